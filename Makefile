@@ -1,0 +1,95 @@
+# mcsync: one non-recursive Makefile.
+#   make            build libmc.a and every program into $(O)/
+#   make check      build and run every test; ends with "N passed, N failed"
+#   make asan       the same tests under AddressSanitizer (+LeakSanitizer)
+#   make ubsan      the same tests under UndefinedBehaviorSanitizer
+#   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target)
+#   make bench      benchmarks against the peers (never fails on a timing)
+#   make deps       install the Debian packages the project needs
+#   make install PREFIX=/usr/local
+
+O ?= build
+PREFIX ?= /usr/local
+CC ?= cc
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+VERSION := 0.1.0
+
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla
+MC_CPPFLAGS := -Icommon -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null)
+MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
+LIBS := -Wl,--as-needed -lmsgpackc -lzstd \
+	$(shell pkg-config --libs libmariadb 2>/dev/null) -lcurl -lm -lpthread
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
+PROG_SRC := $(sort $(wildcard cmd/*.c))
+PROGS := $(PROG_SRC:cmd/%.c=$(O)/%)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz/%-replay)
+
+all: $(PROGS)
+
+$(O)/libmc.a: $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(MC_CPPFLAGS) $(MC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/%: $(O)/cmd/%.o $(O)/libmc.a
+	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
+	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
+
+# Fuzz targets replayed over their saved corpus with a plain main (gcc).
+$(O)/fuzz/%-replay: $(O)/fuzz/%.o $(O)/fuzz/replay_main.o $(O)/libmc.a
+	$(CC) $(MC_CFLAGS) -o $@ $^ $(LIBS)
+
+check: all $(UNITS) $(FUZZ_REPLAY)
+	@O=$(O) sh tests/run.sh
+
+asan:
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+		LDFLAGS=-fsanitize=address check
+
+ubsan:
+	$(MAKE) O=build-ubsan CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" check
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+fuzz:
+	@mkdir -p $(O)/fuzzer
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		echo "fuzz: building $$n"; \
+		$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(MC_CPPFLAGS) \
+			-o $(O)/fuzzer/$$n $$f $(COMMON_SRC) $(LIBS) || exit 1; \
+		mkdir -p fuzz/corpus/$$n; \
+		$(O)/fuzzer/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			fuzz/corpus/$$n || exit 1; \
+	done
+
+bench: all
+	@O=$(O) sh tests/bench/run.sh
+
+deps:
+	@sh tests/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan build-ubsan
+
+.PHONY: all check asan ubsan fuzz bench deps install clean
+.SECONDARY:
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

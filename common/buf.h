@@ -1,0 +1,50 @@
+/* buf.h: growable byte buffers. The caller owns the struct; buf_free
+ * releases the memory. A zeroed struct mc_buf is an empty buffer. */
+#ifndef MC_BUF_H
+#define MC_BUF_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct mc_buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Make room for at least `more` bytes after len. 0, or -1 (ENOMEM). */
+int buf_grow(struct mc_buf *b, size_t more);
+
+/* Append n bytes. 0, or -1 (ENOMEM). */
+static inline int buf_add(struct mc_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len < n && buf_grow(b, n) < 0)
+		return -1;
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static inline int buf_addc(struct mc_buf *b, char c)
+{
+	if (b->cap == b->len && buf_grow(b, 1) < 0)
+		return -1;
+	b->p[b->len++] = c;
+	return 0;
+}
+
+static inline int buf_adds(struct mc_buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+/* Append formatted text. 0, or -1 (ENOMEM). */
+int buf_addf(struct mc_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Drop the first n bytes, moving the rest to the front. */
+void buf_consume(struct mc_buf *b, size_t n);
+
+void buf_free(struct mc_buf *b);
+
+#endif

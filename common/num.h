@@ -1,0 +1,18 @@
+/* num.h: strict number parsing: the whole string must be the number, no
+ * sign where none is allowed, no overflow, no leading/trailing space. */
+#ifndef MC_NUM_H
+#define MC_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decimal unsigned integer in s[0..n). 0, or -1 if malformed/overflow. */
+int num_u64n(const char *s, size_t n, uint64_t *out);
+int num_u64(const char *s, uint64_t *out);
+/* Decimal signed integer, optional leading '-'. */
+int num_i64(const char *s, int64_t *out);
+/* A size with an optional suffix K, M, G, T (powers of 1024), "B" allowed
+ * after it: "200M", "1GiB" is not accepted, "1G" and "1GB" are. */
+int num_size(const char *s, uint64_t *out);
+
+#endif

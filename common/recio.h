@@ -1,0 +1,82 @@
+/* recio.h: reading and writing record streams on file descriptors.
+ *
+ * A reader checks the stream's structure as well as each record: the
+ * first object is a header, a trailer closes the stream and its count must
+ * match, another header may follow a trailer (streams concatenate). End of
+ * input anywhere else is "truncated at offset N". Offsets are in the
+ * (decompressed) stream; records are numbered from 1, headers included. */
+#ifndef MC_RECIO_H
+#define MC_RECIO_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "rec.h"
+#include "zio.h"
+
+struct rio_reader {
+	struct zin in;
+	struct mc_buf buf;   /* decompressed input */
+	size_t pos;          /* next record starts at buf.p + pos */
+	uint64_t base;       /* stream offset of buf.p[0] */
+	uint64_t recno;      /* number of the last record returned */
+	uint64_t since_header;
+	uint64_t rec_off;    /* stream offset of the last record returned */
+	size_t rec_len;      /* its length in bytes */
+	int state;           /* 0 before a header, 1 in a stream, 2 after a trailer */
+	int open_end;        /* accept end of input without a trailer */
+	struct mc_scratch sc;
+};
+
+/* Start reading fd (not owned). */
+void rio_init(struct rio_reader *r, int fd);
+
+/* Accept a stream that ends without its trailer (a live pipe that stopped
+ * at a record boundary); the default is to report it truncated. */
+static inline void rio_allow_open_end(struct rio_reader *r)
+{
+	r->open_end = 1;
+}
+
+/* Next record: 1 (rec filled, valid until the next call), 0 at a clean end
+ * of input, -1 on error (err has "record N: offset M: ..."). Header and
+ * trailer records are returned too. */
+int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err);
+
+/* The raw bytes of the record last returned. */
+static inline const char *rio_raw(const struct rio_reader *r, size_t *n)
+{
+	*n = r->rec_len;
+	return r->buf.p + (r->rec_off - r->base);
+}
+
+void rio_close(struct rio_reader *r);
+
+struct rio_writer {
+	struct zout out;
+	struct mc_buf buf;
+	uint64_t count;  /* records since the header */
+	int in_stream;
+};
+
+/* Write to fd (not owned); zstd-compress at level when level > 0. */
+int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err);
+
+/* Write a header with the given metadata. */
+int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err);
+
+/* Write one record. A header record starts a stream; a trailer record must
+ * carry the count of records written since the header. */
+int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err);
+
+/* Write the trailer with the count of records written since the header. */
+int rio_end(struct rio_writer *w, struct mc_err *err);
+
+/* Push buffered bytes to the fd (and flush the compressor). */
+int rio_flush(struct rio_writer *w, struct mc_err *err);
+
+/* Flush, end the compressed frame, free memory. The fd stays open. */
+int rio_wclose(struct rio_writer *w, struct mc_err *err);
+
+#endif
