@@ -1,0 +1,91 @@
+# tests/lib.sh: the shared library of the shell tests. Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# It sets TOP (the repo), BIN (built programs, first on PATH), SHARED (the
+# ../shared folder), T (a private temp dir removed at exit) and offers:
+#   expect_ok DESC CMD...          CMD exits 0
+#   expect_code N DESC CMD...      CMD exits N
+#   expect_same DESC A B           files A and B are byte-identical
+#   expect_golden DESC FILE NAME   FILE equals tests/golden/NAME
+#                                  (UPDATE_GOLDEN=1 rewrites the golden file)
+#   expect_grep DESC REGEX FILE    FILE has a line matching REGEX (grep -E)
+#   expect_eq DESC GOT WANT        two strings are equal
+#   ok DESC / fail DESC WHY        record a result by hand
+# Each result prints one line, "ok - DESC" or "FAIL - DESC: WHY"; tests/run.sh
+# counts them. Output of a failing command is kept in $T/out and $T/err and
+# shown on failure.
+
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:-build}
+case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
+SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
+FIXTURES=$SHARED/fixtures
+PATH=$BIN:$PATH
+export PATH TOP BIN SHARED FIXTURES
+T=$(mktemp -d "${TMPDIR:-/tmp}/mctest.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+_name=$(basename "$0" .sh)
+
+ok() { printf 'ok - %s: %s\n' "$_name" "$1"; }
+fail() {
+	printf 'FAIL - %s: %s: %s\n' "$_name" "$1" "$2"
+	if [ -s "$T/err" ]; then sed -n '1,20s/^/#   stderr: /p' "$T/err"; fi
+}
+
+expect_code() {
+	_want=$1 _desc=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err" </dev/null
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then ok "$_desc"; return 0; fi
+	fail "$_desc" "exit $_got, expected $_want"
+	return 1
+}
+
+expect_ok() {
+	_desc=$1
+	shift
+	expect_code 0 "$_desc" "$@"
+}
+
+expect_same() {
+	if cmp -s "$2" "$3"; then ok "$1"; return 0; fi
+	fail "$1" "$2 and $3 differ: $(cmp "$2" "$3" 2>&1 | head -1)"
+	return 1
+}
+
+expect_golden() {
+	_g=$TOP/tests/golden/$3
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$2" "$_g"; fi
+	if [ ! -f "$_g" ]; then fail "$1" "no golden file tests/golden/$3"; return 1; fi
+	if cmp -s "$2" "$_g"; then ok "$1"; return 0; fi
+	fail "$1" "differs from tests/golden/$3: $(diff "$_g" "$2" | head -5 | tr '\n' ' ')"
+	return 1
+}
+
+expect_grep() {
+	if grep -Eq -- "$2" "$3"; then ok "$1"; return 0; fi
+	fail "$1" "no line matches /$2/ in $(basename "$3"): $(head -c 300 "$3" | tr '\n' ' ')"
+	return 1
+}
+
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; return 0; fi
+	fail "$1" "got '$2', expected '$3'"
+	return 1
+}
+
+# Run CMD with stdout into `head -1`: passes when CMD dies of SIGPIPE or
+# exits 0 quietly, fails on any message or other exit.
+expect_sigpipe() {
+	_desc=$1
+	shift
+	( "$@" 2>"$T/err"; echo $? >"$T/rc" ) | head -c 1 >/dev/null
+	_rc=$(cat "$T/rc")
+	if { [ "$_rc" -eq 0 ] || [ "$_rc" -eq 141 ]; } && [ ! -s "$T/err" ]; then
+		ok "$_desc"; return 0
+	fi
+	fail "$_desc" "exit $_rc on a closed pipe"
+	return 1
+}
