@@ -17,7 +17,7 @@ VERSION := 0.1.0
 
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
-MC_CPPFLAGS := -Icommon -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+MC_CPPFLAGS := -Icommon -Icmd/lib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null)
 MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 LIBS := -Wl,--as-needed -lmsgpackc -lzstd \
@@ -25,10 +25,14 @@ LIBS := -Wl,--as-needed -lmsgpackc -lzstd \
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
+CMDLIB_SRC := $(sort $(wildcard cmd/lib/*.c))
+CMDLIB_OBJ := $(CMDLIB_SRC:%.c=$(O)/%.o)
 PROG_SRC := $(sort $(wildcard cmd/*.c))
 PROGS := $(PROG_SRC:cmd/%.c=$(O)/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz/%-replay)
 
@@ -42,17 +46,24 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(MC_CPPFLAGS) $(MC_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/%: $(O)/cmd/%.o $(O)/libmc.a
-	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
+$(O)/%: $(O)/cmd/%.o $(CMDLIB_OBJ) $(O)/libmc.a
+	@mkdir -p $(@D)
+	$(CC) $(MC_CFLAGS) -o $@ $< $(CMDLIB_OBJ) $(O)/libmc.a $(LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
+	@mkdir -p $(@D)
+	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
+
+$(O)/tools/%: $(O)/tests/tools/%.o $(O)/libmc.a
+	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
 
 # Fuzz targets replayed over their saved corpus with a plain main (gcc).
 $(O)/fuzz/%-replay: $(O)/fuzz/%.o $(O)/fuzz/replay_main.o $(O)/libmc.a
+	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $^ $(LIBS)
 
-check: all $(UNITS) $(FUZZ_REPLAY)
+check: all $(UNITS) $(TOOLS) $(FUZZ_REPLAY)
 	@O=$(O) sh tests/run.sh
 
 asan:
@@ -76,7 +87,7 @@ fuzz:
 			fuzz/corpus/$$n || exit 1; \
 	done
 
-bench: all
+bench: all $(TOOLS)
 	@O=$(O) sh tests/bench/run.sh
 
 deps:

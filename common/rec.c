@@ -214,7 +214,8 @@ static int vals_validate(const struct mc_val *v, size_t n, const char *what, str
 	return 0;
 }
 
-int rec_validate(const struct mc_rec *r, struct mc_err *err)
+/* Check a record's structure, and its values too when `values`. */
+static int validate(const struct mc_rec *r, int values, struct mc_err *err)
 {
 	switch (r->kind) {
 	case MC_R_HEADER:
@@ -245,12 +246,12 @@ int rec_validate(const struct mc_rec *r, struct mc_err *err)
 		if ((unsigned)r->op >= MC_OP_N)
 			return mc_errf(err, MC_EXIT_DATA, "row: unknown op %d", (int)r->op);
 		if (wb != (r->before != NULL) || wa != (r->after != NULL))
-			return mc_errf(err, MC_EXIT_DATA, "row: op %s %s a before image and %s an after image",
-				       rec_op_name(r->op), wb ? "needs" : "has no", wa ? "needs" : "has no");
+			return mc_errf(err, MC_EXIT_DATA, "row: op %s takes %s before image and %s after image",
+				       rec_op_name(r->op), wb ? "a" : "no", wa ? "an" : "no");
 		if (r->nbefore > MC_MAX_COLUMNS || r->nafter > MC_MAX_COLUMNS)
 			return mc_errf(err, MC_EXIT_DATA, "row: too many values");
-		if (vals_validate(r->before, r->nbefore, "before", err) < 0 ||
-		    vals_validate(r->after, r->nafter, "after", err) < 0)
+		if (values && (vals_validate(r->before, r->nbefore, "before", err) < 0 ||
+			       vals_validate(r->after, r->nafter, "after", err) < 0))
 			return -1;
 		return 0;
 	}
@@ -265,6 +266,19 @@ int rec_validate(const struct mc_rec *r, struct mc_err *err)
 	default:
 		return mc_errf(err, MC_EXIT_DATA, "unknown record kind %d", (int)r->kind);
 	}
+}
+
+int rec_validate(const struct mc_rec *r, struct mc_err *err)
+{
+	return validate(r, 1, err);
+}
+
+/* Only floats and text kinds can be malformed once decoded or built. */
+static inline int val_check(const struct mc_val *v, struct mc_err *err)
+{
+	if (v->kind < MC_V_F32 || v->kind == MC_V_STR || v->kind == MC_V_BIN)
+		return v->kind == MC_V_UINT ? rec_val_validate(v, err) : 0;
+	return rec_val_validate(v, err);
 }
 
 /* ---- decoding ---- */
@@ -293,19 +307,11 @@ static int scratch(void **arr, size_t *have, size_t n, size_t sz, struct mc_err 
 	return 0;
 }
 
-static int bounded(struct mp_cur *c, uint32_t n, uint32_t max, const char *what)
-{
-	if (n <= max)
-		return 0;
-	return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field '%s': count %u exceeds the limit %u",
-		       mp_aoff(c), what, n, max);
-}
-
 static int dec_pos(struct mp_cur *c, struct mc_pos *p)
 {
 	uint32_t n;
 	unsigned long long at = mp_aoff(c);
-	if (mp_array(c, &n, "pos") < 0)
+	if (mp_array(c, &n, 3, "pos") < 0)
 		return -1;
 	if (n != 3)
 		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'pos': expected 3 numbers, got %u",
@@ -329,13 +335,13 @@ static int dec_image(struct mp_cur *c, const char *what, struct mc_val **out, si
 		*nout = 0;
 		return 0;
 	}
-	if (mp_array(c, &n, what) < 0 || bounded(c, n, MC_MAX_COLUMNS, what) < 0)
+	if (mp_array(c, &n, MC_MAX_COLUMNS, what) < 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		unsigned long long at = mp_aoff(c);
 		if (mp_value(c, &vals[i]) < 0)
 			return -1;
-		if (rec_val_validate(&vals[i], c->err) < 0)
+		if (val_check(&vals[i], c->err) < 0)
 			return mc_errctx(c->err, "offset %llu: %s value %u: ", at, what, i + 1);
 	}
 	*out = vals;
@@ -376,7 +382,7 @@ static int dec_header(struct mp_cur *c, uint32_t n, struct mc_rec *r, struct mc_
 	if (r->version != MC_REC_VERSION)
 		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: unsupported format version %" PRIu64
 			       " (this build reads version %d)", at, r->version, MC_REC_VERSION);
-	if (mp_map(c, &m, "meta") < 0 || bounded(c, m, MC_MAX_META, "meta") < 0)
+	if (mp_map(c, &m, MC_MAX_META, "meta") < 0)
 		return -1;
 	if (scratch((void **)&s->meta, &s->nmeta, m, sizeof *s->meta, c->err) < 0)
 		return -1;
@@ -400,16 +406,16 @@ static int dec_schema(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'flags': unknown flags 0x%" PRIx64,
 			       mp_aoff(c), u);
 	r->schema_flags = (uint32_t)u;
-	if (mp_array(c, &n, "columns") < 0 || bounded(c, n, MC_MAX_COLUMNS, "columns") < 0)
+	if (mp_array(c, &n, MC_MAX_COLUMNS, "columns") < 0)
 		return -1;
 	if (scratch((void **)&s->cols, &s->ncols, n, sizeof *s->cols, c->err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		struct mc_col *col = &s->cols[i];
 		uint32_t f;
-		int b;
+		int b = 0;
 		unsigned long long at = mp_aoff(c);
-		if (mp_array(c, &f, "column") < 0)
+		if (mp_array(c, &f, 5, "column") < 0)
 			return -1;
 		if (f != 5)
 			return mc_errf(c->err, MC_EXIT_DATA,
@@ -427,7 +433,7 @@ static int dec_schema(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	}
 	r->ncols = n;
 	r->cols = s->cols;
-	if (mp_array(c, &k, "key") < 0 || bounded(c, k, n, "key") < 0)
+	if (mp_array(c, &k, n, "key") < 0)
 		return -1;
 	if (scratch((void **)&s->key, &s->nkey, k, sizeof *s->key, c->err) < 0)
 		return -1;
@@ -470,14 +476,14 @@ static int dec_row(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	wb = r->op == MC_OP_UPDATE || r->op == MC_OP_DELETE;
 	if (wb != (r->before != NULL))
 		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'before': op %s %s a before image",
-			       at, rec_op_name(r->op), wb ? "needs" : "has no");
+			       at, rec_op_name(r->op), wb ? "needs" : "must not have");
 	at = mp_aoff(c);
 	if (dec_image(c, "after", &r->after, &r->nafter, s->vals + MC_MAX_COLUMNS) < 0)
 		return -1;
 	wa = r->op != MC_OP_DELETE;
 	if (wa != (r->after != NULL))
 		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'after': op %s %s an after image",
-			       at, rec_op_name(r->op), wa ? "needs" : "has no");
+			       at, rec_op_name(r->op), wa ? "needs" : "must not have");
 	return 0;
 }
 
@@ -489,28 +495,30 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 	uint64_t kind;
 	struct mc_str magic;
 	unsigned long long at, start = (unsigned long long)off0;
-	size_t rel;
 	int rc;
 
 	mp_init(&c, p, n, err);
 	c.off0 = off0;
 	memset(r, 0, sizeof *r);
-	if (mp_array(&c, &nf, "record") < 0)
+	if (mp_array(&c, &nf, 9, "record") < 0)
 		goto fail;
 	if (nf == 0)
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: empty record", start);
-	rel = mp_off(&c);
 	at = mp_aoff(&c);
-	if ((rc = mp_str(&c, &magic, "kind")) == 0) {
+	if (c.p == c.end) {
+		c.truncated = 1;
+		c.need = mp_off(&c) + 1;
+		goto fail;
+	}
+	if ((*c.p >= 0xa0 && *c.p <= 0xbf) || (*c.p >= 0xd9 && *c.p <= 0xdb)) {
+		if (mp_str(&c, &magic, "kind") < 0)
+			goto fail;
 		if (magic.n != 3 || memcmp(magic.p, "mcr", 3) != 0)
 			return mc_errf(err, MC_EXIT_DATA, "offset %llu: not a record stream header", at);
 		if (dec_header(&c, nf, r, s) < 0)
 			goto fail;
 		goto done;
 	}
-	if (c.truncated)
-		goto fail;
-	c.p = c.base + rel;
 	if (mp_uint(&c, &kind, "kind") < 0)
 		goto fail;
 	if (kind == MC_R_HEADER || kind >= MC_R_NKINDS)
@@ -570,6 +578,8 @@ fail:
 
 /* ---- encoding ---- */
 
+/* The packer's sink: rec_encode reserves an upper bound of the record's
+ * size first, so appending needs no growth check beyond a guard. */
 struct sink {
 	struct mc_buf *b;
 	int failed;
@@ -578,11 +588,48 @@ struct sink {
 static int buf_cb(void *data, const char *p, size_t n)
 {
 	struct sink *k = data;
-	if (k->failed || buf_add(k->b, p, n) < 0) {
+	struct mc_buf *b = k->b;
+	char *d = b->p + b->len;
+	if (b->cap - b->len < n) {
 		k->failed = 1;
 		return -1;
 	}
+	/* msgpack headers are 1..9 bytes: constant-size copies, no call. */
+	switch (n) {
+	case 1: d[0] = p[0]; break;
+	case 2: memcpy(d, p, 2); break;
+	case 3: memcpy(d, p, 3); break;
+	case 5: memcpy(d, p, 5); break;
+	case 9: memcpy(d, p, 9); break;
+	default: memcpy(d, p, n); break;
+	}
+	b->len += n;
 	return 0;
+}
+
+/* Upper bound of the encoded size of a record: every item takes at most 9
+ * bytes of header plus its payload. */
+static size_t vals_bound(const struct mc_val *v, size_t n)
+{
+	size_t total = 5;
+	if (!v)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		total += 10 + (v[i].kind >= MC_V_STR ? v[i].v.s.n : 0);
+	return total;
+}
+
+static size_t rec_bound(const struct mc_rec *r)
+{
+	size_t total = 128 + r->db.n + r->table.n + r->sql.n + r->label.n;
+	for (size_t i = 0; i < r->nmeta; i++)
+		total += 10 + r->meta[i].k.n + r->meta[i].v.n;
+	for (size_t i = 0; i < r->ncols; i++)
+		total += 32 + r->cols[i].name.n + r->cols[i].mysql_type.n + r->cols[i].mc_type.n;
+	total += 10 * r->nkey;
+	if (r->kind == MC_R_ROW)
+		total += vals_bound(r->before, r->nbefore) + vals_bound(r->after, r->nafter);
+	return total;
 }
 
 static void pack_strn(msgpack_packer *pk, struct mc_str s)
@@ -610,14 +657,17 @@ static const int8_t kind_ext[MC_V_NKINDS] = {
 	[MC_V_JSON] = MC_EXT_JSON,
 };
 
-static void pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n)
+static int pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n, const char *what,
+		     struct mc_err *err)
 {
 	if (!v) {
 		msgpack_pack_nil(pk);
-		return;
+		return 0;
 	}
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++, v++) {
+		if (val_check(v, err) < 0)
+			return mc_errctx(err, "%s value %zu: ", what, i + 1);
 		switch (v->kind) {
 		case MC_V_NULL:
 			msgpack_pack_nil(pk);
@@ -647,6 +697,7 @@ static void pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n)
 			break;
 		}
 	}
+	return 0;
 }
 
 int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
@@ -655,8 +706,10 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	struct sink k = { b, 0 };
 	size_t start = b->len;
 
-	if (rec_validate(r, err) < 0)
+	if (validate(r, 0, err) < 0)
 		return -1;
+	if (buf_grow(b, rec_bound(r)) < 0)
+		return mc_errnof(err, ENOMEM, "out of memory");
 	msgpack_packer_init(&pk, &k, buf_cb);
 	switch (r->kind) {
 	case MC_R_HEADER:
@@ -704,8 +757,11 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		msgpack_pack_uint64(&pk, r->schema_version);
 		pack_pos(&pk, &r->pos);
 		msgpack_pack_int64(&pk, r->time);
-		pack_vals(&pk, r->before, r->nbefore);
-		pack_vals(&pk, r->after, r->nafter);
+		if (pack_vals(&pk, r->before, r->nbefore, "before", err) < 0 ||
+		    pack_vals(&pk, r->after, r->nafter, "after", err) < 0) {
+			b->len = start;
+			return -1;
+		}
 		break;
 	case MC_R_DDL:
 		msgpack_pack_array(&pk, 6);

@@ -6,22 +6,24 @@
 #define READ_CHUNK (256 * 1024)
 #define WRITE_CHUNK (256 * 1024)
 
-void rio_init(struct rio_reader *r, int fd)
+void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt)
 {
 	memset(r, 0, sizeof *r);
 	zin_init(&r->in, fd);
+	r->fmt = fmt;
 }
 
 void rio_close(struct rio_reader *r)
 {
 	zin_close(&r->in);
+	jsonl_parser_free(&r->jp);
 	buf_free(&r->buf);
 	rec_scratch_free(&r->sc);
 }
 
 /* Read more input behind what is buffered, dropping consumed bytes first.
  * Returns bytes added, 0 at end of input, -1 on error. */
-static ssize_t more(struct rio_reader *r, size_t want, struct mc_err *err)
+static ssize_t more(struct rio_reader *r, struct mc_err *err)
 {
 	ssize_t got;
 	if (r->pos > 0) {
@@ -29,9 +31,8 @@ static ssize_t more(struct rio_reader *r, size_t want, struct mc_err *err)
 		r->base += r->pos;
 		r->pos = 0;
 	}
-	if (want < READ_CHUNK)
-		want = READ_CHUNK;
-	if (buf_grow(&r->buf, want) < 0)
+	/* Grow by what arrives, never by what a length field claims. */
+	if (buf_grow(&r->buf, READ_CHUNK) < 0)
 		return mc_errnof(err, errno, "reading");
 	got = zin_read(&r->in, r->buf.p + r->buf.len, r->buf.cap - r->buf.len, err);
 	if (got > 0)
@@ -44,6 +45,29 @@ static int fail(struct rio_reader *r, struct mc_err *err)
 	return mc_errctx(err, "record %llu: ", (unsigned long long)r->recno);
 }
 
+/* Decode the next record at r->pos: 1 and *used, 0 when more input is
+ * needed (*used: bytes needed at least, 0 if unknown), -1 on bad data. */
+static int decode(struct rio_reader *r, struct mc_rec *rec, size_t *used, struct mc_err *err)
+{
+	const char *p = r->buf.p + r->pos, *nl;
+	size_t avail = r->buf.len - r->pos;
+	uint64_t off = r->base + r->pos;
+
+	if (r->fmt == RIO_MCR)
+		return rec_decode(p, avail, off, used, rec, &r->sc, err);
+	nl = memchr(p + r->scanned, '\n', avail - r->scanned);
+	if (!nl) {
+		r->scanned = avail;
+		*used = avail + 1;
+		return 0;
+	}
+	r->scanned = 0;
+	*used = (size_t)(nl - p) + 1;
+	if (jsonl_decode(&r->jp, p, (size_t)(nl - p), rec, err) < 0)
+		return mc_errctx(err, "offset %llu: ", (unsigned long long)off);
+	return 1;
+}
+
 int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 {
 	for (;;) {
@@ -52,8 +76,10 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 		int rc = 0;
 		ssize_t got;
 
+		if (avail > 0 && r->fmt == RIO_AUTO)
+			r->fmt = r->buf.p[r->pos] == '{' ? RIO_JSONL : RIO_MCR;
 		if (avail > 0)
-			rc = rec_decode(r->buf.p + r->pos, avail, off, &used, rec, &r->sc, err);
+			rc = decode(r, rec, &used, err);
 		if (rc < 0) {
 			r->recno++;
 			return fail(r, err);
@@ -68,7 +94,7 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 					(unsigned long long)off, used, MC_MAX_RECORD);
 				return fail(r, err);
 			}
-			got = more(r, avail > 0 ? used - avail : 0, err);
+			got = more(r, err);
 			if (got < 0) {
 				mc_errctx(err, "record %llu: ", (unsigned long long)r->recno + 1);
 				return -1;
@@ -93,7 +119,7 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 		}
 		r->recno++;
 		r->rec_off = off;
-		r->rec_len = used;
+		r->rec_len = r->fmt == RIO_JSONL ? used - 1 : used;
 		r->pos += used;
 		if (rec->kind == MC_R_HEADER) {
 			if (r->state == 1) {
@@ -106,8 +132,9 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			return 1;
 		}
 		if (r->state != 1) {
-			mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record before any header",
-				(unsigned long long)off, rec_kind_name(rec->kind));
+			mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record %s",
+				(unsigned long long)off, rec_kind_name(rec->kind),
+				r->state == 0 ? "before any header" : "after the trailer");
 			return fail(r, err);
 		}
 		if (rec->kind == MC_R_TRAILER) {

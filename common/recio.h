@@ -12,13 +12,21 @@
 
 #include "buf.h"
 #include "err.h"
+#include "jsonl.h"
 #include "rec.h"
 #include "zio.h"
 
+/* Input formats: the record stream (msgpack) or its JSON-lines form.
+ * RIO_AUTO decides by the first byte: '{' is JSON lines. */
+enum rio_fmt { RIO_AUTO = 0, RIO_MCR, RIO_JSONL };
+
 struct rio_reader {
 	struct zin in;
+	enum rio_fmt fmt;
+	struct jsonl_parser jp;
 	struct mc_buf buf;   /* decompressed input */
 	size_t pos;          /* next record starts at buf.p + pos */
+	size_t scanned;      /* JSON lines: bytes after pos known to hold no newline */
 	uint64_t base;       /* stream offset of buf.p[0] */
 	uint64_t recno;      /* number of the last record returned */
 	uint64_t since_header;
@@ -29,8 +37,8 @@ struct rio_reader {
 	struct mc_scratch sc;
 };
 
-/* Start reading fd (not owned). */
-void rio_init(struct rio_reader *r, int fd);
+/* Start reading fd (not owned) in format fmt. */
+void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt);
 
 /* Accept a stream that ends without its trailer (a live pipe that stopped
  * at a record boundary); the default is to report it truncated. */
@@ -44,7 +52,8 @@ static inline void rio_allow_open_end(struct rio_reader *r)
  * trailer records are returned too. */
 int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err);
 
-/* The raw bytes of the record last returned. */
+/* The raw bytes of the record last returned (its msgpack encoding, or its
+ * JSON line without the newline). */
 static inline const char *rio_raw(const struct rio_reader *r, size_t *n)
 {
 	*n = r->rec_len;

@@ -1,0 +1,85 @@
+#include "prog.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+
+const char *prog_name = "mcsync";
+
+void prog_init(const char *name)
+{
+	prog_name = name;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void prog_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static noreturn void die_of_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(141);
+}
+
+noreturn void prog_fail(const struct mc_err *err)
+{
+	if (err->errnum == EPIPE)
+		die_of_sigpipe();
+	prog_warn("%s", err->msg);
+	exit(err->code ? err->code : MC_EXIT_DATA);
+}
+
+noreturn void prog_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog_name);
+	exit(MC_EXIT_USAGE);
+}
+
+noreturn void prog_help(const char *text)
+{
+	struct mc_err err = { 0 };
+	if (io_write_all(1, text, strlen(text)) < 0) {
+		mc_errnof(&err, errno, "writing help");
+		prog_fail(&err);
+	}
+	exit(0);
+}
+
+noreturn void prog_version(void)
+{
+	printf("%s (mcsync) %s\n", prog_name, MC_VERSION);
+	prog_close_stdout();
+	exit(0);
+}
+
+void prog_close_stdout(void)
+{
+	struct mc_err err = { 0 };
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		mc_errnof(&err, errno, "standard output");
+		prog_fail(&err);
+	}
+	if (close(1) < 0 && errno != EBADF) {
+		mc_errnof(&err, errno, "standard output");
+		prog_fail(&err);
+	}
+}

@@ -1,0 +1,112 @@
+/* mcgen: write record streams for tests and benchmarks.
+ *
+ *   mcgen corpus            every record kind and value kind, one stream
+ *   mcgen sysbench N [SEED] header, schema and N snapshot rows of a
+ *                           sysbench-like sbtest table (id, k, c, pad)
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recio.h"
+#include "../corpus.h"
+
+static struct rio_writer w;
+static struct mc_err err;
+
+static void check(int rc)
+{
+	if (rc < 0) {
+		fprintf(stderr, "mcgen: %s\n", err.msg);
+		exit(1);
+	}
+}
+
+static void emit_w(const struct mc_rec *r, void *ctx)
+{
+	(void)ctx;
+	check(rio_write(&w, r, &err));
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* sysbench's c/pad: groups of 11 digits joined by '-'. */
+static void digits(char *p, int groups)
+{
+	for (int g = 0; g < groups; g++) {
+		for (int i = 0; i < 11; i++)
+			*p++ = (char)('0' + next() % 10);
+		if (g + 1 < groups)
+			*p++ = '-';
+	}
+	*p = 0;
+}
+
+static void sysbench(uint64_t n)
+{
+	struct mc_kv meta[] = { { S("writer"), S("mcgen sysbench") } };
+	struct mc_col cols[] = {
+		{ S("id"), S("int"), S("INT"), false, 0 },
+		{ S("k"), S("int"), S("INT"), false, 0 },
+		{ S("c"), S("char(120)"), S("STRING"), false, 0 },
+		{ S("pad"), S("char(60)"), S("STRING"), false, 0 },
+	};
+	uint32_t key[] = { 0 };
+	char c[128], pad[64];
+	struct mc_val v[4];
+	struct mc_rec r;
+
+	check(rio_begin(&w, meta, 1, &err));
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_SCHEMA;
+	r.db = S("sbtest");
+	r.table = S("sbtest1");
+	r.schema_version = 1;
+	r.pos = (struct mc_pos){ 1, 4, 0 };
+	r.time = 1763683200;
+	r.cols = cols;
+	r.ncols = 4;
+	r.key = key;
+	r.nkey = 1;
+	check(rio_write(&w, &r, &err));
+	r.kind = MC_R_ROW;
+	r.op = MC_OP_SNAPSHOT;
+	r.after = v;
+	r.nafter = 4;
+	for (uint64_t i = 1; i <= n; i++) {
+		digits(c, 10);
+		digits(pad, 5);
+		v[0] = vint((int64_t)i);
+		v[1] = vint((int64_t)(next() % n + 1));
+		v[2] = vbytes(MC_V_STR, c, 119);
+		v[3] = vbytes(MC_V_STR, pad, 59);
+		check(rio_write(&w, &r, &err));
+	}
+	check(rio_end(&w, &err));
+}
+
+int main(int argc, char **argv)
+{
+	check(rio_winit(&w, 1, 0, &err));
+	if (argc >= 2 && strcmp(argv[1], "corpus") == 0) {
+		corpus_emit(emit_w, NULL);
+	} else if (argc >= 3 && strcmp(argv[1], "sysbench") == 0) {
+		if (argc >= 4)
+			rng = strtoull(argv[3], NULL, 10) | 1;
+		sysbench(strtoull(argv[2], NULL, 10));
+	} else {
+		fprintf(stderr, "usage: mcgen corpus | mcgen sysbench N [SEED]\n");
+		return 2;
+	}
+	check(rio_wclose(&w, &err));
+	return 0;
+}

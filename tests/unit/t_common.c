@@ -1,0 +1,271 @@
+/* t_common: unit tests of common/: buffers, full writes, atomic files,
+ * checkpoints, zstd streams, option values. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "buf.h"
+#include "ckpt.h"
+#include "io.h"
+#include "opt.h"
+#include "zio.h"
+
+static int failures;
+static char dir[] = "/tmp/t_common.XXXXXX";
+
+static void result(int good, const char *desc, const char *why)
+{
+	if (good) {
+		printf("ok - t_common: %s\n", desc);
+	} else {
+		printf("FAIL - t_common: %s: %s\n", desc, why);
+		failures++;
+	}
+}
+
+static char *path(const char *name)
+{
+	static char p[4][256];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
+	return p[i];
+}
+
+static int count_files(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static size_t slurp(const char *p, char *out, size_t max)
+{
+	int fd = open(p, O_RDONLY);
+	ssize_t n;
+	if (fd < 0)
+		return 0;
+	n = io_read_full(fd, out, max);
+	close(fd);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static void test_buf(void)
+{
+	struct mc_buf b = { 0 };
+	int good = 1;
+	for (int i = 0; i < 100000; i++)
+		good &= buf_addc(&b, (char)('a' + i % 26)) == 0;
+	good &= b.len == 100000 && b.p[99999] == (char)('a' + 99999 % 26);
+	good &= buf_addf(&b, "%d-%s", 42, "x") == 0 && memcmp(b.p + 100000, "42-x", 4) == 0;
+	buf_consume(&b, 100000);
+	good &= b.len == 4 && memcmp(b.p, "42-x", 4) == 0;
+	buf_free(&b);
+	result(good && b.p == NULL, "growable buffers grow, format, consume", "wrong");
+}
+
+static void test_io(void)
+{
+	int fds[2];
+	pid_t pid;
+	size_t big = 4u << 20;
+	char *p = malloc(big);
+	int st, good;
+
+	memset(p, 'x', big);
+	if (pipe(fds) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		/* a slow reader: forces short writes on the other side */
+		char b[1000];
+		size_t got = 0;
+		ssize_t r;
+		close(fds[1]);
+		while ((r = read(fds[0], b, sizeof b)) > 0)
+			got += (size_t)r;
+		_exit(got == big ? 0 : 1);
+	}
+	close(fds[0]);
+	good = io_write_all(fds[1], p, big) == 0;
+	close(fds[1]);
+	waitpid(pid, &st, 0);
+	result(good && WIFEXITED(st) && WEXITSTATUS(st) == 0, "io_write_all writes 4 MiB through a pipe",
+	       "short");
+
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(fds) < 0)
+		return;
+	close(fds[0]);
+	good = io_write_all(fds[1], p, 10) < 0 && errno == EPIPE;
+	close(fds[1]);
+	result(good, "a closed reader gives EPIPE", strerror(errno));
+	free(p);
+}
+
+static void test_afile(void)
+{
+	struct mc_err err = { 0 };
+	struct afile af;
+	char got[64];
+	size_t n;
+
+	result(afile_write(path("a"), "one", 3, &err) == 0, "afile_write creates a file", err.msg);
+	n = slurp(path("a"), got, sizeof got);
+	result(n == 3 && memcmp(got, "one", 3) == 0, "... with its content", "wrong");
+	result(afile_open(&af, path("a"), &err) == 0, "afile_open", err.msg);
+	io_write_all(af.fd, "two!", 4);
+	n = slurp(path("a"), got, sizeof got);
+	result(n == 3 && count_files() == 2, "before commit readers see the old file", "changed");
+	result(afile_commit(&af, &err) == 0, "afile_commit", err.msg);
+	n = slurp(path("a"), got, sizeof got);
+	result(n == 4 && memcmp(got, "two!", 4) == 0 && count_files() == 1,
+	       "after commit the new content, no temporary left", "wrong");
+	afile_open(&af, path("a"), &err);
+	io_write_all(af.fd, "three", 5);
+	afile_abort(&af);
+	n = slurp(path("a"), got, sizeof got);
+	result(n == 4 && count_files() == 1, "afile_abort keeps the old file, removes the temporary",
+	       "wrong");
+	result(afile_write("/nonexistent-dir/x", "a", 1, &err) < 0 && strstr(err.msg, "nonexistent"),
+	       "a failed write names the file", err.msg);
+}
+
+static void test_ckpt(void)
+{
+	struct mc_err err = { 0 };
+	struct ckpt c = { 0 }, d;
+	int rc;
+
+	result(ckpt_read(path("none"), &d, &err) == 0 && d.n == 0, "a missing checkpoint reads as empty",
+	       err.msg);
+	ckpt_set(&c, "position", "3:1200:4", &err);
+	ckpt_set(&c, "file", "mysql-bin.000003", &err);
+	ckpt_set(&c, "position", "3:1300:0", &err);
+	result(ckpt_set(&c, "Bad Key", "x", &err) < 0 && ckpt_set(&c, "k", "a\nb", &err) < 0,
+	       "bad keys and values with newlines are refused", "accepted");
+	result(ckpt_write(path("ck"), &c, &err) == 0, "ckpt_write", err.msg);
+	rc = ckpt_read(path("ck"), &d, &err);
+	result(rc == 1 && d.n == 2 && strcmp(ckpt_get(&d, "position"), "3:1300:0") == 0 &&
+		       strcmp(ckpt_get(&d, "file"), "mysql-bin.000003") == 0 && !ckpt_get(&d, "x"),
+	       "a checkpoint reads back, last value of a key wins", err.msg);
+	ckpt_free(&d);
+	ckpt_free(&c);
+	afile_write(path("bad"), "mcsync-checkpoint 1\nok 1\nnospace\n", 33, &err);
+	result(ckpt_read(path("bad"), &d, &err) < 0 && strstr(err.msg, "line 3"),
+	       "a malformed checkpoint names the line", err.msg);
+	afile_write(path("bad"), "mcsync-checkpoint 1\nok 1", 24, &err);
+	result(ckpt_read(path("bad"), &d, &err) < 0 && strstr(err.msg, "line 2: no newline"),
+	       "a checkpoint cut inside a line is refused", err.msg);
+	afile_write(path("bad"), "hello\n", 6, &err);
+	result(ckpt_read(path("bad"), &d, &err) < 0 && strstr(err.msg, "not a mcsync checkpoint"),
+	       "another file is not a checkpoint", err.msg);
+}
+
+/* Write data through zout (level), read it back through zin. */
+static int zround(int level, const char *data, size_t n, int flush_each, char *back, size_t *nback)
+{
+	struct mc_err err = { 0 };
+	struct zout zo;
+	struct zin zi;
+	int fd = open(path("z"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t r;
+
+	zout_init(&zo, fd, level, &err);
+	for (size_t i = 0; i < n; i += 1000) {
+		zout_write(&zo, data + i, n - i < 1000 ? n - i : 1000, &err);
+		if (flush_each)
+			zout_flush(&zo, &err);
+	}
+	zout_end(&zo, &err);
+	zout_close(&zo);
+	close(fd);
+	fd = open(path("z"), O_RDONLY);
+	zin_init(&zi, fd);
+	*nback = 0;
+	while ((r = zin_read(&zi, back + *nback, 777, &err)) > 0)
+		*nback += (size_t)r;
+	zin_close(&zi);
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
+static void test_zio(void)
+{
+	size_t n = 300000, nb;
+	char *data = malloc(n), *back = malloc(n + 1000);
+	struct mc_err err = { 0 };
+	struct zin zi;
+	char tmp[100];
+	int fd;
+
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)("abcdefgh"[i % 8] + (i % 1000 == 0));
+	result(zround(0, data, n, 0, back, &nb) == 0 && nb == n && memcmp(back, data, n) == 0,
+	       "plain output reads back", "differs");
+	result(zround(3, data, n, 0, back, &nb) == 0 && nb == n && memcmp(back, data, n) == 0,
+	       "zstd output reads back", "differs");
+	result(zround(1, data, n, 1, back, &nb) == 0 && nb == n && memcmp(back, data, n) == 0,
+	       "zstd output flushed every 1000 bytes reads back", "differs");
+	/* a truncated frame */
+	zround(3, data, n, 0, back, &nb);
+	truncate(path("z"), 100);
+	fd = open(path("z"), O_RDONLY);
+	zin_init(&zi, fd);
+	while (zin_read(&zi, tmp, sizeof tmp, &err) > 0)
+		;
+	result(strstr(err.msg, "truncated") != NULL, "a cut zstd frame is an error", err.msg);
+	zin_close(&zi);
+	close(fd);
+	free(data);
+	free(back);
+}
+
+static void test_opt(void)
+{
+	static const char *const names[] = { "a", "bb", NULL };
+	struct mc_err err = { 0 };
+	uint64_t v;
+	struct mc_pos p;
+	int c;
+	result(opt_u64("--n", "5", 1, 10, &v, &err) == 0 && v == 5, "opt_u64 accepts", err.msg);
+	result(opt_u64("--n", "11", 1, 10, &v, &err) < 0 && err.code == MC_EXIT_USAGE &&
+		       strstr(err.msg, "--n: '11'"), "opt_u64 refuses out of range, exit 2", err.msg);
+	result(opt_size("--memory", "200M", 1, UINT64_MAX, &v, &err) == 0 && v == 200u << 20,
+	       "opt_size", err.msg);
+	result(opt_pos("--at", "1:2:3", &p, &err) == 0 && p.off == 2 && opt_pos("--at", "1:2", &p, &err) < 0,
+	       "opt_pos", err.msg);
+	result(opt_choice("--to", "bb", names, &c, &err) == 0 && c == 1 &&
+		       opt_choice("--to", "x", names, &c, &err) < 0 && strstr(err.msg, "one of: a, bb"),
+	       "opt_choice lists the choices", err.msg);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	test_buf();
+	test_io();
+	test_afile();
+	test_ckpt();
+	test_zio();
+	test_opt();
+	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
+		unlink(path(n));
+	rmdir(dir);
+	return failures ? 1 : 0;
+}

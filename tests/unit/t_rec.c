@@ -1,0 +1,336 @@
+/* t_rec: unit tests of the record codec (common/rec.c, common/mpread.c). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "../corpus.h"
+#include "mpread.h"
+#include "num.h"
+#include "rec.h"
+
+static int failures;
+
+static void result(int good, const char *desc, const char *why)
+{
+	if (good) {
+		printf("ok - t_rec: %s\n", desc);
+	} else {
+		printf("FAIL - t_rec: %s: %s\n", desc, why);
+		failures++;
+	}
+}
+
+/* ---- every record kind, every value kind ---- */
+
+static struct mc_buf stream; /* the corpus, encoded */
+static size_t rec_ends[64];
+static size_t nrec;
+
+static void encode_cb(const struct mc_rec *r, void *ctx)
+{
+	struct mc_err err = { 0 };
+	(void)ctx;
+	if (rec_encode(&stream, r, &err) < 0) {
+		result(0, "corpus encodes", err.msg);
+		return;
+	}
+	rec_ends[nrec++] = stream.len;
+}
+
+static void test_roundtrip(void)
+{
+	struct mc_scratch sc = { 0 };
+	struct mc_buf again = { 0 };
+	size_t at = 0, i;
+	int good = 1, mp_ok = 1;
+	char why[600] = "";
+
+	corpus_emit(encode_cb, NULL);
+	result(nrec == 14, "corpus has 14 objects", "wrong count");
+	for (i = 0; i < nrec && good; i++) {
+		struct mc_rec r;
+		struct mc_err err = { 0 };
+		size_t used = 0;
+		size_t len = rec_ends[i] - at;
+		int rc = rec_decode(stream.p + at, len, at, &used, &r, &sc, &err);
+		msgpack_unpacked u;
+		size_t off = 0;
+
+		if (rc != 1 || used != len) {
+			snprintf(why, sizeof why, "record %zu: rc %d used %zu/%zu: %s", i + 1, rc, used,
+				 len, err.msg);
+			good = 0;
+			break;
+		}
+		again.len = 0;
+		if (rec_encode(&again, &r, &err) < 0 || again.len != len ||
+		    memcmp(again.p, stream.p + at, len) != 0) {
+			snprintf(why, sizeof why, "record %zu re-encodes differently", i + 1);
+			good = 0;
+		}
+		/* msgpack-c must read our bytes as exactly one object. */
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, stream.p + at, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+		    off != len || u.data.type != MSGPACK_OBJECT_ARRAY)
+			mp_ok = 0;
+		msgpack_unpacked_destroy(&u);
+		at = rec_ends[i];
+	}
+	result(good, "every record decodes and re-encodes to identical bytes", why);
+	result(mp_ok, "msgpack-c reads every record as one array", "msgpack-c disagrees");
+	rec_scratch_free(&sc);
+	buf_free(&again);
+}
+
+/* Specific values read back as the same kind and value. */
+static void test_values(void)
+{
+	struct mc_scratch sc = { 0 };
+	struct mc_err err = { 0 };
+	struct mc_rec r;
+	size_t used;
+	int good;
+
+	/* object 3 is the snapshot row a1 */
+	good = rec_decode(stream.p + rec_ends[1], rec_ends[2] - rec_ends[1], 0, &used, &r, &sc,
+			  &err) == 1;
+	good = good && r.kind == MC_R_ROW && r.op == MC_OP_SNAPSHOT && r.nafter == 14 && !r.before;
+	result(good && r.after[0].kind == MC_V_UINT && r.after[0].v.u == UINT64_MAX,
+	       "uint64 max stays exact", "wrong");
+	result(good && r.after[1].kind == MC_V_INT && r.after[1].v.i == INT64_MIN,
+	       "int64 min stays exact", "wrong");
+	result(good && r.after[2].kind == MC_V_F32 && r.after[2].v.f32 == 0.1f,
+	       "FLOAT stays a float32", "wrong");
+	result(good && r.after[3].kind == MC_V_F64 && r.after[3].v.f64 == 0.1,
+	       "DOUBLE stays a float64", "wrong");
+	result(good && r.after[6].kind == MC_V_DECIMAL && r.after[6].v.s.n == 67,
+	       "65-digit DECIMAL stays text", "wrong");
+	result(good && r.after[7].kind == MC_V_DATE && memcmp(r.after[7].v.s.p, "0000-00-00", 10) == 0,
+	       "zero date stays a zero date", "wrong");
+	result(good && r.after[10].kind == MC_V_TIME && r.after[10].v.s.n == 17,
+	       "negative TIME with microseconds", "wrong");
+	result(good && r.after[11].kind == MC_V_BIT && r.after[11].v.s.n == 1 &&
+		       r.after[11].v.s.p[0] == 4, "BIT keeps its bytes", "wrong");
+	/* object 6: the update with absent columns */
+	good = rec_decode(stream.p + rec_ends[4], rec_ends[5] - rec_ends[4], 0, &used, &r, &sc,
+			  &err) == 1;
+	result(good && r.before[1].kind == MC_V_ABSENT && r.before[0].kind == MC_V_INT &&
+		       signbit(r.before[3].v.f64), "absent is not NULL; -0.0 keeps its sign", "wrong");
+	rec_scratch_free(&sc);
+}
+
+/* Fed one byte at a time, each record is "need more" until whole, and the
+ * bytes asked for never exceed the record. */
+static void test_bytewise(void)
+{
+	struct mc_scratch sc = { 0 };
+	size_t at = 0;
+	int good = 1;
+	char why[800] = "";
+
+	for (size_t i = 0; i < nrec && good; i++) {
+		size_t len = rec_ends[i] - at;
+		for (size_t n = 0; n <= len && good; n++) {
+			struct mc_rec r;
+			struct mc_err err = { 0 };
+			size_t used = 0;
+			int rc = rec_decode(stream.p + at, n, at, &used, &r, &sc, &err);
+			if (n < len && (rc != 0 || used <= n || used > len)) {
+				snprintf(why, sizeof why, "record %zu cut at %zu: rc %d need %zu: %s",
+					 i + 1, n, rc, used, err.msg);
+				good = 0;
+			} else if (n == len && (rc != 1 || used != len)) {
+				snprintf(why, sizeof why, "record %zu whole: rc %d", i + 1, rc);
+				good = 0;
+			}
+		}
+		at = rec_ends[i];
+	}
+	result(good, "input fed one byte at a time: truncated until whole", why);
+	rec_scratch_free(&sc);
+}
+
+/* ---- errors ---- */
+
+static int unhex(const char *h, unsigned char *out)
+{
+	int n = 0;
+	while (h[0] && h[1]) {
+		unsigned v;
+		if (h[0] == ' ') {
+			h++;
+			continue;
+		}
+		sscanf(h, "%2x", &v);
+		out[n++] = (unsigned char)v;
+		h += 2;
+	}
+	return n;
+}
+
+static void expect_error(const char *hex, const char *want, const char *desc)
+{
+	unsigned char in[256];
+	struct mc_scratch sc = { 0 };
+	struct mc_err err = { 0 };
+	struct mc_rec r;
+	size_t used = 0;
+	int n = unhex(hex, in);
+	int rc = rec_decode((const char *)in, (size_t)n, 100, &used, &r, &sc, &err);
+	char why[700];
+
+	snprintf(why, sizeof why, "rc %d, message '%s', wanted '%s'", rc, err.msg, want);
+	result(rc == -1 && strstr(err.msg, want) && strstr(err.msg, "offset 1"), desc, why);
+	rec_scratch_free(&sc);
+}
+
+static void test_errors(void)
+{
+	/* header ["mcr", 2, {}] */
+	expect_error("93 a3 6d6372 02 80", "unsupported format version 2", "unknown version");
+	expect_error("93 a3 6d6378 01 80", "not a record stream header", "bad magic");
+	expect_error("92 a3 6d6372 01", "header: expected 3 fields", "short header");
+	/* row with op as a string */
+	expect_error("99 02 a1 78 a1 64 a1 74 01 93 01 02 00 00 c0 91 01", "field 'op': expected integer, got str",
+		     "wrong type names the field");
+	expect_error("92 02 01", "missing field 'db'", "missing field");
+	expect_error("93 05 00 00", "3 fields, expected 2", "extra field");
+	expect_error("91 09", "unknown record kind 9", "unknown record kind");
+	expect_error("90", "empty record", "empty record");
+	expect_error("80", "expected array, got map", "record not an array");
+	expect_error("c1", "expected array, got invalid byte 0xc1", "invalid msgpack byte");
+	/* trailer with negative count */
+	expect_error("92 05 ff", "negative value", "negative count");
+	/* mark with unknown mark kind */
+	expect_error("97 04 09 93 00 00 00 00 a0 a0 a0", "unknown mark kind 9", "unknown mark kind");
+	/* row ["x"] images: insert with a before image */
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 91 01 91 01",
+		     "op insert must not have a before image", "image does not fit the op");
+	expect_error("99 02 02 a1 64 a1 74 01 93 01 02 00 00 c0 91 01",
+		     "op update needs a before image", "missing before image");
+	/* values */
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 c7 05 01 312e322e33",
+		     "malformed decimal value '1.2.3'", "malformed DECIMAL text");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 c7 0a 02 323032342d31332d3031",
+		     "malformed date value '2024-13-01'", "month 13 is no DATE");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 c7 09 05 3833393a30303a3030",
+		     "malformed time value '839:00:00'", "TIME beyond 838 hours");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 cb 7ff8000000000000",
+		     "f64 value is not finite", "NaN double");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 c7 00 2a",
+		     "unknown extension type 42", "unknown extension type");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 80",
+		     "value of type map not allowed", "map as a value");
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 91 c3",
+		     "value of type bool not allowed", "bool as a value");
+	expect_error("99 02 01 a1 64 a1 74 01 92 01 02 00 c0 91 01",
+		     "field 'pos': expected 3 numbers, got 2", "short position");
+	/* a row image claiming 2^32-1 values is refused before any allocation */
+	expect_error("99 02 01 a1 64 a1 74 01 93 01 02 00 00 c0 dd ffffffff",
+		     "over the limit of 4096", "huge value count refused by its bound");
+	/* schema: key index out of range */
+	expect_error("99 01 a1 64 a1 74 01 93 00 00 00 00 00 91 95 a1 61 a1 62 a1 63 c2 00 95 00 00 00 00 00",
+		     "over the limit of 1", "more key columns than columns");
+	expect_error("99 01 a1 64 a1 74 01 93 00 00 00 00 00 91 95 a1 61 a1 62 a1 63 c2 00 91 01",
+		     "column index 1 out of range", "key column out of range");
+	expect_error("99 01 a1 64 a1 74 01 93 00 00 00 00 08 90 90", "unknown flags", "unknown schema flags");
+}
+
+/* A 5-byte container header claiming 4 GiB asks for more input instead of
+ * allocating; a record's array bound is checked before its bytes. */
+static void test_bomb(void)
+{
+	static const char bomb[] = "\xdd\xff\xff\xff\xff";
+	static const char hdr_bomb[] = "\x93\xa3mcr\x01\xdf\xff\xff\xff\xff";
+	struct mc_scratch sc = { 0 };
+	struct mc_err err = { 0 };
+	struct mc_rec r;
+	size_t used = 0;
+	int rc = rec_decode(bomb, 5, 0, &used, &r, &sc, &err);
+	result(rc == -1 && strstr(err.msg, "over the limit of 9") && sc.vals == NULL,
+	       "5-byte array header claiming 4 GiB is refused without allocating", err.msg);
+	rc = rec_decode(hdr_bomb, sizeof hdr_bomb - 1, 0, &used, &r, &sc, &err);
+	result(rc == -1 && strstr(err.msg, "over the limit of 256") && sc.meta == NULL,
+	       "header map claiming 4G entries is refused without allocating", err.msg);
+	rec_scratch_free(&sc);
+}
+
+/* ---- validators, positions, numbers ---- */
+
+static void test_validate(void)
+{
+	static const struct {
+		enum mc_vkind k;
+		const char *s;
+		int ok;
+	} cases[] = {
+		{ MC_V_DECIMAL, "0", 1 }, { MC_V_DECIMAL, "-0.00", 1 }, { MC_V_DECIMAL, ".5", 0 },
+		{ MC_V_DECIMAL, "5.", 0 }, { MC_V_DECIMAL, "+5", 0 }, { MC_V_DECIMAL, "", 0 },
+		{ MC_V_DATE, "2024-02-30", 1 }, { MC_V_DATE, "2024-2-3", 0 }, { MC_V_DATE, "2024-01-32", 0 },
+		{ MC_V_DATETIME, "2024-01-01 24:00:00", 0 }, { MC_V_DATETIME, "2024-01-01 23:59:59.1234567", 0 },
+		{ MC_V_DATETIME, "2024-01-01 23:59:59.", 0 }, { MC_V_DATETIME, "2024-01-01 00:00:00.5", 1 },
+		{ MC_V_TIMESTAMP, "2038-01-19 03:14:07.999999", 1 }, { MC_V_TIME, "838:59:59", 1 },
+		{ MC_V_TIME, "-838:59:59.000000", 1 }, { MC_V_TIME, "23:60:00", 0 }, { MC_V_TIME, "1:00:00", 0 },
+		{ MC_V_TIME, "012:00:00", 0 }, { MC_V_TIME, "--01:00:00", 0 }, { MC_V_JSON, "", 0 },
+		{ MC_V_BIT, "123456789", 0 },
+	};
+	int good = 1;
+	char why[200] = "";
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mc_val v;
+		struct mc_err err = { 0 };
+		v.kind = (uint8_t)cases[i].k;
+		v.v.s = mc_str_c(cases[i].s, strlen(cases[i].s));
+		if ((rec_val_validate(&v, &err) == 0) != cases[i].ok) {
+			snprintf(why, sizeof why, "%s '%s'", rec_vkind_name(cases[i].k), cases[i].s);
+			good = 0;
+		}
+	}
+	result(good, "value texts are checked (DECIMAL, DATE, DATETIME, TIME, BIT, JSON)", why);
+}
+
+static void test_pos_num(void)
+{
+	struct mc_pos p;
+	struct mc_err err = { 0 };
+	char out[64];
+	uint64_t u;
+	int64_t i;
+
+	result(pos_parse("42:1337:7", &p, &err) == 0 && p.file == 42 && p.off == 1337 && p.row == 7,
+	       "position parses", err.msg);
+	pos_format(&p, out, sizeof out);
+	result(strcmp(out, "42:1337:7") == 0, "position formats", out);
+	result(pos_parse("42:1337", &p, &err) < 0 && pos_parse("1:2:3:4", &p, &err) < 0 &&
+		       pos_parse("1:-2:3", &p, &err) < 0 && pos_parse("1: 2:3", &p, &err) < 0,
+	       "malformed positions are refused", "accepted");
+	result(num_u64("18446744073709551615", &u) == 0 && u == UINT64_MAX &&
+		       num_u64("18446744073709551616", &u) < 0 && num_u64("", &u) < 0 &&
+		       num_u64("1x", &u) < 0 && num_u64(" 1", &u) < 0 && num_u64("-1", &u) < 0,
+	       "num_u64 is strict", "wrong");
+	result(num_i64("-9223372036854775808", &i) == 0 && i == INT64_MIN &&
+		       num_i64("9223372036854775808", &i) < 0 && num_i64("-", &i) < 0,
+	       "num_i64 is strict", "wrong");
+	result(num_size("200M", &u) == 0 && u == 200ull << 20 && num_size("1GB", &u) == 0 &&
+		       u == 1ull << 30 && num_size("10", &u) == 0 && u == 10 &&
+		       num_size("5X", &u) < 0 && num_size("M", &u) < 0 &&
+		       num_size("99999999999999T", &u) < 0,
+	       "num_size parses suffixes strictly", "wrong");
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_values();
+	test_bytewise();
+	test_errors();
+	test_bomb();
+	test_validate();
+	test_pos_num();
+	buf_free(&stream);
+	return failures ? 1 : 0;
+}
