@@ -1324,7 +1324,7 @@ static int scratch_vals(struct jdec *d)
 static int decode(struct jdec *d, struct mc_rec *r)
 {
 	struct mc_scratch *sc = &d->jp->sc;
-	size_t at[K_N], keyat, mark, end;
+	size_t at[K_N], kat[K_N], keyat, mark, end;
 	uint32_t seen = 0, allowed = 0;
 	int kind = -1, first = 1, rc, v;
 	struct mc_str key;
@@ -1347,6 +1347,7 @@ static int decode(struct jdec *d, struct mc_rec *r)
 			return derr(d, keyat, "unknown key '%s' in a %s record", top_keys[k],
 				    kind_names[kind]);
 		seen |= 1u << k;
+		kat[k] = keyat;
 		d->key = top_keys[k];
 		at[k] = (ws(d), d->i);
 		switch (k) {
@@ -1392,6 +1393,7 @@ static int decode(struct jdec *d, struct mc_rec *r)
 						       &r->nafter);
 			break;
 		case K_SQL: rc = get_str(d, &r->sql); break;
+		case K_LABEL: rc = get_str(d, &r->label); break;
 		case K_MARK:
 			if (get_name(d, "mark", rec_mark_from_name, &v) < 0)
 				return -1;
@@ -1408,7 +1410,7 @@ static int decode(struct jdec *d, struct mc_rec *r)
 			/* keys seen before the kind was known */
 			for (int j = 0; j < K_N; j++)
 				if ((seen & 1u << j) && !(allowed & 1u << j))
-					return derr(d, at[j], "unknown key '%s' in a %s record",
+					return derr(d, kat[j], "unknown key '%s' in a %s record",
 						    top_keys[j], kind_names[kind]);
 		}
 	}
