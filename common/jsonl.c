@@ -534,6 +534,10 @@ static const char *got(struct jdec *d)
 	case '"': return "string";
 	case 't': case 'f': return "boolean";
 	case 'n': return "null";
+	case '}': return "'}'";
+	case ']': return "']'";
+	case ',': return "','";
+	case ':': return "':'";
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		return "number";
@@ -1440,12 +1444,12 @@ static int decode(struct jdec *d, struct mc_rec *r)
 		if (wb != (r->before != NULL)) {
 			d->key = "before";
 			return derr(d, at[K_BEFORE], "op %s %s a before image", rec_op_name(r->op),
-				    wb ? "needs" : "has no");
+				    wb ? "needs" : "must not have");
 		}
 		if (wa != (r->after != NULL)) {
 			d->key = "after";
 			return derr(d, at[K_AFTER], "op %s %s an after image", rec_op_name(r->op),
-				    wa ? "needs" : "has no");
+				    wa ? "needs" : "must not have");
 		}
 	}
 	if (rec_validate(r, d->err) < 0)

@@ -472,7 +472,7 @@ static const struct bad bads[] = {
 	  "\"time\":0,\"flags\":8,\"columns\":[],\"key\":[]}", "unknown flags" },
 	{ "trailing bytes", "{\"kind\":\"trailer\",\"count\":1}x", "column 29: trailing" },
 	{ "two objects", "{\"kind\":\"trailer\",\"count\":1} {}", "trailing" },
-	{ "trailing comma", "{\"kind\":\"trailer\",\"count\":1,}", "expected a key string" },
+	{ "trailing comma", "{\"kind\":\"trailer\",\"count\":1,}", "expected a key string, got '}'" },
 	{ "bad escape", ROW0 "[\"a\\x\"]}", "bad escape" },
 	{ "bad \\u escape", ROW0 "[\"a\\u12g4\"]}", "bad \\u escape" },
 	{ "lone high surrogate", ROW0 "[\"\\ud83d\"]}", "lone surrogate" },
@@ -525,10 +525,10 @@ static const struct bad bads[] = {
 	{ "empty value object", ROW0 "[{}]}", "empty value object" },
 	{ "insert with before", "{\"kind\":\"row\",\"op\":\"insert\",\"db\":\"d\",\"table\":\"t\","
 	  "\"version\":1,\"pos\":[1,2,3],\"time\":5,\"before\":[],\"after\":[]}",
-	  "key 'before': op insert has no a before image" },
+	  "key 'before': op insert must not have a before image" },
 	{ "delete with after", "{\"kind\":\"row\",\"op\":\"delete\",\"db\":\"d\",\"table\":\"t\","
 	  "\"version\":1,\"pos\":[1,2,3],\"time\":5,\"before\":[],\"after\":[]}",
-	  "op delete has no an after image" },
+	  "op delete must not have an after image" },
 	{ "unknown op", "{\"kind\":\"row\",\"op\":\"upsert\",\"db\":\"d\",\"table\":\"t\","
 	  "\"version\":1,\"pos\":[1,2,3],\"time\":5,\"before\":null,\"after\":[]}",
 	  "unknown op 'upsert'" },
