@@ -82,7 +82,7 @@ static void enc_oom(struct jenc *e)
 	e->failed = 1;
 }
 
-static void put(struct jenc *e, const void *p, size_t n)
+static inline void put(struct jenc *e, const void *p, size_t n)
 {
 	if (buf_add(e->b, p, n) < 0)
 		enc_oom(e);
@@ -90,7 +90,7 @@ static void put(struct jenc *e, const void *p, size_t n)
 
 #define PUT_LIT(e, s) put((e), (s), sizeof(s) - 1)
 
-static void put_c(struct jenc *e, char c)
+static inline void put_c(struct jenc *e, char c)
 {
 	if (buf_addc(e->b, c) < 0)
 		enc_oom(e);
@@ -214,11 +214,17 @@ static void put_pos(struct jenc *e, const struct mc_pos *p)
 static size_t fmt_f64(char *t, size_t tsz, double d)
 {
 	int n = 0;
-	for (int prec = 15; prec <= 17; prec++) {
-		n = snprintf(t, tsz, "%.*g", prec, d);
-		if (strtod(t, NULL) == d)
-			break;
-	}
+
+	/* fast path: integers below 1e15 (%.15g prints all their digits) */
+	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d && (d != 0 || !signbit(d)))
+		n = snprintf(t, tsz, "%" PRId64, (int64_t)d);
+	else
+		for (int prec = 15; prec <= 17; prec++) {
+			n = snprintf(t, tsz, "%.*g", prec, d);
+			/* %.17g always reads back */
+			if (prec == 17 || strtod(t, NULL) == d)
+				break;
+		}
 	if (n < 0)
 		n = 0;
 	if (!strpbrk(t, ".eEni") && (size_t)n + 2 < tsz) {
@@ -235,7 +241,7 @@ static size_t fmt_f32(char *t, size_t tsz, float f)
 	int n = 0;
 	for (int prec = 6; prec <= 9; prec++) {
 		n = snprintf(t, tsz, "%.*g", prec, (double)f);
-		if (strtof(t, NULL) == f)
+		if (prec == 9 || strtof(t, NULL) == f)
 			break;
 	}
 	return n < 0 ? 0 : (size_t)n;
@@ -504,6 +510,21 @@ static int derr(struct jdec *d, size_t at, const char *fmt, ...)
 	mc_verrf(d->err, MC_EXIT_DATA, fmt, ap);
 	va_end(ap);
 	return dctx(d, at);
+}
+
+/* A decoded string for a message: at most 32 bytes, cut at a character
+ * boundary, control characters shown as '?' so the message stays one
+ * line. Returns buf. */
+static const char *clip(char *buf, size_t bsz, struct mc_str s)
+{
+	size_t n = s.n < bsz - 1 ? s.n : bsz - 1;
+	if (n < s.n)
+		while (n > 0 && ((unsigned char)s.p[n] & 0xc0) == 0x80)
+			n--;
+	for (size_t k = 0; k < n; k++)
+		buf[k] = (unsigned char)s.p[k] < 0x20 || s.p[k] == 0x7f ? '?' : s.p[k];
+	buf[n] = 0;
+	return buf;
 }
 
 static void ws(struct jdec *d)
@@ -879,7 +900,10 @@ static int arr_next(struct jdec *d, int *first)
 
 static int str_is(struct mc_str s, const char *w)
 {
-	return s.n == strlen(w) && memcmp(s.p, w, s.n) == 0;
+	size_t k = 0;
+	while (k < s.n && w[k] && s.p[k] == w[k])
+		k++;
+	return k == s.n && !w[k];
 }
 
 /* Make room for element idx of a scratch array (idx < the caller's bound,
@@ -974,6 +998,7 @@ static const char *const vobj_names[MC_V_NKINDS] = {
 
 static int get_vobj(struct jdec *d, struct mc_val *v, size_t at)
 {
+	char cb[40];
 	struct mc_str key, s;
 	size_t keyat, mark = d->tl, vat;
 	int first = 1, r, kind = -1;
@@ -991,8 +1016,7 @@ static int get_vobj(struct jdec *d, struct mc_val *v, size_t at)
 				kind = k;
 	}
 	if (kind < 0)
-		return derr(d, keyat, "unknown value type '%.*s'", (int)(key.n > 32 ? 32 : key.n),
-			    key.p);
+		return derr(d, keyat, "unknown value type '%s'", clip(cb, sizeof cb, key));
 	v->kind = (uint8_t)kind;
 	vat = (ws(d), d->i);
 	if (kind == MC_V_ABSENT) {
@@ -1025,8 +1049,12 @@ static int get_vobj(struct jdec *d, struct mc_val *v, size_t at)
 	if (peek(d) != '}')
 		return derr(d, d->i, "expected '}' (a value object has one key), got %s", got(d));
 	d->i++;
-	if (rec_val_validate(v, d->err) < 0)
-		return dctx(d, at);
+	if (rec_val_validate(v, d->err) < 0) {
+		if (kind == MC_V_BIT)
+			return derr(d, at, "malformed bit value (%zu bytes, want 1 to 8)", v->v.s.n);
+		return derr(d, at, "malformed %s value '%s'", rec_vkind_name(kind),
+			    clip(cb, sizeof cb, v->v.s));
+	}
 	return 0;
 }
 
@@ -1115,6 +1143,7 @@ static const char *const col_keys[K_COL_N] = { "name", "mysql_type", "mc_type", 
 
 static int get_column(struct jdec *d, struct mc_col *col)
 {
+	char cb[40];
 	struct mc_str key;
 	size_t keyat, mark, at = (ws(d), d->i);
 	unsigned seen = 0;
@@ -1130,8 +1159,7 @@ static int get_column(struct jdec *d, struct mc_col *col)
 			if (str_is(key, col_keys[j]))
 				k = j;
 		if (k < 0)
-			return derr(d, keyat, "unknown key '%.*s'", (int)(key.n > 32 ? 32 : key.n),
-				    key.p);
+			return derr(d, keyat, "unknown key '%s'", clip(cb, sizeof cb, key));
 		if (seen & 1u << k)
 			return derr(d, keyat, "duplicate key '%s'", col_keys[k]);
 		seen |= 1u << k;
@@ -1288,6 +1316,7 @@ static int get_key(struct jdec *d, struct mc_rec *r)
 static int get_name(struct jdec *d, const char *what, int (*lookup)(const char *, size_t),
 		    int *out)
 {
+	char cb[40];
 	struct mc_str s;
 	size_t at = (ws(d), d->i), mark = d->tl;
 	int v;
@@ -1296,7 +1325,7 @@ static int get_name(struct jdec *d, const char *what, int (*lookup)(const char *
 	d->tl = mark;
 	v = lookup(s.p, s.n);
 	if (v < 0)
-		return derr(d, at, "unknown %s '%.*s'", what, (int)(s.n > 32 ? 32 : s.n), s.p);
+		return derr(d, at, "unknown %s '%s'", what, clip(cb, sizeof cb, s));
 	*out = v;
 	return 0;
 }
@@ -1327,6 +1356,7 @@ static int scratch_vals(struct jdec *d)
 
 static int decode(struct jdec *d, struct mc_rec *r)
 {
+	char cb[40];
 	struct mc_scratch *sc = &d->jp->sc;
 	size_t at[K_N], kat[K_N], keyat, mark, end;
 	uint32_t seen = 0, allowed = 0;
@@ -1343,8 +1373,7 @@ static int decode(struct jdec *d, struct mc_rec *r)
 			if (str_is(key, top_keys[j]))
 				k = j;
 		if (k < 0)
-			return derr(d, keyat, "unknown key '%.*s'", (int)(key.n > 32 ? 32 : key.n),
-				    key.p);
+			return derr(d, keyat, "unknown key '%s'", clip(cb, sizeof cb, key));
 		if (seen & 1u << k)
 			return derr(d, keyat, "duplicate key '%s'", top_keys[k]);
 		if (kind >= 0 && !(allowed & 1u << k))

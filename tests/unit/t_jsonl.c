@@ -323,6 +323,11 @@ static void test_values(void)
 	val_rt("f64 DBL_MIN", vf64(DBL_MIN), NULL);
 	val_rt("f64 smallest denormal", vf64(4.9406564584124654e-324), NULL);
 	val_rt("f64 1/3", vf64(1.0 / 3), "[0.3333333333333333]");
+	val_rt("f64 -5.0", vf64(-5.0), "[-5.0]");
+	val_rt("f64 1e15-1", vf64(999999999999999.0), "[999999999999999.0]");
+	val_rt("f64 1e15", vf64(1e15), "[1e+15]");
+	val_rt("f64 -1e15", vf64(-1e15), "[-1e+15]");
+	val_rt("f64 2^63", vf64(9223372036854775808.0), "[9.223372036854776e+18]");
 	val_rt("f64 2^53+2", vf64(9007199254740994.0), "[9007199254740994.0]");
 	val_rt("f64 123456789012345680000", vf64(1.2345678901234568e20), NULL);
 	val_rt("f32 0.1", vf32(0.1f), "{\"f32\":0.1}");
@@ -513,6 +518,8 @@ static const struct bad bads[] = {
 	{ "malformed datetime", ROW0 "[{\"datetime\":\"2024-01-01T00:00:00\"}]}",
 	  "malformed datetime" },
 	{ "malformed time", ROW0 "[{\"time\":\"839:00:00\"}]}", "malformed time" },
+	{ "control characters in a message", ROW0 "[{\"date\":\"\\n2024-01-01\"}]}",
+	  "malformed date value '?2024-01-01'" },
 	{ "empty json", ROW0 "[{\"json\":\"\"}]}", "malformed json" },
 	{ "bit too long", ROW0 "[{\"bit\":\"010203040506070809\"}]}", "malformed bit" },
 	{ "bit uppercase hex", ROW0 "[{\"bit\":\"0A\"}]}", "malformed hex" },
