@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "b64.h"
+#include "numfmt.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -209,42 +210,16 @@ static void put_pos(struct jenc *e, const struct mc_pos *p)
 	put_c(e, ']');
 }
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as d, with ".0"
- * added when it would otherwise read as an integer. */
-static size_t fmt_f64(char *t, size_t tsz, double d)
+/* numfmt_f64 with ".0" added when the text would read as an integer. */
+static size_t fmt_f64(char *t, double d)
 {
-	int n = 0;
-
-	/* fast path: integers below 1e15 (%.15g prints all their digits) */
-	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d && (d != 0 || !signbit(d)))
-		n = snprintf(t, tsz, "%" PRId64, (int64_t)d);
-	else
-		for (int prec = 15; prec <= 17; prec++) {
-			n = snprintf(t, tsz, "%.*g", prec, d);
-			/* %.17g always reads back */
-			if (prec == 17 || strtod(t, NULL) == d)
-				break;
-		}
-	if (n < 0)
-		n = 0;
-	if (!strpbrk(t, ".eEni") && (size_t)n + 2 < tsz) {
+	size_t n = numfmt_f64(d, t);
+	if (!strpbrk(t, ".eEni")) {
 		t[n++] = '.';
 		t[n++] = '0';
 		t[n] = 0;
 	}
-	return (size_t)n;
-}
-
-/* The shortest of %.6g .. %.9g that reads back as f. */
-static size_t fmt_f32(char *t, size_t tsz, float f)
-{
-	int n = 0;
-	for (int prec = 6; prec <= 9; prec++) {
-		n = snprintf(t, tsz, "%.*g", prec, (double)f);
-		if (prec == 9 || strtof(t, NULL) == f)
-			break;
-	}
-	return n < 0 ? 0 : (size_t)n;
+	return n;
 }
 
 static const char *const ext_keys[MC_V_NKINDS] = {
@@ -275,13 +250,13 @@ static void put_val(struct jenc *e, const struct mc_val *v, const char *img, siz
 		put_u64(e, v->v.u);
 		break;
 	case MC_V_F32:
-		n = fmt_f32(t, sizeof t, v->v.f32);
+		n = numfmt_f32(v->v.f32, t);
 		PUT_LIT(e, "{\"f32\":");
 		put(e, t, n);
 		put_c(e, '}');
 		break;
 	case MC_V_F64:
-		n = fmt_f64(t, sizeof t, v->v.f64);
+		n = fmt_f64(t, v->v.f64);
 		put(e, t, n);
 		break;
 	case MC_V_STR:
