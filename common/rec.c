@@ -635,7 +635,8 @@ static size_t rec_bound(const struct mc_rec *r)
 static void pack_strn(msgpack_packer *pk, struct mc_str s)
 {
 	msgpack_pack_str(pk, s.n);
-	msgpack_pack_str_body(pk, s.p, s.n);
+	if (s.n)
+		msgpack_pack_str_body(pk, s.p, s.n);
 }
 
 static void pack_pos(msgpack_packer *pk, const struct mc_pos *p)
@@ -689,11 +690,13 @@ static int pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n, const
 			break;
 		case MC_V_BIN:
 			msgpack_pack_bin(pk, v->v.s.n);
-			msgpack_pack_bin_body(pk, v->v.s.p, v->v.s.n);
+			if (v->v.s.n)
+				msgpack_pack_bin_body(pk, v->v.s.p, v->v.s.n);
 			break;
 		default:
 			msgpack_pack_ext(pk, v->v.s.n, kind_ext[v->kind]);
-			msgpack_pack_ext_body(pk, v->v.s.p, v->v.s.n);
+			if (v->v.s.n)
+				msgpack_pack_ext_body(pk, v->v.s.p, v->v.s.n);
 			break;
 		}
 	}
