@@ -585,7 +585,7 @@ struct sink {
 	int failed;
 };
 
-static int buf_cb(void *data, const char *p, size_t n)
+static inline __attribute__((always_inline)) int buf_cb(void *data, const char *p, size_t n)
 {
 	struct sink *k = data;
 	struct mc_buf *b = k->b;
@@ -632,14 +632,14 @@ static size_t rec_bound(const struct mc_rec *r)
 	return total;
 }
 
-static void pack_strn(msgpack_packer *pk, struct mc_str s)
+static inline __attribute__((always_inline)) void pack_strn(msgpack_packer *pk, struct mc_str s)
 {
 	msgpack_pack_str(pk, s.n);
 	if (s.n)
 		msgpack_pack_str_body(pk, s.p, s.n);
 }
 
-static void pack_pos(msgpack_packer *pk, const struct mc_pos *p)
+static inline __attribute__((always_inline)) void pack_pos(msgpack_packer *pk, const struct mc_pos *p)
 {
 	msgpack_pack_array(pk, 3);
 	msgpack_pack_uint64(pk, p->file);
@@ -658,7 +658,7 @@ static const int8_t kind_ext[MC_V_NKINDS] = {
 	[MC_V_JSON] = MC_EXT_JSON,
 };
 
-static int pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n, const char *what,
+static inline __attribute__((always_inline)) int pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n, const char *what,
 		     struct mc_err *err)
 {
 	if (!v) {
