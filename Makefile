@@ -82,9 +82,14 @@ fuzz:
 		echo "fuzz: building $$n"; \
 		$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(MC_CPPFLAGS) \
 			-o $(O)/fuzzer/$$n $$f $(COMMON_SRC) $(LIBS) || exit 1; \
-		mkdir -p fuzz/corpus/$$n; \
+		mkdir -p $(O)/fuzzer/new-$$n fuzz/corpus/$$n; \
 		$(O)/fuzzer/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-			fuzz/corpus/$$n || exit 1; \
+			$(O)/fuzzer/new-$$n fuzz/corpus/$$n || exit 1; \
+		echo "fuzz: minimising fuzz/corpus/$$n with the new inputs"; \
+		rm -rf $(O)/fuzzer/min-$$n && mkdir -p $(O)/fuzzer/min-$$n; \
+		$(O)/fuzzer/$$n -merge=1 $(O)/fuzzer/min-$$n fuzz/corpus/$$n \
+			$(O)/fuzzer/new-$$n 2>&1 | tail -n 1; \
+		rm -rf fuzz/corpus/$$n && mv $(O)/fuzzer/min-$$n fuzz/corpus/$$n; \
 	done
 
 bench: all $(TOOLS)
