@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "ckpt.h"
 #include "io.h"
+#include "mctype.h"
 #include "opt.h"
 #include "zio.h"
 
@@ -254,6 +255,33 @@ static void test_opt(void)
 	       "opt_choice lists the choices", err.msg);
 }
 
+static void test_mctype(void)
+{
+	static const char *const cases[][2] = {
+		{ "tinyint(4)", "TINYINT" }, { "tinyint(3) unsigned", "SMALLINT" },
+		{ "INT UNSIGNED", "BIGINT" }, { "int(11)", "INT" }, { "mediumint unsigned", "INT" },
+		{ "bigint(20) unsigned zerofill", "DECIMAL(20,0)" }, { "bigint", "BIGINT" },
+		{ "decimal(10,2)", "DECIMAL(10,2)" }, { "decimal(65,30)", "STRING" },
+		{ "decimal(38,18) unsigned", "DECIMAL(38,18)" }, { "decimal", "DECIMAL(10,0)" },
+		{ "float", "FLOAT" }, { "double unsigned", "DOUBLE" }, { "varchar(255)", "STRING" },
+		{ "enum('a','int')", "STRING" }, { "set('x')", "STRING" }, { "json", "STRING" },
+		{ "time(6)", "STRING" }, { "datetime(6)", "DATETIME" }, { "timestamp", "TIMESTAMP" },
+		{ "date", "DATE" }, { "year(4)", "INT" }, { "bit(1)", "BIGINT" },
+		{ "varbinary(16)", "BINARY" }, { "longblob", "BINARY" }, { "geometry", "BINARY" },
+		{ "vector(3)", "BINARY" }, { "integer", "INT" }, { "datetimex", "STRING" },
+	};
+	char out[64], why[200] = "";
+	int good = 1;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		mctype_for(cases[i][0], strlen(cases[i][0]), out, sizeof out);
+		if (strcmp(out, cases[i][1]) != 0) {
+			snprintf(why, sizeof why, "'%s' -> '%s', want '%s'", cases[i][0], out, cases[i][1]);
+			good = 0;
+		}
+	}
+	result(good, "MySQL types map to MaxCompute types", why);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -264,6 +292,7 @@ int main(void)
 	test_ckpt();
 	test_zio();
 	test_opt();
+	test_mctype();
 	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
 		unlink(path(n));
 	rmdir(dir);
