@@ -323,7 +323,7 @@ static int tstat_cmp(const void *a, const void *b)
 	return strcmp(((const struct tstat *)a)->name, ((const struct tstat *)b)->name);
 }
 
-static void sum_print(void)
+static void sum_print(const struct mc_err *failure)
 {
 	char lo[64], hi[64];
 	int w = 5;
@@ -331,8 +331,12 @@ static void sum_print(void)
 	for (size_t i = 0; i < sum.n; i++)
 		if ((int)strlen(sum.t[i].name) > w)
 			w = (int)strlen(sum.t[i].name);
-	buf_addf(&obuf, "streams: %" PRIu64 ", complete: %" PRIu64 ", records: %" PRIu64 "\n",
-		 sum.streams, sum.trailers_ok, sum.records);
+	buf_addf(&obuf, "streams: %" PRIu64 ", records: %" PRIu64 "\n", sum.streams, sum.records);
+	if (failure)
+		buf_addf(&obuf, "check: FAILED: %s\n", failure->msg);
+	else
+		buf_addf(&obuf, "check: ok, %" PRIu64 " trailer%s match\n", sum.trailers_ok,
+			 sum.trailers_ok == 1 ? "" : "s");
 	if (sum.have_pos) {
 		pos_format(&sum.lo, lo, sizeof lo);
 		pos_format(&sum.hi, hi, sizeof hi);
@@ -496,7 +500,7 @@ int main(int argc, char **argv)
 	if (failed && err.errnum == EPIPE)
 		prog_fail(&err);
 	if (opt_to == TO_SUMMARY)
-		sum_print();
+		sum_print(failed ? &err : NULL);
 	{
 		struct mc_err werr = { 0 };
 		if (opt_to == TO_MCR) {

@@ -50,6 +50,9 @@ expect_same "standard input by default" "$T/stdin.mcr" "$T/c.mcr"
 # --- summary and csv ---
 expect_ok "--to=summary" mc-cat --to=summary "$T/two.mcr"
 expect_golden "summary of two corpus streams" "$T/out" corpus-summary.txt
+head -c $(($(wc -c <"$T/c.mcr") - 3)) "$T/c.mcr" >"$T/notrailer"
+expect_code 1 "a summary of a cut stream exits 1" mc-cat --to=summary "$T/notrailer"
+expect_grep "... and says why in the summary" "^check: FAILED: '$T/notrailer': record 14: truncated at offset" "$T/out"
 expect_ok "--to=csv" mc-cat --to=csv --table=shop.every_type "$T/c.mcr"
 expect_golden "CSV of the corpus table" "$T/out" corpus.csv
 expect_ok "--to=csv --with-op" mc-cat --to=csv --with-op --table=shop.every_type "$T/c.mcr"
@@ -105,7 +108,6 @@ head -c $(($(wc -c <"$T/c.mcr") - 1)) "$T/c.mcr" >"$T/badtrailer"
 printf '\013' >>"$T/badtrailer"
 expect_code 1 "a wrong trailer count is refused" mc-cat --check "$T/badtrailer"
 expect_grep "... with both counts" "record 14: offset [0-9]+: trailer counts 11 records, the stream has 12" "$T/err"
-head -c $(($(wc -c <"$T/c.mcr") - 3)) "$T/c.mcr" >"$T/notrailer"
 cat "$T/notrailer" "$T/c.mcr" >"$T/nested"
 expect_code 1 "a header inside an open stream is refused" mc-cat --check "$T/nested"
 expect_grep "... as such" "header inside a stream" "$T/err"

@@ -25,5 +25,7 @@ report mcr-mcr "$N" "$B" cat zstd-d
 report mcr-jsonl "$N" "$B" zstd-d
 report jsonl-mcr "$N" "$B" zstd-d
 report zst-decode "$N" "$B" zstd-d
+awk -v b="$B" -v n="$N" -v d="$(median decode)" -v e="$(median mcr-mcr)" 'BEGIN {
+	if (e > d) printf "%-28s %8.3f s %12.0f rows/s %9.1f MB/s  (mcr-mcr minus decode)\n", "encode", e - d, n / (e - d), b / (e - d) / 1e6 }'
 m=$(median mcr-mcr)
 awk -v b="$B" -v m="$m" 'BEGIN {printf "goal mcr -> mcr >= 1000 MB/s: %.0f MB/s (%s)\n", b/m/1e6, b/m/1e6 >= 1000 ? "met" : "not met"}'
