@@ -1,0 +1,973 @@
+/* mc-binlog-tail: MySQL/MariaDB binary log files to the record stream
+ * (docs/mc-binlog-tail.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binlog.h"
+#include "buf.h"
+#include "err.h"
+#include "io.h"
+#include "num.h"
+#include "rec.h"
+#include "recio.h"
+
+static const char *prog = "mc-binlog-tail";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTION]... FILE...\n"
+		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number)\n"
+		"and write schema, row, ddl and mark records to standard output.\n"
+		"\n"
+		"  -f, --from=FILE:POS        start at byte POS of FILE (an event boundary)\n"
+		"      --stop-position=N      stop before the first event at or after offset N\n"
+		"                             of the last file\n"
+		"      --stop-datetime=T      stop before the first event at or after T\n"
+		"                             ('YYYY-MM-DD hh:mm:ss', UTC)\n"
+		"  -t, --tables=REGEX         only tables whose `db.table` matches REGEX\n"
+		"                             (POSIX extended, unanchored)\n"
+		"      --format=FMT           mcr (default): the record stream;\n"
+		"                             text: one line per record and value, for people\n"
+		"      --no-checksum          do not verify event checksums\n"
+		"  -h, --help                 show this help and exit\n"
+		"  -V, --version              show the version and exit\n"
+		"\n"
+		"Exit status: 0 ok, 1 bad or truncated input, 2 usage.\n",
+		prog);
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(MC_EXIT_USAGE);
+}
+
+/* Tables seen, for schema versions and the filter. */
+struct tabinfo {
+	char *key;      /* "db.table" */
+	size_t keylen;
+	struct mc_buf sig;
+	uint64_t version;
+	int selected;
+};
+
+struct tail {
+	struct bl_decoder d;
+	struct rio_writer w;
+	int text;
+	struct mc_buf tout; /* text output */
+	regex_t re;
+	int have_re;
+
+	uint64_t fileseq;
+	const char *fname;
+
+	/* the open transaction: [u64 off][u8 in_payload][u32 len][bytes]... */
+	struct mc_buf txn;
+	int in_txn;
+	char gtid[128];
+
+	struct tabinfo *tabs;
+	size_t ntabs, ctabs;
+
+	struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
+	struct mc_col cols[MC_MAX_COLUMNS];
+	uint32_t key[MC_MAX_COLUMNS];
+	struct mc_buf colbuf;
+
+	/* replay */
+	uint64_t last_off;
+	uint64_t rowctr;
+	int last_payload;
+};
+
+static struct tail T;
+
+/* Output ------------------------------------------------------------ */
+
+static void out_fail(struct mc_err *err)
+{
+	if (err->errnum == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	fprintf(stderr, "%s: standard output: %s\n", prog, err->msg);
+	exit(MC_EXIT_DATA);
+}
+
+static void text_flush(void)
+{
+	if (T.tout.len && io_write_all(1, T.tout.p, T.tout.len) < 0) {
+		struct mc_err e = { 0 };
+		mc_errnof(&e, errno, "write error");
+		out_fail(&e);
+	}
+	T.tout.len = 0;
+}
+
+static void text_str(const char *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	buf_addc(&T.tout, '\'');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20) {
+			char e[4] = { '\\', 'x', hx[c >> 4], hx[c & 15] };
+			buf_add(&T.tout, e, 4);
+		} else {
+			buf_addc(&T.tout, (char)c);
+		}
+	}
+	buf_addc(&T.tout, '\'');
+}
+
+static void text_val(const struct mc_val *v)
+{
+	static const char hx[] = "0123456789abcdef";
+	char t[64];
+	switch (v->kind) {
+	case MC_V_NULL: buf_adds(&T.tout, "NULL"); break;
+	case MC_V_ABSENT: buf_adds(&T.tout, "ABSENT"); break;
+	case MC_V_INT: buf_addf(&T.tout, "%" PRId64, v->v.i); break;
+	case MC_V_UINT: buf_addf(&T.tout, "%" PRIu64, v->v.u); break;
+	case MC_V_F32:
+		for (int p = 1; p <= 9; p++) {
+			snprintf(t, sizeof t, "%.*g", p, (double)v->v.f32);
+			if (strtof(t, NULL) == v->v.f32)
+				break;
+		}
+		buf_addf(&T.tout, "f32:%s", t);
+		break;
+	case MC_V_F64:
+		for (int p = 1; p <= 17; p++) {
+			snprintf(t, sizeof t, "%.*g", p, v->v.f64);
+			if (strtod(t, NULL) == v->v.f64)
+				break;
+		}
+		buf_addf(&T.tout, "f64:%s", t);
+		break;
+	case MC_V_STR: text_str(v->v.s.p, v->v.s.n); break;
+	case MC_V_BIN:
+		buf_adds(&T.tout, "x'");
+		for (size_t i = 0; i < v->v.s.n; i++) {
+			unsigned char c = (unsigned char)v->v.s.p[i];
+			buf_addc(&T.tout, hx[c >> 4]);
+			buf_addc(&T.tout, hx[c & 15]);
+		}
+		buf_addc(&T.tout, '\'');
+		break;
+	case MC_V_BIT:
+		buf_adds(&T.tout, "bit:");
+		for (size_t i = 0; i < v->v.s.n; i++) {
+			unsigned char c = (unsigned char)v->v.s.p[i];
+			buf_addc(&T.tout, hx[c >> 4]);
+			buf_addc(&T.tout, hx[c & 15]);
+		}
+		break;
+	default:
+		buf_addf(&T.tout, "%s:", rec_vkind_name(v->kind));
+		text_str(v->v.s.p, v->v.s.n);
+	}
+}
+
+static void text_pos(const struct mc_pos *p)
+{
+	char t[80];
+	pos_format(p, t, sizeof t);
+	buf_adds(&T.tout, t);
+}
+
+static void text_image(const char *name, const struct mc_val *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&T.tout, "  %s @%zu=", name, i + 1);
+		text_val(&v[i]);
+		buf_addc(&T.tout, '\n');
+	}
+}
+
+static void text_rec(const struct mc_rec *r)
+{
+	switch (r->kind) {
+	case MC_R_SCHEMA:
+		buf_addf(&T.tout, "schema `%.*s`.`%.*s` v%" PRIu64 " ", (int)r->db.n, r->db.p,
+			 (int)r->table.n, r->table.p, r->schema_version);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " flags=%u key=", r->schema_flags);
+		for (size_t i = 0; i < r->nkey; i++)
+			buf_addf(&T.tout, "%s%u", i ? "," : "", r->key[i] + 1);
+		buf_addc(&T.tout, '\n');
+		for (size_t i = 0; i < r->ncols; i++)
+			buf_addf(&T.tout, "  col @%zu `%.*s` %.*s %.*s%s flags=%u\n", i + 1,
+				 (int)r->cols[i].name.n, r->cols[i].name.p,
+				 (int)r->cols[i].mysql_type.n, r->cols[i].mysql_type.p,
+				 (int)r->cols[i].mc_type.n, r->cols[i].mc_type.p,
+				 r->cols[i].nullable ? "" : " not null", r->cols[i].flags);
+		break;
+	case MC_R_ROW:
+		buf_addf(&T.tout, "row %s `%.*s`.`%.*s` v%" PRIu64 " ", rec_op_name(r->op),
+			 (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, r->schema_version);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 "\n", r->time);
+		if (r->before)
+			text_image("before", r->before, r->nbefore);
+		if (r->after)
+			text_image("after", r->after, r->nafter);
+		break;
+	case MC_R_DDL:
+		buf_addf(&T.tout, "ddl `%.*s`.`%.*s` ", (int)r->db.n, r->db.p, (int)r->table.n,
+			 r->table.p);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 " ", r->time);
+		text_str(r->sql.p, r->sql.n);
+		buf_addc(&T.tout, '\n');
+		break;
+	case MC_R_MARK:
+		buf_addf(&T.tout, "mark %s ", rec_mark_name(r->mark));
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 " label=%.*s\n", r->time, (int)r->label.n,
+			 r->label.p);
+		break;
+	default:
+		break;
+	}
+	if (T.tout.len > 65536)
+		text_flush();
+}
+
+static void emit(const struct mc_rec *r)
+{
+	struct mc_err err = { 0 };
+	if (T.text) {
+		text_rec(r);
+		return;
+	}
+	if (rio_write(&T.w, r, &err) < 0) {
+		if (err.errnum)
+			out_fail(&err);
+		fprintf(stderr, "%s: internal error: %s\n", prog, err.msg);
+		exit(MC_EXIT_DATA);
+	}
+}
+
+static void out_flush(void)
+{
+	struct mc_err err = { 0 };
+	if (T.text)
+		text_flush();
+	else if (rio_flush(&T.w, &err) < 0)
+		out_fail(&err);
+}
+
+/* Errors in input ----------------------------------------------------- */
+
+static void data_error(uint64_t off, const struct mc_err *err)
+{
+	out_flush();
+	if (off == UINT64_MAX)
+		fprintf(stderr, "%s: '%s': %s\n", prog, T.fname, err->msg);
+	else
+		fprintf(stderr, "%s: '%s': offset %" PRIu64 ": %s\n", prog, T.fname, off, err->msg);
+	exit(err->code == MC_EXIT_USAGE ? MC_EXIT_USAGE : MC_EXIT_DATA);
+}
+
+/* Schemas ------------------------------------------------------------- */
+
+static struct tabinfo *tab_get(const struct bl_table *t)
+{
+	char key[600];
+	int n = snprintf(key, sizeof key, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n,
+			 t->name.p);
+	struct tabinfo *ti;
+	for (size_t i = 0; i < T.ntabs; i++)
+		if (T.tabs[i].keylen == (size_t)n && memcmp(T.tabs[i].key, key, (size_t)n) == 0)
+			return &T.tabs[i];
+	if (T.ntabs == T.ctabs) {
+		size_t nc = T.ctabs ? T.ctabs * 2 : 64;
+		struct tabinfo *nt = realloc(T.tabs, nc * sizeof *nt);
+		if (!nt) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		T.tabs = nt;
+		T.ctabs = nc;
+	}
+	ti = &T.tabs[T.ntabs++];
+	memset(ti, 0, sizeof *ti);
+	ti->key = strdup(key);
+	ti->keylen = (size_t)n;
+	ti->selected = !T.have_re || regexec(&T.re, key, 0, NULL, 0) == 0;
+	return ti;
+}
+
+/* Emit a schema record when this table map differs from the last one of
+ * its table. */
+static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uint32_t when)
+{
+	struct tabinfo *ti = tab_get(t);
+	struct mc_buf sig = { 0 };
+	size_t *off;
+	struct mc_rec r;
+	char tmp[64];
+
+	if (!ti->selected)
+		return;
+	T.colbuf.len = 0;
+	off = calloc(t->ncols * 3 + 1, sizeof *off);
+	if (!off) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		off[3 * i] = T.colbuf.len;
+		if (t->has_names)
+			buf_add(&T.colbuf, c->name.p, c->name.n);
+		else
+			buf_addf(&T.colbuf, "@%u", i + 1);
+		off[3 * i + 1] = T.colbuf.len;
+		bl_col_mysql_type(c, &T.colbuf);
+		off[3 * i + 2] = T.colbuf.len;
+		buf_adds(&T.colbuf, bl_col_mc_type(c, tmp, sizeof tmp));
+		buf_addf(&T.colbuf, "|%d%d%d%d;", c->nullable, c->invisible, c->is_unsigned,
+			 c->has_charset ? c->charset : -1);
+	}
+	off[3 * t->ncols] = T.colbuf.len;
+	for (uint32_t i = 0; i < t->npk; i++)
+		buf_addf(&T.colbuf, "k%u", t->pk[i]);
+	buf_add(&sig, T.colbuf.p, T.colbuf.len);
+	if (ti->version && ti->sig.len == sig.len && memcmp(ti->sig.p, sig.p, sig.len) == 0) {
+		buf_free(&sig);
+		free(off);
+		return;
+	}
+	buf_free(&ti->sig);
+	ti->sig = sig;
+	ti->version++;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		const char *b = T.colbuf.p;
+		size_t e = off[3 * (i + 1)];
+		const char *bar = memchr(b + off[3 * i + 2], '|', e - off[3 * i + 2]);
+		T.cols[i].name = mc_str_c(b + off[3 * i], off[3 * i + 1] - off[3 * i]);
+		T.cols[i].mysql_type = mc_str_c(b + off[3 * i + 1], off[3 * i + 2] - off[3 * i + 1]);
+		T.cols[i].mc_type = mc_str_c(b + off[3 * i + 2], (size_t)(bar - (b + off[3 * i + 2])));
+		T.cols[i].nullable = c->nullable;
+		T.cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
+				  (c->is_unsigned ? MC_CF_UNSIGNED : 0);
+	}
+	for (uint32_t i = 0; i < t->npk; i++)
+		T.key[i] = t->pk[i];
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_SCHEMA;
+	r.db = t->db;
+	r.table = t->name;
+	r.schema_version = ti->version;
+	r.pos = *pos;
+	r.time = when;
+	r.schema_flags = t->has_names ? 0 : MC_SF_NAMES_BY_INDEX;
+	r.ncols = t->ncols;
+	r.cols = T.cols;
+	r.nkey = t->npk;
+	r.key = T.key;
+	emit(&r);
+	free(off);
+}
+
+/* Replaying a committed transaction ------------------------------------ */
+
+static void replay_event(const uint8_t *p, size_t n, uint64_t off, int in_payload)
+{
+	struct bl_event ev;
+	struct mc_err err = { 0 };
+	struct mc_pos pos;
+	int rc;
+
+	if (!(in_payload && T.last_payload && T.last_off == off))
+		T.rowctr = 0;
+	T.last_off = off;
+	T.last_payload = in_payload;
+	{
+		int saved_ck = T.d.fde.checksum;
+		if (in_payload)
+			T.d.fde.checksum = 0;
+		rc = bl_decode(&T.d, p, n, &ev, &err);
+		T.d.fde.checksum = saved_ck;
+		if (rc < 0)
+			data_error(off, &err);
+	}
+	pos.file = T.fileseq;
+	pos.off = off;
+	if (ev.type == BL_TABLE_MAP) {
+		pos.row = T.rowctr;
+		table_schema(ev.table, &pos, ev.when);
+		return;
+	}
+	if (!ev.rows_op || !ev.table)
+		return;
+	{
+		struct tabinfo *ti = tab_get(ev.table);
+		struct mc_rec r;
+		uint32_t nc = ev.table->ncols;
+		if (!ti->selected) {
+			return;
+		}
+		if (!ti->version)
+			table_schema(ev.table, &(struct mc_pos){ T.fileseq, off, T.rowctr }, ev.when);
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_ROW;
+		r.op = (enum mc_op)ev.rows_op;
+		r.db = ev.table->db;
+		r.table = ev.table->name;
+		r.schema_version = ti->version;
+		r.time = ev.when;
+		if (ev.rows_op != MC_OP_INSERT) {
+			r.before = T.before;
+			r.nbefore = nc;
+		}
+		if (ev.rows_op != MC_OP_DELETE) {
+			r.after = T.after;
+			r.nafter = nc;
+		}
+		while ((rc = bl_row_next(&T.d, &ev, T.before, T.after, &err)) == 1) {
+			r.pos.file = T.fileseq;
+			r.pos.off = off;
+			r.pos.row = T.rowctr++;
+			emit(&r);
+		}
+		if (rc < 0)
+			data_error(off, &err);
+	}
+}
+
+static void txn_add(const uint8_t *p, size_t n, uint64_t off, int in_payload)
+{
+	uint8_t h[13];
+	for (int i = 0; i < 8; i++)
+		h[i] = (uint8_t)(off >> (8 * i));
+	h[8] = (uint8_t)in_payload;
+	for (int i = 0; i < 4; i++)
+		h[9 + i] = (uint8_t)(n >> (8 * i));
+	if (buf_add(&T.txn, h, sizeof h) < 0 || buf_add(&T.txn, p, n) < 0) {
+		fprintf(stderr, "%s: '%s': out of memory buffering a transaction\n", prog, T.fname);
+		exit(MC_EXIT_DATA);
+	}
+}
+
+static void commit(uint64_t off, int in_payload, uint32_t when)
+{
+	size_t i = 0;
+	struct mc_rec r;
+	while (i < T.txn.len) {
+		const uint8_t *h = (const uint8_t *)T.txn.p + i;
+		uint64_t eoff = 0;
+		uint32_t n = 0;
+		for (int k = 0; k < 8; k++)
+			eoff |= (uint64_t)h[k] << (8 * k);
+		for (int k = 0; k < 4; k++)
+			n |= (uint32_t)h[9 + k] << (8 * k);
+		replay_event(h + 13, n, eoff, h[8]);
+		i += 13 + (size_t)n;
+	}
+	if (!(in_payload && T.last_payload && T.last_off == off))
+		T.rowctr = 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_TXN_END;
+	r.pos.file = T.fileseq;
+	r.pos.off = off;
+	r.pos.row = T.rowctr;
+	r.time = when;
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c(T.gtid, strlen(T.gtid));
+	emit(&r);
+	out_flush();
+	T.txn.len = 0;
+	T.in_txn = 0;
+	T.gtid[0] = 0;
+	T.last_payload = 0;
+}
+
+static void rollback(void)
+{
+	T.txn.len = 0;
+	T.in_txn = 0;
+	T.gtid[0] = 0;
+}
+
+/* Statements --------------------------------------------------------- */
+
+static int kw(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	if (n < k || strncasecmp(s, word, k) != 0)
+		return 0;
+	return n == k || !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+			   (s[k] >= '0' && s[k] <= '9') || s[k] == '_');
+}
+
+static void skip_ws_comments(const char **s, const char *end)
+{
+	for (;;) {
+		while (*s < end && (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r'))
+			(*s)++;
+		if (end - *s >= 2 && (*s)[0] == '/' && (*s)[1] == '*' &&
+		    !(end - *s >= 3 && ((*s)[2] == '!' || (*s)[2] == 'M'))) {
+			const char *e = *s + 2;
+			while (end - e >= 2 && !(e[0] == '*' && e[1] == '/'))
+				e++;
+			*s = end - e >= 2 ? e + 2 : end;
+			continue;
+		}
+		break;
+	}
+}
+
+/* Table a DDL statement changes, when it is simple to tell. */
+static void ddl_table(const char *s, size_t n, struct mc_str *db, struct mc_str *tab)
+{
+	const char *p = s, *end = s + n;
+	static const char *lead[] = { "CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME", "OR",
+				      "REPLACE", "TEMPORARY", "ONLINE", "IGNORE", "TABLE",
+				      "IF", "NOT", "EXISTS", NULL };
+	int saw_table = 0;
+	for (;;) {
+		int hit = 0;
+		skip_ws_comments(&p, end);
+		for (int i = 0; lead[i]; i++)
+			if (kw(p, (size_t)(end - p), lead[i])) {
+				if (strcmp(lead[i], "TABLE") == 0)
+					saw_table = 1;
+				p += strlen(lead[i]);
+				hit = 1;
+				break;
+			}
+		if (!hit)
+			break;
+	}
+	if (!saw_table && !kw(s, n, "TRUNCATE"))
+		return;
+	for (int part = 0; part < 2 && p < end; part++) {
+		const char *st;
+		struct mc_str name;
+		if (*p == '`') {
+			st = ++p;
+			while (p < end && *p != '`')
+				p++;
+			name = mc_str_c(st, (size_t)(p - st));
+			if (p < end)
+				p++;
+		} else {
+			st = p;
+			while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+					   (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+				p++;
+			name = mc_str_c(st, (size_t)(p - st));
+		}
+		if (!name.n)
+			return;
+		if (p < end && *p == '.' && part == 0) {
+			*db = name;
+			p++;
+			continue;
+		}
+		*tab = name;
+		return;
+	}
+}
+
+static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int in_payload)
+{
+	const char *s = ev->sql.p, *end = s + ev->sql.n;
+	size_t n;
+	skip_ws_comments(&s, end);
+	n = (size_t)(end - s);
+	(void)start;
+	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
+		T.in_txn = 1;
+		return;
+	}
+	if (kw(s, n, "COMMIT")) {
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	if (kw(s, n, "ROLLBACK") && !(n > 9 && strncasecmp(s + 9, "TO", 2) == 0)) {
+		rollback();
+		return;
+	}
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "XA") || (kw(s, n, "ROLLBACK")))
+		return;
+	if (T.in_txn)
+		return; /* statement-based DML inside a transaction: not decoded */
+	if (kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") ||
+	    kw(s, n, "RENAME") || kw(s, n, "TRUNCATE")) {
+		struct mc_rec r;
+		struct mc_str db = ev->db, tab = mc_str_c("", 0);
+		ddl_table(s, n, &db, &tab);
+		if (T.have_re && tab.n) {
+			char key[600];
+			snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
+			if (regexec(&T.re, key, 0, NULL, 0) != 0) {
+				T.gtid[0] = 0;
+				return;
+			}
+		}
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_DDL;
+		r.db = ev->db;
+		r.table = tab;
+		r.pos.file = T.fileseq;
+		r.pos.off = off;
+		r.time = ev->when;
+		r.sql = ev->sql;
+		emit(&r);
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	T.gtid[0] = 0;
+}
+
+/* Events -------------------------------------------------------------- */
+
+static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload);
+
+static void payload(const struct bl_event *ev, uint64_t start, uint64_t off)
+{
+	const uint8_t *p = ev->payload, *end = p + ev->payload_len;
+	/* The decoder's payload buffer is reused by nothing but another
+	 * payload, which cannot nest; inner events are copied into the
+	 * transaction buffer as they come. */
+	while (p < end) {
+		uint32_t len = bl_event_len(p, (size_t)(end - p));
+		if ((size_t)(end - p) < BL_HEADER_LEN || len < BL_HEADER_LEN ||
+		    len > (size_t)(end - p)) {
+			struct mc_err err;
+			mc_errf(&err, MC_EXIT_DATA, "transaction payload: truncated inner event");
+			data_error(start, &err);
+		}
+		event(p, len, start, off, 1);
+		p += len;
+	}
+}
+
+static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
+{
+	struct bl_event ev;
+	struct mc_err err = { 0 };
+	int saved_ck = T.d.fde.checksum;
+
+	/* Events inside a payload carry no checksum. */
+	if (in_payload)
+		T.d.fde.checksum = 0;
+	if (bl_decode(&T.d, p, n, &ev, &err) < 0) {
+		if (in_payload) {
+			T.d.fde.checksum = saved_ck;
+			mc_errctx(&err, "in transaction payload: ");
+		}
+		data_error(start, &err);
+	}
+	if (in_payload)
+		T.d.fde.checksum = saved_ck;
+
+	if (ev.rows_op) {
+		txn_add(p, n, off, in_payload);
+		if (!T.in_txn && (ev.rows_flags & BL_ROWS_STMT_END))
+			commit(off, in_payload, ev.when);
+		return;
+	}
+	switch (ev.type) {
+	case BL_TABLE_MAP:
+		txn_add(p, n, off, in_payload);
+		return;
+	case BL_QUERY:
+	case BL_MARIA_QUERY_COMPRESSED:
+		query(&ev, start, off, in_payload);
+		return;
+	case BL_XID:
+		commit(off, in_payload, ev.when);
+		return;
+	case BL_GTID:
+	case BL_ANONYMOUS_GTID:
+	case BL_GTID_TAGGED:
+		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
+		return;
+	case BL_MARIA_GTID:
+		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
+		T.txn.len = 0;
+		T.in_txn = !ev.gtid_standalone;
+		return;
+	case BL_TRANSACTION_PAYLOAD:
+		if (in_payload) {
+			mc_errf(&err, MC_EXIT_DATA, "transaction payload inside a payload");
+			data_error(start, &err);
+		}
+		payload(&ev, start, off);
+		return;
+	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
+	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
+	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
+	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE: case BL_XA_PREPARE:
+	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
+	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
+		return;
+	}
+	if (ev.flags & BL_F_IGNORABLE)
+		return;
+	mc_errf(&err, MC_EXIT_DATA, "unknown event type %u (not marked ignorable)", ev.type);
+	data_error(start, &err);
+}
+
+/* Files --------------------------------------------------------------- */
+
+struct input {
+	const char *name;
+	uint64_t seq;
+	int has_seq;
+	size_t argi;
+};
+
+static void file_seq(struct input *in)
+{
+	const char *b = strrchr(in->name, '/');
+	const char *dot;
+	b = b ? b + 1 : in->name;
+	dot = strrchr(b, '.');
+	in->has_seq = dot && dot[1] && num_u64(dot + 1, &in->seq) == 0;
+	if (!in->has_seq)
+		in->seq = 0;
+}
+
+static int input_cmp(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+	if (x->has_seq && y->has_seq && x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->argi < y->argi ? -1 : x->argi > y->argi;
+}
+
+struct stop {
+	int have_pos, have_time;
+	uint64_t pos;
+	int64_t time;
+};
+
+/* Returns 1 when a stop condition ended the input. */
+static int read_file(const struct input *in, uint64_t from, const struct stop *st, int last)
+{
+	struct bl_file f;
+	struct mc_err err = { 0 };
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int fd, rc;
+
+	T.fname = in->name;
+	T.fileseq = in->seq;
+	fd = open(in->name, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, in->name, strerror(errno));
+		exit(MC_EXIT_DATA);
+	}
+	bl_file_init(&f, fd, 0);
+	if (bl_file_magic(&f, &err) < 0)
+		data_error(UINT64_MAX, &err);
+	bl_forget_tables(&T.d);
+	rollback();
+	while ((rc = bl_file_next(&f, &p, &n, &start, &err)) == 1) {
+		uint64_t off = start + n;
+		if (from > 4 && start < from) {
+			/* Before the start position: only the format matters. */
+			if (p[4] == BL_FDE) {
+				struct bl_event ev;
+				if (bl_decode(&T.d, p, n, &ev, &err) < 0)
+					data_error(start, &err);
+			} else if (off > from) {
+				mc_errf(&err, MC_EXIT_USAGE,
+					"--from position %" PRIu64 " is inside an event", from);
+				data_error(start, &err);
+			}
+			continue;
+		}
+		if (st->have_pos && last && start >= st->pos)
+			rc = 2;
+		else if (st->have_time && p[4] != BL_FDE &&
+			 (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				   (uint32_t)p[3] << 24) >= st->time && p[0] | p[1] | p[2] | p[3])
+			rc = 2;
+		if (rc == 2)
+			break;
+		event(p, n, start, off, 0);
+	}
+	if (rc < 0)
+		data_error(UINT64_MAX, &err);
+	if (rc == 1 && from > 4 && f.base + f.pos < from) {
+		mc_errf(&err, MC_EXIT_USAGE, "--from position %" PRIu64 " is beyond the end", from);
+		data_error(UINT64_MAX, &err);
+	}
+	bl_file_free(&f);
+	close(fd);
+	rollback(); /* a transaction never spans files: drop an incomplete one */
+	return rc == 2;
+}
+
+static int parse_datetime(const char *s, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	if (s[n]) {
+		int m = 0;
+		if (sscanf(s + n, " %2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 || s[n + m])
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "stop-position", required_argument, NULL, 'P' },
+		{ "stop-datetime", required_argument, NULL, 'D' },
+		{ "tables", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "no-checksum", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stop st = { 0 };
+	const char *from = NULL;
+	char *from_file = NULL;
+	uint64_t from_pos = 0;
+	struct input *in;
+	size_t nin, first = 0;
+	int c, nocheck = 0;
+	struct mc_err err = { 0 };
+
+	signal(SIGPIPE, SIG_IGN);
+	while ((c = getopt_long(argc, argv, "f:t:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 'P':
+			if (num_u64(optarg, &st.pos) < 0)
+				die_usage("bad --stop-position '%s'", optarg);
+			st.have_pos = 1;
+			break;
+		case 'D':
+			if (parse_datetime(optarg, &st.time) < 0)
+				die_usage("bad --stop-datetime '%s' (want 'YYYY-MM-DD hh:mm:ss')", optarg);
+			st.have_time = 1;
+			break;
+		case 't': {
+			int rc = regcomp(&T.re, optarg, REG_EXTENDED | REG_NOSUB);
+			if (rc != 0)
+				die_usage("bad --tables regular expression '%s'", optarg);
+			T.have_re = 1;
+			break;
+		}
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				T.text = 1;
+			else if (strcmp(optarg, "mcr") == 0)
+				T.text = 0;
+			else
+				die_usage("bad --format '%s' (want mcr or text)", optarg);
+			break;
+		case 'C': nocheck = 1; break;
+		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
+		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+			return MC_EXIT_USAGE;
+		}
+	}
+	if (from) {
+		const char *colon = strrchr(from, ':');
+		if (!colon || colon == from || num_u64(colon + 1, &from_pos) < 0 || from_pos < 4)
+			die_usage("bad --from '%s' (want FILE:POS)", from);
+		from_file = strndup(from, (size_t)(colon - from));
+	}
+	nin = (size_t)(argc - optind);
+	if (nin == 0 && !from_file)
+		die_usage("%s", "no binlog FILE given");
+	in = calloc(nin ? nin : 1, sizeof *in);
+	if (!in)
+		return MC_EXIT_DATA;
+	for (size_t i = 0; i < nin; i++) {
+		in[i].name = argv[optind + (int)i];
+		in[i].argi = i;
+		file_seq(&in[i]);
+	}
+	if (nin == 0) {
+		in[0].name = from_file;
+		file_seq(&in[0]);
+		nin = 1;
+	}
+	qsort(in, nin, sizeof *in, input_cmp);
+	if (from_file) {
+		size_t i;
+		for (i = 0; i < nin; i++)
+			if (strcmp(in[i].name, from_file) == 0)
+				break;
+		if (i == nin)
+			die_usage("--from file '%s' is not among the FILEs", from_file);
+		first = i;
+	}
+
+	bl_init(&T.d);
+	T.d.verify_checksum = !nocheck;
+	if (!T.text) {
+		struct mc_kv meta[2] = {
+			{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
+			{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
+		};
+		if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
+			out_fail(&err);
+	}
+	for (size_t i = first; i < nin; i++)
+		if (read_file(&in[i], i == first ? from_pos : 0, &st, i + 1 == nin))
+			break;
+	if (!T.text) {
+		if (rio_end(&T.w, &err) < 0 || rio_wclose(&T.w, &err) < 0)
+			out_fail(&err);
+	} else {
+		text_flush();
+	}
+	if (close(1) < 0 && errno != EINTR) {
+		fprintf(stderr, "%s: standard output: %s\n", prog, strerror(errno));
+		return MC_EXIT_DATA;
+	}
+	bl_free(&T.d);
+	free(in);
+	free(from_file);
+	return 0;
+}
