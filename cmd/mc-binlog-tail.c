@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		"      --format=FMT           mcr (default): the record stream;\n"
 		"                             text: one line per record and value, for people\n"
 		"      --no-checksum          do not verify event checksums\n"
+		"      --partial-json=WHAT    a partial JSON update whose column is not in the\n"
+		"                             before image (binlog_row_image=MINIMAL): error\n"
+		"                             (default) or absent (emit the column as absent)\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
@@ -79,7 +82,7 @@ struct tail {
 	uint64_t fileseq;
 	const char *fname;
 
-	/* the open transaction: [u64 off][u8 in_payload][u32 len][bytes]... */
+	/* the open transaction: [u64 off][u64 start][u8 in_payload][u32 len][bytes]... */
 	struct mc_buf txn;
 	int in_txn;
 	char gtid[128];
@@ -99,6 +102,8 @@ struct tail {
 };
 
 static struct tail T;
+
+#define TXN_HDR 21
 
 /* Output ------------------------------------------------------------ */
 
@@ -393,7 +398,7 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 
 /* Replaying a committed transaction ------------------------------------ */
 
-static void replay_event(const uint8_t *p, size_t n, uint64_t off, int in_payload)
+static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
 {
 	struct bl_event ev;
 	struct mc_err err = { 0 };
@@ -411,7 +416,7 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t off, int in_payloa
 		rc = bl_decode(&T.d, p, n, &ev, &err);
 		T.d.fde.checksum = saved_ck;
 		if (rc < 0)
-			data_error(off, &err);
+			data_error(start, &err);
 	}
 	pos.file = T.fileseq;
 	pos.off = off;
@@ -453,18 +458,20 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t off, int in_payloa
 			emit(&r);
 		}
 		if (rc < 0)
-			data_error(off, &err);
+			data_error(start, &err);
 	}
 }
 
-static void txn_add(const uint8_t *p, size_t n, uint64_t off, int in_payload)
+static void txn_add(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
 {
-	uint8_t h[13];
-	for (int i = 0; i < 8; i++)
+	uint8_t h[TXN_HDR];
+	for (int i = 0; i < 8; i++) {
 		h[i] = (uint8_t)(off >> (8 * i));
-	h[8] = (uint8_t)in_payload;
+		h[8 + i] = (uint8_t)(start >> (8 * i));
+	}
+	h[16] = (uint8_t)in_payload;
 	for (int i = 0; i < 4; i++)
-		h[9 + i] = (uint8_t)(n >> (8 * i));
+		h[17 + i] = (uint8_t)(n >> (8 * i));
 	if (buf_add(&T.txn, h, sizeof h) < 0 || buf_add(&T.txn, p, n) < 0) {
 		fprintf(stderr, "%s: '%s': out of memory buffering a transaction\n", prog, T.fname);
 		exit(MC_EXIT_DATA);
@@ -477,14 +484,16 @@ static void commit(uint64_t off, int in_payload, uint32_t when)
 	struct mc_rec r;
 	while (i < T.txn.len) {
 		const uint8_t *h = (const uint8_t *)T.txn.p + i;
-		uint64_t eoff = 0;
+		uint64_t eoff = 0, start = 0;
 		uint32_t n = 0;
-		for (int k = 0; k < 8; k++)
+		for (int k = 0; k < 8; k++) {
 			eoff |= (uint64_t)h[k] << (8 * k);
+			start |= (uint64_t)h[8 + k] << (8 * k);
+		}
 		for (int k = 0; k < 4; k++)
-			n |= (uint32_t)h[9 + k] << (8 * k);
-		replay_event(h + 13, n, eoff, h[8]);
-		i += 13 + (size_t)n;
+			n |= (uint32_t)h[17 + k] << (8 * k);
+		replay_event(h + TXN_HDR, n, start, eoff, h[16]);
+		i += TXN_HDR + (size_t)n;
 	}
 	if (!(in_payload && T.last_payload && T.last_off == off))
 		T.rowctr = 0;
@@ -687,14 +696,14 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		T.d.fde.checksum = saved_ck;
 
 	if (ev.rows_op) {
-		txn_add(p, n, off, in_payload);
+		txn_add(p, n, start, off, in_payload);
 		if (!T.in_txn && (ev.rows_flags & BL_ROWS_STMT_END))
 			commit(off, in_payload, ev.when);
 		return;
 	}
 	switch (ev.type) {
 	case BL_TABLE_MAP:
-		txn_add(p, n, off, in_payload);
+		txn_add(p, n, start, off, in_payload);
 		return;
 	case BL_QUERY:
 	case BL_MARIA_QUERY_COMPRESSED:
@@ -860,6 +869,7 @@ int main(int argc, char **argv)
 		{ "tables", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "no-checksum", no_argument, NULL, 'C' },
+		{ "partial-json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -870,7 +880,7 @@ int main(int argc, char **argv)
 	uint64_t from_pos = 0;
 	struct input *in;
 	size_t nin, first = 0;
-	int c, nocheck = 0;
+	int c, nocheck = 0, partial_absent = 0;
 	struct mc_err err = { 0 };
 
 	signal(SIGPIPE, SIG_IGN);
@@ -903,6 +913,14 @@ int main(int argc, char **argv)
 				die_usage("bad --format '%s' (want mcr or text)", optarg);
 			break;
 		case 'C': nocheck = 1; break;
+		case 'J':
+			if (strcmp(optarg, "absent") == 0)
+				partial_absent = 1;
+			else if (strcmp(optarg, "error") == 0)
+				partial_absent = 0;
+			else
+				die_usage("bad --partial-json '%s' (want error or absent)", optarg);
+			break;
 		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
 		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
 		default:
@@ -945,6 +963,7 @@ int main(int argc, char **argv)
 
 	bl_init(&T.d);
 	T.d.verify_checksum = !nocheck;
+	T.d.partial_json_absent = partial_absent;
 	if (!T.text) {
 		struct mc_kv meta[2] = {
 			{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },

@@ -573,7 +573,17 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 				t->cols[i].invisible = !((f.p[i / 8] >> (7 - i % 8)) & 1);
 			}
 			break;
-		default: /* GEOMETRY_TYPE, VECTOR_DIMENSIONALITY, later additions */
+		case 13: /* VECTOR_DIMENSIONALITY */
+			for (i = 0; i < t->ncols && f.p < f.end; i++) {
+				uint64_t dim;
+				if (t->cols[i].type != BL_T_VECTOR)
+					continue;
+				if (lenenc(&f, &dim, "vector dimensions", err) < 0)
+					return -1;
+				t->cols[i].dim = (uint32_t)dim;
+			}
+			break;
+		default: /* GEOMETRY_TYPE, later additions */
 			break;
 		}
 	}
@@ -1134,9 +1144,16 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 			c.p += lb;
 			if (need(&c, len, "partial JSON", err) < 0)
 				return -1;
-			if (!old || old[i].kind != MC_V_JSON)
-				return EBAD("column %u: partial JSON update with no JSON before image",
-					    i + 1);
+			if (!old || old[i].kind != MC_V_JSON) {
+				if (d->partial_json_absent) {
+					vals[i].kind = MC_V_ABSENT;
+					c.p += len;
+					continue;
+				}
+				return EBAD("column %u: partial JSON update of a column that is not "
+					    "in the before image (binlog_row_image=MINIMAL): the new "
+					    "document cannot be computed", i + 1);
+			}
 			if (bl_json_apply_diff(old[i].v.s.p, old[i].v.s.n, c.p, len, &out, err) < 0) {
 				buf_free(&out);
 				return mc_errctx(err, "column %u: ", i + 1);

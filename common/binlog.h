@@ -115,6 +115,7 @@ struct bl_col {
 	uint8_t has_charset;
 	uint16_t charset;   /* collation id when has_charset */
 	struct mc_str name; /* empty when the map has no names */
+	uint32_t dim;       /* VECTOR dimensions (0: unknown) */
 	uint32_t nlabels;   /* ENUM/SET labels */
 	struct mc_str *labels;
 };
@@ -189,6 +190,7 @@ struct bl_decoder {
 	struct bl_fde fde;
 	int have_fde;
 	int verify_checksum;     /* default 1 */
+	int partial_json_absent; /* partial JSON with no before value: absent, not an error */
 	struct bl_table **tables; /* table maps, by id (small open list) */
 	size_t ntables, ctables;
 	struct mc_buf zbuf;      /* decompressed rows/query of a MariaDB event */

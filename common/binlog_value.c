@@ -725,7 +725,7 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	case BL_T_BIT: return buf_addf(b, "bit(%u)", (c->meta >> 8) * 8 + (c->meta & 0xff));
 	case BL_T_JSON: return buf_adds(b, "json");
 	case BL_T_GEOMETRY: return buf_adds(b, "geometry");
-	case BL_T_VECTOR: return buf_addf(b, "vector(%u)", 0u);
+	case BL_T_VECTOR: return c->dim ? buf_addf(b, "vector(%u)", c->dim) : buf_adds(b, "vector");
 	case BL_T_ENUM: case BL_T_SET:
 		rc = buf_adds(b, c->type == BL_T_ENUM ? "enum(" : "set(");
 		for (uint32_t i = 0; rc == 0 && i < c->nlabels; i++) {
