@@ -1179,20 +1179,15 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 	return 0;
 }
 
-int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
-		struct mc_val *after, struct mc_err *err)
+static int row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
+		    struct mc_val *after, struct mc_err *err)
 {
-	if (!ev->rows_op || ev->rows_cur >= ev->rows_end)
-		return 0;
-	if (!ev->table)
-		return EBAD("rows event with no table map");
-	bl_arena_reset(&d->arena);
 	if (ev->rows_op == MC_OP_INSERT)
-		return image(d, ev, ev->present_after, after, NULL, NULL, err) < 0 ? -1 : 1;
+		return image(d, ev, ev->present_after, after, NULL, NULL, err);
 	if (image(d, ev, ev->present_before, before, NULL, NULL, err) < 0)
 		return -1;
 	if (ev->rows_op == MC_OP_DELETE)
-		return 1;
+		return 0;
 	if (ev->partial) {
 		struct cur c = { ev->rows_cur, ev->rows_end };
 		uint64_t opts;
@@ -1207,9 +1202,29 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 			c.p += nb;
 		}
 		ev->rows_cur = c.p;
-		return image(d, ev, ev->present_after, after, bits, before, err) < 0 ? -1 : 1;
+		return image(d, ev, ev->present_after, after, bits, before, err);
 	}
-	return image(d, ev, ev->present_after, after, NULL, NULL, err) < 0 ? -1 : 1;
+	return image(d, ev, ev->present_after, after, NULL, NULL, err);
+}
+
+int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
+		struct mc_val *after, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	if (!ev->rows_op || ev->rows_cur >= ev->rows_end)
+		return 0;
+	if (!ev->table)
+		return EBAD("rows event with no table map");
+	bl_arena_reset(&d->arena);
+	if (row_next(d, ev, before, after, err) < 0) {
+		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
+		return -1;
+	}
+	if (ev->rows_cur == was) {
+		ev->rows_cur = ev->rows_end;
+		return EBAD("rows event: a row image with no columns");
+	}
+	return 1;
 }
 
 /* Files ------------------------------------------------------------- */

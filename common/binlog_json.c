@@ -11,6 +11,9 @@
 #define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
 #define MAX_DEPTH 150
 
+/* Bound of the text of one document, set from its binary size. */
+static _Thread_local size_t out_limit;
+
 size_t bl_decimal_size(unsigned prec, unsigned scale);
 size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
 size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
@@ -135,6 +138,10 @@ static int container(const uint8_t *p, size_t n, int large, int obj, struct mc_b
 	if (buf_addc(out, obj ? '{' : '[') < 0)
 		return mc_errnof(err, ENOMEM, "JSON");
 	for (uint64_t i = 0; i < count; i++) {
+		/* Values may share bytes: bound the text, not just the depth, so a
+		 * small document cannot expand exponentially. */
+		if (out->len > out_limit)
+			return EBAD("JSON: document text larger than %zu bytes", out_limit);
 		const uint8_t *ve = p + hdr + count * kes + i * ves;
 		if (i && buf_add(out, ", ", 2) < 0)
 			return mc_errnof(err, ENOMEM, "JSON");
@@ -301,6 +308,7 @@ static int value(const uint8_t *base, size_t n, uint8_t type, const uint8_t *p, 
 
 int bl_json_text(const uint8_t *p, size_t n, struct mc_buf *out, struct mc_err *err)
 {
+	out_limit = out->len + 16 * n + 65536;
 	if (n == 0)
 		return buf_adds(out, "null") < 0 ? mc_errnof(err, ENOMEM, "JSON") : 0;
 	return value(p + 1, n - 1, p[0], p + 1, n - 1, out, 0, err);
