@@ -67,6 +67,7 @@ struct tabinfo {
 	char *key;      /* "db.table" */
 	size_t keylen;
 	struct mc_buf sig;
+	struct mc_buf def; /* the table map's definition bytes last seen */
 	uint64_t version;
 	int selected;
 };
@@ -334,6 +335,15 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 
 	if (!ti->selected)
 		return;
+	/* The same definition bytes as last time: nothing changed (fast path). */
+	if (ti->version && ti->def.len == t->raw_len - t->def_off &&
+	    memcmp(ti->def.p, t->raw + t->def_off, ti->def.len) == 0)
+		return;
+	ti->def.len = 0;
+	if (buf_add(&ti->def, t->raw + t->def_off, t->raw_len - t->def_off) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
 	T.colbuf.len = 0;
 	off = calloc(t->ncols * 3 + 1, sizeof *off);
 	if (!off) {

@@ -56,9 +56,7 @@ static int lenenc(struct cur *c, uint64_t *v, const char *what, struct mc_err *e
 	if (b == 0xfd) {
 		if (need(c, 3, what, err) < 0)
 			return -1;
-		*v = le32(c->p) & 0xffffff;
-		if ((size_t)(c->end - c->p) >= 3)
-			*v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8 | (uint64_t)c->p[2] << 16;
+		*v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8 | (uint64_t)c->p[2] << 16;
 		c->p += 3;
 		return 0;
 	}
@@ -624,6 +622,8 @@ static int decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc
 		return mc_errnof(err, ENOMEM, "table map");
 	}
 	memcpy(t->raw, ev->body, ev->body_len);
+	t->raw_len = ev->body_len;
+	t->def_off = (size_t)(c.p - ev->body);
 	c.p = (const uint8_t *)t->raw + (c.p - ev->body);
 	c.end = (const uint8_t *)t->raw + ev->body_len;
 

@@ -132,6 +132,8 @@ struct bl_table {
 	int has_signedness;
 	uint32_t njson;        /* JSON columns (for partial updates) */
 	char *raw;             /* copy of the event body the strings point into */
+	size_t raw_len;        /* its length */
+	size_t def_off;        /* where the definition starts (after table id, flags) */
 	struct mc_str *labels; /* storage for every column's labels */
 };
 

@@ -176,6 +176,43 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 
 /* Helpers for text values ------------------------------------------- */
 
+/* Write v as exactly w decimal digits (zero-padded, high digits dropped). */
+static char *digits(char *o, uint64_t v, int w)
+{
+	for (int i = w - 1; i >= 0; i--) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + w;
+}
+
+/* Write v with at least w digits. */
+static char *digits_min(char *o, uint64_t v, int w)
+{
+	int n = 1;
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	return digits(o, v, n > w ? n : w);
+}
+
+static char *ymd_text(char *o, unsigned y, unsigned m, unsigned d)
+{
+	o = digits(o, y, 4);
+	*o++ = '-';
+	o = digits(o, m, 2);
+	*o++ = '-';
+	return digits(o, d, 2);
+}
+
+static char *hms_text(char *o, unsigned h, unsigned m, unsigned s)
+{
+	o = digits(o, h, 2);
+	*o++ = ':';
+	o = digits(o, m, 2);
+	*o++ = ':';
+	return digits(o, s, 2);
+}
+
 static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char *s, size_t n,
 		    struct mc_err *err)
 {
@@ -192,10 +229,10 @@ static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char
 /* Append ".ffff" with dec digits of usec (0..999999). */
 static size_t frac_text(char *o, unsigned dec, uint32_t usec)
 {
-	char t[8];
+	char t[6];
 	if (dec == 0)
 		return 0;
-	snprintf(t, sizeof t, "%06u", usec % 1000000);
+	digits(t, usec % 1000000, 6);
 	o[0] = '.';
 	memcpy(o + 1, t, dec);
 	return dec + 1;
@@ -224,7 +261,7 @@ size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *ou
 	int neg;
 	uint32_t mask;
 	const uint8_t *q = b;
-	char digits[100];
+	char dg[100];
 	size_t nd = 0;
 
 	if (size == 0 || size > sizeof b || scale > prec)
@@ -238,26 +275,26 @@ size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *ou
 		uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) & (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
 		if (v >= 1000000000u)
 			return 0;
-		nd += (size_t)snprintf(digits + nd, sizeof digits - nd, "%u", v);
+		nd = (size_t)(digits_min(dg + nd, v, 1) - dg);
 		q += nb;
 	}
 	for (unsigned i = 0; i < intg0; i++) {
 		uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
 		if (v > 999999999u)
 			return 0;
-		nd += (size_t)snprintf(digits + nd, sizeof digits - nd, "%09u", v);
+		nd = (size_t)(digits(dg + nd, v, 9) - dg);
 		q += 4;
 	}
 	/* strip leading zeros of the integer part */
 	start = 0;
-	while (start < nd && digits[start] == '0')
+	while (start < nd && dg[start] == '0')
 		start++;
 	if (neg)
 		out[k++] = '-';
 	if (start == nd) {
 		out[k++] = '0';
 	} else {
-		memcpy(out + k, digits + start, nd - start);
+		memcpy(out + k, dg + start, nd - start);
 		k += nd - start;
 	}
 	if (scale) {
@@ -266,23 +303,20 @@ size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *ou
 			uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
 			if (v > 999999999u)
 				return 0;
-			k += (size_t)snprintf(out + k, 10, "%09u", v);
+			k = (size_t)(digits(out + k, v, 9) - out);
 			q += 4;
 		}
 		if (frac0x) {
 			int nb = dig2bytes[frac0x];
 			uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) &
 				     (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
-			char t[12];
-			snprintf(t, sizeof t, "%09u", v);
-			if (v > 999999999u)
-				return 0;
+			uint32_t lim = 1;
+			for (unsigned i = 0; i < frac0x; i++)
+				lim *= 10;
 			/* frac0x digits, right-aligned in the stored number */
-			snprintf(t, sizeof t, "%0*u", (int)frac0x, v);
-			if (strlen(t) != frac0x)
+			if (v >= lim)
 				return 0;
-			memcpy(out + k, t, frac0x);
-			k += frac0x;
+			k = (size_t)(digits(out + k, v, (int)frac0x) - out);
 		}
 	}
 	/* "-0.00" is written "0.00" */
@@ -310,8 +344,15 @@ static size_t time_text(int64_t packed, unsigned dec, char *o)
 	uint32_t usec = (uint32_t)(t & 0xffffff);
 	unsigned h = (unsigned)((hms >> 12) % 1024), m = (unsigned)((hms >> 6) % 64),
 		 s = (unsigned)(hms % 64);
-	size_t k = (size_t)snprintf(o, 32, "%s%02u:%02u:%02u", neg ? "-" : "", h, m, s);
-	return k + frac_text(o + k, dec, usec);
+	char *e = o;
+	if (neg)
+		*e++ = '-';
+	e = digits_min(e, h, 2);
+	*e++ = ':';
+	e = digits(e, m, 2);
+	*e++ = ':';
+	e = digits(e, s, 2);
+	return (size_t)(e - o) + frac_text(e, dec, usec);
 }
 
 /* MySQL's packed DATETIME (ymdhms << 24 | usec) to text. */
@@ -323,12 +364,12 @@ static size_t datetime_text(int64_t packed, unsigned dec, int date_only, char *o
 	unsigned day = (unsigned)(ymd % 32), mon = (unsigned)(ym % 13), year = (unsigned)(ym / 13);
 	unsigned sec = (unsigned)(hms % 64), min = (unsigned)((hms >> 6) % 64),
 		 hour = (unsigned)(hms >> 12);
-	size_t k;
+	char *e = ymd_text(o, year % 10000, mon, day);
 	if (date_only)
-		return (size_t)snprintf(o, 16, "%04u-%02u-%02u", year % 10000, mon, day);
-	k = (size_t)snprintf(o, 32, "%04u-%02u-%02u %02u:%02u:%02u", year % 10000, mon, day,
-			     hour % 100, min, sec);
-	return k + frac_text(o + k, dec, usec);
+		return (size_t)(e - o);
+	*e++ = ' ';
+	e = hms_text(e, hour % 100, min, sec);
+	return (size_t)(e - o) + frac_text(e, dec, usec);
 }
 
 /* Exposed for the JSON opaque values. */
@@ -350,20 +391,26 @@ static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
 static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
 			  unsigned dec, struct mc_err *err)
 {
-	char o[48];
-	size_t k;
+	char o[48], *e;
 	if (sec == 0 && usec == 0) {
-		k = (size_t)snprintf(o, sizeof o, "0000-00-00 00:00:00");
+		e = ymd_text(o, 0, 0, 0);
+		*e++ = ' ';
+		e = hms_text(e, 0, 0, 0);
 	} else {
-		struct tm tm;
-		time_t tt = (time_t)sec;
-		if (!gmtime_r(&tt, &tm))
-			return EBAD("TIMESTAMP %u out of range", sec);
-		k = (size_t)snprintf(o, sizeof o, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
-				     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		/* civil date from days since 1970-01-01 (Howard Hinnant's method) */
+		uint32_t days = sec / 86400, rem = sec % 86400;
+		uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+		uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+		uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
+		e = ymd_text(o, yy, mm, dd);
+		*e++ = ' ';
+		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
 	}
-	k += frac_text(o + k, dec, usec);
-	return set_text(d, v, MC_V_TIMESTAMP, o, k, err);
+	e += frac_text(e, dec, usec);
+	(void)err;
+	return set_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o), err);
 }
 
 /* Values ------------------------------------------------------------ */
@@ -452,8 +499,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		uint32_t x;
 		NEED(3);
 		x = le_n(p, 3);
-		k = (size_t)snprintf(o, sizeof o, "%04u-%02u-%02u", (x >> 9) % 10000, (x >> 5) & 15,
-				     x & 31);
+		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
 		*used = 3;
 		return set_text(d, v, MC_V_DATE, o, k, err);
 	}
@@ -465,8 +511,17 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (x & 0x800000)
 			x |= (int32_t)0xff000000;
 		a = (uint32_t)(x < 0 ? -x : x);
-		k = (size_t)snprintf(o, sizeof o, "%s%02u:%02u:%02u", x < 0 ? "-" : "", a / 10000,
-				     a / 100 % 100, a % 100);
+		{
+			char *e = o;
+			if (x < 0)
+				*e++ = '-';
+			e = digits_min(e, a / 10000, 2);
+			*e++ = ':';
+			e = digits(e, a / 100 % 100, 2);
+			*e++ = ':';
+			e = digits(e, a % 100, 2);
+			k = (size_t)(e - o);
+		}
 		*used = 3;
 		return set_text(d, v, MC_V_TIME, o, k, err);
 	}
@@ -510,11 +565,15 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		uint64_t x;
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
-		k = (size_t)snprintf(o, sizeof o, "%04u-%02u-%02u %02u:%02u:%02u",
-				     (unsigned)(x / 10000000000ULL % 10000),
-				     (unsigned)(x / 100000000 % 100), (unsigned)(x / 1000000 % 100),
-				     (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
+		{
+			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
+					   (unsigned)(x / 100000000 % 100),
+					   (unsigned)(x / 1000000 % 100));
+			*e++ = ' ';
+			e = hms_text(e, (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
 				     (unsigned)(x % 100));
+			k = (size_t)(e - o);
+		}
 		*used = 8;
 		return set_text(d, v, MC_V_DATETIME, o, k, err);
 	}
