@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"                             of the last file\n"
 		"      --stop-datetime=T      stop before the first event at or after T\n"
 		"                             ('YYYY-MM-DD hh:mm:ss', UTC)\n"
+		"      --index=FILE           also read the binlogs FILE lists (a binlog\n"
+		"                             index: one name a line, relative to its folder)\n"
 		"  -t, --tables=REGEX         only tables whose `db.table` matches REGEX\n"
 		"                             (POSIX extended, unanchored)\n"
 		"      --format=FMT           mcr (default): the record stream;\n"
@@ -846,6 +848,61 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 	return rc == 2;
 }
 
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+/* A binlog index file: one binlog name a line; relative names are relative
+ * to the index file's folder. */
+static void read_index(const char *path, char ***names, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if (!f) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_USAGE);
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *name, **nn;
+		const char *l = line;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		if (len == 0)
+			continue;
+		if (l[0] == '.' && l[1] == '/')
+			l += 2;
+		if (l[0] == '/' || dirlen == 0) {
+			name = strdup(l);
+		} else {
+			size_t ln = strlen(l);
+			name = malloc(dirlen + ln + 1);
+			if (name) {
+				memcpy(name, path, dirlen);
+				memcpy(name + dirlen, l, ln + 1);
+			}
+		}
+		nn = realloc(*names, (*n + 1) * sizeof *nn);
+		if (!name || !nn) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		*names = nn;
+		nn[(*n)++] = name;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "%s: '%s': read error\n", prog, path);
+		exit(MC_EXIT_USAGE);
+	}
+	free(line);
+	fclose(f);
+}
+
 static int parse_datetime(const char *s, int64_t *out)
 {
 	struct tm tm;
@@ -880,6 +937,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "no-checksum", no_argument, NULL, 'C' },
 		{ "partial-json", required_argument, NULL, 'J' },
+		{ "index", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -891,6 +949,9 @@ int main(int argc, char **argv)
 	struct input *in;
 	size_t nin, first = 0;
 	int c, nocheck = 0, partial_absent = 0;
+	const char *index_file = NULL;
+	char **names = NULL;
+	size_t nnames = 0;
 	struct mc_err err = { 0 };
 
 	signal(SIGPIPE, SIG_IGN);
@@ -923,6 +984,7 @@ int main(int argc, char **argv)
 				die_usage("bad --format '%s' (want mcr or text)", optarg);
 			break;
 		case 'C': nocheck = 1; break;
+		case 'I': index_file = optarg; break;
 		case 'J':
 			if (strcmp(optarg, "absent") == 0)
 				partial_absent = 1;
@@ -945,16 +1007,19 @@ int main(int argc, char **argv)
 		from_file = strndup(from, (size_t)(colon - from));
 	}
 	nin = (size_t)(argc - optind);
-	if (nin == 0 && !from_file)
+	if (index_file)
+		read_index(index_file, &names, &nnames);
+	if (nin + nnames == 0 && !from_file)
 		die_usage("%s", "no binlog FILE given");
-	in = calloc(nin ? nin : 1, sizeof *in);
+	in = calloc(nin + nnames ? nin + nnames : 1, sizeof *in);
 	if (!in)
 		return MC_EXIT_DATA;
-	for (size_t i = 0; i < nin; i++) {
-		in[i].name = argv[optind + (int)i];
+	for (size_t i = 0; i < nin + nnames; i++) {
+		in[i].name = i < nin ? argv[optind + (int)i] : names[i - nin];
 		in[i].argi = i;
 		file_seq(&in[i]);
 	}
+	nin += nnames;
 	if (nin == 0) {
 		in[0].name = from_file;
 		file_seq(&in[0]);
@@ -966,6 +1031,10 @@ int main(int argc, char **argv)
 		for (i = 0; i < nin; i++)
 			if (strcmp(in[i].name, from_file) == 0)
 				break;
+		if (i == nin)
+			for (i = 0; i < nin; i++)
+				if (strcmp(base_name(in[i].name), base_name(from_file)) == 0)
+					break;
 		if (i == nin)
 			die_usage("--from file '%s' is not among the FILEs", from_file);
 		first = i;

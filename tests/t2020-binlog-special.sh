@@ -157,3 +157,14 @@ text --from="$G/mariadb-bin.000004:1046"
 expect_code 2 "--from inside an event exits 2" mc-binlog-tail --from="$G/mariadb-bin.000004:1046"
 text --stop-datetime='2000-01-01 00:00:00' "$G/mariadb-bin.000004"
 expect_eq "--stop-datetime before everything" "$(grep -c '^row' "$T/o.txt")" 0
+
+# --index: a binlog index file, names relative to its folder.
+mkdir -p "$T/ix"
+for i in 2 3 4; do ln -s "$G/mariadb-bin.00000$i" "$T/ix/"; done
+printf './mariadb-bin.000004\n./mariadb-bin.000002\nmariadb-bin.000003\n' >"$T/ix/mariadb-bin.index"
+text --index="$T/ix/mariadb-bin.index"
+expect_eq "--index: rows of the three files" "$(grep -c '^row' "$T/o.txt")" 35
+expect_eq "--index: in sequence order" "$(grep '^row' "$T/o.txt" | awk '{print $5}' | cut -d: -f1 | uniq | tr '\n' ' ')" "3 4 "
+text --index="$T/ix/mariadb-bin.index" --from=mariadb-bin.000004:1045
+expect_eq "--index with --from FILE:POS" "$(grep -c '^row' "$T/o.txt")" 3
+expect_code 2 "--index: missing index file exits 2" mc-binlog-tail --index="$T/none.index"
