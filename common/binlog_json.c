@@ -129,10 +129,10 @@ static int container(const uint8_t *p, size_t n, int large, int obj, struct mc_b
 		return EBAD("JSON: truncated container");
 	count = le(p, os);
 	size = le(p + os, os);
-	if (size > n)
-		return EBAD("JSON: container size %llu beyond %zu bytes", (unsigned long long)size, n);
-	n = (size_t)size;
 	hdr = 2 * os;
+	if (size > n || size < hdr)
+		return EBAD("JSON: container size %llu with %zu bytes", (unsigned long long)size, n);
+	n = (size_t)size;
 	if (count > (n - hdr) / (kes + ves))
 		return EBAD("JSON: %llu elements do not fit", (unsigned long long)count);
 	if (buf_addc(out, obj ? '{' : '[') < 0)
