@@ -146,7 +146,7 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 	}
 	if (strcmp(cs, "ucs2") == 0 || strcmp(cs, "utf16") == 0 || strcmp(cs, "utf16le") == 0 ||
 	    strcmp(cs, "utf32") == 0) {
-		int le = cs[5] == 'l', w = cs[3] == '3' ? 4 : 2;
+		int le = strcmp(cs, "utf16le") == 0, w = cs[3] == '3' ? 4 : 2;
 		if (n % (size_t)w)
 			return EBAD("%s text of %zu bytes", cs, n);
 		if (!(o = bl_arena_alloc(&d->arena, n * 2 + 4)))
