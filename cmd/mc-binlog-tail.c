@@ -37,6 +37,9 @@ static void usage(FILE *f)
 		"                             ('YYYY-MM-DD hh:mm:ss', UTC)\n"
 		"      --index=FILE           also read the binlogs FILE lists (a binlog\n"
 		"                             index: one name a line, relative to its folder)\n"
+		"  -s, --schema=FILE          column names (and key) for table maps without\n"
+		"                             them: the schema records of FILE, a record\n"
+		"                             stream; the one in force at each position\n"
 		"  -t, --tables=REGEX         only tables whose `db.table` matches REGEX\n"
 		"                             (POSIX extended, unanchored)\n"
 		"      --format=FMT           mcr (default): the record stream;\n"
@@ -70,6 +73,7 @@ struct tabinfo {
 	size_t keylen;
 	struct mc_buf sig;
 	struct mc_buf def; /* the table map's definition bytes last seen */
+	long known;        /* the --schema record used last (-1: none) */
 	uint64_t version;
 	int selected;
 };
@@ -105,6 +109,98 @@ struct tail {
 };
 
 static struct tail T;
+
+/* Schema records from --schema=FILE: names for table maps without them. */
+struct known {
+	char *db, *table;
+	struct mc_pos pos;
+	uint32_t ncols;
+	char **names;
+	uint32_t nkey;
+	uint32_t *key;
+	uint32_t key_flags; /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
+};
+static struct known *known;
+static size_t nknown;
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	return p;
+}
+
+static char *xstrndup(const char *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = 0;
+	return s;
+}
+
+static void load_schema(const char *path)
+{
+	struct rio_reader r;
+	struct mc_rec rec;
+	struct mc_err err = { 0 };
+	int fd = open(path, O_RDONLY), rc;
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_USAGE);
+	}
+	rio_init(&r, fd);
+	while ((rc = rio_next(&r, &rec, &err)) == 1) {
+		struct known *k, *nk;
+		if (rec.kind != MC_R_SCHEMA || (rec.schema_flags & MC_SF_NAMES_BY_INDEX))
+			continue;
+		nk = realloc(known, (nknown + 1) * sizeof *nk);
+		if (!nk) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		known = nk;
+		k = &known[nknown++];
+		k->db = xstrndup(rec.db.p, rec.db.n);
+		k->table = xstrndup(rec.table.p, rec.table.n);
+		k->pos = rec.pos;
+		k->ncols = (uint32_t)rec.ncols;
+		k->names = xmalloc(rec.ncols * sizeof *k->names);
+		for (size_t i = 0; i < rec.ncols; i++)
+			k->names[i] = xstrndup(rec.cols[i].name.p, rec.cols[i].name.n);
+		k->nkey = (uint32_t)rec.nkey;
+		k->key = xmalloc(rec.nkey * sizeof *k->key);
+		memcpy(k->key, rec.key, rec.nkey * sizeof *k->key);
+		k->key_flags = rec.schema_flags & (MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED);
+	}
+	rio_close(&r);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, err.msg);
+		exit(MC_EXIT_USAGE);
+	}
+}
+
+/* The schema of db.table in force at pos: the one with the highest position
+ * at or before pos (the last of equals), if its column count matches. */
+static long find_known(const struct bl_table *t, const struct mc_pos *pos)
+{
+	long best = -1;
+	for (size_t i = 0; i < nknown; i++) {
+		const struct known *k = &known[i];
+		if (strlen(k->db) != t->db.n || memcmp(k->db, t->db.p, t->db.n) != 0 ||
+		    strlen(k->table) != t->name.n || memcmp(k->table, t->name.p, t->name.n) != 0 ||
+		    pos_cmp(&k->pos, pos) > 0)
+			continue;
+		if (best < 0 || pos_cmp(&k->pos, &known[best].pos) >= 0)
+			best = (long)i;
+	}
+	if (best >= 0 && known[best].ncols != t->ncols)
+		return -1;
+	return best;
+}
 
 #define TXN_HDR 21
 
@@ -321,6 +417,7 @@ static struct tabinfo *tab_get(const struct bl_table *t)
 	memset(ti, 0, sizeof *ti);
 	ti->key = strdup(key);
 	ti->keylen = (size_t)n;
+	ti->known = -1;
 	ti->selected = !T.have_re || regexec(&T.re, key, 0, NULL, 0) == 0;
 	return ti;
 }
@@ -334,13 +431,21 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 	size_t *off;
 	struct mc_rec r;
 	char tmp[64];
+	long kn = -1;
+	const struct known *k = NULL;
+	uint32_t npk, *pk, kflags = 0;
 
 	if (!ti->selected)
 		return;
+	if (!t->has_names && nknown) {
+		kn = find_known(t, pos);
+		k = kn >= 0 ? &known[kn] : NULL;
+	}
 	/* The same definition bytes as last time: nothing changed (fast path). */
-	if (ti->version && ti->def.len == t->raw_len - t->def_off &&
+	if (ti->version && ti->known == kn && ti->def.len == t->raw_len - t->def_off &&
 	    memcmp(ti->def.p, t->raw + t->def_off, ti->def.len) == 0)
 		return;
+	ti->known = kn;
 	ti->def.len = 0;
 	if (buf_add(&ti->def, t->raw + t->def_off, t->raw_len - t->def_off) < 0) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -357,6 +462,8 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 		off[3 * i] = T.colbuf.len;
 		if (t->has_names)
 			buf_add(&T.colbuf, c->name.p, c->name.n);
+		else if (k)
+			buf_adds(&T.colbuf, k->names[i]);
 		else
 			buf_addf(&T.colbuf, "@%u", i + 1);
 		off[3 * i + 1] = T.colbuf.len;
@@ -367,8 +474,17 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 			 c->has_charset ? c->charset : -1);
 	}
 	off[3 * t->ncols] = T.colbuf.len;
-	for (uint32_t i = 0; i < t->npk; i++)
-		buf_addf(&T.colbuf, "k%u", t->pk[i]);
+	if (t->npk || !k) {
+		npk = t->npk;
+		pk = t->pk;
+	} else {
+		npk = k->nkey;
+		pk = k->key;
+		kflags = k->key_flags;
+	}
+	for (uint32_t i = 0; i < npk; i++)
+		buf_addf(&T.colbuf, "k%u", pk[i]);
+	buf_addf(&T.colbuf, "f%u", kflags);
 	buf_add(&sig, T.colbuf.p, T.colbuf.len);
 	if (ti->version && ti->sig.len == sig.len && memcmp(ti->sig.p, sig.p, sig.len) == 0) {
 		buf_free(&sig);
@@ -390,8 +506,8 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 		T.cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
 				  (c->is_unsigned ? MC_CF_UNSIGNED : 0);
 	}
-	for (uint32_t i = 0; i < t->npk; i++)
-		T.key[i] = t->pk[i];
+	for (uint32_t i = 0; i < npk; i++)
+		T.key[i] = pk[i] < t->ncols ? pk[i] : 0;
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_SCHEMA;
 	r.db = t->db;
@@ -399,10 +515,10 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 	r.schema_version = ti->version;
 	r.pos = *pos;
 	r.time = when;
-	r.schema_flags = t->has_names ? 0 : MC_SF_NAMES_BY_INDEX;
+	r.schema_flags = (t->has_names || k ? 0 : MC_SF_NAMES_BY_INDEX) | kflags;
 	r.ncols = t->ncols;
 	r.cols = T.cols;
-	r.nkey = t->npk;
+	r.nkey = npk;
 	r.key = T.key;
 	emit(&r);
 	free(off);
@@ -938,6 +1054,7 @@ int main(int argc, char **argv)
 		{ "no-checksum", no_argument, NULL, 'C' },
 		{ "partial-json", required_argument, NULL, 'J' },
 		{ "index", required_argument, NULL, 'I' },
+		{ "schema", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -955,7 +1072,7 @@ int main(int argc, char **argv)
 	struct mc_err err = { 0 };
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "f:t:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:t:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': from = optarg; break;
 		case 'P':
@@ -985,6 +1102,7 @@ int main(int argc, char **argv)
 			break;
 		case 'C': nocheck = 1; break;
 		case 'I': index_file = optarg; break;
+		case 's': load_schema(optarg); break;
 		case 'J':
 			if (strcmp(optarg, "absent") == 0)
 				partial_absent = 1;

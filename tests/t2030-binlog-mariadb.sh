@@ -151,3 +151,28 @@ expect_eq "no row with id 6" "$(grep -c "after @1=6$" "$T/mc.txt")" 0
 expect_ok "mcr form of the same binlog" mc-binlog-tail "$D"/data/mb.000001
 cp "$T/out" "$T/mb.mcr"
 expect_ok "mcr form reads back" "$BIN/tests/t_binlog" --read "$T/mb.mcr"
+
+# --schema: names for table maps written without them
+# (binlog_row_metadata=MINIMAL), the schema in force at each position: a
+# column renamed by ALTER gets its old name before and its new one after.
+sql -e 'SET GLOBAL binlog_row_metadata=MINIMAL'
+sql <<'SQL'
+CREATE TABLE d.u (a INT PRIMARY KEY, b INT);
+INSERT INTO d.u VALUES (1, 10);
+ALTER TABLE d.u CHANGE b bb INT;
+INSERT INTO d.u VALUES (2, 20);
+SQL
+sql -e 'FLUSH BINARY LOGS'
+mc-binlog-tail --format=text "$D"/data/mb.000002 >"$T/u.txt" 2>"$T/err"
+expect_grep "MINIMAL metadata: names by index" '^schema `d`.`u` v1 [0-9:]+ flags=1 ' "$T/u.txt"
+p1=$(grep -m1 '^ddl .*CREATE TABLE d.u' "$T/u.txt" | awk '{print $3}')
+p2=$(grep -m1 '^ddl .*ALTER TABLE d.u' "$T/u.txt" | awk '{print $3}')
+expect_ok "write a schema file" "$BIN/tests/t_binlog" --schema-out "$T/u.mcr" \
+	d u "$p1" a,b 1 d u "$p2" a,bb 1
+expect_ok "--schema" mc-binlog-tail --format=text --schema="$T/u.mcr" "$D"/data/mb.000002
+cp "$T/out" "$T/u2.txt"
+expect_grep "--schema: names before the ALTER" '^  col @2 `b` int INT' "$T/u2.txt"
+expect_grep "--schema: names after the ALTER" '^  col @2 `bb` int INT' "$T/u2.txt"
+expect_grep "--schema: key from the schema file" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u2.txt"
+expect_eq "--schema: two versions" "$(grep -c '^schema `d`.`u`' "$T/u2.txt")" 2
+expect_code 2 "--schema: missing file exits 2" mc-binlog-tail --schema="$T/none.mcr" "$D"/data/mb.000002

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "binlog.h"
+#include "num.h"
 #include "rec.h"
 #include "recio.h"
 
@@ -54,6 +55,59 @@ static int read_stream(const char *path)
 	printf("schema %lu row %lu ddl %lu mark %lu\n", n[MC_R_SCHEMA], n[MC_R_ROW], n[MC_R_DDL],
 	       n[MC_R_MARK]);
 	return 0;
+}
+
+/* --schema-out FILE [DB TABLE FILE:OFF:ROW NAME,NAME,... KEY]...: write a
+ * record stream of schema records (KEY: 1-based column numbers, comma
+ * separated, or "-"), for the --schema tests of mc-binlog-tail. */
+static int write_schema(int argc, char **argv)
+{
+	struct rio_writer w;
+	struct mc_err err = { 0 };
+	int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || rio_winit(&w, fd, 0, &err) < 0 || rio_begin(&w, NULL, 0, &err) < 0)
+		return 1;
+	for (int i = 3; i + 4 < argc; i += 5) {
+		struct mc_rec r;
+		struct mc_col cols[64];
+		uint32_t key[64];
+		size_t nc = 0, nk = 0;
+		char *names = argv[i + 3], *tok, *save;
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_SCHEMA;
+		r.db = mc_str_c(argv[i], strlen(argv[i]));
+		r.table = mc_str_c(argv[i + 1], strlen(argv[i + 1]));
+		r.schema_version = (uint64_t)(i / 5 + 1);
+		if (pos_parse(argv[i + 2], &r.pos, &err) < 0)
+			return 1;
+		for (tok = strtok_r(names, ",", &save); tok && nc < 64; tok = strtok_r(NULL, ",", &save)) {
+			memset(&cols[nc], 0, sizeof cols[nc]);
+			cols[nc].name = mc_str_c(tok, strlen(tok));
+			cols[nc].mysql_type = mc_str_c("int", 3);
+			cols[nc].mc_type = mc_str_c("INT", 3);
+			cols[nc].nullable = true;
+			nc++;
+		}
+		if (strcmp(argv[i + 4], "-") != 0)
+			for (tok = strtok_r(argv[i + 4], ",", &save); tok && nk < 64;
+			     tok = strtok_r(NULL, ",", &save)) {
+				uint64_t k;
+				if (num_u64(tok, &k) < 0 || k == 0 || k > nc)
+					return 1;
+				key[nk++] = (uint32_t)k - 1;
+			}
+		r.cols = cols;
+		r.ncols = nc;
+		r.key = key;
+		r.nkey = nk;
+		if (rio_write(&w, &r, &err) < 0) {
+			fprintf(stderr, "t_binlog: %s\n", err.msg);
+			return 1;
+		}
+	}
+	if (rio_end(&w, &err) < 0 || rio_wclose(&w, &err) < 0)
+		return 1;
+	return close(fd) < 0;
 }
 
 size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
@@ -320,6 +374,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
 		return read_stream(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "--schema-out") == 0)
+		return write_schema(argc, argv);
 	t_decimal();
 	t_json();
 	t_diff();
