@@ -20,6 +20,7 @@
 #include "num.h"
 #include "rec.h"
 #include "recio.h"
+#include "zio.h"
 
 static const char *prog = "mc-binlog-tail";
 
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 		"                             (POSIX extended, unanchored)\n"
 		"      --format=FMT           mcr (default): the record stream;\n"
 		"                             text: one line per record and value, for people\n"
+		"      --txn-memory=SIZE      buffer a transaction in memory up to SIZE\n"
+		"                             (default 256M), then in a zstd temporary file\n"
 		"      --no-checksum          do not verify event checksums\n"
 		"      --partial-json=WHAT    a partial JSON update whose column is not in the\n"
 		"                             before image (binlog_row_image=MINIMAL): error\n"
@@ -92,6 +95,10 @@ struct tail {
 	/* the open transaction: [u64 off][u64 start][u8 in_payload][u32 len][bytes]... */
 	struct mc_buf txn;
 	int in_txn;
+	uint64_t txn_memory; /* --txn-memory */
+	int spill_fd;        /* -1 unless the open transaction spilled */
+	struct zout spill;
+	uint64_t spilled;    /* bytes written to the spill file */
 	char gtid[128];
 
 	struct tabinfo *tabs;
@@ -590,6 +597,45 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	}
 }
 
+/* Spill the open transaction to a zstd temporary file once it holds more
+ * than --txn-memory bytes; it is read back at its commit. */
+static void spill_fail(const struct mc_err *err)
+{
+	fprintf(stderr, "%s: temporary file: %s\n", prog, err->msg);
+	exit(MC_EXIT_DATA);
+}
+
+static void spill_start(void)
+{
+	struct mc_err err = { 0 };
+	char path[4096];
+	const char *dir = getenv("TMPDIR");
+	int fd;
+	snprintf(path, sizeof path, "%s/mc-binlog-tail.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_DATA);
+	}
+	unlink(path);
+	T.spill_fd = fd;
+	if (zout_init(&T.spill, fd, 1, &err) < 0 ||
+	    zout_write(&T.spill, T.txn.p, T.txn.len, &err) < 0)
+		spill_fail(&err);
+	T.spilled = T.txn.len;
+	T.txn.len = 0;
+}
+
+static void spill_drop(void)
+{
+	if (T.spill_fd >= 0) {
+		zout_close(&T.spill);
+		close(T.spill_fd);
+		T.spill_fd = -1;
+	}
+	T.spilled = 0;
+}
+
 static void txn_add(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
 {
 	uint8_t h[TXN_HDR];
@@ -600,28 +646,107 @@ static void txn_add(const uint8_t *p, size_t n, uint64_t start, uint64_t off, in
 	h[16] = (uint8_t)in_payload;
 	for (int i = 0; i < 4; i++)
 		h[17 + i] = (uint8_t)(n >> (8 * i));
+	if (T.spill_fd >= 0) {
+		struct mc_err err = { 0 };
+		if (zout_write(&T.spill, h, sizeof h, &err) < 0 ||
+		    zout_write(&T.spill, p, n, &err) < 0)
+			spill_fail(&err);
+		T.spilled += sizeof h + n;
+		return;
+	}
 	if (buf_add(&T.txn, h, sizeof h) < 0 || buf_add(&T.txn, p, n) < 0) {
 		fprintf(stderr, "%s: '%s': out of memory buffering a transaction\n", prog, T.fname);
 		exit(MC_EXIT_DATA);
 	}
+	if (T.txn.len > T.txn_memory)
+		spill_start();
+}
+
+static void replay_one(const uint8_t *h)
+{
+	uint64_t eoff = 0, start = 0;
+	uint32_t n = 0;
+	for (int k = 0; k < 8; k++) {
+		eoff |= (uint64_t)h[k] << (8 * k);
+		start |= (uint64_t)h[8 + k] << (8 * k);
+	}
+	for (int k = 0; k < 4; k++)
+		n |= (uint32_t)h[17 + k] << (8 * k);
+	replay_event(h + TXN_HDR, n, start, eoff, h[16]);
+}
+
+static uint32_t hdr_len(const uint8_t *h)
+{
+	uint32_t n = 0;
+	for (int k = 0; k < 4; k++)
+		n |= (uint32_t)h[17 + k] << (8 * k);
+	return n;
+}
+
+static void zin_full(struct zin *z, void *dst, size_t n)
+{
+	struct mc_err err = { 0 };
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = zin_read(z, (char *)dst + got, n - got, &err);
+		if (r <= 0) {
+			if (r == 0)
+				mc_errf(&err, MC_EXIT_DATA, "truncated");
+			spill_fail(&err);
+		}
+		got += (size_t)r;
+	}
+}
+
+static void replay_spilled(void)
+{
+	struct mc_err err = { 0 };
+	struct zin z;
+	uint64_t done = 0;
+	if (zout_end(&T.spill, &err) < 0)
+		spill_fail(&err);
+	zout_close(&T.spill);
+	if (lseek(T.spill_fd, 0, SEEK_SET) < 0) {
+		mc_errnof(&err, errno, "seek");
+		spill_fail(&err);
+	}
+	zin_init(&z, T.spill_fd);
+	while (done < T.spilled) {
+		uint32_t n;
+		T.txn.len = 0;
+		if (buf_grow(&T.txn, TXN_HDR) < 0) {
+			mc_errnof(&err, ENOMEM, "reading back");
+			spill_fail(&err);
+		}
+		zin_full(&z, T.txn.p, TXN_HDR);
+		n = hdr_len((const uint8_t *)T.txn.p);
+		if (buf_grow(&T.txn, TXN_HDR + (size_t)n) < 0) {
+			mc_errnof(&err, ENOMEM, "reading back");
+			spill_fail(&err);
+		}
+		zin_full(&z, T.txn.p + TXN_HDR, n);
+		replay_one((const uint8_t *)T.txn.p);
+		done += TXN_HDR + (uint64_t)n;
+	}
+	zin_close(&z);
+	close(T.spill_fd);
+	T.spill_fd = -1;
+	T.spilled = 0;
+	T.txn.len = 0;
 }
 
 static void commit(uint64_t off, int in_payload, uint32_t when)
 {
 	size_t i = 0;
 	struct mc_rec r;
-	while (i < T.txn.len) {
-		const uint8_t *h = (const uint8_t *)T.txn.p + i;
-		uint64_t eoff = 0, start = 0;
-		uint32_t n = 0;
-		for (int k = 0; k < 8; k++) {
-			eoff |= (uint64_t)h[k] << (8 * k);
-			start |= (uint64_t)h[8 + k] << (8 * k);
+	if (T.spill_fd >= 0) {
+		replay_spilled();
+	} else {
+		while (i < T.txn.len) {
+			const uint8_t *h = (const uint8_t *)T.txn.p + i;
+			replay_one(h);
+			i += TXN_HDR + (size_t)hdr_len(h);
 		}
-		for (int k = 0; k < 4; k++)
-			n |= (uint32_t)h[17 + k] << (8 * k);
-		replay_event(h + TXN_HDR, n, start, eoff, h[16]);
-		i += TXN_HDR + (size_t)n;
 	}
 	if (!(in_payload && T.last_payload && T.last_off == off))
 		T.rowctr = 0;
@@ -644,6 +769,7 @@ static void commit(uint64_t off, int in_payload, uint32_t when)
 
 static void rollback(void)
 {
+	spill_drop();
 	T.txn.len = 0;
 	T.in_txn = 0;
 	T.gtid[0] = 0;
@@ -846,8 +972,8 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
 		return;
 	case BL_MARIA_GTID:
+		rollback();
 		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
-		T.txn.len = 0;
 		T.in_txn = !ev.gtid_standalone;
 		return;
 	case BL_TRANSACTION_PAYLOAD:
@@ -1055,6 +1181,7 @@ int main(int argc, char **argv)
 		{ "partial-json", required_argument, NULL, 'J' },
 		{ "index", required_argument, NULL, 'I' },
 		{ "schema", required_argument, NULL, 's' },
+		{ "txn-memory", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1072,6 +1199,8 @@ int main(int argc, char **argv)
 	struct mc_err err = { 0 };
 
 	signal(SIGPIPE, SIG_IGN);
+	T.spill_fd = -1;
+	T.txn_memory = 256ull << 20;
 	while ((c = getopt_long(argc, argv, "f:s:t:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': from = optarg; break;
@@ -1103,6 +1232,10 @@ int main(int argc, char **argv)
 		case 'C': nocheck = 1; break;
 		case 'I': index_file = optarg; break;
 		case 's': load_schema(optarg); break;
+		case 'M':
+			if (num_size(optarg, &T.txn_memory) < 0)
+				die_usage("bad --txn-memory '%s'", optarg);
+			break;
 		case 'J':
 			if (strcmp(optarg, "absent") == 0)
 				partial_absent = 1;

@@ -168,3 +168,13 @@ expect_eq "--index: in sequence order" "$(grep '^row' "$T/o.txt" | awk '{print $
 text --index="$T/ix/mariadb-bin.index" --from=mariadb-bin.000004:1045
 expect_eq "--index with --from FILE:POS" "$(grep -c '^row' "$T/o.txt")" 3
 expect_code 2 "--index: missing index file exits 2" mc-binlog-tail --index="$T/none.index"
+
+# --txn-memory: a transaction over the limit goes to a zstd temporary file
+# and comes back at its commit, unchanged.
+for f in "$G/mariadb-bin.000001" "$J/mysql-bin.compressed" "$J/mysql-bin.checksum-crc32"; do
+	mc-binlog-tail "$f" >"$T/mem.mcr"
+	TMPDIR=$T mc-binlog-tail --txn-memory=0 "$f" >"$T/spill.mcr"
+	expect_same "--txn-memory=0 gives the same stream: $(basename "$f")" "$T/mem.mcr" "$T/spill.mcr"
+done
+expect_eq "--txn-memory: temporary files removed" "$(ls "$T" | grep -c '^mc-binlog-tail\.')" 0
+expect_code 2 "bad --txn-memory exits 2" mc-binlog-tail --txn-memory=lots "$G/mariadb-bin.000001"
