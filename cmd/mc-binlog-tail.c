@@ -545,11 +545,14 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	T.last_off = off;
 	T.last_payload = in_payload;
 	{
-		int saved_ck = T.d.fde.checksum;
+		/* Checksums were verified when the event was read. */
+		int saved_ck = T.d.fde.checksum, saved_v = T.d.verify_checksum;
 		if (in_payload)
 			T.d.fde.checksum = 0;
+		T.d.verify_checksum = 0;
 		rc = bl_decode(&T.d, p, n, &ev, &err);
 		T.d.fde.checksum = saved_ck;
+		T.d.verify_checksum = saved_v;
 		if (rc < 0)
 			data_error(start, &err);
 	}

@@ -611,6 +611,12 @@ static int decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc
 		return EBAD("table map: post-header length %u", post);
 	c.p += post;
 
+	/* The same map again (every transaction repeats its maps): keep it. */
+	t = find_table(d, ev->table_id);
+	if (t && t->raw_len == ev->body_len && memcmp(t->raw, ev->body, ev->body_len) == 0) {
+		ev->table = t;
+		return 0;
+	}
 	t = calloc(1, sizeof *t);
 	if (!t)
 		return mc_errnof(err, ENOMEM, "table map");
@@ -676,6 +682,8 @@ static int decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc
 	c.p += (ncols + 7) / 8;
 	if (opt_meta(t, &c, err) < 0)
 		goto bad;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		bl_col_setup(&t->cols[i]);
 	if (put_table(d, t, err) < 0)
 		goto bad;
 	ev->table = t;

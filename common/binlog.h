@@ -116,6 +116,7 @@ struct bl_col {
 	uint16_t charset;   /* collation id when has_charset */
 	struct mc_str name; /* empty when the map has no names */
 	uint32_t dim;       /* VECTOR dimensions (0: unknown) */
+	uint8_t conv;       /* how text is converted (binlog_value.c) */
 	uint32_t nlabels;   /* ENUM/SET labels */
 	struct mc_str *labels;
 };
@@ -227,6 +228,10 @@ int bl_decode(struct bl_decoder *d, const uint8_t *p, size_t n, struct bl_event 
  * valid until the next call. */
 int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
 		struct mc_val *after, struct mc_err *err);
+
+/* Derive per-column decoding state (the charset conversion) once the
+ * map's metadata is read. */
+void bl_col_setup(struct bl_col *c);
 
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
  * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), and its

@@ -101,32 +101,49 @@ static size_t put_utf8(char *o, uint32_t cp)
 	return 4;
 }
 
+enum { CONV_PASS = 0, CONV_BIN, CONV_LATIN1, CONV_UCS2, CONV_UTF16, CONV_UTF16LE, CONV_UTF32,
+       CONV_NOCS_TEXT, CONV_NOCS_BLOB };
+
+void bl_col_setup(struct bl_col *c)
+{
+	int mb;
+	const char *cs;
+	if (!c->has_charset) {
+		c->conv = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
+				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB
+			  ? CONV_NOCS_BLOB : CONV_NOCS_TEXT;
+		return;
+	}
+	cs = bl_charset_name(c->charset, &mb);
+	c->conv = strcmp(cs, "binary") == 0   ? CONV_BIN
+		  : strcmp(cs, "latin1") == 0  ? CONV_LATIN1
+		  : strcmp(cs, "ucs2") == 0    ? CONV_UCS2
+		  : strcmp(cs, "utf16") == 0   ? CONV_UTF16
+		  : strcmp(cs, "utf16le") == 0 ? CONV_UTF16LE
+		  : strcmp(cs, "utf32") == 0   ? CONV_UTF32
+					       : CONV_PASS;
+}
+
 /* Text in a column's charset to a value: UTF-8 text as it is, latin1 and
  * the UCS/UTF-16/UTF-32 family converted, binary as bytes; other charsets
  * keep their bytes (documented). */
 static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
 		      struct mc_val *v, struct mc_err *err)
 {
-	int mb;
-	const char *cs;
 	char *o;
 	size_t k = 0;
-	if (!c->has_charset) {
-		v->kind = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
-				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB
-			  ? MC_V_BIN : MC_V_STR;
+	switch (c->conv) {
+	case CONV_PASS: case CONV_NOCS_TEXT:
+		v->kind = MC_V_STR;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
-	}
-	cs = bl_charset_name(c->charset, &mb);
-	if (strcmp(cs, "binary") == 0) {
+	case CONV_BIN: case CONV_NOCS_BLOB:
 		v->kind = MC_V_BIN;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
-	}
-	v->kind = MC_V_STR;
-	if (strcmp(cs, "latin1") == 0) {
+	case CONV_LATIN1: {
 		size_t i;
+		v->kind = MC_V_STR;
 		for (i = 0; i < n && p[i] < 0x80; i++)
 			;
 		if (i == n) {
@@ -144,11 +161,11 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 		v->v.s = mc_str_c(o, k);
 		return 0;
 	}
-	if (strcmp(cs, "ucs2") == 0 || strcmp(cs, "utf16") == 0 || strcmp(cs, "utf16le") == 0 ||
-	    strcmp(cs, "utf32") == 0) {
-		int le = strcmp(cs, "utf16le") == 0, w = cs[3] == '3' ? 4 : 2;
+	default: {
+		int le = c->conv == CONV_UTF16LE, w = c->conv == CONV_UTF32 ? 4 : 2;
+		v->kind = MC_V_STR;
 		if (n % (size_t)w)
-			return EBAD("%s text of %zu bytes", cs, n);
+			return EBAD("UCS/UTF-16/UTF-32 text of %zu bytes", n);
 		if (!(o = bl_arena_alloc(&d->arena, n * 2 + 4)))
 			return mc_errnof(err, ENOMEM, "row");
 		for (size_t i = 0; i < n; i += (size_t)w) {
@@ -164,14 +181,13 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 				}
 			}
 			if (cp > 0x10ffff)
-				return EBAD("%s text: code point 0x%x", cs, cp);
+				return EBAD("UTF-32 text: code point 0x%x", cp);
 			k += put_utf8(o + k, cp);
 		}
 		v->v.s = mc_str_c(o, k);
 		return 0;
 	}
-	v->v.s = mc_str_c((const char *)p, n);
-	return 0;
+	}
 }
 
 /* Helpers for text values ------------------------------------------- */
@@ -682,7 +698,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (text_value(d, c, p + lb, len, v, err) < 0)
 			return -1;
 		/* BINARY(n): the server strips trailing zero bytes; put them back. */
-		if (v->kind == MC_V_BIN && c->has_charset && len < c->maxlen) {
+		if (c->conv == CONV_BIN && len < c->maxlen) {
 			char *s = bl_arena_alloc(&d->arena, c->maxlen);
 			if (!s)
 				return mc_errnof(err, ENOMEM, "row");
