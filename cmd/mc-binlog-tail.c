@@ -95,6 +95,7 @@ struct tail {
 	/* the open transaction: [u64 off][u64 start][u8 in_payload][u32 len][bytes]... */
 	struct mc_buf txn;
 	int in_txn;
+	int dry;             /* decode an incomplete transaction, write nothing */
 	uint64_t txn_memory; /* --txn-memory */
 	int spill_fd;        /* -1 unless the open transaction spilled */
 	struct zout spill;
@@ -401,15 +402,21 @@ static void data_error(uint64_t off, const struct mc_err *err)
 
 /* Schemas ------------------------------------------------------------- */
 
-static struct tabinfo *tab_get(const struct bl_table *t)
+static struct tabinfo *tab_get(const struct bl_table *tc)
 {
+	struct bl_table *t = (struct bl_table *)tc;
 	char key[600];
-	int n = snprintf(key, sizeof key, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n,
-			 t->name.p);
+	int n;
 	struct tabinfo *ti;
+	if (t->user)
+		return &T.tabs[(uintptr_t)t->user - 1];
+	n = snprintf(key, sizeof key, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n,
+		     t->name.p);
 	for (size_t i = 0; i < T.ntabs; i++)
-		if (T.tabs[i].keylen == (size_t)n && memcmp(T.tabs[i].key, key, (size_t)n) == 0)
+		if (T.tabs[i].keylen == (size_t)n && memcmp(T.tabs[i].key, key, (size_t)n) == 0) {
+			t->user = (void *)(uintptr_t)(i + 1);
 			return &T.tabs[i];
+		}
 	if (T.ntabs == T.ctabs) {
 		size_t nc = T.ctabs ? T.ctabs * 2 : 64;
 		struct tabinfo *nt = realloc(T.tabs, nc * sizeof *nt);
@@ -424,6 +431,7 @@ static struct tabinfo *tab_get(const struct bl_table *t)
 	memset(ti, 0, sizeof *ti);
 	ti->key = strdup(key);
 	ti->keylen = (size_t)n;
+	t->user = (void *)(uintptr_t)T.ntabs;
 	ti->known = -1;
 	ti->selected = !T.have_re || regexec(&T.re, key, 0, NULL, 0) == 0;
 	return ti;
@@ -558,6 +566,13 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	}
 	pos.file = T.fileseq;
 	pos.off = off;
+	if (T.dry) {
+		while ((rc = bl_row_next(&T.d, &ev, T.before, T.after, &err)) == 1)
+			;
+		if (rc < 0)
+			data_error(start, &err);
+		return;
+	}
 	if (ev.type == BL_TABLE_MAP) {
 		pos.row = T.rowctr;
 		table_schema(ev.table, &pos, ev.when);
@@ -942,6 +957,23 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 	/* Events inside a payload carry no checksum. */
 	if (in_payload)
 		T.d.fde.checksum = 0;
+	/* Table maps and rows are decoded at the commit only: check them now. */
+	if (n > 4 && (p[4] == BL_TABLE_MAP || bl_is_rows(p[4]))) {
+		uint16_t fl;
+		int rc = bl_check(&T.d, p, n, &fl, &err);
+		if (in_payload)
+			T.d.fde.checksum = saved_ck;
+		if (rc < 0) {
+			if (in_payload)
+				mc_errctx(&err, "in transaction payload: ");
+			data_error(start, &err);
+		}
+		txn_add(p, n, start, off, in_payload);
+		if (rc != BL_TABLE_MAP && !T.in_txn && (fl & BL_ROWS_STMT_END))
+			commit(off, in_payload, (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+						    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		return;
+	}
 	if (bl_decode(&T.d, p, n, &ev, &err) < 0) {
 		if (in_payload) {
 			T.d.fde.checksum = saved_ck;
@@ -1089,7 +1121,22 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 	}
 	bl_file_free(&f);
 	close(fd);
-	rollback(); /* a transaction never spans files: drop an incomplete one */
+	/* A transaction never spans files: an incomplete one is not written,
+	 * but its events are decoded, so that bad data in them is reported. */
+	if (rc == 0 && (T.txn.len || T.spill_fd >= 0)) {
+		T.dry = 1;
+		if (T.spill_fd >= 0) {
+			replay_spilled();
+		} else {
+			for (size_t i = 0; i < T.txn.len;) {
+				const uint8_t *h = (const uint8_t *)T.txn.p + i;
+				replay_one(h);
+				i += TXN_HDR + (size_t)hdr_len(h);
+			}
+		}
+		T.dry = 0;
+	}
+	rollback();
 	return rc == 2;
 }
 

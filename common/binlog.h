@@ -136,6 +136,7 @@ struct bl_table {
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
 	struct mc_str *labels; /* storage for every column's labels */
+	void *user;            /* for the caller (zeroed; never freed here) */
 };
 
 /* A decoded event. Pointers are valid until the next bl_decode. */
@@ -221,6 +222,16 @@ uint32_t bl_event_len(const uint8_t *p, size_t n);
 int bl_decode(struct bl_decoder *d, const uint8_t *p, size_t n, struct bl_event *ev,
 	      struct mc_err *err);
 
+/* A rows event type (v1, v2, partial, MariaDB compressed). */
+int bl_is_rows(uint8_t type);
+
+/* The light check of an event that is decoded later: its length, its
+ * checksum, and for rows events the flags (BL_ROWS_STMT_END). Returns the
+ * event type, -2 for a format description (which must go to bl_decode), or
+ * -1 on bad data. */
+int bl_check(struct bl_decoder *d, const uint8_t *p, size_t n, uint16_t *rows_flags,
+	     struct mc_err *err);
+
 /* Decode the next row of a rows event into before[] and after[] (each
  * ev->table->ncols values; columns not in an image are MC_V_ABSENT; an image
  * the op does not have is left untouched). Returns 1 for a row, 0 at the
@@ -238,6 +249,9 @@ void bl_col_setup(struct bl_col *c);
  * MaxCompute type. Appended to b. */
 int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b);
 const char *bl_col_mc_type(const struct bl_col *c, char *tmp, size_t tmpsz);
+
+/* CRC32 as zlib computes it (crc32(crc, p, n)). */
+uint32_t bl_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
 /* Name of an event type, "unknown" when not known. */
 const char *bl_type_name(uint8_t type);
