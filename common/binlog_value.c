@@ -144,8 +144,14 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 	case CONV_LATIN1: {
 		size_t i;
 		v->kind = MC_V_STR;
-		for (i = 0; i < n && p[i] < 0x80; i++)
-			;
+		for (i = 0; i + 8 <= n; i += 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
+		while (i < n && p[i] < 0x80)
+			i++;
 		if (i == n) {
 			v->v.s = mc_str_c((const char *)p, n);
 			return 0;

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "binlog.h"
 #include "num.h"
 #include "rec.h"
@@ -370,12 +372,31 @@ static void t_prefixes(void)
 	      "too few tried");
 }
 
+static void t_crc(void)
+{
+	static uint8_t buf[5000];
+	uint32_t seed = 12345;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof buf; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t n = 0; n <= sizeof buf && !bad; n += n < 300 ? 1 : 97)
+		for (size_t off = 0; off < 8 && n + off <= sizeof buf; off += 3)
+			if (bl_crc32(0, buf + off, n) != (uint32_t)crc32(0L, buf + off, (uInt)n))
+				bad = 1;
+	check(!bad, "crc32", "same as zlib for lengths 0..5000 and unaligned starts", "differs");
+	check(bl_crc32(bl_crc32(0, buf, 100), buf + 100, 900) == bl_crc32(0, buf, 1000), "crc32",
+	      "can be continued", "differs");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
 		return read_stream(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "--schema-out") == 0)
 		return write_schema(argc, argv);
+	t_crc();
 	t_decimal();
 	t_json();
 	t_diff();
