@@ -1194,9 +1194,19 @@ int bl_decode(struct bl_decoder *d, const uint8_t *p, size_t n, struct bl_event 
 	      struct mc_err *err)
 {
 	int op, v2, compressed;
-	memset(ev, 0, offsetof(struct bl_event, gtid));
+	/* Field by field: a memset of the whole struct (rep stos) was a tenth
+	 * of the decoding time. */
+	ev->db = ev->sql = ev->rotate_name = mc_str_c(NULL, 0);
+	ev->error_code = 0;
+	ev->rotate_pos = ev->xid = ev->table_id = 0;
 	ev->gtid[0] = 0;
-	memset(&ev->gtid_standalone, 0, sizeof *ev - offsetof(struct bl_event, gtid_standalone));
+	ev->gtid_standalone = ev->rows_op = ev->partial = 0;
+	ev->table = NULL;
+	ev->rows_flags = 0;
+	ev->rows_ncols = 0;
+	ev->present_before = ev->present_after = ev->rows = ev->rows_end = ev->rows_cur = NULL;
+	ev->payload = NULL;
+	ev->payload_len = 0;
 	if (n < BL_HEADER_LEN)
 		return EBAD("event of %zu bytes is shorter than its header", n);
 	ev->when = le32(p);

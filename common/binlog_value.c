@@ -431,7 +431,6 @@ static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, 
 		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
 	}
 	e += frac_text(e, dec, usec);
-	(void)err;
 	return set_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o), err);
 }
 
