@@ -785,11 +785,17 @@ static void commit(uint64_t off, int in_payload, uint32_t when)
 	T.last_payload = 0;
 }
 
-static void rollback(void)
+/* Forget the open transaction's events (keep its GTID label). */
+static void txn_discard(void)
 {
 	spill_drop();
 	T.txn.len = 0;
 	T.in_txn = 0;
+}
+
+static void rollback(void)
+{
+	txn_discard();
 	T.gtid[0] = 0;
 }
 
@@ -882,6 +888,7 @@ static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int i
 	n = (size_t)(end - s);
 	(void)start;
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
+		txn_discard(); /* events of a transaction that never ended */
 		T.in_txn = 1;
 		return;
 	}
@@ -1004,6 +1011,7 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 	case BL_GTID:
 	case BL_ANONYMOUS_GTID:
 	case BL_GTID_TAGGED:
+		txn_discard();
 		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
 		return;
 	case BL_MARIA_GTID:
