@@ -178,3 +178,14 @@ for f in "$G/mariadb-bin.000001" "$J/mysql-bin.compressed" "$J/mysql-bin.checksu
 done
 expect_eq "--txn-memory: temporary files removed" "$(ls "$T" | grep -c '^mc-binlog-tail\.')" 0
 expect_code 2 "bad --txn-memory exits 2" mc-binlog-tail --txn-memory=lots "$G/mariadb-bin.000001"
+
+# A transaction that never ends (its XID cut out) is dropped when the next
+# one begins; the next one is written.
+python3 - "$G/mariadb-bin.000004" "$T/noxid.000004" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+open(sys.argv[2], 'wb').write(b[:1014] + b[1045:])  # the Xid event at 1014..1045
+PY
+text "$T/noxid.000004"
+expect_eq "unended transaction: its insert is not written" "$(grep -c '^row insert' "$T/o.txt")" 0
+expect_eq "unended transaction: the next ones are" "$(grep -c '^row update' "$T/o.txt")" 2
