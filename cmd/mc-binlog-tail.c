@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "binlog.h"
+#include "ddl.h"
 #include "buf.h"
 #include "err.h"
 #include "io.h"
@@ -122,11 +123,8 @@ static struct tail T;
 struct known {
 	char *db, *table;
 	struct mc_pos pos;
-	uint32_t ncols;
-	char **names;
-	uint32_t nkey;
-	uint32_t *key;
-	uint32_t key_flags; /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
+	struct ddl_cols cols; /* n == 0: the column list is not known from here on */
+	uint32_t key_flags;   /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
 };
 static struct known *known;
 static size_t nknown;
@@ -174,13 +172,13 @@ static void load_schema(const char *path)
 		k->db = xstrndup(rec.db.p, rec.db.n);
 		k->table = xstrndup(rec.table.p, rec.table.n);
 		k->pos = rec.pos;
-		k->ncols = (uint32_t)rec.ncols;
-		k->names = xmalloc(rec.ncols * sizeof *k->names);
+		k->cols.n = (uint32_t)rec.ncols;
+		k->cols.names = xmalloc(rec.ncols * sizeof *k->cols.names);
 		for (size_t i = 0; i < rec.ncols; i++)
-			k->names[i] = xstrndup(rec.cols[i].name.p, rec.cols[i].name.n);
-		k->nkey = (uint32_t)rec.nkey;
-		k->key = xmalloc(rec.nkey * sizeof *k->key);
-		memcpy(k->key, rec.key, rec.nkey * sizeof *k->key);
+			k->cols.names[i] = xstrndup(rec.cols[i].name.p, rec.cols[i].name.n);
+		k->cols.nkey = (uint32_t)rec.nkey;
+		k->cols.key = xmalloc(rec.nkey * sizeof *k->cols.key);
+		memcpy(k->cols.key, rec.key, rec.nkey * sizeof *k->cols.key);
 		k->key_flags = rec.schema_flags & (MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED);
 	}
 	rio_close(&r);
@@ -191,23 +189,123 @@ static void load_schema(const char *path)
 	}
 }
 
-/* The schema of db.table in force at pos: the one with the highest position
- * at or before pos (the last of equals), if its column count matches. */
-static long find_known(const struct bl_table *t, const struct mc_pos *pos)
+static int str_is(const char *s, struct mc_str m)
+{
+	return strlen(s) == m.n && memcmp(s, m.p, m.n) == 0;
+}
+
+/* The column list of db.table in force at pos: the entry with the highest
+ * position at or before pos (strictly before when `before`); of entries at
+ * the same position, the last one. */
+static long find_known_at(struct mc_str db, struct mc_str table, const struct mc_pos *pos,
+			  int before)
 {
 	long best = -1;
 	for (size_t i = 0; i < nknown; i++) {
 		const struct known *k = &known[i];
-		if (strlen(k->db) != t->db.n || memcmp(k->db, t->db.p, t->db.n) != 0 ||
-		    strlen(k->table) != t->name.n || memcmp(k->table, t->name.p, t->name.n) != 0 ||
-		    pos_cmp(&k->pos, pos) > 0)
+		int c;
+		if (!str_is(k->db, db) || !str_is(k->table, table))
+			continue;
+		c = pos_cmp(&k->pos, pos);
+		if (c > 0 || (before && c == 0))
 			continue;
 		if (best < 0 || pos_cmp(&k->pos, &known[best].pos) >= 0)
 			best = (long)i;
 	}
-	if (best >= 0 && known[best].ncols != t->ncols)
+	return best;
+}
+
+/* ... if its column count matches the table map's. */
+static long find_known(const struct bl_table *t, const struct mc_pos *pos)
+{
+	long best = find_known_at(t->db, t->name, pos, 0);
+	if (best >= 0 && known[best].cols.n != t->ncols)
 		return -1;
 	return best;
+}
+
+static void add_known(struct mc_str db, struct mc_str table, const struct mc_pos *pos,
+		      struct ddl_cols *cols)
+{
+	struct known *nk = realloc(known, (nknown + 1) * sizeof *nk), *k;
+	if (!nk) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	known = nk;
+	k = &known[nknown++];
+	memset(k, 0, sizeof *k);
+	k->db = xstrndup(db.p, db.n);
+	k->table = xstrndup(table.p, table.n);
+	k->pos = *pos;
+	if (cols) {
+		k->cols = *cols;
+		memset(cols, 0, sizeof *cols);
+	}
+}
+
+static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
+{
+	memset(out, 0, sizeof *out);
+	out->n = in->n;
+	out->names = xmalloc(in->n * sizeof *out->names);
+	for (uint32_t i = 0; i < in->n; i++)
+		out->names[i] = xstrndup(in->names[i], strlen(in->names[i]));
+	out->nkey = in->nkey;
+	out->key = xmalloc(in->nkey * sizeof *out->key);
+	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
+	return 0;
+}
+
+/* Follow a DDL statement: the column lists of the tables it creates,
+ * alters, renames or drops, from its position on. A statement that cannot
+ * be followed makes the table's names unknown (named by index) rather than
+ * wrong. */
+static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_pos *pos)
+{
+	struct ddl_target t;
+	int kind = ddl_target(sql.p, sql.n, &t);
+	for (size_t i = 0; kind != DDL_NONE && i < t.ntables; i++) {
+		struct mc_str db = t.db[i].n ? t.db[i] : defdb, tab = t.table[i];
+		struct ddl_cols out;
+		long base = find_known_at(db, tab, pos, 1), at = find_known_at(db, tab, pos, 0);
+		if (at >= 0 && pos_cmp(&known[at].pos, pos) == 0)
+			continue; /* --schema says what the table is after this statement */
+		switch (kind) {
+		case DDL_CREATE:
+			if (ddl_apply(sql.p, sql.n, NULL, &out) == 0)
+				add_known(db, tab, pos, &out);
+			else
+				add_known(db, tab, pos, NULL);
+			break;
+		case DDL_ALTER:
+			if (base < 0)
+				break; /* never known: still unknown */
+			if (known[base].cols.n && ddl_apply(sql.p, sql.n, &known[base].cols, &out) == 0) {
+				if (t.renamed) {
+					add_known(t.new_db[0].n ? t.new_db[0] : defdb, t.new_table[0], pos, &out);
+					add_known(db, tab, pos, NULL);
+				} else {
+					add_known(db, tab, pos, &out);
+				}
+			} else {
+				add_known(db, tab, pos, NULL);
+			}
+			break;
+		case DDL_DROP:
+			if (base >= 0)
+				add_known(db, tab, pos, NULL);
+			break;
+		case DDL_RENAME:
+			if (base >= 0 && known[base].cols.n) {
+				copy_cols(&known[base].cols, &out);
+				add_known(t.new_db[i].n ? t.new_db[i] : defdb, t.new_table[i], pos, &out);
+			}
+			if (base >= 0)
+				add_known(db, tab, pos, NULL);
+			break;
+		}
+	}
 }
 
 #define TXN_HDR 21
@@ -478,7 +576,7 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 		if (t->has_names)
 			buf_add(&T.colbuf, c->name.p, c->name.n);
 		else if (k)
-			buf_adds(&T.colbuf, k->names[i]);
+			buf_adds(&T.colbuf, k->cols.names[i]);
 		else
 			buf_addf(&T.colbuf, "@%u", i + 1);
 		off[3 * i + 1] = T.colbuf.len;
@@ -493,8 +591,8 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 		npk = t->npk;
 		pk = t->pk;
 	} else {
-		npk = k->nkey;
-		pk = k->key;
+		npk = k->cols.nkey;
+		pk = k->cols.key;
 		kflags = k->key_flags;
 	}
 	for (uint32_t i = 0; i < npk; i++)
@@ -908,6 +1006,8 @@ static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int i
 	    kw(s, n, "RENAME") || kw(s, n, "TRUNCATE")) {
 		struct mc_rec r;
 		struct mc_str db = ev->db, tab = mc_str_c("", 0);
+		struct mc_pos dpos = { T.fileseq, off, 0 };
+		track_ddl(ev->db, mc_str_c(s, n), &dpos);
 		ddl_table(s, n, &db, &tab);
 		if (T.have_re && tab.n) {
 			char key[600];

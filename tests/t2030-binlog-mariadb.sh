@@ -164,12 +164,19 @@ INSERT INTO d.u VALUES (2, 20);
 SQL
 sql -e 'FLUSH BINARY LOGS'
 mc-binlog-tail --format=text "$D"/data/mb.000002 >"$T/u.txt" 2>"$T/err"
-expect_grep "MINIMAL metadata: names by index" '^schema `d`.`u` v1 [0-9:]+ flags=1 ' "$T/u.txt"
+expect_grep "MINIMAL metadata: names from the CREATE TABLE in the binlog" '^  col @2 `b` int INT' "$T/u.txt"
+expect_grep "MINIMAL metadata: names follow the ALTER" '^  col @2 `bb` int INT' "$T/u.txt"
+expect_grep "MINIMAL metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u.txt"
+# Without the CREATE TABLE (the binlog starts after it): named by index,
+# until a schema file says more.
+from=$(grep -m1 '^mark txn_end' "$T/u.txt" | awk '{print $3}' | cut -d: -f2)
+mc-binlog-tail --format=text --from="$D/data/mb.000002:$from" >"$T/u1.txt" 2>"$T/err"
+expect_grep "MINIMAL metadata, no CREATE: names by index" '^schema `d`.`u` v1 [0-9:]+ flags=1 ' "$T/u1.txt"
 p1=$(grep -m1 '^ddl .*CREATE TABLE d.u' "$T/u.txt" | awk '{print $3}')
 p2=$(grep -m1 '^ddl .*ALTER TABLE d.u' "$T/u.txt" | awk '{print $3}')
 expect_ok "write a schema file" "$BIN/tests/t_binlog" --schema-out "$T/u.mcr" \
 	d u "$p1" a,b 1 d u "$p2" a,bb 1
-expect_ok "--schema" mc-binlog-tail --format=text --schema="$T/u.mcr" "$D"/data/mb.000002
+expect_ok "--schema" mc-binlog-tail --format=text --schema="$T/u.mcr" --from="$D/data/mb.000002:$from"
 cp "$T/out" "$T/u2.txt"
 expect_grep "--schema: names before the ALTER" '^  col @2 `b` int INT' "$T/u2.txt"
 expect_grep "--schema: names after the ALTER" '^  col @2 `bb` int INT' "$T/u2.txt"
