@@ -176,6 +176,9 @@ static void load_schema(const char *path)
 		k->cols.names = xmalloc(rec.ncols * sizeof *k->cols.names);
 		for (size_t i = 0; i < rec.ncols; i++)
 			k->cols.names[i] = xstrndup(rec.cols[i].name.p, rec.cols[i].name.n);
+		k->cols.uns = xmalloc(rec.ncols);
+		for (size_t i = 0; i < rec.ncols; i++)
+			k->cols.uns[i] = (rec.cols[i].flags & MC_CF_UNSIGNED) != 0;
 		k->cols.nkey = (uint32_t)rec.nkey;
 		k->cols.key = xmalloc(rec.nkey * sizeof *k->cols.key);
 		memcpy(k->cols.key, rec.key, rec.nkey * sizeof *k->cols.key);
@@ -251,6 +254,9 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
 	out->names = xmalloc(in->n * sizeof *out->names);
 	for (uint32_t i = 0; i < in->n; i++)
 		out->names[i] = xstrndup(in->names[i], strlen(in->names[i]));
+	out->uns = xmalloc(in->n);
+	for (uint32_t i = 0; i < in->n; i++)
+		out->uns[i] = in->uns ? in->uns[i] : 0;
 	out->nkey = in->nkey;
 	out->key = xmalloc(in->nkey * sizeof *out->key);
 	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
@@ -537,7 +543,7 @@ static struct tabinfo *tab_get(const struct bl_table *tc)
 
 /* Emit a schema record when this table map differs from the last one of
  * its table. */
-static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uint32_t when)
+static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t when)
 {
 	struct tabinfo *ti = tab_get(t);
 	struct mc_buf sig = { 0 };
@@ -550,10 +556,17 @@ static void table_schema(const struct bl_table *t, const struct mc_pos *pos, uin
 
 	if (!ti->selected)
 		return;
-	if (!t->has_names && nknown) {
+	if ((!t->has_names || !t->has_signedness) && nknown) {
 		kn = find_known(t, pos);
 		k = kn >= 0 ? &known[kn] : NULL;
 	}
+	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
+	 * (the rows decoded after this map use it). */
+	if (k && !t->has_signedness && k->cols.uns)
+		for (uint32_t i = 0; i < t->ncols; i++)
+			t->cols[i].is_unsigned = k->cols.uns[i];
+	if (k && t->has_names)
+		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */
 	if (ti->version && ti->known == kn && ti->def.len == t->raw_len - t->def_off &&
 	    memcmp(ti->def.p, t->raw + t->def_off, ti->def.len) == 0)

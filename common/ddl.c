@@ -281,6 +281,7 @@ none:
 struct work {
 	size_t n, cap;
 	struct mc_str *names;
+	uint8_t *uns;
 	size_t nkey;
 	struct mc_str key[64];
 	int key_ok;
@@ -300,21 +301,28 @@ static long find(const struct work *w, struct mc_str name)
 	return -1;
 }
 
-static int insert_at(struct work *w, size_t at, struct mc_str name)
+static int insert_at(struct work *w, size_t at, struct mc_str name, int uns)
 {
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 16;
 		struct mc_str *nn;
+		uint8_t *nu;
 		if (nc > MC_MAX_COLUMNS * 2)
 			return -1;
 		nn = realloc(w->names, nc * sizeof *nn);
 		if (!nn)
 			return -1;
 		w->names = nn;
+		nu = realloc(w->uns, nc);
+		if (!nu)
+			return -1;
+		w->uns = nu;
 		w->cap = nc;
 	}
 	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
+	memmove(w->uns + at + 1, w->uns + at, w->n - at);
 	w->names[at] = name;
+	w->uns[at] = (uint8_t)uns;
 	w->n++;
 	return 0;
 }
@@ -322,7 +330,23 @@ static int insert_at(struct work *w, size_t at, struct mc_str name)
 static void remove_at(struct work *w, size_t at)
 {
 	memmove(w->names + at, w->names + at + 1, (w->n - at - 1) * sizeof *w->names);
+	memmove(w->uns + at, w->uns + at + 1, w->n - at - 1);
 	w->n--;
+}
+
+/* UNSIGNED (or ZEROFILL, which implies it) in a column definition [a, b). */
+static int def_unsigned(const struct toks *ts, size_t a, size_t b)
+{
+	int depth = 0;
+	for (size_t i = a; i < b; i++) {
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		else if (depth == 0 && (kw(ts, i, "UNSIGNED") || kw(ts, i, "ZEROFILL")))
+			return 1;
+	}
+	return 0;
 }
 
 static struct mc_str tok_str(const struct toks *ts, size_t i)
@@ -419,7 +443,8 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			for (size_t k = 0; k < np; k++) {
 				if (!is_name(ts, parts[k].a) || is_constraint_word(ts, parts[k].a))
 					return -1;
-				if (insert_at(w, w->n, tok_str(ts, parts[k].a)) < 0)
+				if (insert_at(w, w->n, tok_str(ts, parts[k].a),
+					      def_unsigned(ts, parts[k].a, parts[k].b)) < 0)
 					return -1;
 				column_key(ts, parts[k].a, parts[k].b, w);
 			}
@@ -435,7 +460,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return ine ? 0 : -1;
 		{
 			long at = position(ts, i, b, w);
-			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i)) < 0)
+			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i), def_unsigned(ts, i, b)) < 0)
 				return -1;
 			column_key(ts, i, b, w);
 		}
@@ -488,7 +513,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		at = position(ts, i, b, w);
 		if (b > i && !kw(ts, b - 1, "FIRST") && !(b >= i + 2 && kw(ts, b - 2, "AFTER")))
 			at = k; /* stays where it was */
-		if (at < 0 || insert_at(w, (size_t)at, neu) < 0)
+		if (at < 0 || insert_at(w, (size_t)at, neu, def_unsigned(ts, i, b)) < 0)
 			return -1;
 		for (size_t j = 0; j < w->nkey; j++)
 			if (same(w->key[j], old))
@@ -519,9 +544,11 @@ static int finish(struct work *w, struct ddl_cols *out)
 		return -1;
 	out->names = calloc(w->n, sizeof *out->names);
 	out->key = calloc(w->nkey ? w->nkey : 1, sizeof *out->key);
-	if (!out->names || !out->key)
+	out->uns = calloc(w->n, 1);
+	if (!out->names || !out->key || !out->uns)
 		goto bad;
 	out->n = (uint32_t)w->n;
+	memcpy(out->uns, w->uns, w->n);
 	for (size_t i = 0; i < w->n; i++) {
 		out->names[i] = malloc(w->names[i].n + 1);
 		if (!out->names[i])
@@ -581,7 +608,9 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 				constraint(&ts, parts[k].a, parts[k].b, &w);
 				continue;
 			}
-			if (!is_name(&ts, parts[k].a) || insert_at(&w, w.n, tok_str(&ts, parts[k].a)) < 0)
+			if (!is_name(&ts, parts[k].a) ||
+			    insert_at(&w, w.n, tok_str(&ts, parts[k].a),
+				      def_unsigned(&ts, parts[k].a, parts[k].b)) < 0)
 				goto done;
 			column_key(&ts, parts[k].a, parts[k].b, &w);
 		}
@@ -595,7 +624,8 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 		if (!(i = table_name(&ts, i, &db, &tab)))
 			goto done;
 		for (uint32_t k = 0; k < in->n; k++)
-			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k]))) < 0)
+			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k])),
+				      in->uns ? in->uns[k] : 0) < 0)
 				goto done;
 		for (uint32_t k = 0; k < in->nkey && k < 64; k++)
 			if (in->key[k] < in->n)
@@ -609,6 +639,7 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 done:
 	free(parts);
 	free(w.names);
+	free(w.uns);
 	free(ts.t);
 	return rc;
 }
@@ -620,5 +651,6 @@ void ddl_cols_free(struct ddl_cols *c)
 			free(c->names[i]);
 	free(c->names);
 	free(c->key);
+	free(c->uns);
 	memset(c, 0, sizeof *c);
 }

@@ -19,6 +19,7 @@
 struct ddl_cols {
 	uint32_t n;
 	char **names;
+	uint8_t *uns;  /* per column: 1 when declared UNSIGNED (may be NULL) */
 	uint32_t nkey;
 	uint32_t *key; /* column indexes of the primary key, in key order */
 };

@@ -161,12 +161,17 @@ CREATE TABLE d.u (a INT PRIMARY KEY, b INT);
 INSERT INTO d.u VALUES (1, 10);
 ALTER TABLE d.u CHANGE b bb INT;
 INSERT INTO d.u VALUES (2, 20);
+CREATE TABLE d.w (a INT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, c TINYINT);
+INSERT INTO d.w VALUES (4294967295, 18446744073709551615, -1);
 SQL
 sql -e 'FLUSH BINARY LOGS'
 mc-binlog-tail --format=text "$D"/data/mb.000002 >"$T/u.txt" 2>"$T/err"
 expect_grep "MINIMAL metadata: names from the CREATE TABLE in the binlog" '^  col @2 `b` int INT' "$T/u.txt"
 expect_grep "MINIMAL metadata: names follow the ALTER" '^  col @2 `bb` int INT' "$T/u.txt"
 expect_grep "MINIMAL metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u.txt"
+expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (INT)" '^  after @1=4294967295$' "$T/u.txt"
+expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (BIGINT)" '^  after @2=18446744073709551615$' "$T/u.txt"
+expect_grep "MINIMAL metadata: signed stays signed" '^  after @3=-1$' "$T/u.txt"
 # Without the CREATE TABLE (the binlog starts after it): named by index,
 # until a schema file says more.
 from=$(grep -m1 '^mark txn_end' "$T/u.txt" | awk '{print $3}' | cut -d: -f2)

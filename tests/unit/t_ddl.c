@@ -22,7 +22,8 @@ static void text(const struct ddl_cols *c, char *out, size_t n)
 	size_t k = 0;
 	out[0] = 0;
 	for (uint32_t i = 0; i < c->n && k < n; i++)
-		k += (size_t)snprintf(out + k, n - k, "%s%s", i ? "," : "", c->names[i]);
+		k += (size_t)snprintf(out + k, n - k, "%s%s%s", i ? "," : "", c->names[i],
+				      c->uns && c->uns[i] ? "+" : "");
 	if (k < n)
 		k += (size_t)snprintf(out + k, n - k, "|");
 	for (uint32_t i = 0; i < c->nkey && k < n; i++)
@@ -55,23 +56,23 @@ int main(void)
 	struct ddl_target t;
 
 	apply("CREATE TABLE with inline key and comments",
-	      "CREATE TABLE IF NOT EXISTS `d`.`t` (\n id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	      "CREATE TABLE IF NOT EXISTS `d`.`t` (\n id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
 	      " /* c */ `b` VARCHAR(10) DEFAULT 'x,y', c DECIMAL(10,2), g INT AS (c + 1) VIRTUAL,"
-	      " UNIQUE KEY (b), INDEX i(c)) ENGINE=InnoDB", &c, "id,b,c,g|1");
+	      " UNIQUE KEY (b), INDEX i(c)) ENGINE=InnoDB", &c, "id+,b,c,g|1");
 	apply("ADD COLUMN FIRST, AFTER", "ALTER TABLE t ADD COLUMN z INT FIRST, ADD y INT AFTER b",
-	      &c, "z,id,b,y,c,g|2");
+	      &c, "z,id+,b,y,c,g|2");
 	apply("CHANGE renames in place", "ALTER TABLE t CHANGE COLUMN b bb VARCHAR(20)", &c,
-	      "z,id,bb,y,c,g|2");
-	apply("MODIFY ... AFTER moves", "ALTER TABLE t MODIFY y INT AFTER g", &c, "z,id,bb,c,g,y|2");
-	apply("RENAME COLUMN", "ALTER TABLE t RENAME COLUMN id TO pk", &c, "z,pk,bb,c,g,y|2");
+	      "z,id+,bb,y,c,g|2");
+	apply("MODIFY ... AFTER moves", "ALTER TABLE t MODIFY y INT UNSIGNED AFTER g", &c, "z,id+,bb,c,g,y+|2");
+	apply("RENAME COLUMN", "ALTER TABLE t RENAME COLUMN id TO pk", &c, "z,pk+,bb,c,g,y+|2");
 	apply("DROP COLUMN, DROP INDEX, ENGINE", "ALTER TABLE t DROP COLUMN g, DROP INDEX i, ENGINE=InnoDB",
-	      &c, "z,pk,bb,c,y|2");
+	      &c, "z,pk+,bb,c,y+|2");
 	apply("DROP PRIMARY KEY, ADD PRIMARY KEY", "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (z, pk)",
-	      &c, "z,pk,bb,c,y|1,2");
-	apply("ADD (a, b)", "ALTER TABLE t ADD (m INT, n INT)", &c, "z,pk,bb,c,y,m,n|1,2");
+	      &c, "z,pk+,bb,c,y+|1,2");
+	apply("ADD (a, b)", "ALTER TABLE t ADD (m INT, n INT)", &c, "z,pk+,bb,c,y+,m,n|1,2");
 	apply("DROP of an unknown column is refused", "ALTER TABLE t DROP COLUMN nope", &c, NULL);
 	apply("DROP IF EXISTS of an unknown column is nothing", "ALTER TABLE t DROP COLUMN IF EXISTS nope",
-	      &c, "z,pk,bb,c,y,m,n|1,2");
+	      &c, "z,pk+,bb,c,y+,m,n|1,2");
 	ddl_cols_free(&c);
 	apply("CREATE TABLE ... LIKE is refused", "CREATE TABLE t2 LIKE t", &c, NULL);
 	apply("CREATE TABLE ... SELECT is refused", "CREATE TABLE t2 (a INT) SELECT 1 AS b", &c, NULL);
