@@ -29,8 +29,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTION]... FILE...\n"
-		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number)\n"
-		"and write schema, row, ddl and mark records to standard output.\n"
+		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number;\n"
+		"zstd-compressed ones too; - is standard input) and write schema, row, ddl\n"
+		"and mark records to standard output.\n"
 		"\n"
 		"  -f, --from=FILE:POS        start at byte POS of FILE (an event boundary)\n"
 		"      --stop-position=N      stop before the first event at or after offset N\n"
@@ -1169,6 +1170,14 @@ static void file_seq(struct input *in)
 	b = b ? b + 1 : in->name;
 	dot = strrchr(b, '.');
 	in->has_seq = dot && dot[1] && num_u64(dot + 1, &in->seq) == 0;
+	if (!in->has_seq && dot && dot > b && strcmp(dot, ".zst") == 0) {
+		/* mysql-bin.000042.zst */
+		const char *d2 = dot - 1;
+		while (d2 > b && *d2 != '.')
+			d2--;
+		if (*d2 == '.' && num_u64n(d2 + 1, (size_t)(dot - d2 - 1), &in->seq) == 0)
+			in->has_seq = 1;
+	}
 	if (!in->has_seq)
 		in->seq = 0;
 }
@@ -1190,6 +1199,7 @@ struct stop {
 /* Returns 1 when a stop condition ended the input. */
 static int read_file(const struct input *in, uint64_t from, const struct stop *st, int last)
 {
+	struct zin z;
 	struct bl_file f;
 	struct mc_err err = { 0 };
 	const uint8_t *p;
@@ -1199,12 +1209,13 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 
 	T.fname = in->name;
 	T.fileseq = in->seq;
-	fd = open(in->name, O_RDONLY);
+	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
 	if (fd < 0) {
 		fprintf(stderr, "%s: '%s': %s\n", prog, in->name, strerror(errno));
 		exit(MC_EXIT_DATA);
 	}
-	bl_file_init(&f, fd, 0);
+	zin_init(&z, fd);
+	bl_file_init_zin(&f, &z);
 	if (bl_file_magic(&f, &err) < 0)
 		data_error(UINT64_MAX, &err);
 	bl_forget_tables(&T.d);
@@ -1241,7 +1252,9 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 		data_error(UINT64_MAX, &err);
 	}
 	bl_file_free(&f);
-	close(fd);
+	zin_close(&z);
+	if (fd != 0)
+		close(fd);
 	/* A transaction never spans files: an incomplete one is not written,
 	 * but its events are decoded, so that bad data in them is reported. */
 	if (rc == 0 && (T.txn.len || T.spill_fd >= 0)) {

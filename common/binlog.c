@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "io.h"
+#include "zio.h"
 
 #define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
 
@@ -1443,6 +1444,13 @@ void bl_file_init(struct bl_file *f, int fd, uint64_t off)
 	f->base = off;
 }
 
+void bl_file_init_zin(struct bl_file *f, struct zin *z)
+{
+	memset(f, 0, sizeof *f);
+	f->fd = -1;
+	f->z = z;
+}
+
 void bl_file_free(struct bl_file *f)
 {
 	buf_free(&f->buf);
@@ -1463,10 +1471,17 @@ static int fill(struct bl_file *f, size_t want, struct mc_err *err)
 		room = want > FILE_CHUNK ? want - f->buf.len : FILE_CHUNK;
 		if (buf_grow(&f->buf, room) < 0)
 			return mc_errnof(err, ENOMEM, "reading");
-		r = io_read(f->fd, f->buf.p + f->buf.len, f->buf.cap - f->buf.len);
-		if (r < 0)
-			return mc_errnof(err, errno, "offset %llu: read error",
-					 (unsigned long long)(f->base + f->buf.len));
+		if (f->z) {
+			r = zin_read(f->z, f->buf.p + f->buf.len, f->buf.cap - f->buf.len, err);
+			if (r < 0)
+				return mc_errctx(err, "offset %llu: ",
+						 (unsigned long long)(f->base + f->buf.len));
+		} else {
+			r = io_read(f->fd, f->buf.p + f->buf.len, f->buf.cap - f->buf.len);
+			if (r < 0)
+				return mc_errnof(err, errno, "offset %llu: read error",
+						 (unsigned long long)(f->base + f->buf.len));
+		}
 		if (r == 0)
 			f->eof = 1;
 		f->buf.len += (size_t)r;

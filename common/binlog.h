@@ -277,17 +277,23 @@ void *bl_arena_alloc(struct bl_arena *a, size_t n);
 void bl_arena_reset(struct bl_arena *a);
 void bl_arena_free(struct bl_arena *a);
 
-/* Reading binlog files. */
+/* Reading binlog files (plain, or zstd-compressed: recognised by the magic
+ * number when a struct zin is given). */
+struct zin;
 struct bl_file {
 	int fd;
+	struct zin *z;    /* read through it when set (not owned) */
 	struct mc_buf buf;
 	size_t pos;       /* next event at buf.p + pos */
 	uint64_t base;    /* file offset of buf.p[0] */
 	int eof;
 };
 
-/* Start reading fd (not owned) whose next byte is at file offset `off`. */
+/* Start reading fd (not owned) whose next byte is at file offset `off`;
+ * with z (not owned, set up on fd), through it: offsets are then those of
+ * the decompressed bytes. */
 void bl_file_init(struct bl_file *f, int fd, uint64_t off);
+void bl_file_init_zin(struct bl_file *f, struct zin *z);
 /* Check the 4-byte magic "\xfebin" at the start. 0 or -1. */
 int bl_file_magic(struct bl_file *f, struct mc_err *err);
 /* Next event: 1 with *ev and *n (valid until the next call) and *start, its

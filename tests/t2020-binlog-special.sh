@@ -189,3 +189,13 @@ PY
 text "$T/noxid.000004"
 expect_eq "unended transaction: its insert is not written" "$(grep -c '^row insert' "$T/o.txt")" 0
 expect_eq "unended transaction: the next ones are" "$(grep -c '^row update' "$T/o.txt")" 2
+
+# A zstd-compressed binlog (the number before .zst counts) and standard input.
+mkdir -p "$T/z"
+zstd -q -c "$G/mariadb-bin.000004" >"$T/z/mariadb-bin.000004.zst"
+mc-binlog-tail --format=text "$G/mariadb-bin.000004" >"$T/plain.txt"
+text "$T/z/mariadb-bin.000004.zst"
+expect_same "zstd-compressed binlog decodes the same" "$T/o.txt" "$T/plain.txt"
+mc-binlog-tail --format=text - <"$G/mariadb-bin.000004" >"$T/stdin.txt" 2>"$T/err"
+expect_eq "standard input: same rows" "$(grep -c '^row' "$T/stdin.txt")" 4
+expect_grep "standard input: file number 0" '^row insert `t`.`q1` v1 0:1014:0 ' "$T/stdin.txt"
