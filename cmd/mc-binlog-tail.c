@@ -1,0 +1,1506 @@
+/* mc-binlog-tail: MySQL/MariaDB binary log files to the record stream
+ * (docs/mc-binlog-tail.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binlog.h"
+#include "ddl.h"
+#include "buf.h"
+#include "err.h"
+#include "io.h"
+#include "num.h"
+#include "rec.h"
+#include "recio.h"
+#include "zio.h"
+
+static const char *prog = "mc-binlog-tail";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTION]... FILE...\n"
+		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number;\n"
+		"zstd-compressed ones too; - is standard input) and write schema, row, ddl\n"
+		"and mark records to standard output.\n"
+		"\n"
+		"  -f, --from=FILE:POS        start at byte POS of FILE (an event boundary)\n"
+		"      --stop-position=N      stop before the first event at or after offset N\n"
+		"                             of the last file\n"
+		"      --stop-datetime=T      stop before the first event at or after T\n"
+		"                             ('YYYY-MM-DD hh:mm:ss', UTC)\n"
+		"      --index=FILE           also read the binlogs FILE lists (a binlog\n"
+		"                             index: one name a line, relative to its folder)\n"
+		"  -s, --schema=FILE          column names (and key) for table maps without\n"
+		"                             them: the schema records of FILE, a record\n"
+		"                             stream; the one in force at each position\n"
+		"  -t, --tables=REGEX         only tables whose `db.table` matches REGEX\n"
+		"                             (POSIX extended, unanchored)\n"
+		"      --format=FMT           mcr (default): the record stream;\n"
+		"                             text: one line per record and value, for people\n"
+		"      --txn-memory=SIZE      buffer a transaction in memory up to SIZE\n"
+		"                             (default 256M), then in a zstd temporary file\n"
+		"      --no-checksum          do not verify event checksums\n"
+		"      --partial-json=WHAT    a partial JSON update whose column is not in the\n"
+		"                             before image (binlog_row_image=MINIMAL): error\n"
+		"                             (default) or absent (emit the column as absent)\n"
+		"  -h, --help                 show this help and exit\n"
+		"  -V, --version              show the version and exit\n"
+		"\n"
+		"Exit status: 0 ok, 1 bad or truncated input, 2 usage.\n",
+		prog);
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(MC_EXIT_USAGE);
+}
+
+/* Tables seen, for schema versions and the filter. */
+struct tabinfo {
+	char *key;      /* "db.table" */
+	size_t keylen;
+	struct mc_buf sig;
+	struct mc_buf def; /* the table map's definition bytes last seen */
+	long known;        /* the --schema record used last (-1: none) */
+	uint64_t version;
+	int selected;
+};
+
+struct tail {
+	struct bl_decoder d;
+	struct rio_writer w;
+	int text;
+	struct mc_buf tout; /* text output */
+	regex_t re;
+	int have_re;
+
+	uint64_t fileseq;
+	const char *fname;
+
+	/* the open transaction: [u64 off][u64 start][u8 in_payload][u32 len][bytes]... */
+	struct mc_buf txn;
+	int in_txn;
+	int dry;             /* decode an incomplete transaction, write nothing */
+	uint64_t txn_memory; /* --txn-memory */
+	int spill_fd;        /* -1 unless the open transaction spilled */
+	struct zout spill;
+	uint64_t spilled;    /* bytes written to the spill file */
+	char gtid[128];
+
+	struct tabinfo *tabs;
+	size_t ntabs, ctabs;
+
+	struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
+	struct mc_col cols[MC_MAX_COLUMNS];
+	uint32_t key[MC_MAX_COLUMNS];
+	struct mc_buf colbuf;
+
+	/* replay */
+	uint64_t last_off;
+	uint64_t rowctr;
+	int last_payload;
+};
+
+static struct tail T;
+
+/* Schema records from --schema=FILE: names for table maps without them. */
+struct known {
+	char *db, *table;
+	struct mc_pos pos;
+	struct ddl_cols cols; /* n == 0: the column list is not known from here on */
+	uint32_t key_flags;   /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
+};
+static struct known *known;
+static size_t nknown;
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	return p;
+}
+
+static char *xstrndup(const char *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = 0;
+	return s;
+}
+
+static void load_schema(const char *path)
+{
+	struct rio_reader r;
+	struct mc_rec rec;
+	struct mc_err err = { 0 };
+	int fd = open(path, O_RDONLY), rc;
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_USAGE);
+	}
+	rio_init(&r, fd);
+	while ((rc = rio_next(&r, &rec, &err)) == 1) {
+		struct known *k, *nk;
+		if (rec.kind != MC_R_SCHEMA || (rec.schema_flags & MC_SF_NAMES_BY_INDEX))
+			continue;
+		nk = realloc(known, (nknown + 1) * sizeof *nk);
+		if (!nk) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		known = nk;
+		k = &known[nknown++];
+		k->db = xstrndup(rec.db.p, rec.db.n);
+		k->table = xstrndup(rec.table.p, rec.table.n);
+		k->pos = rec.pos;
+		k->cols.n = (uint32_t)rec.ncols;
+		k->cols.names = xmalloc(rec.ncols * sizeof *k->cols.names);
+		for (size_t i = 0; i < rec.ncols; i++)
+			k->cols.names[i] = xstrndup(rec.cols[i].name.p, rec.cols[i].name.n);
+		k->cols.uns = xmalloc(rec.ncols);
+		for (size_t i = 0; i < rec.ncols; i++)
+			k->cols.uns[i] = (rec.cols[i].flags & MC_CF_UNSIGNED) != 0;
+		k->cols.nkey = (uint32_t)rec.nkey;
+		k->cols.key = xmalloc(rec.nkey * sizeof *k->cols.key);
+		memcpy(k->cols.key, rec.key, rec.nkey * sizeof *k->cols.key);
+		k->key_flags = rec.schema_flags & (MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED);
+	}
+	rio_close(&r);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, err.msg);
+		exit(MC_EXIT_USAGE);
+	}
+}
+
+static int str_is(const char *s, struct mc_str m)
+{
+	return strlen(s) == m.n && memcmp(s, m.p, m.n) == 0;
+}
+
+/* The column list of db.table in force at pos: the entry with the highest
+ * position at or before pos (strictly before when `before`); of entries at
+ * the same position, the last one. */
+static long find_known_at(struct mc_str db, struct mc_str table, const struct mc_pos *pos,
+			  int before)
+{
+	long best = -1;
+	for (size_t i = 0; i < nknown; i++) {
+		const struct known *k = &known[i];
+		int c;
+		if (!str_is(k->db, db) || !str_is(k->table, table))
+			continue;
+		c = pos_cmp(&k->pos, pos);
+		if (c > 0 || (before && c == 0))
+			continue;
+		if (best < 0 || pos_cmp(&k->pos, &known[best].pos) >= 0)
+			best = (long)i;
+	}
+	return best;
+}
+
+/* ... if its column count matches the table map's. */
+static long find_known(const struct bl_table *t, const struct mc_pos *pos)
+{
+	long best = find_known_at(t->db, t->name, pos, 0);
+	if (best >= 0 && known[best].cols.n != t->ncols)
+		return -1;
+	return best;
+}
+
+static void add_known(struct mc_str db, struct mc_str table, const struct mc_pos *pos,
+		      struct ddl_cols *cols)
+{
+	struct known *nk = realloc(known, (nknown + 1) * sizeof *nk), *k;
+	if (!nk) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	known = nk;
+	k = &known[nknown++];
+	memset(k, 0, sizeof *k);
+	k->db = xstrndup(db.p, db.n);
+	k->table = xstrndup(table.p, table.n);
+	k->pos = *pos;
+	if (cols) {
+		k->cols = *cols;
+		memset(cols, 0, sizeof *cols);
+	}
+}
+
+static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
+{
+	memset(out, 0, sizeof *out);
+	out->n = in->n;
+	out->names = xmalloc(in->n * sizeof *out->names);
+	for (uint32_t i = 0; i < in->n; i++)
+		out->names[i] = xstrndup(in->names[i], strlen(in->names[i]));
+	out->uns = xmalloc(in->n);
+	for (uint32_t i = 0; i < in->n; i++)
+		out->uns[i] = in->uns ? in->uns[i] : 0;
+	out->nkey = in->nkey;
+	out->key = xmalloc(in->nkey * sizeof *out->key);
+	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
+	return 0;
+}
+
+/* Follow a DDL statement: the column lists of the tables it creates,
+ * alters, renames or drops, from its position on. A statement that cannot
+ * be followed makes the table's names unknown (named by index) rather than
+ * wrong. */
+static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_pos *pos)
+{
+	struct ddl_target t;
+	int kind = ddl_target(sql.p, sql.n, &t);
+	for (size_t i = 0; kind != DDL_NONE && i < t.ntables; i++) {
+		struct mc_str db = t.db[i].n ? t.db[i] : defdb, tab = t.table[i];
+		struct ddl_cols out;
+		long base = find_known_at(db, tab, pos, 1), at = find_known_at(db, tab, pos, 0);
+		if (at >= 0 && pos_cmp(&known[at].pos, pos) == 0)
+			continue; /* --schema says what the table is after this statement */
+		switch (kind) {
+		case DDL_CREATE:
+			if (ddl_apply(sql.p, sql.n, NULL, &out) == 0)
+				add_known(db, tab, pos, &out);
+			else
+				add_known(db, tab, pos, NULL);
+			break;
+		case DDL_ALTER:
+			if (base < 0)
+				break; /* never known: still unknown */
+			if (known[base].cols.n && ddl_apply(sql.p, sql.n, &known[base].cols, &out) == 0) {
+				if (t.renamed) {
+					add_known(t.new_db[0].n ? t.new_db[0] : defdb, t.new_table[0], pos, &out);
+					add_known(db, tab, pos, NULL);
+				} else {
+					add_known(db, tab, pos, &out);
+				}
+			} else {
+				add_known(db, tab, pos, NULL);
+			}
+			break;
+		case DDL_DROP:
+			if (base >= 0)
+				add_known(db, tab, pos, NULL);
+			break;
+		case DDL_RENAME:
+			if (base >= 0 && known[base].cols.n) {
+				copy_cols(&known[base].cols, &out);
+				add_known(t.new_db[i].n ? t.new_db[i] : defdb, t.new_table[i], pos, &out);
+			}
+			if (base >= 0)
+				add_known(db, tab, pos, NULL);
+			break;
+		}
+	}
+}
+
+#define TXN_HDR 21
+
+/* Output ------------------------------------------------------------ */
+
+static void out_fail(struct mc_err *err)
+{
+	if (err->errnum == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	fprintf(stderr, "%s: standard output: %s\n", prog, err->msg);
+	exit(MC_EXIT_DATA);
+}
+
+static void text_flush(void)
+{
+	if (T.tout.len && io_write_all(1, T.tout.p, T.tout.len) < 0) {
+		struct mc_err e = { 0 };
+		mc_errnof(&e, errno, "write error");
+		out_fail(&e);
+	}
+	T.tout.len = 0;
+}
+
+static void text_str(const char *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	buf_addc(&T.tout, '\'');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20) {
+			char e[4] = { '\\', 'x', hx[c >> 4], hx[c & 15] };
+			buf_add(&T.tout, e, 4);
+		} else {
+			buf_addc(&T.tout, (char)c);
+		}
+	}
+	buf_addc(&T.tout, '\'');
+}
+
+static void text_val(const struct mc_val *v)
+{
+	static const char hx[] = "0123456789abcdef";
+	char t[64];
+	switch (v->kind) {
+	case MC_V_NULL: buf_adds(&T.tout, "NULL"); break;
+	case MC_V_ABSENT: buf_adds(&T.tout, "ABSENT"); break;
+	case MC_V_INT: buf_addf(&T.tout, "%" PRId64, v->v.i); break;
+	case MC_V_UINT: buf_addf(&T.tout, "%" PRIu64, v->v.u); break;
+	case MC_V_F32:
+		for (int p = 1; p <= 9; p++) {
+			snprintf(t, sizeof t, "%.*g", p, (double)v->v.f32);
+			if (strtof(t, NULL) == v->v.f32)
+				break;
+		}
+		buf_addf(&T.tout, "f32:%s", t);
+		break;
+	case MC_V_F64:
+		for (int p = 1; p <= 17; p++) {
+			snprintf(t, sizeof t, "%.*g", p, v->v.f64);
+			if (strtod(t, NULL) == v->v.f64)
+				break;
+		}
+		buf_addf(&T.tout, "f64:%s", t);
+		break;
+	case MC_V_STR: text_str(v->v.s.p, v->v.s.n); break;
+	case MC_V_BIN:
+		buf_adds(&T.tout, "x'");
+		for (size_t i = 0; i < v->v.s.n; i++) {
+			unsigned char c = (unsigned char)v->v.s.p[i];
+			buf_addc(&T.tout, hx[c >> 4]);
+			buf_addc(&T.tout, hx[c & 15]);
+		}
+		buf_addc(&T.tout, '\'');
+		break;
+	case MC_V_BIT:
+		buf_adds(&T.tout, "bit:");
+		for (size_t i = 0; i < v->v.s.n; i++) {
+			unsigned char c = (unsigned char)v->v.s.p[i];
+			buf_addc(&T.tout, hx[c >> 4]);
+			buf_addc(&T.tout, hx[c & 15]);
+		}
+		break;
+	default:
+		buf_addf(&T.tout, "%s:", rec_vkind_name(v->kind));
+		text_str(v->v.s.p, v->v.s.n);
+	}
+}
+
+static void text_pos(const struct mc_pos *p)
+{
+	char t[80];
+	pos_format(p, t, sizeof t);
+	buf_adds(&T.tout, t);
+}
+
+static void text_image(const char *name, const struct mc_val *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&T.tout, "  %s @%zu=", name, i + 1);
+		text_val(&v[i]);
+		buf_addc(&T.tout, '\n');
+	}
+}
+
+static void text_rec(const struct mc_rec *r)
+{
+	switch (r->kind) {
+	case MC_R_SCHEMA:
+		buf_addf(&T.tout, "schema `%.*s`.`%.*s` v%" PRIu64 " ", (int)r->db.n, r->db.p,
+			 (int)r->table.n, r->table.p, r->schema_version);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " flags=%u key=", r->schema_flags);
+		for (size_t i = 0; i < r->nkey; i++)
+			buf_addf(&T.tout, "%s%u", i ? "," : "", r->key[i] + 1);
+		buf_addc(&T.tout, '\n');
+		for (size_t i = 0; i < r->ncols; i++)
+			buf_addf(&T.tout, "  col @%zu `%.*s` %.*s %.*s%s flags=%u\n", i + 1,
+				 (int)r->cols[i].name.n, r->cols[i].name.p,
+				 (int)r->cols[i].mysql_type.n, r->cols[i].mysql_type.p,
+				 (int)r->cols[i].mc_type.n, r->cols[i].mc_type.p,
+				 r->cols[i].nullable ? "" : " not null", r->cols[i].flags);
+		break;
+	case MC_R_ROW:
+		buf_addf(&T.tout, "row %s `%.*s`.`%.*s` v%" PRIu64 " ", rec_op_name(r->op),
+			 (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, r->schema_version);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 "\n", r->time);
+		if (r->before)
+			text_image("before", r->before, r->nbefore);
+		if (r->after)
+			text_image("after", r->after, r->nafter);
+		break;
+	case MC_R_DDL:
+		buf_addf(&T.tout, "ddl `%.*s`.`%.*s` ", (int)r->db.n, r->db.p, (int)r->table.n,
+			 r->table.p);
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 " ", r->time);
+		text_str(r->sql.p, r->sql.n);
+		buf_addc(&T.tout, '\n');
+		break;
+	case MC_R_MARK:
+		buf_addf(&T.tout, "mark %s ", rec_mark_name(r->mark));
+		text_pos(&r->pos);
+		buf_addf(&T.tout, " time=%" PRId64 " label=%.*s\n", r->time, (int)r->label.n,
+			 r->label.p);
+		break;
+	default:
+		break;
+	}
+	if (T.tout.len > 65536)
+		text_flush();
+}
+
+static void emit(const struct mc_rec *r)
+{
+	struct mc_err err = { 0 };
+	if (T.text) {
+		text_rec(r);
+		return;
+	}
+	if (rio_write(&T.w, r, &err) < 0) {
+		if (err.errnum)
+			out_fail(&err);
+		fprintf(stderr, "%s: internal error: %s\n", prog, err.msg);
+		exit(MC_EXIT_DATA);
+	}
+}
+
+static void out_flush(void)
+{
+	struct mc_err err = { 0 };
+	if (T.text)
+		text_flush();
+	else if (rio_flush(&T.w, &err) < 0)
+		out_fail(&err);
+}
+
+/* Errors in input ----------------------------------------------------- */
+
+static void data_error(uint64_t off, const struct mc_err *err)
+{
+	out_flush();
+	if (off == UINT64_MAX)
+		fprintf(stderr, "%s: '%s': %s\n", prog, T.fname, err->msg);
+	else
+		fprintf(stderr, "%s: '%s': offset %" PRIu64 ": %s\n", prog, T.fname, off, err->msg);
+	exit(err->code == MC_EXIT_USAGE ? MC_EXIT_USAGE : MC_EXIT_DATA);
+}
+
+/* Schemas ------------------------------------------------------------- */
+
+static struct tabinfo *tab_get(const struct bl_table *tc)
+{
+	struct bl_table *t = (struct bl_table *)tc;
+	char key[600];
+	int n;
+	struct tabinfo *ti;
+	if (t->user)
+		return &T.tabs[(uintptr_t)t->user - 1];
+	n = snprintf(key, sizeof key, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n,
+		     t->name.p);
+	for (size_t i = 0; i < T.ntabs; i++)
+		if (T.tabs[i].keylen == (size_t)n && memcmp(T.tabs[i].key, key, (size_t)n) == 0) {
+			t->user = (void *)(uintptr_t)(i + 1);
+			return &T.tabs[i];
+		}
+	if (T.ntabs == T.ctabs) {
+		size_t nc = T.ctabs ? T.ctabs * 2 : 64;
+		struct tabinfo *nt = realloc(T.tabs, nc * sizeof *nt);
+		if (!nt) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		T.tabs = nt;
+		T.ctabs = nc;
+	}
+	ti = &T.tabs[T.ntabs++];
+	memset(ti, 0, sizeof *ti);
+	ti->key = strdup(key);
+	ti->keylen = (size_t)n;
+	t->user = (void *)(uintptr_t)T.ntabs;
+	ti->known = -1;
+	ti->selected = !T.have_re || regexec(&T.re, key, 0, NULL, 0) == 0;
+	return ti;
+}
+
+/* Emit a schema record when this table map differs from the last one of
+ * its table. */
+static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t when)
+{
+	struct tabinfo *ti = tab_get(t);
+	struct mc_buf sig = { 0 };
+	size_t *off;
+	struct mc_rec r;
+	char tmp[64];
+	long kn = -1;
+	const struct known *k = NULL;
+	uint32_t npk, *pk, kflags = 0;
+
+	if (!ti->selected)
+		return;
+	if ((!t->has_names || !t->has_signedness) && nknown) {
+		kn = find_known(t, pos);
+		k = kn >= 0 ? &known[kn] : NULL;
+	}
+	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
+	 * (the rows decoded after this map use it). */
+	if (k && !t->has_signedness && k->cols.uns)
+		for (uint32_t i = 0; i < t->ncols; i++)
+			t->cols[i].is_unsigned = k->cols.uns[i];
+	if (k && t->has_names)
+		k = NULL; /* names from the map itself */
+	/* The same definition bytes as last time: nothing changed (fast path). */
+	if (ti->version && ti->known == kn && ti->def.len == t->raw_len - t->def_off &&
+	    memcmp(ti->def.p, t->raw + t->def_off, ti->def.len) == 0)
+		return;
+	ti->known = kn;
+	ti->def.len = 0;
+	if (buf_add(&ti->def, t->raw + t->def_off, t->raw_len - t->def_off) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	T.colbuf.len = 0;
+	off = calloc(t->ncols * 3 + 1, sizeof *off);
+	if (!off) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		off[3 * i] = T.colbuf.len;
+		if (t->has_names)
+			buf_add(&T.colbuf, c->name.p, c->name.n);
+		else if (k)
+			buf_adds(&T.colbuf, k->cols.names[i]);
+		else
+			buf_addf(&T.colbuf, "@%u", i + 1);
+		off[3 * i + 1] = T.colbuf.len;
+		bl_col_mysql_type(c, &T.colbuf);
+		off[3 * i + 2] = T.colbuf.len;
+		buf_adds(&T.colbuf, bl_col_mc_type(c, tmp, sizeof tmp));
+		buf_addf(&T.colbuf, "|%d%d%d%d;", c->nullable, c->invisible, c->is_unsigned,
+			 c->has_charset ? c->charset : -1);
+	}
+	off[3 * t->ncols] = T.colbuf.len;
+	if (t->npk || !k) {
+		npk = t->npk;
+		pk = t->pk;
+	} else {
+		npk = k->cols.nkey;
+		pk = k->cols.key;
+		kflags = k->key_flags;
+	}
+	for (uint32_t i = 0; i < npk; i++)
+		buf_addf(&T.colbuf, "k%u", pk[i]);
+	buf_addf(&T.colbuf, "f%u", kflags);
+	buf_add(&sig, T.colbuf.p, T.colbuf.len);
+	if (ti->version && ti->sig.len == sig.len && memcmp(ti->sig.p, sig.p, sig.len) == 0) {
+		buf_free(&sig);
+		free(off);
+		return;
+	}
+	buf_free(&ti->sig);
+	ti->sig = sig;
+	ti->version++;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		const char *b = T.colbuf.p;
+		size_t e = off[3 * (i + 1)];
+		const char *bar = memchr(b + off[3 * i + 2], '|', e - off[3 * i + 2]);
+		T.cols[i].name = mc_str_c(b + off[3 * i], off[3 * i + 1] - off[3 * i]);
+		T.cols[i].mysql_type = mc_str_c(b + off[3 * i + 1], off[3 * i + 2] - off[3 * i + 1]);
+		T.cols[i].mc_type = mc_str_c(b + off[3 * i + 2], (size_t)(bar - (b + off[3 * i + 2])));
+		T.cols[i].nullable = c->nullable;
+		T.cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
+				  (c->is_unsigned ? MC_CF_UNSIGNED : 0);
+	}
+	for (uint32_t i = 0; i < npk; i++)
+		T.key[i] = pk[i] < t->ncols ? pk[i] : 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_SCHEMA;
+	r.db = t->db;
+	r.table = t->name;
+	r.schema_version = ti->version;
+	r.pos = *pos;
+	r.time = when;
+	r.schema_flags = (t->has_names || k ? 0 : MC_SF_NAMES_BY_INDEX) | kflags;
+	r.ncols = t->ncols;
+	r.cols = T.cols;
+	r.nkey = npk;
+	r.key = T.key;
+	emit(&r);
+	free(off);
+}
+
+/* Replaying a committed transaction ------------------------------------ */
+
+static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
+{
+	struct bl_event ev;
+	struct mc_err err = { 0 };
+	struct mc_pos pos;
+	int rc;
+
+	if (!(in_payload && T.last_payload && T.last_off == off))
+		T.rowctr = 0;
+	T.last_off = off;
+	T.last_payload = in_payload;
+	{
+		/* Checksums were verified when the event was read. */
+		int saved_ck = T.d.fde.checksum, saved_v = T.d.verify_checksum;
+		if (in_payload)
+			T.d.fde.checksum = 0;
+		T.d.verify_checksum = 0;
+		rc = bl_decode(&T.d, p, n, &ev, &err);
+		T.d.fde.checksum = saved_ck;
+		T.d.verify_checksum = saved_v;
+		if (rc < 0)
+			data_error(start, &err);
+	}
+	pos.file = T.fileseq;
+	pos.off = off;
+	if (T.dry) {
+		while ((rc = bl_row_next(&T.d, &ev, T.before, T.after, &err)) == 1)
+			;
+		if (rc < 0)
+			data_error(start, &err);
+		return;
+	}
+	if (ev.type == BL_TABLE_MAP) {
+		pos.row = T.rowctr;
+		table_schema(ev.table, &pos, ev.when);
+		return;
+	}
+	if (!ev.rows_op || !ev.table)
+		return;
+	{
+		struct tabinfo *ti = tab_get(ev.table);
+		struct mc_rec r;
+		uint32_t nc = ev.table->ncols;
+		if (!ti->selected) {
+			return;
+		}
+		if (!ti->version)
+			table_schema(ev.table, &(struct mc_pos){ T.fileseq, off, T.rowctr }, ev.when);
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_ROW;
+		r.op = (enum mc_op)ev.rows_op;
+		r.db = ev.table->db;
+		r.table = ev.table->name;
+		r.schema_version = ti->version;
+		r.time = ev.when;
+		if (ev.rows_op != MC_OP_INSERT) {
+			r.before = T.before;
+			r.nbefore = nc;
+		}
+		if (ev.rows_op != MC_OP_DELETE) {
+			r.after = T.after;
+			r.nafter = nc;
+		}
+		while ((rc = bl_row_next(&T.d, &ev, T.before, T.after, &err)) == 1) {
+			r.pos.file = T.fileseq;
+			r.pos.off = off;
+			r.pos.row = T.rowctr++;
+			emit(&r);
+		}
+		if (rc < 0)
+			data_error(start, &err);
+	}
+}
+
+/* Spill the open transaction to a zstd temporary file once it holds more
+ * than --txn-memory bytes; it is read back at its commit. */
+static void spill_fail(const struct mc_err *err)
+{
+	fprintf(stderr, "%s: temporary file: %s\n", prog, err->msg);
+	exit(MC_EXIT_DATA);
+}
+
+static void spill_start(void)
+{
+	struct mc_err err = { 0 };
+	char path[4096];
+	const char *dir = getenv("TMPDIR");
+	int fd;
+	snprintf(path, sizeof path, "%s/mc-binlog-tail.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_DATA);
+	}
+	unlink(path);
+	T.spill_fd = fd;
+	if (zout_init(&T.spill, fd, 1, &err) < 0 ||
+	    zout_write(&T.spill, T.txn.p, T.txn.len, &err) < 0)
+		spill_fail(&err);
+	T.spilled = T.txn.len;
+	T.txn.len = 0;
+}
+
+static void spill_drop(void)
+{
+	if (T.spill_fd >= 0) {
+		zout_close(&T.spill);
+		close(T.spill_fd);
+		T.spill_fd = -1;
+	}
+	T.spilled = 0;
+}
+
+static void txn_add(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
+{
+	uint8_t h[TXN_HDR];
+	for (int i = 0; i < 8; i++) {
+		h[i] = (uint8_t)(off >> (8 * i));
+		h[8 + i] = (uint8_t)(start >> (8 * i));
+	}
+	h[16] = (uint8_t)in_payload;
+	for (int i = 0; i < 4; i++)
+		h[17 + i] = (uint8_t)(n >> (8 * i));
+	if (T.spill_fd >= 0) {
+		struct mc_err err = { 0 };
+		if (zout_write(&T.spill, h, sizeof h, &err) < 0 ||
+		    zout_write(&T.spill, p, n, &err) < 0)
+			spill_fail(&err);
+		T.spilled += sizeof h + n;
+		return;
+	}
+	if (buf_add(&T.txn, h, sizeof h) < 0 || buf_add(&T.txn, p, n) < 0) {
+		fprintf(stderr, "%s: '%s': out of memory buffering a transaction\n", prog, T.fname);
+		exit(MC_EXIT_DATA);
+	}
+	if (T.txn.len > T.txn_memory)
+		spill_start();
+}
+
+static void replay_one(const uint8_t *h)
+{
+	uint64_t eoff = 0, start = 0;
+	uint32_t n = 0;
+	for (int k = 0; k < 8; k++) {
+		eoff |= (uint64_t)h[k] << (8 * k);
+		start |= (uint64_t)h[8 + k] << (8 * k);
+	}
+	for (int k = 0; k < 4; k++)
+		n |= (uint32_t)h[17 + k] << (8 * k);
+	replay_event(h + TXN_HDR, n, start, eoff, h[16]);
+}
+
+static uint32_t hdr_len(const uint8_t *h)
+{
+	uint32_t n = 0;
+	for (int k = 0; k < 4; k++)
+		n |= (uint32_t)h[17 + k] << (8 * k);
+	return n;
+}
+
+static void zin_full(struct zin *z, void *dst, size_t n)
+{
+	struct mc_err err = { 0 };
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = zin_read(z, (char *)dst + got, n - got, &err);
+		if (r <= 0) {
+			if (r == 0)
+				mc_errf(&err, MC_EXIT_DATA, "truncated");
+			spill_fail(&err);
+		}
+		got += (size_t)r;
+	}
+}
+
+static void replay_spilled(void)
+{
+	struct mc_err err = { 0 };
+	struct zin z;
+	uint64_t done = 0;
+	if (zout_end(&T.spill, &err) < 0)
+		spill_fail(&err);
+	zout_close(&T.spill);
+	if (lseek(T.spill_fd, 0, SEEK_SET) < 0) {
+		mc_errnof(&err, errno, "seek");
+		spill_fail(&err);
+	}
+	zin_init(&z, T.spill_fd);
+	while (done < T.spilled) {
+		uint32_t n;
+		T.txn.len = 0;
+		if (buf_grow(&T.txn, TXN_HDR) < 0) {
+			mc_errnof(&err, ENOMEM, "reading back");
+			spill_fail(&err);
+		}
+		zin_full(&z, T.txn.p, TXN_HDR);
+		n = hdr_len((const uint8_t *)T.txn.p);
+		if (buf_grow(&T.txn, TXN_HDR + (size_t)n) < 0) {
+			mc_errnof(&err, ENOMEM, "reading back");
+			spill_fail(&err);
+		}
+		zin_full(&z, T.txn.p + TXN_HDR, n);
+		replay_one((const uint8_t *)T.txn.p);
+		done += TXN_HDR + (uint64_t)n;
+	}
+	zin_close(&z);
+	close(T.spill_fd);
+	T.spill_fd = -1;
+	T.spilled = 0;
+	T.txn.len = 0;
+}
+
+static void commit(uint64_t off, int in_payload, uint32_t when)
+{
+	size_t i = 0;
+	struct mc_rec r;
+	if (T.spill_fd >= 0) {
+		replay_spilled();
+	} else {
+		while (i < T.txn.len) {
+			const uint8_t *h = (const uint8_t *)T.txn.p + i;
+			replay_one(h);
+			i += TXN_HDR + (size_t)hdr_len(h);
+		}
+	}
+	if (!(in_payload && T.last_payload && T.last_off == off))
+		T.rowctr = 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_TXN_END;
+	r.pos.file = T.fileseq;
+	r.pos.off = off;
+	r.pos.row = T.rowctr;
+	r.time = when;
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c(T.gtid, strlen(T.gtid));
+	emit(&r);
+	out_flush();
+	T.txn.len = 0;
+	T.in_txn = 0;
+	T.gtid[0] = 0;
+	T.last_payload = 0;
+}
+
+/* Forget the open transaction's events (keep its GTID label). */
+static void txn_discard(void)
+{
+	spill_drop();
+	T.txn.len = 0;
+	T.in_txn = 0;
+}
+
+static void rollback(void)
+{
+	txn_discard();
+	T.gtid[0] = 0;
+}
+
+/* Statements --------------------------------------------------------- */
+
+static int kw(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	if (n < k || strncasecmp(s, word, k) != 0)
+		return 0;
+	return n == k || !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+			   (s[k] >= '0' && s[k] <= '9') || s[k] == '_');
+}
+
+static void skip_ws_comments(const char **s, const char *end)
+{
+	for (;;) {
+		while (*s < end && (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r'))
+			(*s)++;
+		if (end - *s >= 2 && (*s)[0] == '/' && (*s)[1] == '*' &&
+		    !(end - *s >= 3 && ((*s)[2] == '!' || (*s)[2] == 'M'))) {
+			const char *e = *s + 2;
+			while (end - e >= 2 && !(e[0] == '*' && e[1] == '/'))
+				e++;
+			*s = end - e >= 2 ? e + 2 : end;
+			continue;
+		}
+		break;
+	}
+}
+
+/* Table a DDL statement changes, when it is simple to tell. */
+static void ddl_table(const char *s, size_t n, struct mc_str *db, struct mc_str *tab)
+{
+	const char *p = s, *end = s + n;
+	static const char *lead[] = { "CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME", "OR",
+				      "REPLACE", "TEMPORARY", "ONLINE", "IGNORE", "TABLE",
+				      "IF", "NOT", "EXISTS", NULL };
+	int saw_table = 0;
+	for (;;) {
+		int hit = 0;
+		skip_ws_comments(&p, end);
+		for (int i = 0; lead[i]; i++)
+			if (kw(p, (size_t)(end - p), lead[i])) {
+				if (strcmp(lead[i], "TABLE") == 0)
+					saw_table = 1;
+				p += strlen(lead[i]);
+				hit = 1;
+				break;
+			}
+		if (!hit)
+			break;
+	}
+	if (!saw_table && !kw(s, n, "TRUNCATE"))
+		return;
+	for (int part = 0; part < 2 && p < end; part++) {
+		const char *st;
+		struct mc_str name;
+		if (*p == '`') {
+			st = ++p;
+			while (p < end && *p != '`')
+				p++;
+			name = mc_str_c(st, (size_t)(p - st));
+			if (p < end)
+				p++;
+		} else {
+			st = p;
+			while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+					   (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+				p++;
+			name = mc_str_c(st, (size_t)(p - st));
+		}
+		if (!name.n)
+			return;
+		if (p < end && *p == '.' && part == 0) {
+			*db = name;
+			p++;
+			continue;
+		}
+		*tab = name;
+		return;
+	}
+}
+
+static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int in_payload)
+{
+	const char *s = ev->sql.p, *end = s + ev->sql.n;
+	size_t n;
+	skip_ws_comments(&s, end);
+	n = (size_t)(end - s);
+	(void)start;
+	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
+		txn_discard(); /* events of a transaction that never ended */
+		T.in_txn = 1;
+		return;
+	}
+	if (kw(s, n, "COMMIT")) {
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	if (kw(s, n, "ROLLBACK") && !(n > 9 && strncasecmp(s + 9, "TO", 2) == 0)) {
+		rollback();
+		return;
+	}
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "XA") || (kw(s, n, "ROLLBACK")))
+		return;
+	if (T.in_txn)
+		return; /* statement-based DML inside a transaction: not decoded */
+	if (kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") ||
+	    kw(s, n, "RENAME") || kw(s, n, "TRUNCATE")) {
+		struct mc_rec r;
+		struct mc_str db = ev->db, tab = mc_str_c("", 0);
+		struct mc_pos dpos = { T.fileseq, off, 0 };
+		track_ddl(ev->db, mc_str_c(s, n), &dpos);
+		ddl_table(s, n, &db, &tab);
+		if (T.have_re && tab.n) {
+			char key[600];
+			snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
+			if (regexec(&T.re, key, 0, NULL, 0) != 0) {
+				T.gtid[0] = 0;
+				return;
+			}
+		}
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_DDL;
+		r.db = ev->db;
+		r.table = tab;
+		r.pos.file = T.fileseq;
+		r.pos.off = off;
+		r.time = ev->when;
+		r.sql = ev->sql;
+		emit(&r);
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	T.gtid[0] = 0;
+}
+
+/* Events -------------------------------------------------------------- */
+
+static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload);
+
+static void payload(const struct bl_event *ev, uint64_t start, uint64_t off)
+{
+	const uint8_t *p = ev->payload, *end = p + ev->payload_len;
+	/* The decoder's payload buffer is reused by nothing but another
+	 * payload, which cannot nest; inner events are copied into the
+	 * transaction buffer as they come. */
+	while (p < end) {
+		uint32_t len = bl_event_len(p, (size_t)(end - p));
+		if ((size_t)(end - p) < BL_HEADER_LEN || len < BL_HEADER_LEN ||
+		    len > (size_t)(end - p)) {
+			struct mc_err err;
+			mc_errf(&err, MC_EXIT_DATA, "transaction payload: truncated inner event");
+			data_error(start, &err);
+		}
+		event(p, len, start, off, 1);
+		p += len;
+	}
+}
+
+static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
+{
+	struct bl_event ev;
+	struct mc_err err = { 0 };
+	int saved_ck = T.d.fde.checksum;
+
+	/* Events inside a payload carry no checksum. */
+	if (in_payload)
+		T.d.fde.checksum = 0;
+	/* Table maps and rows are decoded at the commit only: check them now. */
+	if (n > 4 && (p[4] == BL_TABLE_MAP || bl_is_rows(p[4]))) {
+		uint16_t fl;
+		int rc = bl_check(&T.d, p, n, &fl, &err);
+		if (in_payload)
+			T.d.fde.checksum = saved_ck;
+		if (rc < 0) {
+			if (in_payload)
+				mc_errctx(&err, "in transaction payload: ");
+			data_error(start, &err);
+		}
+		txn_add(p, n, start, off, in_payload);
+		if (rc != BL_TABLE_MAP && !T.in_txn && (fl & BL_ROWS_STMT_END))
+			commit(off, in_payload, (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+						    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		return;
+	}
+	if (bl_decode(&T.d, p, n, &ev, &err) < 0) {
+		if (in_payload) {
+			T.d.fde.checksum = saved_ck;
+			mc_errctx(&err, "in transaction payload: ");
+		}
+		data_error(start, &err);
+	}
+	if (in_payload)
+		T.d.fde.checksum = saved_ck;
+
+	if (ev.rows_op) {
+		txn_add(p, n, start, off, in_payload);
+		if (!T.in_txn && (ev.rows_flags & BL_ROWS_STMT_END))
+			commit(off, in_payload, ev.when);
+		return;
+	}
+	switch (ev.type) {
+	case BL_TABLE_MAP:
+		txn_add(p, n, start, off, in_payload);
+		return;
+	case BL_QUERY:
+	case BL_MARIA_QUERY_COMPRESSED:
+		query(&ev, start, off, in_payload);
+		return;
+	case BL_XID:
+		commit(off, in_payload, ev.when);
+		return;
+	case BL_GTID:
+	case BL_ANONYMOUS_GTID:
+	case BL_GTID_TAGGED:
+		txn_discard();
+		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
+		return;
+	case BL_MARIA_GTID:
+		rollback();
+		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
+		T.in_txn = !ev.gtid_standalone;
+		return;
+	case BL_TRANSACTION_PAYLOAD:
+		if (in_payload) {
+			mc_errf(&err, MC_EXIT_DATA, "transaction payload inside a payload");
+			data_error(start, &err);
+		}
+		payload(&ev, start, off);
+		return;
+	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
+	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
+	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
+	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE: case BL_XA_PREPARE:
+	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
+	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
+		return;
+	}
+	if (ev.flags & BL_F_IGNORABLE)
+		return;
+	mc_errf(&err, MC_EXIT_DATA, "unknown event type %u (not marked ignorable)", ev.type);
+	data_error(start, &err);
+}
+
+/* Files --------------------------------------------------------------- */
+
+struct input {
+	const char *name;
+	uint64_t seq;
+	int has_seq;
+	size_t argi;
+};
+
+static void file_seq(struct input *in)
+{
+	const char *b = strrchr(in->name, '/');
+	const char *dot;
+	b = b ? b + 1 : in->name;
+	dot = strrchr(b, '.');
+	in->has_seq = dot && dot[1] && num_u64(dot + 1, &in->seq) == 0;
+	if (!in->has_seq && dot && dot > b && strcmp(dot, ".zst") == 0) {
+		/* mysql-bin.000042.zst */
+		const char *d2 = dot - 1;
+		while (d2 > b && *d2 != '.')
+			d2--;
+		if (*d2 == '.' && num_u64n(d2 + 1, (size_t)(dot - d2 - 1), &in->seq) == 0)
+			in->has_seq = 1;
+	}
+	if (!in->has_seq)
+		in->seq = 0;
+}
+
+static int input_cmp(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+	if (x->has_seq && y->has_seq && x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->argi < y->argi ? -1 : x->argi > y->argi;
+}
+
+struct stop {
+	int have_pos, have_time;
+	uint64_t pos;
+	int64_t time;
+};
+
+/* Returns 1 when a stop condition ended the input. */
+static int read_file(const struct input *in, uint64_t from, const struct stop *st, int last)
+{
+	struct zin z;
+	struct bl_file f;
+	struct mc_err err = { 0 };
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int fd, rc;
+
+	T.fname = in->name;
+	T.fileseq = in->seq;
+	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, in->name, strerror(errno));
+		exit(MC_EXIT_DATA);
+	}
+	zin_init(&z, fd);
+	bl_file_init_zin(&f, &z);
+	if (bl_file_magic(&f, &err) < 0)
+		data_error(UINT64_MAX, &err);
+	bl_forget_tables(&T.d);
+	rollback();
+	while ((rc = bl_file_next(&f, &p, &n, &start, &err)) == 1) {
+		uint64_t off = start + n;
+		if (from > 4 && start < from) {
+			/* Before the start position: only the format matters. */
+			if (p[4] == BL_FDE) {
+				struct bl_event ev;
+				if (bl_decode(&T.d, p, n, &ev, &err) < 0)
+					data_error(start, &err);
+			} else if (off > from) {
+				mc_errf(&err, MC_EXIT_USAGE,
+					"--from position %" PRIu64 " is inside an event", from);
+				data_error(start, &err);
+			}
+			continue;
+		}
+		if (st->have_pos && last && start >= st->pos)
+			rc = 2;
+		else if (st->have_time && p[4] != BL_FDE &&
+			 (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				   (uint32_t)p[3] << 24) >= st->time && p[0] | p[1] | p[2] | p[3])
+			rc = 2;
+		if (rc == 2)
+			break;
+		event(p, n, start, off, 0);
+	}
+	if (rc < 0)
+		data_error(UINT64_MAX, &err);
+	if (rc == 1 && from > 4 && f.base + f.pos < from) {
+		mc_errf(&err, MC_EXIT_USAGE, "--from position %" PRIu64 " is beyond the end", from);
+		data_error(UINT64_MAX, &err);
+	}
+	bl_file_free(&f);
+	zin_close(&z);
+	if (fd != 0)
+		close(fd);
+	/* A transaction never spans files: an incomplete one is not written,
+	 * but its events are decoded, so that bad data in them is reported. */
+	if (rc == 0 && (T.txn.len || T.spill_fd >= 0)) {
+		T.dry = 1;
+		if (T.spill_fd >= 0) {
+			replay_spilled();
+		} else {
+			for (size_t i = 0; i < T.txn.len;) {
+				const uint8_t *h = (const uint8_t *)T.txn.p + i;
+				replay_one(h);
+				i += TXN_HDR + (size_t)hdr_len(h);
+			}
+		}
+		T.dry = 0;
+	}
+	rollback();
+	return rc == 2;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+/* A binlog index file: one binlog name a line; relative names are relative
+ * to the index file's folder. */
+static void read_index(const char *path, char ***names, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if (!f) {
+		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
+		exit(MC_EXIT_USAGE);
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *name, **nn;
+		const char *l = line;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		if (len == 0)
+			continue;
+		if (l[0] == '.' && l[1] == '/')
+			l += 2;
+		if (l[0] == '/' || dirlen == 0) {
+			name = strdup(l);
+		} else {
+			size_t ln = strlen(l);
+			name = malloc(dirlen + ln + 1);
+			if (name) {
+				memcpy(name, path, dirlen);
+				memcpy(name + dirlen, l, ln + 1);
+			}
+		}
+		nn = realloc(*names, (*n + 1) * sizeof *nn);
+		if (!name || !nn) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		*names = nn;
+		nn[(*n)++] = name;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "%s: '%s': read error\n", prog, path);
+		exit(MC_EXIT_USAGE);
+	}
+	free(line);
+	fclose(f);
+}
+
+static int parse_datetime(const char *s, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	if (s[n]) {
+		int m = 0;
+		if (sscanf(s + n, " %2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 || s[n + m])
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "stop-position", required_argument, NULL, 'P' },
+		{ "stop-datetime", required_argument, NULL, 'D' },
+		{ "tables", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "no-checksum", no_argument, NULL, 'C' },
+		{ "partial-json", required_argument, NULL, 'J' },
+		{ "index", required_argument, NULL, 'I' },
+		{ "schema", required_argument, NULL, 's' },
+		{ "txn-memory", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stop st = { 0 };
+	const char *from = NULL;
+	char *from_file = NULL;
+	uint64_t from_pos = 0;
+	struct input *in;
+	size_t nin, first = 0;
+	int c, nocheck = 0, partial_absent = 0;
+	const char *index_file = NULL;
+	char **names = NULL;
+	size_t nnames = 0;
+	struct mc_err err = { 0 };
+
+	signal(SIGPIPE, SIG_IGN);
+	T.spill_fd = -1;
+	T.txn_memory = 256ull << 20;
+	while ((c = getopt_long(argc, argv, "f:s:t:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 'P':
+			if (num_u64(optarg, &st.pos) < 0)
+				die_usage("bad --stop-position '%s'", optarg);
+			st.have_pos = 1;
+			break;
+		case 'D':
+			if (parse_datetime(optarg, &st.time) < 0)
+				die_usage("bad --stop-datetime '%s' (want 'YYYY-MM-DD hh:mm:ss')", optarg);
+			st.have_time = 1;
+			break;
+		case 't': {
+			int rc = regcomp(&T.re, optarg, REG_EXTENDED | REG_NOSUB);
+			if (rc != 0)
+				die_usage("bad --tables regular expression '%s'", optarg);
+			T.have_re = 1;
+			break;
+		}
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				T.text = 1;
+			else if (strcmp(optarg, "mcr") == 0)
+				T.text = 0;
+			else
+				die_usage("bad --format '%s' (want mcr or text)", optarg);
+			break;
+		case 'C': nocheck = 1; break;
+		case 'I': index_file = optarg; break;
+		case 's': load_schema(optarg); break;
+		case 'M':
+			if (num_size(optarg, &T.txn_memory) < 0)
+				die_usage("bad --txn-memory '%s'", optarg);
+			break;
+		case 'J':
+			if (strcmp(optarg, "absent") == 0)
+				partial_absent = 1;
+			else if (strcmp(optarg, "error") == 0)
+				partial_absent = 0;
+			else
+				die_usage("bad --partial-json '%s' (want error or absent)", optarg);
+			break;
+		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
+		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+			return MC_EXIT_USAGE;
+		}
+	}
+	if (from) {
+		const char *colon = strrchr(from, ':');
+		if (!colon || colon == from || num_u64(colon + 1, &from_pos) < 0 || from_pos < 4)
+			die_usage("bad --from '%s' (want FILE:POS)", from);
+		from_file = strndup(from, (size_t)(colon - from));
+	}
+	nin = (size_t)(argc - optind);
+	if (index_file)
+		read_index(index_file, &names, &nnames);
+	if (nin + nnames == 0 && !from_file)
+		die_usage("%s", "no binlog FILE given");
+	in = calloc(nin + nnames ? nin + nnames : 1, sizeof *in);
+	if (!in)
+		return MC_EXIT_DATA;
+	for (size_t i = 0; i < nin + nnames; i++) {
+		in[i].name = i < nin ? argv[optind + (int)i] : names[i - nin];
+		in[i].argi = i;
+		file_seq(&in[i]);
+	}
+	nin += nnames;
+	if (nin == 0) {
+		in[0].name = from_file;
+		file_seq(&in[0]);
+		nin = 1;
+	}
+	qsort(in, nin, sizeof *in, input_cmp);
+	if (from_file) {
+		size_t i;
+		for (i = 0; i < nin; i++)
+			if (strcmp(in[i].name, from_file) == 0)
+				break;
+		if (i == nin)
+			for (i = 0; i < nin; i++)
+				if (strcmp(base_name(in[i].name), base_name(from_file)) == 0)
+					break;
+		if (i == nin)
+			die_usage("--from file '%s' is not among the FILEs", from_file);
+		first = i;
+	}
+
+	bl_init(&T.d);
+	T.d.verify_checksum = !nocheck;
+	T.d.partial_json_absent = partial_absent;
+	if (!T.text) {
+		struct mc_kv meta[2] = {
+			{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
+			{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
+		};
+		if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
+			out_fail(&err);
+	}
+	for (size_t i = first; i < nin; i++)
+		if (read_file(&in[i], i == first ? from_pos : 0, &st, i + 1 == nin))
+			break;
+	if (!T.text) {
+		if (rio_end(&T.w, &err) < 0 || rio_wclose(&T.w, &err) < 0)
+			out_fail(&err);
+	} else {
+		text_flush();
+	}
+	if (close(1) < 0 && errno != EINTR) {
+		fprintf(stderr, "%s: standard output: %s\n", prog, strerror(errno));
+		return MC_EXIT_DATA;
+	}
+	bl_free(&T.d);
+	free(in);
+	free(from_file);
+	return 0;
+}

@@ -1,0 +1,406 @@
+/* Unit tests of the binlog decoder (common/binlog*.c).
+ * With "--read FILE.mcr" it is instead a small checker used by the shell
+ * tests: it reads a record stream strictly and prints the count of each
+ * record kind ("schema N row N ddl N mark N"). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "binlog.h"
+#include "num.h"
+#include "rec.h"
+#include "recio.h"
+
+static int failed;
+
+static void check(int ok, const char *name, const char *desc, const char *why)
+{
+	if (ok)
+		printf("ok - %s: %s\n", name, desc);
+	else {
+		printf("FAIL - %s: %s: %s\n", name, desc, why);
+		failed = 1;
+	}
+}
+
+static int read_stream(const char *path)
+{
+	struct rio_reader r;
+	struct mc_rec rec;
+	struct mc_err err = { 0 };
+	unsigned long n[MC_R_NKINDS] = { 0 };
+	int fd = open(path, O_RDONLY), rc;
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	rio_init(&r, fd);
+	while ((rc = rio_next(&r, &rec, &err)) == 1)
+		n[rec.kind]++;
+	rio_close(&r);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "t_binlog: '%s': %s\n", path, err.msg);
+		return 1;
+	}
+	if (n[MC_R_HEADER] != 1 || n[MC_R_TRAILER] != 1) {
+		fprintf(stderr, "t_binlog: '%s': %lu headers, %lu trailers\n", path, n[MC_R_HEADER],
+			n[MC_R_TRAILER]);
+		return 1;
+	}
+	printf("schema %lu row %lu ddl %lu mark %lu\n", n[MC_R_SCHEMA], n[MC_R_ROW], n[MC_R_DDL],
+	       n[MC_R_MARK]);
+	return 0;
+}
+
+/* --schema-out FILE [DB TABLE FILE:OFF:ROW NAME,NAME,... KEY]...: write a
+ * record stream of schema records (KEY: 1-based column numbers, comma
+ * separated, or "-"), for the --schema tests of mc-binlog-tail. */
+static int write_schema(int argc, char **argv)
+{
+	struct rio_writer w;
+	struct mc_err err = { 0 };
+	int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || rio_winit(&w, fd, 0, &err) < 0 || rio_begin(&w, NULL, 0, &err) < 0)
+		return 1;
+	for (int i = 3; i + 4 < argc; i += 5) {
+		struct mc_rec r;
+		struct mc_col cols[64];
+		uint32_t key[64];
+		size_t nc = 0, nk = 0;
+		char *names = argv[i + 3], *tok, *save;
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_SCHEMA;
+		r.db = mc_str_c(argv[i], strlen(argv[i]));
+		r.table = mc_str_c(argv[i + 1], strlen(argv[i + 1]));
+		r.schema_version = (uint64_t)(i / 5 + 1);
+		if (pos_parse(argv[i + 2], &r.pos, &err) < 0)
+			return 1;
+		for (tok = strtok_r(names, ",", &save); tok && nc < 64; tok = strtok_r(NULL, ",", &save)) {
+			memset(&cols[nc], 0, sizeof cols[nc]);
+			cols[nc].name = mc_str_c(tok, strlen(tok));
+			cols[nc].mysql_type = mc_str_c("int", 3);
+			cols[nc].mc_type = mc_str_c("INT", 3);
+			cols[nc].nullable = true;
+			nc++;
+		}
+		if (strcmp(argv[i + 4], "-") != 0)
+			for (tok = strtok_r(argv[i + 4], ",", &save); tok && nk < 64;
+			     tok = strtok_r(NULL, ",", &save)) {
+				uint64_t k;
+				if (num_u64(tok, &k) < 0 || k == 0 || k > nc)
+					return 1;
+				key[nk++] = (uint32_t)k - 1;
+			}
+		r.cols = cols;
+		r.ncols = nc;
+		r.key = key;
+		r.nkey = nk;
+		if (rio_write(&w, &r, &err) < 0) {
+			fprintf(stderr, "t_binlog: %s\n", err.msg);
+			return 1;
+		}
+	}
+	if (rio_end(&w, &err) < 0 || rio_wclose(&w, &err) < 0)
+		return 1;
+	return close(fd) < 0;
+}
+
+size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
+
+static void t_decimal(void)
+{
+	/* DECIMAL(10,2) 1234567.89: intg 8 = one partial group of 8 digits (4
+	 * bytes) then frac 2 digits (1 byte); sign bit set for positive. */
+	uint8_t pos[5] = { 0x80, 0x12, 0xd6, 0x87, 89 };
+	uint8_t neg[5];
+	char out[80];
+	size_t n;
+	n = bl_decimal_text(pos, 10, 2, out);
+	out[n] = 0;
+	check(strcmp(out, "1234567.89") == 0, "decimal", "positive DECIMAL(10,2)", out);
+	for (int i = 0; i < 5; i++)
+		neg[i] = (uint8_t)~pos[i];
+	n = bl_decimal_text(neg, 10, 2, out);
+	out[n] = 0;
+	check(strcmp(out, "-1234567.89") == 0, "decimal", "negative DECIMAL(10,2)", out);
+	{
+		uint8_t z[5] = { 0x80, 0, 0, 0, 5 };
+		n = bl_decimal_text(z, 10, 2, out);
+		out[n] = 0;
+		check(strcmp(out, "0.05") == 0, "decimal", "leading zeros dropped, scale kept", out);
+	}
+}
+
+static void t_json(void)
+{
+	/* {"a": [1, true], "b": "x"} as MySQL binary JSON (small object). */
+	static const uint8_t doc[] = {
+		0x00,                   /* small object */
+		0x02, 0x00, 0x20, 0x00, /* 2 members, 32 bytes */
+		0x12, 0x00, 0x01, 0x00, /* key "a" at 18 */
+		0x13, 0x00, 0x01, 0x00, /* key "b" at 19 */
+		0x02, 0x14, 0x00,       /* small array at 20 */
+		0x0c, 0x1e, 0x00,       /* string at 30 */
+		'a', 'b',
+		0x02, 0x00, 0x0a, 0x00, /* array: 2 elements, 10 bytes */
+		0x05, 0x01, 0x00,       /* int16 1 */
+		0x04, 0x01, 0x00,       /* true */
+		0x01, 'x',
+	};
+	struct mc_buf b = { 0 };
+	struct mc_err err = { 0 };
+	int rc;
+	/* offsets are relative to the byte after the type byte */
+	uint8_t d[64];
+	memcpy(d, doc, sizeof doc);
+	rc = bl_json_text(d, sizeof doc, &b, &err);
+	buf_addc(&b, 0);
+	check(rc == 0 && strcmp(b.p, "{\"a\": [1, true], \"b\": \"x\"}") == 0, "json",
+	      "object, array, literal, string", rc == 0 ? b.p : err.msg);
+	buf_free(&b);
+
+	/* Every prefix of the document is an error, never a crash. */
+	{
+		int bad = 0;
+		for (size_t k = 1; k < sizeof doc; k++) {
+			struct mc_buf o = { 0 };
+			if (bl_json_text(d, k, &o, &err) == 0)
+				bad = 1;
+			buf_free(&o);
+		}
+		check(!bad, "json", "truncated documents are errors", "a prefix decoded");
+	}
+}
+
+static void t_diff(void)
+{
+	struct mc_buf out = { 0 };
+	struct mc_err err = { 0 };
+	/* REPLACE $.age with int16 25; INSERT $.z with "q"; REMOVE $.data */
+	static const uint8_t diff[] = {
+		0x00, 5, '$', '.', 'a', 'g', 'e', 3, 0x05, 25, 0,
+		0x01, 3, '$', '.', 'z', 3, 0x0c, 1, 'q',
+		0x02, 6, '$', '.', 'd', 'a', 't', 'a',
+	};
+	const char *old = "{\"age\": 24, \"data\": \"xx\", \"name\": \"Joe\"}";
+	int rc = bl_json_apply_diff(old, strlen(old), diff, sizeof diff, &out, &err);
+	buf_addc(&out, 0);
+	check(rc == 0 && strcmp(out.p, "{\"z\": \"q\", \"age\": 25, \"name\": \"Joe\"}") == 0, "json diff",
+	      "replace, insert (key order by length), remove", rc == 0 ? out.p : err.msg);
+	buf_free(&out);
+	{
+		static const uint8_t arr[] = { 0x01, 4, '$', '[', '1', ']', 2, 0x04, 0x02 };
+		const char *a = "[1, 2]";
+		rc = bl_json_apply_diff(a, strlen(a), arr, sizeof arr, &out, &err);
+		buf_addc(&out, 0);
+		check(rc == 0 && strcmp(out.p, "[1, false, 2]") == 0, "json diff", "array insert",
+		      rc == 0 ? out.p : err.msg);
+		buf_free(&out);
+	}
+	{
+		static const uint8_t miss[] = { 0x02, 4, '$', '.', 'n', 'o' };
+		rc = bl_json_apply_diff(old, strlen(old), miss, sizeof miss, &out, &err);
+		check(rc < 0, "json diff", "a path not in the document is an error", "accepted");
+		buf_free(&out);
+	}
+}
+
+/* A fixture read through a pipe one byte at a time decodes to the same
+ * events as read from the file. */
+static const char *fixture(const char *rel, char *buf, size_t n)
+{
+	const char *shared = getenv("SHARED");
+	snprintf(buf, n, "%s/fixtures/binlog/%s", shared ? shared : "../shared", rel);
+	return buf;
+}
+
+static int count_events(int fd, unsigned long *nev, unsigned long *nrows, struct mc_err *err)
+{
+	struct bl_file f;
+	struct bl_decoder d;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int rc;
+	static struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
+	*nev = *nrows = 0;
+	bl_init(&d);
+	bl_file_init(&f, fd, 0);
+	if (bl_file_magic(&f, err) < 0)
+		return -1;
+	while ((rc = bl_file_next(&f, &p, &n, &start, err)) == 1) {
+		struct bl_event ev;
+		if (bl_decode(&d, p, n, &ev, err) < 0) {
+			rc = -1;
+			break;
+		}
+		(*nev)++;
+		while ((rc = bl_row_next(&d, &ev, before, after, err)) == 1) {
+			struct mc_rec r;
+			struct mc_buf b = { 0 };
+			memset(&r, 0, sizeof r);
+			r.kind = MC_R_ROW;
+			r.op = (enum mc_op)ev.rows_op;
+			r.db = ev.table->db;
+			r.table = ev.table->name;
+			r.schema_version = 1;
+			if (ev.rows_op != MC_OP_INSERT) {
+				r.before = before;
+				r.nbefore = ev.table->ncols;
+			}
+			if (ev.rows_op != MC_OP_DELETE) {
+				r.after = after;
+				r.nafter = ev.table->ncols;
+			}
+			if (rec_encode(&b, &r, err) < 0) {
+				buf_free(&b);
+				rc = -1;
+				break;
+			}
+			buf_free(&b);
+			(*nrows)++;
+		}
+		if (rc < 0)
+			break;
+	}
+	bl_file_free(&f);
+	bl_free(&d);
+	return rc;
+}
+
+static void t_bytewise(void)
+{
+	char path[1024];
+	const char *rels[] = {
+		"generated-here-mariadb-10.11/mariadb-bin.000001",
+		"generated-here-mariadb-10.11/mariadb-bin.000005",
+		"mysql-binlog-connector-java/src/test/resources/mysql-bin.checksum-none",
+		"rust_mysql_common/test-data/binlogs/json-opaque.binlog",
+	};
+	for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
+		unsigned long e1, r1, e2, r2;
+		struct mc_err err = { 0 };
+		int fd = open(fixture(rels[i], path, sizeof path), O_RDONLY), pfd[2], rc1, rc2;
+		pid_t pid;
+		char desc[256];
+		snprintf(desc, sizeof desc, "%s: file and 1-byte pipe agree", rels[i]);
+		if (fd < 0) {
+			check(0, "bytewise", desc, strerror(errno));
+			continue;
+		}
+		rc1 = count_events(fd, &e1, &r1, &err);
+		lseek(fd, 0, SEEK_SET);
+		if (pipe(pfd) < 0 || (pid = fork()) < 0) {
+			check(0, "bytewise", desc, "pipe/fork");
+			close(fd);
+			continue;
+		}
+		if (pid == 0) {
+			char c;
+			close(pfd[0]);
+			while (read(fd, &c, 1) == 1)
+				if (write(pfd[1], &c, 1) != 1)
+					_exit(1);
+			_exit(0);
+		}
+		close(pfd[1]);
+		rc2 = count_events(pfd[0], &e2, &r2, &err);
+		close(pfd[0]);
+		waitpid(pid, NULL, 0);
+		close(fd);
+		check(rc1 == 0 && rc2 == 0 && e1 == e2 && r1 == r2 && e1 > 0, "bytewise", desc,
+		      err.msg[0] ? err.msg : "counts differ");
+	}
+}
+
+/* Every truncation of every event of a fixture is an error or a clean
+ * decode, never a crash (run under ASan in make asan). */
+static void t_prefixes(void)
+{
+	char path[1024];
+	struct mc_err err = { 0 };
+	int fd = open(fixture("generated-here-mariadb-10.11/mariadb-bin.000001", path, sizeof path),
+		      O_RDONLY);
+	struct bl_file f;
+	struct bl_decoder d;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	unsigned long tried = 0;
+	static struct mc_val b[MC_MAX_COLUMNS], a[MC_MAX_COLUMNS];
+	if (fd < 0) {
+		check(0, "prefixes", "event prefixes", strerror(errno));
+		return;
+	}
+	bl_init(&d);
+	d.verify_checksum = 0;
+	bl_file_init(&f, fd, 0);
+	bl_file_magic(&f, &err);
+	while (bl_file_next(&f, &p, &n, &start, &err) == 1) {
+		struct bl_event ev;
+		uint8_t *copy = malloc(n);
+		memcpy(copy, p, n);
+		for (size_t k = BL_HEADER_LEN; k < n; k++) {
+			/* Claim the shorter length in the header, as a framing layer would. */
+			copy[9] = (uint8_t)k;
+			copy[10] = (uint8_t)(k >> 8);
+			copy[11] = copy[12] = 0;
+			if (copy[4] == BL_FDE)
+				continue;
+			if (bl_decode(&d, copy, k, &ev, &err) == 0)
+				while (bl_row_next(&d, &ev, b, a, &err) == 1)
+					;
+			tried++;
+		}
+		if (p[4] == BL_FDE || p[4] == BL_TABLE_MAP) {
+			struct bl_event full;
+			bl_decode(&d, p, n, &full, &err);
+		}
+		free(copy);
+	}
+	bl_file_free(&f);
+	bl_free(&d);
+	close(fd);
+	check(tried > 1000, "prefixes", "every prefix of every event decodes or fails cleanly",
+	      "too few tried");
+}
+
+static void t_crc(void)
+{
+	static uint8_t buf[5000];
+	uint32_t seed = 12345;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof buf; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t n = 0; n <= sizeof buf && !bad; n += n < 300 ? 1 : 97)
+		for (size_t off = 0; off < 8 && n + off <= sizeof buf; off += 3)
+			if (bl_crc32(0, buf + off, n) != (uint32_t)crc32(0L, buf + off, (uInt)n))
+				bad = 1;
+	check(!bad, "crc32", "same as zlib for lengths 0..5000 and unaligned starts", "differs");
+	check(bl_crc32(bl_crc32(0, buf, 100), buf + 100, 900) == bl_crc32(0, buf, 1000), "crc32",
+	      "can be continued", "differs");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--read") == 0)
+		return read_stream(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "--schema-out") == 0)
+		return write_schema(argc, argv);
+	t_crc();
+	t_decimal();
+	t_json();
+	t_diff();
+	t_bytewise();
+	t_prefixes();
+	return failed;
+}
