@@ -158,7 +158,7 @@ static void load_schema(const char *path)
 		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno));
 		exit(MC_EXIT_USAGE);
 	}
-	rio_init(&r, fd);
+	rio_init(&r, fd, RIO_AUTO);
 	while ((rc = rio_next(&r, &rec, &err)) == 1) {
 		struct known *k, *nk;
 		if (rec.kind != MC_R_SCHEMA || (rec.schema_flags & MC_SF_NAMES_BY_INDEX))

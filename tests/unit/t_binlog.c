@@ -40,7 +40,7 @@ static int read_stream(const char *path)
 		perror(path);
 		return 1;
 	}
-	rio_init(&r, fd);
+	rio_init(&r, fd, RIO_AUTO);
 	while ((rc = rio_next(&r, &rec, &err)) == 1)
 		n[rec.kind]++;
 	rio_close(&r);
