@@ -83,6 +83,8 @@ struct pbuf {
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
 	int complete;          /* base: write _SUCCESS at this commit */
+	int has_floor;         /* base: the lowest chunk watermark seen */
+	struct mc_pos floor;
 };
 
 struct tab {
@@ -326,9 +328,19 @@ static int update_manifest(struct pbuf *p, const struct wh_file *f, struct mc_er
 	}
 	if (f && (rc = wh_manifest_add(&m, f, err)) < 0)
 		goto done;
+	if (!p->is_log && p->has_floor && (!m.has_from || pos_cmp(&p->floor, &m.from) < 0)) {
+		m.from = p->floor;
+		m.has_from = 1;
+	}
+	if (!p->is_log) {
+		char *dir = path_of(p->table, p->part, NULL);
+		rc = wh_mkdirs(dir, err);
+		free(dir);
+		if (rc < 0)
+			goto done;
+	}
 	if (!p->is_log && (p->complete || in_succ)) {
-		/* from: the lowest position of the snapshot's rows */
-		m.has_from = 0;
+		/* from: the lowest watermark of the snapshot's chunks and rows */
 		for (size_t i = 0; i < m.nfiles; i++)
 			if (m.files[i].has_pos &&
 			    (!m.has_from || pos_cmp(&m.files[i].lo, &m.from) < 0)) {
@@ -345,13 +357,6 @@ static int update_manifest(struct pbuf *p, const struct wh_file *f, struct mc_er
 		}
 		rc = afile_sync_dir(succ, err);
 	} else {
-		if (!p->is_log) {
-			char *dir = path_of(p->table, p->part, NULL);
-			rc = wh_mkdirs(dir, err);
-			free(dir);
-			if (rc < 0)
-				goto done;
-		}
 		rc = wh_manifest_write(p->is_log ? succ : pend, &m, err);
 	}
 done:
@@ -580,6 +585,17 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 				commit();
 			break;
 		case MC_MARK_CHUNK_END:
+			/* the chunk's watermark bounds the base's log start, even
+			 * for a chunk without rows */
+			if ((t = tab_find(r, 0, err)) && opt_route != 2) {
+				char part[512];
+				struct pbuf *p;
+				part_for(t, 0, part, sizeof part);
+				p = pbuf_get(t->name, 0, part);
+				if (!p->has_floor || pos_cmp(&r->pos, &p->floor) < 0)
+					p->floor = r->pos;
+				p->has_floor = 1;
+			}
 			if (pending_rows >= commit_rows)
 				commit();
 			break;
