@@ -49,7 +49,7 @@ static const char usage[] =
 	"                        the new one (default 30; 0 keeps all)\n"
 	"  -o, --output=FILE     write the state as a record stream to FILE ('-':\n"
 	"                        standard output) instead of a partition\n"
-	"  -z, --zstd=LEVEL      compression level of the output (default 3;\n"
+	"  -z, --zstd=LEVEL      compression level of the output (default 1;\n"
 	"                        0 for plain --output)\n"
 	"      --emit-sql        print the SQL doing the same merge, do nothing\n"
 	"      --dialect=D       maxcompute (default) or sqlite\n"
@@ -707,7 +707,7 @@ int main(int argc, char **argv)
 	if (!tmpdir)
 		tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	if (zlevel < 0)
-		zlevel = output ? 0 : 3;
+		zlevel = output ? 0 : 1;
 
 	tdir = pathf("%s/%s", whdir, table);
 	{

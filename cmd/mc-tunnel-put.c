@@ -349,6 +349,8 @@ static int update_manifest(struct pbuf *p, const struct wh_file *f, struct mc_er
 			}
 		if (!m.has_from)
 			m.has_from = 1; /* an empty table: 0:0:0 */
+		if (!in_succ)
+			m.commit = L.seq;
 		if ((rc = wh_manifest_write(succ, &m, err)) < 0)
 			goto done;
 		if (unlink(pend) < 0 && errno != ENOENT) {
@@ -498,11 +500,26 @@ static int accept_change(const struct mc_rec *r)
 static void complete_base(struct tab *t)
 {
 	struct pbuf *p;
-	char part[512];
+	char part[512], *succ;
+	struct wh_manifest m;
+	struct mc_err err = { 0 };
+	int rc;
 	if (opt_route == 2)
 		return;
 	part_for(t, 0, part, sizeof part);
 	p = pbuf_get(t->name, 0, part);
+	/* completed by a commit of the ledger already (a rerun): nothing to do */
+	succ = path_of(p->table, p->part, WH_MARKER);
+	rc = wh_manifest_read(succ, &m, &err);
+	free(succ);
+	if (rc < 0)
+		prog_fail(&err);
+	if (rc > 0) {
+		uint64_t c = m.commit;
+		wh_manifest_free(&m);
+		if (c && c <= L.seq)
+			return;
+	}
 	p->complete = 1;
 	if (t->schema.have && p->schemas.len == 0 &&
 	    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)

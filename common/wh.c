@@ -373,6 +373,8 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 		if (pos_parse(v, &m->upto, err) < 0)
 			goto bad;
 	}
+	if ((v = ckpt_get(&c, "commit")) && num_u64(v, &m->commit) < 0)
+		goto bad;
 	for (size_t i = 0; i < c.n; i++) {
 		struct wh_file f;
 		if (strncmp(c.kv[i].k, "file.", 5) != 0)
@@ -412,6 +414,8 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 		pos_format(&m->upto, a, sizeof a);
 		rc |= buf_addf(&b, "upto %s\n", a);
 	}
+	if (m->commit)
+		rc |= buf_addf(&b, "commit %" PRIu64 "\n", m->commit);
 	rc |= buf_addf(&b, "rows %" PRIu64 "\nfiles %zu\n", wh_manifest_rows(m), m->nfiles);
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct wh_file *f = &m->files[i];

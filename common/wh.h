@@ -83,6 +83,7 @@ struct wh_manifest {
 	struct mc_pos from;
 	int has_upto;          /* merge output: the state covers records below upto */
 	struct mc_pos upto;
+	uint64_t commit;       /* put: the ledger commit that completed it (0: none) */
 	size_t nfiles, cap;
 	struct wh_file *files; /* owned, sorted by name */
 };
