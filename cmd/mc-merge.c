@@ -504,8 +504,26 @@ static void choose_base(int64_t day, int have_day)
 	if (wh_list_parts(tdir, 1, &all, &nall, &err) < 0 ||
 	    wh_list_parts(tdir, 0, &done, &ndone, &err) < 0)
 		prog_fail(&err);
+	if (!have_day) {
+		/* the newest complete partition that starts at or below the point */
+		for (size_t i = ndone; i-- > 0 && !newest;) {
+			int64_t d;
+			char *mp;
+			struct wh_manifest pm;
+			if (part_day(done[i], &d) < 0)
+				continue;
+			mp = pathf("%s/%s/%s", tdir, done[i], WH_MARKER);
+			if (wh_manifest_read(mp, &pm, &err) < 0)
+				prog_fail(&err);
+			if (pm.kind == WH_BASE && pm.has_from &&
+			    (upto_inf || pos_cmp(&pm.from, &upto) <= 0))
+				newest = done[i];
+			wh_manifest_free(&pm);
+			free(mp);
+		}
+	}
 	/* the newest partition before the day: it must be complete */
-	for (size_t i = 0; i < nall; i++) {
+	for (size_t i = 0; i < nall && have_day; i++) {
 		int64_t d;
 		if (part_day(all[i], &d) < 0 || (have_day && d >= day))
 			continue;
@@ -747,6 +765,25 @@ int main(int argc, char **argv)
 		free(mp);
 	}
 
+	/* schemas */
+	sp = pathf("%s/%s", tdir, WH_SCHEMA);
+	if (wh_schema_read(sp, &schema, &err) <= 0) {
+		if (err.code == 0)
+			mc_errf(&err, MC_EXIT_DATA, "'%s': missing", sp);
+		prog_fail(&err);
+	}
+	free(sp);
+	sp = pathf("%s/%s_log/%s", whdir, table, WH_SCHEMA);
+	if (wh_schema_read(sp, &lschema, &err) < 0)
+		prog_fail(&err);
+	if (lschema.have && !wh_schema_same(&lschema.rec, &schema.rec)) {
+		char why[300];
+		wh_schema_diff(&lschema.rec, &schema.rec, why, sizeof why);
+		fail("schema mismatch between '%s_log' and '%s': %s", table, table, why);
+	}
+	free(sp);
+	resolve_key();
+
 	/* the upper end: [from, upto) */
 	if (opt_at && at_pos) {
 		if (upto.row == UINT64_MAX)
@@ -769,24 +806,6 @@ int main(int argc, char **argv)
 		fail("the base partition '%s' starts at %s, after the point asked (%s)", base_part, a, b);
 	}
 
-	/* schemas */
-	sp = pathf("%s/%s", tdir, WH_SCHEMA);
-	if (wh_schema_read(sp, &schema, &err) <= 0) {
-		if (err.code == 0)
-			mc_errf(&err, MC_EXIT_DATA, "'%s': missing", sp);
-		prog_fail(&err);
-	}
-	free(sp);
-	sp = pathf("%s/%s_log/%s", whdir, table, WH_SCHEMA);
-	if (wh_schema_read(sp, &lschema, &err) < 0)
-		prog_fail(&err);
-	if (lschema.have && !wh_schema_same(&lschema.rec, &schema.rec)) {
-		char why[300];
-		wh_schema_diff(&lschema.rec, &schema.rec, why, sizeof why);
-		fail("schema mismatch between '%s_log' and '%s': %s", table, table, why);
-	}
-	free(sp);
-	resolve_key();
 
 	if (emit_sql) {
 		struct merge_sql q;

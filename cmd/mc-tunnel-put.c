@@ -740,6 +740,21 @@ static int clean_warehouse(struct mc_err *err)
 	int rc = 0;
 	if (!d)
 		return mc_errnof(err, errno, "'%s'", dest);
+	{
+		/* the ledger's own temporary files */
+		char *st = path_of(WH_STATE, NULL, NULL);
+		DIR *sd = opendir(st);
+		struct dirent *se;
+		while (sd && (se = readdir(sd)))
+			if (strstr(se->d_name, ".tmp.")) {
+				char *p = path_of(WH_STATE, se->d_name, NULL);
+				unlink(p);
+				free(p);
+			}
+		if (sd)
+			closedir(sd);
+		free(st);
+	}
 	while (rc == 0 && (e = readdir(d))) {
 		if (!wh_name_ok(e->d_name, strlen(e->d_name)))
 			continue;
