@@ -283,27 +283,15 @@ static int out_write(const char *p, size_t n, struct mc_err *err)
 	return 0;
 }
 
-static int emit_row(void *ctx, const char *key, size_t klen, const char *rec, size_t rlen,
+static int emit_row(void *ctx, const struct mc_pos *pos, const char *rec, size_t rlen,
 		    struct mc_err *err)
 {
-	struct mc_rec r;
-	size_t used;
 	(void)ctx;
-	(void)key;
-	(void)klen;
-	/* the position and time of the row, for the manifest */
-	if (rec_decode(rec, rlen, 0, &used, &r, &out.sc, err) != 1)
-		return mc_errf(err, MC_EXIT_DATA, "internal: merged record does not decode");
-	if (!out.has_pos || pos_cmp(&r.pos, &out.lo) < 0)
-		out.lo = r.pos;
-	if (!out.has_pos || pos_cmp(&r.pos, &out.hi) > 0)
-		out.hi = r.pos;
+	if (!out.has_pos || pos_cmp(pos, &out.lo) < 0)
+		out.lo = *pos;
+	if (!out.has_pos || pos_cmp(pos, &out.hi) > 0)
+		out.hi = *pos;
 	out.has_pos = 1;
-	if (!out.has_time || r.time < out.tmin)
-		out.tmin = r.time;
-	if (!out.has_time || r.time > out.tmax)
-		out.tmax = r.time;
-	out.has_time = 1;
 	out.rows++;
 	return out_write(rec, rlen, err);
 }

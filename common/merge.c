@@ -588,8 +588,9 @@ struct emit_ctx {
 static int out_emit(void *ctx, const struct ent *e, struct mc_err *err)
 {
 	struct emit_ctx *c = ctx;
+	struct mc_pos pos = { e->f, e->o, e->r };
 	c->m->st.out++;
-	return c->emit(c->ectx, ent_key(e), e->klen, ent_rec(e), e->rlen, err);
+	return c->emit(c->ectx, &pos, ent_rec(e), e->rlen, err);
 }
 
 static int out_run(void *ctx, const struct ent *e, struct mc_err *err)

@@ -45,7 +45,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 typedef int (*merge_pull_fn)(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 			     const char **rec, size_t *rlen, struct mc_err *err);
 /* Receives the winning live records in key order. */
-typedef int (*merge_emit_fn)(void *ctx, const char *key, size_t klen, const char *rec, size_t rlen,
+typedef int (*merge_emit_fn)(void *ctx, const struct mc_pos *pos, const char *rec, size_t rlen,
 			     struct mc_err *err);
 
 /* Merge everything added (and the pull source when not NULL) and emit. */
