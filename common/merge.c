@@ -123,8 +123,8 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 		mc_errnof(err, ENOMEM, "merge");
 		return NULL;
 	}
-	if (memory < (4u << 20))
-		memory = 4u << 20;
+	if (memory < (256u << 10))
+		memory = 256u << 10;
 	m->memory = memory;
 	m->sort_budget = memory / 2;
 	m->tmpbase = tmpdir ? tmpdir : "/tmp";
@@ -379,7 +379,8 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 		return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 	if (!m->chunks || m->chunks->cap - m->chunks->used < need || m->nix == m->capix) {
 		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
-		size_t csz = need > CHUNK ? need : CHUNK;
+		size_t chunk = m->sort_budget / 16 < CHUNK ? (size_t)m->sort_budget / 16 : CHUNK;
+		size_t csz = need > chunk ? need : chunk;
 		uint64_t extra = (m->nix == m->capix ? (ncap - m->capix) * sizeof(struct ix) : 0) +
 				 (!m->chunks || m->chunks->cap - m->chunks->used < need ? csz : 0);
 		if (m->nix > 0 && mem_used(m) + extra > m->sort_budget) {
