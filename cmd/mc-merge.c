@@ -745,6 +745,9 @@ int main(int argc, char **argv)
 			if (verbose)
 				prog_warn("'%s/ds=%s' is the snapshot: nothing to merge", table, opt_ds);
 			wh_manifest_free(&sm);
+			free(mp);
+			free(tdir);
+			wh_ledger_free(&L);
 			prog_close_stdout();
 			return 0;
 		}
@@ -816,6 +819,12 @@ int main(int argc, char **argv)
 			prog_fail(&err);
 		}
 		buf_free(&b);
+		wh_manifest_free(&base_m);
+		wh_schema_free(&schema);
+		wh_schema_free(&lschema);
+		wh_ledger_free(&L);
+		free(base_part);
+		free(tdir);
 		prog_close_stdout();
 		return 0;
 	}

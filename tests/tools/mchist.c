@@ -581,6 +581,8 @@ int main(int argc, char **argv)
 		}
 		check(merge_sql_create(&b, &s.rec, argv[2], MERGE_SQL_SQLITE, &err));
 		fwrite(b.p, 1, b.len, stdout);
+		buf_free(&b);
+		wh_schema_free(&s);
 		return 0;
 	}
 	if (argc >= 5 && strcmp(argv[1], "load") == 0) {
