@@ -612,9 +612,8 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		fanin = 2;
 	if (m->nruns > 0 && spill(m, err) < 0)
 		return -1;
-	if (m->nruns == 0) {
+	if (m->nruns == 0 && m->nix > 0)
 		qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
-	}
 	/* Passes: merge the oldest fanin runs into one until few are left. */
 	while (m->nruns + (pull ? 1 : 0) > fanin) {
 		struct run_writer w;
