@@ -3,6 +3,10 @@
  *   mcgen corpus            every record kind and value kind, one stream
  *   mcgen sysbench N [SEED] header, schema and N snapshot rows of a
  *                           sysbench-like sbtest table (id, k, c, pad)
+ *   mcgen changes N M [SEED] M changes to that table of N rows: updates,
+ *                           key-changing updates, deletes and inserts from
+ *                           2025-11-21 12:00 to 2025-11-23 00:30 (UTC), a
+ *                           txn_end mark after every 10
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -94,6 +98,91 @@ static void sysbench(uint64_t n)
 	check(rio_end(&w, &err));
 }
 
+static void changes(uint64_t n, uint64_t m)
+{
+	struct mc_kv meta[] = { { S("writer"), S("mcgen changes") } };
+	struct mc_col cols[] = {
+		{ S("id"), S("int"), S("INT"), false, 0 },
+		{ S("k"), S("int"), S("INT"), false, 0 },
+		{ S("c"), S("char(120)"), S("STRING"), false, 0 },
+		{ S("pad"), S("char(60)"), S("STRING"), false, 0 },
+	};
+	uint32_t key[] = { 0 };
+	char c[128], pad[64];
+	struct mc_val a[4], b[4];
+	struct mc_rec r;
+	int64_t t0 = 1763726400, span = 131400; /* 2025-11-21 12:00 .. 11-23 00:30 */
+	uint64_t next_id = n + 1;
+
+	check(rio_begin(&w, meta, 1, &err));
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_SCHEMA;
+	r.db = S("sbtest");
+	r.table = S("sbtest1");
+	r.schema_version = 1;
+	r.pos = (struct mc_pos){ 1, 4, 0 };
+	r.time = 1763683200;
+	r.cols = cols;
+	r.ncols = 4;
+	r.key = key;
+	r.nkey = 1;
+	check(rio_write(&w, &r, &err));
+	for (uint64_t i = 0; i < m; i++) {
+		unsigned op = (unsigned)(next() % 10);
+		uint64_t id = next() % n + 1;
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_ROW;
+		r.db = S("sbtest");
+		r.table = S("sbtest1");
+		r.schema_version = 1;
+		r.pos = (struct mc_pos){ 2, 4 + i * 100, 0 };
+		r.time = t0 + (int64_t)(i * (uint64_t)span / (m ? m : 1));
+		digits(c, 10);
+		digits(pad, 5);
+		b[0] = vint((int64_t)id);
+		b[1] = vint((int64_t)(next() % n + 1));
+		b[2] = vbytes(MC_V_STR, c, 119);
+		b[3] = vbytes(MC_V_STR, pad, 59);
+		a[0] = op == 9 ? vint((int64_t)next_id++) : vint((int64_t)id);
+		a[1] = vint((int64_t)(next() % n + 1));
+		a[2] = b[2];
+		a[3] = b[3];
+		if (op < 6) {
+			r.op = MC_OP_UPDATE;
+			r.before = b;
+			r.nbefore = 4;
+			r.after = a;
+			r.nafter = 4;
+		} else if (op < 8) {
+			r.op = MC_OP_DELETE;
+			r.before = b;
+			r.nbefore = 4;
+		} else if (op == 8) {
+			r.op = MC_OP_INSERT;
+			a[0] = vint((int64_t)next_id++);
+			r.after = a;
+			r.nafter = 4;
+		} else {
+			r.op = MC_OP_UPDATE; /* the key changes */
+			r.before = b;
+			r.nbefore = 4;
+			r.after = a;
+			r.nafter = 4;
+		}
+		check(rio_write(&w, &r, &err));
+		if (i % 10 == 9 || i + 1 == m) {
+			memset(&r, 0, sizeof r);
+			r.kind = MC_R_MARK;
+			r.mark = MC_MARK_TXN_END;
+			r.pos = (struct mc_pos){ 2, 4 + i * 100 + 50, 0 };
+			r.time = t0 + (int64_t)(i * (uint64_t)span / (m ? m : 1));
+			r.db = r.table = r.label = S("");
+			check(rio_write(&w, &r, &err));
+		}
+	}
+	check(rio_end(&w, &err));
+}
+
 int main(int argc, char **argv)
 {
 	check(rio_winit(&w, 1, 0, &err));
@@ -103,8 +192,12 @@ int main(int argc, char **argv)
 		if (argc >= 4)
 			rng = strtoull(argv[3], NULL, 10) | 1;
 		sysbench(strtoull(argv[2], NULL, 10));
+	} else if (argc >= 4 && strcmp(argv[1], "changes") == 0) {
+		if (argc >= 5)
+			rng = strtoull(argv[4], NULL, 10) | 1;
+		changes(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
 	} else {
-		fprintf(stderr, "usage: mcgen corpus | mcgen sysbench N [SEED]\n");
+		fprintf(stderr, "usage: mcgen corpus | mcgen sysbench N [SEED] | mcgen changes N M [SEED]\n");
 		return 2;
 	}
 	check(rio_wclose(&w, &err));

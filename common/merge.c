@@ -1,0 +1,778 @@
+#include "merge.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "io.h"
+
+#define CHUNK (1u << 20)
+#define RUN_WLOG 17
+#define RUN_IN (32u << 10)
+#define RUN_OUT (64u << 10)
+#define RUN_COST (((size_t)1 << RUN_WLOG) * 2 + RUN_IN + RUN_OUT + (96u << 10))
+
+/* An entry: this header, then key bytes, then record bytes. */
+struct ent {
+	uint64_t f, o, r;
+	uint64_t seq;
+	uint32_t klen, rlen;
+	uint32_t flags; /* 1 live, 2 change */
+	uint32_t pad;
+};
+
+struct ix {
+	uint64_t prefix;
+	struct ent *e;
+};
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct run {
+	char *path;
+	int fd;
+	ZSTD_DCtx *d;
+	char *in, *out;
+	size_t in_len, in_pos, out_len, out_pos;
+	int eof;
+	struct mc_buf cur; /* the current entry */
+	int has;
+};
+
+struct merger {
+	uint64_t memory, sort_budget;
+	char *tmpdir; /* created on the first spill */
+	const char *tmpbase;
+	struct chunk *chunks;
+	size_t chunk_bytes;
+	struct ix *ix;
+	size_t nix, capix;
+	uint64_t seq;
+	char **runs;
+	size_t nruns, capruns;
+	uint64_t nrun_names;
+	struct merge_stats st;
+};
+
+static uint64_t prefix_of(const char *k, size_t n)
+{
+	uint64_t p = 0;
+	for (size_t i = 0; i < 8; i++)
+		p = p << 8 | (i < n ? (unsigned char)k[i] : 0);
+	return p;
+}
+
+static const char *ent_key(const struct ent *e)
+{
+	return (const char *)(e + 1);
+}
+
+static const char *ent_rec(const struct ent *e)
+{
+	return (const char *)(e + 1) + e->klen;
+}
+
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+/* Key ascending, then the winner first: position, change, arrival
+ * descending. */
+static int ent_cmp(const struct ent *a, const struct ent *b)
+{
+	int c = key_cmp(ent_key(a), a->klen, ent_key(b), b->klen);
+	if (c)
+		return c;
+	if (a->f != b->f)
+		return a->f > b->f ? -1 : 1;
+	if (a->o != b->o)
+		return a->o > b->o ? -1 : 1;
+	if (a->r != b->r)
+		return a->r > b->r ? -1 : 1;
+	if ((a->flags & 2) != (b->flags & 2))
+		return (a->flags & 2) ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq > b->seq ? -1 : 1;
+	return 0;
+}
+
+static int ix_cmp(const void *x, const void *y)
+{
+	const struct ix *a = x, *b = y;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return ent_cmp(a->e, b->e);
+}
+
+struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *err)
+{
+	struct merger *m = calloc(1, sizeof *m);
+	if (!m) {
+		mc_errnof(err, ENOMEM, "merge");
+		return NULL;
+	}
+	if (memory < (256u << 10))
+		memory = 256u << 10;
+	m->memory = memory;
+	m->sort_budget = memory / 2;
+	m->tmpbase = tmpdir ? tmpdir : "/tmp";
+	return m;
+}
+
+static void free_chunks(struct merger *m)
+{
+	while (m->chunks) {
+		struct chunk *n = m->chunks->next;
+		free(m->chunks);
+		m->chunks = n;
+	}
+	m->chunk_bytes = 0;
+	free(m->ix);
+	m->ix = NULL;
+	m->nix = m->capix = 0;
+}
+
+/* ---- runs on disk ---- */
+
+static int tmp_ready(struct merger *m, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	if (m->tmpdir)
+		return 0;
+	if (buf_addf(&b, "%s/mc-merge.XXXXXX%c", m->tmpbase, 0) < 0)
+		return mc_errnof(err, ENOMEM, "merge");
+	if (!mkdtemp(b.p)) {
+		int e = errno;
+		buf_free(&b);
+		return mc_errnof(err, e, "'%s': creating a temporary directory", m->tmpbase);
+	}
+	m->tmpdir = b.p;
+	return 0;
+}
+
+struct run_writer {
+	int fd;
+	ZSTD_CCtx *c;
+	char *out;
+	const char *path;
+};
+
+static int rw_open(struct merger *m, struct run_writer *w, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	if (tmp_ready(m, err) < 0)
+		return -1;
+	if (buf_addf(&b, "%s/run-%06llu.zst%c", m->tmpdir, (unsigned long long)m->nrun_names++, 0) < 0)
+		return mc_errnof(err, ENOMEM, "merge");
+	if (m->nruns == m->capruns) {
+		size_t cap = m->capruns ? m->capruns * 2 : 16;
+		char **r = realloc(m->runs, cap * sizeof *r);
+		if (!r) {
+			buf_free(&b);
+			return mc_errnof(err, ENOMEM, "merge");
+		}
+		m->runs = r;
+		m->capruns = cap;
+	}
+	w->fd = open(b.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (w->fd < 0) {
+		int e = errno;
+		buf_free(&b);
+		return mc_errnof(err, e, "'%s'", m->tmpdir);
+	}
+	m->runs[m->nruns++] = b.p;
+	w->path = b.p;
+	w->c = ZSTD_createCCtx();
+	w->out = malloc(RUN_OUT);
+	if (!w->c || !w->out)
+		return mc_errnof(err, ENOMEM, "merge");
+	ZSTD_CCtx_setParameter(w->c, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setParameter(w->c, ZSTD_c_windowLog, RUN_WLOG);
+	return 0;
+}
+
+static int rw_push(struct run_writer *w, const void *p, size_t n, ZSTD_EndDirective mode,
+		   struct mc_err *err)
+{
+	ZSTD_inBuffer in = { p, n, 0 };
+	for (;;) {
+		ZSTD_outBuffer out = { w->out, RUN_OUT, 0 };
+		size_t rem = ZSTD_compressStream2(w->c, &out, &in, mode);
+		if (ZSTD_isError(rem))
+			return mc_errf(err, MC_EXIT_DATA, "'%s': zstd: %s", w->path,
+				       ZSTD_getErrorName(rem));
+		if (out.pos && io_write_all(w->fd, w->out, out.pos) < 0)
+			return mc_errnof(err, errno, "'%s': write", w->path);
+		if (mode == ZSTD_e_continue ? in.pos == in.size : rem == 0)
+			return 0;
+	}
+}
+
+static int rw_ent(struct run_writer *w, const struct ent *e, struct mc_err *err)
+{
+	return rw_push(w, e, sizeof *e + e->klen + e->rlen, ZSTD_e_continue, err);
+}
+
+static int rw_close(struct run_writer *w, int ok, struct mc_err *err)
+{
+	int rc = 0;
+	if (ok && w->c)
+		rc = rw_push(w, "", 0, ZSTD_e_end, err);
+	if (w->fd >= 0 && close(w->fd) < 0 && rc == 0 && ok)
+		rc = mc_errnof(err, errno, "'%s'", w->path);
+	ZSTD_freeCCtx(w->c);
+	free(w->out);
+	w->c = NULL;
+	w->out = NULL;
+	w->fd = -1;
+	return rc;
+}
+
+static int run_open(struct run *r, const char *path, struct mc_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->path = (char *)path;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+		return mc_errnof(err, errno, "'%s'", path);
+	r->d = ZSTD_createDCtx();
+	r->in = malloc(RUN_IN);
+	r->out = malloc(RUN_OUT);
+	if (!r->d || !r->in || !r->out)
+		return mc_errnof(err, ENOMEM, "merge");
+	ZSTD_DCtx_setParameter(r->d, ZSTD_d_windowLogMax, RUN_WLOG);
+	return 0;
+}
+
+static void run_close(struct run *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	ZSTD_freeDCtx(r->d);
+	free(r->in);
+	free(r->out);
+	buf_free(&r->cur);
+	r->fd = -1;
+	r->d = NULL;
+	r->in = r->out = NULL;
+}
+
+/* Copy n bytes of the decompressed run to dst: n copied, less at the end. */
+static ssize_t run_read(struct run *r, char *dst, size_t n, struct mc_err *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		if (r->out_pos < r->out_len) {
+			size_t k = r->out_len - r->out_pos;
+			if (k > n - got)
+				k = n - got;
+			memcpy(dst + got, r->out + r->out_pos, k);
+			r->out_pos += k;
+			got += k;
+			continue;
+		}
+		if (r->in_pos == r->in_len && !r->eof) {
+			ssize_t k = io_read(r->fd, r->in, RUN_IN);
+			if (k < 0)
+				return mc_errnof(err, errno, "'%s'", r->path);
+			if (k == 0)
+				r->eof = 1;
+			r->in_len = (size_t)k;
+			r->in_pos = 0;
+		}
+		{
+			ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+			ZSTD_outBuffer out = { r->out, RUN_OUT, 0 };
+			size_t rc = ZSTD_decompressStream(r->d, &out, &in);
+			if (ZSTD_isError(rc))
+				return mc_errf(err, MC_EXIT_DATA, "'%s': zstd: %s", r->path,
+					       ZSTD_getErrorName(rc));
+			r->in_pos = in.pos;
+			r->out_len = out.pos;
+			r->out_pos = 0;
+			if (out.pos == 0 && r->eof && r->in_pos == r->in_len)
+				break;
+		}
+	}
+	return (ssize_t)got;
+}
+
+/* Next entry into r->cur: 1, 0 at the end, -1. */
+static int run_next(struct run *r, struct mc_err *err)
+{
+	struct ent h;
+	ssize_t k = run_read(r, (char *)&h, sizeof h, err);
+	r->has = 0;
+	if (k < 0)
+		return -1;
+	if (k == 0)
+		return 0;
+	if ((size_t)k != sizeof h)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': truncated run", r->path);
+	r->cur.len = 0;
+	if (buf_grow(&r->cur, sizeof h + h.klen + h.rlen) < 0)
+		return mc_errnof(err, ENOMEM, "merge");
+	memcpy(r->cur.p, &h, sizeof h);
+	k = run_read(r, r->cur.p + sizeof h, (size_t)h.klen + h.rlen, err);
+	if (k < 0)
+		return -1;
+	if ((size_t)k != (size_t)h.klen + h.rlen)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': truncated run", r->path);
+	r->cur.len = sizeof h + h.klen + h.rlen;
+	r->has = 1;
+	return 1;
+}
+
+/* ---- adding and spilling ---- */
+
+static int spill(struct merger *m, struct mc_err *err)
+{
+	struct run_writer w;
+	int rc = 0;
+	if (m->nix == 0)
+		return 0;
+	qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
+	if (rw_open(m, &w, err) < 0) {
+		rw_close(&w, 0, err);
+		return -1;
+	}
+	for (size_t i = 0; i < m->nix && rc == 0; i++) {
+		const struct ent *e = m->ix[i].e;
+		if (i > 0 && key_cmp(ent_key(e), e->klen, ent_key(m->ix[i - 1].e),
+				     m->ix[i - 1].e->klen) == 0)
+			continue; /* not the winner of its key */
+		rc = rw_ent(&w, e, err);
+	}
+	if (rw_close(&w, rc == 0, err) < 0)
+		rc = -1;
+	free_chunks(m);
+	m->st.runs++;
+	return rc;
+}
+
+static uint64_t mem_used(const struct merger *m)
+{
+	return m->chunk_bytes + m->capix * sizeof(struct ix);
+}
+
+int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_pos *pos,
+	       int change, int live, const char *rec, size_t rlen, struct mc_err *err)
+{
+	size_t need = sizeof(struct ent) + klen + (live ? rlen : 0);
+	struct ent *e;
+	need = (need + 7) & ~(size_t)7;
+	if (klen > UINT32_MAX / 2 || rlen > UINT32_MAX / 2)
+		return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
+	if (!m->chunks || m->chunks->cap - m->chunks->used < need || m->nix == m->capix) {
+		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
+		size_t chunk = m->sort_budget / 16 < CHUNK ? (size_t)m->sort_budget / 16 : CHUNK;
+		size_t csz = need > chunk ? need : chunk;
+		uint64_t extra = (m->nix == m->capix ? (ncap - m->capix) * sizeof(struct ix) : 0) +
+				 (!m->chunks || m->chunks->cap - m->chunks->used < need ? csz : 0);
+		if (m->nix > 0 && mem_used(m) + extra > m->sort_budget) {
+			if (spill(m, err) < 0)
+				return -1;
+			return merger_add(m, key, klen, pos, change, live, rec, rlen, err);
+		}
+		if (m->nix == m->capix) {
+			struct ix *nx = realloc(m->ix, ncap * sizeof *nx);
+			if (!nx)
+				return mc_errnof(err, ENOMEM, "merge");
+			m->ix = nx;
+			m->capix = ncap;
+		}
+		if (!m->chunks || m->chunks->cap - m->chunks->used < need) {
+			struct chunk *c = malloc(sizeof *c + csz);
+			if (!c)
+				return mc_errnof(err, ENOMEM, "merge");
+			c->next = m->chunks;
+			c->used = 0;
+			c->cap = csz;
+			m->chunks = c;
+			m->chunk_bytes += csz;
+		}
+	}
+	e = (struct ent *)(m->chunks->data + m->chunks->used);
+	m->chunks->used += need;
+	e->f = pos->file;
+	e->o = pos->off;
+	e->r = pos->row;
+	e->seq = ++m->seq;
+	e->klen = (uint32_t)klen;
+	e->rlen = live ? (uint32_t)rlen : 0;
+	e->flags = (live ? 1u : 0) | (change ? 2u : 0);
+	e->pad = 0;
+	memcpy((char *)(e + 1), key, klen);
+	if (live && rlen)
+		memcpy((char *)(e + 1) + klen, rec, rlen);
+	m->ix[m->nix].prefix = prefix_of(key, klen);
+	m->ix[m->nix].e = e;
+	m->nix++;
+	m->st.entries++;
+	return 0;
+}
+
+/* ---- merging ---- */
+
+/* A source of entries in order: a run, the in-memory index, or the pull
+ * source (a sorted base). */
+struct src {
+	int kind; /* 0 run, 1 memory, 2 pull */
+	struct run run;
+	size_t at;
+	struct merger *m;
+	merge_pull_fn pull;
+	void *pctx;
+	struct mc_buf pbuf; /* the pull source's entry */
+	struct mc_buf last; /* its previous key, to check the order */
+	const struct ent *cur;
+};
+
+static int src_next(struct src *s, struct mc_err *err)
+{
+	s->cur = NULL;
+	switch (s->kind) {
+	case 0: {
+		int rc = run_next(&s->run, err);
+		if (rc > 0)
+			s->cur = (const struct ent *)s->run.cur.p;
+		return rc;
+	}
+	case 1:
+		/* skip losers of the same key: they never win */
+		while (s->at < s->m->nix) {
+			const struct ent *e = s->m->ix[s->at++].e;
+			if (s->at > 1) {
+				const struct ent *p = s->m->ix[s->at - 2].e;
+				if (key_cmp(ent_key(e), e->klen, ent_key(p), p->klen) == 0)
+					continue;
+			}
+			s->cur = e;
+			return 1;
+		}
+		return 0;
+	default: {
+		const char *key, *rec;
+		size_t klen, rlen;
+		struct mc_pos pos;
+		struct ent h;
+		int rc = s->pull(s->pctx, &key, &klen, &pos, &rec, &rlen, err);
+		if (rc <= 0)
+			return rc;
+		if (s->last.len || s->last.p) {
+			if (key_cmp(key, klen, s->last.p, s->last.len) <= 0)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "the base partition is not in key order (or has a key twice)");
+		}
+		s->last.len = 0;
+		if (buf_add(&s->last, key, klen) < 0 || (!s->last.p && buf_grow(&s->last, 1) < 0))
+			return mc_errnof(err, ENOMEM, "merge");
+		memset(&h, 0, sizeof h);
+		h.f = pos.file;
+		h.o = pos.off;
+		h.r = pos.row;
+		h.seq = 0;
+		h.klen = (uint32_t)klen;
+		h.rlen = (uint32_t)rlen;
+		h.flags = 1;
+		s->pbuf.len = 0;
+		if (buf_add(&s->pbuf, &h, sizeof h) < 0 || buf_add(&s->pbuf, key, klen) < 0 ||
+		    buf_add(&s->pbuf, rec, rlen) < 0)
+			return mc_errnof(err, ENOMEM, "merge");
+		s->cur = (const struct ent *)s->pbuf.p;
+		return 1;
+	}
+	}
+}
+
+static void src_free(struct src *s)
+{
+	if (s->kind == 0)
+		run_close(&s->run);
+	buf_free(&s->pbuf);
+	buf_free(&s->last);
+}
+
+/* A binary heap of sources by their current entry. */
+static int heap_less(struct src **h, size_t a, size_t b)
+{
+	return ent_cmp(h[a]->cur, h[b]->cur) < 0;
+}
+
+static void heap_down(struct src **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, s = i;
+		if (l < n && heap_less(h, l, s))
+			s = l;
+		if (r < n && heap_less(h, r, s))
+			s = r;
+		if (s == i)
+			return;
+		struct src *t = h[i];
+		h[i] = h[s];
+		h[s] = t;
+		i = s;
+	}
+}
+
+/* Merge the sources; for each key call out with the winner (dead ones
+ * too when keep_dead). */
+static int kway(struct src **srcs, size_t n, int keep_dead,
+		int (*out)(void *, const struct ent *, struct mc_err *), void *octx,
+		struct mc_err *err)
+{
+	struct src **h = malloc((n ? n : 1) * sizeof *h);
+	size_t hn = 0;
+	struct mc_buf win = { 0 };
+	int rc = 0;
+	if (!h)
+		return mc_errnof(err, ENOMEM, "merge");
+	for (size_t i = 0; i < n; i++) {
+		int k = src_next(srcs[i], err);
+		if (k < 0) {
+			free(h);
+			return -1;
+		}
+		if (k > 0)
+			h[hn++] = srcs[i];
+	}
+	for (size_t i = hn; i-- > 0;)
+		heap_down(h, hn, i);
+	while (hn > 0 && rc == 0) {
+		const struct ent *top = h[0]->cur;
+		win.len = 0;
+		if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
+			rc = mc_errnof(err, ENOMEM, "merge");
+			break;
+		}
+		const struct ent *w = (const struct ent *)win.p;
+		/* advance every source sitting on this key */
+		while (hn > 0 && key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0) {
+			int k = src_next(h[0], err);
+			if (k < 0) {
+				rc = -1;
+				break;
+			}
+			if (k == 0)
+				h[0] = h[--hn];
+			heap_down(h, hn, 0);
+		}
+		if (rc == 0 && ((w->flags & 1) || keep_dead))
+			rc = out(octx, w, err);
+	}
+	buf_free(&win);
+	free(h);
+	return rc;
+}
+
+struct emit_ctx {
+	merge_emit_fn emit;
+	void *ectx;
+	struct merger *m;
+};
+
+static int out_emit(void *ctx, const struct ent *e, struct mc_err *err)
+{
+	struct emit_ctx *c = ctx;
+	struct mc_pos pos = { e->f, e->o, e->r };
+	c->m->st.out++;
+	return c->emit(c->ectx, &pos, ent_rec(e), e->rlen, err);
+}
+
+static int out_run(void *ctx, const struct ent *e, struct mc_err *err)
+{
+	return rw_ent(ctx, e, err);
+}
+
+int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_fn emit,
+		  void *ectx, struct mc_err *err)
+{
+	struct emit_ctx ec = { emit, ectx, m };
+	size_t fanin = (size_t)(m->memory * 6 / 10 / RUN_COST);
+	struct src *pool = NULL, **ps = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (fanin < 2)
+		fanin = 2;
+	if (m->nruns > 0 && spill(m, err) < 0)
+		return -1;
+	if (m->nruns == 0 && m->nix > 0)
+		qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
+	/* Passes: merge the oldest fanin runs into one until few are left. */
+	while (m->nruns + (pull ? 1 : 0) > fanin) {
+		struct run_writer w;
+		size_t k = fanin;
+		pool = calloc(k, sizeof *pool);
+		ps = calloc(k, sizeof *ps);
+		if (!pool || !ps)
+			return mc_errnof(err, ENOMEM, "merge");
+		for (size_t i = 0; i < k && rc == 0; i++) {
+			ps[i] = &pool[i];
+			rc = run_open(&pool[i].run, m->runs[i], err);
+			n = i + 1;
+		}
+		if (rc == 0)
+			rc = rw_open(m, &w, err);
+		if (rc == 0) {
+			rc = kway(ps, k, 1, out_run, &w, err);
+			if (rw_close(&w, rc == 0, err) < 0)
+				rc = -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			src_free(&pool[i]);
+		free(pool);
+		free(ps);
+		pool = NULL;
+		ps = NULL;
+		if (rc < 0)
+			return -1;
+		for (size_t i = 0; i < k; i++) {
+			unlink(m->runs[i]);
+			free(m->runs[i]);
+		}
+		memmove(m->runs, m->runs + k, (m->nruns - k) * sizeof *m->runs);
+		m->nruns -= k;
+		m->st.passes++;
+	}
+	n = m->nruns + 1 + (pull ? 1 : 0);
+	pool = calloc(n, sizeof *pool);
+	ps = calloc(n, sizeof *ps);
+	if (!pool || !ps) {
+		free(pool);
+		free(ps);
+		return mc_errnof(err, ENOMEM, "merge");
+	}
+	n = 0;
+	for (size_t i = 0; i < m->nruns && rc == 0; i++) {
+		ps[n] = &pool[n];
+		pool[n].kind = 0;
+		rc = run_open(&pool[n].run, m->runs[i], err);
+		n++;
+	}
+	if (rc == 0 && m->nruns == 0) {
+		ps[n] = &pool[n];
+		pool[n].kind = 1;
+		pool[n].m = m;
+		n++;
+	}
+	if (rc == 0 && pull) {
+		ps[n] = &pool[n];
+		pool[n].kind = 2;
+		pool[n].pull = pull;
+		pool[n].pctx = pctx;
+		n++;
+	}
+	if (rc == 0)
+		rc = kway(ps, n, 0, out_emit, &ec, err);
+	for (size_t i = 0; i < n; i++)
+		src_free(&pool[i]);
+	free(pool);
+	free(ps);
+	return rc;
+}
+
+void merger_stats(const struct merger *m, struct merge_stats *st)
+{
+	*st = m->st;
+}
+
+void merger_free(struct merger *m)
+{
+	if (!m)
+		return;
+	free_chunks(m);
+	for (size_t i = 0; i < m->nruns; i++) {
+		unlink(m->runs[i]);
+		free(m->runs[i]);
+	}
+	free(m->runs);
+	if (m->tmpdir) {
+		rmdir(m->tmpdir);
+		free(m->tmpdir);
+	}
+	free(m);
+}
+
+/* ---- keys ---- */
+
+static int put_be64(struct mc_buf *b, uint8_t tag, uint64_t u)
+{
+	char x[9];
+	x[0] = (char)tag;
+	for (int i = 0; i < 8; i++)
+		x[1 + i] = (char)(u >> (56 - 8 * i));
+	return buf_add(b, x, 9);
+}
+
+int merge_key_encode(struct mc_buf *b, const struct mc_val *vals, size_t nvals,
+		     const uint32_t *key, size_t nkey, struct mc_err *err)
+{
+	for (size_t i = 0; i < nkey; i++) {
+		const struct mc_val *v;
+		int rc = 0;
+		if (key[i] >= nvals)
+			return mc_errf(err, MC_EXIT_DATA, "key column %u beyond the image", key[i] + 1);
+		v = &vals[key[i]];
+		switch (v->kind) {
+		case MC_V_NULL:
+			rc = buf_addc(b, 0);
+			break;
+		case MC_V_ABSENT:
+			return mc_errf(err, MC_EXIT_DATA,
+				       "key column %u is absent from the image (MINIMAL row image?)",
+				       key[i] + 1);
+		case MC_V_INT:
+			rc = put_be64(b, 0x10, (uint64_t)v->v.i ^ (1ull << 63));
+			break;
+		case MC_V_UINT:
+			rc = put_be64(b, 0x11, v->v.u);
+			break;
+		case MC_V_F32: {
+			uint32_t u;
+			memcpy(&u, &v->v.f32, 4);
+			u = (u & 0x80000000u) ? ~u : u | 0x80000000u;
+			rc = put_be64(b, 0x20, u);
+			break;
+		}
+		case MC_V_F64: {
+			uint64_t u;
+			memcpy(&u, &v->v.f64, 8);
+			u = (u >> 63) ? ~u : u | (1ull << 63);
+			rc = put_be64(b, 0x21, u);
+			break;
+		}
+		default: {
+			/* text and bytes: escaped, so that order is byte order */
+			const char *p = v->v.s.p;
+			rc = buf_addc(b, (char)(0x30 + v->kind));
+			for (size_t j = 0; j < v->v.s.n && rc == 0; j++) {
+				rc = buf_addc(b, p[j]);
+				if (p[j] == 0 && rc == 0)
+					rc = buf_addc(b, (char)0xff);
+			}
+			if (rc == 0)
+				rc = buf_add(b, "\0\0", 2);
+			break;
+		}
+		}
+		if (rc < 0)
+			return mc_errnof(err, ENOMEM, "key");
+	}
+	return 0;
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# mc-tunnel-put --dest: conventions, layout, truncated input, open ends,
+# idempotent reruns and SIGKILL at random points.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
+. "$(dirname "$0")/lib.sh"
+
+MCGEN=$BIN/tools/mcgen
+"$MCGEN" sysbench 3000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
+mkdir -p "$T/h"
+"$BIN/tools/mchist" gen 7 150 30 "$T/h" || { fail "mchist" "failed"; exit 1; }
+
+# tree W: every file (not the lock) with its checksum, for comparisons
+tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
+
+# --- conventions ---
+expect_ok "--help exits 0" mc-tunnel-put --help
+expect_grep "--help prints the usage" '^Usage: mc-tunnel-put' "$T/out"
+expect_ok "-V exits 0" mc-tunnel-put -V
+expect_grep "-V names the program" '^mc-tunnel-put \(mcsync\) [0-9]' "$T/out"
+expect_code 2 "a bad option exits 2" mc-tunnel-put --no-such-option
+expect_grep "a bad option says Try --help" "Try 'mc-tunnel-put --help'" "$T/err"
+expect_code 2 "no --dest exits 2" mc-tunnel-put "$T/sb.mcr"
+expect_code 2 "a bad --partition exits 2" mc-tunnel-put --dest="$T/x" --partition='ds=1/../x' "$T/sb.mcr"
+expect_code 2 "a bad --name exits 2" mc-tunnel-put --dest="$T/x" --name=nodot=x "$T/sb.mcr"
+expect_code 1 "a missing file exits 1" mc-tunnel-put --dest="$T/x" "$T/nope.mcr"
+
+# --- layout ---
+expect_ok "a snapshot goes into the base table" mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr"
+expect_grep "the base partition is marked complete" '^kind base' "$T/w1/sbtest__sbtest1/ds=20261121/_SUCCESS"
+expect_grep "the marker counts the rows" '^rows 3000$' "$T/w1/sbtest__sbtest1/ds=20261121/_SUCCESS"
+mc-cat --to=csv --table=sbtest.sbtest1 "$T/w1/sbtest__sbtest1/ds=20261121"/part-*.mcr.zst >"$T/a.csv" 2>"$T/err"
+mc-cat --to=csv --table=sbtest.sbtest1 "$T/sb.mcr" >"$T/b.csv"
+expect_same "the data files hold the rows" "$T/a.csv" "$T/b.csv"
+expect_ok "the schema file is a record stream" mc-cat --check "$T/w1/sbtest__sbtest1/_schema.mcr"
+expect_ok "--name and a multi-level partition" mc-tunnel-put --dest="$T/w2" \
+	--name=sbtest.sbtest1=sb --partition=ds=20261121/hh=03 "$T/sb.mcr"
+expect_grep "the renamed table has the partition" '^rows 3000$' "$T/w2/sb/ds=20261121/hh=03/_SUCCESS"
+expect_ok "a rerun on the same input" mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr"
+tree "$T/w1" >"$T/t1"
+mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr" 2>"$T/err"
+tree "$T/w1" >"$T/t2"
+expect_same "a rerun of a committed input changes nothing" "$T/t1" "$T/t2"
+
+# --- truncated input and open ends ---
+size=$(wc -c <"$T/sb.mcr")
+head -c $((size / 2)) "$T/sb.mcr" >"$T/half.mcr"
+expect_code 1 "a file cut inside a record exits 1" mc-tunnel-put --dest="$T/w3" "$T/half.mcr"
+expect_grep "truncation names the offset" "truncated at offset" "$T/err"
+expect_code 1 "a cut stream on a pipe exits 1 too" sh -c "cat '$T/half.mcr' | mc-tunnel-put --dest='$T/w3'"
+# a stream stopped at a record boundary: every record but the trailer
+mc-cat --to=jsonl "$T/sb.mcr" | sed '$d' | mc-cat --from=jsonl --to=mcr >"$T/open.mcr" 2>/dev/null
+expect_code 1 "a regular file without its trailer exits 1" mc-tunnel-put --dest="$T/w4" "$T/open.mcr"
+expect_ok "a pipe that stops at a record boundary is accepted" sh -c "cat '$T/open.mcr' | mc-tunnel-put --dest='$T/w4'"
+expect_grep "its rows are committed" '^snapshot_rows 3000$' "$T/w4/_mcsync/ledger"
+
+# --- snapshot + log, checkpoint-out, SIGKILL ---
+run() { mc-tunnel-put --dest="$1" --commit-rows=20 --checkpoint-out="$1.ckpt" "$T/h/snap.mcr" "$T/h/log.mcr"; }
+t0=$(date +%s%N)
+expect_ok "snapshot and log of 150 tables" run "$T/ref"
+t1=$(date +%s%N)
+expect_grep "--checkpoint-out holds the last position" "^pos [0-9]+:[0-9]+:[0-9]+$" "$T/ref.ckpt"
+last=$(mc-cat "$T/h/log.mcr" | grep '"kind":"mark"' | tail -1 | sed 's/.*"pos":\[\([0-9]*\),\([0-9]*\),\([0-9]*\)\].*/\1:\2:\3/')
+expect_grep "it is the input's last position" "^pos $last\$" "$T/ref.ckpt"
+tree "$T/ref" >"$T/ref.tree"
+kills=0
+# kill points spread over the time an uninterrupted run takes
+for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 15; k++) printf "%.3f\n", ns / 1e9 * k / 16 }'); do
+	timeout -s KILL "$d" mc-tunnel-put --dest="$T/k" --commit-rows=20 --checkpoint-out="$T/k.ckpt" \
+		"$T/h/snap.mcr" "$T/h/log.mcr" 2>/dev/null
+	[ $? -eq 137 ] && kills=$((kills + 1))
+done
+echo "# $kills runs killed"
+# the lock of a killed run goes when the kernel has closed its files: wait
+# for that (exit 3, "locked") rather than race it
+i=0
+while [ $i -lt 50 ]; do
+	run "$T/k" 2>/dev/null
+	[ $? -ne 3 ] && break
+	sleep 0.2
+	i=$((i + 1))
+done
+expect_ok "a rerun after the kills completes" run "$T/k"
+tree "$T/k" >"$T/k.tree"
+expect_same "after SIGKILLs the warehouse equals an uninterrupted run's" "$T/ref.tree" "$T/k.tree"
+expect_same "and so does --checkpoint-out" "$T/ref.ckpt" "$T/k.ckpt"
+if [ "$kills" -ge 2 ]; then ok "several runs were killed midway ($kills)"; else fail "kills" "only $kills runs were killed"; fi

@@ -1,0 +1,124 @@
+#!/bin/sh
+# mc-merge: conventions, the first day, idempotent reruns, --at, --output,
+# lifecycle, bad partitions (corrupt, truncated, no marker, schema
+# mismatch), SIGKILL + rerun, bounded memory.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
+. "$(dirname "$0")/lib.sh"
+
+MCGEN=$BIN/tools/mcgen
+TB=sbtest__sbtest1
+N=20000
+"$MCGEN" sysbench $N >"$T/sb.mcr" && "$MCGEN" changes $N 5000 >"$T/ch.mcr" ||
+	{ fail "mcgen" "failed"; exit 1; }
+mc-tunnel-put --dest="$T/w" "$T/sb.mcr" "$T/ch.mcr" 2>"$T/err" || { fail "mc-tunnel-put" "failed"; exit 1; }
+W=$T/w
+csv() { mc-cat --to=csv --with-op --table=sbtest.sbtest1 "$@"; }
+tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
+
+# --- conventions ---
+expect_ok "--help exits 0" mc-merge --help
+expect_grep "--help prints the usage" '^Usage: mc-merge' "$T/out"
+expect_ok "-V exits 0" mc-merge -V
+expect_grep "-V names the program" '^mc-merge \(mcsync\) [0-9]' "$T/out"
+expect_code 2 "a bad option exits 2" mc-merge --no-such-option
+expect_grep "a bad option says Try --help" "Try 'mc-merge --help'" "$T/err"
+expect_code 2 "no --ds exits 2" mc-merge --warehouse="$W" --table=$TB
+expect_code 2 "a bad --ds exits 2" mc-merge --warehouse="$W" --table=$TB --ds=20251131
+expect_code 2 "a bad --memory exits 2" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --memory=lots
+expect_code 2 "a bad --at exits 2" mc-merge --warehouse="$W" --table=$TB --at=yesterday --output=-
+expect_code 2 "--key naming no column exits 2" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --key=nope
+expect_code 1 "an unknown table exits 1" mc-merge --warehouse="$W" --table=nope --ds=20251122
+
+# --- days ---
+tree "$W" >"$T/t0"
+expect_ok "the first day is the snapshot itself" mc-merge --warehouse="$W" --table=$TB --ds=20251121
+tree "$W" >"$T/t1"
+expect_same "and nothing is written for it" "$T/t0" "$T/t1"
+expect_code 1 "a day the log has not passed yet exits 1" mc-merge --warehouse="$W" --table=$TB --ds=20251123
+expect_grep "and says so" "has not reached the end of 20251123" "$T/err"
+expect_ok "merge day 2" mc-merge --warehouse="$W" --table=$TB --ds=20251122
+expect_grep "the new partition is marked" '^made_by mc-merge' "$W/$TB/ds=20251122/_SUCCESS"
+cp "$W/$TB/ds=20251122/part-000000.mcr.zst" "$T/day2.zst"
+expect_ok "a rerun of day 2" mc-merge --warehouse="$W" --table=$TB --ds=20251122
+expect_same "gives the same file" "$T/day2.zst" "$W/$TB/ds=20251122/part-000000.mcr.zst"
+csv "$T/day2.zst" >"$T/day2.csv"
+expect_ok "--at=DATETIME --output" mc-merge --warehouse="$W" --table=$TB --at='2025-11-22 23:59:59' --output="$T/at.mcr"
+csv "$T/at.mcr" >"$T/at.csv"
+expect_same "the state at 23:59:59 is the day's partition" "$T/day2.csv" "$T/at.csv"
+cut=$(sed -n 's/^cut.20251122 //p' "$W/_mcsync/ledger")
+f=${cut%%:*} r=${cut#*:}; o=${r%%:*}
+expect_ok "--at=POSITION" mc-merge --warehouse="$W" --table=$TB --at="$f:$((o - 1)):0" --output="$T/atp.mcr"
+csv "$T/atp.mcr" >"$T/atp.csv"
+expect_same "the state just below the cut is the day's partition" "$T/day2.csv" "$T/atp.csv"
+expect_sigpipe "--output=- dies quietly of SIGPIPE" mc-merge --warehouse="$W" --table=$TB --at="$cut" --output=-
+expect_ok "--emit-sql" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --emit-sql
+expect_grep "MaxCompute INSERT OVERWRITE of the partition" "^INSERT OVERWRITE TABLE \`$TB\` PARTITION \(ds = '20251122'\)" "$T/out"
+expect_grep "the DTS recipe: row_number over the key by position" "ROW_NUMBER\(\) OVER \(PARTITION BY \`id\`" "$T/out"
+expect_ok "--emit-sql --dialect=sqlite" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --emit-sql --dialect=sqlite
+expect_grep "sqlite deletes then inserts" "^DELETE FROM \"$TB\" WHERE ds = '20251122';" "$T/out"
+
+# --- SIGKILL, then rerun ---
+cp -r "$W" "$T/k"
+rm -rf "$T/k/$TB/ds=20251122"
+kills=0
+for d in 0.01 0.03 0.05 0.08 0.1 0.15 0.2; do
+	timeout -s KILL "$d" mc-merge --warehouse="$T/k" --table=$TB --ds=20251122 --memory=4M 2>/dev/null
+	[ $? -eq 137 ] && kills=$((kills + 1))
+done
+echo "# $kills runs killed"
+i=0 # wait for the kernel to drop a killed run's lock (exit 3: locked)
+while [ $i -lt 50 ]; do
+	mc-merge --warehouse="$T/k" --table=$TB --ds=20251122 2>/dev/null
+	[ $? -ne 3 ] && break
+	sleep 0.2
+	i=$((i + 1))
+done
+expect_ok "a rerun after SIGKILLs" mc-merge --warehouse="$T/k" --table=$TB --ds=20251122
+expect_same "gives the same partition" "$T/day2.zst" "$T/k/$TB/ds=20251122/part-000000.mcr.zst"
+tree "$W" >"$T/tw"
+tree "$T/k" >"$T/tk"
+expect_same "and leaves no temporary files" "$T/tw" "$T/tk"
+
+# --- lifecycle ---
+cp -r "$W" "$T/l"
+expect_ok "--lifecycle=1" mc-merge --warehouse="$T/l" --table=$TB --ds=20251122 --lifecycle=1
+if [ -d "$T/l/$TB/ds=20251121" ]; then fail "lifecycle" "ds=20251121 is still there"; else ok "--lifecycle=1 drops the older partition"; fi
+
+# --- bad partitions: exit 1, nothing written ---
+bad() { # DESC SETUP-CMD GREP
+	rm -rf "$T/b" && cp -r "$W" "$T/b" && rm -rf "$T/b/$TB/ds=20251122"
+	sh -c "$2"
+	expect_code 1 "$1 exits 1" mc-merge --warehouse="$T/b" --table=$TB --ds=20251122
+	expect_grep "$1 is named" "$3" "$T/err"
+	if [ -e "$T/b/$TB/ds=20251122" ] || ls "$T/b/$TB" | grep -q '^\.tmp'; then
+		fail "$1: nothing written" "a partition or temporary directory is left"
+	else
+		ok "$1: nothing written"
+	fi
+}
+base=$T/b/$TB/ds=20251121/part-000001.mcr.zst
+bad "a corrupt base file" "printf 'XXXXXXXX' | dd of='$base' bs=1 seek=300 conv=notrunc 2>/dev/null" "part-000001.mcr.zst"
+bad "a truncated base file" "head -c 1000 '$base' >'$T/x' && cat '$T/x' >'$base'" "corrupt partition|truncated"
+bad "a missing marker" "rm '$T/b/$TB/ds=20251121/_SUCCESS'" "no _SUCCESS marker"
+bad "a schema mismatch between base and log" \
+	"mc-cat '$T/b/${TB}_log/_schema.mcr' | sed 's/\"name\":\"pad\"/\"name\":\"pad2\"/' | mc-cat --to=mcr >'$T/s' && cp '$T/s' '$T/b/${TB}_log/_schema.mcr'" \
+	"schema mismatch"
+bad "a log file that is not what its marker says" \
+	"f=\$(ls '$T/b/${TB}_log'/ds=20251122/part-*.mcr.zst | head -1); cp '$base' \"\$f\"" "corrupt partition|schema differs|differ"
+
+# --- bounded memory: a table several times larger than --memory ---
+"$MCGEN" sysbench 150000 >"$T/big.mcr" && "$MCGEN" changes 150000 30000 >"$T/bigch.mcr"
+mc-tunnel-put --dest="$T/big" "$T/big.mcr" "$T/bigch.mcr" 2>"$T/err"
+cp -r "$T/big" "$T/big2"
+/usr/bin/time -f %M -o "$T/rss1" mc-merge --warehouse="$T/big" --table=$TB --ds=20251122 -v 2>"$T/v1"
+/usr/bin/time -f %M -o "$T/rss2" mc-merge --warehouse="$T/big2" --table=$TB --ds=20251122 -v --memory=8M 2>"$T/v2"
+expect_same "--memory=8M gives the same partition as an unbounded merge" \
+	"$T/big/$TB/ds=20251122/part-000000.mcr.zst" "$T/big2/$TB/ds=20251122/part-000000.mcr.zst"
+expect_grep "it spilled runs and merged them in passes" "[1-9][0-9]* runs, [1-9][0-9]* passes" "$T/v2"
+r1=$(tail -1 "$T/rss1") r2=$(tail -1 "$T/rss2")
+echo "# peak RSS: unbounded $r1 KB, --memory=8M $r2 KB"
+case $O in *asan*|*ubsan*) r2=0 ;; esac # sanitizers have their own memory
+if [ "$r2" -lt 20000 ] && [ "$r2" -lt "$r1" ]; then ok "peak RSS stays near the cap ($r2 KB < 20000 KB; unbounded $r1 KB)"; else fail "peak RSS" "$r2 KB with --memory=8M (unbounded $r1 KB)"; fi

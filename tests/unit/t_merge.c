@@ -1,0 +1,216 @@
+/* t_merge: the merger (common/merge.c) against brute force on random
+ * entry sets: ties of position, change over snapshot, dead entries, a
+ * sorted base stream, and budgets small enough to spill many runs and merge
+ * them in several passes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge.h"
+
+static int failures;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+struct e {
+	int key;
+	struct mc_pos pos;
+	int change, live, seq;
+	char rec[48];
+};
+
+struct got {
+	char (*v)[48];
+	size_t n;
+};
+
+static int emit(void *ctx, const struct mc_pos *pos, const char *rec, size_t n, struct mc_err *err)
+{
+	struct got *g = ctx;
+	(void)pos;
+	(void)err;
+	if (n > 47 || strncmp(rec, "r", 1) != 0)
+		n = n > 47 ? 47 : n;
+	memcpy(g->v[g->n], rec, n > 47 ? 47 : n);
+	g->v[g->n][n > 47 ? 47 : n] = 0;
+	g->n++;
+	return 0;
+}
+
+static void key_of(int k, struct mc_buf *b)
+{
+	struct mc_val v;
+	uint32_t col = 0;
+	struct mc_err err;
+	v.kind = MC_V_INT;
+	v.v.i = k;
+	b->len = 0;
+	merge_key_encode(b, &v, 1, &col, 1, &err);
+}
+
+/* the sorted base stream */
+struct base {
+	struct e *v;
+	size_t n, at;
+	struct mc_buf k;
+};
+
+static int pull(void *ctx, const char **key, size_t *klen, struct mc_pos *pos, const char **rec,
+		size_t *rlen, struct mc_err *err)
+{
+	struct base *b = ctx;
+	(void)err;
+	if (b->at == b->n)
+		return 0;
+	key_of(b->v[b->at].key, &b->k);
+	*key = b->k.p;
+	*klen = b->k.len;
+	*pos = b->v[b->at].pos;
+	*rec = b->v[b->at].rec;
+	*rlen = strlen(b->v[b->at].rec);
+	b->at++;
+	return 1;
+}
+
+static int better(const struct e *a, const struct e *b)
+{
+	int c = pos_cmp(&a->pos, &b->pos);
+	if (c)
+		return c > 0;
+	if (a->change != b->change)
+		return a->change;
+	return a->seq > b->seq;
+}
+
+static void trial(int t)
+{
+	int nkeys = 1 + (int)rnd(60), n = (int)rnd(400), big = t % 10 == 0;
+	struct e *v = calloc((size_t)n + 1, sizeof *v);
+	struct base b = { 0 };
+	struct got g = { 0 };
+	struct mc_err err = { 0 };
+	struct merger *m = merger_new(big ? 256u << 10 : 64u << 20, getenv("TMPDIR"), &err);
+	struct mc_buf kb = { 0 }, pad = { 0 };
+	char (*want)[48] = calloc((size_t)nkeys + 1, sizeof *want);
+	size_t nwant = 0;
+	struct merge_stats st;
+	int usebase = rnd(2);
+
+	g.v = calloc((size_t)(n + nkeys) + 1, sizeof *g.v);
+	b.v = calloc((size_t)nkeys + 1, sizeof *b.v);
+	if (usebase)
+		for (int k = 0; k < nkeys; k++)
+			if (rnd(2)) {
+				struct e *x = &b.v[b.n++];
+				x->key = k;
+				x->pos = (struct mc_pos){ 1, rnd(20), 0 };
+				x->live = 1;
+				x->seq = 0;
+				snprintf(x->rec, sizeof x->rec, "base-%d", k);
+			}
+	buf_grow(&pad, 3000);
+	for (int i = 0; i < n; i++) {
+		struct e *x = &v[i];
+		x->key = (int)rnd((unsigned)nkeys);
+		x->pos = (struct mc_pos){ 1, rnd(20), rnd(2) };
+		x->change = usebase ? 1 : (int)rnd(2);
+		x->live = x->change ? (int)rnd(3) != 0 : 1;
+		x->seq = i + 1;
+		snprintf(x->rec, sizeof x->rec, "r%d", i);
+		key_of(x->key, &kb);
+		pad.len = 0;
+		buf_add(&pad, x->rec, strlen(x->rec));
+		if (big) /* bulk for spilling; emit keeps the first 47 bytes */
+			for (int j = 0; j < 40; j++)
+				buf_add(&pad, "................................................", 48);
+		if (merger_add(m, kb.p, kb.len, &x->pos, x->change, x->live, pad.p, pad.len, &err) < 0) {
+			printf("FAIL - t_merge: trial %d: add: %s\n", t, err.msg);
+			failures++;
+			return;
+		}
+	}
+	if (merger_finish(m, usebase ? pull : NULL, &b, emit, &g, &err) < 0) {
+		printf("FAIL - t_merge: trial %d: finish: %s\n", t, err.msg);
+		failures++;
+		return;
+	}
+	merger_stats(m, &st);
+	/* brute force, keys in order */
+	for (int k = 0; k < nkeys; k++) {
+		const struct e *w = NULL;
+		for (size_t i = 0; i < b.n; i++)
+			if (b.v[i].key == k)
+				w = &b.v[i];
+		for (int i = 0; i < n; i++)
+			if (v[i].key == k && (!w || better(&v[i], w)))
+				w = &v[i];
+		if (w && w->live)
+			snprintf(want[nwant++], 48, "%s", w->rec);
+	}
+	{
+		int bad = g.n != nwant;
+		for (size_t i = 0; !bad && i < nwant; i++) {
+			size_t l = strlen(want[i]);
+			bad = strncmp(g.v[i], want[i], l) != 0 ||
+			      (g.v[i][l] != 0 && g.v[i][l] != '.');
+		}
+		if (bad) {
+			printf("FAIL - t_merge: trial %d: %zu rows, want %zu (runs %llu)\n", t, g.n, nwant,
+			       (unsigned long long)st.runs);
+			failures++;
+		}
+	}
+	if (big && n > 300 && st.runs < 2) {
+		printf("FAIL - t_merge: trial %d: no spill with a small budget\n", t);
+		failures++;
+	}
+	merger_free(m);
+	free(v);
+	free(b.v);
+	buf_free(&b.k);
+	free(g.v);
+	free(want);
+	buf_free(&kb);
+	buf_free(&pad);
+}
+
+int main(void)
+{
+	for (int t = 0; t < 3000; t++)
+		trial(t);
+	if (!failures)
+		printf("ok - t_merge: 3000 random entry sets agree with brute force (300 spilled)\n");
+	{
+		/* key encoding: order of ints, then strings, with NUL bytes */
+		struct mc_buf a = { 0 }, b = { 0 };
+		struct mc_val x[2];
+		uint32_t key[2] = { 0, 1 };
+		struct mc_err err;
+		x[0].kind = MC_V_INT;
+		x[0].v.i = -5;
+		x[1].kind = MC_V_STR;
+		x[1].v.s = mc_str_c("a\0b", 3);
+		merge_key_encode(&a, x, 2, key, 2, &err);
+		x[0].v.i = 3;
+		x[1].v.s = mc_str_c("a", 1);
+		merge_key_encode(&b, x, 2, key, 2, &err);
+		if (memcmp(a.p, b.p, a.len < b.len ? a.len : b.len) < 0)
+			printf("ok - t_merge: composite keys sort by their first column first\n");
+		else
+			printf("FAIL - t_merge: key order\n"), failures++;
+		x[0].kind = MC_V_ABSENT;
+		if (merge_key_encode(&a, x, 2, key, 2, &err) < 0)
+			printf("ok - t_merge: an absent key column is an error\n");
+		else
+			printf("FAIL - t_merge: absent key accepted\n"), failures++;
+		buf_free(&a);
+		buf_free(&b);
+	}
+	return failures != 0;
+}
