@@ -54,9 +54,13 @@ def main():
         if r.get('kind') == 'row' and r['db'] == db and r['table'] == table:
             rows.append(r['after'])
     want = [[unesc(f) for f in l.rstrip('\n').split('\t')] for l in open(tsv, encoding='utf-8')]
-    def keyf(r):
-        return [(str(type(r[k])), r[k] if not isinstance(r[k], dict) else json.dumps(r[k])) for k in keys]
-    rows.sort(key=keyf)
+    def text(v):
+        if isinstance(v, dict):
+            (k, x), = v.items()
+            return x
+        return str(v)
+    rows.sort(key=lambda r: [text(r[k]) for k in keys])
+    want.sort(key=lambda r: [str(r[k]) for k in keys])
     bad = 0
     if len(rows) != len(want):
         print('rows: %d in the snapshot, %d from SELECT' % (len(rows), len(want)))
