@@ -609,6 +609,8 @@ static void load_tables(MYSQL *m)
 	buf_free(&names);
 }
 
+static void cleanup(void);
+
 int main(int argc, char **argv)
 {
 	struct mc_err e = { 0 };
@@ -625,6 +627,7 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			prog_fail(&e);
 		prog_close_stdout();
+		cleanup();
 		return rc > 0 ? MC_EXIT_DATA : 0;
 	}
 	if (!my_is_mariadb(m)) {
@@ -781,5 +784,27 @@ int main(int argc, char **argv)
 		prog_fail(&e);
 	progress(1, total);
 	prog_close_stdout();
+	free(wt);
+	cleanup();
 	return 0;
+}
+
+static void cleanup(void)
+{
+	for (size_t i = 0; i < ntables; i++) {
+		if (table_from)
+			snap_bound_free(table_from[i], tables[i].nsplit);
+		snap_table_free(&tables[i]);
+	}
+	free(tables);
+	free(table_skip);
+	free(table_from);
+	free(wheres);
+	free(splits);
+	ckpt_free(&ck);
+	if (have_tables)
+		regfree(&re_tables);
+	if (have_exclude)
+		regfree(&re_exclude);
+	mysql_library_end();
 }

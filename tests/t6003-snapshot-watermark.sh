@@ -14,7 +14,7 @@ mc-snapshot $MDB_ARGS --databases=w --threads=2 --chunk-rows=100 --max-rate=600 
 pid=$!
 sleep 1
 # one transaction changing every row, and new rows past the largest key
-sql "UPDATE w.t SET v = v + 100000; INSERT INTO w.t SELECT seq, seq + 100000 FROM w.seq_1501_to_2500;"
+sql "BEGIN; UPDATE w.t SET v = v + 100000; INSERT INTO w.t SELECT seq, seq + 100000 FROM w.seq_1501_to_2500; COMMIT;"
 p1=$(sql "SHOW MASTER STATUS" | cut -f2)
 sql "UPDATE w.t SET v = v + 100000"
 p2=$(sql "SHOW MASTER STATUS" | cut -f2)
