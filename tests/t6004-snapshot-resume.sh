@@ -43,3 +43,32 @@ expect_eq "together they hold every row" "$nu" 6000
 expect_eq "no finished chunk is read twice" "$nover" 0
 expect_ok "a run with the finished checkpoint writes no rows" mc-snapshot $MDB_ARGS --databases=r --checkpoint="$T/ck"
 expect_eq "... only the schema records" "$(mc-cat "$T/out" | grep -c '"kind":"row"')" 0
+
+# a lost connection is transient (exit 3); the rerun completes from the checkpoint
+rm -f "$T/ck"
+mc-snapshot $MDB_ARGS --databases=r --threads=2 --chunk-rows=200 --max-rate=1500 \
+	--checkpoint="$T/ck" >"$T/k1.mcr" 2>"$T/kerr" &
+pid=$!
+sleep 1.5
+sql "SELECT ID FROM information_schema.PROCESSLIST WHERE USER='root' AND ID <> CONNECTION_ID()" |
+	while read -r id; do sql "KILL CONNECTION $id" 2>/dev/null; done
+wait $pid
+rc=$?
+expect_eq "a killed server connection exits 3 (transient)" "$rc" 3
+cp "$T/kerr" "$T/err"
+expect_grep "... with a message naming what was lost" 'mc-snapshot: .*(lost|gone|killed|interrupted)' "$T/err"
+expect_ok "the rerun after exit 3 finishes" mc-snapshot $MDB_ARGS --databases=r --threads=2 --chunk-rows=200 --checkpoint="$T/ck"
+mc-cat "$T/k1.mcr" 2>/dev/null >"$T/k1.jsonl"
+mc-cat "$T/out" >"$T/k2.jsonl"
+python3 - "$T/k1.jsonl" "$T/k2.jsonl" >"$T/check" <<'PY'
+import json, sys
+keys = set()
+for f in sys.argv[1:]:
+    pend = []
+    for l in open(f):
+        r = json.loads(l)
+        if r.get('kind') == 'row': pend.append((r['table'], str(r['after'][0])))
+        elif r.get('kind') == 'mark' and r['mark'] == 'chunk_end': keys.update(pend); pend = []
+print(len(keys))
+PY
+expect_eq "... and both outputs hold every row" "$(cat "$T/check")" 6000
