@@ -48,6 +48,10 @@ static const char usage[] =
 	"      --threads=N          connections reading chunks (default 4)\n"
 	"      --chunk-rows=N       rows per chunk (default 20000)\n"
 	"      --checkpoint=FILE    record finished chunks in FILE; a rerun skips them\n"
+	"      --consistency=MODE   snapshot: a consistent snapshot per chunk and its\n"
+	"                           binlog_snapshot_position, no lock (MariaDB, default);\n"
+	"                           lock: one brief FLUSH TABLES WITH READ LOCK while\n"
+	"                           every connection opens its snapshot (default on MySQL)\n"
 	"      --max-rate=N         at most N rows per second\n"
 	"      --max-bytes-rate=SIZE  at most SIZE bytes of output per second (K, M, G)\n"
 	"      --progress           rows, rate and ETA on standard error (default when\n"
@@ -72,6 +76,9 @@ static size_t nwheres, nsplits;
 static uint64_t opt_threads = 4, opt_chunk = 20000, opt_rate, opt_brate;
 static const char *opt_ckpt;
 static int opt_progress = -1, opt_precheck;
+static int opt_consistency = -1; /* 0 snapshot (MariaDB), 1 lock */
+static const char *const consistency_names[] = { "snapshot", "lock", NULL };
+static struct mc_pos lock_wm; /* --consistency=lock: every chunk's watermark */
 
 /* ---- jobs: chunks in output order ---- */
 
@@ -238,13 +245,15 @@ static int run_job(MYSQL *m, struct snap_reader *rd, struct job *j, struct mc_er
 	struct snap_table *t = &tables[j->ti];
 	uint64_t n;
 	snap_bound last;
-	if (snap_begin(m, &j->wm, e) < 0)
+	if (opt_consistency == 1)
+		j->wm = lock_wm;
+	else if (snap_begin(m, &j->wm, e) < 0)
 		return -1;
 	uint64_t limit = t->nsplit ? opt_chunk + opt_chunk / 2 : 0;
 	if (snap_read(m, rd, t, j->lo, j->hi, limit, &j->wm, (int64_t)time(NULL), &j->out, &n,
 		      &last, tick, NULL, e) < 0)
 		return -1;
-	if (my_exec(m, "COMMIT", e) < 0)
+	if (opt_consistency != 1 && my_exec(m, "COMMIT", e) < 0)
 		return -1;
 	j->rows = n;
 	j->nrecs = n;
@@ -422,7 +431,7 @@ static int fail_rc(const struct mc_err *e)
 enum {
 	O_HOST = 256, O_DEFAULTS, O_SSL_CA, O_SSL_CERT, O_SSL_KEY, O_SSL_MODE, O_DATABASES,
 	O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE, O_BRATE,
-	O_PROGRESS, O_PRECHECK,
+	O_PROGRESS, O_PRECHECK, O_CONSISTENCY,
 };
 
 static const struct option longopts[] = {
@@ -447,6 +456,7 @@ static const struct option longopts[] = {
 	{ "max-bytes-rate", required_argument, NULL, O_BRATE },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "precheck", no_argument, NULL, O_PRECHECK },
+	{ "consistency", required_argument, NULL, O_CONSISTENCY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -559,6 +569,10 @@ static void parse_args(int argc, char **argv)
 			break;
 		case O_PROGRESS: opt_progress = 1; break;
 		case O_PRECHECK: opt_precheck = 1; break;
+		case O_CONSISTENCY:
+			if (opt_choice("consistency", optarg, consistency_names, &opt_consistency, &e) < 0)
+				prog_usage_error("%s", e.msg);
+			break;
 		case 'h': prog_help(usage);
 		case 'V': prog_version();
 		default: prog_usage_error("unknown option");
@@ -630,19 +644,40 @@ int main(int argc, char **argv)
 		cleanup();
 		return rc > 0 ? MC_EXIT_DATA : 0;
 	}
-	if (!my_is_mariadb(m)) {
-		mc_errf(&e, MC_EXIT_DATA,
-			"server %s is not MariaDB: snapshot watermarks on MySQL are not "
-			"implemented yet (docs/mc-snapshot.md, 'MySQL')",
+	if (opt_consistency < 0)
+		opt_consistency = my_is_mariadb(m) ? 0 : 1;
+	if (opt_consistency == 0 && !my_is_mariadb(m)) {
+		mc_errf(&e, MC_EXIT_USAGE,
+			"server %s is not MariaDB: --consistency=snapshot needs MariaDB's "
+			"binlog_snapshot_position; use --consistency=lock",
 			mysql_get_server_info(m));
 		prog_fail(&e);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 
+	MYSQL **wconn = calloc(opt_threads, sizeof *wconn);
+	if (!wconn)
+		prog_usage_error("out of memory");
+	for (uint64_t i = 0; i < opt_threads; i++)
+		connect_or_die(&wconn[i]);
 	/* the schema's position: a consistent snapshot no later than any chunk's */
 	struct mc_pos wm0;
-	if (snap_begin(m, &wm0, &e) < 0)
+	if (opt_consistency == 1) {
+		/* commits stop while every connection opens its read view:
+		 * all of them are consistent with the one binlog position */
+		if (my_exec(m, "FLUSH TABLES WITH READ LOCK", &e) < 0)
+			prog_fail(&e);
+		for (uint64_t i = 0; i < opt_threads; i++)
+			if (my_exec(wconn[i], "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+				    &e) < 0)
+				prog_fail(&e);
+		if (my_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", &e) < 0 ||
+		    snap_master_pos(m, &wm0, &e) < 0 || my_exec(m, "UNLOCK TABLES", &e) < 0)
+			prog_fail(&e);
+		lock_wm = wm0;
+	} else if (snap_begin(m, &wm0, &e) < 0) {
 		prog_fail(&e);
+	}
 	load_tables(m);
 	if (my_exec(m, "COMMIT", &e) < 0)
 		prog_fail(&e);
@@ -710,12 +745,9 @@ int main(int argc, char **argv)
 		prog_usage_error("out of memory");
 	if (pthread_create(&pt, NULL, planner, m) != 0)
 		prog_usage_error("cannot start a thread");
-	for (uint64_t i = 0; i < opt_threads; i++) {
-		MYSQL *wm;
-		connect_or_die(&wm);
-		if (pthread_create(&wt[i], NULL, worker, wm) != 0)
+	for (uint64_t i = 0; i < opt_threads; i++)
+		if (pthread_create(&wt[i], NULL, worker, wconn[i]) != 0)
 			prog_usage_error("cannot start a thread");
-	}
 
 	struct mc_pos tmax[1];
 	memset(tmax, 0, sizeof tmax);
@@ -785,6 +817,7 @@ int main(int argc, char **argv)
 	progress(1, total);
 	prog_close_stdout();
 	free(wt);
+	free(wconn);
 	cleanup();
 	return 0;
 }

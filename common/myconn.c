@@ -83,9 +83,9 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 	}
 	if (my_exec(m,
 		    "SET SESSION time_zone='+00:00', SESSION sql_mode='', "
-		    "SESSION tx_isolation='REPEATABLE-READ', "
 		    "SESSION net_write_timeout=600, SESSION net_read_timeout=600",
-		    err) < 0) {
+		    err) < 0 ||
+	    my_exec(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err) < 0) {
 		mysql_close(m);
 		return -1;
 	}

@@ -455,6 +455,8 @@ void snap_schema_rec(const struct snap_table *t, struct mc_col *cols, struct mc_
 
 /* ---- watermark ---- */
 
+static int file_seq(const char *file, uint64_t *seq, struct mc_err *err);
+
 int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err)
 {
 	MYSQL_RES *res;
@@ -477,14 +479,49 @@ int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "no binlog snapshot position (binlog_snapshot_file is empty): "
 			       "is the binary log on (log_bin)?");
-	const char *dot = strrchr(file, '.');
 	uint64_t seq;
-	if (!dot || num_u64(dot + 1, &seq) < 0)
-		return mc_errf(err, MC_EXIT_DATA, "binlog file name '%s' has no sequence number",
-			       file);
+	if (file_seq(file, &seq, err) < 0)
+		return -1;
 	wm->file = seq;
 	wm->off = off;
 	wm->row = 0;
+	return 0;
+}
+
+static int file_seq(const char *file, uint64_t *seq, struct mc_err *err)
+{
+	const char *dot = strrchr(file, '.');
+	if (!dot || num_u64(dot + 1, seq) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "binlog file name '%s' has no sequence number",
+			       file);
+	return 0;
+}
+
+int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err)
+{
+	MYSQL_RES *res = NULL;
+	if (mysql_query(m, "SHOW MASTER STATUS") != 0) {
+		if (my_query(m, "SHOW BINARY LOG STATUS", &res, err) < 0)
+			return -1;
+	} else if (!(res = mysql_store_result(m))) {
+		return my_fail(m, err, "SHOW MASTER STATUS");
+	}
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (!row || !row[0] || !row[1]) {
+		mysql_free_result(res);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "SHOW MASTER STATUS is empty: is the binary log on (log_bin)?");
+	}
+	uint64_t seq, off;
+	int rc = file_seq(row[0], &seq, err);
+	if (rc == 0 && num_u64(row[1], &off) < 0)
+		rc = mc_errf(err, MC_EXIT_DATA, "SHOW MASTER STATUS: bad position '%s'", row[1]);
+	mysql_free_result(res);
+	if (rc < 0)
+		return -1;
+	pos->file = seq;
+	pos->off = off;
+	pos->row = 0;
 	return 0;
 }
 

@@ -77,6 +77,11 @@ void snap_schema_rec(const struct snap_table *t, struct mc_col *cols, struct mc_
 /* Start a transaction WITH CONSISTENT SNAPSHOT and read its watermark. */
 int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err);
 
+/* The binlog's current end (SHOW MASTER STATUS, or SHOW BINARY LOG
+ * STATUS on MySQL 8.4+) as a position; exact only while commits are
+ * blocked (FLUSH TABLES WITH READ LOCK). */
+int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err);
+
 /* Planner: the key of the row `rows` rows after lo (the last key of the
  * next chunk) into *hi; 1 found, 0 fewer rows remain (the last chunk). */
 int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, uint64_t rows,

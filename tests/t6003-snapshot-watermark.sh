@@ -5,12 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
-sql "CREATE DATABASE w; USE w;
+for mode in snapshot lock; do
+sql "DROP DATABASE IF EXISTS w; CREATE DATABASE w; USE w;
 CREATE TABLE w.t (id INT PRIMARY KEY, v INT);
 INSERT INTO w.t SELECT seq, seq FROM seq_1_to_1500;"
 p0=$(sql "SHOW MASTER STATUS" | cut -f2)
 
-mc-snapshot $MDB_ARGS --databases=w --threads=2 --chunk-rows=100 --max-rate=600 >"$T/snap.mcr" 2>"$T/err" &
+mc-snapshot $MDB_ARGS --databases=w --consistency=$mode --threads=2 --chunk-rows=100 --max-rate=600 >"$T/snap.mcr" 2>"$T/err" &
 pid=$!
 sleep 1
 # one transaction changing every row, and new rows past the largest key
@@ -19,7 +20,7 @@ p1=$(sql "SHOW MASTER STATUS" | cut -f2)
 sql "UPDATE w.t SET v = v + 100000"
 p2=$(sql "SHOW MASTER STATUS" | cut -f2)
 wait $pid
-expect_eq "the snapshot ran while the table changed" "$?" 0
+expect_eq "$mode: the snapshot ran while the table changed" "$?" 0
 mc-cat "$T/snap.mcr" >"$T/snap.jsonl"
 python3 - "$T/snap.jsonl" "$p0" "$p1" "$p2" >"$T/check" <<'PY'
 import json, sys
@@ -47,11 +48,13 @@ for pos, rs in chunks:
     gens = {r['after'][1] // 100000 for r in rs}
     if len(gens) > 1: bad.append('chunk %r mixes generations %r' % (pos, gens))
 n = len(seen)
-print('rows', n, 'dups', sum(c - 1 for c in seen.values()), 'chunks', len(chunks),
+print('rows', n, 'wms', len({tuple(p) for p, _ in chunks}), 'dups', sum(c - 1 for c in seen.values()), 'chunks', len(chunks),
       'max', max(len(rs) for _, rs in chunks), 'bad', len(bad))
 for b in bad[:5]: print(b)
 PY
-expect_grep "every row's generation agrees with its chunk's watermark" ' bad 0$' "$T/check"
-expect_grep "no row missing nor doubled, chunks of at most 150 rows" '^rows (1500|2500) dups 0 chunks [0-9]+ max (1[0-4][0-9]|150|[0-9]{1,2}) ' "$T/check"
+expect_grep "$mode: every row's generation agrees with its chunk's watermark" ' bad 0$' "$T/check"
+expect_grep "$mode: no row missing nor doubled, chunks of at most 150 rows" '^rows (1500|2500) wms [0-9]+ dups 0 chunks [0-9]+ max (1[0-4][0-9]|150|[0-9]{1,2}) ' "$T/check"
 grep -v '^rows' "$T/check" | head -5 | sed 's/^/# /'
 cat "$T/check" | head -1 | sed 's/^/# /'
+expect_grep "$mode: watermarks" "$( [ $mode = lock ] && echo ' wms 1 ' || echo ' wms ([2-9]|[1-9][0-9]+) ')" "$T/check"
+done
