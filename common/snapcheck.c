@@ -96,7 +96,7 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 	MYSQL_RES *res;
 	if (my_query(m, "SHOW GRANTS", &res, err) < 0)
 		return -1;
-	int all = 0, sel = 0, repl_slave = 0, repl_client = 0;
+	int all = 0, sel = 0, repl_slave = 0, repl_client = 0, reload = 0;
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(res))) {
 		const char *g = row[0];
@@ -108,6 +108,8 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 			all = 1;
 		if (strcasestr(g, "SELECT"))
 			sel = 1;
+		if (strcasestr(g, "RELOAD"))
+			reload = 1;
 		if (strcasestr(g, "REPLICATION SLAVE"))
 			repl_slave = 1;
 		if (strcasestr(g, "REPLICATION CLIENT") || strcasestr(g, "BINLOG MONITOR"))
@@ -120,6 +122,13 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		FINDING("error", "the user lacks REPLICATION CLIENT / BINLOG MONITOR (binlog positions)");
 	if (all || (repl_slave && repl_client))
 		FINDING("ok", "replication grants");
+	if (!my_is_mariadb(m)) {
+		if (!all && !reload)
+			FINDING("error", "the user lacks RELOAD: on MySQL mc-snapshot takes a brief "
+					 "FLUSH TABLES WITH READ LOCK (--consistency=lock)");
+		else
+			FINDING("ok", "RELOAD for the brief lock of --consistency=lock (MySQL)");
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		const struct snap_table *x = &t[i];

@@ -46,3 +46,14 @@ expect_ok "or from --defaults-file" mc-snapshot --defaults-file="$T/my.cnf" --da
 expect_eq "... which gives the rows" "$(mc-cat "$T/out" | grep -c '"kind":"row"')" 10
 mc-snapshot $MDB_ARGS --databases=a --progress >/dev/null 2>"$T/err"
 expect_grep "--progress prints rows, rate and ETA" 'rows, [0-9]+ rows/s.*ETA' "$T/err"
+t0=$(date +%s%N)
+mc-snapshot $MDB_ARGS --databases=a --tables=t1 --max-rate=2000 --chunk-rows=300 >"$T/out" 2>"$T/err"
+t1=$(date +%s%N)
+expect_eq "--max-rate=2000 spreads 2000 rows over about a second" \
+	"$(awk -v a="$t0" -v b="$t1" 'BEGIN {print (b - a) / 1e9 >= 0.7 ? "yes" : "no: " (b - a) / 1e9 " s"}')" yes
+t0=$(date +%s%N)
+mc-snapshot $MDB_ARGS --databases=a --tables=t1 --max-bytes-rate=40K --chunk-rows=300 >"$T/out" 2>"$T/err"
+t1=$(date +%s%N)
+bytes=$(wc -c <"$T/out")
+expect_eq "--max-bytes-rate=40K holds the output to about 40 KiB/s" \
+	"$(awk -v a="$t0" -v b="$t1" -v n="$bytes" 'BEGIN {s = (b - a) / 1e9; print n / s <= 1.5 * 40960 && s >= 0.5 ? "yes" : "no: " n " bytes in " s " s"}')" yes
