@@ -180,10 +180,13 @@ static void *planner(void *arg)
 				set_failed(&e);
 				goto out;
 			}
+			/* the job owns lo and hi and may be freed as soon as it
+			 * is pushed: copy hi first */
+			snap_bound next = rc ? snap_bound_dup(hi, t->nsplit) : NULL;
 			push_job(new_job(ti, lo, hi, rc == 0));
 			if (rc == 0)
 				break;
-			lo = snap_bound_dup(hi, t->nsplit);
+			lo = next;
 		}
 	}
 out:
