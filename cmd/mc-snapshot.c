@@ -88,6 +88,7 @@ struct job {
 	snap_bound lo, hi;    /* NULL: open */
 	int state;            /* 0 queued, 1 running, 2 done */
 	int last;             /* the table's last chunk */
+	int stream;           /* no split key: the main thread streams it */
 	struct mc_buf out;    /* encoded rows and the chunk_end mark */
 	uint64_t nrecs, rows;
 	struct mc_pos wm;
@@ -165,7 +166,9 @@ static void *planner(void *arg)
 			continue;
 		snap_bound lo = snap_bound_dup(table_from[ti], t->nsplit);
 		if (!t->nsplit) {
-			push_job(new_job(ti, NULL, NULL, 1));
+			struct job *j = new_job(ti, NULL, NULL, 1);
+			j->stream = opt_consistency == 0;
+			push_job(j);
 			continue;
 		}
 		for (;;) {
@@ -243,6 +246,8 @@ static void add_label(struct mc_buf *b, const struct snap_table *t, const struct
 	buf_addc(b, ']');
 }
 
+static int add_chunk_end(struct job *j, struct mc_err *e);
+
 static int run_job(MYSQL *m, struct snap_reader *rd, struct job *j, struct mc_err *e)
 {
 	struct snap_table *t = &tables[j->ti];
@@ -274,6 +279,13 @@ static int run_job(MYSQL *m, struct snap_reader *rd, struct job *j, struct mc_er
 		j->last = 0;
 		pthread_mutex_unlock(&mu);
 	}
+	return add_chunk_end(j, e);
+}
+
+/* Append the chunk_end mark of j to its output. */
+static int add_chunk_end(struct job *j, struct mc_err *e)
+{
+	struct snap_table *t = &tables[j->ti];
 	struct mc_buf label = { 0 };
 	add_label(&label, t, j);
 	struct mc_rec r;
@@ -306,11 +318,11 @@ static void *worker(void *arg)
 				break;
 			uint64_t k = 0;
 			j = head;
-			while (j && j->state != 0 && k < window) {
+			while (j && (j->state != 0 || j->stream) && k < window) {
 				j = j->next;
 				k++;
 			}
-			if (j && j->state == 0 && k < window)
+			if (j && j->state == 0 && !j->stream && k < window)
 				break;
 			j = NULL;
 			if (planning_done && !head)
@@ -403,6 +415,8 @@ static void write_raw(const struct mc_buf *b, uint64_t nrecs)
 	wr.count += nrecs;
 }
 
+static uint64_t progress_total;
+
 static void progress(int force, uint64_t total)
 {
 	static double last;
@@ -422,6 +436,42 @@ static void progress(int force, uint64_t total)
 	fprintf(stderr, "%s: %" PRIu64 " rows, %.0f rows/s, %.1f MB/s, ETA %s%s", prog_name,
 		done_rows, rate, now > 0 ? (double)done_bytes / now / 1e6 : 0.0, eta,
 		isatty(2) && !force ? "\r" : "\n");
+}
+
+/* A table without a split key is one chunk: rather than hold it in
+ * memory, the main thread reads it on its own connection and writes its
+ * rows as they come, in their place in the output order. */
+static MYSQL *stream_conn;
+static struct snap_reader stream_rd;
+static struct mc_buf stream_buf;
+
+static void stream_tick(void *ctx, uint64_t rows, uint64_t bytes)
+{
+	struct mc_err e = { 0 };
+	tick(ctx, rows, bytes);
+	write_raw(&stream_buf, rows);
+	done_bytes += stream_buf.len;
+	done_rows += rows;
+	stream_buf.len = 0;
+	if (wr.buf.len >= (1u << 20) && rio_flush(&wr, &e) < 0)
+		prog_fail(&e);
+	progress(0, progress_total);
+}
+
+static void run_stream(struct job *j)
+{
+	struct mc_err e = { 0 };
+	struct snap_table *t = &tables[j->ti];
+	uint64_t n;
+	snap_bound last;
+	if (!stream_conn && my_connect(&conn, &stream_conn, &e) < 0)
+		prog_fail(&e);
+	if (snap_begin(stream_conn, &j->wm, &e) < 0 ||
+	    snap_read(stream_conn, &stream_rd, t, NULL, NULL, 0, &j->wm, (int64_t)time(NULL),
+		      &stream_buf, &n, &last, stream_tick, NULL, &e) < 0 ||
+	    my_exec(stream_conn, "COMMIT", &e) < 0 || add_chunk_end(j, &e) < 0)
+		prog_fail(&e);
+	j->rows = 0; /* counted as they were written */
 }
 
 static int fail_rc(const struct mc_err *e)
@@ -743,6 +793,7 @@ int main(int argc, char **argv)
 		prog_fail(&e);
 
 	window = opt_threads * 2;
+	progress_total = total;
 	pthread_t pt, *wt = calloc(opt_threads, sizeof *wt);
 	if (!wt)
 		prog_usage_error("out of memory");
@@ -758,8 +809,20 @@ int main(int argc, char **argv)
 	int out_is_file = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
 	for (;;) {
 		pthread_mutex_lock(&mu);
-		while (!failed && !(head && head->state == 2) && !(planning_done && !head))
+		while (!failed && !(head && head->state == 2) && !(planning_done && !head) &&
+		       !(head && head->stream && head->state == 0))
 			pthread_cond_wait(&cv, &mu);
+		if (!failed && head && head->stream && head->state == 0) {
+			struct job *sj = head;
+			sj->state = 1;
+			pthread_mutex_unlock(&mu);
+			run_stream(sj);
+			pthread_mutex_lock(&mu);
+			sj->state = 2;
+			pthread_cond_broadcast(&cv);
+			pthread_mutex_unlock(&mu);
+			continue;
+		}
 		if (failed) {
 			pthread_mutex_unlock(&mu);
 			fail_rc(&fail_err);
@@ -821,6 +884,10 @@ int main(int argc, char **argv)
 	prog_close_stdout();
 	free(wt);
 	free(wconn);
+	if (stream_conn)
+		mysql_close(stream_conn);
+	snap_reader_free(&stream_rd);
+	buf_free(&stream_buf);
 	cleanup();
 	return 0;
 }

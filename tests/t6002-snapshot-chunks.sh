@@ -27,6 +27,11 @@ strip() { grep -E '"kind":"(row|mark)"' "$1" | sed 's/"pos":\[[0-9,]*\],"time":[
 strip "$T/one.jsonl" >"$T/one.rows"
 strip "$T/four.jsonl" >"$T/four.rows"
 expect_same "1 and 4 threads write the same rows and marks in the same order" "$T/one.rows" "$T/four.rows"
+expect_ok "--consistency=lock --threads=3" mc-snapshot $MDB_ARGS --databases=c --threads=3 --chunk-rows=100 --consistency=lock
+mc-cat "$T/out" >"$T/lock.jsonl"
+strip "$T/lock.jsonl" >"$T/lock.rows"
+expect_same "--consistency=lock writes the same rows and marks too" "$T/one.rows" "$T/lock.rows"
+expect_eq "... all at one watermark" "$(grep -E '"kind":"(row|mark)"' "$T/lock.jsonl" | grep -o '"pos":\[[0-9,]*\]' | sort -u | wc -l)" 1
 
 check_table() { # TABLE KEYCOLS SELECT-COLUMNS
 	sql "SET time_zone='+00:00'; SELECT $3 FROM c.$1" >"$T/$1.tsv"
