@@ -39,7 +39,7 @@ INSERT INTO d.every VALUES
   NULL, NULL, NULL, NULL, '12:00:00.5', NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL), 
  (4, 0,0,0,0,0,0,0,0,0,0, '-0.5', 0, 1e-45, 123456789.123456789, '2000-01-01', '2000-01-01 00:00:00', '2000-01-01 00:00:00',
-  '2000-01-01 00:00:00', '-12:34:56.789', '-838:59:59', 1970, b'1', b'10000000', 'b', 'x,y,z', 'a', 'b', 'c', 'd', X'FFFFFFFF', X'7F', X'00', '{}',
+  '0000-00-00 00:00:00', '-12:34:56.789', '-838:59:59', 1970, b'1', b'10000000', 'b', 'x,y,z', 'a', 'b', 'c', 'd', X'FFFFFFFF', X'7F', X'00', '{}',
   ST_GeomFromText('LINESTRING(0 0,1 1)'))" || { fail "create the every-type table" "sql failed"; exit 1; }
 # all byte values in a BLOB
 sql "UPDATE d.every SET bl = (SELECT CONCAT($(python3 -c "print(','.join('X\'%02X\'' % i for i in range(256)))"))) WHERE id=1"

@@ -27,3 +27,9 @@ mc-snapshot $MDB_ARGS --precheck --tables='^p\.nokey$' --split-key=p.nokey:a >"$
 expect_grep "a declared key satisfies the key check" "^ok: table 'p.nokey': declared key" "$T/out"
 expect_code 1 "a user without replication grants fails" mc-snapshot --socket="$MDB_SOCK" --user=lim --precheck --databases=p
 expect_grep "... naming REPLICATION SLAVE" '^error: the user lacks REPLICATION SLAVE' "$T/out"
+
+mdb_restart --skip-log-bin
+expect_code 1 "without a binary log the precheck fails" mc-snapshot $MDB_ARGS --precheck
+expect_grep "... naming log_bin" '^error: log_bin is OFF' "$T/out"
+expect_code 1 "without a binary log a snapshot exits 1 (no watermark)" mc-snapshot $MDB_ARGS
+expect_grep "... saying why" 'binlog' "$T/err"
