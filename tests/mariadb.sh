@@ -1,0 +1,122 @@
+# tests/mariadb.sh: a throwaway MariaDB server for one test. Source it after
+# tests/lib.sh:
+#   . "$(dirname "$0")/lib.sh"
+#   . "$(dirname "$0")/mariadb.sh"
+#   mdb_start [EXTRA-SERVER-OPTION...]   start it (fails the test, exit 1, if it cannot)
+#   sql "STATEMENT; ..."                 run SQL as root (batch mode, tab-separated, no header)
+#   mdb_stop                             stop it (also done at exit)
+#   mdb_restart [EXTRA-SERVER-OPTION...] stop and start on the same data directory
+# It sets MDB_SOCK (the private socket), MDB_DIR (data, binlogs, log),
+# MDB_PID, and MDB_ARGS (client options: --socket=... --user=root) for the
+# programs under test. The server has no TCP port (--skip-networking), logs
+# its binlog in $MDB_DIR/binlog/mysql-bin.NNNNNN with binlog_format=ROW,
+# binlog_row_image=FULL, binlog_row_metadata=FULL and a server-id unique to
+# this process. It is stopped by its own pid at exit, never by name.
+#
+# A server that cannot be started is a failure, not a skip: `make deps`
+# installs MariaDB.
+
+MDB_DIR=$T/mdb
+MDB_SOCK=$MDB_DIR/sock
+MDB_PID=
+MDB_ARGS="--socket=$MDB_SOCK --user=root"
+MDB_EXTRA=
+export MDB_SOCK MDB_DIR
+trap 'mdb_stop; rm -rf "$T"' EXIT
+
+_mdb_bin() {
+	for _c in "$@"; do
+		if command -v "$_c" >/dev/null 2>&1; then command -v "$_c"; return 0; fi
+		for _d in /usr/sbin /usr/libexec /usr/local/sbin; do
+			if [ -x "$_d/$_c" ]; then echo "$_d/$_c"; return 0; fi
+		done
+	done
+	return 1
+}
+
+_mdb_fatal() {
+	fail "throwaway MariaDB" "$1"
+	for _l in "$MDB_DIR/install.log" "$MDB_DIR/error.log"; do
+		[ -f "$_l" ] && tail -n 15 "$_l" | sed 's/^/#   server: /'
+	done
+	exit 1
+}
+
+_mdb_launch() {
+	"$MDB_SERVER" --no-defaults --user="$(id -un)" \
+		--datadir="$MDB_DIR/data" --socket="$MDB_SOCK" --skip-networking \
+		--pid-file="$MDB_DIR/pid" --log-error="$MDB_DIR/error.log" \
+		--log-bin="$MDB_DIR/binlog/mysql-bin" --server-id="$MDB_SERVER_ID" \
+		--binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL \
+		--innodb-buffer-pool-size=${MDB_BUFFER_POOL:-32M} --innodb-log-file-size=16M \
+		--innodb-flush-log-at-trx-commit=2 --sync-binlog=0 --innodb-doublewrite=0 \
+		--skip-name-resolve --max-connections=100 --performance-schema=OFF \
+		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+		$MDB_EXTRA "$@" >>"$MDB_DIR/error.log" 2>&1 &
+	MDB_PID=$!
+	_i=0
+	while :; do
+		if ! kill -0 "$MDB_PID" 2>/dev/null; then
+			MDB_PID=
+			_mdb_fatal "the server exited during start-up"
+		fi
+		if "$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root \
+			-e 'SELECT 1' >/dev/null 2>&1; then
+			return 0
+		fi
+		_i=$((_i + 1))
+		[ $_i -gt 600 ] && _mdb_fatal "not answering after 60 s"
+		sleep 0.1
+	done
+}
+
+mdb_start() {
+	MDB_SERVER=$(_mdb_bin mariadbd mysqld) || _mdb_fatal "no mariadbd (run 'make deps')"
+	MDB_INSTALL=$(_mdb_bin mariadb-install-db mysql_install_db) ||
+		_mdb_fatal "no mariadb-install-db (run 'make deps')"
+	MDB_CLIENT=$(_mdb_bin mariadb mysql) || _mdb_fatal "no mariadb client (run 'make deps')"
+	MDB_SERVER_ID=$(( ($$ % 100000) + 1000 ))
+	mkdir -p "$MDB_DIR/data" "$MDB_DIR/binlog" || _mdb_fatal "cannot create $MDB_DIR"
+	# A data directory made once per build is copied: mariadb-install-db
+	# costs seconds, a copy milliseconds.
+	_tmpl=$BIN/test-mdb-template
+	if [ ! -f "$_tmpl/.done" ]; then
+		rm -rf "$_tmpl.$$" && mkdir -p "$_tmpl.$$"
+		"$MDB_INSTALL" --no-defaults --user="$(id -un)" --datadir="$_tmpl.$$" \
+			--auth-root-authentication-method=normal --skip-test-db \
+			--skip-name-resolve >"$MDB_DIR/install.log" 2>&1 ||
+			_mdb_fatal "mariadb-install-db failed"
+		touch "$_tmpl.$$/.done"
+		if ! mv -T "$_tmpl.$$" "$_tmpl" 2>/dev/null; then rm -rf "$_tmpl.$$"; fi
+	fi
+	[ -f "$_tmpl/.done" ] || _mdb_fatal "no data directory template"
+	cp -R "$_tmpl/." "$MDB_DIR/data/" || _mdb_fatal "cannot copy the data directory"
+	rm -f "$MDB_DIR/data/.done"
+	MDB_EXTRA="$*"
+	_mdb_launch
+}
+
+mdb_stop() {
+	[ -n "$MDB_PID" ] || return 0
+	kill -TERM "$MDB_PID" 2>/dev/null
+	_i=0
+	while kill -0 "$MDB_PID" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ $_i -gt 300 ]; then kill -KILL "$MDB_PID" 2>/dev/null; break; fi
+		sleep 0.1
+	done
+	wait "$MDB_PID" 2>/dev/null
+	MDB_PID=
+}
+
+mdb_restart() {
+	mdb_stop
+	MDB_EXTRA="$*"
+	_mdb_launch
+}
+
+# sql STATEMENTS: run as root; output tab-separated without column names.
+sql() {
+	"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --batch \
+		--skip-column-names --default-character-set=utf8mb4 -e "$1"
+}
