@@ -96,3 +96,90 @@ const char *mctype_for(const char *t, size_t n, char *out, size_t outsz)
 	snprintf(out, outsz, "STRING");
 	return out;
 }
+
+static const char *const int_types[] = { "tinyint", "smallint", "mediumint", "int", "integer",
+					 "bigint", "year", NULL };
+static const char *const geo_types[] = { "geometry", "point", "linestring", "polygon",
+					 "multipoint", "multilinestring", "multipolygon",
+					 "geometrycollection", "geomcollection", NULL };
+
+static int base_in(const char *t, size_t n, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (base_is(t, n, names[i]))
+			return 1;
+	return 0;
+}
+
+int mctype_canon(const char *t, size_t n, struct mc_buf *b)
+{
+	size_t i = 0, start = b->len;
+	int strip_width = base_in(t, n, int_types);
+	int quoted = 0;
+
+	while (i < n) {
+		char ch = t[i];
+		if (quoted) {
+			/* ENUM/SET labels keep their case and spaces */
+			if (buf_addc(b, ch) < 0)
+				return -1;
+			if (ch == '\'' && i + 1 < n && t[i + 1] == '\'') {
+				if (buf_addc(b, t[++i]) < 0)
+					return -1;
+			} else if (ch == '\'') {
+				quoted = 0;
+			}
+			i++;
+			continue;
+		}
+		if (ch == '\'') {
+			quoted = 1;
+		} else if (ch == '(' && strip_width) {
+			const char *c = memchr(t + i, ')', n - i);
+			if (c) {
+				i = (size_t)(c - t) + 1;
+				continue;
+			}
+		} else if (ch == ' ') {
+			size_t j = i;
+			while (j < n && t[j] == ' ')
+				j++;
+			if (n - j >= 8 && (n - j == 8 || t[j + 8] == ' ') &&
+			    base_is(t + j, 8, "zerofill")) {
+				i = j + 8;
+				continue;
+			}
+			if (j == n || b->len == start || b->p[b->len - 1] == ' ') {
+				i = j;
+				continue;
+			}
+			if (buf_addc(b, ' ') < 0)
+				return -1;
+			i = j;
+			continue;
+		}
+		if (buf_addc(b, quoted ? ch : (char)tolower((unsigned char)ch)) < 0)
+			return -1;
+		i++;
+	}
+	while (b->len > start && b->p[b->len - 1] == ' ')
+		b->len--;
+	return 0;
+}
+
+int mctype_same(const char *a, size_t an, const char *b, size_t bn)
+{
+	struct mc_buf x = { 0 }, y = { 0 };
+	int same;
+	if (base_in(a, an, geo_types) && base_in(b, bn, geo_types))
+		return 1;
+	if (mctype_canon(a, an, &x) < 0 || mctype_canon(b, bn, &y) < 0) {
+		buf_free(&x);
+		buf_free(&y);
+		return 0;
+	}
+	same = x.len == y.len && (x.len == 0 || memcmp(x.p, y.p, x.len) == 0);
+	buf_free(&x);
+	buf_free(&y);
+	return same;
+}

@@ -280,6 +280,30 @@ static void test_mctype(void)
 		}
 	}
 	result(good, "MySQL types map to MaxCompute types", why);
+	{
+		static const char *const canon[][2] = {
+			{ "int(10) unsigned", "int unsigned" }, { "INT(11)", "int" },
+			{ "bigint(20) unsigned zerofill", "bigint unsigned" }, { "year(4)", "year" },
+			{ "tinyint(1)", "tinyint" }, { "decimal(10,2) unsigned", "decimal(10,2) unsigned" },
+			{ "varchar(20)", "varchar(20)" }, { "ENUM('A b','it''s')", "enum('A b','it''s')" },
+			{ "datetime(6)", "datetime(6)" }, { "  double   unsigned ", "double unsigned" },
+		};
+		good = 1;
+		for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+			struct mc_buf b = { 0 };
+			mctype_canon(canon[i][0], strlen(canon[i][0]), &b);
+			if (b.len != strlen(canon[i][1]) || memcmp(b.p, canon[i][1], b.len) != 0) {
+				snprintf(why, sizeof why, "'%s' -> '%.*s'", canon[i][0], (int)b.len, b.p);
+				good = 0;
+			}
+			buf_free(&b);
+		}
+		result(good, "type texts have one canonical spelling", why);
+		result(mctype_same("point", 5, "geometry", 8) && mctype_same("int(10)", 7, "int", 3) &&
+			       !mctype_same("int", 3, "bigint", 6) &&
+			       !mctype_same("enum('a')", 9, "enum('A')", 9),
+		       "mctype_same: canonical spellings, geometry family", "wrong");
+	}
 }
 
 int main(void)
