@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "afile.h"
 #include "buf.h"
@@ -311,6 +312,15 @@ static void out_begin(int fd, int level)
 	meta[2].v = mc_str_c(part, strlen(part));
 	if (zout_init(&out.z, fd, level, &err) < 0)
 		prog_fail(&err);
+	/* Compress in worker threads (2 when memory allows). The output of
+	 * zstd's threaded mode does not depend on the number of workers, so
+	 * every --memory gives the same bytes; small jobs keep its buffers to
+	 * a few MB. */
+	if (level > 0 && out.z.cctx) {
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_nbWorkers, memory >= (64u << 20) ? 2 : 1);
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_jobSize, 1 << 20);
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_windowLog, 20);
+	}
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_HEADER;
 	h.version = MC_REC_VERSION;
@@ -881,7 +891,7 @@ int main(int argc, char **argv)
 		struct stat st;
 		struct wh_manifest om;
 		struct wh_file f;
-		if (!mkdtemp(tmp)) {
+		if (!mkdtemp(tmp) || chmod(tmp, 0755) < 0) {
 			mc_errnof(&err, errno, "'%s'", tmp);
 			prog_fail(&err);
 		}
