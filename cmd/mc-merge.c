@@ -45,7 +45,7 @@ static const char usage[] =
 	"  -k, --key=COL[,COL]   the key of a table that has none\n"
 	"  -m, --memory=SIZE     memory for sorting (default a quarter of RAM);\n"
 	"                        more spills sorted runs to --tmpdir\n"
-	"      --tmpdir=DIR      where runs go (default $TMPDIR or /tmp)\n"
+	"      --tmpdir=DIR      where runs go (default: the table's directory)\n"
 	"  -l, --lifecycle=DAYS  drop full partitions DAYS days or more older than\n"
 	"                        the new one (default 30; 0 keeps all)\n"
 	"  -o, --output=FILE     write the state as a record stream to FILE ('-':\n"
@@ -65,6 +65,20 @@ static const char usage[] =
 
 static const char *whdir, *table, *opt_ds, *opt_at, *opt_key, *tmpdir, *output;
 static uint64_t memory, lifecycle = 30;
+
+/* Removed at exit, also when a failure exits: nothing half-made stays. */
+static struct merger *live_merger;
+static char *live_tmp;
+
+static void cleanup(void)
+{
+	struct mc_err err;
+	merger_free(live_merger);
+	live_merger = NULL;
+	if (live_tmp)
+		wh_rmtree(live_tmp, &err);
+	live_tmp = NULL;
+}
 static int zlevel = -1, emit_sql, dialect, verbose;
 
 static noreturn void oom(void)
@@ -720,8 +734,6 @@ int main(int argc, char **argv)
 		prog_usage_error("--ds is required (or --at with --output)");
 	if (!memory)
 		memory = default_memory();
-	if (!tmpdir)
-		tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	if (zlevel < 0)
 		zlevel = output ? 0 : 1;
 
@@ -738,8 +750,7 @@ int main(int argc, char **argv)
 			prog_fail(&err);
 		free(sd);
 		free(lock);
-		if (!output)
-			clean_tmp(tdir);
+		clean_tmp(tdir);
 	}
 	if (wh_ledger_read(whdir, &L, &err) < 0)
 		prog_fail(&err);
@@ -839,10 +850,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* merge */
-	m = merger_new(memory, tmpdir, &err);
+	/* merge: runs go to the table's directory unless --tmpdir says
+	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
+	m = merger_new(memory, tmpdir ? tmpdir : tdir, &err);
 	if (!m)
 		prog_fail(&err);
+	live_merger = m;
+	atexit(cleanup);
 	if (!base_m.sorted) {
 		for (size_t i = 0; i < base_m.nfiles; i++) {
 			struct freader fr;
@@ -895,6 +909,7 @@ int main(int argc, char **argv)
 			mc_errnof(&err, errno, "'%s'", tmp);
 			prog_fail(&err);
 		}
+		live_tmp = tmp;
 		file = pathf("%s/part-000000.mcr.zst", tmp);
 		if (afile_open(&af, file, &err) < 0)
 			prog_fail(&err);
@@ -948,6 +963,7 @@ int main(int argc, char **argv)
 			mc_errnof(&err, errno, "'%s': rename", final);
 			prog_fail(&err);
 		}
+		live_tmp = NULL;
 		if (afile_sync_dir(tdir, &err) < 0)
 			prog_fail(&err);
 		if (verbose) {
@@ -965,6 +981,7 @@ int main(int argc, char **argv)
 		free(final);
 		lifecycle_drop(day);
 	}
+	live_merger = NULL;
 	merger_free(m);
 	wh_manifest_free(&base_m);
 	wh_schema_free(&schema);
