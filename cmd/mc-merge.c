@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "afile.h"
 #include "buf.h"
@@ -44,7 +45,7 @@ static const char usage[] =
 	"  -k, --key=COL[,COL]   the key of a table that has none\n"
 	"  -m, --memory=SIZE     memory for sorting (default a quarter of RAM);\n"
 	"                        more spills sorted runs to --tmpdir\n"
-	"      --tmpdir=DIR      where runs go (default $TMPDIR or /tmp)\n"
+	"      --tmpdir=DIR      where runs go (default: the table's directory)\n"
 	"  -l, --lifecycle=DAYS  drop full partitions DAYS days or more older than\n"
 	"                        the new one (default 30; 0 keeps all)\n"
 	"  -o, --output=FILE     write the state as a record stream to FILE ('-':\n"
@@ -64,6 +65,20 @@ static const char usage[] =
 
 static const char *whdir, *table, *opt_ds, *opt_at, *opt_key, *tmpdir, *output;
 static uint64_t memory, lifecycle = 30;
+
+/* Removed at exit, also when a failure exits: nothing half-made stays. */
+static struct merger *live_merger;
+static char *live_tmp;
+
+static void cleanup(void)
+{
+	struct mc_err err;
+	merger_free(live_merger);
+	live_merger = NULL;
+	if (live_tmp)
+		wh_rmtree(live_tmp, &err);
+	live_tmp = NULL;
+}
 static int zlevel = -1, emit_sql, dialect, verbose;
 
 static noreturn void oom(void)
@@ -311,6 +326,15 @@ static void out_begin(int fd, int level)
 	meta[2].v = mc_str_c(part, strlen(part));
 	if (zout_init(&out.z, fd, level, &err) < 0)
 		prog_fail(&err);
+	/* Compress in worker threads (2 when memory allows). The output of
+	 * zstd's threaded mode does not depend on the number of workers, so
+	 * every --memory gives the same bytes; small jobs keep its buffers to
+	 * a few MB. */
+	if (level > 0 && out.z.cctx) {
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_nbWorkers, memory >= (64u << 20) ? 2 : 1);
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_jobSize, 1 << 20);
+		ZSTD_CCtx_setParameter(out.z.cctx, ZSTD_c_windowLog, 20);
+	}
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_HEADER;
 	h.version = MC_REC_VERSION;
@@ -710,8 +734,6 @@ int main(int argc, char **argv)
 		prog_usage_error("--ds is required (or --at with --output)");
 	if (!memory)
 		memory = default_memory();
-	if (!tmpdir)
-		tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	if (zlevel < 0)
 		zlevel = output ? 0 : 1;
 
@@ -728,8 +750,7 @@ int main(int argc, char **argv)
 			prog_fail(&err);
 		free(sd);
 		free(lock);
-		if (!output)
-			clean_tmp(tdir);
+		clean_tmp(tdir);
 	}
 	if (wh_ledger_read(whdir, &L, &err) < 0)
 		prog_fail(&err);
@@ -829,10 +850,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* merge */
-	m = merger_new(memory, tmpdir, &err);
+	/* merge: runs go to the table's directory unless --tmpdir says
+	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
+	m = merger_new(memory, tmpdir ? tmpdir : tdir, &err);
 	if (!m)
 		prog_fail(&err);
+	live_merger = m;
+	atexit(cleanup);
 	if (!base_m.sorted) {
 		for (size_t i = 0; i < base_m.nfiles; i++) {
 			struct freader fr;
@@ -881,10 +905,11 @@ int main(int argc, char **argv)
 		struct stat st;
 		struct wh_manifest om;
 		struct wh_file f;
-		if (!mkdtemp(tmp)) {
+		if (!mkdtemp(tmp) || chmod(tmp, 0755) < 0) {
 			mc_errnof(&err, errno, "'%s'", tmp);
 			prog_fail(&err);
 		}
+		live_tmp = tmp;
 		file = pathf("%s/part-000000.mcr.zst", tmp);
 		if (afile_open(&af, file, &err) < 0)
 			prog_fail(&err);
@@ -938,6 +963,7 @@ int main(int argc, char **argv)
 			mc_errnof(&err, errno, "'%s': rename", final);
 			prog_fail(&err);
 		}
+		live_tmp = NULL;
 		if (afile_sync_dir(tdir, &err) < 0)
 			prog_fail(&err);
 		if (verbose) {
@@ -955,6 +981,7 @@ int main(int argc, char **argv)
 		free(final);
 		lifecycle_drop(day);
 	}
+	live_merger = NULL;
 	merger_free(m);
 	wh_manifest_free(&base_m);
 	wh_schema_free(&schema);

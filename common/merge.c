@@ -151,7 +151,7 @@ static int tmp_ready(struct merger *m, struct mc_err *err)
 	struct mc_buf b = { 0 };
 	if (m->tmpdir)
 		return 0;
-	if (buf_addf(&b, "%s/mc-merge.XXXXXX%c", m->tmpbase, 0) < 0)
+	if (buf_addf(&b, "%s/.tmp-merge.XXXXXX%c", m->tmpbase, 0) < 0)
 		return mc_errnof(err, ENOMEM, "merge");
 	if (!mkdtemp(b.p)) {
 		int e = errno;

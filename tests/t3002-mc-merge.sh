@@ -93,7 +93,7 @@ bad() { # DESC SETUP-CMD GREP
 	sh -c "$2"
 	expect_code 1 "$1 exits 1" mc-merge --warehouse="$T/b" --table=$TB --ds=20251122
 	expect_grep "$1 is named" "$3" "$T/err"
-	if [ -e "$T/b/$TB/ds=20251122" ] || ls "$T/b/$TB" | grep -q '^\.tmp'; then
+	if [ -e "$T/b/$TB/ds=20251122" ] || ls -a "$T/b/$TB" | grep -q '^\.tmp'; then
 		fail "$1: nothing written" "a partition or temporary directory is left"
 	else
 		ok "$1: nothing written"
