@@ -1,5 +1,7 @@
 #include "wh.h"
 
+#include "mctype.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include "afile.h"
 #include "ckpt.h"
 #include "io.h"
+#include "mctype.h"
 #include "num.h"
 #include "recio.h"
 
@@ -530,14 +533,21 @@ static int str_eq(const struct mc_str *a, const struct mc_str *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
+/* Columns agree when name and nullability are equal and the types are the
+ * same type however the source spelled them (mc-snapshot reads
+ * information_schema, mc-binlog-tail rebuilds them from table maps). */
+static int col_same(const struct mc_col *x, const struct mc_col *y)
+{
+	return str_eq(&x->name, &y->name) && x->nullable == y->nullable &&
+	       mctype_same(x->mysql_type.p, x->mysql_type.n, y->mysql_type.p, y->mysql_type.n);
+}
+
 void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out, size_t outsz)
 {
 	size_t n = a->ncols < b->ncols ? a->ncols : b->ncols;
 	for (size_t i = 0; i < n; i++) {
 		const struct mc_col *x = &a->cols[i], *y = &b->cols[i];
-		if (!str_eq(&x->name, &y->name) || !str_eq(&x->mysql_type, &y->mysql_type) ||
-		    !str_eq(&x->mc_type, &y->mc_type) || x->nullable != y->nullable ||
-		    x->flags != y->flags) {
+		if (!col_same(x, y)) {
 			snprintf(out, outsz, "column %zu is '%.*s' %.*s%s, not '%.*s' %.*s%s", i + 1,
 				 (int)x->name.n, x->name.p, (int)x->mysql_type.n, x->mysql_type.p,
 				 x->nullable ? "" : " not null", (int)y->name.n, y->name.p,
@@ -558,9 +568,7 @@ int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b)
 		return 0;
 	for (size_t i = 0; i < a->ncols; i++) {
 		const struct mc_col *x = &a->cols[i], *y = &b->cols[i];
-		if (!str_eq(&x->name, &y->name) || !str_eq(&x->mysql_type, &y->mysql_type) ||
-		    !str_eq(&x->mc_type, &y->mc_type) || x->nullable != y->nullable ||
-		    x->flags != y->flags)
+		if (!col_same(x, y))
 			return 0;
 	}
 	for (size_t i = 0; i < a->nkey; i++)
