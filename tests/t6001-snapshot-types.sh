@@ -63,3 +63,11 @@ expect_ok "the snapshot matches SELECT value by value" \
 expect_grep "schema: DECIMAL(65,30) maps to STRING" '"mysql_type":"decimal\(65,30\)","mc_type":"STRING"' "$T/snap.jsonl"
 expect_grep "schema: key is the primary key" '"kind":"schema".*"key":\[0\]' "$T/snap.jsonl"
 expect_grep "a snapshot_end mark" '"mark":"snapshot_end".*"table":"every"' "$T/snap.jsonl"
+
+# long values: fetched past the first buffer (mysql_stmt_fetch_column)
+sql "CREATE TABLE d.big (id INT PRIMARY KEY, b LONGBLOB, t LONGTEXT);
+INSERT INTO d.big VALUES (1, REPEAT(X'00FF7F80', 800000), REPEAT('é', 1000000)), (2, X'01', 'x'), (3, REPEAT('z', 70000), NULL)"
+expect_ok "a 3 MB BLOB and a 2 MB TEXT" mc-snapshot $MDB_ARGS --databases=d --tables=big
+mc-cat --to=jsonl "$T/out" >"$T/big.jsonl"
+sql "SELECT id, TO_BASE64(b), t FROM d.big ORDER BY id" >"$T/big.tsv"
+expect_ok "... come out whole" python3 "$TOP/tests/snapcmp.py" "$T/big.jsonl" d big "$T/big.tsv"
