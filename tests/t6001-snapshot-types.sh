@@ -71,3 +71,7 @@ expect_ok "a 3 MB BLOB and a 2 MB TEXT" mc-snapshot $MDB_ARGS --databases=d --ta
 mc-cat --to=jsonl "$T/out" >"$T/big.jsonl"
 sql "SELECT id, TO_BASE64(b), t FROM d.big ORDER BY id" >"$T/big.tsv"
 expect_ok "... come out whole" python3 "$TOP/tests/snapcmp.py" "$T/big.jsonl" d big "$T/big.tsv"
+expect_ok "--chunk-bytes=1M ends chunks at a megabyte" mc-snapshot $MDB_ARGS --databases=d --tables=big --chunk-bytes=1M
+mc-cat --to=jsonl "$T/out" >"$T/big.jsonl"
+expect_ok "... with every row" python3 "$TOP/tests/snapcmp.py" "$T/big.jsonl" d big "$T/big.tsv"
+expect_eq "... the big rows each in a chunk of their own" "$(grep -c '"mark":"chunk_end"' "$T/big.jsonl")" 3
