@@ -683,6 +683,8 @@ static void load_tables(MYSQL *m)
 	}
 	free(est);
 	buf_free(&names);
+	if (ntables == 0)
+		prog_warn("no table matches the selection");
 }
 
 static void cleanup(void);
