@@ -47,6 +47,8 @@ static const char usage[] =
 	"Reading:\n"
 	"      --threads=N          connections reading chunks (default 4)\n"
 	"      --chunk-rows=N       rows per chunk (default 20000)\n"
+	"      --chunk-bytes=SIZE   end a chunk early past SIZE bytes of output\n"
+	"                           (default 64M; memory is about 2 x threads x SIZE)\n"
 	"      --checkpoint=FILE    record finished chunks in FILE; a rerun skips them\n"
 	"      --consistency=MODE   snapshot: a consistent snapshot per chunk and its\n"
 	"                           binlog_snapshot_position, no lock (MariaDB, default);\n"
@@ -74,6 +76,7 @@ static int have_tables, have_exclude;
 static char **wheres, **splits;
 static size_t nwheres, nsplits;
 static uint64_t opt_threads = 4, opt_chunk = 20000, opt_rate, opt_brate;
+static uint64_t opt_chunk_bytes = 64u << 20;
 static const char *opt_ckpt;
 static int opt_progress = -1, opt_precheck;
 static int opt_consistency = -1; /* 0 snapshot (MariaDB), 1 lock */
@@ -310,6 +313,7 @@ static void *worker(void *arg)
 	MYSQL *m = arg;
 	struct snap_reader rd = { 0 };
 	struct mc_err e = { 0 };
+	rd.max_bytes = (size_t)opt_chunk_bytes;
 	for (;;) {
 		struct job *j = NULL;
 		pthread_mutex_lock(&mu);
@@ -484,7 +488,7 @@ static int fail_rc(const struct mc_err *e)
 enum {
 	O_HOST = 256, O_DEFAULTS, O_SSL_CA, O_SSL_CERT, O_SSL_KEY, O_SSL_MODE, O_DATABASES,
 	O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE, O_BRATE,
-	O_PROGRESS, O_PRECHECK, O_CONSISTENCY,
+	O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES,
 };
 
 static const struct option longopts[] = {
@@ -504,6 +508,7 @@ static const struct option longopts[] = {
 	{ "split-key", required_argument, NULL, O_SPLIT },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "chunk-rows", required_argument, NULL, O_CHUNK },
+	{ "chunk-bytes", required_argument, NULL, O_CHUNK_BYTES },
 	{ "checkpoint", required_argument, NULL, O_CKPT },
 	{ "max-rate", required_argument, NULL, O_RATE },
 	{ "max-bytes-rate", required_argument, NULL, O_BRATE },
@@ -611,6 +616,10 @@ static void parse_args(int argc, char **argv)
 			if (opt_u64("chunk-rows", optarg, 1, 1u << 30, &opt_chunk, &e) < 0)
 				prog_usage_error("%s", e.msg);
 			break;
+		case O_CHUNK_BYTES:
+			if (opt_size("chunk-bytes", optarg, 1, (uint64_t)1 << 40, &opt_chunk_bytes, &e) < 0)
+				prog_usage_error("%s", e.msg);
+			break;
 		case O_CKPT: opt_ckpt = optarg; break;
 		case O_RATE:
 			if (opt_u64("max-rate", optarg, 1, UINT64_MAX, &opt_rate, &e) < 0)
@@ -674,6 +683,8 @@ static void load_tables(MYSQL *m)
 	}
 	free(est);
 	buf_free(&names);
+	if (ntables == 0)
+		prog_warn("no table matches the selection");
 }
 
 static void cleanup(void);

@@ -67,6 +67,8 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 			mysql_optionsv(m, MYSQL_OPT_SSL_KEY, o->ssl_key);
 		if (o->ssl_mode >= MY_SSL_REQUIRED) {
 			my_bool on = 1;
+			/* mysql_ssl_set turns TLS on even without files */
+			mysql_ssl_set(m, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
 			mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
 		}
 		my_bool verify = o->ssl_mode >= MY_SSL_VERIFY_CA;

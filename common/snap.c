@@ -841,7 +841,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	r.nafter = t->ncols;
 	r.after = rd->vals;
 	uint64_t n = 0, tick_rows = 0;
-	size_t tick_len = out->len;
+	size_t tick_len = out->len, start_len = out->len;
 	char tmtext[4096];
 	for (;;) {
 		int rc = mysql_stmt_fetch(st);
@@ -917,7 +917,10 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 		if (rec_encode(out, &r, err) < 0)
 			goto fail;
 		n++;
-		if (limit && n == limit && t->nsplit) {
+		int full = limit && n == limit;
+		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
+			full = 1;
+		if (full && t->nsplit) {
 			size_t hexcol = t->ncols;
 			char **b = calloc(t->nsplit, sizeof *b);
 			for (size_t i = 0; b && i < t->nsplit; i++)
@@ -930,6 +933,10 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 				goto fail;
 			}
 			*last = b;
+			if (tick)
+				tick(tick_ctx, tick_rows + 1, out->len - tick_len);
+			tick_rows = 0;
+			break;
 		}
 		if (tick && ++tick_rows == 256) {
 			tick(tick_ctx, tick_rows, out->len - tick_len);

@@ -91,7 +91,11 @@ int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, u
  * since the last call (for rate limits and progress). */
 typedef void (*snap_tick_fn)(void *ctx, uint64_t rows, uint64_t bytes);
 
+/* Reusable state of snap_read (buffers of one connection). max_bytes,
+ * when not 0, ends a read early (as the row limit does) once it has
+ * appended that many bytes. */
 struct snap_reader {
+	size_t max_bytes;
 	MYSQL_BIND *bind;
 	unsigned long *len;
 	my_bool *isnull, *error;
@@ -105,7 +109,8 @@ void snap_reader_free(struct snap_reader *rd);
 /* Read the rows of t with key in (lo, hi] (either may be NULL: open), at
  * most limit of them (0: no limit), in key order, appending one snapshot
  * row record per row (pos wm, time tm) to out. *nrows gets the count,
- * *last the key of the last row when limit rows were read (else NULL).
+ * *last the key of the last row when the read stopped at limit rows or at
+ * rd->max_bytes (else NULL): the rows after it remain to be read.
  * Runs inside the caller's transaction. */
 int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const snap_bound lo,
 	      const snap_bound hi, uint64_t limit, const struct mc_pos *wm, int64_t tm,

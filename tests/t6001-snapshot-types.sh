@@ -63,3 +63,28 @@ expect_ok "the snapshot matches SELECT value by value" \
 expect_grep "schema: DECIMAL(65,30) maps to STRING" '"mysql_type":"decimal\(65,30\)","mc_type":"STRING"' "$T/snap.jsonl"
 expect_grep "schema: key is the primary key" '"kind":"schema".*"key":\[0\]' "$T/snap.jsonl"
 expect_grep "a snapshot_end mark" '"mark":"snapshot_end".*"table":"every"' "$T/snap.jsonl"
+
+# long values: fetched past the first buffer (mysql_stmt_fetch_column)
+sql "CREATE TABLE d.big (id INT PRIMARY KEY, b LONGBLOB, t LONGTEXT);
+INSERT INTO d.big VALUES (1, REPEAT(X'00FF7F80', 800000), REPEAT('é', 1000000)), (2, X'01', 'x'), (3, REPEAT('z', 70000), NULL)"
+expect_ok "a 3 MB BLOB and a 2 MB TEXT" mc-snapshot $MDB_ARGS --databases=d --tables=big
+mc-cat --to=jsonl "$T/out" >"$T/big.jsonl"
+sql "SELECT id, TO_BASE64(b), t FROM d.big ORDER BY id" >"$T/big.tsv"
+expect_ok "... come out whole" python3 "$TOP/tests/snapcmp.py" "$T/big.jsonl" d big "$T/big.tsv"
+expect_ok "--chunk-bytes=1M ends chunks at a megabyte" mc-snapshot $MDB_ARGS --databases=d --tables=big --chunk-bytes=1M
+mc-cat --to=jsonl "$T/out" >"$T/big.jsonl"
+expect_ok "... with every row" python3 "$TOP/tests/snapcmp.py" "$T/big.jsonl" d big "$T/big.tsv"
+expect_eq "... the 5 MB row in a chunk of its own, the rest in the next" "$(grep -c '"mark":"chunk_end"' "$T/big.jsonl")" 2
+
+# invisible and generated columns are in the images, flagged in the schema
+sql "CREATE TABLE d.flags (id INT PRIMARY KEY, a INT, h INT INVISIBLE DEFAULT 7,
+  g INT AS (a * 2) VIRTUAL, s INT AS (a + 1) PERSISTENT);
+INSERT INTO d.flags (id, a) VALUES (1, 10), (2, NULL)"
+expect_ok "invisible and generated columns" mc-snapshot $MDB_ARGS --databases=d --tables=flags
+mc-cat --to=jsonl "$T/out" >"$T/flags.jsonl"
+expect_grep "... flagged invisible (1) and generated (2)" '"name":"h","mysql_type":"int\(11\)","mc_type":"INT","nullable":true,"flags":1\}.*"name":"g".*"flags":2\}.*"name":"s".*"flags":2\}' "$T/flags.jsonl"
+expect_grep "... with their values" '"after":\[1,10,7,20,11\]' "$T/flags.jsonl"
+expect_ok "a selection matching no table" mc-snapshot $MDB_ARGS --databases=nosuchdb
+expect_grep "... warns" 'no table matches' "$T/err"
+cp "$T/out" "$T/empty.mcr"
+expect_ok "... and writes an empty, whole stream" mc-cat --check "$T/empty.mcr"

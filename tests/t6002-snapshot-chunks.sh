@@ -16,6 +16,8 @@ INSERT INTO c.skew SELECT seq, seq FROM seq_1_to_1000;
 INSERT INTO c.skew SELECT 18446744073709551615 - seq, seq FROM seq_0_to_1999;
 CREATE TABLE c.uk (x DATETIME(6) NOT NULL, y INT, UNIQUE KEY (x));
 INSERT INTO c.uk SELECT '2000-01-01' + INTERVAL seq HOUR, seq FROM seq_1_to_700;
+CREATE TABLE c.dec (d DECIMAL(20,5) PRIMARY KEY, t TIME(3) NOT NULL, UNIQUE KEY (t));
+INSERT INTO c.dec SELECT (CAST(seq AS SIGNED) - 600) / 7, SEC_TO_TIME((CAST(seq AS SIGNED) - 600) * 1000.5) FROM seq_1_to_1200;
 CREATE TABLE c.nokey (x INT, y INT);
 INSERT INTO c.nokey SELECT seq, seq FROM seq_1_to_50;" 2>"$T/err" || { fail "create tables" "$(cat "$T/err")"; exit 1; }
 expect_ok "--threads=1 --chunk-rows=100" mc-snapshot $MDB_ARGS --databases=c --threads=1 --chunk-rows=100
@@ -66,6 +68,14 @@ check_table uk 0 "x, y"
 read nchunks maxrows ends <"$T/chunks"
 expect_eq "c.uk (unique DATETIME key): chunks of at most 150 rows" "$([ "$nchunks" -ge 7 ] && [ "$maxrows" -le 150 ] && echo yes) $ends" "yes 1"
 expect_grep "c.uk's schema names its unique key" '"kind":"schema".*"table":"uk".*"flags":2,.*"key":\[0\]' "$T/four.jsonl"
+check_table dec 0 "d, t"
+read nchunks maxrows ends <"$T/chunks"
+expect_eq "c.dec (negative DECIMAL key): chunks of at most 150 rows" "$([ "$nchunks" -ge 12 ] && [ "$maxrows" -le 150 ] && echo yes) $ends" "yes 1"
+expect_ok "--split-key on a TIME column" mc-snapshot $MDB_ARGS --databases=c --tables=dec --split-key=c.dec:t --chunk-rows=100
+mc-cat "$T/out" >"$T/dect.jsonl"
+sql "SELECT d, t FROM c.dec" >"$T/dect.tsv"
+expect_ok "... holds every row" python3 "$TOP/tests/snapcmp.py" "$T/dect.jsonl" c dec "$T/dect.tsv"
+expect_eq "... in 13 chunks" "$(grep -c '"mark":"chunk_end"' "$T/dect.jsonl")" 13
 check_table nokey 0 "x, y"
 expect_ok "--split-key declares a key" mc-snapshot $MDB_ARGS --databases=c --tables=nokey --split-key=c.nokey:x --chunk-rows=10
 mc-cat "$T/out" >"$T/nk.jsonl"

@@ -72,3 +72,11 @@ for f in sys.argv[1:]:
 print(len(keys))
 PY
 expect_eq "... and both outputs hold every row" "$(cat "$T/check")" 6000
+
+# names outside [a-z0-9_-] are checkpointed in hex
+sql 'CREATE DATABASE `We-ird`; CREATE TABLE `We-ird`.`T a``b` (`k e` VARCHAR(10) PRIMARY KEY);
+INSERT INTO `We-ird`.`T a``b` VALUES ("a"), ("b"), ("c")'
+rm -f "$T/ck2"
+expect_ok "odd database and table names" mc-snapshot $MDB_ARGS --databases=We-ird --chunk-rows=1 --checkpoint="$T/ck2"
+expect_eq "... give every row" "$(mc-cat "$T/out" | grep -c '"kind":"row"')" 3
+expect_grep "... and a hex key in the checkpoint" '^hex\.57652d697264\.5420616062 done$' "$T/ck2"
