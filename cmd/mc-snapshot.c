@@ -410,13 +410,8 @@ static struct rio_writer wr;
 static void write_raw(const struct mc_buf *b, uint64_t nrecs)
 {
 	struct mc_err e = { 0 };
-	/* pre-encoded records: the writer's buffer and count, as rio_write
-	 * would leave them (see the report: rio_write_raw) */
-	if (buf_add(&wr.buf, b->p, b->len) < 0) {
-		mc_errf(&e, MC_EXIT_DATA, "out of memory");
+	if (rio_write_raw(&wr, b->p, b->len, nrecs, &e) < 0)
 		prog_fail(&e);
-	}
-	wr.count += nrecs;
 }
 
 static uint64_t progress_total;

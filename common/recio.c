@@ -194,6 +194,19 @@ int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err
 	return 0;
 }
 
+int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
+		  struct mc_err *err)
+{
+	if (!w->in_stream)
+		return mc_errf(err, MC_EXIT_DATA, "records before the header");
+	if (buf_add(&w->buf, p, n) < 0)
+		return mc_errnof(err, errno, "out of memory");
+	w->count += nrecs;
+	if (w->buf.len >= WRITE_CHUNK)
+		return drain(w, err);
+	return 0;
+}
+
 int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err)
 {
 	struct mc_rec h;

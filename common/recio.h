@@ -79,6 +79,12 @@ int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, stru
  * carry the count of records written since the header. */
 int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err);
 
+/* Append n bytes of records that are already encoded (nrecs of them, none a
+ * header or trailer), e.g. encoded in parallel by worker threads. The
+ * caller vouches for the bytes; the trailer counts them. */
+int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
+		  struct mc_err *err);
+
 /* Write the trailer with the count of records written since the header. */
 int rio_end(struct rio_writer *w, struct mc_err *err);
 

@@ -47,6 +47,9 @@ done
 T=$WORK/tmp
 mkdir -p "$T"
 fail() { printf 'full-and-incremental: %s: %s\n' "$1" "$2" >&2; }
+_exit_cmds=
+at_exit() { _exit_cmds="$1; $_exit_cmds"; }
+trap 'eval "$_exit_cmds"; rm -rf "$T"' EXIT
 . "$TOP/tests/mariadb.sh"
 say "starting a throwaway MariaDB in $MDB_DIR"
 mdb_start

@@ -10,6 +10,8 @@
 #   expect_grep DESC REGEX FILE    FILE has a line matching REGEX (grep -E)
 #   expect_eq DESC GOT WANT        two strings are equal
 #   ok DESC / fail DESC WHY        record a result by hand
+#   at_exit CMD                    run CMD at exit, before $T is removed
+#                                  (last registered runs first)
 # Each result prints one line, "ok - DESC" or "FAIL - DESC: WHY"; tests/run.sh
 # counts them. Output of a failing command is kept in $T/out and $T/err and
 # shown on failure.
@@ -23,7 +25,9 @@ FIXTURES=$SHARED/fixtures
 PATH=$BIN:$PATH
 export PATH TOP BIN SHARED FIXTURES
 T=$(mktemp -d "${TMPDIR:-/tmp}/mctest.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+_at_exit=
+at_exit() { _at_exit="$1; $_at_exit"; }
+trap 'eval "$_at_exit"; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 _name=$(basename "$0" .sh)
 

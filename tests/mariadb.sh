@@ -22,7 +22,7 @@ MDB_PID=
 MDB_ARGS="--socket=$MDB_SOCK --user=root"
 MDB_EXTRA=
 export MDB_SOCK MDB_DIR
-trap 'mdb_stop; rm -rf "$T"' EXIT
+at_exit mdb_stop
 
 _mdb_bin() {
 	for _c in "$@"; do
