@@ -211,6 +211,19 @@ static int find_col(const struct snap_table *t, const char *name, size_t n)
 	return -1;
 }
 
+
+/* The column type as MySQL 8 spells it and the binlog decoder rebuilds it
+ * ("int(10) unsigned" -> "int unsigned"), so both sources agree. */
+static char *canon_type(const char *t)
+{
+	struct mc_buf b = { 0 };
+	if (mctype_canon(t, strlen(t), &b) < 0 || buf_addc(&b, 0) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
 static int build_sql(struct snap_table *t, struct mc_err *err)
 {
 	struct mc_buf b = { 0 };
@@ -289,7 +302,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		struct snap_col *c = &t->cols[t->ncols++];
 		char mct[64];
 		c->name = xstrdup(row[0]);
-		c->mysql_type = xstrdup(row[1]);
+		c->mysql_type = canon_type(row[1]);
 		c->data_type = xstrdup(row[2]);
 		c->nullable = strcmp(row[3], "YES") == 0;
 		c->charset = xstrdup(row[5]);
