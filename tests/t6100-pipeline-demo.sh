@@ -1,6 +1,6 @@
 #!/bin/sh
 # pipelines/full-and-incremental.sh, the README's main command: the demo on
-# the embedded default runs, the warehouse it fills holds the source's keys.
+# the embedded default runs; the warehouse it fills equals the source.
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 1
