@@ -81,13 +81,24 @@ mdb_start() {
 	# costs seconds, a copy milliseconds.
 	_tmpl=$BIN/test-mdb-template
 	if [ ! -f "$_tmpl/.done" ]; then
-		rm -rf "$_tmpl.$$" && mkdir -p "$_tmpl.$$"
-		"$MDB_INSTALL" --no-defaults --user="$(id -un)" --datadir="$_tmpl.$$" \
-			--auth-root-authentication-method=normal --skip-test-db \
-			--skip-name-resolve >"$MDB_DIR/install.log" 2>&1 ||
-			_mdb_fatal "mariadb-install-db failed"
-		touch "$_tmpl.$$/.done"
-		if ! mv -T "$_tmpl.$$" "$_tmpl" 2>/dev/null; then rm -rf "$_tmpl.$$"; fi
+		# One maker at a time (tests run in parallel), and a second try:
+		# a bootstrap on a loaded machine fails now and then.
+		(
+			flock 9
+			_try=0
+			while [ ! -f "$_tmpl/.done" ] && [ $_try -lt 2 ]; do
+				_try=$((_try + 1))
+				rm -rf "$_tmpl.$$" && mkdir -p "$_tmpl.$$"
+				if "$MDB_INSTALL" --no-defaults --user="$(id -un)" --datadir="$_tmpl.$$" \
+					--auth-root-authentication-method=normal --skip-test-db \
+					--skip-name-resolve >"$MDB_DIR/install.log" 2>&1; then
+					touch "$_tmpl.$$/.done"
+					rm -rf "$_tmpl" && mv -T "$_tmpl.$$" "$_tmpl"
+				fi
+			done
+			rm -rf "$_tmpl.$$"
+		) 9>"$_tmpl.lock"
+		[ -f "$_tmpl/.done" ] || _mdb_fatal "mariadb-install-db failed"
 	fi
 	[ -f "$_tmpl/.done" ] || _mdb_fatal "no data directory template"
 	cp -R "$_tmpl/." "$MDB_DIR/data/" || _mdb_fatal "cannot copy the data directory"
