@@ -1461,6 +1461,11 @@ int main(int argc, char **argv)
 		nin = 1;
 	}
 	qsort(in, nin, sizeof *in, input_cmp);
+	for (size_t i = 1; i < nin; i++)
+		if (in[i].seq == in[i - 1].seq)
+			die_usage("'%s' and '%s' have the same file number %llu: their positions "
+				  "would collide", in[i - 1].name, in[i].name,
+				  (unsigned long long)in[i].seq);
 	if (from_file) {
 		size_t i;
 		for (i = 0; i < nin; i++)
