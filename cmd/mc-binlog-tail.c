@@ -865,6 +865,17 @@ static void replay_spilled(void)
 	T.txn.len = 0;
 }
 
+/* Forget the open transaction's events (keep its GTID label). A buffer
+ * grown by a large transaction is given back. */
+static void txn_discard(void)
+{
+	spill_drop();
+	T.txn.len = 0;
+	if (T.txn.cap > (16u << 20))
+		buf_free(&T.txn);
+	T.in_txn = 0;
+}
+
 static void commit(uint64_t off, int in_payload, uint32_t when)
 {
 	size_t i = 0;
@@ -891,18 +902,9 @@ static void commit(uint64_t off, int in_payload, uint32_t when)
 	r.label = mc_str_c(T.gtid, strlen(T.gtid));
 	emit(&r);
 	out_flush();
-	T.txn.len = 0;
-	T.in_txn = 0;
+	txn_discard();
 	T.gtid[0] = 0;
 	T.last_payload = 0;
-}
-
-/* Forget the open transaction's events (keep its GTID label). */
-static void txn_discard(void)
-{
-	spill_drop();
-	T.txn.len = 0;
-	T.in_txn = 0;
 }
 
 static void rollback(void)
@@ -1244,6 +1246,10 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 		if (rc == 2)
 			break;
 		event(p, n, start, off, 0);
+		if (n > (1u << 20)) {
+			bl_trim(&T.d);
+			bl_file_trim(&f);
+		}
 	}
 	if (rc < 0)
 		data_error(UINT64_MAX, &err);
