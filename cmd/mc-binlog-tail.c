@@ -653,6 +653,10 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 /* Replaying a committed transaction ------------------------------------ */
 
+static void skip_ws_comments(const char **s, const char *end);
+static void ddl_emit(const struct bl_event *ev, const char *s, size_t n, uint64_t off,
+		     uint64_t row);
+
 static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
 {
 	struct bl_event ev;
@@ -688,6 +692,12 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	if (ev.type == BL_TABLE_MAP) {
 		pos.row = T.rowctr;
 		table_schema(ev.table, &pos, ev.when);
+		return;
+	}
+	if (ev.type == BL_QUERY || ev.type == BL_MARIA_QUERY_COMPRESSED) {
+		const char *s = ev.sql.p, *e = s + ev.sql.n;
+		skip_ws_comments(&s, e);
+		ddl_emit(&ev, s, (size_t)(e - s), off, T.rowctr);
 		return;
 	}
 	if (!ev.rows_op || !ev.table)
@@ -994,13 +1004,44 @@ static void ddl_table(const char *s, size_t n, struct mc_str *db, struct mc_str 
 	}
 }
 
-static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int in_payload)
+static int is_ddl(const char *s, size_t n)
+{
+	return kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") || kw(s, n, "RENAME") ||
+	       kw(s, n, "TRUNCATE");
+}
+
+/* Write the ddl record of a DDL statement at (file, off, row) and follow
+ * what it does to column lists. */
+static void ddl_emit(const struct bl_event *ev, const char *s, size_t n, uint64_t off, uint64_t row)
+{
+	struct mc_rec r;
+	struct mc_str db = ev->db, tab = mc_str_c("", 0);
+	struct mc_pos dpos = { T.fileseq, off, row };
+	track_ddl(ev->db, mc_str_c(s, n), &dpos);
+	ddl_table(s, n, &db, &tab);
+	if (T.have_re && tab.n) {
+		char key[600];
+		snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
+		if (regexec(&T.re, key, 0, NULL, 0) != 0)
+			return;
+	}
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_DDL;
+	r.db = ev->db;
+	r.table = tab;
+	r.pos = dpos;
+	r.time = ev->when;
+	r.sql = ev->sql;
+	emit(&r);
+}
+
+static void query(const struct bl_event *ev, const uint8_t *p, size_t pn, uint64_t start,
+		  uint64_t off, int in_payload)
 {
 	const char *s = ev->sql.p, *end = s + ev->sql.n;
 	size_t n;
 	skip_ws_comments(&s, end);
 	n = (size_t)(end - s);
-	(void)start;
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
 		txn_discard(); /* events of a transaction that never ended */
 		T.in_txn = 1;
@@ -1016,36 +1057,20 @@ static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int i
 	}
 	if (kw(s, n, "SAVEPOINT") || kw(s, n, "XA") || (kw(s, n, "ROLLBACK")))
 		return;
-	if (T.in_txn)
-		return; /* statement-based DML inside a transaction: not decoded */
-	if (kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") ||
-	    kw(s, n, "RENAME") || kw(s, n, "TRUNCATE")) {
-		struct mc_rec r;
-		struct mc_str db = ev->db, tab = mc_str_c("", 0);
-		struct mc_pos dpos = { T.fileseq, off, 0 };
-		track_ddl(ev->db, mc_str_c(s, n), &dpos);
-		ddl_table(s, n, &db, &tab);
-		if (T.have_re && tab.n) {
-			char key[600];
-			snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
-			if (regexec(&T.re, key, 0, NULL, 0) != 0) {
-				T.gtid[0] = 0;
-				return;
-			}
+	if (is_ddl(s, n)) {
+		if (T.in_txn) {
+			/* CREATE TABLE ... SELECT: the DDL goes out with the rows, in
+			 * order, at the commit. */
+			txn_add(p, pn, start, off, in_payload);
+			return;
 		}
-		memset(&r, 0, sizeof r);
-		r.kind = MC_R_DDL;
-		r.db = ev->db;
-		r.table = tab;
-		r.pos.file = T.fileseq;
-		r.pos.off = off;
-		r.time = ev->when;
-		r.sql = ev->sql;
-		emit(&r);
+		ddl_emit(ev, s, n, off, 0);
 		commit(off, in_payload, ev->when);
 		return;
 	}
-	T.gtid[0] = 0;
+	if (!T.in_txn)
+		T.gtid[0] = 0; /* a statement outside transactions: GRANT, ... */
+	/* statement-based DML inside a transaction: not decoded */
 }
 
 /* Events -------------------------------------------------------------- */
@@ -1119,7 +1144,7 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		return;
 	case BL_QUERY:
 	case BL_MARIA_QUERY_COMPRESSED:
-		query(&ev, start, off, in_payload);
+		query(&ev, p, n, start, off, in_payload);
 		return;
 	case BL_XID:
 		commit(off, in_payload, ev.when);

@@ -171,6 +171,7 @@ CREATE TABLE d.u (a INT PRIMARY KEY, b INT);
 INSERT INTO d.u VALUES (1, 10);
 ALTER TABLE d.u CHANGE b bb INT;
 INSERT INTO d.u VALUES (2, 20);
+CREATE TABLE d.ctas (PRIMARY KEY (a)) AS SELECT a, bb FROM d.u;
 CREATE TABLE d.w (a INT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, c TINYINT);
 INSERT INTO d.w VALUES (4294967295, 18446744073709551615, -1);
 SQL
@@ -182,6 +183,10 @@ expect_grep "MINIMAL metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0
 expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (INT)" '^  after @1=4294967295$' "$T/u.txt"
 expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (BIGINT)" '^  after @2=18446744073709551615$' "$T/u.txt"
 expect_grep "MINIMAL metadata: signed stays signed" '^  after @3=-1$' "$T/u.txt"
+expect_grep "CREATE TABLE ... SELECT: the ddl record" '^ddl .*CREATE TABLE' "$T/u.txt"
+expect_eq "CREATE TABLE ... SELECT: its rows" "$(grep -c '^row insert `d`.`ctas`' "$T/u.txt")" 2
+expect_eq "CREATE TABLE ... SELECT: ddl before its rows" \
+	"$(grep -E '^(ddl .*ctas|row insert `d`.`ctas`)' "$T/u.txt" | head -1 | cut -c1-3)" ddl
 # Without the CREATE TABLE (the binlog starts after it): named by index,
 # until a schema file says more.
 from=$(grep -m1 '^mark txn_end' "$T/u.txt" | awk '{print $3}' | cut -d: -f2)
