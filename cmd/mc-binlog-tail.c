@@ -98,6 +98,8 @@ struct tail {
 	struct mc_buf txn;
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
+	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
+	char xa_id[256];     /* the XA transaction being read (XA START ...) */
 	uint64_t txn_memory; /* --txn-memory */
 	int spill_fd;        /* -1 unless the open transaction spilled */
 	struct zout spill;
@@ -119,6 +121,17 @@ struct tail {
 };
 
 static struct tail T;
+
+/* Prepared XA transactions waiting for their XA COMMIT or XA ROLLBACK. */
+struct held {
+	char id[256];
+	struct mc_buf txn;
+	int spill_fd;
+	struct zout spill;
+	uint64_t spilled;
+};
+static struct held *held;
+static size_t nheld;
 
 /* Schema records from --schema=FILE: names for table maps without them. */
 struct known {
@@ -664,10 +677,13 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	struct mc_pos pos;
 	int rc;
 
-	if (!(in_payload && T.last_payload && T.last_off == off))
+	/* Rows are numbered across the events of a payload, and across a
+	 * prepared XA transaction replayed at its XA COMMIT. */
+	int across = in_payload || T.force_off;
+	if (!(across && T.last_payload && T.last_off == off))
 		T.rowctr = 0;
 	T.last_off = off;
-	T.last_payload = in_payload;
+	T.last_payload = across;
 	{
 		/* Checksums were verified when the event was read. */
 		int saved_ck = T.d.fde.checksum, saved_v = T.d.verify_checksum;
@@ -812,7 +828,10 @@ static void replay_one(const uint8_t *h)
 	}
 	for (int k = 0; k < 4; k++)
 		n |= (uint32_t)h[17 + k] << (8 * k);
-	replay_event(h + TXN_HDR, n, start, eoff, h[16]);
+	if (T.force_off) /* a prepared XA transaction: at its XA COMMIT */
+		replay_event(h + TXN_HDR, n, start, T.force_off, h[16]);
+	else
+		replay_event(h + TXN_HDR, n, start, eoff, h[16]);
 }
 
 static uint32_t hdr_len(const uint8_t *h)
@@ -1004,6 +1023,145 @@ static void ddl_table(const char *s, size_t n, struct mc_str *db, struct mc_str 
 	}
 }
 
+/* The xid text after "XA START", "XA COMMIT" ...: the server writes it in
+ * one canonical form (X'..',X'..',N), so text equality is identity. */
+static void xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz)
+{
+	size_t a = skip, b = n;
+	while (a < n && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == ';'))
+		b--;
+	if (b - a >= 10 && strncasecmp(s + b - 9, "ONE PHASE", 9) == 0)
+		for (b -= 9; b > a && s[b - 1] == ' '; b--)
+			;
+	if (b - a >= outsz)
+		b = a + outsz - 1;
+	memcpy(out, s + a, b - a);
+	out[b - a] = 0;
+}
+
+static void xa_hold(void)
+{
+	struct held *nh = realloc(held, (nheld + 1) * sizeof *nh), *h;
+	if (!nh) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	held = nh;
+	h = &held[nheld++];
+	memcpy(h->id, T.xa_id, sizeof h->id);
+	h->txn = T.txn;
+	h->spill_fd = T.spill_fd;
+	h->spill = T.spill;
+	h->spilled = T.spilled;
+	memset(&T.txn, 0, sizeof T.txn);
+	T.spill_fd = -1;
+	T.spilled = 0;
+	T.in_txn = 0;
+	T.xa_id[0] = 0;
+}
+
+static long xa_find(const char *id)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (strcasecmp(held[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void xa_query(const struct bl_event *ev, const char *s, size_t n, uint64_t off,
+		     int in_payload)
+{
+	char id[256];
+	long k;
+	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
+		txn_discard();
+		T.in_txn = 1;
+		xa_id(s, n, 8, T.xa_id, sizeof T.xa_id);
+		return;
+	}
+	if (n > 10 && strncasecmp(s, "XA COMMIT", 9) == 0) {
+		xa_id(s, n, 9, id, sizeof id);
+		if (T.in_txn && strcmp(id, T.xa_id) == 0) { /* XA COMMIT ... ONE PHASE */
+			commit(off, in_payload, ev->when);
+			return;
+		}
+		if ((k = xa_find(id)) < 0) {
+			/* prepared before the start of the input: its rows were not read */
+			T.gtid[0] = 0;
+			return;
+		}
+		txn_discard();
+		T.txn = held[k].txn;
+		T.spill_fd = held[k].spill_fd;
+		T.spill = held[k].spill;
+		T.spilled = held[k].spilled;
+		held[k] = held[--nheld];
+		T.force_off = off;
+		T.last_payload = 0;
+		commit(off, 1, ev->when);
+		T.force_off = 0;
+		return;
+	}
+	if (n > 12 && strncasecmp(s, "XA ROLLBACK", 11) == 0) {
+		xa_id(s, n, 11, id, sizeof id);
+		if ((k = xa_find(id)) >= 0) {
+			buf_free(&held[k].txn);
+			if (held[k].spill_fd >= 0) {
+				zout_close(&held[k].spill);
+				close(held[k].spill_fd);
+			}
+			held[k] = held[--nheld];
+		}
+		if (T.in_txn && strcmp(id, T.xa_id) == 0)
+			txn_discard();
+		T.gtid[0] = 0;
+		return;
+	}
+	/* XA END, XA PREPARE (a statement: the event follows), XA RECOVER */
+}
+
+/* XA_PREPARE event: one phase commits now; two phases wait for XA COMMIT.
+ * Its body: one_phase (1), formatID (4), gtrid length (4), bqual length
+ * (4), gtrid and bqual; the transaction is held under the text the server
+ * writes in XA COMMIT: X'gtrid',X'bqual',formatID. */
+static void xa_prepare(const struct bl_event *ev, uint64_t off, int in_payload)
+{
+	static const char hx[] = "0123456789abcdef";
+	const uint8_t *b = ev->body;
+	uint32_t fmt, gl, bl;
+	size_t k = 0;
+	if (!T.in_txn)
+		return;
+	if (ev->body_len >= 1 && b[0]) {
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	if (ev->body_len < 13)
+		return;
+	fmt = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24;
+	gl = (uint32_t)b[5] | (uint32_t)b[6] << 8 | (uint32_t)b[7] << 16 | (uint32_t)b[8] << 24;
+	bl = (uint32_t)b[9] | (uint32_t)b[10] << 8 | (uint32_t)b[11] << 16 | (uint32_t)b[12] << 24;
+	if (gl > 64 || bl > 64 || 13 + (size_t)gl + bl > ev->body_len)
+		return;
+	T.xa_id[k++] = 'X';
+	T.xa_id[k++] = '\'';
+	for (uint32_t i = 0; i < gl; i++) {
+		T.xa_id[k++] = hx[b[13 + i] >> 4];
+		T.xa_id[k++] = hx[b[13 + i] & 15];
+	}
+	memcpy(T.xa_id + k, "',X'", 4);
+	k += 4;
+	for (uint32_t i = 0; i < bl; i++) {
+		T.xa_id[k++] = hx[b[13 + gl + i] >> 4];
+		T.xa_id[k++] = hx[b[13 + gl + i] & 15];
+	}
+	snprintf(T.xa_id + k, sizeof T.xa_id - k, "',%u", fmt);
+	xa_hold();
+	T.gtid[0] = 0;
+}
+
 static int is_ddl(const char *s, size_t n)
 {
 	return kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") || kw(s, n, "RENAME") ||
@@ -1055,7 +1213,11 @@ static void query(const struct bl_event *ev, const uint8_t *p, size_t pn, uint64
 		rollback();
 		return;
 	}
-	if (kw(s, n, "SAVEPOINT") || kw(s, n, "XA") || (kw(s, n, "ROLLBACK")))
+	if (kw(s, n, "XA")) {
+		xa_query(ev, s, n, off, in_payload);
+		return;
+	}
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK"))
 		return;
 	if (is_ddl(s, n)) {
 		if (T.in_txn) {
@@ -1160,6 +1322,9 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
 		T.in_txn = !ev.gtid_standalone;
 		return;
+	case BL_XA_PREPARE:
+		xa_prepare(&ev, off, in_payload);
+		return;
 	case BL_TRANSACTION_PAYLOAD:
 		if (in_payload) {
 			mc_errf(&err, MC_EXIT_DATA, "transaction payload inside a payload");
@@ -1170,7 +1335,7 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
-	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE: case BL_XA_PREPARE:
+	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
 	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
 	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
 		return;

@@ -171,6 +171,14 @@ CREATE TABLE d.u (a INT PRIMARY KEY, b INT);
 INSERT INTO d.u VALUES (1, 10);
 ALTER TABLE d.u CHANGE b bb INT;
 INSERT INTO d.u VALUES (2, 20);
+SQL
+# XA: prepared in one session, committed from another after other work.
+sql -e "XA START 'x1'; INSERT INTO d.u VALUES (10, 100); XA END 'x1'; XA PREPARE 'x1';"
+sql -e "INSERT INTO d.u VALUES (11, 110); XA COMMIT 'x1';"
+sql -e "XA START 'x2'; INSERT INTO d.u VALUES (12, 120); XA END 'x2'; XA PREPARE 'x2';"
+sql -e "XA ROLLBACK 'x2';"
+sql -e "XA START 'x3'; INSERT INTO d.u VALUES (13, 130); XA END 'x3'; XA COMMIT 'x3' ONE PHASE;"
+sql <<'SQL'
 CREATE TABLE d.ctas (PRIMARY KEY (a)) AS SELECT a, bb FROM d.u;
 CREATE TABLE d.w (a INT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, c TINYINT);
 INSERT INTO d.w VALUES (4294967295, 18446744073709551615, -1);
@@ -183,8 +191,14 @@ expect_grep "MINIMAL metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0
 expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (INT)" '^  after @1=4294967295$' "$T/u.txt"
 expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (BIGINT)" '^  after @2=18446744073709551615$' "$T/u.txt"
 expect_grep "MINIMAL metadata: signed stays signed" '^  after @3=-1$' "$T/u.txt"
+expect_eq "XA: committed rows in commit order, the rolled back one dropped" \
+	"$(grep -A1 '^row insert `d`.`u`' "$T/u.txt" | grep -o 'after @1=[0-9]*' | cut -d= -f2 | tr '\n' ' ')" "1 2 11 10 13 "
+xa=$(grep -m1 -A3 '^row insert `d`.`u` .*' "$T/u.txt" | head -1)
+p10=$(grep -B1 '^  after @1=10$' "$T/u.txt" | head -1 | awk '{print $5}' | cut -d: -f2)
+p11=$(grep -B1 '^  after @1=11$' "$T/u.txt" | head -1 | awk '{print $5}' | cut -d: -f2)
+expect_eq "XA: the prepared row takes the position of its XA COMMIT" "$([ "$p10" -gt "$p11" ] && echo yes)" yes
 expect_grep "CREATE TABLE ... SELECT: the ddl record" '^ddl .*CREATE TABLE' "$T/u.txt"
-expect_eq "CREATE TABLE ... SELECT: its rows" "$(grep -c '^row insert `d`.`ctas`' "$T/u.txt")" 2
+expect_eq "CREATE TABLE ... SELECT: its rows" "$(grep -c '^row insert `d`.`ctas`' "$T/u.txt")" 5
 expect_eq "CREATE TABLE ... SELECT: ddl before its rows" \
 	"$(grep -E '^(ddl .*ctas|row insert `d`.`ctas`)' "$T/u.txt" | head -1 | cut -c1-3)" ddl
 # Without the CREATE TABLE (the binlog starts after it): named by index,
