@@ -1093,6 +1093,7 @@ static void xa_query(const struct bl_event *ev, const char *s, size_t n, uint64_
 			return;
 		}
 		txn_discard();
+		buf_free(&T.txn);
 		T.txn = held[k].txn;
 		T.spill_fd = held[k].spill_fd;
 		T.spill = held[k].spill;
