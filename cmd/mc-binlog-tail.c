@@ -183,6 +183,7 @@ static void load_schema(const char *path)
 		}
 		known = nk;
 		k = &known[nknown++];
+		memset(k, 0, sizeof *k);
 		k->db = xstrndup(rec.db.p, rec.db.n);
 		k->table = xstrndup(rec.table.p, rec.table.n);
 		k->pos = rec.pos;
@@ -271,9 +272,43 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
 	out->uns = xmalloc(in->n);
 	for (uint32_t i = 0; i < in->n; i++)
 		out->uns[i] = in->uns ? in->uns[i] : 0;
+	out->cs = xmalloc(in->n * sizeof *out->cs);
+	for (uint32_t i = 0; i < in->n; i++) {
+		if (in->cs)
+			memcpy(out->cs[i], in->cs[i], DDL_CS_LEN);
+		else
+			out->cs[i][0] = 0;
+	}
+	memcpy(out->table_cs, in->table_cs, DDL_CS_LEN);
 	out->nkey = in->nkey;
 	out->key = xmalloc(in->nkey * sizeof *out->key);
 	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
+	return 0;
+}
+
+/* A collation id standing for a charset name from DDL, -1 if not one the
+ * decoder converts. */
+static int charset_id(const char *cs)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} map[] = { { "binary", 63 }, { "latin1", 8 }, { "utf8mb3", 33 }, { "utf8mb4", 45 },
+		    { "ascii", 11 }, { "ucs2", 35 }, { "utf16", 54 }, { "utf16le", 56 },
+		    { "utf32", 60 } };
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(cs, map[i].name) == 0)
+			return map[i].id;
+	return -1;
+}
+
+static int is_text_col(uint8_t type)
+{
+	switch (type) {
+	case BL_T_STRING: case BL_T_VARCHAR: case BL_T_VAR_STRING: case BL_T_BLOB:
+	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+		return 1;
+	}
 	return 0;
 }
 
@@ -281,10 +316,43 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
  * alters, renames or drops, from its position on. A statement that cannot
  * be followed makes the table's names unknown (named by index) rather than
  * wrong. */
+/* Default charsets of databases, from CREATE/ALTER DATABASE. */
+struct dbcs {
+	char *db;
+	char cs[DDL_CS_LEN];
+};
+static struct dbcs *dbcs;
+static size_t ndbcs;
+
+static const char *db_charset(struct mc_str db)
+{
+	for (size_t i = ndbcs; i-- > 0;)
+		if (str_is(dbcs[i].db, db))
+			return dbcs[i].cs;
+	return "";
+}
+
 static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_pos *pos)
 {
 	struct ddl_target t;
-	int kind = ddl_target(sql.p, sql.n, &t);
+	int kind;
+	{
+		struct mc_str db;
+		char cs[DDL_CS_LEN];
+		if (ddl_database(sql.p, sql.n, &db, cs)) {
+			struct dbcs *nd = realloc(dbcs, (ndbcs + 1) * sizeof *nd);
+			if (!nd) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				exit(MC_EXIT_DATA);
+			}
+			dbcs = nd;
+			dbcs[ndbcs].db = db.n ? xstrndup(db.p, db.n) : xstrndup(defdb.p, defdb.n);
+			memcpy(dbcs[ndbcs].cs, cs, DDL_CS_LEN);
+			ndbcs++;
+			return;
+		}
+	}
+	kind = ddl_target(sql.p, sql.n, &t);
 	for (size_t i = 0; kind != DDL_NONE && i < t.ntables; i++) {
 		struct mc_str db = t.db[i].n ? t.db[i] : defdb, tab = t.table[i];
 		struct ddl_cols out;
@@ -293,7 +361,7 @@ static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_po
 			continue; /* --schema says what the table is after this statement */
 		switch (kind) {
 		case DDL_CREATE:
-			if (ddl_apply(sql.p, sql.n, NULL, &out) == 0)
+			if (ddl_apply_cs(sql.p, sql.n, NULL, db_charset(db), &out) == 0)
 				add_known(db, tab, pos, &out);
 			else
 				add_known(db, tab, pos, NULL);
@@ -557,6 +625,14 @@ static struct tabinfo *tab_get(const struct bl_table *tc)
 
 /* Emit a schema record when this table map differs from the last one of
  * its table. */
+static int has_any_charset(const struct bl_table *t)
+{
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].has_charset)
+			return 1;
+	return 0;
+}
+
 static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t when)
 {
 	struct tabinfo *ti = tab_get(t);
@@ -570,7 +646,7 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 	if (!ti->selected)
 		return;
-	if ((!t->has_names || !t->has_signedness) && nknown) {
+	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && nknown) {
 		kn = find_known(t, pos);
 		k = kn >= 0 ? &known[kn] : NULL;
 	}
@@ -579,6 +655,17 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 	if (k && !t->has_signedness && k->cols.uns)
 		for (uint32_t i = 0; i < t->ncols; i++)
 			t->cols[i].is_unsigned = k->cols.uns[i];
+	/* Without charset metadata, the charset (or binary) from the DDL. */
+	if (k && k->cols.cs)
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			struct bl_col *c = &t->cols[i];
+			int id = charset_id(k->cols.cs[i]);
+			if (c->has_charset || id < 0 || !is_text_col(c->type))
+				continue;
+			c->has_charset = 1;
+			c->charset = (uint16_t)id;
+			bl_col_setup(c);
+		}
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */

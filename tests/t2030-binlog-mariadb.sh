@@ -162,10 +162,11 @@ expect_ok "mcr form of the same binlog" mc-binlog-tail "$D"/data/mb.000001
 cp "$T/out" "$T/mb.mcr"
 expect_ok "mcr form reads back" "$BIN/tests/t_binlog" --read "$T/mb.mcr"
 
-# --schema: names for table maps written without them
-# (binlog_row_metadata=MINIMAL), the schema in force at each position: a
-# column renamed by ALTER gets its old name before and its new one after.
-sql -e 'SET GLOBAL binlog_row_metadata=MINIMAL'
+# Table maps with no metadata (binlog_row_metadata=NO_LOG, as MySQL 5.x):
+# names, key, UNSIGNED and charsets followed from the binlog's DDL, or from
+# --schema records, each in force at its position: a column renamed by
+# ALTER gets its old name before and its new one after.
+sql -e 'SET GLOBAL binlog_row_metadata=NO_LOG'
 sql <<'SQL'
 CREATE TABLE d.u (a INT PRIMARY KEY, b INT);
 INSERT INTO d.u VALUES (1, 10);
@@ -182,15 +183,27 @@ sql <<'SQL'
 CREATE TABLE d.ctas (PRIMARY KEY (a)) AS SELECT a, bb FROM d.u;
 CREATE TABLE d.w (a INT UNSIGNED PRIMARY KEY, b BIGINT UNSIGNED, c TINYINT);
 INSERT INTO d.w VALUES (4294967295, 18446744073709551615, -1);
+CREATE DATABASE e CHARACTER SET latin1;
+CREATE TABLE e.cs (id INT PRIMARY KEY, l VARCHAR(10), b VARBINARY(10), u TEXT CHARACTER SET utf8mb4,
+  t TINYTEXT) DEFAULT CHARSET=ucs2;
+INSERT INTO e.cs VALUES (1, 'é€', x'00ff', 'ü✓', 'Ā');
+CREATE TABLE e.d (id INT PRIMARY KEY, l VARCHAR(10));
+INSERT INTO e.d VALUES (1, 'é');
 SQL
 sql -e 'FLUSH BINARY LOGS'
 mc-binlog-tail --format=text "$D"/data/mb.000002 >"$T/u.txt" 2>"$T/err"
-expect_grep "MINIMAL metadata: names from the CREATE TABLE in the binlog" '^  col @2 `b` int INT' "$T/u.txt"
-expect_grep "MINIMAL metadata: names follow the ALTER" '^  col @2 `bb` int INT' "$T/u.txt"
-expect_grep "MINIMAL metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u.txt"
-expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (INT)" '^  after @1=4294967295$' "$T/u.txt"
-expect_grep "MINIMAL metadata: UNSIGNED from the CREATE TABLE (BIGINT)" '^  after @2=18446744073709551615$' "$T/u.txt"
-expect_grep "MINIMAL metadata: signed stays signed" '^  after @3=-1$' "$T/u.txt"
+expect_grep "no metadata: names from the CREATE TABLE in the binlog" '^  col @2 `b` int INT' "$T/u.txt"
+expect_grep "no metadata: names follow the ALTER" '^  col @2 `bb` int INT' "$T/u.txt"
+expect_grep "no metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u.txt"
+expect_grep "no metadata: VARCHAR in the table default (ucs2) converted to UTF-8" "^  after @2='é€'$" "$T/u.txt"
+expect_grep "no metadata: VARBINARY is bytes" "^  after @3=x'00ff'$" "$T/u.txt"
+expect_grep "no metadata: column charset utf8mb4" "^  after @4='ü✓'$" "$T/u.txt"
+expect_grep "no metadata: TINYTEXT in the table default (ucs2)" "^  after @5='Ā'$" "$T/u.txt"
+expect_grep "no metadata: database default latin1" "^  after @2='é'$" "$T/u.txt"
+expect_grep "no metadata: type text in characters" '^  col @2 `l` varchar\(10\) STRING' "$T/u.txt"
+expect_grep "no metadata: UNSIGNED from the CREATE TABLE (INT)" '^  after @1=4294967295$' "$T/u.txt"
+expect_grep "no metadata: UNSIGNED from the CREATE TABLE (BIGINT)" '^  after @2=18446744073709551615$' "$T/u.txt"
+expect_grep "no metadata: signed stays signed" '^  after @3=-1$' "$T/u.txt"
 expect_eq "XA: committed rows in commit order, the rolled back one dropped" \
 	"$(grep -A1 '^row insert `d`.`u`' "$T/u.txt" | grep -o 'after @1=[0-9]*' | cut -d= -f2 | tr '\n' ' ')" "1 2 11 10 13 "
 xa=$(grep -m1 -A3 '^row insert `d`.`u` .*' "$T/u.txt" | head -1)
