@@ -98,6 +98,8 @@ struct tail {
 	struct mc_buf txn;
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
+	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
+	char xa_id[256];     /* the XA transaction being read (XA START ...) */
 	uint64_t txn_memory; /* --txn-memory */
 	int spill_fd;        /* -1 unless the open transaction spilled */
 	struct zout spill;
@@ -119,6 +121,17 @@ struct tail {
 };
 
 static struct tail T;
+
+/* Prepared XA transactions waiting for their XA COMMIT or XA ROLLBACK. */
+struct held {
+	char id[256];
+	struct mc_buf txn;
+	int spill_fd;
+	struct zout spill;
+	uint64_t spilled;
+};
+static struct held *held;
+static size_t nheld;
 
 /* Schema records from --schema=FILE: names for table maps without them. */
 struct known {
@@ -170,6 +183,7 @@ static void load_schema(const char *path)
 		}
 		known = nk;
 		k = &known[nknown++];
+		memset(k, 0, sizeof *k);
 		k->db = xstrndup(rec.db.p, rec.db.n);
 		k->table = xstrndup(rec.table.p, rec.table.n);
 		k->pos = rec.pos;
@@ -258,9 +272,43 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
 	out->uns = xmalloc(in->n);
 	for (uint32_t i = 0; i < in->n; i++)
 		out->uns[i] = in->uns ? in->uns[i] : 0;
+	out->cs = xmalloc(in->n * sizeof *out->cs);
+	for (uint32_t i = 0; i < in->n; i++) {
+		if (in->cs)
+			memcpy(out->cs[i], in->cs[i], DDL_CS_LEN);
+		else
+			out->cs[i][0] = 0;
+	}
+	memcpy(out->table_cs, in->table_cs, DDL_CS_LEN);
 	out->nkey = in->nkey;
 	out->key = xmalloc(in->nkey * sizeof *out->key);
 	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
+	return 0;
+}
+
+/* A collation id standing for a charset name from DDL, -1 if not one the
+ * decoder converts. */
+static int charset_id(const char *cs)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} map[] = { { "binary", 63 }, { "latin1", 8 }, { "utf8mb3", 33 }, { "utf8mb4", 45 },
+		    { "ascii", 11 }, { "ucs2", 35 }, { "utf16", 54 }, { "utf16le", 56 },
+		    { "utf32", 60 } };
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(cs, map[i].name) == 0)
+			return map[i].id;
+	return -1;
+}
+
+static int is_text_col(uint8_t type)
+{
+	switch (type) {
+	case BL_T_STRING: case BL_T_VARCHAR: case BL_T_VAR_STRING: case BL_T_BLOB:
+	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+		return 1;
+	}
 	return 0;
 }
 
@@ -268,10 +316,43 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
  * alters, renames or drops, from its position on. A statement that cannot
  * be followed makes the table's names unknown (named by index) rather than
  * wrong. */
+/* Default charsets of databases, from CREATE/ALTER DATABASE. */
+struct dbcs {
+	char *db;
+	char cs[DDL_CS_LEN];
+};
+static struct dbcs *dbcs;
+static size_t ndbcs;
+
+static const char *db_charset(struct mc_str db)
+{
+	for (size_t i = ndbcs; i-- > 0;)
+		if (str_is(dbcs[i].db, db))
+			return dbcs[i].cs;
+	return "";
+}
+
 static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_pos *pos)
 {
 	struct ddl_target t;
-	int kind = ddl_target(sql.p, sql.n, &t);
+	int kind;
+	{
+		struct mc_str db;
+		char cs[DDL_CS_LEN];
+		if (ddl_database(sql.p, sql.n, &db, cs)) {
+			struct dbcs *nd = realloc(dbcs, (ndbcs + 1) * sizeof *nd);
+			if (!nd) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				exit(MC_EXIT_DATA);
+			}
+			dbcs = nd;
+			dbcs[ndbcs].db = db.n ? xstrndup(db.p, db.n) : xstrndup(defdb.p, defdb.n);
+			memcpy(dbcs[ndbcs].cs, cs, DDL_CS_LEN);
+			ndbcs++;
+			return;
+		}
+	}
+	kind = ddl_target(sql.p, sql.n, &t);
 	for (size_t i = 0; kind != DDL_NONE && i < t.ntables; i++) {
 		struct mc_str db = t.db[i].n ? t.db[i] : defdb, tab = t.table[i];
 		struct ddl_cols out;
@@ -280,7 +361,7 @@ static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_po
 			continue; /* --schema says what the table is after this statement */
 		switch (kind) {
 		case DDL_CREATE:
-			if (ddl_apply(sql.p, sql.n, NULL, &out) == 0)
+			if (ddl_apply_cs(sql.p, sql.n, NULL, db_charset(db), &out) == 0)
 				add_known(db, tab, pos, &out);
 			else
 				add_known(db, tab, pos, NULL);
@@ -544,6 +625,14 @@ static struct tabinfo *tab_get(const struct bl_table *tc)
 
 /* Emit a schema record when this table map differs from the last one of
  * its table. */
+static int has_any_charset(const struct bl_table *t)
+{
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].has_charset)
+			return 1;
+	return 0;
+}
+
 static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t when)
 {
 	struct tabinfo *ti = tab_get(t);
@@ -557,7 +646,7 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 	if (!ti->selected)
 		return;
-	if ((!t->has_names || !t->has_signedness) && nknown) {
+	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && nknown) {
 		kn = find_known(t, pos);
 		k = kn >= 0 ? &known[kn] : NULL;
 	}
@@ -566,6 +655,17 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 	if (k && !t->has_signedness && k->cols.uns)
 		for (uint32_t i = 0; i < t->ncols; i++)
 			t->cols[i].is_unsigned = k->cols.uns[i];
+	/* Without charset metadata, the charset (or binary) from the DDL. */
+	if (k && k->cols.cs)
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			struct bl_col *c = &t->cols[i];
+			int id = charset_id(k->cols.cs[i]);
+			if (c->has_charset || id < 0 || !is_text_col(c->type))
+				continue;
+			c->has_charset = 1;
+			c->charset = (uint16_t)id;
+			bl_col_setup(c);
+		}
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */
@@ -653,6 +753,10 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 /* Replaying a committed transaction ------------------------------------ */
 
+static void skip_ws_comments(const char **s, const char *end);
+static void ddl_emit(const struct bl_event *ev, const char *s, size_t n, uint64_t off,
+		     uint64_t row);
+
 static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int in_payload)
 {
 	struct bl_event ev;
@@ -660,10 +764,13 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	struct mc_pos pos;
 	int rc;
 
-	if (!(in_payload && T.last_payload && T.last_off == off))
+	/* Rows are numbered across the events of a payload, and across a
+	 * prepared XA transaction replayed at its XA COMMIT. */
+	int across = in_payload || T.force_off;
+	if (!(across && T.last_payload && T.last_off == off))
 		T.rowctr = 0;
 	T.last_off = off;
-	T.last_payload = in_payload;
+	T.last_payload = across;
 	{
 		/* Checksums were verified when the event was read. */
 		int saved_ck = T.d.fde.checksum, saved_v = T.d.verify_checksum;
@@ -688,6 +795,12 @@ static void replay_event(const uint8_t *p, size_t n, uint64_t start, uint64_t of
 	if (ev.type == BL_TABLE_MAP) {
 		pos.row = T.rowctr;
 		table_schema(ev.table, &pos, ev.when);
+		return;
+	}
+	if (ev.type == BL_QUERY || ev.type == BL_MARIA_QUERY_COMPRESSED) {
+		const char *s = ev.sql.p, *e = s + ev.sql.n;
+		skip_ws_comments(&s, e);
+		ddl_emit(&ev, s, (size_t)(e - s), off, T.rowctr);
 		return;
 	}
 	if (!ev.rows_op || !ev.table)
@@ -802,7 +915,10 @@ static void replay_one(const uint8_t *h)
 	}
 	for (int k = 0; k < 4; k++)
 		n |= (uint32_t)h[17 + k] << (8 * k);
-	replay_event(h + TXN_HDR, n, start, eoff, h[16]);
+	if (T.force_off) /* a prepared XA transaction: at its XA COMMIT */
+		replay_event(h + TXN_HDR, n, start, T.force_off, h[16]);
+	else
+		replay_event(h + TXN_HDR, n, start, eoff, h[16]);
 }
 
 static uint32_t hdr_len(const uint8_t *h)
@@ -865,6 +981,17 @@ static void replay_spilled(void)
 	T.txn.len = 0;
 }
 
+/* Forget the open transaction's events (keep its GTID label). A buffer
+ * grown by a large transaction is given back. */
+static void txn_discard(void)
+{
+	spill_drop();
+	T.txn.len = 0;
+	if (T.txn.cap > (16u << 20))
+		buf_free(&T.txn);
+	T.in_txn = 0;
+}
+
 static void commit(uint64_t off, int in_payload, uint32_t when)
 {
 	size_t i = 0;
@@ -891,18 +1018,9 @@ static void commit(uint64_t off, int in_payload, uint32_t when)
 	r.label = mc_str_c(T.gtid, strlen(T.gtid));
 	emit(&r);
 	out_flush();
-	T.txn.len = 0;
-	T.in_txn = 0;
+	txn_discard();
 	T.gtid[0] = 0;
 	T.last_payload = 0;
-}
-
-/* Forget the open transaction's events (keep its GTID label). */
-static void txn_discard(void)
-{
-	spill_drop();
-	T.txn.len = 0;
-	T.in_txn = 0;
 }
 
 static void rollback(void)
@@ -992,13 +1110,184 @@ static void ddl_table(const char *s, size_t n, struct mc_str *db, struct mc_str 
 	}
 }
 
-static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int in_payload)
+/* The xid text after "XA START", "XA COMMIT" ...: the server writes it in
+ * one canonical form (X'..',X'..',N), so text equality is identity. */
+static void xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz)
+{
+	size_t a = skip, b = n;
+	while (a < n && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == ';'))
+		b--;
+	if (b - a >= 10 && strncasecmp(s + b - 9, "ONE PHASE", 9) == 0)
+		for (b -= 9; b > a && s[b - 1] == ' '; b--)
+			;
+	if (b - a >= outsz)
+		b = a + outsz - 1;
+	memcpy(out, s + a, b - a);
+	out[b - a] = 0;
+}
+
+static void xa_hold(void)
+{
+	struct held *nh = realloc(held, (nheld + 1) * sizeof *nh), *h;
+	if (!nh) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(MC_EXIT_DATA);
+	}
+	held = nh;
+	h = &held[nheld++];
+	memcpy(h->id, T.xa_id, sizeof h->id);
+	h->txn = T.txn;
+	h->spill_fd = T.spill_fd;
+	h->spill = T.spill;
+	h->spilled = T.spilled;
+	memset(&T.txn, 0, sizeof T.txn);
+	T.spill_fd = -1;
+	T.spilled = 0;
+	T.in_txn = 0;
+	T.xa_id[0] = 0;
+}
+
+static long xa_find(const char *id)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (strcasecmp(held[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void xa_query(const struct bl_event *ev, const char *s, size_t n, uint64_t off,
+		     int in_payload)
+{
+	char id[256];
+	long k;
+	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
+		txn_discard();
+		T.in_txn = 1;
+		xa_id(s, n, 8, T.xa_id, sizeof T.xa_id);
+		return;
+	}
+	if (n > 10 && strncasecmp(s, "XA COMMIT", 9) == 0) {
+		xa_id(s, n, 9, id, sizeof id);
+		if (T.in_txn && strcmp(id, T.xa_id) == 0) { /* XA COMMIT ... ONE PHASE */
+			commit(off, in_payload, ev->when);
+			return;
+		}
+		if ((k = xa_find(id)) < 0) {
+			/* prepared before the start of the input: its rows were not read */
+			T.gtid[0] = 0;
+			return;
+		}
+		txn_discard();
+		buf_free(&T.txn);
+		T.txn = held[k].txn;
+		T.spill_fd = held[k].spill_fd;
+		T.spill = held[k].spill;
+		T.spilled = held[k].spilled;
+		held[k] = held[--nheld];
+		T.force_off = off;
+		T.last_payload = 0;
+		commit(off, 1, ev->when);
+		T.force_off = 0;
+		return;
+	}
+	if (n > 12 && strncasecmp(s, "XA ROLLBACK", 11) == 0) {
+		xa_id(s, n, 11, id, sizeof id);
+		if ((k = xa_find(id)) >= 0) {
+			buf_free(&held[k].txn);
+			if (held[k].spill_fd >= 0) {
+				zout_close(&held[k].spill);
+				close(held[k].spill_fd);
+			}
+			held[k] = held[--nheld];
+		}
+		if (T.in_txn && strcmp(id, T.xa_id) == 0)
+			txn_discard();
+		T.gtid[0] = 0;
+		return;
+	}
+	/* XA END, XA PREPARE (a statement: the event follows), XA RECOVER */
+}
+
+/* XA_PREPARE event: one phase commits now; two phases wait for XA COMMIT.
+ * Its body: one_phase (1), formatID (4), gtrid length (4), bqual length
+ * (4), gtrid and bqual; the transaction is held under the text the server
+ * writes in XA COMMIT: X'gtrid',X'bqual',formatID. */
+static void xa_prepare(const struct bl_event *ev, uint64_t off, int in_payload)
+{
+	static const char hx[] = "0123456789abcdef";
+	const uint8_t *b = ev->body;
+	uint32_t fmt, gl, bl;
+	size_t k = 0;
+	if (!T.in_txn)
+		return;
+	if (ev->body_len >= 1 && b[0]) {
+		commit(off, in_payload, ev->when);
+		return;
+	}
+	if (ev->body_len < 13)
+		return;
+	fmt = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24;
+	gl = (uint32_t)b[5] | (uint32_t)b[6] << 8 | (uint32_t)b[7] << 16 | (uint32_t)b[8] << 24;
+	bl = (uint32_t)b[9] | (uint32_t)b[10] << 8 | (uint32_t)b[11] << 16 | (uint32_t)b[12] << 24;
+	if (gl > 64 || bl > 64 || 13 + (size_t)gl + bl > ev->body_len)
+		return;
+	T.xa_id[k++] = 'X';
+	T.xa_id[k++] = '\'';
+	for (uint32_t i = 0; i < gl; i++) {
+		T.xa_id[k++] = hx[b[13 + i] >> 4];
+		T.xa_id[k++] = hx[b[13 + i] & 15];
+	}
+	memcpy(T.xa_id + k, "',X'", 4);
+	k += 4;
+	for (uint32_t i = 0; i < bl; i++) {
+		T.xa_id[k++] = hx[b[13 + gl + i] >> 4];
+		T.xa_id[k++] = hx[b[13 + gl + i] & 15];
+	}
+	snprintf(T.xa_id + k, sizeof T.xa_id - k, "',%u", fmt);
+	xa_hold();
+	T.gtid[0] = 0;
+}
+
+static int is_ddl(const char *s, size_t n)
+{
+	return kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") || kw(s, n, "RENAME") ||
+	       kw(s, n, "TRUNCATE");
+}
+
+/* Write the ddl record of a DDL statement at (file, off, row) and follow
+ * what it does to column lists. */
+static void ddl_emit(const struct bl_event *ev, const char *s, size_t n, uint64_t off, uint64_t row)
+{
+	struct mc_rec r;
+	struct mc_str db = ev->db, tab = mc_str_c("", 0);
+	struct mc_pos dpos = { T.fileseq, off, row };
+	track_ddl(ev->db, mc_str_c(s, n), &dpos);
+	ddl_table(s, n, &db, &tab);
+	if (T.have_re && tab.n) {
+		char key[600];
+		snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
+		if (regexec(&T.re, key, 0, NULL, 0) != 0)
+			return;
+	}
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_DDL;
+	r.db = ev->db;
+	r.table = tab;
+	r.pos = dpos;
+	r.time = ev->when;
+	r.sql = ev->sql;
+	emit(&r);
+}
+
+static void query(const struct bl_event *ev, const uint8_t *p, size_t pn, uint64_t start,
+		  uint64_t off, int in_payload)
 {
 	const char *s = ev->sql.p, *end = s + ev->sql.n;
 	size_t n;
 	skip_ws_comments(&s, end);
 	n = (size_t)(end - s);
-	(void)start;
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
 		txn_discard(); /* events of a transaction that never ended */
 		T.in_txn = 1;
@@ -1012,38 +1301,26 @@ static void query(const struct bl_event *ev, uint64_t start, uint64_t off, int i
 		rollback();
 		return;
 	}
-	if (kw(s, n, "SAVEPOINT") || kw(s, n, "XA") || (kw(s, n, "ROLLBACK")))
+	if (kw(s, n, "XA")) {
+		xa_query(ev, s, n, off, in_payload);
 		return;
-	if (T.in_txn)
-		return; /* statement-based DML inside a transaction: not decoded */
-	if (kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") ||
-	    kw(s, n, "RENAME") || kw(s, n, "TRUNCATE")) {
-		struct mc_rec r;
-		struct mc_str db = ev->db, tab = mc_str_c("", 0);
-		struct mc_pos dpos = { T.fileseq, off, 0 };
-		track_ddl(ev->db, mc_str_c(s, n), &dpos);
-		ddl_table(s, n, &db, &tab);
-		if (T.have_re && tab.n) {
-			char key[600];
-			snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)tab.n, tab.p);
-			if (regexec(&T.re, key, 0, NULL, 0) != 0) {
-				T.gtid[0] = 0;
-				return;
-			}
+	}
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK"))
+		return;
+	if (is_ddl(s, n)) {
+		if (T.in_txn) {
+			/* CREATE TABLE ... SELECT: the DDL goes out with the rows, in
+			 * order, at the commit. */
+			txn_add(p, pn, start, off, in_payload);
+			return;
 		}
-		memset(&r, 0, sizeof r);
-		r.kind = MC_R_DDL;
-		r.db = ev->db;
-		r.table = tab;
-		r.pos.file = T.fileseq;
-		r.pos.off = off;
-		r.time = ev->when;
-		r.sql = ev->sql;
-		emit(&r);
+		ddl_emit(ev, s, n, off, 0);
 		commit(off, in_payload, ev->when);
 		return;
 	}
-	T.gtid[0] = 0;
+	if (!T.in_txn)
+		T.gtid[0] = 0; /* a statement outside transactions: GRANT, ... */
+	/* statement-based DML inside a transaction: not decoded */
 }
 
 /* Events -------------------------------------------------------------- */
@@ -1117,7 +1394,7 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		return;
 	case BL_QUERY:
 	case BL_MARIA_QUERY_COMPRESSED:
-		query(&ev, start, off, in_payload);
+		query(&ev, p, n, start, off, in_payload);
 		return;
 	case BL_XID:
 		commit(off, in_payload, ev.when);
@@ -1133,6 +1410,9 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 		memcpy(T.gtid, ev.gtid, sizeof T.gtid);
 		T.in_txn = !ev.gtid_standalone;
 		return;
+	case BL_XA_PREPARE:
+		xa_prepare(&ev, off, in_payload);
+		return;
 	case BL_TRANSACTION_PAYLOAD:
 		if (in_payload) {
 			mc_errf(&err, MC_EXIT_DATA, "transaction payload inside a payload");
@@ -1143,7 +1423,7 @@ static void event(const uint8_t *p, size_t n, uint64_t start, uint64_t off, int 
 	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
-	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE: case BL_XA_PREPARE:
+	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
 	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
 	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
 		return;
@@ -1244,6 +1524,10 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 		if (rc == 2)
 			break;
 		event(p, n, start, off, 0);
+		if (n > (1u << 20)) {
+			bl_trim(&T.d);
+			bl_file_trim(&f);
+		}
 	}
 	if (rc < 0)
 		data_error(UINT64_MAX, &err);
@@ -1461,6 +1745,11 @@ int main(int argc, char **argv)
 		nin = 1;
 	}
 	qsort(in, nin, sizeof *in, input_cmp);
+	for (size_t i = 1; i < nin; i++)
+		if (in[i].seq == in[i - 1].seq)
+			die_usage("'%s' and '%s' have the same file number %llu: their positions "
+				  "would collide", in[i - 1].name, in[i].name,
+				  (unsigned long long)in[i].seq);
 	if (from_file) {
 		size_t i;
 		for (i = 0; i < nin; i++)

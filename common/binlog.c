@@ -314,6 +314,17 @@ void bl_forget_tables(struct bl_decoder *d)
 	d->ntables = 0;
 }
 
+#define TRIM_ABOVE (16u << 20)
+
+void bl_trim(struct bl_decoder *d)
+{
+	if (d->zbuf.cap > TRIM_ABOVE)
+		buf_free(&d->zbuf);
+	if (d->pbuf.cap > TRIM_ABOVE)
+		buf_free(&d->pbuf);
+	bl_arena_reset(&d->arena);
+}
+
 void bl_free(struct bl_decoder *d)
 {
 	bl_forget_tables(d);
@@ -1523,4 +1534,17 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 	*n = len;
 	f->pos += len;
 	return 1;
+}
+
+void bl_file_trim(struct bl_file *f)
+{
+	if (f->buf.cap > TRIM_ABOVE && f->buf.len - f->pos < FILE_CHUNK) {
+		struct mc_buf nb = { 0 };
+		if (buf_add(&nb, f->buf.p + f->pos, f->buf.len - f->pos) < 0)
+			return;
+		f->base += f->pos;
+		f->pos = 0;
+		buf_free(&f->buf);
+		f->buf = nb;
+	}
 }

@@ -208,6 +208,10 @@ struct bl_decoder {
 void bl_init(struct bl_decoder *d);
 void bl_free(struct bl_decoder *d);
 
+/* Give back buffers grown by a large event (call between events, never
+ * while a decoded event is still in use). */
+void bl_trim(struct bl_decoder *d);
+
 /* Forget table maps (a new binlog file starts). */
 void bl_forget_tables(struct bl_decoder *d);
 
@@ -301,6 +305,9 @@ int bl_file_magic(struct bl_file *f, struct mc_err *err);
  * inside an event ("truncated") or on a read error. */
 int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *start,
 		 struct mc_err *err);
+/* Give back a buffer grown by a large event (the last event returned is
+ * no longer valid). */
+void bl_file_trim(struct bl_file *f);
 void bl_file_free(struct bl_file *f);
 
 /* Collation id to charset: name, and the bytes per character at most. */

@@ -282,6 +282,8 @@ struct work {
 	size_t n, cap;
 	struct mc_str *names;
 	uint8_t *uns;
+	char (*cs)[DDL_CS_LEN];
+	char table_cs[DDL_CS_LEN];
 	size_t nkey;
 	struct mc_str key[64];
 	int key_ok;
@@ -301,12 +303,19 @@ static long find(const struct work *w, struct mc_str name)
 	return -1;
 }
 
-static int insert_at(struct work *w, size_t at, struct mc_str name, int uns)
+/* A column's attributes from its definition. */
+struct attr {
+	int uns;
+	char cs[DDL_CS_LEN];
+};
+
+static int insert_at(struct work *w, size_t at, struct mc_str name, const struct attr *a)
 {
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 16;
 		struct mc_str *nn;
 		uint8_t *nu;
+		char (*ncs)[DDL_CS_LEN];
 		if (nc > MC_MAX_COLUMNS * 2)
 			return -1;
 		nn = realloc(w->names, nc * sizeof *nn);
@@ -317,12 +326,18 @@ static int insert_at(struct work *w, size_t at, struct mc_str name, int uns)
 		if (!nu)
 			return -1;
 		w->uns = nu;
+		ncs = realloc(w->cs, nc * sizeof *ncs);
+		if (!ncs)
+			return -1;
+		w->cs = ncs;
 		w->cap = nc;
 	}
 	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
 	memmove(w->uns + at + 1, w->uns + at, w->n - at);
+	memmove(w->cs + at + 1, w->cs + at, (w->n - at) * sizeof *w->cs);
 	w->names[at] = name;
-	w->uns[at] = (uint8_t)uns;
+	w->uns[at] = (uint8_t)a->uns;
+	memcpy(w->cs[at], a->cs, DDL_CS_LEN);
 	w->n++;
 	return 0;
 }
@@ -331,7 +346,102 @@ static void remove_at(struct work *w, size_t at)
 {
 	memmove(w->names + at, w->names + at + 1, (w->n - at - 1) * sizeof *w->names);
 	memmove(w->uns + at, w->uns + at + 1, w->n - at - 1);
+	memmove(w->cs + at, w->cs + at + 1, (w->n - at - 1) * sizeof *w->cs);
 	w->n--;
+}
+
+/* Lower-case charset name from a token (a collation name gives its charset:
+ * the part before the first '_'). */
+static void cs_name(const struct tok *t, int collation, char *out)
+{
+	size_t n = t->n, k;
+	if (collation) {
+		const char *u = memchr(t->p, '_', t->n);
+		if (u)
+			n = (size_t)(u - t->p);
+	}
+	if (t->type == T_STR && n >= 2) { /* 'latin1' */
+		n = t->n - 2;
+		memcpy(out, t->p + 1, n < DDL_CS_LEN - 1 ? n : DDL_CS_LEN - 1);
+		out[n < DDL_CS_LEN - 1 ? n : DDL_CS_LEN - 1] = 0;
+		return;
+	}
+	if (n > DDL_CS_LEN - 1)
+		n = DDL_CS_LEN - 1;
+	for (k = 0; k < n; k++) {
+		char c = t->p[k];
+		out[k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	out[k] = 0;
+	if (strcmp(out, "utf8") == 0)
+		memcpy(out, "utf8mb3", 8);
+}
+
+/* CHARACTER SET x, CHARSET x, COLLATE x (with an optional '=') in [a, b) at
+ * nesting depth 0: the charset name into out (left alone if none). */
+static void find_charset(const struct toks *ts, size_t a, size_t b, char *out)
+{
+	int depth = 0, have = 0;
+	for (size_t i = a; i < b; i++) {
+		size_t v = 0;
+		int coll = 0;
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		if (depth)
+			continue;
+		if (kw(ts, i, "CHARACTER") && kw(ts, i + 1, "SET"))
+			v = i + 2;
+		else if (kw(ts, i, "CHARSET"))
+			v = i + 1;
+		else if (kw(ts, i, "COLLATE") && !have)
+			v = i + 1, coll = 1;
+		if (!v)
+			continue;
+		if (punct(ts, v, '='))
+			v++;
+		if (v < b && ts->t[v].type != T_PUNCT) {
+			cs_name(&ts->t[v], coll, out);
+			have = !coll;
+		}
+	}
+}
+
+static int is_binary_type(const struct toks *ts, size_t i)
+{
+	return kw(ts, i, "BINARY") || kw(ts, i, "VARBINARY") || kw(ts, i, "TINYBLOB") ||
+	       kw(ts, i, "BLOB") || kw(ts, i, "MEDIUMBLOB") || kw(ts, i, "LONGBLOB");
+}
+
+static int is_text_type(const struct toks *ts, size_t i)
+{
+	return kw(ts, i, "CHAR") || kw(ts, i, "VARCHAR") || kw(ts, i, "TINYTEXT") ||
+	       kw(ts, i, "TEXT") || kw(ts, i, "MEDIUMTEXT") || kw(ts, i, "LONGTEXT") ||
+	       kw(ts, i, "ENUM") || kw(ts, i, "SET") || kw(ts, i, "CHARACTER") ||
+	       kw(ts, i, "NCHAR") || kw(ts, i, "NVARCHAR") || kw(ts, i, "NATIONAL") ||
+	       kw(ts, i, "LONG");
+}
+
+static int def_unsigned(const struct toks *ts, size_t a, size_t b);
+
+/* The attributes of a column definition [a, b) whose name is at a and type
+ * at a + 1; text columns without a charset take the table's default. */
+static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const char *table_cs)
+{
+	struct attr at;
+	memset(&at, 0, sizeof at);
+	at.uns = def_unsigned(ts, a, b);
+	if (is_binary_type(ts, a + 1)) {
+		memcpy(at.cs, "binary", 7);
+	} else if (is_text_type(ts, a + 1)) {
+		if (kw(ts, a + 1, "NCHAR") || kw(ts, a + 1, "NVARCHAR") || kw(ts, a + 1, "NATIONAL"))
+			memcpy(at.cs, "utf8mb3", 8);
+		else
+			memcpy(at.cs, table_cs, DDL_CS_LEN);
+		find_charset(ts, a + 2, b, at.cs);
+	}
+	return at;
 }
 
 /* UNSIGNED (or ZEROFILL, which implies it) in a column definition [a, b). */
@@ -443,8 +553,8 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			for (size_t k = 0; k < np; k++) {
 				if (!is_name(ts, parts[k].a) || is_constraint_word(ts, parts[k].a))
 					return -1;
-				if (insert_at(w, w->n, tok_str(ts, parts[k].a),
-					      def_unsigned(ts, parts[k].a, parts[k].b)) < 0)
+				struct attr at = def_attr(ts, parts[k].a, parts[k].b, w->table_cs);
+				if (insert_at(w, w->n, tok_str(ts, parts[k].a), &at) < 0)
 					return -1;
 				column_key(ts, parts[k].a, parts[k].b, w);
 			}
@@ -460,7 +570,8 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return ine ? 0 : -1;
 		{
 			long at = position(ts, i, b, w);
-			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i), def_unsigned(ts, i, b)) < 0)
+			struct attr a2 = def_attr(ts, i, b, w->table_cs);
+			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
 				return -1;
 			column_key(ts, i, b, w);
 		}
@@ -513,8 +624,11 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		at = position(ts, i, b, w);
 		if (b > i && !kw(ts, b - 1, "FIRST") && !(b >= i + 2 && kw(ts, b - 2, "AFTER")))
 			at = k; /* stays where it was */
-		if (at < 0 || insert_at(w, (size_t)at, neu, def_unsigned(ts, i, b)) < 0)
-			return -1;
+		{
+			struct attr a2 = def_attr(ts, change ? i + 1 : i, b, w->table_cs);
+			if (at < 0 || insert_at(w, (size_t)at, neu, &a2) < 0)
+				return -1;
+		}
 		for (size_t j = 0; j < w->nkey; j++)
 			if (same(w->key[j], old))
 				w->key[j] = neu;
@@ -534,6 +648,22 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		w->names[k] = tok_str(ts, i + 3);
 		return 0;
 	}
+	if (kw(ts, a, "CONVERT") && kw(ts, i, "TO")) {
+		char cs[DDL_CS_LEN] = "";
+		find_charset(ts, i + 1, b, cs);
+		if (!cs[0])
+			return -1;
+		memcpy(w->table_cs, cs, DDL_CS_LEN);
+		for (size_t k = 0; k < w->n; k++)
+			if (w->cs[k][0] && strcmp(w->cs[k], "binary") != 0)
+				memcpy(w->cs[k], cs, DDL_CS_LEN);
+		return 0;
+	}
+	if (kw(ts, a, "DEFAULT") || kw(ts, a, "CHARACTER") || kw(ts, a, "CHARSET") ||
+	    kw(ts, a, "COLLATE")) {
+		find_charset(ts, a, b, w->table_cs);
+		return 0;
+	}
 	return 0; /* ENGINE=, indexes, partitions, defaults, RENAME TO: columns unchanged */
 }
 
@@ -545,10 +675,13 @@ static int finish(struct work *w, struct ddl_cols *out)
 	out->names = calloc(w->n, sizeof *out->names);
 	out->key = calloc(w->nkey ? w->nkey : 1, sizeof *out->key);
 	out->uns = calloc(w->n, 1);
-	if (!out->names || !out->key || !out->uns)
+	out->cs = calloc(w->n, sizeof *out->cs);
+	if (!out->names || !out->key || !out->uns || !out->cs)
 		goto bad;
 	out->n = (uint32_t)w->n;
 	memcpy(out->uns, w->uns, w->n);
+	memcpy(out->cs, w->cs, w->n * sizeof *out->cs);
+	memcpy(out->table_cs, w->table_cs, DDL_CS_LEN);
 	for (size_t i = 0; i < w->n; i++) {
 		out->names[i] = malloc(w->names[i].n + 1);
 		if (!out->names[i])
@@ -570,7 +703,38 @@ bad:
 	return -1;
 }
 
+int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs)
+{
+	struct toks ts = { 0 };
+	size_t i = 1;
+	int rc = 0;
+	cs[0] = 0;
+	*db = mc_str_c("", 0);
+	if (lex(sql, n, &ts) < 0)
+		goto done;
+	if ((!kw(&ts, 0, "CREATE") && !kw(&ts, 0, "ALTER")) ||
+	    (!kw(&ts, 1, "DATABASE") && !kw(&ts, 1, "SCHEMA")))
+		goto done;
+	i = skip_if(&ts, 2, 1);
+	if (is_name(&ts, i) && !kw(&ts, i, "DEFAULT") && !kw(&ts, i, "CHARACTER") &&
+	    !kw(&ts, i, "CHARSET") && !kw(&ts, i, "COLLATE")) {
+		*db = tok_str(&ts, i);
+		i++;
+	}
+	find_charset(&ts, i, ts.n, cs);
+	rc = cs[0] != 0;
+done:
+	free(ts.t);
+	return rc;
+}
+
 int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_cols *out)
+{
+	return ddl_apply_cs(sql, n, in, "", out);
+}
+
+int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		 struct ddl_cols *out)
 {
 	struct toks ts = { 0 };
 	struct work w = { 0 };
@@ -602,15 +766,20 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 		for (size_t k = end; k < ts.n; k++)
 			if (kw(&ts, k, "SELECT") || kw(&ts, k, "LIKE"))
 				goto done; /* columns come from a query */
+		if (default_cs && strlen(default_cs) < DDL_CS_LEN)
+			memcpy(w.table_cs, default_cs, strlen(default_cs) + 1);
+		find_charset(&ts, end, ts.n, w.table_cs);
 		np = split(&ts, i + 1, end - 1, parts, 2 * MC_MAX_COLUMNS);
 		for (size_t k = 0; k < np; k++) {
 			if (is_constraint_word(&ts, parts[k].a)) {
 				constraint(&ts, parts[k].a, parts[k].b, &w);
 				continue;
 			}
-			if (!is_name(&ts, parts[k].a) ||
-			    insert_at(&w, w.n, tok_str(&ts, parts[k].a),
-				      def_unsigned(&ts, parts[k].a, parts[k].b)) < 0)
+			struct attr at;
+			if (!is_name(&ts, parts[k].a))
+				goto done;
+			at = def_attr(&ts, parts[k].a, parts[k].b, w.table_cs);
+			if (insert_at(&w, w.n, tok_str(&ts, parts[k].a), &at) < 0)
 				goto done;
 			column_key(&ts, parts[k].a, parts[k].b, &w);
 		}
@@ -623,10 +792,16 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 		i = skip_if(&ts, i + 1, 0);
 		if (!(i = table_name(&ts, i, &db, &tab)))
 			goto done;
-		for (uint32_t k = 0; k < in->n; k++)
-			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k])),
-				      in->uns ? in->uns[k] : 0) < 0)
+		memcpy(w.table_cs, in->table_cs, DDL_CS_LEN);
+		for (uint32_t k = 0; k < in->n; k++) {
+			struct attr at;
+			memset(&at, 0, sizeof at);
+			at.uns = in->uns ? in->uns[k] : 0;
+			if (in->cs)
+				memcpy(at.cs, in->cs[k], DDL_CS_LEN);
+			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k])), &at) < 0)
 				goto done;
+		}
 		for (uint32_t k = 0; k < in->nkey && k < 64; k++)
 			if (in->key[k] < in->n)
 				w.key[w.nkey++] = mc_str_c(in->names[in->key[k]], strlen(in->names[in->key[k]]));
@@ -640,6 +815,7 @@ done:
 	free(parts);
 	free(w.names);
 	free(w.uns);
+	free(w.cs);
 	free(ts.t);
 	return rc;
 }
@@ -652,5 +828,6 @@ void ddl_cols_free(struct ddl_cols *c)
 	free(c->names);
 	free(c->key);
 	free(c->uns);
+	free(c->cs);
 	memset(c, 0, sizeof *c);
 }

@@ -15,11 +15,17 @@
 
 #include "rec.h"
 
+#define DDL_CS_LEN 32
+
 /* A column list. Names are malloc'd; free with ddl_cols_free. */
 struct ddl_cols {
 	uint32_t n;
 	char **names;
 	uint8_t *uns;  /* per column: 1 when declared UNSIGNED (may be NULL) */
+	char (*cs)[DDL_CS_LEN]; /* per column: charset name ("binary" for BINARY/
+				 * BLOB types), "" when unknown or not text
+				 * (may be NULL) */
+	char table_cs[DDL_CS_LEN]; /* the table's default charset, "" if unknown */
 	uint32_t nkey;
 	uint32_t *key; /* column indexes of the primary key, in key order */
 };
@@ -50,5 +56,15 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t);
  * the list before). 0 with *out filled, or -1 when the statement cannot be
  * followed (out is left empty). */
 int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_cols *out);
+
+/* Like ddl_apply; a CREATE TABLE with no charset of its own takes
+ * default_cs (the database's, "" if unknown). */
+int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		 struct ddl_cols *out);
+
+/* CREATE/ALTER DATABASE|SCHEMA with a charset or collation: 1 with the
+ * database name (empty: the default database) and the charset name in cs
+ * (DDL_CS_LEN bytes), else 0. */
+int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
 
 #endif

@@ -20,8 +20,10 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 		uint32_t len = bl_event_len(p, n);
 		struct bl_event ev;
 		struct mc_err err;
+		uint16_t fl;
 		if (len < BL_HEADER_LEN || len > n)
 			return;
+		(void)bl_check(d, p, len, &fl, &err);
 		if (bl_decode(d, p, len, &ev, &err) == 0) {
 			while (bl_row_next(d, &ev, before, after, &err) == 1)
 				;

@@ -13,7 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char *names[] = { "a", "b", "c" };
 	static uint8_t uns[] = { 1, 0, 0 };
 	static uint32_t key[] = { 0 };
-	struct ddl_cols in = { 3, names, uns, 1, key };
+	static char cs[3][DDL_CS_LEN] = { "", "latin1", "binary" };
+	struct ddl_cols in;
+	memset(&in, 0, sizeof in);
+	in.n = 3;
+	in.names = names;
+	in.uns = uns;
+	in.cs = cs;
+	in.nkey = 1;
+	in.key = key;
 	struct ddl_cols out;
 	struct ddl_target t;
 	const char *s = (const char *)data;

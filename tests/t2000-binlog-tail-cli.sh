@@ -76,3 +76,7 @@ expect_ok "mcr output" mc-binlog-tail "$CRC"
 cp "$T/out" "$T/crc.mcr"
 expect_ok "mcr output reads back" "$BIN/tests/t_binlog" --read "$T/crc.mcr"
 expect_grep "mcr output: records by kind" '^schema [1-9][0-9]* row [1-9][0-9]* ddl [0-9]+ mark [1-9][0-9]*$' "$T/out"
+
+# Two files with the same number would give colliding positions.
+expect_code 2 "the same file twice exits 2" mc-binlog-tail "$CRC" "$CRC"
+expect_grep "the same file twice: message" "same file number 0" "$T/err"

@@ -80,6 +80,34 @@ int main(void)
 	      &c, "a,b|2");
 	ddl_cols_free(&c);
 
+	{
+		struct ddl_cols o;
+		const char *s = "CREATE TABLE x (a VARCHAR(5), b VARBINARY(5), c TEXT CHARACTER SET utf8, "
+				"d CHAR(2) COLLATE utf8mb4_bin, e INT, f NCHAR(3)) DEFAULT CHARSET=latin1";
+		int rc = ddl_apply_cs(s, strlen(s), NULL, "utf8mb4", &o);
+		check(rc == 0 && strcmp(o.cs[0], "latin1") == 0 && strcmp(o.cs[1], "binary") == 0 &&
+			      strcmp(o.cs[2], "utf8mb3") == 0 && strcmp(o.cs[3], "utf8mb4") == 0 &&
+			      o.cs[4][0] == 0 && strcmp(o.cs[5], "utf8mb3") == 0,
+		      "charsets: table default, binary types, CHARACTER SET, COLLATE, NCHAR", "differ");
+		if (rc == 0) {
+			struct ddl_cols o2;
+			const char *a = "ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4, ADD g TEXT";
+			rc = ddl_apply(a, strlen(a), &o, &o2);
+			check(rc == 0 && strcmp(o2.cs[0], "utf8mb4") == 0 && strcmp(o2.cs[1], "binary") == 0 &&
+				      strcmp(o2.cs[6], "utf8mb4") == 0,
+			      "CONVERT TO CHARACTER SET", "differ");
+			if (rc == 0)
+				ddl_cols_free(&o2);
+			ddl_cols_free(&o);
+		}
+		{
+			struct mc_str db;
+			char cs[DDL_CS_LEN];
+			const char *d = "CREATE DATABASE IF NOT EXISTS `w` DEFAULT COLLATE latin1_swedish_ci";
+			check(ddl_database(d, strlen(d), &db, cs) == 1 && db.n == 1 && strcmp(cs, "latin1") == 0,
+			      "CREATE DATABASE charset from its collation", cs);
+		}
+	}
 	check(ddl_target("ALTER TABLE db1.t RENAME TO db2.u", 33, &t) == DDL_ALTER && t.renamed &&
 		      t.new_table[0].n == 1 && t.new_db[0].n == 3,
 	      "ALTER ... RENAME TO", "not seen");
