@@ -2,45 +2,14 @@
 # A binlog written by a throwaway MariaDB (binlog_format=ROW, full row
 # metadata) with a table of every type: rebuilding the table from
 # mc-binlog-tail's rows gives what SELECT returns, row by row and value by
-# value (tests/binlog-select.py). Skipped when no MariaDB server is installed.
+# value (tests/binlog-select.py). The server is tests/mariadb.sh's.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then
-	ok "# SKIP no MariaDB server"
-	exit 0
-fi
-D=$T/db
-mkdir -p "$D/data"
-user=$(id -un)
-# mariadb-install-db fails now and then when the machine is busy: try again.
-tries=0
-until mariadb-install-db --no-defaults --datadir="$D/data" --user="$user" \
-	--auth-root-authentication-method=normal --skip-test-db >"$D/install.log" 2>&1; do
-	tries=$((tries + 1))
-	if [ $tries -ge 3 ]; then
-		fail "mariadb-install-db" "$(grep -i -m3 -E 'error|fail' "$D/install.log" | tr '\n' ' ')"
-		exit 1
-	fi
-	rm -rf "$D/data"
-	mkdir -p "$D/data"
-	sleep 1
-done
-mariadbd --no-defaults --datadir="$D/data" --socket="$D/sock" --skip-networking \
-	--pid-file="$D/pid" --log-error="$D/err.log" --user="$user" --server-id=1 \
-	--log-bin="$D/data/mb" --binlog-format=ROW --binlog-row-metadata=FULL \
-	--binlog-row-image=FULL --innodb-buffer-pool-size=16M 2>>"$D/err.log" &
-srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while ! mariadb --no-defaults -S "$D/sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $srv 2>/dev/null; then
-		fail "MariaDB starts" "$(tail -5 "$D/err.log")"
-		exit 1
-	fi
-	sleep 0.1
-done
-sql() { mariadb --no-defaults -S "$D/sock" -uroot "$@"; }
+. "$(dirname "$0")/mariadb.sh"
+mdb_start
+# this test passes its own client options
+sql() { "$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root "$@"; }
+BL=$MDB_DIR/binlog/mysql-bin
 
 # name, type, how to compare (binlog-select.py)
 cat >"$T/cols" <<'COLS'
@@ -149,7 +118,7 @@ sql -N -B -e "SET time_zone='+00:00'; SELECT $sel FROM d.t ORDER BY id" >"$T/sel
 	fail "SELECT" "$(head -3 "$T/err")"
 sql -N -B -e 'FLUSH BINARY LOGS' >/dev/null 2>&1
 
-expect_ok "decode the server's binlog" mc-binlog-tail --format=text "$D"/data/mb.000001
+expect_ok "decode the server's binlog" mc-binlog-tail --format=text "$BL".000001
 cp "$T/out" "$T/mc.txt"
 if python3 "$TOP/tests/binlog-select.py" "$T/kinds" "$T/mc.txt" "$T/select.tsv" d.t >"$T/cmp" 2>&1; then
 	ok "binlog rows = SELECT: $(cat "$T/cmp")"
@@ -158,7 +127,7 @@ else
 fi
 expect_grep "the rolled back transaction is not there" '^row insert `d`.`t` v1 1:[0-9]+:0 ' "$T/mc.txt"
 expect_eq "no row with id 6" "$(grep -c "after @1=6$" "$T/mc.txt")" 0
-expect_ok "mcr form of the same binlog" mc-binlog-tail "$D"/data/mb.000001
+expect_ok "mcr form of the same binlog" mc-binlog-tail "$BL".000001
 cp "$T/out" "$T/mb.mcr"
 expect_ok "mcr form reads back" "$BIN/tests/t_binlog" --read "$T/mb.mcr"
 
@@ -191,7 +160,7 @@ CREATE TABLE e.d (id INT PRIMARY KEY, l VARCHAR(10));
 INSERT INTO e.d VALUES (1, 'é');
 SQL
 sql -e 'FLUSH BINARY LOGS'
-mc-binlog-tail --format=text "$D"/data/mb.000002 >"$T/u.txt" 2>"$T/err"
+mc-binlog-tail --format=text "$BL".000002 >"$T/u.txt" 2>"$T/err"
 expect_grep "no metadata: names from the CREATE TABLE in the binlog" '^  col @2 `b` int INT' "$T/u.txt"
 expect_grep "no metadata: names follow the ALTER" '^  col @2 `bb` int INT' "$T/u.txt"
 expect_grep "no metadata: key from the CREATE TABLE" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u.txt"
@@ -217,19 +186,19 @@ expect_eq "CREATE TABLE ... SELECT: ddl before its rows" \
 # Without the CREATE TABLE (the binlog starts after it): named by index,
 # until a schema file says more.
 from=$(grep -m1 '^mark txn_end' "$T/u.txt" | awk '{print $3}' | cut -d: -f2)
-mc-binlog-tail --format=text --from="$D/data/mb.000002:$from" >"$T/u1.txt" 2>"$T/err"
+mc-binlog-tail --format=text --from="$BL.000002:$from" >"$T/u1.txt" 2>"$T/err"
 expect_grep "MINIMAL metadata, no CREATE: names by index" '^schema `d`.`u` v1 [0-9:]+ flags=1 ' "$T/u1.txt"
 p1=$(grep -m1 '^ddl .*CREATE TABLE d.u' "$T/u.txt" | awk '{print $3}')
 p2=$(grep -m1 '^ddl .*ALTER TABLE d.u' "$T/u.txt" | awk '{print $3}')
 expect_ok "write a schema file" "$BIN/tests/t_binlog" --schema-out "$T/u.mcr" \
 	d u "$p1" a,b 1 d u "$p2" a,bb 1
-expect_ok "--schema" mc-binlog-tail --format=text --schema="$T/u.mcr" --from="$D/data/mb.000002:$from"
+expect_ok "--schema" mc-binlog-tail --format=text --schema="$T/u.mcr" --from="$BL.000002:$from"
 cp "$T/out" "$T/u2.txt"
 expect_grep "--schema: names before the ALTER" '^  col @2 `b` int INT' "$T/u2.txt"
 expect_grep "--schema: names after the ALTER" '^  col @2 `bb` int INT' "$T/u2.txt"
 expect_grep "--schema: key from the schema file" '^schema `d`.`u` v1 [0-9:]+ flags=0 key=1$' "$T/u2.txt"
 expect_eq "--schema: two versions" "$(grep -c '^schema `d`.`u`' "$T/u2.txt")" 2
-expect_code 2 "--schema: missing file exits 2" mc-binlog-tail --schema="$T/none.mcr" "$D"/data/mb.000002
+expect_code 2 "--schema: missing file exits 2" mc-binlog-tail --schema="$T/none.mcr" "$BL".000002
 
 # Memory stays flat with a large transaction: with --txn-memory=1M a 40 MB
 # transaction goes to the temporary file, and the output is the same.
@@ -242,7 +211,7 @@ INSERT INTO d.big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
 COMMIT;
 SQL
 sql -e 'FLUSH BINARY LOGS'
-big=$(ls "$D"/data/mb.0* | tail -2 | head -1)
+big=$(ls "$BL".0* | tail -2 | head -1)
 if command -v /usr/bin/time >/dev/null; then
 	TMPDIR=$T /usr/bin/time -f '%M' -o "$T/rss" mc-binlog-tail --txn-memory=1M "$big" >"$T/big1.mcr" 2>"$T/err"
 	rss=$(tail -1 "$T/rss")
