@@ -18,7 +18,9 @@
 #include "buf.h"
 #include "err.h"
 #include "io.h"
+#include "mctype.h"
 #include "num.h"
+#include "prog.h"
 #include "rec.h"
 #include "recio.h"
 #include "zio.h"
@@ -58,18 +60,6 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 ok, 1 bad or truncated input, 2 usage.\n",
 		prog);
-}
-
-static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
-	exit(MC_EXIT_USAGE);
 }
 
 /* Tables seen, for schema versions and the filter. */
@@ -402,12 +392,8 @@ static void track_ddl(struct mc_str defdb, struct mc_str sql, const struct mc_po
 
 static void out_fail(struct mc_err *err)
 {
-	if (err->errnum == EPIPE) {
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
-	fprintf(stderr, "%s: standard output: %s\n", prog, err->msg);
-	exit(MC_EXIT_DATA);
+	mc_errctx(err, "standard output: ");
+	prog_fail(err);
 }
 
 static void text_flush(void)
@@ -696,7 +682,9 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 		off[3 * i + 1] = T.colbuf.len;
 		bl_col_mysql_type(c, &T.colbuf);
 		off[3 * i + 2] = T.colbuf.len;
-		buf_adds(&T.colbuf, bl_col_mc_type(c, tmp, sizeof tmp));
+		/* one MySQL -> MaxCompute mapping for every source (mctype.c) */
+		buf_adds(&T.colbuf, mctype_for(T.colbuf.p + off[3 * i + 1],
+					       T.colbuf.len - off[3 * i + 1], tmp, sizeof tmp));
 		buf_addf(&T.colbuf, "|%d%d%d%d;", c->nullable, c->invisible, c->is_unsigned,
 			 c->has_charset ? c->charset : -1);
 	}
@@ -731,7 +719,7 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 		T.cols[i].mc_type = mc_str_c(b + off[3 * i + 2], (size_t)(bar - (b + off[3 * i + 2])));
 		T.cols[i].nullable = c->nullable;
 		T.cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
-				  (c->is_unsigned ? MC_CF_UNSIGNED : 0);
+				  (c->is_unsigned && c->type != BL_T_YEAR ? MC_CF_UNSIGNED : 0);
 	}
 	for (uint32_t i = 0; i < npk; i++)
 		T.key[i] = pk[i] < t->ncols ? pk[i] : 0;
@@ -1666,7 +1654,7 @@ int main(int argc, char **argv)
 	size_t nnames = 0;
 	struct mc_err err = { 0 };
 
-	signal(SIGPIPE, SIG_IGN);
+	prog_init(prog);
 	T.spill_fd = -1;
 	T.txn_memory = 256ull << 20;
 	while ((c = getopt_long(argc, argv, "f:s:t:hV", lo, NULL)) != -1) {
@@ -1674,18 +1662,18 @@ int main(int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'P':
 			if (num_u64(optarg, &st.pos) < 0)
-				die_usage("bad --stop-position '%s'", optarg);
+				prog_usage_error("bad --stop-position '%s'", optarg);
 			st.have_pos = 1;
 			break;
 		case 'D':
 			if (parse_datetime(optarg, &st.time) < 0)
-				die_usage("bad --stop-datetime '%s' (want 'YYYY-MM-DD hh:mm:ss')", optarg);
+				prog_usage_error("bad --stop-datetime '%s' (want 'YYYY-MM-DD hh:mm:ss')", optarg);
 			st.have_time = 1;
 			break;
 		case 't': {
 			int rc = regcomp(&T.re, optarg, REG_EXTENDED | REG_NOSUB);
 			if (rc != 0)
-				die_usage("bad --tables regular expression '%s'", optarg);
+				prog_usage_error("bad --tables regular expression '%s'", optarg);
 			T.have_re = 1;
 			break;
 		}
@@ -1695,14 +1683,14 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "mcr") == 0)
 				T.text = 0;
 			else
-				die_usage("bad --format '%s' (want mcr or text)", optarg);
+				prog_usage_error("bad --format '%s' (want mcr or text)", optarg);
 			break;
 		case 'C': nocheck = 1; break;
 		case 'I': index_file = optarg; break;
 		case 's': load_schema(optarg); break;
 		case 'M':
 			if (num_size(optarg, &T.txn_memory) < 0)
-				die_usage("bad --txn-memory '%s'", optarg);
+				prog_usage_error("bad --txn-memory '%s'", optarg);
 			break;
 		case 'J':
 			if (strcmp(optarg, "absent") == 0)
@@ -1710,7 +1698,7 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "error") == 0)
 				partial_absent = 0;
 			else
-				die_usage("bad --partial-json '%s' (want error or absent)", optarg);
+				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
 			break;
 		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
 		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
@@ -1722,14 +1710,14 @@ int main(int argc, char **argv)
 	if (from) {
 		const char *colon = strrchr(from, ':');
 		if (!colon || colon == from || num_u64(colon + 1, &from_pos) < 0 || from_pos < 4)
-			die_usage("bad --from '%s' (want FILE:POS)", from);
+			prog_usage_error("bad --from '%s' (want FILE:POS)", from);
 		from_file = strndup(from, (size_t)(colon - from));
 	}
 	nin = (size_t)(argc - optind);
 	if (index_file)
 		read_index(index_file, &names, &nnames);
 	if (nin + nnames == 0 && !from_file)
-		die_usage("%s", "no binlog FILE given");
+		prog_usage_error("%s", "no binlog FILE given");
 	in = calloc(nin + nnames ? nin + nnames : 1, sizeof *in);
 	if (!in)
 		return MC_EXIT_DATA;
@@ -1747,7 +1735,7 @@ int main(int argc, char **argv)
 	qsort(in, nin, sizeof *in, input_cmp);
 	for (size_t i = 1; i < nin; i++)
 		if (in[i].seq == in[i - 1].seq)
-			die_usage("'%s' and '%s' have the same file number %llu: their positions "
+			prog_usage_error("'%s' and '%s' have the same file number %llu: their positions "
 				  "would collide", in[i - 1].name, in[i].name,
 				  (unsigned long long)in[i].seq);
 	if (from_file) {
@@ -1760,7 +1748,7 @@ int main(int argc, char **argv)
 				if (strcmp(base_name(in[i].name), base_name(from_file)) == 0)
 					break;
 		if (i == nin)
-			die_usage("--from file '%s' is not among the FILEs", from_file);
+			prog_usage_error("--from file '%s' is not among the FILEs", from_file);
 		first = i;
 	}
 

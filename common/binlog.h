@@ -249,10 +249,9 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 void bl_col_setup(struct bl_col *c);
 
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
- * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), and its
- * MaxCompute type. Appended to b. */
+ * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), appended to
+ * b. Its MaxCompute type is mctype_for() of that text. */
 int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b);
-const char *bl_col_mc_type(const struct bl_col *c, char *tmp, size_t tmpsz);
 
 /* CRC32 as zlib computes it (crc32(crc, p, n)). */
 uint32_t bl_crc32(uint32_t crc, const uint8_t *p, size_t n);

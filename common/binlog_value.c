@@ -827,39 +827,3 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	}
 	return buf_addf(b, "type%u", c->type);
 }
-
-const char *bl_col_mc_type(const struct bl_col *c, char *tmp, size_t tmpsz)
-{
-	switch (c->type) {
-	case BL_T_TINY: return c->is_unsigned ? "SMALLINT" : "TINYINT";
-	case BL_T_SHORT: return c->is_unsigned ? "INT" : "SMALLINT";
-	case BL_T_INT24: return "INT";
-	case BL_T_LONG: return c->is_unsigned ? "BIGINT" : "INT";
-	case BL_T_LONGLONG: return c->is_unsigned ? "DECIMAL(20,0)" : "BIGINT";
-	case BL_T_YEAR: return "SMALLINT";
-	case BL_T_FLOAT: return "FLOAT";
-	case BL_T_DOUBLE: return "DOUBLE";
-	case BL_T_NEWDECIMAL: {
-		unsigned p = c->meta >> 8, s = c->meta & 0xff;
-		if (p > 38)
-			return "STRING";
-		snprintf(tmp, tmpsz, "DECIMAL(%u,%u)", p, s);
-		return tmp;
-	}
-	case BL_T_DATE: case BL_T_NEWDATE: return "DATE";
-	case BL_T_DATETIME: case BL_T_DATETIME2: return "DATETIME";
-	case BL_T_TIMESTAMP: case BL_T_TIMESTAMP2: return "TIMESTAMP";
-	case BL_T_BIT: return "BINARY";
-	case BL_T_GEOMETRY: case BL_T_VECTOR: return "BINARY";
-	case BL_T_STRING: case BL_T_VARCHAR: case BL_T_VAR_STRING: case BL_T_BLOB:
-	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB: {
-		int mb;
-		if (c->has_charset && strcmp(bl_charset_name(c->charset, &mb), "binary") == 0)
-			return "BINARY";
-		if (!c->has_charset && c->type >= BL_T_TINY_BLOB && c->type <= BL_T_BLOB)
-			return "BINARY";
-		return "STRING";
-	}
-	}
-	return "STRING";
-}
