@@ -184,6 +184,9 @@ static void fr_open(struct freader *r, char *path, const struct wh_file *f)
 		fail("'%s': %llu bytes, the partition marker says %llu: corrupt partition", path,
 		     (unsigned long long)st.st_size, (unsigned long long)f->bytes);
 	rio_init(&r->rd, r->fd, RIO_MCR);
+	/* decompress in a second thread; without it, read as usual */
+	if (zin_read_ahead(&r->rd.in, &err) < 0 && verbose)
+		prog_warn("%s", err.msg);
 	r->open = 1;
 }
 

@@ -25,8 +25,10 @@ struct ent {
 	uint32_t pad;
 };
 
+/* The index sorted: the key's first 16 bytes (zero-padded, big-endian,
+ * so that integer order is byte order) and the entry. */
 struct ix {
-	uint64_t prefix;
+	uint64_t k0, k1;
 	struct ent *e;
 };
 
@@ -111,9 +113,59 @@ static int ent_cmp(const struct ent *a, const struct ent *b)
 static int ix_cmp(const void *x, const void *y)
 {
 	const struct ix *a = x, *b = y;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
 	return ent_cmp(a->e, b->e);
+}
+
+/* Sort the index: least-significant-digit radix sort on the 16 prefix
+ * bytes, skipping the byte positions where every key has the same byte
+ * (most of them for integer keys), then the runs of equal prefixes by
+ * ix_cmp (the whole key, then the winner first). tmp holds n entries. */
+static void ix_sort(struct ix *a, struct ix *tmp, size_t n)
+{
+	static size_t cnt[16][256];
+	struct ix *src = a, *dst = tmp;
+	memset(cnt, 0, sizeof cnt);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++) {
+			cnt[b][(a[i].k1 >> (8 * b)) & 0xff]++;
+			cnt[8 + b][(a[i].k0 >> (8 * b)) & 0xff]++;
+		}
+	for (int b = 0; b < 16; b++) {
+		size_t sum = 0, *c = cnt[b];
+		int shift = 8 * (b & 7), skip = 0;
+		for (int v = 0; v < 256 && !skip; v++)
+			skip = c[v] == n;
+		if (skip || n == 0)
+			continue;
+		for (int v = 0; v < 256; v++) {
+			size_t t = c[v];
+			c[v] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = b < 8 ? src[i].k1 : src[i].k0;
+			dst[c[(k >> shift) & 0xff]++] = src[i];
+		}
+		{
+			struct ix *t = src;
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && a[j].k0 == a[i].k0 && a[j].k1 == a[i].k1)
+			j++;
+		if (j - i > 1)
+			qsort(a + i, j - i, sizeof *a, ix_cmp);
+		i = j;
+	}
 }
 
 struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *err)
@@ -339,13 +391,25 @@ static int run_next(struct run *r, struct mc_err *err)
 
 /* ---- adding and spilling ---- */
 
+static int sort_ix(struct merger *m, struct mc_err *err)
+{
+	/* the sort's buffer is counted in mem_used */
+	struct ix *tmp = malloc((m->nix ? m->nix : 1) * sizeof *tmp);
+	if (!tmp)
+		return mc_errnof(err, ENOMEM, "merge");
+	ix_sort(m->ix, tmp, m->nix);
+	free(tmp);
+	return 0;
+}
+
 static int spill(struct merger *m, struct mc_err *err)
 {
 	struct run_writer w;
 	int rc = 0;
 	if (m->nix == 0)
 		return 0;
-	qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
+	if (sort_ix(m, err) < 0)
+		return -1;
 	if (rw_open(m, &w, err) < 0) {
 		rw_close(&w, 0, err);
 		return -1;
@@ -366,7 +430,7 @@ static int spill(struct merger *m, struct mc_err *err)
 
 static uint64_t mem_used(const struct merger *m)
 {
-	return m->chunk_bytes + m->capix * sizeof(struct ix);
+	return m->chunk_bytes + 2 * m->capix * sizeof(struct ix); /* and the sort's */
 }
 
 int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_pos *pos,
@@ -381,7 +445,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
 		size_t chunk = m->sort_budget / 16 < CHUNK ? (size_t)m->sort_budget / 16 : CHUNK;
 		size_t csz = need > chunk ? need : chunk;
-		uint64_t extra = (m->nix == m->capix ? (ncap - m->capix) * sizeof(struct ix) : 0) +
+		uint64_t extra = (m->nix == m->capix ? 2 * (ncap - m->capix) * sizeof(struct ix) : 0) +
 				 (!m->chunks || m->chunks->cap - m->chunks->used < need ? csz : 0);
 		if (m->nix > 0 && mem_used(m) + extra > m->sort_budget) {
 			if (spill(m, err) < 0)
@@ -419,7 +483,8 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	memcpy((char *)(e + 1), key, klen);
 	if (live && rlen)
 		memcpy((char *)(e + 1) + klen, rec, rlen);
-	m->ix[m->nix].prefix = prefix_of(key, klen);
+	m->ix[m->nix].k0 = prefix_of(key, klen);
+	m->ix[m->nix].k1 = klen > 8 ? prefix_of(key + 8, klen - 8) : 0;
 	m->ix[m->nix].e = e;
 	m->nix++;
 	m->st.entries++;
@@ -554,13 +619,16 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 	for (size_t i = hn; i-- > 0;)
 		heap_down(h, hn, i);
 	while (hn > 0 && rc == 0) {
-		const struct ent *top = h[0]->cur;
-		win.len = 0;
-		if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
-			rc = mc_errnof(err, ENOMEM, "merge");
-			break;
+		const struct ent *top = h[0]->cur, *w = top;
+		/* the in-memory entries stay; others are overwritten by src_next */
+		if (h[0]->kind != 1) {
+			win.len = 0;
+			if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
+				rc = mc_errnof(err, ENOMEM, "merge");
+				break;
+			}
+			w = (const struct ent *)win.p;
 		}
-		const struct ent *w = (const struct ent *)win.p;
 		/* advance every source sitting on this key */
 		while (hn > 0 && key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0) {
 			int k = src_next(h[0], err);
@@ -612,8 +680,8 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		fanin = 2;
 	if (m->nruns > 0 && spill(m, err) < 0)
 		return -1;
-	if (m->nruns == 0 && m->nix > 0)
-		qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
+	if (m->nruns == 0 && m->nix > 0 && sort_ix(m, err) < 0)
+		return -1;
 	/* Passes: merge the oldest fanin runs into one until few are left. */
 	while (m->nruns + (pull ? 1 : 0) > fanin) {
 		struct run_writer w;
