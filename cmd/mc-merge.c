@@ -47,7 +47,8 @@ static const char usage[] =
 	"                        more spills sorted runs to --tmpdir\n"
 	"      --tmpdir=DIR      where runs go (default: the table's directory)\n"
 	"  -l, --lifecycle=DAYS  drop full partitions DAYS days or more older than\n"
-	"                        the new one (default 30; 0 keeps all)\n"
+	"                        the new one (default 30; 0 keeps all), then the\n"
+	"                        log partitions no kept partition needs\n"
 	"  -o, --output=FILE     write the state as a record stream to FILE ('-':\n"
 	"                        standard output) instead of a partition\n"
 	"  -z, --zstd=LEVEL      compression level of the output (default 1;\n"
@@ -604,14 +605,91 @@ static void drop_part(const char *pdir)
 	free(mk);
 }
 
-static void lifecycle_drop(int64_t day)
+/* The lowest `from` of the table's complete full partitions: the log
+ * below it is needed by no rerun and no --at that a kept partition can
+ * answer. 0 when there is none. */
+static int kept_from(const char *tdir, struct mc_pos *lo)
+{
+	struct mc_err err = { 0 };
+	char **done;
+	size_t ndone;
+	int have = 0;
+	if (wh_list_parts(tdir, 0, &done, &ndone, &err) < 0)
+		prog_fail(&err);
+	for (size_t i = 0; i < ndone; i++) {
+		char *mp = pathf("%s/%s/%s", tdir, done[i], WH_MARKER);
+		struct wh_manifest pm;
+		if (wh_manifest_read(mp, &pm, &err) < 0)
+			prog_fail(&err);
+		if (pm.kind == WH_BASE && pm.has_from && (!have || pos_cmp(&pm.from, lo) < 0)) {
+			*lo = pm.from;
+			have = 1;
+		}
+		wh_manifest_free(&pm);
+		free(mp);
+	}
+	wh_free_list(done, ndone);
+	return have;
+}
+
+/* Drop the log partitions that no kept full partition needs (docs/mc-merge.md):
+ * complete, named by a day before the ledger's high-water day (mc-tunnel-put
+ * writes no more into them), every file's positions below the kept `from`. */
+static void lifecycle_drop_log(const struct wh_ledger *L)
+{
+	struct mc_err err = { 0 };
+	char *tdir = pathf("%s/%s", whdir, table), *ldir = pathf("%s/%s_log", whdir, table);
+	char **done;
+	size_t ndone;
+	struct mc_pos lo;
+	int64_t hwday;
+
+	if (!L->has_hw || !kept_from(tdir, &lo)) {
+		free(tdir);
+		free(ldir);
+		return;
+	}
+	hwday = wh_day_of(L->hw_time, L->utc_off);
+	if (wh_list_parts(ldir, 0, &done, &ndone, &err) < 0)
+		prog_fail(&err);
+	for (size_t i = 0; i < ndone; i++) {
+		int64_t d;
+		char *mp;
+		struct wh_manifest lm;
+		int needed = 0;
+		if (part_day(done[i], &d) < 0 || d >= hwday)
+			continue;
+		mp = pathf("%s/%s/%s", ldir, done[i], WH_MARKER);
+		if (wh_manifest_read(mp, &lm, &err) < 0)
+			prog_fail(&err);
+		for (size_t j = 0; j < lm.nfiles && !needed; j++)
+			needed = lm.files[j].has_pos ? pos_cmp(&lm.files[j].hi, &lo) >= 0
+						     : lm.files[j].rows > 0;
+		wh_manifest_free(&lm);
+		free(mp);
+		if (!needed) {
+			char *p = pathf("%s/%s", ldir, done[i]);
+			drop_part(p);
+			if (verbose)
+				prog_warn("lifecycle: dropped '%s_log/%s'", table, done[i]);
+			free(p);
+		}
+	}
+	wh_free_list(done, ndone);
+	free(tdir);
+	free(ldir);
+}
+
+static void lifecycle_drop(int64_t day, const struct wh_ledger *L)
 {
 	struct mc_err err = { 0 };
 	char *tdir = pathf("%s/%s", whdir, table);
 	char **all;
 	size_t nall;
-	if (lifecycle == 0)
+	if (lifecycle == 0) {
+		free(tdir);
 		return;
+	}
 	if (wh_list_parts(tdir, 1, &all, &nall, &err) < 0)
 		prog_fail(&err);
 	for (size_t i = 0; i < nall; i++) {
@@ -626,6 +704,7 @@ static void lifecycle_drop(int64_t day)
 	}
 	wh_free_list(all, nall);
 	free(tdir);
+	lifecycle_drop_log(L);
 }
 
 static uint64_t default_memory(void)
@@ -982,7 +1061,7 @@ int main(int argc, char **argv)
 		free(tmp);
 		free(file);
 		free(final);
-		lifecycle_drop(day);
+		lifecycle_drop(day, &L);
 	}
 	live_merger = NULL;
 	merger_free(m);
