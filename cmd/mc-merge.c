@@ -237,13 +237,19 @@ static struct wh_manifest base_m;
 static struct mc_pos from, upto; /* log records in [from, upto) apply */
 static int upto_inf;
 
-/* a sorted base, pulled file by file */
+/* a sorted base, pulled file by file (the next one opened ahead, so that
+ * its decompression overlaps this one's rows) */
 struct pull {
 	size_t file;
-	struct freader fr;
+	struct freader fr, next;
 	struct mc_buf key;
 };
 static struct pull pl;
+
+static char *base_path(size_t i)
+{
+	return pathf("%s/%s/%s/%s", whdir, table, base_part, base_m.files[i].name);
+}
 
 static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 		     const char **rec, size_t *rlen, struct mc_err *err)
@@ -252,11 +258,15 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	struct mc_rec r;
 	for (;;) {
 		if (!p->fr.open) {
+			if (p->file == 0 && base_m.nfiles > 0)
+				fr_open(&p->next, base_path(0), &base_m.files[0]);
 			if (p->file == base_m.nfiles)
 				return 0;
-			fr_open(&p->fr, pathf("%s/%s/%s/%s", whdir, table, base_part,
-					      base_m.files[p->file].name), &base_m.files[p->file]);
+			p->fr = p->next;
+			p->next.open = 0;
 			p->file++;
+			if (p->file < base_m.nfiles)
+				fr_open(&p->next, base_path(p->file), &base_m.files[p->file]);
 		}
 		if (fr_next(&p->fr, &r) > 0)
 			break;
@@ -408,43 +418,66 @@ bad:
 	prog_fail(&err);
 }
 
-/* Files of the log whose positions reach into [from, upto). */
+/* Files of the log whose positions reach into [from, upto), read in
+ * turn with the next one opened ahead. */
 static void read_log(struct merger *m, struct wh_schema *lschema)
 {
 	struct mc_err err = { 0 };
 	char *ldir = pathf("%s/%s_log", whdir, table);
 	char **parts;
-	size_t nparts;
+	size_t nparts, nf = 0;
+	struct wh_manifest *lms;
+	struct lfile {
+		char *path;
+		const struct wh_file *f;
+	} *lf = NULL;
+	struct freader frs[2];
 
 	if (wh_list_parts(ldir, 0, &parts, &nparts, &err) < 0)
 		prog_fail(&err);
 	if (nparts && !lschema->have)
 		fail("'%s': partitions but no %s", ldir, WH_SCHEMA);
+	lms = calloc(nparts ? nparts : 1, sizeof *lms);
+	if (!lms)
+		oom();
 	for (size_t i = 0; i < nparts; i++) {
 		char *mp = pathf("%s/%s/%s", ldir, parts[i], WH_MARKER);
-		struct wh_manifest lm;
-		if (wh_manifest_read(mp, &lm, &err) < 0)
+		if (wh_manifest_read(mp, &lms[i], &err) < 0)
 			prog_fail(&err);
-		for (size_t j = 0; j < lm.nfiles; j++) {
-			const struct wh_file *f = &lm.files[j];
-			struct freader fr;
-			struct mc_rec r;
+		free(mp);
+		for (size_t j = 0; j < lms[i].nfiles; j++) {
+			const struct wh_file *f = &lms[i].files[j];
+			struct lfile *nl;
 			if (!f->has_pos || pos_cmp(&f->hi, &from) < 0 ||
 			    (!upto_inf && pos_cmp(&f->lo, &upto) >= 0))
 				continue;
-			log_files++;
-			fr_open(&fr, pathf("%s/%s/%s", ldir, parts[i], f->name), f);
-			while (fr_next(&fr, &r) > 0) {
-				if (r.op == MC_OP_SNAPSHOT || !in_range(&r.pos))
-					continue;
-				log_rows++;
-				add_change(m, &r, fr.path, fr.rd.recno);
-			}
-			fr_close(&fr);
+			if (!(nl = realloc(lf, (nf + 1) * sizeof *lf)))
+				oom();
+			lf = nl;
+			lf[nf].path = pathf("%s/%s/%s", ldir, parts[i], f->name);
+			lf[nf++].f = f;
 		}
-		wh_manifest_free(&lm);
-		free(mp);
 	}
+	if (nf > 0)
+		fr_open(&frs[0], lf[0].path, lf[0].f);
+	for (size_t i = 0; i < nf; i++) {
+		struct freader *fr = &frs[i % 2];
+		struct mc_rec r;
+		if (i + 1 < nf)
+			fr_open(&frs[(i + 1) % 2], lf[i + 1].path, lf[i + 1].f);
+		log_files++;
+		while (fr_next(fr, &r) > 0) {
+			if (r.op == MC_OP_SNAPSHOT || !in_range(&r.pos))
+				continue;
+			log_rows++;
+			add_change(m, &r, fr->path, fr->rd.recno);
+		}
+		fr_close(fr); /* frees the path */
+	}
+	for (size_t i = 0; i < nparts; i++)
+		wh_manifest_free(&lms[i]);
+	free(lms);
+	free(lf);
 	wh_free_list(parts, nparts);
 	free(ldir);
 }
@@ -940,29 +973,33 @@ int main(int argc, char **argv)
 	live_merger = m;
 	atexit(cleanup);
 	if (!base_m.sorted) {
+		/* the next file is opened ahead: its decompression overlaps */
+		struct freader frs[2];
+		struct mc_buf kb = { 0 };
+		if (base_m.nfiles > 0)
+			fr_open(&frs[0], base_path(0), &base_m.files[0]);
 		for (size_t i = 0; i < base_m.nfiles; i++) {
-			struct freader fr;
+			struct freader *fr = &frs[i % 2];
 			struct mc_rec r;
-			struct mc_buf kb = { 0 };
-			fr_open(&fr, pathf("%s/%s/%s", tdir, base_part, base_m.files[i].name),
-				&base_m.files[i]);
-			while (fr_next(&fr, &r) > 0) {
+			if (i + 1 < base_m.nfiles)
+				fr_open(&frs[(i + 1) % 2], base_path(i + 1), &base_m.files[i + 1]);
+			while (fr_next(fr, &r) > 0) {
 				size_t n;
-				const char *raw = rio_raw(&fr.rd, &n);
+				const char *raw = rio_raw(&fr->rd, &n);
 				if (r.op != MC_OP_SNAPSHOT || !r.after)
-					fail("'%s': record %llu: a %s row in a base partition", fr.path,
-					     (unsigned long long)fr.rd.recno, rec_op_name(r.op));
+					fail("'%s': record %llu: a %s row in a base partition", fr->path,
+					     (unsigned long long)fr->rd.recno, rec_op_name(r.op));
 				kb.len = 0;
 				if (merge_key_encode(&kb, r.after, r.nafter, keycols, nkey, &err) < 0 ||
 				    merger_add(m, kb.p, kb.len, &r.pos, 0, 1, raw, n, &err) < 0) {
-					mc_errctx(&err, "'%s': record %llu: ", fr.path,
-						  (unsigned long long)fr.rd.recno);
+					mc_errctx(&err, "'%s': record %llu: ", fr->path,
+						  (unsigned long long)fr->rd.recno);
 					prog_fail(&err);
 				}
 			}
-			fr_close(&fr);
-			buf_free(&kb);
+			fr_close(fr);
 		}
+		buf_free(&kb);
 	}
 	read_log(m, &lschema);
 
