@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "io.h"
 
-#define CHUNK (1u << 20)
+#define CHUNK (8u << 20) /* entry memory comes in chunks of this (or less) */
+#define HUGE_PAGE (2u << 20)
 #define RUN_WLOG 17
 #define RUN_IN (32u << 10)
 #define RUN_OUT (64u << 10)
@@ -428,6 +430,21 @@ static int spill(struct merger *m, struct mc_err *err)
 	return rc;
 }
 
+/* Large chunks on huge pages where the system allows: one page fault per
+ * 2 MiB instead of 512. */
+static void *chunk_alloc(size_t n)
+{
+	void *p;
+	if (n < HUGE_PAGE)
+		return malloc(n);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static uint64_t mem_used(const struct merger *m)
 {
 	return m->chunk_bytes + 2 * m->capix * sizeof(struct ix); /* and the sort's */
@@ -460,7 +477,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 			m->capix = ncap;
 		}
 		if (!m->chunks || m->chunks->cap - m->chunks->used < need) {
-			struct chunk *c = malloc(sizeof *c + csz);
+			struct chunk *c = chunk_alloc(sizeof *c + csz);
 			if (!c)
 				return mc_errnof(err, ENOMEM, "merge");
 			c->next = m->chunks;
