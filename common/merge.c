@@ -128,7 +128,7 @@ static int ix_cmp(const void *x, const void *y)
  * ix_cmp (the whole key, then the winner first). tmp holds n entries. */
 static void ix_sort(struct ix *a, struct ix *tmp, size_t n)
 {
-	static size_t cnt[16][256];
+	size_t cnt[16][256]; /* 32 KiB */
 	struct ix *src = a, *dst = tmp;
 	memset(cnt, 0, sizeof cnt);
 	for (size_t i = 0; i < n; i++)
