@@ -256,6 +256,10 @@ static int rw_open(struct merger *m, struct run_writer *w, struct mc_err *err)
 		return mc_errnof(err, ENOMEM, "merge");
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_compressionLevel, 1);
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_windowLog, RUN_WLOG);
+	/* compressed by two workers (the main thread only feeds them) once
+	 * memory allows their buffers */
+	if (m->memory >= (64u << 20))
+		ZSTD_CCtx_setParameter(w->c, ZSTD_c_nbWorkers, 2);
 	return 0;
 }
 
@@ -695,9 +699,20 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 
 	if (fanin < 2)
 		fanin = 2;
-	if (m->nruns > 0 && spill(m, err) < 0)
-		return -1;
-	if (m->nruns == 0 && m->nix > 0 && sort_ix(m, err) < 0)
+	if (m->nruns > 0) {
+		/* The last entries stay in memory as one more sorted source when
+		 * what memory they leave still opens every run at once; else
+		 * they are spilled too. */
+		uint64_t used = mem_used(m), left = m->memory > used ? m->memory - used : 0;
+		size_t f2 = (size_t)(left * 6 / 10 / RUN_COST);
+		if (m->nix == 0 || f2 < m->nruns + 1 + (pull ? 1 : 0)) {
+			if (spill(m, err) < 0)
+				return -1;
+		} else {
+			fanin = f2;
+		}
+	}
+	if (m->nix > 0 && sort_ix(m, err) < 0)
 		return -1;
 	/* Passes: merge the oldest fanin runs into one until few are left. */
 	while (m->nruns + (pull ? 1 : 0) > fanin) {
@@ -750,7 +765,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		rc = run_open(&pool[n].run, m->runs[i], err);
 		n++;
 	}
-	if (rc == 0 && m->nruns == 0) {
+	if (rc == 0 && m->nix > 0) {
 		ps[n] = &pool[n];
 		pool[n].kind = 1;
 		pool[n].m = m;
