@@ -22,9 +22,9 @@
 struct ent {
 	uint64_t f, o, r;
 	uint64_t seq;
-	uint32_t klen, rlen;
-	uint32_t flags; /* 1 live, 2 change */
-	uint32_t pad;
+	uint32_t klen : 30;
+	uint32_t flags : 2; /* 1 live, 2 change */
+	uint32_t rlen;
 };
 
 /* The index sorted: the key's first 16 bytes (zero-padded, big-endian,
@@ -180,7 +180,9 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 	if (memory < (256u << 10))
 		memory = 256u << 10;
 	m->memory = memory;
-	m->sort_budget = memory / 2;
+	/* entries get half the memory, three quarters when the fixed costs
+	 * (buffers, zstd contexts, a few MB) are small beside it */
+	m->sort_budget = memory >= (256u << 20) ? memory / 4 * 3 : memory / 2;
 	m->tmpbase = tmpdir ? tmpdir : "/tmp";
 	return m;
 }
@@ -460,7 +462,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	size_t need = sizeof(struct ent) + klen + (live ? rlen : 0);
 	struct ent *e;
 	need = (need + 7) & ~(size_t)7;
-	if (klen > UINT32_MAX / 2 || rlen > UINT32_MAX / 2)
+	if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
 		return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 	if (!m->chunks || m->chunks->cap - m->chunks->used < need || m->nix == m->capix) {
 		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
@@ -500,7 +502,6 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	e->klen = (uint32_t)klen;
 	e->rlen = live ? (uint32_t)rlen : 0;
 	e->flags = (live ? 1u : 0) | (change ? 2u : 0);
-	e->pad = 0;
 	memcpy((char *)(e + 1), key, klen);
 	if (live && rlen)
 		memcpy((char *)(e + 1) + klen, rec, rlen);
@@ -567,6 +568,8 @@ static int src_next(struct src *s, struct mc_err *err)
 		s->last.len = 0;
 		if (buf_add(&s->last, key, klen) < 0 || (!s->last.p && buf_grow(&s->last, 1) < 0))
 			return mc_errnof(err, ENOMEM, "merge");
+		if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
+			return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 		memset(&h, 0, sizeof h);
 		h.f = pos.file;
 		h.o = pos.off;
