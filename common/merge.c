@@ -37,6 +37,7 @@ struct ix {
 struct chunk {
 	struct chunk *next;
 	size_t used, cap;
+	size_t mapped; /* bytes mmap'ed (0: malloc'ed) */
 	char data[];
 };
 
@@ -191,7 +192,10 @@ static void free_chunks(struct merger *m)
 {
 	while (m->chunks) {
 		struct chunk *n = m->chunks->next;
-		free(m->chunks);
+		if (m->chunks->mapped)
+			munmap(m->chunks, m->chunks->mapped);
+		else
+			free(m->chunks);
 		m->chunks = n;
 	}
 	m->chunk_bytes = 0;
@@ -436,19 +440,26 @@ static int spill(struct merger *m, struct mc_err *err)
 	return rc;
 }
 
-/* Large chunks on huge pages where the system allows: one page fault per
- * 2 MiB instead of 512. */
-static void *chunk_alloc(size_t n)
+/* A chunk for n bytes of entries. Large ones are mapped (so that they go
+ * back to the system when freed, whatever malloc's thresholds) on huge
+ * pages where the system allows: one page fault per 2 MiB instead of 512. */
+static struct chunk *chunk_alloc(size_t n)
 {
-	void *p;
-	if (n < HUGE_PAGE)
-		return malloc(n);
-	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+	struct chunk *c;
+	size_t len = sizeof *c + n;
+	if (len < HUGE_PAGE) {
+		if ((c = malloc(len)))
+			c->mapped = 0;
+		return c;
+	}
+	c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	madvise(p, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+	madvise(c, len, MADV_HUGEPAGE);
 #endif
-	return p;
+	c->mapped = len;
+	return c;
 }
 
 static uint64_t mem_used(const struct merger *m)
@@ -483,7 +494,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 			m->capix = ncap;
 		}
 		if (!m->chunks || m->chunks->cap - m->chunks->used < need) {
-			struct chunk *c = chunk_alloc(sizeof *c + csz);
+			struct chunk *c = chunk_alloc(csz);
 			if (!c)
 				return mc_errnof(err, ENOMEM, "merge");
 			c->next = m->chunks;
