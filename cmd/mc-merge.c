@@ -47,7 +47,8 @@ static const char usage[] =
 	"                        more spills sorted runs to --tmpdir\n"
 	"      --tmpdir=DIR      where runs go (default: the table's directory)\n"
 	"  -l, --lifecycle=DAYS  drop full partitions DAYS days or more older than\n"
-	"                        the new one (default 30; 0 keeps all)\n"
+	"                        the new one (default 30; 0 keeps all), then the\n"
+	"                        log partitions no kept partition needs\n"
 	"  -o, --output=FILE     write the state as a record stream to FILE ('-':\n"
 	"                        standard output) instead of a partition\n"
 	"  -z, --zstd=LEVEL      compression level of the output (default 1;\n"
@@ -184,6 +185,9 @@ static void fr_open(struct freader *r, char *path, const struct wh_file *f)
 		fail("'%s': %llu bytes, the partition marker says %llu: corrupt partition", path,
 		     (unsigned long long)st.st_size, (unsigned long long)f->bytes);
 	rio_init(&r->rd, r->fd, RIO_MCR);
+	/* decompress in a second thread; without it, read as usual */
+	if (zin_read_ahead(&r->rd.in, &err) < 0 && verbose)
+		prog_warn("%s", err.msg);
 	r->open = 1;
 }
 
@@ -233,13 +237,19 @@ static struct wh_manifest base_m;
 static struct mc_pos from, upto; /* log records in [from, upto) apply */
 static int upto_inf;
 
-/* a sorted base, pulled file by file */
+/* a sorted base, pulled file by file (the next one opened ahead, so that
+ * its decompression overlaps this one's rows) */
 struct pull {
 	size_t file;
-	struct freader fr;
+	struct freader fr, next;
 	struct mc_buf key;
 };
 static struct pull pl;
+
+static char *base_path(size_t i)
+{
+	return pathf("%s/%s/%s/%s", whdir, table, base_part, base_m.files[i].name);
+}
 
 static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 		     const char **rec, size_t *rlen, struct mc_err *err)
@@ -248,11 +258,15 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	struct mc_rec r;
 	for (;;) {
 		if (!p->fr.open) {
+			if (p->file == 0 && base_m.nfiles > 0)
+				fr_open(&p->next, base_path(0), &base_m.files[0]);
 			if (p->file == base_m.nfiles)
 				return 0;
-			fr_open(&p->fr, pathf("%s/%s/%s/%s", whdir, table, base_part,
-					      base_m.files[p->file].name), &base_m.files[p->file]);
+			p->fr = p->next;
+			p->next.open = 0;
 			p->file++;
+			if (p->file < base_m.nfiles)
+				fr_open(&p->next, base_path(p->file), &base_m.files[p->file]);
 		}
 		if (fr_next(&p->fr, &r) > 0)
 			break;
@@ -404,43 +418,66 @@ bad:
 	prog_fail(&err);
 }
 
-/* Files of the log whose positions reach into [from, upto). */
+/* Files of the log whose positions reach into [from, upto), read in
+ * turn with the next one opened ahead. */
 static void read_log(struct merger *m, struct wh_schema *lschema)
 {
 	struct mc_err err = { 0 };
 	char *ldir = pathf("%s/%s_log", whdir, table);
 	char **parts;
-	size_t nparts;
+	size_t nparts, nf = 0;
+	struct wh_manifest *lms;
+	struct lfile {
+		char *path;
+		const struct wh_file *f;
+	} *lf = NULL;
+	struct freader frs[2];
 
 	if (wh_list_parts(ldir, 0, &parts, &nparts, &err) < 0)
 		prog_fail(&err);
 	if (nparts && !lschema->have)
 		fail("'%s': partitions but no %s", ldir, WH_SCHEMA);
+	lms = calloc(nparts ? nparts : 1, sizeof *lms);
+	if (!lms)
+		oom();
 	for (size_t i = 0; i < nparts; i++) {
 		char *mp = pathf("%s/%s/%s", ldir, parts[i], WH_MARKER);
-		struct wh_manifest lm;
-		if (wh_manifest_read(mp, &lm, &err) < 0)
+		if (wh_manifest_read(mp, &lms[i], &err) < 0)
 			prog_fail(&err);
-		for (size_t j = 0; j < lm.nfiles; j++) {
-			const struct wh_file *f = &lm.files[j];
-			struct freader fr;
-			struct mc_rec r;
+		free(mp);
+		for (size_t j = 0; j < lms[i].nfiles; j++) {
+			const struct wh_file *f = &lms[i].files[j];
+			struct lfile *nl;
 			if (!f->has_pos || pos_cmp(&f->hi, &from) < 0 ||
 			    (!upto_inf && pos_cmp(&f->lo, &upto) >= 0))
 				continue;
-			log_files++;
-			fr_open(&fr, pathf("%s/%s/%s", ldir, parts[i], f->name), f);
-			while (fr_next(&fr, &r) > 0) {
-				if (r.op == MC_OP_SNAPSHOT || !in_range(&r.pos))
-					continue;
-				log_rows++;
-				add_change(m, &r, fr.path, fr.rd.recno);
-			}
-			fr_close(&fr);
+			if (!(nl = realloc(lf, (nf + 1) * sizeof *lf)))
+				oom();
+			lf = nl;
+			lf[nf].path = pathf("%s/%s/%s", ldir, parts[i], f->name);
+			lf[nf++].f = f;
 		}
-		wh_manifest_free(&lm);
-		free(mp);
 	}
+	if (nf > 0)
+		fr_open(&frs[0], lf[0].path, lf[0].f);
+	for (size_t i = 0; i < nf; i++) {
+		struct freader *fr = &frs[i % 2];
+		struct mc_rec r;
+		if (i + 1 < nf)
+			fr_open(&frs[(i + 1) % 2], lf[i + 1].path, lf[i + 1].f);
+		log_files++;
+		while (fr_next(fr, &r) > 0) {
+			if (r.op == MC_OP_SNAPSHOT || !in_range(&r.pos))
+				continue;
+			log_rows++;
+			add_change(m, &r, fr->path, fr->rd.recno);
+		}
+		fr_close(fr); /* frees the path */
+	}
+	for (size_t i = 0; i < nparts; i++)
+		wh_manifest_free(&lms[i]);
+	free(lms);
+	free(lf);
 	wh_free_list(parts, nparts);
 	free(ldir);
 }
@@ -601,14 +638,91 @@ static void drop_part(const char *pdir)
 	free(mk);
 }
 
-static void lifecycle_drop(int64_t day)
+/* The lowest `from` of the table's complete full partitions: the log
+ * below it is needed by no rerun and no --at that a kept partition can
+ * answer. 0 when there is none. */
+static int kept_from(const char *tdir, struct mc_pos *lo)
+{
+	struct mc_err err = { 0 };
+	char **done;
+	size_t ndone;
+	int have = 0;
+	if (wh_list_parts(tdir, 0, &done, &ndone, &err) < 0)
+		prog_fail(&err);
+	for (size_t i = 0; i < ndone; i++) {
+		char *mp = pathf("%s/%s/%s", tdir, done[i], WH_MARKER);
+		struct wh_manifest pm;
+		if (wh_manifest_read(mp, &pm, &err) < 0)
+			prog_fail(&err);
+		if (pm.kind == WH_BASE && pm.has_from && (!have || pos_cmp(&pm.from, lo) < 0)) {
+			*lo = pm.from;
+			have = 1;
+		}
+		wh_manifest_free(&pm);
+		free(mp);
+	}
+	wh_free_list(done, ndone);
+	return have;
+}
+
+/* Drop the log partitions that no kept full partition needs (docs/mc-merge.md):
+ * complete, named by a day before the ledger's high-water day (mc-tunnel-put
+ * writes no more into them), every file's positions below the kept `from`. */
+static void lifecycle_drop_log(const struct wh_ledger *L)
+{
+	struct mc_err err = { 0 };
+	char *tdir = pathf("%s/%s", whdir, table), *ldir = pathf("%s/%s_log", whdir, table);
+	char **done;
+	size_t ndone;
+	struct mc_pos lo;
+	int64_t hwday;
+
+	if (!L->has_hw || !kept_from(tdir, &lo)) {
+		free(tdir);
+		free(ldir);
+		return;
+	}
+	hwday = wh_day_of(L->hw_time, L->utc_off);
+	if (wh_list_parts(ldir, 0, &done, &ndone, &err) < 0)
+		prog_fail(&err);
+	for (size_t i = 0; i < ndone; i++) {
+		int64_t d;
+		char *mp;
+		struct wh_manifest lm;
+		int needed = 0;
+		if (part_day(done[i], &d) < 0 || d >= hwday)
+			continue;
+		mp = pathf("%s/%s/%s", ldir, done[i], WH_MARKER);
+		if (wh_manifest_read(mp, &lm, &err) < 0)
+			prog_fail(&err);
+		for (size_t j = 0; j < lm.nfiles && !needed; j++)
+			needed = lm.files[j].has_pos ? pos_cmp(&lm.files[j].hi, &lo) >= 0
+						     : lm.files[j].rows > 0;
+		wh_manifest_free(&lm);
+		free(mp);
+		if (!needed) {
+			char *p = pathf("%s/%s", ldir, done[i]);
+			drop_part(p);
+			if (verbose)
+				prog_warn("lifecycle: dropped '%s_log/%s'", table, done[i]);
+			free(p);
+		}
+	}
+	wh_free_list(done, ndone);
+	free(tdir);
+	free(ldir);
+}
+
+static void lifecycle_drop(int64_t day, const struct wh_ledger *L)
 {
 	struct mc_err err = { 0 };
 	char *tdir = pathf("%s/%s", whdir, table);
 	char **all;
 	size_t nall;
-	if (lifecycle == 0)
+	if (lifecycle == 0) {
+		free(tdir);
 		return;
+	}
 	if (wh_list_parts(tdir, 1, &all, &nall, &err) < 0)
 		prog_fail(&err);
 	for (size_t i = 0; i < nall; i++) {
@@ -623,6 +737,7 @@ static void lifecycle_drop(int64_t day)
 	}
 	wh_free_list(all, nall);
 	free(tdir);
+	lifecycle_drop_log(L);
 }
 
 static uint64_t default_memory(void)
@@ -858,29 +973,33 @@ int main(int argc, char **argv)
 	live_merger = m;
 	atexit(cleanup);
 	if (!base_m.sorted) {
+		/* the next file is opened ahead: its decompression overlaps */
+		struct freader frs[2];
+		struct mc_buf kb = { 0 };
+		if (base_m.nfiles > 0)
+			fr_open(&frs[0], base_path(0), &base_m.files[0]);
 		for (size_t i = 0; i < base_m.nfiles; i++) {
-			struct freader fr;
+			struct freader *fr = &frs[i % 2];
 			struct mc_rec r;
-			struct mc_buf kb = { 0 };
-			fr_open(&fr, pathf("%s/%s/%s", tdir, base_part, base_m.files[i].name),
-				&base_m.files[i]);
-			while (fr_next(&fr, &r) > 0) {
+			if (i + 1 < base_m.nfiles)
+				fr_open(&frs[(i + 1) % 2], base_path(i + 1), &base_m.files[i + 1]);
+			while (fr_next(fr, &r) > 0) {
 				size_t n;
-				const char *raw = rio_raw(&fr.rd, &n);
+				const char *raw = rio_raw(&fr->rd, &n);
 				if (r.op != MC_OP_SNAPSHOT || !r.after)
-					fail("'%s': record %llu: a %s row in a base partition", fr.path,
-					     (unsigned long long)fr.rd.recno, rec_op_name(r.op));
+					fail("'%s': record %llu: a %s row in a base partition", fr->path,
+					     (unsigned long long)fr->rd.recno, rec_op_name(r.op));
 				kb.len = 0;
 				if (merge_key_encode(&kb, r.after, r.nafter, keycols, nkey, &err) < 0 ||
 				    merger_add(m, kb.p, kb.len, &r.pos, 0, 1, raw, n, &err) < 0) {
-					mc_errctx(&err, "'%s': record %llu: ", fr.path,
-						  (unsigned long long)fr.rd.recno);
+					mc_errctx(&err, "'%s': record %llu: ", fr->path,
+						  (unsigned long long)fr->rd.recno);
 					prog_fail(&err);
 				}
 			}
-			fr_close(&fr);
-			buf_free(&kb);
+			fr_close(fr);
 		}
+		buf_free(&kb);
 	}
 	read_log(m, &lschema);
 
@@ -979,7 +1098,7 @@ int main(int argc, char **argv)
 		free(tmp);
 		free(file);
 		free(final);
-		lifecycle_drop(day);
+		lifecycle_drop(day, &L);
 	}
 	live_merger = NULL;
 	merger_free(m);

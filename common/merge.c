@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "io.h"
 
-#define CHUNK (1u << 20)
+#define CHUNK (8u << 20) /* entry memory comes in chunks of this (or less) */
+#define HUGE_PAGE (2u << 20)
 #define RUN_WLOG 17
 #define RUN_IN (32u << 10)
 #define RUN_OUT (64u << 10)
@@ -20,19 +22,22 @@
 struct ent {
 	uint64_t f, o, r;
 	uint64_t seq;
-	uint32_t klen, rlen;
-	uint32_t flags; /* 1 live, 2 change */
-	uint32_t pad;
+	uint32_t klen : 30;
+	uint32_t flags : 2; /* 1 live, 2 change */
+	uint32_t rlen;
 };
 
+/* The index sorted: the key's first 16 bytes (zero-padded, big-endian,
+ * so that integer order is byte order) and the entry. */
 struct ix {
-	uint64_t prefix;
+	uint64_t k0, k1;
 	struct ent *e;
 };
 
 struct chunk {
 	struct chunk *next;
 	size_t used, cap;
+	size_t mapped; /* bytes mmap'ed (0: malloc'ed) */
 	char data[];
 };
 
@@ -111,9 +116,59 @@ static int ent_cmp(const struct ent *a, const struct ent *b)
 static int ix_cmp(const void *x, const void *y)
 {
 	const struct ix *a = x, *b = y;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
 	return ent_cmp(a->e, b->e);
+}
+
+/* Sort the index: least-significant-digit radix sort on the 16 prefix
+ * bytes, skipping the byte positions where every key has the same byte
+ * (most of them for integer keys), then the runs of equal prefixes by
+ * ix_cmp (the whole key, then the winner first). tmp holds n entries. */
+static void ix_sort(struct ix *a, struct ix *tmp, size_t n)
+{
+	size_t cnt[16][256]; /* 32 KiB */
+	struct ix *src = a, *dst = tmp;
+	memset(cnt, 0, sizeof cnt);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++) {
+			cnt[b][(a[i].k1 >> (8 * b)) & 0xff]++;
+			cnt[8 + b][(a[i].k0 >> (8 * b)) & 0xff]++;
+		}
+	for (int b = 0; b < 16; b++) {
+		size_t sum = 0, *c = cnt[b];
+		int shift = 8 * (b & 7), skip = 0;
+		for (int v = 0; v < 256 && !skip; v++)
+			skip = c[v] == n;
+		if (skip || n == 0)
+			continue;
+		for (int v = 0; v < 256; v++) {
+			size_t t = c[v];
+			c[v] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = b < 8 ? src[i].k1 : src[i].k0;
+			dst[c[(k >> shift) & 0xff]++] = src[i];
+		}
+		{
+			struct ix *t = src;
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && a[j].k0 == a[i].k0 && a[j].k1 == a[i].k1)
+			j++;
+		if (j - i > 1)
+			qsort(a + i, j - i, sizeof *a, ix_cmp);
+		i = j;
+	}
 }
 
 struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *err)
@@ -126,7 +181,9 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 	if (memory < (256u << 10))
 		memory = 256u << 10;
 	m->memory = memory;
-	m->sort_budget = memory / 2;
+	/* entries get half the memory, three quarters when the fixed costs
+	 * (buffers, zstd contexts, a few MB) are small beside it */
+	m->sort_budget = memory >= (256u << 20) ? memory / 4 * 3 : memory / 2;
 	m->tmpbase = tmpdir ? tmpdir : "/tmp";
 	return m;
 }
@@ -135,7 +192,10 @@ static void free_chunks(struct merger *m)
 {
 	while (m->chunks) {
 		struct chunk *n = m->chunks->next;
-		free(m->chunks);
+		if (m->chunks->mapped)
+			munmap(m->chunks, m->chunks->mapped);
+		else
+			free(m->chunks);
 		m->chunks = n;
 	}
 	m->chunk_bytes = 0;
@@ -202,6 +262,10 @@ static int rw_open(struct merger *m, struct run_writer *w, struct mc_err *err)
 		return mc_errnof(err, ENOMEM, "merge");
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_compressionLevel, 1);
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_windowLog, RUN_WLOG);
+	/* compressed by two workers (the main thread only feeds them) once
+	 * memory allows their buffers */
+	if (m->memory >= (64u << 20))
+		ZSTD_CCtx_setParameter(w->c, ZSTD_c_nbWorkers, 2);
 	return 0;
 }
 
@@ -339,13 +403,25 @@ static int run_next(struct run *r, struct mc_err *err)
 
 /* ---- adding and spilling ---- */
 
+static int sort_ix(struct merger *m, struct mc_err *err)
+{
+	/* the sort's buffer is counted in mem_used */
+	struct ix *tmp = malloc((m->nix ? m->nix : 1) * sizeof *tmp);
+	if (!tmp)
+		return mc_errnof(err, ENOMEM, "merge");
+	ix_sort(m->ix, tmp, m->nix);
+	free(tmp);
+	return 0;
+}
+
 static int spill(struct merger *m, struct mc_err *err)
 {
 	struct run_writer w;
 	int rc = 0;
 	if (m->nix == 0)
 		return 0;
-	qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
+	if (sort_ix(m, err) < 0)
+		return -1;
 	if (rw_open(m, &w, err) < 0) {
 		rw_close(&w, 0, err);
 		return -1;
@@ -364,9 +440,31 @@ static int spill(struct merger *m, struct mc_err *err)
 	return rc;
 }
 
+/* A chunk for n bytes of entries. Large ones are mapped (so that they go
+ * back to the system when freed, whatever malloc's thresholds) on huge
+ * pages where the system allows: one page fault per 2 MiB instead of 512. */
+static struct chunk *chunk_alloc(size_t n)
+{
+	struct chunk *c;
+	size_t len = sizeof *c + n;
+	if (len < HUGE_PAGE) {
+		if ((c = malloc(len)))
+			c->mapped = 0;
+		return c;
+	}
+	c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(c, len, MADV_HUGEPAGE);
+#endif
+	c->mapped = len;
+	return c;
+}
+
 static uint64_t mem_used(const struct merger *m)
 {
-	return m->chunk_bytes + m->capix * sizeof(struct ix);
+	return m->chunk_bytes + 2 * m->capix * sizeof(struct ix); /* and the sort's */
 }
 
 int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_pos *pos,
@@ -375,13 +473,13 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	size_t need = sizeof(struct ent) + klen + (live ? rlen : 0);
 	struct ent *e;
 	need = (need + 7) & ~(size_t)7;
-	if (klen > UINT32_MAX / 2 || rlen > UINT32_MAX / 2)
+	if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
 		return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 	if (!m->chunks || m->chunks->cap - m->chunks->used < need || m->nix == m->capix) {
 		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
 		size_t chunk = m->sort_budget / 16 < CHUNK ? (size_t)m->sort_budget / 16 : CHUNK;
 		size_t csz = need > chunk ? need : chunk;
-		uint64_t extra = (m->nix == m->capix ? (ncap - m->capix) * sizeof(struct ix) : 0) +
+		uint64_t extra = (m->nix == m->capix ? 2 * (ncap - m->capix) * sizeof(struct ix) : 0) +
 				 (!m->chunks || m->chunks->cap - m->chunks->used < need ? csz : 0);
 		if (m->nix > 0 && mem_used(m) + extra > m->sort_budget) {
 			if (spill(m, err) < 0)
@@ -396,7 +494,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 			m->capix = ncap;
 		}
 		if (!m->chunks || m->chunks->cap - m->chunks->used < need) {
-			struct chunk *c = malloc(sizeof *c + csz);
+			struct chunk *c = chunk_alloc(csz);
 			if (!c)
 				return mc_errnof(err, ENOMEM, "merge");
 			c->next = m->chunks;
@@ -415,11 +513,11 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	e->klen = (uint32_t)klen;
 	e->rlen = live ? (uint32_t)rlen : 0;
 	e->flags = (live ? 1u : 0) | (change ? 2u : 0);
-	e->pad = 0;
 	memcpy((char *)(e + 1), key, klen);
 	if (live && rlen)
 		memcpy((char *)(e + 1) + klen, rec, rlen);
-	m->ix[m->nix].prefix = prefix_of(key, klen);
+	m->ix[m->nix].k0 = prefix_of(key, klen);
+	m->ix[m->nix].k1 = klen > 8 ? prefix_of(key + 8, klen - 8) : 0;
 	m->ix[m->nix].e = e;
 	m->nix++;
 	m->st.entries++;
@@ -481,6 +579,8 @@ static int src_next(struct src *s, struct mc_err *err)
 		s->last.len = 0;
 		if (buf_add(&s->last, key, klen) < 0 || (!s->last.p && buf_grow(&s->last, 1) < 0))
 			return mc_errnof(err, ENOMEM, "merge");
+		if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
+			return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 		memset(&h, 0, sizeof h);
 		h.f = pos.file;
 		h.o = pos.off;
@@ -554,13 +654,16 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 	for (size_t i = hn; i-- > 0;)
 		heap_down(h, hn, i);
 	while (hn > 0 && rc == 0) {
-		const struct ent *top = h[0]->cur;
-		win.len = 0;
-		if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
-			rc = mc_errnof(err, ENOMEM, "merge");
-			break;
+		const struct ent *top = h[0]->cur, *w = top;
+		/* the in-memory entries stay; others are overwritten by src_next */
+		if (h[0]->kind != 1) {
+			win.len = 0;
+			if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
+				rc = mc_errnof(err, ENOMEM, "merge");
+				break;
+			}
+			w = (const struct ent *)win.p;
 		}
-		const struct ent *w = (const struct ent *)win.p;
 		/* advance every source sitting on this key */
 		while (hn > 0 && key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0) {
 			int k = src_next(h[0], err);
@@ -610,10 +713,21 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 
 	if (fanin < 2)
 		fanin = 2;
-	if (m->nruns > 0 && spill(m, err) < 0)
+	if (m->nruns > 0) {
+		/* The last entries stay in memory as one more sorted source when
+		 * what memory they leave still opens every run at once; else
+		 * they are spilled too. */
+		uint64_t used = mem_used(m), left = m->memory > used ? m->memory - used : 0;
+		size_t f2 = (size_t)(left * 6 / 10 / RUN_COST);
+		if (m->nix == 0 || f2 < m->nruns + 1 + (pull ? 1 : 0)) {
+			if (spill(m, err) < 0)
+				return -1;
+		} else {
+			fanin = f2;
+		}
+	}
+	if (m->nix > 0 && sort_ix(m, err) < 0)
 		return -1;
-	if (m->nruns == 0 && m->nix > 0)
-		qsort(m->ix, m->nix, sizeof *m->ix, ix_cmp);
 	/* Passes: merge the oldest fanin runs into one until few are left. */
 	while (m->nruns + (pull ? 1 : 0) > fanin) {
 		struct run_writer w;
@@ -665,7 +779,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		rc = run_open(&pool[n].run, m->runs[i], err);
 		n++;
 	}
-	if (rc == 0 && m->nruns == 0) {
+	if (rc == 0 && m->nix > 0) {
 		ps[n] = &pool[n];
 		pool[n].kind = 1;
 		pool[n].m = m;

@@ -1,6 +1,8 @@
 #include "zio.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <zstd.h>
@@ -51,8 +53,12 @@ static int detect(struct zin *z, struct mc_err *err)
 	return 0;
 }
 
+static ssize_t ahead_read(struct zin *z, void *dst, size_t n, struct mc_err *err);
+
 ssize_t zin_read(struct zin *z, void *dst, size_t n, struct mc_err *err)
 {
+	if (z->ahead)
+		return ahead_read(z, dst, n, err);
 	if (!z->started && detect(z, err) < 0)
 		return -1;
 	if (!z->compressed) {
@@ -113,8 +119,142 @@ ssize_t zin_read(struct zin *z, void *dst, size_t n, struct mc_err *err)
 	}
 }
 
+/* ---- reading ahead ---- */
+
+#define AHEAD_BLOCKS 4
+#define AHEAD_BLOCK (256 * 1024)
+
+struct zin_ahead {
+	struct zin in; /* read by the thread only */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *blk[AHEAD_BLOCKS];
+	size_t len[AHEAD_BLOCKS];
+	uint64_t filled, taken; /* blocks produced and consumed, counting up */
+	size_t pos;             /* read offset in block taken % AHEAD_BLOCKS */
+	int done;               /* the thread stopped: end of input or error */
+	int rc;                 /* its last read: 0 end, -1 error */
+	struct mc_err err;
+	int stop;               /* zin_close asks the thread to end */
+};
+
+static void *ahead_main(void *arg)
+{
+	struct zin_ahead *a = arg;
+	for (;;) {
+		size_t i;
+		ssize_t r;
+		pthread_mutex_lock(&a->mu);
+		while (!a->stop && a->filled - a->taken == AHEAD_BLOCKS)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop) {
+			pthread_mutex_unlock(&a->mu);
+			return NULL;
+		}
+		i = (size_t)(a->filled % AHEAD_BLOCKS);
+		pthread_mutex_unlock(&a->mu);
+		/* fill the block: short reads are gathered so blocks are full */
+		a->len[i] = 0;
+		r = 1;
+		while (a->len[i] < AHEAD_BLOCK &&
+		       (r = zin_read(&a->in, a->blk[i] + a->len[i], AHEAD_BLOCK - a->len[i],
+				     &a->err)) > 0)
+			a->len[i] += (size_t)r;
+		pthread_mutex_lock(&a->mu);
+		if (a->len[i] > 0)
+			a->filled++;
+		if (r <= 0) {
+			a->done = 1;
+			a->rc = r < 0 ? -1 : 0;
+		}
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (r <= 0)
+			return NULL;
+	}
+}
+
+int zin_read_ahead(struct zin *z, struct mc_err *err)
+{
+	struct zin_ahead *a = calloc(1, sizeof *a);
+	int e;
+	if (!a)
+		return mc_errnof(err, ENOMEM, "reading");
+	for (size_t i = 0; i < AHEAD_BLOCKS; i++)
+		if (!(a->blk[i] = malloc(AHEAD_BLOCK))) {
+			for (size_t j = 0; j < i; j++)
+				free(a->blk[j]);
+			free(a);
+			return mc_errnof(err, ENOMEM, "reading");
+		}
+	zin_init(&a->in, z->fd);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if ((e = pthread_create(&a->th, NULL, ahead_main, a)) != 0) {
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		for (size_t i = 0; i < AHEAD_BLOCKS; i++)
+			free(a->blk[i]);
+		free(a);
+		return mc_errnof(err, e, "starting a reading thread");
+	}
+	z->ahead = a;
+	return 0;
+}
+
+static ssize_t ahead_read(struct zin *z, void *dst, size_t n, struct mc_err *err)
+{
+	struct zin_ahead *a = z->ahead;
+	size_t i, k;
+	pthread_mutex_lock(&a->mu);
+	while (a->filled == a->taken && !a->done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (a->filled == a->taken) {
+		int rc = a->rc;
+		pthread_mutex_unlock(&a->mu);
+		if (rc < 0 && err)
+			*err = a->err;
+		return rc;
+	}
+	pthread_mutex_unlock(&a->mu);
+	i = (size_t)(a->taken % AHEAD_BLOCKS);
+	k = a->len[i] - a->pos;
+	if (k > n)
+		k = n;
+	memcpy(dst, a->blk[i] + a->pos, k);
+	a->pos += k;
+	if (a->pos == a->len[i]) {
+		a->pos = 0;
+		pthread_mutex_lock(&a->mu);
+		a->taken++;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+	}
+	return (ssize_t)k;
+}
+
+static void ahead_stop(struct zin *z)
+{
+	struct zin_ahead *a = z->ahead;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->th, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	zin_close(&a->in);
+	for (size_t i = 0; i < AHEAD_BLOCKS; i++)
+		free(a->blk[i]);
+	free(a);
+	z->ahead = NULL;
+}
+
 void zin_close(struct zin *z)
 {
+	if (z->ahead)
+		ahead_stop(z);
 	ZSTD_freeDCtx(z->dctx);
 	buf_free(&z->raw);
 	z->dctx = NULL;

@@ -24,6 +24,7 @@ struct zin {
 	struct mc_buf raw; /* compressed bytes not yet consumed */
 	size_t rawpos;
 	uint64_t raw_off;  /* bytes read from fd so far */
+	struct zin_ahead *ahead; /* zin_read_ahead: the reading thread */
 };
 
 /* Start reading fd (not owned: zin_close does not close it). */
@@ -32,6 +33,11 @@ void zin_init(struct zin *z, int fd);
  * -1 on a read error or corrupt/truncated compressed data. */
 ssize_t zin_read(struct zin *z, void *dst, size_t n, struct mc_err *err);
 void zin_close(struct zin *z);
+/* Read and decompress in a second thread, a few hundred KB ahead of
+ * zin_read (which then only copies): the same bytes and errors, the work
+ * overlapped with the caller's. Call after zin_init, before any read; on
+ * failure (-1) z reads as before. zin_close stops the thread. */
+int zin_read_ahead(struct zin *z, struct mc_err *err);
 
 struct zout {
 	int fd;

@@ -86,6 +86,20 @@ expect_same "and leaves no temporary files" "$T/tw" "$T/tk"
 cp -r "$W" "$T/l"
 expect_ok "--lifecycle=1" mc-merge --warehouse="$T/l" --table=$TB --ds=20251122 --lifecycle=1
 if [ -d "$T/l/$TB/ds=20251121" ]; then fail "lifecycle" "ds=20251121 is still there"; else ok "--lifecycle=1 drops the older partition"; fi
+if [ -d "$T/l/${TB}_log/ds=20251121" ] || [ -d "$T/l/${TB}_log/ds=20251122" ]; then
+	fail "lifecycle" "log partitions below the kept base are still there"
+else
+	ok "--lifecycle=1 drops the log partitions below the kept base"
+fi
+if [ -d "$T/l/${TB}_log/ds=20251123" ]; then ok "and keeps the log the kept base needs"; else fail "lifecycle" "ds=20251123 of the log is gone"; fi
+mc-merge --warehouse="$W" --table=$TB --at='2025-11-23 00:10:00' --output="$T/at0.mcr" 2>"$T/err"
+expect_ok "--at after the kept base still works" mc-merge --warehouse="$T/l" --table=$TB --at='2025-11-23 00:10:00' --output="$T/at1.mcr"
+expect_same "with the same result" "$T/at0.mcr" "$T/at1.mcr"
+rm -rf "$T/l" && cp -r "$W" "$T/l"
+expect_ok "--lifecycle=30" mc-merge --warehouse="$T/l" --table=$TB --ds=20251122 --lifecycle=30
+ls "$T/l/${TB}_log" >"$T/lp1"
+ls "$W/${TB}_log" >"$T/lp0"
+expect_same "keeps the log the snapshot needs" "$T/lp0" "$T/lp1"
 
 # --- bad partitions: exit 1, nothing written ---
 bad() { # DESC SETUP-CMD GREP

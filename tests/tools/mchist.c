@@ -13,6 +13,8 @@
  *     Times jitter backwards near day ends; some events hold several rows.
  *   mchist create TABLE SCHEMAFILE     CREATE TABLEs for sqlite (merge_sql.h)
  *   mchist load TABLE PART base|log FILE...   INSERTs of warehouse files
+ *   mchist csv PART base|log FILE...   the same rows as CSV (NULL unquoted and
+ *                      empty, strings quoted), for DuckDB's COPY (the bench)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -519,9 +521,44 @@ static void sql_val(const struct mc_val *v)
 	}
 }
 
+static int as_csv;
+
+static void csv_val(const struct mc_val *v)
+{
+	switch (v->kind) {
+	case MC_V_NULL:
+		break;
+	case MC_V_INT:
+		printf("%" PRId64, v->v.i);
+		break;
+	case MC_V_UINT:
+		printf("%" PRIu64, v->v.u);
+		break;
+	default:
+		putchar('"');
+		for (size_t i = 0; i < v->v.s.n; i++) {
+			if (v->v.s.p[i] == '"')
+				putchar('"');
+			putchar(v->v.s.p[i]);
+		}
+		putchar('"');
+	}
+}
+
 static void sql_row(const char *table, int log, const char *op, const char *img,
 		    const struct mc_rec *r, const struct mc_val *v, size_t n, const char *ds)
 {
+	if (as_csv) {
+		if (log)
+			printf("%s,%s,%" PRId64 ",", op, img, r->time);
+		for (size_t i = 0; i < n; i++) {
+			csv_val(&v[i]);
+			putchar(',');
+		}
+		printf("%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n", r->pos.file, r->pos.off,
+		       r->pos.row, ds);
+		return;
+	}
 	printf("INSERT INTO \"%s%s\" VALUES (", table, log ? "_log" : "");
 	if (log)
 		printf("'%s', '%s', %" PRId64 ", ", op, img, r->time);
@@ -536,7 +573,8 @@ static void sql_row(const char *table, int log, const char *op, const char *img,
 static void load(const char *table, const char *part, int log, char **files, int n)
 {
 	const char *ds = strncmp(part, "ds=", 3) == 0 ? part + 3 : part;
-	puts("BEGIN;");
+	if (!as_csv)
+		puts("BEGIN;");
 	for (int i = 0; i < n; i++) {
 		struct rio_reader rd;
 		struct mc_rec r;
@@ -563,7 +601,8 @@ static void load(const char *table, const char *part, int log, char **files, int
 		rio_close(&rd);
 		close(fd);
 	}
-	puts("COMMIT;");
+	if (!as_csv)
+		puts("COMMIT;");
 }
 
 int main(int argc, char **argv)
@@ -589,7 +628,12 @@ int main(int argc, char **argv)
 		load(argv[2], argv[3], strcmp(argv[4], "log") == 0, argv + 5, argc - 5);
 		return 0;
 	}
+	if (argc >= 4 && strcmp(argv[1], "csv") == 0) {
+		as_csv = 1;
+		load("", argv[2], strcmp(argv[3], "log") == 0, argv + 4, argc - 4);
+		return 0;
+	}
 	fprintf(stderr, "usage: mchist gen SEED NTABLES OPS DIR | create TABLE SCHEMA | "
-			"load TABLE PART base|log FILE...\n");
+			"load TABLE PART base|log FILE... | csv PART base|log FILE...\n");
 	return 2;
 }

@@ -232,6 +232,38 @@ static void test_zio(void)
 	result(strstr(err.msg, "truncated") != NULL, "a cut zstd frame is an error", err.msg);
 	zin_close(&zi);
 	close(fd);
+	/* reading ahead in a thread: the same bytes, the same error */
+	for (int cut = 0; cut < 2; cut++) {
+		ssize_t r;
+		zround(3, data, n, 0, back, &nb);
+		if (cut) {
+			struct stat st;
+			stat(path("z"), &st);
+			truncate(path("z"), st.st_size / 2);
+		}
+		fd = open(path("z"), O_RDONLY);
+		zin_init(&zi, fd);
+		memset(&err, 0, sizeof err);
+		nb = 0;
+		if (zin_read_ahead(&zi, &err) == 0)
+			while ((r = zin_read(&zi, back + nb, 777, &err)) > 0)
+				nb += (size_t)r;
+		if (cut)
+			result(strstr(err.msg, "truncated") != NULL && nb < n,
+			       "reading ahead: a cut zstd frame is an error", err.msg);
+		else
+			result(err.code == 0 && nb == n && memcmp(back, data, n) == 0,
+			       "reading ahead reads back", err.msg);
+		zin_close(&zi);
+		close(fd);
+	}
+	/* closed before the end: the thread stops */
+	fd = open(path("z"), O_RDONLY);
+	zin_init(&zi, fd);
+	zin_read_ahead(&zi, &err);
+	zin_read(&zi, tmp, sizeof tmp, &err);
+	zin_close(&zi);
+	close(fd);
 	free(data);
 	free(back);
 }
