@@ -9,11 +9,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "binlog.h"
+#include "blrepl.h"
 #include "ddl.h"
 #include "buf.h"
 #include "err.h"
@@ -31,6 +34,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTION]... FILE...\n"
+		"  or:  %s --start=FILE:POS --socket=PATH|--host=HOST [OPTION]...\n"
 		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number;\n"
 		"zstd-compressed ones too; - is standard input) and write schema, row, ddl\n"
 		"and mark records to standard output.\n"
@@ -58,8 +62,20 @@ static void usage(FILE *f)
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
-		"Exit status: 0 ok, 1 bad or truncated input, 2 usage.\n",
-		prog);
+		"\n"
+		"Live, as a replica of a server (instead of FILEs):\n"
+		"      --start=FILE:POS       start at byte POS of the server's binlog FILE\n"
+		"      --socket=PATH          connect through this Unix socket\n"
+		"      --host=HOST            connect to HOST (--port=N, default 3306)\n"
+		"      --port=N               TCP port\n"
+		"      --user=NAME            user (password from MYSQL_PWD)\n"
+		"      --server-id=N          replica server id, unique among the server's\n"
+		"                             replicas (default 4200001)\n"
+		"      --stop-at-end          stop at the end of the server's last binlog\n"
+		"                             instead of waiting for more\n"
+		"\n"
+		"Exit status: 0 ok, 1 bad or truncated input, 2 usage, 3 connection lost.\n",
+		prog, prog);
 }
 
 /* Tables seen, for schema versions and the filter. */
@@ -1546,6 +1562,92 @@ static int read_file(const struct input *in, uint64_t from, const struct stop *s
 	return rc == 2;
 }
 
+/* Live: the server's binlog through a replica connection ----------- */
+
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t live_fd = -1;
+
+/* SIGTERM/SIGINT: end the stream; the transaction being read is not
+ * written, the ones before it are (and were flushed). Connector/C retries
+ * a read cut by a signal, so the connection is shut down. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	got_stop = 1;
+	if (live_fd >= 0)
+		shutdown(live_fd, SHUT_RDWR);
+}
+
+static noreturn void live_fail(const struct mc_err *err)
+{
+	out_flush();
+	if (T.fname && T.fname[0])
+		fprintf(stderr, "%s: server binlog '%s': %s\n", prog, T.fname, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", prog, err->msg);
+	exit(err->code ? err->code : MC_EXIT_DATA);
+}
+
+static void read_live(const struct my_opts *o, const char *file, uint64_t pos, uint32_t sid,
+		      int flags, const struct stop *st)
+{
+	static struct blr r;
+	struct mc_err err = { 0 };
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int rc;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop; /* no SA_RESTART: a blocked read returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	T.fname = NULL;
+	if (blr_open(&r, o, file, pos, sid, flags, 0, &err) < 0)
+		live_fail(&err);
+	live_fd = blr_socket(&r);
+	T.fname = r.file;
+	T.fileseq = r.fileseq;
+	while (!got_stop && (rc = blr_next(&r, &p, &n, &start, &err)) == 1) {
+		if (r.new_file) {
+			/* A transaction never spans files. */
+			bl_forget_tables(&T.d);
+			rollback();
+			T.fname = r.file;
+			T.fileseq = r.fileseq;
+		}
+		if (start == UINT64_MAX) {
+			/* the format description re-sent when starting past 4 */
+			struct bl_event ev;
+			if (p[4] != BL_FDE || bl_decode(&T.d, p, n, &ev, &err) < 0) {
+				if (!err.code)
+					mc_errf(&err, MC_EXIT_DATA, "unexpected event without position");
+				data_error(UINT64_MAX, &err);
+			}
+			continue;
+		}
+		if (st->have_pos && start >= st->pos)
+			break;
+		if (st->have_time && p[4] != BL_FDE &&
+		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			      (uint32_t)p[3] << 24) >= st->time && (p[0] | p[1] | p[2] | p[3]))
+			break;
+		event(p, n, start, start + n, 0);
+		if (n > (1u << 20))
+			bl_trim(&T.d);
+	}
+	live_fd = -1;
+	if (rc < 0 && !got_stop)
+		live_fail(&err);
+	/* An open transaction is not written (stop, or the end of the binlog). */
+	rollback();
+	blr_close(&r);
+	out_flush();
+}
+
 static const char *base_name(const char *p)
 {
 	const char *b = strrchr(p, '/');
@@ -1638,6 +1740,13 @@ int main(int argc, char **argv)
 		{ "index", required_argument, NULL, 'I' },
 		{ "schema", required_argument, NULL, 's' },
 		{ "txn-memory", required_argument, NULL, 'M' },
+		{ "start", required_argument, NULL, 'A' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'O' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "server-id", required_argument, NULL, 'i' },
+		{ "stop-at-end", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1646,13 +1755,18 @@ int main(int argc, char **argv)
 	const char *from = NULL;
 	char *from_file = NULL;
 	uint64_t from_pos = 0;
-	struct input *in;
+	struct input *in = NULL;
 	size_t nin, first = 0;
 	int c, nocheck = 0, partial_absent = 0;
 	const char *index_file = NULL;
 	char **names = NULL;
 	size_t nnames = 0;
 	struct mc_err err = { 0 };
+	struct my_opts mo = { 0 };
+	const char *start_at = NULL;
+	char *live_file = NULL;
+	uint64_t live_pos = 0, sid = 4200001;
+	int live_flags = 0, live_conn = 0;
 
 	prog_init(prog);
 	T.spill_fd = -1;
@@ -1700,6 +1814,23 @@ int main(int argc, char **argv)
 			else
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
 			break;
+		case 'A': start_at = optarg; break;
+		case 'S': mo.socket = optarg; live_conn = 1; break;
+		case 'H': mo.host = optarg; live_conn = 1; break;
+		case 'O': {
+			uint64_t v;
+			if (num_u64(optarg, &v) < 0 || v == 0 || v > 65535)
+				prog_usage_error("bad --port '%s'", optarg);
+			mo.port = (unsigned)v;
+			live_conn = 1;
+			break;
+		}
+		case 'U': mo.user = optarg; break;
+		case 'i':
+			if (num_u64(optarg, &sid) < 0 || sid == 0 || sid > UINT32_MAX)
+				prog_usage_error("bad --server-id '%s' (want 1 to 4294967295)", optarg);
+			break;
+		case 'E': live_flags |= BLR_NON_BLOCK; break;
 		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
 		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
 		default:
@@ -1712,6 +1843,35 @@ int main(int argc, char **argv)
 		if (!colon || colon == from || num_u64(colon + 1, &from_pos) < 0 || from_pos < 4)
 			prog_usage_error("bad --from '%s' (want FILE:POS)", from);
 		from_file = strndup(from, (size_t)(colon - from));
+	}
+	if (start_at || live_conn) {
+		const char *colon;
+		if (!start_at)
+			prog_usage_error("%s", "a server connection needs --start=FILE:POS");
+		if (!live_conn)
+			prog_usage_error("%s", "--start needs --socket or --host");
+		if (optind < argc || index_file || from)
+			prog_usage_error("%s", "--start reads from the server: no FILE, --from or --index");
+		colon = strrchr(start_at, ':');
+		if (!colon || colon == start_at || num_u64(colon + 1, &live_pos) < 0 || live_pos < 4 ||
+		    live_pos > UINT32_MAX)
+			prog_usage_error("bad --start '%s' (want FILE:POS)", start_at);
+		live_file = strndup(start_at, (size_t)(colon - start_at));
+		if (strchr(live_file, '/'))
+			prog_usage_error("bad --start '%s': FILE is a binlog name on the server", start_at);
+		bl_init(&T.d);
+		T.d.verify_checksum = !nocheck;
+		T.d.partial_json_absent = partial_absent;
+		if (!T.text) {
+			struct mc_kv meta[2] = {
+				{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
+				{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
+			};
+			if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
+				out_fail(&err);
+		}
+		read_live(&mo, live_file, live_pos, (uint32_t)sid, live_flags, &st);
+		goto end;
 	}
 	nin = (size_t)(argc - optind);
 	if (index_file)
@@ -1766,6 +1926,7 @@ int main(int argc, char **argv)
 	for (size_t i = first; i < nin; i++)
 		if (read_file(&in[i], i == first ? from_pos : 0, &st, i + 1 == nin))
 			break;
+end:
 	if (!T.text) {
 		if (rio_end(&T.w, &err) < 0 || rio_wclose(&T.w, &err) < 0)
 			out_fail(&err);
@@ -1779,5 +1940,6 @@ int main(int argc, char **argv)
 	bl_free(&T.d);
 	free(in);
 	free(from_file);
+	free(live_file);
 	return 0;
 }

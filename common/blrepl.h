@@ -1,0 +1,60 @@
+/* blrepl.h: a replica connection to a MySQL/MariaDB server
+ * (MariaDB Connector/C's <mariadb_rpl.h>) that hands out the raw binlog
+ * events one at a time, as bl_file_next does for files, with the binlog
+ * file they belong to and their start and end offsets computed from the
+ * stream: the start position plus the lengths of the events read. A
+ * ROTATE sets the file and position; the events the server makes up
+ * (the fake ROTATE at the start, the format description re-sent when
+ * starting past offset 4, heartbeats) do not move the position.
+ * Errors: a lost connection is MC_EXIT_TRANSIENT, the rest MC_EXIT_DATA. */
+#ifndef MC_BLREPL_H
+#define MC_BLREPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "myconn.h"
+
+#define BLR_NON_BLOCK 1 /* end at the end of the server's last binlog */
+
+struct blr {
+	MYSQL *m;
+	void *rpl;            /* MARIADB_RPL */
+	void *ev;             /* MARIADB_RPL_EVENT, reused */
+	char file[512];       /* binlog file name on the server */
+	uint64_t fileseq;     /* its sequence number (digits after the last '.') */
+	uint64_t pos;         /* end offset of the last event (next event's start) */
+	int new_file;         /* set by blr_next when the returned event is the first of
+			       * r->file read (after a ROTATE, or the first) */
+	uint64_t heartbeats;  /* heartbeats received */
+	int checksum;         /* the server's binlog_checksum is not NONE */
+	char rot_file[512];   /* the file a ROTATE names */
+	uint64_t rot_pos;
+	int rot_pending;      /* move to rot_file at the next call */
+	int debug;            /* MC_BLR_DEBUG: one line per event on stderr */
+};
+
+/* Connect with o, set the session variables a replica sets, and ask for
+ * the binlog from file:pos (pos >= 4) as replica server_id. flags:
+ * BLR_NON_BLOCK. heartbeat_ms: 0 for none. */
+int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
+	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err);
+
+/* Next event: 1 with *ev, *n (the event, header to checksum, valid until the
+ * next call) and *start (its offset in r->file; its end is *start + *n ==
+ * r->pos), UINT64_MAX for the format description the server re-sends when
+ * starting past offset 4 (for the decoder, not at any position); 0 at the end of the binlog (BLR_NON_BLOCK only); -1 on error. */
+int blr_next(struct blr *r, const uint8_t **ev, size_t *n, uint64_t *start,
+	     struct mc_err *err);
+
+void blr_close(struct blr *r);
+
+/* The connection's socket (-1 when none): a signal handler may shutdown()
+ * it to end a blocked blr_next, which then fails. */
+int blr_socket(const struct blr *r);
+
+/* The sequence number of a binlog file name (0 when it has none). */
+uint64_t blr_file_seq(const char *name);
+
+#endif
