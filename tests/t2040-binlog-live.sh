@@ -70,3 +70,19 @@ if kill -0 $pid 2>/dev/null; then
 fi
 wait $pid
 expect_eq "SIGTERM: exit 0" "$?" 0
+
+# a start file the server does not have: the server's error, exit 1
+expect_code 1 "a binlog the server does not have: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+	--server-id=$((MDB_SERVER_ID + 3)) --stop-at-end --start=mysql-bin.000099:4
+
+# the server ends the replica's connection: exit 3, what came before written
+timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 4)) --format=text \
+	--start=mysql-bin.000002:4 >"$T/kill.txt" 2>"$T/kill.err" &
+pid=$!
+i=0
+while ! grep -q "after @1=99" "$T/kill.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
+sql "KILL $id"
+wait $pid
+expect_eq "connection killed by the server: exit 3 ($(head -1 "$T/kill.err"))" "$?" 3
+expect_grep "connection killed: the rows before were written" '^  after @1=99$' "$T/kill.txt"
