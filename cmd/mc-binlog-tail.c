@@ -71,6 +71,9 @@ static void usage(FILE *f)
 		"      --user=NAME            user (password from MYSQL_PWD)\n"
 		"      --server-id=N          replica server id, unique among the server's\n"
 		"                             replicas (default 4200001)\n"
+		"      --heartbeat=SECONDS    ask the server for a heartbeat after SECONDS\n"
+		"                             without events (default 30, 0: none) and write\n"
+		"                             it as a heartbeat mark between transactions\n"
 		"      --stop-at-end          stop at the end of the server's last binlog\n"
 		"                             instead of waiting for more\n"
 		"\n"
@@ -1588,15 +1591,35 @@ static noreturn void live_fail(const struct mc_err *err)
 	exit(err->code ? err->code : MC_EXIT_DATA);
 }
 
+/* A heartbeat mark: the source is alive and everything before pos was
+ * read (only between transactions: a checkpoint may resume from it). */
+static void heartbeat(uint64_t pos)
+{
+	struct mc_rec r;
+	if (T.in_txn || T.txn.len || T.spill_fd >= 0)
+		return;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_HEARTBEAT;
+	r.pos.file = T.fileseq;
+	r.pos.off = pos;
+	r.pos.row = 0;
+	r.time = (uint32_t)time(NULL);
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c("", 0);
+	emit(&r);
+	out_flush();
+}
+
 static void read_live(const struct my_opts *o, const char *file, uint64_t pos, uint32_t sid,
-		      int flags, const struct stop *st)
+		      int flags, unsigned heartbeat_ms, const struct stop *st)
 {
 	static struct blr r;
 	struct mc_err err = { 0 };
 	const uint8_t *p;
 	size_t n;
 	uint64_t start;
-	int rc;
+	int rc = 0;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
@@ -1606,12 +1629,17 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	sigaction(SIGINT, &sa, NULL);
 
 	T.fname = NULL;
-	if (blr_open(&r, o, file, pos, sid, flags, 0, &err) < 0)
+	if (blr_open(&r, o, file, pos, sid, flags, heartbeat_ms, &err) < 0)
 		live_fail(&err);
 	live_fd = blr_socket(&r);
 	T.fname = r.file;
 	T.fileseq = r.fileseq;
-	while (!got_stop && (rc = blr_next(&r, &p, &n, &start, &err)) == 1) {
+	while (!got_stop && (rc = blr_next(&r, &p, &n, &start, &err)) >= 1) {
+		if (rc == 2) {
+			if (heartbeat_ms)
+				heartbeat(start);
+			continue;
+		}
 		if (r.new_file) {
 			/* A transaction never spans files. */
 			bl_forget_tables(&T.d);
@@ -1747,6 +1775,7 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'U' },
 		{ "server-id", required_argument, NULL, 'i' },
 		{ "stop-at-end", no_argument, NULL, 'E' },
+		{ "heartbeat", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1767,6 +1796,7 @@ int main(int argc, char **argv)
 	char *live_file = NULL;
 	uint64_t live_pos = 0, sid = 4200001;
 	int live_flags = 0, live_conn = 0;
+	double hb_sec = 30;
 
 	prog_init(prog);
 	T.spill_fd = -1;
@@ -1831,6 +1861,14 @@ int main(int argc, char **argv)
 				prog_usage_error("bad --server-id '%s' (want 1 to 4294967295)", optarg);
 			break;
 		case 'E': live_flags |= BLR_NON_BLOCK; break;
+		case 'B': {
+			char *e;
+			errno = 0;
+			hb_sec = strtod(optarg, &e);
+			if (errno || e == optarg || *e || !(hb_sec >= 0 && hb_sec <= 4294967))
+				prog_usage_error("bad --heartbeat '%s' (want seconds, 0 for none)", optarg);
+			break;
+		}
 		case 'h': usage(stdout); return fflush(stdout) == 0 ? 0 : MC_EXIT_DATA;
 		case 'V': printf("%s %s\n", prog, MC_VERSION); return 0;
 		default:
@@ -1870,7 +1908,8 @@ int main(int argc, char **argv)
 			if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
 				out_fail(&err);
 		}
-		read_live(&mo, live_file, live_pos, (uint32_t)sid, live_flags, &st);
+		read_live(&mo, live_file, live_pos, (uint32_t)sid, live_flags,
+			  (unsigned)(hb_sec * 1000), &st);
 		goto end;
 	}
 	nin = (size_t)(argc - optind);

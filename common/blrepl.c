@@ -180,8 +180,13 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			continue;
 		}
 		if (type == BL_HEARTBEAT || type == BL_HEARTBEAT_V2) {
+			/* No data: the server is alive, and has sent everything up
+			 * to the position computed here. */
 			r->heartbeats++;
-			continue;
+			*evp = p;
+			*np = n;
+			*start = r->pos;
+			return 2;
 		}
 		if (flags & BL_F_ARTIFICIAL || (log_pos == 0 && type != BL_FDE)) {
 			continue; /* made up by the server (fake GTID_LIST, ...) */

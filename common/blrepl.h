@@ -37,14 +37,16 @@ struct blr {
 
 /* Connect with o, set the session variables a replica sets, and ask for
  * the binlog from file:pos (pos >= 4) as replica server_id. flags:
- * BLR_NON_BLOCK. heartbeat_ms: 0 for none. */
+ * BLR_NON_BLOCK. heartbeat_ms: the heartbeat period the server is asked
+ * for when no event is sent, 0 for the server's default (none). */
 int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
 	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err);
 
 /* Next event: 1 with *ev, *n (the event, header to checksum, valid until the
  * next call) and *start (its offset in r->file; its end is *start + *n ==
  * r->pos), UINT64_MAX for the format description the server re-sends when
- * starting past offset 4 (for the decoder, not at any position); 0 at the end of the binlog (BLR_NON_BLOCK only); -1 on error. */
+ * starting past offset 4 (for the decoder, not at any position); 2 for a
+ * heartbeat (*start = r->pos: everything before it was sent); 0 at the end of the binlog (BLR_NON_BLOCK only); -1 on error. */
 int blr_next(struct blr *r, const uint8_t **ev, size_t *n, uint64_t *start,
 	     struct mc_err *err);
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_grep "--help lists --start" '^ *--start=FILE:POS' "$(mc-binlog-tail --help >"$T/help"; echo "$T/help")"
-for o in --socket --host --port --user --server-id --stop-at-end; do
+for o in --socket --host --port --user --server-id --heartbeat --stop-at-end; do
 	expect_grep "--help lists $o" "^ *$o" "$T/help"
 done
 expect_code 2 "--start without a connection" mc-binlog-tail --start=mysql-bin.000001:4
@@ -29,7 +29,7 @@ sql "INSERT INTO d.t VALUES (4, 'd', '[]', NULL); CREATE TABLE d.u (a INT PRIMAR
 INSERT INTO d.u VALUES (1), (2); UPDATE d.u SET a = a + 10;"
 
 live() {
-	timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --stop-at-end "$@" \
+	timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end "$@" \
 		>"$T/live.mcr" 2>"$T/live.err"
 }
 
@@ -86,3 +86,18 @@ sql "KILL $id"
 wait $pid
 expect_eq "connection killed by the server: exit 3 ($(head -1 "$T/kill.err"))" "$?" 3
 expect_grep "connection killed: the rows before were written" '^  after @1=99$' "$T/kill.txt"
+
+# heartbeats: an idle server sends one each --heartbeat seconds; it becomes
+# a heartbeat mark at the end of what was read
+end=$(stat -c %s "$(ls "$BL".0* | tail -1)")
+last=$(ls "$BL".0* | tail -1); last=$(echo "${last##*.}" | sed "s/^0*//")
+timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 5)) --heartbeat=0.5 \
+	--start=mysql-bin.000001:4 >"$T/hb.mcr" 2>"$T/hb.err" &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+expect_eq "heartbeat run: SIGTERM exit 0" "$?" 0
+mc-cat --to=jsonl "$T/hb.mcr" >"$T/hb.jsonl" 2>&1
+expect_grep "heartbeat marks at the end of the last binlog [$last,$end,0]" \
+	"\"mark\":\"heartbeat\",\"pos\":\\[$last,$end,0\\]" "$T/hb.jsonl"
