@@ -39,6 +39,7 @@ int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t 
 	if (pos < 4 || pos > UINT32_MAX)
 		return mc_errf(err, MC_EXIT_USAGE, "bad binlog position %" PRIu64, pos);
 	snprintf(r->file, sizeof r->file, "%s", file);
+	r->opts = o;
 	r->fileseq = blr_file_seq(file);
 	r->pos = pos;
 	if (my_connect(o, &r->m, err) < 0)
@@ -92,6 +93,38 @@ fail:
 	return -1;
 }
 
+/* The server cannot send the binlog from where it was asked (purged, or a
+ * name or position it does not have): say which binlogs it has. */
+static int purged(struct blr *r, struct mc_err *err)
+{
+	char what[512], first[256] = "", last[256] = "";
+	MYSQL *m = NULL;
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	struct mc_err e2 = { 0 };
+	snprintf(what, sizeof what, "%s", mysql_error(r->m));
+	if (r->opts && my_connect(r->opts, &m, &e2) == 0 &&
+	    my_query(m, "SHOW BINARY LOGS", &res, &e2) == 0) {
+		while ((row = mysql_fetch_row(res)))
+			if (row[0]) {
+				if (!first[0])
+					snprintf(first, sizeof first, "%s", row[0]);
+				snprintf(last, sizeof last, "%s", row[0]);
+			}
+	}
+	if (res)
+		mysql_free_result(res);
+	if (m)
+		mysql_close(m);
+	if (first[0])
+		return mc_errf(err, MC_EXIT_DATA,
+			       "cannot read the binlog from %s:%" PRIu64 " (purged, or not there): "
+			       "the server has %s to %s; it says: %s", r->file, r->pos, first, last,
+			       what);
+	return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from %s:%" PRIu64 ": %s",
+		       r->file, r->pos, what);
+}
+
 static void apply_rotate(struct blr *r)
 {
 	memcpy(r->file, r->rot_file, sizeof r->file);
@@ -126,6 +159,8 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			unsigned e = mysql_errno(r->m);
 			if (e == 0 && rpl->error_no == 0)
 				return 0; /* end of the binlog (non-blocking dump) */
+			if (e == 1236 /* ER_MASTER_FATAL_ERROR_READING_BINLOG */)
+				return purged(r, err);
 			if (e)
 				return my_fail(r->m, err, "reading the binlog stream");
 			return mc_errf(err, MC_EXIT_DATA, "reading the binlog stream: %s",

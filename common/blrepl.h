@@ -32,6 +32,7 @@ struct blr {
 	char rot_file[512];   /* the file a ROTATE names */
 	uint64_t rot_pos;
 	int rot_pending;      /* move to rot_file at the next call */
+	const struct my_opts *opts; /* borrowed: to ask which binlogs exist */
 	int debug;            /* MC_BLR_DEBUG: one line per event on stderr */
 };
 

@@ -101,3 +101,10 @@ expect_eq "heartbeat run: SIGTERM exit 0" "$?" 0
 mc-cat --to=jsonl "$T/hb.mcr" >"$T/hb.jsonl" 2>&1
 expect_grep "heartbeat marks at the end of the last binlog [$last,$end,0]" \
 	"\"mark\":\"heartbeat\",\"pos\":\\[$last,$end,0\\]" "$T/hb.jsonl"
+
+# a purged start position: exit 1, naming the binlogs the server has
+sql "FLUSH BINARY LOGS; PURGE BINARY LOGS TO 'mysql-bin.000002'"
+expect_code 1 "purged start position: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+	--server-id=$((MDB_SERVER_ID + 6)) --stop-at-end --start=mysql-bin.000001:4
+expect_grep "purged start position: the earliest binlog is named" \
+	"mysql-bin.000001:4 \\(purged, or not there\\): the server has mysql-bin.000002 to" "$T/err"
