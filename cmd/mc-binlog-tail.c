@@ -74,6 +74,9 @@ static void usage(FILE *f)
 		"      --heartbeat=SECONDS    ask the server for a heartbeat after SECONDS\n"
 		"                             without events (default 30, 0: none) and write\n"
 		"                             it as a heartbeat mark between transactions\n"
+		"      --retry-time=MINUTES   on a lost connection, reconnect with backoff\n"
+		"                             from the last complete transaction for up to\n"
+		"                             MINUTES (default 720, 0: exit 3 at once)\n"
 		"      --stop-at-end          stop at the end of the server's last binlog\n"
 		"                             instead of waiting for more\n"
 		"\n"
@@ -1611,15 +1614,69 @@ static void heartbeat(uint64_t pos)
 	out_flush();
 }
 
+static char resume_file[512];
+static uint64_t resume_pos;
+static time_t lost_at;
+static unsigned backoff = 1;
+static double retry_sec = 720 * 60.0;
+
+/* Events until a stop (1), the end (0) or an error (-1). */
+static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st,
+		     struct mc_err *err)
+{
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int rc = 0;
+	while (!got_stop && (rc = blr_next(r, &p, &n, &start, err)) >= 1) {
+		if (rc == 2) {
+			if (heartbeat_ms)
+				heartbeat(start);
+			continue;
+		}
+		if (r->new_file) {
+			/* A transaction never spans files. */
+			bl_forget_tables(&T.d);
+			rollback();
+			T.fname = r->file;
+			T.fileseq = r->fileseq;
+		}
+		if (start == UINT64_MAX) {
+			/* the format description re-sent when starting past 4 */
+			struct bl_event ev;
+			if (p[4] != BL_FDE || bl_decode(&T.d, p, n, &ev, err) < 0) {
+				if (!err->code)
+					mc_errf(err, MC_EXIT_DATA, "unexpected event without position");
+				data_error(UINT64_MAX, err);
+			}
+			continue;
+		}
+		if (st->have_pos && start >= st->pos)
+			return 1;
+		if (st->have_time && p[4] != BL_FDE &&
+		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			      (uint32_t)p[3] << 24) >= st->time && (p[0] | p[1] | p[2] | p[3]))
+			return 1;
+		event(p, n, start, start + n, 0);
+		if (n > (1u << 20))
+			bl_trim(&T.d);
+		if (!T.in_txn && !T.txn.len && T.spill_fd < 0) {
+			/* between transactions: a reconnection resumes here */
+			snprintf(resume_file, sizeof resume_file, "%s", r->file);
+			resume_pos = r->pos;
+			lost_at = 0;
+			backoff = 1;
+		}
+	}
+	return got_stop ? 1 : rc;
+}
+
 static void read_live(const struct my_opts *o, const char *file, uint64_t pos, uint32_t sid,
 		      int flags, unsigned heartbeat_ms, const struct stop *st)
 {
 	static struct blr r;
 	struct mc_err err = { 0 };
-	const uint8_t *p;
-	size_t n;
-	uint64_t start;
-	int rc = 0;
+	int rc = 0, opened = 0;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
@@ -1629,47 +1686,42 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	sigaction(SIGINT, &sa, NULL);
 
 	T.fname = NULL;
-	if (blr_open(&r, o, file, pos, sid, flags, heartbeat_ms, &err) < 0)
-		live_fail(&err);
-	live_fd = blr_socket(&r);
-	T.fname = r.file;
-	T.fileseq = r.fileseq;
-	while (!got_stop && (rc = blr_next(&r, &p, &n, &start, &err)) >= 1) {
-		if (rc == 2) {
-			if (heartbeat_ms)
-				heartbeat(start);
-			continue;
-		}
-		if (r.new_file) {
-			/* A transaction never spans files. */
-			bl_forget_tables(&T.d);
-			rollback();
+	snprintf(resume_file, sizeof resume_file, "%s", file);
+	resume_pos = pos;
+	for (;;) {
+		if (blr_open(&r, o, resume_file, resume_pos, sid, flags, heartbeat_ms, &err) == 0) {
+			live_fd = blr_socket(&r);
+			opened = 1;
 			T.fname = r.file;
 			T.fileseq = r.fileseq;
+			rc = live_loop(&r, heartbeat_ms, st, &err);
+			live_fd = -1;
+			if (rc >= 0 || got_stop)
+				break;
 		}
-		if (start == UINT64_MAX) {
-			/* the format description re-sent when starting past 4 */
-			struct bl_event ev;
-			if (p[4] != BL_FDE || bl_decode(&T.d, p, n, &ev, &err) < 0) {
-				if (!err.code)
-					mc_errf(&err, MC_EXIT_DATA, "unexpected event without position");
-				data_error(UINT64_MAX, &err);
-			}
-			continue;
+		/* A lost connection: again from the end of the last complete
+		 * transaction (what was written), with backoff, within
+		 * --retry-time. */
+		if (err.code != MC_EXIT_TRANSIENT || got_stop || !opened)
+			live_fail(&err); /* the first connection is not retried */
+		{
+			time_t now = time(NULL);
+			if (lost_at == 0)
+				lost_at = now;
+			if ((double)(now - lost_at) >= retry_sec)
+				live_fail(&err);
+			fprintf(stderr, "%s: %s; reconnecting in %u s from %s:%" PRIu64 "\n", prog,
+				err.msg, backoff, resume_file, resume_pos);
 		}
-		if (st->have_pos && start >= st->pos)
+		blr_close(&r);
+		rollback();
+		for (unsigned i = 0; i < backoff * 10 && !got_stop; i++)
+			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+		if (got_stop)
 			break;
-		if (st->have_time && p[4] != BL_FDE &&
-		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			      (uint32_t)p[3] << 24) >= st->time && (p[0] | p[1] | p[2] | p[3]))
-			break;
-		event(p, n, start, start + n, 0);
-		if (n > (1u << 20))
-			bl_trim(&T.d);
+		backoff = backoff < 30 ? backoff * 2 : 60;
+		memset(&err, 0, sizeof err);
 	}
-	live_fd = -1;
-	if (rc < 0 && !got_stop)
-		live_fail(&err);
 	/* An open transaction is not written (stop, or the end of the binlog). */
 	rollback();
 	blr_close(&r);
@@ -1776,6 +1828,7 @@ int main(int argc, char **argv)
 		{ "server-id", required_argument, NULL, 'i' },
 		{ "stop-at-end", no_argument, NULL, 'E' },
 		{ "heartbeat", required_argument, NULL, 'B' },
+		{ "retry-time", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1861,6 +1914,14 @@ int main(int argc, char **argv)
 				prog_usage_error("bad --server-id '%s' (want 1 to 4294967295)", optarg);
 			break;
 		case 'E': live_flags |= BLR_NON_BLOCK; break;
+		case 'R': {
+			char *e;
+			errno = 0;
+			retry_sec = strtod(optarg, &e) * 60;
+			if (errno || e == optarg || *e || !(retry_sec >= 0 && retry_sec < 1e9))
+				prog_usage_error("bad --retry-time '%s' (want minutes, 0 for none)", optarg);
+			break;
+		}
 		case 'B': {
 			char *e;
 			errno = 0;

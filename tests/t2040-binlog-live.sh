@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_grep "--help lists --start" '^ *--start=FILE:POS' "$(mc-binlog-tail --help >"$T/help"; echo "$T/help")"
-for o in --socket --host --port --user --server-id --heartbeat --stop-at-end; do
+for o in --socket --host --port --user --server-id --heartbeat --retry-time --stop-at-end; do
 	expect_grep "--help lists $o" "^ *$o" "$T/help"
 done
 expect_code 2 "--start without a connection" mc-binlog-tail --start=mysql-bin.000001:4
@@ -76,7 +76,7 @@ expect_code 1 "a binlog the server does not have: exit 1" timeout 20 mc-binlog-t
 	--server-id=$((MDB_SERVER_ID + 3)) --stop-at-end --start=mysql-bin.000099:4
 
 # the server ends the replica's connection: exit 3, what came before written
-timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 4)) --format=text \
+timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 4)) --format=text --retry-time=0 \
 	--start=mysql-bin.000002:4 >"$T/kill.txt" 2>"$T/kill.err" &
 pid=$!
 i=0
@@ -86,6 +86,26 @@ sql "KILL $id"
 wait $pid
 expect_eq "connection killed by the server: exit 3 ($(head -1 "$T/kill.err"))" "$?" 3
 expect_grep "connection killed: the rows before were written" '^  after @1=99$' "$T/kill.txt"
+
+# the server ends the replica's connection, --retry-time: it reconnects
+# from the last complete transaction; nothing lost or doubled
+mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 7)) --format=text --heartbeat=0 \
+	--start=mysql-bin.000002:4 >"$T/re.txt" 2>"$T/re.err" &
+pid=$!
+i=0
+while ! grep -q "after @1=99" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
+sql "KILL $id"
+sleep 0.3
+sql "INSERT INTO d.t VALUES (100, 'after', NULL, NULL)"
+i=0
+while ! grep -q "after @1=100" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $pid
+wait $pid
+expect_eq "reconnect: exit 0 at SIGTERM" "$?" 0
+expect_grep "reconnect: said on stderr" "reconnecting in 1 s from mysql-bin.000002:" "$T/re.err"
+mc-binlog-tail --format=text $(ls "$BL".0* | sed 1d) >"$T/re-file.txt"
+expect_same "reconnect: output = the files' (nothing lost or doubled)" "$T/re.txt" "$T/re-file.txt"
 
 # heartbeats: an idle server sends one each --heartbeat seconds; it becomes
 # a heartbeat mark at the end of what was read
