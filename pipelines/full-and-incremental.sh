@@ -8,7 +8,7 @@
 # private socket (no TCP port), loads sample data covering every column type,
 # snapshots it into ./warehouse (the base), runs a write load (inserts,
 # updates, key-changing updates, deletes), reads the changes from the
-# server's binlog into the warehouse (the log), merges base + log at the last
+# server as a replica into the warehouse (the log), merges base + log at the last
 # change, compares every table row by row and value by value with the source
 # (a fresh snapshot once the load has stopped), prints a summary and stops the
 # server. Work files go to $MCSYNC_WORK (default
@@ -16,9 +16,8 @@
 #
 # Against a real server, the same stages run as below with your connection
 # options (docs/pipelines.md has the commands and the cron line of the daily
-# merge). The live replica connection of mc-binlog-tail is not there yet:
-# the demo reads the server's binlog files, which is also how a replay of
-# saved binlogs runs.
+# merge). The demo's tail stops at the end of the binlog (--stop-at-end); a
+# production tail follows the server for good.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
@@ -73,10 +72,10 @@ sql "FLUSH BINARY LOGS" >/dev/null
 # again with the same result (docs/merge.md).
 lo=$(mc-cat --to=summary "$WORK/snapshot.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
 set -- $lo
-first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
-say "binlog from $(basename "$first"):$2 -> log"
-mc-binlog-tail --tables='^shop\.' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
-	>"$WORK/changes.mcr"
+first=$(printf 'mysql-bin.%06d' "$1")
+say "binlog from $first:$2, as a replica -> log"
+mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --tables='^shop\.' \
+	--start="$first:$2" --stop-at-end >"$WORK/changes.mcr"
 mc-tunnel-put --dest="$WH" --checkpoint-out="$WORK/sink.ckpt" "$WORK/changes.mcr"
 
 at=$(mc-cat --to=summary "$WORK/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
