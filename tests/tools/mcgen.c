@@ -55,33 +55,39 @@ static void digits(char *p, int groups)
 	*p = 0;
 }
 
+/* The header and the schema record of sysbench's sbtest1 (id, k, c, pad);
+ * leaves r holding the schema's db and table. */
+static void sbtest_begin(struct mc_rec *r, const struct mc_kv *meta)
+{
+	static struct mc_col cols[4];
+	static uint32_t key[] = { 0 };
+	cols[0] = (struct mc_col){ S("id"), S("int"), S("INT"), false, 0 };
+	cols[1] = (struct mc_col){ S("k"), S("int"), S("INT"), false, 0 };
+	cols[2] = (struct mc_col){ S("c"), S("char(120)"), S("STRING"), false, 0 };
+	cols[3] = (struct mc_col){ S("pad"), S("char(60)"), S("STRING"), false, 0 };
+	check(rio_begin(&w, meta, 1, &err));
+	memset(r, 0, sizeof *r);
+	r->kind = MC_R_SCHEMA;
+	r->db = S("sbtest");
+	r->table = S("sbtest1");
+	r->schema_version = 1;
+	r->pos = (struct mc_pos){ 1, 4, 0 };
+	r->time = 1763683200;
+	r->cols = cols;
+	r->ncols = 4;
+	r->key = key;
+	r->nkey = 1;
+	check(rio_write(&w, r, &err));
+}
+
 static void sysbench(uint64_t n)
 {
 	struct mc_kv meta[] = { { S("writer"), S("mcgen sysbench") } };
-	struct mc_col cols[] = {
-		{ S("id"), S("int"), S("INT"), false, 0 },
-		{ S("k"), S("int"), S("INT"), false, 0 },
-		{ S("c"), S("char(120)"), S("STRING"), false, 0 },
-		{ S("pad"), S("char(60)"), S("STRING"), false, 0 },
-	};
-	uint32_t key[] = { 0 };
 	char c[128], pad[64];
 	struct mc_val v[4];
 	struct mc_rec r;
 
-	check(rio_begin(&w, meta, 1, &err));
-	memset(&r, 0, sizeof r);
-	r.kind = MC_R_SCHEMA;
-	r.db = S("sbtest");
-	r.table = S("sbtest1");
-	r.schema_version = 1;
-	r.pos = (struct mc_pos){ 1, 4, 0 };
-	r.time = 1763683200;
-	r.cols = cols;
-	r.ncols = 4;
-	r.key = key;
-	r.nkey = 1;
-	check(rio_write(&w, &r, &err));
+	sbtest_begin(&r, meta);
 	r.kind = MC_R_ROW;
 	r.op = MC_OP_SNAPSHOT;
 	r.after = v;
@@ -101,32 +107,13 @@ static void sysbench(uint64_t n)
 static void changes(uint64_t n, uint64_t m)
 {
 	struct mc_kv meta[] = { { S("writer"), S("mcgen changes") } };
-	struct mc_col cols[] = {
-		{ S("id"), S("int"), S("INT"), false, 0 },
-		{ S("k"), S("int"), S("INT"), false, 0 },
-		{ S("c"), S("char(120)"), S("STRING"), false, 0 },
-		{ S("pad"), S("char(60)"), S("STRING"), false, 0 },
-	};
-	uint32_t key[] = { 0 };
 	char c[128], pad[64];
 	struct mc_val a[4], b[4];
 	struct mc_rec r;
 	int64_t t0 = 1763726400, span = 131400; /* 2025-11-21 12:00 .. 11-23 00:30 */
 	uint64_t next_id = n + 1;
 
-	check(rio_begin(&w, meta, 1, &err));
-	memset(&r, 0, sizeof r);
-	r.kind = MC_R_SCHEMA;
-	r.db = S("sbtest");
-	r.table = S("sbtest1");
-	r.schema_version = 1;
-	r.pos = (struct mc_pos){ 1, 4, 0 };
-	r.time = 1763683200;
-	r.cols = cols;
-	r.ncols = 4;
-	r.key = key;
-	r.nkey = 1;
-	check(rio_write(&w, &r, &err));
+	sbtest_begin(&r, meta);
 	for (uint64_t i = 0; i < m; i++) {
 		unsigned op = (unsigned)(next() % 10);
 		uint64_t id = next() % n + 1;
