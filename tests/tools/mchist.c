@@ -498,11 +498,13 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 
 /* ---- sqlite loading ---- */
 
-static void sql_val(const struct mc_val *v)
+/* A value as SQL (NULL, 'it''s') or as CSV (empty, "a ""b"""): numbers bare,
+ * text quoted with `quote`, the quote doubled inside. */
+static void put_val(const struct mc_val *v, char quote, const char *null)
 {
 	switch (v->kind) {
 	case MC_V_NULL:
-		fputs("NULL", stdout);
+		fputs(null, stdout);
 		break;
 	case MC_V_INT:
 		printf("%" PRId64, v->v.i);
@@ -511,38 +513,26 @@ static void sql_val(const struct mc_val *v)
 		printf("%" PRIu64, v->v.u);
 		break;
 	default:
-		putchar('\'');
+		putchar(quote);
 		for (size_t i = 0; i < v->v.s.n; i++) {
-			if (v->v.s.p[i] == '\'')
-				putchar('\'');
+			if (v->v.s.p[i] == quote)
+				putchar(quote);
 			putchar(v->v.s.p[i]);
 		}
-		putchar('\'');
+		putchar(quote);
 	}
+}
+
+static void sql_val(const struct mc_val *v)
+{
+	put_val(v, '\'', "NULL");
 }
 
 static int as_csv;
 
 static void csv_val(const struct mc_val *v)
 {
-	switch (v->kind) {
-	case MC_V_NULL:
-		break;
-	case MC_V_INT:
-		printf("%" PRId64, v->v.i);
-		break;
-	case MC_V_UINT:
-		printf("%" PRIu64, v->v.u);
-		break;
-	default:
-		putchar('"');
-		for (size_t i = 0; i < v->v.s.n; i++) {
-			if (v->v.s.p[i] == '"')
-				putchar('"');
-			putchar(v->v.s.p[i]);
-		}
-		putchar('"');
-	}
+	put_val(v, '"', "");
 }
 
 static void sql_row(const char *table, int log, const char *op, const char *img,
