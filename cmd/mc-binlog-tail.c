@@ -22,7 +22,9 @@
 #include "err.h"
 #include "io.h"
 #include "mctype.h"
+#include "myschema.h"
 #include "num.h"
+#include "opt.h"
 #include "prog.h"
 #include "rec.h"
 #include "recio.h"
@@ -68,7 +70,16 @@ static void usage(FILE *f)
 		"      --socket=PATH          connect through this Unix socket\n"
 		"      --host=HOST            connect to HOST (--port=N, default 3306)\n"
 		"      --port=N               TCP port\n"
-		"      --user=NAME            user (password from MYSQL_PWD)\n"
+		"      --user=NAME            user\n"
+		"      --defaults-file=FILE   read the [client] group of FILE (host, port,\n"
+		"                             socket, user, password, ssl-*) like the mysql\n"
+		"                             clients; without it the password comes from\n"
+		"                             MYSQL_PWD\n"
+		"      --ssl-ca=FILE, --ssl-cert=FILE, --ssl-key=FILE\n"
+		"                             TLS certificate authority, client certificate\n"
+		"                             and key\n"
+		"      --ssl-mode=MODE        DISABLED, PREFERRED, REQUIRED, VERIFY_CA or\n"
+		"                             VERIFY_IDENTITY (as mc-snapshot)\n"
 		"      --server-id=N          replica server id, unique among the server's\n"
 		"                             replicas (default 4200001)\n"
 		"      --heartbeat=SECONDS    ask the server for a heartbeat after SECONDS\n"
@@ -79,6 +90,12 @@ static void usage(FILE *f)
 		"                             MINUTES (default 720, 0: exit 3 at once)\n"
 		"      --stop-at-end          stop at the end of the server's last binlog\n"
 		"                             instead of waiting for more\n"
+		"      --column-names=FROM    names of columns in table maps without them\n"
+		"                             (binlog_row_metadata MINIMAL or NO_LOG):\n"
+		"                             binlog: @1, @2...; schema (default for\n"
+		"                             FILEs): --schema and DDL in the binlog;\n"
+		"                             server (default live): those, else\n"
+		"                             information_schema when it matches the map\n"
 		"\n"
 		"Exit status: 0 ok, 1 bad or truncated input, 2 usage, 3 connection lost.\n",
 		prog, prog);
@@ -91,6 +108,7 @@ struct tabinfo {
 	struct mc_buf sig;
 	struct mc_buf def; /* the table map's definition bytes last seen */
 	long known;        /* the --schema record used last (-1: none) */
+	struct mc_buf srv_refused; /* the definition information_schema did not match */
 	uint64_t version;
 	int selected;
 };
@@ -631,6 +649,61 @@ static struct tabinfo *tab_get(const struct bl_table *tc)
 	return ti;
 }
 
+/* --column-names: where the names of a table map without them come from. */
+enum { CN_DEFAULT, CN_BINLOG, CN_SCHEMA, CN_SERVER };
+static const char *const colnames_names[] = { "binlog", "schema", "server", NULL };
+static int colnames;
+static const struct my_opts *srv_opts; /* live: the connection options */
+static MYSQL *srv;                     /* the second connection, opened when needed */
+
+static noreturn void live_fail(const struct mc_err *err);
+
+/* --column-names=server: names, UNSIGNED, charsets and primary key of a
+ * table map without names from information_schema, as known from pos on
+ * (DDL tracking takes them from there). A table the server no longer has
+ * as the map says gets @N names and one warning per definition. */
+static void server_names(const struct bl_table *t, struct tabinfo *ti, const struct mc_pos *pos)
+{
+	const char *def = t->raw + t->def_off;
+	size_t dn = t->raw_len - t->def_off;
+	struct ddl_cols cols;
+	struct mc_err err = { 0 };
+	char why[400];
+	int rc = -1;
+	if (ti->srv_refused.len == dn && memcmp(ti->srv_refused.p, def, dn) == 0)
+		return;
+	for (int again = 0; again < 2; again++) {
+		if (!srv && my_connect(srv_opts, &srv, &err) < 0)
+			break;
+		rc = mys_lookup(srv, t, &cols, why, sizeof why, &err);
+		if (rc >= 0 || err.code != MC_EXIT_TRANSIENT)
+			break;
+		mysql_close(srv); /* lost: once more on a new connection */
+		srv = NULL;
+		memset(&err, 0, sizeof err);
+	}
+	if (rc < 0) {
+		mc_errctx(&err, "information_schema for `%.*s`.`%.*s`: ", (int)t->db.n, t->db.p,
+			  (int)t->name.n, t->name.p);
+		live_fail(&err);
+	}
+	if (rc == 0) {
+		fprintf(stderr,
+			"%s: warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
+			": information_schema does not describe the table map (%s); "
+			"its columns are named by index\n",
+			prog, (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
+			why);
+		ti->srv_refused.len = 0;
+		if (buf_add(&ti->srv_refused, def, dn) < 0) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(MC_EXIT_DATA);
+		}
+		return;
+	}
+	add_known(t->db, t->name, pos, &cols);
+}
+
 /* Emit a schema record when this table map differs from the last one of
  * its table. */
 static int has_any_charset(const struct bl_table *t)
@@ -654,7 +727,10 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 	if (!ti->selected)
 		return;
-	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && nknown) {
+	if (!t->has_names && colnames == CN_SERVER && find_known(t, pos) < 0)
+		server_names(t, ti, pos);
+	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && nknown &&
+	    colnames != CN_BINLOG) {
 		kn = find_known(t, pos);
 		k = kn >= 0 ? &known[kn] : NULL;
 	}
@@ -1821,14 +1897,12 @@ int main(int argc, char **argv)
 		{ "schema", required_argument, NULL, 's' },
 		{ "txn-memory", required_argument, NULL, 'M' },
 		{ "start", required_argument, NULL, 'A' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'O' },
-		{ "user", required_argument, NULL, 'U' },
+		MY_LONGOPTS,
 		{ "server-id", required_argument, NULL, 'i' },
 		{ "stop-at-end", no_argument, NULL, 'E' },
 		{ "heartbeat", required_argument, NULL, 'B' },
 		{ "retry-time", required_argument, NULL, 'R' },
+		{ "column-names", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1898,22 +1972,27 @@ int main(int argc, char **argv)
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
 			break;
 		case 'A': start_at = optarg; break;
-		case 'S': mo.socket = optarg; live_conn = 1; break;
-		case 'H': mo.host = optarg; live_conn = 1; break;
-		case 'O': {
-			uint64_t v;
-			if (num_u64(optarg, &v) < 0 || v == 0 || v > 65535)
-				prog_usage_error("bad --port '%s'", optarg);
-			mo.port = (unsigned)v;
-			live_conn = 1;
+		case MY_O_HOST: case MY_O_PORT: case MY_O_SOCKET: case MY_O_USER:
+		case MY_O_DEFAULTS: case MY_O_SSL_CA: case MY_O_SSL_CERT: case MY_O_SSL_KEY:
+		case MY_O_SSL_MODE:
+			/* the connection options of the mysql clients (myconn.h) */
+			if (my_opt(&mo, c, optarg, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			if (c == MY_O_HOST || c == MY_O_PORT || c == MY_O_SOCKET || c == MY_O_DEFAULTS)
+				live_conn = 1;
 			break;
-		}
-		case 'U': mo.user = optarg; break;
 		case 'i':
 			if (num_u64(optarg, &sid) < 0 || sid == 0 || sid > UINT32_MAX)
 				prog_usage_error("bad --server-id '%s' (want 1 to 4294967295)", optarg);
 			break;
 		case 'E': live_flags |= BLR_NON_BLOCK; break;
+		case 'N': {
+			int i;
+			if (opt_choice("column-names", optarg, colnames_names, &i, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			colnames = CN_BINLOG + i;
+			break;
+		}
 		case 'R': {
 			char *e;
 			errno = 0;
@@ -1948,7 +2027,7 @@ int main(int argc, char **argv)
 		if (!start_at)
 			prog_usage_error("%s", "a server connection needs --start=FILE:POS");
 		if (!live_conn)
-			prog_usage_error("%s", "--start needs --socket or --host");
+			prog_usage_error("%s", "--start needs --socket, --host or --defaults-file");
 		if (optind < argc || index_file || from)
 			prog_usage_error("%s", "--start reads from the server: no FILE, --from or --index");
 		colon = strrchr(start_at, ':');
@@ -1956,6 +2035,9 @@ int main(int argc, char **argv)
 		    live_pos > UINT32_MAX)
 			prog_usage_error("bad --start '%s' (want FILE:POS)", start_at);
 		live_file = strndup(start_at, (size_t)(colon - start_at));
+		if (colnames == CN_DEFAULT)
+			colnames = CN_SERVER;
+		srv_opts = &mo;
 		if (strchr(live_file, '/'))
 			prog_usage_error("bad --start '%s': FILE is a binlog name on the server", start_at);
 		bl_init(&T.d);
@@ -1971,8 +2053,12 @@ int main(int argc, char **argv)
 		}
 		read_live(&mo, live_file, live_pos, (uint32_t)sid, live_flags,
 			  (unsigned)(hb_sec * 1000), &st);
+		if (srv)
+			mysql_close(srv);
 		goto end;
 	}
+	if (colnames == CN_SERVER)
+		prog_usage_error("%s", "--column-names=server needs a server (--start)");
 	nin = (size_t)(argc - optind);
 	if (index_file)
 		read_index(index_file, &names, &nnames);

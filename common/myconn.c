@@ -1,5 +1,7 @@
 #include "myconn.h"
 
+#include "opt.h"
+
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <stdlib.h>
@@ -7,6 +9,32 @@
 
 const char *const my_ssl_mode_names[] = { "DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
 					  "VERIFY_IDENTITY", NULL };
+
+int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err)
+{
+	uint64_t v;
+	int mode;
+	switch (c) {
+	case MY_O_HOST: o->host = arg; return 1;
+	case MY_O_PORT:
+		if (opt_u64("port", arg, 1, 65535, &v, err) < 0)
+			return -1;
+		o->port = (unsigned)v;
+		return 1;
+	case MY_O_SOCKET: o->socket = arg; return 1;
+	case MY_O_USER: o->user = arg; return 1;
+	case MY_O_DEFAULTS: o->defaults_file = arg; return 1;
+	case MY_O_SSL_CA: o->ssl_ca = arg; return 1;
+	case MY_O_SSL_CERT: o->ssl_cert = arg; return 1;
+	case MY_O_SSL_KEY: o->ssl_key = arg; return 1;
+	case MY_O_SSL_MODE:
+		if (opt_choice("ssl-mode", arg, my_ssl_mode_names, &mode, err) < 0)
+			return -1;
+		o->ssl_mode = (enum my_ssl_mode)(mode + 1);
+		return 1;
+	}
+	return 0;
+}
 
 int my_errno_transient(unsigned e)
 {
@@ -80,6 +108,17 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 		const char *where = o->socket ? o->socket : o->host ? o->host : "localhost";
 		my_fail(m, err, "connecting");
 		mc_errctx(err, "'%s': ", where);
+		mysql_close(m);
+		return -1;
+	}
+	/* Connector/C 3.x falls back to a plain connection when the server
+	 * has no TLS unless the certificate is verified: REQUIRED is checked
+	 * here (the password went out hashed by the server's salt). */
+	if (o->ssl_mode >= MY_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
+		const char *where = o->socket ? o->socket : o->host ? o->host : "localhost";
+		mc_errf(err, MC_EXIT_DATA,
+			"connecting: '%s': --ssl-mode=%s but the server did not start TLS", where,
+			my_ssl_mode_names[o->ssl_mode - 1]);
 		mysql_close(m);
 		return -1;
 	}

@@ -31,6 +31,30 @@ struct my_opts {
 /* Names for --ssl-mode, NULL-terminated, in enum order from DISABLED. */
 extern const char *const my_ssl_mode_names[];
 
+/* The connection options of the mysql clients as getopt_long entries
+ * (the caller includes <getopt.h>): --host, --port, --socket, --user,
+ * --defaults-file, --ssl-ca, --ssl-cert, --ssl-key, --ssl-mode, each with
+ * its MY_O_* value, for my_opt. */
+enum {
+	MY_O_HOST = 0x4d00, MY_O_PORT, MY_O_SOCKET, MY_O_USER, MY_O_DEFAULTS, MY_O_SSL_CA,
+	MY_O_SSL_CERT, MY_O_SSL_KEY, MY_O_SSL_MODE,
+};
+#define MY_LONGOPTS                                                        \
+	{ "host", required_argument, NULL, MY_O_HOST },                     \
+	{ "port", required_argument, NULL, MY_O_PORT },                     \
+	{ "socket", required_argument, NULL, MY_O_SOCKET },                 \
+	{ "user", required_argument, NULL, MY_O_USER },                     \
+	{ "defaults-file", required_argument, NULL, MY_O_DEFAULTS },        \
+	{ "ssl-ca", required_argument, NULL, MY_O_SSL_CA },                 \
+	{ "ssl-cert", required_argument, NULL, MY_O_SSL_CERT },             \
+	{ "ssl-key", required_argument, NULL, MY_O_SSL_KEY },               \
+	{ "ssl-mode", required_argument, NULL, MY_O_SSL_MODE }
+
+/* Apply option c (getopt_long's return) with its argument to o: 1 when c
+ * is a connection option, 0 when it is not, -1 with a usage error (code 2)
+ * in err for a bad value. */
+int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err);
+
 /* Open a connection with charset utf8mb4, session time_zone '+00:00' and
  * REPEATABLE READ. *out is owned by the caller (mysql_close). */
 int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err);
