@@ -108,7 +108,11 @@ struct tabinfo {
 	struct mc_buf sig;
 	struct mc_buf def; /* the table map's definition bytes last seen */
 	long known;        /* the --schema record used last (-1: none) */
-	struct mc_buf srv_refused; /* the definition information_schema did not match */
+	/* --column-names=server: the table map definition last looked up */
+	struct mc_buf srv_def;
+	int srv_ok;                 /* information_schema matched it */
+	struct mys_labels *labels;  /* ... with these ENUM/SET labels */
+	uint32_t nlabels;
 	uint64_t version;
 	int selected;
 };
@@ -660,48 +664,71 @@ static noreturn void live_fail(const struct mc_err *err);
 
 /* --column-names=server: names, UNSIGNED, charsets and primary key of a
  * table map without names from information_schema, as known from pos on
- * (DDL tracking takes them from there). A table the server no longer has
- * as the map says gets @N names and one warning per definition. */
-static void server_names(const struct bl_table *t, struct tabinfo *ti, const struct mc_pos *pos)
+ * (DDL tracking takes them from there), and the labels of ENUM/SET
+ * columns. A table the server no longer has as the map says gets @N names
+ * and one warning per definition. */
+static void server_describe(struct bl_table *t, struct tabinfo *ti, const struct mc_pos *pos)
 {
 	const char *def = t->raw + t->def_off;
 	size_t dn = t->raw_len - t->def_off;
+	int need_names = find_known(t, pos) < 0, need_labels = 0, rc = -1;
 	struct ddl_cols cols;
 	struct mc_err err = { 0 };
 	char why[400];
-	int rc = -1;
-	if (ti->srv_refused.len == dn && memcmp(ti->srv_refused.p, def, dn) == 0)
+
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if ((t->cols[i].type == BL_T_ENUM || t->cols[i].type == BL_T_SET) &&
+		    !t->cols[i].nlabels)
+			need_labels = 1;
+	if (!need_names && !need_labels)
 		return;
-	for (int again = 0; again < 2; again++) {
-		if (!srv && my_connect(srv_opts, &srv, &err) < 0)
-			break;
-		rc = mys_lookup(srv, t, &cols, why, sizeof why, &err);
-		if (rc >= 0 || err.code != MC_EXIT_TRANSIENT)
-			break;
-		mysql_close(srv); /* lost: once more on a new connection */
-		srv = NULL;
-		memset(&err, 0, sizeof err);
-	}
-	if (rc < 0) {
-		mc_errctx(&err, "information_schema for `%.*s`.`%.*s`: ", (int)t->db.n, t->db.p,
-			  (int)t->name.n, t->name.p);
-		live_fail(&err);
-	}
-	if (rc == 0) {
-		fprintf(stderr,
-			"%s: warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
-			": information_schema does not describe the table map (%s); "
-			"its columns are named by index\n",
-			prog, (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
-			why);
-		ti->srv_refused.len = 0;
-		if (buf_add(&ti->srv_refused, def, dn) < 0) {
+	if (!(ti->srv_def.len == dn && memcmp(ti->srv_def.p, def, dn) == 0) ||
+	    (need_names && ti->srv_ok)) {
+		mys_labels_free(ti->labels, ti->nlabels);
+		free(ti->labels);
+		ti->labels = calloc(t->ncols ? t->ncols : 1, sizeof *ti->labels);
+		ti->nlabels = t->ncols;
+		ti->srv_def.len = 0;
+		if (!ti->labels || buf_add(&ti->srv_def, def, dn) < 0) {
 			fprintf(stderr, "%s: out of memory\n", prog);
 			exit(MC_EXIT_DATA);
 		}
-		return;
+		for (int again = 0; again < 2; again++) {
+			if (!srv && my_connect(srv_opts, &srv, &err) < 0)
+				break;
+			rc = mys_lookup(srv, t, &cols, ti->labels, why, sizeof why, &err);
+			if (rc >= 0 || err.code != MC_EXIT_TRANSIENT)
+				break;
+			mysql_close(srv); /* lost: once more on a new connection */
+			srv = NULL;
+			memset(&err, 0, sizeof err);
+		}
+		if (rc < 0) {
+			mc_errctx(&err, "information_schema for `%.*s`.`%.*s`: ", (int)t->db.n,
+				  t->db.p, (int)t->name.n, t->name.p);
+			live_fail(&err);
+		}
+		ti->srv_ok = rc == 1;
+		if (rc == 0)
+			fprintf(stderr,
+				"%s: warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
+				": information_schema does not describe the table map (%s); %s\n",
+				prog, (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file,
+				pos->off, why,
+				need_names ? "its columns are named by index"
+					   : "its ENUM/SET values stay numbers");
+		else if (need_names)
+			add_known(t->db, t->name, pos, &cols);
+		else
+			ddl_cols_free(&cols);
 	}
-	add_known(t->db, t->name, pos, &cols);
+	if (!ti->srv_ok)
+		return;
+	for (uint32_t i = 0; i < t->ncols && i < ti->nlabels; i++)
+		if (ti->labels[i].n && !t->cols[i].nlabels) {
+			t->cols[i].nlabels = ti->labels[i].n;
+			t->cols[i].labels = ti->labels[i].v;
+		}
 }
 
 /* Emit a schema record when this table map differs from the last one of
@@ -727,8 +754,8 @@ static void table_schema(struct bl_table *t, const struct mc_pos *pos, uint32_t 
 
 	if (!ti->selected)
 		return;
-	if (!t->has_names && colnames == CN_SERVER && find_known(t, pos) < 0)
-		server_names(t, ti, pos);
+	if (!t->has_names && colnames == CN_SERVER)
+		server_describe(t, ti, pos);
 	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && nknown &&
 	    colnames != CN_BINLOG) {
 		kn = find_known(t, pos);

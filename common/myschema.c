@@ -117,8 +117,61 @@ static int where_table(MYSQL *m, const struct bl_table *t, char *q, size_t qsz,
 	return 0;
 }
 
-int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *why,
-	       size_t whysz, struct mc_err *err)
+void mys_labels_free(struct mys_labels *l, uint32_t n)
+{
+	for (uint32_t i = 0; l && i < n; i++) {
+		free(l[i].v);
+		free(l[i].buf);
+		memset(&l[i], 0, sizeof l[i]);
+	}
+}
+
+int mys_parse_labels(const char *coltype, struct mys_labels *out)
+{
+	const char *p = coltype;
+	size_t len = strlen(coltype), k = 0;
+	uint32_t n = 0;
+	memset(out, 0, sizeof *out);
+	if (strncasecmp(p, "enum(", 5) == 0)
+		p += 5;
+	else if (strncasecmp(p, "set(", 4) == 0)
+		p += 4;
+	else
+		return -1;
+	out->buf = malloc(len + 1);
+	out->v = malloc((len / 2 + 1) * sizeof *out->v);
+	if (!out->buf || !out->v)
+		goto bad;
+	while (*p == '\'') {
+		size_t start = k;
+		for (p++;; p++) {
+			if (!*p)
+				goto bad;
+			if (*p == '\'' && p[1] == '\'') {
+				out->buf[k++] = '\'';
+				p++;
+			} else if (*p == '\'') {
+				p++;
+				break;
+			} else {
+				out->buf[k++] = *p;
+			}
+		}
+		out->v[n++] = mc_str_c(out->buf + start, k - start);
+		if (*p == ',')
+			p++;
+	}
+	if (*p != ')' || n == 0)
+		goto bad;
+	out->n = n;
+	return 0;
+bad:
+	mys_labels_free(out, 1);
+	return -1;
+}
+
+int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
+	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err)
 {
 	char where[1200], q[1600];
 	MYSQL_RES *res;
@@ -167,6 +220,12 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *w
 		if (!(out->names[i] = strdup(r[0])))
 			goto oom;
 		out->uns[i] = strstr(r[2], "unsigned") != NULL;
+		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
+		    mys_parse_labels(r[2], &labels[i]) < 0) {
+			snprintf(why, whysz, "column %u `%s`: cannot read the values of %s", i + 1,
+				 r[0], r[2]);
+			goto refuse;
+		}
 		if (is_binary_type(r[1]))
 			snprintf(out->cs[i], DDL_CS_LEN, "binary");
 		else if (r[4])
@@ -178,6 +237,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *w
 	if (i != t->ncols) {
 		snprintf(why, whysz, "the server's column list changed while read");
 		ddl_cols_free(out);
+		mys_labels_free(labels, labels ? t->ncols : 0);
 		return 0;
 	}
 	snprintf(q, sizeof q,
@@ -186,6 +246,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *w
 		 where);
 	if (my_query(m, q, &res, err) < 0) {
 		ddl_cols_free(out);
+		mys_labels_free(labels, labels ? t->ncols : 0);
 		return -1;
 	}
 	out->key = calloc(mysql_num_rows(res) + 1, sizeof *out->key);
@@ -203,6 +264,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *w
 				 r[0] ? r[0] : "");
 			mysql_free_result(res);
 			ddl_cols_free(out);
+			mys_labels_free(labels, labels ? t->ncols : 0);
 			return 0;
 		}
 		out->key[out->nkey++] = k;
@@ -212,10 +274,12 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *w
 refuse:
 	mysql_free_result(res);
 	ddl_cols_free(out);
+	mys_labels_free(labels, labels ? t->ncols : 0);
 	return 0;
 oom:
 	mysql_free_result(res);
 oom_nores:
 	ddl_cols_free(out);
+	mys_labels_free(labels, labels ? t->ncols : 0);
 	return mc_errf(err, MC_EXIT_DATA, "information_schema: out of memory");
 }

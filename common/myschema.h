@@ -20,12 +20,28 @@
 #include "err.h"
 #include "myconn.h"
 
+/* The labels of an ENUM or SET column (as information_schema spells them,
+ * in UTF-8); n == 0 for other columns. */
+struct mys_labels {
+	uint32_t n;
+	struct mc_str *v; /* pointing into buf */
+	char *buf;
+};
+
 /* Look up t's table on m: 1 with *out filled (free with ddl_cols_free;
  * cs: the charset name of text columns, "binary" for binary ones, "" for
- * the rest; key: the PRIMARY KEY, nkey 0 when none), 0 when the server's
- * table is missing or does not match the map (why says how, one line),
- * -1 on a query error (err; a lost connection is MC_EXIT_TRANSIENT). */
-int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out, char *why,
-	       size_t whysz, struct mc_err *err);
+ * the rest; key: the PRIMARY KEY, nkey 0 when none) and, when labels is
+ * not NULL, labels[0..t->ncols) (free with mys_labels_free); 0 when the
+ * server's table is missing or does not match the map (why says how, one
+ * line); -1 on a query error (err; a lost connection is
+ * MC_EXIT_TRANSIENT). */
+int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
+	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err);
+
+void mys_labels_free(struct mys_labels *l, uint32_t n);
+
+/* Parse the labels of a COLUMN_TYPE "enum('a','b''c')" or "set(...)":
+ * 0 with *out filled, -1 when coltype is neither or out of memory. */
+int mys_parse_labels(const char *coltype, struct mys_labels *out);
 
 #endif

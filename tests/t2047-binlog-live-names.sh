@@ -1,0 +1,107 @@
+#!/bin/sh
+# mc-binlog-tail live with binlog_row_metadata=NO_LOG and MINIMAL (table
+# maps without column names): --column-names=server (the live default)
+# takes names, UNSIGNED, charsets and the primary key from
+# information_schema, then follows DDL from there; the stream equals what
+# FULL metadata gives for the same changes (positions and times aside).
+# A table the server has changed since the table map: a warning and @N
+# names; --column-names=binlog: @N names.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+
+expect_code 2 "--column-names=server without a server" mc-binlog-tail --column-names=server x.000001
+expect_code 2 "bad --column-names" mc-binlog-tail --column-names=maybe x.000001
+
+mdb_start --binlog-row-metadata=NO_LOG
+SETUP="CREATE DATABASE d CHARACTER SET utf8mb4;
+CREATE TABLE d.t (id INT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(20), c CHAR(3) CHARACTER SET latin1,
+  n DECIMAL(10,2), dt DATETIME(3), ts TIMESTAMP(6) NULL, b BLOB, tx TEXT, j JSON, bi BIGINT UNSIGNED,
+  vb VARBINARY(8), f DOUBLE, y YEAR, bt BIT(5), ti TINYINT, e ENUM('x','y'));
+CREATE TABLE d.k (a INT NOT NULL, s VARCHAR(5) NOT NULL, x SMALLINT UNSIGNED, PRIMARY KEY (s, a));
+CREATE TABLE d.nopk (a INT, s TEXT);"
+CHANGES1="INSERT INTO d.t VALUES (1, 'été', 'abc', 12.5, '2020-01-02 03:04:05.678',
+  '2021-02-03 04:05:06.123456', x'00ff', 'text ü', '{\"a\": [1, 2]}', 18446744073709551615,
+  x'0102', 1.5, 2024, b'10101', -5, 'y');
+INSERT INTO d.t (id, v) VALUES (4294967295, 'max');
+BEGIN; INSERT INTO d.k VALUES (1, 'a', 65535), (2, 'b', 0); UPDATE d.k SET s = 'c' WHERE a = 2; COMMIT;
+INSERT INTO d.nopk VALUES (1, 'x'), (NULL, NULL);
+UPDATE d.t SET v = 'changed', bi = 1 WHERE id = 1;
+DELETE FROM d.nopk WHERE a = 1;"
+ALTER="ALTER TABLE d.t ADD COLUMN z INT AFTER v"
+CHANGES2="UPDATE d.t SET z = 7 WHERE id = 1; DELETE FROM d.t WHERE id = 4294967295;
+INSERT INTO d.k VALUES (9, 'end', 9);"
+
+binlog_now() { sql "SHOW MASTER STATUS" | awk '{print $1 ":" $2}'; }
+wait_for() { # REGEX FILE
+	_i=0
+	while ! grep -Eq "$1" "$2" && [ $_i -lt 200 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+# positions and times differ between the runs; so does the DDL that the
+# runs start with
+norm() { sed -E 's/ [0-9]+:[0-9]+:[0-9]+ / P /; s/time=[0-9]+/time=T/; s/label=[^ ]*/label=L/' "$1" |
+	grep -v '^mark'; }
+
+# following the server, so that each table map is looked up while the
+# server's table is still as the map says (information_schema shows the
+# table as it is now)
+live_run() { # MODE: the changes written with binlog_row_metadata=MODE, tailed live
+	sql "SET GLOBAL binlog_row_metadata = $1; FLUSH BINARY LOGS; DROP DATABASE IF EXISTS d; $SETUP"
+	_p=$(binlog_now)
+	mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --format=text \
+		--start="$_p" >"$T/$1.txt" 2>"$T/$1.err" &
+	_pid=$!
+	sql "$CHANGES1"
+	wait_for "^row delete \`d\`.\`nopk\`" "$T/$1.txt"
+	sql "$ALTER; $CHANGES2"
+	wait_for "^  after @3=9$" "$T/$1.txt"
+	kill -TERM $_pid
+	wait $_pid
+	expect_eq "$1: the tail exits 0" "$?" 0
+	expect_eq "$1: no warning" "$(cat "$T/$1.err")" ""
+	expect_grep "$1: names from information_schema" '^  col @1 `id` int unsigned' "$T/$1.txt"
+	expect_grep "$1: composite key from information_schema" '^schema `d`.`k` .* key=2,1' "$T/$1.txt"
+	expect_grep "$1: the column the ALTER adds, by DDL tracking" '^  col @3 `z` int ' "$T/$1.txt"
+	live_pos=$_p
+}
+live_run NO_LOG
+p_nolog=$live_pos
+live_run MINIMAL
+
+# the same with FULL metadata, from the binlog files
+sql "SET GLOBAL binlog_row_metadata = FULL; FLUSH BINARY LOGS; DROP DATABASE d; $SETUP"
+p2=$(binlog_now)
+sql "$CHANGES1; $ALTER; $CHANGES2"
+f2=${p2%%:*}
+mc-binlog-tail --format=text --from="$MDB_DIR/binlog/$p2" "$MDB_DIR/binlog/$f2" >"$T/full.txt" 2>"$T/full.err"
+expect_grep "FULL: names in the map" '^  col @1 `id` int unsigned' "$T/full.txt"
+norm "$T/full.txt" >"$T/full.norm"
+for m in NO_LOG MINIMAL; do
+	norm "$T/$m.txt" >"$T/$m.norm"
+	expect_same "$m + information_schema = FULL" "$T/$m.norm" "$T/full.norm"
+done
+
+# The server's d.t now has z: the NO_LOG table maps of d.t from before the
+# ALTER do not match it: a warning, @N names until the ALTER, then names.
+# (The MINIMAL part starts with CREATE TABLE: names from DDL tracking, but
+# the ENUM labels of its map before the ALTER are not known: a warning.)
+f1=${p_nolog%%:*}
+timeout 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 --format=text \
+	--stop-at-end --start="$p_nolog" >"$T/late.txt" 2>"$T/late.err"
+expect_eq "changed since: exit 0" "$?" 0
+expect_grep "changed since: one warning naming the table and why" \
+	'^mc-binlog-tail: warning: `d`.`t` at [0-9]+:[0-9]+: information_schema does not describe the table map \(17 columns on the server, 16 in the table map\)' \
+	"$T/late.err"
+expect_grep "changed since: names known from DDL, the ENUM labels not" \
+	'^mc-binlog-tail: warning: `d`.`t` at [0-9]+:[0-9]+: .*; its ENUM/SET values stay numbers$' "$T/late.err"
+expect_eq "changed since: two warnings (the NO_LOG and the MINIMAL map of d.t)" \
+	"$(wc -l <"$T/late.err")" 2
+expect_grep "changed since: @N names before the ALTER" '^  col @1 `@1` int' "$T/late.txt"
+expect_grep "changed since: the map after the ALTER has names" '^  col @3 `z` int' "$T/late.txt"
+expect_grep "changed since: d.k still has names" '^  col @2 `s` varchar\(5\)' "$T/late.txt"
+
+# --column-names=binlog: no lookup
+timeout 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 3)) --heartbeat=0 --format=text \
+	--stop-at-end --column-names=binlog --start="$p_nolog" >"$T/bin.txt" 2>"$T/bin.err"
+expect_eq "--column-names=binlog: exit 0" "$?" 0
+expect_grep "--column-names=binlog: @N names" '^  col @2 `@2` varchar' "$T/bin.txt"
+expect_grep "--column-names=binlog: no names after the ALTER either" '^  col @3 `@3` int' "$T/bin.txt"
