@@ -111,10 +111,14 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 		mysql_close(m);
 		return -1;
 	}
-	/* Connector/C 3.x falls back to a plain connection when the server
-	 * has no TLS unless the certificate is verified: REQUIRED is checked
-	 * here (the password went out hashed by the server's salt). */
-	if (o->ssl_mode >= MY_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
+	/* Connector/C 3.x falls back to a plain TCP connection when the
+	 * server has no TLS unless the certificate is verified: REQUIRED is
+	 * checked here (the password went out hashed with the server's salt).
+	 * A Unix socket is local and never uses TLS: not an error. */
+	unsigned pvio = MARIADB_CONNECTION_UNIXSOCKET;
+	if (o->ssl_mode >= MY_SSL_REQUIRED &&
+	    mariadb_get_infov(m, MARIADB_CONNECTION_PVIO_TYPE, &pvio) == 0 &&
+	    pvio != MARIADB_CONNECTION_UNIXSOCKET && !mysql_get_ssl_cipher(m)) {
 		const char *where = o->socket ? o->socket : o->host ? o->host : "localhost";
 		mc_errf(err, MC_EXIT_DATA,
 			"connecting: '%s': --ssl-mode=%s but the server did not start TLS", where,

@@ -103,6 +103,11 @@ MYSQL_PWD='s3cret pw' tail_to nossl $tcp --ssl-mode=REQUIRED
 expect_eq "TLS: REQUIRED against a server without TLS: exit 1" "$?" 1
 expect_eq "TLS: no TLS: one line" "$(wc -l <"$T/nossl.err")" 1
 expect_grep "TLS: no TLS: says so" "SSL|TLS" "$T/nossl.err"
+if tail_to sock $MDB_ARGS --ssl-mode=REQUIRED; then
+	ok "TLS: REQUIRED over the Unix socket connects (local, no TLS there)"
+else
+	fail "TLS: REQUIRED over the Unix socket connects (local, no TLS there)" "$(head -3 "$T/sock.err")"
+fi
 if MYSQL_PWD='s3cret pw' tail_to plain $tcp --ssl-mode=DISABLED; then
 	ok "TLS: DISABLED over TCP"
 else
