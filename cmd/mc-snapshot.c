@@ -481,21 +481,12 @@ static int fail_rc(const struct mc_err *e)
 /* ---- options ---- */
 
 enum {
-	O_HOST = 256, O_DEFAULTS, O_SSL_CA, O_SSL_CERT, O_SSL_KEY, O_SSL_MODE, O_DATABASES,
-	O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE, O_BRATE,
+	O_DATABASES = 256, O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE, O_BRATE,
 	O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES,
 };
 
 static const struct option longopts[] = {
-	{ "host", required_argument, NULL, O_HOST },
-	{ "port", required_argument, NULL, 'P' },
-	{ "socket", required_argument, NULL, 'S' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "defaults-file", required_argument, NULL, O_DEFAULTS },
-	{ "ssl-ca", required_argument, NULL, O_SSL_CA },
-	{ "ssl-cert", required_argument, NULL, O_SSL_CERT },
-	{ "ssl-key", required_argument, NULL, O_SSL_KEY },
-	{ "ssl-mode", required_argument, NULL, O_SSL_MODE },
+	MY_LONGOPTS, /* --host, --port, --socket, --user, --defaults-file, --ssl-* */
 	{ "databases", required_argument, NULL, O_DATABASES },
 	{ "tables", required_argument, NULL, O_TABLES },
 	{ "exclude", required_argument, NULL, O_EXCLUDE },
@@ -571,26 +562,18 @@ static void compile(regex_t *re, const char *opt, const char *arg)
 static void parse_args(int argc, char **argv)
 {
 	struct mc_err e = { 0 };
-	int c, mode;
-	uint64_t v;
+	int c;
 	while ((c = getopt_long(argc, argv, "P:S:u:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_HOST: conn.host = optarg; break;
-		case 'P':
-			if (opt_u64("port", optarg, 1, 65535, &v, &e) < 0)
+		case 'P': case 'S': case 'u':
+			c = c == 'P' ? MY_O_PORT : c == 'S' ? MY_O_SOCKET : MY_O_USER;
+			/* fall through */
+		case MY_O_HOST: case MY_O_PORT: case MY_O_SOCKET: case MY_O_USER:
+		case MY_O_DEFAULTS: case MY_O_SSL_CA: case MY_O_SSL_CERT: case MY_O_SSL_KEY:
+		case MY_O_SSL_MODE:
+			/* the connection options of the mysql clients (myconn.h) */
+			if (my_opt(&conn, c, optarg, &e) < 0)
 				prog_usage_error("%s", e.msg);
-			conn.port = (unsigned)v;
-			break;
-		case 'S': conn.socket = optarg; break;
-		case 'u': conn.user = optarg; break;
-		case O_DEFAULTS: conn.defaults_file = optarg; break;
-		case O_SSL_CA: conn.ssl_ca = optarg; break;
-		case O_SSL_CERT: conn.ssl_cert = optarg; break;
-		case O_SSL_KEY: conn.ssl_key = optarg; break;
-		case O_SSL_MODE:
-			if (opt_choice("ssl-mode", optarg, my_ssl_mode_names, &mode, &e) < 0)
-				prog_usage_error("%s", e.msg);
-			conn.ssl_mode = (enum my_ssl_mode)(mode + 1);
 			break;
 		case O_DATABASES: opt_databases = optarg; break;
 		case O_TABLES:
