@@ -88,6 +88,11 @@ if tail_to cnfca --defaults-file="$T/tls.cnf" --ssl-mode=VERIFY_CA; then
 else
 	fail "TLS: host, port and ssl-ca from the defaults file" "$(head -3 "$T/cnfca.err")"
 fi
+if MYSQL_PWD='s3cret pw' tail_to ident $tcp --ssl-mode=VERIFY_IDENTITY --ssl-ca="$T/ca.pem"; then
+	ok "TLS: VERIFY_IDENTITY, the certificate names 127.0.0.1"
+else
+	fail "TLS: VERIFY_IDENTITY, the certificate names 127.0.0.1" "$(head -3 "$T/ident.err")"
+fi
 MYSQL_PWD='s3cret pw' tail_to other $tcp --ssl-mode=VERIFY_CA --ssl-ca="$T/other.pem"
 expect_eq "TLS: VERIFY_CA with a foreign CA: exit 1" "$?" 1
 expect_eq "TLS: foreign CA: one line" "$(wc -l <"$T/other.err")" 1
