@@ -192,7 +192,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	nrows = mysql_num_rows(res);
 	if (nrows != t->ncols) {
 		if (nrows == 0)
-			snprintf(why, whysz, "the server has no such table");
+			snprintf(why, whysz, "the server has no such table, or the user cannot see it");
 		else
 			snprintf(why, whysz, "%llu columns on the server, %u in the table map",
 				 (unsigned long long)nrows, t->ncols);
