@@ -378,6 +378,12 @@ static int write_ckpt_out(struct mc_err *err)
 		return 0;
 	pos_format(&L.pos, p, sizeof p);
 	rc = ckpt_set(&c, "pos", p, err);
+	if (rc == 0 && L.has_resume) {
+		pos_format(&L.resume, p, sizeof p);
+		rc = ckpt_set(&c, "resume", p, err);
+	}
+	if (rc == 0 && L.gtid)
+		rc = ckpt_set(&c, "gtid", L.gtid, err);
 	if (rc == 0)
 		rc = ckpt_write(ckpt_out, &c, err);
 	ckpt_free(&c);
@@ -497,6 +503,15 @@ static int accept_change(const struct mc_rec *r)
 	return 1;
 }
 
+/* An accepted txn_end or heartbeat mark: a transaction boundary, where the
+ * source may resume once everything up to it is committed. */
+static void accept_mark(const struct mc_rec *r)
+{
+	struct mc_err err = { 0 };
+	if (wh_ledger_mark(&L, &r->pos, r->label.p, r->label.n, &err) < 0)
+		prog_fail(&err);
+}
+
 static void complete_base(struct tab *t)
 {
 	struct pbuf *p;
@@ -593,12 +608,12 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 		switch (r->mark) {
 		case MC_MARK_HEARTBEAT: {
 			size_t ncuts = L.ncuts;
-			if (accept_change(r) && (pending_rows > 0 || L.ncuts != ncuts))
+			if (accept_change(r) && (accept_mark(r), pending_rows > 0 || L.ncuts != ncuts))
 				commit();
 			break;
 		}
 		case MC_MARK_TXN_END:
-			if (accept_change(r) && pending_rows >= commit_rows)
+			if (accept_change(r) && (accept_mark(r), pending_rows >= commit_rows))
 				commit();
 			break;
 		case MC_MARK_CHUNK_END:
