@@ -202,6 +202,10 @@ static int purged(struct blr *r, struct mc_err *err)
 		mysql_free_result(res);
 	if (m)
 		mysql_close(m);
+	if (r->gtid_mode && !r->file[0])
+		return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from the GTID set "
+			       "(purged, or not there): the server has %s to %s; it says: %s",
+			       first[0] ? first : "none", last[0] ? last : "none", what);
 	if (first[0])
 		return mc_errf(err, MC_EXIT_DATA,
 			       "cannot read the binlog from %s:%" PRIu64 " (purged, or not there): "
