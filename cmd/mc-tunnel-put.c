@@ -512,6 +512,20 @@ static void accept_mark(const struct mc_rec *r)
 		prog_fail(&err);
 }
 
+/* A txn_end or heartbeat mark at the very position accepted last (the
+ * end of a DDL statement's transaction is at the DDL's position): not a
+ * change, but the boundary after it. 1 if it was that. */
+static int mark_at_pos(const struct mc_rec *r)
+{
+	if (!L.has_pos || pos_cmp(&r->pos, &L.pos) != 0)
+		return 0;
+	if (!L.has_resume || pos_cmp(&r->pos, &L.resume) != 0) {
+		accept_mark(r);
+		dirty = 1;
+	}
+	return 1;
+}
+
 static void complete_base(struct tab *t)
 {
 	struct pbuf *p;
@@ -608,11 +622,15 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 		switch (r->mark) {
 		case MC_MARK_HEARTBEAT: {
 			size_t ncuts = L.ncuts;
+			if (mark_at_pos(r))
+				break;
 			if (accept_change(r) && (accept_mark(r), pending_rows > 0 || L.ncuts != ncuts))
 				commit();
 			break;
 		}
 		case MC_MARK_TXN_END:
+			if (mark_at_pos(r))
+				break;
 			if (accept_change(r) && (accept_mark(r), pending_rows >= commit_rows))
 				commit();
 			break;
