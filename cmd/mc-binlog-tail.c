@@ -1631,6 +1631,9 @@ static time_t lost_at;
 static unsigned backoff = 1;
 static double retry_sec = 720 * 60.0;
 static const char *live_gtid; /* start from this GTID set (no file) */
+static char gtid_state[4096];  /* started from a GTID set: it, and the GTIDs
+				* of the transactions read since */
+static uint64_t out_seq, out_pos; /* the highest position between transactions */
 
 /* Events until a stop (1), the end (0) or an error (-1). */
 static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st,
@@ -1649,7 +1652,10 @@ static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st
 			T.fileseq = r->fileseq;
 		}
 		if (rc == 2) {
-			if (heartbeat_ms)
+			/* not below what was written (from a GTID set the server
+			 * may still be passing over what the set holds) */
+			if (heartbeat_ms && (T.fileseq > out_seq || (T.fileseq == out_seq &&
+								     start >= out_pos)))
 				heartbeat(start);
 			continue;
 		}
@@ -1669,13 +1675,27 @@ static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st
 		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			      (uint32_t)p[3] << 24) >= st->time && (p[0] | p[1] | p[2] | p[3]))
 			return 1;
-		event(p, n, start, start + n, 0);
+		if (gtid_state[0] && T.gtid[0]) {
+			/* the transaction's GTID, for the set to reconnect with */
+			char g[sizeof T.gtid];
+			memcpy(g, T.gtid, sizeof g);
+			event(p, n, start, start + n, 0);
+			if (!T.gtid[0] && !T.in_txn && blr_gtid_add(gtid_state, sizeof gtid_state, g) < 0) {
+				mc_errf(err, MC_EXIT_DATA, "GTID set too long, or GTID '%s' not D-S-N", g);
+				live_fail(err);
+			}
+		} else {
+			event(p, n, start, start + n, 0);
+		}
 		if (n > (1u << 20))
 			bl_trim(&T.d);
-		if (!T.in_txn && !T.txn.len && T.spill_fd < 0) {
+		if (!T.in_txn && !T.txn.len && T.spill_fd < 0 &&
+		    (r->fileseq > out_seq || (r->fileseq == out_seq && r->pos >= out_pos))) {
 			/* between transactions: a reconnection resumes here */
 			snprintf(resume_file, sizeof resume_file, "%s", r->file);
 			resume_pos = r->pos;
+			out_seq = r->fileseq;
+			out_pos = r->pos;
 			lost_at = 0;
 			backoff = 1;
 		}
@@ -1700,12 +1720,16 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	T.fname = NULL;
 	snprintf(resume_file, sizeof resume_file, "%s", file ? file : "");
 	resume_pos = pos;
+	if (!file && snprintf(gtid_state, sizeof gtid_state, "%s", live_gtid) >=
+		     (int)sizeof gtid_state)
+		prog_usage_error("%s", "GTID set too long");
 	for (;;) {
-		/* from the GTID set until a transaction is complete, then from
-		 * the position reached */
-		if ((resume_file[0] ? blr_open(&r, o, resume_file, resume_pos, sid, flags, heartbeat_ms,
-					       &err)
-				    : blr_open_gtid(&r, o, live_gtid, sid, flags, heartbeat_ms, &err)) == 0) {
+		/* from a GTID set: always (reconnecting with the set of what
+		 * was read), so that what the set holds stays left out */
+		if ((!gtid_state[0] ? blr_open(&r, o, resume_file, resume_pos, sid, flags,
+					       heartbeat_ms, &err)
+				    : blr_open_gtid(&r, o, gtid_state, sid, flags, heartbeat_ms,
+						    &err)) == 0) {
 			live_fd = blr_socket(&r);
 			opened = 1;
 			T.fname = r.file;
@@ -1726,12 +1750,12 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 				lost_at = now;
 			if ((double)(now - lost_at) >= retry_sec)
 				live_fail(&err);
-			if (resume_file[0])
+			if (!gtid_state[0])
 				fprintf(stderr, "%s: %s; reconnecting in %u s from %s:%" PRIu64 "\n",
 					prog, err.msg, backoff, resume_file, resume_pos);
 			else
 				fprintf(stderr, "%s: %s; reconnecting in %u s from GTID %s\n", prog,
-					err.msg, backoff, live_gtid);
+					err.msg, backoff, gtid_state);
 		}
 		blr_close(&r);
 		rollback();

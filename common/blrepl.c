@@ -46,6 +46,48 @@ int blr_gtid_ok(const char *s)
 	return *s == 0;
 }
 
+int blr_gtid_add(char *set, size_t setsz, const char *gtid)
+{
+	char out[4096];
+	size_t o = 0, dn, gl = strlen(gtid);
+	const char *s = set;
+	int replaced = 0;
+	if (!blr_gtid_ok(gtid) || strchr(gtid, ','))
+		return -1;
+	dn = (size_t)(strchr(gtid, '-') - gtid);
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t en = e ? (size_t)(e - s) : strlen(s);
+		const char *item = s;
+		size_t in = en;
+		if (en > dn && s[dn] == '-' && memcmp(s, gtid, dn) == 0) {
+			item = gtid;
+			in = gl;
+			replaced = 1;
+		}
+		if (o + in + 2 > sizeof out)
+			return -1;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, item, in);
+		o += in;
+		s += en + (e ? 1 : 0);
+	}
+	if (!replaced) {
+		if (o + gl + 2 > sizeof out)
+			return -1;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, gtid, gl);
+		o += gl;
+	}
+	if (o + 1 > setsz)
+		return -1;
+	memcpy(set, out, o);
+	set[o] = 0;
+	return 0;
+}
+
 int blr_find_file(const struct my_opts *o, uint64_t seq, char *out, size_t outsz, char *first,
 		  char *last, size_t namesz, struct mc_err *err)
 {

@@ -55,6 +55,11 @@ int blr_open_gtid(struct blr *r, const struct my_opts *o, const char *gtid, uint
 /* Is s a MariaDB GTID set: D-S-N[,D-S-N]... with decimal numbers? */
 int blr_gtid_ok(const char *s);
 
+/* Add one MariaDB GTID (D-S-N) to the set in set (NUL-terminated, setsz
+ * bytes): it replaces the one of its domain, or is appended. 0, or -1 when
+ * gtid is not D-S-N or the set would not fit. */
+int blr_gtid_add(char *set, size_t setsz, const char *gtid);
+
 /* The server's binlog whose sequence number is seq (SHOW BINARY LOGS):
  * 1 with its name in out, 0 when the server has no such binlog (first and
  * last, when not NULL, name the ones it has, "" if none), -1 on error

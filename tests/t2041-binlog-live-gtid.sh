@@ -66,6 +66,38 @@ awk -v d="label=5-$S-1" '{ buf = buf $0 "\n" } /^mark txn_end/ { if (index($0, d
 grep -v '^schema\|^  col' "$T/l2.txt" >"$T/l2-rows.txt"
 expect_same "two domains: the rest = the files' (positions too)" "$T/l2-rows.txt" "$T/f2-no5.txt"
 
+# following from that set, the server ends the connection: it reconnects
+# with the set of what it read (domain 5 still at 5-S-1), so nothing the
+# set holds comes, and nothing is lost or doubled; a new domain 5
+# transaction comes
+mc-binlog-tail $MDB_ARGS --server-id=$((S + 4)) --heartbeat=0.3 --format=text \
+	--start-gtid="0-$S-5,5-$S-1" >"$T/re.txt" 2>"$T/re.err" &
+tp=$!
+i=0
+while ! grep -q "label=0-$S-7\$" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
+sql "KILL $id"
+sleep 0.3
+sql "INSERT INTO d.t VALUES (10, 'after', 10); SET gtid_domain_id = 5; INSERT INTO d.t VALUES (51, 'd5', 0)"
+i=0
+while ! grep -q "label=5-$S-2\$" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.7
+kill -TERM $tp
+wait $tp
+expect_eq "GTID reconnect: exit 0 at SIGTERM" "$?" 0
+expect_grep "GTID reconnect: with the set of what was read" \
+	"reconnecting in 1 s from GTID 0-$S-7,5-$S-1\$" "$T/re.err"
+mc-binlog-tail --format=text --from="$BL.000002:${p#2:}" "$BL".000001 "$BL".000002 |
+	awk -v d="label=5-$S-1" '{ buf = buf $0 "\n" } /^mark txn_end/ { if (index($0, d) == 0) printf "%s", buf; buf = "" }
+	END { printf "%s", buf }' | grep -v '^schema\|^  col\|^mark heartbeat' >"$T/re-file.txt"
+grep -v '^schema\|^  col\|^mark heartbeat' "$T/re.txt" >"$T/re-rows.txt"
+expect_same "GTID reconnect: output = the files' without 5-$S-1" "$T/re-rows.txt" "$T/re-file.txt"
+expect_grep "GTID reconnect: the new domain 5 transaction came" "label=5-$S-2\$" "$T/re.txt"
+end=$(stat -c %s "$BL.000002")
+expect_grep "GTID reconnect: heartbeats at the end of the binlog" "^mark heartbeat 2:$end:0 " "$T/re.txt"
+expect_eq "GTID reconnect: no heartbeat below what was written" \
+	"$(grep '^mark heartbeat' "$T/re.txt" | grep -vc "^mark heartbeat 2:$end:0 ")" 0
+
 # a GTID the server does not have in its binlogs: exit 1
 expect_code 1 "a GTID set ahead of the server: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 2)) --stop-at-end --start-gtid="0-$S-99"
