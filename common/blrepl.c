@@ -30,20 +30,23 @@ static uint32_t le32(const uint8_t *p)
 int blr_gtid_ok(const char *s)
 {
 	/* D-S-N: domain and server id 32-bit, sequence 64-bit */
-	do {
+	for (;;) {
 		for (int part = 0; part < 3; part++) {
 			uint64_t v = 0;
 			const char *b = s;
 			while (*s >= '0' && *s <= '9') {
-				if (v > (UINT64_MAX - 9) / 10)
+				unsigned d = (unsigned)(*s++ - '0');
+				if (v > (UINT64_MAX - d) / 10)
 					return 0;
-				v = v * 10 + (uint64_t)(*s++ - '0');
+				v = v * 10 + d;
 			}
 			if (s == b || (part < 2 && v > UINT32_MAX) || (part < 2 && *s++ != '-'))
 				return 0;
 		}
-	} while (*s == ',' && *++s);
-	return *s == 0;
+		if (*s != ',')
+			return *s == 0;
+		s++;
+	}
 }
 
 int blr_gtid_add(char *set, size_t setsz, const char *gtid)
