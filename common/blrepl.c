@@ -359,6 +359,13 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			return 2;
 		}
 		if (flags & BL_F_ARTIFICIAL || (log_pos == 0 && type != BL_FDE)) {
+			/* From a GTID set, the server ends a stretch it left out
+			 * with a made-up GTID_LIST whose log_pos is where it goes
+			 * on: the position moves there (so that a heartbeat after
+			 * it is not below what was passed over). */
+			if (r->gtid_mode && type == BL_MARIA_GTID_LIST && (flags & BL_F_ARTIFICIAL) &&
+			    log_pos > r->pos)
+				r->pos = log_pos;
 			continue; /* made up by the server (fake GTID_LIST, ...) */
 		}
 		if (type == BL_FDE && r->pos != 4) {

@@ -98,6 +98,22 @@ expect_grep "GTID reconnect: heartbeats at the end of the binlog" "^mark heartbe
 expect_eq "GTID reconnect: no heartbeat below what was written" \
 	"$(grep '^mark heartbeat' "$T/re.txt" | grep -vc "^mark heartbeat 2:$end:0 ")" 0
 
+# from the server's whole GTID state, idle: the heartbeats are at the end
+# of the binlog (past what the server passed over), not before it
+g=$(sql "SELECT @@gtid_binlog_pos")
+end=$(stat -c %s "$BL.000002")
+timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((S + 5)) --heartbeat=0.3 --format=text \
+	--start-gtid="$g" >"$T/idle.txt" 2>"$T/idle.err" &
+tp=$!
+i=0
+while ! grep -q '^mark heartbeat' "$T/idle.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $tp
+wait $tp
+expect_eq "idle at the server's GTID state: exit 0 at SIGTERM" "$?" 0
+expect_grep "idle at the server's GTID state: heartbeats at the end, 2:$end" "^mark heartbeat 2:$end:0 " "$T/idle.txt"
+expect_eq "idle at the server's GTID state: only heartbeats, all at the end" \
+	"$(grep -vc "^mark heartbeat 2:$end:0 " "$T/idle.txt")" 0
+
 # a GTID the server does not have in its binlogs: exit 1
 expect_code 1 "a GTID set ahead of the server: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 2)) --stop-at-end --start-gtid="0-$S-99"
