@@ -107,6 +107,8 @@ static uint64_t pending_rows;
 static struct wh_ledger L; /* working state: what is committed plus pending */
 static uint64_t skip_snap, snap_seen;
 static int dirty; /* L moved since the last commit */
+static int resume_done;            /* a resume position is committed */
+static uint64_t resume_done_file;  /* its binlog file */
 static struct mc_buf scratch;
 
 static noreturn void oom(void)
@@ -428,6 +430,8 @@ static void commit(void)
 	}
 	pending_rows = 0;
 	dirty = 0;
+	resume_done = L.has_resume;
+	resume_done_file = L.resume.file;
 }
 
 /* ---- records ---- */
@@ -622,18 +626,25 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 		return 0;
 	case MC_R_MARK:
 		switch (r->mark) {
-		case MC_MARK_HEARTBEAT: {
-			size_t ncuts = L.ncuts;
+		case MC_MARK_HEARTBEAT:
+			/* a heartbeat above what was accepted: the source moved on,
+			 * the checkpoint follows (one at the same position again is
+			 * dropped, so an idle source costs no commits) */
 			if (mark_at_pos(r))
 				break;
-			if (accept_change(r) && (accept_mark(r), pending_rows > 0 || L.ncuts != ncuts))
+			if (accept_change(r)) {
+				accept_mark(r);
 				commit();
+			}
 			break;
-		}
 		case MC_MARK_TXN_END:
 			if (mark_at_pos(r))
 				break;
-			if (accept_change(r) && (accept_mark(r), pending_rows >= commit_rows))
+			/* also at the first one in a later binlog than the committed
+			 * resume position's: the checkpoint follows the binlog files
+			 * when no rows come (other tables), ahead of their purge */
+			if (accept_change(r) && (accept_mark(r), pending_rows >= commit_rows ||
+						 !resume_done || r->pos.file > resume_done_file))
 				commit();
 			break;
 		case MC_MARK_CHUNK_END:
@@ -902,6 +913,8 @@ int main(int argc, char **argv)
 	rc = wh_ledger_read(dest, &L, &err);
 	if (rc < 0)
 		prog_fail(&err);
+	resume_done = L.has_resume;
+	resume_done_file = L.resume.file;
 	if (rc == 0) {
 		L.utc_off = utc_off;
 	} else if (utc_off_set && utc_off != L.utc_off) {
