@@ -17,6 +17,7 @@
 
 #include "binlog.h"
 #include "blrepl.h"
+#include "ckpt.h"
 #include "ddl.h"
 #include "buf.h"
 #include "err.h"
@@ -36,7 +37,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTION]... FILE...\n"
-		"  or:  %s --start=FILE:POS --socket=PATH|--host=HOST [OPTION]...\n"
+		"  or:  %s --start=FILE:POS|--start-gtid=SET|--checkpoint-in=FILE\n"
+		"          --socket=PATH|--host=HOST|--defaults-file=FILE [OPTION]...\n"
 		"Decode MySQL/MariaDB binary log FILEs (in order of their sequence number;\n"
 		"zstd-compressed ones too; - is standard input) and write schema, row, ddl\n"
 		"and mark records to standard output.\n"
@@ -67,6 +69,14 @@ static void usage(FILE *f)
 		"\n"
 		"Live, as a replica of a server (instead of FILEs):\n"
 		"      --start=FILE:POS       start at byte POS of the server's binlog FILE\n"
+		"      --start-gtid=SET       start after the transactions of a MariaDB GTID\n"
+		"                             set (D-S-N[,D-S-N]...; leaves out the ones\n"
+		"                             of a domain the set is ahead in)\n"
+		"      --checkpoint-in=FILE   resume from the checkpoint mc-tunnel-put\n"
+		"                             --checkpoint-out writes (its 'resume'\n"
+		"                             position; its 'gtid' set when that binlog was\n"
+		"                             purged); without FILE yet, --start or\n"
+		"                             --start-gtid is where the first run starts\n"
 		"      --socket=PATH          connect through this Unix socket\n"
 		"      --host=HOST            connect to HOST (--port=N, default 3306)\n"
 		"      --port=N               TCP port\n"
@@ -87,7 +97,8 @@ static void usage(FILE *f)
 		"                             it as a heartbeat mark between transactions\n"
 		"      --retry-time=MINUTES   on a lost connection, reconnect with backoff\n"
 		"                             from the last complete transaction for up to\n"
-		"                             MINUTES (default 720, 0: exit 3 at once)\n"
+		"                             MINUTES (default 720, 0: exit 3 at once;\n"
+		"                             fractions too: 0.05 is 3 s)\n"
 		"      --stop-at-end          stop at the end of the server's last binlog\n"
 		"                             instead of waiting for more\n"
 		"      --column-names=FROM    names of columns in table maps without them\n"
@@ -1722,6 +1733,10 @@ static uint64_t resume_pos;
 static time_t lost_at;
 static unsigned backoff = 1;
 static double retry_sec = 720 * 60.0;
+static const char *live_gtid; /* start from this GTID set (no file) */
+static char gtid_state[4096];  /* started from a GTID set: it, and the GTIDs
+				* of the transactions read since */
+static uint64_t out_seq, out_pos; /* the highest position between transactions */
 
 /* Events until a stop (1), the end (0) or an error (-1). */
 static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st,
@@ -1732,17 +1747,20 @@ static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st
 	uint64_t start;
 	int rc = 0;
 	while (!got_stop && (rc = blr_next(r, &p, &n, &start, err)) >= 1) {
-		if (rc == 2) {
-			if (heartbeat_ms)
-				heartbeat(start);
-			continue;
-		}
 		if (r->new_file) {
 			/* A transaction never spans files. */
 			bl_forget_tables(&T.d);
 			rollback();
 			T.fname = r->file;
 			T.fileseq = r->fileseq;
+		}
+		if (rc == 2) {
+			/* not below what was written (from a GTID set the server
+			 * may still be passing over what the set holds) */
+			if (heartbeat_ms && (T.fileseq > out_seq || (T.fileseq == out_seq &&
+								     start >= out_pos)))
+				heartbeat(start);
+			continue;
 		}
 		if (start == UINT64_MAX) {
 			/* the format description re-sent when starting past 4 */
@@ -1760,13 +1778,27 @@ static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st
 		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			      (uint32_t)p[3] << 24) >= st->time && (p[0] | p[1] | p[2] | p[3]))
 			return 1;
-		event(p, n, start, start + n, 0);
+		if (gtid_state[0] && T.gtid[0]) {
+			/* the transaction's GTID, for the set to reconnect with */
+			char g[sizeof T.gtid];
+			memcpy(g, T.gtid, sizeof g);
+			event(p, n, start, start + n, 0);
+			if (!T.gtid[0] && !T.in_txn && blr_gtid_add(gtid_state, sizeof gtid_state, g) < 0) {
+				mc_errf(err, MC_EXIT_DATA, "GTID set too long, or GTID '%s' not D-S-N", g);
+				live_fail(err);
+			}
+		} else {
+			event(p, n, start, start + n, 0);
+		}
 		if (n > (1u << 20))
 			bl_trim(&T.d);
-		if (!T.in_txn && !T.txn.len && T.spill_fd < 0) {
+		if (!T.in_txn && !T.txn.len && T.spill_fd < 0 &&
+		    (r->fileseq > out_seq || (r->fileseq == out_seq && r->pos >= out_pos))) {
 			/* between transactions: a reconnection resumes here */
 			snprintf(resume_file, sizeof resume_file, "%s", r->file);
 			resume_pos = r->pos;
+			out_seq = r->fileseq;
+			out_pos = r->pos;
 			lost_at = 0;
 			backoff = 1;
 		}
@@ -1789,10 +1821,18 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	sigaction(SIGINT, &sa, NULL);
 
 	T.fname = NULL;
-	snprintf(resume_file, sizeof resume_file, "%s", file);
+	snprintf(resume_file, sizeof resume_file, "%s", file ? file : "");
 	resume_pos = pos;
+	if (!file && snprintf(gtid_state, sizeof gtid_state, "%s", live_gtid) >=
+		     (int)sizeof gtid_state)
+		prog_usage_error("%s", "GTID set too long");
 	for (;;) {
-		if (blr_open(&r, o, resume_file, resume_pos, sid, flags, heartbeat_ms, &err) == 0) {
+		/* from a GTID set: always (reconnecting with the set of what
+		 * was read), so that what the set holds stays left out */
+		if ((!gtid_state[0] ? blr_open(&r, o, resume_file, resume_pos, sid, flags,
+					       heartbeat_ms, &err)
+				    : blr_open_gtid(&r, o, gtid_state, sid, flags, heartbeat_ms,
+						    &err)) == 0) {
 			live_fd = blr_socket(&r);
 			opened = 1;
 			T.fname = r.file;
@@ -1813,8 +1853,12 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 				lost_at = now;
 			if ((double)(now - lost_at) >= retry_sec)
 				live_fail(&err);
-			fprintf(stderr, "%s: %s; reconnecting in %u s from %s:%" PRIu64 "\n", prog,
-				err.msg, backoff, resume_file, resume_pos);
+			if (!gtid_state[0])
+				fprintf(stderr, "%s: %s; reconnecting in %u s from %s:%" PRIu64 "\n",
+					prog, err.msg, backoff, resume_file, resume_pos);
+			else
+				fprintf(stderr, "%s: %s; reconnecting in %u s from GTID %s\n", prog,
+					err.msg, backoff, gtid_state);
 		}
 		blr_close(&r);
 		rollback();
@@ -1829,6 +1873,85 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	rollback();
 	blr_close(&r);
 	out_flush();
+}
+
+/* Where a live tail starts: the checkpoint's resume position (the binlog
+ * named by its sequence number on the server), else its GTID set when that
+ * binlog is gone; without a checkpoint file, --start or --start-gtid. Sets
+ * file and pos, or file NULL and live_gtid. */
+static void live_resume(const struct my_opts *o, const char *ckpt_in, const char *start_at,
+			const char *start_gtid, char **file, uint64_t *pos)
+{
+	struct ckpt c;
+	struct mc_err err = { 0 };
+	const char *v, *g;
+	struct mc_pos rp;
+	char name[512], first[256], last[256];
+	int rc;
+
+	*file = NULL;
+	if (ckpt_in) {
+		rc = ckpt_read(ckpt_in, &c, &err);
+		if (rc < 0)
+			prog_fail(&err);
+		if (rc > 0 && (v = ckpt_get(&c, "resume"))) {
+			if (pos_parse(v, &rp, &err) < 0 || rp.off < 4 || rp.off > UINT32_MAX) {
+				fprintf(stderr, "%s: '%s': bad resume position '%s'\n", prog, ckpt_in, v);
+				exit(MC_EXIT_DATA);
+			}
+			g = ckpt_get(&c, "gtid");
+			rc = blr_find_file(o, rp.file, name, sizeof name, first, last, sizeof first,
+					   &err);
+			if (rc < 0)
+				live_fail(&err);
+			if (rc > 0) {
+				*file = strdup(name);
+				*pos = rp.off;
+			} else if (g && *g && blr_gtid_ok(g)) {
+				fprintf(stderr, "%s: '%s': the server has no binlog number %" PRIu64
+					" (it has %s to %s): resuming from its GTID set %s\n", prog,
+					ckpt_in, rp.file, first[0] ? first : "none",
+					last[0] ? last : "none", g);
+				live_gtid = strdup(g);
+				if (!live_gtid)
+					exit(MC_EXIT_DATA);
+			} else {
+				fprintf(stderr, "%s: '%s': cannot resume from %s: the server has no "
+					"binlog number %" PRIu64 " (purged?): it has %s to %s\n", prog,
+					ckpt_in, v, rp.file, first[0] ? first : "none",
+					last[0] ? last : "none");
+				exit(MC_EXIT_DATA);
+			}
+			if (*file == NULL && live_gtid == NULL)
+				exit(MC_EXIT_DATA);
+			ckpt_free(&c);
+			return;
+		}
+		if (rc > 0 && !start_at && !start_gtid)
+			prog_usage_error("'%s' has no resume position (only a snapshot, or an "
+					 "older mc-tunnel-put): give --start or --start-gtid", ckpt_in);
+		if (rc == 0 && !start_at && !start_gtid)
+			prog_usage_error("no checkpoint '%s' yet: the first run needs --start or "
+					 "--start-gtid", ckpt_in);
+		if (rc > 0)
+			ckpt_free(&c);
+	}
+	if (start_gtid) {
+		live_gtid = start_gtid;
+		return;
+	}
+	{
+		const char *colon = strrchr(start_at, ':');
+		if (!colon || colon == start_at || num_u64(colon + 1, pos) < 0 || *pos < 4 ||
+		    *pos > UINT32_MAX)
+			prog_usage_error("bad --start '%s' (want FILE:POS)", start_at);
+		*file = strndup(start_at, (size_t)(colon - start_at));
+		if (!*file)
+			exit(MC_EXIT_DATA);
+		if (strchr(*file, '/'))
+			prog_usage_error("bad --start '%s': FILE is a binlog name on the server",
+					 start_at);
+	}
 }
 
 static const char *base_name(const char *p)
@@ -1930,6 +2053,8 @@ int main(int argc, char **argv)
 		{ "heartbeat", required_argument, NULL, 'B' },
 		{ "retry-time", required_argument, NULL, 'R' },
 		{ "column-names", required_argument, NULL, 'N' },
+		{ "checkpoint-in", required_argument, NULL, 'K' },
+		{ "start-gtid", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1946,7 +2071,7 @@ int main(int argc, char **argv)
 	size_t nnames = 0;
 	struct mc_err err = { 0 };
 	struct my_opts mo = { 0 };
-	const char *start_at = NULL;
+	const char *start_at = NULL, *ckpt_in = NULL, *start_gtid = NULL;
 	char *live_file = NULL;
 	uint64_t live_pos = 0, sid = 4200001;
 	int live_flags = 0, live_conn = 0;
@@ -1999,6 +2124,8 @@ int main(int argc, char **argv)
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
 			break;
 		case 'A': start_at = optarg; break;
+		case 'K': ckpt_in = optarg; break;
+		case 'G': start_gtid = optarg; break;
 		case MY_O_HOST: case MY_O_PORT: case MY_O_SOCKET: case MY_O_USER:
 		case MY_O_DEFAULTS: case MY_O_SSL_CA: case MY_O_SSL_CERT: case MY_O_SSL_KEY:
 		case MY_O_SSL_MODE:
@@ -2049,24 +2176,25 @@ int main(int argc, char **argv)
 			prog_usage_error("bad --from '%s' (want FILE:POS)", from);
 		from_file = strndup(from, (size_t)(colon - from));
 	}
-	if (start_at || live_conn) {
-		const char *colon;
-		if (!start_at)
-			prog_usage_error("%s", "a server connection needs --start=FILE:POS");
+	if (start_at || live_conn || ckpt_in || start_gtid) {
+		if (!start_at && !ckpt_in && !start_gtid)
+			prog_usage_error("%s", "a server connection needs --start=FILE:POS, "
+					 "--start-gtid=SET or --checkpoint-in=FILE");
+		if (start_at && start_gtid)
+			prog_usage_error("%s", "--start and --start-gtid: give one");
+		if (start_gtid && !blr_gtid_ok(start_gtid))
+			prog_usage_error("bad --start-gtid '%s' (want a MariaDB GTID set "
+					 "D-S-N[,D-S-N]...; MySQL UUID:N sets are not supported)",
+					 start_gtid);
 		if (!live_conn)
-			prog_usage_error("%s", "--start needs --socket, --host or --defaults-file");
+			prog_usage_error("%s", "--start, --start-gtid and --checkpoint-in need "
+					 "--socket, --host or --defaults-file");
 		if (optind < argc || index_file || from)
 			prog_usage_error("%s", "--start reads from the server: no FILE, --from or --index");
-		colon = strrchr(start_at, ':');
-		if (!colon || colon == start_at || num_u64(colon + 1, &live_pos) < 0 || live_pos < 4 ||
-		    live_pos > UINT32_MAX)
-			prog_usage_error("bad --start '%s' (want FILE:POS)", start_at);
-		live_file = strndup(start_at, (size_t)(colon - start_at));
 		if (colnames == CN_DEFAULT)
 			colnames = CN_SERVER;
 		srv_opts = &mo;
-		if (strchr(live_file, '/'))
-			prog_usage_error("bad --start '%s': FILE is a binlog name on the server", start_at);
+		live_resume(&mo, ckpt_in, start_at, start_gtid, &live_file, &live_pos);
 		bl_init(&T.d);
 		T.d.verify_checksum = !nocheck;
 		T.d.partial_json_absent = partial_absent;

@@ -40,7 +40,9 @@ static const char usage[] =
 	"  -c, --commit-rows=N      commit at the next transaction end or mark after\n"
 	"                           N rows (default 100000); always at 4N rows\n"
 	"      --checkpoint-out=FILE after each commit, write the position to\n"
-	"                           resume the source from (checkpoint file, 'pos')\n"
+	"                           resume the source from (checkpoint file: 'pos'\n"
+	"                           committed, 'resume' the last transaction\n"
+	"                           boundary, 'gtid'; mc-binlog-tail --checkpoint-in)\n"
 	"      --utc-offset=+HH:MM  days for ds=auto and day cuts (first run only;\n"
 	"                           kept in the ledger; default +00:00)\n"
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
@@ -105,6 +107,8 @@ static uint64_t pending_rows;
 static struct wh_ledger L; /* working state: what is committed plus pending */
 static uint64_t skip_snap, snap_seen;
 static int dirty; /* L moved since the last commit */
+static int resume_done;            /* a resume position is committed */
+static uint64_t resume_done_file;  /* its binlog file */
 static struct mc_buf scratch;
 
 static noreturn void oom(void)
@@ -378,6 +382,12 @@ static int write_ckpt_out(struct mc_err *err)
 		return 0;
 	pos_format(&L.pos, p, sizeof p);
 	rc = ckpt_set(&c, "pos", p, err);
+	if (rc == 0 && L.has_resume) {
+		pos_format(&L.resume, p, sizeof p);
+		rc = ckpt_set(&c, "resume", p, err);
+	}
+	if (rc == 0 && L.gtid)
+		rc = ckpt_set(&c, "gtid", L.gtid, err);
 	if (rc == 0)
 		rc = ckpt_write(ckpt_out, &c, err);
 	ckpt_free(&c);
@@ -420,6 +430,8 @@ static void commit(void)
 	}
 	pending_rows = 0;
 	dirty = 0;
+	resume_done = L.has_resume;
+	resume_done_file = L.resume.file;
 }
 
 /* ---- records ---- */
@@ -494,6 +506,29 @@ static int accept_change(const struct mc_rec *r)
 	dirty = 1;
 	if (wh_ledger_note(&L, &r->pos, r->time, &err) < 0)
 		prog_fail(&err);
+	return 1;
+}
+
+/* An accepted txn_end or heartbeat mark: a transaction boundary, where the
+ * source may resume once everything up to it is committed. */
+static void accept_mark(const struct mc_rec *r)
+{
+	struct mc_err err = { 0 };
+	if (wh_ledger_mark(&L, &r->pos, r->label.p, r->label.n, &err) < 0)
+		prog_fail(&err);
+}
+
+/* A txn_end or heartbeat mark at the very position accepted last (the
+ * end of a DDL statement's transaction is at the DDL's position): not a
+ * change, but the boundary after it. 1 if it was that. */
+static int mark_at_pos(const struct mc_rec *r)
+{
+	if (!L.has_pos || pos_cmp(&r->pos, &L.pos) != 0)
+		return 0;
+	if (!L.has_resume || pos_cmp(&r->pos, &L.resume) != 0) {
+		accept_mark(r);
+		dirty = 1;
+	}
 	return 1;
 }
 
@@ -591,14 +626,25 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 		return 0;
 	case MC_R_MARK:
 		switch (r->mark) {
-		case MC_MARK_HEARTBEAT: {
-			size_t ncuts = L.ncuts;
-			if (accept_change(r) && (pending_rows > 0 || L.ncuts != ncuts))
+		case MC_MARK_HEARTBEAT:
+			/* a heartbeat above what was accepted: the source moved on,
+			 * the checkpoint follows (one at the same position again is
+			 * dropped, so an idle source costs no commits) */
+			if (mark_at_pos(r))
+				break;
+			if (accept_change(r)) {
+				accept_mark(r);
 				commit();
+			}
 			break;
-		}
 		case MC_MARK_TXN_END:
-			if (accept_change(r) && pending_rows >= commit_rows)
+			if (mark_at_pos(r))
+				break;
+			/* also at the first one in a later binlog than the committed
+			 * resume position's: the checkpoint follows the binlog files
+			 * when no rows come (other tables), ahead of their purge */
+			if (accept_change(r) && (accept_mark(r), pending_rows >= commit_rows ||
+						 !resume_done || r->pos.file > resume_done_file))
 				commit();
 			break;
 		case MC_MARK_CHUNK_END:
@@ -867,6 +913,8 @@ int main(int argc, char **argv)
 	rc = wh_ledger_read(dest, &L, &err);
 	if (rc < 0)
 		prog_fail(&err);
+	resume_done = L.has_resume;
+	resume_done_file = L.resume.file;
 	if (rc == 0) {
 		L.utc_off = utc_off;
 	} else if (utc_off_set && utc_off != L.utc_off) {

@@ -1,4 +1,5 @@
 /* blrepl.c: a replica connection handing out raw binlog events (blrepl.h). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "binlog.h"
 #include "blrepl.h"
+#include "buf.h"
 #include "num.h"
 
 uint64_t blr_file_seq(const char *name)
@@ -25,8 +27,107 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
-	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err)
+int blr_gtid_ok(const char *s)
+{
+	/* D-S-N: domain and server id 32-bit, sequence 64-bit */
+	for (;;) {
+		for (int part = 0; part < 3; part++) {
+			uint64_t v = 0;
+			const char *b = s;
+			while (*s >= '0' && *s <= '9') {
+				unsigned d = (unsigned)(*s++ - '0');
+				if (v > (UINT64_MAX - d) / 10)
+					return 0;
+				v = v * 10 + d;
+			}
+			if (s == b || (part < 2 && v > UINT32_MAX) || (part < 2 && *s++ != '-'))
+				return 0;
+		}
+		if (*s != ',')
+			return *s == 0;
+		s++;
+	}
+}
+
+int blr_gtid_add(char *set, size_t setsz, const char *gtid)
+{
+	char out[4096];
+	size_t o = 0, dn, gl = strlen(gtid);
+	const char *s = set;
+	int replaced = 0;
+	if (!blr_gtid_ok(gtid) || strchr(gtid, ','))
+		return -1;
+	dn = (size_t)(strchr(gtid, '-') - gtid);
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t en = e ? (size_t)(e - s) : strlen(s);
+		const char *item = s;
+		size_t in = en;
+		if (en > dn && s[dn] == '-' && memcmp(s, gtid, dn) == 0) {
+			item = gtid;
+			in = gl;
+			replaced = 1;
+		}
+		if (o + in + 2 > sizeof out)
+			return -1;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, item, in);
+		o += in;
+		s += en + (e ? 1 : 0);
+	}
+	if (!replaced) {
+		if (o + gl + 2 > sizeof out)
+			return -1;
+		if (o)
+			out[o++] = ',';
+		memcpy(out + o, gtid, gl);
+		o += gl;
+	}
+	if (o + 1 > setsz)
+		return -1;
+	memcpy(set, out, o);
+	set[o] = 0;
+	return 0;
+}
+
+int blr_find_file(const struct my_opts *o, uint64_t seq, char *out, size_t outsz, char *first,
+		  char *last, size_t namesz, struct mc_err *err)
+{
+	MYSQL *m = NULL;
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	int found = 0;
+	if (first)
+		first[0] = 0;
+	if (last)
+		last[0] = 0;
+	if (my_connect(o, &m, err) < 0)
+		return -1;
+	if (my_query(m, "SHOW BINARY LOGS", &res, err) < 0) {
+		mysql_close(m);
+		return -1;
+	}
+	while ((row = mysql_fetch_row(res))) {
+		if (!row[0])
+			continue;
+		if (first && !first[0])
+			snprintf(first, namesz, "%s", row[0]);
+		if (last)
+			snprintf(last, namesz, "%s", row[0]);
+		if (!found && blr_file_seq(row[0]) == seq && strlen(row[0]) < outsz) {
+			snprintf(out, outsz, "%s", row[0]);
+			found = 1;
+		}
+	}
+	mysql_free_result(res);
+	mysql_close(m);
+	return found;
+}
+
+static int open_dump(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
+		     const char *gtid, uint32_t server_id, int flags, unsigned heartbeat_ms,
+		     struct mc_err *err)
 {
 	MARIADB_RPL *rpl;
 	char q[128];
@@ -38,12 +139,30 @@ int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t 
 		return mc_errf(err, MC_EXIT_USAGE, "binlog file name too long");
 	if (pos < 4 || pos > UINT32_MAX)
 		return mc_errf(err, MC_EXIT_USAGE, "bad binlog position %" PRIu64, pos);
+	if (gtid && !blr_gtid_ok(gtid))
+		return mc_errf(err, MC_EXIT_USAGE, "bad GTID set '%s' (want D-S-N[,D-S-N]...)", gtid);
 	snprintf(r->file, sizeof r->file, "%s", file);
 	r->opts = o;
 	r->fileseq = blr_file_seq(file);
 	r->pos = pos;
+	r->gtid_mode = gtid != NULL;
 	if (my_connect(o, &r->m, err) < 0)
 		return -1;
+	if (gtid) {
+		/* What a MariaDB replica with MASTER_USE_GTID says: the server
+		 * finds the binlog from the set and leaves out what it holds. */
+		struct mc_buf b = { 0 };
+		int rc = buf_addf(&b, "SET @slave_connect_state = '%s'%c", gtid, 0);
+		if (rc < 0) {
+			mc_errnof(err, ENOMEM, "GTID set");
+			goto fail;
+		}
+		rc = my_exec(r->m, b.p, err);
+		buf_free(&b);
+		if (rc < 0 || my_exec(r->m, "SET @slave_gtid_strict_mode = 0", err) < 0 ||
+		    my_exec(r->m, "SET @slave_gtid_ignore_duplicates = 0", err) < 0)
+			goto fail;
+	}
 	/* What a replica says about itself: checksums as the server writes
 	 * them (so events are byte for byte those of the file), MariaDB's
 	 * GTID capability (MARIA_SLAVE_CAPABILITY_GTID), heartbeats. */
@@ -93,6 +212,18 @@ fail:
 	return -1;
 }
 
+int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
+	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err)
+{
+	return open_dump(r, o, file, pos, NULL, server_id, flags, heartbeat_ms, err);
+}
+
+int blr_open_gtid(struct blr *r, const struct my_opts *o, const char *gtid, uint32_t server_id,
+		  int flags, unsigned heartbeat_ms, struct mc_err *err)
+{
+	return open_dump(r, o, "", 4, gtid, server_id, flags, heartbeat_ms, err);
+}
+
 /* The server cannot send the binlog from where it was asked (purged, or a
  * name or position it does not have): say which binlogs it has. */
 static int purged(struct blr *r, struct mc_err *err)
@@ -116,6 +247,10 @@ static int purged(struct blr *r, struct mc_err *err)
 		mysql_free_result(res);
 	if (m)
 		mysql_close(m);
+	if (r->gtid_mode && !r->file[0])
+		return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from the GTID set "
+			       "(purged, or not there): the server has %s to %s; it says: %s",
+			       first[0] ? first : "none", last[0] ? last : "none", what);
 	if (first[0])
 		return mc_errf(err, MC_EXIT_DATA,
 			       "cannot read the binlog from %s:%" PRIu64 " (purged, or not there): "
@@ -224,6 +359,13 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			return 2;
 		}
 		if (flags & BL_F_ARTIFICIAL || (log_pos == 0 && type != BL_FDE)) {
+			/* From a GTID set, the server ends a stretch it left out
+			 * with a made-up GTID_LIST whose log_pos is where it goes
+			 * on: the position moves there (so that a heartbeat after
+			 * it is not below what was passed over). */
+			if (r->gtid_mode && type == BL_MARIA_GTID_LIST && (flags & BL_F_ARTIFICIAL) &&
+			    log_pos > r->pos)
+				r->pos = log_pos;
 			continue; /* made up by the server (fake GTID_LIST, ...) */
 		}
 		if (type == BL_FDE && r->pos != 4) {
@@ -234,6 +376,11 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			*start = UINT64_MAX;
 			return 1;
 		}
+		/* From a GTID set the server leaves out the transactions the set
+		 * holds: their bytes are a gap, known from the next one's header
+		 * (only forwards). */
+		if (r->gtid_mode && log_pos && log_pos > r->pos + n)
+			r->pos = log_pos - n;
 		/* log_pos is not trusted for positions, but an event the server
 		 * left out would shift every position after it: check. */
 		if (log_pos && log_pos != (uint32_t)(r->pos + n))

@@ -34,6 +34,9 @@ struct blr {
 	int rot_pending;      /* move to rot_file at the next call */
 	const struct my_opts *opts; /* borrowed: to ask which binlogs exist */
 	int debug;            /* MC_BLR_DEBUG: one line per event on stderr */
+	int gtid_mode;        /* started from a GTID set: the server leaves out the
+			       * transactions the set holds, so a gap before an
+			       * event is taken from its header's log_pos */
 };
 
 /* Connect with o, set the session variables a replica sets, and ask for
@@ -42,6 +45,27 @@ struct blr {
  * for when no event is sent, 0 for the server's default (none). */
 int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
 	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err);
+
+/* As blr_open, but from a MariaDB GTID set ("D-S-N,..."): the server
+ * starts after the last transaction of each domain the set names
+ * (@slave_connect_state); r->file and r->pos follow its first ROTATE. */
+int blr_open_gtid(struct blr *r, const struct my_opts *o, const char *gtid, uint32_t server_id,
+		  int flags, unsigned heartbeat_ms, struct mc_err *err);
+
+/* Is s a MariaDB GTID set: D-S-N[,D-S-N]... with decimal numbers? */
+int blr_gtid_ok(const char *s);
+
+/* Add one MariaDB GTID (D-S-N) to the set in set (NUL-terminated, setsz
+ * bytes): it replaces the one of its domain, or is appended. 0, or -1 when
+ * gtid is not D-S-N or the set would not fit. */
+int blr_gtid_add(char *set, size_t setsz, const char *gtid);
+
+/* The server's binlog whose sequence number is seq (SHOW BINARY LOGS):
+ * 1 with its name in out, 0 when the server has no such binlog (first and
+ * last, when not NULL, name the ones it has, "" if none), -1 on error
+ * (a refused connection is MC_EXIT_TRANSIENT). */
+int blr_find_file(const struct my_opts *o, uint64_t seq, char *out, size_t outsz, char *first,
+		  char *last, size_t namesz, struct mc_err *err);
 
 /* Next event: 1 with *ev, *n (the event, header to checksum, valid until the
  * next call) and *start (its offset in r->file; its end is *start + *n ==

@@ -811,6 +811,17 @@ int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err)
 	}
 	if ((v = ckpt_get(&c, "utc_offset")) && num_i64(v, &l->utc_off) < 0)
 		goto bad;
+	if ((v = ckpt_get(&c, "resume"))) {
+		l->has_resume = 1;
+		if (pos_parse(v, &l->resume, err) < 0)
+			goto bad;
+	}
+	if ((v = ckpt_get(&c, "gtid")) && *v && !(l->gtid = strdup(v))) {
+		ckpt_free(&c);
+		buf_free(&path);
+		wh_ledger_free(l);
+		return mc_errnof(err, ENOMEM, "ledger");
+	}
 	if ((v = ckpt_get(&c, "first_pos"))) {
 		const char *t = ckpt_get(&c, "first_time");
 		l->has_first = 1;
@@ -859,6 +870,12 @@ int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *e
 		pos_format(&l->pos, p, sizeof p);
 		rc |= buf_addf(&b, "pos %s\n", p);
 	}
+	if (l->has_resume) {
+		pos_format(&l->resume, p, sizeof p);
+		rc |= buf_addf(&b, "resume %s\n", p);
+	}
+	if (l->gtid)
+		rc |= buf_addf(&b, "gtid %s\n", l->gtid);
 	rc |= buf_addf(&b, "snapshot_rows %" PRIu64 "\nutc_offset %" PRId64 "\n", l->snapshot_rows,
 		       l->utc_off);
 	if (l->has_hw)
@@ -887,6 +904,7 @@ int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *e
 void wh_ledger_free(struct wh_ledger *l)
 {
 	free(l->cuts);
+	free(l->gtid);
 	memset(l, 0, sizeof *l);
 }
 
@@ -920,6 +938,55 @@ int wh_ledger_note(struct wh_ledger *l, const struct mc_pos *pos, int64_t t, str
 		l->hw_time = t;
 	l->has_hw = 1;
 	return 0;
+}
+
+/* The domain part of one GTID: before ':' (MySQL) or the first '-'. */
+static size_t gtid_domain(const char *g, size_t n)
+{
+	const char *c = memchr(g, ':', n);
+	if (!c)
+		c = memchr(g, '-', n);
+	return c ? (size_t)(c - g) : n;
+}
+
+int wh_ledger_mark(struct wh_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
+		   struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	const char *s = l->gtid ? l->gtid : "";
+	size_t dn = gtid_domain(label, n);
+	int replaced = 0;
+
+	l->resume = *pos;
+	l->has_resume = 1;
+	if (n == 0)
+		return 0;
+	if (memchr(label, ',', n) || memchr(label, '\n', n) || memchr(label, ' ', n))
+		return mc_errf(err, MC_EXIT_DATA, "bad GTID '%.*s' in a txn_end mark", (int)n, label);
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t en = e ? (size_t)(e - s) : strlen(s);
+		int rc;
+		if (gtid_domain(s, en) == dn && memcmp(s, label, dn) == 0) {
+			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label);
+			replaced = 1;
+		} else {
+			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)en, s);
+		}
+		if (rc < 0)
+			goto oom;
+		s += en + (e ? 1 : 0);
+	}
+	if (!replaced && buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label) < 0)
+		goto oom;
+	if (buf_add(&b, "", 1) < 0)
+		goto oom;
+	free(l->gtid);
+	l->gtid = b.p;
+	return 0;
+oom:
+	buf_free(&b);
+	return mc_errnof(err, ENOMEM, "ledger");
 }
 
 int wh_ledger_cut(const struct wh_ledger *l, int64_t day, struct mc_pos *cut)

@@ -150,6 +150,11 @@ struct wh_ledger {
 	int64_t first_time;
 	size_t ncuts, cap;
 	struct wh_cut *cuts;    /* day D ends before the first record stamped after D */
+	int has_resume;
+	struct mc_pos resume;   /* the last txn_end/heartbeat mark accepted: a
+				 * transaction boundary a source may restart at */
+	char *gtid;             /* owned or NULL: the last GTID per domain of the
+				 * accepted txn_end marks, "0-1-5,1-1-7" */
 };
 
 int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err);
@@ -158,6 +163,12 @@ void wh_ledger_free(struct wh_ledger *l);
 /* Account for an accepted change record at pos stamped t: the first record
  * stamped after a day ends that day (its cut). */
 int wh_ledger_note(struct wh_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err);
+/* Account for an accepted txn_end or heartbeat mark at pos with label
+ * (a txn_end's GTID, "" when none): it is the new resume point, and its
+ * GTID replaces the one of its domain (MariaDB "D-S-N": D; MySQL
+ * "UUID:N": UUID) in l->gtid. */
+int wh_ledger_mark(struct wh_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
+		   struct mc_err *err);
 /* The cut of day: the position of the first change record stamped after
  * the day (the day holds every change below it). 1 found, 0 not yet. */
 int wh_ledger_cut(const struct wh_ledger *l, int64_t day, struct mc_pos *cut);
