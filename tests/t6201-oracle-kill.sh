@@ -233,7 +233,7 @@ merge_stage() {
 		pid=$!
 		killed=0
 		if [ $i -le $KILLS ]; then
-			rnd $((dur * 3 / 2 + 1)); msleep $RND
+			rnd $((dur * 3 / 4 + 1)); msleep $RND
 			kill -KILL $pid 2>/dev/null && killed=1
 		fi
 		wait_quiet $pid
