@@ -67,6 +67,44 @@ usage_error() {
 	exit 2
 }
 
+# swap: put the complete warehouse DIR.replay-new in DIR's place. The file
+# DIR.replay-swap, written before, holds the new one's device:inode (a rename
+# keeps it), so a rerun after a kill at any step knows which directory is
+# which and finishes the swap.
+exchange() { # A B: exchange two directories atomically (Linux renameat2)
+	python3 - "$1" "$2" 2>/dev/null <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+a, b = (os.fsencode(p) for p in sys.argv[1:3])
+if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
+    sys.exit(1)
+fd = os.open(os.path.dirname(os.path.abspath(sys.argv[2])), os.O_RDONLY)
+os.fsync(fd)
+PY
+}
+swap() {
+	_new=$(cat "$dest.replay-swap")
+	_ino() { stat -c %d:%i "$1" 2>/dev/null; }
+	if [ "$(_ino "$dest")" != "$_new" ]; then
+		[ "$(_ino "$dest.replay-new")" = "$_new" ] ||
+			die 1 "$dest.replay-swap names neither $dest nor $dest.replay-new: move them away"
+		if [ ! -e "$dest" ]; then
+			mv -T "$dest.replay-new" "$dest" || die 1 "cannot rename $dest.replay-new to $dest"
+		elif [ ! -e "$dest.replay-old" ] && exchange "$dest.replay-new" "$dest"; then
+			: # the old warehouse is DIR.replay-new now
+		else
+			# no atomic exchange here: two renames (DIR is missing in between)
+			if [ ! -e "$dest.replay-old" ]; then
+				mv -T "$dest" "$dest.replay-old" || die 1 "cannot move $dest aside"
+			fi
+			mv -T "$dest.replay-new" "$dest" || die 1 "cannot rename $dest.replay-new to $dest"
+		fi
+	fi
+	# DIR is the new warehouse: the old one goes
+	rm -rf "$dest.replay-new" "$dest.replay-old" && rm -f "$dest.replay-swap"
+}
+
 dest=./warehouse ds= fresh=0 merge=1 keys= utc=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -122,7 +160,11 @@ sort -u "$work/tables" -o "$work/tables"
 target=$dest
 if [ $fresh -eq 1 ]; then
 	target=$dest.replay-new
-	[ -e "$dest.replay-old" ] && die 1 "$dest.replay-old exists (a swap was cut short): move it away"
+	if [ -f "$dest.replay-swap" ]; then
+		say "finishing the swap a killed replay began"
+		swap
+	fi
+	[ -e "$dest.replay-old" ] && die 1 "$dest.replay-old exists and no swap is under way: move it away"
 	[ -d "$target" ] && say "continuing the fresh replay in $target"
 fi
 
@@ -174,27 +216,9 @@ done <"$work/tables"
 
 # --fresh: swap the complete new warehouse in
 if [ $fresh -eq 1 ]; then
-	if [ ! -e "$dest" ]; then
-		mv -T "$target" "$dest" || die 1 "cannot rename $target to $dest"
-	elif python3 - "$target" "$dest" 2>/dev/null <<'PY'
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-AT_FDCWD, RENAME_EXCHANGE = -100, 2
-a, b = (os.fsencode(p) for p in sys.argv[1:3])
-if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
-    sys.exit(1)
-fd = os.open(os.path.dirname(os.path.abspath(sys.argv[2])), os.O_RDONLY)
-os.fsync(fd)
-PY
-	then
-		# exchanged: the old warehouse is at $target now
-		rm -rf "$target"
-	else
-		# no atomic exchange here: two renames (DIR is missing in between)
-		mv -T "$dest" "$dest.replay-old" || die 1 "cannot move $dest aside"
-		mv -T "$target" "$dest" || die 1 "cannot rename $target to $dest (the old one is $dest.replay-old)"
-		rm -rf "$dest.replay-old"
-	fi
+	stat -c %d:%i "$target" >"$dest.replay-swap.tmp" &&
+		mv -f "$dest.replay-swap.tmp" "$dest.replay-swap" || die 1 "cannot write $dest.replay-swap"
+	swap
 	target=$dest
 fi
 

@@ -153,3 +153,26 @@ tree "$T/f" >"$T/f2.tree"
 expect_same "... and the warehouse is the replay's, file for file" "$T/direct.tree" "$T/f2.tree"
 [ ! -e "$T/f.replay-new" ] && [ ! -e "$T/f.replay-old" ] && ok "... leaving no side directory" ||
 	fail "--fresh leaves no side directory" "$(ls -d "$T"/f.replay-* 2>/dev/null)"
+
+# --fresh killed inside the swap (the states a kill can leave, made by hand):
+# DIR.replay-swap names the new warehouse; a rerun finishes the swap
+swapstate() { # NAME: the rerun ends with the replay's warehouse alone
+	expect_ok "$1: a --fresh rerun exits 0" sh "$R" --fresh --dest="$T/s" $keys "$H/snap.mcr" "$H/log.mcr"
+	tree "$T/s" >"$T/s.tree"
+	expect_same "$1: ... the warehouse is the replay's" "$T/direct.tree" "$T/s.tree"
+	[ -z "$(ls -d "$T"/s.replay-* 2>/dev/null)" ] && ok "$1: ... no side directory left" ||
+		fail "$1: no side directory left" "$(ls -d "$T"/s.replay-*)"
+	rm -rf "$T/s" "$T"/s.replay-*
+}
+# after the exchange, before the old one was removed
+cp -R "$T/w" "$T/s" && cp -R "$T/bl-w" "$T/s.replay-new"
+stat -c %d:%i "$T/s" >"$T/s.replay-swap"
+swapstate "killed after the exchange"
+# between the two renames of a file system without exchange
+cp -R "$T/bl-w" "$T/s.replay-old" && cp -R "$T/w" "$T/s.replay-new"
+stat -c %d:%i "$T/s.replay-new" >"$T/s.replay-swap"
+swapstate "killed between two renames"
+# the marker written, nothing swapped yet
+cp -R "$T/bl-w" "$T/s" && cp -R "$T/w" "$T/s.replay-new"
+stat -c %d:%i "$T/s.replay-new" >"$T/s.replay-swap"
+swapstate "killed before the swap"
