@@ -6,7 +6,7 @@
 #   pipelines/replay.sh [--dest=DIR] [--ds=YYYYMMDD] [--fresh] [--no-merge]
 #                       [--key=TABLE:COL[,COL]]... [--utc-offset=+HH:MM] FILE...
 #
-# 1. check: every FILE is read whole first (mc-cat --check); a bad one stops
+# 1. check: every FILE is read whole first (mc-cat --to=summary); a bad one stops
 #    the replay before anything is written (exit 1, the file and byte
 #    offset named);
 # 2. load: mc-tunnel-put --dest=DIR FILE... (idempotent: a rerun, also after
