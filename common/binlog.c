@@ -1338,6 +1338,7 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 		}
 		if (!((present[i / 8] >> (i % 8)) & 1)) {
 			vals[i].kind = MC_V_ABSENT;
+			vals[i].v.s = mc_str_c(NULL, 0);
 			continue;
 		}
 		if ((nulls[k / 8] >> (k % 8)) & 1) {
@@ -1364,6 +1365,7 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 			if (!old || old[i].kind != MC_V_JSON) {
 				if (d->partial_json_absent) {
 					vals[i].kind = MC_V_ABSENT;
+					vals[i].v.s = mc_str_c(NULL, 0);
 					c.p += len;
 					continue;
 				}

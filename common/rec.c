@@ -277,7 +277,7 @@ int rec_validate(const struct mc_rec *r, struct mc_err *err)
 static inline int val_check(const struct mc_val *v, struct mc_err *err)
 {
 	if (v->kind < MC_V_F32 || v->kind == MC_V_STR || v->kind == MC_V_BIN)
-		return v->kind == MC_V_UINT ? rec_val_validate(v, err) : 0;
+		return v->kind == MC_V_UINT || v->kind == MC_V_ABSENT ? rec_val_validate(v, err) : 0;
 	return rec_val_validate(v, err);
 }
 
@@ -692,6 +692,10 @@ static inline __attribute__((always_inline)) int pack_vals(msgpack_packer *pk, c
 			msgpack_pack_bin(pk, v->v.s.n);
 			if (v->v.s.n)
 				msgpack_pack_bin_body(pk, v->v.s.p, v->v.s.n);
+			break;
+		case MC_V_ABSENT:
+			/* no payload, whatever v.s holds */
+			msgpack_pack_ext(pk, 0, MC_EXT_ABSENT);
 			break;
 		default:
 			msgpack_pack_ext(pk, v->v.s.n, kind_ext[v->kind]);
