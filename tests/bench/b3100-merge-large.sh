@@ -3,7 +3,7 @@
 # wide rows plus N/5 changes, pad PAD random characters that compress
 # little) with --memory=200M and with a big cap: peak RSS, time, rows/s,
 # and whether both give the same partition (sha256 of the file). Takes
-# about half an hour and ~30 GB of disk under BENCH_TMP (default /tmp).
+# about 20 minutes here and ~30 GB of disk under BENCH_TMP (default /tmp).
 #   BENCH_LARGE_ROWS=N       base rows (default 3500000)
 #   BENCH_LARGE_PAD=PAD      pad bytes per row (default 3000)
 #   BENCH_LARGE_MEMORY=SIZE  the small cap (default 200M)
