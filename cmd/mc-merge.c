@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -740,6 +741,21 @@ static void lifecycle_drop(int64_t day, const struct wh_ledger *L)
 	lifecycle_drop_log(L);
 }
 
+/* seconds since some point, for -v */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+static double t_start, t_read;
+
+static void say_times(void)
+{
+	double t = now_s();
+	prog_warn("read in %.2f s, merged and written in %.2f s", t_read - t_start, t - t_read);
+}
+
 static uint64_t default_memory(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
@@ -967,6 +983,7 @@ int main(int argc, char **argv)
 
 	/* merge: runs go to the table's directory unless --tmpdir says
 	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
+	t_start = now_s();
 	m = merger_new(memory, tmpdir ? tmpdir : tdir, &err);
 	if (!m)
 		prog_fail(&err);
@@ -1002,6 +1019,7 @@ int main(int argc, char **argv)
 		buf_free(&kb);
 	}
 	read_log(m, &lschema);
+	t_read = now_s();
 
 	if (output) {
 		int fd = 1;
@@ -1018,6 +1036,8 @@ int main(int argc, char **argv)
 			mc_errnof(&err, errno, "'%s'", output);
 			prog_fail(&err);
 		}
+		if (verbose)
+			say_times();
 	} else {
 		char *tmp = pathf("%s/.tmp-ds=%s.XXXXXX", tdir, opt_ds), *file, *final;
 		struct afile af;
@@ -1094,6 +1114,7 @@ int main(int argc, char **argv)
 				  (unsigned long long)log_rows, (unsigned long long)log_files,
 				  (unsigned long long)st2.entries, (unsigned long long)st2.runs,
 				  (unsigned long long)st2.passes);
+			say_times();
 		}
 		free(tmp);
 		free(file);

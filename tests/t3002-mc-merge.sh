@@ -136,3 +136,22 @@ r1=$(tail -1 "$T/rss1") r2=$(tail -1 "$T/rss2")
 echo "# peak RSS: unbounded $r1 KB, --memory=8M $r2 KB"
 case $O in *asan*|*ubsan*) r2=0 ;; esac # sanitizers have their own memory
 if [ "$r2" -lt 20000 ] && [ "$r2" -lt "$r1" ]; then ok "peak RSS stays near the cap ($r2 KB < 20000 KB; unbounded $r1 KB)"; else fail "peak RSS" "$r2 KB with --memory=8M (unbounded $r1 KB)"; fi
+
+# --- bounded memory at 10x: wide rows, a table ten times the cap on disk ---
+"$MCGEN" sysbench 30000 1 3000 >"$T/wide.mcr" && "$MCGEN" changes 30000 6000 2 3000 >"$T/widech.mcr"
+rm -rf "$T/big" "$T/big2" "$T/big.mcr" "$T/bigch.mcr"
+mc-tunnel-put --dest="$T/wide" "$T/wide.mcr" "$T/widech.mcr" 2>"$T/err"
+rm -f "$T/wide.mcr" "$T/widech.mcr"
+cp -r "$T/wide" "$T/wide2"
+disk=$(cat "$T/wide/$TB"/ds=*/part-* "$T/wide/${TB}_log"/ds=*/part-* | wc -c)
+if [ "$disk" -ge $((10 * 8 * 1048576)) ]; then ok "the wide table is ten times --memory=8M on disk ($disk bytes)"; else fail "wide table" "only $disk bytes on disk"; fi
+/usr/bin/time -f %M -o "$T/rss1" mc-merge --warehouse="$T/wide" --table=$TB --ds=20251122 -v 2>"$T/v1"
+/usr/bin/time -f %M -o "$T/rss2" mc-merge --warehouse="$T/wide2" --table=$TB --ds=20251122 -v --memory=8M 2>"$T/v2"
+expect_same "--memory=8M on the wide table gives the same partition as an unbounded merge" \
+	"$T/wide/$TB/ds=20251122/part-000000.mcr.zst" "$T/wide2/$TB/ds=20251122/part-000000.mcr.zst"
+expect_grep "it spilled runs" "[1-9][0-9]* runs" "$T/v2"
+r1=$(tail -1 "$T/rss1") r2=$(tail -1 "$T/rss2")
+echo "# wide table, peak RSS: unbounded $r1 KB, --memory=8M $r2 KB"
+case $O in *asan*|*ubsan*) r2=0 ;; esac
+if [ "$r2" -lt 20000 ] && [ "$r2" -lt "$r1" ]; then ok "peak RSS stays near the cap on the wide table ($r2 KB < 20000 KB; unbounded $r1 KB)"; else fail "peak RSS, wide table" "$r2 KB with --memory=8M (unbounded $r1 KB)"; fi
+rm -rf "$T/wide" "$T/wide2"

@@ -15,8 +15,29 @@
 #                          temporary directory (npm registry needed)
 # DuckDB and sqlite3 are timed on the merge statement only, their tables
 # already loaded (from CSV and INSERTs); mc-merge reads and writes its zstd
-# files. Times are medians of RUNS interleaved runs.
+# files. Times are medians of RUNS interleaved runs; "cpu" is the user +
+# system CPU seconds of the run (all its threads; steadier than wall time on
+# a shared machine, and what bounds the wall time when no CPU is idle).
 . "$(dirname "$0")/lib.sh"
+# cclock NAME CMD...: clock, and append CMD's CPU seconds (user + system,
+# from the shell's `times` of its children) to $W/NAME.cpu.times
+cclock() {
+	times >"$W/cpu0"
+	clock "$@"
+	times >"$W/cpu1"
+	cat "$W/cpu0" "$W/cpu1" | awk 'NR % 2 == 0 {gsub(/[ms]/, " "); c[NR] = $1 * 60 + $2 + $3 * 60 + $4}
+		END {printf "%.3f\n", c[4] - c[2]}' >>"$W/$1.cpu.times"
+}
+# creport NAME [BASE...]: median CPU seconds and their ratio to each BASE's
+creport() {
+	_n=$1
+	shift
+	_line=$(printf '%-28s %8.3f s cpu' "$_n" "$(median "$_n.cpu")")
+	for _b in "$@"; do
+		_line="$_line$(awk -v m="$(median "$_n.cpu")" -v bm="$(median "$_b.cpu")" -v b="$_b" 'BEGIN {printf "  %.2fx %s", m/bm, b}')"
+	done
+	echo "$_line"
+}
 N=${BENCH_MERGE_ROWS:-1000000}
 M=$((N / 5))
 RUNS=${RUNS:-3}
@@ -68,14 +89,14 @@ if [ "${BENCH_MERGE_DUCKDB:-1}" = 1 ] && command -v node >/dev/null; then
 fi
 
 for i in $(seq "$RUNS"); do
-	clock zstd-d zstd_d
-	clock mc-merge merge
-	clock mc-merge-64M merge --memory=64M
+	cclock zstd-d zstd_d
+	cclock mc-merge merge
+	cclock mc-merge-64M merge --memory=64M
 	for p in $peers; do
 		case $p in
-		sqlite3) clock sqlite3 sqlite3 "$W/db.sqlite" ".read $W/merge.sql" ;;
-		duckdb-2t) clock duckdb-2t duck 2 "$W/merge.sql" ;;
-		duckdb-1t) clock duckdb-1t duck 1 "$W/merge.sql" ;;
+		sqlite3) cclock sqlite3 sqlite3 "$W/db.sqlite" ".read $W/merge.sql" ;;
+		duckdb-2t) cclock duckdb-2t duck 2 "$W/merge.sql" ;;
+		duckdb-1t) cclock duckdb-1t duck 1 "$W/merge.sql" ;;
 		esac
 	done
 done
@@ -98,5 +119,9 @@ report zstd-d "$rows" "$B"
 report mc-merge "$rows" "$B" zstd-d $peers
 report mc-merge-64M "$rows" "$B" zstd-d $peers
 for p in $peers; do report "$p" "$rows" "$B"; done
+creport zstd-d
+creport mc-merge zstd-d $peers
+creport mc-merge-64M zstd-d $peers
+for p in $peers; do creport "$p"; done
 echo "(user CPU seconds matter more than wall clock on a busy machine; see tests/bench/lib.sh)"
 echo "peak RSS: $rsss"

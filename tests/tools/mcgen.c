@@ -1,12 +1,17 @@
 /* mcgen: write record streams for tests and benchmarks.
  *
  *   mcgen corpus            every record kind and value kind, one stream
- *   mcgen sysbench N [SEED] header, schema and N snapshot rows of a
+ *   mcgen sysbench N [SEED [PAD]]
+ *                           header, schema and N snapshot rows of a
  *                           sysbench-like sbtest table (id, k, c, pad)
- *   mcgen changes N M [SEED] M changes to that table of N rows: updates,
+ *   mcgen changes N M [SEED [PAD]]
+ *                           M changes to that table of N rows: updates,
  *                           key-changing updates, deletes and inserts from
  *                           2025-11-21 12:00 to 2025-11-23 00:30 (UTC), a
  *                           txn_end mark after every 10
+ * PAD > 59 makes pad PAD bytes of random letters, digits, '+' and '/' (wide
+ * rows that compress little, for the large merge benchmark); without it pad
+ * is sysbench's 59 digits and dashes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,6 +60,25 @@ static void digits(char *p, int groups)
 	*p = 0;
 }
 
+/* pad: sysbench's, or n random characters of 64 (8 from one number) */
+static size_t padlen = 59;
+
+static void pad_fill(char *p)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (padlen <= 59) {
+		digits(p, 5);
+		return;
+	}
+	for (size_t i = 0; i < padlen; i += 8) {
+		uint64_t x = next();
+		for (size_t j = 0; j < 8 && i + j < padlen; j++, x >>= 6)
+			p[i + j] = abc[x & 63];
+	}
+	p[padlen] = 0;
+}
+
 /* The header and the schema record of sysbench's sbtest1 (id, k, c, pad);
  * leaves r holding the schema's db and table. */
 static void sbtest_begin(struct mc_rec *r, const struct mc_kv *meta)
@@ -83,7 +107,7 @@ static void sbtest_begin(struct mc_rec *r, const struct mc_kv *meta)
 static void sysbench(uint64_t n)
 {
 	struct mc_kv meta[] = { { S("writer"), S("mcgen sysbench") } };
-	char c[128], pad[64];
+	char c[128], *pad = malloc((padlen > 59 ? padlen : 59) + 1);
 	struct mc_val v[4];
 	struct mc_rec r;
 
@@ -94,20 +118,23 @@ static void sysbench(uint64_t n)
 	r.nafter = 4;
 	for (uint64_t i = 1; i <= n; i++) {
 		digits(c, 10);
-		digits(pad, 5);
+		if (!pad)
+			exit(1);
+		pad_fill(pad);
 		v[0] = vint((int64_t)i);
 		v[1] = vint((int64_t)(next() % n + 1));
 		v[2] = vbytes(MC_V_STR, c, 119);
-		v[3] = vbytes(MC_V_STR, pad, 59);
+		v[3] = vbytes(MC_V_STR, pad, padlen > 59 ? padlen : 59);
 		check(rio_write(&w, &r, &err));
 	}
 	check(rio_end(&w, &err));
+	free(pad);
 }
 
 static void changes(uint64_t n, uint64_t m)
 {
 	struct mc_kv meta[] = { { S("writer"), S("mcgen changes") } };
-	char c[128], pad[64];
+	char c[128], *pad = malloc((padlen > 59 ? padlen : 59) + 1);
 	struct mc_val a[4], b[4];
 	struct mc_rec r;
 	int64_t t0 = 1763726400, span = 131400; /* 2025-11-21 12:00 .. 11-23 00:30 */
@@ -125,11 +152,13 @@ static void changes(uint64_t n, uint64_t m)
 		r.pos = (struct mc_pos){ 2, 4 + i * 100, 0 };
 		r.time = t0 + (int64_t)(i * (uint64_t)span / (m ? m : 1));
 		digits(c, 10);
-		digits(pad, 5);
+		if (!pad)
+			exit(1);
+		pad_fill(pad);
 		b[0] = vint((int64_t)id);
 		b[1] = vint((int64_t)(next() % n + 1));
 		b[2] = vbytes(MC_V_STR, c, 119);
-		b[3] = vbytes(MC_V_STR, pad, 59);
+		b[3] = vbytes(MC_V_STR, pad, padlen > 59 ? padlen : 59);
 		a[0] = op == 9 ? vint((int64_t)next_id++) : vint((int64_t)id);
 		a[1] = vint((int64_t)(next() % n + 1));
 		a[2] = b[2];
@@ -168,6 +197,7 @@ static void changes(uint64_t n, uint64_t m)
 		}
 	}
 	check(rio_end(&w, &err));
+	free(pad);
 }
 
 int main(int argc, char **argv)
@@ -178,13 +208,17 @@ int main(int argc, char **argv)
 	} else if (argc >= 3 && strcmp(argv[1], "sysbench") == 0) {
 		if (argc >= 4)
 			rng = strtoull(argv[3], NULL, 10) | 1;
+		if (argc >= 5)
+			padlen = strtoull(argv[4], NULL, 10);
 		sysbench(strtoull(argv[2], NULL, 10));
 	} else if (argc >= 4 && strcmp(argv[1], "changes") == 0) {
 		if (argc >= 5)
 			rng = strtoull(argv[4], NULL, 10) | 1;
+		if (argc >= 6)
+			padlen = strtoull(argv[5], NULL, 10);
 		changes(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
 	} else {
-		fprintf(stderr, "usage: mcgen corpus | mcgen sysbench N [SEED] | mcgen changes N M [SEED]\n");
+		fprintf(stderr, "usage: mcgen corpus | mcgen sysbench N [SEED [PAD]] | mcgen changes N M [SEED [PAD]]\n");
 		return 2;
 	}
 	check(rio_wclose(&w, &err));
