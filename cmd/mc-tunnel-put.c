@@ -629,9 +629,14 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 		case MC_MARK_HEARTBEAT:
 			/* a heartbeat above what was accepted: the source moved on,
 			 * the checkpoint follows (one at the same position again is
-			 * dropped, so an idle source costs no commits) */
-			if (mark_at_pos(r))
+			 * dropped, so an idle source costs no commits). One at the
+			 * position of what was just accepted (an idle server's
+			 * heartbeat right after the last transaction) commits what
+			 * is pending: commit() does nothing when nothing is. */
+			if (mark_at_pos(r)) {
+				commit();
 				break;
+			}
 			if (accept_change(r)) {
 				accept_mark(r);
 				commit();

@@ -296,6 +296,10 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 	mkdir(p, 0755);
 	snprintf(p, sizeof p, "%s/tables", dir);
 	tf = fopen(p, "w");
+	if (!tf) {
+		perror(p);
+		exit(1);
+	}
 	for (int i = 0; i < nt; i++) {
 		T[i].kind = (int)rnd(3);
 		snprintf(T[i].name, sizeof T[i].name, "h__t%05d", i);
@@ -308,6 +312,10 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 	fclose(tf);
 	snprintf(p, sizeof p, "%s/days", dir);
 	tf = fopen(p, "w");
+	if (!tf) {
+		perror(p);
+		exit(1);
+	}
 	for (int64_t d = DAY0; d <= DAY0 + 2; d++) {
 		char ds[16];
 		wh_day_format(d, ds);
