@@ -29,6 +29,9 @@ _at_exit=
 at_exit() { _at_exit="$1; $_at_exit"; }
 trap 'eval "$_at_exit"; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
+# a test whose output pipe closed (sh t.sh | head) still stops its servers
+trap 'exit 141' PIPE
+trap 'exit 129' HUP
 _name=$(basename "$0" .sh)
 
 ok() { printf 'ok - %s: %s\n' "$_name" "$1"; }

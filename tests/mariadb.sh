@@ -43,8 +43,10 @@ _mdb_fatal() {
 }
 
 _mdb_launch() {
+	mkdir -p "$MDB_DIR/tmp"
 	"$MDB_SERVER" --no-defaults --user="$(id -un)" \
 		--datadir="$MDB_DIR/data" --socket="$MDB_SOCK" --skip-networking \
+		--tmpdir="$MDB_DIR/tmp" \
 		--pid-file="$MDB_DIR/pid" --log-error="$MDB_DIR/error.log" \
 		--log-bin="$MDB_DIR/binlog/mysql-bin" --server-id="$MDB_SERVER_ID" \
 		--binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL \

@@ -7,7 +7,9 @@
 #   2. that input fed (slowly) into mc-tunnel-put: the feeder or the sink
 #      killed, the same command rerun;
 #   3. mc-binlog-tail FILES | mc-tunnel-put: either process killed, rerun
-#      over the same files;
+#      over the same files; and live: mc-binlog-tail --checkpoint-in=C as a
+#      replica | mc-tunnel-put --checkpoint-out=C, either killed, the same
+#      command rerun;
 #   4. mc-merge --ds (with a --memory that makes it spill) killed, rerun:
 #      the same partition as an uninterrupted merge, no temporary files left;
 #   5. merged at P, every table equals a fresh snapshot at P row by row; the
@@ -59,7 +61,7 @@ CREATE TABLE shop.tick (id INT PRIMARY KEY, note VARCHAR(20));" >"$T/load.out" 2
 	{ fail "sample data loads" "$(tail -3 "$T/load.out")"; exit 1; }
 
 # kill counts per stage: how many kills, how many landed mid-work
-k_snap=0 m_snap=0 k_feed=0 m_feed=0 k_tail=0 m_tail=0 k_merge=0 m_merge=0 s_merge=0
+k_snap=0 m_snap=0 k_feed=0 m_feed=0 k_tail=0 m_tail=0 k_live=0 m_live=0 k_merge=0 m_merge=0 s_merge=0
 
 # --- stage 1: the snapshot, killed and rerun with its checkpoint ---
 snapshot_stage() {
@@ -207,15 +209,53 @@ tail_stage() {
 	echo "# round $round: the binlog went into the log in $i runs (kills, ledger pos after: $(tr '\n' ' ' <"$R/tail.kills"))"
 }
 
-# --- the live variant of stage 3 (mc-binlog-tail as a replica) ---
-# TODO(integrator): the live resume is being built in another branch. Here
-# goes: mc-binlog-tail live --checkpoint-in=C | mc-tunnel-put --dest=W
-# --checkpoint-out=C, the tail or the sink SIGKILLed at random (rnd, as
-# above) and the same command rerun until the ledger reaches the end of the
-# binlog; it must leave the log exactly as tail_stage leaves it (compare
-# the log check below). Until then it does nothing.
+# --- the live variant of stage 3: mc-binlog-tail as a replica ---
+# mc-binlog-tail --checkpoint-in=C | mc-tunnel-put --checkpoint-out=C into a
+# copy of the warehouse as it was before stage 3, the tail or the sink
+# SIGKILLed at random, the same command rerun until a run ends at the end
+# of the server's binlog (--stop-at-end): its log must equal the decode of
+# the files (checked below for both warehouses).
 tail_stage_live() {
-	return 0
+	WL=$R/wlive
+	set -- $(echo "$from" | sed 's/:\([0-9]*\)$/ \1/')
+	start=$(basename "$1"):$2
+	i=0
+	: >"$R/live.kills"
+	while :; do
+		i=$((i + 1))
+		rm -f "$R/fifo1" "$R/fifo2" && mkfifo "$R/fifo1" "$R/fifo2"
+		mc-binlog-tail $MDB_ARGS --tables='^shop\.' --server-id=$((4300 + round)) \
+			--checkpoint-in="$R/live.ckpt" --start="$start" --stop-at-end --retry-time=0 \
+			>"$R/fifo1" 2>"$R/ltail.$i.err" &
+		src=$!
+		$SLOWCAT "$size" <"$R/fifo1" >"$R/fifo2" 2>/dev/null &
+		pipe=$!
+		mc-tunnel-put --dest="$WL" --commit-rows=20 --checkpoint-out="$R/live.ckpt" \
+			<"$R/fifo2" >/dev/null 2>"$R/lput.$i.err" &
+		sink=$!
+		killed=
+		if [ $i -le $KILLS ]; then
+			rnd 1000; msleep $((RND + 50))
+			rnd 2
+			if [ $RND = 0 ]; then kill -KILL $src 2>/dev/null && killed=tail
+			else kill -KILL $sink 2>/dev/null && killed=sink; fi
+		fi
+		wait_quiet $src; trc=$?
+		wait_quiet $pipe
+		wait_quiet $sink; prc=$?
+		[ $trc = 0 ] && [ $prc = 0 ] && break
+		if [ -z "$killed" ] && [ $trc != 141 ]; then
+			cat "$R/ltail.$i.err" "$R/lput.$i.err" >"$T/err"
+			fail "round $round: the live binlog into the log, run $i" "exit $trc/$prc"; return 1
+		fi
+		k_live=$((k_live + 1))
+		echo "$killed $(sed -n 's/^pos //p' "$WL/_mcsync/ledger" 2>/dev/null)" >>"$R/live.kills"
+		[ $i -gt 20 ] && { fail "round $round: the live binlog into the log" "no success in 20 runs"; return 1; }
+	done
+	final=$(sed -n 's/^pos //p' "$WL/_mcsync/ledger")
+	n=$(awk -v f="$final" '$2 != f' "$R/live.kills" | wc -l)
+	m_live=$((m_live + n))
+	echo "# round $round: the live binlog went into the log in $i runs (kills, ledger pos after: $(tr '\n' ' ' <"$R/live.kills"))"
 }
 
 # --- stage 4: the merge of the next day, killed while it spills, rerun ---
@@ -293,11 +333,13 @@ for threads in 1 4; do
 		FLUSH BINARY LOGS"
 	files=$(ls "$MDB_DIR"/binlog/mysql-bin.[0-9]*)
 	mc-binlog-tail --tables='^shop\.' --from="$from" $files >"$R/ref.mcr" 2>"$T/err"
+	rm -rf "$R/wlive" && cp -a "$W" "$R/wlive"
 	tail_stage || exit 1
 	tail_stage_live || exit 1
 
 	# the log equals an uninterrupted decode: nothing lost or doubled
-	python3 - "$W" "$R/ref.mcr" >"$R/logcheck" 2>"$T/err" <<'PY'
+	for LW in "$W" "$R/wlive"; do
+	python3 - "$LW" "$R/ref.mcr" >"$R/logcheck" 2>"$T/err" <<'PY'
 import glob, json, os, subprocess, sys
 w, ref = sys.argv[1], sys.argv[2]
 def rows(path):
@@ -313,10 +355,12 @@ pos = {tuple(json.loads(l)['pos']) for l in got}
 print(len(got), len(pos), len(want), 'same' if sorted(got) == sorted(want) else 'differ')
 PY
 	read -r nlog npos nref same <"$R/logcheck"
-	expect_eq "round $round: the log holds every change of the binlog once ($nref rows)" \
+	what=files; [ "$LW" = "$W" ] || what=live
+	expect_eq "round $round: the log ($what) holds every change of the binlog once ($nref rows)" \
 		"$nlog/$npos/$same" "$nref/$nref/same"
-	expect_eq "round $round: the binlog stage ledger ends at the end of the binlog" \
-		"$(ledger pos)" "$(mc-cat --to=summary "$R/ref.mcr" | sed -n 's/^positions: .* \.\. //p')"
+	expect_eq "round $round: the binlog stage ($what) ledger ends at the end of the binlog" \
+		"$(sed -n 's/^pos //p' "$LW/_mcsync/ledger")" "$(mc-cat --to=summary "$R/ref.mcr" | sed -n 's/^positions: .* \.\. //p')"
+	done
 	[ "$nref" -gt 0 ] && ok "round $round: the writer changed $nref rows after the lowest watermark" ||
 		fail "round $round: the log holds changes" "none"
 
@@ -339,8 +383,9 @@ PY
 done
 
 echo "# kills (landed mid-work): snapshot $k_snap ($m_snap), snapshot->base $k_feed ($m_feed)," \
-	"binlog->log $k_tail ($m_tail), merge $k_merge ($m_merge, $s_merge while spilling)"
+	"binlog->log $k_tail ($m_tail), live binlog->log $k_live ($m_live), merge $k_merge ($m_merge, $s_merge while spilling)"
 expect_eq "kills of mc-snapshot landed mid-work" "$([ $m_snap -gt 0 ] && echo yes)" yes
 expect_eq "kills of the snapshot feed landed mid-work" "$([ $m_feed -gt 0 ] && echo yes)" yes
 expect_eq "kills of the binlog stage landed mid-work" "$([ $m_tail -gt 0 ] && echo yes)" yes
+expect_eq "kills of the live binlog stage landed mid-work" "$([ $m_live -gt 0 ] && echo yes)" yes
 expect_eq "kills of mc-merge landed mid-work" "$([ $m_merge -gt 0 ] && echo yes)" yes
