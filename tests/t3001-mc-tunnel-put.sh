@@ -169,3 +169,11 @@ cat "$T/open.mcr" | mc-tunnel-put --dest="$W" 2>"$T/err"
 mc-tunnel-put --dest="$W" "$T/sb.mcr" 2>"$T/err"
 expect_eq "a chunk-less stream, cut then fed whole: exit 0" "$?" 0
 expect_grep "every row once" '^rows 3000$' "$W/sbtest__sbtest1/"ds=*/_SUCCESS
+# a killed run's output up to its last chunk_end, then the rerun's, which
+# repeats a chunk (finished but not checkpointed when the run died)
+{ mc-cat "$T/s1.mcr" | awk '/"trailer"/ { exit } { print } /"chunk_end"/ && ++c == 2 { exit }'
+  mc-cat "$T/s3.mcr" | sed '1d;$d'; } >"$T/comb.jsonl"
+echo "{\"kind\":\"trailer\",\"count\":$(($(wc -l <"$T/comb.jsonl") - 1))}" >>"$T/comb.jsonl"
+mc-cat --from=jsonl --to=mcr "$T/comb.jsonl" >"$T/comb.mcr" 2>/dev/null
+expect_ok "a combined stream that repeats a chunk" mc-tunnel-put --dest="$T/c6" "$T/comb.mcr"
+expect_eq "keeps it once" "$(rows "$T/c6")" 9/9
