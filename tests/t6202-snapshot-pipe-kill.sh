@@ -10,7 +10,9 @@
 #    sent again; several kills of either side, then the rerun.
 # 2. `mc-snapshot --checkpoint=S | mc-tunnel-put`: the source's own
 #    checkpoint, the source killed (the sink read every chunk it wrote;
-#    the resumed source's first chunk may repeat one: dropped).
+#    the resumed source's first chunk may repeat one: dropped. With rows
+#    changing meanwhile it may bound it otherwise: exit 1, t3001; no
+#    writer here).
 # 3. A saved snapshot file fed again and again to a sink killed at spread
 #    points: the warehouse ends byte for byte as an uninterrupted run's.
 . "$(dirname "$0")/lib.sh"
