@@ -95,6 +95,9 @@ $SNAP --checkpoint-in="$C" 2>/dev/null | mc-tunnel-put --dest="$W" --checkpoint-
 expect_eq "a rerun after completion exits 0" "$?" 0
 (cd "$W" && find . -type f ! -name '*.lock' | sort | xargs sha256sum) >"$T/t2"
 expect_same "and changes nothing" "$T/t1" "$T/t2"
+$SNAP --checkpoint-in="$W/_mcsync/ledger" >"$T/out" 2>"$T/err"
+expect_eq "the sink's ledger serves as --checkpoint-in too: no rows left to read" \
+	"$?/$(mc-cat "$T/out" | grep -c '"kind":"row"')" 0/0
 
 # --- 2: the source's own --checkpoint, the source killed ---
 W=$T/w2 S=$T/s2.ckpt
