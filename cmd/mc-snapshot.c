@@ -22,6 +22,7 @@
 #include "recio.h"
 #include "snap.h"
 #include "snapcheck.h"
+#include "wh.h"
 
 static const char usage[] =
 	"Usage: mc-snapshot [OPTION]...\n"
@@ -50,6 +51,9 @@ static const char usage[] =
 	"      --chunk-bytes=SIZE   end a chunk early past SIZE bytes of output\n"
 	"                           (default 64M; memory is about 2 x threads x SIZE)\n"
 	"      --checkpoint=FILE    record finished chunks in FILE; a rerun skips them\n"
+	"      --checkpoint-in=FILE resume from FILE, read only: the chunks a sink\n"
+	"                           committed (mc-tunnel-put --checkpoint-out); while\n"
+	"                           FILE does not exist, start from scratch\n"
 	"      --consistency=MODE   snapshot: a consistent snapshot per chunk and its\n"
 	"                           binlog_snapshot_position, no lock (MariaDB, default);\n"
 	"                           lock: one brief FLUSH TABLES WITH READ LOCK while\n"
@@ -78,6 +82,7 @@ static size_t nwheres, nsplits;
 static uint64_t opt_threads = 4, opt_chunk = 20000, opt_rate, opt_brate;
 static uint64_t opt_chunk_bytes = 64u << 20;
 static const char *opt_ckpt;
+static const char *opt_ckpt_in; /* read only: the sink's checkpoint */
 static int opt_progress = -1, opt_precheck;
 static int opt_consistency = -1; /* 0 snapshot (MariaDB), 1 lock */
 static const char *const consistency_names[] = { "snapshot", "lock", NULL };
@@ -364,25 +369,10 @@ static void *worker(void *arg)
 
 static struct ckpt ck;
 
+/* the same key as the sink's ledger and --checkpoint-out (common/wh.c) */
 static void ckpt_key(const struct snap_table *t, char *out, size_t outsz)
 {
-	int plain = 1;
-	for (const char *s = t->db; *s && plain; s++)
-		plain = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-';
-	for (const char *s = t->name; *s && plain; s++)
-		plain = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-';
-	if (plain) {
-		snprintf(out, outsz, "table.%s.%s", t->db, t->name);
-		return;
-	}
-	size_t at = (size_t)snprintf(out, outsz, "hex.");
-	for (const char *s = t->db; *s && at + 3 < outsz; s++)
-		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)*s);
-	if (at + 2 < outsz)
-		out[at++] = '.';
-	for (const char *s = t->name; *s && at + 3 < outsz; s++)
-		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)*s);
-	out[at] = 0;
+	wh_snap_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
 }
 
 static void ckpt_done(const struct snap_table *t, const struct job *j)
@@ -401,6 +391,14 @@ static void ckpt_done(const struct snap_table *t, const struct job *j)
 	if (ckpt_set(&ck, key, v.p, &e) < 0 || ckpt_write(opt_ckpt, &ck, &e) < 0)
 		prog_fail(&e);
 	buf_free(&v);
+}
+
+static size_t nfields(const char *s)
+{
+	size_t n = 1;
+	for (; *s; s++)
+		n += *s == '\t';
+	return n;
 }
 
 /* ---- output ---- */
@@ -482,7 +480,7 @@ static int fail_rc(const struct mc_err *e)
 
 enum {
 	O_DATABASES = 256, O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE, O_BRATE,
-	O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES,
+	O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN,
 };
 
 static const struct option longopts[] = {
@@ -496,6 +494,7 @@ static const struct option longopts[] = {
 	{ "chunk-rows", required_argument, NULL, O_CHUNK },
 	{ "chunk-bytes", required_argument, NULL, O_CHUNK_BYTES },
 	{ "checkpoint", required_argument, NULL, O_CKPT },
+	{ "checkpoint-in", required_argument, NULL, O_CKPT_IN },
 	{ "max-rate", required_argument, NULL, O_RATE },
 	{ "max-bytes-rate", required_argument, NULL, O_BRATE },
 	{ "progress", no_argument, NULL, O_PROGRESS },
@@ -599,6 +598,7 @@ static void parse_args(int argc, char **argv)
 				prog_usage_error("%s", e.msg);
 			break;
 		case O_CKPT: opt_ckpt = optarg; break;
+		case O_CKPT_IN: opt_ckpt_in = optarg; break;
 		case O_RATE:
 			if (opt_u64("max-rate", optarg, 1, UINT64_MAX, &opt_rate, &e) < 0)
 				prog_usage_error("%s", e.msg);
@@ -620,6 +620,8 @@ static void parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
+	if (opt_ckpt && opt_ckpt_in)
+		prog_usage_error("--checkpoint and --checkpoint-in exclude each other");
 	if (opt_progress < 0)
 		opt_progress = isatty(2);
 }
@@ -728,8 +730,9 @@ int main(int argc, char **argv)
 	table_from = calloc(ntables + 1, sizeof *table_from);
 	if (!table_skip || !table_from)
 		prog_usage_error("out of memory");
-	if (opt_ckpt) {
-		if (ckpt_read(opt_ckpt, &ck, &e) < 0)
+	if (opt_ckpt || opt_ckpt_in) {
+		const char *ckpath = opt_ckpt ? opt_ckpt : opt_ckpt_in;
+		if (ckpt_read(ckpath, &ck, &e) < 0)
 			prog_fail(&e);
 		for (size_t i = 0; i < ntables; i++) {
 			char key[1200];
@@ -739,10 +742,13 @@ int main(int argc, char **argv)
 				continue;
 			if (strcmp(v, "done") == 0)
 				table_skip[i] = 1;
-			else if (strncmp(v, "after\t", 6) == 0 && tables[i].nsplit)
+			else if (strncmp(v, "after\t", 6) == 0 && tables[i].nsplit &&
+				 nfields(v + 6) == tables[i].nsplit)
 				table_from[i] = snap_bound_parse(v + 6, strlen(v + 6));
 			else {
-				mc_errf(&e, MC_EXIT_DATA, "'%s': bad value for '%s'", opt_ckpt, key);
+				mc_errf(&e, MC_EXIT_DATA, "'%s': bad value for '%s' (want 'done' or "
+					"'after', a tab, the %zu literals of the split key)", ckpath, key,
+					tables[i].nsplit);
 				prog_fail(&e);
 			}
 		}

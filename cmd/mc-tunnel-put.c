@@ -38,11 +38,14 @@ static const char usage[] =
 	"                           changes to the log table; base; log: all there\n"
 	"  -n, --name=DB.TABLE=NAME warehouse name of a table (default DB__TABLE)\n"
 	"  -c, --commit-rows=N      commit at the next transaction end or mark after\n"
-	"                           N rows (default 100000); always at 4N rows\n"
-	"      --checkpoint-out=FILE after each commit, write the position to\n"
-	"                           resume the source from (checkpoint file: 'pos'\n"
-	"                           committed, 'resume' the last transaction\n"
-	"                           boundary, 'gtid'; mc-binlog-tail --checkpoint-in)\n"
+	"                           N rows (default 100000); always at 4N change rows\n"
+	"                           (never inside a snapshot chunk)\n"
+	"      --checkpoint-out=FILE after each commit, write where the source\n"
+	"                           resumes (checkpoint file: 'pos' committed,\n"
+	"                           'resume' the last transaction boundary, else the\n"
+	"                           lowest snapshot watermark, 'gtid', each table's\n"
+	"                           committed snapshot chunks; mc-binlog-tail and\n"
+	"                           mc-snapshot --checkpoint-in)\n"
 	"      --utc-offset=+HH:MM  days for ds=auto and day cuts (first run only;\n"
 	"                           kept in the ledger; default +00:00)\n"
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
@@ -50,8 +53,12 @@ static const char usage[] =
 	"  -V, --version            show the version and exit\n"
 	"\n"
 	"Input read from a pipe may end without a trailer at a record boundary (a\n"
-	"live stream that stopped): what was read is committed. A regular file\n"
-	"must end with its trailer. Records inside a record are always an error.\n"
+	"live stream that stopped): what was read is committed, but for the rows of\n"
+	"a snapshot chunk without its chunk_end. A regular file must end with its\n"
+	"trailer. End of input inside a record is always an error.\n"
+	"Snapshot chunks (labelled '(LO, HI]') are kept whole when they continue\n"
+	"the table's committed chain, dropped when committed already; a stream\n"
+	"that cannot continue it (a different snapshot) is an error.\n"
 	"\n"
 	"Exit status: 0 ok; 1 bad input or write error (nothing of the uncommitted\n"
 	"rest is kept); 2 usage error; 3 the warehouse is locked by another writer.\n"
@@ -89,13 +96,28 @@ struct pbuf {
 	struct mc_pos floor;
 };
 
+/* A pbuf's state when a chunk began: rows of a chunk are added at once and
+ * taken back when the chunk is dropped. */
+struct psave {
+	size_t data_len, schemas_len;
+	uint64_t nrec, rows, schema_ver;
+	int has_pos, has_time;
+	struct mc_pos lo, hi;
+	int64_t tmin, tmax;
+};
+
 struct tab {
 	char *db, *table;
 	char name[256];
+	char key[600];         /* its snapshot chain's key (wh_snap_key) */
 	struct wh_schema schema;
 	int64_t schema_time;
 	int snap_in_stream;
 	struct pbuf *last_base, *last_log;
+	int open;              /* snapshot rows of a chunk not ended yet */
+	uint64_t open_start;   /* snap_seen when the chunk began */
+	struct pbuf *cp;       /* where its rows go */
+	struct psave save;
 };
 
 static struct tab *tabs;
@@ -106,6 +128,8 @@ static uint64_t pending_rows;
 
 static struct wh_ledger L; /* working state: what is committed plus pending */
 static uint64_t skip_snap, snap_seen;
+static size_t nopen;      /* tables with an open chunk: no commit meanwhile */
+static int chunked_stream; /* this stream has chunk marks (or is mc-snapshot's) */
 static int dirty; /* L moved since the last commit */
 static int resume_done;            /* a resume position is committed */
 static uint64_t resume_done_file;  /* its binlog file */
@@ -179,6 +203,7 @@ static struct tab *tab_find(const struct mc_rec *r, int create, struct mc_err *e
 		return NULL;
 	if (strlen(t->name) + 4 > WH_MAX_NAME)
 		return mc_errf(err, MC_EXIT_DATA, "warehouse name '%s' is too long", t->name), NULL;
+	wh_snap_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
 	last = ntabs++;
 	return t;
 }
@@ -378,16 +403,25 @@ static int write_ckpt_out(struct mc_err *err)
 	struct ckpt c = { 0 };
 	char p[64];
 	int rc;
-	if (!ckpt_out || !L.has_pos)
+	if (!ckpt_out || (!L.has_pos && !L.nsnap && !L.has_snap_low))
 		return 0;
-	pos_format(&L.pos, p, sizeof p);
-	rc = ckpt_set(&c, "pos", p, err);
-	if (rc == 0 && L.has_resume) {
-		pos_format(&L.resume, p, sizeof p);
+	rc = 0;
+	if (L.has_pos) {
+		pos_format(&L.pos, p, sizeof p);
+		rc = ckpt_set(&c, "pos", p, err);
+	}
+	/* resume: the last transaction boundary committed; before any, the
+	 * lowest watermark of the committed snapshot chunks (the binlog tail
+	 * starts at or below it, docs/mc-tunnel-put.md) */
+	if (rc == 0 && (L.has_resume || L.has_snap_low)) {
+		pos_format(L.has_resume ? &L.resume : &L.snap_low, p, sizeof p);
 		rc = ckpt_set(&c, "resume", p, err);
 	}
 	if (rc == 0 && L.gtid)
 		rc = ckpt_set(&c, "gtid", L.gtid, err);
+	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */
+	for (size_t i = 0; rc == 0 && i < L.nsnap; i++)
+		rc = ckpt_set(&c, L.snap[i].key, L.snap[i].val, err);
 	if (rc == 0)
 		rc = ckpt_write(ckpt_out, &c, err);
 	ckpt_free(&c);
@@ -400,6 +434,8 @@ static void commit(void)
 	char name[64];
 	int any = 0;
 
+	if (nopen)
+		return; /* never inside a snapshot chunk: at its end */
 	for (size_t i = 0; i < npbufs; i++)
 		any |= pbufs[i]->rows > 0 || pbufs[i]->complete;
 	if (!any && !dirty)
@@ -447,7 +483,7 @@ static void part_for(struct tab *t, int is_log, char *out, size_t outsz)
 	snprintf(out, outsz, "ds=%s", d);
 }
 
-static void add_row(struct rio_reader *rd, const struct mc_rec *r, struct tab *t)
+static void add_row(struct rio_reader *rd, const struct mc_rec *r, struct tab *t, int snap)
 {
 	int is_log = opt_route == 2 || (opt_route == 0 && r->op != MC_OP_SNAPSHOT);
 	struct pbuf *p = is_log ? t->last_log : t->last_base;
@@ -461,6 +497,28 @@ static void add_row(struct rio_reader *rd, const struct mc_rec *r, struct tab *t
 			t->last_log = p;
 		else
 			t->last_base = p;
+	}
+	if (snap && !t->open) {
+		/* a chunk begins: what to take back if it is dropped */
+		t->open = 1;
+		t->cp = p;
+		t->open_start = snap_seen - 1;
+		t->save.data_len = p->data.len;
+		t->save.schemas_len = p->schemas.len;
+		t->save.nrec = p->nrec;
+		t->save.rows = p->rows;
+		t->save.schema_ver = p->schema_ver;
+		t->save.has_pos = p->has_pos;
+		t->save.has_time = p->has_time;
+		t->save.lo = p->lo;
+		t->save.hi = p->hi;
+		t->save.tmin = p->tmin;
+		t->save.tmax = p->tmax;
+		nopen++;
+	} else if (snap && t->cp != p) {
+		mc_errf(&err, MC_EXIT_DATA, "record %llu: the partition of '%s.%s' changed inside a "
+			"snapshot chunk", (unsigned long long)rd->recno, t->db, t->table);
+		prog_fail(&err);
 	}
 	if (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0) {
 		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
@@ -539,6 +597,8 @@ static void complete_base(struct tab *t)
 	struct wh_manifest m;
 	struct mc_err err = { 0 };
 	int rc;
+	if (wh_ledger_snap_set(&L, t->key, "done", &err) < 0)
+		prog_fail(&err);
 	if (opt_route == 2)
 		return;
 	part_for(t, 0, part, sizeof part);
@@ -561,6 +621,132 @@ static void complete_base(struct tab *t)
 		oom();
 }
 
+/* ---- snapshot chunks ---- */
+
+static void chunk_keep(struct tab *t, const struct mc_rec *mark)
+{
+	if (t->open) {
+		t->open = 0;
+		nopen--;
+	}
+	L.snapshot_rows = snap_seen;
+	dirty = 1;
+	if (mark && (!L.has_snap_low || pos_cmp(&mark->pos, &L.snap_low) < 0)) {
+		L.snap_low = mark->pos;
+		L.has_snap_low = 1;
+	}
+}
+
+static void chunk_drop(struct tab *t)
+{
+	struct pbuf *p = t->cp;
+	if (!t->open)
+		return;
+	pending_rows -= p->rows - t->save.rows;
+	p->data.len = t->save.data_len;
+	p->schemas.len = t->save.schemas_len;
+	p->nrec = t->save.nrec;
+	p->rows = t->save.rows;
+	p->schema_ver = t->save.schema_ver;
+	p->has_pos = t->save.has_pos;
+	p->has_time = t->save.has_time;
+	p->lo = t->save.lo;
+	p->hi = t->save.hi;
+	p->tmin = t->save.tmin;
+	p->tmax = t->save.tmax;
+	t->open = 0;
+	nopen--;
+}
+
+/* A chunk without a "(LO, HI]" label (streams of other writers): dropped if
+ * the table is complete or the chunk lies within the snapshot rows counted
+ * as committed (the same input fed again: commits fall between chunks),
+ * else kept. At the end of a stream (at_end), the rows after the last
+ * chunk_end of a chunked stream are an unfinished chunk: dropped. */
+static void close_chunk(struct tab *t, int at_end)
+{
+	const char *ch = wh_ledger_snap_get(&L, t->key);
+	if (!t->open)
+		return;
+	if ((at_end && chunked_stream) || (ch && strcmp(ch, "done") == 0) ||
+	    t->open_start < skip_snap)
+		chunk_drop(t);
+	else
+		chunk_keep(t, NULL);
+}
+
+static void close_open_chunks(void)
+{
+	for (size_t i = 0; i < ntabs && nopen; i++)
+		close_chunk(&tabs[i], 1);
+}
+
+/* "(LO, HI]": 1 and the two parts, 0 if the label is not that */
+static int parse_label(const struct mc_str *l, struct mc_str *lo, struct mc_str *hi)
+{
+	const char *c;
+	if (l->n < 6 || l->p[0] != '(' || l->p[l->n - 1] != ']')
+		return 0;
+	for (c = l->p + 1; c + 1 < l->p + l->n - 1; c++)
+		if (c[0] == ',' && c[1] == ' ')
+			break;
+	if (c + 1 >= l->p + l->n - 1)
+		return 0;
+	*lo = mc_str_c(l->p + 1, (size_t)(c - (l->p + 1)));
+	*hi = mc_str_c(c + 2, (size_t)(l->p + l->n - 1 - (c + 2)));
+	return lo->n > 0 && hi->n > 0;
+}
+
+/* A chunk_end mark of t: keep the chunk iff it continues the table's
+ * committed chain (its LO is the chain's HI, or -inf when nothing is
+ * committed); drop it when it does not (committed already). */
+static int chunk_end(const struct rio_reader *rd, const struct mc_rec *r, struct tab *t,
+		     struct mc_err *err)
+{
+	struct mc_str lo, hi;
+	const char *ch;
+	int keep;
+	chunked_stream = 1;
+	if (!parse_label(&r->label, &lo, &hi)) {
+		close_chunk(t, 0);
+		return 0;
+	}
+	ch = wh_ledger_snap_get(&L, t->key);
+	if (!ch) {
+		keep = lo.n == 4 && memcmp(lo.p, "-inf", 4) == 0;
+		if (!keep) {
+			chunk_drop(t);
+			return mc_errf(err, MC_EXIT_DATA,
+				       "record %llu: chunk (%.*s] of '%s.%s' does not continue its "
+				       "committed snapshot: nothing of the table is committed (resume "
+				       "the source from this sink's --checkpoint-out)",
+				       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1,
+				       t->db, t->table);
+		}
+	} else {
+		keep = strncmp(ch, "after\t", 6) == 0 && strlen(ch + 6) == lo.n &&
+		       memcmp(ch + 6, lo.p, lo.n) == 0;
+	}
+	if (!keep) {
+		chunk_drop(t);
+		return 0;
+	}
+	chunk_keep(t, r);
+	if (hi.n == 4 && memcmp(hi.p, "+inf", 4) == 0) {
+		complete_base(t); /* the last chunk: the table is complete */
+	} else {
+		struct mc_buf v = { 0 };
+		if (buf_adds(&v, "after\t") < 0 || buf_add(&v, hi.p, hi.n) < 0 || buf_addc(&v, 0) < 0)
+			oom();
+		if (wh_ledger_snap_set(&L, t->key, v.p, err) < 0) {
+			buf_free(&v);
+			return -1;
+		}
+		buf_free(&v);
+	}
+	return 0;
+}
+
 static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, const char *what,
 			 struct mc_err *err)
 {
@@ -576,11 +762,24 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 	case MC_R_HEADER:
 		for (size_t i = 0; i < ntabs; i++)
 			tabs[i].snap_in_stream = 0;
+		chunked_stream = 0;
+		for (size_t i = 0; i < r->nmeta; i++)
+			if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
+			    r->meta[i].v.n == 11 && memcmp(r->meta[i].v.p, "mc-snapshot", 11) == 0)
+				chunked_stream = 1;
 		return 0;
 	case MC_R_TRAILER:
-		for (size_t i = 0; i < ntabs; i++)
-			if (tabs[i].snap_in_stream)
+		close_open_chunks();
+		for (size_t i = 0; i < ntabs; i++) {
+			const char *ch = wh_ledger_snap_get(&L, tabs[i].key);
+			/* a table whose chain stops short is not complete */
+			if (tabs[i].snap_in_stream && !(ch && strncmp(ch, "after\t", 6) == 0))
 				complete_base(&tabs[i]);
+		}
+		if (snap_seen > L.snapshot_rows) {
+			L.snapshot_rows = snap_seen;
+			dirty = 1;
+		}
 		commit();
 		return 0;
 	case MC_R_SCHEMA:
@@ -609,15 +808,13 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 				       "columns", (unsigned long long)rd->recno, t->db, t->table,
 				       r->after ? r->nafter : r->nbefore, t->schema.rec.ncols);
 		if (r->op == MC_OP_SNAPSHOT) {
+			/* held until its chunk ends, then kept or dropped */
 			t->snap_in_stream = 1;
-			if (++snap_seen <= skip_snap)
-				return 0;
-			L.snapshot_rows = snap_seen;
-			dirty = 1;
+			snap_seen++;
 		} else if (!accept_change(r)) {
 			return 0;
 		}
-		add_row(rd, r, t);
+		add_row(rd, r, t, r->op == MC_OP_SNAPSHOT);
 		if (pending_rows >= 4 * commit_rows)
 			commit();
 		return 0;
@@ -664,11 +861,26 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 					p->floor = r->pos;
 				p->has_floor = 1;
 			}
+			if (t && chunk_end(rd, r, t, err) < 0)
+				return -1;
 			if (pending_rows >= commit_rows)
 				commit();
 			break;
 		case MC_MARK_SNAPSHOT_END:
 			if ((t = tab_find(r, 0, err))) {
+				const char *ch;
+				if (t->open)
+					close_chunk(t, 0);
+				ch = wh_ledger_snap_get(&L, t->key);
+				if (ch && strncmp(ch, "after\t", 6) == 0)
+					return mc_errf(err, MC_EXIT_DATA,
+						       "record %llu: snapshot_end of '%s.%s', whose "
+						       "committed snapshot ends after %s, which this "
+						       "stream does not continue (a different snapshot: "
+						       "resume that one, or mc-snapshot --checkpoint-in "
+						       "from this sink's --checkpoint-out)",
+						       (unsigned long long)rd->recno, t->db, t->table,
+						       ch + 6);
 				complete_base(t);
 				commit();
 			}
@@ -700,6 +912,8 @@ static int put_file(const char *path, struct mc_err *err)
 			rc = -1;
 			break;
 		}
+	if (rc == 0)
+		close_open_chunks(); /* an open end: a chunk not ended is not kept */
 	rio_close(&rd);
 	if (fd > 0)
 		close(fd);
@@ -930,6 +1144,10 @@ int main(int argc, char **argv)
 	}
 	skip_snap = L.snapshot_rows;
 	if (clean_warehouse(&err) < 0)
+		prog_fail(&err);
+	/* a run killed between the ledger and --checkpoint-out: write it again
+	 * from the ledger (a rerun that commits nothing would not) */
+	if (rc > 0 && write_ckpt_out(&err) < 0)
 		prog_fail(&err);
 
 	if (optind == argc) {

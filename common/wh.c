@@ -822,6 +822,19 @@ int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err)
 		wh_ledger_free(l);
 		return mc_errnof(err, ENOMEM, "ledger");
 	}
+	if ((v = ckpt_get(&c, "snapshot_low"))) {
+		l->has_snap_low = 1;
+		if (pos_parse(v, &l->snap_low, err) < 0)
+			goto bad;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if ((strncmp(c.kv[i].k, "table.", 6) == 0 || strncmp(c.kv[i].k, "hex.", 4) == 0) &&
+		    wh_ledger_snap_set(l, c.kv[i].k, c.kv[i].v, err) < 0) {
+			ckpt_free(&c);
+			buf_free(&path);
+			wh_ledger_free(l);
+			return -1;
+		}
 	if ((v = ckpt_get(&c, "first_pos"))) {
 		const char *t = ckpt_get(&c, "first_time");
 		l->has_first = 1;
@@ -889,6 +902,12 @@ int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *e
 		wh_day_format(l->cuts[i].day, d);
 		rc |= buf_addf(&b, "cut.%s %s\n", d, p);
 	}
+	if (l->has_snap_low) {
+		pos_format(&l->snap_low, p, sizeof p);
+		rc |= buf_addf(&b, "snapshot_low %s\n", p);
+	}
+	for (size_t i = 0; i < l->nsnap; i++)
+		rc |= buf_addf(&b, "%s %s\n", l->snap[i].key, l->snap[i].val);
 	rc |= ledger_path(dir, &path);
 	if (rc < 0) {
 		buf_free(&b);
@@ -901,8 +920,75 @@ int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *e
 	return rc;
 }
 
+void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		 size_t outsz)
+{
+	int plain = 1;
+	size_t at;
+	for (size_t i = 0; i < dbn + tn && plain; i++) {
+		char ch = i < dbn ? db[i] : table[i - dbn];
+		plain = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+	}
+	if (plain) {
+		snprintf(out, outsz, "table.%.*s.%.*s", (int)dbn, db, (int)tn, table);
+		return;
+	}
+	at = (size_t)snprintf(out, outsz, "hex.");
+	for (size_t i = 0; i < dbn && at + 3 < outsz; i++)
+		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)db[i]);
+	if (at + 2 < outsz)
+		out[at++] = '.';
+	for (size_t i = 0; i < tn && at + 3 < outsz; i++)
+		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)table[i]);
+	out[at] = 0;
+}
+
+const char *wh_ledger_snap_get(const struct wh_ledger *l, const char *key)
+{
+	for (size_t i = 0; i < l->nsnap; i++)
+		if (strcmp(l->snap[i].key, key) == 0)
+			return l->snap[i].val;
+	return NULL;
+}
+
+int wh_ledger_snap_set(struct wh_ledger *l, const char *key, const char *val, struct mc_err *err)
+{
+	char *v = strdup(val);
+	size_t i;
+	if (!v)
+		return mc_errnof(err, ENOMEM, "ledger");
+	for (i = 0; i < l->nsnap; i++)
+		if (strcmp(l->snap[i].key, key) == 0) {
+			free(l->snap[i].val);
+			l->snap[i].val = v;
+			return 0;
+		}
+	if (l->nsnap == l->snapcap) {
+		size_t cap = l->snapcap ? l->snapcap * 2 : 16;
+		struct wh_snapkv *ns = realloc(l->snap, cap * sizeof *ns);
+		if (!ns) {
+			free(v);
+			return mc_errnof(err, ENOMEM, "ledger");
+		}
+		l->snap = ns;
+		l->snapcap = cap;
+	}
+	if (!(l->snap[i].key = strdup(key))) {
+		free(v);
+		return mc_errnof(err, ENOMEM, "ledger");
+	}
+	l->snap[i].val = v;
+	l->nsnap++;
+	return 0;
+}
+
 void wh_ledger_free(struct wh_ledger *l)
 {
+	for (size_t i = 0; i < l->nsnap; i++) {
+		free(l->snap[i].key);
+		free(l->snap[i].val);
+	}
+	free(l->snap);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);

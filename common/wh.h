@@ -155,7 +155,23 @@ struct wh_ledger {
 				 * transaction boundary a source may restart at */
 	char *gtid;             /* owned or NULL: the last GTID per domain of the
 				 * accepted txn_end marks, "0-1-5,1-1-7" */
+	int has_snap_low;
+	struct mc_pos snap_low; /* the lowest watermark of the snapshot chunks
+				 * committed: where a binlog tail may start */
+	size_t nsnap, snapcap;
+	struct wh_snapkv {
+		char *key, *val; /* owned: wh_snap_key(), "done" or "after\tLITERALS" */
+	} *snap;                /* each table's committed snapshot chain */
 };
+
+/* The key of db.table in snapshot checkpoints (mc-snapshot's and the
+ * ledger's): "table.DB.TABLE", or "hex.HEXDB.HEXTABLE" when a name has
+ * other characters than [a-z0-9_-]. out holds >= 600 bytes. */
+void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		 size_t outsz);
+/* A table's chain in l (NULL: nothing committed); set it (copies). */
+const char *wh_ledger_snap_get(const struct wh_ledger *l, const char *key);
+int wh_ledger_snap_set(struct wh_ledger *l, const char *key, const char *val, struct mc_err *err);
 
 int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err);
 int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *err);

@@ -80,3 +80,27 @@ rm -f "$T/ck2"
 expect_ok "odd database and table names" mc-snapshot $MDB_ARGS --databases=We-ird --chunk-rows=1 --checkpoint="$T/ck2"
 expect_eq "... give every row" "$(mc-cat "$T/out" | grep -c '"kind":"row"')" 3
 expect_grep "... and a hex key in the checkpoint" '^hex\.57652d697264\.5420616062 done$' "$T/ck2"
+
+# --checkpoint-in: read only; a missing file starts from scratch
+cp "$T/ck" "$T/ck.orig" 2>/dev/null
+expect_code 2 "--checkpoint and --checkpoint-in together exit 2" \
+	mc-snapshot $MDB_ARGS --databases=r --checkpoint="$T/ck" --checkpoint-in="$T/ck"
+expect_ok "--checkpoint-in with no file yet reads everything" \
+	mc-snapshot $MDB_ARGS --databases=r --chunk-rows=1000 --checkpoint-in="$T/nope.ckpt"
+expect_eq "... every row" "$(mc-cat "$T/out" | grep -c '"kind":"row"')" 6000
+expect_eq "... and writes no file" "$([ -e "$T/nope.ckpt" ] && echo yes || echo no)" no
+# a sink's checkpoint (mc-tunnel-put --checkpoint-out): its chain for r.a
+# ends after the label's literal, r.b is done; other lines are ignored
+printf 'mcsync-checkpoint 1\npos 1:4:0\nresume 1:4:0\ntable.r.a after\t1000\ntable.r.b done\n' >"$T/sink.ckpt"
+expect_ok "--checkpoint-in from a sink's checkpoint" \
+	mc-snapshot $MDB_ARGS --databases=r --chunk-rows=1000 --checkpoint-in="$T/sink.ckpt"
+mc-cat "$T/out" >"$T/in.jsonl"
+expect_eq "... resumes r.a after 1000, skips r.b" \
+	"$(grep -c '"kind":"row".*"table":"a"' "$T/in.jsonl")/$(grep -c '"kind":"row".*"table":"b"' "$T/in.jsonl")" 2000/0
+expect_grep "... its first chunk continues the chain" '"chunk_end".*"label":"\(1000, 2000\]"' "$T/in.jsonl"
+expect_eq "... and the file is not written" "$(cksum <"$T/sink.ckpt")" \
+	"$(printf 'mcsync-checkpoint 1\npos 1:4:0\nresume 1:4:0\ntable.r.a after\t1000\ntable.r.b done\n' | cksum)"
+printf 'mcsync-checkpoint 1\ntable.r.a after\t1\t2\n' >"$T/bad.ckpt"
+expect_code 1 "a chain with more literals than the split key exits 1" \
+	mc-snapshot $MDB_ARGS --databases=r --checkpoint-in="$T/bad.ckpt"
+expect_grep "... naming the file and the key" "bad.ckpt': bad value for 'table\.r\.a'" "$T/err"

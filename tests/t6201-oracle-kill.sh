@@ -100,7 +100,8 @@ snapshot_stage() {
 	python3 - "$R" "$nsnap" >"$R/snap.jsonl" 2>"$T/err" <<'PY' || { fail "round $round: the snapshot pieces combine" "python"; return 1; }
 import json, sys
 d, n = sys.argv[1], int(sys.argv[2])
-head, recs = None, []
+head, recs = None, []  # [line, kept]
+chunks = {}            # table: its chunks kept so far, [lo, hi, record indices]
 for i in range(1, n + 1):
     lines = open('%s/snap.%d.jsonl' % (d, i)).read().splitlines()
     if not lines:
@@ -116,7 +117,37 @@ for i in range(1, n + 1):
                 last = j
         body = [l for l in body[:last + 1]] if last >= 0 else \
                [l for l in body if json.loads(l).get('kind') == 'schema']
-    recs += body
+    # this run starts each table where the checkpoint the last run left
+    # says: chunks the killed run wrote past it (finished, not checkpointed)
+    # are read again, maybe chunked otherwise; the sink keeps one chain of
+    # (LO, HI] labels (docs/mc-tunnel-put.md), so leave the killed run's out
+    starts = {}
+    for l in body:
+        r = json.loads(l)
+        if r.get('kind') == 'mark' and r['mark'] == 'chunk_end':
+            starts.setdefault((r['db'], r['table']), r['label'][1:-1].split(', ', 1)[0])
+    for t, lo in starts.items():
+        cs = chunks.get(t, [])
+        while cs and cs[-1][1] != lo:
+            for k in cs.pop()[2]:
+                recs[k][1] = False
+    pend = []
+    for l in body:
+        r = json.loads(l)
+        k = len(recs)
+        recs.append([l, True])
+        if r.get('kind') == 'row' and r.get('op') == 'snapshot':
+            pend.append(k)
+        elif r.get('kind') == 'mark' and r['mark'] == 'chunk_end':
+            lo, hi = r['label'][1:-1].split(', ', 1)
+            chunks.setdefault((r['db'], r['table']), []).append([lo, hi, pend + [k]])
+            pend = []
+        elif r.get('kind') == 'mark' and r['mark'] == 'snapshot_end':
+            # goes with the table's last chunk
+            cs = chunks.get((r['db'], r['table']))
+            if cs:
+                cs[-1][2].append(k)
+recs = [l for l, kept in recs if kept]
 print(head)
 for l in recs:
     print(l)
