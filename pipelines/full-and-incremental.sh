@@ -6,10 +6,11 @@
 #
 # With no configuration it runs the demo: it starts a throwaway MariaDB on a
 # private socket (no TCP port), loads sample data covering every column type,
-# snapshots it into ./warehouse (the base), runs a write load (inserts,
-# updates, key-changing updates, deletes), reads the changes from the
-# server as a replica into the warehouse (the log), merges base + log at the last
-# change, compares every table row by row and value by value with the source
+# starts a write load (inserts, updates, key-changing updates, deletes),
+# snapshots the tables into ./warehouse while it runs (the base), reads the
+# changes from the server as a replica into the warehouse (the log), once
+# during the load and once more after it, resuming from the sink's
+# checkpoint, merges base + log at the last change, compares every table row by row and value by value with the source
 # (a fresh snapshot once the load has stopped), prints a summary and stops the
 # server. Work files go to $MCSYNC_WORK (default
 # ./mcsync-demo), the warehouse to $MCSYNC_WAREHOUSE (default ./warehouse).
@@ -57,28 +58,40 @@ mdb_start
 say "loading sample data: $ROWS rows per table, every column type"
 sql "$(sed "s/@ROWS@/$ROWS/g" "$HERE/demo-data.sql")" || die "loading the sample data failed"
 
-say "snapshot -> base"
-mc-snapshot $MDB_ARGS --databases=shop --threads=2 --chunk-rows=500 \
-	--checkpoint="$WORK/snapshot.ckpt" >"$WORK/snapshot.mcr"
-mc-tunnel-put --dest="$WH" --checkpoint-out="$WORK/sink.ckpt" "$WORK/snapshot.mcr"
+# The stages as in production (docs/pipelines.md), with one checkpoint file
+# between the source and the sink: mc-tunnel-put writes what it committed
+# (--checkpoint-out), and each source resumes from it (--checkpoint-in):
+# rerunning any of these commands after a crash or a SIGKILL carries on
+# exactly once.
+CK=$WORK/sink.ckpt
 
-say "write load: $CHANGES transactions"
-"$HERE/demo-load.sh" "$CHANGES" >"$WORK/load.sql"
-sql "source $WORK/load.sql" || die "the write load failed"
+say "write load: $CHANGES transactions, running during the snapshot and the tail"
+"$HERE/demo-load.sh" "$CHANGES" | sed 's/^COMMIT;$/COMMIT; DO SLEEP(0.002);/' >"$WORK/load.sql"
+sql "source $WORK/load.sql" >"$WORK/load.out" 2>&1 &
+load=$!
+at_exit "kill $load 2>/dev/null || :"
+
+say "snapshot -> base (lock-free, 2 connections, chunks of 500 rows)"
+mc-snapshot $MDB_ARGS --databases=shop --threads=2 --chunk-rows=500 --checkpoint-in="$CK" |
+	mc-tunnel-put --dest="$WH" --checkpoint-out="$CK"
+
+# The tail starts where the sink's checkpoint says: after the snapshot,
+# that is the lowest watermark of its chunks (every change a chunk missed is
+# after it; one a chunk saw already is applied again with the same result,
+# docs/merge.md).
+tail_to_log() {
+	mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --tables='^shop\.' \
+		--checkpoint-in="$CK" --stop-at-end |
+		mc-tunnel-put --dest="$WH" --checkpoint-out="$CK"
+}
+say "binlog from $(sed -n 's/^resume //p' "$CK"), as a replica -> log (while the load runs)"
+tail_to_log
+wait $load || die "the write load failed: $(tail -n 3 "$WORK/load.out")"
 sql "FLUSH BINARY LOGS" >/dev/null
+say "the load has stopped: the tail again, resuming from $(sed -n 's/^resume //p' "$CK")"
+tail_to_log
 
-# The tail starts at the lowest watermark of the snapshot's chunks: every
-# change a chunk missed is after it, and what a chunk saw already is applied
-# again with the same result (docs/merge.md).
-lo=$(mc-cat --to=summary "$WORK/snapshot.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
-set -- $lo
-first=$(printf 'mysql-bin.%06d' "$1")
-say "binlog from $first:$2, as a replica -> log"
-mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --tables='^shop\.' \
-	--start="$first:$2" --stop-at-end >"$WORK/changes.mcr"
-mc-tunnel-put --dest="$WH" --checkpoint-out="$WORK/sink.ckpt" "$WORK/changes.mcr"
-
-at=$(mc-cat --to=summary "$WORK/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
+at=$(sed -n 's/^pos //p' "$CK")
 say "merge base + log at $at, and compare with the source"
 # The source now (the load has stopped): a fresh snapshot, whose values
 # tests/t6001 checks against SELECT.
