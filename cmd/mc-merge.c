@@ -244,9 +244,6 @@ struct pull {
 	size_t file;
 	struct freader fr, next;
 	struct mc_buf key;
-	int check;         /* a base not known to be sorted: check as we go */
-	int unsorted;      /* the check failed: merge again, sorting the base */
-	struct mc_buf last; /* the previous key, when checking */
 };
 static struct pull pl;
 
@@ -289,20 +286,6 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	if (merge_key_encode(&p->key, r.after, r.nafter, keycols, nkey, err) < 0)
 		return mc_errctx(err, "'%s': record %llu: ", p->fr.path,
 				 (unsigned long long)p->fr.rd.recno);
-	if (p->check) {
-		/* strictly rising keys, as the merge compares them (bytes, then
-		 * length); else stop: the caller merges again, sorting */
-		size_t n = p->key.len < p->last.len ? p->key.len : p->last.len;
-		int c = memcmp(p->key.p, p->last.p ? p->last.p : "", n);
-		if (p->last.p && (c < 0 || (c == 0 && p->key.len <= p->last.len))) {
-			p->unsorted = 1;
-			return mc_errf(err, MC_EXIT_DATA, "'%s': record %llu: the base is not in key order",
-				       p->fr.path, (unsigned long long)p->fr.rd.recno);
-		}
-		p->last.len = 0;
-		if (buf_add(&p->last, p->key.p, p->key.len) < 0 || (!p->last.p && buf_grow(&p->last, 1) < 0))
-			return mc_errnof(err, ENOMEM, "merge");
-	}
 	*key = p->key.p;
 	*klen = p->key.len;
 	*pos = r.pos;
@@ -310,13 +293,12 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	return 1;
 }
 
-/* Stop pulling and forget the base's order check. */
+/* Stop pulling the base (close its files). */
 static void pull_reset(struct pull *p)
 {
 	fr_close(&p->fr);
 	fr_close(&p->next);
 	buf_free(&p->key);
-	buf_free(&p->last);
 	memset(p, 0, sizeof *p);
 }
 
@@ -858,10 +840,14 @@ static int merge_to(int fd, int stream, struct wh_schema *lschema, const char *r
 	t_read = now_s();
 	out_begin(fd, zlevel);
 	pull_reset(&pl);
-	pl.check = stream;
 	if (merger_finish(m, base_m.sorted || stream ? pull_next : NULL, &pl, emit_row, NULL,
 			  &err) < 0) {
-		if (!pl.unsorted)
+		struct merge_stats st;
+		merger_stats(m, &st);
+		if (st.unordered && pl.fr.open)
+			mc_errctx(&err, "'%s': record %llu: ", pl.fr.path,
+				  (unsigned long long)pl.fr.rd.recno);
+		if (!st.unordered || !stream)
 			prog_fail(&err);
 		if (verbose)
 			prog_warn("%s: sorting it", err.msg);

@@ -30,6 +30,7 @@ struct merge_stats {
 	uint64_t runs;    /* spilled runs, 0 when everything fit */
 	uint64_t passes;  /* intermediate merge passes */
 	uint64_t out;     /* records emitted */
+	int unordered;    /* merger_finish failed: the pull source broke key order */
 };
 
 /* A merger that keeps at most about `memory` bytes of entries and buffers,
