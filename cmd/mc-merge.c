@@ -252,6 +252,12 @@ static char *base_path(size_t i)
 	return pathf("%s/%s/%s/%s", whdir, table, base_part, base_m.files[i].name);
 }
 
+/* A file being read costs about this (decompression window, read-ahead
+ * blocks): counted in --memory while the base is pulled; the next file is
+ * opened ahead only from PULL_AHEAD_MIN up. */
+#define READER_COST (4u << 20)
+#define PULL_AHEAD_MIN (64u << 20)
+
 static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 		     const char **rec, size_t *rlen, struct mc_err *err)
 {
@@ -259,14 +265,14 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	struct mc_rec r;
 	for (;;) {
 		if (!p->fr.open) {
-			if (p->file == 0 && base_m.nfiles > 0)
-				fr_open(&p->next, base_path(0), &base_m.files[0]);
+			if (p->file < base_m.nfiles && !p->next.open)
+				fr_open(&p->next, base_path(p->file), &base_m.files[p->file]);
 			if (p->file == base_m.nfiles)
 				return 0;
 			p->fr = p->next;
 			p->next.open = 0;
 			p->file++;
-			if (p->file < base_m.nfiles)
+			if (p->file < base_m.nfiles && memory >= PULL_AHEAD_MIN)
 				fr_open(&p->next, base_path(p->file), &base_m.files[p->file]);
 		}
 		if (fr_next(&p->fr, &r) > 0)
@@ -285,6 +291,15 @@ static int pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *p
 	*pos = r.pos;
 	*rec = rio_raw(&p->fr.rd, rlen);
 	return 1;
+}
+
+/* Stop pulling the base (close its files). */
+static void pull_reset(struct pull *p)
+{
+	fr_close(&p->fr);
+	fr_close(&p->next);
+	buf_free(&p->key);
+	memset(p, 0, sizeof *p);
 }
 
 /* ---- output ---- */
@@ -357,6 +372,20 @@ static void out_begin(int fd, int level)
 	h.nmeta = opt_ds ? 3 : 2;
 	if (rec_encode(&out.buf, &h, &err) < 0 || out_write(schema.raw.p, schema.raw.len, &err) < 0)
 		prog_fail(&err);
+}
+
+/* Drop what was written to fd (a regular file we opened) and start over. */
+static void out_abort(int fd)
+{
+	struct mc_err err = { 0 };
+	zout_close(&out.z);
+	buf_free(&out.buf);
+	rec_scratch_free(&out.sc);
+	memset(&out, 0, sizeof out);
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		mc_errnof(&err, errno, "output");
+		prog_fail(&err);
+	}
 }
 
 static void out_end(void)
@@ -756,6 +785,84 @@ static void say_times(void)
 	prog_warn("read in %.2f s, merged and written in %.2f s", t_read - t_start, t - t_read);
 }
 
+/* An unsorted base, every row an entry. */
+static void read_base(struct merger *m)
+{
+	struct mc_err err = { 0 };
+	{
+		/* the next file is opened ahead: its decompression overlaps */
+		struct freader frs[2];
+		struct mc_buf kb = { 0 };
+		if (base_m.nfiles > 0)
+			fr_open(&frs[0], base_path(0), &base_m.files[0]);
+		for (size_t i = 0; i < base_m.nfiles; i++) {
+			struct freader *fr = &frs[i % 2];
+			struct mc_rec r;
+			if (i + 1 < base_m.nfiles)
+				fr_open(&frs[(i + 1) % 2], base_path(i + 1), &base_m.files[i + 1]);
+			while (fr_next(fr, &r) > 0) {
+				size_t n;
+				const char *raw = rio_raw(&fr->rd, &n);
+				if (r.op != MC_OP_SNAPSHOT || !r.after)
+					fail("'%s': record %llu: a %s row in a base partition", fr->path,
+					     (unsigned long long)fr->rd.recno, rec_op_name(r.op));
+				kb.len = 0;
+				if (merge_key_encode(&kb, r.after, r.nafter, keycols, nkey, &err) < 0 ||
+				    merger_add(m, kb.p, kb.len, &r.pos, 0, 1, raw, n, &err) < 0) {
+					mc_errctx(&err, "'%s': record %llu: ", fr->path,
+						  (unsigned long long)fr->rd.recno);
+					prog_fail(&err);
+				}
+			}
+			fr_close(fr);
+		}
+		buf_free(&kb);
+	}
+}
+
+/* Merge into fd. stream: the base is not known to be in key order but is
+ * pulled as if it were (its decompression then overlaps the output's
+ * compression, and only the log is sorted), checking the order; 1 when
+ * it is not in order (nothing kept: merge again without stream). */
+static int merge_to(int fd, int stream, struct wh_schema *lschema, const char *rundir,
+		    struct merger **mp)
+{
+	struct mc_err err = { 0 };
+	uint64_t readers = base_m.sorted || stream ? (memory >= PULL_AHEAD_MIN ? 2 : 1) * READER_COST : 0;
+	struct merger *m = merger_new(memory > 2 * readers ? memory - readers : memory / 2, rundir, &err);
+	if (!m)
+		prog_fail(&err);
+	live_merger = m;
+	log_rows = log_files = 0;
+	if (!stream && !base_m.sorted)
+		read_base(m);
+	read_log(m, lschema);
+	t_read = now_s();
+	out_begin(fd, zlevel);
+	pull_reset(&pl);
+	if (merger_finish(m, base_m.sorted || stream ? pull_next : NULL, &pl, emit_row, NULL,
+			  &err) < 0) {
+		struct merge_stats st;
+		merger_stats(m, &st);
+		if (st.unordered && pl.fr.open)
+			mc_errctx(&err, "'%s': record %llu: ", pl.fr.path,
+				  (unsigned long long)pl.fr.rd.recno);
+		if (!st.unordered || !stream)
+			prog_fail(&err);
+		if (verbose)
+			prog_warn("%s: sorting it", err.msg);
+		pull_reset(&pl);
+		out_abort(fd);
+		live_merger = NULL;
+		merger_free(m);
+		return 1;
+	}
+	pull_reset(&pl);
+	out_end();
+	*mp = m;
+	return 0;
+}
+
 static uint64_t default_memory(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
@@ -984,42 +1091,7 @@ int main(int argc, char **argv)
 	/* merge: runs go to the table's directory unless --tmpdir says
 	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
 	t_start = now_s();
-	m = merger_new(memory, tmpdir ? tmpdir : tdir, &err);
-	if (!m)
-		prog_fail(&err);
-	live_merger = m;
 	atexit(cleanup);
-	if (!base_m.sorted) {
-		/* the next file is opened ahead: its decompression overlaps */
-		struct freader frs[2];
-		struct mc_buf kb = { 0 };
-		if (base_m.nfiles > 0)
-			fr_open(&frs[0], base_path(0), &base_m.files[0]);
-		for (size_t i = 0; i < base_m.nfiles; i++) {
-			struct freader *fr = &frs[i % 2];
-			struct mc_rec r;
-			if (i + 1 < base_m.nfiles)
-				fr_open(&frs[(i + 1) % 2], base_path(i + 1), &base_m.files[i + 1]);
-			while (fr_next(fr, &r) > 0) {
-				size_t n;
-				const char *raw = rio_raw(&fr->rd, &n);
-				if (r.op != MC_OP_SNAPSHOT || !r.after)
-					fail("'%s': record %llu: a %s row in a base partition", fr->path,
-					     (unsigned long long)fr->rd.recno, rec_op_name(r.op));
-				kb.len = 0;
-				if (merge_key_encode(&kb, r.after, r.nafter, keycols, nkey, &err) < 0 ||
-				    merger_add(m, kb.p, kb.len, &r.pos, 0, 1, raw, n, &err) < 0) {
-					mc_errctx(&err, "'%s': record %llu: ", fr->path,
-						  (unsigned long long)fr->rd.recno);
-					prog_fail(&err);
-				}
-			}
-			fr_close(fr);
-		}
-		buf_free(&kb);
-	}
-	read_log(m, &lschema);
-	t_read = now_s();
 
 	if (output) {
 		int fd = 1;
@@ -1028,10 +1100,15 @@ int main(int argc, char **argv)
 			mc_errnof(&err, errno, "'%s'", output);
 			prog_fail(&err);
 		}
-		out_begin(fd, zlevel);
-		if (merger_finish(m, base_m.sorted ? pull_next : NULL, &pl, emit_row, NULL, &err) < 0)
-			prog_fail(&err);
-		out_end();
+		{
+			/* pull an unsorted base as if sorted only where what was
+			 * written can be taken back */
+			struct stat ost;
+			int stream = !base_m.sorted && base_m.nfiles > 0 && strcmp(output, "-") != 0 &&
+				     fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode);
+			if (merge_to(fd, stream, &lschema, tmpdir ? tmpdir : tdir, &m) > 0)
+				merge_to(fd, 0, &lschema, tmpdir ? tmpdir : tdir, &m);
+		}
 		if (fd != 1 && close(fd) < 0) {
 			mc_errnof(&err, errno, "'%s'", output);
 			prog_fail(&err);
@@ -1052,10 +1129,9 @@ int main(int argc, char **argv)
 		file = pathf("%s/part-000000.mcr.zst", tmp);
 		if (afile_open(&af, file, &err) < 0)
 			prog_fail(&err);
-		out_begin(af.fd, zlevel);
-		if (merger_finish(m, base_m.sorted ? pull_next : NULL, &pl, emit_row, NULL, &err) < 0)
-			prog_fail(&err);
-		out_end();
+		if (merge_to(af.fd, !base_m.sorted && base_m.nfiles > 0, &lschema,
+			     tmpdir ? tmpdir : tdir, &m) > 0)
+			merge_to(af.fd, 0, &lschema, tmpdir ? tmpdir : tdir, &m);
 		if (fstat(af.fd, &st) < 0) {
 			mc_errnof(&err, errno, "'%s'", file);
 			prog_fail(&err);

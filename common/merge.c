@@ -535,8 +535,8 @@ struct src {
 	struct merger *m;
 	merge_pull_fn pull;
 	void *pctx;
-	struct mc_buf pbuf; /* the pull source's entry */
-	struct mc_buf last; /* its previous key, to check the order */
+	struct mc_buf pb[2]; /* the pull source's entry and the one before, */
+	int pi, pulled;      /* which stays valid for kway and the order check */
 	const struct ent *cur;
 };
 
@@ -569,16 +569,17 @@ static int src_next(struct src *s, struct mc_err *err)
 		struct mc_pos pos;
 		struct ent h;
 		int rc = s->pull(s->pctx, &key, &klen, &pos, &rec, &rlen, err);
+		struct mc_buf *nb = &s->pb[s->pi ^ 1];
 		if (rc <= 0)
 			return rc;
-		if (s->last.len || s->last.p) {
-			if (key_cmp(key, klen, s->last.p, s->last.len) <= 0)
+		if (s->pulled) {
+			const struct ent *pe = (const struct ent *)s->pb[s->pi].p;
+			if (key_cmp(key, klen, ent_key(pe), pe->klen) <= 0) {
+				s->m->st.unordered = 1;
 				return mc_errf(err, MC_EXIT_DATA,
 					       "the base partition is not in key order (or has a key twice)");
+			}
 		}
-		s->last.len = 0;
-		if (buf_add(&s->last, key, klen) < 0 || (!s->last.p && buf_grow(&s->last, 1) < 0))
-			return mc_errnof(err, ENOMEM, "merge");
 		if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
 			return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 		memset(&h, 0, sizeof h);
@@ -589,11 +590,13 @@ static int src_next(struct src *s, struct mc_err *err)
 		h.klen = (uint32_t)klen;
 		h.rlen = (uint32_t)rlen;
 		h.flags = 1;
-		s->pbuf.len = 0;
-		if (buf_add(&s->pbuf, &h, sizeof h) < 0 || buf_add(&s->pbuf, key, klen) < 0 ||
-		    buf_add(&s->pbuf, rec, rlen) < 0)
+		nb->len = 0;
+		if (buf_add(nb, &h, sizeof h) < 0 || buf_add(nb, key, klen) < 0 ||
+		    buf_add(nb, rec, rlen) < 0)
 			return mc_errnof(err, ENOMEM, "merge");
-		s->cur = (const struct ent *)s->pbuf.p;
+		s->pi ^= 1;
+		s->pulled = 1;
+		s->cur = (const struct ent *)nb->p;
 		return 1;
 	}
 	}
@@ -603,8 +606,8 @@ static void src_free(struct src *s)
 {
 	if (s->kind == 0)
 		run_close(&s->run);
-	buf_free(&s->pbuf);
-	buf_free(&s->last);
+	buf_free(&s->pb[0]);
+	buf_free(&s->pb[1]);
 }
 
 /* A binary heap of sources by their current entry. */
@@ -655,8 +658,9 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 		heap_down(h, hn, i);
 	while (hn > 0 && rc == 0) {
 		const struct ent *top = h[0]->cur, *w = top;
-		/* the in-memory entries stay; others are overwritten by src_next */
-		if (h[0]->kind != 1) {
+		/* the in-memory entries stay, and a pulled one until the next
+		 * but one src_next (never two on one key); runs' are overwritten */
+		if (h[0]->kind == 0) {
 			win.len = 0;
 			if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
 				rc = mc_errnof(err, ENOMEM, "merge");
@@ -788,6 +792,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 	if (rc == 0 && pull) {
 		ps[n] = &pool[n];
 		pool[n].kind = 2;
+		pool[n].m = m;
 		pool[n].pull = pull;
 		pool[n].pctx = pctx;
 		n++;

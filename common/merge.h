@@ -12,7 +12,9 @@
  * per key and spilled as zstd runs into a temporary directory; the runs are
  * merged k ways (in several passes when there are too many for the budget).
  * An input that is already in key order with one row per key (a base
- * partition written by mc-merge) is merged as a stream without sorting. */
+ * partition written by mc-merge, or a snapshot tried as one) is merged as a
+ * stream without sorting; merger_finish fails, setting merge_stats'
+ * unordered, when it is not. */
 #ifndef MC_MERGE_H
 #define MC_MERGE_H
 
@@ -30,6 +32,7 @@ struct merge_stats {
 	uint64_t runs;    /* spilled runs, 0 when everything fit */
 	uint64_t passes;  /* intermediate merge passes */
 	uint64_t out;     /* records emitted */
+	int unordered;    /* merger_finish failed: the pull source broke key order */
 };
 
 /* A merger that keeps at most about `memory` bytes of entries and buffers,

@@ -125,13 +125,28 @@ bad "a log file that is not what its marker says" \
 
 # --- bounded memory: a table several times larger than --memory ---
 "$MCGEN" sysbench 150000 >"$T/big.mcr" && "$MCGEN" changes 150000 30000 >"$T/bigch.mcr"
-mc-tunnel-put --dest="$T/big" "$T/big.mcr" "$T/bigch.mcr" 2>"$T/err"
+# (a base of 4 files; in big and big2 its first file renamed to come last,
+# so that its rows are not in key order: found at the last file, the merge
+# starts again, sorting the base)
+mc-tunnel-put --dest="$T/big" --commit-rows=10000 "$T/big.mcr" "$T/bigch.mcr" 2>"$T/err"
+bd=$T/big/$TB/ds=20251121
+if [ "$(ls "$bd"/part-* | wc -l)" -ge 3 ]; then ok "the base has several files"; else fail "the base has several files" "$(ls "$bd")"; fi
+cp -r "$T/big" "$T/big3"
+mv "$bd/part-000001.mcr.zst" "$bd/part-000099.mcr.zst"
+sed 's/^file\.part-000001\./file.part-000099./' "$bd/_SUCCESS" >"$T/m" && cat "$T/m" >"$bd/_SUCCESS"
 cp -r "$T/big" "$T/big2"
 /usr/bin/time -f %M -o "$T/rss1" mc-merge --warehouse="$T/big" --table=$TB --ds=20251122 -v 2>"$T/v1"
 /usr/bin/time -f %M -o "$T/rss2" mc-merge --warehouse="$T/big2" --table=$TB --ds=20251122 -v --memory=8M 2>"$T/v2"
+/usr/bin/time -f %M -o "$T/rss3" mc-merge --warehouse="$T/big3" --table=$TB --ds=20251122 -v --memory=8M 2>"$T/v3"
+expect_grep "a base out of key order is found out" "part-000099.mcr.zst': record [0-9]*: the base partition is not in key order.*: sorting it" "$T/v1"
 expect_same "--memory=8M gives the same partition as an unbounded merge" \
 	"$T/big/$TB/ds=20251122/part-000000.mcr.zst" "$T/big2/$TB/ds=20251122/part-000000.mcr.zst"
+expect_same "a base in key order, streamed, gives the same partition" \
+	"$T/big/$TB/ds=20251122/part-000000.mcr.zst" "$T/big3/$TB/ds=20251122/part-000000.mcr.zst"
 expect_grep "it spilled runs and merged them in passes" "[1-9][0-9]* runs, [1-9][0-9]* passes" "$T/v2"
+if grep -q "not in key order" "$T/v3"; then fail "a base in key order is streamed" "$(cat "$T/v3")"; else ok "a base in key order is streamed"; fi
+r3=$(tail -1 "$T/rss3")
+echo "# peak RSS: base in key order, streamed, --memory=8M: $r3 KB"
 r1=$(tail -1 "$T/rss1") r2=$(tail -1 "$T/rss2")
 echo "# peak RSS: unbounded $r1 KB, --memory=8M $r2 KB"
 case $O in *asan*|*ubsan*) r2=0 ;; esac # sanitizers have their own memory
@@ -139,7 +154,7 @@ if [ "$r2" -lt 20000 ] && [ "$r2" -lt "$r1" ]; then ok "peak RSS stays near the 
 
 # --- bounded memory at 10x: wide rows, a table ten times the cap on disk ---
 "$MCGEN" sysbench 30000 1 3000 >"$T/wide.mcr" && "$MCGEN" changes 30000 6000 2 3000 >"$T/widech.mcr"
-rm -rf "$T/big" "$T/big2" "$T/big.mcr" "$T/bigch.mcr"
+rm -rf "$T/big" "$T/big2" "$T/big3" "$T/big.mcr" "$T/bigch.mcr"
 mc-tunnel-put --dest="$T/wide" "$T/wide.mcr" "$T/widech.mcr" 2>"$T/err"
 rm -f "$T/wide.mcr" "$T/widech.mcr"
 cp -r "$T/wide" "$T/wide2"

@@ -206,6 +206,43 @@ int main(void)
 		printf("ok - t_merge: 3000 random entry sets agree with brute force (300 spilled; "
 		       "integer, long and NUL-byte string keys)\n");
 	{
+		/* a pull source out of key order, or with a key twice: an error,
+		 * and merger_stats says so (mc-merge then sorts the base) */
+		static const int orders[2][3] = { { 1, 5, 3 }, { 1, 4, 4 } };
+		for (int o = 0; o < 2; o++) {
+			struct e bv[3];
+			struct base b = { 0 };
+			struct got g = { 0 };
+			struct mc_err err = { 0 };
+			struct merge_stats st;
+			struct merger *m = merger_new(64u << 20, getenv("TMPDIR"), &err);
+			struct mc_buf kb = { 0 };
+			struct mc_pos p = { 1, 1, 0 };
+			char gv[8][48];
+			memset(bv, 0, sizeof bv);
+			for (int i = 0; i < 3; i++) {
+				bv[i].key = orders[o][i];
+				bv[i].pos = p;
+				snprintf(bv[i].rec, sizeof bv[i].rec, "base-%d", i);
+			}
+			b.v = bv;
+			b.n = 3;
+			g.v = gv;
+			shape = 0;
+			key_of(2, &kb);
+			merger_add(m, kb.p, kb.len, &p, 1, 1, "c", 1, &err);
+			if (merger_finish(m, pull, &b, emit, &g, &err) < 0 &&
+			    (merger_stats(m, &st), st.unordered) && strstr(err.msg, "not in key order"))
+				printf("ok - t_merge: a pull source %s is found out\n",
+				       o ? "with a key twice" : "out of key order");
+			else
+				printf("FAIL - t_merge: pull source order %d not found out\n", o), failures++;
+			merger_free(m);
+			buf_free(&b.k);
+			buf_free(&kb);
+		}
+	}
+	{
 		/* key encoding: order of ints, then strings, with NUL bytes */
 		struct mc_buf a = { 0 }, b = { 0 };
 		struct mc_val x[2];
