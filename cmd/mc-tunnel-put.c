@@ -815,6 +815,16 @@ static int handle(struct rio_reader *rd, const struct mc_rec *r, struct mc_err *
 			return 0;
 		}
 		add_row(rd, r, t, r->op == MC_OP_SNAPSHOT);
+		/* A stream without chunk marks (not mc-snapshot's: mcgen, older
+		 * writers) is cut into pieces where commits may fall, as change
+		 * rows are, and at the count of snapshot rows committed before
+		 * (skip_snap) of a table without a chain (only chunk-less rows
+		 * committed), so that no piece straddles it: a piece below it
+		 * is dropped whole on a rerun, one above it kept whole. */
+		if (r->op == MC_OP_SNAPSHOT && !chunked_stream && t->open &&
+		    (pending_rows >= 4 * commit_rows ||
+		     (snap_seen == skip_snap && !wh_ledger_snap_get(&L, t->key))))
+			close_chunk(t, 0);
 		if (pending_rows >= 4 * commit_rows)
 			commit();
 		return 0;
