@@ -1833,6 +1833,18 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	if (!file && snprintf(gtid_state, sizeof gtid_state, "%s", live_gtid) >=
 		     (int)sizeof gtid_state)
 		prog_usage_error("%s", "GTID set too long");
+	if (!file && blr_gtid_is_mysql(gtid_state)) {
+		/* one line, sorted and merged, for messages and reconnections */
+		struct blr_gtset gs = { 0 };
+		struct mc_buf b = { 0 };
+		if (blr_gtset_parse(live_gtid, &gs, &err) < 0 || blr_gtset_format(&gs, &b) < 0 ||
+		    b.len >= sizeof gtid_state)
+			prog_usage_error("bad or too long GTID set: %s", err.msg);
+		memcpy(gtid_state, b.p, b.len);
+		gtid_state[b.len] = 0;
+		blr_gtset_free(&gs);
+		buf_free(&b);
+	}
 	for (;;) {
 		/* from a GTID set: always (reconnecting with the set of what
 		 * was read), so that what the set holds stays left out */
