@@ -69,9 +69,12 @@ static void usage(FILE *f)
 		"\n"
 		"Live, as a replica of a server (instead of FILEs):\n"
 		"      --start=FILE:POS       start at byte POS of the server's binlog FILE\n"
-		"      --start-gtid=SET       start after the transactions of a MariaDB GTID\n"
-		"                             set (D-S-N[,D-S-N]...; leaves out the ones\n"
-		"                             of a domain the set is ahead in)\n"
+		"      --start-gtid=SET       start after the transactions of a GTID set:\n"
+		"                             MariaDB D-S-N[,D-S-N]... (leaves out the ones\n"
+		"                             of a domain the set is ahead in), or MySQL\n"
+		"                             UUID:N-M[:N-M][,UUID:...] as @@gtid_executed\n"
+		"                             prints it (leaves out the ones it holds; no\n"
+		"                             tagged GTIDs; not tested against MySQL)\n"
 		"      --checkpoint-in=FILE   resume from the checkpoint mc-tunnel-put\n"
 		"                             --checkpoint-out writes (its 'resume'\n"
 		"                             position; its 'gtid' set when that binlog was\n"
@@ -1734,7 +1737,7 @@ static time_t lost_at;
 static unsigned backoff = 1;
 static double retry_sec = 720 * 60.0;
 static const char *live_gtid; /* start from this GTID set (no file) */
-static char gtid_state[4096];  /* started from a GTID set: it, and the GTIDs
+static char gtid_state[65536];  /* started from a GTID set: it, and the GTIDs
 				* of the transactions read since */
 static uint64_t out_seq, out_pos; /* the highest position between transactions */
 
@@ -1783,8 +1786,12 @@ static int live_loop(struct blr *r, unsigned heartbeat_ms, const struct stop *st
 			char g[sizeof T.gtid];
 			memcpy(g, T.gtid, sizeof g);
 			event(p, n, start, start + n, 0);
-			if (!T.gtid[0] && !T.in_txn && blr_gtid_add(gtid_state, sizeof gtid_state, g) < 0) {
-				mc_errf(err, MC_EXIT_DATA, "GTID set too long, or GTID '%s' not D-S-N", g);
+			if (!T.gtid[0] && !T.in_txn &&
+			    (blr_gtid_is_mysql(gtid_state)
+				     ? blr_mygtid_add(gtid_state, sizeof gtid_state, g)
+				     : blr_gtid_add(gtid_state, sizeof gtid_state, g)) < 0) {
+				mc_errf(err, MC_EXIT_DATA, "GTID set too long, or GTID '%s' not of "
+					"the set's kind (D-S-N or UUID:N)", g);
 				live_fail(err);
 			}
 		} else {
@@ -1826,6 +1833,18 @@ static void read_live(const struct my_opts *o, const char *file, uint64_t pos, u
 	if (!file && snprintf(gtid_state, sizeof gtid_state, "%s", live_gtid) >=
 		     (int)sizeof gtid_state)
 		prog_usage_error("%s", "GTID set too long");
+	if (!file && blr_gtid_is_mysql(gtid_state)) {
+		/* one line, sorted and merged, for messages and reconnections */
+		struct blr_gtset gs = { 0 };
+		struct mc_buf b = { 0 };
+		if (blr_gtset_parse(live_gtid, &gs, &err) < 0 || blr_gtset_format(&gs, &b) < 0 ||
+		    b.len >= sizeof gtid_state)
+			prog_usage_error("bad or too long GTID set: %s", err.msg);
+		memcpy(gtid_state, b.p, b.len);
+		gtid_state[b.len] = 0;
+		blr_gtset_free(&gs);
+		buf_free(&b);
+	}
 	for (;;) {
 		/* from a GTID set: always (reconnecting with the set of what
 		 * was read), so that what the set holds stays left out */
@@ -1907,6 +1926,18 @@ static void live_resume(const struct my_opts *o, const char *ckpt_in, const char
 			if (rc > 0) {
 				*file = strdup(name);
 				*pos = rp.off;
+			} else if (g && *g && blr_gtid_is_mysql(g)) {
+				/* The sink keeps the last GTID per UUID; the set
+				 * executed up to there is UUID:1-N only when that
+				 * server's transactions have no gaps: not assumed. */
+				fprintf(stderr, "%s: '%s': the server has no binlog number %" PRIu64
+					" (it has %s to %s), and resuming from the checkpoint's MySQL "
+					"GTIDs %s is not done (they are the last per UUID, not the "
+					"executed set): give --start-gtid with the executed set (e.g. "
+					"UUID:1-N per UUID when there are no gaps) and no --checkpoint-in\n",
+					prog, ckpt_in, rp.file, first[0] ? first : "none",
+					last[0] ? last : "none", g);
+				exit(MC_EXIT_DATA);
 			} else if (g && *g && blr_gtid_ok(g)) {
 				fprintf(stderr, "%s: '%s': the server has no binlog number %" PRIu64
 					" (it has %s to %s): resuming from its GTID set %s\n", prog,
@@ -2182,10 +2213,18 @@ int main(int argc, char **argv)
 					 "--start-gtid=SET or --checkpoint-in=FILE");
 		if (start_at && start_gtid)
 			prog_usage_error("%s", "--start and --start-gtid: give one");
-		if (start_gtid && !blr_gtid_ok(start_gtid))
+		if (start_gtid && blr_gtid_is_mysql(start_gtid)) {
+			struct blr_gtset gs = { 0 };
+			struct mc_err e = { 0 };
+			int bad = blr_gtset_parse(start_gtid, &gs, &e) < 0;
+			blr_gtset_free(&gs);
+			if (bad)
+				prog_usage_error("--start-gtid: %s", e.msg);
+		} else if (start_gtid && !blr_gtid_ok(start_gtid)) {
 			prog_usage_error("bad --start-gtid '%s' (want a MariaDB GTID set "
-					 "D-S-N[,D-S-N]...; MySQL UUID:N sets are not supported)",
+					 "D-S-N[,D-S-N]... or a MySQL one UUID:N-M[,UUID:N-M]...)",
 					 start_gtid);
+		}
 		if (!live_conn)
 			prog_usage_error("%s", "--start, --start-gtid and --checkpoint-in need "
 					 "--socket, --host or --defaults-file");

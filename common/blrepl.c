@@ -91,6 +91,250 @@ int blr_gtid_add(char *set, size_t setsz, const char *gtid)
 	return 0;
 }
 
+/* MySQL GTID sets */
+
+int blr_gtid_is_mysql(const char *s)
+{
+	return strchr(s, ':') != NULL;
+}
+
+void blr_gtset_free(struct blr_gtset *set)
+{
+	free(set->v);
+	set->v = NULL;
+	set->n = set->cap = 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A UUID at *sp: 32 hex digits, with dashes after digits 8, 12, 16 and 20
+ * or with none. */
+static int parse_uuid(const char **sp, uint8_t u[16])
+{
+	const char *s = *sp;
+	int dashes = s[8] == '-';
+	for (int i = 0; i < 32; i++) {
+		int hi, lo;
+		if (dashes && (i == 8 || i == 12 || i == 16 || i == 20)) {
+			if (*s != '-')
+				return -1;
+			s++;
+		}
+		if (i % 2 == 0) {
+			if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+				return -1;
+			u[i / 2] = (uint8_t)(hi << 4 | lo);
+			s += 2;
+		}
+	}
+	*sp = s;
+	return 0;
+}
+
+static int parse_gno(const char **sp, uint64_t *v)
+{
+	const char *s = *sp;
+	uint64_t x = 0;
+	while (*s >= '0' && *s <= '9') {
+		unsigned d = (unsigned)(*s++ - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	/* MySQL's GNOs: 1 to 2^63 - 2 (the exclusive end must fit in int64) */
+	if (s == *sp || x < 1 || x >= (uint64_t)INT64_MAX)
+		return -1;
+	*sp = s;
+	*v = x;
+	return 0;
+}
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct blr_gtiv *x = a, *y = b;
+	int c = memcmp(x->uuid, y->uuid, 16);
+	if (c)
+		return c;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort, and merge the overlapping or adjacent intervals of a UUID. */
+static void gtset_normalize(struct blr_gtset *set)
+{
+	size_t o = 0;
+	if (!set->n)
+		return;
+	qsort(set->v, set->n, sizeof *set->v, iv_cmp);
+	for (size_t i = 1; i < set->n; i++) {
+		struct blr_gtiv *last = &set->v[o];
+		if (memcmp(last->uuid, set->v[i].uuid, 16) == 0 && set->v[i].lo <= last->hi) {
+			if (set->v[i].hi > last->hi)
+				last->hi = set->v[i].hi;
+		} else {
+			set->v[++o] = set->v[i];
+		}
+	}
+	set->n = o + 1;
+}
+
+static int gtset_push(struct blr_gtset *set, const uint8_t u[16], uint64_t lo, uint64_t hi)
+{
+	if (set->n == set->cap) {
+		size_t nc = set->cap ? set->cap * 2 : 8;
+		struct blr_gtiv *nv = realloc(set->v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		set->v = nv;
+		set->cap = nc;
+	}
+	memcpy(set->v[set->n].uuid, u, 16);
+	set->v[set->n].lo = lo;
+	set->v[set->n].hi = hi;
+	set->n++;
+	return 0;
+}
+
+/* The part of s from b: up to the next ',' or ':' after it, for errors. */
+static int bad_part(struct mc_err *err, const char *b, const char *what)
+{
+	size_t n = strcspn(b, ",\n");
+	while (n && is_ws((unsigned char)b[n - 1]))
+		n--;
+	if (n > 80)
+		n = 80;
+	return mc_errf(err, MC_EXIT_USAGE, "bad MySQL GTID set: %s at '%.*s'", what, (int)n, b);
+}
+
+int blr_gtset_parse(const char *s, struct blr_gtset *set, struct mc_err *err)
+{
+	for (;;) {
+		const char *b;
+		uint8_t u[16];
+		while (is_ws((unsigned char)*s))
+			s++;
+		b = s;
+		if (strnlen(s, 36) < 32 || parse_uuid(&s, u) < 0)
+			return bad_part(err, b, "want a UUID (32 hex digits, with or without dashes)");
+		if (*s != ':')
+			return bad_part(err, b, "want UUID:N[-M][:N[-M]]...");
+		while (*s == ':') {
+			const char *ib = ++s;
+			uint64_t lo, hi;
+			if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')
+				return bad_part(err, b, "tagged GTIDs (UUID:tag:N, MySQL 8.3+) are not "
+						"supported");
+			if (parse_gno(&s, &lo) < 0)
+				return bad_part(err, ib, "want an interval N or N-M, 1 <= N < 2^63-1");
+			hi = lo;
+			if (*s == '-') {
+				s++;
+				if (parse_gno(&s, &hi) < 0 || hi < lo)
+					return bad_part(err, ib, "want an interval N-M with N <= M < 2^63-1");
+			}
+			if (gtset_push(set, u, lo, hi + 1) < 0)
+				return mc_errnof(err, ENOMEM, "GTID set");
+		}
+		while (is_ws((unsigned char)*s))
+			s++;
+		if (*s == 0)
+			break;
+		if (*s != ',')
+			return bad_part(err, s, "want ',' between UUIDs");
+		s++;
+	}
+	gtset_normalize(set);
+	return 0;
+}
+
+int blr_gtset_format(const struct blr_gtset *set, struct mc_buf *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < set->n; i++) {
+		const struct blr_gtiv *v = &set->v[i];
+		if (i == 0 || memcmp(v->uuid, set->v[i - 1].uuid, 16) != 0) {
+			char t[37];
+			size_t o = 0;
+			for (int k = 0; k < 16; k++) {
+				if (k == 4 || k == 6 || k == 8 || k == 10)
+					t[o++] = '-';
+				t[o++] = hx[v->uuid[k] >> 4];
+				t[o++] = hx[v->uuid[k] & 15];
+			}
+			t[o] = 0;
+			if ((i && buf_addc(out, ',') < 0) || buf_adds(out, t) < 0)
+				return -1;
+		}
+		if (v->hi - v->lo == 1 ? buf_addf(out, ":%" PRIu64, v->lo) < 0
+				       : buf_addf(out, ":%" PRIu64 "-%" PRIu64, v->lo, v->hi - 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_le64(struct mc_buf *b, uint64_t v)
+{
+	uint8_t x[8];
+	for (int i = 0; i < 8; i++)
+		x[i] = (uint8_t)(v >> (8 * i));
+	return buf_add(b, x, 8);
+}
+
+int blr_gtset_encode(const struct blr_gtset *set, struct mc_buf *out)
+{
+	uint64_t nsids = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (i == 0 || memcmp(set->v[i].uuid, set->v[i - 1].uuid, 16) != 0)
+			nsids++;
+	if (add_le64(out, nsids) < 0)
+		return -1;
+	for (size_t i = 0, j; i < set->n; i = j) {
+		for (j = i + 1; j < set->n && memcmp(set->v[j].uuid, set->v[i].uuid, 16) == 0; j++)
+			;
+		if (buf_add(out, set->v[i].uuid, 16) < 0 || add_le64(out, j - i) < 0)
+			return -1;
+		for (size_t k = i; k < j; k++)
+			if (add_le64(out, set->v[k].lo) < 0 || add_le64(out, set->v[k].hi) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int blr_mygtid_add(char *set, size_t setsz, const char *gtid)
+{
+	struct blr_gtset gs = { 0 };
+	struct mc_err e = { 0 };
+	struct mc_buf b = { 0 };
+	int rc = -1;
+	if (strchr(gtid, ',') || strchr(gtid, ':') == NULL ||
+	    strchr(gtid, ':') != strrchr(gtid, ':'))
+		return -1; /* one UUID:N, not a set */
+	if ((set[0] && blr_gtset_parse(set, &gs, &e) < 0) || blr_gtset_parse(gtid, &gs, &e) < 0)
+		goto out;
+	if (blr_gtset_format(&gs, &b) < 0 || b.len + 1 > setsz)
+		goto out;
+	memcpy(set, b.p, b.len);
+	set[b.len] = 0;
+	rc = 0;
+out:
+	blr_gtset_free(&gs);
+	buf_free(&b);
+	return rc;
+}
+
 int blr_find_file(const struct my_opts *o, uint64_t seq, char *out, size_t outsz, char *first,
 		  char *last, size_t namesz, struct mc_err *err)
 {
@@ -125,6 +369,66 @@ int blr_find_file(const struct my_opts *o, uint64_t seq, char *out, size_t outsz
 	return found;
 }
 
+/* COM_BINLOG_DUMP_GTID, which Connector/C does not send (mariadb_rpl_open
+ * sends COM_BINLOG_DUMP only; MARIADB_RPL_GTID_DATA is not used): as MySQL
+ * documents it, after the command byte 0x1e: flags u16 LE, server id u32
+ * LE, the file name's length u32 LE and the name (none here), the position
+ * u64 LE (4), and with BINLOG_THROUGH_GTID the data's length u32 LE and the
+ * encoded set. Its answer is read by mariadb_rpl_fetch as a COM_BINLOG_DUMP's. */
+#define BLR_COM_BINLOG_DUMP_GTID 0x1e
+#define BLR_THROUGH_GTID 0x04
+#define BLR_DUMP_NON_BLOCK 0x01
+
+int blr_dump_gtid_packet(const struct blr_gtset *gs, uint32_t server_id, int flags,
+			 struct mc_buf *b)
+{
+	struct mc_buf data = { 0 };
+	uint16_t fl = BLR_THROUGH_GTID | ((flags & BLR_NON_BLOCK) ? BLR_DUMP_NON_BLOCK : 0);
+	uint8_t h[2 + 4 + 4];
+	int rc;
+	if (blr_gtset_encode(gs, &data) < 0 || data.len > UINT32_MAX) {
+		buf_free(&data);
+		return -1;
+	}
+	h[0] = (uint8_t)fl;
+	h[1] = (uint8_t)(fl >> 8);
+	for (int i = 0; i < 4; i++) {
+		h[2 + i] = (uint8_t)(server_id >> (8 * i));
+		h[6 + i] = 0; /* no file name */
+	}
+	rc = buf_add(b, h, sizeof h);
+	if (rc == 0)
+		rc = add_le64(b, 4);
+	if (rc == 0) {
+		uint8_t l[4];
+		for (int i = 0; i < 4; i++)
+			l[i] = (uint8_t)(data.len >> (8 * i));
+		rc = buf_add(b, l, 4);
+	}
+	if (rc == 0)
+		rc = buf_add(b, data.p, data.len);
+	buf_free(&data);
+	return rc;
+}
+
+static int dump_gtid_mysql(struct blr *r, const struct blr_gtset *gs, uint32_t server_id,
+			   int flags, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	int rc;
+	/* as mariadb_rpl_open: a non-blocking dump needs a server id */
+	if ((flags & BLR_NON_BLOCK) && !server_id)
+		server_id = 1;
+	if (blr_dump_gtid_packet(gs, server_id, flags, &b) < 0) {
+		buf_free(&b);
+		return mc_errnof(err, ENOMEM, "COM_BINLOG_DUMP_GTID");
+	}
+	rc = r->m->methods->db_command(r->m, (enum enum_server_command)BLR_COM_BINLOG_DUMP_GTID,
+				       b.p, b.len, 1, NULL);
+	buf_free(&b);
+	return rc ? my_fail(r->m, err, "binlog dump (COM_BINLOG_DUMP_GTID)") : 0;
+}
+
 static int open_dump(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
 		     const char *gtid, uint32_t server_id, int flags, unsigned heartbeat_ms,
 		     struct mc_err *err)
@@ -132,6 +436,8 @@ static int open_dump(struct blr *r, const struct my_opts *o, const char *file, u
 	MARIADB_RPL *rpl;
 	char q[128];
 	const char *dbg = getenv("MC_BLR_DEBUG");
+	int mysql_set = gtid && blr_gtid_is_mysql(gtid);
+	struct blr_gtset gs = { 0 };
 
 	memset(r, 0, sizeof *r);
 	r->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
@@ -139,16 +445,33 @@ static int open_dump(struct blr *r, const struct my_opts *o, const char *file, u
 		return mc_errf(err, MC_EXIT_USAGE, "binlog file name too long");
 	if (pos < 4 || pos > UINT32_MAX)
 		return mc_errf(err, MC_EXIT_USAGE, "bad binlog position %" PRIu64, pos);
-	if (gtid && !blr_gtid_ok(gtid))
-		return mc_errf(err, MC_EXIT_USAGE, "bad GTID set '%s' (want D-S-N[,D-S-N]...)", gtid);
+	if (gtid && mysql_set && blr_gtset_parse(gtid, &gs, err) < 0) {
+		blr_gtset_free(&gs);
+		return -1;
+	}
+	if (gtid && !mysql_set && !blr_gtid_ok(gtid))
+		return mc_errf(err, MC_EXIT_USAGE, "bad GTID set '%s' (want D-S-N[,D-S-N]... or "
+			       "UUID:N-M[,UUID:N-M]...)", gtid);
 	snprintf(r->file, sizeof r->file, "%s", file);
 	r->opts = o;
 	r->fileseq = blr_file_seq(file);
 	r->pos = pos;
 	r->gtid_mode = gtid != NULL;
-	if (my_connect(o, &r->m, err) < 0)
+	if (my_connect(o, &r->m, err) < 0) {
+		blr_gtset_free(&gs);
 		return -1;
-	if (gtid) {
+	}
+	if (gtid && mariadb_connection(r->m) && mysql_set) {
+		mc_errf(err, MC_EXIT_DATA, "the server is MariaDB: give a D-S-N set, not the "
+			"MySQL GTID set '%.200s'", gtid);
+		goto fail;
+	}
+	if (gtid && !mariadb_connection(r->m) && !mysql_set) {
+		mc_errf(err, MC_EXIT_DATA, "the server is MySQL: give a UUID:N-M set, not the "
+			"MariaDB GTID set '%.200s'", gtid);
+		goto fail;
+	}
+	if (gtid && !mysql_set) {
 		/* What a MariaDB replica with MASTER_USE_GTID says: the server
 		 * finds the binlog from the set and leaves out what it holds. */
 		struct mc_buf b = { 0 };
@@ -202,12 +525,16 @@ static int open_dump(struct blr *r, const struct my_opts *o, const char *file, u
 			goto fail;
 		}
 	}
-	if (mariadb_rpl_open(rpl) != 0) {
-		my_fail(r->m, err, "binlog dump");
+	if (mysql_set ? dump_gtid_mysql(r, &gs, server_id, flags, err) < 0
+		      : mariadb_rpl_open(rpl) != 0) {
+		if (!err->code)
+			my_fail(r->m, err, "binlog dump");
 		goto fail;
 	}
+	blr_gtset_free(&gs);
 	return 0;
 fail:
+	blr_gtset_free(&gs);
 	blr_close(r);
 	return -1;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 #include "myconn.h"
 
@@ -46,9 +47,13 @@ struct blr {
 int blr_open(struct blr *r, const struct my_opts *o, const char *file, uint64_t pos,
 	     uint32_t server_id, int flags, unsigned heartbeat_ms, struct mc_err *err);
 
-/* As blr_open, but from a MariaDB GTID set ("D-S-N,..."): the server
- * starts after the last transaction of each domain the set names
- * (@slave_connect_state); r->file and r->pos follow its first ROTATE. */
+/* As blr_open, but from a GTID set: a MariaDB one ("D-S-N,..."): the
+ * server starts after the last transaction of each domain the set names
+ * (@slave_connect_state); a MySQL one ("UUID:1-N,..."): COM_BINLOG_DUMP_GTID
+ * with the encoded set, no file name, position 4, BINLOG_THROUGH_GTID; the
+ * server leaves out the transactions the set holds. r->file and r->pos
+ * follow its first ROTATE. A set of the other server's kind is an error
+ * (MC_EXIT_DATA). */
 int blr_open_gtid(struct blr *r, const struct my_opts *o, const char *gtid, uint32_t server_id,
 		  int flags, unsigned heartbeat_ms, struct mc_err *err);
 
@@ -59,6 +64,49 @@ int blr_gtid_ok(const char *s);
  * bytes): it replaces the one of its domain, or is appended. 0, or -1 when
  * gtid is not D-S-N or the set would not fit. */
 int blr_gtid_add(char *set, size_t setsz, const char *gtid);
+
+/* MySQL GTID sets ("UUID:1-42[:50-60][,UUID:...]", as @@gtid_executed
+ * prints them). Parsed into intervals [lo, hi) (hi exclusive, as the wire
+ * format has them), sorted by UUID bytes then lo, overlapping and adjacent
+ * intervals of a UUID merged. UUIDs with or without dashes, hex in either
+ * case; intervals N or N-M (1 <= N <= M < 2^63 - 1); whitespace around the
+ * commas. Tagged GTIDs (MySQL 8.3+, UUID:tag:N) are refused. */
+struct blr_gtiv {
+	uint8_t uuid[16];
+	uint64_t lo, hi;
+};
+struct blr_gtset {
+	struct blr_gtiv *v;
+	size_t n, cap;
+};
+
+/* Does s look like a MySQL GTID set (it has a ':')? A D-S-N set has none. */
+int blr_gtid_is_mysql(const char *s);
+
+/* Parse s into set (empty on entry; blr_gtset_free after, even on error).
+ * 0, or -1 with err (MC_EXIT_USAGE) naming the bad part. */
+int blr_gtset_parse(const char *s, struct blr_gtset *set, struct mc_err *err);
+
+/* The set as text: lowercase UUIDs with dashes, "UUID:1-5:7,UUID:...". */
+int blr_gtset_format(const struct blr_gtset *set, struct mc_buf *out);
+
+/* The set as COM_BINLOG_DUMP_GTID's data (MySQL's Gtid_set::encode):
+ * n_sids u64 LE; per UUID its 16 bytes, n_intervals u64 LE, each interval
+ * start and end (exclusive) u64 LE. Appended to out. 0, or -1 (ENOMEM). */
+int blr_gtset_encode(const struct blr_gtset *set, struct mc_buf *out);
+
+void blr_gtset_free(struct blr_gtset *set);
+
+/* COM_BINLOG_DUMP_GTID's payload after the command byte, appended to b:
+ * flags (BINLOG_THROUGH_GTID, and BINLOG_DUMP_NON_BLOCK for BLR_NON_BLOCK),
+ * server_id, an empty file name, position 4, the encoded set. 0 or -1. */
+int blr_dump_gtid_packet(const struct blr_gtset *gs, uint32_t server_id, int flags,
+			 struct mc_buf *b);
+
+/* Add one MySQL GTID (UUID:N) to the MySQL set in set (NUL-terminated,
+ * setsz bytes), rewritten in the form of blr_gtset_format. 0, or -1 when
+ * either is bad or the set would not fit. */
+int blr_mygtid_add(char *set, size_t setsz, const char *gtid);
 
 /* The server's binlog whose sequence number is seq (SHOW BINARY LOGS):
  * 1 with its name in out, 0 when the server has no such binlog (first and

@@ -8,9 +8,14 @@
 
 expect_grep "--help lists --start-gtid" '^ *--start-gtid=SET' "$(mc-binlog-tail --help >"$T/help"; echo "$T/help")"
 expect_code 2 "bad --start-gtid" mc-binlog-tail --socket=/x --start-gtid=0-1
-expect_code 2 "MySQL GTID sets are not supported" mc-binlog-tail --socket=/x \
-	--start-gtid=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5
-expect_grep "MySQL GTID sets: said so" "MySQL UUID:N sets are not supported" "$T/err"
+# MySQL sets: parsed before connecting (a bad one is a usage error naming
+# the bad part); against this MariaDB server a clear refusal, exit 1
+expect_code 2 "bad MySQL GTID set: exit 2" mc-binlog-tail --socket=/x \
+	--start-gtid=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7-3
+expect_grep "bad MySQL GTID set: the bad part named" "bad MySQL GTID set: want an interval N-M .*at '7-3'" "$T/err"
+expect_code 2 "tagged MySQL GTID: exit 2" mc-binlog-tail --socket=/x \
+	--start-gtid=3e11fa47-71ca-11e1-9e33-c80aa9429562:mytag:1-5
+expect_grep "tagged MySQL GTID: said so" "tagged GTIDs .UUID:tag:N, MySQL 8.3.. are not supported" "$T/err"
 expect_code 2 "--start and --start-gtid" mc-binlog-tail --socket=/x --start=b.000001:4 \
 	--start-gtid=0-1-1
 
@@ -143,6 +148,18 @@ expect_grep "GTID fallback: said on stderr" "the server has no binlog number 1 .
 mc-cat --to=jsonl "$T/live.mcr" >"$T/fb.jsonl" 2>&1
 mc-binlog-tail "$BL".000002 "$BL".000003 | mc-cat --to=jsonl >"$T/file3.jsonl" 2>&1
 expect_same "GTID fallback = files 2 and 3" "$T/fb.jsonl" "$T/file3.jsonl"
+# a MySQL set against MariaDB: exit 1, saying what to give
+expect_code 1 "a MySQL GTID set against MariaDB: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+	--server-id=$((S + 3)) --stop-at-end \
+	--start-gtid="3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5, 3E11FA4771CA11E19E33C80AA9429563:7"
+expect_grep "a MySQL GTID set against MariaDB: said so" "the server is MariaDB: give a D-S-N set" "$T/err"
+expect_eq "a MySQL GTID set against MariaDB: one line" "$(wc -l <"$T/err")" 1
+# a checkpoint of a MySQL source whose binlog was purged: no fallback (its
+# 'gtid' is the last GTID per UUID, not the executed set), exit 1
+printf 'mcsync-checkpoint 1\npos %s:0\nresume %s:0\ngtid 3e11fa47-71ca-11e1-9e33-c80aa9429562:17\n' "$p" "$p" >"$T/cm.ckpt"
+expect_code 1 "--checkpoint-in, purged, MySQL GTIDs: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+	--server-id=$((S + 3)) --stop-at-end --checkpoint-in="$T/cm.ckpt"
+expect_grep "purged, MySQL GTIDs: says what to give" "give --start-gtid with the executed set" "$T/err"
 # a set whose next transaction was purged: exit 1
 printf 'mcsync-checkpoint 1\npos 1:900:0\nresume 1:900:0\ngtid 0-%s-3\n' "$S" >"$T/c3.ckpt"
 expect_code 1 "--checkpoint-in, purged, GTID purged too: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
