@@ -105,16 +105,6 @@ void blr_gtset_free(struct blr_gtset *set)
 	set->n = set->cap = 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int is_ws(int c)
 {
@@ -135,7 +125,7 @@ static int parse_uuid(const char **sp, uint8_t u[16])
 			s++;
 		}
 		if (i % 2 == 0) {
-			if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+			if ((hi = num_hexval(s[0])) < 0 || (lo = num_hexval(s[1])) < 0)
 				return -1;
 			u[i / 2] = (uint8_t)(hi << 4 | lo);
 			s += 2;

@@ -1,4 +1,5 @@
 #include "jsonl.h"
+#include "num.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -563,16 +564,6 @@ static int literal(struct jdec *d, const char *w, size_t wn)
 	return 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Four hex digits at s[i..i+4). */
 static long hex4(struct jdec *d, size_t i)
@@ -581,7 +572,7 @@ static long hex4(struct jdec *d, size_t i)
 	if (d->n - i < 4)
 		return -1;
 	for (size_t k = 0; k < 4; k++) {
-		int h = hexval(d->s[i + k]);
+		int h = num_hexval(d->s[i + k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;
@@ -934,7 +925,7 @@ static int unhex(struct jdec *d, struct mc_str *s, size_t at)
 	if (s->n % 2)
 		return derr(d, at, "odd number of hex digits");
 	for (size_t k = 0; k < s->n; k += 2) {
-		int h = hexval((unsigned char)p[k]), l = hexval((unsigned char)p[k + 1]);
+		int h = num_hexval((unsigned char)p[k]), l = num_hexval((unsigned char)p[k + 1]);
 		if (h < 0 || l < 0 || (p[k] >= 'A' && p[k] <= 'F') ||
 		    (p[k + 1] >= 'A' && p[k + 1] <= 'F'))
 			return derr(d, at, "malformed hex (two lowercase digits per byte)");

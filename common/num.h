@@ -15,4 +15,16 @@ int num_i64(const char *s, int64_t *out);
  * after it: "200M", "1GiB" is not accepted, "1G" and "1GB" are. */
 int num_size(const char *s, uint64_t *out);
 
+/* The value of a hex digit (either case), -1 for anything else. */
+static inline int num_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif
