@@ -1985,6 +1985,23 @@ static void live_resume(const struct my_opts *o, const char *ckpt_in, const char
 	}
 }
 
+/* The decoder's settings, and the output stream's header (mcr). */
+static void begin(int nocheck, int partial_absent)
+{
+	struct mc_err err = { 0 };
+	bl_init(&T.d);
+	T.d.verify_checksum = !nocheck;
+	T.d.partial_json_absent = partial_absent;
+	if (!T.text) {
+		struct mc_kv meta[2] = {
+			{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
+			{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
+		};
+		if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
+			out_fail(&err);
+	}
+}
+
 static const char *base_name(const char *p)
 {
 	const char *b = strrchr(p, '/');
@@ -2234,17 +2251,7 @@ int main(int argc, char **argv)
 			colnames = CN_SERVER;
 		srv_opts = &mo;
 		live_resume(&mo, ckpt_in, start_at, start_gtid, &live_file, &live_pos);
-		bl_init(&T.d);
-		T.d.verify_checksum = !nocheck;
-		T.d.partial_json_absent = partial_absent;
-		if (!T.text) {
-			struct mc_kv meta[2] = {
-				{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
-				{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
-			};
-			if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
-				out_fail(&err);
-		}
+		begin(nocheck, partial_absent);
 		read_live(&mo, live_file, live_pos, (uint32_t)sid, live_flags,
 			  (unsigned)(hb_sec * 1000), &st);
 		if (srv)
@@ -2292,17 +2299,7 @@ int main(int argc, char **argv)
 		first = i;
 	}
 
-	bl_init(&T.d);
-	T.d.verify_checksum = !nocheck;
-	T.d.partial_json_absent = partial_absent;
-	if (!T.text) {
-		struct mc_kv meta[2] = {
-			{ mc_str_c("program", 7), mc_str_c(prog, strlen(prog)) },
-			{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
-		};
-		if (rio_winit(&T.w, 1, 0, &err) < 0 || rio_begin(&T.w, meta, 2, &err) < 0)
-			out_fail(&err);
-	}
+	begin(nocheck, partial_absent);
 	for (size_t i = first; i < nin; i++)
 		if (read_file(&in[i], i == first ? from_pos : 0, &st, i + 1 == nin))
 			break;

@@ -403,7 +403,7 @@ static int write_ckpt_out(struct mc_err *err)
 	struct ckpt c = { 0 };
 	char p[64];
 	int rc;
-	if (!ckpt_out || (!L.has_pos && !L.nsnap && !L.has_snap_low))
+	if (!ckpt_out || (!L.has_pos && !L.snap.n && !L.has_snap_low))
 		return 0;
 	rc = 0;
 	if (L.has_pos) {
@@ -420,8 +420,8 @@ static int write_ckpt_out(struct mc_err *err)
 	if (rc == 0 && L.gtid)
 		rc = ckpt_set(&c, "gtid", L.gtid, err);
 	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */
-	for (size_t i = 0; rc == 0 && i < L.nsnap; i++)
-		rc = ckpt_set(&c, L.snap[i].key, L.snap[i].val, err);
+	for (size_t i = 0; rc == 0 && i < L.snap.n; i++)
+		rc = ckpt_set(&c, L.snap.kv[i].k, L.snap.kv[i].v, err);
 	if (rc == 0)
 		rc = ckpt_write(ckpt_out, &c, err);
 	ckpt_free(&c);

@@ -906,8 +906,8 @@ int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *e
 		pos_format(&l->snap_low, p, sizeof p);
 		rc |= buf_addf(&b, "snapshot_low %s\n", p);
 	}
-	for (size_t i = 0; i < l->nsnap; i++)
-		rc |= buf_addf(&b, "%s %s\n", l->snap[i].key, l->snap[i].val);
+	for (size_t i = 0; i < l->snap.n; i++)
+		rc |= buf_addf(&b, "%s %s\n", l->snap.kv[i].k, l->snap.kv[i].v);
 	rc |= ledger_path(dir, &path);
 	if (rc < 0) {
 		buf_free(&b);
@@ -945,50 +945,17 @@ void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn, char 
 
 const char *wh_ledger_snap_get(const struct wh_ledger *l, const char *key)
 {
-	for (size_t i = 0; i < l->nsnap; i++)
-		if (strcmp(l->snap[i].key, key) == 0)
-			return l->snap[i].val;
-	return NULL;
+	return ckpt_get(&l->snap, key);
 }
 
 int wh_ledger_snap_set(struct wh_ledger *l, const char *key, const char *val, struct mc_err *err)
 {
-	char *v = strdup(val);
-	size_t i;
-	if (!v)
-		return mc_errnof(err, ENOMEM, "ledger");
-	for (i = 0; i < l->nsnap; i++)
-		if (strcmp(l->snap[i].key, key) == 0) {
-			free(l->snap[i].val);
-			l->snap[i].val = v;
-			return 0;
-		}
-	if (l->nsnap == l->snapcap) {
-		size_t cap = l->snapcap ? l->snapcap * 2 : 16;
-		struct wh_snapkv *ns = realloc(l->snap, cap * sizeof *ns);
-		if (!ns) {
-			free(v);
-			return mc_errnof(err, ENOMEM, "ledger");
-		}
-		l->snap = ns;
-		l->snapcap = cap;
-	}
-	if (!(l->snap[i].key = strdup(key))) {
-		free(v);
-		return mc_errnof(err, ENOMEM, "ledger");
-	}
-	l->snap[i].val = v;
-	l->nsnap++;
-	return 0;
+	return ckpt_set(&l->snap, key, val, err);
 }
 
 void wh_ledger_free(struct wh_ledger *l)
 {
-	for (size_t i = 0; i < l->nsnap; i++) {
-		free(l->snap[i].key);
-		free(l->snap[i].val);
-	}
-	free(l->snap);
+	ckpt_free(&l->snap);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ckpt.h"
 #include "err.h"
 #include "rec.h"
 
@@ -158,10 +159,9 @@ struct wh_ledger {
 	int has_snap_low;
 	struct mc_pos snap_low; /* the lowest watermark of the snapshot chunks
 				 * committed: where a binlog tail may start */
-	size_t nsnap, snapcap;
-	struct wh_snapkv {
-		char *key, *val; /* owned: wh_snap_key(), "done" or "after\tLITERALS" */
-	} *snap;                /* each table's committed snapshot chain */
+	struct ckpt snap;       /* each table's committed snapshot chain: key
+				 * wh_snap_key(), value "done" or
+				 * "after\tLITERALS" (mc-snapshot's lines) */
 };
 
 /* The key of db.table in snapshot checkpoints (mc-snapshot's and the
