@@ -23,7 +23,7 @@ MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 LIBS := -Wl,--as-needed -lmsgpackc -lzstd -lz \
 	$(shell pkg-config --libs libmariadb 2>/dev/null) -lcurl -lm -lpthread
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_SRC := $(sort $(wildcard common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 CMDLIB_SRC := $(sort $(wildcard cmd/lib/*.c))
 CMDLIB_OBJ := $(CMDLIB_SRC:%.c=$(O)/%.o)

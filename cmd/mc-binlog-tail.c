@@ -15,21 +15,21 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "binlog.h"
-#include "blrepl.h"
-#include "ckpt.h"
-#include "ddl.h"
-#include "buf.h"
-#include "err.h"
-#include "io.h"
-#include "mctype.h"
-#include "myschema.h"
-#include "num.h"
-#include "opt.h"
+#include "binlog/binlog.h"
+#include "mysql/blrepl.h"
+#include "stream/ckpt.h"
+#include "binlog/ddl.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/io.h"
+#include "stream/mctype.h"
+#include "mysql/myschema.h"
+#include "base/num.h"
+#include "stream/opt.h"
 #include "prog.h"
-#include "rec.h"
-#include "recio.h"
-#include "zio.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "base/zio.h"
 
 static const char *prog = "mc-binlog-tail";
 

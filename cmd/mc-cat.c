@@ -8,16 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "err.h"
-#include "jsonl.h"
-#include "numfmt.h"
-#include "opt.h"
+#include "base/b64.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/jsonl.h"
+#include "base/numfmt.h"
+#include "stream/opt.h"
 #include "prog.h"
-#include "rec.h"
-#include "recio.h"
-#include "zio.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "base/zio.h"
 
 static const char usage[] =
 	"Usage: mc-cat [OPTION]... [FILE]...\n"

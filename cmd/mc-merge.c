@@ -13,19 +13,19 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "afile.h"
-#include "buf.h"
-#include "err.h"
-#include "io.h"
-#include "merge.h"
-#include "merge_sql.h"
-#include "num.h"
-#include "opt.h"
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/io.h"
+#include "wh/merge.h"
+#include "wh/merge_sql.h"
+#include "base/num.h"
+#include "stream/opt.h"
 #include "prog.h"
-#include "rec.h"
-#include "recio.h"
-#include "wh.h"
-#include "zio.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "wh/wh.h"
+#include "base/zio.h"
 
 static const char usage[] =
 	"Usage: mc-merge --warehouse=DIR --table=NAME --ds=YYYYMMDD [OPTION]...\n"

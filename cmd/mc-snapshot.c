@@ -12,17 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "ckpt.h"
-#include "err.h"
-#include "myconn.h"
-#include "opt.h"
+#include "base/buf.h"
+#include "stream/ckpt.h"
+#include "base/err.h"
+#include "mysql/myconn.h"
+#include "stream/opt.h"
 #include "prog.h"
-#include "rec.h"
-#include "recio.h"
-#include "snap.h"
-#include "snapcheck.h"
-#include "wh.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "mysql/snap.h"
+#include "mysql/snapcheck.h"
+#include "wh/wh.h"
 
 static const char usage[] =
 	"Usage: mc-snapshot [OPTION]...\n"

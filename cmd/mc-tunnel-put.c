@@ -10,17 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "buf.h"
-#include "ckpt.h"
-#include "err.h"
-#include "num.h"
-#include "opt.h"
+#include "base/afile.h"
+#include "base/buf.h"
+#include "stream/ckpt.h"
+#include "base/err.h"
+#include "base/num.h"
+#include "stream/opt.h"
 #include "prog.h"
-#include "rec.h"
-#include "recio.h"
-#include "wh.h"
-#include "zio.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "wh/wh.h"
+#include "base/zio.h"
 
 static const char usage[] =
 	"Usage: mc-tunnel-put --dest=DIR [OPTION]... [FILE]...\n"

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "jsonl.h"
-#include "rec.h"
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "stream/rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

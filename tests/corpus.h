@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rec.h"
+#include "stream/rec.h"
 
 static inline struct mc_str S(const char *s)
 {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mc-binlog-tail live: the connection options of the mysql clients, as
-# mc-snapshot has them (common/myconn.c). A user with a password from a
+# mc-snapshot has them (common/mysql/myconn.c). A user with a password from a
 # --defaults-file or MYSQL_PWD; a wrong password is a one-line error, exit
 # 1; TLS over TCP on a private port: --ssl-mode=VERIFY_CA with the test's
 # CA connects, a foreign CA fails, REQUIRED fails against a server

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "base/io.h"
 
 const char *prog_name = "mcsync";
 
@@ -41,6 +41,13 @@ noreturn void prog_fail(const struct mc_err *err)
 		die_of_sigpipe();
 	prog_warn("%s", err->msg);
 	exit(err->code ? err->code : MC_EXIT_DATA);
+}
+
+noreturn void prog_oom(const char *what)
+{
+	struct mc_err err = { 0 };
+	mc_errnof(&err, ENOMEM, "%s", what);
+	prog_fail(&err);
 }
 
 noreturn void prog_usage_error(const char *fmt, ...)

@@ -5,7 +5,7 @@
 
 #include <stdnoreturn.h>
 
-#include "err.h"
+#include "base/err.h"
 
 extern const char *prog_name;
 
@@ -29,6 +29,10 @@ noreturn void prog_version(void);
 /* Flush and close stdout, checking for errors (a full disk is an error);
  * exits like prog_fail on failure. */
 void prog_close_stdout(void);
+
+/* Out of memory while building `what`: "prog: what: Cannot allocate
+ * memory", exit 1 (never a usage error). */
+noreturn void prog_oom(const char *what);
 
 /* Write a whole help text to stdout and exit 0. */
 noreturn void prog_help(const char *text);

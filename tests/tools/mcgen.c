@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recio.h"
+#include "stream/recio.h"
 #include "../corpus.h"
 
 static struct rio_writer w;

@@ -25,9 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "merge_sql.h"
-#include "recio.h"
-#include "wh.h"
+#include "wh/merge_sql.h"
+#include "stream/recio.h"
+#include "wh/wh.h"
 #include "../corpus.h"
 
 static struct mc_err err;

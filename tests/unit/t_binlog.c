@@ -12,10 +12,10 @@
 
 #include <zlib.h>
 
-#include "binlog.h"
-#include "num.h"
-#include "rec.h"
-#include "recio.h"
+#include "binlog/binlog.h"
+#include "base/num.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
 
 static int failed;
 

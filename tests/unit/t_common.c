@@ -11,13 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "buf.h"
-#include "ckpt.h"
-#include "io.h"
-#include "mctype.h"
-#include "opt.h"
-#include "zio.h"
+#include "base/afile.h"
+#include "base/buf.h"
+#include "stream/ckpt.h"
+#include "base/io.h"
+#include "stream/mctype.h"
+#include "stream/opt.h"
+#include "base/zio.h"
 
 static int failures;
 static char dir[] = "/tmp/t_common.XXXXXX";

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ddl.h"
+#include "binlog/ddl.h"
 
 static int failed;
 

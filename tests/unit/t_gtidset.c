@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blrepl.h"
+#include "mysql/blrepl.h"
 
 static int failures;
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "jsonl.h"
-#include "rec.h"
+#include "base/b64.h"
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "stream/rec.h"
 
 static int nfail;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "merge.h"
+#include "wh/merge.h"
 
 static int failures;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;

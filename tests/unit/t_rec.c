@@ -8,9 +8,9 @@
 #include <msgpack.h>
 
 #include "../corpus.h"
-#include "mpread.h"
-#include "num.h"
-#include "rec.h"
+#include "stream/mpread.h"
+#include "base/num.h"
+#include "stream/rec.h"
 
 static int failures;
 

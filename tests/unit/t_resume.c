@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blrepl.h"
-#include "wh.h"
+#include "mysql/blrepl.h"
+#include "wh/wh.h"
 
 static int failures;
 

@@ -1,0 +1,59 @@
+#include "base/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int mc_verrf(struct mc_err *err, int code, const char *fmt, va_list ap)
+{
+	if (err) {
+		err->code = code;
+		err->errnum = 0;
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	}
+	return -1;
+}
+
+int mc_errf(struct mc_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	mc_verrf(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int mc_errnof(struct mc_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	mc_verrf(err, MC_EXIT_DATA, fmt, ap);
+	va_end(ap);
+	err->errnum = errnum;
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(errnum));
+	return -1;
+}
+
+int mc_errctx(struct mc_err *err, const char *fmt, ...)
+{
+	char old[sizeof err->msg];
+	va_list ap;
+	int n;
+	if (!err)
+		return -1;
+	memcpy(old, err->msg, sizeof old);
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof err->msg) {
+		size_t room = sizeof err->msg - (size_t)n, len = strnlen(old, sizeof old - 1);
+		if (len >= room)
+			len = room - 1;
+		memcpy(err->msg + n, old, len);
+		err->msg[(size_t)n + len] = 0;
+	}
+	return -1;
+}

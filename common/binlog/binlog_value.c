@@ -1,0 +1,829 @@
+/* binlog_value.c: column values of rows events into struct mc_val
+ * (docs/record-format.md, "Values"). */
+#include "binlog/binlog.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
+
+static uint32_t le_n(const uint8_t *p, unsigned n)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint64_t be_n(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Charsets ---------------------------------------------------------- */
+
+const char *bl_charset_name(uint16_t c, int *mb)
+{
+	*mb = 1;
+	switch (c) {
+	case 63: return "binary";
+	case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
+		return "latin1";
+	case 11: case 65: return "ascii";
+	case 33: case 83: case 76: case 223: *mb = 3; return "utf8mb3";
+	case 45: case 46: *mb = 4; return "utf8mb4";
+	case 35: case 90: *mb = 2; return "ucs2";
+	case 54: case 55: *mb = 4; return "utf16";
+	case 56: case 62: *mb = 4; return "utf16le";
+	case 60: case 61: *mb = 4; return "utf32";
+	}
+	if ((c >= 192 && c <= 215)) {
+		*mb = 3;
+		return "utf8mb3";
+	}
+	if ((c >= 224 && c <= 247) || (c >= 255 && c <= 323) || (c >= 2048 && c <= 2400)) {
+		/* MariaDB's utf8mb4 UCA 14 collations are 2048 and up; treated as
+		 * utf8mb4 (their utf8mb3 twins use the same UTF-8 bytes). */
+		*mb = 4;
+		return "utf8mb4";
+	}
+	if (c >= 128 && c <= 159) {
+		*mb = 2;
+		return "ucs2";
+	}
+	if (c >= 101 && c <= 124) {
+		*mb = 4;
+		return "utf16";
+	}
+	if (c >= 160 && c <= 183) {
+		*mb = 4;
+		return "utf32";
+	}
+	return "other";
+}
+
+/* MySQL's latin1 is Windows-1252 (0x81, 0x8d, 0x8f, 0x90, 0x9d map to the
+ * C1 controls). */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+enum { CONV_PASS = 0, CONV_BIN, CONV_LATIN1, CONV_UCS2, CONV_UTF16, CONV_UTF16LE, CONV_UTF32,
+       CONV_NOCS_TEXT, CONV_NOCS_BLOB };
+
+void bl_col_setup(struct bl_col *c)
+{
+	int mb;
+	const char *cs;
+	if (!c->has_charset) {
+		c->conv = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
+				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB
+			  ? CONV_NOCS_BLOB : CONV_NOCS_TEXT;
+		return;
+	}
+	cs = bl_charset_name(c->charset, &mb);
+	c->conv = strcmp(cs, "binary") == 0   ? CONV_BIN
+		  : strcmp(cs, "latin1") == 0  ? CONV_LATIN1
+		  : strcmp(cs, "ucs2") == 0    ? CONV_UCS2
+		  : strcmp(cs, "utf16") == 0   ? CONV_UTF16
+		  : strcmp(cs, "utf16le") == 0 ? CONV_UTF16LE
+		  : strcmp(cs, "utf32") == 0   ? CONV_UTF32
+					       : CONV_PASS;
+}
+
+/* Text in a column's charset to a value: UTF-8 text as it is, latin1 and
+ * the UCS/UTF-16/UTF-32 family converted, binary as bytes; other charsets
+ * keep their bytes (documented). */
+static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
+		      struct mc_val *v, struct mc_err *err)
+{
+	char *o;
+	size_t k = 0;
+	switch (c->conv) {
+	case CONV_PASS: case CONV_NOCS_TEXT:
+		v->kind = MC_V_STR;
+		v->v.s = mc_str_c((const char *)p, n);
+		return 0;
+	case CONV_BIN: case CONV_NOCS_BLOB:
+		v->kind = MC_V_BIN;
+		v->v.s = mc_str_c((const char *)p, n);
+		return 0;
+	case CONV_LATIN1: {
+		size_t i;
+		v->kind = MC_V_STR;
+		for (i = 0; i + 8 <= n; i += 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
+		while (i < n && p[i] < 0x80)
+			i++;
+		if (i == n) {
+			v->v.s = mc_str_c((const char *)p, n);
+			return 0;
+		}
+		if (!(o = bl_arena_alloc(&d->arena, n * 3 + 1)))
+			return mc_errnof(err, ENOMEM, "row");
+		for (i = 0; i < n; i++) {
+			uint32_t cp = p[i];
+			if (cp >= 0x80 && cp < 0xa0)
+				cp = cp1252[cp - 0x80];
+			k += put_utf8(o + k, cp);
+		}
+		v->v.s = mc_str_c(o, k);
+		return 0;
+	}
+	default: {
+		int le = c->conv == CONV_UTF16LE, w = c->conv == CONV_UTF32 ? 4 : 2;
+		v->kind = MC_V_STR;
+		if (n % (size_t)w)
+			return EBAD("UCS/UTF-16/UTF-32 text of %zu bytes", n);
+		if (!(o = bl_arena_alloc(&d->arena, n * 2 + 4)))
+			return mc_errnof(err, ENOMEM, "row");
+		for (size_t i = 0; i < n; i += (size_t)w) {
+			uint32_t cp = w == 4 ? (uint32_t)be_n(p + i, 4)
+				      : le ? (uint32_t)(p[i] | p[i + 1] << 8)
+					   : (uint32_t)(p[i] << 8 | p[i + 1]);
+			if (w == 2 && cp >= 0xd800 && cp < 0xdc00 && i + 4 <= n) {
+				uint32_t lo = le ? (uint32_t)(p[i + 2] | p[i + 3] << 8)
+						 : (uint32_t)(p[i + 2] << 8 | p[i + 3]);
+				if (lo >= 0xdc00 && lo < 0xe000) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					i += 2;
+				}
+			}
+			if (cp > 0x10ffff)
+				return EBAD("UTF-32 text: code point 0x%x", cp);
+			k += put_utf8(o + k, cp);
+		}
+		v->v.s = mc_str_c(o, k);
+		return 0;
+	}
+	}
+}
+
+/* Helpers for text values ------------------------------------------- */
+
+/* Write v as exactly w decimal digits (zero-padded, high digits dropped). */
+static char *digits(char *o, uint64_t v, int w)
+{
+	for (int i = w - 1; i >= 0; i--) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + w;
+}
+
+/* Write v with at least w digits. */
+static char *digits_min(char *o, uint64_t v, int w)
+{
+	int n = 1;
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	return digits(o, v, n > w ? n : w);
+}
+
+static char *ymd_text(char *o, unsigned y, unsigned m, unsigned d)
+{
+	o = digits(o, y, 4);
+	*o++ = '-';
+	o = digits(o, m, 2);
+	*o++ = '-';
+	return digits(o, d, 2);
+}
+
+static char *hms_text(char *o, unsigned h, unsigned m, unsigned s)
+{
+	o = digits(o, h, 2);
+	*o++ = ':';
+	o = digits(o, m, 2);
+	*o++ = ':';
+	return digits(o, s, 2);
+}
+
+static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char *s, size_t n,
+		    struct mc_err *err)
+{
+	char *o = bl_arena_alloc(&d->arena, n + 1);
+	if (!o)
+		return mc_errnof(err, ENOMEM, "row");
+	memcpy(o, s, n);
+	o[n] = 0;
+	v->kind = (uint8_t)kind;
+	v->v.s = mc_str_c(o, n);
+	return 0;
+}
+
+/* Append ".ffff" with dec digits of usec (0..999999). */
+static size_t frac_text(char *o, unsigned dec, uint32_t usec)
+{
+	char t[6];
+	if (dec == 0)
+		return 0;
+	digits(t, usec % 1000000, 6);
+	o[0] = '.';
+	memcpy(o + 1, t, dec);
+	return dec + 1;
+}
+
+/* DECIMAL ----------------------------------------------------------- */
+
+static const int dig2bytes[10] = { 0, 1, 1, 2, 2, 3, 3, 4, 4, 4 };
+
+size_t bl_decimal_size(unsigned prec, unsigned scale);
+size_t bl_decimal_size(unsigned prec, unsigned scale)
+{
+	unsigned intg = prec - scale;
+	return (size_t)(intg / 9 * 4 + dig2bytes[intg % 9] + scale / 9 * 4 + dig2bytes[scale % 9]);
+}
+
+/* Decimal binary p[0..size) to text in out (room for prec + 3 bytes).
+ * Returns the text length, or 0 on bad input. */
+size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
+size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out)
+{
+	unsigned intg = prec - scale, intg0 = intg / 9, intg0x = intg % 9;
+	unsigned frac0 = scale / 9, frac0x = scale % 9;
+	size_t size = bl_decimal_size(prec, scale), k = 0, start;
+	uint8_t b[64];
+	int neg;
+	uint32_t mask;
+	const uint8_t *q = b;
+	char dg[100];
+	size_t nd = 0;
+
+	if (size == 0 || size > sizeof b || scale > prec)
+		return 0;
+	memcpy(b, p, size);
+	neg = !(b[0] & 0x80);
+	b[0] ^= 0x80;
+	mask = neg ? 0xffffffffu : 0;
+	if (intg0x) {
+		int nb = dig2bytes[intg0x];
+		uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) & (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
+		if (v >= 1000000000u)
+			return 0;
+		nd = (size_t)(digits_min(dg + nd, v, 1) - dg);
+		q += nb;
+	}
+	for (unsigned i = 0; i < intg0; i++) {
+		uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
+		if (v > 999999999u)
+			return 0;
+		nd = (size_t)(digits(dg + nd, v, 9) - dg);
+		q += 4;
+	}
+	/* strip leading zeros of the integer part */
+	start = 0;
+	while (start < nd && dg[start] == '0')
+		start++;
+	if (neg)
+		out[k++] = '-';
+	if (start == nd) {
+		out[k++] = '0';
+	} else {
+		memcpy(out + k, dg + start, nd - start);
+		k += nd - start;
+	}
+	if (scale) {
+		out[k++] = '.';
+		for (unsigned i = 0; i < frac0; i++) {
+			uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
+			if (v > 999999999u)
+				return 0;
+			k = (size_t)(digits(out + k, v, 9) - out);
+			q += 4;
+		}
+		if (frac0x) {
+			int nb = dig2bytes[frac0x];
+			uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) &
+				     (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
+			uint32_t lim = 1;
+			for (unsigned i = 0; i < frac0x; i++)
+				lim *= 10;
+			/* frac0x digits, right-aligned in the stored number */
+			if (v >= lim)
+				return 0;
+			k = (size_t)(digits(out + k, v, (int)frac0x) - out);
+		}
+	}
+	/* "-0.00" is written "0.00" */
+	if (neg) {
+		int allzero = 1;
+		for (size_t i = 1; i < k; i++)
+			if (out[i] >= '1' && out[i] <= '9')
+				allzero = 0;
+		if (allzero) {
+			memmove(out, out + 1, k - 1);
+			k--;
+		}
+	}
+	return k;
+}
+
+/* Temporal ---------------------------------------------------------- */
+
+/* MySQL's packed TIME (hms << 24 | usec, signed) to text. */
+static size_t time_text(int64_t packed, unsigned dec, char *o)
+{
+	int neg = packed < 0;
+	uint64_t t = neg ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t hms = t >> 24;
+	uint32_t usec = (uint32_t)(t & 0xffffff);
+	unsigned h = (unsigned)((hms >> 12) % 1024), m = (unsigned)((hms >> 6) % 64),
+		 s = (unsigned)(hms % 64);
+	char *e = o;
+	if (neg)
+		*e++ = '-';
+	e = digits_min(e, h, 2);
+	*e++ = ':';
+	e = digits(e, m, 2);
+	*e++ = ':';
+	e = digits(e, s, 2);
+	return (size_t)(e - o) + frac_text(e, dec, usec);
+}
+
+/* MySQL's packed DATETIME (ymdhms << 24 | usec) to text. */
+static size_t datetime_text(int64_t packed, unsigned dec, int date_only, char *o)
+{
+	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t ymdhms = t >> 24, ymd = ymdhms >> 17, ym = ymd >> 5, hms = ymdhms % (1 << 17);
+	uint32_t usec = (uint32_t)(t & 0xffffff);
+	unsigned day = (unsigned)(ymd % 32), mon = (unsigned)(ym % 13), year = (unsigned)(ym / 13);
+	unsigned sec = (unsigned)(hms % 64), min = (unsigned)((hms >> 6) % 64),
+		 hour = (unsigned)(hms >> 12);
+	char *e = ymd_text(o, year % 10000, mon, day);
+	if (date_only)
+		return (size_t)(e - o);
+	*e++ = ' ';
+	e = hms_text(e, hour % 100, min, sec);
+	return (size_t)(e - o) + frac_text(e, dec, usec);
+}
+
+/* Exposed for the JSON opaque values. */
+size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
+size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o)
+{
+	return time_text(packed, dec, o);
+}
+size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o);
+size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o)
+{
+	return datetime_text(packed, dec, date_only, o);
+}
+
+/* Read the fractional part of TIME2/DATETIME2/TIMESTAMP2: dec digits in
+ * (dec+1)/2 bytes, big-endian; returns microseconds (unsigned form). */
+static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
+
+static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
+			  unsigned dec, struct mc_err *err)
+{
+	char o[48], *e;
+	if (sec == 0 && usec == 0) {
+		e = ymd_text(o, 0, 0, 0);
+		*e++ = ' ';
+		e = hms_text(e, 0, 0, 0);
+	} else {
+		/* civil date from days since 1970-01-01 (Howard Hinnant's method) */
+		uint32_t days = sec / 86400, rem = sec % 86400;
+		uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+		uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+		uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
+		e = ymd_text(o, yy, mm, dd);
+		*e++ = ' ';
+		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
+	}
+	e += frac_text(e, dec, usec);
+	return set_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o), err);
+}
+
+/* Values ------------------------------------------------------------ */
+
+#define NEED(k)                                                                         \
+	do {                                                                            \
+		if (n < (size_t)(k))                                                    \
+			return EBAD("value needs %zu bytes, %zu left", (size_t)(k), n);  \
+	} while (0)
+
+static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned bytes)
+{
+	if (is_unsigned) {
+		if (raw > INT64_MAX) {
+			v->kind = MC_V_UINT;
+			v->v.u = raw;
+		} else {
+			v->kind = MC_V_INT;
+			v->v.i = (int64_t)raw;
+		}
+		return;
+	}
+	v->kind = MC_V_INT;
+	if (bytes < 8 && (raw >> (8 * bytes - 1)) & 1)
+		raw |= ~(uint64_t)0 << (8 * bytes);
+	v->v.i = (int64_t)raw;
+}
+
+int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
+	     size_t *used, struct mc_val *v, struct mc_err *err)
+{
+	char o[128];
+	size_t k;
+	switch (c->type) {
+	case BL_T_TINY: NEED(1); set_int(v, c->is_unsigned, p[0], 1); *used = 1; return 0;
+	case BL_T_SHORT: NEED(2); set_int(v, c->is_unsigned, le_n(p, 2), 2); *used = 2; return 0;
+	case BL_T_INT24: NEED(3); set_int(v, c->is_unsigned, le_n(p, 3), 3); *used = 3; return 0;
+	case BL_T_LONG: NEED(4); set_int(v, c->is_unsigned, le_n(p, 4), 4); *used = 4; return 0;
+	case BL_T_LONGLONG:
+		NEED(8);
+		set_int(v, c->is_unsigned, le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32, 8);
+		*used = 8;
+		return 0;
+	case BL_T_YEAR:
+		NEED(1);
+		v->kind = MC_V_INT;
+		v->v.i = p[0] ? 1900 + p[0] : 0;
+		*used = 1;
+		return 0;
+	case BL_T_FLOAT: {
+		uint32_t u;
+		NEED(4);
+		u = le_n(p, 4);
+		memcpy(&v->v.f32, &u, 4);
+		if (!isfinite(v->v.f32))
+			return EBAD("FLOAT value is not finite");
+		v->kind = MC_V_F32;
+		*used = 4;
+		return 0;
+	}
+	case BL_T_DOUBLE: {
+		uint64_t u;
+		NEED(8);
+		u = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
+		memcpy(&v->v.f64, &u, 8);
+		if (!isfinite(v->v.f64))
+			return EBAD("DOUBLE value is not finite");
+		v->kind = MC_V_F64;
+		*used = 8;
+		return 0;
+	}
+	case BL_T_NEWDECIMAL: {
+		unsigned prec = c->meta >> 8, scale = c->meta & 0xff;
+		size_t sz;
+		if (prec == 0 || prec > 65 || scale > 30 || scale > prec)
+			return EBAD("DECIMAL(%u,%u) is not valid", prec, scale);
+		sz = bl_decimal_size(prec, scale);
+		NEED(sz);
+		k = bl_decimal_text(p, prec, scale, o);
+		if (k == 0)
+			return EBAD("malformed DECIMAL(%u,%u) value", prec, scale);
+		*used = sz;
+		return set_text(d, v, MC_V_DECIMAL, o, k, err);
+	}
+	case BL_T_DATE: case BL_T_NEWDATE: {
+		uint32_t x;
+		NEED(3);
+		x = le_n(p, 3);
+		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
+		*used = 3;
+		return set_text(d, v, MC_V_DATE, o, k, err);
+	}
+	case BL_T_TIME: {
+		int32_t x;
+		uint32_t a;
+		NEED(3);
+		x = (int32_t)le_n(p, 3);
+		if (x & 0x800000)
+			x |= (int32_t)0xff000000;
+		a = (uint32_t)(x < 0 ? -x : x);
+		{
+			char *e = o;
+			if (x < 0)
+				*e++ = '-';
+			e = digits_min(e, a / 10000, 2);
+			*e++ = ':';
+			e = digits(e, a / 100 % 100, 2);
+			*e++ = ':';
+			e = digits(e, a % 100, 2);
+			k = (size_t)(e - o);
+		}
+		*used = 3;
+		return set_text(d, v, MC_V_TIME, o, k, err);
+	}
+	case BL_T_TIME2: {
+		unsigned dec = c->meta;
+		int64_t intpart, frac = 0, packed;
+		if (dec > 6)
+			return EBAD("TIME(%u)", dec);
+		NEED(3 + frac_bytes(dec));
+		switch (dec) {
+		case 0:
+			packed = (int64_t)((int64_t)be_n(p, 3) - 0x800000) * (1 << 24);
+			break;
+		case 1: case 2:
+			intpart = (int64_t)be_n(p, 3) - 0x800000;
+			frac = p[3];
+			if (intpart < 0 && frac) {
+				intpart++;
+				frac -= 0x100;
+			}
+			packed = intpart * (1 << 24) + frac * 10000;
+			break;
+		case 3: case 4:
+			intpart = (int64_t)be_n(p, 3) - 0x800000;
+			frac = (int64_t)be_n(p + 3, 2);
+			if (intpart < 0 && frac) {
+				intpart++;
+				frac -= 0x10000;
+			}
+			packed = intpart * (1 << 24) + frac * 100;
+			break;
+		default:
+			packed = (int64_t)be_n(p, 6) - 0x800000000000LL;
+			break;
+		}
+		k = time_text(packed, dec, o);
+		*used = 3 + frac_bytes(dec);
+		return set_text(d, v, MC_V_TIME, o, k, err);
+	}
+	case BL_T_DATETIME: {
+		uint64_t x;
+		NEED(8);
+		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
+		{
+			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
+					   (unsigned)(x / 100000000 % 100),
+					   (unsigned)(x / 1000000 % 100));
+			*e++ = ' ';
+			e = hms_text(e, (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
+				     (unsigned)(x % 100));
+			k = (size_t)(e - o);
+		}
+		*used = 8;
+		return set_text(d, v, MC_V_DATETIME, o, k, err);
+	}
+	case BL_T_DATETIME2: {
+		unsigned dec = c->meta, fb = frac_bytes(dec);
+		int64_t intpart;
+		uint32_t usec = 0;
+		if (dec > 6)
+			return EBAD("DATETIME(%u)", dec);
+		NEED(5 + fb);
+		intpart = (int64_t)be_n(p, 5) - 0x8000000000LL;
+		if (fb)
+			usec = (uint32_t)be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		if (intpart < 0)
+			return EBAD("negative DATETIME");
+		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
+		*used = 5 + fb;
+		return set_text(d, v, MC_V_DATETIME, o, k, err);
+	}
+	case BL_T_TIMESTAMP:
+		NEED(4);
+		*used = 4;
+		return timestamp_text(d, v, le_n(p, 4), 0, 0, err);
+	case BL_T_TIMESTAMP2: {
+		unsigned dec = c->meta, fb = frac_bytes(dec);
+		uint32_t usec = 0;
+		if (dec > 6)
+			return EBAD("TIMESTAMP(%u)", dec);
+		NEED(4 + fb);
+		if (fb)
+			usec = (uint32_t)be_n(p + 4, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		*used = 4 + fb;
+		return timestamp_text(d, v, (uint32_t)be_n(p, 4), usec, dec, err);
+	}
+	case BL_T_BIT: {
+		unsigned nb = (c->meta >> 8) + ((c->meta & 0xff) ? 1 : 0);
+		if (nb == 0 || nb > 8)
+			return EBAD("BIT of %u bytes", nb);
+		NEED(nb);
+		v->kind = MC_V_BIT;
+		v->v.s = mc_str_c((const char *)p, nb);
+		*used = nb;
+		return 0;
+	}
+	case BL_T_ENUM: {
+		unsigned nb = c->meta & 0xff;
+		uint32_t x;
+		if (nb != 1 && nb != 2)
+			return EBAD("ENUM of %u bytes", nb);
+		NEED(nb);
+		x = le_n(p, nb);
+		*used = nb;
+		if (x == 0)
+			return set_text(d, v, MC_V_STR, "", 0, err);
+		if (c->nlabels) {
+			if (x > c->nlabels)
+				return EBAD("ENUM index %u of %u", x, c->nlabels);
+			v->kind = MC_V_STR;
+			v->v.s = c->labels[x - 1];
+			return 0;
+		}
+		k = (size_t)snprintf(o, sizeof o, "%u", x);
+		return set_text(d, v, MC_V_STR, o, k, err);
+	}
+	case BL_T_SET: {
+		unsigned nb = c->meta & 0xff;
+		uint64_t x;
+		if (nb < 1 || nb > 8)
+			return EBAD("SET of %u bytes", nb);
+		NEED(nb);
+		x = le_n(p, nb > 4 ? 4 : nb) | (nb > 4 ? (uint64_t)le_n(p + 4, nb - 4) << 32 : 0);
+		*used = nb;
+		if (c->nlabels) {
+			size_t total = 0;
+			char *s;
+			for (unsigned i = 0; i < 64; i++)
+				if ((x >> i) & 1) {
+					if (i >= c->nlabels)
+						return EBAD("SET bit %u of %u labels", i, c->nlabels);
+					total += c->labels[i].n + 1;
+				}
+			if (!(s = bl_arena_alloc(&d->arena, total + 1)))
+				return mc_errnof(err, ENOMEM, "row");
+			k = 0;
+			for (unsigned i = 0; i < 64; i++)
+				if ((x >> i) & 1) {
+					if (k)
+						s[k++] = ',';
+					memcpy(s + k, c->labels[i].p, c->labels[i].n);
+					k += c->labels[i].n;
+				}
+			v->kind = MC_V_STR;
+			v->v.s = mc_str_c(s, k);
+			return 0;
+		}
+		k = (size_t)snprintf(o, sizeof o, "%llu", (unsigned long long)x);
+		return set_text(d, v, MC_V_STR, o, k, err);
+	}
+	case BL_T_STRING: {
+		unsigned lb = c->maxlen > 255 ? 2 : 1;
+		uint32_t len;
+		NEED(lb);
+		len = le_n(p, lb);
+		NEED(lb + len);
+		*used = lb + len;
+		if (text_value(d, c, p + lb, len, v, err) < 0)
+			return -1;
+		/* BINARY(n): the server strips trailing zero bytes; put them back. */
+		if (c->conv == CONV_BIN && len < c->maxlen) {
+			char *s = bl_arena_alloc(&d->arena, c->maxlen);
+			if (!s)
+				return mc_errnof(err, ENOMEM, "row");
+			memcpy(s, p + lb, len);
+			memset(s + len, 0, c->maxlen - len);
+			v->v.s = mc_str_c(s, c->maxlen);
+		}
+		return 0;
+	}
+	case BL_T_VARCHAR: case BL_T_VAR_STRING: {
+		unsigned lb = c->maxlen > 255 ? 2 : 1;
+		uint32_t len;
+		NEED(lb);
+		len = le_n(p, lb);
+		NEED(lb + len);
+		*used = lb + len;
+		return text_value(d, c, p + lb, len, v, err);
+	}
+	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+	case BL_T_GEOMETRY: case BL_T_JSON: case BL_T_VECTOR: {
+		unsigned lb = c->meta;
+		uint32_t len;
+		if (lb < 1 || lb > 4)
+			return EBAD("length of %u bytes", lb);
+		NEED(lb);
+		len = le_n(p, lb);
+		NEED((size_t)lb + len);
+		*used = lb + (size_t)len;
+		if (c->type == BL_T_GEOMETRY || c->type == BL_T_VECTOR) {
+			v->kind = MC_V_BIN;
+			v->v.s = mc_str_c((const char *)p + lb, len);
+			return 0;
+		}
+		if (c->type == BL_T_JSON) {
+			struct mc_buf out = { 0 };
+			char *s;
+			if (bl_json_text(p + lb, len, &out, err) < 0) {
+				buf_free(&out);
+				return -1;
+			}
+			s = bl_arena_alloc(&d->arena, out.len + 1);
+			if (!s) {
+				buf_free(&out);
+				return mc_errnof(err, ENOMEM, "row");
+			}
+			memcpy(s, out.p, out.len);
+			v->kind = MC_V_JSON;
+			v->v.s = mc_str_c(s, out.len);
+			buf_free(&out);
+			return 0;
+		}
+		return text_value(d, c, p + lb, len, v, err);
+	}
+	}
+	return EBAD("column type %u is not supported in rows", c->type);
+}
+
+/* Schema text ------------------------------------------------------- */
+
+static int add_quoted(struct mc_buf *b, struct mc_str s)
+{
+	if (buf_addc(b, '\'') < 0)
+		return -1;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] == '\'' && buf_addc(b, '\'') < 0)
+			return -1;
+		if (buf_addc(b, s.p[i]) < 0)
+			return -1;
+	}
+	return buf_addc(b, '\'');
+}
+
+int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
+{
+	int mb = 1, bin = 0, rc = 0;
+	const char *uns = c->is_unsigned ? " unsigned" : "";
+	if (c->has_charset) {
+		bin = strcmp(bl_charset_name(c->charset, &mb), "binary") == 0;
+	}
+	switch (c->type) {
+	case BL_T_TINY: return buf_addf(b, "tinyint%s", uns);
+	case BL_T_SHORT: return buf_addf(b, "smallint%s", uns);
+	case BL_T_INT24: return buf_addf(b, "mediumint%s", uns);
+	case BL_T_LONG: return buf_addf(b, "int%s", uns);
+	case BL_T_LONGLONG: return buf_addf(b, "bigint%s", uns);
+	case BL_T_FLOAT: return buf_addf(b, "float%s", uns);
+	case BL_T_DOUBLE: return buf_addf(b, "double%s", uns);
+	case BL_T_NEWDECIMAL: return buf_addf(b, "decimal(%u,%u)%s", c->meta >> 8, c->meta & 0xff, uns);
+	case BL_T_YEAR: return buf_adds(b, "year");
+	case BL_T_DATE: case BL_T_NEWDATE: return buf_adds(b, "date");
+	case BL_T_TIME: return buf_adds(b, "time");
+	case BL_T_TIME2: return c->meta ? buf_addf(b, "time(%u)", c->meta) : buf_adds(b, "time");
+	case BL_T_DATETIME: return buf_adds(b, "datetime");
+	case BL_T_DATETIME2:
+		return c->meta ? buf_addf(b, "datetime(%u)", c->meta) : buf_adds(b, "datetime");
+	case BL_T_TIMESTAMP: return buf_adds(b, "timestamp");
+	case BL_T_TIMESTAMP2:
+		return c->meta ? buf_addf(b, "timestamp(%u)", c->meta) : buf_adds(b, "timestamp");
+	case BL_T_BIT: return buf_addf(b, "bit(%u)", (c->meta >> 8) * 8 + (c->meta & 0xff));
+	case BL_T_JSON: return buf_adds(b, "json");
+	case BL_T_GEOMETRY: return buf_adds(b, "geometry");
+	case BL_T_VECTOR: return c->dim ? buf_addf(b, "vector(%u)", c->dim) : buf_adds(b, "vector");
+	case BL_T_ENUM: case BL_T_SET:
+		rc = buf_adds(b, c->type == BL_T_ENUM ? "enum(" : "set(");
+		for (uint32_t i = 0; rc == 0 && i < c->nlabels; i++) {
+			if (i)
+				rc = buf_addc(b, ',');
+			if (rc == 0)
+				rc = add_quoted(b, c->labels[i]);
+		}
+		return rc ? rc : buf_addc(b, ')');
+	case BL_T_STRING:
+		return buf_addf(b, "%s(%u)", bin ? "binary" : "char", c->maxlen / (unsigned)mb);
+	case BL_T_VARCHAR: case BL_T_VAR_STRING:
+		return buf_addf(b, "%s(%u)", bin ? "varbinary" : "varchar", c->maxlen / (unsigned)mb);
+	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB: {
+		static const char *sz[] = { "", "tiny", "", "medium", "long" };
+		int text = c->has_charset && !bin;
+		return buf_addf(b, "%s%s", sz[c->meta <= 4 ? c->meta : 0], text ? "text" : "blob");
+	}
+	}
+	return buf_addf(b, "type%u", c->type);
+}

@@ -1,0 +1,833 @@
+/* ddl.c: following CREATE/ALTER/DROP/RENAME TABLE for column lists. */
+#include "binlog/ddl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { T_WORD, T_QUOTED, T_STR, T_PUNCT };
+
+struct tok {
+	int type;
+	const char *p;
+	size_t n;
+};
+
+struct toks {
+	struct tok *t;
+	size_t n, cap;
+};
+
+#define MAX_TOKENS 100000
+
+static int is_word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$' || c >= 0x80;
+}
+
+static int push(struct toks *ts, int type, const char *p, size_t n)
+{
+	if (ts->n == ts->cap) {
+		size_t nc = ts->cap ? ts->cap * 2 : 64;
+		struct tok *nt;
+		if (nc > MAX_TOKENS)
+			return -1;
+		nt = realloc(ts->t, nc * sizeof *nt);
+		if (!nt)
+			return -1;
+		ts->t = nt;
+		ts->cap = nc;
+	}
+	ts->t[ts->n].type = type;
+	ts->t[ts->n].p = p;
+	ts->t[ts->n].n = n;
+	ts->n++;
+	return 0;
+}
+
+/* Split a statement into words, `quoted names`, 'strings' and single
+ * punctuation characters. Comments are dropped; the bodies of executable
+ * comments (/ *! ... * /) are kept. */
+static int lex(const char *s, size_t n, struct toks *ts)
+{
+	const char *p = s, *end = s + n;
+	int in_exec = 0;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+			p++;
+		} else if (c == '/' && end - p >= 2 && p[1] == '*') {
+			if (end - p >= 3 && (p[2] == '!' || (p[2] == 'M' && end - p >= 4 && p[3] == '!'))) {
+				p += p[2] == '!' ? 3 : 4;
+				while (p < end && *p >= '0' && *p <= '9')
+					p++;
+				in_exec = 1;
+			} else {
+				p += 2;
+				while (end - p >= 2 && !(p[0] == '*' && p[1] == '/'))
+					p++;
+				p = end - p >= 2 ? p + 2 : end;
+			}
+		} else if (c == '*' && in_exec && end - p >= 2 && p[1] == '/') {
+			p += 2;
+			in_exec = 0;
+		} else if (c == '#' || (c == '-' && end - p >= 3 && p[1] == '-' &&
+					(p[2] == ' ' || p[2] == '\t' || p[2] == '\n'))) {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (c == '`') {
+			const char *st = ++p;
+			while (p < end && !(*p == '`' && !(end - p >= 2 && p[1] == '`')))
+				p += *p == '`' ? 2 : 1;
+			if (push(ts, T_QUOTED, st, (size_t)(p - st)) < 0)
+				return -1;
+			if (p < end)
+				p++;
+		} else if (c == '\'' || c == '"') {
+			const char *st = p++;
+			while (p < end && *p != (char)c)
+				p += *p == '\\' && end - p >= 2 ? 2 : 1;
+			if (p < end)
+				p++;
+			if (push(ts, T_STR, st, (size_t)(p - st)) < 0)
+				return -1;
+		} else if (is_word_char(c)) {
+			const char *st = p;
+			while (p < end && is_word_char((unsigned char)*p))
+				p++;
+			if (push(ts, T_WORD, st, (size_t)(p - st)) < 0)
+				return -1;
+		} else {
+			if (push(ts, T_PUNCT, p, 1) < 0)
+				return -1;
+			p++;
+		}
+	}
+	return 0;
+}
+
+static int kw(const struct toks *ts, size_t i, const char *word)
+{
+	size_t k = strlen(word);
+	return i < ts->n && ts->t[i].type == T_WORD && ts->t[i].n == k &&
+	       strncasecmp(ts->t[i].p, word, k) == 0;
+}
+
+static int punct(const struct toks *ts, size_t i, char c)
+{
+	return i < ts->n && ts->t[i].type == T_PUNCT && ts->t[i].p[0] == c;
+}
+
+static int is_name(const struct toks *ts, size_t i)
+{
+	return i < ts->n && (ts->t[i].type == T_WORD || ts->t[i].type == T_QUOTED);
+}
+
+/* name or db.name at i; returns the index after it, or 0. */
+static size_t table_name(const struct toks *ts, size_t i, struct mc_str *db, struct mc_str *tab)
+{
+	if (!is_name(ts, i))
+		return 0;
+	if (punct(ts, i + 1, '.') && is_name(ts, i + 2)) {
+		*db = mc_str_c(ts->t[i].p, ts->t[i].n);
+		*tab = mc_str_c(ts->t[i + 2].p, ts->t[i + 2].n);
+		return i + 3;
+	}
+	*db = mc_str_c("", 0);
+	*tab = mc_str_c(ts->t[i].p, ts->t[i].n);
+	return i + 1;
+}
+
+/* Index after the parenthesised group that opens at i. */
+static size_t skip_group(const struct toks *ts, size_t i)
+{
+	int depth = 0;
+	for (; i < ts->n; i++) {
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')') && --depth == 0)
+			return i + 1;
+	}
+	return ts->n;
+}
+
+/* Split [from, to) at top-level commas: calls back with each part. */
+struct part {
+	size_t a, b;
+};
+
+static size_t split(const struct toks *ts, size_t from, size_t to, struct part *parts, size_t max)
+{
+	size_t np = 0, st = from;
+	int depth = 0;
+	for (size_t i = from; i <= to; i++) {
+		if (i == to || (depth == 0 && punct(ts, i, ','))) {
+			if (np < max && i > st) {
+				parts[np].a = st;
+				parts[np].b = i;
+				np++;
+			}
+			st = i + 1;
+			continue;
+		}
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+	}
+	return np;
+}
+
+static size_t skip_if(const struct toks *ts, size_t i, int not_exists)
+{
+	if (kw(ts, i, "IF") && not_exists && kw(ts, i + 1, "NOT") && kw(ts, i + 2, "EXISTS"))
+		return i + 3;
+	if (kw(ts, i, "IF") && !not_exists && kw(ts, i + 1, "EXISTS"))
+		return i + 2;
+	return i;
+}
+
+int ddl_target(const char *sql, size_t n, struct ddl_target *t)
+{
+	struct toks ts = { 0 };
+	size_t i = 0;
+	memset(t, 0, sizeof *t);
+	if (lex(sql, n, &ts) < 0)
+		goto none;
+	if (kw(&ts, 0, "CREATE")) {
+		i = 1;
+		if (kw(&ts, i, "OR") && kw(&ts, i + 1, "REPLACE"))
+			i += 2;
+		if (kw(&ts, i, "TEMPORARY"))
+			i++;
+		if (!kw(&ts, i, "TABLE"))
+			goto none;
+		i = skip_if(&ts, i + 1, 1);
+		if (!table_name(&ts, i, &t->db[0], &t->table[0]))
+			goto none;
+		t->ntables = 1;
+		t->kind = DDL_CREATE;
+	} else if (kw(&ts, 0, "ALTER")) {
+		int depth = 0;
+		i = 1;
+		while (kw(&ts, i, "ONLINE") || kw(&ts, i, "IGNORE"))
+			i++;
+		if (!kw(&ts, i, "TABLE"))
+			goto none;
+		i = skip_if(&ts, i + 1, 0);
+		if (!(i = table_name(&ts, i, &t->db[0], &t->table[0])))
+			goto none;
+		t->ntables = 1;
+		t->kind = DDL_ALTER;
+		/* RENAME [TO|AS] name at the top level (not RENAME COLUMN/INDEX/KEY) */
+		for (; i < ts.n; i++) {
+			if (punct(&ts, i, '('))
+				depth++;
+			else if (punct(&ts, i, ')'))
+				depth--;
+			else if (depth == 0 && kw(&ts, i, "RENAME") && !kw(&ts, i + 1, "COLUMN") &&
+				 !kw(&ts, i + 1, "INDEX") && !kw(&ts, i + 1, "KEY")) {
+				size_t k = i + 1;
+				if (kw(&ts, k, "TO") || kw(&ts, k, "AS"))
+					k++;
+				if (table_name(&ts, k, &t->new_db[0], &t->new_table[0]))
+					t->renamed = 1;
+			}
+		}
+	} else if (kw(&ts, 0, "DROP")) {
+		i = 1;
+		if (kw(&ts, i, "TEMPORARY"))
+			i++;
+		if (!kw(&ts, i, "TABLE"))
+			goto none;
+		i = skip_if(&ts, i + 1, 0);
+		while (t->ntables < DDL_MAX_TABLES &&
+		       (i = table_name(&ts, i, &t->db[t->ntables], &t->table[t->ntables]))) {
+			t->ntables++;
+			if (!punct(&ts, i, ','))
+				break;
+			i++;
+		}
+		if (!t->ntables)
+			goto none;
+		t->kind = DDL_DROP;
+	} else if (kw(&ts, 0, "RENAME") && kw(&ts, 1, "TABLE")) {
+		i = 2;
+		while (t->ntables < DDL_MAX_TABLES) {
+			size_t k = t->ntables;
+			if (!(i = table_name(&ts, i, &t->db[k], &t->table[k])) || !kw(&ts, i, "TO") ||
+			    !(i = table_name(&ts, i + 1, &t->new_db[k], &t->new_table[k])))
+				break;
+			t->ntables++;
+			if (!punct(&ts, i, ','))
+				break;
+			i++;
+		}
+		if (!t->ntables)
+			goto none;
+		t->kind = DDL_RENAME;
+	}
+	free(ts.t);
+	return t->kind;
+none:
+	free(ts.t);
+	memset(t, 0, sizeof *t);
+	return DDL_NONE;
+}
+
+/* A working column list: names as (pointer, length) into the statement or
+ * into the input list. */
+struct work {
+	size_t n, cap;
+	struct mc_str *names;
+	uint8_t *uns;
+	char (*cs)[DDL_CS_LEN];
+	char table_cs[DDL_CS_LEN];
+	size_t nkey;
+	struct mc_str key[64];
+	int key_ok;
+};
+
+static int same(struct mc_str a, struct mc_str b)
+{
+	/* column names compare case-insensitively */
+	return a.n == b.n && strncasecmp(a.p, b.p, a.n) == 0;
+}
+
+static long find(const struct work *w, struct mc_str name)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (same(w->names[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* A column's attributes from its definition. */
+struct attr {
+	int uns;
+	char cs[DDL_CS_LEN];
+};
+
+static int insert_at(struct work *w, size_t at, struct mc_str name, const struct attr *a)
+{
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 16;
+		struct mc_str *nn;
+		uint8_t *nu;
+		char (*ncs)[DDL_CS_LEN];
+		if (nc > MC_MAX_COLUMNS * 2)
+			return -1;
+		nn = realloc(w->names, nc * sizeof *nn);
+		if (!nn)
+			return -1;
+		w->names = nn;
+		nu = realloc(w->uns, nc);
+		if (!nu)
+			return -1;
+		w->uns = nu;
+		ncs = realloc(w->cs, nc * sizeof *ncs);
+		if (!ncs)
+			return -1;
+		w->cs = ncs;
+		w->cap = nc;
+	}
+	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
+	memmove(w->uns + at + 1, w->uns + at, w->n - at);
+	memmove(w->cs + at + 1, w->cs + at, (w->n - at) * sizeof *w->cs);
+	w->names[at] = name;
+	w->uns[at] = (uint8_t)a->uns;
+	memcpy(w->cs[at], a->cs, DDL_CS_LEN);
+	w->n++;
+	return 0;
+}
+
+static void remove_at(struct work *w, size_t at)
+{
+	memmove(w->names + at, w->names + at + 1, (w->n - at - 1) * sizeof *w->names);
+	memmove(w->uns + at, w->uns + at + 1, w->n - at - 1);
+	memmove(w->cs + at, w->cs + at + 1, (w->n - at - 1) * sizeof *w->cs);
+	w->n--;
+}
+
+/* Lower-case charset name from a token (a collation name gives its charset:
+ * the part before the first '_'). */
+static void cs_name(const struct tok *t, int collation, char *out)
+{
+	size_t n = t->n, k;
+	if (collation) {
+		const char *u = memchr(t->p, '_', t->n);
+		if (u)
+			n = (size_t)(u - t->p);
+	}
+	if (t->type == T_STR && n >= 2) { /* 'latin1' */
+		n = t->n - 2;
+		memcpy(out, t->p + 1, n < DDL_CS_LEN - 1 ? n : DDL_CS_LEN - 1);
+		out[n < DDL_CS_LEN - 1 ? n : DDL_CS_LEN - 1] = 0;
+		return;
+	}
+	if (n > DDL_CS_LEN - 1)
+		n = DDL_CS_LEN - 1;
+	for (k = 0; k < n; k++) {
+		char c = t->p[k];
+		out[k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	out[k] = 0;
+	if (strcmp(out, "utf8") == 0)
+		memcpy(out, "utf8mb3", 8);
+}
+
+/* CHARACTER SET x, CHARSET x, COLLATE x (with an optional '=') in [a, b) at
+ * nesting depth 0: the charset name into out (left alone if none). */
+static void find_charset(const struct toks *ts, size_t a, size_t b, char *out)
+{
+	int depth = 0, have = 0;
+	for (size_t i = a; i < b; i++) {
+		size_t v = 0;
+		int coll = 0;
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		if (depth)
+			continue;
+		if (kw(ts, i, "CHARACTER") && kw(ts, i + 1, "SET"))
+			v = i + 2;
+		else if (kw(ts, i, "CHARSET"))
+			v = i + 1;
+		else if (kw(ts, i, "COLLATE") && !have)
+			v = i + 1, coll = 1;
+		if (!v)
+			continue;
+		if (punct(ts, v, '='))
+			v++;
+		if (v < b && ts->t[v].type != T_PUNCT) {
+			cs_name(&ts->t[v], coll, out);
+			have = !coll;
+		}
+	}
+}
+
+static int is_binary_type(const struct toks *ts, size_t i)
+{
+	return kw(ts, i, "BINARY") || kw(ts, i, "VARBINARY") || kw(ts, i, "TINYBLOB") ||
+	       kw(ts, i, "BLOB") || kw(ts, i, "MEDIUMBLOB") || kw(ts, i, "LONGBLOB");
+}
+
+static int is_text_type(const struct toks *ts, size_t i)
+{
+	return kw(ts, i, "CHAR") || kw(ts, i, "VARCHAR") || kw(ts, i, "TINYTEXT") ||
+	       kw(ts, i, "TEXT") || kw(ts, i, "MEDIUMTEXT") || kw(ts, i, "LONGTEXT") ||
+	       kw(ts, i, "ENUM") || kw(ts, i, "SET") || kw(ts, i, "CHARACTER") ||
+	       kw(ts, i, "NCHAR") || kw(ts, i, "NVARCHAR") || kw(ts, i, "NATIONAL") ||
+	       kw(ts, i, "LONG");
+}
+
+static int def_unsigned(const struct toks *ts, size_t a, size_t b);
+
+/* The attributes of a column definition [a, b) whose name is at a and type
+ * at a + 1; text columns without a charset take the table's default. */
+static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const char *table_cs)
+{
+	struct attr at;
+	memset(&at, 0, sizeof at);
+	at.uns = def_unsigned(ts, a, b);
+	if (is_binary_type(ts, a + 1)) {
+		memcpy(at.cs, "binary", 7);
+	} else if (is_text_type(ts, a + 1)) {
+		if (kw(ts, a + 1, "NCHAR") || kw(ts, a + 1, "NVARCHAR") || kw(ts, a + 1, "NATIONAL"))
+			memcpy(at.cs, "utf8mb3", 8);
+		else
+			memcpy(at.cs, table_cs, DDL_CS_LEN);
+		find_charset(ts, a + 2, b, at.cs);
+	}
+	return at;
+}
+
+/* UNSIGNED (or ZEROFILL, which implies it) in a column definition [a, b). */
+static int def_unsigned(const struct toks *ts, size_t a, size_t b)
+{
+	int depth = 0;
+	for (size_t i = a; i < b; i++) {
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		else if (depth == 0 && (kw(ts, i, "UNSIGNED") || kw(ts, i, "ZEROFILL")))
+			return 1;
+	}
+	return 0;
+}
+
+static struct mc_str tok_str(const struct toks *ts, size_t i)
+{
+	return mc_str_c(ts->t[i].p, ts->t[i].n);
+}
+
+/* Key columns from "( a [(len)] [ASC|DESC], ... )" at i. */
+static void key_cols(const struct toks *ts, size_t i, struct work *w)
+{
+	size_t end = skip_group(ts, i);
+	struct part parts[64];
+	size_t np;
+	if (!punct(ts, i, '('))
+		return;
+	np = split(ts, i + 1, end - 1, parts, 64);
+	w->nkey = 0;
+	for (size_t k = 0; k < np; k++)
+		if (is_name(ts, parts[k].a))
+			w->key[w->nkey++] = tok_str(ts, parts[k].a);
+	w->key_ok = 1;
+}
+
+static int is_constraint_word(const struct toks *ts, size_t i)
+{
+	static const char *const words[] = { "PRIMARY", "KEY", "INDEX", "UNIQUE", "CONSTRAINT",
+					     "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK", "PERIOD",
+					     "SYSTEM", NULL };
+	if (i >= ts->n || ts->t[i].type != T_WORD)
+		return 0;
+	for (int k = 0; words[k]; k++)
+		if (kw(ts, i, words[k]))
+			return 1;
+	return 0;
+}
+
+/* A constraint definition [a, b): PRIMARY KEY (cols) sets the key. */
+static void constraint(const struct toks *ts, size_t a, size_t b, struct work *w)
+{
+	for (size_t i = a; i + 1 < b; i++)
+		if (kw(ts, i, "PRIMARY") && kw(ts, i + 1, "KEY")) {
+			size_t k = i + 2;
+			while (k < b && !punct(ts, k, '('))
+				k++; /* USING BTREE, an index name */
+			key_cols(ts, k, w);
+			return;
+		}
+}
+
+/* A column definition [a, b) whose name is at a: an inline PRIMARY KEY or
+ * KEY (not UNIQUE KEY) makes it the key. */
+static void column_key(const struct toks *ts, size_t a, size_t b, struct work *w)
+{
+	int depth = 0;
+	for (size_t i = a + 1; i < b; i++) {
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		else if (depth == 0 && kw(ts, i, "KEY") && !kw(ts, i - 1, "UNIQUE")) {
+			w->nkey = 1;
+			w->key[0] = tok_str(ts, a);
+			w->key_ok = 1;
+			return;
+		}
+	}
+}
+
+/* FIRST or AFTER col at the end of [a, b): the insert position, or n (end);
+ * -1 if AFTER names no column. */
+static long position(const struct toks *ts, size_t a, size_t b, const struct work *w)
+{
+	if (b > a && kw(ts, b - 1, "FIRST"))
+		return 0;
+	if (b >= a + 2 && kw(ts, b - 2, "AFTER") && is_name(ts, b - 1)) {
+		long k = find(w, tok_str(ts, b - 1));
+		return k < 0 ? -1 : k + 1;
+	}
+	return (long)w->n;
+}
+
+static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
+{
+	size_t i = a + 1;
+	if (kw(ts, a, "ADD")) {
+		int ine;
+		if (kw(ts, i, "COLUMN"))
+			i++;
+		ine = kw(ts, i, "IF");
+		i = skip_if(ts, i, 1);
+		if (punct(ts, i, '(')) {
+			struct part parts[256];
+			size_t end = skip_group(ts, i), np = split(ts, i + 1, end - 1, parts, 256);
+			for (size_t k = 0; k < np; k++) {
+				if (!is_name(ts, parts[k].a) || is_constraint_word(ts, parts[k].a))
+					return -1;
+				struct attr at = def_attr(ts, parts[k].a, parts[k].b, w->table_cs);
+				if (insert_at(w, w->n, tok_str(ts, parts[k].a), &at) < 0)
+					return -1;
+				column_key(ts, parts[k].a, parts[k].b, w);
+			}
+			return 0;
+		}
+		if (is_constraint_word(ts, i)) {
+			constraint(ts, i, b, w);
+			return 0;
+		}
+		if (!is_name(ts, i))
+			return -1;
+		if (find(w, tok_str(ts, i)) >= 0)
+			return ine ? 0 : -1;
+		{
+			long at = position(ts, i, b, w);
+			struct attr a2 = def_attr(ts, i, b, w->table_cs);
+			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
+				return -1;
+			column_key(ts, i, b, w);
+		}
+		return 0;
+	}
+	if (kw(ts, a, "DROP")) {
+		int ie;
+		long k;
+		if (kw(ts, i, "PRIMARY")) {
+			w->nkey = 0;
+			w->key_ok = 1;
+			return 0;
+		}
+		if (kw(ts, i, "COLUMN"))
+			i++;
+		else if (is_constraint_word(ts, i) || kw(ts, i, "PARTITION"))
+			return 0;
+		ie = kw(ts, i, "IF");
+		i = skip_if(ts, i, 0);
+		if (!is_name(ts, i))
+			return -1;
+		k = find(w, tok_str(ts, i));
+		if (k < 0)
+			return ie ? 0 : -1;
+		remove_at(w, (size_t)k);
+		for (size_t j = 0; j < w->nkey; j++)
+			if (same(w->key[j], tok_str(ts, i))) {
+				memmove(w->key + j, w->key + j + 1, (w->nkey - j - 1) * sizeof *w->key);
+				w->nkey--;
+				break;
+			}
+		return 0;
+	}
+	if (kw(ts, a, "CHANGE") || kw(ts, a, "MODIFY")) {
+		int change = kw(ts, a, "CHANGE"), ie;
+		long k, at;
+		struct mc_str old, neu;
+		if (kw(ts, i, "COLUMN"))
+			i++;
+		ie = kw(ts, i, "IF");
+		i = skip_if(ts, i, 0);
+		if (!is_name(ts, i) || (change && !is_name(ts, i + 1)))
+			return -1;
+		old = tok_str(ts, i);
+		neu = change ? tok_str(ts, i + 1) : old;
+		k = find(w, old);
+		if (k < 0)
+			return ie ? 0 : -1;
+		remove_at(w, (size_t)k);
+		at = position(ts, i, b, w);
+		if (b > i && !kw(ts, b - 1, "FIRST") && !(b >= i + 2 && kw(ts, b - 2, "AFTER")))
+			at = k; /* stays where it was */
+		{
+			struct attr a2 = def_attr(ts, change ? i + 1 : i, b, w->table_cs);
+			if (at < 0 || insert_at(w, (size_t)at, neu, &a2) < 0)
+				return -1;
+		}
+		for (size_t j = 0; j < w->nkey; j++)
+			if (same(w->key[j], old))
+				w->key[j] = neu;
+		column_key(ts, change ? i + 1 : i, b, w);
+		return 0;
+	}
+	if (kw(ts, a, "RENAME") && kw(ts, i, "COLUMN")) {
+		long k;
+		if (!is_name(ts, i + 1) || !kw(ts, i + 2, "TO") || !is_name(ts, i + 3))
+			return -1;
+		k = find(w, tok_str(ts, i + 1));
+		if (k < 0)
+			return -1;
+		for (size_t j = 0; j < w->nkey; j++)
+			if (same(w->key[j], w->names[k]))
+				w->key[j] = tok_str(ts, i + 3);
+		w->names[k] = tok_str(ts, i + 3);
+		return 0;
+	}
+	if (kw(ts, a, "CONVERT") && kw(ts, i, "TO")) {
+		char cs[DDL_CS_LEN] = "";
+		find_charset(ts, i + 1, b, cs);
+		if (!cs[0])
+			return -1;
+		memcpy(w->table_cs, cs, DDL_CS_LEN);
+		for (size_t k = 0; k < w->n; k++)
+			if (w->cs[k][0] && strcmp(w->cs[k], "binary") != 0)
+				memcpy(w->cs[k], cs, DDL_CS_LEN);
+		return 0;
+	}
+	if (kw(ts, a, "DEFAULT") || kw(ts, a, "CHARACTER") || kw(ts, a, "CHARSET") ||
+	    kw(ts, a, "COLLATE")) {
+		find_charset(ts, a, b, w->table_cs);
+		return 0;
+	}
+	return 0; /* ENGINE=, indexes, partitions, defaults, RENAME TO: columns unchanged */
+}
+
+static int finish(struct work *w, struct ddl_cols *out)
+{
+	memset(out, 0, sizeof *out);
+	if (w->n == 0 || w->n > MC_MAX_COLUMNS)
+		return -1;
+	out->names = calloc(w->n, sizeof *out->names);
+	out->key = calloc(w->nkey ? w->nkey : 1, sizeof *out->key);
+	out->uns = calloc(w->n, 1);
+	out->cs = calloc(w->n, sizeof *out->cs);
+	if (!out->names || !out->key || !out->uns || !out->cs)
+		goto bad;
+	out->n = (uint32_t)w->n;
+	memcpy(out->uns, w->uns, w->n);
+	memcpy(out->cs, w->cs, w->n * sizeof *out->cs);
+	memcpy(out->table_cs, w->table_cs, DDL_CS_LEN);
+	for (size_t i = 0; i < w->n; i++) {
+		out->names[i] = malloc(w->names[i].n + 1);
+		if (!out->names[i])
+			goto bad;
+		memcpy(out->names[i], w->names[i].p, w->names[i].n);
+		out->names[i][w->names[i].n] = 0;
+	}
+	for (size_t j = 0; j < w->nkey; j++) {
+		long k = find(w, w->key[j]);
+		if (k < 0) {
+			out->nkey = 0;
+			break;
+		}
+		out->key[out->nkey++] = (uint32_t)k;
+	}
+	return 0;
+bad:
+	ddl_cols_free(out);
+	return -1;
+}
+
+int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs)
+{
+	struct toks ts = { 0 };
+	size_t i = 1;
+	int rc = 0;
+	cs[0] = 0;
+	*db = mc_str_c("", 0);
+	if (lex(sql, n, &ts) < 0)
+		goto done;
+	if ((!kw(&ts, 0, "CREATE") && !kw(&ts, 0, "ALTER")) ||
+	    (!kw(&ts, 1, "DATABASE") && !kw(&ts, 1, "SCHEMA")))
+		goto done;
+	i = skip_if(&ts, 2, 1);
+	if (is_name(&ts, i) && !kw(&ts, i, "DEFAULT") && !kw(&ts, i, "CHARACTER") &&
+	    !kw(&ts, i, "CHARSET") && !kw(&ts, i, "COLLATE")) {
+		*db = tok_str(&ts, i);
+		i++;
+	}
+	find_charset(&ts, i, ts.n, cs);
+	rc = cs[0] != 0;
+done:
+	free(ts.t);
+	return rc;
+}
+
+int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_cols *out)
+{
+	return ddl_apply_cs(sql, n, in, "", out);
+}
+
+int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		 struct ddl_cols *out)
+{
+	struct toks ts = { 0 };
+	struct work w = { 0 };
+	struct mc_str db, tab;
+	struct part *parts = NULL;
+	size_t i, np;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (lex(sql, n, &ts) < 0)
+		goto done;
+	parts = malloc(2 * MC_MAX_COLUMNS * sizeof *parts);
+	if (!parts)
+		goto done;
+	if (!in) { /* CREATE TABLE */
+		size_t end;
+		i = 1;
+		if (kw(&ts, i, "OR") && kw(&ts, i + 1, "REPLACE"))
+			i += 2;
+		if (kw(&ts, i, "TEMPORARY"))
+			i++;
+		if (!kw(&ts, 0, "CREATE") || !kw(&ts, i, "TABLE"))
+			goto done;
+		i = skip_if(&ts, i + 1, 1);
+		if (!(i = table_name(&ts, i, &db, &tab)) || !punct(&ts, i, '(') ||
+		    kw(&ts, i + 1, "LIKE"))
+			goto done;
+		end = skip_group(&ts, i);
+		for (size_t k = end; k < ts.n; k++)
+			if (kw(&ts, k, "SELECT") || kw(&ts, k, "LIKE"))
+				goto done; /* columns come from a query */
+		if (default_cs && strlen(default_cs) < DDL_CS_LEN)
+			memcpy(w.table_cs, default_cs, strlen(default_cs) + 1);
+		find_charset(&ts, end, ts.n, w.table_cs);
+		np = split(&ts, i + 1, end - 1, parts, 2 * MC_MAX_COLUMNS);
+		for (size_t k = 0; k < np; k++) {
+			if (is_constraint_word(&ts, parts[k].a)) {
+				constraint(&ts, parts[k].a, parts[k].b, &w);
+				continue;
+			}
+			struct attr at;
+			if (!is_name(&ts, parts[k].a))
+				goto done;
+			at = def_attr(&ts, parts[k].a, parts[k].b, w.table_cs);
+			if (insert_at(&w, w.n, tok_str(&ts, parts[k].a), &at) < 0)
+				goto done;
+			column_key(&ts, parts[k].a, parts[k].b, &w);
+		}
+	} else { /* ALTER TABLE */
+		i = 1;
+		while (kw(&ts, i, "ONLINE") || kw(&ts, i, "IGNORE"))
+			i++;
+		if (!kw(&ts, 0, "ALTER") || !kw(&ts, i, "TABLE"))
+			goto done;
+		i = skip_if(&ts, i + 1, 0);
+		if (!(i = table_name(&ts, i, &db, &tab)))
+			goto done;
+		memcpy(w.table_cs, in->table_cs, DDL_CS_LEN);
+		for (uint32_t k = 0; k < in->n; k++) {
+			struct attr at;
+			memset(&at, 0, sizeof at);
+			at.uns = in->uns ? in->uns[k] : 0;
+			if (in->cs)
+				memcpy(at.cs, in->cs[k], DDL_CS_LEN);
+			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k])), &at) < 0)
+				goto done;
+		}
+		for (uint32_t k = 0; k < in->nkey && k < 64; k++)
+			if (in->key[k] < in->n)
+				w.key[w.nkey++] = mc_str_c(in->names[in->key[k]], strlen(in->names[in->key[k]]));
+		np = split(&ts, i, ts.n, parts, 2 * MC_MAX_COLUMNS);
+		for (size_t k = 0; k < np; k++)
+			if (alter_spec(&ts, parts[k].a, parts[k].b, &w) < 0)
+				goto done;
+	}
+	rc = finish(&w, out);
+done:
+	free(parts);
+	free(w.names);
+	free(w.uns);
+	free(w.cs);
+	free(ts.t);
+	return rc;
+}
+
+void ddl_cols_free(struct ddl_cols *c)
+{
+	if (c->names)
+		for (uint32_t i = 0; i < c->n; i++)
+			free(c->names[i]);
+	free(c->names);
+	free(c->key);
+	free(c->uns);
+	free(c->cs);
+	memset(c, 0, sizeof *c);
+}

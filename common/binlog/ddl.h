@@ -1,0 +1,70 @@
+/* ddl.h: following DDL statements to keep a table's column list (names and
+ * primary key) when the binlog's table maps carry no names.
+ *
+ * Only what changes a column list is understood: CREATE TABLE (column
+ * definitions, PRIMARY KEY), ALTER TABLE (ADD/DROP/CHANGE/MODIFY/RENAME
+ * COLUMN with FIRST/AFTER, ADD/DROP PRIMARY KEY, RENAME TO), DROP TABLE and
+ * RENAME TABLE. A statement that changes a table in a way not understood
+ * (CREATE TABLE ... LIKE/SELECT) makes ddl_apply fail, so that the caller
+ * stops trusting its names rather than mislabel columns. */
+#ifndef MC_DDL_H
+#define MC_DDL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stream/rec.h"
+
+#define DDL_CS_LEN 32
+
+/* A column list. Names are malloc'd; free with ddl_cols_free. */
+struct ddl_cols {
+	uint32_t n;
+	char **names;
+	uint8_t *uns;  /* per column: 1 when declared UNSIGNED (may be NULL) */
+	char (*cs)[DDL_CS_LEN]; /* per column: charset name ("binary" for BINARY/
+				 * BLOB types), "" when unknown or not text
+				 * (may be NULL) */
+	char table_cs[DDL_CS_LEN]; /* the table's default charset, "" if unknown */
+	uint32_t nkey;
+	uint32_t *key; /* column indexes of the primary key, in key order */
+};
+
+void ddl_cols_free(struct ddl_cols *c);
+
+enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME };
+
+#define DDL_MAX_TABLES 16
+
+/* The tables a statement changes. Strings point into the statement text
+ * (backquoted names keep their quotes out; a doubled `` inside is left as
+ * is). db is empty when not given (the statement's default database). */
+struct ddl_target {
+	int kind;
+	size_t ntables;
+	struct mc_str db[DDL_MAX_TABLES], table[DDL_MAX_TABLES];
+	/* RENAME TABLE a TO b: the new names, per table; ALTER ... RENAME TO */
+	struct mc_str new_db[DDL_MAX_TABLES], new_table[DDL_MAX_TABLES];
+	int renamed; /* ALTER TABLE ... RENAME [TO] x */
+};
+
+/* Which tables sql changes, and how. Returns the kind (DDL_NONE when the
+ * statement changes no table's columns or names). */
+int ddl_target(const char *sql, size_t n, struct ddl_target *t);
+
+/* The column list after a CREATE TABLE (in is NULL) or ALTER TABLE (in is
+ * the list before). 0 with *out filled, or -1 when the statement cannot be
+ * followed (out is left empty). */
+int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_cols *out);
+
+/* Like ddl_apply; a CREATE TABLE with no charset of its own takes
+ * default_cs (the database's, "" if unknown). */
+int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		 struct ddl_cols *out);
+
+/* CREATE/ALTER DATABASE|SCHEMA with a charset or collation: 1 with the
+ * database name (empty: the default database) and the charset name in cs
+ * (DDL_CS_LEN bytes), else 0. */
+int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
+
+#endif

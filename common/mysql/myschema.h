@@ -1,0 +1,47 @@
+/* myschema.h: a table's column names, UNSIGNED flags, charsets and primary
+ * key from the server's information_schema, for binlog table maps that
+ * carry no names (binlog_row_metadata=MINIMAL or NO_LOG).
+ *
+ * information_schema describes the table as it is now, not as it was when
+ * the table map was written. The server's columns are checked against the
+ * map: their count and, per column, the type, the byte length of CHAR/
+ * VARCHAR/BINARY/VARBINARY, the length class of BLOB/TEXT, DECIMAL
+ * precision and scale, fractional seconds, nullability and (when the map
+ * says) signedness. A difference means the table changed since; the
+ * lookup is refused. A change these do not see (a column renamed, or two
+ * columns of one type swapped) is not detected. */
+#ifndef MC_MYSCHEMA_H
+#define MC_MYSCHEMA_H
+
+#include <stddef.h>
+
+#include "binlog/binlog.h"
+#include "binlog/ddl.h"
+#include "base/err.h"
+#include "mysql/myconn.h"
+
+/* The labels of an ENUM or SET column (as information_schema spells them,
+ * in UTF-8); n == 0 for other columns. */
+struct mys_labels {
+	uint32_t n;
+	struct mc_str *v; /* pointing into buf */
+	char *buf;
+};
+
+/* Look up t's table on m: 1 with *out filled (free with ddl_cols_free;
+ * cs: the charset name of text columns, "binary" for binary ones, "" for
+ * the rest; key: the PRIMARY KEY, nkey 0 when none) and, when labels is
+ * not NULL, labels[0..t->ncols) (free with mys_labels_free); 0 when the
+ * server's table is missing or does not match the map (why says how, one
+ * line); -1 on a query error (err; a lost connection is
+ * MC_EXIT_TRANSIENT). */
+int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
+	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err);
+
+void mys_labels_free(struct mys_labels *l, uint32_t n);
+
+/* Parse the labels of a COLUMN_TYPE "enum('a','b''c')" or "set(...)":
+ * 0 with *out filled, -1 when coltype is neither or out of memory. */
+int mys_parse_labels(const char *coltype, struct mys_labels *out);
+
+#endif

@@ -1,0 +1,974 @@
+#define _GNU_SOURCE /* strcasestr */
+#include "mysql/snap.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "stream/mctype.h"
+#include "mysql/myconn.h"
+#include "base/num.h"
+
+static char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *d = malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+static int oom(struct mc_err *err)
+{
+	return mc_errf(err, MC_EXIT_DATA, "out of memory");
+}
+
+int snap_quote_ident(struct mc_buf *b, const char *s)
+{
+	if (buf_addc(b, '`') < 0)
+		return -1;
+	for (; *s; s++)
+		if ((*s == '`' && buf_addc(b, '`') < 0) || buf_addc(b, *s) < 0)
+			return -1;
+	return buf_addc(b, '`');
+}
+
+static int add_strlit(MYSQL *m, struct mc_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (buf_grow(b, 2 * n + 3) < 0)
+		return -1;
+	b->p[b->len++] = '\'';
+	b->len += mysql_real_escape_string(m, b->p + b->len, s, (unsigned long)n);
+	b->p[b->len++] = '\'';
+	return 0;
+}
+
+/* ---- bounds ---- */
+
+void snap_bound_free(snap_bound b, size_t n)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(b[i]);
+	free(b);
+}
+
+snap_bound snap_bound_dup(const snap_bound b, size_t n)
+{
+	if (!b)
+		return NULL;
+	char **d = calloc(n, sizeof *d);
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(d[i] = xstrdup(b[i]))) {
+			snap_bound_free(d, n);
+			return NULL;
+		}
+	return d;
+}
+
+int snap_bound_format(const snap_bound b, size_t n, struct mc_buf *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((i && buf_addc(out, '\t') < 0) || buf_adds(out, b[i]) < 0)
+			return -1;
+	return 0;
+}
+
+snap_bound snap_bound_parse(const char *s, size_t n)
+{
+	size_t k = 1;
+	for (size_t i = 0; i < n; i++)
+		k += s[i] == '\t';
+	char **b = calloc(k + 1, sizeof *b);
+	if (!b)
+		return NULL;
+	size_t at = 0;
+	for (size_t i = 0; i < k; i++) {
+		const char *e = memchr(s + at, '\t', n - at);
+		size_t len = e ? (size_t)(e - (s + at)) : n - at;
+		b[i] = malloc(len + 1);
+		if (!b[i]) {
+			snap_bound_free(b, k);
+			return NULL;
+		}
+		memcpy(b[i], s + at, len);
+		b[i][len] = 0;
+		at += len + 1;
+	}
+	return b;
+}
+
+/* ---- tables ---- */
+
+int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *count,
+		     struct mc_err *err)
+{
+	MYSQL_RES *res;
+	if (my_query(m,
+		     "SELECT TABLE_SCHEMA, TABLE_NAME, IFNULL(TABLE_ROWS,0) "
+		     "FROM information_schema.TABLES WHERE TABLE_TYPE='BASE TABLE' AND "
+		     "TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys') "
+		     "ORDER BY TABLE_SCHEMA, TABLE_NAME",
+		     &res, err) < 0)
+		return -1;
+	size_t n = mysql_num_rows(res), i = 0;
+	*est = calloc(n ? n : 1, sizeof **est);
+	if (!*est) {
+		mysql_free_result(res);
+		return oom(err);
+	}
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		if (buf_add(names, row[0], strlen(row[0]) + 1) < 0 ||
+		    buf_add(names, row[1], strlen(row[1]) + 1) < 0) {
+			mysql_free_result(res);
+			return oom(err);
+		}
+		if (num_u64(row[2], &(*est)[i]) < 0)
+			(*est)[i] = 0;
+		i++;
+	}
+	*count = i;
+	mysql_free_result(res);
+	return 0;
+}
+
+static const char *const int_types[] = { "tinyint", "smallint", "mediumint", "int", "bigint",
+					 "year", NULL };
+static const char *const str_types[] = { "char", "varchar", "tinytext", "text", "mediumtext",
+					 "longtext", "enum", "set", NULL };
+static const char *const bin_types[] = {
+	"binary",     "varbinary",  "tinyblob",	       "blob",	       "mediumblob",
+	"longblob",   "geometry",   "point",	       "linestring",   "polygon",
+	"multipoint", "multilinestring", "multipolygon", "geometrycollection", "vector",
+	NULL
+};
+
+static int in_list(const char *s, const char *const *l)
+{
+	for (; *l; l++)
+		if (strcasecmp(s, *l) == 0)
+			return 1;
+	return 0;
+}
+
+static void classify(struct snap_col *c)
+{
+	const char *d = c->data_type;
+	c->kk = SNAP_K_NONE;
+	if (in_list(d, int_types)) {
+		c->vk = MC_V_INT;
+		c->kk = SNAP_K_NUM;
+	} else if (strcasecmp(d, "decimal") == 0) {
+		c->vk = MC_V_DECIMAL;
+		c->kk = SNAP_K_NUM;
+	} else if (strcasecmp(d, "float") == 0) {
+		c->vk = MC_V_F32;
+	} else if (strcasecmp(d, "double") == 0 || strcasecmp(d, "real") == 0) {
+		c->vk = MC_V_F64;
+	} else if (strcasecmp(d, "date") == 0) {
+		c->vk = MC_V_DATE;
+		c->kk = SNAP_K_TEMPORAL;
+	} else if (strcasecmp(d, "datetime") == 0) {
+		c->vk = MC_V_DATETIME;
+		c->kk = SNAP_K_TEMPORAL;
+	} else if (strcasecmp(d, "timestamp") == 0) {
+		c->vk = MC_V_TIMESTAMP;
+		c->kk = SNAP_K_TEMPORAL;
+	} else if (strcasecmp(d, "time") == 0) {
+		c->vk = MC_V_TIME;
+		c->kk = SNAP_K_TEMPORAL;
+	} else if (strcasecmp(d, "bit") == 0) {
+		c->vk = MC_V_BIT;
+	} else if (strcasecmp(d, "json") == 0) {
+		c->vk = MC_V_JSON;
+	} else if (in_list(d, bin_types)) {
+		c->vk = MC_V_BIN;
+		if (strcasecmp(d, "binary") == 0 || strcasecmp(d, "varbinary") == 0)
+			c->kk = SNAP_K_STR;
+	} else if (in_list(d, str_types)) {
+		c->vk = (c->charset && strcmp(c->charset, "binary") != 0) ? MC_V_STR : MC_V_BIN;
+		if (strcasecmp(d, "char") == 0 || strcasecmp(d, "varchar") == 0)
+			c->kk = SNAP_K_STR;
+	} else {
+		c->vk = c->charset ? MC_V_STR : MC_V_BIN;
+	}
+}
+
+static int find_col(const struct snap_table *t, const char *name, size_t n)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strlen(t->cols[i].name) == n && strncasecmp(t->cols[i].name, name, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+
+/* The column type as MySQL 8 spells it and the binlog decoder rebuilds it
+ * ("int(10) unsigned" -> "int unsigned"), so both sources agree. */
+static char *canon_type(const char *t)
+{
+	struct mc_buf b = { 0 };
+	if (mctype_canon(t, strlen(t), &b) < 0 || buf_addc(&b, 0) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+static int build_sql(struct snap_table *t, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	int bad = buf_adds(&b, "SELECT ") < 0;
+	for (size_t i = 0; i < t->ncols && !bad; i++)
+		bad = (i && buf_addc(&b, ',') < 0) || snap_quote_ident(&b, t->cols[i].name) < 0;
+	for (size_t i = 0; i < t->nsplit && !bad; i++) {
+		const struct snap_col *c = &t->cols[t->split[i]];
+		if (c->kk == SNAP_K_STR)
+			bad = buf_adds(&b, ",HEX(") < 0 || snap_quote_ident(&b, c->name) < 0 ||
+			      buf_addc(&b, ')') < 0;
+	}
+	bad = bad || buf_adds(&b, " FROM ") < 0 || buf_adds(&b, t->qname) < 0 ||
+	      buf_addc(&b, 0) < 0;
+	t->select_sql = b.p;
+	struct mc_buf o = { 0 }, k = { 0 };
+	bad = bad || buf_adds(&o, " ORDER BY ") < 0 || buf_adds(&k, "SELECT ") < 0;
+	for (size_t i = 0; i < t->nsplit && !bad; i++) {
+		const struct snap_col *c = &t->cols[t->split[i]];
+		bad = (i && (buf_addc(&o, ',') < 0 || buf_addc(&k, ',') < 0)) ||
+		      snap_quote_ident(&o, c->name) < 0;
+		if (c->kk == SNAP_K_STR)
+			bad = bad || buf_adds(&k, "HEX(") < 0 || snap_quote_ident(&k, c->name) < 0 ||
+			      buf_addc(&k, ')') < 0;
+		else
+			bad = bad || snap_quote_ident(&k, c->name) < 0;
+	}
+	bad = bad || buf_adds(&k, " FROM ") < 0 || buf_adds(&k, t->qname) < 0 ||
+	      buf_addc(&o, 0) < 0 || buf_addc(&k, 0) < 0;
+	t->order_sql = o.p;
+	t->key_sql = k.p;
+	return bad ? oom(err) : 0;
+}
+
+int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
+		    const char *where, struct snap_table *t, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	memset(t, 0, sizeof *t);
+	t->db = xstrdup(db);
+	t->name = xstrdup(name);
+	t->where = xstrdup(where);
+	if (snap_quote_ident(&q, db) < 0 || buf_addc(&q, '.') < 0 || snap_quote_ident(&q, name) < 0 ||
+	    buf_addc(&q, 0) < 0)
+		return oom(err);
+	t->qname = q.p;
+	memset(&q, 0, sizeof q);
+
+	if (buf_adds(&q, "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, EXTRA, "
+			 "CHARACTER_SET_NAME, COLLATION_NAME, IFNULL(DATETIME_PRECISION,0) "
+			 "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=") < 0 ||
+	    add_strlit(m, &q, db) < 0 || buf_adds(&q, " AND TABLE_NAME=") < 0 ||
+	    add_strlit(m, &q, name) < 0 || buf_adds(&q, " ORDER BY ORDINAL_POSITION") < 0 ||
+	    buf_addc(&q, 0) < 0)
+		return oom(err);
+	if (my_query(m, q.p, &res, err) < 0)
+		goto fail;
+	size_t n = mysql_num_rows(res);
+	if (n == 0) {
+		mc_errf(err, MC_EXIT_DATA, "table '%s.%s': no such table", db, name);
+		goto fail;
+	}
+	if (n > MC_MAX_COLUMNS) {
+		mc_errf(err, MC_EXIT_DATA, "table '%s.%s': %zu columns, at most %d", db, name, n,
+			MC_MAX_COLUMNS);
+		goto fail;
+	}
+	t->cols = calloc(n, sizeof *t->cols);
+	if (!t->cols) {
+		oom(err);
+		goto fail;
+	}
+	while ((row = mysql_fetch_row(res))) {
+		struct snap_col *c = &t->cols[t->ncols++];
+		char mct[64];
+		c->name = xstrdup(row[0]);
+		c->mysql_type = canon_type(row[1]);
+		c->data_type = xstrdup(row[2]);
+		c->nullable = strcmp(row[3], "YES") == 0;
+		c->charset = xstrdup(row[5]);
+		c->collation = xstrdup(row[6]);
+		uint64_t fr = 0;
+		if (num_u64(row[7], &fr) < 0 || fr > 6)
+			fr = 0;
+		c->frac = (unsigned)fr;
+		if (row[4] && strcasestr(row[4], "INVISIBLE")) {
+			c->flags |= MC_CF_INVISIBLE;
+			t->has_invisible = 1;
+		}
+		if (row[4] && strcasestr(row[4], "GENERATED"))
+			c->flags |= MC_CF_GENERATED;
+		if (strcasestr(row[1], "unsigned"))
+			c->flags |= MC_CF_UNSIGNED;
+		c->mc_type = xstrdup(mctype_for(row[1], strlen(row[1]), mct, sizeof mct));
+		if (!c->name || !c->mysql_type || !c->data_type || !c->mc_type) {
+			oom(err);
+			goto fail;
+		}
+		classify(c);
+	}
+	mysql_free_result(res);
+	res = NULL;
+
+	/* keys: the primary key first, then unique keys by name */
+	q.len = 0;
+	if (buf_adds(&q, "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART IS NULL "
+			 "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA=") < 0 ||
+	    add_strlit(m, &q, db) < 0 || buf_adds(&q, " AND TABLE_NAME=") < 0 ||
+	    add_strlit(m, &q, name) < 0 ||
+	    buf_adds(&q, " ORDER BY INDEX_NAME<>'PRIMARY', INDEX_NAME, SEQ_IN_INDEX") < 0 ||
+	    buf_addc(&q, 0) < 0) {
+		oom(err);
+		goto fail;
+	}
+	if (my_query(m, q.p, &res, err) < 0)
+		goto fail;
+	char cur[200] = "";
+	size_t nk = 0;
+	uint32_t k[SNAP_MAX_KEY];
+	int usable = 0, done = 0, primary = 0;
+	for (;;) {
+		row = mysql_fetch_row(res);
+		if (!row || strcmp(row[0], cur) != 0) {
+			if (usable && nk > 0) {
+				t->nkey = nk;
+				memcpy(t->key, k, nk * sizeof *k);
+				t->key_flags = primary ? 0 : MC_SF_KEY_UNIQUE;
+				done = 1;
+			}
+			if (!row || done)
+				break;
+			snprintf(cur, sizeof cur, "%s", row[0]);
+			nk = 0;
+			primary = strcmp(row[0], "PRIMARY") == 0;
+			usable = strcmp(row[1], "0") == 0;
+		}
+		int ci = find_col(t, row[2], strlen(row[2]));
+		if (ci < 0 || nk == SNAP_MAX_KEY || strcmp(row[3], "1") != 0 || t->cols[ci].nullable)
+			usable = 0;
+		else
+			k[nk++] = (uint32_t)ci;
+	}
+	mysql_free_result(res);
+	res = NULL;
+
+	if (split_spec) {
+		const char *s = split_spec;
+		while (*s) {
+			const char *e = strchr(s, ',');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			int ci = find_col(t, s, len);
+			if (ci < 0) {
+				mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key column '%.*s' not found",
+					db, name, (int)len, s);
+				goto fail;
+			}
+			if (t->nsplit == SNAP_MAX_KEY) {
+				mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key too long", db, name);
+				goto fail;
+			}
+			if (t->cols[ci].kk == SNAP_K_NONE) {
+				mc_errf(err, MC_EXIT_USAGE,
+					"table '%s.%s': column '%s' of type %s cannot be a split key", db,
+					name, t->cols[ci].name, t->cols[ci].mysql_type);
+				goto fail;
+			}
+			t->split[t->nsplit++] = (uint32_t)ci;
+			s += len;
+			if (*s == ',')
+				s++;
+		}
+		if (t->nkey == 0) {
+			t->nkey = t->nsplit;
+			memcpy(t->key, t->split, t->nsplit * sizeof *t->split);
+			t->key_flags = MC_SF_KEY_DECLARED;
+		}
+	} else {
+		int ok = t->nkey > 0;
+		for (size_t i = 0; i < t->nkey; i++)
+			ok = ok && t->cols[t->key[i]].kk != SNAP_K_NONE;
+		if (ok) {
+			t->nsplit = t->nkey;
+			memcpy(t->split, t->key, t->nkey * sizeof *t->key);
+		}
+	}
+	buf_free(&q);
+	if (build_sql(t, err) < 0)
+		return -1;
+	return 0;
+fail:
+	if (res)
+		mysql_free_result(res);
+	buf_free(&q);
+	return -1;
+}
+
+void snap_table_free(struct snap_table *t)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		struct snap_col *c = &t->cols[i];
+		free(c->name);
+		free(c->mysql_type);
+		free(c->mc_type);
+		free(c->data_type);
+		free(c->charset);
+		free(c->collation);
+	}
+	free(t->cols);
+	free(t->db);
+	free(t->name);
+	free(t->qname);
+	free(t->where);
+	free(t->select_sql);
+	free(t->order_sql);
+	free(t->key_sql);
+	memset(t, 0, sizeof *t);
+}
+
+void snap_schema_rec(const struct snap_table *t, struct mc_col *cols, struct mc_rec *r)
+{
+	memset(r, 0, sizeof *r);
+	r->kind = MC_R_SCHEMA;
+	r->db = mc_str_c(t->db, strlen(t->db));
+	r->table = mc_str_c(t->name, strlen(t->name));
+	r->schema_version = 1;
+	r->schema_flags = t->key_flags;
+	r->ncols = t->ncols;
+	r->cols = cols;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct snap_col *c = &t->cols[i];
+		cols[i].name = mc_str_c(c->name, strlen(c->name));
+		cols[i].mysql_type = mc_str_c(c->mysql_type, strlen(c->mysql_type));
+		cols[i].mc_type = mc_str_c(c->mc_type, strlen(c->mc_type));
+		cols[i].nullable = c->nullable;
+		cols[i].flags = c->flags;
+	}
+	r->nkey = t->nkey;
+	r->key = (uint32_t *)t->key;
+}
+
+/* ---- watermark ---- */
+
+static int file_seq(const char *file, uint64_t *seq, struct mc_err *err);
+
+int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char file[512] = "";
+	uint64_t off = 0;
+	int have_off = 0;
+	if (my_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err) < 0)
+		return -1;
+	if (my_query(m, "SHOW STATUS LIKE 'binlog_snapshot_%'", &res, err) < 0)
+		return -1;
+	while ((row = mysql_fetch_row(res))) {
+		if (strcasecmp(row[0], "binlog_snapshot_file") == 0 && row[1])
+			snprintf(file, sizeof file, "%s", row[1]);
+		else if (strcasecmp(row[0], "binlog_snapshot_position") == 0 && row[1])
+			have_off = num_u64(row[1], &off) == 0;
+	}
+	mysql_free_result(res);
+	if (!file[0] || !have_off)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "no binlog snapshot position (binlog_snapshot_file is empty): "
+			       "is the binary log on (log_bin)?");
+	uint64_t seq;
+	if (file_seq(file, &seq, err) < 0)
+		return -1;
+	wm->file = seq;
+	wm->off = off;
+	wm->row = 0;
+	return 0;
+}
+
+static int file_seq(const char *file, uint64_t *seq, struct mc_err *err)
+{
+	const char *dot = strrchr(file, '.');
+	if (!dot || num_u64(dot + 1, seq) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "binlog file name '%s' has no sequence number",
+			       file);
+	return 0;
+}
+
+int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err)
+{
+	MYSQL_RES *res = NULL;
+	if (mysql_query(m, "SHOW MASTER STATUS") != 0) {
+		if (my_query(m, "SHOW BINARY LOG STATUS", &res, err) < 0)
+			return -1;
+	} else if (!(res = mysql_store_result(m))) {
+		return my_fail(m, err, "SHOW MASTER STATUS");
+	}
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (!row || !row[0] || !row[1]) {
+		mysql_free_result(res);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "SHOW MASTER STATUS is empty: is the binary log on (log_bin)?");
+	}
+	uint64_t seq, off;
+	int rc = file_seq(row[0], &seq, err);
+	if (rc == 0 && num_u64(row[1], &off) < 0)
+		rc = mc_errf(err, MC_EXIT_DATA, "SHOW MASTER STATUS: bad position '%s'", row[1]);
+	mysql_free_result(res);
+	if (rc < 0)
+		return -1;
+	pos->file = seq;
+	pos->off = off;
+	pos->row = 0;
+	return 0;
+}
+
+/* ---- predicates ---- */
+
+static int add_cmp(struct mc_buf *b, const struct snap_table *t, const snap_bound v, size_t i,
+		   int upper)
+{
+	const char *name = t->cols[t->split[i]].name;
+	int last = i + 1 == t->nsplit;
+	int bad = buf_addc(b, '(') < 0 || snap_quote_ident(b, name) < 0 ||
+		  buf_adds(b, last ? (upper ? "<=" : ">") : (upper ? "<" : ">")) < 0 ||
+		  buf_adds(b, v[i]) < 0;
+	if (!last)
+		bad = bad || buf_adds(b, " OR (") < 0 || snap_quote_ident(b, name) < 0 ||
+		      buf_addc(b, '=') < 0 || buf_adds(b, v[i]) < 0 || buf_adds(b, " AND ") < 0 ||
+		      add_cmp(b, t, v, i + 1, upper) < 0 || buf_addc(b, ')') < 0;
+	return bad || buf_addc(b, ')') < 0 ? -1 : 0;
+}
+
+/* " AND k >= lo1 AND (k,..) > (lo)" for lo, the same for hi */
+static int add_range(struct mc_buf *b, const struct snap_table *t, const snap_bound lo,
+		     const snap_bound hi)
+{
+	const char *first = t->cols[t->split[0]].name;
+	if (lo && (buf_adds(b, " AND ") < 0 || snap_quote_ident(b, first) < 0 ||
+		   buf_adds(b, ">=") < 0 || buf_adds(b, lo[0]) < 0 || buf_adds(b, " AND ") < 0 ||
+		   add_cmp(b, t, lo, 0, 0) < 0))
+		return -1;
+	if (hi && (buf_adds(b, " AND ") < 0 || snap_quote_ident(b, first) < 0 ||
+		   buf_adds(b, "<=") < 0 || buf_adds(b, hi[0]) < 0 || buf_adds(b, " AND ") < 0 ||
+		   add_cmp(b, t, hi, 0, 1) < 0))
+		return -1;
+	return 0;
+}
+
+/* A literal for key column c from text: digits, temporal text, or hex of
+ * the bytes. */
+static char *make_lit(const struct snap_col *c, const char *s, size_t n)
+{
+	struct mc_buf b = { 0 };
+	int bad = 0;
+	switch (c->kk) {
+	case SNAP_K_NUM:
+		bad = buf_add(&b, s, n) < 0;
+		break;
+	case SNAP_K_TEMPORAL:
+		bad = buf_addc(&b, '\'') < 0 || buf_add(&b, s, n) < 0 || buf_addc(&b, '\'') < 0;
+		break;
+	default:
+		if (!c->charset || strcmp(c->charset, "binary") == 0)
+			bad = buf_adds(&b, "_binary X'") < 0 || buf_add(&b, s, n) < 0 ||
+			      buf_addc(&b, '\'') < 0;
+		else
+			bad = buf_addf(&b, "_%s X'", c->charset) < 0 || buf_add(&b, s, n) < 0 ||
+			      buf_addf(&b, "' COLLATE %s", c->collation) < 0;
+		break;
+	}
+	if (bad || buf_addc(&b, 0) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, uint64_t rows,
+		    snap_bound *hi, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_RES *res;
+	*hi = NULL;
+	if (buf_adds(&q, t->key_sql) < 0 || buf_adds(&q, " WHERE 1") < 0 ||
+	    add_range(&q, t, lo, NULL) < 0 || buf_adds(&q, t->order_sql) < 0 ||
+	    buf_addf(&q, " LIMIT 1 OFFSET %" PRIu64, rows ? rows - 1 : 0) < 0 || buf_addc(&q, 0) < 0) {
+		buf_free(&q);
+		return oom(err);
+	}
+	int rc = my_query(m, q.p, &res, err);
+	buf_free(&q);
+	if (rc < 0)
+		return mc_errctx(err, "table '%s.%s': ", t->db, t->name);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (!row) {
+		mysql_free_result(res);
+		return 0;
+	}
+	unsigned long *lens = mysql_fetch_lengths(res);
+	char **b = calloc(t->nsplit, sizeof *b);
+	for (size_t i = 0; b && i < t->nsplit; i++)
+		if (!row[i] || !(b[i] = make_lit(&t->cols[t->split[i]], row[i], lens[i]))) {
+			snap_bound_free(b, t->nsplit);
+			b = NULL;
+		}
+	mysql_free_result(res);
+	if (!b)
+		return mc_errf(err, MC_EXIT_DATA, "table '%s.%s': cannot read a key (NULL in the split key?)",
+			       t->db, t->name);
+	*hi = b;
+	return 1;
+}
+
+/* ---- reading rows ---- */
+
+void snap_reader_free(struct snap_reader *rd)
+{
+	for (size_t i = 0; i < rd->nbind; i++)
+		free(rd->bufs[i]);
+	free(rd->bind);
+	free(rd->len);
+	free(rd->isnull);
+	free(rd->error);
+	free(rd->bufs);
+	free(rd->bufsz);
+	free(rd->vals);
+	memset(rd, 0, sizeof *rd);
+}
+
+static int reader_size(struct snap_reader *rd, size_t n)
+{
+	if (n <= rd->nbind)
+		return 0;
+	MYSQL_BIND *bind = realloc(rd->bind, n * sizeof *bind);
+	if (bind)
+		rd->bind = bind;
+	unsigned long *len = realloc(rd->len, n * sizeof *len);
+	if (len)
+		rd->len = len;
+	my_bool *isnull = realloc(rd->isnull, n * sizeof *isnull);
+	if (isnull)
+		rd->isnull = isnull;
+	my_bool *error = realloc(rd->error, n * sizeof *error);
+	if (error)
+		rd->error = error;
+	char **bufs = realloc(rd->bufs, n * sizeof *bufs);
+	if (bufs)
+		rd->bufs = bufs;
+	size_t *bufsz = realloc(rd->bufsz, n * sizeof *bufsz);
+	if (bufsz)
+		rd->bufsz = bufsz;
+	struct mc_val *vals = realloc(rd->vals, n * sizeof *vals);
+	if (vals)
+		rd->vals = vals;
+	if (!bind || !len || !isnull || !error || !bufs || !bufsz || !vals)
+		return -1;
+	for (size_t i = rd->nbind; i < n; i++) {
+		rd->bufs[i] = NULL;
+		rd->bufsz[i] = 0;
+	}
+	rd->nbind = n;
+	return 0;
+}
+
+static int ensure_buf(struct snap_reader *rd, size_t i, size_t need)
+{
+	if (rd->bufsz[i] >= need)
+		return 0;
+	size_t sz = rd->bufsz[i] ? rd->bufsz[i] : 64;
+	while (sz < need)
+		sz *= 2;
+	char *p = realloc(rd->bufs[i], sz);
+	if (!p)
+		return -1;
+	rd->bufs[i] = p;
+	rd->bufsz[i] = sz;
+	return 0;
+}
+
+static size_t fmt_frac(char *o, size_t at, unsigned long us, unsigned frac)
+{
+	if (frac == 0)
+		return at;
+	char d[8];
+	snprintf(d, sizeof d, "%06lu", us % 1000000);
+	o[at++] = '.';
+	memcpy(o + at, d, frac);
+	return at + frac;
+}
+
+/* Text of a temporal value into o (at least 48 bytes). */
+static size_t fmt_time(const MYSQL_TIME *tm, uint8_t vk, unsigned frac, char *o)
+{
+	int n;
+	if (vk == MC_V_TIME) {
+		unsigned long h = (unsigned long)tm->day * 24 + tm->hour;
+		n = snprintf(o, 48, "%s%02lu:%02u:%02u", tm->neg ? "-" : "", h, tm->minute % 100,
+			     tm->second % 100);
+	} else if (vk == MC_V_DATE) {
+		return (size_t)snprintf(o, 48, "%04u-%02u-%02u", tm->year % 10000, tm->month % 100,
+					tm->day % 100);
+	} else {
+		n = snprintf(o, 48, "%04u-%02u-%02u %02u:%02u:%02u", tm->year % 10000,
+			     tm->month % 100, tm->day % 100, tm->hour % 100, tm->minute % 100,
+			     tm->second % 100);
+	}
+	return fmt_frac(o, (size_t)n, tm->second_part, frac);
+}
+
+static int is_tm(uint8_t vk)
+{
+	return vk == MC_V_DATE || vk == MC_V_DATETIME || vk == MC_V_TIMESTAMP || vk == MC_V_TIME;
+}
+
+static char *row_lit(const struct snap_table *t, struct snap_reader *rd, size_t i,
+		     size_t *hexcol)
+{
+	size_t ci = t->split[i];
+	const struct snap_col *c = &t->cols[ci];
+	char tmp[64];
+	size_t n;
+	if (c->kk == SNAP_K_STR) {
+		size_t h = (*hexcol)++;
+		return make_lit(c, rd->bufs[h], rd->len[h]);
+	}
+	if (is_tm(c->vk)) {
+		n = fmt_time((const MYSQL_TIME *)rd->bufs[ci], c->vk, c->frac, tmp);
+		return make_lit(c, tmp, n);
+	}
+	if (c->vk == MC_V_DECIMAL)
+		return make_lit(c, rd->bufs[ci], rd->len[ci]);
+	if (c->flags & MC_CF_UNSIGNED)
+		n = (size_t)snprintf(tmp, sizeof tmp, "%" PRIu64, *(uint64_t *)rd->bufs[ci]);
+	else
+		n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, *(int64_t *)rd->bufs[ci]);
+	return make_lit(c, tmp, n);
+}
+
+int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const snap_bound lo,
+	      const snap_bound hi, uint64_t limit, const struct mc_pos *wm, int64_t tm,
+	      struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,
+	      void *tick_ctx, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_STMT *st = NULL;
+	size_t nhex = 0;
+	*nrows = 0;
+	*last = NULL;
+	for (size_t i = 0; i < t->nsplit; i++)
+		nhex += t->cols[t->split[i]].kk == SNAP_K_STR;
+	size_t nb = t->ncols + nhex;
+	if (reader_size(rd, nb) < 0)
+		return oom(err);
+	if (buf_adds(&q, t->select_sql) < 0 || buf_adds(&q, " WHERE 1") < 0 ||
+	    (t->nsplit && add_range(&q, t, lo, hi) < 0) ||
+	    (t->where && (buf_adds(&q, " AND (") < 0 || buf_adds(&q, t->where) < 0 ||
+			  buf_addc(&q, ')') < 0)) ||
+	    (t->nsplit && buf_adds(&q, t->order_sql) < 0) ||
+	    (limit && buf_addf(&q, " LIMIT %" PRIu64, limit) < 0)) {
+		buf_free(&q);
+		return oom(err);
+	}
+	st = mysql_stmt_init(m);
+	if (!st) {
+		buf_free(&q);
+		return my_fail(m, err, "mysql_stmt_init");
+	}
+	if (mysql_stmt_prepare(st, q.p, q.len) != 0) {
+		my_stmt_fail(st, err, "preparing the chunk query");
+		goto fail;
+	}
+	if (mysql_stmt_field_count(st) != nb) {
+		mc_errf(err, MC_EXIT_DATA, "the chunk query returns %u columns, expected %zu",
+			mysql_stmt_field_count(st), nb);
+		goto fail;
+	}
+	if (mysql_stmt_execute(st) != 0) {
+		my_stmt_fail(st, err, "reading a chunk");
+		goto fail;
+	}
+	memset(rd->bind, 0, nb * sizeof *rd->bind);
+	for (size_t i = 0; i < nb; i++) {
+		MYSQL_BIND *b = &rd->bind[i];
+		uint8_t vk = i < t->ncols ? t->cols[i].vk : MC_V_STR;
+		size_t need = 64;
+		b->length = &rd->len[i];
+		b->is_null = &rd->isnull[i];
+		b->error = &rd->error[i];
+		if (vk == MC_V_INT) {
+			b->buffer_type = MYSQL_TYPE_LONGLONG;
+			b->is_unsigned = (t->cols[i].flags & MC_CF_UNSIGNED) != 0;
+			need = 8;
+		} else if (vk == MC_V_F32) {
+			b->buffer_type = MYSQL_TYPE_FLOAT;
+			need = 4;
+		} else if (vk == MC_V_F64) {
+			b->buffer_type = MYSQL_TYPE_DOUBLE;
+			need = 8;
+		} else if (is_tm(vk)) {
+			b->buffer_type = vk == MC_V_DATE ? MYSQL_TYPE_DATE
+				       : vk == MC_V_TIME ? MYSQL_TYPE_TIME
+				       : vk == MC_V_TIMESTAMP ? MYSQL_TYPE_TIMESTAMP
+							      : MYSQL_TYPE_DATETIME;
+			need = sizeof(MYSQL_TIME);
+		} else {
+			b->buffer_type = MYSQL_TYPE_BLOB;
+			need = rd->bufsz[i] > 256 ? rd->bufsz[i] : 256;
+		}
+		if (ensure_buf(rd, i, need) < 0) {
+			oom(err);
+			goto fail;
+		}
+		b->buffer = rd->bufs[i];
+		b->buffer_length = (unsigned long)rd->bufsz[i];
+	}
+	if (mysql_stmt_bind_result(st, rd->bind) != 0) {
+		my_stmt_fail(st, err, "binding the chunk's columns");
+		goto fail;
+	}
+	struct mc_rec r;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_ROW;
+	r.op = MC_OP_SNAPSHOT;
+	r.db = mc_str_c(t->db, strlen(t->db));
+	r.table = mc_str_c(t->name, strlen(t->name));
+	r.schema_version = 1;
+	r.pos = *wm;
+	r.time = tm;
+	r.nafter = t->ncols;
+	r.after = rd->vals;
+	uint64_t n = 0, tick_rows = 0;
+	size_t tick_len = out->len, start_len = out->len;
+	char tmtext[4096];
+	for (;;) {
+		int rc = mysql_stmt_fetch(st);
+		if (rc == MYSQL_NO_DATA)
+			break;
+		if (rc == 1) {
+			my_stmt_fail(st, err, "reading a chunk");
+			goto fail;
+		}
+		if (rc == MYSQL_DATA_TRUNCATED) {
+			int rebind = 0;
+			for (size_t i = 0; i < nb; i++) {
+				if (rd->isnull[i] || rd->len[i] <= rd->bufsz[i])
+					continue;
+				if (ensure_buf(rd, i, rd->len[i]) < 0) {
+					oom(err);
+					goto fail;
+				}
+				rd->bind[i].buffer = rd->bufs[i];
+				rd->bind[i].buffer_length = (unsigned long)rd->bufsz[i];
+				if (mysql_stmt_fetch_column(st, &rd->bind[i], (unsigned)i, 0) != 0) {
+					my_stmt_fail(st, err, "reading a long value");
+					goto fail;
+				}
+				rebind = 1;
+			}
+			if (rebind && mysql_stmt_bind_result(st, rd->bind) != 0) {
+				my_stmt_fail(st, err, "binding the chunk's columns");
+				goto fail;
+			}
+		}
+		size_t tat = 0;
+		for (size_t i = 0; i < t->ncols; i++) {
+			struct mc_val *v = &rd->vals[i];
+			uint8_t vk = t->cols[i].vk;
+			if (rd->isnull[i]) {
+				v->kind = MC_V_NULL;
+				continue;
+			}
+			v->kind = vk;
+			switch (vk) {
+			case MC_V_INT:
+				if (t->cols[i].flags & MC_CF_UNSIGNED) {
+					v->v.u = *(uint64_t *)rd->bufs[i];
+					v->kind = v->v.u > INT64_MAX ? MC_V_UINT : MC_V_INT;
+				} else {
+					v->v.i = *(int64_t *)rd->bufs[i];
+				}
+				break;
+			case MC_V_F32:
+				memcpy(&v->v.f32, rd->bufs[i], 4);
+				break;
+			case MC_V_F64:
+				memcpy(&v->v.f64, rd->bufs[i], 8);
+				break;
+			case MC_V_DATE:
+			case MC_V_DATETIME:
+			case MC_V_TIMESTAMP:
+			case MC_V_TIME: {
+				if (tat + 48 > sizeof tmtext)
+					tat = 0; /* cannot happen below 85 temporal columns */
+				size_t len = fmt_time((const MYSQL_TIME *)rd->bufs[i], vk,
+						      t->cols[i].frac, tmtext + tat);
+				v->v.s = mc_str_c(tmtext + tat, len);
+				tat += len;
+				break;
+			}
+			default:
+				v->v.s = mc_str_c(rd->bufs[i], rd->len[i]);
+				break;
+			}
+		}
+		if (rec_encode(out, &r, err) < 0)
+			goto fail;
+		n++;
+		int full = limit && n == limit;
+		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
+			full = 1;
+		if (full && t->nsplit) {
+			size_t hexcol = t->ncols;
+			char **b = calloc(t->nsplit, sizeof *b);
+			for (size_t i = 0; b && i < t->nsplit; i++)
+				if (!(b[i] = row_lit(t, rd, i, &hexcol))) {
+					snap_bound_free(b, t->nsplit);
+					b = NULL;
+				}
+			if (!b) {
+				oom(err);
+				goto fail;
+			}
+			*last = b;
+			if (tick)
+				tick(tick_ctx, tick_rows + 1, out->len - tick_len);
+			tick_rows = 0;
+			break;
+		}
+		if (tick && ++tick_rows == 256) {
+			tick(tick_ctx, tick_rows, out->len - tick_len);
+			tick_rows = 0;
+			tick_len = out->len;
+		}
+	}
+	if (tick && tick_rows)
+		tick(tick_ctx, tick_rows, out->len - tick_len);
+	mysql_stmt_close(st);
+	buf_free(&q);
+	*nrows = n;
+	return 0;
+fail:
+	if (*last) {
+		snap_bound_free(*last, t->nsplit);
+		*last = NULL;
+	}
+	mysql_stmt_close(st);
+	buf_free(&q);
+	return mc_errctx(err, "table '%s.%s': ", t->db, t->name);
+}

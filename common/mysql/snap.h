@@ -1,0 +1,123 @@
+/* snap.h: the snapshot of MySQL/MariaDB tables (docs/mc-snapshot.md).
+ *
+ * A table is read in chunks: key ranges (lo, hi] of its split key (the
+ * primary key, else a unique NOT NULL key, else a key the user names),
+ * each read in its own transaction WITH CONSISTENT SNAPSHOT whose binlog
+ * position (binlog_snapshot_file/position, MariaDB) is the chunk's
+ * watermark. Bounds are SQL literal texts built from values the server
+ * returned (numbers as digits, temporal values quoted, strings as
+ * _charset X'hex' COLLATE collation), so that comparisons are exact and
+ * use the key's index. */
+#ifndef MC_SNAP_H
+#define MC_SNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mysql.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/rec.h"
+
+#define SNAP_MAX_KEY 16
+
+enum snap_kkind { SNAP_K_NONE = 0, SNAP_K_NUM, SNAP_K_TEMPORAL, SNAP_K_STR };
+
+struct snap_col {
+	char *name, *mysql_type, *mc_type, *data_type, *charset, *collation;
+	int nullable;
+	uint32_t flags;    /* MC_CF_* */
+	unsigned frac;     /* fraction digits of temporal types */
+	enum snap_kkind kk; /* how it serves as a split key column */
+	uint8_t vk;         /* enum mc_vkind of its values */
+};
+
+/* One table: its columns, schema key and split key. Owned strings. */
+struct snap_table {
+	char *db, *name, *qname; /* qname: `db`.`name` */
+	size_t ncols;
+	struct snap_col *cols;
+	size_t nkey;
+	uint32_t key[SNAP_MAX_KEY];
+	uint32_t key_flags; /* MC_SF_KEY_UNIQUE / MC_SF_KEY_DECLARED */
+	size_t nsplit;      /* 0: no split key, the table is one chunk */
+	uint32_t split[SNAP_MAX_KEY];
+	char *where;        /* extra condition or NULL */
+	uint64_t est_rows;  /* information_schema.TABLES.TABLE_ROWS */
+	char *select_sql;   /* "SELECT cols, HEX(strkeys) FROM qname" */
+	char *order_sql;    /* " ORDER BY k1,k2" */
+	char *key_sql;      /* planner: "SELECT kexprs FROM qname" */
+	int has_invisible;
+};
+
+/* A key bound: nsplit literal texts (owned), or NULL for "unbounded". */
+typedef char **snap_bound;
+
+void snap_bound_free(snap_bound b, size_t n);
+snap_bound snap_bound_dup(const snap_bound b, size_t n);
+/* "lit<TAB>lit..." and back (for checkpoint files and labels). */
+int snap_bound_format(const snap_bound b, size_t n, struct mc_buf *out);
+snap_bound snap_bound_parse(const char *s, size_t n);
+
+/* Names of the selectable base tables: "db\0table\0" pairs in db, table
+ * order, with TABLE_ROWS estimates in *est (malloc'ed array). */
+int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *count,
+		     struct mc_err *err);
+
+/* Load a table's columns and keys. split_spec: "col,col" or NULL (use the
+ * primary key, else the first unique key of NOT NULL columns). */
+int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
+		    const char *where, struct snap_table *t, struct mc_err *err);
+void snap_table_free(struct snap_table *t);
+
+/* Fill r (a schema record; r->cols points to storage owned by t's
+ * caller-provided array cols of t->ncols) for t. */
+void snap_schema_rec(const struct snap_table *t, struct mc_col *cols, struct mc_rec *r);
+
+/* Start a transaction WITH CONSISTENT SNAPSHOT and read its watermark. */
+int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err);
+
+/* The binlog's current end (SHOW MASTER STATUS, or SHOW BINARY LOG
+ * STATUS on MySQL 8.4+) as a position; exact only while commits are
+ * blocked (FLUSH TABLES WITH READ LOCK). */
+int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err);
+
+/* Planner: the key of the row `rows` rows after lo (the last key of the
+ * next chunk) into *hi; 1 found, 0 fewer rows remain (the last chunk). */
+int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, uint64_t rows,
+		    snap_bound *hi, struct mc_err *err);
+
+/* Called every few hundred rows and at the end with the rows and bytes
+ * since the last call (for rate limits and progress). */
+typedef void (*snap_tick_fn)(void *ctx, uint64_t rows, uint64_t bytes);
+
+/* Reusable state of snap_read (buffers of one connection). max_bytes,
+ * when not 0, ends a read early (as the row limit does) once it has
+ * appended that many bytes. */
+struct snap_reader {
+	size_t max_bytes;
+	MYSQL_BIND *bind;
+	unsigned long *len;
+	my_bool *isnull, *error;
+	char **bufs;
+	size_t *bufsz;
+	struct mc_val *vals;
+	size_t nbind;
+};
+void snap_reader_free(struct snap_reader *rd);
+
+/* Read the rows of t with key in (lo, hi] (either may be NULL: open), at
+ * most limit of them (0: no limit), in key order, appending one snapshot
+ * row record per row (pos wm, time tm) to out. *nrows gets the count,
+ * *last the key of the last row when the read stopped at limit rows or at
+ * rd->max_bytes (else NULL): the rows after it remain to be read.
+ * Runs inside the caller's transaction. */
+int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const snap_bound lo,
+	      const snap_bound hi, uint64_t limit, const struct mc_pos *wm, int64_t tm,
+	      struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,
+	      void *tick_ctx, struct mc_err *err);
+
+/* Append an identifier quoted with backticks. */
+int snap_quote_ident(struct mc_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,170 @@
+#define _GNU_SOURCE /* strcasestr */
+#include "mysql/snapcheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mysql/myconn.h"
+#include "base/num.h"
+
+/* The value of a server variable, or "" when it does not exist. */
+static int var(MYSQL *m, const char *name, char *out, size_t outsz, struct mc_err *err)
+{
+	char q[200];
+	MYSQL_RES *res;
+	snprintf(q, sizeof q, "SHOW GLOBAL VARIABLES LIKE '%s'", name);
+	if (my_query(m, q, &res, err) < 0)
+		return -1;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	snprintf(out, outsz, "%s", row && row[1] ? row[1] : "");
+	mysql_free_result(res);
+	return 0;
+}
+
+int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
+		  struct mc_err *err)
+{
+	int errors = 0;
+	char v[256];
+#define FINDING(level, ...)                         \
+	do {                                        \
+		fprintf(out, "%s: ", level);        \
+		fprintf(out, __VA_ARGS__);          \
+		fputc('\n', out);                   \
+		if (strcmp(level, "error") == 0)    \
+			errors++;                   \
+	} while (0)
+
+	fprintf(out, "server: %s\n", mysql_get_server_info(m));
+	if (var(m, "log_bin", v, sizeof v, err) < 0)
+		return -1;
+	if (strcasecmp(v, "ON") != 0 && strcmp(v, "1") != 0)
+		FINDING("error", "log_bin is %s: the binary log is off; start the server with --log-bin",
+			v[0] ? v : "unset");
+	else
+		FINDING("ok", "log_bin is ON");
+	if (var(m, "binlog_format", v, sizeof v, err) < 0)
+		return -1;
+	if (strcasecmp(v, "ROW") != 0)
+		FINDING("error", "binlog_format is %s: set binlog_format=ROW", v);
+	else
+		FINDING("ok", "binlog_format is ROW");
+	if (var(m, "binlog_row_image", v, sizeof v, err) < 0)
+		return -1;
+	if (v[0] && strcasecmp(v, "FULL") != 0)
+		FINDING("error", "binlog_row_image is %s: set binlog_row_image=FULL", v);
+	else
+		FINDING("ok", "binlog_row_image is FULL");
+	if (var(m, "binlog_row_metadata", v, sizeof v, err) < 0)
+		return -1;
+	if (v[0] && strcasecmp(v, "FULL") != 0)
+		FINDING("warning",
+			"binlog_row_metadata is %s: with FULL the binlog names columns itself; "
+			"else mc-binlog-tail needs the snapshot's schema records",
+			v);
+
+	/* retention */
+	uint64_t secs = 0, days = 0;
+	int have_secs = 0;
+	if (var(m, "binlog_expire_logs_seconds", v, sizeof v, err) < 0)
+		return -1;
+	if (v[0] && num_u64(v, &secs) == 0)
+		have_secs = 1;
+	if (var(m, "expire_logs_days", v, sizeof v, err) < 0)
+		return -1;
+	if (v[0]) {
+		/* MariaDB prints a fraction (e.g. 0.000000) */
+		char *dot = strchr(v, '.');
+		if (dot)
+			*dot = 0;
+		if (num_u64(v, &days) < 0)
+			days = 0;
+	}
+	uint64_t keep = have_secs && secs ? secs : days * 86400;
+	if (keep == 0)
+		FINDING("ok", "binlogs are never purged automatically (watch the disk)");
+	else if (keep < 86400)
+		FINDING("warning",
+			"binlogs are purged after %llu s: less than a day between snapshot, tail "
+			"and a restart; raise binlog_expire_logs_seconds",
+			(unsigned long long)keep);
+	else
+		FINDING("ok", "binlogs are kept %llu s", (unsigned long long)keep);
+
+	/* grants */
+	MYSQL_RES *res;
+	if (my_query(m, "SHOW GRANTS", &res, err) < 0)
+		return -1;
+	int all = 0, sel = 0, repl_slave = 0, repl_client = 0, reload = 0;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		const char *g = row[0];
+		const char *on = strstr(g, " ON ");
+		int global = on && strncmp(on, " ON *.*", 7) == 0;
+		if (!global)
+			continue;
+		if (strcasestr(g, "ALL PRIVILEGES"))
+			all = 1;
+		if (strcasestr(g, "SELECT"))
+			sel = 1;
+		if (strcasestr(g, "RELOAD"))
+			reload = 1;
+		if (strcasestr(g, "REPLICATION SLAVE"))
+			repl_slave = 1;
+		if (strcasestr(g, "REPLICATION CLIENT") || strcasestr(g, "BINLOG MONITOR"))
+			repl_client = 1;
+	}
+	mysql_free_result(res);
+	if (!all && !repl_slave)
+		FINDING("error", "the user lacks REPLICATION SLAVE (needed by mc-binlog-tail)");
+	if (!all && !repl_client)
+		FINDING("error", "the user lacks REPLICATION CLIENT / BINLOG MONITOR (binlog positions)");
+	if (all || (repl_slave && repl_client))
+		FINDING("ok", "replication grants");
+	if (!my_is_mariadb(m)) {
+		if (!all && !reload)
+			FINDING("error", "the user lacks RELOAD: on MySQL mc-snapshot takes a brief "
+					 "FLUSH TABLES WITH READ LOCK (--consistency=lock)");
+		else
+			FINDING("ok", "RELOAD for the brief lock of --consistency=lock (MySQL)");
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_table *x = &t[i];
+		struct mc_buf q = { 0 };
+		if (!sel && !all) {
+			/* SELECT may be granted per database or table: try it */
+			buf_adds(&q, "SELECT 1 FROM ");
+			buf_adds(&q, x->qname);
+			buf_adds(&q, " LIMIT 0");
+			buf_addc(&q, 0);
+			if (mysql_query(m, q.p) != 0)
+				FINDING("error", "table '%s.%s': cannot SELECT: %s", x->db, x->name,
+					mysql_error(m));
+			else {
+				MYSQL_RES *r = mysql_store_result(m);
+				if (r)
+					mysql_free_result(r);
+			}
+			buf_free(&q);
+		}
+		if (x->nkey == 0)
+			FINDING("error",
+				"table '%s.%s' has no primary key nor unique key of NOT NULL columns: "
+				"declare one with --split-key=%s.%s:COLUMNS",
+				x->db, x->name, x->db, x->name);
+		else if (x->key_flags & MC_SF_KEY_DECLARED)
+			FINDING("ok", "table '%s.%s': declared key", x->db, x->name);
+		else if (x->nsplit == 0)
+			FINDING("warning",
+				"table '%s.%s': its key cannot split it (column type): read as one chunk",
+				x->db, x->name);
+		if (x->has_invisible)
+			FINDING("warning",
+				"table '%s.%s' has invisible columns: they are written like the others",
+				x->db, x->name);
+	}
+	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
+	return errors;
+}

@@ -1,0 +1,18 @@
+/* snapcheck.h: mc-snapshot --precheck: is the server and are the tables
+ * ready for mcsync (binlog, grants, keys)? */
+#ifndef MC_SNAPCHECK_H
+#define MC_SNAPCHECK_H
+
+#include <stdio.h>
+#include <mysql.h>
+
+#include "base/err.h"
+#include "mysql/snap.h"
+
+/* Print one line per finding to out ("error: ...", "warning: ...",
+ * "ok: ..."). Returns the number of blocking findings (errors), or -1
+ * when the checks themselves failed (err). */
+int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
+		  struct mc_err *err);
+
+#endif

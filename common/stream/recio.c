@@ -1,0 +1,245 @@
+#include "stream/recio.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define READ_CHUNK (256 * 1024)
+#define WRITE_CHUNK (256 * 1024)
+
+void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt)
+{
+	memset(r, 0, sizeof *r);
+	zin_init(&r->in, fd);
+	r->fmt = fmt;
+}
+
+void rio_close(struct rio_reader *r)
+{
+	zin_close(&r->in);
+	jsonl_parser_free(&r->jp);
+	buf_free(&r->buf);
+	rec_scratch_free(&r->sc);
+}
+
+/* Read more input behind what is buffered, dropping consumed bytes first.
+ * Returns bytes added, 0 at end of input, -1 on error. */
+static ssize_t more(struct rio_reader *r, struct mc_err *err)
+{
+	ssize_t got;
+	if (r->pos > 0) {
+		buf_consume(&r->buf, r->pos);
+		r->base += r->pos;
+		r->pos = 0;
+	}
+	/* Grow by what arrives, never by what a length field claims. */
+	if (buf_grow(&r->buf, READ_CHUNK) < 0)
+		return mc_errnof(err, errno, "reading");
+	got = zin_read(&r->in, r->buf.p + r->buf.len, r->buf.cap - r->buf.len, err);
+	if (got > 0)
+		r->buf.len += (size_t)got;
+	return got;
+}
+
+static int fail(struct rio_reader *r, struct mc_err *err)
+{
+	return mc_errctx(err, "record %llu: ", (unsigned long long)r->recno);
+}
+
+/* Decode the next record at r->pos: 1 and *used, 0 when more input is
+ * needed (*used: bytes needed at least, 0 if unknown), -1 on bad data. */
+static int decode(struct rio_reader *r, struct mc_rec *rec, size_t *used, struct mc_err *err)
+{
+	const char *p = r->buf.p + r->pos, *nl;
+	size_t avail = r->buf.len - r->pos;
+	uint64_t off = r->base + r->pos;
+
+	if (r->fmt == RIO_MCR)
+		return rec_decode(p, avail, off, used, rec, &r->sc, err);
+	nl = memchr(p + r->scanned, '\n', avail - r->scanned);
+	if (!nl) {
+		r->scanned = avail;
+		*used = avail + 1;
+		return 0;
+	}
+	r->scanned = 0;
+	*used = (size_t)(nl - p) + 1;
+	if (jsonl_decode(&r->jp, p, (size_t)(nl - p), rec, err) < 0)
+		return mc_errctx(err, "offset %llu: ", (unsigned long long)off);
+	return 1;
+}
+
+int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
+{
+	for (;;) {
+		size_t avail = r->buf.len - r->pos, used = 0;
+		uint64_t off = r->base + r->pos;
+		int rc = 0;
+		ssize_t got;
+
+		if (avail > 0 && r->fmt == RIO_AUTO)
+			r->fmt = r->buf.p[r->pos] == '{' ? RIO_JSONL : RIO_MCR;
+		if (avail > 0)
+			rc = decode(r, rec, &used, err);
+		if (rc < 0) {
+			r->recno++;
+			return fail(r, err);
+		}
+		if (rc == 0) {
+			/* Need more input; refuse to buffer past the record bound
+			 * (bytes are only ever buffered as they arrive). */
+			if (avail > 0 && used > MC_MAX_RECORD) {
+				r->recno++;
+				mc_errf(err, MC_EXIT_DATA,
+					"offset %llu: record needs %zu bytes, over the limit of %u",
+					(unsigned long long)off, used, MC_MAX_RECORD);
+				return fail(r, err);
+			}
+			got = more(r, err);
+			if (got < 0) {
+				mc_errctx(err, "record %llu: ", (unsigned long long)r->recno + 1);
+				return -1;
+			}
+			if (got > 0)
+				continue;
+			/* end of input */
+			if (avail > 0) {
+				r->recno++;
+				mc_errf(err, MC_EXIT_DATA, "truncated at offset %llu",
+					(unsigned long long)(off + avail));
+				return fail(r, err);
+			}
+			if (r->state == 1 && !r->open_end) {
+				mc_errf(err, MC_EXIT_DATA, "truncated at offset %llu (no trailer)",
+					(unsigned long long)off);
+				return mc_errctx(err, "record %llu: ", (unsigned long long)r->recno + 1);
+			}
+			if (r->state == 0 && r->recno == 0)
+				return mc_errf(err, MC_EXIT_DATA, "empty input: no record stream header");
+			return 0;
+		}
+		r->recno++;
+		r->rec_off = off;
+		r->rec_len = r->fmt == RIO_JSONL ? used - 1 : used;
+		r->pos += used;
+		if (rec->kind == MC_R_HEADER) {
+			if (r->state == 1) {
+				mc_errf(err, MC_EXIT_DATA, "offset %llu: header inside a stream "
+					"(the stream before it has no trailer)", (unsigned long long)off);
+				return fail(r, err);
+			}
+			r->state = 1;
+			r->since_header = 0;
+			return 1;
+		}
+		if (r->state != 1) {
+			mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record %s",
+				(unsigned long long)off, rec_kind_name(rec->kind),
+				r->state == 0 ? "before any header" : "after the trailer");
+			return fail(r, err);
+		}
+		if (rec->kind == MC_R_TRAILER) {
+			if (rec->count != r->since_header) {
+				mc_errf(err, MC_EXIT_DATA,
+					"offset %llu: trailer counts %llu records, the stream has %llu",
+					(unsigned long long)off, (unsigned long long)rec->count,
+					(unsigned long long)r->since_header);
+				return fail(r, err);
+			}
+			r->state = 2;
+			return 1;
+		}
+		r->since_header++;
+		return 1;
+	}
+}
+
+int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err)
+{
+	memset(w, 0, sizeof *w);
+	return zout_init(&w->out, fd, level, err);
+}
+
+static int drain(struct rio_writer *w, struct mc_err *err)
+{
+	if (w->buf.len == 0)
+		return 0;
+	if (zout_write(&w->out, w->buf.p, w->buf.len, err) < 0)
+		return -1;
+	w->buf.len = 0;
+	return 0;
+}
+
+int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err)
+{
+	if (rec->kind == MC_R_HEADER) {
+		if (w->in_stream)
+			return mc_errf(err, MC_EXIT_DATA, "header inside an open stream");
+		w->in_stream = 1;
+		w->count = 0;
+	} else if (!w->in_stream) {
+		return mc_errf(err, MC_EXIT_DATA, "%s record before the header",
+			       rec_kind_name(rec->kind));
+	} else if (rec->kind == MC_R_TRAILER) {
+		if (rec->count != w->count)
+			return mc_errf(err, MC_EXIT_DATA, "trailer count %llu, %llu records written",
+				       (unsigned long long)rec->count, (unsigned long long)w->count);
+		w->in_stream = 0;
+	} else {
+		w->count++;
+	}
+	if (rec_encode(&w->buf, rec, err) < 0)
+		return -1;
+	if (w->buf.len >= WRITE_CHUNK)
+		return drain(w, err);
+	return 0;
+}
+
+int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
+		  struct mc_err *err)
+{
+	if (!w->in_stream)
+		return mc_errf(err, MC_EXIT_DATA, "records before the header");
+	if (buf_add(&w->buf, p, n) < 0)
+		return mc_errnof(err, errno, "out of memory");
+	w->count += nrecs;
+	if (w->buf.len >= WRITE_CHUNK)
+		return drain(w, err);
+	return 0;
+}
+
+int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err)
+{
+	struct mc_rec h;
+	memset(&h, 0, sizeof h);
+	h.kind = MC_R_HEADER;
+	h.version = MC_REC_VERSION;
+	h.meta = (struct mc_kv *)meta;
+	h.nmeta = nmeta;
+	return rio_write(w, &h, err);
+}
+
+int rio_end(struct rio_writer *w, struct mc_err *err)
+{
+	struct mc_rec t;
+	memset(&t, 0, sizeof t);
+	t.kind = MC_R_TRAILER;
+	t.count = w->count;
+	return rio_write(w, &t, err);
+}
+
+int rio_flush(struct rio_writer *w, struct mc_err *err)
+{
+	if (drain(w, err) < 0)
+		return -1;
+	return zout_flush(&w->out, err);
+}
+
+int rio_wclose(struct rio_writer *w, struct mc_err *err)
+{
+	int rc = drain(w, err);
+	if (rc == 0)
+		rc = zout_end(&w->out, err);
+	zout_close(&w->out);
+	buf_free(&w->buf);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* recio.h: reading and writing record streams on file descriptors.
+ *
+ * A reader checks the stream's structure as well as each record: the
+ * first object is a header, a trailer closes the stream and its count must
+ * match, another header may follow a trailer (streams concatenate). End of
+ * input anywhere else is "truncated at offset N". Offsets are in the
+ * (decompressed) stream; records are numbered from 1, headers included. */
+#ifndef MC_RECIO_H
+#define MC_RECIO_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/jsonl.h"
+#include "stream/rec.h"
+#include "base/zio.h"
+
+/* Input formats: the record stream (msgpack) or its JSON-lines form.
+ * RIO_AUTO decides by the first byte: '{' is JSON lines. */
+enum rio_fmt { RIO_AUTO = 0, RIO_MCR, RIO_JSONL };
+
+struct rio_reader {
+	struct zin in;
+	enum rio_fmt fmt;
+	struct jsonl_parser jp;
+	struct mc_buf buf;   /* decompressed input */
+	size_t pos;          /* next record starts at buf.p + pos */
+	size_t scanned;      /* JSON lines: bytes after pos known to hold no newline */
+	uint64_t base;       /* stream offset of buf.p[0] */
+	uint64_t recno;      /* number of the last record returned */
+	uint64_t since_header;
+	uint64_t rec_off;    /* stream offset of the last record returned */
+	size_t rec_len;      /* its length in bytes */
+	int state;           /* 0 before a header, 1 in a stream, 2 after a trailer */
+	int open_end;        /* accept end of input without a trailer */
+	struct mc_scratch sc;
+};
+
+/* Start reading fd (not owned) in format fmt. */
+void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt);
+
+/* Accept a stream that ends without its trailer (a live pipe that stopped
+ * at a record boundary); the default is to report it truncated. */
+static inline void rio_allow_open_end(struct rio_reader *r)
+{
+	r->open_end = 1;
+}
+
+/* Next record: 1 (rec filled, valid until the next call), 0 at a clean end
+ * of input, -1 on error (err has "record N: offset M: ..."). Header and
+ * trailer records are returned too. */
+int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err);
+
+/* The raw bytes of the record last returned (its msgpack encoding, or its
+ * JSON line without the newline). */
+static inline const char *rio_raw(const struct rio_reader *r, size_t *n)
+{
+	*n = r->rec_len;
+	return r->buf.p + (r->rec_off - r->base);
+}
+
+void rio_close(struct rio_reader *r);
+
+struct rio_writer {
+	struct zout out;
+	struct mc_buf buf;
+	uint64_t count;  /* records since the header */
+	int in_stream;
+};
+
+/* Write to fd (not owned); zstd-compress at level when level > 0. */
+int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err);
+
+/* Write a header with the given metadata. */
+int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err);
+
+/* Write one record. A header record starts a stream; a trailer record must
+ * carry the count of records written since the header. */
+int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err);
+
+/* Append n bytes of records that are already encoded (nrecs of them, none a
+ * header or trailer), e.g. encoded in parallel by worker threads. The
+ * caller vouches for the bytes; the trailer counts them. */
+int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
+		  struct mc_err *err);
+
+/* Write the trailer with the count of records written since the header. */
+int rio_end(struct rio_writer *w, struct mc_err *err);
+
+/* Push buffered bytes to the fd (and flush the compressor). */
+int rio_flush(struct rio_writer *w, struct mc_err *err);
+
+/* Flush, end the compressed frame, free memory. The fd stays open. */
+int rio_wclose(struct rio_writer *w, struct mc_err *err);
+
+#endif

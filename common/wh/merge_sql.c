@@ -1,0 +1,177 @@
+#include "wh/merge_sql.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* An identifier, quoted: `x` (MaxCompute) or "x" (sqlite). */
+static int ident(struct mc_buf *b, const char *p, size_t n, int dialect)
+{
+	char q = dialect == MERGE_SQL_SQLITE ? '"' : '`';
+	int rc = buf_addc(b, q);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = buf_addc(b, p[i]);
+		if (p[i] == q && rc == 0)
+			rc = buf_addc(b, q);
+	}
+	return rc < 0 ? -1 : buf_addc(b, q);
+}
+
+static int cols(struct mc_buf *b, const struct mc_rec *s, int dialect, const char *pfx)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->ncols && rc == 0; i++) {
+		rc = buf_adds(b, i ? ", " : "");
+		if (rc == 0 && pfx)
+			rc = buf_adds(b, pfx);
+		if (rc == 0)
+			rc = ident(b, s->cols[i].name.p, s->cols[i].name.n, dialect);
+	}
+	return rc;
+}
+
+/* (_pos_file, _pos_off, _pos_row) compared with p: op is ">=" or "<". */
+static int pos_pred(struct mc_buf *b, const struct mc_pos *p, const char *op)
+{
+	const char *strict = op[0] == '>' ? ">" : "<";
+	return buf_addf(b,
+			"(_pos_file %s %" PRIu64 " OR (_pos_file = %" PRIu64 " AND (_pos_off %s %" PRIu64
+			" OR (_pos_off = %" PRIu64 " AND _pos_row %s %" PRIu64 "))))",
+			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
+}
+
+static int part_pred(struct mc_buf *b, const char *spec)
+{
+	/* k=v(/k=v)*: k = 'v' AND ... (values are [A-Za-z0-9_.-]) */
+	const char *p = spec;
+	int rc = 0;
+	while (*p && rc == 0) {
+		const char *eq = strchr(p, '='), *sl = strchr(p, '/');
+		size_t vn = sl ? (size_t)(sl - eq - 1) : strlen(eq + 1);
+		rc = buf_addf(b, "%s%.*s = '%.*s'", p == spec ? "" : " AND ", (int)(eq - p), p, (int)vn,
+			      eq + 1);
+		p = sl ? sl + 1 : eq + 1 + vn;
+	}
+	return rc;
+}
+
+static int pos_ok(const struct mc_pos *p)
+{
+	return p->file <= INT64_MAX && p->off <= INT64_MAX && p->row <= INT64_MAX;
+}
+
+int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
+{
+	const struct mc_rec *s = q->schema;
+	int d = q->dialect, rc = 0;
+	char a[64], z[64];
+
+	if (!pos_ok(&q->from) || (!q->upto_inf && !pos_ok(&q->upto)))
+		return mc_errf(err, MC_EXIT_DATA, "positions beyond BIGINT cannot be written in SQL");
+	pos_format(&q->from, a, sizeof a);
+	if (q->upto_inf)
+		snprintf(z, sizeof z, "end");
+	else
+		pos_format(&q->upto, z, sizeof z);
+	rc |= buf_addf(b, "-- mc-merge: table %s%s%s from base partition %s plus %s_log records "
+		       "at positions [%s, %s)\n-- per key the highest (position, after image > "
+		       "before image > snapshot row) wins; before images remove keys\n",
+		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
+		       q->table, a, z);
+	if (q->ds && d == MERGE_SQL_SQLITE) {
+		rc |= buf_adds(b, "DELETE FROM ");
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_adds(b, " (");
+		rc |= cols(b, s, d, NULL);
+		rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, ds)\n");
+	} else if (q->ds) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " PARTITION (ds = '%s')\n", q->ds);
+	}
+	rc |= buf_adds(b, "SELECT ");
+	rc |= cols(b, s, d, NULL);
+	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row");
+	if (q->ds && d == MERGE_SQL_SQLITE)
+		rc |= buf_addf(b, ", '%s'", q->ds);
+	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
+	for (size_t i = 0; i < q->nkey; i++) {
+		rc |= buf_adds(b, i ? ", " : "");
+		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
+	}
+	rc |= buf_adds(b, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
+		       "  FROM (\n    SELECT ");
+	rc |= cols(b, s, d, NULL);
+	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
+	rc |= ident(b, q->table, strlen(q->table), d);
+	rc |= buf_adds(b, "\n    WHERE ");
+	rc |= part_pred(b, q->base_part);
+	rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	rc |= cols(b, s, d, NULL);
+	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row,\n"
+		       "      CASE WHEN _image = 'A' THEN 2 ELSE 1 END AS _rank,\n"
+		       "      CASE WHEN _image = 'A' THEN 1 ELSE 0 END AS _live\n    FROM ");
+	{
+		char ln[300];
+		snprintf(ln, sizeof ln, "%s_log", q->table);
+		rc |= ident(b, ln, strlen(ln), d);
+	}
+	rc |= buf_adds(b, "\n    WHERE ");
+	rc |= pos_pred(b, &q->from, ">=");
+	if (!q->upto_inf) {
+		rc |= buf_adds(b, "\n      AND ");
+		rc |= pos_pred(b, &q->upto, "<");
+	}
+	rc |= buf_adds(b, "\n  ) u\n) w\nWHERE _rn = 1 AND _live = 1;\n");
+	if (rc)
+		return mc_errnof(err, ENOMEM, "sql");
+	return 0;
+}
+
+static const char *sqlite_type(const struct mc_col *c)
+{
+	const char *t = c->mc_type.p;
+	size_t n = c->mc_type.n;
+	if ((n >= 3 && memcmp(t, "INT", 3) == 0) || (n >= 6 && memcmp(t, "BIGINT", 6) == 0) ||
+	    (n >= 8 && memcmp(t, "SMALLINT", 8) == 0) || (n >= 7 && memcmp(t, "TINYINT", 7) == 0))
+		return "INTEGER";
+	if ((n >= 5 && memcmp(t, "FLOAT", 5) == 0) || (n >= 6 && memcmp(t, "DOUBLE", 6) == 0))
+		return "REAL";
+	if (n >= 6 && memcmp(t, "BINARY", 6) == 0)
+		return "BLOB";
+	return "TEXT";
+}
+
+int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table, int d,
+		     struct mc_err *err)
+{
+	int rc = 0;
+	char ln[300];
+	snprintf(ln, sizeof ln, "%s_log", table);
+	for (int log = 0; log < 2; log++) {
+		rc |= buf_adds(b, "CREATE TABLE ");
+		rc |= ident(b, log ? ln : table, strlen(log ? ln : table), d);
+		rc |= buf_adds(b, " (");
+		if (log)
+			rc |= buf_adds(b, "_op STRING, _image STRING, _time BIGINT, ");
+		for (size_t i = 0; i < s->ncols; i++) {
+			rc |= ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
+			if (d == MERGE_SQL_SQLITE)
+				rc |= buf_addf(b, " %s, ", sqlite_type(&s->cols[i]));
+			else
+				rc |= buf_addf(b, " %.*s, ", (int)s->cols[i].mc_type.n,
+					       s->cols[i].mc_type.p);
+		}
+		rc |= buf_adds(b, "_pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT");
+		if (d == MERGE_SQL_SQLITE)
+			rc |= buf_adds(b, ", ds TEXT);\n");
+		else
+			rc |= buf_adds(b, ") PARTITIONED BY (ds STRING);\n");
+	}
+	if (rc)
+		return mc_errnof(err, ENOMEM, "sql");
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* merge_sql.h: the SQL that does mc-merge's merge inside MaxCompute (or
+ * sqlite3, for tests), docs/merge.md. */
+#ifndef MC_MERGE_SQL_H
+#define MC_MERGE_SQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/rec.h"
+
+enum { MERGE_SQL_MAXCOMPUTE = 0, MERGE_SQL_SQLITE = 1 };
+
+struct merge_sql {
+	const struct mc_rec *schema; /* the base table's schema record */
+	const uint32_t *key;         /* key column indexes */
+	size_t nkey;
+	const char *table;           /* base table; the log is <table>_log */
+	const char *base_part;       /* the base partition, e.g. ds=20261121 */
+	const char *ds;              /* the day to write, or NULL: a SELECT only */
+	struct mc_pos from, upto;    /* log records in [from, upto) */
+	int upto_inf;                /* no upper end */
+	int dialect;                 /* MERGE_SQL_* */
+};
+
+/* Append the statements to b. */
+int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+
+/* Append the CREATE TABLE statements of the base and log tables (the
+ * layout the merge SQL expects) to b. */
+int merge_sql_create(struct mc_buf *b, const struct mc_rec *schema, const char *table,
+		     int dialect, struct mc_err *err);
+
+#endif
