@@ -8,22 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/io.h"
 
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *d;
 	if (!slash)
-		return strdup(".");
+		return mc_strdup(".");
 	if (slash == path)
-		return strdup("/");
-	d = malloc((size_t)(slash - path) + 1);
-	if (d) {
-		memcpy(d, path, (size_t)(slash - path));
-		d[slash - path] = 0;
-	}
-	return d;
+		return mc_strdup("/");
+	return mc_strndup(path, (size_t)(slash - path));
 }
 
 int afile_sync_dir(const char *path, struct mc_err *err)
@@ -51,7 +46,7 @@ int afile_open(struct afile *af, const char *path, struct mc_err *err)
 	size_t n = strlen(path);
 	memset(af, 0, sizeof *af);
 	af->fd = -1;
-	af->path = strdup(path);
+	af->path = mc_strdup(path);
 	af->tmp = malloc(n + 16);
 	if (!af->path || !af->tmp) {
 		afile_abort(af);

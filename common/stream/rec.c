@@ -9,6 +9,7 @@
 
 #include <msgpack.h>
 
+#include "base/alloc.h"
 #include "stream/mpread.h"
 #include "base/num.h"
 
@@ -294,17 +295,11 @@ void rec_scratch_free(struct mc_scratch *s)
 
 /* Grow a scratch array to hold n elements of size sz (n is bounded by the
  * caller, so this never allocates from an unchecked length). */
-static int scratch(void **arr, size_t *have, size_t n, size_t sz, struct mc_err *err)
+static inline int scratch(void *arr, size_t *have, size_t n, size_t sz, struct mc_err *err)
 {
-	void *p;
 	if (n <= *have)
 		return 0;
-	p = realloc(*arr, n * sz);
-	if (!p)
-		return mc_errnof(err, ENOMEM, "out of memory");
-	*arr = p;
-	*have = n;
-	return 0;
+	return mc_grow(arr, have, n, sz) < 0 ? mc_oom(err, "decoding a record") : 0;
 }
 
 static int dec_pos(struct mp_cur *c, struct mc_pos *p)
@@ -384,7 +379,7 @@ static int dec_header(struct mp_cur *c, uint32_t n, struct mc_rec *r, struct mc_
 			       " (this build reads version %d)", at, r->version, MC_REC_VERSION);
 	if (mp_map(c, &m, MC_MAX_META, "meta") < 0)
 		return -1;
-	if (scratch((void **)&s->meta, &s->nmeta, m, sizeof *s->meta, c->err) < 0)
+	if (scratch(&s->meta, &s->nmeta, m, sizeof *s->meta, c->err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < m; i++)
 		if (mp_str(c, &s->meta[i].k, "meta") < 0 || mp_str(c, &s->meta[i].v, "meta") < 0)
@@ -408,7 +403,7 @@ static int dec_schema(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	r->schema_flags = (uint32_t)u;
 	if (mp_array(c, &n, MC_MAX_COLUMNS, "columns") < 0)
 		return -1;
-	if (scratch((void **)&s->cols, &s->ncols, n, sizeof *s->cols, c->err) < 0)
+	if (scratch(&s->cols, &s->ncols, n, sizeof *s->cols, c->err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		struct mc_col *col = &s->cols[i];
@@ -435,7 +430,7 @@ static int dec_schema(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	r->cols = s->cols;
 	if (mp_array(c, &k, n, "key") < 0)
 		return -1;
-	if (scratch((void **)&s->key, &s->nkey, k, sizeof *s->key, c->err) < 0)
+	if (scratch(&s->key, &s->nkey, k, sizeof *s->key, c->err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < k; i++) {
 		unsigned long long at = mp_aoff(c);
@@ -468,7 +463,7 @@ static int dec_row(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	    mp_uint(c, &r->schema_version, "version") < 0 || dec_pos(c, &r->pos) < 0 ||
 	    mp_int(c, &r->time, "time") < 0)
 		return -1;
-	if (scratch((void **)&s->vals, &s->nvals, 2 * MC_MAX_COLUMNS, sizeof *s->vals, c->err) < 0)
+	if (scratch(&s->vals, &s->nvals, 2 * MC_MAX_COLUMNS, sizeof *s->vals, c->err) < 0)
 		return -1;
 	at = mp_aoff(c);
 	if (dec_image(c, "before", &r->before, &r->nbefore, s->vals) < 0)
