@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -220,6 +221,14 @@ int pos_cmp(const struct mc_pos *a, const struct mc_pos *b);
  * strictly. */
 void pos_format(const struct mc_pos *p, char *out, size_t outsz);
 int pos_parse(const char *s, struct mc_pos *p, struct mc_err *err);
+
+/* Whether r names the table "db.table" (name holds one '.' after db). */
+static inline bool rec_is_table(const struct mc_rec *r, const char *name)
+{
+	size_t dl = r->db.n;
+	return strlen(name) == dl + 1 + r->table.n && memcmp(name, r->db.p, dl) == 0 &&
+	       name[dl] == '.' && memcmp(name + dl + 1, r->table.p, r->table.n) == 0;
+}
 
 /* Convenience constructors for values and strings. */
 static inline struct mc_str mc_str_c(const char *s, size_t n)

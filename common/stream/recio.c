@@ -243,3 +243,9 @@ int rio_wclose(struct rio_writer *w, struct mc_err *err)
 	buf_free(&w->buf);
 	return rc;
 }
+
+void rio_wabort(struct rio_writer *w)
+{
+	zout_close(&w->out);
+	buf_free(&w->buf);
+}

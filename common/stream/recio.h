@@ -94,4 +94,7 @@ int rio_flush(struct rio_writer *w, struct mc_err *err);
 /* Flush, end the compressed frame, free memory. The fd stays open. */
 int rio_wclose(struct rio_writer *w, struct mc_err *err);
 
+/* Free memory without writing anything more (after a failed write). */
+void rio_wabort(struct rio_writer *w);
+
 #endif
