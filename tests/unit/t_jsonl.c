@@ -1,5 +1,5 @@
-/* t_jsonl.c: unit tests of the JSON-lines form (common/jsonl.c) and of
- * base64 (common/b64.c). One line per check: "ok - t_jsonl: ..." or
+/* t_jsonl.c: unit tests of the JSON-lines form (common/stream/jsonl_*.c) and of
+ * base64 (common/base/b64.c). One line per check: "ok - t_jsonl: ..." or
  * "FAIL - t_jsonl: ...: why"; exit 1 if any failed. */
 #include <float.h>
 #include <inttypes.h>
