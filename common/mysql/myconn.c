@@ -14,6 +14,8 @@ int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err)
 {
 	uint64_t v;
 	int mode;
+	if (c == 'P' || c == 'S' || c == 'u')
+		c = c == 'P' ? MY_O_PORT : c == 'S' ? MY_O_SOCKET : MY_O_USER;
 	switch (c) {
 	case MY_O_HOST: o->host = arg; return 1;
 	case MY_O_PORT:

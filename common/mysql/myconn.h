@@ -50,9 +50,32 @@ enum {
 	{ "ssl-key", required_argument, NULL, MY_O_SSL_KEY },               \
 	{ "ssl-mode", required_argument, NULL, MY_O_SSL_MODE }
 
-/* Apply option c (getopt_long's return) with its argument to o: 1 when c
- * is a connection option, 0 when it is not, -1 with a usage error (code 2)
- * in err for a bad value. */
+/* The short connection options, the same in every program that connects:
+ * -P PORT, -S SOCKET, -u USER, as the mysql clients have them (-h stays
+ * --help, as in every mcsync program, and there is no -p: the password
+ * never goes on the command line). A program puts MY_SHORTOPTS in
+ * getopt_long's optstring and MY_OPT_CASES as the case labels that hand
+ * the option to my_opt:
+ *
+ *	getopt_long(argc, argv, MY_SHORTOPTS "f:hV", longopts, NULL)
+ *	...
+ *	MY_OPT_CASES:
+ *		if (my_opt(&conn, c, optarg, &err) < 0)
+ *			prog_usage_error("%s", err.msg);
+ *		break;
+ *
+ * It must not use 'P', 'S' or 'u' as the value of another long option. */
+#define MY_SHORTOPTS "P:S:u:"
+#define MY_OPT_CASES                                                       \
+	case 'P': case 'S': case 'u': case MY_O_HOST: case MY_O_PORT:       \
+	case MY_O_SOCKET: case MY_O_USER: case MY_O_DEFAULTS:              \
+	case MY_O_SSL_CA: case MY_O_SSL_CERT: case MY_O_SSL_KEY:           \
+	case MY_O_SSL_MODE
+
+/* Apply option c (getopt_long's return: an MY_O_* value or a short option
+ * of MY_SHORTOPTS) with its argument to o: 1 when c is a connection
+ * option, 0 when it is not, -1 with a usage error (code 2) in err for a
+ * bad value. */
 int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err);
 
 /* Open a connection with charset utf8mb4, session time_zone '+00:00' and

@@ -946,23 +946,26 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 				goto fail;
 			}
 			*last = b;
-			if (tick)
-				tick(tick_ctx, tick_rows + 1, out->len - tick_len);
+			if (tick && tick(tick_ctx, tick_rows + 1, out->len - tick_len) < 0)
+				goto stopped;
 			tick_rows = 0;
 			break;
 		}
 		if (tick && ++tick_rows == 256) {
-			tick(tick_ctx, tick_rows, out->len - tick_len);
+			if (tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
+				goto stopped;
 			tick_rows = 0;
 			tick_len = out->len;
 		}
 	}
-	if (tick && tick_rows)
-		tick(tick_ctx, tick_rows, out->len - tick_len);
+	if (tick && tick_rows && tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
+		goto stopped;
 	mysql_stmt_close(st);
 	buf_free(&q);
 	*nrows = n;
 	return 0;
+stopped:
+	mc_errf(err, MC_EXIT_DATA, "read stopped");
 fail:
 	if (*last) {
 		snap_bound_free(*last, t->nsplit);

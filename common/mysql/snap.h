@@ -88,8 +88,10 @@ int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, u
 		    snap_bound *hi, struct mc_err *err);
 
 /* Called every few hundred rows and at the end with the rows and bytes
- * since the last call (for rate limits and progress). */
-typedef void (*snap_tick_fn)(void *ctx, uint64_t rows, uint64_t bytes);
+ * since the last call (for rate limits and progress); a return below 0
+ * stops the read (snap_read fails with "read stopped", or with the error
+ * the caller keeps). */
+typedef int (*snap_tick_fn)(void *ctx, uint64_t rows, uint64_t bytes);
 
 /* Reusable state of snap_read (buffers of one connection). max_bytes,
  * when not 0, ends a read early (as the row limit does) once it has

@@ -1,0 +1,512 @@
+/* snapshot.c: the snapshot engine's setup, output and checkpoint (the
+ * threads are in snapshot_sched.c). The calling thread is the writer: it
+ * takes finished chunks in order off the queue and writes them. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "engine/snapshot_int.h"
+#include "mysql/snapcheck.h"
+#include "wh/wh.h"
+
+const char *const snapjob_consistency_names[] = { "snapshot", "lock", NULL };
+
+void snapjob_opts_init(struct snapjob_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->threads = 4;
+	o->chunk_rows = 20000;
+	o->chunk_bytes = (uint64_t)64 << 20;
+	o->consistency = SNAPJOB_AUTO;
+	o->out_name = "standard output";
+}
+
+/* ---- selection ---- */
+
+int snapjob_table_arg_ok(const char *arg)
+{
+	const char *c = strchr(arg, ':'), *dot = strchr(arg, '.');
+	return c && c != arg && dot && dot < c && c[1];
+}
+
+const char *sj_table_opt(const char *const *arr, size_t n, const char *db, const char *name)
+{
+	const char *found = NULL;
+	size_t dl = strlen(db), nl = strlen(name);
+	for (size_t i = 0; i < n; i++) {
+		const char *a = arr[i];
+		if (strncmp(a, db, dl) == 0 && a[dl] == '.' && strncmp(a + dl + 1, name, nl) == 0 &&
+		    a[dl + 1 + nl] == ':')
+			found = a + dl + 2 + nl;
+	}
+	return found;
+}
+
+int sj_db_selected(const char *list, const char *db)
+{
+	if (!list)
+		return 1;
+	size_t n = strlen(db);
+	for (const char *s = list; *s;) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == n && strncmp(s, db, n) == 0)
+			return 1;
+		s += len;
+		if (*s)
+			s++;
+	}
+	return 0;
+}
+
+static void warn(struct snapjob *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct snapjob *s, const char *fmt, ...)
+{
+	char msg[1400];
+	va_list ap;
+	if (!s->o->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->o->warn(s->o->warn_ctx, msg);
+}
+
+/* Select and load the tables. */
+static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
+{
+	const struct snapjob_opts *o = s->o;
+	struct mc_buf names = { 0 };
+	uint64_t *est = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (snap_list_tables(m, &names, &est, &n, e) < 0)
+		goto out;
+	if (!(s->tables = calloc(n ? n : 1, sizeof *s->tables))) {
+		mc_oom(e, "the tables");
+		goto out;
+	}
+	const char *p = names.p;
+	for (size_t i = 0; i < n; i++) {
+		const char *db = p, *name = p + strlen(p) + 1;
+		p = name + strlen(name) + 1;
+		char full[1024];
+		snprintf(full, sizeof full, "%s.%s", db, name);
+		if (!sj_db_selected(o->databases, db) ||
+		    (o->tables && regexec(o->tables, full, 0, NULL, 0) != 0) ||
+		    (o->exclude && regexec(o->exclude, full, 0, NULL, 0) == 0))
+			continue;
+		struct snap_table *t = &s->tables[s->ntables];
+		if (snap_table_load(m, db, name, sj_table_opt(o->splits, o->nsplits, db, name),
+				    sj_table_opt(o->wheres, o->nwheres, db, name), t, e) < 0) {
+			snap_table_free(t);
+			goto out;
+		}
+		t->est_rows = est[i];
+		s->ntables++;
+	}
+	if (s->ntables == 0)
+		warn(s, "no table matches the selection");
+	rc = 0;
+out:
+	free(est);
+	buf_free(&names);
+	return rc;
+}
+
+/* ---- checkpoint ---- */
+
+static size_t nfields(const char *s)
+{
+	size_t n = 1;
+	for (; *s; s++)
+		n += *s == '\t';
+	return n;
+}
+
+int snapjob_chain_format(int done, const snap_bound after, size_t nsplit, struct mc_buf *out)
+{
+	if (done || !after)
+		return buf_adds(out, "done");
+	if (buf_adds(out, "after\t") < 0)
+		return -1;
+	return snap_bound_format(after, nsplit, out);
+}
+
+int snapjob_chain_parse(const char *key, const char *v, size_t nsplit, int *done,
+			snap_bound *after, struct mc_err *err)
+{
+	*done = 0;
+	*after = NULL;
+	if (strcmp(v, "done") == 0) {
+		*done = 1;
+		return 0;
+	}
+	if (strncmp(v, "after\t", 6) == 0 && nsplit && nfields(v + 6) == nsplit) {
+		if (!(*after = snap_bound_parse(v + 6, strlen(v + 6))))
+			return mc_oom(err, "a checkpoint's key");
+		return 0;
+	}
+	return mc_errf(err, MC_EXIT_DATA,
+		       "bad value for '%s' (want 'done' or 'after', a tab, the %zu literals of the "
+		       "split key)",
+		       key, nsplit);
+}
+
+/* the same key as the sink's ledger and --checkpoint-out (common/wh/wh.c) */
+static void ckpt_key(const struct snap_table *t, char *out, size_t outsz)
+{
+	wh_snap_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
+}
+
+/* Which tables are done, and where the others resume. */
+static int read_checkpoint(struct snapjob *s, struct mc_err *e)
+{
+	const char *path = s->o->checkpoint ? s->o->checkpoint : s->o->checkpoint_in;
+	s->skip = calloc(s->ntables + 1, sizeof *s->skip);
+	s->from = calloc(s->ntables + 1, sizeof *s->from);
+	if (!s->skip || !s->from)
+		return mc_oom(e, "the tables");
+	if (!path)
+		return 0;
+	if (ckpt_read(path, &s->ck, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->ntables; i++) {
+		char key[1200];
+		ckpt_key(&s->tables[i], key, sizeof key);
+		const char *v = ckpt_get(&s->ck, key);
+		if (v && snapjob_chain_parse(key, v, s->tables[i].nsplit, &s->skip[i], &s->from[i],
+					     e) < 0)
+			return mc_errctx(e, "'%s': ", path);
+	}
+	return 0;
+}
+
+static int ckpt_done(struct snapjob *s, const struct snap_table *t, const struct sj_job *j,
+		     struct mc_err *e)
+{
+	char key[1200];
+	struct mc_buf v = { 0 };
+	int rc = -1;
+	ckpt_key(t, key, sizeof key);
+	if (snapjob_chain_format(j->last, j->hi, t->nsplit, &v) < 0 || buf_addc(&v, 0) < 0)
+		mc_oom(e, "a checkpoint");
+	else if (ckpt_set(&s->ck, key, v.p, e) == 0 && ckpt_write(s->o->checkpoint, &s->ck, e) == 0)
+		rc = 0;
+	buf_free(&v);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static void progress(struct snapjob *s, int final)
+{
+	if (!s->o->progress)
+		return;
+	double now = sj_elapsed(s);
+	if (!final && now - s->progress_last < 1.0)
+		return;
+	s->progress_last = now;
+	struct snapjob_progress p = { s->done_rows, s->done_bytes, s->total, now, final };
+	s->o->progress(s->o->progress_ctx, &p);
+}
+
+/* The header and every table's schema record (at the schema's position). */
+static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, struct mc_err *e)
+{
+	const struct my_opts *c = &s->o->conn;
+	struct stat st;
+	if (rio_winit(&s->wr, s->fd, 0, e) < 0)
+		return -1;
+	s->wr_open = 1;
+	s->out_is_file = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	char host[256];
+	snprintf(host, sizeof host, "%s", c->socket ? c->socket : c->host ? c->host : "localhost");
+	const char *server = mysql_get_server_info(m);
+	struct mc_kv meta[3] = {
+		{ mc_str_c("program", 7), mc_str_c("mc-snapshot", 11) },
+		{ mc_str_c("source", 6), mc_str_c(host, strlen(host)) },
+		{ mc_str_c("server", 6), mc_str_c(server, strlen(server)) },
+	};
+	if (rio_begin(&s->wr, meta, 3, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->ntables; i++) {
+		struct snap_table *t = &s->tables[i];
+		struct mc_col *cols = calloc(t->ncols ? t->ncols : 1, sizeof *cols);
+		struct mc_rec r;
+		if (!cols)
+			return mc_oom(e, "a schema record");
+		snap_schema_rec(t, cols, &r);
+		r.pos = *wm0;
+		r.time = (int64_t)time(NULL);
+		int rc = rio_write(&s->wr, &r, e);
+		free(cols);
+		if (rc < 0)
+			return -1;
+		if (!s->skip[i])
+			s->total += t->est_rows;
+		if (!t->nsplit && !s->skip[i])
+			warn(s, "table '%s.%s' has no usable split key: read as one chunk", t->db,
+			     t->name);
+	}
+	return rio_flush(&s->wr, e);
+}
+
+/* A table without a split key is one chunk: rather than hold it in
+ * memory, the writer reads it on its own connection and writes its rows as
+ * they come, in their place in the output order. */
+static int stream_tick(void *ctx, uint64_t rows, uint64_t bytes)
+{
+	struct snapjob *s = ctx;
+	if (sj_tick(s, rows, bytes) < 0)
+		return -1;
+	if (rio_write_raw(&s->wr, s->stream_buf.p, s->stream_buf.len, rows, &s->stream_err) < 0)
+		return -1;
+	s->done_bytes += s->stream_buf.len;
+	s->done_rows += rows;
+	s->stream_buf.len = 0;
+	if (s->wr.buf.len >= (1u << 20) && rio_flush(&s->wr, &s->stream_err) < 0)
+		return -1;
+	progress(s, 0);
+	return 0;
+}
+
+static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
+{
+	struct snap_table *t = &s->tables[j->ti];
+	uint64_t n;
+	snap_bound last = NULL;
+	if (!s->stream_conn && my_connect(&s->o->conn, &s->stream_conn, e) < 0)
+		return -1;
+	memset(&s->stream_err, 0, sizeof s->stream_err);
+	if (snap_begin(s->stream_conn, &j->wm, e) < 0)
+		return -1;
+	if (snap_read(s->stream_conn, &s->stream_rd, t, NULL, NULL, 0, &j->wm, (int64_t)time(NULL),
+		      &s->stream_buf, &n, &last, stream_tick, s, e) < 0) {
+		if (s->stream_err.code)
+			*e = s->stream_err; /* the write that stopped the read */
+		return -1;
+	}
+	snap_bound_free(last, t->nsplit);
+	if (my_exec(s->stream_conn, "COMMIT", e) < 0 || sj_add_chunk_end(s, j, e) < 0)
+		return -1;
+	j->rows = 0; /* counted as they were written */
+	return 0;
+}
+
+/* Write a finished chunk, the table's snapshot_end after its last, and
+ * checkpoint it. tmax: the highest watermark of the table's chunks. */
+static int write_job(struct snapjob *s, struct sj_job *j, struct mc_pos *tmax, struct mc_err *e)
+{
+	struct snap_table *t = &s->tables[j->ti];
+	if (rio_write_raw(&s->wr, j->out.p, j->out.len, j->nrecs, e) < 0)
+		return -1;
+	if (pos_cmp(&j->wm, tmax) > 0)
+		*tmax = j->wm;
+	if (j->last) {
+		struct mc_rec r;
+		memset(&r, 0, sizeof r);
+		r.kind = MC_R_MARK;
+		r.mark = MC_MARK_SNAPSHOT_END;
+		r.pos = *tmax;
+		r.time = (int64_t)time(NULL);
+		r.db = mc_str_c(t->db, strlen(t->db));
+		r.table = mc_str_c(t->name, strlen(t->name));
+		r.label = mc_str_c("", 0);
+		if (rio_write(&s->wr, &r, e) < 0)
+			return -1;
+		memset(tmax, 0, sizeof *tmax);
+	}
+	if (rio_flush(&s->wr, e) < 0)
+		return -1;
+	s->done_rows += j->rows;
+	s->done_bytes += j->out.len;
+	if (s->o->checkpoint) {
+		if (s->out_is_file && fsync(s->fd) < 0)
+			return mc_errnof(e, errno, "%s", s->o->out_name);
+		if (ckpt_done(s, t, j, e) < 0)
+			return -1;
+	}
+	progress(s, 0);
+	return 0;
+}
+
+/* The writer: chunks in order until the end; -1 once the run failed. */
+static int write_loop(struct snapjob *s)
+{
+	struct mc_pos tmax;
+	struct mc_err e = { 0 };
+	memset(&tmax, 0, sizeof tmax);
+	for (;;) {
+		struct sj_job *j;
+		int rc = 0;
+		switch (sj_take(s, &j)) {
+		case SJ_T_FAILED:
+			return -1;
+		case SJ_T_END:
+			return 0;
+		case SJ_T_STREAM:
+			rc = run_stream(s, j, &e);
+			sj_mark_done(s, j);
+			break;
+		default:
+			rc = write_job(s, j, &tmax, &e);
+			sj_free_job(s, j);
+			break;
+		}
+		if (rc < 0) {
+			sj_set_failed(s, &e);
+			return -1;
+		}
+	}
+}
+
+/* ---- the run ---- */
+
+static int check_consistency(struct snapjob *s, MYSQL *m, struct mc_err *e)
+{
+	int maria = my_is_mariadb(m);
+	s->consistency = s->o->consistency;
+	if (s->consistency == SNAPJOB_AUTO)
+		s->consistency = maria ? SNAPJOB_SNAPSHOT : SNAPJOB_LOCK;
+	if (s->consistency == SNAPJOB_SNAPSHOT && !maria)
+		return mc_errf(e, MC_EXIT_USAGE,
+			       "server %s is not MariaDB: --consistency=snapshot needs MariaDB's "
+			       "binlog_snapshot_position; use --consistency=lock",
+			       mysql_get_server_info(m));
+	return 0;
+}
+
+/* Open the read views: the schema's position wm0 is a consistent snapshot
+ * no later than any chunk's. */
+static int open_views(struct snapjob *s, MYSQL *m, struct mc_pos *wm0, struct mc_err *e)
+{
+	if (s->consistency != SNAPJOB_LOCK)
+		return snap_begin(m, wm0, e);
+	/* commits stop while every connection opens its read view: all of
+	 * them are consistent with the one binlog position */
+	static const char begin[] = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
+	if (my_exec(m, "FLUSH TABLES WITH READ LOCK", e) < 0)
+		return -1;
+	for (uint64_t i = 0; i < s->o->threads; i++)
+		if (my_exec(s->wconn[i], begin, e) < 0)
+			return -1;
+	if (my_exec(m, begin, e) < 0 || snap_master_pos(m, wm0, e) < 0 ||
+	    my_exec(m, "UNLOCK TABLES", e) < 0)
+		return -1;
+	s->lock_wm = *wm0;
+	return 0;
+}
+
+static int run(struct snapjob *s, struct mc_err *e)
+{
+	const struct snapjob_opts *o = s->o;
+	struct mc_pos wm0;
+	MYSQL *m;
+	if (my_connect(&o->conn, &s->plan_conn, e) < 0)
+		return -1;
+	m = s->plan_conn;
+	if (check_consistency(s, m, e) < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	if (!(s->wconn = calloc(o->threads, sizeof *s->wconn)))
+		return mc_oom(e, "the connections");
+	for (uint64_t i = 0; i < o->threads; i++)
+		if (my_connect(&o->conn, &s->wconn[i], e) < 0)
+			return -1;
+	if (open_views(s, m, &wm0, e) < 0 || load_tables(s, m, e) < 0 ||
+	    my_exec(m, "COMMIT", e) < 0 || read_checkpoint(s, e) < 0 ||
+	    write_head(s, m, &wm0, e) < 0)
+		return -1;
+	/* m goes to the planner */
+	if (sj_start(s, e) < 0)
+		return -1;
+	int rc = write_loop(s);
+	sj_join(s);
+	if (rc < 0 || s->failed) {
+		*e = s->fail_err;
+		return -1;
+	}
+	if (rio_end(&s->wr, e) < 0)
+		return -1;
+	s->wr_open = 0;
+	if (rio_wclose(&s->wr, e) < 0)
+		return -1;
+	progress(s, 1);
+	return 0;
+}
+
+static void snapjob_free(struct snapjob *s)
+{
+	sj_destroy(s);
+	if (s->wr_open) {
+		/* a failed run: what is not written stays unwritten */
+		s->wr.buf.len = 0;
+		zout_close(&s->wr.out);
+		buf_free(&s->wr.buf);
+	}
+	if (s->plan_conn)
+		mysql_close(s->plan_conn);
+	for (uint64_t i = 0; s->wconn && i < s->o->threads; i++)
+		if (s->wconn[i])
+			mysql_close(s->wconn[i]);
+	free(s->wconn);
+	free(s->workers);
+	free(s->targs);
+	if (s->stream_conn)
+		mysql_close(s->stream_conn);
+	snap_reader_free(&s->stream_rd);
+	buf_free(&s->stream_buf);
+	for (size_t i = 0; i < s->ntables; i++) {
+		if (s->from)
+			snap_bound_free(s->from[i], s->tables[i].nsplit);
+		snap_table_free(&s->tables[i]);
+	}
+	free(s->tables);
+	free(s->skip);
+	free(s->from);
+	ckpt_free(&s->ck);
+}
+
+int snapjob_run(const struct snapjob_opts *o, int fd, struct mc_err *err)
+{
+	if (!o->threads || !o->chunk_rows)
+		return mc_errf(err, MC_EXIT_USAGE, "the threads and the chunk rows must be at least 1");
+	struct snapjob *s = malloc(sizeof *s);
+	if (!s)
+		return mc_oom(err, "the snapshot");
+	if (sj_init(s, o) < 0) {
+		free(s);
+		return mc_oom(err, "the snapshot");
+	}
+	s->fd = fd;
+	int rc = run(s, err);
+	snapjob_free(s);
+	free(s);
+	return rc;
+}
+
+int snapjob_precheck(const struct snapjob_opts *o, FILE *out, struct mc_err *err)
+{
+	struct snapjob *s = malloc(sizeof *s);
+	MYSQL *m = NULL;
+	int rc = -1;
+	if (!s)
+		return mc_oom(err, "the snapshot");
+	if (sj_init(s, o) < 0) {
+		free(s);
+		return mc_oom(err, "the snapshot");
+	}
+	if (my_connect(&o->conn, &m, err) == 0 && load_tables(s, m, err) == 0)
+		rc = snapcheck_run(m, s->tables, s->ntables, out, err);
+	if (m)
+		mysql_close(m);
+	snapjob_free(s);
+	free(s);
+	return rc;
+}
