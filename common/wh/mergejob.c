@@ -1,0 +1,588 @@
+/* mergejob.c: a merge job's run (mergejob.h): lock, schemas, the plan,
+ * the merge into a record stream, and installing it as a full partition
+ * with its manifest. */
+#include "wh/mergejob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "base/afile.h"
+#include "base/alloc.h"
+#include "wh/merge_sql.h"
+#include "wh/mergejob_int.h"
+
+void mergejob_opts_init(struct mergejob_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->lifecycle = 30;
+	o->zlevel = -1;
+}
+
+void mj_say(struct mergejob *j, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	if (!j->o.verbose || !j->o.say)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	j->o.say(j->o.say_ctx, line);
+}
+
+int mj_open(struct mergejob *j, struct wh_reader *r, char *path, const struct wh_file *f,
+	    struct mc_err *err)
+{
+	struct mc_err e = { 0 };
+	if (wh_reader_open(r, path, f, &j->schema.rec, err) < 0)
+		return -1;
+	/* decompress in a second thread; without it, read as usual */
+	if (zin_read_ahead(&r->rd.in, &e) < 0)
+		mj_say(j, "%s", e.msg);
+	return 0;
+}
+
+char *mj_base_path(struct mergejob *j, size_t i)
+{
+	return wh_pathf("%s/%s/%s", j->tdir, j->base_part, j->base_m.files[i].name);
+}
+
+/* seconds since some point, for -v */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void say_times(struct mergejob *j)
+{
+	double t = now_s();
+	mj_say(j, "read in %.2f s, merged and written in %.2f s", j->t_read - j->t_start,
+	       t - j->t_read);
+}
+
+static uint64_t default_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t m = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz / 4 : (1ull << 30);
+	return m < (64u << 20) ? (64u << 20) : m;
+}
+
+/* ---- output ---- */
+
+static int out_write(struct mj_out *out, const char *p, size_t n, struct mc_err *err)
+{
+	if (buf_add(&out->buf, p, n) < 0)
+		return mc_errnof(err, ENOMEM, "output");
+	if (out->buf.len >= (256u << 10)) {
+		if (zout_write(&out->z, out->buf.p, out->buf.len, err) < 0)
+			return -1;
+		out->buf.len = 0;
+	}
+	return 0;
+}
+
+static int emit_row(void *ctx, const struct mc_pos *pos, const char *rec, size_t rlen,
+		    struct mc_err *err)
+{
+	struct mj_out *out = ctx;
+	if (!out->has_pos || pos_cmp(pos, &out->lo) < 0)
+		out->lo = *pos;
+	if (!out->has_pos || pos_cmp(pos, &out->hi) > 0)
+		out->hi = *pos;
+	out->has_pos = 1;
+	out->rows++;
+	return out_write(out, rec, rlen, err);
+}
+
+static void out_free(struct mj_out *out)
+{
+	if (out->open)
+		zout_close(&out->z);
+	buf_free(&out->buf);
+	memset(out, 0, sizeof *out);
+}
+
+static int out_begin(struct mergejob *j, int fd, struct mc_err *err)
+{
+	struct mj_out *out = &j->out;
+	struct mc_rec h;
+	struct mc_kv meta[3];
+	char part[64];
+	snprintf(part, sizeof part, "ds=%s", j->o.ds ? j->o.ds : "");
+	meta[0].k = mc_str_c("writer", 6);
+	meta[0].v = mc_str_c("mc-merge", 8);
+	meta[1].k = mc_str_c("table", 5);
+	meta[1].v = mc_str_c(j->o.table, strlen(j->o.table));
+	meta[2].k = mc_str_c("partition", 9);
+	meta[2].v = mc_str_c(part, strlen(part));
+	if (zout_init(&out->z, fd, j->zlevel, err) < 0)
+		return -1;
+	out->open = 1;
+	/* Compress in worker threads (2 when memory allows). The output of
+	 * zstd's threaded mode does not depend on the number of workers, so
+	 * every --memory gives the same bytes; small jobs keep its buffers to
+	 * a few MB. */
+	if (j->zlevel > 0 && out->z.cctx) {
+		ZSTD_CCtx_setParameter(out->z.cctx, ZSTD_c_nbWorkers,
+				       j->memory >= (64u << 20) ? 2 : 1);
+		ZSTD_CCtx_setParameter(out->z.cctx, ZSTD_c_jobSize, 1 << 20);
+		ZSTD_CCtx_setParameter(out->z.cctx, ZSTD_c_windowLog, 20);
+	}
+	memset(&h, 0, sizeof h);
+	h.kind = MC_R_HEADER;
+	h.version = MC_REC_VERSION;
+	h.meta = meta;
+	h.nmeta = j->o.ds ? 3 : 2;
+	if (rec_encode(&out->buf, &h, err) < 0 ||
+	    out_write(out, j->schema.raw.p, j->schema.raw.len, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Drop what was written to fd (a regular file we opened) and start over. */
+static int out_abort(struct mj_out *out, int fd, struct mc_err *err)
+{
+	out_free(out);
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return mc_errnof(err, errno, "output");
+	return 0;
+}
+
+static int out_end(struct mj_out *out, struct mc_err *err)
+{
+	struct mc_rec t;
+	memset(&t, 0, sizeof t);
+	t.kind = MC_R_TRAILER;
+	t.count = out->rows + 1;
+	if (rec_encode(&out->buf, &t, err) < 0 ||
+	    zout_write(&out->z, out->buf.p, out->buf.len, err) < 0 || zout_end(&out->z, err) < 0)
+		return -1;
+	zout_close(&out->z);
+	out->open = 0;
+	buf_free(&out->buf);
+	return 0;
+}
+
+/* ---- merging ---- */
+
+static void merger_drop(struct mergejob *j)
+{
+	merger_free(j->merger);
+	j->merger = NULL;
+}
+
+/* Merge into fd. stream: the base is not known to be in key order but is
+ * pulled as if it were (its decompression then overlaps the output's
+ * compression, and only the log is sorted), checking the order; 1 when
+ * it is not in order (nothing kept: merge again without stream). */
+static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
+{
+	const char *rundir = j->o.tmpdir ? j->o.tmpdir : j->tdir;
+	int pulled = j->base_m.sorted || stream;
+	uint64_t readers = pulled ? (j->memory >= MJ_PULL_AHEAD_MIN ? 2 : 1) * MJ_READER_COST : 0;
+	struct merge_stats st;
+
+	j->merger = merger_new(j->memory > 2 * readers ? j->memory - readers : j->memory / 2,
+			       rundir, err);
+	if (!j->merger)
+		return -1;
+	j->st.log_rows = j->st.log_files = 0;
+	if (!pulled && mj_read_base(j, err) < 0)
+		return -1;
+	if (mj_read_log(j, err) < 0)
+		return -1;
+	j->t_read = now_s();
+	if (out_begin(j, fd, err) < 0)
+		return -1;
+	mj_pull_reset(&j->pl);
+	if (merger_finish(j->merger, pulled ? mj_pull_next : NULL, j, emit_row, &j->out, err) == 0) {
+		mj_pull_reset(&j->pl);
+		return out_end(&j->out, err);
+	}
+	merger_stats(j->merger, &st);
+	if (st.unordered && j->pl.fr.open)
+		mc_errctx(err, "'%s': record %llu: ", j->pl.fr.path,
+			  (unsigned long long)j->pl.fr.rd.recno);
+	if (!st.unordered || !stream)
+		return -1;
+	mj_say(j, "%s: sorting it", err->msg);
+	mj_pull_reset(&j->pl);
+	merger_drop(j);
+	if (out_abort(&j->out, fd, err) < 0)
+		return -1;
+	return 1;
+}
+
+/* Merge into fd, streaming the base when stream says it may be, sorting
+ * it when that finds it out of order. */
+static int merge_into(struct mergejob *j, int fd, int stream, struct mc_err *err)
+{
+	int rc = merge_to(j, fd, stream, err);
+	if (rc > 0)
+		rc = merge_to(j, fd, 0, err);
+	return rc < 0 ? -1 : 0;
+}
+
+/* --output: the state as a record stream into a file or fd 1. */
+static int write_output(struct mergejob *j, struct mc_err *err)
+{
+	const char *output = j->o.output;
+	struct stat ost;
+	int fd = 1, stream, rc;
+	if (strcmp(output, "-") != 0 &&
+	    (fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return mc_errnof(err, errno, "'%s'", output);
+	/* pull an unsorted base as if sorted only where what was written can
+	 * be taken back */
+	stream = !j->base_m.sorted && j->base_m.nfiles > 0 && strcmp(output, "-") != 0 &&
+		 fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode);
+	rc = merge_into(j, fd, stream, err);
+	if (fd != 1 && close(fd) < 0 && rc == 0)
+		rc = mc_errnof(err, errno, "'%s'", output);
+	if (rc == 0)
+		say_times(j);
+	return rc;
+}
+
+/* The manifest of the partition written: one file, st its size. */
+static int write_manifest(struct mergejob *j, const struct stat *st, struct mc_err *err)
+{
+	struct wh_manifest om;
+	struct wh_file f;
+	char *mk;
+	int rc;
+	memset(&om, 0, sizeof om);
+	om.kind = WH_BASE;
+	om.by = WH_BY_MERGE;
+	om.sorted = 1;
+	om.has_from = 1;
+	om.has_upto = !j->upto_inf;
+	om.from = j->upto;
+	om.upto = j->upto;
+	if (j->upto_inf)
+		om.from = j->L.has_pos ? j->L.pos : j->from;
+	memset(&f, 0, sizeof f);
+	f.name = WH_WHOLE_PART_FILE;
+	f.rows = j->out.rows;
+	f.bytes = (uint64_t)st->st_size;
+	f.has_pos = j->out.has_pos;
+	f.lo = j->out.lo;
+	f.hi = j->out.hi;
+	f.has_time = j->out.has_time;
+	f.tmin = j->out.tmin;
+	f.tmax = j->out.tmax;
+	if (wh_manifest_add(&om, &f, err) < 0)
+		return -1;
+	if (!(mk = wh_pathf("%s/%s", j->tmp, WH_MARKER))) {
+		wh_manifest_free(&om);
+		return mc_oom(err, "path");
+	}
+	rc = wh_manifest_write(mk, &om, err);
+	free(mk);
+	wh_manifest_free(&om);
+	return rc;
+}
+
+/* Write the partition into a temporary directory, then swap it in: the
+ * old partition stops existing when its marker goes. */
+static int write_partition(struct mergejob *j, struct mc_err *err)
+{
+	struct afile af;
+	struct stat st;
+	struct merge_stats ms;
+	char *file, *final;
+	int rc;
+
+	if (!(j->tmp = wh_pathf("%s/.tmp-ds=%s.XXXXXX", j->tdir, j->o.ds)))
+		return mc_oom(err, "path");
+	if (!mkdtemp(j->tmp)) {
+		mc_errnof(err, errno, "'%s'", j->tmp);
+		free(j->tmp);
+		j->tmp = NULL;
+		return -1;
+	}
+	if (chmod(j->tmp, 0755) < 0)
+		return mc_errnof(err, errno, "'%s'", j->tmp);
+	if (!(file = wh_pathf("%s/%s", j->tmp, WH_WHOLE_PART_FILE)))
+		return mc_oom(err, "path");
+	rc = afile_open(&af, file, err);
+	if (rc == 0) {
+		rc = merge_into(j, af.fd, !j->base_m.sorted && j->base_m.nfiles > 0, err);
+		if (rc == 0 && fstat(af.fd, &st) < 0)
+			rc = mc_errnof(err, errno, "'%s'", file);
+		if (rc == 0)
+			rc = afile_commit(&af, err);
+		else
+			afile_abort(&af);
+	}
+	free(file);
+	if (rc < 0 || write_manifest(j, &st, err) < 0)
+		return -1;
+	if (!(final = wh_pathf("%s/ds=%s", j->tdir, j->o.ds)))
+		return mc_oom(err, "path");
+	{
+		struct stat fs;
+		if (stat(final, &fs) == 0 && wh_drop_part(final, err) < 0) {
+			free(final);
+			return -1;
+		}
+	}
+	if (rename(j->tmp, final) < 0) {
+		mc_errnof(err, errno, "'%s': rename", final);
+		free(final);
+		return -1;
+	}
+	free(final);
+	free(j->tmp);
+	j->tmp = NULL;
+	if (afile_sync_dir(j->tdir, err) < 0)
+		return -1;
+	merger_stats(j->merger, &ms);
+	mj_say(j, "'%s/ds=%s': %llu rows from base '%s' and %llu changes in %llu "
+		  "files (%llu entries, %llu runs, %llu passes)", j->o.table, j->o.ds,
+	       (unsigned long long)j->out.rows, j->base_part,
+	       (unsigned long long)j->st.log_rows, (unsigned long long)j->st.log_files,
+	       (unsigned long long)ms.entries, (unsigned long long)ms.runs,
+	       (unsigned long long)ms.passes);
+	say_times(j);
+	return mj_lifecycle(j, err);
+}
+
+/* ---- the run ---- */
+
+/* The first day's base is the snapshot itself: 1 when ds is it. */
+static int ds_is_snapshot(struct mergejob *j, struct mc_err *err)
+{
+	struct wh_manifest sm;
+	char *part = wh_pathf("ds=%s", j->o.ds);
+	int rc;
+	if (!part)
+		return mc_oom(err, "path");
+	rc = wh_part_manifest(j->tdir, part, &sm, err);
+	free(part);
+	if (rc <= 0)
+		return rc;
+	rc = sm.by == WH_BY_PUT;
+	wh_manifest_free(&sm);
+	return rc;
+}
+
+/* The schemas of the table and its log, which must agree. */
+static int read_schemas(struct mergejob *j, struct mc_err *err)
+{
+	char *sp = wh_pathf("%s/%s", j->tdir, WH_SCHEMA);
+	int rc;
+	if (!sp)
+		return mc_oom(err, "path");
+	if ((rc = wh_schema_read(sp, &j->schema, err)) == 0)
+		mc_errf(err, MC_EXIT_DATA, "'%s': missing", sp);
+	free(sp);
+	if (rc <= 0)
+		return -1;
+	if (!(sp = wh_pathf("%s/%s", j->ldir, WH_SCHEMA)))
+		return mc_oom(err, "path");
+	rc = wh_schema_read(sp, &j->lschema, err);
+	free(sp);
+	if (rc < 0)
+		return -1;
+	if (j->lschema.have && !wh_schema_same(&j->lschema.rec, &j->schema.rec)) {
+		char why[300];
+		wh_schema_diff(&j->lschema.rec, &j->schema.rec, why, sizeof why);
+		return mc_errf(err, MC_EXIT_DATA, "schema mismatch between '%s_log' and '%s': %s",
+			       j->o.table, j->o.table, why);
+	}
+	return 0;
+}
+
+/* The upper end of the log's range, then the base (its `from`). */
+static int plan_range(struct mergejob *j, struct mc_err *err)
+{
+	if (j->o.at && j->o.at_is_pos) {
+		j->upto = j->o.at_pos;
+		if (j->upto.row == UINT64_MAX)
+			j->upto_inf = 1;
+		else
+			j->upto.row++;
+	} else if (j->o.at) {
+		if (mj_cut_at_time(j, j->o.at_time - j->L.utc_off, err) < 0)
+			return -1;
+	} else if (!wh_ledger_cut(&j->L, j->o.day, &j->upto)) {
+		char d[16];
+		wh_day_format(j->o.day + 1, d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the log has not reached the end of %s yet: no change stamped on %s or "
+			       "later has been committed (see docs/merge.md; or use --at)",
+			       j->o.ds, d);
+	}
+	if (mj_choose_base(j, err) < 0)
+		return -1;
+	if (!j->upto_inf && pos_cmp(&j->from, &j->upto) > 0) {
+		char a[64], b[64];
+		pos_format(&j->from, a, sizeof a);
+		pos_format(&j->upto, b, sizeof b);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the base partition '%s' starts at %s, after the point asked (%s)",
+			       j->base_part, a, b);
+	}
+	return 0;
+}
+
+static int emit_sql(struct mergejob *j, struct mc_err *err)
+{
+	struct merge_sql q;
+	memset(&q, 0, sizeof q);
+	q.schema = &j->schema.rec;
+	q.key = j->keycols;
+	q.nkey = j->nkey;
+	q.table = j->o.table;
+	q.base_part = j->base_part;
+	q.ds = j->o.ds;
+	q.from = j->from;
+	q.upto = j->upto;
+	q.upto_inf = j->upto_inf;
+	q.dialect = j->o.dialect;
+	if (!j->o.sql)
+		return mc_errf(err, MC_EXIT_USAGE, "--emit-sql: nowhere to write");
+	return merge_sql_emit(j->o.sql, &q, err);
+}
+
+/* Lock the table (not for --emit-sql) and remove what a killed run left. */
+static int lock_table(struct mergejob *j, struct mc_err *err)
+{
+	char *sd = wh_pathf("%s/%s", j->o.whdir, WH_STATE), *lock;
+	int rc;
+	if (!sd)
+		return mc_oom(err, "path");
+	if (!(lock = wh_pathf("%s/merge-%s.lock", sd, j->o.table))) {
+		free(sd);
+		return mc_oom(err, "path");
+	}
+	rc = wh_mkdirs(sd, err) < 0 || wh_lock(lock, &j->lockfd, err) < 0 ? -1 : 0;
+	free(sd);
+	free(lock);
+	if (rc == 0)
+		rc = wh_clean_tmp(j->tdir, err);
+	return rc;
+}
+
+static int run(struct mergejob *j, struct mc_err *err)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(j->tdir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return mc_errf(err, MC_EXIT_DATA, "'%s': no such table in the warehouse", j->tdir);
+	if (!j->o.emit_sql && lock_table(j, err) < 0)
+		return -1;
+	if (wh_ledger_read(j->o.whdir, &j->L, err) < 0)
+		return -1;
+	if (j->o.have_day && !j->o.at && !j->o.output && !j->o.emit_sql) {
+		if ((rc = ds_is_snapshot(j, err)) < 0)
+			return -1;
+		if (rc > 0) {
+			mj_say(j, "'%s/ds=%s' is the snapshot: nothing to merge", j->o.table,
+			       j->o.ds);
+			j->st.nothing = 1;
+			return 0;
+		}
+	}
+	if (read_schemas(j, err) < 0 || mj_resolve_key(j, err) < 0 || plan_range(j, err) < 0)
+		return -1;
+	if (j->o.emit_sql)
+		return emit_sql(j, err);
+	/* merge: runs go to the table's directory unless tmpdir says
+	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
+	j->t_start = now_s();
+	return j->o.output ? write_output(j, err) : write_partition(j, err);
+}
+
+struct mergejob *mergejob_new(const struct mergejob_opts *o, struct mc_err *err)
+{
+	struct mergejob *j = calloc(1, sizeof *j);
+	if (!j) {
+		mc_oom(err, "merge job");
+		return NULL;
+	}
+	j->o = *o;
+	j->lockfd = -1;
+	j->memory = o->memory ? o->memory : default_memory();
+	j->zlevel = o->zlevel >= 0 ? o->zlevel : o->output ? 0 : 1;
+	j->tdir = wh_pathf("%s/%s", o->whdir, o->table);
+	j->ldir = wh_pathf("%s/%s_log", o->whdir, o->table);
+	if (!j->tdir || !j->ldir) {
+		mergejob_free(j);
+		mc_oom(err, "path");
+		return NULL;
+	}
+	return j;
+}
+
+/* Free what a run holds; the job can run again. */
+static void release(struct mergejob *j)
+{
+	mergejob_abort(j);
+	out_free(&j->out);
+	wh_manifest_free(&j->base_m);
+	wh_schema_free(&j->schema);
+	wh_schema_free(&j->lschema);
+	wh_ledger_free(&j->L);
+	free(j->base_part);
+	j->base_part = NULL;
+	buf_free(&j->kb);
+	buf_free(&j->kb2);
+	buf_free(&j->rb);
+	if (j->lockfd >= 0)
+		close(j->lockfd);
+	j->lockfd = -1;
+	j->upto_inf = 0;
+	memset(&j->from, 0, sizeof j->from);
+	memset(&j->upto, 0, sizeof j->upto);
+}
+
+int mergejob_run(struct mergejob *j, struct mc_err *err)
+{
+	int rc;
+	memset(&j->st, 0, sizeof j->st);
+	rc = run(j, err);
+	j->st.rows = j->out.rows;
+	release(j);
+	return rc;
+}
+
+void mergejob_stats(const struct mergejob *j, struct mergejob_stats *st)
+{
+	*st = j->st;
+}
+
+void mergejob_abort(struct mergejob *j)
+{
+	struct mc_err err;
+	if (!j)
+		return;
+	mj_pull_reset(&j->pl);
+	merger_drop(j);
+	if (j->tmp)
+		wh_rmtree(j->tmp, &err);
+	free(j->tmp);
+	j->tmp = NULL;
+}
+
+void mergejob_free(struct mergejob *j)
+{
+	if (!j)
+		return;
+	release(j);
+	free(j->tdir);
+	free(j->ldir);
+	free(j);
+}

@@ -1,0 +1,82 @@
+/* mergejob.h: mc-merge's engine (docs/mc-merge.md, docs/merge.md): the
+ * plan (the base partition, the key, the log records in [from, upto)),
+ * the merge into a record stream or a new full partition with its
+ * manifest, and the lifecycle of old partitions and logs.
+ *
+ *	struct mergejob_opts o;
+ *	mergejob_opts_init(&o);
+ *	o.whdir = ...; o.table = ...; o.ds = ...; o.day = ...; o.have_day = 1;
+ *	struct mergejob *j = mergejob_new(&o, &err);
+ *	rc = mergejob_run(j, &err);
+ *	mergejob_free(j);
+ *
+ * Nothing half-made stays: a failed run removes its temporary partition
+ * and spilled runs before returning. mergejob_abort() does the same at any
+ * time (a program's exit hook); a run killed by a signal leaves them to the
+ * next run, which removes the table's ".tmp-*" entries. */
+#ifndef MC_MERGEJOB_H
+#define MC_MERGEJOB_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/rec.h"
+
+struct mergejob_opts {
+	const char *whdir;       /* the local warehouse */
+	const char *table;       /* the base table (checked with wh_name_ok) */
+	const char *ds;          /* the day to build, "YYYYMMDD", or NULL */
+	int have_day;            /* ds given: day is its day number */
+	int64_t day;
+	const char *at;          /* --at as given (for messages), or NULL */
+	int at_is_pos;           /* at is a position: at_pos; else a time: at_time */
+	struct mc_pos at_pos;
+	int64_t at_time;         /* seconds, as wh_datetime_parse gives */
+	const char *key;         /* "COL[,COL]" for a table with no key, or NULL */
+	uint64_t memory;         /* bytes for sorting; 0: a quarter of RAM */
+	const char *tmpdir;      /* where runs spill; NULL: the table's directory */
+	uint64_t lifecycle;      /* days of full partitions kept; 0 keeps all */
+	const char *output;      /* write the state to this file ("-": fd 1)
+				  * instead of a partition; NULL: a partition */
+	int zlevel;              /* zstd level; -1: 1 for a partition, 0 for output */
+	int emit_sql;            /* append the merge SQL to sql, merge nothing */
+	int dialect;             /* MERGE_SQL_* */
+	struct mc_buf *sql;      /* where emit_sql goes */
+	int verbose;             /* say what was read and written */
+	/* Receives each verbose line (no newline); NULL: nothing is said. */
+	void (*say)(void *ctx, const char *line);
+	void *say_ctx;
+};
+
+/* Statistics of the last run (for callers and tests). */
+struct mergejob_stats {
+	int nothing;             /* ds is the snapshot itself: nothing done */
+	uint64_t rows;           /* rows written */
+	uint64_t log_rows;       /* changes applied */
+	uint64_t log_files;      /* log files read */
+};
+
+struct mergejob;
+
+/* Defaults: lifecycle 30, zlevel -1, everything else 0. */
+void mergejob_opts_init(struct mergejob_opts *o);
+
+/* A job over o (its strings are not copied: they must outlive the job).
+ * NULL when out of memory. */
+struct mergejob *mergejob_new(const struct mergejob_opts *o, struct mc_err *err);
+
+/* Do it. 0, or -1 with err set: code MC_EXIT_USAGE for a bad --key, 3 when
+ * the table is locked, 1 otherwise (messages as docs/mc-merge.md). */
+int mergejob_run(struct mergejob *j, struct mc_err *err);
+
+void mergejob_stats(const struct mergejob *j, struct mergejob_stats *st);
+
+/* Remove what a run in progress has half-made (its temporary partition,
+ * its spilled runs). Safe at any time, more than once; for exit hooks. */
+void mergejob_abort(struct mergejob *j);
+
+/* Abort and free (NULL is fine). */
+void mergejob_free(struct mergejob *j);
+
+#endif

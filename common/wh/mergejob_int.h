@@ -1,0 +1,95 @@
+/* mergejob_int.h: the state of a merge job, shared by mergejob.c (the
+ * run and its output), mergejob_plan.c (key, range, base), mergejob_read.c
+ * (reading the base and the log into the merger) and mergejob_life.c
+ * (lifecycle). Not for use outside them. */
+#ifndef MC_MERGEJOB_INT_H
+#define MC_MERGEJOB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/zio.h"
+#include "stream/rec.h"
+#include "wh/merge.h"
+#include "wh/mergejob.h"
+#include "wh/wh.h"
+#include "wh/whpart.h"
+
+/* A file being read costs about this (decompression window, read-ahead
+ * blocks): counted in the memory budget while the base is pulled; the next
+ * file is opened ahead only from PULL_AHEAD_MIN up. */
+#define MJ_READER_COST (4u << 20)
+#define MJ_PULL_AHEAD_MIN (64u << 20)
+
+/* a sorted base, pulled file by file (the next one opened ahead, so that
+ * its decompression overlaps this one's rows) */
+struct mj_pull {
+	size_t file;
+	struct wh_reader fr, next;
+	struct mc_buf key;
+};
+
+/* the record stream being written */
+struct mj_out {
+	int open;
+	struct zout z;
+	struct mc_buf buf;
+	uint64_t rows;
+	int has_pos;
+	struct mc_pos lo, hi;
+	int64_t tmin, tmax;
+	int has_time;
+};
+
+struct mergejob {
+	struct mergejob_opts o;
+	uint64_t memory;
+	int zlevel;
+	char *tdir, *ldir;            /* <wh>/<table>, <wh>/<table>_log */
+	int lockfd;
+	struct wh_ledger L;
+	struct wh_schema schema;      /* the base table's */
+	struct wh_schema lschema;     /* the log table's (may be absent) */
+	uint32_t keycols[MC_MAX_COLUMNS];
+	size_t nkey;
+	char *base_part;              /* spec of the base used */
+	struct wh_manifest base_m;
+	struct mc_pos from, upto;     /* log records in [from, upto) apply */
+	int upto_inf;
+	struct mj_pull pl;
+	struct mj_out out;
+	struct merger *merger;
+	char *tmp;                    /* the partition being made: removed
+				       * unless installed */
+	struct mc_buf kb, kb2, rb;    /* add_change's scratch */
+	struct mergejob_stats st;
+	double t_start, t_read;
+};
+
+/* A verbose line (only when verbose). */
+void mj_say(struct mergejob *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open a data file (path taken over) with read-ahead when it can. */
+int mj_open(struct mergejob *j, struct wh_reader *r, char *path, const struct wh_file *f,
+	    struct mc_err *err);
+/* The path of base file i; NULL when out of memory. */
+char *mj_base_path(struct mergejob *j, size_t i);
+
+/* mergejob_plan.c */
+int mj_resolve_key(struct mergejob *j, struct mc_err *err);
+int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err);
+int mj_choose_base(struct mergejob *j, struct mc_err *err);
+
+/* mergejob_read.c */
+int mj_read_base(struct mergejob *j, struct mc_err *err);
+int mj_read_log(struct mergejob *j, struct mc_err *err);
+int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
+		 const char **rec, size_t *rlen, struct mc_err *err);
+void mj_pull_reset(struct mj_pull *p);
+
+/* mergejob_life.c */
+int mj_lifecycle(struct mergejob *j, struct mc_err *err);
+
+#endif

@@ -1,0 +1,124 @@
+/* mergejob_life.c: the lifecycle after a merge (docs/mc-merge.md): full
+ * partitions --lifecycle days older than the new one are dropped, then the
+ * log partitions that no kept full partition needs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "wh/mergejob_int.h"
+
+/* The lowest `from` of the table's complete full partitions: the log
+ * below it is needed by no rerun and no --at that a kept partition can
+ * answer. 1 found, 0 when there is none, -1. */
+static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
+{
+	char **done;
+	size_t ndone;
+	int have = 0;
+	if (wh_list_parts(j->tdir, 0, &done, &ndone, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ndone; i++) {
+		struct wh_manifest pm;
+		if (wh_part_manifest(j->tdir, done[i], &pm, err) < 0) {
+			wh_free_list(done, ndone);
+			return -1;
+		}
+		if (pm.kind == WH_BASE && pm.has_from && (!have || pos_cmp(&pm.from, lo) < 0)) {
+			*lo = pm.from;
+			have = 1;
+		}
+		wh_manifest_free(&pm);
+	}
+	wh_free_list(done, ndone);
+	return have;
+}
+
+/* Is log partition `part` needed: a file reaching lo or above (or with
+ * rows but no positions)? 1, 0, -1. */
+static int log_needed(struct mergejob *j, const char *part, const struct mc_pos *lo,
+		      struct mc_err *err)
+{
+	struct wh_manifest lm;
+	int needed = 0;
+	if (wh_part_manifest(j->ldir, part, &lm, err) < 0)
+		return -1;
+	for (size_t i = 0; i < lm.nfiles && !needed; i++)
+		needed = lm.files[i].has_pos ? pos_cmp(&lm.files[i].hi, lo) >= 0
+					     : lm.files[i].rows > 0;
+	wh_manifest_free(&lm);
+	return needed;
+}
+
+static int drop(struct mergejob *j, const char *dir, const char *part, const char *suffix,
+		struct mc_err *err)
+{
+	char *p = wh_pathf("%s/%s", dir, part);
+	int rc;
+	if (!p)
+		return mc_oom(err, "path");
+	rc = wh_drop_part(p, err);
+	free(p);
+	if (rc == 0)
+		mj_say(j, "lifecycle: dropped '%s%s'", suffix, part);
+	return rc;
+}
+
+/* Drop the log partitions that no kept full partition needs: complete,
+ * named by a day before the ledger's high-water day (mc-tunnel-put writes
+ * no more into them), every file's positions below the kept `from`. */
+static int drop_log(struct mergejob *j, struct mc_err *err)
+{
+	const struct wh_ledger *L = &j->L;
+	char **done;
+	size_t ndone;
+	struct mc_pos lo;
+	int64_t hwday;
+	int rc = 0;
+	char *prefix;
+
+	if (!L->has_hw)
+		return 0;
+	if ((rc = kept_from(j, &lo, err)) <= 0)
+		return rc;
+	hwday = wh_day_of(L->hw_time, L->utc_off);
+	if (wh_list_parts(j->ldir, 0, &done, &ndone, err) < 0)
+		return -1;
+	if (!(prefix = wh_pathf("%s_log/", j->o.table))) {
+		wh_free_list(done, ndone);
+		return mc_oom(err, "path");
+	}
+	rc = 0;
+	for (size_t i = 0; i < ndone && rc == 0; i++) {
+		int64_t d;
+		int needed;
+		if (wh_part_day(done[i], &d) < 0 || d >= hwday)
+			continue;
+		if ((needed = log_needed(j, done[i], &lo, err)) < 0)
+			rc = -1;
+		else if (!needed)
+			rc = drop(j, j->ldir, done[i], prefix, err);
+	}
+	free(prefix);
+	wh_free_list(done, ndone);
+	return rc;
+}
+
+int mj_lifecycle(struct mergejob *j, struct mc_err *err)
+{
+	char **all;
+	size_t nall;
+	int rc = 0;
+	if (j->o.lifecycle == 0)
+		return 0;
+	if (wh_list_parts(j->tdir, 1, &all, &nall, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nall && rc == 0; i++) {
+		int64_t d;
+		if (wh_part_day(all[i], &d) == 0 && d <= j->o.day - (int64_t)j->o.lifecycle)
+			rc = drop(j, j->tdir, all[i], "", err);
+	}
+	wh_free_list(all, nall);
+	if (rc < 0)
+		return -1;
+	return drop_log(j, err);
+}

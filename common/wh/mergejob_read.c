@@ -1,0 +1,263 @@
+/* mergejob_read.c: a merge job's inputs into the merger: the base
+ * partition (every row an entry, or pulled in key order) and the change
+ * records of the log in [from, upto) (docs/merge.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "stream/recio.h"
+#include "wh/mergejob_int.h"
+
+/* ---- the base ---- */
+
+/* A base row's key into kb; -1 when the row is not a snapshot row. */
+static int base_key(struct mergejob *j, struct wh_reader *fr, const struct mc_rec *r,
+		    struct mc_buf *kb, struct mc_err *err)
+{
+	if (r->op != MC_OP_SNAPSHOT || !r->after)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': record %llu: a %s row in a base partition",
+			       fr->path, (unsigned long long)fr->rd.recno, rec_op_name(r->op));
+	kb->len = 0;
+	if (merge_key_encode(kb, r->after, r->nafter, j->keycols, j->nkey, err) < 0)
+		return mc_errctx(err, "'%s': record %llu: ", fr->path,
+				 (unsigned long long)fr->rd.recno);
+	return 0;
+}
+
+/* Open base file i into r. */
+static int open_base(struct mergejob *j, struct wh_reader *r, size_t i, struct mc_err *err)
+{
+	char *path = mj_base_path(j, i);
+	if (!path)
+		return mc_oom(err, "path");
+	return mj_open(j, r, path, &j->base_m.files[i], err);
+}
+
+int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
+		 const char **rec, size_t *rlen, struct mc_err *err)
+{
+	struct mergejob *j = ctx;
+	struct mj_pull *p = &j->pl;
+	const struct wh_manifest *bm = &j->base_m;
+	struct mc_rec r;
+	int rc;
+	for (;;) {
+		if (!p->fr.open) {
+			if (p->file < bm->nfiles && !p->next.open &&
+			    open_base(j, &p->next, p->file, err) < 0)
+				return -1;
+			if (p->file == bm->nfiles)
+				return 0;
+			p->fr = p->next;
+			p->next.open = 0;
+			p->file++;
+			if (p->file < bm->nfiles && j->memory >= MJ_PULL_AHEAD_MIN &&
+			    open_base(j, &p->next, p->file, err) < 0)
+				return -1;
+		}
+		if ((rc = wh_reader_next(&p->fr, &r, err)) > 0)
+			break;
+		if (rc < 0)
+			return -1;
+		wh_reader_close(&p->fr);
+	}
+	if (r.op != MC_OP_SNAPSHOT || !r.after)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': record %llu: a %s row in a base partition",
+			       p->fr.path, (unsigned long long)p->fr.rd.recno, rec_op_name(r.op));
+	p->key.len = 0;
+	if (merge_key_encode(&p->key, r.after, r.nafter, j->keycols, j->nkey, err) < 0)
+		return mc_errctx(err, "'%s': record %llu: ", p->fr.path,
+				 (unsigned long long)p->fr.rd.recno);
+	*key = p->key.p;
+	*klen = p->key.len;
+	*pos = r.pos;
+	*rec = rio_raw(&p->fr.rd, rlen);
+	return 1;
+}
+
+void mj_pull_reset(struct mj_pull *p)
+{
+	wh_reader_close(&p->fr);
+	wh_reader_close(&p->next);
+	buf_free(&p->key);
+	memset(p, 0, sizeof *p);
+}
+
+/* An unsorted base, every row an entry; the next file is opened ahead so
+ * that its decompression overlaps. */
+int mj_read_base(struct mergejob *j, struct mc_err *err)
+{
+	const struct wh_manifest *bm = &j->base_m;
+	struct wh_reader frs[2];
+	struct mc_buf kb = { 0 };
+	int rc = 0;
+
+	memset(frs, 0, sizeof frs);
+	if (bm->nfiles > 0 && open_base(j, &frs[0], 0, err) < 0)
+		return -1;
+	for (size_t i = 0; i < bm->nfiles && rc == 0; i++) {
+		struct wh_reader *fr = &frs[i % 2];
+		struct mc_rec r;
+		if (i + 1 < bm->nfiles && open_base(j, &frs[(i + 1) % 2], i + 1, err) < 0) {
+			rc = -1;
+			break;
+		}
+		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
+			size_t n;
+			const char *raw = rio_raw(&fr->rd, &n);
+			if (base_key(j, fr, &r, &kb, err) < 0) {
+				rc = -1;
+				break;
+			}
+			if (merger_add(j->merger, kb.p, kb.len, &r.pos, 0, 1, raw, n, err) < 0) {
+				rc = mc_errctx(err, "'%s': record %llu: ", fr->path,
+					       (unsigned long long)fr->rd.recno);
+				break;
+			}
+		}
+		wh_reader_close(fr);
+	}
+	wh_reader_close(&frs[0]);
+	wh_reader_close(&frs[1]);
+	buf_free(&kb);
+	return rc;
+}
+
+/* ---- the log ---- */
+
+static int in_range(const struct mergejob *j, const struct mc_pos *p)
+{
+	return pos_cmp(p, &j->from) >= 0 && (j->upto_inf || pos_cmp(p, &j->upto) < 0);
+}
+
+/* A change record into entries: a live one for its after image, a dead one
+ * for its before key when that differs. */
+static int add_change(struct mergejob *j, const struct mc_rec *r, const char *path,
+		      uint64_t recno, struct mc_err *err)
+{
+	struct mc_buf *kb = &j->kb, *kb2 = &j->kb2, *rb = &j->rb;
+	struct mc_rec o;
+
+	kb->len = kb2->len = rb->len = 0;
+	if (r->after && merge_key_encode(kb, r->after, r->nafter, j->keycols, j->nkey, err) < 0)
+		goto bad;
+	if (r->before && merge_key_encode(kb2, r->before, r->nbefore, j->keycols, j->nkey, err) < 0)
+		goto bad;
+	if (r->after) {
+		memset(&o, 0, sizeof o);
+		o.kind = MC_R_ROW;
+		o.op = MC_OP_SNAPSHOT;
+		o.db = j->schema.rec.db;
+		o.table = j->schema.rec.table;
+		o.schema_version = j->schema.rec.schema_version;
+		o.pos = r->pos;
+		o.time = r->time;
+		o.after = r->after;
+		o.nafter = r->nafter;
+		if (rec_encode(rb, &o, err) < 0 ||
+		    merger_add(j->merger, kb->p, kb->len, &r->pos, 1, 1, rb->p, rb->len, err) < 0)
+			goto bad;
+	}
+	if (r->before && (!r->after || kb->len != kb2->len || memcmp(kb->p, kb2->p, kb->len) != 0))
+		if (merger_add(j->merger, kb2->p, kb2->len, &r->pos, 1, 0, NULL, 0, err) < 0)
+			goto bad;
+	return 0;
+bad:
+	return mc_errctx(err, "'%s': record %llu: ", path, (unsigned long long)recno);
+}
+
+struct lfile {
+	char *path;
+	const struct wh_file *f;
+};
+
+/* The files of log partition `part` (manifest lm) whose positions reach
+ * into [from, upto), appended to *lf. */
+static int log_files_of(struct mergejob *j, const char *part, const struct wh_manifest *lm,
+			struct lfile **lf, size_t *nf, size_t *cap, struct mc_err *err)
+{
+	for (size_t i = 0; i < lm->nfiles; i++) {
+		const struct wh_file *f = &lm->files[i];
+		if (!f->has_pos || pos_cmp(&f->hi, &j->from) < 0 ||
+		    (!j->upto_inf && pos_cmp(&f->lo, &j->upto) >= 0))
+			continue;
+		if (mc_grow(lf, cap, *nf + 1, sizeof **lf) < 0 ||
+		    !((*lf)[*nf].path = wh_pathf("%s/%s/%s", j->ldir, part, f->name)))
+			return mc_oom(err, "log files");
+		(*lf)[(*nf)++].f = f;
+	}
+	return 0;
+}
+
+/* Read the files in turn, the next one opened ahead (each path is taken
+ * over by its reader). */
+static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struct mc_err *err)
+{
+	struct wh_reader frs[2];
+	int rc = 0;
+	size_t i;
+
+	memset(frs, 0, sizeof frs);
+	if (nf > 0) {
+		rc = mj_open(j, &frs[0], lf[0].path, lf[0].f, err);
+		lf[0].path = NULL;
+	}
+	for (i = 0; i < nf && rc == 0; i++) {
+		struct wh_reader *fr = &frs[i % 2];
+		struct mc_rec r;
+		if (i + 1 < nf) {
+			rc = mj_open(j, &frs[(i + 1) % 2], lf[i + 1].path, lf[i + 1].f, err);
+			lf[i + 1].path = NULL;
+			if (rc < 0)
+				break;
+		}
+		j->st.log_files++;
+		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
+			if (r.op == MC_OP_SNAPSHOT || !in_range(j, &r.pos))
+				continue;
+			j->st.log_rows++;
+			if (add_change(j, &r, fr->path, fr->rd.recno, err) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		wh_reader_close(fr); /* frees the path */
+	}
+	wh_reader_close(&frs[0]);
+	wh_reader_close(&frs[1]);
+	return rc < 0 ? -1 : 0;
+}
+
+int mj_read_log(struct mergejob *j, struct mc_err *err)
+{
+	char **parts;
+	size_t nparts, nf = 0, cap = 0, i;
+	struct wh_manifest *lms = NULL;
+	struct lfile *lf = NULL;
+	int rc = 0;
+
+	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
+		return -1;
+	if (nparts && !j->lschema.have) {
+		rc = mc_errf(err, MC_EXIT_DATA, "'%s': partitions but no %s", j->ldir, WH_SCHEMA);
+		goto out;
+	}
+	if (!(lms = calloc(nparts ? nparts : 1, sizeof *lms))) {
+		rc = mc_oom(err, "log manifests");
+		goto out;
+	}
+	for (i = 0; i < nparts && rc == 0; i++)
+		if ((rc = wh_part_manifest(j->ldir, parts[i], &lms[i], err)) >= 0)
+			rc = log_files_of(j, parts[i], &lms[i], &lf, &nf, &cap, err);
+	if (rc == 0)
+		rc = read_log_files(j, lf, nf, err);
+	for (i = 0; i < nf; i++)
+		free(lf[i].path);
+	for (i = 0; i < nparts; i++)
+		wh_manifest_free(&lms[i]);
+out:
+	free(lms);
+	free(lf);
+	wh_free_list(parts, nparts);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,61 @@
+/* whpart.h: operations on a table's partitions beside wh.h (paths, day
+ * partitions, temporary and dropped partitions, reading a partition's
+ * files checked against its manifest). Every function returns 0 (or a
+ * count/flag as said) or -1 with err set. */
+#ifndef MC_WHPART_H
+#define MC_WHPART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "wh/wh.h"
+
+/* The name of the one data file of a partition written whole (mc-merge's
+ * output). The only place this literal is spelled out; a general
+ * wh_part_file_name() may replace it. */
+#define WH_WHOLE_PART_FILE "part-000000.mcr.zst"
+
+/* A path (or any string) built like printf; NULL when out of memory. */
+char *wh_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The day of a day partition spec "ds=YYYYMMDD"; -1 for other specs. */
+int wh_part_day(const char *spec, int64_t *day);
+
+/* Read the marker of partition `part` of the table directory tdir into m:
+ * 1, 0 if absent (m empty), -1. */
+int wh_part_manifest(const char *tdir, const char *part, struct wh_manifest *m,
+		     struct mc_err *err);
+
+/* Remove the temporary entries ".tmp-*" left in a table directory by a
+ * killed writer. A directory that cannot be opened holds none. */
+int wh_clean_tmp(const char *tdir, struct mc_err *err);
+
+/* Drop a partition directory: its marker first (readers stop seeing it),
+ * then the rest, syncing the directories. */
+int wh_drop_part(const char *pdir, struct mc_err *err);
+
+/* A data file of a partition, read row by row and checked against its
+ * manifest entry (bytes, rows) and the table's schema. */
+struct wh_reader {
+	char *path;                  /* owned */
+	int fd;
+	struct rio_reader rd;
+	const struct wh_file *f;     /* its manifest entry (not owned) */
+	const struct mc_rec *schema; /* the table's schema (not owned) */
+	uint64_t rows;
+	int open;
+};
+
+/* Open path (taken over: freed on close, and on failure). */
+int wh_reader_open(struct wh_reader *r, char *path, const struct wh_file *f,
+		   const struct mc_rec *schema, struct mc_err *err);
+/* The next row: 1, 0 at the end of the file (its rows counted and
+ * checked), -1. A schema record different from the table's is an error. */
+int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err);
+/* Close (no-op when not open). */
+void wh_reader_close(struct wh_reader *r);
+
+#endif
