@@ -625,10 +625,10 @@ int tail_run(const struct tail_opts *o, struct mc_err *err)
 	if (!T)
 		return mc_oom(err, "engine state");
 	rc = tail_init(T, o, err);
-	if (rc == 0)
-		rc = tail_begin(T, err);
-	if (rc == 0)
-		rc = o->live ? tail_live(T, err) : tail_files(T, err);
+	if (rc == 0 && o->live)
+		rc = tail_live(T, err); /* the stream begins once the start is known */
+	else if (rc == 0 && (rc = tail_begin(T, err)) == 0)
+		rc = tail_files(T, err);
 	if (rc == 0)
 		rc = tail_end(T, err);
 	tail_free(T);

@@ -92,7 +92,8 @@ int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
 /* A failure of the live connection: flush, name the server's binlog; -1. */
 int tail_live_error(struct tail *T, struct mc_err *err);
 
-/* The inputs (tail_file.c, tail_live.c): 0, -1 or TAIL_EUSAGE. */
+/* The inputs (tail_file.c; tail_live.c, which begins the output once it
+ * knows where to start): 0, -1 or TAIL_EUSAGE. */
 int tail_files(struct tail *T, struct mc_err *err);
 int tail_live(struct tail *T, struct mc_err *err);
 

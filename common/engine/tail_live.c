@@ -402,7 +402,7 @@ int tail_live(struct tail *T, struct mc_err *err)
 	int rc, opened = 0, flags = o->stop_at_end ? BLR_NON_BLOCK : 0;
 	struct sigaction sa;
 
-	if ((rc = live_resume(T, err)) < 0)
+	if ((rc = live_resume(T, err)) < 0 || (rc = tail_begin(T, err)) < 0)
 		return rc;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop; /* no SA_RESTART: a blocked read returns */
