@@ -226,6 +226,15 @@ uint32_t bl_event_len(const uint8_t *p, size_t n);
 int bl_decode(struct bl_decoder *d, const uint8_t *p, size_t n, struct bl_event *ev,
 	      struct mc_err *err);
 
+/* How an event is given to bl_decode_as and bl_check_as (flags; 0 is a
+ * plain event, as bl_decode and bl_check take it). */
+enum {
+	BL_AS_INNER = 1,   /* an event inside a transaction payload: no checksum */
+	BL_AS_CHECKED = 2, /* its checksum was verified (bl_check_as): not again */
+};
+int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
+		 struct bl_event *ev, struct mc_err *err);
+
 /* A rows event type (v1, v2, partial, MariaDB compressed). */
 int bl_is_rows(uint8_t type);
 
@@ -235,6 +244,8 @@ int bl_is_rows(uint8_t type);
  * -1 on bad data. */
 int bl_check(struct bl_decoder *d, const uint8_t *p, size_t n, uint16_t *rows_flags,
 	     struct mc_err *err);
+int bl_check_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
+		uint16_t *rows_flags, struct mc_err *err);
 
 /* Decode the next row of a rows event into before[] and after[] (each
  * ev->table->ncols values; columns not in an image are MC_V_ABSENT; an image

@@ -1,6 +1,7 @@
 /* binlog_json.c: MySQL's binary JSON to text as MySQL prints it, and the
  * partial JSON updates of PARTIAL_UPDATE_ROWS applied to a document. */
 #include "binlog/binlog.h"
+#include "binlog/binlog_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,16 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
 #define MAX_DEPTH 150
 
 /* Bound of the text of one document, set from its binary size. */
 static _Thread_local size_t out_limit;
 
-size_t bl_decimal_size(unsigned prec, unsigned scale);
-size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
-size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
-size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o);
 
 enum {
 	J_SMALL_OBJ = 0, J_LARGE_OBJ = 1, J_SMALL_ARR = 2, J_LARGE_ARR = 3, J_LITERAL = 4,

@@ -1,14 +1,13 @@
 /* binlog_value.c: column values of rows events into struct mc_val
  * (docs/record-format.md, "Values"). */
 #include "binlog/binlog.h"
+#include "binlog/binlog_int.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
 
 static uint32_t le_n(const uint8_t *p, unsigned n)
 {
@@ -264,7 +263,6 @@ static size_t frac_text(char *o, unsigned dec, uint32_t usec)
 
 static const int dig2bytes[10] = { 0, 1, 1, 2, 2, 3, 3, 4, 4, 4 };
 
-size_t bl_decimal_size(unsigned prec, unsigned scale);
 size_t bl_decimal_size(unsigned prec, unsigned scale)
 {
 	unsigned intg = prec - scale;
@@ -273,7 +271,6 @@ size_t bl_decimal_size(unsigned prec, unsigned scale)
 
 /* Decimal binary p[0..size) to text in out (room for prec + 3 bytes).
  * Returns the text length, or 0 on bad input. */
-size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
 size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out)
 {
 	unsigned intg = prec - scale, intg0 = intg / 9, intg0x = intg % 9;
@@ -395,12 +392,10 @@ static size_t datetime_text(int64_t packed, unsigned dec, int date_only, char *o
 }
 
 /* Exposed for the JSON opaque values. */
-size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
 size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o)
 {
 	return time_text(packed, dec, o);
 }
-size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o);
 size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o)
 {
 	return datetime_text(packed, dec, date_only, o);

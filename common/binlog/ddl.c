@@ -267,6 +267,12 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 		if (!t->ntables)
 			goto none;
 		t->kind = DDL_RENAME;
+	} else if (kw(&ts, 0, "TRUNCATE")) {
+		i = kw(&ts, 1, "TABLE") ? 2 : 1;
+		if (!table_name(&ts, i, &t->db[0], &t->table[0]))
+			goto none;
+		t->ntables = 1;
+		t->kind = DDL_TRUNCATE;
 	}
 	free(ts.t);
 	return t->kind;

@@ -32,7 +32,9 @@ struct ddl_cols {
 
 void ddl_cols_free(struct ddl_cols *c);
 
-enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME };
+/* DDL_TRUNCATE (TRUNCATE [TABLE] t) names its table but changes no column
+ * list. */
+enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME, DDL_TRUNCATE };
 
 #define DDL_MAX_TABLES 16
 
@@ -49,7 +51,7 @@ struct ddl_target {
 };
 
 /* Which tables sql changes, and how. Returns the kind (DDL_NONE when the
- * statement changes no table's columns or names). */
+ * statement changes no table's columns or names, or truncates none). */
 int ddl_target(const char *sql, size_t n, struct ddl_target *t);
 
 /* The column list after a CREATE TABLE (in is NULL) or ALTER TABLE (in is

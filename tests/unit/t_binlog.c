@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "binlog/binlog.h"
+#include "binlog/binlog_int.h"
 #include "base/num.h"
 #include "stream/rec.h"
 #include "stream/recio.h"
@@ -111,8 +112,6 @@ static int write_schema(int argc, char **argv)
 		return 1;
 	return close(fd) < 0;
 }
-
-size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
 
 static void t_decimal(void)
 {

@@ -1,0 +1,102 @@
+/* binlog_int.h: what the files of the binlog decoder (binlog.c,
+ * binlog_rows.c, binlog_value.c, binlog_json.c) share and nothing else
+ * includes: byte readers, the event cursor, table map bookkeeping, and the
+ * value helpers the JSON decoder reuses. */
+#ifndef MC_BINLOG_INT_H
+#define MC_BINLOG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binlog/binlog.h"
+
+/* In a function with a `struct mc_err *err`: bad data, returns -1. */
+#define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
+
+static inline uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t le48(const uint8_t *p) { return le32(p) | (uint64_t)le16(p + 4) << 32; }
+static inline uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+/* A bounded cursor over one event's bytes. */
+struct cur {
+	const uint8_t *p, *end;
+};
+
+static inline int need(struct cur *c, size_t n, const char *what, struct mc_err *err)
+{
+	if ((size_t)(c->end - c->p) < n)
+		return EBAD("%s: %zu bytes needed, %zu left", what, n, (size_t)(c->end - c->p));
+	return 0;
+}
+
+/* Length-encoded integer. */
+static inline int lenenc(struct cur *c, uint64_t *v, const char *what, struct mc_err *err)
+{
+	uint8_t b;
+	if (need(c, 1, what, err) < 0)
+		return -1;
+	b = *c->p++;
+	if (b < 0xfb) {
+		*v = b;
+		return 0;
+	}
+	if (b == 0xfc) {
+		if (need(c, 2, what, err) < 0)
+			return -1;
+		*v = le16(c->p);
+		c->p += 2;
+		return 0;
+	}
+	if (b == 0xfd) {
+		if (need(c, 3, what, err) < 0)
+			return -1;
+		*v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8 | (uint64_t)c->p[2] << 16;
+		c->p += 3;
+		return 0;
+	}
+	if (b == 0xfe) {
+		if (need(c, 8, what, err) < 0)
+			return -1;
+		*v = le64(c->p);
+		c->p += 8;
+		return 0;
+	}
+	return EBAD("%s: bad length-encoded integer 0x%02x", what, b);
+}
+
+static inline int lenenc_bounded(struct cur *c, uint64_t *v, const char *what, struct mc_err *err)
+{
+	if (lenenc(c, v, what, err) < 0)
+		return -1;
+	if (*v > (uint64_t)(c->end - c->p))
+		return EBAD("%s: length %llu beyond the event", what, (unsigned long long)*v);
+	return 0;
+}
+
+/* Table maps by id (binlog.c). */
+void bl_table_free(struct bl_table *t);
+struct bl_table *bl_find_table(struct bl_decoder *d, uint64_t id);
+int bl_put_table(struct bl_decoder *d, struct bl_table *t, struct mc_err *err);
+
+/* MariaDB's zlib-compressed query or rows data into d->zbuf (binlog.c). */
+int bl_maria_uncompress(struct bl_decoder *d, const uint8_t *p, size_t n, struct mc_err *err);
+
+/* Table maps and rows events (binlog_rows.c): the event's fields after its
+ * header and checksum are checked. */
+int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err);
+/* A rows event type: 1 with its op, v2 and compressed flags, else 0. */
+int bl_rows_type(uint8_t t, int *op, int *v2, int *compressed);
+int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, int compressed,
+		   struct mc_err *err);
+
+/* Values (binlog_value.c) that JSON documents reuse (binlog_json.c). */
+size_t bl_decimal_size(unsigned prec, unsigned scale);
+size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
+size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
+size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o);
+
+#endif

@@ -1,0 +1,470 @@
+/* schema_track.c: table maps to schema records, with what --schema and
+ * the binlog's DDL say of their columns (schema_track.h). */
+#include "binlog/schema_track.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "stream/mctype.h"
+#include "stream/recio.h"
+
+void st_init(struct schema_track *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void st_free(struct schema_track *s)
+{
+	for (size_t i = 0; i < s->nknown; i++) {
+		free(s->known[i].db);
+		free(s->known[i].table);
+		ddl_cols_free(&s->known[i].cols);
+	}
+	free(s->known);
+	for (size_t i = 0; i < s->ndbcs; i++)
+		free(s->dbcs[i].db);
+	free(s->dbcs);
+	for (size_t i = 0; i < s->ntabs; i++) {
+		free(s->tabs[i].key);
+		buf_free(&s->tabs[i].sig);
+		buf_free(&s->tabs[i].def);
+	}
+	free(s->tabs);
+	buf_free(&s->colbuf);
+	s->known = NULL;
+	s->dbcs = NULL;
+	s->tabs = NULL;
+	s->nknown = s->ndbcs = s->ntabs = 0;
+}
+
+static void *alloc0(size_t n)
+{
+	return calloc(n ? n : 1, 1);
+}
+
+/* A new known entry for db.table at pos, its column list empty. */
+static struct st_known *known_new(struct schema_track *s, struct mc_str db, struct mc_str table,
+				  const struct mc_pos *pos)
+{
+	struct st_known *k;
+	char *d = mc_strndup(db.p, db.n), *t = mc_strndup(table.p, table.n);
+	if (!d || !t || mc_push(&s->known, &s->nknown, &s->cknown, sizeof *s->known) < 0) {
+		free(d);
+		free(t);
+		return NULL;
+	}
+	k = &s->known[s->nknown - 1];
+	k->db = d;
+	k->table = t;
+	k->pos = *pos;
+	return k;
+}
+
+int st_load(struct schema_track *s, const char *path, struct mc_err *err)
+{
+	struct rio_reader r;
+	struct mc_rec rec;
+	int fd = open(path, O_RDONLY), rc;
+	if (fd < 0) {
+		mc_errf(err, MC_EXIT_USAGE, "'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	rio_init(&r, fd, RIO_AUTO);
+	while ((rc = rio_next(&r, &rec, err)) == 1) {
+		struct st_known *k;
+		struct ddl_cols *c;
+		if (rec.kind != MC_R_SCHEMA || (rec.schema_flags & MC_SF_NAMES_BY_INDEX))
+			continue;
+		if (!(k = known_new(s, rec.db, rec.table, &rec.pos)))
+			goto oom;
+		c = &k->cols;
+		c->names = alloc0(rec.ncols * sizeof *c->names);
+		c->uns = alloc0(rec.ncols);
+		c->key = alloc0(rec.nkey * sizeof *c->key);
+		if (!c->names || !c->uns || !c->key)
+			goto oom;
+		c->n = (uint32_t)rec.ncols;
+		for (size_t i = 0; i < rec.ncols; i++) {
+			if (!(c->names[i] = mc_strndup(rec.cols[i].name.p, rec.cols[i].name.n)))
+				goto oom;
+			c->uns[i] = (rec.cols[i].flags & MC_CF_UNSIGNED) != 0;
+		}
+		c->nkey = (uint32_t)rec.nkey;
+		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
+		k->key_flags = rec.schema_flags & (MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED);
+	}
+	rio_close(&r);
+	close(fd);
+	if (rc < 0) {
+		mc_errctx(err, "'%s': ", path);
+		err->code = MC_EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+oom:
+	rio_close(&r);
+	close(fd);
+	return mc_oom(err, "--schema");
+}
+
+static int str_is(const char *s, struct mc_str m)
+{
+	return strlen(s) == m.n && memcmp(s, m.p, m.n) == 0;
+}
+
+/* The column list of db.table in force at pos: the entry with the highest
+ * position at or before pos (strictly before when `before`); of entries at
+ * the same position, the last one. */
+static long find_known_at(const struct schema_track *s, struct mc_str db, struct mc_str table,
+			  const struct mc_pos *pos, int before)
+{
+	long best = -1;
+	for (size_t i = 0; i < s->nknown; i++) {
+		const struct st_known *k = &s->known[i];
+		int c;
+		if (!str_is(k->db, db) || !str_is(k->table, table))
+			continue;
+		c = pos_cmp(&k->pos, pos);
+		if (c > 0 || (before && c == 0))
+			continue;
+		if (best < 0 || pos_cmp(&k->pos, &s->known[best].pos) >= 0)
+			best = (long)i;
+	}
+	return best;
+}
+
+long st_find_known(const struct schema_track *s, const struct bl_table *t,
+		   const struct mc_pos *pos)
+{
+	long best = find_known_at(s, t->db, t->name, pos, 0);
+	if (best >= 0 && s->known[best].cols.n != t->ncols)
+		return -1;
+	return best;
+}
+
+int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
+		 const struct mc_pos *pos, struct ddl_cols *cols, struct mc_err *err)
+{
+	struct st_known *k = known_new(s, db, table, pos);
+	if (!k) {
+		if (cols)
+			ddl_cols_free(cols);
+		return mc_oom(err, "schema tracking");
+	}
+	if (cols) {
+		k->cols = *cols;
+		memset(cols, 0, sizeof *cols);
+	}
+	return 0;
+}
+
+static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
+{
+	memset(out, 0, sizeof *out);
+	out->names = alloc0(in->n * sizeof *out->names);
+	out->uns = alloc0(in->n);
+	out->cs = alloc0(in->n * sizeof *out->cs);
+	out->key = alloc0(in->nkey * sizeof *out->key);
+	if (!out->names || !out->uns || !out->cs || !out->key)
+		goto oom;
+	out->n = in->n;
+	for (uint32_t i = 0; i < in->n; i++) {
+		if (!(out->names[i] = mc_strdup(in->names[i])))
+			goto oom;
+		out->uns[i] = in->uns ? in->uns[i] : 0;
+		if (in->cs)
+			memcpy(out->cs[i], in->cs[i], DDL_CS_LEN);
+	}
+	memcpy(out->table_cs, in->table_cs, DDL_CS_LEN);
+	out->nkey = in->nkey;
+	memcpy(out->key, in->key, in->nkey * sizeof *out->key);
+	return 0;
+oom:
+	ddl_cols_free(out);
+	return -1;
+}
+
+/* A collation id standing for a charset name from DDL, -1 if not one the
+ * decoder converts. */
+static int charset_id(const char *cs)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} map[] = { { "binary", 63 }, { "latin1", 8 }, { "utf8mb3", 33 }, { "utf8mb4", 45 },
+		    { "ascii", 11 }, { "ucs2", 35 }, { "utf16", 54 }, { "utf16le", 56 },
+		    { "utf32", 60 } };
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(cs, map[i].name) == 0)
+			return map[i].id;
+	return -1;
+}
+
+static int is_text_col(uint8_t type)
+{
+	switch (type) {
+	case BL_T_STRING: case BL_T_VARCHAR: case BL_T_VAR_STRING: case BL_T_BLOB:
+	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+		return 1;
+	}
+	return 0;
+}
+
+static const char *db_charset(const struct schema_track *s, struct mc_str db)
+{
+	for (size_t i = s->ndbcs; i-- > 0;)
+		if (str_is(s->dbcs[i].db, db))
+			return s->dbcs[i].cs;
+	return "";
+}
+
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
+	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
+{
+	struct mc_str dbn;
+	char cs[DDL_CS_LEN];
+	if (ddl_database(sql.p, sql.n, &dbn, cs)) {
+		struct st_dbcs *d;
+		char *name = dbn.n ? mc_strndup(dbn.p, dbn.n) : mc_strndup(defdb.p, defdb.n);
+		if (!name || mc_push(&s->dbcs, &s->ndbcs, &s->cdbcs, sizeof *s->dbcs) < 0) {
+			free(name);
+			return mc_oom(err, "schema tracking");
+		}
+		d = &s->dbcs[s->ndbcs - 1];
+		d->db = name;
+		memcpy(d->cs, cs, DDL_CS_LEN);
+		return 0;
+	}
+	for (size_t i = 0; i < t->ntables; i++) {
+		struct mc_str db = t->db[i].n ? t->db[i] : defdb, tab = t->table[i];
+		struct ddl_cols out;
+		long base = find_known_at(s, db, tab, pos, 1), at = find_known_at(s, db, tab, pos, 0);
+		int rc = 0;
+		if (at >= 0 && pos_cmp(&s->known[at].pos, pos) == 0)
+			continue; /* --schema says what the table is after this statement */
+		switch (t->kind) {
+		case DDL_CREATE:
+			if (ddl_apply_cs(sql.p, sql.n, NULL, db_charset(s, db), &out) == 0)
+				rc = st_add_known(s, db, tab, pos, &out, err);
+			else
+				rc = st_add_known(s, db, tab, pos, NULL, err);
+			break;
+		case DDL_ALTER:
+			if (base < 0)
+				break; /* never known: still unknown */
+			if (s->known[base].cols.n &&
+			    ddl_apply(sql.p, sql.n, &s->known[base].cols, &out) == 0) {
+				if (t->renamed) {
+					rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb,
+							  t->new_table[0], pos, &out, err);
+					if (rc == 0)
+						rc = st_add_known(s, db, tab, pos, NULL, err);
+				} else {
+					rc = st_add_known(s, db, tab, pos, &out, err);
+				}
+			} else {
+				rc = st_add_known(s, db, tab, pos, NULL, err);
+			}
+			break;
+		case DDL_DROP:
+			if (base >= 0)
+				rc = st_add_known(s, db, tab, pos, NULL, err);
+			break;
+		case DDL_RENAME:
+			if (base >= 0 && s->known[base].cols.n) {
+				if (copy_cols(&s->known[base].cols, &out) < 0)
+					return mc_oom(err, "schema tracking");
+				rc = st_add_known(s, t->new_db[i].n ? t->new_db[i] : defdb,
+						  t->new_table[i], pos, &out, err);
+			}
+			if (rc == 0 && base >= 0)
+				rc = st_add_known(s, db, tab, pos, NULL, err);
+			break;
+		default:
+			break; /* TRUNCATE: the columns stay */
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int key_selected(const struct schema_track *s, const char *key)
+{
+	return !s->re || regexec(s->re, key, 0, NULL, 0) == 0;
+}
+
+int st_selected(const struct schema_track *s, struct mc_str db, struct mc_str table)
+{
+	char key[600];
+	if (!s->re)
+		return 1;
+	snprintf(key, sizeof key, "%.*s.%.*s", (int)db.n, db.p, (int)table.n, table.p);
+	return key_selected(s, key);
+}
+
+int st_table(struct schema_track *s, struct bl_table *t, struct st_table **out,
+	     struct mc_err *err)
+{
+	char key[600];
+	int n;
+	struct st_table *ti;
+	char *k;
+	if (t->user) {
+		*out = &s->tabs[(uintptr_t)t->user - 1];
+		return 0;
+	}
+	n = snprintf(key, sizeof key, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n,
+		     t->name.p);
+	for (size_t i = 0; i < s->ntabs; i++)
+		if (s->tabs[i].keylen == (size_t)n && memcmp(s->tabs[i].key, key, (size_t)n) == 0) {
+			t->user = (void *)(uintptr_t)(i + 1);
+			*out = &s->tabs[i];
+			return 0;
+		}
+	if (!(k = mc_strdup(key)) || mc_push(&s->tabs, &s->ntabs, &s->ctabs, sizeof *s->tabs) < 0) {
+		free(k);
+		return mc_oom(err, "schema tracking");
+	}
+	ti = &s->tabs[s->ntabs - 1];
+	ti->key = k;
+	ti->keylen = (size_t)n;
+	t->user = (void *)(uintptr_t)s->ntabs;
+	ti->known = -1;
+	ti->selected = key_selected(s, key);
+	*out = ti;
+	return 0;
+}
+
+static int has_any_charset(const struct bl_table *t)
+{
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].has_charset)
+			return 1;
+	return 0;
+}
+
+int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
+	      const struct mc_pos *pos, uint32_t when, struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_buf sig = { 0 };
+	size_t *off;
+	char tmp[64];
+	long kn = -1;
+	const struct st_known *k = NULL;
+	uint32_t npk, *pk, kflags = 0;
+	struct mc_buf *cb = &s->colbuf;
+	int rc = 0;
+
+	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && s->nknown &&
+	    !s->names_from_binlog) {
+		kn = st_find_known(s, t, pos);
+		k = kn >= 0 ? &s->known[kn] : NULL;
+	}
+	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
+	 * (the rows decoded after this map use it). */
+	if (k && !t->has_signedness && k->cols.uns)
+		for (uint32_t i = 0; i < t->ncols; i++)
+			t->cols[i].is_unsigned = k->cols.uns[i];
+	/* Without charset metadata, the charset (or binary) from the DDL. */
+	if (k && k->cols.cs)
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			struct bl_col *c = &t->cols[i];
+			int id = charset_id(k->cols.cs[i]);
+			if (c->has_charset || id < 0 || !is_text_col(c->type))
+				continue;
+			c->has_charset = 1;
+			c->charset = (uint16_t)id;
+			bl_col_setup(c);
+		}
+	if (k && t->has_names)
+		k = NULL; /* names from the map itself */
+	/* The same definition bytes as last time: nothing changed (fast path). */
+	if (ti->version && ti->known == kn && ti->def.len == t->raw_len - t->def_off &&
+	    memcmp(ti->def.p, t->raw + t->def_off, ti->def.len) == 0)
+		return 0;
+	ti->known = kn;
+	ti->def.len = 0;
+	if (buf_add(&ti->def, t->raw + t->def_off, t->raw_len - t->def_off) < 0)
+		return mc_oom(err, "schema record");
+	cb->len = 0;
+	if (!(off = calloc(t->ncols * 3 + 1, sizeof *off)))
+		return mc_oom(err, "schema record");
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		off[3 * i] = cb->len;
+		if (t->has_names)
+			rc |= buf_add(cb, c->name.p, c->name.n);
+		else if (k)
+			rc |= buf_adds(cb, k->cols.names[i]);
+		else
+			rc |= buf_addf(cb, "@%u", i + 1);
+		off[3 * i + 1] = cb->len;
+		rc |= bl_col_mysql_type(c, cb);
+		off[3 * i + 2] = cb->len;
+		/* one MySQL -> MaxCompute mapping for every source (mctype.c) */
+		rc |= buf_adds(cb, mctype_for(cb->p + off[3 * i + 1], cb->len - off[3 * i + 1], tmp,
+					      sizeof tmp));
+		rc |= buf_addf(cb, "|%d%d%d%d;", c->nullable, c->invisible, c->is_unsigned,
+			       c->has_charset ? c->charset : -1);
+	}
+	off[3 * t->ncols] = cb->len;
+	if (t->npk || !k) {
+		npk = t->npk;
+		pk = t->pk;
+	} else {
+		npk = k->cols.nkey;
+		pk = k->cols.key;
+		kflags = k->key_flags;
+	}
+	for (uint32_t i = 0; i < npk; i++)
+		rc |= buf_addf(cb, "k%u", pk[i]);
+	rc |= buf_addf(cb, "f%u", kflags);
+	rc |= buf_add(&sig, cb->p, cb->len);
+	if (rc < 0) {
+		buf_free(&sig);
+		free(off);
+		return mc_oom(err, "schema record");
+	}
+	if (ti->version && ti->sig.len == sig.len && memcmp(ti->sig.p, sig.p, sig.len) == 0) {
+		buf_free(&sig);
+		free(off);
+		return 0;
+	}
+	buf_free(&ti->sig);
+	ti->sig = sig;
+	ti->version++;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		const char *b = cb->p;
+		size_t e = off[3 * (i + 1)];
+		const char *bar = memchr(b + off[3 * i + 2], '|', e - off[3 * i + 2]);
+		s->cols[i].name = mc_str_c(b + off[3 * i], off[3 * i + 1] - off[3 * i]);
+		s->cols[i].mysql_type = mc_str_c(b + off[3 * i + 1], off[3 * i + 2] - off[3 * i + 1]);
+		s->cols[i].mc_type = mc_str_c(b + off[3 * i + 2], (size_t)(bar - (b + off[3 * i + 2])));
+		s->cols[i].nullable = c->nullable;
+		s->cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
+				   (c->is_unsigned && c->type != BL_T_YEAR ? MC_CF_UNSIGNED : 0);
+	}
+	for (uint32_t i = 0; i < npk; i++)
+		s->key[i] = pk[i] < t->ncols ? pk[i] : 0;
+	free(off);
+	memset(r, 0, sizeof *r);
+	r->kind = MC_R_SCHEMA;
+	r->db = t->db;
+	r->table = t->name;
+	r->schema_version = ti->version;
+	r->pos = *pos;
+	r->time = when;
+	r->schema_flags = (t->has_names || k ? 0 : MC_SF_NAMES_BY_INDEX) | kflags;
+	r->ncols = t->ncols;
+	r->cols = s->cols;
+	r->nkey = npk;
+	r->key = s->key;
+	return 1;
+}

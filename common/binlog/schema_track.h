@@ -1,0 +1,100 @@
+/* schema_track.h: the schemas of the tables a binlog changes, as schema
+ * records. A table map becomes a schema record when it differs from the
+ * table's last one; its column names (and UNSIGNED, charsets, key) come
+ * from the map, else from what is known of the table at that position:
+ * schema records given up front (mc-binlog-tail --schema), the DDL
+ * statements of the binlog followed since (ddl.h), or a lookup the caller
+ * adds (st_add_known). */
+#ifndef MC_SCHEMA_TRACK_H
+#define MC_SCHEMA_TRACK_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "binlog/binlog.h"
+#include "binlog/ddl.h"
+#include "stream/rec.h"
+
+/* A column list known from a position on. */
+struct st_known {
+	char *db, *table;
+	struct mc_pos pos;
+	struct ddl_cols cols; /* n == 0: the column list is not known from here on */
+	uint32_t key_flags;   /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
+};
+
+/* A table seen in a table map. */
+struct st_table {
+	char *key; /* "db.table" */
+	size_t keylen;
+	struct mc_buf sig; /* the schema last written, as a signature */
+	struct mc_buf def; /* the table map's definition bytes last seen */
+	long known;        /* the known entry used last (-1: none) */
+	uint64_t version;  /* schema version: 0 until the first schema record */
+	int selected;      /* passes the filter */
+	void *user;        /* the caller's (never freed here) */
+};
+
+/* Default charsets of databases (CREATE/ALTER DATABASE). */
+struct st_dbcs {
+	char *db;
+	char cs[DDL_CS_LEN];
+};
+
+struct schema_track {
+	const regex_t *re;      /* only tables whose `db.table` matches (NULL: all) */
+	int names_from_binlog;  /* never names from what is known: @1, @2... */
+	struct st_known *known; /* in the order learnt */
+	size_t nknown, cknown;
+	struct st_dbcs *dbcs;
+	size_t ndbcs, cdbcs;
+	struct st_table *tabs;
+	size_t ntabs, ctabs;
+	/* the schema record being built */
+	struct mc_buf colbuf;
+	struct mc_col cols[MC_MAX_COLUMNS];
+	uint32_t key[MC_MAX_COLUMNS];
+};
+
+void st_init(struct schema_track *s);
+void st_free(struct schema_track *s);
+
+/* Learn the schema records of the record stream at path (names, UNSIGNED,
+ * key, at their positions). -1 with a usage error (code 2) naming path. */
+int st_load(struct schema_track *s, const char *path, struct mc_err *err);
+
+/* The known entry in force for the table map t at pos (its column count
+ * must match), or -1. */
+long st_find_known(const struct schema_track *s, const struct bl_table *t,
+		   const struct mc_pos *pos);
+
+/* Learn that db.table has the column list *cols (taken over, zeroed) from
+ * pos on; cols NULL: that its columns are not known from there. */
+int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
+		 const struct mc_pos *pos, struct ddl_cols *cols, struct mc_err *err);
+
+/* Follow a DDL statement at pos (defdb: its default database; t: what
+ * ddl_target says of it): the column lists of the tables it creates,
+ * alters, renames or drops, and the charsets of databases. A statement
+ * that cannot be followed makes a table's names unknown, not wrong. */
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
+	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err);
+
+/* The table of map t (found by name; remembered in t->user). */
+int st_table(struct schema_track *s, struct bl_table *t, struct st_table **out,
+	     struct mc_err *err);
+
+/* Does db.table pass the filter? */
+int st_selected(const struct schema_track *s, struct mc_str db, struct mc_str table);
+
+/* The schema record of map t (of table ti) at pos: 1 with *r filled (valid
+ * until the next call) when it differs from the table's last one, else 0;
+ * -1 when out of memory. Fills in UNSIGNED and charsets the map lacks from
+ * what is known. */
+int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
+	      const struct mc_pos *pos, uint32_t when, struct mc_rec *r, struct mc_err *err);
+
+#endif

@@ -1,0 +1,637 @@
+/* tail.c: the mc-binlog-tail engine (tail.h): output, event dispatch, the
+ * open transaction with its commit and rollback, statements and XA. The
+ * inputs are in tail_file.c and tail_live.c. */
+#include "engine/tail_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "base/io.h"
+#include "binlog/ddl.h"
+#include "stream/text.h"
+
+void tail_opts_init(struct tail_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->prog = "mc-binlog-tail";
+	o->txn_memory = 256ull << 20;
+	o->server_id = 4200001;
+	o->heartbeat_ms = 30000;
+	o->retry_sec = 720 * 60.0;
+}
+
+int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err)
+{
+	memset(T, 0, sizeof *T);
+	T->o = o;
+	T->text = o->text;
+	T->out_fd = 1;
+	T->backoff = 1;
+	bl_init(&T->d);
+	T->d.verify_checksum = !o->no_checksum;
+	T->d.partial_json_absent = o->partial_json_absent;
+	st_init(&T->st);
+	T->st.re = o->tables;
+	T->colnames = o->column_names;
+	if (T->colnames == TAIL_NAMES_DEFAULT)
+		T->colnames = o->live ? TAIL_NAMES_SERVER : TAIL_NAMES_SCHEMA;
+	T->st.names_from_binlog = T->colnames == TAIL_NAMES_BINLOG;
+	txn_init(&T->txn, o->txn_memory, o->prog);
+	for (size_t i = 0; i < o->nschema; i++)
+		if (st_load(&T->st, o->schema_files[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+void tail_free(struct tail *T)
+{
+	tail_live_free(T);
+	bl_free(&T->d);
+	st_free(&T->st);
+	txn_free(&T->txn);
+	txn_xa_free(&T->xa);
+	buf_free(&T->tout);
+	if (T->w_open) {
+		/* after an error: give the writer back, writing nothing more */
+		zout_close(&T->w.out);
+		buf_free(&T->w.buf);
+		T->w_open = 0;
+	}
+	free(T->live_file);
+	free(T->live_gtid_own);
+}
+
+/* Output ------------------------------------------------------------- */
+
+static int out_fail(struct mc_err *err)
+{
+	mc_errctx(err, "standard output: ");
+	return -1;
+}
+
+static int text_flush(struct tail *T, struct mc_err *err)
+{
+	if (T->tout.len && io_write_all(T->out_fd, T->tout.p, T->tout.len) < 0) {
+		mc_errnof(err, errno, "write error");
+		return out_fail(err);
+	}
+	T->tout.len = 0;
+	return 0;
+}
+
+int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
+{
+	if (T->text) {
+		if (text_rec(&T->tout, r) < 0)
+			return mc_oom(err, "text output");
+		return T->tout.len > 65536 ? text_flush(T, err) : 0;
+	}
+	if (rio_write(&T->w, r, err) < 0) {
+		if (err->errnum)
+			return out_fail(err);
+		mc_errctx(err, "internal error: ");
+		err->code = MC_EXIT_DATA;
+		return -1;
+	}
+	return 0;
+}
+
+int tail_flush(struct tail *T, struct mc_err *err)
+{
+	if (T->text)
+		return text_flush(T, err);
+	if (rio_flush(&T->w, err) < 0)
+		return out_fail(err);
+	return 0;
+}
+
+int tail_begin(struct tail *T, struct mc_err *err)
+{
+	struct mc_kv meta[2] = {
+		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
+		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
+	};
+	if (T->text)
+		return 0;
+	if (rio_winit(&T->w, T->out_fd, 0, err) < 0)
+		return out_fail(err);
+	T->w_open = 1;
+	if (rio_begin(&T->w, meta, 2, err) < 0)
+		return out_fail(err);
+	return 0;
+}
+
+int tail_end(struct tail *T, struct mc_err *err)
+{
+	if (T->text)
+		return text_flush(T, err);
+	if (rio_end(&T->w, err) < 0)
+		return out_fail(err);
+	T->w_open = 0;
+	if (rio_wclose(&T->w, err) < 0)
+		return out_fail(err);
+	return 0;
+}
+
+/* Errors in input ----------------------------------------------------- */
+
+int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err)
+{
+	struct mc_err fe = { 0 };
+	if (tail_flush(T, &fe) < 0) {
+		*err = fe;
+		return -1;
+	}
+	if (off == UINT64_MAX)
+		mc_errctx(err, "'%s': ", T->fname);
+	else
+		mc_errctx(err, "'%s': offset %" PRIu64 ": ", T->fname, off);
+	err->code = err->code == MC_EXIT_USAGE ? MC_EXIT_USAGE : MC_EXIT_DATA;
+	err->errnum = 0;
+	return -1;
+}
+
+int tail_live_error(struct tail *T, struct mc_err *err)
+{
+	struct mc_err fe = { 0 };
+	if (tail_flush(T, &fe) < 0) {
+		*err = fe;
+		return -1;
+	}
+	if (T->fname && T->fname[0])
+		mc_errctx(err, "server binlog '%s': ", T->fname);
+	if (!err->code)
+		err->code = MC_EXIT_DATA;
+	err->errnum = 0;
+	return -1;
+}
+
+/* Schemas and DDL ------------------------------------------------------ */
+
+static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos *pos,
+			uint32_t when, struct mc_err *err)
+{
+	struct st_table *ti;
+	struct mc_rec r;
+	int rc;
+	if (st_table(&T->st, t, &ti, err) < 0)
+		return -1;
+	if (!ti->selected)
+		return 0;
+	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
+	    tail_server_describe(T, t, ti, pos, err) < 0)
+		return -1;
+	rc = st_schema(&T->st, t, ti, pos, when, &r, err);
+	return rc <= 0 ? rc : tail_emit(T, &r, err);
+}
+
+static int kw(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	if (n < k || strncasecmp(s, word, k) != 0)
+		return 0;
+	return n == k || !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+			   (s[k] >= '0' && s[k] <= '9') || s[k] == '_');
+}
+
+/* Past blanks and comments, not executable comments (slash-star-bang). */
+static void skip_ws_comments(const char **s, const char *end)
+{
+	for (;;) {
+		while (*s < end && (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r'))
+			(*s)++;
+		if (end - *s >= 2 && (*s)[0] == '/' && (*s)[1] == '*' &&
+		    !(end - *s >= 3 && ((*s)[2] == '!' || (*s)[2] == 'M'))) {
+			const char *e = *s + 2;
+			while (end - e >= 2 && !(e[0] == '*' && e[1] == '/'))
+				e++;
+			*s = end - e >= 2 ? e + 2 : end;
+			continue;
+		}
+		break;
+	}
+}
+
+/* Write the ddl record of a DDL statement s[0..n) at (file, off, row) and
+ * follow what it does to column lists. */
+static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
+		    uint64_t off, uint64_t row, struct mc_err *err)
+{
+	struct mc_rec r;
+	struct ddl_target t;
+	struct mc_str db = ev->db, tab = mc_str_c("", 0);
+	struct mc_pos dpos = { T->fileseq, off, row };
+	ddl_target(s, n, &t);
+	if (st_ddl(&T->st, ev->db, mc_str_c(s, n), &t, &dpos, err) < 0)
+		return -1;
+	if (t.ntables) {
+		if (t.db[0].n)
+			db = t.db[0];
+		tab = t.table[0];
+	}
+	if (tab.n && !st_selected(&T->st, db, tab))
+		return 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_DDL;
+	r.db = ev->db;
+	r.table = tab;
+	r.pos = dpos;
+	r.time = ev->when;
+	r.sql = ev->sql;
+	return tail_emit(T, &r, err);
+}
+
+/* Replaying a committed transaction ------------------------------------ */
+
+static int rows_out(struct tail *T, struct bl_event *ev, uint64_t off, uint64_t start,
+		    struct mc_err *err)
+{
+	struct st_table *ti;
+	struct mc_rec r;
+	uint32_t nc = ev->table->ncols;
+	int rc;
+	if (st_table(&T->st, ev->table, &ti, err) < 0)
+		return -1;
+	if (!ti->selected)
+		return 0;
+	if (!ti->version &&
+	    table_schema(T, ev->table, &(struct mc_pos){ T->fileseq, off, T->rowctr }, ev->when,
+			 err) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_ROW;
+	r.op = (enum mc_op)ev->rows_op;
+	r.db = ev->table->db;
+	r.table = ev->table->name;
+	r.schema_version = ti->version;
+	r.time = ev->when;
+	if (ev->rows_op != MC_OP_INSERT) {
+		r.before = T->before;
+		r.nbefore = nc;
+	}
+	if (ev->rows_op != MC_OP_DELETE) {
+		r.after = T->after;
+		r.nafter = nc;
+	}
+	while ((rc = bl_row_next(&T->d, ev, T->before, T->after, err)) == 1) {
+		r.pos.file = T->fileseq;
+		r.pos.off = off;
+		r.pos.row = T->rowctr++;
+		if (tail_emit(T, &r, err) < 0)
+			return -1;
+	}
+	return rc < 0 ? tail_data_error(T, start, err) : 0;
+}
+
+/* One event of the transaction, decoded (txn_fn). */
+static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
+			struct mc_err *err)
+{
+	struct tail *T = ctx;
+	/* A prepared XA transaction is written at its XA COMMIT. Rows are
+	 * numbered across the events of a payload, and across a prepared XA
+	 * transaction. */
+	uint64_t off = T->force_off ? T->force_off : at->off;
+	int across = at->inner || T->force_off;
+	int rc;
+	if (!(across && T->last_payload && T->last_off == off))
+		T->rowctr = 0;
+	T->last_off = off;
+	T->last_payload = across;
+	if (T->dry) {
+		while ((rc = bl_row_next(&T->d, ev, T->before, T->after, err)) == 1)
+			;
+		return rc < 0 ? tail_data_error(T, at->start, err) : 0;
+	}
+	if (ev->type == BL_TABLE_MAP)
+		return table_schema(T, ev->table, &(struct mc_pos){ T->fileseq, off, T->rowctr },
+				    ev->when, err);
+	if (ev->type == BL_QUERY || ev->type == BL_MARIA_QUERY_COMPRESSED) {
+		const char *s = ev->sql.p, *e = s + ev->sql.n;
+		skip_ws_comments(&s, e);
+		return ddl_emit(T, ev, s, (size_t)(e - s), off, T->rowctr, err);
+	}
+	if (!ev->rows_op || !ev->table)
+		return 0;
+	return rows_out(T, ev, off, at->start, err);
+}
+
+/* The one way the events held are decoded: written, or dry. */
+static int replay(struct tail *T, struct mc_err *err)
+{
+	if (txn_replay(&T->txn, &T->d, replay_event, T, err) == 0)
+		return 0;
+	return T->txn.bad_start != UINT64_MAX ? tail_data_error(T, T->txn.bad_start, err) : -1;
+}
+
+int tail_dry_run(struct tail *T, struct mc_err *err)
+{
+	int rc;
+	if (txn_empty(&T->txn))
+		return 0;
+	T->dry = 1;
+	rc = replay(T, err);
+	T->dry = 0;
+	return rc;
+}
+
+/* Forget the open transaction's events (keep its GTID label). */
+static void txn_forget(struct tail *T)
+{
+	txn_discard(&T->txn);
+	T->in_txn = 0;
+}
+
+void tail_rollback(struct tail *T)
+{
+	txn_forget(T);
+	T->gtid[0] = 0;
+}
+
+static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct mc_err *err)
+{
+	struct mc_rec r;
+	if (replay(T, err) < 0)
+		return -1;
+	if (!(inner && T->last_payload && T->last_off == off))
+		T->rowctr = 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_TXN_END;
+	r.pos.file = T->fileseq;
+	r.pos.off = off;
+	r.pos.row = T->rowctr;
+	r.time = when;
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c(T->gtid, strlen(T->gtid));
+	if (tail_emit(T, &r, err) < 0 || tail_flush(T, err) < 0)
+		return -1;
+	txn_forget(T);
+	T->gtid[0] = 0;
+	T->last_payload = 0;
+	return 0;
+}
+
+/* Statements --------------------------------------------------------- */
+
+/* The xid text after "XA START", "XA COMMIT" ...: the server writes it in
+ * one canonical form (X'..',X'..',N), so text equality is identity. */
+static void xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz)
+{
+	size_t a = skip, b = n;
+	while (a < n && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == ';'))
+		b--;
+	if (b - a >= 10 && strncasecmp(s + b - 9, "ONE PHASE", 9) == 0)
+		for (b -= 9; b > a && s[b - 1] == ' '; b--)
+			;
+	if (b - a >= outsz)
+		b = a + outsz - 1;
+	memcpy(out, s + a, b - a);
+	out[b - a] = 0;
+}
+
+static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
+		    uint64_t off, int inner, struct mc_err *err)
+{
+	char id[256];
+	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
+		txn_forget(T);
+		T->in_txn = 1;
+		xa_id(s, n, 8, T->xa_id, sizeof T->xa_id);
+		return 0;
+	}
+	if (n > 10 && strncasecmp(s, "XA COMMIT", 9) == 0) {
+		int rc;
+		xa_id(s, n, 9, id, sizeof id);
+		if (T->in_txn && strcmp(id, T->xa_id) == 0) /* XA COMMIT ... ONE PHASE */
+			return commit(T, off, inner, ev->when, err);
+		if (!txn_xa_take(&T->xa, id, &T->txn)) {
+			/* prepared before the start of the input: its rows were not read */
+			T->gtid[0] = 0;
+			return 0;
+		}
+		T->in_txn = 0;
+		T->force_off = off;
+		T->last_payload = 0;
+		rc = commit(T, off, 1, ev->when, err);
+		T->force_off = 0;
+		return rc;
+	}
+	if (n > 12 && strncasecmp(s, "XA ROLLBACK", 11) == 0) {
+		xa_id(s, n, 11, id, sizeof id);
+		txn_xa_drop(&T->xa, id);
+		if (T->in_txn && strcmp(id, T->xa_id) == 0)
+			txn_forget(T);
+		T->gtid[0] = 0;
+		return 0;
+	}
+	/* XA END, XA PREPARE (a statement: the event follows), XA RECOVER */
+	return 0;
+}
+
+/* XA_PREPARE event: one phase commits now; two phases wait for XA COMMIT.
+ * Its body: one_phase (1), formatID (4), gtrid length (4), bqual length
+ * (4), gtrid and bqual; the transaction is held under the text the server
+ * writes in XA COMMIT: X'gtrid',X'bqual',formatID. */
+static int xa_prepare(struct tail *T, const struct bl_event *ev, uint64_t off, int inner,
+		      struct mc_err *err)
+{
+	static const char hx[] = "0123456789abcdef";
+	const uint8_t *b = ev->body;
+	uint32_t fmt, gl, bl;
+	size_t k = 0;
+	if (!T->in_txn)
+		return 0;
+	if (ev->body_len >= 1 && b[0])
+		return commit(T, off, inner, ev->when, err);
+	if (ev->body_len < 13)
+		return 0;
+	fmt = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24;
+	gl = (uint32_t)b[5] | (uint32_t)b[6] << 8 | (uint32_t)b[7] << 16 | (uint32_t)b[8] << 24;
+	bl = (uint32_t)b[9] | (uint32_t)b[10] << 8 | (uint32_t)b[11] << 16 | (uint32_t)b[12] << 24;
+	if (gl > 64 || bl > 64 || 13 + (size_t)gl + bl > ev->body_len)
+		return 0;
+	T->xa_id[k++] = 'X';
+	T->xa_id[k++] = '\'';
+	for (uint32_t i = 0; i < gl; i++) {
+		T->xa_id[k++] = hx[b[13 + i] >> 4];
+		T->xa_id[k++] = hx[b[13 + i] & 15];
+	}
+	memcpy(T->xa_id + k, "',X'", 4);
+	k += 4;
+	for (uint32_t i = 0; i < bl; i++) {
+		T->xa_id[k++] = hx[b[13 + gl + i] >> 4];
+		T->xa_id[k++] = hx[b[13 + gl + i] & 15];
+	}
+	snprintf(T->xa_id + k, sizeof T->xa_id - k, "',%u", fmt);
+	if (txn_xa_hold(&T->xa, T->xa_id, &T->txn, err) < 0)
+		return -1;
+	T->in_txn = 0;
+	T->xa_id[0] = 0;
+	T->gtid[0] = 0;
+	return 0;
+}
+
+static int is_ddl(const char *s, size_t n)
+{
+	return kw(s, n, "CREATE") || kw(s, n, "ALTER") || kw(s, n, "DROP") || kw(s, n, "RENAME") ||
+	       kw(s, n, "TRUNCATE");
+}
+
+static int query(struct tail *T, const struct bl_event *ev, const struct txn_at *at,
+		 struct mc_err *err)
+{
+	const char *s = ev->sql.p, *end = s + ev->sql.n;
+	size_t n;
+	skip_ws_comments(&s, end);
+	n = (size_t)(end - s);
+	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
+		txn_forget(T); /* events of a transaction that never ended */
+		T->in_txn = 1;
+		return 0;
+	}
+	if (kw(s, n, "COMMIT"))
+		return commit(T, at->off, at->inner, ev->when, err);
+	if (kw(s, n, "ROLLBACK") && !(n > 9 && strncasecmp(s + 9, "TO", 2) == 0)) {
+		tail_rollback(T);
+		return 0;
+	}
+	if (kw(s, n, "XA"))
+		return xa_query(T, ev, s, n, at->off, at->inner, err);
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK"))
+		return 0;
+	if (is_ddl(s, n)) {
+		/* CREATE TABLE ... SELECT: the DDL goes out with the rows, in
+		 * order, at the commit. */
+		if (T->in_txn)
+			return txn_add_query(&T->txn, ev->when, ev->db, ev->sql, at, err);
+		if (ddl_emit(T, ev, s, n, at->off, 0, err) < 0)
+			return -1;
+		return commit(T, at->off, at->inner, ev->when, err);
+	}
+	if (!T->in_txn)
+		T->gtid[0] = 0; /* a statement outside transactions: GRANT, ... */
+	/* statement-based DML inside a transaction: not decoded */
+	return 0;
+}
+
+/* Events -------------------------------------------------------------- */
+
+static int payload(struct tail *T, const struct bl_event *ev, uint64_t start, uint64_t off,
+		   struct mc_err *err)
+{
+	const uint8_t *p = ev->payload, *end = p + ev->payload_len;
+	/* The decoder's payload buffer is reused by nothing but another
+	 * payload, which cannot nest; inner events are copied into the
+	 * transaction buffer as they come. */
+	while (p < end) {
+		uint32_t len = bl_event_len(p, (size_t)(end - p));
+		if ((size_t)(end - p) < BL_HEADER_LEN || len < BL_HEADER_LEN ||
+		    len > (size_t)(end - p)) {
+			mc_errf(err, MC_EXIT_DATA, "transaction payload: truncated inner event");
+			return tail_data_error(T, start, err);
+		}
+		if (tail_event(T, p, len, start, off, 1, err) < 0)
+			return -1;
+		p += len;
+	}
+	return 0;
+}
+
+static int bad_event(struct tail *T, uint64_t start, int inner, struct mc_err *err)
+{
+	if (inner)
+		mc_errctx(err, "in transaction payload: ");
+	return tail_data_error(T, start, err);
+}
+
+int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint64_t off,
+	       int inner, struct mc_err *err)
+{
+	struct bl_event ev;
+	struct txn_at at = { off, start, inner };
+	unsigned as = inner ? BL_AS_INNER : 0; /* events inside a payload carry no checksum */
+
+	/* Table maps and rows are decoded at the commit only (txn_replay):
+	 * their length and checksum are checked now. */
+	if (n > 4 && (p[4] == BL_TABLE_MAP || bl_is_rows(p[4]))) {
+		uint16_t fl;
+		int rc = bl_check_as(&T->d, p, n, as, &fl, err);
+		if (rc < 0)
+			return bad_event(T, start, inner, err);
+		if (txn_add(&T->txn, p, n, &at, err) < 0)
+			return -1;
+		if (rc != BL_TABLE_MAP && !T->in_txn && (fl & BL_ROWS_STMT_END))
+			return commit(T, off, inner,
+				      (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					      (uint32_t)p[3] << 24,
+				      err);
+		return 0;
+	}
+	if (bl_decode_as(&T->d, p, n, as, &ev, err) < 0)
+		return bad_event(T, start, inner, err);
+	switch (ev.type) {
+	case BL_QUERY:
+	case BL_MARIA_QUERY_COMPRESSED:
+		return query(T, &ev, &at, err);
+	case BL_XID:
+		return commit(T, off, inner, ev.when, err);
+	case BL_GTID:
+	case BL_ANONYMOUS_GTID:
+	case BL_GTID_TAGGED:
+		txn_forget(T);
+		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
+		return 0;
+	case BL_MARIA_GTID:
+		tail_rollback(T);
+		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
+		T->in_txn = !ev.gtid_standalone;
+		return 0;
+	case BL_XA_PREPARE:
+		return xa_prepare(T, &ev, off, inner, err);
+	case BL_TRANSACTION_PAYLOAD:
+		if (inner) {
+			mc_errf(err, MC_EXIT_DATA, "transaction payload inside a payload");
+			return tail_data_error(T, start, err);
+		}
+		return payload(T, &ev, start, off, err);
+	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
+	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
+	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
+	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
+	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
+	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
+		return 0;
+	}
+	if (ev.flags & BL_F_IGNORABLE)
+		return 0;
+	mc_errf(err, MC_EXIT_DATA, "unknown event type %u (not marked ignorable)", ev.type);
+	return tail_data_error(T, start, err);
+}
+
+/* Run ----------------------------------------------------------------- */
+
+int tail_run(const struct tail_opts *o, struct mc_err *err)
+{
+	struct tail *T = malloc(sizeof *T);
+	int rc;
+	if (!T)
+		return mc_oom(err, "engine state");
+	rc = tail_init(T, o, err);
+	if (rc == 0 && o->live)
+		rc = tail_live(T, err); /* the stream begins once the start is known */
+	else if (rc == 0 && (rc = tail_begin(T, err)) == 0)
+		rc = tail_files(T, err);
+	if (rc == 0)
+		rc = tail_end(T, err);
+	tail_free(T);
+	free(T);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* tail.h: the engine of mc-binlog-tail (docs/mc-binlog-tail.md): binlog
+ * files, or a server's binlog as a replica, to the record stream (or its
+ * text form) on standard output. The program parses its options into a
+ * struct tail_opts and calls tail_run once. */
+#ifndef MC_TAIL_H
+#define MC_TAIL_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "mysql/myconn.h"
+
+/* --column-names: where the names of table maps without them come from. */
+enum {
+	TAIL_NAMES_DEFAULT = 0, /* SCHEMA for files, SERVER live */
+	TAIL_NAMES_BINLOG,      /* @1, @2... */
+	TAIL_NAMES_SCHEMA,      /* --schema, then the binlog's DDL */
+	TAIL_NAMES_SERVER,      /* those, else information_schema */
+};
+
+struct tail_opts {
+	const char *prog;       /* program name: stream header, temporary files */
+	/* warnings (one line, no newline) and reconnections; NULL: none */
+	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+	int text;               /* --format=text, else the record stream */
+	int no_checksum;        /* --no-checksum */
+	int partial_json_absent; /* --partial-json=absent */
+	uint64_t txn_memory;    /* --txn-memory (0: spill at once) */
+	const regex_t *tables;  /* --tables (NULL: every table) */
+	const char *const *schema_files; /* --schema, in order */
+	size_t nschema;
+	int column_names;       /* TAIL_NAMES_* */
+	int have_stop_pos, have_stop_time;
+	uint64_t stop_pos;      /* --stop-position */
+	int64_t stop_time;      /* --stop-datetime */
+
+	/* binlog files */
+	char *const *files;
+	size_t nfiles;
+	const char *index_file; /* --index */
+	const char *from_file;  /* --from FILE:POS */
+	uint64_t from_pos;
+
+	/* live (the replica connection) when set */
+	int live;
+	const struct my_opts *conn;
+	const char *start_at;   /* --start FILE:POS */
+	const char *start_gtid; /* --start-gtid */
+	const char *ckpt_in;    /* --checkpoint-in */
+	uint32_t server_id;
+	int stop_at_end;        /* --stop-at-end */
+	unsigned heartbeat_ms;  /* 0: none */
+	double retry_sec;       /* --retry-time, in seconds */
+};
+
+/* Set the defaults: txn_memory 256M, server id 4200001, heartbeat 30 s,
+ * retry 720 minutes. */
+void tail_opts_init(struct tail_opts *o);
+
+/* A usage error (bad --start, a checkpoint without a position, files
+ * that collide, ...): the caller says "Try --help". */
+#define TAIL_EUSAGE (-2)
+
+/* Run: 0 when the input ended (or a stop condition or signal ended it),
+ * after the stream's trailer; -1 with err (code: the exit status; output
+ * written before the error is flushed when it is bad input), or
+ * TAIL_EUSAGE with err. Standard output is left open. */
+int tail_run(const struct tail_opts *o, struct mc_err *err);
+
+#endif

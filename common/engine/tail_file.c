@@ -1,0 +1,270 @@
+/* tail_file.c: mc-binlog-tail's binlog files (tail_int.h): the list of
+ * inputs (FILEs and --index, ordered by their sequence numbers), --from,
+ * the stop conditions, and each file's events. */
+#include "engine/tail_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/num.h"
+#include "base/zio.h"
+
+struct input {
+	const char *name;
+	uint64_t seq;
+	int has_seq;
+	size_t argi;
+};
+
+/* The sequence number of a binlog name: the digits after its last dot
+ * (mysql-bin.000042, mysql-bin.000042.zst). */
+static void file_seq(struct input *in)
+{
+	const char *b = strrchr(in->name, '/');
+	const char *dot;
+	b = b ? b + 1 : in->name;
+	dot = strrchr(b, '.');
+	in->has_seq = dot && dot[1] && num_u64(dot + 1, &in->seq) == 0;
+	if (!in->has_seq && dot && dot > b && strcmp(dot, ".zst") == 0) {
+		const char *d2 = dot - 1;
+		while (d2 > b && *d2 != '.')
+			d2--;
+		if (*d2 == '.' && num_u64n(d2 + 1, (size_t)(dot - d2 - 1), &in->seq) == 0)
+			in->has_seq = 1;
+	}
+	if (!in->has_seq)
+		in->seq = 0;
+}
+
+static int input_cmp(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+	if (x->has_seq && y->has_seq && x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->argi < y->argi ? -1 : x->argi > y->argi;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+/* A binlog index file: one binlog name a line; relative names are relative
+ * to the index file's folder. */
+static int read_index(const char *path, char ***names, size_t *n, size_t *cap,
+		      struct mc_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t len;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	int rc = 0;
+	if (!f)
+		return mc_errf(err, MC_EXIT_USAGE, "'%s': %s", path, strerror(errno));
+	while ((len = getline(&line, &lcap, f)) >= 0) {
+		char *name;
+		const char *l = line;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		if (len == 0)
+			continue;
+		if (l[0] == '.' && l[1] == '/')
+			l += 2;
+		if (l[0] == '/' || dirlen == 0) {
+			name = mc_strdup(l);
+		} else {
+			size_t ln = strlen(l);
+			name = malloc(dirlen + ln + 1);
+			if (name) {
+				memcpy(name, path, dirlen);
+				memcpy(name + dirlen, l, ln + 1);
+			}
+		}
+		if (!name || mc_push(names, n, cap, sizeof **names) < 0) {
+			free(name);
+			rc = mc_oom(err, "--index");
+			break;
+		}
+		(*names)[*n - 1] = name;
+	}
+	if (rc == 0 && ferror(f))
+		rc = mc_errf(err, MC_EXIT_USAGE, "'%s': read error", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Is the event p (at start) at or after a stop condition? */
+static int at_stop(const struct tail_opts *o, const uint8_t *p, uint64_t start, int last)
+{
+	if (o->have_stop_pos && last && start >= o->stop_pos)
+		return 1;
+	return o->have_stop_time && p[4] != BL_FDE &&
+	       (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			 (uint32_t)p[3] << 24) >= o->stop_time &&
+	       (p[0] | p[1] | p[2] | p[3]);
+}
+
+/* One file from byte `from`: 1 when a stop condition ended the input, 0
+ * at its end, -1 on error. */
+static int read_file(struct tail *T, const struct input *in, uint64_t from, int last,
+		     struct mc_err *err)
+{
+	struct zin z;
+	struct bl_file f;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int fd, rc;
+
+	T->fname = in->name;
+	T->fileseq = in->seq;
+	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
+	if (fd < 0)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
+	zin_init(&z, fd);
+	bl_file_init_zin(&f, &z);
+	bl_forget_tables(&T->d);
+	tail_rollback(T);
+	if (bl_file_magic(&f, err) < 0) {
+		rc = tail_data_error(T, UINT64_MAX, err);
+		goto out;
+	}
+	while ((rc = bl_file_next(&f, &p, &n, &start, err)) == 1) {
+		uint64_t off = start + n;
+		if (from > 4 && start < from) {
+			/* Before the start position: only the format matters. */
+			if (p[4] == BL_FDE) {
+				struct bl_event ev;
+				if (bl_decode(&T->d, p, n, &ev, err) < 0) {
+					rc = tail_data_error(T, start, err);
+					goto out;
+				}
+			} else if (off > from) {
+				mc_errf(err, MC_EXIT_USAGE,
+					"--from position %" PRIu64 " is inside an event", from);
+				rc = tail_data_error(T, start, err);
+				goto out;
+			}
+			continue;
+		}
+		if (at_stop(T->o, p, start, last)) {
+			rc = 2;
+			break;
+		}
+		if (tail_event(T, p, n, start, off, 0, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (n > (1u << 20)) {
+			bl_trim(&T->d);
+			bl_file_trim(&f);
+		}
+	}
+	if (rc < 0) {
+		rc = tail_data_error(T, UINT64_MAX, err);
+		goto out;
+	}
+	if (rc == 1 && from > 4 && f.base + f.pos < from) {
+		mc_errf(err, MC_EXIT_USAGE, "--from position %" PRIu64 " is beyond the end", from);
+		rc = tail_data_error(T, UINT64_MAX, err);
+		goto out;
+	}
+	/* A transaction never spans files: an incomplete one is not written,
+	 * but its events are decoded, so that bad data in them is reported. */
+	if (rc == 0 && tail_dry_run(T, err) < 0)
+		rc = -1;
+out:
+	bl_file_free(&f);
+	zin_close(&z);
+	if (fd != 0)
+		close(fd);
+	if (rc < 0)
+		return -1;
+	tail_rollback(T);
+	return rc == 2;
+}
+
+int tail_files(struct tail *T, struct mc_err *err)
+{
+	const struct tail_opts *o = T->o;
+	struct input *in = NULL;
+	char **names = NULL;
+	size_t nnames = 0, cnames = 0, nin = o->nfiles, first = 0;
+	int rc = 0;
+
+	if (o->index_file && read_index(o->index_file, &names, &nnames, &cnames, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (nin + nnames == 0 && !o->from_file) {
+		rc = TAIL_EUSAGE;
+		mc_errf(err, MC_EXIT_USAGE, "no binlog FILE given");
+		goto out;
+	}
+	if (!(in = calloc(nin + nnames ? nin + nnames : 1, sizeof *in))) {
+		rc = mc_oom(err, "inputs");
+		goto out;
+	}
+	for (size_t i = 0; i < nin + nnames; i++) {
+		in[i].name = i < nin ? o->files[i] : names[i - nin];
+		in[i].argi = i;
+		file_seq(&in[i]);
+	}
+	nin += nnames;
+	if (nin == 0) {
+		in[0].name = o->from_file;
+		file_seq(&in[0]);
+		nin = 1;
+	}
+	qsort(in, nin, sizeof *in, input_cmp);
+	for (size_t i = 1; i < nin; i++)
+		if (in[i].seq == in[i - 1].seq) {
+			rc = TAIL_EUSAGE;
+			mc_errf(err, MC_EXIT_USAGE, "'%s' and '%s' have the same file number %llu: "
+				"their positions would collide", in[i - 1].name, in[i].name,
+				(unsigned long long)in[i].seq);
+			goto out;
+		}
+	if (o->from_file) {
+		size_t i;
+		for (i = 0; i < nin; i++)
+			if (strcmp(in[i].name, o->from_file) == 0)
+				break;
+		if (i == nin)
+			for (i = 0; i < nin; i++)
+				if (strcmp(base_name(in[i].name), base_name(o->from_file)) == 0)
+					break;
+		if (i == nin) {
+			rc = TAIL_EUSAGE;
+			mc_errf(err, MC_EXIT_USAGE, "--from file '%s' is not among the FILEs",
+				o->from_file);
+			goto out;
+		}
+		first = i;
+	}
+	for (size_t i = first; i < nin; i++) {
+		int r = read_file(T, &in[i], i == first ? o->from_pos : 0, i + 1 == nin, err);
+		if (r < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (r)
+			break;
+	}
+out:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(in);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* tail_int.h: the state of a running mc-binlog-tail engine (tail.h), shared
+ * by tail.c (output, events, transactions), tail_file.c (binlog files) and
+ * tail_live.c (the replica connection). Unit tests drive it directly. */
+#ifndef MC_TAIL_INT_H
+#define MC_TAIL_INT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "binlog/binlog.h"
+#include "binlog/schema_track.h"
+#include "binlog/txn.h"
+#include "engine/tail.h"
+#include "mysql/blrepl.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+
+struct tail {
+	const struct tail_opts *o;
+	struct bl_decoder d;
+	int text;
+	struct rio_writer w; /* the record stream (not text) */
+	int w_open;
+	struct mc_buf tout;  /* text output not yet written */
+	int out_fd;          /* 1 */
+
+	struct schema_track st;
+	int colnames;        /* TAIL_NAMES_*, the default resolved */
+
+	uint64_t fileseq;    /* the binlog being read: its number and name */
+	const char *fname;
+
+	/* the open transaction */
+	struct bl_txn txn;
+	int in_txn;
+	int dry;             /* decode an incomplete transaction, write nothing */
+	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
+	char xa_id[256];     /* the XA transaction being read (XA START ...) */
+	char gtid[128];      /* its GTID */
+	struct txn_xa xa;    /* prepared XA transactions */
+
+	/* replay */
+	struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
+	uint64_t last_off;
+	uint64_t rowctr;
+	int last_payload;
+
+	/* --column-names=server: a second connection, opened when needed */
+	MYSQL *srv;
+
+	/* live */
+	struct blr r;
+	char resume_file[512];
+	uint64_t resume_pos;
+	time_t lost_at;
+	unsigned backoff;
+	const char *live_gtid;  /* start from this GTID set (no file) */
+	char *live_gtid_own;    /* ... when it was copied from the checkpoint */
+	char *live_file;        /* start in this binlog */
+	uint64_t live_pos;
+	uint64_t out_seq, out_pos; /* the highest position between transactions */
+	char gtid_state[65536];  /* started from a GTID set: it, and the GTIDs of
+				  * the transactions read since */
+};
+
+/* Set up (o borrowed) and free the state; tail_init opens nothing. */
+int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err);
+void tail_free(struct tail *T);
+
+/* Start the output (the stream's header) and end it (its trailer). */
+int tail_begin(struct tail *T, struct mc_err *err);
+int tail_end(struct tail *T, struct mc_err *err);
+
+/* One event of the binlog being read: p[0..n) at offset start; off is the
+ * position after it (after the payload it came in when inner). */
+int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint64_t off,
+	       int inner, struct mc_err *err);
+
+/* Forget the open transaction (not written). */
+void tail_rollback(struct tail *T);
+/* Decode an incomplete transaction for the errors in it; write nothing. */
+int tail_dry_run(struct tail *T, struct mc_err *err);
+
+int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err);
+int tail_flush(struct tail *T, struct mc_err *err);
+
+/* Bad input at offset off of the binlog being read (UINT64_MAX: none):
+ * flush what was written, name the file and offset in err; -1. */
+int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
+/* A failure of the live connection: flush, name the server's binlog; -1. */
+int tail_live_error(struct tail *T, struct mc_err *err);
+
+/* The inputs (tail_file.c; tail_live.c, which begins the output once it
+ * knows where to start): 0, -1 or TAIL_EUSAGE. */
+int tail_files(struct tail *T, struct mc_err *err);
+int tail_live(struct tail *T, struct mc_err *err);
+
+/* --column-names=server: names, UNSIGNED, charsets and key of the map t
+ * without names, and ENUM/SET labels, from information_schema
+ * (tail_live.c). */
+int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti,
+			 const struct mc_pos *pos, struct mc_err *err);
+/* Close the connections; free what tail_server_describe keeps per table. */
+void tail_live_free(struct tail *T);
+
+#endif

@@ -1,0 +1,468 @@
+/* tail_live.c: mc-binlog-tail as a replica of a server (tail_int.h): where
+ * to start (--start, --start-gtid, a checkpoint), the event loop with
+ * heartbeats, reconnection with backoff from the last complete
+ * transaction, the GTID set read so far, and --column-names=server. */
+#include "engine/tail_int.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/alloc.h"
+#include "base/num.h"
+#include "mysql/myschema.h"
+#include "stream/ckpt.h"
+
+/* SIGTERM/SIGINT: end the stream; the transaction being read is not
+ * written, the ones before it are (and were flushed). Connector/C retries
+ * a read cut by a signal, so the handler shuts the connection down: the
+ * signal's state is the one thing kept outside struct tail. */
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t live_fd = -1;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	got_stop = 1;
+	if (live_fd >= 0)
+		shutdown(live_fd, SHUT_RDWR);
+}
+
+static void warn(const struct tail *T, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const struct tail *T, const char *fmt, ...)
+{
+	char line[70000];
+	va_list ap;
+	if (!T->o->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	T->o->warn("%s", line);
+}
+
+/* --column-names=server ---------------------------------------------- */
+
+/* What information_schema said of a table, for the definition last looked
+ * up (st_table.user). */
+struct srv_tab {
+	struct mc_buf def;
+	int ok;                    /* it matched the map */
+	struct mys_labels *labels; /* ... with these ENUM/SET labels */
+	uint32_t nlabels;
+};
+
+static void srv_tab_free(struct srv_tab *s)
+{
+	if (!s)
+		return;
+	mys_labels_free(s->labels, s->nlabels);
+	free(s->labels);
+	buf_free(&s->def);
+	free(s);
+}
+
+void tail_live_free(struct tail *T)
+{
+	for (size_t i = 0; i < T->st.ntabs; i++) {
+		srv_tab_free(T->st.tabs[i].user);
+		T->st.tabs[i].user = NULL;
+	}
+	if (T->srv)
+		mysql_close(T->srv);
+	T->srv = NULL;
+	blr_close(&T->r);
+}
+
+/* Names, UNSIGNED, charsets and primary key of a table map without names,
+ * as known from pos on (DDL tracking takes them from there), and the
+ * labels of ENUM/SET columns. A table the server no longer has as the map
+ * says gets @N names and one warning per definition. */
+int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti,
+			 const struct mc_pos *pos, struct mc_err *err)
+{
+	const char *def = t->raw + t->def_off;
+	size_t dn = t->raw_len - t->def_off;
+	int need_names = st_find_known(&T->st, t, pos) < 0, need_labels = 0, rc = -1;
+	struct srv_tab *s = ti->user;
+	struct ddl_cols cols;
+	char why[400];
+
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if ((t->cols[i].type == BL_T_ENUM || t->cols[i].type == BL_T_SET) &&
+		    !t->cols[i].nlabels)
+			need_labels = 1;
+	if (!need_names && !need_labels)
+		return 0;
+	if (!s && !(ti->user = s = calloc(1, sizeof *s)))
+		return mc_oom(err, "information_schema");
+	if (!(s->def.len == dn && memcmp(s->def.p, def, dn) == 0) || (need_names && s->ok)) {
+		mys_labels_free(s->labels, s->nlabels);
+		free(s->labels);
+		s->labels = calloc(t->ncols ? t->ncols : 1, sizeof *s->labels);
+		s->nlabels = s->labels ? t->ncols : 0;
+		s->def.len = 0;
+		if (!s->labels || buf_add(&s->def, def, dn) < 0)
+			return mc_oom(err, "information_schema");
+		for (int again = 0; again < 2; again++) {
+			if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
+				break;
+			rc = mys_lookup(T->srv, t, &cols, s->labels, why, sizeof why, err);
+			if (rc >= 0 || err->code != MC_EXIT_TRANSIENT)
+				break;
+			mysql_close(T->srv); /* lost: once more on a new connection */
+			T->srv = NULL;
+			memset(err, 0, sizeof *err);
+		}
+		if (rc < 0) {
+			mc_errctx(err, "information_schema for `%.*s`.`%.*s`: ", (int)t->db.n,
+				  t->db.p, (int)t->name.n, t->name.p);
+			return tail_live_error(T, err);
+		}
+		s->ok = rc == 1;
+		if (rc == 0)
+			warn(T, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
+			     ": information_schema does not describe the table map (%s); %s",
+			     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
+			     why, need_names ? "its columns are named by index"
+					     : "its ENUM/SET values stay numbers");
+		else if (need_names && st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
+			return -1;
+		else if (!need_names)
+			ddl_cols_free(&cols);
+	}
+	if (!s->ok)
+		return 0;
+	for (uint32_t i = 0; i < t->ncols && i < s->nlabels; i++)
+		if (s->labels[i].n && !t->cols[i].nlabels) {
+			t->cols[i].nlabels = s->labels[i].n;
+			t->cols[i].labels = s->labels[i].v;
+		}
+	return 0;
+}
+
+/* Where to start ------------------------------------------------------- */
+
+/* The resume position and GTID set a checkpoint holds (NULL when absent):
+ * the one place that knows their keys. */
+static void ckpt_resume(const struct ckpt *c, const char **resume, const char **gtid)
+{
+	*resume = ckpt_get(c, "resume");
+	*gtid = ckpt_get(c, "gtid");
+}
+
+/* From the checkpoint's resume position v (its binlog on the server by
+ * sequence number), else its GTID set g when that binlog is gone. */
+static int resume_from(struct tail *T, const char *v, const char *g, struct mc_err *err)
+{
+	const char *ckpt_in = T->o->ckpt_in;
+	struct mc_pos rp;
+	char name[512], first[256], last[256];
+	int rc;
+	if (pos_parse(v, &rp, err) < 0 || rp.off < 4 || rp.off > UINT32_MAX)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume position '%s'", ckpt_in, v);
+	rc = blr_find_file(T->o->conn, rp.file, name, sizeof name, first, last, sizeof first, err);
+	if (rc < 0)
+		return tail_live_error(T, err);
+	if (rc > 0) {
+		if (!(T->live_file = mc_strdup(name)))
+			return mc_oom(err, "--checkpoint-in");
+		T->live_pos = rp.off;
+		return 0;
+	}
+	if (g && *g && blr_gtid_is_mysql(g))
+		/* The sink keeps the last GTID per UUID; the set executed up
+		 * to there is UUID:1-N only when that server's transactions
+		 * have no gaps: not assumed. */
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': the server has no binlog number %" PRIu64
+			       " (it has %s to %s), and resuming from the checkpoint's MySQL GTIDs "
+			       "%s is not done (they are the last per UUID, not the executed set): "
+			       "give --start-gtid with the executed set (e.g. UUID:1-N per UUID "
+			       "when there are no gaps) and no --checkpoint-in",
+			       ckpt_in, rp.file, first[0] ? first : "none", last[0] ? last : "none", g);
+	if (g && *g && blr_gtid_ok(g)) {
+		warn(T, "'%s': the server has no binlog number %" PRIu64
+		     " (it has %s to %s): resuming from its GTID set %s", ckpt_in, rp.file,
+		     first[0] ? first : "none", last[0] ? last : "none", g);
+		if (!(T->live_gtid = T->live_gtid_own = mc_strdup(g)))
+			return mc_oom(err, "--checkpoint-in");
+		return 0;
+	}
+	return mc_errf(err, MC_EXIT_DATA,
+		       "'%s': cannot resume from %s: the server has no binlog number %" PRIu64
+		       " (purged?): it has %s to %s", ckpt_in, v, rp.file,
+		       first[0] ? first : "none", last[0] ? last : "none");
+}
+
+/* Where a live tail starts: the checkpoint's resume position, else its
+ * GTID set when that binlog is gone; without a checkpoint file, --start or
+ * --start-gtid. Sets live_file and live_pos, or live_gtid. */
+static int live_resume(struct tail *T, struct mc_err *err)
+{
+	const struct tail_opts *o = T->o;
+	const char *colon;
+	if (o->ckpt_in) {
+		struct ckpt c;
+		const char *v, *g;
+		int rc = ckpt_read(o->ckpt_in, &c, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			ckpt_resume(&c, &v, &g);
+			if (v) {
+				rc = resume_from(T, v, g, err);
+				ckpt_free(&c);
+				return rc;
+			}
+			ckpt_free(&c);
+			if (!o->start_at && !o->start_gtid) {
+				mc_errf(err, MC_EXIT_USAGE, "'%s' has no resume position (only a "
+					"snapshot, or an older mc-tunnel-put): give --start or "
+					"--start-gtid", o->ckpt_in);
+				return TAIL_EUSAGE;
+			}
+		} else if (!o->start_at && !o->start_gtid) {
+			mc_errf(err, MC_EXIT_USAGE, "no checkpoint '%s' yet: the first run needs "
+				"--start or --start-gtid", o->ckpt_in);
+			return TAIL_EUSAGE;
+		}
+	}
+	if (o->start_gtid) {
+		T->live_gtid = o->start_gtid;
+		return 0;
+	}
+	colon = strrchr(o->start_at, ':');
+	if (!colon || colon == o->start_at || num_u64(colon + 1, &T->live_pos) < 0 ||
+	    T->live_pos < 4 || T->live_pos > UINT32_MAX) {
+		mc_errf(err, MC_EXIT_USAGE, "bad --start '%s' (want FILE:POS)", o->start_at);
+		return TAIL_EUSAGE;
+	}
+	if (!(T->live_file = mc_strndup(o->start_at, (size_t)(colon - o->start_at))))
+		return mc_oom(err, "--start");
+	if (strchr(T->live_file, '/')) {
+		mc_errf(err, MC_EXIT_USAGE, "bad --start '%s': FILE is a binlog name on the server",
+			o->start_at);
+		return TAIL_EUSAGE;
+	}
+	return 0;
+}
+
+/* Reading -------------------------------------------------------------- */
+
+/* A heartbeat mark: the source is alive and everything before pos was
+ * read (only between transactions: a checkpoint may resume from it). */
+static int heartbeat(struct tail *T, uint64_t pos, struct mc_err *err)
+{
+	struct mc_rec r;
+	if (T->in_txn || !txn_empty(&T->txn))
+		return 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_HEARTBEAT;
+	r.pos.file = T->fileseq;
+	r.pos.off = pos;
+	r.pos.row = 0;
+	r.time = (uint32_t)time(NULL);
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c("", 0);
+	if (tail_emit(T, &r, err) < 0)
+		return -1;
+	return tail_flush(T, err);
+}
+
+/* One event; started from a GTID set, the transaction's GTID joins the
+ * set to reconnect with once the transaction is complete. */
+static int live_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		      struct mc_err *err)
+{
+	char g[sizeof T->gtid];
+	int rc;
+	if (!T->gtid_state[0] || !T->gtid[0])
+		return tail_event(T, p, n, start, start + n, 0, err);
+	memcpy(g, T->gtid, sizeof g);
+	if (tail_event(T, p, n, start, start + n, 0, err) < 0)
+		return -1;
+	if (T->gtid[0] || T->in_txn)
+		return 0;
+	rc = blr_gtid_is_mysql(T->gtid_state)
+		     ? blr_mygtid_add(T->gtid_state, sizeof T->gtid_state, g)
+		     : blr_gtid_add(T->gtid_state, sizeof T->gtid_state, g);
+	if (rc < 0) {
+		mc_errf(err, MC_EXIT_DATA, "GTID set too long, or GTID '%s' not of the set's kind "
+			"(D-S-N or UUID:N)", g);
+		return tail_live_error(T, err);
+	}
+	return 0;
+}
+
+/* Events until a stop (1), the end (0) or an error (-1; a lost connection
+ * is MC_EXIT_TRANSIENT and not yet reported: *lost is set). */
+static int live_loop(struct tail *T, int *lost, struct mc_err *err)
+{
+	const struct tail_opts *o = T->o;
+	struct blr *r = &T->r;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int rc = 0;
+	while (!got_stop && (rc = blr_next(r, &p, &n, &start, err)) >= 1) {
+		if (r->new_file) {
+			/* A transaction never spans files. */
+			bl_forget_tables(&T->d);
+			tail_rollback(T);
+			T->fname = r->file;
+			T->fileseq = r->fileseq;
+		}
+		if (rc == 2) {
+			/* not below what was written (from a GTID set the server
+			 * may still be passing over what the set holds) */
+			if (o->heartbeat_ms && (T->fileseq > T->out_seq ||
+						(T->fileseq == T->out_seq && start >= T->out_pos)) &&
+			    heartbeat(T, start, err) < 0)
+				return -1;
+			continue;
+		}
+		if (start == UINT64_MAX) {
+			/* the format description re-sent when starting past 4 */
+			struct bl_event ev;
+			if (p[4] != BL_FDE || bl_decode(&T->d, p, n, &ev, err) < 0) {
+				if (!err->code)
+					mc_errf(err, MC_EXIT_DATA, "unexpected event without position");
+				return tail_data_error(T, UINT64_MAX, err);
+			}
+			continue;
+		}
+		if (o->have_stop_pos && start >= o->stop_pos)
+			return 1;
+		if (o->have_stop_time && p[4] != BL_FDE &&
+		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			      (uint32_t)p[3] << 24) >= o->stop_time && (p[0] | p[1] | p[2] | p[3]))
+			return 1;
+		if (live_event(T, p, n, start, err) < 0)
+			return -1;
+		if (n > (1u << 20))
+			bl_trim(&T->d);
+		if (!T->in_txn && txn_empty(&T->txn) &&
+		    (r->fileseq > T->out_seq || (r->fileseq == T->out_seq && r->pos >= T->out_pos))) {
+			/* between transactions: a reconnection resumes here */
+			snprintf(T->resume_file, sizeof T->resume_file, "%s", r->file);
+			T->resume_pos = r->pos;
+			T->out_seq = r->fileseq;
+			T->out_pos = r->pos;
+			T->lost_at = 0;
+			T->backoff = 1;
+		}
+	}
+	if (got_stop)
+		return 1;
+	if (rc < 0)
+		*lost = 1;
+	return rc;
+}
+
+/* The set to start from, as given; a MySQL one on one line, sorted and
+ * merged, for messages and reconnections. */
+static int gtid_start(struct tail *T, struct mc_err *err)
+{
+	struct blr_gtset gs = { 0 };
+	struct mc_buf b = { 0 };
+	int bad;
+	if (snprintf(T->gtid_state, sizeof T->gtid_state, "%s", T->live_gtid) >=
+	    (int)sizeof T->gtid_state) {
+		mc_errf(err, MC_EXIT_USAGE, "GTID set too long");
+		return TAIL_EUSAGE;
+	}
+	if (!blr_gtid_is_mysql(T->gtid_state))
+		return 0;
+	bad = blr_gtset_parse(T->live_gtid, &gs, err) < 0 || blr_gtset_format(&gs, &b) < 0 ||
+	      b.len >= sizeof T->gtid_state;
+	if (!bad) {
+		memcpy(T->gtid_state, b.p, b.len);
+		T->gtid_state[b.len] = 0;
+	}
+	blr_gtset_free(&gs);
+	buf_free(&b);
+	if (bad) {
+		char m[sizeof err->msg];
+		snprintf(m, sizeof m, "%s", err->msg);
+		mc_errf(err, MC_EXIT_USAGE, "bad or too long GTID set: %s", m);
+		return TAIL_EUSAGE;
+	}
+	return 0;
+}
+
+int tail_live(struct tail *T, struct mc_err *err)
+{
+	const struct tail_opts *o = T->o;
+	int rc, opened = 0, flags = o->stop_at_end ? BLR_NON_BLOCK : 0;
+	struct sigaction sa;
+
+	if ((rc = live_resume(T, err)) < 0 || (rc = tail_begin(T, err)) < 0)
+		return rc;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop; /* no SA_RESTART: a blocked read returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	T->fname = NULL;
+	snprintf(T->resume_file, sizeof T->resume_file, "%s", T->live_file ? T->live_file : "");
+	T->resume_pos = T->live_pos;
+	if (!T->live_file && (rc = gtid_start(T, err)) < 0)
+		return rc;
+	for (;;) {
+		int lost = 0;
+		/* from a GTID set: always (reconnecting with the set of what
+		 * was read), so that what the set holds stays left out */
+		if ((!T->gtid_state[0] ? blr_open(&T->r, o->conn, T->resume_file, T->resume_pos,
+						  o->server_id, flags, o->heartbeat_ms, err)
+				       : blr_open_gtid(&T->r, o->conn, T->gtid_state, o->server_id,
+						       flags, o->heartbeat_ms, err)) == 0) {
+			live_fd = blr_socket(&T->r);
+			opened = 1;
+			T->fname = T->r.file;
+			T->fileseq = T->r.fileseq;
+			rc = live_loop(T, &lost, err);
+			live_fd = -1;
+			if (rc < 0 && !lost)
+				return -1;
+			if (rc >= 0 || got_stop)
+				break;
+		}
+		/* A lost connection: again from the end of the last complete
+		 * transaction (what was written), with backoff, within
+		 * --retry-time. The first connection is not retried. */
+		if (err->code != MC_EXIT_TRANSIENT || got_stop || !opened)
+			return tail_live_error(T, err);
+		{
+			time_t now = time(NULL);
+			if (T->lost_at == 0)
+				T->lost_at = now;
+			if ((double)(now - T->lost_at) >= o->retry_sec)
+				return tail_live_error(T, err);
+			if (!T->gtid_state[0])
+				warn(T, "%s; reconnecting in %u s from %s:%" PRIu64, err->msg,
+				     T->backoff, T->resume_file, T->resume_pos);
+			else
+				warn(T, "%s; reconnecting in %u s from GTID %s", err->msg, T->backoff,
+				     T->gtid_state);
+		}
+		blr_close(&T->r);
+		tail_rollback(T);
+		for (unsigned i = 0; i < T->backoff * 10 && !got_stop; i++)
+			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+		if (got_stop)
+			break;
+		T->backoff = T->backoff < 30 ? T->backoff * 2 : 60;
+		memset(err, 0, sizeof *err);
+	}
+	/* An open transaction is not written (stop, or the end of the binlog). */
+	tail_rollback(T);
+	blr_close(&T->r);
+	return tail_flush(T, err);
+}
