@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	tail_opts_init(&o);
 	o.prog = prog_name;
 	o.warn = prog_warn;
-	while ((c = getopt_long(argc, argv, "f:s:t:P:S:u:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, MY_SHORTOPTS "f:s:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FROM: from = optarg; break;
 		case O_STOP_POS:
@@ -256,16 +256,12 @@ int main(int argc, char **argv)
 		case O_START: o.start_at = optarg; break;
 		case O_CKPT_IN: o.ckpt_in = optarg; break;
 		case O_START_GTID: o.start_gtid = optarg; break;
-		case 'P': case 'S': case 'u':
-			c = c == 'P' ? MY_O_PORT : c == 'S' ? MY_O_SOCKET : MY_O_USER;
-			/* fall through */
-		case MY_O_HOST: case MY_O_PORT: case MY_O_SOCKET: case MY_O_USER:
-		case MY_O_DEFAULTS: case MY_O_SSL_CA: case MY_O_SSL_CERT: case MY_O_SSL_KEY:
-		case MY_O_SSL_MODE:
+		MY_OPT_CASES:
 			/* the connection options of the mysql clients (myconn.h) */
 			if (my_opt(&conn, c, optarg, &err) < 0)
 				prog_usage_error("%s", err.msg);
-			if (c == MY_O_HOST || c == MY_O_PORT || c == MY_O_SOCKET || c == MY_O_DEFAULTS)
+			if (c == MY_O_HOST || c == MY_O_PORT || c == MY_O_SOCKET || c == MY_O_DEFAULTS ||
+			    c == 'P' || c == 'S')
 				live_conn = 1;
 			break;
 		case O_SERVER_ID:
