@@ -6,6 +6,7 @@
  *
  *     open ........................ dest_open(spec): lock, connect
  *     read_ledger ................. what was committed (a rerun starts there)
+ *     table_name .................. a source table's name there
  *     clean ....................... drop what an unfinished commit left
  *     { part_open ...               a table partition the rows go to
  *       begin(seq)                  commit number seq starts
@@ -22,8 +23,8 @@
  *   row, ...) is the destination's business: nothing here is a file.
  * - One writer: open fails with code 3 (MC_EXIT_TRANSIENT) when another
  *   sink holds the destination.
- * - A table's name is a warehouse name ([A-Za-z0-9_], wh.h); a log table's
- *   ends in "_log". A partition is a spec "key=value[/key=value]...".
+ * - Tables are named by table_name; a log table's name is its table's
+ *   with "_log" appended. A partition is a spec "key=value[/key=value]...".
  * - Rows come as record-format encodings (stream/rec.h: schema records and
  *   rows, no header or trailer), each partition's rows of a commit in one
  *   append. A destination with its own row encoding decodes them.
@@ -71,6 +72,11 @@ struct dest_ops {
 	/* The committed ledger: 1, or 0 when nothing was ever committed (l
 	 * zeroed). */
 	int (*read_ledger)(void *st, struct mc_ledger *l, struct mc_err *err);
+	/* The destination's name of source table db.table into out (>= 256
+	 * bytes): `given` (the user's, or NULL) or a default; -1 (code 1) when
+	 * the destination cannot hold it. */
+	int (*table_name)(void *st, const struct mc_str *db, const struct mc_str *table,
+			  const char *given, char *out, size_t outsz, struct mc_err *err);
 	/* Remove what commits after l (an unfinished one) left. */
 	int (*clean)(void *st, const struct mc_ledger *l, struct mc_err *err);
 	/* The partition part of table (is_log: a log table): a handle valid

@@ -39,6 +39,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 			       struct mc_err *err)
 {
 	struct sink_tab *t;
+	const char *given = NULL;
 	if (s->last_tab < s->ntabs && name_is(s->tabs[s->last_tab].db, &r->db) &&
 	    name_is(s->tabs[s->last_tab].table, &r->table))
 		return &s->tabs[s->last_tab];
@@ -58,19 +59,16 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 		return mc_oom(err, "tables"), NULL;
 	}
 	s->ntabs++; /* freed with the others from here on */
-	for (size_t i = 0; i < s->o.nrenames; i++) {
+	for (size_t i = 0; i < s->o.nrenames && !given; i++) {
 		const char *from = s->o.renames[i].from;
 		size_t dl = strlen(t->db);
 		if (strncmp(from, t->db, dl) == 0 && from[dl] == '.' &&
-		    strcmp(from + dl + 1, t->table) == 0) {
-			snprintf(t->name, sizeof t->name, "%s", s->o.renames[i].to);
-			break;
-		}
+		    strcmp(from + dl + 1, t->table) == 0)
+			given = s->o.renames[i].to;
 	}
-	if (!t->name[0] && wh_default_name(&r->db, &r->table, t->name, sizeof t->name, err) < 0)
+	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
+				  err) < 0)
 		return NULL;
-	if (strlen(t->name) + 4 > WH_MAX_NAME)
-		return mc_errf(err, MC_EXIT_DATA, "warehouse name '%s' is too long", t->name), NULL;
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
 	s->last_tab = s->ntabs - 1;
 	return t;
@@ -297,9 +295,9 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 	if (!t)
 		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
 	if (t->schema.have && t->schema.rec.schema_version == r->schema_version &&
-	    wh_schema_same(&t->schema.rec, r))
+	    schema_same(&t->schema.rec, r))
 		return 0;
-	if (wh_schema_set(&t->schema, r, err) < 0)
+	if (schema_copy_set(&t->schema, r, err) < 0)
 		return -1;
 	t->schema_time = r->time;
 	return 0;
@@ -546,7 +544,7 @@ void sink_close(struct sink *s)
 	for (size_t i = 0; i < s->ntabs; i++) {
 		free(s->tabs[i].db);
 		free(s->tabs[i].table);
-		wh_schema_free(&s->tabs[i].schema);
+		schema_copy_free(&s->tabs[i].schema);
 	}
 	free(s->tabs);
 	ledger_free(&s->L);

@@ -12,7 +12,7 @@
 #include "stream/ledger.h"
 #include "stream/rec.h"
 #include "stream/recio.h"
-#include "wh/wh.h"
+#include "stream/schema.h"
 
 /* One partition being written: rows since the last commit. */
 struct sink_pbuf {
@@ -46,7 +46,7 @@ struct sink_tab {
 	char *db, *table;
 	char name[256];        /* destination name */
 	char key[600];         /* its snapshot chain's key (ledger_table_key) */
-	struct wh_schema schema;
+	struct schema_copy schema;
 	int64_t schema_time;
 	int snap_in_stream;
 	struct sink_pbuf *last_base, *last_log;

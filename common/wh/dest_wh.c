@@ -5,6 +5,7 @@
  * temporary files and the data files above the ledger's seq. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -250,7 +251,20 @@ static int whd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 	return wh_ledger_read(((struct whd *)st)->dir, l, err);
 }
 
-/* ---- partitions ---- */
+/* ---- names and partitions ---- */
+
+static int whd_table_name(void *st, const struct mc_str *db, const struct mc_str *table,
+			  const char *given, char *out, size_t outsz, struct mc_err *err)
+{
+	(void)st;
+	if (given)
+		snprintf(out, outsz, "%s", given);
+	else if (wh_default_name(db, table, out, outsz, err) < 0)
+		return -1;
+	if (strlen(out) + 4 > WH_MAX_NAME) /* room for _log */
+		return mc_errf(err, MC_EXIT_DATA, "warehouse name '%s' is too long", out);
+	return 0;
+}
 
 static int whd_part_open(void *st, const char *table, int is_log, const char *part,
 			 struct dest_part **pp, struct mc_err *err)
@@ -440,6 +454,7 @@ static void whd_close(void *st)
 static const struct dest_ops whd_ops = {
 	.kind = "warehouse",
 	.read_ledger = whd_read_ledger,
+	.table_name = whd_table_name,
 	.clean = whd_clean,
 	.part_open = whd_part_open,
 	.part_complete = whd_part_complete,

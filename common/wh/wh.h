@@ -21,6 +21,7 @@
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
 #include "stream/rec.h"
+#include "stream/schema.h"
 
 #define WH_MARKER "_SUCCESS"
 #define WH_PENDING "_PENDING" /* manifest of a base partition still being written */
@@ -136,21 +137,26 @@ void wh_manifest_free(struct wh_manifest *m);
 
 /* ---- schemas ---- */
 
-/* An owned copy of one schema record. */
-struct wh_schema {
-	int have;
-	struct mc_buf raw; /* its encoding */
-	struct mc_rec rec; /* decoded from raw */
-	struct mc_scratch sc;
-};
-
-/* Copy r (a schema record) into s. */
-int wh_schema_set(struct wh_schema *s, const struct mc_rec *r, struct mc_err *err);
-void wh_schema_free(struct wh_schema *s);
-/* Same columns (names, types, nullability, flags) and key. */
-int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b);
-/* Explain the first difference of two schemas into out. */
-void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out, size_t outsz);
+/* An owned copy of a schema record and comparisons: stream/schema.h; these
+ * names are kept for their callers. */
+#define wh_schema schema_copy
+static inline int wh_schema_set(struct schema_copy *s, const struct mc_rec *r, struct mc_err *err)
+{
+	return schema_copy_set(s, r, err);
+}
+static inline void wh_schema_free(struct schema_copy *s)
+{
+	schema_copy_free(s);
+}
+static inline int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b)
+{
+	return schema_same(a, b);
+}
+static inline void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out,
+				  size_t outsz)
+{
+	schema_diff(a, b, out, outsz);
+}
 /* The last schema in a table's _schema.mcr: 1, 0 if there is no file. */
 int wh_schema_read(const char *path, struct wh_schema *s, struct mc_err *err);
 /* Append r to the schema file unless its last record has the same version,

@@ -48,6 +48,18 @@ static int md_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 	return ledger_copy(l, &m->committed, err) < 0 ? -1 : 1;
 }
 
+static int md_table_name(void *st, const struct mc_str *db, const struct mc_str *table,
+			 const char *given, char *out, size_t outsz, struct mc_err *err)
+{
+	(void)st;
+	(void)err;
+	if (given)
+		snprintf(out, outsz, "%s", given);
+	else
+		snprintf(out, outsz, "%.*s__%.*s", (int)db->n, db->p, (int)table->n, table->p);
+	return 0;
+}
+
 static int md_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 {
 	struct memdest *m = st;
@@ -148,6 +160,7 @@ static void md_close(void *st)
 static const struct dest_ops md_ops = {
 	.kind = "memory",
 	.read_ledger = md_read_ledger,
+	.table_name = md_table_name,
 	.clean = md_clean,
 	.part_open = md_part_open,
 	.part_complete = md_part_complete,
