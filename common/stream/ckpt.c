@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/afile.h"
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/io.h"
 
@@ -24,21 +25,12 @@ static int key_ok(const char *k, size_t n)
 	return 1;
 }
 
-static char *dupn(const char *s, size_t n)
+/* Append a new key (with `find`, replace the value of an existing one). */
+static int put(struct ckpt *c, const char *k, size_t kn, const char *v, size_t vn, int find)
 {
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = 0;
-	}
-	return d;
-}
-
-static int put(struct ckpt *c, const char *k, size_t kn, const char *v, size_t vn)
-{
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; find && i < c->n; i++) {
 		if (strlen(c->kv[i].k) == kn && memcmp(c->kv[i].k, k, kn) == 0) {
-			char *nv = dupn(v, vn);
+			char *nv = mc_strndup(v, vn);
 			if (!nv)
 				return -1;
 			free(c->kv[i].v);
@@ -46,16 +38,10 @@ static int put(struct ckpt *c, const char *k, size_t kn, const char *v, size_t v
 			return 0;
 		}
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct ckpt_kv *kv = realloc(c->kv, cap * sizeof *kv);
-		if (!kv)
-			return -1;
-		c->kv = kv;
-		c->cap = cap;
-	}
-	c->kv[c->n].k = dupn(k, kn);
-	c->kv[c->n].v = dupn(v, vn);
+	if (mc_grow(&c->kv, &c->cap, c->n + 1, sizeof *c->kv) < 0)
+		return -1;
+	c->kv[c->n].k = mc_strndup(k, kn);
+	c->kv[c->n].v = mc_strndup(v, vn);
 	if (!c->kv[c->n].k || !c->kv[c->n].v) {
 		free(c->kv[c->n].k);
 		free(c->kv[c->n].v);
@@ -118,7 +104,7 @@ int ckpt_read(const char *path, struct ckpt *c, struct mc_err *err)
 			ckpt_free(c);
 			return mc_errf(err, MC_EXIT_DATA, "'%s': line %d: expected 'key value'", path, line);
 		}
-		if (put(c, p, (size_t)(sp - p), sp + 1, (size_t)(nl - sp - 1)) < 0) {
+		if (put(c, p, (size_t)(sp - p), sp + 1, (size_t)(nl - sp - 1), 1) < 0) {
 			buf_free(&b);
 			ckpt_free(c);
 			return mc_errnof(err, ENOMEM, "'%s'", path);
@@ -141,8 +127,17 @@ int ckpt_set(struct ckpt *c, const char *key, const char *val, struct mc_err *er
 {
 	if (!key_ok(key, strlen(key)) || strchr(val, '\n'))
 		return mc_errf(err, MC_EXIT_DATA, "checkpoint: bad key '%s' or value", key);
-	if (put(c, key, strlen(key), val, strlen(val)) < 0)
-		return mc_errnof(err, ENOMEM, "checkpoint");
+	if (put(c, key, strlen(key), val, strlen(val), 1) < 0)
+		return mc_oom(err, "checkpoint");
+	return 0;
+}
+
+int ckpt_append(struct ckpt *c, const char *key, const char *val, struct mc_err *err)
+{
+	if (!key_ok(key, strlen(key)) || strchr(val, '\n'))
+		return mc_errf(err, MC_EXIT_DATA, "checkpoint: bad key '%s' or value", key);
+	if (put(c, key, strlen(key), val, strlen(val), 0) < 0)
+		return mc_oom(err, "checkpoint");
 	return 0;
 }
 

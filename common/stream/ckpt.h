@@ -25,6 +25,9 @@ int ckpt_read(const char *path, struct ckpt *c, struct mc_err *err);
 const char *ckpt_get(const struct ckpt *c, const char *key);
 /* Set key to val (copies both). 0, or -1 on ENOMEM or a bad key/value. */
 int ckpt_set(struct ckpt *c, const char *key, const char *val, struct mc_err *err);
+/* Append key, which the caller knows is not in c yet (no search: for
+ * building a large checkpoint). */
+int ckpt_append(struct ckpt *c, const char *key, const char *val, struct mc_err *err);
 /* Replace path with c, atomically and durably. */
 int ckpt_write(const char *path, const struct ckpt *c, struct mc_err *err);
 void ckpt_free(struct ckpt *c);

@@ -1,7 +1,5 @@
 #include "wh/wh.h"
 
-#include "stream/mctype.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/afile.h"
+#include "base/alloc.h"
 #include "stream/ckpt.h"
 #include "base/io.h"
 #include "stream/mctype.h"
@@ -74,91 +73,19 @@ int wh_part_ok(const char *s)
 	}
 }
 
-/* ---- days (proleptic Gregorian, Howard Hinnant's algorithms) ---- */
+/* ---- data file names ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+void wh_part_file_name(uint64_t seq, char out[WH_PART_FILE_MAX])
 {
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	snprintf(out, WH_PART_FILE_MAX, WH_PART_PREFIX "%06" PRIu64 WH_PART_SUFFIX, seq);
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+int wh_part_file_seq(const char *name, uint64_t *seq)
 {
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int ndigits(const char *s, size_t n, unsigned *v)
-{
-	uint64_t u;
-	if (num_u64n(s, n, &u) < 0)
-		return -1;
-	*v = (unsigned)u;
-	return 0;
-}
-
-static int date_ok(unsigned y, unsigned m, unsigned d)
-{
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (y < 1000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 0;
-	return 1;
-}
-
-int wh_day_parse(const char *s, int64_t *day)
-{
-	unsigned y, m, d;
-	if (strlen(s) != 8 || ndigits(s, 4, &y) < 0 || ndigits(s + 4, 2, &m) < 0 ||
-	    ndigits(s + 6, 2, &d) < 0 || !date_ok(y, m, d))
-		return -1;
-	*day = days_from_civil(y, m, d);
-	return 0;
-}
-
-void wh_day_format(int64_t day, char out[16])
-{
-	int64_t y;
-	unsigned m, d;
-	civil_from_days(day, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		y = 0;
-	snprintf(out, 16, "%04u%02u%02u", (unsigned)y % 10000u, m % 100u, d % 100u);
-}
-
-int64_t wh_day_of(int64_t t, int64_t utc_off)
-{
-	int64_t x = t + utc_off;
-	return x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
-}
-
-int wh_datetime_parse(const char *s, int64_t *t)
-{
-	unsigned y, mo, d, h = 0, mi = 0, se = 0;
-	size_t n = strlen(s);
-	if ((n != 10 && n != 19) || s[4] != '-' || s[7] != '-' || ndigits(s, 4, &y) < 0 ||
-	    ndigits(s + 5, 2, &mo) < 0 || ndigits(s + 8, 2, &d) < 0 || !date_ok(y, mo, d))
-		return -1;
-	if (n == 19 && (s[10] != ' ' && s[10] != 'T'))
-		return -1;
-	if (n == 19 && (s[13] != ':' || s[16] != ':' || ndigits(s + 11, 2, &h) < 0 ||
-			ndigits(s + 14, 2, &mi) < 0 || ndigits(s + 17, 2, &se) < 0 || h > 23 ||
-			mi > 59 || se > 59))
-		return -1;
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	return 0;
+	size_t n = strlen(name), pn = sizeof WH_PART_PREFIX - 1, sn = sizeof WH_PART_SUFFIX - 1;
+	return n > pn + sn && strncmp(name, WH_PART_PREFIX, pn) == 0 &&
+	       strcmp(name + n - sn, WH_PART_SUFFIX) == 0 &&
+	       num_u64n(name + pn, n - pn - sn, seq) == 0;
 }
 
 /* ---- files ---- */
@@ -261,30 +188,6 @@ int wh_rmtree(const char *path, struct mc_err *err)
 	return rc;
 }
 
-int wh_slurp(const char *path, struct mc_buf *b, struct mc_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-	if (fd < 0)
-		return mc_errnof(err, errno, "'%s'", path);
-	do {
-		if (buf_grow(b, 65536) < 0) {
-			close(fd);
-			return mc_errnof(err, ENOMEM, "'%s'", path);
-		}
-		r = io_read(fd, b->p + b->len, b->cap - b->len);
-		if (r > 0)
-			b->len += (size_t)r;
-	} while (r > 0);
-	if (r < 0) {
-		int e = errno;
-		close(fd);
-		return mc_errnof(err, e, "'%s'", path);
-	}
-	close(fd);
-	return 0;
-}
-
 /* ---- manifests ---- */
 
 static int parse_pos_or_dash(const char *s, size_t n, int *has, struct mc_pos *p)
@@ -356,34 +259,34 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 	rc = ckpt_read(path, &c, err);
 	if (rc <= 0)
 		return rc;
-	v = ckpt_get(&c, "kind");
+	v = ckpt_get(&c, WH_M_KIND);
 	if (!v || (strcmp(v, "base") && strcmp(v, "log")))
 		goto bad;
 	m->kind = strcmp(v, "log") == 0 ? WH_LOG : WH_BASE;
-	v = ckpt_get(&c, "made_by");
+	v = ckpt_get(&c, WH_M_MADE_BY);
 	if (!v || (strcmp(v, "mc-tunnel-put") && strcmp(v, "mc-merge")))
 		goto bad;
 	m->by = strcmp(v, "mc-merge") == 0 ? WH_BY_MERGE : WH_BY_PUT;
-	v = ckpt_get(&c, "sorted");
+	v = ckpt_get(&c, WH_M_SORTED);
 	m->sorted = v && strcmp(v, "yes") == 0;
-	if ((v = ckpt_get(&c, "from"))) {
+	if ((v = ckpt_get(&c, WH_M_FROM))) {
 		m->has_from = 1;
 		if (pos_parse(v, &m->from, err) < 0)
 			goto bad;
 	}
-	if ((v = ckpt_get(&c, "upto"))) {
+	if ((v = ckpt_get(&c, WH_M_UPTO))) {
 		m->has_upto = 1;
 		if (pos_parse(v, &m->upto, err) < 0)
 			goto bad;
 	}
-	if ((v = ckpt_get(&c, "commit")) && num_u64(v, &m->commit) < 0)
+	if ((v = ckpt_get(&c, WH_M_COMMIT)) && num_u64(v, &m->commit) < 0)
 		goto bad;
 	for (size_t i = 0; i < c.n; i++) {
 		struct wh_file f;
-		if (strncmp(c.kv[i].k, "file.", 5) != 0)
+		if (strncmp(c.kv[i].k, WH_M_FILE, sizeof WH_M_FILE - 1) != 0)
 			continue;
 		memset(&f, 0, sizeof f);
-		f.name = c.kv[i].k + 5;
+		f.name = c.kv[i].k + sizeof WH_M_FILE - 1;
 		if (!*f.name || file_parse(c.kv[i].v, &f) < 0)
 			goto bad;
 		if (wh_manifest_add(m, &f, err) < 0) {
@@ -402,45 +305,60 @@ bad:
 
 int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_err *err)
 {
-	struct mc_buf b = { 0 };
-	char a[64], z[64];
-	int rc = 0;
+	struct ckpt c = { 0 };
+	char a[64], z[64], v[256];
+	int rc;
 
-	rc |= buf_addf(&b, "mcsync-checkpoint 1\nkind %s\nmade_by %s\nsorted %s\n",
-		       m->kind == WH_LOG ? "log" : "base",
-		       m->by == WH_BY_MERGE ? "mc-merge" : "mc-tunnel-put", m->sorted ? "yes" : "no");
-	if (m->has_from) {
+	rc = ckpt_append(&c, WH_M_KIND, m->kind == WH_LOG ? "log" : "base", err);
+	if (rc == 0)
+		rc = ckpt_append(&c, WH_M_MADE_BY, m->by == WH_BY_MERGE ? "mc-merge" : "mc-tunnel-put",
+				 err);
+	if (rc == 0)
+		rc = ckpt_append(&c, WH_M_SORTED, m->sorted ? "yes" : "no", err);
+	if (rc == 0 && m->has_from) {
 		pos_format(&m->from, a, sizeof a);
-		rc |= buf_addf(&b, "from %s\n", a);
+		rc = ckpt_append(&c, WH_M_FROM, a, err);
 	}
-	if (m->has_upto) {
+	if (rc == 0 && m->has_upto) {
 		pos_format(&m->upto, a, sizeof a);
-		rc |= buf_addf(&b, "upto %s\n", a);
+		rc = ckpt_append(&c, WH_M_UPTO, a, err);
 	}
-	if (m->commit)
-		rc |= buf_addf(&b, "commit %" PRIu64 "\n", m->commit);
-	rc |= buf_addf(&b, "rows %" PRIu64 "\nfiles %zu\n", wh_manifest_rows(m), m->nfiles);
-	for (size_t i = 0; i < m->nfiles; i++) {
+	if (rc == 0 && m->commit) {
+		snprintf(v, sizeof v, "%" PRIu64, m->commit);
+		rc = ckpt_append(&c, WH_M_COMMIT, v, err);
+	}
+	if (rc == 0) {
+		snprintf(v, sizeof v, "%" PRIu64, wh_manifest_rows(m));
+		rc = ckpt_append(&c, WH_M_ROWS, v, err);
+	}
+	if (rc == 0) {
+		snprintf(v, sizeof v, "%zu", m->nfiles);
+		rc = ckpt_append(&c, WH_M_FILES, v, err);
+	}
+	for (size_t i = 0; rc == 0 && i < m->nfiles; i++) {
 		const struct wh_file *f = &m->files[i];
+		struct mc_buf k = { 0 };
 		a[0] = z[0] = '-';
 		a[1] = z[1] = 0;
 		if (f->has_pos) {
 			pos_format(&f->lo, a, sizeof a);
 			pos_format(&f->hi, z, sizeof z);
 		}
-		rc |= buf_addf(&b, "file.%s %" PRIu64 " %" PRIu64 " %s %s ", f->name, f->rows,
-			       f->bytes, a, z);
 		if (f->has_time)
-			rc |= buf_addf(&b, "%" PRId64 " %" PRId64 "\n", f->tmin, f->tmax);
+			snprintf(v, sizeof v, "%" PRIu64 " %" PRIu64 " %s %s %" PRId64 " %" PRId64,
+				 f->rows, f->bytes, a, z, f->tmin, f->tmax);
 		else
-			rc |= buf_adds(&b, "- -\n");
+			snprintf(v, sizeof v, "%" PRIu64 " %" PRIu64 " %s %s - -", f->rows, f->bytes,
+				 a, z);
+		if (buf_addf(&k, WH_M_FILE "%s%c", f->name, 0) < 0)
+			rc = mc_oom(err, path);
+		else
+			rc = ckpt_append(&c, k.p, v, err);
+		buf_free(&k);
 	}
-	if (rc < 0) {
-		buf_free(&b);
-		return mc_errnof(err, ENOMEM, "'%s'", path);
-	}
-	rc = afile_write(path, b.p, b.len, err);
-	buf_free(&b);
+	if (rc == 0)
+		rc = ckpt_write(path, &c, err);
+	ckpt_free(&c);
 	return rc;
 }
 
@@ -450,24 +368,18 @@ int wh_manifest_add(struct wh_manifest *m, const struct wh_file *f, struct mc_er
 	char *name;
 	while (i < m->nfiles && strcmp(m->files[i].name, f->name) < 0)
 		i++;
-	name = strdup(f->name);
+	name = mc_strdup(f->name);
 	if (!name)
-		return mc_errnof(err, ENOMEM, "manifest");
+		return mc_oom(err, "manifest");
 	if (i < m->nfiles && strcmp(m->files[i].name, f->name) == 0) {
 		free(m->files[i].name);
 		m->files[i] = *f;
 		m->files[i].name = name;
 		return 0;
 	}
-	if (m->nfiles == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 8;
-		struct wh_file *nf = realloc(m->files, cap * sizeof *nf);
-		if (!nf) {
-			free(name);
-			return mc_errnof(err, ENOMEM, "manifest");
-		}
-		m->files = nf;
-		m->cap = cap;
+	if (mc_grow(&m->files, &m->cap, m->nfiles + 1, sizeof *m->files) < 0) {
+		free(name);
+		return mc_oom(err, "manifest");
 	}
 	memmove(&m->files[i + 1], &m->files[i], (m->nfiles - i) * sizeof *m->files);
 	m->files[i] = *f;
@@ -507,75 +419,6 @@ void wh_manifest_free(struct wh_manifest *m)
 }
 
 /* ---- schemas ---- */
-
-int wh_schema_set(struct wh_schema *s, const struct mc_rec *r, struct mc_err *err)
-{
-	size_t used;
-	s->raw.len = 0;
-	s->have = 0;
-	if (rec_encode(&s->raw, r, err) < 0)
-		return -1;
-	if (rec_decode(s->raw.p, s->raw.len, 0, &used, &s->rec, &s->sc, err) != 1)
-		return mc_errf(err, MC_EXIT_DATA, "schema copy failed");
-	s->have = 1;
-	return 0;
-}
-
-void wh_schema_free(struct wh_schema *s)
-{
-	buf_free(&s->raw);
-	rec_scratch_free(&s->sc);
-	memset(s, 0, sizeof *s);
-}
-
-static int str_eq(const struct mc_str *a, const struct mc_str *b)
-{
-	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
-}
-
-/* Columns agree when name and nullability are equal and the types are the
- * same type however the source spelled them (mc-snapshot reads
- * information_schema, mc-binlog-tail rebuilds them from table maps). */
-static int col_same(const struct mc_col *x, const struct mc_col *y)
-{
-	return str_eq(&x->name, &y->name) && x->nullable == y->nullable &&
-	       mctype_same(x->mysql_type.p, x->mysql_type.n, y->mysql_type.p, y->mysql_type.n);
-}
-
-void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out, size_t outsz)
-{
-	size_t n = a->ncols < b->ncols ? a->ncols : b->ncols;
-	for (size_t i = 0; i < n; i++) {
-		const struct mc_col *x = &a->cols[i], *y = &b->cols[i];
-		if (!col_same(x, y)) {
-			snprintf(out, outsz, "column %zu is '%.*s' %.*s%s, not '%.*s' %.*s%s", i + 1,
-				 (int)x->name.n, x->name.p, (int)x->mysql_type.n, x->mysql_type.p,
-				 x->nullable ? "" : " not null", (int)y->name.n, y->name.p,
-				 (int)y->mysql_type.n, y->mysql_type.p, y->nullable ? "" : " not null");
-			return;
-		}
-	}
-	if (a->ncols != b->ncols) {
-		snprintf(out, outsz, "%zu columns, not %zu", a->ncols, b->ncols);
-		return;
-	}
-	snprintf(out, outsz, "the keys differ");
-}
-
-int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b)
-{
-	if (a->ncols != b->ncols || a->nkey != b->nkey)
-		return 0;
-	for (size_t i = 0; i < a->ncols; i++) {
-		const struct mc_col *x = &a->cols[i], *y = &b->cols[i];
-		if (!col_same(x, y))
-			return 0;
-	}
-	for (size_t i = 0; i < a->nkey; i++)
-		if (a->key[i] != b->key[i])
-			return 0;
-	return 1;
-}
 
 /* Read every record of a schema file, calling fn for each schema. */
 static int schema_scan(const char *path, int (*fn)(const struct mc_rec *, void *), void *ctx,
@@ -683,15 +526,9 @@ struct plist {
 
 static int plist_add(struct plist *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	if (!(l->v[l->n] = strdup(s)))
+	if (mc_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0)
+		return -1;
+	if (!(l->v[l->n] = mc_strdup(s)))
 		return -1;
 	l->n++;
 	return 0;
@@ -771,287 +608,4 @@ void wh_free_list(char **parts, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(parts[i]);
 	free(parts);
-}
-
-/* ---- ledger ---- */
-
-static int ledger_path(const char *dir, struct mc_buf *b)
-{
-	return buf_addf(b, "%s/%s%c", dir, WH_LEDGER, 0);
-}
-
-int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err)
-{
-	struct mc_buf path = { 0 };
-	struct ckpt c;
-	const char *v;
-	int rc;
-
-	memset(l, 0, sizeof *l);
-	if (ledger_path(dir, &path) < 0)
-		return mc_errnof(err, ENOMEM, "ledger");
-	rc = ckpt_read(path.p, &c, err);
-	if (rc <= 0) {
-		buf_free(&path);
-		return rc;
-	}
-	if (!(v = ckpt_get(&c, "seq")) || num_u64(v, &l->seq) < 0)
-		goto bad;
-	if ((v = ckpt_get(&c, "pos"))) {
-		l->has_pos = 1;
-		if (pos_parse(v, &l->pos, err) < 0)
-			goto bad;
-	}
-	if ((v = ckpt_get(&c, "snapshot_rows")) && num_u64(v, &l->snapshot_rows) < 0)
-		goto bad;
-	if ((v = ckpt_get(&c, "hw_time"))) {
-		l->has_hw = 1;
-		if (num_i64(v, &l->hw_time) < 0)
-			goto bad;
-	}
-	if ((v = ckpt_get(&c, "utc_offset")) && num_i64(v, &l->utc_off) < 0)
-		goto bad;
-	if ((v = ckpt_get(&c, "resume"))) {
-		l->has_resume = 1;
-		if (pos_parse(v, &l->resume, err) < 0)
-			goto bad;
-	}
-	if ((v = ckpt_get(&c, "gtid")) && *v && !(l->gtid = strdup(v))) {
-		ckpt_free(&c);
-		buf_free(&path);
-		wh_ledger_free(l);
-		return mc_errnof(err, ENOMEM, "ledger");
-	}
-	if ((v = ckpt_get(&c, "snapshot_low"))) {
-		l->has_snap_low = 1;
-		if (pos_parse(v, &l->snap_low, err) < 0)
-			goto bad;
-	}
-	for (size_t i = 0; i < c.n; i++)
-		if ((strncmp(c.kv[i].k, "table.", 6) == 0 || strncmp(c.kv[i].k, "hex.", 4) == 0) &&
-		    wh_ledger_snap_set(l, c.kv[i].k, c.kv[i].v, err) < 0) {
-			ckpt_free(&c);
-			buf_free(&path);
-			wh_ledger_free(l);
-			return -1;
-		}
-	if ((v = ckpt_get(&c, "first_pos"))) {
-		const char *t = ckpt_get(&c, "first_time");
-		l->has_first = 1;
-		if (pos_parse(v, &l->first_pos, err) < 0 || !t || num_i64(t, &l->first_time) < 0)
-			goto bad;
-	}
-	for (size_t i = 0; i < c.n; i++) {
-		struct wh_cut cut;
-		if (strncmp(c.kv[i].k, "cut.", 4) != 0)
-			continue;
-		if (wh_day_parse(c.kv[i].k + 4, &cut.day) < 0 || pos_parse(c.kv[i].v, &cut.pos, err) < 0)
-			goto bad;
-		if (l->ncuts == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 16;
-			struct wh_cut *nc = realloc(l->cuts, cap * sizeof *nc);
-			if (!nc) {
-				ckpt_free(&c);
-				buf_free(&path);
-				wh_ledger_free(l);
-				return mc_errnof(err, ENOMEM, "ledger");
-			}
-			l->cuts = nc;
-			l->cap = cap;
-		}
-		l->cuts[l->ncuts++] = cut;
-	}
-	ckpt_free(&c);
-	buf_free(&path);
-	return 1;
-bad:
-	mc_errf(err, MC_EXIT_DATA, "'%s': malformed ledger", path.p);
-	ckpt_free(&c);
-	buf_free(&path);
-	wh_ledger_free(l);
-	return -1;
-}
-
-int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *err)
-{
-	struct mc_buf b = { 0 }, path = { 0 };
-	char p[64], d[16];
-	int rc = 0;
-
-	rc |= buf_addf(&b, "mcsync-checkpoint 1\nseq %" PRIu64 "\n", l->seq);
-	if (l->has_pos) {
-		pos_format(&l->pos, p, sizeof p);
-		rc |= buf_addf(&b, "pos %s\n", p);
-	}
-	if (l->has_resume) {
-		pos_format(&l->resume, p, sizeof p);
-		rc |= buf_addf(&b, "resume %s\n", p);
-	}
-	if (l->gtid)
-		rc |= buf_addf(&b, "gtid %s\n", l->gtid);
-	rc |= buf_addf(&b, "snapshot_rows %" PRIu64 "\nutc_offset %" PRId64 "\n", l->snapshot_rows,
-		       l->utc_off);
-	if (l->has_hw)
-		rc |= buf_addf(&b, "hw_time %" PRId64 "\n", l->hw_time);
-	if (l->has_first) {
-		pos_format(&l->first_pos, p, sizeof p);
-		rc |= buf_addf(&b, "first_pos %s\nfirst_time %" PRId64 "\n", p, l->first_time);
-	}
-	for (size_t i = 0; i < l->ncuts; i++) {
-		pos_format(&l->cuts[i].pos, p, sizeof p);
-		wh_day_format(l->cuts[i].day, d);
-		rc |= buf_addf(&b, "cut.%s %s\n", d, p);
-	}
-	if (l->has_snap_low) {
-		pos_format(&l->snap_low, p, sizeof p);
-		rc |= buf_addf(&b, "snapshot_low %s\n", p);
-	}
-	for (size_t i = 0; i < l->snap.n; i++)
-		rc |= buf_addf(&b, "%s %s\n", l->snap.kv[i].k, l->snap.kv[i].v);
-	rc |= ledger_path(dir, &path);
-	if (rc < 0) {
-		buf_free(&b);
-		buf_free(&path);
-		return mc_errnof(err, ENOMEM, "ledger");
-	}
-	rc = afile_write(path.p, b.p, b.len, err);
-	buf_free(&b);
-	buf_free(&path);
-	return rc;
-}
-
-void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
-		 size_t outsz)
-{
-	int plain = 1;
-	size_t at;
-	for (size_t i = 0; i < dbn + tn && plain; i++) {
-		char ch = i < dbn ? db[i] : table[i - dbn];
-		plain = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-	}
-	if (plain) {
-		snprintf(out, outsz, "table.%.*s.%.*s", (int)dbn, db, (int)tn, table);
-		return;
-	}
-	at = (size_t)snprintf(out, outsz, "hex.");
-	for (size_t i = 0; i < dbn && at + 3 < outsz; i++)
-		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)db[i]);
-	if (at + 2 < outsz)
-		out[at++] = '.';
-	for (size_t i = 0; i < tn && at + 3 < outsz; i++)
-		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)table[i]);
-	out[at] = 0;
-}
-
-const char *wh_ledger_snap_get(const struct wh_ledger *l, const char *key)
-{
-	return ckpt_get(&l->snap, key);
-}
-
-int wh_ledger_snap_set(struct wh_ledger *l, const char *key, const char *val, struct mc_err *err)
-{
-	return ckpt_set(&l->snap, key, val, err);
-}
-
-void wh_ledger_free(struct wh_ledger *l)
-{
-	ckpt_free(&l->snap);
-	free(l->cuts);
-	free(l->gtid);
-	memset(l, 0, sizeof *l);
-}
-
-int wh_ledger_note(struct wh_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err)
-{
-	int64_t day = wh_day_of(t, l->utc_off);
-	if (!l->has_first) {
-		l->has_first = 1;
-		l->first_pos = *pos;
-		l->first_time = t;
-	}
-	if (l->has_hw) {
-		int64_t hd = wh_day_of(l->hw_time, l->utc_off);
-		for (int64_t d = hd; d < day; d++) {
-			if (l->ncuts == l->cap) {
-				size_t cap = l->cap ? l->cap * 2 : 16;
-				struct wh_cut *nc = realloc(l->cuts, cap * sizeof *nc);
-				if (!nc)
-					return mc_errnof(err, ENOMEM, "ledger");
-				l->cuts = nc;
-				l->cap = cap;
-			}
-			l->cuts[l->ncuts].day = d;
-			l->cuts[l->ncuts].pos = *pos;
-			l->ncuts++;
-			if (day - hd > 366 * 10) /* a clock jump: record the first day only */
-				break;
-		}
-	}
-	if (!l->has_hw || t > l->hw_time)
-		l->hw_time = t;
-	l->has_hw = 1;
-	return 0;
-}
-
-/* The domain part of one GTID: before ':' (MySQL) or the first '-'. */
-static size_t gtid_domain(const char *g, size_t n)
-{
-	const char *c = memchr(g, ':', n);
-	if (!c)
-		c = memchr(g, '-', n);
-	return c ? (size_t)(c - g) : n;
-}
-
-int wh_ledger_mark(struct wh_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
-		   struct mc_err *err)
-{
-	struct mc_buf b = { 0 };
-	const char *s = l->gtid ? l->gtid : "";
-	size_t dn = gtid_domain(label, n);
-	int replaced = 0;
-
-	l->resume = *pos;
-	l->has_resume = 1;
-	if (n == 0)
-		return 0;
-	if (memchr(label, ',', n) || memchr(label, '\n', n) || memchr(label, ' ', n))
-		return mc_errf(err, MC_EXIT_DATA, "bad GTID '%.*s' in a txn_end mark", (int)n, label);
-	while (*s) {
-		const char *e = strchr(s, ',');
-		size_t en = e ? (size_t)(e - s) : strlen(s);
-		int rc;
-		if (gtid_domain(s, en) == dn && memcmp(s, label, dn) == 0) {
-			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label);
-			replaced = 1;
-		} else {
-			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)en, s);
-		}
-		if (rc < 0)
-			goto oom;
-		s += en + (e ? 1 : 0);
-	}
-	if (!replaced && buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label) < 0)
-		goto oom;
-	if (buf_add(&b, "", 1) < 0)
-		goto oom;
-	free(l->gtid);
-	l->gtid = b.p;
-	return 0;
-oom:
-	buf_free(&b);
-	return mc_errnof(err, ENOMEM, "ledger");
-}
-
-int wh_ledger_cut(const struct wh_ledger *l, int64_t day, struct mc_pos *cut)
-{
-	if (l->has_first && day < wh_day_of(l->first_time, l->utc_off)) {
-		*cut = l->first_pos;
-		return 1;
-	}
-	for (size_t i = 0; i < l->ncuts; i++)
-		if (l->cuts[i].day == day) {
-			*cut = l->cuts[i].pos;
-			return 1;
-		}
-	return 0;
 }

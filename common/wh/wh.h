@@ -16,9 +16,12 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "stream/ckpt.h"
+#include "base/day.h"
 #include "base/err.h"
+#include "stream/ckpt.h"
+#include "stream/ledger.h"
 #include "stream/rec.h"
+#include "stream/schema.h"
 
 #define WH_MARKER "_SUCCESS"
 #define WH_PENDING "_PENDING" /* manifest of a base partition still being written */
@@ -26,6 +29,24 @@
 #define WH_STATE "_mcsync"
 #define WH_LEDGER "_mcsync/ledger"
 #define WH_MAX_NAME 120
+#define WH_LOCK "_mcsync/put.lock" /* held by the one mc-tunnel-put writing DIR */
+
+/* Manifest keys (checkpoint format, stream/ckpt.h). */
+#define WH_M_KIND "kind"
+#define WH_M_MADE_BY "made_by"
+#define WH_M_SORTED "sorted"
+#define WH_M_FROM "from"
+#define WH_M_UPTO "upto"
+#define WH_M_COMMIT "commit"
+#define WH_M_ROWS "rows"
+#define WH_M_FILES "files"
+#define WH_M_FILE "file."    /* + the data file's name */
+
+/* Data files: part-NNNNNN.mcr.zst, NNNNNN the ledger's commit (at least 6
+ * digits). */
+#define WH_PART_PREFIX "part-"
+#define WH_PART_SUFFIX ".mcr.zst"
+#define WH_PART_FILE_MAX 48
 
 /* ---- names ---- */
 
@@ -39,15 +60,31 @@ int wh_default_name(const struct mc_str *db, const struct mc_str *table, char *o
  * [A-Za-z0-9_.-]+. */
 int wh_part_ok(const char *s);
 
-/* ---- days ---- */
+/* ---- days (base/day.h; these names are kept for their callers) ---- */
 
-/* Days since 1970-01-01 of a date YYYYMMDD (checked); format it back. */
-int wh_day_parse(const char *s, int64_t *day);
-void wh_day_format(int64_t day, char out[16]);
-/* The day of time t (seconds since the epoch) at a UTC offset in seconds. */
-int64_t wh_day_of(int64_t t, int64_t utc_off);
-/* "YYYY-MM-DD[ hh:mm:ss]" as seconds since the epoch, UTC. */
-int wh_datetime_parse(const char *s, int64_t *t);
+static inline int wh_day_parse(const char *s, int64_t *day)
+{
+	return day_parse(s, day);
+}
+static inline void wh_day_format(int64_t day, char out[16])
+{
+	day_format(day, out);
+}
+static inline int64_t wh_day_of(int64_t t, int64_t utc_off)
+{
+	return day_of(t, utc_off);
+}
+static inline int wh_datetime_parse(const char *s, int64_t *t)
+{
+	return datetime_parse(s, t);
+}
+
+/* ---- data file names ---- */
+
+/* The name of the data files of commit seq. */
+void wh_part_file_name(uint64_t seq, char out[WH_PART_FILE_MAX]);
+/* 1 and its commit when name is a data file's name, else 0. */
+int wh_part_file_seq(const char *name, uint64_t *seq);
 
 /* ---- files ---- */
 
@@ -58,8 +95,6 @@ int wh_mkdirs(const char *path, struct mc_err *err);
 int wh_lock(const char *path, int *fd, struct mc_err *err);
 /* Remove a directory tree (no symlinks followed). */
 int wh_rmtree(const char *path, struct mc_err *err);
-/* Read a whole file into b (appending). */
-int wh_slurp(const char *path, struct mc_buf *b, struct mc_err *err);
 
 /* ---- manifests (the _SUCCESS marker and _PENDING) ---- */
 
@@ -102,21 +137,26 @@ void wh_manifest_free(struct wh_manifest *m);
 
 /* ---- schemas ---- */
 
-/* An owned copy of one schema record. */
-struct wh_schema {
-	int have;
-	struct mc_buf raw; /* its encoding */
-	struct mc_rec rec; /* decoded from raw */
-	struct mc_scratch sc;
-};
-
-/* Copy r (a schema record) into s. */
-int wh_schema_set(struct wh_schema *s, const struct mc_rec *r, struct mc_err *err);
-void wh_schema_free(struct wh_schema *s);
-/* Same columns (names, types, nullability, flags) and key. */
-int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b);
-/* Explain the first difference of two schemas into out. */
-void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out, size_t outsz);
+/* An owned copy of a schema record and comparisons: stream/schema.h; these
+ * names are kept for their callers. */
+#define wh_schema schema_copy
+static inline int wh_schema_set(struct schema_copy *s, const struct mc_rec *r, struct mc_err *err)
+{
+	return schema_copy_set(s, r, err);
+}
+static inline void wh_schema_free(struct schema_copy *s)
+{
+	schema_copy_free(s);
+}
+static inline int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b)
+{
+	return schema_same(a, b);
+}
+static inline void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out,
+				  size_t outsz)
+{
+	schema_diff(a, b, out, outsz);
+}
 /* The last schema in a table's _schema.mcr: 1, 0 if there is no file. */
 int wh_schema_read(const char *path, struct wh_schema *s, struct mc_err *err);
 /* Append r to the schema file unless its last record has the same version,
@@ -131,62 +171,33 @@ int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *er
 int wh_list_parts(const char *tabledir, int all, char ***parts, size_t *n, struct mc_err *err);
 void wh_free_list(char **parts, size_t n);
 
-/* ---- the ledger of mc-tunnel-put ---- */
+/* ---- the ledger of mc-tunnel-put (common/wh/ledger.c) ---- */
 
-struct wh_cut {
-	int64_t day;
-	struct mc_pos pos;
-};
+/* DIR/_mcsync/ledger (stream/ledger.h): 1 read, 0 none (l empty). */
+int wh_ledger_read(const char *dir, struct mc_ledger *l, struct mc_err *err);
+/* Replace it with l, atomically and durably: the commit point. */
+int wh_ledger_write(const char *dir, const struct mc_ledger *l, struct mc_err *err);
 
-struct wh_ledger {
-	uint64_t seq;           /* commits so far; data files are part-<seq> */
-	int has_pos;
-	struct mc_pos pos;      /* highest change position committed */
-	uint64_t snapshot_rows; /* snapshot rows consumed */
-	int has_hw;
-	int64_t hw_time;        /* highest change time committed */
-	int64_t utc_off;        /* seconds east of UTC that days are counted in */
-	int has_first;
-	struct mc_pos first_pos; /* the first change record */
-	int64_t first_time;
-	size_t ncuts, cap;
-	struct wh_cut *cuts;    /* day D ends before the first record stamped after D */
-	int has_resume;
-	struct mc_pos resume;   /* the last txn_end/heartbeat mark accepted: a
-				 * transaction boundary a source may restart at */
-	char *gtid;             /* owned or NULL: the last GTID per domain of the
-				 * accepted txn_end marks, "0-1-5,1-1-7" */
-	int has_snap_low;
-	struct mc_pos snap_low; /* the lowest watermark of the snapshot chunks
-				 * committed: where a binlog tail may start */
-	struct ckpt snap;       /* each table's committed snapshot chain: key
-				 * wh_snap_key(), value "done" or
-				 * "after\tLITERALS" (mc-snapshot's lines) */
-};
-
-/* The key of db.table in snapshot checkpoints (mc-snapshot's and the
- * ledger's): "table.DB.TABLE", or "hex.HEXDB.HEXTABLE" when a name has
- * other characters than [a-z0-9_-]. out holds >= 600 bytes. */
-void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
-		 size_t outsz);
-/* A table's chain in l (NULL: nothing committed); set it (copies). */
-const char *wh_ledger_snap_get(const struct wh_ledger *l, const char *key);
-int wh_ledger_snap_set(struct wh_ledger *l, const char *key, const char *val, struct mc_err *err);
-
-int wh_ledger_read(const char *dir, struct wh_ledger *l, struct mc_err *err);
-int wh_ledger_write(const char *dir, const struct wh_ledger *l, struct mc_err *err);
-void wh_ledger_free(struct wh_ledger *l);
-/* Account for an accepted change record at pos stamped t: the first record
- * stamped after a day ends that day (its cut). */
-int wh_ledger_note(struct wh_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err);
-/* Account for an accepted txn_end or heartbeat mark at pos with label
- * (a txn_end's GTID, "" when none): it is the new resume point, and its
- * GTID replaces the one of its domain (MariaDB "D-S-N": D; MySQL
- * "UUID:N": UUID) in l->gtid. */
-int wh_ledger_mark(struct wh_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
-		   struct mc_err *err);
-/* The cut of day: the position of the first change record stamped after
- * the day (the day holds every change below it). 1 found, 0 not yet. */
-int wh_ledger_cut(const struct wh_ledger *l, int64_t day, struct mc_pos *cut);
+/* The names the ledger had when it was the warehouse's own, kept for their
+ * callers (mc-merge, mc-snapshot, tests): use stream/ledger.h. */
+#define wh_ledger mc_ledger
+static inline void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn,
+			       char *out, size_t outsz)
+{
+	ledger_table_key(db, dbn, table, tn, out, outsz);
+}
+static inline void wh_ledger_free(struct mc_ledger *l)
+{
+	ledger_free(l);
+}
+static inline int wh_ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label,
+				 size_t n, struct mc_err *err)
+{
+	return ledger_mark(l, pos, label, n, err);
+}
+static inline int wh_ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut)
+{
+	return ledger_cut(l, day, cut);
+}
 
 #endif

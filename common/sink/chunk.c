@@ -1,0 +1,178 @@
+/* Snapshot chunks in the sink (docs/mc-tunnel-put.md "Snapshot chunks"):
+ * the rows of a table up to its next chunk_end mark are held, then kept
+ * whole when the chunk continues the table's committed chain, or dropped
+ * whole when it is committed already. */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "sink/sink_int.h"
+
+void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p)
+{
+	t->open = 1;
+	t->cp = p;
+	t->open_start = s->snap_seen - 1;
+	t->save.data_len = p->data.len;
+	t->save.schemas_len = p->schemas.len;
+	t->save.nrec = p->nrec;
+	t->save.rows = p->rows;
+	t->save.schema_ver = p->schema_ver;
+	t->save.has_pos = p->has_pos;
+	t->save.has_time = p->has_time;
+	t->save.lo = p->lo;
+	t->save.hi = p->hi;
+	t->save.tmin = p->tmin;
+	t->save.tmax = p->tmax;
+	s->nopen++;
+}
+
+/* Keep t's chunk (mark: its chunk_end, NULL for a chunk without one). */
+static void chunk_keep(struct sink *s, struct sink_tab *t, const struct mc_rec *mark)
+{
+	if (t->open) {
+		t->open = 0;
+		s->nopen--;
+	}
+	s->L.snapshot_rows = s->snap_seen;
+	s->dirty = 1;
+	if (mark && (!s->L.has_snap_low || pos_cmp(&mark->pos, &s->L.snap_low) < 0)) {
+		s->L.snap_low = mark->pos;
+		s->L.has_snap_low = 1;
+	}
+}
+
+/* Take t's chunk back out of its partition buffer. */
+static void chunk_drop(struct sink *s, struct sink_tab *t)
+{
+	struct sink_pbuf *p = t->cp;
+	if (!t->open)
+		return;
+	s->pending_rows -= p->rows - t->save.rows;
+	p->data.len = t->save.data_len;
+	p->schemas.len = t->save.schemas_len;
+	p->nrec = t->save.nrec;
+	p->rows = t->save.rows;
+	p->schema_ver = t->save.schema_ver;
+	p->has_pos = t->save.has_pos;
+	p->has_time = t->save.has_time;
+	p->lo = t->save.lo;
+	p->hi = t->save.hi;
+	p->tmin = t->save.tmin;
+	p->tmax = t->save.tmax;
+	t->open = 0;
+	s->nopen--;
+}
+
+/* A chunk without a "(LO, HI]" label (streams of other writers): dropped if
+ * the table is complete or the chunk lies within the snapshot rows counted
+ * as committed (the same input fed again: commits fall between chunks),
+ * else kept. At the end of a stream (at_end), the rows after the last
+ * chunk_end of a chunked stream are an unfinished chunk: dropped. */
+void sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end)
+{
+	const char *hi;
+	size_t hin;
+	if (!t->open)
+		return;
+	if ((at_end && s->chunked_stream) ||
+	    ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) == LEDGER_CHAIN_END ||
+	    t->open_start < s->skip_snap)
+		chunk_drop(s, t);
+	else
+		chunk_keep(s, t, NULL);
+}
+
+void sink_close_open_chunks(struct sink *s)
+{
+	for (size_t i = 0; i < s->ntabs && s->nopen; i++)
+		sink_close_chunk(s, &s->tabs[i], 1);
+}
+
+/* "(LO, HI]": 1 and the two parts, 0 if the label is not that */
+static int parse_label(const struct mc_str *l, struct mc_str *lo, struct mc_str *hi)
+{
+	const char *c;
+	if (l->n < 6 || l->p[0] != '(' || l->p[l->n - 1] != ']')
+		return 0;
+	for (c = l->p + 1; c + 1 < l->p + l->n - 1; c++)
+		if (c[0] == ',' && c[1] == ' ')
+			break;
+	if (c + 1 >= l->p + l->n - 1)
+		return 0;
+	*lo = mc_str_c(l->p + 1, (size_t)(c - (l->p + 1)));
+	*hi = mc_str_c(c + 2, (size_t)(l->p + l->n - 1 - (c + 2)));
+	return lo->n > 0 && hi->n > 0;
+}
+
+static int is_lit(const struct mc_str *s, const char *lit)
+{
+	return s->n == strlen(lit) && memcmp(s->p, lit, s->n) == 0;
+}
+
+/* A chunk_end mark of t: keep the chunk iff it continues the table's
+ * committed chain (its LO is the chain's HI, or -inf when nothing is
+ * committed); drop it when it does not (committed already). */
+int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		   struct sink_tab *t, struct mc_err *err)
+{
+	struct mc_str lo, hi;
+	const char *chi;
+	size_t chin;
+	int keep;
+	s->chunked_stream = 1;
+	if (!parse_label(&r->label, &lo, &hi)) {
+		sink_close_chunk(s, t, 0);
+		return 0;
+	}
+	switch (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin)) {
+	case LEDGER_CHAIN_NONE:
+		if (!is_lit(&lo, "-inf")) {
+			chunk_drop(s, t);
+			return mc_errf(err, MC_EXIT_DATA,
+				       "record %llu: chunk (%.*s] of '%s.%s' does not continue its "
+				       "committed snapshot: nothing of the table is committed (resume "
+				       "the source from this sink's --checkpoint-out)",
+				       (unsigned long long)rd->recno, (int)r->label.n - 2,
+				       r->label.p + 1, t->db, t->table);
+		}
+		keep = 1;
+		break;
+	case LEDGER_CHAIN_AT:
+		keep = chin == lo.n && memcmp(chi, lo.p, lo.n) == 0;
+		break;
+	default:
+		keep = 0;
+		break;
+	}
+	if (!keep) {
+		chunk_drop(s, t);
+		return 0;
+	}
+	chunk_keep(s, t, r);
+	if (is_lit(&hi, "+inf"))
+		return sink_complete_base(s, t, err); /* the last chunk: the table is complete */
+	return ledger_chain_after(&s->L, t->key, hi.p, hi.n, err);
+}
+
+int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	char part[512];
+	int rc;
+	if (ledger_chain_set(&s->L, t->key, LEDGER_CHAIN_DONE, err) < 0)
+		return -1;
+	if (s->o.route == SINK_ROUTE_LOG)
+		return 0;
+	sink_part_for(s, t, 0, part, sizeof part);
+	if (!(p = sink_pbuf_get(s, t->name, 0, part, err)))
+		return -1;
+	/* completed by a commit of the ledger already (a rerun): nothing to do */
+	rc = s->d->ops->part_complete(s->d->st, p->dp, s->L.seq, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	p->complete = 1;
+	if (t->schema.have && p->schemas.len == 0 &&
+	    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
+		return mc_oom(err, "rows");
+	return 0;
+}

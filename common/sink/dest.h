@@ -1,0 +1,114 @@
+/* dest.h: where the sink (sink.h) commits: the destination interface.
+ *
+ * A destination stores tables of partitions of rows, and the sink's ledger
+ * (stream/ledger.h: the source position and snapshot chains the data
+ * reaches, the commit count...). The sink drives it in commits:
+ *
+ *     open ........................ dest_open(spec): lock, connect
+ *     read_ledger ................. what was committed (a rerun starts there)
+ *     table_name .................. a source table's name there
+ *     clean ....................... drop what an unfinished commit left
+ *     { part_open ...               a table partition the rows go to
+ *       begin(seq)                  commit number seq starts
+ *       append(part, rows)...       each partition's rows of this commit
+ *       commit(ledger) }...         data and ledger become visible together
+ *     close
+ *
+ * The contract, for every implementation:
+ * - Exactly once: after commit(L) returns, the data of every append since
+ *   begin and the ledger L are durable; after a crash anywhere before, a
+ *   read_ledger + clean leaves the destination as it was at the previous
+ *   commit (the sink then sends the same rows again, named by the same seq).
+ *   How (files renamed last, upload sessions committed before the ledger
+ *   row, ...) is the destination's business: nothing here is a file.
+ * - One writer: open fails with code 3 (MC_EXIT_TRANSIENT) when another
+ *   sink holds the destination.
+ * - Tables are named by table_name; a log table's name is its table's
+ *   with "_log" appended. A partition is a spec "key=value[/key=value]...".
+ * - Rows come as record-format encodings (stream/rec.h: schema records and
+ *   rows, no header or trailer), each partition's rows of a commit in one
+ *   append. A destination with its own row encoding decodes them.
+ * Every function returns 0 (or as said) or -1 with err set. */
+#ifndef MC_SINK_DEST_H
+#define MC_SINK_DEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "stream/ledger.h"
+#include "stream/rec.h"
+
+/* Options every destination understands. */
+struct dest_opts {
+	int zlevel;          /* compression level of data where it applies (1..19) */
+	const char *writer;  /* program name recorded with the data */
+};
+
+/* One partition's rows of one commit. */
+struct dest_rows {
+	const char *recs;       /* encoded records: schema records and rows */
+	size_t len;
+	uint64_t nrec, rows;    /* records in recs, of them rows */
+	const char *schemas;    /* encoded schema records new to the table */
+	size_t schemas_len;
+	int has_pos;            /* lo/hi: the change rows' positions (log) or
+				 * the rows' (base) */
+	struct mc_pos lo, hi;
+	int has_time;           /* tmin/tmax: event times, seconds UTC */
+	int64_t tmin, tmax;
+	/* base partitions (a snapshot): */
+	int complete;           /* the table's snapshot is complete with this
+				 * commit (rows may be 0) */
+	int has_floor;          /* the lowest chunk watermark of its rows: the
+				 * log applies from there */
+	struct mc_pos floor;
+};
+
+struct dest_part; /* a table partition, the destination's */
+
+struct dest_ops {
+	const char *kind; /* "warehouse", ... */
+	/* The committed ledger: 1, or 0 when nothing was ever committed (l
+	 * zeroed). */
+	int (*read_ledger)(void *st, struct mc_ledger *l, struct mc_err *err);
+	/* The destination's name of source table db.table into out (>= 256
+	 * bytes): `given` (the user's, or NULL) or a default; -1 (code 1) when
+	 * the destination cannot hold it. */
+	int (*table_name)(void *st, const struct mc_str *db, const struct mc_str *table,
+			  const char *given, char *out, size_t outsz, struct mc_err *err);
+	/* Remove what commits after l (an unfinished one) left. */
+	int (*clean)(void *st, const struct mc_ledger *l, struct mc_err *err);
+	/* The partition part of table (is_log: a log table): a handle valid
+	 * until close; nothing need exist before an append. */
+	int (*part_open)(void *st, const char *table, int is_log, const char *part,
+			 struct dest_part **p, struct mc_err *err);
+	/* 1 when the base partition p was completed by a commit <= seq (a
+	 * rerun over committed data), else 0. */
+	int (*part_complete)(void *st, struct dest_part *p, uint64_t seq, struct mc_err *err);
+	/* Commit seq starts (seq = the last committed + 1). */
+	int (*begin)(void *st, uint64_t seq, struct mc_err *err);
+	/* p's rows of this commit (rows->rows may be 0 for a completion). */
+	int (*append)(void *st, struct dest_part *p, const struct dest_rows *rows,
+		      struct mc_err *err);
+	/* Make every append since begin and l durable and visible together. */
+	int (*commit)(void *st, const struct mc_ledger *l, struct mc_err *err);
+	/* Release everything (uncommitted appends are dropped). */
+	void (*close)(void *st);
+};
+
+struct dest {
+	const struct dest_ops *ops;
+	void *st;
+};
+
+/* Open the destination a --dest value names: "DIR": the
+ * local warehouse; "odps://..." (MaxCompute) is a usage error (code 2)
+ * until it is built. */
+int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struct mc_err *err);
+void dest_close(struct dest *d);
+
+/* The implementations. */
+int dest_wh_open(const char *dir, const struct dest_opts *o, struct dest *d, struct mc_err *err);
+
+#endif

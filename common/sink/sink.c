@@ -1,0 +1,569 @@
+/* The sink engine: records in, commits out (sink.h). Change records are
+ * accepted by position (above what is committed), snapshot rows by chunk
+ * (chunk.c); rows are buffered per partition and handed to the
+ * destination at a commit together with the ledger they reach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/day.h"
+#include "sink/sink_int.h"
+#include "stream/recio.h"
+
+void sink_opts_init(struct sink_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->route = SINK_ROUTE_OP;
+	o->commit_rows = 100000;
+}
+
+const struct mc_ledger *sink_ledger(const struct sink *s)
+{
+	return &s->L;
+}
+
+static int name_is(const char *s, const struct mc_str *n)
+{
+	return strlen(s) == n->n && memcmp(s, n->p, n->n) == 0;
+}
+
+/* The table of r; with create, a new one (named by the renames or by
+ * default). NULL: none (err set when create). */
+struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int create,
+			       struct mc_err *err)
+{
+	struct sink_tab *t;
+	const char *given = NULL;
+	if (s->last_tab < s->ntabs && name_is(s->tabs[s->last_tab].db, &r->db) &&
+	    name_is(s->tabs[s->last_tab].table, &r->table))
+		return &s->tabs[s->last_tab];
+	for (size_t i = 0; i < s->ntabs; i++)
+		if (name_is(s->tabs[i].db, &r->db) && name_is(s->tabs[i].table, &r->table))
+			return &s->tabs[s->last_tab = i];
+	if (!create)
+		return NULL;
+	/* pbufs point to tabs by name only, so moving tabs is safe */
+	if (mc_grow(&s->tabs, &s->tabcap, s->ntabs + 1, sizeof *s->tabs) < 0)
+		return mc_oom(err, "tables"), NULL;
+	t = &s->tabs[s->ntabs];
+	memset(t, 0, sizeof *t);
+	if (!(t->db = mc_strndup(r->db.p, r->db.n)) ||
+	    !(t->table = mc_strndup(r->table.p, r->table.n))) {
+		free(t->db);
+		return mc_oom(err, "tables"), NULL;
+	}
+	s->ntabs++; /* freed with the others from here on */
+	for (size_t i = 0; i < s->o.nrenames && !given; i++) {
+		const char *from = s->o.renames[i].from;
+		size_t dl = strlen(t->db);
+		if (strncmp(from, t->db, dl) == 0 && from[dl] == '.' &&
+		    strcmp(from + dl + 1, t->table) == 0)
+			given = s->o.renames[i].to;
+	}
+	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
+				  err) < 0)
+		return NULL;
+	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
+	s->last_tab = s->ntabs - 1;
+	return t;
+}
+
+/* The buffer of a table's partition, opened at the destination when new. */
+struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, const char *part,
+				struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	for (size_t i = 0; i < s->npbufs; i++)
+		if (s->pbufs[i]->is_log == is_log && strcmp(s->pbufs[i]->part, part) == 0 &&
+		    strcmp(s->pbufs[i]->table, table) == 0)
+			return s->pbufs[i];
+	if (mc_grow(&s->pbufs, &s->pbufcap, s->npbufs + 1, sizeof *s->pbufs) < 0 ||
+	    !(p = calloc(1, sizeof *p)))
+		return mc_oom(err, "partitions"), NULL;
+	s->pbufs[s->npbufs++] = p;
+	p->is_log = is_log;
+	if (!(p->table = mc_strdup(table)) || !(p->part = mc_strdup(part)))
+		return mc_oom(err, "partitions"), NULL;
+	if (s->d->ops->part_open(s->d->st, table, is_log, part, &p->dp, err) < 0)
+		return NULL;
+	return p;
+}
+
+/* The partition of t's rows: the option, or the day (auto). */
+void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, char *out,
+		   size_t outsz)
+{
+	char d[16];
+	if (s->o.part) {
+		snprintf(out, outsz, "%s", s->o.part);
+		return;
+	}
+	day_format(day_of(is_log ? s->L.hw_time : t->schema_time, s->L.utc_off), d);
+	snprintf(out, outsz, "ds=%s", d);
+}
+
+/* ---- commit ---- */
+
+int sink_commit(struct sink *s, struct mc_err *err)
+{
+	const struct dest_ops *ops = s->d->ops;
+	int any = 0;
+
+	if (s->nopen)
+		return 0; /* never inside a snapshot chunk: at its end */
+	for (size_t i = 0; i < s->npbufs; i++)
+		any |= s->pbufs[i]->rows > 0 || s->pbufs[i]->complete;
+	if (!any && !s->dirty)
+		return 0;
+	s->L.seq++;
+	if (ops->begin(s->d->st, s->L.seq, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->npbufs; i++) {
+		struct sink_pbuf *p = s->pbufs[i];
+		struct dest_rows rows = {
+			.recs = p->data.p, .len = p->data.len, .nrec = p->nrec, .rows = p->rows,
+			.schemas = p->schemas.p, .schemas_len = p->schemas.len,
+			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi,
+			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
+			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
+		};
+		if (p->rows == 0 && !p->complete)
+			continue;
+		if (ops->append(s->d->st, p->dp, &rows, err) < 0)
+			return -1;
+	}
+	if (ops->commit(s->d->st, &s->L, err) < 0 ||
+	    (s->o.ckpt_out && ledger_checkpoint_write(s->o.ckpt_out, &s->L, err) < 0))
+		return -1;
+	for (size_t i = 0; i < s->npbufs; i++) {
+		struct sink_pbuf *p = s->pbufs[i];
+		p->data.len = p->schemas.len = 0;
+		p->nrec = p->rows = 0;
+		p->schema_ver = 0;
+		p->has_pos = p->has_time = 0;
+		p->complete = 0;
+	}
+	s->pending_rows = 0;
+	s->dirty = 0;
+	s->resume_done = s->L.has_resume;
+	s->resume_done_file = s->L.resume.file;
+	return 0;
+}
+
+/* ---- rows ---- */
+
+static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
+		   struct sink_tab *t, int snap, struct mc_err *err)
+{
+	int is_log = s->o.route == SINK_ROUTE_LOG ||
+		     (s->o.route == SINK_ROUTE_OP && r->op != MC_OP_SNAPSHOT);
+	struct sink_pbuf *p = is_log ? t->last_log : t->last_base;
+	char part[512];
+
+	sink_part_for(s, t, is_log, part, sizeof part);
+	if (!p || strcmp(p->part, part) != 0) {
+		if (!(p = sink_pbuf_get(s, t->name, is_log, part, err)))
+			return -1;
+		if (is_log)
+			t->last_log = p;
+		else
+			t->last_base = p;
+	}
+	if (snap && !t->open)
+		sink_chunk_begin(s, t, p);
+	else if (snap && t->cp != p)
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: the partition of '%s.%s' changed "
+			       "inside a snapshot chunk", (unsigned long long)rd->recno, t->db,
+			       t->table);
+	if (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0) {
+		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
+		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
+			return mc_oom(err, "rows");
+		p->schema_ver = t->schema.rec.schema_version;
+		p->nrec++;
+	}
+	if (rd->fmt == RIO_MCR) {
+		size_t n;
+		const char *raw = rio_raw(rd, &n);
+		if (buf_add(&p->data, raw, n) < 0)
+			return mc_oom(err, "rows");
+	} else if (rec_encode(&p->data, r, err) < 0) {
+		return -1;
+	}
+	p->nrec++;
+	p->rows++;
+	if (is_log ? r->op != MC_OP_SNAPSHOT : 1) {
+		if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
+			p->lo = r->pos;
+		if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
+			p->hi = r->pos;
+		p->has_pos = 1;
+	}
+	if (!p->has_time || r->time < p->tmin)
+		p->tmin = r->time;
+	if (!p->has_time || r->time > p->tmax)
+		p->tmax = r->time;
+	p->has_time = 1;
+	s->pending_rows++;
+	return 0;
+}
+
+/* A record that carries a change position: keep it only above what is
+ * committed or accepted already. 1 accepted, 0 dropped, -1 error. */
+static int accept_change(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	if (s->L.has_pos && pos_cmp(&r->pos, &s->L.pos) <= 0)
+		return 0;
+	s->L.pos = r->pos;
+	s->L.has_pos = 1;
+	s->dirty = 1;
+	return ledger_note(&s->L, &r->pos, r->time, err) < 0 ? -1 : 1;
+}
+
+/* An accepted txn_end or heartbeat mark: a transaction boundary, where the
+ * source may resume once everything up to it is committed. */
+static int accept_mark(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	return ledger_mark(&s->L, &r->pos, r->label.p, r->label.n, err);
+}
+
+/* A txn_end or heartbeat mark at the very position accepted last (the
+ * end of a DDL statement's transaction is at the DDL's position): not a
+ * change, but the boundary after it. 1 if it was that, -1 error. */
+static int mark_at_pos(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	if (!s->L.has_pos || pos_cmp(&r->pos, &s->L.pos) != 0)
+		return 0;
+	if (!s->L.has_resume || pos_cmp(&r->pos, &s->L.resume) != 0) {
+		if (accept_mark(s, r, err) < 0)
+			return -1;
+		s->dirty = 1;
+	}
+	return 1;
+}
+
+static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, const char *what,
+			 struct mc_err *err)
+{
+	return mc_errf(err, MC_EXIT_DATA, "record %llu: %s '%.*s.%.*s'",
+		       (unsigned long long)rd->recno, what, (int)r->db.n, r->db.p, (int)r->table.n,
+		       r->table.p);
+}
+
+static int on_header(struct sink *s, const struct mc_rec *r)
+{
+	for (size_t i = 0; i < s->ntabs; i++)
+		s->tabs[i].snap_in_stream = 0;
+	s->chunked_stream = 0;
+	for (size_t i = 0; i < r->nmeta; i++)
+		if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
+		    r->meta[i].v.n == 11 && memcmp(r->meta[i].v.p, "mc-snapshot", 11) == 0)
+			s->chunked_stream = 1;
+	return 0;
+}
+
+static int on_trailer(struct sink *s, struct mc_err *err)
+{
+	sink_close_open_chunks(s);
+	for (size_t i = 0; i < s->ntabs; i++) {
+		const char *ch = ledger_chain_get(&s->L, s->tabs[i].key);
+		const char *hi;
+		size_t hin;
+		/* a table whose chain stops short is not complete */
+		if (s->tabs[i].snap_in_stream &&
+		    ledger_chain_parse(ch, &hi, &hin) != LEDGER_CHAIN_AT &&
+		    sink_complete_base(s, &s->tabs[i], err) < 0)
+			return -1;
+	}
+	if (s->snap_seen > s->L.snapshot_rows) {
+		s->L.snapshot_rows = s->snap_seen;
+		s->dirty = 1;
+	}
+	return sink_commit(s, err);
+}
+
+static int on_schema(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		     struct mc_err *err)
+{
+	struct sink_tab *t = sink_tab_find(s, r, 1, err);
+	if (!t)
+		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
+	if (t->schema.have && t->schema.rec.schema_version == r->schema_version &&
+	    schema_same(&t->schema.rec, r))
+		return 0;
+	if (schema_copy_set(&t->schema, r, err) < 0)
+		return -1;
+	t->schema_time = r->time;
+	return 0;
+}
+
+static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
+		  struct mc_err *err)
+{
+	struct sink_tab *t = sink_tab_find(s, r, 0, err);
+	int rc;
+	if (!t)
+		return rec_table_err(rd, r, "row before the schema of", err);
+	if (r->schema_version != t->schema.rec.schema_version)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: row of '%s.%s' follows schema version %llu, the "
+			       "last schema has %llu", (unsigned long long)rd->recno, t->db,
+			       t->table, (unsigned long long)r->schema_version,
+			       (unsigned long long)t->schema.rec.schema_version);
+	if ((r->after ? r->nafter : r->nbefore) != t->schema.rec.ncols ||
+	    (r->before && r->nbefore != t->schema.rec.ncols))
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: row of '%s.%s' has %zu values, the schema %zu "
+			       "columns", (unsigned long long)rd->recno, t->db, t->table,
+			       r->after ? r->nafter : r->nbefore, t->schema.rec.ncols);
+	if (r->op == MC_OP_SNAPSHOT) {
+		/* held until its chunk ends, then kept or dropped */
+		t->snap_in_stream = 1;
+		s->snap_seen++;
+	} else if ((rc = accept_change(s, r, err)) <= 0) {
+		return rc;
+	}
+	if (add_row(s, rd, r, t, r->op == MC_OP_SNAPSHOT, err) < 0)
+		return -1;
+	/* A stream without chunk marks (not mc-snapshot's: mcgen, older
+	 * writers) is cut into pieces where commits may fall, as change rows
+	 * are, and at the count of snapshot rows committed before (skip_snap)
+	 * of a table without a chain (only chunk-less rows committed), so that
+	 * no piece straddles it: a piece below it is dropped whole on a rerun,
+	 * one above it kept whole. */
+	if (r->op == MC_OP_SNAPSHOT && !s->chunked_stream && t->open &&
+	    (s->pending_rows >= 4 * s->o.commit_rows ||
+	     (s->snap_seen == s->skip_snap && !ledger_chain_get(&s->L, t->key))))
+		sink_close_chunk(s, t, 0);
+	if (s->pending_rows >= 4 * s->o.commit_rows)
+		return sink_commit(s, err);
+	return 0;
+}
+
+static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		   struct mc_err *err)
+{
+	struct sink_tab *t;
+	int rc;
+	switch (r->mark) {
+	case MC_MARK_HEARTBEAT:
+		/* a heartbeat above what was accepted: the source moved on, the
+		 * checkpoint follows (one at the same position again is dropped,
+		 * so an idle source costs no commits). One at the position of
+		 * what was just accepted (an idle server's heartbeat right after
+		 * the last transaction) commits what is pending: sink_commit does
+		 * nothing when nothing is. */
+		if ((rc = mark_at_pos(s, r, err)) != 0)
+			return rc < 0 ? -1 : sink_commit(s, err);
+		if ((rc = accept_change(s, r, err)) <= 0)
+			return rc;
+		if (accept_mark(s, r, err) < 0)
+			return -1;
+		return sink_commit(s, err);
+	case MC_MARK_TXN_END:
+		if ((rc = mark_at_pos(s, r, err)) != 0)
+			return rc < 0 ? -1 : 0;
+		if ((rc = accept_change(s, r, err)) <= 0)
+			return rc;
+		if (accept_mark(s, r, err) < 0)
+			return -1;
+		/* also at the first one in a later binlog than the committed
+		 * resume position's: the checkpoint follows the binlog files when
+		 * no rows come (other tables), ahead of their purge */
+		if (s->pending_rows >= s->o.commit_rows || !s->resume_done ||
+		    r->pos.file > s->resume_done_file)
+			return sink_commit(s, err);
+		return 0;
+	case MC_MARK_CHUNK_END:
+		/* the chunk's watermark bounds the base's log start, even for a
+		 * chunk without rows */
+		if ((t = sink_tab_find(s, r, 0, err)) && s->o.route != SINK_ROUTE_LOG) {
+			char part[512];
+			struct sink_pbuf *p;
+			sink_part_for(s, t, 0, part, sizeof part);
+			if (!(p = sink_pbuf_get(s, t->name, 0, part, err)))
+				return -1;
+			if (!p->has_floor || pos_cmp(&r->pos, &p->floor) < 0)
+				p->floor = r->pos;
+			p->has_floor = 1;
+		}
+		if (t && sink_chunk_end(s, rd, r, t, err) < 0)
+			return -1;
+		if (s->pending_rows >= s->o.commit_rows)
+			return sink_commit(s, err);
+		return 0;
+	case MC_MARK_SNAPSHOT_END:
+		if ((t = sink_tab_find(s, r, 0, err))) {
+			const char *hi;
+			size_t hin;
+			if (t->open)
+				sink_close_chunk(s, t, 0);
+			if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
+			    LEDGER_CHAIN_AT)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "record %llu: snapshot_end of '%s.%s', whose committed "
+					       "snapshot ends after %s, which this stream does not "
+					       "continue (a different snapshot: resume that one, or "
+					       "mc-snapshot --checkpoint-in from this sink's "
+					       "--checkpoint-out)", (unsigned long long)rd->recno, t->db,
+					       t->table, hi);
+			if (sink_complete_base(s, t, err) < 0)
+				return -1;
+			return sink_commit(s, err);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
+		  struct mc_err *err)
+{
+	int rc;
+	switch (r->kind) {
+	case MC_R_HEADER:
+		return on_header(s, r);
+	case MC_R_TRAILER:
+		return on_trailer(s, err);
+	case MC_R_SCHEMA:
+		return on_schema(s, rd, r, err);
+	case MC_R_ROW:
+		return on_row(s, rd, r, err);
+	case MC_R_DDL:
+		rc = accept_change(s, r, err);
+		return rc < 0 ? -1 : 0;
+	case MC_R_MARK:
+		return on_mark(s, rd, r, err);
+	default:
+		return 0;
+	}
+}
+
+/* ---- input ---- */
+
+int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
+{
+	struct rio_reader rd;
+	struct mc_rec r;
+	struct stat st;
+	int rc;
+
+	rio_init(&rd, fd, RIO_AUTO);
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+		rio_allow_open_end(&rd);
+	while ((rc = rio_next(&rd, &r, err)) > 0)
+		if (handle(s, &rd, &r, err) < 0) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0)
+		sink_close_open_chunks(s); /* an open end: a chunk not ended is not kept */
+	rio_close(&rd);
+	if (rc < 0)
+		return mc_errctx(err, "'%s': ", name);
+	return 0;
+}
+
+int sink_put_file(struct sink *s, const char *path, struct mc_err *err)
+{
+	int fd = 0, rc;
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return mc_errnof(err, errno, "'%s'", path);
+	rc = sink_put_fd(s, fd, strcmp(path, "-") == 0 ? "(stdin)" : path, err);
+	if (fd > 0)
+		close(fd);
+	return rc;
+}
+
+/* ---- start and end ---- */
+
+int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struct mc_err *err)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	int rc;
+
+	*sp = NULL;
+	if (!s)
+		return mc_oom(err, "sink");
+	s->o = *o;
+	s->d = d;
+	rc = d->ops->read_ledger(d->st, &s->L, err);
+	if (rc < 0)
+		goto fail;
+	s->resume_done = s->L.has_resume;
+	s->resume_done_file = s->L.resume.file;
+	if (rc == 0) {
+		s->L.utc_off = o->utc_off;
+	} else if (o->utc_off_set && o->utc_off != s->L.utc_off) {
+		mc_errf(err, MC_EXIT_USAGE,
+			"--utc-offset differs from the warehouse's (%+" PRId64 " s); it cannot change",
+			s->L.utc_off);
+		goto fail;
+	}
+	s->skip_snap = s->L.snapshot_rows;
+	if (d->ops->clean(d->st, &s->L, err) < 0)
+		goto fail;
+	/* a run killed between the ledger and --checkpoint-out: write it again
+	 * from the ledger (a rerun that commits nothing would not) */
+	if (rc > 0 && o->ckpt_out && ledger_checkpoint_write(o->ckpt_out, &s->L, err) < 0)
+		goto fail;
+	*sp = s;
+	return 0;
+fail:
+	sink_close(s);
+	return -1;
+}
+
+int sink_finish(struct sink *s, struct mc_err *err)
+{
+	return sink_commit(s, err);
+}
+
+void sink_close(struct sink *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->npbufs; i++) {
+		struct sink_pbuf *p = s->pbufs[i];
+		if (!p)
+			continue;
+		free(p->table);
+		free(p->part);
+		buf_free(&p->data);
+		buf_free(&p->schemas);
+		free(p);
+	}
+	free(s->pbufs);
+	for (size_t i = 0; i < s->ntabs; i++) {
+		free(s->tabs[i].db);
+		free(s->tabs[i].table);
+		schema_copy_free(&s->tabs[i].schema);
+	}
+	free(s->tabs);
+	ledger_free(&s->L);
+	free(s);
+}
+
+int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files, size_t nfiles,
+	     struct mc_err *err)
+{
+	struct sink *s;
+	int rc = 0;
+	if (sink_open(&s, o, d, err) < 0)
+		return -1;
+	if (nfiles == 0)
+		rc = sink_put_file(s, "-", err);
+	for (size_t i = 0; rc == 0 && i < nfiles; i++)
+		rc = sink_put_file(s, files[i], err);
+	if (rc == 0)
+		rc = sink_finish(s, err);
+	sink_close(s);
+	return rc;
+}

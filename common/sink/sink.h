@@ -1,0 +1,67 @@
+/* sink.h: the exactly-once sink of mc-tunnel-put (docs/mc-tunnel-put.md):
+ * record streams into a destination (dest.h), committing data with the
+ * position it reaches; a rerun after a crash skips what was committed.
+ *
+ *   struct sink_opts o;
+ *   sink_opts_init(&o);  ...set options...
+ *   sink_run(&o, &dest, files, nfiles, &err);
+ *
+ * or, step by step, sink_open / sink_put_fd... / sink_finish / sink_close.
+ * Every function returns 0 or -1 with err set (code 1 bad input or a
+ * write error, 2 usage, 3 the destination is locked). */
+#ifndef MC_SINK_H
+#define MC_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "sink/dest.h"
+
+enum sink_route {
+	SINK_ROUTE_OP = 0, /* snapshot rows to the base table, changes to the log */
+	SINK_ROUTE_BASE,   /* every row to the base table */
+	SINK_ROUTE_LOG,    /* every row to the log table */
+};
+
+/* A table's destination name: from "DB.TABLE" to NAME. */
+struct sink_rename {
+	const char *from, *to;
+};
+
+struct sink_opts {
+	const char *part;        /* partition of every row; NULL: by day (auto) */
+	enum sink_route route;
+	uint64_t commit_rows;    /* commit at a boundary after this many rows */
+	const char *ckpt_out;    /* --checkpoint-out FILE, or NULL */
+	int64_t utc_off;         /* seconds east of UTC (a new ledger's) */
+	int utc_off_set;         /* given: must equal the ledger's */
+	const struct sink_rename *renames;
+	size_t nrenames;
+};
+
+/* The defaults: route op, 100000 commit rows, auto partitions, UTC. */
+void sink_opts_init(struct sink_opts *o);
+
+struct sink;
+
+/* Start over the destination d (open, not owned): read its ledger, clean
+ * what an unfinished commit left, rewrite --checkpoint-out from the ledger. */
+int sink_open(struct sink **s, const struct sink_opts *o, struct dest *d, struct mc_err *err);
+/* Put one record stream read from fd (not owned); name is for messages.
+ * A stream from a pipe may end without its trailer (an open end). */
+int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err);
+/* The same for a file ("-": standard input). */
+int sink_put_file(struct sink *s, const char *path, struct mc_err *err);
+/* Commit what is pending (the end of input). */
+int sink_finish(struct sink *s, struct mc_err *err);
+/* The ledger as it stands: committed plus pending. */
+const struct mc_ledger *sink_ledger(const struct sink *s);
+void sink_close(struct sink *s);
+
+/* All of it: open, put each file (standard input when nfiles is 0),
+ * finish, close. */
+int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files, size_t nfiles,
+	     struct mc_err *err);
+
+#endif

@@ -1,0 +1,99 @@
+/* sink_int.h: the sink engine's state, shared by sink.c (records,
+ * commits) and chunk.c (snapshot chunks); not for users of sink.h. */
+#ifndef MC_SINK_INT_H
+#define MC_SINK_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "sink/dest.h"
+#include "sink/sink.h"
+#include "stream/ledger.h"
+#include "stream/rec.h"
+#include "stream/recio.h"
+#include "stream/schema.h"
+
+/* One partition being written: rows since the last commit. */
+struct sink_pbuf {
+	char *table;           /* destination table name (without _log) */
+	char *part;
+	int is_log;
+	struct dest_part *dp;  /* the destination's handle */
+	struct mc_buf data;    /* encoded records: schemas and rows */
+	struct mc_buf schemas; /* encoded schema records new to the table */
+	uint64_t nrec, rows;
+	uint64_t schema_ver;   /* version of the last schema record in data */
+	int has_pos, has_time;
+	struct mc_pos lo, hi;
+	int64_t tmin, tmax;
+	int complete;          /* base: complete at this commit */
+	int has_floor;         /* base: the lowest chunk watermark seen */
+	struct mc_pos floor;
+};
+
+/* A pbuf's state when a chunk began: rows of a chunk are added at once and
+ * taken back when the chunk is dropped. */
+struct sink_psave {
+	size_t data_len, schemas_len;
+	uint64_t nrec, rows, schema_ver;
+	int has_pos, has_time;
+	struct mc_pos lo, hi;
+	int64_t tmin, tmax;
+};
+
+struct sink_tab {
+	char *db, *table;
+	char name[256];        /* destination name */
+	char key[600];         /* its snapshot chain's key (ledger_table_key) */
+	struct schema_copy schema;
+	int64_t schema_time;
+	int snap_in_stream;
+	struct sink_pbuf *last_base, *last_log;
+	int open;              /* snapshot rows of a chunk not ended yet */
+	uint64_t open_start;   /* snap_seen when the chunk began */
+	struct sink_pbuf *cp;  /* where its rows go */
+	struct sink_psave save;
+};
+
+struct sink {
+	struct sink_opts o;
+	struct dest *d;
+	struct mc_ledger L;      /* what is committed plus pending */
+	struct sink_tab *tabs;
+	size_t ntabs, tabcap, last_tab;
+	struct sink_pbuf **pbufs;
+	size_t npbufs, pbufcap;
+	uint64_t pending_rows;
+	uint64_t skip_snap;      /* snapshot rows committed before this run */
+	uint64_t snap_seen;      /* snapshot rows read */
+	size_t nopen;            /* tables with an open chunk: no commit meanwhile */
+	int chunked_stream;      /* this stream has chunk marks (or is mc-snapshot's) */
+	int dirty;               /* L moved since the last commit */
+	int resume_done;         /* a resume position is committed */
+	uint64_t resume_done_file; /* its binlog file */
+};
+
+/* sink.c */
+struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int create,
+			       struct mc_err *err);
+struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, const char *part,
+				struct mc_err *err);
+void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, char *out,
+		   size_t outsz);
+int sink_commit(struct sink *s, struct mc_err *err);
+
+/* chunk.c */
+/* Snapshot rows of t begin a chunk in p: remember what to take back. */
+void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p);
+/* A chunk_end mark of t: keep or drop its chunk. */
+int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		   struct sink_tab *t, struct mc_err *err);
+/* End t's open chunk without a labelled mark (at_end: the stream ended). */
+void sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end);
+void sink_close_open_chunks(struct sink *s);
+/* t's snapshot is complete: its chain is done, its base partition gets
+ * its marker at the next commit. */
+int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err);
+
+#endif

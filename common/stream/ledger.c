@@ -1,0 +1,351 @@
+#include "stream/ledger.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/day.h"
+#include "base/num.h"
+
+/* ---- table keys and chains ---- */
+
+void ledger_table_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		      size_t outsz)
+{
+	int plain = 1;
+	size_t at;
+	for (size_t i = 0; i < dbn + tn && plain; i++) {
+		char ch = i < dbn ? db[i] : table[i - dbn];
+		plain = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+	}
+	if (plain) {
+		snprintf(out, outsz, LEDGER_K_TABLE "%.*s.%.*s", (int)dbn, db, (int)tn, table);
+		return;
+	}
+	at = (size_t)snprintf(out, outsz, LEDGER_K_HEX);
+	for (size_t i = 0; i < dbn && at + 3 < outsz; i++)
+		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)db[i]);
+	if (at + 2 < outsz)
+		out[at++] = '.';
+	for (size_t i = 0; i < tn && at + 3 < outsz; i++)
+		at += (size_t)snprintf(out + at, outsz - at, "%02x", (unsigned char)table[i]);
+	out[at] = 0;
+}
+
+int ledger_is_table_key(const char *k)
+{
+	return strncmp(k, LEDGER_K_TABLE, sizeof LEDGER_K_TABLE - 1) == 0 ||
+	       strncmp(k, LEDGER_K_HEX, sizeof LEDGER_K_HEX - 1) == 0;
+}
+
+enum ledger_chain ledger_chain_parse(const char *v, const char **hi, size_t *hin)
+{
+	if (!v)
+		return LEDGER_CHAIN_NONE;
+	if (strcmp(v, LEDGER_CHAIN_DONE) == 0)
+		return LEDGER_CHAIN_END;
+	if (strncmp(v, LEDGER_CHAIN_AFTER, sizeof LEDGER_CHAIN_AFTER - 1) == 0) {
+		*hi = v + sizeof LEDGER_CHAIN_AFTER - 1;
+		*hin = strlen(*hi);
+		return LEDGER_CHAIN_AT;
+	}
+	return LEDGER_CHAIN_BAD;
+}
+
+int ledger_chain_format(struct mc_buf *b, const char *hi, size_t hin, struct mc_err *err)
+{
+	int rc;
+	if (!hi)
+		rc = buf_adds(b, LEDGER_CHAIN_DONE);
+	else
+		rc = buf_adds(b, LEDGER_CHAIN_AFTER) < 0 ? -1 : buf_add(b, hi, hin);
+	if (rc < 0 || buf_addc(b, 0) < 0)
+		return mc_oom(err, "snapshot chain");
+	b->len--; /* the NUL is not counted: b may grow on */
+	return 0;
+}
+
+const char *ledger_chain_get(const struct mc_ledger *l, const char *key)
+{
+	return ckpt_get(&l->snap, key);
+}
+
+int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, struct mc_err *err)
+{
+	return ckpt_set(&l->snap, key, val, err);
+}
+
+int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
+		       struct mc_err *err)
+{
+	struct mc_buf v = { 0 };
+	int rc = ledger_chain_format(&v, hi, n, err);
+	if (rc == 0)
+		rc = ledger_chain_set(l, key, v.p, err);
+	buf_free(&v);
+	return rc;
+}
+
+/* ---- accounting ---- */
+
+int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err)
+{
+	int64_t day = day_of(t, l->utc_off);
+	if (!l->has_first) {
+		l->has_first = 1;
+		l->first_pos = *pos;
+		l->first_time = t;
+	}
+	if (l->has_hw) {
+		int64_t hd = day_of(l->hw_time, l->utc_off);
+		for (int64_t d = hd; d < day; d++) {
+			if (mc_grow(&l->cuts, &l->cap, l->ncuts + 1, sizeof *l->cuts) < 0)
+				return mc_oom(err, "ledger");
+			l->cuts[l->ncuts].day = d;
+			l->cuts[l->ncuts].pos = *pos;
+			l->ncuts++;
+			if (day - hd > 366 * 10) /* a clock jump: record the first day only */
+				break;
+		}
+	}
+	if (!l->has_hw || t > l->hw_time)
+		l->hw_time = t;
+	l->has_hw = 1;
+	return 0;
+}
+
+/* The domain part of one GTID: before ':' (MySQL) or the first '-'. */
+static size_t gtid_domain(const char *g, size_t n)
+{
+	const char *c = memchr(g, ':', n);
+	if (!c)
+		c = memchr(g, '-', n);
+	return c ? (size_t)(c - g) : n;
+}
+
+int ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
+		struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	const char *s = l->gtid ? l->gtid : "";
+	size_t dn = gtid_domain(label, n);
+	int replaced = 0;
+
+	l->resume = *pos;
+	l->has_resume = 1;
+	if (n == 0)
+		return 0;
+	if (memchr(label, ',', n) || memchr(label, '\n', n) || memchr(label, ' ', n))
+		return mc_errf(err, MC_EXIT_DATA, "bad GTID '%.*s' in a txn_end mark", (int)n, label);
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t en = e ? (size_t)(e - s) : strlen(s);
+		int rc;
+		if (gtid_domain(s, en) == dn && memcmp(s, label, dn) == 0) {
+			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label);
+			replaced = 1;
+		} else {
+			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)en, s);
+		}
+		if (rc < 0)
+			goto oom;
+		s += en + (e ? 1 : 0);
+	}
+	if (!replaced && buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, label) < 0)
+		goto oom;
+	if (buf_add(&b, "", 1) < 0)
+		goto oom;
+	free(l->gtid);
+	l->gtid = b.p;
+	return 0;
+oom:
+	buf_free(&b);
+	return mc_oom(err, "ledger");
+}
+
+int ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut)
+{
+	if (l->has_first && day < day_of(l->first_time, l->utc_off)) {
+		*cut = l->first_pos;
+		return 1;
+	}
+	for (size_t i = 0; i < l->ncuts; i++)
+		if (l->cuts[i].day == day) {
+			*cut = l->cuts[i].pos;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- to and from checkpoint lines ---- */
+
+static int put_pos(struct ckpt *c, const char *k, const struct mc_pos *p, struct mc_err *err)
+{
+	char v[64];
+	pos_format(p, v, sizeof v);
+	return ckpt_append(c, k, v, err);
+}
+
+static int put_u64(struct ckpt *c, const char *k, uint64_t u, struct mc_err *err)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%" PRIu64, u);
+	return ckpt_append(c, k, v, err);
+}
+
+static int put_i64(struct ckpt *c, const char *k, int64_t i, struct mc_err *err)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%" PRId64, i);
+	return ckpt_append(c, k, v, err);
+}
+
+static int put_chains(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+{
+	for (size_t i = 0; i < l->snap.n; i++)
+		if (ckpt_append(c, l->snap.kv[i].k, l->snap.kv[i].v, err) < 0)
+			return -1;
+	return 0;
+}
+
+int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+{
+	char k[32], d[16];
+	if (put_u64(c, LEDGER_K_SEQ, l->seq, err) < 0 ||
+	    (l->has_pos && put_pos(c, LEDGER_K_POS, &l->pos, err) < 0) ||
+	    (l->has_resume && put_pos(c, LEDGER_K_RESUME, &l->resume, err) < 0) ||
+	    (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0) ||
+	    put_u64(c, LEDGER_K_SNAPSHOT_ROWS, l->snapshot_rows, err) < 0 ||
+	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
+	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0))
+		return -1;
+	if (l->has_first && (put_pos(c, LEDGER_K_FIRST_POS, &l->first_pos, err) < 0 ||
+			     put_i64(c, LEDGER_K_FIRST_TIME, l->first_time, err) < 0))
+		return -1;
+	for (size_t i = 0; i < l->ncuts; i++) {
+		day_format(l->cuts[i].day, d);
+		snprintf(k, sizeof k, LEDGER_K_CUT "%s", d);
+		if (put_pos(c, k, &l->cuts[i].pos, err) < 0)
+			return -1;
+	}
+	if (l->has_snap_low && put_pos(c, LEDGER_K_SNAPSHOT_LOW, &l->snap_low, err) < 0)
+		return -1;
+	return put_chains(l, c, err);
+}
+
+/* A position value of key k into *p (and *has): 0, or -1 when bad. */
+static int get_pos(const struct ckpt *c, const char *k, int *has, struct mc_pos *p)
+{
+	const char *v = ckpt_get(c, k);
+	struct mc_err e;
+	if (!v)
+		return 0;
+	if (has)
+		*has = 1;
+	return pos_parse(v, p, &e);
+}
+
+int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l,
+		     struct mc_err *err)
+{
+	const char *v;
+
+	memset(l, 0, sizeof *l);
+	if (!(v = ckpt_get(c, LEDGER_K_SEQ)) || num_u64(v, &l->seq) < 0 ||
+	    get_pos(c, LEDGER_K_POS, &l->has_pos, &l->pos) < 0)
+		goto bad;
+	if ((v = ckpt_get(c, LEDGER_K_SNAPSHOT_ROWS)) && num_u64(v, &l->snapshot_rows) < 0)
+		goto bad;
+	if ((v = ckpt_get(c, LEDGER_K_HW_TIME))) {
+		l->has_hw = 1;
+		if (num_i64(v, &l->hw_time) < 0)
+			goto bad;
+	}
+	if (((v = ckpt_get(c, LEDGER_K_UTC_OFFSET)) && num_i64(v, &l->utc_off) < 0) ||
+	    get_pos(c, LEDGER_K_RESUME, &l->has_resume, &l->resume) < 0)
+		goto bad;
+	if ((v = ckpt_get(c, LEDGER_K_GTID)) && *v && !(l->gtid = mc_strdup(v))) {
+		mc_oom(err, "ledger");
+		goto fail;
+	}
+	if (get_pos(c, LEDGER_K_SNAPSHOT_LOW, &l->has_snap_low, &l->snap_low) < 0)
+		goto bad;
+	for (size_t i = 0; i < c->n; i++)
+		if (ledger_is_table_key(c->kv[i].k) &&
+		    ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0)
+			goto fail;
+	if ((v = ckpt_get(c, LEDGER_K_FIRST_POS))) {
+		const char *t = ckpt_get(c, LEDGER_K_FIRST_TIME);
+		if (get_pos(c, LEDGER_K_FIRST_POS, &l->has_first, &l->first_pos) < 0 || !t ||
+		    num_i64(t, &l->first_time) < 0)
+			goto bad;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct ledger_cut cut;
+		struct mc_err e;
+		if (strncmp(c->kv[i].k, LEDGER_K_CUT, sizeof LEDGER_K_CUT - 1) != 0)
+			continue;
+		if (day_parse(c->kv[i].k + sizeof LEDGER_K_CUT - 1, &cut.day) < 0 ||
+		    pos_parse(c->kv[i].v, &cut.pos, &e) < 0)
+			goto bad;
+		if (mc_push(&l->cuts, &l->ncuts, &l->cap, sizeof *l->cuts) < 0) {
+			mc_oom(err, "ledger");
+			goto fail;
+		}
+		l->cuts[l->ncuts - 1] = cut;
+	}
+	return 1;
+bad:
+	mc_errf(err, MC_EXIT_DATA, "'%s': malformed ledger", what);
+fail:
+	ledger_free(l);
+	return -1;
+}
+
+int ledger_checkpoint(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+{
+	if (!l->has_pos && !l->snap.n && !l->has_snap_low)
+		return 0;
+	if (l->has_pos && put_pos(c, LEDGER_K_POS, &l->pos, err) < 0)
+		return -1;
+	/* resume: the last transaction boundary committed; before any, the
+	 * lowest watermark of the committed snapshot chunks (the binlog tail
+	 * starts at or below it, docs/mc-tunnel-put.md) */
+	if ((l->has_resume || l->has_snap_low) &&
+	    put_pos(c, LEDGER_K_RESUME, l->has_resume ? &l->resume : &l->snap_low, err) < 0)
+		return -1;
+	if (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0)
+		return -1;
+	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */
+	return put_chains(l, c, err);
+}
+
+int ledger_checkpoint_write(const char *path, const struct mc_ledger *l, struct mc_err *err)
+{
+	struct ckpt c = { 0 };
+	int rc = ledger_checkpoint(l, &c, err);
+	if (rc == 0 && c.n)
+		rc = ckpt_write(path, &c, err);
+	ckpt_free(&c);
+	return rc;
+}
+
+int ledger_copy(struct mc_ledger *dst, const struct mc_ledger *src, struct mc_err *err)
+{
+	struct ckpt c = { 0 };
+	int rc = ledger_to_ckpt(src, &c, err);
+	if (rc == 0)
+		rc = ledger_from_ckpt(&c, "ledger copy", dst, err) < 0 ? -1 : 0;
+	ckpt_free(&c);
+	return rc;
+}
+
+void ledger_free(struct mc_ledger *l)
+{
+	ckpt_free(&l->snap);
+	free(l->cuts);
+	free(l->gtid);
+	memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,140 @@
+/* ledger.h: the one owner of the position checkpoint and ledger format.
+ *
+ * A sink commits, with its data, what it has of a source: the position
+ * checkpoint (pos, resume, gtid, each table's snapshot chain) that a
+ * source resumes from, and, in its ledger, the bookkeeping of the commits
+ * (seq, day cuts...). Both are checkpoint files (stream/ckpt.h); this
+ * module names their keys and chain states and converts to and from the
+ * key-value lines. Who reads what:
+ *
+ *   the sink's ledger (e.g. DIR/_mcsync/ledger)    every key below
+ *   the sink's --checkpoint-out                    pos, resume, gtid, chains
+ *   mc-binlog-tail --checkpoint-in                 resume, gtid
+ *   mc-snapshot --checkpoint-in / --checkpoint     the chains
+ *
+ * Every function returns 0 (or as said) or -1 with err set. */
+#ifndef MC_LEDGER_H
+#define MC_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/ckpt.h"
+#include "stream/rec.h"
+
+/* ---- keys ---- */
+
+/* the position checkpoint */
+#define LEDGER_K_POS "pos"                   /* highest change position committed */
+#define LEDGER_K_RESUME "resume"             /* last transaction boundary committed */
+#define LEDGER_K_GTID "gtid"                 /* last GTID per domain, "0-1-5,1-1-7" */
+#define LEDGER_K_TABLE "table."              /* + DB.TABLE: a snapshot chain */
+#define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
+/* the ledger only */
+#define LEDGER_K_SEQ "seq"                   /* commits so far */
+#define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"
+#define LEDGER_K_SNAPSHOT_LOW "snapshot_low" /* lowest committed chunk watermark */
+#define LEDGER_K_UTC_OFFSET "utc_offset"
+#define LEDGER_K_HW_TIME "hw_time"
+#define LEDGER_K_FIRST_POS "first_pos"
+#define LEDGER_K_FIRST_TIME "first_time"
+#define LEDGER_K_CUT "cut."                  /* + YYYYMMDD: a day cut */
+
+/* ---- snapshot chains ----
+ * A table's committed snapshot chain is "done" (complete) or "after", a
+ * tab and the HI of its last committed chunk (the SQL literals of the
+ * split key, tab-separated): mc-snapshot's checkpoint lines, byte for
+ * byte. */
+#define LEDGER_CHAIN_DONE "done"
+#define LEDGER_CHAIN_AFTER "after\t"
+
+enum ledger_chain {
+	LEDGER_CHAIN_BAD = -1,  /* neither */
+	LEDGER_CHAIN_NONE = 0,  /* no chain: nothing of the table committed */
+	LEDGER_CHAIN_AT = 1,    /* after HI */
+	LEDGER_CHAIN_END = 2,   /* done */
+};
+
+/* The key of db.table: "table.DB.TABLE", or "hex.HEXDB.HEXTABLE" when a
+ * name has other characters than [a-z0-9_-]. out holds >= 600 bytes. */
+void ledger_table_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		      size_t outsz);
+/* Whether k is a table key (of either form). */
+int ledger_is_table_key(const char *k);
+/* Parse a chain value (NULL: none); for LEDGER_CHAIN_AT, *hi (and *hin)
+ * are the literals after the tab. */
+enum ledger_chain ledger_chain_parse(const char *v, const char **hi, size_t *hin);
+/* Format a chain value into b (NUL-terminated): "after<TAB>hi", or "done"
+ * when hi is NULL. */
+int ledger_chain_format(struct mc_buf *b, const char *hi, size_t hin, struct mc_err *err);
+
+/* ---- the ledger ---- */
+
+struct ledger_cut {
+	int64_t day;
+	struct mc_pos pos;
+};
+
+struct mc_ledger {
+	uint64_t seq;           /* commits so far; data files are named by it */
+	int has_pos;
+	struct mc_pos pos;      /* highest change position committed */
+	uint64_t snapshot_rows; /* snapshot rows consumed */
+	int has_hw;
+	int64_t hw_time;        /* highest change time committed */
+	int64_t utc_off;        /* seconds east of UTC that days are counted in */
+	int has_first;
+	struct mc_pos first_pos; /* the first change record */
+	int64_t first_time;
+	size_t ncuts, cap;
+	struct ledger_cut *cuts; /* day D ends before the first record stamped after D */
+	int has_resume;
+	struct mc_pos resume;   /* the last txn_end/heartbeat mark accepted: a
+				 * transaction boundary a source may restart at */
+	char *gtid;             /* owned or NULL: the last GTID per domain of the
+				 * accepted txn_end marks, "0-1-5,1-1-7" */
+	int has_snap_low;
+	struct mc_pos snap_low; /* the lowest watermark of the snapshot chunks
+				 * committed: where a binlog tail may start */
+	struct ckpt snap;       /* each table's committed snapshot chain: key
+				 * ledger_table_key(), value a chain (above) */
+};
+
+/* A table's chain (NULL: nothing committed); set it (copies). */
+const char *ledger_chain_get(const struct mc_ledger *l, const char *key);
+int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, struct mc_err *err);
+/* Set a table's chain to "after<TAB>hi" (hi: n bytes). */
+int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
+		       struct mc_err *err);
+
+/* Account for an accepted change record at pos stamped t: the first record
+ * stamped after a day ends that day (its cut). */
+int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err);
+/* Account for an accepted txn_end or heartbeat mark at pos with label
+ * (a txn_end's GTID, "" when none): it is the new resume point, and its
+ * GTID replaces the one of its domain (MariaDB "D-S-N": D; MySQL
+ * "UUID:N": UUID) in l->gtid. */
+int ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
+		struct mc_err *err);
+/* The cut of day: the position of the first change record stamped after
+ * the day (the day holds every change below it). 1 found, 0 not yet. */
+int ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut);
+
+/* The whole ledger as checkpoint lines (c empty before), and back: 1, or
+ * -1 naming `what` (a path) when a value is malformed. */
+int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err);
+int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l,
+		     struct mc_err *err);
+/* The position checkpoint of l, the one a source resumes from: pos;
+ * resume, or before any transaction boundary the lowest snapshot
+ * watermark; gtid; the chains. 0 with c empty when l has none of them. */
+int ledger_checkpoint(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err);
+/* Write ledger_checkpoint(l) to path (nothing when it is empty). */
+int ledger_checkpoint_write(const char *path, const struct mc_ledger *l, struct mc_err *err);
+/* A copy of l (for a destination that keeps what was committed). */
+int ledger_copy(struct mc_ledger *dst, const struct mc_ledger *src, struct mc_err *err);
+void ledger_free(struct mc_ledger *l);
+
+#endif
