@@ -1,5 +1,5 @@
 # mcsync: one non-recursive Makefile.
-#   make            build libmc.a and every program into $(O)/
+#   make            build libmc.a, every program into $(O)/, the test tools into $(O)/tools/
 #   make check      build and run every test; ends with "N passed, N failed"
 #   make asan       the same tests under AddressSanitizer (+LeakSanitizer)
 #   make ubsan      the same tests under UndefinedBehaviorSanitizer
@@ -21,7 +21,7 @@ MC_CPPFLAGS := -Icommon -Icmd/lib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null)
 MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 LIBS := -Wl,--as-needed -lmsgpackc -lzstd -lz \
-	$(shell pkg-config --libs libmariadb 2>/dev/null) -lcurl -lm -lpthread
+	$(shell pkg-config --libs libmariadb 2>/dev/null) -lm -lpthread
 
 COMMON_SRC := $(sort $(wildcard common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
@@ -36,7 +36,7 @@ TOOLS := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz/%-replay)
 
-all: $(PROGS)
+all: $(PROGS) $(TOOLS)
 
 $(O)/libmc.a: $(COMMON_OBJ)
 	@rm -f $@
@@ -67,8 +67,7 @@ check: all $(UNITS) $(TOOLS) $(FUZZ_REPLAY)
 	@O=$(O) sh tests/run.sh
 
 asan:
-	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDFLAGS=-fsanitize=address check
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" check
 
 ubsan:
 	$(MAKE) O=build-ubsan CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" check

@@ -109,7 +109,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 			o->table = optarg;
 			break;
 		case 'd':
-			if (wh_day_parse(optarg, &o->day) < 0)
+			if (day_parse(optarg, &o->day) < 0)
 				prog_usage_error("bad value for --ds: '%s' (want YYYYMMDD)", optarg);
 			o->ds = optarg;
 			o->have_day = 1;
@@ -119,7 +119,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 			o->at_is_pos = 0;
 			if (pos_parse(optarg, &o->at_pos, &err) == 0)
 				o->at_is_pos = 1;
-			else if (wh_datetime_parse(optarg, &o->at_time) < 0)
+			else if (datetime_parse(optarg, &o->at_time) < 0)
 				prog_usage_error("bad value for --at: '%s' (want FILE:OFFSET:ROW or 'YYYY-MM-DD hh:mm:ss')", optarg);
 			break;
 		case 'k':

@@ -1,5 +1,5 @@
 /* mc-tunnel-put: record streams into a destination (docs/mc-tunnel-put.md).
- * The engine is common/sink/sink.c; the destinations common/sink/dest.h. */
+ * The engine is common/sink/sink.c; the destination interface common/stream/dest.h. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "base/err.h"
 #include "base/num.h"
 #include "prog.h"
-#include "sink/dest.h"
+#include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/opt.h"
 #include "wh/wh.h"

@@ -12,7 +12,7 @@
 #include "base/alloc.h"
 #include "engine/snapshot_int.h"
 #include "mysql/snapcheck.h"
-#include "wh/wh.h"
+#include "stream/ledger.h"
 
 const char *const snapjob_consistency_names[] = { "snapshot", "lock", NULL };
 
@@ -121,47 +121,55 @@ out:
 
 /* ---- checkpoint ---- */
 
-static size_t nfields(const char *s)
+static size_t nfields(const char *s, size_t len)
 {
 	size_t n = 1;
-	for (; *s; s++)
-		n += *s == '\t';
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\t';
 	return n;
 }
 
 int snapjob_chain_format(int done, const snap_bound after, size_t nsplit, struct mc_buf *out)
 {
+	struct mc_buf hi = { 0 };
+	struct mc_err e = { 0 };
+	int rc;
 	if (done || !after)
-		return buf_adds(out, "done");
-	if (buf_adds(out, "after\t") < 0)
-		return -1;
-	return snap_bound_format(after, nsplit, out);
+		return ledger_chain_format(out, NULL, 0, &e);
+	rc = snap_bound_format(after, nsplit, &hi);
+	if (rc == 0)
+		rc = ledger_chain_format(out, hi.p, hi.len, &e);
+	buf_free(&hi);
+	return rc;
 }
 
 int snapjob_chain_parse(const char *key, const char *v, size_t nsplit, int *done,
 			snap_bound *after, struct mc_err *err)
 {
+	const char *hi;
+	size_t hin;
+	enum ledger_chain c = ledger_chain_parse(v, &hi, &hin);
 	*done = 0;
 	*after = NULL;
-	if (strcmp(v, "done") == 0) {
+	if (c == LEDGER_CHAIN_END) {
 		*done = 1;
 		return 0;
 	}
-	if (strncmp(v, "after\t", 6) == 0 && nsplit && nfields(v + 6) == nsplit) {
-		if (!(*after = snap_bound_parse(v + 6, strlen(v + 6))))
+	if (c == LEDGER_CHAIN_AT && nsplit && nfields(hi, hin) == nsplit) {
+		if (!(*after = snap_bound_parse(hi, hin)))
 			return mc_oom(err, "a checkpoint's key");
 		return 0;
 	}
 	return mc_errf(err, MC_EXIT_DATA,
-		       "bad value for '%s' (want 'done' or 'after', a tab, the %zu literals of the "
-		       "split key)",
+		       "bad value for '%s' (want '" LEDGER_CHAIN_DONE "' or 'after', a tab, the "
+		       "%zu literals of the split key)",
 		       key, nsplit);
 }
 
-/* the same key as the sink's ledger and --checkpoint-out (common/wh/wh.c) */
+/* the same key as the sink's ledger and --checkpoint-out (stream/ledger.h) */
 static void ckpt_key(const struct snap_table *t, char *out, size_t outsz)
 {
-	wh_snap_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
+	ledger_table_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
 }
 
 /* Which tables are done, and where the others resume. */

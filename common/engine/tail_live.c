@@ -16,6 +16,7 @@
 #include "base/num.h"
 #include "mysql/myschema.h"
 #include "stream/ckpt.h"
+#include "stream/ledger.h"
 
 /* SIGTERM/SIGINT: end the stream; the transaction being read is not
  * written, the ones before it are (and were flushed). Connector/C retries
@@ -151,8 +152,8 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
  * the one place that knows their keys. */
 static void ckpt_resume(const struct ckpt *c, const char **resume, const char **gtid)
 {
-	*resume = ckpt_get(c, "resume");
-	*gtid = ckpt_get(c, "gtid");
+	*resume = ckpt_get(c, LEDGER_K_RESUME);
+	*gtid = ckpt_get(c, LEDGER_K_GTID);
 }
 
 /* From the checkpoint's resume position v (its binlog on the server by

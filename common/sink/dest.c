@@ -1,8 +1,10 @@
 /* Choosing the destination from a --dest value: the one place that knows
- * every implementation (dest.h). */
-#include "sink/dest.h"
+ * every implementation (stream/dest.h). */
+#include "sink/sink.h"
 
 #include <string.h>
+
+#include "wh/dest_wh.h"
 
 #define ODPS_SCHEME "odps://"
 
@@ -16,11 +18,4 @@ int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struc
 			       "--dest=%s: the MaxCompute destination is not built yet (give a "
 			       "local warehouse directory)", spec);
 	return dest_wh_open(spec, o, d, err);
-}
-
-void dest_close(struct dest *d)
-{
-	if (d->ops)
-		d->ops->close(d->st);
-	memset(d, 0, sizeof *d);
 }

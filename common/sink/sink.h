@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "sink/dest.h"
+#include "stream/dest.h"
 
 enum sink_route {
 	SINK_ROUTE_OP = 0, /* snapshot rows to the base table, changes to the log */
@@ -63,5 +63,10 @@ void sink_close(struct sink *s);
  * finish, close. */
 int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files, size_t nfiles,
 	     struct mc_err *err);
+
+/* Open the destination a --dest value names: "DIR": the local warehouse
+ * (wh/dest_wh.h); "odps://..." (MaxCompute) is a usage error (code 2) until
+ * it is built. Release it with dest_close (stream/dest.h). */
+int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struct mc_err *err);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "sink/dest.h"
+#include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/ledger.h"
 #include "stream/rec.h"

@@ -1,4 +1,4 @@
-/* The local warehouse as a sink destination (sink/dest.h, docs/warehouse.md):
+/* The local warehouse as a sink destination (stream/dest.h, docs/warehouse.md):
  * a commit writes one data file per partition (part-<seq>.mcr.zst), its
  * manifest (_SUCCESS of a log or a complete base, else _PENDING), then the
  * ledger DIR/_mcsync/ledger, the commit point. A run that starts removes
@@ -15,7 +15,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/zio.h"
-#include "sink/dest.h"
+#include "wh/dest_wh.h"
 #include "wh/wh.h"
 
 struct dest_part {

@@ -395,9 +395,9 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
 	free(sp);
 	if (rc < 0)
 		return -1;
-	if (j->lschema.have && !wh_schema_same(&j->lschema.rec, &j->schema.rec)) {
+	if (j->lschema.have && !schema_same(&j->lschema.rec, &j->schema.rec)) {
 		char why[300];
-		wh_schema_diff(&j->lschema.rec, &j->schema.rec, why, sizeof why);
+		schema_diff(&j->lschema.rec, &j->schema.rec, why, sizeof why);
 		return mc_errf(err, MC_EXIT_DATA, "schema mismatch between '%s_log' and '%s': %s",
 			       j->o.table, j->o.table, why);
 	}
@@ -416,9 +416,9 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 	} else if (j->o.at) {
 		if (mj_cut_at_time(j, j->o.at_time - j->L.utc_off, err) < 0)
 			return -1;
-	} else if (!wh_ledger_cut(&j->L, j->o.day, &j->upto)) {
+	} else if (!ledger_cut(&j->L, j->o.day, &j->upto)) {
 		char d[16];
-		wh_day_format(j->o.day + 1, d);
+		day_format(j->o.day + 1, d);
 		return mc_errf(err, MC_EXIT_DATA,
 			       "the log has not reached the end of %s yet: no change stamped on %s or "
 			       "later has been committed (see docs/merge.md; or use --at)",
@@ -533,9 +533,9 @@ static void release(struct mergejob *j)
 	mergejob_abort(j);
 	out_free(&j->out);
 	wh_manifest_free(&j->base_m);
-	wh_schema_free(&j->schema);
-	wh_schema_free(&j->lschema);
-	wh_ledger_free(&j->L);
+	schema_copy_free(&j->schema);
+	schema_copy_free(&j->lschema);
+	ledger_free(&j->L);
 	free(j->base_part);
 	j->base_part = NULL;
 	buf_free(&j->kb);

@@ -32,7 +32,7 @@ struct mergejob_opts {
 	const char *at;          /* --at as given (for messages), or NULL */
 	int at_is_pos;           /* at is a position: at_pos; else a time: at_time */
 	struct mc_pos at_pos;
-	int64_t at_time;         /* seconds, as wh_datetime_parse gives */
+	int64_t at_time;         /* seconds, as datetime_parse gives */
 	const char *key;         /* "COL[,COL]" for a table with no key, or NULL */
 	uint64_t memory;         /* bytes for sorting; 0: a quarter of RAM */
 	const char *tmpdir;      /* where runs spill; NULL: the table's directory */

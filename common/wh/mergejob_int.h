@@ -49,9 +49,9 @@ struct mergejob {
 	int zlevel;
 	char *tdir, *ldir;            /* <wh>/<table>, <wh>/<table>_log */
 	int lockfd;
-	struct wh_ledger L;
-	struct wh_schema schema;      /* the base table's */
-	struct wh_schema lschema;     /* the log table's (may be absent) */
+	struct mc_ledger L;
+	struct schema_copy schema;      /* the base table's */
+	struct schema_copy lschema;     /* the log table's (may be absent) */
 	uint32_t keycols[MC_MAX_COLUMNS];
 	size_t nkey;
 	char *base_part;              /* spec of the base used */

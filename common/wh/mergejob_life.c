@@ -68,7 +68,7 @@ static int drop(struct mergejob *j, const char *dir, const char *part, const cha
  * no more into them), every file's positions below the kept `from`. */
 static int drop_log(struct mergejob *j, struct mc_err *err)
 {
-	const struct wh_ledger *L = &j->L;
+	const struct mc_ledger *L = &j->L;
 	char **done;
 	size_t ndone;
 	struct mc_pos lo;
@@ -80,7 +80,7 @@ static int drop_log(struct mergejob *j, struct mc_err *err)
 		return 0;
 	if ((rc = kept_from(j, &lo, err)) <= 0)
 		return rc;
-	hwday = wh_day_of(L->hw_time, L->utc_off);
+	hwday = day_of(L->hw_time, L->utc_off);
 	if (wh_list_parts(j->ldir, 0, &done, &ndone, err) < 0)
 		return -1;
 	if (!(prefix = wh_pathf("%s_log/", j->o.table))) {

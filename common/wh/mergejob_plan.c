@@ -86,7 +86,7 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 /* --at=DATETIME: the first log record of the table stamped after t. */
 int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 {
-	const struct wh_ledger *L = &j->L;
+	const struct mc_ledger *L = &j->L;
 	char **parts;
 	size_t nparts;
 	int found = 0, rc = 0;

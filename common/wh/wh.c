@@ -445,10 +445,10 @@ static int schema_scan(const char *path, int (*fn)(const struct mc_rec *, void *
 static int keep_last(const struct mc_rec *r, void *ctx)
 {
 	struct mc_err e;
-	return wh_schema_set(ctx, r, &e);
+	return schema_copy_set(ctx, r, &e);
 }
 
-int wh_schema_read(const char *path, struct wh_schema *s, struct mc_err *err)
+int wh_schema_read(const char *path, struct schema_copy *s, struct mc_err *err)
 {
 	int rc = schema_scan(path, keep_last, s, err);
 	if (rc > 0 && !s->have)
@@ -459,18 +459,18 @@ int wh_schema_read(const char *path, struct wh_schema *s, struct mc_err *err)
 int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *err)
 {
 	struct mc_buf old = { 0 }, out = { 0 };
-	struct wh_schema last = { 0 };
+	struct schema_copy last = { 0 };
 	struct mc_rec h;
 	int rc = wh_schema_read(path, &last, err);
 	size_t body = 0;
 
 	if (rc < 0)
 		return -1;
-	if (rc > 0 && last.rec.schema_version == r->schema_version && wh_schema_same(&last.rec, r)) {
-		wh_schema_free(&last);
+	if (rc > 0 && last.rec.schema_version == r->schema_version && schema_same(&last.rec, r)) {
+		schema_copy_free(&last);
 		return 0;
 	}
-	wh_schema_free(&last);
+	schema_copy_free(&last);
 	/* Rebuild: header, the old schema records, the new one, trailer. */
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_HEADER;

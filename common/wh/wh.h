@@ -60,25 +60,6 @@ int wh_default_name(const struct mc_str *db, const struct mc_str *table, char *o
  * [A-Za-z0-9_.-]+. */
 int wh_part_ok(const char *s);
 
-/* ---- days (base/day.h; these names are kept for their callers) ---- */
-
-static inline int wh_day_parse(const char *s, int64_t *day)
-{
-	return day_parse(s, day);
-}
-static inline void wh_day_format(int64_t day, char out[16])
-{
-	day_format(day, out);
-}
-static inline int64_t wh_day_of(int64_t t, int64_t utc_off)
-{
-	return day_of(t, utc_off);
-}
-static inline int wh_datetime_parse(const char *s, int64_t *t)
-{
-	return datetime_parse(s, t);
-}
-
 /* ---- data file names ---- */
 
 /* The name of the data files of commit seq. */
@@ -137,28 +118,9 @@ void wh_manifest_free(struct wh_manifest *m);
 
 /* ---- schemas ---- */
 
-/* An owned copy of a schema record and comparisons: stream/schema.h; these
- * names are kept for their callers. */
-#define wh_schema schema_copy
-static inline int wh_schema_set(struct schema_copy *s, const struct mc_rec *r, struct mc_err *err)
-{
-	return schema_copy_set(s, r, err);
-}
-static inline void wh_schema_free(struct schema_copy *s)
-{
-	schema_copy_free(s);
-}
-static inline int wh_schema_same(const struct mc_rec *a, const struct mc_rec *b)
-{
-	return schema_same(a, b);
-}
-static inline void wh_schema_diff(const struct mc_rec *a, const struct mc_rec *b, char *out,
-				  size_t outsz)
-{
-	schema_diff(a, b, out, outsz);
-}
+/* (an owned copy of a schema record and comparisons: stream/schema.h) */
 /* The last schema in a table's _schema.mcr: 1, 0 if there is no file. */
-int wh_schema_read(const char *path, struct wh_schema *s, struct mc_err *err);
+int wh_schema_read(const char *path, struct schema_copy *s, struct mc_err *err);
 /* Append r to the schema file unless its last record has the same version,
  * columns and key; atomic. */
 int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *err);
@@ -177,27 +139,5 @@ void wh_free_list(char **parts, size_t n);
 int wh_ledger_read(const char *dir, struct mc_ledger *l, struct mc_err *err);
 /* Replace it with l, atomically and durably: the commit point. */
 int wh_ledger_write(const char *dir, const struct mc_ledger *l, struct mc_err *err);
-
-/* The names the ledger had when it was the warehouse's own, kept for their
- * callers (mc-merge, mc-snapshot, tests): use stream/ledger.h. */
-#define wh_ledger mc_ledger
-static inline void wh_snap_key(const char *db, size_t dbn, const char *table, size_t tn,
-			       char *out, size_t outsz)
-{
-	ledger_table_key(db, dbn, table, tn, out, outsz);
-}
-static inline void wh_ledger_free(struct mc_ledger *l)
-{
-	ledger_free(l);
-}
-static inline int wh_ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label,
-				 size_t n, struct mc_err *err)
-{
-	return ledger_mark(l, pos, label, n, err);
-}
-static inline int wh_ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut)
-{
-	return ledger_cut(l, day, cut);
-}
 
 #endif

@@ -38,7 +38,7 @@ int wh_part_day(const char *spec, int64_t *day)
 		return -1;
 	memcpy(d, spec + 3, 8);
 	d[8] = 0;
-	return wh_day_parse(d, day);
+	return day_parse(d, day);
 }
 
 int wh_part_manifest(const char *tdir, const char *part, struct wh_manifest *m,
@@ -135,9 +135,9 @@ int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err)
 			r->rows++;
 			return 1;
 		}
-		if (rec->kind == MC_R_SCHEMA && !wh_schema_same(rec, r->schema)) {
+		if (rec->kind == MC_R_SCHEMA && !schema_same(rec, r->schema)) {
 			char why[300];
-			wh_schema_diff(rec, r->schema, why, sizeof why);
+			schema_diff(rec, r->schema, why, sizeof why);
 			return mc_errf(err, MC_EXIT_DATA,
 				       "'%s': record %llu: schema differs from the table's: %s",
 				       r->path, (unsigned long long)r->rd.recno, why);

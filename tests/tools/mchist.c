@@ -245,7 +245,7 @@ static void write_expect(const char *dir, const struct tbl *t, int64_t day, cons
 {
 	char p[4096], d[16];
 	FILE *f;
-	wh_day_format(day, d);
+	day_format(day, d);
 	snprintf(p, sizeof p, "%s/expect/%s.%s.csv", dir, t->name, d);
 	f = fopen(p, "w");
 	if (!f) {
@@ -318,7 +318,7 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 	}
 	for (int64_t d = DAY0; d <= DAY0 + 2; d++) {
 		char ds[16];
-		wh_day_format(d, ds);
+		day_format(d, ds);
 		fprintf(tf, "%s\n", ds);
 	}
 	fclose(tf);
@@ -610,7 +610,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "create") == 0) {
-		struct wh_schema s = { 0 };
+		struct schema_copy s = { 0 };
 		struct mc_buf b = { 0 };
 		if (wh_schema_read(argv[3], &s, &err) <= 0) {
 			fprintf(stderr, "mchist: %s\n", err.msg);
@@ -619,7 +619,7 @@ int main(int argc, char **argv)
 		check(merge_sql_create(&b, &s.rec, argv[2], MERGE_SQL_SQLITE, &err));
 		fwrite(b.p, 1, b.len, stdout);
 		buf_free(&b);
-		wh_schema_free(&s);
+		schema_copy_free(&s);
 		return 0;
 	}
 	if (argc >= 5 && strcmp(argv[1], "load") == 0) {

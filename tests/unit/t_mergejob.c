@@ -73,7 +73,7 @@ static void die(const char *what)
  * note each change in the ledger L. */
 static void write_part(const char *table, const char *part, enum wh_kind kind,
 		       const struct mc_pos *from, const struct row *rows, size_t n,
-		       struct wh_ledger *L)
+		       struct mc_ledger *L)
 {
 	char dir[512], path[600];
 	struct rio_writer w;
@@ -132,7 +132,7 @@ static void write_part(const char *table, const char *part, enum wh_kind kind,
 			f.tmax = r.time;
 		f.has_pos = f.has_time = 1;
 		f.rows++;
-		if (L && wh_ledger_note(L, &r.pos, r.time, &err) < 0)
+		if (L && ledger_note(L, &r.pos, r.time, &err) < 0)
 			die("setup: ledger");
 	}
 	if (rio_end(&w, &err) < 0 || rio_wclose(&w, &err) < 0 || fstat(fd, &st) < 0)
@@ -178,7 +178,7 @@ static void build(void)
 		{ MC_OP_UPDATE, 1, 1, "c1", { 2, 50, 0 }, D21 + 2 * DAY + 3600 },
 	};
 	static const struct mc_pos from = { 1, 100, 0 };
-	struct wh_ledger L;
+	struct mc_ledger L;
 	char p[512];
 
 	memset(&L, 0, sizeof L);
@@ -193,7 +193,7 @@ static void build(void)
 	snprintf(p, sizeof p, "%s/%s", W, WH_STATE);
 	if (wh_mkdirs(p, &err) < 0 || wh_ledger_write(W, &L, &err) < 0)
 		die("setup: ledger");
-	wh_ledger_free(&L);
+	ledger_free(&L);
 }
 
 /* The rows of a record stream as "id=v;" in order, and its row count. */
@@ -275,7 +275,7 @@ static struct mergejob_opts opts(const char *ds)
 	if (ds) {
 		o.ds = ds;
 		o.have_day = 1;
-		if (wh_day_parse(ds, &o.day) < 0)
+		if (day_parse(ds, &o.day) < 0)
 			die("setup: day");
 	}
 	return o;

@@ -64,7 +64,7 @@ static void test_gtid_add(void)
 static void test_ledger(void)
 {
 	char dir[] = "/tmp/t_resume.XXXXXX", sub[64];
-	struct wh_ledger l = { 0 }, r;
+	struct mc_ledger l = { 0 }, r;
 	struct mc_err err = { 0 };
 	struct mc_pos p1 = { 3, 1200, 2 }, p2 = { 3, 1500, 0 };
 	if (!mkdtemp(dir)) {
@@ -73,27 +73,27 @@ static void test_ledger(void)
 	}
 	snprintf(sub, sizeof sub, "%s/_mcsync", dir);
 	result(wh_mkdirs(sub, &err) == 0, "ledger directory", err.msg);
-	wh_ledger_mark(&l, &p1, "0-1-41", 6, &err);
-	wh_ledger_mark(&l, &p1, "5-1-7", 5, &err);
-	wh_ledger_mark(&l, &p1, "0-1-42", 6, &err);
+	ledger_mark(&l, &p1, "0-1-41", 6, &err);
+	ledger_mark(&l, &p1, "5-1-7", 5, &err);
+	ledger_mark(&l, &p1, "0-1-42", 6, &err);
 	expect_str("txn_end labels: the last GTID per domain", l.gtid, "0-1-42,5-1-7");
-	wh_ledger_mark(&l, &p2, "", 0, &err);
+	ledger_mark(&l, &p2, "", 0, &err);
 	result(l.has_resume && pos_cmp(&l.resume, &p2) == 0, "a heartbeat moves resume",
 	       "resume not the heartbeat's position");
 	expect_str("a heartbeat leaves the GTIDs", l.gtid, "0-1-42,5-1-7");
-	wh_ledger_mark(&l, &p2, "3e11fa47-71ca-11e1-9e33-c80aa9429562:17", 39, &err);
-	wh_ledger_mark(&l, &p2, "3e11fa47-71ca-11e1-9e33-c80aa9429562:18", 39, &err);
+	ledger_mark(&l, &p2, "3e11fa47-71ca-11e1-9e33-c80aa9429562:17", 39, &err);
+	ledger_mark(&l, &p2, "3e11fa47-71ca-11e1-9e33-c80aa9429562:18", 39, &err);
 	expect_str("MySQL GTIDs: the last per server UUID", l.gtid,
 		   "0-1-42,5-1-7,3e11fa47-71ca-11e1-9e33-c80aa9429562:18");
-	result(wh_ledger_mark(&l, &p2, "0-1-1,1-1-1", 11, &err) < 0, "a label with a comma is an error",
+	result(ledger_mark(&l, &p2, "0-1-1,1-1-1", 11, &err) < 0, "a label with a comma is an error",
 	       "accepted");
 	l.seq = 4;
 	result(wh_ledger_write(dir, &l, &err) == 0, "ledger written", err.msg);
 	result(wh_ledger_read(dir, &r, &err) == 1, "ledger read back", err.msg);
 	result(r.has_resume && pos_cmp(&r.resume, &p2) == 0, "resume read back", "differs");
 	expect_str("gtid read back", r.gtid, l.gtid);
-	wh_ledger_free(&r);
-	wh_ledger_free(&l);
+	ledger_free(&r);
+	ledger_free(&l);
 	{
 		char cmd[128];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

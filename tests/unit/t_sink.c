@@ -1,5 +1,5 @@
 /* t_sink: the sink engine (common/sink/sink.c) driven through the
- * destination interface (common/sink/dest.h) with a destination in
+ * destination interface (common/stream/dest.h) with a destination in
  * memory: rows committed with their position, a repeated range dropped,
  * a snapshot chunk chain kept and continued, a chunk that continues
  * nothing refused; and the ledger format (common/stream/ledger.c). */
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-#include "sink/dest.h"
+#include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/ledger.h"
 #include "stream/recio.h"

@@ -1,10 +1,12 @@
-/* dest.h: where the sink (sink.h) commits: the destination interface.
+/* dest.h: where the sink (sink/sink.h) commits: the destination interface.
+ * Implementations: common/wh/dest_wh.c (the local warehouse); the next,
+ * MaxCompute, in common/odps/. sink/dest.c chooses one from --dest.
  *
  * A destination stores tables of partitions of rows, and the sink's ledger
  * (stream/ledger.h: the source position and snapshot chains the data
  * reaches, the commit count...). The sink drives it in commits:
  *
- *     open ........................ dest_open(spec): lock, connect
+ *     open ........................ dest_open(spec) (sink/sink.h): lock, connect
  *     read_ledger ................. what was committed (a rerun starts there)
  *     table_name .................. a source table's name there
  *     clean ....................... drop what an unfinished commit left
@@ -29,8 +31,8 @@
  *   rows, no header or trailer), each partition's rows of a commit in one
  *   append. A destination with its own row encoding decodes them.
  * Every function returns 0 (or as said) or -1 with err set. */
-#ifndef MC_SINK_DEST_H
-#define MC_SINK_DEST_H
+#ifndef MC_STREAM_DEST_H
+#define MC_STREAM_DEST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -102,13 +104,13 @@ struct dest {
 	void *st;
 };
 
-/* Open the destination a --dest value names: "DIR": the
- * local warehouse; "odps://..." (MaxCompute) is a usage error (code 2)
- * until it is built. */
-int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struct mc_err *err);
-void dest_close(struct dest *d);
-
-/* The implementations. */
-int dest_wh_open(const char *dir, const struct dest_opts *o, struct dest *d, struct mc_err *err);
+/* Release d (uncommitted appends are dropped); a zeroed d is fine. */
+static inline void dest_close(struct dest *d)
+{
+	if (d->ops)
+		d->ops->close(d->st);
+	d->ops = NULL;
+	d->st = NULL;
+}
 
 #endif
