@@ -133,7 +133,7 @@ int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *er
 int wh_list_parts(const char *tabledir, int all, char ***parts, size_t *n, struct mc_err *err);
 void wh_free_list(char **parts, size_t n);
 
-/* ---- the ledger of mc-tunnel-put (common/wh/ledger.c) ---- */
+/* ---- the ledger of mc-tunnel-put (common/wh/wh_ledger.c) ---- */
 
 /* DIR/_mcsync/ledger (stream/ledger.h): 1 read, 0 none (l empty). */
 int wh_ledger_read(const char *dir, struct mc_ledger *l, struct mc_err *err);
