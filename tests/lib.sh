@@ -1,7 +1,8 @@
 # tests/lib.sh: the shared library of the shell tests. Source it first:
 #   . "$(dirname "$0")/lib.sh"
-# It sets TOP (the repo), BIN (built programs, first on PATH), SHARED (the
-# ../shared folder), T (a private temp dir removed at exit) and offers:
+# It sets TOP (the repo), BIN (built programs, first on PATH), FIXTURES (the
+# test inputs checked in under tests/fixtures, see its README.md), T (a
+# private temp dir removed at exit) and offers:
 #   expect_ok DESC CMD...          CMD exits 0
 #   expect_code N DESC CMD...      CMD exits N
 #   expect_same DESC A B           files A and B are byte-identical
@@ -20,10 +21,9 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}
 case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
-SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
-FIXTURES=$SHARED/fixtures
+FIXTURES=$TOP/tests/fixtures
 PATH=$BIN:$PATH
-export PATH TOP BIN SHARED FIXTURES
+export PATH TOP BIN FIXTURES
 T=$(mktemp -d "${TMPDIR:-/tmp}/mctest.XXXXXX")
 _at_exit=
 at_exit() { _at_exit="$1; $_at_exit"; }

@@ -9,6 +9,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}
 case $O in /*) ;; *) O=$TOP/$O ;; esac
 export O
+FIXTURES=$TOP/tests/fixtures
+export FIXTURES
 LOGS=$O/test-logs
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 JOBS=${JOBS:-2}

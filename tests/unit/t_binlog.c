@@ -216,8 +216,8 @@ static void t_diff(void)
  * events as read from the file. */
 static const char *fixture(const char *rel, char *buf, size_t n)
 {
-	const char *shared = getenv("SHARED");
-	snprintf(buf, n, "%s/fixtures/binlog/%s", shared ? shared : "../shared", rel);
+	const char *fix = getenv("FIXTURES");
+	snprintf(buf, n, "%s/binlog/%s", fix ? fix : "tests/fixtures", rel);
 	return buf;
 }
 
