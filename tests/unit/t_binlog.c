@@ -17,16 +17,15 @@
 #include "stream/rec.h"
 #include "stream/recio.h"
 
-static int failed;
+#define TAP_NAME "t_binlog"
+#include "tap.h"
 
+/* One check of the group name ("json diff", "bytewise", ...). */
 static void check(int ok, const char *name, const char *desc, const char *why)
 {
-	if (ok)
-		printf("ok - %s: %s\n", name, desc);
-	else {
-		printf("FAIL - %s: %s: %s\n", name, desc, why);
-		failed = 1;
-	}
+	char what[512];
+	snprintf(what, sizeof what, "%s: %s", name, desc);
+	tap_check(ok, what, "%s", why);
 }
 
 static int read_stream(const char *path)
@@ -402,5 +401,5 @@ int main(int argc, char **argv)
 	t_diff();
 	t_bytewise();
 	t_prefixes();
-	return failed;
+	return tap_done();
 }
