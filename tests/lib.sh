@@ -1,7 +1,8 @@
 # tests/lib.sh: the shared library of the shell tests. Source it first:
 #   . "$(dirname "$0")/lib.sh"
-# It sets TOP (the repo), BIN (built programs, first on PATH), SHARED (the
-# ../shared folder), T (a private temp dir removed at exit) and offers:
+# It sets TOP (the repo), BIN (built programs, first on PATH), FIXTURES (the
+# test inputs checked in under tests/fixtures, see its README.md), T (a
+# private temp dir removed at exit) and offers:
 #   expect_ok DESC CMD...          CMD exits 0
 #   expect_code N DESC CMD...      CMD exits N
 #   expect_same DESC A B           files A and B are byte-identical
@@ -12,6 +13,25 @@
 #   ok DESC / fail DESC WHY        record a result by hand
 #   at_exit CMD                    run CMD at exit, before $T is removed
 #                                  (last registered runs first)
+#   expect_conventions NAME VRE BADARG CMD...
+#                                  the command-line conventions of a program
+#                                  run as CMD...: --help, -V (its line
+#                                  matches VRE; "" = no -V), a bad option
+#                                  (followed by BADARG unless "")
+#   wait_for REGEX FILE [TENTHS]   wait until a line of FILE matches REGEX
+#                                  (grep -E), up to TENTHS/10 s (default
+#                                  10 s); 0 if it came, 1 if not (no result)
+#   wait_exit PID [TENTHS]         wait until process PID has ended, up to
+#                                  TENTHS/10 s (default 5 s); 0 if it ended
+#   tree DIR                       every file under DIR but locks, with its
+#                                  sha256, sorted (to compare two trees)
+# Every `timeout` in a test has -k (timeout -k 5 N ...), so that what does
+# not end at SIGTERM is killed and the test fails instead of hanging. A
+# command run in the background and stopped by a signal sent to the
+# timeout is run with `timeout --foreground`: without it timeout follows
+# the SIGTERM with a SIGCONT to the process group, and a SIGCONT discards
+# the SIGSTOP of LeakSanitizer's exit-time ptrace attach, so that an ASan
+# build hangs at exit (the tracer waits for a stop that never comes).
 # Each result prints one line, "ok - DESC" or "FAIL - DESC: WHY"; tests/run.sh
 # counts them. Output of a failing command is kept in $T/out and $T/err and
 # shown on failure.
@@ -20,10 +40,9 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}
 case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
-SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
-FIXTURES=$SHARED/fixtures
+FIXTURES=$TOP/tests/fixtures
 PATH=$BIN:$PATH
-export PATH TOP BIN SHARED FIXTURES
+export PATH TOP BIN FIXTURES
 T=$(mktemp -d "${TMPDIR:-/tmp}/mctest.XXXXXX")
 _at_exit=
 at_exit() { _at_exit="$1; $_at_exit"; }
@@ -46,7 +65,11 @@ expect_code() {
 	"$@" >"$T/out" 2>"$T/err" </dev/null
 	_got=$?
 	if [ "$_got" -eq "$_want" ]; then ok "$_desc"; return 0; fi
-	fail "$_desc" "exit $_got, expected $_want"
+	case $_got in
+	124) fail "$_desc" "timed out (exit 124), expected exit $_want" ;;
+	137) fail "$_desc" "killed (exit 137: SIGKILL, e.g. timeout -k), expected exit $_want" ;;
+	*) fail "$_desc" "exit $_got, expected $_want" ;;
+	esac
 	return 1
 }
 
@@ -96,3 +119,42 @@ expect_sigpipe() {
 	fail "$_desc" "exit $_rc on a closed pipe"
 	return 1
 }
+
+expect_conventions() {
+	_cname=$1 _cvre=$2 _cbad=$3
+	shift 3
+	expect_ok "--help exits 0" "$@" --help
+	expect_grep "--help prints the usage on stdout" "^Usage: $_cname" "$T/out"
+	if [ -n "$_cvre" ]; then
+		expect_ok "-V exits 0" "$@" -V
+		expect_grep "-V names the program and version" "$_cvre" "$T/out"
+	fi
+	if [ -n "$_cbad" ]; then
+		expect_code 2 "a bad option exits 2" "$@" --no-such-option "$_cbad"
+	else
+		expect_code 2 "a bad option exits 2" "$@" --no-such-option
+	fi
+	expect_grep "a bad option says Try --help" "Try '$_cname --help'" "$T/err"
+}
+
+wait_for() {
+	_wi=0
+	while ! grep -Eq -- "$1" "$2" 2>/dev/null; do
+		[ "$_wi" -ge "${3:-100}" ] && return 1
+		sleep 0.1
+		_wi=$((_wi + 1))
+	done
+	return 0
+}
+
+wait_exit() {
+	_wi=0
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$_wi" -ge "${2:-50}" ] && return 1
+		sleep 0.1
+		_wi=$((_wi + 1))
+	done
+	return 0
+}
+
+tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }

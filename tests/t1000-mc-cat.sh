@@ -6,12 +6,7 @@ MCGEN=$BIN/tools/mcgen
 "$MCGEN" corpus >"$T/c.mcr" || { fail "mcgen corpus" "failed"; exit 1; }
 
 # --- conventions ---
-expect_ok "--help exits 0" mc-cat --help
-expect_grep "--help prints the usage on stdout" '^Usage: mc-cat' "$T/out"
-expect_ok "-V exits 0" mc-cat -V
-expect_grep "-V names the program and version" '^mc-cat \(mcsync\) [0-9]' "$T/out"
-expect_code 2 "a bad option exits 2" mc-cat --no-such-option
-expect_grep "a bad option says Try --help" "Try 'mc-cat --help'" "$T/err"
+expect_conventions mc-cat '^mc-cat \(mcsync\) [0-9]' "" mc-cat
 expect_code 2 "an unknown output format exits 2" mc-cat --to=xml "$T/c.mcr"
 expect_code 2 "--to=csv without --table exits 2" mc-cat --to=csv "$T/c.mcr"
 expect_code 1 "a missing file exits 1" mc-cat "$T/nope.mcr"

@@ -5,13 +5,8 @@ B=$FIXTURES/binlog
 RUST=$B/rust_mysql_common/test-data/binlogs
 CRC=$B/mysql-binlog-connector-java/src/test/resources/mysql-bin.checksum-crc32
 
-expect_ok "--help exits 0" mc-binlog-tail --help
-expect_grep "--help prints usage on stdout" '^Usage: mc-binlog-tail' "$T/out"
+expect_conventions mc-binlog-tail '^mc-binlog-tail \(mcsync\) [0-9]' x mc-binlog-tail
 expect_ok "-h exits 0" mc-binlog-tail -h
-expect_ok "-V exits 0" mc-binlog-tail -V
-expect_grep "-V prints the version" '^mc-binlog-tail \(mcsync\) [0-9]' "$T/out"
-expect_code 2 "bad option exits 2" mc-binlog-tail --no-such-option x
-expect_grep "bad option says try --help" "Try 'mc-binlog-tail --help'" "$T/err"
 expect_code 2 "no FILE exits 2" mc-binlog-tail
 expect_code 2 "bad --format exits 2" mc-binlog-tail --format=xml "$CRC"
 expect_code 2 "bad --tables regex exits 2" mc-binlog-tail --tables='(' "$CRC"

@@ -29,7 +29,7 @@ sql "INSERT INTO d.t VALUES (4, 'd', '[]', NULL); CREATE TABLE d.u (a INT PRIMAR
 INSERT INTO d.u VALUES (1), (2); UPDATE d.u SET a = a + 10;"
 
 live() {
-	timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end "$@" \
+	timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end "$@" \
 		>"$T/live.mcr" 2>"$T/live.err"
 }
 
@@ -58,13 +58,10 @@ mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --format=text \
 pid=$!
 sleep 0.5
 sql "INSERT INTO d.t VALUES (99, 'late', NULL, NULL)"
-i=0
-while ! grep -q "after @1=99" "$T/follow.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "after @1=99" "$T/follow.txt"
 expect_grep "following: the new row is written and flushed" '^  after @1=99$' "$T/follow.txt"
 kill -TERM $pid
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 $pid 2>/dev/null; then
+if ! wait_exit $pid 50; then
 	fail "SIGTERM: exits" "still running after 5 s"
 	kill -KILL $pid
 fi
@@ -72,15 +69,14 @@ wait $pid
 expect_eq "SIGTERM: exit 0" "$?" 0
 
 # a start file the server does not have: the server's error, exit 1
-expect_code 1 "a binlog the server does not have: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "a binlog the server does not have: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((MDB_SERVER_ID + 3)) --stop-at-end --start=mysql-bin.000099:4
 
 # the server ends the replica's connection: exit 3, what came before written
-timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 4)) --format=text --retry-time=0 \
+timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 4)) --format=text --retry-time=0 \
 	--start=mysql-bin.000002:4 >"$T/kill.txt" 2>"$T/kill.err" &
 pid=$!
-i=0
-while ! grep -q "after @1=99" "$T/kill.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "after @1=99" "$T/kill.txt"
 id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
 sql "KILL $id"
 wait $pid
@@ -92,14 +88,12 @@ expect_grep "connection killed: the rows before were written" '^  after @1=99$' 
 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 7)) --format=text --heartbeat=0 \
 	--start=mysql-bin.000002:4 >"$T/re.txt" 2>"$T/re.err" &
 pid=$!
-i=0
-while ! grep -q "after @1=99" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "after @1=99" "$T/re.txt"
 id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
 sql "KILL $id"
 sleep 0.3
 sql "INSERT INTO d.t VALUES (100, 'after', NULL, NULL)"
-i=0
-while ! grep -q "after @1=100" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "after @1=100" "$T/re.txt"
 kill -TERM $pid
 wait $pid
 expect_eq "reconnect: exit 0 at SIGTERM" "$?" 0
@@ -108,10 +102,11 @@ mc-binlog-tail --format=text $(ls "$BL".0* | sed 1d) >"$T/re-file.txt"
 expect_same "reconnect: output = the files' (nothing lost or doubled)" "$T/re.txt" "$T/re-file.txt"
 
 # heartbeats: an idle server sends one each --heartbeat seconds; it becomes
-# a heartbeat mark at the end of what was read
+# a heartbeat mark at the end of what was read. The SIGTERM goes to timeout
+# --foreground, which passes it on alone (see "timeout" in tests/lib.sh).
 end=$(stat -c %s "$(ls "$BL".0* | tail -1)")
 last=$(ls "$BL".0* | tail -1); last=$(echo "${last##*.}" | sed "s/^0*//")
-timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 5)) --heartbeat=0.5 \
+timeout --foreground -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 5)) --heartbeat=0.5 \
 	--start=mysql-bin.000001:4 >"$T/hb.mcr" 2>"$T/hb.err" &
 pid=$!
 sleep 2
@@ -124,7 +119,7 @@ expect_grep "heartbeat marks at the end of the last binlog [$last,$end,0]" \
 
 # a purged start position: exit 1, naming the binlogs the server has
 sql "FLUSH BINARY LOGS; PURGE BINARY LOGS TO 'mysql-bin.000002'"
-expect_code 1 "purged start position: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "purged start position: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((MDB_SERVER_ID + 6)) --stop-at-end --start=mysql-bin.000001:4
 expect_grep "purged start position: the earliest binlog is named" \
 	"mysql-bin.000001:4 \\(purged, or not there\\): the server has mysql-bin.000002 to" "$T/err"

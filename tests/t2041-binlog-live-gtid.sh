@@ -33,7 +33,7 @@ UPDATE d.t SET d = d + 1"
 expect_eq "the server's GTID state" "$(sql 'SELECT @@gtid_binlog_pos')" "0-$S-7,5-$S-1"
 
 live() {
-	timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((S + 1)) --heartbeat=0 --stop-at-end "$@" \
+	timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((S + 1)) --heartbeat=0 --stop-at-end "$@" \
 		>"$T/live.mcr" 2>"$T/live.err"
 }
 # the end of transaction $1 (its GTID) in the file decoding
@@ -78,14 +78,12 @@ expect_same "two domains: the rest = the files' (positions too)" "$T/l2-rows.txt
 mc-binlog-tail $MDB_ARGS --server-id=$((S + 4)) --heartbeat=0.3 --format=text \
 	--start-gtid="0-$S-5,5-$S-1" >"$T/re.txt" 2>"$T/re.err" &
 tp=$!
-i=0
-while ! grep -q "label=0-$S-7\$" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "label=0-$S-7\$" "$T/re.txt"
 id=$(sql "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'" | head -1)
 sql "KILL $id"
 sleep 0.3
 sql "INSERT INTO d.t VALUES (10, 'after', 10); SET gtid_domain_id = 5; INSERT INTO d.t VALUES (51, 'd5', 0)"
-i=0
-while ! grep -q "label=5-$S-2\$" "$T/re.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "label=5-$S-2\$" "$T/re.txt"
 sleep 0.7
 kill -TERM $tp
 wait $tp
@@ -107,11 +105,10 @@ expect_eq "GTID reconnect: no heartbeat below what was written" \
 # of the binlog (past what the server passed over), not before it
 g=$(sql "SELECT @@gtid_binlog_pos")
 end=$(stat -c %s "$BL.000002")
-timeout 20 mc-binlog-tail $MDB_ARGS --server-id=$((S + 5)) --heartbeat=0.3 --format=text \
+timeout --foreground -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((S + 5)) --heartbeat=0.3 --format=text \
 	--start-gtid="$g" >"$T/idle.txt" 2>"$T/idle.err" &
 tp=$!
-i=0
-while ! grep -q '^mark heartbeat' "$T/idle.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for '^mark heartbeat' "$T/idle.txt"
 kill -TERM $tp
 wait $tp
 expect_eq "idle at the server's GTID state: exit 0 at SIGTERM" "$?" 0
@@ -120,7 +117,7 @@ expect_eq "idle at the server's GTID state: only heartbeats, all at the end" \
 	"$(grep -vc "^mark heartbeat 2:$end:0 " "$T/idle.txt")" 0
 
 # a GTID the server does not have in its binlogs: exit 1
-expect_code 1 "a GTID set ahead of the server: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "a GTID set ahead of the server: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 2)) --stop-at-end --start-gtid="0-$S-99"
 
 # --checkpoint-in: the binlog of its resume position was purged: it
@@ -149,7 +146,7 @@ mc-cat --to=jsonl "$T/live.mcr" >"$T/fb.jsonl" 2>&1
 mc-binlog-tail "$BL".000002 "$BL".000003 | mc-cat --to=jsonl >"$T/file3.jsonl" 2>&1
 expect_same "GTID fallback = files 2 and 3" "$T/fb.jsonl" "$T/file3.jsonl"
 # a MySQL set against MariaDB: exit 1, saying what to give
-expect_code 1 "a MySQL GTID set against MariaDB: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "a MySQL GTID set against MariaDB: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 3)) --stop-at-end \
 	--start-gtid="3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5, 3E11FA4771CA11E19E33C80AA9429563:7"
 expect_grep "a MySQL GTID set against MariaDB: said so" "the server is MariaDB: give a D-S-N set" "$T/err"
@@ -157,15 +154,15 @@ expect_eq "a MySQL GTID set against MariaDB: one line" "$(wc -l <"$T/err")" 1
 # a checkpoint of a MySQL source whose binlog was purged: no fallback (its
 # 'gtid' is the last GTID per UUID, not the executed set), exit 1
 printf 'mcsync-checkpoint 1\npos %s:0\nresume %s:0\ngtid 3e11fa47-71ca-11e1-9e33-c80aa9429562:17\n' "$p" "$p" >"$T/cm.ckpt"
-expect_code 1 "--checkpoint-in, purged, MySQL GTIDs: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "--checkpoint-in, purged, MySQL GTIDs: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 3)) --stop-at-end --checkpoint-in="$T/cm.ckpt"
 expect_grep "purged, MySQL GTIDs: says what to give" "give --start-gtid with the executed set" "$T/err"
 # a set whose next transaction was purged: exit 1
 printf 'mcsync-checkpoint 1\npos 1:900:0\nresume 1:900:0\ngtid 0-%s-3\n' "$S" >"$T/c3.ckpt"
-expect_code 1 "--checkpoint-in, purged, GTID purged too: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "--checkpoint-in, purged, GTID purged too: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 3)) --stop-at-end --checkpoint-in="$T/c3.ckpt"
 # without a GTID in the checkpoint: exit 1 naming the binlogs there are
 printf 'mcsync-checkpoint 1\npos %s:0\nresume %s:0\n' "$p" "$p" >"$T/c2.ckpt"
-expect_code 1 "--checkpoint-in, purged, no GTID: exit 1" timeout 20 mc-binlog-tail $MDB_ARGS \
+expect_code 1 "--checkpoint-in, purged, no GTID: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 3)) --stop-at-end --checkpoint-in="$T/c2.ckpt"
 expect_grep "purged, no GTID: the binlogs named" "no binlog number 1 .purged..: it has mysql-bin.000002 to mysql-bin.000003" "$T/err"

@@ -46,12 +46,6 @@ run_pipeline() { # extra tail options; the pids in $tp $pp
 		2>>"$T/put.err" &
 	pp=$!
 }
-# wait for pid $1 up to $2 tenths of a second; 0 if it ended
-wait_for() {
-	_i=0
-	while kill -0 "$1" 2>/dev/null && [ $_i -lt "$2" ]; do sleep 0.1; _i=$((_i + 1)); done
-	! kill -0 "$1" 2>/dev/null
-}
 rnd() { od -An -N2 -tu2 /dev/urandom | tr -d ' '; }
 
 "$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root d <"$T/writer.sql" >/dev/null 2>"$T/writer.err" &
@@ -67,7 +61,7 @@ while kill -0 $wp 2>/dev/null || [ $kills -lt 6 ]; do
 	kills=$((kills + 1))
 	# the other ends by itself (end of input, or a broken pipe at its
 	# next heartbeat); if not, it is killed too
-	wait_for $other 30 || kill -KILL $other 2>/dev/null
+	wait_exit $other 30 || kill -KILL $other 2>/dev/null
 	wait $tp $pp 2>/dev/null
 done
 wait $wp

@@ -34,8 +34,7 @@ mdb_restart
 expect_ok "the server restarted" kill -0 "$MDB_PID"
 wait $wp
 sql "INSERT INTO d.t VALUES (999999, 'last', 0)"
-i=0
-while ! grep -q '^  after @1=999999$' "$T/live.txt" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for '^  after @1=999999$' "$T/live.txt" 200
 expect_grep "after the restart: the last row came" '^  after @1=999999$' "$T/live.txt"
 expect_ok "the tail is still running" kill -0 $tp
 kill -TERM $tp
@@ -53,12 +52,10 @@ expect_same "live across the restart = the files (nothing lost or doubled)" "$T/
 mc-binlog-tail $MDB_ARGS --server-id=$((S + 2)) --heartbeat=0 --format=text --retry-time=0.05 \
 	--start=mysql-bin.000001:4 >"$T/down.txt" 2>"$T/down.err" &
 tp=$!
-i=0
-while ! grep -q '^  after @1=999999$' "$T/down.txt" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for '^  after @1=999999$' "$T/down.txt"
 t0=$(date +%s)
 mdb_stop
-i=0
-while kill -0 $tp 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_exit $tp 300
 t1=$(date +%s)
 if kill -0 $tp 2>/dev/null; then fail "server down: the tail ends" "still running after 30 s"; kill -KILL $tp; fi
 wait $tp

@@ -41,7 +41,7 @@ sid=$((MDB_SERVER_ID + 1))
 tail_to() { # OUT ARGS...: the binlog from its start, as text
 	_o=$1
 	shift
-	timeout 30 mc-binlog-tail --server-id=$sid --heartbeat=0 --stop-at-end --format=text \
+	timeout -k 5 30 mc-binlog-tail --server-id=$sid --heartbeat=0 --stop-at-end --format=text \
 		--start=mysql-bin.000001:4 "$@" >"$T/$_o.txt" 2>"$T/$_o.err"
 }
 tail_to root $MDB_ARGS || fail "root over the socket" "$(head -3 "$T/root.err")"

@@ -32,10 +32,6 @@ CHANGES2="UPDATE d.t SET z = 7 WHERE id = 1; DELETE FROM d.t WHERE id = 42949672
 INSERT INTO d.k VALUES (9, 'end', 9);"
 
 binlog_now() { sql "SHOW MASTER STATUS" | awk '{print $1 ":" $2}'; }
-wait_for() { # REGEX FILE
-	_i=0
-	while ! grep -Eq "$1" "$2" && [ $_i -lt 200 ]; do sleep 0.1; _i=$((_i + 1)); done
-}
 # positions and times differ between the runs; so does the DDL that the
 # runs start with
 norm() { sed -E 's/ [0-9]+:[0-9]+:[0-9]+ / P /; s/time=[0-9]+/time=T/; s/label=[^ ]*/label=L/' "$1" |
@@ -51,9 +47,9 @@ live_run() { # MODE: the changes written with binlog_row_metadata=MODE, tailed l
 		--start="$_p" >"$T/$1.txt" 2>"$T/$1.err" &
 	_pid=$!
 	sql "$CHANGES1"
-	wait_for "^row delete \`d\`.\`nopk\`" "$T/$1.txt"
+	wait_for "^row delete \`d\`.\`nopk\`" "$T/$1.txt" 200
 	sql "$ALTER; $CHANGES2"
-	wait_for "^  after @3=9$" "$T/$1.txt"
+	wait_for "^  after @3=9$" "$T/$1.txt" 200
 	kill -TERM $_pid
 	wait $_pid
 	expect_eq "$1: the tail exits 0" "$?" 0
@@ -85,7 +81,7 @@ done
 # (The MINIMAL part starts with CREATE TABLE: names from DDL tracking, but
 # the ENUM labels of its map before the ALTER are not known: a warning.)
 f1=${p_nolog%%:*}
-timeout 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 --format=text \
+timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 --format=text \
 	--stop-at-end --start="$p_nolog" >"$T/late.txt" 2>"$T/late.err"
 expect_eq "changed since: exit 0" "$?" 0
 expect_grep "changed since: one warning naming the table and why" \
@@ -100,7 +96,7 @@ expect_grep "changed since: the map after the ALTER has names" '^  col @3 `z` in
 expect_grep "changed since: d.k still has names" '^  col @2 `s` varchar\(5\)' "$T/late.txt"
 
 # --column-names=binlog: no lookup
-timeout 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 3)) --heartbeat=0 --format=text \
+timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 3)) --heartbeat=0 --format=text \
 	--stop-at-end --column-names=binlog --start="$p_nolog" >"$T/bin.txt" 2>"$T/bin.err"
 expect_eq "--column-names=binlog: exit 0" "$?" 0
 expect_grep "--column-names=binlog: @N names" '^  col @2 `@2` varchar' "$T/bin.txt"

@@ -12,16 +12,9 @@ MCGEN=$BIN/tools/mcgen
 mkdir -p "$T/h"
 "$BIN/tools/mchist" gen 7 150 30 "$T/h" || { fail "mchist" "failed"; exit 1; }
 
-# tree W: every file (not the lock) with its checksum, for comparisons
-tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
 
 # --- conventions ---
-expect_ok "--help exits 0" mc-tunnel-put --help
-expect_grep "--help prints the usage" '^Usage: mc-tunnel-put' "$T/out"
-expect_ok "-V exits 0" mc-tunnel-put -V
-expect_grep "-V names the program" '^mc-tunnel-put \(mcsync\) [0-9]' "$T/out"
-expect_code 2 "a bad option exits 2" mc-tunnel-put --no-such-option
-expect_grep "a bad option says Try --help" "Try 'mc-tunnel-put --help'" "$T/err"
+expect_conventions mc-tunnel-put '^mc-tunnel-put \(mcsync\) [0-9]' "" mc-tunnel-put
 expect_code 2 "no --dest exits 2" mc-tunnel-put "$T/sb.mcr"
 expect_code 2 "a bad --partition exits 2" mc-tunnel-put --dest="$T/x" --partition='ds=1/../x' "$T/sb.mcr"
 expect_code 2 "a bad --name exits 2" mc-tunnel-put --dest="$T/x" --name=nodot=x "$T/sb.mcr"
@@ -68,7 +61,7 @@ tree "$T/ref" >"$T/ref.tree"
 kills=0
 # kill points spread over the time an uninterrupted run takes
 for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 15; k++) printf "%.3f\n", ns / 1e9 * k / 16 }'); do
-	timeout -s KILL "$d" mc-tunnel-put --dest="$T/k" --commit-rows=20 --checkpoint-out="$T/k.ckpt" \
+	timeout -k 5 -s KILL "$d" mc-tunnel-put --dest="$T/k" --commit-rows=20 --checkpoint-out="$T/k.ckpt" \
 		"$T/h/snap.mcr" "$T/h/log.mcr" 2>/dev/null
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done

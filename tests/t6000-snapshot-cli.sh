@@ -3,12 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 
-expect_ok "--help exits 0" mc-snapshot --help
-expect_grep "--help prints the usage on stdout" '^Usage: mc-snapshot' "$T/out"
-expect_ok "-V exits 0" mc-snapshot -V
-expect_grep "-V names the program and version" '^mc-snapshot \(mcsync\) [0-9]' "$T/out"
-expect_code 2 "a bad option exits 2" mc-snapshot --no-such-option
-expect_grep "a bad option says Try --help" "Try 'mc-snapshot --help'" "$T/err"
+expect_conventions mc-snapshot '^mc-snapshot \(mcsync\) [0-9]' "" mc-snapshot
 expect_code 2 "--threads=0 exits 2" mc-snapshot --threads=0
 expect_code 2 "a bad --where exits 2" mc-snapshot --where=nodot
 expect_code 2 "a bad --tables regex exits 2" mc-snapshot '--tables=('

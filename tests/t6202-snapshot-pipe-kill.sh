@@ -125,7 +125,7 @@ run "$T/ref" 2>"$T/err"
 t1=$(date +%s%N)
 kills=0
 for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 12; k++) printf "%.3f\n", ns / 1e9 * k / 13 }'); do
-	timeout -s KILL "$d" mc-tunnel-put --dest="$T/k" --commit-rows=100 --checkpoint-out="$T/k.ckpt" \
+	timeout -k 5 -s KILL "$d" mc-tunnel-put --dest="$T/k" --commit-rows=100 --checkpoint-out="$T/k.ckpt" \
 		"$T/snap.mcr" 2>/dev/null
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done

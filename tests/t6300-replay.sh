@@ -21,14 +21,9 @@ set -- $(cat "$H/days")
 D1=$1 D2=$2 D3=$3
 keys=$(awk '$2 != "-" {sub(/^--key=/, "", $2); printf " --key=%s:%s", $1, $2}' "$H/tables")
 
-# tree DIR: every file (not the locks) with its checksum
-tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
 
 # --- conventions ---
-expect_ok "--help exits 0" sh "$R" --help
-expect_grep "--help prints the usage" '^Usage: pipelines/replay.sh' "$T/out"
-expect_code 2 "a bad option exits 2" sh "$R" --no-such-option "$H/log.mcr"
-expect_grep "a bad option says Try --help" "Try 'pipelines/replay.sh --help'" "$T/err"
+expect_conventions pipelines/replay.sh "" "$H/log.mcr" sh "$R"
 expect_code 2 "no FILE exits 2" sh "$R" --dest="$T/x"
 expect_code 2 "a bad --ds exits 2" sh "$R" --dest="$T/x" --ds=2026-11-21 "$H/log.mcr"
 expect_code 1 "a missing file exits 1" sh "$R" --dest="$T/x" "$T/nope.mcr"

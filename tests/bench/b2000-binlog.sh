@@ -8,7 +8,6 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 O=${O:-build}
 case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
-SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
 MB=${BENCH_BINLOG_MB:-500}
 W=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcbench.XXXXXX")}
 mkdir -p "$W"
@@ -52,7 +51,7 @@ s=max($secs,0.001); print('%-16s %-15s %8.1f MB/s %10.0f events/s %7.2f s %7d KB
 	python3 -c "print('%-16s mc-binlog-tail is %.1fx mariadb-binlog -vv' % ('$1', max($(cat "$W/t.mariadb-binlog"),0.001)/max($(cat "$W/t.mc-binlog-tail"),0.001)))"
 }
 
-gunzip -c "$SHARED/fixtures/binlog/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
+gunzip -c "$TOP/tests/fixtures/binlog/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
 	>"$W/sakila.000001"
 run sakila "$W/sakila.000001"
 

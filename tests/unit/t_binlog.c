@@ -18,16 +18,15 @@
 #include "stream/rec.h"
 #include "stream/recio.h"
 
-static int failed;
+#define TAP_NAME "t_binlog"
+#include "tap.h"
 
+/* One check of the group name ("json diff", "bytewise", ...). */
 static void check(int ok, const char *name, const char *desc, const char *why)
 {
-	if (ok)
-		printf("ok - %s: %s\n", name, desc);
-	else {
-		printf("FAIL - %s: %s: %s\n", name, desc, why);
-		failed = 1;
-	}
+	char what[512];
+	snprintf(what, sizeof what, "%s: %s", name, desc);
+	tap_check(ok, what, "%s", why);
 }
 
 static int read_stream(const char *path)
@@ -215,8 +214,8 @@ static void t_diff(void)
  * events as read from the file. */
 static const char *fixture(const char *rel, char *buf, size_t n)
 {
-	const char *shared = getenv("SHARED");
-	snprintf(buf, n, "%s/fixtures/binlog/%s", shared ? shared : "../shared", rel);
+	const char *fix = getenv("FIXTURES");
+	snprintf(buf, n, "%s/binlog/%s", fix ? fix : "tests/fixtures", rel);
 	return buf;
 }
 
@@ -401,5 +400,5 @@ int main(int argc, char **argv)
 	t_diff();
 	t_bytewise();
 	t_prefixes();
-	return failed;
+	return tap_done();
 }

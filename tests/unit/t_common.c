@@ -19,17 +19,14 @@
 #include "stream/opt.h"
 #include "base/zio.h"
 
-static int failures;
+#define TAP_NAME "t_common"
+#include "tap.h"
+
 static char dir[] = "/tmp/t_common.XXXXXX";
 
 static void result(int good, const char *desc, const char *why)
 {
-	if (good) {
-		printf("ok - t_common: %s\n", desc);
-	} else {
-		printf("FAIL - t_common: %s: %s\n", desc, why);
-		failures++;
-	}
+	tap_check(good, desc, "%s", why);
 }
 
 static char *path(const char *name)
@@ -352,5 +349,5 @@ int main(void)
 	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
 		unlink(path(n));
 	rmdir(dir);
-	return failures ? 1 : 0;
+	return tap_done();
 }

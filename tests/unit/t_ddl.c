@@ -4,16 +4,12 @@
 
 #include "binlog/ddl.h"
 
-static int failed;
+#define TAP_NAME "t_ddl"
+#include "tap.h"
 
 static void check(int ok, const char *desc, const char *why)
 {
-	if (ok)
-		printf("ok - ddl: %s\n", desc);
-	else {
-		printf("FAIL - ddl: %s: %s\n", desc, why);
-		failed = 1;
-	}
+	tap_check(ok, desc, "%s", why);
 }
 
 /* "a,b,c|key" text of a column list */
@@ -127,5 +123,5 @@ int main(void)
 		check(ddl_target(s, strlen(s), &t) == DDL_NONE, "CREATE DATABASE changes no table",
 		      "seen");
 	}
-	return failed;
+	return tap_done();
 }

@@ -10,16 +10,13 @@
 
 #include "mysql/blrepl.h"
 
-static int failures;
+#define TAP_NAME "t_gtidset"
+#include "tap.h"
+
 
 static void result(int good, const char *desc, const char *why)
 {
-	if (good) {
-		printf("ok - t_gtidset: %s\n", desc);
-	} else {
-		printf("FAIL - t_gtidset: %s: %s\n", desc, why);
-		failures++;
-	}
+	tap_check(good, desc, "%s", why);
 }
 
 static void expect_bytes(const char *desc, const struct mc_buf *got, const uint8_t *want,
@@ -206,5 +203,5 @@ int main(void)
 	test_encode();
 	test_errors();
 	test_add();
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -15,25 +15,11 @@
 #include "stream/jsonl.h"
 #include "stream/rec.h"
 
-static int nfail;
+#define TAP_NAME "t_jsonl"
+#include "tap.h"
 
-static void check(int cond, const char *desc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(int cond, const char *desc, const char *fmt, ...)
-{
-	va_list ap;
-	if (cond) {
-		printf("ok - t_jsonl: %s\n", desc);
-		return;
-	}
-	nfail++;
-	printf("FAIL - t_jsonl: %s: ", desc);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* check(cond, desc, whyfmt, ...): tap_check under this file's old name */
+#define check tap_check
 
 static struct mc_str S(const char *s)
 {
@@ -716,5 +702,5 @@ int main(void)
 	test_decode_lenient();
 	test_prefixes();
 	jsonl_parser_free(&jp);
-	return nfail ? 1 : 0;
+	return tap_done();
 }

@@ -8,7 +8,9 @@
 
 #include "wh/merge.h"
 
-static int failures;
+#define TAP_NAME "t_merge"
+#include "tap.h"
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static unsigned rnd(unsigned n)
 {
@@ -148,14 +150,12 @@ static void trial(int t)
 			for (int j = 0; j < 40; j++)
 				buf_add(&pad, "................................................", 48);
 		if (merger_add(m, kb.p, kb.len, &x->pos, x->change, x->live, pad.p, pad.len, &err) < 0) {
-			printf("FAIL - t_merge: trial %d: add: %s\n", t, err.msg);
-			failures++;
+			tap_fail("add", "trial %d: %s", t, err.msg);
 			return;
 		}
 	}
 	if (merger_finish(m, usebase ? pull : NULL, &b, emit, &g, &err) < 0) {
-		printf("FAIL - t_merge: trial %d: finish: %s\n", t, err.msg);
-		failures++;
+		tap_fail("finish", "trial %d: %s", t, err.msg);
 		return;
 	}
 	merger_stats(m, &st);
@@ -178,15 +178,12 @@ static void trial(int t)
 			bad = strncmp(g.v[i], want[i], l) != 0 ||
 			      (g.v[i][l] != 0 && g.v[i][l] != '.');
 		}
-		if (bad) {
-			printf("FAIL - t_merge: trial %d: %zu rows, want %zu (runs %llu)\n", t, g.n, nwant,
-			       (unsigned long long)st.runs);
-			failures++;
-		}
+		if (bad)
+			tap_fail("rows", "trial %d: %zu rows, want %zu (runs %llu)", t, g.n, nwant,
+				 (unsigned long long)st.runs);
 	}
 	if (big && n > 300 && st.runs < 2) {
-		printf("FAIL - t_merge: trial %d: no spill with a small budget\n", t);
-		failures++;
+		tap_fail("spill", "trial %d: no spill with a small budget", t);
 	}
 	merger_free(m);
 	free(v);
@@ -202,9 +199,10 @@ int main(void)
 {
 	for (int t = 0; t < 3000; t++)
 		trial(t);
-	if (!failures)
-		printf("ok - t_merge: 3000 random entry sets agree with brute force (300 spilled; "
-		       "integer, long and NUL-byte string keys)\n");
+	tap_check(tap_failures == 0,
+		  "3000 random entry sets agree with brute force (300 spilled; "
+		  "integer, long and NUL-byte string keys)",
+		  "%u failures in the trials", tap_failures);
 	{
 		/* a pull source out of key order, or with a key twice: an error,
 		 * and merger_stats says so (mc-merge then sorts the base) */
@@ -231,12 +229,12 @@ int main(void)
 			shape = 0;
 			key_of(2, &kb);
 			merger_add(m, kb.p, kb.len, &p, 1, 1, "c", 1, &err);
-			if (merger_finish(m, pull, &b, emit, &g, &err) < 0 &&
-			    (merger_stats(m, &st), st.unordered) && strstr(err.msg, "not in key order"))
-				printf("ok - t_merge: a pull source %s is found out\n",
-				       o ? "with a key twice" : "out of key order");
-			else
-				printf("FAIL - t_merge: pull source order %d not found out\n", o), failures++;
+			tap_check(merger_finish(m, pull, &b, emit, &g, &err) < 0 &&
+					  (merger_stats(m, &st), st.unordered) &&
+					  strstr(err.msg, "not in key order"),
+				  o ? "a pull source with a key twice is found out"
+				    : "a pull source out of key order is found out",
+				  "pull source order %d not found out", o);
 			merger_free(m);
 			buf_free(&b.k);
 			buf_free(&kb);
@@ -256,17 +254,13 @@ int main(void)
 		x[0].v.i = 3;
 		x[1].v.s = mc_str_c("a", 1);
 		merge_key_encode(&b, x, 2, key, 2, &err);
-		if (memcmp(a.p, b.p, a.len < b.len ? a.len : b.len) < 0)
-			printf("ok - t_merge: composite keys sort by their first column first\n");
-		else
-			printf("FAIL - t_merge: key order\n"), failures++;
+		tap_check(memcmp(a.p, b.p, a.len < b.len ? a.len : b.len) < 0,
+			  "composite keys sort by their first column first", "key order");
 		x[0].kind = MC_V_ABSENT;
-		if (merge_key_encode(&a, x, 2, key, 2, &err) < 0)
-			printf("ok - t_merge: an absent key column is an error\n");
-		else
-			printf("FAIL - t_merge: absent key accepted\n"), failures++;
+		tap_check(merge_key_encode(&a, x, 2, key, 2, &err) < 0,
+			  "an absent key column is an error", "absent key accepted");
 		buf_free(&a);
 		buf_free(&b);
 	}
-	return failures != 0;
+	return tap_done();
 }

@@ -12,16 +12,13 @@
 #include "base/num.h"
 #include "stream/rec.h"
 
-static int failures;
+#define TAP_NAME "t_rec"
+#include "tap.h"
+
 
 static void result(int good, const char *desc, const char *why)
 {
-	if (good) {
-		printf("ok - t_rec: %s\n", desc);
-	} else {
-		printf("FAIL - t_rec: %s: %s\n", desc, why);
-		failures++;
-	}
+	tap_check(good, desc, "%s", why);
 }
 
 /* ---- every record kind, every value kind ---- */
@@ -332,5 +329,5 @@ int main(void)
 	test_validate();
 	test_pos_num();
 	buf_free(&stream);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -9,16 +9,13 @@
 #include "mysql/blrepl.h"
 #include "wh/wh.h"
 
-static int failures;
+#define TAP_NAME "t_resume"
+#include "tap.h"
+
 
 static void result(int good, const char *desc, const char *why)
 {
-	if (good) {
-		printf("ok - t_resume: %s\n", desc);
-	} else {
-		printf("FAIL - t_resume: %s: %s\n", desc, why);
-		failures++;
-	}
+	tap_check(good, desc, "%s", why);
 }
 
 static void expect_str(const char *desc, const char *got, const char *want)
@@ -107,5 +104,5 @@ int main(void)
 	test_gtid_ok();
 	test_gtid_add();
 	test_ledger();
-	return failures ? 1 : 0;
+	return tap_done();
 }
