@@ -30,6 +30,25 @@ int mc_grow(void *arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int mc_resize(void *arr, size_t n, size_t elem)
+{
+	void **pp = arr;
+	size_t bytes;
+	void *p;
+
+	if (elem && n > SIZE_MAX / elem) {
+		errno = ENOMEM;
+		return -1;
+	}
+	bytes = n * elem;
+	if (!(p = realloc(*pp, bytes ? bytes : 1))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
 char *mc_strndup(const char *p, size_t n)
 {
 	char *s;

@@ -22,6 +22,12 @@ static inline int mc_push(void *arr, size_t *n, size_t *cap, size_t elem)
 	return 0;
 }
 
+/* Make the array *arr hold exactly n items of size elem, keeping the
+ * first ones (as reallocarray); the new items are NOT zeroed. For arrays
+ * whose size the caller computes (e.g. against a memory budget) or whose
+ * new items must not be touched yet. n == 0 keeps a 1-byte block. */
+int mc_resize(void *arr, size_t n, size_t elem);
+
 /* Copies of a string / of n bytes (NUL-terminated), or NULL. */
 char *mc_strdup(const char *s);
 char *mc_strndup(const char *p, size_t n);

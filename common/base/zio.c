@@ -7,6 +7,7 @@
 
 #include <zstd.h>
 
+#include "base/alloc.h"
 #include "base/io.h"
 
 #define RAW_CHUNK (128 * 1024)
@@ -48,7 +49,7 @@ static int detect(struct zin *z, struct mc_err *err)
 		z->compressed = 1;
 		z->dctx = ZSTD_createDCtx();
 		if (!z->dctx)
-			return mc_errnof(err, ENOMEM, "zstd");
+			return mc_oom(err, "zstd");
 	}
 	return 0;
 }
@@ -180,13 +181,13 @@ int zin_read_ahead(struct zin *z, struct mc_err *err)
 	struct zin_ahead *a = calloc(1, sizeof *a);
 	int e;
 	if (!a)
-		return mc_errnof(err, ENOMEM, "reading");
+		return mc_oom(err, "reading");
 	for (size_t i = 0; i < AHEAD_BLOCKS; i++)
 		if (!(a->blk[i] = malloc(AHEAD_BLOCK))) {
 			for (size_t j = 0; j < i; j++)
 				free(a->blk[j]);
 			free(a);
-			return mc_errnof(err, ENOMEM, "reading");
+			return mc_oom(err, "reading");
 		}
 	zin_init(&a->in, z->fd);
 	pthread_mutex_init(&a->mu, NULL);
@@ -268,7 +269,7 @@ int zout_init(struct zout *z, int fd, int level, struct mc_err *err)
 	if (level > 0) {
 		z->cctx = ZSTD_createCCtx();
 		if (!z->cctx)
-			return mc_errnof(err, ENOMEM, "zstd");
+			return mc_oom(err, "zstd");
 		ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
 	}

@@ -14,6 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "base/alloc.h"
 #include "base/io.h"
 #include "base/zio.h"
 
@@ -299,15 +300,9 @@ int bl_put_table(struct bl_decoder *d, struct bl_table *t, struct mc_err *err)
 		memmove(d->tables, d->tables + 1, (d->ntables - 1) * sizeof *d->tables);
 		d->ntables--;
 	}
-	if (d->ntables == d->ctables) {
-		size_t nc = d->ctables ? d->ctables * 2 : 16;
-		struct bl_table **nt = realloc(d->tables, nc * sizeof *nt);
-		if (!nt)
-			return mc_errnof(err, ENOMEM, "table map");
-		d->tables = nt;
-		d->ctables = nc;
-	}
-	d->tables[d->ntables++] = t;
+	if (mc_push(&d->tables, &d->ntables, &d->ctables, sizeof *d->tables) < 0)
+		return mc_oom(err, "table map");
+	d->tables[d->ntables - 1] = t;
 	return 0;
 }
 
@@ -457,7 +452,7 @@ int bl_maria_uncompress(struct bl_decoder *d, const uint8_t *p, size_t n, struct
 		return EBAD("compressed event: %llu bytes uncompressed", (unsigned long long)ulen);
 	d->zbuf.len = 0;
 	if (buf_grow(&d->zbuf, ulen + 1) < 0)
-		return mc_errnof(err, ENOMEM, "uncompressing");
+		return mc_oom(err, "uncompressing");
 	dlen = (uLongf)ulen;
 	rc = uncompress((Bytef *)d->zbuf.p, &dlen, p + 1 + lenlen, (uLong)(n - 1 - lenlen));
 	if (rc != Z_OK || dlen != ulen)
@@ -635,7 +630,7 @@ static int decode_payload(struct bl_decoder *d, struct bl_event *ev, struct mc_e
 	if (usize > BL_MAX_EVENT)
 		return EBAD("transaction payload: %llu bytes uncompressed", (unsigned long long)usize);
 	if (!d->zstd && !(d->zstd = ZSTD_createDCtx()))
-		return mc_errnof(err, ENOMEM, "zstd");
+		return mc_oom(err, "zstd");
 	ZSTD_DCtx_reset(d->zstd, ZSTD_reset_session_only);
 	d->pbuf.len = 0;
 	{
@@ -647,7 +642,7 @@ static int decode_payload(struct bl_decoder *d, struct bl_event *ev, struct mc_e
 				return EBAD("transaction payload: more than %u bytes uncompressed",
 					    BL_MAX_EVENT);
 			if (buf_grow(&d->pbuf, usize > d->pbuf.len ? usize - d->pbuf.len + 1 : 65536) < 0)
-				return mc_errnof(err, ENOMEM, "transaction payload");
+				return mc_oom(err, "transaction payload");
 			out.dst = d->pbuf.p + d->pbuf.len;
 			out.size = d->pbuf.cap - d->pbuf.len;
 			out.pos = 0;
@@ -855,7 +850,7 @@ static int fill(struct bl_file *f, size_t want, struct mc_err *err)
 		}
 		room = want > FILE_CHUNK ? want - f->buf.len : FILE_CHUNK;
 		if (buf_grow(&f->buf, room) < 0)
-			return mc_errnof(err, ENOMEM, "reading");
+			return mc_oom(err, "reading");
 		if (f->z) {
 			r = zin_read(f->z, f->buf.p + f->buf.len, f->buf.cap - f->buf.len, err);
 			if (r < 0)

@@ -3,11 +3,12 @@
 #include "binlog/binlog.h"
 #include "binlog/binlog_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 #define MAX_DEPTH 150
 
@@ -132,7 +133,7 @@ static int container(const uint8_t *p, size_t n, int large, int obj, struct mc_b
 	if (count > (n - hdr) / (kes + ves))
 		return EBAD("JSON: %llu elements do not fit", (unsigned long long)count);
 	if (buf_addc(out, obj ? '{' : '[') < 0)
-		return mc_errnof(err, ENOMEM, "JSON");
+		return mc_oom(err, "JSON");
 	for (uint64_t i = 0; i < count; i++) {
 		/* Values may share bytes: bound the text, not just the depth, so a
 		 * small document cannot expand exponentially. */
@@ -140,14 +141,14 @@ static int container(const uint8_t *p, size_t n, int large, int obj, struct mc_b
 			return EBAD("JSON: document text larger than %zu bytes", out_limit);
 		const uint8_t *ve = p + hdr + count * kes + i * ves;
 		if (i && buf_add(out, ", ", 2) < 0)
-			return mc_errnof(err, ENOMEM, "JSON");
+			return mc_oom(err, "JSON");
 		if (obj) {
 			const uint8_t *ke = p + hdr + i * kes;
 			uint64_t ko = le(ke, os), kl = le(ke + os, 2);
 			if (ko > n || kl > n - ko)
 				return EBAD("JSON: key beyond the object");
 			if (add_jstr(out, (const char *)p + ko, kl) < 0 || buf_add(out, ": ", 2) < 0)
-				return mc_errnof(err, ENOMEM, "JSON");
+				return mc_oom(err, "JSON");
 		}
 		{
 			uint8_t t = ve[0];
@@ -167,7 +168,7 @@ static int container(const uint8_t *p, size_t n, int large, int obj, struct mc_b
 		}
 	}
 	if (buf_addc(out, obj ? '}' : ']') < 0)
-		return mc_errnof(err, ENOMEM, "JSON");
+		return mc_oom(err, "JSON");
 	return 0;
 }
 
@@ -222,7 +223,7 @@ static int opaque(uint8_t ft, const uint8_t *d, uint32_t len, struct mc_buf *out
 			rc = buf_addc(out, '"');
 	}
 	}
-	return rc < 0 ? mc_errnof(err, ENOMEM, "JSON") : 0;
+	return rc < 0 ? mc_oom(err, "JSON") : 0;
 }
 
 static int value(const uint8_t *base, size_t n, uint8_t type, const uint8_t *p, size_t avail,
@@ -299,14 +300,14 @@ static int value(const uint8_t *base, size_t n, uint8_t type, const uint8_t *p, 
 	default:
 		return EBAD("JSON: unknown value type %u", type);
 	}
-	return rc < 0 ? mc_errnof(err, ENOMEM, "JSON") : 0;
+	return rc < 0 ? mc_oom(err, "JSON") : 0;
 }
 
 int bl_json_text(const uint8_t *p, size_t n, struct mc_buf *out, struct mc_err *err)
 {
 	out_limit = out->len + 16 * n + 65536;
 	if (n == 0)
-		return buf_adds(out, "null") < 0 ? mc_errnof(err, ENOMEM, "JSON") : 0;
+		return buf_adds(out, "null") < 0 ? mc_oom(err, "JSON") : 0;
 	return value(p + 1, n - 1, p[0], p + 1, n - 1, out, 0, err);
 }
 
@@ -416,23 +417,13 @@ bad:
 static int jadd(struct jnode *j, char *key, size_t klen, struct jnode *kid, size_t at)
 {
 	if (j->n == j->cap) {
-		size_t nc = j->cap ? j->cap * 2 : 4;
-		struct jnode **k = realloc(j->kids, nc * sizeof *k);
-		if (!k)
+		/* kids, and for an object keys and klen: parallel, cap items each */
+		size_t ck = j->cap, cs = j->cap, cl = j->cap;
+		if (mc_grow(&j->kids, &ck, j->n + 1, sizeof *j->kids) < 0 ||
+		    (j->kind == 1 && (mc_grow(&j->keys, &cs, j->n + 1, sizeof *j->keys) < 0 ||
+				      mc_grow(&j->klen, &cl, j->n + 1, sizeof *j->klen) < 0)))
 			return -1;
-		j->kids = k;
-		if (j->kind == 1) {
-			char **ks = realloc(j->keys, nc * sizeof *ks);
-			size_t *kl;
-			if (!ks)
-				return -1;
-			j->keys = ks;
-			kl = realloc(j->klen, nc * sizeof *kl);
-			if (!kl)
-				return -1;
-			j->klen = kl;
-		}
-		j->cap = nc;
+		j->cap = ck;
 	}
 	memmove(j->kids + at + 1, j->kids + at, (j->n - at) * sizeof *j->kids);
 	j->kids[at] = kid;
@@ -664,7 +655,7 @@ static int apply(struct jnode **root, const char *path, size_t plen, int op, str
 				while (at < c->n && keycmp(c->keys[at], c->klen[at], last.key, last.klen) < 0)
 					at++;
 				if (jadd(c, last.key, last.klen, val, at) < 0)
-					return mc_errnof(err, ENOMEM, "JSON");
+					return mc_oom(err, "JSON");
 				return 0;
 			}
 		} else {
@@ -675,7 +666,7 @@ static int apply(struct jnode **root, const char *path, size_t plen, int op, str
 				if (i > c->n)
 					i = c->n;
 				if (jadd(c, NULL, 0, val, i) < 0)
-					return mc_errnof(err, ENOMEM, "JSON");
+					return mc_oom(err, "JSON");
 				return 0;
 			}
 		}
@@ -779,7 +770,7 @@ int bl_json_apply_diff(const char *old, size_t oldn, const uint8_t *diff, size_t
 		rc = apply(&root, path, plen, op, val, err);
 	}
 	if (rc == 0 && jprint(root, out) < 0)
-		rc = mc_errnof(err, ENOMEM, "JSON");
+		rc = mc_oom(err, "JSON");
 	jfree(root);
 	return rc;
 }

@@ -3,10 +3,11 @@
 #include "binlog/binlog.h"
 #include "binlog/binlog_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 /* Table maps -------------------------------------------------------- */
 
@@ -113,6 +114,7 @@ static int next_of(const struct bl_table *t, uint32_t *i, int (*pred)(uint8_t))
 static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 {
 	uint32_t nlabels_total = 0;
+	size_t nlabels_cap = 0, npk_cap = 0; /* t->labels and t->pk start empty */
 	while (c->p < c->end) {
 		uint8_t type = *c->p++;
 		uint64_t len;
@@ -186,11 +188,11 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 					return -1;
 				if (cnt > (uint64_t)(f.end - f.p) || cnt > 65535)
 					return EBAD("table map: %llu labels", (unsigned long long)cnt);
-				l = realloc(t->labels, (nlabels_total + cnt + 1) * sizeof *l);
-				if (!l)
-					return mc_errnof(err, ENOMEM, "table map");
+				if (mc_grow(&t->labels, &nlabels_cap, nlabels_total + cnt + 1,
+					    sizeof *t->labels) < 0)
+					return mc_oom(err, "table map");
 				/* Labels are stored as offsets first, made pointers below. */
-				t->labels = l;
+				l = t->labels;
 				t->cols[i].nlabels = (uint32_t)cnt;
 				t->cols[i].labels = (struct mc_str *)(uintptr_t)nlabels_total;
 				for (uint64_t k = 0; k < cnt; k++) {
@@ -207,7 +209,6 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 		case 9: /* PRIMARY_KEY_WITH_PREFIX */
 			while (f.p < f.end) {
 				uint64_t idx, prefix;
-				uint32_t *pk;
 				if (lenenc(&f, &idx, "primary key", err) < 0)
 					return -1;
 				if (type == 9 && lenenc(&f, &prefix, "primary key", err) < 0)
@@ -215,10 +216,8 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 				if (idx >= t->ncols)
 					return EBAD("table map: primary key column %llu of %u",
 						    (unsigned long long)idx, t->ncols);
-				pk = realloc(t->pk, (t->npk + 1) * sizeof *pk);
-				if (!pk)
-					return mc_errnof(err, ENOMEM, "table map");
-				t->pk = pk;
+				if (mc_grow(&t->pk, &npk_cap, (size_t)t->npk + 1, sizeof *t->pk) < 0)
+					return mc_oom(err, "table map");
 				t->pk[t->npk++] = (uint32_t)idx;
 				if (t->npk > t->ncols)
 					return EBAD("table map: primary key longer than the table");
@@ -279,13 +278,13 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	}
 	t = calloc(1, sizeof *t);
 	if (!t)
-		return mc_errnof(err, ENOMEM, "table map");
+		return mc_oom(err, "table map");
 	t->id = ev->table_id;
 	/* Copy the body: names and labels point into it. */
 	t->raw = malloc(ev->body_len ? ev->body_len : 1);
 	if (!t->raw) {
 		free(t);
-		return mc_errnof(err, ENOMEM, "table map");
+		return mc_oom(err, "table map");
 	}
 	memcpy(t->raw, ev->body, ev->body_len);
 	t->raw_len = ev->body_len;
@@ -320,7 +319,7 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	t->ncols = (uint32_t)ncols;
 	t->cols = calloc(ncols, sizeof *t->cols);
 	if (!t->cols) {
-		mc_errnof(err, ENOMEM, "table map");
+		mc_oom(err, "table map");
 		goto bad;
 	}
 	if (lenenc_bounded(&c, &mlen, "column metadata", err) < 0)
@@ -519,7 +518,7 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 			txt = bl_arena_alloc(&d->arena, out.len + 1);
 			if (!txt) {
 				buf_free(&out);
-				return mc_errnof(err, ENOMEM, "row");
+				return mc_oom(err, "row");
 			}
 			memcpy(txt, out.p, out.len);
 			vals[i].kind = MC_V_JSON;

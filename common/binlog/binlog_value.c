@@ -3,11 +3,12 @@
 #include "binlog/binlog.h"
 #include "binlog/binlog_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "base/alloc.h"
 
 static uint32_t le_n(const uint8_t *p, unsigned n)
 {
@@ -156,7 +157,7 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 			return 0;
 		}
 		if (!(o = bl_arena_alloc(&d->arena, n * 3 + 1)))
-			return mc_errnof(err, ENOMEM, "row");
+			return mc_oom(err, "row");
 		for (i = 0; i < n; i++) {
 			uint32_t cp = p[i];
 			if (cp >= 0x80 && cp < 0xa0)
@@ -172,7 +173,7 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 		if (n % (size_t)w)
 			return EBAD("UCS/UTF-16/UTF-32 text of %zu bytes", n);
 		if (!(o = bl_arena_alloc(&d->arena, n * 2 + 4)))
-			return mc_errnof(err, ENOMEM, "row");
+			return mc_oom(err, "row");
 		for (size_t i = 0; i < n; i += (size_t)w) {
 			uint32_t cp = w == 4 ? (uint32_t)be_n(p + i, 4)
 				      : le ? (uint32_t)(p[i] | p[i + 1] << 8)
@@ -239,7 +240,7 @@ static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char
 {
 	char *o = bl_arena_alloc(&d->arena, n + 1);
 	if (!o)
-		return mc_errnof(err, ENOMEM, "row");
+		return mc_oom(err, "row");
 	memcpy(o, s, n);
 	o[n] = 0;
 	v->kind = (uint8_t)kind;
@@ -672,7 +673,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 					total += c->labels[i].n + 1;
 				}
 			if (!(s = bl_arena_alloc(&d->arena, total + 1)))
-				return mc_errnof(err, ENOMEM, "row");
+				return mc_oom(err, "row");
 			k = 0;
 			for (unsigned i = 0; i < 64; i++)
 				if ((x >> i) & 1) {
@@ -701,7 +702,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (c->conv == CONV_BIN && len < c->maxlen) {
 			char *s = bl_arena_alloc(&d->arena, c->maxlen);
 			if (!s)
-				return mc_errnof(err, ENOMEM, "row");
+				return mc_oom(err, "row");
 			memcpy(s, p + lb, len);
 			memset(s + len, 0, c->maxlen - len);
 			v->v.s = mc_str_c(s, c->maxlen);
@@ -742,7 +743,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			s = bl_arena_alloc(&d->arena, out.len + 1);
 			if (!s) {
 				buf_free(&out);
-				return mc_errnof(err, ENOMEM, "row");
+				return mc_oom(err, "row");
 			}
 			memcpy(s, out.p, out.len);
 			v->kind = MC_V_JSON;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/alloc.h"
+
 enum { T_WORD, T_QUOTED, T_STR, T_PUNCT };
 
 struct tok {
@@ -18,7 +20,7 @@ struct toks {
 	size_t n, cap;
 };
 
-#define MAX_TOKENS 100000
+#define MAX_TOKENS 65536 /* per statement */
 
 static int is_word_char(unsigned char c)
 {
@@ -28,21 +30,13 @@ static int is_word_char(unsigned char c)
 
 static int push(struct toks *ts, int type, const char *p, size_t n)
 {
-	if (ts->n == ts->cap) {
-		size_t nc = ts->cap ? ts->cap * 2 : 64;
-		struct tok *nt;
-		if (nc > MAX_TOKENS)
-			return -1;
-		nt = realloc(ts->t, nc * sizeof *nt);
-		if (!nt)
-			return -1;
-		ts->t = nt;
-		ts->cap = nc;
-	}
-	ts->t[ts->n].type = type;
-	ts->t[ts->n].p = p;
-	ts->t[ts->n].n = n;
-	ts->n++;
+	struct tok *t;
+	if (ts->n >= MAX_TOKENS || mc_push(&ts->t, &ts->n, &ts->cap, sizeof *ts->t) < 0)
+		return -1;
+	t = &ts->t[ts->n - 1];
+	t->type = type;
+	t->p = p;
+	t->n = n;
 	return 0;
 }
 
@@ -318,25 +312,14 @@ struct attr {
 static int insert_at(struct work *w, size_t at, struct mc_str name, const struct attr *a)
 {
 	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 16;
-		struct mc_str *nn;
-		uint8_t *nu;
-		char (*ncs)[DDL_CS_LEN];
-		if (nc > MC_MAX_COLUMNS * 2)
+		/* three parallel arrays of cap items each */
+		size_t cn = w->cap, cu = w->cap, cc = w->cap;
+		if (w->n >= MC_MAX_COLUMNS * 2 ||
+		    mc_grow(&w->names, &cn, w->n + 1, sizeof *w->names) < 0 ||
+		    mc_grow(&w->uns, &cu, w->n + 1, sizeof *w->uns) < 0 ||
+		    mc_grow(&w->cs, &cc, w->n + 1, sizeof *w->cs) < 0)
 			return -1;
-		nn = realloc(w->names, nc * sizeof *nn);
-		if (!nn)
-			return -1;
-		w->names = nn;
-		nu = realloc(w->uns, nc);
-		if (!nu)
-			return -1;
-		w->uns = nu;
-		ncs = realloc(w->cs, nc * sizeof *ncs);
-		if (!ncs)
-			return -1;
-		w->cs = ncs;
-		w->cap = nc;
+		w->cap = cn;
 	}
 	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
 	memmove(w->uns + at + 1, w->uns + at, w->n - at);

@@ -191,7 +191,7 @@ static int replay_spilled(struct bl_txn *t, struct bl_decoder *d, txn_fn fn, voi
 		uint32_t n;
 		t->buf.len = 0;
 		if (buf_grow(&t->buf, TXN_HDR) < 0) {
-			mc_errnof(err, ENOMEM, "reading back");
+			mc_oom(err, "reading back");
 			rc = spill_fail(err);
 			break;
 		}
@@ -199,7 +199,7 @@ static int replay_spilled(struct bl_txn *t, struct bl_decoder *d, txn_fn fn, voi
 			break;
 		get_hdr((const uint8_t *)t->buf.p, &at, &flags, &n);
 		if (buf_grow(&t->buf, TXN_HDR + (size_t)n) < 0) {
-			mc_errnof(err, ENOMEM, "reading back");
+			mc_oom(err, "reading back");
 			rc = spill_fail(err);
 			break;
 		}

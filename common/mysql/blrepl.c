@@ -1,5 +1,4 @@
 /* blrepl.c: a replica connection handing out raw binlog events (blrepl.h). */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "binlog/binlog.h"
 #include "mysql/blrepl.h"
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/num.h"
 
@@ -183,18 +183,13 @@ static void gtset_normalize(struct blr_gtset *set)
 
 static int gtset_push(struct blr_gtset *set, const uint8_t u[16], uint64_t lo, uint64_t hi)
 {
-	if (set->n == set->cap) {
-		size_t nc = set->cap ? set->cap * 2 : 8;
-		struct blr_gtiv *nv = realloc(set->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		set->v = nv;
-		set->cap = nc;
-	}
-	memcpy(set->v[set->n].uuid, u, 16);
-	set->v[set->n].lo = lo;
-	set->v[set->n].hi = hi;
-	set->n++;
+	struct blr_gtiv *iv;
+	if (mc_push(&set->v, &set->n, &set->cap, sizeof *set->v) < 0)
+		return -1;
+	iv = &set->v[set->n - 1];
+	memcpy(iv->uuid, u, 16);
+	iv->lo = lo;
+	iv->hi = hi;
 	return 0;
 }
 
@@ -236,7 +231,7 @@ int blr_gtset_parse(const char *s, struct blr_gtset *set, struct mc_err *err)
 					return bad_part(err, ib, "want an interval N-M with N <= M < 2^63-1");
 			}
 			if (gtset_push(set, u, lo, hi + 1) < 0)
-				return mc_errnof(err, ENOMEM, "GTID set");
+				return mc_oom(err, "GTID set");
 		}
 		while (is_ws((unsigned char)*s))
 			s++;
@@ -411,7 +406,7 @@ static int dump_gtid_mysql(struct blr *r, const struct blr_gtset *gs, uint32_t s
 		server_id = 1;
 	if (blr_dump_gtid_packet(gs, server_id, flags, &b) < 0) {
 		buf_free(&b);
-		return mc_errnof(err, ENOMEM, "COM_BINLOG_DUMP_GTID");
+		return mc_oom(err, "COM_BINLOG_DUMP_GTID");
 	}
 	rc = r->m->methods->db_command(r->m, (enum enum_server_command)BLR_COM_BINLOG_DUMP_GTID,
 				       b.p, b.len, 1, NULL);
@@ -467,7 +462,7 @@ static int open_dump(struct blr *r, const struct my_opts *o, const char *file, u
 		struct mc_buf b = { 0 };
 		int rc = buf_addf(&b, "SET @slave_connect_state = '%s'%c", gtid, 0);
 		if (rc < 0) {
-			mc_errnof(err, ENOMEM, "GTID set");
+			mc_oom(err, "GTID set");
 			goto fail;
 		}
 		rc = my_exec(r->m, b.p, err);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 const char *const my_ssl_mode_names[] = { "DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
 					  "VERIFY_IDENTITY", NULL };
 
@@ -80,7 +82,7 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 	const char *pwd = NULL;
 	*out = NULL;
 	if (!m)
-		return mc_errf(err, MC_EXIT_DATA, "mysql_init: out of memory");
+		return mc_oom(err, "mysql_init");
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (o->defaults_file) {
 		mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, o->defaults_file);

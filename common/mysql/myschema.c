@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/alloc.h"
+
 /* Does information_schema's DATA_TYPE dt agree with the map's type? */
 static int type_agrees(const char *dt, const struct bl_col *c)
 {
@@ -281,5 +283,5 @@ oom:
 oom_nores:
 	ddl_cols_free(out);
 	mys_labels_free(labels, labels ? t->ncols : 0);
-	return mc_errf(err, MC_EXIT_DATA, "information_schema: out of memory");
+	return mc_oom(err, "information_schema");
 }

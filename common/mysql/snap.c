@@ -9,22 +9,13 @@
 
 #include "stream/mctype.h"
 #include "mysql/myconn.h"
+#include "base/alloc.h"
 #include "base/num.h"
 
-static char *xstrdup(const char *s)
+/* A copy of s, NULL for NULL (a NULL column of information_schema). */
+static char *strdup_or_null(const char *s)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *d = malloc(n + 1);
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
-static int oom(struct mc_err *err)
-{
-	return mc_errf(err, MC_EXIT_DATA, "out of memory");
+	return s ? mc_strdup(s) : NULL;
 }
 
 int snap_quote_ident(struct mc_buf *b, const char *s)
@@ -67,7 +58,7 @@ snap_bound snap_bound_dup(const snap_bound b, size_t n)
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!(d[i] = xstrdup(b[i]))) {
+		if (!(d[i] = strdup_or_null(b[i]))) {
 			snap_bound_free(d, n);
 			return NULL;
 		}
@@ -123,14 +114,14 @@ int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *cou
 	*est = calloc(n ? n : 1, sizeof **est);
 	if (!*est) {
 		mysql_free_result(res);
-		return oom(err);
+		return mc_oom(err, "the table list");
 	}
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(res))) {
 		if (buf_add(names, row[0], strlen(row[0]) + 1) < 0 ||
 		    buf_add(names, row[1], strlen(row[1]) + 1) < 0) {
 			mysql_free_result(res);
-			return oom(err);
+			return mc_oom(err, "the table list");
 		}
 		if (num_u64(row[2], &(*est)[i]) < 0)
 			(*est)[i] = 0;
@@ -255,7 +246,7 @@ static int build_sql(struct snap_table *t, struct mc_err *err)
 	      buf_addc(&o, 0) < 0 || buf_addc(&k, 0) < 0;
 	t->order_sql = o.p;
 	t->key_sql = k.p;
-	return bad ? oom(err) : 0;
+	return bad ? mc_oom(err, "a table's queries") : 0;
 }
 
 int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
@@ -265,12 +256,12 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	memset(t, 0, sizeof *t);
-	t->db = xstrdup(db);
-	t->name = xstrdup(name);
-	t->where = xstrdup(where);
-	if (snap_quote_ident(&q, db) < 0 || buf_addc(&q, '.') < 0 || snap_quote_ident(&q, name) < 0 ||
-	    buf_addc(&q, 0) < 0)
-		return oom(err);
+	t->db = strdup_or_null(db);
+	t->name = strdup_or_null(name);
+	t->where = strdup_or_null(where);
+	if (!t->db || !t->name || (where && !t->where) || snap_quote_ident(&q, db) < 0 ||
+	    buf_addc(&q, '.') < 0 || snap_quote_ident(&q, name) < 0 || buf_addc(&q, 0) < 0)
+		return mc_oom(err, "a table's definition");
 	t->qname = q.p;
 	memset(&q, 0, sizeof q);
 
@@ -280,7 +271,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	    add_strlit(m, &q, db) < 0 || buf_adds(&q, " AND TABLE_NAME=") < 0 ||
 	    add_strlit(m, &q, name) < 0 || buf_adds(&q, " ORDER BY ORDINAL_POSITION") < 0 ||
 	    buf_addc(&q, 0) < 0)
-		return oom(err);
+		return mc_oom(err, "a table's definition");
 	if (my_query(m, q.p, &res, err) < 0)
 		goto fail;
 	size_t n = mysql_num_rows(res);
@@ -295,18 +286,18 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	}
 	t->cols = calloc(n, sizeof *t->cols);
 	if (!t->cols) {
-		oom(err);
+		mc_oom(err, "a table's definition");
 		goto fail;
 	}
 	while ((row = mysql_fetch_row(res))) {
 		struct snap_col *c = &t->cols[t->ncols++];
 		char mct[64];
-		c->name = xstrdup(row[0]);
+		c->name = strdup_or_null(row[0]);
 		c->mysql_type = canon_type(row[1]);
-		c->data_type = xstrdup(row[2]);
+		c->data_type = strdup_or_null(row[2]);
 		c->nullable = strcmp(row[3], "YES") == 0;
-		c->charset = xstrdup(row[5]);
-		c->collation = xstrdup(row[6]);
+		c->charset = strdup_or_null(row[5]);
+		c->collation = strdup_or_null(row[6]);
 		uint64_t fr = 0;
 		if (num_u64(row[7], &fr) < 0 || fr > 6)
 			fr = 0;
@@ -319,9 +310,9 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 			c->flags |= MC_CF_GENERATED;
 		if (strcasestr(row[1], "unsigned"))
 			c->flags |= MC_CF_UNSIGNED;
-		c->mc_type = xstrdup(mctype_for(row[1], strlen(row[1]), mct, sizeof mct));
+		c->mc_type = strdup_or_null(mctype_for(row[1], strlen(row[1]), mct, sizeof mct));
 		if (!c->name || !c->mysql_type || !c->data_type || !c->mc_type) {
-			oom(err);
+			mc_oom(err, "a table's definition");
 			goto fail;
 		}
 		classify(c);
@@ -337,7 +328,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	    add_strlit(m, &q, name) < 0 ||
 	    buf_adds(&q, " ORDER BY INDEX_NAME<>'PRIMARY', INDEX_NAME, SEQ_IN_INDEX") < 0 ||
 	    buf_addc(&q, 0) < 0) {
-		oom(err);
+		mc_oom(err, "a table's definition");
 		goto fail;
 	}
 	if (my_query(m, q.p, &res, err) < 0)
@@ -610,7 +601,7 @@ int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, u
 	    add_range(&q, t, lo, NULL) < 0 || buf_adds(&q, t->order_sql) < 0 ||
 	    buf_addf(&q, " LIMIT 1 OFFSET %" PRIu64, rows ? rows - 1 : 0) < 0 || buf_addc(&q, 0) < 0) {
 		buf_free(&q);
-		return oom(err);
+		return mc_oom(err, "a chunk bound query");
 	}
 	int rc = my_query(m, q.p, &res, err);
 	buf_free(&q);
@@ -656,28 +647,14 @@ static int reader_size(struct snap_reader *rd, size_t n)
 {
 	if (n <= rd->nbind)
 		return 0;
-	MYSQL_BIND *bind = realloc(rd->bind, n * sizeof *bind);
-	if (bind)
-		rd->bind = bind;
-	unsigned long *len = realloc(rd->len, n * sizeof *len);
-	if (len)
-		rd->len = len;
-	my_bool *isnull = realloc(rd->isnull, n * sizeof *isnull);
-	if (isnull)
-		rd->isnull = isnull;
-	my_bool *error = realloc(rd->error, n * sizeof *error);
-	if (error)
-		rd->error = error;
-	char **bufs = realloc(rd->bufs, n * sizeof *bufs);
-	if (bufs)
-		rd->bufs = bufs;
-	size_t *bufsz = realloc(rd->bufsz, n * sizeof *bufsz);
-	if (bufsz)
-		rd->bufsz = bufsz;
-	struct mc_val *vals = realloc(rd->vals, n * sizeof *vals);
-	if (vals)
-		rd->vals = vals;
-	if (!bind || !len || !isnull || !error || !bufs || !bufsz || !vals)
+	/* parallel arrays of exactly nbind items (nbind is their count too) */
+	if (mc_resize(&rd->bind, n, sizeof *rd->bind) < 0 ||
+	    mc_resize(&rd->len, n, sizeof *rd->len) < 0 ||
+	    mc_resize(&rd->isnull, n, sizeof *rd->isnull) < 0 ||
+	    mc_resize(&rd->error, n, sizeof *rd->error) < 0 ||
+	    mc_resize(&rd->bufs, n, sizeof *rd->bufs) < 0 ||
+	    mc_resize(&rd->bufsz, n, sizeof *rd->bufsz) < 0 ||
+	    mc_resize(&rd->vals, n, sizeof *rd->vals) < 0)
 		return -1;
 	for (size_t i = rd->nbind; i < n; i++) {
 		rd->bufs[i] = NULL;
@@ -689,17 +666,8 @@ static int reader_size(struct snap_reader *rd, size_t n)
 
 static int ensure_buf(struct snap_reader *rd, size_t i, size_t need)
 {
-	if (rd->bufsz[i] >= need)
-		return 0;
-	size_t sz = rd->bufsz[i] ? rd->bufsz[i] : 64;
-	while (sz < need)
-		sz *= 2;
-	char *p = realloc(rd->bufs[i], sz);
-	if (!p)
-		return -1;
-	rd->bufs[i] = p;
-	rd->bufsz[i] = sz;
-	return 0;
+	/* at least 64 bytes, doubling */
+	return mc_grow(&rd->bufs[i], &rd->bufsz[i], need < 64 ? 64 : need, 1);
 }
 
 static size_t fmt_frac(char *o, size_t at, unsigned long us, unsigned frac)
@@ -775,7 +743,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 		nhex += t->cols[t->split[i]].kk == SNAP_K_STR;
 	size_t nb = t->ncols + nhex;
 	if (reader_size(rd, nb) < 0)
-		return oom(err);
+		return mc_oom(err, "the chunk reader");
 	if (buf_adds(&q, t->select_sql) < 0 || buf_adds(&q, " WHERE 1") < 0 ||
 	    (t->nsplit && add_range(&q, t, lo, hi) < 0) ||
 	    (t->where && (buf_adds(&q, " AND (") < 0 || buf_adds(&q, t->where) < 0 ||
@@ -783,7 +751,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	    (t->nsplit && buf_adds(&q, t->order_sql) < 0) ||
 	    (limit && buf_addf(&q, " LIMIT %" PRIu64, limit) < 0)) {
 		buf_free(&q);
-		return oom(err);
+		return mc_oom(err, "a chunk query");
 	}
 	st = mysql_stmt_init(m);
 	if (!st) {
@@ -832,7 +800,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 			need = rd->bufsz[i] > 256 ? rd->bufsz[i] : 256;
 		}
 		if (ensure_buf(rd, i, need) < 0) {
-			oom(err);
+			mc_oom(err, "a column buffer");
 			goto fail;
 		}
 		b->buffer = rd->bufs[i];
@@ -870,7 +838,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 				if (rd->isnull[i] || rd->len[i] <= rd->bufsz[i])
 					continue;
 				if (ensure_buf(rd, i, rd->len[i]) < 0) {
-					oom(err);
+					mc_oom(err, "a column buffer");
 					goto fail;
 				}
 				rd->bind[i].buffer = rd->bufs[i];
@@ -942,7 +910,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 					b = NULL;
 				}
 			if (!b) {
-				oom(err);
+				mc_oom(err, "a chunk bound");
 				goto fail;
 			}
 			*last = b;

@@ -587,7 +587,7 @@ int jsonl_decode(struct jsonl_parser *jp, const char *line, size_t n, struct mc_
 		return mc_errnof(err, ENOMEM, "line too long");
 	jp->text.len = 0;
 	if (buf_grow(&jp->text, n + 1) < 0)
-		return mc_errnof(err, ENOMEM, "out of memory");
+		return mc_oom(err, "a JSON line");
 	d.s = (const unsigned char *)line;
 	d.n = n;
 	d.t = jp->text.p;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/b64.h"
 #include "base/numfmt.h"
 #include "stream/jsonl_int.h"
@@ -26,7 +27,7 @@ struct jenc {
 static void enc_oom(struct jenc *e)
 {
 	if (!e->failed)
-		mc_errnof(e->err, ENOMEM, "out of memory");
+		mc_oom(e->err, "a JSON line");
 	e->failed = 1;
 }
 

@@ -1,6 +1,5 @@
 #include "stream/rec.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -711,7 +710,7 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	if (validate(r, 0, err) < 0)
 		return -1;
 	if (buf_grow(b, rec_bound(r)) < 0)
-		return mc_errnof(err, ENOMEM, "out of memory");
+		return mc_oom(err, "a record");
 	msgpack_packer_init(&pk, &k, buf_cb);
 	switch (r->kind) {
 	case MC_R_HEADER:
@@ -794,7 +793,7 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	}
 	if (k.failed) {
 		b->len = start;
-		return mc_errnof(err, ENOMEM, "out of memory");
+		return mc_oom(err, "a record");
 	}
 	return 0;
 }

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 #define READ_CHUNK (256 * 1024)
 #define WRITE_CHUNK (256 * 1024)
 
@@ -200,7 +202,7 @@ int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
 	if (!w->in_stream)
 		return mc_errf(err, MC_EXIT_DATA, "records before the header");
 	if (buf_add(&w->buf, p, n) < 0)
-		return mc_errnof(err, errno, "out of memory");
+		return mc_oom(err, "a record");
 	w->count += nrecs;
 	if (w->buf.len >= WRITE_CHUNK)
 		return drain(w, err);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "base/alloc.h"
 #include "base/io.h"
 
 #define CHUNK (8u << 20) /* entry memory comes in chunks of this (or less) */
@@ -175,7 +176,7 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 {
 	struct merger *m = calloc(1, sizeof *m);
 	if (!m) {
-		mc_errnof(err, ENOMEM, "merge");
+		mc_oom(err, "merge");
 		return NULL;
 	}
 	if (memory < (256u << 10))
@@ -212,7 +213,7 @@ static int tmp_ready(struct merger *m, struct mc_err *err)
 	if (m->tmpdir)
 		return 0;
 	if (buf_addf(&b, "%s/.tmp-merge.XXXXXX%c", m->tmpbase, 0) < 0)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	if (!mkdtemp(b.p)) {
 		int e = errno;
 		buf_free(&b);
@@ -237,16 +238,10 @@ static int rw_open(struct merger *m, struct run_writer *w, struct mc_err *err)
 	if (tmp_ready(m, err) < 0)
 		return -1;
 	if (buf_addf(&b, "%s/run-%06llu.zst%c", m->tmpdir, (unsigned long long)m->nrun_names++, 0) < 0)
-		return mc_errnof(err, ENOMEM, "merge");
-	if (m->nruns == m->capruns) {
-		size_t cap = m->capruns ? m->capruns * 2 : 16;
-		char **r = realloc(m->runs, cap * sizeof *r);
-		if (!r) {
-			buf_free(&b);
-			return mc_errnof(err, ENOMEM, "merge");
-		}
-		m->runs = r;
-		m->capruns = cap;
+		return mc_oom(err, "merge");
+	if (mc_grow(&m->runs, &m->capruns, m->nruns + 1, sizeof *m->runs) < 0) {
+		buf_free(&b);
+		return mc_oom(err, "merge");
 	}
 	w->fd = open(b.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
@@ -259,7 +254,7 @@ static int rw_open(struct merger *m, struct run_writer *w, struct mc_err *err)
 	w->c = ZSTD_createCCtx();
 	w->out = malloc(RUN_OUT);
 	if (!w->c || !w->out)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_compressionLevel, 1);
 	ZSTD_CCtx_setParameter(w->c, ZSTD_c_windowLog, RUN_WLOG);
 	/* compressed by two workers (the main thread only feeds them) once
@@ -317,7 +312,7 @@ static int run_open(struct run *r, const char *path, struct mc_err *err)
 	r->in = malloc(RUN_IN);
 	r->out = malloc(RUN_OUT);
 	if (!r->d || !r->in || !r->out)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	ZSTD_DCtx_setParameter(r->d, ZSTD_d_windowLogMax, RUN_WLOG);
 	return 0;
 }
@@ -389,7 +384,7 @@ static int run_next(struct run *r, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': truncated run", r->path);
 	r->cur.len = 0;
 	if (buf_grow(&r->cur, sizeof h + h.klen + h.rlen) < 0)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	memcpy(r->cur.p, &h, sizeof h);
 	k = run_read(r, r->cur.p + sizeof h, (size_t)h.klen + h.rlen, err);
 	if (k < 0)
@@ -408,7 +403,7 @@ static int sort_ix(struct merger *m, struct mc_err *err)
 	/* the sort's buffer is counted in mem_used */
 	struct ix *tmp = malloc((m->nix ? m->nix : 1) * sizeof *tmp);
 	if (!tmp)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	ix_sort(m->ix, tmp, m->nix);
 	free(tmp);
 	return 0;
@@ -486,17 +481,17 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 				return -1;
 			return merger_add(m, key, klen, pos, change, live, rec, rlen, err);
 		}
+		/* exactly ncap, as counted against the budget above; the new
+		 * items are not zeroed, so pages are touched only when used */
 		if (m->nix == m->capix) {
-			struct ix *nx = realloc(m->ix, ncap * sizeof *nx);
-			if (!nx)
-				return mc_errnof(err, ENOMEM, "merge");
-			m->ix = nx;
+			if (mc_resize(&m->ix, ncap, sizeof *m->ix) < 0)
+				return mc_oom(err, "merge");
 			m->capix = ncap;
 		}
 		if (!m->chunks || m->chunks->cap - m->chunks->used < need) {
 			struct chunk *c = chunk_alloc(csz);
 			if (!c)
-				return mc_errnof(err, ENOMEM, "merge");
+				return mc_oom(err, "merge");
 			c->next = m->chunks;
 			c->used = 0;
 			c->cap = csz;
@@ -593,7 +588,7 @@ static int src_next(struct src *s, struct mc_err *err)
 		nb->len = 0;
 		if (buf_add(nb, &h, sizeof h) < 0 || buf_add(nb, key, klen) < 0 ||
 		    buf_add(nb, rec, rlen) < 0)
-			return mc_errnof(err, ENOMEM, "merge");
+			return mc_oom(err, "merge");
 		s->pi ^= 1;
 		s->pulled = 1;
 		s->cur = (const struct ent *)nb->p;
@@ -644,7 +639,7 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 	struct mc_buf win = { 0 };
 	int rc = 0;
 	if (!h)
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	for (size_t i = 0; i < n; i++) {
 		int k = src_next(srcs[i], err);
 		if (k < 0) {
@@ -663,7 +658,7 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 		if (h[0]->kind == 0) {
 			win.len = 0;
 			if (buf_add(&win, top, sizeof *top + top->klen + top->rlen) < 0) {
-				rc = mc_errnof(err, ENOMEM, "merge");
+				rc = mc_oom(err, "merge");
 				break;
 			}
 			w = (const struct ent *)win.p;
@@ -739,7 +734,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		pool = calloc(k, sizeof *pool);
 		ps = calloc(k, sizeof *ps);
 		if (!pool || !ps)
-			return mc_errnof(err, ENOMEM, "merge");
+			return mc_oom(err, "merge");
 		for (size_t i = 0; i < k && rc == 0; i++) {
 			ps[i] = &pool[i];
 			rc = run_open(&pool[i].run, m->runs[i], err);
@@ -774,7 +769,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 	if (!pool || !ps) {
 		free(pool);
 		free(ps);
-		return mc_errnof(err, ENOMEM, "merge");
+		return mc_oom(err, "merge");
 	}
 	n = 0;
 	for (size_t i = 0; i < m->nruns && rc == 0; i++) {
@@ -891,7 +886,7 @@ int merge_key_encode(struct mc_buf *b, const struct mc_val *vals, size_t nvals,
 		}
 		}
 		if (rc < 0)
-			return mc_errnof(err, ENOMEM, "key");
+			return mc_oom(err, "key");
 	}
 	return 0;
 }

@@ -1,9 +1,10 @@
 #include "wh/merge_sql.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 /* An identifier, quoted: `x` (MaxCompute) or "x" (sqlite). */
 static int ident(struct mc_buf *b, const char *p, size_t n, int dialect)
@@ -127,7 +128,7 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	}
 	rc |= buf_adds(b, "\n  ) u\n) w\nWHERE _rn = 1 AND _live = 1;\n");
 	if (rc)
-		return mc_errnof(err, ENOMEM, "sql");
+		return mc_oom(err, "sql");
 	return 0;
 }
 
@@ -172,6 +173,6 @@ int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table
 			rc |= buf_adds(b, ") PARTITIONED BY (ds STRING);\n");
 	}
 	if (rc)
-		return mc_errnof(err, ENOMEM, "sql");
+		return mc_oom(err, "sql");
 	return 0;
 }

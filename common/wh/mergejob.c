@@ -82,7 +82,7 @@ static uint64_t default_memory(void)
 static int out_write(struct mj_out *out, const char *p, size_t n, struct mc_err *err)
 {
 	if (buf_add(&out->buf, p, n) < 0)
-		return mc_errnof(err, ENOMEM, "output");
+		return mc_oom(err, "output");
 	if (out->buf.len >= (256u << 10)) {
 		if (zout_write(&out->z, out->buf.p, out->buf.len, err) < 0)
 			return -1;

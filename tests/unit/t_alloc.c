@@ -1,0 +1,103 @@
+/* t_alloc: the allocation helpers of common/base/alloc.h. */
+#define TAP_NAME "t_alloc"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+static int all_zero(const int *a, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
+static void grow(void)
+{
+	int *a = NULL;
+	size_t cap = 0, n = 0;
+	tap_check(mc_grow(&a, &cap, 0, sizeof *a) == 0 && !a && cap == 0, "grow to 0: nothing",
+		  "cap %zu", cap);
+	tap_check(mc_grow(&a, &cap, 1, sizeof *a) == 0 && a && cap == 8, "grow from 0: 8",
+		  "cap %zu", cap);
+	tap_check(all_zero(a, 0, cap), "grow: new items zeroed", "not zero");
+	for (size_t i = 0; i < cap; i++)
+		a[i] = (int)i + 1;
+	tap_check(mc_grow(&a, &cap, 8, sizeof *a) == 0 && cap == 8, "grow within cap: kept",
+		  "cap %zu", cap);
+	tap_check(mc_grow(&a, &cap, 9, sizeof *a) == 0 && cap == 16, "grow past cap: doubled",
+		  "cap %zu", cap);
+	tap_check(a[0] == 1 && a[7] == 8 && all_zero(a, 8, 16), "grow: old kept, new zeroed",
+		  "a[0] %d a[7] %d", a[0], a[7]);
+	tap_check(mc_grow(&a, &cap, 100, sizeof *a) == 0 && cap == 128, "grow far: power of 2",
+		  "cap %zu", cap);
+	errno = 0;
+	tap_check(mc_grow(&a, &cap, SIZE_MAX / 2, sizeof *a) == -1 && errno == ENOMEM && cap == 128 &&
+			  a[0] == 1,
+		  "grow overflow: -1 ENOMEM, untouched", "cap %zu errno %d", cap, errno);
+	free(a);
+
+	a = NULL;
+	cap = 0;
+	for (int i = 0; i < 1000; i++) {
+		if (mc_push(&a, &n, &cap, sizeof *a) < 0)
+			break;
+		a[n - 1] = i;
+	}
+	tap_check(n == 1000 && cap == 1024 && a[999] == 999 && a[0] == 0, "push 1000",
+		  "n %zu cap %zu", n, cap);
+	free(a);
+}
+
+static void resize(void)
+{
+	int *a = NULL;
+	tap_check(mc_resize(&a, 3, sizeof *a) == 0 && a, "resize from NULL", "failed");
+	a[0] = 7;
+	a[2] = 9;
+	tap_check(mc_resize(&a, 1000, sizeof *a) == 0 && a[0] == 7 && a[2] == 9, "resize keeps items",
+		  "a[0] %d", a[0]);
+	a[999] = 5;
+	tap_check(mc_resize(&a, 0, sizeof *a) == 0 && a, "resize to 0: a block", "failed");
+	errno = 0;
+	tap_check(mc_resize(&a, SIZE_MAX / 2, sizeof *a) == -1 && errno == ENOMEM && a,
+		  "resize overflow: -1 ENOMEM, untouched", "errno %d", errno);
+	free(a);
+}
+
+static void strings(void)
+{
+	char *s = mc_strdup("abc");
+	tap_check(s && strcmp(s, "abc") == 0, "strdup", "got %s", s ? s : "(null)");
+	free(s);
+	s = mc_strndup("abcdef", 2);
+	tap_check(s && strcmp(s, "ab") == 0, "strndup", "got %s", s ? s : "(null)");
+	free(s);
+	s = mc_strndup(NULL, 0);
+	tap_check(s && !*s, "strndup of nothing", "got %s", s ? s : "(null)");
+	free(s);
+}
+
+static void oom(void)
+{
+	struct mc_err err = { 0 };
+	tap_check(mc_oom(&err, "a thing") == -1, "oom returns -1", "not -1");
+	tap_check(err.code == MC_EXIT_DATA && err.errnum == ENOMEM, "oom: exit 1, ENOMEM",
+		  "code %d errnum %d", err.code, err.errnum);
+	tap_check(strncmp(err.msg, "a thing: ", 9) == 0, "oom: names what", "msg '%s'", err.msg);
+	tap_check(mc_oom(NULL, "x") == -1, "oom without err", "not -1");
+}
+
+int main(void)
+{
+	grow();
+	resize();
+	strings();
+	oom();
+	return tap_done();
+}
