@@ -92,7 +92,7 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_usage_error("bad option");
+			prog_bad_option();
 		}
 	}
 	if (o->to == CAT_TO_CSV && !o->table)

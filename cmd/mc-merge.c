@@ -159,7 +159,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_usage_error("bad option");
+			prog_bad_option();
 		}
 	}
 	if (optind < argc)

@@ -166,7 +166,7 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 			break;
 		case 'h': prog_help(usage);
 		case 'V': prog_version();
-		default: prog_usage_error("unknown option");
+		default: prog_bad_option();
 		}
 		if (rc < 0)
 			prog_usage_error("%s", e.msg);

@@ -156,7 +156,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_usage_error("bad option");
+			prog_bad_option();
 		}
 	}
 	if (!o->dest)

@@ -61,6 +61,12 @@ noreturn void prog_usage_error(const char *fmt, ...)
 	exit(MC_EXIT_USAGE);
 }
 
+noreturn void prog_bad_option(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
+	exit(MC_EXIT_USAGE);
+}
+
 noreturn void prog_help(const char *text)
 {
 	struct mc_err err = { 0 };

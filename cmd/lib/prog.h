@@ -23,6 +23,10 @@ noreturn void prog_fail(const struct mc_err *err);
 /* Print a usage error, "Try 'prog --help'", exit 2. */
 noreturn void prog_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* getopt_long has said what is wrong with an option: add "Try 'prog
+ * --help'", exit 2. Every program's `default:` case. */
+noreturn void prog_bad_option(void);
+
 /* Print "prog (mcsync) VERSION" on stdout and exit 0. */
 noreturn void prog_version(void);
 
