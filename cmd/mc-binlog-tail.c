@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 	prog_init("mc-binlog-tail");
 	tail_opts_init(&o);
 	o.prog = prog_name;
-	o.warn = prog_warn;
+	o.warn = prog_sayer;
 	while ((c = getopt_long(argc, argv, MY_SHORTOPTS "f:s:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FROM: from = optarg; break;

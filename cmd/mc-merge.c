@@ -67,12 +67,6 @@ static void abort_live_job(void)
 	mergejob_abort(live_job);
 }
 
-static void say(void *ctx, const char *line)
-{
-	(void)ctx;
-	prog_warn("%s", line);
-}
-
 static void parse(int argc, char **argv, struct mergejob_opts *o)
 {
 	static const struct option longopts[] = {
@@ -179,7 +173,7 @@ int main(int argc, char **argv)
 	prog_init("mc-merge");
 	mergejob_opts_init(&o);
 	parse(argc, argv, &o);
-	o.say = say;
+	o.say = prog_sayer;
 	o.sql = &sql;
 	if (!(live_job = mergejob_new(&o, &err)))
 		prog_fail(&err);

@@ -181,12 +181,6 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 	o->nsplits = cli->nsplits;
 }
 
-static void warn(void *ctx, const char *msg)
-{
-	(void)ctx;
-	prog_warn("%s", msg);
-}
-
 /* rows, rate and ETA on one line of standard error, rewritten in place on
  * a terminal */
 static void show_progress(void *ctx, const struct snapjob_progress *p)
@@ -217,7 +211,7 @@ int main(int argc, char **argv)
 	snapjob_opts_init(&cli.o);
 	cli.progress = -1;
 	parse_args(&cli, argc, argv);
-	cli.o.warn = warn;
+	cli.o.warn = prog_sayer;
 	if (cli.progress < 0 ? isatty(2) : cli.progress)
 		cli.o.progress = show_progress;
 	if (mysql_library_init(0, NULL, NULL) != 0) {

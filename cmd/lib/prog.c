@@ -28,6 +28,14 @@ void prog_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void prog_say(void *ctx, const char *line)
+{
+	(void)ctx;
+	prog_warn("%s", line);
+}
+
+const struct mc_say prog_sayer = { prog_say, NULL };
+
 static noreturn void die_of_sigpipe(void)
 {
 	signal(SIGPIPE, SIG_DFL);

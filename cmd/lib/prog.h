@@ -16,6 +16,10 @@ void prog_init(const char *name);
 /* Print "prog: message" on stderr. */
 void prog_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* An mc_say for the engines: each line goes to prog_warn. */
+void prog_say(void *ctx, const char *line);
+extern const struct mc_say prog_sayer;
+
 /* Print err and exit with its code. A failed write to a closed pipe is not
  * an error: restore SIGPIPE and die of it, as a filter should. */
 noreturn void prog_fail(const struct mc_err *err);

@@ -1,6 +1,7 @@
 #include "base/err.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int mc_verrf(struct mc_err *err, int code, const char *fmt, va_list ap)
@@ -56,4 +57,23 @@ int mc_errctx(struct mc_err *err, const char *fmt, ...)
 		err->msg[(size_t)n + len] = 0;
 	}
 	return -1;
+}
+
+void mc_sayf(const struct mc_say *s, const char *fmt, ...)
+{
+	char line[4096], *big = NULL;
+	va_list ap;
+	int n;
+	if (!s || !s->fn)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof line && (big = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	s->fn(s->ctx, big ? big : line);
+	free(big);
 }

@@ -36,4 +36,15 @@ int mc_errnof(struct mc_err *err, int errnum, const char *fmt, ...)
 int mc_errctx(struct mc_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Where an engine's warnings and verbose lines go: fn(ctx, line), one line
+ * without a newline; the program prints it on stderr after its name
+ * (prog_say). A zeroed struct says nothing. */
+struct mc_say {
+	void (*fn)(void *ctx, const char *line);
+	void *ctx;
+};
+
+/* Format one line and hand it to s (if s->fn is set). */
+void mc_sayf(const struct mc_say *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -64,19 +64,6 @@ int sj_db_selected(const char *list, const char *db)
 	return 0;
 }
 
-static void warn(struct snapjob *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct snapjob *s, const char *fmt, ...)
-{
-	char msg[1400];
-	va_list ap;
-	if (!s->o->warn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	s->o->warn(s->o->warn_ctx, msg);
-}
-
 /* Select and load the tables. */
 static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 {
@@ -111,7 +98,7 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 		s->ntables++;
 	}
 	if (s->ntables == 0)
-		warn(s, "no table matches the selection");
+		mc_sayf(&s->o->warn, "no table matches the selection");
 	rc = 0;
 out:
 	free(est);
@@ -259,7 +246,7 @@ static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, str
 		if (!s->skip[i])
 			s->total += t->est_rows;
 		if (!t->nsplit && !s->skip[i])
-			warn(s, "table '%s.%s' has no usable split key: read as one chunk", t->db,
+			mc_sayf(&s->o->warn, "table '%s.%s' has no usable split key: read as one chunk", t->db,
 			     t->name);
 	}
 	return rio_flush(&s->wr, e);

@@ -35,7 +35,6 @@ struct snapjob_progress {
 	int final;
 };
 typedef void (*snapjob_progress_fn)(void *ctx, const struct snapjob_progress *p);
-typedef void (*snapjob_warn_fn)(void *ctx, const char *msg);
 
 /* Options; strings and arrays are borrowed for the call. */
 struct snapjob_opts {
@@ -60,8 +59,7 @@ struct snapjob_opts {
 	snapjob_progress_fn progress;
 	void *progress_ctx;
 	/* a warning (no table selected, a table read as one chunk); NULL: none */
-	snapjob_warn_fn warn;
-	void *warn_ctx;
+	struct mc_say warn;
 };
 
 /* The defaults: 4 threads, 20000 rows and 64 MiB per chunk, no rate

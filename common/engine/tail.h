@@ -23,7 +23,7 @@ enum {
 struct tail_opts {
 	const char *prog;       /* program name: stream header, temporary files */
 	/* warnings (one line, no newline) and reconnections; NULL: none */
-	void (*warn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	struct mc_say warn;
 
 	int text;               /* --format=text, else the record stream */
 	int no_checksum;        /* --no-checksum */

@@ -33,19 +33,6 @@ static void on_stop(int sig)
 		shutdown(live_fd, SHUT_RDWR);
 }
 
-static void warn(const struct tail *T, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(const struct tail *T, const char *fmt, ...)
-{
-	char line[70000];
-	va_list ap;
-	if (!T->o->warn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	T->o->warn("%s", line);
-}
-
 /* --column-names=server ---------------------------------------------- */
 
 /* What information_schema said of a table, for the definition last looked
@@ -126,7 +113,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		}
 		s->ok = rc == 1;
 		if (rc == 0)
-			warn(T, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
+			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
 			     ": information_schema does not describe the table map (%s); %s",
 			     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
 			     why, need_names ? "its columns are named by index"
@@ -187,7 +174,7 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 			       "when there are no gaps) and no --checkpoint-in",
 			       ckpt_in, rp.file, first[0] ? first : "none", last[0] ? last : "none", g);
 	if (g && *g && blr_gtid_ok(g)) {
-		warn(T, "'%s': the server has no binlog number %" PRIu64
+		mc_sayf(&T->o->warn, "'%s': the server has no binlog number %" PRIu64
 		     " (it has %s to %s): resuming from its GTID set %s", ckpt_in, rp.file,
 		     first[0] ? first : "none", last[0] ? last : "none", g);
 		if (!(T->live_gtid = T->live_gtid_own = mc_strdup(g)))
@@ -447,10 +434,10 @@ int tail_live(struct tail *T, struct mc_err *err)
 			if ((double)(now - T->lost_at) >= o->retry_sec)
 				return tail_live_error(T, err);
 			if (!T->gtid_state[0])
-				warn(T, "%s; reconnecting in %u s from %s:%" PRIu64, err->msg,
+				mc_sayf(&T->o->warn, "%s; reconnecting in %u s from %s:%" PRIu64, err->msg,
 				     T->backoff, T->resume_file, T->resume_pos);
 			else
-				warn(T, "%s; reconnecting in %u s from GTID %s", err->msg, T->backoff,
+				mc_sayf(&T->o->warn, "%s; reconnecting in %u s from GTID %s", err->msg, T->backoff,
 				     T->gtid_state);
 		}
 		blr_close(&T->r);

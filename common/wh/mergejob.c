@@ -30,12 +30,12 @@ void mj_say(struct mergejob *j, const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
-	if (!j->o.verbose || !j->o.say)
+	if (!j->o.verbose || !j->o.say.fn)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	j->o.say(j->o.say_ctx, line);
+	j->o.say.fn(j->o.say.ctx, line);
 }
 
 int mj_open(struct mergejob *j, struct wh_reader *r, char *path, const struct wh_file *f,

@@ -45,8 +45,7 @@ struct mergejob_opts {
 	struct mc_buf *sql;      /* where emit_sql goes */
 	int verbose;             /* say what was read and written */
 	/* Receives each verbose line (no newline); NULL: nothing is said. */
-	void (*say)(void *ctx, const char *line);
-	void *say_ctx;
+	struct mc_say say;
 };
 
 /* Statistics of the last run (for callers and tests). */
