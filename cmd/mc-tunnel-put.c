@@ -161,6 +161,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->dest)
 		prog_usage_error("--dest=DIR is required (MaxCompute Tunnel is not there yet)");
+	o->sink.say = prog_sayer;
 	o->sink.renames = o->renames;
 	o->sink.nrenames = o->nrenames;
 }

@@ -223,12 +223,22 @@ static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, str
 	char host[256];
 	snprintf(host, sizeof host, "%s", c->socket ? c->socket : c->host ? c->host : "localhost");
 	const char *server = mysql_get_server_info(m);
-	struct mc_kv meta[3] = {
+	char sid[32] = "";
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	/* the source's identity, as mc-binlog-tail names it (docs/record-format.md) */
+	if (my_query(m, "SELECT @@server_id", &res, e) < 0)
+		return -1;
+	if ((row = mysql_fetch_row(res)) && row[0])
+		snprintf(sid, sizeof sid, "%s", row[0]);
+	mysql_free_result(res);
+	struct mc_kv meta[4] = {
 		{ mc_str_c("program", 7), mc_str_c("mc-snapshot", 11) },
 		{ mc_str_c("source", 6), mc_str_c(host, strlen(host)) },
 		{ mc_str_c("server", 6), mc_str_c(server, strlen(server)) },
+		{ mc_str_c(MC_META_SOURCE_ID, strlen(MC_META_SOURCE_ID)), mc_str_c(sid, strlen(sid)) },
 	};
-	if (rio_begin(&s->wr, meta, 3, e) < 0)
+	if (rio_begin(&s->wr, meta, sid[0] ? 4 : 3, e) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct snap_table *t = &s->tables[i];

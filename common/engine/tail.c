@@ -84,8 +84,22 @@ static int text_flush(struct tail *T, struct mc_err *err)
 	return 0;
 }
 
+static int write_head(struct tail *T, struct mc_err *err);
+
+void tail_note_fde(struct tail *T, const struct bl_event *ev)
+{
+	if (T->have_src)
+		return;
+	T->have_src = 1;
+	T->src_server_id = ev->server_id;
+	T->src_when = ev->when;
+	T->src_file = T->fileseq;
+}
+
 int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
 {
+	if (!T->text && T->head_due && write_head(T, err) < 0)
+		return -1;
 	if (T->text) {
 		if (text_rec(&T->tout, r) < 0)
 			return mc_oom(err, "text output");
@@ -110,19 +124,39 @@ int tail_flush(struct tail *T, struct mc_err *err)
 	return 0;
 }
 
-int tail_begin(struct tail *T, struct mc_err *err)
+/* The header: the program, and the source once its first binlog's
+ * Format_description was read (docs/record-format.md "Header"). */
+static int write_head(struct tail *T, struct mc_err *err)
 {
-	struct mc_kv meta[2] = {
+	char id[16], ep[48];
+	struct mc_kv meta[4] = {
 		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
 		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
 	};
+	size_t n = 2;
+	if (T->have_src) {
+		snprintf(id, sizeof id, "%" PRIu32, T->src_server_id);
+		snprintf(ep, sizeof ep, "%" PRIu64 ":%" PRIu32, T->src_file, T->src_when);
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_ID, strlen(MC_META_SOURCE_ID)),
+					    mc_str_c(id, strlen(id)) };
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_EPOCH,
+						     strlen(MC_META_SOURCE_EPOCH)),
+					    mc_str_c(ep, strlen(ep)) };
+	}
+	T->head_due = 0;
+	if (rio_begin(&T->w, meta, n, err) < 0)
+		return out_fail(err);
+	return 0;
+}
+
+int tail_begin(struct tail *T, struct mc_err *err)
+{
 	if (T->text)
 		return 0;
 	if (rio_winit(&T->w, T->out_fd, 0, err) < 0)
 		return out_fail(err);
 	T->w_open = 1;
-	if (rio_begin(&T->w, meta, 2, err) < 0)
-		return out_fail(err);
+	T->head_due = 1; /* written with the first record, or at the end */
 	return 0;
 }
 
@@ -130,6 +164,8 @@ int tail_end(struct tail *T, struct mc_err *err)
 {
 	if (T->text)
 		return text_flush(T, err);
+	if (T->head_due && write_head(T, err) < 0)
+		return -1;
 	if (rio_end(&T->w, err) < 0)
 		return out_fail(err);
 	T->w_open = 0;
@@ -602,7 +638,10 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 			return tail_data_error(T, start, err);
 		}
 		return payload(T, &ev, start, off, err);
-	case BL_FDE: case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
+	case BL_FDE:
+		tail_note_fde(T, &ev);
+		return 0;
+	case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
 	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:

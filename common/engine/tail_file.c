@@ -149,6 +149,7 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 					rc = tail_data_error(T, start, err);
 					goto out;
 				}
+				tail_note_fde(T, &ev);
 			} else if (off > from) {
 				mc_errf(err, MC_EXIT_USAGE,
 					"--from position %" PRIu64 " is inside an event", from);

@@ -23,6 +23,10 @@ struct tail {
 	int text;
 	struct rio_writer w; /* the record stream (not text) */
 	int w_open;
+	int head_due;        /* the header waits for the first Format_description */
+	int have_src;        /* it came: the source (stream/rec.h MC_META_SOURCE_*) */
+	uint32_t src_server_id, src_when;
+	uint64_t src_file;
 	struct mc_buf tout;  /* text output not yet written */
 	int out_fd;          /* 1 */
 
@@ -84,6 +88,8 @@ void tail_rollback(struct tail *T);
 int tail_dry_run(struct tail *T, struct mc_err *err);
 
 int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err);
+/* A Format_description event: the first one names the stream's source. */
+void tail_note_fde(struct tail *T, const struct bl_event *ev);
 int tail_flush(struct tail *T, struct mc_err *err);
 
 /* Bad input at offset off of the binlog being read (UINT64_MAX: none):

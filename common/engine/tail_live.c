@@ -323,6 +323,7 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 					mc_errf(err, MC_EXIT_DATA, "unexpected event without position");
 				return tail_data_error(T, UINT64_MAX, err);
 			}
+			tail_note_fde(T, &ev);
 			continue;
 		}
 		if (o->have_stop_pos && start >= o->stop_pos)

@@ -35,18 +35,22 @@ static void chunk_keep(struct sink *s, struct sink_tab *t, const struct mc_rec *
 	}
 	s->L.snapshot_rows = s->snap_seen;
 	s->dirty = 1;
-	if (mark && (!s->L.has_snap_low || pos_cmp(&mark->pos, &s->L.snap_low) < 0)) {
-		s->L.snap_low = mark->pos;
-		s->L.has_snap_low = 1;
+	struct mc_ledger *l = sink_src(s);
+	if (mark && (!l->has_snap_low || pos_cmp(&mark->pos, &l->snap_low) < 0)) {
+		l->snap_low = mark->pos;
+		l->has_snap_low = 1;
 	}
 }
 
-/* Take t's chunk back out of its partition buffer. */
-static void chunk_drop(struct sink *s, struct sink_tab *t)
+/* Take t's chunk back out of its partition buffer (repeat: its rows were
+ * committed already, and are counted as such). */
+static void chunk_drop(struct sink *s, struct sink_tab *t, int repeat)
 {
 	struct sink_pbuf *p = t->cp;
 	if (!t->open)
 		return;
+	if (repeat)
+		s->dropped += p->rows - t->save.rows;
 	s->pending_rows -= p->rows - t->save.rows;
 	p->data.len = t->save.data_len;
 	p->schemas.len = t->save.schemas_len;
@@ -74,10 +78,11 @@ void sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end)
 	size_t hin;
 	if (!t->open)
 		return;
-	if ((at_end && s->chunked_stream) ||
-	    ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) == LEDGER_CHAIN_END ||
-	    t->open_start < s->skip_snap)
-		chunk_drop(s, t);
+	if (at_end && s->chunked_stream)
+		chunk_drop(s, t, 0);
+	else if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
+		 LEDGER_CHAIN_END || t->open_start < s->skip_snap)
+		chunk_drop(s, t, 1);
 	else
 		chunk_keep(s, t, NULL);
 }
@@ -127,7 +132,7 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 	switch (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin)) {
 	case LEDGER_CHAIN_NONE:
 		if (!is_lit(&lo, "-inf")) {
-			chunk_drop(s, t);
+			chunk_drop(s, t, 0);
 			return mc_errf(err, MC_EXIT_DATA,
 				       "record %llu: chunk (%.*s] of '%s.%s' does not continue its "
 				       "committed snapshot: nothing of the table is committed (resume "
@@ -145,7 +150,7 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 		break;
 	}
 	if (!keep) {
-		chunk_drop(s, t);
+		chunk_drop(s, t, 1);
 		return 0;
 	}
 	chunk_keep(s, t, r);

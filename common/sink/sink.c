@@ -104,7 +104,8 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 		snprintf(out, outsz, "%s", s->o.part);
 		return;
 	}
-	day_format(day_of(is_log ? s->L.hw_time : t->schema_time, s->L.utc_off), d);
+	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
+	day_format(day_of(is_log ? l->hw_time : t->schema_time, s->L.utc_off), d);
 	snprintf(out, outsz, "ds=%s", d);
 }
 
@@ -138,6 +139,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		if (ops->append(s->d->st, p->dp, &rows, err) < 0)
 			return -1;
 	}
+	s->L.src_last = s->src;
 	if (ops->commit(s->d->st, &s->L, err) < 0 ||
 	    (s->o.ckpt_out && ledger_checkpoint_write(s->o.ckpt_out, &s->L, err) < 0))
 		return -1;
@@ -151,8 +153,8 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	}
 	s->pending_rows = 0;
 	s->dirty = 0;
-	s->resume_done = s->L.has_resume;
-	s->resume_done_file = s->L.resume.file;
+	s->resume_done = sink_src(s)->has_resume;
+	s->resume_done_file = sink_src(s)->resume.file;
 	return 0;
 }
 
@@ -216,21 +218,40 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 
 /* A record that carries a change position: keep it only above what is
  * committed or accepted already. 1 accepted, 0 dropped, -1 error. */
-static int accept_change(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+static int accept_change(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+			 struct mc_err *err)
 {
-	if (s->L.has_pos && pos_cmp(&r->pos, &s->L.pos) <= 0)
-		return 0;
-	s->L.pos = r->pos;
-	s->L.has_pos = 1;
+	struct mc_ledger *l = sink_src(s);
+	if (l->has_pos && pos_cmp(&r->pos, &l->pos) <= 0) {
+		char a[64], b[64], f[64];
+		/* a repeat lies within what was committed of this history: a
+		 * rerun, or a source resumed at its checkpoint; below the first
+		 * change committed it never was committed: out of order */
+		if (!l->has_first || pos_cmp(&r->pos, &l->first_pos) >= 0) {
+			s->dropped++;
+			return 0;
+		}
+		pos_format(&r->pos, a, sizeof a);
+		pos_format(&l->first_pos, f, sizeof f);
+		pos_format(&l->pos, b, sizeof b);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: position %s is below what this warehouse holds of "
+			       "its source (%s to %s) and was never committed: input out of "
+			       "order (give the streams in position order, into a new warehouse "
+			       "if a later one was committed)",
+			       (unsigned long long)rd->recno, a, f, b);
+	}
+	l->pos = r->pos;
+	l->has_pos = 1;
 	s->dirty = 1;
-	return ledger_note(&s->L, &r->pos, r->time, err) < 0 ? -1 : 1;
+	return ledger_note(l, &r->pos, r->time, err) < 0 ? -1 : 1;
 }
 
 /* An accepted txn_end or heartbeat mark: a transaction boundary, where the
  * source may resume once everything up to it is committed. */
 static int accept_mark(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
-	return ledger_mark(&s->L, &r->pos, r->label.p, r->label.n, err);
+	return ledger_mark(sink_src(s), &r->pos, r->label.p, r->label.n, err);
 }
 
 /* A txn_end or heartbeat mark at the very position accepted last (the
@@ -238,9 +259,10 @@ static int accept_mark(struct sink *s, const struct mc_rec *r, struct mc_err *er
  * change, but the boundary after it. 1 if it was that, -1 error. */
 static int mark_at_pos(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
-	if (!s->L.has_pos || pos_cmp(&r->pos, &s->L.pos) != 0)
+	struct mc_ledger *l = sink_src(s);
+	if (!l->has_pos || pos_cmp(&r->pos, &l->pos) != 0)
 		return 0;
-	if (!s->L.has_resume || pos_cmp(&r->pos, &s->L.resume) != 0) {
+	if (!l->has_resume || pos_cmp(&r->pos, &l->resume) != 0) {
 		if (accept_mark(s, r, err) < 0)
 			return -1;
 		s->dirty = 1;
@@ -256,8 +278,11 @@ static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, co
 		       r->table.p);
 }
 
-static int on_header(struct sink *s, const struct mc_rec *r)
+static int on_header(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		     struct mc_err *err)
 {
+	if (sink_source(s, rd, r, err) < 0)
+		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = 0;
 	s->chunked_stream = 0;
@@ -326,7 +351,7 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = 1;
 		s->snap_seen++;
-	} else if ((rc = accept_change(s, r, err)) <= 0) {
+	} else if ((rc = accept_change(s, rd, r, err)) <= 0) {
 		return rc;
 	}
 	if (add_row(s, rd, r, t, r->op == MC_OP_SNAPSHOT, err) < 0)
@@ -361,7 +386,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		 * nothing when nothing is. */
 		if ((rc = mark_at_pos(s, r, err)) != 0)
 			return rc < 0 ? -1 : sink_commit(s, err);
-		if ((rc = accept_change(s, r, err)) <= 0)
+		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
 		if (accept_mark(s, r, err) < 0)
 			return -1;
@@ -369,7 +394,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	case MC_MARK_TXN_END:
 		if ((rc = mark_at_pos(s, r, err)) != 0)
 			return rc < 0 ? -1 : 0;
-		if ((rc = accept_change(s, r, err)) <= 0)
+		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
 		if (accept_mark(s, r, err) < 0)
 			return -1;
@@ -429,7 +454,7 @@ static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	int rc;
 	switch (r->kind) {
 	case MC_R_HEADER:
-		return on_header(s, r);
+		return on_header(s, rd, r, err);
 	case MC_R_TRAILER:
 		return on_trailer(s, err);
 	case MC_R_SCHEMA:
@@ -437,7 +462,7 @@ static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	case MC_R_ROW:
 		return on_row(s, rd, r, err);
 	case MC_R_DDL:
-		rc = accept_change(s, r, err);
+		rc = accept_change(s, rd, r, err);
 		return rc < 0 ? -1 : 0;
 	case MC_R_MARK:
 		return on_mark(s, rd, r, err);
@@ -564,6 +589,9 @@ int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files
 		rc = sink_put_file(s, files[i], err);
 	if (rc == 0)
 		rc = sink_finish(s, err);
+	if (s->dropped)
+		mc_sayf(&o->say, "%llu records already committed, dropped",
+			(unsigned long long)s->dropped);
 	sink_close(s);
 	return rc;
 }

@@ -38,6 +38,7 @@ struct sink_opts {
 	int utc_off_set;         /* given: must equal the ledger's */
 	const struct sink_rename *renames;
 	size_t nrenames;
+	struct mc_say say;       /* the closing "N records already committed" line */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

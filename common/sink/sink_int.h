@@ -70,6 +70,10 @@ struct sink {
 	size_t nopen;            /* tables with an open chunk: no commit meanwhile */
 	int chunked_stream;      /* this stream has chunk marks (or is mc-snapshot's) */
 	int dirty;               /* L moved since the last commit */
+	size_t src;              /* the source of this stream (ledger_src) */
+	uint64_t dropped;        /* records dropped as committed already */
+	uint64_t stream_start;   /* record number of this stream's header */
+	const char *name;        /* the input being read, for messages */
 	int resume_done;         /* a resume position is committed */
 	uint64_t resume_done_file; /* its binlog file */
 };
@@ -82,6 +86,15 @@ struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, c
 void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, char *out,
 		   size_t outsz);
 int sink_commit(struct sink *s, struct mc_err *err);
+/* The ledger entry of the stream's source: its positions. */
+static inline struct mc_ledger *sink_src(struct sink *s)
+{
+	return ledger_src(&s->L, s->src);
+}
+/* source.c: a stream header names its source (and history): choose or
+ * open its ledger entry (s->src). */
+int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		struct mc_err *err);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */

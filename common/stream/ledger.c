@@ -210,27 +210,59 @@ static int put_chains(const struct mc_ledger *l, struct ckpt *c, struct mc_err *
 	return 0;
 }
 
-int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+/* One source's keys, each prefixed with pre ("" or "src.N."). */
+static int put_src(const struct mc_ledger *l, const char *pre, struct ckpt *c,
+		   struct mc_err *err)
 {
-	char k[32], d[16];
-	if (put_u64(c, LEDGER_K_SEQ, l->seq, err) < 0 ||
-	    (l->has_pos && put_pos(c, LEDGER_K_POS, &l->pos, err) < 0) ||
-	    (l->has_resume && put_pos(c, LEDGER_K_RESUME, &l->resume, err) < 0) ||
-	    (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0) ||
-	    put_u64(c, LEDGER_K_SNAPSHOT_ROWS, l->snapshot_rows, err) < 0 ||
-	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
-	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0))
+	char k[64];
+#define K(name) (snprintf(k, sizeof k, "%s%s", pre, name), k)
+	if ((l->src_id && ckpt_append(c, K(LEDGER_K_SOURCE), l->src_id, err) < 0) ||
+	    (l->src_epoch && ckpt_append(c, K(LEDGER_K_EPOCH), l->src_epoch, err) < 0) ||
+	    (l->closed && ckpt_append(c, K(LEDGER_K_CLOSED), "1", err) < 0) ||
+	    (l->has_pos && put_pos(c, K(LEDGER_K_POS), &l->pos, err) < 0) ||
+	    (l->has_resume && put_pos(c, K(LEDGER_K_RESUME), &l->resume, err) < 0) ||
+	    (l->gtid && ckpt_append(c, K(LEDGER_K_GTID), l->gtid, err) < 0))
 		return -1;
-	if (l->has_first && (put_pos(c, LEDGER_K_FIRST_POS, &l->first_pos, err) < 0 ||
-			     put_i64(c, LEDGER_K_FIRST_TIME, l->first_time, err) < 0))
+	if (*pre && l->has_hw && put_i64(c, K(LEDGER_K_HW_TIME), l->hw_time, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int put_src_rest(const struct mc_ledger *l, const char *pre, struct ckpt *c,
+			struct mc_err *err)
+{
+	char k[64], d[16];
+	if (l->has_first && (put_pos(c, K(LEDGER_K_FIRST_POS), &l->first_pos, err) < 0 ||
+			     put_i64(c, K(LEDGER_K_FIRST_TIME), l->first_time, err) < 0))
 		return -1;
 	for (size_t i = 0; i < l->ncuts; i++) {
 		day_format(l->cuts[i].day, d);
-		snprintf(k, sizeof k, LEDGER_K_CUT "%s", d);
+		snprintf(k, sizeof k, "%s" LEDGER_K_CUT "%s", pre, d);
 		if (put_pos(c, k, &l->cuts[i].pos, err) < 0)
 			return -1;
 	}
-	if (l->has_snap_low && put_pos(c, LEDGER_K_SNAPSHOT_LOW, &l->snap_low, err) < 0)
+	if (l->has_snap_low && put_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->snap_low, err) < 0)
+		return -1;
+#undef K
+	return 0;
+}
+
+int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+{
+	char pre[32];
+	if (put_u64(c, LEDGER_K_SEQ, l->seq, err) < 0 || put_src(l, "", c, err) < 0 ||
+	    put_u64(c, LEDGER_K_SNAPSHOT_ROWS, l->snapshot_rows, err) < 0 ||
+	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
+	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0) ||
+	    put_src_rest(l, "", c, err) < 0)
+		return -1;
+	for (size_t i = 0; i < l->nmore; i++) {
+		snprintf(pre, sizeof pre, LEDGER_K_SRC "%zu.", i + 1);
+		if (put_src(&l->more[i], pre, c, err) < 0 ||
+		    put_src_rest(&l->more[i], pre, c, err) < 0)
+			return -1;
+	}
+	if (l->src_last && put_u64(c, LEDGER_K_SRC_LAST, l->src_last, err) < 0)
 		return -1;
 	return put_chains(l, c, err);
 }
@@ -247,56 +279,98 @@ static int get_pos(const struct ckpt *c, const char *k, int *has, struct mc_pos 
 	return pos_parse(v, p, &e);
 }
 
+/* One source's keys (prefixed with pre) into l: 0, -1 malformed. */
+static int get_src(const struct ckpt *c, const char *pre, struct mc_ledger *l)
+{
+	char k[64];
+	const char *v;
+	size_t pn = strlen(pre);
+#define K(name) (snprintf(k, sizeof k, "%s%s", pre, name), k)
+	if (get_pos(c, K(LEDGER_K_POS), &l->has_pos, &l->pos) < 0 ||
+	    get_pos(c, K(LEDGER_K_RESUME), &l->has_resume, &l->resume) < 0 ||
+	    get_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->has_snap_low, &l->snap_low) < 0)
+		return -1;
+	if ((v = ckpt_get(c, K(LEDGER_K_HW_TIME)))) {
+		l->has_hw = 1;
+		if (num_i64(v, &l->hw_time) < 0)
+			return -1;
+	}
+	if ((v = ckpt_get(c, K(LEDGER_K_GTID))) && *v && !(l->gtid = mc_strdup(v)))
+		return -2;
+	if ((v = ckpt_get(c, K(LEDGER_K_SOURCE))) && !(l->src_id = mc_strdup(v)))
+		return -2;
+	if ((v = ckpt_get(c, K(LEDGER_K_EPOCH))) && !(l->src_epoch = mc_strdup(v)))
+		return -2;
+	if ((v = ckpt_get(c, K(LEDGER_K_CLOSED))))
+		l->closed = strcmp(v, "1") == 0 ? 1 : -1;
+	if (l->closed < 0)
+		return -1;
+	if ((v = ckpt_get(c, K(LEDGER_K_FIRST_POS)))) {
+		const char *t = ckpt_get(c, K(LEDGER_K_FIRST_TIME));
+		if (get_pos(c, K(LEDGER_K_FIRST_POS), &l->has_first, &l->first_pos) < 0 || !t ||
+		    num_i64(t, &l->first_time) < 0)
+			return -1;
+	}
+#undef K
+	for (size_t i = 0; i < c->n; i++) {
+		struct ledger_cut cut;
+		struct mc_err e;
+		const char *key = c->kv[i].k;
+		if (strncmp(key, pre, pn) != 0 ||
+		    strncmp(key + pn, LEDGER_K_CUT, sizeof LEDGER_K_CUT - 1) != 0)
+			continue;
+		if (day_parse(key + pn + sizeof LEDGER_K_CUT - 1, &cut.day) < 0 ||
+		    pos_parse(c->kv[i].v, &cut.pos, &e) < 0)
+			return -1;
+		if (mc_push(&l->cuts, &l->ncuts, &l->cap, sizeof *l->cuts) < 0)
+			return -2;
+		l->cuts[l->ncuts - 1] = cut;
+	}
+	return 0;
+}
+
 int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l,
 		     struct mc_err *err)
 {
 	const char *v;
+	int rc;
 
 	memset(l, 0, sizeof *l);
-	if (!(v = ckpt_get(c, LEDGER_K_SEQ)) || num_u64(v, &l->seq) < 0 ||
-	    get_pos(c, LEDGER_K_POS, &l->has_pos, &l->pos) < 0)
+	if (!(v = ckpt_get(c, LEDGER_K_SEQ)) || num_u64(v, &l->seq) < 0)
 		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_SNAPSHOT_ROWS)) && num_u64(v, &l->snapshot_rows) < 0)
 		goto bad;
-	if ((v = ckpt_get(c, LEDGER_K_HW_TIME))) {
-		l->has_hw = 1;
-		if (num_i64(v, &l->hw_time) < 0)
-			goto bad;
-	}
-	if (((v = ckpt_get(c, LEDGER_K_UTC_OFFSET)) && num_i64(v, &l->utc_off) < 0) ||
-	    get_pos(c, LEDGER_K_RESUME, &l->has_resume, &l->resume) < 0)
+	if ((v = ckpt_get(c, LEDGER_K_UTC_OFFSET)) && num_i64(v, &l->utc_off) < 0)
 		goto bad;
-	if ((v = ckpt_get(c, LEDGER_K_GTID)) && *v && !(l->gtid = mc_strdup(v))) {
-		mc_oom(err, "ledger");
-		goto fail;
-	}
-	if (get_pos(c, LEDGER_K_SNAPSHOT_LOW, &l->has_snap_low, &l->snap_low) < 0)
-		goto bad;
+	if ((rc = get_src(c, "", l)) < 0)
+		goto rc;
 	for (size_t i = 0; i < c->n; i++)
 		if (ledger_is_table_key(c->kv[i].k) &&
 		    ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0)
 			goto fail;
-	if ((v = ckpt_get(c, LEDGER_K_FIRST_POS))) {
-		const char *t = ckpt_get(c, LEDGER_K_FIRST_TIME);
-		if (get_pos(c, LEDGER_K_FIRST_POS, &l->has_first, &l->first_pos) < 0 || !t ||
-		    num_i64(t, &l->first_time) < 0)
-			goto bad;
-	}
-	for (size_t i = 0; i < c->n; i++) {
-		struct ledger_cut cut;
-		struct mc_err e;
-		if (strncmp(c->kv[i].k, LEDGER_K_CUT, sizeof LEDGER_K_CUT - 1) != 0)
-			continue;
-		if (day_parse(c->kv[i].k + sizeof LEDGER_K_CUT - 1, &cut.day) < 0 ||
-		    pos_parse(c->kv[i].v, &cut.pos, &e) < 0)
-			goto bad;
-		if (mc_push(&l->cuts, &l->ncuts, &l->cap, sizeof *l->cuts) < 0) {
-			mc_oom(err, "ledger");
-			goto fail;
+	for (;;) {
+		char pre[32], k[64];
+		snprintf(pre, sizeof pre, LEDGER_K_SRC "%zu.", l->nmore + 1);
+		snprintf(k, sizeof k, "%s" LEDGER_K_SOURCE, pre);
+		if (!ckpt_get(c, k))
+			break;
+		if (mc_push(&l->more, &l->nmore, &l->morecap, sizeof *l->more) < 0) {
+			rc = -2;
+			goto rc;
 		}
-		l->cuts[l->ncuts - 1] = cut;
+		l->more[l->nmore - 1].utc_off = l->utc_off;
+		if ((rc = get_src(c, pre, &l->more[l->nmore - 1])) < 0)
+			goto rc;
 	}
+	if ((v = ckpt_get(c, LEDGER_K_SRC_LAST)) &&
+	    (num_u64(v, &l->src_last) < 0 || l->src_last > l->nmore))
+		goto bad;
 	return 1;
+rc:
+	if (rc == -2) {
+		mc_oom(err, "ledger");
+		goto fail;
+	}
 bad:
 	mc_errf(err, MC_EXIT_DATA, "'%s': malformed ledger", what);
 fail:
@@ -304,9 +378,11 @@ fail:
 	return -1;
 }
 
-int ledger_checkpoint(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+int ledger_checkpoint(const struct mc_ledger *L, struct ckpt *c, struct mc_err *err)
 {
-	if (!l->has_pos && !l->snap.n && !l->has_snap_low)
+	/* the positions of the source of the last commit, every chain */
+	const struct mc_ledger *l = L->src_last ? &L->more[L->src_last - 1] : L;
+	if (!l->has_pos && !L->snap.n && !l->snap.n && !l->has_snap_low)
 		return 0;
 	if (l->has_pos && put_pos(c, LEDGER_K_POS, &l->pos, err) < 0)
 		return -1;
@@ -318,8 +394,10 @@ int ledger_checkpoint(const struct mc_ledger *l, struct ckpt *c, struct mc_err *
 		return -1;
 	if (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0)
 		return -1;
+	if (l->src_id && ckpt_append(c, LEDGER_K_SOURCE, l->src_id, err) < 0)
+		return -1;
 	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */
-	return put_chains(l, c, err);
+	return put_chains(L, c, err);
 }
 
 int ledger_checkpoint_write(const char *path, const struct mc_ledger *l, struct mc_err *err)
@@ -342,8 +420,40 @@ int ledger_copy(struct mc_ledger *dst, const struct mc_ledger *src, struct mc_er
 	return rc;
 }
 
+struct mc_ledger *ledger_src(struct mc_ledger *l, size_t n)
+{
+	return n ? &l->more[n - 1] : l;
+}
+
+int ledger_src_set(char **field, const char *v, struct mc_err *err)
+{
+	char *c = NULL;
+	if (v && !(c = mc_strdup(v)))
+		return mc_oom(err, "ledger");
+	free(*field);
+	*field = c;
+	return 0;
+}
+
+int ledger_src_add(struct mc_ledger *l, const char *id, const char *epoch, struct mc_err *err)
+{
+	struct mc_ledger *n;
+	if (mc_push(&l->more, &l->nmore, &l->morecap, sizeof *l->more) < 0)
+		return mc_oom(err, "ledger");
+	n = &l->more[l->nmore - 1];
+	n->utc_off = l->utc_off;
+	if (ledger_src_set(&n->src_id, id, err) < 0 || ledger_src_set(&n->src_epoch, epoch, err) < 0)
+		return -1;
+	return (int)l->nmore;
+}
+
 void ledger_free(struct mc_ledger *l)
 {
+	for (size_t i = 0; i < l->nmore; i++)
+		ledger_free(&l->more[i]);
+	free(l->more);
+	free(l->src_id);
+	free(l->src_epoch);
 	ckpt_free(&l->snap);
 	free(l->cuts);
 	free(l->gtid);

@@ -41,6 +41,15 @@
 #define LEDGER_K_FIRST_POS "first_pos"
 #define LEDGER_K_FIRST_TIME "first_time"
 #define LEDGER_K_CUT "cut."                  /* + YYYYMMDD: a day cut */
+/* sources (docs/warehouse.md "Sources"): the keys above but seq,
+ * snapshot_rows, utc_offset and the chains are one source's; the first
+ * source's have no prefix, every other source's (or older history's) the
+ * prefix "src.N." (N from 1) */
+#define LEDGER_K_SOURCE "source_id"          /* the source's identity (server_id) */
+#define LEDGER_K_EPOCH "source_epoch"        /* its history: "F:T" (stream/rec.h) */
+#define LEDGER_K_CLOSED "source_closed"      /* "1": an older history, done with */
+#define LEDGER_K_SRC "src."                  /* + N + "." + a key above */
+#define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 
 /* ---- snapshot chains ----
  * A table's committed snapshot chain is "done" (complete) or "after", a
@@ -100,7 +109,27 @@ struct mc_ledger {
 				 * committed: where a binlog tail may start */
 	struct ckpt snap;       /* each table's committed snapshot chain: key
 				 * ledger_table_key(), value a chain (above) */
+	/* The source the positions above are of: its identity (NULL: the
+	 * unnamed source of an older ledger or writer) and its history's
+	 * epoch (NULL: unknown), and whether that history is over. */
+	char *src_id, *src_epoch;
+	int closed;
+	/* The other sources (and older histories), each in the fields above
+	 * from pos to closed (its seq, snapshot_rows, chains and more unused;
+	 * its utc_off the same); src_last: the source of the last commit (0:
+	 * this one, N: more[N-1]). */
+	struct mc_ledger *more;
+	size_t nmore, morecap;
+	size_t src_last;
 };
+
+/* Source N of l (0: l itself, N: l->more[N-1]). */
+struct mc_ledger *ledger_src(struct mc_ledger *l, size_t n);
+/* A new source id with epoch (either may be NULL) appended to l's others:
+ * its number, or -1 (out of memory). */
+int ledger_src_add(struct mc_ledger *l, const char *id, const char *epoch, struct mc_err *err);
+/* Set a source's id or epoch (copies; NULL clears). */
+int ledger_src_set(char **field, const char *v, struct mc_err *err);
 
 /* A table's chain (NULL: nothing committed); set it (copies). */
 const char *ledger_chain_get(const struct mc_ledger *l, const char *key);

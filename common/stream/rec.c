@@ -797,3 +797,37 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	}
 	return 0;
 }
+
+/* ---- header metadata ---- */
+
+const struct mc_str *rec_header_get(const struct mc_rec *r, const char *key)
+{
+	size_t kn = strlen(key);
+	if (r->kind != MC_R_HEADER)
+		return NULL;
+	for (size_t i = 0; i < r->nmeta; i++)
+		if (r->meta[i].k.n == kn && memcmp(r->meta[i].k.p, key, kn) == 0)
+			return &r->meta[i].v;
+	return NULL;
+}
+
+int rec_epoch_parse(const char *s, size_t n, uint64_t *file, int64_t *time)
+{
+	const char *c = memchr(s, ':', n);
+	uint64_t f = 0, t = 0;
+	if (!c || c == s || c + 1 == s + n || (size_t)(c - s) > 19 || (size_t)(s + n - c - 1) > 18)
+		return -1;
+	for (const char *p = s; p < c; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		f = f * 10 + (uint64_t)(*p - '0');
+	}
+	for (const char *p = c + 1; p < s + n; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		t = t * 10 + (uint64_t)(*p - '0');
+	}
+	*file = f;
+	*time = (int64_t)t;
+	return 0;
+}

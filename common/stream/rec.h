@@ -214,6 +214,19 @@ const char *rec_mark_name(enum mc_mark m);
 int rec_mark_from_name(const char *s, size_t n);
 const char *rec_vkind_name(enum mc_vkind k);
 
+/* Header metadata (docs/record-format.md "Header"): the source a stream's
+ * positions are of. MC_META_SOURCE_ID: the server's identity, its
+ * server_id in decimal; MC_META_SOURCE_EPOCH: its binlog history, "F:T",
+ * the number F of the first binlog file the stream reads and the time T
+ * (seconds UTC) of that file's Format_description event. */
+#define MC_META_SOURCE_ID "source_id"
+#define MC_META_SOURCE_EPOCH "source_epoch"
+
+/* The value of header entry key (a header record), or NULL. */
+const struct mc_str *rec_header_get(const struct mc_rec *r, const char *key);
+/* Parse an epoch "F:T": 0, or -1 when malformed. */
+int rec_epoch_parse(const char *s, size_t n, uint64_t *file, int64_t *time);
+
 /* Total order of positions: <0, 0, >0. */
 int pos_cmp(const struct mc_pos *a, const struct mc_pos *b);
 
