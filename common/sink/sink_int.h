@@ -72,8 +72,6 @@ struct sink {
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
-	uint64_t stream_start;   /* record number of this stream's header */
-	const char *name;        /* the input being read, for messages */
 	int resume_done;         /* a resume position is committed */
 	uint64_t resume_done_file; /* its binlog file */
 };
