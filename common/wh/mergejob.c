@@ -196,11 +196,12 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 			       rundir, err);
 	if (!j->merger)
 		return -1;
+	merger_unique_base(j->merger);
 	j->st.log_rows = j->st.log_files = 0;
-	if (!pulled && mj_read_base(j, err) < 0)
-		return -1;
-	if (mj_read_log(j, err) < 0)
-		return -1;
+	if ((!pulled && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
+		merger_stats(j->merger, &st);
+		return st.duplicate ? mj_dup_error(j, err) : -1;
+	}
 	j->t_read = now_s();
 	if (out_begin(j, fd, err) < 0)
 		return -1;
@@ -210,6 +211,10 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		return out_end(&j->out, err);
 	}
 	merger_stats(j->merger, &st);
+	if (st.duplicate) {
+		mj_pull_reset(&j->pl);
+		return mj_dup_error(j, err);
+	}
 	if (st.unordered && j->pl.fr.open)
 		mc_errctx(err, "'%s': record %llu: ", j->pl.fr.path,
 			  (unsigned long long)j->pl.fr.rd.recno);

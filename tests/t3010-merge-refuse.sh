@@ -1,0 +1,49 @@
+#!/bin/sh
+# mc-merge refuses what it cannot merge exactly (issue 11): a --key that is
+# not unique in the base, log partitions missing or damaged, --at beyond what
+# is committed or before the base, conflicting options; and it leaves no
+# temporaries after SIGTERM/SIGINT or a SIGKILL (also under --tmpdir).
+. "$(dirname "$0")/lib.sh"
+
+# A keyless table shop.t (k INT, v STRING): six snapshot rows on 2025-11-21,
+# two per k; inserts stamped on 2025-11-22 (commit 2), -23 (3), -24 (4).
+S='{"kind":"schema","db":"shop","table":"t","version":1,"pos":[1,4,0],"time":1763683200,"flags":0,"columns":[{"name":"k","mysql_type":"int","mc_type":"INT","nullable":false,"flags":0},{"name":"v","mysql_type":"varchar(10)","mc_type":"STRING","nullable":false,"flags":0}],"key":[]}'
+row() { # op pos-offset time k
+	echo '{"kind":"row","op":"'"$1"'","db":"shop","table":"t","version":1,"pos":[2,'"$2"',0],"time":'"$3"',"before":null,"after":['"$4"',"v'"$4"'"]}'
+	echo '{"kind":"mark","mark":"txn_end","pos":[2,'"$(($2 + 50))"',0],"time":'"$3"',"db":"","table":"","label":""}'
+}
+{
+	echo '{"mcr":1,"meta":{"writer":"test"}}'
+	echo "$S"
+	for i in 1 2 3 4 5 6; do
+		echo '{"kind":"row","op":"snapshot","db":"shop","table":"t","version":1,"pos":[1,4,0],"time":1763683200,"before":null,"after":['$(((i + 1) / 2))',"v'$i'"]}'
+	done
+	echo '{"kind":"trailer","count":7}'
+} | mc-cat --to=mcr >"$T/snap.mcr" || { fail "mc-cat snap" "failed"; exit 1; }
+for d in 1:100:1763769600:7 2:200:1763856000:8 3:300:1763942400:9; do
+	IFS=: read -r n o t k <<-X
+	$d
+	X
+	{ echo '{"mcr":1,"meta":{"writer":"test"}}'; echo "$S"; row insert "$o" "$t" "$k"
+	  echo '{"kind":"trailer","count":3}'; } | mc-cat --to=mcr >"$T/day$n.mcr" ||
+		{ fail "mc-cat day$n" "failed"; exit 1; }
+done
+W=$T/w
+mc-tunnel-put --dest="$W" "$T/snap.mcr" "$T/day1.mcr" "$T/day2.mcr" "$T/day3.mcr" 2>"$T/err" ||
+	{ fail "mc-tunnel-put" "$(cat "$T/err")"; exit 1; }
+TB=shop__t
+
+# --- item 4: a --key that is not unique in the base ---
+expect_code 1 "--key on a column not unique in the snapshot base exits 1" \
+	mc-merge --warehouse="$W" --table=$TB --ds=20251122 --key=k
+expect_grep "... naming the table, the key, a value and the rows" \
+	"^mc-merge: table 'shop__t': the key \(k\) is not unique: \(1\) is in '[^']*/ds=20251121/part-000001.mcr.zst' record [0-9]+ and .* base partition 'ds=20251121'" "$T/err"
+[ ! -e "$W/$TB/ds=20251122" ] && ok "... and writes no partition" || fail "no partition" "ds=20251122 exists"
+expect_code 1 "... also with --memory=1M and --output" \
+	mc-merge --warehouse="$W" --table=$TB --at=2:150:0 --key=k --memory=1M --output="$T/o.mcr"
+expect_grep "... naming the key" "the key \(k\) is not unique" "$T/err"
+expect_ok "--key=k,v (unique) merges" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --key=k,v
+mc-cat --to=csv --table=shop.t "$W/$TB/ds=20251122/part-000000.mcr.zst" | tail -n +2 | sort >"$T/d2.csv"
+printf '1,v1\n1,v2\n2,v3\n2,v4\n3,v5\n3,v6\n7,v7\n' >"$T/d2.want"
+expect_same "... keeping all 7 rows" "$T/d2.want" "$T/d2.csv"
+rm -rf "$W/$TB/ds=20251122"
