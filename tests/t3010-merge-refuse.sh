@@ -47,3 +47,15 @@ mc-cat --to=csv --table=shop.t "$W/$TB/ds=20251122/part-000000.mcr.zst" | tail -
 printf '1,v1\n1,v2\n2,v3\n2,v4\n3,v5\n3,v6\n7,v7\n' >"$T/d2.want"
 expect_same "... keeping all 7 rows" "$T/d2.want" "$T/d2.csv"
 rm -rf "$W/$TB/ds=20251122"
+
+# --- item 13: --at beyond what is committed, or before the base ---
+expect_ok "--at the last committed position merges" \
+	mc-merge --warehouse="$W" --table=$TB --key=k,v --at=2:350:0 --output="$T/at.mcr"
+expect_code 1 "--at a position beyond what is committed exits 1" \
+	mc-merge --warehouse="$W" --table=$TB --key=k,v --at=2:351:0 --output="$T/at.mcr"
+expect_grep "... naming the committed position" "^mc-merge: --at=2:351:0 is beyond what the warehouse has committed \(2:350:0\)" "$T/err"
+expect_code 1 "--at a time before the snapshot exits 1" \
+	mc-merge --warehouse="$W" --table=$TB --key=k,v --at='2025-11-20 12:00:00' --output="$T/at.mcr"
+expect_grep "... naming the snapshot's time" "before the base partition 'ds=20251121' \(its rows are stamped up to 2025-11-21 00:00:00\)" "$T/err"
+expect_ok "--at the snapshot's own time merges" \
+	mc-merge --warehouse="$W" --table=$TB --key=k,v --at='2025-11-21 00:00:00' --output="$T/at.mcr"
