@@ -90,7 +90,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
 	struct mc_err err = { 0 };
 	uint64_t u;
-	int c;
+	int c, have_dialect = 0, have_lifecycle = 0, have_zstd = 0;
 
 	while ((c = getopt_long(argc, argv, "w:t:d:a:k:m:l:o:z:vhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -129,6 +129,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'l':
 			if (opt_u64("--lifecycle", optarg, 0, 100000, &o->lifecycle, &err) < 0)
 				prog_usage_error("%s", err.msg);
+			have_lifecycle = 1;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -137,6 +138,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 			if (opt_u64("--zstd", optarg, 0, 19, &u, &err) < 0)
 				prog_usage_error("%s", err.msg);
 			o->zlevel = (int)u;
+			have_zstd = 1;
 			break;
 		case 'S':
 			o->emit_sql = 1;
@@ -144,6 +146,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'D':
 			if (opt_choice("--dialect", optarg, dialects, &o->dialect, &err) < 0)
 				prog_usage_error("%s", err.msg);
+			have_dialect = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -160,6 +163,17 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->whdir || !o->table)
 		prog_usage_error("--warehouse and --table are required");
+	/* options that contradict each other, or that would be ignored */
+	if (o->ds && o->at)
+		prog_usage_error("--ds and --at exclude each other (--ds: the day's partition; "
+				 "--at: the state at a point, with --output)");
+	if (have_dialect && !o->emit_sql)
+		prog_usage_error("--dialect goes with --emit-sql");
+	if (o->emit_sql && (o->output || have_zstd || have_lifecycle))
+		prog_usage_error("--emit-sql writes no partition and no stream: it takes none of "
+				 "--output, --zstd, --lifecycle");
+	if (o->output && have_lifecycle)
+		prog_usage_error("--lifecycle goes with a partition written, not with --output");
 	if (!o->ds && !(o->at && o->output))
 		prog_usage_error("--ds is required (or --at with --output)");
 }

@@ -42,6 +42,7 @@ expect_grep "... naming the table, the key, a value and the rows" \
 expect_code 1 "... also with --memory=1M and --output" \
 	mc-merge --warehouse="$W" --table=$TB --at=2:150:0 --key=k --memory=1M --output="$T/o.mcr"
 expect_grep "... naming the key" "the key \(k\) is not unique" "$T/err"
+[ ! -e "$T/o.mcr" ] && ok "... and leaves no --output file" || fail "no --output file" "o.mcr exists"
 expect_ok "--key=k,v (unique) merges" mc-merge --warehouse="$W" --table=$TB --ds=20251122 --key=k,v
 mc-cat --to=csv --table=shop.t "$W/$TB/ds=20251122/part-000000.mcr.zst" | tail -n +2 | sort >"$T/d2.csv"
 printf '1,v1\n1,v2\n2,v3\n2,v4\n3,v5\n3,v6\n7,v7\n' >"$T/d2.want"
@@ -59,3 +60,20 @@ expect_code 1 "--at a time before the snapshot exits 1" \
 expect_grep "... naming the snapshot's time" "before the base partition 'ds=20251121' \(its rows are stamped up to 2025-11-21 00:00:00\)" "$T/err"
 expect_ok "--at the snapshot's own time merges" \
 	mc-merge --warehouse="$W" --table=$TB --key=k,v --at='2025-11-21 00:00:00' --output="$T/at.mcr"
+
+# --- item 18: options that contradict each other exit 2 ---
+m() { mc-merge --warehouse="$W" --table=$TB --key=k,v "$@"; }
+expect_code 2 "--ds with --at exits 2" m --ds=20251122 --at=2:350:0 --output="$T/o.mcr"
+expect_grep "... saying why" "^mc-merge: --ds and --at exclude each other" "$T/err"
+expect_grep "... with the Try line" "^Try 'mc-merge --help'" "$T/err"
+expect_code 2 "--dialect without --emit-sql exits 2" m --ds=20251122 --dialect=sqlite
+expect_grep "... saying why" "^mc-merge: --dialect goes with --emit-sql" "$T/err"
+expect_code 2 "--emit-sql with --output exits 2" m --ds=20251122 --emit-sql --output="$T/o.mcr"
+expect_code 2 "--emit-sql with --zstd exits 2" m --ds=20251122 --emit-sql --zstd=3
+expect_code 2 "--emit-sql with --lifecycle exits 2" m --ds=20251122 --emit-sql --lifecycle=3
+expect_grep "... saying why" "^mc-merge: --emit-sql writes no partition and no stream" "$T/err"
+expect_code 2 "--lifecycle with --output exits 2" m --at=2:350:0 --output="$T/o.mcr" --lifecycle=3
+expect_grep "... saying why" "^mc-merge: --lifecycle goes with a partition written" "$T/err"
+[ ! -e "$T/o.mcr" ] && ok "nothing is written on a usage error" || fail "nothing written" "o.mcr exists"
+expect_ok "--emit-sql --dialect=sqlite with --memory and --tmpdir still works" \
+	m --ds=20251122 --emit-sql --dialect=sqlite --memory=8M --tmpdir="$T"

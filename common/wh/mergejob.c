@@ -238,6 +238,12 @@ static int merge_into(struct mergejob *j, int fd, int stream, struct mc_err *err
 	return rc < 0 ? -1 : 0;
 }
 
+static int fstat_regular(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* --output: the state as a record stream into a file or fd 1. */
 static int write_output(struct mergejob *j, struct mc_err *err)
 {
@@ -254,6 +260,9 @@ static int write_output(struct mergejob *j, struct mc_err *err)
 	rc = merge_into(j, fd, stream, err);
 	if (fd != 1 && close(fd) < 0 && rc == 0)
 		rc = mc_errnof(err, errno, "'%s'", output);
+	/* a failed merge leaves no partial state behind as if it were one */
+	if (rc < 0 && fd != 1 && fstat_regular(output))
+		unlink(output);
 	if (rc == 0)
 		say_times(j);
 	return rc;
