@@ -77,3 +77,62 @@ expect_grep "... saying why" "^mc-merge: --lifecycle goes with a partition writt
 [ ! -e "$T/o.mcr" ] && ok "nothing is written on a usage error" || fail "nothing written" "o.mcr exists"
 expect_ok "--emit-sql --dialect=sqlite with --memory and --tmpdir still works" \
 	m --ds=20251122 --emit-sql --dialect=sqlite --memory=8M --tmpdir="$T"
+
+# --- item 17: temporaries after SIGTERM/SIGINT, and after a SIGKILL ---
+"$BIN/tools/mcgen" sysbench 200000 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 200000 50000 >"$T/ch.mcr" &&
+	mc-tunnel-put --dest="$T/s" "$T/sb.mcr" "$T/ch.mcr" 2>"$T/err" || { fail "sysbench warehouse" "failed"; exit 1; }
+rm -f "$T/sb.mcr" "$T/ch.mcr"
+SB=sbtest__sbtest1
+AT=$(sed -n 's/^pos //p' "$T/s/_mcsync/ledger")
+mkdir "$T/td"
+mkfifo "$T/fifo"
+exec 9<>"$T/fifo" # a reader that never reads: the merge blocks on its output
+tmps() { find "$T/td" "$T/s/$SB" -name '.tmp-*' | sort; }
+# a merge sorting the base into runs under --tmpdir, stopped while it
+# writes (after its runs exist) by signal $1
+stopped_merge() {
+	timeout -k 5 60 mc-merge --warehouse="$T/s" --table=$SB --at="$AT" --memory=1M \
+		--tmpdir="$T/td" --output="$T/fifo" 2>"$T/err" &
+	pid=$!
+	i=0
+	while [ -z "$(find "$T/td" -name '.tmp-merge.*' -newer "$T/fifo" 2>/dev/null)" ] && [ $i -lt 300 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.3
+	mpid=$(pgrep -P "$pid" mc-merge)
+	kill -"$1" "$mpid"
+	wait "$pid"
+}
+touch "$T/fifo"
+stopped_merge TERM
+expect_eq "SIGTERM: mc-merge dies of the signal" "$?" 143
+expect_eq "... leaving no .tmp-* under --tmpdir or in the table" "$(tmps)" ""
+touch "$T/fifo"
+stopped_merge INT
+expect_eq "SIGINT: mc-merge dies of the signal" "$?" 130
+expect_eq "... leaving no .tmp-* either" "$(tmps)" ""
+touch "$T/fifo"
+stopped_merge KILL
+expect_eq "SIGKILL: mc-merge dies" "$?" 137
+[ -n "$(tmps)" ] && ok "... leaving its runs under --tmpdir" || fail "SIGKILL leaves runs" "none"
+mkdir "$T/td/.tmp-merge.$SB.$$.live"
+exec 9>&-
+expect_ok "the next run under the same --tmpdir" \
+	mc-merge --warehouse="$T/s" --table=$SB --ds=20251122 --memory=1M --tmpdir="$T/td"
+expect_eq "... removes what the killed run left (only the live process's entry stays)" \
+	"$(tmps)" "$T/td/.tmp-merge.$SB.$$.live"
+rmdir "$T/td/.tmp-merge.$SB.$$.live"
+# a partition being made in the table's directory, SIGTERM'ed
+rm -rf "$T/s/$SB/ds=20251122"
+mc-merge --warehouse="$T/s" --table=$SB --ds=20251122 --memory=1M 2>"$T/err" &
+pid=$!
+i=0
+while [ -z "$(find "$T/s/$SB" -name '.tmp-ds=*')" ] && [ $i -lt 400 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid
+expect_eq "SIGTERM while the partition is made: mc-merge dies of the signal" "$?" 143
+expect_eq "... leaving no .tmp-* in the table's directory" "$(tmps)" ""

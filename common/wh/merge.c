@@ -57,6 +57,7 @@ struct merger {
 	uint64_t memory, sort_budget;
 	char *tmpdir; /* created on the first spill */
 	const char *tmpbase;
+	char tmpname[160];     /* ".tmp-merge[.NAME]" */
 	struct chunk *chunks;
 	size_t chunk_bytes;
 	struct ix *ix;
@@ -221,6 +222,7 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 	 * (buffers, zstd contexts, a few MB) are small beside it */
 	m->sort_budget = memory >= (256u << 20) ? memory / 4 * 3 : memory / 2;
 	m->tmpbase = tmpdir ? tmpdir : "/tmp";
+	snprintf(m->tmpname, sizeof m->tmpname, ".tmp-merge");
 	return m;
 }
 
@@ -247,7 +249,7 @@ static int tmp_ready(struct merger *m, struct mc_err *err)
 	struct mc_buf b = { 0 };
 	if (m->tmpdir)
 		return 0;
-	if (buf_addf(&b, "%s/.tmp-merge.XXXXXX%c", m->tmpbase, 0) < 0)
+	if (buf_addf(&b, "%s/%s.XXXXXX%c", m->tmpbase, m->tmpname, 0) < 0)
 		return mc_oom(err, "merge");
 	if (!mkdtemp(b.p)) {
 		int e = errno;
@@ -845,6 +847,11 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 void merger_stats(const struct merger *m, struct merge_stats *st)
 {
 	*st = m->st;
+}
+
+void merger_tmp_name(struct merger *m, const char *name)
+{
+	snprintf(m->tmpname, sizeof m->tmpname, ".tmp-merge.%s", name);
 }
 
 void merger_unique_base(struct merger *m)

@@ -41,6 +41,10 @@ struct merge_stats {
  * spilling into a fresh directory under tmpdir. NULL on error. */
 struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *err);
 
+/* Name the temporary directory "<tmpdir>/.tmp-merge.NAME.XXXXXX" (at most
+ * about 140 bytes; before the first spill) instead of ".tmp-merge.XXXXXX". */
+void merger_tmp_name(struct merger *m, const char *name);
+
 /* The entries added with change 0 and the pull source's rows are the rows
  * of one base, which holds each key at most once: two with one key make
  * merger_finish (or merger_add, when it spills) fail with code 1 and set

@@ -197,6 +197,11 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 	if (!j->merger)
 		return -1;
 	merger_unique_base(j->merger);
+	{
+		char name[160];
+		snprintf(name, sizeof name, "%s.%ld", j->o.table, (long)getpid());
+		merger_tmp_name(j->merger, name);
+	}
 	j->st.log_rows = j->st.log_files = 0;
 	if ((!pulled && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
 		merger_stats(j->merger, &st);
@@ -317,7 +322,7 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 	char *file, *final;
 	int rc;
 
-	if (!(j->tmp = wh_pathf("%s/.tmp-ds=%s.XXXXXX", j->tdir, j->o.ds)))
+	if (!(j->tmp = wh_pathf("%s/.tmp-ds=%s.%ld.XXXXXX", j->tdir, j->o.ds, (long)getpid())))
 		return mc_oom(err, "path");
 	if (!mkdtemp(j->tmp)) {
 		mc_errnof(err, errno, "'%s'", j->tmp);
@@ -564,6 +569,12 @@ static int lock_table(struct mergejob *j, struct mc_err *err)
 	free(lock);
 	if (rc == 0)
 		rc = wh_clean_tmp(j->tdir, err);
+	/* under --tmpdir, the runs of this table's killed runs (their pid gone) */
+	if (rc == 0 && j->o.tmpdir) {
+		char *what = wh_pathf("merge.%s", j->o.table);
+		rc = what ? wh_clean_dead_tmp(j->o.tmpdir, what, err) : mc_oom(err, "path");
+		free(what);
+	}
 	return rc;
 }
 
