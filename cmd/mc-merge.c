@@ -3,6 +3,7 @@
  * mergejob_opts; the engine is common/wh/mergejob.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "stream/rec.h"
 #include "wh/mergejob.h"
 #include "wh/wh.h"
+#include "wh/whpart.h"
 
 static const char usage[] =
 	"Usage: mc-merge --warehouse=DIR --table=NAME --ds=YYYYMMDD [OPTION]...\n"
@@ -58,13 +60,45 @@ static const char usage[] =
  * prog_fail(), and whatever the job has half-made (its temporary
  * partition, its spilled runs) is removed on the way out. The engine
  * removes them itself when it returns an error; the hook covers any other
- * exit. A signal that kills the program skips it: the next run removes the
- * table's ".tmp-*" entries under its lock. */
+ * exit. SIGTERM and SIGINT remove them in a handler (below); after a
+ * SIGKILL the next run removes the table's ".tmp-*" entries under its lock,
+ * and under --tmpdir those of this table whose process is gone. */
 static struct mergejob *live_job;
 
 static void abort_live_job(void)
 {
 	mergejob_abort(live_job);
+}
+
+/* SIGTERM/SIGINT: remove this process's temporaries (the partition being
+ * made in the table's directory, the spilled runs there or under
+ * --tmpdir: their names carry the pid) with async-signal-safe calls, then
+ * die of the signal. A SIGKILL leaves them to the next run (docs/mc-merge.md). */
+static struct wh_sweep sweep;
+
+static void on_signal(int sig)
+{
+	wh_sweep_now(&sweep);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(const struct mergejob_opts *o)
+{
+	struct sigaction sa;
+	char *tdir = wh_pathf("%s/%s", o->whdir, o->table);
+	const char *dirs[2] = { tdir, o->tmpdir };
+	if (!tdir)
+		prog_oom("path");
+	wh_sweep_init(&sweep, dirs, o->tmpdir ? 2 : 1);
+	free(tdir);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }
 
 static void parse(int argc, char **argv, struct mergejob_opts *o)
@@ -90,7 +124,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
 	struct mc_err err = { 0 };
 	uint64_t u;
-	int c;
+	int c, have_dialect = 0, have_lifecycle = 0, have_zstd = 0;
 
 	while ((c = getopt_long(argc, argv, "w:t:d:a:k:m:l:o:z:vhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -129,6 +163,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'l':
 			if (opt_u64("--lifecycle", optarg, 0, 100000, &o->lifecycle, &err) < 0)
 				prog_usage_error("%s", err.msg);
+			have_lifecycle = 1;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -137,6 +172,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 			if (opt_u64("--zstd", optarg, 0, 19, &u, &err) < 0)
 				prog_usage_error("%s", err.msg);
 			o->zlevel = (int)u;
+			have_zstd = 1;
 			break;
 		case 'S':
 			o->emit_sql = 1;
@@ -144,6 +180,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'D':
 			if (opt_choice("--dialect", optarg, dialects, &o->dialect, &err) < 0)
 				prog_usage_error("%s", err.msg);
+			have_dialect = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -160,6 +197,17 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->whdir || !o->table)
 		prog_usage_error("--warehouse and --table are required");
+	/* options that contradict each other, or that would be ignored */
+	if (o->ds && o->at)
+		prog_usage_error("--ds and --at exclude each other (--ds: the day's partition; "
+				 "--at: the state at a point, with --output)");
+	if (have_dialect && !o->emit_sql)
+		prog_usage_error("--dialect goes with --emit-sql");
+	if (o->emit_sql && (o->output || have_zstd || have_lifecycle))
+		prog_usage_error("--emit-sql writes no partition and no stream: it takes none of "
+				 "--output, --zstd, --lifecycle");
+	if (o->output && have_lifecycle)
+		prog_usage_error("--lifecycle goes with a partition written, not with --output");
 	if (!o->ds && !(o->at && o->output))
 		prog_usage_error("--ds is required (or --at with --output)");
 }
@@ -175,6 +223,8 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	o.say = prog_sayer;
 	o.sql = &sql;
+	if (!o.emit_sql)
+		catch_signals(&o);
 	if (!(live_job = mergejob_new(&o, &err)))
 		prog_fail(&err);
 	atexit(abort_live_job);

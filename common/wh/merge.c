@@ -23,8 +23,8 @@
 struct ent {
 	uint64_t f, o, r;
 	uint64_t seq;
-	uint32_t klen : 30;
-	uint32_t flags : 2; /* 1 live, 2 change */
+	uint32_t klen : 29;
+	uint32_t flags : 3; /* 1 live, 2 change, 4 a base row lost to it */
 	uint32_t rlen;
 };
 
@@ -57,6 +57,7 @@ struct merger {
 	uint64_t memory, sort_budget;
 	char *tmpdir; /* created on the first spill */
 	const char *tmpbase;
+	char tmpname[160];     /* ".tmp-merge[.NAME]" */
 	struct chunk *chunks;
 	size_t chunk_bytes;
 	struct ix *ix;
@@ -66,6 +67,8 @@ struct merger {
 	size_t nruns, capruns;
 	uint64_t nrun_names;
 	struct merge_stats st;
+	int unique_base;      /* two base rows with one key are an error */
+	struct mc_buf dup;    /* the key of such two */
 };
 
 static uint64_t prefix_of(const char *k, size_t n)
@@ -92,6 +95,39 @@ static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
 	if (c)
 		return c;
 	return an < bn ? -1 : an > bn;
+}
+
+/* An entry is, or stands for, a row of the base: added with change 0,
+ * pulled, or the winner of a key that had one. */
+static int has_base(const struct ent *e)
+{
+	return (e->flags & 6) != 2;
+}
+
+/* Two base rows with key k: an error when unique_base. */
+static int dup_base(struct merger *m, const char *k, size_t klen, struct mc_err *err)
+{
+	m->st.duplicate = 1;
+	m->dup.len = 0;
+	if (buf_add(&m->dup, k, klen) < 0)
+		return mc_oom(err, "merge");
+	return mc_errf(err, MC_EXIT_DATA, "the base has two rows with one key");
+}
+
+/* The sorted index from i: the end of the entries of its key, marking its
+ * winner when a base row is among them (two: an error when unique_base). */
+static int group_end(struct merger *m, size_t i, size_t *end, struct mc_err *err)
+{
+	struct ent *w = m->ix[i].e;
+	size_t j = i + 1, nbase = has_base(w);
+	while (j < m->nix && key_cmp(ent_key(m->ix[j].e), m->ix[j].e->klen, ent_key(w), w->klen) == 0)
+		nbase += has_base(m->ix[j++].e);
+	*end = j;
+	if (nbase > 1 && m->unique_base)
+		return dup_base(m, ent_key(w), w->klen, err);
+	if (nbase)
+		w->flags |= 4;
+	return 0;
 }
 
 /* Key ascending, then the winner first: position, change, arrival
@@ -186,6 +222,7 @@ struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *er
 	 * (buffers, zstd contexts, a few MB) are small beside it */
 	m->sort_budget = memory >= (256u << 20) ? memory / 4 * 3 : memory / 2;
 	m->tmpbase = tmpdir ? tmpdir : "/tmp";
+	snprintf(m->tmpname, sizeof m->tmpname, ".tmp-merge");
 	return m;
 }
 
@@ -212,7 +249,7 @@ static int tmp_ready(struct merger *m, struct mc_err *err)
 	struct mc_buf b = { 0 };
 	if (m->tmpdir)
 		return 0;
-	if (buf_addf(&b, "%s/.tmp-merge.XXXXXX%c", m->tmpbase, 0) < 0)
+	if (buf_addf(&b, "%s/%s.XXXXXX%c", m->tmpbase, m->tmpname, 0) < 0)
 		return mc_oom(err, "merge");
 	if (!mkdtemp(b.p)) {
 		int e = errno;
@@ -421,13 +458,9 @@ static int spill(struct merger *m, struct mc_err *err)
 		rw_close(&w, 0, err);
 		return -1;
 	}
-	for (size_t i = 0; i < m->nix && rc == 0; i++) {
-		const struct ent *e = m->ix[i].e;
-		if (i > 0 && key_cmp(ent_key(e), e->klen, ent_key(m->ix[i - 1].e),
-				     m->ix[i - 1].e->klen) == 0)
-			continue; /* not the winner of its key */
-		rc = rw_ent(&w, e, err);
-	}
+	for (size_t i = 0, end; i < m->nix && rc == 0; i = end)
+		if ((rc = group_end(m, i, &end, err)) == 0) /* the winner of its key */
+			rc = rw_ent(&w, m->ix[i].e, err);
 	if (rw_close(&w, rc == 0, err) < 0)
 		rc = -1;
 	free_chunks(m);
@@ -468,7 +501,7 @@ int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_p
 	size_t need = sizeof(struct ent) + klen + (live ? rlen : 0);
 	struct ent *e;
 	need = (need + 7) & ~(size_t)7;
-	if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
+	if (klen >= (1u << 29) || rlen > UINT32_MAX / 2)
 		return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 	if (!m->chunks || m->chunks->cap - m->chunks->used < need || m->nix == m->capix) {
 		size_t ncap = m->nix == m->capix ? (m->capix ? m->capix * 2 : 4096) : m->capix;
@@ -546,15 +579,13 @@ static int src_next(struct src *s, struct mc_err *err)
 		return rc;
 	}
 	case 1:
-		/* skip losers of the same key: they never win */
-		while (s->at < s->m->nix) {
-			const struct ent *e = s->m->ix[s->at++].e;
-			if (s->at > 1) {
-				const struct ent *p = s->m->ix[s->at - 2].e;
-				if (key_cmp(ent_key(e), e->klen, ent_key(p), p->klen) == 0)
-					continue;
-			}
-			s->cur = e;
+		/* the winner of the next key; its losers never win */
+		if (s->at < s->m->nix) {
+			size_t end;
+			if (group_end(s->m, s->at, &end, err) < 0)
+				return -1;
+			s->cur = s->m->ix[s->at].e;
+			s->at = end;
 			return 1;
 		}
 		return 0;
@@ -569,13 +600,16 @@ static int src_next(struct src *s, struct mc_err *err)
 			return rc;
 		if (s->pulled) {
 			const struct ent *pe = (const struct ent *)s->pb[s->pi].p;
-			if (key_cmp(key, klen, ent_key(pe), pe->klen) <= 0) {
+			int c = key_cmp(key, klen, ent_key(pe), pe->klen);
+			if (c == 0 && s->m->unique_base)
+				return dup_base(s->m, key, klen, err);
+			if (c <= 0) {
 				s->m->st.unordered = 1;
 				return mc_errf(err, MC_EXIT_DATA,
 					       "the base partition is not in key order (or has a key twice)");
 			}
 		}
-		if (klen >= (1u << 30) || rlen > UINT32_MAX / 2)
+		if (klen >= (1u << 29) || rlen > UINT32_MAX / 2)
 			return mc_errf(err, MC_EXIT_DATA, "merge: key or row too large");
 		memset(&h, 0, sizeof h);
 		h.f = pos.file;
@@ -584,7 +618,7 @@ static int src_next(struct src *s, struct mc_err *err)
 		h.seq = 0;
 		h.klen = (uint32_t)klen;
 		h.rlen = (uint32_t)rlen;
-		h.flags = 1;
+		h.flags = 1 | 4;
 		nb->len = 0;
 		if (buf_add(nb, &h, sizeof h) < 0 || buf_add(nb, key, klen) < 0 ||
 		    buf_add(nb, rec, rlen) < 0)
@@ -630,7 +664,7 @@ static void heap_down(struct src **h, size_t n, size_t i)
 
 /* Merge the sources; for each key call out with the winner (dead ones
  * too when keep_dead). */
-static int kway(struct src **srcs, size_t n, int keep_dead,
+static int kway(struct merger *m, struct src **srcs, size_t n, int keep_dead,
 		int (*out)(void *, const struct ent *, struct mc_err *), void *octx,
 		struct mc_err *err)
 {
@@ -653,6 +687,7 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 		heap_down(h, hn, i);
 	while (hn > 0 && rc == 0) {
 		const struct ent *top = h[0]->cur, *w = top;
+		size_t nbase = 0;
 		/* the in-memory entries stay, and a pulled one until the next
 		 * but one src_next (never two on one key); runs' are overwritten */
 		if (h[0]->kind == 0) {
@@ -665,7 +700,13 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 		}
 		/* advance every source sitting on this key */
 		while (hn > 0 && key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0) {
-			int k = src_next(h[0], err);
+			int k;
+			nbase += has_base(h[0]->cur);
+			if (nbase > 1 && m->unique_base) {
+				rc = dup_base(m, ent_key(w), w->klen, err);
+				break;
+			}
+			k = src_next(h[0], err);
 			if (k < 0) {
 				rc = -1;
 				break;
@@ -674,6 +715,8 @@ static int kway(struct src **srcs, size_t n, int keep_dead,
 				h[0] = h[--hn];
 			heap_down(h, hn, 0);
 		}
+		if (nbase && w == (const struct ent *)win.p)
+			((struct ent *)win.p)->flags |= 4; /* for the next pass */
 		if (rc == 0 && ((w->flags & 1) || keep_dead))
 			rc = out(octx, w, err);
 	}
@@ -743,7 +786,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		if (rc == 0)
 			rc = rw_open(m, &w, err);
 		if (rc == 0) {
-			rc = kway(ps, k, 1, out_run, &w, err);
+			rc = kway(m, ps, k, 1, out_run, &w, err);
 			if (rw_close(&w, rc == 0, err) < 0)
 				rc = -1;
 		}
@@ -793,7 +836,7 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		n++;
 	}
 	if (rc == 0)
-		rc = kway(ps, n, 0, out_emit, &ec, err);
+		rc = kway(m, ps, n, 0, out_emit, &ec, err);
 	for (size_t i = 0; i < n; i++)
 		src_free(&pool[i]);
 	free(pool);
@@ -806,11 +849,31 @@ void merger_stats(const struct merger *m, struct merge_stats *st)
 	*st = m->st;
 }
 
+void merger_tmp_name(struct merger *m, const char *name)
+{
+	snprintf(m->tmpname, sizeof m->tmpname, ".tmp-merge.%s", name);
+}
+
+void merger_unique_base(struct merger *m)
+{
+	m->unique_base = 1;
+}
+
+int merger_dup_key(const struct merger *m, const char **key, size_t *klen)
+{
+	if (!m->st.duplicate)
+		return 0;
+	*key = m->dup.p;
+	*klen = m->dup.len;
+	return 1;
+}
+
 void merger_free(struct merger *m)
 {
 	if (!m)
 		return;
 	free_chunks(m);
+	buf_free(&m->dup);
 	for (size_t i = 0; i < m->nruns; i++) {
 		unlink(m->runs[i]);
 		free(m->runs[i]);

@@ -33,11 +33,25 @@ struct merge_stats {
 	uint64_t passes;  /* intermediate merge passes */
 	uint64_t out;     /* records emitted */
 	int unordered;    /* merger_finish failed: the pull source broke key order */
+	int duplicate;    /* merger_finish or merger_add failed: two base rows with
+			   * one key (merger_unique_base) */
 };
 
 /* A merger that keeps at most about `memory` bytes of entries and buffers,
  * spilling into a fresh directory under tmpdir. NULL on error. */
 struct merger *merger_new(uint64_t memory, const char *tmpdir, struct mc_err *err);
+
+/* Name the temporary directory "<tmpdir>/.tmp-merge.NAME.XXXXXX" (at most
+ * about 140 bytes; before the first spill) instead of ".tmp-merge.XXXXXX". */
+void merger_tmp_name(struct merger *m, const char *name);
+
+/* The entries added with change 0 and the pull source's rows are the rows
+ * of one base, which holds each key at most once: two with one key make
+ * merger_finish (or merger_add, when it spills) fail with code 1 and set
+ * merge_stats' duplicate; merger_dup_key then gives the key. */
+void merger_unique_base(struct merger *m);
+/* 1 and the key (valid until merger_free) after such a failure, else 0. */
+int merger_dup_key(const struct merger *m, const char **key, size_t *klen);
 
 /* Add one entry; key and rec are copied. rec may be NULL (dead entries). */
 int merger_add(struct merger *m, const char *key, size_t klen, const struct mc_pos *pos,

@@ -196,11 +196,17 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 			       rundir, err);
 	if (!j->merger)
 		return -1;
+	merger_unique_base(j->merger);
+	{
+		char name[160];
+		snprintf(name, sizeof name, "%s.%ld", j->o.table, (long)getpid());
+		merger_tmp_name(j->merger, name);
+	}
 	j->st.log_rows = j->st.log_files = 0;
-	if (!pulled && mj_read_base(j, err) < 0)
-		return -1;
-	if (mj_read_log(j, err) < 0)
-		return -1;
+	if ((!pulled && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
+		merger_stats(j->merger, &st);
+		return st.duplicate ? mj_dup_error(j, err) : -1;
+	}
 	j->t_read = now_s();
 	if (out_begin(j, fd, err) < 0)
 		return -1;
@@ -210,6 +216,10 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		return out_end(&j->out, err);
 	}
 	merger_stats(j->merger, &st);
+	if (st.duplicate) {
+		mj_pull_reset(&j->pl);
+		return mj_dup_error(j, err);
+	}
 	if (st.unordered && j->pl.fr.open)
 		mc_errctx(err, "'%s': record %llu: ", j->pl.fr.path,
 			  (unsigned long long)j->pl.fr.rd.recno);
@@ -233,6 +243,12 @@ static int merge_into(struct mergejob *j, int fd, int stream, struct mc_err *err
 	return rc < 0 ? -1 : 0;
 }
 
+static int fstat_regular(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* --output: the state as a record stream into a file or fd 1. */
 static int write_output(struct mergejob *j, struct mc_err *err)
 {
@@ -249,6 +265,9 @@ static int write_output(struct mergejob *j, struct mc_err *err)
 	rc = merge_into(j, fd, stream, err);
 	if (fd != 1 && close(fd) < 0 && rc == 0)
 		rc = mc_errnof(err, errno, "'%s'", output);
+	/* a failed merge leaves no partial state behind as if it were one */
+	if (rc < 0 && fd != 1 && fstat_regular(output))
+		unlink(output);
 	if (rc == 0)
 		say_times(j);
 	return rc;
@@ -303,7 +322,7 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 	char *file, *final;
 	int rc;
 
-	if (!(j->tmp = wh_pathf("%s/.tmp-ds=%s.XXXXXX", j->tdir, j->o.ds)))
+	if (!(j->tmp = wh_pathf("%s/.tmp-ds=%s.%ld.XXXXXX", j->tdir, j->o.ds, (long)getpid())))
 		return mc_oom(err, "path");
 	if (!mkdtemp(j->tmp)) {
 		mc_errnof(err, errno, "'%s'", j->tmp);
@@ -404,10 +423,88 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
 	return 0;
 }
 
+/* --at=POSITION must be within what is committed: every record at or
+ * before it is in the warehouse, so the state there cannot change. The
+ * committed end is the highest change position and the last transaction
+ * boundary of the ledger (none: nothing is past the snapshot). */
+static int at_committed(struct mergejob *j, struct mc_err *err)
+{
+	const struct mc_ledger *L = &j->L;
+	struct mc_pos c = { 0, 0, 0 }, p = j->o.at_pos;
+	char a[64];
+	int have = 0;
+	if (L->has_pos) {
+		c = L->pos;
+		have = 1;
+	}
+	if (L->has_resume && (!have || pos_cmp(&L->resume, &c) > 0)) {
+		c = L->resume;
+		have = 1;
+	}
+	if (p.row == UINT64_MAX) /* FILE:OFFSET: every row there */
+		p.row = have && p.file == c.file && p.off == c.off ? c.row : UINT64_MAX;
+	if (have && pos_cmp(&p, &c) <= 0)
+		return 0;
+	pos_format(&c, a, sizeof a);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "--at=%s is beyond what the warehouse has committed (%s): the state there "
+		       "can still change; merge at or below it, or wait for the log to pass it",
+		       j->o.at, have ? a : "no change yet");
+}
+
+static void time_format(int64_t t, int64_t off, char out[32])
+{
+	time_t tt = (time_t)(t + off);
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+/* The base must hold nothing after the point: rows of a snapshot stamped
+ * after an --at time, or at positions not below the end of the range
+ * (a snapshot's chunks read after the point). */
+static int base_before_point(struct mergejob *j, struct mc_err *err)
+{
+	const struct wh_manifest *bm = &j->base_m;
+	int has_hi = 0, has_t = 0;
+	struct mc_pos hi = { 0, 0, 0 };
+	int64_t tmax = 0;
+	char a[64], b[64], t[32];
+	for (size_t i = 0; i < bm->nfiles; i++) {
+		const struct wh_file *f = &bm->files[i];
+		if (f->rows && f->has_pos && (!has_hi || pos_cmp(&f->hi, &hi) > 0)) {
+			hi = f->hi;
+			has_hi = 1;
+		}
+		if (f->rows && f->has_time && (!has_t || f->tmax > tmax)) {
+			tmax = f->tmax;
+			has_t = 1;
+		}
+	}
+	if (j->o.at && !j->o.at_is_pos && has_t && tmax > j->o.at_time - j->L.utc_off) {
+		time_format(tmax, j->L.utc_off, t);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "--at='%s' is before the base partition '%s' (its rows are stamped up to "
+			       "%s): no partition holds the state then",
+			       j->o.at, j->base_part, t);
+	}
+	if (!j->upto_inf && has_hi && pos_cmp(&hi, &j->upto) >= 0) {
+		pos_format(&hi, a, sizeof a);
+		pos_format(&j->upto, b, sizeof b);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the base partition '%s' holds rows read at %s, not before the point "
+			       "asked (below %s): no partition holds the state there",
+			       j->base_part, a, b);
+	}
+	return 0;
+}
+
 /* The upper end of the log's range, then the base (its `from`). */
 static int plan_range(struct mergejob *j, struct mc_err *err)
 {
 	if (j->o.at && j->o.at_is_pos) {
+		if (at_committed(j, err) < 0)
+			return -1;
 		j->upto = j->o.at_pos;
 		if (j->upto.row == UINT64_MAX)
 			j->upto_inf = 1;
@@ -434,7 +531,7 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 			       "the base partition '%s' starts at %s, after the point asked (%s)",
 			       j->base_part, a, b);
 	}
-	return 0;
+	return j->o.at ? base_before_point(j, err) : 0;
 }
 
 static int emit_sql(struct mergejob *j, struct mc_err *err)
@@ -472,6 +569,12 @@ static int lock_table(struct mergejob *j, struct mc_err *err)
 	free(lock);
 	if (rc == 0)
 		rc = wh_clean_tmp(j->tdir, err);
+	/* under --tmpdir, the runs of this table's killed runs (their pid gone) */
+	if (rc == 0 && j->o.tmpdir) {
+		char *what = wh_pathf("merge.%s", j->o.table);
+		rc = what ? wh_clean_dead_tmp(j->o.tmpdir, what, err) : mc_oom(err, "path");
+		free(what);
+	}
 	return rc;
 }
 

@@ -88,6 +88,9 @@ int mj_read_log(struct mergejob *j, struct mc_err *err);
 int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 		 const char **rec, size_t *rlen, struct mc_err *err);
 void mj_pull_reset(struct mj_pull *p);
+/* After the merger found a key twice in the base: -1 with err naming the
+ * table, the key, its value and the two rows (rereading the base). */
+int mj_dup_error(struct mergejob *j, struct mc_err *err);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 #include "stream/recio.h"
+#include "stream/text.h"
 #include "wh/mergejob_int.h"
 
 /* ---- the base ---- */
@@ -121,6 +122,77 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 	wh_reader_close(&frs[1]);
 	buf_free(&kb);
 	return rc;
+}
+
+/* Where the base has key k twice: the first two rows holding it, named
+ * in err (with the key's columns and values) when found. */
+static int dup_where(struct mergejob *j, const char *k, size_t klen, struct mc_buf *where,
+		     struct mc_buf *vals, struct mc_err *err)
+{
+	const struct wh_manifest *bm = &j->base_m;
+	struct mc_buf kb = { 0 };
+	int found = 0, rc = 0;
+	for (size_t i = 0; i < bm->nfiles && found < 2 && rc == 0; i++) {
+		struct wh_reader fr;
+		struct mc_rec r;
+		memset(&fr, 0, sizeof fr);
+		if (open_base(j, &fr, i, err) < 0)
+			return -1;
+		while (found < 2 && (rc = wh_reader_next(&fr, &r, err)) > 0) {
+			if (!r.after || base_key(j, &fr, &r, &kb, err) < 0 || kb.len != klen ||
+			    memcmp(kb.p, k, klen) != 0)
+				continue;
+			int bad = buf_addf(where, "%s'%s' record %llu", found ? " and " : "", fr.path,
+					   (unsigned long long)fr.rd.recno) < 0;
+			for (size_t c = 0; !found && c < j->nkey && !bad; c++)
+				bad = (c && buf_add(vals, ", ", 2) < 0) ||
+				      (j->keycols[c] < r.nafter && text_val(vals, &r.after[j->keycols[c]]) < 0);
+			if (bad)
+				rc = mc_oom(err, "message");
+			found++;
+		}
+		wh_reader_close(&fr);
+	}
+	buf_free(&kb);
+	if (rc < 0)
+		return -1;
+	return found == 2;
+}
+
+int mj_dup_error(struct mergejob *j, struct mc_err *err)
+{
+	const char *k;
+	size_t klen;
+	struct mc_buf cols = { 0 }, where = { 0 }, vals = { 0 };
+	struct mc_err e = { 0 };
+	const struct mc_rec *s = &j->schema.rec;
+	int rc;
+	if (!j->merger || !merger_dup_key(j->merger, &k, &klen))
+		return -1;
+	for (size_t c = 0; c < j->nkey; c++)
+		if (buf_addf(&cols, "%s%.*s", c ? "," : "", (int)s->cols[j->keycols[c]].name.n,
+			     s->cols[j->keycols[c]].name.p) < 0)
+			return mc_oom(err, "message");
+	rc = dup_where(j, k, klen, &where, &vals, &e);
+	if (rc > 0)
+		mc_errf(err, MC_EXIT_DATA,
+			"table '%s': the key (%s) is not unique: (%.*s) is in %s of the base "
+			"partition '%s'; %s",
+			j->o.table, cols.p, (int)vals.len, vals.p ? vals.p : "", where.p, j->base_part,
+			j->o.key ? "give --key columns that are unique together"
+				 : "the base breaks the table's key: load a new snapshot");
+	else
+		mc_errf(err, MC_EXIT_DATA,
+			"table '%s': the key (%s) is not unique: a value is twice in the base "
+			"partition '%s'%s%s%s; %s",
+			j->o.table, cols.p, j->base_part, rc < 0 ? " (looking for it: " : "",
+			rc < 0 ? e.msg : "", rc < 0 ? ")" : "",
+			j->o.key ? "give --key columns that are unique together"
+				 : "the base breaks the table's key: load a new snapshot");
+	buf_free(&cols);
+	buf_free(&where);
+	buf_free(&vals);
+	return -1;
 }
 
 /* ---- the log ---- */

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -71,6 +73,102 @@ int wh_clean_tmp(const char *tdir, struct mc_err *err)
 				rc = wh_rmtree(p, err);
 			free(p);
 		}
+	closedir(d);
+	return rc;
+}
+
+void wh_sweep_init(struct wh_sweep *s, const char *const *dirs, size_t n)
+{
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < n && s->ndirs < WH_SWEEP_DIRS; i++)
+		if (dirs[i] && strlen(dirs[i]) < WH_SWEEP_PATH)
+			memcpy(s->dir[s->ndirs++], dirs[i], strlen(dirs[i]) + 1);
+	snprintf(s->needle, sizeof s->needle, ".%ld.", (long)getpid());
+}
+
+/* A directory entry as getdents64 gives it. */
+struct dent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* Remove the entries of directory dfd (at depth 0 only this process's
+ * ".tmp-*" ones, with what they hold). Raw getdents64 and no allocation:
+ * async-signal-safe. */
+static void sweep_dir(int dfd, const char *needle, int depth)
+{
+	char buf[4096];
+	long n;
+	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0)
+		for (long at = 0; at < n;) {
+			const struct dent64 *d = (const struct dent64 *)(buf + at);
+			at += d->reclen;
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
+				continue;
+			if (depth == 0 && (strncmp(d->name, ".tmp-", 5) != 0 || !strstr(d->name, needle)))
+				continue;
+			if (unlinkat(dfd, d->name, 0) == 0 || errno != EISDIR)
+				continue;
+			if (depth == 0) {
+				int sub = openat(dfd, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (sub >= 0) {
+					sweep_dir(sub, needle, 1);
+					close(sub);
+				}
+				unlinkat(dfd, d->name, AT_REMOVEDIR);
+			}
+		}
+}
+
+void wh_sweep_now(const struct wh_sweep *s)
+{
+	int saved = errno;
+	for (size_t i = 0; i < s->ndirs; i++) {
+		/* a removal changes the listing: list again until nothing is left */
+		for (int round = 0; round < 2; round++) {
+			int fd = open(s->dir[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				break;
+			sweep_dir(fd, s->needle, 0);
+			close(fd);
+		}
+	}
+	errno = saved;
+}
+
+int wh_clean_dead_tmp(const char *dir, const char *what, struct mc_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t wl = strlen(what);
+	int rc = 0;
+	if (!d)
+		return 0;
+	while (rc == 0 && (e = readdir(d))) {
+		const char *n = e->d_name, *pe;
+		char *end;
+		long pid;
+		if (strncmp(n, ".tmp-", 5) != 0 || strncmp(n + 5, what, wl) != 0 || n[5 + wl] != '.')
+			continue;
+		errno = 0;
+		pid = strtol(n + 6 + wl, &end, 10);
+		pe = end;
+		if (errno || pid <= 0 || end == n + 6 + wl || *pe != '.')
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to ask): leave it */
+		{
+			char *p = wh_pathf("%s/%s", dir, n);
+			if (!p)
+				rc = mc_oom(err, "path");
+			else
+				rc = wh_rmtree(p, err);
+			free(p);
+		}
+	}
 	closedir(d);
 	return rc;
 }

@@ -33,6 +33,28 @@ int wh_part_manifest(const char *tdir, const char *part, struct wh_manifest *m,
  * killed writer. A directory that cannot be opened holds none. */
 int wh_clean_tmp(const char *tdir, struct mc_err *err);
 
+/* ---- temporaries of one process ----
+ * A writer names its temporaries ".tmp-WHAT.PID.XXXXXX" (WHAT without
+ * dots: "ds=20251122", "merge.TABLE" has one and is matched whole), so
+ * that a signal handler can remove its own, and a later run those of a
+ * process that is gone. */
+#define WH_SWEEP_DIRS 2
+#define WH_SWEEP_PATH 4096
+struct wh_sweep {
+	size_t ndirs;
+	char dir[WH_SWEEP_DIRS][WH_SWEEP_PATH];
+	char needle[24];             /* ".PID." */
+};
+/* Prepare s to remove this process's ".tmp-*" entries of dirs (at most
+ * WH_SWEEP_DIRS; a path too long is skipped). */
+void wh_sweep_init(struct wh_sweep *s, const char *const *dirs, size_t n);
+/* Remove them now: each a file or a directory of files. Async-signal-safe
+ * (open, getdents64, unlinkat, close): for a SIGTERM/SIGINT handler. */
+void wh_sweep_now(const struct wh_sweep *s);
+/* Remove from dir the entries ".tmp-WHAT.PID.*" whose process no longer
+ * exists (a run killed by SIGKILL). A dir that cannot be opened has none. */
+int wh_clean_dead_tmp(const char *dir, const char *what, struct mc_err *err);
+
 /* Drop a partition directory: its marker first (readers stop seeing it),
  * then the rest, syncing the directories. */
 int wh_drop_part(const char *pdir, struct mc_err *err);
