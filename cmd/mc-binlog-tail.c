@@ -129,6 +129,21 @@ static const struct option longopts[] = {
 
 static const char *const names_from[] = { "binlog", "schema", "server", NULL };
 
+/* The long name of option c, for messages. */
+static const char *opt_name(int c)
+{
+	if (c == 'u')
+		return "user";
+	if (c == 'P')
+		return "port";
+	if (c == 'S')
+		return "socket";
+	for (size_t i = 0; longopts[i].name; i++)
+		if (longopts[i].val == c)
+			return longopts[i].name;
+	return "?";
+}
+
 /* 'YYYY-MM-DD[ hh:mm:ss]', UTC. */
 static int parse_datetime(const char *s, int64_t *out)
 {
@@ -187,7 +202,8 @@ static void check_live(struct tail_opts *o, int conn, int nfiles)
 		prog_usage_error("%s", "--start, --start-gtid and --checkpoint-in need "
 				 "--socket, --host or --defaults-file");
 	if (nfiles || o->index_file || o->from_file)
-		prog_usage_error("%s", "--start reads from the server: no FILE, --from or --index");
+		prog_usage_error("%s", "--start, --start-gtid and --checkpoint-in read from the server: "
+				 "no FILE, --from or --index");
 	o->live = 1;
 }
 
@@ -204,6 +220,7 @@ int main(int argc, char **argv)
 	uint64_t sid;
 	double sec;
 	int c, live_conn = 0, i, rc;
+	const char *live_only = NULL; /* an option of the live tail, given */
 
 	prog_init("mc-binlog-tail");
 	tail_opts_init(&o);
@@ -260,6 +277,7 @@ int main(int argc, char **argv)
 			/* the connection options of the mysql clients (myconn.h) */
 			if (my_opt(&conn, c, optarg, &err) < 0)
 				prog_usage_error("%s", err.msg);
+			live_only = opt_name(c);
 			if (c == MY_O_HOST || c == MY_O_PORT || c == MY_O_SOCKET || c == MY_O_DEFAULTS ||
 			    c == 'P' || c == 'S')
 				live_conn = 1;
@@ -268,8 +286,12 @@ int main(int argc, char **argv)
 			if (num_u64(optarg, &sid) < 0 || sid == 0 || sid > UINT32_MAX)
 				prog_usage_error("bad --server-id '%s' (want 1 to 4294967295)", optarg);
 			o.server_id = (uint32_t)sid;
+			live_only = opt_name(c);
 			break;
-		case O_STOP_AT_END: o.stop_at_end = 1; break;
+		case O_STOP_AT_END:
+			o.stop_at_end = 1;
+			live_only = opt_name(c);
+			break;
 		case O_NAMES:
 			if (opt_choice("column-names", optarg, names_from, &i, &err) < 0)
 				prog_usage_error("%s", err.msg);
@@ -278,11 +300,13 @@ int main(int argc, char **argv)
 		case O_RETRY:
 			if (parse_seconds(optarg, 60, 1e9, &o.retry_sec) < 0)
 				prog_usage_error("bad --retry-time '%s' (want minutes, 0 for none)", optarg);
+			live_only = opt_name(c);
 			break;
 		case O_HEARTBEAT:
 			if (parse_seconds(optarg, 1, 4294967.5, &sec) < 0 || sec > 4294967)
 				prog_usage_error("bad --heartbeat '%s' (want seconds, 0 for none)", optarg);
 			o.heartbeat_ms = (unsigned)(sec * 1000);
+			live_only = opt_name(c);
 			break;
 		case 'h': prog_help(usage);
 		case 'V': prog_version();
@@ -306,6 +330,11 @@ int main(int argc, char **argv)
 		check_live(&o, live_conn, argc - optind);
 	else if (o.column_names == TAIL_NAMES_SERVER)
 		prog_usage_error("%s", "--column-names=server needs a server (--start)");
+	else if (live_only)
+		/* reading FILEs: an option of the live tail would be ignored */
+		prog_usage_error("--%s is for reading a server (--start, --start-gtid or "
+				 "--checkpoint-in, with --socket, --host or --defaults-file), "
+				 "not FILEs", live_only);
 	rc = tail_run(&o, &err);
 	if (rc == TAIL_EUSAGE)
 		prog_usage_error("%s", err.msg);

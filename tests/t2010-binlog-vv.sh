@@ -20,6 +20,38 @@ special() {
 	return 1
 }
 
+# Files with statement-based changes (binlog_format STATEMENT or MIXED) of
+# tables that are selected: mc-binlog-tail stops at the first one (exit 1,
+# its offset, the fix); the rows before it are compared with mysqlbinlog's
+# up to that offset.
+statement() {
+	case $1 in
+	*/binlog_56_gtid_reserved_word.000001 | */binlog_savepoint.000001 | \
+	*/binlog_transaction.000001 | */binlog_transaction_with_GTID.000001 | \
+	*/binlog_transaction_with_anonymous_GTID.000001 | */bug11747887-bin.000003 | \
+	*/bug16266.000001 | */bug33029-slave-relay-bin.000001 | \
+	*/rpl_cross_version_default_utf8mb4_collation.000001 | */ver_5_1_23.001 | \
+	*/ver_trunk_row_v2.001) return 0 ;;
+	esac
+	return 1
+}
+
+compare_statement() { # DESC BINLOG VVFILE
+	_d=$1 _f=$2 _v=$3
+	if mc-binlog-tail --format=text "$_f" >/dev/null 2>"$T/err"; then
+		fail "$_d: statement-based changes refused" "exit 0"
+		return
+	fi
+	_off=$(sed -n 's/.*: offset \([0-9]*\): statement-based .*binlog_format=ROW.*/\1/p' "$T/err")
+	if [ -z "$_off" ]; then
+		fail "$_d: statement-based changes refused" "$(head -c 300 "$T/err")"
+		return
+	fi
+	ok "$_d: statement-based change at offset $_off refused (exit 1)"
+	sed "/^# at $_off\$/,\$d" "$_v" >"$T/vv-cut"
+	compare "$_d (up to offset $_off)" "$_f" "$T/vv-cut" --stop-position="$_off"
+}
+
 compare() { # DESC BINLOG VVFILE [OPTIONS]
 	_d=$1 _f=$2 _v=$3
 	shift 3
@@ -45,7 +77,11 @@ while IFS='	' read -r rel rc rest; do
 		gunzip -c "$v.gz" >"$T/vv.txt"
 		f=$T/$(basename "$f" .gz).000001 v=$T/vv.txt ;;
 	esac
-	compare "${rel#./}" "$f" "$v"
+	if statement "$f"; then
+		compare_statement "${rel#./}" "$f" "$v"
+	else
+		compare "${rel#./}" "$f" "$v"
+	fi
 	n=$((n + 1))
 done <"$E/INDEX.tsv"
 expect_eq "at least 35 fixtures compared with mysqlbinlog -vv" "$([ $n -ge 35 ] && echo yes)" yes

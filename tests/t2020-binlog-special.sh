@@ -179,16 +179,18 @@ done
 expect_eq "--txn-memory: temporary files removed" "$(ls "$T" | grep -c '^mc-binlog-tail\.')" 0
 expect_code 2 "bad --txn-memory exits 2" mc-binlog-tail --txn-memory=lots "$G/mariadb-bin.000001"
 
-# A transaction that never ends (its XID cut out) is dropped when the next
-# one begins; the next one is written.
+# A transaction that never ends (its XID cut out) when the next one begins:
+# exit 1 naming where it began and where the next one begins (it was
+# dropped with exit 0 before); nothing of it is written.
 python3 - "$G/mariadb-bin.000004" "$T/noxid.000004" <<'PY'
 import sys
 b = open(sys.argv[1], 'rb').read()
 open(sys.argv[2], 'wb').write(b[:1014] + b[1045:])  # the Xid event at 1014..1045
 PY
-text "$T/noxid.000004"
-expect_eq "unended transaction: its insert is not written" "$(grep -c '^row insert' "$T/o.txt")" 0
-expect_eq "unended transaction: the next ones are" "$(grep -c '^row update' "$T/o.txt")" 2
+expect_code 1 "unended transaction: exit 1" mc-binlog-tail --format=text "$T/noxid.000004"
+expect_grep "unended transaction: both offsets named" \
+	"noxid.000004': offset 1014: the transaction that began at offset 646 was never closed" "$T/err"
+expect_eq "unended transaction: its insert is not written" "$(grep -c '^row insert' "$T/out")" 0
 
 # A zstd-compressed binlog (the number before .zst counts) and standard input.
 mkdir -p "$T/z"

@@ -461,6 +461,55 @@ int bl_maria_uncompress(struct bl_decoder *d, const uint8_t *p, size_t n, struct
 	return 0;
 }
 
+/* The client charset among a query's status variables (log_event.h
+ * Q_*): walked up to the first code not known. */
+static void query_charset(struct bl_event *ev, const uint8_t *p, const uint8_t *end)
+{
+	static const signed char fixed[] = {
+		[0] = 4, [1] = 8, [3] = 4, [4] = 6, [7] = 2, [8] = 2, [9] = 8, [10] = 4,
+		[13] = 3, [15] = 1, [16] = 1, [17] = 8, [18] = 2, [19] = 1, [20] = 1,
+	};
+	while (p < end) {
+		uint8_t code = *p++;
+		size_t k;
+		if (code == 4 && end - p >= 6) {
+			ev->charset_client = (uint16_t)(p[0] | p[1] << 8);
+			ev->has_charset = 1;
+			return;
+		}
+		if (code < sizeof fixed && fixed[code] > 0) {
+			k = (size_t)fixed[code];
+		} else if (code == 2 && p < end) { /* catalog, with its NUL */
+			k = 1 + (size_t)p[0] + 1;
+		} else if ((code == 5 || code == 6) && p < end) { /* time zone, catalog */
+			k = 1 + (size_t)p[0];
+		} else if (code == 11 && p < end) { /* invoker: user, host */
+			k = 1 + (size_t)p[0];
+			if ((size_t)(end - p) <= k)
+				return;
+			k += 1 + (size_t)p[k];
+		} else if (code == 12 && p < end) { /* updated databases */
+			unsigned cnt = p[0];
+			k = 1;
+			if (cnt != 254)
+				for (unsigned i = 0; i < cnt; i++) {
+					while (p + k < end && p[k])
+						k++;
+					k++;
+				}
+		} else if (code == 128) { /* MariaDB Q_HRNOW */
+			k = 3;
+		} else if (code == 129) { /* MariaDB Q_XID */
+			k = 8;
+		} else {
+			return;
+		}
+		if ((size_t)(end - p) < k)
+			return;
+		p += k;
+	}
+}
+
 static int decode_query(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
 {
 	struct cur c = { ev->body, ev->body + ev->body_len };
@@ -478,6 +527,9 @@ static int decode_query(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	c.p += post;
 	if (need(&c, (size_t)svlen + dblen + 1, "query status and database", err) < 0)
 		return -1;
+	ev->has_charset = 0;
+	ev->charset_client = 0;
+	query_charset(ev, c.p, c.p + svlen);
 	c.p += svlen;
 	ev->db = mc_str_c((const char *)c.p, dblen);
 	c.p += dblen + 1;

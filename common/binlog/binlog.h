@@ -154,6 +154,8 @@ struct bl_event {
 	/* QUERY (and QUERY_COMPRESSED) */
 	struct mc_str db, sql;
 	uint16_t error_code;
+	int has_charset;         /* the status variables name the client charset */
+	uint16_t charset_client; /* ... its collation id: the charset of sql */
 
 	/* ROTATE */
 	uint64_t rotate_pos;
@@ -319,6 +321,12 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
  * no longer valid). */
 void bl_file_trim(struct bl_file *f);
 void bl_file_free(struct bl_file *f);
+
+/* The text of a QUERY event's statement in UTF-8, converted (iconv) from
+ * the client charset its status variables name, into out (replacing what
+ * it held). 0, or -1 when the text is not valid in that charset, or the
+ * charset is one this reader cannot convert and the text is not UTF-8. */
+int bl_query_utf8(const struct bl_event *ev, struct mc_buf *out, struct mc_err *err);
 
 /* Collation id to charset: name, and the bytes per character at most. */
 const char *bl_charset_name(uint16_t collation, int *mbmaxlen);

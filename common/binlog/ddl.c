@@ -6,19 +6,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
-
-enum { T_WORD, T_QUOTED, T_STR, T_PUNCT };
-
-struct tok {
-	int type;
-	const char *p;
-	size_t n;
-};
-
-struct toks {
-	struct tok *t;
-	size_t n, cap;
-};
+#include "binlog/ddl_int.h"
 
 #define MAX_TOKENS 65536 /* per statement */
 
@@ -243,6 +231,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 				break;
 			i++;
 		}
+		t->more = t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i);
 		if (!t->ntables)
 			goto none;
 		t->kind = DDL_DROP;
@@ -258,6 +247,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 				break;
 			i++;
 		}
+		t->more = t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i);
 		if (!t->ntables)
 			goto none;
 		t->kind = DDL_RENAME;
@@ -819,4 +809,30 @@ void ddl_cols_free(struct ddl_cols *c)
 	free(c->uns);
 	free(c->cs);
 	memset(c, 0, sizeof *c);
+}
+
+/* The lexer and its helpers, for ddl_stmt.c (ddl_int.h). */
+int ddl_lex(const char *s, size_t n, struct toks *ts)
+{
+	return lex(s, n, ts);
+}
+
+int ddl_kw(const struct toks *ts, size_t i, const char *word)
+{
+	return kw(ts, i, word);
+}
+
+int ddl_punct(const struct toks *ts, size_t i, char c)
+{
+	return punct(ts, i, c);
+}
+
+size_t ddl_table_name(const struct toks *ts, size_t i, struct mc_str *db, struct mc_str *tab)
+{
+	return table_name(ts, i, db, tab);
+}
+
+size_t ddl_skip_group(const struct toks *ts, size_t i)
+{
+	return skip_group(ts, i);
 }

@@ -36,7 +36,7 @@ void ddl_cols_free(struct ddl_cols *c);
  * list. */
 enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME, DDL_TRUNCATE };
 
-#define DDL_MAX_TABLES 16
+#define DDL_MAX_TABLES 64
 
 /* The tables a statement changes. Strings point into the statement text
  * (backquoted names keep their quotes out; a doubled `` inside is left as
@@ -48,6 +48,7 @@ struct ddl_target {
 	/* RENAME TABLE a TO b: the new names, per table; ALTER ... RENAME TO */
 	struct mc_str new_db[DDL_MAX_TABLES], new_table[DDL_MAX_TABLES];
 	int renamed; /* ALTER TABLE ... RENAME [TO] x */
+	int more;    /* DROP or RENAME of more than DDL_MAX_TABLES tables */
 };
 
 /* Which tables sql changes, and how. Returns the kind (DDL_NONE when the
@@ -68,5 +69,23 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
  * database name (empty: the default database) and the charset name in cs
  * (DDL_CS_LEN bytes), else 0. */
 int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
+
+/* Statements other than DDL (ddl_stmt.c). */
+
+/* What an INSERT, REPLACE, UPDATE, DELETE or LOAD DATA/XML statement
+ * changes: DDL_DML_NONE for any other statement; DDL_DML_TABLE with the
+ * one table it writes (db empty: the statement's default database);
+ * DDL_DML_UNKNOWN when it cannot be told (multi-table UPDATE or DELETE,
+ * WITH ..., text not understood). */
+enum { DDL_DML_NONE = 0, DDL_DML_TABLE, DDL_DML_UNKNOWN };
+int ddl_dml_target(const char *sql, size_t n, struct mc_str *db, struct mc_str *tab);
+
+/* The statement with its secrets replaced by '<redacted>': the string
+ * literals after IDENTIFIED ... BY/AS, USING, PASSWORD, REPLACE and after =
+ * in CREATE/ALTER/DROP USER or ROLE, GRANT, SET PASSWORD and CREATE/ALTER
+ * SERVER. 1 with the text in out (appended), 0 when there is nothing to
+ * redact (out untouched), -1 out of memory. */
+struct mc_buf;
+int ddl_redact(const char *sql, size_t n, struct mc_buf *out);
 
 #endif

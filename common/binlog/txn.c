@@ -1,8 +1,10 @@
 /* txn.c: the open transaction, in memory or spilled, decoded once at its
  * replay (txn.h). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "binlog/txn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +44,24 @@ static int spill_start(struct bl_txn *t, struct mc_err *err)
 	char path[4096];
 	const char *dir = getenv("TMPDIR");
 	int fd;
-	snprintf(path, sizeof path, "%s/%s.XXXXXX", dir && *dir ? dir : "/tmp",
-		 t->name ? t->name : "mcsync-txn");
-	fd = mkstemp(path);
+	dir = dir && *dir ? dir : "/tmp";
+#ifdef O_TMPFILE
+	/* a file with no name: nothing is left behind whatever ends the
+	 * program (SIGTERM, SIGINT, SIGKILL, a crash) */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", dir, strerror(errno));
 	if (fd < 0)
-		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", path, strerror(errno));
-	unlink(path);
+#endif
+	{
+		/* a file system without O_TMPFILE: the name lives between
+		 * mkstemp and unlink only */
+		snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, t->name ? t->name : "mcsync-txn");
+		fd = mkstemp(path);
+		if (fd < 0)
+			return mc_errf(err, MC_EXIT_DATA, "'%s': %s", path, strerror(errno));
+		unlink(path);
+	}
 	t->spill_fd = fd;
 	if (zout_init(&t->spill, fd, 1, err) < 0 || zout_write(&t->spill, t->buf.p, t->buf.len, err) < 0)
 		return spill_fail(err);

@@ -21,7 +21,8 @@
 
 struct bl_txn {
 	uint64_t memory;     /* spill once more than this many bytes are held */
-	const char *name;    /* temporary files: $TMPDIR/<name>.XXXXXX (unlinked) */
+	const char *name;    /* temporary files: in $TMPDIR (or /tmp) with no name
+			      * (O_TMPFILE), else <name>.XXXXXX unlinked at once */
 	struct mc_buf buf;   /* [u64 off][u64 start][u8 flags][u32 len][bytes]... */
 	int spill_fd;        /* -1 unless the transaction spilled */
 	struct zout spill;

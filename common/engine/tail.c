@@ -56,6 +56,8 @@ void tail_free(struct tail *T)
 	txn_free(&T->txn);
 	txn_xa_free(&T->xa);
 	buf_free(&T->tout);
+	buf_free(&T->sql8);
+	buf_free(&T->sqlred);
 	if (T->w_open) {
 		/* after an error: give the writer back, writing nothing more */
 		zout_close(&T->w.out);
@@ -253,33 +255,60 @@ static void skip_ws_comments(const char **s, const char *end)
 	}
 }
 
-/* Write the ddl record of a DDL statement s[0..n) at (file, off, row) and
- * follow what it does to column lists. */
+/* The statement of ev in UTF-8 (T->sql8), from its client charset. */
+static int sql_utf8(struct tail *T, const struct bl_event *ev, uint64_t start, struct mc_err *err)
+{
+	if (bl_query_utf8(ev, &T->sql8, err) < 0)
+		return err->code == MC_EXIT_DATA ? tail_data_error(T, start, err) : -1;
+	return 0;
+}
+
+/* Write the ddl records of a DDL statement s[0..n) (the text ev carries,
+ * with its comments skipped) at (file, off, row...) and follow what it does
+ * to column lists: one record per table it names, under the table's own
+ * database, rows numbered from row; the statement in UTF-8, its secrets
+ * redacted. *last gets the row of the last record. */
 static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
-		    uint64_t off, uint64_t row, struct mc_err *err)
+		    uint64_t start, uint64_t off, uint64_t row, uint64_t *last, struct mc_err *err)
 {
 	struct mc_rec r;
 	struct ddl_target t;
-	struct mc_str db = ev->db, tab = mc_str_c("", 0);
 	struct mc_pos dpos = { T->fileseq, off, row };
+	size_t k, nrec;
+	int red;
 	ddl_target(s, n, &t);
 	if (st_ddl(&T->st, ev->db, mc_str_c(s, n), &t, &dpos, err) < 0)
 		return -1;
-	if (t.ntables) {
-		if (t.db[0].n)
-			db = t.db[0];
-		tab = t.table[0];
-	}
-	if (tab.n && !st_selected(&T->st, db, tab))
-		return 0;
+	*last = row;
+	if (sql_utf8(T, ev, start, err) < 0)
+		return -1;
+	T->sqlred.len = 0;
+	if ((red = ddl_redact(T->sql8.p, T->sql8.len, &T->sqlred)) < 0)
+		return mc_oom(err, "redacting a statement");
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_DDL;
-	r.db = ev->db;
-	r.table = tab;
-	r.pos = dpos;
 	r.time = ev->when;
-	r.sql = ev->sql;
-	return tail_emit(T, &r, err);
+	r.sql = red ? mc_str_c(T->sqlred.p, T->sqlred.len) : mc_str_c(T->sql8.p, T->sql8.len);
+	/* a DROP or RENAME of more tables than named: one more record, with
+	 * no table, for the rest */
+	nrec = t.ntables ? t.ntables + (size_t)t.more : 1;
+	for (k = 0; k < nrec; k++) {
+		struct mc_str db = ev->db, tab = mc_str_c("", 0);
+		if (k < t.ntables) {
+			if (t.db[k].n)
+				db = t.db[k];
+			tab = t.table[k];
+		}
+		if (tab.n && !st_selected(&T->st, db, tab))
+			continue;
+		r.db = db;
+		r.table = tab;
+		r.pos = (struct mc_pos){ T->fileseq, off, row + k };
+		*last = row + k;
+		if (tail_emit(T, &r, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Replaying a committed transaction ------------------------------------ */
@@ -350,7 +379,8 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 	if (ev->type == BL_QUERY || ev->type == BL_MARIA_QUERY_COMPRESSED) {
 		const char *s = ev->sql.p, *e = s + ev->sql.n;
 		skip_ws_comments(&s, e);
-		return ddl_emit(T, ev, s, (size_t)(e - s), off, T->rowctr, err);
+		return ddl_emit(T, ev, s, (size_t)(e - s), at->start, off, T->rowctr, &T->rowctr,
+				err);
 	}
 	if (!ev->rows_op || !ev->table)
 		return 0;
@@ -381,6 +411,7 @@ static void txn_forget(struct tail *T)
 {
 	txn_discard(&T->txn);
 	T->in_txn = 0;
+	T->txn_start_gtid = 0;
 }
 
 void tail_rollback(struct tail *T)
@@ -395,7 +426,8 @@ static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct
 	if (replay(T, err) < 0)
 		return -1;
 	if (!(inner && T->last_payload && T->last_off == off))
-		T->rowctr = 0;
+		T->rowctr = T->mark_row;
+	T->mark_row = 0;
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_MARK;
 	r.mark = MC_MARK_TXN_END;
@@ -410,6 +442,33 @@ static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct
 	txn_forget(T);
 	T->gtid[0] = 0;
 	T->last_payload = 0;
+	return 0;
+}
+
+/* A transaction still open where a new one starts (BEGIN, XA START, a
+ * GTID event): its end was lost (a damaged event): exit 1, never a silent
+ * discard. */
+int tail_unclosed(struct tail *T, const char *what, uint64_t start, struct mc_err *err)
+{
+	if (!T->in_txn && txn_empty(&T->txn))
+		return 0;
+	mc_errf(err, MC_EXIT_DATA, "the transaction that began at offset %" PRIu64
+		" was never closed (no COMMIT or XID event) before the %s here: a damaged or "
+		"cut binlog", T->txn_start, what);
+	return tail_data_error(T, start, err);
+}
+
+/* A transaction begins at start (BEGIN, XA START), unless the MariaDB
+ * GTID event before it began it already. */
+static int began(struct tail *T, const char *what, uint64_t start, struct mc_err *err)
+{
+	if (!(T->in_txn && txn_empty(&T->txn) && T->txn_start_gtid)) {
+		if (tail_unclosed(T, what, start, err) < 0)
+			return -1;
+		T->txn_start = start;
+	}
+	T->txn_start_gtid = 0;
+	T->in_txn = 1;
 	return 0;
 }
 
@@ -434,12 +493,14 @@ static void xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz)
 }
 
 static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
-		    uint64_t off, int inner, struct mc_err *err)
+		    const struct txn_at *at, struct mc_err *err)
 {
+	uint64_t off = at->off;
+	int inner = at->inner;
 	char id[256];
 	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
-		txn_forget(T);
-		T->in_txn = 1;
+		if (began(T, "XA START", at->start, err) < 0)
+			return -1;
 		xa_id(s, n, 8, T->xa_id, sizeof T->xa_id);
 		return 0;
 	}
@@ -521,6 +582,35 @@ static int is_ddl(const char *s, size_t n)
 	       kw(s, n, "TRUNCATE");
 }
 
+/* A statement-based change (binlog_format STATEMENT or MIXED): its rows are
+ * not in the binlog. It passes only when it names one table and that table
+ * is left out by --tables. */
+static int dml_statement(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
+			 uint64_t start, struct mc_err *err)
+{
+	struct mc_str db, tab;
+	size_t w = 0;
+	int kind = ddl_dml_target(s, n, &db, &tab);
+	if (kind == DDL_DML_NONE)
+		return 0;
+	if (!db.n)
+		db = ev->db;
+	if (kind == DDL_DML_TABLE && !st_selected(&T->st, db, tab))
+		return 0;
+	while (w < n && w < 12 && s[w] != ' ' && s[w] != '\t' && s[w] != '\n' && s[w] != '(')
+		w++;
+	if (kind == DDL_DML_TABLE)
+		mc_errf(err, MC_EXIT_DATA, "statement-based %.*s on `%.*s`.`%.*s` (binlog_format "
+			"STATEMENT or MIXED): its rows are not in the binlog; set binlog_format=ROW "
+			"on the server (or leave the table out with --tables)", (int)w, s,
+			(int)db.n, db.p, (int)tab.n, tab.p);
+	else
+		mc_errf(err, MC_EXIT_DATA, "statement-based %.*s whose table cannot be told "
+			"(binlog_format STATEMENT or MIXED): its rows are not in the binlog; set "
+			"binlog_format=ROW on the server", (int)w, s);
+	return tail_data_error(T, start, err);
+}
+
 static int query(struct tail *T, const struct bl_event *ev, const struct txn_at *at,
 		 struct mc_err *err)
 {
@@ -529,9 +619,7 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 	skip_ws_comments(&s, end);
 	n = (size_t)(end - s);
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
-		txn_forget(T); /* events of a transaction that never ended */
-		T->in_txn = 1;
-		return 0;
+		return began(T, "BEGIN", at->start, err);
 	}
 	if (kw(s, n, "COMMIT"))
 		return commit(T, at->off, at->inner, ev->when, err);
@@ -540,21 +628,28 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 		return 0;
 	}
 	if (kw(s, n, "XA"))
-		return xa_query(T, ev, s, n, at->off, at->inner, err);
+		return xa_query(T, ev, s, n, at, err);
 	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK"))
 		return 0;
 	if (is_ddl(s, n)) {
+		uint64_t last;
 		/* CREATE TABLE ... SELECT: the DDL goes out with the rows, in
-		 * order, at the commit. */
-		if (T->in_txn)
-			return txn_add_query(&T->txn, ev->when, ev->db, ev->sql, at, err);
-		if (ddl_emit(T, ev, s, n, at->off, 0, err) < 0)
+		 * order, at the commit (its text held in UTF-8). */
+		if (T->in_txn) {
+			if (sql_utf8(T, ev, at->start, err) < 0)
+				return -1;
+			return txn_add_query(&T->txn, ev->when, ev->db,
+					     mc_str_c(T->sql8.p, T->sql8.len), at, err);
+		}
+		if (ddl_emit(T, ev, s, n, at->start, at->off, 0, &last, err) < 0)
 			return -1;
+		T->mark_row = last;
 		return commit(T, at->off, at->inner, ev->when, err);
 	}
+	if (dml_statement(T, ev, s, n, at->start, err) < 0)
+		return -1;
 	if (!T->in_txn)
 		T->gtid[0] = 0; /* a statement outside transactions: GRANT, ... */
-	/* statement-based DML inside a transaction: not decoded */
 	return 0;
 }
 
@@ -622,13 +717,19 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 	case BL_GTID:
 	case BL_ANONYMOUS_GTID:
 	case BL_GTID_TAGGED:
+		if (tail_unclosed(T, "GTID event", start, err) < 0)
+			return -1;
 		txn_forget(T);
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
 		return 0;
 	case BL_MARIA_GTID:
+		if (tail_unclosed(T, "GTID event", start, err) < 0)
+			return -1;
 		tail_rollback(T);
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
 		T->in_txn = !ev.gtid_standalone;
+		T->txn_start = start;
+		T->txn_start_gtid = T->in_txn;
 		return 0;
 	case BL_XA_PREPARE:
 		return xa_prepare(T, &ev, off, inner, err);
@@ -641,12 +742,19 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 	case BL_FDE:
 		tail_note_fde(T, &ev);
 		return 0;
+	case 6: case 10: case 12: case 18:
+		/* LOAD, EXEC_LOAD, NEW_LOAD, EXECUTE_LOAD_QUERY: LOAD DATA as a
+		 * statement */
+		mc_errf(err, MC_EXIT_DATA, "statement-based LOAD DATA (event type %u; "
+			"binlog_format STATEMENT or MIXED): its rows are not in the binlog; set "
+			"binlog_format=ROW on the server", ev.type);
+		return tail_data_error(T, start, err);
 	case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
 	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
 	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
-	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 17: case 18:
+	case 7: case 8: case 9: case 11: case 17:
 		return 0;
 	}
 	if (ev.flags & BL_F_IGNORABLE)

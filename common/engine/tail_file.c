@@ -123,8 +123,8 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 	struct bl_file f;
 	const uint8_t *p;
 	size_t n;
-	uint64_t start;
-	int fd, rc;
+	uint64_t start, last_start = 0;
+	int fd, rc, last_type = -1;
 
 	T->fname = in->name;
 	T->fileseq = in->seq;
@@ -162,6 +162,8 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 			rc = 2;
 			break;
 		}
+		last_type = p[4];
+		last_start = start;
 		if (tail_event(T, p, n, start, off, 0, err) < 0) {
 			rc = -1;
 			goto out;
@@ -182,6 +184,13 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 	}
 	/* A transaction never spans files: an incomplete one is not written,
 	 * but its events are decoded, so that bad data in them is reported. */
+	/* A file the server closed (its last event a ROTATE or STOP) holds
+	 * no transaction still open: its end was lost. */
+	if (rc == 0 && (last_type == BL_ROTATE || last_type == BL_STOP) &&
+	    tail_unclosed(T, last_type == BL_ROTATE ? "ROTATE event that closes the file"
+						     : "STOP event that closes the file",
+			  last_start, err) < 0)
+		rc = -1;
 	if (rc == 0 && tail_dry_run(T, err) < 0)
 		rc = -1;
 out:

@@ -44,6 +44,10 @@ struct tail {
 	char xa_id[256];     /* the XA transaction being read (XA START ...) */
 	char gtid[128];      /* its GTID */
 	struct txn_xa xa;    /* prepared XA transactions */
+	uint64_t txn_start;  /* where the open transaction began (BEGIN, GTID) */
+	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
+	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
+	struct mc_buf sql8, sqlred; /* a statement's text in UTF-8, redacted */
 
 	/* replay */
 	struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
@@ -81,6 +85,11 @@ int tail_end(struct tail *T, struct mc_err *err);
  * position after it (after the payload it came in when inner). */
 int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint64_t off,
 	       int inner, struct mc_err *err);
+
+/* A transaction still open where a new one starts or the file closes
+ * (what, at offset start): 0 when none is, else -1 with err naming both
+ * offsets (a damaged binlog). */
+int tail_unclosed(struct tail *T, const char *what, uint64_t start, struct mc_err *err);
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);

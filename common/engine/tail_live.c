@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "base/alloc.h"
@@ -354,6 +355,30 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 	return rc;
 }
 
+/* A server that logs changes as statements (binlog_format STATEMENT or
+ * MIXED) is refused at the start: their rows would not be in its binlog. A
+ * session that sets its own format is caught at its first statement. */
+static int check_format(struct tail *T, struct mc_err *err)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	char fmt[32] = "";
+	if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
+		return tail_live_error(T, err);
+	if (my_query(T->srv, "SELECT @@GLOBAL.binlog_format", &res, err) < 0)
+		return tail_live_error(T, err);
+	if ((row = mysql_fetch_row(res)) && row[0])
+		snprintf(fmt, sizeof fmt, "%s", row[0]);
+	mysql_free_result(res);
+	if (strcasecmp(fmt, "ROW") == 0)
+		return 0;
+	mc_errf(err, MC_EXIT_DATA, "the server's binlog_format is %s, not ROW: its changes "
+		"would be logged as statements, whose rows mc-binlog-tail cannot read; set "
+		"binlog_format=ROW (SET GLOBAL binlog_format='ROW' and in the server's option "
+		"file), then start from a position after the change", fmt[0] ? fmt : "unknown");
+	return -1;
+}
+
 /* The set to start from, as given; a MySQL one on one line, sorted and
  * merged, for messages and reconnections. */
 static int gtid_start(struct tail *T, struct mc_err *err)
@@ -413,6 +438,8 @@ int tail_live(struct tail *T, struct mc_err *err)
 				       : blr_open_gtid(&T->r, o->conn, T->gtid_state, o->server_id,
 						       flags, o->heartbeat_ms, err)) == 0) {
 			live_fd = blr_socket(&T->r);
+			if (!opened && check_format(T, err) < 0)
+				return -1;
 			opened = 1;
 			T->fname = T->r.file;
 			T->fileseq = T->r.fileseq;

@@ -231,7 +231,7 @@ static void t_engine(const char *dir)
 	out[got > 0 ? got : 0] = 0;
 	tap_check(rc == 0 && strncmp(out, want, strlen(want)) == 0,
 		  "engine: the DDL written at its commit", "got '%s'", out);
-	tap_check(strstr(out, "\nmark txn_end 7:") != NULL && strstr(out, "ddl `shop`.`u` 7:"),
+	tap_check(strstr(out, "\nmark txn_end 7:") != NULL && strstr(out, "ddl `other`.`u` 7:"),
 		  "engine: marks and the DDL of another database", "got '%s'", out);
 	unlink(path);
 	tap_check(count_files(dir) == 0, "engine: no temporary file left", "%d files",

@@ -1,0 +1,133 @@
+/* binlog_text.c: a statement's text to UTF-8 from its client charset
+ * (binlog.h: bl_query_utf8), through iconv. */
+#include "binlog/binlog.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* The iconv name of a client charset, by collation id (MySQL's ids; the
+ * collations of one charset share it). NULL: not known here. */
+static const char *iconv_name(uint16_t coll)
+{
+	static const struct {
+		const char *name;
+		uint16_t ids[6];
+	} cs[] = {
+		{ "BIG5", { 1, 84 } },
+		{ "CP850", { 4, 80 } },
+		{ "KOI8-R", { 7, 74 } },
+		{ "ISO-8859-2", { 9, 21, 27, 77 } },
+		{ "EUC-JP", { 12, 91 } },
+		{ "SHIFT_JIS", { 13, 88 } },
+		{ "CP1251", { 14, 23, 50, 51, 52 } },
+		{ "ISO-8859-8", { 16, 71 } },
+		{ "TIS-620", { 18, 89 } },
+		{ "EUC-KR", { 19, 85 } },
+		{ "KOI8-U", { 22, 75 } },
+		{ "GB2312", { 24, 86 } },
+		{ "ISO-8859-7", { 25, 70 } },
+		{ "CP1250", { 26, 34, 44, 66, 99 } },
+		{ "GBK", { 28, 87 } },
+		{ "ISO-8859-9", { 30, 78 } },
+		{ "ARMSCII-8", { 32, 64 } },
+		{ "CP866", { 36, 68 } },
+		{ "MACINTOSH", { 39, 53 } },
+		{ "CP852", { 40, 81 } },
+		{ "ISO-8859-13", { 20, 41, 42, 79 } },
+		{ "CP1256", { 57, 67 } },
+		{ "CP1257", { 29, 58, 59 } },
+		{ "CP932", { 95, 96 } },
+		{ "EUC-JP-MS", { 97, 98 } },
+		{ "GB18030", { 248, 249, 250 } },
+	};
+	int mb;
+	const char *n = bl_charset_name(coll, &mb);
+	if (strcmp(n, "latin1") == 0)
+		return "CP1252"; /* MySQL's latin1 */
+	if (strcmp(n, "utf8mb3") == 0 || strcmp(n, "utf8mb4") == 0 || strcmp(n, "ascii") == 0)
+		return "UTF-8";
+	if (strcmp(n, "ucs2") == 0)
+		return "UCS-2BE";
+	if (strcmp(n, "utf16") == 0)
+		return "UTF-16BE";
+	if (strcmp(n, "utf16le") == 0)
+		return "UTF-16LE";
+	if (strcmp(n, "utf32") == 0)
+		return "UTF-32BE";
+	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+		for (size_t k = 0; k < 6 && cs[i].ids[k]; k++)
+			if (cs[i].ids[k] == coll)
+				return cs[i].name;
+	return NULL;
+}
+
+/* s[0..n) from charset `from` to UTF-8, appended to out. MySQL's latin1
+ * has the five bytes CP1252 leaves undefined as the C1 controls of the
+ * same code. 0; -1 (err set); -2 with the offset of the first byte that
+ * is not valid in *bad. */
+static int convert(const char *from, const char *s, size_t n, struct mc_buf *out, size_t *bad,
+		   struct mc_err *err)
+{
+	iconv_t cd = iconv_open("UTF-8", from);
+	char *in = (char *)s;
+	size_t left = n;
+	int rc = 0;
+	if (cd == (iconv_t)-1)
+		return mc_errnof(err, errno, "iconv from %s", from);
+	while (left) {
+		char *o;
+		size_t room, r;
+		if (buf_grow(out, left * 4 + 16) < 0) {
+			rc = mc_oom(err, "statement text");
+			break;
+		}
+		o = out->p + out->len;
+		room = out->cap - out->len;
+		r = iconv(cd, &in, &left, &o, &room);
+		out->len = (size_t)(o - out->p);
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		if (errno == EILSEQ && strcmp(from, "CP1252") == 0 &&
+		    strchr("\x81\x8d\x8f\x90\x9d", *in)) {
+			unsigned char c = (unsigned char)*in;
+			if (buf_addc(out, (char)0xc2) < 0 || buf_addc(out, (char)c) < 0) {
+				rc = mc_oom(err, "statement text");
+				break;
+			}
+			in++;
+			left--;
+			continue;
+		}
+		*bad = (size_t)(in - s);
+		rc = -2;
+		break;
+	}
+	iconv_close(cd);
+	return rc;
+}
+
+int bl_query_utf8(const struct bl_event *ev, struct mc_buf *out, struct mc_err *err)
+{
+	const char *from = ev->has_charset ? iconv_name(ev->charset_client) : "UTF-8";
+	size_t bad = 0;
+	int mb, rc;
+	out->len = 0;
+	if (!from)
+		from = "UTF-8"; /* a charset not known here: its text must be UTF-8 */
+	rc = convert(from, ev->sql.p, ev->sql.n, out, &bad, err);
+	if (rc > -2)
+		return rc;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "statement text not valid in its client charset %s (collation %u) at "
+		       "byte %zu%s",
+		       ev->has_charset ? bl_charset_name(ev->charset_client, &mb) : "utf8 (none given)",
+		       (unsigned)ev->charset_client, bad,
+		       ev->has_charset && !iconv_name(ev->charset_client)
+			       ? ": that charset is not converted, only UTF-8 text passes"
+			       : "");
+}

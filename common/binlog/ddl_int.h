@@ -1,0 +1,36 @@
+/* ddl_int.h: the statement lexer of ddl.c, shared with ddl_stmt.c. */
+#ifndef MC_DDL_INT_H
+#define MC_DDL_INT_H
+
+#include <stddef.h>
+
+#include "stream/rec.h"
+
+/* Words, `quoted names`, 'strings' (quotes kept) and single punctuation
+ * characters; each points into the statement. */
+enum { T_WORD, T_QUOTED, T_STR, T_PUNCT };
+
+struct tok {
+	int type;
+	const char *p;
+	size_t n;
+};
+
+struct toks {
+	struct tok *t;
+	size_t n, cap;
+};
+
+/* Split a statement into tokens (comments dropped, the bodies of
+ * executable comments kept). 0, or -1 (out of memory, too many tokens). */
+int ddl_lex(const char *s, size_t n, struct toks *ts);
+/* Token i is the word `word` (any case). */
+int ddl_kw(const struct toks *ts, size_t i, const char *word);
+/* Token i is the punctuation c. */
+int ddl_punct(const struct toks *ts, size_t i, char c);
+/* name or db.name at i: the index after it, or 0. */
+size_t ddl_table_name(const struct toks *ts, size_t i, struct mc_str *db, struct mc_str *tab);
+/* The index after the parenthesised group that opens at i. */
+size_t ddl_skip_group(const struct toks *ts, size_t i);
+
+#endif
