@@ -406,7 +406,10 @@ static int run(struct snapjob *s, struct mc_err *e)
 	if (my_connect(&o->conn, &s->plan_conn, e) < 0)
 		return -1;
 	m = s->plan_conn;
-	if (check_consistency(s, m, e) < 0)
+	const struct my_opts *c = &o->conn;
+	if (check_consistency(s, m, e) < 0 ||
+	    snapcheck_binlog_format(m, c->socket ? c->socket : c->host ? c->host : "localhost",
+				    e) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->t_start);
 	if (!(s->wconn = calloc(o->threads, sizeof *s->wconn)))

@@ -193,3 +193,24 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }
+
+int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err)
+{
+	MYSQL_RES *res;
+	if (my_query(m, "SELECT @@GLOBAL.binlog_format, @@SESSION.binlog_format", &res, err) < 0)
+		return -1;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	char g[64], sess[64];
+	snprintf(g, sizeof g, "%s", row && row[0] ? row[0] : "");
+	snprintf(sess, sizeof sess, "%s", row && row[1] ? row[1] : "");
+	mysql_free_result(res);
+	const char *bad = strcasecmp(g, "ROW") != 0 ? g : strcasecmp(sess, "ROW") != 0 ? sess : NULL;
+	if (!bad)
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "server '%s': binlog_format is %s (%s): the binlog would hold statements, "
+		       "not the rows mcsync follows, and the changes after the snapshot would be "
+		       "lost; set binlog_format=ROW (SET GLOBAL binlog_format=ROW, and in the "
+		       "server's configuration), then snapshot",
+		       where, bad[0] ? bad : "unset", bad == g ? "global" : "session");
+}
