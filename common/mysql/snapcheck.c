@@ -36,6 +36,14 @@ static const char *names(const struct snap_table *t, size_t n, char *out, size_t
 	return out;
 }
 
+static int selected(const struct snap_table *t, size_t n, const char *db, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].db, db) == 0 && strcmp(t[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		  struct mc_err *err)
 {
@@ -190,6 +198,32 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 				"table '%s.%s' has invisible columns: they are written like the others",
 				x->db, x->name);
 	}
+	/* foreign keys whose cascades change a selected table: InnoDB makes
+	 * those changes itself and the binlog has none of them */
+	if (my_query(m,
+		     "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+		     "UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE "
+		     "FROM information_schema.REFERENTIAL_CONSTRAINTS "
+		     "WHERE DELETE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') "
+		     "OR UPDATE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') ORDER BY 1, 2, 3",
+		     &res, err) < 0)
+		return -1;
+	while ((row = mysql_fetch_row(res))) {
+		if (!row[0] || !row[1] || !row[2] || !row[5] || !row[6] || !selected(t, n, row[0], row[1]))
+			continue;
+		int del = strcmp(row[5], "RESTRICT") != 0 && strcmp(row[5], "NO ACTION") != 0;
+		int upd = strcmp(row[6], "RESTRICT") != 0 && strcmp(row[6], "NO ACTION") != 0;
+		FINDING("error",
+			"table '%s.%s': foreign key '%s' to '%s.%s' is%s%s%s%s: the changes the cascade "
+			"makes to '%s.%s' are not in the binlog, so its copy would keep rows the server "
+			"changed or deleted; have the application change the rows itself (ON DELETE/"
+			"UPDATE RESTRICT), or exclude the table (--exclude) and snapshot it again "
+			"whenever needed",
+			row[0], row[1], row[2], row[3] ? row[3] : "?", row[4] ? row[4] : "?",
+			del ? " ON DELETE " : "", del ? row[5] : "", upd ? " ON UPDATE " : "",
+			upd ? row[6] : "", row[0], row[1]);
+	}
+	mysql_free_result(res);
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }
