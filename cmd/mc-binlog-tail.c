@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 			break;
 		case 'h': prog_help(usage);
 		case 'V': prog_version();
-		default: prog_bad_option();
+		default: prog_bad_option(argv);
 		}
 	}
 	if (from) {

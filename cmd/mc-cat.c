@@ -92,7 +92,7 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_bad_option();
+			prog_bad_option(argv);
 		}
 	}
 	if (o->to == CAT_TO_CSV && !o->table)

@@ -190,7 +190,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_bad_option();
+			prog_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -136,10 +136,12 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 		case O_TABLES:
 			compile(&cli->tables, "tables", optarg);
 			o->tables = &cli->tables;
+			o->tables_text = optarg;
 			break;
 		case O_EXCLUDE:
 			compile(&cli->exclude, "exclude", optarg);
 			o->exclude = &cli->exclude;
+			o->exclude_text = optarg;
 			break;
 		case O_WHERE:
 			add_table_opt(&cli->wheres, &cli->nwheres, &cli->cwheres, "where", optarg);
@@ -166,7 +168,7 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 			break;
 		case 'h': prog_help(usage);
 		case 'V': prog_version();
-		default: prog_bad_option();
+		default: prog_bad_option(argv);
 		}
 		if (rc < 0)
 			prog_usage_error("%s", e.msg);

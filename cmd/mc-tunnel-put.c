@@ -156,7 +156,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			prog_version();
 		default:
-			prog_bad_option();
+			prog_bad_option(argv);
 		}
 	}
 	if (!o->dest)

@@ -18,7 +18,7 @@ CREATE TABLE c.uk (x DATETIME(6) NOT NULL, y INT, UNIQUE KEY (x));
 INSERT INTO c.uk SELECT '2000-01-01' + INTERVAL seq HOUR, seq FROM seq_1_to_700;
 CREATE TABLE c.dec (d DECIMAL(20,5) PRIMARY KEY, t TIME(3) NOT NULL, UNIQUE KEY (t));
 INSERT INTO c.dec SELECT (CAST(seq AS SIGNED) - 600) / 7, SEC_TO_TIME((CAST(seq AS SIGNED) - 600) * 1000.5) FROM seq_1_to_1200;
-CREATE TABLE c.nokey (x INT, y INT);
+CREATE TABLE c.nokey (x INT NOT NULL, y INT);
 INSERT INTO c.nokey SELECT seq, seq FROM seq_1_to_50;" 2>"$T/err" || { fail "create tables" "$(cat "$T/err")"; exit 1; }
 expect_ok "--threads=1 --chunk-rows=100" mc-snapshot $MDB_ARGS --databases=c --threads=1 --chunk-rows=100
 mc-cat "$T/out" >"$T/one.jsonl"

@@ -12,7 +12,7 @@ expect_grep "... saying binlog_format is ROW" '^ok: binlog_format is ROW' "$T/ou
 expect_grep "... with the retention" '^ok: binlogs are kept 604800 s' "$T/out"
 expect_grep "... and no errors" '^0 errors' "$T/out"
 
-sql "CREATE TABLE p.nokey (a INT, b INT);
+sql "CREATE TABLE p.nokey (a INT NOT NULL, b INT);
 CREATE TABLE p.inv (id INT PRIMARY KEY, secret INT INVISIBLE);
 SET GLOBAL binlog_format = 'STATEMENT'; SET GLOBAL binlog_row_image = 'MINIMAL';
 SET GLOBAL binlog_expire_logs_seconds = 600;

@@ -1,6 +1,7 @@
 #include "prog.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ const char *prog_name = "mcsync";
 void prog_init(const char *name)
 {
 	prog_name = name;
+	opterr = 0; /* getopt's own messages would echo a value: prog_bad_option */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -69,8 +71,33 @@ noreturn void prog_usage_error(const char *fmt, ...)
 	exit(MC_EXIT_USAGE);
 }
 
-noreturn void prog_bad_option(void)
+noreturn void prog_bad_option(char *const *argv)
 {
+	/* getopt_long has advanced optind past the option, except inside a
+	 * cluster of short options (-ab), where it is still on it */
+	const char *a = optind > 0 ? argv[optind - 1] : NULL;
+	if (optopt > 0 && optopt < 256 && argv[optind] && argv[optind][0] == '-' &&
+	    argv[optind][1] != '-' && strchr(argv[optind] + 1, optopt))
+		a = argv[optind];
+	if (a && a[0] == '-' && a[1] == '-') {
+		/* a long option: its name only, never what follows '=' (a
+		 * password given by mistake, say) */
+		int n = (int)strcspn(a, "=");
+		if (optopt == 0)
+			fprintf(stderr, "%s: unrecognized or ambiguous option '%.*s'\n", prog_name, n, a);
+		else if (a[n] == '=')
+			fprintf(stderr, "%s: option '%.*s' doesn't allow an argument\n", prog_name, n, a);
+		else
+			fprintf(stderr, "%s: option '%.*s' requires an argument\n", prog_name, n, a);
+	} else if (optopt > 0 && optopt < 256 && optopt != '?') {
+		if (!argv[optind] && a && a[strlen(a) - 1] == optopt)
+			fprintf(stderr, "%s: invalid option or missing argument -- '%c'\n", prog_name,
+				optopt);
+		else
+			fprintf(stderr, "%s: invalid option -- '%c'\n", prog_name, optopt);
+	} else {
+		fprintf(stderr, "%s: invalid option\n", prog_name);
+	}
 	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
 	exit(MC_EXIT_USAGE);
 }

@@ -27,9 +27,11 @@ noreturn void prog_fail(const struct mc_err *err);
 /* Print a usage error, "Try 'prog --help'", exit 2. */
 noreturn void prog_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* getopt_long has said what is wrong with an option: add "Try 'prog
- * --help'", exit 2. Every program's `default:` case. */
-noreturn void prog_bad_option(void);
+/* getopt_long (silenced by prog_init: opterr = 0) met a bad option in
+ * argv: say which, by its name only (never the value after '=' of an
+ * unknown option: it may be a password), add "Try 'prog --help'", exit 2.
+ * Every program's `default:` case. */
+noreturn void prog_bad_option(char *const *argv);
 
 /* Print "prog (mcsync) VERSION" on stdout and exit 0. */
 noreturn void prog_version(void);

@@ -97,8 +97,28 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 		t->est_rows = est[i];
 		s->ntables++;
 	}
-	if (s->ntables == 0)
-		mc_sayf(&s->o->warn, "no table matches the selection");
+	if (s->ntables == 0) {
+		struct mc_buf sel = { 0 };
+		int bad = 0;
+		if (o->databases)
+			bad |= buf_addf(&sel, " --databases=%s", o->databases) < 0;
+		if (o->tables)
+			bad |= buf_addf(&sel, " --tables=%s", o->tables_text ? o->tables_text : "...") < 0;
+		if (o->exclude)
+			bad |= buf_addf(&sel, " --exclude=%s",
+					o->exclude_text ? o->exclude_text : "...") < 0;
+		if (bad || buf_addc(&sel, 0) < 0) {
+			buf_free(&sel);
+			mc_oom(e, "a message");
+			goto out;
+		}
+		mc_errf(e, MC_EXIT_DATA,
+			"no table matches the selection (%s): check the names, and that the user "
+			"may SELECT the tables (the server lists only those)",
+			sel.len > 1 ? sel.p + 1 : "every database but the system ones");
+		buf_free(&sel);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(est);
@@ -416,7 +436,10 @@ static int run(struct snapjob *s, struct mc_err *e)
 	if (my_connect(&o->conn, &s->plan_conn, e) < 0)
 		return -1;
 	m = s->plan_conn;
-	if (check_consistency(s, m, e) < 0)
+	const struct my_opts *c = &o->conn;
+	if (check_consistency(s, m, e) < 0 ||
+	    snapcheck_binlog_format(m, c->socket ? c->socket : c->host ? c->host : "localhost",
+				    e) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->t_start);
 	if (!(s->wconn = calloc(o->threads, sizeof *s->wconn)))

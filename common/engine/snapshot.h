@@ -42,6 +42,8 @@ struct snapjob_opts {
 	const char *databases;          /* "db,db,..." or NULL: every database */
 	const regex_t *tables;          /* 'db.table' must match (NULL: any) */
 	const regex_t *exclude;         /* 'db.table' must not match (NULL: none) */
+	const char *tables_text;        /* the texts of those, for messages (NULL: none) */
+	const char *exclude_text;
 	const char *const *wheres;      /* "DB.T:COND" (the last for a table wins) */
 	size_t nwheres;
 	const char *const *splits;      /* "DB.T:COL[,COL]" */
@@ -58,7 +60,7 @@ struct snapjob_opts {
 	/* at most once a second and once at the end; NULL: no progress */
 	snapjob_progress_fn progress;
 	void *progress_ctx;
-	/* a warning (no table selected, a table read as one chunk); NULL: none */
+	/* a warning (a table read as one chunk); NULL: none */
 	struct mc_say warn;
 };
 
@@ -71,6 +73,8 @@ int snapjob_table_arg_ok(const char *arg);
 
 /* Write the snapshot to fd: a header, the schema records, every chunk's
  * rows and chunk_end mark, each table's snapshot_end mark, the trailer.
+ * A selection that matches no table is an error (exit 1), here and in
+ * snapjob_precheck.
  * The caller has called mysql_library_init. 0, or -1 with err (exit codes
  * of err.h: 3 when a connection was lost). */
 int snapjob_run(const struct snapjob_opts *o, int fd, struct mc_err *err);

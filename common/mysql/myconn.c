@@ -3,14 +3,29 @@
 #include "stream/opt.h"
 
 #include <errmsg.h>
+#include <errno.h>
 #include <mysqld_error.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 
 const char *const my_ssl_mode_names[] = { "DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
 					  "VERIFY_IDENTITY", NULL };
+
+/* A file option: the client library would pass over a file it cannot
+ * read (a missing defaults file: the local default socket, a wrong
+ * server), so it is a usage error here. */
+static int readable(const char *opt, const char *arg, const char **out, struct mc_err *err)
+{
+	if (access(arg, R_OK) != 0) {
+		int e = errno;
+		return mc_errf(err, MC_EXIT_USAGE, "--%s: '%s': %s", opt, arg, strerror(e));
+	}
+	*out = arg;
+	return 1;
+}
 
 int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err)
 {
@@ -27,10 +42,10 @@ int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err)
 		return 1;
 	case MY_O_SOCKET: o->socket = arg; return 1;
 	case MY_O_USER: o->user = arg; return 1;
-	case MY_O_DEFAULTS: o->defaults_file = arg; return 1;
-	case MY_O_SSL_CA: o->ssl_ca = arg; return 1;
-	case MY_O_SSL_CERT: o->ssl_cert = arg; return 1;
-	case MY_O_SSL_KEY: o->ssl_key = arg; return 1;
+	case MY_O_DEFAULTS: return readable("defaults-file", arg, &o->defaults_file, err);
+	case MY_O_SSL_CA: return readable("ssl-ca", arg, &o->ssl_ca, err);
+	case MY_O_SSL_CERT: return readable("ssl-cert", arg, &o->ssl_cert, err);
+	case MY_O_SSL_KEY: return readable("ssl-key", arg, &o->ssl_key, err);
 	case MY_O_SSL_MODE:
 		if (opt_choice("ssl-mode", arg, my_ssl_mode_names, &mode, err) < 0)
 			return -1;
@@ -49,7 +64,6 @@ int my_errno_transient(unsigned e)
 	case CR_SERVER_LOST:
 	case CR_SERVER_LOST_EXTENDED:
 	case CR_IPSOCK_ERROR:
-	case CR_UNKNOWN_HOST:
 	case ER_LOCK_WAIT_TIMEOUT:
 	case ER_LOCK_DEADLOCK:
 	case ER_SERVER_SHUTDOWN:
@@ -111,6 +125,8 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 	if (!mysql_real_connect(m, o->host, o->user, pwd, NULL, o->port, o->socket, 0)) {
 		const char *where = o->socket ? o->socket : o->host ? o->host : "localhost";
 		my_fail(m, err, "connecting");
+		if (mysql_errno(m) == CR_UNKNOWN_HOST)
+			err->code = MC_EXIT_USAGE; /* a name that does not resolve: fix the command */
 		mc_errctx(err, "'%s': ", where);
 		mysql_close(m);
 		return -1;

@@ -75,11 +75,14 @@ enum {
 /* Apply option c (getopt_long's return: an MY_O_* value or a short option
  * of MY_SHORTOPTS) with its argument to o: 1 when c is a connection
  * option, 0 when it is not, -1 with a usage error (code 2) in err for a
- * bad value. */
+ * bad value (a --defaults-file or --ssl-ca/-cert/-key file that cannot be
+ * read is one). */
 int my_opt(struct my_opts *o, int c, const char *arg, struct mc_err *err);
 
 /* Open a connection with charset utf8mb4, session time_zone '+00:00' and
- * REPEATABLE READ. *out is owned by the caller (mysql_close). */
+ * REPEATABLE READ. *out is owned by the caller (mysql_close). A host name
+ * that does not resolve (CR_UNKNOWN_HOST) is a usage error (code 2), not
+ * a transient one. */
 int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err);
 
 /* Fill err from the connection's last error, prefixed by what was done;
@@ -88,7 +91,7 @@ int my_fail(MYSQL *m, struct mc_err *err, const char *what);
 int my_stmt_fail(MYSQL_STMT *st, struct mc_err *err, const char *what);
 
 /* Is a client/server error number transient (connection lost, lock wait,
- * deadlock, server shutting down)? */
+ * deadlock, server shutting down)? An unknown host is not. */
 int my_errno_transient(unsigned e);
 
 /* Run a statement that returns no rows (or discard them). */

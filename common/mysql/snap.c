@@ -39,64 +39,6 @@ static int add_strlit(MYSQL *m, struct mc_buf *b, const char *s)
 	return 0;
 }
 
-/* ---- bounds ---- */
-
-void snap_bound_free(snap_bound b, size_t n)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(b[i]);
-	free(b);
-}
-
-snap_bound snap_bound_dup(const snap_bound b, size_t n)
-{
-	if (!b)
-		return NULL;
-	char **d = calloc(n, sizeof *d);
-	if (!d)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!(d[i] = strdup_or_null(b[i]))) {
-			snap_bound_free(d, n);
-			return NULL;
-		}
-	return d;
-}
-
-int snap_bound_format(const snap_bound b, size_t n, struct mc_buf *out)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((i && buf_addc(out, '\t') < 0) || buf_adds(out, b[i]) < 0)
-			return -1;
-	return 0;
-}
-
-snap_bound snap_bound_parse(const char *s, size_t n)
-{
-	size_t k = 1;
-	for (size_t i = 0; i < n; i++)
-		k += s[i] == '\t';
-	char **b = calloc(k + 1, sizeof *b);
-	if (!b)
-		return NULL;
-	size_t at = 0;
-	for (size_t i = 0; i < k; i++) {
-		const char *e = memchr(s + at, '\t', n - at);
-		size_t len = e ? (size_t)(e - (s + at)) : n - at;
-		b[i] = malloc(len + 1);
-		if (!b[i]) {
-			snap_bound_free(b, k);
-			return NULL;
-		}
-		memcpy(b[i], s + at, len);
-		b[i][len] = 0;
-		at += len + 1;
-	}
-	return b;
-}
-
 /* ---- tables ---- */
 
 int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *count,
@@ -202,6 +144,91 @@ static int find_col(const struct snap_table *t, const char *name, size_t n)
 	return -1;
 }
 
+
+static int in_split(const struct snap_table *t, uint32_t ci)
+{
+	for (size_t i = 0; i < t->nsplit; i++)
+		if (t->split[i] == ci)
+			return 1;
+	return 0;
+}
+
+/* The split key's names, "a, b", for messages. */
+static const char *split_names(const struct snap_table *t, size_t n, char *out, size_t outsz)
+{
+	size_t at = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < n && at < outsz; i++) {
+		int w = snprintf(out + at, outsz - at, "%s%s", i ? ", " : "", t->cols[t->split[i]].name);
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+	return out;
+}
+
+/* --split-key=DB.T:COL[,COL]: columns that exist, can bound a range, and
+ * are NOT NULL (a NULL is outside every range: its row would be lost). */
+static int parse_split(struct snap_table *t, const char *spec, struct mc_err *err)
+{
+	const char *s = spec;
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		int ci = find_col(t, s, len);
+		if (ci < 0)
+			return mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key column '%.*s' not found",
+				       t->db, t->name, (int)len, s);
+		if (t->nsplit == SNAP_MAX_KEY)
+			return mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key too long", t->db,
+				       t->name);
+		if (t->cols[ci].kk == SNAP_K_NONE)
+			return mc_errf(err, MC_EXIT_USAGE,
+				       "table '%s.%s': column '%s' of type %s cannot be a split key", t->db,
+				       t->name, t->cols[ci].name, t->cols[ci].mysql_type);
+		if (t->cols[ci].nullable)
+			return mc_errf(err, MC_EXIT_USAGE,
+				       "table '%s.%s': split key column '%s' may be NULL (rows where it "
+				       "is NULL would be missed): name NOT NULL columns in --split-key, "
+				       "or make it NOT NULL",
+				       t->db, t->name, t->cols[ci].name);
+		if (in_split(t, (uint32_t)ci))
+			return mc_errf(err, MC_EXIT_USAGE,
+				       "table '%s.%s': split key column '%s' named twice", t->db, t->name,
+				       t->cols[ci].name);
+		t->split[t->nsplit++] = (uint32_t)ci;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (t->nsplit == 0)
+		return mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': empty --split-key", t->db, t->name);
+	return 0;
+}
+
+/* A split key that no unique key lies within, on a table with a key:
+ * append the key's other columns, so that every bound is exact. */
+static int extend_split(struct snap_table *t, struct mc_err *err)
+{
+	char names[512];
+	size_t named = t->nsplit;
+	split_names(t, named, names, sizeof names);
+	for (size_t i = 0; i < t->nkey; i++) {
+		uint32_t ci = t->key[i];
+		if (in_split(t, ci))
+			continue;
+		if (t->nsplit == SNAP_MAX_KEY || t->cols[ci].kk == SNAP_K_NONE)
+			return mc_errf(err, MC_EXIT_USAGE,
+				       "table '%s.%s': split key (%s) is not unique and the table's key "
+				       "cannot complete it (column '%s'): name the columns of a unique "
+				       "NOT NULL key in --split-key",
+				       t->db, t->name, names, t->cols[ci].name);
+		t->split[t->nsplit++] = ci;
+	}
+	t->split_named = named;
+	t->split_unique = 1;
+	return 0;
+}
 
 /* The column type as MySQL 8 spells it and the binlog decoder rebuilds it
  * ("int(10) unsigned" -> "int unsigned"), so both sources agree. */
@@ -320,7 +347,12 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	mysql_free_result(res);
 	res = NULL;
 
-	/* keys: the primary key first, then unique keys by name */
+	/* the split key the user names, checked against the columns */
+	if (split_spec && parse_split(t, split_spec, err) < 0)
+		goto fail;
+
+	/* keys: the primary key first, then unique keys by name; and whether
+	 * some unique key lies within the named split key (it is then unique) */
 	q.len = 0;
 	if (buf_adds(&q, "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART IS NULL "
 			 "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA=") < 0 ||
@@ -336,24 +368,28 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	char cur[200] = "";
 	size_t nk = 0;
 	uint32_t k[SNAP_MAX_KEY];
-	int usable = 0, done = 0, primary = 0;
+	int usable = 0, done = 0, primary = 0, within = 0, covered = 0;
 	for (;;) {
 		row = mysql_fetch_row(res);
 		if (!row || strcmp(row[0], cur) != 0) {
-			if (usable && nk > 0) {
+			if (!done && usable && nk > 0) {
 				t->nkey = nk;
 				memcpy(t->key, k, nk * sizeof *k);
 				t->key_flags = primary ? 0 : MC_SF_KEY_UNIQUE;
 				done = 1;
 			}
-			if (!row || done)
+			covered |= within;
+			if (!row)
 				break;
 			snprintf(cur, sizeof cur, "%s", row[0]);
 			nk = 0;
 			primary = strcmp(row[0], "PRIMARY") == 0;
 			usable = strcmp(row[1], "0") == 0;
+			within = usable && t->nsplit > 0;
 		}
 		int ci = find_col(t, row[2], strlen(row[2]));
+		if (ci < 0 || strcmp(row[3], "1") != 0 || !in_split(t, (uint32_t)ci))
+			within = 0;
 		if (ci < 0 || nk == SNAP_MAX_KEY || strcmp(row[3], "1") != 0 || t->cols[ci].nullable)
 			usable = 0;
 		else
@@ -363,30 +399,13 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	res = NULL;
 
 	if (split_spec) {
-		const char *s = split_spec;
-		while (*s) {
-			const char *e = strchr(s, ',');
-			size_t len = e ? (size_t)(e - s) : strlen(s);
-			int ci = find_col(t, s, len);
-			if (ci < 0) {
-				mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key column '%.*s' not found",
-					db, name, (int)len, s);
+		if (covered) {
+			t->split_unique = 1;
+		} else if (t->nkey > 0) {
+			/* not unique: the table's key makes it so (chunks of equal
+			 * values would otherwise lose rows at their bounds) */
+			if (extend_split(t, err) < 0)
 				goto fail;
-			}
-			if (t->nsplit == SNAP_MAX_KEY) {
-				mc_errf(err, MC_EXIT_USAGE, "table '%s.%s': split key too long", db, name);
-				goto fail;
-			}
-			if (t->cols[ci].kk == SNAP_K_NONE) {
-				mc_errf(err, MC_EXIT_USAGE,
-					"table '%s.%s': column '%s' of type %s cannot be a split key", db,
-					name, t->cols[ci].name, t->cols[ci].mysql_type);
-				goto fail;
-			}
-			t->split[t->nsplit++] = (uint32_t)ci;
-			s += len;
-			if (*s == ',')
-				s++;
 		}
 		if (t->nkey == 0) {
 			t->nkey = t->nsplit;
@@ -400,6 +419,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		if (ok) {
 			t->nsplit = t->nkey;
 			memcpy(t->split, t->key, t->nkey * sizeof *t->key);
+			t->split_unique = 1;
 		}
 	}
 	buf_free(&q);
@@ -455,78 +475,6 @@ void snap_schema_rec(const struct snap_table *t, struct mc_col *cols, struct mc_
 	}
 	r->nkey = t->nkey;
 	r->key = (uint32_t *)t->key;
-}
-
-/* ---- watermark ---- */
-
-static int file_seq(const char *file, uint64_t *seq, struct mc_err *err);
-
-int snap_begin(MYSQL *m, struct mc_pos *wm, struct mc_err *err)
-{
-	MYSQL_RES *res;
-	MYSQL_ROW row;
-	char file[512] = "";
-	uint64_t off = 0;
-	int have_off = 0;
-	if (my_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err) < 0)
-		return -1;
-	if (my_query(m, "SHOW STATUS LIKE 'binlog_snapshot_%'", &res, err) < 0)
-		return -1;
-	while ((row = mysql_fetch_row(res))) {
-		if (strcasecmp(row[0], "binlog_snapshot_file") == 0 && row[1])
-			snprintf(file, sizeof file, "%s", row[1]);
-		else if (strcasecmp(row[0], "binlog_snapshot_position") == 0 && row[1])
-			have_off = num_u64(row[1], &off) == 0;
-	}
-	mysql_free_result(res);
-	if (!file[0] || !have_off)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "no binlog snapshot position (binlog_snapshot_file is empty): "
-			       "is the binary log on (log_bin)?");
-	uint64_t seq;
-	if (file_seq(file, &seq, err) < 0)
-		return -1;
-	wm->file = seq;
-	wm->off = off;
-	wm->row = 0;
-	return 0;
-}
-
-static int file_seq(const char *file, uint64_t *seq, struct mc_err *err)
-{
-	const char *dot = strrchr(file, '.');
-	if (!dot || num_u64(dot + 1, seq) < 0)
-		return mc_errf(err, MC_EXIT_DATA, "binlog file name '%s' has no sequence number",
-			       file);
-	return 0;
-}
-
-int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err)
-{
-	MYSQL_RES *res = NULL;
-	if (mysql_query(m, "SHOW MASTER STATUS") != 0) {
-		if (my_query(m, "SHOW BINARY LOG STATUS", &res, err) < 0)
-			return -1;
-	} else if (!(res = mysql_store_result(m))) {
-		return my_fail(m, err, "SHOW MASTER STATUS");
-	}
-	MYSQL_ROW row = mysql_fetch_row(res);
-	if (!row || !row[0] || !row[1]) {
-		mysql_free_result(res);
-		return mc_errf(err, MC_EXIT_DATA,
-			       "SHOW MASTER STATUS is empty: is the binary log on (log_bin)?");
-	}
-	uint64_t seq, off;
-	int rc = file_seq(row[0], &seq, err);
-	if (rc == 0 && num_u64(row[1], &off) < 0)
-		rc = mc_errf(err, MC_EXIT_DATA, "SHOW MASTER STATUS: bad position '%s'", row[1]);
-	mysql_free_result(res);
-	if (rc < 0)
-		return -1;
-	pos->file = seq;
-	pos->off = off;
-	pos->row = 0;
-	return 0;
 }
 
 /* ---- predicates ---- */
@@ -727,6 +675,45 @@ static char *row_lit(const struct snap_table *t, struct snap_reader *rd, size_t 
 	else
 		n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, *(int64_t *)rd->bufs[ci]);
 	return make_lit(c, tmp, n);
+}
+
+/* A read of a declared key (not known to be unique) that stopped at key
+ * last after n rows: when (lo, last] holds more rows, others share the
+ * value last and the next chunk, after last, would miss them: read (lo,
+ * last] again, whole (the chunk then holds every row of that value). */
+static int read_ties(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
+		     const snap_bound lo, const snap_bound last, const struct mc_pos *wm, int64_t tm,
+		     struct mc_buf *out, size_t start_len, uint64_t *nrows, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_RES *res;
+	uint64_t count = 0;
+	if (buf_adds(&q, "SELECT COUNT(*) FROM ") < 0 || buf_adds(&q, t->qname) < 0 ||
+	    buf_adds(&q, " WHERE 1") < 0 || add_range(&q, t, lo, last) < 0 ||
+	    (t->where && (buf_adds(&q, " AND (") < 0 || buf_adds(&q, t->where) < 0 ||
+			  buf_addc(&q, ')') < 0)) ||
+	    buf_addc(&q, 0) < 0) {
+		buf_free(&q);
+		return mc_oom(err, "a chunk query");
+	}
+	int rc = my_query(m, q.p, &res, err);
+	buf_free(&q);
+	if (rc < 0)
+		return mc_errctx(err, "table '%s.%s': ", t->db, t->name);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (!row || !row[0] || num_u64(row[0], &count) < 0)
+		count = UINT64_MAX;
+	mysql_free_result(res);
+	if (count == *nrows)
+		return 0;
+	out->len = start_len;
+	size_t max_bytes = rd->max_bytes;
+	snap_bound none = NULL;
+	rd->max_bytes = 0;
+	rc = snap_read(m, rd, t, lo, last, 0, wm, tm, out, nrows, &none, NULL, NULL, err);
+	rd->max_bytes = max_bytes;
+	snap_bound_free(none, t->nsplit);
+	return rc;
 }
 
 int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const snap_bound lo,
@@ -931,6 +918,12 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	mysql_stmt_close(st);
 	buf_free(&q);
 	*nrows = n;
+	if (*last && !t->split_unique && read_ties(m, rd, t, lo, *last, wm, tm, out, start_len,
+						    nrows, err) < 0) {
+		snap_bound_free(*last, t->nsplit);
+		*last = NULL;
+		return -1;
+	}
 	return 0;
 stopped:
 	mc_errf(err, MC_EXIT_DATA, "read stopped");

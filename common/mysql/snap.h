@@ -48,6 +48,12 @@ struct snap_table {
 	char *order_sql;    /* " ORDER BY k1,k2" */
 	char *key_sql;      /* planner: "SELECT kexprs FROM qname" */
 	int has_invisible;
+	/* the split key is unique: the table's key, a --split-key within
+	 * which a unique key lies, or one completed with the key's columns.
+	 * Else (a key declared on a table without one) a chunk that stops at
+	 * a key with more rows than it read is read again up to that key. */
+	int split_unique;
+	size_t split_named; /* >0: --split-key named that many; the key completed it */
 };
 
 /* A key bound: nsplit literal texts (owned), or NULL for "unbounded". */
@@ -65,7 +71,9 @@ int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *cou
 		     struct mc_err *err);
 
 /* Load a table's columns and keys. split_spec: "col,col" or NULL (use the
- * primary key, else the first unique key of NOT NULL columns). */
+ * primary key, else the first unique key of NOT NULL columns). A named
+ * split key must be NOT NULL (else a usage error); when it is not unique
+ * and the table has a key, the key's other columns are appended. */
 int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
 		    const char *where, struct snap_table *t, struct mc_err *err);
 void snap_table_free(struct snap_table *t);

@@ -22,11 +22,33 @@ static int var(MYSQL *m, const char *name, char *out, size_t outsz, struct mc_er
 	return 0;
 }
 
+/* "a, b": the first n columns of t's split key. */
+static const char *names(const struct snap_table *t, size_t n, char *out, size_t outsz)
+{
+	size_t at = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < n && at < outsz; i++) {
+		int k = snprintf(out + at, outsz - at, "%s%s", i ? ", " : "", t->cols[t->split[i]].name);
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return out;
+}
+
+static int selected(const struct snap_table *t, size_t n, const char *db, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].db, db) == 0 && strcmp(t[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		  struct mc_err *err)
 {
 	int errors = 0;
-	char v[256];
+	char v[256], w[256];
 #define FINDING(level, ...)                         \
 	do {                                        \
 		fprintf(out, "%s: ", level);        \
@@ -156,6 +178,17 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 				x->db, x->name, x->db, x->name);
 		else if (x->key_flags & MC_SF_KEY_DECLARED)
 			FINDING("ok", "table '%s.%s': declared key", x->db, x->name);
+		if (x->split_named)
+			FINDING("ok", "table '%s.%s': --split-key (%s) is not unique: split on (%s), "
+				      "completed with the table's key",
+				x->db, x->name, names(x, x->split_named, v, sizeof v),
+				names(x, x->nsplit, w, sizeof w));
+		else if (x->nsplit && !x->split_unique)
+			FINDING("warning",
+				"table '%s.%s': declared key (%s) is not a unique key of the table: "
+				"nothing checks that its values are unique; a chunk holds every row "
+				"of a value it reaches",
+				x->db, x->name, names(x, x->nsplit, v, sizeof v));
 		else if (x->nsplit == 0)
 			FINDING("warning",
 				"table '%s.%s': its key cannot split it (column type): read as one chunk",
@@ -165,6 +198,53 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 				"table '%s.%s' has invisible columns: they are written like the others",
 				x->db, x->name);
 	}
+	/* foreign keys whose cascades change a selected table: InnoDB makes
+	 * those changes itself and the binlog has none of them */
+	if (my_query(m,
+		     "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+		     "UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE "
+		     "FROM information_schema.REFERENTIAL_CONSTRAINTS "
+		     "WHERE DELETE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') "
+		     "OR UPDATE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') ORDER BY 1, 2, 3",
+		     &res, err) < 0)
+		return -1;
+	while ((row = mysql_fetch_row(res))) {
+		if (!row[0] || !row[1] || !row[2] || !row[5] || !row[6] || !selected(t, n, row[0], row[1]))
+			continue;
+		int del = strcmp(row[5], "RESTRICT") != 0 && strcmp(row[5], "NO ACTION") != 0;
+		int upd = strcmp(row[6], "RESTRICT") != 0 && strcmp(row[6], "NO ACTION") != 0;
+		FINDING("error",
+			"table '%s.%s': foreign key '%s' to '%s.%s' is%s%s%s%s: the changes the cascade "
+			"makes to '%s.%s' are not in the binlog, so its copy would keep rows the server "
+			"changed or deleted; have the application change the rows itself (ON DELETE/"
+			"UPDATE RESTRICT), or exclude the table (--exclude) and snapshot it again "
+			"whenever needed",
+			row[0], row[1], row[2], row[3] ? row[3] : "?", row[4] ? row[4] : "?",
+			del ? " ON DELETE " : "", del ? row[5] : "", upd ? " ON UPDATE " : "",
+			upd ? row[6] : "", row[0], row[1]);
+	}
+	mysql_free_result(res);
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
+}
+
+int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err)
+{
+	MYSQL_RES *res;
+	if (my_query(m, "SELECT @@GLOBAL.binlog_format, @@SESSION.binlog_format", &res, err) < 0)
+		return -1;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	char g[64], sess[64];
+	snprintf(g, sizeof g, "%s", row && row[0] ? row[0] : "");
+	snprintf(sess, sizeof sess, "%s", row && row[1] ? row[1] : "");
+	mysql_free_result(res);
+	const char *bad = strcasecmp(g, "ROW") != 0 ? g : strcasecmp(sess, "ROW") != 0 ? sess : NULL;
+	if (!bad)
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "server '%s': binlog_format is %s (%s): the binlog would hold statements, "
+		       "not the rows mcsync follows, and the changes after the snapshot would be "
+		       "lost; set binlog_format=ROW (SET GLOBAL binlog_format=ROW, and in the "
+		       "server's configuration), then snapshot",
+		       where, bad[0] ? bad : "unset", bad == g ? "global" : "session");
 }

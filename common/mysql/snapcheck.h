@@ -15,4 +15,8 @@
 int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		  struct mc_err *err);
 
+/* mc-snapshot's check at start: exit 1 (err) unless binlog_format is
+ * ROW, globally and in this session. where names the server. */
+int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err);
+
 #endif
