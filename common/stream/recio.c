@@ -21,6 +21,7 @@ void rio_close(struct rio_reader *r)
 	jsonl_parser_free(&r->jp);
 	buf_free(&r->buf);
 	rec_scratch_free(&r->sc);
+	vtrack_free(&r->vt);
 }
 
 /* Read more input behind what is buffered, dropping consumed bytes first.
@@ -151,6 +152,11 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			return 1;
 		}
 		r->since_header++;
+		if ((rec->kind == MC_R_ROW && vtrack_row(&r->vt, rec, err) < 0) ||
+		    (rec->kind == MC_R_SCHEMA && vtrack_schema(&r->vt, rec, err) < 0)) {
+			mc_errctx(err, "offset %llu: ", (unsigned long long)off);
+			return fail(r, err);
+		}
 		return 1;
 	}
 }

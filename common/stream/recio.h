@@ -4,7 +4,9 @@
  * first object is a header, a trailer closes the stream and its count must
  * match, another header may follow a trailer (streams concatenate). End of
  * input anywhere else is "truncated at offset N". Offsets are in the
- * (decompressed) stream; records are numbered from 1, headers included. */
+ * (decompressed) stream; records are numbered from 1, headers included.
+ * Every schema record is checked, and every row against the schema record
+ * of its table and version read before it (validate.h). */
 #ifndef MC_RECIO_H
 #define MC_RECIO_H
 
@@ -14,6 +16,7 @@
 #include "base/err.h"
 #include "stream/jsonl.h"
 #include "stream/rec.h"
+#include "stream/validate.h"
 #include "base/zio.h"
 
 /* Input formats: the record stream (msgpack) or its JSON-lines form.
@@ -35,6 +38,7 @@ struct rio_reader {
 	int state;           /* 0 before a header, 1 in a stream, 2 after a trailer */
 	int open_end;        /* accept end of input without a trailer */
 	struct mc_scratch sc;
+	struct vtrack vt;    /* schemas seen: every row is checked against its own */
 };
 
 /* Start reading fd (not owned) in format fmt. */
