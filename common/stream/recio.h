@@ -6,7 +6,8 @@
  * input anywhere else is "truncated at offset N". Offsets are in the
  * (decompressed) stream; records are numbered from 1, headers included.
  * Every schema record is checked, and every row against the schema record
- * of its table and version read before it (validate.h). */
+ * of its table and version read before it (validate.h). In the mcr form, a
+ * trailer's CRC-32C is checked against the stream's bytes. */
 #ifndef MC_RECIO_H
 #define MC_RECIO_H
 
@@ -39,6 +40,8 @@ struct rio_reader {
 	int open_end;        /* accept end of input without a trailer */
 	struct mc_scratch sc;
 	struct vtrack vt;    /* schemas seen: every row is checked against its own */
+	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes so far */
+	uint64_t head_off;   /* stream offset of the current stream's header */
 };
 
 /* Start reading fd (not owned) in format fmt. */
@@ -71,6 +74,8 @@ struct rio_writer {
 	struct mc_buf buf;
 	uint64_t count;  /* records since the header */
 	int in_stream;
+	uint32_t crc;    /* CRC-32C of the stream's bytes up to buf.p + hashed */
+	size_t hashed;
 };
 
 /* Write to fd (not owned); zstd-compress at level when level > 0. */
@@ -80,7 +85,8 @@ int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err);
 int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err);
 
 /* Write one record. A header record starts a stream; a trailer record must
- * carry the count of records written since the header. */
+ * carry the count of records written since the header, and is written
+ * with the CRC-32C of the stream's bytes (whatever crc it holds). */
 int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err);
 
 /* Append n bytes of records that are already encoded (nrecs of them, none a
