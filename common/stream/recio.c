@@ -25,12 +25,24 @@ void rio_close(struct rio_reader *r)
 	vtrack_free(&r->vt);
 }
 
+/* Add the stream's bytes up to stream offset upto to the running CRC
+ * (records are hashed in large spans: when their bytes are dropped from
+ * the buffer, and at the trailer). */
+static void hash_to(struct rio_reader *r, uint64_t upto)
+{
+	if (r->state != 1 || r->fmt != RIO_MCR || upto <= r->hashed)
+		return;
+	r->crc = crc32c(r->crc, r->buf.p + (r->hashed - r->base), (size_t)(upto - r->hashed));
+	r->hashed = upto;
+}
+
 /* Read more input behind what is buffered, dropping consumed bytes first.
  * Returns bytes added, 0 at end of input, -1 on error. */
 static ssize_t more(struct rio_reader *r, struct mc_err *err)
 {
 	ssize_t got;
 	if (r->pos > 0) {
+		hash_to(r, r->base + r->pos);
 		buf_consume(&r->buf, r->pos);
 		r->base += r->pos;
 		r->pos = 0;
@@ -134,8 +146,8 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			r->state = 1;
 			r->since_header = 0;
 			r->head_off = off;
-			if (r->fmt == RIO_MCR)
-				r->crc = crc32c(0, r->buf.p + (off - r->base), r->rec_len);
+			r->crc = 0;
+			r->hashed = off;
 			return 1;
 		}
 		if (r->state != 1) {
@@ -152,6 +164,7 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 					(unsigned long long)r->since_header);
 				return fail(r, err);
 			}
+			hash_to(r, off);
 			if (rec->has_crc && r->fmt == RIO_MCR && rec->crc != r->crc) {
 				mc_errf(err, MC_EXIT_DATA,
 					"offset %llu: checksum mismatch: the trailer says crc32c %08x, "
@@ -164,8 +177,6 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			r->state = 2;
 			return 1;
 		}
-		if (r->fmt == RIO_MCR)
-			r->crc = crc32c(r->crc, r->buf.p + (off - r->base), r->rec_len);
 		r->since_header++;
 		if ((rec->kind == MC_R_ROW && vtrack_row(&r->vt, rec, err) < 0) ||
 		    (rec->kind == MC_R_SCHEMA && vtrack_schema(&r->vt, rec, err) < 0)) {

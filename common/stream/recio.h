@@ -40,7 +40,8 @@ struct rio_reader {
 	int open_end;        /* accept end of input without a trailer */
 	struct mc_scratch sc;
 	struct vtrack vt;    /* schemas seen: every row is checked against its own */
-	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes so far */
+	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes up to hashed */
+	uint64_t hashed;     /* stream offset: bytes before it are in crc */
 	uint64_t head_off;   /* stream offset of the current stream's header */
 };
 

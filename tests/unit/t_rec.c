@@ -333,6 +333,20 @@ static void test_crc32c(void)
 	result(whole == parts && whole == crc32c_sw(0, big, sizeof big - 1),
 	       "crc32c runs over pieces", "differs");
 	result(crc32c(0, "", 0) == 0, "crc32c of nothing is 0", "not 0");
+	{
+		/* lengths around the 3 x 4096-byte blocks of the fast path */
+		static unsigned char data[3 * 4096 * 3 + 17];
+		int same = 1;
+		for (size_t i = 0; i < sizeof data; i++)
+			data[i] = (unsigned char)(i * 2654435761u >> 13);
+		for (size_t n = 0; n < sizeof data; n += n < 64 ? 1 : 4093)
+			for (size_t at = 0; at < 9 && at <= n; at += 4)
+				if (crc32c(crc32c(7, data, at), data + at, n - at) !=
+				    crc32c_sw(7, data, n))
+					same = 0;
+		result(same && crc32c(0, data, sizeof data) == crc32c_sw(0, data, sizeof data),
+		       "crc32c by blocks equals crc32c by table", "differs");
+	}
 }
 
 int main(void)
