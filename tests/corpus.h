@@ -87,7 +87,7 @@ static inline void corpus_emit(void (*emit)(const struct mc_rec *, void *), void
 		{ S("dtm"), S("datetime(6)"), S("DATETIME"), true, 0 },
 		{ S("ts"), S("timestamp(3)"), S("TIMESTAMP"), true, 0 },
 		{ S("tm"), S("time(6)"), S("STRING"), true, 0 },
-		{ S("bt"), S("bit(3)"), S("BIGINT"), true, 0 },
+		{ S("bt"), S("bit(64)"), S("BIGINT"), true, 0 },
 		{ S("j"), S("json"), S("STRING"), true, MC_CF_INVISIBLE },
 		{ S("y"), S("year"), S("INT"), true, MC_CF_GENERATED },
 	};

@@ -377,6 +377,10 @@ int jsonl_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	case MC_R_TRAILER:
 		PUT_LIT(&e, "{\"kind\":\"trailer\",\"count\":");
 		put_u64(&e, r->count);
+		if (r->has_crc) {
+			PUT_LIT(&e, ",\"crc32c\":");
+			put_u64(&e, r->crc);
+		}
 		PUT_LIT(&e, "}\n");
 		break;
 	default:

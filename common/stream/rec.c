@@ -349,7 +349,7 @@ static const char *const row_fields[] = { "kind", "op", "db", "table", "version"
 					  "time", "before", "after" };
 static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql" };
 static const char *const mark_fields[] = { "kind", "mark", "pos", "time", "db", "table", "label" };
-static const char *const trailer_fields[] = { "kind", "count" };
+static const char *const trailer_fields[] = { "kind", "count", "crc32c" };
 
 static const struct {
 	const char *const *names;
@@ -522,9 +522,10 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: missing field '%s'",
 			       start, kind_names[kind], fields[kind].names[nf]);
 	}
-	if (nf > fields[kind].n)
-		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u",
-			       start, kind_names[kind], nf, fields[kind].n);
+	if (nf > fields[kind].n && !(kind == MC_R_TRAILER && nf == 3))
+		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u%s",
+			       start, kind_names[kind], nf, fields[kind].n,
+			       kind == MC_R_TRAILER ? " or 3" : "");
 	switch (r->kind) {
 	case MC_R_SCHEMA:
 		rc = dec_schema(&c, r, s);
@@ -553,9 +554,20 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		     mp_str(&c, &r->label, "label") < 0 ? -1 : 0;
 		break;
 	}
-	default:
+	default: {
+		uint64_t crc;
 		rc = mp_uint(&c, &r->count, "count");
+		if (rc < 0 || nf < 3)
+			break;
+		at = mp_aoff(&c);
+		rc = mp_uint(&c, &crc, "crc32c");
+		if (rc == 0 && crc > UINT32_MAX)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "offset %llu: field 'crc32c': %" PRIu64 " is over 32 bits", at, crc);
+		r->has_crc = 1;
+		r->crc = (uint32_t)crc;
 		break;
+	}
 	}
 	if (rc < 0)
 		goto fail;
@@ -784,9 +796,11 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		pack_strn(&pk, r->label);
 		break;
 	case MC_R_TRAILER:
-		msgpack_pack_array(&pk, 2);
+		msgpack_pack_array(&pk, r->has_crc ? 3 : 2);
 		msgpack_pack_uint8(&pk, MC_R_TRAILER);
 		msgpack_pack_uint64(&pk, r->count);
+		if (r->has_crc)
+			msgpack_pack_uint32(&pk, r->crc);
 		break;
 	default:
 		return mc_errf(err, MC_EXIT_DATA, "unknown record kind %d", (int)r->kind);

@@ -167,6 +167,10 @@ struct mc_rec {
 
 	/* trailer: records since the header, header and trailer excluded */
 	uint64_t count;
+	/* trailer: CRC-32C of the stream's bytes from the header's first byte
+	 * to the trailer's (excluded); has_crc 0 in streams written before it */
+	bool has_crc;
+	uint32_t crc;
 };
 
 /* Scratch memory a decoder uses for arrays of values, columns, key and

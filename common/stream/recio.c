@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "stream/crc32c.h"
 
 #define READ_CHUNK (256 * 1024)
 #define WRITE_CHUNK (256 * 1024)
@@ -21,6 +22,18 @@ void rio_close(struct rio_reader *r)
 	jsonl_parser_free(&r->jp);
 	buf_free(&r->buf);
 	rec_scratch_free(&r->sc);
+	vtrack_free(&r->vt);
+}
+
+/* Add the stream's bytes up to stream offset upto to the running CRC
+ * (records are hashed in large spans: when their bytes are dropped from
+ * the buffer, and at the trailer). */
+static void hash_to(struct rio_reader *r, uint64_t upto)
+{
+	if (r->state != 1 || r->fmt != RIO_MCR || upto <= r->hashed)
+		return;
+	r->crc = crc32c(r->crc, r->buf.p + (r->hashed - r->base), (size_t)(upto - r->hashed));
+	r->hashed = upto;
 }
 
 /* Read more input behind what is buffered, dropping consumed bytes first.
@@ -29,6 +42,7 @@ static ssize_t more(struct rio_reader *r, struct mc_err *err)
 {
 	ssize_t got;
 	if (r->pos > 0) {
+		hash_to(r, r->base + r->pos);
 		buf_consume(&r->buf, r->pos);
 		r->base += r->pos;
 		r->pos = 0;
@@ -131,6 +145,9 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			}
 			r->state = 1;
 			r->since_header = 0;
+			r->head_off = off;
+			r->crc = 0;
+			r->hashed = off;
 			return 1;
 		}
 		if (r->state != 1) {
@@ -147,10 +164,25 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 					(unsigned long long)r->since_header);
 				return fail(r, err);
 			}
+			hash_to(r, off);
+			if (rec->has_crc && r->fmt == RIO_MCR && rec->crc != r->crc) {
+				mc_errf(err, MC_EXIT_DATA,
+					"offset %llu: checksum mismatch: the trailer says crc32c %08x, "
+					"bytes %llu..%llu of the stream give %08x: the stream is damaged",
+					(unsigned long long)off, (unsigned)rec->crc,
+					(unsigned long long)r->head_off, (unsigned long long)off,
+					(unsigned)r->crc);
+				return fail(r, err);
+			}
 			r->state = 2;
 			return 1;
 		}
 		r->since_header++;
+		if ((rec->kind == MC_R_ROW && vtrack_row(&r->vt, rec, err) < 0) ||
+		    (rec->kind == MC_R_SCHEMA && vtrack_schema(&r->vt, rec, err) < 0)) {
+			mc_errctx(err, "offset %llu: ", (unsigned long long)off);
+			return fail(r, err);
+		}
 		return 1;
 	}
 }
@@ -161,23 +193,37 @@ int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err)
 	return zout_init(&w->out, fd, level, err);
 }
 
+/* Hash what is buffered and not hashed yet. */
+static void hash_buf(struct rio_writer *w)
+{
+	w->crc = crc32c(w->crc, w->buf.p + w->hashed, w->buf.len - w->hashed);
+	w->hashed = w->buf.len;
+}
+
 static int drain(struct rio_writer *w, struct mc_err *err)
 {
 	if (w->buf.len == 0)
 		return 0;
+	if (w->in_stream)
+		hash_buf(w);
 	if (zout_write(&w->out, w->buf.p, w->buf.len, err) < 0)
 		return -1;
 	w->buf.len = 0;
+	w->hashed = 0;
 	return 0;
 }
 
 int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err)
 {
+	struct mc_rec t;
+
 	if (rec->kind == MC_R_HEADER) {
 		if (w->in_stream)
 			return mc_errf(err, MC_EXIT_DATA, "header inside an open stream");
 		w->in_stream = 1;
 		w->count = 0;
+		w->crc = 0;
+		w->hashed = w->buf.len; /* the stream's bytes start here */
 	} else if (!w->in_stream) {
 		return mc_errf(err, MC_EXIT_DATA, "%s record before the header",
 			       rec_kind_name(rec->kind));
@@ -185,6 +231,11 @@ int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err
 		if (rec->count != w->count)
 			return mc_errf(err, MC_EXIT_DATA, "trailer count %llu, %llu records written",
 				       (unsigned long long)rec->count, (unsigned long long)w->count);
+		hash_buf(w);
+		t = *rec;
+		t.has_crc = 1;
+		t.crc = w->crc;
+		rec = &t;
 		w->in_stream = 0;
 	} else {
 		w->count++;

@@ -4,7 +4,10 @@
  * first object is a header, a trailer closes the stream and its count must
  * match, another header may follow a trailer (streams concatenate). End of
  * input anywhere else is "truncated at offset N". Offsets are in the
- * (decompressed) stream; records are numbered from 1, headers included. */
+ * (decompressed) stream; records are numbered from 1, headers included.
+ * Every schema record is checked, and every row against the schema record
+ * of its table and version read before it (validate.h). In the mcr form, a
+ * trailer's CRC-32C is checked against the stream's bytes. */
 #ifndef MC_RECIO_H
 #define MC_RECIO_H
 
@@ -14,6 +17,7 @@
 #include "base/err.h"
 #include "stream/jsonl.h"
 #include "stream/rec.h"
+#include "stream/validate.h"
 #include "base/zio.h"
 
 /* Input formats: the record stream (msgpack) or its JSON-lines form.
@@ -35,6 +39,10 @@ struct rio_reader {
 	int state;           /* 0 before a header, 1 in a stream, 2 after a trailer */
 	int open_end;        /* accept end of input without a trailer */
 	struct mc_scratch sc;
+	struct vtrack vt;    /* schemas seen: every row is checked against its own */
+	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes up to hashed */
+	uint64_t hashed;     /* stream offset: bytes before it are in crc */
+	uint64_t head_off;   /* stream offset of the current stream's header */
 };
 
 /* Start reading fd (not owned) in format fmt. */
@@ -67,6 +75,8 @@ struct rio_writer {
 	struct mc_buf buf;
 	uint64_t count;  /* records since the header */
 	int in_stream;
+	uint32_t crc;    /* CRC-32C of the stream's bytes up to buf.p + hashed */
+	size_t hashed;
 };
 
 /* Write to fd (not owned); zstd-compress at level when level > 0. */
@@ -76,7 +86,8 @@ int rio_winit(struct rio_writer *w, int fd, int level, struct mc_err *err);
 int rio_begin(struct rio_writer *w, const struct mc_kv *meta, size_t nmeta, struct mc_err *err);
 
 /* Write one record. A header record starts a stream; a trailer record must
- * carry the count of records written since the header. */
+ * carry the count of records written since the header, and is written
+ * with the CRC-32C of the stream's bytes (whatever crc it holds). */
 int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err);
 
 /* Append n bytes of records that are already encoded (nrecs of them, none a

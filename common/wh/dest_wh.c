@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/zio.h"
+#include "stream/crc32c.h"
 #include "wh/dest_wh.h"
 #include "wh/wh.h"
 
@@ -61,6 +62,7 @@ static int write_data_file(struct whd *w, const struct dest_part *p, const struc
 	struct mc_kv meta[3];
 	struct stat st;
 	const char *writer = w->o.writer ? w->o.writer : "mc-tunnel-put";
+	uint32_t crc;
 	int rc = -1;
 
 	meta[0].k = mc_str_c("writer", 6);
@@ -85,10 +87,13 @@ static int write_data_file(struct whd *w, const struct dest_part *p, const struc
 	    zout_write(&z, w->scratch.p, w->scratch.len, err) < 0 ||
 	    zout_write(&z, rows->recs, rows->len, err) < 0)
 		goto fail;
+	crc = crc32c(crc32c(0, w->scratch.p, w->scratch.len), rows->recs, rows->len);
 	w->scratch.len = 0;
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_TRAILER;
 	h.count = rows->nrec;
+	h.has_crc = 1;
+	h.crc = crc;
 	if (rec_encode(&w->scratch, &h, err) < 0 ||
 	    zout_write(&z, w->scratch.p, w->scratch.len, err) < 0 || zout_end(&z, err) < 0)
 		goto fail;

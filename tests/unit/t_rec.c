@@ -10,6 +10,7 @@
 #include "../corpus.h"
 #include "stream/mpread.h"
 #include "base/num.h"
+#include "stream/crc32c.h"
 #include "stream/rec.h"
 
 #define TAP_NAME "t_rec"
@@ -195,7 +196,7 @@ static void test_errors(void)
 	expect_error("99 02 a1 78 a1 64 a1 74 01 93 01 02 00 00 c0 91 01", "field 'op': expected integer, got str",
 		     "wrong type names the field");
 	expect_error("92 02 01", "missing field 'db'", "missing field");
-	expect_error("93 05 00 00", "3 fields, expected 2", "extra field");
+	expect_error("94 05 00 00 00", "4 fields, expected 2 or 3", "extra field");
 	expect_error("91 09", "unknown record kind 9", "unknown record kind");
 	expect_error("90", "empty record", "empty record");
 	expect_error("80", "expected array, got map", "record not an array");
@@ -319,8 +320,38 @@ static void test_pos_num(void)
 	       "num_size parses suffixes strictly", "wrong");
 }
 
+/* CRC-32C: the standard check value, both ways, and a running CRC equal
+ * to one over all the bytes. */
+static void test_crc32c(void)
+{
+	static const char big[] = "the stream's bytes, a little over 8 bytes at a time";
+	uint32_t a = crc32c(0, "123456789", 9), b = crc32c_sw(0, "123456789", 9);
+	uint32_t whole = crc32c(0, big, sizeof big - 1);
+	uint32_t parts = crc32c(crc32c(crc32c(0, big, 3), big + 3, 17), big + 20, sizeof big - 21);
+	result(a == 0xe3069283u && b == 0xe3069283u, "crc32c of \"123456789\" is e3069283",
+	       "wrong");
+	result(whole == parts && whole == crc32c_sw(0, big, sizeof big - 1),
+	       "crc32c runs over pieces", "differs");
+	result(crc32c(0, "", 0) == 0, "crc32c of nothing is 0", "not 0");
+	{
+		/* lengths around the 3 x 4096-byte blocks of the fast path */
+		static unsigned char data[3 * 4096 * 3 + 17];
+		int same = 1;
+		for (size_t i = 0; i < sizeof data; i++)
+			data[i] = (unsigned char)(i * 2654435761u >> 13);
+		for (size_t n = 0; n < sizeof data; n += n < 64 ? 1 : 4093)
+			for (size_t at = 0; at < 9 && at <= n; at += 4)
+				if (crc32c(crc32c(7, data, at), data + at, n - at) !=
+				    crc32c_sw(7, data, n))
+					same = 0;
+		result(same && crc32c(0, data, sizeof data) == crc32c_sw(0, data, sizeof data),
+		       "crc32c by blocks equals crc32c by table", "differs");
+	}
+}
+
 int main(void)
 {
+	test_crc32c();
 	test_roundtrip();
 	test_values();
 	test_bytewise();
