@@ -16,6 +16,7 @@
 
 #include "base/afile.h"
 #include "base/alloc.h"
+#include "stream/crc32c.h"
 #include "wh/merge_sql.h"
 #include "wh/mergejob_int.h"
 
@@ -84,6 +85,7 @@ static int out_write(struct mj_out *out, const char *p, size_t n, struct mc_err 
 	if (buf_add(&out->buf, p, n) < 0)
 		return mc_oom(err, "output");
 	if (out->buf.len >= (256u << 10)) {
+		out->crc = crc32c(out->crc, out->buf.p, out->buf.len);
 		if (zout_write(&out->z, out->buf.p, out->buf.len, err) < 0)
 			return -1;
 		out->buf.len = 0;
@@ -164,6 +166,8 @@ static int out_end(struct mj_out *out, struct mc_err *err)
 	memset(&t, 0, sizeof t);
 	t.kind = MC_R_TRAILER;
 	t.count = out->rows + 1;
+	t.has_crc = 1;
+	t.crc = crc32c(out->crc, out->buf.p, out->buf.len);
 	if (rec_encode(&out->buf, &t, err) < 0 ||
 	    zout_write(&out->z, out->buf.p, out->buf.len, err) < 0 || zout_end(&out->z, err) < 0)
 		return -1;

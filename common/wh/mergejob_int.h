@@ -41,6 +41,7 @@ struct mj_out {
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
 	int has_time;
+	uint32_t crc; /* CRC-32C of the bytes flushed so far (the trailer's) */
 };
 
 struct mergejob {

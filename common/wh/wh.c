@@ -14,6 +14,7 @@
 #include "base/afile.h"
 #include "base/alloc.h"
 #include "stream/ckpt.h"
+#include "stream/crc32c.h"
 #include "base/io.h"
 #include "stream/mctype.h"
 #include "base/num.h"
@@ -507,6 +508,8 @@ int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *er
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_TRAILER;
 	h.count = body;
+	h.has_crc = 1;
+	h.crc = crc32c(0, out.p, out.len);
 	if (rec_encode(&out, &h, err) < 0) {
 		buf_free(&out);
 		return -1;
