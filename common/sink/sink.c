@@ -40,6 +40,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 {
 	struct sink_tab *t;
 	const char *given = NULL;
+	char nk[700];
 	if (s->last_tab < s->ntabs && name_is(s->tabs[s->last_tab].db, &r->db) &&
 	    name_is(s->tabs[s->last_tab].table, &r->table))
 		return &s->tabs[s->last_tab];
@@ -66,8 +67,15 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 		    strcmp(from + dl + 1, t->table) == 0)
 			given = s->o.renames[i].to;
 	}
+	/* the name the warehouse holds the table under (sink_open checked that
+	 * a --name agrees); else the given or default one, recorded */
+	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	if (!given)
+		given = ledger_name_get(&s->L, nk);
 	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
 				  err) < 0)
+		return NULL;
+	if (!ledger_name_get(&s->L, nk) && ledger_name_set(&s->L, nk, t->name, err) < 0)
 		return NULL;
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
 	s->last_tab = s->ntabs - 1;
@@ -509,6 +517,28 @@ int sink_put_file(struct sink *s, const char *path, struct mc_err *err)
 
 /* ---- start and end ---- */
 
+/* A --name for a table the warehouse holds under another name: the rows
+ * would go to a second table, which the merge of neither sees. */
+static int check_names(const struct sink *s, struct mc_err *err)
+{
+	for (size_t i = 0; i < s->o.nrenames; i++) {
+		const char *from = s->o.renames[i].from, *dot = from, *had;
+		char k[700];
+		while ((dot = strchr(dot, '.'))) {
+			size_t dn = (size_t)(dot - from);
+			dot++;
+			ledger_name_key(from, dn, dot, strlen(dot), k, sizeof k);
+			if ((had = ledger_name_get(&s->L, k)) && strcmp(had, s->o.renames[i].to) != 0)
+				return mc_errf(err, MC_EXIT_USAGE,
+					       "--name=%s=%s: this warehouse holds '%s' as '%s' "
+					       "(ledger key '%s'); give --name=%s=%s or no --name, "
+					       "or load it under the new name into a new warehouse",
+					       from, s->o.renames[i].to, from, had, k, from, had);
+		}
+	}
+	return 0;
+}
+
 int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struct mc_err *err)
 {
 	struct sink *s = calloc(1, sizeof *s);
@@ -533,6 +563,8 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 		goto fail;
 	}
 	s->skip_snap = s->L.snapshot_rows;
+	if (check_names(s, err) < 0)
+		goto fail;
 	if (d->ops->clean(d->st, &s->L, err) < 0)
 		goto fail;
 	/* a run killed between the ledger and --checkpoint-out: write it again
