@@ -113,7 +113,7 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 		return;
 	}
 	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
-	day_format(day_of(is_log ? l->hw_time : t->schema_time, s->L.utc_off), d);
+	day_format(day_of(is_log ? l->hw_time : t->base_time, s->L.utc_off), d);
 	snprintf(out, outsz, "ds=%s", d);
 }
 
@@ -292,7 +292,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	if (sink_source(s, rd, r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
-		s->tabs[i].snap_in_stream = 0;
+		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = 0;
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
@@ -332,7 +332,10 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 		return 0;
 	if (schema_copy_set(&t->schema, r, err) < 0)
 		return -1;
-	t->schema_time = r->time;
+	/* a schema change after the table's snapshot (a DDL of a later day in
+	 * the same stream) does not move its base partition */
+	if (!t->base_fixed)
+		t->base_time = r->time;
 	return 0;
 }
 
@@ -357,7 +360,7 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 			       r->after ? r->nafter : r->nbefore, t->schema.rec.ncols);
 	if (r->op == MC_OP_SNAPSHOT) {
 		/* held until its chunk ends, then kept or dropped */
-		t->snap_in_stream = 1;
+		t->snap_in_stream = t->base_fixed = 1;
 		s->snap_seen++;
 	} else if ((rc = accept_change(s, rd, r, err)) <= 0) {
 		return rc;
@@ -416,7 +419,9 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	case MC_MARK_CHUNK_END:
 		/* the chunk's watermark bounds the base's log start, even for a
 		 * chunk without rows */
-		if ((t = sink_tab_find(s, r, 0, err)) && s->o.route != SINK_ROUTE_LOG) {
+		if ((t = sink_tab_find(s, r, 0, err)))
+			t->base_fixed = 1;
+		if (t && s->o.route != SINK_ROUTE_LOG) {
 			char part[512];
 			struct sink_pbuf *p;
 			sink_part_for(s, t, 0, part, sizeof part);
@@ -435,6 +440,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		if ((t = sink_tab_find(s, r, 0, err))) {
 			const char *hi;
 			size_t hin;
+			t->base_fixed = 1;
 			if (t->open)
 				sink_close_chunk(s, t, 0);
 			if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
