@@ -236,7 +236,8 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 		 * rerun, or a source resumed at its checkpoint; below the first
 		 * change committed it never was committed: out of order */
 		if (!l->has_first || pos_cmp(&r->pos, &l->first_pos) >= 0) {
-			s->dropped++;
+			if (r->kind == MC_R_ROW)
+				s->dropped++; /* rows only: marks repeat freely */
 			return 0;
 		}
 		pos_format(&r->pos, a, sizeof a);
@@ -276,6 +277,23 @@ static int mark_at_pos(struct sink *s, const struct mc_rec *r, struct mc_err *er
 		s->dirty = 1;
 	}
 	return 1;
+}
+
+/* A heartbeat at the position accepted last, stamped on a later day than
+ * every change: the source was idle past midnight, and nothing below the
+ * next position can come any more, so the days up to the heartbeat's end
+ * there (docs/merge.md "The day cut"). Only on a new day: an idle source
+ * costs one commit a day. */
+static int heartbeat_cut(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_ledger *l = sink_src(s);
+	struct mc_pos next = r->pos;
+	if (!l->has_hw || next.row == UINT64_MAX ||
+	    day_of(r->time, l->utc_off) <= day_of(l->hw_time, l->utc_off))
+		return 0;
+	next.row++; /* the change at the heartbeat's position is of the day */
+	s->dirty = 1;
+	return ledger_note(l, &next, r->time, err);
 }
 
 static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, const char *what,
@@ -394,9 +412,10 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		 * so an idle source costs no commits). One at the position of
 		 * what was just accepted (an idle server's heartbeat right after
 		 * the last transaction) commits what is pending: sink_commit does
-		 * nothing when nothing is. */
+		 * nothing when nothing is. Its time cuts the day past the last
+		 * change, once a day (heartbeat_cut). */
 		if ((rc = mark_at_pos(s, r, err)) != 0)
-			return rc < 0 ? -1 : sink_commit(s, err);
+			return rc < 0 || heartbeat_cut(s, r, err) < 0 ? -1 : sink_commit(s, err);
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
 		if (accept_mark(s, r, err) < 0)
