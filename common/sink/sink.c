@@ -40,6 +40,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 {
 	struct sink_tab *t;
 	const char *given = NULL;
+	char nk[700];
 	if (s->last_tab < s->ntabs && name_is(s->tabs[s->last_tab].db, &r->db) &&
 	    name_is(s->tabs[s->last_tab].table, &r->table))
 		return &s->tabs[s->last_tab];
@@ -66,8 +67,15 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 		    strcmp(from + dl + 1, t->table) == 0)
 			given = s->o.renames[i].to;
 	}
+	/* the name the warehouse holds the table under (sink_open checked that
+	 * a --name agrees); else the given or default one, recorded */
+	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	if (!given)
+		given = ledger_name_get(&s->L, nk);
 	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
 				  err) < 0)
+		return NULL;
+	if (!ledger_name_get(&s->L, nk) && ledger_name_set(&s->L, nk, t->name, err) < 0)
 		return NULL;
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
 	s->last_tab = s->ntabs - 1;
@@ -105,7 +113,7 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 		return;
 	}
 	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
-	day_format(day_of(is_log ? l->hw_time : t->schema_time, s->L.utc_off), d);
+	day_format(day_of(is_log ? l->hw_time : t->base_time, s->L.utc_off), d);
 	snprintf(out, outsz, "ds=%s", d);
 }
 
@@ -228,7 +236,8 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 		 * rerun, or a source resumed at its checkpoint; below the first
 		 * change committed it never was committed: out of order */
 		if (!l->has_first || pos_cmp(&r->pos, &l->first_pos) >= 0) {
-			s->dropped++;
+			if (r->kind == MC_R_ROW)
+				s->dropped++; /* rows only: marks repeat freely */
 			return 0;
 		}
 		pos_format(&r->pos, a, sizeof a);
@@ -270,6 +279,23 @@ static int mark_at_pos(struct sink *s, const struct mc_rec *r, struct mc_err *er
 	return 1;
 }
 
+/* A heartbeat at the position accepted last, stamped on a later day than
+ * every change: the source was idle past midnight, and nothing below the
+ * next position can come any more, so the days up to the heartbeat's end
+ * there (docs/merge.md "The day cut"). Only on a new day: an idle source
+ * costs one commit a day. */
+static int heartbeat_cut(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_ledger *l = sink_src(s);
+	struct mc_pos next = r->pos;
+	if (!l->has_hw || next.row == UINT64_MAX ||
+	    day_of(r->time, l->utc_off) <= day_of(l->hw_time, l->utc_off))
+		return 0;
+	next.row++; /* the change at the heartbeat's position is of the day */
+	s->dirty = 1;
+	return ledger_note(l, &next, r->time, err);
+}
+
 static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, const char *what,
 			 struct mc_err *err)
 {
@@ -284,7 +310,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	if (sink_source(s, rd, r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
-		s->tabs[i].snap_in_stream = 0;
+		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = 0;
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
@@ -324,7 +350,10 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 		return 0;
 	if (schema_copy_set(&t->schema, r, err) < 0)
 		return -1;
-	t->schema_time = r->time;
+	/* a schema change after the table's snapshot (a DDL of a later day in
+	 * the same stream) does not move its base partition */
+	if (!t->base_fixed)
+		t->base_time = r->time;
 	return 0;
 }
 
@@ -349,7 +378,7 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 			       r->after ? r->nafter : r->nbefore, t->schema.rec.ncols);
 	if (r->op == MC_OP_SNAPSHOT) {
 		/* held until its chunk ends, then kept or dropped */
-		t->snap_in_stream = 1;
+		t->snap_in_stream = t->base_fixed = 1;
 		s->snap_seen++;
 	} else if ((rc = accept_change(s, rd, r, err)) <= 0) {
 		return rc;
@@ -383,9 +412,10 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		 * so an idle source costs no commits). One at the position of
 		 * what was just accepted (an idle server's heartbeat right after
 		 * the last transaction) commits what is pending: sink_commit does
-		 * nothing when nothing is. */
+		 * nothing when nothing is. Its time cuts the day past the last
+		 * change, once a day (heartbeat_cut). */
 		if ((rc = mark_at_pos(s, r, err)) != 0)
-			return rc < 0 ? -1 : sink_commit(s, err);
+			return rc < 0 || heartbeat_cut(s, r, err) < 0 ? -1 : sink_commit(s, err);
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
 		if (accept_mark(s, r, err) < 0)
@@ -408,7 +438,9 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	case MC_MARK_CHUNK_END:
 		/* the chunk's watermark bounds the base's log start, even for a
 		 * chunk without rows */
-		if ((t = sink_tab_find(s, r, 0, err)) && s->o.route != SINK_ROUTE_LOG) {
+		if ((t = sink_tab_find(s, r, 0, err)))
+			t->base_fixed = 1;
+		if (t && s->o.route != SINK_ROUTE_LOG) {
 			char part[512];
 			struct sink_pbuf *p;
 			sink_part_for(s, t, 0, part, sizeof part);
@@ -427,6 +459,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		if ((t = sink_tab_find(s, r, 0, err))) {
 			const char *hi;
 			size_t hin;
+			t->base_fixed = 1;
 			if (t->open)
 				sink_close_chunk(s, t, 0);
 			if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
@@ -509,6 +542,28 @@ int sink_put_file(struct sink *s, const char *path, struct mc_err *err)
 
 /* ---- start and end ---- */
 
+/* A --name for a table the warehouse holds under another name: the rows
+ * would go to a second table, which the merge of neither sees. */
+static int check_names(const struct sink *s, struct mc_err *err)
+{
+	for (size_t i = 0; i < s->o.nrenames; i++) {
+		const char *from = s->o.renames[i].from, *dot = from, *had;
+		char k[700];
+		while ((dot = strchr(dot, '.'))) {
+			size_t dn = (size_t)(dot - from);
+			dot++;
+			ledger_name_key(from, dn, dot, strlen(dot), k, sizeof k);
+			if ((had = ledger_name_get(&s->L, k)) && strcmp(had, s->o.renames[i].to) != 0)
+				return mc_errf(err, MC_EXIT_USAGE,
+					       "--name=%s=%s: this warehouse holds '%s' as '%s' "
+					       "(ledger key '%s'); give --name=%s=%s or no --name, "
+					       "or load it under the new name into a new warehouse",
+					       from, s->o.renames[i].to, from, had, k, from, had);
+		}
+	}
+	return 0;
+}
+
 int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struct mc_err *err)
 {
 	struct sink *s = calloc(1, sizeof *s);
@@ -533,6 +588,8 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 		goto fail;
 	}
 	s->skip_snap = s->L.snapshot_rows;
+	if (check_names(s, err) < 0)
+		goto fail;
 	if (d->ops->clean(d->st, &s->L, err) < 0)
 		goto fail;
 	/* a run killed between the ledger and --checkpoint-out: write it again

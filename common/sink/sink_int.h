@@ -47,7 +47,10 @@ struct sink_tab {
 	char name[256];        /* destination name */
 	char key[600];         /* its snapshot chain's key (ledger_table_key) */
 	struct schema_copy schema;
-	int64_t schema_time;
+	int64_t base_time;     /* the time whose day is the base partition's: the
+				* schema's before the stream's first snapshot
+				* record of the table, not moved by a later one */
+	int base_fixed;        /* a snapshot record of it came in this stream */
 	int snap_in_stream;
 	struct sink_pbuf *last_base, *last_log;
 	int open;              /* snapshot rows of a chunk not ended yet */

@@ -34,6 +34,17 @@ void ledger_table_key(const char *db, size_t dbn, const char *table, size_t tn, 
 	out[at] = 0;
 }
 
+void ledger_name_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		     size_t outsz)
+{
+	char k[600];
+	ledger_table_key(db, dbn, table, tn, k, sizeof k);
+	snprintf(out, outsz, LEDGER_K_NAME "%s",
+		 strncmp(k, LEDGER_K_TABLE, sizeof LEDGER_K_TABLE - 1) == 0
+			 ? k + sizeof LEDGER_K_TABLE - 1
+			 : k);
+}
+
 int ledger_is_table_key(const char *k)
 {
 	return strncmp(k, LEDGER_K_TABLE, sizeof LEDGER_K_TABLE - 1) == 0 ||
@@ -86,6 +97,16 @@ int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, siz
 		rc = ledger_chain_set(l, key, v.p, err);
 	buf_free(&v);
 	return rc;
+}
+
+const char *ledger_name_get(const struct mc_ledger *l, const char *key)
+{
+	return ckpt_get(&l->names, key);
+}
+
+int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, struct mc_err *err)
+{
+	return ckpt_set(&l->names, key, name, err);
 }
 
 /* ---- accounting ---- */
@@ -210,6 +231,14 @@ static int put_chains(const struct mc_ledger *l, struct ckpt *c, struct mc_err *
 	return 0;
 }
 
+static int put_names(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err)
+{
+	for (size_t i = 0; i < l->names.n; i++)
+		if (ckpt_append(c, l->names.kv[i].k, l->names.kv[i].v, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* One source's keys, each prefixed with pre ("" or "src.N."). */
 static int put_src(const struct mc_ledger *l, const char *pre, struct ckpt *c,
 		   struct mc_err *err)
@@ -264,7 +293,7 @@ int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err
 	}
 	if (l->src_last && put_u64(c, LEDGER_K_SRC_LAST, l->src_last, err) < 0)
 		return -1;
-	return put_chains(l, c, err);
+	return put_chains(l, c, err) < 0 ? -1 : put_names(l, c, err);
 }
 
 /* A position value of key k into *p (and *has): 0, or -1 when bad. */
@@ -345,8 +374,10 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 	if ((rc = get_src(c, "", l)) < 0)
 		goto rc;
 	for (size_t i = 0; i < c->n; i++)
-		if (ledger_is_table_key(c->kv[i].k) &&
-		    ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0)
+		if ((ledger_is_table_key(c->kv[i].k) &&
+		     ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0) ||
+		    (strncmp(c->kv[i].k, LEDGER_K_NAME, sizeof LEDGER_K_NAME - 1) == 0 &&
+		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
 	for (;;) {
 		char pre[32], k[64];
@@ -455,6 +486,7 @@ void ledger_free(struct mc_ledger *l)
 	free(l->src_id);
 	free(l->src_epoch);
 	ckpt_free(&l->snap);
+	ckpt_free(&l->names);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);

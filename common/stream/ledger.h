@@ -41,6 +41,8 @@
 #define LEDGER_K_FIRST_POS "first_pos"
 #define LEDGER_K_FIRST_TIME "first_time"
 #define LEDGER_K_CUT "cut."                  /* + YYYYMMDD: a day cut */
+#define LEDGER_K_NAME "name."                /* + DB.TABLE (or hex.HEXDB.HEXTABLE):
+					      * the table's destination name */
 /* sources (docs/warehouse.md "Sources"): the keys above but seq,
  * snapshot_rows, utc_offset and the chains are one source's; the first
  * source's have no prefix, every other source's (or older history's) the
@@ -70,6 +72,10 @@ enum ledger_chain {
  * name has other characters than [a-z0-9_-]. out holds >= 600 bytes. */
 void ledger_table_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
 		      size_t outsz);
+/* The key of db.table's destination name: "name.DB.TABLE", or
+ * "name.hex.HEXDB.HEXTABLE" (the forms of ledger_table_key). */
+void ledger_name_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
+		     size_t outsz);
 /* Whether k is a table key (of either form). */
 int ledger_is_table_key(const char *k);
 /* Parse a chain value (NULL: none); for LEDGER_CHAIN_AT, *hi (and *hin)
@@ -109,6 +115,8 @@ struct mc_ledger {
 				 * committed: where a binlog tail may start */
 	struct ckpt snap;       /* each table's committed snapshot chain: key
 				 * ledger_table_key(), value a chain (above) */
+	struct ckpt names;      /* each table's destination name: key
+				 * ledger_name_key(), value the name */
 	/* The source the positions above are of: its identity (NULL: the
 	 * unnamed source of an older ledger or writer) and its history's
 	 * epoch (NULL: unknown), and whether that history is over. */
@@ -137,6 +145,10 @@ int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, stru
 /* Set a table's chain to "after<TAB>hi" (hi: n bytes). */
 int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
 		       struct mc_err *err);
+
+/* A table's recorded destination name (NULL: none); record one (copies). */
+const char *ledger_name_get(const struct mc_ledger *l, const char *key);
+int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, struct mc_err *err);
 
 /* Account for an accepted change record at pos stamped t: the first record
  * stamped after a day ends that day (its cut). */

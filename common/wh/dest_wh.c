@@ -243,6 +243,23 @@ static int whd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	    (rows->rows > 0 && write_data_file(w, p, rows, name, &f, err) < 0) ||
 	    update_manifest(w, p, rows, rows->rows > 0 ? &f : NULL, err) < 0)
 		return -1;
+	if (p->is_log && rows->rows > 0 && rows->has_pos) {
+		/* the log table's commits record: what mc-merge checks */
+		struct wh_commit c;
+		char *dir = path_of(w, p->table, NULL, NULL, err);
+		int rc;
+		if (!dir)
+			return -1;
+		memset(&c, 0, sizeof c);
+		c.seq = w->seq;
+		c.rows = rows->rows;
+		snprintf(c.part, sizeof c.part, "%s", p->part);
+		c.lo = rows->lo;
+		c.hi = rows->hi;
+		rc = wh_commits_add(dir, &c, err);
+		free(dir);
+		return rc;
+	}
 	return 0;
 }
 
@@ -429,7 +446,7 @@ static int whd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 		if (!(p = path_of(w, e->d_name, NULL, NULL, err)))
 			rc = -1;
 		else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rc = clean_dir(p, l->seq, err);
+			rc = clean_dir(p, l->seq, err) < 0 ? -1 : wh_commits_trim(p, l->seq, err);
 		free(p);
 	}
 	closedir(d);

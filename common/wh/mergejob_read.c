@@ -300,6 +300,57 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 	return rc < 0 ? -1 : 0;
 }
 
+/* Every log file the ledger's commits wrote into [from, upto) (the log
+ * table's commits record, wh_commits.c) is there: its partition complete
+ * (listed in parts, manifests lms) and the file in its manifest with the
+ * rows committed. A log table without the record (written before it
+ * existed) is read as it is (docs/merge.md). */
+static int check_commits(struct mergejob *j, char **parts, const struct wh_manifest *lms,
+			 size_t nparts, struct mc_err *err)
+{
+	struct wh_commit *cs;
+	size_t nc;
+	int rc = wh_commits_read(j->ldir, j->L.seq, &cs, &nc, err);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	for (size_t c = 0; c < nc && rc == 0; c++) {
+		const struct wh_commit *k = &cs[c];
+		char name[WH_PART_FILE_MAX], lo[64], hi[64];
+		const struct wh_file *f = NULL;
+		size_t i;
+		if (pos_cmp(&k->hi, &j->from) < 0 || (!j->upto_inf && pos_cmp(&k->lo, &j->upto) >= 0))
+			continue;
+		wh_part_file_name(k->seq, name);
+		pos_format(&k->lo, lo, sizeof lo);
+		pos_format(&k->hi, hi, sizeof hi);
+		for (i = 0; i < nparts && strcmp(parts[i], k->part) != 0; i++)
+			;
+		if (i == nparts) {
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "'%s/%s': missing, or without its %s, but commit %llu wrote %llu "
+				     "rows there (positions %s to %s, in the range of this merge): "
+				     "restore the partition, or reload the log into a new warehouse",
+				     j->ldir, k->part, WH_MARKER, (unsigned long long)k->seq,
+				     (unsigned long long)k->rows, lo, hi);
+			break;
+		}
+		for (size_t x = 0; x < lms[i].nfiles && !f; x++)
+			if (strcmp(lms[i].files[x].name, name) == 0)
+				f = &lms[i].files[x];
+		if (!f || f->rows != k->rows)
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "'%s/%s/%s': %s, but commit %llu wrote %llu rows there "
+				     "(positions %s to %s, in the range of this merge): restore the "
+				     "partition, or reload the log into a new warehouse",
+				     j->ldir, k->part, name, f ? "other rows in its marker" :
+				     "not in its partition's marker", (unsigned long long)k->seq,
+				     (unsigned long long)k->rows, lo, hi);
+	}
+	free(cs);
+	return rc;
+}
+
 int mj_read_log(struct mergejob *j, struct mc_err *err)
 {
 	char **parts;
@@ -321,6 +372,8 @@ int mj_read_log(struct mergejob *j, struct mc_err *err)
 	for (i = 0; i < nparts && rc == 0; i++)
 		if ((rc = wh_part_manifest(j->ldir, parts[i], &lms[i], err)) >= 0)
 			rc = log_files_of(j, parts[i], &lms[i], &lf, &nf, &cap, err);
+	if (rc == 0)
+		rc = check_commits(j, parts, lms, nparts, err);
 	if (rc == 0)
 		rc = read_log_files(j, lf, nf, err);
 	for (i = 0; i < nf; i++)

@@ -26,6 +26,7 @@
 #define WH_MARKER "_SUCCESS"
 #define WH_PENDING "_PENDING" /* manifest of a base partition still being written */
 #define WH_SCHEMA "_schema.mcr"
+#define WH_COMMITS "_commits" /* a log table's commits record (wh_commits.c) */
 #define WH_STATE "_mcsync"
 #define WH_LEDGER "_mcsync/ledger"
 #define WH_MAX_NAME 120
@@ -132,6 +133,24 @@ int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *er
  * partition directory, complete or not. */
 int wh_list_parts(const char *tabledir, int all, char ***parts, size_t *n, struct mc_err *err);
 void wh_free_list(char **parts, size_t n);
+
+/* ---- the commits record of a log table (common/wh/wh_commits.c) ---- */
+
+/* What one commit wrote to one log partition: its data file part-SEQ. */
+struct wh_commit {
+	uint64_t seq, rows;
+	char part[256];
+	struct mc_pos lo, hi;
+};
+
+/* The lines of TABLEDIR/_commits with seq <= maxseq: 1, 0 when the table has
+ * no record (written before there was one; *out NULL), -1. */
+int wh_commits_read(const char *tabledir, uint64_t maxseq, struct wh_commit **out, size_t *n,
+		    struct mc_err *err);
+/* Append c (durable when it returns: before the ledger). */
+int wh_commits_add(const char *tabledir, const struct wh_commit *c, struct mc_err *err);
+/* Drop the lines above seq (commits that did not happen). */
+int wh_commits_trim(const char *tabledir, uint64_t seq, struct mc_err *err);
 
 /* ---- the ledger of mc-tunnel-put (common/wh/wh_ledger.c) ---- */
 
