@@ -179,8 +179,9 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 		goto none;
 	if (kw(&ts, 0, "CREATE")) {
 		i = 1;
+		int repl = 0;
 		if (kw(&ts, i, "OR") && kw(&ts, i + 1, "REPLACE"))
-			i += 2;
+			i += 2, repl = 1;
 		if (kw(&ts, i, "TEMPORARY"))
 			i++;
 		if (!kw(&ts, i, "TABLE"))
@@ -190,6 +191,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 			goto none;
 		t->ntables = 1;
 		t->kind = DDL_CREATE;
+		t->replace = repl;
 	} else if (kw(&ts, 0, "ALTER")) {
 		int depth = 0;
 		i = 1;

@@ -48,6 +48,7 @@ struct ddl_target {
 	/* RENAME TABLE a TO b: the new names, per table; ALTER ... RENAME TO */
 	struct mc_str new_db[DDL_MAX_TABLES], new_table[DDL_MAX_TABLES];
 	int renamed; /* ALTER TABLE ... RENAME [TO] x */
+	int replace; /* CREATE OR REPLACE TABLE */
 	int more;    /* DROP or RENAME of more than DDL_MAX_TABLES tables */
 };
 

@@ -263,18 +263,43 @@ static int sql_utf8(struct tail *T, const struct bl_event *ev, uint64_t start, s
 	return 0;
 }
 
+/* What statement kind (ddl_target's) does to the table of its record k:
+ * to_name when the record names the table's new name (a rename). */
+static enum mc_ddl_effect ddl_effect(const struct ddl_target *t, size_t k, int to_name)
+{
+	if (k >= t->ntables)
+		return t->kind == DDL_DROP || t->kind == DDL_RENAME ? (t->kind == DDL_DROP
+								       ? MC_DDL_DROP
+								       : MC_DDL_RENAME_FROM)
+								    : MC_DDL_OTHER;
+	switch (t->kind) {
+	case DDL_CREATE: return t->replace ? MC_DDL_TRUNCATE : MC_DDL_CREATE;
+	case DDL_DROP: return MC_DDL_DROP;
+	case DDL_TRUNCATE: return MC_DDL_TRUNCATE;
+	case DDL_RENAME: return to_name ? MC_DDL_RENAME_TO : MC_DDL_RENAME_FROM;
+	case DDL_ALTER:
+		if (t->renamed)
+			return to_name ? MC_DDL_RENAME_TO : MC_DDL_RENAME_FROM;
+		return MC_DDL_ALTER;
+	default: return MC_DDL_OTHER;
+	}
+}
+
 /* Write the ddl records of a DDL statement s[0..n) (the text ev carries,
  * with its comments skipped) at (file, off, row...) and follow what it does
  * to column lists: one record per table it names, under the table's own
- * database, rows numbered from row; the statement in UTF-8, its secrets
- * redacted. *last gets the row of the last record. */
+ * database, and for a rename one more per new name, in the statement's
+ * order (RENAME TABLE a TO b, c TO a: a, b, c, a), each with its effect
+ * (docs/record-format.md), rows numbered from row; the statement in UTF-8,
+ * its secrets redacted. *last gets the row of the last record. */
 static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
 		    uint64_t start, uint64_t off, uint64_t row, uint64_t *last, struct mc_err *err)
 {
 	struct mc_rec r;
 	struct ddl_target t;
 	struct mc_pos dpos = { T->fileseq, off, row };
-	size_t k, nrec;
+	size_t k, nrec, per;
+	uint64_t at = row;
 	int red;
 	ddl_target(s, n, &t);
 	if (st_ddl(&T->st, ev->db, mc_str_c(s, n), &t, &dpos, err) < 0)
@@ -292,22 +317,30 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	/* a DROP or RENAME of more tables than named: one more record, with
 	 * no table, for the rest */
 	nrec = t.ntables ? t.ntables + (size_t)t.more : 1;
-	for (k = 0; k < nrec; k++) {
-		struct mc_str db = ev->db, tab = mc_str_c("", 0);
-		if (k < t.ntables) {
-			if (t.db[k].n)
-				db = t.db[k];
-			tab = t.table[k];
+	per = t.kind == DDL_RENAME || (t.kind == DDL_ALTER && t.renamed) ? 2 : 1;
+	for (k = 0; k < nrec; k++)
+		for (size_t w = 0; w < (k < t.ntables ? per : 1); w++) {
+			struct mc_str db = ev->db, tab = mc_str_c("", 0);
+			if (k < t.ntables) {
+				const struct mc_str *dbs = w ? t.new_db : t.db;
+				const struct mc_str *tabs = w ? t.new_table : t.table;
+				if (dbs[k].n)
+					db = dbs[k];
+				tab = tabs[k];
+			}
+			if (w && !tab.n)
+				continue;
+			r.effect = ddl_effect(&t, k, (int)w);
+			at++;
+			if (tab.n && !st_selected(&T->st, db, tab))
+				continue;
+			r.db = db;
+			r.table = tab;
+			r.pos = (struct mc_pos){ T->fileseq, off, at - 1 };
+			*last = at - 1;
+			if (tail_emit(T, &r, err) < 0)
+				return -1;
 		}
-		if (tab.n && !st_selected(&T->st, db, tab))
-			continue;
-		r.db = db;
-		r.table = tab;
-		r.pos = (struct mc_pos){ T->fileseq, off, row + k };
-		*last = row + k;
-		if (tail_emit(T, &r, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -481,6 +482,117 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	}
 }
 
+/* ---- DDL ---- */
+
+/* The first word of a statement, past blanks and comments: 1 when it is
+ * word (any case). */
+static int sql_starts(struct mc_str sql, const char *word)
+{
+	const char *p = sql.p, *e = sql.p + sql.n;
+	size_t k = strlen(word);
+	for (;;) {
+		while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (e - p >= 2 && p[0] == '/' && p[1] == '*' && !(e - p >= 3 && p[2] == '!')) {
+			const char *c = p + 2;
+			while (e - c >= 2 && !(c[0] == '*' && c[1] == '/'))
+				c++;
+			p = e - c >= 2 ? c + 2 : e;
+			continue;
+		}
+		break;
+	}
+	if ((size_t)(e - p) < k || strncasecmp(p, word, k) != 0)
+		return 0;
+	return (size_t)(e - p) == k || !((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+					 (p[k] >= '0' && p[k] <= '9') || p[k] == '_');
+}
+
+static int ddl_replaces(enum mc_ddl_effect e)
+{
+	return e == MC_DDL_TRUNCATE || e == MC_DDL_DROP || e == MC_DDL_CREATE ||
+	       e == MC_DDL_RENAME_FROM || e == MC_DDL_RENAME_TO;
+}
+
+static int ddl_refuse(const struct rio_reader *rd, const struct mc_rec *r, const char *why,
+		      const char *todo, struct mc_err *err)
+{
+	char p[64];
+	pos_format(&r->pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA, "record %llu: position %s: '%.*s' %s: %s",
+		       (unsigned long long)rd->recno, p, (int)(r->sql.n > 200 ? 200 : r->sql.n),
+		       r->sql.p, why, todo);
+}
+
+/* An accepted DDL record: one that replaces the rows of a table the
+ * warehouse holds (TRUNCATE, DROP, CREATE, RENAME of it or onto its
+ * name) goes into the table's log partition at its position, counted as
+ * a change, for mc-merge to apply or refuse (docs/merge.md "DDL"). */
+static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		  struct mc_err *err)
+{
+	struct sink_tab *t;
+	struct sink_pbuf *p;
+	char part[512], nk[700];
+	/* a record without its effect (an older tail): refused when it
+	 * looks like one that replaces a table the warehouse holds */
+	int unmarked = r->effect == MC_DDL_UNKNOWN &&
+		       (sql_starts(r->sql, "TRUNCATE") || sql_starts(r->sql, "DROP") ||
+			sql_starts(r->sql, "RENAME") || sql_starts(r->sql, "CREATE"));
+
+	if (!unmarked && !ddl_replaces(r->effect))
+		return 0;
+	if (!r->table.n) {
+		if (unmarked)
+			return 0;
+		return ddl_refuse(rd, r, "names more tables than mcsync follows (64)",
+				  "split the statement, or load a new snapshot of its tables", err);
+	}
+	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
+	if (!(t = sink_tab_find(s, r, 0, err))) {
+		if (!ledger_name_get(&s->L, nk))
+			return 0; /* a table the warehouse does not hold */
+		if (!(t = sink_tab_find(s, r, 1, err)))
+			return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
+	}
+	if (unmarked)
+		return ddl_refuse(rd, r, "replaces a table of this warehouse, but its record does "
+				  "not say how (a stream of an older mc-binlog-tail)",
+				  "write the stream again with this mc-binlog-tail", err);
+	if (s->o.route == SINK_ROUTE_BASE)
+		return ddl_refuse(rd, r, "replaces the table's rows, which --route=base cannot keep",
+				  "route changes to the log table", err);
+	sink_part_for(s, t, 1, part, sizeof part);
+	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
+		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))
+			return -1;
+		t->last_log = p;
+	}
+	if (t->schema.have && (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0)) {
+		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
+		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
+			return mc_oom(err, "rows");
+		p->schema_ver = t->schema.rec.schema_version;
+		p->nrec++;
+	}
+	if (rec_encode(&p->data, r, err) < 0)
+		return -1;
+	p->nrec++;
+	p->rows++;
+	if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
+		p->lo = r->pos;
+	if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
+		p->hi = r->pos;
+	p->has_pos = 1;
+	if (!p->has_time || r->time < p->tmin)
+		p->tmin = r->time;
+	if (!p->has_time || r->time > p->tmax)
+		p->tmax = r->time;
+	p->has_time = 1;
+	s->pending_rows++;
+	return 0;
+}
+
 static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		  struct mc_err *err)
 {
@@ -495,8 +607,9 @@ static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	case MC_R_ROW:
 		return on_row(s, rd, r, err);
 	case MC_R_DDL:
-		rc = accept_change(s, rd, r, err);
-		return rc < 0 ? -1 : 0;
+		if ((rc = accept_change(s, rd, r, err)) <= 0)
+			return rc;
+		return on_ddl(s, rd, r, err);
 	case MC_R_MARK:
 		return on_mark(s, rd, r, err);
 	default:

@@ -287,11 +287,11 @@ static int get_column(struct jdec *d, struct mc_col *col)
 /* Top-level keys, in the union of all record kinds. */
 enum {
 	K_MCR, K_META, K_KIND, K_DB, K_TABLE, K_VERSION, K_POS, K_TIME, K_FLAGS, K_COLUMNS,
-	K_KEY, K_OP, K_BEFORE, K_AFTER, K_SQL, K_MARK, K_LABEL, K_COUNT, K_CRC, K_N
+	K_KEY, K_OP, K_BEFORE, K_AFTER, K_SQL, K_MARK, K_LABEL, K_COUNT, K_CRC, K_EFFECT, K_N
 };
 static const char *const top_keys[K_N] = {
 	"mcr", "meta", "kind", "db", "table", "version", "pos", "time", "flags", "columns",
-	"key", "op", "before", "after", "sql", "mark", "label", "count", "crc32c",
+	"key", "op", "before", "after", "sql", "mark", "label", "count", "crc32c", "effect",
 };
 
 /* Keys of each record kind, in the order written; -1 ends a list. */
@@ -313,6 +313,8 @@ static uint32_t kind_mask(int kind)
 		m |= 1u << kind_keys[kind][j];
 	if (kind == MC_R_TRAILER)
 		m |= 1u << K_CRC; /* optional: not in streams written before it */
+	if (kind == MC_R_DDL)
+		m |= 1u << K_EFFECT; /* optional, as K_CRC */
 	return m;
 }
 
@@ -523,6 +525,11 @@ static int decode(struct jdec *d, struct mc_rec *r)
 			if (get_name(d, "mark", rec_mark_from_name, &v) < 0)
 				return -1;
 			r->mark = (enum mc_mark)v;
+			break;
+		case K_EFFECT:
+			if (get_name(d, "effect", rec_ddl_effect_from_name, &v) < 0)
+				return -1;
+			r->effect = (enum mc_ddl_effect)v;
 			break;
 		case K_CRC:
 			if (get_u64(d, &u) < 0)

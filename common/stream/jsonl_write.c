@@ -361,6 +361,11 @@ int jsonl_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		put_pos_time(&e, r);
 		PUT_LIT(&e, ",\"sql\":");
 		put_text(&e, r->sql, "field 'sql'");
+		if (r->effect) {
+			PUT_LIT(&e, ",\"effect\":\"");
+			put(&e, rec_ddl_effect_name(r->effect), strlen(rec_ddl_effect_name(r->effect)));
+			put_c(&e, '"');
+		}
 		PUT_LIT(&e, "}\n");
 		break;
 	case MC_R_MARK:

@@ -16,6 +16,8 @@
 
 static const char *const kind_names[] = { "header", "schema", "row", "ddl", "mark", "trailer" };
 static const char *const op_names[] = { "snapshot", "insert", "update", "delete" };
+static const char *const effect_names[] = { "?", "alter", "create", "drop", "truncate",
+					    "rename_from", "rename_to", "other" };
 static const char *const mark_names[] = { "heartbeat", "chunk_end", "txn_end", "snapshot_end" };
 static const char *const vkind_names[] = {
 	"null", "absent", "int", "uint", "f32", "f64", "str", "bin", "decimal", "date",
@@ -58,6 +60,17 @@ int rec_op_from_name(const char *s, size_t n)
 int rec_mark_from_name(const char *s, size_t n)
 {
 	return name_lookup(mark_names, MC_MARK_N, s, n);
+}
+
+const char *rec_ddl_effect_name(enum mc_ddl_effect e)
+{
+	return (unsigned)e < MC_DDL_N ? effect_names[e] : "?";
+}
+
+int rec_ddl_effect_from_name(const char *s, size_t n)
+{
+	int e = name_lookup(effect_names, MC_DDL_N, s, n);
+	return e > 0 ? e : -1;
 }
 
 /* ---- positions ---- */
@@ -256,6 +269,8 @@ static int validate(const struct mc_rec *r, int values, struct mc_err *err)
 		return 0;
 	}
 	case MC_R_DDL:
+		if ((unsigned)r->effect >= MC_DDL_N)
+			return mc_errf(err, MC_EXIT_DATA, "ddl: unknown effect %d", (int)r->effect);
 		return 0;
 	case MC_R_MARK:
 		if ((unsigned)r->mark >= MC_MARK_N)
@@ -347,7 +362,7 @@ static const char *const schema_fields[] = { "kind", "db", "table", "version", "
 					     "flags", "columns", "key" };
 static const char *const row_fields[] = { "kind", "op", "db", "table", "version", "pos",
 					  "time", "before", "after" };
-static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql" };
+static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql", "effect" };
 static const char *const mark_fields[] = { "kind", "mark", "pos", "time", "db", "table", "label" };
 static const char *const trailer_fields[] = { "kind", "count", "crc32c" };
 
@@ -522,10 +537,11 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: missing field '%s'",
 			       start, kind_names[kind], fields[kind].names[nf]);
 	}
-	if (nf > fields[kind].n && !(kind == MC_R_TRAILER && nf == 3))
+	if (nf > fields[kind].n && !((kind == MC_R_TRAILER || kind == MC_R_DDL) &&
+				     nf == fields[kind].n + 1))
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u%s",
 			       start, kind_names[kind], nf, fields[kind].n,
-			       kind == MC_R_TRAILER ? " or 3" : "");
+			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? " or 7" : "");
 	switch (r->kind) {
 	case MC_R_SCHEMA:
 		rc = dec_schema(&c, r, s);
@@ -537,6 +553,20 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		rc = mp_str(&c, &r->db, "db") < 0 || mp_str(&c, &r->table, "table") < 0 ||
 		     dec_pos(&c, &r->pos) < 0 || mp_int(&c, &r->time, "time") < 0 ||
 		     mp_str(&c, &r->sql, "sql") < 0 ? -1 : 0;
+		r->effect = MC_DDL_UNKNOWN;
+		if (rc == 0 && nf == 7) {
+			uint64_t e;
+			at = mp_aoff(&c);
+			if (mp_uint(&c, &e, "effect") < 0) {
+				rc = -1;
+				break;
+			}
+			if (e == MC_DDL_UNKNOWN || e >= MC_DDL_N)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "offset %llu: field 'effect': unknown effect %" PRIu64,
+					       at, e);
+			r->effect = (enum mc_ddl_effect)e;
+		}
 		break;
 	case MC_R_MARK: {
 		uint64_t m;
@@ -777,13 +807,17 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		}
 		break;
 	case MC_R_DDL:
-		msgpack_pack_array(&pk, 6);
+		if ((unsigned)r->effect >= MC_DDL_N)
+			return mc_errf(err, MC_EXIT_DATA, "ddl: unknown effect %d", (int)r->effect);
+		msgpack_pack_array(&pk, r->effect ? 7 : 6);
 		msgpack_pack_uint8(&pk, MC_R_DDL);
 		pack_strn(&pk, r->db);
 		pack_strn(&pk, r->table);
 		pack_pos(&pk, &r->pos);
 		msgpack_pack_int64(&pk, r->time);
 		pack_strn(&pk, r->sql);
+		if (r->effect)
+			msgpack_pack_uint8(&pk, (uint8_t)r->effect);
 		break;
 	case MC_R_MARK:
 		msgpack_pack_array(&pk, 7);

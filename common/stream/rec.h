@@ -92,6 +92,21 @@ enum mc_rkind {
 
 enum mc_op { MC_OP_SNAPSHOT = 0, MC_OP_INSERT, MC_OP_UPDATE, MC_OP_DELETE, MC_OP_N };
 
+/* What a DDL statement does to the table its record names (the optional
+ * field 'effect' of a ddl record; MC_DDL_UNKNOWN when the record has none:
+ * streams written before it). */
+enum mc_ddl_effect {
+	MC_DDL_UNKNOWN = 0,
+	MC_DDL_ALTER,       /* ALTER TABLE (not a rename) */
+	MC_DDL_CREATE,      /* CREATE TABLE */
+	MC_DDL_DROP,        /* DROP TABLE */
+	MC_DDL_TRUNCATE,    /* TRUNCATE TABLE */
+	MC_DDL_RENAME_FROM, /* the table is renamed away (RENAME TABLE, ALTER ... RENAME) */
+	MC_DDL_RENAME_TO,   /* another table is renamed to this name */
+	MC_DDL_OTHER,       /* anything else (no table, or not a table's DDL) */
+	MC_DDL_N
+};
+
 enum mc_mark {
 	MC_MARK_HEARTBEAT = 0,
 	MC_MARK_CHUNK_END,
@@ -160,6 +175,7 @@ struct mc_rec {
 
 	/* ddl */
 	struct mc_str sql;
+	enum mc_ddl_effect effect; /* MC_DDL_UNKNOWN: not in the record */
 
 	/* mark */
 	enum mc_mark mark;
@@ -216,6 +232,10 @@ const char *rec_op_name(enum mc_op op);
 int rec_op_from_name(const char *s, size_t n);
 const char *rec_mark_name(enum mc_mark m);
 int rec_mark_from_name(const char *s, size_t n);
+/* "alter", "create", "drop", "truncate", "rename_from", "rename_to",
+ * "other" ("?" for MC_DDL_UNKNOWN); from_name: -1 when unknown. */
+const char *rec_ddl_effect_name(enum mc_ddl_effect e);
+int rec_ddl_effect_from_name(const char *s, size_t n);
 const char *rec_vkind_name(enum mc_vkind k);
 
 /* Header metadata (docs/record-format.md "Header"): the source a stream's

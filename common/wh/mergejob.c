@@ -192,7 +192,8 @@ static void merger_drop(struct mergejob *j)
 static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 {
 	const char *rundir = j->o.tmpdir ? j->o.tmpdir : j->tdir;
-	int pulled = j->base_m.sorted || stream;
+	/* below a TRUNCATE the base does not count */
+	int pulled = !j->has_barrier && (j->base_m.sorted || stream);
 	uint64_t readers = pulled ? (j->memory >= MJ_PULL_AHEAD_MIN ? 2 : 1) * MJ_READER_COST : 0;
 	struct merge_stats st;
 
@@ -207,7 +208,7 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		merger_tmp_name(j->merger, name);
 	}
 	j->st.log_rows = j->st.log_files = 0;
-	if ((!pulled && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
+	if ((!pulled && !j->has_barrier && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
 		merger_stats(j->merger, &st);
 		return st.duplicate ? mj_dup_error(j, err) : -1;
 	}
@@ -603,10 +604,20 @@ static int run(struct mergejob *j, struct mc_err *err)
 			return 0;
 		}
 	}
-	if (read_schemas(j, err) < 0 || mj_resolve_key(j, err) < 0 || plan_range(j, err) < 0)
+	if (read_schemas(j, err) < 0 || mj_resolve_key(j, err) < 0 || plan_range(j, err) < 0 ||
+	    mj_scan_ddl(j, err) < 0)
 		return -1;
-	if (j->o.emit_sql)
+	if (j->o.emit_sql) {
+		if (j->has_barrier) {
+			char p[64];
+			pos_format(&j->barrier_ddl->pos, p, sizeof p);
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s': '%s' at position %s empties the table, which "
+				       "--emit-sql does not do: merge with mc-merge (without "
+				       "--emit-sql)", j->o.table, j->barrier_ddl->sql, p);
+		}
 		return emit_sql(j, err);
+	}
 	/* merge: runs go to the table's directory unless tmpdir says
 	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
 	j->t_start = now_s();
@@ -689,6 +700,7 @@ void mergejob_free(struct mergejob *j)
 	if (!j)
 		return;
 	release(j);
+	mj_ddl_free(j);
 	free(j->tdir);
 	free(j->ldir);
 	free(j);

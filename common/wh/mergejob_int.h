@@ -44,6 +44,14 @@ struct mj_out {
 	uint32_t crc; /* CRC-32C of the bytes flushed so far (the trailer's) */
 };
 
+/* a table-replacing DDL record of the log in the merge's range */
+struct mj_ddl {
+	struct mc_pos pos;
+	enum mc_ddl_effect effect;
+	char *sql, *path;
+	uint64_t recno;
+};
+
 struct mergejob {
 	struct mergejob_opts o;
 	uint64_t memory;
@@ -65,6 +73,12 @@ struct mergejob {
 	char *tmp;                    /* the partition being made: removed
 				       * unless installed */
 	struct mc_buf kb, kb2, rb;    /* add_change's scratch */
+	struct mj_ddl *ddl;           /* the log's DDL in range (mj_scan_ddl) */
+	size_t nddl, ddlcap;
+	int ddl_pass;                 /* mj_read_log collects DDL only */
+	int has_barrier;              /* a TRUNCATE (or DROP + CREATE) at barrier: */
+	struct mc_pos barrier;        /* the base and changes up to it do not count */
+	const struct mj_ddl *barrier_ddl;
 	struct mergejob_stats st;
 	double t_start, t_read;
 };
@@ -86,6 +100,10 @@ int mj_choose_base(struct mergejob *j, struct mc_err *err);
 /* mergejob_read.c */
 int mj_read_base(struct mergejob *j, struct mc_err *err);
 int mj_read_log(struct mergejob *j, struct mc_err *err);
+/* Read the log's DDL in range and plan it: the barrier, or -1 naming a
+ * statement mc-merge cannot follow (docs/merge.md "DDL"). */
+int mj_scan_ddl(struct mergejob *j, struct mc_err *err);
+void mj_ddl_free(struct mergejob *j);
 int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 		 const char **rec, size_t *rlen, struct mc_err *err);
 void mj_pull_reset(struct mj_pull *p);

@@ -261,6 +261,107 @@ static int log_files_of(struct mergejob *j, const char *part, const struct wh_ma
 	return 0;
 }
 
+static int keep_ddl(struct mergejob *j, const struct mc_rec *r, const char *path,
+		    uint64_t recno, struct mc_err *err)
+{
+	struct mj_ddl *d;
+	if (r->effect != MC_DDL_TRUNCATE && r->effect != MC_DDL_DROP &&
+	    r->effect != MC_DDL_CREATE && r->effect != MC_DDL_RENAME_FROM &&
+	    r->effect != MC_DDL_RENAME_TO)
+		return 0;
+	if (mc_grow(&j->ddl, &j->ddlcap, j->nddl + 1, sizeof *j->ddl) < 0)
+		return mc_oom(err, "DDL");
+	d = &j->ddl[j->nddl];
+	memset(d, 0, sizeof *d);
+	d->pos = r->pos;
+	d->effect = r->effect;
+	d->recno = recno;
+	if (!(d->sql = mc_strndup(r->sql.p, r->sql.n > 200 ? 200 : r->sql.n)) ||
+	    !(d->path = mc_strdup(path))) {
+		free(d->sql);
+		return mc_oom(err, "DDL");
+	}
+	j->nddl++;
+	return 0;
+}
+
+void mj_ddl_free(struct mergejob *j)
+{
+	for (size_t i = 0; i < j->nddl; i++) {
+		free(j->ddl[i].sql);
+		free(j->ddl[i].path);
+	}
+	free(j->ddl);
+	j->ddl = NULL;
+	j->nddl = j->ddlcap = 0;
+}
+
+static int ddl_cmp(const void *a, const void *b)
+{
+	return pos_cmp(&((const struct mj_ddl *)a)->pos, &((const struct mj_ddl *)b)->pos);
+}
+
+static int ddl_err(const struct mergejob *j, const struct mj_ddl *d, const char *what,
+		   struct mc_err *err)
+{
+	char p[64];
+	pos_format(&d->pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA, "table '%s': '%s' at position %s ('%s' record %llu) %s",
+		       j->o.table, d->sql, p, d->path, (unsigned long long)d->recno, what);
+}
+
+int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
+{
+	const struct mj_ddl *gone = NULL;
+	int rc;
+	mj_ddl_free(j);
+	j->has_barrier = 0;
+	j->barrier_ddl = NULL;
+	j->ddl_pass = 1;
+	rc = mj_read_log(j, err);
+	j->ddl_pass = 0;
+	if (rc < 0)
+		return -1;
+	if (j->nddl > 1)
+		qsort(j->ddl, j->nddl, sizeof *j->ddl, ddl_cmp);
+	for (size_t i = 0; i < j->nddl; i++) {
+		const struct mj_ddl *d = &j->ddl[i];
+		switch (d->effect) {
+		case MC_DDL_TRUNCATE:
+			j->has_barrier = 1;
+			j->barrier = d->pos;
+			j->barrier_ddl = d;
+			break;
+		case MC_DDL_DROP:
+		case MC_DDL_RENAME_FROM:
+			gone = d;
+			break;
+		case MC_DDL_CREATE:
+			/* a CREATE after the table went: a new, empty table (one
+			 * with another schema shows in the schema of its rows); a
+			 * CREATE ... IF NOT EXISTS of the table there changes nothing */
+			if (gone) {
+				j->has_barrier = 1;
+				j->barrier = d->pos;
+				j->barrier_ddl = d;
+				gone = NULL;
+			}
+			break;
+		case MC_DDL_RENAME_TO:
+			return ddl_err(j, d, "moves another table's rows into this name (a RENAME "
+				       "swap, as gh-ost and pt-online-schema-change do), which "
+				       "mc-merge cannot follow: load a new snapshot of the table", err);
+		default:
+			break;
+		}
+	}
+	if (gone)
+		return ddl_err(j, gone, "takes the table away, and no CREATE of it follows in "
+			       "the range of this merge: the table is gone (if it comes back, "
+			       "load a new snapshot of it)", err);
+	return 0;
+}
+
 /* Read the files in turn, the next one opened ahead (each path is taken
  * over by its reader). */
 static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struct mc_err *err)
@@ -272,6 +373,7 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 	memset(frs, 0, sizeof frs);
 	if (nf > 0) {
 		rc = mj_open(j, &frs[0], lf[0].path, lf[0].f, err);
+		frs[0].want_ddl = 1;
 		lf[0].path = NULL;
 	}
 	for (i = 0; i < nf && rc == 0; i++) {
@@ -279,13 +381,26 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 		struct mc_rec r;
 		if (i + 1 < nf) {
 			rc = mj_open(j, &frs[(i + 1) % 2], lf[i + 1].path, lf[i + 1].f, err);
+			frs[(i + 1) % 2].want_ddl = 1;
 			lf[i + 1].path = NULL;
 			if (rc < 0)
 				break;
 		}
-		j->st.log_files++;
+		if (!j->ddl_pass)
+			j->st.log_files++;
 		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
-			if (r.op == MC_OP_SNAPSHOT || !in_range(j, &r.pos))
+			if (r.kind == MC_R_DDL) {
+				if (j->ddl_pass && in_range(j, &r.pos) &&
+				    keep_ddl(j, &r, fr->path, fr->rd.recno, err) < 0) {
+					rc = -1;
+					break;
+				}
+				continue;
+			}
+			if (j->ddl_pass || r.op == MC_OP_SNAPSHOT || !in_range(j, &r.pos))
+				continue;
+			/* below a TRUNCATE: emptied */
+			if (j->has_barrier && pos_cmp(&r.pos, &j->barrier) <= 0)
 				continue;
 			j->st.log_rows++;
 			if (add_change(j, &r, fr->path, fr->rd.recno, err) < 0) {
@@ -361,10 +476,8 @@ int mj_read_log(struct mergejob *j, struct mc_err *err)
 
 	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
 		return -1;
-	if (nparts && !j->lschema.have) {
-		rc = mc_errf(err, MC_EXIT_DATA, "'%s': partitions but no %s", j->ldir, WH_SCHEMA);
-		goto out;
-	}
+	/* a log of DDL records only (a TRUNCATE of a table with no change
+	 * yet) has no schema; a row in it would be refused by its reader */
 	if (!(lms = calloc(nparts ? nparts : 1, sizeof *lms))) {
 		rc = mc_oom(err, "log manifests");
 		goto out;
@@ -372,7 +485,7 @@ int mj_read_log(struct mergejob *j, struct mc_err *err)
 	for (i = 0; i < nparts && rc == 0; i++)
 		if ((rc = wh_part_manifest(j->ldir, parts[i], &lms[i], err)) >= 0)
 			rc = log_files_of(j, parts[i], &lms[i], &lf, &nf, &cap, err);
-	if (rc == 0)
+	if (rc == 0 && j->ddl_pass)
 		rc = check_commits(j, parts, lms, nparts, err);
 	if (rc == 0)
 		rc = read_log_files(j, lf, nf, err);

@@ -229,9 +229,11 @@ int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err)
 {
 	int rc;
 	while ((rc = rio_next(&r->rd, rec, err)) > 0) {
-		if (rec->kind == MC_R_ROW) {
+		if (rec->kind == MC_R_ROW || rec->kind == MC_R_DDL) {
 			r->rows++;
-			return 1;
+			if (rec->kind == MC_R_ROW || r->want_ddl)
+				return 1;
+			continue;
 		}
 		if (rec->kind == MC_R_SCHEMA && !schema_same(rec, r->schema)) {
 			char why[300];

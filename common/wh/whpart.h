@@ -67,8 +67,9 @@ struct wh_reader {
 	struct rio_reader rd;
 	const struct wh_file *f;     /* its manifest entry (not owned) */
 	const struct mc_rec *schema; /* the table's schema (not owned) */
-	uint64_t rows;
+	uint64_t rows;  /* row and ddl records (a log's DDL counts as a change) */
 	int open;
+	int want_ddl;   /* wh_reader_next returns ddl records too */
 };
 
 /* Open path (taken over: freed on close, and on failure). */
