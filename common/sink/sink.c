@@ -139,7 +139,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		struct dest_rows rows = {
 			.recs = p->data.p, .len = p->data.len, .nrec = p->nrec, .rows = p->rows,
 			.schemas = p->schemas.p, .schemas_len = p->schemas.len,
-			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi,
+			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
 		};
@@ -177,6 +177,8 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	struct sink_pbuf *p = is_log ? t->last_log : t->last_base;
 	char part[512];
 
+	if (sink_tab_source(s, rd, t, err) < 0)
+		return -1;
 	sink_part_for(s, t, is_log, part, sizeof part);
 	if (!p || strcmp(p->part, part) != 0) {
 		if (!(p = sink_pbuf_get(s, t->name, is_log, part, err)))

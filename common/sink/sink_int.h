@@ -57,6 +57,7 @@ struct sink_tab {
 	uint64_t open_start;   /* snap_seen when the chunk began */
 	struct sink_pbuf *cp;  /* where its rows go */
 	struct sink_psave save;
+	size_t src_ok;         /* 1 + the source whose rows it was checked to take */
 };
 
 struct sink {
@@ -96,6 +97,10 @@ static inline struct mc_ledger *sink_src(struct sink *s)
  * open its ledger entry (s->src). */
 int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		struct mc_err *err);
+/* t's rows come from the stream's source: record it as the table's when
+ * it has none; a table of another server is an error. */
+int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
+		    struct mc_err *err);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */

@@ -37,6 +37,10 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	int found = -1;
 	struct mc_ledger *l;
 
+	/* what is pending is of the previous stream's source: a commit's
+	 * files are of one source (their positions are its) */
+	if (s->pending_rows && sink_commit(s, err) < 0)
+		return -1;
 	/* a stream that does not name its source (older writers, other
 	 * tools) is the first source's, as it always was */
 	s->src = 0;
@@ -89,5 +93,40 @@ done:
 	l = sink_src(s);
 	s->resume_done = l->has_resume;
 	s->resume_done_file = l->resume.file;
+	return 0;
+}
+
+/* The source's name for a message: its server_id, or "(unnamed)". */
+static const char *src_name(struct sink *s, size_t n)
+{
+	const struct mc_ledger *l = ledger_src(&s->L, n);
+	return l->src_id ? l->src_id : "(unnamed)";
+}
+
+int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
+		    struct mc_err *err)
+{
+	size_t n;
+	if (t->src_ok == s->src + 1)
+		return 0;
+	if (!ledger_tsrc_get(&s->L, t->name, &n)) {
+		/* the first rows of the table (of a table loaded before tables
+		 * had a source recorded too: its source is the one loading it) */
+		n = s->src;
+		if (ledger_tsrc_set(&s->L, t->name, n, err) < 0)
+			return -1;
+		s->dirty = 1;
+	}
+	/* the same server in a later history (RESET MASTER) continues it;
+	 * positions of two servers have no order: one table cannot hold both */
+	if (!ledger_src_same(&s->L, n, s->src))
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: table '%s.%s' (warehouse table '%s') holds changes of "
+			       "source server_id %s, this stream is of server_id %s: one table cannot "
+			       "take the changes of two servers (their positions have no order); load "
+			       "it under another name (--name=%s.%s=NEWNAME) or into another warehouse",
+			       (unsigned long long)rd->recno, t->db, t->table, t->name,
+			       src_name(s, n), src_name(s, s->src), t->db, t->table);
+	t->src_ok = s->src + 1;
 	return 0;
 }

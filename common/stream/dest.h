@@ -57,6 +57,8 @@ struct dest_rows {
 	int has_pos;            /* lo/hi: the change rows' positions (log) or
 				 * the rows' (base) */
 	struct mc_pos lo, hi;
+	size_t src;             /* the ledger source (ledger_src) whose
+				 * positions lo/hi (and floor) are */
 	int has_time;           /* tmin/tmax: event times, seconds UTC */
 	int64_t tmin, tmax;
 	/* base partitions (a snapshot): */

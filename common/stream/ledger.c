@@ -109,6 +109,38 @@ int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, stru
 	return ckpt_set(&l->names, key, name, err);
 }
 
+int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
+{
+	char k[160];
+	const char *v;
+	uint64_t u;
+	snprintf(k, sizeof k, LEDGER_K_TSRC "%s", name);
+	if (!(v = ckpt_get(&l->tsrc, k)) || num_u64(v, &u) < 0 || u > l->nmore)
+		return 0;
+	*n = (size_t)u;
+	return 1;
+}
+
+int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err)
+{
+	char k[160], v[32];
+	snprintf(k, sizeof k, LEDGER_K_TSRC "%s", name);
+	snprintf(v, sizeof v, "%zu", n);
+	return ckpt_set(&l->tsrc, k, v, err);
+}
+
+int ledger_src_same(struct mc_ledger *l, size_t a, size_t b)
+{
+	const struct mc_ledger *x, *y;
+	if (a == b)
+		return 1;
+	if (a > l->nmore || b > l->nmore)
+		return 0;
+	x = ledger_src(l, a);
+	y = ledger_src(l, b);
+	return x->src_id && y->src_id && strcmp(x->src_id, y->src_id) == 0;
+}
+
 /* ---- accounting ---- */
 
 int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err)
@@ -235,6 +267,9 @@ static int put_names(const struct mc_ledger *l, struct ckpt *c, struct mc_err *e
 {
 	for (size_t i = 0; i < l->names.n; i++)
 		if (ckpt_append(c, l->names.kv[i].k, l->names.kv[i].v, err) < 0)
+			return -1;
+	for (size_t i = 0; i < l->tsrc.n; i++)
+		if (ckpt_append(c, l->tsrc.kv[i].k, l->tsrc.kv[i].v, err) < 0)
 			return -1;
 	return 0;
 }
@@ -377,7 +412,9 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		if ((ledger_is_table_key(c->kv[i].k) &&
 		     ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_NAME, sizeof LEDGER_K_NAME - 1) == 0 &&
-		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0))
+		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
+		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
+		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
 	for (;;) {
 		char pre[32], k[64];
@@ -487,6 +524,7 @@ void ledger_free(struct mc_ledger *l)
 	free(l->src_epoch);
 	ckpt_free(&l->snap);
 	ckpt_free(&l->names);
+	ckpt_free(&l->tsrc);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);

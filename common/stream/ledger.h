@@ -52,6 +52,8 @@
 #define LEDGER_K_CLOSED "source_closed"      /* "1": an older history, done with */
 #define LEDGER_K_SRC "src."                  /* + N + "." + a key above */
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
+#define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
+					      * source of its first rows (none: 0) */
 
 /* ---- snapshot chains ----
  * A table's committed snapshot chain is "done" (complete) or "after", a
@@ -117,6 +119,8 @@ struct mc_ledger {
 				 * ledger_table_key(), value a chain (above) */
 	struct ckpt names;      /* each table's destination name: key
 				 * ledger_name_key(), value the name */
+	struct ckpt tsrc;       /* each destination table's source: key
+				 * "tsrc.NAME", value N (ledger_src) */
 	/* The source the positions above are of: its identity (NULL: the
 	 * unnamed source of an older ledger or writer) and its history's
 	 * epoch (NULL: unknown), and whether that history is over. */
@@ -149,6 +153,15 @@ int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, siz
 /* A table's recorded destination name (NULL: none); record one (copies). */
 const char *ledger_name_get(const struct mc_ledger *l, const char *key);
 int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, struct mc_err *err);
+
+/* The source (ledger_src number) a destination table's rows come from:
+ * 1 and *n, or 0 when none is recorded (the table is the first source's);
+ * record one. */
+int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n);
+int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err);
+/* Whether sources a and b of l are one server (one identity: its
+ * histories), i.e. a == b or both name the same source_id. */
+int ledger_src_same(struct mc_ledger *l, size_t a, size_t b);
 
 /* Account for an accepted change record at pos stamped t: the first record
  * stamped after a day ends that day (its cut). */

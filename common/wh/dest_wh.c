@@ -115,6 +115,8 @@ static int write_data_file(struct whd *w, const struct dest_part *p, const struc
 	f->has_time = rows->has_time;
 	f->tmin = rows->tmin;
 	f->tmax = rows->tmax;
+	f->has_src = rows->src != 0; /* none: the first source, as before */
+	f->src = rows->src;
 	rc = 0;
 	goto out;
 fail:
@@ -188,6 +190,10 @@ static int update_manifest(struct whd *w, const struct dest_part *p, const struc
 		m.from = rows->floor;
 		m.has_from = 1;
 	}
+	if (!p->is_log && rows->src) { /* a snapshot of a source but the first */
+		m.has_from_src = 1;
+		m.from_src = rows->src;
+	}
 	if (!p->is_log) {
 		char *dir = path_of(w, p->table, p->part, NULL, err);
 		rc = dir ? wh_mkdirs(dir, err) : -1;
@@ -256,6 +262,8 @@ static int whd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		snprintf(c.part, sizeof c.part, "%s", p->part);
 		c.lo = rows->lo;
 		c.hi = rows->hi;
+		c.has_src = rows->src != 0;
+		c.src = rows->src;
 		rc = wh_commits_add(dir, &c, err);
 		free(dir);
 		return rc;

@@ -307,6 +307,7 @@ static int write_manifest(struct mergejob *j, const struct stat *st, struct mc_e
 	f.tmax = j->out.tmax;
 	if (wh_manifest_add(&om, &f, err) < 0)
 		return -1;
+	mj_manifest_out(j, &om);
 	if (!(mk = wh_pathf("%s/%s", j->tmp, WH_MARKER))) {
 		wh_manifest_free(&om);
 		return mc_oom(err, "path");
@@ -434,10 +435,12 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
  * boundary of the ledger (none: nothing is past the snapshot). */
 static int at_committed(struct mergejob *j, struct mc_err *err)
 {
-	const struct mc_ledger *L = &j->L;
+	const struct mc_ledger *L = mj_at_src(j, err);
 	struct mc_pos c = { 0, 0, 0 }, p = j->o.at_pos;
 	char a[64];
 	int have = 0;
+	if (!L)
+		return -1;
 	if (L->has_pos) {
 		c = L->pos;
 		have = 1;
@@ -507,6 +510,8 @@ static int base_before_point(struct mergejob *j, struct mc_err *err)
 /* The upper end of the log's range, then the base (its `from`). */
 static int plan_range(struct mergejob *j, struct mc_err *err)
 {
+	if (mj_sources(j, err) < 0)
+		return -1;
 	if (j->o.at && j->o.at_is_pos) {
 		if (at_committed(j, err) < 0)
 			return -1;
@@ -518,7 +523,7 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 	} else if (j->o.at) {
 		if (mj_cut_at_time(j, j->o.at_time - j->L.utc_off, err) < 0)
 			return -1;
-	} else if (!ledger_cut(&j->L, j->o.day, &j->upto)) {
+	} else if (!mj_day_cut(j, j->o.day, &j->upto)) {
 		char d[16];
 		day_format(j->o.day + 1, d);
 		return mc_errf(err, MC_EXIT_DATA,

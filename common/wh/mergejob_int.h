@@ -52,6 +52,13 @@ struct mj_ddl {
 	uint64_t recno;
 };
 
+/* The table's source may have several binlog histories (RESET MASTER:
+ * ledger sources of one server_id, oldest first). Inside a job a position
+ * is global: the history's rank in bits 40 and up of its file number
+ * (rank 0, the first history, leaves it as it is). */
+#define MJ_MAX_HIST 64
+#define MJ_RANK_SHIFT 40
+
 struct mergejob {
 	struct mergejob_opts o;
 	uint64_t memory;
@@ -65,7 +72,10 @@ struct mergejob {
 	size_t nkey;
 	char *base_part;              /* spec of the base used */
 	struct wh_manifest base_m;
-	struct mc_pos from, upto;     /* log records in [from, upto) apply */
+	size_t hist[MJ_MAX_HIST];     /* the ledger sources of the table's server */
+	size_t nhist;
+	size_t base_rank;             /* the history of the base's positions */
+	struct mc_pos from, upto;     /* log records in [from, upto) apply (global) */
 	int upto_inf;
 	struct mj_pull pl;
 	struct mj_out out;
@@ -96,6 +106,22 @@ char *mj_base_path(struct mergejob *j, size_t i);
 int mj_resolve_key(struct mergejob *j, struct mc_err *err);
 int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err);
 int mj_choose_base(struct mergejob *j, struct mc_err *err);
+/* The table's source and its histories (j->hist), from the ledger's
+ * tsrc.TABLE (none: the first source). */
+int mj_sources(struct mergejob *j, struct mc_err *err);
+/* The rank of ledger source src (has 0: the table's first history) in
+ * *rank; -1 with err naming `what` when it is not of the table's source. */
+int mj_rank(const struct mergejob *j, int has, uint64_t src, size_t *rank, const char *what,
+	    struct mc_err *err);
+/* Position p of history rank as a global one, and back (ledger source). */
+struct mc_pos mj_gpos(size_t rank, struct mc_pos p);
+/* The end of day `day` for the table's source: 1 and *upto, 0 not yet. */
+int mj_day_cut(struct mergejob *j, int64_t day, struct mc_pos *upto);
+/* --at=POSITION: the one history it can name (else -1, err set). */
+const struct mc_ledger *mj_at_src(struct mergejob *j, struct mc_err *err);
+/* A manifest written by the job: from/upto and file positions back to
+ * their history's, with from_src. */
+void mj_manifest_out(const struct mergejob *j, struct wh_manifest *m);
 
 /* mergejob_read.c */
 int mj_read_base(struct mergejob *j, struct mc_err *err);

@@ -7,6 +7,102 @@
 #include "base/alloc.h"
 #include "wh/mergejob_int.h"
 
+/* ---- sources and histories (docs/merge.md "Sources") ---- */
+
+int mj_sources(struct mergejob *j, struct mc_err *err)
+{
+	size_t t = 0;
+	ledger_tsrc_get(&j->L, j->o.table, &t);
+	j->nhist = 0;
+	for (size_t i = 0; i <= j->L.nmore; i++) {
+		if (!ledger_src_same(&j->L, t, i))
+			continue;
+		if (j->nhist == MJ_MAX_HIST)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s': its source has more than %d binlog histories in "
+				       "the ledger", j->o.table, MJ_MAX_HIST);
+		j->hist[j->nhist++] = i;
+	}
+	return 0;
+}
+
+int mj_rank(const struct mergejob *j, int has, uint64_t src, size_t *rank, const char *what,
+	    struct mc_err *err)
+{
+	if (!has) {
+		*rank = 0;
+		return 0;
+	}
+	for (size_t r = 0; r < j->nhist; r++)
+		if (j->hist[r] == src) {
+			*rank = r;
+			return 0;
+		}
+	return mc_errf(err, MC_EXIT_DATA,
+		       "'%s': positions of the ledger's source %llu, which is not table '%s''s "
+		       "source (a table fed by two servers has no order of its changes): reload "
+		       "the table into a new warehouse from one server",
+		       what, (unsigned long long)src, j->o.table);
+}
+
+struct mc_pos mj_gpos(size_t rank, struct mc_pos p)
+{
+	p.file += (uint64_t)rank << MJ_RANK_SHIFT;
+	return p;
+}
+
+static void pos_back(const struct mergejob *j, struct mc_pos *p, size_t *src)
+{
+	size_t rank = (size_t)(p->file >> MJ_RANK_SHIFT);
+	p->file &= ((uint64_t)1 << MJ_RANK_SHIFT) - 1;
+	*src = rank < j->nhist ? j->hist[rank] : 0;
+}
+
+void mj_manifest_out(const struct mergejob *j, struct wh_manifest *m)
+{
+	size_t src = 0, s2;
+	if (m->has_from)
+		pos_back(j, &m->from, &src);
+	if (m->has_upto)
+		pos_back(j, &m->upto, &s2);
+	m->has_from_src = src != 0;
+	m->from_src = src;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].has_pos) {
+			pos_back(j, &m->files[i].lo, &s2);
+			pos_back(j, &m->files[i].hi, &s2);
+		}
+}
+
+int mj_day_cut(struct mergejob *j, int64_t day, struct mc_pos *upto)
+{
+	/* the histories in turn: the first that has the day's end; a closed
+	 * one without it ended within or before the day (all of it is) */
+	for (size_t r = 0; r < j->nhist; r++) {
+		const struct mc_ledger *l = ledger_src(&j->L, j->hist[r]);
+		struct mc_pos c;
+		if (ledger_cut(l, day, &c)) {
+			*upto = mj_gpos(r, c);
+			return 1;
+		}
+		if (!l->closed)
+			return 0;
+	}
+	return 0;
+}
+
+const struct mc_ledger *mj_at_src(struct mergejob *j, struct mc_err *err)
+{
+	if (j->nhist > 1) {
+		mc_errf(err, MC_EXIT_DATA,
+			"--at=%s: table '%s''s source has %zu binlog histories in the ledger (RESET "
+			"MASTER or a new history): a position does not say which; use "
+			"--at='YYYY-MM-DD hh:mm:ss'", j->o.at, j->o.table, j->nhist);
+		return NULL;
+	}
+	return ledger_src(&j->L, j->nhist ? j->hist[0] : 0);
+}
+
 int mj_resolve_key(struct mergejob *j, struct mc_err *err)
 {
 	const struct mc_rec *s = &j->schema.rec;
@@ -61,8 +157,17 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 		struct wh_reader fr;
 		struct mc_rec r;
 		char *path;
+		size_t rank = 0;
 		if (!f->has_time || f->tmax <= t)
 			continue;
+		if (!(path = wh_pathf("%s/%s/%s", j->ldir, part, f->name))) {
+			rc = mc_oom(err, "path");
+			break;
+		}
+		rc = mj_rank(j, f->has_src, f->src, &rank, path, err);
+		free(path);
+		if (rc < 0)
+			break;
 		if (!(path = wh_pathf("%s/%s/%s", j->ldir, part, f->name))) {
 			rc = mc_oom(err, "path");
 			break;
@@ -71,12 +176,14 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 			rc = -1;
 			break;
 		}
-		while ((rc = wh_reader_next(&fr, &r, err)) > 0)
+		while ((rc = wh_reader_next(&fr, &r, err)) > 0) {
+			struct mc_pos g = mj_gpos(rank, r.pos);
 			if (r.op != MC_OP_SNAPSHOT && r.time > t &&
-			    (!*found || pos_cmp(&r.pos, best) < 0)) {
-				*best = r.pos;
+			    (!*found || pos_cmp(&g, best) < 0)) {
+				*best = g;
 				*found = 1;
 			}
+		}
 		wh_reader_close(&fr);
 	}
 	wh_manifest_free(&lm);
@@ -86,16 +193,24 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 /* --at=DATETIME: the first log record of the table stamped after t. */
 int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 {
-	const struct mc_ledger *L = &j->L;
 	char **parts;
 	size_t nparts;
-	int found = 0, rc = 0;
+	int found = 0, rc = 0, has_hw = 0;
+	int64_t hw = 0;
 	struct mc_pos best = { 0, 0, 0 };
 
-	if (!L->has_hw || L->hw_time <= t)
+	/* the table's source's last change (of any of its histories) */
+	for (size_t r = 0; r < j->nhist; r++) {
+		const struct mc_ledger *l = ledger_src(&j->L, j->hist[r]);
+		if (l->has_hw && (!has_hw || l->hw_time > hw)) {
+			hw = l->hw_time;
+			has_hw = 1;
+		}
+	}
+	if (!has_hw || hw <= t)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
-			       j->o.at, L->has_hw ? L->hw_time : 0);
+			       j->o.at, has_hw ? hw : 0);
 	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
 		return -1;
 	for (size_t i = 0; i < nparts && rc == 0; i++)
@@ -120,10 +235,17 @@ static int newest_below(struct mergejob *j, char **done, size_t ndone, const cha
 		struct wh_manifest pm;
 		if (wh_part_day(done[i], &d) < 0)
 			continue;
+		size_t rank = 0;
+		struct mc_pos from;
 		if (wh_part_manifest(j->tdir, done[i], &pm, err) < 0)
 			return -1;
+		if (mj_rank(j, pm.has_from_src, pm.from_src, &rank, done[i], err) < 0) {
+			wh_manifest_free(&pm);
+			return -1;
+		}
+		from = mj_gpos(rank, pm.from);
 		if (pm.kind == WH_BASE && pm.has_from &&
-		    (j->upto_inf || pos_cmp(&pm.from, &j->upto) <= 0))
+		    (j->upto_inf || pos_cmp(&from, &j->upto) <= 0))
 			*newest = done[i];
 		wh_manifest_free(&pm);
 	}
@@ -168,7 +290,22 @@ static int choose_in(struct mergejob *j, char **all, size_t nall, char **done, s
 	if (j->base_m.kind != WH_BASE || !j->base_m.has_from)
 		return mc_errf(err, MC_EXIT_DATA, "'%s/%s/%s': not the marker of a full partition",
 			       j->tdir, newest, WH_MARKER);
-	j->from = j->base_m.from;
+	if (mj_rank(j, j->base_m.has_from_src, j->base_m.from_src, &j->base_rank, newest, err) < 0)
+		return -1;
+	/* positions in the job are global: the base's from, and the rows of a
+	 * snapshot (watermarks of its history) */
+	j->from = mj_gpos(j->base_rank, j->base_m.from);
+	for (size_t f = 0; f < j->base_m.nfiles && j->base_m.by == WH_BY_PUT; f++) {
+		j->base_m.files[f].lo = mj_gpos(j->base_rank, j->base_m.files[f].lo);
+		j->base_m.files[f].hi = mj_gpos(j->base_rank, j->base_m.files[f].hi);
+	}
+	/* the SQL merge selects the log's rows by position: one history only */
+	if (j->o.emit_sql && j->nhist > 1)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "--emit-sql: table '%s''s source has %zu binlog histories in the "
+			       "ledger (RESET MASTER or a new history): its log's positions repeat, "
+			       "which a SQL range cannot tell apart; merge it with mc-merge --ds",
+			       j->o.table, j->nhist);
 	return 0;
 }
 

@@ -11,6 +11,17 @@
 
 /* ---- the base ---- */
 
+/* A base row's position in the job: a snapshot's rows are watermarks of
+ * its history; a merged base's rows all lie before its from (rows of
+ * older histories too: no log record in range may lose to them). */
+static struct mc_pos base_pos(const struct mergejob *j, const struct mc_pos *p)
+{
+	struct mc_pos g = mj_gpos(j->base_rank, *p);
+	if (j->base_m.by == WH_BY_MERGE && pos_cmp(&g, &j->from) > 0)
+		g = j->from;
+	return g;
+}
+
 /* A base row's key into kb; -1 when the row is not a snapshot row. */
 static int base_key(struct mergejob *j, struct wh_reader *fr, const struct mc_rec *r,
 		    struct mc_buf *kb, struct mc_err *err)
@@ -71,7 +82,7 @@ int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 				 (unsigned long long)p->fr.rd.recno);
 	*key = p->key.p;
 	*klen = p->key.len;
-	*pos = r.pos;
+	*pos = base_pos(j, &r.pos);
 	*rec = rio_raw(&p->fr.rd, rlen);
 	return 1;
 }
@@ -110,7 +121,8 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 				rc = -1;
 				break;
 			}
-			if (merger_add(j->merger, kb.p, kb.len, &r.pos, 0, 1, raw, n, err) < 0) {
+			struct mc_pos g = base_pos(j, &r.pos);
+			if (merger_add(j->merger, kb.p, kb.len, &g, 0, 1, raw, n, err) < 0) {
 				rc = mc_errctx(err, "'%s': record %llu: ", fr->path,
 					       (unsigned long long)fr->rd.recno);
 				break;
@@ -204,8 +216,8 @@ static int in_range(const struct mergejob *j, const struct mc_pos *p)
 
 /* A change record into entries: a live one for its after image, a dead one
  * for its before key when that differs. */
-static int add_change(struct mergejob *j, const struct mc_rec *r, const char *path,
-		      uint64_t recno, struct mc_err *err)
+static int add_change(struct mergejob *j, const struct mc_rec *r, const struct mc_pos *g,
+		      const char *path, uint64_t recno, struct mc_err *err)
 {
 	struct mc_buf *kb = &j->kb, *kb2 = &j->kb2, *rb = &j->rb;
 	struct mc_rec o;
@@ -227,11 +239,11 @@ static int add_change(struct mergejob *j, const struct mc_rec *r, const char *pa
 		o.after = r->after;
 		o.nafter = r->nafter;
 		if (rec_encode(rb, &o, err) < 0 ||
-		    merger_add(j->merger, kb->p, kb->len, &r->pos, 1, 1, rb->p, rb->len, err) < 0)
+		    merger_add(j->merger, kb->p, kb->len, g, 1, 1, rb->p, rb->len, err) < 0)
 			goto bad;
 	}
 	if (r->before && (!r->after || kb->len != kb2->len || memcmp(kb->p, kb2->p, kb->len) != 0))
-		if (merger_add(j->merger, kb2->p, kb2->len, &r->pos, 1, 0, NULL, 0, err) < 0)
+		if (merger_add(j->merger, kb2->p, kb2->len, g, 1, 0, NULL, 0, err) < 0)
 			goto bad;
 	return 0;
 bad:
@@ -241,6 +253,7 @@ bad:
 struct lfile {
 	char *path;
 	const struct wh_file *f;
+	size_t rank; /* its history */
 };
 
 /* The files of log partition `part` (manifest lm) whose positions reach
@@ -250,12 +263,24 @@ static int log_files_of(struct mergejob *j, const char *part, const struct wh_ma
 {
 	for (size_t i = 0; i < lm->nfiles; i++) {
 		const struct wh_file *f = &lm->files[i];
-		if (!f->has_pos || pos_cmp(&f->hi, &j->from) < 0 ||
-		    (!j->upto_inf && pos_cmp(&f->lo, &j->upto) >= 0))
+		struct mc_pos lo, hi;
+		size_t rank = 0;
+		if (!f->has_pos)
 			continue;
 		if (mc_grow(lf, cap, *nf + 1, sizeof **lf) < 0 ||
 		    !((*lf)[*nf].path = wh_pathf("%s/%s/%s", j->ldir, part, f->name)))
 			return mc_oom(err, "log files");
+		if (mj_rank(j, f->has_src, f->src, &rank, (*lf)[*nf].path, err) < 0) {
+			free((*lf)[*nf].path);
+			return -1;
+		}
+		lo = mj_gpos(rank, f->lo);
+		hi = mj_gpos(rank, f->hi);
+		if (pos_cmp(&hi, &j->from) < 0 || (!j->upto_inf && pos_cmp(&lo, &j->upto) >= 0)) {
+			free((*lf)[*nf].path);
+			continue;
+		}
+		(*lf)[*nf].rank = rank;
 		(*lf)[(*nf)++].f = f;
 	}
 	return 0;
@@ -389,21 +414,23 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 		if (!j->ddl_pass)
 			j->st.log_files++;
 		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
+			struct mc_pos g = mj_gpos(lf[i].rank, r.pos);
 			if (r.kind == MC_R_DDL) {
-				if (j->ddl_pass && in_range(j, &r.pos) &&
+				r.pos = g; /* the job's global position (several histories) */
+				if (j->ddl_pass && in_range(j, &g) &&
 				    keep_ddl(j, &r, fr->path, fr->rd.recno, err) < 0) {
 					rc = -1;
 					break;
 				}
 				continue;
 			}
-			if (j->ddl_pass || r.op == MC_OP_SNAPSHOT || !in_range(j, &r.pos))
+			if (j->ddl_pass || r.op == MC_OP_SNAPSHOT || !in_range(j, &g))
 				continue;
 			/* below a TRUNCATE: emptied */
-			if (j->has_barrier && pos_cmp(&r.pos, &j->barrier) <= 0)
+			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;
 			j->st.log_rows++;
-			if (add_change(j, &r, fr->path, fr->rd.recno, err) < 0) {
+			if (add_change(j, &r, &g, fr->path, fr->rd.recno, err) < 0) {
 				rc = -1;
 				break;
 			}
@@ -433,8 +460,13 @@ static int check_commits(struct mergejob *j, char **parts, const struct wh_manif
 		const struct wh_commit *k = &cs[c];
 		char name[WH_PART_FILE_MAX], lo[64], hi[64];
 		const struct wh_file *f = NULL;
-		size_t i;
-		if (pos_cmp(&k->hi, &j->from) < 0 || (!j->upto_inf && pos_cmp(&k->lo, &j->upto) >= 0))
+		struct mc_pos glo, ghi;
+		size_t i, rank = 0;
+		if ((rc = mj_rank(j, k->has_src, k->src, &rank, j->ldir, err)) < 0)
+			break;
+		glo = mj_gpos(rank, k->lo);
+		ghi = mj_gpos(rank, k->hi);
+		if (pos_cmp(&ghi, &j->from) < 0 || (!j->upto_inf && pos_cmp(&glo, &j->upto) >= 0))
 			continue;
 		wh_part_file_name(k->seq, name);
 		pos_format(&k->lo, lo, sizeof lo);

@@ -217,21 +217,28 @@ static int parse_i64n(const char *s, size_t n, int64_t *v)
 	return num_i64(tmp, v);
 }
 
-/* "rows bytes lo hi tmin tmax" */
+/* "rows bytes lo hi tmin tmax [src]" */
 static int file_parse(const char *v, struct wh_file *f)
 {
-	const char *w[6];
-	size_t wn[6];
+	const char *w[7];
+	size_t wn[7];
 	const char *p = v;
-	int hp2, ht2 = 0;
+	int hp2, ht2 = 0, nw = 6;
 	struct mc_pos hi;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < nw; i++) {
 		const char *sp = strchr(p, ' ');
 		w[i] = p;
 		wn[i] = sp ? (size_t)(sp - p) : strlen(p);
-		if ((i < 5) != (sp != NULL))
+		if (i == 5 && sp)
+			nw = 7; /* the source, written when it is not the first */
+		if ((i < nw - 1) != (sp != NULL))
 			return -1;
 		p = sp ? sp + 1 : p + wn[i];
+	}
+	if (nw == 7) {
+		f->has_src = 1;
+		if (num_u64n(w[6], wn[6], &f->src) < 0)
+			return -1;
 	}
 	if (num_u64n(w[0], wn[0], &f->rows) < 0 || num_u64n(w[1], wn[1], &f->bytes) < 0 ||
 	    parse_pos_or_dash(w[2], wn[2], &f->has_pos, &f->lo) < 0 ||
@@ -280,6 +287,11 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 		if (pos_parse(v, &m->upto, err) < 0)
 			goto bad;
 	}
+	if ((v = ckpt_get(&c, WH_M_FROM_SRC))) {
+		m->has_from_src = 1;
+		if (num_u64(v, &m->from_src) < 0)
+			goto bad;
+	}
 	if ((v = ckpt_get(&c, WH_M_COMMIT)) && num_u64(v, &m->commit) < 0)
 		goto bad;
 	for (size_t i = 0; i < c.n; i++) {
@@ -324,6 +336,10 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 		pos_format(&m->upto, a, sizeof a);
 		rc = ckpt_append(&c, WH_M_UPTO, a, err);
 	}
+	if (rc == 0 && m->has_from_src) {
+		snprintf(v, sizeof v, "%" PRIu64, m->from_src);
+		rc = ckpt_append(&c, WH_M_FROM_SRC, v, err);
+	}
 	if (rc == 0 && m->commit) {
 		snprintf(v, sizeof v, "%" PRIu64, m->commit);
 		rc = ckpt_append(&c, WH_M_COMMIT, v, err);
@@ -351,6 +367,8 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 		else
 			snprintf(v, sizeof v, "%" PRIu64 " %" PRIu64 " %s %s - -", f->rows, f->bytes,
 				 a, z);
+		if (f->has_src)
+			snprintf(v + strlen(v), sizeof v - strlen(v), " %" PRIu64, f->src);
 		if (buf_addf(&k, WH_M_FILE "%s%c", f->name, 0) < 0)
 			rc = mc_oom(err, path);
 		else

@@ -38,6 +38,7 @@
 #define WH_M_SORTED "sorted"
 #define WH_M_FROM "from"
 #define WH_M_UPTO "upto"
+#define WH_M_FROM_SRC "from_src" /* the ledger source (history) of from/upto */
 #define WH_M_COMMIT "commit"
 #define WH_M_ROWS "rows"
 #define WH_M_FILES "files"
@@ -91,6 +92,9 @@ struct wh_file {
 	struct mc_pos lo, hi;
 	int has_time;
 	int64_t tmin, tmax;
+	int has_src;   /* src: the ledger source (history, ledger_src) whose
+			* positions lo/hi are; none: the table's first */
+	uint64_t src;
 };
 
 struct wh_manifest {
@@ -101,6 +105,9 @@ struct wh_manifest {
 	struct mc_pos from;
 	int has_upto;          /* merge output: the state covers records below upto */
 	struct mc_pos upto;
+	int has_from_src;      /* from and upto are positions of ledger source
+				* from_src (none: the table's first) */
+	uint64_t from_src;
 	uint64_t commit;       /* put: the ledger commit that completed it (0: none) */
 	size_t nfiles, cap;
 	struct wh_file *files; /* owned, sorted by name */
@@ -141,6 +148,8 @@ struct wh_commit {
 	uint64_t seq, rows;
 	char part[256];
 	struct mc_pos lo, hi;
+	int has_src;   /* the ledger source of lo/hi (none: the table's first) */
+	uint64_t src;
 };
 
 /* The lines of TABLEDIR/_commits with seq <= maxseq: 1, 0 when the table has

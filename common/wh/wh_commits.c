@@ -55,11 +55,16 @@ static int read_all(const char *path, struct mc_buf *b, struct mc_err *err)
 /* One line into c: 0, -1 malformed. */
 static int parse_line(char *line, struct wh_commit *c)
 {
-	char *f[5], *save = NULL;
+	char *f[5], *save = NULL, *src;
 	struct mc_err e;
+	memset(c, 0, sizeof *c);
 	for (int i = 0; i < 5; i++)
 		if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
 			return -1;
+	/* SEQ PART ROWS LO HI [SRC]: the ledger source, when not the first */
+	if ((src = strtok_r(NULL, " ", &save)) && num_u64(src, &c->src) < 0)
+		return -1;
+	c->has_src = src != NULL;
 	if (strtok_r(NULL, " ", &save) || num_u64(f[0], &c->seq) < 0 || !wh_part_ok(f[1]) ||
 	    strlen(f[1]) >= sizeof c->part || num_u64(f[2], &c->rows) < 0 ||
 	    pos_parse(f[3], &c->lo, &e) < 0 || pos_parse(f[4], &c->hi, &e) < 0)
@@ -119,16 +124,19 @@ out:
 int wh_commits_add(const char *tabledir, const struct wh_commit *c, struct mc_err *err)
 {
 	char *path = commits_path(tabledir, err);
-	char lo[64], hi[64];
+	char lo[64], hi[64], src[32] = "";
 	struct mc_buf l = { 0 };
 	int fd, rc = -1, fresh;
 	if (!path)
 		return -1;
 	pos_format(&c->lo, lo, sizeof lo);
 	pos_format(&c->hi, hi, sizeof hi);
+	if (c->has_src)
+		snprintf(src, sizeof src, " %llu", (unsigned long long)c->src);
 	fresh = access(path, F_OK) != 0;
-	if (buf_addf(&l, "%s%llu %s %llu %s %s\n", fresh ? COMMITS_HEAD : "",
-		     (unsigned long long)c->seq, c->part, (unsigned long long)c->rows, lo, hi) < 0) {
+	if (buf_addf(&l, "%s%llu %s %llu %s %s%s\n", fresh ? COMMITS_HEAD : "",
+		     (unsigned long long)c->seq, c->part, (unsigned long long)c->rows, lo, hi,
+		     src) < 0) {
 		mc_oom(err, path);
 		goto out;
 	}
