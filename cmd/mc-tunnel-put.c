@@ -42,19 +42,23 @@ static const char usage[] =
 	"      --utc-offset=+HH:MM  days for ds=auto and day cuts (first run only;\n"
 	"                           kept in the ledger; default +00:00)\n"
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
+	"      --partial-ok         an input that ends without its trailer is not\n"
+	"                           an error (a source stopped on purpose)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
-	"Input read from a pipe may end without a trailer at a record boundary (a\n"
-	"live stream that stopped): what was read is committed, but for the rows of\n"
-	"a snapshot chunk without its chunk_end. A regular file must end with its\n"
-	"trailer. End of input inside a record is always an error.\n"
+	"Input read from a pipe may end without a trailer at a record boundary (its\n"
+	"source stopped): it is committed up to its last transaction end or snapshot\n"
+	"chunk end, then mc-tunnel-put exits 1 ('input ended without a trailer'),\n"
+	"or goes on with --partial-ok. A regular file must end with its trailer.\n"
+	"End of input inside a record is always an error.\n"
 	"Snapshot chunks (labelled '(LO, HI]') are kept whole when they continue\n"
 	"the table's committed chain, dropped when committed already; a stream\n"
 	"that cannot continue it (a different snapshot) is an error.\n"
 	"\n"
-	"Exit status: 0 ok; 1 bad input or write error (nothing of the uncommitted\n"
-	"rest is kept); 2 usage error; 3 the warehouse is locked by another writer.\n"
+	"Exit status: 0 ok; 1 bad input, an input without its trailer, or write\n"
+	"error (nothing of the uncommitted rest is kept); 2 usage error; 3 the\n"
+	"warehouse is locked by another writer.\n"
 	"Manual: docs/mc-tunnel-put.md, docs/warehouse.md.\n";
 
 struct options {
@@ -100,6 +104,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "checkpoint-out", required_argument, NULL, 'C' },
 		{ "utc-offset", required_argument, NULL, 'U' },
 		{ "zstd", required_argument, NULL, 'z' },
+		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -151,6 +156,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (opt_u64("--zstd", optarg, 1, 19, &u, &err) < 0)
 				prog_usage_error("%s", err.msg);
 			o->dest_o.zlevel = (int)u;
+			break;
+		case 'P':
+			o->sink.partial_ok = 1;
 			break;
 		case 'h':
 			prog_help(usage);

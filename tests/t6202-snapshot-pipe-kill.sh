@@ -54,7 +54,7 @@ kills=0 mid=0 ksnap=0 ksink=0 bad=0
 for k in 1 2 3 4 5 6; do
 	$SNAP --max-rate=1000 --checkpoint-in="$C" >"$T/fifo" 2>"$T/s.err" &
 	snap=$!
-	mc-tunnel-put --dest="$W" --commit-rows=100 --checkpoint-out="$C" <"$T/fifo" 2>"$T/p.err" &
+	mc-tunnel-put --partial-ok --dest="$W" --commit-rows=100 --checkpoint-out="$C" <"$T/fifo" 2>"$T/p.err" &
 	sink=$!
 	rnd 600; msleep $((RND + 100))
 	rnd 2
@@ -104,7 +104,7 @@ W=$T/w2 S=$T/s2.ckpt
 for k in 1 2 3; do
 	$SNAP --max-rate=4000 --checkpoint="$S" >"$T/fifo" 2>/dev/null &
 	snap=$!
-	mc-tunnel-put --dest="$W" --commit-rows=100 <"$T/fifo" 2>"$T/p.err" &
+	mc-tunnel-put --partial-ok --dest="$W" --commit-rows=100 <"$T/fifo" 2>"$T/p.err" &
 	sink=$!
 	rnd 700; msleep $((RND + 150))
 	kill -KILL $snap 2>/dev/null

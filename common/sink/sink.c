@@ -164,6 +164,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	s->dirty = 0;
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
+	sink_boundary(s);
 	return 0;
 }
 
@@ -194,6 +195,7 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		return mc_errf(err, MC_EXIT_DATA, "record %llu: the partition of '%s.%s' changed "
 			       "inside a snapshot chunk", (unsigned long long)rd->recno, t->db,
 			       t->table);
+	sink_open_note_row(s, p, snap);
 	if (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0) {
 		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
 		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
@@ -253,6 +255,7 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 			       "if a later one was committed)",
 			       (unsigned long long)rd->recno, a, f, b);
 	}
+	sink_open_note_change(s);
 	l->pos = r->pos;
 	l->has_pos = 1;
 	s->dirty = 1;
@@ -613,13 +616,49 @@ static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 			return rc;
 		return on_ddl(s, rd, r, err);
 	case MC_R_MARK:
-		return on_mark(s, rd, r, err);
+		if (on_mark(s, rd, r, err) < 0)
+			return -1;
+		sink_boundary(s); /* what came before is never taken back */
+		return 0;
 	default:
 		return 0;
 	}
 }
 
 /* ---- input ---- */
+
+/* The input ended without its trailer (an open end, from a pipe): its
+ * source stopped, and the sink cannot know why (a writer killed by a
+ * signal looks the same). Commit up to the last transaction end or chunk
+ * end, then it is an error, unless --partial-ok. */
+static int open_end(struct sink *s, const char *name, struct mc_err *err)
+{
+	const struct mc_ledger *l;
+	char at[96];
+
+	sink_open_end(s);
+	if (s->o.partial_ok) {
+		mc_sayf(&s->o.say, "'%s': input ended without a trailer: kept up to its last "
+			"transaction or chunk end (--partial-ok)", name);
+		return 0;
+	}
+	if (sink_commit(s, err) < 0)
+		return -1;
+	l = sink_src(s);
+	if (l->has_pos) {
+		pos_format(&l->pos, at, sizeof at);
+		if (s->snap_seen)
+			snprintf(at + strlen(at), sizeof at - strlen(at), ", snapshot row %llu",
+				 (unsigned long long)s->L.snapshot_rows);
+	} else if (s->L.snapshot_rows) {
+		snprintf(at, sizeof at, "snapshot row %llu", (unsigned long long)s->L.snapshot_rows);
+	} else {
+		snprintf(at, sizeof at, "nothing yet");
+	}
+	return mc_errf(err, MC_EXIT_DATA, "input ended without a trailer (the source "
+		       "stopped?): committed up to %s (resume the source from the ledger or "
+		       "--checkpoint-out; --partial-ok accepts an open end)", at);
+}
 
 int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 {
@@ -636,8 +675,8 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 			rc = -1;
 			break;
 		}
-	if (rc == 0)
-		sink_close_open_chunks(s); /* an open end: a chunk not ended is not kept */
+	if (rc == 0 && rd.state == 1)
+		rc = open_end(s, name, err);
 	rio_close(&rd);
 	if (rc < 0)
 		return mc_errctx(err, "'%s': ", name);
@@ -689,6 +728,7 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 		return mc_oom(err, "sink");
 	s->o = *o;
 	s->d = d;
+	s->bgen = 1; /* a new buffer has seen no boundary */
 	rc = d->ops->read_ledger(d->st, &s->L, err);
 	if (rc < 0)
 		goto fail;

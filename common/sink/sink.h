@@ -39,6 +39,7 @@ struct sink_opts {
 	const struct sink_rename *renames;
 	size_t nrenames;
 	struct mc_say say;       /* the closing "N records already committed" line */
+	int partial_ok;          /* an input without its trailer is not an error */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */
@@ -50,7 +51,9 @@ struct sink;
  * what an unfinished commit left, rewrite --checkpoint-out from the ledger. */
 int sink_open(struct sink **s, const struct sink_opts *o, struct dest *d, struct mc_err *err);
 /* Put one record stream read from fd (not owned); name is for messages.
- * A stream from a pipe may end without its trailer (an open end). */
+ * A stream from a pipe may end without its trailer (an open end): what is
+ * pending after its last transaction end or chunk end is taken back, the
+ * rest committed, and then it is an error (code 1) unless o.partial_ok. */
 int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err);
 /* The same for a file ("-": standard input). */
 int sink_put_file(struct sink *s, const char *path, struct mc_err *err);

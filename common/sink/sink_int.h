@@ -14,6 +14,16 @@
 #include "stream/recio.h"
 #include "stream/schema.h"
 
+/* A pbuf's state when a chunk began: rows of a chunk are added at once and
+ * taken back when the chunk is dropped. */
+struct sink_psave {
+	size_t data_len, schemas_len;
+	uint64_t nrec, rows, schema_ver;
+	int has_pos, has_time;
+	struct mc_pos lo, hi;
+	int64_t tmin, tmax;
+};
+
 /* One partition being written: rows since the last commit. */
 struct sink_pbuf {
 	char *table;           /* destination table name (without _log) */
@@ -30,16 +40,8 @@ struct sink_pbuf {
 	int complete;          /* base: complete at this commit */
 	int has_floor;         /* base: the lowest chunk watermark seen */
 	struct mc_pos floor;
-};
-
-/* A pbuf's state when a chunk began: rows of a chunk are added at once and
- * taken back when the chunk is dropped. */
-struct sink_psave {
-	size_t data_len, schemas_len;
-	uint64_t nrec, rows, schema_ver;
-	int has_pos, has_time;
-	struct mc_pos lo, hi;
-	int64_t tmin, tmax;
+	uint64_t bgen;         /* change rows added since boundary bgen (sink.bgen) */
+	struct sink_psave bsave; /* its state at that boundary (open.c) */
 };
 
 struct sink_tab {
@@ -78,6 +80,18 @@ struct sink {
 	uint64_t dropped;        /* records dropped as committed already */
 	int resume_done;         /* a resume position is committed */
 	uint64_t resume_done_file; /* its binlog file */
+	/* the last transaction boundary (a mark or a commit), for an input that
+	 * ends without its trailer (open.c): what to take back after it */
+	uint64_t bgen;           /* boundaries so far */
+	uint64_t lgen;           /* lsave is of boundary lgen */
+	struct sink_lsave {
+		int has_pos, has_first, has_hw, dirty;
+		struct mc_pos pos, first_pos;
+		int64_t first_time, hw_time;
+		size_t ncuts;
+	} lsave;                 /* the source's positions then */
+	int bkeep;               /* since then change and snapshot rows shared a
+				  * buffer: nothing can be taken back */
 };
 
 /* sink.c */
@@ -101,6 +115,20 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
  * it has none; a table of another server is an error. */
 int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
 		    struct mc_err *err);
+
+/* open.c: an input that ends without its trailer */
+/* A boundary: nothing before it is taken back. */
+static inline void sink_boundary(struct sink *s)
+{
+	s->bgen++;
+	s->bkeep = 0;
+}
+/* Before a change record moves the source's positions / a row goes into p. */
+void sink_open_note_change(struct sink *s);
+void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
+/* At the end without a trailer: take back what came after the last
+ * boundary (and the open snapshot chunks). */
+void sink_open_end(struct sink *s);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */
