@@ -461,8 +461,8 @@ int bl_maria_uncompress(struct bl_decoder *d, const uint8_t *p, size_t n, struct
 	return 0;
 }
 
-/* The client charset among a query's status variables (log_event.h
- * Q_*): walked up to the first code not known. */
+/* The sql_mode and the client charset among a query's status variables
+ * (log_event.h Q_*): walked up to the first code not known. */
 static void query_charset(struct bl_event *ev, const uint8_t *p, const uint8_t *end)
 {
 	static const signed char fixed[] = {
@@ -472,6 +472,12 @@ static void query_charset(struct bl_event *ev, const uint8_t *p, const uint8_t *
 	while (p < end) {
 		uint8_t code = *p++;
 		size_t k;
+		if (code == 1 && end - p >= 8) {
+			ev->sql_mode = 0;
+			for (int b = 7; b >= 0; b--)
+				ev->sql_mode = ev->sql_mode << 8 | p[b];
+			ev->has_sql_mode = 1;
+		}
 		if (code == 4 && end - p >= 6) {
 			ev->charset_client = (uint16_t)(p[0] | p[1] << 8);
 			ev->has_charset = 1;
@@ -529,6 +535,8 @@ static int decode_query(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 		return -1;
 	ev->has_charset = 0;
 	ev->charset_client = 0;
+	ev->has_sql_mode = 0;
+	ev->sql_mode = 0;
 	query_charset(ev, c.p, c.p + svlen);
 	c.p += svlen;
 	ev->db = mc_str_c((const char *)c.p, dblen);

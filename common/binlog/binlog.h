@@ -139,6 +139,9 @@ struct bl_table {
 	void *user;            /* for the caller (zeroed; never freed here) */
 };
 
+/* sql_mode bits of a query's status variables */
+#define BL_SQL_MODE_NO_BACKSLASH_ESCAPES (1ULL << 20)
+
 /* A decoded event. Pointers are valid until the next bl_decode. */
 struct bl_event {
 	uint32_t when;      /* timestamp, seconds since the epoch */
@@ -156,6 +159,8 @@ struct bl_event {
 	uint16_t error_code;
 	int has_charset;         /* the status variables name the client charset */
 	uint16_t charset_client; /* ... its collation id: the charset of sql */
+	int has_sql_mode;        /* the status variables carry the sql_mode */
+	uint64_t sql_mode;       /* ... its bits (BL_SQL_MODE_*) */
 
 	/* ROTATE */
 	uint64_t rotate_pos;

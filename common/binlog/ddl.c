@@ -31,7 +31,7 @@ static int push(struct toks *ts, int type, const char *p, size_t n)
 /* Split a statement into words, `quoted names`, 'strings' and single
  * punctuation characters. Comments are dropped; the bodies of executable
  * comments (/ *! ... * /) are kept. */
-static int lex(const char *s, size_t n, struct toks *ts)
+static int lex_mode(const char *s, size_t n, int no_bs, struct toks *ts)
 {
 	const char *p = s, *end = s + n;
 	int in_exec = 0;
@@ -68,8 +68,10 @@ static int lex(const char *s, size_t n, struct toks *ts)
 				p++;
 		} else if (c == '\'' || c == '"') {
 			const char *st = p++;
-			while (p < end && *p != (char)c)
-				p += *p == '\\' && end - p >= 2 ? 2 : 1;
+			/* 'it''s' is one string; a backslash escapes the next
+			 * character unless sql_mode has NO_BACKSLASH_ESCAPES */
+			while (p < end && !(*p == (char)c && !(end - p >= 2 && p[1] == (char)c)))
+				p += (*p == (char)c || (*p == '\\' && !no_bs)) && end - p >= 2 ? 2 : 1;
 			if (p < end)
 				p++;
 			if (push(ts, T_STR, st, (size_t)(p - st)) < 0)
@@ -87,6 +89,11 @@ static int lex(const char *s, size_t n, struct toks *ts)
 		}
 	}
 	return 0;
+}
+
+static int lex(const char *s, size_t n, struct toks *ts)
+{
+	return lex_mode(s, n, 0, ts);
 }
 
 static int kw(const struct toks *ts, size_t i, const char *word)
@@ -174,6 +181,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 {
 	struct toks ts = { 0 };
 	size_t i = 0;
+	int seq = 0;
 	memset(t, 0, sizeof *t);
 	if (lex(sql, n, &ts) < 0)
 		goto none;
@@ -184,19 +192,27 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 			i += 2, repl = 1;
 		if (kw(&ts, i, "TEMPORARY"))
 			i++;
-		if (!kw(&ts, i, "TABLE"))
+		if (!kw(&ts, i, "TABLE") && !kw(&ts, i, "SEQUENCE"))
 			goto none;
+		seq = kw(&ts, i, "SEQUENCE");
 		i = skip_if(&ts, i + 1, 1);
 		if (!table_name(&ts, i, &t->db[0], &t->table[0]))
 			goto none;
 		t->ntables = 1;
-		t->kind = DDL_CREATE;
+		t->kind = seq ? DDL_SEQUENCE : DDL_CREATE;
 		t->replace = repl;
 	} else if (kw(&ts, 0, "ALTER")) {
 		int depth = 0;
 		i = 1;
 		while (kw(&ts, i, "ONLINE") || kw(&ts, i, "IGNORE"))
 			i++;
+		if (kw(&ts, i, "SEQUENCE")) {
+			if (!table_name(&ts, skip_if(&ts, i + 1, 0), &t->db[0], &t->table[0]))
+				goto none;
+			t->ntables = 1;
+			t->kind = DDL_SEQUENCE;
+			goto out;
+		}
 		if (!kw(&ts, i, "TABLE"))
 			goto none;
 		i = skip_if(&ts, i + 1, 0);
@@ -223,8 +239,9 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 		i = 1;
 		if (kw(&ts, i, "TEMPORARY"))
 			i++;
-		if (!kw(&ts, i, "TABLE"))
+		if (!kw(&ts, i, "TABLE") && !kw(&ts, i, "SEQUENCE"))
 			goto none;
+		seq = kw(&ts, i, "SEQUENCE");
 		i = skip_if(&ts, i + 1, 0);
 		while (t->ntables < DDL_MAX_TABLES &&
 		       (i = table_name(&ts, i, &t->db[t->ntables], &t->table[t->ntables]))) {
@@ -236,7 +253,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 		t->more = t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i);
 		if (!t->ntables)
 			goto none;
-		t->kind = DDL_DROP;
+		t->kind = seq ? DDL_SEQUENCE : DDL_DROP;
 	} else if (kw(&ts, 0, "RENAME") && kw(&ts, 1, "TABLE")) {
 		i = 2;
 		while (t->ntables < DDL_MAX_TABLES) {
@@ -260,6 +277,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 		t->ntables = 1;
 		t->kind = DDL_TRUNCATE;
 	}
+out:
 	free(ts.t);
 	return t->kind;
 none:
@@ -814,9 +832,9 @@ void ddl_cols_free(struct ddl_cols *c)
 }
 
 /* The lexer and its helpers, for ddl_stmt.c (ddl_int.h). */
-int ddl_lex(const char *s, size_t n, struct toks *ts)
+int ddl_lex(const char *s, size_t n, int no_bs, struct toks *ts)
 {
-	return lex(s, n, ts);
+	return lex_mode(s, n, no_bs, ts);
 }
 
 int ddl_kw(const struct toks *ts, size_t i, const char *word)

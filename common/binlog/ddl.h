@@ -33,8 +33,9 @@ struct ddl_cols {
 void ddl_cols_free(struct ddl_cols *c);
 
 /* DDL_TRUNCATE (TRUNCATE [TABLE] t) names its table but changes no column
- * list. */
-enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME, DDL_TRUNCATE };
+ * list; DDL_SEQUENCE (CREATE, ALTER or DROP SEQUENCE) names the sequences
+ * and changes no table. */
+enum { DDL_NONE = 0, DDL_CREATE, DDL_ALTER, DDL_DROP, DDL_RENAME, DDL_TRUNCATE, DDL_SEQUENCE };
 
 #define DDL_MAX_TABLES 64
 
@@ -77,7 +78,7 @@ int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
  * changes: DDL_DML_NONE for any other statement; DDL_DML_TABLE with the
  * one table it writes (db empty: the statement's default database);
  * DDL_DML_UNKNOWN when it cannot be told (multi-table UPDATE or DELETE,
- * WITH ..., text not understood). */
+ * WITH ..., SELECT/DO/CALL of a routine that wrote, text not understood). */
 enum { DDL_DML_NONE = 0, DDL_DML_TABLE, DDL_DML_UNKNOWN };
 int ddl_dml_target(const char *sql, size_t n, struct mc_str *db, struct mc_str *tab);
 
@@ -85,8 +86,9 @@ int ddl_dml_target(const char *sql, size_t n, struct mc_str *db, struct mc_str *
  * literals after IDENTIFIED ... BY/AS, USING, PASSWORD, REPLACE and after =
  * in CREATE/ALTER/DROP USER or ROLE, GRANT, SET PASSWORD and CREATE/ALTER
  * SERVER. 1 with the text in out (appended), 0 when there is nothing to
- * redact (out untouched), -1 out of memory. */
+ * redact (out untouched), -1 out of memory. no_bs: the statement was
+ * written under sql_mode NO_BACKSLASH_ESCAPES ('a\' is a whole string). */
 struct mc_buf;
-int ddl_redact(const char *sql, size_t n, struct mc_buf *out);
+int ddl_redact(const char *sql, size_t n, int no_bs, struct mc_buf *out);
 
 #endif

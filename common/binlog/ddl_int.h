@@ -22,8 +22,10 @@ struct toks {
 };
 
 /* Split a statement into tokens (comments dropped, the bodies of
- * executable comments kept). 0, or -1 (out of memory, too many tokens). */
-int ddl_lex(const char *s, size_t n, struct toks *ts);
+ * executable comments kept); no_bs: a backslash in a string is a plain
+ * character (sql_mode NO_BACKSLASH_ESCAPES). 0, or -1 (out of memory, too
+ * many tokens). */
+int ddl_lex(const char *s, size_t n, int no_bs, struct toks *ts);
 /* Token i is the word `word` (any case). */
 int ddl_kw(const struct toks *ts, size_t i, const char *word);
 /* Token i is the punctuation c. */

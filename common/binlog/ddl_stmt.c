@@ -77,6 +77,12 @@ static int dml(const struct toks *ts, struct mc_str *db, struct mc_str *tab)
 	}
 	if (ddl_kw(ts, 0, "WITH")) /* WITH ... UPDATE/DELETE/INSERT */
 		return DDL_DML_UNKNOWN;
+	/* SELECT f(), DO f(), CALL p(): the server logs them only when what
+	 * they call wrote something (DO and SET @x = f() are logged as
+	 * SELECT f()), and which table cannot be told. */
+	if (ddl_kw(ts, 0, "SELECT") || ddl_kw(ts, 0, "DO") || ddl_kw(ts, 0, "CALL") ||
+	    (ddl_punct(ts, 0, '(') && ddl_kw(ts, 1, "SELECT")))
+		return DDL_DML_UNKNOWN;
 	return DDL_DML_NONE;
 }
 
@@ -85,7 +91,7 @@ int ddl_dml_target(const char *sql, size_t n, struct mc_str *db, struct mc_str *
 	struct toks ts = { 0 };
 	int rc;
 	*db = *tab = mc_str_c("", 0);
-	if (ddl_lex(sql, n, &ts) < 0) {
+	if (ddl_lex(sql, n, 0, &ts) < 0) {
 		free(ts.t);
 		/* too long to follow: a DML keyword at the start is enough */
 		while (n && (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')) {
@@ -96,7 +102,10 @@ int ddl_dml_target(const char *sql, size_t n, struct mc_str *db, struct mc_str *
 				   strncasecmp(sql, "UPDATE", 6) == 0 ||
 				   strncasecmp(sql, "DELETE", 6) == 0)) ||
 				       (n >= 7 && strncasecmp(sql, "REPLACE", 7) == 0) ||
-				       (n >= 4 && strncasecmp(sql, "LOAD", 4) == 0)
+				       (n >= 4 && strncasecmp(sql, "LOAD", 4) == 0) ||
+				       (n >= 6 && strncasecmp(sql, "SELECT", 6) == 0) ||
+				       (n >= 4 && strncasecmp(sql, "CALL", 4) == 0) ||
+				       (n >= 3 && strncasecmp(sql, "DO ", 3) == 0)
 			       ? DDL_DML_UNKNOWN
 			       : DDL_DML_NONE;
 	}
@@ -157,14 +166,14 @@ static int secret_after(const struct toks *ts, size_t k)
 	       (ddl_kw(ts, k - 1, "PASSWORD") || ddl_kw(ts, k - 1, "OLD_PASSWORD"));
 }
 
-int ddl_redact(const char *sql, size_t n, struct mc_buf *out)
+int ddl_redact(const char *sql, size_t n, int no_bs, struct mc_buf *out)
 {
 	static const char red[] = "'<redacted>'";
 	struct toks ts = { 0 };
 	const char *at = sql;
 	int found = 0, rc = 0;
 	size_t len0 = out->len;
-	if (ddl_lex(sql, n, &ts) < 0) {
+	if (ddl_lex(sql, n, no_bs, &ts) < 0) {
 		/* too long to follow: nothing of it is kept when it may hold one */
 		free(ts.t);
 		ts.n = 0;

@@ -308,7 +308,9 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	if (sql_utf8(T, ev, start, err) < 0)
 		return -1;
 	T->sqlred.len = 0;
-	if ((red = ddl_redact(T->sql8.p, T->sql8.len, &T->sqlred)) < 0)
+	if ((red = ddl_redact(T->sql8.p, T->sql8.len,
+			       ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES),
+			       &T->sqlred)) < 0)
 		return mc_oom(err, "redacting a statement");
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_DDL;
@@ -617,13 +619,17 @@ static int is_ddl(const char *s, size_t n)
 
 /* A statement-based change (binlog_format STATEMENT or MIXED): its rows are
  * not in the binlog. It passes only when it names one table and that table
- * is left out by --tables. */
+ * is left out by --tables. Inside a transaction every statement that is not
+ * BEGIN, COMMIT, ROLLBACK, a savepoint, XA or DDL (those are taken before)
+ * changed something: SELECT f() whose f() wrote a table is one. */
 static int dml_statement(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
 			 uint64_t start, struct mc_err *err)
 {
 	struct mc_str db, tab;
 	size_t w = 0;
 	int kind = ddl_dml_target(s, n, &db, &tab);
+	if (kind == DDL_DML_NONE && T->in_txn)
+		kind = DDL_DML_UNKNOWN;
 	if (kind == DDL_DML_NONE)
 		return 0;
 	if (!db.n)
@@ -662,7 +668,8 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 	}
 	if (kw(s, n, "XA"))
 		return xa_query(T, ev, s, n, at, err);
-	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK"))
+	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK") ||
+	    kw(s, n, "RELEASE")) /* RELEASE SAVEPOINT */
 		return 0;
 	if (is_ddl(s, n)) {
 		uint64_t last;
