@@ -44,6 +44,9 @@ static const char usage[] =
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
 	"      --partial-ok         an input that ends without its trailer is not\n"
 	"                           an error (a source stopped on purpose)\n"
+	"      --new-history        a stream of a new binlog history of a known\n"
+	"                           server (after RESET MASTER) starts that history\n"
+	"                           (without it such a stream is refused)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -105,6 +108,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "utc-offset", required_argument, NULL, 'U' },
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "partial-ok", no_argument, NULL, 'P' },
+		{ "new-history", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -159,6 +163,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			o->sink.partial_ok = 1;
+			break;
+		case 'H':
+			o->sink.new_history = 1;
 			break;
 		case 'h':
 			prog_help(usage);

@@ -54,11 +54,12 @@ expect_eq "is all repeats too" 4 "$(rows_in "$T/w2" a__t_log)"
 
 # --- RESET MASTER, then --start=FILE:4 ---
 live() { mc-binlog-tail $MDB_ARGS --start=mysql-bin.000001:4 --stop-at-end --heartbeat=0 |
-	mc-tunnel-put --dest="$T/w3" --checkpoint-out="$T/w3.ckpt"; }
+	mc-tunnel-put --dest="$T/w3" --checkpoint-out="$T/w3.ckpt" ${NEWH:-}; }
 expect_ok "the live tail from the first binlog" live
 expect_eq "loads every change" 4 "$(rows_in "$T/w3" a__t_log)"
 sleep 1.1 # the new first binlog is created in a later second than the old one
 sql "RESET MASTER; INSERT INTO a.t VALUES (4,4),(5,5); DELETE FROM a.t WHERE id=1"
+NEWH=--new-history
 expect_ok "after RESET MASTER, --start=FILE:4 again" live
 expect_eq "loads the changes of the new history" 7 "$(rows_in "$T/w3" a__t_log)"
 expect_grep "the old history is closed in the ledger" "^source_closed 1$" "$T/w3/_mcsync/ledger"

@@ -61,7 +61,7 @@ expect_grep "naming the table and both servers" \
 # --- RESET MASTER on server 11: a new history, positions restart ---
 { head_ 11 1:$((D4 + 3000)); schema a t; chg a t update 150 $((D4 + 3600)) 1 1 v1x
   chg a t delete 160 $((D4 + 3700)) 2 -; chg a t insert 170 $((D5 + 10)) - 5; } | mcr "$T/a-reset.mcr"
-expect_ok "the new history of server 11" mc-tunnel-put --dest="$W" "$T/a-reset.mcr"
+expect_ok "the new history of server 11" mc-tunnel-put --new-history --dest="$W" "$T/a-reset.mcr"
 expect_grep "is a source of its own" "^src\.2\.source_epoch 1:$((D4 + 3000))$" "$W/_mcsync/ledger"
 expect_ok "a__t, day 20251124: the old history's changes, then the new one's" \
 	mc-merge --warehouse="$W" --table=a__t --ds=20251124

@@ -255,6 +255,18 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 			       "if a later one was committed)",
 			       (unsigned long long)rd->recno, a, f, b);
 	}
+	if (l->closed) {
+		char a[64], b[64];
+		pos_format(&r->pos, a, sizeof a);
+		pos_format(&l->pos, b, sizeof b);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: position %s is past the end (%s) of a binlog history "
+			       "of server_id %s (source_epoch %s) that a later history replaced "
+			       "(RESET MASTER): it cannot take new changes (put what is new of "
+			       "that server into another warehouse)",
+			       (unsigned long long)rd->recno, a, b, l->src_id ? l->src_id : "?",
+			       l->src_epoch ? l->src_epoch : "?");
+	}
 	sink_open_note_change(s);
 	l->pos = r->pos;
 	l->has_pos = 1;

@@ -7,23 +7,55 @@
 
 #include "sink/sink_int.h"
 
-/* Whether a stream whose first binlog file is number f, created at time t,
- * continues the history whose positions l holds. In one history binlog
- * numbers and creation times rise together, and no file at or below the
- * committed one was created after the last change committed. */
-static int same_history(const struct mc_ledger *l, uint64_t f, int64_t t)
+/* The ledger key prefix of source n ("" or "src.N."), for messages. */
+static void src_key(size_t n, char *out, size_t outsz)
 {
-	uint64_t ef;
-	int64_t et;
-	if (l->src_epoch && rec_epoch_parse(l->src_epoch, strlen(l->src_epoch), &ef, &et) == 0) {
-		if (f == ef)
-			return t == et;
-		if ((f < ef && t > et) || (f > ef && t < et))
-			return 0;
+	if (n)
+		snprintf(out, outsz, LEDGER_K_SRC "%zu.", n);
+	else
+		snprintf(out, outsz, "(no prefix)");
+}
+
+/* Which history of server id a stream whose first binlog file is number
+ * f, created at time t, belongs to (docs/mc-tunnel-put.md "Sources").
+ * Creation times say nothing of order (a long statement's commit, a
+ * lagging replica, SET TIMESTAMP stamp a later file earlier), so only the
+ * files each history has seen count: the history (open or closed) that
+ * has file f created at t is the stream's; else the open history, unless
+ * it has file f created at another time (a new history: RESET MASTER, or
+ * another server with the same server_id).
+ * *n: the history, or -1 for a new one; *open: the open history or -1. */
+static int find_history(struct sink *s, const char *id, uint64_t f, int64_t t, int *n,
+			int *open)
+{
+	*n = *open = -1;
+	for (size_t i = 0; i <= s->L.nmore; i++) {
+		struct mc_ledger *l = ledger_src(&s->L, i);
+		size_t nf;
+		uint64_t lo, hi;
+		int64_t et;
+		int rc;
+		if (!l->src_id || strcmp(l->src_id, id) != 0)
+			continue;
+		if (!l->closed)
+			*open = (int)i;
+		if ((rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi)) < 0)
+			return -1;
+		if (rc == 1 && et == t && (*n < 0 || !l->closed))
+			*n = (int)i;
 	}
-	if (l->has_pos && l->has_hw && f < l->pos.file && t > l->hw_time)
-		return 0;
-	return 1;
+	if (*n < 0 && *open >= 0) {
+		struct mc_ledger *l = ledger_src(&s->L, (size_t)*open);
+		size_t nf;
+		uint64_t lo, hi;
+		int64_t et;
+		int rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi);
+		/* a file below all of it is refused as out of order (its
+		 * positions are below the first committed) */
+		if (rc == 0)
+			*n = *open;
+	}
+	return 0;
 }
 
 int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
@@ -71,21 +103,49 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 		found = 0;
 		s->dirty = 1;
 	}
-	if (found >= 0 && *ep) {
-		l = ledger_src(&s->L, (size_t)found);
-		if (!same_history(l, f, t)) {
-			/* RESET MASTER, or a new history: its own positions */
+	if (*ep) {
+		int open;
+		if (find_history(s, id, f, t, &found, &open) < 0)
+			return mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES
+				       "' in the ledger");
+		if (found < 0 && open >= 0) {
+			/* RESET MASTER, or another server with the same id */
+			char k[32];
+			l = ledger_src(&s->L, (size_t)open);
+			src_key((size_t)open, k, sizeof k);
+			if (!s->o.new_history)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "record %llu: this stream of server_id %s starts in "
+					       "binlog file %llu created at %lld (source_epoch %s), "
+					       "which is not of the history this warehouse holds of "
+					       "server_id %s (ledger keys %s, source_files %s): after "
+					       "RESET MASTER, put it with --new-history; if it is "
+					       "another server with the same server_id, give that "
+					       "server its own server_id (or use another warehouse)",
+					       (unsigned long long)rd->recno, id,
+					       (unsigned long long)f, (long long)t, ep, id, k,
+					       l->src_files ? l->src_files
+							    : l->src_epoch ? l->src_epoch : "?");
 			l->closed = 1;
-			found = -1;
-		} else if (!l->src_epoch) {
-			if (ledger_src_set(&l->src_epoch, ep, err) < 0)
+		}
+		if (found >= 0) {
+			l = ledger_src(&s->L, (size_t)found);
+			if (!l->src_epoch && ledger_src_set(&l->src_epoch, ep, err) < 0)
+				return -1;
+			if (!l->closed && ledger_hist_add(l, f, t, err) < 0)
 				return -1;
 			s->dirty = 1;
 		}
 	}
 	if (found < 0) {
+		char k[32];
 		if ((found = ledger_src_add(&s->L, id, *ep ? ep : NULL, err)) < 0)
 			return -1;
+		if (*ep && ledger_hist_add(ledger_src(&s->L, (size_t)found), f, t, err) < 0)
+			return -1;
+		src_key((size_t)found, k, sizeof k);
+		mc_sayf(&s->o.say, "server_id %s: a new binlog history (source_epoch %s), kept "
+			"under ledger keys %s", id, *ep ? ep : "none", k);
 		s->dirty = 1;
 	}
 	s->src = (size_t)found;

@@ -283,6 +283,7 @@ static int put_src(const struct mc_ledger *l, const char *pre, struct ckpt *c,
 	if ((l->src_id && ckpt_append(c, K(LEDGER_K_SOURCE), l->src_id, err) < 0) ||
 	    (l->src_epoch && ckpt_append(c, K(LEDGER_K_EPOCH), l->src_epoch, err) < 0) ||
 	    (l->closed && ckpt_append(c, K(LEDGER_K_CLOSED), "1", err) < 0) ||
+	    (l->src_files && ckpt_append(c, K(LEDGER_K_FILES), l->src_files, err) < 0) ||
 	    (l->has_pos && put_pos(c, K(LEDGER_K_POS), &l->pos, err) < 0) ||
 	    (l->has_resume && put_pos(c, K(LEDGER_K_RESUME), &l->resume, err) < 0) ||
 	    (l->gtid && ckpt_append(c, K(LEDGER_K_GTID), l->gtid, err) < 0))
@@ -365,6 +366,15 @@ static int get_src(const struct ckpt *c, const char *pre, struct mc_ledger *l)
 		return -2;
 	if ((v = ckpt_get(c, K(LEDGER_K_EPOCH))) && !(l->src_epoch = mc_strdup(v)))
 		return -2;
+	if ((v = ckpt_get(c, K(LEDGER_K_FILES)))) {
+		size_t nf;
+		uint64_t lo, hi;
+		int64_t t;
+		if (!(l->src_files = mc_strdup(v)))
+			return -2;
+		if (ledger_hist_file(l, 0, &t, &nf, &lo, &hi) < 0)
+			return -1;
+	}
 	if ((v = ckpt_get(c, K(LEDGER_K_CLOSED))))
 		l->closed = strcmp(v, "1") == 0 ? 1 : -1;
 	if (l->closed < 0)
@@ -522,10 +532,61 @@ void ledger_free(struct mc_ledger *l)
 	free(l->more);
 	free(l->src_id);
 	free(l->src_epoch);
+	free(l->src_files);
 	ckpt_free(&l->snap);
 	ckpt_free(&l->names);
 	ckpt_free(&l->tsrc);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);
+}
+
+int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *nf,
+		     uint64_t *min, uint64_t *max)
+{
+	const char *s = l->src_files ? l->src_files : l->src_epoch;
+	int found = 0;
+	*nf = 0;
+	*min = *max = 0;
+	while (s && *s) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		uint64_t ef;
+		int64_t et;
+		if (rec_epoch_parse(s, n, &ef, &et) < 0)
+			return -1;
+		if (!*nf || ef < *min)
+			*min = ef;
+		if (!*nf || ef > *max)
+			*max = ef;
+		++*nf;
+		if (ef == f && !found) {
+			*t = et;
+			found = 1;
+		}
+		s += n + (e ? 1 : 0);
+	}
+	return found;
+}
+
+int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	const char *old = l->src_files ? l->src_files : l->src_epoch;
+	size_t nf;
+	uint64_t lo, hi;
+	int64_t et;
+	int rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi);
+	if (rc != 0)
+		return rc < 0 ? mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES "' in the ledger")
+			      : 0;
+	if (buf_addf(&b, "%s%s%" PRIu64 ":%" PRId64, old ? old : "", old && *old ? "," : "", f,
+		     t) < 0 ||
+	    buf_add(&b, "", 1) < 0) {
+		buf_free(&b);
+		return mc_oom(err, "ledger");
+	}
+	free(l->src_files);
+	l->src_files = b.p;
+	return 0;
 }

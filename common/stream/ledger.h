@@ -50,6 +50,9 @@
 #define LEDGER_K_SOURCE "source_id"          /* the source's identity (server_id) */
 #define LEDGER_K_EPOCH "source_epoch"        /* its history: "F:T" (stream/rec.h) */
 #define LEDGER_K_CLOSED "source_closed"      /* "1": an older history, done with */
+#define LEDGER_K_FILES "source_files"        /* the history's binlog files streams
+					      * started in: "F:T,F:T..." (F's number,
+					      * T its creation time) */
 #define LEDGER_K_SRC "src."                  /* + N + "." + a key above */
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 #define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
@@ -126,6 +129,7 @@ struct mc_ledger {
 	 * epoch (NULL: unknown), and whether that history is over. */
 	char *src_id, *src_epoch;
 	int closed;
+	char *src_files;        /* owned or NULL: "F:T,..." (LEDGER_K_FILES) */
 	/* The other sources (and older histories), each in the fields above
 	 * from pos to closed (its seq, snapshot_rows, chains and more unused;
 	 * its utc_off the same); src_last: the source of the last commit (0:
@@ -140,6 +144,13 @@ struct mc_ledger *ledger_src(struct mc_ledger *l, size_t n);
 /* A new source id with epoch (either may be NULL) appended to l's others:
  * its number, or -1 (out of memory). */
 int ledger_src_add(struct mc_ledger *l, const char *id, const char *epoch, struct mc_err *err);
+/* The binlog files of a history (its src_files, else its src_epoch):
+ * whether it holds file f (1, its creation time in *t) or not (0); *nf
+ * their number, *min and *max the lowest and highest file. */
+int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *nf,
+		     uint64_t *min, uint64_t *max);
+/* Record that the history holds file f created at t (if not yet). */
+int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *err);
 /* Set a source's id or epoch (copies; NULL clears). */
 int ledger_src_set(char **field, const char *v, struct mc_err *err);
 
