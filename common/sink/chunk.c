@@ -114,6 +114,48 @@ static int is_lit(const struct mc_str *s, const char *lit)
 	return s->n == strlen(lit) && memcmp(s->p, lit, s->n) == 0;
 }
 
+/* The highest chunk watermark committed of t's snapshot goes up to w. */
+static int note_watermark(struct sink *s, const struct sink_tab *t, const struct mc_pos *w,
+			  struct mc_err *err)
+{
+	size_t src;
+	struct mc_pos old;
+	if (ledger_snapw_get(&s->L, t->key, &src, &old) && src == s->src &&
+	    pos_cmp(w, &old) <= 0)
+		return 0;
+	return ledger_snapw_set(&s->L, t->key, s->src, w, err);
+}
+
+/* A chunk_end mark r of t whose table is complete already: a repeat of a
+ * chunk committed (a stream fed again) has a watermark at or below the
+ * highest committed of the table's snapshot, of the same source; a chunk
+ * above it (or of another history) is of a new snapshot of the table,
+ * which this warehouse cannot take in place of the one it holds: exit 1.
+ * (A table completed by an older ledger, without a recorded watermark:
+ * dropped, as before.) */
+static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+			const struct sink_tab *t, struct mc_err *err)
+{
+	const char *chi;
+	size_t chin, src;
+	struct mc_pos old;
+	char at[64], was[64];
+	if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin) != LEDGER_CHAIN_END ||
+	    !ledger_snapw_get(&s->L, t->key, &src, &old) ||
+	    (src == s->src && pos_cmp(&r->pos, &old) <= 0))
+		return 0;
+	pos_format(&r->pos, at, sizeof at);
+	pos_format(&old, was, sizeof was);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "record %llu: chunk (%.*s] of '%s.%s' at watermark %s is of a new snapshot "
+		       "of the table: this warehouse holds a complete snapshot of it (watermark "
+		       "%s%s) and cannot replace it (a re-snapshot into an existing warehouse is "
+		       "not supported: load the new snapshot and the tail from its checkpoint "
+		       "into a new warehouse)",
+		       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1, t->db,
+		       t->table, at, was, src == s->src ? "" : ", of another binlog history");
+}
+
 /* A chunk_end mark of t: keep the chunk iff it continues the table's
  * committed chain (its LO is the chain's HI, or -inf when nothing is
  * committed); drop it when it does not (committed already). */
@@ -151,9 +193,11 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 	}
 	if (!keep) {
 		chunk_drop(s, t, 1);
-		return 0;
+		return new_snapshot(s, rd, r, t, err);
 	}
 	chunk_keep(s, t, r);
+	if (note_watermark(s, t, &r->pos, err) < 0)
+		return -1;
 	if (is_lit(&hi, "+inf"))
 		return sink_complete_base(s, t, err); /* the last chunk: the table is complete */
 	return ledger_chain_after(&s->L, t->key, hi.p, hi.n, err);

@@ -99,6 +99,31 @@ int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, siz
 	return rc;
 }
 
+int ledger_snapw_get(const struct mc_ledger *l, const char *key, size_t *src, struct mc_pos *w)
+{
+	char k[640];
+	const char *v, *tab;
+	uint64_t u;
+	struct mc_err e;
+	snprintf(k, sizeof k, LEDGER_K_SNAPW "%s", key);
+	if (!(v = ckpt_get(&l->snapw, k)) || !(tab = strchr(v, '\t')) ||
+	    num_u64n(v, (size_t)(tab - v), &u) < 0 || u > l->nmore || pos_parse(tab + 1, w, &e) < 0)
+		return 0;
+	*src = (size_t)u;
+	return 1;
+}
+
+int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const struct mc_pos *w,
+		     struct mc_err *err)
+{
+	char k[640], v[128];
+	int n;
+	snprintf(k, sizeof k, LEDGER_K_SNAPW "%s", key);
+	n = snprintf(v, sizeof v, "%zu\t", src);
+	pos_format(w, v + n, sizeof v - (size_t)n);
+	return ckpt_set(&l->snapw, k, v, err);
+}
+
 const char *ledger_name_get(const struct mc_ledger *l, const char *key)
 {
 	return ckpt_get(&l->names, key);
@@ -271,6 +296,9 @@ static int put_names(const struct mc_ledger *l, struct ckpt *c, struct mc_err *e
 	for (size_t i = 0; i < l->tsrc.n; i++)
 		if (ckpt_append(c, l->tsrc.kv[i].k, l->tsrc.kv[i].v, err) < 0)
 			return -1;
+	for (size_t i = 0; i < l->snapw.n; i++)
+		if (ckpt_append(c, l->snapw.kv[i].k, l->snapw.kv[i].v, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -424,7 +452,9 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		    (strncmp(c->kv[i].k, LEDGER_K_NAME, sizeof LEDGER_K_NAME - 1) == 0 &&
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
-		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0))
+		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
+		    (strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 &&
+		     ckpt_append(&l->snapw, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
 	for (;;) {
 		char pre[32], k[64];
@@ -536,6 +566,7 @@ void ledger_free(struct mc_ledger *l)
 	ckpt_free(&l->snap);
 	ckpt_free(&l->names);
 	ckpt_free(&l->tsrc);
+	ckpt_free(&l->snapw);
 	free(l->cuts);
 	free(l->gtid);
 	memset(l, 0, sizeof *l);

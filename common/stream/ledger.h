@@ -43,6 +43,9 @@
 #define LEDGER_K_CUT "cut."                  /* + YYYYMMDD: a day cut */
 #define LEDGER_K_NAME "name."                /* + DB.TABLE (or hex.HEXDB.HEXTABLE):
 					      * the table's destination name */
+#define LEDGER_K_SNAPW "snapw."              /* + a table key: "N<TAB>POS", the
+					      * highest chunk watermark committed of
+					      * the table's snapshot, of source N */
 /* sources (docs/warehouse.md "Sources"): the keys above but seq,
  * snapshot_rows, utc_offset and the chains are one source's; the first
  * source's have no prefix, every other source's (or older history's) the
@@ -124,6 +127,9 @@ struct mc_ledger {
 				 * ledger_name_key(), value the name */
 	struct ckpt tsrc;       /* each destination table's source: key
 				 * "tsrc.NAME", value N (ledger_src) */
+	struct ckpt snapw;      /* each table's highest committed chunk
+				 * watermark: key "snapw." + ledger_table_key(),
+				 * value "N<TAB>POS" (LEDGER_K_SNAPW) */
 	/* The source the positions above are of: its identity (NULL: the
 	 * unnamed source of an older ledger or writer) and its history's
 	 * epoch (NULL: unknown), and whether that history is over. */
@@ -160,6 +166,14 @@ int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, stru
 /* Set a table's chain to "after<TAB>hi" (hi: n bytes). */
 int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
 		       struct mc_err *err);
+
+/* The highest chunk watermark committed of the snapshot of the table of
+ * key (ledger_table_key()): 1 and its source (*src) and position (*w), 0
+ * when none is recorded (nothing committed, or an older ledger); record
+ * one. */
+int ledger_snapw_get(const struct mc_ledger *l, const char *key, size_t *src, struct mc_pos *w);
+int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const struct mc_pos *w,
+		     struct mc_err *err);
 
 /* A table's recorded destination name (NULL: none); record one (copies). */
 const char *ledger_name_get(const struct mc_ledger *l, const char *key);
