@@ -375,7 +375,9 @@ int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
 		case MC_DDL_RENAME_TO:
 			return ddl_err(j, d, "moves another table's rows into this name (a RENAME "
 				       "swap, as gh-ost and pt-online-schema-change do), which "
-				       "mc-merge cannot follow: load a new snapshot of the table", err);
+				       "mc-merge cannot follow: load a new snapshot of the table "
+				       "and the tail from its checkpoint into a new warehouse",
+				       err);
 		default:
 			break;
 		}
