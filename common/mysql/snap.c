@@ -153,8 +153,7 @@ static int in_split(const struct snap_table *t, uint32_t ci)
 	return 0;
 }
 
-/* The split key's names, "a, b", for messages. */
-static const char *split_names(const struct snap_table *t, size_t n, char *out, size_t outsz)
+const char *snap_split_names(const struct snap_table *t, size_t n, char *out, size_t outsz)
 {
 	size_t at = 0;
 	out[0] = 0;
@@ -212,7 +211,7 @@ static int extend_split(struct snap_table *t, struct mc_err *err)
 {
 	char names[512];
 	size_t named = t->nsplit;
-	split_names(t, named, names, sizeof names);
+	snap_split_names(t, named, names, sizeof names);
 	for (size_t i = 0; i < t->nkey; i++) {
 		uint32_t ci = t->key[i];
 		if (in_split(t, ci))

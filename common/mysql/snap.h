@@ -77,6 +77,9 @@ int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *cou
 int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
 		    const char *where, struct snap_table *t, struct mc_err *err);
 void snap_table_free(struct snap_table *t);
+/* "a, b": the names of the first n columns of t's split key, in out (for
+ * messages). Returns out. */
+const char *snap_split_names(const struct snap_table *t, size_t n, char *out, size_t outsz);
 
 /* Fill r (a schema record; r->cols points to storage owned by t's
  * caller-provided array cols of t->ncols) for t. */

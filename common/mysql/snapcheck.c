@@ -22,20 +22,6 @@ static int var(MYSQL *m, const char *name, char *out, size_t outsz, struct mc_er
 	return 0;
 }
 
-/* "a, b": the first n columns of t's split key. */
-static const char *names(const struct snap_table *t, size_t n, char *out, size_t outsz)
-{
-	size_t at = 0;
-	out[0] = 0;
-	for (size_t i = 0; i < n && at < outsz; i++) {
-		int k = snprintf(out + at, outsz - at, "%s%s", i ? ", " : "", t->cols[t->split[i]].name);
-		if (k < 0)
-			break;
-		at += (size_t)k;
-	}
-	return out;
-}
-
 static int selected(const struct snap_table *t, size_t n, const char *db, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -181,14 +167,14 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		if (x->split_named)
 			FINDING("ok", "table '%s.%s': --split-key (%s) is not unique: split on (%s), "
 				      "completed with the table's key",
-				x->db, x->name, names(x, x->split_named, v, sizeof v),
-				names(x, x->nsplit, w, sizeof w));
+				x->db, x->name, snap_split_names(x, x->split_named, v, sizeof v),
+				snap_split_names(x, x->nsplit, w, sizeof w));
 		else if (x->nsplit && !x->split_unique)
 			FINDING("warning",
 				"table '%s.%s': declared key (%s) is not a unique key of the table: "
 				"nothing checks that its values are unique; a chunk holds every row "
 				"of a value it reaches",
-				x->db, x->name, names(x, x->nsplit, v, sizeof v));
+				x->db, x->name, snap_split_names(x, x->nsplit, v, sizeof v));
 		else if (x->nsplit == 0)
 			FINDING("warning",
 				"table '%s.%s': its key cannot split it (column type): read as one chunk",

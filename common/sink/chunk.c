@@ -12,17 +12,7 @@ void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p)
 	t->open = 1;
 	t->cp = p;
 	t->open_start = s->snap_seen - 1;
-	t->save.data_len = p->data.len;
-	t->save.schemas_len = p->schemas.len;
-	t->save.nrec = p->nrec;
-	t->save.rows = p->rows;
-	t->save.schema_ver = p->schema_ver;
-	t->save.has_pos = p->has_pos;
-	t->save.has_time = p->has_time;
-	t->save.lo = p->lo;
-	t->save.hi = p->hi;
-	t->save.tmin = p->tmin;
-	t->save.tmax = p->tmax;
+	sink_pbuf_save(p, &t->save);
 	s->nopen++;
 }
 
@@ -49,20 +39,9 @@ static void chunk_drop(struct sink *s, struct sink_tab *t, int repeat)
 	struct sink_pbuf *p = t->cp;
 	if (!t->open)
 		return;
+	uint64_t back = sink_pbuf_restore(s, p, &t->save);
 	if (repeat)
-		s->dropped += p->rows - t->save.rows;
-	s->pending_rows -= p->rows - t->save.rows;
-	p->data.len = t->save.data_len;
-	p->schemas.len = t->save.schemas_len;
-	p->nrec = t->save.nrec;
-	p->rows = t->save.rows;
-	p->schema_ver = t->save.schema_ver;
-	p->has_pos = t->save.has_pos;
-	p->has_time = t->save.has_time;
-	p->lo = t->save.lo;
-	p->hi = t->save.hi;
-	p->tmin = t->save.tmin;
-	p->tmax = t->save.tmax;
+		s->dropped += back;
 	t->open = 0;
 	s->nopen--;
 }

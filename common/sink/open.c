@@ -41,17 +41,7 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap)
 	if (p->bgen == s->bgen)
 		return;
 	p->bgen = s->bgen;
-	v->data_len = p->data.len;
-	v->schemas_len = p->schemas.len;
-	v->nrec = p->nrec;
-	v->rows = p->rows;
-	v->schema_ver = p->schema_ver;
-	v->has_pos = p->has_pos;
-	v->has_time = p->has_time;
-	v->lo = p->lo;
-	v->hi = p->hi;
-	v->tmin = p->tmin;
-	v->tmax = p->tmax;
+	sink_pbuf_save(p, v);
 }
 
 /* (the chunks after the rest: chunk_keep may move dirty; where chunk and
@@ -65,18 +55,7 @@ void sink_open_end(struct sink *s)
 		const struct sink_psave *v = &p->bsave;
 		if (p->bgen != s->bgen)
 			continue;
-		s->pending_rows -= p->rows - v->rows;
-		p->data.len = v->data_len;
-		p->schemas.len = v->schemas_len;
-		p->nrec = v->nrec;
-		p->rows = v->rows;
-		p->schema_ver = v->schema_ver;
-		p->has_pos = v->has_pos;
-		p->has_time = v->has_time;
-		p->lo = v->lo;
-		p->hi = v->hi;
-		p->tmin = v->tmin;
-		p->tmax = v->tmax;
+		sink_pbuf_restore(s, p, v);
 		p->bgen = 0;
 	}
 	if (s->lgen == s->bgen) {

@@ -211,9 +211,15 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	} else if (rec_encode(&p->data, r, err) < 0) {
 		return -1;
 	}
+	sink_pbuf_note(s, p, r, is_log ? r->op != MC_OP_SNAPSHOT : 1);
+	return 0;
+}
+
+void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos)
+{
 	p->nrec++;
 	p->rows++;
-	if (is_log ? r->op != MC_OP_SNAPSHOT : 1) {
+	if (pos) {
 		if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
 			p->lo = r->pos;
 		if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
@@ -226,7 +232,39 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		p->tmax = r->time;
 	p->has_time = 1;
 	s->pending_rows++;
-	return 0;
+}
+
+void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
+{
+	v->data_len = p->data.len;
+	v->schemas_len = p->schemas.len;
+	v->nrec = p->nrec;
+	v->rows = p->rows;
+	v->schema_ver = p->schema_ver;
+	v->has_pos = p->has_pos;
+	v->has_time = p->has_time;
+	v->lo = p->lo;
+	v->hi = p->hi;
+	v->tmin = p->tmin;
+	v->tmax = p->tmax;
+}
+
+uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sink_psave *v)
+{
+	uint64_t back = p->rows - v->rows;
+	s->pending_rows -= back;
+	p->data.len = v->data_len;
+	p->schemas.len = v->schemas_len;
+	p->nrec = v->nrec;
+	p->rows = v->rows;
+	p->schema_ver = v->schema_ver;
+	p->has_pos = v->has_pos;
+	p->has_time = v->has_time;
+	p->lo = v->lo;
+	p->hi = v->hi;
+	p->tmin = v->tmin;
+	p->tmax = v->tmax;
+	return back;
 }
 
 /* A record that carries a change position: keep it only above what is
@@ -594,19 +632,7 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 	}
 	if (rec_encode(&p->data, r, err) < 0)
 		return -1;
-	p->nrec++;
-	p->rows++;
-	if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
-		p->lo = r->pos;
-	if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
-		p->hi = r->pos;
-	p->has_pos = 1;
-	if (!p->has_time || r->time < p->tmin)
-		p->tmin = r->time;
-	if (!p->has_time || r->time > p->tmax)
-		p->tmax = r->time;
-	p->has_time = 1;
-	s->pending_rows++;
+	sink_pbuf_note(s, p, r, 1);
 	return 0;
 }
 

@@ -117,6 +117,17 @@ int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab
 		    struct mc_err *err);
 
 /* open.c: an input that ends without its trailer */
+
+/* A partition buffer's state (its bytes and counters), to take back what
+ * was added after it: a snapshot chunk (chunk.c), an input's open end
+ * (open.c). */
+void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v);
+/* Back to v; returns the rows taken back (also out of pending_rows). */
+uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sink_psave *v);
+/* Count record r (pos: whether its position moves the buffer's range),
+ * just appended to p. */
+void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos);
+
 /* A boundary: nothing before it is taken back. */
 static inline void sink_boundary(struct sink *s)
 {
