@@ -25,13 +25,21 @@ struct cat {
 	struct summary sum;
 };
 
+/* A failed write to the output (ENOSPC, EIO...) names it. */
+static int out_failed(struct mc_err *err)
+{
+	if (err->errnum)
+		mc_errctx(err, "standard output: ");
+	return -1;
+}
+
 /* Write obuf when it holds DRAIN_AT bytes, or anything when force. */
 static int drain(struct cat *c, int force, struct mc_err *err)
 {
 	if (c->obuf.len == 0 || (!force && c->obuf.len < DRAIN_AT))
 		return 0;
 	if (zout_write(&c->out, c->obuf.p, c->obuf.len, err) < 0)
-		return -1;
+		return out_failed(err);
 	c->obuf.len = 0;
 	return 0;
 }
@@ -45,7 +53,7 @@ static int emit(struct cat *c, const struct rio_reader *rd, const struct mc_rec 
 
 	switch (c->o->to) {
 	case CAT_TO_MCR:
-		return rio_write(&c->wr, r, err);
+		return rio_write(&c->wr, r, err) < 0 ? out_failed(err) : 0;
 	case CAT_TO_JSONL:
 		if (jsonl_encode(&c->obuf, r, err) < 0) {
 			if (drain(c, 1, &derr) < 0)
@@ -104,10 +112,10 @@ static int finish(struct cat *c, const struct mc_err *failure, struct mc_err *er
 	int rc;
 
 	if (c->o->to == CAT_TO_MCR)
-		return rio_wclose(&c->wr, err);
+		return rio_wclose(&c->wr, err) < 0 ? out_failed(err) : 0;
 	if (c->o->to == CAT_TO_SUMMARY && summary_print(&c->sum, &c->obuf, failure, err) < 0)
 		return -1;
-	rc = drain(c, 1, err) < 0 || zout_end(&c->out, err) < 0 ? -1 : 0;
+	rc = drain(c, 1, err) < 0 ? -1 : zout_end(&c->out, err) < 0 ? out_failed(err) : 0;
 	zout_close(&c->out);
 	return rc;
 }

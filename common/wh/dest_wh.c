@@ -120,6 +120,8 @@ static int write_data_file(struct whd *w, const struct dest_part *p, const struc
 	rc = 0;
 	goto out;
 fail:
+	if (err->errnum) /* a write error (ENOSPC...): name the file */
+		mc_errctx(err, "'%s': ", path);
 	zout_close(&z);
 	afile_abort(&af);
 out:

@@ -87,7 +87,7 @@ static int out_write(struct mj_out *out, const char *p, size_t n, struct mc_err 
 	if (out->buf.len >= (256u << 10)) {
 		out->crc = crc32c(out->crc, out->buf.p, out->buf.len);
 		if (zout_write(&out->z, out->buf.p, out->buf.len, err) < 0)
-			return -1;
+			return mc_errctx(err, "'%s': ", out->name);
 		out->buf.len = 0;
 	}
 	return 0;
@@ -168,9 +168,10 @@ static int out_end(struct mj_out *out, struct mc_err *err)
 	t.count = out->rows + 1;
 	t.has_crc = 1;
 	t.crc = crc32c(out->crc, out->buf.p, out->buf.len);
-	if (rec_encode(&out->buf, &t, err) < 0 ||
-	    zout_write(&out->z, out->buf.p, out->buf.len, err) < 0 || zout_end(&out->z, err) < 0)
+	if (rec_encode(&out->buf, &t, err) < 0)
 		return -1;
+	if (zout_write(&out->z, out->buf.p, out->buf.len, err) < 0 || zout_end(&out->z, err) < 0)
+		return mc_errctx(err, "'%s': ", out->name);
 	zout_close(&out->z);
 	out->open = 0;
 	buf_free(&out->buf);
@@ -240,11 +241,16 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 
 /* Merge into fd, streaming the base when stream says it may be, sorting
  * it when that finds it out of order. */
-static int merge_into(struct mergejob *j, int fd, int stream, struct mc_err *err)
+static int merge_into(struct mergejob *j, int fd, const char *name, int stream,
+		      struct mc_err *err)
 {
-	int rc = merge_to(j, fd, stream, err);
-	if (rc > 0)
+	int rc;
+	j->out.name = name;
+	rc = merge_to(j, fd, stream, err);
+	if (rc > 0) {
+		j->out.name = name;
 		rc = merge_to(j, fd, 0, err);
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -267,7 +273,7 @@ static int write_output(struct mergejob *j, struct mc_err *err)
 	 * be taken back */
 	stream = !j->base_m.sorted && j->base_m.nfiles > 0 && strcmp(output, "-") != 0 &&
 		 fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode);
-	rc = merge_into(j, fd, stream, err);
+	rc = merge_into(j, fd, fd == 1 ? "standard output" : output, stream, err);
 	if (fd != 1 && close(fd) < 0 && rc == 0)
 		rc = mc_errnof(err, errno, "'%s'", output);
 	/* a failed merge leaves no partial state behind as if it were one */
@@ -342,7 +348,7 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 		return mc_oom(err, "path");
 	rc = afile_open(&af, file, err);
 	if (rc == 0) {
-		rc = merge_into(j, af.fd, !j->base_m.sorted && j->base_m.nfiles > 0, err);
+		rc = merge_into(j, af.fd, file, !j->base_m.sorted && j->base_m.nfiles > 0, err);
 		if (rc == 0 && fstat(af.fd, &st) < 0)
 			rc = mc_errnof(err, errno, "'%s'", file);
 		if (rc == 0)

@@ -42,6 +42,7 @@ struct mj_out {
 	int64_t tmin, tmax;
 	int has_time;
 	uint32_t crc; /* CRC-32C of the bytes flushed so far (the trailer's) */
+	const char *name; /* the file written, for messages */
 };
 
 /* a table-replacing DDL record of the log in the merge's range */
