@@ -47,6 +47,11 @@ static const char usage[] =
 	"      --new-history        a stream of a new binlog history of a known\n"
 	"                           server (after RESET MASTER) starts that history\n"
 	"                           (without it such a stream is refused)\n"
+	"      --resnapshot         the input is a new snapshot (mc-snapshot) of\n"
+	"                           tables the warehouse holds: written as a new\n"
+	"                           generation of each, beside the writer of the\n"
+	"                           changes (which may run meanwhile); mc-merge\n"
+	"                           takes it from its watermarks on\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -109,6 +114,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "new-history", no_argument, NULL, 'H' },
+		{ "resnapshot", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -167,6 +173,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'H':
 			o->sink.new_history = 1;
 			break;
+		case 'R':
+			o->sink.resnap = o->dest_o.resnap = 1;
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -177,6 +186,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->dest)
 		prog_usage_error("--dest=DIR is required (MaxCompute Tunnel is not there yet)");
+	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||
+			       o->sink.route != SINK_ROUTE_OP))
+		prog_usage_error("--resnapshot goes with neither --new-history, --partition nor "
+				 "--route (a re-snapshot's generations are partitions of their own)");
 	o->sink.say = prog_sayer;
 	o->sink.renames = o->renames;
 	o->sink.nrenames = o->nrenames;

@@ -2,7 +2,8 @@
 # A second snapshot of a table the warehouse holds complete (docs/mc-tunnel-put.md
 # "Snapshot chunks"): the same snapshot fed again is a repeat (dropped, exit
 # 0); a NEW snapshot of the table (its chunk watermarks above the committed
-# ones) cannot replace the base in place: exit 1 naming the table, never
+# ones) cannot replace the base in place: exit 1 naming the table and
+# mc-tunnel-put --resnapshot (t3021), never
 # dropped in silence. The warehouse is left as it was.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
@@ -35,7 +36,7 @@ cp "$W/_mcsync/ledger" "$T/before.ledger"
 expect_code 1 "a new snapshot of a complete table is refused" \
 	mc-tunnel-put --dest="$W" "$T/snap2.mcr"
 expect_grep "naming the file, the record, the table and the remedy" \
-	"^mc-tunnel-put: '.*snap2\.mcr': record [0-9]+: chunk \(.*\] of 's\.a' at watermark [0-9]+:[0-9]+:[0-9]+ is of a new snapshot of the table: this warehouse holds a complete snapshot of it \(watermark [0-9]+:[0-9]+:[0-9]+\).*new warehouse" "$T/err"
+	"^mc-tunnel-put: '.*snap2\.mcr': record [0-9]+: chunk \(.*\] of 's\.a' at watermark [0-9]+:[0-9]+:[0-9]+ is of a new snapshot of the table: this warehouse holds a complete snapshot of it \(watermark [0-9]+:[0-9]+:[0-9]+\).*mc-tunnel-put --resnapshot" "$T/err"
 tree "$W" >"$T/after.ls"
 expect_eq "nothing of it is written" "$(cmp -s "$T/before.ls" "$T/after.ls" && cmp -s "$T/before.ledger" "$W/_mcsync/ledger" && echo same)" same
 expect_ok "the first snapshot still repeats" mc-tunnel-put --dest="$W" "$T/snap1.mcr"
@@ -49,6 +50,6 @@ truth() { sql "SELECT id, v FROM s.$1 ORDER BY id" | tr '\t' ','; }
 expect_eq "the merge of the held snapshot and the log equals the source" "$(truth a)" "$(merged a | cut -d, -f1,2)"
 expect_eq "... for the other table too" "$(truth b)" "$(merged b | cut -d, -f1,2)"
 
-# the new snapshot goes into a new warehouse, as the message says
+# the new snapshot goes into a new warehouse too (or as a new generation: t3021)
 expect_ok "into a new warehouse it loads" mc-tunnel-put --dest="$T/w2" "$T/snap2.mcr"
 

@@ -128,9 +128,9 @@ static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struc
 	return mc_errf(err, MC_EXIT_DATA,
 		       "record %llu: chunk (%.*s] of '%s.%s' at watermark %s is of a new snapshot "
 		       "of the table: this warehouse holds a complete snapshot of it (watermark "
-		       "%s%s) and cannot replace it (a re-snapshot into an existing warehouse is "
-		       "not supported: load the new snapshot and the tail from its checkpoint "
-		       "into a new warehouse)",
+		       "%s%s) and cannot replace it in place (load it with mc-tunnel-put "
+		       "--resnapshot: a new generation of the table, docs/mc-tunnel-put.md "
+		       "\"Re-snapshots\")",
 		       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1, t->db,
 		       t->table, at, was, src == s->src ? "" : ", of another binlog history");
 }

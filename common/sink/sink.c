@@ -109,6 +109,10 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 		   size_t outsz)
 {
 	char d[16];
+	if (s->o.resnap && !is_log) {
+		sink_resnap_part(s, t, out, outsz);
+		return;
+	}
 	if (s->o.part) {
 		snprintf(out, outsz, "%s", s->o.part);
 		return;
@@ -363,7 +367,8 @@ static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, co
 static int on_header(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		     struct mc_err *err)
 {
-	if (sink_source(s, rd, r, err) < 0)
+	if (sink_source(s, rd, r, err) < 0 ||
+	    (s->o.resnap && sink_resnap_source(s, rd, err) < 0))
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
@@ -401,6 +406,8 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 	struct sink_tab *t = sink_tab_find(s, r, 1, err);
 	if (!t)
 		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
+	if (s->o.resnap && sink_resnap_table(s, rd, t, err) < 0)
+		return -1;
 	if (t->schema.have && t->schema.rec.schema_version == r->schema_version &&
 	    schema_same(&t->schema.rec, r))
 		return 0;
@@ -432,6 +439,14 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 			       "record %llu: row of '%s.%s' has %zu values, the schema %zu "
 			       "columns", (unsigned long long)rd->recno, t->db, t->table,
 			       r->after ? r->nafter : r->nbefore, t->schema.rec.ncols);
+	if (s->o.resnap && (r->op != MC_OP_SNAPSHOT || !s->chunked_stream))
+		return r->op != MC_OP_SNAPSHOT
+			       ? sink_resnap_refuse(rd, r, err)
+			       : mc_errf(err, MC_EXIT_DATA,
+					 "record %llu: --resnapshot takes mc-snapshot's streams "
+					 "(labelled chunks) only", (unsigned long long)rd->recno);
+	if (s->o.resnap && !t->open && sink_resnap_gen(s, rd, t, &r->pos, err) < 0)
+		return -1;
 	if (r->op == MC_OP_SNAPSHOT) {
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;
@@ -461,6 +476,13 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 {
 	struct sink_tab *t;
 	int rc;
+	if (s->o.resnap) {
+		if (r->mark != MC_MARK_CHUNK_END && r->mark != MC_MARK_SNAPSHOT_END)
+			return sink_resnap_refuse(rd, r, err);
+		if (r->mark == MC_MARK_CHUNK_END && (t = sink_tab_find(s, r, 0, err)) && !t->open &&
+		    sink_resnap_gen(s, rd, t, &r->pos, err) < 0)
+			return -1;
+	}
 	switch (r->mark) {
 	case MC_MARK_HEARTBEAT:
 		/* a heartbeat above what was accepted: the source moved on, the
@@ -650,6 +672,8 @@ static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	case MC_R_ROW:
 		return on_row(s, rd, r, err);
 	case MC_R_DDL:
+		if (s->o.resnap)
+			return sink_resnap_refuse(rd, r, err);
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
 		return on_ddl(s, rd, r, err);
@@ -768,11 +792,11 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 	s->d = d;
 	s->bgen = 1; /* a new buffer has seen no boundary */
 	rc = d->ops->read_ledger(d->st, &s->L, err);
-	if (rc < 0)
+	if (rc < 0 || (o->resnap && sink_resnap_open(s, rc, err) < 0))
 		goto fail;
 	s->resume_done = s->L.has_resume;
 	s->resume_done_file = s->L.resume.file;
-	if (rc == 0) {
+	if (rc == 0 && !o->resnap) {
 		s->L.utc_off = o->utc_off;
 	} else if (o->utc_off_set && o->utc_off != s->L.utc_off) {
 		mc_errf(err, MC_EXIT_USAGE,
@@ -823,6 +847,8 @@ void sink_close(struct sink *s)
 	}
 	free(s->tabs);
 	ledger_free(&s->L);
+	if (s->has_M)
+		ledger_free(&s->M);
 	free(s);
 }
 

@@ -40,6 +40,8 @@ struct sink_opts {
 	size_t nrenames;
 	struct mc_say say;       /* the closing "N records already committed" line */
 	int partial_ok;          /* an input without its trailer is not an error */
+	int resnap;              /* a re-snapshot: a new generation of its
+				  * tables (dest_opts.resnap too) */
 	int new_history;         /* a stream of a new binlog history of a
 				  * known source may open it (RESET MASTER) */
 };

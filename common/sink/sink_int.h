@@ -66,6 +66,8 @@ struct sink {
 	struct sink_opts o;
 	struct dest *d;
 	struct mc_ledger L;      /* what is committed plus pending */
+	struct mc_ledger M;      /* --resnapshot: the main writer's ledger */
+	int has_M;
 	struct sink_tab *tabs;
 	size_t ntabs, tabcap, last_tab;
 	struct sink_pbuf **pbufs;
@@ -140,6 +142,23 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 /* At the end without a trailer: take back what came after the last
  * boundary (and the open snapshot chunks). */
 void sink_open_end(struct sink *s);
+
+/* resnap.c: mc-tunnel-put --resnapshot */
+/* At the start: s->L (this writer's own ledger, have_own: read) becomes
+ * the main ledger with this writer's own keys; s->M the main ledger. */
+int sink_resnap_open(struct sink *s, int have_own, struct mc_err *err);
+/* After the header: its source is an open history of the main ledger. */
+int sink_resnap_source(struct sink *s, const struct rio_reader *rd, struct mc_err *err);
+/* A record a re-snapshot does not take: the error. */
+int sink_resnap_refuse(const struct rio_reader *rd, const struct mc_rec *r, struct mc_err *err);
+/* A new table of the stream: one the warehouse holds. */
+int sink_resnap_table(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		      struct mc_err *err);
+/* A chunk of t at watermark w begins: its generation (maybe a new one). */
+int sink_resnap_gen(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
+		    const struct mc_pos *w, struct mc_err *err);
+/* The partition of t's generation: "gen=NNNNNN". */
+void sink_resnap_part(const struct sink *s, const struct sink_tab *t, char *out, size_t outsz);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */

@@ -132,6 +132,18 @@ int ckpt_set(struct ckpt *c, const char *key, const char *val, struct mc_err *er
 	return 0;
 }
 
+void ckpt_del(struct ckpt *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->kv[i].k, key) == 0) {
+			free(c->kv[i].k);
+			free(c->kv[i].v);
+			memmove(&c->kv[i], &c->kv[i + 1], (c->n - i - 1) * sizeof *c->kv);
+			c->n--;
+			return;
+		}
+}
+
 int ckpt_append(struct ckpt *c, const char *key, const char *val, struct mc_err *err)
 {
 	if (!key_ok(key, strlen(key)) || strchr(val, '\n'))

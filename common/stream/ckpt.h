@@ -28,6 +28,8 @@ int ckpt_set(struct ckpt *c, const char *key, const char *val, struct mc_err *er
 /* Append key, which the caller knows is not in c yet (no search: for
  * building a large checkpoint). */
 int ckpt_append(struct ckpt *c, const char *key, const char *val, struct mc_err *err);
+/* Remove key (nothing when it is not there). */
+void ckpt_del(struct ckpt *c, const char *key);
 /* Replace path with c, atomically and durably. */
 int ckpt_write(const char *path, const struct ckpt *c, struct mc_err *err);
 void ckpt_free(struct ckpt *c);

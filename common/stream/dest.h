@@ -45,6 +45,10 @@
 struct dest_opts {
 	int zlevel;          /* compression level of data where it applies (1..19) */
 	const char *writer;  /* program name recorded with the data */
+	int resnap;          /* the writer of re-snapshots (mc-tunnel-put
+			      * --resnapshot): its own ledger, lock and
+			      * tables beside the main writer's, whose
+			      * ledger read_main reads */
 };
 
 /* One partition's rows of one commit. */
@@ -76,6 +80,9 @@ struct dest_ops {
 	/* The committed ledger: 1, or 0 when nothing was ever committed (l
 	 * zeroed). */
 	int (*read_ledger)(void *st, struct mc_ledger *l, struct mc_err *err);
+	/* A re-snapshot writer (dest_opts.resnap): the main writer's committed
+	 * ledger, as read_ledger (NULL for a destination without one). */
+	int (*read_main)(void *st, struct mc_ledger *l, struct mc_err *err);
 	/* The destination's name of source table db.table into out (>= 256
 	 * bytes): `given` (the user's, or NULL) or a default; -1 (code 1) when
 	 * the destination cannot hold it. */

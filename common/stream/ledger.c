@@ -124,6 +124,30 @@ int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const str
 	return ckpt_set(&l->snapw, k, v, err);
 }
 
+void ledger_chain_clear(struct mc_ledger *l, const char *key)
+{
+	char k[640];
+	ckpt_del(&l->snap, key);
+	snprintf(k, sizeof k, LEDGER_K_SNAPW "%s", key);
+	ckpt_del(&l->snapw, k);
+}
+
+int ledger_gen_get(const struct mc_ledger *l, const char *key, uint64_t *gen)
+{
+	char k[640];
+	const char *v;
+	snprintf(k, sizeof k, LEDGER_K_GEN "%s", key);
+	return (v = ckpt_get(&l->snapw, k)) && num_u64(v, gen) == 0;
+}
+
+int ledger_gen_set(struct mc_ledger *l, const char *key, uint64_t gen, struct mc_err *err)
+{
+	char k[640], v[32];
+	snprintf(k, sizeof k, LEDGER_K_GEN "%s", key);
+	snprintf(v, sizeof v, "%llu", (unsigned long long)gen);
+	return ckpt_set(&l->snapw, k, v, err);
+}
+
 const char *ledger_name_get(const struct mc_ledger *l, const char *key)
 {
 	return ckpt_get(&l->names, key);
@@ -453,7 +477,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
-		    (strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 &&
+		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_GEN, sizeof LEDGER_K_GEN - 1) == 0) &&
 		     ckpt_append(&l->snapw, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
 	for (;;) {

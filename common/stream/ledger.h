@@ -46,6 +46,10 @@
 #define LEDGER_K_SNAPW "snapw."              /* + a table key: "N<TAB>POS", the
 					      * highest chunk watermark committed of
 					      * the table's snapshot, of source N */
+#define LEDGER_K_GEN "gen."                  /* + a table key: N, the generation of
+					      * the table's re-snapshot under way or
+					      * last completed (mc-tunnel-put
+					      * --resnapshot's own ledger only) */
 /* sources (docs/warehouse.md "Sources"): the keys above but seq,
  * snapshot_rows, utc_offset and the chains are one source's; the first
  * source's have no prefix, every other source's (or older history's) the
@@ -129,7 +133,9 @@ struct mc_ledger {
 				 * "tsrc.NAME", value N (ledger_src) */
 	struct ckpt snapw;      /* each table's highest committed chunk
 				 * watermark: key "snapw." + ledger_table_key(),
-				 * value "N<TAB>POS" (LEDGER_K_SNAPW) */
+				 * value "N<TAB>POS" (LEDGER_K_SNAPW); and its
+				 * re-snapshot generation: "gen." + the key,
+				 * value N (LEDGER_K_GEN) */
 	/* The source the positions above are of: its identity (NULL: the
 	 * unnamed source of an older ledger or writer) and its history's
 	 * epoch (NULL: unknown), and whether that history is over. */
@@ -163,6 +169,8 @@ int ledger_src_set(char **field, const char *v, struct mc_err *err);
 /* A table's chain (NULL: nothing committed); set it (copies). */
 const char *ledger_chain_get(const struct mc_ledger *l, const char *key);
 int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, struct mc_err *err);
+/* Forget a table's chain and watermark (a new snapshot of it begins). */
+void ledger_chain_clear(struct mc_ledger *l, const char *key);
 /* Set a table's chain to "after<TAB>hi" (hi: n bytes). */
 int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
 		       struct mc_err *err);
@@ -174,6 +182,11 @@ int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, siz
 int ledger_snapw_get(const struct mc_ledger *l, const char *key, size_t *src, struct mc_pos *w);
 int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const struct mc_pos *w,
 		     struct mc_err *err);
+
+/* The generation of the re-snapshot of the table of key: 1 and *gen, 0
+ * when none is recorded; record one (kept with the watermarks). */
+int ledger_gen_get(const struct mc_ledger *l, const char *key, uint64_t *gen);
+int ledger_gen_set(struct mc_ledger *l, const char *key, uint64_t gen, struct mc_err *err);
 
 /* A table's recorded destination name (NULL: none); record one (copies). */
 const char *ledger_name_get(const struct mc_ledger *l, const char *key);

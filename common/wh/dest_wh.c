@@ -18,6 +18,7 @@
 #include "stream/crc32c.h"
 #include "wh/dest_wh.h"
 #include "wh/wh.h"
+#include "wh/whpart.h"
 
 struct dest_part {
 	char *table; /* with _log for a log table */
@@ -26,7 +27,8 @@ struct dest_part {
 };
 
 struct whd {
-	char *dir;
+	char *dir;               /* the warehouse, or its re-snapshot area */
+	char *main;              /* the warehouse (re-snapshot writer), or NULL */
 	int lockfd;
 	struct dest_opts o;
 	uint64_t seq;            /* of the commit under way */
@@ -283,6 +285,12 @@ static int whd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 	return wh_ledger_read(((struct whd *)st)->dir, l, err);
 }
 
+static int whd_read_main(void *st, struct mc_ledger *l, struct mc_err *err)
+{
+	const struct whd *w = st;
+	return wh_ledger_read(w->main ? w->main : w->dir, l, err);
+}
+
 /* ---- names and partitions ---- */
 
 static int whd_table_name(void *st, const struct mc_str *db, const struct mc_str *table,
@@ -480,12 +488,14 @@ static void whd_close(void *st)
 	if (w->lockfd >= 0)
 		close(w->lockfd);
 	free(w->dir);
+	free(w->main);
 	free(w);
 }
 
 static const struct dest_ops whd_ops = {
 	.kind = "warehouse",
 	.read_ledger = whd_read_ledger,
+	.read_main = whd_read_main,
 	.table_name = whd_table_name,
 	.clean = whd_clean,
 	.part_open = whd_part_open,
@@ -500,7 +510,10 @@ int dest_wh_open(const char *dir, const struct dest_opts *o, struct dest *d, str
 {
 	struct whd *w = calloc(1, sizeof *w);
 	char *state = NULL, *lock = NULL;
-	if (!w || !(w->dir = mc_strdup(dir))) {
+	if (!w || !(w->dir = o->resnap ? wh_pathf("%s/%s", dir, WH_RESNAP) : mc_strdup(dir)) ||
+	    (o->resnap && !(w->main = mc_strdup(dir)))) {
+		if (w)
+			free(w->dir);
 		free(w);
 		return mc_oom(err, "warehouse");
 	}

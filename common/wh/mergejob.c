@@ -53,7 +53,8 @@ int mj_open(struct mergejob *j, struct wh_reader *r, char *path, const struct wh
 
 char *mj_base_path(struct mergejob *j, size_t i)
 {
-	return wh_pathf("%s/%s/%s", j->tdir, j->base_part, j->base_m.files[i].name);
+	return wh_pathf("%s/%s/%s", j->gdir ? j->gdir : j->tdir, j->base_part,
+			j->base_m.files[i].name);
 }
 
 /* seconds since some point, for -v */
@@ -299,6 +300,7 @@ static int write_manifest(struct mergejob *j, const struct stat *st, struct mc_e
 	om.has_upto = !j->upto_inf;
 	om.from = j->upto;
 	om.upto = j->upto;
+	om.gen = j->base_gen;
 	if (j->upto_inf)
 		om.from = j->L.has_pos ? j->L.pos : j->from;
 	memset(&f, 0, sizeof f);
@@ -359,6 +361,15 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 	free(file);
 	if (rc < 0 || write_manifest(j, &st, err) < 0)
 		return -1;
+	if (j->gdir) { /* the table's schema from the re-snapshot on */
+		char *sp = wh_pathf("%s/%s", j->tdir, WH_SCHEMA);
+		if (!sp)
+			return mc_oom(err, "path");
+		rc = wh_schema_append(sp, &j->schema.rec, err);
+		free(sp);
+		if (rc < 0)
+			return -1;
+	}
 	if (!(final = wh_pathf("%s/ds=%s", j->tdir, j->o.ds)))
 		return mc_oom(err, "path");
 	{
@@ -424,8 +435,39 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
 		return mc_oom(err, "path");
 	rc = wh_schema_read(sp, &j->lschema, err);
 	free(sp);
-	if (rc < 0)
-		return -1;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Once the base is chosen: a re-snapshot's schema is the table's from
+ * there on; the log's must agree with it. */
+static int check_schemas(struct mergejob *j, struct mc_err *err)
+{
+	if (j->gdir) {
+		char *sp = wh_pathf("%s/%s", j->gdir, WH_SCHEMA);
+		int rc;
+		if (!sp)
+			return mc_oom(err, "path");
+		schema_copy_free(&j->schema);
+		if ((rc = wh_schema_read(sp, &j->schema, err)) == 0)
+			mc_errf(err, MC_EXIT_DATA, "'%s': missing", sp);
+		free(sp);
+		if (rc <= 0)
+			return -1;
+	}
+	if (j->lschema.have && !schema_same(&j->lschema.rec, &j->schema.rec)) {
+		/* one of the log's versions: the changes in range must be of it
+		 * (a DDL after the point, or a re-snapshot after the DDL) */
+		char *sp = wh_pathf("%s/%s", j->ldir, WH_SCHEMA);
+		int rc;
+		if (!sp)
+			return mc_oom(err, "path");
+		rc = wh_schema_has(sp, &j->schema.rec, err);
+		free(sp);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return 0;
+	}
 	if (j->lschema.have && !schema_same(&j->lschema.rec, &j->schema.rec)) {
 		char why[300];
 		schema_diff(&j->lschema.rec, &j->schema.rec, why, sizeof why);
@@ -615,8 +657,8 @@ static int run(struct mergejob *j, struct mc_err *err)
 			return 0;
 		}
 	}
-	if (read_schemas(j, err) < 0 || mj_resolve_key(j, err) < 0 || plan_range(j, err) < 0 ||
-	    mj_scan_ddl(j, err) < 0)
+	if (read_schemas(j, err) < 0 || plan_range(j, err) < 0 || check_schemas(j, err) < 0 ||
+	    mj_resolve_key(j, err) < 0 || mj_scan_ddl(j, err) < 0)
 		return -1;
 	if (j->o.emit_sql) {
 		if (j->has_barrier) {
@@ -667,6 +709,8 @@ static void release(struct mergejob *j)
 	ledger_free(&j->L);
 	free(j->base_part);
 	j->base_part = NULL;
+	free(j->gdir);
+	j->gdir = NULL;
 	buf_free(&j->kb);
 	buf_free(&j->kb2);
 	buf_free(&j->rb);

@@ -72,6 +72,9 @@ struct mergejob {
 	uint32_t keycols[MC_MAX_COLUMNS];
 	size_t nkey;
 	char *base_part;              /* spec of the base used */
+	char *gdir;                   /* the base is a re-snapshot generation of
+				       * <wh>/_resnap/<table> (NULL: of tdir) */
+	uint64_t base_gen;            /* the generation the base comes from */
 	struct wh_manifest base_m;
 	size_t hist[MJ_MAX_HIST];     /* the ledger sources of the table's server */
 	size_t nhist;

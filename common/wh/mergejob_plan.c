@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "base/alloc.h"
+#include "base/num.h"
 #include "wh/mergejob_int.h"
 
 /* ---- sources and histories (docs/merge.md "Sources") ---- */
@@ -176,6 +180,7 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 			rc = -1;
 			break;
 		}
+		fr.lenient = 1; /* times only: any schema */
 		while ((rc = wh_reader_next(&fr, &r, err)) > 0) {
 			struct mc_pos g = mj_gpos(rank, r.pos);
 			if (r.op != MC_OP_SNAPSHOT && r.time > t &&
@@ -252,6 +257,82 @@ static int newest_below(struct mergejob *j, char **done, size_t ndone, const cha
 	return 0;
 }
 
+/* A re-snapshot generation (docs/merge.md "Re-snapshots") can be the
+ * base when it is complete and all of it lies before the point: every row
+ * read below upto (and, for an --at time, stamped at or before it). */
+static int gen_usable(struct mergejob *j, const struct wh_manifest *m, size_t rank)
+{
+	if (m->kind != WH_BASE || !m->has_from)
+		return 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct wh_file *f = &m->files[i];
+		struct mc_pos hi = mj_gpos(rank, f->hi);
+		if (f->rows && f->has_pos && !j->upto_inf && pos_cmp(&hi, &j->upto) >= 0)
+			return 0;
+		if (f->rows && f->has_time && j->o.at && !j->o.at_is_pos &&
+		    f->tmax > j->o.at_time - j->L.utc_off)
+			return 0;
+	}
+	return 1;
+}
+
+/* The newest generation of the table's re-snapshots newer than the base
+ * chosen that can be the base replaces it: its rows and the log from its
+ * lowest watermark on give the state. */
+static int choose_gen(struct mergejob *j, struct mc_err *err)
+{
+	char *gdir = wh_pathf("%s/%s/%s", j->o.whdir, WH_RESNAP, j->o.table);
+	char **done = NULL;
+	size_t ndone = 0;
+	int rc = 0;
+	struct stat st;
+	if (!gdir)
+		return mc_oom(err, "path");
+	if (stat(gdir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    wh_list_parts(gdir, 0, &done, &ndone, err) < 0) {
+		rc = errno == ENOENT || (stat(gdir, &st) == 0 && !S_ISDIR(st.st_mode)) ? 0 : -1;
+		if (rc < 0 && !err->msg[0])
+			mc_errnof(err, errno, "'%s'", gdir);
+		free(gdir);
+		return rc;
+	}
+	for (size_t i = ndone; i-- > 0 && rc == 0;) {
+		uint64_t g;
+		size_t rank = 0;
+		struct wh_manifest m;
+		const char *n = done[i];
+		if (strncmp(n, WH_GEN_PART, sizeof WH_GEN_PART - 1) != 0 || strchr(n, '/') ||
+		    num_u64(n + sizeof WH_GEN_PART - 1, &g) < 0 || g <= j->base_gen)
+			continue;
+		if ((rc = wh_part_manifest(gdir, n, &m, err)) < 0)
+			break;
+		if ((rc = mj_rank(j, m.has_from_src, m.from_src, &rank, n, err)) < 0) {
+			wh_manifest_free(&m);
+			break;
+		}
+		if (!gen_usable(j, &m, rank)) {
+			wh_manifest_free(&m);
+			continue;
+		}
+		free(j->base_part);
+		wh_manifest_free(&j->base_m);
+		if (!(j->base_part = mc_strdup(n))) {
+			wh_manifest_free(&m);
+			rc = mc_oom(err, "base partition");
+			break;
+		}
+		j->base_m = m;
+		j->base_rank = rank;
+		j->base_gen = g;
+		j->gdir = gdir;
+		gdir = NULL;
+		break;
+	}
+	wh_free_list(done, ndone);
+	free(gdir);
+	return rc;
+}
+
 static int choose_in(struct mergejob *j, char **all, size_t nall, char **done, size_t ndone,
 		     struct mc_err *err)
 {
@@ -292,6 +373,9 @@ static int choose_in(struct mergejob *j, char **all, size_t nall, char **done, s
 			       j->tdir, newest, WH_MARKER);
 	if (mj_rank(j, j->base_m.has_from_src, j->base_m.from_src, &j->base_rank, newest, err) < 0)
 		return -1;
+	j->base_gen = j->base_m.gen;
+	if (choose_gen(j, err) < 0)
+		return -1;
 	/* positions in the job are global: the base's from, and the rows of a
 	 * snapshot (watermarks of its history) */
 	j->from = mj_gpos(j->base_rank, j->base_m.from);
@@ -299,6 +383,11 @@ static int choose_in(struct mergejob *j, char **all, size_t nall, char **done, s
 		j->base_m.files[f].lo = mj_gpos(j->base_rank, j->base_m.files[f].lo);
 		j->base_m.files[f].hi = mj_gpos(j->base_rank, j->base_m.files[f].hi);
 	}
+	if (j->o.emit_sql && j->gdir)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "--emit-sql: table '%s''s base is its re-snapshot '%s/%s/%s', which "
+			       "the warehouse of the SQL does not hold: merge that day with mc-merge "
+			       "--ds first", j->o.table, WH_RESNAP, j->o.table, j->base_part);
 	/* the SQL merge selects the log's rows by position: one history only */
 	if (j->o.emit_sql && j->nhist > 1)
 		return mc_errf(err, MC_EXIT_DATA,

@@ -401,6 +401,7 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 	if (nf > 0) {
 		rc = mj_open(j, &frs[0], lf[0].path, lf[0].f, err);
 		frs[0].want_ddl = 1;
+		frs[0].lenient = 1;
 		lf[0].path = NULL;
 	}
 	for (i = 0; i < nf && rc == 0; i++) {
@@ -409,6 +410,7 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 		if (i + 1 < nf) {
 			rc = mj_open(j, &frs[(i + 1) % 2], lf[i + 1].path, lf[i + 1].f, err);
 			frs[(i + 1) % 2].want_ddl = 1;
+			frs[(i + 1) % 2].lenient = 1;
 			lf[i + 1].path = NULL;
 			if (rc < 0)
 				break;
@@ -428,6 +430,17 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			}
 			if (j->ddl_pass || r.op == MC_OP_SNAPSHOT || !in_range(j, &g))
 				continue;
+			if (fr->foreign) {
+				char p[64];
+				pos_format(&r.pos, p, sizeof p);
+				rc = mc_errf(err, MC_EXIT_DATA,
+					     "'%s': record %llu: the change at %s is of another schema "
+					     "than the base's (%s): the table's schema changed within "
+					     "the range (a DDL); merge up to it, or load a new snapshot "
+					     "taken after it with mc-tunnel-put --resnapshot",
+					     fr->path, (unsigned long long)fr->rd.recno, p, fr->why);
+				break;
+			}
 			/* below a TRUNCATE: emptied */
 			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;

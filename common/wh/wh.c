@@ -294,6 +294,8 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 	}
 	if ((v = ckpt_get(&c, WH_M_COMMIT)) && num_u64(v, &m->commit) < 0)
 		goto bad;
+	if ((v = ckpt_get(&c, WH_M_GEN)) && num_u64(v, &m->gen) < 0)
+		goto bad;
 	for (size_t i = 0; i < c.n; i++) {
 		struct wh_file f;
 		if (strncmp(c.kv[i].k, WH_M_FILE, sizeof WH_M_FILE - 1) != 0)
@@ -343,6 +345,10 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 	if (rc == 0 && m->commit) {
 		snprintf(v, sizeof v, "%" PRIu64, m->commit);
 		rc = ckpt_append(&c, WH_M_COMMIT, v, err);
+	}
+	if (rc == 0 && m->gen) {
+		snprintf(v, sizeof v, "%" PRIu64, m->gen);
+		rc = ckpt_append(&c, WH_M_GEN, v, err);
 	}
 	if (rc == 0) {
 		snprintf(v, sizeof v, "%" PRIu64, wh_manifest_rows(m));
@@ -473,6 +479,21 @@ int wh_schema_read(const char *path, struct schema_copy *s, struct mc_err *err)
 	if (rc > 0 && !s->have)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': no schema record", path);
 	return rc;
+}
+
+int wh_schema_has(const char *path, const struct mc_rec *r, struct mc_err *err)
+{
+	struct rio_reader rd;
+	struct mc_rec x;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), k, found = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mc_errnof(err, errno, "'%s'", path);
+	rio_init(&rd, fd, RIO_MCR);
+	while (!found && (k = rio_next(&rd, &x, err)) > 0)
+		found = x.kind == MC_R_SCHEMA && schema_same(&x, r);
+	rio_close(&rd);
+	close(fd);
+	return found ? 1 : k < 0 ? mc_errctx(err, "'%s': ", path) : 0;
 }
 
 int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *err)

@@ -31,6 +31,11 @@
 #define WH_LEDGER "_mcsync/ledger"
 #define WH_MAX_NAME 120
 #define WH_LOCK "_mcsync/put.lock" /* held by the one mc-tunnel-put writing DIR */
+/* The re-snapshots (mc-tunnel-put --resnapshot): DIR/_resnap is laid out
+ * like a warehouse (its own _mcsync/ledger and lock), each table's
+ * generations in partitions gen=NNNNNN (docs/warehouse.md). */
+#define WH_RESNAP "_resnap"
+#define WH_GEN_PART "gen="
 
 /* Manifest keys (checkpoint format, stream/ckpt.h). */
 #define WH_M_KIND "kind"
@@ -40,6 +45,7 @@
 #define WH_M_UPTO "upto"
 #define WH_M_FROM_SRC "from_src" /* the ledger source (history) of from/upto */
 #define WH_M_COMMIT "commit"
+#define WH_M_GEN "gen"       /* the snapshot generation a base comes from */
 #define WH_M_ROWS "rows"
 #define WH_M_FILES "files"
 #define WH_M_FILE "file."    /* + the data file's name */
@@ -109,6 +115,8 @@ struct wh_manifest {
 				* from_src (none: the table's first) */
 	uint64_t from_src;
 	uint64_t commit;       /* put: the ledger commit that completed it (0: none) */
+	uint64_t gen;          /* base: the snapshot generation it comes from
+				* (0: the first snapshot) */
 	size_t nfiles, cap;
 	struct wh_file *files; /* owned, sorted by name */
 };
@@ -129,6 +137,8 @@ void wh_manifest_free(struct wh_manifest *m);
 /* (an owned copy of a schema record and comparisons: stream/schema.h) */
 /* The last schema in a table's _schema.mcr: 1, 0 if there is no file. */
 int wh_schema_read(const char *path, struct schema_copy *s, struct mc_err *err);
+/* Whether any schema in the file (none: 0) has r's columns and key. */
+int wh_schema_has(const char *path, const struct mc_rec *r, struct mc_err *err);
 /* Append r to the schema file unless its last record has the same version,
  * columns and key; atomic. */
 int wh_schema_append(const char *path, const struct mc_rec *r, struct mc_err *err);

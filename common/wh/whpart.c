@@ -236,11 +236,14 @@ int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err)
 			continue;
 		}
 		if (rec->kind == MC_R_SCHEMA && !schema_same(rec, r->schema)) {
-			char why[300];
-			schema_diff(rec, r->schema, why, sizeof why);
-			return mc_errf(err, MC_EXIT_DATA,
-				       "'%s': record %llu: schema differs from the table's: %s",
-				       r->path, (unsigned long long)r->rd.recno, why);
+			schema_diff(rec, r->schema, r->why, sizeof r->why);
+			if (!r->lenient)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "'%s': record %llu: schema differs from the table's: %s",
+					       r->path, (unsigned long long)r->rd.recno, r->why);
+			r->foreign = 1;
+		} else if (rec->kind == MC_R_SCHEMA) {
+			r->foreign = 0;
 		}
 	}
 	if (rc < 0)

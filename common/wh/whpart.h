@@ -70,13 +70,18 @@ struct wh_reader {
 	uint64_t rows;  /* row and ddl records (a log's DDL counts as a change) */
 	int open;
 	int want_ddl;   /* wh_reader_next returns ddl records too */
+	int lenient;    /* a schema other than the table's is not an error:
+			 * the rows under it come with foreign set */
+	int foreign;    /* the rows now are under another schema: */
+	char why[300];  /* how it differs */
 };
 
 /* Open path (taken over: freed on close, and on failure). */
 int wh_reader_open(struct wh_reader *r, char *path, const struct wh_file *f,
 		   const struct mc_rec *schema, struct mc_err *err);
 /* The next row: 1, 0 at the end of the file (its rows counted and
- * checked), -1. A schema record different from the table's is an error. */
+ * checked), -1. A schema record different from the table's is an error
+ * (lenient: the rows after it come with foreign set). */
 int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err);
 /* Close (no-op when not open). */
 void wh_reader_close(struct wh_reader *r);

@@ -486,7 +486,7 @@ static void test_format(void)
 static void test_dest_open(void)
 {
 	struct dest d;
-	struct dest_opts o = { 3, "t_sink" };
+	struct dest_opts o = { 3, "t_sink", 0 };
 	struct mc_err err = { 0 };
 	char dir[300];
 	tap_check(dest_open("odps://project", &o, &d, &err) < 0 && err.code == MC_EXIT_USAGE,
