@@ -12,7 +12,11 @@
 #    that changes lie on both sides of it): both tables of A equal the
 #    source; then a RENAME swap (gh-ost style) amid writes: mc-merge of
 #    that table exits 1 naming the statement, the other table still equals
-#    the source (docs/merge.md "DDL").
+#    the source (docs/merge.md "DDL");
+# 4. the swap's remedy: a re-snapshot of that table taken during writes and
+#    loaded with --resnapshot while a live tail's mc-tunnel-put holds the
+#    warehouse: both tables equal the source (docs/mc-tunnel-put.md
+#    "Re-snapshots").
 # Two servers: tests/mariadb.sh's mdb_start called twice, with MDB_DIR,
 # MDB_SOCK and MDB_ARGS set for the second (a later --server-id wins).
 . "$(dirname "$0")/lib.sh"
@@ -168,3 +172,44 @@ expect_code 1 "3. a RENAME swap is refused by mc-merge" \
 	mc-merge --warehouse="$W" --table=shop__customers --at="$at" --output="$T/sw.mcr"
 expect_grep "3. naming the statement" "'$swap' at position [0-9]+:[0-9]+:[0-9]+ .*RENAME swap" "$T/err"
 same "3. beside the swap" "$at" order_items
+
+# --- 4. a re-snapshot of the swapped table while the live tail runs ---
+# The remedy the swap's refusal names: the tail goes on (live, into the
+# warehouse, holding it) while the writes go on and a new snapshot of
+# customers is taken and loaded with --resnapshot beside it; then both
+# tables equal the source (docs/mc-tunnel-put.md "Re-snapshots").
+use a
+next_a=$(next_binlog)
+mkfifo "$T/live"
+mc-tunnel-put --dest="$W" --partial-ok <"$T/live" >"$T/live-put.out" 2>"$T/live-put.err" &
+live_put=$!
+mc-binlog-tail $MDB_ARGS --tables="^$DB\.(customers|order_items)$" --start="$next_a:4" \
+	--heartbeat=1 --server-id=4200077 >"$T/live" 2>"$T/live-tail.err" &
+live_tail=$!
+stop_live() { kill "$live_tail" 2>/dev/null; wait "$live_tail" 2>/dev/null; wait "$live_put" 2>/dev/null; }
+at_exit stop_live
+load 300 7000 >"$T/w6.sql"
+sql "source $T/w6.sql" >"$T/w6.out" 2>&1 & w6=$!
+mc-snapshot $MDB_ARGS --databases=$DB --tables="^$DB\.customers$" --chunk-rows=100 --max-rate=4000 \
+	>"$T/resnap.mcr" 2>"$T/err"
+expect_eq "4. the re-snapshot runs during the writes" "$?" 0
+expect_ok "4. it goes in while the tail's writer holds the warehouse" \
+	mc-tunnel-put --dest="$W" --resnapshot "$T/resnap.mcr"
+wait $w6
+expect_eq "4. the writes end" "$?" 0
+mark
+file_no=$(next_binlog | sed 's/.*\.0*//')
+i=0
+while [ $i -lt 300 ]; do
+	r=$(sed -n 's/^resume \([0-9]*\):.*/\1/p' "$W/_mcsync/ledger")
+	[ -n "$r" ] && [ "$r" -ge "$file_no" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_eq "4. the live tail reaches the end" "$([ "$r" -ge "$file_no" ] && echo yes)" yes
+kill "$live_tail"
+wait "$live_tail" 2>/dev/null
+wait "$live_put"
+expect_eq "4. the tail's writer ends well" "$?" 0
+at=$(sed -n 's/^resume //p' "$W/_mcsync/ledger")
+same "4. after a re-snapshot under the live tail" "$at" customers order_items
