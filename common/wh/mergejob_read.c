@@ -376,7 +376,7 @@ int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
 			return ddl_err(j, d, "moves another table's rows into this name (a RENAME "
 				       "swap, as gh-ost and pt-online-schema-change do), which "
 				       "mc-merge cannot follow: load a new snapshot of the table "
-				       "and the tail from its checkpoint into a new warehouse",
+				       "taken after it with mc-tunnel-put --resnapshot",
 				       err);
 		default:
 			break;
@@ -385,7 +385,7 @@ int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
 	if (gone)
 		return ddl_err(j, gone, "takes the table away, and no CREATE of it follows in "
 			       "the range of this merge: the table is gone (if it comes back, "
-			       "load a new snapshot of it)", err);
+			       "load a new snapshot of it with mc-tunnel-put --resnapshot)", err);
 	return 0;
 }
 
