@@ -722,6 +722,25 @@ static int open_end(struct sink *s, const char *name, struct mc_err *err)
 		       "--checkpoint-out; --partial-ok accepts an open end)", at);
 }
 
+/* A regular file is read whole first, to its trailer and checksum, and
+ * read again from its start: a damaged one commits nothing (a pipe is
+ * checked as it goes: what came before the damage may be committed). */
+static int check_whole(int fd, const char *name, struct mc_err *err)
+{
+	struct rio_reader rd;
+	struct mc_rec r;
+	int rc;
+	rio_init(&rd, fd, RIO_AUTO);
+	while ((rc = rio_next(&rd, &r, err)) > 0)
+		;
+	rio_close(&rd);
+	if (rc < 0)
+		return mc_errctx(err, "'%s': ", name);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return mc_errnof(err, errno, "'%s': seek", name);
+	return 0;
+}
+
 int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 {
 	struct rio_reader rd;
@@ -729,6 +748,9 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	struct stat st;
 	int rc;
 
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0 &&
+	    check_whole(fd, name, err) < 0)
+		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		rio_allow_open_end(&rd);
