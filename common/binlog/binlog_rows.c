@@ -26,6 +26,7 @@ static int is_character(uint8_t t)
 	switch (t) {
 	case BL_T_STRING: case BL_T_VAR_STRING: case BL_T_VARCHAR: case BL_T_BLOB:
 	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+	case BL_T_GEOMETRY: /* counted by the server too (a BLOB underneath) */
 		return 1;
 	}
 	return 0;

@@ -443,19 +443,25 @@ static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const cha
 	return at;
 }
 
-/* UNSIGNED (or ZEROFILL, which implies it) in a column definition [a, b). */
+/* DDL_UNSIGNED (UNSIGNED, or ZEROFILL, which implies it), DDL_INVISIBLE
+ * and DDL_GENERATED ([GENERATED ALWAYS] AS (...)) of a column definition
+ * [a, b) (its name at a). */
 static int def_unsigned(const struct toks *ts, size_t a, size_t b)
 {
-	int depth = 0;
-	for (size_t i = a; i < b; i++) {
+	int depth = 0, f = 0;
+	for (size_t i = a + 1; i < b; i++) {
 		if (punct(ts, i, '('))
 			depth++;
 		else if (punct(ts, i, ')'))
 			depth--;
 		else if (depth == 0 && (kw(ts, i, "UNSIGNED") || kw(ts, i, "ZEROFILL")))
-			return 1;
+			f |= DDL_UNSIGNED;
+		else if (depth == 0 && kw(ts, i, "INVISIBLE"))
+			f |= DDL_INVISIBLE;
+		else if (depth == 0 && kw(ts, i, "AS") && i + 1 < b && punct(ts, i + 1, '('))
+			f |= DDL_GENERATED;
 	}
-	return 0;
+	return f;
 }
 
 static struct mc_str tok_str(const struct toks *ts, size_t i)

@@ -17,11 +17,15 @@
 
 #define DDL_CS_LEN 32
 
+/* The bits of struct ddl_cols.uns. */
+enum { DDL_UNSIGNED = 1, DDL_INVISIBLE = 2, DDL_GENERATED = 4 };
+
 /* A column list. Names are malloc'd; free with ddl_cols_free. */
 struct ddl_cols {
 	uint32_t n;
 	char **names;
-	uint8_t *uns;  /* per column: 1 when declared UNSIGNED (may be NULL) */
+	uint8_t *uns;  /* per column: DDL_UNSIGNED when declared UNSIGNED, with
+			* DDL_INVISIBLE and DDL_GENERATED (may be NULL) */
 	char (*cs)[DDL_CS_LEN]; /* per column: charset name ("binary" for BINARY/
 				 * BLOB types), "" when unknown or not text
 				 * (may be NULL) */

@@ -92,7 +92,9 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 		for (size_t i = 0; i < rec.ncols; i++) {
 			if (!(c->names[i] = mc_strndup(rec.cols[i].name.p, rec.cols[i].name.n)))
 				goto oom;
-			c->uns[i] = (rec.cols[i].flags & MC_CF_UNSIGNED) != 0;
+			c->uns[i] = (uint8_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
+					      ((rec.cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
+					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0));
 		}
 		c->nkey = (uint32_t)rec.nkey;
 		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
@@ -341,6 +343,31 @@ int st_table(struct schema_track *s, struct bl_table *t, struct st_table **out,
 	return 0;
 }
 
+/* The INVISIBLE and GENERATED flags (MC_CF_*) of column i from what is
+ * known of the table (DDL followed, --schema), which a MariaDB table map
+ * does not carry; 0 when nothing is known. */
+static uint32_t known_flags(const struct st_known *kf, uint32_t i)
+{
+	if (!kf || !kf->cols.uns)
+		return 0;
+	return ((kf->cols.uns[i] & DDL_INVISIBLE) ? MC_CF_INVISIBLE : 0) |
+	       ((kf->cols.uns[i] & DDL_GENERATED) ? MC_CF_GENERATED : 0);
+}
+
+/* The known entry kn when it describes map t's columns (the same count,
+ * and the same names when the map has names), else NULL. */
+static const struct st_known *known_same(const struct schema_track *s, const struct bl_table *t,
+					 long kn)
+{
+	const struct st_known *k = kn >= 0 ? &s->known[kn] : NULL;
+	if (!k || k->cols.n != t->ncols)
+		return NULL;
+	for (uint32_t i = 0; t->has_names && i < t->ncols; i++)
+		if (!str_is(k->cols.names[i], t->cols[i].name))
+			return NULL;
+	return k;
+}
+
 static int has_any_charset(const struct bl_table *t)
 {
 	for (uint32_t i = 0; i < t->ncols; i++)
@@ -361,16 +388,18 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	struct mc_buf *cb = &s->colbuf;
 	int rc = 0;
 
-	if ((!t->has_names || !t->has_signedness || !has_any_charset(t)) && s->nknown &&
-	    !s->names_from_binlog) {
+	const struct st_known *kf = NULL;
+	if (s->nknown && !s->names_from_binlog) {
 		kn = st_find_known(s, t, pos);
-		k = kn >= 0 ? &s->known[kn] : NULL;
+		kf = known_same(s, t, kn);
+		if (!t->has_names || !t->has_signedness || !has_any_charset(t))
+			k = kn >= 0 ? &s->known[kn] : NULL;
 	}
 	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
 	 * (the rows decoded after this map use it). */
 	if (k && !t->has_signedness && k->cols.uns)
 		for (uint32_t i = 0; i < t->ncols; i++)
-			t->cols[i].is_unsigned = k->cols.uns[i];
+			t->cols[i].is_unsigned = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
 	/* Without charset metadata, the charset (or binary) from the DDL. */
 	if (k && k->cols.cs)
 		for (uint32_t i = 0; i < t->ncols; i++) {
@@ -410,8 +439,8 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 		/* one MySQL -> MaxCompute mapping for every source (mctype.c) */
 		rc |= buf_adds(cb, mctype_for(cb->p + off[3 * i + 1], cb->len - off[3 * i + 1], tmp,
 					      sizeof tmp));
-		rc |= buf_addf(cb, "|%d%d%d%d;", c->nullable, c->invisible, c->is_unsigned,
-			       c->has_charset ? c->charset : -1);
+		rc |= buf_addf(cb, "|%d%d%d%u%d;", c->nullable, c->invisible, c->is_unsigned,
+			       known_flags(kf, i), c->has_charset ? c->charset : -1);
 	}
 	off[3 * t->ncols] = cb->len;
 	if (t->npk || !k) {
@@ -448,7 +477,7 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 		s->cols[i].mysql_type = mc_str_c(b + off[3 * i + 1], off[3 * i + 2] - off[3 * i + 1]);
 		s->cols[i].mc_type = mc_str_c(b + off[3 * i + 2], (size_t)(bar - (b + off[3 * i + 2])));
 		s->cols[i].nullable = c->nullable;
-		s->cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) |
+		s->cols[i].flags = (c->invisible ? MC_CF_INVISIBLE : 0) | known_flags(kf, i) |
 				   (c->is_unsigned && c->type != BL_T_YEAR ? MC_CF_UNSIGNED : 0);
 	}
 	for (uint32_t i = 0; i < npk; i++)

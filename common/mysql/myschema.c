@@ -50,6 +50,32 @@ static int type_agrees(const char *dt, const struct bl_col *c)
 	return 1;
 }
 
+int mys_is_unsigned(const char *dt, const char *ct)
+{
+	static const char *const num[] = { "tinyint", "smallint", "mediumint", "int", "integer",
+					   "bigint", "decimal", "numeric", "float", "double",
+					   "real" };
+	for (size_t i = 0; i < sizeof num / sizeof num[0]; i++)
+		if (strcasecmp(dt, num[i]) == 0)
+			return strstr(ct, " unsigned") != NULL;
+	return 0;
+}
+
+const char *mys_binlog_type(const char *dt, int is_unsigned)
+{
+	static const char *const geo[] = { "point", "linestring", "polygon", "multipoint",
+					   "multilinestring", "multipolygon",
+					   "geometrycollection", "geomcollection" };
+	if (strcasecmp(dt, "float") == 0)
+		return is_unsigned ? "float unsigned" : "float";
+	if (strcasecmp(dt, "double") == 0)
+		return is_unsigned ? "double unsigned" : "double";
+	for (size_t i = 0; i < sizeof geo / sizeof geo[0]; i++)
+		if (strcasecmp(dt, geo[i]) == 0)
+			return "geometry";
+	return NULL;
+}
+
 /* The BLOB length bytes a TEXT/BLOB type has. */
 static unsigned blob_bytes(const char *dt)
 {
@@ -81,7 +107,7 @@ static const char *col_mismatch(const struct bl_col *c, MYSQL_ROW r, int has_sig
 		return "type";
 	if ((strcmp(r[3], "YES") == 0) != (c->nullable != 0))
 		return "nullability";
-	if (has_signedness && (strstr(ct, "unsigned") != NULL) != (c->is_unsigned != 0) &&
+	if (has_signedness && mys_is_unsigned(dt, ct) != (c->is_unsigned != 0) &&
 	    c->type != BL_T_YEAR)
 		return "signedness";
 	switch (c->type) {
@@ -221,7 +247,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		}
 		if (!(out->names[i] = strdup(r[0])))
 			goto oom;
-		out->uns[i] = strstr(r[2], "unsigned") != NULL;
+		out->uns[i] = mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0;
 		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
 		    mys_parse_labels(r[2], &labels[i]) < 0) {
 			snprintf(why, whysz, "column %u `%s`: cannot read the values of %s", i + 1,

@@ -38,6 +38,17 @@ struct mys_labels {
 int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err);
 
+/* Is a column UNSIGNED, by its information_schema DATA_TYPE and
+ * COLUMN_TYPE: only numeric types are (an ENUM label 'unsigned' is not). */
+int mys_is_unsigned(const char *data_type, const char *column_type);
+
+/* The type text the binlog has for a column whose information_schema
+ * DATA_TYPE is dt, where it differs from COLUMN_TYPE's: FLOAT(M,D) and
+ * DOUBLE(M,D) without their display digits (the values are the same
+ * float32/float64), every spatial type as geometry (the values are the
+ * same; a table map need not say which). NULL: COLUMN_TYPE's. */
+const char *mys_binlog_type(const char *dt, int is_unsigned);
+
 void mys_labels_free(struct mys_labels *l, uint32_t n);
 
 /* Parse the labels of a COLUMN_TYPE "enum('a','b''c')" or "set(...)":

@@ -9,6 +9,7 @@
 
 #include "stream/mctype.h"
 #include "mysql/myconn.h"
+#include "mysql/myschema.h"
 #include "base/alloc.h"
 #include "base/num.h"
 
@@ -47,7 +48,7 @@ int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *cou
 	MYSQL_RES *res;
 	if (my_query(m,
 		     "SELECT TABLE_SCHEMA, TABLE_NAME, IFNULL(TABLE_ROWS,0) "
-		     "FROM information_schema.TABLES WHERE TABLE_TYPE='BASE TABLE' AND "
+		     "FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE','SYSTEM VERSIONED') AND "
 		     "TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys') "
 		     "ORDER BY TABLE_SCHEMA, TABLE_NAME",
 		     &res, err) < 0)
@@ -334,8 +335,13 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		}
 		if (row[4] && strcasestr(row[4], "GENERATED"))
 			c->flags |= MC_CF_GENERATED;
-		if (strcasestr(row[1], "unsigned"))
+		if (mys_is_unsigned(row[2], row[1]))
 			c->flags |= MC_CF_UNSIGNED;
+		const char *bt = mys_binlog_type(c->data_type, (c->flags & MC_CF_UNSIGNED) != 0);
+		if (bt) {
+			free(c->mysql_type);
+			c->mysql_type = strdup_or_null(bt);
+		}
 		c->mc_type = strdup_or_null(mctype_for(row[1], strlen(row[1]), mct, sizeof mct));
 		if (!c->name || !c->mysql_type || !c->data_type || !c->mc_type) {
 			mc_oom(err, "a table's definition");
@@ -346,35 +352,69 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	mysql_free_result(res);
 	res = NULL;
 
+	/* a system-versioned table (listed so that it is not passed over in
+	 * silence): mc-snapshot refuses it (snapcheck_versioned) */
+	q.len = 0;
+	if (buf_adds(&q, "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA=") < 0 ||
+	    add_strlit(m, &q, db) < 0 || buf_adds(&q, " AND TABLE_NAME=") < 0 ||
+	    add_strlit(m, &q, name) < 0 || buf_addc(&q, 0) < 0) {
+		mc_oom(err, "a table's definition");
+		goto fail;
+	}
+	if (my_query(m, q.p, &res, err) < 0)
+		goto fail;
+	row = mysql_fetch_row(res);
+	t->versioned = row && row[0] && strcmp(row[0], "SYSTEM VERSIONED") == 0;
+	mysql_free_result(res);
+	res = NULL;
+
 	/* the split key the user names, checked against the columns */
 	if (split_spec && parse_split(t, split_spec, err) < 0)
 		goto fail;
 
-	/* keys: the primary key first, then unique keys by name; and whether
-	 * some unique key lies within the named split key (it is then unique) */
+	/* keys, in the server's order (SHOW INDEX: the primary key first, then
+	 * unique keys of NOT NULL columns, ...): the key is the first one whose
+	 * columns are all NOT NULL and whole, which the server itself takes as
+	 * the primary key when the table declares none (and writes so into the
+	 * binlog's table maps), so the schema says primary key either way; and
+	 * whether some unique key lies within the named split key (it is then
+	 * unique) */
 	q.len = 0;
-	if (buf_adds(&q, "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART IS NULL "
-			 "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA=") < 0 ||
-	    add_strlit(m, &q, db) < 0 || buf_adds(&q, " AND TABLE_NAME=") < 0 ||
-	    add_strlit(m, &q, name) < 0 ||
-	    buf_adds(&q, " ORDER BY INDEX_NAME<>'PRIMARY', INDEX_NAME, SEQ_IN_INDEX") < 0 ||
+	if (buf_adds(&q, "SHOW INDEX FROM ") < 0 || buf_adds(&q, t->qname) < 0 ||
 	    buf_addc(&q, 0) < 0) {
 		mc_oom(err, "a table's definition");
 		goto fail;
 	}
 	if (my_query(m, q.p, &res, err) < 0)
 		goto fail;
+	if (mysql_num_fields(res) < 8) {
+		mc_errf(err, MC_EXIT_DATA, "table '%s.%s': SHOW INDEX has %u columns", db, name,
+			mysql_num_fields(res));
+		goto fail;
+	}
 	char cur[200] = "";
 	size_t nk = 0;
 	uint32_t k[SNAP_MAX_KEY];
-	int usable = 0, done = 0, primary = 0, within = 0, covered = 0;
+	int usable = 0, done = 0, within = 0, covered = 0;
 	for (;;) {
-		row = mysql_fetch_row(res);
+		MYSQL_ROW srow = mysql_fetch_row(res);
+		/* Key_name, Non_unique, Column_name, whether whole (no Sub_part) */
+		char *rv[4];
+		row = NULL;
+		if (srow) {
+			if (!srow[1] || !srow[2] || !srow[4])
+				continue;
+			rv[0] = srow[2];
+			rv[1] = srow[1];
+			rv[2] = srow[4];
+			rv[3] = srow[7] ? "0" : "1";
+			row = rv;
+		}
 		if (!row || strcmp(row[0], cur) != 0) {
 			if (!done && usable && nk > 0) {
 				t->nkey = nk;
 				memcpy(t->key, k, nk * sizeof *k);
-				t->key_flags = primary ? 0 : MC_SF_KEY_UNIQUE;
+				t->key_flags = 0;
 				done = 1;
 			}
 			covered |= within;
@@ -382,7 +422,6 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 				break;
 			snprintf(cur, sizeof cur, "%s", row[0]);
 			nk = 0;
-			primary = strcmp(row[0], "PRIMARY") == 0;
 			usable = strcmp(row[1], "0") == 0;
 			within = usable && t->nsplit > 0;
 		}

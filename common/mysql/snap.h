@@ -48,6 +48,7 @@ struct snap_table {
 	char *order_sql;    /* " ORDER BY k1,k2" */
 	char *key_sql;      /* planner: "SELECT kexprs FROM qname" */
 	int has_invisible;
+	int versioned; /* WITH SYSTEM VERSIONING: refused (snapcheck_versioned) */
 	/* the split key is unique: the table's key, a --split-key within
 	 * which a unique key lies, or one completed with the key's columns.
 	 * Else (a key declared on a table without one) a chunk that stops at
@@ -65,7 +66,7 @@ snap_bound snap_bound_dup(const snap_bound b, size_t n);
 int snap_bound_format(const snap_bound b, size_t n, struct mc_buf *out);
 snap_bound snap_bound_parse(const char *s, size_t n);
 
-/* Names of the selectable base tables: "db\0table\0" pairs in db, table
+/* Names of the selectable base tables (system-versioned ones included): "db\0table\0" pairs in db, table
  * order, with TABLE_ROWS estimates in *est (malloc'ed array). */
 int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *count,
 		     struct mc_err *err);

@@ -8,6 +8,12 @@
 #include "mysql/myconn.h"
 #include "base/num.h"
 
+/* Why a system-versioned table is refused. */
+#define VERSIONED_WHY                                                                        \
+	"mc-snapshot does not snapshot it (the binlog carries its history columns "           \
+	"row_start/row_end and the history rows its changes write, which a snapshot of the "  \
+	"current rows would not match), and would not leave it out in silence"
+
 /* The value of a server variable, or "" when it does not exist. */
 static int var(MYSQL *m, const char *name, char *out, size_t outsz, struct mc_err *err)
 {
@@ -179,6 +185,10 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 			FINDING("warning",
 				"table '%s.%s': its key cannot split it (column type): read as one chunk",
 				x->db, x->name);
+		if (x->versioned)
+			FINDING("error", "table '%s.%s' is system-versioned (WITH SYSTEM VERSIONING): "
+					 "%s; --exclude it, or ALTER TABLE %s DROP SYSTEM VERSIONING",
+				x->db, x->name, VERSIONED_WHY, x->qname);
 		if (x->has_invisible)
 			FINDING("warning",
 				"table '%s.%s' has invisible columns: they are written like the others",
@@ -212,6 +222,24 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 	mysql_free_result(res);
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
+}
+
+int snapcheck_versioned(const struct snap_table *t, size_t n, struct mc_err *err)
+{
+	size_t count = 0, first = 0;
+	for (size_t i = n; i-- > 0;)
+		if (t[i].versioned) {
+			count++;
+			first = i;
+		}
+	if (count == 0)
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s.%s' is system-versioned (WITH SYSTEM VERSIONING): %s; --exclude "
+		       "it, or ALTER TABLE %s DROP SYSTEM VERSIONING (%zu such table%s selected: "
+		       "mc-snapshot --precheck lists them)",
+		       t[first].db, t[first].name, VERSIONED_WHY, t[first].qname, count,
+		       count == 1 ? "" : "s");
 }
 
 int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err)

@@ -19,4 +19,9 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
  * ROW, globally and in this session. where names the server. */
 int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err);
 
+/* mc-snapshot's refusal of system-versioned tables (WITH SYSTEM
+ * VERSIONING) among t[0..n): 0 when there is none, else -1 with err
+ * (exit 1) naming the first and how many there are. */
+int snapcheck_versioned(const struct snap_table *t, size_t n, struct mc_err *err);
+
 #endif

@@ -19,7 +19,7 @@ static void text(const struct ddl_cols *c, char *out, size_t n)
 	out[0] = 0;
 	for (uint32_t i = 0; i < c->n && k < n; i++)
 		k += (size_t)snprintf(out + k, n - k, "%s%s%s", i ? "," : "", c->names[i],
-				      c->uns && c->uns[i] ? "+" : "");
+				      c->uns && (c->uns[i] & DDL_UNSIGNED) ? "+" : "");
 	if (k < n)
 		k += (size_t)snprintf(out + k, n - k, "|");
 	for (uint32_t i = 0; i < c->nkey && k < n; i++)
