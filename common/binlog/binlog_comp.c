@@ -46,6 +46,11 @@ int bl_uncompress_column(struct bl_decoder *d, const uint8_t *p, size_t n, uint6
 	if (len > max || len > BL_MAX_EVENT)
 		return EBAD("compressed column: %llu bytes uncompressed, the column holds %llu",
 			    (unsigned long long)len, (unsigned long long)max);
+	/* deflate makes at most 1032 bytes of one: a longer claim is not a
+	 * stream (and is not allocated) */
+	if (len > (uint64_t)(n - 1 - k) * 1032 + 64)
+		return EBAD("compressed column: %llu bytes uncompressed from %zu",
+			    (unsigned long long)len, n - 1 - k);
 	if (!(o = bl_arena_alloc(&d->arena, (size_t)len + 1)))
 		return mc_oom(err, "uncompressing a column");
 	if (inflateInit2(&z, p[0] & 8 ? -MAX_WBITS : MAX_WBITS) != Z_OK)
