@@ -91,6 +91,8 @@ enum {
 	BL_T_JSON = 245, BL_T_NEWDECIMAL = 246, BL_T_ENUM = 247, BL_T_SET = 248,
 	BL_T_TINY_BLOB = 249, BL_T_MEDIUM_BLOB = 250, BL_T_LONG_BLOB = 251, BL_T_BLOB = 252,
 	BL_T_VAR_STRING = 253, BL_T_STRING = 254, BL_T_GEOMETRY = 255,
+	/* MariaDB's COMPRESSED columns: BLOB/TEXT, VARCHAR/VARBINARY */
+	BL_T_BLOB_COMPRESSED = 140, BL_T_VARCHAR_COMPRESSED = 141,
 };
 
 /* The format description in force. */
@@ -137,6 +139,10 @@ struct bl_table {
 	size_t def_off;        /* where the definition starts (after table id, flags) */
 	struct mc_str *labels; /* storage for every column's labels */
 	void *user;            /* for the caller (zeroed; never freed here) */
+	/* Why its rows cannot be decoded ("" when they can): a column type this
+	 * decoder does not know. The map is kept, so that the rows of a table
+	 * the caller does not select pass; bl_row_next refuses the others. */
+	char bad[320];
 };
 
 /* sql_mode bits of a query's status variables */

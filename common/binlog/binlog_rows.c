@@ -27,6 +27,7 @@ static int is_character(uint8_t t)
 	case BL_T_STRING: case BL_T_VAR_STRING: case BL_T_VARCHAR: case BL_T_BLOB:
 	case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
 	case BL_T_GEOMETRY: /* counted by the server too (a BLOB underneath) */
+	case BL_T_BLOB_COMPRESSED: case BL_T_VARCHAR_COMPRESSED:
 		return 1;
 	}
 	return 0;
@@ -43,15 +44,14 @@ static int col_meta(struct bl_col *c, struct cur *m, struct mc_err *err)
 	case BL_T_FLOAT: case BL_T_DOUBLE: case BL_T_BLOB: case BL_T_TINY_BLOB:
 	case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB: case BL_T_GEOMETRY: case BL_T_JSON:
 	case BL_T_TIME2: case BL_T_DATETIME2: case BL_T_TIMESTAMP2: case BL_T_VECTOR:
+	case BL_T_BLOB_COMPRESSED:
 		if (need(m, 1, "table map metadata", err) < 0)
 			return -1;
 		c->meta = *m->p++;
 		c->maxlen = c->meta;
 		break;
-	case BL_T_VARCHAR: case BL_T_VAR_STRING:
-		if (t == BL_T_VAR_STRING && 0) /* never has metadata in v4 maps */
-			break;
-		if (t == BL_T_VAR_STRING)
+	case BL_T_VARCHAR: case BL_T_VAR_STRING: case BL_T_VARCHAR_COMPRESSED:
+		if (t == BL_T_VAR_STRING) /* never has metadata in v4 maps */
 			break;
 		if (need(m, 2, "table map metadata", err) < 0)
 			return -1;
@@ -99,7 +99,7 @@ static int col_meta(struct bl_col *c, struct cur *m, struct mc_err *err)
 	case BL_T_NEWDATE: case BL_T_NULL:
 		break;
 	default:
-		return EBAD("table map: column type %u is not supported", t);
+		return 1; /* not known: nor is the length of its metadata */
 	}
 	return 0;
 }
@@ -251,6 +251,34 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 	return 0;
 }
 
+/* MariaDB writes TIME(n), DATETIME(n) and TIMESTAMP(n) of its own 5.3
+ * format (tables created with mysql56_temporal_format=OFF, or on MariaDB
+ * 10.0 and older) under the old types 11, 12 and 7 with no metadata: n,
+ * and so the length of a value (3 to 8 bytes), is not in the binlog, and
+ * n = 0 cannot be told from n > 0. Such a table's rows are refused. */
+static void old_temporal(struct bl_table *t)
+{
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		const char *what = c->type == BL_T_TIME	     ? "TIME"
+				   : c->type == BL_T_DATETIME  ? "DATETIME"
+				   : c->type == BL_T_TIMESTAMP ? "TIMESTAMP"
+							       : NULL;
+		if (!what)
+			continue;
+		snprintf(t->bad, sizeof t->bad,
+			 "table `%.*s`.`%.*s`: column %u%s%.*s%s is MariaDB's old-format %s "
+			 "(mysql56_temporal_format=OFF): its fraction digits are not in the binlog; "
+			 "convert the table (SET GLOBAL mysql56_temporal_format=ON; ALTER TABLE ... "
+			 "FORCE) or leave it out with --tables",
+			 (int)(t->db.n > 24 ? 24 : t->db.n), t->db.p,
+			 (int)(t->name.n > 24 ? 24 : t->name.n), t->name.p, i + 1,
+			 c->name.n ? " (" : "", (int)(c->name.n > 24 ? 24 : c->name.n),
+			 c->name.n ? c->name.p : "", c->name.n ? ")" : "", what);
+		return;
+	}
+}
+
 int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
 {
 	struct cur c = { ev->body, ev->body + ev->body_len };
@@ -329,9 +357,21 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	m.end = c.p + mlen;
 	c.p += mlen;
 	for (uint32_t i = 0; i < t->ncols; i++) {
+		int rc;
 		t->cols[i].wire_type = types[i];
-		if (col_meta(&t->cols[i], &m, err) < 0)
+		if ((rc = col_meta(&t->cols[i], &m, err)) < 0)
 			goto bad;
+		if (rc > 0) {
+			/* Nothing after it can be read: the table's rows are refused
+			 * (bl_row_next), its map kept for the tables around it. */
+			snprintf(t->bad, sizeof t->bad,
+				 "table `%.*s`.`%.*s`: column %u has type %u, which this decoder "
+				 "does not know", (int)(t->db.n > 40 ? 40 : t->db.n), t->db.p,
+				 (int)(t->name.n > 40 ? 40 : t->name.n), t->name.p, i + 1, types[i]);
+			for (uint32_t j = i; j < t->ncols; j++)
+				t->cols[j].type = t->cols[j].wire_type = types[j];
+			break;
+		}
 		if (t->cols[i].type == BL_T_JSON)
 			t->njson++;
 	}
@@ -340,8 +380,10 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	for (uint32_t i = 0; i < t->ncols; i++)
 		t->cols[i].nullable = (c.p[i / 8] >> (i % 8)) & 1;
 	c.p += (ncols + 7) / 8;
-	if (opt_meta(t, &c, err) < 0)
+	if (!t->bad[0] && opt_meta(t, &c, err) < 0)
 		goto bad;
+	if (d->fde.mariadb && !t->bad[0])
+		old_temporal(t);
 	for (uint32_t i = 0; i < t->ncols; i++)
 		bl_col_setup(&t->cols[i]);
 	if (bl_put_table(d, t, err) < 0)
@@ -573,6 +615,10 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 		return 0;
 	if (!ev->table)
 		return EBAD("rows event with no table map");
+	if (ev->table->bad[0]) {
+		ev->rows_cur = ev->rows_end;
+		return EBAD("%s", ev->table->bad);
+	}
 	bl_arena_reset(&d->arena);
 	if (row_next(d, ev, before, after, err) < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/alloc.h"
+#include "binlog/binlog_comp.h"
 
 static uint32_t le_n(const uint8_t *p, unsigned n)
 {
@@ -110,7 +111,8 @@ void bl_col_setup(struct bl_col *c)
 	const char *cs;
 	if (!c->has_charset) {
 		c->conv = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
-				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB
+				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB ||
+				  c->type == BL_T_BLOB_COMPRESSED
 			  ? CONV_NOCS_BLOB : CONV_NOCS_TEXT;
 		return;
 	}
@@ -718,6 +720,26 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		*used = lb + len;
 		return text_value(d, c, p + lb, len, v, err);
 	}
+	case BL_T_VARCHAR_COMPRESSED: case BL_T_BLOB_COMPRESSED: {
+		/* the stored (compressed) length, then the stored bytes; VARCHAR's
+		 * byte length counts the header byte */
+		unsigned lb = c->type == BL_T_BLOB_COMPRESSED ? c->meta : c->maxlen > 255 ? 2 : 1;
+		uint64_t max = c->type == BL_T_BLOB_COMPRESSED
+				       ? (lb >= 1 && lb <= 4 ? (1ULL << (8 * lb)) - 1 : 0)
+				       : (c->maxlen ? c->maxlen - 1u : 0);
+		uint32_t len;
+		const uint8_t *u;
+		size_t un;
+		if (lb < 1 || lb > 4)
+			return EBAD("length of %u bytes", lb);
+		NEED(lb);
+		len = le_n(p, lb);
+		NEED((size_t)lb + len);
+		*used = lb + (size_t)len;
+		if (bl_uncompress_column(d, p + lb, len, max, &u, &un, err) < 0)
+			return -1;
+		return text_value(d, c, u, un, v, err);
+	}
 	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
 	case BL_T_GEOMETRY: case BL_T_JSON: case BL_T_VECTOR: {
 		unsigned lb = c->meta;
@@ -819,6 +841,16 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 		static const char *sz[] = { "", "tiny", "", "medium", "long" };
 		int text = c->has_charset && !bin;
 		return buf_addf(b, "%s%s", sz[c->meta <= 4 ? c->meta : 0], text ? "text" : "blob");
+	}
+	/* as information_schema's COLUMN_TYPE spells them */
+	case BL_T_VARCHAR_COMPRESSED:
+		return buf_addf(b, "%s(%u) /*M!100301 COMPRESSED*/", bin ? "varbinary" : "varchar",
+				(c->maxlen ? c->maxlen - 1 : 0) / (unsigned)mb);
+	case BL_T_BLOB_COMPRESSED: {
+		static const char *sz[] = { "", "tiny", "", "medium", "long" };
+		int text = c->has_charset && !bin;
+		return buf_addf(b, "%s%s /*M!100301 COMPRESSED*/", sz[c->meta <= 4 ? c->meta : 0],
+				text ? "text" : "blob");
 	}
 	}
 	return buf_addf(b, "type%u", c->type);

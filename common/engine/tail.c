@@ -403,6 +403,16 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 		T->rowctr = 0;
 	T->last_off = off;
 	T->last_payload = across;
+	if (ev->table && ev->table->bad[0]) {
+		/* a column type not known: refused for a selected table only */
+		struct st_table *ti;
+		if (st_table(&T->st, ev->table, &ti, err) < 0)
+			return -1;
+		if (!ti->selected)
+			return 0;
+		mc_errf(err, MC_EXIT_DATA, "%s", ev->table->bad);
+		return tail_data_error(T, at->start, err);
+	}
 	if (T->dry) {
 		while ((rc = bl_row_next(&T->d, ev, T->before, T->after, err)) == 1)
 			;

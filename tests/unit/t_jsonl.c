@@ -319,7 +319,7 @@ static void test_values(void)
 	val_rt("f32 0.1", vf32(0.1f), "{\"f32\":0.1}");
 	val_rt("f32 1", vf32(1.0f), "{\"f32\":1}");
 	val_rt("f32 -0.0", vf32(-0.0f), "{\"f32\":-0}");
-	val_rt("f32 1e-45 denormal", vf32(1e-45f), "{\"f32\":1.4013e-45}");
+	val_rt("f32 1e-45 denormal", vf32(1e-45f), "{\"f32\":1e-45}");
 	val_rt("f32 FLT_MAX", vf32(FLT_MAX), NULL);
 	val_rt("f32 FLT_MIN", vf32(FLT_MIN), NULL);
 	val_rt("f32 16777217 rounds", vf32(16777216.0f), "{\"f32\":16777216}");
