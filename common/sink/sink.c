@@ -76,8 +76,20 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
 				  err) < 0)
 		return NULL;
-	if (!ledger_name_get(&s->L, nk) && ledger_name_set(&s->L, nk, t->name, err) < 0)
-		return NULL;
+	if (!ledger_name_get(&s->L, nk)) {
+		/* a name is one table's: two under one name would be one table
+		 * in the warehouse, whose merge mixes both */
+		for (size_t i = 0; i < s->L.names.n; i++)
+			if (strcmp(s->L.names.kv[i].v, t->name) == 0)
+				return mc_errf(err, given ? MC_EXIT_USAGE : MC_EXIT_DATA,
+					       "'%s.%s' would be written as '%s', which this warehouse "
+					       "holds another table under (ledger key '%s'): give it "
+					       "another name with --name=%s.%s=NAME",
+					       t->db, t->table, t->name, s->L.names.kv[i].k, t->db,
+					       t->table), NULL;
+		if (ledger_name_set(&s->L, nk, t->name, err) < 0)
+			return NULL;
+	}
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
 	s->last_tab = s->ntabs - 1;
 	return t;
