@@ -136,9 +136,10 @@ expect_ok "incomplete transaction at the end: exit 0" mc-binlog-tail --format=te
 expect_eq "incomplete transaction at the end: not written" "$(grep -c '^row delete' "$T/out")" 0
 expect_eq "incomplete transaction at the end: earlier ones are" "$(grep -c '^row update' "$T/out")" 2
 
-# Files are ordered by sequence number, never by name.
-ln -s "$G/mariadb-bin.000003" "$T/b.1000000"
-ln -s "$G/mariadb-bin.000001" "$T/b.999999"
+# Files are ordered by sequence number, never by name. (Two files that
+# follow each other: 000004 has no ROTATE, so number + 1 comes next.)
+ln -s "$G/mariadb-bin.000005" "$T/b.1000000"
+ln -s "$G/mariadb-bin.000004" "$T/b.999999"
 text "$T/b.1000000" "$T/b.999999"
 expect_eq "ordered by sequence number: first" "$(grep -m1 -o '^row [a-z]* `[^ ]* v[0-9]* [0-9]*' "$T/o.txt" | awk '{print $NF}')" 999999
 expect_eq "ordered by sequence number: last" "$(grep '^row ' "$T/o.txt" | tail -1 | awk '{print $5}' | cut -d: -f1)" 1000000

@@ -48,8 +48,12 @@ case $p in 1:*) ok "0-$S-3 ends in file 1 ($p)" ;; *) fail "0-$S-3 ends in file 
 if live --start-gtid="0-$S-3"; then ok "live from GTID 0-$S-3"
 else fail "live from GTID 0-$S-3" "$(head -3 "$T/live.err")"; fi
 mc-cat --to=jsonl "$T/live.mcr" >"$T/live.jsonl" 2>&1
+# (a stream started from a GTID set has no source_start: the set says where;
+# compared without it, and without the trailer's checksum of the bytes)
+nostart() { sed '1s/,"source_start":"[0-9:]*"//; $s/,"crc32c":[0-9]*//' "$1" >"$1.cmp"; }
 mc-binlog-tail --from="$BL.000001:${p#1:}" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
-expect_same "GTID start = files from the end of 0-$S-3 (across the rotation)" "$T/live.jsonl" "$T/file.jsonl"
+nostart "$T/live.jsonl"; nostart "$T/file.jsonl"
+expect_same "GTID start = files from the end of 0-$S-3 (across the rotation)" "$T/live.jsonl.cmp" "$T/file.jsonl.cmp"
 expect_grep "the rows of file 2 come" '\[2,[0-9]+,0\]' "$T/live.jsonl"
 
 # a set that is ahead in domain 5: its transaction is left out, the rest
@@ -144,7 +148,8 @@ else fail "--checkpoint-in, binlog purged: GTID fallback" "$(head -3 "$T/live.er
 expect_grep "GTID fallback: said on stderr" "the server has no binlog number 1 .it has mysql-bin.000002 to mysql-bin.000003.: resuming from its GTID set 0-$S-4,5-$S-0" "$T/live.err"
 mc-cat --to=jsonl "$T/live.mcr" >"$T/fb.jsonl" 2>&1
 mc-binlog-tail "$BL".000002 "$BL".000003 | mc-cat --to=jsonl >"$T/file3.jsonl" 2>&1
-expect_same "GTID fallback = files 2 and 3" "$T/fb.jsonl" "$T/file3.jsonl"
+nostart "$T/fb.jsonl"; nostart "$T/file3.jsonl"
+expect_same "GTID fallback = files 2 and 3" "$T/fb.jsonl.cmp" "$T/file3.jsonl.cmp"
 # a MySQL set against MariaDB: exit 1, saying what to give
 expect_code 1 "a MySQL GTID set against MariaDB: exit 1" timeout -k 5 20 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((S + 3)) --stop-at-end \

@@ -30,7 +30,8 @@ rows_in() { # DIR TABLE-GLOB
 expect_code 1 "change files out of order exit 1" \
 	mc-tunnel-put --dest="$T/w1" "$T/day2.mcr" "$T/day1.mcr"
 expect_grep "the message names the file and the record" "'.*day1.mcr': record [0-9]+: position 1:[0-9]+:[0-9]+ is below" "$T/err"
-expect_grep "and both positions" "\(2:[0-9]+:[0-9]+ to 2:[0-9]+:[0-9]+\)" "$T/err"
+# (day2.mcr read binlog 2 to its ROTATE: the warehouse holds it up to 3:4:0)
+expect_grep "and both positions" "\(2:[0-9]+:[0-9]+ to 3:4:0\)" "$T/err"
 expect_ok "in order they load" mc-tunnel-put --dest="$T/w2" "$T/day1.mcr" "$T/day2.mcr"
 expect_eq "every change is there" 4 "$(rows_in "$T/w2" a__t_log)"
 expect_ok "a rerun of both files" mc-tunnel-put --dest="$T/w2" "$T/day1.mcr" "$T/day2.mcr"

@@ -102,6 +102,11 @@ int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
 {
 	if (!T->text && T->head_due && write_head(T, err) < 0)
 		return -1;
+	if (!T->have_wrote || pos_cmp(&r->pos, &T->wrote) > 0) {
+		T->wrote = r->pos;
+		T->wrote_time = r->time;
+	}
+	T->have_wrote = 1;
 	if (T->text) {
 		if (text_rec(&T->tout, r) < 0)
 			return mc_oom(err, "text output");
@@ -130,8 +135,8 @@ int tail_flush(struct tail *T, struct mc_err *err)
  * Format_description was read (docs/record-format.md "Header"). */
 static int write_head(struct tail *T, struct mc_err *err)
 {
-	char id[16], ep[48];
-	struct mc_kv meta[4] = {
+	char id[16], ep[48], st[48];
+	struct mc_kv meta[5] = {
 		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
 		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
 	};
@@ -144,6 +149,12 @@ static int write_head(struct tail *T, struct mc_err *err)
 		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_EPOCH,
 						     strlen(MC_META_SOURCE_EPOCH)),
 					    mc_str_c(ep, strlen(ep)) };
+	}
+	if (T->have_start) {
+		snprintf(st, sizeof st, "%" PRIu64 ":%" PRIu64, T->start_seq, T->start_off);
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_START,
+						     strlen(MC_META_SOURCE_START)),
+					    mc_str_c(st, strlen(st)) };
 	}
 	T->head_due = 0;
 	if (rio_begin(&T->w, meta, n, err) < 0)
@@ -162,8 +173,54 @@ int tail_begin(struct tail *T, struct mc_err *err)
 	return 0;
 }
 
+void tail_note_done(struct tail *T, uint64_t seq, uint64_t off, uint32_t when)
+{
+	T->have_done = 1;
+	T->done_seq = seq;
+	T->done_off = off;
+	if (when)
+		T->done_when = when;
+}
+
+/* The end of the range the stream covers, as a heartbeat mark above
+ * every record written: where the input ended for good (its last binlog
+ * closed: the next one's start; a stop option: the event it stopped
+ * before); else (the server's current binlog, whose end may still grow; a
+ * live tail stopped) the start of the binlog it read last, when that is
+ * later than its last record's. A stream that starts there continues this
+ * one (docs/mc-binlog-tail.md "The range a stream covers"). Its time is
+ * the last record's, so that it moves no day; the last event's when
+ * nothing was written. */
+static int end_mark(struct tail *T, struct mc_err *err)
+{
+	struct mc_rec r;
+	memset(&r, 0, sizeof r);
+	if (!T->have_done)
+		return 0;
+	r.pos.file = T->done_seq;
+	r.pos.off = T->done_off;
+	if (!T->done_final) {
+		uint64_t last = T->have_wrote ? T->wrote.file
+				: T->have_start ? T->start_seq : T->done_seq;
+		if (T->done_seq <= last)
+			return 0;
+		r.pos.off = 4;
+	}
+	if (T->have_wrote && pos_cmp(&r.pos, &T->wrote) <= 0)
+		return 0;
+	r.time = T->have_wrote ? T->wrote_time : (int64_t)T->done_when;
+	if (!r.time)
+		return 0; /* no event with a time was read */
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_HEARTBEAT;
+	r.db = r.table = r.label = mc_str_c("", 0);
+	return tail_emit(T, &r, err);
+}
+
 int tail_end(struct tail *T, struct mc_err *err)
 {
+	if (end_mark(T, err) < 0)
+		return -1;
 	if (T->text)
 		return text_flush(T, err);
 	if (T->head_due && write_head(T, err) < 0)
@@ -799,7 +856,29 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 			"binlog_format STATEMENT or MIXED): its rows are not in the binlog; set "
 			"binlog_format=ROW on the server", ev.type);
 		return tail_data_error(T, start, err);
-	case BL_ROTATE: case BL_STOP: case BL_INTVAR: case BL_RAND:
+	case BL_ROTATE:
+		/* the next binlog's number, from the digits after the name's
+		 * last dot (tail_file.c checks that the next FILE is that one) */
+		{
+			const char *nm = ev.rotate_name.p, *dot = NULL;
+			uint64_t seq = 0;
+			int ok = 0;
+			for (size_t i = 0; i < ev.rotate_name.n; i++)
+				if (nm[i] == '.')
+					dot = nm + i;
+			if (dot && dot + 1 < nm + ev.rotate_name.n) {
+				ok = 1;
+				for (const char *c = dot + 1; c < nm + ev.rotate_name.n && ok; c++)
+					if (*c < '0' || *c > '9' || seq > (UINT64_MAX - 9) / 10)
+						ok = 0;
+					else
+						seq = seq * 10 + (uint64_t)(*c - '0');
+			}
+			T->rot_ok = ok;
+			T->rot_next = seq;
+		}
+		return 0;
+	case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
 	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:

@@ -114,11 +114,12 @@ static int at_stop(const struct tail_opts *o, const uint8_t *p, uint64_t start, 
 	       (p[0] | p[1] | p[2] | p[3]);
 }
 
-/* One file from byte `from`: 1 when a stop condition ended the input, 0
- * at its end, -1 on error. */
-static int read_file(struct tail *T, const struct input *in, uint64_t from, int last,
-		     struct mc_err *err)
+/* One file from byte `from`, followed by next (NULL: none): 1 when a
+ * stop condition ended the input, 0 at its end, -1 on error. */
+static int read_file(struct tail *T, const struct input *in, uint64_t from,
+		     const struct input *next, struct mc_err *err)
 {
+	int last = next == NULL;
 	struct zin z;
 	struct bl_file f;
 	const uint8_t *p;
@@ -135,6 +136,7 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 	bl_file_init_zin(&f, &z);
 	bl_forget_tables(&T->d);
 	tail_rollback(T);
+	T->rot_ok = 0;
 	if (bl_file_magic(&f, err) < 0) {
 		rc = tail_data_error(T, UINT64_MAX, err);
 		goto out;
@@ -168,6 +170,10 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 			rc = -1;
 			goto out;
 		}
+		if (!T->in_txn && txn_empty(&T->txn))
+			tail_note_done(T, in->seq, off,
+				       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					       (uint32_t)p[3] << 24);
 		if (n > (1u << 20)) {
 			bl_trim(&T->d);
 			bl_file_trim(&f);
@@ -193,6 +199,25 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from, int 
 		rc = -1;
 	if (rc == 0 && tail_dry_run(T, err) < 0)
 		rc = -1;
+	/* A file the server closed is followed by the one its ROTATE names (a
+	 * STOP: the next number, the server's binlog after its restart), and
+	 * the stream covers everything up to that file's start. */
+	if (rc == 0 && in->has_seq && (last_type == BL_ROTATE || last_type == BL_STOP)) {
+		uint64_t succ = last_type == BL_STOP || !T->rot_ok ? in->seq + 1 : T->rot_next;
+		if (next && next->has_seq && next->seq != succ) {
+			mc_errf(err, MC_EXIT_DATA, "its ROTATE event names binlog number %" PRIu64
+				" as the next, but the next FILE is '%s' (number %" PRIu64 "): the "
+				"binlogs between them are missing (their changes would be lost); give "
+				"every binlog file from the first to the last", succ, next->name,
+				next->seq);
+			rc = tail_data_error(T, last_start, err);
+			goto out;
+		}
+		tail_note_done(T, succ, 4, 0);
+		T->done_final = last;
+	}
+	if (rc == 2)
+		T->done_final = 1; /* a stop option: the event it stopped before */
 out:
 	bl_file_free(&f);
 	zin_close(&z);
@@ -262,8 +287,34 @@ int tail_files(struct tail *T, struct mc_err *err)
 		}
 		first = i;
 	}
+	/* The files follow each other (binlog numbers rise by one; a closed
+	 * file's ROTATE is checked when it is read) and can be read, before
+	 * anything is written: a missing one is a gap in the changes. */
 	for (size_t i = first; i < nin; i++) {
-		int r = read_file(T, &in[i], i == first ? o->from_pos : 0, i + 1 == nin, err);
+		if (strcmp(in[i].name, "-") != 0 && access(in[i].name, R_OK) < 0) {
+			rc = mc_errf(err, MC_EXIT_DATA, "'%s': %s", in[i].name, strerror(errno));
+			goto out;
+		}
+		if (i > first && in[i - 1].has_seq && in[i].has_seq &&
+		    in[i].seq != in[i - 1].seq + 1) {
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "'%s' (binlog number %" PRIu64 ") and '%s' (number %" PRIu64
+				     ") do not follow each other: binlog number %" PRIu64 "%s is "
+				     "missing between them (its changes would be lost); give every "
+				     "binlog file from the first to the last", in[i - 1].name,
+				     in[i - 1].seq, in[i].name, in[i].seq, in[i - 1].seq + 1,
+				     in[i].seq - in[i - 1].seq > 2 ? " and more" : "");
+			goto out;
+		}
+	}
+	/* the stream starts at the first file read, where --from says */
+	T->have_start = 1;
+	T->start_seq = in[first].seq;
+	T->start_off = o->from_file && o->from_pos > 4 ? o->from_pos : 4;
+	tail_note_done(T, T->start_seq, T->start_off, 0);
+	for (size_t i = first; i < nin; i++) {
+		int r = read_file(T, &in[i], i == first ? o->from_pos : 0,
+				  i + 1 < nin ? &in[i + 1] : NULL, err);
 		if (r < 0) {
 			rc = -1;
 			goto out;

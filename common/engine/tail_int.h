@@ -69,6 +69,24 @@ struct tail {
 	char *live_file;        /* start in this binlog */
 	uint64_t live_pos;
 	uint64_t out_seq, out_pos; /* the highest position between transactions */
+
+	/* The range of the binlog the stream covers (docs/mc-binlog-tail.md
+	 * "The range a stream covers"): where it starts (the header's
+	 * source_start; not from a GTID set), and how far it read every event:
+	 * the end of the last event read between transactions, or the next
+	 * file's start after a closing ROTATE or STOP; done_final: the input
+	 * ended there for good (its last file closed, or a stop option). At
+	 * the end a heartbeat mark says how far (tail.c end_mark). */
+	int have_start;
+	uint64_t start_seq, start_off;
+	int have_done, done_final;
+	uint64_t done_seq, done_off;
+	uint32_t done_when;  /* the last event's time (0: none yet) */
+	int have_wrote;      /* a record was written: the highest position, its time */
+	struct mc_pos wrote;
+	int64_t wrote_time;
+	int rot_ok;          /* the last ROTATE event named binlog number rot_next */
+	uint64_t rot_next;
 	char gtid_state[65536];  /* started from a GTID set: it, and the GTIDs of
 				  * the transactions read since */
 };
@@ -100,6 +118,9 @@ int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err);
 /* A Format_description event: the first one names the stream's source. */
 void tail_note_fde(struct tail *T, const struct bl_event *ev);
 int tail_flush(struct tail *T, struct mc_err *err);
+/* Every event up to seq:off was read, between transactions (when: the
+ * event's time, 0 when it has none). */
+void tail_note_done(struct tail *T, uint64_t seq, uint64_t off, uint32_t when);
 
 /* Bad input at offset off of the binlog being read (UINT64_MAX: none):
  * flush what was written, name the file and offset in err; -1. */

@@ -327,12 +327,13 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 			tail_note_fde(T, &ev);
 			continue;
 		}
+		/* a stop option: the stream ends for good before this event */
 		if (o->have_stop_pos && start >= o->stop_pos)
-			return 1;
+			return T->done_final = 1;
 		if (o->have_stop_time && p[4] != BL_FDE &&
 		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			      (uint32_t)p[3] << 24) >= o->stop_time && (p[0] | p[1] | p[2] | p[3]))
-			return 1;
+			return T->done_final = 1;
 		if (live_event(T, p, n, start, err) < 0)
 			return -1;
 		if (n > (1u << 20))
@@ -344,6 +345,9 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 			T->resume_pos = r->pos;
 			T->out_seq = r->fileseq;
 			T->out_pos = r->pos;
+			tail_note_done(T, r->fileseq, r->pos,
+				       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					       (uint32_t)p[3] << 24);
 			T->lost_at = 0;
 			T->backoff = 1;
 		}
@@ -418,6 +422,13 @@ int tail_live(struct tail *T, struct mc_err *err)
 
 	if ((rc = live_resume(T, err)) < 0 || (rc = tail_begin(T, err)) < 0)
 		return rc;
+	/* from a position, the stream starts there (header source_start);
+	 * from a GTID set the set says where, not a position */
+	if (T->live_file && !T->live_gtid) {
+		T->have_start = 1;
+		T->start_seq = blr_file_seq(T->live_file);
+		T->start_off = T->live_pos;
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop; /* no SA_RESTART: a blocked read returns */
 	sigemptyset(&sa.sa_mask);

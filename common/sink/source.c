@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/num.h"
 #include "sink/sink_int.h"
 
 /* The ledger key prefix of source n ("" or "src.N."), for messages. */
@@ -58,9 +59,68 @@ static int find_history(struct sink *s, const char *id, uint64_t f, int64_t t, i
 	return 0;
 }
 
+/* How far the warehouse holds history l's changes without a gap
+ * (docs/mc-tunnel-put.md "Gaps"): its last transaction boundary (resume:
+ * the marks of streams that continued what it held, a stream's end mark
+ * included); with changes but no boundary, pos; before any change, the
+ * lowest snapshot chunk watermark (a tail must start at or below it).
+ * 0: nothing limits a stream (a new history, no snapshot). */
+static int held_to(const struct mc_ledger *l, struct mc_pos *p, const char **key)
+{
+	if (l->has_resume) {
+		*p = l->resume;
+		*key = LEDGER_K_RESUME;
+	} else if (l->has_pos) {
+		*p = l->pos;
+		*key = LEDGER_K_POS;
+	} else if (l->has_snap_low) {
+		*p = l->snap_low;
+		*key = LEDGER_K_SNAPSHOT_LOW;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* A stream that says where it starts (header source_start "F:O") must
+ * start at or below where the warehouse's log of its history ends: above
+ * it, the changes in between are nowhere, and a later stream with them
+ * would be dropped as repeats. Refused before anything of it is kept. */
+static int check_start(struct sink *s, const struct rio_reader *rd, const struct mc_str *v,
+		       struct mc_err *err)
+{
+	const struct mc_ledger *l = sink_src(s);
+	const char *c = v->n ? memchr(v->p, ':', v->n) : NULL, *key;
+	struct mc_pos st = { 0, 0, 0 }, held;
+	char a[64], b[64], pre[32] = "";
+	if (!c || num_u64n(v->p, (size_t)(c - v->p), &st.file) < 0 ||
+	    num_u64n(c + 1, v->n - (size_t)(c + 1 - v->p), &st.off) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '"
+			       MC_META_SOURCE_START "': '%.*s' (want FILE:OFFSET)",
+			       (unsigned long long)rd->recno, (int)v->n, v->p);
+	/* the stream holds the events that end after its offset, the
+	 * warehouse every record of the event that ends at held's */
+	if (!held_to(l, &held, &key) ||
+	    st.file < held.file || (st.file == held.file && st.off <= held.off))
+		return 0;
+	pos_format(&st, a, sizeof a);
+	pos_format(&held, b, sizeof b);
+	if (s->src)
+		snprintf(pre, sizeof pre, LEDGER_K_SRC "%zu.", s->src);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "record %llu: starts at %s (source_start), but the warehouse holds "
+		       "server_id %s's changes (source_epoch %s) only up to %s (ledger %s%s): a "
+		       "gap; feed the changes from %s first (mc-binlog-tail --from=FILE:OFFSET "
+		       "and the binlogs after it, or --checkpoint-in of --checkpoint-out), or load "
+		       "a new snapshot and its tail into a new warehouse",
+		       (unsigned long long)rd->recno, a, l->src_id ? l->src_id : "(unnamed)",
+		       l->src_epoch ? l->src_epoch : "?", b, pre, key, b);
+}
+
 int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		struct mc_err *err)
 {
+	const struct mc_str *stv = rec_header_get(r, MC_META_SOURCE_START);
 	const struct mc_str *idv = rec_header_get(r, MC_META_SOURCE_ID);
 	const struct mc_str *epv = rec_header_get(r, MC_META_SOURCE_EPOCH);
 	char id[128], ep[64];
@@ -150,6 +210,8 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	}
 	s->src = (size_t)found;
 done:
+	if (stv && check_start(s, rd, stv, err) < 0)
+		return -1;
 	l = sink_src(s);
 	s->resume_done = l->has_resume;
 	s->resume_done_file = l->resume.file;

@@ -245,6 +245,12 @@ const char *rec_vkind_name(enum mc_vkind k);
  * (seconds UTC) of that file's Format_description event. */
 #define MC_META_SOURCE_ID "source_id"
 #define MC_META_SOURCE_EPOCH "source_epoch"
+/* MC_META_SOURCE_START: where in that history the stream starts reading,
+ * "F:O": binlog file number F, byte offset O of an event boundary (4: the
+ * file's start); it holds every change after it up to its last mark
+ * (docs/record-format.md "Header"). Absent when not known (a start from a
+ * GTID set, older writers). */
+#define MC_META_SOURCE_START "source_start"
 
 /* The value of header entry key (a header record), or NULL. */
 const struct mc_str *rec_header_get(const struct mc_rec *r, const char *key);
