@@ -60,7 +60,7 @@ cols=$(sql "SELECT GROUP_CONCAT(CASE
 sql "SET time_zone='+00:00'; SELECT $cols FROM d.every ORDER BY id" >"$T/select.tsv"
 expect_ok "the snapshot matches SELECT value by value" \
 	python3 "$TOP/tests/snapcmp.py" "$T/snap.jsonl" d every "$T/select.tsv"
-expect_grep "schema: DECIMAL(65,30) maps to STRING" '"mysql_type":"decimal\(65,30\)","mc_type":"STRING"' "$T/snap.jsonl"
+expect_grep "schema: DECIMAL(65,30) maps to DECIMAL(38,18), each value checked" '"mysql_type":"decimal\(65,30\)","mc_type":"DECIMAL\(38,18\)"' "$T/snap.jsonl"
 expect_grep "schema: key is the primary key" '"kind":"schema".*"key":\[0\]' "$T/snap.jsonl"
 expect_grep "a snapshot_end mark" '"mark":"snapshot_end".*"table":"every"' "$T/snap.jsonl"
 

@@ -80,11 +80,26 @@ const char *mctype_for(const char *t, size_t n, char *out, size_t outsz)
 			p = 10;
 		if (s < 0)
 			s = 0;
-		/* MaxCompute DECIMAL holds 38 digits, 18 after the point */
-		if (p > 38 || s > 18)
-			snprintf(out, outsz, "STRING");
-		else
-			snprintf(out, outsz, "DECIMAL(%ld,%ld)", p, s);
+		/* MaxCompute DECIMAL holds 38 digits, 18 after the point: beyond
+		 * that, as many after the point as fit, then the integer digits
+		 * (odps/types.c checks each value) */
+		if (p > 38 || s > 18) {
+			long s2 = s > 18 ? 18 : s;
+			p = p - s + s2 > 38 ? 38 : p - s + s2;
+			s = s2;
+		}
+		snprintf(out, outsz, "DECIMAL(%ld,%ld)", p, s);
+		return out;
+	}
+	/* BIT(64) goes beyond BIGINT; DATETIME(4..6) beyond DATETIME's
+	 * milliseconds */
+	args(t, n, &p, &s);
+	if (base_is(t, n, "bit") && p == 64) {
+		snprintf(out, outsz, "DECIMAL(20,0)");
+		return out;
+	}
+	if (base_is(t, n, "datetime") && p > 3) {
+		snprintf(out, outsz, "TIMESTAMP");
 		return out;
 	}
 	for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)

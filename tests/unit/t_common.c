@@ -290,14 +290,15 @@ static void test_mctype(void)
 		{ "tinyint(4)", "TINYINT" }, { "tinyint(3) unsigned", "SMALLINT" },
 		{ "INT UNSIGNED", "BIGINT" }, { "int(11)", "INT" }, { "mediumint unsigned", "INT" },
 		{ "bigint(20) unsigned zerofill", "DECIMAL(20,0)" }, { "bigint", "BIGINT" },
-		{ "decimal(10,2)", "DECIMAL(10,2)" }, { "decimal(65,30)", "STRING" },
+		{ "decimal(10,2)", "DECIMAL(10,2)" }, { "decimal(65,30)", "DECIMAL(38,18)" },
 		{ "decimal(38,18) unsigned", "DECIMAL(38,18)" }, { "decimal", "DECIMAL(10,0)" },
 		{ "float", "FLOAT" }, { "double unsigned", "DOUBLE" }, { "varchar(255)", "STRING" },
 		{ "enum('a','int')", "STRING" }, { "set('x')", "STRING" }, { "json", "STRING" },
-		{ "time(6)", "STRING" }, { "datetime(6)", "DATETIME" }, { "timestamp", "TIMESTAMP" },
+		{ "time(6)", "STRING" }, { "datetime(6)", "TIMESTAMP" }, { "timestamp", "TIMESTAMP" },
 		{ "date", "DATE" }, { "year(4)", "INT" }, { "bit(1)", "BIGINT" },
 		{ "varbinary(16)", "BINARY" }, { "longblob", "BINARY" }, { "geometry", "BINARY" },
 		{ "vector(3)", "BINARY" }, { "integer", "INT" }, { "datetimex", "STRING" },
+		{ "bit(64)", "DECIMAL(20,0)" }, { "datetime(3)", "DATETIME" }, { "decimal(40,2)", "DECIMAL(38,2)" },
 	};
 	char out[64], why[200] = "";
 	int good = 1;
