@@ -111,13 +111,23 @@ expect_ok "the digits from the CREATE TABLE: decoded" \
 	mc-binlog-tail --format=text "$BL".000001 "$BL".000002
 cp "$T/out" "$T/ddl.txt"
 same_as_select "from the CREATE TABLE" "$T/ddl.txt"
-expect_grep "... typed with its digits" '^  col @2 `ts1` timestamp\(1\) TIMESTAMP ' "$T/ddl.txt"
-expect_grep "... TIME(0) as time" '^  col @2 `t0` time STRING ' "$T/ddl.txt"
+expect_grep "... typed with its digits" '^  col @2 `ts1` timestamp\(1\) /\* mariadb-5.3 \*/ TIMESTAMP ' "$T/ddl.txt"
+expect_grep "... TIME(0) as time" '^  col @2 `t0` time /\* mariadb-5.3 \*/ STRING ' "$T/ddl.txt"
 expect_eq "a lone TIMESTAMP(1) is one row" "$(grep -c '^row insert `d`.`one`' "$T/ddl.txt")" 1
 expect_grep "... of its value" "^  after @1=.*'$(cat "$T/one.tsv")'\$" "$T/ddl.txt"
 expect_ok "... the mcr form too" mc-binlog-tail "$BL".000001 "$BL".000002
 cp "$T/out" "$T/ddl.mcr"
 expect_ok "... which mc-cat reads" mc-cat --to=jsonl "$T/ddl.mcr"
+cp "$T/out" "$T/ddl.jsonl"
+mc-cat --to=jsonl "$T/snap.mcr" >"$T/snap.jsonl"
+if python3 "$TOP/tests/schemacmp.py" "$T/snap.jsonl" "$T/ddl.jsonl" >"$T/sc" 2>&1; then
+	ok "the schema records are mc-snapshot's"
+else
+	fail "the schema records are mc-snapshot's" "$(head -5 "$T/sc" | tr '\n' ' ')"
+fi
+expect_grep "... spelled as information_schema does" \
+	'"name":"s3","mysql_type":"timestamp\(3\) /\* mariadb-5.3 \*/","mc_type":"TIMESTAMP"' \
+	"$T/ddl.jsonl"
 
 # File 2 alone: no CREATE TABLE, no --schema: refused
 expect_code 1 "without the CREATE TABLE, a selected table of the old format is refused" \
@@ -183,7 +193,7 @@ if python3 "$TOP/tests/binlog-select.py" "$T/kinds.a" "$T/out" "$T/a.tsv" d.a >"
 else
 	fail "... the rows after it = SELECT" "$(head -8 "$T/cmp" | tr '\n' ' ')"
 fi
-expect_grep "... typed time(6) after it" '^  col @2 `t` time\(6\) ' "$T/out"
+expect_grep "... typed time(6) after it" '^  col @2 `t` time\(6\) /\* mariadb-5.3 \*/ STRING ' "$T/out"
 
 # Converted: the new binlog types, decoded exactly.
 cat >"$T/conv.sql" <<'SQL'

@@ -893,14 +893,16 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	case BL_T_NEWDECIMAL: return buf_addf(b, "decimal(%u,%u)%s", c->meta >> 8, c->meta & 0xff, uns);
 	case BL_T_YEAR: return buf_adds(b, "year");
 	case BL_T_DATE: case BL_T_NEWDATE: return buf_adds(b, "date");
-	case BL_T_TIME: return c->meta ? buf_addf(b, "time(%u)", c->meta) : buf_adds(b, "time");
+	case BL_T_TIME: case BL_T_DATETIME: case BL_T_TIMESTAMP: {
+		const char *nm = c->type == BL_T_TIME ? "time"
+				 : c->type == BL_T_DATETIME ? "datetime" : "timestamp";
+		rc = c->meta ? buf_addf(b, "%s(%u)", nm, c->meta) : buf_adds(b, nm);
+		/* MariaDB's old format, as information_schema spells it */
+		return rc ? rc : c->dec_ext ? buf_adds(b, " /* mariadb-5.3 */") : 0;
+	}
 	case BL_T_TIME2: return c->meta ? buf_addf(b, "time(%u)", c->meta) : buf_adds(b, "time");
-	case BL_T_DATETIME:
-		return c->meta ? buf_addf(b, "datetime(%u)", c->meta) : buf_adds(b, "datetime");
 	case BL_T_DATETIME2:
 		return c->meta ? buf_addf(b, "datetime(%u)", c->meta) : buf_adds(b, "datetime");
-	case BL_T_TIMESTAMP:
-		return c->meta ? buf_addf(b, "timestamp(%u)", c->meta) : buf_adds(b, "timestamp");
 	case BL_T_TIMESTAMP2:
 		return c->meta ? buf_addf(b, "timestamp(%u)", c->meta) : buf_adds(b, "timestamp");
 	case BL_T_BIT: return buf_addf(b, "bit(%u)", (c->meta >> 8) * 8 + (c->meta & 0xff));
