@@ -25,6 +25,14 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 			return;
 		(void)bl_check(d, p, len, &fl, &err);
 		if (bl_decode(d, p, len, &ev, &err) == 0) {
+			/* MariaDB's old-format temporals: digits as schema tracking
+			 * would give them, so that their decoder is reached */
+			for (uint32_t i = 0; ev.type == BL_TABLE_MAP && ev.table &&
+					     i < ev.table->ncols; i++)
+				if (ev.table->cols[i].dec_ext) {
+					ev.table->cols[i].meta = (uint16_t)(i % 7);
+					ev.table->cols[i].dec_known = 1;
+				}
 			while (bl_row_next(d, &ev, before, after, &err) == 1)
 				;
 			if (ev.type == BL_TRANSACTION_PAYLOAD && depth == 0 && ev.payload) {

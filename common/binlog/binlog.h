@@ -109,7 +109,8 @@ struct bl_fde {
 struct bl_col {
 	uint8_t type;       /* real type: STRING resolved to ENUM/SET/STRING */
 	uint8_t wire_type;  /* the type byte in the table map */
-	uint16_t meta;      /* metadata as mysqlbinlog prints it */
+	uint16_t meta;      /* metadata as mysqlbinlog prints it; MariaDB's old-format
+			     * TIME/DATETIME/TIMESTAMP: the fraction digits, when known */
 	uint32_t maxlen;    /* CHAR/VARCHAR byte length; BLOB length bytes */
 	uint8_t nullable;
 	uint8_t is_unsigned;
@@ -121,6 +122,12 @@ struct bl_col {
 	uint8_t conv;       /* how text is converted (binlog_value.c) */
 	uint32_t nlabels;   /* ENUM/SET labels */
 	struct mc_str *labels;
+	/* MariaDB's old-format TIME(n), DATETIME(n), TIMESTAMP(n) (binlog types
+	 * 11, 12, 7, no metadata): n is not in the map. dec_ext is set by the
+	 * map; whoever knows n (the DDL followed, --schema, information_schema)
+	 * sets meta = n and dec_known. Its values are decoded only when known. */
+	uint8_t dec_ext;
+	uint8_t dec_known;
 };
 
 /* A table map (TABLE_MAP event), owned by the decoder. */
@@ -267,6 +274,11 @@ int bl_check_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
  * valid until the next call. */
 int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
 		struct mc_val *after, struct mc_err *err);
+
+/* A column of MariaDB's old-format TIME(n)/DATETIME(n)/TIMESTAMP(n) whose
+ * n is not known (dec_ext && !dec_known): 1 with why the table's rows
+ * cannot be decoded in msg (naming the column and the remedy), else 0. */
+int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n);
 
 /* Derive per-column decoding state (the charset conversion) once the
  * map's metadata is read. */

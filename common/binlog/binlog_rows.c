@@ -255,28 +255,38 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
  * format (tables created with mysql56_temporal_format=OFF, or on MariaDB
  * 10.0 and older) under the old types 11, 12 and 7 with no metadata: n,
  * and so the length of a value (3 to 8 bytes), is not in the binlog, and
- * n = 0 cannot be told from n > 0. Such a table's rows are refused. */
+ * n = 0 cannot be told from n > 0. Such columns wait for n from what is
+ * known of the table (bl_col.dec_ext); their rows are refused until then. */
 static void old_temporal(struct bl_table *t)
 {
 	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
+		if (c->type == BL_T_TIME || c->type == BL_T_DATETIME || c->type == BL_T_TIMESTAMP)
+			c->dec_ext = 1;
+	}
+}
+
+int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n)
+{
+	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *c = &t->cols[i];
-		const char *what = c->type == BL_T_TIME	     ? "TIME"
-				   : c->type == BL_T_DATETIME  ? "DATETIME"
-				   : c->type == BL_T_TIMESTAMP ? "TIMESTAMP"
-							       : NULL;
-		if (!what)
+		const char *what = c->type == BL_T_TIME ? "TIME"
+				   : c->type == BL_T_DATETIME ? "DATETIME" : "TIMESTAMP";
+		if (!c->dec_ext || c->dec_known)
 			continue;
-		snprintf(t->bad, sizeof t->bad,
+		snprintf(msg, n,
 			 "table `%.*s`.`%.*s`: column %u%s%.*s%s is MariaDB's old-format %s "
-			 "(mysql56_temporal_format=OFF): its fraction digits are not in the binlog; "
-			 "convert the table (SET GLOBAL mysql56_temporal_format=ON; ALTER TABLE ... "
-			 "FORCE) or leave it out with --tables",
+			 "(mysql56_temporal_format=OFF) whose fraction digits are in neither the "
+			 "binlog, its CREATE TABLE nor --schema; give --schema FILE (mc-snapshot's "
+			 "schema records), convert the table (SET GLOBAL mysql56_temporal_format=ON; "
+			 "ALTER TABLE ... FORCE) or leave it out with --tables",
 			 (int)(t->db.n > 24 ? 24 : t->db.n), t->db.p,
 			 (int)(t->name.n > 24 ? 24 : t->name.n), t->name.p, i + 1,
 			 c->name.n ? " (" : "", (int)(c->name.n > 24 ? 24 : c->name.n),
 			 c->name.n ? c->name.p : "", c->name.n ? ")" : "", what);
-		return;
+		return 1;
 	}
+	return 0;
 }
 
 int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
@@ -611,6 +621,7 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 		struct mc_val *after, struct mc_err *err)
 {
 	const uint8_t *was = ev->rows_cur;
+	char msg[512];
 	if (!ev->rows_op || ev->rows_cur >= ev->rows_end)
 		return 0;
 	if (!ev->table)
@@ -618,6 +629,10 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 	if (ev->table->bad[0]) {
 		ev->rows_cur = ev->rows_end;
 		return EBAD("%s", ev->table->bad);
+	}
+	if (bl_table_dec_unknown(ev->table, msg, sizeof msg)) {
+		ev->rows_cur = ev->rows_end;
+		return EBAD("%s", msg);
 	}
 	bl_arena_reset(&d->arena);
 	if (row_next(d, ev, before, after, err) < 0) {

@@ -440,6 +440,81 @@ static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, 
 			return EBAD("value needs %zu bytes, %zu left", (size_t)(k), n);  \
 	} while (0)
 
+/* MariaDB's old-format TIME(n), DATETIME(n), TIMESTAMP(n), n = 1..6 (its
+ * sql/field.cc Field_time_hires, Field_datetime_hires, Field_timestamp_hires),
+ * as the binlog carries them (the record bytes):
+ * - TIME(n): 4,4,5,5,5,6 bytes for n = 1..6 (time_bytes), big-endian:
+ *   the signed microseconds / 10^(6-n), plus 838:59:59 + 1 s in the same unit;
+ * - DATETIME(n): 6,6,7,7,7,8 bytes (datetime_bytes), big-endian:
+ *   ((((((year*13 + month)*32 + day)*24 + hour)*60 + min)*60 + sec)*10^6
+ *   + usec) / 10^(6-n);
+ * - TIMESTAMP(n): 4 bytes big-endian seconds since the epoch, then usec /
+ *   10^(6-n) big-endian in 1,1,2,2,3,3 bytes. */
+static const uint8_t time_bytes[7] = { 3, 4, 4, 5, 5, 5, 6 };
+static const uint8_t datetime_bytes[7] = { 5, 6, 6, 7, 7, 7, 8 };
+static const uint8_t tsfrac_bytes[7] = { 0, 1, 1, 2, 2, 3, 3 };
+static const uint32_t pow10_6[7] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
+
+static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
+		   size_t *used, struct mc_val *v, struct mc_err *err)
+{
+	unsigned dec = c->meta;
+	uint64_t unit;
+	char o[64], *e = o;
+	if (!c->dec_known)
+		return EBAD("MariaDB's old-format temporal: its fraction digits are not known");
+	if (dec > 6)
+		return EBAD("old-format temporal with %u fraction digits", dec);
+	unit = pow10_6[dec]; /* microseconds per stored step */
+	if (c->type == BL_T_TIME) {
+		uint64_t zero = 3020400ULL * 1000000 / unit, x, a;
+		NEED(time_bytes[dec]);
+		x = be_n(p, time_bytes[dec]);
+		a = (x >= zero ? x - zero : zero - x) * unit;
+		if (a > 3020399999999ULL)
+			return EBAD("old-format TIME(%u) value beyond 838:59:59.999999", dec);
+		if (x < zero && a)
+			*e++ = '-';
+		e = digits_min(e, a / 3600000000ULL, 2);
+		*e++ = ':';
+		e = digits(e, a / 60000000 % 60, 2);
+		*e++ = ':';
+		e = digits(e, a / 1000000 % 60, 2);
+		e += frac_text(e, dec, (uint32_t)(a % 1000000));
+		*used = time_bytes[dec];
+		return set_text(d, v, MC_V_TIME, o, (size_t)(e - o), err);
+	}
+	if (c->type == BL_T_DATETIME) {
+		uint64_t x;
+		unsigned us, sec, min, hour, day, mon;
+		NEED(datetime_bytes[dec]);
+		x = be_n(p, datetime_bytes[dec]) * unit;
+		us = (unsigned)(x % 1000000), x /= 1000000;
+		sec = (unsigned)(x % 60), x /= 60;
+		min = (unsigned)(x % 60), x /= 60;
+		hour = (unsigned)(x % 24), x /= 24;
+		day = (unsigned)(x % 32), x /= 32;
+		mon = (unsigned)(x % 13), x /= 13;
+		if (x > 9999)
+			return EBAD("old-format DATETIME(%u) value beyond the year 9999", dec);
+		e = ymd_text(o, (unsigned)x, mon, day);
+		*e++ = ' ';
+		e = hms_text(e, hour, min, sec);
+		e += frac_text(e, dec, us);
+		*used = datetime_bytes[dec];
+		return set_text(d, v, MC_V_DATETIME, o, (size_t)(e - o), err);
+	}
+	{ /* TIMESTAMP */
+		uint64_t f;
+		NEED(4u + tsfrac_bytes[dec]);
+		f = be_n(p + 4, tsfrac_bytes[dec]) * unit;
+		if (f > 999999)
+			return EBAD("old-format TIMESTAMP(%u) fraction %llu", dec, (unsigned long long)f);
+		*used = 4u + tsfrac_bytes[dec];
+		return timestamp_text(d, v, (uint32_t)be_n(p, 4), (uint32_t)f, dec, err);
+	}
+}
+
 static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned bytes)
 {
 	if (is_unsigned) {
@@ -525,6 +600,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 	case BL_T_TIME: {
 		int32_t x;
 		uint32_t a;
+		if (c->dec_ext && (!c->dec_known || c->meta))
+			return old_dec(d, c, p, n, used, v, err);
 		NEED(3);
 		x = (int32_t)le_n(p, 3);
 		if (x & 0x800000)
@@ -582,6 +659,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 	}
 	case BL_T_DATETIME: {
 		uint64_t x;
+		if (c->dec_ext && (!c->dec_known || c->meta))
+			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
 		{
@@ -613,6 +692,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		return set_text(d, v, MC_V_DATETIME, o, k, err);
 	}
 	case BL_T_TIMESTAMP:
+		if (c->dec_ext && (!c->dec_known || c->meta))
+			return old_dec(d, c, p, n, used, v, err);
 		NEED(4);
 		*used = 4;
 		return timestamp_text(d, v, le_n(p, 4), 0, 0, err);
@@ -812,12 +893,16 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	case BL_T_NEWDECIMAL: return buf_addf(b, "decimal(%u,%u)%s", c->meta >> 8, c->meta & 0xff, uns);
 	case BL_T_YEAR: return buf_adds(b, "year");
 	case BL_T_DATE: case BL_T_NEWDATE: return buf_adds(b, "date");
-	case BL_T_TIME: return buf_adds(b, "time");
+	case BL_T_TIME: case BL_T_DATETIME: case BL_T_TIMESTAMP: {
+		const char *nm = c->type == BL_T_TIME ? "time"
+				 : c->type == BL_T_DATETIME ? "datetime" : "timestamp";
+		rc = c->meta ? buf_addf(b, "%s(%u)", nm, c->meta) : buf_adds(b, nm);
+		/* MariaDB's old format, as information_schema spells it */
+		return rc ? rc : c->dec_ext ? buf_adds(b, " /* mariadb-5.3 */") : 0;
+	}
 	case BL_T_TIME2: return c->meta ? buf_addf(b, "time(%u)", c->meta) : buf_adds(b, "time");
-	case BL_T_DATETIME: return buf_adds(b, "datetime");
 	case BL_T_DATETIME2:
 		return c->meta ? buf_addf(b, "datetime(%u)", c->meta) : buf_adds(b, "datetime");
-	case BL_T_TIMESTAMP: return buf_adds(b, "timestamp");
 	case BL_T_TIMESTAMP2:
 		return c->meta ? buf_addf(b, "timestamp(%u)", c->meta) : buf_adds(b, "timestamp");
 	case BL_T_BIT: return buf_addf(b, "bit(%u)", (c->meta >> 8) * 8 + (c->meta & 0xff));

@@ -424,13 +424,72 @@ static int is_text_type(const struct toks *ts, size_t i)
 
 static int def_unsigned(const struct toks *ts, size_t a, size_t b);
 
+/* Digits "0".."6" of n bytes: their value, else -1. */
+static int frac_digits(const char *p, size_t n)
+{
+	unsigned v = 0;
+	if (n == 0 || n > 2)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (p[k] < '0' || p[k] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(p[k] - '0');
+	}
+	return v <= 6 ? (int)v : -1;
+}
+
+static unsigned temporal_kind(const char *p, size_t n)
+{
+	return n == 4 && strncasecmp(p, "time", 4) == 0		 ? DDL_T_TIME
+	       : n == 8 && strncasecmp(p, "datetime", 8) == 0	 ? DDL_T_DATETIME
+	       : n == 9 && strncasecmp(p, "timestamp", 9) == 0 ? DDL_T_TIMESTAMP
+								 : 0;
+}
+
+/* DDL_TEMPORAL() of the type at token i: TIME, DATETIME or TIMESTAMP with
+ * its optional (n); 0 for other types or digits not understood. */
+static uint8_t def_temporal(const struct toks *ts, size_t i)
+{
+	unsigned kind = i < ts->n && ts->t[i].type == T_WORD
+				? temporal_kind(ts->t[i].p, ts->t[i].n) : 0;
+	int dec = 0;
+	if (!kind)
+		return 0;
+	if (punct(ts, i + 1, '(')) {
+		if (i + 3 >= ts->n || ts->t[i + 2].type != T_WORD || !punct(ts, i + 3, ')') ||
+		    (dec = frac_digits(ts->t[i + 2].p, ts->t[i + 2].n)) < 0)
+			return 0;
+	}
+	return DDL_TEMPORAL(kind, (unsigned)dec);
+}
+
+uint8_t ddl_temporal(const char *type, size_t n)
+{
+	size_t w = 0, i, d;
+	unsigned kind;
+	int dec = 0;
+	while (w < n && ((type[w] >= 'a' && type[w] <= 'z') || (type[w] >= 'A' && type[w] <= 'Z')))
+		w++;
+	if (!(kind = temporal_kind(type, w)) || (w < n && type[w] != ' ' && type[w] != '('))
+		return 0;
+	for (i = w; i < n && type[i] == ' '; i++)
+		;
+	if (i < n && type[i] == '(') {
+		for (d = ++i; i < n && type[i] != ')'; i++)
+			;
+		if (i == n || (dec = frac_digits(type + d, i - d)) < 0)
+			return 0;
+	}
+	return DDL_TEMPORAL(kind, (unsigned)dec);
+}
+
 /* The attributes of a column definition [a, b) whose name is at a and type
  * at a + 1; text columns without a charset take the table's default. */
 static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const char *table_cs)
 {
 	struct attr at;
 	memset(&at, 0, sizeof at);
-	at.uns = def_unsigned(ts, a, b);
+	at.uns = def_unsigned(ts, a, b) | def_temporal(ts, a + 1);
 	if (is_binary_type(ts, a + 1)) {
 		memcpy(at.cs, "binary", 7);
 	} else if (is_text_type(ts, a + 1)) {

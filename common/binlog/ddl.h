@@ -19,6 +19,19 @@
 
 /* The bits of struct ddl_cols.uns. */
 enum { DDL_UNSIGNED = 1, DDL_INVISIBLE = 2, DDL_GENERATED = 4 };
+/* ... and, in its top bits, what a TIME, DATETIME or TIMESTAMP column's
+ * type says: DDL_TKIND (0: not one of them, or not known) and its fraction
+ * digits DDL_TDEC (0 to 6; "time" with no digits is 0). */
+enum { DDL_T_TIME = 1, DDL_T_DATETIME = 2, DDL_T_TIMESTAMP = 3 };
+#define DDL_TEMPORAL(kind, dec) ((uint8_t)((unsigned)(kind) << 6 | ((unsigned)(dec) & 7) << 3))
+#define DDL_TKIND(f) (((unsigned)(f) >> 6) & 3)
+#define DDL_TDEC(f) (((unsigned)(f) >> 3) & 7)
+#define DDL_TMASK 0xf8
+
+/* DDL_TEMPORAL(kind, digits) of a type text ("timestamp(3)", "TIME", and
+ * information_schema's "datetime(6)" followed by its mariadb-5.3 comment),
+ * 0 when it is not one of them. */
+uint8_t ddl_temporal(const char *type, size_t n);
 
 /* A column list. Names are malloc'd; free with ddl_cols_free. */
 struct ddl_cols {

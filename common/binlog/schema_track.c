@@ -94,7 +94,9 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 				goto oom;
 			c->uns[i] = (uint8_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
 					      ((rec.cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
-					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0));
+					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0) |
+					      ddl_temporal(rec.cols[i].mysql_type.p,
+							   rec.cols[i].mysql_type.n));
 		}
 		c->nkey = (uint32_t)rec.nkey;
 		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
@@ -366,6 +368,29 @@ static const struct st_known *known_same(const struct schema_track *s, const str
 		if (!str_is(k->cols.names[i], t->cols[i].name))
 			return NULL;
 	return k;
+}
+
+int st_temporal(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos)
+{
+	const struct st_known *k = NULL;
+	int unknown = 0;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
+		unsigned want = c->type == BL_T_TIME ? DDL_T_TIME
+				: c->type == BL_T_DATETIME ? DDL_T_DATETIME : DDL_T_TIMESTAMP;
+		if (!c->dec_ext)
+			continue;
+		if (!k && s->nknown)
+			k = known_same(s, t, st_find_known(s, t, pos));
+		c->dec_known = 0;
+		c->meta = 0;
+		if (k && k->cols.uns && DDL_TKIND(k->cols.uns[i]) == want) {
+			c->meta = (uint16_t)DDL_TDEC(k->cols.uns[i]);
+			c->dec_known = 1;
+		}
+		unknown += !c->dec_known;
+	}
+	return unknown;
 }
 
 static int has_any_charset(const struct bl_table *t)

@@ -90,6 +90,12 @@ int st_table(struct schema_track *s, struct bl_table *t, struct st_table **out,
 /* Does db.table pass the filter? */
 int st_selected(const struct schema_track *s, struct mc_str db, struct mc_str table);
 
+/* The fraction digits of map t's MariaDB old-format TIME/DATETIME/
+ * TIMESTAMP columns (bl_col.dec_ext) from what is known at pos (the DDL
+ * followed, --schema): set where known (meta, dec_known), cleared where
+ * not. Returns how many such columns stay unknown. */
+int st_temporal(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos);
+
 /* The schema record of map t (of table ti) at pos: 1 with *r filled (valid
  * until the next call) when it differs from the table's last one, else 0;
  * -1 when out of memory. Fills in UNSIGNED and charsets the map lacks from

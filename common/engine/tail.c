@@ -268,8 +268,26 @@ int tail_live_error(struct tail *T, struct mc_err *err)
 
 /* Schemas and DDL ------------------------------------------------------ */
 
+/* A selected table's MariaDB old-format TIME(n)/DATETIME(n)/TIMESTAMP(n)
+ * columns: n from what is known at pos (DDL, --schema), else from
+ * information_schema (--column-names=server); refused (at start) when
+ * still not known. */
+static int table_digits(struct tail *T, struct bl_table *t, struct st_table *ti,
+			const struct mc_pos *pos, uint64_t start, struct mc_err *err)
+{
+	char msg[512];
+	if (st_temporal(&T->st, t, pos) == 0)
+		return 0;
+	if (T->colnames == TAIL_NAMES_SERVER && tail_server_describe(T, t, ti, pos, err) < 0)
+		return -1;
+	if (!bl_table_dec_unknown(t, msg, sizeof msg))
+		return 0;
+	mc_errf(err, MC_EXIT_DATA, "%s", msg);
+	return tail_data_error(T, start, err);
+}
+
 static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos *pos,
-			uint32_t when, struct mc_err *err)
+			uint32_t when, uint64_t start, struct mc_err *err)
 {
 	struct st_table *ti;
 	struct mc_rec r;
@@ -278,6 +296,8 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 		return -1;
 	if (!ti->selected)
 		return 0;
+	if (table_digits(T, t, ti, pos, start, err) < 0)
+		return -1;
 	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
 	    tail_server_describe(T, t, ti, pos, err) < 0)
 		return -1;
@@ -418,7 +438,7 @@ static int rows_out(struct tail *T, struct bl_event *ev, uint64_t off, uint64_t 
 		return 0;
 	if (!ti->version &&
 	    table_schema(T, ev->table, &(struct mc_pos){ T->fileseq, off, T->rowctr }, ev->when,
-			 err) < 0)
+			 start, err) < 0)
 		return -1;
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_ROW;
@@ -471,13 +491,29 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 		return tail_data_error(T, at->start, err);
 	}
 	if (T->dry) {
+		struct st_table *ti;
+		if (ev->type == BL_TABLE_MAP) {
+			/* as when written: the old-format digits, for the rows after */
+			if (st_table(&T->st, ev->table, &ti, err) < 0)
+				return -1;
+			if (ti->selected &&
+			    table_digits(T, ev->table, ti,
+					 &(struct mc_pos){ T->fileseq, off, T->rowctr }, at->start,
+					 err) < 0)
+				return -1;
+		} else if (ev->table && bl_table_dec_unknown(ev->table, NULL, 0)) {
+			if (st_table(&T->st, ev->table, &ti, err) < 0)
+				return -1;
+			if (!ti->selected)
+				return 0; /* its rows are not read */
+		}
 		while ((rc = bl_row_next(&T->d, ev, T->before, T->after, err)) == 1)
 			;
 		return rc < 0 ? tail_data_error(T, at->start, err) : 0;
 	}
 	if (ev->type == BL_TABLE_MAP)
 		return table_schema(T, ev->table, &(struct mc_pos){ T->fileseq, off, T->rowctr },
-				    ev->when, err);
+				    ev->when, at->start, err);
 	if (ev->type == BL_QUERY || ev->type == BL_MARIA_QUERY_COMPRESSED) {
 		const char *s = ev->sql.p, *e = s + ev->sql.n;
 		skip_ws_comments(&s, e);

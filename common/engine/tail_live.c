@@ -43,6 +43,7 @@ struct srv_tab {
 	int ok;                    /* it matched the map */
 	struct mys_labels *labels; /* ... with these ENUM/SET labels */
 	uint32_t nlabels;
+	uint8_t *tflags;           /* ... and per column DDL_TEMPORAL() (ddl.h) */
 };
 
 static void srv_tab_free(struct srv_tab *s)
@@ -51,6 +52,7 @@ static void srv_tab_free(struct srv_tab *s)
 		return;
 	mys_labels_free(s->labels, s->nlabels);
 	free(s->labels);
+	free(s->tflags);
 	buf_free(&s->def);
 	free(s);
 }
@@ -68,15 +70,17 @@ void tail_live_free(struct tail *T)
 }
 
 /* Names, UNSIGNED, charsets and primary key of a table map without names,
- * as known from pos on (DDL tracking takes them from there), and the
- * labels of ENUM/SET columns. A table the server no longer has as the map
+ * as known from pos on (DDL tracking takes them from there), the labels of
+ * ENUM/SET columns, and the fraction digits of MariaDB's old-format
+ * TIME/DATETIME/TIMESTAMP columns not known otherwise. A table the server no longer has as the map
  * says gets @N names and one warning per definition. */
 int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti,
 			 const struct mc_pos *pos, struct mc_err *err)
 {
 	const char *def = t->raw + t->def_off;
 	size_t dn = t->raw_len - t->def_off;
-	int need_names = st_find_known(&T->st, t, pos) < 0, need_labels = 0, rc = -1;
+	int need_names = !t->has_names && st_find_known(&T->st, t, pos) < 0, need_labels = 0;
+	int need_digits = 0, rc = -1;
 	struct srv_tab *s = ti->user;
 	struct ddl_cols cols;
 	char why[400];
@@ -85,7 +89,10 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		if ((t->cols[i].type == BL_T_ENUM || t->cols[i].type == BL_T_SET) &&
 		    !t->cols[i].nlabels)
 			need_labels = 1;
-	if (!need_names && !need_labels)
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].dec_ext && !t->cols[i].dec_known)
+			need_digits = 1;
+	if (!need_names && !need_labels && !need_digits)
 		return 0;
 	if (!s && !(ti->user = s = calloc(1, sizeof *s)))
 		return mc_oom(err, "information_schema");
@@ -94,8 +101,10 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		free(s->labels);
 		s->labels = calloc(t->ncols ? t->ncols : 1, sizeof *s->labels);
 		s->nlabels = s->labels ? t->ncols : 0;
+		free(s->tflags);
+		s->tflags = calloc(t->ncols ? t->ncols : 1, 1);
 		s->def.len = 0;
-		if (!s->labels || buf_add(&s->def, def, dn) < 0)
+		if (!s->labels || !s->tflags || buf_add(&s->def, def, dn) < 0)
 			return mc_oom(err, "information_schema");
 		for (int again = 0; again < 2; again++) {
 			if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
@@ -113,12 +122,15 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			return tail_live_error(T, err);
 		}
 		s->ok = rc == 1;
+		for (uint32_t i = 0; s->ok && i < t->ncols; i++)
+			s->tflags[i] = cols.uns ? (uint8_t)(cols.uns[i] & DDL_TMASK) : 0;
 		if (rc == 0)
 			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
 			     ": information_schema does not describe the table map (%s); %s",
 			     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
 			     why, need_names ? "its columns are named by index"
-					     : "its ENUM/SET values stay numbers");
+			     : need_labels ? "its ENUM/SET values stay numbers"
+					   : "its old-format temporal columns cannot be decoded");
 		else if (need_names && st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
 			return -1;
 		else if (!need_names)
@@ -131,6 +143,15 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			t->cols[i].nlabels = s->labels[i].n;
 			t->cols[i].labels = s->labels[i].v;
 		}
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
+		unsigned want = c->type == BL_T_TIME ? DDL_T_TIME
+				: c->type == BL_T_DATETIME ? DDL_T_DATETIME : DDL_T_TIMESTAMP;
+		if (c->dec_ext && !c->dec_known && DDL_TKIND(s->tflags[i]) == want) {
+			c->meta = (uint16_t)DDL_TDEC(s->tflags[i]);
+			c->dec_known = 1;
+		}
+	}
 	return 0;
 }
 

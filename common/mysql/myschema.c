@@ -128,6 +128,11 @@ static const char *col_mismatch(const struct bl_col *c, MYSQL_ROW r, int has_sig
 		if (num(r[8]) != c->meta)
 			return "fractional seconds";
 		break;
+	case BL_T_TIME: case BL_T_DATETIME: case BL_T_TIMESTAMP:
+		/* MariaDB's old format: still so on the server (not converted) */
+		if (c->dec_ext && !strstr(ct, "mariadb-5.3"))
+			return "storage format";
+		break;
 	}
 	return NULL;
 }
@@ -247,7 +252,8 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		}
 		if (!(out->names[i] = strdup(r[0])))
 			goto oom;
-		out->uns[i] = mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0;
+		out->uns[i] = (uint8_t)((mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0) |
+					ddl_temporal(r[2], strlen(r[2])));
 		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
 		    mys_parse_labels(r[2], &labels[i]) < 0) {
 			snprintf(why, whysz, "column %u `%s`: cannot read the values of %s", i + 1,
