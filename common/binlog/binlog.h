@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/err.h"
 #include "stream/rec.h"
 
@@ -214,6 +215,8 @@ struct bl_decoder {
 	struct mc_buf pbuf;      /* decompressed transaction payload */
 	struct bl_arena arena;   /* row values */
 	void *zstd;              /* ZSTD_DCtx */
+	struct cs_set cs;        /* charset converters (base/charset.h) */
+	struct mc_buf csbuf;     /* text converted to UTF-8 */
 };
 
 /* Set up a decoder with the default format (v4, no checksum) until an FDE
@@ -271,6 +274,11 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 /* Derive per-column decoding state (the charset conversion) once the
  * map's metadata is read. */
 void bl_col_setup(struct bl_col *c);
+
+/* The map's ENUM/SET labels to UTF-8 from their columns' charset (after
+ * bl_col_setup). A label not valid in its charset sets t->bad (the
+ * table's rows are refused). 0, or -1 when out of memory. */
+int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err);
 
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
  * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), appended to

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 #include "stream/mctype.h"
 #include "stream/recio.h"
 
@@ -191,20 +192,12 @@ oom:
 	return -1;
 }
 
-/* A collation id standing for a charset name from DDL, -1 if not one the
- * decoder converts. */
-static int charset_id(const char *cs)
+/* A collation id standing for a charset name from DDL, -1 if not one
+ * known (base/charset.c). */
+static int charset_id(const char *name)
 {
-	static const struct {
-		const char *name;
-		int id;
-	} map[] = { { "binary", 63 }, { "latin1", 8 }, { "utf8mb3", 33 }, { "utf8mb4", 45 },
-		    { "ascii", 11 }, { "ucs2", 35 }, { "utf16", 54 }, { "utf16le", 56 },
-		    { "utf32", 60 } };
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(cs, map[i].name) == 0)
-			return map[i].id;
-	return -1;
+	const struct cs_info *cs = cs_by_name(name);
+	return cs ? (int)cs_collation(cs) : -1;
 }
 
 static int is_text_col(uint8_t type)
