@@ -275,6 +275,13 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
  * map's metadata is read. */
 void bl_col_setup(struct bl_col *c);
 
+/* A BINARY(16)/BINARY(4) column that DDL or --schema says is MariaDB's
+ * INET6, UUID or INET4: its values become their text (as SELECT prints
+ * them) and its type text "inet6", "uuid", "inet4". Anything else: no
+ * change. */
+enum { BL_FBT_INET6 = 1, BL_FBT_UUID, BL_FBT_INET4 };
+void bl_col_fbt(struct bl_col *c, unsigned kind);
+
 /* The map's ENUM/SET labels to UTF-8 from their columns' charset (after
  * bl_col_setup). A label not valid in its charset sets t->bad (the
  * table's rows are refused). 0, or -1 when out of memory. */

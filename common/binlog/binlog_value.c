@@ -37,7 +37,8 @@ const char *bl_charset_name(uint16_t c, int *mb)
 	return cs ? cs->name : "other";
 }
 
-enum { CONV_PASS = 0, CONV_BIN, CONV_CS, CONV_NOCS_TEXT, CONV_NOCS_BLOB };
+enum { CONV_PASS = 0, CONV_BIN, CONV_CS, CONV_NOCS_TEXT, CONV_NOCS_BLOB, CONV_INET6, CONV_UUID,
+       CONV_INET4 };
 
 void bl_col_setup(struct bl_col *c)
 {
@@ -51,6 +52,62 @@ void bl_col_setup(struct bl_col *c)
 	}
 	cs = cs_by_collation(c->charset);
 	c->conv = !cs || cs->how == CS_PASS ? CONV_PASS : cs->how == CS_BINARY ? CONV_BIN : CONV_CS;
+}
+
+void bl_col_fbt(struct bl_col *c, unsigned kind)
+{
+	if (c->type == BL_T_STRING && c->conv == CONV_BIN &&
+	    c->maxlen == (kind == BL_FBT_INET4 ? 4u : 16u) && kind >= BL_FBT_INET6 &&
+	    kind <= BL_FBT_INET4)
+		c->conv = (uint8_t)(CONV_INET6 + (kind - BL_FBT_INET6));
+}
+
+/* The text of an INET6 (16 bytes), UUID (16) or INET4 (4) value as the
+ * server's SELECT prints it, into o (at least 48 bytes). INET6: the
+ * longest run of zero words (the first of equal ones, even of one word)
+ * is "::"; the IPv4-compatible (::a.b.c.d) and IPv4-mapped
+ * (::ffff:a.b.c.d) forms end in dotted quads (MariaDB's Inet6). */
+static size_t fbt_text(unsigned conv, const uint8_t *p, char *o)
+{
+	size_t k = 0;
+	if (conv == CONV_INET4)
+		return (size_t)snprintf(o, 48, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+	if (conv == CONV_UUID) {
+		for (unsigned i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				o[k++] = '-';
+			k += (size_t)snprintf(o + k, 3, "%02x", p[i]);
+		}
+		return k;
+	}
+	unsigned w[8], gpos = 0, glen = 0;
+	for (unsigned i = 0; i < 8; i++)
+		w[i] = (unsigned)p[2 * i] << 8 | p[2 * i + 1];
+	for (unsigned i = 0; i < 8;) {
+		unsigned j = i;
+		while (j < 8 && w[j] == 0)
+			j++;
+		if (j - i > glen) {
+			gpos = i;
+			glen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	if (gpos == 0 && (glen == 6 || (glen == 5 && w[5] == 0xffff)))
+		return (size_t)snprintf(o, 48, "::%s%u.%u.%u.%u", glen == 5 ? "ffff:" : "", p[12],
+					p[13], p[14], p[15]);
+	for (unsigned i = 0; i < 8; i++) {
+		if (glen && i == gpos) {
+			o[k++] = ':';
+			o[k++] = ':';
+			i += glen - 1;
+			continue;
+		}
+		if (k && o[k - 1] != ':')
+			o[k++] = ':';
+		k += (size_t)snprintf(o + k, 6, "%x", w[i]);
+	}
+	return k;
 }
 
 /* s[0..n) of a column in collation coll to UTF-8: *out points at s when
@@ -156,7 +213,7 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 		v->kind = MC_V_STR;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
-	case CONV_BIN: case CONV_NOCS_BLOB:
+	case CONV_BIN: case CONV_NOCS_BLOB: case CONV_INET6: case CONV_UUID: case CONV_INET4:
 		v->kind = MC_V_BIN;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
@@ -668,13 +725,21 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (text_value(d, c, p + lb, len, v, err) < 0)
 			return -1;
 		/* BINARY(n): the server strips trailing zero bytes; put them back. */
-		if (c->conv == CONV_BIN && len < c->maxlen) {
+		if (v->kind == MC_V_BIN && len < c->maxlen) {
 			char *s = bl_arena_alloc(&d->arena, c->maxlen);
 			if (!s)
 				return mc_oom(err, "row");
 			memcpy(s, p + lb, len);
 			memset(s + len, 0, c->maxlen - len);
 			v->v.s = mc_str_c(s, c->maxlen);
+		}
+		/* INET6, UUID, INET4: their text (as the server prints it) */
+		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4) {
+			if (v->v.s.n != c->maxlen)
+				return EBAD("%s of %zu bytes", c->conv == CONV_INET4 ? "INET4" : "INET6/UUID",
+					    v->v.s.n);
+			k = fbt_text(c->conv, (const uint8_t *)v->v.s.p, o);
+			return set_text(d, v, MC_V_STR, o, k, err);
 		}
 		return 0;
 	}
@@ -801,6 +866,9 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 		}
 		return rc ? rc : buf_addc(b, ')');
 	case BL_T_STRING:
+		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4)
+			return buf_adds(b, c->conv == CONV_INET6 ? "inet6" : c->conv == CONV_UUID ? "uuid"
+												   : "inet4");
 		return buf_addf(b, "%s(%u)", bin ? "binary" : "char", c->maxlen / (unsigned)mb);
 	case BL_T_VARCHAR: case BL_T_VAR_STRING:
 		return buf_addf(b, "%s(%u)", bin ? "varbinary" : "varchar", c->maxlen / (unsigned)mb);

@@ -431,6 +431,8 @@ static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const cha
 	struct attr at;
 	memset(&at, 0, sizeof at);
 	at.uns = def_unsigned(ts, a, b);
+	at.uns |= kw(ts, a + 1, "INET6") ? DDL_INET6 : kw(ts, a + 1, "UUID") ? DDL_UUID
+		  : kw(ts, a + 1, "INET4") ? DDL_INET4 : 0;
 	if (is_binary_type(ts, a + 1)) {
 		memcpy(at.cs, "binary", 7);
 	} else if (is_text_type(ts, a + 1)) {

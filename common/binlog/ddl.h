@@ -19,6 +19,9 @@
 
 /* The bits of struct ddl_cols.uns. */
 enum { DDL_UNSIGNED = 1, DDL_INVISIBLE = 2, DDL_GENERATED = 4 };
+/* MariaDB's INET6, UUID, INET4 (binary in the binlog): (bits & DDL_FBT) >>
+ * 3 is 1, 2, 3 (BL_FBT_*). */
+enum { DDL_INET6 = 8, DDL_UUID = 16, DDL_INET4 = 24, DDL_FBT = 24 };
 
 /* A column list. Names are malloc'd; free with ddl_cols_free. */
 struct ddl_cols {

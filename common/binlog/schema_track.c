@@ -66,6 +66,15 @@ static struct st_known *known_new(struct schema_track *s, struct mc_str db, stru
 	return k;
 }
 
+/* DDL_INET6, DDL_UUID, DDL_INET4 of a schema record's type text. */
+static uint8_t fbt_of(struct mc_str t)
+{
+	return t.n == 5 && memcmp(t.p, "inet6", 5) == 0	  ? DDL_INET6
+	       : t.n == 4 && memcmp(t.p, "uuid", 4) == 0  ? DDL_UUID
+	       : t.n == 5 && memcmp(t.p, "inet4", 5) == 0 ? DDL_INET4
+							  : 0;
+}
+
 int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 {
 	struct rio_reader r;
@@ -95,7 +104,8 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 				goto oom;
 			c->uns[i] = (uint8_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
 					      ((rec.cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
-					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0));
+					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0) |
+					      fbt_of(rec.cols[i].mysql_type));
 		}
 		c->nkey = (uint32_t)rec.nkey;
 		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
@@ -404,6 +414,10 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 			c->charset = (uint16_t)id;
 			bl_col_setup(c);
 		}
+	/* INET6, UUID, INET4 (BINARY in the map) from the DDL or --schema */
+	for (uint32_t i = 0; kf && kf->cols.uns && i < t->ncols; i++)
+		if (kf->cols.uns[i] & DDL_FBT)
+			bl_col_fbt(&t->cols[i], (kf->cols.uns[i] & DDL_FBT) >> 3);
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */

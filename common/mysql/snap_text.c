@@ -6,11 +6,17 @@
 #include "mysql/snap.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 
 void snap_text_setup(struct snap_col *c)
 {
+	/* MariaDB's INET6, UUID, INET4: the server sends their text, as the
+	 * binlog path writes them (a str, not bytes) */
+	if (strcasecmp(c->data_type, "inet6") == 0 || strcasecmp(c->data_type, "uuid") == 0 ||
+	    strcasecmp(c->data_type, "inet4") == 0)
+		c->vk = MC_V_STR;
 	const struct cs_info *cs = c->vk == MC_V_STR && c->charset ? cs_by_name(c->charset) : NULL;
 	c->cs = cs && cs->how != CS_PASS && cs->how != CS_BINARY ? cs : NULL;
 }
