@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *names[] = { "a", "b", "c" };
-	static uint8_t uns[] = { 1, 0, 0 };
+	static uint16_t uns[] = { 1, 0, 0 };
 	static uint32_t key[] = { 0 };
 	static char cs[3][DDL_CS_LEN] = { "", "latin1", "binary" };
 	struct ddl_cols in;

@@ -271,6 +271,8 @@ void bl_free(struct bl_decoder *d)
 	buf_free(&d->zbuf);
 	buf_free(&d->pbuf);
 	bl_arena_free(&d->arena);
+	cs_set_free(&d->cs);
+	buf_free(&d->csbuf);
 	if (d->zstd)
 		ZSTD_freeDCtx(d->zstd);
 	memset(d, 0, sizeof *d);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/err.h"
 #include "stream/rec.h"
 
@@ -221,6 +222,8 @@ struct bl_decoder {
 	struct mc_buf pbuf;      /* decompressed transaction payload */
 	struct bl_arena arena;   /* row values */
 	void *zstd;              /* ZSTD_DCtx */
+	struct cs_set cs;        /* charset converters (base/charset.h) */
+	struct mc_buf csbuf;     /* text converted to UTF-8 */
 };
 
 /* Set up a decoder with the default format (v4, no checksum) until an FDE
@@ -283,6 +286,18 @@ int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n);
 /* Derive per-column decoding state (the charset conversion) once the
  * map's metadata is read. */
 void bl_col_setup(struct bl_col *c);
+
+/* A BINARY(16)/BINARY(4) column that DDL or --schema says is MariaDB's
+ * INET6, UUID or INET4: its values become their text (as SELECT prints
+ * them) and its type text "inet6", "uuid", "inet4". Anything else: no
+ * change. */
+enum { BL_FBT_INET6 = 1, BL_FBT_UUID, BL_FBT_INET4 };
+void bl_col_fbt(struct bl_col *c, unsigned kind);
+
+/* The map's ENUM/SET labels to UTF-8 from their columns' charset (after
+ * bl_col_setup). A label not valid in its charset sets t->bad (the
+ * table's rows are refused). 0, or -1 when out of memory. */
+int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err);
 
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
  * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), appended to

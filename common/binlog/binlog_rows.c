@@ -396,6 +396,8 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 		old_temporal(t);
 	for (uint32_t i = 0; i < t->ncols; i++)
 		bl_col_setup(&t->cols[i]);
+	if (!t->bad[0] && bl_table_labels(d, t, err) < 0)
+		goto bad;
 	if (bl_put_table(d, t, err) < 0)
 		goto bad;
 	ev->table = t;

@@ -7,61 +7,20 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 
-/* The iconv name of a client charset, by collation id (MySQL's ids; the
- * collations of one charset share it). NULL: not known here. */
+/* The iconv name of a client charset, by collation id (the table of
+ * base/charset.c). NULL: not converted here. */
 static const char *iconv_name(uint16_t coll)
 {
-	static const struct {
-		const char *name;
-		uint16_t ids[6];
-	} cs[] = {
-		{ "BIG5", { 1, 84 } },
-		{ "CP850", { 4, 80 } },
-		{ "KOI8-R", { 7, 74 } },
-		{ "ISO-8859-2", { 9, 21, 27, 77 } },
-		{ "EUC-JP", { 12, 91 } },
-		{ "SHIFT_JIS", { 13, 88 } },
-		{ "CP1251", { 14, 23, 50, 51, 52 } },
-		{ "ISO-8859-8", { 16, 71 } },
-		{ "TIS-620", { 18, 89 } },
-		{ "EUC-KR", { 19, 85 } },
-		{ "KOI8-U", { 22, 75 } },
-		{ "GB2312", { 24, 86 } },
-		{ "ISO-8859-7", { 25, 70 } },
-		{ "CP1250", { 26, 34, 44, 66, 99 } },
-		{ "GBK", { 28, 87 } },
-		{ "ISO-8859-9", { 30, 78 } },
-		{ "ARMSCII-8", { 32, 64 } },
-		{ "CP866", { 36, 68 } },
-		{ "MACINTOSH", { 39, 53 } },
-		{ "CP852", { 40, 81 } },
-		{ "ISO-8859-13", { 20, 41, 42, 79 } },
-		{ "CP1256", { 57, 67 } },
-		{ "CP1257", { 29, 58, 59 } },
-		{ "CP932", { 95, 96 } },
-		{ "EUC-JP-MS", { 97, 98 } },
-		{ "GB18030", { 248, 249, 250 } },
-	};
-	int mb;
-	const char *n = bl_charset_name(coll, &mb);
-	if (strcmp(n, "latin1") == 0)
+	const struct cs_info *cs = cs_by_collation(coll);
+	if (!cs)
+		return NULL;
+	if (strcmp(cs->name, "latin1") == 0)
 		return "CP1252"; /* MySQL's latin1 */
-	if (strcmp(n, "utf8mb3") == 0 || strcmp(n, "utf8mb4") == 0 || strcmp(n, "ascii") == 0)
+	if (cs->how == CS_PASS || strcmp(cs->name, "ascii") == 0)
 		return "UTF-8";
-	if (strcmp(n, "ucs2") == 0)
-		return "UCS-2BE";
-	if (strcmp(n, "utf16") == 0)
-		return "UTF-16BE";
-	if (strcmp(n, "utf16le") == 0)
-		return "UTF-16LE";
-	if (strcmp(n, "utf32") == 0)
-		return "UTF-32BE";
-	for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
-		for (size_t k = 0; k < 6 && cs[i].ids[k]; k++)
-			if (cs[i].ids[k] == coll)
-				return cs[i].name;
-	return NULL;
+	return cs->how == CS_CONVERT ? cs->iconv : NULL;
 }
 
 /* s[0..n) from charset `from` to UTF-8, appended to out. MySQL's latin1

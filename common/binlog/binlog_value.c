@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,84 +32,17 @@ static uint64_t be_n(const uint8_t *p, unsigned n)
 
 const char *bl_charset_name(uint16_t c, int *mb)
 {
-	*mb = 1;
-	switch (c) {
-	case 63: return "binary";
-	case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
-		return "latin1";
-	case 11: case 65: return "ascii";
-	case 33: case 83: case 76: case 223: *mb = 3; return "utf8mb3";
-	case 45: case 46: *mb = 4; return "utf8mb4";
-	case 35: case 90: *mb = 2; return "ucs2";
-	case 54: case 55: *mb = 4; return "utf16";
-	case 56: case 62: *mb = 4; return "utf16le";
-	case 60: case 61: *mb = 4; return "utf32";
-	}
-	if ((c >= 192 && c <= 215)) {
-		*mb = 3;
-		return "utf8mb3";
-	}
-	if ((c >= 224 && c <= 247) || (c >= 255 && c <= 323) || (c >= 2048 && c <= 2400)) {
-		/* MariaDB's utf8mb4 UCA 14 collations are 2048 and up; treated as
-		 * utf8mb4 (their utf8mb3 twins use the same UTF-8 bytes). */
-		*mb = 4;
-		return "utf8mb4";
-	}
-	if (c >= 128 && c <= 159) {
-		*mb = 2;
-		return "ucs2";
-	}
-	if (c >= 101 && c <= 124) {
-		*mb = 4;
-		return "utf16";
-	}
-	if (c >= 160 && c <= 183) {
-		*mb = 4;
-		return "utf32";
-	}
-	return "other";
+	const struct cs_info *cs = cs_by_collation(c);
+	*mb = cs ? cs->mbmax : 1;
+	return cs ? cs->name : "other";
 }
 
-/* MySQL's latin1 is Windows-1252 (0x81, 0x8d, 0x8f, 0x90, 0x9d map to the
- * C1 controls). */
-static const uint16_t cp1252[32] = {
-	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
-};
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-enum { CONV_PASS = 0, CONV_BIN, CONV_LATIN1, CONV_UCS2, CONV_UTF16, CONV_UTF16LE, CONV_UTF32,
-       CONV_NOCS_TEXT, CONV_NOCS_BLOB };
+enum { CONV_PASS = 0, CONV_BIN, CONV_CS, CONV_NOCS_TEXT, CONV_NOCS_BLOB, CONV_INET6, CONV_UUID,
+       CONV_INET4 };
 
 void bl_col_setup(struct bl_col *c)
 {
-	int mb;
-	const char *cs;
+	const struct cs_info *cs;
 	if (!c->has_charset) {
 		c->conv = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
 				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB ||
@@ -116,86 +50,176 @@ void bl_col_setup(struct bl_col *c)
 			  ? CONV_NOCS_BLOB : CONV_NOCS_TEXT;
 		return;
 	}
-	cs = bl_charset_name(c->charset, &mb);
-	c->conv = strcmp(cs, "binary") == 0   ? CONV_BIN
-		  : strcmp(cs, "latin1") == 0  ? CONV_LATIN1
-		  : strcmp(cs, "ucs2") == 0    ? CONV_UCS2
-		  : strcmp(cs, "utf16") == 0   ? CONV_UTF16
-		  : strcmp(cs, "utf16le") == 0 ? CONV_UTF16LE
-		  : strcmp(cs, "utf32") == 0   ? CONV_UTF32
-					       : CONV_PASS;
+	cs = cs_by_collation(c->charset);
+	c->conv = !cs || cs->how == CS_PASS ? CONV_PASS : cs->how == CS_BINARY ? CONV_BIN : CONV_CS;
 }
 
-/* Text in a column's charset to a value: UTF-8 text as it is, latin1 and
- * the UCS/UTF-16/UTF-32 family converted, binary as bytes; other charsets
- * keep their bytes (documented). */
+void bl_col_fbt(struct bl_col *c, unsigned kind)
+{
+	if (c->type == BL_T_STRING && c->conv == CONV_BIN &&
+	    c->maxlen == (kind == BL_FBT_INET4 ? 4u : 16u) && kind >= BL_FBT_INET6 &&
+	    kind <= BL_FBT_INET4)
+		c->conv = (uint8_t)(CONV_INET6 + (kind - BL_FBT_INET6));
+}
+
+/* The text of an INET6 (16 bytes), UUID (16) or INET4 (4) value as the
+ * server's SELECT prints it, into o (at least 48 bytes). INET6: the
+ * longest run of zero words (the first of equal ones, even of one word)
+ * is "::"; the IPv4-compatible (::a.b.c.d) and IPv4-mapped
+ * (::ffff:a.b.c.d) forms end in dotted quads (MariaDB's Inet6). */
+static size_t fbt_text(unsigned conv, const uint8_t *p, char *o)
+{
+	size_t k = 0;
+	if (conv == CONV_INET4)
+		return (size_t)snprintf(o, 48, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+	if (conv == CONV_UUID) {
+		for (unsigned i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				o[k++] = '-';
+			k += (size_t)snprintf(o + k, 3, "%02x", p[i]);
+		}
+		return k;
+	}
+	unsigned w[8], gpos = 0, glen = 0;
+	for (unsigned i = 0; i < 8; i++)
+		w[i] = (unsigned)p[2 * i] << 8 | p[2 * i + 1];
+	for (unsigned i = 0; i < 8;) {
+		unsigned j = i;
+		while (j < 8 && w[j] == 0)
+			j++;
+		if (j - i > glen) {
+			gpos = i;
+			glen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	if (gpos == 0 && (glen == 6 || (glen == 5 && w[5] == 0xffff)))
+		return (size_t)snprintf(o, 48, "::%s%u.%u.%u.%u", glen == 5 ? "ffff:" : "", p[12],
+					p[13], p[14], p[15]);
+	for (unsigned i = 0; i < 8; i++) {
+		if (glen && i == gpos) {
+			o[k++] = ':';
+			o[k++] = ':';
+			i += glen - 1;
+			continue;
+		}
+		if (k && o[k - 1] != ':')
+			o[k++] = ':';
+		k += (size_t)snprintf(o + k, 6, "%x", w[i]);
+	}
+	return k;
+}
+
+/* s[0..n) of a column in collation coll to UTF-8: *out points at s when
+ * the bytes are the same, else into the arena. A collation not known
+ * here: its text must be UTF-8 already (kept as it is). */
+static int to_utf8(struct bl_decoder *d, uint16_t coll, const char *s, size_t n,
+		   struct mc_str *out, struct mc_err *err)
+{
+	const struct cs_info *cs = cs_by_collation(coll);
+	size_t bad;
+	char *o;
+	int rc;
+	if (!cs || cs_same(cs, s, n)) {
+		*out = mc_str_c(s, n);
+		return 0;
+	}
+	d->csbuf.len = 0;
+	if ((rc = cs_to_utf8(&d->cs, cs, s, n, &d->csbuf, &bad, err)) < 0)
+		return rc == -2 ? cs_bad(err, cs, bad) : -1;
+	if (!(o = bl_arena_alloc(&d->arena, d->csbuf.len + 1)))
+		return mc_oom(err, "row");
+	memcpy(o, d->csbuf.p, d->csbuf.len);
+	*out = mc_str_c(o, d->csbuf.len);
+	return 0;
+}
+
+int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err)
+{
+	size_t nl = 0, bytes = 0, at;
+	struct mc_str *l;
+	char *text;
+	int conv = 0;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *c = &t->cols[i];
+		nl += c->nlabels;
+		for (uint32_t k = 0; k < c->nlabels; k++) {
+			const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
+			bytes += c->labels[k].n * 4 + 1;
+			conv |= cs && !cs_same(cs, c->labels[k].p, c->labels[k].n);
+		}
+	}
+	if (!conv)
+		return 0;
+	/* one block: the new label array, then their UTF-8 text (freed with
+	 * t->labels) */
+	if (!(l = malloc(nl * sizeof *l + bytes)))
+		return mc_oom(err, "table map");
+	text = (char *)(l + nl);
+	at = 0;
+	nl = 0;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
+		struct mc_str *mine = l + nl;
+		for (uint32_t k = 0; k < c->nlabels; k++) {
+			const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
+			size_t bad;
+			int rc = 0;
+			d->csbuf.len = 0;
+			if (cs && !cs_same(cs, c->labels[k].p, c->labels[k].n))
+				rc = cs_to_utf8(&d->cs, cs, c->labels[k].p, c->labels[k].n, &d->csbuf,
+						&bad, err);
+			else if (buf_add(&d->csbuf, c->labels[k].p, c->labels[k].n) < 0)
+				rc = mc_oom(err, "table map");
+			if (rc == -2) {
+				/* its rows are refused, the map kept (bl_row_next) */
+				struct mc_err e2 = { 0 };
+				cs_bad(&e2, cs, bad);
+				snprintf(t->bad, sizeof t->bad,
+					 "table `%.*s`.`%.*s`: column %u: label %u: %.150s",
+					 (int)(t->db.n > 40 ? 40 : t->db.n), t->db.p,
+					 (int)(t->name.n > 40 ? 40 : t->name.n), t->name.p, i + 1, k + 1,
+					 e2.msg);
+				d->csbuf.len = 0;
+				if (buf_add(&d->csbuf, c->labels[k].p, c->labels[k].n) < 0)
+					rc = mc_oom(err, "table map");
+				else
+					rc = 0;
+			}
+			if (rc < 0) {
+				free(l);
+				return -1;
+			}
+			memcpy(text + at, d->csbuf.p, d->csbuf.len);
+			l[nl++] = mc_str_c(text + at, d->csbuf.len);
+			at += d->csbuf.len;
+		}
+		if (c->nlabels)
+			c->labels = mine;
+	}
+	free(t->labels);
+	t->labels = l;
+	return 0;
+}
+
+/* Text in a column's charset to a value: UTF-8 text as it is, the other
+ * charsets converted (base/charset.c, the snapshot's code too), binary as
+ * bytes. */
 static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
 		      struct mc_val *v, struct mc_err *err)
 {
-	char *o;
-	size_t k = 0;
 	switch (c->conv) {
 	case CONV_PASS: case CONV_NOCS_TEXT:
 		v->kind = MC_V_STR;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
-	case CONV_BIN: case CONV_NOCS_BLOB:
+	case CONV_BIN: case CONV_NOCS_BLOB: case CONV_INET6: case CONV_UUID: case CONV_INET4:
 		v->kind = MC_V_BIN;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
-	case CONV_LATIN1: {
-		size_t i;
-		v->kind = MC_V_STR;
-		for (i = 0; i + 8 <= n; i += 8) {
-			uint64_t w;
-			memcpy(&w, p + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-		}
-		while (i < n && p[i] < 0x80)
-			i++;
-		if (i == n) {
-			v->v.s = mc_str_c((const char *)p, n);
-			return 0;
-		}
-		if (!(o = bl_arena_alloc(&d->arena, n * 3 + 1)))
-			return mc_oom(err, "row");
-		for (i = 0; i < n; i++) {
-			uint32_t cp = p[i];
-			if (cp >= 0x80 && cp < 0xa0)
-				cp = cp1252[cp - 0x80];
-			k += put_utf8(o + k, cp);
-		}
-		v->v.s = mc_str_c(o, k);
-		return 0;
 	}
-	default: {
-		int le = c->conv == CONV_UTF16LE, w = c->conv == CONV_UTF32 ? 4 : 2;
-		v->kind = MC_V_STR;
-		if (n % (size_t)w)
-			return EBAD("UCS/UTF-16/UTF-32 text of %zu bytes", n);
-		if (!(o = bl_arena_alloc(&d->arena, n * 2 + 4)))
-			return mc_oom(err, "row");
-		for (size_t i = 0; i < n; i += (size_t)w) {
-			uint32_t cp = w == 4 ? (uint32_t)be_n(p + i, 4)
-				      : le ? (uint32_t)(p[i] | p[i + 1] << 8)
-					   : (uint32_t)(p[i] << 8 | p[i + 1]);
-			if (w == 2 && cp >= 0xd800 && cp < 0xdc00 && i + 4 <= n) {
-				uint32_t lo = le ? (uint32_t)(p[i + 2] | p[i + 3] << 8)
-						 : (uint32_t)(p[i + 2] << 8 | p[i + 3]);
-				if (lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-					i += 2;
-				}
-			}
-			if (cp > 0x10ffff)
-				return EBAD("UTF-32 text: code point 0x%x", cp);
-			k += put_utf8(o + k, cp);
-		}
-		v->v.s = mc_str_c(o, k);
-		return 0;
-	}
-	}
+	v->kind = MC_V_STR;
+	return to_utf8(d, c->charset, (const char *)p, n, &v->v.s, err);
 }
 
 /* Helpers for text values ------------------------------------------- */
@@ -782,13 +806,21 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (text_value(d, c, p + lb, len, v, err) < 0)
 			return -1;
 		/* BINARY(n): the server strips trailing zero bytes; put them back. */
-		if (c->conv == CONV_BIN && len < c->maxlen) {
+		if (v->kind == MC_V_BIN && len < c->maxlen) {
 			char *s = bl_arena_alloc(&d->arena, c->maxlen);
 			if (!s)
 				return mc_oom(err, "row");
 			memcpy(s, p + lb, len);
 			memset(s + len, 0, c->maxlen - len);
 			v->v.s = mc_str_c(s, c->maxlen);
+		}
+		/* INET6, UUID, INET4: their text (as the server prints it) */
+		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4) {
+			if (v->v.s.n != c->maxlen)
+				return EBAD("%s of %zu bytes", c->conv == CONV_INET4 ? "INET4" : "INET6/UUID",
+					    v->v.s.n);
+			k = fbt_text(c->conv, (const uint8_t *)v->v.s.p, o);
+			return set_text(d, v, MC_V_STR, o, k, err);
 		}
 		return 0;
 	}
@@ -919,6 +951,9 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 		}
 		return rc ? rc : buf_addc(b, ')');
 	case BL_T_STRING:
+		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4)
+			return buf_adds(b, c->conv == CONV_INET6 ? "inet6" : c->conv == CONV_UUID ? "uuid"
+												   : "inet4");
 		return buf_addf(b, "%s(%u)", bin ? "binary" : "char", c->maxlen / (unsigned)mb);
 	case BL_T_VARCHAR: case BL_T_VAR_STRING:
 		return buf_addf(b, "%s(%u)", bin ? "varbinary" : "varchar", c->maxlen / (unsigned)mb);

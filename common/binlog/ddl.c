@@ -291,7 +291,7 @@ none:
 struct work {
 	size_t n, cap;
 	struct mc_str *names;
-	uint8_t *uns;
+	uint16_t *uns;
 	char (*cs)[DDL_CS_LEN];
 	char table_cs[DDL_CS_LEN];
 	size_t nkey;
@@ -332,10 +332,10 @@ static int insert_at(struct work *w, size_t at, struct mc_str name, const struct
 		w->cap = cn;
 	}
 	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
-	memmove(w->uns + at + 1, w->uns + at, w->n - at);
+	memmove(w->uns + at + 1, w->uns + at, (w->n - at) * sizeof *w->uns);
 	memmove(w->cs + at + 1, w->cs + at, (w->n - at) * sizeof *w->cs);
 	w->names[at] = name;
-	w->uns[at] = (uint8_t)a->uns;
+	w->uns[at] = (uint16_t)a->uns;
 	memcpy(w->cs[at], a->cs, DDL_CS_LEN);
 	w->n++;
 	return 0;
@@ -344,7 +344,7 @@ static int insert_at(struct work *w, size_t at, struct mc_str name, const struct
 static void remove_at(struct work *w, size_t at)
 {
 	memmove(w->names + at, w->names + at + 1, (w->n - at - 1) * sizeof *w->names);
-	memmove(w->uns + at, w->uns + at + 1, w->n - at - 1);
+	memmove(w->uns + at, w->uns + at + 1, (w->n - at - 1) * sizeof *w->uns);
 	memmove(w->cs + at, w->cs + at + 1, (w->n - at - 1) * sizeof *w->cs);
 	w->n--;
 }
@@ -448,7 +448,7 @@ static unsigned temporal_kind(const char *p, size_t n)
 
 /* DDL_TEMPORAL() of the type at token i: TIME, DATETIME or TIMESTAMP with
  * its optional (n); 0 for other types or digits not understood. */
-static uint8_t def_temporal(const struct toks *ts, size_t i)
+static uint16_t def_temporal(const struct toks *ts, size_t i)
 {
 	unsigned kind = i < ts->n && ts->t[i].type == T_WORD
 				? temporal_kind(ts->t[i].p, ts->t[i].n) : 0;
@@ -463,7 +463,7 @@ static uint8_t def_temporal(const struct toks *ts, size_t i)
 	return DDL_TEMPORAL(kind, (unsigned)dec);
 }
 
-uint8_t ddl_temporal(const char *type, size_t n)
+uint16_t ddl_temporal(const char *type, size_t n)
 {
 	size_t w = 0, i, d;
 	unsigned kind;
@@ -490,6 +490,8 @@ static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const cha
 	struct attr at;
 	memset(&at, 0, sizeof at);
 	at.uns = def_unsigned(ts, a, b) | def_temporal(ts, a + 1);
+	at.uns |= kw(ts, a + 1, "INET6") ? DDL_INET6 : kw(ts, a + 1, "UUID") ? DDL_UUID
+		  : kw(ts, a + 1, "INET4") ? DDL_INET4 : 0;
 	if (is_binary_type(ts, a + 1)) {
 		memcpy(at.cs, "binary", 7);
 	} else if (is_text_type(ts, a + 1)) {
@@ -738,12 +740,12 @@ static int finish(struct work *w, struct ddl_cols *out)
 		return -1;
 	out->names = calloc(w->n, sizeof *out->names);
 	out->key = calloc(w->nkey ? w->nkey : 1, sizeof *out->key);
-	out->uns = calloc(w->n, 1);
+	out->uns = calloc(w->n ? w->n : 1, sizeof *out->uns);
 	out->cs = calloc(w->n, sizeof *out->cs);
 	if (!out->names || !out->key || !out->uns || !out->cs)
 		goto bad;
 	out->n = (uint32_t)w->n;
-	memcpy(out->uns, w->uns, w->n);
+	memcpy(out->uns, w->uns, w->n * sizeof *out->uns);
 	memcpy(out->cs, w->cs, w->n * sizeof *out->cs);
 	memcpy(out->table_cs, w->table_cs, DDL_CS_LEN);
 	for (size_t i = 0; i < w->n; i++) {

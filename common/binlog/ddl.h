@@ -19,25 +19,28 @@
 
 /* The bits of struct ddl_cols.uns. */
 enum { DDL_UNSIGNED = 1, DDL_INVISIBLE = 2, DDL_GENERATED = 4 };
-/* ... and, in its top bits, what a TIME, DATETIME or TIMESTAMP column's
+/* MariaDB's INET6, UUID, INET4 (binary in the binlog): (bits & DDL_FBT) >>
+ * 3 is 1, 2, 3 (BL_FBT_*). */
+enum { DDL_INET6 = 8, DDL_UUID = 16, DDL_INET4 = 24, DDL_FBT = 24 };
+/* ... and, in bits 8 to 12, what a TIME, DATETIME or TIMESTAMP column's
  * type says: DDL_TKIND (0: not one of them, or not known) and its fraction
  * digits DDL_TDEC (0 to 6; "time" with no digits is 0). */
 enum { DDL_T_TIME = 1, DDL_T_DATETIME = 2, DDL_T_TIMESTAMP = 3 };
-#define DDL_TEMPORAL(kind, dec) ((uint8_t)((unsigned)(kind) << 6 | ((unsigned)(dec) & 7) << 3))
-#define DDL_TKIND(f) (((unsigned)(f) >> 6) & 3)
-#define DDL_TDEC(f) (((unsigned)(f) >> 3) & 7)
-#define DDL_TMASK 0xf8
+#define DDL_TEMPORAL(kind, dec) ((uint16_t)((unsigned)(kind) << 11 | ((unsigned)(dec) & 7) << 8))
+#define DDL_TKIND(f) (((unsigned)(f) >> 11) & 3)
+#define DDL_TDEC(f) (((unsigned)(f) >> 8) & 7)
+#define DDL_TMASK 0x1f00
 
 /* DDL_TEMPORAL(kind, digits) of a type text ("timestamp(3)", "TIME", and
  * information_schema's "datetime(6)" followed by its mariadb-5.3 comment),
  * 0 when it is not one of them. */
-uint8_t ddl_temporal(const char *type, size_t n);
+uint16_t ddl_temporal(const char *type, size_t n);
 
 /* A column list. Names are malloc'd; free with ddl_cols_free. */
 struct ddl_cols {
 	uint32_t n;
 	char **names;
-	uint8_t *uns;  /* per column: DDL_UNSIGNED when declared UNSIGNED, with
+	uint16_t *uns; /* per column: DDL_UNSIGNED when declared UNSIGNED, with
 			* DDL_INVISIBLE and DDL_GENERATED (may be NULL) */
 	char (*cs)[DDL_CS_LEN]; /* per column: charset name ("binary" for BINARY/
 				 * BLOB types), "" when unknown or not text

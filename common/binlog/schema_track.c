@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 #include "stream/mctype.h"
 #include "stream/recio.h"
 
@@ -65,6 +66,15 @@ static struct st_known *known_new(struct schema_track *s, struct mc_str db, stru
 	return k;
 }
 
+/* DDL_INET6, DDL_UUID, DDL_INET4 of a schema record's type text. */
+static uint8_t fbt_of(struct mc_str t)
+{
+	return t.n == 5 && memcmp(t.p, "inet6", 5) == 0	  ? DDL_INET6
+	       : t.n == 4 && memcmp(t.p, "uuid", 4) == 0  ? DDL_UUID
+	       : t.n == 5 && memcmp(t.p, "inet4", 5) == 0 ? DDL_INET4
+							  : 0;
+}
+
 int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 {
 	struct rio_reader r;
@@ -84,7 +94,7 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 			goto oom;
 		c = &k->cols;
 		c->names = alloc0(rec.ncols * sizeof *c->names);
-		c->uns = alloc0(rec.ncols);
+		c->uns = alloc0(rec.ncols * sizeof *c->uns);
 		c->key = alloc0(rec.nkey * sizeof *c->key);
 		if (!c->names || !c->uns || !c->key)
 			goto oom;
@@ -92,11 +102,12 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 		for (size_t i = 0; i < rec.ncols; i++) {
 			if (!(c->names[i] = mc_strndup(rec.cols[i].name.p, rec.cols[i].name.n)))
 				goto oom;
-			c->uns[i] = (uint8_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
+			c->uns[i] = (uint16_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
 					      ((rec.cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
 					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0) |
 					      ddl_temporal(rec.cols[i].mysql_type.p,
-							   rec.cols[i].mysql_type.n));
+							   rec.cols[i].mysql_type.n) |
+					      fbt_of(rec.cols[i].mysql_type));
 		}
 		c->nkey = (uint32_t)rec.nkey;
 		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
@@ -171,7 +182,7 @@ static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
 {
 	memset(out, 0, sizeof *out);
 	out->names = alloc0(in->n * sizeof *out->names);
-	out->uns = alloc0(in->n);
+	out->uns = alloc0(in->n * sizeof *out->uns);
 	out->cs = alloc0(in->n * sizeof *out->cs);
 	out->key = alloc0(in->nkey * sizeof *out->key);
 	if (!out->names || !out->uns || !out->cs || !out->key)
@@ -193,20 +204,12 @@ oom:
 	return -1;
 }
 
-/* A collation id standing for a charset name from DDL, -1 if not one the
- * decoder converts. */
-static int charset_id(const char *cs)
+/* A collation id standing for a charset name from DDL, -1 if not one
+ * known (base/charset.c). */
+static int charset_id(const char *name)
 {
-	static const struct {
-		const char *name;
-		int id;
-	} map[] = { { "binary", 63 }, { "latin1", 8 }, { "utf8mb3", 33 }, { "utf8mb4", 45 },
-		    { "ascii", 11 }, { "ucs2", 35 }, { "utf16", 54 }, { "utf16le", 56 },
-		    { "utf32", 60 } };
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(cs, map[i].name) == 0)
-			return map[i].id;
-	return -1;
+	const struct cs_info *cs = cs_by_name(name);
+	return cs ? (int)cs_collation(cs) : -1;
 }
 
 static int is_text_col(uint8_t type)
@@ -436,6 +439,10 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 			c->charset = (uint16_t)id;
 			bl_col_setup(c);
 		}
+	/* INET6, UUID, INET4 (BINARY in the map) from the DDL or --schema */
+	for (uint32_t i = 0; kf && kf->cols.uns && i < t->ncols; i++)
+		if (kf->cols.uns[i] & DDL_FBT)
+			bl_col_fbt(&t->cols[i], (kf->cols.uns[i] & DDL_FBT) >> 3);
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */

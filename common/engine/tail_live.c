@@ -43,7 +43,7 @@ struct srv_tab {
 	int ok;                    /* it matched the map */
 	struct mys_labels *labels; /* ... with these ENUM/SET labels */
 	uint32_t nlabels;
-	uint8_t *tflags;           /* ... and per column DDL_TEMPORAL() (ddl.h) */
+	uint16_t *tflags;           /* ... and per column DDL_TEMPORAL() (ddl.h) */
 };
 
 static void srv_tab_free(struct srv_tab *s)
@@ -102,7 +102,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		s->labels = calloc(t->ncols ? t->ncols : 1, sizeof *s->labels);
 		s->nlabels = s->labels ? t->ncols : 0;
 		free(s->tflags);
-		s->tflags = calloc(t->ncols ? t->ncols : 1, 1);
+		s->tflags = calloc(t->ncols ? t->ncols : 1, sizeof *s->tflags);
 		s->def.len = 0;
 		if (!s->labels || !s->tflags || buf_add(&s->def, def, dn) < 0)
 			return mc_oom(err, "information_schema");
@@ -123,7 +123,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		}
 		s->ok = rc == 1;
 		for (uint32_t i = 0; s->ok && i < t->ncols; i++)
-			s->tflags[i] = cols.uns ? (uint8_t)(cols.uns[i] & DDL_TMASK) : 0;
+			s->tflags[i] = cols.uns ? (uint16_t)(cols.uns[i] & DDL_TMASK) : 0;
 		if (rc == 0)
 			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
 			     ": information_schema does not describe the table map (%s); %s",

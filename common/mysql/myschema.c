@@ -234,7 +234,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	}
 	out->n = t->ncols;
 	out->names = calloc(t->ncols ? t->ncols : 1, sizeof *out->names);
-	out->uns = calloc(t->ncols ? t->ncols : 1, 1);
+	out->uns = calloc(t->ncols ? t->ncols : 1, sizeof *out->uns);
 	out->cs = calloc(t->ncols ? t->ncols : 1, sizeof *out->cs);
 	if (!out->names || !out->uns || !out->cs)
 		goto oom;
@@ -252,7 +252,7 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		}
 		if (!(out->names[i] = strdup(r[0])))
 			goto oom;
-		out->uns[i] = (uint8_t)((mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0) |
+		out->uns[i] = (uint16_t)((mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0) |
 					ddl_temporal(r[2], strlen(r[2])));
 		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
 		    mys_parse_labels(r[2], &labels[i]) < 0) {

@@ -247,7 +247,7 @@ static int build_sql(struct snap_table *t, struct mc_err *err)
 	struct mc_buf b = { 0 };
 	int bad = buf_adds(&b, "SELECT ") < 0;
 	for (size_t i = 0; i < t->ncols && !bad; i++)
-		bad = (i && buf_addc(&b, ',') < 0) || snap_quote_ident(&b, t->cols[i].name) < 0;
+		bad = (i && buf_addc(&b, ',') < 0) || snap_text_select(&b, &t->cols[i]) < 0;
 	for (size_t i = 0; i < t->nsplit && !bad; i++) {
 		const struct snap_col *c = &t->cols[t->split[i]];
 		if (c->kk == SNAP_K_STR)
@@ -348,6 +348,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 			goto fail;
 		}
 		classify(c);
+		snap_text_setup(c);
 	}
 	mysql_free_result(res);
 	res = NULL;
@@ -617,8 +618,12 @@ int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, u
 
 void snap_reader_free(struct snap_reader *rd)
 {
-	for (size_t i = 0; i < rd->nbind; i++)
+	for (size_t i = 0; i < rd->nbind; i++) {
 		free(rd->bufs[i]);
+		buf_free(&rd->text[i]);
+	}
+	free(rd->text);
+	cs_set_free(&rd->cs);
 	free(rd->bind);
 	free(rd->len);
 	free(rd->isnull);
@@ -640,11 +645,13 @@ static int reader_size(struct snap_reader *rd, size_t n)
 	    mc_resize(&rd->error, n, sizeof *rd->error) < 0 ||
 	    mc_resize(&rd->bufs, n, sizeof *rd->bufs) < 0 ||
 	    mc_resize(&rd->bufsz, n, sizeof *rd->bufsz) < 0 ||
-	    mc_resize(&rd->vals, n, sizeof *rd->vals) < 0)
+	    mc_resize(&rd->vals, n, sizeof *rd->vals) < 0 ||
+	    mc_resize(&rd->text, n, sizeof *rd->text) < 0)
 		return -1;
 	for (size_t i = rd->nbind; i < n; i++) {
 		rd->bufs[i] = NULL;
 		rd->bufsz[i] = 0;
+		memset(&rd->text[i], 0, sizeof rd->text[i]);
 	}
 	rd->nbind = n;
 	return 0;
@@ -917,6 +924,8 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 			}
 			default:
 				v->v.s = mc_str_c(rd->bufs[i], rd->len[i]);
+				if (t->cols[i].cs && snap_text_value(rd, t, i, n + 1, v, err) < 0)
+					goto fail;
 				break;
 			}
 		}

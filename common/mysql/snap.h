@@ -16,6 +16,7 @@
 #include <mysql.h>
 
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/err.h"
 #include "stream/rec.h"
 
@@ -30,6 +31,10 @@ struct snap_col {
 	unsigned frac;     /* fraction digits of temporal types */
 	enum snap_kkind kk; /* how it serves as a split key column */
 	uint8_t vk;         /* enum mc_vkind of its values */
+	/* text in a charset other than UTF-8: read as its stored bytes and
+	 * converted by base/charset.c (the binlog path's code); NULL: as the
+	 * server sends it */
+	const struct cs_info *cs;
 };
 
 /* One table: its columns, schema key and split key. Owned strings. */
@@ -116,9 +121,19 @@ struct snap_reader {
 	char **bufs;
 	size_t *bufsz;
 	struct mc_val *vals;
+	struct mc_buf *text; /* per column: its value converted to UTF-8 */
+	struct cs_set cs;
 	size_t nbind;
 };
 void snap_reader_free(struct snap_reader *rd);
+
+/* snap_text.c: the charset of a column read as bytes (c->cs) from its
+ * information_schema charset; its select expression; value i of a row
+ * (rd->bufs[i]) converted to UTF-8 in v (row: its number in the read). */
+void snap_text_setup(struct snap_col *c);
+int snap_text_select(struct mc_buf *b, const struct snap_col *c);
+int snap_text_value(struct snap_reader *rd, const struct snap_table *t, size_t i, uint64_t row,
+		    struct mc_val *v, struct mc_err *err);
 
 /* Read the rows of t with key in (lo, hi] (either may be NULL: open), at
  * most limit of them (0: no limit), in key order, appending one snapshot
