@@ -15,6 +15,7 @@ CMD:
   commit TABLE ID [k=v...]  commit; print the session JSON
   flips TABLE ID HEXFILE    PUT every one-byte change of the block (each byte xor 01, 80, ff and
                             set to 00, 01, 80, ff); print how many the server accepted
+  bad-stream CASE|list      print (hex) a block for table tc (see TC) that breaks one rule of §5.5/§9
   sql QUERY                 submit a SQL instance, wait, print the task result; exit 1 when failed
   raw METHOD PATH [k=v...] [H:name=value...] [body=FILE] [date=TEXT] [sign=bad|none|v4]
                             one request as given (PATH relative to the service endpoint with
@@ -41,6 +42,12 @@ import odpssign  # noqa: E402
 
 class Dropped(Exception):
     pass
+
+
+class Failed(Exception):
+    def __init__(self, status, body):
+        Exception.__init__(self, "HTTP %d" % status)
+        self.status, self.body = status, body
 
 
 class Client:
@@ -126,7 +133,7 @@ class Client:
         if self.tunnel is None:
             st, _h, body = self.service("GET", "/projects/%s/tunnel" % self.project, [("service", "")])
             if st != 200:
-                raise SystemExit("discovery: HTTP %d %s" % (st, body[:200]))
+                raise Failed(st, body)
             self.tunnel = body.decode().strip()
         return self.tunnel
 
@@ -205,6 +212,69 @@ def sign_examples():
         sec, "20240102", "cn-hangzhou", odpssign.string_to_sign(m, path, odpssign.parse_query(q), h))))
 
 
+# bad-stream: blocks for table tc (id BIGINT, b BOOLEAN, a ARRAY<BIGINT>, s VARCHAR(3),
+# d DECIMAL(5,2), n BIGINT NOT NULL), each breaking one rule with every checksum right
+# (unless the rule is the checksum)
+TC = "id BIGINT, b BOOLEAN, a ARRAY<BIGINT>, s VARCHAR(3), d DECIMAL(5,2), n BIGINT NOT NULL"
+
+
+def _rec(fields, crc_delta=0):
+    """fields: [(field, wire type, wire bytes, crc bytes)] -> (record bytes, record crc)."""
+    import struct
+    import recstream as r
+    w, c = bytearray(), bytearray()
+    for f, wt, wb, cb in fields:
+        w += r._varint(f << 3 | wt) + wb
+        c += struct.pack("<i", f) + cb
+    crc = (r.crc32c(c) + crc_delta) & 0xFFFFFFFF
+    return bytes(w) + r._varint(r.END_RECORD << 3) + r._varint(crc), crc
+
+
+def _stream(recs, count=None, crc_delta=0, footer=True, tail=b""):
+    import struct
+    import recstream as r
+    out, s = bytearray(), bytearray()
+    for b, crc in recs:
+        out += b
+        s += struct.pack("<I", crc)
+    if footer:
+        out += r._varint(r.META_COUNT << 3) + r._zz(len(recs) if count is None else count)
+        out += r._varint(r.META_CHECKSUM << 3) + r._varint((r.crc32c(s) + crc_delta) & 0xFFFFFFFF)
+    return bytes(out) + tail
+
+
+def bad_stream(case):
+    import struct
+    i64 = lambda v: struct.pack("<q", v)  # noqa: E731
+    n = (6, 0, b"\x0e", i64(7))                      # n = 7
+    ok1 = [(1, 0, b"\x02", i64(1)), n]                 # id = 1, n = 7
+    cases = {
+        "good": lambda: _stream([_rec(ok1)]),
+        "nonminimal-varint": lambda: _stream([_rec([(1, 0, b"\x82\x00", i64(1)), n])]),
+        "wire-type": lambda: _stream([_rec([(1, 2, b"\x01\x02", b"\x02"), n])]),
+        "field-0": lambda: _stream([_rec([(0, 0, b"\x02", b""), n])]),
+        "unknown-field": lambda: _stream([_rec([(7, 0, b"\x02", i64(1)), n])]),
+        "field-order": lambda: _stream([_rec([(2, 0, b"\x01", b"\x01"), (1, 0, b"\x02", i64(1)), n])]),
+        "record-crc": lambda: _stream([_rec(ok1, crc_delta=1)]),
+        "count": lambda: _stream([_rec(ok1)], count=2),
+        "stream-crc": lambda: _stream([_rec(ok1)], crc_delta=1),
+        "no-footer": lambda: _stream([_rec(ok1)], footer=False),
+        "no-end-marker": lambda: bytes.fromhex("0802300e" "f0ffff7f00f8ffff7f00"),
+        "after-footer": lambda: _stream([_rec(ok1)], tail=b"\x00"),
+        "boolean-2": lambda: _stream([_rec([(2, 0, b"\x02", b"\x02"), n])]),
+        "null-flag-2": lambda: _stream([_rec([(3, 2, b"\x01\x02", b""), n])]),
+        "varchar-length": lambda: _stream([_rec([(4, 2, b"\x04abcd", b"abcd"), n])]),
+        "not-utf8": lambda: _stream([_rec([(4, 2, b"\x01\xff", b"\xff"), n])]),
+        "decimal-scale": lambda: _stream([_rec([(5, 2, b"\x051.234", b"1.234"), n])]),
+        "decimal-exponent": lambda: _stream([_rec([(5, 2, b"\x041E+2", b"1E+2"), n])]),
+        "not-null": lambda: _stream([_rec([(1, 0, b"\x02", i64(1))])]),
+        "truncated": lambda: _stream([_rec(ok1)])[:5],
+    }
+    if case == "list":
+        return "\n".join(cases)
+    return cases[case]().hex()
+
+
 def main(argv):
     opts = {}
     while argv and argv[0].startswith("--"):
@@ -216,6 +286,9 @@ def main(argv):
     cmd, args = argv[0], argv[1:]
     if cmd == "sign-examples":
         sign_examples()
+        return 0
+    if cmd == "bad-stream":
+        print(bad_stream(args[0]))
         return 0
     aid, sec, tok = creds(opts)
     c = Client(opts["endpoint"], aid, sec, opts["project"], tok)
@@ -326,6 +399,8 @@ def main(argv):
                                       chunked=chunked, date=date, sign=sign)
             sys.stdout.write(rbody.decode(errors="replace") + "\n")
             return report(st, rbody)
+    except Failed as e:
+        return report(e.status, e.body)
     except Dropped as e:
         sys.stderr.write("dropped: %s\n" % e)
         return 3

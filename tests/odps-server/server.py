@@ -390,7 +390,7 @@ class Handler(BaseHTTPRequestHandler):
         if v not in TUNNEL_VERSIONS:
             raise Err(400, "InvalidArgument", "x-odps-tunnel-version %s (this server speaks %s)" % (
                 v, " or ".join(TUNNEL_VERSIONS)))
-        if "curr_project" not in q:
+        if not q.get("curr_project"):
             raise Err(400, "InvalidArgument", "no curr_project parameter")
         fn = getattr(self, "t_" + kind)
         return kind, lambda: fn(proj, table)
@@ -441,7 +441,7 @@ class Handler(BaseHTTPRequestHandler):
         r = p.db.execute("SELECT id, tbl, spec, overwrite, status, created, expires FROM _odps_sessions "
                          "WHERE id = ?", (sid,)).fetchone()
         if r is None or r[1].lower() != t.name.lower():
-            raise Err(404, "NoSuchUploadID" if False else "InvalidArgument",
+            raise Err(400, "InvalidArgument",
                       "upload session %s does not exist for table %s" % (sid, t.name))
         spec = self.spec(p, t)
         if spec != r[2]:
