@@ -81,6 +81,7 @@ expect_ok "discovery" C discover
 expect_eq "discovery names the loopback tunnel endpoint" "$(cat "$T/out")" "127.0.0.1:$ODPS_PORT"
 refuse "discovery of an unknown project" NoSuchProject C --project=nope discover
 T1=--tunnel=127.0.0.1:$ODPS_PORT
+MAIN=http://127.0.0.1:$ODPS_PORT
 
 # --- SQL instances (§8): the tables ---
 expect_ok "CREATE TABLE ... PARTITIONED BY ... LIFECYCLE" C sql "CREATE TABLE IF NOT EXISTS t1 (id BIGINT COMMENT 'k', name STRING, ts DATETIME) PARTITIONED BY (ds STRING) LIFECYCLE 7;"
@@ -221,3 +222,121 @@ expect_grep "the skew message names the window" 'max_interval_date:900' "$T/err"
 refuse "a Date not in RFC 1123 form" InvalidArgument C $T1 raw GET $tb uploadid="$s2" $P H:x-odps-tunnel-version=6 date="$(date -u '+%Y-%m-%dT%H:%M:%SZ')"
 refuse "a service request with a wrong signature is an XML error" ODPS-0410042:Invalid\ signature\ value C raw GET api:/projects/p1/tunnel service= sign=bad
 refuse "an STS token the credentials do not have" Unauthorized C $T1 raw GET $tb uploadid="$s2" $P H:x-odps-tunnel-version=6 H:authorization-sts-token=tok
+
+# --- overwrite sessions, expiry (§3.1, §6.4) ---
+so=$(C $T1 create t1 $P overwrite=true 2>/dev/null)
+C $T1 put t1 "$so" 0 "$T/a.hex" hex=1 $P 2>/dev/null
+expect_ok "an overwrite session's commit" C $T1 commit t1 "$so" $P
+sql "SELECT COUNT(*) AS n FROM t1 WHERE ds = '20240101'"
+expect_eq "replaces the partition's rows" "$(cat "$T/sql.out")" "$(printf 'n\n2')"
+refuse "overwrite=yes" InvalidArgument C $T1 create t1 $P overwrite=yes
+s3=$(C $T1 create t1 $P 2>/dev/null)
+C $T1 put t1 "$s3" 0 "$T/a.hex" hex=1 $P 2>/dev/null
+expect_ok "a fault rule: expire the next status" curl -sf -X POST --data-binary 'status expire' "http://127.0.0.1:$ODPS_PORT/_mcsync/faults"
+expect_ok "the status of an expired session" C $T1 status t1 "$s3" $P
+expect_grep "says expired" '"Status": "expired"' "$T/out"
+refuse "a PUT on the expired session" StatusConflict C $T1 put t1 "$s3" 1 "$T/a.hex" hex=1 $P
+refuse "a commit of the expired session" StatusConflict C $T1 commit t1 "$s3" $P
+sql "SELECT COUNT(*) AS n FROM t1 WHERE ds = '20240101'"
+expect_eq "its block never becomes visible" "$(cat "$T/sql.out")" "$(printf 'n\n2')"
+odps_start ttl --session-ttl=1 || exit 1
+Q() { python3 "$S/client.py" --endpoint="$ODPS_ENDPOINT" --credentials="$ODPS_CONF" --project=p1 "$@"; }
+Q sql "CREATE TABLE te (id BIGINT)" >/dev/null 2>&1
+sq=$(Q create te 2>/dev/null)
+sleep 1.5
+refuse "a PUT after the session's lifetime (--session-ttl)" StatusConflict Q put te "$sq" 0 "$T/e.hex" hex=1
+odps_stop "$ODPS_PID"
+ODPS_PORT=${MAIN#http://127.0.0.1:}
+ODPS_ENDPOINT=$MAIN/api
+
+# --- fault injection ---
+F() { curl -sf -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
+sf=$(C $T1 create t1 partition=ds=20240102 create_partition=true 2>/dev/null)
+P2=partition=ds=20240102
+F 'put 500'
+refuse "an injected 500 on a PUT" InternalServerError C $T1 put t1 "$sf" 0 "$T/a.hex" hex=1 $P2
+expect_ok "is one-shot: the retry passes" C $T1 put t1 "$sf" 0 "$T/a.hex" hex=1 $P2
+F 'status 429 times=2'
+refuse "an injected 429" FlowExceeded C $T1 status t1 "$sf" $P2
+refuse "times=2: twice" FlowExceeded C $T1 status t1 "$sf" $P2
+expect_ok "then no more" C $T1 status t1 "$sf" $P2
+F 'put drop'
+expect_code 3 "a connection dropped in the middle of a PUT" C $T1 put t1 "$sf" 1 "$T/a.hex" hex=1 $P2
+C $T1 status t1 "$sf" $P2 >"$T/st" 2>/dev/null
+expect_grep "stores no block" '"UploadedBlockList": \[\{"BlockID": 0,[^]]*\]' "$T/st"
+F 'put lost'
+expect_code 3 "a PUT whose answer is lost" C $T1 put t1 "$sf" 1 "$T/a.hex" hex=1 $P2
+C $T1 status t1 "$sf" $P2 >"$T/st" 2>/dev/null
+expect_grep "stores the block" '"BlockID": 1, "RecordCount": 2' "$T/st"
+F 'status slow=1'
+t0=$(date +%s%N)
+C $T1 status t1 "$sf" $P2 >/dev/null 2>&1
+t1=$(date +%s%N)
+expect_ok "a slow answer takes its second" test $(( (t1 - t0) / 1000000 )) -ge 1000
+F 'commit lost'
+expect_code 3 "a commit whose answer is lost" C $T1 commit t1 "$sf" $P2
+expect_ok "its status" C $T1 status t1 "$sf" $P2
+expect_grep "is closed: the commit was applied" '"Status": "closed"' "$T/out"
+sql "SELECT COUNT(*) AS n FROM t1 WHERE ds = '20240102'"
+expect_eq "its rows are there once" "$(cat "$T/sql.out")" "$(printf 'n\n4')"
+sd=$(C $T1 create t1 $P2 2>/dev/null)
+C $T1 put t1 "$sd" 0 "$T/a.hex" hex=1 $P2 2>/dev/null
+F 'commit dup'
+refuse "a duplicated commit answers StatusConflict" StatusConflict C $T1 commit t1 "$sd" $P2
+sql "SELECT COUNT(*) AS n FROM t1 WHERE ds = '20240102'"
+expect_eq "and its rows are there once" "$(cat "$T/sql.out")" "$(printf 'n\n6')"
+F 'discover 503 p=1 times=1'
+refuse "a rule with a probability" ServiceUnavailable C discover
+F 'any 502 p=0.5 times=1000'
+n=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	C $T1 status t1 "$sd" $P2 >/dev/null 2>&1 || n=$((n + 1))
+done
+expect_ok "p=0.5 fails some requests but not all ($n of 20)" test "$n" -gt 0 -a "$n" -lt 20
+curl -sf -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null
+expect_ok "DELETE clears the rules" C $T1 status t1 "$sd" $P2
+echo 'put 500 skip=1' >"$T/faults"
+odps_start ff --faults="$T/faults" --seed=1 || exit 1
+Q sql "CREATE TABLE te (id BIGINT)" >/dev/null 2>&1
+sq=$(Q create te 2>/dev/null)
+expect_ok "--faults=FILE, skip=1: the first PUT passes" Q put te "$sq" 0 "$T/e.hex" hex=1
+refuse "the second gets the 500" InternalServerError Q put te "$sq" 1 "$T/e.hex" hex=1
+expect_grep "the firing is logged" ' 500 put PUT ' "$T/ff/faults.log"
+odps_stop "$ODPS_PID"
+expect_eq "a bad fault rule is refused" "$(echo 'put teapot' | curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @- "$MAIN/_mcsync/faults")" 400
+
+# --- SQL: the forms mcsync sends (§8.1-8.3) ---
+ODPS_PORT=${MAIN#http://127.0.0.1:}
+ODPS_ENDPOINT=$MAIN/api
+expect_ok "ALTER TABLE ADD IF NOT EXISTS PARTITION" C sql "ALTER TABLE t1 ADD IF NOT EXISTS PARTITION (ds='20240103');"
+expect_ok "twice" C sql "ALTER TABLE t1 ADD IF NOT EXISTS PARTITION (ds='20240103');"
+expect_code 1 "without IF NOT EXISTS an existing partition fails" C sql "ALTER TABLE t1 ADD PARTITION (ds='20240103')"
+s5=$(C $T1 create t1 partition=ds=20240103 2>/dev/null)
+expect_ok "a session on the partition the SQL made" test -n "$s5"
+expect_ok "INSERT OVERWRITE ... PARTITION ... SELECT with ROW_NUMBER() OVER" C sql "INSERT OVERWRITE TABLE \`t1\` PARTITION (ds = '20240104')
+SELECT id, name, ts FROM (
+  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY \`id\` ORDER BY ts DESC, name DESC) AS _rn
+  FROM (SELECT id, name, ts FROM t1 WHERE ds = '20240102' UNION ALL SELECT id, \"x\", ts FROM t1 WHERE ds = '20240101') u
+) w WHERE _rn = 1;"
+sql "SELECT id, name, ts, ds FROM t1 WHERE ds = '20240104' ORDER BY id"
+expect_eq "holds one row per key (\"x\" is a string literal)" "$(cat "$T/sql.out")" "$(printf 'id,name,ts,ds\n-2,x,1969-12-31 23:59:59.999,20240104\n1,x,2024-01-02 03:04:05.678,20240104')"
+expect_ok "a rerun of the INSERT OVERWRITE" C sql "INSERT OVERWRITE TABLE t1 PARTITION (ds='20240104') SELECT id, name, ts FROM t1 WHERE ds = '20240101' AND id = 1;"
+sql "SELECT COUNT(*) AS n FROM t1 WHERE ds = '20240104'"
+expect_eq "replaces the partition" "$(cat "$T/sql.out")" "$(printf 'n\n1')"
+expect_ok "SELECT MAX(...)" C sql "SELECT MAX(id) AS m, MAX(ts) AS t FROM t1"
+expect_eq "gives the highest" "$(cat "$T/out")" "$(printf 'm,t\n1,2024-01-02 03:04:05.678')"
+expect_code 1 "an INSERT with the wrong column count fails" C sql "INSERT OVERWRITE TABLE t1 PARTITION (ds='1') SELECT id FROM t1"
+expect_grep "with a semantic error text" 'ODPS-0130071:Semantic analysis exception - .*gives 1 columns, the table takes 3' "$T/err"
+expect_code 1 "a query of a missing table fails" C sql "SELECT * FROM nosuch"
+expect_grep "naming it" 'task failed: ODPS-[0-9]+:.*nosuch' "$T/err"
+expect_code 1 "two statements in one task fail" C sql "SELECT 1; SELECT 2;"
+expect_ok "SET lines before the statement are taken" C sql "set odps.sql.allow.fullscan=true;
+SELECT COUNT(*) AS n FROM te;"
+refuse "an instance that is not XML" InvalidArgument C raw POST api:/projects/p1/instances H:Content-Type=application/xml body="$T/a.bin"
+refuse "an instance of an unknown id" NoSuchObject C raw GET api:/projects/p1/instances/20240101000000abc
+
+# --- secrets: never in a log or an answer ---
+secret=$(sed -n 's/^access_key=//p' "$ODPS_CONF")
+expect_ok "the secret is in no file the server wrote" sh -c "! grep -rqF -- '$secret' '$D' '$T/ttl' '$T/ff' /tmp/o7 2>/dev/null"
+expect_ok "nor on a command line" sh -c "! ps -eo args | grep -F -- '$secret' | grep -v grep"
+expect_ok "the server wrote nothing on stderr (no bug traceback)" test ! -s "$D/server.err"

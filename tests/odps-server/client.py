@@ -63,7 +63,11 @@ class Client:
         c = self.conns.get(host)
         if c is None:
             c = self.conns[host] = http.client.HTTPConnection(host, timeout=60)
-            c.connect()
+            try:
+                c.connect()
+            except OSError as e:
+                del self.conns[host]
+                raise Dropped(str(e))
             c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return c
 

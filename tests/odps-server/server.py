@@ -544,8 +544,7 @@ class Handler(BaseHTTPRequestHandler):
         limit = st.o["max_block_bytes"]
         stop = None
         if self.rule is not None and self.rule.action == "drop":
-            cl = 1 << 16
-            stop = cl
+            stop = 1      # read the first byte of the body, then close
         raw = self.read_chunked(limit, stop)
         self.check_md5(raw)
         body = self.inflate(raw, enc, limit)
