@@ -411,7 +411,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- tunnel sessions (§3) ---
     def table_of(self, proj, table):
         p = self.server.state.project(proj, False)
-        t = p.table(table)
+        with p.lock:
+            t = p.table(table)
         if t is None:
             raise Err(404, "NoSuchTable", "table %s.%s does not exist" % (proj, table))
         return p, t
@@ -505,8 +506,9 @@ class Handler(BaseHTTPRequestHandler):
             sid = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + "%018x" % random.getrandbits(72)
             p.db.execute("INSERT INTO _odps_sessions VALUES (?, ?, ?, ?, 'normal', ?, ?)",
                          (sid, t.name, spec, int(overwrite), now, now + st.o["session_ttl"]))
-        s = {"id": sid, "spec": spec, "overwrite": overwrite, "status": "normal", "created": now}
-        self.send(201, self.session_json(p, t, s), "application/json")
+            s = {"id": sid, "spec": spec, "overwrite": overwrite, "status": "normal", "created": now}
+            body = self.session_json(p, t, s)
+        self.send(201, body, "application/json")
 
     def t_status(self, proj, table):
         p, t = self.table_of(proj, table)
@@ -650,8 +652,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def instance(self, proj, iid):
         p = self.server.state.project(proj, True)
-        r = p.db.execute("SELECT status, task_status, result, start, end FROM _odps_instances WHERE id = ?",
-                         (iid,)).fetchone()
+        with p.lock:
+            r = p.db.execute("SELECT status, task_status, result, start, end FROM _odps_instances "
+                             "WHERE id = ?", (iid,)).fetchone()
         if r is None:
             raise Err(404, "NoSuchObject", "instance %s does not exist" % iid)
         return p, r
