@@ -25,6 +25,13 @@
 #                                  TENTHS/10 s (default 5 s); 0 if it ended
 #   tree DIR                       every file under DIR but locks, with its
 #                                  sha256, sorted (to compare two trees)
+#   odps_start NAME [OPTION...]    start the local MaxCompute server
+#                                  (tests/odps-server) on a loopback port,
+#                                  data in $T/NAME, project ${ODPS_PROJECT:-p1};
+#                                  sets ODPS_PID, ODPS_PORT, ODPS_ENDPOINT and
+#                                  ODPS_CONF (an odpscmd config file, mode 600,
+#                                  with a random secret); stopped at exit
+#   odps_stop PID                  stop it (SIGTERM, then SIGKILL after 5 s)
 # Every `timeout` in a test has -k (timeout -k 5 N ...), so that what does
 # not end at SIGTERM is killed and the test fails instead of hanging. A
 # command run in the background and stopped by a signal sent to the
@@ -158,3 +165,34 @@ wait_exit() {
 }
 
 tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
+
+odps_start() {
+	_od=$T/$1
+	shift
+	mkdir -p "$_od"
+	ODPS_CONF=$T/odps.conf
+	if [ ! -f "$ODPS_CONF" ]; then
+		(umask 077 && printf 'access_id=mcsync-test\naccess_key=%s\n' \
+			"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$ODPS_CONF")
+	fi
+	rm -f "$_od/port"
+	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$_od" --ready-file="$_od/port" \
+		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" "$@" 2>>"$_od/server.err" &
+	ODPS_PID=$!
+	at_exit "odps_stop $ODPS_PID"
+	if ! wait_for . "$_od/port" 100; then
+		fail "odps_start" "the local MaxCompute server did not start: $(tail -3 "$_od/server.err")"
+		return 1
+	fi
+	ODPS_PORT=$(cat "$_od/port")
+	ODPS_ENDPOINT=http://127.0.0.1:$ODPS_PORT/api
+	(umask 077 && grep -Ev '^(project_name|end_point)=' "$ODPS_CONF" >"$ODPS_CONF.new" &&
+		printf 'project_name=%s\nend_point=%s\n' "${ODPS_PROJECT:-p1}" "$ODPS_ENDPOINT" \
+			>>"$ODPS_CONF.new" && mv "$ODPS_CONF.new" "$ODPS_CONF")
+	export ODPS_PID ODPS_PORT ODPS_ENDPOINT ODPS_CONF
+}
+
+odps_stop() {
+	kill "$1" 2>/dev/null || return 0
+	wait_exit "$1" 50 || kill -9 "$1" 2>/dev/null
+}

@@ -1,0 +1,206 @@
+"""The local server's storage: one sqlite database per project, DIR/<project>.db.
+
+Each MaxCompute table is a sqlite table of the same name holding its data
+columns then its partition columns (TEXT). Beside them, the catalog:
+  _odps_tables(name, lifecycle, comment)       _odps_columns(tbl, pos, name, type, nullable, is_part)
+  _odps_partitions(tbl, spec)                  spec normalised 'k1=v1,k2=v2'
+  _odps_sessions(id, tbl, spec, overwrite, status, created, expires)
+  _odps_blocks(sid, blockid, records, rows, created, version)   rows: marshal of decoded rows
+  _odps_instances(id, status, task_status, result, query, start, end)
+A session's rows stay in _odps_blocks until its commit copies them into the
+table in one sqlite transaction: readers see all of them or none.
+"""
+import marshal
+import re
+import sqlite3
+import threading
+import time
+
+import recstream
+
+NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}\Z")
+PART_VALUE_RE = re.compile(r"[A-Za-z0-9_.:\- ]{1,256}\Z")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS _odps_tables(name TEXT PRIMARY KEY COLLATE NOCASE, lifecycle INTEGER,
+  comment TEXT, created REAL);
+CREATE TABLE IF NOT EXISTS _odps_columns(tbl TEXT COLLATE NOCASE, pos INTEGER, name TEXT,
+  type TEXT, nullable INTEGER, is_part INTEGER, comment TEXT);
+CREATE TABLE IF NOT EXISTS _odps_partitions(tbl TEXT COLLATE NOCASE, spec TEXT,
+  PRIMARY KEY(tbl, spec));
+CREATE TABLE IF NOT EXISTS _odps_sessions(id TEXT PRIMARY KEY, tbl TEXT, spec TEXT,
+  overwrite INTEGER, status TEXT, created REAL, expires REAL);
+CREATE TABLE IF NOT EXISTS _odps_blocks(sid TEXT, blockid INTEGER, records INTEGER, rows BLOB,
+  created REAL, version INTEGER, PRIMARY KEY(sid, blockid));
+CREATE TABLE IF NOT EXISTS _odps_instances(id TEXT PRIMARY KEY, status TEXT, task_status TEXT,
+  result TEXT, query TEXT, start REAL, end REAL);
+"""
+
+
+def sqlite_type(t):
+    k = t[0]
+    if k in ("BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN"):
+        return "INTEGER"
+    if k in ("DOUBLE", "FLOAT"):
+        return "REAL"
+    if k == "BINARY":
+        return "BLOB"
+    return "TEXT"
+
+
+def qi(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+class CatalogError(Exception):
+    """code: a §6.2 code; status: HTTP status; msg."""
+
+    def __init__(self, status, code, msg):
+        Exception.__init__(self, msg)
+        self.status, self.code, self.msg = status, code, msg
+
+
+class Table:
+    def __init__(self, name, cols, parts, lifecycle):
+        self.name = name
+        self.cols = cols      # [(name, type tuple, nullable, comment)]
+        self.parts = parts    # [(name, type tuple)]
+        self.lifecycle = lifecycle
+
+
+class Project:
+    def __init__(self, path, name):
+        self.name = name
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.lock = threading.RLock()
+
+    # --- tables ---
+    def table(self, name):
+        r = self.db.execute("SELECT name, lifecycle FROM _odps_tables WHERE name = ?", (name,)).fetchone()
+        if r is None:
+            return None
+        cols, parts = [], []
+        for cname, ctype, nullable, is_part, comment in self.db.execute(
+                "SELECT name, type, nullable, is_part, comment FROM _odps_columns WHERE tbl = ? "
+                "ORDER BY pos", (name,)):
+            t = recstream.parse_type(ctype)
+            if is_part:
+                parts.append((cname, t))
+            else:
+                cols.append((cname, t, bool(nullable), comment or ""))
+        return Table(r[0], cols, parts, r[1])
+
+    def create_table(self, name, cols, parts, lifecycle, comment, if_not_exists):
+        if not NAME_RE.match(name) or name.lower().startswith("_odps_"):
+            raise CatalogError(400, "InvalidArgument", "bad table name %r" % name)
+        seen = set()
+        for c in [c[0] for c in cols] + [p[0] for p in parts]:
+            if not NAME_RE.match(c) or c.lower() in seen:
+                raise CatalogError(400, "InvalidArgument", "bad or repeated column name %r" % c)
+            seen.add(c.lower())
+        if not cols:
+            raise CatalogError(400, "InvalidArgument", "table %s has no data column" % name)
+        with self.lock:
+            if self.table(name) is not None:
+                if if_not_exists:
+                    return False
+                raise CatalogError(409, "TableAlreadyExists", "table %s already exists" % name)
+            defs = [qi(c[0]) + " " + sqlite_type(c[1]) + ("" if c[2] else " NOT NULL") for c in cols] + [qi(p[0]) + " TEXT" for p in parts]
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("CREATE TABLE %s (%s)" % (qi(name), ", ".join(defs)))
+                self.db.execute("INSERT INTO _odps_tables VALUES (?, ?, ?, ?)",
+                                (name, lifecycle, comment, time.time()))
+                pos = 0
+                for c in cols:
+                    self.db.execute("INSERT INTO _odps_columns VALUES (?, ?, ?, ?, ?, 0, ?)",
+                                    (name, pos, c[0], recstream.type_str(c[1]), int(c[2]), c[3]))
+                    pos += 1
+                for p in parts:
+                    self.db.execute("INSERT INTO _odps_columns VALUES (?, ?, ?, ?, 1, 1, '')",
+                                    (name, pos, p[0], recstream.type_str(p[1])))
+                    pos += 1
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return True
+
+    def drop_table(self, name, if_exists):
+        with self.lock:
+            t = self.table(name)
+            if t is None:
+                if if_exists:
+                    return
+                raise CatalogError(404, "NoSuchTable", "table %s does not exist" % name)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DROP TABLE %s" % qi(t.name))
+            for cat in ("_odps_tables WHERE name", "_odps_columns WHERE tbl", "_odps_partitions WHERE tbl"):
+                self.db.execute("DELETE FROM %s = ?" % cat, (t.name,))
+            self.db.execute("COMMIT")
+
+    # --- partitions ---
+    @staticmethod
+    def spec_from_pairs(t, pairs, what):
+        """pairs: [(key, value)] in any case; returns the normalised spec."""
+        if not t.parts:
+            raise CatalogError(400, "InvalidArgument", "table %s is not partitioned, %s names a partition"
+                               % (t.name, what))
+        keys = [p[0].lower() for p in t.parts]
+        if [k.lower() for k, _v in pairs] != keys:
+            raise CatalogError(400, "InvalidArgument", "%s %s: table %s has partition keys (%s), "
+                               "every one in that order" % (what, ",".join("%s=%s" % kv for kv in pairs),
+                                                             t.name, ",".join(p[0] for p in t.parts)))
+        for k, v in pairs:
+            if not PART_VALUE_RE.match(v):
+                raise CatalogError(400, "InvalidArgument", "%s: bad partition value %r for %s" % (what, v, k))
+        return ",".join("%s=%s" % (p[0], v) for p, (_k, v) in zip(t.parts, pairs))
+
+    def has_partition(self, t, spec):
+        return self.db.execute("SELECT 1 FROM _odps_partitions WHERE tbl = ? AND spec = ?",
+                               (t.name, spec)).fetchone() is not None
+
+    def add_partition(self, t, spec):
+        self.db.execute("INSERT OR IGNORE INTO _odps_partitions VALUES (?, ?)", (t.name, spec))
+
+    def part_where(self, t, spec):
+        vals = [kv.split("=", 1)[1] for kv in spec.split(",")]
+        return " AND ".join("%s = ?" % qi(p[0]) for p in t.parts), vals
+
+    # --- sessions ---
+    def commit_session(self, sid, t, spec, overwrite):
+        """Publish every block of the session in one transaction; status closed."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                pvals = []
+                if spec:
+                    self.add_partition(t, spec)
+                    w, pvals = self.part_where(t, spec)
+                if overwrite:
+                    if spec:
+                        self.db.execute("DELETE FROM %s WHERE %s" % (qi(t.name), w), pvals)
+                    else:
+                        self.db.execute("DELETE FROM %s" % qi(t.name))
+                names = [qi(c[0]) for c in t.cols] + [qi(p[0]) for p in t.parts]
+                ins = "INSERT INTO %s (%s) VALUES (%s)" % (qi(t.name), ", ".join(names),
+                                                           ", ".join("?" * len(names)))
+                tail = tuple(pvals)
+                for (blob,) in self.db.execute("SELECT rows FROM _odps_blocks WHERE sid = ? ORDER BY blockid",
+                                               (sid,)).fetchall():
+                    self.db.executemany(ins, (tuple(r) + tail for r in marshal.loads(blob)))
+                self.db.execute("DELETE FROM _odps_blocks WHERE sid = ?", (sid,))
+                self.db.execute("UPDATE _odps_sessions SET status = 'closed' WHERE id = ?", (sid,))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def put_block(self, sid, blockid, rows):
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO _odps_blocks VALUES (?, ?, ?, ?, ?, "
+                            "COALESCE((SELECT version FROM _odps_blocks WHERE sid = ? AND blockid = ?), 0) + 1)",
+                            (sid, blockid, len(rows), marshal.dumps(rows), time.time(), sid, blockid))

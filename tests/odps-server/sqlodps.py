@@ -1,0 +1,457 @@
+"""The MaxCompute SQL the local server runs, translated onto sqlite.
+
+Statements (one per SQL task, after any `SET k=v;` lines):
+  CREATE TABLE [IF NOT EXISTS] t (c TYPE [NOT NULL] [COMMENT '..'], ...) [COMMENT '..']
+      [PARTITIONED BY (k TYPE, ...)] [LIFECYCLE n]
+  DROP TABLE [IF EXISTS] t
+  ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [PARTITION (...)]...
+  ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]...
+  INSERT OVERWRITE|INTO TABLE t [PARTITION (k='v', ... | k, ...)] SELECT ...
+  SELECT ... / WITH ... (the result is CSV text: a header line, NULL as \\N)
+Inside a query: MaxCompute string literals ('..' or ".." with backslash escapes)
+become sqlite literals, `names` stay quoted identifiers, CAST type names map to
+sqlite's (STRING -> TEXT, BIGINT -> INTEGER, ...), IF() -> IIF(), NVL() -> IFNULL().
+Window functions (ROW_NUMBER() OVER ...) and aggregates run as sqlite runs them.
+Errors are MaxCompute-like task texts: "ODPS-0130161:[line,col] Parse exception - ...".
+"""
+import csv
+import io
+import re
+import sqlite3
+
+import catalog
+import recstream
+
+TOKEN_RE = re.compile(r"""
+  (?P<ws>\s+|--[^\n]*|/\*.*?\*/)
+| (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+| (?P<bq>`(?:[^`]|``)*`)
+| (?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)
+| (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+| (?P<op><=|>=|<>|!=|==|\|\||[-+*/%(),.;<>=!&|^~\[\]:])
+""", re.S | re.X)
+
+ESC = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "\\": "\\", "'": "'", '"': '"'}
+
+
+class SqlError(Exception):
+    pass
+
+
+def perr(tok, msg):
+    raise SqlError("ODPS-0130161:[%d,%d] Parse exception - %s" % (tok[2], tok[3], msg))
+
+
+def serr(msg, code="ODPS-0130071"):
+    raise SqlError("%s:Semantic analysis exception - %s" % (code, msg))
+
+
+def tokenize(text):
+    toks = []
+    pos = 0
+    line, lstart = 1, 0
+    while pos < len(text):
+        m = TOKEN_RE.match(text, pos)
+        if not m:
+            perr(("", "", line, pos - lstart + 1, 0, 0, ""), "unexpected character %r" % text[pos])
+        kind = m.lastgroup
+        s = m.group()
+        col = pos - lstart + 1
+        if kind != "ws":
+            if kind == "str":
+                body = s[1:-1]
+                val = re.sub(r"\\(.)", lambda e: ESC.get(e.group(1), e.group(1)), body, flags=re.S)
+                toks.append(("str", val, line, col, pos, m.end(), text))
+            elif kind == "bq":
+                toks.append(("id", s[1:-1].replace("``", "`"), line, col, pos, m.end(), text))
+            else:
+                toks.append((kind, s, line, col, pos, m.end(), text))
+        nl = s.count("\n")
+        if nl:
+            line += nl
+            lstart = pos + s.rfind("\n") + 1
+        pos = m.end()
+    return toks
+
+
+class P:
+    def __init__(self, toks):
+        self.t = toks
+        self.i = 0
+
+    def peek(self, k=0):
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else ("eof", "", 0, 0, 0, 0, "")
+
+    def kw(self, *words):
+        """Consume the keywords if they all follow (case-insensitively)."""
+        for k, w in enumerate(words):
+            t = self.peek(k)
+            if t[0] != "word" or t[1].upper() != w:
+                return False
+        self.i += len(words)
+        return True
+
+    def need(self, *words):
+        if not self.kw(*words):
+            perr(self.peek(), "expected %s near %r" % (" ".join(words), self.peek()[1]))
+
+    def op(self, s):
+        t = self.peek()
+        if t[0] == "op" and t[1] == s:
+            self.i += 1
+            return True
+        return False
+
+    def need_op(self, s):
+        if not self.op(s):
+            perr(self.peek(), "expected '%s' near %r" % (s, self.peek()[1]))
+
+    def name(self, project):
+        t = self.peek()
+        if t[0] not in ("word", "id"):
+            perr(t, "expected a name near %r" % t[1])
+        self.i += 1
+        n = t[1]
+        if self.peek()[0] == "op" and self.peek()[1] == "." and project and n.lower() == project.lower():
+            self.i += 1
+            return self.name(None)
+        return n
+
+    def string(self):
+        t = self.peek()
+        if t[0] != "str":
+            perr(t, "expected a string near %r" % t[1])
+        self.i += 1
+        return t[1]
+
+    def at_end(self):
+        return self.i >= len(self.t)
+
+
+def type_text(p):
+    """Collect a column type's tokens up to a top-level ',' or ')' or keyword."""
+    out = []
+    depth = 0
+    while True:
+        t = p.peek()
+        if t[0] == "eof":
+            break
+        if t[0] == "op" and t[1] in "<(":
+            depth += 1
+        elif t[0] == "op" and t[1] in ">)":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (t[0] == "op" and t[1] == "," or t[0] == "word" and t[1].upper() in ("NOT", "COMMENT")):
+            break
+        out.append(t[1])
+        p.i += 1
+    try:
+        return recstream.parse_type(" ".join(out))
+    except (ValueError, IndexError) as e:
+        perr(p.peek(), "bad type %r: %s" % (" ".join(out), e))
+
+
+def coldefs(p, partition):
+    p.need_op("(")
+    cols = []
+    while True:
+        n = p.name(None)
+        t = type_text(p)
+        nullable = True
+        comment = ""
+        if p.kw("NOT", "NULL"):
+            nullable = False
+        if p.kw("COMMENT"):
+            comment = p.string()
+        cols.append((n, t) if partition else (n, t, nullable, comment))
+        if p.op(","):
+            continue
+        p.need_op(")")
+        return cols
+
+
+def part_spec(p, allow_dynamic=False):
+    p.need_op("(")
+    pairs = []
+    while True:
+        k = p.name(None)
+        if p.op("="):
+            t = p.peek()
+            if t[0] not in ("str", "num"):
+                perr(t, "partition value must be a literal near %r" % t[1])
+            p.i += 1
+            pairs.append((k, t[1]))
+        elif allow_dynamic:
+            pairs.append((k, None))
+        else:
+            perr(p.peek(), "partition %s needs a value" % k)
+        if p.op(","):
+            continue
+        p.need_op(")")
+        return pairs
+
+
+CAST_TYPES = {"STRING": "TEXT", "VARCHAR": "TEXT", "CHAR": "TEXT", "DATETIME": "TEXT", "DATE": "TEXT",
+              "TIMESTAMP": "TEXT", "JSON": "TEXT", "DECIMAL": "TEXT", "BIGINT": "INTEGER", "INT": "INTEGER",
+              "SMALLINT": "INTEGER", "TINYINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL",
+              "FLOAT": "REAL", "BINARY": "BLOB"}
+FUNCS = {"IF": "IIF", "NVL": "IFNULL"}
+
+
+def to_sqlite(toks, project):
+    """The tokens' text, the original spacing kept, with the translations made."""
+    out = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        t = toks[i]
+        k, v = t[0], t[1]
+        if i:
+            out.append(t[6][toks[i - 1][5]:t[4]] if toks[i - 1][6] is t[6] else " ")
+        if k == "str":
+            out.append("'" + v.replace("'", "''") + "'")
+        elif k == "id":
+            out.append(catalog.qi(v))
+        elif k == "word":
+            up = v.upper()
+            nxt = toks[i + 1] if i + 1 < n else None
+            prev = toks[i - 1] if i else None
+            if up in FUNCS and nxt and nxt[1] == "(":
+                out.append(FUNCS[up])
+            elif prev and prev[0] == "word" and prev[1].upper() == "AS" and up in CAST_TYPES and \
+                    _in_cast(toks, i):
+                out.append(CAST_TYPES[up])
+                if nxt and nxt[1] == "(":     # DECIMAL(10,2), VARCHAR(5): drop the parameters
+                    j = i + 1
+                    while j < n and toks[j][1] != ")":
+                        j += 1
+                    i = j
+            elif project and v.lower() == project.lower() and nxt and nxt[1] == ".":
+                i += 2
+                continue
+            else:
+                out.append(v)
+        else:
+            out.append(v)
+        i += 1
+    return "".join(out)
+
+
+def _in_cast(toks, i):
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        v = toks[j][1]
+        if toks[j][0] != "op":
+            continue
+        if v == ")":
+            depth += 1
+        elif v == "(":
+            if depth == 0:
+                return j > 0 and toks[j - 1][0] == "word" and toks[j - 1][1].upper() == "CAST"
+            depth -= 1
+    return False
+
+
+def split_statements(text):
+    toks = tokenize(text)
+    stmts, cur = [], []
+    for t in toks:
+        if t[0] == "op" and t[1] == ";":
+            if cur:
+                stmts.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        stmts.append(cur)
+    return stmts
+
+
+def run(proj, text):
+    """Run the SQL of one task; return the result text (CSV for a query, '' else)."""
+    stmts = [s for s in split_statements(text)
+             if not (s[0][0] == "word" and s[0][1].upper() == "SET")]
+    if len(stmts) != 1:
+        raise SqlError("ODPS-0130161:[1,1] Parse exception - a SQL task runs one statement, "
+                       "this one has %d (SET lines aside)" % len(stmts))
+    try:
+        with proj.lock:
+            return statement(proj, P(stmts[0]))
+    except catalog.CatalogError as e:
+        raise SqlError("ODPS-0130131:%s" % e.msg if e.code.startswith("NoSuch")
+                       else "ODPS-0130071:Semantic analysis exception - %s" % e.msg)
+    except sqlite3.Error as e:
+        raise SqlError("ODPS-0130071:Semantic analysis exception - %s" % e)
+
+
+def statement(proj, p):
+    pn = proj.name
+    if p.kw("CREATE", "TABLE"):
+        ine = p.kw("IF", "NOT", "EXISTS")
+        name = p.name(pn)
+        if p.kw("AS") or p.kw("LIKE"):
+            perr(p.peek(), "CREATE TABLE ... AS/LIKE: not run by the local server")
+        cols = coldefs(p, False)
+        comment = ""
+        parts = []
+        lifecycle = None
+        if p.kw("COMMENT"):
+            comment = p.string()
+        if p.kw("PARTITIONED", "BY"):
+            parts = coldefs(p, True)
+        if p.kw("LIFECYCLE"):
+            t = p.peek()
+            if t[0] != "num" or not t[1].isdigit() or int(t[1]) < 1:
+                perr(t, "LIFECYCLE takes a positive number of days")
+            p.i += 1
+            lifecycle = int(t[1])
+        if not p.at_end():
+            perr(p.peek(), "unexpected %r" % p.peek()[1])
+        proj.create_table(name, cols, parts, lifecycle, comment, ine)
+        return ""
+    if p.kw("DROP", "TABLE"):
+        ie = p.kw("IF", "EXISTS")
+        name = p.name(pn)
+        if not p.at_end():
+            perr(p.peek(), "unexpected %r" % p.peek()[1])
+        proj.drop_table(name, ie)
+        return ""
+    if p.kw("ALTER", "TABLE"):
+        name = p.name(pn)
+        t = proj.table(name)
+        if t is None:
+            raise SqlError("ODPS-0130131:Table not found - table %s.%s cannot be resolved" % (pn, name))
+        if p.kw("ADD"):
+            ine = p.kw("IF", "NOT", "EXISTS")
+            specs = []
+            while p.kw("PARTITION"):
+                specs.append(proj.spec_from_pairs(t, part_spec(p), "PARTITION"))
+            if not specs or not p.at_end():
+                perr(p.peek(), "expected PARTITION (...) near %r" % p.peek()[1])
+            proj.db.execute("BEGIN IMMEDIATE")
+            try:
+                for s in specs:
+                    if proj.has_partition(t, s) and not ine:
+                        raise SqlError("ODPS-0130111:Subpartition already exists - %s" % s)
+                    proj.add_partition(t, s)
+                proj.db.execute("COMMIT")
+            except BaseException:
+                proj.db.execute("ROLLBACK")
+                raise
+            return ""
+        if p.kw("DROP"):
+            ie = p.kw("IF", "EXISTS")
+            specs = []
+            while p.kw("PARTITION"):
+                specs.append(proj.spec_from_pairs(t, part_spec(p), "PARTITION"))
+                if not p.op(","):
+                    break
+            if not specs or not p.at_end():
+                perr(p.peek(), "expected PARTITION (...) near %r" % p.peek()[1])
+            proj.db.execute("BEGIN IMMEDIATE")
+            try:
+                for s in specs:
+                    if not proj.has_partition(t, s):
+                        if ie:
+                            continue
+                        raise SqlError("ODPS-0130131:Partition not found - %s" % s)
+                    w, vals = proj.part_where(t, s)
+                    proj.db.execute("DELETE FROM %s WHERE %s" % (catalog.qi(t.name), w), vals)
+                    proj.db.execute("DELETE FROM _odps_partitions WHERE tbl = ? AND spec = ?", (t.name, s))
+                proj.db.execute("COMMIT")
+            except BaseException:
+                proj.db.execute("ROLLBACK")
+                raise
+            return ""
+        perr(p.peek(), "ALTER TABLE: only ADD/DROP PARTITION are run by the local server")
+    if p.kw("INSERT"):
+        if p.kw("OVERWRITE"):
+            overwrite = True
+        elif p.kw("INTO"):
+            overwrite = False
+        else:
+            perr(p.peek(), "expected OVERWRITE or INTO")
+        p.need("TABLE")
+        name = p.name(pn)
+        t = proj.table(name)
+        if t is None:
+            raise SqlError("ODPS-0130131:Table not found - table %s.%s cannot be resolved" % (pn, name))
+        pairs = None
+        if p.kw("PARTITION"):
+            pairs = part_spec(p, allow_dynamic=True)
+        elif t.parts:
+            serr("table %s is partitioned: INSERT needs PARTITION (...)" % t.name)
+        return insert(proj, t, pairs, overwrite, p.t[p.i:])
+    if p.peek()[0] == "word" and p.peek()[1].upper() in ("SELECT", "WITH"):
+        cur = proj.db.execute(to_sqlite(p.t, pn))
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([d[0] if re.match(r"[A-Za-z_][A-Za-z0-9_]*\Z", d[0]) else "_c%d" % i
+                    for i, d in enumerate(cur.description)])
+        for row in cur:
+            w.writerow(["\\N" if v is None else v.hex() if isinstance(v, bytes) else v for v in row])
+        return buf.getvalue()
+    perr(p.peek(), "statement %r is not run by the local server" % p.peek()[1])
+
+
+def insert(proj, t, pairs, overwrite, sel):
+    if not sel or sel[0][0] != "word" or sel[0][1].upper() not in ("SELECT", "WITH", "FROM"):
+        perr(sel[0] if sel else ("", "", 0, 0, 0, 0, ""), "INSERT ... needs a SELECT")
+    q = to_sqlite(sel, proj.name)
+    ncols = len(t.cols)
+    static = []
+    ndyn = 0
+    if pairs is not None:
+        if [k.lower() for k, _ in pairs] != [p[0].lower() for p in t.parts]:
+            serr("PARTITION (%s): table %s has partition keys (%s)" % (
+                ", ".join(k for k, _ in pairs), t.name, ", ".join(p[0] for p in t.parts)))
+        seen_dyn = False
+        for k, v in pairs:
+            if v is None:
+                seen_dyn = True
+                ndyn += 1
+            elif seen_dyn:
+                serr("a static partition key after a dynamic one")
+            else:
+                if not catalog.PART_VALUE_RE.match(v):
+                    serr("bad partition value %r" % v)
+                static.append(v)
+    cur = proj.db.execute("SELECT * FROM (%s) LIMIT 0" % q)
+    got = len(cur.description)
+    if got != ncols + ndyn:
+        serr("INSERT into %s: the SELECT gives %d columns, the table takes %d%s" % (
+            t.name, got, ncols, " plus %d dynamic partition values" % ndyn if ndyn else ""))
+    names = [catalog.qi(c[0]) for c in t.cols] + [catalog.qi(pp[0]) for pp in t.parts]
+    proj.db.execute("BEGIN IMMEDIATE")
+    try:
+        proj.db.execute("CREATE TEMP TABLE _odps_ins AS SELECT * FROM (%s)" % q)
+        src = [catalog.qi(d[0]) for d in proj.db.execute("SELECT * FROM _odps_ins LIMIT 0").description]
+        if ndyn:
+            dyn = src[ncols:]
+            specs = proj.db.execute("SELECT DISTINCT %s FROM _odps_ins" % ", ".join(dyn)).fetchall()
+            for vals in specs:
+                spec = proj.spec_from_pairs(t, list(zip([pp[0] for pp in t.parts],
+                                                        static + [str(v) for v in vals])), "PARTITION")
+                if overwrite:
+                    w, wv = proj.part_where(t, spec)
+                    proj.db.execute("DELETE FROM %s WHERE %s" % (catalog.qi(t.name), w), wv)
+                proj.add_partition(t, spec)
+        elif t.parts:
+            spec = proj.spec_from_pairs(t, list(zip([pp[0] for pp in t.parts], static)), "PARTITION")
+            if overwrite:
+                w, wv = proj.part_where(t, spec)
+                proj.db.execute("DELETE FROM %s WHERE %s" % (catalog.qi(t.name), w), wv)
+            proj.add_partition(t, spec)
+        elif overwrite:
+            proj.db.execute("DELETE FROM %s" % catalog.qi(t.name))
+        sel_cols = src[:ncols] + ["?"] * len(static) + [("CAST(%s AS TEXT)" % c) for c in src[ncols:]]
+        proj.db.execute("INSERT INTO %s (%s) SELECT %s FROM _odps_ins" % (
+            catalog.qi(t.name), ", ".join(names), ", ".join(sel_cols)), static)
+        proj.db.execute("DROP TABLE temp._odps_ins")
+        proj.db.execute("COMMIT")
+    except BaseException:
+        proj.db.execute("ROLLBACK")
+        raise
+    return ""
