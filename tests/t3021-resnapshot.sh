@@ -62,8 +62,15 @@ mkfifo "$T/fifo"
 mc-tunnel-put --dest="$W" <"$T/fifo" >"$T/main.out" 2>"$T/main.err" &
 main=$!
 exec 3>"$T/fifo"
+# (watched in /proc/locks: taking the lock to test it could make the
+# writer find it held)
 i=0
-while [ $i -lt 100 ] && flock -n "$W/_mcsync/put.lock" true; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 300 ]; do
+	[ -e "$W/_mcsync/put.lock" ] &&
+		grep -q ":$(stat -c %i "$W/_mcsync/put.lock") " /proc/locks && break
+	sleep 0.1
+	i=$((i + 1))
+done
 expect_code 1 "the changes' writer holds the warehouse" flock -n "$W/_mcsync/put.lock" true
 expect_ok "a re-snapshot loads while the changes' writer holds the warehouse" \
 	mc-tunnel-put --dest="$W" --resnapshot "$T/snap2.mcr"
