@@ -1,6 +1,7 @@
 /* types.c: MySQL column types to MaxCompute types, and record values to
  * what the Tunnel writes, exact or an error (types.h, docs/types.md). */
 #include "odps/types.h"
+#include "stream/mctype.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -41,37 +42,6 @@ static int base_in(const char *t, size_t n, const char *const *names)
 	return 0;
 }
 
-static int has_word(const char *t, size_t n, const char *w)
-{
-	size_t k = strlen(w);
-	for (size_t i = 0; i + k <= n; i++) {
-		size_t j = 0;
-		while (j < k && tolower((unsigned char)t[i + j]) == w[j])
-			j++;
-		if (j == k && (i == 0 || t[i - 1] == ' ') && (i + k == n || t[i + k] == ' '))
-			return 1;
-	}
-	return 0;
-}
-
-/* The numbers of "(a)" or "(a,b)" after the base name; -1 when absent. */
-static void type_args(const char *t, size_t n, long *a1, long *a2)
-{
-	const char *o = memchr(t, '(', n), *c, *comma;
-	uint64_t v;
-	*a1 = *a2 = -1;
-	if (!o)
-		return;
-	c = memchr(o, ')', n - (size_t)(o - t));
-	if (!c)
-		return;
-	comma = memchr(o, ',', (size_t)(c - o));
-	if (num_u64n(o + 1, (size_t)((comma ? comma : c) - o - 1), &v) == 0 && v < 1000)
-		*a1 = (long)v;
-	if (comma && num_u64n(comma + 1, (size_t)(c - comma - 1), &v) == 0 && v < 1000)
-		*a2 = (long)v;
-}
-
 static const char *const text_types[] = { "char",  "varchar", "tinytext", "text", "mediumtext",
 					  "longtext", "enum", "set",   "nchar", "nvarchar",
 					  "inet4", "inet6", "uuid", NULL };
@@ -106,8 +76,8 @@ static void classify(const struct mc_col *c, struct odps_colmap *m)
 	size_t n = c->mysql_type.n;
 	long a1, a2;
 
-	type_args(t, n, &a1, &a2);
-	m->uns = has_word(t, n, "unsigned") || (c->flags & MC_CF_UNSIGNED);
+	mctype_args(t, n, &a1, &a2);
+	m->uns = mctype_has_word(t, n, "unsigned") || (c->flags & MC_CF_UNSIGNED);
 	for (size_t i = 0; i < sizeof int_types / sizeof int_types[0]; i++)
 		if (base_is(t, n, int_types[i].name)) {
 			m->src = ODPS_S_INT;

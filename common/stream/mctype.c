@@ -18,7 +18,7 @@ static int base_is(const char *t, size_t n, const char *name)
 	return n == k || t[k] == '(' || t[k] == ' ';
 }
 
-static int has_word(const char *t, size_t n, const char *w)
+int mctype_has_word(const char *t, size_t n, const char *w)
 {
 	size_t k = strlen(w);
 	for (size_t i = 0; i + k <= n; i++) {
@@ -32,7 +32,7 @@ static int has_word(const char *t, size_t n, const char *w)
 }
 
 /* The numbers in "(p,s)" after the base name; -1 when absent. */
-static void args(const char *t, size_t n, long *p, long *s)
+void mctype_args(const char *t, size_t n, long *p, long *s)
 {
 	const char *o = memchr(t, '(', n), *c, *comma;
 	uint64_t v;
@@ -70,12 +70,12 @@ const char *mctype_for(const char *t, size_t n, char *out, size_t outsz)
 		{ "multipolygon", "BINARY", "BINARY" }, { "geometrycollection", "BINARY", "BINARY" },
 		{ "geomcollection", "BINARY", "BINARY" }, { "vector", "BINARY", "BINARY" },
 	};
-	int uns = has_word(t, n, "unsigned");
+	int uns = mctype_has_word(t, n, "unsigned");
 	long p, s;
 
 	if (base_is(t, n, "decimal") || base_is(t, n, "numeric") || base_is(t, n, "dec") ||
 	    base_is(t, n, "fixed")) {
-		args(t, n, &p, &s);
+		mctype_args(t, n, &p, &s);
 		if (p < 0)
 			p = 10;
 		if (s < 0)
@@ -93,7 +93,7 @@ const char *mctype_for(const char *t, size_t n, char *out, size_t outsz)
 	}
 	/* BIT(64) goes beyond BIGINT; DATETIME(4..6) beyond DATETIME's
 	 * milliseconds */
-	args(t, n, &p, &s);
+	mctype_args(t, n, &p, &s);
 	if (base_is(t, n, "bit") && p == 64) {
 		snprintf(out, outsz, "DECIMAL(20,0)");
 		return out;

@@ -24,4 +24,11 @@ int mctype_canon(const char *mysql_type, size_t n, struct mc_buf *b);
  * table map carries the geometry type). */
 int mctype_same(const char *a, size_t an, const char *b, size_t bn);
 
+/* Whether the type text t[0..n) holds the word w (lower case; words are
+ * separated by spaces), case-insensitive: "unsigned", "zerofill". */
+int mctype_has_word(const char *t, size_t n, const char *w);
+/* The numbers of "(a)" or "(a,b)" after the type's base name into *a1 and
+ * *a2; -1 where absent (or not a number below 1000). */
+void mctype_args(const char *t, size_t n, long *a1, long *a2);
+
 #endif
