@@ -349,6 +349,8 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		}
 		classify(c);
 		snap_text_setup(c);
+		if (snap_labels_exact(m, db, name, c, err) < 0)
+			goto fail;
 	}
 	mysql_free_result(res);
 	res = NULL;

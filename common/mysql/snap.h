@@ -132,6 +132,11 @@ void snap_reader_free(struct snap_reader *rd);
  * (rd->bufs[i]) converted to UTF-8 in v (row: its number in the read). */
 void snap_text_setup(struct snap_col *c);
 int snap_text_select(struct mc_buf *b, const struct snap_col *c);
+/* snap_labels.c: an ENUM/SET column whose labels information_schema shows
+ * with '?' (characters outside utf8mb3) gets its exact type text from the
+ * server (MariaDB), or the table is refused (exit 1). */
+int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_col *c,
+		      struct mc_err *err);
 int snap_text_value(struct snap_reader *rd, const struct snap_table *t, size_t i, uint64_t row,
 		    struct mc_val *v, struct mc_err *err);
 

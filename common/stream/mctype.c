@@ -147,6 +147,18 @@ int mctype_canon(const char *t, size_t n, struct mc_buf *b)
 			i++;
 			continue;
 		}
+		if (ch == '/' && i + 1 < n && t[i + 1] == '*') {
+			/* a version comment keeps its case as information_schema
+			 * and the binlog path spell it (M!100301 COMPRESSED) */
+			size_t end = i + 2;
+			while (end < n && !(t[end - 1] == '*' && t[end] == '/' && end > i + 2))
+				end++;
+			end = end < n ? end + 1 : n;
+			if (buf_add(b, t + i, end - i) < 0)
+				return -1;
+			i = end;
+			continue;
+		}
 		if (ch == '\'') {
 			quoted = 1;
 		} else if (ch == '(' && strip_width) {

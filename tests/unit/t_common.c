@@ -317,6 +317,10 @@ static void test_mctype(void)
 			{ "tinyint(1)", "tinyint" }, { "decimal(10,2) unsigned", "decimal(10,2) unsigned" },
 			{ "varchar(20)", "varchar(20)" }, { "ENUM('A b','it''s')", "enum('A b','it''s')" },
 			{ "datetime(6)", "datetime(6)" }, { "  double   unsigned ", "double unsigned" },
+			{ "VARCHAR(300) /*M!100301 COMPRESSED*/", "varchar(300) /*M!100301 COMPRESSED*/" },
+			{ "blob /*M!100301 COMPRESSED*/", "blob /*M!100301 COMPRESSED*/" },
+			{ "timestamp(3) /* mariadb-5.3 */", "timestamp(3) /* mariadb-5.3 */" },
+			{ "text /*M!100301 COMPRESSED", "text /*M!100301 COMPRESSED" },
 		};
 		good = 1;
 		for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
