@@ -91,9 +91,9 @@ static int layout(const struct mc_rec *s, int is_log, const struct odps_colopts 
 	if (s->ncols > MC_MAX_COLUMNS)
 		return mc_errf(err, MC_EXIT_DATA, "too many columns");
 	if (is_log) {
-		add(w, "_op", 3, "STRING", meta);
-		add(w, "_image", 6, "STRING", meta);
-		add(w, "_time", 5, "BIGINT", meta);
+		add(w, "mc_op", 5, "STRING", meta);
+		add(w, "mc_image", 8, "STRING", meta);
+		add(w, "mc_time", 7, "BIGINT", meta);
 	}
 	for (size_t i = 0; i < s->ncols; i++) {
 		const struct mc_col *c = &s->cols[i];
@@ -109,9 +109,9 @@ static int layout(const struct mc_rec *s, int is_log, const struct odps_colopts 
 			 (int)c->mysql_type.n, c->mysql_type.p);
 		add(w, c->name.p, c->name.n, m.text, from);
 	}
-	add(w, "_pos_file", 9, "BIGINT", pos);
-	add(w, "_pos_off", 8, "BIGINT", pos);
-	add(w, "_pos_row", 8, "BIGINT", pos);
+	add(w, "mc_pos_file", 11, "BIGINT", pos);
+	add(w, "mc_pos_off", 10, "BIGINT", pos);
+	add(w, "mc_pos_row", 10, "BIGINT", pos);
 	return 0;
 }
 

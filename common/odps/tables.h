@@ -3,12 +3,18 @@
  * the table's schema record, checked against it when they exist, and
  * their partitions; and reading a table's columns back (DESC).
  *
- *	NAME     (cols..., _pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT)
+ *	NAME     (cols..., mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT)
  *	         PARTITIONED BY (ds STRING) [LIFECYCLE n]
- *	NAME_log (_op STRING, _image STRING, _time BIGINT, cols...,
- *	          _pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT)
+ *	NAME_log (mc_op STRING, mc_image STRING, mc_time BIGINT, cols...,
+ *	          mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT)
  *	         PARTITIONED BY (ds STRING) [LIFECYCLE n]
  *
+ * (MaxCompute column names start with a letter: the _pos_file, _op, ...
+ * of the sqlite layout of docs/merge.md are mc_pos_file, mc_op, ... here.)
+ * A log row is one image of a change: mc_op I, U or D; mc_image A (after)
+ * or B (before), an update two rows; mc_time the event time (seconds UTC);
+ * the position of the change in mc_pos_*. A base row is a snapshot row (its
+ * chunk's watermark) or a merged one (the position of the record that won).
  * cols are the schema record's columns, in order, each of the MaxCompute
  * type of odps_col_map (types.h) under the column's choices. The table
  * comment records the key: "mcsync: DB.TABLE, key columns 1,3" (1-based
