@@ -48,9 +48,11 @@ static int lit(struct mc_buf *b, int dialect, const char *s)
 				 (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'))))
 			for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 				size_t n = strlen(words[i]);
-				char e = p[n];
-				if (!strncmp(p, words[i], n) &&
-				    !(e == '_' || (e >= 'a' && e <= 'z') || (e >= '0' && e <= '9'))) {
+				char e;
+				if (strncmp(p, words[i], n) != 0)
+					continue;
+				e = p[n];
+				if (!(e == '_' || (e >= 'a' && e <= 'z') || (e >= '0' && e <= '9'))) {
 					rc = buf_adds(b, "mc");
 					break;
 				}
