@@ -11,6 +11,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/io.h"
+#include "odps/client.h"
+#include "odps/merge_odps.h"
 #include "prog.h"
 #include "stream/opt.h"
 #include "stream/rec.h"
@@ -21,6 +23,8 @@
 static const char usage[] =
 	"Usage: mc-merge --warehouse=DIR --table=NAME --ds=YYYYMMDD [OPTION]...\n"
 	"   or: mc-merge --warehouse=DIR --table=NAME --at=POINT --output=FILE\n"
+	"   or: mc-merge --dest=odps://PROJECT[/SCHEMA] --state=DIR --table=NAME\n"
+	"                (--ds=YYYYMMDD | --at=POINT --into=TABLE) [OPTION]...\n"
 	"Build the full partition ds=YYYYMMDD of table NAME of a local warehouse:\n"
 	"the latest complete partition before that day plus the change records of\n"
 	"NAME_log after its position, up to the day's cut (docs/merge.md): per key\n"
@@ -48,6 +52,14 @@ static const char usage[] =
 	"      --emit-sql        print the SQL doing the same merge, do nothing\n"
 	"      --dialect=D       maxcompute (default) or sqlite\n"
 	"  -v, --verbose         say what was read and written on standard error\n"
+	"MaxCompute (the merge runs there as SQL; docs/maxcompute.md):\n"
+	"      --dest=odps://PROJECT[/SCHEMA]  the project of the tables\n"
+	"      --state=DIR       mc-tunnel-put's state directory (its ledger)\n"
+	"      --into=TABLE      with --at: the table that gets the state\n"
+	"      --odps-config=FILE, --endpoint=URL, --tunnel-endpoint=URL,\n"
+	"      --ca-file=FILE    as mc-tunnel-put's\n"
+	"      --retry-time=MINUTES  retry 5xx, 429 and lost connections this long\n"
+	"                        (default 10), then exit 3\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
@@ -101,7 +113,16 @@ static void catch_signals(const struct mergejob_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static void parse(int argc, char **argv, struct mergejob_opts *o)
+/* The MaxCompute options (--dest=odps://...). */
+struct odps_cli {
+	struct odps_conn_opts co;
+	struct odps_http_opts ho;
+	const char *state, *into;
+	double retry_s;
+	int set;            /* one of them given */
+};
+
+static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cli *x)
 {
 	static const struct option longopts[] = {
 		{ "warehouse", required_argument, NULL, 'w' },
@@ -119,6 +140,14 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "dest", required_argument, NULL, 1000 },
+		{ "state", required_argument, NULL, 1001 },
+		{ "into", required_argument, NULL, 1002 },
+		{ "odps-config", required_argument, NULL, 1003 },
+		{ "endpoint", required_argument, NULL, 1004 },
+		{ "tunnel-endpoint", required_argument, NULL, 1005 },
+		{ "ca-file", required_argument, NULL, 1006 },
+		{ "retry-time", required_argument, NULL, 1007 },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
@@ -185,6 +214,19 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case 1000: x->co.dest = optarg; break;
+		case 1001: x->state = optarg; x->set = 1; break;
+		case 1002: x->into = optarg; x->set = 1; break;
+		case 1003: x->co.odps_config = optarg; x->set = 1; break;
+		case 1004: x->co.endpoint = optarg; x->set = 1; break;
+		case 1005: x->co.tunnel_endpoint = optarg; x->set = 1; break;
+		case 1006: x->ho.ca_file = optarg; x->set = 1; break;
+		case 1007:
+			if (opt_u64("--retry-time", optarg, 0, 100000, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			x->retry_s = (double)u * 60;
+			x->set = 1;
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -195,6 +237,29 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 	}
 	if (optind < argc)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
+	if (x->co.dest) {
+		if (o->whdir || o->output || o->emit_sql || have_zstd || have_dialect || o->memory ||
+		    o->tmpdir)
+			prog_usage_error("--dest=odps:// runs the merge in MaxCompute: it takes none of "
+					 "--warehouse, --output, --emit-sql, --dialect, --zstd, --memory, "
+					 "--tmpdir");
+		if (strncmp(x->co.dest, "odps://", 7) != 0)
+			prog_usage_error("bad value for --dest (want odps://PROJECT[/SCHEMA])");
+		if (!x->state || !o->table)
+			prog_usage_error("--dest needs --state and --table");
+		if (o->ds && o->at)
+			prog_usage_error("--ds and --at exclude each other");
+		if (!o->ds && !(o->at && x->into))
+			prog_usage_error("--ds is required (or --at with --into)");
+		if (x->into && (o->ds || have_lifecycle))
+			prog_usage_error("--into goes with --at (and not with --lifecycle)");
+		if (x->into && !wh_name_ok(x->into, strlen(x->into)))
+			prog_usage_error("bad value for --into: '%s' (a table name)", x->into);
+		return;
+	}
+	if (x->set)
+		prog_usage_error("--state, --into, --odps-config, --endpoint, --tunnel-endpoint, "
+				 "--ca-file and --retry-time go with --dest=odps://...");
 	if (!o->whdir || !o->table)
 		prog_usage_error("--warehouse and --table are required");
 	/* options that contradict each other, or that would be ignored */
@@ -212,15 +277,60 @@ static void parse(int argc, char **argv, struct mergejob_opts *o)
 		prog_usage_error("--ds is required (or --at with --output)");
 }
 
+/* --dest=odps://...: the merge as SQL in MaxCompute (common/odps/merge_odps.c). */
+static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
+{
+	struct odps_target t;
+	struct odps_client c;
+	struct odps_sql_opts so = { 0 };
+	struct odps_merge_opts mo = { 0 };
+	struct mc_err err = { 0 };
+	if (odps_target_resolve(&x->co, &t, &err) < 0 ||
+	    odps_client_init(&c, &t, &x->ho, "mc-merge/" MC_VERSION, &err) < 0) {
+		if (err.code == MC_EXIT_USAGE)
+			prog_usage_error("%s", err.msg);
+		prog_fail(&err);
+	}
+	so.retry_s = x->retry_s;
+	so.verbose = o->verbose;
+	so.say = prog_sayer;
+	mo.sql = &so;
+	mo.state = x->state;
+	mo.table = o->table;
+	mo.ds = o->ds;
+	mo.day = o->day;
+	mo.at = o->at;
+	mo.at_is_pos = o->at_is_pos;
+	mo.at_pos = o->at_pos;
+	mo.at_time = o->at_time;
+	mo.into = x->into;
+	mo.key = o->key;
+	mo.lifecycle = o->lifecycle;
+	mo.verbose = o->verbose;
+	mo.say = prog_sayer;
+	if (odps_merge_run(&c, &mo, &err) < 0) {
+		if (err.code == MC_EXIT_USAGE)
+			prog_usage_error("%s", err.msg);
+		prog_fail(&err);
+	}
+	odps_client_free(&c);
+	odps_target_free(&t);
+	prog_close_stdout();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct mergejob_opts o;
+	struct odps_cli x = { .retry_s = 600 };
 	struct mc_err err = { 0 };
 	struct mc_buf sql = { 0 };
 
 	prog_init("mc-merge");
 	mergejob_opts_init(&o);
-	parse(argc, argv, &o);
+	parse(argc, argv, &o, &x);
+	if (x.co.dest)
+		return run_odps(&o, &x);
 	o.say = prog_sayer;
 	o.sql = &sql;
 	if (!o.emit_sql)

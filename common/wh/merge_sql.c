@@ -1,6 +1,7 @@
 #include "wh/merge_sql.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,11 +33,56 @@ static int cols(struct mc_buf *b, const struct mc_rec *s, int dialect, const cha
 	return rc;
 }
 
+/* Our own text of the statement: in MaxCompute, whose column names start
+ * with a letter, the layout's columns and the statement's aliases are
+ * mc_pos_file, mc_op, mc_rank, ... (docs/maxcompute.md "Tables"); in
+ * sqlite _pos_file, _op, _rank, ... (docs/merge.md). */
+static int lit(struct mc_buf *b, int dialect, const char *s)
+{
+	static const char *const words[] = { "_pos_file", "_pos_off", "_pos_row", "_op",
+					     "_image", "_time", "_rank", "_live", "_rn" };
+	int rc = 0;
+	for (const char *p = s; *p && rc == 0; p++) {
+		if (dialect == MERGE_SQL_MAXCOMPUTE && *p == '_' &&
+		    (p == s || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+				 (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'))))
+			for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+				size_t n = strlen(words[i]);
+				char e;
+				if (strncmp(p, words[i], n) != 0)
+					continue;
+				e = p[n];
+				if (!(e == '_' || (e >= 'a' && e <= 'z') || (e >= '0' && e <= '9'))) {
+					rc = buf_adds(b, "mc");
+					break;
+				}
+			}
+		if (rc == 0)
+			rc = buf_addc(b, *p);
+	}
+	return rc;
+}
+
+/* lit() of a formatted text */
+static int litf(struct mc_buf *b, int dialect, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int litf(struct mc_buf *b, int dialect, const char *fmt, ...)
+{
+	char t[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(t, sizeof t, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof t)
+		return -1;
+	return lit(b, dialect, t);
+}
+
 /* (_pos_file, _pos_off, _pos_row) compared with p: op is ">=" or "<". */
-static int pos_pred(struct mc_buf *b, const struct mc_pos *p, const char *op)
+static int pos_pred(struct mc_buf *b, int d, const struct mc_pos *p, const char *op)
 {
 	const char *strict = op[0] == '>' ? ">" : "<";
-	return buf_addf(b,
+	return litf(b, d,
 			"(_pos_file %s %" PRIu64 " OR (_pos_file = %" PRIu64 " AND (_pos_off %s %" PRIu64
 			" OR (_pos_off = %" PRIu64 " AND _pos_row %s %" PRIu64 "))))",
 			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
@@ -87,15 +133,19 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_adds(b, " (");
 		rc |= cols(b, s, d, NULL);
-		rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, ds)\n");
+		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, ds)\n");
 	} else if (q->ds) {
 		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_addf(b, " PARTITION (ds = '%s')\n", q->ds);
+	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= ident(b, q->into, strlen(q->into), d);
+		rc |= buf_adds(b, "\n");
 	}
 	rc |= buf_adds(b, "SELECT ");
 	rc |= cols(b, s, d, NULL);
-	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row");
+	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row");
 	if (q->ds && d == MERGE_SQL_SQLITE)
 		rc |= buf_addf(b, ", '%s'", q->ds);
 	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
@@ -103,16 +153,16 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= buf_adds(b, i ? ", " : "");
 		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
 	}
-	rc |= buf_adds(b, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
+	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
 	rc |= cols(b, s, d, NULL);
-	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
+	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
 	rc |= ident(b, q->table, strlen(q->table), d);
 	rc |= buf_adds(b, "\n    WHERE ");
 	rc |= part_pred(b, q->base_part);
 	rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
 	rc |= cols(b, s, d, NULL);
-	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row,\n"
+	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row,\n"
 		       "      CASE WHEN _image = 'A' THEN 2 ELSE 1 END AS _rank,\n"
 		       "      CASE WHEN _image = 'A' THEN 1 ELSE 0 END AS _live\n    FROM ");
 	{
@@ -121,12 +171,12 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= ident(b, ln, strlen(ln), d);
 	}
 	rc |= buf_adds(b, "\n    WHERE ");
-	rc |= pos_pred(b, &q->from, ">=");
+	rc |= pos_pred(b, d, &q->from, ">=");
 	if (!q->upto_inf) {
 		rc |= buf_adds(b, "\n      AND ");
-		rc |= pos_pred(b, &q->upto, "<");
+		rc |= pos_pred(b, d, &q->upto, "<");
 	}
-	rc |= buf_adds(b, "\n  ) u\n) w\nWHERE _rn = 1 AND _live = 1;\n");
+	rc |= lit(b, d, "\n  ) u\n) w\nWHERE _rn = 1 AND _live = 1;\n");
 	if (rc)
 		return mc_oom(err, "sql");
 	return 0;
@@ -157,7 +207,7 @@ int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table
 		rc |= ident(b, log ? ln : table, strlen(log ? ln : table), d);
 		rc |= buf_adds(b, " (");
 		if (log)
-			rc |= buf_adds(b, "_op STRING, _image STRING, _time BIGINT, ");
+			rc |= lit(b, d, "_op STRING, _image STRING, _time BIGINT, ");
 		for (size_t i = 0; i < s->ncols; i++) {
 			rc |= ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
 			if (d == MERGE_SQL_SQLITE)
@@ -166,7 +216,7 @@ int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table
 				rc |= buf_addf(b, " %.*s, ", (int)s->cols[i].mc_type.n,
 					       s->cols[i].mc_type.p);
 		}
-		rc |= buf_adds(b, "_pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT");
+		rc |= lit(b, d, "_pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT");
 		if (d == MERGE_SQL_SQLITE)
 			rc |= buf_adds(b, ", ds TEXT);\n");
 		else

@@ -19,6 +19,9 @@ struct merge_sql {
 	const char *table;           /* base table; the log is <table>_log */
 	const char *base_part;       /* the base partition, e.g. ds=20261121 */
 	const char *ds;              /* the day to write, or NULL: a SELECT only */
+	const char *into;            /* ds NULL, MaxCompute: INSERT OVERWRITE TABLE
+				      * into (not partitioned) SELECT ...; NULL:
+				      * the SELECT alone */
 	struct mc_pos from, upto;    /* log records in [from, upto) */
 	int upto_inf;                /* no upper end */
 	int dialect;                 /* MERGE_SQL_* */

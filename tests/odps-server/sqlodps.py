@@ -8,6 +8,9 @@ Statements (one per SQL task, after any `SET k=v;` lines):
   ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]...
   INSERT OVERWRITE|INTO TABLE t [PARTITION (k='v', ... | k, ...)] SELECT ...
   SELECT ... / WITH ... (the result is CSV text: a header line, NULL as \\N)
+  DESC t / DESCRIBE t (the text table of odpscmd's DESC: owner, comment, times,
+      "Native Columns:" rows "| name | type | label | comment |", "Partition Columns:")
+  SHOW PARTITIONS t (one "k=v[/k2=v2]" line per partition, in order)
 Inside a query: MaxCompute string literals ('..' or ".." with backslash escapes)
 become sqlite literals, `names` stay quoted identifiers, CAST type names map to
 sqlite's (STRING -> TEXT, BIGINT -> INTEGER, ...), IF() -> IIF(), NVL() -> IFNULL().
@@ -18,6 +21,7 @@ import csv
 import io
 import re
 import sqlite3
+import time
 
 import catalog
 import recstream
@@ -318,6 +322,26 @@ def statement(proj, p):
             perr(p.peek(), "unexpected %r" % p.peek()[1])
         proj.drop_table(name, ie)
         return ""
+    if p.kw("DESC") or p.kw("DESCRIBE"):
+        name = p.name(pn)
+        if not p.at_end():
+            perr(p.peek(), "unexpected %r" % p.peek()[1])
+        t = proj.table(name)
+        if t is None:
+            raise SqlError("ODPS-0130131:Table not found - table %s.%s cannot be resolved" % (pn, name))
+        return desc_text(proj, t)
+    if p.kw("SHOW", "PARTITIONS"):
+        name = p.name(pn)
+        if not p.at_end():
+            perr(p.peek(), "unexpected %r" % p.peek()[1])
+        t = proj.table(name)
+        if t is None:
+            raise SqlError("ODPS-0130131:Table not found - table %s.%s cannot be resolved" % (pn, name))
+        if not t.parts:
+            serr("table %s is not partitioned" % t.name)
+        specs = [r[0] for r in proj.db.execute("SELECT spec FROM _odps_partitions WHERE tbl = ? "
+                                              "ORDER BY spec", (t.name,))]
+        return "".join(sp.replace(",", "/") + "\n" for sp in specs)
     if p.kw("ALTER", "TABLE"):
         name = p.name(pn)
         t = proj.table(name)
@@ -394,6 +418,35 @@ def statement(proj, p):
             w.writerow(["\\N" if v is None else v.hex() if isinstance(v, bytes) else v for v in row])
         return buf.getvalue()
     perr(p.peek(), "statement %r is not run by the local server" % p.peek()[1])
+
+
+def desc_text(proj, t):
+    """odpscmd's DESC layout (a text table 84 wide)."""
+    r = proj.db.execute("SELECT comment, created FROM _odps_tables WHERE name = ?", (t.name,)).fetchone()
+    sep = "+" + "-" * 82 + "+"
+
+    def line(s):
+        return "| %-80s |" % s
+
+    def row(cells, widths):
+        return "| " + " | ".join("%-*s" % (w, c) for c, w in zip(cells, widths)) + " |"
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r[1] or 0))
+    out = [sep, line("Owner:                    ALIYUN$local | Project: %s" % proj.name),
+           line("TableComment: %s" % (r[0] or "")), sep,
+           line("CreateTime:               %s" % when), line("LastDDLTime:              %s" % when),
+           line("LastModifiedTime:         %s" % when),
+           line("Lifecycle:                %s" % (t.lifecycle if t.lifecycle else "")), sep,
+           line("InternalTable: YES      | Size: 0"), sep, line("Native Columns:"), sep,
+           row(["Field", "Type", "Label", "Comment"], [16, 16, 6, 33]), sep]
+    for c in t.cols:
+        out.append(row([c[0], recstream.type_str(c[1]).lower(), "", c[3]], [16, 16, 6, 33]))
+    out.append(sep)
+    if t.parts:
+        out += [line("Partition Columns:"), sep]
+        for pc in t.parts:
+            out.append(row([pc[0], recstream.type_str(pc[1]).lower(), ""], [16, 16, 42]))
+        out.append(sep)
+    return "\n".join(out) + "\n"
 
 
 def insert(proj, t, pairs, overwrite, sel):

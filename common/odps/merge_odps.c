@@ -1,0 +1,709 @@
+/* merge_odps.c: the merge in MaxCompute (merge_odps.h). */
+#include "odps/merge_odps.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "stream/ckpt.h"
+#include "stream/ledger.h"
+#include "odps/tables.h"
+#include "wh/merge_sql.h"
+#include "wh/wh.h"
+#include "wh/whpart.h"
+
+#define REC_DS "ds."
+
+struct mo {
+	struct odps_client *c;
+	const struct odps_merge_opts *o;
+	struct odps_sql_opts so;       /* o->sql with the merge's settings */
+	struct mc_ledger L;
+	const struct mc_ledger *src;   /* the table's source (one history) */
+	struct odps_desc d;
+	struct mc_col cols[MC_MAX_COLUMNS];
+	struct mc_rec schema;          /* the data columns (names), for merge_sql */
+	uint32_t key[MC_MAX_COLUMNS];
+	size_t nkey;
+	struct ckpt rec;               /* STATE/merge.T */
+	char *recpath;
+	int lockfd;
+	int64_t *days;                 /* the partitions of T, ascending */
+	size_t ndays, capdays;
+	int64_t base;                  /* the base partition's day */
+	struct mc_pos from, upto;
+	int upto_inf;
+};
+
+static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct mo *m, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	if (!m->o->verbose || !m->o->say.fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	m->o->say.fn(m->o->say.ctx, line);
+}
+
+static int sql(struct mo *m, const char *q, struct mc_buf *out, struct mc_err *err)
+{
+	struct mc_buf tmp = { 0 };
+	int rc = odps_sql_run(m->c, &m->so, q, ODPS_SQL_IDEMPOTENT, out ? out : &tmp, err);
+	buf_free(&tmp);
+	return rc;
+}
+
+/* ---- state ---- */
+
+static int lock_and_read(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf p = { 0 };
+	struct ckpt c;
+	int rc;
+	if (buf_addf(&p, "%s/merge.%s.lock%c", m->o->state, m->o->table, 0) < 0)
+		return mc_oom(err, "path");
+	m->lockfd = open(p.p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (m->lockfd < 0) {
+		rc = mc_errnof(err, errno, "--state: '%s'", p.p);
+		buf_free(&p);
+		return rc;
+	}
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		rc = mc_errf(err, errno == EWOULDBLOCK ? MC_EXIT_TRANSIENT : MC_EXIT_DATA,
+			     "'%s': table '%s' is being merged by another mc-merge", p.p,
+			     m->o->table);
+		buf_free(&p);
+		return rc;
+	}
+	p.len = 0;
+	if (buf_addf(&p, "%s/ledger%c", m->o->state, 0) < 0)
+		return mc_oom(err, "path");
+	rc = ckpt_read(p.p, &c, err);
+	if (rc == 0)
+		mc_errf(err, MC_EXIT_DATA,
+			"--state: '%s' does not exist: nothing was uploaded into MaxCompute with this "
+			"state directory (give the --state of mc-tunnel-put --dest=odps://...)", p.p);
+	if (rc > 0) {
+		rc = ledger_from_ckpt(&c, p.p, &m->L, err);
+		ckpt_free(&c);
+	}
+	buf_free(&p);
+	if (rc <= 0)
+		return -1;
+	if (!(m->recpath = wh_pathf("%s/merge.%s", m->o->state, m->o->table)))
+		return mc_oom(err, "path");
+	return ckpt_read(m->recpath, &m->rec, err) < 0 ? -1 : 0;
+}
+
+/* The table's source: one history (as --emit-sql: a SQL range over the
+ * log's positions cannot tell histories apart). */
+static int source(struct mo *m, struct mc_err *err)
+{
+	size_t t = 0, n = 0;
+	ledger_tsrc_get(&m->L, m->o->table, &t);
+	for (size_t i = 0; i <= m->L.nmore; i++)
+		if (ledger_src_same(&m->L, t, i))
+			n++;
+	if (n > 1)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s''s source has %zu binlog histories in the ledger (RESET "
+			       "MASTER or a new history): its log's positions repeat, which the "
+			       "merge in MaxCompute (a SQL range) cannot tell apart",
+			       m->o->table, n);
+	m->src = ledger_src(&m->L, t);
+	return 0;
+}
+
+/* ---- the table ---- */
+
+static int columns(struct mo *m, struct mc_err *err)
+{
+	static const char *const pos[3] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
+	size_t n;
+	if (odps_tables_desc(m->c, &m->so, m->o->table, &m->d, err) < 0)
+		return -1;
+	if (m->d.ncols < 4 || m->d.ncols - 3 > MC_MAX_COLUMNS)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "MaxCompute table '%s': not a base table of mcsync (docs/maxcompute.md "
+			       "\"Tables\")", m->o->table);
+	n = m->d.ncols - 3;
+	for (int i = 0; i < 3; i++)
+		if (strcasecmp(m->d.names[n + (size_t)i], pos[i]) != 0)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "MaxCompute table '%s': column %zu is '%s', not '%s': not a "
+				       "base table of mcsync (docs/maxcompute.md \"Tables\")",
+				       m->o->table, n + (size_t)i + 1, m->d.names[n + (size_t)i],
+				       pos[i]);
+	for (size_t i = 0; i < n; i++) {
+		m->cols[i].name = mc_str_c(m->d.names[i], strlen(m->d.names[i]));
+		m->cols[i].mc_type = mc_str_c(m->d.types[i], strlen(m->d.types[i]));
+	}
+	m->schema.kind = MC_R_SCHEMA;
+	m->schema.cols = m->cols;
+	m->schema.ncols = n;
+	/* the key: the table's comment, or --key (which must agree) */
+	uint32_t k[MC_MAX_COLUMNS];
+	size_t nk = 0;
+	int has = odps_comment_key(m->d.comment, m->key, MC_MAX_COLUMNS, &m->nkey);
+	for (size_t i = 0; has && i < m->nkey; i++)
+		if (m->key[i] >= n)
+			has = 0, m->nkey = 0;
+	if (m->o->key) {
+		const char *p = m->o->key;
+		while (*p) {
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p), i;
+			for (i = 0; i < n; i++)
+				if (strlen(m->d.names[i]) == len && !strncmp(m->d.names[i], p, len))
+					break;
+			if (i == n)
+				return mc_errf(err, MC_EXIT_USAGE, "--key: table '%s' has no column '%.*s'",
+					       m->o->table, (int)len, p);
+			if (nk == MC_MAX_COLUMNS)
+				return mc_errf(err, MC_EXIT_USAGE, "--key: too many columns");
+			k[nk++] = (uint32_t)i;
+			p += len + (e ? 1 : 0);
+			if (e && !*p)
+				return mc_errf(err, MC_EXIT_USAGE, "--key: empty column name");
+		}
+		if (has && (nk != m->nkey || memcmp(k, m->key, nk * sizeof *k) != 0))
+			return mc_errf(err, MC_EXIT_USAGE, "--key: table '%s' has a key already",
+				       m->o->table);
+		memcpy(m->key, k, nk * sizeof *k);
+		m->nkey = nk;
+	} else if (!has) {
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s' has no primary or unique key: declare one with "
+			       "--key=COL[,COL]", m->o->table);
+	}
+	return 0;
+}
+
+static int partitions(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	int rc = -1;
+	if (buf_adds(&q, "SHOW PARTITIONS ") < 0 ||
+	    odps_ident(&q, m->o->table, strlen(m->o->table)) < 0 || buf_adds(&q, ";") < 0 ||
+	    buf_addc(&q, '\0') < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	for (char *l = out.p, *nl; l && *l; l = nl) {
+		int64_t d;
+		if ((nl = strchr(l, '\n')))
+			*nl++ = '\0';
+		if (!*l)
+			continue;
+		if (strncmp(l, "ds=", 3) != 0 || day_parse(l + 3, &d) < 0) {
+			mc_errf(err, MC_EXIT_DATA,
+				"MaxCompute table '%s': partition '%s' is not ds=YYYYMMDD",
+				m->o->table, l);
+			goto out;
+		}
+		size_t i = m->ndays;
+		if (mc_push(&m->days, &m->ndays, &m->capdays, sizeof *m->days) < 0) {
+			mc_oom(err, "partitions");
+			goto out;
+		}
+		while (i > 0 && m->days[i - 1] > d) { /* keep them sorted */
+			m->days[i] = m->days[i - 1];
+			i--;
+		}
+		m->days[i] = d;
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
+/* ---- the plan ---- */
+
+/* mc-merge made partition day: 1 and its from (= the upto it was built
+ * with); 0: not one of ours (the snapshot's). */
+static int recorded(struct mo *m, int64_t day, struct mc_pos *from, struct mc_err *err)
+{
+	char k[32], d[16];
+	day_format(day, d);
+	snprintf(k, sizeof k, REC_DS "%s", d);
+	const char *v = ckpt_get(&m->rec, k);
+	if (!v)
+		return 0;
+	if (pos_parse(v, from, err) < 0)
+		return mc_errctx(err, "'%s': %s: ", m->recpath, k);
+	return 1;
+}
+
+/* The snapshot's partition is a base once the table's snapshot is
+ * complete in the ledger (its chain "done"); the log applies from the
+ * lowest committed chunk watermark. */
+static int snapshot_from(struct mo *m, int64_t day, struct mc_pos *from, struct mc_err *err)
+{
+	int found = 0, done = 0;
+	char d[16];
+	day_format(day, d);
+	for (size_t i = 0; i < m->L.snap.n; i++) {
+		const char *k = m->L.snap.kv[i].k, *dot;
+		char nk[700], def[300];
+		if (strncmp(k, "table.", 6) != 0 || !(dot = strchr(k + 6, '.')))
+			continue; /* hex keys: named in the ledger's names, below */
+		snprintf(nk, sizeof nk, LEDGER_K_NAME "%s", k + 6);
+		const char *nm = ledger_name_get(&m->L, nk);
+		if (!nm) {
+			struct mc_str db = mc_str_c(k + 6, (size_t)(dot - k - 6));
+			struct mc_str tb = mc_str_c(dot + 1, strlen(dot + 1));
+			struct mc_err e2 = { 0 };
+			if (wh_default_name(&db, &tb, def, sizeof def, &e2) < 0)
+				continue;
+			nm = def;
+		}
+		if (strcmp(nm, m->o->table) != 0)
+			continue;
+		found = 1;
+		done = ledger_chain_parse(m->L.snap.kv[i].v, NULL, NULL) == LEDGER_CHAIN_END;
+	}
+	for (size_t i = 0; !found && i < m->L.names.n; i++)
+		if (!strcmp(m->L.names.kv[i].v, m->o->table)) {
+			const char *tk = m->L.names.kv[i].k + strlen(LEDGER_K_NAME);
+			const char *v = ledger_chain_get(&m->L, tk);
+			found = 1;
+			done = v && ledger_chain_parse(v, NULL, NULL) == LEDGER_CHAIN_END;
+		}
+	if (!found)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s/ds=%s': not made by mc-merge ('%s' does not name it) and the "
+			       "ledger has no snapshot of table '%s': no full partition to start from",
+			       m->o->table, d, m->recpath, m->o->table);
+	if (!done)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s/ds=%s': the snapshot of table '%s' is not complete in the ledger: "
+			       "the partition is incomplete (finish loading the snapshot)",
+			       m->o->table, d, m->o->table);
+	/* the lowest of the snapshot's rows' watermarks and the ledger's
+	 * lowest chunk watermark (chunks without rows): the log is complete
+	 * from there, and a change below a row's watermark loses to it */
+	{
+		struct mc_buf q = { 0 }, out = { 0 };
+		unsigned long long f, o, r;
+		int rc = -1;
+		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s` WHERE ds = '%s' "
+				 "ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;%c",
+			     m->o->table, d, 0) < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+			goto out;
+		memset(from, 0, sizeof *from);
+		char *l = strchr(out.p, '\n');
+		if (l && sscanf(l + 1, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+			from->file = f;
+			from->off = o;
+			from->row = r;
+			if (m->L.has_snap_low && pos_cmp(&m->L.snap_low, from) < 0)
+				*from = m->L.snap_low;
+		} else if (m->L.has_snap_low) {
+			*from = m->L.snap_low;
+		}
+		rc = 0;
+	out:
+		buf_free(&q);
+		buf_free(&out);
+		return rc;
+	}
+}
+
+static int part_from(struct mo *m, int64_t day, struct mc_pos *from, struct mc_err *err)
+{
+	int r = recorded(m, day, from, err);
+	if (r < 0)
+		return -1;
+	return r ? 0 : snapshot_from(m, day, from, err);
+}
+
+static int has_day(const struct mo *m, int64_t day)
+{
+	for (size_t i = 0; i < m->ndays; i++)
+		if (m->days[i] == day)
+			return 1;
+	return 0;
+}
+
+/* --at=TIME: the first change of the table stamped after t. */
+static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	int rc = -1;
+	if (!m->src->has_hw || m->src->hw_time <= t)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
+			       m->o->at, m->src->has_hw ? m->src->hw_time : 0);
+	if (buf_adds(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM ") < 0 ||
+	    buf_addf(&q, "`%s_log` WHERE mc_time > %" PRId64
+			 " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;%c", m->o->table, t, 0) < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	{
+		char *l = strchr(out.p, '\n'); /* after the header line */
+		unsigned long long f, o, r;
+		if (l && sscanf(l + 1, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+			m->upto.file = f;
+			m->upto.off = o;
+			m->upto.row = r;
+		} else {
+			m->upto_inf = 1;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
+static int plan_at(struct mo *m, struct mc_err *err)
+{
+	const struct odps_merge_opts *o = m->o;
+	if (o->at_is_pos) {
+		struct mc_pos c = { 0, 0, 0 }, p = o->at_pos;
+		int have = 0;
+		char a[64];
+		if (m->src->has_pos) {
+			c = m->src->pos;
+			have = 1;
+		}
+		if (m->src->has_resume && (!have || pos_cmp(&m->src->resume, &c) > 0)) {
+			c = m->src->resume;
+			have = 1;
+		}
+		if (p.row == UINT64_MAX)
+			p.row = have && p.file == c.file && p.off == c.off ? c.row : UINT64_MAX;
+		if (!have || pos_cmp(&p, &c) > 0) {
+			pos_format(&c, a, sizeof a);
+			return mc_errf(err, MC_EXIT_DATA,
+				       "--at=%s is beyond what MaxCompute has committed (%s): the state "
+				       "there can still change; merge at or below it, or wait for the log "
+				       "to pass it", o->at, have ? a : "no change yet");
+		}
+		m->upto = o->at_pos;
+		if (m->upto.row == UINT64_MAX)
+			m->upto_inf = 1;
+		else
+			m->upto.row++;
+	} else if (cut_at_time(m, o->at_time - m->L.utc_off, err) < 0) {
+		return -1;
+	}
+	/* the newest partition that starts at or below the point */
+	for (size_t i = m->ndays; i-- > 0;) {
+		struct mc_pos f;
+		if (part_from(m, m->days[i], &f, err) < 0)
+			return -1;
+		if (m->upto_inf || pos_cmp(&f, &m->upto) <= 0) {
+			m->base = m->days[i];
+			m->from = f;
+			return 0;
+		}
+	}
+	return mc_errf(err, MC_EXIT_DATA, "table '%s' has no full partition before the point",
+		       o->table);
+}
+
+/* 1: ds is the snapshot itself (nothing to do). */
+static int plan_day(struct mo *m, struct mc_err *err)
+{
+	struct mc_pos f;
+	size_t i;
+	if (!ledger_cut(m->src, m->o->day, &m->upto)) {
+		char d[16];
+		day_format(m->o->day + 1, d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the log has not reached the end of %s yet: no change stamped on %s or "
+			       "later has been committed (see docs/merge.md; or use --at)",
+			       m->o->ds, d);
+	}
+	if (has_day(m, m->o->day)) {
+		int r = recorded(m, m->o->day, &f, err);
+		if (r < 0)
+			return -1;
+		if (!r && snapshot_from(m, m->o->day, &f, err) == 0)
+			return 1;
+	}
+	for (i = m->ndays; i-- > 0 && m->days[i] >= m->o->day;)
+		;
+	if (i == (size_t)-1)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s' has no full partition before %s in MaxCompute (the first "
+			       "day's base is the snapshot: load it with mc-tunnel-put)",
+			       m->o->table, m->o->ds);
+	m->base = m->days[i];
+	if (part_from(m, m->base, &m->from, err) < 0)
+		return -1;
+	if (pos_cmp(&m->from, &m->upto) > 0) {
+		char a[64], b[64], d[16];
+		pos_format(&m->from, a, sizeof a);
+		pos_format(&m->upto, b, sizeof b);
+		day_format(m->base, d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "the base partition 'ds=%s' starts at %s, after the point asked (%s)", d,
+			       a, b);
+	}
+	return 0;
+}
+
+/* The base must hold nothing read at or after upto (a snapshot's chunks
+ * read after the point): no partition holds the state there. */
+static int base_before_point(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	char d[16], b[64];
+	int rc = -1;
+	if (m->upto_inf)
+		return 0;
+	day_format(m->base, d);
+	pos_format(&m->upto, b, sizeof b);
+	if (buf_addf(&q, "SELECT COUNT(*) AS n FROM `%s` WHERE ds = '%s' AND (mc_pos_file > %" PRIu64
+			 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64 " OR (mc_pos_off = %"
+			 PRIu64 " AND mc_pos_row >= %" PRIu64 "))));%c",
+		     m->o->table, d, m->upto.file, m->upto.file, m->upto.off, m->upto.off,
+		     m->upto.row, 0) < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	{
+		char *l = strchr(out.p, '\n');
+		if (!l || strtoull(l + 1, NULL, 10) != 0) {
+			mc_errf(err, MC_EXIT_DATA,
+				"the base partition 'ds=%s' holds rows read at or after %s: no partition "
+				"holds the state there", d, b);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
+/* ---- the lifecycle (docs/mc-merge.md: the same rule as locally) ---- */
+
+static int lifecycle(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	struct mc_pos lo = { 0, 0, 0 };
+	int have_lo = 0, rc = -1;
+	char d[16], hw[16];
+	if (!m->o->lifecycle)
+		return 0;
+	for (size_t i = 0; i < m->ndays; i++) {
+		struct mc_pos f;
+		if (m->days[i] + (int64_t)m->o->lifecycle <= m->o->day) {
+			day_format(m->days[i], d);
+			q.len = 0;
+			if (buf_addf(&q, "ALTER TABLE `%s` DROP IF EXISTS PARTITION (ds='%s');%c",
+				     m->o->table, d, 0) < 0) {
+				mc_oom(err, "SQL");
+				goto out;
+			}
+			if (sql(m, q.p, NULL, err) < 0)
+				goto out;
+			say(m, "'%s/ds=%s': dropped (lifecycle %" PRIu64 " days)", m->o->table, d,
+			    m->o->lifecycle);
+			continue;
+		}
+		if (part_from(m, m->days[i], &f, err) < 0)
+			goto out;
+		if (!have_lo || pos_cmp(&f, &lo) < 0)
+			lo = f;
+		have_lo = 1;
+	}
+	/* the log partitions before the high water's day whose rows all lie
+	 * below the lowest from of the partitions kept */
+	if (!have_lo || !m->src->has_hw) {
+		rc = 0;
+		goto out;
+	}
+	day_format(day_of(m->src->hw_time, m->L.utc_off), hw);
+	q.len = 0;
+	if (buf_addf(&q, "SELECT ds FROM `%s_log` WHERE ds < '%s' GROUP BY ds HAVING SUM(CASE WHEN "
+			 "mc_pos_file > %" PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
+			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64
+			 "))) THEN 1 ELSE 0 END) = 0 ORDER BY ds;%c",
+		     m->o->table, hw, lo.file, lo.file, lo.off, lo.off, lo.row, 0) < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	{
+		char *l = strchr(out.p, '\n'), *nl;
+		for (l = l ? l + 1 : NULL; l && *l; l = nl) {
+			int64_t day;
+			if ((nl = strchr(l, '\n')))
+				*nl++ = '\0';
+			if (day_parse(l, &day) < 0)
+				continue;
+			q.len = 0;
+			if (buf_addf(&q, "ALTER TABLE `%s_log` DROP IF EXISTS PARTITION (ds='%s');%c",
+				     m->o->table, l, 0) < 0) {
+				mc_oom(err, "SQL");
+				goto out;
+			}
+			if (sql(m, q.p, NULL, err) < 0)
+				goto out;
+			say(m, "'%s_log/ds=%s': dropped (no kept partition needs it)", m->o->table, l);
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int create_into(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	int rc = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
+	rc |= odps_ident(&q, m->o->into, strlen(m->o->into));
+	rc |= buf_adds(&q, " (");
+	for (size_t i = 0; i < m->d.ncols; i++) {
+		rc |= buf_adds(&q, i ? ", " : "");
+		rc |= odps_ident(&q, m->d.names[i], strlen(m->d.names[i]));
+		rc |= buf_addf(&q, " %s", m->d.types[i]);
+	}
+	rc |= buf_adds(&q, ");");
+	rc |= buf_addc(&q, '\0');
+	if (rc)
+		rc = mc_oom(err, "SQL");
+	else
+		rc = sql(m, q.p, NULL, err);
+	buf_free(&q);
+	return rc;
+}
+
+static int run(struct mo *m, struct mc_err *err)
+{
+	struct merge_sql q;
+	struct mc_buf s = { 0 };
+	char bp[32], d[16], a[64];
+	int rc;
+
+	if (lock_and_read(m, err) < 0 || source(m, err) < 0 || columns(m, err) < 0 ||
+	    partitions(m, err) < 0)
+		return -1;
+	if (m->o->ds) {
+		if ((rc = plan_day(m, err)) < 0)
+			return -1;
+		if (rc > 0) {
+			say(m, "'%s/ds=%s' is the snapshot: nothing to do", m->o->table, m->o->ds);
+			return 0;
+		}
+	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {
+		return -1;
+	}
+	day_format(m->base, d);
+	snprintf(bp, sizeof bp, "ds=%s", d);
+	memset(&q, 0, sizeof q);
+	q.schema = &m->schema;
+	q.key = m->key;
+	q.nkey = m->nkey;
+	q.table = m->o->table;
+	q.base_part = bp;
+	q.ds = m->o->ds;
+	q.into = m->o->into;
+	q.from = m->from;
+	q.upto = m->upto;
+	q.upto_inf = m->upto_inf;
+	q.dialect = MERGE_SQL_MAXCOMPUTE;
+	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
+		buf_free(&s);
+		return err->code ? -1 : mc_oom(err, "SQL");
+	}
+	if (m->o->ds) {
+		/* recorded before the partition is written: a run killed
+		 * between leaves a record whose partition is absent or the
+		 * same merge (INSERT OVERWRITE replaces it whole), never a
+		 * merged partition taken for a snapshot */
+		char k[32];
+		pos_format(&m->upto, a, sizeof a);
+		snprintf(k, sizeof k, REC_DS "%s", m->o->ds);
+		if (ckpt_set(&m->rec, k, a, err) < 0 || ckpt_write(m->recpath, &m->rec, err) < 0) {
+			buf_free(&s);
+			return -1;
+		}
+	} else if (create_into(m, err) < 0) {
+		buf_free(&s);
+		return -1;
+	}
+	pos_format(&m->from, a, sizeof a);
+	say(m, "'%s': base partition %s, log from %s", m->o->table, bp, a);
+	rc = sql(m, s.p, NULL, err);
+	buf_free(&s);
+	if (rc < 0)
+		return -1;
+	if (m->o->ds) {
+		say(m, "'%s/ds=%s': written", m->o->table, m->o->ds);
+		if (!has_day(m, m->o->day)) {
+			size_t i = m->ndays;
+			if (mc_push(&m->days, &m->ndays, &m->capdays, sizeof *m->days) < 0)
+				return mc_oom(err, "partitions");
+			while (i > 0 && m->days[i - 1] > m->o->day) {
+				m->days[i] = m->days[i - 1];
+				i--;
+			}
+			m->days[i] = m->o->day;
+		}
+		return lifecycle(m, err);
+	}
+	say(m, "'%s': the state at %s", m->o->into, m->o->at);
+	return 0;
+}
+
+int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struct mc_err *err)
+{
+	struct mo *m = calloc(1, sizeof *m);
+	int rc;
+	if (!m)
+		return mc_oom(err, "a merge");
+	m->c = c;
+	m->o = o;
+	m->so = *o->sql;
+	/* the log is selected by position, not by partition */
+	m->so.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+	m->lockfd = -1;
+	rc = run(m, err);
+	if (m->lockfd >= 0)
+		close(m->lockfd);
+	ledger_free(&m->L);
+	odps_desc_free(&m->d);
+	ckpt_free(&m->rec);
+	free(m->recpath);
+	free(m->days);
+	free(m);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/* tables.h: the MaxCompute tables of a synced table (docs/maxcompute.md
+ * "Tables"): the base table NAME and the log table NAME_log, created from
+ * the table's schema record, checked against it when they exist, and
+ * their partitions; and reading a table's columns back (DESC).
+ *
+ *	NAME     (cols..., mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT)
+ *	         PARTITIONED BY (ds STRING) [LIFECYCLE n]
+ *	NAME_log (mc_op STRING, mc_image STRING, mc_time BIGINT, cols...,
+ *	          mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT)
+ *	         PARTITIONED BY (ds STRING) [LIFECYCLE n]
+ *
+ * (MaxCompute column names start with a letter: the _pos_file, _op, ...
+ * of the sqlite layout of docs/merge.md are mc_pos_file, mc_op, ... here.)
+ * A log row is one image of a change: mc_op I, U or D; mc_image A (after)
+ * or B (before), an update two rows; mc_time the event time (seconds UTC);
+ * the position of the change in mc_pos_*. A base row is a snapshot row (its
+ * chunk's watermark) or a merged one (the position of the record that won).
+ * cols are the schema record's columns, in order, each of the MaxCompute
+ * type of odps_col_map (types.h) under the column's choices. The table
+ * comment records the key: "mcsync: DB.TABLE, key columns 1,3" (1-based
+ * column numbers; "no key" when the table has none), which mc-merge
+ * reads back. */
+#ifndef MC_ODPS_TABLES_H
+#define MC_ODPS_TABLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "odps/client.h"
+#include "odps/sql.h"
+#include "odps/types.h"
+#include "stream/rec.h"
+
+#define ODPS_LOG_SUFFIX "_log"
+
+struct odps_tables_opts {
+	const struct odps_sql_opts *sql;    /* how SQL instances are run */
+	uint32_t lifecycle;                 /* LIFECYCLE days of a table created;
+					     * 0: none (partitions kept) */
+	const struct odps_colopts *colopts; /* one per schema column, or NULL:
+					     * the default mapping */
+};
+
+/* Make sure table `name` (is_log: the log table of that layout; name is
+ * then the log's own name, e.g. "shop__orders_log") exists in the project
+ * with the layout above for schema (a schema record), and, when part is
+ * not NULL, that its partition part ("ds=20240101"; "k=v/k2=v2" for more
+ * keys) exists.
+ *
+ * Three SQL instances at most, each idempotent: CREATE TABLE IF NOT
+ * EXISTS, DESC (the existing table checked column by column), ALTER TABLE
+ * ... ADD IF NOT EXISTS PARTITION. Nothing is cached: a caller calls it
+ * once per table and partition of a run (from part_open), and may call it
+ * again (a rerun, another process) with the same effect.
+ *
+ * 0: the table is there, of this layout, with the partition. -1 with err:
+ * - code 1: the existing table is not of this layout; the message names
+ *   the table and the first column that differs (its type there and the
+ *   one mcsync writes), one missing, or one mcsync does not write, e.g.
+ *   "MaxCompute table 'p1.t': column 2 'v' is STRING there, mcsync writes
+ *   BIGINT (column 'v' of d.t, int): ...";
+ * - code 1 or 3: the SQL or the service failed (sql.h);
+ * - code 2: a per-column choice the column cannot take (types.h), a
+ *   partition spec that is not k=v with v of [A-Za-z0-9_.-]. */
+int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
+		       const struct mc_rec *schema, const char *name, int is_log, const char *part,
+		       struct mc_err *err);
+
+/* A table's columns as DESC shows them. */
+struct odps_desc {
+	size_t ncols, nparts;
+	char **names, **types;           /* data columns; types upper-cased,
+					  * without spaces: "DECIMAL(38,18)" */
+	char **pnames, **ptypes;         /* partition columns */
+	char *comment;                   /* the table comment ("" when none) */
+};
+
+/* DESC name through an SQL instance, parsed (odps_desc_parse). -1 with
+ * err: the table does not exist (the service's "Table not found" text,
+ * code 1), or as odps_sql_run. */
+int odps_tables_desc(struct odps_client *c, const struct odps_sql_opts *so, const char *name,
+		     struct odps_desc *d, struct mc_err *err);
+
+/* Parse the text of DESC (odpscmd's text table: "TableComment:", then the
+ * rows after "Native Columns:" and after "Partition Columns:", cells
+ * between '|'). -1 (code 1) when it has no "Native Columns:" section. */
+int odps_desc_parse(const char *text, size_t n, struct odps_desc *d, struct mc_err *err);
+void odps_desc_free(struct odps_desc *d);
+
+/* The key recorded in a comment of ours: 1 and the 0-based column
+ * numbers (at most max) in key, *nkey; 0 when the comment says none or is
+ * not ours. */
+int odps_comment_key(const char *comment, uint32_t *key, size_t max, size_t *nkey);
+
+/* "(ds='20240101')" for spec "ds=20240101" (appended). -1 (code 2) when a
+ * value is not [A-Za-z0-9_.-]+ or the spec not k=v[/k=v]. */
+int odps_part_clause(struct mc_buf *b, const char *spec, struct mc_err *err);
+
+/* `name`, quoted for MaxCompute SQL (appended). */
+int odps_ident(struct mc_buf *b, const char *p, size_t n);
+
+#endif
