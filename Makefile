@@ -21,6 +21,7 @@ MC_CPPFLAGS := -Icommon -Icmd/lib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null)
 MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 LIBS := -Wl,--as-needed -lmsgpackc -lzstd -lz -lcurl -lcrypto \
+	$(shell pkg-config --libs libfyaml 2>/dev/null) \
 	$(shell pkg-config --libs libmariadb 2>/dev/null) -lm -lpthread
 
 COMMON_SRC := $(sort $(wildcard common/*/*.c))

@@ -3,7 +3,7 @@
 # build, test and benchmark. Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev
-libmariadb-dev libcurl4-openssl-dev libssl-dev libmsgpack-dev libzstd-dev zlib1g-dev zstd
+libmariadb-dev libfyaml-dev libcurl4-openssl-dev libssl-dev libmsgpack-dev libzstd-dev zlib1g-dev zstd
 mariadb-server mariadb-client mariadb-backup sqlite3 sysbench mydumper
 python3 jq time"
 missing=

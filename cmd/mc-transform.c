@@ -1,0 +1,128 @@
+/* mc-transform: the per-table rules of a sync (which tables, under which
+ * names) applied to a record stream. The rules are read by
+ * common/transform/rules.c, the stream filtered by common/transform/run.c. */
+#include <getopt.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "prog.h"
+#include "stream/opt.h"
+#include "transform/run.h"
+
+static const char usage[] =
+	"Usage: mc-transform --rules=FILE [OPTION]... [FILE]...\n"
+	"Read record streams (FILEs in turn, standard input when none or '-'),\n"
+	"apply the rules of FILE and write one record stream (mcr) on standard\n"
+	"output: the tables the rules select, under their destination names;\n"
+	"headers, positions and marks pass unchanged.\n"
+	"\n"
+	"  -r, --rules=FILE    the rules file (YAML or JSON; docs/mc-transform.md)\n"
+	"  -c, --check         check the rules file and print the table mapping of\n"
+	"                      the schema records of --schema; write no stream\n"
+	"  -s, --schema=FILE   with --check: a record stream whose schema records\n"
+	"                      are the sample (mc-snapshot's output, say)\n"
+	"  -f, --from=FORMAT   input format: auto (default), mcr, jsonl\n"
+	"  -z, --zstd[=LEVEL]  compress the output with zstd (default level 3)\n"
+	"  -h, --help          show this help and exit\n"
+	"  -V, --version       show the version and exit\n"
+	"\n"
+	"Exit status: 0 ok; 1 bad input or a name the rules cannot give (the\n"
+	"message names the file, record and offset); 2 usage error or a bad rules\n"
+	"file (the message names its file, line and column).\n"
+	"Manual: docs/mc-transform.md.\n";
+
+struct options {
+	const char *rules;
+	const char *schema;
+	int check;
+	struct tf_opts t;
+};
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "schema", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "zstd", optional_argument, NULL, 'z' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const from_names[] = { "auto", "mcr", "jsonl", NULL };
+	struct mc_err err = { 0 };
+	int c, choice;
+	uint64_t level;
+
+	memset(o, 0, sizeof *o);
+	o->t.from = RIO_AUTO;
+	o->t.out_fd = 1;
+	while ((c = getopt_long(argc, argv, "r:cs:f:z::hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->rules = optarg;
+			break;
+		case 'c':
+			o->check = 1;
+			break;
+		case 's':
+			o->schema = optarg;
+			break;
+		case 'f':
+			if (opt_choice("--from", optarg, from_names, &choice, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->t.from = (enum rio_fmt)choice;
+			break;
+		case 'z':
+			o->t.zstd = 3;
+			if (optarg) {
+				if (opt_u64("--zstd", optarg, 1, 19, &level, &err) < 0)
+					prog_usage_error("%s", err.msg);
+				o->t.zstd = (int)level;
+			}
+			break;
+		case 'h':
+			prog_help(usage);
+		case 'V':
+			prog_version();
+		default:
+			prog_bad_option(argv);
+		}
+	}
+	if (!o->rules)
+		prog_usage_error("--rules=FILE is needed");
+	if (o->schema && !o->check)
+		prog_usage_error("--schema goes with --check");
+	if (o->check && optind < argc)
+		prog_usage_error("--check reads no stream: give the sample with --schema=FILE");
+	o->t.files = (const char *const *)argv + optind;
+	o->t.nfiles = (size_t)(argc - optind);
+	if (o->check) {
+		o->t.files = o->schema ? (const char *const *)&o->schema : NULL;
+		o->t.nfiles = o->schema ? 1 : 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct tf_rules rules;
+	struct mc_err err = { 0 };
+	int rc;
+
+	prog_init("mc-transform");
+	parse_options(argc, argv, &o);
+	if (tf_rules_load(&rules, o.rules, &err) < 0) {
+		tf_rules_free(&rules);
+		prog_fail(&err);
+	}
+	o.t.rules = &rules;
+	rc = o.check ? tf_check(&o.t, &err) : tf_run(&o.t, &err);
+	tf_rules_free(&rules);
+	if (rc < 0)
+		prog_fail(&err);
+	prog_close_stdout();
+	return 0;
+}

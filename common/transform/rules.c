@@ -1,0 +1,505 @@
+/* rules.c: reading the rules file (rules.h) through libfyaml, and the
+ * selection and destination names it describes. */
+#include <ctype.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "transform/rules.h"
+
+/* The parse state: the file's path, the first error. */
+struct rctx {
+	const char *path;
+	struct mc_err *err;
+	bool failed;
+};
+
+/* Where a node starts: a scalar's own token; a mapping's first key; a
+ * sequence's first item; else the fallback. 1-based line and column. */
+static void node_where(struct fy_node *n, int *line, int *col)
+{
+	for (int depth = 0; n && depth < 64; depth++) {
+		struct fy_token *t;
+		void *it = NULL;
+		switch (fy_node_get_type(n)) {
+		case FYNT_SCALAR:
+			t = fy_node_get_scalar_token(n);
+			if (t && fy_token_start_mark(t)) {
+				*line = fy_token_start_mark(t)->line + 1;
+				*col = fy_token_start_mark(t)->column + 1;
+			}
+			return;
+		case FYNT_MAPPING: {
+			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+			n = p ? fy_node_pair_key(p) : NULL;
+			break;
+		}
+		case FYNT_SEQUENCE:
+			n = fy_node_sequence_iterate(n, &it);
+			break;
+		default:
+			return;
+		}
+	}
+}
+
+static int rerr(struct rctx *c, struct fy_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int rerr(struct rctx *c, struct fy_node *at, const char *fmt, ...)
+{
+	char msg[400];
+	int line = 1, col = 1;
+	va_list ap;
+	if (c->failed)
+		return -1;
+	c->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	node_where(at, &line, &col);
+	return mc_errf(c->err, MC_EXIT_USAGE, "%s:%d:%d: %s", c->path, line, col, msg);
+}
+
+/* A scalar's text as a new string, or an error naming what. */
+static char *scalar_dup(struct rctx *c, struct fy_node *n, const char *what)
+{
+	const char *s;
+	size_t len;
+	char *r;
+	if (!n || fy_node_get_type(n) != FYNT_SCALAR || !(s = fy_node_get_scalar(n, &len)))
+		return rerr(c, n, "%s: expected a text", what), NULL;
+	if (memchr(s, '\0', len))
+		return rerr(c, n, "%s: a NUL byte in the text", what), NULL;
+	if (!(r = mc_strndup(s, len)))
+		mc_oom(c->err, "rules"), c->failed = true;
+	return r;
+}
+
+static bool key_is(struct fy_node *k, const char *name)
+{
+	size_t len;
+	const char *s = fy_node_get_scalar(k, &len);
+	return s && len == strlen(name) && memcmp(s, name, len) == 0;
+}
+
+static int match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const char *what)
+{
+	size_t len;
+	char *re;
+	int rc;
+	if (!(m->text = scalar_dup(c, n, what)))
+		return -1;
+	len = strlen(m->text);
+	if (len < 2 || m->text[0] != '/' || m->text[len - 1] != '/') {
+		if (!len)
+			return rerr(c, n, "%s: an empty name", what);
+		return 0;
+	}
+	m->is_re = true;
+	if (!(re = malloc(len + 4)))
+		return mc_oom(c->err, "rules");
+	snprintf(re, len + 4, "^(%.*s)$", (int)(len - 2), m->text + 1);
+	rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB);
+	free(re);
+	if (rc) {
+		char e[160];
+		regerror(rc, &m->re, e, sizeof e);
+		m->is_re = false;
+		return rerr(c, n, "%s: bad regular expression %s: %s", what, m->text, e);
+	}
+	return 0;
+}
+
+static int sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struct tf_sel **arr, size_t *na,
+		    size_t *cap, const char *what)
+{
+	void *it = NULL;
+	struct fy_node *item;
+	if (fy_node_get_type(seq) != FYNT_SEQUENCE)
+		return rerr(c, seq, "select.%s: expected a list of {db: ..., table: ...}", what);
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		struct tf_sel *s;
+		struct fy_node_pair *p;
+		void *it2 = NULL;
+		if (fy_node_get_type(item) != FYNT_MAPPING)
+			return rerr(c, item, "select.%s: an entry is a mapping with db and/or table",
+				    what);
+		if (mc_push(arr, na, cap, sizeof **arr) < 0)
+			return mc_oom(c->err, "rules");
+		s = &(*arr)[*na - 1];
+		memset(s, 0, sizeof *s);
+		while ((p = fy_node_mapping_iterate(item, &it2))) {
+			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+			if (key_is(k, "db")) {
+				if (match_parse(c, v, &s->db, "db") < 0)
+					return -1;
+			} else if (key_is(k, "table")) {
+				if (match_parse(c, v, &s->table, "table") < 0)
+					return -1;
+			} else {
+				return rerr(c, k, "select.%s: unknown key (want db, table)", what);
+			}
+		}
+		if (!s->db.text && !s->table.text) /* an empty {} has no place: its list's */
+			return rerr(c, fy_node_mapping_item_count(item) ? item : key,
+				    "select.%s: an entry names a db or a table", what);
+	}
+	return 0;
+}
+
+static int parse_select(struct rctx *c, struct tf_rules *R, struct fy_node *m)
+{
+	void *it = NULL;
+	struct fy_node_pair *p;
+	if (fy_node_get_type(m) != FYNT_MAPPING)
+		return rerr(c, m, "select: expected a mapping with include and/or exclude");
+	while ((p = fy_node_mapping_iterate(m, &it))) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		if (key_is(k, "include")) {
+			if (sel_list(c, k, v, &R->inc, &R->ninc, &R->capinc, "include") < 0)
+				return -1;
+		} else if (key_is(k, "exclude")) {
+			if (sel_list(c, k, v, &R->exc, &R->nexc, &R->capexc, "exclude") < 0)
+				return -1;
+		} else {
+			return rerr(c, k, "select: unknown key (want include, exclude)");
+		}
+	}
+	return 0;
+}
+
+/* A template: text and ${db}, ${table}; "$$" is one '$'. */
+static int tmpl_check(struct rctx *c, struct fy_node *n, const char *t)
+{
+	for (const char *s = t; *s; s++) {
+		if (*s != '$')
+			continue;
+		if (s[1] == '$') {
+			s++;
+			continue;
+		}
+		if (strncmp(s, "${db}", 5) == 0)
+			s += 4;
+		else if (strncmp(s, "${table}", 8) == 0)
+			s += 7;
+		else
+			return rerr(c, n, "names.template: '%.20s': a '$' starts ${db} or ${table} "
+				    "(or $$ for a '$')", s);
+	}
+	return 0;
+}
+
+static int parse_names(struct rctx *c, struct tf_rules *R, struct fy_node *m)
+{
+	void *it = NULL;
+	struct fy_node_pair *p;
+	if (fy_node_get_type(m) != FYNT_MAPPING)
+		return rerr(c, m, "names: expected a mapping");
+	while ((p = fy_node_mapping_iterate(m, &it))) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		if (key_is(k, "template")) {
+			free(R->name_tmpl);
+			if (!(R->name_tmpl = scalar_dup(c, v, "names.template")) ||
+			    tmpl_check(c, v, R->name_tmpl) < 0)
+				return -1;
+			if (!R->name_tmpl[0])
+				return rerr(c, v, "names.template: empty");
+		} else if (key_is(k, "prefix")) {
+			if (!(R->prefix = scalar_dup(c, v, "names.prefix")))
+				return -1;
+		} else if (key_is(k, "suffix")) {
+			if (!(R->suffix = scalar_dup(c, v, "names.suffix")))
+				return -1;
+		} else if (key_is(k, "case")) {
+			char *s = scalar_dup(c, v, "names.case");
+			if (!s)
+				return -1;
+			if (strcmp(s, "keep") == 0)
+				R->name_case = TF_CASE_KEEP;
+			else if (strcmp(s, "lower") == 0)
+				R->name_case = TF_CASE_LOWER;
+			else if (strcmp(s, "upper") == 0)
+				R->name_case = TF_CASE_UPPER;
+			else
+				rerr(c, v, "names.case: '%s' (want keep, lower or upper)", s);
+			free(s);
+			if (c->failed)
+				return -1;
+		} else if (key_is(k, "replace")) {
+			void *i2 = NULL;
+			struct fy_node *e;
+			if (fy_node_get_type(v) != FYNT_SEQUENCE)
+				return rerr(c, v, "names.replace: expected a list of {from: ..., to: ...}");
+			while ((e = fy_node_sequence_iterate(v, &i2))) {
+				struct fy_node *f = fy_node_get_type(e) == FYNT_MAPPING ?
+							    fy_node_mapping_lookup_by_string(e, "from", 4) : NULL;
+				struct fy_node *t = fy_node_get_type(e) == FYNT_MAPPING ?
+							    fy_node_mapping_lookup_by_string(e, "to", 2) : NULL;
+				struct tf_repl *r;
+				if (!f || !t || fy_node_mapping_item_count(e) != 2)
+					return rerr(c, e, "names.replace: an entry is {from: TEXT, to: TEXT}");
+				if (mc_push(&R->repl, &R->nrepl, &R->caprepl, sizeof *R->repl) < 0)
+					return mc_oom(c->err, "rules");
+				r = &R->repl[R->nrepl - 1];
+				r->from = r->to = NULL;
+				if (!(r->from = scalar_dup(c, f, "names.replace.from")) ||
+				    !(r->to = scalar_dup(c, t, "names.replace.to")))
+					return -1;
+				if (!r->from[0])
+					return rerr(c, f, "names.replace.from: empty");
+			}
+		} else {
+			return rerr(c, k, "names: unknown key (want template, prefix, suffix, "
+				    "replace, case)");
+		}
+	}
+	return 0;
+}
+
+/* libfyaml's own diagnostics: the first error line, "FILE:L:C: error:
+ * MSG", kept (the source lines and caret that follow are not). */
+struct diagcap {
+	char line[400];
+	bool got;
+};
+
+static void diag_out(struct fy_diag *d, void *user, const char *buf, size_t len)
+{
+	struct diagcap *dc = user;
+	(void)d;
+	if (dc->got)
+		return;
+	if (len >= sizeof dc->line)
+		len = sizeof dc->line - 1;
+	memcpy(dc->line, buf, len);
+	dc->line[len] = '\0';
+	dc->line[strcspn(dc->line, "\n")] = '\0';
+	dc->got = strstr(dc->line, ": error: ") != NULL;
+}
+
+/* "FILE:L:C: error: MSG" -> line, column, message. */
+static bool diag_parse(char *s, int *line, int *col, const char **msg)
+{
+	char *e = strstr(s, ": error: "), *c2, *c1;
+	long l, c;
+	if (!e)
+		return false;
+	*e = '\0';
+	*msg = e + 9;
+	if (!(c2 = strrchr(s, ':')))
+		return false;
+	*c2 = '\0';
+	if (!(c1 = strrchr(s, ':')))
+		return false;
+	l = strtol(c1 + 1, NULL, 10);
+	c = strtol(c2 + 1, NULL, 10);
+	if (l <= 0 || c <= 0 || l > 1 << 30 || c > 1 << 30)
+		return false;
+	*line = (int)l;
+	*col = (int)c;
+	return true;
+}
+
+int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
+{
+	struct rctx c = { path, err, false };
+	struct fy_diag_cfg dc;
+	struct fy_diag *diag;
+	struct diagcap cap = { .got = false };
+	struct fy_parse_cfg pc;
+	struct fy_document *doc;
+	struct fy_node *root;
+	struct fy_node_pair *p;
+	void *it = NULL;
+	FILE *f;
+
+	memset(R, 0, sizeof *R);
+	if (!(R->file = mc_strdup(path)))
+		return mc_oom(err, "rules");
+	if (!(f = fopen(path, "r")))
+{
+		mc_errnof(err, errno, "rules file '%s'", path);
+		err->code = MC_EXIT_USAGE;
+		return -1;
+	}
+	fclose(f);
+	fy_diag_cfg_default(&dc);
+	dc.fp = NULL;
+	dc.output_fn = diag_out;
+	dc.user = &cap;
+	dc.colorize = false;
+	dc.level = FYET_ERROR;
+	if (!(diag = fy_diag_create(&dc)))
+		return mc_oom(err, "rules parser");
+	memset(&pc, 0, sizeof pc);
+	pc.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
+	pc.diag = diag;
+	doc = fy_document_build_from_file(&pc, path);
+	if (!doc) {
+		int line, col;
+		const char *msg;
+		if (cap.got && diag_parse(cap.line, &line, &col, &msg))
+			mc_errf(err, MC_EXIT_USAGE, "%s:%d:%d: %s", path, line, col, msg);
+		else
+			mc_errf(err, MC_EXIT_USAGE, "%s:1:1: not a YAML document", path);
+		fy_diag_destroy(diag);
+		return -1;
+	}
+	root = fy_document_root(doc);
+	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
+		rerr(&c, root, "the rules file is a mapping (version, select, names)");
+		goto out;
+	}
+	while ((p = fy_node_mapping_iterate(root, &it))) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		if (key_is(k, "version")) {
+			char *s = scalar_dup(&c, v, "version");
+			if (s && strcmp(s, "1") != 0)
+				rerr(&c, v, "version: '%s' (this mc-transform reads version 1)", s);
+			free(s);
+		} else if (key_is(k, "select")) {
+			parse_select(&c, R, v);
+		} else if (key_is(k, "names")) {
+			parse_names(&c, R, v);
+		} else {
+			rerr(&c, k, "unknown key (want version, select, names)");
+		}
+		if (c.failed || err->code)
+			goto out;
+	}
+	if (!R->name_tmpl && !(R->name_tmpl = mc_strdup("${db}_${table}")))
+		mc_oom(err, "rules");
+out:
+	fy_document_destroy(doc);
+	fy_diag_destroy(diag);
+	return c.failed || err->code ? -1 : 0;
+}
+
+static void match_free(struct tf_match *m)
+{
+	if (m->is_re)
+		regfree(&m->re);
+	free(m->text);
+}
+
+void tf_rules_free(struct tf_rules *R)
+{
+	for (size_t i = 0; i < R->ninc; i++)
+		match_free(&R->inc[i].db), match_free(&R->inc[i].table);
+	for (size_t i = 0; i < R->nexc; i++)
+		match_free(&R->exc[i].db), match_free(&R->exc[i].table);
+	for (size_t i = 0; i < R->nrepl; i++)
+		free(R->repl[i].from), free(R->repl[i].to);
+	free(R->inc);
+	free(R->exc);
+	free(R->repl);
+	free(R->name_tmpl);
+	free(R->prefix);
+	free(R->suffix);
+	free(R->file);
+	memset(R, 0, sizeof *R);
+}
+
+static bool match1(const struct tf_match *m, const char *s, size_t n)
+{
+	char buf[512];
+	if (!m->text)
+		return true;
+	if (!m->is_re)
+		return strlen(m->text) == n && memcmp(m->text, s, n) == 0;
+	if (n >= sizeof buf || memchr(s, '\0', n))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return regexec(&m->re, buf, 0, NULL, 0) == 0;
+}
+
+static bool sel_any(const struct tf_sel *a, size_t na, const char *db, size_t dbn,
+		    const char *t, size_t tn)
+{
+	for (size_t i = 0; i < na; i++)
+		if (match1(&a[i].db, db, dbn) && match1(&a[i].table, t, tn))
+			return true;
+	return false;
+}
+
+bool tf_selected(const struct tf_rules *R, const char *db, size_t dbn, const char *table,
+		 size_t tn)
+{
+	if (R->ninc && !sel_any(R->inc, R->ninc, db, dbn, table, tn))
+		return false;
+	return !sel_any(R->exc, R->nexc, db, dbn, table, tn);
+}
+
+/* Append n bytes to out at *len; false when it would not fit. */
+static bool put(char *out, size_t outsz, size_t *len, const char *s, size_t n)
+{
+	if (*len + n >= outsz)
+		return false;
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+	return true;
+}
+
+int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const char *table,
+		 size_t tn, char *out, size_t outsz, struct mc_err *err)
+{
+	char a[512], b[512];
+	size_t len = 0;
+	bool ok = true;
+	a[0] = '\0';
+	if (R->prefix)
+		ok = put(a, sizeof a, &len, R->prefix, strlen(R->prefix));
+	for (const char *s = R->name_tmpl; *s && ok; s++) {
+		if (s[0] == '$' && s[1] == '$')
+			ok = put(a, sizeof a, &len, s++, 1);
+		else if (strncmp(s, "${db}", 5) == 0)
+			ok = put(a, sizeof a, &len, db, dbn), s += 4;
+		else if (strncmp(s, "${table}", 8) == 0)
+			ok = put(a, sizeof a, &len, table, tn), s += 7;
+		else
+			ok = put(a, sizeof a, &len, s, 1);
+	}
+	if (ok && R->suffix)
+		ok = put(a, sizeof a, &len, R->suffix, strlen(R->suffix));
+	for (size_t i = 0; i < R->nrepl && ok; i++) {
+		const char *from = R->repl[i].from, *to = R->repl[i].to, *s = a, *hit;
+		size_t fl = strlen(from), bl = 0;
+		b[0] = '\0';
+		while (ok && (hit = strstr(s, from))) {
+			ok = put(b, sizeof b, &bl, s, (size_t)(hit - s)) &&
+			     put(b, sizeof b, &bl, to, strlen(to));
+			s = hit + fl;
+		}
+		ok = ok && put(b, sizeof b, &bl, s, strlen(s));
+		if (ok) {
+			memcpy(a, b, bl + 1);
+			len = bl;
+		}
+	}
+	if (!ok || len > TF_MAX_NAME || len >= outsz)
+		return mc_errf(err, MC_EXIT_DATA, "table '%.*s.%.*s': its destination name is over %d "
+			       "bytes: shorten it with the names rules of '%s'", (int)dbn, db, (int)tn,
+			       table, TF_MAX_NAME, R->file);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)a[i];
+		if (R->name_case == TF_CASE_LOWER)
+			a[i] = (char)tolower(ch);
+		else if (R->name_case == TF_CASE_UPPER)
+			a[i] = (char)toupper(ch);
+		if (!(isascii(ch) && (isalnum(ch) || ch == '_')))
+			return mc_errf(err, MC_EXIT_DATA, "table '%.*s.%.*s': its destination name "
+				       "'%s' holds '%c', not of [A-Za-z0-9_]: give it a name with the "
+				       "names rules of '%s'", (int)dbn, db, (int)tn, table, a,
+				       isprint(ch) ? ch : '?', R->file);
+	}
+	if (!len)
+		return mc_errf(err, MC_EXIT_DATA, "table '%.*s.%.*s': its destination name is empty",
+			       (int)dbn, db, (int)tn, table);
+	memcpy(out, a, len + 1);
+	return 0;
+}

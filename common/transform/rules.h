@@ -1,0 +1,64 @@
+/* rules.h: the rules file of mc-transform (docs/mc-transform.md, "The
+ * rules file"): YAML 1.2 (so JSON too) read through libfyaml. Every error
+ * names the file, line and column ("sync.yaml:12:7: ..."), exit 2.
+ *
+ * What it holds so far: the selection of tables (include/exclude, by name
+ * or regular expression) and the destination names (a template over
+ * ${db} and ${table}, then replace, prefix, suffix and case edits). */
+#ifndef MC_TRANSFORM_RULES_H
+#define MC_TRANSFORM_RULES_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* A name or a regular expression (written /RE/ in the file: the whole
+ * name must match it). */
+struct tf_match {
+	char *text;   /* NULL: any */
+	bool is_re;
+	regex_t re;
+};
+
+/* One include or exclude entry: db and table (either may be any). */
+struct tf_sel {
+	struct tf_match db, table;
+};
+
+struct tf_repl {
+	char *from, *to;
+};
+
+enum tf_case { TF_CASE_KEEP = 0, TF_CASE_LOWER, TF_CASE_UPPER };
+
+struct tf_rules {
+	char *file;               /* the path, for messages */
+	struct tf_sel *inc, *exc; /* no include entry: every table */
+	size_t ninc, nexc, capinc, capexc;
+	char *name_tmpl;          /* default "${db}_${table}" */
+	struct tf_repl *repl;     /* applied in order to the rendered name */
+	size_t nrepl, caprepl;
+	char *prefix, *suffix;    /* may be NULL */
+	enum tf_case name_case;
+};
+
+/* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
+ * "FILE:LINE:COL: what"); free with tf_rules_free either way. */
+int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err);
+void tf_rules_free(struct tf_rules *R);
+
+/* Whether a table db.table is selected (included and not excluded). */
+bool tf_selected(const struct tf_rules *R, const char *db, size_t dbn, const char *table,
+		 size_t tn);
+
+/* The destination name of db.table into out (size outsz): 0, or -1 with
+ * err when the name is empty, too long (over 124 bytes, room for _log) or
+ * holds a byte outside [A-Za-z0-9_]. */
+int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const char *table,
+		 size_t tn, char *out, size_t outsz, struct mc_err *err);
+
+#define TF_MAX_NAME 124
+
+#endif

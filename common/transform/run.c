@@ -1,0 +1,213 @@
+/* run.c: the mc-transform filter (run.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/io.h"
+#include "transform/run.h"
+
+/* What the rules say of one source table, worked out once. */
+struct tf_tab {
+	char *db, *table;
+	size_t dbn, tn;
+	int selected;
+	char name[TF_MAX_NAME + 1];
+};
+
+struct tf {
+	const struct tf_opts *o;
+	struct tf_tab *tabs;
+	size_t ntabs, cap, last;
+	struct rio_writer wr;
+};
+
+static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
+			     struct mc_err *err)
+{
+	struct tf_tab *x;
+	if (t->ntabs) {
+		x = &t->tabs[t->last];
+		if (x->dbn == db->n && x->tn == tb->n && memcmp(x->db, db->p, db->n) == 0 &&
+		    memcmp(x->table, tb->p, tb->n) == 0)
+			return x;
+	}
+	for (size_t i = 0; i < t->ntabs; i++) {
+		x = &t->tabs[i];
+		if (x->dbn == db->n && x->tn == tb->n && memcmp(x->db, db->p, db->n) == 0 &&
+		    memcmp(x->table, tb->p, tb->n) == 0)
+			return t->last = i, x;
+	}
+	if (mc_push(&t->tabs, &t->ntabs, &t->cap, sizeof *t->tabs) < 0)
+		return mc_oom(err, "tables"), NULL;
+	x = &t->tabs[t->ntabs - 1];
+	memset(x, 0, sizeof *x);
+	if (!(x->db = mc_strndup(db->p, db->n)) || !(x->table = mc_strndup(tb->p, tb->n))) {
+		free(x->db);
+		t->ntabs--;
+		return mc_oom(err, "tables"), NULL;
+	}
+	x->dbn = db->n;
+	x->tn = tb->n;
+	t->last = t->ntabs - 1;
+	x->selected = tf_selected(t->o->rules, db->p, db->n, tb->p, tb->n);
+	if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
+					sizeof x->name, err) < 0)
+		return NULL;
+	return x;
+}
+
+static void tabs_free(struct tf *t)
+{
+	for (size_t i = 0; i < t->ntabs; i++)
+		free(t->tabs[i].db), free(t->tabs[i].table);
+	free(t->tabs);
+}
+
+/* A header: its metadata kept, TF_META_NAMES added (or set) so that the
+ * sink knows the table field is the destination name. */
+static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_kv *m;
+	struct mc_rec h = *r;
+	size_t n = 0;
+	int rc;
+	if (!(m = calloc(r->nmeta + 1, sizeof *m)))
+		return mc_oom(err, "the header");
+	for (size_t i = 0; i < r->nmeta; i++)
+		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
+		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0))
+			m[n++] = r->meta[i];
+	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
+	m[n++].v = mc_str_c("table", 5);
+	h.meta = m;
+	h.nmeta = n;
+	rc = rio_write(&t->wr, &h, err) < 0 ? -2 : 0;
+	free(m);
+	return rc;
+}
+
+/* One record: -1 with err on a rules error (err's code set), -2 when the
+ * write failed. */
+static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
+{
+	struct tf_tab *x;
+	switch (r->kind) {
+	case MC_R_HEADER:
+		return header(t, r, err);
+	case MC_R_TRAILER:
+		r->count = t->wr.count;
+		break;
+	case MC_R_SCHEMA:
+	case MC_R_ROW:
+	case MC_R_DDL:
+	case MC_R_MARK:
+		if (!r->table.n)
+			break;
+		if (!(x = tab_of(t, &r->db, &r->table, err)))
+			return -1;
+		/* a mark of a table left out passes as it is (its position
+		 * still counts; the sink knows no such table) */
+		if (!x->selected && r->kind != MC_R_MARK)
+			return 0;
+		if (x->selected)
+			r->table = mc_str_c(x->name, strlen(x->name));
+		break;
+	default:
+		break;
+	}
+	return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
+}
+
+static int run_file(struct tf *t, const char *path, struct mc_err *err)
+{
+	struct rio_reader rd;
+	struct mc_rec r;
+	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	int fd = 0, rc;
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return mc_errnof(err, errno, "'%s'", path);
+	rio_init(&rd, fd, t->o->from);
+	while ((rc = rio_next(&rd, &r, err)) > 0)
+		if ((rc = one(t, &r, err)) < 0)
+			break;
+	if (rc == -1 && err->errnum != EPIPE)
+		mc_errctx(err, "'%s': record %llu: ", name, (unsigned long long)rd.recno);
+	rio_close(&rd);
+	if (fd > 0)
+		close(fd);
+	return rc < 0 ? rc : 0;
+}
+
+int tf_run(const struct tf_opts *o, struct mc_err *err)
+{
+	static const char *const stdin_only[] = { "-" };
+	const char *const *files = o->nfiles ? o->files : stdin_only;
+	size_t nfiles = o->nfiles ? o->nfiles : 1;
+	struct tf t;
+	int rc = 0;
+
+	memset(&t, 0, sizeof t);
+	t.o = o;
+	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nfiles && rc == 0; i++)
+		rc = run_file(&t, files[i], err);
+	if (rc == -2) {
+		rio_wabort(&t.wr);
+	} else {
+		struct mc_err werr = { 0 };
+		/* after bad input: what was written goes out, without a trailer */
+		if (rio_wclose(&t.wr, rc < 0 ? &werr : err) < 0 && rc == 0)
+			rc = -1;
+	}
+	tabs_free(&t);
+	return rc < 0 ? -1 : 0;
+}
+
+int tf_check(const struct tf_opts *o, struct mc_err *err)
+{
+	struct tf t;
+	struct mc_buf out = { 0 };
+	int rc = 0;
+
+	memset(&t, 0, sizeof t);
+	t.o = o;
+	for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
+		struct rio_reader rd;
+		struct mc_rec r;
+		int fd = strcmp(o->files[i], "-") == 0 ? 0 : open(o->files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return tabs_free(&t), mc_errnof(err, errno, "'%s'", o->files[i]);
+		rio_init(&rd, fd, o->from);
+		while ((rc = rio_next(&rd, &r, err)) > 0)
+			if (r.kind == MC_R_SCHEMA && !tab_of(&t, &r.db, &r.table, err)) {
+				rc = -1;
+				mc_errctx(err, "'%s': record %llu: ", o->files[i],
+					  (unsigned long long)rd.recno);
+				break;
+			}
+		rio_close(&rd);
+		if (fd > 0)
+			close(fd);
+	}
+	if (rc < 0)
+		return tabs_free(&t), -1;
+	for (size_t i = 0; i < t.ntabs && rc == 0; i++) {
+		struct tf_tab *x = &t.tabs[i];
+		if (x->selected)
+			rc = buf_addf(&out, "%s.%s -> %s\n", x->db, x->table, x->name);
+		else
+			rc = buf_addf(&out, "%s.%s (not selected)\n", x->db, x->table);
+	}
+	if (rc < 0)
+		rc = mc_oom(err, "the mapping");
+	else if (io_write_all(o->out_fd, out.p, out.len) < 0)
+		rc = mc_errnof(err, errno, "standard output: write error");
+	buf_free(&out);
+	tabs_free(&t);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* run.h: the mc-transform filter: record streams in, one record stream
+ * out, the rules (rules.h) applied. cmd/mc-transform.c parses the options
+ * into struct tf_opts and calls tf_run or tf_check.
+ *
+ * What passes and how (docs/mc-transform.md, "What flows through"):
+ * - header and trailer: every input stream's header is written with its
+ *   metadata kept (source_id/source_epoch/source_start included) and
+ *   TF_META_NAMES added; its
+ *   trailer is written with the count of the records written;
+ * - schema, row and ddl records of a table the selection leaves out are
+ *   dropped; of a selected table they pass with the table field set to the
+ *   destination name (the db field keeps the source database), their
+ *   position, time and values unchanged;
+ * - marks always pass, so that a sink's positions advance over dropped rows
+ *   exactly as over kept ones; a mark of a selected table (chunk_end,
+ *   snapshot_end) names its destination, one of a table left out passes
+ *   unchanged;
+ * - a record without a table (a ddl of no table) passes unchanged.
+ * The same input and rules give the same bytes. */
+#ifndef MC_TRANSFORM_RUN_H
+#define MC_TRANSFORM_RUN_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "stream/recio.h"
+#include "transform/rules.h"
+
+/* The header entry mc-transform adds to every stream it writes: "table":
+ * the table field of each record is the destination name (the db field
+ * keeps the source database, for positions and ledger keys). */
+#define TF_META_NAMES "dest_names"
+
+struct tf_opts {
+	const struct tf_rules *rules;
+	enum rio_fmt from;        /* input format */
+	int zstd;                 /* compress the output at this level; 0: plain */
+	const char *const *files; /* nfiles inputs read in turn, "-" is fd 0; */
+	size_t nfiles;            /* none: standard input */
+	int out_fd;
+};
+
+/* Filter every input onto out_fd. 0, or -1 with err ("'FILE': record N:
+ * ..." for bad input, the output then ends without a trailer; err->errnum
+ * EPIPE when the reader went away). */
+int tf_run(const struct tf_opts *o, struct mc_err *err);
+
+/* With schema sample files (o->files; none: only the rules are checked),
+ * write the table mapping as text to out_fd: one line per source table of
+ * the sample's schema records, "SOURCE -> DESTINATION" or "SOURCE
+ * (not selected)". 0, or -1 with err (a name that is not a warehouse
+ * name, a bad sample). */
+int tf_check(const struct tf_opts *o, struct mc_err *err);
+
+#endif
