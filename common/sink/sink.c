@@ -71,6 +71,8 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	/* the name the warehouse holds the table under (sink_open checked that
 	 * a --name agrees); else the given or default one, recorded */
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	if (!given && s->dest_names && !ledger_name_get(&s->L, nk))
+		given = t->table; /* named by mc-transform: the table field */
 	if (!given)
 		given = ledger_name_get(&s->L, nk);
 	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
@@ -385,10 +387,15 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = 0;
-	for (size_t i = 0; i < r->nmeta; i++)
+	s->dest_names = 0;
+	for (size_t i = 0; i < r->nmeta; i++) {
+		if (r->meta[i].k.n == 10 && memcmp(r->meta[i].k.p, "dest_names", 10) == 0 &&
+		    r->meta[i].v.n == 5 && memcmp(r->meta[i].v.p, "table", 5) == 0)
+			s->dest_names = 1;
 		if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
 		    r->meta[i].v.n == 11 && memcmp(r->meta[i].v.p, "mc-snapshot", 11) == 0)
 			s->chunked_stream = 1;
+	}
 	return 0;
 }
 

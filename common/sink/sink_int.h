@@ -77,6 +77,9 @@ struct sink {
 	uint64_t snap_seen;      /* snapshot rows read */
 	size_t nopen;            /* tables with an open chunk: no commit meanwhile */
 	int chunked_stream;      /* this stream has chunk marks (or is mc-snapshot's) */
+	int dest_names;          /* its header says "dest_names: table": a
+				  * record's table field is the table's
+				  * destination name (mc-transform) */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
