@@ -8,7 +8,7 @@
 VERSION=$(sed -n 's/^VERSION := *//p' "$TOP/Makefile")
 [ -n "$VERSION" ] || fail "the version" "no VERSION := line in the Makefile"
 
-for p in mc-cat mc-binlog-tail mc-snapshot mc-tunnel-put mc-merge; do
+for p in mc-cat mc-binlog-tail mc-snapshot mc-tunnel-put mc-merge mc-transform; do
 	if [ ! -x "$BIN/$p" ]; then
 		fail "$p is built" "no $BIN/$p"
 		continue

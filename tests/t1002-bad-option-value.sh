@@ -5,7 +5,7 @@
 # the Try line, exit 2.
 . "$(dirname "$0")/lib.sh"
 
-for p in mc-cat mc-binlog-tail mc-snapshot mc-tunnel-put mc-merge; do
+for p in mc-cat mc-binlog-tail mc-snapshot mc-tunnel-put mc-merge mc-transform; do
 	expect_code 2 "$p --password=VALUE exits 2" "$p" --password=s3cr3t-value
 	expect_grep "... naming the option" "^$p: unrecognized or ambiguous option '--password'$" "$T/err"
 	expect_eq "... never its value" "$(grep -c 's3cr3t' "$T/err")" 0
