@@ -324,9 +324,13 @@ static int col_elem(struct jp *j, const char *key, void *ctx, int depth)
 		j->i = at;
 		rc = jfail(j, "a column without a name or a type");
 	}
-	if (rc == 0 && memchr(c.name.p, 0, c.name.len)) {
-		j->i = at;
-		rc = jfail(j, "a column name holds a NUL");
+	for (size_t i = 0; rc == 0 && i < c.name.len + c.type.len; i++) {
+		unsigned char ch = (unsigned char)(i < c.name.len ? c.name.p[i]
+						   : c.type.p[i - c.name.len]);
+		if (ch < 0x20 || ch == 0x7f) {
+			j->i = at;
+			rc = jfail(j, "a column name or type holds a control character");
+		}
 	}
 	if (rc == 0 && trec_schema_add(&s->schema, c.name.p, c.name.len, c.type.p, c.type.len,
 				       j->err) < 0)
