@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/num.h"
 #include "prog.h"
+#include "odps/dest_odps.h"
 #include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/opt.h"
@@ -16,13 +17,17 @@
 
 static const char usage[] =
 	"Usage: mc-tunnel-put --dest=DIR [OPTION]... [FILE]...\n"
+	"  or:  mc-tunnel-put --dest=odps://PROJECT[/SCHEMA] --state=DIR [OPTION]... [FILE]...\n"
 	"Write the rows of record streams (FILEs in turn, standard input when none\n"
-	"or '-') into the local warehouse DIR: snapshot rows into the base table\n"
-	"<name>, change rows into its log table <name>_log, one partition each.\n"
-	"Data and the position they reach are committed together; a rerun after a\n"
-	"crash skips what was committed and ends with the same files.\n"
+	"or '-') into the local warehouse DIR, or into a MaxCompute project through\n"
+	"the Tunnel: snapshot rows into the base table <name>, change rows into its\n"
+	"log table <name>_log, one partition each. Data and the position they reach\n"
+	"are committed together; a rerun after a crash skips what was committed and\n"
+	"ends with the same data (every row once).\n"
 	"\n"
-	"  -d, --dest=DIR           the local warehouse directory (created if needed)\n"
+	"  -d, --dest=DIR|odps://PROJECT[/SCHEMA]\n"
+	"                           the local warehouse directory (created if needed),\n"
+	"                           or a MaxCompute project (and schema)\n"
 	"  -p, --partition=SPEC     partition for every row, e.g. ds=20261121 or\n"
 	"                           ds=20261121/hh=03; default 'auto': the day of\n"
 	"                           the change's time (log), of the schema's (base)\n"
@@ -52,6 +57,22 @@ static const char usage[] =
 	"                           generation of each, beside the writer of the\n"
 	"                           changes (which may run meanwhile); mc-merge\n"
 	"                           takes it from its watermarks on\n"
+	"MaxCompute (--dest=odps://...; docs/maxcompute.md):\n"
+	"      --state=DIR          local directory of the ledger and the journal of\n"
+	"                           upload sessions (required; one writer at a time)\n"
+	"      --odps-config=FILE   odpscmd config file (access_id, access_key,\n"
+	"                           end_point, tunnel_endpoint; mode 600); else the key\n"
+	"                           from ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET\n"
+	"      --endpoint=URL       service endpoint, e.g.\n"
+	"                           https://service.cn-hangzhou.maxcompute.aliyun.com/api\n"
+	"      --tunnel-endpoint=URL Tunnel endpoint (default: asked of the service)\n"
+	"      --ca-file=FILE       CA bundle to verify the servers with\n"
+	"      --compress=NAME      block compression: deflate (default) or zstd\n"
+	"      --block-size=BYTES   cut upload blocks at this many uncompressed bytes\n"
+	"                           (K/M/G suffixes; default 64M)\n"
+	"      --threads=N          block upload connections (1: the only one for now)\n"
+	"      --retry-time=MINUTES retry 5xx, 429, timeouts and dropped connections\n"
+	"                           this long (decimal; default 15), then exit 3\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -64,15 +85,17 @@ static const char usage[] =
 	"the table's committed chain, dropped when committed already; a stream\n"
 	"that cannot continue it (a different snapshot) is an error.\n"
 	"\n"
-	"Exit status: 0 ok; 1 bad input, an input without its trailer, or write\n"
-	"error (nothing of the uncommitted rest is kept); 2 usage error; 3 the\n"
-	"warehouse is locked by another writer.\n"
+	"Exit status: 0 ok; 1 bad input, an input without its trailer, a write\n"
+	"error, or a refusal of MaxCompute that retrying cannot fix (nothing of the\n"
+	"uncommitted rest is kept); 2 usage error; 3 the destination is locked by\n"
+	"another writer, or MaxCompute still failed after --retry-time (run again).\n"
 	"Manual: docs/mc-tunnel-put.md, docs/warehouse.md.\n";
 
 struct options {
 	const char *dest;
 	struct sink_opts sink;
 	struct dest_opts dest_o;
+	struct dest_odps_opts odps;
 	struct sink_rename *renames;
 	size_t nrenames, cap;
 };
@@ -84,6 +107,20 @@ static int parse_utc_offset(const char *s, int64_t *off)
 	    num_u64n(s + 1, 2, &h) < 0 || num_u64n(s + 4, 2, &m) < 0 || h > 14 || m > 59)
 		return -1;
 	*off = (int64_t)(h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+/* --retry-time=MINUTES: a decimal number of minutes, > 0, at most a week */
+static int parse_minutes(const char *s, double *sec)
+{
+	char *end;
+	double m;
+	if (!*s || strspn(s, "0123456789.") != strlen(s))
+		return -1;
+	m = strtod(s, &end);
+	if (*end || !(m > 0) || m > 10080)
+		return -1;
+	*sec = m * 60;
 	return 0;
 }
 
@@ -115,19 +152,31 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "new-history", no_argument, NULL, 'H' },
 		{ "resnapshot", no_argument, NULL, 'R' },
+		{ "state", required_argument, NULL, 1 },
+		{ "odps-config", required_argument, NULL, 2 },
+		{ "endpoint", required_argument, NULL, 3 },
+		{ "tunnel-endpoint", required_argument, NULL, 4 },
+		{ "ca-file", required_argument, NULL, 5 },
+		{ "compress", required_argument, NULL, 6 },
+		{ "block-size", required_argument, NULL, 7 },
+		{ "threads", required_argument, NULL, 8 },
+		{ "retry-time", required_argument, NULL, 9 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const routes[] = { "op", "base", "log", NULL };
+	static const char *const comps[] = { "deflate", "zstd", NULL };
 	struct mc_err err = { 0 };
-	int c, route;
+	int c, route, comp, odps_opt = 0;
 	uint64_t u;
 
 	memset(o, 0, sizeof *o);
 	sink_opts_init(&o->sink);
 	o->dest_o.zlevel = 3;
 	o->dest_o.writer = "mc-tunnel-put";
+	o->odps.comp = TREC_DEFLATE;
+	o->odps.threads = 1;
 	while ((c = getopt_long(argc, argv, "d:p:r:n:c:z:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -176,6 +225,49 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'R':
 			o->sink.resnap = o->dest_o.resnap = 1;
 			break;
+		case 1:
+			o->odps.state = optarg;
+			break;
+		case 2:
+			o->odps.conn.odps_config = optarg;
+			odps_opt = 1;
+			break;
+		case 3:
+			o->odps.conn.endpoint = optarg;
+			odps_opt = 1;
+			break;
+		case 4:
+			o->odps.conn.tunnel_endpoint = optarg;
+			odps_opt = 1;
+			break;
+		case 5:
+			o->odps.ca_file = optarg;
+			odps_opt = 1;
+			break;
+		case 6:
+			if (opt_choice("--compress", optarg, comps, &comp, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.comp = comp ? TREC_ZSTD : TREC_DEFLATE;
+			odps_opt = 1;
+			break;
+		case 7:
+			if (opt_size("--block-size", optarg, 1, (uint64_t)1 << 36, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.block_size = (size_t)u;
+			odps_opt = 1;
+			break;
+		case 8:
+			if (opt_u64("--threads", optarg, 1, 64, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.threads = (int)u;
+			odps_opt = 1;
+			break;
+		case 9:
+			if (parse_minutes(optarg, &o->odps.retry_s) < 0)
+				prog_usage_error("bad value for --retry-time: '%s' (want minutes, "
+						 "e.g. 15 or 0.5, at most 10080)", optarg);
+			odps_opt = 1;
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -185,7 +277,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	if (!o->dest)
-		prog_usage_error("--dest=DIR is required (MaxCompute Tunnel is not there yet)");
+		prog_usage_error("--dest=DIR or --dest=odps://PROJECT is required");
+	if (strncmp(o->dest, "odps://", 7) != 0 && odps_opt)
+		prog_usage_error("--odps-config, --endpoint, --tunnel-endpoint, --ca-file, "
+				 "--compress, --block-size, --threads and --retry-time are for "
+				 "--dest=odps://...");
+	o->odps.say = prog_sayer;
+	o->dest_o.odps = &o->odps;
 	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||
 			       o->sink.route != SINK_ROUTE_OP))
 		prog_usage_error("--resnapshot goes with neither --new-history, --partition nor "

@@ -95,6 +95,17 @@ static size_t on_read(char *p, size_t sz, size_t n, void *ud)
 	return len;
 }
 
+/* libcurl sends a body again (a reused connection the server had closed,
+ * a redirect): from its start. */
+static int on_seek(void *ud, curl_off_t off, int origin)
+{
+	struct xfer *x = ud;
+	if (origin != SEEK_SET || off < 0 || (size_t)off > x->body_len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->sent = (size_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
 /* What a failed transfer means for the caller. */
 static int curl_exit(CURLcode c)
 {
@@ -182,6 +193,8 @@ int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct od
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &x);
+	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
 	if (!strcmp(req->method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(req->method, "HEAD")) {

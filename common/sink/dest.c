@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "odps/dest_odps.h"
 #include "wh/dest_wh.h"
 
 #define ODPS_SCHEME "odps://"
@@ -12,10 +13,12 @@ int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struc
 {
 	memset(d, 0, sizeof *d);
 	if (!*spec)
-		return mc_errf(err, MC_EXIT_USAGE, "--dest is empty (want a warehouse directory)");
+		return mc_errf(err, MC_EXIT_USAGE, "--dest is empty (want a warehouse directory "
+			       "or odps://PROJECT[/SCHEMA])");
 	if (strncmp(spec, ODPS_SCHEME, sizeof ODPS_SCHEME - 1) == 0)
-		return mc_errf(err, MC_EXIT_USAGE,
-			       "--dest=%s: the MaxCompute destination is not built yet (give a "
-			       "local warehouse directory)", spec);
+		return dest_odps_open(spec, o, d, err);
+	if (o->odps && o->odps->state)
+		return mc_errf(err, MC_EXIT_USAGE, "--state is for --dest=odps://... (a local "
+			       "warehouse keeps its state inside itself)");
 	return dest_wh_open(spec, o, d, err);
 }

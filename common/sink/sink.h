@@ -73,8 +73,8 @@ int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files
 	     struct mc_err *err);
 
 /* Open the destination a --dest value names: "DIR": the local warehouse
- * (wh/dest_wh.h); "odps://..." (MaxCompute) is a usage error (code 2) until
- * it is built. Release it with dest_close (stream/dest.h). */
+ * (wh/dest_wh.h); "odps://PROJECT[/SCHEMA]": a MaxCompute project
+ * (odps/dest_odps.h, options in o->odps). Release it with dest_close (stream/dest.h). */
 int dest_open(const char *spec, const struct dest_opts *o, struct dest *d, struct mc_err *err);
 
 #endif

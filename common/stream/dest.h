@@ -41,6 +41,8 @@
 #include "stream/ledger.h"
 #include "stream/rec.h"
 
+struct dest_odps_opts;
+
 /* Options every destination understands. */
 struct dest_opts {
 	int zlevel;          /* compression level of data where it applies (1..19) */
@@ -49,6 +51,8 @@ struct dest_opts {
 			      * --resnapshot): its own ledger, lock and
 			      * tables beside the main writer's, whose
 			      * ledger read_main reads */
+	const struct dest_odps_opts *odps; /* --dest=odps://: its options
+					    * (odps/dest_odps.h), or NULL */
 };
 
 /* One partition's rows of one commit. */

@@ -486,11 +486,11 @@ static void test_format(void)
 static void test_dest_open(void)
 {
 	struct dest d;
-	struct dest_opts o = { 3, "t_sink", 0 };
+	struct dest_opts o = { 3, "t_sink", 0, NULL };
 	struct mc_err err = { 0 };
 	char dir[300];
 	tap_check(dest_open("odps://project", &o, &d, &err) < 0 && err.code == MC_EXIT_USAGE,
-		  "dest: odps:// is a usage error (not built yet)", "code %d: %s", err.code,
+		  "dest: odps:// without its options (--state) is a usage error", "code %d: %s", err.code,
 		  err.msg);
 	snprintf(dir, sizeof dir, "%s/wh", tmpdir);
 	tap_check(dest_open(dir, &o, &d, &err) == 0 && d.ops &&

@@ -1,0 +1,834 @@
+/* dest_odps.c: MaxCompute as a sink destination (dest_odps.h). The
+ * argument that this is exactly once, window by window, is in
+ * docs/maxcompute.md "Exactly once". */
+#include "odps/dest_odps.h"
+#include "odps/sql.h"
+#include "odps/tables.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "odps/client.h"
+#include "odps/endpoint.h"
+#include "odps/state.h"
+#include "odps/types.h"
+#include "odps/upload.h"
+#include "wh/wh.h"
+#include "wh/whpart.h"
+
+#define USER_AGENT "mcsync/" MC_VERSION
+#define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
+
+struct dest_part {
+	char *table;  /* the MaxCompute table (with _log) */
+	char *part;   /* the sink's spec "ds=1/hh=2" */
+	char *tpart;  /* the Tunnel's "ds=1,hh=2" */
+	int is_log;
+	int ensured;  /* the table-and-partition hook ran */
+	/* this commit */
+	int used, skip, complete;
+	struct odps_session sess;
+	struct mc_buf *blocks; /* bodies, kept until the commit (re-PUT) */
+	size_t nblocks, bcap;
+	uint64_t rows;
+	int has_pos;
+	struct mc_pos lo, hi;
+};
+
+struct odd {
+	struct dest_odps_opts o;
+	struct dest_opts dopts;
+	char *dest;       /* "odps://P[/S]" */
+	struct odps_target t;
+	struct odps_client c;
+	int client_ok;
+	int lockfd;
+	uint64_t seq;
+	struct dest_part **parts;
+	size_t nparts, cap;
+	struct odps_journal doubt; /* the commit in doubt found by clean (seq 0: none) */
+	struct odps_statefile sf;
+	/* encoding */
+	struct mc_scratch sc;
+	struct odps_colmap *maps;  /* of the schema record in force */
+	size_t nmaps, mapcap;
+	int *plan;                 /* per session column: a source (PLAN_*) or a column */
+	size_t plancap;
+	struct odps_val *ov;
+	struct trec_val *tv;
+	size_t valcap;
+};
+
+enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
+       PLAN_ROW = -6 };
+
+static const struct {
+	const char *name;
+	int plan;
+	enum trec_kind kind;
+	int log_only;
+} metas[] = {
+	/* the layout of odps/tables.h */
+	{ "mc_op", PLAN_OP, TREC_STRING, 1 },          { "mc_image", PLAN_IMAGE, TREC_STRING, 1 },
+	{ "mc_time", PLAN_TIME, TREC_BIGINT, 1 },      { "mc_pos_file", PLAN_FILE, TREC_BIGINT, 0 },
+	{ "mc_pos_off", PLAN_OFF, TREC_BIGINT, 0 },    { "mc_pos_row", PLAN_ROW, TREC_BIGINT, 0 },
+};
+
+static struct odps_up up_of(struct odd *w, const struct dest_part *p)
+{
+	struct odps_up u = { &w->c, p->table, p->tpart, w->o.retry_s, (uint64_t)(uintptr_t)p,
+			     w->o.say };
+	return u;
+}
+
+static void part_reset(struct dest_part *p)
+{
+	for (size_t i = 0; i < p->nblocks; i++)
+		buf_free(&p->blocks[i]);
+	p->nblocks = 0;
+	p->used = p->skip = p->complete = 0;
+	p->rows = 0;
+	p->has_pos = 0;
+	odps_session_free(&p->sess);
+}
+
+/* ---- the table-and-partition hook ---- */
+
+/* Make sure table p->table exists, of the layout of odps/tables.h for the
+ * last schema record in schemas[0..len), with its partition p->part
+ * (odps_tables_ensure: idempotent SQL). Once per partition per run; an
+ * append without schema records (a completion without rows) waits for
+ * one that has them. */
+static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
+			struct mc_err *err)
+{
+	struct mc_scratch sc = { 0 };
+	struct mc_buf last = { 0 };
+	struct odps_sql_opts so;
+	struct odps_tables_opts to;
+	size_t at = 0;
+	int rc = 0;
+	while (rc == 0 && at < len) {
+		struct mc_rec r;
+		size_t used;
+		if (rec_decode(schemas + at, len - at, 0, &used, &r, &sc, err) != 1)
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema buffer");
+		else if (r.kind == MC_R_SCHEMA) {
+			last.len = 0;
+			if (buf_add(&last, schemas + at, used) < 0)
+				rc = mc_oom(err, "schema");
+		}
+		at += used;
+	}
+	if (rc == 0 && last.len) {
+		struct mc_rec r;
+		size_t used;
+		memset(&so, 0, sizeof so);
+		so.retry_s = w->o.retry_s;
+		so.settings = ODPS_SQL_SETTINGS;
+		so.say = w->o.say;
+		memset(&to, 0, sizeof to);
+		to.sql = &so;
+		if (rec_decode(last.p, last.len, 0, &used, &r, &sc, err) != 1)
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
+		else
+			rc = odps_tables_ensure(&w->c, &to, &r, p->table, p->is_log, p->part, err);
+		if (rc == 0)
+			p->ensured = 1;
+	}
+	buf_free(&last);
+	rec_scratch_free(&sc);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- records to Tunnel values ---- */
+
+static int trec_kind_of(enum odps_type t)
+{
+	switch (t) {
+	case ODPS_T_TINYINT: return TREC_TINYINT;
+	case ODPS_T_SMALLINT: return TREC_SMALLINT;
+	case ODPS_T_INT: return TREC_INT;
+	case ODPS_T_BIGINT: return TREC_BIGINT;
+	case ODPS_T_FLOAT: return TREC_FLOAT;
+	case ODPS_T_DOUBLE: return TREC_DOUBLE;
+	case ODPS_T_DECIMAL: return TREC_DECIMAL;
+	case ODPS_T_STRING: return TREC_STRING;
+	case ODPS_T_BINARY: return TREC_BINARY;
+	case ODPS_T_DATE: return TREC_DATE;
+	case ODPS_T_DATETIME: return TREC_DATETIME;
+	case ODPS_T_TIMESTAMP: return TREC_TIMESTAMP;
+	case ODPS_T_TIMESTAMP_NTZ: return TREC_TIMESTAMP_NTZ;
+	default: return 0;
+	}
+}
+
+/* A schema record: map its columns, and plan the session's columns from
+ * them by name. */
+static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc_rec *r,
+		       struct mc_err *err)
+{
+	const struct trec_schema *s = &p->sess.schema;
+	struct mc_buf tt = { 0 };
+	int rc = 0;
+	if (mc_grow(&w->maps, &w->mapcap, r->ncols + 1, sizeof *w->maps) < 0 ||
+	    mc_grow(&w->plan, &w->plancap, s->ncols + 1, sizeof *w->plan) < 0 ||
+	    mc_grow(&w->ov, &w->valcap, s->ncols + 1, sizeof *w->ov) < 0 ||
+	    !(w->tv = realloc(w->tv, (w->valcap ? w->valcap : 1) * sizeof *w->tv)))
+		return mc_oom(err, "columns");
+	w->nmaps = r->ncols;
+	for (size_t i = 0; i < r->ncols; i++)
+		if (odps_col_map(&r->cols[i], r->db, r->table, NULL, &w->maps[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < r->ncols; i++) {
+		size_t j;
+		for (j = 0; j < s->ncols; j++)
+			if (s->cols[j].name.n == r->cols[i].name.n &&
+			    !strncasecmp(s->cols[j].name.p, r->cols[i].name.p, r->cols[i].name.n))
+				break;
+		if (j == s->ncols)
+			return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s is not in the "
+				       "MaxCompute table %s (its schema differs: alter or recreate it)",
+				       (int)r->cols[i].name.n, r->cols[i].name.p, (int)r->db.n,
+				       r->db.p, (int)r->table.n, r->table.p, p->table);
+	}
+	for (size_t j = 0; j < s->ncols && rc == 0; j++) {
+		const struct trec_col *c = &s->cols[j];
+		int want = 0, found = 0;
+		w->plan[j] = 0;
+		for (size_t m = 0; m < sizeof metas / sizeof metas[0]; m++)
+			if (strlen(metas[m].name) == c->name.n &&
+			    !strncasecmp(metas[m].name, c->name.p, c->name.n) &&
+			    (p->is_log || !metas[m].log_only)) {
+				w->plan[j] = metas[m].plan;
+				want = metas[m].kind;
+				found = 1;
+			}
+		for (size_t i = 0; i < r->ncols && !found; i++)
+			if (r->cols[i].name.n == c->name.n &&
+			    !strncasecmp(r->cols[i].name.p, c->name.p, c->name.n)) {
+				w->plan[j] = (int)i;
+				want = trec_kind_of(w->maps[i].type);
+				found = 1;
+				if (want == TREC_DECIMAL && c->type.kind == TREC_DECIMAL &&
+				    c->type.prec && (c->type.prec != w->maps[i].prec ||
+						     c->type.scale != w->maps[i].scale))
+					want = -1;
+			}
+		if (!found) {
+			rc = mc_errf(err, MC_EXIT_DATA, "MaxCompute table %s has a column '%.*s' that "
+				     "%.*s.%.*s does not (its schema differs: alter or recreate it)",
+				     p->table, (int)c->name.n, c->name.p, (int)r->db.n, r->db.p,
+				     (int)r->table.n, r->table.p);
+		} else if (want != c->type.kind) {
+			tt.len = 0;
+			trec_type_text(&c->type, &tt);
+			buf_addc(&tt, '\0');
+			rc = mc_errf(err, MC_EXIT_DATA, "column '%.*s' of MaxCompute table %s is %s, "
+				     "mcsync writes %s there (%s): alter or recreate the table",
+				     (int)c->name.n, c->name.p, p->table, tt.p ? tt.p : "?",
+				     w->plan[j] >= 0 ? w->maps[w->plan[j]].text
+				     : trec_kind_name((enum trec_kind)want),
+				     w->plan[j] >= 0 ? w->maps[w->plan[j]].where : "mcsync's own column");
+		}
+	}
+	buf_free(&tt);
+	return rc;
+}
+
+static void tv_of(const struct odps_val *o, struct trec_val *t)
+{
+	memset(t, 0, sizeof *t);
+	switch (o->kind) {
+	case ODPS_V_NULL: t->null = true; break;
+	case ODPS_V_INT: case ODPS_V_DATE: case ODPS_V_MILLIS: t->u.i = o->i; break;
+	case ODPS_V_F32: t->u.f32 = o->f32; break;
+	case ODPS_V_F64: t->u.f64 = o->f64; break;
+	case ODPS_V_BYTES: case ODPS_V_DECIMAL: t->u.s.p = o->p; t->u.s.n = o->n; break;
+	case ODPS_V_SECNANO: t->u.ts.sec = o->i; t->u.ts.nsec = o->nanos; break;
+	}
+}
+
+/* One row image into the encoder. */
+static int add_image(struct odd *w, const struct dest_part *p, struct trec_enc *e,
+		     const struct mc_rec *r, const struct mc_val *v, size_t nv, const char *img,
+		     struct mc_err *err)
+{
+	static const char *const ops[] = { "S", "I", "U", "D" };
+	size_t n = p->sess.schema.ncols;
+	for (size_t j = 0; j < n; j++) {
+		struct trec_val *t = &w->tv[j];
+		int k = w->plan[j];
+		memset(t, 0, sizeof *t);
+		switch (k) {
+		case PLAN_OP:
+			t->u.s = mc_str_c(ops[r->op < MC_OP_N ? r->op : 0], 1);
+			break;
+		case PLAN_IMAGE:
+			t->u.s = mc_str_c(img, 1);
+			break;
+		case PLAN_TIME: t->u.i = r->time; break;
+		case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
+		case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
+		case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
+		default:
+			if ((size_t)k >= nv) {
+				struct mc_val a = { .kind = MC_V_ABSENT };
+				if (odps_val_conv(&w->maps[k], &a, &r->pos, &w->ov[j], err) < 0)
+					return -1;
+			} else if (odps_val_conv(&w->maps[k], &v[k], &r->pos, &w->ov[j], err) < 0) {
+				return -1;
+			}
+			tv_of(&w->ov[j], t);
+		}
+	}
+	if (trec_enc_add(e, w->tv, n, err) < 0)
+		return mc_errctx(err, "table %s: ", p->table);
+	return 0;
+}
+
+static int cut_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
+{
+	if (mc_grow(&p->blocks, &p->bcap, p->nblocks + 1, sizeof *p->blocks) < 0)
+		return mc_oom(err, "blocks");
+	memset(&p->blocks[p->nblocks], 0, sizeof p->blocks[0]);
+	if (trec_enc_finish(e, &p->blocks[p->nblocks], NULL, err) < 0)
+		return -1;
+	p->nblocks++;
+	return 0;
+}
+
+/* Encode the records of rows into p's blocks. */
+static int encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+		  struct mc_err *err)
+{
+	struct trec_enc e;
+	struct trec_enc_opts eo = { w->o.comp, 0, w->o.block_size, p->sess.max_field };
+	size_t at = 0;
+	int rc = 0, planned = 0;
+	if (trec_enc_init(&e, &p->sess.schema, &eo, err) < 0)
+		return -1;
+	while (rc == 0 && at < rows->len) {
+		struct mc_rec r;
+		size_t used;
+		if (rec_decode(rows->recs + at, rows->len - at, 0, &used, &r, &w->sc, err) != 1) {
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: the rows of %s do not decode",
+				     p->table);
+			break;
+		}
+		at += used;
+		if (r.kind == MC_R_SCHEMA) {
+			rc = plan_schema(w, p, &r, err);
+			planned = rc == 0;
+			continue;
+		}
+		if (r.kind != MC_R_ROW)
+			continue;
+		if (!planned) {
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: rows of %s before their schema",
+				     p->table);
+			break;
+		}
+		if (!p->is_log) {
+			if (!r.after) {
+				char pos[64];
+				pos_format(&r.pos, pos, sizeof pos);
+				rc = mc_errf(err, MC_EXIT_DATA, "a %s of %.*s.%.*s at %s goes to the base "
+					     "table %s, which holds rows, not changes (use --route=op "
+					     "or log)", rec_op_name(r.op), (int)r.db.n, r.db.p,
+					     (int)r.table.n, r.table.p, pos, p->table);
+				break;
+			}
+			rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+		} else {
+			if (r.before)
+				rc = add_image(w, p, &e, &r, r.before, r.nbefore, "B", err);
+			if (rc == 0 && r.after)
+				rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+		}
+		if (rc == 0 && trec_enc_full(&e))
+			rc = cut_block(p, &e, err);
+	}
+	if (rc == 0 && (trec_enc_records(&e) > 0 || p->nblocks == 0))
+		rc = cut_block(p, &e, err);
+	trec_enc_free(&e);
+	return rc;
+}
+
+/* A new session for p, and every block of p PUT into it. */
+static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
+{
+	struct odps_up u = up_of(w, p);
+	for (int tries = 0;; tries++) {
+		int rc = 0;
+		if (odps_up_create(&u, 1, &p->sess, err) < 0)
+			return -1;
+		for (size_t i = 0; i < p->nblocks && rc == 0; i++)
+			rc = odps_up_put(&u, p->sess.id, (uint32_t)i, w->o.comp, p->blocks[i].p,
+					 p->blocks[i].len, err);
+		if (rc <= 0)
+			return rc;
+		/* the session was closed under us (expired): a new one */
+		if (tries + 1 >= SESSION_TRIES)
+			return mc_errf(err, MC_EXIT_TRANSIENT, "%s (%d sessions in a row)", err->msg,
+				       SESSION_TRIES);
+		mc_sayf(&w->o.say, "%s; uploading the rows again in a new session", err->msg);
+	}
+}
+
+/* ---- the operations ---- */
+
+static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
+{
+	struct odd *w = st;
+	(void)err;
+	w->seq = seq;
+	for (size_t i = 0; i < w->nparts; i++)
+		part_reset(w->parts[i]);
+	return 0;
+}
+
+static int odd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
+		      struct mc_err *err)
+{
+	struct odd *w = st;
+	const struct odps_jent *je;
+	if (rows->complete)
+		p->complete = 1;
+	if (rows->rows == 0)
+		return 0;
+	if (p->used)
+		return mc_errf(err, MC_EXIT_DATA, "internal: two appends to %s %s in commit %llu",
+			       p->table, p->part, (unsigned long long)w->seq);
+	p->used = 1;
+	p->rows = rows->rows;
+	p->has_pos = rows->has_pos;
+	p->lo = rows->lo;
+	p->hi = rows->hi;
+	je = w->doubt.seq == w->seq ? odps_journal_find(&w->doubt, p->table, p->part) : NULL;
+	if (je && je->state == ODPS_J_IN) {
+		/* this commit's rows of p are in MaxCompute already */
+		if (je->rows != rows->rows || je->has_pos != rows->has_pos ||
+		    (je->has_pos && (pos_cmp(&je->lo, &rows->lo) || pos_cmp(&je->hi, &rows->hi))))
+			return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s is in MaxCompute with "
+				       "%llu rows, and the input gives it %llu other rows: give the "
+				       "same input as the run that stopped",
+				       (unsigned long long)w->seq, p->table, p->part,
+				       (unsigned long long)je->rows,
+				       (unsigned long long)rows->rows);
+		p->skip = 1;
+		return 0;
+	}
+	if (!p->ensured && ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
+		return -1;
+	{
+		/* the session first: its schema is what the records are encoded by */
+		struct odps_up u = up_of(w, p);
+		if (odps_up_create(&u, 1, &p->sess, err) < 0)
+			return -1;
+	}
+	if (encode(w, p, rows, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		struct odps_up u = up_of(w, p);
+		int rc = odps_up_put(&u, p->sess.id, (uint32_t)i, w->o.comp, p->blocks[i].p,
+				     p->blocks[i].len, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) /* expired under us: all of it again in a new session */
+			return upload(w, p, err);
+	}
+	return 0;
+}
+
+static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
+{
+	struct odd *w = st;
+	struct odps_journal j = { 0 };
+	int rc = -1, any_done = 0;
+	uint32_t *ids = NULL;
+	size_t nids = 0;
+
+	j.seq = w->seq;
+	/* a partition of this commit known to be in MaxCompute that the input
+	 * does not give again would be rows the ledger does not describe */
+	if (w->doubt.seq == w->seq)
+		for (size_t i = 0; i < w->doubt.n; i++) {
+			const struct odps_jent *e = &w->doubt.e[i];
+			size_t k;
+			if (e->state != ODPS_J_IN)
+				continue;
+			for (k = 0; k < w->nparts; k++)
+				if (w->parts[k]->used && !strcmp(w->parts[k]->table, e->table) &&
+				    !strcmp(w->parts[k]->part, e->part))
+					break;
+			if (k == w->nparts)
+				return mc_errf(err, MC_EXIT_DATA, "commit %llu put %llu rows into %s %s "
+					       "(session %s), and the input does not give them again: "
+					       "give the same input as the run that stopped",
+					       (unsigned long long)w->seq,
+					       (unsigned long long)e->rows, e->table, e->part,
+					       e->session);
+		}
+	for (size_t i = 0; i < w->nparts; i++) {
+		struct dest_part *p = w->parts[i];
+		struct odps_jent *e;
+		if (!p->used)
+			continue;
+		if (odps_journal_add(&j, p->table, p->part, &e, err) < 0)
+			goto out;
+		if (p->skip) {
+			const struct odps_jent *old =
+				odps_journal_find(&w->doubt, p->table, p->part);
+			snprintf(e->session, sizeof e->session, "%s", old->session);
+			e->nblocks = old->nblocks;
+			e->rows = old->rows;
+			e->has_pos = old->has_pos;
+			e->lo = old->lo;
+			e->hi = old->hi;
+			e->state = ODPS_J_IN;
+			continue;
+		}
+		snprintf(e->session, sizeof e->session, "%s", p->sess.id);
+		e->nblocks = (uint32_t)p->nblocks;
+		e->rows = p->rows;
+		e->has_pos = p->has_pos;
+		e->lo = p->lo;
+		e->hi = p->hi;
+		e->state = ODPS_J_DOUBT;
+	}
+	/* 1. the journal: every session of this commit, before any commit */
+	if (j.n && odps_journal_write(w->o.state, &j, err) < 0)
+		goto out;
+	/* 2. commit each session */
+	for (size_t i = 0; i < w->nparts; i++) {
+		struct dest_part *p = w->parts[i];
+		struct odps_up u = up_of(w, p);
+		struct odps_jent *e;
+		if (!p->used || p->skip)
+			continue;
+		e = odps_journal_find(&j, p->table, p->part);
+		if (mc_grow(&ids, &nids, p->nblocks + 1, sizeof *ids) < 0) {
+			mc_oom(err, "blocks");
+			goto out;
+		}
+		for (size_t b = 0; b < p->nblocks; b++)
+			ids[b] = (uint32_t)b;
+		for (int tries = 0;; tries++) {
+			int r = odps_up_commit(&u, p->sess.id, ids, p->nblocks, err);
+			if (r < 0)
+				goto out;
+			if (r == 0)
+				break;
+			/* expired before its commit: never committed; a new session,
+			 * journalled before it is committed */
+			if (tries + 1 >= SESSION_TRIES) {
+				err->code = MC_EXIT_TRANSIENT;
+				goto out;
+			}
+			mc_sayf(&w->o.say, "%s; uploading the rows again in a new session", err->msg);
+			if (upload(w, p, err) < 0)
+				goto out;
+			snprintf(e->session, sizeof e->session, "%s", p->sess.id);
+			if (odps_journal_write(w->o.state, &j, err) < 0)
+				goto out;
+		}
+		e->state = ODPS_J_IN;
+	}
+	/* 3. completed base partitions, then the ledger: the commit point */
+	for (size_t i = 0; i < w->nparts; i++)
+		if (w->parts[i]->complete) {
+			if (odps_statefile_done(&w->sf, w->parts[i]->table, w->parts[i]->part, w->seq,
+						err) < 0)
+				goto out;
+			any_done = 1;
+		}
+	if ((any_done && odps_statefile_write(w->o.state, &w->sf, err) < 0) ||
+	    wh_ledger_write(w->o.state, l, err) < 0)
+		goto out;
+	odps_journal_free(&w->doubt);
+	rc = odps_journal_remove(w->o.state, err);
+	for (size_t i = 0; i < w->nparts; i++)
+		part_reset(w->parts[i]);
+out:
+	free(ids);
+	odps_journal_free(&j);
+	return rc;
+}
+
+static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
+{
+	return wh_ledger_read(((struct odd *)st)->o.state, l, err);
+}
+
+/* What became of session e of a commit the ledger does not hold. */
+static int resolve(struct odd *w, struct odps_jent *e, struct mc_err *err)
+{
+	char tpart[512];
+	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 7, w->o.say };
+	struct odps_session s = { 0 };
+	uint32_t *ids = NULL;
+	int rc;
+	snprintf(tpart, sizeof tpart, "%s", e->part);
+	for (char *c = tpart; *c; c++)
+		if (*c == '/')
+			*c = ',';
+	u.part = tpart[0] ? tpart : NULL;
+	rc = odps_up_status(&u, e->session, &s, err);
+	if (rc == 1) {
+		e->state = ODPS_J_OUT;
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (s.status == ODPS_SS_CLOSED) {
+		e->state = ODPS_J_IN;
+	} else if (s.status == ODPS_SS_EXPIRED || s.status == ODPS_SS_CANCELED) {
+		e->state = ODPS_J_OUT;
+	} else if (s.status == ODPS_SS_NORMAL || s.status == ODPS_SS_BUSY) {
+		int whole = s.nblocks == e->nblocks;
+		for (size_t i = 0; whole && i < s.nblocks; i++)
+			whole = s.blocks[i] == i;
+		if (!whole && s.status == ODPS_SS_NORMAL) {
+			/* never committed, and never will be: abandoned */
+			e->state = ODPS_J_OUT;
+			goto out;
+		}
+		if (!(ids = calloc(e->nblocks + 1, sizeof *ids))) {
+			rc = mc_oom(err, "blocks");
+			goto out;
+		}
+		for (uint32_t i = 0; i < e->nblocks; i++)
+			ids[i] = i;
+		rc = odps_up_commit(&u, e->session, ids, e->nblocks, err);
+		if (rc >= 0) {
+			e->state = rc == 0 ? ODPS_J_IN : ODPS_J_OUT;
+			rc = 0;
+		}
+	} else {
+		rc = mc_errf(err, MC_EXIT_DATA, "upload session %s (%s %s) of commit %llu is '%s': "
+			     "cannot tell whether its rows are in MaxCompute", e->session, e->table,
+			     e->part, (unsigned long long)w->doubt.seq, s.status_text);
+	}
+out:
+	free(ids);
+	odps_session_free(&s);
+	return rc;
+}
+
+static int odd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
+{
+	struct odd *w = st;
+	int rc;
+	size_t k = 0;
+	/* completions of commits above the ledger did not happen */
+	for (size_t i = 0; i < w->sf.ndone; i++) {
+		if (w->sf.done[i].seq > l->seq) {
+			free(w->sf.done[i].table);
+			free(w->sf.done[i].part);
+			continue;
+		}
+		w->sf.done[k++] = w->sf.done[i];
+	}
+	if (k != w->sf.ndone) {
+		w->sf.ndone = k;
+		if (odps_statefile_write(w->o.state, &w->sf, err) < 0)
+			return -1;
+	}
+	odps_journal_free(&w->doubt);
+	rc = odps_journal_read(w->o.state, &w->doubt, err);
+	if (rc <= 0)
+		return rc;
+	if (w->doubt.seq <= l->seq) { /* its ledger was written */
+		odps_journal_free(&w->doubt);
+		return odps_journal_remove(w->o.state, err);
+	}
+	if (w->doubt.seq != l->seq + 1)
+		return mc_errf(err, MC_EXIT_DATA, "'%s/%s' is of commit %llu, the ledger of commit "
+			       "%llu: the state directory is damaged", w->o.state, ODPS_JOURNAL,
+			       (unsigned long long)w->doubt.seq, (unsigned long long)l->seq);
+	for (size_t i = 0; i < w->doubt.n; i++)
+		if (w->doubt.e[i].state == ODPS_J_DOUBT && resolve(w, &w->doubt.e[i], err) < 0)
+			return mc_errctx(err, "a commit in doubt: ");
+	return odps_journal_write(w->o.state, &w->doubt, err);
+}
+
+static int odd_table_name(void *st, const struct mc_str *db, const struct mc_str *table,
+			  const char *given, char *out, size_t outsz, struct mc_err *err)
+{
+	(void)st;
+	if (given)
+		snprintf(out, outsz, "%s", given);
+	else if (wh_default_name(db, table, out, outsz, err) < 0)
+		return -1;
+	if (!wh_name_ok(out, strlen(out)) || strlen(out) + 4 > 128)
+		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table name '%s' is not 1..124 letters, "
+			       "digits and '_' (give --name)", out);
+	return 0;
+}
+
+static int odd_part_open(void *st, const char *table, int is_log, const char *part,
+			 struct dest_part **pp, struct mc_err *err)
+{
+	struct odd *w = st;
+	struct dest_part *p;
+	struct mc_buf n = { 0 };
+	for (size_t i = 0; i < w->nparts; i++) {
+		p = w->parts[i];
+		if (p->is_log == is_log && !strcmp(p->part, part) &&
+		    !strncmp(p->table, table, strlen(table)) &&
+		    !strcmp(p->table + strlen(table), is_log ? "_log" : "")) {
+			*pp = p;
+			return 0;
+		}
+	}
+	if (mc_grow(&w->parts, &w->cap, w->nparts + 1, sizeof *w->parts) < 0 ||
+	    !(p = calloc(1, sizeof *p)))
+		return mc_oom(err, "partition");
+	if (buf_addf(&n, "%s%s%c", table, is_log ? "_log" : "", 0) < 0 ||
+	    !(p->part = mc_strdup(part)) || !(p->tpart = mc_strdup(part))) {
+		buf_free(&n);
+		free(p->part);
+		free(p);
+		return mc_oom(err, "partition");
+	}
+	for (char *c = p->tpart; *c; c++)
+		if (*c == '/')
+			*c = ',';
+	p->table = n.p;
+	p->is_log = is_log;
+	w->parts[w->nparts++] = p;
+	*pp = p;
+	return 0;
+}
+
+static int odd_part_complete(void *st, struct dest_part *p, uint64_t seq, struct mc_err *err)
+{
+	struct odd *w = st;
+	(void)err;
+	for (size_t i = 0; i < w->sf.ndone; i++)
+		if (w->sf.done[i].seq <= seq && !strcmp(w->sf.done[i].table, p->table) &&
+		    !strcmp(w->sf.done[i].part, p->part))
+			return 1;
+	return 0;
+}
+
+static void odd_close(void *st)
+{
+	struct odd *w = st;
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nparts; i++) {
+		part_reset(w->parts[i]);
+		free(w->parts[i]->blocks);
+		free(w->parts[i]->table);
+		free(w->parts[i]->part);
+		free(w->parts[i]->tpart);
+		free(w->parts[i]);
+	}
+	free(w->parts);
+	if (w->client_ok)
+		odps_client_free(&w->c);
+	odps_target_free(&w->t);
+	odps_journal_free(&w->doubt);
+	odps_statefile_free(&w->sf);
+	rec_scratch_free(&w->sc);
+	free(w->maps);
+	free(w->plan);
+	free(w->ov);
+	free(w->tv);
+	free(w->dest);
+	if (w->lockfd >= 0)
+		close(w->lockfd);
+	free(w);
+}
+
+static const struct dest_ops odd_ops = {
+	.kind = "MaxCompute",
+	.read_ledger = odd_read_ledger,
+	.read_main = NULL,
+	.table_name = odd_table_name,
+	.clean = odd_clean,
+	.part_open = odd_part_open,
+	.part_complete = odd_part_complete,
+	.begin = odd_begin,
+	.append = odd_append,
+	.commit = odd_commit,
+	.close = odd_close,
+};
+
+int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
+		   struct mc_err *err)
+{
+	struct odd *w;
+	struct odps_http_opts ho = { 0 };
+	char *sdir = NULL, *lock = NULL;
+	int rc;
+
+	if (!o->odps || !o->odps->state)
+		return mc_errf(err, MC_EXIT_USAGE, "--dest=%s needs --state=DIR (a local directory "
+			       "for the ledger and the upload journal)", dest);
+	if (o->resnap)
+		return mc_errf(err, MC_EXIT_USAGE, "--resnapshot: not yet with a MaxCompute "
+			       "destination");
+	if (o->odps->threads > 1)
+		return mc_errf(err, MC_EXIT_USAGE, "--threads=%d: blocks go up on one connection "
+			       "for now (give --threads=1)", o->odps->threads);
+	if (!(w = calloc(1, sizeof *w)))
+		return mc_oom(err, "destination");
+	w->lockfd = -1;
+	w->o = *o->odps;
+	w->dopts = *o;
+	w->o.conn.dest = dest;
+	if (w->o.retry_s <= 0)
+		w->o.retry_s = 15 * 60;
+	if (!(w->dest = mc_strdup(dest))) {
+		free(w);
+		return mc_oom(err, "destination");
+	}
+	if (odps_target_resolve(&w->o.conn, &w->t, err) < 0)
+		goto fail;
+	ho.ca_file = w->o.ca_file;
+	if (odps_client_init(&w->c, &w->t, &ho, USER_AGENT, err) < 0)
+		goto fail;
+	w->client_ok = 1;
+	if (!(sdir = wh_pathf("%s/%s", w->o.state, WH_STATE)) ||
+	    !(lock = wh_pathf("%s/%s", w->o.state, WH_LOCK))) {
+		mc_oom(err, "state");
+		goto fail;
+	}
+	if (wh_mkdirs(sdir, err) < 0 || wh_lock(lock, &w->lockfd, err) < 0)
+		goto fail;
+	rc = odps_statefile_read(w->o.state, &w->sf, err);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0 && strcmp(w->sf.dest, dest) != 0) {
+		mc_errf(err, MC_EXIT_USAGE, "--state=%s holds the state of --dest=%s, not of %s",
+			w->o.state, w->sf.dest, dest);
+		goto fail;
+	}
+	if (rc == 0) {
+		if (!(w->sf.dest = mc_strdup(dest))) {
+			mc_oom(err, "state");
+			goto fail;
+		}
+		if (odps_statefile_write(w->o.state, &w->sf, err) < 0)
+			goto fail;
+	}
+	free(sdir);
+	free(lock);
+	d->ops = &odd_ops;
+	d->st = w;
+	return 0;
+fail:
+	free(sdir);
+	free(lock);
+	odd_close(w);
+	return -1;
+}

@@ -1,0 +1,86 @@
+/* state.h: the local state of the MaxCompute destination, in --state=DIR
+ * (docs/maxcompute.md "Exactly once"), beside the ledger
+ * (DIR/_mcsync/ledger, wh/wh.h) and the writer's lock:
+ *
+ *   DIR/_mcsync/odps-journal   the sessions of the commit under way: for
+ *                              each partition of commit seq, its upload
+ *                              session id, block count, rows and position
+ *                              range, and whether it is known to be in
+ *                              MaxCompute. Written (fsync'd) before the
+ *                              first session of the commit is committed.
+ *   DIR/_mcsync/odps           what the state is of (the --dest), and the
+ *                              base partitions a commit completed.
+ *
+ * Both are checkpoint files (stream/ckpt.h), replaced atomically. */
+#ifndef MC_ODPS_STATE_H
+#define MC_ODPS_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "stream/rec.h"
+
+#define ODPS_JOURNAL "_mcsync/odps-journal"
+#define ODPS_STATEFILE "_mcsync/odps"
+
+enum odps_jstate {
+	ODPS_J_DOUBT = 0, /* written before its commit: ask the server */
+	ODPS_J_IN,        /* its rows are in MaxCompute */
+	ODPS_J_OUT,       /* they are not, and never will be from this session */
+};
+
+/* One partition of a commit: its rows went up in upload session `session`
+ * as blocks 0..nblocks-1. */
+struct odps_jent {
+	char *table; /* the MaxCompute table (a log table's with _log) */
+	char *part;  /* the sink's spec, "ds=20261121[/hh=03]" */
+	char session[128];
+	uint32_t nblocks;
+	uint64_t rows;
+	int has_pos;
+	struct mc_pos lo, hi;
+	enum odps_jstate state;
+};
+
+struct odps_journal {
+	uint64_t seq; /* the commit */
+	struct odps_jent *e;
+	size_t n, cap;
+};
+
+/* Read DIR's journal: 1, 0 when there is none (j empty), -1 with err (code
+ * 1, naming the file and what is wrong). */
+int odps_journal_read(const char *dir, struct odps_journal *j, struct mc_err *err);
+/* Replace DIR's journal with j, durably. */
+int odps_journal_write(const char *dir, const struct odps_journal *j, struct mc_err *err);
+/* Remove it (nothing when there is none). */
+int odps_journal_remove(const char *dir, struct mc_err *err);
+/* Append an entry (copies table and part); the new entry in *e. */
+int odps_journal_add(struct odps_journal *j, const char *table, const char *part,
+		     struct odps_jent **e, struct mc_err *err);
+/* The entry of table/part, or NULL. */
+struct odps_jent *odps_journal_find(const struct odps_journal *j, const char *table,
+				    const char *part);
+void odps_journal_free(struct odps_journal *j);
+
+/* A base partition completed by commit seq. */
+struct odps_done {
+	char *table, *part;
+	uint64_t seq;
+};
+
+struct odps_statefile {
+	char *dest; /* "odps://PROJECT[/SCHEMA]" */
+	struct odps_done *done;
+	size_t ndone, cap;
+};
+
+/* Read DIR's state file: 1, 0 when there is none, -1 with err. */
+int odps_statefile_read(const char *dir, struct odps_statefile *s, struct mc_err *err);
+int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct mc_err *err);
+int odps_statefile_done(struct odps_statefile *s, const char *table, const char *part,
+			uint64_t seq, struct mc_err *err);
+void odps_statefile_free(struct odps_statefile *s);
+
+#endif
