@@ -12,6 +12,7 @@
 #include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/opt.h"
+#include "wh/layout.h"
 #include "wh/wh.h"
 
 static const char usage[] =
@@ -41,6 +42,10 @@ static const char usage[] =
 	"                           mc-snapshot --checkpoint-in)\n"
 	"      --utc-offset=+HH:MM  days for ds=auto and day cuts (first run only;\n"
 	"                           kept in the ledger; default +00:00)\n"
+	"      --log-layout=L       the log tables' columns in SQL and MaxCompute:\n"
+	"                           mcsync (default), dts, dts-new or dataworks\n"
+	"                           (first run only; kept in the ledger: another\n"
+	"                           exits 2; the local files keep mcsync records)\n"
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
 	"      --partial-ok         an input that ends without its trailer is not\n"
 	"                           an error (a source stopped on purpose)\n"
@@ -115,13 +120,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "new-history", no_argument, NULL, 'H' },
 		{ "resnapshot", no_argument, NULL, 'R' },
+		{ "log-layout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const routes[] = { "op", "base", "log", NULL };
 	struct mc_err err = { 0 };
-	int c, route;
+	int c, route, layout;
 	uint64_t u;
 
 	memset(o, 0, sizeof *o);
@@ -176,6 +182,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'R':
 			o->sink.resnap = o->dest_o.resnap = 1;
 			break;
+		case 'L':
+			if (opt_choice("--log-layout", optarg, wh_layout_names, &layout, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->sink.log_layout = wh_layout_names[layout];
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -187,9 +198,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (!o->dest)
 		prog_usage_error("--dest=DIR is required (MaxCompute Tunnel is not there yet)");
 	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||
-			       o->sink.route != SINK_ROUTE_OP))
-		prog_usage_error("--resnapshot goes with neither --new-history, --partition nor "
-				 "--route (a re-snapshot's generations are partitions of their own)");
+			       o->sink.route != SINK_ROUTE_OP || o->sink.log_layout))
+		prog_usage_error("--resnapshot goes with neither --new-history, --partition, "
+				 "--route nor --log-layout (a re-snapshot's generations are "
+				 "partitions of their own)");
 	o->sink.say = prog_sayer;
 	o->sink.renames = o->renames;
 	o->sink.nrenames = o->nrenames;
