@@ -13,6 +13,7 @@
 #include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/opt.h"
+#include "wh/layout.h"
 #include "wh/wh.h"
 
 static const char usage[] =
@@ -46,6 +47,10 @@ static const char usage[] =
 	"                           mc-snapshot --checkpoint-in)\n"
 	"      --utc-offset=+HH:MM  days for ds=auto and day cuts (first run only;\n"
 	"                           kept in the ledger; default +00:00)\n"
+	"      --log-layout=L       the log tables' columns in SQL and MaxCompute:\n"
+	"                           mcsync (default), dts, dts-new or dataworks\n"
+	"                           (first run only; kept in the ledger: another\n"
+	"                           exits 2; the local files keep mcsync records)\n"
 	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
 	"      --partial-ok         an input that ends without its trailer is not\n"
 	"                           an error (a source stopped on purpose)\n"
@@ -161,6 +166,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "block-size", required_argument, NULL, 7 },
 		{ "threads", required_argument, NULL, 8 },
 		{ "retry-time", required_argument, NULL, 9 },
+		{ "log-layout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -168,7 +174,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const char *const routes[] = { "op", "base", "log", NULL };
 	static const char *const comps[] = { "deflate", "zstd", NULL };
 	struct mc_err err = { 0 };
-	int c, route, comp, odps_opt = 0;
+	int c, route, comp, layout, odps_opt = 0;
 	uint64_t u;
 
 	memset(o, 0, sizeof *o);
@@ -268,6 +274,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 						 "e.g. 15 or 0.5, at most 10080)", optarg);
 			odps_opt = 1;
 			break;
+		case 'L':
+			if (opt_choice("--log-layout", optarg, wh_layout_names, &layout, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->sink.log_layout = wh_layout_names[layout];
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -282,12 +293,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		prog_usage_error("--odps-config, --endpoint, --tunnel-endpoint, --ca-file, "
 				 "--compress, --block-size, --threads and --retry-time are for "
 				 "--dest=odps://...");
+	if (strncmp(o->dest, "odps://", 7) == 0 && o->sink.log_layout &&
+	    strcmp(o->sink.log_layout, "mcsync") != 0)
+		prog_usage_error("--log-layout=%s: MaxCompute log tables are of the mcsync layout "
+				 "for now (docs/maxcompute.md \"Tables\")", o->sink.log_layout);
 	o->odps.say = prog_sayer;
 	o->dest_o.odps = &o->odps;
 	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||
-			       o->sink.route != SINK_ROUTE_OP))
-		prog_usage_error("--resnapshot goes with neither --new-history, --partition nor "
-				 "--route (a re-snapshot's generations are partitions of their own)");
+			       o->sink.route != SINK_ROUTE_OP || o->sink.log_layout))
+		prog_usage_error("--resnapshot goes with neither --new-history, --partition, "
+				 "--route nor --log-layout (a re-snapshot's generations are "
+				 "partitions of their own)");
 	o->sink.say = prog_sayer;
 	o->sink.renames = o->renames;
 	o->sink.nrenames = o->nrenames;

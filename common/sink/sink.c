@@ -845,6 +845,20 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 			s->L.utc_off);
 		goto fail;
 	}
+	if (o->log_layout && !o->resnap) {
+		const char *have = s->L.log_layout[0] ? s->L.log_layout : rc ? "mcsync" : NULL;
+		if (!have) {
+			snprintf(s->L.log_layout, sizeof s->L.log_layout, "%s", o->log_layout);
+		} else if (strcmp(have, o->log_layout) != 0) {
+			mc_errf(err, MC_EXIT_USAGE,
+				"--log-layout=%s: the warehouse's log tables are in the %s layout "
+				"(ledger key log_layout%s); it cannot change: write the %s layout "
+				"into a new warehouse",
+				o->log_layout, have, s->L.log_layout[0] ? "" : " absent: mcsync",
+				o->log_layout);
+			goto fail;
+		}
+	}
 	s->skip_snap = s->L.snapshot_rows;
 	if (check_names(s, err) < 0)
 		goto fail;

@@ -44,6 +44,9 @@ struct sink_opts {
 				  * tables (dest_opts.resnap too) */
 	int new_history;         /* a stream of a new binlog history of a
 				  * known source may open it (RESET MASTER) */
+	const char *log_layout;  /* --log-layout (wh/layout.h names), or NULL:
+				  * recorded by a new ledger, else must equal
+				  * the ledger's (none recorded: mcsync) */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

@@ -370,6 +370,7 @@ int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err
 	if (put_u64(c, LEDGER_K_SEQ, l->seq, err) < 0 || put_src(l, "", c, err) < 0 ||
 	    put_u64(c, LEDGER_K_SNAPSHOT_ROWS, l->snapshot_rows, err) < 0 ||
 	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
+	    (l->log_layout[0] && ckpt_set(c, LEDGER_K_LOG_LAYOUT, l->log_layout, err) < 0) ||
 	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0) ||
 	    put_src_rest(l, "", c, err) < 0)
 		return -1;
@@ -467,6 +468,9 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 	if ((v = ckpt_get(c, LEDGER_K_SNAPSHOT_ROWS)) && num_u64(v, &l->snapshot_rows) < 0)
 		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_UTC_OFFSET)) && num_i64(v, &l->utc_off) < 0)
+		goto bad;
+	if ((v = ckpt_get(c, LEDGER_K_LOG_LAYOUT)) &&
+	    snprintf(l->log_layout, sizeof l->log_layout, "%s", v) >= (int)sizeof l->log_layout)
 		goto bad;
 	if ((rc = get_src(c, "", l)) < 0)
 		goto rc;

@@ -37,6 +37,8 @@
 #define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"
 #define LEDGER_K_SNAPSHOT_LOW "snapshot_low" /* lowest committed chunk watermark */
 #define LEDGER_K_UTC_OFFSET "utc_offset"
+#define LEDGER_K_LOG_LAYOUT "log_layout"     /* the log tables' layout
+					      * (wh/layout.h); none: mcsync */
 #define LEDGER_K_HW_TIME "hw_time"
 #define LEDGER_K_FIRST_POS "first_pos"
 #define LEDGER_K_FIRST_TIME "first_time"
@@ -112,6 +114,7 @@ struct mc_ledger {
 	int has_hw;
 	int64_t hw_time;        /* highest change time committed */
 	int64_t utc_off;        /* seconds east of UTC that days are counted in */
+	char log_layout[16];    /* the log tables' layout ("": none recorded) */
 	int has_first;
 	struct mc_pos first_pos; /* the first change record */
 	int64_t first_time;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "wh/layout.h"
 
 /* An identifier, quoted: `x` (MaxCompute) or "x" (sqlite). */
 static int ident(struct mc_buf *b, const char *p, size_t n, int dialect)
@@ -108,12 +109,16 @@ static int pos_ok(const struct mc_pos *p)
 	return p->file <= INT64_MAX && p->off <= INT64_MAX && p->row <= INT64_MAX;
 }
 
+static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+
 int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
 {
 	const struct mc_rec *s = q->schema;
 	int d = q->dialect, rc = 0;
 	char a[64], z[64];
 
+	if (q->layout != WH_LAYOUT_MCSYNC)
+		return emit_layout(b, q, err);
 	if (!pos_ok(&q->from) || (!q->upto_inf && !pos_ok(&q->upto)))
 		return mc_errf(err, MC_EXIT_DATA, "positions beyond BIGINT cannot be written in SQL");
 	pos_format(&q->from, a, sizeof a);
@@ -199,14 +204,62 @@ static const char *sqlite_type(const struct mc_col *c)
 int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table, int d,
 		     struct mc_err *err)
 {
+	return merge_sql_create_layout(b, s, table, d, WH_LAYOUT_MCSYNC, err);
+}
+
+/* The layout's own columns, each followed by ", " */
+static int lcols(struct mc_buf *b, const struct wh_lcol *c, size_t n, int d)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		rc |= buf_addf(b, "%s %s, ", c[i].name,
+			       d == MERGE_SQL_SQLITE && strcmp(c[i].type, "BIGINT") == 0 ? "INTEGER"
+			       : d == MERGE_SQL_SQLITE				      ? "TEXT"
+											      : c[i].type);
+	return rc;
+}
+
+/* A table column named like one of the layout's own: -1 naming both. */
+static int clash(const struct mc_rec *s, int layout, const char *table, struct mc_err *err)
+{
+	const struct wh_lcol *c[2];
+	size_t n[2];
+	if (layout == WH_LAYOUT_MCSYNC)
+		return 0;
+	n[0] = wh_layout_head(layout, &c[0]);
+	n[1] = wh_layout_tail(layout, &c[1]);
+	for (size_t i = 0; i < s->ncols; i++)
+		for (int k = 0; k < 2; k++)
+			for (size_t j = 0; j < n[k]; j++)
+				if (strlen(c[k][j].name) == s->cols[i].name.n &&
+				    strncasecmp(c[k][j].name, s->cols[i].name.p, s->cols[i].name.n) == 0)
+					return mc_errf(err, MC_EXIT_DATA,
+						       "table '%s': its column '%s' is a column of the "
+						       "%s log layout too%s",
+						       table, c[k][j].name, wh_layout_name(layout),
+						       layout == WH_LAYOUT_DTS
+							       ? ": use the dts-new layout (new_dts_sync_ names)"
+							       : "");
+	return 0;
+}
+
+int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *s, const char *table, int d,
+			    int layout, struct mc_err *err)
+{
 	int rc = 0;
 	char ln[300];
+	const struct wh_lcol *head, *tail;
+	size_t nhead = wh_layout_head(layout, &head), ntail = wh_layout_tail(layout, &tail);
+	if (clash(s, layout, table, err) < 0)
+		return -1;
 	snprintf(ln, sizeof ln, "%s_log", table);
 	for (int log = 0; log < 2; log++) {
 		rc |= buf_adds(b, "CREATE TABLE ");
 		rc |= ident(b, log ? ln : table, strlen(log ? ln : table), d);
 		rc |= buf_adds(b, " (");
-		if (log)
+		if (log && layout)
+			rc |= lcols(b, head, nhead, d);
+		else if (log) /* mcsync's log: the types as they always were */
 			rc |= lit(b, d, "_op STRING, _image STRING, _time BIGINT, ");
 		for (size_t i = 0; i < s->ncols; i++) {
 			rc |= ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
@@ -216,12 +269,109 @@ int merge_sql_create(struct mc_buf *b, const struct mc_rec *s, const char *table
 				rc |= buf_addf(b, " %.*s, ", (int)s->cols[i].mc_type.n,
 					       s->cols[i].mc_type.p);
 		}
-		rc |= lit(b, d, "_pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT");
+		if (log && layout)
+			rc |= lcols(b, tail, ntail, d);
+		else
+			rc |= lit(b, d, "_pos_file BIGINT, _pos_off BIGINT, _pos_row BIGINT, ");
+		if (rc == 0)
+			b->len -= 2; /* the last ", " */
 		if (d == MERGE_SQL_SQLITE)
 			rc |= buf_adds(b, ", ds TEXT);\n");
 		else
 			rc |= buf_adds(b, ") PARTITIONED BY (ds STRING);\n");
 	}
+	if (rc)
+		return mc_oom(err, "sql");
+	return 0;
+}
+
+/* The merge over a log in a layout with an id column (dts, dts-new,
+ * dataworks): DTS's recipe, row_number() over (partition by the key order
+ * by id desc, after flag desc), docs/merge.md "Log layouts". Base rows take
+ * the id of their own position, so a change the snapshot saw (below its
+ * watermark) loses to it as in mc-merge; _rank puts a change above a base
+ * row of the same position. */
+static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
+{
+	const struct mc_rec *s = q->schema;
+	int d = q->dialect, L = q->layout, rc = 0;
+	const char *id = wh_layout_role(L, "id"), *af = wh_layout_role(L, "after");
+	const char *opc = wh_layout_role(L, "op");
+	int64_t ia, iz = 0, ih;
+	char a[64], z[64], ln[300];
+	const int shr = WH_ID_OFF_BITS + WH_ID_ROW_BITS;
+
+	if (clash(s, L, q->table, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
+	    (!q->upto_inf && wh_layout_id(&q->upto, &iz, err) < 0) ||
+	    (q->has_base_hi && wh_layout_id(&q->base_hi, &ih, err) < 0))
+		return -1;
+	pos_format(&q->from, a, sizeof a);
+	if (q->upto_inf)
+		snprintf(z, sizeof z, "end");
+	else
+		pos_format(&q->upto, z, sizeof z);
+	snprintf(ln, sizeof ln, "%s_log", q->table);
+	char ze[32] = "end";
+	if (!q->upto_inf)
+		snprintf(ze, sizeof ze, "%" PRId64, iz);
+	rc |= buf_addf(b, "-- mc-merge: table %s%s%s from base partition %s plus %s_log records "
+		       "(log layout %s) at positions [%s, %s): %s in [%" PRId64 ", %s)\n"
+		       "-- DTS's recipe: per key the row of the highest (%s, %s) wins; "
+		       "base rows take their own position's %s\n",
+		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
+		       q->table, wh_layout_name(L), a, z, id, ia, ze, id, af, id);
+	if (q->ds && d == MERGE_SQL_SQLITE) {
+		rc |= buf_adds(b, "DELETE FROM ");
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_adds(b, " (");
+		rc |= cols(b, s, d, NULL);
+		rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, ds)\n");
+	} else if (q->ds) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " PARTITION (ds = '%s')\n", q->ds);
+	}
+	rc |= buf_adds(b, "SELECT ");
+	rc |= cols(b, s, d, NULL);
+	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row");
+	if (q->ds && d == MERGE_SQL_SQLITE)
+		rc |= buf_addf(b, ", '%s'", q->ds);
+	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
+	for (size_t i = 0; i < q->nkey; i++) {
+		rc |= buf_adds(b, i ? ", " : "");
+		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
+	}
+	rc |= buf_addf(b, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
+		       id, af);
+	rc |= cols(b, s, d, NULL);
+	rc |= buf_addf(b, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64 " + _pos_row AS %s, "
+		       "'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, _pos_row\n    FROM ",
+		       (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
+	rc |= ident(b, q->table, strlen(q->table), d);
+	rc |= buf_adds(b, "\n    WHERE ");
+	rc |= part_pred(b, q->base_part);
+	rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	rc |= cols(b, s, d, NULL);
+	if (d == MERGE_SQL_SQLITE)
+		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, (%s >> %d) AS _pos_file, "
+			       "((%s >> %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row\n    FROM ",
+			       id, af, id, shr, id, WH_ID_ROW_BITS,
+			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
+	else
+		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, shiftright(%s, %d) AS _pos_file, "
+			       "(shiftright(%s, %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row"
+			       "\n    FROM ",
+			       id, af, id, shr, id, WH_ID_ROW_BITS,
+			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
+	rc |= ident(b, ln, strlen(ln), d);
+	rc |= buf_addf(b, "\n    WHERE %s >= %" PRId64, id, ia);
+	if (!q->upto_inf)
+		rc |= buf_addf(b, " AND %s < %" PRId64, id, iz);
+	if (L == WH_LAYOUT_DATAWORKS)
+		rc |= buf_addf(b, " AND %s IN ('I', 'U', 'D')", opc);
+	rc |= buf_addf(b, "\n  ) u\n) w\nWHERE _rn = 1 AND %s = 'Y';\n", af);
 	if (rc)
 		return mc_oom(err, "sql");
 	return 0;

@@ -25,6 +25,10 @@ struct merge_sql {
 	struct mc_pos from, upto;    /* log records in [from, upto) */
 	int upto_inf;                /* no upper end */
 	int dialect;                 /* MERGE_SQL_* */
+	int layout;                  /* the log table's layout: enum wh_layout */
+	int has_base_hi;             /* base_hi: the highest position of a base row */
+	struct mc_pos base_hi;       /* (a layout other than mcsync packs it into
+				      * its id column: it must fit, wh/layout.h) */
 };
 
 /* Append the statements to b. */
@@ -34,5 +38,8 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
  * layout the merge SQL expects) to b. */
 int merge_sql_create(struct mc_buf *b, const struct mc_rec *schema, const char *table,
 		     int dialect, struct mc_err *err);
+/* The same with the log table in layout (enum wh_layout). */
+int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *schema, const char *table,
+			    int dialect, int layout, struct mc_err *err);
 
 #endif

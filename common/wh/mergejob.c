@@ -17,6 +17,7 @@
 #include "base/afile.h"
 #include "base/alloc.h"
 #include "stream/crc32c.h"
+#include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/mergejob_int.h"
 
@@ -606,6 +607,14 @@ static int emit_sql(struct mergejob *j, struct mc_err *err)
 	q.upto = j->upto;
 	q.upto_inf = j->upto_inf;
 	q.dialect = j->o.dialect;
+	if (wh_layout_parse(j->L.log_layout, (enum wh_layout *)&q.layout, err) < 0)
+		return -1;
+	for (size_t i = 0; i < j->base_m.nfiles; i++)
+		if (j->base_m.files[i].has_pos &&
+		    (!q.has_base_hi || pos_cmp(&j->base_m.files[i].hi, &q.base_hi) > 0)) {
+			q.has_base_hi = 1;
+			q.base_hi = j->base_m.files[i].hi;
+		}
 	if (!j->o.sql)
 		return mc_errf(err, MC_EXIT_USAGE, "--emit-sql: nowhere to write");
 	return merge_sql_emit(j->o.sql, &q, err);

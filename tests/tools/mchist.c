@@ -13,6 +13,9 @@
  *     Times jitter backwards near day ends; some events hold several rows.
  *   mchist create TABLE SCHEMAFILE     CREATE TABLEs for sqlite (merge_sql.h)
  *   mchist load TABLE PART base|log FILE...   INSERTs of warehouse files
+ *   mchist createl TABLE SCHEMAFILE LAYOUT   the same, the log in LAYOUT
+ *   mchist loadl LAYOUT TABLE PART FILE...    INSERTs of log files in LAYOUT
+ *                      (wh/layout.h)
  *   mchist csv PART base|log FILE...   the same rows as CSV (NULL unquoted and
  *                      empty, strings quoted), for DuckDB's COPY (the bench)
  */
@@ -25,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "stream/recio.h"
 #include "wh/wh.h"
@@ -603,8 +607,74 @@ static void load(const char *table, const char *part, int log, char **files, int
 		puts("COMMIT;");
 }
 
+/* A log table in a layout: one INSERT per row of wh_layout_rows. */
+static int lrow(void *ctx, const struct wh_lrow *w, struct mc_err *e)
+{
+	const char **tp = ctx;
+	(void)e;
+	printf("INSERT INTO \"%s_log\" VALUES (", tp[0]);
+	for (size_t i = 0; i < w->nhead; i++) {
+		sql_val(&w->head[i]);
+		fputs(", ", stdout);
+	}
+	for (size_t i = 0; i < w->nimg; i++) {
+		sql_val(&w->img[i]);
+		fputs(", ", stdout);
+	}
+	for (size_t i = 0; i < w->ntail; i++) {
+		sql_val(&w->tail[i]);
+		fputs(", ", stdout);
+	}
+	printf("'%s');\n", tp[1]);
+	return 0;
+}
+
+static void load_layout(const char *layout, const char *table, const char *part, char **files,
+			int n)
+{
+	enum wh_layout l;
+	const char *tp[2] = { table, strncmp(part, "ds=", 3) == 0 ? part + 3 : part };
+	check(wh_layout_parse(layout, &l, &err));
+	puts("BEGIN;");
+	for (int i = 0; i < n; i++) {
+		struct rio_reader rd;
+		struct mc_rec r;
+		int fd = open(files[i], O_RDONLY), rc;
+		if (fd < 0) {
+			perror(files[i]);
+			exit(1);
+		}
+		rio_init(&rd, fd, RIO_MCR);
+		while ((rc = rio_next(&rd, &r, &err)) > 0)
+			check(wh_layout_rows(l, &r, "mchist", lrow, tp, &err));
+		check(rc);
+		rio_close(&rd);
+		close(fd);
+	}
+	puts("COMMIT;");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "createl") == 0) {
+		struct schema_copy s = { 0 };
+		struct mc_buf b = { 0 };
+		enum wh_layout l;
+		check(wh_layout_parse(argv[4], &l, &err));
+		if (wh_schema_read(argv[3], &s, &err) <= 0) {
+			fprintf(stderr, "mchist: %s\n", err.msg);
+			return 1;
+		}
+		check(merge_sql_create_layout(&b, &s.rec, argv[2], MERGE_SQL_SQLITE, (int)l, &err));
+		fwrite(b.p, 1, b.len, stdout);
+		buf_free(&b);
+		schema_copy_free(&s);
+		return 0;
+	}
+	if (argc >= 6 && strcmp(argv[1], "loadl") == 0) {
+		load_layout(argv[2], argv[3], argv[4], argv + 5, argc - 5);
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "gen") == 0) {
 		gen(strtoull(argv[2], NULL, 10), atoi(argv[3]), atoi(argv[4]), argv[5]);
 		return 0;

@@ -1,0 +1,76 @@
+/* layout.h: the log layouts: the columns a log table shows in SQL and in
+ * MaxCompute (docs/warehouse.md "Log layouts"). The local log files keep
+ * mcsync's records whatever the layout; a layout is a view of them. */
+#ifndef MC_WH_LAYOUT_H
+#define MC_WH_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "stream/rec.h"
+
+enum wh_layout {
+	WH_LAYOUT_MCSYNC = 0,    /* _op, _image, _time, cols, _pos_file, _pos_off, _pos_row */
+	WH_LAYOUT_DTS = 1,       /* record_id, operation_flag, utc_timestamp,
+				  * before_flag, after_flag, cols */
+	WH_LAYOUT_DTS_NEW = 2,   /* the same, prefixed new_dts_sync_ */
+	WH_LAYOUT_DATAWORKS = 3, /* sequence_id, operation_type, execute_time,
+				  * before_image, after_image, src_datasource,
+				  * src_database, src_table, cols, ddl_sql */
+};
+
+/* "mcsync", "dts", "dts-new", "dataworks", NULL (for opt_choice). */
+extern const char *const wh_layout_names[];
+
+/* The layout named s (NULL or "": mcsync); -1 with err when unknown. */
+int wh_layout_parse(const char *s, enum wh_layout *l, struct mc_err *err);
+const char *wh_layout_name(enum wh_layout l);
+
+/* record_id / sequence_id: a position packed into a BIGINT, order kept:
+ * file << 43 | offset << 11 | row. Positions with file >= 2^20, offset
+ * >= 2^32 or row >= 2^11 have none: -1 with err naming the position. */
+#define WH_ID_FILE_BITS 20
+#define WH_ID_OFF_BITS 32
+#define WH_ID_ROW_BITS 11
+int wh_layout_id(const struct mc_pos *p, int64_t *id, struct mc_err *err);
+void wh_layout_id_pos(int64_t id, struct mc_pos *p);
+
+/* A layout's own columns: those before the table's (head) and after them
+ * (tail), name and MaxCompute type. */
+struct wh_lcol {
+	const char *name;
+	const char *type; /* BIGINT or STRING */
+};
+size_t wh_layout_head(enum wh_layout l, const struct wh_lcol **cols);
+size_t wh_layout_tail(enum wh_layout l, const struct wh_lcol **cols);
+/* The name of the layout's column that plays `role` (one of "id", "op",
+ * "time", "before", "after"): e.g. record_id, new_dts_sync_record_id,
+ * sequence_id; NULL for mcsync, whose order is the three position
+ * columns. */
+const char *wh_layout_role(enum wh_layout l, const char *role);
+
+/* One row of a log table in a layout: head values, the image (NULL for a
+ * DDL row of dataworks: the columns are NULL), tail values. Strings point
+ * into the record or to constants. */
+struct wh_lrow {
+	struct mc_val head[8];
+	size_t nhead;
+	const struct mc_val *img;
+	size_t nimg;
+	struct mc_val tail[3];
+	size_t ntail;
+};
+
+/* The rows of record r (a row or DDL record of a log) in layout l, each
+ * passed to fn: an insert one, a delete one, an update two (before, then
+ * after; one id); a snapshot row in a log is an insert. DDL: a row of
+ * dataworks (operation_type ALTER, TRUNCATE or RENAME), none of the
+ * others; marks and schema records: none. datasource: the value of
+ * src_datasource. -1 (err naming the position) when r's position has no
+ * id, or fn fails. */
+int wh_layout_rows(enum wh_layout l, const struct mc_rec *r, const char *datasource,
+		   int (*fn)(void *ctx, const struct wh_lrow *row, struct mc_err *err), void *ctx,
+		   struct mc_err *err);
+
+#endif
