@@ -33,6 +33,17 @@ struct tf_repl {
 
 enum tf_case { TF_CASE_KEEP = 0, TF_CASE_LOWER, TF_CASE_UPPER };
 
+/* A DML rule (dml.c): the rows of the tables it matches whose op is in
+ * drop (bit 1 << enum mc_op) are dropped, and so are those for which
+ * keep_if (a condition over the before/after image, NULL: none) is false. */
+struct tf_expr;
+struct tf_dml {
+	struct tf_sel on;        /* db and/or table; neither: every table */
+	unsigned drop;
+	struct tf_expr *keep_if;
+	char *where;             /* "FILE:LINE:COL" of keep_if, for messages */
+};
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -42,6 +53,8 @@ struct tf_rules {
 	size_t nrepl, caprepl;
 	char *prefix, *suffix;    /* may be NULL */
 	enum tf_case name_case;
+	struct tf_dml *dml;       /* in file order */
+	size_t ndml, capdml;
 };
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
@@ -60,5 +73,23 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
 		 size_t tn, char *out, size_t outsz, struct mc_err *err);
 
 #define TF_MAX_NAME 124
+
+/* Whether the table or rule entry s matches db.table. */
+bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,
+		  size_t tn);
+
+/* The schema a row follows, as the DML conditions see it: its column
+ * names, in order. */
+struct tf_names {
+	const struct mc_str *name;
+	size_t n;
+};
+
+/* Whether the row r is kept by the DML rule d (d matches its table): 1
+ * kept, 0 dropped, -1 with err (exit 1: a column the schema has not, an
+ * absent value of a MINIMAL image, a comparison of a text with a number). */
+struct mc_rec;
+int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_names *s,
+		struct mc_err *err);
 
 #endif

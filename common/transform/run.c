@@ -10,12 +10,24 @@
 #include "base/io.h"
 #include "transform/run.h"
 
+/* The column names of one schema version of a table (for the DML
+ * conditions). */
+struct tf_ver {
+	uint64_t version;
+	struct tf_names names;
+	struct mc_str *name;
+	char *blob;
+};
+
 /* What the rules say of one source table, worked out once. */
 struct tf_tab {
 	char *db, *table;
 	size_t dbn, tn;
 	int selected;
 	char name[TF_MAX_NAME + 1];
+	size_t *dml, ndml;        /* the DML rules matching it, in file order */
+	struct tf_ver *vers;
+	size_t nvers, capvers;
 };
 
 struct tf {
@@ -57,13 +69,28 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 	if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
 					sizeof x->name, err) < 0)
 		return NULL;
+	for (size_t i = 0; x->selected && i < t->o->rules->ndml; i++)
+		if (tf_sel_match(&t->o->rules->dml[i].on, db->p, db->n, tb->p, tb->n)) {
+			if (!x->dml && !(x->dml = calloc(t->o->rules->ndml, sizeof *x->dml)))
+				return mc_oom(err, "tables"), NULL;
+			x->dml[x->ndml++] = i;
+		}
 	return x;
+}
+
+static void vers_free(struct tf_tab *x)
+{
+	for (size_t i = 0; i < x->nvers; i++)
+		free(x->vers[i].name), free(x->vers[i].blob);
+	free(x->vers);
 }
 
 static void tabs_free(struct tf *t)
 {
-	for (size_t i = 0; i < t->ntabs; i++)
-		free(t->tabs[i].db), free(t->tabs[i].table);
+	for (size_t i = 0; i < t->ntabs; i++) {
+		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
+		vers_free(&t->tabs[i]);
+	}
 	free(t->tabs);
 }
 
@@ -90,6 +117,62 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	return rc;
 }
 
+/* Keep the column names of a schema record (a version seen again
+ * replaces the one kept). */
+static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+{
+	struct tf_ver *v = NULL;
+	size_t total = 0, off = 0;
+	for (size_t i = 0; i < x->nvers; i++)
+		if (x->vers[i].version == r->schema_version)
+			v = &x->vers[i];
+	if (!v) {
+		if (mc_push(&x->vers, &x->nvers, &x->capvers, sizeof *x->vers) < 0)
+			return mc_oom(err, "schemas");
+		v = &x->vers[x->nvers - 1];
+		memset(v, 0, sizeof *v);
+	}
+	free(v->name);
+	free(v->blob);
+	memset(v, 0, sizeof *v);
+	v->version = r->schema_version;
+	for (size_t i = 0; i < r->ncols; i++)
+		total += r->cols[i].name.n;
+	if (!(v->name = calloc(r->ncols + 1, sizeof *v->name)) || !(v->blob = malloc(total + 1)))
+		return mc_oom(err, "schemas");
+	for (size_t i = 0; i < r->ncols; i++) {
+		memcpy(v->blob + off, r->cols[i].name.p, r->cols[i].name.n);
+		v->name[i] = mc_str_c(v->blob + off, r->cols[i].name.n);
+		off += r->cols[i].name.n;
+	}
+	v->names.name = v->name;
+	v->names.n = r->ncols;
+	return 0;
+}
+
+/* Whether the DML rules of the row's table keep it: 1, 0, or -1 with err. */
+static int dml_keep(struct tf *t, struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+{
+	const struct tf_names *names = NULL;
+	char pos[64];
+	for (size_t i = 0; i < x->nvers; i++)
+		if (x->vers[i].version == r->schema_version)
+			names = &x->vers[i].names;
+	if (!names) /* the reader checks every row against its schema: not reached */
+		return mc_errf(err, MC_EXIT_DATA, "a row of schema version %llu before its schema",
+			       (unsigned long long)r->schema_version);
+	for (size_t i = 0; i < x->ndml; i++) {
+		int k = tf_dml_keep(&t->o->rules->dml[x->dml[i]], r, names, err);
+		if (k < 0) {
+			pos_format(&r->pos, pos, sizeof pos);
+			return mc_errctx(err, "position %s: ", pos);
+		}
+		if (!k)
+			return 0;
+	}
+	return 1;
+}
+
 /* One record: -1 with err on a rules error (err's code set), -2 when the
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
@@ -113,6 +196,13 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		 * still counts; the sink knows no such table) */
 		if (!x->selected && r->kind != MC_R_MARK)
 			return 0;
+		if (x->ndml && r->kind == MC_R_SCHEMA && keep_names(x, r, err) < 0)
+			return -1;
+		if (x->ndml && r->kind == MC_R_ROW) {
+			int k = dml_keep(t, x, r, err);
+			if (k <= 0)
+				return k;
+		}
 		if (x->selected)
 			r->table = mc_str_c(x->name, strlen(x->name));
 		break;
