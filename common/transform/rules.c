@@ -358,8 +358,10 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			parse_names(&c, R, v);
 		} else if (tfr_key_is(k, "dml")) {
 			tfr_parse_dml(&c, R, v);
+		} else if (tfr_key_is(k, "ddl")) {
+			tfr_parse_ddl(&c, R, v);
 		} else {
-			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml)");
+			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -388,6 +390,7 @@ void tf_rules_free(struct tf_rules *R)
 	for (size_t i = 0; i < R->nrepl; i++)
 		free(R->repl[i].from), free(R->repl[i].to);
 	tfr_dml_free(R);
+	tfr_ddl_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);

@@ -44,6 +44,22 @@ struct tf_dml {
 	char *where;             /* "FILE:LINE:COL" of keep_if, for messages */
 };
 
+/* The DDL policy (ddl.c) per DDL type. */
+enum {
+	TF_DDL_CREATE_TABLE = 0,
+	TF_DDL_DROP_TABLE,
+	TF_DDL_RENAME_TABLE,
+	TF_DDL_TRUNCATE,
+	TF_DDL_ADD_COLUMN,
+	TF_DDL_DROP_COLUMN,
+	TF_DDL_RENAME_COLUMN,
+	TF_DDL_MODIFY_COLUMN,
+	TF_DDL_ALTER_OTHER, /* an ALTER TABLE clause on no column (indexes, options) */
+	TF_DDL_OTHER,       /* any other DDL (CREATE DATABASE, views, ...) */
+	TF_DDL_NTYPES
+};
+enum tf_ddl_pol { TF_DDL_NORMAL = 0, TF_DDL_IGNORE, TF_DDL_ALERT, TF_DDL_ERROR };
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -55,6 +71,9 @@ struct tf_rules {
 	enum tf_case name_case;
 	struct tf_dml *dml;       /* in file order */
 	size_t ndml, capdml;
+	enum tf_ddl_pol ddl[TF_DDL_NTYPES];
+	char *ddl_where[TF_DDL_NTYPES]; /* "FILE:LINE:COL" of a policy set */
+	char *alerts;             /* ddl.alerts: the alerts file, or NULL */
 };
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
@@ -91,5 +110,11 @@ struct tf_names {
 struct mc_rec;
 int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_names *s,
 		struct mc_err *err);
+
+/* The policy of a ddl record and the DDL type it was decided by (the
+ * strictest of the statement's types: ignore < normal < alert < error). */
+enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, int *type);
+const char *tf_ddl_type_name(int type);
+const char *tf_ddl_policy_name(enum tf_ddl_pol p);
 
 #endif
