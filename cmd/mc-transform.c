@@ -1,9 +1,12 @@
 /* mc-transform: the per-table rules of a sync (which tables, under which
  * names) applied to a record stream. The rules are read by
  * common/transform/rules.c, the stream filtered by common/transform/run.c. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "prog.h"
@@ -22,19 +25,23 @@ static const char usage[] =
 	"                      the schema records of --schema; write no stream\n"
 	"  -s, --schema=FILE   with --check: a record stream whose schema records\n"
 	"                      are the sample (mc-snapshot's output, say)\n"
+	"  -a, --alerts=FILE   append the DDL alerts to FILE (instead of the rules'\n"
+	"                      ddl.alerts); each is also printed on stderr\n"
 	"  -f, --from=FORMAT   input format: auto (default), mcr, jsonl\n"
 	"  -z, --zstd[=LEVEL]  compress the output with zstd (default level 3)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"Exit status: 0 ok; 1 bad input or a name the rules cannot give (the\n"
-	"message names the file, record and offset); 2 usage error or a bad rules\n"
+	"Exit status: 0 ok; 1 bad input, a name the rules cannot give, a row\n"
+	"condition that cannot be decided or a DDL the rules refuse (the message\n"
+	"names the file, record and position); 2 usage error or a bad rules\n"
 	"file (the message names its file, line and column).\n"
 	"Manual: docs/mc-transform.md.\n";
 
 struct options {
 	const char *rules;
 	const char *schema;
+	const char *alerts;
 	int check;
 	struct tf_opts t;
 };
@@ -46,6 +53,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "check", no_argument, NULL, 'c' },
 		{ "schema", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "alerts", required_argument, NULL, 'a' },
 		{ "zstd", optional_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -59,7 +67,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	o->t.from = RIO_AUTO;
 	o->t.out_fd = 1;
-	while ((c = getopt_long(argc, argv, "r:cs:f:z::hV", longopts, NULL)) != -1) {
+	o->t.alerts_fd = -1;
+	while ((c = getopt_long(argc, argv, "r:cs:a:f:z::hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->rules = optarg;
@@ -69,6 +78,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 's':
 			o->schema = optarg;
+			break;
+		case 'a':
+			o->alerts = optarg;
 			break;
 		case 'f':
 			if (opt_choice("--from", optarg, from_names, &choice, &err) < 0)
@@ -119,8 +131,20 @@ int main(int argc, char **argv)
 		prog_fail(&err);
 	}
 	o.t.rules = &rules;
+	o.t.alert = prog_sayer;
+	if (!o.check && (o.alerts || rules.alerts)) {
+		const char *path = o.alerts ? o.alerts : rules.alerts;
+		if ((o.t.alerts_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+			mc_errnof(&err, errno, "alerts file '%s'", path);
+			err.code = MC_EXIT_USAGE;
+			tf_rules_free(&rules);
+			prog_fail(&err);
+		}
+	}
 	rc = o.check ? tf_check(&o.t, &err) : tf_run(&o.t, &err);
 	tf_rules_free(&rules);
+	if (o.t.alerts_fd >= 0 && close(o.t.alerts_fd) < 0 && rc == 0)
+		rc = mc_errnof(&err, errno, "the alerts file: write error");
 	if (rc < 0)
 		prog_fail(&err);
 	prog_close_stdout();

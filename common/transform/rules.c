@@ -8,18 +8,12 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "transform/rules.h"
+#include "transform/rparse.h"
 
-/* The parse state: the file's path, the first error. */
-struct rctx {
-	const char *path;
-	struct mc_err *err;
-	bool failed;
-};
 
 /* Where a node starts: a scalar's own token; a mapping's first key; a
  * sequence's first item; else the fallback. 1-based line and column. */
-static void node_where(struct fy_node *n, int *line, int *col)
+void tfr_node_where(struct fy_node *n, int *line, int *col)
 {
 	for (int depth = 0; n && depth < 64; depth++) {
 		struct fy_token *t;
@@ -46,9 +40,7 @@ static void node_where(struct fy_node *n, int *line, int *col)
 	}
 }
 
-static int rerr(struct rctx *c, struct fy_node *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int rerr(struct rctx *c, struct fy_node *at, const char *fmt, ...)
+int tfr_err(struct rctx *c, struct fy_node *at, const char *fmt, ...)
 {
 	char msg[400];
 	int line = 1, col = 1;
@@ -59,43 +51,43 @@ static int rerr(struct rctx *c, struct fy_node *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	node_where(at, &line, &col);
+	tfr_node_where(at, &line, &col);
 	return mc_errf(c->err, MC_EXIT_USAGE, "%s:%d:%d: %s", c->path, line, col, msg);
 }
 
 /* A scalar's text as a new string, or an error naming what. */
-static char *scalar_dup(struct rctx *c, struct fy_node *n, const char *what)
+char *tfr_scalar_dup(struct rctx *c, struct fy_node *n, const char *what)
 {
 	const char *s;
 	size_t len;
 	char *r;
 	if (!n || fy_node_get_type(n) != FYNT_SCALAR || !(s = fy_node_get_scalar(n, &len)))
-		return rerr(c, n, "%s: expected a text", what), NULL;
+		return tfr_err(c, n, "%s: expected a text", what), NULL;
 	if (memchr(s, '\0', len))
-		return rerr(c, n, "%s: a NUL byte in the text", what), NULL;
+		return tfr_err(c, n, "%s: a NUL byte in the text", what), NULL;
 	if (!(r = mc_strndup(s, len)))
 		mc_oom(c->err, "rules"), c->failed = true;
 	return r;
 }
 
-static bool key_is(struct fy_node *k, const char *name)
+bool tfr_key_is(struct fy_node *k, const char *name)
 {
 	size_t len;
 	const char *s = fy_node_get_scalar(k, &len);
 	return s && len == strlen(name) && memcmp(s, name, len) == 0;
 }
 
-static int match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const char *what)
+int tfr_match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const char *what)
 {
 	size_t len;
 	char *re;
 	int rc;
-	if (!(m->text = scalar_dup(c, n, what)))
+	if (!(m->text = tfr_scalar_dup(c, n, what)))
 		return -1;
 	len = strlen(m->text);
 	if (len < 2 || m->text[0] != '/' || m->text[len - 1] != '/') {
 		if (!len)
-			return rerr(c, n, "%s: an empty name", what);
+			return tfr_err(c, n, "%s: an empty name", what);
 		return 0;
 	}
 	m->is_re = true;
@@ -108,7 +100,7 @@ static int match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, co
 		char e[160];
 		regerror(rc, &m->re, e, sizeof e);
 		m->is_re = false;
-		return rerr(c, n, "%s: bad regular expression %s: %s", what, m->text, e);
+		return tfr_err(c, n, "%s: bad regular expression %s: %s", what, m->text, e);
 	}
 	return 0;
 }
@@ -119,13 +111,13 @@ static int sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, st
 	void *it = NULL;
 	struct fy_node *item;
 	if (fy_node_get_type(seq) != FYNT_SEQUENCE)
-		return rerr(c, seq, "select.%s: expected a list of {db: ..., table: ...}", what);
+		return tfr_err(c, seq, "select.%s: expected a list of {db: ..., table: ...}", what);
 	while ((item = fy_node_sequence_iterate(seq, &it))) {
 		struct tf_sel *s;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
 		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return rerr(c, item, "select.%s: an entry is a mapping with db and/or table",
+			return tfr_err(c, item, "select.%s: an entry is a mapping with db and/or table",
 				    what);
 		if (mc_push(arr, na, cap, sizeof **arr) < 0)
 			return mc_oom(c->err, "rules");
@@ -133,18 +125,18 @@ static int sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, st
 		memset(s, 0, sizeof *s);
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-			if (key_is(k, "db")) {
-				if (match_parse(c, v, &s->db, "db") < 0)
+			if (tfr_key_is(k, "db")) {
+				if (tfr_match_parse(c, v, &s->db, "db") < 0)
 					return -1;
-			} else if (key_is(k, "table")) {
-				if (match_parse(c, v, &s->table, "table") < 0)
+			} else if (tfr_key_is(k, "table")) {
+				if (tfr_match_parse(c, v, &s->table, "table") < 0)
 					return -1;
 			} else {
-				return rerr(c, k, "select.%s: unknown key (want db, table)", what);
+				return tfr_err(c, k, "select.%s: unknown key (want db, table)", what);
 			}
 		}
 		if (!s->db.text && !s->table.text) /* an empty {} has no place: its list's */
-			return rerr(c, fy_node_mapping_item_count(item) ? item : key,
+			return tfr_err(c, fy_node_mapping_item_count(item) ? item : key,
 				    "select.%s: an entry names a db or a table", what);
 	}
 	return 0;
@@ -155,17 +147,17 @@ static int parse_select(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 	void *it = NULL;
 	struct fy_node_pair *p;
 	if (fy_node_get_type(m) != FYNT_MAPPING)
-		return rerr(c, m, "select: expected a mapping with include and/or exclude");
+		return tfr_err(c, m, "select: expected a mapping with include and/or exclude");
 	while ((p = fy_node_mapping_iterate(m, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		if (key_is(k, "include")) {
+		if (tfr_key_is(k, "include")) {
 			if (sel_list(c, k, v, &R->inc, &R->ninc, &R->capinc, "include") < 0)
 				return -1;
-		} else if (key_is(k, "exclude")) {
+		} else if (tfr_key_is(k, "exclude")) {
 			if (sel_list(c, k, v, &R->exc, &R->nexc, &R->capexc, "exclude") < 0)
 				return -1;
 		} else {
-			return rerr(c, k, "select: unknown key (want include, exclude)");
+			return tfr_err(c, k, "select: unknown key (want include, exclude)");
 		}
 	}
 	return 0;
@@ -186,7 +178,7 @@ static int tmpl_check(struct rctx *c, struct fy_node *n, const char *t)
 		else if (strncmp(s, "${table}", 8) == 0)
 			s += 7;
 		else
-			return rerr(c, n, "names.template: '%.20s': a '$' starts ${db} or ${table} "
+			return tfr_err(c, n, "names.template: '%.20s': a '$' starts ${db} or ${table} "
 				    "(or $$ for a '$')", s);
 	}
 	return 0;
@@ -197,24 +189,24 @@ static int parse_names(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 	void *it = NULL;
 	struct fy_node_pair *p;
 	if (fy_node_get_type(m) != FYNT_MAPPING)
-		return rerr(c, m, "names: expected a mapping");
+		return tfr_err(c, m, "names: expected a mapping");
 	while ((p = fy_node_mapping_iterate(m, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		if (key_is(k, "template")) {
+		if (tfr_key_is(k, "template")) {
 			free(R->name_tmpl);
-			if (!(R->name_tmpl = scalar_dup(c, v, "names.template")) ||
+			if (!(R->name_tmpl = tfr_scalar_dup(c, v, "names.template")) ||
 			    tmpl_check(c, v, R->name_tmpl) < 0)
 				return -1;
 			if (!R->name_tmpl[0])
-				return rerr(c, v, "names.template: empty");
-		} else if (key_is(k, "prefix")) {
-			if (!(R->prefix = scalar_dup(c, v, "names.prefix")))
+				return tfr_err(c, v, "names.template: empty");
+		} else if (tfr_key_is(k, "prefix")) {
+			if (!(R->prefix = tfr_scalar_dup(c, v, "names.prefix")))
 				return -1;
-		} else if (key_is(k, "suffix")) {
-			if (!(R->suffix = scalar_dup(c, v, "names.suffix")))
+		} else if (tfr_key_is(k, "suffix")) {
+			if (!(R->suffix = tfr_scalar_dup(c, v, "names.suffix")))
 				return -1;
-		} else if (key_is(k, "case")) {
-			char *s = scalar_dup(c, v, "names.case");
+		} else if (tfr_key_is(k, "case")) {
+			char *s = tfr_scalar_dup(c, v, "names.case");
 			if (!s)
 				return -1;
 			if (strcmp(s, "keep") == 0)
@@ -224,15 +216,15 @@ static int parse_names(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 			else if (strcmp(s, "upper") == 0)
 				R->name_case = TF_CASE_UPPER;
 			else
-				rerr(c, v, "names.case: '%s' (want keep, lower or upper)", s);
+				tfr_err(c, v, "names.case: '%s' (want keep, lower or upper)", s);
 			free(s);
 			if (c->failed)
 				return -1;
-		} else if (key_is(k, "replace")) {
+		} else if (tfr_key_is(k, "replace")) {
 			void *i2 = NULL;
 			struct fy_node *e;
 			if (fy_node_get_type(v) != FYNT_SEQUENCE)
-				return rerr(c, v, "names.replace: expected a list of {from: ..., to: ...}");
+				return tfr_err(c, v, "names.replace: expected a list of {from: ..., to: ...}");
 			while ((e = fy_node_sequence_iterate(v, &i2))) {
 				struct fy_node *f = fy_node_get_type(e) == FYNT_MAPPING ?
 							    fy_node_mapping_lookup_by_string(e, "from", 4) : NULL;
@@ -240,19 +232,19 @@ static int parse_names(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 							    fy_node_mapping_lookup_by_string(e, "to", 2) : NULL;
 				struct tf_repl *r;
 				if (!f || !t || fy_node_mapping_item_count(e) != 2)
-					return rerr(c, e, "names.replace: an entry is {from: TEXT, to: TEXT}");
+					return tfr_err(c, e, "names.replace: an entry is {from: TEXT, to: TEXT}");
 				if (mc_push(&R->repl, &R->nrepl, &R->caprepl, sizeof *R->repl) < 0)
 					return mc_oom(c->err, "rules");
 				r = &R->repl[R->nrepl - 1];
 				r->from = r->to = NULL;
-				if (!(r->from = scalar_dup(c, f, "names.replace.from")) ||
-				    !(r->to = scalar_dup(c, t, "names.replace.to")))
+				if (!(r->from = tfr_scalar_dup(c, f, "names.replace.from")) ||
+				    !(r->to = tfr_scalar_dup(c, t, "names.replace.to")))
 					return -1;
 				if (!r->from[0])
-					return rerr(c, f, "names.replace.from: empty");
+					return tfr_err(c, f, "names.replace.from: empty");
 			}
 		} else {
-			return rerr(c, k, "names: unknown key (want template, prefix, suffix, "
+			return tfr_err(c, k, "names: unknown key (want template, prefix, suffix, "
 				    "replace, case)");
 		}
 	}
@@ -350,22 +342,26 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 	}
 	root = fy_document_root(doc);
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
-		rerr(&c, root, "the rules file is a mapping (version, select, names)");
+		tfr_err(&c, root, "the rules file is a mapping (version, select, names)");
 		goto out;
 	}
 	while ((p = fy_node_mapping_iterate(root, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		if (key_is(k, "version")) {
-			char *s = scalar_dup(&c, v, "version");
+		if (tfr_key_is(k, "version")) {
+			char *s = tfr_scalar_dup(&c, v, "version");
 			if (s && strcmp(s, "1") != 0)
-				rerr(&c, v, "version: '%s' (this mc-transform reads version 1)", s);
+				tfr_err(&c, v, "version: '%s' (this mc-transform reads version 1)", s);
 			free(s);
-		} else if (key_is(k, "select")) {
+		} else if (tfr_key_is(k, "select")) {
 			parse_select(&c, R, v);
-		} else if (key_is(k, "names")) {
+		} else if (tfr_key_is(k, "names")) {
 			parse_names(&c, R, v);
+		} else if (tfr_key_is(k, "dml")) {
+			tfr_parse_dml(&c, R, v);
+		} else if (tfr_key_is(k, "ddl")) {
+			tfr_parse_ddl(&c, R, v);
 		} else {
-			rerr(&c, k, "unknown key (want version, select, names)");
+			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -378,7 +374,7 @@ out:
 	return c.failed || err->code ? -1 : 0;
 }
 
-static void match_free(struct tf_match *m)
+void tfr_match_free(struct tf_match *m)
 {
 	if (m->is_re)
 		regfree(&m->re);
@@ -388,11 +384,13 @@ static void match_free(struct tf_match *m)
 void tf_rules_free(struct tf_rules *R)
 {
 	for (size_t i = 0; i < R->ninc; i++)
-		match_free(&R->inc[i].db), match_free(&R->inc[i].table);
+		tfr_match_free(&R->inc[i].db), tfr_match_free(&R->inc[i].table);
 	for (size_t i = 0; i < R->nexc; i++)
-		match_free(&R->exc[i].db), match_free(&R->exc[i].table);
+		tfr_match_free(&R->exc[i].db), tfr_match_free(&R->exc[i].table);
 	for (size_t i = 0; i < R->nrepl; i++)
 		free(R->repl[i].from), free(R->repl[i].to);
+	tfr_dml_free(R);
+	tfr_ddl_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);
@@ -403,7 +401,7 @@ void tf_rules_free(struct tf_rules *R)
 	memset(R, 0, sizeof *R);
 }
 
-static bool match1(const struct tf_match *m, const char *s, size_t n)
+static bool tfr_match1(const struct tf_match *m, const char *s, size_t n)
 {
 	char buf[512];
 	if (!m->text)
@@ -417,11 +415,17 @@ static bool match1(const struct tf_match *m, const char *s, size_t n)
 	return regexec(&m->re, buf, 0, NULL, 0) == 0;
 }
 
+bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,
+		  size_t tn)
+{
+	return tfr_match1(&s->db, db, dbn) && tfr_match1(&s->table, table, tn);
+}
+
 static bool sel_any(const struct tf_sel *a, size_t na, const char *db, size_t dbn,
 		    const char *t, size_t tn)
 {
 	for (size_t i = 0; i < na; i++)
-		if (match1(&a[i].db, db, dbn) && match1(&a[i].table, t, tn))
+		if (tfr_match1(&a[i].db, db, dbn) && tfr_match1(&a[i].table, t, tn))
 			return true;
 	return false;
 }

@@ -33,6 +33,33 @@ struct tf_repl {
 
 enum tf_case { TF_CASE_KEEP = 0, TF_CASE_LOWER, TF_CASE_UPPER };
 
+/* A DML rule (dml.c): the rows of the tables it matches whose op is in
+ * drop (bit 1 << enum mc_op) are dropped, and so are those for which
+ * keep_if (a condition over the before/after image, NULL: none) is false. */
+struct tf_expr;
+struct tf_dml {
+	struct tf_sel on;        /* db and/or table; neither: every table */
+	unsigned drop;
+	struct tf_expr *keep_if;
+	char *where;             /* "FILE:LINE:COL" of keep_if, for messages */
+};
+
+/* The DDL policy (ddl.c) per DDL type. */
+enum {
+	TF_DDL_CREATE_TABLE = 0,
+	TF_DDL_DROP_TABLE,
+	TF_DDL_RENAME_TABLE,
+	TF_DDL_TRUNCATE,
+	TF_DDL_ADD_COLUMN,
+	TF_DDL_DROP_COLUMN,
+	TF_DDL_RENAME_COLUMN,
+	TF_DDL_MODIFY_COLUMN,
+	TF_DDL_ALTER_OTHER, /* an ALTER TABLE clause on no column (indexes, options) */
+	TF_DDL_OTHER,       /* any other DDL (CREATE DATABASE, views, ...) */
+	TF_DDL_NTYPES
+};
+enum tf_ddl_pol { TF_DDL_NORMAL = 0, TF_DDL_IGNORE, TF_DDL_ALERT, TF_DDL_ERROR };
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -42,6 +69,11 @@ struct tf_rules {
 	size_t nrepl, caprepl;
 	char *prefix, *suffix;    /* may be NULL */
 	enum tf_case name_case;
+	struct tf_dml *dml;       /* in file order */
+	size_t ndml, capdml;
+	enum tf_ddl_pol ddl[TF_DDL_NTYPES];
+	char *ddl_where[TF_DDL_NTYPES]; /* "FILE:LINE:COL" of a policy set */
+	char *alerts;             /* ddl.alerts: the alerts file, or NULL */
 };
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
@@ -60,5 +92,29 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
 		 size_t tn, char *out, size_t outsz, struct mc_err *err);
 
 #define TF_MAX_NAME 124
+
+/* Whether the table or rule entry s matches db.table. */
+bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,
+		  size_t tn);
+
+/* The schema a row follows, as the DML conditions see it: its column
+ * names, in order. */
+struct tf_names {
+	const struct mc_str *name;
+	size_t n;
+};
+
+/* Whether the row r is kept by the DML rule d (d matches its table): 1
+ * kept, 0 dropped, -1 with err (exit 1: a column the schema has not, an
+ * absent value of a MINIMAL image, a comparison of a text with a number). */
+struct mc_rec;
+int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_names *s,
+		struct mc_err *err);
+
+/* The policy of a ddl record and the DDL type it was decided by (the
+ * strictest of the statement's types: ignore < normal < alert < error). */
+enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, int *type);
+const char *tf_ddl_type_name(int type);
+const char *tf_ddl_policy_name(enum tf_ddl_pol p);
 
 #endif

@@ -1,8 +1,10 @@
 /* run.c: the mc-transform filter (run.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -10,16 +12,30 @@
 #include "base/io.h"
 #include "transform/run.h"
 
+/* The column names of one schema version of a table (for the DML
+ * conditions). */
+struct tf_ver {
+	uint64_t version;
+	struct tf_names names;
+	struct mc_str *name;
+	char *blob;
+};
+
 /* What the rules say of one source table, worked out once. */
 struct tf_tab {
 	char *db, *table;
 	size_t dbn, tn;
 	int selected;
 	char name[TF_MAX_NAME + 1];
+	size_t *dml, ndml;        /* the DML rules matching it, in file order */
+	struct tf_ver *vers;
+	size_t nvers, capvers;
 };
 
 struct tf {
 	const struct tf_opts *o;
+	const char *in_name;           /* the input being read, for messages */
+	const struct rio_reader *rd;
 	struct tf_tab *tabs;
 	size_t ntabs, cap, last;
 	struct rio_writer wr;
@@ -57,13 +73,28 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 	if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
 					sizeof x->name, err) < 0)
 		return NULL;
+	for (size_t i = 0; x->selected && i < t->o->rules->ndml; i++)
+		if (tf_sel_match(&t->o->rules->dml[i].on, db->p, db->n, tb->p, tb->n)) {
+			if (!x->dml && !(x->dml = calloc(t->o->rules->ndml, sizeof *x->dml)))
+				return mc_oom(err, "tables"), NULL;
+			x->dml[x->ndml++] = i;
+		}
 	return x;
+}
+
+static void vers_free(struct tf_tab *x)
+{
+	for (size_t i = 0; i < x->nvers; i++)
+		free(x->vers[i].name), free(x->vers[i].blob);
+	free(x->vers);
 }
 
 static void tabs_free(struct tf *t)
 {
-	for (size_t i = 0; i < t->ntabs; i++)
-		free(t->tabs[i].db), free(t->tabs[i].table);
+	for (size_t i = 0; i < t->ntabs; i++) {
+		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
+		vers_free(&t->tabs[i]);
+	}
 	free(t->tabs);
 }
 
@@ -90,6 +121,104 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	return rc;
 }
 
+/* Keep the column names of a schema record (a version seen again
+ * replaces the one kept). */
+static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+{
+	struct tf_ver *v = NULL;
+	size_t total = 0, off = 0;
+	for (size_t i = 0; i < x->nvers; i++)
+		if (x->vers[i].version == r->schema_version)
+			v = &x->vers[i];
+	if (!v) {
+		if (mc_push(&x->vers, &x->nvers, &x->capvers, sizeof *x->vers) < 0)
+			return mc_oom(err, "schemas");
+		v = &x->vers[x->nvers - 1];
+		memset(v, 0, sizeof *v);
+	}
+	free(v->name);
+	free(v->blob);
+	memset(v, 0, sizeof *v);
+	v->version = r->schema_version;
+	for (size_t i = 0; i < r->ncols; i++)
+		total += r->cols[i].name.n;
+	if (!(v->name = calloc(r->ncols + 1, sizeof *v->name)) || !(v->blob = malloc(total + 1)))
+		return mc_oom(err, "schemas");
+	for (size_t i = 0; i < r->ncols; i++) {
+		memcpy(v->blob + off, r->cols[i].name.p, r->cols[i].name.n);
+		v->name[i] = mc_str_c(v->blob + off, r->cols[i].name.n);
+		off += r->cols[i].name.n;
+	}
+	v->names.name = v->name;
+	v->names.n = r->ncols;
+	return 0;
+}
+
+/* Whether the DML rules of the row's table keep it: 1, 0, or -1 with err. */
+static int dml_keep(struct tf *t, struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+{
+	const struct tf_names *names = NULL;
+	char pos[64];
+	for (size_t i = 0; i < x->nvers; i++)
+		if (x->vers[i].version == r->schema_version)
+			names = &x->vers[i].names;
+	if (!names) /* the reader checks every row against its schema: not reached */
+		return mc_errf(err, MC_EXIT_DATA, "a row of schema version %llu before its schema",
+			       (unsigned long long)r->schema_version);
+	for (size_t i = 0; i < x->ndml; i++) {
+		int k = tf_dml_keep(&t->o->rules->dml[x->dml[i]], r, names, err);
+		if (k < 0) {
+			pos_format(&r->pos, pos, sizeof pos);
+			return mc_errctx(err, "position %s: ", pos);
+		}
+		if (!k)
+			return 0;
+	}
+	return 1;
+}
+
+/* The DDL policy of a ddl record: 1 it passes, 0 it is dropped, -1 with
+ * err (policy error, or an alerts file that cannot be written). */
+static int ddl_policy(struct tf *t, const struct mc_rec *r, struct mc_err *err)
+{
+	const struct tf_rules *R = t->o->rules;
+	int type;
+	enum tf_ddl_pol p = tf_ddl_policy(R, r, &type);
+	char pos[64], line[1024], ts[32];
+	size_t n, sqln = r->sql.n > 600 ? 600 : r->sql.n;
+	time_t tt = (time_t)r->time;
+	struct tm tm;
+	if (p == TF_DDL_NORMAL)
+		return 1;
+	if (p == TF_DDL_IGNORE)
+		return 0;
+	pos_format(&r->pos, pos, sizeof pos);
+	if (p == TF_DDL_ERROR)
+		return mc_errf(err, MC_EXIT_DATA, "position %s: DDL %s of '%.*s.%.*s' refused by "
+			       "the rules (ddl.%s: error at %s): %.*s", pos, tf_ddl_type_name(type),
+			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p,
+			       tf_ddl_type_name(type), R->ddl_where[type] ? R->ddl_where[type] : R->file,
+			       (int)sqln, r->sql.p);
+	if (!gmtime_r(&tt, &tm) || !strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(ts, sizeof ts, "@%lld", (long long)r->time);
+	snprintf(line, sizeof line, "alert: %s DDL %s of '%.*s.%.*s' at position %s ('%s' "
+		 "record %llu): %.*s", ts, tf_ddl_type_name(type), (int)r->db.n, r->db.p,
+		 (int)r->table.n, r->table.p, pos, t->in_name,
+		 (unsigned long long)(t->rd ? t->rd->recno : 0), (int)sqln, r->sql.p);
+	n = strlen(line);
+	for (size_t i = 0; i < n; i++) /* one line, whatever the statement holds */
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	if (t->o->alert.fn)
+		t->o->alert.fn(t->o->alert.ctx, line);
+	if (t->o->alerts_fd >= 0) {
+		line[n] = '\n';
+		if (io_write_all(t->o->alerts_fd, line, n + 1) < 0)
+			return mc_errnof(err, errno, "the alerts file: write error");
+	}
+	return 1;
+}
+
 /* One record: -1 with err on a rules error (err's code set), -2 when the
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
@@ -105,14 +234,30 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	case MC_R_ROW:
 	case MC_R_DDL:
 	case MC_R_MARK:
-		if (!r->table.n)
+		if (!r->table.n) {
+			int k = r->kind == MC_R_DDL ? ddl_policy(t, r, err) : 1;
+			if (k <= 0)
+				return k;
 			break;
+		}
 		if (!(x = tab_of(t, &r->db, &r->table, err)))
 			return -1;
 		/* a mark of a table left out passes as it is (its position
 		 * still counts; the sink knows no such table) */
 		if (!x->selected && r->kind != MC_R_MARK)
 			return 0;
+		if (x->selected && r->kind == MC_R_DDL) {
+			int k = ddl_policy(t, r, err);
+			if (k <= 0)
+				return k;
+		}
+		if (x->ndml && r->kind == MC_R_SCHEMA && keep_names(x, r, err) < 0)
+			return -1;
+		if (x->ndml && r->kind == MC_R_ROW) {
+			int k = dml_keep(t, x, r, err);
+			if (k <= 0)
+				return k;
+		}
 		if (x->selected)
 			r->table = mc_str_c(x->name, strlen(x->name));
 		break;
@@ -131,12 +276,15 @@ static int run_file(struct tf *t, const char *path, struct mc_err *err)
 	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return mc_errnof(err, errno, "'%s'", path);
 	rio_init(&rd, fd, t->o->from);
+	t->in_name = name;
+	t->rd = &rd;
 	while ((rc = rio_next(&rd, &r, err)) > 0)
 		if ((rc = one(t, &r, err)) < 0)
 			break;
 	if (rc == -1 && err->errnum != EPIPE)
 		mc_errctx(err, "'%s': record %llu: ", name, (unsigned long long)rd.recno);
 	rio_close(&rd);
+	t->rd = NULL;
 	if (fd > 0)
 		close(fd);
 	return rc < 0 ? rc : 0;

@@ -38,6 +38,11 @@ struct tf_opts {
 	const char *const *files; /* nfiles inputs read in turn, "-" is fd 0; */
 	size_t nfiles;            /* none: standard input */
 	int out_fd;
+	/* DDL alerts (docs/mc-transform.md "DDL policy"): each alert line
+	 * goes to alert.fn (the program prints it on stderr) and, with a
+	 * newline, to alerts_fd when >= 0 (an alerts file opened for append). */
+	struct mc_say alert;
+	int alerts_fd;
 };
 
 /* Filter every input onto out_fd. 0, or -1 with err ("'FILE': record N:

@@ -1,0 +1,37 @@
+/* rparse.h: what the parsers of the rules file's sections share (inside
+ * common/transform only): the parse state, errors at a node's line and
+ * column, scalars, keys and name matches. */
+#ifndef MC_TRANSFORM_RPARSE_H
+#define MC_TRANSFORM_RPARSE_H
+
+#include <libfyaml.h>
+#include <stdbool.h>
+
+#include "transform/rules.h"
+
+/* The parse state: the file's path, the first error. */
+struct rctx {
+	const char *path;
+	struct mc_err *err;
+	bool failed;
+};
+
+/* Where a node starts (1-based line and column). */
+void tfr_node_where(struct fy_node *n, int *line, int *col);
+/* Set the first error, "FILE:LINE:COL: msg" at node at; returns -1. */
+int tfr_err(struct rctx *c, struct fy_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A scalar's text as a new string, or NULL with the error set. */
+char *tfr_scalar_dup(struct rctx *c, struct fy_node *n, const char *what);
+bool tfr_key_is(struct fy_node *k, const char *name);
+/* A name or /RE/ into m. */
+int tfr_match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const char *what);
+void tfr_match_free(struct tf_match *m);
+
+/* The sections (dml.c, ddl.c, addcol.c). */
+int tfr_parse_dml(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+int tfr_parse_ddl(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+void tfr_dml_free(struct tf_rules *R);
+void tfr_ddl_free(struct tf_rules *R);
+
+#endif
