@@ -327,6 +327,21 @@ static int encode(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 			planned = rc == 0;
 			continue;
 		}
+		if (r.kind == MC_R_DDL) {
+			/* a TRUNCATE, DROP, CREATE or RENAME of the table (the sink
+			 * passes only those): the local merge applies it, the log
+			 * table here holds row images only, so its merge could not */
+			char pos[64];
+			pos_format(&r.pos, pos, sizeof pos);
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "'%.*s' at %s replaces the rows of %.*s.%.*s, which the "
+				     "MaxCompute log table cannot carry yet (its merge would keep "
+				     "the rows the server removed): load the table into the local "
+				     "warehouse, or a new snapshot of it taken after the statement",
+				     (int)(r.sql.n > 200 ? 200 : r.sql.n), r.sql.p, pos, (int)r.db.n,
+				     r.db.p, (int)r.table.n, r.table.p);
+			break;
+		}
 		if (r.kind != MC_R_ROW)
 			continue;
 		if (!planned) {

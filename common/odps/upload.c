@@ -486,7 +486,8 @@ int odps_session_parse(const char *body, size_t n, struct odps_session *s, struc
 		return jfail(&j, "bytes after the answer");
 	if (!t.has_id)
 		return jfail(&j, "no UploadID");
-	qsort(s->blocks, s->nblocks, sizeof *s->blocks, cmp_u32);
+	if (s->nblocks)
+		qsort(s->blocks, s->nblocks, sizeof *s->blocks, cmp_u32);
 	for (size_t i = 1; i < s->nblocks; i++)
 		if (s->blocks[i] == s->blocks[i - 1])
 			return mc_errf(err, MC_EXIT_DATA, "the upload session answer: block %u is "
