@@ -59,7 +59,8 @@ static const char usage[] =
 	"      --odps-config=FILE, --endpoint=URL, --tunnel-endpoint=URL,\n"
 	"      --ca-file=FILE    as mc-tunnel-put's\n"
 	"      --retry-time=MINUTES  retry 5xx, 429 and lost connections this long\n"
-	"                        (default 10), then exit 3\n"
+	"                        (default 10; decimals allowed, 0: no retry),\n"
+	"                        then exit 3\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
@@ -222,9 +223,8 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		case 1005: x->co.tunnel_endpoint = optarg; x->set = 1; break;
 		case 1006: x->ho.ca_file = optarg; x->set = 1; break;
 		case 1007:
-			if (opt_u64("--retry-time", optarg, 0, 100000, &u, &err) < 0)
+			if (opt_minutes("--retry-time", optarg, 1, 100000, &x->retry_s, &err) < 0)
 				prog_usage_error("%s", err.msg);
-			x->retry_s = (double)u * 60;
 			x->set = 1;
 			break;
 		case 'h':

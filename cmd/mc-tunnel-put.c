@@ -115,20 +115,6 @@ static int parse_utc_offset(const char *s, int64_t *off)
 	return 0;
 }
 
-/* --retry-time=MINUTES: a decimal number of minutes, > 0, at most a week */
-static int parse_minutes(const char *s, double *sec)
-{
-	char *end;
-	double m;
-	if (!*s || strspn(s, "0123456789.") != strlen(s))
-		return -1;
-	m = strtod(s, &end);
-	if (*end || !(m > 0) || m > 10080)
-		return -1;
-	*sec = m * 60;
-	return 0;
-}
-
 /* --name=DB.TABLE=NAME */
 static void add_rename(struct options *o, char *arg)
 {
@@ -269,9 +255,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			odps_opt = 1;
 			break;
 		case 9:
-			if (parse_minutes(optarg, &o->odps.retry_s) < 0)
-				prog_usage_error("bad value for --retry-time: '%s' (want minutes, "
-						 "e.g. 15 or 0.5, at most 10080)", optarg);
+			if (opt_minutes("--retry-time", optarg, 0, 10080, &o->odps.retry_s, &err) < 0)
+				prog_usage_error("%s", err.msg);
 			odps_opt = 1;
 			break;
 		case 'L':

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/num.h"
@@ -15,6 +16,20 @@ int opt_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64
 			       "bad value for %s: '%s' (want an integer in %" PRIu64 "..%" PRIu64 ")",
 			       opt, arg, min, max);
 	*out = v;
+	return 0;
+}
+
+int opt_minutes(const char *opt, const char *arg, int zero_ok, double max, double *sec,
+		struct mc_err *err)
+{
+	char *end;
+	double m;
+	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) ||
+	    ((m = strtod(arg, &end)), *end) || !(m >= 0) || (!zero_ok && m == 0) || m > max)
+		return mc_errf(err, MC_EXIT_USAGE,
+			       "bad value for %s: '%s' (want minutes, e.g. 15 or 0.5, %s%g at most)",
+			       opt, arg, zero_ok ? "0 for none, " : "more than 0, ", max);
+	*sec = m * 60;
 	return 0;
 }
 

@@ -12,6 +12,10 @@
 int opt_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out,
 	    struct mc_err *err);
 /* A size with optional K/M/G/T suffix (num_size), in [min, max]. */
+/* A duration in minutes, decimals allowed ("15", "0.5"), into seconds;
+ * 0 only when zero_ok; at most max minutes. The programs' --retry-time. */
+int opt_minutes(const char *opt, const char *arg, int zero_ok, double max, double *sec,
+		struct mc_err *err);
 int opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out,
 	     struct mc_err *err);
 /* A position FILE:OFFSET:ROW. */
