@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/io.h"
 #include "odps/client.h"
+#include "odpsopt.h"
 #include "odps/merge_odps.h"
 #include "prog.h"
 #include "stream/opt.h"
@@ -142,13 +143,8 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "dest", required_argument, NULL, 1000 },
-		{ "state", required_argument, NULL, 1001 },
 		{ "into", required_argument, NULL, 1002 },
-		{ "odps-config", required_argument, NULL, 1003 },
-		{ "endpoint", required_argument, NULL, 1004 },
-		{ "tunnel-endpoint", required_argument, NULL, 1005 },
-		{ "ca-file", required_argument, NULL, 1006 },
-		{ "retry-time", required_argument, NULL, 1007 },
+		ODPSOPT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
@@ -156,7 +152,13 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 	uint64_t u;
 	int c, have_dialect = 0, have_lifecycle = 0, have_zstd = 0;
 
+	struct odpsopt oo = { &x->state, &x->co, &x->ho.ca_file, &x->retry_s, 1, 100000, 0 };
+
 	while ((c = getopt_long(argc, argv, "w:t:d:a:k:m:l:o:z:vhV", longopts, NULL)) != -1) {
+		if (odpsopt_take(&oo, c, optarg)) {
+			x->set = 1;
+			continue;
+		}
 		switch (c) {
 		case 'w':
 			o->whdir = optarg;
@@ -216,17 +218,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 			o->verbose = 1;
 			break;
 		case 1000: x->co.dest = optarg; break;
-		case 1001: x->state = optarg; x->set = 1; break;
 		case 1002: x->into = optarg; x->set = 1; break;
-		case 1003: x->co.odps_config = optarg; x->set = 1; break;
-		case 1004: x->co.endpoint = optarg; x->set = 1; break;
-		case 1005: x->co.tunnel_endpoint = optarg; x->set = 1; break;
-		case 1006: x->ho.ca_file = optarg; x->set = 1; break;
-		case 1007:
-			if (opt_minutes("--retry-time", optarg, 1, 100000, &x->retry_s, &err) < 0)
-				prog_usage_error("%s", err.msg);
-			x->set = 1;
-			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':

@@ -10,6 +10,7 @@
 #include "base/num.h"
 #include "prog.h"
 #include "odps/dest_odps.h"
+#include "odpsopt.h"
 #include "stream/dest.h"
 #include "sink/sink.h"
 #include "stream/opt.h"
@@ -143,15 +144,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "new-history", no_argument, NULL, 'H' },
 		{ "resnapshot", no_argument, NULL, 'R' },
-		{ "state", required_argument, NULL, 1 },
-		{ "odps-config", required_argument, NULL, 2 },
-		{ "endpoint", required_argument, NULL, 3 },
-		{ "tunnel-endpoint", required_argument, NULL, 4 },
-		{ "ca-file", required_argument, NULL, 5 },
+		ODPSOPT_LONGOPTS,
 		{ "compress", required_argument, NULL, 6 },
 		{ "block-size", required_argument, NULL, 7 },
 		{ "threads", required_argument, NULL, 8 },
-		{ "retry-time", required_argument, NULL, 9 },
 		{ "log-layout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -169,7 +165,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->dest_o.writer = "mc-tunnel-put";
 	o->odps.comp = TREC_DEFLATE;
 	o->odps.threads = 1;
+	struct odpsopt oo = { &o->odps.state, &o->odps.conn, &o->odps.ca_file, &o->odps.retry_s,
+			      0, 10080, 0 };
 	while ((c = getopt_long(argc, argv, "d:p:r:n:c:z:hV", longopts, NULL)) != -1) {
+		if (odpsopt_take(&oo, c, optarg)) {
+			odps_opt |= oo.set;
+			continue;
+		}
 		switch (c) {
 		case 'd':
 			o->dest = optarg;
@@ -217,25 +219,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'R':
 			o->sink.resnap = o->dest_o.resnap = 1;
 			break;
-		case 1:
-			o->odps.state = optarg;
-			break;
-		case 2:
-			o->odps.conn.odps_config = optarg;
-			odps_opt = 1;
-			break;
-		case 3:
-			o->odps.conn.endpoint = optarg;
-			odps_opt = 1;
-			break;
-		case 4:
-			o->odps.conn.tunnel_endpoint = optarg;
-			odps_opt = 1;
-			break;
-		case 5:
-			o->odps.ca_file = optarg;
-			odps_opt = 1;
-			break;
 		case 6:
 			if (opt_choice("--compress", optarg, comps, &comp, &err) < 0)
 				prog_usage_error("%s", err.msg);
@@ -252,11 +235,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (opt_u64("--threads", optarg, 1, 64, &u, &err) < 0)
 				prog_usage_error("%s", err.msg);
 			o->odps.threads = (int)u;
-			odps_opt = 1;
-			break;
-		case 9:
-			if (opt_minutes("--retry-time", optarg, 0, 10080, &o->odps.retry_s, &err) < 0)
-				prog_usage_error("%s", err.msg);
 			odps_opt = 1;
 			break;
 		case 'L':
