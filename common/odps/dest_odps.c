@@ -18,6 +18,7 @@
 #include "odps/state.h"
 #include "odps/types.h"
 #include "odps/upload.h"
+#include "wh/layout.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -144,6 +145,76 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 	buf_free(&last);
 	rec_scratch_free(&sc);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The log table for a DDL's marker when the append carries no schema
+ * record (a TRUNCATE or DROP of a table with no change in this stream):
+ * made from the base table's columns (DESC), the layout of odps/tables.h,
+ * with its partition; a later append with a schema checks it as always. */
+static int log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err)
+{
+	struct odps_sql_opts so;
+	struct odps_desc d = { 0 };
+	struct mc_buf q = { 0 }, out = { 0 };
+	size_t n = strlen(p->table) - strlen(ODPS_LOG_SUFFIX);
+	char *base = mc_strndup(p->table, n);
+	int rc = -1, r;
+	if (!base)
+		return mc_oom(err, "table name");
+	memset(&so, 0, sizeof so);
+	so.retry_s = w->o.retry_s;
+	so.settings = ODPS_SQL_SETTINGS;
+	so.say = w->o.say;
+	if (odps_tables_desc(&w->c, &so, base, &d, err) < 0) {
+		mc_errctx(err, "%s has no schema record in this stream, and its base table: ",
+			  p->table);
+		goto out;
+	}
+	if (d.ncols < 3) {
+		mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s': not a base table of mcsync", base);
+		goto out;
+	}
+	r = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
+	r |= odps_ident(&q, p->table, strlen(p->table));
+	r |= buf_adds(&q, " (mc_op STRING, mc_image STRING, mc_time BIGINT");
+	for (size_t i = 0; i < d.ncols; i++) {
+		r |= buf_adds(&q, ", ");
+		r |= odps_ident(&q, d.names[i], strlen(d.names[i]));
+		r |= buf_addf(&q, " %s", d.types[i]);
+	}
+	r |= buf_adds(&q, ") COMMENT '");
+	for (const char *c = d.comment ? d.comment : ""; *c; c++)
+		r |= (*c == '\'' || *c == '\\' ? buf_addc(&q, '\\') : 0) | buf_addc(&q, *c);
+	r |= buf_adds(&q, "' PARTITIONED BY (ds STRING);");
+	r |= buf_addc(&q, '\0');
+	if (r) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
+		goto out;
+	q.len = 0;
+	if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, p->table, strlen(p->table)) < 0 ||
+	    buf_adds(&q, " ADD IF NOT EXISTS PARTITION ") < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (odps_part_clause(&q, p->part, err) < 0)
+		goto out;
+	if (buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
+		goto out;
+	p->ensured = 1;
+	rc = 0;
+out:
+	odps_desc_free(&d);
+	buf_free(&q);
+	buf_free(&out);
+	free(base);
+	return rc;
 }
 
 /* ---- records to Tunnel values ---- */
@@ -292,6 +363,50 @@ static int add_image(struct odd *w, const struct dest_part *p, struct trec_enc *
 	return 0;
 }
 
+/* The marker of a table-replacing DDL into the log table: mc_op (T, X,
+ * C or R: wh_layout_marker), the position, every other column NULL. */
+static int add_marker(struct odd *w, const struct dest_part *p, struct trec_enc *e,
+		      const struct mc_rec *r, struct mc_err *err)
+{
+	const char *op = wh_layout_marker(r->effect);
+	size_t n = p->sess.schema.ncols;
+	if (!op || !p->is_log) {
+		char pos[64];
+		pos_format(&r->pos, pos, sizeof pos);
+		return mc_errf(err, MC_EXIT_DATA, "internal: the DDL at %s bound for %s", pos,
+			       p->table);
+	}
+	if (mc_grow(&w->ov, &w->valcap, n + 1, sizeof *w->ov) < 0) /* tv: valcap too */
+		return mc_oom(err, "columns");
+	{
+		struct trec_val *tv = realloc(w->tv, w->valcap * sizeof *w->tv);
+		if (!tv)
+			return mc_oom(err, "columns");
+		w->tv = tv;
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct mc_str *c = &p->sess.schema.cols[j].name;
+		struct trec_val *t = &w->tv[j];
+		memset(t, 0, sizeof *t);
+		t->null = true;
+		for (size_t m = 0; m < sizeof metas / sizeof metas[0]; m++) {
+			if (strlen(metas[m].name) != c->n || strncasecmp(metas[m].name, c->p, c->n))
+				continue;
+			t->null = false;
+			switch (metas[m].plan) {
+			case PLAN_OP: t->u.s = mc_str_c(op, 1); break;
+			case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
+			case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
+			case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
+			default: t->null = true; break; /* mc_image, mc_time */
+			}
+		}
+	}
+	if (trec_enc_add(e, w->tv, n, err) < 0)
+		return mc_errctx(err, "table %s: ", p->table);
+	return 0;
+}
+
 static int cut_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
 {
 	if (mc_grow(&p->blocks, &p->bcap, p->nblocks + 1, sizeof *p->blocks) < 0)
@@ -329,18 +444,11 @@ static int encode(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 		}
 		if (r.kind == MC_R_DDL) {
 			/* a TRUNCATE, DROP, CREATE or RENAME of the table (the sink
-			 * passes only those): the local merge applies it, the log
-			 * table here holds row images only, so its merge could not */
-			char pos[64];
-			pos_format(&r.pos, pos, sizeof pos);
-			rc = mc_errf(err, MC_EXIT_DATA,
-				     "'%.*s' at %s replaces the rows of %.*s.%.*s, which the "
-				     "MaxCompute log table cannot carry yet (its merge would keep "
-				     "the rows the server removed): load the table into the local "
-				     "warehouse, or a new snapshot of it taken after the statement",
-				     (int)(r.sql.n > 200 ? 200 : r.sql.n), r.sql.p, pos, (int)r.db.n,
-				     r.db.p, (int)r.table.n, r.table.p);
-			break;
+			 * passes only those): its marker row (docs/merge.md "DDL") */
+			rc = add_marker(w, p, &e, &r, err);
+			if (rc == 0 && trec_enc_full(&e))
+				rc = cut_block(p, &e, err);
+			continue;
 		}
 		if (r.kind != MC_R_ROW)
 			continue;
@@ -441,6 +549,8 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	}
 	if (!p->ensured && ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
+	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)
+		return -1; /* DDL markers only */
 	{
 		/* the session first: its schema is what the records are encoded by */
 		struct odps_up u = up_of(w, p);

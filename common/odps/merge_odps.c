@@ -18,6 +18,7 @@
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
 #include "odps/tables.h"
+#include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
@@ -43,6 +44,8 @@ struct mo {
 	int64_t base;                  /* the base partition's day */
 	struct mc_pos from, upto;
 	int upto_inf;
+	int has_barrier;               /* the newest TRUNCATE (or CREATE after */
+	struct mc_pos barrier;         /* a DROP) in [from, upto): its marker */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -507,6 +510,111 @@ out:
 	return rc;
 }
 
+/* ---- table-replacing DDL ---- */
+
+struct marker {
+	char op;
+	struct mc_pos pos;
+};
+
+static int marker_cmp(const void *a, const void *b)
+{
+	return pos_cmp(&((const struct marker *)a)->pos, &((const struct marker *)b)->pos);
+}
+
+/* The markers of the log table in [from, upto) (docs/merge.md "DDL"),
+ * planned as the local merge plans its DDL records (wh_layout_barrier):
+ * the barrier, or -1 for a rename onto the name or a DROP with no CREATE
+ * after it. */
+static int plan_ddl(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	struct marker *mk = NULL;
+	const char **ops = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+	int r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
+			 "mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND (mc_pos_file > %"
+			 PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
+			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64 "))))",
+			 m->o->table, m->from.file, m->from.file, m->from.off, m->from.off,
+			 m->from.row);
+	if (r == 0 && !m->upto_inf)
+		r = buf_addf(&q, " AND (mc_pos_file < %" PRIu64 " OR (mc_pos_file = %" PRIu64
+			     " AND (mc_pos_off < %" PRIu64 " OR (mc_pos_off = %" PRIu64
+			     " AND mc_pos_row < %" PRIu64 "))))",
+			     m->upto.file, m->upto.file, m->upto.off, m->upto.off, m->upto.row);
+	if (r < 0 || buf_addf(&q, ";%c", 0) < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	{
+		char *l = strchr(out.p, '\n'), *nl; /* after the header line */
+		for (l = l ? l + 1 : NULL; l && *l; l = nl) {
+			unsigned long long f, o, w;
+			char op;
+			if ((nl = strchr(l, '\n')))
+				*nl++ = '\0';
+			if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
+				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL marker "
+					"reads '%.80s'", m->o->table, l);
+				goto out;
+			}
+			if (mc_push(&mk, &n, &cap, sizeof *mk) < 0) {
+				mc_oom(err, "markers");
+				goto out;
+			}
+			mk[n - 1].op = op;
+			mk[n - 1].pos = (struct mc_pos){ f, o, w };
+		}
+	}
+	if (n > 1)
+		qsort(mk, n, sizeof *mk, marker_cmp);
+	if (n && !(ops = calloc(n, sizeof *ops))) {
+		mc_oom(err, "markers");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		ops[i] = mk[i].op == 'T' ? "T" : mk[i].op == 'X' ? "X" : mk[i].op == 'C' ? "C" : "R";
+	{
+		long at, bad;
+		char p[64];
+		if (wh_layout_barrier(ops, n, &at, &bad) < 0) {
+			pos_format(&mk[bad].pos, p, sizeof p);
+			if (mk[bad].op == 'R')
+				mc_errf(err, MC_EXIT_DATA,
+					"table '%s': a RENAME onto its name at position %s (its marker in "
+					"'%s_log') moves another table's rows into this name (a RENAME "
+					"swap, as gh-ost and pt-online-schema-change do), which mc-merge "
+					"cannot follow: load a new snapshot of the table taken after it",
+					m->o->table, p, m->o->table);
+			else
+				mc_errf(err, MC_EXIT_DATA,
+					"table '%s': a DROP (or a rename away) at position %s (its marker "
+					"in '%s_log') takes the table away, and no CREATE of it follows in "
+					"the range of this merge: the table is gone (if it comes back, "
+					"load a new snapshot of it)", m->o->table, p, m->o->table);
+			goto out;
+		}
+		if (at >= 0) {
+			m->has_barrier = 1;
+			m->barrier = mk[at].pos;
+			pos_format(&m->barrier, p, sizeof p);
+			say(m, "'%s': emptied at %s (a TRUNCATE, or DROP + CREATE): the base and "
+			    "the log up to it do not count", m->o->table, p);
+		}
+	}
+	rc = 0;
+out:
+	free(mk);
+	free(ops);
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
 /* ---- the lifecycle (docs/mc-merge.md: the same rule as locally) ---- */
 
 static int lifecycle(struct mo *m, struct mc_err *err)
@@ -626,6 +734,8 @@ static int run(struct mo *m, struct mc_err *err)
 	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {
 		return -1;
 	}
+	if (plan_ddl(m, err) < 0)
+		return -1;
 	day_format(m->base, d);
 	snprintf(bp, sizeof bp, "ds=%s", d);
 	memset(&q, 0, sizeof q);
@@ -639,6 +749,8 @@ static int run(struct mo *m, struct mc_err *err)
 	q.from = m->from;
 	q.upto = m->upto;
 	q.upto_inf = m->upto_inf;
+	q.has_barrier = m->has_barrier;
+	q.barrier = m->barrier;
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);

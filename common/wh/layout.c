@@ -182,12 +182,71 @@ static int one(enum wh_layout l, const struct mc_rec *r, int64_t id, const char 
 	return fn(ctx, &w, err);
 }
 
+const char *wh_layout_marker(enum mc_ddl_effect e)
+{
+	switch (e) {
+	case MC_DDL_TRUNCATE: return "T";
+	case MC_DDL_DROP: case MC_DDL_RENAME_FROM: return "X";
+	case MC_DDL_CREATE: return "C";
+	case MC_DDL_RENAME_TO: return "R";
+	default: return NULL;
+	}
+}
+
+int wh_layout_barrier(const char *const *ops, size_t n, long *at, long *bad)
+{
+	long gone = -1;
+	*at = -1;
+	*bad = -1;
+	for (size_t i = 0; i < n; i++) {
+		switch (ops[i][0]) {
+		case 'T':
+			*at = (long)i;
+			break;
+		case 'X':
+			gone = (long)i;
+			break;
+		case 'C': /* after a DROP: a new table; else (IF NOT EXISTS) nothing */
+			if (gone >= 0)
+				*at = (long)i;
+			gone = -1;
+			break;
+		case 'R':
+			*bad = (long)i;
+			return -1;
+		default:
+			break;
+		}
+	}
+	if (gone >= 0) {
+		*bad = gone;
+		return -1;
+	}
+	return 0;
+}
+
 int wh_layout_rows(enum wh_layout l, const struct mc_rec *r, const char *datasource,
 		   int (*fn)(void *ctx, const struct wh_lrow *row, struct mc_err *err), void *ctx,
 		   struct mc_err *err)
 {
 	static const char *const mc_ops[] = { "S", "I", "U", "D" };
 	int64_t id = 0;
+	if (r->kind == MC_R_DDL && l == WH_LAYOUT_MCSYNC) {
+		/* a marker: its op and position, the other columns NULL */
+		struct wh_lrow w;
+		const char *m = wh_layout_marker(r->effect);
+		if (!m)
+			return 0;
+		memset(&w, 0, sizeof w);
+		w.head[0] = vc(m);
+		w.head[1] = w.head[2] = (struct mc_val){ .kind = MC_V_NULL };
+		w.nhead = 3;
+		w.tail[0] = vi((int64_t)r->pos.file);
+		w.tail[1] = vi((int64_t)r->pos.off);
+		w.tail[2] = vi((int64_t)r->pos.row);
+		w.ntail = 3;
+		return fn(ctx, &w, err);
+	}
 	if (r->kind != MC_R_ROW && (r->kind != MC_R_DDL || l != WH_LAYOUT_DATAWORKS))
 		return 0;
 	if (l != WH_LAYOUT_MCSYNC && wh_layout_id(&r->pos, &id, err) < 0)

@@ -50,6 +50,19 @@ size_t wh_layout_tail(enum wh_layout l, const struct wh_lcol **cols);
  * columns. */
 const char *wh_layout_role(enum wh_layout l, const char *role);
 
+/* The marker of a table-replacing DDL in a log table of the mcsync layout
+ * (docs/merge.md "DDL"): its _op (mc_op in MaxCompute), the other columns
+ * NULL but the position: "T" TRUNCATE, "X" DROP or a rename away, "C"
+ * CREATE, "R" a rename onto the name; NULL for any other effect. */
+const char *wh_layout_marker(enum mc_ddl_effect e);
+
+/* The barrier of markers in position order (ops[i] of wh_layout_marker),
+ * as mc-merge plans DDL (wh/mergejob_read.c): the newest TRUNCATE, or
+ * CREATE after a DROP, is the barrier (*at = its index, -1: none). A
+ * rename onto the name, or a DROP with no CREATE after it: -1, *bad its
+ * index. 0 otherwise. */
+int wh_layout_barrier(const char *const *ops, size_t n, long *at, long *bad);
+
 /* One row of a log table in a layout: head values, the image (NULL for a
  * DDL row of dataworks: the columns are NULL), tail values. Strings point
  * into the record or to constants. */
@@ -65,8 +78,10 @@ struct wh_lrow {
 /* The rows of record r (a row or DDL record of a log) in layout l, each
  * passed to fn: an insert one, a delete one, an update two (before, then
  * after; one id); a snapshot row in a log is an insert. DDL: a row of
- * dataworks (operation_type ALTER, TRUNCATE or RENAME), none of the
- * others; marks and schema records: none. datasource: the value of
+ * dataworks (operation_type ALTER, TRUNCATE or RENAME), a marker of
+ * mcsync's for a table-replacing one (wh_layout_marker: img NULL, the
+ * head's _image and _time NULL), none of dts and dts-new (DTS writes no
+ * DDL into its log table); marks and schema records: none. datasource: the value of
  * src_datasource. -1 (err naming the position) when r's position has no
  * id, or fn fails. */
 int wh_layout_rows(enum wh_layout l, const struct mc_rec *r, const char *datasource,

@@ -79,7 +79,7 @@ static int litf(struct mc_buf *b, int dialect, const char *fmt, ...)
 	return lit(b, dialect, t);
 }
 
-/* (_pos_file, _pos_off, _pos_row) compared with p: op is ">=" or "<". */
+/* (_pos_file, _pos_off, _pos_row) compared with p: op is ">=", ">" or "<". */
 static int pos_pred(struct mc_buf *b, int d, const struct mc_pos *p, const char *op)
 {
 	const char *strict = op[0] == '>' ? ">" : "<";
@@ -131,6 +131,15 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		       "before image > snapshot row) wins; before images remove keys\n",
 		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
 		       q->table, a, z);
+	if (q->has_barrier) {
+		if (!pos_ok(&q->barrier))
+			return mc_errf(err, MC_EXIT_DATA,
+				       "positions beyond BIGINT cannot be written in SQL");
+		pos_format(&q->barrier, a, sizeof a);
+		rc |= buf_addf(b, "-- the table was emptied at %s (a TRUNCATE, or DROP + CREATE: "
+			       "its marker in %s_log): the base partition and the log up to it "
+			       "do not count\n", a, q->table);
+	}
 	if (q->ds && d == MERGE_SQL_SQLITE) {
 		rc |= buf_adds(b, "DELETE FROM ");
 		rc |= ident(b, q->table, strlen(q->table), d);
@@ -160,12 +169,14 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	}
 	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
-	rc |= cols(b, s, d, NULL);
-	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
-	rc |= ident(b, q->table, strlen(q->table), d);
-	rc |= buf_adds(b, "\n    WHERE ");
-	rc |= part_pred(b, q->base_part);
-	rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	if (!q->has_barrier) { /* emptied: no base row counts */
+		rc |= cols(b, s, d, NULL);
+		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_adds(b, "\n    WHERE ");
+		rc |= part_pred(b, q->base_part);
+		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	}
 	rc |= cols(b, s, d, NULL);
 	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row,\n"
 		       "      CASE WHEN _image = 'A' THEN 2 ELSE 1 END AS _rank,\n"
@@ -176,11 +187,17 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= ident(b, ln, strlen(ln), d);
 	}
 	rc |= buf_adds(b, "\n    WHERE ");
-	rc |= pos_pred(b, d, &q->from, ">=");
+	if (q->has_barrier) { /* above the barrier (which is at or above from) */
+		rc |= pos_pred(b, d, &q->barrier, ">");
+	} else {
+		rc |= pos_pred(b, d, &q->from, ">=");
+	}
 	if (!q->upto_inf) {
 		rc |= buf_adds(b, "\n      AND ");
 		rc |= pos_pred(b, d, &q->upto, "<");
 	}
+	/* a DDL's marker has no image (docs/merge.md "DDL") */
+	rc |= lit(b, d, "\n      AND _image IS NOT NULL");
 	rc |= lit(b, d, "\n  ) u\n) w\nWHERE _rn = 1 AND _live = 1;\n");
 	if (rc)
 		return mc_oom(err, "sql");
@@ -297,11 +314,23 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	int d = q->dialect, L = q->layout, rc = 0;
 	const char *id = wh_layout_role(L, "id"), *af = wh_layout_role(L, "after");
 	const char *opc = wh_layout_role(L, "op");
-	int64_t ia, iz = 0, ih;
+	int64_t ia, iz = 0, ih, ib = 0;
 	char a[64], z[64], ln[300];
 	const int shr = WH_ID_OFF_BITS + WH_ID_ROW_BITS;
 
+	if (q->has_barrier && L != WH_LAYOUT_DATAWORKS) {
+		/* DTS writes no DDL into its log table: nothing there says the
+		 * table was emptied */
+		pos_format(&q->barrier, a, sizeof a);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s': a TRUNCATE (or DROP + CREATE) at %s empties the table, "
+			       "which the %s log layout has no row for (DTS writes no DDL into its "
+			       "log table): merge with mc-merge (without --emit-sql), or use the "
+			       "mcsync or dataworks layout",
+			       q->table, a, wh_layout_name(L));
+	}
 	if (clash(s, L, q->table, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
+	    (q->has_barrier && wh_layout_id(&q->barrier, &ib, err) < 0) ||
 	    (!q->upto_inf && wh_layout_id(&q->upto, &iz, err) < 0) ||
 	    (q->has_base_hi && wh_layout_id(&q->base_hi, &ih, err) < 0))
 		return -1;
@@ -320,6 +349,12 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 		       "base rows take their own position's %s\n",
 		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
 		       q->table, wh_layout_name(L), a, z, id, ia, ze, id, af, id);
+	if (q->has_barrier) {
+		pos_format(&q->barrier, a, sizeof a);
+		rc |= buf_addf(b, "-- the table was emptied at %s, %s %" PRId64 " (a TRUNCATE, or "
+			       "DROP + CREATE): the base partition and the log up to it do not "
+			       "count\n", a, id, ib);
+	}
 	if (q->ds && d == MERGE_SQL_SQLITE) {
 		rc |= buf_adds(b, "DELETE FROM ");
 		rc |= ident(b, q->table, strlen(q->table), d);
@@ -345,14 +380,17 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	}
 	rc |= buf_addf(b, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
 		       id, af);
-	rc |= cols(b, s, d, NULL);
-	rc |= buf_addf(b, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64 " + _pos_row AS %s, "
-		       "'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, _pos_row\n    FROM ",
-		       (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
-	rc |= ident(b, q->table, strlen(q->table), d);
-	rc |= buf_adds(b, "\n    WHERE ");
-	rc |= part_pred(b, q->base_part);
-	rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	if (!q->has_barrier) { /* emptied (dataworks' TRUNCATE row): no base row counts */
+		rc |= cols(b, s, d, NULL);
+		rc |= buf_addf(b, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64
+			       " + _pos_row AS %s, 'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, "
+			       "_pos_row\n    FROM ",
+			       (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
+		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= buf_adds(b, "\n    WHERE ");
+		rc |= part_pred(b, q->base_part);
+		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+	}
 	rc |= cols(b, s, d, NULL);
 	if (d == MERGE_SQL_SQLITE)
 		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, (%s >> %d) AS _pos_file, "
@@ -366,7 +404,10 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 			       id, af, id, shr, id, WH_ID_ROW_BITS,
 			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
 	rc |= ident(b, ln, strlen(ln), d);
-	rc |= buf_addf(b, "\n    WHERE %s >= %" PRId64, id, ia);
+	if (q->has_barrier)
+		rc |= buf_addf(b, "\n    WHERE %s > %" PRId64, id, ib);
+	else
+		rc |= buf_addf(b, "\n    WHERE %s >= %" PRId64, id, ia);
 	if (!q->upto_inf)
 		rc |= buf_addf(b, " AND %s < %" PRId64, id, iz);
 	if (L == WH_LAYOUT_DATAWORKS)

@@ -29,6 +29,11 @@ struct merge_sql {
 	int has_base_hi;             /* base_hi: the highest position of a base row */
 	struct mc_pos base_hi;       /* (a layout other than mcsync packs it into
 				      * its id column: it must fit, wh/layout.h) */
+	int has_barrier;             /* barrier: the newest TRUNCATE (or CREATE
+				      * after a DROP) in [from, upto), its marker's
+				      * position: the base and the log up to it do
+				      * not count (docs/merge.md "DDL") */
+	struct mc_pos barrier;
 };
 
 /* Append the statements to b. */

@@ -607,6 +607,8 @@ static int emit_sql(struct mergejob *j, struct mc_err *err)
 	q.upto = j->upto;
 	q.upto_inf = j->upto_inf;
 	q.dialect = j->o.dialect;
+	q.has_barrier = j->has_barrier; /* a TRUNCATE, or DROP + CREATE: its marker */
+	q.barrier = j->barrier;
 	if (wh_layout_parse(j->L.log_layout, (enum wh_layout *)&q.layout, err) < 0)
 		return -1;
 	for (size_t i = 0; i < j->base_m.nfiles; i++)
@@ -669,17 +671,8 @@ static int run(struct mergejob *j, struct mc_err *err)
 	if (read_schemas(j, err) < 0 || plan_range(j, err) < 0 || check_schemas(j, err) < 0 ||
 	    mj_resolve_key(j, err) < 0 || mj_scan_ddl(j, err) < 0)
 		return -1;
-	if (j->o.emit_sql) {
-		if (j->has_barrier) {
-			char p[64];
-			pos_format(&j->barrier_ddl->pos, p, sizeof p);
-			return mc_errf(err, MC_EXIT_DATA,
-				       "table '%s': '%s' at position %s empties the table, which "
-				       "--emit-sql does not do: merge with mc-merge (without "
-				       "--emit-sql)", j->o.table, j->barrier_ddl->sql, p);
-		}
+	if (j->o.emit_sql)
 		return emit_sql(j, err);
-	}
 	/* merge: runs go to the table's directory unless tmpdir says
 	 * otherwise (there a killed run's .tmp-merge.* is removed next time) */
 	j->t_start = now_s();

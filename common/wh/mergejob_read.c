@@ -428,7 +428,11 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 				}
 				continue;
 			}
-			if (j->ddl_pass || r.op == MC_OP_SNAPSHOT || !in_range(j, &g))
+			/* --emit-sql reads the log once, for its DDL: the schema
+			 * of its changes is checked there (a re-creation with
+			 * another schema is refused, as by the merge) */
+			if ((j->ddl_pass && !j->o.emit_sql) || r.op == MC_OP_SNAPSHOT ||
+			    !in_range(j, &g))
 				continue;
 			if (fr->foreign) {
 				char p[64];
@@ -441,6 +445,8 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 					     fr->path, (unsigned long long)fr->rd.recno, p, fr->why);
 				break;
 			}
+			if (j->ddl_pass)
+				continue;
 			/* below a TRUNCATE: emptied */
 			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;

@@ -607,12 +607,26 @@ static void load(const char *table, const char *part, int log, char **files, int
 		puts("COMMIT;");
 }
 
-/* A log table in a layout: one INSERT per row of wh_layout_rows. */
+/* A log table in a layout: one INSERT per row of wh_layout_rows; a row
+ * without an image (a DDL's) names its columns, the table's are NULL. */
+static enum wh_layout lrow_layout;
 static int lrow(void *ctx, const struct wh_lrow *w, struct mc_err *e)
 {
 	const char **tp = ctx;
 	(void)e;
-	printf("INSERT INTO \"%s_log\" VALUES (", tp[0]);
+	printf("INSERT INTO \"%s_log\" ", tp[0]);
+	if (!w->img) {
+		const struct wh_lcol *c;
+		size_t n = wh_layout_head(lrow_layout, &c);
+		putchar('(');
+		for (size_t i = 0; i < n && i < w->nhead; i++)
+			printf("%s, ", c[i].name);
+		n = wh_layout_tail(lrow_layout, &c);
+		for (size_t i = 0; i < n && i < w->ntail; i++)
+			printf("%s, ", c[i].name);
+		fputs("ds) ", stdout);
+	}
+	fputs("VALUES (", stdout);
 	for (size_t i = 0; i < w->nhead; i++) {
 		sql_val(&w->head[i]);
 		fputs(", ", stdout);
@@ -635,6 +649,7 @@ static void load_layout(const char *layout, const char *table, const char *part,
 	enum wh_layout l;
 	const char *tp[2] = { table, strncmp(part, "ds=", 3) == 0 ? part + 3 : part };
 	check(wh_layout_parse(layout, &l, &err));
+	lrow_layout = l;
 	puts("BEGIN;");
 	for (int i = 0; i < n; i++) {
 		struct rio_reader rd;
