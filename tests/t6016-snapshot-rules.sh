@@ -109,6 +109,9 @@ expect_grep "... naming both" "table 'shop\.order_1': two full_load entries matc
 expect_code 2 "--where and a full_load where for one table exit 2" \
 	mc-snapshot $MDB_ARGS --rules="$T/sync.yaml" '--where=shop.order_1:id > 3'
 expect_grep "... naming the rules' place" "table 'shop\.order_1': --where and the full_load where at $T/sync\.yaml:9:13 both" "$T/err"
+expect_code 2 "--where for a table full_load skips exits 2" \
+	mc-snapshot $MDB_ARGS --rules="$T/sync.yaml" '--where=shop.big_log:id > 3'
+expect_grep "... naming the skip's place" "table 'shop\.big_log': --where and the full_load skip at $T/sync\.yaml:10:5 both" "$T/err"
 
 cat >"$T/skip.yaml" <<'YAML'
 full_load:

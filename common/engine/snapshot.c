@@ -84,13 +84,14 @@ static int rules_table(const struct snapjob_opts *o, const char *db, const char 
 	if (f2)
 		return mc_errf(e, MC_EXIT_USAGE, "table '%s.%s': two full_load entries match it "
 			       "(%s and %s): give it one", db, name, f->at, f2->at);
+	if (*where)
+		return mc_errf(e, MC_EXIT_USAGE, "table '%s.%s': --where and the full_load %s at "
+			       "%s both give its condition: give it in one place", db, name,
+			       f->skip ? "skip" : "where", f->at);
 	if (f->skip) {
 		(*skipped)++;
 		return 1;
 	}
-	if (*where)
-		return mc_errf(e, MC_EXIT_USAGE, "table '%s.%s': --where and the full_load where at "
-			       "%s both give its condition: give it in one place", db, name, f->at);
 	*where = f->where;
 	*at = f->at;
 	return 0;
