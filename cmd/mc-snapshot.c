@@ -15,6 +15,7 @@
 #include "mysql/myconn.h"
 #include "prog.h"
 #include "stream/opt.h"
+#include "transform/rules.h"
 
 static const char usage[] =
 	"Usage: mc-snapshot [OPTION]...\n"
@@ -35,6 +36,9 @@ static const char usage[] =
 	"      --tables=REGEX       only tables whose 'db.table' matches (POSIX ERE)\n"
 	"      --exclude=REGEX      not tables whose 'db.table' matches\n"
 	"      --where=DB.T:COND    only rows of DB.T where COND holds (repeatable)\n"
+	"      --rules=FILE         mc-transform's rules file: its select narrows the\n"
+	"                           selection; its full_load skips tables or gives\n"
+	"                           their WHERE\n"
 	"      --split-key=DB.T:COL[,COL]  split DB.T on these columns (a unique key;\n"
 	"                           it is the table's declared key if it has none)\n"
 	"Reading:\n"
@@ -70,6 +74,8 @@ static const char usage[] =
 struct snapshot_cli {
 	struct snapjob_opts o;
 	regex_t tables, exclude;
+	struct tf_rules rules;
+	const char *rules_file;
 	const char **wheres, **splits;
 	size_t nwheres, nsplits, cwheres, csplits;
 	int progress, precheck;
@@ -97,7 +103,7 @@ static void compile(regex_t *re, const char *opt, const char *arg)
 
 enum {
 	O_DATABASES = 256, O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE,
-	O_BRATE, O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN,
+	O_BRATE, O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN, O_RULES,
 };
 
 static const struct option longopts[] = {
@@ -106,6 +112,7 @@ static const struct option longopts[] = {
 	{ "tables", required_argument, NULL, O_TABLES },
 	{ "exclude", required_argument, NULL, O_EXCLUDE },
 	{ "where", required_argument, NULL, O_WHERE },
+	{ "rules", required_argument, NULL, O_RULES },
 	{ "split-key", required_argument, NULL, O_SPLIT },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "chunk-rows", required_argument, NULL, O_CHUNK },
@@ -146,6 +153,7 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 		case O_WHERE:
 			add_table_opt(&cli->wheres, &cli->nwheres, &cli->cwheres, "where", optarg);
 			break;
+		case O_RULES: cli->rules_file = optarg; break;
 		case O_SPLIT:
 			add_table_opt(&cli->splits, &cli->nsplits, &cli->csplits, "split-key", optarg);
 			break;
@@ -177,6 +185,11 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->checkpoint && o->checkpoint_in)
 		prog_usage_error("--checkpoint and --checkpoint-in exclude each other");
+	if (cli->rules_file) {
+		if (tf_rules_load(&cli->rules, cli->rules_file, &e) < 0)
+			prog_fail(&e); /* exit 2: FILE:LINE:COL */
+		o->rules = &cli->rules;
+	}
 	o->wheres = cli->wheres;
 	o->nwheres = cli->nwheres;
 	o->splits = cli->splits;
@@ -233,6 +246,8 @@ int main(int argc, char **argv)
 		regfree(&cli.tables);
 	if (cli.o.exclude)
 		regfree(&cli.exclude);
+	if (cli.o.rules)
+		tf_rules_free(&cli.rules);
 	mysql_library_end();
 	return rc > 0 ? MC_EXIT_DATA : 0;
 }

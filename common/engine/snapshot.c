@@ -13,6 +13,7 @@
 #include "engine/snapshot_int.h"
 #include "mysql/snapcheck.h"
 #include "stream/ledger.h"
+#include "transform/rules.h"
 
 const char *const snapjob_consistency_names[] = { "snapshot", "lock", NULL };
 
@@ -64,13 +65,68 @@ int sj_db_selected(const char *list, const char *db)
 	return 0;
 }
 
+/* The rules (--rules) for db.name: 0 take it (*where: its full_load
+ * condition or NULL, *at: where the rules give it), 1 leave it out (not
+ * selected, or its full load skipped: *skipped counts those), -1 with e (two
+ * full_load entries match it; a --where and a full_load where both give
+ * its condition). */
+static int rules_table(const struct snapjob_opts *o, const char *db, const char *name,
+		       const char **where, const char **at, size_t *skipped, struct mc_err *e)
+{
+	const struct tf_fload *f, *f2;
+	*at = NULL;
+	if (!o->rules)
+		return 0;
+	if (!tf_selected(o->rules, db, strlen(db), name, strlen(name)))
+		return 1;
+	if (!(f = tf_full_load(o->rules, db, strlen(db), name, strlen(name), &f2)))
+		return 0;
+	if (f2)
+		return mc_errf(e, MC_EXIT_USAGE, "table '%s.%s': two full_load entries match it "
+			       "(%s and %s): give it one", db, name, f->at, f2->at);
+	if (*where)
+		return mc_errf(e, MC_EXIT_USAGE, "table '%s.%s': --where and the full_load %s at "
+			       "%s both give its condition: give it in one place", db, name,
+			       f->skip ? "skip" : "where", f->at);
+	if (f->skip) {
+		(*skipped)++;
+		return 1;
+	}
+	*where = f->where;
+	*at = f->at;
+	return 0;
+}
+
+/* A full_load condition from the rules: the server must take it, before
+ * anything is written (exit 1 naming the table and the rules' line). */
+static int rules_where_check(MYSQL *m, const struct snap_table *t, const char *at,
+			     struct mc_err *e)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_RES *res = NULL;
+	int rc;
+	if (buf_addf(&q, "SELECT 1 FROM %s WHERE (%s) LIMIT 0", t->qname, t->where) < 0 ||
+	    buf_addc(&q, 0) < 0) {
+		buf_free(&q);
+		return mc_oom(e, "a query");
+	}
+	rc = my_query(m, q.p, &res, e);
+	buf_free(&q);
+	if (res)
+		mysql_free_result(res);
+	if (rc < 0 && e->code == MC_EXIT_DATA)
+		return mc_errctx(e, "table '%s.%s': the full_load where at %s (%s) is refused by "
+				 "the server: ", t->db, t->name, at, t->where);
+	return rc;
+}
+
 /* Select and load the tables. */
 static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 {
 	const struct snapjob_opts *o = s->o;
 	struct mc_buf names = { 0 };
 	uint64_t *est = NULL;
-	size_t n = 0;
+	size_t n = 0, skipped = 0;
 	int rc = -1;
 	if (snap_list_tables(m, &names, &est, &n, e) < 0)
 		goto out;
@@ -89,8 +145,15 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 		    (o->exclude && regexec(o->exclude, full, 0, NULL, 0) == 0))
 			continue;
 		struct snap_table *t = &s->tables[s->ntables];
+		const char *where = sj_table_opt(o->wheres, o->nwheres, db, name), *at;
+		int r = rules_table(o, db, name, &where, &at, &skipped, e);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
 		if (snap_table_load(m, db, name, sj_table_opt(o->splits, o->nsplits, db, name),
-				    sj_table_opt(o->wheres, o->nwheres, db, name), t, e) < 0) {
+				    where, t, e) < 0 ||
+		    (at && rules_where_check(m, t, at, e) < 0)) {
 			snap_table_free(t);
 			goto out;
 		}
@@ -107,6 +170,12 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 		if (o->exclude)
 			bad |= buf_addf(&sel, " --exclude=%s",
 					o->exclude_text ? o->exclude_text : "...") < 0;
+		if (o->rules)
+			bad |= buf_addf(&sel, " --rules=%s", o->rules->file) < 0;
+		if (skipped)
+			bad |= buf_addf(&sel, "; %zu table%s matched but full_load skip%s %s",
+					skipped, skipped > 1 ? "s" : "", skipped > 1 ? "" : "s",
+					skipped > 1 ? "them" : "it") < 0;
 		if (bad || buf_addc(&sel, 0) < 0) {
 			buf_free(&sel);
 			mc_oom(e, "a message");

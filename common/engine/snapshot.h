@@ -36,6 +36,8 @@ struct snapjob_progress {
 };
 typedef void (*snapjob_progress_fn)(void *ctx, const struct snapjob_progress *p);
 
+struct tf_rules;
+
 /* Options; strings and arrays are borrowed for the call. */
 struct snapjob_opts {
 	struct my_opts conn;
@@ -46,6 +48,10 @@ struct snapjob_opts {
 	const char *exclude_text;
 	const char *const *wheres;      /* "DB.T:COND" (the last for a table wins) */
 	size_t nwheres;
+	/* the rules file of mc-transform (--rules), or NULL: its selection
+	 * narrows the one above; its full_load entries skip tables or give
+	 * their WHERE (docs/mc-snapshot.md "Rules") */
+	const struct tf_rules *rules;
 	const char *const *splits;      /* "DB.T:COL[,COL]" */
 	size_t nsplits;
 	uint64_t threads;               /* connections reading chunks */

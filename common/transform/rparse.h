@@ -33,5 +33,7 @@ int tfr_parse_dml(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 int tfr_parse_ddl(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 void tfr_dml_free(struct tf_rules *R);
 void tfr_ddl_free(struct tf_rules *R);
+int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* fullload.c */
+void tfr_fload_free(struct tf_rules *R);
 
 #endif

@@ -360,8 +360,10 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_dml(&c, R, v);
 		} else if (tfr_key_is(k, "ddl")) {
 			tfr_parse_ddl(&c, R, v);
+		} else if (tfr_key_is(k, "full_load")) {
+			tfr_parse_fload(&c, R, v);
 		} else {
-			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl)");
+			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, full_load)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -391,6 +393,7 @@ void tf_rules_free(struct tf_rules *R)
 		free(R->repl[i].from), free(R->repl[i].to);
 	tfr_dml_free(R);
 	tfr_ddl_free(R);
+	tfr_fload_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);

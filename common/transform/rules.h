@@ -60,6 +60,16 @@ enum {
 };
 enum tf_ddl_pol { TF_DDL_NORMAL = 0, TF_DDL_IGNORE, TF_DDL_ALERT, TF_DDL_ERROR };
 
+/* A full_load entry (fullload.c), for mc-snapshot --rules: the tables it
+ * matches are not snapshotted (skip), or only their rows where the SQL
+ * condition holds (where). */
+struct tf_fload {
+	struct tf_sel on;        /* db and/or table; neither: every table */
+	bool skip;
+	char *where;             /* or NULL */
+	char *at;                /* "FILE:LINE:COL" of the where (or the entry) */
+};
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -74,6 +84,8 @@ struct tf_rules {
 	enum tf_ddl_pol ddl[TF_DDL_NTYPES];
 	char *ddl_where[TF_DDL_NTYPES]; /* "FILE:LINE:COL" of a policy set */
 	char *alerts;             /* ddl.alerts: the alerts file, or NULL */
+	struct tf_fload *fload;   /* full_load, in file order */
+	size_t nfload, capfload;
 };
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
@@ -92,6 +104,11 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
 		 size_t tn, char *out, size_t outsz, struct mc_err *err);
 
 #define TF_MAX_NAME 124
+
+/* The full_load entry of db.table (NULL: none, a whole load); *second: a
+ * second entry that matches it too (an error for the caller), or NULL. */
+const struct tf_fload *tf_full_load(const struct tf_rules *R, const char *db, size_t dbn,
+				    const char *table, size_t tn, const struct tf_fload **second);
 
 /* Whether the table or rule entry s matches db.table. */
 bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,
