@@ -1,13 +1,16 @@
 # pipelines/odps-local.sh: the local MaxCompute of the demo (sourced by
 # pipelines/full-and-incremental.sh with MCSYNC_DEST=odps-local).
 #
-#   odps_local_start DIR PROJECT   start tests/odps-server/server.py on a
+#   odps_local_start DIR PROJECT [OPTION...]
+#                                  start tests/odps-server/server.py on a
 #                                  private loopback port (127.0.0.1, port 0:
 #                                  any free one), data in DIR, with a
 #                                  throwaway access key written to
 #                                  DIR/odps_config.ini (an odpscmd config
 #                                  file, mode 600: the key is in no command
-#                                  line); sets ODPS_LOCAL_PID, _PORT, _CONF
+#                                  line); OPTIONs go to the server (--seed=N,
+#                                  --faults=FILE); sets ODPS_LOCAL_PID, _PORT,
+#                                  _CONF
 #   odps_local_stop                stop it by its own pid (SIGTERM, then
 #                                  SIGKILL after 5 s)
 #   odps_local_sql QUERY           run QUERY as an SQL instance through the
@@ -19,6 +22,7 @@
 
 odps_local_start() {
 	ODPS_LOCAL_DIR=$1 ODPS_LOCAL_PROJECT=$2
+	shift 2
 	mkdir -p "$ODPS_LOCAL_DIR"
 	ODPS_LOCAL_CONF=$ODPS_LOCAL_DIR/odps_config.ini
 	rm -f "$ODPS_LOCAL_DIR/port"
@@ -26,7 +30,7 @@ odps_local_start() {
 		"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$ODPS_LOCAL_CONF") || return 1
 	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$ODPS_LOCAL_DIR" \
 		--ready-file="$ODPS_LOCAL_DIR/port" --credentials="$ODPS_LOCAL_CONF" \
-		--project="$ODPS_LOCAL_PROJECT" 2>>"$ODPS_LOCAL_DIR/server.err" &
+		--project="$ODPS_LOCAL_PROJECT" "$@" 2>>"$ODPS_LOCAL_DIR/server.err" &
 	ODPS_LOCAL_PID=$!
 	_i=0
 	while [ ! -s "$ODPS_LOCAL_DIR/port" ]; do
