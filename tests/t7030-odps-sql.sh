@@ -108,7 +108,7 @@ set -- $(cat "$T/h/days")
 D1=$1 D2=$2 D3=$3
 expect_ok "mc-tunnel-put loads the local warehouse" \
 	mc-tunnel-put --dest="$T/w" "$T/h/snap.mcr" "$T/h/log.mcr" || exit 1
-cp "$T/w/_mcsync/ledger" "$T/state/ledger"
+mkdir -p "$T/state/_mcsync" && cp "$T/w/_mcsync/ledger" "$T/state/_mcsync/ledger"
 : >"$T/load.sql"
 while read -r t k; do
 	$O $OD --name="$t" --part="ds=$D1" ensure "$T/w/$t/_schema.mcr" >/dev/null 2>>"$T/err.e" ||
@@ -164,7 +164,7 @@ cat "$T/state/merge.$t" >"$T/rec"
 expect_grep "mc-merge records the partitions it made, with their positions" "^ds\.$D2 [0-9]+:[0-9]+:[0-9]+$" "$T/rec"
 
 # --at=POINT --into=TABLE: the state at a point, as locally
-AT=$(sed -n "s/^cut\.$D2 //p" "$T/state/ledger")
+AT=$(sed -n "s/^cut\.$D2 //p" "$T/state/_mcsync/ledger")
 f=${AT%%:*} r=${AT##*:} o=${AT#*:}; o=${o%:*}
 P=$f:$o:$((r - 1))
 [ "$r" -eq 0 ] && P=$f:$((o - 1)):0

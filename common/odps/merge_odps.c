@@ -92,7 +92,7 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 		return rc;
 	}
 	p.len = 0;
-	if (buf_addf(&p, "%s/ledger%c", m->o->state, 0) < 0)
+	if (buf_addf(&p, "%s/_mcsync/ledger%c", m->o->state, 0) < 0)
 		return mc_oom(err, "path");
 	rc = ckpt_read(p.p, &c, err);
 	if (rc == 0)

@@ -3,8 +3,9 @@
  * instance, INSERT OVERWRITE of the new partition ds=D of table T from its
  * base partition and T_log, the day cut and the base chosen as the local
  * merge chooses them (docs/merge.md), from the upload destination's ledger
- * (STATE/ledger) and mc-merge's own record of the partitions it made
- * (STATE/merge.T); or the state at a point into another table.
+ * (STATE/_mcsync/ledger, where mc-tunnel-put writes it) and mc-merge's own
+ * record of the partitions it made (STATE/merge.T); or the state at a point
+ * into another table.
  *
  *	struct odps_merge_opts o = { ... };
  *	rc = odps_merge_run(client, &o, &err);
