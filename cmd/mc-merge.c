@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "stream/opt.h"
 #include "stream/rec.h"
 #include "wh/mergejob.h"
+#include "wh/status.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -308,6 +310,52 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		prog_usage_error("--ds is required (or --at with --output)");
 }
 
+/* ---- the record of the last merge (wh/status.h, mc-cat --status) ---- */
+
+static int64_t merge_t0;
+
+/* Record the outcome of a day's merge (0 or err) in the warehouse, or in
+ * --state with --dest; not for --at, --emit-sql, usage errors, or a table
+ * locked by another mc-merge (that one records its own). */
+static void merge_record(const struct mergejob_opts *o, const struct odps_cli *x,
+			 const struct mc_err *failed)
+{
+	struct wh_merge_rec r;
+	struct mc_err err = { 0 };
+	char what[32];
+	const char *dir = x->co.dest ? x->state : o->whdir;
+	if (!o->ds || o->emit_sql || !dir ||
+	    (failed && (failed->code == MC_EXIT_USAGE ||
+			(!x->co.dest && failed->code == MC_EXIT_TRANSIENT))))
+		return;
+	{ /* a warehouse (or state) without that table holds no record of it */
+		char path[4096];
+		if (x->co.dest)
+			snprintf(path, sizeof path, "%s/_mcsync", dir);
+		else
+			snprintf(path, sizeof path, "%s/%s", dir, o->table);
+		if (access(path, F_OK) != 0)
+			return;
+	}
+	snprintf(what, sizeof what, "ds=%s", o->ds);
+	r.what = what;
+	r.code = failed ? (failed->code ? failed->code : MC_EXIT_DATA) : 0;
+	r.message = failed ? failed->msg : "";
+	r.started = merge_t0;
+	r.ended = (int64_t)time(NULL);
+	if (wh_merge_record(dir, o->table, &r, &err) < 0)
+		prog_warn("the record of this merge for mc-cat --status: %s", err.msg);
+}
+
+static noreturn void merge_fail(const struct mergejob_opts *o, const struct odps_cli *x,
+				const struct mc_err *err)
+{
+	merge_record(o, x, err);
+	if (err->code == MC_EXIT_USAGE)
+		prog_usage_error("%s", err->msg);
+	prog_fail(err);
+}
+
 /* --dest=odps://...: the merge as SQL in MaxCompute (common/odps/merge_odps.c). */
 static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 {
@@ -339,11 +387,9 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	mo.lifecycle = o->lifecycle;
 	mo.verbose = o->verbose;
 	mo.say = prog_sayer;
-	if (odps_merge_run(&c, &mo, &err) < 0) {
-		if (err.code == MC_EXIT_USAGE)
-			prog_usage_error("%s", err.msg);
-		prog_fail(&err);
-	}
+	if (odps_merge_run(&c, &mo, &err) < 0)
+		merge_fail(o, x, &err);
+	merge_record(o, x, NULL);
 	odps_client_free(&c);
 	odps_target_free(&t);
 	prog_close_stdout();
@@ -408,11 +454,13 @@ static noreturn void all_child(struct mergejob_opts *o, const struct odps_cli *x
 	o->say = prog_sayer;
 	o->sql = &sql;
 	catch_signals(o);
+	merge_t0 = (int64_t)time(NULL);
 	if (!(live_job = mergejob_new(o, &err)))
-		prog_fail(&err);
+		merge_fail(o, x, &err);
 	atexit(abort_live_job);
 	if (mergejob_run(live_job, &err) < 0)
-		prog_fail(&err);
+		merge_fail(o, x, &err);
+	merge_record(o, x, NULL);
 	mergejob_free(live_job);
 	live_job = NULL;
 	exit(0);
@@ -526,6 +574,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o, &x);
 	if (x.all)
 		return run_all(&o, &x);
+	merge_t0 = (int64_t)time(NULL);
 	if (x.co.dest)
 		return run_odps(&o, &x);
 	o.say = prog_sayer;
@@ -533,13 +582,11 @@ int main(int argc, char **argv)
 	if (!o.emit_sql)
 		catch_signals(&o);
 	if (!(live_job = mergejob_new(&o, &err)))
-		prog_fail(&err);
+		merge_fail(&o, &x, &err);
 	atexit(abort_live_job);
-	if (mergejob_run(live_job, &err) < 0) {
-		if (err.code == MC_EXIT_USAGE)
-			prog_usage_error("%s", err.msg);
-		prog_fail(&err);
-	}
+	if (mergejob_run(live_job, &err) < 0)
+		merge_fail(&o, &x, &err);
+	merge_record(&o, &x, NULL);
 	if (sql.len && io_write_all(1, sql.p, sql.len) < 0) {
 		mc_errnof(&err, errno, "standard output");
 		prog_fail(&err);
