@@ -225,12 +225,23 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 /* Helpers for text values ------------------------------------------- */
 
 /* Write v as exactly w decimal digits (zero-padded, high digits dropped). */
-static char *digits(char *o, uint64_t v, int w)
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
+
+/* Write the low w decimal digits of v (the values here fit 32 bits). */
+static inline __attribute__((always_inline)) char *digits(char *o, uint64_t v64, int w)
 {
-	for (int i = w - 1; i >= 0; i--) {
-		o[i] = (char)('0' + v % 10);
-		v /= 10;
+	uint32_t v = v64 <= UINT32_MAX ? (uint32_t)v64 : (uint32_t)(v64 % 1000000000u);
+	int i = w;
+	while (i >= 2) {
+		memcpy(o + i - 2, two_digits + (v % 100) * 2, 2);
+		v /= 100;
+		i -= 2;
 	}
+	if (i)
+		o[0] = (char)('0' + v % 10);
 	return o + w;
 }
 
@@ -380,6 +391,25 @@ size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *ou
 }
 
 /* Temporal ---------------------------------------------------------- */
+
+/* Whether a packed TIME / DATETIME is one MySQL can hold: the text the
+ * functions below make of it is then the form the record stream requires
+ * (stream/rec.c rec_val_validate), which rec_encode_decoded relies on. */
+static int packed_time_ok(int64_t packed)
+{
+	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t hms = t >> 24;
+	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 838 && ((hms >> 6) & 63) <= 59 &&
+	       (hms & 63) <= 59;
+}
+
+static int packed_datetime_ok(int64_t packed)
+{
+	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t hms = (t >> 24) % (1 << 17), ym = (t >> 24) >> 22;
+	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 23 && ((hms >> 6) & 63) <= 59 &&
+	       (hms & 63) <= 59 && ym / 13 <= 9999;
+}
 
 /* MySQL's packed TIME (hms << 24 | usec, signed) to text. */
 static size_t time_text(int64_t packed, unsigned dec, char *o)
@@ -617,6 +647,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		uint32_t x;
 		NEED(3);
 		x = le_n(p, 3);
+		if (((x >> 5) & 15) > 12)
+			return EBAD("DATE with month %u", (unsigned)((x >> 5) & 15));
 		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
 		*used = 3;
 		return set_text(d, v, MC_V_DATE, o, k, err);
@@ -631,6 +663,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (x & 0x800000)
 			x |= (int32_t)0xff000000;
 		a = (uint32_t)(x < 0 ? -x : x);
+		if (a / 100 % 100 > 59 || a % 100 > 59 || a / 10000 > 838)
+			return EBAD("TIME %s%u: not a time of day", x < 0 ? "-" : "", (unsigned)a);
 		{
 			char *e = o;
 			if (x < 0)
@@ -677,6 +711,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			packed = (int64_t)be_n(p, 6) - 0x800000000000LL;
 			break;
 		}
+		if (!packed_time_ok(packed))
+			return EBAD("TIME(%u) value out of range (hours up to 838, minutes and "
+				    "seconds up to 59, microseconds up to 999999)", dec);
 		k = time_text(packed, dec, o);
 		*used = 3 + frac_bytes(dec);
 		return set_text(d, v, MC_V_TIME, o, k, err);
@@ -687,6 +724,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
+		if (x / 100000000 % 100 > 12 || x / 1000000 % 100 > 31 || x / 10000 % 100 > 23 ||
+		    x / 100 % 100 > 59 || x % 100 > 59 || x / 100000000000000ULL)
+			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
 		{
 			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
 					   (unsigned)(x / 100000000 % 100),
@@ -711,6 +751,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			usec = (uint32_t)be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
 		if (intpart < 0)
 			return EBAD("negative DATETIME");
+		if (!packed_datetime_ok(intpart * (1 << 24) + usec))
+			return EBAD("DATETIME(%u) value out of range (hours up to 23, minutes and "
+				    "seconds up to 59, microseconds up to 999999)", dec);
 		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
 		*used = 5 + fb;
 		return set_text(d, v, MC_V_DATETIME, o, k, err);
@@ -729,6 +772,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		NEED(4 + fb);
 		if (fb)
 			usec = (uint32_t)be_n(p + 4, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		if (usec > 999999)
+			return EBAD("TIMESTAMP(%u) fraction %u", dec, (unsigned)usec);
 		*used = 4 + fb;
 		return timestamp_text(d, v, (uint32_t)be_n(p, 4), usec, dec, err);
 	}

@@ -706,7 +706,7 @@ static const int8_t kind_ext[MC_V_NKINDS] = {
 };
 
 static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, const struct mc_val *v, size_t n, const char *what,
-		     struct mc_err *err)
+		     int decoded, struct mc_err *err)
 {
 	if (!v) {
 		mcpk_nil(pk);
@@ -714,7 +714,7 @@ static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, cons
 	}
 	mcpk_array(pk, n);
 	for (size_t i = 0; i < n; i++, v++) {
-		if (val_check(v, err) < 0)
+		if (!(decoded && rec_val_decoder_checked(v->kind)) && val_check(v, err) < 0)
 			return mc_errctx(err, "%s value %zu: ", what, i + 1);
 		switch (v->kind) {
 		case MC_V_NULL:
@@ -754,7 +754,8 @@ static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, cons
 	return 0;
 }
 
-int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const struct mc_rec *r,
+							int decoded, struct mc_err *err)
 {
 	struct sink k = { b, 0 };
 	size_t start = b->len;
@@ -810,8 +811,8 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		mcpk_uint64(&k, r->schema_version);
 		pack_pos(&k, &r->pos);
 		mcpk_int64(&k, r->time);
-		if (pack_vals(&k, r->before, r->nbefore, "before", err) < 0 ||
-		    pack_vals(&k, r->after, r->nafter, "after", err) < 0) {
+		if (pack_vals(&k, r->before, r->nbefore, "before", decoded, err) < 0 ||
+		    pack_vals(&k, r->after, r->nafter, "after", decoded, err) < 0) {
 			b->len = start;
 			return -1;
 		}
@@ -854,6 +855,16 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		return mc_oom(err, "a record");
 	}
 	return 0;
+}
+
+int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+{
+	return encode(b, r, 0, err);
+}
+
+int rec_encode_decoded(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+{
+	return encode(b, r, 1, err);
 }
 
 /* ---- header metadata ---- */
