@@ -6,7 +6,8 @@
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target)
 #   make bench      benchmarks against the peers (never fails on a timing)
 #   make deps       install the Debian packages the project needs
-#   make install PREFIX=/usr/local
+#   make man        the manual pages, build/man/*.1, from docs/PROGRAM.md (lowdown)
+#   make install PREFIX=/usr/local [DESTDIR=...]
 
 O ?= build
 PREFIX ?= /usr/local
@@ -18,9 +19,9 @@ VERSION := 0.1.0
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
 MC_CPPFLAGS := -Icommon -Icmd/lib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null)
+	-DMC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmariadb 2>/dev/null) $(CPPFLAGS)
 MC_CFLAGS := -std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
-LIBS := -Wl,--as-needed -lmsgpackc -lzstd -lz -lcurl -lcrypto \
+LIBS := $(LDFLAGS) -Wl,--as-needed -lmsgpackc -lzstd -lz -lcurl -lcrypto \
 	$(shell pkg-config --libs libfyaml 2>/dev/null) \
 	$(shell pkg-config --libs libmariadb 2>/dev/null) -lm -lpthread
 
@@ -36,6 +37,14 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz/%-replay)
+MANS := $(PROG_SRC:cmd/%.c=$(O)/man/%.1)
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+LIBDIR ?= $(PREFIX)/lib
+DOCDIR ?= $(PREFIX)/share/doc/mcsync
+# the pipelines that run from an installed tree (the demo needs the tests)
+PIPE_SCRIPTS := pipelines/replay.sh pipelines/tail-service.sh pipelines/merge-daily.sh
+MAN_DATE := $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
 
 all: $(PROGS) $(TOOLS)
 
@@ -98,14 +107,30 @@ bench: all $(TOOLS)
 deps:
 	@sh tests/deps.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+# Manual pages: each program's page in docs/ is its manual, converted by
+# lowdown (make deps installs it), not written twice.
+man: $(MANS)
+
+$(O)/man/%.1: docs/%.md
+	@mkdir -p $(@D)
+	lowdown -s -Tman -M title=$* -M section=1 -M source="mcsync $(VERSION)" \
+		$(if $(MAN_DATE),-M date=$(MAN_DATE)) -o $@ $<
+
+install: $(PROGS) $(MANS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(LIBDIR)/mcsync/pipelines/systemd
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 755 $(PIPE_SCRIPTS) $(DESTDIR)$(LIBDIR)/mcsync/pipelines/
+	install -m 644 pipelines/cron.example $(DESTDIR)$(LIBDIR)/mcsync/pipelines/
+	install -m 644 pipelines/systemd/mcsync-* pipelines/systemd/mcsync.env \
+		$(DESTDIR)$(LIBDIR)/mcsync/pipelines/systemd/
 
 clean:
 	rm -rf build build-asan build-ubsan
 
-.PHONY: all check asan ubsan fuzz bench deps install clean
+.PHONY: all check asan ubsan fuzz bench deps man install clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

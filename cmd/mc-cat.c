@@ -2,15 +2,21 @@
  * the engine in common/engine/cat.c. */
 #include <getopt.h>
 #include <stdint.h>
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/io.h"
 #include "engine/cat.h"
 #include "prog.h"
 #include "stream/opt.h"
+#include "wh/status.h"
 
 static const char usage[] =
 	"Usage: mc-cat [OPTION]... [FILE]...\n"
+	"   or: mc-cat --status=DIR [--json]\n"
 	"Read record streams (FILEs in turn, standard input when none or '-'),\n"
 	"zstd-compressed or not, and write them in another form.\n"
 	"\n"
@@ -21,6 +27,11 @@ static const char usage[] =
 	"      --table=DB.T    with --to=csv: the table whose rows to write\n"
 	"      --with-op       with --to=csv: first columns _op and _pos\n"
 	"  -c, --check         only validate the input; exit 0 if it is whole\n"
+	"  -s, --status=DIR    how far the warehouse DIR (or mc-tunnel-put's --state\n"
+	"                      DIR) is: per table the snapshot, the newest full\n"
+	"                      partition, the last merge; per source the committed\n"
+	"                      position, the lag, the day cut; what needs a person\n"
+	"      --json          with --status: one JSON object\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -34,7 +45,8 @@ static const char usage[] =
 	"record and byte offset); 2 usage error.\n"
 	"Format: docs/record-format.md. Manual: docs/mc-cat.md.\n";
 
-static void parse_options(int argc, char **argv, struct cat_opts *o)
+static void parse_options(int argc, char **argv, struct cat_opts *o, const char **status,
+			  int *json)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -43,6 +55,8 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 		{ "table", required_argument, NULL, 'T' },
 		{ "with-op", no_argument, NULL, 'O' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "status", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -58,7 +72,7 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 	o->from = RIO_AUTO;
 	o->to = CAT_TO_JSONL;
 	o->out_fd = 1;
-	while ((c = getopt_long(argc, argv, "f:t:z::chV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:z::cs:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (opt_choice("--from", optarg, from_names, &choice, &err) < 0)
@@ -87,6 +101,12 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 		case 'c':
 			check = 1;
 			break;
+		case 's':
+			*status = optarg;
+			break;
+		case 'J':
+			*json = 1;
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -95,6 +115,12 @@ static void parse_options(int argc, char **argv, struct cat_opts *o)
 			prog_bad_option(argv);
 		}
 	}
+	if (*json && !*status)
+		prog_usage_error("--json goes with --status");
+	if (*status && (optind < argc || check || o->table || o->with_op || o->zstd ||
+			o->to != CAT_TO_JSONL || o->from != RIO_AUTO))
+		prog_usage_error("--status=DIR reads the warehouse DIR: it takes no FILE and no "
+				 "other option but --json");
 	if (o->to == CAT_TO_CSV && !o->table)
 		prog_usage_error("--to=csv needs --table=DB.TABLE");
 	if (o->table && o->to != CAT_TO_CSV)
@@ -111,9 +137,23 @@ int main(int argc, char **argv)
 {
 	struct cat_opts opts;
 	struct mc_err err = { 0 };
+	const char *status = NULL;
+	int json = 0;
 
 	prog_init("mc-cat");
-	parse_options(argc, argv, &opts);
+	parse_options(argc, argv, &opts, &status, &json);
+	if (status) {
+		struct mc_buf b = { 0 };
+		if (wh_status(status, (int64_t)time(NULL), json, &b, &err) < 0)
+			prog_fail(&err);
+		if (io_write_all(1, b.p, b.len) < 0) {
+			mc_errnof(&err, errno, "standard output");
+			prog_fail(&err);
+		}
+		buf_free(&b);
+		prog_close_stdout();
+		return 0;
+	}
 	if (cat_run(&opts, &err) < 0)
 		prog_fail(&err);
 	prog_close_stdout();

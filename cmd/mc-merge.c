@@ -5,9 +5,14 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/io.h"
@@ -15,15 +20,18 @@
 #include "odpsopt.h"
 #include "odps/merge_odps.h"
 #include "prog.h"
+#include "stream/ledger.h"
 #include "stream/opt.h"
 #include "stream/rec.h"
 #include "wh/mergejob.h"
+#include "wh/status.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
 static const char usage[] =
 	"Usage: mc-merge --warehouse=DIR --table=NAME --ds=YYYYMMDD [OPTION]...\n"
 	"   or: mc-merge --warehouse=DIR --table=NAME --at=POINT --output=FILE\n"
+	"   or: mc-merge --warehouse=DIR --all --ds=YYYYMMDD [--jobs=N] [OPTION]...\n"
 	"   or: mc-merge --dest=odps://PROJECT[/SCHEMA] --state=DIR --table=NAME\n"
 	"                (--ds=YYYYMMDD | --at=POINT --into=TABLE) [OPTION]...\n"
 	"Build the full partition ds=YYYYMMDD of table NAME of a local warehouse:\n"
@@ -34,6 +42,10 @@ static const char usage[] =
 	"\n"
 	"  -w, --warehouse=DIR   the local warehouse\n"
 	"  -t, --table=NAME      the base table (its log is NAME_log)\n"
+	"      --all             every table of the warehouse (of --state with\n"
+	"                        --dest), each merged as by --table; one failing\n"
+	"                        does not stop the others\n"
+	"  -j, --jobs=N          with --all: tables merged at once (default 2)\n"
 	"  -d, --ds=YYYYMMDD     the day whose partition to build\n"
 	"  -a, --at=POINT        the state at POINT instead of the day's end:\n"
 	"                        FILE:OFFSET:ROW (records at or before it), or\n"
@@ -68,6 +80,8 @@ static const char usage[] =
 	"Exit status: 0 ok (also when ds is the snapshot itself: nothing to do);\n"
 	"1 bad data (corrupt file, missing marker, schema mismatch, log not yet\n"
 	"past the cut), nothing written; 2 usage error; 3 the table is locked.\n"
+	"With --all: 0 when every table merged, else 1 if any table failed with 1\n"
+	"(or died), else 3; each failed table is named on standard error.\n"
 	"Manual: docs/mc-merge.md, docs/merge.md.\n";
 
 /* The job in flight, for the exit hook: a failure exits through
@@ -122,6 +136,8 @@ struct odps_cli {
 	const char *state, *into;
 	double retry_s;
 	int set;            /* one of them given */
+	int all;            /* --all */
+	unsigned jobs;      /* --jobs */
 };
 
 static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cli *x)
@@ -144,17 +160,19 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		{ "version", no_argument, NULL, 'V' },
 		{ "dest", required_argument, NULL, 1000 },
 		{ "into", required_argument, NULL, 1002 },
+		{ "all", no_argument, NULL, 1003 },
+		{ "jobs", required_argument, NULL, 'j' },
 		ODPSOPT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
 	struct mc_err err = { 0 };
 	uint64_t u;
-	int c, have_dialect = 0, have_lifecycle = 0, have_zstd = 0;
+	int c, have_dialect = 0, have_lifecycle = 0, have_zstd = 0, have_jobs = 0;
 
 	struct odpsopt oo = { &x->state, &x->co, &x->ho.ca_file, &x->retry_s, 1, 100000, 0 };
 
-	while ((c = getopt_long(argc, argv, "w:t:d:a:k:m:l:o:z:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:t:d:a:k:m:l:o:z:j:vhV", longopts, NULL)) != -1) {
 		if (odpsopt_take(&oo, c, optarg)) {
 			x->set = 1;
 			continue;
@@ -219,6 +237,13 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 			break;
 		case 1000: x->co.dest = optarg; break;
 		case 1002: x->into = optarg; x->set = 1; break;
+		case 1003: x->all = 1; break;
+		case 'j':
+			if (opt_u64("--jobs", optarg, 1, 64, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			x->jobs = (unsigned)u;
+			have_jobs = 1;
+			break;
 		case 'h':
 			prog_help(usage);
 		case 'V':
@@ -229,6 +254,22 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 	}
 	if (optind < argc)
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
+	if (have_jobs && !x->all)
+		prog_usage_error("--jobs goes with --all");
+	if (x->all) {
+		if (o->table)
+			prog_usage_error("--all and --table exclude each other");
+		if (o->at || o->output || o->emit_sql || x->into)
+			prog_usage_error("--all builds each table's partition of --ds: it takes none "
+					 "of --at, --output, --emit-sql, --into");
+		if (o->key)
+			prog_usage_error("--key is one table's: give it with --table, not --all");
+		if (!o->ds)
+			prog_usage_error("--all needs --ds");
+		if (!x->jobs)
+			x->jobs = 2;
+		o->table = "-"; /* each child sets its own */
+	}
 	if (x->co.dest) {
 		if (o->whdir || o->output || o->emit_sql || have_zstd || have_dialect || o->memory ||
 		    o->tmpdir)
@@ -269,6 +310,52 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		prog_usage_error("--ds is required (or --at with --output)");
 }
 
+/* ---- the record of the last merge (wh/status.h, mc-cat --status) ---- */
+
+static int64_t merge_t0;
+
+/* Record the outcome of a day's merge (0 or err) in the warehouse, or in
+ * --state with --dest; not for --at, --emit-sql, usage errors, or a table
+ * locked by another mc-merge (that one records its own). */
+static void merge_record(const struct mergejob_opts *o, const struct odps_cli *x,
+			 const struct mc_err *failed)
+{
+	struct wh_merge_rec r;
+	struct mc_err err = { 0 };
+	char what[32];
+	const char *dir = x->co.dest ? x->state : o->whdir;
+	if (!o->ds || o->emit_sql || !dir ||
+	    (failed && (failed->code == MC_EXIT_USAGE ||
+			(!x->co.dest && failed->code == MC_EXIT_TRANSIENT))))
+		return;
+	{ /* a warehouse (or state) without that table holds no record of it */
+		char path[4096];
+		if (x->co.dest)
+			snprintf(path, sizeof path, "%s/_mcsync", dir);
+		else
+			snprintf(path, sizeof path, "%s/%s", dir, o->table);
+		if (access(path, F_OK) != 0)
+			return;
+	}
+	snprintf(what, sizeof what, "ds=%s", o->ds);
+	r.what = what;
+	r.code = failed ? (failed->code ? failed->code : MC_EXIT_DATA) : 0;
+	r.message = failed ? failed->msg : "";
+	r.started = merge_t0;
+	r.ended = (int64_t)time(NULL);
+	if (wh_merge_record(dir, o->table, &r, &err) < 0)
+		prog_warn("the record of this merge for mc-cat --status: %s", err.msg);
+}
+
+static noreturn void merge_fail(const struct mergejob_opts *o, const struct odps_cli *x,
+				const struct mc_err *err)
+{
+	merge_record(o, x, err);
+	if (err->code == MC_EXIT_USAGE)
+		prog_usage_error("%s", err->msg);
+	prog_fail(err);
+}
+
 /* --dest=odps://...: the merge as SQL in MaxCompute (common/odps/merge_odps.c). */
 static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 {
@@ -300,15 +387,179 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	mo.lifecycle = o->lifecycle;
 	mo.verbose = o->verbose;
 	mo.say = prog_sayer;
-	if (odps_merge_run(&c, &mo, &err) < 0) {
-		if (err.code == MC_EXIT_USAGE)
-			prog_usage_error("%s", err.msg);
-		prog_fail(&err);
-	}
+	if (odps_merge_run(&c, &mo, &err) < 0)
+		merge_fail(o, x, &err);
+	merge_record(o, x, NULL);
 	odps_client_free(&c);
 	odps_target_free(&t);
 	prog_close_stdout();
 	return 0;
+}
+
+/* ---- --all ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The tables the ledger of DIR names (DIR/_mcsync/ledger: the
+ * warehouse's, or mc-tunnel-put's --state), sorted, each once. */
+static char **ledger_tables(const char *dir, size_t *n)
+{
+	struct mc_ledger l;
+	struct mc_err err = { 0 };
+	char **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	memset(&l, 0, sizeof l);
+	if (wh_ledger_read(dir, &l, &err) < 0)
+		prog_fail(&err);
+	for (size_t i = 0; i < l.names.n; i++) {
+		const char *nm = l.names.kv[i].v;
+		size_t j = 0;
+		while (j < *n && strcmp(v[j], nm) != 0)
+			j++;
+		if (j < *n)
+			continue;
+		if (mc_push(&v, n, &cap, sizeof *v) < 0 || !(v[*n - 1] = mc_strdup(nm)))
+			prog_oom("table names");
+	}
+	ledger_free(&l);
+	qsort(v, *n, sizeof *v, cmp_str);
+	return v;
+}
+
+static volatile sig_atomic_t all_stop;
+
+static void on_all_signal(int sig)
+{
+	all_stop = sig;
+}
+
+/* One table's merge, in a child: exits with its status. */
+static noreturn void all_child(struct mergejob_opts *o, const struct odps_cli *x,
+			       const char *table)
+{
+	static char name[160];
+	struct mc_err err = { 0 };
+	struct mc_buf sql = { 0 };
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	snprintf(name, sizeof name, "mc-merge: %s", table);
+	prog_name = name;
+	o->table = table;
+	if (x->co.dest)
+		exit(run_odps(o, x));
+	o->say = prog_sayer;
+	o->sql = &sql;
+	catch_signals(o);
+	merge_t0 = (int64_t)time(NULL);
+	if (!(live_job = mergejob_new(o, &err)))
+		merge_fail(o, x, &err);
+	atexit(abort_live_job);
+	if (mergejob_run(live_job, &err) < 0)
+		merge_fail(o, x, &err);
+	merge_record(o, x, NULL);
+	mergejob_free(live_job);
+	live_job = NULL;
+	exit(0);
+}
+
+/* --all: every table of the ledger, x->jobs at a time, each in a child
+ * process (its own lock, memory, temporaries and exit status, as if run
+ * alone with --table). A signal stops the launching and is passed on. */
+static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
+{
+	size_t n, next = 0, running = 0, nfail = 0;
+	char **tables = ledger_tables(x->co.dest ? x->state : o->whdir, &n);
+	pid_t *pids = calloc(n ? n : 1, sizeof *pids);
+	int *st = calloc(n ? n : 1, sizeof *st), worst = 0;
+	struct sigaction sa;
+	if (!pids || !st)
+		prog_oom("jobs");
+	if (n == 0) {
+		struct mc_err err = { 0 };
+		mc_errf(&err, MC_EXIT_DATA, "--all: the ledger of '%s' names no table yet",
+			x->co.dest ? x->state : o->whdir);
+		prog_fail(&err);
+	}
+	if (!x->co.dest && !o->memory) { /* the default share of RAM, split */
+		long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+		if (pages > 0 && psz > 0)
+			o->memory = (uint64_t)pages * (uint64_t)psz / 4 / x->jobs;
+		if (o->memory < (64u << 20))
+			o->memory = 64u << 20;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_all_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	fflush(NULL);
+	while (next < n || running) {
+		if (next < n && running < x->jobs && !all_stop) {
+			pid_t p = fork();
+			if (p < 0) {
+				struct mc_err err = { 0 };
+				mc_errnof(&err, errno, "--all: fork");
+				prog_fail(&err);
+			}
+			if (p == 0)
+				all_child(o, x, tables[next]);
+			pids[next++] = p;
+			running++;
+			continue;
+		}
+		if (all_stop && next < n) {
+			for (size_t i = next; i < n; i++)
+				st[i] = -1; /* not started */
+			next = n;
+			for (size_t i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], (int)all_stop);
+		}
+		int ws;
+		pid_t p = waitpid(-1, &ws, 0);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (pids[i] == p) {
+				pids[i] = 0;
+				st[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+				running--;
+				if (o->verbose && st[i] == 0)
+					prog_warn("--all: %s: merged", tables[i]);
+			}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (st[i] == 0)
+			continue;
+		nfail++;
+		if (st[i] < 0)
+			prog_warn("--all: %s: not started (stopped by a signal)", tables[i]);
+		else
+			prog_warn("--all: %s: failed (exit %d)", tables[i], st[i]);
+		worst = st[i] == MC_EXIT_TRANSIENT && worst != MC_EXIT_DATA ? MC_EXIT_TRANSIENT
+									       : MC_EXIT_DATA;
+	}
+	if (nfail)
+		prog_warn("--all: %zu of %zu tables failed", nfail, n);
+	else if (o->verbose)
+		prog_warn("--all: %zu tables merged", n);
+	for (size_t i = 0; i < n; i++)
+		free(tables[i]);
+	free(tables);
+	free(pids);
+	free(st);
+	if (all_stop) {
+		signal((int)all_stop, SIG_DFL);
+		raise((int)all_stop);
+	}
+	return worst;
 }
 
 int main(int argc, char **argv)
@@ -321,6 +572,9 @@ int main(int argc, char **argv)
 	prog_init("mc-merge");
 	mergejob_opts_init(&o);
 	parse(argc, argv, &o, &x);
+	if (x.all)
+		return run_all(&o, &x);
+	merge_t0 = (int64_t)time(NULL);
 	if (x.co.dest)
 		return run_odps(&o, &x);
 	o.say = prog_sayer;
@@ -328,13 +582,11 @@ int main(int argc, char **argv)
 	if (!o.emit_sql)
 		catch_signals(&o);
 	if (!(live_job = mergejob_new(&o, &err)))
-		prog_fail(&err);
+		merge_fail(&o, &x, &err);
 	atexit(abort_live_job);
-	if (mergejob_run(live_job, &err) < 0) {
-		if (err.code == MC_EXIT_USAGE)
-			prog_usage_error("%s", err.msg);
-		prog_fail(&err);
-	}
+	if (mergejob_run(live_job, &err) < 0)
+		merge_fail(&o, &x, &err);
+	merge_record(&o, &x, NULL);
 	if (sql.len && io_write_all(1, sql.p, sql.len) < 0) {
 		mc_errnof(&err, errno, "standard output");
 		prog_fail(&err);

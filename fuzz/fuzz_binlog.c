@@ -3,12 +3,16 @@
  * Events are framed by their header's length, decoded with the state they
  * build (format description, table maps), their rows decoded, and the
  * events inside a transaction payload decoded the same way. Checksums are
- * not verified, so that mutations reach the decoders behind them. */
+ * not verified, so that mutations reach the decoders behind them. Every
+ * value of every row decoded must be in the form the record stream
+ * requires (rec_val_validate): mc-binlog-tail encodes them with
+ * rec_encode_decoded, which trusts the decoder for that. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "binlog/binlog.h"
+#include "stream/rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,8 +37,15 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 					ev.table->cols[i].meta = (uint16_t)(i % 7);
 					ev.table->cols[i].dec_known = 1;
 				}
+			for (size_t i = 0; i < MC_MAX_COLUMNS; i++)
+				before[i].kind = after[i].kind = MC_V_NULL;
 			while (bl_row_next(d, &ev, before, after, &err) == 1)
-				;
+				for (uint32_t i = 0; ev.table && i < ev.table->ncols; i++)
+					if ((rec_val_decoder_checked(before[i].kind) &&
+					     rec_val_validate(&before[i], &err) < 0) ||
+					    (rec_val_decoder_checked(after[i].kind) &&
+					     rec_val_validate(&after[i], &err) < 0))
+						abort();
 			if (ev.type == BL_TRANSACTION_PAYLOAD && depth == 0 && ev.payload) {
 				/* inner events have no checksum; copy: the buffer is reused */
 				size_t pn = ev.payload_len;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "binlog/binlog.h"
 
@@ -20,6 +21,14 @@ static inline uint32_t le32(const uint8_t *p)
 }
 static inline uint64_t le48(const uint8_t *p) { return le32(p) | (uint64_t)le16(p + 4) << 32; }
 static inline uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+/* n (<= 8) bytes big-endian */
+static inline uint64_t bl_be_n(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
 
 /* A bounded cursor over one event's bytes. */
 struct cur {
@@ -98,5 +107,36 @@ size_t bl_decimal_size(unsigned prec, unsigned scale);
 size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out);
 size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o);
 size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o);
+
+/* Decimal digits, two at a time (binlog_value.c, binlog_decimal.c). */
+static const char bl_two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
+
+/* Write the low w decimal digits of v (the values here fit 32 bits). */
+static inline __attribute__((always_inline)) char *bl_digits(char *o, uint64_t v64, int w)
+{
+	uint32_t v = v64 <= UINT32_MAX ? (uint32_t)v64 : (uint32_t)(v64 % 1000000000u);
+	int i = w;
+	while (i >= 2) {
+		memcpy(o + i - 2, bl_two_digits + (v % 100) * 2, 2);
+		v /= 100;
+		i -= 2;
+	}
+	if (i)
+		o[0] = (char)('0' + v % 10);
+	return o + w;
+}
+
+
+/* Write v with at least w digits. */
+static inline char *bl_digits_min(char *o, uint64_t v, int w)
+{
+	int n = 1;
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	return bl_digits(o, v, n > w ? n : w);
+}
 
 #endif

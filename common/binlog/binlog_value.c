@@ -20,13 +20,6 @@ static uint32_t le_n(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static uint64_t be_n(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Charsets ---------------------------------------------------------- */
 
@@ -224,41 +217,23 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 
 /* Helpers for text values ------------------------------------------- */
 
-/* Write v as exactly w decimal digits (zero-padded, high digits dropped). */
-static char *digits(char *o, uint64_t v, int w)
-{
-	for (int i = w - 1; i >= 0; i--) {
-		o[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	return o + w;
-}
-
-/* Write v with at least w digits. */
-static char *digits_min(char *o, uint64_t v, int w)
-{
-	int n = 1;
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	return digits(o, v, n > w ? n : w);
-}
 
 static char *ymd_text(char *o, unsigned y, unsigned m, unsigned d)
 {
-	o = digits(o, y, 4);
+	o = bl_digits(o, y, 4);
 	*o++ = '-';
-	o = digits(o, m, 2);
+	o = bl_digits(o, m, 2);
 	*o++ = '-';
-	return digits(o, d, 2);
+	return bl_digits(o, d, 2);
 }
 
 static char *hms_text(char *o, unsigned h, unsigned m, unsigned s)
 {
-	o = digits(o, h, 2);
+	o = bl_digits(o, h, 2);
 	*o++ = ':';
-	o = digits(o, m, 2);
+	o = bl_digits(o, m, 2);
 	*o++ = ':';
-	return digits(o, s, 2);
+	return bl_digits(o, s, 2);
 }
 
 static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char *s, size_t n,
@@ -280,106 +255,32 @@ static size_t frac_text(char *o, unsigned dec, uint32_t usec)
 	char t[6];
 	if (dec == 0)
 		return 0;
-	digits(t, usec % 1000000, 6);
+	bl_digits(t, usec % 1000000, 6);
 	o[0] = '.';
 	memcpy(o + 1, t, dec);
 	return dec + 1;
 }
 
-/* DECIMAL ----------------------------------------------------------- */
-
-static const int dig2bytes[10] = { 0, 1, 1, 2, 2, 3, 3, 4, 4, 4 };
-
-size_t bl_decimal_size(unsigned prec, unsigned scale)
-{
-	unsigned intg = prec - scale;
-	return (size_t)(intg / 9 * 4 + dig2bytes[intg % 9] + scale / 9 * 4 + dig2bytes[scale % 9]);
-}
-
-/* Decimal binary p[0..size) to text in out (room for prec + 3 bytes).
- * Returns the text length, or 0 on bad input. */
-size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *out)
-{
-	unsigned intg = prec - scale, intg0 = intg / 9, intg0x = intg % 9;
-	unsigned frac0 = scale / 9, frac0x = scale % 9;
-	size_t size = bl_decimal_size(prec, scale), k = 0, start;
-	uint8_t b[64];
-	int neg;
-	uint32_t mask;
-	const uint8_t *q = b;
-	char dg[100];
-	size_t nd = 0;
-
-	if (size == 0 || size > sizeof b || scale > prec)
-		return 0;
-	memcpy(b, p, size);
-	neg = !(b[0] & 0x80);
-	b[0] ^= 0x80;
-	mask = neg ? 0xffffffffu : 0;
-	if (intg0x) {
-		int nb = dig2bytes[intg0x];
-		uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) & (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
-		if (v >= 1000000000u)
-			return 0;
-		nd = (size_t)(digits_min(dg + nd, v, 1) - dg);
-		q += nb;
-	}
-	for (unsigned i = 0; i < intg0; i++) {
-		uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
-		if (v > 999999999u)
-			return 0;
-		nd = (size_t)(digits(dg + nd, v, 9) - dg);
-		q += 4;
-	}
-	/* strip leading zeros of the integer part */
-	start = 0;
-	while (start < nd && dg[start] == '0')
-		start++;
-	if (neg)
-		out[k++] = '-';
-	if (start == nd) {
-		out[k++] = '0';
-	} else {
-		memcpy(out + k, dg + start, nd - start);
-		k += nd - start;
-	}
-	if (scale) {
-		out[k++] = '.';
-		for (unsigned i = 0; i < frac0; i++) {
-			uint32_t v = (uint32_t)be_n(q, 4) ^ mask;
-			if (v > 999999999u)
-				return 0;
-			k = (size_t)(digits(out + k, v, 9) - out);
-			q += 4;
-		}
-		if (frac0x) {
-			int nb = dig2bytes[frac0x];
-			uint32_t v = ((uint32_t)be_n(q, (unsigned)nb) ^ mask) &
-				     (nb == 4 ? 0xffffffffu : ((1u << (8 * nb)) - 1));
-			uint32_t lim = 1;
-			for (unsigned i = 0; i < frac0x; i++)
-				lim *= 10;
-			/* frac0x digits, right-aligned in the stored number */
-			if (v >= lim)
-				return 0;
-			k = (size_t)(digits(out + k, v, (int)frac0x) - out);
-		}
-	}
-	/* "-0.00" is written "0.00" */
-	if (neg) {
-		int allzero = 1;
-		for (size_t i = 1; i < k; i++)
-			if (out[i] >= '1' && out[i] <= '9')
-				allzero = 0;
-		if (allzero) {
-			memmove(out, out + 1, k - 1);
-			k--;
-		}
-	}
-	return k;
-}
-
 /* Temporal ---------------------------------------------------------- */
+
+/* Whether a packed TIME / DATETIME is one MySQL can hold: the text the
+ * functions below make of it is then the form the record stream requires
+ * (stream/rec.c rec_val_validate), which rec_encode_decoded relies on. */
+static int packed_time_ok(int64_t packed)
+{
+	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t hms = t >> 24;
+	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 838 && ((hms >> 6) & 63) <= 59 &&
+	       (hms & 63) <= 59;
+}
+
+static int packed_datetime_ok(int64_t packed)
+{
+	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
+	uint64_t hms = (t >> 24) % (1 << 17), ym = (t >> 24) >> 22;
+	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 23 && ((hms >> 6) & 63) <= 59 &&
+	       (hms & 63) <= 59 && ym / 13 <= 9999;
+}
 
 /* MySQL's packed TIME (hms << 24 | usec, signed) to text. */
 static size_t time_text(int64_t packed, unsigned dec, char *o)
@@ -393,11 +294,11 @@ static size_t time_text(int64_t packed, unsigned dec, char *o)
 	char *e = o;
 	if (neg)
 		*e++ = '-';
-	e = digits_min(e, h, 2);
+	e = bl_digits_min(e, h, 2);
 	*e++ = ':';
-	e = digits(e, m, 2);
+	e = bl_digits(e, m, 2);
 	*e++ = ':';
-	e = digits(e, s, 2);
+	e = bl_digits(e, s, 2);
 	return (size_t)(e - o) + frac_text(e, dec, usec);
 }
 
@@ -493,17 +394,17 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 	if (c->type == BL_T_TIME) {
 		uint64_t zero = 3020400ULL * 1000000 / unit, x, a;
 		NEED(time_bytes[dec]);
-		x = be_n(p, time_bytes[dec]);
+		x = bl_be_n(p, time_bytes[dec]);
 		a = (x >= zero ? x - zero : zero - x) * unit;
 		if (a > 3020399999999ULL)
 			return EBAD("old-format TIME(%u) value beyond 838:59:59.999999", dec);
 		if (x < zero && a)
 			*e++ = '-';
-		e = digits_min(e, a / 3600000000ULL, 2);
+		e = bl_digits_min(e, a / 3600000000ULL, 2);
 		*e++ = ':';
-		e = digits(e, a / 60000000 % 60, 2);
+		e = bl_digits(e, a / 60000000 % 60, 2);
 		*e++ = ':';
-		e = digits(e, a / 1000000 % 60, 2);
+		e = bl_digits(e, a / 1000000 % 60, 2);
 		e += frac_text(e, dec, (uint32_t)(a % 1000000));
 		*used = time_bytes[dec];
 		return set_text(d, v, MC_V_TIME, o, (size_t)(e - o), err);
@@ -512,7 +413,7 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 		uint64_t x;
 		unsigned us, sec, min, hour, day, mon;
 		NEED(datetime_bytes[dec]);
-		x = be_n(p, datetime_bytes[dec]) * unit;
+		x = bl_be_n(p, datetime_bytes[dec]) * unit;
 		us = (unsigned)(x % 1000000), x /= 1000000;
 		sec = (unsigned)(x % 60), x /= 60;
 		min = (unsigned)(x % 60), x /= 60;
@@ -531,11 +432,11 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 	{ /* TIMESTAMP */
 		uint64_t f;
 		NEED(4u + tsfrac_bytes[dec]);
-		f = be_n(p + 4, tsfrac_bytes[dec]) * unit;
+		f = bl_be_n(p + 4, tsfrac_bytes[dec]) * unit;
 		if (f > 999999)
 			return EBAD("old-format TIMESTAMP(%u) fraction %llu", dec, (unsigned long long)f);
 		*used = 4u + tsfrac_bytes[dec];
-		return timestamp_text(d, v, (uint32_t)be_n(p, 4), (uint32_t)f, dec, err);
+		return timestamp_text(d, v, (uint32_t)bl_be_n(p, 4), (uint32_t)f, dec, err);
 	}
 }
 
@@ -617,6 +518,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		uint32_t x;
 		NEED(3);
 		x = le_n(p, 3);
+		if (((x >> 5) & 15) > 12)
+			return EBAD("DATE with month %u", (unsigned)((x >> 5) & 15));
 		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
 		*used = 3;
 		return set_text(d, v, MC_V_DATE, o, k, err);
@@ -631,15 +534,17 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (x & 0x800000)
 			x |= (int32_t)0xff000000;
 		a = (uint32_t)(x < 0 ? -x : x);
+		if (a / 100 % 100 > 59 || a % 100 > 59 || a / 10000 > 838)
+			return EBAD("TIME %s%u: not a time of day", x < 0 ? "-" : "", (unsigned)a);
 		{
 			char *e = o;
 			if (x < 0)
 				*e++ = '-';
-			e = digits_min(e, a / 10000, 2);
+			e = bl_digits_min(e, a / 10000, 2);
 			*e++ = ':';
-			e = digits(e, a / 100 % 100, 2);
+			e = bl_digits(e, a / 100 % 100, 2);
 			*e++ = ':';
-			e = digits(e, a % 100, 2);
+			e = bl_digits(e, a % 100, 2);
 			k = (size_t)(e - o);
 		}
 		*used = 3;
@@ -653,10 +558,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		NEED(3 + frac_bytes(dec));
 		switch (dec) {
 		case 0:
-			packed = (int64_t)((int64_t)be_n(p, 3) - 0x800000) * (1 << 24);
+			packed = (int64_t)((int64_t)bl_be_n(p, 3) - 0x800000) * (1 << 24);
 			break;
 		case 1: case 2:
-			intpart = (int64_t)be_n(p, 3) - 0x800000;
+			intpart = (int64_t)bl_be_n(p, 3) - 0x800000;
 			frac = p[3];
 			if (intpart < 0 && frac) {
 				intpart++;
@@ -665,8 +570,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			packed = intpart * (1 << 24) + frac * 10000;
 			break;
 		case 3: case 4:
-			intpart = (int64_t)be_n(p, 3) - 0x800000;
-			frac = (int64_t)be_n(p + 3, 2);
+			intpart = (int64_t)bl_be_n(p, 3) - 0x800000;
+			frac = (int64_t)bl_be_n(p + 3, 2);
 			if (intpart < 0 && frac) {
 				intpart++;
 				frac -= 0x10000;
@@ -674,9 +579,12 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			packed = intpart * (1 << 24) + frac * 100;
 			break;
 		default:
-			packed = (int64_t)be_n(p, 6) - 0x800000000000LL;
+			packed = (int64_t)bl_be_n(p, 6) - 0x800000000000LL;
 			break;
 		}
+		if (!packed_time_ok(packed))
+			return EBAD("TIME(%u) value out of range (hours up to 838, minutes and "
+				    "seconds up to 59, microseconds up to 999999)", dec);
 		k = time_text(packed, dec, o);
 		*used = 3 + frac_bytes(dec);
 		return set_text(d, v, MC_V_TIME, o, k, err);
@@ -687,6 +595,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
+		if (x / 100000000 % 100 > 12 || x / 1000000 % 100 > 31 || x / 10000 % 100 > 23 ||
+		    x / 100 % 100 > 59 || x % 100 > 59 || x / 100000000000000ULL)
+			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
 		{
 			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
 					   (unsigned)(x / 100000000 % 100),
@@ -706,11 +617,14 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (dec > 6)
 			return EBAD("DATETIME(%u)", dec);
 		NEED(5 + fb);
-		intpart = (int64_t)be_n(p, 5) - 0x8000000000LL;
+		intpart = (int64_t)bl_be_n(p, 5) - 0x8000000000LL;
 		if (fb)
-			usec = (uint32_t)be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+			usec = (uint32_t)bl_be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
 		if (intpart < 0)
 			return EBAD("negative DATETIME");
+		if (!packed_datetime_ok(intpart * (1 << 24) + usec))
+			return EBAD("DATETIME(%u) value out of range (hours up to 23, minutes and "
+				    "seconds up to 59, microseconds up to 999999)", dec);
 		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
 		*used = 5 + fb;
 		return set_text(d, v, MC_V_DATETIME, o, k, err);
@@ -728,9 +642,11 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return EBAD("TIMESTAMP(%u)", dec);
 		NEED(4 + fb);
 		if (fb)
-			usec = (uint32_t)be_n(p + 4, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+			usec = (uint32_t)bl_be_n(p + 4, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		if (usec > 999999)
+			return EBAD("TIMESTAMP(%u) fraction %u", dec, (unsigned)usec);
 		*used = 4 + fb;
-		return timestamp_text(d, v, (uint32_t)be_n(p, 4), usec, dec, err);
+		return timestamp_text(d, v, (uint32_t)bl_be_n(p, 4), usec, dec, err);
 	}
 	case BL_T_BIT: {
 		unsigned nb = (c->meta >> 8) + ((c->meta & 0xff) ? 1 : 0);

@@ -168,6 +168,7 @@ int tail_begin(struct tail *T, struct mc_err *err)
 		return 0;
 	if (rio_winit(&T->w, T->out_fd, 0, err) < 0)
 		return out_fail(err);
+	T->w.decoded = 1; /* its rows' values come from the binlog decoder only */
 	T->w_open = 1;
 	T->head_due = 1; /* written with the first record, or at the end */
 	return 0;

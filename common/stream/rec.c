@@ -621,9 +621,8 @@ struct sink {
 	int failed;
 };
 
-static inline __attribute__((always_inline)) int buf_cb(void *data, const char *p, size_t n)
+static inline __attribute__((always_inline)) int sink_put(struct sink *k, const char *p, size_t n)
 {
-	struct sink *k = data;
 	struct mc_buf *b = k->b;
 	char *d = b->p + b->len;
 	if (b->cap - b->len < n) {
@@ -642,6 +641,18 @@ static inline __attribute__((always_inline)) int buf_cb(void *data, const char *
 	b->len += n;
 	return 0;
 }
+
+/* msgpack-c's packing template (the one its own msgpack_packer is made
+ * of), instantiated a second time with the sink above as its output: the
+ * packer functions mcpk_*() append in place, where msgpack_pack_*() call
+ * through msgpack_packer's function pointer for every item. */
+#define msgpack_pack_inline_func(name) static inline int mcpk##name
+#define msgpack_pack_inline_func_cint(name) static inline int mcpk##name
+#define msgpack_pack_inline_func_fixint(name) static inline int mcpk_fix##name
+#define msgpack_pack_user struct sink *
+#define msgpack_pack_append_buffer(user, buf, len) \
+	return sink_put(user, (const char *)(buf), len)
+#include <msgpack/pack_template.h>
 
 /* Upper bound of the encoded size of a record: every item takes at most 9
  * bytes of header plus its payload. */
@@ -668,19 +679,19 @@ static size_t rec_bound(const struct mc_rec *r)
 	return total;
 }
 
-static inline __attribute__((always_inline)) void pack_strn(msgpack_packer *pk, struct mc_str s)
+static inline __attribute__((always_inline)) void pack_strn(struct sink *pk, struct mc_str s)
 {
-	msgpack_pack_str(pk, s.n);
+	mcpk_str(pk, s.n);
 	if (s.n)
-		msgpack_pack_str_body(pk, s.p, s.n);
+		mcpk_str_body(pk, s.p, s.n);
 }
 
-static inline __attribute__((always_inline)) void pack_pos(msgpack_packer *pk, const struct mc_pos *p)
+static inline __attribute__((always_inline)) void pack_pos(struct sink *pk, const struct mc_pos *p)
 {
-	msgpack_pack_array(pk, 3);
-	msgpack_pack_uint64(pk, p->file);
-	msgpack_pack_uint64(pk, p->off);
-	msgpack_pack_uint64(pk, p->row);
+	mcpk_array(pk, 3);
+	mcpk_uint64(pk, p->file);
+	mcpk_uint64(pk, p->off);
+	mcpk_uint64(pk, p->row);
 }
 
 static const int8_t kind_ext[MC_V_NKINDS] = {
@@ -694,58 +705,58 @@ static const int8_t kind_ext[MC_V_NKINDS] = {
 	[MC_V_JSON] = MC_EXT_JSON,
 };
 
-static inline __attribute__((always_inline)) int pack_vals(msgpack_packer *pk, const struct mc_val *v, size_t n, const char *what,
-		     struct mc_err *err)
+static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, const struct mc_val *v, size_t n, const char *what,
+		     int decoded, struct mc_err *err)
 {
 	if (!v) {
-		msgpack_pack_nil(pk);
+		mcpk_nil(pk);
 		return 0;
 	}
-	msgpack_pack_array(pk, n);
+	mcpk_array(pk, n);
 	for (size_t i = 0; i < n; i++, v++) {
-		if (val_check(v, err) < 0)
+		if (!(decoded && rec_val_decoder_checked(v->kind)) && val_check(v, err) < 0)
 			return mc_errctx(err, "%s value %zu: ", what, i + 1);
 		switch (v->kind) {
 		case MC_V_NULL:
-			msgpack_pack_nil(pk);
+			mcpk_nil(pk);
 			break;
 		case MC_V_INT:
-			msgpack_pack_int64(pk, v->v.i);
+			mcpk_int64(pk, v->v.i);
 			break;
 		case MC_V_UINT:
-			msgpack_pack_uint64(pk, v->v.u);
+			mcpk_uint64(pk, v->v.u);
 			break;
 		case MC_V_F32:
-			msgpack_pack_float(pk, v->v.f32);
+			mcpk_float(pk, v->v.f32);
 			break;
 		case MC_V_F64:
-			msgpack_pack_double(pk, v->v.f64);
+			mcpk_double(pk, v->v.f64);
 			break;
 		case MC_V_STR:
 			pack_strn(pk, v->v.s);
 			break;
 		case MC_V_BIN:
-			msgpack_pack_bin(pk, v->v.s.n);
+			mcpk_bin(pk, v->v.s.n);
 			if (v->v.s.n)
-				msgpack_pack_bin_body(pk, v->v.s.p, v->v.s.n);
+				mcpk_bin_body(pk, v->v.s.p, v->v.s.n);
 			break;
 		case MC_V_ABSENT:
 			/* no payload, whatever v.s holds */
-			msgpack_pack_ext(pk, 0, MC_EXT_ABSENT);
+			mcpk_ext(pk, 0, MC_EXT_ABSENT);
 			break;
 		default:
-			msgpack_pack_ext(pk, v->v.s.n, kind_ext[v->kind]);
+			mcpk_ext(pk, v->v.s.n, kind_ext[v->kind]);
 			if (v->v.s.n)
-				msgpack_pack_ext_body(pk, v->v.s.p, v->v.s.n);
+				mcpk_ext_body(pk, v->v.s.p, v->v.s.n);
 			break;
 		}
 	}
 	return 0;
 }
 
-int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const struct mc_rec *r,
+							int decoded, struct mc_err *err)
 {
-	msgpack_packer pk;
 	struct sink k = { b, 0 };
 	size_t start = b->len;
 
@@ -753,55 +764,55 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		return -1;
 	if (buf_grow(b, rec_bound(r)) < 0)
 		return mc_oom(err, "a record");
-	msgpack_packer_init(&pk, &k, buf_cb);
 	switch (r->kind) {
 	case MC_R_HEADER:
-		msgpack_pack_array(&pk, 3);
-		msgpack_pack_str_with_body(&pk, "mcr", 3);
-		msgpack_pack_uint64(&pk, r->version);
-		msgpack_pack_map(&pk, r->nmeta);
+		mcpk_array(&k, 3);
+		mcpk_str(&k, 3);
+		mcpk_str_body(&k, "mcr", 3);
+		mcpk_uint64(&k, r->version);
+		mcpk_map(&k, r->nmeta);
 		for (size_t i = 0; i < r->nmeta; i++) {
-			pack_strn(&pk, r->meta[i].k);
-			pack_strn(&pk, r->meta[i].v);
+			pack_strn(&k, r->meta[i].k);
+			pack_strn(&k, r->meta[i].v);
 		}
 		break;
 	case MC_R_SCHEMA:
-		msgpack_pack_array(&pk, 9);
-		msgpack_pack_uint8(&pk, MC_R_SCHEMA);
-		pack_strn(&pk, r->db);
-		pack_strn(&pk, r->table);
-		msgpack_pack_uint64(&pk, r->schema_version);
-		pack_pos(&pk, &r->pos);
-		msgpack_pack_int64(&pk, r->time);
-		msgpack_pack_uint32(&pk, r->schema_flags);
-		msgpack_pack_array(&pk, r->ncols);
+		mcpk_array(&k, 9);
+		mcpk_uint8(&k, MC_R_SCHEMA);
+		pack_strn(&k, r->db);
+		pack_strn(&k, r->table);
+		mcpk_uint64(&k, r->schema_version);
+		pack_pos(&k, &r->pos);
+		mcpk_int64(&k, r->time);
+		mcpk_uint32(&k, r->schema_flags);
+		mcpk_array(&k, r->ncols);
 		for (size_t i = 0; i < r->ncols; i++) {
 			const struct mc_col *col = &r->cols[i];
-			msgpack_pack_array(&pk, 5);
-			pack_strn(&pk, col->name);
-			pack_strn(&pk, col->mysql_type);
-			pack_strn(&pk, col->mc_type);
+			mcpk_array(&k, 5);
+			pack_strn(&k, col->name);
+			pack_strn(&k, col->mysql_type);
+			pack_strn(&k, col->mc_type);
 			if (col->nullable)
-				msgpack_pack_true(&pk);
+				mcpk_true(&k);
 			else
-				msgpack_pack_false(&pk);
-			msgpack_pack_uint32(&pk, col->flags);
+				mcpk_false(&k);
+			mcpk_uint32(&k, col->flags);
 		}
-		msgpack_pack_array(&pk, r->nkey);
+		mcpk_array(&k, r->nkey);
 		for (size_t i = 0; i < r->nkey; i++)
-			msgpack_pack_uint32(&pk, r->key[i]);
+			mcpk_uint32(&k, r->key[i]);
 		break;
 	case MC_R_ROW:
-		msgpack_pack_array(&pk, 9);
-		msgpack_pack_uint8(&pk, MC_R_ROW);
-		msgpack_pack_uint8(&pk, (uint8_t)r->op);
-		pack_strn(&pk, r->db);
-		pack_strn(&pk, r->table);
-		msgpack_pack_uint64(&pk, r->schema_version);
-		pack_pos(&pk, &r->pos);
-		msgpack_pack_int64(&pk, r->time);
-		if (pack_vals(&pk, r->before, r->nbefore, "before", err) < 0 ||
-		    pack_vals(&pk, r->after, r->nafter, "after", err) < 0) {
+		mcpk_array(&k, 9);
+		mcpk_uint8(&k, MC_R_ROW);
+		mcpk_uint8(&k, (uint8_t)r->op);
+		pack_strn(&k, r->db);
+		pack_strn(&k, r->table);
+		mcpk_uint64(&k, r->schema_version);
+		pack_pos(&k, &r->pos);
+		mcpk_int64(&k, r->time);
+		if (pack_vals(&k, r->before, r->nbefore, "before", decoded, err) < 0 ||
+		    pack_vals(&k, r->after, r->nafter, "after", decoded, err) < 0) {
 			b->len = start;
 			return -1;
 		}
@@ -809,32 +820,32 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 	case MC_R_DDL:
 		if ((unsigned)r->effect >= MC_DDL_N)
 			return mc_errf(err, MC_EXIT_DATA, "ddl: unknown effect %d", (int)r->effect);
-		msgpack_pack_array(&pk, r->effect ? 7 : 6);
-		msgpack_pack_uint8(&pk, MC_R_DDL);
-		pack_strn(&pk, r->db);
-		pack_strn(&pk, r->table);
-		pack_pos(&pk, &r->pos);
-		msgpack_pack_int64(&pk, r->time);
-		pack_strn(&pk, r->sql);
+		mcpk_array(&k, r->effect ? 7 : 6);
+		mcpk_uint8(&k, MC_R_DDL);
+		pack_strn(&k, r->db);
+		pack_strn(&k, r->table);
+		pack_pos(&k, &r->pos);
+		mcpk_int64(&k, r->time);
+		pack_strn(&k, r->sql);
 		if (r->effect)
-			msgpack_pack_uint8(&pk, (uint8_t)r->effect);
+			mcpk_uint8(&k, (uint8_t)r->effect);
 		break;
 	case MC_R_MARK:
-		msgpack_pack_array(&pk, 7);
-		msgpack_pack_uint8(&pk, MC_R_MARK);
-		msgpack_pack_uint8(&pk, (uint8_t)r->mark);
-		pack_pos(&pk, &r->pos);
-		msgpack_pack_int64(&pk, r->time);
-		pack_strn(&pk, r->db);
-		pack_strn(&pk, r->table);
-		pack_strn(&pk, r->label);
+		mcpk_array(&k, 7);
+		mcpk_uint8(&k, MC_R_MARK);
+		mcpk_uint8(&k, (uint8_t)r->mark);
+		pack_pos(&k, &r->pos);
+		mcpk_int64(&k, r->time);
+		pack_strn(&k, r->db);
+		pack_strn(&k, r->table);
+		pack_strn(&k, r->label);
 		break;
 	case MC_R_TRAILER:
-		msgpack_pack_array(&pk, r->has_crc ? 3 : 2);
-		msgpack_pack_uint8(&pk, MC_R_TRAILER);
-		msgpack_pack_uint64(&pk, r->count);
+		mcpk_array(&k, r->has_crc ? 3 : 2);
+		mcpk_uint8(&k, MC_R_TRAILER);
+		mcpk_uint64(&k, r->count);
 		if (r->has_crc)
-			msgpack_pack_uint32(&pk, r->crc);
+			mcpk_uint32(&k, r->crc);
 		break;
 	default:
 		return mc_errf(err, MC_EXIT_DATA, "unknown record kind %d", (int)r->kind);
@@ -844,6 +855,16 @@ int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		return mc_oom(err, "a record");
 	}
 	return 0;
+}
+
+int rec_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+{
+	return encode(b, r, 0, err);
+}
+
+int rec_encode_decoded(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
+{
+	return encode(b, r, 1, err);
 }
 
 /* ---- header metadata ---- */

@@ -240,7 +240,7 @@ int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err
 	} else {
 		w->count++;
 	}
-	if (rec_encode(&w->buf, rec, err) < 0)
+	if ((w->decoded ? rec_encode_decoded(&w->buf, rec, err) : rec_encode(&w->buf, rec, err)) < 0)
 		return -1;
 	if (w->buf.len >= WRITE_CHUNK)
 		return drain(w, err);

@@ -77,6 +77,7 @@ struct rio_writer {
 	int in_stream;
 	uint32_t crc;    /* CRC-32C of the stream's bytes up to buf.p + hashed */
 	size_t hashed;
+	int decoded;     /* records of the binlog decoder: rec_encode_decoded */
 };
 
 /* Write to fd (not owned); zstd-compress at level when level > 0. */

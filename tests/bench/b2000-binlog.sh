@@ -47,6 +47,8 @@ run() { # NAME FILE
 		python3 -c "
 s=max($secs,0.001); print('%-16s %-15s %8.1f MB/s %10.0f events/s %7.2f s %7d KB' % ('$1', '$tool', $size/1e6/s, $nev/s, s, $rss))"
 		echo "$secs" >"$W/t.$tool"
+		[ -z "${BENCH_DATA:-}" ] || printf '%s\t%s\t%s\t0\t%s\t%s\n' b2000-binlog "$1 $tool" "$secs" \
+			"$size" "$([ $tool = mc-binlog-tail ] && echo "$1 mariadb-binlog")" >>"$BENCH_DATA"
 	done
 	python3 -c "print('%-16s mc-binlog-tail is %.1fx mariadb-binlog -vv' % ('$1', max($(cat "$W/t.mariadb-binlog"),0.001)/max($(cat "$W/t.mc-binlog-tail"),0.001)))"
 }

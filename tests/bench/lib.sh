@@ -43,4 +43,14 @@ report() {
 		_line="$_line$(awk -v m="$_m" -v bm="$_bm" -v b="$_b" 'BEGIN {printf "  %.2fx %s", m/bm, b}')"
 	done
 	echo "$_line"
+	bench_data "$_n" "$_m" "$_rows" "$_bytes" "$*"
+}
+
+# bench_data NAME SECONDS [ROWS BYTES [PEERS]]: one line for the report of
+# make bench (tests/bench/report.sh): the benchmark, NAME, its median
+# seconds, and the names (space-separated) of the peers NAME is compared with
+bench_data() {
+	[ -n "${BENCH_DATA:-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$0" .sh)" "$1" "$2" "${3:-0}" "${4:-0}" \
+		"${5:-}" >>"$BENCH_DATA"
 }

@@ -136,6 +136,81 @@ static void t_decimal(void)
 	}
 }
 
+/* One value of type `type` (meta) from bytes p: 0 and its text, or -1
+ * and the error. */
+static int one_value(uint8_t type, uint16_t meta, const uint8_t *p, size_t n, char *out,
+		     size_t outsz)
+{
+	struct bl_decoder d;
+	struct bl_col c;
+	struct mc_val v;
+	struct mc_err err = { 0 };
+	size_t used;
+	int rc;
+	bl_init(&d);
+	memset(&c, 0, sizeof c);
+	c.type = c.wire_type = type;
+	c.meta = meta;
+	rc = bl_value(&d, &c, p, n, &used, &v, &err);
+	if (rc == 0)
+		snprintf(out, outsz, "%.*s", (int)v.v.s.n, v.v.s.p);
+	else
+		snprintf(out, outsz, "%.200s", err.msg);
+	bl_free(&d);
+	return rc;
+}
+
+/* The temporal ranges the decoder checks itself (rec_encode_decoded
+ * relies on them): what MySQL writes decodes, what it cannot store stops. */
+static void t_ranges(void)
+{
+	char out[256];
+	/* DATETIME2(0): 1 sign bit, 17 bits year*13+month, 5 day, 5 hour, 6
+	 * minute, 6 second, big-endian, offset 0x8000000000 */
+	uint64_t ym = 2024 * 13 + 2, ok = ((((ym << 5 | 29) << 5 | 23) << 6 | 59) << 6 | 59);
+	uint64_t bad = ((((ym << 5 | 29) << 5 | 24) << 6 | 0) << 6 | 0);
+	uint8_t b[8];
+	for (int i = 0; i < 5; i++)
+		b[i] = (uint8_t)((ok + 0x8000000000ULL) >> (8 * (4 - i)));
+	check(one_value(BL_T_DATETIME2, 0, b, 5, out, sizeof out) == 0 &&
+		      strcmp(out, "2024-02-29 23:59:59") == 0,
+	      "ranges", "DATETIME2 23:59:59 decodes", out);
+	for (int i = 0; i < 5; i++)
+		b[i] = (uint8_t)((bad + 0x8000000000ULL) >> (8 * (4 - i)));
+	check(one_value(BL_T_DATETIME2, 0, b, 5, out, sizeof out) < 0 && strstr(out, "out of range"),
+	      "ranges", "DATETIME2 with hour 24 is refused", out);
+	/* DATETIME2(6) with a fraction of 1,000,000 us */
+	for (int i = 0; i < 5; i++)
+		b[i] = (uint8_t)((ok + 0x8000000000ULL) >> (8 * (4 - i)));
+	b[5] = 0x0f, b[6] = 0x42, b[7] = 0x40; /* 1000000 */
+	check(one_value(BL_T_DATETIME2, 6, b, 8, out, sizeof out) < 0 && strstr(out, "out of range"),
+	      "ranges", "DATETIME2(6) with 1000000 microseconds is refused (was wrapped to .000000)",
+	      out);
+	/* DATE: 15 bits year, 4 month, 5 day, little-endian */
+	{
+		uint32_t x = 2024u << 9 | 12u << 5 | 31u, y = 2024u << 9 | 13u << 5 | 1u;
+		uint8_t d3[3] = { (uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16) };
+		check(one_value(BL_T_DATE, 0, d3, 3, out, sizeof out) == 0 && strcmp(out, "2024-12-31") == 0,
+		      "ranges", "DATE 2024-12-31 decodes", out);
+		d3[0] = (uint8_t)y, d3[1] = (uint8_t)(y >> 8), d3[2] = (uint8_t)(y >> 16);
+		check(one_value(BL_T_DATE, 0, d3, 3, out, sizeof out) < 0 && strstr(out, "month 13"),
+		      "ranges", "DATE with month 13 is refused", out);
+	}
+	/* TIME2(0): 1 sign, 1 unused, 10 hour, 6 minute, 6 second, offset 0x800000 */
+	{
+		uint32_t t = 838u << 12 | 59u << 6 | 59u, u = 839u << 12;
+		uint8_t t3[3];
+		t3[0] = (uint8_t)((t + 0x800000) >> 16), t3[1] = (uint8_t)((t + 0x800000) >> 8),
+		t3[2] = (uint8_t)(t + 0x800000);
+		check(one_value(BL_T_TIME2, 0, t3, 3, out, sizeof out) == 0 && strcmp(out, "838:59:59") == 0,
+		      "ranges", "TIME2 838:59:59 decodes", out);
+		t3[0] = (uint8_t)((u + 0x800000) >> 16), t3[1] = (uint8_t)((u + 0x800000) >> 8),
+		t3[2] = (uint8_t)(u + 0x800000);
+		check(one_value(BL_T_TIME2, 0, t3, 3, out, sizeof out) < 0 && strstr(out, "out of range"),
+		      "ranges", "TIME2 839:00:00 is refused", out);
+	}
+}
+
 static void t_json(void)
 {
 	/* {"a": [1, true], "b": "x"} as MySQL binary JSON (small object). */
@@ -396,6 +471,7 @@ int main(int argc, char **argv)
 		return write_schema(argc, argv);
 	t_crc();
 	t_decimal();
+	t_ranges();
 	t_json();
 	t_diff();
 	t_bytewise();
