@@ -219,7 +219,9 @@ char *tf_fmt_format(struct tf_arena *a, const char *f, const struct tf_time *t, 
 			int v = which == 0 ? t->y : which == 1 ? t->mo : which == 2 ? t->d :
 				which == 3 ? t->h : which == 4 ? t->mi : which == 5 ? t->s :
 				which == 6 ? t->us : t->us / 1000;
-			o += snprintf(o, 8, "%0*d", wid[which], v);
+			for (int k = wid[which] - 1; k >= 0; k--, v /= 10)
+				o[k] = (char)('0' + (v < 0 ? 0 : v % 10));
+			o += wid[which];
 			f += w;
 		} else {
 			*o++ = *f++;
@@ -227,6 +229,31 @@ char *tf_fmt_format(struct tf_arena *a, const char *f, const struct tf_time *t, 
 	}
 	*o = '\0';
 	*len = (size_t)(o - p);
+	return p;
+}
+
+/* "YYYY-MM-DD[ hh:mm:ss[.f]]" with frac fraction digits (3 or 6, 0:
+ * none) into the arena: the formats of the record's DATE and DATETIME,
+ * made without reading a format. */
+static char *dt_text(struct tf_arena *a, const struct tf_time *t, bool date, int frac, size_t *len)
+{
+	char *p = tf_arena_alloc(a, 32);
+	int v[7] = { t->y, t->mo, t->d, t->h, t->mi, t->s, frac == 3 ? t->us / 1000 : t->us };
+	static const int w[7] = { 4, 2, 2, 2, 2, 2, 0 };
+	static const char sep[7] = { 0, '-', '-', ' ', ':', ':', '.' };
+	size_t o = 0;
+	if (!p)
+		return NULL;
+	for (int k = 0; k < (date ? 3 : frac ? 7 : 6); k++) {
+		int wd = k == 6 ? frac : w[k], x = v[k];
+		if (k)
+			p[o++] = sep[k];
+		for (int j = wd - 1; j >= 0; j--, x /= 10)
+			p[o + (size_t)j] = (char)('0' + (x < 0 ? 0 : x % 10));
+		o += (size_t)wd;
+	}
+	p[o] = '\0';
+	*len = o;
 	return p;
 }
 
@@ -267,14 +294,11 @@ int tf_ev_text(struct tf_evctx *x, const struct tf_ev *v, const char **s, size_t
 		*n = numfmt_f64(v->f, p);
 		*s = p;
 		return 0;
-	case E_TIME: {
-		const char *f = v->t.date_only ? "yyyy-MM-dd" :
-				v->t.us == 0 ? "yyyy-MM-dd HH:mm:ss" :
-				v->t.us % 1000 == 0 ? "yyyy-MM-dd HH:mm:ss.SSS" : "yyyy-MM-dd HH:mm:ss.SSSSSS";
-		if (!(*s = tf_fmt_format(x->ar, f, &v->t, n)))
+	case E_TIME:
+		if (!(*s = dt_text(x->ar, &v->t, v->t.date_only, v->t.us == 0 ? 0 :
+				   v->t.us % 1000 == 0 ? 3 : 6, n)))
 			return oom(x);
 		return 0;
-	}
 	default:
 		*s = "", *n = 0;
 		return 0;
@@ -422,8 +446,11 @@ static void shown(const struct tf_ev *v, char *out, size_t n)
 	}
 }
 
+/* The value shown in a reason, made only when one is given. */
+#define SV (shown(v, sv, 120), sv)
+
 static int to_int(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target *t,
-		  struct mc_val *o, const char *sv)
+		  struct mc_val *o, char *sv)
 {
 	static const int64_t lim[] = { 0, 0, 127, 32767, 2147483647, INT64_MAX };
 	int64_t max = lim[t->t], i;
@@ -431,42 +458,42 @@ static int to_int(struct tf_evctx *x, const struct tf_ev *v, const struct tf_tar
 		i = v->i;
 	} else if (v->k == E_TIME && t->unix_mul) {
 		if (!tf_time_valid(&v->t))
-			return dirty(x, "%s is no real time", sv);
+			return dirty(x, "%s is no real time", SV);
 		i = tf_time_to_unix(&v->t) * t->unix_mul + (t->unix_mul == 1000 ? v->t.us / 1000 : 0);
 		if (t->unix_mul == 1 ? v->t.us != 0 : v->t.us % 1000 != 0)
-			return dirty(x, "%s has digits below the %s", sv, t->unix_mul == 1 ?
+			return dirty(x, "%s has digits below the %s", SV, t->unix_mul == 1 ?
 				     "second" : "millisecond");
 	} else if ((v->k == E_TEXT && !v->bin) || v->k == E_DEC) {
 		size_t ip, id, fp, fd;
 		if (!dec_text(v->s, v->n, &ip, &id, &fp, &fd))
-			return dirty(x, "%s is not an integer", sv);
+			return dirty(x, "%s is not an integer", SV);
 		for (size_t k = fp; k < fp + fd; k++)
 			if (v->s[k] != '0')
-				return dirty(x, "%s has a fraction", sv);
+				return dirty(x, "%s has a fraction", SV);
 		while (id > 1 && v->s[ip] == '0')
 			ip++, id--;
 		if (id > 19 || (id == 19 && memcmp(v->s + ip, "9223372036854775807", 19) > 0 &&
 				 !(v->s[0] == '-' && memcmp(v->s + ip, "9223372036854775808", 19) == 0)))
-			return dirty(x, "%s is outside %s", sv, tname(t));
+			return dirty(x, "%s is outside %s", SV, tname(t));
 		i = (int64_t)strtoull(v->s + ip, NULL, 10);
 		if (v->s[0] == '-')
 			i = -i;
 	} else if (v->k == E_F64) {
 		if (v->f != floor(v->f) || v->f < -9.2e18 || v->f > 9.2e18)
-			return dirty(x, "%s is not an integer of %s", sv, tname(t));
+			return dirty(x, "%s is not an integer of %s", SV, tname(t));
 		i = (int64_t)v->f;
 	} else {
-		return dirty(x, "%s is no integer%s", sv, v->k == E_TIME ? " (unix: seconds or "
+		return dirty(x, "%s is no integer%s", SV, v->k == E_TIME ? " (unix: seconds or "
 			     "millis makes a time one)" : "");
 	}
 	if (i > max || i < -max - 1)
-		return dirty(x, "%s is outside %s", sv, tname(t));
+		return dirty(x, "%s is outside %s", SV, tname(t));
 	o->kind = MC_V_INT;
 	o->v.i = i;
 	return 0;
 }
 
-static int to_double(struct tf_evctx *x, const struct tf_ev *v, struct mc_val *o, const char *sv)
+static int to_double(struct tf_evctx *x, const struct tf_ev *v, struct mc_val *o, char *sv)
 {
 	if (v->k == E_F64) {
 		o->kind = MC_V_F64, o->v.f64 = v->f;
@@ -474,7 +501,7 @@ static int to_double(struct tf_evctx *x, const struct tf_ev *v, struct mc_val *o
 	}
 	if (v->k == E_INT) {
 		if (v->i > (1LL << 53) || v->i < -(1LL << 53))
-			return dirty(x, "%s has more digits than a DOUBLE holds exactly", sv);
+			return dirty(x, "%s has more digits than a DOUBLE holds exactly", SV);
 		o->kind = MC_V_F64, o->v.f64 = (double)v->i;
 		return 0;
 	}
@@ -483,7 +510,7 @@ static int to_double(struct tf_evctx *x, const struct tf_ev *v, struct mc_val *o
 		bool lead = true;
 		char buf[64];
 		if (!dec_text(v->s, v->n, &ip, &id, &fp, &fd) || v->n >= sizeof buf)
-			return dirty(x, "%s is not a number (-?D+(.D+)?)", sv);
+			return dirty(x, "%s is not a number (-?D+(.D+)?)", SV);
 		for (size_t k = ip; k < v->n; k++) {
 			if (v->s[k] == '.')
 				continue;
@@ -492,17 +519,17 @@ static int to_double(struct tf_evctx *x, const struct tf_ev *v, struct mc_val *o
 			sig += !lead;
 		}
 		if (sig > 15)
-			return dirty(x, "%s has more than 15 significant digits: not exact as a DOUBLE", sv);
+			return dirty(x, "%s has more than 15 significant digits: not exact as a DOUBLE", SV);
 		memcpy(buf, v->s, v->n);
 		buf[v->n] = '\0';
 		o->kind = MC_V_F64, o->v.f64 = strtod(buf, NULL);
 		return 0;
 	}
-	return dirty(x, "%s is no number", sv);
+	return dirty(x, "%s is no number", SV);
 }
 
 static int to_decimal(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target *t,
-		      struct mc_val *o, const char *sv)
+		      struct mc_val *o, char *sv)
 {
 	const char *s;
 	size_t n, ip, id, fp, fd, len = 0;
@@ -517,18 +544,18 @@ static int to_decimal(struct tf_evctx *x, const struct tf_ev *v, const struct tf
 	} else if ((v->k == E_TEXT && !v->bin) || v->k == E_DEC) {
 		s = v->s, n = v->n;
 	} else {
-		return dirty(x, "%s is no number", sv);
+		return dirty(x, "%s is no number", SV);
 	}
 	if (!dec_text(s, n, &ip, &id, &fp, &fd))
-		return dirty(x, "%s is not a number (-?D+(.D+)?)", sv);
+		return dirty(x, "%s is not a number (-?D+(.D+)?)", SV);
 	while (id > 1 && s[ip] == '0')
 		ip++, id--;
 	for (size_t k = fp + (size_t)t->scale; k < fp + fd; k++)
 		if (s[k] != '0')
-			return dirty(x, "%s has more than %d digits after the point (%s)", sv, t->scale,
+			return dirty(x, "%s has more than %d digits after the point (%s)", SV, t->scale,
 				     tname(t));
 	if (id > (size_t)(t->prec - t->scale) && !(id == 1 && s[ip] == '0'))
-		return dirty(x, "%s has more than %d digits before the point (%s)", sv,
+		return dirty(x, "%s has more than %d digits before the point (%s)", SV,
 			     t->prec - t->scale, tname(t));
 	if (!(p = tf_arena_alloc(x->ar, id + (size_t)t->scale + 3)))
 		return mc_oom(x->err, "a value");
@@ -550,7 +577,7 @@ static int to_decimal(struct tf_evctx *x, const struct tf_ev *v, const struct tf
 }
 
 static int to_time(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target *t,
-		   struct mc_val *o, const char *sv)
+		   struct mc_val *o, char *sv)
 {
 	struct tf_time tm;
 	const char *f;
@@ -563,35 +590,34 @@ static int to_time(struct tf_evctx *x, const struct tf_ev *v, const struct tf_ta
 			u = v->i;
 		} else {
 			if (!v->n || v->n > 18)
-				return dirty(x, "%s is not a Unix time (digits)", sv);
+				return dirty(x, "%s is not a Unix time (digits)", SV);
 			for (size_t k = 0; k < v->n; k++) {
 				if (!isdigit((unsigned char)v->s[k]))
-					return dirty(x, "%s is not a Unix time (digits)", sv);
+					return dirty(x, "%s is not a Unix time (digits)", SV);
 				u = u * 10 + (v->s[k] - '0');
 			}
 		}
 		if (!tf_time_from_unix(t->unix_mul == 1 ? u : u / 1000 - (u % 1000 < 0),
 				       t->unix_mul == 1 ? 0 : (int)((u % 1000 + 1000) % 1000) * 1000, &tm))
-			return dirty(x, "%s is a Unix time outside the years 1..9999", sv);
+			return dirty(x, "%s is a Unix time outside the years 1..9999", SV);
 	} else if (v->k == E_TIME) {
 		tm = v->t;
 	} else if (v->k == E_TEXT && !v->bin) {
 		f = t->format ? t->format : date ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss";
 		if (!tf_fmt_parse(f, v->s, v->n, &tm))
-			return dirty(x, "%s is not a time of the form %s", sv, f);
+			return dirty(x, "%s is not a time of the form %s", SV, f);
 	} else {
-		return dirty(x, "%s is no time%s", sv, v->k == E_INT ? " (unix: seconds or millis "
+		return dirty(x, "%s is no time%s", SV, v->k == E_INT ? " (unix: seconds or millis "
 			     "reads a number as one)" : "");
 	}
 	if (!tf_time_valid(&tm))
-		return dirty(x, "%s is no real %s (a zero or invalid part)", sv, date ? "date" : "time");
+		return dirty(x, "%s is no real %s (a zero or invalid part)", SV, date ? "date" : "time");
 	if (date && (tm.h || tm.mi || tm.s || tm.us))
-		return dirty(x, "%s has a time of day: not a DATE", sv);
+		return dirty(x, "%s has a time of day: not a DATE", SV);
 	if (!date && tm.us % 1000)
-		return dirty(x, "%s has digits below the millisecond: not a DATETIME", sv);
+		return dirty(x, "%s has digits below the millisecond: not a DATETIME", SV);
 	tm.date_only = date;
-	f = date ? "yyyy-MM-dd" : tm.us ? "yyyy-MM-dd HH:mm:ss.SSS" : "yyyy-MM-dd HH:mm:ss";
-	if (!(p = tf_fmt_format(x->ar, f, &tm, &n)))
+	if (!(p = dt_text(x->ar, &tm, date, tm.us ? 3 : 0, &n)))
 		return mc_oom(x->err, "a value");
 	o->kind = date ? MC_V_DATE : MC_V_DATETIME;
 	o->v.s = mc_str_c(p, n);
@@ -607,7 +633,7 @@ int tf_convert(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target
 		o->kind = v->k == E_NULL ? MC_V_NULL : MC_V_ABSENT;
 		return 0;
 	}
-	shown(v, sv, sizeof sv);
+	sv[0] = '\0';
 	if (v->k == E_BOOL)
 		return dirty(x, "a condition is no value (if(cond, a, b) makes one)");
 	switch (t->t) {
@@ -633,7 +659,7 @@ int tf_convert(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target
 			return -1;
 		}
 		if (v->k == E_TEXT && v->bin && !utf8_ok((const unsigned char *)s, n))
-			return dirty(x, "%s is not UTF-8 text", sv);
+			return dirty(x, "%s is not UTF-8 text", SV);
 		o->kind = MC_V_STR;
 		o->v.s = mc_str_c(s, n);
 		return 0;
