@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,21 +28,32 @@ static const char usage[] =
 	"                      are the sample (mc-snapshot's output, say)\n"
 	"  -a, --alerts=FILE   append the DDL alerts to FILE (instead of the rules'\n"
 	"                      ddl.alerts); each is also printed on stderr\n"
+	"  -p, --param=NAME=VALUE  the value of ${NAME} in the rules (a scheduling\n"
+	"                      parameter: --param bizdate=20240102); repeatable\n"
+	"  -j, --reject=FILE   append the rows rejected as dirty data to FILE (one\n"
+	"                      line each; instead of the rules' dirty.reject)\n"
+	"  -m, --max-dirty=N   reject up to N dirty rows before failing (instead of\n"
+	"                      the rules' dirty.limit; default 0: the first fails)\n"
 	"  -f, --from=FORMAT   input format: auto (default), mcr, jsonl\n"
 	"  -z, --zstd[=LEVEL]  compress the output with zstd (default level 3)\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
 	"Exit status: 0 ok; 1 bad input, a name the rules cannot give, a row\n"
-	"condition that cannot be decided or a DDL the rules refuse (the message\n"
-	"names the file, record and position); 2 usage error or a bad rules\n"
-	"file (the message names its file, line and column).\n"
+	"condition that cannot be decided, a DDL the rules refuse, or dirty data\n"
+	"past the limit (the message names the file, record and position); 2\n"
+	"usage error or a bad rules file (the message names its file, line and\n"
+	"column).\n"
 	"Manual: docs/mc-transform.md.\n";
 
 struct options {
 	const char *rules;
 	const char *schema;
 	const char *alerts;
+	const char *reject;
+	const char **params;
+	size_t nparams;
+	long long max_dirty; /* -1: the rules' */
 	int check;
 	struct tf_opts t;
 };
@@ -54,6 +66,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "schema", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "alerts", required_argument, NULL, 'a' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "reject", required_argument, NULL, 'j' },
+		{ "max-dirty", required_argument, NULL, 'm' },
 		{ "zstd", optional_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -68,7 +83,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->t.from = RIO_AUTO;
 	o->t.out_fd = 1;
 	o->t.alerts_fd = -1;
-	while ((c = getopt_long(argc, argv, "r:cs:a:f:z::hV", longopts, NULL)) != -1) {
+	o->t.reject_fd = -1;
+	o->max_dirty = -1;
+	if (!(o->params = calloc((size_t)argc + 1, sizeof *o->params)))
+		prog_usage_error("out of memory");
+	while ((c = getopt_long(argc, argv, "r:cs:a:p:j:m:f:z::hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->rules = optarg;
@@ -81,6 +100,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'a':
 			o->alerts = optarg;
+			break;
+		case 'p':
+			o->params[o->nparams++] = optarg;
+			break;
+		case 'j':
+			o->reject = optarg;
+			break;
+		case 'm':
+			if (opt_u64("--max-dirty", optarg, 0, 1000000000000ull, &level, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->max_dirty = (long long)level;
 			break;
 		case 'f':
 			if (opt_choice("--from", optarg, from_names, &choice, &err) < 0)
@@ -130,8 +160,28 @@ int main(int argc, char **argv)
 		tf_rules_free(&rules);
 		prog_fail(&err);
 	}
+	if (tf_rules_params(&rules, o.params, o.nparams, &err) < 0) {
+		tf_rules_free(&rules);
+		prog_fail(&err);
+	}
+	free(o.params);
 	o.t.rules = &rules;
 	o.t.alert = prog_sayer;
+	o.t.note = prog_sayer;
+	o.t.dirty_limit = o.max_dirty >= 0 ? o.max_dirty : rules.dirty_limit;
+	o.t.reject_name = o.reject ? o.reject : rules.reject;
+	if (!o.check && o.t.dirty_limit > 0 && !o.t.reject_name) {
+		tf_rules_free(&rules);
+		prog_usage_error("a dirty limit above 0 needs a reject file (--reject=FILE or "
+				 "dirty.reject): rejected rows are listed, never only dropped");
+	}
+	if (!o.check && o.t.reject_name &&
+	    (o.t.reject_fd = open(o.t.reject_name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		mc_errnof(&err, errno, "reject file '%s'", o.t.reject_name);
+		err.code = MC_EXIT_USAGE;
+		tf_rules_free(&rules);
+		prog_fail(&err);
+	}
 	if (!o.check && (o.alerts || rules.alerts)) {
 		const char *path = o.alerts ? o.alerts : rules.alerts;
 		if ((o.t.alerts_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -142,6 +192,8 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = o.check ? tf_check(&o.t, &err) : tf_run(&o.t, &err);
+	if (o.t.reject_fd >= 0 && close(o.t.reject_fd) < 0 && rc == 0)
+		rc = mc_errnof(&err, errno, "the reject file: write error");
 	tf_rules_free(&rules);
 	if (o.t.alerts_fd >= 0 && close(o.t.alerts_fd) < 0 && rc == 0)
 		rc = mc_errnof(&err, errno, "the alerts file: write error");

@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "stream/rec.h"
 #include "transform/rparse.h"
+#include "transform/vexpr.h"
 
 enum { X_AND, X_OR, X_NOT, X_CMP, X_ISNULL, X_NOTNULL };
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
@@ -357,7 +358,7 @@ void tfr_dml_free(struct tf_rules *R)
 }
 
 /* Compare two decimal texts -?D+(.D+)? exactly: <0, 0, >0. */
-static int dec_cmp(const char *a, size_t an, const char *b, size_t bn)
+int tf_dec_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	bool na = an && a[0] == '-', nb = bn && b[0] == '-';
 	const char *ai, *bi, *af, *bf;
@@ -491,15 +492,15 @@ static int eval(struct ectx *x, const struct tf_expr *e)
 		else if (v->kind == MC_V_UINT)
 			snprintf(t, sizeof t, "%llu", (unsigned long long)v->v.u);
 		if (v->kind == MC_V_INT || v->kind == MC_V_UINT) {
-			r = dec_cmp(t, strlen(t), e->k, e->kn);
+			r = tf_dec_cmp(t, strlen(t), e->k, e->kn);
 		} else if (v->kind == MC_V_DECIMAL) {
-			r = dec_cmp(v->v.s.p, v->v.s.n, e->k, e->kn);
+			r = tf_dec_cmp(v->v.s.p, v->v.s.n, e->k, e->kn);
 		} else {
 			unsigned long long u = 0;
 			for (size_t i = 0; i < v->v.s.n && i < 8; i++)
 				u = u << 8 | (unsigned char)v->v.s.p[i];
 			snprintf(t, sizeof t, "%llu", u);
-			r = dec_cmp(t, strlen(t), e->k, e->kn);
+			r = tf_dec_cmp(t, strlen(t), e->k, e->kn);
 		}
 		return cmp_ok(e->cmp, r);
 	case MC_V_F32:

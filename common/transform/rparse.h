@@ -27,10 +27,16 @@ bool tfr_key_is(struct fy_node *k, const char *name);
 /* A name or /RE/ into m. */
 int tfr_match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const char *what);
 void tfr_match_free(struct tf_match *m);
+/* Whether m matches s[0..n) (m->text NULL: any). */
+bool tfr_match(const struct tf_match *m, const char *s, size_t n);
 
 /* The sections (dml.c, ddl.c, addcol.c). */
 int tfr_parse_dml(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 int tfr_parse_ddl(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+int tfr_parse_columns(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+int tfr_parse_types(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+int tfr_parse_dirty(struct rctx *c, struct tf_rules *R, struct fy_node *v);
+void tfr_cols_free(struct tf_rules *R);
 void tfr_dml_free(struct tf_rules *R);
 void tfr_ddl_free(struct tf_rules *R);
 int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* fullload.c */

@@ -362,8 +362,15 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_ddl(&c, R, v);
 		} else if (tfr_key_is(k, "full_load")) {
 			tfr_parse_fload(&c, R, v);
+		} else if (tfr_key_is(k, "columns")) {
+			tfr_parse_columns(&c, R, v);
+		} else if (tfr_key_is(k, "types")) {
+			tfr_parse_types(&c, R, v);
+		} else if (tfr_key_is(k, "dirty")) {
+			tfr_parse_dirty(&c, R, v);
 		} else {
-			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, full_load)");
+			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, "
+				"columns, types, dirty, full_load)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -394,6 +401,7 @@ void tf_rules_free(struct tf_rules *R)
 	tfr_dml_free(R);
 	tfr_ddl_free(R);
 	tfr_fload_free(R);
+	tfr_cols_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);
@@ -404,7 +412,7 @@ void tf_rules_free(struct tf_rules *R)
 	memset(R, 0, sizeof *R);
 }
 
-static bool tfr_match1(const struct tf_match *m, const char *s, size_t n)
+bool tfr_match(const struct tf_match *m, const char *s, size_t n)
 {
 	char buf[512];
 	if (!m->text)
@@ -421,14 +429,14 @@ static bool tfr_match1(const struct tf_match *m, const char *s, size_t n)
 bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,
 		  size_t tn)
 {
-	return tfr_match1(&s->db, db, dbn) && tfr_match1(&s->table, table, tn);
+	return tfr_match(&s->db, db, dbn) && tfr_match(&s->table, table, tn);
 }
 
 static bool sel_any(const struct tf_sel *a, size_t na, const char *db, size_t dbn,
 		    const char *t, size_t tn)
 {
 	for (size_t i = 0; i < na; i++)
-		if (tfr_match1(&a[i].db, db, dbn) && tfr_match1(&a[i].table, t, tn))
+		if (tfr_match(&a[i].db, db, dbn) && tfr_match(&a[i].table, t, tn))
 			return true;
 	return false;
 }

@@ -70,6 +70,45 @@ struct tf_fload {
 	char *at;                /* "FILE:LINE:COL" of the where (or the entry) */
 };
 
+/* A destination type (cols.c): of an added column, or a type override. */
+enum tf_ttype {
+	TF_T_NONE = 0, TF_T_STRING, TF_T_TINYINT, TF_T_SMALLINT, TF_T_INT, TF_T_BIGINT,
+	TF_T_DOUBLE, TF_T_DECIMAL, TF_T_DATE, TF_T_DATETIME
+};
+struct tf_target {
+	enum tf_ttype t;
+	int prec, scale;     /* DECIMAL(prec,scale) */
+	char *format;        /* the text side's time format, or NULL */
+	int unix_mul;        /* numbers are Unix times: 1 seconds, 1000 millis; 0 not */
+	char mysql[32], mc[32]; /* the schema record's type texts */
+};
+
+/* An added column: its value an expression (or a constant text). */
+struct tf_vexpr;
+struct tf_addcol {
+	char *name;
+	struct tf_target to;
+	struct tf_vexpr *value;
+	char *cnst;          /* const: the text (value NULL) */
+	char *where;         /* "FILE:LINE:COL" of the entry */
+};
+struct tf_addrule {
+	struct tf_sel on;
+	struct tf_addcol *cols;
+	size_t ncols, capcols;
+};
+/* A type override: the columns it names (by name, or by source type). */
+struct tf_typerule {
+	struct tf_sel on;
+	struct tf_match column, source_type;
+	struct tf_target to;
+	char *where;
+};
+/* A ${NAME} of the rules file: bound by tf_rules_params. */
+struct tf_param {
+	char *name, *where, *value;
+};
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -86,7 +125,23 @@ struct tf_rules {
 	char *alerts;             /* ddl.alerts: the alerts file, or NULL */
 	struct tf_fload *fload;   /* full_load, in file order */
 	size_t nfload, capfload;
+	struct tf_addrule *add;   /* columns: in file order */
+	size_t nadd, capadd;
+	struct tf_typerule *types; /* types: the first that matches a column wins */
+	size_t ntypes, captypes;
+	char **refs;              /* the column names the expressions read */
+	size_t nrefs, caprefs;
+	struct tf_param *params;  /* every ${NAME} of the expressions */
+	size_t nparams, capparams;
+	long long dirty_limit;    /* dirty.limit: rows rejected before the run fails */
+	char *reject;             /* dirty.reject: the reject file, or NULL */
+	char *dirty_where;        /* "FILE:LINE:COL" of dirty.limit, or NULL */
 };
+
+/* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,
+ * or -1 with err (exit 2): a text that is not NAME=VALUE, or a ${NAME} of
+ * the file that none gives ("FILE:LINE:COL: ${NAME}: ..."). */
+int tf_rules_params(struct tf_rules *R, const char *const *nv, size_t n, struct mc_err *err);
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
  * "FILE:LINE:COL: what"); free with tf_rules_free either way. */

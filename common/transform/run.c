@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/io.h"
+#include "transform/cols.h"
 #include "transform/run.h"
 
 /* The column names of one schema version of a table (for the DML
@@ -19,6 +20,7 @@ struct tf_ver {
 	struct tf_names names;
 	struct mc_str *name;
 	char *blob;
+	struct tf_colver cv;
 };
 
 /* What the rules say of one source table, worked out once. */
@@ -28,6 +30,7 @@ struct tf_tab {
 	int selected;
 	char name[TF_MAX_NAME + 1];
 	size_t *dml, ndml;        /* the DML rules matching it, in file order */
+	struct tf_coltab ct;      /* the columns and types rules matching it */
 	struct tf_ver *vers;
 	size_t nvers, capvers;
 };
@@ -39,6 +42,10 @@ struct tf {
 	struct tf_tab *tabs;
 	size_t ntabs, cap, last;
 	struct rio_writer wr;
+	struct tf_rowout ro;           /* a transformed row or schema */
+	char *source_id;               /* the header's source_id, or NULL */
+	uint64_t ndirty;               /* rows rejected as dirty data */
+	char first_dirty[64];          /* the position of the first */
 };
 
 static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
@@ -79,13 +86,17 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 				return mc_oom(err, "tables"), NULL;
 			x->dml[x->ndml++] = i;
 		}
+	if (x->selected && tf_coltab_init(t->o->rules, &x->ct, db->p, db->n, tb->p, tb->n, err) < 0)
+		return NULL;
 	return x;
 }
 
 static void vers_free(struct tf_tab *x)
 {
-	for (size_t i = 0; i < x->nvers; i++)
+	for (size_t i = 0; i < x->nvers; i++) {
 		free(x->vers[i].name), free(x->vers[i].blob);
+		tf_colver_free(&x->vers[i].cv);
+	}
 	free(x->vers);
 }
 
@@ -93,6 +104,7 @@ static void tabs_free(struct tf *t)
 {
 	for (size_t i = 0; i < t->ntabs; i++) {
 		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
+		tf_coltab_free(&t->tabs[i].ct);
 		vers_free(&t->tabs[i]);
 	}
 	free(t->tabs);
@@ -105,7 +117,12 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	struct mc_kv *m;
 	struct mc_rec h = *r;
 	size_t n = 0;
+	const struct mc_str *sid = rec_header_get(r, MC_META_SOURCE_ID);
 	int rc;
+	free(t->source_id);
+	t->source_id = NULL;
+	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
+		return mc_oom(err, "the header");
 	if (!(m = calloc(r->nmeta + 1, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
@@ -123,7 +140,8 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 
 /* Keep the column names of a schema record (a version seen again
  * replaces the one kept). */
-static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct tf_ver **out,
+		      struct mc_err *err)
 {
 	struct tf_ver *v = NULL;
 	size_t total = 0, off = 0;
@@ -138,7 +156,9 @@ static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct mc_err *e
 	}
 	free(v->name);
 	free(v->blob);
+	tf_colver_free(&v->cv);
 	memset(v, 0, sizeof *v);
+	*out = v;
 	v->version = r->schema_version;
 	for (size_t i = 0; i < r->ncols; i++)
 		total += r->cols[i].name.n;
@@ -219,6 +239,81 @@ static int ddl_policy(struct tf *t, const struct mc_rec *r, struct mc_err *err)
 	return 1;
 }
 
+static int pos_ctx(const struct mc_rec *r, struct mc_err *err)
+{
+	char pos[64];
+	pos_format(&r->pos, pos, sizeof pos);
+	return mc_errctx(err, "position %s: ", pos);
+}
+
+/* A row of a table with columns or types rules: written transformed, or
+ * rejected as dirty data (0), or -1 with err, -2 on a write error. */
+static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
+{
+	const struct tf_colver *cv = NULL;
+	struct mc_rec out;
+	struct mc_str sid = { t->source_id, t->source_id ? strlen(t->source_id) : 0 };
+	char pos[64], line[1024], colname[200];
+	const struct tf_rowout *o = &t->ro;
+	int rc;
+	for (size_t i = 0; i < x->nvers; i++)
+		if (x->vers[i].version == r->schema_version)
+			cv = &x->vers[i].cv;
+	if (!cv) /* the reader checks every row against its schema: not reached */
+		return mc_errf(err, MC_EXIT_DATA, "a row of schema version %llu before its schema",
+			       (unsigned long long)r->schema_version);
+	if (!cv->any) {
+		r->table = mc_str_c(x->name, strlen(x->name));
+		return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
+	}
+	rc = tf_cols_row(t->o->rules, &x->ct, cv, r, sid, &t->ro, &out, err);
+	if (rc < 0)
+		return pos_ctx(r, err);
+	if (rc == 0) {
+		out.table = mc_str_c(x->name, strlen(x->name));
+		return rio_write(&t->wr, &out, err) < 0 ? -2 : 0;
+	}
+	/* dirty data */
+	pos_format(&r->pos, pos, sizeof pos);
+	if (o->col) {
+		snprintf(colname, sizeof colname, "%s (added)", o->col);
+	} else {
+		const struct tf_ver *v = NULL;
+		for (size_t i = 0; i < x->nvers; i++)
+			if (x->vers[i].version == r->schema_version)
+				v = &x->vers[i];
+		snprintf(colname, sizeof colname, "%.*s", v && o->coln < v->names.n ?
+			 (int)v->names.name[o->coln].n : 1, v && o->coln < v->names.n ?
+			 v->names.name[o->coln].p : "?");
+	}
+	if (!t->ndirty++)
+		snprintf(t->first_dirty, sizeof t->first_dirty, "%s", pos);
+	snprintf(line, sizeof line, "%s\t%s.%s\t%s\t%s\t%s\t%s (the rule at %s)", pos, x->db,
+		 x->table, colname, o->image, o->shown, o->reason, o->where);
+	if (t->o->reject_fd >= 0) {
+		size_t n = strlen(line);
+		line[n] = '\n';
+		if (io_write_all(t->o->reject_fd, line, n + 1) < 0)
+			return mc_errnof(err, errno, "the reject file: write error");
+	}
+	if (t->ndirty > (uint64_t)t->o->dirty_limit) {
+		char lim[160];
+		if (t->o->dirty_limit)
+			snprintf(lim, sizeof lim, "the %llu%s dirty row is over the limit of %lld (the "
+				 "first at position %s)", (unsigned long long)t->ndirty,
+				 t->ndirty % 10 == 1 && t->ndirty % 100 != 11 ? "st" :
+				 t->ndirty % 10 == 2 && t->ndirty % 100 != 12 ? "nd" :
+				 t->ndirty % 10 == 3 && t->ndirty % 100 != 13 ? "rd" : "th",
+				 t->o->dirty_limit, t->first_dirty);
+		else
+			snprintf(lim, sizeof lim, "the dirty limit is 0");
+		return mc_errf(err, MC_EXIT_DATA, "position %s: dirty value: '%s.%s' column '%s' (%s "
+			       "image): %s: %s (the rule at %s); %s", pos, x->db, x->table, colname,
+			       o->image, o->shown, o->reason, o->where, lim);
+	}
+	return 0;
+}
+
 /* One record: -1 with err on a rules error (err's code set), -2 when the
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
@@ -251,13 +346,26 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			if (k <= 0)
 				return k;
 		}
-		if (x->ndml && r->kind == MC_R_SCHEMA && keep_names(x, r, err) < 0)
-			return -1;
+		if ((x->ndml || x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_SCHEMA) {
+			struct tf_ver *v = NULL;
+			if (keep_names(x, r, &v, err) < 0 ||
+			    tf_colver_init(t->o->rules, &x->ct, r, &v->cv, err) < 0)
+				return -1;
+			if (v->cv.any) {
+				struct mc_rec out;
+				if (tf_cols_schema(&x->ct, &v->cv, r, &t->ro, &out, err) < 0)
+					return pos_ctx(r, err);
+				out.table = mc_str_c(x->name, strlen(x->name));
+				return rio_write(&t->wr, &out, err) < 0 ? -2 : 0;
+			}
+		}
 		if (x->ndml && r->kind == MC_R_ROW) {
 			int k = dml_keep(t, x, r, err);
 			if (k <= 0)
 				return k;
 		}
+		if ((x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_ROW)
+			return cols_row(t, x, r, err);
 		if (x->selected)
 			r->table = mc_str_c(x->name, strlen(x->name));
 		break;
@@ -298,6 +406,11 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 	struct tf t;
 	int rc = 0;
 
+	for (size_t i = 0; i < o->rules->nparams; i++)
+		if (!o->rules->params[i].value)
+			return mc_errf(err, MC_EXIT_USAGE, "%s: ${%s}: no such parameter: give it with "
+				       "--param %s=VALUE", o->rules->params[i].where,
+				       o->rules->params[i].name, o->rules->params[i].name);
 	memset(&t, 0, sizeof t);
 	t.o = o;
 	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
@@ -312,7 +425,14 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 		if (rio_wclose(&t.wr, rc < 0 ? &werr : err) < 0 && rc == 0)
 			rc = -1;
 	}
+	if (rc == 0 && t.ndirty && o->note.fn)
+		mc_sayf(&o->note, "%llu row%s rejected as dirty data (limit %lld), the first at "
+			"position %s%s%s", (unsigned long long)t.ndirty, t.ndirty == 1 ? "" : "s",
+			o->dirty_limit, t.first_dirty, o->reject_name ? ": listed in " : "",
+			o->reject_name ? o->reject_name : "");
 	tabs_free(&t);
+	tf_rowout_free(&t.ro);
+	free(t.source_id);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -43,6 +43,14 @@ struct tf_opts {
 	 * newline, to alerts_fd when >= 0 (an alerts file opened for append). */
 	struct mc_say alert;
 	int alerts_fd;
+	/* Dirty data (docs/mc-transform.md "Dirty data"): a row whose value
+	 * does not convert is dropped and listed, one line, in reject_fd when
+	 * >= 0 (reject_name its path, for messages); the dirty_limit + 1st
+	 * stops the run. The count goes to note at the end. */
+	int reject_fd;
+	const char *reject_name;
+	long long dirty_limit;
+	struct mc_say note;
 };
 
 /* Filter every input onto out_fd. 0, or -1 with err ("'FILE': record N:
