@@ -164,7 +164,9 @@ wait_exit() {
 	return 0
 }
 
-tree() { (cd "$1" && find . -type f ! -name '*.lock' | sort | xargs sha256sum); }
+# tree DIR: every file's checksum, but locks and mc-merge's record of its
+# last run (_mcsync/merged.NAME: times of day, for mc-cat --status)
+tree() { (cd "$1" && find . -type f ! -name '*.lock' ! -path './_mcsync/merged.*' | sort | xargs sha256sum); }
 
 odps_start() {
 	_od=$T/$1

@@ -111,9 +111,8 @@ expect_ok "a rerun is a repeat" put "$T/changes1.mcr"
 expect_eq "... the markers are there once" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM d__k_log WHERE mc_op = 'T'")" 2
 
-# mc-merge reads the ledger of mc-tunnel-put's state
-MS=$T/s/_mcsync
-[ -f "$T/s/ledger" ] && MS=$T/s
+# mc-merge reads the ledger of mc-tunnel-put's state (STATE/_mcsync/ledger)
+MS=$T/s
 # the merged rows of a table, local (sqlite3 of mchist) and in MaxCompute
 cmp_tables() { # LOCALDB SERVERQUERY LOCALQUERY DESC
 	sqlite3 "$1" "$3" | sort >"$T/l.rows"
