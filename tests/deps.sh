@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev
 libmariadb-dev libfyaml-dev libcurl4-openssl-dev libssl-dev libmsgpack-dev libzstd-dev zlib1g-dev zstd
 mariadb-server mariadb-client mariadb-backup sqlite3 sysbench mydumper
-python3 jq time"
+python3 python3-crc32c jq time"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -205,10 +205,10 @@ out:
 }
 
 /* Fill the idle connections with the blocks that may go now: a block
- * whose backoff is over first, then the next block never sent. Returns
- * the seconds until the next waiting block may go (1 when none waits), -1
- * with err. */
-static double fill(struct run *rn, struct mc_err *err)
+ * whose backoff is over first, then the next block never sent. *wait:
+ * the seconds until the next waiting block may go (0..1; 1 when none
+ * waits). 0, -1 with err. */
+static int fill(struct run *rn, double *wait, struct mc_err *err)
 {
 	double now = odps_now(), soonest = 1;
 	for (size_t i = 0; i < rn->cs->n; i++) {
@@ -234,7 +234,8 @@ static double fill(struct run *rn, struct mc_err *err)
 	for (size_t j = 0; j < rn->nretry; j++)
 		if (rn->b[rn->retry[j]].at - now < soonest)
 			soonest = rn->b[rn->retry[j]].at - now;
-	return soonest;
+	*wait = soonest < 0 ? 0 : soonest;
+	return 0;
 }
 
 static int put_all(struct run *rn, struct mc_err *err)
@@ -243,8 +244,8 @@ static int put_all(struct run *rn, struct mc_err *err)
 	while (rc == 0 && rn->done < rn->n) {
 		int running = 0, left;
 		CURLMsg *msg;
-		double wait = fill(rn, err);
-		if (wait < 0)
+		double wait;
+		if (fill(rn, &wait, err) < 0)
 			return -1;
 		if (curl_multi_perform(rn->cs->m, &running) != CURLM_OK)
 			return mc_errf(err, MC_EXIT_DATA, "libcurl: the transfers failed");
@@ -259,16 +260,18 @@ static int put_all(struct run *rn, struct mc_err *err)
 		}
 		if (rc != 0 || rn->done == rn->n)
 			break;
-		if (running) {
-			int ms = (int)(wait * 1000);
-			curl_multi_poll(rn->cs->m, NULL, 0, ms < 1 ? 1 : ms > 1000 ? 1000 : ms, NULL);
-		} else {
-			int idle = 1;
+		{
+			size_t idle = 0;
 			for (size_t i = 0; i < rn->cs->n; i++)
-				if (rn->cs->c[i].blk >= 0)
-					idle = 0;
-			if (idle) /* every block left waits its backoff */
-				sleep_s(wait);
+				idle += rn->cs->c[i].blk < 0;
+			if (!idle) /* woken by the transfers; no block can start before one ends */
+				wait = 1;
+			if (running) {
+				int ms = (int)(wait * 1000);
+				curl_multi_poll(rn->cs->m, NULL, 0, ms < 1 ? 1 : ms, NULL);
+			} else if (idle == rn->cs->n) {
+				sleep_s(wait); /* every block left waits its backoff */
+			}
 		}
 	}
 	return rc;
