@@ -73,7 +73,7 @@ expect_code 2 "odps:// without --state exits 2" \
 expect_grep "it names --state" "needs --state=DIR" "$T/err"
 expect_code 2 "--state with a warehouse directory exits 2" mc-tunnel-put --dest="$T/w" --state="$T/x" "$T/sb.mcr"
 expect_code 2 "--endpoint with a warehouse directory exits 2" mc-tunnel-put --dest="$T/w" --endpoint=http://h/api "$T/sb.mcr"
-expect_code 2 "--threads=2 exits 2 (one connection for now)" put t0 s0 --threads=2 "$T/sb.mcr"
+expect_code 2 "--threads=65 exits 2 (1..64)" put t0 s0 --threads=65 "$T/sb.mcr"
 expect_code 2 "a bad --retry-time exits 2" put t0 s0 --retry-time=1m "$T/sb.mcr"
 expect_code 2 "a bad --compress exits 2" put t0 s0 --compress=lz4 "$T/sb.mcr"
 expect_code 2 "a bad project exits 2" mc-tunnel-put --dest=odps://p-1 --state="$T/s0" "$T/sb.mcr"

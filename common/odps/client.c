@@ -36,10 +36,12 @@ void odps_client_free(struct odps_client *c)
 	c->tunnel = NULL;
 }
 
-int odps_call(struct odps_client *c, enum odps_api api, const char *method, const char *resource,
-	      const struct odps_kv *params, size_t nparams, const struct odps_kv *headers,
-	      size_t nheaders, const void *body, size_t body_len, int chunked,
-	      struct odps_http_resp *resp, struct mc_err *err)
+/* Sign and send (x NULL: perform on h) or set up (x given) one request. */
+static int call_on(struct odps_client *c, struct odps_http *h, enum odps_api api,
+		   const char *method, const char *resource, const struct odps_kv *params,
+		   size_t nparams, const struct odps_kv *headers, size_t nheaders, const void *body,
+		   size_t body_len, int chunked, struct odps_http_resp *resp,
+		   struct odps_http_xfer *x, struct mc_err *err)
 {
 	struct odps_kv ps[MAX_PARAMS], hs[MAX_HEADERS];
 	struct mc_buf url = { 0 }, auth = { 0 };
@@ -75,11 +77,30 @@ int odps_call(struct odps_client *c, enum odps_api api, const char *method, cons
 		goto out;
 	}
 	struct odps_http_req req = { method, url.p, hs, nh, body, body_len, chunked };
-	rc = odps_http_do(&c->http, &req, resp, err);
+	rc = x ? odps_http_setup(h, &req, resp, x, err) : odps_http_do(h, &req, resp, err);
 out:
 	buf_free(&url);
 	buf_free(&auth);
 	return rc;
+}
+
+int odps_call(struct odps_client *c, enum odps_api api, const char *method, const char *resource,
+	      const struct odps_kv *params, size_t nparams, const struct odps_kv *headers,
+	      size_t nheaders, const void *body, size_t body_len, int chunked,
+	      struct odps_http_resp *resp, struct mc_err *err)
+{
+	return call_on(c, &c->http, api, method, resource, params, nparams, headers, nheaders,
+		       body, body_len, chunked, resp, NULL, err);
+}
+
+int odps_call_setup(struct odps_client *c, struct odps_http *h, enum odps_api api,
+		    const char *method, const char *resource, const struct odps_kv *params,
+		    size_t nparams, const struct odps_kv *headers, size_t nheaders, const void *body,
+		    size_t body_len, int chunked, struct odps_http_resp *resp,
+		    struct odps_http_xfer *x, struct mc_err *err)
+{
+	return call_on(c, h, api, method, resource, params, nparams, headers, nheaders, body,
+		       body_len, chunked, resp, x, err);
 }
 
 int odps_client_tunnel(struct odps_client *c, const char **tunnel, struct mc_err *err)

@@ -31,6 +31,15 @@ int odps_call(struct odps_client *c, enum odps_api api, const char *method, cons
 	      size_t nheaders, const void *body, size_t body_len, int chunked,
 	      struct odps_http_resp *resp, struct mc_err *err);
 
+/* odps_call set up on handle h (another connection than c's own: h made
+ * with c->http's options) without performing it: odps_http_setup. The
+ * caller performs it and calls odps_http_finish(h, x, ...). */
+int odps_call_setup(struct odps_client *c, struct odps_http *h, enum odps_api api,
+		    const char *method, const char *resource, const struct odps_kv *params,
+		    size_t nparams, const struct odps_kv *headers, size_t nheaders, const void *body,
+		    size_t body_len, int chunked, struct odps_http_resp *resp,
+		    struct odps_http_xfer *x, struct mc_err *err);
+
 /* The Tunnel endpoint: the one given, else asked of the service once
  * (GET /projects/P/tunnel?service) and kept. -1 with err: a transport
  * error (as odps_http_do), an error status (odps_http_fail: code 3 when

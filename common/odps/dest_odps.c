@@ -47,6 +47,7 @@ struct odd {
 	char *dest;       /* "odps://P[/S]" */
 	struct odps_target t;
 	struct odps_client c;
+	struct odps_conns *conns; /* --threads > 1: the connections blocks go up on */
 	int client_ok;
 	int lockfd;
 	uint64_t seq;
@@ -83,7 +84,7 @@ static const struct {
 static struct odps_up up_of(struct odd *w, const struct dest_part *p)
 {
 	struct odps_up u = { &w->c, p->table, p->tpart, w->o.retry_s, (uint64_t)(uintptr_t)p,
-			     w->o.say };
+			     w->o.say, w->o.threads, &w->conns };
 	return u;
 }
 
@@ -491,9 +492,7 @@ static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 		int rc = 0;
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
 			return -1;
-		for (size_t i = 0; i < p->nblocks && rc == 0; i++)
-			rc = odps_up_put(&u, p->sess.id, (uint32_t)i, w->o.comp, p->blocks[i].p,
-					 p->blocks[i].len, err);
+		rc = odps_up_put_all(&u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
 		if (rc <= 0)
 			return rc;
 		/* the session was closed under us (expired): a new one */
@@ -559,10 +558,9 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	}
 	if (encode(w, p, rows, err) < 0)
 		return -1;
-	for (size_t i = 0; i < p->nblocks; i++) {
+	{
 		struct odps_up u = up_of(w, p);
-		int rc = odps_up_put(&u, p->sess.id, (uint32_t)i, w->o.comp, p->blocks[i].p,
-				     p->blocks[i].len, err);
+		int rc = odps_up_put_all(&u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
 		if (rc < 0)
 			return -1;
 		if (rc == 1) /* expired under us: all of it again in a new session */
@@ -695,7 +693,7 @@ static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 static int resolve(struct odd *w, struct odps_jent *e, struct mc_err *err)
 {
 	char tpart[512];
-	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 7, w->o.say };
+	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 7, w->o.say, 1, NULL };
 	struct odps_session s = { 0 };
 	uint32_t *ids = NULL;
 	int rc;
@@ -858,6 +856,7 @@ static void odd_close(void *st)
 		free(w->parts[i]);
 	}
 	free(w->parts);
+	odps_conns_free(w->conns);
 	if (w->client_ok)
 		odps_client_free(&w->c);
 	odps_target_free(&w->t);
@@ -902,9 +901,6 @@ int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 	if (o->resnap)
 		return mc_errf(err, MC_EXIT_USAGE, "--resnapshot: not yet with a MaxCompute "
 			       "destination");
-	if (o->odps->threads > 1)
-		return mc_errf(err, MC_EXIT_USAGE, "--threads=%d: blocks go up on one connection "
-			       "for now (give --threads=1)", o->odps->threads);
 	if (!(w = calloc(1, sizeof *w)))
 		return mc_oom(err, "destination");
 	w->lockfd = -1;

@@ -25,7 +25,7 @@ struct dest_odps_opts {
 	double retry_s;             /* --retry-time, seconds; 0: 15 minutes */
 	enum trec_comp comp;        /* --compress (default deflate) */
 	size_t block_size;          /* --block-size; 0: 64 MiB */
-	int threads;                /* --threads: upload connections (1 for now) */
+	int threads;                /* --threads: connections the blocks go up on */
 	struct mc_say say;          /* retries */
 };
 

@@ -12,13 +12,7 @@
 
 #include "base/alloc.h"
 
-struct xfer {
-	struct odps_http_resp *resp;
-	const char *body;
-	size_t body_len, sent;
-	size_t max_body;
-	int too_big;
-};
+#define xfer odps_http_xfer
 
 int odps_http_init(struct odps_http *h, const struct odps_http_opts *o, struct mc_err *err)
 {
@@ -148,15 +142,19 @@ static int add_header(struct curl_slist **l, const char *name, const char *value
 	return 0;
 }
 
-int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct odps_http_resp *resp,
-		 struct mc_err *err)
+int odps_http_setup(struct odps_http *h, const struct odps_http_req *req,
+		    struct odps_http_resp *resp, struct xfer *x, struct mc_err *err)
 {
 	CURL *c = h->curl;
 	struct curl_slist *hl = NULL;
-	struct xfer x = { resp, req->body, req->body_len, 0, h->o.max_body, 0 };
-	int has_ctype = 0, rc = -1;
-	CURLcode cc;
+	int has_ctype = 0;
 
+	memset(x, 0, sizeof *x);
+	x->resp = resp;
+	x->body = req->body;
+	x->body_len = req->body_len;
+	x->max_body = h->o.max_body;
+	snprintf(x->method, sizeof x->method, "%s", req->method);
 	resp->status = 0;
 	resp->headers.len = resp->body.len = 0;
 	curl_easy_reset(c); /* options only: the open connection is kept */
@@ -173,6 +171,9 @@ int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct od
 		goto oom;
 	if (req->chunked && !(hl = curl_slist_append(hl, "Transfer-Encoding: chunked")))
 		goto oom;
+	if (!(x->url = mc_strdup(req->url)))
+		goto oom;
+	x->headers = hl;
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -188,13 +189,13 @@ int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct od
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(c, CURLOPT_READDATA, &x);
+	curl_easy_setopt(c, CURLOPT_READDATA, x);
 	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, x);
 	if (!strcmp(req->method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(req->method, "HEAD")) {
@@ -211,26 +212,41 @@ int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct od
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	}
 	h->errbuf[0] = '\0';
-	cc = curl_easy_perform(c);
-	if (x.too_big) {
-		mc_errf(err, MC_EXIT_DATA, "%s %s: response body over %zu bytes", req->method,
-			req->url, h->o.max_body);
-		goto out;
-	}
-	if (cc != CURLE_OK) {
-		mc_errf(err, curl_exit(cc), "%s %s: %s (curl error %d)", req->method, req->url,
-			h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc), (int)cc);
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	rc = 0;
-	goto out;
+	return 0;
 oom:
-	mc_oom(err, "an HTTP request");
-out:
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
+	memset(x, 0, sizeof *x);
+	return mc_oom(err, "an HTTP request");
+}
+
+int odps_http_finish(struct odps_http *h, struct xfer *x, int cc, struct mc_err *err)
+{
+	int rc = -1;
+	if (x->too_big) {
+		mc_errf(err, MC_EXIT_DATA, "%s %s: response body over %zu bytes", x->method, x->url,
+			h->o.max_body);
+	} else if (cc != CURLE_OK) {
+		mc_errf(err, curl_exit((CURLcode)cc), "%s %s: %s (curl error %d)", x->method, x->url,
+			h->errbuf[0] ? h->errbuf : curl_easy_strerror((CURLcode)cc), cc);
+	} else {
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &x->resp->status);
+		rc = 0;
+	}
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(x->headers);
+	free(x->url);
+	x->headers = NULL;
+	x->url = NULL;
 	return rc;
+}
+
+int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct odps_http_resp *resp,
+		 struct mc_err *err)
+{
+	struct xfer x;
+	if (odps_http_setup(h, req, resp, &x, err) < 0)
+		return -1;
+	return odps_http_finish(h, &x, (int)curl_easy_perform(h->curl), err);
 }
 
 int odps_http_header(const struct odps_http_resp *r, const char *name, char *out, size_t outsz)

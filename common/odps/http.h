@@ -45,6 +45,21 @@ struct odps_http_resp {
 	struct mc_buf body;
 };
 
+/* A request set up on a handle and not yet performed (odps_http_setup),
+ * for a caller that drives several handles at once through libcurl's
+ * multi interface (upload.h's parallel PUTs). The body is read from
+ * req->body, which must live until odps_http_finish. */
+struct odps_http_xfer {
+	struct odps_http_resp *resp;
+	const char *body;
+	size_t body_len, sent;
+	size_t max_body;
+	int too_big;
+	void *headers;   /* struct curl_slist * */
+	char method[8];
+	char *url;       /* for messages */
+};
+
 /* A handle. -1 with err when libcurl cannot make one or ca_file cannot
  * be read (code 2). */
 int odps_http_init(struct odps_http *h, const struct odps_http_opts *o, struct mc_err *err);
@@ -59,6 +74,15 @@ void odps_http_free(struct odps_http *h);
 int odps_http_do(struct odps_http *h, const struct odps_http_req *req, struct odps_http_resp *resp,
 		 struct mc_err *err);
 void odps_http_resp_free(struct odps_http_resp *r);
+
+/* odps_http_do in two halves: set up req on h's easy handle (resp
+ * emptied; x holds what the transfer needs), and after the caller has
+ * performed it (curl_easy_perform, or a multi handle) with result cc (a
+ * CURLcode), what odps_http_do returns. finish frees what setup made,
+ * whatever cc; setup failing (-1, out of memory) leaves nothing to free. */
+int odps_http_setup(struct odps_http *h, const struct odps_http_req *req,
+		    struct odps_http_resp *resp, struct odps_http_xfer *x, struct mc_err *err);
+int odps_http_finish(struct odps_http *h, struct odps_http_xfer *x, int cc, struct mc_err *err);
 
 /* The value of header name (case-insensitive) in r, trimmed, into out
  * (NUL-terminated, cut to outsz - 1). 1 if present, else 0. */

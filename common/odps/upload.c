@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "odps/endpoint.h"
 #include "odps/httperr.h"
+#include "odps/upload_int.h"
 
 /* ---- the session answer (JSON) ---- */
 
@@ -664,42 +665,63 @@ int odps_up_status(const struct odps_up *u, const char *id, struct odps_session 
 	return rc;
 }
 
-static int is_conflict(const struct odps_http_resp *r)
+int up_is_conflict(const struct odps_http_resp *r)
 {
 	struct odps_error e;
 	return r->status == 409 ||
 	       (odps_error_parse(r->body.p, r->body.len, &e) && !strcmp(e.code, "StatusConflict"));
 }
 
-int odps_up_put(const struct odps_up *u, const char *id, uint32_t blockid, enum trec_comp comp,
-		const void *body, size_t len, struct mc_err *err)
+void up_put_free(struct up_put *q)
 {
-	struct odps_kv ps[P_MAX], hs[4];
-	struct odps_http_resp r = { 0 };
-	char what[300], bid[16];
-	size_t n = 0, nh = 0;
-	int rc;
+	buf_free(&q->res);
+}
+
+int up_put_init(const struct odps_up *u, const char *id, uint32_t blockid, enum trec_comp comp,
+		struct up_put *q, struct mc_err *err)
+{
+	memset(q, 0, sizeof *q);
 	if (blockid >= ODPS_MAX_BLOCKS)
 		return mc_errf(err, MC_EXIT_DATA, "block %u of %s: a session holds blocks 0..19999 "
 			       "(commit fewer rows at once, or cut bigger blocks)", blockid, u->table);
-	snprintf(bid, sizeof bid, "%u", blockid);
-	ps[n++] = (struct odps_kv){ "uploadid", id };
-	ps[n++] = (struct odps_kv){ "blockid", bid };
+	snprintf(q->bid, sizeof q->bid, "%u", blockid);
+	q->ps[q->np++] = (struct odps_kv){ "uploadid", id };
+	q->ps[q->np++] = (struct odps_kv){ "blockid", q->bid };
 	if (u->part)
-		ps[n++] = (struct odps_kv){ "partition", u->part };
-	hs[nh++] = (struct odps_kv){ "Content-Type", "application/octet-stream" };
-	hs[nh++] = tunnel_hs[0];
-	hs[nh++] = tunnel_hs[1];
+		q->ps[q->np++] = (struct odps_kv){ "partition", u->part };
+	q->hs[q->nh++] = (struct odps_kv){ "Content-Type", "application/octet-stream" };
+	q->hs[q->nh++] = tunnel_hs[0];
+	q->hs[q->nh++] = tunnel_hs[1];
 	if (trec_comp_name(comp))
-		hs[nh++] = (struct odps_kv){ "Content-Encoding", trec_comp_name(comp) };
-	snprintf(what, sizeof what, "PUT block %u of upload session %s (%s%s%s)", blockid, id,
+		q->hs[q->nh++] = (struct odps_kv){ "Content-Encoding", trec_comp_name(comp) };
+	snprintf(q->what, sizeof q->what, "PUT block %u of upload session %s (%s%s%s)", blockid, id,
 		 u->table, u->part ? " " : "", u->part ? u->part : "");
-	rc = call_retry(u, what, "PUT", ps, n, hs, nh, body, len, 1, &r, err);
+	return 0;
+}
+
+int up_put_res(const struct odps_up *u, struct up_put *q, struct mc_err *err)
+{
+	const char *tunnel;
+	if (odps_client_tunnel(u->c, &tunnel, err) < 0)
+		return -1;
+	return table_res(u, &q->res, err);
+}
+
+int odps_up_put(const struct odps_up *u, const char *id, uint32_t blockid, enum trec_comp comp,
+		const void *body, size_t len, struct mc_err *err)
+{
+	struct odps_http_resp r = { 0 };
+	struct up_put q;
+	int rc;
+	if (up_put_init(u, id, blockid, comp, &q, err) < 0)
+		return -1;
+	rc = call_retry(u, q.what, "PUT", q.ps, q.np, q.hs, q.nh, body, len, 1, &r, err);
 	if (rc == 0 && r.status / 100 != 2) {
-		rc = is_conflict(&r) ? 1 : -1;
-		odps_http_fail(&r, what, err);
+		rc = up_is_conflict(&r) ? 1 : -1;
+		odps_http_fail(&r, q.what, err);
 	}
 	odps_http_resp_free(&r);
+	up_put_free(&q);
 	return rc;
 }
 
@@ -768,7 +790,7 @@ int odps_up_commit(const struct odps_up *u, const char *id, const uint32_t *bloc
 			rc = 0;
 			goto out;
 		}
-		if (rc == 0 && !odps_retryable_status(r.status) && !is_conflict(&r)) {
+		if (rc == 0 && !odps_retryable_status(r.status) && !up_is_conflict(&r)) {
 			odps_http_fail(&r, what, err);
 			odps_http_resp_free(&r);
 			rc = -1;

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "odps/client.h"
 #include "odps/tunnel_rec.h"
@@ -58,6 +59,11 @@ struct odps_session {
 int odps_session_parse(const char *body, size_t n, struct odps_session *s, struct mc_err *err);
 void odps_session_free(struct odps_session *s);
 
+/* The connections blocks go up on in parallel (odps_up_put_all): made on
+ * first use, kept open (keep-alive) until odps_conns_free. */
+struct odps_conns;
+void odps_conns_free(struct odps_conns *cs);
+
 /* One table (and partition) to upload into. */
 struct odps_up {
 	struct odps_client *c;
@@ -66,6 +72,8 @@ struct odps_up {
 	double retry_s;      /* the budget of each request, seconds */
 	uint64_t seed;       /* of the retry jitter */
 	struct mc_say say;   /* a line per retry (may be empty) */
+	int threads;         /* connections for odps_up_put_all; 0, 1: c's own */
+	struct odps_conns **conns; /* where they are kept (with threads > 1) */
 };
 
 /* Create a session (create_partition: the server creates a missing
@@ -84,6 +92,17 @@ int odps_up_status(const struct odps_up *u, const char *id, struct odps_session 
  * StatusConflict: expired, or closed), -1 with err. */
 int odps_up_put(const struct odps_up *u, const char *id, uint32_t blockid, enum trec_comp comp,
 		const void *body, size_t len, struct mc_err *err);
+
+/* PUT blocks 0..n-1 of session id (blocks[i] is block i), on u->threads
+ * connections at once (libcurl's multi interface, in the calling thread),
+ * each block retried as odps_up_put does, within its own budget. Returns
+ * as odps_up_put: 0 when every block is in, 1 when the session is no
+ * longer open, -1 with err (code 1: a 4xx that retrying cannot fix; code
+ * 3: a block's budget spent); on the first 1 or -1 the PUTs under way are
+ * stopped and the others not sent. With threads <= 1 or one block, the
+ * blocks go one after the other on c's own connection (odps_up_put). */
+int odps_up_put_all(const struct odps_up *u, const char *id, enum trec_comp comp,
+		    const struct mc_buf *blocks, size_t n, struct mc_err *err);
 
 /* Commit session id, which must hold exactly blocks[0..n) (sorted,
  * distinct), by the protocol above. 0 when the session is committed (by

@@ -11,9 +11,12 @@ bytes; DECIMAL as its text; DATETIME 'YYYY-MM-DD HH:MM:SS.mmm' (UTC), DATE
 as JSON text (BINARY inside them as hex).
 """
 import datetime
+import importlib.util
 import json
+import os
 import re
 import struct
+import sysconfig
 
 END_RECORD = 33553408
 META_COUNT = 33554430
@@ -23,20 +26,68 @@ METRICS_END = 33554176
 MAX_FIELD_SIZE = 8 * 1024 * 1024
 
 # --- CRC32C (Castagnoli, reflected 0x82F63B78) ---
+# A C implementation when there is one (the crc32c module: Debian's
+# python3-crc32c, tests/deps.sh), else table-driven Python, 8 bytes a step
+# (slicing-by-8). Both are checked against the check value of the CRC
+# catalogue (CRC-32C of "123456789" = E3069283) at import.
 _T = []
 for _i in range(256):
     _c = _i
     for _ in range(8):
         _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
     _T.append(_c)
+_T8 = [_T]
+for _k in range(1, 8):
+    _T8.append([(_T8[_k - 1][_i] >> 8) ^ _T[_T8[_k - 1][_i] & 0xFF] for _i in range(256)])
+_U2 = struct.Struct("<II")
 
 
-def crc32c(data, crc=0):
+def crc32c_py(data, crc=0):
     c = crc ^ 0xFFFFFFFF
-    t = _T
-    for b in data:
-        c = t[(c ^ b) & 0xFF] ^ (c >> 8)
+    t0, t1, t2, t3, t4, t5, t6, t7 = _T8
+    mv = memoryview(data).cast("B")
+    n8 = len(mv) - len(mv) % 8
+    for a, b in _U2.iter_unpack(mv[:n8]):
+        a ^= c
+        c = (t7[a & 0xFF] ^ t6[(a >> 8) & 0xFF] ^ t5[(a >> 16) & 0xFF] ^ t4[a >> 24] ^
+             t3[b & 0xFF] ^ t2[(b >> 8) & 0xFF] ^ t1[(b >> 16) & 0xFF] ^ t0[b >> 24])
+    for x in mv[n8:]:
+        c = t0[(c ^ x) & 0xFF] ^ (c >> 8)
     return c ^ 0xFFFFFFFF
+
+
+def _c_crc32c():
+    """The crc32c module's function, or None. The module may be Debian's,
+    built for the system Python of the same version as this one (another
+    Python on PATH, e.g. pyenv's, does not look there): loaded by its
+    file name when its ABI tag is this interpreter's."""
+    if os.environ.get("ODPS_SERVER_PURE_CRC32C"):
+        return None
+    try:
+        import crc32c as m
+    except ImportError:
+        m = None
+        path = "/usr/lib/python3/dist-packages/crc32c" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")
+        if os.path.exists(path):
+            try:
+                spec = importlib.util.spec_from_file_location("crc32c", path)
+                m = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(m)
+            except Exception:
+                m = None
+    f = getattr(m, "crc32c", None) if m is not None else None
+    try:
+        if f is None or f(b"123456789") != 0xE3069283 or f(b"56789", f(b"1234")) != 0xE3069283:
+            return None
+    except Exception:
+        return None
+    return f
+
+
+if crc32c_py(b"123456789") != 0xE3069283:
+    raise ImportError("recstream: the table-driven CRC32C is wrong")
+crc32c = _c_crc32c() or crc32c_py
+CRC32C_IMPL = "C (crc32c module)" if crc32c is not crc32c_py else "Python (slicing-by-8)"
 
 
 # --- types ---
@@ -135,6 +186,8 @@ def type_str(t):
 
 
 INTS = {"BIGINT": 63, "INT": 31, "SMALLINT": 15, "TINYINT": 7}
+STRINGS = frozenset(("STRING", "BINARY", "CHAR", "VARCHAR", "JSON", "DECIMAL"))
+LEN_WHAT = {k: k + " length" for k in STRINGS}
 WT_VARINT = ("BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN", "DATETIME", "DATE",
              "INTERVAL_YEAR_MONTH")
 
@@ -186,6 +239,15 @@ class Decoder:
             self.rec + 1, self.p if at is None else at, msg))
 
     def varint(self, what="varint"):
+        p = self.p
+        if p < self.n:
+            b = self.d[p]
+            if b < 0x80:  # one byte: minimal, within 64 bits
+                self.p = p + 1
+                return b
+        return self.varint_long(what)
+
+    def varint_long(self, what):
         d, p, n = self.d, self.p, self.n
         start = p
         v = 0
@@ -223,6 +285,8 @@ class Decoder:
         """Decode one value of type t, feed its CRC bytes, return the stored value."""
         k = t[0]
         at = self.p
+        if k in STRINGS:
+            return self.string(t, k, name, at)
         if k in INTS:
             v = self.zz64(k)
             bits = INTS[k]
@@ -278,32 +342,6 @@ class Decoder:
                 self.err("column %s: %s outside years 1..9999" % (name, k), at)
             return "%s %02d:%02d:%02d.%09d" % (day_text(days), sec // 3600, sec // 60 % 60,
                                                sec % 60, ns)
-        if k in ("STRING", "BINARY", "CHAR", "VARCHAR", "JSON", "DECIMAL"):
-            ln = self.varint(k + " length")
-            if ln > self.max_field:
-                self.err("column %s: %d bytes, more than MaxFieldSize %d" % (name, ln, self.max_field), at)
-            b = self.sized(ln, k)
-            self.crcbuf += b
-            if k == "BINARY":
-                return bytes(b)
-            try:
-                s = b.decode("utf-8")
-            except UnicodeDecodeError as e:
-                self.err("column %s: %s is not UTF-8 (byte %d of the value)" % (name, k, e.start), at)
-            if k in ("CHAR", "VARCHAR") and len(s) > t[1]:
-                self.err("column %s: %d characters, more than %s(%d)" % (name, len(s), k, t[1]), at)
-            if k == "JSON":
-                try:
-                    json.loads(s)
-                except ValueError:
-                    self.err("column %s: not JSON text" % name, at)
-            if k == "DECIMAL":
-                if not DECIMAL_RE.match(s):
-                    self.err("column %s: DECIMAL text %r is not a plain decimal" % (name, s[:40]), at)
-                ip, _, fp = s.lstrip("-").partition(".")
-                if len(fp) > t[2] or len(ip.lstrip("0")) > t[1] - t[2]:
-                    self.err("column %s: %s does not fit DECIMAL(%d,%d)" % (name, s, t[1], t[2]), at)
-            return s
         if k == "ARRAY":
             return json.dumps(self.array(t[1], name))
         if k == "MAP":
@@ -318,6 +356,33 @@ class Decoder:
                 out[fname] = self.nested(ft, name)
             return json.dumps(out)
         self.err("column %s: unsupported type %s" % (name, k), at)
+
+    def string(self, t, k, name, at):
+        ln = self.varint(LEN_WHAT[k])
+        if ln > self.max_field:
+            self.err("column %s: %d bytes, more than MaxFieldSize %d" % (name, ln, self.max_field), at)
+        b = self.sized(ln, k)
+        self.crcbuf += b
+        if k == "BINARY":
+            return bytes(b)
+        try:
+            s = b.decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.err("column %s: %s is not UTF-8 (byte %d of the value)" % (name, k, e.start), at)
+        if k in ("CHAR", "VARCHAR") and len(s) > t[1]:
+            self.err("column %s: %d characters, more than %s(%d)" % (name, len(s), k, t[1]), at)
+        if k == "JSON":
+            try:
+                json.loads(s)
+            except ValueError:
+                self.err("column %s: not JSON text" % name, at)
+        if k == "DECIMAL":
+            if not DECIMAL_RE.match(s):
+                self.err("column %s: DECIMAL text %r is not a plain decimal" % (name, s[:40]), at)
+            ip, _, fp = s.lstrip("-").partition(".")
+            if len(fp) > t[2] or len(ip.lstrip("0")) > t[1] - t[2]:
+                self.err("column %s: %s does not fit DECIMAL(%d,%d)" % (name, s, t[1], t[2]), at)
+        return s
 
     def nested(self, t, name):
         at = self.p
@@ -347,12 +412,22 @@ class Decoder:
         row = [None] * ncol
         last = 0
         stream = bytearray()
+        # per column: its name, type, wire type, and the field number's CRC bytes
+        plan = [(c[0], c[1], wire_type(c[1]), struct.pack("<i", i + 1)) for i, c in enumerate(cols)]
+        value = self.value
+        notnull = [(i, c[0]) for i, c in enumerate(cols) if not c[2]]
+        d = self.d
+        end_tag = _varint(END_RECORD << 3)  # the one minimal encoding of the tag
         while True:
             if self.p >= self.n:
                 self.err("stream ends without its footer (count and checksum)")
             at = self.p
-            tag = self.varint("tag")
-            field, wt = tag >> 3, tag & 7
+            if d.startswith(end_tag, at):
+                self.p = at + len(end_tag)
+                field, wt = END_RECORD, 0
+            else:
+                tag = self.varint("tag")
+                field, wt = tag >> 3, tag & 7
             if field == END_RECORD:
                 if wt != 0:
                     self.err("end-of-record tag with wire type %d" % wt, at)
@@ -364,8 +439,8 @@ class Decoder:
                 if c != want:
                     self.err("record checksum %08x, the record's bytes give %08x" % (c, want), cat,
                              "CorruptedDataStream")
-                for i, (cname, _t, nullable) in enumerate(cols):
-                    if row[i] is None and not nullable:
+                for i, cname in notnull:
+                    if row[i] is None:
                         self.err("column %s is NOT NULL but the record has no value" % cname, at)
                 stream += struct.pack("<I", c)
                 rows.append(row)
@@ -402,12 +477,11 @@ class Decoder:
                 self.err("field number %d, the table has %d columns" % (field, ncol), at)
             if field <= last:
                 self.err("field %d after field %d (fields go in column order, once each)" % (field, last), at)
-            name, t, _n = cols[field - 1]
-            want = wire_type(t)
+            name, t, want, fb = plan[field - 1]
             if wt != want:
                 self.err("column %s (%s): wire type %d, expected %d" % (name, type_str(t), wt, want), at)
-            self.crcbuf += struct.pack("<i", field)
-            row[field - 1] = self.value(t, name)
+            self.crcbuf += fb
+            row[field - 1] = value(t, name)
             last = field
 
 

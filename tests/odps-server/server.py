@@ -79,6 +79,27 @@ class State:
         self.faults = faults.Faults(self.data, opts.get("faults"), opts.get("seed"))
         self.loglock = threading.Lock()
         self.port = 0
+        # PUTs being handled at once (the client's parallel connections)
+        self.putlock = threading.Lock()
+        self.puts_now = self.puts_max = self.puts = 0
+
+    def put_begin(self):
+        with self.putlock:
+            self.puts_now += 1
+            self.puts += 1
+            self.puts_max = max(self.puts_max, self.puts_now)
+
+    def put_end(self):
+        with self.putlock:
+            self.puts_now -= 1
+
+    def stats(self, reset=False):
+        with self.putlock:
+            r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max}
+            if reset:
+                self.puts = 0
+                self.puts_max = self.puts_now
+        return r
 
     def project(self, name, service):
         p = self.projects.get(name)
@@ -230,7 +251,13 @@ class Handler(BaseHTTPRequestHandler):
             elif method != "GET":
                 raise Err(405, "InvalidArgument", "GET, POST or DELETE")
             return self.send(200, json.dumps(st.faults.state()).encode(), "application/json")
-        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults")
+        if path == "/_mcsync/stats":
+            # GET: PUTs handled, the most handled at once; DELETE: start counting again
+            if method not in ("GET", "DELETE"):
+                raise Err(405, "InvalidArgument", "GET or DELETE")
+            self.read_plain_body()
+            return self.send(200, json.dumps(st.stats(method == "DELETE")).encode(), "application/json")
+        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults, /_mcsync/stats")
 
     # --- authentication (§4.2) ---
     def authenticate(self, method, rel, params):
@@ -520,6 +547,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def t_put(self, proj, table):
         st = self.server.state
+        st.put_begin()
+        try:
+            self.t_put_counted(st, proj, table)
+        finally:
+            st.put_end()
+
+    def t_put_counted(self, st, proj, table):
         p, t = self.table_of(proj, table)
         b = self.params["blockid"]
         if not re.match(r"(0|[1-9][0-9]{0,4})\Z", b) or int(b) > MAX_BLOCK_ID:
