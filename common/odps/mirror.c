@@ -426,7 +426,8 @@ static int newest(struct rec *R, struct mc_err *err)
 	size_t pick = (size_t)-1, n = 0;
 	if (query(R->c, &R->so, "SELECT writer, MAX(seq) AS s FROM " ODPS_MIRROR_TABLE
 		  " WHERE kind = 'journal' GROUP BY writer", 2, &R->out, &r, err) < 0) {
-		if (strstr(err->msg, "ODPS-0130131"))
+		if (strstr(err->msg, "ODPS-0130131") || strstr(err->msg, "Table not found") ||
+		    strstr(err->msg, "no such table"))
 			return no_mirror(R->o, err);
 		return -1;
 	}
@@ -471,12 +472,13 @@ static int newest(struct rec *R, struct mc_err *err)
 /* The rows of the newest attempt of seq. */
 static int load(struct rec *R, struct mc_err *err)
 {
-	char q[256];
+	char q[320];
 	struct rows r;
 	uint64_t best = 0, a;
 	int rc = 0;
 	snprintf(q, sizeof q, "SELECT attempt, kind, body FROM " ODPS_MIRROR_TABLE
-		 " WHERE writer = '%s' AND seq = %" PRIu64, R->writer, R->seq);
+		 " WHERE writer = '%s' AND seq = %" PRIu64 " AND kind IN ('ledger0', 'ledger1', "
+		 "'state0', 'state1', 'journal')", R->writer, R->seq);
 	if (query(R->c, &R->so, q, 3, &R->out, &r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r.nrow && rc == 0; i++)
@@ -608,10 +610,10 @@ static int merges(struct rec *R, struct mc_buf *report, struct mc_err *err)
 			break;
 		}
 		rc = write_ckpt(R->o->state, fld(&r, best, 0), &c, err);
-		ckpt_free(&c);
 		if (rc == 0 && say_line(report, "%s/%s: written (%zu lines)", R->o->state,
 					fld(&r, best, 0), c.n) < 0)
 			rc = mc_oom(err, "report");
+		ckpt_free(&c);
 	}
 	free(r.f);
 	return rc;
