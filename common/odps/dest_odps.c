@@ -492,51 +492,6 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 
 /* ---- the state mirror (odps/mirror.h) ---- */
 
-/* How many rows of earlier commits e's partition holds in [tlo, thi],
- * from the state file of the commit before (0 unknown). */
-static void before_of(const struct odps_statefile *sf, struct odps_jent *e)
-{
-	const struct odps_pmax *m = odps_statefile_pmax(sf, e->table, e->part);
-	e->has_before = 0;
-	if (!e->has_tpos)
-		return;
-	if (!m) {
-		/* none since `pruned`: every row of it lies below */
-		if (!sf->has_pruned || pos_cmp(&e->tlo, &sf->pruned) >= 0) {
-			e->before = 0;
-			e->has_before = 1;
-		}
-		return;
-	}
-	int c = pos_cmp(&m->max, &e->tlo);
-	if (c < 0) {
-		e->before = 0;
-		e->has_before = 1;
-	} else if (c == 0) {
-		e->before = m->n;
-		e->has_before = 1;
-	}
-}
-
-/* The lowest position a later commit may bring (the lowest of the
- * sources' committed positions and of the snapshot's watermarks): what the
- * state file's partitions below it are dropped at. 0 when there is none. */
-static int prune_at(const struct mc_ledger *l, struct mc_pos *at)
-{
-	int any = 0;
-	for (size_t i = 0; i <= l->nmore; i++) {
-		const struct mc_ledger *s = i ? &l->more[i - 1] : l;
-		if (!s->has_pos)
-			return 0;
-		if (!any || pos_cmp(&s->pos, at) < 0)
-			*at = s->pos;
-		any = 1;
-	}
-	if (l->has_snap_low && pos_cmp(&l->snap_low, at) < 0)
-		*at = l->snap_low;
-	return any;
-}
-
 /* Commit j's row into the state mirror: the ledger and state file before
  * this commit and after it, and the journal. */
 static int mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
@@ -653,7 +608,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		e->has_tpos = p->has_tpos;
 		e->tlo = p->tlo;
 		e->thi = p->thi;
-		before_of(&w->sf, e);
+		odps_statefile_before(&w->sf, e);
 		e->state = ODPS_J_DOUBT;
 	}
 	/* the state file as this commit leaves it: completed base partitions,
@@ -673,7 +628,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 					    j.e[i].nthi, err) < 0)
 			goto out;
 	sf1.seq = w->seq;
-	if (prune_at(l, &at))
+	if (odps_prune_at(l, &at))
 		odps_statefile_prune(&sf1, &at);
 	/* 1. the journal: every session of this commit, before any commit */
 	if (j.n && odps_journal_write(w->o.state, &j, err) < 0)

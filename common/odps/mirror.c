@@ -318,9 +318,15 @@ static int query(struct odps_client *c, const struct odps_sql_opts *so, const ch
 		 size_t ncol, struct mc_buf *out, struct rows *r, struct mc_err *err)
 {
 	out->len = 0;
+	memset(r, 0, sizeof *r);
 	if (odps_sql_run(c, so, q, ODPS_SQL_IDEMPOTENT, out, err) < 0)
 		return -1;
-	return rows_parse(out, ncol, r, err);
+	if (rows_parse(out, ncol, r, err) < 0) {
+		free(r->f);
+		r->f = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int write_ckpt(const char *dir, const char *name, const struct ckpt *c,

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/num.h"
 #include "stream/ckpt.h"
+#include "stream/ledger.h"
 
 static char *path_of(const char *dir, const char *name, struct mc_err *err)
 {
@@ -517,4 +518,51 @@ int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct
 	ckpt_free(&c);
 	free(path);
 	return rc ? -1 : 0;
+}
+
+/* ---- for the state mirror (odps/mirror.h) ---- */
+
+/* How many rows of earlier commits e's partition holds in [tlo, thi],
+ * from the state file of the commit before (0 unknown). */
+void odps_statefile_before(const struct odps_statefile *sf, struct odps_jent *e)
+{
+	const struct odps_pmax *m = odps_statefile_pmax(sf, e->table, e->part);
+	e->has_before = 0;
+	if (!e->has_tpos)
+		return;
+	if (!m) {
+		/* none since `pruned`: every row of it lies below */
+		if (!sf->has_pruned || pos_cmp(&e->tlo, &sf->pruned) >= 0) {
+			e->before = 0;
+			e->has_before = 1;
+		}
+		return;
+	}
+	int c = pos_cmp(&m->max, &e->tlo);
+	if (c < 0) {
+		e->before = 0;
+		e->has_before = 1;
+	} else if (c == 0) {
+		e->before = m->n;
+		e->has_before = 1;
+	}
+}
+
+/* The lowest position a later commit may bring (the lowest of the
+ * sources' committed positions and of the snapshot's watermarks): what the
+ * state file's partitions below it are dropped at. 0 when there is none. */
+int odps_prune_at(const struct mc_ledger *l, struct mc_pos *at)
+{
+	int any = 0;
+	for (size_t i = 0; i <= l->nmore; i++) {
+		const struct mc_ledger *s = i ? &l->more[i - 1] : l;
+		if (!s->has_pos)
+			return 0;
+		if (!any || pos_cmp(&s->pos, at) < 0)
+			*at = s->pos;
+		any = 1;
+	}
+	if (l->has_snap_low && pos_cmp(&l->snap_low, at) < 0)
+		*at = l->snap_low;
+	return any;
 }

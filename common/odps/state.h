@@ -120,6 +120,16 @@ void odps_statefile_prune(struct odps_statefile *s, const struct mc_pos *below);
 int odps_statefile_copy(struct odps_statefile *to, const struct odps_statefile *from,
 			struct mc_err *err);
 
+/* e's has_before and before: how many rows of commits before e's the
+ * partition holds in [e->tlo, e->thi], by sf (the state file of the
+ * commit before); unknown when sf cannot say. */
+void odps_statefile_before(const struct odps_statefile *sf, struct odps_jent *e);
+/* The position the state file's pmax entries below which may be dropped
+ * after a commit of ledger l (the lowest of its sources' committed
+ * positions and of its snapshot watermarks): 1, or 0 when there is none. */
+struct mc_ledger;
+int odps_prune_at(const struct mc_ledger *l, struct mc_pos *at);
+
 /* The files as checkpoint lines and back (for the state mirror); what
  * names the source in messages. */
 int odps_journal_to_ckpt(const struct odps_journal *j, struct ckpt *c, struct mc_err *err);
