@@ -2,6 +2,7 @@
  * The engine is common/sink/sink.c; the destination interface common/stream/dest.h. */
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,9 @@
 #include "base/err.h"
 #include "base/num.h"
 #include "prog.h"
+#include "odps/client.h"
 #include "odps/dest_odps.h"
+#include "odps/mirror.h"
 #include "odpsopt.h"
 #include "stream/dest.h"
 #include "sink/sink.h"
@@ -80,6 +83,9 @@ static const char usage[] =
 	"                           (odps://; default 1, at most 64)\n"
 	"      --retry-time=MINUTES retry 5xx, 429, timeouts and dropped connections\n"
 	"                           this long (decimal; default 15), then exit 3\n"
+	"      --recover[=WRITER]   rebuild a lost --state=DIR (empty or missing) from\n"
+	"                           the project's state mirror and exit; then run the\n"
+	"                           same input again (docs/maxcompute.md)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -105,6 +111,8 @@ struct options {
 	struct dest_odps_opts odps;
 	struct sink_rename *renames;
 	size_t nrenames, cap;
+	int recover;
+	const char *recover_writer;
 };
 
 static int parse_utc_offset(const char *s, int64_t *off)
@@ -149,6 +157,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "compress", required_argument, NULL, 6 },
 		{ "block-size", required_argument, NULL, 7 },
 		{ "threads", required_argument, NULL, 8 },
+		{ "recover", optional_argument, NULL, 9 },
 		{ "log-layout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -238,6 +247,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->odps.threads = (int)u;
 			odps_opt = 1;
 			break;
+		case 9:
+			o->recover = 1;
+			o->recover_writer = optarg;
+			if (optarg && (!*optarg || strspn(optarg, "0123456789abcdef") != strlen(optarg)))
+				prog_usage_error("bad value for --recover: '%s' (want the writer, hex "
+						 "digits)", optarg);
+			break;
 		case 'L':
 			if (opt_choice("--log-layout", optarg, wh_layout_names, &layout, &err) < 0)
 				prog_usage_error("%s", err.msg);
@@ -261,6 +277,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    strcmp(o->sink.log_layout, "mcsync") != 0)
 		prog_usage_error("--log-layout=%s: MaxCompute log tables are of the mcsync layout "
 				 "for now (docs/maxcompute.md \"Tables\")", o->sink.log_layout);
+	if (o->recover && (strncmp(o->dest, "odps://", 7) != 0 || !o->odps.state))
+		prog_usage_error("--recover rebuilds the --state=DIR of a --dest=odps://...: give both");
+	if (o->recover && optind < argc)
+		prog_usage_error("--recover reads no input: run the input again after it");
 	o->odps.say = prog_sayer;
 	o->dest_o.odps = &o->odps;
 	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||
@@ -273,6 +293,41 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->sink.nrenames = o->nrenames;
 }
 
+/* --recover: the state directory rebuilt from the state mirror. */
+static int recover(struct options *o)
+{
+	struct odps_target t;
+	struct odps_client c;
+	struct odps_http_opts ho = { 0 };
+	struct odps_recover_opts ro = { 0 };
+	struct mc_buf report = { 0 };
+	struct mc_err err = { 0 };
+	int rc;
+	o->odps.conn.dest = o->dest;
+	ho.ca_file = o->odps.ca_file;
+	if (odps_target_resolve(&o->odps.conn, &t, &err) < 0 ||
+	    odps_client_init(&c, &t, &ho, "mcsync/" MC_VERSION, &err) < 0) {
+		if (err.code == MC_EXIT_USAGE)
+			prog_usage_error("%s", err.msg);
+		prog_fail(&err);
+	}
+	ro.state = o->odps.state;
+	ro.dest = o->dest;
+	ro.writer = o->recover_writer;
+	ro.sql.retry_s = o->odps.retry_s > 0 ? o->odps.retry_s : 15 * 60;
+	ro.sql.say = prog_sayer;
+	rc = odps_recover(&c, &ro, &report, &err);
+	if (report.len)
+		fwrite(report.p, 1, report.len, stdout);
+	buf_free(&report);
+	odps_client_free(&c);
+	odps_target_free(&t);
+	if (rc < 0)
+		prog_fail(&err);
+	prog_close_stdout();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -282,6 +337,8 @@ int main(int argc, char **argv)
 
 	prog_init("mc-tunnel-put");
 	parse_options(argc, argv, &o);
+	if (o.recover)
+		return recover(&o);
 	if (dest_open(o.dest, &o.dest_o, &d, &err) < 0)
 		prog_fail(&err);
 	rc = sink_run(&o.sink, &d, (const char *const *)argv + optind, (size_t)(argc - optind),

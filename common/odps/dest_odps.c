@@ -5,16 +5,19 @@
 #include "odps/sql.h"
 #include "odps/tables.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "odps/client.h"
 #include "odps/endpoint.h"
+#include "odps/mirror.h"
 #include "odps/state.h"
 #include "odps/types.h"
 #include "odps/upload.h"
@@ -39,6 +42,11 @@ struct dest_part {
 	uint64_t rows;
 	int has_pos;
 	struct mc_pos lo, hi;
+	/* the table rows (images) encoded, their positions' range, and how
+	 * many lie at the highest (for the state mirror) */
+	uint64_t images, nthi;
+	int has_tpos;
+	struct mc_pos tlo, thi;
 };
 
 struct odd {
@@ -55,6 +63,7 @@ struct odd {
 	size_t nparts, cap;
 	struct odps_journal doubt; /* the commit in doubt found by clean (seq 0: none) */
 	struct odps_statefile sf;
+	int mirror_ok;             /* the state mirror table exists */
 	/* encoding */
 	struct mc_scratch sc;
 	struct odps_colmap *maps;  /* of the schema record in force */
@@ -96,6 +105,8 @@ static void part_reset(struct dest_part *p)
 	p->used = p->skip = p->complete = 0;
 	p->rows = 0;
 	p->has_pos = 0;
+	p->images = p->nthi = 0;
+	p->has_tpos = 0;
 	odps_session_free(&p->sess);
 }
 
@@ -327,7 +338,7 @@ static void tv_of(const struct odps_val *o, struct trec_val *t)
 }
 
 /* One row image into the encoder. */
-static int add_image(struct odd *w, const struct dest_part *p, struct trec_enc *e,
+static int add_image(struct odd *w, struct dest_part *p, struct trec_enc *e,
 		     const struct mc_rec *r, const struct mc_val *v, size_t nv, const char *img,
 		     struct mc_err *err)
 {
@@ -361,6 +372,24 @@ static int add_image(struct odd *w, const struct dest_part *p, struct trec_enc *
 	}
 	if (trec_enc_add(e, w->tv, n, err) < 0)
 		return mc_errctx(err, "table %s: ", p->table);
+	/* the row as the state mirror counts it (odps/mirror.h) */
+	struct dest_part *q = p;
+	q->images++;
+	if (!q->has_tpos) {
+		q->tlo = q->thi = r->pos;
+		q->nthi = 1;
+		q->has_tpos = 1;
+	} else {
+		int c = pos_cmp(&r->pos, &q->thi);
+		if (c > 0) {
+			q->thi = r->pos;
+			q->nthi = 1;
+		} else if (c == 0) {
+			q->nthi++;
+		}
+		if (pos_cmp(&r->pos, &q->tlo) < 0)
+			q->tlo = r->pos;
+	}
 	return 0;
 }
 
@@ -569,15 +598,67 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	return 0;
 }
 
+/* ---- the state mirror (odps/mirror.h) ---- */
+
+/* Commit j's row into the state mirror: the ledger and state file before
+ * this commit and after it, and the journal. */
+static int mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+		  const struct odps_statefile *sf1, struct mc_err *err)
+{
+	struct ckpt c[5];
+	struct odps_mirror_row rows[5];
+	char *lp = NULL;
+	size_t n = 0;
+	int rc = -1;
+	memset(c, 0, sizeof c);
+	if (!w->mirror_ok) {
+		struct odps_sql_opts so = { 0 };
+		so.retry_s = w->o.retry_s;
+		so.settings = ODPS_SQL_SETTINGS;
+		so.say = w->o.say;
+		if (odps_mirror_ensure(&w->c, &so, err) < 0)
+			return -1;
+		w->mirror_ok = 1;
+	}
+	if (!(lp = wh_pathf("%s/%s", w->o.state, WH_LEDGER))) {
+		mc_oom(err, "state");
+		goto out;
+	}
+	if (ckpt_read(lp, &c[0], err) < 0 || ledger_to_ckpt(l, &c[1], err) < 0 ||
+	    odps_statefile_to_ckpt(&w->sf, &c[2], err) < 0 ||
+	    odps_statefile_to_ckpt(sf1, &c[3], err) < 0 || odps_journal_to_ckpt(j, &c[4], err) < 0)
+		goto out;
+	{
+		static const char *const kinds[5] = { "ledger0", "ledger1", "state0", "state1",
+						      "journal" };
+		for (int k = 0; k < 5; k++) {
+			if (k == 0 && c[0].n == 0)
+				continue; /* no ledger yet */
+			rows[n].kind = kinds[k];
+			rows[n++].body = &c[k];
+		}
+	}
+	rc = odps_mirror_put(&w->c, w->o.retry_s, w->o.say, w->sf.writer, j->seq, j->attempt, rows,
+			     n, err);
+out:
+	for (int k = 0; k < 5; k++)
+		ckpt_free(&c[k]);
+	free(lp);
+	return rc;
+}
+
 static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
 	struct odps_journal j = { 0 };
-	int rc = -1, any_done = 0;
+	struct odps_statefile sf1 = { 0 };
+	struct mc_pos at;
+	int rc = -1;
 	uint32_t *ids = NULL;
 	size_t nids = 0;
 
 	j.seq = w->seq;
+	j.attempt = w->doubt.seq == w->seq ? w->doubt.attempt + 1 : 0;
 	/* a partition of this commit known to be in MaxCompute that the input
 	 * does not give again would be rows the ledger does not describe */
 	if (w->doubt.seq == w->seq)
@@ -614,6 +695,13 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 			e->has_pos = old->has_pos;
 			e->lo = old->lo;
 			e->hi = old->hi;
+			e->images = old->images;
+			e->nthi = old->nthi;
+			e->has_tpos = old->has_tpos;
+			e->tlo = old->tlo;
+			e->thi = old->thi;
+			e->has_before = old->has_before;
+			e->before = old->before;
 			e->state = ODPS_J_IN;
 			continue;
 		}
@@ -623,12 +711,40 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		e->has_pos = p->has_pos;
 		e->lo = p->lo;
 		e->hi = p->hi;
+		e->images = p->images;
+		e->nthi = p->nthi;
+		e->has_tpos = p->has_tpos;
+		e->tlo = p->tlo;
+		e->thi = p->thi;
+		odps_statefile_before(&w->sf, e);
 		e->state = ODPS_J_DOUBT;
 	}
+	/* the state file as this commit leaves it: completed base partitions,
+	 * each partition's highest position */
+	if (odps_statefile_copy(&sf1, &w->sf, err) < 0)
+		goto out;
+	for (size_t i = 0; i < w->nparts; i++)
+		if (w->parts[i]->complete &&
+		    odps_statefile_done(&sf1, w->parts[i]->table, w->parts[i]->part, w->seq, err) < 0)
+			goto out;
+	/* (a state file written by this commit before a crash that kept its
+	 * ledger from being written holds its partitions' rows already: all
+	 * of them, since it is written after every session is committed) */
+	for (size_t i = 0; i < j.n; i++)
+		if (j.e[i].has_tpos && (w->sf.seq != w->seq || j.e[i].state != ODPS_J_IN) &&
+		    odps_statefile_pmax_add(&sf1, j.e[i].table, j.e[i].part, &j.e[i].thi,
+					    j.e[i].nthi, err) < 0)
+			goto out;
+	sf1.seq = w->seq;
+	if (odps_prune_at(l, &at))
+		odps_statefile_prune(&sf1, &at);
 	/* 1. the journal: every session of this commit, before any commit */
 	if (j.n && odps_journal_write(w->o.state, &j, err) < 0)
 		goto out;
-	/* 2. commit each session */
+	/* 2. the state mirror: what --recover rebuilds the directory from */
+	if (mirror(w, &j, l, &sf1, err) < 0)
+		goto out;
+	/* 3. commit each session */
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct dest_part *p = w->parts[i];
 		struct odps_up u = up_of(w, p);
@@ -663,15 +779,11 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		}
 		e->state = ODPS_J_IN;
 	}
-	/* 3. completed base partitions, then the ledger: the commit point */
-	for (size_t i = 0; i < w->nparts; i++)
-		if (w->parts[i]->complete) {
-			if (odps_statefile_done(&w->sf, w->parts[i]->table, w->parts[i]->part, w->seq,
-						err) < 0)
-				goto out;
-			any_done = 1;
-		}
-	if ((any_done && odps_statefile_write(w->o.state, &w->sf, err) < 0) ||
+	/* 4. the state file, then the ledger: the commit point */
+	odps_statefile_free(&w->sf);
+	w->sf = sf1;
+	memset(&sf1, 0, sizeof sf1);
+	if (odps_statefile_write(w->o.state, &w->sf, err) < 0 ||
 	    wh_ledger_write(w->o.state, l, err) < 0)
 		goto out;
 	odps_journal_free(&w->doubt);
@@ -681,6 +793,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 out:
 	free(ids);
 	odps_journal_free(&j);
+	odps_statefile_free(&sf1);
 	return rc;
 }
 
@@ -934,8 +1047,21 @@ int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 			w->o.state, w->sf.dest, dest);
 		goto fail;
 	}
-	if (rc == 0) {
-		if (!(w->sf.dest = mc_strdup(dest))) {
+	if (rc == 0 && !(w->sf.dest = mc_strdup(dest))) {
+		mc_oom(err, "state");
+		goto fail;
+	}
+	if (rc == 0 || !w->sf.writer) {
+		/* this state's name in the state mirror (odps/mirror.h) */
+		unsigned char r[8];
+		char hex[17];
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			mc_errnof(err, errno, "getrandom");
+			goto fail;
+		}
+		for (int i = 0; i < 8; i++)
+			snprintf(hex + 2 * i, 3, "%02x", r[i]);
+		if (!(w->sf.writer = mc_strdup(hex))) {
 			mc_oom(err, "state");
 			goto fail;
 		}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -17,6 +18,8 @@
 #include "base/day.h"
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
+#include "odps/mirror.h"
+#include "odps/state.h"
 #include "odps/tables.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
@@ -714,6 +717,28 @@ static int create_into(struct mo *m, struct mc_err *err)
 	return rc;
 }
 
+/* The record into the state mirror too (odps/mirror.h), for
+ * mc-tunnel-put --recover: as the writer of the state directory's
+ * uploads ("-" when it has none), the ledger's seq, the time in ms. */
+static int mirror_record(struct mo *m, struct mc_err *err)
+{
+	struct odps_statefile sf;
+	char kind[160];
+	struct timespec ts;
+	int rc = odps_statefile_read(m->o->state, &sf, err);
+	if (rc < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(kind, sizeof kind, "merge.%s", m->o->table);
+	rc = odps_mirror_ensure(m->c, &m->so, err);
+	if (rc == 0)
+		rc = odps_mirror_insert(m->c, &m->so, sf.writer ? sf.writer : "-", m->L.seq,
+					(uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000,
+					kind, &m->rec, err);
+	odps_statefile_free(&sf);
+	return rc;
+}
+
 static int run(struct mo *m, struct mc_err *err)
 {
 	struct merge_sql q;
@@ -764,7 +789,8 @@ static int run(struct mo *m, struct mc_err *err)
 		char k[32];
 		pos_format(&m->upto, a, sizeof a);
 		snprintf(k, sizeof k, REC_DS "%s", m->o->ds);
-		if (ckpt_set(&m->rec, k, a, err) < 0 || ckpt_write(m->recpath, &m->rec, err) < 0) {
+		if (ckpt_set(&m->rec, k, a, err) < 0 || ckpt_write(m->recpath, &m->rec, err) < 0 ||
+		    mirror_record(m, err) < 0) {
 			buf_free(&s);
 			return -1;
 		}

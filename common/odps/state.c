@@ -1,8 +1,10 @@
 /* state.c: the journal and state file of the MaxCompute destination
  * (state.h). Journal keys: "seq", "parts", then per entry i "p.I.table",
  * "p.I.part", "p.I.session", "p.I.blocks", "p.I.rows", "p.I.lo", "p.I.hi"
- * (positions, optional), "p.I.state" (doubt, in, out). State file: "dest",
- * "done.I" = "SEQ TABLE PART". */
+ * (positions, optional), "p.I.images", "p.I.tlo", "p.I.thi", "p.I.before"
+ * (for --recover; optional), "p.I.state" (doubt, in, out); "attempt"
+ * (optional). State file: "dest", "writer", "pruned" (a position),
+ * "done.I" = "SEQ TABLE PART", "max.I" = "POS N TABLE PART". */
 #include "odps/state.h"
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include "base/buf.h"
 #include "base/num.h"
 #include "stream/ckpt.h"
+#include "stream/ledger.h"
 
 static char *path_of(const char *dir, const char *name, struct mc_err *err)
 {
@@ -83,124 +86,201 @@ static int get_u64(const struct ckpt *c, const char *path, const char *key, uint
 	return 0;
 }
 
-int odps_journal_read(const char *dir, struct odps_journal *j, struct mc_err *err)
+static int get_pos(const struct ckpt *c, const char *what, const char *k, int *has,
+		   struct mc_pos *p, struct mc_err *err)
 {
-	char *path = path_of(dir, ODPS_JOURNAL, err);
-	struct ckpt c;
+	const char *v = ckpt_get(c, k);
+	*has = 0;
+	if (!v)
+		return 0;
+	if (pos_parse(v, p, err) < 0)
+		return jbad(what, k, err);
+	*has = 1;
+	return 0;
+}
+
+int odps_journal_from_ckpt(const struct ckpt *c, const char *path, struct odps_journal *j,
+			   struct mc_err *err)
+{
 	uint64_t n, v;
 	char k[64];
-	int rc;
+	int has;
 	memset(j, 0, sizeof *j);
-	if (!path)
-		return -1;
-	rc = ckpt_read(path, &c, err);
-	if (rc <= 0) {
-		free(path);
-		return rc;
-	}
-	rc = -1;
-	if (get_u64(&c, path, "seq", &j->seq, err) < 0 || get_u64(&c, path, "parts", &n, err) < 0)
-		goto out;
+	if (get_u64(c, path, "seq", &j->seq, err) < 0 || get_u64(c, path, "parts", &n, err) < 0)
+		goto bad;
+	if (ckpt_get(c, "attempt") && get_u64(c, path, "attempt", &j->attempt, err) < 0)
+		goto bad;
 	for (uint64_t i = 0; i < n; i++) {
 		struct odps_jent *e;
 		const char *t, *p, *s;
 		snprintf(k, sizeof k, "p.%llu.table", (unsigned long long)i);
-		t = ckpt_get(&c, k);
+		t = ckpt_get(c, k);
 		snprintf(k, sizeof k, "p.%llu.part", (unsigned long long)i);
-		p = ckpt_get(&c, k);
+		p = ckpt_get(c, k);
 		if (!t || !p) {
 			jbad(path, k, err);
-			goto out;
+			goto bad;
 		}
 		if (odps_journal_add(j, t, p, &e, err) < 0)
-			goto out;
+			goto bad;
 		snprintf(k, sizeof k, "p.%llu.session", (unsigned long long)i);
-		if (!(s = ckpt_get(&c, k)) || strlen(s) >= sizeof e->session) {
+		if (!(s = ckpt_get(c, k)) || strlen(s) >= sizeof e->session) {
 			jbad(path, k, err);
-			goto out;
+			goto bad;
 		}
 		memcpy(e->session, s, strlen(s) + 1);
 		snprintf(k, sizeof k, "p.%llu.blocks", (unsigned long long)i);
-		if (get_u64(&c, path, k, &v, err) < 0)
-			goto out;
+		if (get_u64(c, path, k, &v, err) < 0)
+			goto bad;
 		if (v > 20000) {
 			jbad(path, k, err);
-			goto out;
+			goto bad;
 		}
 		e->nblocks = (uint32_t)v;
 		snprintf(k, sizeof k, "p.%llu.rows", (unsigned long long)i);
-		if (get_u64(&c, path, k, &e->rows, err) < 0)
-			goto out;
+		if (get_u64(c, path, k, &e->rows, err) < 0)
+			goto bad;
 		snprintf(k, sizeof k, "p.%llu.lo", (unsigned long long)i);
-		if ((s = ckpt_get(&c, k))) {
-			const char *h;
-			snprintf(k, sizeof k, "p.%llu.hi", (unsigned long long)i);
-			if (pos_parse(s, &e->lo, err) < 0 || !(h = ckpt_get(&c, k)) ||
-			    pos_parse(h, &e->hi, err) < 0) {
-				jbad(path, k, err);
-				goto out;
-			}
-			e->has_pos = 1;
+		if (get_pos(c, path, k, &e->has_pos, &e->lo, err) < 0)
+			goto bad;
+		snprintf(k, sizeof k, "p.%llu.hi", (unsigned long long)i);
+		if (get_pos(c, path, k, &has, &e->hi, err) < 0)
+			goto bad;
+		if (has != e->has_pos) {
+			jbad(path, k, err);
+			goto bad;
+		}
+		snprintf(k, sizeof k, "p.%llu.images", (unsigned long long)i);
+		if (ckpt_get(c, k) && get_u64(c, path, k, &e->images, err) < 0)
+			goto bad;
+		snprintf(k, sizeof k, "p.%llu.tlo", (unsigned long long)i);
+		if (get_pos(c, path, k, &e->has_tpos, &e->tlo, err) < 0)
+			goto bad;
+		snprintf(k, sizeof k, "p.%llu.thi", (unsigned long long)i);
+		if (get_pos(c, path, k, &has, &e->thi, err) < 0)
+			goto bad;
+		if (has != e->has_tpos) {
+			jbad(path, k, err);
+			goto bad;
+		}
+		snprintf(k, sizeof k, "p.%llu.nthi", (unsigned long long)i);
+		if (ckpt_get(c, k) && get_u64(c, path, k, &e->nthi, err) < 0)
+			goto bad;
+		snprintf(k, sizeof k, "p.%llu.before", (unsigned long long)i);
+		if (ckpt_get(c, k)) {
+			if (get_u64(c, path, k, &e->before, err) < 0)
+				goto bad;
+			e->has_before = 1;
 		}
 		snprintf(k, sizeof k, "p.%llu.state", (unsigned long long)i);
-		if (!(s = ckpt_get(&c, k))) {
+		if (!(s = ckpt_get(c, k))) {
 			jbad(path, k, err);
-			goto out;
+			goto bad;
 		}
 		for (v = 0; v < 3 && strcmp(s, jstates[v]); v++)
 			;
 		if (v == 3) {
 			jbad(path, k, err);
-			goto out;
+			goto bad;
 		}
 		e->state = (enum odps_jstate)v;
 	}
-	rc = 1;
-out:
-	if (rc < 0)
-		odps_journal_free(j);
-	ckpt_free(&c);
+	return 0;
+bad:
+	odps_journal_free(j);
+	return -1;
+}
+
+int odps_journal_read(const char *dir, struct odps_journal *j, struct mc_err *err)
+{
+	char *path = path_of(dir, ODPS_JOURNAL, err);
+	struct ckpt c;
+	int rc;
+	memset(j, 0, sizeof *j);
+	if (!path)
+		return -1;
+	rc = ckpt_read(path, &c, err);
+	if (rc > 0) {
+		rc = odps_journal_from_ckpt(&c, path, j, err) < 0 ? -1 : 1;
+		ckpt_free(&c);
+	}
 	free(path);
 	return rc;
+}
+
+static int add_pos(struct ckpt *c, const char *k, const struct mc_pos *p, struct mc_err *err)
+{
+	char v[96];
+	pos_format(p, v, sizeof v);
+	return ckpt_append(c, k, v, err);
+}
+
+int odps_journal_to_ckpt(const struct odps_journal *j, struct ckpt *c, struct mc_err *err)
+{
+	char k[64], v[128];
+	int rc = 0;
+	memset(c, 0, sizeof *c);
+	snprintf(v, sizeof v, "%llu", (unsigned long long)j->seq);
+	rc |= ckpt_append(c, "seq", v, err);
+	snprintf(v, sizeof v, "%llu", (unsigned long long)j->attempt);
+	rc |= ckpt_append(c, "attempt", v, err);
+	snprintf(v, sizeof v, "%zu", j->n);
+	rc |= ckpt_append(c, "parts", v, err);
+	for (size_t i = 0; i < j->n && rc == 0; i++) {
+		const struct odps_jent *e = &j->e[i];
+		snprintf(k, sizeof k, "p.%zu.table", i);
+		rc |= ckpt_append(c, k, e->table, err);
+		snprintf(k, sizeof k, "p.%zu.part", i);
+		rc |= ckpt_append(c, k, e->part, err);
+		snprintf(k, sizeof k, "p.%zu.session", i);
+		rc |= ckpt_append(c, k, e->session, err);
+		snprintf(k, sizeof k, "p.%zu.blocks", i);
+		snprintf(v, sizeof v, "%u", e->nblocks);
+		rc |= ckpt_append(c, k, v, err);
+		snprintf(k, sizeof k, "p.%zu.rows", i);
+		snprintf(v, sizeof v, "%llu", (unsigned long long)e->rows);
+		rc |= ckpt_append(c, k, v, err);
+		if (e->has_pos) {
+			snprintf(k, sizeof k, "p.%zu.lo", i);
+			rc |= add_pos(c, k, &e->lo, err);
+			snprintf(k, sizeof k, "p.%zu.hi", i);
+			rc |= add_pos(c, k, &e->hi, err);
+		}
+		snprintf(k, sizeof k, "p.%zu.images", i);
+		snprintf(v, sizeof v, "%llu", (unsigned long long)e->images);
+		rc |= ckpt_append(c, k, v, err);
+		if (e->has_tpos) {
+			snprintf(k, sizeof k, "p.%zu.tlo", i);
+			rc |= add_pos(c, k, &e->tlo, err);
+			snprintf(k, sizeof k, "p.%zu.thi", i);
+			rc |= add_pos(c, k, &e->thi, err);
+			snprintf(k, sizeof k, "p.%zu.nthi", i);
+			snprintf(v, sizeof v, "%llu", (unsigned long long)e->nthi);
+			rc |= ckpt_append(c, k, v, err);
+		}
+		if (e->has_before) {
+			snprintf(k, sizeof k, "p.%zu.before", i);
+			snprintf(v, sizeof v, "%llu", (unsigned long long)e->before);
+			rc |= ckpt_append(c, k, v, err);
+		}
+		snprintf(k, sizeof k, "p.%zu.state", i);
+		rc |= ckpt_append(c, k, jstates[e->state], err);
+	}
+	if (rc) {
+		ckpt_free(c);
+		return -1;
+	}
+	return 0;
 }
 
 int odps_journal_write(const char *dir, const struct odps_journal *j, struct mc_err *err)
 {
 	char *path = path_of(dir, ODPS_JOURNAL, err);
 	struct ckpt c = { 0 };
-	char k[64], v[128];
-	int rc = 0;
+	int rc;
 	if (!path)
 		return -1;
-	snprintf(v, sizeof v, "%llu", (unsigned long long)j->seq);
-	rc |= ckpt_append(&c, "seq", v, err);
-	snprintf(v, sizeof v, "%zu", j->n);
-	rc |= ckpt_append(&c, "parts", v, err);
-	for (size_t i = 0; i < j->n && rc == 0; i++) {
-		const struct odps_jent *e = &j->e[i];
-		snprintf(k, sizeof k, "p.%zu.table", i);
-		rc |= ckpt_append(&c, k, e->table, err);
-		snprintf(k, sizeof k, "p.%zu.part", i);
-		rc |= ckpt_append(&c, k, e->part, err);
-		snprintf(k, sizeof k, "p.%zu.session", i);
-		rc |= ckpt_append(&c, k, e->session, err);
-		snprintf(k, sizeof k, "p.%zu.blocks", i);
-		snprintf(v, sizeof v, "%u", e->nblocks);
-		rc |= ckpt_append(&c, k, v, err);
-		snprintf(k, sizeof k, "p.%zu.rows", i);
-		snprintf(v, sizeof v, "%llu", (unsigned long long)e->rows);
-		rc |= ckpt_append(&c, k, v, err);
-		if (e->has_pos) {
-			snprintf(k, sizeof k, "p.%zu.lo", i);
-			pos_format(&e->lo, v, sizeof v);
-			rc |= ckpt_append(&c, k, v, err);
-			snprintf(k, sizeof k, "p.%zu.hi", i);
-			pos_format(&e->hi, v, sizeof v);
-			rc |= ckpt_append(&c, k, v, err);
-		}
-		snprintf(k, sizeof k, "p.%zu.state", i);
-		rc |= ckpt_append(&c, k, jstates[e->state], err);
-	}
+	rc = odps_journal_to_ckpt(j, &c, err);
 	if (rc == 0)
 		rc = ckpt_write(path, &c, err);
 	ckpt_free(&c);
@@ -228,8 +308,14 @@ void odps_statefile_free(struct odps_statefile *s)
 		free(s->done[i].table);
 		free(s->done[i].part);
 	}
+	for (size_t i = 0; i < s->npm; i++) {
+		free(s->pm[i].table);
+		free(s->pm[i].part);
+	}
 	free(s->done);
+	free(s->pm);
 	free(s->dest);
+	free(s->writer);
 	memset(s, 0, sizeof *s);
 }
 
@@ -252,6 +338,112 @@ int odps_statefile_done(struct odps_statefile *s, const char *table, const char 
 	return 0;
 }
 
+struct odps_pmax *odps_statefile_pmax(const struct odps_statefile *s, const char *table,
+				      const char *part)
+{
+	for (size_t i = 0; i < s->npm; i++)
+		if (!strcmp(s->pm[i].table, table) && !strcmp(s->pm[i].part, part))
+			return &s->pm[i];
+	return NULL;
+}
+
+int odps_statefile_pmax_add(struct odps_statefile *s, const char *table, const char *part,
+			    const struct mc_pos *hi, uint64_t nhi, struct mc_err *err)
+{
+	struct odps_pmax *m = odps_statefile_pmax(s, table, part);
+	if (!m) {
+		if (mc_push(&s->pm, &s->npm, &s->pmcap, sizeof *s->pm) < 0)
+			return mc_oom(err, "state");
+		m = &s->pm[s->npm - 1];
+		memset(m, 0, sizeof *m);
+		m->table = mc_strdup(table);
+		m->part = mc_strdup(part);
+		if (!m->table || !m->part) {
+			free(m->table);
+			free(m->part);
+			s->npm--;
+			return mc_oom(err, "state");
+		}
+		m->max = *hi;
+		m->n = nhi;
+		return 0;
+	}
+	int c = pos_cmp(hi, &m->max);
+	if (c > 0) {
+		m->max = *hi;
+		m->n = nhi;
+	} else if (c == 0) {
+		m->n += nhi;
+	}
+	return 0;
+}
+
+void odps_statefile_prune(struct odps_statefile *s, const struct mc_pos *below)
+{
+	size_t k = 0;
+	if (s->has_pruned && pos_cmp(below, &s->pruned) <= 0)
+		return;
+	for (size_t i = 0; i < s->npm; i++) {
+		if (pos_cmp(&s->pm[i].max, below) < 0) {
+			free(s->pm[i].table);
+			free(s->pm[i].part);
+			continue;
+		}
+		s->pm[k++] = s->pm[i];
+	}
+	s->npm = k;
+	s->pruned = *below;
+	s->has_pruned = 1;
+}
+
+int odps_statefile_copy(struct odps_statefile *to, const struct odps_statefile *from,
+			struct mc_err *err)
+{
+	struct ckpt c;
+	int rc;
+	if (odps_statefile_to_ckpt(from, &c, err) < 0)
+		return -1;
+	rc = odps_statefile_from_ckpt(&c, "state", to, err);
+	ckpt_free(&c);
+	return rc;
+}
+
+int odps_statefile_from_ckpt(const struct ckpt *c, const char *path, struct odps_statefile *s,
+			     struct mc_err *err)
+{
+	int rc = 0;
+	memset(s, 0, sizeof *s);
+	if (!ckpt_get(c, "dest") || !(s->dest = mc_strdup(ckpt_get(c, "dest"))))
+		rc = jbad(path, "dest", err);
+	if (rc == 0 && ckpt_get(c, "writer") && !(s->writer = mc_strdup(ckpt_get(c, "writer"))))
+		rc = mc_oom(err, "state");
+	if (rc == 0 && ckpt_get(c, "seq") && num_u64(ckpt_get(c, "seq"), &s->seq) < 0)
+		rc = jbad(path, "seq", err);
+	if (rc == 0 && ckpt_get(c, "pruned")) {
+		if (pos_parse(ckpt_get(c, "pruned"), &s->pruned, err) < 0)
+			rc = jbad(path, "pruned", err);
+		s->has_pruned = 1;
+	}
+	for (size_t i = 0; i < c->n && rc == 0; i++) {
+		char t[256], p[512], q[96];
+		unsigned long long seq;
+		struct mc_pos pos;
+		if (strncmp(c->kv[i].k, "done.", 5) == 0) {
+			if (sscanf(c->kv[i].v, "%llu %255s %511s", &seq, t, p) != 3 ||
+			    odps_statefile_done(s, t, p, seq, err) < 0)
+				rc = err->code ? -1 : jbad(path, c->kv[i].k, err);
+		} else if (strncmp(c->kv[i].k, "max.", 4) == 0) {
+			if (sscanf(c->kv[i].v, "%95s %llu %255s %511s", q, &seq, t, p) != 4 ||
+			    pos_parse(q, &pos, err) < 0 || odps_statefile_pmax(s, t, p) ||
+			    odps_statefile_pmax_add(s, t, p, &pos, seq, err) < 0)
+				rc = err->code == MC_EXIT_DATA || !err->code ? jbad(path, c->kv[i].k, err) : -1;
+		}
+	}
+	if (rc < 0)
+		odps_statefile_free(s);
+	return rc < 0 ? -1 : 0;
+}
+
 int odps_statefile_read(const char *dir, struct odps_statefile *s, struct mc_err *err)
 {
 	char *path = path_of(dir, ODPS_STATEFILE, err);
@@ -261,39 +453,29 @@ int odps_statefile_read(const char *dir, struct odps_statefile *s, struct mc_err
 	if (!path)
 		return -1;
 	rc = ckpt_read(path, &c, err);
-	if (rc <= 0) {
-		free(path);
-		return rc;
+	if (rc > 0) {
+		rc = odps_statefile_from_ckpt(&c, path, s, err) < 0 ? -1 : 1;
+		ckpt_free(&c);
 	}
-	rc = 1;
-	if (!ckpt_get(&c, "dest") || !(s->dest = mc_strdup(ckpt_get(&c, "dest"))))
-		rc = jbad(path, "dest", err);
-	for (size_t i = 0; i < c.n && rc > 0; i++) {
-		char t[256], p[512];
-		unsigned long long seq;
-		if (strncmp(c.kv[i].k, "done.", 5) != 0)
-			continue;
-		if (sscanf(c.kv[i].v, "%llu %255s %511s", &seq, t, p) != 3 ||
-		    odps_statefile_done(s, t, p, seq, err) < 0)
-			rc = err->code ? -1 : jbad(path, c.kv[i].k, err);
-	}
-	if (rc < 0)
-		odps_statefile_free(s);
-	ckpt_free(&c);
 	free(path);
 	return rc;
 }
 
-int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct mc_err *err)
+int odps_statefile_to_ckpt(const struct odps_statefile *s, struct ckpt *c, struct mc_err *err)
 {
-	char *path = path_of(dir, ODPS_STATEFILE, err);
-	struct ckpt c = { 0 };
 	struct mc_buf v = { 0 };
-	char k[64];
+	char k[64], q[96];
 	int rc = 0;
-	if (!path)
-		return -1;
-	rc |= ckpt_append(&c, "dest", s->dest, err);
+	memset(c, 0, sizeof *c);
+	rc |= ckpt_append(c, "dest", s->dest, err);
+	if (s->writer)
+		rc |= ckpt_append(c, "writer", s->writer, err);
+	if (s->seq) {
+		snprintf(q, sizeof q, "%llu", (unsigned long long)s->seq);
+		rc |= ckpt_append(c, "seq", q, err);
+	}
+	if (s->has_pruned)
+		rc |= add_pos(c, "pruned", &s->pruned, err);
 	for (size_t i = 0; i < s->ndone && rc == 0; i++) {
 		v.len = 0;
 		if (buf_addf(&v, "%llu %s %s%c", (unsigned long long)s->done[i].seq,
@@ -302,12 +484,85 @@ int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct
 			break;
 		}
 		snprintf(k, sizeof k, "done.%zu", i);
-		rc |= ckpt_append(&c, k, v.p, err);
+		rc |= ckpt_append(c, k, v.p, err);
 	}
+	for (size_t i = 0; i < s->npm && rc == 0; i++) {
+		v.len = 0;
+		pos_format(&s->pm[i].max, q, sizeof q);
+		if (buf_addf(&v, "%s %llu %s %s%c", q, (unsigned long long)s->pm[i].n,
+			     s->pm[i].table, s->pm[i].part, 0) < 0) {
+			rc = mc_oom(err, "state");
+			break;
+		}
+		snprintf(k, sizeof k, "max.%zu", i);
+		rc |= ckpt_append(c, k, v.p, err);
+	}
+	buf_free(&v);
+	if (rc) {
+		ckpt_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct mc_err *err)
+{
+	char *path = path_of(dir, ODPS_STATEFILE, err);
+	struct ckpt c = { 0 };
+	int rc;
+	if (!path)
+		return -1;
+	rc = odps_statefile_to_ckpt(s, &c, err);
 	if (rc == 0)
 		rc = ckpt_write(path, &c, err);
-	buf_free(&v);
 	ckpt_free(&c);
 	free(path);
 	return rc ? -1 : 0;
+}
+
+/* ---- for the state mirror (odps/mirror.h) ---- */
+
+/* How many rows of earlier commits e's partition holds in [tlo, thi],
+ * from the state file of the commit before (0 unknown). */
+void odps_statefile_before(const struct odps_statefile *sf, struct odps_jent *e)
+{
+	const struct odps_pmax *m = odps_statefile_pmax(sf, e->table, e->part);
+	e->has_before = 0;
+	if (!e->has_tpos)
+		return;
+	if (!m) {
+		/* none since `pruned`: every row of it lies below */
+		if (!sf->has_pruned || pos_cmp(&e->tlo, &sf->pruned) >= 0) {
+			e->before = 0;
+			e->has_before = 1;
+		}
+		return;
+	}
+	int c = pos_cmp(&m->max, &e->tlo);
+	if (c < 0) {
+		e->before = 0;
+		e->has_before = 1;
+	} else if (c == 0) {
+		e->before = m->n;
+		e->has_before = 1;
+	}
+}
+
+/* The lowest position a later commit may bring (the lowest of the
+ * sources' committed positions and of the snapshot's watermarks): what the
+ * state file's partitions below it are dropped at. 0 when there is none. */
+int odps_prune_at(const struct mc_ledger *l, struct mc_pos *at)
+{
+	int any = 0;
+	for (size_t i = 0; i <= l->nmore; i++) {
+		const struct mc_ledger *s = i ? &l->more[i - 1] : l;
+		if (!s->has_pos)
+			return 0;
+		if (!any || pos_cmp(&s->pos, at) < 0)
+			*at = s->pos;
+		any = 1;
+	}
+	if (l->has_snap_low && pos_cmp(&l->snap_low, at) < 0)
+		*at = l->snap_low;
+	return any;
 }

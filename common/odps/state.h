@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "stream/ckpt.h"
 #include "stream/rec.h"
 
 #define ODPS_JOURNAL "_mcsync/odps-journal"
@@ -41,10 +42,20 @@ struct odps_jent {
 	int has_pos;
 	struct mc_pos lo, hi;
 	enum odps_jstate state;
+	/* for --recover (docs/maxcompute.md "Recovering a lost state
+	 * directory"): the table rows (images) the session holds, the lowest
+	 * and highest of their positions, and how many rows of earlier commits
+	 * the partition holds in [tlo, thi] (has_before 0: unknown) */
+	uint64_t images;
+	int has_tpos, has_before;
+	struct mc_pos tlo, thi;
+	uint64_t before;
+	uint64_t nthi; /* of the images, those at thi */
 };
 
 struct odps_journal {
 	uint64_t seq; /* the commit */
+	uint64_t attempt; /* 0, 1, ...: runs that journalled this seq */
 	struct odps_jent *e;
 	size_t n, cap;
 };
@@ -70,10 +81,26 @@ struct odps_done {
 	uint64_t seq;
 };
 
+/* The highest position of the rows in a partition and how many rows lie
+ * at it (what --recover needs to count a commit's rows exactly). */
+struct odps_pmax {
+	char *table, *part;
+	struct mc_pos max;
+	uint64_t n;
+};
+
 struct odps_statefile {
-	char *dest; /* "odps://PROJECT[/SCHEMA]" */
+	char *dest;   /* "odps://PROJECT[/SCHEMA]" */
+	char *writer; /* this state's name in the state mirror (mirror.h) */
+	uint64_t seq; /* the commit whose pmax it holds (0: none) */
 	struct odps_done *done;
 	size_t ndone, cap;
+	/* every partition written whose highest position is at or above
+	 * `pruned`: the others (dropped) hold no row at or above it */
+	struct odps_pmax *pm;
+	size_t npm, pmcap;
+	int has_pruned;
+	struct mc_pos pruned;
 };
 
 /* Read DIR's state file: 1, 0 when there is none, -1 with err. */
@@ -82,5 +109,34 @@ int odps_statefile_write(const char *dir, const struct odps_statefile *s, struct
 int odps_statefile_done(struct odps_statefile *s, const char *table, const char *part,
 			uint64_t seq, struct mc_err *err);
 void odps_statefile_free(struct odps_statefile *s);
+/* The pmax of table/part, or NULL. */
+struct odps_pmax *odps_statefile_pmax(const struct odps_statefile *s, const char *table,
+				      const char *part);
+/* Rows [lo..hi] of which nhi at hi went into table/part: its pmax updated. */
+int odps_statefile_pmax_add(struct odps_statefile *s, const char *table, const char *part,
+			    const struct mc_pos *hi, uint64_t nhi, struct mc_err *err);
+/* Drop the pmax entries below `below` (pruned becomes at least below). */
+void odps_statefile_prune(struct odps_statefile *s, const struct mc_pos *below);
+int odps_statefile_copy(struct odps_statefile *to, const struct odps_statefile *from,
+			struct mc_err *err);
+
+/* e's has_before and before: how many rows of commits before e's the
+ * partition holds in [e->tlo, e->thi], by sf (the state file of the
+ * commit before); unknown when sf cannot say. */
+void odps_statefile_before(const struct odps_statefile *sf, struct odps_jent *e);
+/* The position the state file's pmax entries below which may be dropped
+ * after a commit of ledger l (the lowest of its sources' committed
+ * positions and of its snapshot watermarks): 1, or 0 when there is none. */
+struct mc_ledger;
+int odps_prune_at(const struct mc_ledger *l, struct mc_pos *at);
+
+/* The files as checkpoint lines and back (for the state mirror); what
+ * names the source in messages. */
+int odps_journal_to_ckpt(const struct odps_journal *j, struct ckpt *c, struct mc_err *err);
+int odps_journal_from_ckpt(const struct ckpt *c, const char *what, struct odps_journal *j,
+			   struct mc_err *err);
+int odps_statefile_to_ckpt(const struct odps_statefile *s, struct ckpt *c, struct mc_err *err);
+int odps_statefile_from_ckpt(const struct ckpt *c, const char *what, struct odps_statefile *s,
+			     struct mc_err *err);
 
 #endif
