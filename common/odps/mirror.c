@@ -205,7 +205,7 @@ int odps_mirror_put(struct odps_client *c, double retry_s, struct mc_say say, co
 		    struct mc_err *err)
 {
 	char part[32];
-	struct odps_up u = { c, ODPS_MIRROR_TABLE, part, retry_s, seq, say };
+	struct odps_up u = { c, ODPS_MIRROR_TABLE, part, retry_s, seq, say, 1, NULL };
 	struct odps_session s = { 0 };
 	struct mc_buf block = { 0 };
 	uint32_t id0 = 0;

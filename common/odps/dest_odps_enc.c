@@ -1,0 +1,310 @@
+/* dest_odps_enc.c: the records of a commit into Tunnel blocks for the
+ * MaxCompute destination (dest_odps.c): each session column found by name
+ * among the record's columns and mcsync's own, each value converted by
+ * odps_val_conv, cut into blocks of --block-size. */
+#include "odps/dest_odps_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "wh/layout.h"
+
+static const struct {
+	const char *name;
+	int plan;
+	enum trec_kind kind;
+	int log_only;
+} metas[] = {
+	/* the layout of odps/tables.h */
+	{ "mc_op", PLAN_OP, TREC_STRING, 1 },          { "mc_image", PLAN_IMAGE, TREC_STRING, 1 },
+	{ "mc_time", PLAN_TIME, TREC_BIGINT, 1 },      { "mc_pos_file", PLAN_FILE, TREC_BIGINT, 0 },
+	{ "mc_pos_off", PLAN_OFF, TREC_BIGINT, 0 },    { "mc_pos_row", PLAN_ROW, TREC_BIGINT, 0 },
+};
+
+/* ---- records to Tunnel values ---- */
+
+static int trec_kind_of(enum odps_type t)
+{
+	switch (t) {
+	case ODPS_T_TINYINT: return TREC_TINYINT;
+	case ODPS_T_SMALLINT: return TREC_SMALLINT;
+	case ODPS_T_INT: return TREC_INT;
+	case ODPS_T_BIGINT: return TREC_BIGINT;
+	case ODPS_T_FLOAT: return TREC_FLOAT;
+	case ODPS_T_DOUBLE: return TREC_DOUBLE;
+	case ODPS_T_DECIMAL: return TREC_DECIMAL;
+	case ODPS_T_STRING: return TREC_STRING;
+	case ODPS_T_BINARY: return TREC_BINARY;
+	case ODPS_T_DATE: return TREC_DATE;
+	case ODPS_T_DATETIME: return TREC_DATETIME;
+	case ODPS_T_TIMESTAMP: return TREC_TIMESTAMP;
+	case ODPS_T_TIMESTAMP_NTZ: return TREC_TIMESTAMP_NTZ;
+	default: return 0;
+	}
+}
+
+/* A schema record: map its columns, and plan the session's columns from
+ * them by name. */
+static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc_rec *r,
+		       struct mc_err *err)
+{
+	const struct trec_schema *s = &p->sess.schema;
+	struct mc_buf tt = { 0 };
+	int rc = 0;
+	if (mc_grow(&w->maps, &w->mapcap, r->ncols + 1, sizeof *w->maps) < 0 ||
+	    mc_grow(&w->plan, &w->plancap, s->ncols + 1, sizeof *w->plan) < 0 ||
+	    mc_grow(&w->ov, &w->valcap, s->ncols + 1, sizeof *w->ov) < 0 ||
+	    !(w->tv = realloc(w->tv, (w->valcap ? w->valcap : 1) * sizeof *w->tv)))
+		return mc_oom(err, "columns");
+	w->nmaps = r->ncols;
+	for (size_t i = 0; i < r->ncols; i++)
+		if (odps_col_map(&r->cols[i], r->db, r->table, NULL, &w->maps[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < r->ncols; i++) {
+		size_t j;
+		for (j = 0; j < s->ncols; j++)
+			if (s->cols[j].name.n == r->cols[i].name.n &&
+			    !strncasecmp(s->cols[j].name.p, r->cols[i].name.p, r->cols[i].name.n))
+				break;
+		if (j == s->ncols)
+			return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s is not in the "
+				       "MaxCompute table %s (its schema differs: alter or recreate it)",
+				       (int)r->cols[i].name.n, r->cols[i].name.p, (int)r->db.n,
+				       r->db.p, (int)r->table.n, r->table.p, p->table);
+	}
+	for (size_t j = 0; j < s->ncols && rc == 0; j++) {
+		const struct trec_col *c = &s->cols[j];
+		int want = 0, found = 0;
+		w->plan[j] = 0;
+		for (size_t m = 0; m < sizeof metas / sizeof metas[0]; m++)
+			if (strlen(metas[m].name) == c->name.n &&
+			    !strncasecmp(metas[m].name, c->name.p, c->name.n) &&
+			    (p->is_log || !metas[m].log_only)) {
+				w->plan[j] = metas[m].plan;
+				want = metas[m].kind;
+				found = 1;
+			}
+		for (size_t i = 0; i < r->ncols && !found; i++)
+			if (r->cols[i].name.n == c->name.n &&
+			    !strncasecmp(r->cols[i].name.p, c->name.p, c->name.n)) {
+				w->plan[j] = (int)i;
+				want = trec_kind_of(w->maps[i].type);
+				found = 1;
+				if (want == TREC_DECIMAL && c->type.kind == TREC_DECIMAL &&
+				    c->type.prec && (c->type.prec != w->maps[i].prec ||
+						     c->type.scale != w->maps[i].scale))
+					want = -1;
+			}
+		if (!found) {
+			rc = mc_errf(err, MC_EXIT_DATA, "MaxCompute table %s has a column '%.*s' that "
+				     "%.*s.%.*s does not (its schema differs: alter or recreate it)",
+				     p->table, (int)c->name.n, c->name.p, (int)r->db.n, r->db.p,
+				     (int)r->table.n, r->table.p);
+		} else if (want != c->type.kind) {
+			tt.len = 0;
+			trec_type_text(&c->type, &tt);
+			buf_addc(&tt, '\0');
+			rc = mc_errf(err, MC_EXIT_DATA, "column '%.*s' of MaxCompute table %s is %s, "
+				     "mcsync writes %s there (%s): alter or recreate the table",
+				     (int)c->name.n, c->name.p, p->table, tt.p ? tt.p : "?",
+				     w->plan[j] >= 0 ? w->maps[w->plan[j]].text
+				     : trec_kind_name((enum trec_kind)want),
+				     w->plan[j] >= 0 ? w->maps[w->plan[j]].where : "mcsync's own column");
+		}
+	}
+	buf_free(&tt);
+	return rc;
+}
+
+static void tv_of(const struct odps_val *o, struct trec_val *t)
+{
+	memset(t, 0, sizeof *t);
+	switch (o->kind) {
+	case ODPS_V_NULL: t->null = true; break;
+	case ODPS_V_INT: case ODPS_V_DATE: case ODPS_V_MILLIS: t->u.i = o->i; break;
+	case ODPS_V_F32: t->u.f32 = o->f32; break;
+	case ODPS_V_F64: t->u.f64 = o->f64; break;
+	case ODPS_V_BYTES: case ODPS_V_DECIMAL: t->u.s.p = o->p; t->u.s.n = o->n; break;
+	case ODPS_V_SECNANO: t->u.ts.sec = o->i; t->u.ts.nsec = o->nanos; break;
+	}
+}
+
+/* One row image into the encoder. */
+static int add_image(struct odd *w, struct dest_part *p, struct trec_enc *e,
+		     const struct mc_rec *r, const struct mc_val *v, size_t nv, const char *img,
+		     struct mc_err *err)
+{
+	static const char *const ops[] = { "S", "I", "U", "D" };
+	size_t n = p->sess.schema.ncols;
+	for (size_t j = 0; j < n; j++) {
+		struct trec_val *t = &w->tv[j];
+		int k = w->plan[j];
+		memset(t, 0, sizeof *t);
+		switch (k) {
+		case PLAN_OP:
+			t->u.s = mc_str_c(ops[r->op < MC_OP_N ? r->op : 0], 1);
+			break;
+		case PLAN_IMAGE:
+			t->u.s = mc_str_c(img, 1);
+			break;
+		case PLAN_TIME: t->u.i = r->time; break;
+		case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
+		case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
+		case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
+		default:
+			if ((size_t)k >= nv) {
+				struct mc_val a = { .kind = MC_V_ABSENT };
+				if (odps_val_conv(&w->maps[k], &a, &r->pos, &w->ov[j], err) < 0)
+					return -1;
+			} else if (odps_val_conv(&w->maps[k], &v[k], &r->pos, &w->ov[j], err) < 0) {
+				return -1;
+			}
+			tv_of(&w->ov[j], t);
+		}
+	}
+	if (trec_enc_add(e, w->tv, n, err) < 0)
+		return mc_errctx(err, "table %s: ", p->table);
+	/* the row as the state mirror counts it (odps/mirror.h) */
+	struct dest_part *q = p;
+	q->images++;
+	if (!q->has_tpos) {
+		q->tlo = q->thi = r->pos;
+		q->nthi = 1;
+		q->has_tpos = 1;
+	} else {
+		int c = pos_cmp(&r->pos, &q->thi);
+		if (c > 0) {
+			q->thi = r->pos;
+			q->nthi = 1;
+		} else if (c == 0) {
+			q->nthi++;
+		}
+		if (pos_cmp(&r->pos, &q->tlo) < 0)
+			q->tlo = r->pos;
+	}
+	return 0;
+}
+
+/* The marker of a table-replacing DDL into the log table: mc_op (T, X,
+ * C or R: wh_layout_marker), the position, every other column NULL. */
+static int add_marker(struct odd *w, const struct dest_part *p, struct trec_enc *e,
+		      const struct mc_rec *r, struct mc_err *err)
+{
+	const char *op = wh_layout_marker(r->effect);
+	size_t n = p->sess.schema.ncols;
+	if (!op || !p->is_log) {
+		char pos[64];
+		pos_format(&r->pos, pos, sizeof pos);
+		return mc_errf(err, MC_EXIT_DATA, "internal: the DDL at %s bound for %s", pos,
+			       p->table);
+	}
+	if (mc_grow(&w->ov, &w->valcap, n + 1, sizeof *w->ov) < 0) /* tv: valcap too */
+		return mc_oom(err, "columns");
+	{
+		struct trec_val *tv = realloc(w->tv, w->valcap * sizeof *w->tv);
+		if (!tv)
+			return mc_oom(err, "columns");
+		w->tv = tv;
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct mc_str *c = &p->sess.schema.cols[j].name;
+		struct trec_val *t = &w->tv[j];
+		memset(t, 0, sizeof *t);
+		t->null = true;
+		for (size_t m = 0; m < sizeof metas / sizeof metas[0]; m++) {
+			if (strlen(metas[m].name) != c->n || strncasecmp(metas[m].name, c->p, c->n))
+				continue;
+			t->null = false;
+			switch (metas[m].plan) {
+			case PLAN_OP: t->u.s = mc_str_c(op, 1); break;
+			case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
+			case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
+			case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
+			default: t->null = true; break; /* mc_image, mc_time */
+			}
+		}
+	}
+	if (trec_enc_add(e, w->tv, n, err) < 0)
+		return mc_errctx(err, "table %s: ", p->table);
+	return 0;
+}
+
+static int cut_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
+{
+	if (mc_grow(&p->blocks, &p->bcap, p->nblocks + 1, sizeof *p->blocks) < 0)
+		return mc_oom(err, "blocks");
+	memset(&p->blocks[p->nblocks], 0, sizeof p->blocks[0]);
+	if (trec_enc_finish(e, &p->blocks[p->nblocks], NULL, err) < 0)
+		return -1;
+	p->nblocks++;
+	return 0;
+}
+
+int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+	       struct mc_err *err)
+{
+	struct trec_enc e;
+	struct trec_enc_opts eo = { w->o.comp, 0, w->o.block_size, p->sess.max_field };
+	size_t at = 0;
+	int rc = 0, planned = 0;
+	if (trec_enc_init(&e, &p->sess.schema, &eo, err) < 0)
+		return -1;
+	while (rc == 0 && at < rows->len) {
+		struct mc_rec r;
+		size_t used;
+		if (rec_decode(rows->recs + at, rows->len - at, 0, &used, &r, &w->sc, err) != 1) {
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: the rows of %s do not decode",
+				     p->table);
+			break;
+		}
+		at += used;
+		if (r.kind == MC_R_SCHEMA) {
+			rc = plan_schema(w, p, &r, err);
+			planned = rc == 0;
+			continue;
+		}
+		if (r.kind == MC_R_DDL) {
+			/* a TRUNCATE, DROP, CREATE or RENAME of the table (the sink
+			 * passes only those): its marker row (docs/merge.md "DDL") */
+			rc = add_marker(w, p, &e, &r, err);
+			if (rc == 0 && trec_enc_full(&e))
+				rc = cut_block(p, &e, err);
+			continue;
+		}
+		if (r.kind != MC_R_ROW)
+			continue;
+		if (!planned) {
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: rows of %s before their schema",
+				     p->table);
+			break;
+		}
+		if (!p->is_log) {
+			if (!r.after) {
+				char pos[64];
+				pos_format(&r.pos, pos, sizeof pos);
+				rc = mc_errf(err, MC_EXIT_DATA, "a %s of %.*s.%.*s at %s goes to the base "
+					     "table %s, which holds rows, not changes (use --route=op "
+					     "or log)", rec_op_name(r.op), (int)r.db.n, r.db.p,
+					     (int)r.table.n, r.table.p, pos, p->table);
+				break;
+			}
+			rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+		} else {
+			if (r.before)
+				rc = add_image(w, p, &e, &r, r.before, r.nbefore, "B", err);
+			if (rc == 0 && r.after)
+				rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+		}
+		if (rc == 0 && trec_enc_full(&e))
+			rc = cut_block(p, &e, err);
+	}
+	if (rc == 0 && (trec_enc_records(&e) > 0 || p->nblocks == 0))
+		rc = cut_block(p, &e, err);
+	trec_enc_free(&e);
+	return rc;
+}
+
+/* A new session for p, and every block of p PUT into it. */

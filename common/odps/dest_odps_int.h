@@ -1,0 +1,76 @@
+/* dest_odps_int.h: what dest_odps.c (the destination's operations) and
+ * dest_odps_enc.c (records to Tunnel blocks) share. Internal to
+ * common/odps. */
+#ifndef MC_DEST_ODPS_INT_H
+#define MC_DEST_ODPS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "odps/client.h"
+#include "odps/dest_odps.h"
+#include "odps/endpoint.h"
+#include "odps/state.h"
+#include "odps/tunnel_rec.h"
+#include "odps/types.h"
+#include "odps/upload.h"
+#include "stream/dest.h"
+#include "stream/rec.h"
+
+struct dest_part {
+	char *table;  /* the MaxCompute table (with _log) */
+	char *part;   /* the sink's spec "ds=1/hh=2" */
+	char *tpart;  /* the Tunnel's "ds=1,hh=2" */
+	int is_log;
+	int ensured;  /* the table-and-partition hook ran */
+	/* this commit */
+	int used, skip, complete;
+	struct odps_session sess;
+	struct mc_buf *blocks; /* bodies, kept until the commit (re-PUT) */
+	size_t nblocks, bcap;
+	uint64_t rows;
+	int has_pos;
+	struct mc_pos lo, hi;
+	/* the table rows (images) encoded, their positions' range, and how
+	 * many lie at the highest (for the state mirror) */
+	uint64_t images, nthi;
+	int has_tpos;
+	struct mc_pos tlo, thi;
+};
+
+struct odd {
+	struct dest_odps_opts o;
+	struct dest_opts dopts;
+	char *dest;       /* "odps://P[/S]" */
+	struct odps_target t;
+	struct odps_client c;
+	struct odps_conns *conns; /* --threads > 1: the connections blocks go up on */
+	int client_ok;
+	int lockfd;
+	uint64_t seq;
+	struct dest_part **parts;
+	size_t nparts, cap;
+	struct odps_journal doubt; /* the commit in doubt found by clean (seq 0: none) */
+	struct odps_statefile sf;
+	int mirror_ok;             /* the state mirror table exists */
+	/* encoding */
+	struct mc_scratch sc;
+	struct odps_colmap *maps;  /* of the schema record in force */
+	size_t nmaps, mapcap;
+	int *plan;                 /* per session column: a source (PLAN_*) or a column */
+	size_t plancap;
+	struct odps_val *ov;
+	struct trec_val *tv;
+	size_t valcap;
+};
+
+enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
+       PLAN_ROW = -6 };
+
+/* Encode the records of rows into p's blocks (dest_odps_enc.c). */
+int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+	       struct mc_err *err);
+
+#endif
