@@ -83,6 +83,12 @@ static const char usage[] =
 	"                           (odps://; default 1, at most 64)\n"
 	"      --retry-time=MINUTES retry 5xx, 429, timeouts and dropped connections\n"
 	"                           this long (decimal; default 15), then exit 3\n"
+	"      --table-lifecycle=DAYS  LIFECYCLE of the tables mc-tunnel-put creates\n"
+	"                           (default: none, MaxCompute keeps every partition)\n"
+	"      --existing-tables=check|proceed  an existing table whose columns differ\n"
+	"                           from mcsync's: exit 1 naming the column (check, the\n"
+	"                           default), or use it when it has every column mcsync\n"
+	"                           writes, of its type (others stay NULL; proceed)\n"
 	"      --recover[=WRITER]   rebuild a lost --state=DIR (empty or missing) from\n"
 	"                           the project's state mirror and exit; then run the\n"
 	"                           same input again (docs/maxcompute.md)\n"
@@ -158,6 +164,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "block-size", required_argument, NULL, 7 },
 		{ "threads", required_argument, NULL, 8 },
 		{ "recover", optional_argument, NULL, 9 },
+		{ "table-lifecycle", required_argument, NULL, 10 },
+		{ "existing-tables", required_argument, NULL, 11 },
 		{ "log-layout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -247,6 +255,21 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->odps.threads = (int)u;
 			odps_opt = 1;
 			break;
+		case 10:
+			if (opt_u64("--table-lifecycle", optarg, 1, 37231, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.lifecycle = (uint32_t)u;
+			odps_opt = 1;
+			break;
+		case 11: {
+			static const char *const ex[] = { "check", "proceed", NULL };
+			int e;
+			if (opt_choice("--existing-tables", optarg, ex, &e, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.proceed = e;
+			odps_opt = 1;
+			break;
+		}
 		case 9:
 			o->recover = 1;
 			o->recover_writer = optarg;
@@ -271,7 +294,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		prog_usage_error("--dest=DIR or --dest=odps://PROJECT is required");
 	if (strncmp(o->dest, "odps://", 7) != 0 && odps_opt)
 		prog_usage_error("--odps-config, --endpoint, --tunnel-endpoint, --ca-file, "
-				 "--compress, --block-size, --threads and --retry-time are for "
+				 "--compress, --block-size, --threads, --retry-time, "
+				 "--table-lifecycle and --existing-tables are for "
 				 "--dest=odps://...");
 	if (strncmp(o->dest, "odps://", 7) == 0 && o->sink.log_layout &&
 	    strcmp(o->sink.log_layout, "mcsync") != 0)

@@ -86,6 +86,8 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 		so.say = w->o.say;
 		memset(&to, 0, sizeof to);
 		to.sql = &so;
+		to.lifecycle = w->o.lifecycle;
+		to.proceed = w->o.proceed;
 		if (rec_decode(last.p, last.len, 0, &used, &r, &sc, err) != 1)
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
 		else

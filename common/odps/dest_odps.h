@@ -25,6 +25,8 @@ struct dest_odps_opts {
 	double retry_s;             /* --retry-time, seconds; 0: 15 minutes */
 	enum trec_comp comp;        /* --compress (default deflate) */
 	size_t block_size;          /* --block-size; 0: 64 MiB */
+	uint32_t lifecycle;         /* --table-lifecycle: of the tables created (0: none) */
+	int proceed;                /* --existing-tables=proceed */
 	int threads;                /* --threads: connections the blocks go up on */
 	struct mc_say say;          /* retries */
 };

@@ -98,6 +98,10 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 						     c->type.scale != w->maps[i].scale))
 					want = -1;
 			}
+		if (!found && w->o.proceed) {
+			w->plan[j] = PLAN_NULL; /* checked nullable: MaxCompute columns are */
+			continue;
+		}
 		if (!found) {
 			rc = mc_errf(err, MC_EXIT_DATA, "MaxCompute table %s has a column '%.*s' that "
 				     "%.*s.%.*s does not (its schema differs: alter or recreate it)",
@@ -154,6 +158,7 @@ static int add_image(struct odd *w, struct dest_part *p, struct trec_enc *e,
 		case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
 		case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
 		case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
+		case PLAN_NULL: t->null = true; break;
 		default:
 			if ((size_t)k >= nv) {
 				struct mc_val a = { .kind = MC_V_ABSENT };

@@ -67,7 +67,8 @@ struct odd {
 };
 
 enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
-       PLAN_ROW = -6 };
+       PLAN_ROW = -6, PLAN_NULL = -7 /* --existing-tables=proceed: a column mcsync does
+				       * not write */ };
 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,

@@ -49,6 +49,10 @@ struct mo {
 	int upto_inf;
 	int has_barrier;               /* the newest TRUNCATE (or CREATE after */
 	struct mc_pos barrier;         /* a DROP) in [from, upto): its marker */
+	int named_insert;              /* T is not mcsync's layout (a table used with
+					* --existing-tables=proceed): INSERT names
+					* its columns, the others stay NULL */
+	struct odps_desc dl;           /* then: DESC T_log */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -135,27 +139,94 @@ static int source(struct mo *m, struct mc_err *err)
 
 /* ---- the table ---- */
 
+static int is_pos(const char *name)
+{
+	return !strcasecmp(name, "mc_pos_file") || !strcasecmp(name, "mc_pos_off") ||
+	       !strcasecmp(name, "mc_pos_row");
+}
+
+static int is_log_meta(const char *name)
+{
+	return is_pos(name) || !strcasecmp(name, "mc_op") || !strcasecmp(name, "mc_image") ||
+	       !strcasecmp(name, "mc_time");
+}
+
+/* T not in mcsync's layout (no mcsync comment: a table someone else made,
+ * used with mc-tunnel-put --existing-tables=proceed): its data columns are
+ * those T_log has too, in T's order; the others are left NULL by naming
+ * the columns the INSERT writes. A column of T_log that T lacks is exit 1. */
+static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
+{
+	char log[300];
+	int havepos = 0;
+	snprintf(log, sizeof log, "%s_log", m->o->table);
+	if (odps_tables_desc(m->c, &m->so, log, &m->dl, err) < 0)
+		return -1;
+	*n = 0;
+	for (size_t i = 0; i < m->d.ncols; i++) {
+		if (is_pos(m->d.names[i])) {
+			havepos++;
+			continue;
+		}
+		for (size_t j = 0; j < m->dl.ncols; j++)
+			if (!strcasecmp(m->d.names[i], m->dl.names[j])) {
+				if (*n == MC_MAX_COLUMNS)
+					return mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s': too "
+						       "many columns", m->o->table);
+				m->cols[*n].name = mc_str_c(m->d.names[i], strlen(m->d.names[i]));
+				m->cols[*n].mc_type = mc_str_c(m->d.types[i], strlen(m->d.types[i]));
+				(*n)++;
+				break;
+			}
+	}
+	if (havepos != 3)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "MaxCompute table '%s': has not mc_pos_file, mc_pos_off and "
+			       "mc_pos_row: not a base table of mcsync (docs/maxcompute.md \"Tables\")",
+			       m->o->table);
+	for (size_t j = 0; j < m->dl.ncols; j++) {
+		size_t i;
+		if (is_log_meta(m->dl.names[j]))
+			continue;
+		for (i = 0; i < *n; i++)
+			if (!strcasecmp(m->dl.names[j], m->cols[i].name.p))
+				break;
+		if (i == *n)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "MaxCompute table '%s_log' has a column '%s' that '%s' has not: "
+				       "add it to '%s' (ALTER TABLE ... ADD COLUMNS) or merge elsewhere",
+				       m->o->table, m->dl.names[j], m->o->table, m->o->table);
+	}
+	m->named_insert = 1;
+	return 0;
+}
+
 static int columns(struct mo *m, struct mc_err *err)
 {
 	static const char *const pos[3] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
 	size_t n;
 	if (odps_tables_desc(m->c, &m->so, m->o->table, &m->d, err) < 0)
 		return -1;
-	if (m->d.ncols < 4 || m->d.ncols - 3 > MC_MAX_COLUMNS)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "MaxCompute table '%s': not a base table of mcsync (docs/maxcompute.md "
-			       "\"Tables\")", m->o->table);
-	n = m->d.ncols - 3;
-	for (int i = 0; i < 3; i++)
-		if (strcasecmp(m->d.names[n + (size_t)i], pos[i]) != 0)
+	if (!strstr(m->d.comment, "mcsync: ")) {
+		if (columns_by_name(m, &n, err) < 0)
+			return -1;
+	} else {
+		if (m->d.ncols < 4 || m->d.ncols - 3 > MC_MAX_COLUMNS)
 			return mc_errf(err, MC_EXIT_DATA,
-				       "MaxCompute table '%s': column %zu is '%s', not '%s': not a "
-				       "base table of mcsync (docs/maxcompute.md \"Tables\")",
-				       m->o->table, n + (size_t)i + 1, m->d.names[n + (size_t)i],
-				       pos[i]);
-	for (size_t i = 0; i < n; i++) {
-		m->cols[i].name = mc_str_c(m->d.names[i], strlen(m->d.names[i]));
-		m->cols[i].mc_type = mc_str_c(m->d.types[i], strlen(m->d.types[i]));
+				       "MaxCompute table '%s': not a base table of mcsync "
+				       "(docs/maxcompute.md \"Tables\")", m->o->table);
+		n = m->d.ncols - 3;
+		for (int i = 0; i < 3; i++)
+			if (strcasecmp(m->d.names[n + (size_t)i], pos[i]) != 0)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "MaxCompute table '%s': column %zu is '%s', not '%s': not a "
+					       "base table of mcsync (docs/maxcompute.md \"Tables\")",
+					       m->o->table, n + (size_t)i + 1, m->d.names[n + (size_t)i],
+					       pos[i]);
+		for (size_t i = 0; i < n; i++) {
+			m->cols[i].name = mc_str_c(m->d.names[i], strlen(m->d.names[i]));
+			m->cols[i].mc_type = mc_str_c(m->d.types[i], strlen(m->d.types[i]));
+		}
 	}
 	m->schema.kind = MC_R_SCHEMA;
 	m->schema.cols = m->cols;
@@ -173,7 +244,7 @@ static int columns(struct mo *m, struct mc_err *err)
 			const char *e = strchr(p, ',');
 			size_t len = e ? (size_t)(e - p) : strlen(p), i;
 			for (i = 0; i < n; i++)
-				if (strlen(m->d.names[i]) == len && !strncmp(m->d.names[i], p, len))
+				if (m->cols[i].name.n == len && !strncmp(m->cols[i].name.p, p, len))
 					break;
 			if (i == n)
 				return mc_errf(err, MC_EXIT_USAGE, "--key: table '%s' has no column '%.*s'",
@@ -777,6 +848,7 @@ static int run(struct mo *m, struct mc_err *err)
 	q.has_barrier = m->has_barrier;
 	q.barrier = m->barrier;
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
+	q.named_insert = m->named_insert;
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
@@ -839,6 +911,7 @@ int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struc
 		close(m->lockfd);
 	ledger_free(&m->L);
 	odps_desc_free(&m->d);
+	odps_desc_free(&m->dl);
 	ckpt_free(&m->rec);
 	free(m->recpath);
 	free(m->days);

@@ -366,7 +366,8 @@ static int check(struct odps_client *c, const char *name, const struct want *w,
 		if (strcasecmp(d->names[i], w->name[i]) != 0)
 			return mc_errf(err, MC_EXIT_DATA,
 				       "%s: column %zu is '%s' there, mcsync writes '%s' (%s) at that "
-				       "place: drop or rename the table, or write into another project",
+				       "place: drop or rename the table, write into another project, or "
+				       "match columns by name with --existing-tables=proceed",
 				       tbl, i + 1, d->names[i], w->name[i], w->from[i]);
 		if (strcmp(d->types[i], wt) != 0)
 			return mc_errf(err, MC_EXIT_DATA,
@@ -378,8 +379,43 @@ static int check(struct odps_client *c, const char *name, const struct want *w,
 	if (d->ncols > w->n)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "%s: has a column %zu '%s' (%s) that mcsync does not write: drop or "
-			       "rename the table, or write into another project",
+			       "rename the table, write into another project, or leave it NULL "
+			       "with --existing-tables=proceed",
 			       tbl, w->n + 1, d->names[w->n], d->types[w->n]);
+	if (d->nparts != 1 || strcasecmp(d->pnames[0], "ds") != 0 || strcmp(d->ptypes[0], "STRING"))
+		return mc_errf(err, MC_EXIT_DATA,
+			       "%s: is %s, mcsync writes tables partitioned by (ds STRING): drop or "
+			       "rename the table, or write into another project",
+			       tbl, d->nparts ? "partitioned otherwise" : "not partitioned");
+	return 0;
+}
+
+/* --existing-tables=proceed: every column mcsync writes is there by name,
+ * of its type; the table may have more (left NULL) and another order. */
+static int check_proceed(struct odps_client *c, const char *name, const struct want *w,
+			 const struct odps_desc *d, struct mc_err *err)
+{
+	char tbl[400];
+	snprintf(tbl, sizeof tbl, "MaxCompute table '%s.%s'", c->t->project, name);
+	for (size_t i = 0; i < w->n; i++) {
+		char wt[64];
+		size_t j;
+		norm_type(wt, sizeof wt, w->type[i]);
+		for (j = 0; j < d->ncols; j++)
+			if (strcasecmp(d->names[j], w->name[i]) == 0)
+				break;
+		if (j == d->ncols)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "%s: has no column '%s' (mcsync writes %s: %s), which "
+				       "--existing-tables=proceed cannot do without: add it (ALTER TABLE "
+				       "... ADD COLUMNS), or write into another project",
+				       tbl, w->name[i], w->type[i], w->from[i]);
+		if (strcmp(d->types[j], wt) != 0)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "%s: column '%s' is %s there, mcsync writes %s (%s): change "
+				       "its type, or choose that type for the column (docs/types.md)",
+				       tbl, w->name[i], d->types[j], w->type[i], w->from[i]);
+	}
 	if (d->nparts != 1 || strcasecmp(d->pnames[0], "ds") != 0 || strcmp(d->ptypes[0], "STRING"))
 		return mc_errf(err, MC_EXIT_DATA,
 			       "%s: is %s, mcsync writes tables partitioned by (ds STRING): drop or "
@@ -412,7 +448,8 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 		goto out;
 	}
 	if (odps_sql_run(c, o->sql, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ||
-	    odps_tables_desc(c, o->sql, name, &d, err) < 0 || check(c, name, w, &d, err) < 0)
+	    odps_tables_desc(c, o->sql, name, &d, err) < 0 ||
+	    (o->proceed ? check_proceed(c, name, w, &d, err) : check(c, name, w, &d, err)) < 0)
 		goto out;
 	if (part) {
 		q.len = 0;

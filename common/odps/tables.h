@@ -36,6 +36,8 @@
 
 struct odps_tables_opts {
 	const struct odps_sql_opts *sql;    /* how SQL instances are run */
+	int proceed;                        /* an existing table may have more
+					     * columns, in another order (by name) */
 	uint32_t lifecycle;                 /* LIFECYCLE days of a table created;
 					     * 0: none (partitions kept) */
 	const struct odps_colopts *colopts; /* one per schema column, or NULL:

@@ -151,7 +151,13 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	} else if (q->ds) {
 		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
 		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " PARTITION (ds = '%s')\n", q->ds);
+		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
+		if (q->named_insert) {
+			rc |= buf_adds(b, " (");
+			rc |= cols(b, s, d, NULL);
+			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
+		}
+		rc |= buf_adds(b, "\n");
 	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
 		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
 		rc |= ident(b, q->into, strlen(q->into), d);
@@ -366,7 +372,13 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	} else if (q->ds) {
 		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
 		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " PARTITION (ds = '%s')\n", q->ds);
+		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
+		if (q->named_insert) {
+			rc |= buf_adds(b, " (");
+			rc |= cols(b, s, d, NULL);
+			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
+		}
+		rc |= buf_adds(b, "\n");
 	}
 	rc |= buf_adds(b, "SELECT ");
 	rc |= cols(b, s, d, NULL);

@@ -34,6 +34,10 @@ struct merge_sql {
 				      * position: the base and the log up to it do
 				      * not count (docs/merge.md "DDL") */
 	struct mc_pos barrier;
+	int named_insert;            /* MaxCompute, ds: INSERT ... PARTITION (...)
+				      * (columns...) SELECT: a table with more
+				      * columns than the merge writes (they are
+				      * left NULL), or in another order */
 };
 
 /* Append the statements to b. */

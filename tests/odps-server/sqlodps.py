@@ -6,7 +6,7 @@ Statements (one per SQL task, after any `SET k=v;` lines):
   DROP TABLE [IF EXISTS] t
   ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [PARTITION (...)]...
   ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]...
-  INSERT OVERWRITE|INTO TABLE t [PARTITION (k='v', ... | k, ...)] SELECT ...
+  INSERT OVERWRITE|INTO TABLE t [PARTITION (k='v', ... | k, ...)] [(col, ...)] SELECT ...
   SELECT ... / WITH ... (the result is CSV text: a header line, NULL as \\N)
   DESC t / DESCRIBE t (the text table of odpscmd's DESC: owner, comment, times,
       "Native Columns:" rows "| name | type | label | comment |", "Partition Columns:")
@@ -407,7 +407,23 @@ def statement(proj, p):
             pairs = part_spec(p, allow_dynamic=True)
         elif t.parts:
             serr("table %s is partitioned: INSERT needs PARTITION (...)" % t.name)
-        return insert(proj, t, pairs, overwrite, p.t[p.i:])
+        cols = None
+        if p.peek()[0] == "op" and p.peek()[1] == "(" and p.peek(1)[0] in ("word", "id") and \
+                p.peek(1)[1].upper() not in ("SELECT", "WITH"):
+            # INSERT ... (col, ...) SELECT: the columns not named are NULL
+            p.need_op("(")
+            cols = [p.name(None)]
+            while p.op(","):
+                cols.append(p.name(None))
+            p.need_op(")")
+            known = {c[0].lower(): c[0] for c in t.cols}
+            for c in cols:
+                if c.lower() not in known:
+                    serr("INSERT into %s: no column %s" % (t.name, c))
+            if len({c.lower() for c in cols}) != len(cols):
+                serr("INSERT into %s: a column named twice" % t.name)
+            cols = [known[c.lower()] for c in cols]
+        return insert(proj, t, pairs, overwrite, p.t[p.i:], cols)
     if p.peek()[0] == "word" and p.peek()[1].upper() in ("SELECT", "WITH"):
         cur = proj.db.execute(to_sqlite(p.t, pn))
         buf = io.StringIO()
@@ -449,11 +465,11 @@ def desc_text(proj, t):
     return "\n".join(out) + "\n"
 
 
-def insert(proj, t, pairs, overwrite, sel):
+def insert(proj, t, pairs, overwrite, sel, cols=None):
     if not sel or sel[0][0] != "word" or sel[0][1].upper() not in ("SELECT", "WITH", "FROM"):
         perr(sel[0] if sel else ("", "", 0, 0, 0, 0, ""), "INSERT ... needs a SELECT")
     q = to_sqlite(sel, proj.name)
-    ncols = len(t.cols)
+    ncols = len(cols) if cols is not None else len(t.cols)
     static = []
     ndyn = 0
     if pairs is not None:
@@ -476,7 +492,8 @@ def insert(proj, t, pairs, overwrite, sel):
     if got != ncols + ndyn:
         serr("INSERT into %s: the SELECT gives %d columns, the table takes %d%s" % (
             t.name, got, ncols, " plus %d dynamic partition values" % ndyn if ndyn else ""))
-    names = [catalog.qi(c[0]) for c in t.cols] + [catalog.qi(pp[0]) for pp in t.parts]
+    names = [catalog.qi(c) for c in (cols if cols is not None else [c[0] for c in t.cols])] + \
+        [catalog.qi(pp[0]) for pp in t.parts]
     proj.db.execute("BEGIN IMMEDIATE")
     try:
         proj.db.execute("CREATE TEMP TABLE _odps_ins AS SELECT * FROM (%s)" % q)
