@@ -70,6 +70,20 @@ struct tf_fload {
 	char *at;                /* "FILE:LINE:COL" of the where (or the entry) */
 };
 
+/* A many -> one entry (merge.c, docs/mc-transform.md "Many tables into
+ * one"): the tables it matches (the shards) all go into the table into;
+ * their schemas must be identical, and their keys unique across them:
+ * through shard_col (a column holding the shard's "db.table", appended
+ * to the key), or as the rules state it (keys_unique). */
+struct tf_merge {
+	char *into;
+	struct tf_sel *on;
+	size_t non, capon;
+	char *shard_col;         /* or NULL */
+	bool keys_unique;
+	char *at;                /* "FILE:LINE:COL" of the entry */
+};
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -86,6 +100,8 @@ struct tf_rules {
 	char *alerts;             /* ddl.alerts: the alerts file, or NULL */
 	struct tf_fload *fload;   /* full_load, in file order */
 	size_t nfload, capfload;
+	struct tf_merge *merge;   /* many -> one, in file order */
+	size_t nmerge, capmerge;
 };
 
 /* Read and check a rules file. 0, or -1 with err (code MC_EXIT_USAGE,
@@ -109,6 +125,11 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
  * second entry that matches it too (an error for the caller), or NULL. */
 const struct tf_fload *tf_full_load(const struct tf_rules *R, const char *db, size_t dbn,
 				    const char *table, size_t tn, const struct tf_fload **second);
+
+/* The merge entry db.table is a shard of (the first that matches), or
+ * NULL. */
+const struct tf_merge *tf_merge_of(const struct tf_rules *R, const char *db, size_t dbn,
+				   const char *table, size_t tn);
 
 /* Whether the table or rule entry s matches db.table. */
 bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/io.h"
 #include "transform/run.h"
+#include "transform/shard.h"
 
 /* The column names of one schema version of a table (for the DML
  * conditions). */
@@ -30,6 +31,9 @@ struct tf_tab {
 	size_t *dml, ndml;        /* the DML rules matching it, in file order */
 	struct tf_ver *vers;
 	size_t nvers, capvers;
+	const struct tf_merge *merge; /* a shard of this many -> one rule, or NULL */
+	char *sv;                 /* then: "db.table", the shard column's value */
+	char *tfield;             /* and the table field: "DEST/table" */
 };
 
 struct tf {
@@ -39,6 +43,7 @@ struct tf {
 	struct tf_tab *tabs;
 	size_t ntabs, cap, last;
 	struct rio_writer wr;
+	struct tf_shards sh;
 };
 
 static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
@@ -70,9 +75,18 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 	x->tn = tb->n;
 	t->last = t->ntabs - 1;
 	x->selected = tf_selected(t->o->rules, db->p, db->n, tb->p, tb->n);
-	if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
-					sizeof x->name, err) < 0)
+	if (x->selected &&
+	    (x->merge = tf_merge_of(t->o->rules, db->p, db->n, tb->p, tb->n))) {
+		size_t n = db->n + tb->n + TF_MAX_NAME + 2;
+		snprintf(x->name, sizeof x->name, "%s", x->merge->into);
+		if (!(x->sv = malloc(n)) || !(x->tfield = malloc(n)))
+			return mc_oom(err, "tables"), NULL;
+		snprintf(x->sv, n, "%.*s.%.*s", (int)db->n, db->p, (int)tb->n, tb->p);
+		snprintf(x->tfield, n, "%s/%.*s", x->name, (int)tb->n, tb->p);
+	} else if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
+					       sizeof x->name, err) < 0) {
 		return NULL;
+	}
 	for (size_t i = 0; x->selected && i < t->o->rules->ndml; i++)
 		if (tf_sel_match(&t->o->rules->dml[i].on, db->p, db->n, tb->p, tb->n)) {
 			if (!x->dml && !(x->dml = calloc(t->o->rules->ndml, sizeof *x->dml)))
@@ -93,6 +107,7 @@ static void tabs_free(struct tf *t)
 {
 	for (size_t i = 0; i < t->ntabs; i++) {
 		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
+		free(t->tabs[i].sv), free(t->tabs[i].tfield);
 		vers_free(&t->tabs[i]);
 	}
 	free(t->tabs);
@@ -106,14 +121,21 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	struct mc_rec h = *r;
 	size_t n = 0;
 	int rc;
-	if (!(m = calloc(r->nmeta + 1, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 2, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
-		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_MERGE) &&
+		      memcmp(r->meta[i].k.p, TF_META_MERGE, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
+	if (t->o->rules->nmerge) {
+		/* a shard's table field is "DEST/TABLE" (shard.h) */
+		m[n].k = mc_str_c(TF_META_MERGE, strlen(TF_META_MERGE));
+		m[n++].v = mc_str_c(TF_META_MERGE_V, strlen(TF_META_MERGE_V));
+	}
 	h.meta = m;
 	h.nmeta = n;
 	rc = rio_write(&t->wr, &h, err) < 0 ? -2 : 0;
@@ -250,6 +272,8 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			int k = ddl_policy(t, r, err);
 			if (k <= 0)
 				return k;
+			if (x->merge)
+				return tf_shard_ddl(x->merge, x->sv, r, err);
 		}
 		if (x->ndml && r->kind == MC_R_SCHEMA && keep_names(x, r, err) < 0)
 			return -1;
@@ -258,7 +282,14 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			if (k <= 0)
 				return k;
 		}
-		if (x->selected)
+		if (x->merge && r->kind == MC_R_SCHEMA &&
+		    tf_shard_schema(&t->sh, x->merge, x->sv, r, err) < 0)
+			return -1;
+		if (x->merge && r->kind == MC_R_ROW && tf_shard_row(&t->sh, x->merge, x->sv, r, err) < 0)
+			return -1;
+		if (x->merge)
+			r->table = mc_str_c(x->tfield, strlen(x->tfield));
+		else if (x->selected)
 			r->table = mc_str_c(x->name, strlen(x->name));
 		break;
 	default:
@@ -300,8 +331,10 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 
 	memset(&t, 0, sizeof t);
 	t.o = o;
-	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
+	if (tf_shards_init(&t.sh, o->rules, err) < 0)
 		return -1;
+	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
+		return tf_shards_free(&t.sh), -1;
 	for (size_t i = 0; i < nfiles && rc == 0; i++)
 		rc = run_file(&t, files[i], err);
 	if (rc == -2) {
@@ -313,6 +346,7 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 			rc = -1;
 	}
 	tabs_free(&t);
+	tf_shards_free(&t.sh);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -346,7 +380,9 @@ int tf_check(const struct tf_opts *o, struct mc_err *err)
 		return tabs_free(&t), -1;
 	for (size_t i = 0; i < t.ntabs && rc == 0; i++) {
 		struct tf_tab *x = &t.tabs[i];
-		if (x->selected)
+		if (x->merge)
+			rc = buf_addf(&out, "%s.%s -> %s (merged)\n", x->db, x->table, x->name);
+		else if (x->selected)
 			rc = buf_addf(&out, "%s.%s -> %s\n", x->db, x->table, x->name);
 		else
 			rc = buf_addf(&out, "%s.%s (not selected)\n", x->db, x->table);
