@@ -34,6 +34,7 @@ struct tf_tab {
 	const struct tf_merge *merge; /* a shard of this many -> one rule, or NULL */
 	char *sv;                 /* then: "db.table", the shard column's value */
 	char *tfield;             /* and the table field: "DEST/table" */
+	bool had_schema;          /* a schema record of the shard passed */
 };
 
 struct tf {
@@ -283,8 +284,10 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 				return k;
 		}
 		if (x->merge && r->kind == MC_R_SCHEMA &&
-		    tf_shard_schema(&t->sh, x->merge, x->sv, r, err) < 0)
+		    tf_shard_schema(&t->sh, x->merge, x->sv, x->had_schema, r, err) < 0)
 			return -1;
+		if (x->merge && r->kind == MC_R_SCHEMA)
+			x->had_schema = true;
 		if (x->merge && r->kind == MC_R_ROW && tf_shard_row(&t->sh, x->merge, x->sv, r, err) < 0)
 			return -1;
 		if (x->merge)

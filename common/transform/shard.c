@@ -36,7 +36,7 @@ static size_t merge_index(const struct tf_shards *S, const struct tf_merge *m)
 }
 
 int tf_shard_schema(struct tf_shards *S, const struct tf_merge *m, const char *sv,
-		    struct mc_rec *r, struct mc_err *err)
+		    bool again, struct mc_rec *r, struct mc_err *err)
 {
 	struct tf_mref *d = &S->d[merge_index(S, m)];
 	char why[400], pos[64];
@@ -46,7 +46,7 @@ int tf_shard_schema(struct tf_shards *S, const struct tf_merge *m, const char *s
 	} else if (!schema_same(&d->ref.rec, r)) {
 		schema_diff(r, &d->ref.rec, why, sizeof why);
 		pos_format(&r->pos, pos, sizeof pos);
-		if (strcmp(d->owner, sv) == 0)
+		if (again || strcmp(d->owner, sv) == 0)
 			return mc_errf(err, MC_EXIT_DATA,
 				       "position %s: the schema of '%s', a table merged into '%s' "
 				       "(merge rule at %s), changed (now %s): the schema of a merged "

@@ -33,9 +33,10 @@ int tf_shards_init(struct tf_shards *S, const struct tf_rules *R, struct mc_err 
 void tf_shards_free(struct tf_shards *S);
 /* A schema record r of shard sv ("db.table") of m: its schema must be the
  * destination's (the first shard's); with a shard column, r is rewritten
- * (cols and key point into S until the next call). 0 or -1 with err. */
+ * (cols and key point into S until the next call); again: the shard had
+ * one before (a change is then its own). 0 or -1 with err. */
 int tf_shard_schema(struct tf_shards *S, const struct tf_merge *m, const char *sv,
-		    struct mc_rec *r, struct mc_err *err);
+		    bool again, struct mc_rec *r, struct mc_err *err);
 /* A row r of shard sv of m: with a shard column, its images get sv. */
 int tf_shard_row(struct tf_shards *S, const struct tf_merge *m, const char *sv,
 		 struct mc_rec *r, struct mc_err *err);
