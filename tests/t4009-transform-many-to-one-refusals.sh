@@ -51,7 +51,7 @@ mc-binlog-tail --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch0.mc
 mc-transform --rules="$T/uniq.yaml" "$T/ch0.mcr" | mc-tunnel-put --dest="$T/wu" 2>"$T/err" || fail "setup" "changes: $(cat "$T/err")"
 at=$(mc-cat --to=summary "$T/ch0.mcr" | sed -n 's/^positions: .* \.\. \([0-9]*:[0-9]*:[0-9]*\).*/\1/p')
 expect_code 1 "... colliding keys: mc-merge refuses the base" mc-merge --warehouse="$T/wu" --table=orders --at="$at" --output="$T/u.out"
-expect_grep "... naming the key" "table .orders.: the key (id) is not unique: (10)" "$T/err"
+expect_grep "... naming the key" "table .orders.: the key .id. is not unique: .10." "$T/err"
 
 # a collision the rules do not declare: two tables onto one name
 cat >"$T/coll.yaml" <<'YAML'
