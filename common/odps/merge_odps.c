@@ -353,15 +353,18 @@ static int snapshot_from(struct mo *m, int64_t day, struct mc_pos *from, struct 
 		}
 		if (strcmp(nm, m->o->table) != 0)
 			continue;
+		/* every table of the name (several: many -> one) done */
+		done = (!found || done) &&
+		       ledger_chain_parse(m->L.snap.kv[i].v, NULL, NULL) == LEDGER_CHAIN_END;
 		found = 1;
-		done = ledger_chain_parse(m->L.snap.kv[i].v, NULL, NULL) == LEDGER_CHAIN_END;
 	}
-	for (size_t i = 0; !found && i < m->L.names.n; i++)
-		if (!strcmp(m->L.names.kv[i].v, m->o->table)) {
+	for (size_t i = 0, found1 = (size_t)found; i < m->L.names.n; i++)
+		if (!strcmp(m->L.names.kv[i].v, m->o->table) &&
+		    (!found1 || !strncmp(m->L.names.kv[i].k + strlen(LEDGER_K_NAME), "hex.", 4))) {
 			const char *tk = m->L.names.kv[i].k + strlen(LEDGER_K_NAME);
 			const char *v = ledger_chain_get(&m->L, tk);
+			done = (!found || done) && v && ledger_chain_parse(v, NULL, NULL) == LEDGER_CHAIN_END;
 			found = 1;
-			done = v && ledger_chain_parse(v, NULL, NULL) == LEDGER_CHAIN_END;
 		}
 	if (!found)
 		return mc_errf(err, MC_EXIT_DATA,

@@ -184,11 +184,20 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 
 int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err)
 {
+	if (ledger_chain_set(&s->L, t->key, LEDGER_CHAIN_DONE, err) < 0)
+		return -1;
+	/* a merge table: its destination's base is complete when every
+	 * table of it is, at the stream's end (shard.c) */
+	if (t->merge)
+		return 0;
+	return sink_base_mark_complete(s, t, err);
+}
+
+int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *err)
+{
 	struct sink_pbuf *p;
 	char part[512];
 	int rc;
-	if (ledger_chain_set(&s->L, t->key, LEDGER_CHAIN_DONE, err) < 0)
-		return -1;
 	if (s->o.route == SINK_ROUTE_LOG)
 		return 0;
 	sink_part_for(s, t, 0, part, sizeof part);

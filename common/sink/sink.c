@@ -42,11 +42,13 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	struct sink_tab *t;
 	const char *given = NULL;
 	char nk[700];
+	/* a merge's table: its own name (the table field is its destination's) */
+	const struct mc_str *tb = s->mdest ? &s->mshard : &r->table;
 	if (s->last_tab < s->ntabs && name_is(s->tabs[s->last_tab].db, &r->db) &&
-	    name_is(s->tabs[s->last_tab].table, &r->table))
+	    name_is(s->tabs[s->last_tab].table, tb))
 		return &s->tabs[s->last_tab];
 	for (size_t i = 0; i < s->ntabs; i++)
-		if (name_is(s->tabs[i].db, &r->db) && name_is(s->tabs[i].table, &r->table))
+		if (name_is(s->tabs[i].db, &r->db) && name_is(s->tabs[i].table, tb))
 			return &s->tabs[s->last_tab = i];
 	if (!create)
 		return NULL;
@@ -56,7 +58,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	t = &s->tabs[s->ntabs];
 	memset(t, 0, sizeof *t);
 	if (!(t->db = mc_strndup(r->db.p, r->db.n)) ||
-	    !(t->table = mc_strndup(r->table.p, r->table.n))) {
+	    !(t->table = mc_strndup(tb->p, tb->n))) {
 		free(t->db);
 		return mc_oom(err, "tables"), NULL;
 	}
@@ -71,12 +73,14 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	/* the name the warehouse holds the table under (sink_open checked that
 	 * a --name agrees); else the given or default one, recorded */
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	if (s->mdest)
+		return sink_merge_name(s, t, nk, err) < 0 ? NULL : &s->tabs[s->last_tab = s->ntabs - 1];
 	if (!given && s->dest_names && !ledger_name_get(&s->L, nk))
 		given = t->table; /* named by mc-transform: the table field */
 	if (!given)
 		given = ledger_name_get(&s->L, nk);
 	if (s->d->ops->table_name(s->d->st, &r->db, &r->table, given, t->name, sizeof t->name,
-				  err) < 0)
+				  err) < 0 || sink_merge_taken(s, t, err) < 0)
 		return NULL;
 	if (!ledger_name_get(&s->L, nk)) {
 		/* a name is one table's: two under one name would be one table
@@ -221,7 +225,7 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		p->schema_ver = t->schema.rec.schema_version;
 		p->nrec++;
 	}
-	if (rd->fmt == RIO_MCR) {
+	if (rd->fmt == RIO_MCR && !s->mdest) {
 		size_t n;
 		const char *raw = rio_raw(rd, &n);
 		if (buf_add(&p->data, raw, n) < 0)
@@ -387,8 +391,11 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = 0;
-	s->dest_names = 0;
+	s->dest_names = s->dest_merge = 0;
 	for (size_t i = 0; i < r->nmeta; i++) {
+		if (r->meta[i].k.n == 10 && memcmp(r->meta[i].k.p, "dest_merge", 10) == 0 &&
+		    r->meta[i].v.n == 10 && memcmp(r->meta[i].v.p, "dest/table", 10) == 0)
+			s->dest_merge = 1;
 		if (r->meta[i].k.n == 10 && memcmp(r->meta[i].k.p, "dest_names", 10) == 0 &&
 		    r->meta[i].v.n == 5 && memcmp(r->meta[i].v.p, "table", 5) == 0)
 			s->dest_names = 1;
@@ -412,6 +419,8 @@ static int on_trailer(struct sink *s, struct mc_err *err)
 		    sink_complete_base(s, &s->tabs[i], err) < 0)
 			return -1;
 	}
+	if (sink_merge_complete(s, err) < 0)
+		return -1;
 	if (s->snap_seen > s->L.snapshot_rows) {
 		s->L.snapshot_rows = s->snap_seen;
 		s->dirty = 1;
@@ -436,6 +445,8 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 	 * the same stream) does not move its base partition */
 	if (!t->base_fixed)
 		t->base_time = r->time;
+	if (t->merge && !t->base_fixed)
+		sink_merge_base_time(s, t);
 	return 0;
 }
 
@@ -677,8 +688,25 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 	return 0;
 }
 
+static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
+		   struct mc_err *err);
+
 static int handle(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		  struct mc_err *err)
+{
+	struct mc_rec m;
+	int rc;
+	if (!s->dest_merge || r->kind == MC_R_HEADER || r->kind == MC_R_TRAILER)
+		return handle1(s, rd, r, err);
+	m = *r;
+	sink_merge_split(s, &m);
+	rc = handle1(s, rd, &m, err);
+	s->mdest = NULL;
+	return rc;
+}
+
+static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
+		   struct mc_err *err)
 {
 	int rc;
 	switch (r->kind) {

@@ -60,6 +60,8 @@ struct sink_tab {
 	struct sink_pbuf *cp;  /* where its rows go */
 	struct sink_psave save;
 	size_t src_ok;         /* 1 + the source whose rows it was checked to take */
+	int merge;             /* one of several source tables of its
+				* destination (shard.c) */
 };
 
 struct sink {
@@ -80,6 +82,13 @@ struct sink {
 	int dest_names;          /* its header says "dest_names: table": a
 				  * record's table field is the table's
 				  * destination name (mc-transform) */
+	int dest_merge;          /* its header says "dest_merge: dest/table": a
+				  * table field "DEST/TABLE" is source table
+				  * TABLE going into DEST with others (shard.c) */
+	const char *mdest;       /* the record being handled: its DEST, or NULL */
+	size_t mdestn;
+	struct mc_str mshard;    /* and its source table (the record's table
+				  * field is DEST: what the warehouse holds) */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
@@ -162,6 +171,25 @@ int sink_resnap_gen(struct sink *s, const struct rio_reader *rd, struct sink_tab
 		    const struct mc_pos *w, struct mc_err *err);
 /* The partition of t's generation: "gen=NNNNNN". */
 void sink_resnap_part(const struct sink *s, const struct sink_tab *t, char *out, size_t outsz);
+
+/* shard.c: many source tables into one destination table */
+/* Before a record is handled: a table field "DEST/TABLE" of a dest_merge
+ * stream is split into *r's table (TABLE) and s->mdest (DEST). */
+void sink_merge_split(struct sink *s, struct mc_rec *r);
+/* t is new and s->mdest is set: name it DEST, which the ledger records as
+ * a destination of several tables; a DEST another table holds alone is
+ * refused. nk: t's name key. */
+int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct mc_err *err);
+/* A table t that is not a merge's would be named NAME: refused when NAME
+ * is a merge destination. */
+int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *err);
+/* At a stream's end: the base of every merge destination all of whose
+ * tables' snapshots are done becomes complete. */
+int sink_merge_complete(struct sink *s, struct mc_err *err);
+/* A base time for t, a merge table: its destination's other tables'. */
+void sink_merge_base_time(struct sink *s, struct sink_tab *t);
+/* The base of t: complete (chunk.c, for one table; shard.c for a merge). */
+int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *err);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */

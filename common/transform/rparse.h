@@ -41,5 +41,10 @@ void tfr_dml_free(struct tf_rules *R);
 void tfr_ddl_free(struct tf_rules *R);
 int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* fullload.c */
 void tfr_fload_free(struct tf_rules *R);
+int tfr_parse_merge(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* merge.c */
+void tfr_merge_free(struct tf_rules *R);
+/* One include/exclude-style list of {db, table} entries into *arr. */
+int tfr_sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struct tf_sel **arr,
+		 size_t *na, size_t *cap, const char *what);
 
 #endif

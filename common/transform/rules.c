@@ -105,19 +105,19 @@ int tfr_match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const
 	return 0;
 }
 
-static int sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struct tf_sel **arr, size_t *na,
+int tfr_sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struct tf_sel **arr, size_t *na,
 		    size_t *cap, const char *what)
 {
 	void *it = NULL;
 	struct fy_node *item;
 	if (fy_node_get_type(seq) != FYNT_SEQUENCE)
-		return tfr_err(c, seq, "select.%s: expected a list of {db: ..., table: ...}", what);
+		return tfr_err(c, seq, "%s: expected a list of {db: ..., table: ...}", what);
 	while ((item = fy_node_sequence_iterate(seq, &it))) {
 		struct tf_sel *s;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
 		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "select.%s: an entry is a mapping with db and/or table",
+			return tfr_err(c, item, "%s: an entry is a mapping with db and/or table",
 				    what);
 		if (mc_push(arr, na, cap, sizeof **arr) < 0)
 			return mc_oom(c->err, "rules");
@@ -132,12 +132,12 @@ static int sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, st
 				if (tfr_match_parse(c, v, &s->table, "table") < 0)
 					return -1;
 			} else {
-				return tfr_err(c, k, "select.%s: unknown key (want db, table)", what);
+				return tfr_err(c, k, "%s: unknown key (want db, table)", what);
 			}
 		}
 		if (!s->db.text && !s->table.text) /* an empty {} has no place: its list's */
 			return tfr_err(c, fy_node_mapping_item_count(item) ? item : key,
-				    "select.%s: an entry names a db or a table", what);
+				    "%s: an entry names a db or a table", what);
 	}
 	return 0;
 }
@@ -151,10 +151,10 @@ static int parse_select(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 	while ((p = fy_node_mapping_iterate(m, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 		if (tfr_key_is(k, "include")) {
-			if (sel_list(c, k, v, &R->inc, &R->ninc, &R->capinc, "include") < 0)
+			if (tfr_sel_list(c, k, v, &R->inc, &R->ninc, &R->capinc, "select.include") < 0)
 				return -1;
 		} else if (tfr_key_is(k, "exclude")) {
-			if (sel_list(c, k, v, &R->exc, &R->nexc, &R->capexc, "exclude") < 0)
+			if (tfr_sel_list(c, k, v, &R->exc, &R->nexc, &R->capexc, "select.exclude") < 0)
 				return -1;
 		} else {
 			return tfr_err(c, k, "select: unknown key (want include, exclude)");
@@ -368,9 +368,11 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_types(&c, R, v);
 		} else if (tfr_key_is(k, "dirty")) {
 			tfr_parse_dirty(&c, R, v);
+		} else if (tfr_key_is(k, "merge")) {
+			tfr_parse_merge(&c, R, v);
 		} else {
 			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, "
-				"columns, types, dirty, full_load)");
+				"columns, types, dirty, full_load, merge)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -402,6 +404,7 @@ void tf_rules_free(struct tf_rules *R)
 	tfr_ddl_free(R);
 	tfr_fload_free(R);
 	tfr_cols_free(R);
+	tfr_merge_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);

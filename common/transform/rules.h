@@ -109,6 +109,20 @@ struct tf_param {
 	char *name, *where, *value;
 };
 
+/* A many -> one entry (merge.c, docs/mc-transform.md "Many tables into
+ * one"): the tables it matches (the shards) all go into the table into;
+ * their schemas must be identical, and their keys unique across them:
+ * through shard_col (a column holding the shard's "db.table", appended
+ * to the key), or as the rules state it (keys_unique). */
+struct tf_merge {
+	char *into;
+	struct tf_sel *on;
+	size_t non, capon;
+	char *shard_col;         /* or NULL */
+	bool keys_unique;
+	char *at;                /* "FILE:LINE:COL" of the entry */
+};
+
 struct tf_rules {
 	char *file;               /* the path, for messages */
 	struct tf_sel *inc, *exc; /* no include entry: every table */
@@ -136,6 +150,8 @@ struct tf_rules {
 	long long dirty_limit;    /* dirty.limit: rows rejected before the run fails */
 	char *reject;             /* dirty.reject: the reject file, or NULL */
 	char *dirty_where;        /* "FILE:LINE:COL" of dirty.limit, or NULL */
+	struct tf_merge *merge;   /* many -> one, in file order */
+	size_t nmerge, capmerge;
 };
 
 /* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,
@@ -164,6 +180,11 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
  * second entry that matches it too (an error for the caller), or NULL. */
 const struct tf_fload *tf_full_load(const struct tf_rules *R, const char *db, size_t dbn,
 				    const char *table, size_t tn, const struct tf_fload **second);
+
+/* The merge entry db.table is a shard of (the first that matches), or
+ * NULL. */
+const struct tf_merge *tf_merge_of(const struct tf_rules *R, const char *db, size_t dbn,
+				   const char *table, size_t tn);
 
 /* Whether the table or rule entry s matches db.table. */
 bool tf_sel_match(const struct tf_sel *s, const char *db, size_t dbn, const char *table,

@@ -12,6 +12,7 @@
 #include "base/io.h"
 #include "transform/cols.h"
 #include "transform/run.h"
+#include "transform/shard.h"
 
 /* The column names of one schema version of a table (for the DML
  * conditions). */
@@ -33,6 +34,10 @@ struct tf_tab {
 	struct tf_coltab ct;      /* the columns and types rules matching it */
 	struct tf_ver *vers;
 	size_t nvers, capvers;
+	const struct tf_merge *merge; /* a shard of this many -> one rule, or NULL */
+	char *sv;                 /* then: "db.table", the shard column's value */
+	char *tfield;             /* and the table field: "DEST/table" */
+	bool had_schema;          /* a schema record of the shard passed */
 };
 
 struct tf {
@@ -46,6 +51,7 @@ struct tf {
 	char *source_id;               /* the header's source_id, or NULL */
 	uint64_t ndirty;               /* rows rejected as dirty data */
 	char first_dirty[64];          /* the position of the first */
+	struct tf_shards sh;
 };
 
 static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
@@ -77,9 +83,18 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 	x->tn = tb->n;
 	t->last = t->ntabs - 1;
 	x->selected = tf_selected(t->o->rules, db->p, db->n, tb->p, tb->n);
-	if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
-					sizeof x->name, err) < 0)
+	if (x->selected &&
+	    (x->merge = tf_merge_of(t->o->rules, db->p, db->n, tb->p, tb->n))) {
+		size_t n = db->n + tb->n + TF_MAX_NAME + 2;
+		snprintf(x->name, sizeof x->name, "%s", x->merge->into);
+		if (!(x->sv = malloc(n)) || !(x->tfield = malloc(n)))
+			return mc_oom(err, "tables"), NULL;
+		snprintf(x->sv, n, "%.*s.%.*s", (int)db->n, db->p, (int)tb->n, tb->p);
+		snprintf(x->tfield, n, "%s/%.*s", x->name, (int)tb->n, tb->p);
+	} else if (x->selected && tf_dest_name(t->o->rules, db->p, db->n, tb->p, tb->n, x->name,
+					       sizeof x->name, err) < 0) {
 		return NULL;
+	}
 	for (size_t i = 0; x->selected && i < t->o->rules->ndml; i++)
 		if (tf_sel_match(&t->o->rules->dml[i].on, db->p, db->n, tb->p, tb->n)) {
 			if (!x->dml && !(x->dml = calloc(t->o->rules->ndml, sizeof *x->dml)))
@@ -105,6 +120,7 @@ static void tabs_free(struct tf *t)
 	for (size_t i = 0; i < t->ntabs; i++) {
 		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
 		tf_coltab_free(&t->tabs[i].ct);
+		free(t->tabs[i].sv), free(t->tabs[i].tfield);
 		vers_free(&t->tabs[i]);
 	}
 	free(t->tabs);
@@ -123,14 +139,21 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	t->source_id = NULL;
 	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
 		return mc_oom(err, "the header");
-	if (!(m = calloc(r->nmeta + 1, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 2, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
-		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_MERGE) &&
+		      memcmp(r->meta[i].k.p, TF_META_MERGE, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
+	if (t->o->rules->nmerge) {
+		/* a shard's table field is "DEST/TABLE" (shard.h) */
+		m[n].k = mc_str_c(TF_META_MERGE, strlen(TF_META_MERGE));
+		m[n++].v = mc_str_c(TF_META_MERGE_V, strlen(TF_META_MERGE_V));
+	}
 	h.meta = m;
 	h.nmeta = n;
 	rc = rio_write(&t->wr, &h, err) < 0 ? -2 : 0;
@@ -345,6 +368,8 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			int k = ddl_policy(t, r, err);
 			if (k <= 0)
 				return k;
+			if (x->merge)
+				return tf_shard_ddl(x->merge, x->sv, r, err);
 		}
 		if ((x->ndml || x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_SCHEMA) {
 			struct tf_ver *v = NULL;
@@ -364,9 +389,24 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			if (k <= 0)
 				return k;
 		}
+		if (x->merge && (x->ct.nadds || x->ct.ntypes))
+			return mc_errf(err, MC_EXIT_USAGE,
+				       "table '%s.%s': many -> one (merge: at %s) together with added "
+				       "columns or type overrides is not supported yet: give the shards' "
+				       "columns in the source, or merge them without those rules",
+				       x->db, x->table, x->merge->at);
 		if ((x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_ROW)
 			return cols_row(t, x, r, err);
-		if (x->selected)
+		if (x->merge && r->kind == MC_R_SCHEMA &&
+		    tf_shard_schema(&t->sh, x->merge, x->sv, x->had_schema, r, err) < 0)
+			return -1;
+		if (x->merge && r->kind == MC_R_SCHEMA)
+			x->had_schema = true;
+		if (x->merge && r->kind == MC_R_ROW && tf_shard_row(&t->sh, x->merge, x->sv, r, err) < 0)
+			return -1;
+		if (x->merge)
+			r->table = mc_str_c(x->tfield, strlen(x->tfield));
+		else if (x->selected)
 			r->table = mc_str_c(x->name, strlen(x->name));
 		break;
 	default:
@@ -413,8 +453,10 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 				       o->rules->params[i].name, o->rules->params[i].name);
 	memset(&t, 0, sizeof t);
 	t.o = o;
-	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
+	if (tf_shards_init(&t.sh, o->rules, err) < 0)
 		return -1;
+	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
+		return tf_shards_free(&t.sh), -1;
 	for (size_t i = 0; i < nfiles && rc == 0; i++)
 		rc = run_file(&t, files[i], err);
 	if (rc == -2) {
@@ -433,6 +475,7 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 	tabs_free(&t);
 	tf_rowout_free(&t.ro);
 	free(t.source_id);
+	tf_shards_free(&t.sh);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -466,7 +509,9 @@ int tf_check(const struct tf_opts *o, struct mc_err *err)
 		return tabs_free(&t), -1;
 	for (size_t i = 0; i < t.ntabs && rc == 0; i++) {
 		struct tf_tab *x = &t.tabs[i];
-		if (x->selected)
+		if (x->merge)
+			rc = buf_addf(&out, "%s.%s -> %s (merged)\n", x->db, x->table, x->name);
+		else if (x->selected)
 			rc = buf_addf(&out, "%s.%s -> %s\n", x->db, x->table, x->name);
 		else
 			rc = buf_addf(&out, "%s.%s (not selected)\n", x->db, x->table);
