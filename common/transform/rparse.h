@@ -41,5 +41,8 @@ void tfr_dml_free(struct tf_rules *R);
 void tfr_ddl_free(struct tf_rules *R);
 int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* fullload.c */
 void tfr_fload_free(struct tf_rules *R);
+int tfr_parse_parts(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* parts.c */
+int tfr_parts_done(struct rctx *c, struct tf_rules *R);
+void tfr_parts_free(struct tf_rules *R);
 
 #endif
