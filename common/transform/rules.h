@@ -159,7 +159,6 @@ struct tf_rules {
 	char *part_col;           /* partitions.column (default _mc_partition) */
 	long long part_max;       /* partitions.max_per_day (when part_max_at) */
 	char *part_max_at;        /* "FILE:LINE:COL" of it, or NULL: 1000 */
-	struct tf_fxrules *fx;    /* fixtures (mask.c), or NULL */
 };
 
 /* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,
