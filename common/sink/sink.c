@@ -199,10 +199,13 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		     (s->o.route == SINK_ROUTE_OP && r->op != MC_OP_SNAPSHOT);
 	struct sink_pbuf *p = is_log ? t->last_log : t->last_base;
 	char part[512];
+	int k;
 
-	if (sink_tab_source(s, rd, t, err) < 0)
+	if (sink_tab_source(s, rd, t, err) < 0 ||
+	    (k = sink_spart(s, rd, t, r, is_log, part, sizeof part, err)) < 0)
 		return -1;
-	sink_part_for(s, t, is_log, part, sizeof part);
+	if (!k)
+		sink_part_for(s, t, is_log, part, sizeof part);
 	if (!p || strcmp(p->part, part) != 0) {
 		if (!(p = sink_pbuf_get(s, t->name, is_log, part, err)))
 			return -1;
@@ -392,6 +395,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = 0;
 	s->dest_names = s->dest_merge = 0;
+	sink_spart_header(s, r);
 	for (size_t i = 0; i < r->nmeta; i++) {
 		if (r->meta[i].k.n == 10 && memcmp(r->meta[i].k.p, "dest_merge", 10) == 0 &&
 		    r->meta[i].v.n == 10 && memcmp(r->meta[i].v.p, "dest/table", 10) == 0)

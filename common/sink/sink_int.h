@@ -89,6 +89,7 @@ struct sink {
 	size_t mdestn;
 	struct mc_str mshard;    /* and its source table (the record's table
 				  * field is DEST: what the warehouse holds) */
+	char pcol[136];          /* its header's partition_column, or "" (spart.c) */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
@@ -129,6 +130,13 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
  * it has none; a table of another server is an error. */
 int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
 		    struct mc_err *err);
+
+/* spart.c: a log row's partition from the stream (header partition_column) */
+void sink_spart_header(struct sink *s, const struct mc_rec *r);
+/* 1 with the partition of row r in out, 0 when the stream does not choose
+ * it (the sink's own then), -1 with err. */
+int sink_spart(const struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+	       const struct mc_rec *r, int is_log, char *out, size_t outsz, struct mc_err *err);
 
 /* open.c: an input that ends without its trailer */
 

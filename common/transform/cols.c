@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "transform/cols.h"
+#include "transform/parts.h"
 #include "transform/rparse.h"
 
 /* ---- the rules ---- */
@@ -519,7 +520,9 @@ static int one_image(const struct tf_rules *R, const struct tf_coltab *t, const 
 	for (size_t j = 0; j < t->nadds; j++) {
 		const struct tf_addcol *a = t->adds[j];
 		x->where = a->where;
-		if (a->cnst) {
+		if (a->part) {
+			rc = tf_part_eval(x, a->part, &ev);
+		} else if (a->cnst) {
 			memset(&ev, 0, sizeof ev);
 			ev.k = E_TEXT, ev.s = a->cnst, ev.n = strlen(a->cnst);
 			rc = 0;

@@ -46,5 +46,8 @@ void tfr_merge_free(struct tf_rules *R);
 /* One include/exclude-style list of {db, table} entries into *arr. */
 int tfr_sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struct tf_sel **arr,
 		 size_t *na, size_t *cap, const char *what);
+int tfr_parse_parts(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* parts.c */
+int tfr_parts_done(struct rctx *c, struct tf_rules *R);
+void tfr_parts_free(struct tf_rules *R);
 
 #endif

@@ -370,15 +370,19 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_dirty(&c, R, v);
 		} else if (tfr_key_is(k, "merge")) {
 			tfr_parse_merge(&c, R, v);
+		} else if (tfr_key_is(k, "partitions")) {
+			tfr_parse_parts(&c, R, v);
 		} else {
 			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, "
-				"columns, types, dirty, full_load, merge)");
+				"columns, types, dirty, full_load, merge, partitions)");
 		}
 		if (c.failed || err->code)
 			goto out;
 	}
 	if (!R->name_tmpl && !(R->name_tmpl = mc_strdup("${db}_${table}")))
 		mc_oom(err, "rules");
+	if (!c.failed && !err->code)
+		tfr_parts_done(&c, R);
 out:
 	fy_document_destroy(doc);
 	fy_diag_destroy(diag);
@@ -405,6 +409,7 @@ void tf_rules_free(struct tf_rules *R)
 	tfr_fload_free(R);
 	tfr_cols_free(R);
 	tfr_merge_free(R);
+	tfr_parts_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);

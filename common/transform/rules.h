@@ -83,9 +83,27 @@ struct tf_target {
 	char mysql[32], mc[32]; /* the schema record's type texts */
 };
 
-/* An added column: its value an expression (or a constant text). */
+/* A partitions entry (parts.c): the levels "KEY=VALUE/..." of the log
+ * partition of each row of the tables it matches. */
 struct tf_vexpr;
+struct tf_plevel {
+	char *key;
+	struct tf_vexpr *value;  /* or */
+	char *cnst;
+	char *format;        /* a time value is written by it (default yyyyMMdd) */
+	char *where;
+};
+struct tf_partrule {
+	struct tf_sel on;
+	struct tf_plevel *lv;
+	size_t nlv, caplv;
+	char *where;
+};
+
+/* An added column: its value an expression (or a constant text), or the
+ * partition spec of a partitions entry (part). */
 struct tf_addcol {
+	const struct tf_partrule *part;
 	char *name;
 	struct tf_target to;
 	struct tf_vexpr *value;
@@ -152,6 +170,11 @@ struct tf_rules {
 	char *dirty_where;        /* "FILE:LINE:COL" of dirty.limit, or NULL */
 	struct tf_merge *merge;   /* many -> one, in file order */
 	size_t nmerge, capmerge;
+	struct tf_partrule *parts; /* partitions.tables, in file order */
+	size_t nparts, capparts;
+	char *part_col;           /* partitions.column (default _mc_partition) */
+	long long part_max;       /* partitions.max_per_day (when part_max_at) */
+	char *part_max_at;        /* "FILE:LINE:COL" of it, or NULL: 1000 */
 };
 
 /* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,

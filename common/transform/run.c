@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/io.h"
 #include "transform/cols.h"
+#include "transform/parts.h"
 #include "transform/run.h"
 #include "transform/shard.h"
 
@@ -32,6 +33,7 @@ struct tf_tab {
 	char name[TF_MAX_NAME + 1];
 	size_t *dml, ndml;        /* the DML rules matching it, in file order */
 	struct tf_coltab ct;      /* the columns and types rules matching it */
+	struct tf_pguard *pg;     /* its new partitions a day (parts.c) */
 	struct tf_ver *vers;
 	size_t nvers, capvers;
 	const struct tf_merge *merge; /* a shard of this many -> one rule, or NULL */
@@ -121,6 +123,7 @@ static void tabs_free(struct tf *t)
 		free(t->tabs[i].db), free(t->tabs[i].table), free(t->tabs[i].dml);
 		tf_coltab_free(&t->tabs[i].ct);
 		free(t->tabs[i].sv), free(t->tabs[i].tfield);
+		tf_pguard_free(t->tabs[i].pg);
 		vers_free(&t->tabs[i]);
 	}
 	free(t->tabs);
@@ -139,13 +142,15 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	t->source_id = NULL;
 	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
 		return mc_oom(err, "the header");
-	if (!(m = calloc(r->nmeta + 2, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 3, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
 		      memcmp(r->meta[i].k.p, TF_META_NAMES, r->meta[i].k.n) == 0) &&
 		    !(r->meta[i].k.n == strlen(TF_META_MERGE) &&
-		      memcmp(r->meta[i].k.p, TF_META_MERGE, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_MERGE, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_PART_COL) &&
+		      memcmp(r->meta[i].k.p, TF_META_PART_COL, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
@@ -153,6 +158,11 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		/* a shard's table field is "DEST/TABLE" (shard.h) */
 		m[n].k = mc_str_c(TF_META_MERGE, strlen(TF_META_MERGE));
 		m[n++].v = mc_str_c(TF_META_MERGE_V, strlen(TF_META_MERGE_V));
+	}
+	if (t->o->rules->nparts) {
+		m[n].k = mc_str_c(TF_META_PART_COL, strlen(TF_META_PART_COL));
+		m[n].v = mc_str_c(t->o->rules->part_col, strlen(t->o->rules->part_col));
+		n++;
 	}
 	h.meta = m;
 	h.nmeta = n;
@@ -293,6 +303,8 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 	if (rc < 0)
 		return pos_ctx(r, err);
 	if (rc == 0) {
+		if (tf_part_guard(t->o->rules, &x->pg, &x->ct, &out, x->db, x->table, x->name, err) < 0)
+			return pos_ctx(r, err);
 		out.table = mc_str_c(x->name, strlen(x->name));
 		return rio_write(&t->wr, &out, err) < 0 ? -2 : 0;
 	}
