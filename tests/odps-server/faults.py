@@ -2,6 +2,7 @@
 
 A rule is one line:  KIND ACTION [times=N] [p=F] [skip=N]
   KIND    create | status | put | commit | discover | submit | poll | any
+          ucreate | uget | uput | ucommit | uabort   (upsert sessions, upserts.py)
   ACTION  500 | 502 | 503 | 504 | 429   answer that status (tunnel: JSON body, service: XML)
           drop      close the connection without an answer (a PUT: after half its body)
           slow=S    wait S seconds before answering
@@ -9,6 +10,9 @@ A rule is one line:  KIND ACTION [times=N] [p=F] [skip=N]
           dup       commit only: apply it, then answer what a repeated commit gets
                     (409 StatusConflict), as if the request had been sent twice
           expire    the session named by the request expires before it is handled
+          308 | 308bare   upsert PUT: answer 308 with (without) odps-tunnel-routed-server
+          committing=N    upsert commit: answer 'committing' N times before 'committed'
+          forget          upsert GET/commit of a committed session: 404 UpsertSessionNotFound
   times=N fire at most N times (default 1, or unlimited with p=)
   p=F     fire with probability F (0..1) on each matching request
   skip=N  let the first N matching requests pass
@@ -19,10 +23,12 @@ rules and what fired). Every firing is logged in DIR/faults.log.
 """
 import os
 import random
+import re
 import threading
 import time
 
-KINDS = {"create", "status", "put", "commit", "discover", "submit", "poll", "any"}
+KINDS = {"create", "status", "put", "commit", "discover", "submit", "poll", "any",
+         "ucreate", "uget", "uput", "ucommit", "uabort"}
 
 
 class Rule:
@@ -39,6 +45,9 @@ class Rule:
             self.delay = float(a[5:])
         elif a in ("500", "502", "503", "504", "429", "drop", "lost", "dup", "expire"):
             self.action = a
+        elif a in ("308", "308bare", "forget") or re.match(r"committing=[0-9]+\Z", a):
+            self.action, _, n = a.partition("=")
+            self.count = int(n or 0)
         else:
             raise ValueError("fault rule %r: unknown action %s" % (line, a))
         if a == "dup" and self.kind != "commit":
@@ -111,7 +120,7 @@ class Faults:
                     continue
                 if r.action == "dup" and kind != "commit":
                     continue
-                if r.action == "expire" and kind not in ("status", "put", "commit"):
+                if r.action == "expire" and kind not in ("status", "put", "commit", "uget", "uput", "ucommit"):
                     continue
                 if r.skip > 0:
                     r.skip -= 1

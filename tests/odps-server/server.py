@@ -42,6 +42,7 @@ import faults  # noqa: E402
 import odpssign  # noqa: E402
 import recstream  # noqa: E402
 import sqlodps  # noqa: E402
+import upserts  # noqa: E402
 
 MAX_BLOCK_ID = 19999
 TUNNEL_VERSIONS = ("5", "6")
@@ -49,6 +50,7 @@ ENCODINGS = ("deflate", "zstd")
 DATE_RE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
                      r"\d{4} \d\d:\d\d:\d\d GMT\Z")
 TABLE_RE = re.compile(r"/projects/([^/]+)(?:/schemas/([^/]+))?/tables/([^/]+)\Z")
+UPSERTS_RE = re.compile(r"/projects/([^/]+)(?:/schemas/([^/]+))?/tables/([^/]+)/upserts\Z")
 PARAMS = {
     "create": {"uploads", "partition", "overwrite", "create_partition", "quotaName", "curr_project", "reload"},
     "status": {"uploadid", "partition", "quotaName", "curr_project", "getblockid", "reload"},
@@ -257,7 +259,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise Err(405, "InvalidArgument", "GET or DELETE")
             self.read_plain_body()
             return self.send(200, json.dumps(st.stats(method == "DELETE")).encode(), "application/json")
-        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults, /_mcsync/stats")
+        if path == "/_mcsync/upserts" and method == "GET":
+            return self.send(200, upserts.debug_state(st), "application/json")
+        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults, /_mcsync/stats, /_mcsync/upserts")
 
     # --- authentication (§4.2) ---
     def authenticate(self, method, rel, params):
@@ -392,6 +396,12 @@ class Handler(BaseHTTPRequestHandler):
                 raise Err(400, "InvalidArgument", "a tunnel request on the service endpoint: tunnel paths "
                           "have no /api prefix (discover the tunnel endpoint, §2.2)")
             raise Err(404, "NoSuchObject", "the local server has no %s %s" % (method, rel))
+        m = UPSERTS_RE.match(rel)
+        if m:   # upsert sessions of PK Delta Tables: upserts.py
+            proj, schema, table = (unquote(x) if x else x for x in m.groups())
+            if schema is not None and schema != "default":
+                raise Err(404, "NoSuchObject", "schema %s does not exist" % schema)
+            return upserts.dispatch(self, method, proj, table, Err, Drop)
         m = TABLE_RE.match(rel)
         if not m:
             raise Err(404, "NoSuchObject", "the tunnel has no resource %s" % rel)

@@ -1,8 +1,9 @@
 """The MaxCompute SQL the local server runs, translated onto sqlite.
 
 Statements (one per SQL task, after any `SET k=v;` lines):
-  CREATE TABLE [IF NOT EXISTS] t (c TYPE [NOT NULL] [COMMENT '..'], ...) [COMMENT '..']
-      [PARTITIONED BY (k TYPE, ...)] [LIFECYCLE n]
+  CREATE TABLE [IF NOT EXISTS] t (c TYPE [NOT NULL] [COMMENT '..'], ... [, PRIMARY KEY (c, ...)])
+      [COMMENT '..'] [PARTITIONED BY (k TYPE, ...)] [TBLPROPERTIES ('k'='v', ...)] [LIFECYCLE n]
+      (a PRIMARY KEY with 'transactional'='true' makes a PK Delta Table: upserts.py)
   DROP TABLE [IF EXISTS] t
   ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [PARTITION (...)]...
   ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]...
@@ -25,6 +26,7 @@ import time
 
 import catalog
 import recstream
+import upserts
 
 TOKEN_RE = re.compile(r"""
   (?P<ws>\s+|--[^\n]*|/\*.*?\*/)
@@ -157,10 +159,22 @@ def type_text(p):
         perr(p.peek(), "bad type %r: %s" % (" ".join(out), e))
 
 
-def coldefs(p, partition):
+def coldefs(p, partition, pk=None):
+    """pk: a list that gets the names of a PRIMARY KEY (...) clause (None: none allowed)."""
     p.need_op("(")
     cols = []
     while True:
+        if pk is not None and cols and p.kw("PRIMARY", "KEY"):
+            if pk:
+                perr(p.peek(), "a second PRIMARY KEY")
+            p.need_op("(")
+            while True:
+                pk.append(p.name(None))
+                if not p.op(","):
+                    break
+            p.need_op(")")
+            p.need_op(")")
+            return cols
         n = p.name(None)
         t = type_text(p)
         nullable = True
@@ -174,6 +188,20 @@ def coldefs(p, partition):
             continue
         p.need_op(")")
         return cols
+
+
+def tblproperties(p):
+    """TBLPROPERTIES ('k'='v', ...) -> {k: v} (keys lower-case)."""
+    p.need_op("(")
+    props = {}
+    while True:
+        k = p.string()
+        p.need_op("=")
+        props[k.lower()] = p.string()
+        if not p.op(","):
+            break
+    p.need_op(")")
+    return props
 
 
 def part_spec(p, allow_dynamic=False):
@@ -297,14 +325,18 @@ def statement(proj, p):
         name = p.name(pn)
         if p.kw("AS") or p.kw("LIKE"):
             perr(p.peek(), "CREATE TABLE ... AS/LIKE: not run by the local server")
-        cols = coldefs(p, False)
+        pk = []
+        cols = coldefs(p, False, pk)
         comment = ""
         parts = []
         lifecycle = None
+        props = {}
         if p.kw("COMMENT"):
             comment = p.string()
         if p.kw("PARTITIONED", "BY"):
             parts = coldefs(p, True)
+        if p.kw("TBLPROPERTIES"):
+            props = tblproperties(p)
         if p.kw("LIFECYCLE"):
             t = p.peek()
             if t[0] != "num" or not t[1].isdigit() or int(t[1]) < 1:
@@ -313,7 +345,12 @@ def statement(proj, p):
             lifecycle = int(t[1])
         if not p.at_end():
             perr(p.peek(), "unexpected %r" % p.peek()[1])
-        proj.create_table(name, cols, parts, lifecycle, comment, ine)
+        try:   # a PK Delta Table (upserts.py): checked before the table is made
+            upserts.register_check(cols, pk, props)
+        except ValueError as e:
+            serr(str(e))
+        if proj.create_table(name, cols, parts, lifecycle, comment, ine):
+            upserts.register(proj, name, cols, pk, props)
         return ""
     if p.kw("DROP", "TABLE"):
         ie = p.kw("IF", "EXISTS")
@@ -321,6 +358,7 @@ def statement(proj, p):
         if not p.at_end():
             perr(p.peek(), "unexpected %r" % p.peek()[1])
         proj.drop_table(name, ie)
+        upserts.unregister(proj, name)
         return ""
     if p.kw("DESC") or p.kw("DESCRIBE"):
         name = p.name(pn)
