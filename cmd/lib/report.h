@@ -136,5 +136,6 @@ void report_fmt_dur(char *out, size_t n, double seconds);
  * final metrics, the alert a program's failure is (kind from
  * report_fail_kind, when set). */
 extern const char *report_fail_kind; /* e.g. "merge_failed"; NULL: none */
+extern int report_retry_exhausted;   /* the retry window was used up */
 
 #endif
