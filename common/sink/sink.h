@@ -33,14 +33,14 @@ struct sink_rename {
 /* What the progress callback gets (docs/mc-tunnel-put.md "Progress"):
  * records read; rows and bytes committed, commits; records dropped as
  * committed already (repeats); rows read and not committed yet; the
- * committed position of the stream's source, and the newest record time
- * committed (0: none), from which the lag behind the source is told. */
+ * committed position of the stream's source, and the time of the last
+ * record committed (0: none), from which the lag behind the source is told. */
 struct sink_stats {
 	uint64_t records, rows, bytes, commits, dropped, pending;
 	int has_pos;
 	struct mc_pos pos;
 	int64_t src_time;
-	int64_t seen_time;       /* the newest record time read */
+	int64_t seen_time;       /* the time of the last record read */
 };
 typedef void (*sink_progress_fn)(void *ctx, const struct sink_stats *st);
 

@@ -13,7 +13,17 @@ static void report(struct sink *s)
 void sink_stats_record(struct sink *s, const struct mc_rec *r)
 {
 	s->stats.records++;
-	if (r->kind != MC_R_HEADER && r->kind != MC_R_TRAILER && r->time > s->stats.seen_time)
+	if (r->kind == MC_R_MARK && r->mark == MC_MARK_HEARTBEAT) {
+		/* the source is alive and has nothing more: with nothing
+		 * pending, the sink is as current as the heartbeat */
+		if (s->pending_rows == 0 && r->time > 0)
+			s->stats.src_time = r->time;
+		report(s);
+		return;
+	}
+	/* the source's time where the stream is: the last change (not the
+	 * highest: a transaction stamped in the past is a lag too) */
+	if (r->kind != MC_R_HEADER && r->kind != MC_R_TRAILER && r->time > 0)
 		s->stats.seen_time = r->time;
 	if ((s->stats.records & 1023) == 0)
 		report(s);
@@ -38,8 +48,9 @@ void sink_stats_commit(struct sink *s)
 	s->stats.has_pos = l->has_pos;
 	if (l->has_pos)
 		s->stats.pos = l->pos;
-	/* everything read is committed or dropped now: the newest time read
-	 * (of the record just read, when a mark commits, too) */
+	/* everything read is committed or dropped now: the time of the last
+	 * change read (a heartbeat that commits does not count: it comes
+	 * after the changes; the next one does, when nothing is pending) */
 	s->stats.src_time = s->stats.seen_time;
 	report(s);
 }
