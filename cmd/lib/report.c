@@ -294,6 +294,8 @@ void report_alert(struct report *r, const char *kind, const char *fmt, ...)
 void report_alert_say(void *ctx, const char *line)
 {
 	struct report_kind *k = ctx;
+	if (strncmp(line, "alert: ", 7) == 0)
+		line += 7; /* mc-transform's lines begin so: the kind says it */
 	report_alert(k->r, k->kind, "%s", line);
 }
 
