@@ -556,6 +556,8 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 		if (st[i] < 0)
 			prog_warn("--all: %s: not started (stopped by a signal)", tables[i]);
 		else
+			prog_warn("--all: %s: failed (exit %d)", tables[i], st[i]);
+		if (st[i] > 0 && rep.on_alert)
 			report_alert(&rep, "merge_failed", "--all: %s: failed (exit %d)", tables[i],
 				     st[i]);
 		worst = st[i] == MC_EXIT_TRANSIENT && worst != MC_EXIT_DATA ? MC_EXIT_TRANSIENT
