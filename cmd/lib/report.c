@@ -178,6 +178,8 @@ void report_end(struct report *r)
 		failing = NULL;
 		prog_fail_hook = NULL;
 	}
+	buf_free(&r->line);
+	buf_free(&r->mbuf);
 }
 
 static void fail_hook(const struct mc_err *e)
