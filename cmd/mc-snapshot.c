@@ -228,8 +228,8 @@ static void emit(struct report *r, void *ctx, struct mc_buf *line, int m, int fi
 		report_fmt_bytes(a, sizeof a, (double)p->bytes);
 		report_fmt_dur(b, sizeof b, secs);
 		report_fmt_bytes(c, sizeof c, secs > 0 ? (double)p->bytes / secs : 0);
-		buf_addf(line, "done: %llu rows, %s in %zu tables, %s, %.0f rows/s, %s/s",
-			 (unsigned long long)p->rows, a, p->ntables, b, rate, c);
+		buf_addf(line, "done: %llu rows, %.0f rows/s, %s (%s/s) in %zu tables, %s elapsed, "
+			 "ETA 0:00:00", (unsigned long long)p->rows, rate, a, c, p->ntables, b);
 	} else if (line) {
 		uint64_t total = p->total > p->rows ? p->total : p->rows + 1;
 		double pct = 100.0 * (double)p->rows / (double)total;
