@@ -15,6 +15,7 @@
 #include "mysql/blrepl.h"
 #include "mysql/myconn.h"
 #include "prog.h"
+#include "progress.h"
 #include "stream/opt.h"
 
 static const char usage[] =
@@ -94,6 +95,8 @@ static const char usage[] =
 		"                             FILEs): --schema and DDL in the binlog;\n"
 		"                             server (default live): those, else\n"
 		"                             information_schema when it matches the map\n"
+		"Progress, metrics, alerts (docs/mc-binlog-tail.md \"Progress\"):\n"
+		REPORT_USAGE REPORT_USAGE_MAX_LAG
 		"\n"
 		"Exit status: 0 ok, 1 bad or truncated input, 2 usage, 3 connection lost.\n";
 
@@ -124,6 +127,7 @@ static const struct option longopts[] = {
 	{ "column-names", required_argument, NULL, O_NAMES },
 	{ "checkpoint-in", required_argument, NULL, O_CKPT_IN },
 	{ "start-gtid", required_argument, NULL, O_START_GTID },
+	REPORT_LONGOPTS, REPORT_LONGOPT_MAX_LAG,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -223,8 +227,11 @@ int main(int argc, char **argv)
 	double sec;
 	int c, live_conn = 0, i, rc;
 	const char *live_only = NULL; /* an option of the live tail, given */
+	struct report rep;
+	struct tail_watch watch;
 
 	prog_init("mc-binlog-tail");
+	report_init(&rep);
 	tail_opts_init(&o);
 	o.prog = prog_name;
 	o.warn = prog_sayer;
@@ -271,6 +278,10 @@ int main(int argc, char **argv)
 				o.partial_json_absent = optarg[0] == 'a';
 			else
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
+			break;
+		REPORT_OPT_CASES:
+			if (report_opt(&rep, c, optarg, &err) < 0)
+				prog_usage_error("%s", err.msg);
 			break;
 		case O_START: o.start_at = optarg; break;
 		case O_CKPT_IN: o.ckpt_in = optarg; break;
@@ -337,12 +348,14 @@ int main(int argc, char **argv)
 		prog_usage_error("--%s is for reading a server (--start, --start-gtid or "
 				 "--checkpoint-in, with --socket, --host or --defaults-file), "
 				 "not FILEs", live_only);
+	tail_watch_start(&watch, &rep, &o);
 	rc = tail_run(&o, &err);
 	if (rc == TAIL_EUSAGE)
 		prog_usage_error("%s", err.msg);
 	if (rc < 0)
 		prog_fail(&err);
 	prog_close_stdout();
+	report_end(&rep);
 	if (o.tables)
 		regfree(&re);
 	free(schema);

@@ -20,6 +20,7 @@
 #include "odpsopt.h"
 #include "odps/merge_odps.h"
 #include "prog.h"
+#include "progress.h"
 #include "stream/ledger.h"
 #include "stream/opt.h"
 #include "stream/rec.h"
@@ -76,6 +77,10 @@ static const char usage[] =
 	"                        then exit 3\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
+	"\n"
+	"Progress, metrics, alerts (docs/mc-merge.md \"Progress\"; a failed merge is\n"
+	"an alert of kind merge_failed):\n"
+	REPORT_USAGE
 	"\n"
 	"Exit status: 0 ok (also when ds is the snapshot itself: nothing to do);\n"
 	"1 bad data (corrupt file, missing marker, schema mismatch, log not yet\n"
@@ -140,6 +145,10 @@ struct odps_cli {
 	unsigned jobs;      /* --jobs */
 };
 
+/* --progress, --metrics, --on-alert (cmd/lib/report.h) */
+static struct report rep;
+static struct merge_watch mwatch;
+
 static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cli *x)
 {
 	static const struct option longopts[] = {
@@ -163,6 +172,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		{ "all", no_argument, NULL, 1003 },
 		{ "jobs", required_argument, NULL, 'j' },
 		ODPSOPT_LONGOPTS,
+		REPORT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const dialects[] = { "maxcompute", "sqlite", NULL };
@@ -178,6 +188,10 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 			continue;
 		}
 		switch (c) {
+		REPORT_OPT_CASES:
+			if (report_opt(&rep, c, optarg, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			break;
 		case 'w':
 			o->whdir = optarg;
 			break;
@@ -543,6 +557,9 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 			prog_warn("--all: %s: not started (stopped by a signal)", tables[i]);
 		else
 			prog_warn("--all: %s: failed (exit %d)", tables[i], st[i]);
+		if (st[i] > 0 && rep.on_alert)
+			report_alert(&rep, "merge_failed", "--all: %s: failed (exit %d)", tables[i],
+				     st[i]);
 		worst = st[i] == MC_EXIT_TRANSIENT && worst != MC_EXIT_DATA ? MC_EXIT_TRANSIENT
 									       : MC_EXIT_DATA;
 	}
@@ -570,6 +587,7 @@ int main(int argc, char **argv)
 	struct mc_buf sql = { 0 };
 
 	prog_init("mc-merge");
+	report_init(&rep);
 	mergejob_opts_init(&o);
 	parse(argc, argv, &o, &x);
 	if (x.all)
@@ -579,8 +597,11 @@ int main(int argc, char **argv)
 		return run_odps(&o, &x);
 	o.say = prog_sayer;
 	o.sql = &sql;
-	if (!o.emit_sql)
+	report_fail_kind = "merge_failed";
+	if (!o.emit_sql) {
 		catch_signals(&o);
+		merge_watch_start(&mwatch, &rep, &o);
+	}
 	if (!(live_job = mergejob_new(&o, &err)))
 		merge_fail(&o, &x, &err);
 	atexit(abort_live_job);
@@ -595,5 +616,6 @@ int main(int argc, char **argv)
 	mergejob_free(live_job);
 	live_job = NULL;
 	prog_close_stdout();
+	report_end(&rep);
 	return 0;
 }

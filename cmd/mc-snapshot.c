@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -14,6 +15,7 @@
 #include "engine/snapshot.h"
 #include "mysql/myconn.h"
 #include "prog.h"
+#include "report.h"
 #include "stream/opt.h"
 #include "transform/rules.h"
 
@@ -56,8 +58,7 @@ static const char usage[] =
 	"                           every connection opens its snapshot (default on MySQL)\n"
 	"      --max-rate=N         at most N rows per second\n"
 	"      --max-bytes-rate=SIZE  at most SIZE bytes of output per second (K, M, G)\n"
-	"      --progress           rows, rate and ETA on standard error (default when\n"
-	"                           it is a terminal)\n"
+	REPORT_USAGE
 	"      --precheck           check the server and tables for mcsync; print one\n"
 	"                           line per finding; exit 1 if any blocks\n"
 	"  -h, --help               show this help and exit\n"
@@ -78,7 +79,11 @@ struct snapshot_cli {
 	const char *rules_file;
 	const char **wheres, **splits;
 	size_t nwheres, nsplits, cwheres, csplits;
-	int progress, precheck;
+	int precheck;
+	struct report rep;
+	struct snapjob_progress p; /* the last numbers */
+	char table[400];           /* p's table, copied */
+	double last_ok;            /* the wall time of the last chunk written */
 };
 
 static void add_table_opt(const char ***arr, size_t *n, size_t *cap, const char *opt,
@@ -103,7 +108,7 @@ static void compile(regex_t *re, const char *opt, const char *arg)
 
 enum {
 	O_DATABASES = 256, O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE,
-	O_BRATE, O_PROGRESS, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN, O_RULES,
+	O_BRATE, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN, O_RULES,
 };
 
 static const struct option longopts[] = {
@@ -121,7 +126,7 @@ static const struct option longopts[] = {
 	{ "checkpoint-in", required_argument, NULL, O_CKPT_IN },
 	{ "max-rate", required_argument, NULL, O_RATE },
 	{ "max-bytes-rate", required_argument, NULL, O_BRATE },
-	{ "progress", no_argument, NULL, O_PROGRESS },
+	REPORT_LONGOPTS,
 	{ "precheck", no_argument, NULL, O_PRECHECK },
 	{ "consistency", required_argument, NULL, O_CONSISTENCY },
 	{ "help", no_argument, NULL, 'h' },
@@ -168,7 +173,7 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 		case O_BRATE:
 			rc = opt_size("max-bytes-rate", optarg, 1, UINT64_MAX, &o->max_bytes_rate, &e);
 			break;
-		case O_PROGRESS: cli->progress = 1; break;
+		REPORT_OPT_CASES: rc = report_opt(&cli->rep, c, optarg, &e); break;
 		case O_PRECHECK: cli->precheck = 1; break;
 		case O_CONSISTENCY:
 			rc = opt_choice("consistency", optarg, snapjob_consistency_names, &o->consistency,
@@ -196,24 +201,67 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 	o->nsplits = cli->nsplits;
 }
 
-/* rows, rate and ETA on one line of standard error, rewritten in place on
- * a terminal */
-static void show_progress(void *ctx, const struct snapjob_progress *p)
+/* The engine's numbers, kept for the line and the metrics. */
+static void on_progress(void *ctx, const struct snapjob_progress *p)
 {
-	(void)ctx;
-	double now = p->seconds;
-	double rate = now > 0 ? (double)p->rows / now : 0;
-	char eta[32] = "?";
-	if (rate > 0 && p->total > p->rows) {
-		uint64_t s = (uint64_t)((double)(p->total - p->rows) / rate);
-		snprintf(eta, sizeof eta, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60,
-			 s % 60);
-	} else if (p->total <= p->rows) {
-		snprintf(eta, sizeof eta, "0:00:00");
+	struct snapshot_cli *cli = ctx;
+	if (p->rows > cli->p.rows || p->final)
+		cli->last_ok = (double)time(NULL);
+	cli->p = *p;
+	if (p->table)
+		snprintf(cli->table, sizeof cli->table, "%s.%s", p->db, p->table);
+	cli->p.db = cli->p.table = NULL;
+	if (!p->final)
+		report_tick(&cli->rep);
+}
+
+/* One table and the whole: rows of the best known total, %, rate, ETA
+ * (docs/mc-snapshot.md "Progress"). */
+static void emit(struct report *r, void *ctx, struct mc_buf *line, int m, int final)
+{
+	struct snapshot_cli *cli = ctx;
+	const struct snapjob_progress *p = &cli->p;
+	double secs = report_elapsed(r);
+	double rate = secs > 0 ? (double)p->rows / secs : 0;
+	char a[32], b[32], c[32], d[32], eta[32];
+	if (line && final) {
+		report_fmt_bytes(a, sizeof a, (double)p->bytes);
+		report_fmt_dur(b, sizeof b, secs);
+		report_fmt_bytes(c, sizeof c, secs > 0 ? (double)p->bytes / secs : 0);
+		buf_addf(line, "done: %llu rows, %.0f rows/s, %s (%s/s) in %zu tables, %s elapsed, "
+			 "ETA 0:00:00", (unsigned long long)p->rows, rate, a, c, p->ntables, b);
+	} else if (line) {
+		uint64_t total = p->total > p->rows ? p->total : p->rows + 1;
+		double pct = 100.0 * (double)p->rows / (double)total;
+		if (cli->table[0])
+			buf_addf(line, "table %s (%zu/%zu) %llu of ~%llu rows; ", cli->table,
+				 p->tables_done + (p->tables_done < p->ntables), p->ntables,
+				 (unsigned long long)p->table_rows,
+				 (unsigned long long)p->table_total);
+		report_fmt_bytes(a, sizeof a, secs > 0 ? (double)p->bytes / secs : 0);
+		report_fmt_dur(b, sizeof b, secs);
+		if (p->total_open || rate <= 0)
+			snprintf(eta, sizeof eta, "?");
+		else
+			report_fmt_dur(eta, sizeof eta, (double)(total - p->rows) / rate);
+		report_fmt_count(c, sizeof c, rate);
+		report_fmt_bytes(d, sizeof d, (double)p->bytes);
+		buf_addf(line, "all %llu of ~%llu rows (%.0f%%), %s, %s rows/s, %s/s, %s elapsed, "
+			 "ETA %s", (unsigned long long)p->rows, (unsigned long long)total,
+			 pct > 99 ? 99 : pct, d, c, a, b, eta);
 	}
-	fprintf(stderr, "%s: %" PRIu64 " rows, %.0f rows/s, %.1f MB/s, ETA %s%s", prog_name, p->rows,
-		rate, now > 0 ? (double)p->bytes / now / 1e6 : 0.0, eta,
-		isatty(2) && !p->final ? "\r" : "\n");
+	if (m) {
+		report_metric(r, "rows_total", "counter", "Snapshot rows written.", (double)p->rows);
+		report_metric(r, "bytes_total", "counter", "Bytes of the stream written.",
+			      (double)p->bytes);
+		report_metric(r, "snapshot_rows_estimated", "gauge",
+			      "The rows of the selected tables as best known now.",
+			      (double)(final ? p->rows : p->total));
+		report_metric(r, "snapshot_tables", "gauge", "Tables selected.", (double)p->ntables);
+		report_metric(r, "snapshot_tables_done", "gauge", "Tables written whole.",
+			      (double)p->tables_done);
+		report_metrics_common(r, cli->last_ok);
+	}
 }
 
 int main(int argc, char **argv)
@@ -224,11 +272,14 @@ int main(int argc, char **argv)
 	prog_init("mc-snapshot");
 	memset(&cli, 0, sizeof cli);
 	snapjob_opts_init(&cli.o);
-	cli.progress = -1;
+	report_init(&cli.rep);
 	parse_args(&cli, argc, argv);
 	cli.o.warn = prog_sayer;
-	if (cli.progress < 0 ? isatty(2) : cli.progress)
-		cli.o.progress = show_progress;
+	if (!cli.precheck) {
+		cli.o.progress = on_progress;
+		cli.o.progress_ctx = &cli;
+		report_start(&cli.rep, emit, &cli);
+	}
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		mc_errf(&e, MC_EXIT_DATA, "cannot initialise the MySQL client library");
 		prog_fail(&e);
@@ -240,6 +291,8 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		prog_fail(&e);
 	prog_close_stdout();
+	if (!cli.precheck)
+		report_end(&cli.rep);
 	free(cli.wheres);
 	free(cli.splits);
 	if (cli.o.tables)

@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "prog.h"
+#include "report.h"
 #include "stream/opt.h"
 #include "transform/run.h"
 
@@ -28,6 +29,8 @@ static const char usage[] =
 	"                      are the sample (mc-snapshot's output, say)\n"
 	"  -a, --alerts=FILE   append the DDL alerts to FILE (instead of the rules'\n"
 	"                      ddl.alerts); each is also printed on stderr\n"
+	"      --on-alert=CMD  run CMD (sh -c) for each DDL alert: the line on its\n"
+	"                      standard input, MCSYNC_ALERT=ddl in its environment\n"
 	"  -p, --param=NAME=VALUE  the value of ${NAME} in the rules (a scheduling\n"
 	"                      parameter: --param bizdate=20240102); repeatable\n"
 	"  -j, --reject=FILE   append the rows rejected as dirty data to FILE (one\n"
@@ -56,6 +59,8 @@ struct options {
 	long long max_dirty; /* -1: the rules' */
 	int check;
 	struct tf_opts t;
+	struct report rep;       /* --on-alert */
+	struct report_kind ddl;
 };
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -66,6 +71,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "schema", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "alerts", required_argument, NULL, 'a' },
+		{ "on-alert", required_argument, NULL, REPORT_O_ON_ALERT },
 		{ "param", required_argument, NULL, 'p' },
 		{ "reject", required_argument, NULL, 'j' },
 		{ "max-dirty", required_argument, NULL, 'm' },
@@ -100,6 +106,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'a':
 			o->alerts = optarg;
+			break;
+		case REPORT_O_ON_ALERT:
+			o->rep.on_alert = optarg;
 			break;
 		case 'p':
 			o->params[o->nparams++] = optarg;
@@ -167,6 +176,12 @@ int main(int argc, char **argv)
 	free(o.params);
 	o.t.rules = &rules;
 	o.t.alert = prog_sayer;
+	if (o.rep.on_alert) {
+		/* each DDL alert: on stderr and to CMD (cmd/lib/report.h) */
+		o.ddl.r = &o.rep;
+		o.ddl.kind = "ddl";
+		o.t.alert = (struct mc_say){ report_alert_say, &o.ddl };
+	}
 	o.t.note = prog_sayer;
 	o.t.dirty_limit = o.max_dirty >= 0 ? o.max_dirty : rules.dirty_limit;
 	o.t.reject_name = o.reject ? o.reject : rules.reject;

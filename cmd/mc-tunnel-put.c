@@ -11,6 +11,7 @@
 #include "base/num.h"
 #include "prog.h"
 #include "odps/client.h"
+#include "progress.h"
 #include "odps/dest_odps.h"
 #include "odps/mirror.h"
 #include "odpsopt.h"
@@ -103,6 +104,8 @@ static const char usage[] =
 	"Snapshot chunks (labelled '(LO, HI]') are kept whole when they continue\n"
 	"the table's committed chain, dropped when committed already; a stream\n"
 	"that cannot continue it (a different snapshot) is an error.\n"
+	"Progress, metrics, alerts (docs/mc-tunnel-put.md \"Progress\"):\n"
+	REPORT_USAGE REPORT_USAGE_MAX_LAG
 	"\n"
 	"Exit status: 0 ok; 1 bad input, an input without its trailer, a write\n"
 	"error, or a refusal of MaxCompute that retrying cannot fix (nothing of the\n"
@@ -119,6 +122,8 @@ struct options {
 	size_t nrenames, cap;
 	int recover;
 	const char *recover_writer;
+	struct report rep;
+	struct sink_watch watch;
 };
 
 static int parse_utc_offset(const char *s, int64_t *off)
@@ -167,6 +172,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "table-lifecycle", required_argument, NULL, 10 },
 		{ "existing-tables", required_argument, NULL, 11 },
 		{ "log-layout", required_argument, NULL, 'L' },
+		REPORT_LONGOPTS, REPORT_LONGOPT_MAX_LAG,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -179,6 +185,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof *o);
 	sink_opts_init(&o->sink);
+	report_init(&o->rep);
 	o->dest_o.zlevel = 3;
 	o->dest_o.writer = "mc-tunnel-put";
 	o->odps.comp = TREC_DEFLATE;
@@ -191,6 +198,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			continue;
 		}
 		switch (c) {
+		REPORT_OPT_CASES:
+			if (report_opt(&o->rep, c, optarg, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			break;
 		case 'd':
 			o->dest = optarg;
 			break;
@@ -363,6 +374,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	if (o.recover)
 		return recover(&o);
+	sink_watch_start(&o.watch, &o.rep, &o.sink);
 	if (dest_open(o.dest, &o.dest_o, &d, &err) < 0)
 		prog_fail(&err);
 	rc = sink_run(&o.sink, &d, (const char *const *)argv + optind, (size_t)(argc - optind),
@@ -372,5 +384,6 @@ int main(int argc, char **argv)
 		prog_fail(&err);
 	free(o.renames);
 	prog_close_stdout();
+	report_end(&o.rep);
 	return 0;
 }

@@ -45,10 +45,14 @@ static noreturn void die_of_sigpipe(void)
 	_exit(141);
 }
 
+void (*prog_fail_hook)(const struct mc_err *err);
+
 noreturn void prog_fail(const struct mc_err *err)
 {
 	if (err->errnum == EPIPE)
 		die_of_sigpipe();
+	if (prog_fail_hook)
+		prog_fail_hook(err); /* report.c: the last metrics, an alert */
 	prog_warn("%s", err->msg);
 	exit(err->code ? err->code : MC_EXIT_DATA);
 }

@@ -23,6 +23,8 @@ extern const struct mc_say prog_sayer;
 /* Print err and exit with its code. A failed write to a closed pipe is not
  * an error: restore SIGPIPE and die of it, as a filter should. */
 noreturn void prog_fail(const struct mc_err *err);
+/* Called by prog_fail before the message (report.c sets it); NULL: none. */
+extern void (*prog_fail_hook)(const struct mc_err *err);
 
 /* Print a usage error, "Try 'prog --help'", exit 2. */
 noreturn void prog_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -296,8 +296,62 @@ static void progress(struct snapjob *s, int final)
 	if (!final && now - s->progress_last < 1.0)
 		return;
 	s->progress_last = now;
-	struct snapjob_progress p = { s->done_rows, s->done_bytes, s->total, now, final };
+	struct snapjob_progress p = { 0 };
+	p.rows = s->done_rows;
+	p.bytes = s->done_bytes;
+	p.seconds = now;
+	p.final = final;
+	if (s->t_rows) {
+		uint64_t cr = s->o->chunk_rows;
+		pthread_mutex_lock(&s->mu);
+		for (size_t i = 0; i < s->ntables; i++) {
+			struct snap_table *t = &s->tables[i];
+			uint64_t n = s->t_chunks[i], est = t->est_rows, tot;
+			if (s->skip[i])
+				continue;
+			p.ntables++;
+			if (s->t_done[i]) {
+				tot = s->t_rows[i];
+				p.tables_done++;
+			} else {
+				/* each chunk covers cr keys of the split key: a
+				 * unique one holds cr rows a chunk (fewer under a
+				 * --where); a table planned whole, no more */
+				int exact = t->nsplit && t->split_unique;
+				if (s->t_planned[i] && exact) {
+					uint64_t lo = t->where ? 1 : (n - 1) * cr + 1, hi = n * cr;
+					tot = est < lo ? lo : est > hi ? hi : est;
+				} else {
+					tot = est > n * cr || !exact || t->where ? est : n * cr;
+				}
+				if (tot <= s->t_rows[i]) {
+					/* past the estimate, no bound known: at least one
+					 * more row */
+					tot = s->t_rows[i] + 1;
+					if (!s->t_planned[i] || !exact)
+						p.total_open = 1;
+				}
+			}
+			p.total += tot;
+			if (i == s->t_cur) {
+				p.db = t->db;
+				p.table = t->name;
+				p.table_rows = s->t_rows[i];
+				p.table_total = tot;
+			}
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
 	s->o->progress(s->o->progress_ctx, &p);
+}
+
+/* Rows of table ti written (last: its last chunk). */
+static void table_rows(struct snapjob *s, size_t ti, uint64_t rows, int last)
+{
+	s->t_cur = ti;
+	s->t_rows[ti] += rows;
+	if (last)
+		s->t_done[ti] = 1;
 }
 
 /* The header and every table's schema record (at the schema's position). */
@@ -329,6 +383,11 @@ static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, str
 	};
 	if (rio_begin(&s->wr, meta, sid[0] ? 4 : 3, e) < 0)
 		return -1;
+	size_t nt = s->ntables ? s->ntables : 1;
+	if (!(s->t_rows = calloc(nt, sizeof *s->t_rows)) ||
+	    !(s->t_chunks = calloc(nt, sizeof *s->t_chunks)) ||
+	    !(s->t_planned = calloc(nt, 1)) || !(s->t_done = calloc(nt, 1)))
+		return mc_oom(e, "the progress");
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct snap_table *t = &s->tables[i];
 		struct mc_col *cols = calloc(t->ncols ? t->ncols : 1, sizeof *cols);
@@ -363,6 +422,7 @@ static int stream_tick(void *ctx, uint64_t rows, uint64_t bytes)
 		return -1;
 	s->done_bytes += s->stream_buf.len;
 	s->done_rows += rows;
+	table_rows(s, s->stream_ti, rows, 0);
 	s->stream_buf.len = 0;
 	if (s->wr.buf.len >= (1u << 20) && rio_flush(&s->wr, &s->stream_err) < 0)
 		return -1;
@@ -378,6 +438,7 @@ static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
 	if (!s->stream_conn && my_connect(&s->o->conn, &s->stream_conn, e) < 0)
 		return -1;
 	memset(&s->stream_err, 0, sizeof s->stream_err);
+	s->stream_ti = j->ti;
 	if (snap_begin(s->stream_conn, &j->wm, e) < 0)
 		return -1;
 	if (snap_read(s->stream_conn, &s->stream_rd, t, NULL, NULL, 0, &j->wm, (int64_t)time(NULL),
@@ -390,6 +451,7 @@ static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
 	if (my_exec(s->stream_conn, "COMMIT", e) < 0 || sj_add_chunk_end(s, j, e) < 0)
 		return -1;
 	j->rows = 0; /* counted as they were written */
+	table_rows(s, j->ti, 0, 1);
 	return 0;
 }
 
@@ -420,6 +482,7 @@ static int write_job(struct snapjob *s, struct sj_job *j, struct mc_pos *tmax, s
 		return -1;
 	s->done_rows += j->rows;
 	s->done_bytes += j->out.len;
+	table_rows(s, j->ti, j->rows, j->last);
 	if (s->o->checkpoint) {
 		if (s->out_is_file && fsync(s->fd) < 0)
 			return mc_errnof(e, errno, "%s", s->o->out_name);
@@ -554,6 +617,10 @@ static void snapjob_free(struct snapjob *s)
 		if (s->wconn[i])
 			mysql_close(s->wconn[i]);
 	free(s->wconn);
+	free(s->t_rows);
+	free(s->t_chunks);
+	free(s->t_planned);
+	free(s->t_done);
 	free(s->workers);
 	free(s->targs);
 	if (s->stream_conn)

@@ -26,13 +26,23 @@ enum snapjob_consistency {
 /* Names for --consistency, in enum order from SNAPJOB_SNAPSHOT. */
 extern const char *const snapjob_consistency_names[];
 
-/* What the progress callback gets: rows and bytes written so far, the
- * estimated rows of the selected tables still to read at the start, the
- * seconds since the start; final is 1 for the last call. */
+/* What the progress callback gets: rows and bytes written so far; total:
+ * the rows of the selected tables as best known now (the server's estimate
+ * of each table, bounded by the chunks planned: a table of n chunks holds
+ * more than (n-1) x chunk rows and at most n x chunk rows; a finished
+ * table's rows exactly); total_open: some unfinished table has passed its
+ * estimate and no bound is known yet (no ETA can be given); the seconds
+ * since the start; the table being written (db, table; NULL before the
+ * first), its rows and estimated total; the tables finished and selected;
+ * final is 1 for the last call. */
 struct snapjob_progress {
 	uint64_t rows, bytes, total;
+	int total_open;
 	double seconds;
 	int final;
+	const char *db, *table;
+	uint64_t table_rows, table_total;
+	size_t tables_done, ntables;
 };
 typedef void (*snapjob_progress_fn)(void *ctx, const struct snapjob_progress *p);
 

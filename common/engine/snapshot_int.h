@@ -56,6 +56,12 @@ struct snapjob {
 	struct timespec t_start;
 	uint64_t done_rows, done_bytes, total;
 	double progress_last;
+	/* per table, for the progress: rows written, chunks planned (under
+	 * mu), planning finished (under mu), all written; the table being
+	 * written */
+	uint64_t *t_rows, *t_chunks;
+	unsigned char *t_planned, *t_done;
+	size_t t_cur, stream_ti;
 
 	struct ckpt ck;
 	struct rio_writer wr;

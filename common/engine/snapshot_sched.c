@@ -156,6 +156,17 @@ int sj_split(struct snapjob *s, struct sj_job *j, snap_bound last, struct mc_err
 
 /* ---- the planner ---- */
 
+/* One more chunk of table ti planned (last: its last): for the progress. */
+static void planned(struct snapjob *s, size_t ti, int last)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->t_chunks) {
+		s->t_chunks[ti]++;
+		s->t_planned[ti] = (unsigned char)last;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
 static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 {
 	struct snap_table *t = &s->tables[ti];
@@ -168,6 +179,7 @@ static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 			return mc_oom(e, "a chunk");
 		j->stream = s->consistency == SNAPJOB_SNAPSHOT;
 		sj_push(s, j);
+		planned(s, ti, 1);
 		return 0;
 	}
 	for (;;) {
@@ -192,6 +204,7 @@ static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 			return mc_oom(e, "a chunk");
 		}
 		sj_push(s, j);
+		planned(s, ti, rc == 0);
 		if (rc == 0)
 			return 0;
 		lo = next;

@@ -98,8 +98,17 @@ void tail_note_fde(struct tail *T, const struct bl_event *ev)
 	T->src_file = T->fileseq;
 }
 
+void tail_report(struct tail *T)
+{
+	if (T->o->progress) {
+		T->stats.file = T->fname;
+		T->o->progress(T->o->progress_ctx, &T->stats);
+	}
+}
+
 int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
 {
+	T->stats.records++;
 	if (!T->text && T->head_due && write_head(T, err) < 0)
 		return -1;
 	if (!T->have_wrote || pos_cmp(&r->pos, &T->wrote) > 0) {
@@ -581,6 +590,8 @@ static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct
 	txn_forget(T);
 	T->gtid[0] = 0;
 	T->last_payload = 0;
+	T->stats.txns++;
+	tail_report(T);
 	return 0;
 }
 
@@ -834,6 +845,19 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 	struct txn_at at = { off, start, inner };
 	unsigned as = inner ? BL_AS_INNER : 0; /* events inside a payload carry no checksum */
 
+	if (!inner) {
+		T->stats.events++;
+		T->stats.bytes += n;
+		T->stats.fileseq = T->fileseq;
+		T->stats.off = off;
+		T->stats.caught_up = 0;
+		if (n > 4 && (p[0] | p[1] | p[2] | p[3]))
+			T->stats.when = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					(uint32_t)p[3] << 24;
+		if ((T->stats.events & 1023) == 0)
+			tail_report(T);
+	}
+
 	/* Table maps and rows are decoded at the commit only (txn_replay):
 	 * their length and checksum are checked now. */
 	if (n > 4 && (p[4] == BL_TABLE_MAP || bl_is_rows(p[4]))) {
@@ -944,6 +968,10 @@ int tail_run(const struct tail_opts *o, struct mc_err *err)
 		rc = tail_files(T, err);
 	if (rc == 0)
 		rc = tail_end(T, err);
+	if (rc == 0) {
+		T->stats.caught_up = 1;
+		tail_report(T);
+	}
 	tail_free(T);
 	free(T);
 	return rc;

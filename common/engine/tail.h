@@ -20,6 +20,23 @@ enum {
 	TAIL_NAMES_SERVER,      /* those, else information_schema */
 };
 
+/* What the progress callback gets (docs/mc-binlog-tail.md "Progress"):
+ * events and their bytes read, transactions and records written, where
+ * reading is (file number and name, the offset after the last event), the
+ * last event's time (0: none yet), whether the source's end was reached
+ * (a live heartbeat, or the last file read), reconnections, and whether the
+ * --retry-time window was used up. */
+struct tail_stats {
+	uint64_t events, bytes, txns, records;
+	uint64_t fileseq, off;
+	const char *file;
+	uint32_t when;
+	int caught_up;
+	uint64_t reconnects;
+	int retry_exhausted;
+};
+typedef void (*tail_progress_fn)(void *ctx, const struct tail_stats *st);
+
 struct tail_opts {
 	const char *prog;       /* program name: stream header, temporary files */
 	/* warnings (one line, no newline) and reconnections; NULL: none */
@@ -54,6 +71,11 @@ struct tail_opts {
 	int stop_at_end;        /* --stop-at-end */
 	unsigned heartbeat_ms;  /* 0: none */
 	double retry_sec;       /* --retry-time, in seconds */
+
+	/* after each transaction, every 1024 events, at a heartbeat and a
+	 * reconnection; NULL: none */
+	tail_progress_fn progress;
+	void *progress_ctx;
 };
 
 /* Set the defaults: txn_memory 256M, server id 4200001, heartbeat 30 s,

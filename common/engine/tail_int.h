@@ -87,6 +87,7 @@ struct tail {
 	int64_t wrote_time;
 	int rot_ok;          /* the last ROTATE event named binlog number rot_next */
 	uint64_t rot_next;
+	struct tail_stats stats; /* for o->progress (tail_report) */
 	char gtid_state[65536];  /* started from a GTID set: it, and the GTIDs of
 				  * the transactions read since */
 };
@@ -115,6 +116,8 @@ void tail_rollback(struct tail *T);
 int tail_dry_run(struct tail *T, struct mc_err *err);
 
 int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err);
+/* Hand the numbers to o->progress, if set. */
+void tail_report(struct tail *T);
 /* A Format_description event: the first one names the stream's source. */
 void tail_note_fde(struct tail *T, const struct bl_event *ev);
 int tail_flush(struct tail *T, struct mc_err *err);

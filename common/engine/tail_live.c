@@ -335,6 +335,8 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 						(T->fileseq == T->out_seq && start >= T->out_pos)) &&
 			    heartbeat(T, start, err) < 0)
 				return -1;
+			T->stats.caught_up = 1; /* the server has nothing more now */
+			tail_report(T);
 			continue;
 		}
 		if (start == UINT64_MAX) {
@@ -491,8 +493,11 @@ int tail_live(struct tail *T, struct mc_err *err)
 			time_t now = time(NULL);
 			if (T->lost_at == 0)
 				T->lost_at = now;
-			if ((double)(now - T->lost_at) >= o->retry_sec)
+			if ((double)(now - T->lost_at) >= o->retry_sec) {
+				T->stats.retry_exhausted = 1;
+				tail_report(T);
 				return tail_live_error(T, err);
+			}
 			if (!T->gtid_state[0])
 				mc_sayf(&T->o->warn, "%s; reconnecting in %u s from %s:%" PRIu64, err->msg,
 				     T->backoff, T->resume_file, T->resume_pos);
@@ -502,6 +507,8 @@ int tail_live(struct tail *T, struct mc_err *err)
 		}
 		blr_close(&T->r);
 		tail_rollback(T);
+		T->stats.reconnects++;
+		tail_report(T);
 		for (unsigned i = 0; i < T->backoff * 10 && !got_stop; i++)
 			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 		if (got_stop)

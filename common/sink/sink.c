@@ -154,6 +154,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	if (!any && !s->dirty)
 		return 0;
 	s->L.seq++;
+	sink_stats_precommit(s);
 	if (ops->begin(s->d->st, s->L.seq, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->npbufs; i++) {
@@ -187,6 +188,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
 	sink_boundary(s);
+	sink_stats_commit(s);
 	return 0;
 }
 
@@ -805,11 +807,13 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	rio_init(&rd, fd, RIO_AUTO);
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		rio_allow_open_end(&rd);
-	while ((rc = rio_next(&rd, &r, err)) > 0)
+	while ((rc = rio_next(&rd, &r, err)) > 0) {
+		sink_stats_record(s, &r);
 		if (handle(s, &rd, &r, err) < 0) {
 			rc = -1;
 			break;
 		}
+	}
 	if (rc == 0 && rd.state == 1)
 		rc = open_end(s, name, err);
 	rio_close(&rd);

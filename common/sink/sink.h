@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "stream/dest.h"
+#include "stream/rec.h"
 
 enum sink_route {
 	SINK_ROUTE_OP = 0, /* snapshot rows to the base table, changes to the log */
@@ -28,6 +29,20 @@ enum sink_route {
 struct sink_rename {
 	const char *from, *to;
 };
+
+/* What the progress callback gets (docs/mc-tunnel-put.md "Progress"):
+ * records read; rows and bytes committed, commits; records dropped as
+ * committed already (repeats); rows read and not committed yet; the
+ * committed position of the stream's source, and the time of the last
+ * record committed (0: none), from which the lag behind the source is told. */
+struct sink_stats {
+	uint64_t records, rows, bytes, commits, dropped, pending;
+	int has_pos;
+	struct mc_pos pos;
+	int64_t src_time;
+	int64_t seen_time;       /* the time of the last record read */
+};
+typedef void (*sink_progress_fn)(void *ctx, const struct sink_stats *st);
 
 struct sink_opts {
 	const char *part;        /* partition of every row; NULL: by day (auto) */
@@ -47,6 +62,9 @@ struct sink_opts {
 	const char *log_layout;  /* --log-layout (wh/layout.h names), or NULL:
 				  * recorded by a new ledger, else must equal
 				  * the ledger's (none recorded: mcsync) */
+	/* after each commit and every 1024 records; NULL: none */
+	sink_progress_fn progress;
+	void *progress_ctx;
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

@@ -107,6 +107,7 @@ struct sink {
 	} lsave;                 /* the source's positions then */
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
+	struct sink_stats stats; /* for o.progress (stats.c) */
 };
 
 /* sink.c */
@@ -162,6 +163,13 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 /* At the end without a trailer: take back what came after the last
  * boundary (and the open snapshot chunks). */
 void sink_open_end(struct sink *s);
+
+/* stats.c: the numbers of o.progress */
+/* A record read (its time). */
+void sink_stats_record(struct sink *s, const struct mc_rec *r);
+/* A commit is about to be made of what is pending / it was made. */
+void sink_stats_precommit(struct sink *s);
+void sink_stats_commit(struct sink *s);
 
 /* resnap.c: mc-tunnel-put --resnapshot */
 /* At the start: s->L (this writer's own ledger, have_own: read) becomes

@@ -105,6 +105,8 @@ static int emit_row(void *ctx, const struct mc_pos *pos, const char *rec, size_t
 		out->hi = *pos;
 	out->has_pos = 1;
 	out->rows++;
+	if ((out->rows & 0xffff) == 0 && out->job)
+		mj_progress(out->job, "merge");
 	return out_write(out, rec, rlen, err);
 }
 
@@ -132,6 +134,7 @@ static int out_begin(struct mergejob *j, int fd, struct mc_err *err)
 	if (zout_init(&out->z, fd, j->zlevel, err) < 0)
 		return -1;
 	out->open = 1;
+	out->job = j;
 	/* Compress in worker threads (2 when memory allows). The output of
 	 * zstd's threaded mode does not depend on the number of workers, so
 	 * every --memory gives the same bytes; small jobs keep its buffers to
@@ -211,11 +214,13 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		merger_tmp_name(j->merger, name);
 	}
 	j->st.log_rows = j->st.log_files = 0;
+	mj_progress(j, "read");
 	if ((!pulled && !j->has_barrier && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
 		merger_stats(j->merger, &st);
 		return st.duplicate ? mj_dup_error(j, err) : -1;
 	}
 	j->t_read = now_s();
+	mj_progress(j, "merge");
 	if (out_begin(j, fd, err) < 0)
 		return -1;
 	mj_pull_reset(&j->pl);
@@ -728,8 +733,11 @@ int mergejob_run(struct mergejob *j, struct mc_err *err)
 {
 	int rc;
 	memset(&j->st, 0, sizeof j->st);
+	mj_progress(j, "plan");
 	rc = run(j, err);
 	j->st.rows = j->out.rows;
+	if (rc == 0)
+		mj_progress(j, "done");
 	release(j);
 	return rc;
 }

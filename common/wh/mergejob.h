@@ -23,6 +23,16 @@
 #include "base/err.h"
 #include "stream/rec.h"
 
+/* What the progress callback gets (docs/mc-merge.md "Progress"): the
+ * phase ("plan", "read": the base and the log into the sorter, "merge":
+ * writing the new partition, "done"), base and log rows read, log files
+ * read, rows written, runs spilled to disk so far. */
+struct mergejob_progress {
+	const char *phase;
+	uint64_t log_rows, log_files, rows, runs;
+};
+typedef void (*mergejob_progress_fn)(void *ctx, const struct mergejob_progress *p);
+
 struct mergejob_opts {
 	const char *whdir;       /* the local warehouse */
 	const char *table;       /* the base table (checked with wh_name_ok) */
@@ -46,6 +56,9 @@ struct mergejob_opts {
 	int verbose;             /* say what was read and written */
 	/* Receives each verbose line (no newline); NULL: nothing is said. */
 	struct mc_say say;
+	/* at each phase and every 65536 rows; NULL: none */
+	mergejob_progress_fn progress;
+	void *progress_ctx;
 };
 
 /* Statistics of the last run (for callers and tests). */

@@ -43,7 +43,11 @@ struct mj_out {
 	int has_time;
 	uint32_t crc; /* CRC-32C of the bytes flushed so far (the trailer's) */
 	const char *name; /* the file written, for messages */
+	struct mergejob *job; /* for the progress */
 };
+
+/* mergejob_prog.c: hand the numbers to o.progress (phase: a constant). */
+void mj_progress(struct mergejob *j, const char *phase);
 
 /* a table-replacing DDL record of the log in the merge's range */
 struct mj_ddl {

@@ -450,7 +450,8 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			/* below a TRUNCATE: emptied */
 			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;
-			j->st.log_rows++;
+			if ((++j->st.log_rows & 0xffff) == 0)
+				mj_progress(j, "read");
 			if (add_change(j, &r, &g, fr->path, fr->rd.recno, err) < 0) {
 				rc = -1;
 				break;
