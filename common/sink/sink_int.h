@@ -17,7 +17,7 @@
 /* A pbuf's state when a chunk began: rows of a chunk are added at once and
  * taken back when the chunk is dropped. */
 struct sink_psave {
-	size_t data_len, schemas_len;
+	size_t data_len, schemas_len, hist_len;
 	uint64_t nrec, rows, schema_ver;
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
@@ -32,6 +32,7 @@ struct sink_pbuf {
 	struct dest_part *dp;  /* the destination's handle */
 	struct mc_buf data;    /* encoded records: schemas and rows */
 	struct mc_buf schemas; /* encoded schema records new to the table */
+	struct mc_buf hist;    /* encoded ALTER TABLE records (hist.c) */
 	uint64_t nrec, rows;
 	uint64_t schema_ver;   /* version of the last schema record in data */
 	int has_pos, has_time;
@@ -162,6 +163,14 @@ int sink_resnap_gen(struct sink *s, const struct rio_reader *rd, struct sink_tab
 		    const struct mc_pos *w, struct mc_err *err);
 /* The partition of t's generation: "gen=NNNNNN". */
 void sink_resnap_part(const struct sink *s, const struct sink_tab *t, char *out, size_t outsz);
+
+/* hist.c: the schema history's statements */
+/* An ALTER TABLE record r: kept for the schema history of its table when
+ * the warehouse holds it (a local warehouse only, for now). */
+int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err);
+/* Whether p goes to the destination at a commit for its history only,
+ * and after the commit: its history records are gone. */
+int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */
