@@ -124,9 +124,9 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 			return mc_errf(err, MC_EXIT_DATA,
 				       "'%s': record %llu: the change at %s is before the change of "
 				       "the table's key at %s ('%.200s'): a change under the old key "
-				       "cannot be merged under the new one exactly; merge a day that "
-				       "ends before it, then the days after it (their base holds no "
-				       "change under the old key)",
+				       "cannot be merged under the new one exactly; merge up to a "
+				       "point before it, or load a re-snapshot of the table taken "
+				       "after it (mc-tunnel-put --resnapshot)",
 				       fr->path, (unsigned long long)fr->rd.recno, p, s,
 				       V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded");
 		}
