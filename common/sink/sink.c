@@ -150,7 +150,8 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	if (s->nopen)
 		return 0; /* never inside a snapshot chunk: at its end */
 	for (size_t i = 0; i < s->npbufs; i++)
-		any |= s->pbufs[i]->rows > 0 || s->pbufs[i]->complete;
+		any |= s->pbufs[i]->rows > 0 || s->pbufs[i]->complete ||
+		       sink_hist_pending(s, s->pbufs[i]);
 	if (!any && !s->dirty)
 		return 0;
 	s->L.seq++;
@@ -162,11 +163,12 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		struct dest_rows rows = {
 			.recs = p->data.p, .len = p->data.len, .nrec = p->nrec, .rows = p->rows,
 			.schemas = p->schemas.p, .schemas_len = p->schemas.len,
+			.hist = p->hist.p, .hist_len = sink_hist_pending(s, p) ? p->hist.len : 0,
 			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
 		};
-		if (p->rows == 0 && !p->complete)
+		if (p->rows == 0 && !p->complete && !sink_hist_pending(s, p))
 			continue;
 		if (ops->append(s->d->st, p->dp, &rows, err) < 0)
 			return -1;
@@ -178,6 +180,8 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	for (size_t i = 0; i < s->npbufs; i++) {
 		struct sink_pbuf *p = s->pbufs[i];
 		p->data.len = p->schemas.len = 0;
+		if (sink_hist_pending(s, p))
+			p->hist.len = 0;
 		p->nrec = p->rows = 0;
 		p->schema_ver = 0;
 		p->has_pos = p->has_time = 0;
@@ -265,6 +269,7 @@ void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
 {
 	v->data_len = p->data.len;
 	v->schemas_len = p->schemas.len;
+	v->hist_len = p->hist.len;
 	v->nrec = p->nrec;
 	v->rows = p->rows;
 	v->schema_ver = p->schema_ver;
@@ -282,6 +287,7 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	s->pending_rows -= back;
 	p->data.len = v->data_len;
 	p->schemas.len = v->schemas_len;
+	p->hist.len = v->hist_len;
 	p->nrec = v->nrec;
 	p->rows = v->rows;
 	p->schema_ver = v->schema_ver;
@@ -653,6 +659,8 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 		       (sql_starts(r->sql, "TRUNCATE") || sql_starts(r->sql, "DROP") ||
 			sql_starts(r->sql, "RENAME") || sql_starts(r->sql, "CREATE"));
 
+	if (r->effect == MC_DDL_ALTER && r->table.n)
+		return sink_hist_ddl(s, r, err);
 	if (!unmarked && !ddl_replaces(r->effect))
 		return 0;
 	if (!r->table.n) {
@@ -928,6 +936,7 @@ void sink_close(struct sink *s)
 		free(p->part);
 		buf_free(&p->data);
 		buf_free(&p->schemas);
+		buf_free(&p->hist);
 		free(p);
 	}
 	free(s->pbufs);

@@ -17,7 +17,7 @@
 /* A pbuf's state when a chunk began: rows of a chunk are added at once and
  * taken back when the chunk is dropped. */
 struct sink_psave {
-	size_t data_len, schemas_len;
+	size_t data_len, schemas_len, hist_len;
 	uint64_t nrec, rows, schema_ver;
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
@@ -32,6 +32,7 @@ struct sink_pbuf {
 	struct dest_part *dp;  /* the destination's handle */
 	struct mc_buf data;    /* encoded records: schemas and rows */
 	struct mc_buf schemas; /* encoded schema records new to the table */
+	struct mc_buf hist;    /* encoded ALTER TABLE records (hist.c) */
 	uint64_t nrec, rows;
 	uint64_t schema_ver;   /* version of the last schema record in data */
 	int has_pos, has_time;
@@ -206,6 +207,13 @@ int sink_merge_complete(struct sink *s, struct mc_err *err);
 void sink_merge_base_time(struct sink *s, struct sink_tab *t);
 /* The base of t: complete (chunk.c, for one table; shard.c for a merge). */
 int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *err);
+/* hist.c: the schema history's statements */
+/* An ALTER TABLE record r: kept for the schema history of its table when
+ * the warehouse holds it (a local warehouse only, for now). */
+int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err);
+/* Whether p goes to the destination at a commit for its history only,
+ * and after the commit: its history records are gone. */
+int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p);
 
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */

@@ -62,6 +62,10 @@ struct dest_rows {
 	uint64_t nrec, rows;    /* records in recs, of them rows */
 	const char *schemas;    /* encoded schema records new to the table */
 	size_t schemas_len;
+	const char *hist;       /* encoded ALTER TABLE ddl records of the table,
+				 * for its schema history (wh/schemahist.h;
+				 * may come with no rows) */
+	size_t hist_len;
 	int has_pos;            /* lo/hi: the change rows' positions (log) or
 				 * the rows' (base) */
 	struct mc_pos lo, hi;

@@ -17,6 +17,7 @@
 #include "base/zio.h"
 #include "stream/crc32c.h"
 #include "wh/dest_wh.h"
+#include "wh/schemahist.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -163,6 +164,36 @@ static int append_schemas(struct whd *w, const struct dest_part *p, const struct
 	return rc;
 }
 
+/* The schema records and ALTER TABLE records of this commit into the
+ * table's schema history (wh/schemahist.h; not for a re-snapshot). */
+static int append_hist(struct whd *w, const struct dest_part *p, const struct dest_rows *rows,
+		       struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	char *path = NULL, *dir = NULL;
+	size_t n = strlen(p->table);
+	int rc;
+	if (w->main || (rows->schemas_len == 0 && rows->hist_len == 0))
+		return 0;
+	if (p->is_log && n > 4 && strcmp(p->table + n - 4, "_log") == 0)
+		n -= 4;
+	if (buf_add(&b, rows->schemas, rows->schemas_len) < 0 ||
+	    buf_add(&b, rows->hist, rows->hist_len) < 0 ||
+	    !(dir = wh_pathf("%s/%.*s", w->dir, (int)n, p->table)) ||
+	    !(path = wh_pathf("%s/%s", dir, WH_SCHEMAHIST))) {
+		buf_free(&b);
+		free(dir);
+		return mc_oom(err, "schema history");
+	}
+	rc = wh_mkdirs(dir, err);
+	if (rc == 0)
+		rc = wh_hist_add(path, b.p, b.len, err);
+	free(dir);
+	free(path);
+	buf_free(&b);
+	return rc;
+}
+
 /* Add f to the partition's manifest (_SUCCESS of a log or a complete base,
  * else _PENDING); complete a base partition when asked. */
 static int update_manifest(struct whd *w, const struct dest_part *p, const struct dest_rows *rows,
@@ -249,7 +280,7 @@ static int whd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	char name[WH_PART_FILE_MAX];
 	struct wh_file f;
 	wh_part_file_name(w->seq, name);
-	if (append_schemas(w, p, rows, err) < 0 ||
+	if (append_schemas(w, p, rows, err) < 0 || append_hist(w, p, rows, err) < 0 ||
 	    (rows->rows > 0 && write_data_file(w, p, rows, name, &f, err) < 0) ||
 	    update_manifest(w, p, rows, rows->rows > 0 ? &f : NULL, err) < 0)
 		return -1;

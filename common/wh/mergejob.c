@@ -46,6 +46,8 @@ int mj_open(struct mergejob *j, struct wh_reader *r, char *path, const struct wh
 	struct mc_err e = { 0 };
 	if (wh_reader_open(r, path, f, &j->schema.rec, err) < 0)
 		return -1;
+	if (j->has_hist) /* rows of other versions are converted */
+		r->lenient = r->keep_cur = 1;
 	/* decompress in a second thread; without it, read as usual */
 	if (zin_read_ahead(&r->rd.in, &e) < 0)
 		mj_say(j, "%s", e.msg);
@@ -367,7 +369,8 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 	free(file);
 	if (rc < 0 || write_manifest(j, &st, err) < 0)
 		return -1;
-	if (j->gdir) { /* the table's schema from the re-snapshot on */
+	if (j->gdir || j->has_hist) { /* the table's schema from the re-snapshot, or
+				       * the version merged to, on */
 		char *sp = wh_pathf("%s/%s", j->tdir, WH_SCHEMA);
 		if (!sp)
 			return mc_oom(err, "path");
@@ -446,8 +449,17 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
 
 /* Once the base is chosen: a re-snapshot's schema is the table's from
  * there on; the log's must agree with it. */
+static int hist_has(const struct mergejob *j, const struct mc_rec *r)
+{
+	for (size_t i = 0; i < j->shist.n; i++)
+		if (schema_same(&j->shist.v[i].s.rec, r))
+			return 1;
+	return 0;
+}
+
 static int check_schemas(struct mergejob *j, struct mc_err *err)
 {
+	int rc0;
 	if (j->gdir) {
 		char *sp = wh_pathf("%s/%s", j->gdir, WH_SCHEMA);
 		int rc;
@@ -459,6 +471,19 @@ static int check_schemas(struct mergejob *j, struct mc_err *err)
 		free(sp);
 		if (rc <= 0)
 			return -1;
+	}
+	schema_copy_free(&j->base_schema);
+	if (schema_copy_set(&j->base_schema, &j->schema.rec, err) < 0 ||
+	    (rc0 = mj_hist_load(j, err)) < 0)
+		return -1;
+	if (rc0 > 0 && (rc0 = hist_has(j, &j->base_schema.rec)) > 0 &&
+	    (!j->lschema.have || (rc0 = hist_has(j, &j->lschema.rec)) > 0))
+		return 0; /* both are versions of the history */
+	if (j->has_hist) { /* as before: the base's and the log's own */
+		schema_copy_free(&j->schema);
+		if (schema_copy_set(&j->schema, &j->base_schema.rec, err) < 0)
+			return -1;
+		mj_hist_free(j);
 	}
 	if (j->lschema.have && !schema_same(&j->lschema.rec, &j->schema.rec)) {
 		/* one of the log's versions: the changes in range must be of it
@@ -713,6 +738,8 @@ static void release(struct mergejob *j)
 	wh_manifest_free(&j->base_m);
 	schema_copy_free(&j->schema);
 	schema_copy_free(&j->lschema);
+	schema_copy_free(&j->base_schema);
+	mj_hist_free(j);
 	ledger_free(&j->L);
 	free(j->base_part);
 	j->base_part = NULL;

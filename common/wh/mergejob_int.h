@@ -12,8 +12,10 @@
 #include "base/err.h"
 #include "base/zio.h"
 #include "stream/rec.h"
+#include "stream/validate.h"
 #include "wh/merge.h"
 #include "wh/mergejob.h"
+#include "wh/schemahist.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -73,6 +75,8 @@ struct mergejob {
 	struct mc_ledger L;
 	struct schema_copy schema;      /* the base table's */
 	struct schema_copy lschema;     /* the log table's (may be absent) */
+	struct schema_copy base_schema; /* the base table's (j->schema before the
+					 * history's target replaced it) */
 	uint32_t keycols[MC_MAX_COLUMNS];
 	size_t nkey;
 	char *base_part;              /* spec of the base used */
@@ -99,6 +103,18 @@ struct mergejob {
 	const struct mj_ddl *barrier_ddl;
 	struct mergejob_stats st;
 	double t_start, t_read;
+	/* the schema history (mergejob_hist.c): rows of other versions are
+	 * converted to the target's, the version in force at upto */
+	int has_hist;
+	struct wh_hist shist;
+	size_t target;
+	struct wh_step *steps;        /* step k: version k to k + 1 (planned once) */
+	unsigned char *planned;
+	struct mc_buf *cvs;           /* per step: its padded values of the row
+				       * (after image; from hist.n on: before) */
+	struct mc_val *cva;           /* images being converted: 4 arrays */
+	struct vtrack vt;             /* converted rows checked against the target */
+	struct mc_buf hrb;            /* a converted base row, encoded */
 };
 
 /* A verbose line (only when verbose). */
@@ -144,6 +160,18 @@ void mj_pull_reset(struct mj_pull *p);
 /* After the merger found a key twice in the base: -1 with err naming the
  * table, the key, its value and the two rows (rereading the base). */
 int mj_dup_error(struct mergejob *j, struct mc_err *err);
+
+/* mergejob_hist.c */
+/* Once the base is chosen: the table's schema history; with more than
+ * one version (and not --emit-sql), the target version becomes j->schema.
+ * 1 when the history is used, 0 when not. */
+int mj_hist_load(struct mergejob *j, struct mc_err *err);
+/* Row r read by fr (at: where its version is looked up) in the target
+ * version: 1 when r was converted (its images now in j's arrays, its
+ * schema_version the target's), 0 when it is of the target already. */
+int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		const struct mc_pos *at, int is_log, struct mc_err *err);
+void mj_hist_free(struct mergejob *j);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

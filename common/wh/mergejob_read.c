@@ -36,6 +36,20 @@ static int base_key(struct mergejob *j, struct wh_reader *fr, const struct mc_re
 	return 0;
 }
 
+/* A base row of another schema version: converted and encoded into
+ * j->hrb (1), or 0 when it is of the merge's. */
+static int base_conv(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		     struct mc_err *err)
+{
+	int rc = mj_hist_row(j, fr, r, &j->from, 0, err);
+	if (rc > 0) {
+		j->hrb.len = 0;
+		if (rec_encode(&j->hrb, r, err) < 0)
+			return -1;
+	}
+	return rc;
+}
+
 /* Open base file i into r. */
 static int open_base(struct mergejob *j, struct wh_reader *r, size_t i, struct mc_err *err)
 {
@@ -76,6 +90,8 @@ int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 	if (r.op != MC_OP_SNAPSHOT || !r.after)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': record %llu: a %s row in a base partition",
 			       p->fr.path, (unsigned long long)p->fr.rd.recno, rec_op_name(r.op));
+	if ((rc = base_conv(j, &p->fr, &r, err)) < 0)
+		return -1;
 	p->key.len = 0;
 	if (merge_key_encode(&p->key, r.after, r.nafter, j->keycols, j->nkey, err) < 0)
 		return mc_errctx(err, "'%s': record %llu: ", p->fr.path,
@@ -83,7 +99,12 @@ int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 	*key = p->key.p;
 	*klen = p->key.len;
 	*pos = base_pos(j, &r.pos);
-	*rec = rio_raw(&p->fr.rd, rlen);
+	if (rc > 0) {
+		*rec = j->hrb.p;
+		*rlen = j->hrb.len;
+	} else {
+		*rec = rio_raw(&p->fr.rd, rlen);
+	}
 	return 1;
 }
 
@@ -117,7 +138,12 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
 			size_t n;
 			const char *raw = rio_raw(&fr->rd, &n);
-			if (base_key(j, fr, &r, &kb, err) < 0) {
+			int c = r.op == MC_OP_SNAPSHOT && r.after ? base_conv(j, fr, &r, err) : 0;
+			if (c > 0) {
+				raw = j->hrb.p;
+				n = j->hrb.len;
+			}
+			if (c < 0 || base_key(j, fr, &r, &kb, err) < 0) {
 				rc = -1;
 				break;
 			}
@@ -434,7 +460,7 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			if ((j->ddl_pass && !j->o.emit_sql) || r.op == MC_OP_SNAPSHOT ||
 			    !in_range(j, &g))
 				continue;
-			if (fr->foreign) {
+			if (fr->foreign && !j->has_hist) {
 				char p[64];
 				pos_format(&r.pos, p, sizeof p);
 				rc = mc_errf(err, MC_EXIT_DATA,
@@ -452,7 +478,8 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 				continue;
 			if ((++j->st.log_rows & 0xffff) == 0)
 				mj_progress(j, "read");
-			if (add_change(j, &r, &g, fr->path, fr->rd.recno, err) < 0) {
+			if (mj_hist_row(j, fr, &r, &r.pos, 1, err) < 0 ||
+			    add_change(j, &r, &g, fr->path, fr->rd.recno, err) < 0) {
 				rc = -1;
 				break;
 			}

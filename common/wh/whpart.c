@@ -221,6 +221,7 @@ void wh_reader_close(struct wh_reader *r)
 	rio_close(&r->rd);
 	close(r->fd);
 	free(r->path);
+	schema_copy_free(&r->cur);
 	r->path = NULL;
 	r->open = 0;
 }
@@ -242,6 +243,8 @@ int wh_reader_next(struct wh_reader *r, struct mc_rec *rec, struct mc_err *err)
 					       "'%s': record %llu: schema differs from the table's: %s",
 					       r->path, (unsigned long long)r->rd.recno, r->why);
 			r->foreign = 1;
+			if (r->keep_cur && schema_copy_set(&r->cur, rec, err) < 0)
+				return -1;
 		} else if (rec->kind == MC_R_SCHEMA) {
 			r->foreign = 0;
 		}

@@ -74,6 +74,8 @@ struct wh_reader {
 			 * the rows under it come with foreign set */
 	int foreign;    /* the rows now are under another schema: */
 	char why[300];  /* how it differs */
+	int keep_cur;   /* keep that schema in cur (a copy) */
+	struct schema_copy cur;
 };
 
 /* Open path (taken over: freed on close, and on failure). */

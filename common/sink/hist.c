@@ -1,0 +1,40 @@
+/* hist.c: the statements of a table's schema history (docs/warehouse.md
+ * "Schema history"): an ALTER TABLE record of a table the warehouse holds
+ * goes with the table's log partition buffer to the destination at the
+ * next commit, which adds it to the history beside the schema records. */
+#include <string.h>
+
+#include "sink/sink_int.h"
+
+static int is_warehouse(const struct sink *s)
+{
+	return s->d && s->d->ops && strcmp(s->d->ops->kind, "warehouse") == 0;
+}
+
+int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p)
+{
+	return p->is_log && p->hist.len > 0 && is_warehouse(s);
+}
+
+int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	struct sink_tab *t;
+	struct sink_pbuf *p;
+	char part[512], nk[700];
+	if (!is_warehouse(s) || s->o.route == SINK_ROUTE_BASE || s->o.resnap)
+		return 0;
+	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
+	if (!(t = sink_tab_find(s, r, 0, err))) {
+		if (!ledger_name_get(&s->L, nk))
+			return 0; /* a table the warehouse does not hold */
+		if (!(t = sink_tab_find(s, r, 1, err)))
+			return -1;
+	}
+	sink_part_for(s, t, 1, part, sizeof part);
+	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
+		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))
+			return -1;
+		t->last_log = p;
+	}
+	return rec_encode(&p->hist, r, err);
+}

@@ -1,0 +1,150 @@
+/* mergejob_hist.c: a merge across schema versions (docs/merge.md "Schema
+ * changes"): the table's schema history, the version in force at the end
+ * of the range (the target), and every row of an older version converted
+ * to it step by step. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "wh/mergejob_int.h"
+
+int mj_hist_load(struct mergejob *j, struct mc_err *err)
+{
+	char *hp;
+	int rc;
+	size_t t;
+	if (j->o.emit_sql)
+		return 0; /* the SQL merge takes one version (merge_sql.c) */
+	if (!(hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST)))
+		return mc_oom(err, "path");
+	rc = wh_hist_read(hp, &j->shist, err);
+	free(hp);
+	if (rc <= 0 || j->shist.n < 2)
+		return rc < 0 ? -1 : 0;
+	/* the target: the last version that starts below upto */
+	for (t = j->shist.n - 1; t > 0 && !j->upto_inf && pos_cmp(&j->shist.v[t].start, &j->upto) >= 0;
+	     t--)
+		;
+	j->target = t;
+	if (!(j->steps = calloc(j->shist.n, sizeof *j->steps)) ||
+	    !(j->planned = calloc(j->shist.n, 1)) || !(j->cvs = calloc(2 * j->shist.n, sizeof *j->cvs)) ||
+	    !(j->cva = calloc(4 * MC_MAX_COLUMNS, sizeof *j->cva)))
+		return mc_oom(err, "schema history");
+	schema_copy_free(&j->schema);
+	if (schema_copy_set(&j->schema, &j->shist.v[t].s.rec, err) < 0 ||
+	    vtrack_schema(&j->vt, &j->schema.rec, err) < 0)
+		return -1;
+	j->has_hist = 1;
+	if (t > 0) {
+		char p[64];
+		pos_format(&j->shist.v[t].start, p, sizeof p);
+		mj_say(j, "schema version %zu of %zu (from %s) is the merge's", t + 1, j->shist.n, p);
+	}
+	return 1;
+}
+
+void mj_hist_free(struct mergejob *j)
+{
+	for (size_t k = 0; j->steps && k < j->shist.n; k++)
+		wh_step_free(&j->steps[k]);
+	for (size_t k = 0; j->cvs && k < 2 * j->shist.n; k++)
+		buf_free(&j->cvs[k]);
+	free(j->steps);
+	free(j->planned);
+	free(j->cvs);
+	free(j->cva);
+	buf_free(&j->hrb);
+	vtrack_free(&j->vt);
+	wh_hist_free(&j->shist);
+	j->steps = NULL;
+	j->planned = NULL;
+	j->cvs = NULL;
+	j->cva = NULL;
+	j->has_hist = 0;
+	j->target = 0;
+}
+
+/* One image through steps v .. target-1; the result in *img (j's arrays). */
+static int conv_image(struct mergejob *j, size_t v, struct mc_val **img, size_t *n,
+		      struct mc_val *a, struct mc_val *b, struct mc_buf *bufs, struct mc_err *err)
+{
+	const struct mc_val *in = *img;
+	size_t nin = *n;
+	struct mc_val *out = a;
+	for (size_t k = v; k < j->target; k++) {
+		struct wh_step *s = &j->steps[k];
+		bufs[k].len = 0;
+		if (wh_step_image(s, in, nin, out, &bufs[k], err) < 0)
+			return -1;
+		in = out;
+		nin = s->n;
+		out = out == a ? b : a;
+	}
+	*img = (struct mc_val *)in;
+	*n = nin;
+	return 0;
+}
+
+int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		const struct mc_pos *at, int is_log, struct mc_err *err)
+{
+	long v;
+	char p[64];
+	if (!j->has_hist)
+		return 0;
+	if (!fr->foreign) {
+		if (r->schema_version == j->schema.rec.schema_version)
+			return 0;
+		r->schema_version = j->schema.rec.schema_version; /* same columns */
+		return 1;
+	}
+	pos_format(&r->pos, p, sizeof p);
+	v = wh_hist_match(&j->shist, &fr->cur.rec, at);
+	if (v < 0)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': record %llu: the row at %s is of a schema that is no version "
+			       "of the table's schema history (%s/%s): %s",
+			       fr->path, (unsigned long long)fr->rd.recno, p, j->o.table,
+			       WH_SCHEMAHIST, fr->why);
+	if ((size_t)v > j->target)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': record %llu: the row at %s is of a later schema version (%ld) "
+			       "than the one in force at the end of the merge (%zu)",
+			       fr->path, (unsigned long long)fr->rd.recno, p, v + 1, j->target + 1);
+	for (size_t k = (size_t)v; k < j->target; k++) {
+		if (!j->planned[k]) {
+			if (wh_step_plan(&j->shist, k, &j->steps[k], err) < 0)
+				return -1;
+			j->planned[k] = 1;
+		}
+		if (is_log && j->steps[k].key_changed) {
+			const struct wh_hver *V = &j->shist.v[k + 1];
+			char s[64];
+			pos_format(&V->start, s, sizeof s);
+			return mc_errf(err, MC_EXIT_DATA,
+				       "'%s': record %llu: the change at %s is before the change of "
+				       "the table's key at %s ('%.200s'): a change under the old key "
+				       "cannot be merged under the new one exactly; merge up to a "
+				       "point before it, or load a re-snapshot of the table taken "
+				       "after it (mc-tunnel-put --resnapshot)",
+				       fr->path, (unsigned long long)fr->rd.recno, p, s,
+				       V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded");
+		}
+	}
+	/* each image through its own arrays and padded-value buffers */
+	if (r->after && conv_image(j, (size_t)v, &r->after, &r->nafter, j->cva, j->cva + MC_MAX_COLUMNS, j->cvs,
+				   err) < 0)
+		return mc_errctx(err, "'%s': record %llu: the row at %s: ", fr->path,
+				 (unsigned long long)fr->rd.recno, p);
+	if (r->before && conv_image(j, (size_t)v, &r->before, &r->nbefore, j->cva + 2 * MC_MAX_COLUMNS, j->cva + 3 * MC_MAX_COLUMNS,
+				    j->cvs + j->shist.n, err) < 0)
+		return mc_errctx(err, "'%s': record %llu: the row at %s: ", fr->path,
+				 (unsigned long long)fr->rd.recno, p);
+	r->db = j->schema.rec.db;
+	r->table = j->schema.rec.table;
+	r->schema_version = j->schema.rec.schema_version;
+	if (vtrack_row(&j->vt, r, err) < 0)
+		return mc_errctx(err, "'%s': record %llu: the row at %s in the schema version from "
+				 "the history: ", fr->path, (unsigned long long)fr->rd.recno, p);
+	return 1;
+}

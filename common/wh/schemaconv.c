@@ -1,0 +1,879 @@
+/* schemaconv.c: the column clauses of ALTER TABLE, and a row converted
+ * from one schema version to the next (schemahist.h; docs/merge.md
+ * "Schema changes"). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "wh/schemahist.h"
+
+/* ---- tokens ---- */
+
+enum { TK_END = 0, TK_WORD, TK_QID, TK_STR, TK_NUM, TK_PUNCT };
+
+struct lex {
+	const char *p, *e;
+	int kind;
+	const char *t; /* the token's text (TK_QID, TK_STR: inside the quotes) */
+	size_t n;
+	char q; /* TK_STR: its quote */
+	char bx; /* TK_STR: b or x prefix, else 0 */
+};
+
+static void skip_blank(struct lex *l)
+{
+	for (;;) {
+		while (l->p < l->e && isspace((unsigned char)*l->p))
+			l->p++;
+		if (l->e - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' && l->p[2] == '!') {
+			l->p += 3; /* executable comment: its text is the statement's */
+			while (l->p < l->e && isdigit((unsigned char)*l->p))
+				l->p++;
+			continue;
+		}
+		if (l->e - l->p >= 2 && l->p[0] == '*' && l->p[1] == '/') {
+			l->p += 2;
+			continue;
+		}
+		if (l->e - l->p >= 2 && l->p[0] == '/' && l->p[1] == '*') {
+			const char *c = l->p + 2;
+			while (l->e - c >= 2 && !(c[0] == '*' && c[1] == '/'))
+				c++;
+			l->p = l->e - c >= 2 ? c + 2 : l->e;
+			continue;
+		}
+		if ((l->p < l->e && *l->p == '#') ||
+		    (l->e - l->p >= 3 && l->p[0] == '-' && l->p[1] == '-' && isspace((unsigned char)l->p[2]))) {
+			while (l->p < l->e && *l->p != '\n')
+				l->p++;
+			continue;
+		}
+		return;
+	}
+}
+
+/* The next token; -1 for an unterminated quote. */
+static int next(struct lex *l)
+{
+	skip_blank(l);
+	l->bx = 0;
+	if (l->p >= l->e) {
+		l->kind = TK_END;
+		l->n = 0;
+		return 0;
+	}
+	char c = *l->p;
+	if ((c == 'b' || c == 'B' || c == 'x' || c == 'X') && l->e - l->p >= 2 && l->p[1] == '\'') {
+		l->bx = (char)tolower((unsigned char)c);
+		l->p++;
+		c = '\'';
+	}
+	if (c == '`' || c == '\'' || c == '"') {
+		const char *s = ++l->p;
+		for (;;) {
+			if (l->p >= l->e)
+				return -1;
+			if (*l->p == '\\' && c != '`' && l->e - l->p >= 2) {
+				l->p += 2;
+				continue;
+			}
+			if (*l->p == c) {
+				if (l->e - l->p >= 2 && l->p[1] == c) {
+					l->p += 2;
+					continue;
+				}
+				break;
+			}
+			l->p++;
+		}
+		l->t = s;
+		l->n = (size_t)(l->p - s);
+		l->p++;
+		l->kind = c == '`' ? TK_QID : TK_STR;
+		l->q = c;
+		return 0;
+	}
+	l->t = l->p;
+	if (isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80) {
+		int num = isdigit((unsigned char)c);
+		while (l->p < l->e && (isalnum((unsigned char)*l->p) || *l->p == '_' || *l->p == '$' ||
+				       (unsigned char)*l->p >= 0x80 || (num && *l->p == '.') ||
+				       (num && (l->p[-1] == 'e' || l->p[-1] == 'E') &&
+					(*l->p == '-' || *l->p == '+'))))
+			l->p++;
+		l->n = (size_t)(l->p - l->t);
+		l->kind = num ? TK_NUM : TK_WORD;
+		if (num) /* 1e5 words are numbers; 1abc is a name */
+			for (size_t i = 0; i < l->n; i++)
+				if (!(isdigit((unsigned char)l->t[i]) || l->t[i] == '.' || l->t[i] == 'e' ||
+				      l->t[i] == 'E' || l->t[i] == '-' || l->t[i] == '+'))
+					l->kind = TK_WORD;
+		return 0;
+	}
+	if (c == '.' && l->e - l->p >= 2 && isdigit((unsigned char)l->p[1])) {
+		l->p++;
+		while (l->p < l->e && isdigit((unsigned char)*l->p))
+			l->p++;
+		l->n = (size_t)(l->p - l->t);
+		l->kind = TK_NUM;
+		return 0;
+	}
+	l->p++;
+	l->n = 1;
+	l->kind = TK_PUNCT;
+	return 0;
+}
+
+static int is_kw(const struct lex *l, const char *w)
+{
+	return l->kind == TK_WORD && strlen(w) == l->n && strncasecmp(l->t, w, l->n) == 0;
+}
+
+static int is_p(const struct lex *l, char c)
+{
+	return l->kind == TK_PUNCT && *l->t == c;
+}
+
+/* A name token into out (unquoted); 0 when the token is no name. */
+static int name_of(const struct lex *l, char *out, size_t outsz)
+{
+	size_t k = 0;
+	if (l->kind != TK_WORD && l->kind != TK_QID)
+		return 0;
+	for (size_t i = 0; i < l->n && k + 1 < outsz; i++) {
+		out[k++] = l->t[i];
+		if (l->kind == TK_QID && l->t[i] == '`' && i + 1 < l->n)
+			i++;
+	}
+	out[k] = 0;
+	return 1;
+}
+
+/* A string literal's value (escapes of MySQL's default sql_mode). */
+static size_t unquote(const struct lex *l, char *out, size_t outsz)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n && k + 1 < outsz; i++) {
+		char c = l->t[i];
+		if (c == l->q && i + 1 < l->n)
+			i++;
+		else if (c == '\\' && i + 1 < l->n) {
+			c = l->t[++i];
+			c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == '0' ? '\0'
+			    : c == 'Z' ? '\032' : c == 'b' ? '\b' : c;
+		}
+		out[k++] = c;
+	}
+	out[k] = 0;
+	return k;
+}
+
+/* Past the rest of a clause (to the comma at depth 0, or the end). */
+static int skip_clause(struct lex *l)
+{
+	int depth = 0;
+	while (l->kind != TK_END && !(depth == 0 && is_p(l, ','))) {
+		if (is_p(l, '('))
+			depth++;
+		else if (is_p(l, ')'))
+			depth--;
+		if (next(l) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A column definition after its name: the type and attributes, to the
+ * end of the clause (or of a parenthesised list: stop at ')' at depth 0). */
+static int coldef(struct lex *l, struct wh_alt *a)
+{
+	int depth = 0;
+	a->def = WH_DEF_NONE;
+	a->not_null = 0;
+	for (;;) {
+		if (l->kind == TK_END || (depth == 0 && (is_p(l, ',') || is_p(l, ')'))))
+			return 0;
+		if (is_p(l, '('))
+			depth++;
+		else if (is_p(l, ')'))
+			depth--;
+		else if (depth == 0 && is_kw(l, "NOT")) {
+			if (next(l) < 0)
+				return -1;
+			if (is_kw(l, "NULL"))
+				a->not_null = 1;
+			continue;
+		} else if (depth == 0 && (is_kw(l, "AS") || is_kw(l, "GENERATED"))) {
+			a->def = WH_DEF_GENERATED;
+		} else if (depth == 0 && is_kw(l, "DEFAULT") && a->def != WH_DEF_GENERATED) {
+			if (next(l) < 0)
+				return -1;
+			int neg = 0;
+			if (is_p(l, '-') || is_p(l, '+')) {
+				neg = *l->t == '-';
+				if (next(l) < 0)
+					return -1;
+			}
+			if (l->kind == TK_STR && l->q == '\'' && !neg && !l->bx) {
+				a->def = WH_DEF_STR;
+				a->litn = unquote(l, a->lit, sizeof a->lit);
+			} else if (l->kind == TK_NUM && l->n + 2 < sizeof a->lit) {
+				a->def = WH_DEF_LIT;
+				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%s%.*s", neg ? "-" : "",
+							   (int)l->n, l->t);
+			} else if (is_kw(l, "NULL") && !neg) {
+				a->def = WH_DEF_NULL;
+			} else if ((is_kw(l, "TRUE") || is_kw(l, "FALSE")) && !neg) {
+				a->def = WH_DEF_LIT;
+				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%d", is_kw(l, "TRUE"));
+			} else {
+				a->def = WH_DEF_EXPR; /* a function, an expression, b'..' */
+				snprintf(a->lit, sizeof a->lit, "%.*s", (int)(l->n < 200 ? l->n : 200), l->t);
+				a->litn = strlen(a->lit);
+				continue;
+			}
+		}
+		if (next(l) < 0)
+			return -1;
+	}
+}
+
+static int bad(struct mc_err *err, const char *why)
+{
+	return mc_errf(err, MC_EXIT_DATA, "the ALTER TABLE statement cannot be read: %s", why);
+}
+
+static struct wh_alt *alt_new(struct wh_alter *a, int op, struct mc_err *err)
+{
+	if (a->n == WH_ALT_MAX) {
+		bad(err, "more than 64 column clauses");
+		return NULL;
+	}
+	struct wh_alt *x = &a->a[a->n++];
+	memset(x, 0, sizeof *x);
+	x->op = op;
+	return x;
+}
+
+/* ADD [COLUMN] [IF NOT EXISTS] name def | ADD [COLUMN] (name def, ...) */
+static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
+{
+	int paren = 0;
+	if (is_kw(l, "COLUMN") && next(l) < 0)
+		return -1;
+	if (is_kw(l, "PRIMARY")) {
+		if (!alt_new(a, WH_ALT_ADD_PK, err))
+			return -1;
+		return skip_clause(l);
+	}
+	if (is_kw(l, "INDEX") || is_kw(l, "KEY") || is_kw(l, "UNIQUE") || is_kw(l, "CONSTRAINT") ||
+	    is_kw(l, "FOREIGN") || is_kw(l, "FULLTEXT") || is_kw(l, "SPATIAL") ||
+	    is_kw(l, "PARTITION") || is_kw(l, "CHECK") || is_kw(l, "PERIOD") || is_kw(l, "SYSTEM"))
+		return skip_clause(l);
+	if (is_kw(l, "IF")) { /* IF NOT EXISTS */
+		for (int i = 0; i < 3; i++)
+			if (next(l) < 0)
+				return -1;
+	}
+	if (is_p(l, '(')) {
+		paren = 1;
+		if (next(l) < 0)
+			return -1;
+	}
+	for (;;) {
+		struct wh_alt *x = alt_new(a, WH_ALT_ADD, err);
+		if (!x)
+			return -1;
+		if (!name_of(l, x->name, sizeof x->name))
+			return bad(err, "ADD without a column name");
+		if (next(l) < 0 || coldef(l, x) < 0)
+			return -1;
+		if (!paren)
+			return 0;
+		if (is_p(l, ')')) {
+			if (next(l) < 0)
+				return -1;
+			return 0;
+		}
+		if (!is_p(l, ',') || next(l) < 0)
+			return bad(err, "ADD (...) not closed");
+	}
+}
+
+int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err)
+{
+	struct lex l = { .p = sql, .e = sql + n };
+	a->n = 0;
+	if (next(&l) < 0)
+		return bad(err, "a quote not closed");
+	if (!is_kw(&l, "ALTER"))
+		return 0;
+	while (!is_kw(&l, "TABLE"))
+		if (l.kind == TK_END || next(&l) < 0)
+			return 0;
+	if (next(&l) < 0)
+		return bad(err, "a quote not closed");
+	if (is_kw(&l, "IF")) /* IF EXISTS */
+		for (int i = 0; i < 2; i++)
+			if (next(&l) < 0)
+				return bad(err, "a quote not closed");
+	/* the table's name: [db.]t */
+	if (next(&l) < 0)
+		return bad(err, "a quote not closed");
+	if (is_p(&l, '.') && (next(&l) < 0 || next(&l) < 0))
+		return bad(err, "a quote not closed");
+	while (l.kind != TK_END) {
+		struct wh_alt *x;
+		if (is_kw(&l, "ADD")) {
+			struct mc_err e2 = { 0 };
+			if (next(&l) < 0)
+				return bad(err, "a quote not closed");
+			if (clause_add(&l, a, &e2) < 0) {
+				if (!e2.msg[0])
+					return bad(err, "a quote not closed");
+				*err = e2;
+				return -1;
+			}
+		} else if (is_kw(&l, "DROP")) {
+			if (next(&l) < 0)
+				return bad(err, "a quote not closed");
+			if (is_kw(&l, "PRIMARY")) {
+				if (!alt_new(a, WH_ALT_DROP_PK, err))
+					return -1;
+			} else if (!(is_kw(&l, "INDEX") || is_kw(&l, "KEY") || is_kw(&l, "FOREIGN") ||
+				     is_kw(&l, "CONSTRAINT") || is_kw(&l, "PARTITION") ||
+				     is_kw(&l, "CHECK") || is_kw(&l, "DEFAULT") || is_kw(&l, "PERIOD") ||
+				     is_kw(&l, "SYSTEM"))) {
+				if (is_kw(&l, "COLUMN") && next(&l) < 0)
+					return bad(err, "a quote not closed");
+				if (is_kw(&l, "IF") && (next(&l) < 0 || next(&l) < 0))
+					return bad(err, "a quote not closed");
+				if (!(x = alt_new(a, WH_ALT_DROP, err)))
+					return -1;
+				if (!name_of(&l, x->name, sizeof x->name))
+					return bad(err, "DROP without a column name");
+			}
+		} else if (is_kw(&l, "CHANGE") || is_kw(&l, "MODIFY")) {
+			int change = is_kw(&l, "CHANGE");
+			if (next(&l) < 0)
+				return bad(err, "a quote not closed");
+			if (is_kw(&l, "COLUMN") && next(&l) < 0)
+				return bad(err, "a quote not closed");
+			if (is_kw(&l, "IF") && (next(&l) < 0 || next(&l) < 0))
+				return bad(err, "a quote not closed");
+			if (!(x = alt_new(a, change ? WH_ALT_RENAME : WH_ALT_MODIFY, err)))
+				return -1;
+			if (!name_of(&l, x->name, sizeof x->name))
+				return bad(err, "CHANGE or MODIFY without a column name");
+			if (change) {
+				if (next(&l) < 0 || !name_of(&l, x->to, sizeof x->to))
+					return bad(err, "CHANGE without the new name");
+				struct wh_alt *m = alt_new(a, WH_ALT_MODIFY, err);
+				if (!m)
+					return -1;
+				memcpy(m->name, x->to, sizeof m->name);
+			}
+		} else if (is_kw(&l, "RENAME")) {
+			if (next(&l) < 0)
+				return bad(err, "a quote not closed");
+			if (is_kw(&l, "COLUMN")) {
+				if (!(x = alt_new(a, WH_ALT_RENAME, err)))
+					return -1;
+				if (next(&l) < 0 || !name_of(&l, x->name, sizeof x->name) || next(&l) < 0 ||
+				    !is_kw(&l, "TO") || next(&l) < 0 || !name_of(&l, x->to, sizeof x->to))
+					return bad(err, "RENAME COLUMN a TO b expected");
+			}
+		}
+		if (skip_clause(&l) < 0)
+			return bad(err, "a quote not closed");
+		if (is_p(&l, ',') && next(&l) < 0)
+			return bad(err, "a quote not closed");
+	}
+	return 0;
+}
+
+/* ---- types ---- */
+
+struct ty {
+	char base[24];
+	long a1, a2; /* arguments, -1 when absent */
+	int uns;
+};
+
+static void ty_of(const struct mc_col *c, struct ty *t)
+{
+	const char *p = c->mysql_type.p, *e = p + c->mysql_type.n;
+	size_t k = 0;
+	t->a1 = t->a2 = -1;
+	while (p < e && (isalpha((unsigned char)*p) || *p == '_') && k + 1 < sizeof t->base)
+		t->base[k++] = (char)tolower((unsigned char)*p++);
+	t->base[k] = 0;
+	if (p < e && *p == '(') {
+		char *q;
+		t->a1 = strtol(p + 1, &q, 10);
+		if (q < e && *q == ',')
+			t->a2 = strtol(q + 1, &q, 10);
+	}
+	t->uns = (c->flags & MC_CF_UNSIGNED) != 0;
+	for (const char *s = c->mysql_type.p; s + 8 <= e; s++)
+		if (strncasecmp(s, "unsigned", 8) == 0)
+			t->uns = 1;
+}
+
+static int in(const char *s, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(s, *l))
+			return 1;
+	return 0;
+}
+
+static int int_rank(const char *b)
+{
+	static const char *const r[] = { "tinyint", "smallint", "mediumint", "int", "bigint", NULL };
+	if (!strcmp(b, "integer"))
+		return 4;
+	for (int i = 0; r[i]; i++)
+		if (!strcmp(b, r[i]))
+			return i + 1;
+	return 0;
+}
+
+static const char *const temporal[] = { "datetime", "timestamp", "time", NULL };
+static const char *const strs[] = { "char", "varchar", "binary", "varbinary", NULL };
+static const char *const decs[] = { "decimal", "numeric", "dec", "fixed", NULL };
+
+int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, char *why,
+		 size_t whysz)
+{
+	struct ty a, b;
+	ty_of(from, &a);
+	ty_of(to, &b);
+	*arg = 0;
+	if (from->mysql_type.n == to->mysql_type.n &&
+	    !strncasecmp(from->mysql_type.p, to->mysql_type.p, from->mysql_type.n) && a.uns == b.uns)
+		return WH_CV_SAME;
+	if (int_rank(a.base) && int_rank(b.base)) {
+		if (int_rank(b.base) >= int_rank(a.base) && (a.uns == b.uns ||
+		     (a.uns && !b.uns && int_rank(b.base) > int_rank(a.base))))
+			return WH_CV_SAME;
+	} else if (in(a.base, decs) && in(b.base, decs)) {
+		long p1 = a.a1 < 0 ? 10 : a.a1, s1 = a.a2 < 0 ? 0 : a.a2;
+		long p2 = b.a1 < 0 ? 10 : b.a1, s2 = b.a2 < 0 ? 0 : b.a2;
+		if (s2 >= s1 && p2 - s2 >= p1 - s1 && (a.uns || !b.uns)) {
+			*arg = (int)s2;
+			return s2 > s1 ? WH_CV_DEC : WH_CV_SAME;
+		}
+	} else if (in(a.base, strs) && !strcmp(a.base, b.base) && strcmp(a.base, "binary")) {
+		if (b.a1 >= (a.a1 < 0 ? 1 : a.a1))
+			return WH_CV_SAME;
+	} else if (in(a.base, temporal) && !strcmp(a.base, b.base)) {
+		long d1 = a.a1 < 0 ? 0 : a.a1, d2 = b.a1 < 0 ? 0 : b.a1;
+		if (d2 >= d1) {
+			*arg = (int)d2;
+			return d2 > d1 ? WH_CV_FRAC : WH_CV_SAME;
+		}
+	} else if (!strcmp(a.base, "float") && a.a1 < 0 && !strcmp(b.base, "double")) {
+		return WH_CV_F64;
+	}
+	snprintf(why, whysz, "'%.*s' to '%.*s' is not a widening mcsync converts exactly "
+		 "(it narrows, or changes the kind of value)", (int)from->mysql_type.n,
+		 from->mysql_type.p, (int)to->mysql_type.n, to->mysql_type.p);
+	return WH_CV_ERR;
+}
+
+/* ---- defaults of added columns ---- */
+
+/* A decimal literal as the column's value: sign, digits, scale s padded;
+ * 0, or -1 when it has more fraction digits than s (MySQL rounds). */
+static int dec_text(const char *lit, long s, struct mc_buf *b)
+{
+	const char *p = lit, *dot;
+	if (*p == '+')
+		p++;
+	if (*p == '-') {
+		if (buf_addc(b, '-') < 0)
+			return -1;
+		p++;
+	}
+	if (!*p || strspn(p, "0123456789.") != strlen(p) || strchr(p, '.') != strrchr(p, '.'))
+		return -1;
+	while (*p == '0' && p[1] && p[1] != '.')
+		p++;
+	dot = strchr(p, '.');
+	size_t ip = dot ? (size_t)(dot - p) : strlen(p), fp = dot ? strlen(dot + 1) : 0;
+	if ((long)fp > s)
+		return -1;
+	if ((ip ? buf_add(b, p, ip) : buf_addc(b, '0')) < 0)
+		return -1;
+	if (s > 0 && (buf_addc(b, '.') < 0 || (fp && buf_add(b, dot + 1, fp) < 0)))
+		return -1;
+	for (long i = (long)fp; i < s; i++)
+		if (buf_addc(b, '0') < 0)
+			return -1;
+	return 0;
+}
+
+/* The first member of enum('a','b'). */
+static int enum_first(const struct mc_col *c, struct mc_buf *b)
+{
+	struct lex l = { .p = c->mysql_type.p, .e = c->mysql_type.p + c->mysql_type.n };
+	char v[256];
+	do
+		if (next(&l) < 0)
+			return -1;
+	while (l.kind != TK_END && l.kind != TK_STR);
+	if (l.kind != TK_STR)
+		return -1;
+	size_t n = unquote(&l, v, sizeof v);
+	return buf_add(b, v, n);
+}
+
+/* The value an added column gives older rows (kind and its text in b);
+ * -1 with why when it cannot be known exactly. */
+static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *v,
+		     struct mc_buf *b, char *why, size_t whysz)
+{
+	struct ty t;
+	const char *lit = x->lit;
+	size_t at = b->len;
+	int implicit = 0;
+	ty_of(c, &t);
+	memset(v, 0, sizeof *v);
+	switch (x->def) {
+	case WH_DEF_GENERATED:
+		snprintf(why, whysz, "it is a generated column: its value for the older rows is an "
+			 "expression mcsync does not compute");
+		return -1;
+	case WH_DEF_EXPR:
+		snprintf(why, whysz, "its DEFAULT %s is an expression: its value for the older rows "
+			 "is not known here", x->lit);
+		return -1;
+	case WH_DEF_NULL:
+		if (!c->nullable) {
+			snprintf(why, whysz, "DEFAULT NULL on a NOT NULL column");
+			return -1;
+		}
+		v->kind = MC_V_NULL;
+		return 0;
+	case WH_DEF_NONE:
+		if (c->nullable && !x->not_null) {
+			v->kind = MC_V_NULL;
+			return 0;
+		}
+		implicit = 1;
+		lit = "0";
+		break;
+	default:
+		break;
+	}
+	if (int_rank(t.base) || !strcmp(t.base, "year") || !strcmp(t.base, "bool") ||
+	    !strcmp(t.base, "boolean")) {
+		char *e;
+		errno = 0;
+		if (t.uns && lit[0] != '-') {
+			unsigned long long u = strtoull(lit, &e, 10);
+			v->kind = u > INT64_MAX ? MC_V_UINT : MC_V_INT;
+			if (u > INT64_MAX)
+				v->v.u = u;
+			else
+				v->v.i = (int64_t)u;
+		} else {
+			v->kind = MC_V_INT;
+			v->v.i = strtoll(lit, &e, 10);
+		}
+		if (!*lit || *e || errno) {
+			snprintf(why, whysz, "its DEFAULT '%s' is not an integer mcsync reads exactly", lit);
+			return -1;
+		}
+		return 0;
+	}
+	if (in(t.base, decs)) {
+		if (dec_text(lit, t.a2 < 0 ? 0 : t.a2, b) < 0) {
+			b->len = at;
+			snprintf(why, whysz, "its DEFAULT '%s' is not a decimal of its scale", lit);
+			return -1;
+		}
+		v->kind = MC_V_DECIMAL;
+	} else if (!strcmp(t.base, "float") || !strcmp(t.base, "double") || !strcmp(t.base, "real")) {
+		char *e;
+		double d = strtod(lit, &e);
+		if (!*lit || *e) {
+			snprintf(why, whysz, "its DEFAULT '%s' is not a number", lit);
+			return -1;
+		}
+		if (!strcmp(t.base, "float")) {
+			v->kind = MC_V_F32;
+			v->v.f32 = (float)d;
+		} else {
+			v->kind = MC_V_F64;
+			v->v.f64 = d;
+		}
+		return 0;
+	} else if (in(t.base, (const char *const[]){ "char", "varchar", "tinytext", "text",
+						      "mediumtext", "longtext", "set", "enum",
+						      NULL })) {
+		v->kind = MC_V_STR;
+		if (implicit && !strcmp(t.base, "enum")) {
+			if (enum_first(c, b) < 0) {
+				b->len = at;
+				snprintf(why, whysz, "the first member of '%.*s' cannot be read",
+					 (int)c->mysql_type.n, c->mysql_type.p);
+				return -1;
+			}
+		} else if (!implicit && buf_add(b, x->lit, x->litn) < 0) {
+			return -1;
+		}
+	} else if (in(t.base, (const char *const[]){ "varbinary", "tinyblob", "blob", "mediumblob",
+						      "longblob", NULL })) {
+		v->kind = MC_V_BIN;
+		if (!implicit && buf_add(b, x->lit, x->litn) < 0)
+			return -1;
+	} else if (!implicit && x->def == WH_DEF_STR &&
+		   (!strcmp(t.base, "date") || !strcmp(t.base, "datetime") || !strcmp(t.base, "time"))) {
+		long d = t.a1 < 0 ? 0 : t.a1;
+		const char *dot = strchr(x->lit, '.');
+		long have = dot ? (long)strlen(dot + 1) : 0;
+		v->kind = !strcmp(t.base, "date") ? MC_V_DATE : !strcmp(t.base, "time") ? MC_V_TIME
+											: MC_V_DATETIME;
+		if (have > d || buf_add(b, x->lit, x->litn) < 0) {
+			b->len = at;
+			snprintf(why, whysz, "its DEFAULT '%s' has more fraction digits than the column", x->lit);
+			return -1;
+		}
+		if (d > 0 && !dot && buf_addc(b, '.') < 0)
+			return -1;
+		for (long i = have; i < d; i++)
+			if (buf_addc(b, '0') < 0)
+				return -1;
+	} else {
+		snprintf(why, whysz, "%s '%.*s' column %s: its value for the older rows is not one "
+			 "mcsync computes exactly", implicit ? "a NOT NULL" : "a",
+			 (int)c->mysql_type.n, c->mysql_type.p,
+			 implicit ? "without DEFAULT (MySQL's implicit default)" : "with this DEFAULT");
+		return -1;
+	}
+	v->v.s.p = NULL; /* set once b holds everything: (const char *)offset */
+	v->v.s.n = b->len - at;
+	v->v.s.p = (const char *)(uintptr_t)at;
+	return 0;
+}
+
+/* ---- steps ---- */
+
+struct wcol {
+	char name[256];
+	int src;                 /* column of k, or -1 */
+	const struct wh_alt *add;
+};
+
+static int name_eq(const char *a, struct mc_str b)
+{
+	return strlen(a) == b.n && strncasecmp(a, b.p, b.n) == 0;
+}
+
+static long wfind(struct wcol *w, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(w[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+void wh_step_free(struct wh_step *s)
+{
+	for (size_t i = 0; s->why && i < s->n; i++)
+		free(s->why[i]);
+	free(s->why);
+	free(s->src);
+	free(s->cv);
+	free(s->arg);
+	free(s->def);
+	free(s->refuse);
+	buf_free(&s->defbuf);
+	memset(s, 0, sizeof *s);
+}
+
+static int set_why(struct wh_step *s, size_t j, const char *why, struct mc_err *err)
+{
+	free(s->why[j]);
+	if (!(s->why[j] = mc_strdup(why)))
+		return mc_oom(err, "schema step");
+	return 0;
+}
+
+int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc_err *err)
+{
+	const struct mc_rec *S = &h->v[k].s.rec, *T = &h->v[k + 1].s.rec;
+	const struct wh_hver *V = &h->v[k + 1];
+	struct wcol *w = calloc(S->ncols + WH_ALT_MAX * (V->nddl + 1) + 1, sizeof *w);
+	struct wh_alter *alts = calloc(V->nddl ? V->nddl : 1, sizeof *alts);
+	size_t nw = 0;
+	int rc = -1;
+	char why[600], at[64];
+
+	memset(s, 0, sizeof *s);
+	s->n = T->ncols;
+	if (!w || !alts || !(s->src = calloc(s->n + 1, sizeof *s->src)) ||
+	    !(s->cv = calloc(s->n + 1, sizeof *s->cv)) || !(s->arg = calloc(s->n + 1, sizeof *s->arg)) ||
+	    !(s->def = calloc(s->n + 1, sizeof *s->def)) ||
+	    !(s->why = calloc(s->n + 1, sizeof *s->why))) {
+		mc_oom(err, "schema step");
+		goto out;
+	}
+	pos_format(&V->start, at, sizeof at);
+	for (size_t i = 0; i < S->ncols; i++, nw++) {
+		snprintf(w[nw].name, sizeof w[nw].name, "%.*s", (int)S->cols[i].name.n, S->cols[i].name.p);
+		w[nw].src = (int)i;
+	}
+	for (size_t d = 0; d < V->nddl; d++) {
+		struct mc_err e = { 0 };
+		if (wh_alter_parse(V->ddl[d].sql, V->ddl[d].n, &alts[d], &e) < 0) {
+			char dp[64];
+			pos_format(&V->ddl[d].pos, dp, sizeof dp);
+			snprintf(why, sizeof why, "'%.200s' at %s: %.300s", V->ddl[d].sql, dp, e.msg);
+			if (!(s->refuse = mc_strdup(why)))
+				mc_oom(err, "schema step");
+			rc = s->refuse ? 0 : -1;
+			goto out;
+		}
+		for (size_t i = 0; i < alts[d].n; i++) {
+			const struct wh_alt *x = &alts[d].a[i];
+			long f = wfind(w, nw, x->name);
+			if (x->op == WH_ALT_ADD) {
+				if (f >= 0) /* ADD COLUMN IF NOT EXISTS of one there */
+					continue;
+				snprintf(w[nw].name, sizeof w[nw].name, "%s", x->name);
+				w[nw].src = -1;
+				w[nw++].add = x;
+			} else if (x->op == WH_ALT_DROP && f >= 0) {
+				memmove(&w[f], &w[f + 1], (nw - (size_t)f - 1) * sizeof *w);
+				nw--;
+			} else if (x->op == WH_ALT_RENAME && f >= 0) {
+				snprintf(w[f].name, sizeof w[f].name, "%s", x->to);
+			}
+		}
+	}
+	for (size_t j = 0; j < T->ncols; j++) {
+		char nm[256];
+		long f;
+		snprintf(nm, sizeof nm, "%.*s", (int)T->cols[j].name.n, T->cols[j].name.p);
+		f = wfind(w, nw, nm);
+		if (f < 0) {
+			snprintf(why, sizeof why, "it is new in the version from %s, and %s: the value "
+				 "of the older rows is not known", at, V->nddl
+				 ? "its statements do not add it"
+				 : "the warehouse holds no statement of that version (dropped by the "
+				   "rules' ignore policy, or loaded before the schema history)");
+			if (set_why(s, j, why, err) < 0)
+				goto out;
+			s->src[j] = -1;
+			continue;
+		}
+		s->src[j] = w[f].src;
+		if (w[f].src < 0) {
+			size_t b0 = s->defbuf.len;
+			if (def_value(w[f].add, &T->cols[j], &s->def[j], &s->defbuf, why, sizeof why) < 0) {
+				char full[700];
+				s->defbuf.len = b0;
+				snprintf(full, sizeof full, "added at %s: %s", at, why);
+				if (set_why(s, j, full, err) < 0)
+					goto out;
+			}
+			continue;
+		}
+		s->cv[j] = wh_type_conv(&S->cols[w[f].src], &T->cols[j], &s->arg[j], why, sizeof why);
+		if (s->cv[j] == WH_CV_ERR && V->nddl == 0) {
+			s->cv[j] = WH_CV_FIT; /* no statement (ignored): values checked */
+		} else if (s->cv[j] == WH_CV_ERR) {
+			char full[900];
+			snprintf(full, sizeof full, "changed at %s ('%.200s'): %s", at,
+				 V->ddl[V->nddl - 1].sql, why);
+			if (set_why(s, j, full, err) < 0)
+				goto out;
+		}
+	}
+	/* the string defaults now that defbuf stays put */
+	for (size_t j = 0; j < T->ncols; j++)
+		if (s->src[j] < 0 && !s->why[j] && s->def[j].kind >= MC_V_STR &&
+		    s->def[j].kind != MC_V_NULL)
+			s->def[j].v.s.p = s->defbuf.p ? s->defbuf.p + (uintptr_t)s->def[j].v.s.p : "";
+	/* the key, by column */
+	s->key_changed = S->nkey != T->nkey;
+	for (size_t i = 0; i < T->nkey && !s->key_changed; i++)
+		s->key_changed = s->src[T->key[i]] != (int)S->key[i];
+	rc = 0;
+out:
+	free(w);
+	free(alts);
+	if (rc < 0)
+		wh_step_free(s);
+	return rc;
+}
+
+/* v's text with its fraction padded to d digits (after a '.' added when
+ * it has none) into b at *off. */
+static int pad_frac(const struct mc_val *v, long d, struct mc_buf *b)
+{
+	const char *dot = memchr(v->v.s.p, '.', v->v.s.n);
+	long have = dot ? (long)(v->v.s.p + v->v.s.n - dot - 1) : 0;
+	if (buf_add(b, v->v.s.p, v->v.s.n) < 0 || (!dot && d > 0 && buf_addc(b, '.') < 0))
+		return -1;
+	for (long i = have; i < d; i++)
+		if (buf_addc(b, '0') < 0)
+			return -1;
+	return 0;
+}
+
+int wh_step_image(const struct wh_step *s, const struct mc_val *inv, size_t n,
+		  struct mc_val *out, struct mc_buf *scratch, struct mc_err *err)
+{
+	size_t base = scratch->len;
+	(void)name_eq;
+	if (s->refuse)
+		return mc_errf(err, MC_EXIT_DATA, "%s", s->refuse);
+	for (size_t j = 0; j < s->n; j++) {
+		if (s->why[j])
+			return mc_errf(err, MC_EXIT_DATA, "column %zu: %s", j + 1, s->why[j]);
+		if (s->src[j] < 0) {
+			out[j] = s->def[j];
+			continue;
+		}
+		if ((size_t)s->src[j] >= n)
+			return mc_errf(err, MC_EXIT_DATA, "internal: an image of %zu values", n);
+		out[j] = inv[s->src[j]];
+		if (out[j].kind == MC_V_NULL || out[j].kind == MC_V_ABSENT)
+			continue;
+		switch (s->cv[j]) {
+		case WH_CV_DEC:
+		case WH_CV_FRAC: {
+			size_t at = scratch->len;
+			if (pad_frac(&out[j], s->arg[j], scratch) < 0)
+				return mc_oom(err, "row");
+			out[j].v.s.p = (const char *)(uintptr_t)(at - base);
+			out[j].v.s.n = scratch->len - at;
+			out[j].kind |= 0x80; /* an offset into scratch: fixed below */
+			break;
+		}
+		case WH_CV_F64:
+			if (out[j].kind == MC_V_F32) {
+				out[j].kind = MC_V_F64;
+				out[j].v.f64 = (double)inv[s->src[j]].v.f32;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t j = 0; j < s->n; j++)
+		if (out[j].kind & 0x80) {
+			out[j].kind &= 0x7f;
+			out[j].v.s.p = scratch->p + base + (uintptr_t)out[j].v.s.p;
+		}
+	return 0;
+}

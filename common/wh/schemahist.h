@@ -1,0 +1,130 @@
+/* schemahist.h: a table's schema history (docs/warehouse.md "Schema
+ * history") and the conversion of a row from one version to a later one
+ * (docs/merge.md "Schema changes").
+ *
+ * The file <wh>/<table>/_schemahist.mcr is a record stream of the table's
+ * schema records and the ALTER TABLE ddl records of it, in position order.
+ * Each schema record is a version; the ddl records between the version
+ * before it and it are the statements that made it (none: a version whose
+ * statement the warehouse does not hold, dropped by the rules' ignore
+ * policy, or loaded before the history existed). A version is in force
+ * from its start: the last of its statements' positions, else its schema
+ * record's; the first version from the beginning. Every function returns
+ * 0 (or a count or flag as said) or -1 with err set. */
+#ifndef MC_SCHEMAHIST_H
+#define MC_SCHEMAHIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/rec.h"
+#include "stream/schema.h"
+
+#define WH_SCHEMAHIST "_schemahist.mcr"
+
+struct wh_hddl {
+	struct mc_pos pos;
+	char *sql;
+	size_t n;
+};
+
+struct wh_hver {
+	struct schema_copy s;
+	struct mc_pos start;   /* in force from here (the first: from 0:0:0) */
+	struct wh_hddl *ddl;   /* the statements that made it, in order */
+	size_t nddl;
+};
+
+struct wh_hist {
+	struct wh_hver *v;
+	size_t n, cap;
+	struct wh_hddl *pend;  /* statements after the last version (no row
+				* under their schema yet) */
+	size_t npend, cpend;
+};
+
+/* Read the history at path: 1, 0 when there is no file (h empty). */
+int wh_hist_read(const char *path, struct wh_hist *h, struct mc_err *err);
+void wh_hist_free(struct wh_hist *h);
+/* Build h from records in position order (schema and ddl records; others
+ * are skipped): what wh_hist_read does with the file's. */
+int wh_hist_push(struct wh_hist *h, const struct mc_rec *r, struct mc_err *err);
+
+/* Add the records of recs[0..len) (encoded: schema and ddl records, any
+ * order) to the history at path: each at its position, a schema record
+ * equal to the version in force there with no statement between dropped,
+ * a record already there dropped. The file is replaced atomically. */
+int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *err);
+
+/* The version in force at p (start <= p): its index, -1 when h is empty. */
+long wh_hist_at(const struct wh_hist *h, const struct mc_pos *p);
+/* The last version with start <= p whose schema is r's (schema_same);
+ * -1 when none. */
+long wh_hist_match(const struct wh_hist *h, const struct mc_rec *r, const struct mc_pos *p);
+
+/* ---- the statement's clauses that change columns (schemaconv.c) ---- */
+
+enum { WH_ALT_ADD = 1, WH_ALT_DROP, WH_ALT_RENAME, WH_ALT_MODIFY, WH_ALT_ADD_PK,
+       WH_ALT_DROP_PK };
+
+/* The default an added column takes for the rows it did not see. */
+enum { WH_DEF_NONE = 0, WH_DEF_NULL, WH_DEF_LIT, WH_DEF_STR, WH_DEF_EXPR, WH_DEF_GENERATED };
+
+struct wh_alt {
+	int op;
+	char name[256], to[256]; /* column; RENAME/CHANGE: the new name */
+	int def;                 /* ADD: WH_DEF_* */
+	char lit[256];           /* its literal (WH_DEF_LIT: number or keyword;
+				  * WH_DEF_STR: the string, unescaped) */
+	size_t litn;
+	int not_null;
+};
+
+#define WH_ALT_MAX 64
+struct wh_alter {
+	size_t n;
+	struct wh_alt a[WH_ALT_MAX];
+};
+
+/* The column clauses of an ALTER TABLE statement (CREATE TABLE and
+ * others: none). -1 (code 1) when the statement cannot be read, or has
+ * more than WH_ALT_MAX column clauses. */
+int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err);
+
+/* ---- conversion of a row between versions ---- */
+
+enum { WH_CV_SAME = 0, WH_CV_DEC, WH_CV_FRAC, WH_CV_F64, WH_CV_FIT, WH_CV_ERR };
+
+/* One step: version k to k + 1. */
+struct wh_step {
+	size_t n;              /* columns of k + 1 */
+	int *src;              /* per column: its column in k, or -1: added */
+	int *cv;               /* WH_CV_* */
+	int *arg;              /* WH_CV_DEC: the new scale; WH_CV_FRAC: digits */
+	struct mc_val *def;    /* added: the value (strings in defbuf) */
+	struct mc_buf defbuf;
+	char **why;            /* per column: why it cannot be converted (or NULL) */
+	char *refuse;          /* the step cannot convert any row: why (NULL: it can) */
+	int key_changed;       /* the key is another from k + 1 on */
+};
+
+/* Plan step k -> k + 1 of h into s (freed with wh_step_free). A step that
+ * cannot be exact is planned anyway with its reasons (refuse, why):
+ * the error comes when a row needs it. */
+int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc_err *err);
+void wh_step_free(struct wh_step *s);
+
+/* Convert an image (n values of version k) by step s into out (s->n
+ * values; strings point into in, s->defbuf or scratch). -1 with err
+ * naming the column and why. */
+int wh_step_image(const struct wh_step *s, const struct mc_val *in, size_t n,
+		  struct mc_val *out, struct mc_buf *scratch, struct mc_err *err);
+
+/* The type conversion of one column (mysql types and flags of both):
+ * WH_CV_*, with *arg, and the reason in why when it is WH_CV_ERR. */
+int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, char *why,
+		 size_t whysz);
+
+#endif
