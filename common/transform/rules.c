@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "transform/fixt.h"
 #include "transform/rparse.h"
 
 
@@ -372,9 +373,15 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_merge(&c, R, v);
 		} else if (tfr_key_is(k, "partitions")) {
 			tfr_parse_parts(&c, R, v);
+		} else if (tfr_key_is(k, "mask")) {
+			tfr_parse_mask(&c, R, v);
+		} else if (tfr_key_is(k, "sample")) {
+			tfr_parse_sample(&c, R, v);
+		} else if (tfr_key_is(k, "limit")) {
+			tfr_parse_limit(&c, R, v);
 		} else {
 			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, "
-				"columns, types, dirty, full_load, merge, partitions)");
+				"columns, types, dirty, full_load, merge, partitions, mask, sample, limit)");
 		}
 		if (c.failed || err->code)
 			goto out;
@@ -410,6 +417,7 @@ void tf_rules_free(struct tf_rules *R)
 	tfr_cols_free(R);
 	tfr_merge_free(R);
 	tfr_parts_free(R);
+	tfr_fixt_free(R);
 	free(R->inc);
 	free(R->exc);
 	free(R->repl);

@@ -132,6 +132,7 @@ struct tf_param {
  * their schemas must be identical, and their keys unique across them:
  * through shard_col (a column holding the shard's "db.table", appended
  * to the key), or as the rules state it (keys_unique). */
+struct tf_fixt;
 struct tf_merge {
 	char *into;
 	struct tf_sel *on;
@@ -175,6 +176,7 @@ struct tf_rules {
 	char *part_col;           /* partitions.column (default _mc_partition) */
 	long long part_max;       /* partitions.max_per_day (when part_max_at) */
 	char *part_max_at;        /* "FILE:LINE:COL" of it, or NULL: 1000 */
+	struct tf_fixt *fixt;     /* mask, sample, limit (fixt.h), or NULL */
 };
 
 /* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/io.h"
 #include "transform/cols.h"
+#include "transform/fixt.h"
 #include "transform/parts.h"
 #include "transform/run.h"
 #include "transform/shard.h"
@@ -40,6 +41,7 @@ struct tf_tab {
 	char *sv;                 /* then: "db.table", the shard column's value */
 	char *tfield;             /* and the table field: "DEST/table" */
 	bool had_schema;          /* a schema record of the shard passed */
+	struct tf_fxtab fx;       /* mask, sample, limit (fixt.h) */
 };
 
 struct tf {
@@ -105,6 +107,8 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 		}
 	if (x->selected && tf_coltab_init(t->o->rules, &x->ct, db->p, db->n, tb->p, tb->n, err) < 0)
 		return NULL;
+	if (x->selected && tf_fx_init(t->o->rules, &x->fx, db->p, db->n, tb->p, tb->n, err) < 0)
+		return NULL;
 	return x;
 }
 
@@ -124,6 +128,7 @@ static void tabs_free(struct tf *t)
 		tf_coltab_free(&t->tabs[i].ct);
 		free(t->tabs[i].sv), free(t->tabs[i].tfield);
 		tf_pguard_free(t->tabs[i].pg);
+		tf_fx_free(&t->tabs[i].fx);
 		vers_free(&t->tabs[i]);
 	}
 	free(t->tabs);
@@ -279,6 +284,19 @@ static int pos_ctx(const struct mc_rec *r, struct mc_err *err)
 	return mc_errctx(err, "position %s: ", pos);
 }
 
+/* Write a record of table x (NULL: of none), masked by its mask rules:
+ * 0, -1 with err, -2 on a write error. */
+static int emit(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_rec m;
+	if (x && x->fx.nmasks && (r->kind == MC_R_SCHEMA || r->kind == MC_R_ROW)) {
+		if (tf_fx_mask(t->o->rules, &x->fx, r, &m, x->db, x->table, err) < 0)
+			return pos_ctx(r, err);
+		r = &m;
+	}
+	return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
+}
+
 /* A row of a table with columns or types rules: written transformed, or
  * rejected as dirty data (0), or -1 with err, -2 on a write error. */
 static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
@@ -297,7 +315,7 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 			       (unsigned long long)r->schema_version);
 	if (!cv->any) {
 		r->table = mc_str_c(x->name, strlen(x->name));
-		return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
+		return emit(t, x, r, err);
 	}
 	rc = tf_cols_row(t->o->rules, &x->ct, cv, r, sid, &t->ro, &out, err);
 	if (rc < 0)
@@ -306,7 +324,7 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 		if (tf_part_guard(t->o->rules, &x->pg, &x->ct, &out, x->db, x->table, x->name, err) < 0)
 			return pos_ctx(r, err);
 		out.table = mc_str_c(x->name, strlen(x->name));
-		return rio_write(&t->wr, &out, err) < 0 ? -2 : 0;
+		return emit(t, x, &out, err);
 	}
 	/* dirty data */
 	pos_format(&r->pos, pos, sizeof pos);
@@ -353,7 +371,7 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 {
-	struct tf_tab *x;
+	struct tf_tab *x = NULL;
 	switch (r->kind) {
 	case MC_R_HEADER:
 		return header(t, r, err);
@@ -383,6 +401,16 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			if (x->merge)
 				return tf_shard_ddl(x->merge, x->sv, r, err);
 		}
+		if (tf_fx_rows(&x->fx)) { /* sample, limit: on the source rows, first */
+			int k = 1;
+			if (r->kind == MC_R_SCHEMA && tf_fx_schema(&x->fx, r, x->db, x->table, err) < 0)
+				return pos_ctx(r, err);
+			if (r->kind == MC_R_MARK)
+				tf_fx_mark(&x->fx, r);
+			if (r->kind == MC_R_ROW &&
+			    (k = tf_fx_row(t->o->rules, &x->fx, r, x->db, x->table, err)) <= 0)
+				return k < 0 ? pos_ctx(r, err) : 0;
+		}
 		if ((x->ndml || x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_SCHEMA) {
 			struct tf_ver *v = NULL;
 			if (keep_names(x, r, &v, err) < 0 ||
@@ -393,7 +421,7 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 				if (tf_cols_schema(&x->ct, &v->cv, r, &t->ro, &out, err) < 0)
 					return pos_ctx(r, err);
 				out.table = mc_str_c(x->name, strlen(x->name));
-				return rio_write(&t->wr, &out, err) < 0 ? -2 : 0;
+				return emit(t, x, &out, err);
 			}
 		}
 		if (x->ndml && r->kind == MC_R_ROW) {
@@ -424,7 +452,7 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	default:
 		break;
 	}
-	return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
+	return emit(t, x, r, err);
 }
 
 static int run_file(struct tf *t, const char *path, struct mc_err *err)
