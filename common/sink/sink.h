@@ -47,6 +47,13 @@ struct sink_opts {
 	const char *log_layout;  /* --log-layout (wh/layout.h names), or NULL:
 				  * recorded by a new ledger, else must equal
 				  * the ledger's (none recorded: mcsync) */
+	int upsert;              /* the destination applies changes to PK
+				  * tables (--mode=upsert): no snapshot rows,
+				  * no table-replacing DDL, no partition
+				  * unless --partition names one */
+	double commit_interval;  /* seconds: commit at the next transaction end
+				  * this long after the last commit (0: never
+				  * by time) */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

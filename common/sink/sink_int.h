@@ -107,6 +107,7 @@ struct sink {
 	} lsave;                 /* the source's positions then */
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
+	double t_commit;         /* monotonic seconds of the last commit (or open) */
 };
 
 /* sink.c */
