@@ -74,3 +74,11 @@ expect_grep "... saying so" "is of --mode=upsert" "$T/err"
 mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/sb" --name=sbtest.sbtest1=tb "$T/sb.mcr" 2>/dev/null
 expect_code 2 "a batch state with --mode=upsert exits 2" put sb $N=tb "$T/ch.mcr"
 expect_grep "... saying so" "is of the batch upload" "$T/err"
+
+# --- --partition: the PK table of that one partition ---
+expect_ok "--partition=ds=20240101" put s4 $N=t4 --partition=ds=20240101 "$T/ch.mcr"
+$CLI sql "SELECT id, k, c, pad FROM t4 WHERE ds = '20240101'" >"$T/got.p" 2>"$T/sql.err"
+r=$(python3 "$T/model.py" "$T/ch.jsonl" "$T/got.p" -)
+[ "${r%/*}" = "${r#*/}" ] && ok "... its rows equal the source state" || fail "the partition's rows" "$r"
+$CLI sql "SHOW PARTITIONS t4" >"$T/parts" 2>&1
+expect_grep "... the table is partitioned by ds, with that partition" "^ds=20240101$" "$T/parts"
