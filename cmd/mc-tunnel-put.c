@@ -90,6 +90,16 @@ static const char usage[] =
 	"                           from mcsync's: exit 1 naming the column (check, the\n"
 	"                           default), or use it when it has every column mcsync\n"
 	"                           writes, of its type (others stay NULL; proceed)\n"
+	"      --mode=batch|upsert  batch (default): base and log tables, upload\n"
+	"                           sessions; upsert: the changes applied to PK Delta\n"
+	"                           Tables <name> (PRIMARY KEY, transactional) through\n"
+	"                           upsert sessions, a commit every --commit-interval\n"
+	"                           or --commit-rows; changes only (docs/maxcompute.md)\n"
+	"      --commit-interval=SECONDS  commit at the next transaction end this long\n"
+	"                           after the last commit (decimal; default 5 with\n"
+	"                           --mode=upsert, else none)\n"
+	"      --buckets=N          write.bucket.num of the PK tables created\n"
+	"                           (--mode=upsert; 1..4096, default 16)\n"
 	"      --recover[=WRITER]   rebuild a lost --state=DIR (empty or missing) from\n"
 	"                           the project's state mirror and exit; then run the\n"
 	"                           same input again (docs/maxcompute.md)\n"
@@ -171,6 +181,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "recover", optional_argument, NULL, 9 },
 		{ "table-lifecycle", required_argument, NULL, 10 },
 		{ "existing-tables", required_argument, NULL, 11 },
+		{ "mode", required_argument, NULL, 12 },
+		{ "commit-interval", required_argument, NULL, 13 },
+		{ "buckets", required_argument, NULL, 14 },
 		{ "log-layout", required_argument, NULL, 'L' },
 		REPORT_LONGOPTS, REPORT_LONGOPT_MAX_LAG,
 		{ "help", no_argument, NULL, 'h' },
@@ -180,7 +193,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const char *const routes[] = { "op", "base", "log", NULL };
 	static const char *const comps[] = { "deflate", "zstd", NULL };
 	struct mc_err err = { 0 };
-	int c, route, comp, layout, odps_opt = 0;
+	int c, route, comp, layout, odps_opt = 0, interval = 0;
 	uint64_t u;
 
 	memset(o, 0, sizeof *o);
@@ -281,6 +294,31 @@ static void parse_options(int argc, char **argv, struct options *o)
 			odps_opt = 1;
 			break;
 		}
+		case 12: {
+			static const char *const modes[] = { "batch", "upsert", NULL };
+			int m;
+			if (opt_choice("--mode", optarg, modes, &m, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.upsert = o->sink.upsert = m;
+			odps_opt = 1;
+			break;
+		}
+		case 13: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0 && v <= 86400))
+				prog_usage_error("bad value for --commit-interval: '%s' (want seconds, "
+						 "0..86400, e.g. 5 or 0.5)", optarg);
+			o->sink.commit_interval = v;
+			interval = 1;
+			break;
+		}
+		case 14:
+			if (opt_u64("--buckets", optarg, 1, 4096, &u, &err) < 0)
+				prog_usage_error("%s", err.msg);
+			o->odps.buckets = (uint32_t)u;
+			odps_opt = 1;
+			break;
 		case 9:
 			o->recover = 1;
 			o->recover_writer = optarg;
@@ -306,7 +344,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (strncmp(o->dest, "odps://", 7) != 0 && odps_opt)
 		prog_usage_error("--odps-config, --endpoint, --tunnel-endpoint, --ca-file, "
 				 "--compress, --block-size, --threads, --retry-time, "
-				 "--table-lifecycle and --existing-tables are for "
+				 "--table-lifecycle, --existing-tables, --mode and "
+				 "--buckets are for "
 				 "--dest=odps://...");
 	if (strncmp(o->dest, "odps://", 7) == 0 && o->sink.log_layout &&
 	    strcmp(o->sink.log_layout, "mcsync") != 0)
@@ -316,6 +355,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		prog_usage_error("--recover rebuilds the --state=DIR of a --dest=odps://...: give both");
 	if (o->recover && optind < argc)
 		prog_usage_error("--recover reads no input: run the input again after it");
+	if (o->odps.upsert) {
+		if (o->sink.route != SINK_ROUTE_OP || o->sink.resnap || o->recover ||
+		    o->odps.lifecycle || o->odps.proceed || o->odps.threads > 1)
+			prog_usage_error("--mode=upsert goes with neither --route, --resnapshot, "
+					 "--recover, --table-lifecycle, --existing-tables=proceed "
+					 "nor --threads (docs/maxcompute.md \"--mode=upsert\")");
+		if (!interval)
+			o->sink.commit_interval = 5;
+	} else if (o->odps.buckets) {
+		prog_usage_error("--buckets is for --mode=upsert");
+	}
 	o->odps.say = prog_sayer;
 	o->dest_o.odps = &o->odps;
 	if (o->sink.resnap && (o->sink.new_history || o->sink.part ||

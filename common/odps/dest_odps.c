@@ -3,6 +3,7 @@
  * docs/maxcompute.md "Exactly once". */
 #include "odps/dest_odps.h"
 #include "odps/dest_odps_int.h"
+#include "odps/dest_upsert.h"
 #include "odps/sql.h"
 #include "odps/tables.h"
 
@@ -664,6 +665,8 @@ int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 	char *sdir = NULL, *lock = NULL;
 	int rc;
 
+	if ((rc = dest_upsert_dispatch(dest, o, d, err)) != 1)
+		return rc;
 	if (!o->odps || !o->odps->state)
 		return mc_errf(err, MC_EXIT_USAGE, "--dest=%s needs --state=DIR (a local directory "
 			       "for the ledger and the upload journal)", dest);

@@ -28,6 +28,10 @@ struct dest_odps_opts {
 	uint32_t lifecycle;         /* --table-lifecycle: of the tables created (0: none) */
 	int proceed;                /* --existing-tables=proceed */
 	int threads;                /* --threads: connections the blocks go up on */
+	int upsert;                 /* --mode=upsert: changes into PK Delta Tables
+				     * (odps/dest_upsert.h) */
+	uint32_t buckets;           /* --buckets: write.bucket.num of the PK tables
+				     * created; 0: 16 */
 	struct mc_say say;          /* retries */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -131,8 +132,8 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 		sink_resnap_part(s, t, out, outsz);
 		return;
 	}
-	if (s->o.part) {
-		snprintf(out, outsz, "%s", s->o.part);
+	if (s->o.part || s->o.upsert) { /* upsert: a PK table of one partition, or none */
+		snprintf(out, outsz, "%s", s->o.part ? s->o.part : "");
 		return;
 	}
 	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
@@ -141,6 +142,13 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 }
 
 /* ---- commit ---- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 int sink_commit(struct sink *s, struct mc_err *err)
 {
@@ -189,6 +197,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	}
 	s->pending_rows = 0;
 	s->dirty = 0;
+	s->t_commit = mono_s();
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
 	sink_boundary(s);
@@ -489,6 +498,11 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 					 "(labelled chunks) only", (unsigned long long)rd->recno);
 	if (s->o.resnap && !t->open && sink_resnap_gen(s, rd, t, &r->pos, err) < 0)
 		return -1;
+	if (r->op == MC_OP_SNAPSHOT && s->o.upsert)
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: a snapshot row of '%s.%s': "
+			       "--mode=upsert takes changes only (snapshot rows into a PK table "
+			       "are not done yet: load the snapshot without --mode=upsert)",
+			       (unsigned long long)rd->recno, t->db, t->table);
 	if (r->op == MC_OP_SNAPSHOT) {
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;
@@ -552,7 +566,9 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		 * resume position's: the checkpoint follows the binlog files when
 		 * no rows come (other tables), ahead of their purge */
 		if (s->pending_rows >= s->o.commit_rows || !s->resume_done ||
-		    r->pos.file > s->resume_done_file)
+		    r->pos.file > s->resume_done_file ||
+		    (s->o.commit_interval > 0 && s->pending_rows &&
+		     mono_s() - s->t_commit >= s->o.commit_interval))
 			return sink_commit(s, err);
 		return 0;
 	case MC_MARK_CHUNK_END:
@@ -680,6 +696,9 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 		return ddl_refuse(rd, r, "replaces a table of this warehouse, but its record does "
 				  "not say how (a stream of an older mc-binlog-tail)",
 				  "write the stream again with this mc-binlog-tail", err);
+	if (s->o.upsert)
+		return ddl_refuse(rd, r, "replaces the table's rows, which --mode=upsert cannot "
+				  "apply to a PK table", "recreate the table and load it again", err);
 	if (s->o.route == SINK_ROUTE_BASE)
 		return ddl_refuse(rd, r, "replaces the table's rows, which --route=base cannot keep",
 				  "route changes to the log table", err);
@@ -876,6 +895,7 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 	s->o = *o;
 	s->d = d;
 	s->bgen = 1; /* a new buffer has seen no boundary */
+	s->t_commit = mono_s();
 	rc = d->ops->read_ledger(d->st, &s->L, err);
 	if (rc < 0 || (o->resnap && sink_resnap_open(s, rc, err) < 0))
 		goto fail;

@@ -65,6 +65,13 @@ struct sink_opts {
 	/* after each commit and every 1024 records; NULL: none */
 	sink_progress_fn progress;
 	void *progress_ctx;
+	int upsert;              /* the destination applies changes to PK
+				  * tables (--mode=upsert): no snapshot rows,
+				  * no table-replacing DDL, no partition
+				  * unless --partition names one */
+	double commit_interval;  /* seconds: commit at the next transaction end
+				  * this long after the last commit (0: never
+				  * by time) */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

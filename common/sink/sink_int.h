@@ -109,6 +109,7 @@ struct sink {
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
 	struct sink_stats stats; /* for o.progress (stats.c) */
+	double t_commit;         /* monotonic seconds of the last commit (or open) */
 };
 
 /* sink.c */

@@ -40,6 +40,11 @@ int sink_spart(const struct sink *s, const struct rio_reader *rd, const struct s
 			       "use --route=op or --route=log", rec, t->db, t->table, s->pcol);
 	if (!is_log)
 		return 0; /* the base table keeps its day partition */
+	if (s->o.upsert)
+		return mc_errf(err, MC_EXIT_USAGE, "record %llu: the stream chooses the partition of "
+			       "'%s.%s' (its header's partition_column '%s'): --mode=upsert keeps a "
+			       "key in one partition (--partition, or none)", rec, t->db, t->table,
+			       s->pcol);
 	if (s->o.part)
 		return mc_errf(err, MC_EXIT_USAGE, "record %llu: the stream chooses the partition of "
 			       "'%s.%s' (its header's partition_column '%s'), and --partition names "

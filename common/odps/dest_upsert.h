@@ -1,0 +1,34 @@
+/* dest_upsert.h: mc-tunnel-put --dest=odps://... --mode=upsert: the
+ * changes applied to PK Delta Tables through Tunnel upsert sessions
+ * (odps/upsert.h; docs/maxcompute.md "PK Delta Tables (real-time upsert)",
+ * "--mode=upsert").
+ *
+ * Per table (and partition, when --partition names one) and commit: one
+ * upsert session; each change's row routed to the bucket of its key; an
+ * insert or update is an upsert of the after image, a delete a delete of
+ * the before image's key, an update that changes the key a delete of the
+ * old key and an upsert of the new; the changes to one key in a commit are
+ * collapsed to the last. A commit: sessions created and journalled, every
+ * bucket PUT, the bodies and the next ledger kept in the state directory,
+ * the journal moved to "commit" (the sessions in doubt), each session
+ * committed, then the next ledger renamed over the ledger (the commit
+ * point). A rerun resolves a commit in doubt before anything newer goes
+ * up: a session still normal is committed, one committing or committed is
+ * polled to its end, one expired, aborted or unknown gets the kept bodies
+ * again in a new session (the same newest states of the same keys: no key
+ * goes back). Sessions of a commit killed before its journal says
+ * "commit" are aborted. */
+#ifndef MC_ODPS_DEST_UPSERT_H
+#define MC_ODPS_DEST_UPSERT_H
+
+#include "base/err.h"
+#include "stream/dest.h"
+
+/* From dest_odps_open: with --mode=upsert (o->odps->upsert) open the
+ * upsert destination into d (0, or -1 with err); without it, refuse a
+ * state directory of --mode=upsert (-1, code 2), else 1: the batch
+ * destination goes on. */
+int dest_upsert_dispatch(const char *dest, const struct dest_opts *o, struct dest *d,
+			 struct mc_err *err);
+
+#endif

@@ -1,0 +1,86 @@
+/* dest_upsert_int.h: what dest_upsert.c (the operations) and
+ * dest_upsert_doubt.c (the journal, the commit in doubt) share. Internal to
+ * common/odps. */
+#ifndef MC_DEST_UPSERT_INT_H
+#define MC_DEST_UPSERT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "odps/client.h"
+#include "odps/dest_odps.h"
+#include "odps/endpoint.h"
+#include "odps/types.h"
+#include "odps/upsert.h"
+#include "stream/dest.h"
+#include "stream/rec.h"
+
+#define UPS_MARK "_mcsync/upsert"           /* this state is of --mode=upsert */
+#define UPS_JOURNAL "_mcsync/upsert-journal" /* the sessions of the commit under way */
+#define UPS_NEXT "_mcsync/upsert-next"       /* its ledger (NEXT/_mcsync/ledger) and bodies */
+#define UPS_TRIES 3
+
+/* One change, collapsed per key: its key and row in the arena. */
+struct uop {
+	char op; /* 'U' or 'D' */
+	size_t koff, klen, voff, vlen;
+};
+
+/* A table (and partition) of this destination. */
+struct dest_part {
+	char *table, *part, *tpart;
+	int is_log;
+	int ensured;
+	/* the source's schema (of the first schema record) */
+	struct mc_buf schema;    /* the record, encoded */
+	struct mc_rec srec;      /* decoded from schema (scratch sc) */
+	struct mc_scratch sc;
+	struct odps_colmap *maps;
+	size_t nmaps;
+	/* this commit */
+	struct mc_buf arena;
+	struct uop *ops;
+	size_t nops, opcap;
+	size_t *slot; /* open addressing: index + 1 into ops, 0 empty */
+	size_t nslot;
+	struct odps_ups_session sess;
+	size_t *plan; /* session column -> source column */
+	struct bodies {
+		uint32_t bucket;
+		uint64_t records;
+		struct mc_buf b;
+	} *bodies;
+	size_t nbodies, bcap;
+};
+
+struct ud {
+	struct dest_odps_opts o;
+	char *dest;
+	struct odps_target t;
+	struct odps_client c;
+	int client_ok, lockfd;
+	uint64_t seq;
+	struct dest_part **parts;
+	size_t nparts, cap;
+	struct mc_scratch sc;
+	struct odps_val *ov;
+	struct trec_val *tv;
+	size_t valcap;
+};
+
+struct odps_ups ups_of(struct ud *w, const struct dest_part *p);
+char *ups_spath(const struct ud *w, const char *name);
+int ups_read_file(struct mc_buf *b, const char *path, struct mc_err *err);
+/* DIR/_mcsync/upsert-journal: this commit's sessions, in phase put or commit */
+int ups_journal_write(struct ud *w, const char *phase, struct mc_err *err);
+/* DIR/_mcsync/upsert-next/bodies: this commit's bodies, for a rerun */
+int ups_bodies_write(struct ud *w, struct mc_err *err);
+void ups_next_remove(struct ud *w);
+/* The next ledger over the ledger: the commit point. */
+int ups_ledger_move(struct ud *w, struct mc_err *err);
+/* dest_ops.read_ledger: the ledger, after resolving a commit in doubt. */
+int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err);
+
+#endif
