@@ -163,7 +163,7 @@ int mj_dup_error(struct mergejob *j, struct mc_err *err);
 
 /* mergejob_hist.c */
 /* Once the base is chosen: the table's schema history; with more than
- * one version (and not --emit-sql), the target version becomes j->schema.
+ * one version, the target version becomes j->schema.
  * 1 when the history is used, 0 when not. */
 int mj_hist_load(struct mergejob *j, struct mc_err *err);
 /* Row r read by fr (at: where its version is looked up) in the target
@@ -172,6 +172,17 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err);
 int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
 		const struct mc_pos *at, int is_log, struct mc_err *err);
 void mj_hist_free(struct mergejob *j);
+/* --emit-sql: a change r of the log in range, at g: converted as the
+ * merge would (its refusals), and its version the one in force at g (the
+ * SQL takes a row's version from its position). */
+int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		   const struct mc_pos *g, struct mc_err *err);
+/* --emit-sql: the history's SQL columns into x and q->hist (none: one
+ * version), the versions of the base's rows and the log's checked. */
+struct merge_sql;
+struct wh_sqlhist;
+int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
+		struct mc_err *err);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

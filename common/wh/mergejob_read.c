@@ -471,8 +471,13 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 					     fr->path, (unsigned long long)fr->rd.recno, p, fr->why);
 				break;
 			}
-			if (j->ddl_pass)
+			if (j->ddl_pass) { /* --emit-sql: each change's version */
+				if (j->o.emit_sql && mj_hist_sqlrow(j, fr, &r, &g, err) < 0) {
+					rc = -1;
+					break;
+				}
 				continue;
+			}
 			/* below a TRUNCATE: emptied */
 			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;
