@@ -160,8 +160,11 @@ int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec
 		return -1;
 	v = fr->foreign ? wh_hist_match(&j->shist, &fr->cur.rec, g) : (long)j->target;
 	at = wh_hist_at(&j->shist, g);
-	if (v == at)
+	if (v == at) {
+		if (v >= 0 && v < j->sql_vmin)
+			j->sql_vmin = v;
 		return 0;
+	}
 	pos_format(g, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA,
 		       "'%s': record %llu: the change at %s is of schema version %ld, and the "
@@ -173,28 +176,39 @@ int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec
 int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
 		struct mc_err *err)
 {
-	struct mc_pos lo = j->has_barrier ? j->barrier : j->from;
-	long vb, vlo;
+	struct mc_pos lo = j->from;
+	long vb = -1, vlo;
+	int rc;
 	if (!j->has_hist)
 		return 0;
-	if (!j->has_barrier)
+	/* the log's changes that count, each */
+	j->sql_vmin = (long)j->target;
+	j->sql_pass = 1;
+	rc = mj_read_log(j, err);
+	j->sql_pass = 0;
+	if (rc < 0)
+		return -1;
+	vlo = j->sql_vmin;
+	if (!j->has_barrier) { /* the base's rows: by their positions, and its schema */
 		for (size_t i = 0; i < j->base_m.nfiles; i++)
 			if (j->base_m.files[i].has_pos && j->base_m.files[i].rows &&
 			    pos_cmp(&j->base_m.files[i].lo, &lo) < 0)
 				lo = j->base_m.files[i].lo;
-	vlo = wh_hist_at(&j->shist, &lo);
-	vb = wh_hist_match(&j->shist, &j->base_schema.rec, &lo);
-	if (!j->has_barrier && vb >= 0 && vb < vlo)
-		vlo = vb;
+		vb = wh_hist_match(&j->shist, &j->base_schema.rec, &lo);
+		if (vb > (long)j->target)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s': the base partition '%s' is of a later schema "
+				       "version (%ld) than the one in force at the end of the merge "
+				       "(%zu)", j->o.table, j->base_part, vb + 1, j->target + 1);
+		if (wh_hist_at(&j->shist, &lo) < vlo)
+			vlo = wh_hist_at(&j->shist, &lo);
+		if (vb >= 0 && vb < vlo)
+			vlo = vb;
+	}
 	if (vlo < 0)
 		vlo = 0;
-	if (!j->has_barrier && vb > (long)j->target)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': the base partition '%s' is of a later schema version (%ld) "
-			       "than the one in force at the end of the merge (%zu)",
-			       j->o.table, j->base_part, vb + 1, j->target + 1);
 	if ((size_t)vlo >= j->target)
-		return 0; /* every row is of the target version: as before */
+		return 0; /* every row that counts is of the target version */
 	if (wh_sqlhist_build(&j->shist, x, err) < 0 ||
 	    wh_sqlhist_check(x, (size_t)vlo, j->target, err) < 0)
 		return mc_errctx(err, "table '%s', --emit-sql: ", j->o.table);
