@@ -111,12 +111,31 @@ static int pos_ok(const struct mc_pos *p)
 
 static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
 
+/* The INSERT's columns: the schema's, or the SQL columns of the target
+ * version of a schema history (merge_sqlhist.c) */
+static int insert_cols(struct mc_buf *b, const struct merge_sql *q)
+{
+	return q->hist ? merge_sqlhist_names(b, q) : cols(b, q->schema, q->dialect, NULL);
+}
+
+/* The inner SELECTs' columns: each row's values in the target version */
+static int select_cols(struct mc_buf *b, const struct merge_sql *q)
+{
+	return q->hist ? merge_sqlhist_select(b, q) : cols(b, q->schema, q->dialect, NULL);
+}
+
 int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
 {
 	const struct mc_rec *s = q->schema;
 	int d = q->dialect, rc = 0;
 	char a[64], z[64];
 
+	if (q->layout != WH_LAYOUT_MCSYNC && q->hist)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s': the merge SQL across schema versions is written for "
+			       "the mcsync log layout only (the %s layout's log table holds one "
+			       "schema): merge with mc-merge (without --emit-sql)",
+			       q->table, wh_layout_name(q->layout));
 	if (q->layout != WH_LAYOUT_MCSYNC)
 		return emit_layout(b, q, err);
 	if (!pos_ok(&q->from) || (!q->upto_inf && !pos_ok(&q->upto)))
@@ -146,15 +165,15 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_adds(b, " (");
-		rc |= cols(b, s, d, NULL);
+		rc |= insert_cols(b, q);
 		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, ds)\n");
 	} else if (q->ds) {
 		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
-		if (q->named_insert) {
+		if (q->named_insert || q->hist) {
 			rc |= buf_adds(b, " (");
-			rc |= cols(b, s, d, NULL);
+			rc |= insert_cols(b, q);
 			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
 		}
 		rc |= buf_adds(b, "\n");
@@ -176,14 +195,14 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
 	if (!q->has_barrier) { /* emptied: no base row counts */
-		rc |= cols(b, s, d, NULL);
+		rc |= select_cols(b, q);
 		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_adds(b, "\n    WHERE ");
 		rc |= part_pred(b, q->base_part);
 		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
 	}
-	rc |= cols(b, s, d, NULL);
+	rc |= select_cols(b, q);
 	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row,\n"
 		       "      CASE WHEN _image = 'A' THEN 2 ELSE 1 END AS _rank,\n"
 		       "      CASE WHEN _image = 'A' THEN 1 ELSE 0 END AS _live\n    FROM ");

@@ -12,6 +12,8 @@
 
 enum { MERGE_SQL_MAXCOMPUTE = 0, MERGE_SQL_SQLITE = 1 };
 
+struct wh_sqlhist; /* wh/sqlhist.h */
+
 struct merge_sql {
 	const struct mc_rec *schema; /* the base table's schema record */
 	const uint32_t *key;         /* key column indexes */
@@ -38,10 +40,23 @@ struct merge_sql {
 				      * (columns...) SELECT: a table with more
 				      * columns than the merge writes (they are
 				      * left NULL), or in another order */
+	const struct wh_sqlhist *hist; /* the schema history (wh/sqlhist.h; NULL: one
+				      * version, schema): the tables hold its SQL
+				      * columns; rows of versions hist_lo ..
+				      * hist_target, by position, are converted to
+				      * hist_target (schema: its record). The mcsync
+				      * layout only. */
+	size_t hist_lo, hist_target;
 };
 
 /* Append the statements to b. */
 int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+
+/* merge_sqlhist.c: the INSERT's column list (the SQL columns of the
+ * target's) and the inner SELECT's columns (each converted by its row's
+ * version, named as in the target) of a merge with q->hist. */
+int merge_sqlhist_names(struct mc_buf *b, const struct merge_sql *q);
+int merge_sqlhist_select(struct mc_buf *b, const struct merge_sql *q);
 
 /* Append the CREATE TABLE statements of the base and log tables (the
  * layout the merge SQL expects) to b. */

@@ -20,6 +20,7 @@
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/mergejob_int.h"
+#include "wh/sqlhist.h"
 
 void mergejob_opts_init(struct mergejob_opts *o)
 {
@@ -626,6 +627,8 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 static int emit_sql(struct mergejob *j, struct mc_err *err)
 {
 	struct merge_sql q;
+	struct wh_sqlhist x = { 0 };
+	int rc;
 	memset(&q, 0, sizeof q);
 	q.schema = &j->schema.rec;
 	q.key = j->keycols;
@@ -649,7 +652,10 @@ static int emit_sql(struct mergejob *j, struct mc_err *err)
 		}
 	if (!j->o.sql)
 		return mc_errf(err, MC_EXIT_USAGE, "--emit-sql: nowhere to write");
-	return merge_sql_emit(j->o.sql, &q, err);
+	/* across schema versions: the history's SQL columns (sqlhist.h) */
+	rc = mj_hist_sql(j, &q, &x, err) < 0 ? -1 : merge_sql_emit(j->o.sql, &q, err);
+	wh_sqlhist_free(&x);
+	return rc;
 }
 
 /* Lock the table (not for --emit-sql) and remove what a killed run left. */

@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "wh/merge_sql.h"
 #include "wh/mergejob_int.h"
+#include "wh/sqlhist.h"
 
 int mj_hist_load(struct mergejob *j, struct mc_err *err)
 {
 	char *hp;
 	int rc;
 	size_t t;
-	if (j->o.emit_sql)
-		return 0; /* the SQL merge takes one version (merge_sql.c) */
 	if (!(hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST)))
 		return mc_oom(err, "path");
 	rc = wh_hist_read(hp, &j->shist, err);
@@ -147,4 +147,73 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 		return mc_errctx(err, "'%s': record %llu: the row at %s in the schema version from "
 				 "the history: ", fr->path, (unsigned long long)fr->rd.recno, p);
 	return 1;
+}
+
+int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		   const struct mc_pos *g, struct mc_err *err)
+{
+	long v, at;
+	char p[64];
+	if (!j->has_hist)
+		return 0;
+	if (mj_hist_row(j, fr, r, g, 1, err) < 0)
+		return -1;
+	v = fr->foreign ? wh_hist_match(&j->shist, &fr->cur.rec, g) : (long)j->target;
+	at = wh_hist_at(&j->shist, g);
+	if (v == at) {
+		if (v >= 0 && v < j->sql_vmin)
+			j->sql_vmin = v;
+		return 0;
+	}
+	pos_format(g, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "'%s': record %llu: the change at %s is of schema version %ld, and the "
+		       "version in force there is %ld: the SQL merge takes a row's version from "
+		       "its position; merge with mc-merge (without --emit-sql)",
+		       fr->path, (unsigned long long)fr->rd.recno, p, v + 1, at + 1);
+}
+
+int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
+		struct mc_err *err)
+{
+	struct mc_pos lo = j->from;
+	long vb = -1, vlo;
+	int rc;
+	if (!j->has_hist)
+		return 0;
+	/* the log's changes that count, each */
+	j->sql_vmin = (long)j->target;
+	j->sql_pass = 1;
+	rc = mj_read_log(j, err);
+	j->sql_pass = 0;
+	if (rc < 0)
+		return -1;
+	vlo = j->sql_vmin;
+	if (!j->has_barrier) { /* the base's rows: by their positions, and its schema */
+		for (size_t i = 0; i < j->base_m.nfiles; i++)
+			if (j->base_m.files[i].has_pos && j->base_m.files[i].rows &&
+			    pos_cmp(&j->base_m.files[i].lo, &lo) < 0)
+				lo = j->base_m.files[i].lo;
+		vb = wh_hist_match(&j->shist, &j->base_schema.rec, &lo);
+		if (vb > (long)j->target)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s': the base partition '%s' is of a later schema "
+				       "version (%ld) than the one in force at the end of the merge "
+				       "(%zu)", j->o.table, j->base_part, vb + 1, j->target + 1);
+		if (wh_hist_at(&j->shist, &lo) < vlo)
+			vlo = wh_hist_at(&j->shist, &lo);
+		if (vb >= 0 && vb < vlo)
+			vlo = vb;
+	}
+	if (vlo < 0)
+		vlo = 0;
+	if ((size_t)vlo >= j->target)
+		return 0; /* every row that counts is of the target version */
+	if (wh_sqlhist_build(&j->shist, x, err) < 0 ||
+	    wh_sqlhist_check(x, (size_t)vlo, j->target, err) < 0)
+		return mc_errctx(err, "table '%s', --emit-sql: ", j->o.table);
+	q->hist = x;
+	q->hist_lo = (size_t)vlo;
+	q->hist_target = j->target;
+	return 0;
 }

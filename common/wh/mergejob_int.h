@@ -98,6 +98,9 @@ struct mergejob {
 	struct mj_ddl *ddl;           /* the log's DDL in range (mj_scan_ddl) */
 	size_t nddl, ddlcap;
 	int ddl_pass;                 /* mj_read_log collects DDL only */
+	int sql_pass;                 /* --emit-sql: mj_read_log checks each change's
+				       * version (mj_hist_sqlrow) */
+	long sql_vmin;                /* the oldest version of a change it saw */
 	int has_barrier;              /* a TRUNCATE (or DROP + CREATE) at barrier: */
 	struct mc_pos barrier;        /* the base and changes up to it do not count */
 	const struct mj_ddl *barrier_ddl;
@@ -163,7 +166,7 @@ int mj_dup_error(struct mergejob *j, struct mc_err *err);
 
 /* mergejob_hist.c */
 /* Once the base is chosen: the table's schema history; with more than
- * one version (and not --emit-sql), the target version becomes j->schema.
+ * one version, the target version becomes j->schema.
  * 1 when the history is used, 0 when not. */
 int mj_hist_load(struct mergejob *j, struct mc_err *err);
 /* Row r read by fr (at: where its version is looked up) in the target
@@ -172,6 +175,19 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err);
 int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
 		const struct mc_pos *at, int is_log, struct mc_err *err);
 void mj_hist_free(struct mergejob *j);
+/* --emit-sql: a change r of the log in range (above a barrier), at g:
+ * converted as the merge would (its refusals), and its version the one in
+ * force at g (the SQL takes a row's version from its position); the
+ * oldest in j->sql_vmin. */
+int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
+		   const struct mc_pos *g, struct mc_err *err);
+/* --emit-sql: the history's SQL columns into x and q->hist (none: one
+ * version), the versions of the base's rows and the log's checked (the
+ * log read once more, mj_hist_sqlrow). */
+struct merge_sql;
+struct wh_sqlhist;
+int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
+		struct mc_err *err);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

@@ -476,6 +476,13 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			/* below a TRUNCATE: emptied */
 			if (j->has_barrier && pos_cmp(&g, &j->barrier) <= 0)
 				continue;
+			if (j->sql_pass) { /* --emit-sql across versions: each change's */
+				if (mj_hist_sqlrow(j, fr, &r, &g, err) < 0) {
+					rc = -1;
+					break;
+				}
+				continue;
+			}
 			if ((++j->st.log_rows & 0xffff) == 0)
 				mj_progress(j, "read");
 			if (mj_hist_row(j, fr, &r, &r.pos, 1, err) < 0 ||

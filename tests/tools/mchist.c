@@ -16,6 +16,10 @@
  *   mchist createl TABLE SCHEMAFILE LAYOUT   the same, the log in LAYOUT
  *   mchist loadl LAYOUT TABLE PART FILE...    INSERTs of log files in LAYOUT
  *                      (wh/layout.h)
+ *   mchist createh TABLE HISTFILE    CREATE TABLEs of a schema history's SQL
+ *                      columns (wh/sqlhist.h)
+ *   mchist loadh TABLE HISTFILE PART base|log FILE...   INSERTs of warehouse
+ *                      files of any version into those columns, by name
  *   mchist csv PART base|log FILE...   the same rows as CSV (NULL unquoted and
  *                      empty, strings quoted), for DuckDB's COPY (the bench)
  */
@@ -30,6 +34,7 @@
 
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
+#include "wh/sqlhist.h"
 #include "stream/recio.h"
 #include "wh/wh.h"
 #include "../corpus.h"
@@ -669,8 +674,123 @@ static void load_layout(const char *layout, const char *table, const char *part,
 	puts("COMMIT;");
 }
 
+/* ---- a schema history's SQL columns ---- */
+
+static void hist_open(const char *path, struct wh_hist *h, struct wh_sqlhist *x)
+{
+	if (wh_hist_read(path, h, &err) <= 0 || h->n == 0) {
+		fprintf(stderr, "mchist: %s: %s\n", path, err.msg[0] ? err.msg : "no history");
+		exit(1);
+	}
+	check(wh_sqlhist_build(h, x, &err));
+}
+
+static void create_hist(const char *table, const char *path)
+{
+	struct wh_hist h = { 0 };
+	struct wh_sqlhist x;
+	struct mc_buf b = { 0 };
+	hist_open(path, &h, &x);
+	struct mc_rec r = h.v[h.n - 1].s.rec;
+	struct mc_col *c = calloc(x.nphys + 1, sizeof *c);
+	for (size_t p = 0; p < x.nphys; p++)
+		c[p] = *x.pcol[p];
+	r.cols = c;
+	r.ncols = x.nphys;
+	r.nkey = 0;
+	check(merge_sql_create(&b, &r, table, MERGE_SQL_SQLITE, &err));
+	fwrite(b.p, 1, b.len, stdout);
+	buf_free(&b);
+	free(c);
+	wh_sqlhist_free(&x);
+	wh_hist_free(&h);
+}
+
+static void hist_row(const char *table, const struct wh_sqlhist *x, long v, int log,
+		     const char *op, const char *img, const struct mc_rec *r,
+		     const struct mc_val *vals, size_t n, const char *ds)
+{
+	printf("INSERT INTO \"%s%s\" (%s", table, log ? "_log" : "", log ? "_op, _image, _time, " : "");
+	for (size_t i = 0; i < n; i++)
+		printf("\"%.*s\", ", (int)x->pcol[x->phys[v][i]]->name.n,
+		       x->pcol[x->phys[v][i]]->name.p);
+	printf("_pos_file, _pos_off, _pos_row, ds) VALUES (");
+	if (log)
+		printf("'%s', '%s', %" PRId64 ", ", op, img, r->time);
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i].kind == MC_V_F32)
+			printf("%.17g", (double)vals[i].v.f32);
+		else if (vals[i].kind == MC_V_F64)
+			printf("%.17g", vals[i].v.f64);
+		else
+			sql_val(&vals[i]);
+		fputs(", ", stdout);
+	}
+	printf("%" PRIu64 ", %" PRIu64 ", %" PRIu64 ", '%s');\n", r->pos.file, r->pos.off,
+	       r->pos.row, ds);
+}
+
+static void load_hist(const char *table, const char *path, const char *part, int log,
+		      char **files, int n)
+{
+	struct wh_hist h = { 0 };
+	struct wh_sqlhist x;
+	const char *ds = strncmp(part, "ds=", 3) == 0 ? part + 3 : part;
+	hist_open(path, &h, &x);
+	puts("BEGIN;");
+	for (int i = 0; i < n; i++) {
+		struct rio_reader rd;
+		struct mc_rec r;
+		struct schema_copy sc = { 0 };
+		int fd = open(files[i], O_RDONLY), rc;
+		if (fd < 0) {
+			perror(files[i]);
+			exit(1);
+		}
+		rio_init(&rd, fd, RIO_MCR);
+		while ((rc = rio_next(&rd, &r, &err)) > 0) {
+			static const char *const opn[] = { "S", "I", "U", "D" };
+			long v;
+			if (r.kind == MC_R_SCHEMA) {
+				schema_copy_free(&sc);
+				check(schema_copy_set(&sc, &r, &err));
+			}
+			if (r.kind != MC_R_ROW)
+				continue;
+			v = sc.have ? wh_hist_match(&h, &sc.rec, &r.pos) : -1;
+			if (v < 0) {
+				fprintf(stderr, "mchist: %s: a row of no version of the history\n", files[i]);
+				exit(1);
+			}
+			if (!log) {
+				hist_row(table, &x, v, 0, "", "", &r, r.after, r.nafter, ds);
+				continue;
+			}
+			if (r.before)
+				hist_row(table, &x, v, 1, opn[r.op], "B", &r, r.before, r.nbefore, ds);
+			if (r.after)
+				hist_row(table, &x, v, 1, opn[r.op], "A", &r, r.after, r.nafter, ds);
+		}
+		check(rc);
+		schema_copy_free(&sc);
+		rio_close(&rd);
+		close(fd);
+	}
+	puts("COMMIT;");
+	wh_sqlhist_free(&x);
+	wh_hist_free(&h);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "createh") == 0) {
+		create_hist(argv[2], argv[3]);
+		return 0;
+	}
+	if (argc >= 7 && strcmp(argv[1], "loadh") == 0) {
+		load_hist(argv[2], argv[3], argv[4], strcmp(argv[5], "log") == 0, argv + 6, argc - 6);
+		return 0;
+	}
 	if (argc == 5 && strcmp(argv[1], "createl") == 0) {
 		struct schema_copy s = { 0 };
 		struct mc_buf b = { 0 };
