@@ -19,6 +19,7 @@
 #include "odps/client.h"
 #include "odps/endpoint.h"
 #include "odps/mirror.h"
+#include "odps/spool.h"
 #include "odps/state.h"
 #include "odps/types.h"
 #include "odps/upload.h"
@@ -46,7 +47,25 @@ static void part_reset(struct dest_part *p)
 	p->has_pos = 0;
 	p->images = p->nthi = 0;
 	p->has_tpos = 0;
+	p->spooled = 0;
 	odps_session_free(&p->sess);
+}
+
+struct posstr {
+	char s[64];
+};
+
+static struct posstr fmt_pos(const struct mc_pos *p)
+{
+	struct posstr r;
+	pos_format(p, r.s, sizeof r.s);
+	return r;
+}
+
+static int is_log_name(const char *table)
+{
+	size_t n = strlen(table), k = strlen(ODPS_LOG_SUFFIX);
+	return n > k && !strcmp(table + n - k, ODPS_LOG_SUFFIX);
 }
 
 /* ---- the table-and-partition hook ---- */
@@ -191,11 +210,19 @@ static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 {
 	struct odd *w = st;
-	(void)err;
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
-	return 0;
+	return odps_spool_reset(w->o.state, err);
+}
+
+/* The index of p in w->parts: its spool file's number. */
+static size_t part_index(const struct odd *w, const struct dest_part *p)
+{
+	size_t i = 0;
+	while (i < w->nparts && w->parts[i] != p)
+		i++;
+	return i;
 }
 
 static int odd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
@@ -241,6 +268,12 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	}
 	if (odd_encode(w, p, rows, err) < 0)
 		return -1;
+	/* the blocks to local disk first: what a rerun finishes the commit
+	 * from once its journal is written */
+	if (odps_spool_put(w->o.state, w->seq, part_index(w, p), p->blocks, p->nblocks,
+			   &p->spool_size, &p->spool_crc, err) < 0)
+		return -1;
+	p->spooled = 1;
 	{
 		struct odps_up u = up_of(w, p);
 		int rc = odps_up_put_all(&u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
@@ -319,12 +352,43 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		for (size_t i = 0; i < w->doubt.n; i++) {
 			const struct odps_jent *e = &w->doubt.e[i];
 			size_t k;
-			if (e->state != ODPS_J_IN)
+			if (e->state != ODPS_J_IN && (e->state != ODPS_J_OUT || w->doubt.has_after))
 				continue;
 			for (k = 0; k < w->nparts; k++)
 				if (w->parts[k]->used && !strcmp(w->parts[k]->table, e->table) &&
 				    !strcmp(w->parts[k]->part, e->part))
 					break;
+			if (k == w->nparts && e->state == ODPS_J_OUT) {
+				/* a journal rebuilt by --recover (no spool): a change
+				 * partition of the commit not in MaxCompute must come
+				 * again, or the input starts past it (a checkpoint
+				 * written once the commit was decided) */
+				if (w->doubt.has_after || !e->has_pos || !is_log_name(e->table))
+					continue;
+				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
+					       "%s) is not in MaxCompute, its spool was lost with the "
+					       "state directory, and the input does not give it again: "
+					       "start the source from the checkpoint of commit %llu "
+					       "(mc-tunnel-put --checkpoint-out wrote it at its start: "
+					       "run the same command again)",
+					       (unsigned long long)w->seq, e->table, e->part,
+					       fmt_pos(&e->lo).s, (unsigned long long)w->seq - 1);
+			}
+			if (k < w->nparts && e->state == ODPS_J_OUT) {
+				const struct dest_part *q = w->parts[k];
+				if (!e->has_pos || !is_log_name(e->table) ||
+				    (q->has_pos && !pos_cmp(&q->lo, &e->lo)))
+					continue;
+				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
+					       "%s) is not in MaxCompute, its spool was lost with the "
+					       "state directory, and the input gives it rows from %s: "
+					       "start the source from the checkpoint of commit %llu "
+					       "(mc-tunnel-put --checkpoint-out wrote it at its start: "
+					       "run the same command again)",
+					       (unsigned long long)w->seq, e->table, e->part,
+					       fmt_pos(&e->lo).s, q->has_pos ? fmt_pos(&q->lo).s : "no position",
+					       (unsigned long long)w->seq - 1);
+			}
 			if (k == w->nparts)
 				return mc_errf(err, MC_EXIT_DATA, "commit %llu put %llu rows into %s %s "
 					       "(session %s), and the input does not give them again: "
@@ -361,6 +425,10 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		}
 		snprintf(e->session, sizeof e->session, "%s", p->sess.id);
 		e->nblocks = (uint32_t)p->nblocks;
+		e->spooled = p->spooled;
+		e->spool_size = p->spool_size;
+		e->spool_crc = p->spool_crc;
+		e->spool_file = part_index(w, p);
 		e->rows = p->rows;
 		e->has_pos = p->has_pos;
 		e->lo = p->lo;
@@ -392,11 +460,22 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	sf1.seq = w->seq;
 	if (odps_prune_at(l, &at))
 		odps_statefile_prune(&sf1, &at);
-	/* 1. the journal: every session of this commit, before any commit */
-	if (j.n && odps_journal_write(w->o.state, &j, err) < 0)
+	/* 1. the journal: every session of this commit, its spool, the ledger
+	 * and state file after it, before any commit. From here on the commit
+	 * is decided: a rerun finishes it (roll_forward). */
+	j.has_after = 1;
+	if (ledger_to_ckpt(l, &j.ledger1, err) < 0 ||
+	    odps_statefile_to_ckpt(&sf1, &j.state1, err) < 0)
+		goto out;
+	if (j.n && (odps_spool_sync(w->o.state, err) < 0 ||
+		    odps_journal_write(w->o.state, &j, err) < 0))
 		goto out;
 	/* 2. the state mirror: what --recover rebuilds the directory from */
 	if (mirror(w, &j, l, &sf1, err) < 0)
+		goto out;
+	/* the source may resume after this commit now (the sink writes the
+	 * checkpoint again after the ledger) */
+	if (j.n && w->o.ckpt_out && ledger_checkpoint_write(w->o.ckpt_out, l, err) < 0)
 		goto out;
 	/* 3. commit each session */
 	for (size_t i = 0; i < w->nparts; i++) {
@@ -442,6 +521,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		goto out;
 	odps_journal_free(&w->doubt);
 	rc = odps_journal_remove(w->o.state, err);
+	if (rc == 0)
+		rc = odps_spool_remove(w->o.state, err);
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
 out:
@@ -451,9 +532,162 @@ out:
 	return rc;
 }
 
+/* ---- a commit in doubt rolled forward ---- */
+
+/* Finish partition e of journal j (a commit decided, not complete): its
+ * session committed if it is not yet, or its spooled blocks uploaded in a
+ * new session (journalled before it is committed) and committed. */
+static int finish_part(struct odd *w, struct odps_journal *j, struct odps_jent *e,
+		       struct mc_err *err)
+{
+	char tpart[512];
+	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 11, w->o.say, w->o.threads,
+			     &w->conns };
+	struct odps_session s = { 0 };
+	struct mc_buf *blocks = NULL;
+	uint32_t *ids = NULL;
+	int rc = -1, r;
+	snprintf(tpart, sizeof tpart, "%s", e->part);
+	for (char *c = tpart; *c; c++)
+		if (*c == '/')
+			*c = ',';
+	u.part = tpart[0] ? tpart : NULL;
+	if (!(ids = calloc(e->nblocks + 1, sizeof *ids))) {
+		mc_oom(err, "blocks");
+		goto out;
+	}
+	for (uint32_t i = 0; i < e->nblocks; i++)
+		ids[i] = i;
+	r = odps_up_status(&u, e->session, &s, err);
+	if (r < 0)
+		goto out;
+	if (r == 0 && s.status == ODPS_SS_CLOSED) {
+		e->state = ODPS_J_IN;
+		rc = 0;
+		goto out;
+	}
+	if (r == 0 && (s.status == ODPS_SS_UNKNOWN || s.status == ODPS_SS_CRITICAL)) {
+		mc_errf(err, MC_EXIT_DATA, "upload session %s (%s %s) of commit %llu is '%s': "
+			"cannot tell whether its rows are in MaxCompute", e->session, e->table,
+			e->part, (unsigned long long)j->seq, s.status_text);
+		goto out;
+	}
+	if (r == 0 && (s.status == ODPS_SS_NORMAL || s.status == ODPS_SS_BUSY)) {
+		int whole = s.nblocks == e->nblocks;
+		for (size_t i = 0; whole && i < s.nblocks; i++)
+			whole = s.blocks[i] == i;
+		if (whole || s.status == ODPS_SS_BUSY) {
+			r = odps_up_commit(&u, e->session, ids, e->nblocks, err);
+			if (r < 0)
+				goto out;
+			if (r == 0) {
+				e->state = ODPS_J_IN;
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	/* expired, canceled, unknown to the server, or open without all its
+	 * blocks: never committed; the spool goes up in a new session */
+	if (odps_spool_get(w->o.state, j->seq, e->spool_file, e->spool_size, e->spool_crc,
+			   e->nblocks, &blocks, err) < 0)
+		goto out;
+	for (int tries = 0;; tries++) {
+		odps_session_free(&s);
+		if (odps_up_create(&u, 1, &s, err) < 0)
+			goto out;
+		snprintf(e->session, sizeof e->session, "%s", s.id);
+		if (odps_journal_write(w->o.state, j, err) < 0)
+			goto out;
+		r = odps_up_put_all(&u, s.id, w->o.comp, blocks, e->nblocks, err);
+		if (r == 0)
+			r = odps_up_commit(&u, s.id, ids, e->nblocks, err);
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		if (tries + 1 >= SESSION_TRIES) {
+			err->code = MC_EXIT_TRANSIENT;
+			goto out;
+		}
+		mc_sayf(&w->o.say, "%s; uploading the spooled rows again in a new session", err->msg);
+	}
+	e->state = ODPS_J_IN;
+	rc = 0;
+out:
+	if (blocks)
+		for (uint32_t i = 0; i < e->nblocks; i++)
+			buf_free(&blocks[i]);
+	free(blocks);
+	free(ids);
+	odps_session_free(&s);
+	return rc;
+}
+
+/* A journal of commit seq = ledger + 1 with its spool (a run stopped after
+ * deciding the commit, before its ledger): finish the commit without its
+ * input, so that the source resumes after it (docs/maxcompute.md "Exactly
+ * once"). The state mirror's row of the commit again first (attempt + 1:
+ * the run may have stopped before it), then each partition, then the
+ * state file and the ledger from the journal. A journal without a spool
+ * (--recover's) or of another commit is left to clean. */
+static int roll_forward(struct odd *w, struct mc_err *err)
+{
+	struct odps_journal j = { 0 };
+	struct mc_ledger l0 = { 0 }, l1 = { 0 };
+	struct odps_statefile sf1 = { 0 };
+	size_t nin = 0;
+	int rc = odps_journal_read(w->o.state, &j, err);
+	if (rc < 0)
+		return mc_errctx(err, "a commit in doubt: ");
+	if (rc == 0) /* a run stopped before its journal: its spool is nothing */
+		return odps_spool_remove(w->o.state, err);
+	rc = -1;
+	if (wh_ledger_read(w->o.state, &l0, err) < 0)
+		goto out;
+	if (!j.has_after || j.seq != l0.seq + 1) {
+		rc = 0;
+		goto out;
+	}
+	if (ledger_from_ckpt(&j.ledger1, ODPS_JOURNAL, &l1, err) < 0 ||
+	    odps_statefile_from_ckpt(&j.state1, ODPS_JOURNAL, &sf1, err) < 0)
+		goto out;
+	for (size_t i = 0; i < j.n; i++)
+		nin += j.e[i].state == ODPS_J_IN;
+	mc_sayf(&w->o.say, "commit %llu was decided and not finished (%zu of %zu partitions "
+		"known in MaxCompute): finishing it from the journal and the spool before "
+		"reading the input", (unsigned long long)j.seq, nin, j.n);
+	j.attempt++;
+	if (odps_journal_write(w->o.state, &j, err) < 0 || mirror(w, &j, &l1, &sf1, err) < 0)
+		goto out;
+	for (size_t i = 0; i < j.n; i++)
+		if (j.e[i].state != ODPS_J_IN && finish_part(w, &j, &j.e[i], err) < 0) {
+			mc_errctx(err, "finishing commit %llu (%s %s): ", (unsigned long long)j.seq,
+				  j.e[i].table, j.e[i].part);
+			goto out;
+		}
+	odps_statefile_free(&w->sf);
+	w->sf = sf1;
+	memset(&sf1, 0, sizeof sf1);
+	if (odps_statefile_write(w->o.state, &w->sf, err) < 0 ||
+	    wh_ledger_write(w->o.state, &l1, err) < 0 ||
+	    odps_journal_remove(w->o.state, err) < 0 || odps_spool_remove(w->o.state, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	ledger_free(&l0);
+	ledger_free(&l1);
+	odps_statefile_free(&sf1);
+	odps_journal_free(&j);
+	return rc;
+}
+
 static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
-	return wh_ledger_read(((struct odd *)st)->o.state, l, err);
+	struct odd *w = st;
+	if (roll_forward(w, err) < 0)
+		return -1;
+	return wh_ledger_read(w->o.state, l, err);
 }
 
 /* What became of session e of a commit the ledger does not hold. */
@@ -537,7 +771,9 @@ static int odd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 		return rc;
 	if (w->doubt.seq <= l->seq) { /* its ledger was written */
 		odps_journal_free(&w->doubt);
-		return odps_journal_remove(w->o.state, err);
+		if (odps_journal_remove(w->o.state, err) < 0)
+			return -1;
+		return odps_spool_remove(w->o.state, err);
 	}
 	if (w->doubt.seq != l->seq + 1)
 		return mc_errf(err, MC_EXIT_DATA, "'%s/%s' is of commit %llu, the ledger of commit "

@@ -27,6 +27,9 @@ struct dest_odps_opts {
 	size_t block_size;          /* --block-size; 0: 64 MiB */
 	int threads;                /* --threads: connections the blocks go up on */
 	struct mc_say say;          /* retries */
+	const char *ckpt_out;       /* --checkpoint-out: written as soon as a commit is
+				     * decided (its journal and the state mirror's row
+				     * committed), before its data sessions, or NULL */
 };
 
 /* Open the MaxCompute destination of --dest=odps://PROJECT[/SCHEMA]:

@@ -38,6 +38,10 @@ struct dest_part {
 	uint64_t images, nthi;
 	int has_tpos;
 	struct mc_pos tlo, thi;
+	/* its blocks in the spool (odps/spool.h) */
+	int spooled;
+	uint64_t spool_size;
+	uint32_t spool_crc;
 };
 
 struct odd {
