@@ -2,7 +2,8 @@
 # mc-tunnel-put --dest=odps://: a commit left in doubt is rolled forward on
 # the rerun, before any input is read, from its journal and its spool
 # (docs/maxcompute.md "Exactly once"): SIGKILL in each window of a commit
-# (a session created, between PUTs, after the journal, between the status
+# (a session created, between PUTs, after the journal, after the decision,
+# between the status
 # check and the commit, between the commits of two partitions, after the
 # commits before the ledger), then a rerun whose input DIFFERS (the same
 # positions, other rows: what a live source reads again). The commit in
@@ -53,7 +54,8 @@ want_log() {
 # after the two commits before it (each: a session, its PUTs, the state
 # mirror's session, PUT, status, commit, then the data's status and
 # commit): create #5 (ds=21), PUTs #11-12, create #6 (ds=22), PUTs, the
-# mirror's create #7 (after the journal), status and commit #5, then status
+# mirror's create #7 (after the journal), status and commit #5 (then the
+# journal again, with the ledger after the commit: decided), then status
 # #6 and commit #6 (ds=21), status #7 and commit #7 (ds=22). The server
 # answers the fault's request SLOW seconds late, after doing it: the
 # program is killed while it waits, with the request done.
@@ -82,6 +84,10 @@ window() {
 			fail "$4: the journal has the ledger after the commit, and the spool its two partitions" \
 				"$(ls "$T/s$1/_mcsync/spool" 2>&1 | tr '\n' ' ')"
 		_pos=$(sed -n 's/^after\.l\.pos //p' "$_j")
+	elif [ "$3" = undecided ]; then
+		[ -f "$_j" ] && grep -q '^p\.1\.table ' "$_j" && ! grep -q '^after ' "$_j" ||
+			{ fail "$4" "no journal of the commit before its decision: $(ls "$T/s$1/_mcsync" | tr '\n' ' ')"; return; }
+		_pos=$(sed -n 's/^pos //p' "$T/s$1/_mcsync/ledger")
 	else
 		[ ! -f "$_j" ] || { fail "$4" "a journal: $(head -3 "$_j" | tr '\n' ' ')"; return; }
 		_pos=$(sed -n 's/^pos //p' "$T/s$1/_mcsync/ledger")
@@ -99,6 +105,10 @@ window() {
 		return
 	fi
 	nofaults
+	if [ "$3" = undecided ] && ! grep -q "was not decided: its upload sessions are dropped, the input gives it again" "$T/err"; then
+		fail "$4" "the rerun did not drop the commit's sessions: $(cat "$T/err")"
+		return
+	fi
 	if [ "$3" = yes ] && ! grep -q "was decided and not finished.*finishing it from the journal and the spool before reading the input" "$T/err"; then
 		fail "$4" "the rerun did not roll the commit forward: $(cat "$T/err")"
 		return
@@ -116,15 +126,16 @@ window() {
 }
 window w1 "create slow=30 skip=4" no "killed with a session created (no PUT): the rerun's rows go up"
 window w2 "put slow=30 skip=11" no "killed between PUTs: the rerun's rows go up"
-window w3 "create slow=30 skip=6" yes "killed after the journal, before any commit: commit rolled forward, the rerun's rows of it dropped"
+window w3 "create slow=30 skip=6" undecided "killed after the journal, at the state mirror's row (not decided): the sessions dropped, the rerun's rows go up"
+window w3b "commit slow=30 skip=4" undecided "killed at the state mirror's commit (its row in, the commit not decided yet): the sessions dropped, the rerun's rows go up"
 window w4 "status slow=30 skip=5" yes "killed between the status check and the commit: rolled forward" "" ck
 window w5 "commit slow=30 skip=5" yes "killed between the commits of two partitions: rolled forward" "" ck
 window w6 "commit slow=30 skip=6" yes "killed after the commits, before the ledger: rolled forward" "" ck
 window w7 "status slow=30 skip=5" yes "the sessions expired before the rerun: the spool goes up in new sessions" \
-	"status expire times=2" ck
+	"status expire skip=1 times=2" ck
 grep -q " expire status " "$T/srv/faults.log" && ok "the sessions did expire" || fail "the sessions did expire" "the fault did not fire"
 window w8 "status slow=30 skip=6" yes "one committed, the other expired: only the other goes up again" \
-	"status expire times=1" ck
+	"status expire skip=2 times=1" ck
 
 # every row of the rerun of a rolled-forward commit is dropped as committed
 grep -q "records already committed, dropped" "$T/err" && ok "the rerun's rows of the commit are dropped as committed" ||

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "odps/client.h"
@@ -28,7 +29,6 @@
 #include "wh/whpart.h"
 
 #define USER_AGENT "mcsync/" MC_VERSION
-#define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
 
 static struct odps_up up_of(struct odd *w, const struct dest_part *p)
 {
@@ -289,7 +289,7 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 
 /* Commit j's row into the state mirror: the ledger and state file before
  * this commit and after it, and the journal. */
-static int mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
 		  const struct odps_statefile *sf1, struct mc_err *err)
 {
 	struct ckpt c[5];
@@ -334,6 +334,31 @@ out:
 	return rc;
 }
 
+/* The decided journal j, then --checkpoint-out of l: the checkpoint is
+ * written durably beside (FILE.next) first and renamed over FILE right
+ * after the journal, so that a source started in between (a kill there)
+ * is as short a window as the rename (docs/maxcompute.md "Exactly once"). */
+static int ckpt_early(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+		      struct mc_err *err)
+{
+	char *next = NULL;
+	int rc = -1;
+	if (!w->o.ckpt_out)
+		return odps_journal_write(w->o.state, j, err);
+	if (!(next = wh_pathf("%s.next", w->o.ckpt_out)))
+		return mc_oom(err, "checkpoint");
+	if (ledger_checkpoint_write(next, l, err) < 0 || odps_journal_write(w->o.state, j, err) < 0)
+		goto out;
+	if (access(next, F_OK) == 0 && rename(next, w->o.ckpt_out) < 0) {
+		mc_errnof(err, errno, "'%s'", w->o.ckpt_out);
+		goto out;
+	}
+	rc = afile_sync_dir(w->o.ckpt_out, err);
+out:
+	free(next);
+	return rc;
+}
+
 static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
@@ -352,7 +377,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		for (size_t i = 0; i < w->doubt.n; i++) {
 			const struct odps_jent *e = &w->doubt.e[i];
 			size_t k;
-			if (e->state != ODPS_J_IN && (e->state != ODPS_J_OUT || w->doubt.has_after))
+			if (e->state != ODPS_J_IN &&
+			    (e->state != ODPS_J_OUT || w->doubt.has_after || w->doubt.rolled_back))
 				continue;
 			for (k = 0; k < w->nparts; k++)
 				if (w->parts[k]->used && !strcmp(w->parts[k]->table, e->table) &&
@@ -363,7 +389,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 				 * partition of the commit not in MaxCompute must come
 				 * again, or the input starts past it (a checkpoint
 				 * written once the commit was decided) */
-				if (w->doubt.has_after || !e->has_pos || !is_log_name(e->table))
+				if (w->doubt.has_after || w->doubt.rolled_back || !e->has_pos ||
+				    !is_log_name(e->table))
 					continue;
 				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
 					       "%s) is not in MaxCompute, its spool was lost with the "
@@ -376,7 +403,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 			}
 			if (k < w->nparts && e->state == ODPS_J_OUT) {
 				const struct dest_part *q = w->parts[k];
-				if (!e->has_pos || !is_log_name(e->table) ||
+				if (w->doubt.rolled_back || !e->has_pos || !is_log_name(e->table) ||
 				    (q->has_pos && !pos_cmp(&q->lo, &e->lo)))
 					continue;
 				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
@@ -460,22 +487,23 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	sf1.seq = w->seq;
 	if (odps_prune_at(l, &at))
 		odps_statefile_prune(&sf1, &at);
-	/* 1. the journal: every session of this commit, its spool, the ledger
-	 * and state file after it, before any commit. From here on the commit
-	 * is decided: a rerun finishes it (roll_forward). */
-	j.has_after = 1;
-	if (ledger_to_ckpt(l, &j.ledger1, err) < 0 ||
-	    odps_statefile_to_ckpt(&sf1, &j.state1, err) < 0)
-		goto out;
+	/* 1. the journal: every session of this commit and its spool, before
+	 * any commit (a rerun finding it so drops the sessions: roll_forward) */
 	if (j.n && (odps_spool_sync(w->o.state, err) < 0 ||
 		    odps_journal_write(w->o.state, &j, err) < 0))
 		goto out;
 	/* 2. the state mirror: what --recover rebuilds the directory from */
-	if (mirror(w, &j, l, &sf1, err) < 0)
+	if (odd_mirror(w, &j, l, &sf1, err) < 0)
 		goto out;
-	/* the source may resume after this commit now (the sink writes the
-	 * checkpoint again after the ledger) */
-	if (j.n && w->o.ckpt_out && ledger_checkpoint_write(w->o.ckpt_out, l, err) < 0)
+	/* 3. the decision: the journal again, with the ledger and state file
+	 * after the commit; from here on a rerun finishes the commit
+	 * (roll_forward), and the source may resume after it (the sink
+	 * writes the checkpoint again after the ledger) */
+	j.has_after = 1;
+	if (ledger_to_ckpt(l, &j.ledger1, err) < 0 ||
+	    odps_statefile_to_ckpt(&sf1, &j.state1, err) < 0)
+		goto out;
+	if (j.n && ckpt_early(w, &j, l, err) < 0)
 		goto out;
 	/* 3. commit each session */
 	for (size_t i = 0; i < w->nparts; i++) {
@@ -532,160 +560,10 @@ out:
 	return rc;
 }
 
-/* ---- a commit in doubt rolled forward ---- */
-
-/* Finish partition e of journal j (a commit decided, not complete): its
- * session committed if it is not yet, or its spooled blocks uploaded in a
- * new session (journalled before it is committed) and committed. */
-static int finish_part(struct odd *w, struct odps_journal *j, struct odps_jent *e,
-		       struct mc_err *err)
-{
-	char tpart[512];
-	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 11, w->o.say, w->o.threads,
-			     &w->conns };
-	struct odps_session s = { 0 };
-	struct mc_buf *blocks = NULL;
-	uint32_t *ids = NULL;
-	int rc = -1, r;
-	snprintf(tpart, sizeof tpart, "%s", e->part);
-	for (char *c = tpart; *c; c++)
-		if (*c == '/')
-			*c = ',';
-	u.part = tpart[0] ? tpart : NULL;
-	if (!(ids = calloc(e->nblocks + 1, sizeof *ids))) {
-		mc_oom(err, "blocks");
-		goto out;
-	}
-	for (uint32_t i = 0; i < e->nblocks; i++)
-		ids[i] = i;
-	r = odps_up_status(&u, e->session, &s, err);
-	if (r < 0)
-		goto out;
-	if (r == 0 && s.status == ODPS_SS_CLOSED) {
-		e->state = ODPS_J_IN;
-		rc = 0;
-		goto out;
-	}
-	if (r == 0 && (s.status == ODPS_SS_UNKNOWN || s.status == ODPS_SS_CRITICAL)) {
-		mc_errf(err, MC_EXIT_DATA, "upload session %s (%s %s) of commit %llu is '%s': "
-			"cannot tell whether its rows are in MaxCompute", e->session, e->table,
-			e->part, (unsigned long long)j->seq, s.status_text);
-		goto out;
-	}
-	if (r == 0 && (s.status == ODPS_SS_NORMAL || s.status == ODPS_SS_BUSY)) {
-		int whole = s.nblocks == e->nblocks;
-		for (size_t i = 0; whole && i < s.nblocks; i++)
-			whole = s.blocks[i] == i;
-		if (whole || s.status == ODPS_SS_BUSY) {
-			r = odps_up_commit(&u, e->session, ids, e->nblocks, err);
-			if (r < 0)
-				goto out;
-			if (r == 0) {
-				e->state = ODPS_J_IN;
-				rc = 0;
-				goto out;
-			}
-		}
-	}
-	/* expired, canceled, unknown to the server, or open without all its
-	 * blocks: never committed; the spool goes up in a new session */
-	if (odps_spool_get(w->o.state, j->seq, e->spool_file, e->spool_size, e->spool_crc,
-			   e->nblocks, &blocks, err) < 0)
-		goto out;
-	for (int tries = 0;; tries++) {
-		odps_session_free(&s);
-		if (odps_up_create(&u, 1, &s, err) < 0)
-			goto out;
-		snprintf(e->session, sizeof e->session, "%s", s.id);
-		if (odps_journal_write(w->o.state, j, err) < 0)
-			goto out;
-		r = odps_up_put_all(&u, s.id, w->o.comp, blocks, e->nblocks, err);
-		if (r == 0)
-			r = odps_up_commit(&u, s.id, ids, e->nblocks, err);
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		if (tries + 1 >= SESSION_TRIES) {
-			err->code = MC_EXIT_TRANSIENT;
-			goto out;
-		}
-		mc_sayf(&w->o.say, "%s; uploading the spooled rows again in a new session", err->msg);
-	}
-	e->state = ODPS_J_IN;
-	rc = 0;
-out:
-	if (blocks)
-		for (uint32_t i = 0; i < e->nblocks; i++)
-			buf_free(&blocks[i]);
-	free(blocks);
-	free(ids);
-	odps_session_free(&s);
-	return rc;
-}
-
-/* A journal of commit seq = ledger + 1 with its spool (a run stopped after
- * deciding the commit, before its ledger): finish the commit without its
- * input, so that the source resumes after it (docs/maxcompute.md "Exactly
- * once"). The state mirror's row of the commit again first (attempt + 1:
- * the run may have stopped before it), then each partition, then the
- * state file and the ledger from the journal. A journal without a spool
- * (--recover's) or of another commit is left to clean. */
-static int roll_forward(struct odd *w, struct mc_err *err)
-{
-	struct odps_journal j = { 0 };
-	struct mc_ledger l0 = { 0 }, l1 = { 0 };
-	struct odps_statefile sf1 = { 0 };
-	size_t nin = 0;
-	int rc = odps_journal_read(w->o.state, &j, err);
-	if (rc < 0)
-		return mc_errctx(err, "a commit in doubt: ");
-	if (rc == 0) /* a run stopped before its journal: its spool is nothing */
-		return odps_spool_remove(w->o.state, err);
-	rc = -1;
-	if (wh_ledger_read(w->o.state, &l0, err) < 0)
-		goto out;
-	if (!j.has_after || j.seq != l0.seq + 1) {
-		rc = 0;
-		goto out;
-	}
-	if (ledger_from_ckpt(&j.ledger1, ODPS_JOURNAL, &l1, err) < 0 ||
-	    odps_statefile_from_ckpt(&j.state1, ODPS_JOURNAL, &sf1, err) < 0)
-		goto out;
-	for (size_t i = 0; i < j.n; i++)
-		nin += j.e[i].state == ODPS_J_IN;
-	mc_sayf(&w->o.say, "commit %llu was decided and not finished (%zu of %zu partitions "
-		"known in MaxCompute): finishing it from the journal and the spool before "
-		"reading the input", (unsigned long long)j.seq, nin, j.n);
-	j.attempt++;
-	if (odps_journal_write(w->o.state, &j, err) < 0 || mirror(w, &j, &l1, &sf1, err) < 0)
-		goto out;
-	for (size_t i = 0; i < j.n; i++)
-		if (j.e[i].state != ODPS_J_IN && finish_part(w, &j, &j.e[i], err) < 0) {
-			mc_errctx(err, "finishing commit %llu (%s %s): ", (unsigned long long)j.seq,
-				  j.e[i].table, j.e[i].part);
-			goto out;
-		}
-	odps_statefile_free(&w->sf);
-	w->sf = sf1;
-	memset(&sf1, 0, sizeof sf1);
-	if (odps_statefile_write(w->o.state, &w->sf, err) < 0 ||
-	    wh_ledger_write(w->o.state, &l1, err) < 0 ||
-	    odps_journal_remove(w->o.state, err) < 0 || odps_spool_remove(w->o.state, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	ledger_free(&l0);
-	ledger_free(&l1);
-	odps_statefile_free(&sf1);
-	odps_journal_free(&j);
-	return rc;
-}
-
 static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
-	if (roll_forward(w, err) < 0)
+	if (odd_roll_forward(w, err) < 0)
 		return -1;
 	return wh_ledger_read(w->o.state, l, err);
 }

@@ -203,6 +203,7 @@ int odps_journal_from_ckpt(const struct ckpt *c, const char *path, struct odps_j
 		}
 		e->state = (enum odps_jstate)v;
 	}
+	j->rolled_back = ckpt_get(c, "rolledback") != NULL;
 	if (ckpt_get(c, "after")) {
 		if (strcmp(ckpt_get(c, "after"), "1") != 0) {
 			jbad(path, "after", err);
@@ -329,6 +330,8 @@ int odps_journal_write(const char *dir, const struct odps_journal *j, struct mc_
 	if (!path)
 		return -1;
 	rc = odps_journal_to_ckpt(j, &c, err);
+	if (rc == 0 && j->rolled_back)
+		rc |= ckpt_append(&c, "rolledback", "1", err);
 	if (rc == 0 && j->has_after) {
 		struct mc_buf k = { 0 };
 		rc |= ckpt_append(&c, "after", "1", err);

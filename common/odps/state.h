@@ -75,6 +75,10 @@ struct odps_journal {
 	 * own). A journal without (of --recover) is resolved by asking. */
 	int has_after;
 	struct ckpt ledger1, state1;
+	/* a journal written before the commit was decided (no "after"), found
+	 * by a rerun: its sessions dropped (every partition out), kept for
+	 * its attempt number (key "rolledback"; odps_journal_write only) */
+	int rolled_back;
 };
 
 /* Read DIR's journal: 1, 0 when there is none (j empty), -1 with err (code
