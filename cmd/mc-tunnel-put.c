@@ -240,7 +240,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				prog_usage_error("%s", err.msg);
 			break;
 		case 'C':
-			o->sink.ckpt_out = optarg;
+			o->sink.ckpt_out = o->odps.ckpt_out = optarg;
 			break;
 		case 'U':
 			if (parse_utc_offset(optarg, &o->sink.utc_off) < 0)

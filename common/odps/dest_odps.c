@@ -15,11 +15,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "odps/client.h"
 #include "odps/endpoint.h"
 #include "odps/mirror.h"
+#include "odps/spool.h"
 #include "odps/state.h"
 #include "odps/types.h"
 #include "odps/upload.h"
@@ -28,7 +30,6 @@
 #include "wh/whpart.h"
 
 #define USER_AGENT "mcsync/" MC_VERSION
-#define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
 
 static struct odps_up up_of(struct odd *w, const struct dest_part *p)
 {
@@ -47,7 +48,25 @@ static void part_reset(struct dest_part *p)
 	p->has_pos = 0;
 	p->images = p->nthi = 0;
 	p->has_tpos = 0;
+	p->spooled = 0;
 	odps_session_free(&p->sess);
+}
+
+struct posstr {
+	char s[64];
+};
+
+static struct posstr fmt_pos(const struct mc_pos *p)
+{
+	struct posstr r;
+	pos_format(p, r.s, sizeof r.s);
+	return r;
+}
+
+static int is_log_name(const char *table)
+{
+	size_t n = strlen(table), k = strlen(ODPS_LOG_SUFFIX);
+	return n > k && !strcmp(table + n - k, ODPS_LOG_SUFFIX);
 }
 
 /* ---- the table-and-partition hook ---- */
@@ -194,11 +213,19 @@ static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 {
 	struct odd *w = st;
-	(void)err;
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
-	return 0;
+	return odps_spool_reset(w->o.state, err);
+}
+
+/* The index of p in w->parts: its spool file's number. */
+static size_t part_index(const struct odd *w, const struct dest_part *p)
+{
+	size_t i = 0;
+	while (i < w->nparts && w->parts[i] != p)
+		i++;
+	return i;
 }
 
 static int odd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
@@ -244,6 +271,12 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	}
 	if (odd_encode(w, p, rows, err) < 0)
 		return -1;
+	/* the blocks to local disk first: what a rerun finishes the commit
+	 * from once its journal is written */
+	if (odps_spool_put(w->o.state, w->seq, part_index(w, p), p->blocks, p->nblocks,
+			   &p->spool_size, &p->spool_crc, err) < 0)
+		return -1;
+	p->spooled = 1;
 	{
 		struct odps_up u = up_of(w, p);
 		int rc = odps_up_put_all(&u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
@@ -259,7 +292,7 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 
 /* Commit j's row into the state mirror: the ledger and state file before
  * this commit and after it, and the journal. */
-static int mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
 		  const struct odps_statefile *sf1, struct mc_err *err)
 {
 	struct ckpt c[5];
@@ -304,6 +337,31 @@ out:
 	return rc;
 }
 
+/* The decided journal j, then --checkpoint-out of l: the checkpoint is
+ * written durably beside (FILE.next) first and renamed over FILE right
+ * after the journal, so that a source started in between (a kill there)
+ * is as short a window as the rename (docs/maxcompute.md "Exactly once"). */
+static int ckpt_early(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+		      struct mc_err *err)
+{
+	char *next = NULL;
+	int rc = -1;
+	if (!w->o.ckpt_out)
+		return odps_journal_write(w->o.state, j, err);
+	if (!(next = wh_pathf("%s.next", w->o.ckpt_out)))
+		return mc_oom(err, "checkpoint");
+	if (ledger_checkpoint_write(next, l, err) < 0 || odps_journal_write(w->o.state, j, err) < 0)
+		goto out;
+	if (access(next, F_OK) == 0 && rename(next, w->o.ckpt_out) < 0) {
+		mc_errnof(err, errno, "'%s'", w->o.ckpt_out);
+		goto out;
+	}
+	rc = afile_sync_dir(w->o.ckpt_out, err);
+out:
+	free(next);
+	return rc;
+}
+
 static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
@@ -322,12 +380,45 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		for (size_t i = 0; i < w->doubt.n; i++) {
 			const struct odps_jent *e = &w->doubt.e[i];
 			size_t k;
-			if (e->state != ODPS_J_IN)
+			if (e->state != ODPS_J_IN &&
+			    (e->state != ODPS_J_OUT || w->doubt.has_after || w->doubt.rolled_back))
 				continue;
 			for (k = 0; k < w->nparts; k++)
 				if (w->parts[k]->used && !strcmp(w->parts[k]->table, e->table) &&
 				    !strcmp(w->parts[k]->part, e->part))
 					break;
+			if (k == w->nparts && e->state == ODPS_J_OUT) {
+				/* a journal rebuilt by --recover (no spool): a change
+				 * partition of the commit not in MaxCompute must come
+				 * again, or the input starts past it (a checkpoint
+				 * written once the commit was decided) */
+				if (w->doubt.has_after || w->doubt.rolled_back || !e->has_pos ||
+				    !is_log_name(e->table))
+					continue;
+				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
+					       "%s) is not in MaxCompute, its spool was lost with the "
+					       "state directory, and the input does not give it again: "
+					       "start the source from the checkpoint of commit %llu "
+					       "(mc-tunnel-put --checkpoint-out wrote it at its start: "
+					       "run the same command again)",
+					       (unsigned long long)w->seq, e->table, e->part,
+					       fmt_pos(&e->lo).s, (unsigned long long)w->seq - 1);
+			}
+			if (k < w->nparts && e->state == ODPS_J_OUT) {
+				const struct dest_part *q = w->parts[k];
+				if (w->doubt.rolled_back || !e->has_pos || !is_log_name(e->table) ||
+				    (q->has_pos && !pos_cmp(&q->lo, &e->lo)))
+					continue;
+				return mc_errf(err, MC_EXIT_DATA, "commit %llu of %s %s (positions from "
+					       "%s) is not in MaxCompute, its spool was lost with the "
+					       "state directory, and the input gives it rows from %s: "
+					       "start the source from the checkpoint of commit %llu "
+					       "(mc-tunnel-put --checkpoint-out wrote it at its start: "
+					       "run the same command again)",
+					       (unsigned long long)w->seq, e->table, e->part,
+					       fmt_pos(&e->lo).s, q->has_pos ? fmt_pos(&q->lo).s : "no position",
+					       (unsigned long long)w->seq - 1);
+			}
 			if (k == w->nparts)
 				return mc_errf(err, MC_EXIT_DATA, "commit %llu put %llu rows into %s %s "
 					       "(session %s), and the input does not give them again: "
@@ -364,6 +455,10 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		}
 		snprintf(e->session, sizeof e->session, "%s", p->sess.id);
 		e->nblocks = (uint32_t)p->nblocks;
+		e->spooled = p->spooled;
+		e->spool_size = p->spool_size;
+		e->spool_crc = p->spool_crc;
+		e->spool_file = part_index(w, p);
 		e->rows = p->rows;
 		e->has_pos = p->has_pos;
 		e->lo = p->lo;
@@ -395,11 +490,23 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	sf1.seq = w->seq;
 	if (odps_prune_at(l, &at))
 		odps_statefile_prune(&sf1, &at);
-	/* 1. the journal: every session of this commit, before any commit */
-	if (j.n && odps_journal_write(w->o.state, &j, err) < 0)
+	/* 1. the journal: every session of this commit and its spool, before
+	 * any commit (a rerun finding it so drops the sessions: roll_forward) */
+	if (j.n && (odps_spool_sync(w->o.state, err) < 0 ||
+		    odps_journal_write(w->o.state, &j, err) < 0))
 		goto out;
 	/* 2. the state mirror: what --recover rebuilds the directory from */
-	if (mirror(w, &j, l, &sf1, err) < 0)
+	if (odd_mirror(w, &j, l, &sf1, err) < 0)
+		goto out;
+	/* 3. the decision: the journal again, with the ledger and state file
+	 * after the commit; from here on a rerun finishes the commit
+	 * (roll_forward), and the source may resume after it (the sink
+	 * writes the checkpoint again after the ledger) */
+	j.has_after = 1;
+	if (ledger_to_ckpt(l, &j.ledger1, err) < 0 ||
+	    odps_statefile_to_ckpt(&sf1, &j.state1, err) < 0)
+		goto out;
+	if (j.n && ckpt_early(w, &j, l, err) < 0)
 		goto out;
 	/* 3. commit each session */
 	for (size_t i = 0; i < w->nparts; i++) {
@@ -445,6 +552,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		goto out;
 	odps_journal_free(&w->doubt);
 	rc = odps_journal_remove(w->o.state, err);
+	if (rc == 0)
+		rc = odps_spool_remove(w->o.state, err);
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
 out:
@@ -456,7 +565,10 @@ out:
 
 static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
-	return wh_ledger_read(((struct odd *)st)->o.state, l, err);
+	struct odd *w = st;
+	if (odd_roll_forward(w, err) < 0)
+		return -1;
+	return wh_ledger_read(w->o.state, l, err);
 }
 
 /* What became of session e of a commit the ledger does not hold. */
@@ -540,7 +652,9 @@ static int odd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 		return rc;
 	if (w->doubt.seq <= l->seq) { /* its ledger was written */
 		odps_journal_free(&w->doubt);
-		return odps_journal_remove(w->o.state, err);
+		if (odps_journal_remove(w->o.state, err) < 0)
+			return -1;
+		return odps_spool_remove(w->o.state, err);
 	}
 	if (w->doubt.seq != l->seq + 1)
 		return mc_errf(err, MC_EXIT_DATA, "'%s/%s' is of commit %llu, the ledger of commit "

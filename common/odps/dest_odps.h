@@ -33,6 +33,9 @@ struct dest_odps_opts {
 	uint32_t buckets;           /* --buckets: write.bucket.num of the PK tables
 				     * created; 0: 16 */
 	struct mc_say say;          /* retries */
+	const char *ckpt_out;       /* --checkpoint-out: written as soon as a commit is
+				     * decided (its journal and the state mirror's row
+				     * committed), before its data sessions, or NULL */
 };
 
 /* Open the MaxCompute destination of --dest=odps://PROJECT[/SCHEMA]:

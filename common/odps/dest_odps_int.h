@@ -38,6 +38,10 @@ struct dest_part {
 	uint64_t images, nthi;
 	int has_tpos;
 	struct mc_pos tlo, thi;
+	/* its blocks in the spool (odps/spool.h) */
+	int spooled;
+	uint64_t spool_size;
+	uint32_t spool_crc;
 };
 
 struct odd {
@@ -69,6 +73,17 @@ struct odd {
 enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
        PLAN_ROW = -6, PLAN_NULL = -7 /* --existing-tables=proceed: a column mcsync does
 				       * not write */ };
+
+#define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
+
+/* Commit j's row into the state mirror (dest_odps.c): the ledger and state
+ * file before the commit (the files in the state directory) and after it
+ * (l, sf1), and the journal. */
+int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
+	       const struct odps_statefile *sf1, struct mc_err *err);
+/* A journal of the commit after the ledger: finished from its spool when it
+ * was decided, its sessions dropped when not (dest_odps_roll.c). */
+int odd_roll_forward(struct odd *w, struct mc_err *err);
 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,

@@ -2,8 +2,10 @@
  * (state.h). Journal keys: "seq", "parts", then per entry i "p.I.table",
  * "p.I.part", "p.I.session", "p.I.blocks", "p.I.rows", "p.I.lo", "p.I.hi"
  * (positions, optional), "p.I.images", "p.I.tlo", "p.I.thi", "p.I.before"
- * (for --recover; optional), "p.I.state" (doubt, in, out); "attempt"
- * (optional). State file: "dest", "writer", "pruned" (a position),
+ * (for --recover; optional), "p.I.spool" = "SIZE CRC FILE" (CRC hex; optional),
+ * "p.I.state" (doubt, in, out); "attempt" (optional); "after" 1 and the
+ * ledger and state file after the commit as "after.l.K", "after.s.K"
+ * (optional: odps_journal_write). State file: "dest", "writer", "pruned" (a position),
  * "done.I" = "SEQ TABLE PART", "max.I" = "POS N TABLE PART". */
 #include "odps/state.h"
 
@@ -68,6 +70,8 @@ void odps_journal_free(struct odps_journal *j)
 		free(j->e[i].part);
 	}
 	free(j->e);
+	ckpt_free(&j->ledger1);
+	ckpt_free(&j->state1);
 	memset(j, 0, sizeof *j);
 }
 
@@ -172,6 +176,20 @@ int odps_journal_from_ckpt(const struct ckpt *c, const char *path, struct odps_j
 				goto bad;
 			e->has_before = 1;
 		}
+		snprintf(k, sizeof k, "p.%llu.spool", (unsigned long long)i);
+		if ((s = ckpt_get(c, k))) {
+			unsigned long long sz, f;
+			unsigned int crc;
+			char tail;
+			if (sscanf(s, "%llu %8x %llu%c", &sz, &crc, &f, &tail) != 3) {
+				jbad(path, k, err);
+				goto bad;
+			}
+			e->spooled = 1;
+			e->spool_size = sz;
+			e->spool_crc = crc;
+			e->spool_file = f;
+		}
 		snprintf(k, sizeof k, "p.%llu.state", (unsigned long long)i);
 		if (!(s = ckpt_get(c, k))) {
 			jbad(path, k, err);
@@ -184,6 +202,31 @@ int odps_journal_from_ckpt(const struct ckpt *c, const char *path, struct odps_j
 			goto bad;
 		}
 		e->state = (enum odps_jstate)v;
+	}
+	j->rolled_back = ckpt_get(c, "rolledback") != NULL;
+	if (ckpt_get(c, "after")) {
+		if (strcmp(ckpt_get(c, "after"), "1") != 0) {
+			jbad(path, "after", err);
+			goto bad;
+		}
+		for (size_t i = 0; i < c->n; i++) {
+			struct ckpt *to = !strncmp(c->kv[i].k, "after.l.", 8)   ? &j->ledger1
+					  : !strncmp(c->kv[i].k, "after.s.", 8) ? &j->state1
+										: NULL;
+			if (to && ckpt_append(to, c->kv[i].k + 8, c->kv[i].v, err) < 0)
+				goto bad;
+		}
+		for (size_t i = 0; i < j->n; i++)
+			if (!j->e[i].spooled && j->e[i].state != ODPS_J_IN) {
+				snprintf(k, sizeof k, "p.%zu.spool", i);
+				jbad(path, k, err);
+				goto bad;
+			}
+		if (!j->ledger1.n || !j->state1.n) {
+			jbad(path, j->ledger1.n ? "after.s" : "after.l", err);
+			goto bad;
+		}
+		j->has_after = 1;
 	}
 	return 0;
 bad:
@@ -263,6 +306,12 @@ int odps_journal_to_ckpt(const struct odps_journal *j, struct ckpt *c, struct mc
 			snprintf(v, sizeof v, "%llu", (unsigned long long)e->before);
 			rc |= ckpt_append(c, k, v, err);
 		}
+		if (e->spooled) {
+			snprintf(k, sizeof k, "p.%zu.spool", i);
+			snprintf(v, sizeof v, "%llu %08x %llu", (unsigned long long)e->spool_size,
+				 (unsigned)e->spool_crc, (unsigned long long)e->spool_file);
+			rc |= ckpt_append(c, k, v, err);
+		}
 		snprintf(k, sizeof k, "p.%zu.state", i);
 		rc |= ckpt_append(c, k, jstates[e->state], err);
 	}
@@ -281,6 +330,23 @@ int odps_journal_write(const char *dir, const struct odps_journal *j, struct mc_
 	if (!path)
 		return -1;
 	rc = odps_journal_to_ckpt(j, &c, err);
+	if (rc == 0 && j->rolled_back)
+		rc |= ckpt_append(&c, "rolledback", "1", err);
+	if (rc == 0 && j->has_after) {
+		struct mc_buf k = { 0 };
+		rc |= ckpt_append(&c, "after", "1", err);
+		for (int f = 0; f < 2 && rc == 0; f++) {
+			const struct ckpt *from = f ? &j->state1 : &j->ledger1;
+			for (size_t i = 0; i < from->n && rc == 0; i++) {
+				k.len = 0;
+				if (buf_addf(&k, "after.%c.%s%c", f ? 's' : 'l', from->kv[i].k, 0) < 0)
+					rc = mc_oom(err, "journal");
+				else
+					rc |= ckpt_append(&c, k.p, from->kv[i].v, err);
+			}
+		}
+		buf_free(&k);
+	}
 	if (rc == 0)
 		rc = ckpt_write(path, &c, err);
 	ckpt_free(&c);

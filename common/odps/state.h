@@ -6,8 +6,12 @@
  *                              each partition of commit seq, its upload
  *                              session id, block count, rows and position
  *                              range, and whether it is known to be in
- *                              MaxCompute. Written (fsync'd) before the
- *                              first session of the commit is committed.
+ *                              MaxCompute; its spool files (spool.h) and
+ *                              the ledger and state file after the commit.
+ *                              Written (fsync'd) before the first session
+ *                              of the commit is committed: from then on
+ *                              the commit is decided, and a rerun finishes
+ *                              it (rolls it forward).
  *   DIR/_mcsync/odps           what the state is of (the --dest), and the
  *                              base partitions a commit completed.
  *
@@ -51,6 +55,11 @@ struct odps_jent {
 	struct mc_pos tlo, thi;
 	uint64_t before;
 	uint64_t nthi; /* of the images, those at thi */
+	/* its blocks in the spool (odps/spool.h): file SEQ.spool_file, of
+	 * spool_size bytes and CRC-32C spool_crc */
+	int spooled;
+	uint64_t spool_size, spool_file;
+	uint32_t spool_crc;
 };
 
 struct odps_journal {
@@ -58,6 +67,18 @@ struct odps_journal {
 	uint64_t attempt; /* 0, 1, ...: runs that journalled this seq */
 	struct odps_jent *e;
 	size_t n, cap;
+	/* a journal that can roll its commit forward (docs/maxcompute.md
+	 * "Exactly once"): every partition spooled, and the ledger and state
+	 * file as they are after the commit (their checkpoint lines). Written
+	 * by odps_journal_write (keys "after.l.K", "after.s.K"), not by
+	 * odps_journal_to_ckpt (the state mirror has them as rows of their
+	 * own). A journal without (of --recover) is resolved by asking. */
+	int has_after;
+	struct ckpt ledger1, state1;
+	/* a journal written before the commit was decided (no "after"), found
+	 * by a rerun: its sessions dropped (every partition out), kept for
+	 * its attempt number (key "rolledback"; odps_journal_write only) */
+	int rolled_back;
 };
 
 /* Read DIR's journal: 1, 0 when there is none (j empty), -1 with err (code

@@ -20,7 +20,10 @@
  * - Exactly once: after commit(L) returns, the data of every append since
  *   begin and the ledger L are durable; after a crash anywhere before, a
  *   read_ledger + clean leaves the destination as it was at the previous
- *   commit (the sink then sends the same rows again, named by the same seq).
+ *   commit (the sink then sends the same rows again, named by the same seq),
+ *   or read_ledger first finishes a commit the destination had decided
+ *   (MaxCompute: rolled forward from its journal and spool), whose ledger
+ *   it then returns: the sink drops what comes again of it as committed.
  *   How (files renamed last, upload sessions committed before the ledger
  *   row, ...) is the destination's business: nothing here is a file.
  * - One writer: open fails with code 3 (MC_EXIT_TRANSIENT) when another

@@ -1,0 +1,42 @@
+/* spool.h: the spool of the commit under way of the MaxCompute destination
+ * (docs/maxcompute.md "Exactly once"): each partition's encoded Tunnel
+ * blocks written to the state directory, fsync'd, before the journal of the
+ * commit, so that a rerun finishes a commit left in doubt without its input
+ * (rolls it forward):
+ *
+ *   DIR/_mcsync/spool/SEQ.I    partition I of commit SEQ: its blocks, each
+ *                              a 4-byte little-endian length and the bytes
+ *
+ * The journal (odps/state.h) records each file's size and CRC-32C, which
+ * odps_spool_get checks. */
+#ifndef MC_ODPS_SPOOL_H
+#define MC_ODPS_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define ODPS_SPOOL "_mcsync/spool"
+
+/* Make DIR's spool directory, empty (what a run killed before its journal
+ * left is removed). */
+int odps_spool_reset(const char *dir, struct mc_err *err);
+/* Write blocks[0..n) as partition i of commit seq, fsync'd; its size and
+ * CRC-32C into *size and *crc. A full disk (or any write error) is -1 code
+ * 1 naming the file; nothing is left of it. */
+int odps_spool_put(const char *dir, uint64_t seq, size_t i, const struct mc_buf *blocks,
+		   size_t n, uint64_t *size, uint32_t *crc, struct mc_err *err);
+/* fsync the spool directory (after the puts, before the journal). */
+int odps_spool_sync(const char *dir, struct mc_err *err);
+/* Read partition i of commit seq back: exactly n blocks into *blocks (n
+ * buffers, the caller frees them and the array), the file of the size and
+ * CRC given. A file missing, of another size or CRC, or not of n blocks is
+ * -1 code 1 naming the file. */
+int odps_spool_get(const char *dir, uint64_t seq, size_t i, uint64_t size, uint32_t crc,
+		   size_t n, struct mc_buf **blocks, struct mc_err *err);
+/* Remove the spool directory (nothing when there is none). */
+int odps_spool_remove(const char *dir, struct mc_err *err);
+
+#endif
