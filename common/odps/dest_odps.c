@@ -166,19 +166,7 @@ static int log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err)
 	}
 	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
 		goto out;
-	q.len = 0;
-	if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, p->table, strlen(p->table)) < 0 ||
-	    buf_adds(&q, " ADD IF NOT EXISTS PARTITION ") < 0) {
-		mc_oom(err, "SQL");
-		goto out;
-	}
-	if (odps_part_clause(&q, p->part, err) < 0)
-		goto out;
-	if (buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
-		mc_oom(err, "SQL");
-		goto out;
-	}
-	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
+	if (odps_add_partition(&w->c, &so, p->table, p->part, err) < 0)
 		goto out;
 	p->ensured = 1;
 	rc = 0;

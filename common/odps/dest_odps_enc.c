@@ -26,25 +26,6 @@ static const struct {
 
 /* ---- records to Tunnel values ---- */
 
-static int trec_kind_of(enum odps_type t)
-{
-	switch (t) {
-	case ODPS_T_TINYINT: return TREC_TINYINT;
-	case ODPS_T_SMALLINT: return TREC_SMALLINT;
-	case ODPS_T_INT: return TREC_INT;
-	case ODPS_T_BIGINT: return TREC_BIGINT;
-	case ODPS_T_FLOAT: return TREC_FLOAT;
-	case ODPS_T_DOUBLE: return TREC_DOUBLE;
-	case ODPS_T_DECIMAL: return TREC_DECIMAL;
-	case ODPS_T_STRING: return TREC_STRING;
-	case ODPS_T_BINARY: return TREC_BINARY;
-	case ODPS_T_DATE: return TREC_DATE;
-	case ODPS_T_DATETIME: return TREC_DATETIME;
-	case ODPS_T_TIMESTAMP: return TREC_TIMESTAMP;
-	case ODPS_T_TIMESTAMP_NTZ: return TREC_TIMESTAMP_NTZ;
-	default: return 0;
-	}
-}
 
 /* A schema record: map its columns, and plan the session's columns from
  * them by name. */
@@ -91,7 +72,7 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 			if (r->cols[i].name.n == c->name.n &&
 			    !strncasecmp(r->cols[i].name.p, c->name.p, c->name.n)) {
 				w->plan[j] = (int)i;
-				want = trec_kind_of(w->maps[i].type);
+				want = odps_trec_kind(w->maps[i].type);
 				found = 1;
 				if (want == TREC_DECIMAL && c->type.kind == TREC_DECIMAL &&
 				    c->type.prec && (c->type.prec != w->maps[i].prec ||

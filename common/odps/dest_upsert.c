@@ -96,25 +96,6 @@ static void get_val(const char *a, size_t *at, struct trec_val *t)
 	}
 }
 
-static int trec_kind_of(enum odps_type t)
-{
-	switch (t) {
-	case ODPS_T_TINYINT: return TREC_TINYINT;
-	case ODPS_T_SMALLINT: return TREC_SMALLINT;
-	case ODPS_T_INT: return TREC_INT;
-	case ODPS_T_BIGINT: return TREC_BIGINT;
-	case ODPS_T_FLOAT: return TREC_FLOAT;
-	case ODPS_T_DOUBLE: return TREC_DOUBLE;
-	case ODPS_T_DECIMAL: return TREC_DECIMAL;
-	case ODPS_T_STRING: return TREC_STRING;
-	case ODPS_T_BINARY: return TREC_BINARY;
-	case ODPS_T_DATE: return TREC_DATE;
-	case ODPS_T_DATETIME: return TREC_DATETIME;
-	case ODPS_T_TIMESTAMP: return TREC_TIMESTAMP;
-	case ODPS_T_TIMESTAMP_NTZ: return TREC_TIMESTAMP_NTZ;
-	default: return 0;
-	}
-}
 
 /* ---- collapsing: the last change per key ---- */
 
@@ -360,22 +341,8 @@ static int ensure_table(struct ud *w, struct dest_part *p, struct mc_err *err)
 	}
 	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
 		goto out;
-	if (p->part[0]) {
-		q.len = 0;
-		if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, p->table, strlen(p->table)) < 0 ||
-		    buf_adds(&q, " ADD IF NOT EXISTS PARTITION ") < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		if (odps_part_clause(&q, p->part, err) < 0)
-			goto out;
-		if (buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
-			goto out;
-	}
+	if (p->part[0] && odps_add_partition(&w->c, &so, p->table, p->part, err) < 0)
+		goto out;
 	p->ensured = 1;
 	rc = 0;
 out:
@@ -407,7 +374,7 @@ static int plan(struct dest_part *p, struct mc_err *err)
 				     "%.*s.%.*s does not (its schema differs: alter or recreate it)",
 				     p->table, (int)c->name.n, c->name.p, (int)s->db.n, s->db.p,
 				     (int)s->table.n, s->table.p);
-		else if (trec_kind_of(p->maps[i].type) != c->type.kind ||
+		else if (odps_trec_kind(p->maps[i].type) != c->type.kind ||
 			 (c->type.kind == TREC_DECIMAL && c->type.prec &&
 			  (c->type.prec != p->maps[i].prec || c->type.scale != p->maps[i].scale)))
 			rc = mc_errf(err, MC_EXIT_DATA, "column '%.*s' of MaxCompute table %s is not "

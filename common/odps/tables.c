@@ -424,6 +424,29 @@ static int check_proceed(struct odps_client *c, const char *name, const struct w
 	return 0;
 }
 
+int odps_add_partition(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
+		       const char *part, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	int rc = -1;
+	if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, table, strlen(table)) < 0 ||
+	    buf_adds(&q, " ADD IF NOT EXISTS PARTITION ") < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (odps_part_clause(&q, part, err) < 0)
+		goto out;
+	if (buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	rc = odps_sql_run(c, so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ? -1 : 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
 int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 		       const struct mc_rec *schema, const char *name, int is_log, const char *part,
 		       struct mc_err *err)
@@ -451,22 +474,8 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 	    odps_tables_desc(c, o->sql, name, &d, err) < 0 ||
 	    (o->proceed ? check_proceed(c, name, w, &d, err) : check(c, name, w, &d, err)) < 0)
 		goto out;
-	if (part) {
-		q.len = 0;
-		if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, name, strlen(name)) < 0 ||
-		    buf_adds(&q, " ADD IF NOT EXISTS PARTITION ") < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		if (odps_part_clause(&q, part, err) < 0)
-			goto out;
-		if (buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		if (odps_sql_run(c, o->sql, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
-			goto out;
-	}
+	if (part && odps_add_partition(c, o->sql, name, part, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	odps_desc_free(&d);

@@ -102,4 +102,9 @@ int odps_part_clause(struct mc_buf *b, const char *spec, struct mc_err *err);
 /* `name`, quoted for MaxCompute SQL (appended). */
 int odps_ident(struct mc_buf *b, const char *p, size_t n);
 
+/* ALTER TABLE table ADD IF NOT EXISTS PARTITION (part: "k=v/k2=v2"), an
+ * idempotent SQL instance. */
+int odps_add_partition(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
+		       const char *part, struct mc_err *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* types.c: MySQL column types to MaxCompute types, and record values to
  * what the Tunnel writes, exact or an error (types.h, docs/types.md). */
 #include "odps/types.h"
+#include "odps/tunnel_rec.h"
 #include "stream/mctype.h"
 
 #include <ctype.h>
@@ -574,4 +575,24 @@ int odps_val_conv(const struct odps_colmap *m, const struct mc_val *v, const str
 	case ODPS_S_OTHER: return bytes_out(m, v, pos, v->v.s.p, v->v.s.n, out, err);
 	}
 	return bad(m, v, pos, err, "no conversion");
+}
+
+int odps_trec_kind(enum odps_type t)
+{
+	switch (t) {
+	case ODPS_T_TINYINT: return TREC_TINYINT;
+	case ODPS_T_SMALLINT: return TREC_SMALLINT;
+	case ODPS_T_INT: return TREC_INT;
+	case ODPS_T_BIGINT: return TREC_BIGINT;
+	case ODPS_T_FLOAT: return TREC_FLOAT;
+	case ODPS_T_DOUBLE: return TREC_DOUBLE;
+	case ODPS_T_DECIMAL: return TREC_DECIMAL;
+	case ODPS_T_STRING: return TREC_STRING;
+	case ODPS_T_BINARY: return TREC_BINARY;
+	case ODPS_T_DATE: return TREC_DATE;
+	case ODPS_T_DATETIME: return TREC_DATETIME;
+	case ODPS_T_TIMESTAMP: return TREC_TIMESTAMP;
+	case ODPS_T_TIMESTAMP_NTZ: return TREC_TIMESTAMP_NTZ;
+	default: return 0;
+	}
 }

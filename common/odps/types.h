@@ -149,4 +149,8 @@ int odps_val_conv(const struct odps_colmap *m, const struct mc_val *v, const str
 /* "BIGINT", "DECIMAL", ... for a type (static). */
 const char *odps_type_name(enum odps_type t);
 
+/* The Tunnel record stream's kind (odps/tunnel_rec.h, enum trec_kind) of
+ * a MaxCompute type; 0 for one the stream has no kind for. */
+int odps_trec_kind(enum odps_type t);
+
 #endif
