@@ -142,6 +142,7 @@ struct bl_table {
 	int has_names;         /* column names came with the map */
 	int has_signedness;
 	uint32_t njson;        /* JSON columns (for partial updates) */
+	uint32_t ndec_ext;     /* columns with bl_col.dec_ext (set with the map) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
@@ -209,6 +210,8 @@ struct bl_event {
  * pointers until bl_arena_reset. */
 struct bl_arena {
 	struct bl_block *head;
+	char *cur;   /* the head block's free space: cur[0..left) */
+	size_t left;
 };
 
 struct bl_decoder {
@@ -224,6 +227,8 @@ struct bl_decoder {
 	void *zstd;              /* ZSTD_DCtx */
 	struct cs_set cs;        /* charset converters (base/charset.h) */
 	struct mc_buf csbuf;     /* text converted to UTF-8 */
+	uint32_t ts_days;        /* the day of the last TIMESTAMP text (0: none) */
+	char ts_date[12];        /* its YYYY-MM-DD */
 };
 
 /* Set up a decoder with the default format (v4, no checksum) until an FDE
@@ -328,6 +333,19 @@ int bl_json_apply_diff(const char *old, size_t oldn, const uint8_t *diff, size_t
 
 /* Arena. */
 void *bl_arena_alloc(struct bl_arena *a, size_t n);
+/* Room for n bytes at the arena's end, not taken yet (NULL: out of
+ * memory): write, then take what was written with bl_arena_take. */
+char *bl_arena_room_grow(struct bl_arena *a, size_t n);
+static inline char *bl_arena_room(struct bl_arena *a, size_t n)
+{
+	return a->left >= n ? a->cur : bl_arena_room_grow(a, n);
+}
+static inline void bl_arena_take(struct bl_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	a->cur += n;
+	a->left -= n;
+}
 void bl_arena_reset(struct bl_arena *a);
 void bl_arena_free(struct bl_arena *a);
 

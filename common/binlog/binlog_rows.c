@@ -261,13 +261,17 @@ static void old_temporal(struct bl_table *t)
 {
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
-		if (c->type == BL_T_TIME || c->type == BL_T_DATETIME || c->type == BL_T_TIMESTAMP)
+		if (c->type == BL_T_TIME || c->type == BL_T_DATETIME || c->type == BL_T_TIMESTAMP) {
 			c->dec_ext = 1;
+			t->ndec_ext++;
+		}
 	}
 }
 
 int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n)
 {
+	if (!t->ndec_ext)
+		return 0; /* the common case, tested for every row */
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *c = &t->cols[i];
 		const char *what = c->type == BL_T_TIME ? "TIME"
@@ -504,8 +508,11 @@ int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, in
 static unsigned popcount_bits(const uint8_t *bm, uint32_t n)
 {
 	unsigned k = 0;
-	for (uint32_t i = 0; i < n; i++)
-		k += (bm[i / 8] >> (i % 8)) & 1;
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		k += (unsigned)__builtin_popcount(bm[i / 8]);
+	if (i < n)
+		k += (unsigned)__builtin_popcount(bm[i / 8] & ((1u << (n - i)) - 1));
 	return k;
 }
 

@@ -249,6 +249,23 @@ static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char
 	return 0;
 }
 
+/* Text written straight into the arena's room (bl_arena_room): taken
+ * there, NUL-terminated like set_text's. */
+static int room_text(struct bl_decoder *d, struct mc_val *v, int kind, char *o, size_t n)
+{
+	o[n] = 0;
+	bl_arena_take(&d->arena, n + 1);
+	v->kind = (uint8_t)kind;
+	v->v.s = mc_str_c(o, n);
+	return 0;
+}
+
+#define ROOM(o, n)                                              \
+	do {                                                    \
+		if (!((o) = bl_arena_room(&d->arena, (n))))     \
+			return mc_oom(err, "row");              \
+	} while (0)
+
 /* Append ".ffff" with dec digits of usec (0..999999). */
 static size_t frac_text(char *o, unsigned dec, uint32_t usec)
 {
@@ -336,25 +353,32 @@ static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
 static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
 			  unsigned dec, struct mc_err *err)
 {
-	char o[48], *e;
+	char *o, *e;
+	ROOM(o, 48);
 	if (sec == 0 && usec == 0) {
 		e = ymd_text(o, 0, 0, 0);
 		*e++ = ' ';
 		e = hms_text(e, 0, 0, 0);
 	} else {
-		/* civil date from days since 1970-01-01 (Howard Hinnant's method) */
 		uint32_t days = sec / 86400, rem = sec % 86400;
-		uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-		uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-		uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-		uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
-		e = ymd_text(o, yy, mm, dd);
+		if (days + 1 != d->ts_days) {
+			/* civil date from days since 1970-01-01 (Howard Hinnant's
+			 * method); kept for the next value of the same day */
+			uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+			uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+			uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+			uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+			uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
+			ymd_text(d->ts_date, yy, mm, dd);
+			d->ts_days = days + 1;
+		}
+		memcpy(o, d->ts_date, 10);
+		e = o + 10;
 		*e++ = ' ';
 		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
 	}
 	e += frac_text(e, dec, usec);
-	return set_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o), err);
+	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o));
 }
 
 /* Values ------------------------------------------------------------ */
@@ -461,7 +485,7 @@ static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned by
 int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
 	     size_t *used, struct mc_val *v, struct mc_err *err)
 {
-	char o[128];
+	char o[128], *r;
 	size_t k;
 	switch (c->type) {
 	case BL_T_TINY: NEED(1); set_int(v, c->is_unsigned, p[0], 1); *used = 1; return 0;
@@ -508,11 +532,12 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return EBAD("DECIMAL(%u,%u) is not valid", prec, scale);
 		sz = bl_decimal_size(prec, scale);
 		NEED(sz);
-		k = bl_decimal_text(p, prec, scale, o);
+		ROOM(r, 128);
+		k = bl_decimal_text(p, prec, scale, r);
 		if (k == 0)
 			return EBAD("malformed DECIMAL(%u,%u) value", prec, scale);
 		*used = sz;
-		return set_text(d, v, MC_V_DECIMAL, o, k, err);
+		return room_text(d, v, MC_V_DECIMAL, r, k);
 	}
 	case BL_T_DATE: case BL_T_NEWDATE: {
 		uint32_t x;
@@ -520,9 +545,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		x = le_n(p, 3);
 		if (((x >> 5) & 15) > 12)
 			return EBAD("DATE with month %u", (unsigned)((x >> 5) & 15));
-		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
+		ROOM(r, 16);
+		k = (size_t)(ymd_text(r, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - r);
 		*used = 3;
-		return set_text(d, v, MC_V_DATE, o, k, err);
+		return room_text(d, v, MC_V_DATE, r, k);
 	}
 	case BL_T_TIME: {
 		int32_t x;
@@ -585,9 +611,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (!packed_time_ok(packed))
 			return EBAD("TIME(%u) value out of range (hours up to 838, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
-		k = time_text(packed, dec, o);
+		ROOM(r, 48);
+		k = time_text(packed, dec, r);
 		*used = 3 + frac_bytes(dec);
-		return set_text(d, v, MC_V_TIME, o, k, err);
+		return room_text(d, v, MC_V_TIME, r, k);
 	}
 	case BL_T_DATETIME: {
 		uint64_t x;
@@ -598,17 +625,18 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (x / 100000000 % 100 > 12 || x / 1000000 % 100 > 31 || x / 10000 % 100 > 23 ||
 		    x / 100 % 100 > 59 || x % 100 > 59 || x / 100000000000000ULL)
 			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
+		ROOM(r, 48);
 		{
-			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
+			char *e = ymd_text(r, (unsigned)(x / 10000000000ULL % 10000),
 					   (unsigned)(x / 100000000 % 100),
 					   (unsigned)(x / 1000000 % 100));
 			*e++ = ' ';
 			e = hms_text(e, (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
 				     (unsigned)(x % 100));
-			k = (size_t)(e - o);
+			k = (size_t)(e - r);
 		}
 		*used = 8;
-		return set_text(d, v, MC_V_DATETIME, o, k, err);
+		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
 	case BL_T_DATETIME2: {
 		unsigned dec = c->meta, fb = frac_bytes(dec);
@@ -625,9 +653,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (!packed_datetime_ok(intpart * (1 << 24) + usec))
 			return EBAD("DATETIME(%u) value out of range (hours up to 23, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
-		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
+		ROOM(r, 48);
+		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, r);
 		*used = 5 + fb;
-		return set_text(d, v, MC_V_DATETIME, o, k, err);
+		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
 	case BL_T_TIMESTAMP:
 		if (c->dec_ext && (!c->dec_known || c->meta))
