@@ -614,21 +614,35 @@ fail:
 
 /* ---- encoding ---- */
 
-/* The packer's sink: rec_encode reserves an upper bound of the record's
- * size first, so appending needs no growth check beyond a guard. */
+/* The packer's sink: rec_encode reserves room for the record's fixed
+ * part first (an upper bound of the whole record but for rows, whose
+ * values may grow the buffer in sink_more). */
 struct sink {
+	char *w, *end; /* where the next byte goes, the end of the room */
 	struct mc_buf *b;
 	int failed;
 };
 
-static inline __attribute__((always_inline)) int sink_put(struct sink *k, const char *p, size_t n)
+static __attribute__((noinline)) int sink_more(struct sink *k, const char *p, size_t n)
 {
 	struct mc_buf *b = k->b;
-	char *d = b->p + b->len;
-	if (b->cap - b->len < n) {
+	b->len = (size_t)(k->w - b->p);
+	if (k->failed || buf_grow(b, n) < 0) {
 		k->failed = 1;
 		return -1;
 	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	k->w = b->p + b->len;
+	k->end = b->p + b->cap;
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int sink_put(struct sink *k, const char *p, size_t n)
+{
+	char *d = k->w;
+	if ((size_t)(k->end - d) < n)
+		return sink_more(k, p, n);
 	/* msgpack headers are 1..9 bytes: constant-size copies, no call. */
 	switch (n) {
 	case 1: d[0] = p[0]; break;
@@ -638,7 +652,7 @@ static inline __attribute__((always_inline)) int sink_put(struct sink *k, const 
 	case 9: memcpy(d, p, 9); break;
 	default: memcpy(d, p, n); break;
 	}
-	b->len += n;
+	k->w = d + n;
 	return 0;
 }
 
@@ -646,26 +660,16 @@ static inline __attribute__((always_inline)) int sink_put(struct sink *k, const 
  * of), instantiated a second time with the sink above as its output: the
  * packer functions mcpk_*() append in place, where msgpack_pack_*() call
  * through msgpack_packer's function pointer for every item. */
-#define msgpack_pack_inline_func(name) static inline int mcpk##name
-#define msgpack_pack_inline_func_cint(name) static inline int mcpk##name
+#define msgpack_pack_inline_func(name) static inline __attribute__((always_inline)) int mcpk##name
+#define msgpack_pack_inline_func_cint(name) static inline __attribute__((always_inline)) int mcpk##name
 #define msgpack_pack_inline_func_fixint(name) static inline int mcpk_fix##name
 #define msgpack_pack_user struct sink *
 #define msgpack_pack_append_buffer(user, buf, len) \
 	return sink_put(user, (const char *)(buf), len)
 #include <msgpack/pack_template.h>
 
-/* Upper bound of the encoded size of a record: every item takes at most 9
- * bytes of header plus its payload. */
-static size_t vals_bound(const struct mc_val *v, size_t n)
-{
-	size_t total = 5;
-	if (!v)
-		return 1;
-	for (size_t i = 0; i < n; i++)
-		total += 10 + (v[i].kind >= MC_V_STR ? v[i].v.s.n : 0);
-	return total;
-}
-
+/* Room for a record: every item takes at most 9 bytes of header plus its
+ * payload; values' payloads are not counted (sink_more). */
 static size_t rec_bound(const struct mc_rec *r)
 {
 	size_t total = 128 + r->db.n + r->table.n + r->sql.n + r->label.n;
@@ -674,8 +678,8 @@ static size_t rec_bound(const struct mc_rec *r)
 	for (size_t i = 0; i < r->ncols; i++)
 		total += 32 + r->cols[i].name.n + r->cols[i].mysql_type.n + r->cols[i].mc_type.n;
 	total += 10 * r->nkey;
-	if (r->kind == MC_R_ROW)
-		total += vals_bound(r->before, r->nbefore) + vals_bound(r->after, r->nafter);
+	if (r->kind == MC_R_ROW) /* the headers of values; their payloads grow it */
+		total += 10 * (r->nbefore + r->nafter);
 	return total;
 }
 
@@ -757,13 +761,17 @@ static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, cons
 static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const struct mc_rec *r,
 							int decoded, struct mc_err *err)
 {
-	struct sink k = { b, 0 };
+	struct sink k;
 	size_t start = b->len;
 
 	if (validate(r, 0, err) < 0)
 		return -1;
 	if (buf_grow(b, rec_bound(r)) < 0)
 		return mc_oom(err, "a record");
+	k.w = b->p + b->len;
+	k.end = b->p + b->cap;
+	k.b = b;
+	k.failed = 0;
 	switch (r->kind) {
 	case MC_R_HEADER:
 		mcpk_array(&k, 3);
@@ -854,6 +862,7 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 		b->len = start;
 		return mc_oom(err, "a record");
 	}
+	b->len = (size_t)(k.w - b->p);
 	return 0;
 }
 
