@@ -129,6 +129,10 @@ struct bl_col {
 	 * sets meta = n and dec_known. Its values are decoded only when known. */
 	uint8_t dec_ext;
 	uint8_t dec_known;
+	/* how bl_row_pack packs its values (binlog_int.h BL_PLAN_*), and the
+	 * bytes of its integer or length; set with the table's plan */
+	uint8_t plan;
+	uint8_t plan_n;
 };
 
 /* A table map (TABLE_MAP event), owned by the decoder. */
@@ -143,6 +147,9 @@ struct bl_table {
 	int has_signedness;
 	uint32_t njson;        /* JSON columns (for partial updates) */
 	uint32_t ndec_ext;     /* columns with bl_col.dec_ext (set with the map) */
+	int plan_ok;           /* bl_col.plan set for the columns as they are now
+				* (cleared by each map event and by what changes
+				* the columns: schema_track.c) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
@@ -282,6 +289,17 @@ int bl_check_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
  * valid until the next call. */
 int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
 		struct mc_val *after, struct mc_err *err);
+
+/* bl_row_next, the values packed in place: the row's images at k (after
+ * the row record's fields before them, stream/recpack.h), as rec_encode
+ * packs a row record of them: for each image of the op an array of the
+ * table's ncols values, nil for the image the op has not. The same bytes
+ * as bl_row_next's values through rec_encode_decoded, with no array of
+ * values in between. Not for partial JSON updates (ev->partial: use
+ * bl_row_next). 1 for a row, 0 at the end, -1 on bad data (what was packed
+ * of the row is for the caller to drop: rp_abort). */
+struct rp;
+int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err);
 
 /* A column of MariaDB's old-format TIME(n)/DATETIME(n)/TIMESTAMP(n) whose
  * n is not known (dec_ext && !dec_known): 1 with why the table's rows

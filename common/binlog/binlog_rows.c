@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "stream/recpack.h"
 
 /* Table maps -------------------------------------------------------- */
 
@@ -317,6 +318,7 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	t = bl_find_table(d, ev->table_id);
 	if (t && t->raw_len == ev->body_len && memcmp(t->raw, ev->body, ev->body_len) == 0) {
 		ev->table = t;
+		t->plan_ok = 0; /* what follows the map may change its columns */
 		return 0;
 	}
 	t = calloc(1, sizeof *t);
@@ -626,10 +628,10 @@ static int row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *be
 	return image(d, ev, ev->present_after, after, NULL, NULL, err);
 }
 
-int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
-		struct mc_val *after, struct mc_err *err)
+/* Whether a row follows (1), none (0), or the event's rows are refused
+ * (-1): bl_row_next's and bl_row_pack's start. */
+static int row_begin(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
 {
-	const uint8_t *was = ev->rows_cur;
 	char msg[512];
 	if (!ev->rows_op || ev->rows_cur >= ev->rows_end)
 		return 0;
@@ -644,6 +646,16 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 		return EBAD("%s", msg);
 	}
 	bl_arena_reset(&d->arena);
+	return 1;
+}
+
+int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
+		struct mc_val *after, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	int rc = row_begin(d, ev, err);
+	if (rc <= 0)
+		return rc;
 	if (row_next(d, ev, before, after, err) < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
 		return -1;
@@ -655,3 +667,131 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 	return 1;
 }
 
+
+/* Packed rows ------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1: return p[0];
+	case 2: return le16(p);
+	case 3: return le16(p) | (uint32_t)p[2] << 16;
+	case 4: return le32(p);
+	default: return le64(p);
+	}
+}
+
+/* image(), each value packed at k as rec_encode packs it: straight from
+ * the row image for the columns with a plan, through bl_value else. */
+static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *present,
+		      struct rp *k, const char *what, struct mc_err *err)
+{
+	const struct bl_table *t = ev->table;
+	struct cur c = { ev->rows_cur, ev->rows_end };
+	unsigned np = popcount_bits(present, t->ncols);
+	const uint8_t *nulls;
+	unsigned kn = 0;
+	if (need(&c, (np + 7) / 8, "row null bitmap", err) < 0)
+		return -1;
+	nulls = c.p;
+	c.p += (np + 7) / 8;
+	mcpk_array(k, t->ncols);
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *col = &t->cols[i];
+		size_t left = (size_t)(c.end - c.p), used;
+		unsigned n = col->plan_n;
+		struct mc_val v;
+		if (!((present[i / 8] >> (i % 8)) & 1)) {
+			mcpk_ext(k, 0, MC_EXT_ABSENT);
+			continue;
+		}
+		if ((nulls[kn / 8] >> (kn % 8)) & 1) {
+			kn++;
+			mcpk_nil(k);
+			continue;
+		}
+		kn++;
+		switch (col->plan) {
+		case BL_PLAN_SINT:
+			if (left < n)
+				break; /* bl_value says what is wrong */
+			{
+				uint64_t raw = le_bytes(c.p, n);
+				if (n < 8 && (raw >> (8 * n - 1)) & 1)
+					raw |= ~(uint64_t)0 << (8 * n);
+				mcpk_int64(k, (int64_t)raw);
+			}
+			c.p += n;
+			continue;
+		case BL_PLAN_UINT:
+			if (left < n)
+				break;
+			mcpk_uint64(k, le_bytes(c.p, n));
+			c.p += n;
+			continue;
+		case BL_PLAN_STR: case BL_PLAN_BIN: {
+			uint32_t len;
+			if (left < n)
+				break;
+			len = (uint32_t)le_bytes(c.p, n);
+			if (left - n < len)
+				break;
+			if (col->plan == BL_PLAN_STR)
+				rp_str(k, (const char *)c.p + n, len);
+			else
+				rp_bin(k, (const char *)c.p + n, len);
+			c.p += n + (size_t)len;
+			continue;
+		}
+		}
+		if (bl_value(d, col, c.p, left, &used, &v, err) < 0)
+			return mc_errctx(err, "column %u (%.*s): ", i + 1, (int)col->name.n,
+					 col->name.p ? col->name.p : "");
+		/* as rec_encode_decoded checks them */
+		if (!rec_val_decoder_checked(v.kind) && v.kind != MC_V_INT && v.kind != MC_V_STR &&
+		    v.kind != MC_V_BIN && rec_val_validate(&v, err) < 0)
+			return mc_errctx(err, "%s value %u: ", what, i + 1);
+		rp_val(k, &v);
+		c.p += used;
+	}
+	ev->rows_cur = c.p;
+	return 0;
+}
+
+int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	struct bl_table *t;
+	int rc = row_begin(d, ev, err);
+	if (rc <= 0)
+		return rc;
+	t = ev->table;
+	if (ev->partial) {
+		ev->rows_cur = ev->rows_end;
+		return mc_errf(err, MC_EXIT_DATA, "partial JSON updates are not packed in place");
+	}
+	if (!t->plan_ok) {
+		for (uint32_t i = 0; i < t->ncols; i++)
+			bl_col_plan(&t->cols[i]);
+		t->plan_ok = 1;
+	}
+	if (ev->rows_op == MC_OP_INSERT) {
+		mcpk_nil(k);
+		rc = pack_image(d, ev, ev->present_after, k, "after", err);
+	} else {
+		rc = pack_image(d, ev, ev->present_before, k, "before", err);
+		if (rc == 0 && ev->rows_op == MC_OP_DELETE)
+			mcpk_nil(k);
+		else if (rc == 0)
+			rc = pack_image(d, ev, ev->present_after, k, "after", err);
+	}
+	if (rc < 0) {
+		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
+		return -1;
+	}
+	if (ev->rows_cur == was) {
+		ev->rows_cur = ev->rows_end;
+		return EBAD("rows event: a row image with no columns");
+	}
+	return 1;
+}

@@ -47,6 +47,42 @@ void bl_col_setup(struct bl_col *c)
 	c->conv = !cs || cs->how == CS_PASS ? CONV_PASS : cs->how == CS_BINARY ? CONV_BIN : CONV_CS;
 }
 
+void bl_col_plan(struct bl_col *c)
+{
+	int text = c->conv == CONV_PASS || c->conv == CONV_NOCS_TEXT;
+	int bin = c->conv == CONV_BIN || c->conv == CONV_NOCS_BLOB;
+	c->plan = BL_PLAN_VALUE;
+	c->plan_n = 0;
+	switch (c->type) {
+	case BL_T_TINY: c->plan_n = 1; break;
+	case BL_T_SHORT: c->plan_n = 2; break;
+	case BL_T_INT24: c->plan_n = 3; break;
+	case BL_T_LONG: c->plan_n = 4; break;
+	case BL_T_LONGLONG: c->plan_n = 8; break;
+	case BL_T_STRING: /* BINARY(n) is padded back, INET6.. made text: bl_value */
+		if (text) {
+			c->plan = BL_PLAN_STR;
+			c->plan_n = c->maxlen > 255 ? 2 : 1;
+		}
+		return;
+	case BL_T_VARCHAR: case BL_T_VAR_STRING:
+		if (text || bin) {
+			c->plan = text ? BL_PLAN_STR : BL_PLAN_BIN;
+			c->plan_n = c->maxlen > 255 ? 2 : 1;
+		}
+		return;
+	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+		if ((text || bin) && c->meta >= 1 && c->meta <= 4) {
+			c->plan = text ? BL_PLAN_STR : BL_PLAN_BIN;
+			c->plan_n = (uint8_t)c->meta;
+		}
+		return;
+	default:
+		return;
+	}
+	c->plan = c->is_unsigned ? BL_PLAN_UINT : BL_PLAN_SINT;
+}
+
 void bl_col_fbt(struct bl_col *c, unsigned kind)
 {
 	if (c->type == BL_T_STRING && c->conv == CONV_BIN &&

@@ -393,6 +393,7 @@ int st_temporal(const struct schema_track *s, struct bl_table *t, const struct m
 		}
 		unknown += !c->dec_known;
 	}
+	t->plan_ok = 0;
 	return unknown;
 }
 
@@ -443,6 +444,7 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	for (uint32_t i = 0; kf && kf->cols.uns && i < t->ncols; i++)
 		if (kf->cols.uns[i] & DDL_FBT)
 			bl_col_fbt(&t->cols[i], (kf->cols.uns[i] & DDL_FBT) >> 3);
+	t->plan_ok = 0; /* the columns as they are now */
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */
