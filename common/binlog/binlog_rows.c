@@ -509,12 +509,18 @@ int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, in
 
 static unsigned popcount_bits(const uint8_t *bm, uint32_t n)
 {
-	unsigned k = 0;
+	/* bits set in a nibble (no popcount instruction assumed) */
+	static const uint8_t nb[16] = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
+	unsigned k = 0, b;
 	uint32_t i = 0;
-	for (; i + 8 <= n; i += 8)
-		k += (unsigned)__builtin_popcount(bm[i / 8]);
-	if (i < n)
-		k += (unsigned)__builtin_popcount(bm[i / 8] & ((1u << (n - i)) - 1));
+	for (; i + 8 <= n; i += 8) {
+		b = bm[i / 8];
+		k += nb[b & 15] + nb[b >> 4];
+	}
+	if (i < n) {
+		b = bm[i / 8] & ((1u << (n - i)) - 1);
+		k += nb[b & 15] + nb[b >> 4];
+	}
 	return k;
 }
 

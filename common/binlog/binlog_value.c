@@ -12,7 +12,7 @@
 #include "base/alloc.h"
 #include "binlog/binlog_comp.h"
 
-static uint32_t le_n(const uint8_t *p, unsigned n)
+static inline __attribute__((always_inline)) uint32_t le_n(const uint8_t *p, unsigned n)
 {
 	uint32_t v = 0;
 	for (unsigned i = 0; i < n; i++)
@@ -658,17 +658,20 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
-		if (x / 100000000 % 100 > 12 || x / 1000000 % 100 > 31 || x / 10000 % 100 > 23 ||
-		    x / 100 % 100 > 59 || x % 100 > 59 || x / 100000000000000ULL)
-			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
-		ROOM(r, 48);
 		{
-			char *e = ymd_text(r, (unsigned)(x / 10000000000ULL % 10000),
-					   (unsigned)(x / 100000000 % 100),
-					   (unsigned)(x / 1000000 % 100));
+			/* YYYYMMDDhhmmss: the parts by successive division */
+			uint64_t ymd = x / 1000000;
+			unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
+			unsigned mon = md / 100, day = md % 100, hour = hms / 10000,
+				 min = hms / 100 % 100, sec = hms % 100;
+			char *e;
+			if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
+				return EBAD("DATETIME %llu: not a date and time",
+					    (unsigned long long)x);
+			ROOM(r, 48);
+			e = ymd_text(r, (unsigned)(ymd / 10000), mon, day);
 			*e++ = ' ';
-			e = hms_text(e, (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
-				     (unsigned)(x % 100));
+			e = hms_text(e, hour, min, sec);
 			k = (size_t)(e - r);
 		}
 		*used = 8;

@@ -10,6 +10,8 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 		     uint64_t start, struct mc_err *err)
 {
 	size_t room = 64 + r->db.n + r->table.n + 20 * (size_t)ev->table->ncols;
+	char shared[256]; /* the bytes the records share, once packed */
+	size_t nshared = 0;
 	int rc;
 	r->pos.file = T->fileseq;
 	r->pos.off = off;
@@ -20,7 +22,17 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 			return -1;
 		if (rio_pack_begin(&T->w, &k, room, err) < 0)
 			return tail_write_fail(err);
-		rp_row_head(&k, r);
+		if (nshared) {
+			rp_put(&k, shared, nshared);
+		} else {
+			size_t at = (size_t)(k.w - k.b->p);
+			rp_row_shared(&k, r);
+			if (!k.failed && (size_t)(k.w - k.b->p) - at <= sizeof shared) {
+				nshared = (size_t)(k.w - k.b->p) - at;
+				memcpy(shared, k.b->p + at, nshared);
+			}
+		}
+		rp_row_pos(&k, r);
 		if ((rc = bl_row_pack(&T->d, ev, &k, err)) <= 0) {
 			rp_abort(&k);
 			break;

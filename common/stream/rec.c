@@ -666,13 +666,22 @@ static inline __attribute__((always_inline)) void pack_row_head(struct rp *k, co
 	pack_strn(k, r->db);
 	pack_strn(k, r->table);
 	mcpk_uint64(k, r->schema_version);
-	pack_pos(k, &r->pos);
-	mcpk_int64(k, r->time);
+	rp_row_pos(k, r);
 }
 
 void rp_row_head(struct rp *k, const struct mc_rec *r)
 {
 	pack_row_head(k, r);
+}
+
+void rp_row_shared(struct rp *k, const struct mc_rec *r)
+{
+	mcpk_array(k, 9);
+	mcpk_uint8(k, MC_R_ROW);
+	mcpk_uint8(k, (uint8_t)r->op);
+	pack_strn(k, r->db);
+	pack_strn(k, r->table);
+	mcpk_uint64(k, r->schema_version);
 }
 
 static inline __attribute__((always_inline)) int pack_vals(struct rp *pk, const struct mc_val *v, size_t n, const char *what,

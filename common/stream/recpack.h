@@ -156,5 +156,16 @@ static inline __attribute__((always_inline)) void rp_val(struct rp *k, const str
  * version, position, time), packed as rec_encode packs them; the images
  * follow: each an array of the table's values, or nil. */
 void rp_row_head(struct rp *k, const struct mc_rec *r);
+/* rp_row_head in two parts: the fields the records of one rows event
+ * share (kind, op, db, table, schema version), then position and time. */
+void rp_row_shared(struct rp *k, const struct mc_rec *r);
+static inline __attribute__((always_inline)) void rp_row_pos(struct rp *k, const struct mc_rec *r)
+{
+	mcpk_array(k, 3);
+	mcpk_uint64(k, r->pos.file);
+	mcpk_uint64(k, r->pos.off);
+	mcpk_uint64(k, r->pos.row);
+	mcpk_int64(k, r->time);
+}
 
 #endif
