@@ -234,8 +234,9 @@ struct bl_decoder {
 	void *zstd;              /* ZSTD_DCtx */
 	struct cs_set cs;        /* charset converters (base/charset.h) */
 	struct mc_buf csbuf;     /* text converted to UTF-8 */
-	uint32_t ts_days;        /* the day of the last TIMESTAMP text (0: none) */
-	char ts_date[12];        /* its YYYY-MM-DD */
+	uint32_t ts_sec;         /* the second of the last TIMESTAMP text */
+	uint32_t ts_days;        /* its day + 1 (0: none) */
+	char ts_text[20];        /* its YYYY-MM-DD hh:mm:ss */
 };
 
 /* Set up a decoder with the default format (v4, no checksum) until an FDE

@@ -707,7 +707,7 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 		size_t left = (size_t)(c.end - c.p), used;
 		unsigned n = col->plan_n;
 		struct mc_val v;
-		if (!((present[i / 8] >> (i % 8)) & 1)) {
+		if (np != t->ncols && !((present[i / 8] >> (i % 8)) & 1)) {
 			mcpk_ext(k, 0, MC_EXT_ABSENT);
 			continue;
 		}

@@ -396,22 +396,27 @@ static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, 
 		*e++ = ' ';
 		e = hms_text(e, 0, 0, 0);
 	} else {
-		uint32_t days = sec / 86400, rem = sec % 86400;
-		if (days + 1 != d->ts_days) {
-			/* civil date from days since 1970-01-01 (Howard Hinnant's
-			 * method); kept for the next value of the same day */
-			uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-			uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-			uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-			uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-			uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
-			ymd_text(d->ts_date, yy, mm, dd);
-			d->ts_days = days + 1;
+		/* kept for the next value of the same second, or day */
+		if (sec != d->ts_sec || !d->ts_days) {
+			uint32_t days = sec / 86400, rem = sec % 86400;
+			if (days + 1 != d->ts_days) {
+				/* civil date from days since 1970-01-01 (Howard
+				 * Hinnant's method) */
+				uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+				uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+				uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+				uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+				uint32_t mm = mp < 10 ? mp + 3 : mp - 9,
+					 yy = yoe + era * 400 + (mm <= 2);
+				ymd_text(d->ts_text, yy, mm, dd);
+				d->ts_text[10] = ' ';
+				d->ts_days = days + 1;
+			}
+			hms_text(d->ts_text + 11, rem / 3600, rem / 60 % 60, rem % 60);
+			d->ts_sec = sec;
 		}
-		memcpy(o, d->ts_date, 10);
-		e = o + 10;
-		*e++ = ' ';
-		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
+		memcpy(o, d->ts_text, 19);
+		e = o + 19;
 	}
 	e += frac_text(e, dec, usec);
 	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o));
@@ -521,7 +526,7 @@ static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned by
 int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
 	     size_t *used, struct mc_val *v, struct mc_err *err)
 {
-	char o[128], *r;
+	char *r;
 	size_t k;
 	switch (c->type) {
 	case BL_T_TINY: NEED(1); set_int(v, c->is_unsigned, p[0], 1); *used = 1; return 0;
@@ -598,8 +603,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		a = (uint32_t)(x < 0 ? -x : x);
 		if (a / 100 % 100 > 59 || a % 100 > 59 || a / 10000 > 838)
 			return EBAD("TIME %s%u: not a time of day", x < 0 ? "-" : "", (unsigned)a);
+		ROOM(r, 48);
 		{
-			char *e = o;
+			char *e = r;
 			if (x < 0)
 				*e++ = '-';
 			e = bl_digits_min(e, a / 10000, 2);
@@ -607,10 +613,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			e = bl_digits(e, a / 100 % 100, 2);
 			*e++ = ':';
 			e = bl_digits(e, a % 100, 2);
-			k = (size_t)(e - o);
+			k = (size_t)(e - r);
 		}
 		*used = 3;
-		return set_text(d, v, MC_V_TIME, o, k, err);
+		return room_text(d, v, MC_V_TIME, r, k);
 	}
 	case BL_T_TIME2: {
 		unsigned dec = c->meta;
@@ -743,8 +749,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			v->v.s = c->labels[x - 1];
 			return 0;
 		}
-		k = (size_t)snprintf(o, sizeof o, "%u", x);
-		return set_text(d, v, MC_V_STR, o, k, err);
+		ROOM(r, 24);
+		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%u", x));
 	}
 	case BL_T_SET: {
 		unsigned nb = c->meta & 0xff;
@@ -777,8 +783,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			v->v.s = mc_str_c(s, k);
 			return 0;
 		}
-		k = (size_t)snprintf(o, sizeof o, "%llu", (unsigned long long)x);
-		return set_text(d, v, MC_V_STR, o, k, err);
+		ROOM(r, 24);
+		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%llu", (unsigned long long)x));
 	}
 	case BL_T_STRING: {
 		unsigned lb = c->maxlen > 255 ? 2 : 1;
@@ -803,8 +809,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			if (v->v.s.n != c->maxlen)
 				return EBAD("%s of %zu bytes", c->conv == CONV_INET4 ? "INET4" : "INET6/UUID",
 					    v->v.s.n);
-			k = fbt_text(c->conv, (const uint8_t *)v->v.s.p, o);
-			return set_text(d, v, MC_V_STR, o, k, err);
+			const char *s = v->v.s.p;
+			ROOM(r, 48);
+			return room_text(d, v, MC_V_STR, r, fbt_text(c->conv, (const uint8_t *)s, r));
 		}
 		return 0;
 	}

@@ -12,6 +12,7 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 	size_t room = 64 + r->db.n + r->table.n + 20 * (size_t)ev->table->ncols;
 	char shared[256]; /* the bytes the records share, once packed */
 	size_t nshared = 0;
+	uint64_t first = T->rowctr;
 	int rc;
 	r->pos.file = T->fileseq;
 	r->pos.off = off;
@@ -38,10 +39,18 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 			break;
 		}
 		if (rio_pack_end(&T->w, &k, err) < 0)
-			return tail_write_fail(err);
-		T->rowctr++;
-		T->stats.records++;
+			rc = -2;
+		else
+			T->rowctr++;
+		if (rc < 0)
+			break;
+	}
+	if (T->rowctr > first) { /* the rows written: the last one's position */
+		T->stats.records += T->rowctr - first;
+		r->pos.row = T->rowctr - 1;
 		tail_wrote(T, r);
 	}
+	if (rc == -2)
+		return tail_write_fail(err);
 	return rc < 0 ? tail_data_error(T, start, err) : 0;
 }
