@@ -33,7 +33,8 @@ static inline uint64_t bl_be_n(const uint8_t *p, unsigned n)
 /* How bl_row_pack packs a column's values (bl_col.plan, plan_n): through
  * bl_value and a struct mc_val, or straight from the row image: integers
  * of plan_n bytes, text or bytes after a length of plan_n bytes. */
-enum { BL_PLAN_VALUE = 0, BL_PLAN_SINT, BL_PLAN_UINT, BL_PLAN_STR, BL_PLAN_BIN };
+enum { BL_PLAN_VALUE = 0, BL_PLAN_SINT, BL_PLAN_UINT, BL_PLAN_STR, BL_PLAN_BIN,
+       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */ };
 void bl_col_plan(struct bl_col *c);
 
 /* A bounded cursor over one event's bytes. */

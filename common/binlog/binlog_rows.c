@@ -10,6 +10,10 @@
 #include "base/alloc.h"
 #include "stream/recpack.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Table maps -------------------------------------------------------- */
 
 static int is_numeric(uint8_t t)
@@ -676,6 +680,35 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 
 /* Packed rows ------------------------------------------------------- */
 
+/* Whether p[0..n) is all ASCII: 32 bytes a step where SSE2 is. */
+static inline int all_ascii(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	for (; i + 32 <= n; i += 32) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+		if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+			return 0;
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ull)
+			return 0;
+	}
+	if (i < n && n >= 8) { /* the last 8 bytes, some seen already */
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		return !(w & 0x8080808080808080ull);
+	}
+	for (; i < n; i++)
+		if (p[i] & 0x80)
+			return 0;
+	return 1;
+}
+
 static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p, unsigned n)
 {
 	switch (n) {
@@ -735,14 +768,16 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 			mcpk_uint64(k, le_bytes(c.p, n));
 			c.p += n;
 			continue;
-		case BL_PLAN_STR: case BL_PLAN_BIN: {
+		case BL_PLAN_STR: case BL_PLAN_BIN: case BL_PLAN_ASCII: {
 			uint32_t len;
 			if (left < n)
 				break;
 			len = (uint32_t)le_bytes(c.p, n);
 			if (left - n < len)
 				break;
-			if (col->plan == BL_PLAN_STR)
+			if (col->plan == BL_PLAN_ASCII && !all_ascii(c.p + n, len))
+				break; /* converted by bl_value */
+			if (col->plan != BL_PLAN_BIN)
 				rp_str(k, (const char *)c.p + n, len);
 			else
 				rp_bin(k, (const char *)c.p + n, len);

@@ -51,6 +51,9 @@ void bl_col_plan(struct bl_col *c)
 {
 	int text = c->conv == CONV_PASS || c->conv == CONV_NOCS_TEXT;
 	int bin = c->conv == CONV_BIN || c->conv == CONV_NOCS_BLOB;
+	const struct cs_info *cs = c->conv == CONV_CS ? cs_by_collation(c->charset) : NULL;
+	/* a charset converted whose ASCII text is the same in UTF-8 */
+	int ascii = cs && cs_same(cs, "a", 1);
 	c->plan = BL_PLAN_VALUE;
 	c->plan_n = 0;
 	switch (c->type) {
@@ -60,20 +63,20 @@ void bl_col_plan(struct bl_col *c)
 	case BL_T_LONG: c->plan_n = 4; break;
 	case BL_T_LONGLONG: c->plan_n = 8; break;
 	case BL_T_STRING: /* BINARY(n) is padded back, INET6.. made text: bl_value */
-		if (text) {
-			c->plan = BL_PLAN_STR;
+		if (text || ascii) {
+			c->plan = text ? BL_PLAN_STR : BL_PLAN_ASCII;
 			c->plan_n = c->maxlen > 255 ? 2 : 1;
 		}
 		return;
 	case BL_T_VARCHAR: case BL_T_VAR_STRING:
-		if (text || bin) {
-			c->plan = text ? BL_PLAN_STR : BL_PLAN_BIN;
+		if (text || bin || ascii) {
+			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
 			c->plan_n = c->maxlen > 255 ? 2 : 1;
 		}
 		return;
 	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
-		if ((text || bin) && c->meta >= 1 && c->meta <= 4) {
-			c->plan = text ? BL_PLAN_STR : BL_PLAN_BIN;
+		if ((text || bin || ascii) && c->meta >= 1 && c->meta <= 4) {
+			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
 			c->plan_n = (uint8_t)c->meta;
 		}
 		return;
