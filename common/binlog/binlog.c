@@ -867,8 +867,13 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		seq = le64(ev->body);
 		domain = le32(ev->body + 8);
 		ev->gtid_standalone = ev->body[12] & 1;
-		snprintf(ev->gtid, sizeof ev->gtid, "%u-%u-%llu", domain, ev->server_id,
-			 (unsigned long long)seq);
+		{ /* "%u-%u-%llu", without printf: one a transaction */
+			char *o = bl_dec_u64(ev->gtid, domain);
+			*o++ = '-';
+			o = bl_dec_u64(o, ev->server_id);
+			*o++ = '-';
+			*bl_dec_u64(o, seq) = 0;
+		}
 		return 0;
 	}
 	case BL_TRANSACTION_PAYLOAD:

@@ -148,8 +148,8 @@ struct bl_table {
 	uint32_t njson;        /* JSON columns (for partial updates) */
 	uint32_t ndec_ext;     /* columns with bl_col.dec_ext (set with the map) */
 	int plan_ok;           /* bl_col.plan set for the columns as they are now
-				* (cleared by each map event and by what changes
-				* the columns: schema_track.c) */
+				* (cleared by what changes a column's type,
+				* charset or sign after the map: schema_track.c) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */

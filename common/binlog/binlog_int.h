@@ -137,6 +137,19 @@ static inline __attribute__((always_inline)) char *bl_digits(char *o, uint64_t v
 }
 
 
+/* v in decimal at o (no NUL); the end. */
+static inline char *bl_dec_u64(char *o, uint64_t v)
+{
+	char t[20];
+	int n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*o++ = t[--n];
+	return o;
+}
+
 /* Write v with at least w digits. */
 static inline char *bl_digits_min(char *o, uint64_t v, int w)
 {

@@ -321,8 +321,8 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	/* The same map again (every transaction repeats its maps): keep it. */
 	t = bl_find_table(d, ev->table_id);
 	if (t && t->raw_len == ev->body_len && memcmp(t->raw, ev->body, ev->body_len) == 0) {
-		ev->table = t;
-		t->plan_ok = 0; /* what follows the map may change its columns */
+		ev->table = t; /* its columns as they were (schema_track.c may change
+				* them: it clears t->plan_ok then) */
 		return 0;
 	}
 	t = calloc(1, sizeof *t);

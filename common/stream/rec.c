@@ -666,7 +666,8 @@ static inline __attribute__((always_inline)) void pack_row_head(struct rp *k, co
 	pack_strn(k, r->db);
 	pack_strn(k, r->table);
 	mcpk_uint64(k, r->schema_version);
-	rp_row_pos(k, r);
+	pack_pos(k, &r->pos);
+	mcpk_int64(k, r->time);
 }
 
 void rp_row_head(struct rp *k, const struct mc_rec *r)
@@ -682,6 +683,9 @@ void rp_row_shared(struct rp *k, const struct mc_rec *r)
 	pack_strn(k, r->db);
 	pack_strn(k, r->table);
 	mcpk_uint64(k, r->schema_version);
+	mcpk_array(k, 3);
+	mcpk_uint64(k, r->pos.file);
+	mcpk_uint64(k, r->pos.off);
 }
 
 static inline __attribute__((always_inline)) int pack_vals(struct rp *pk, const struct mc_val *v, size_t n, const char *what,

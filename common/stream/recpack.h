@@ -36,7 +36,7 @@ int rp_more(struct rp *k, const char *p, size_t n);
 /* Open k over b with room for `room` bytes; -1 when out of memory. */
 static inline int rp_open(struct rp *k, struct mc_buf *b, size_t room)
 {
-	if (buf_grow(b, room) < 0)
+	if (b->cap - b->len < room && buf_grow(b, room) < 0)
 		return -1;
 	k->b = b;
 	k->start = b->len;
@@ -157,13 +157,11 @@ static inline __attribute__((always_inline)) void rp_val(struct rp *k, const str
  * follow: each an array of the table's values, or nil. */
 void rp_row_head(struct rp *k, const struct mc_rec *r);
 /* rp_row_head in two parts: the fields the records of one rows event
- * share (kind, op, db, table, schema version), then position and time. */
+ * share (kind, op, db, table, schema version, the position's file and
+ * offset), then the position's row and the time. */
 void rp_row_shared(struct rp *k, const struct mc_rec *r);
 static inline __attribute__((always_inline)) void rp_row_pos(struct rp *k, const struct mc_rec *r)
 {
-	mcpk_array(k, 3);
-	mcpk_uint64(k, r->pos.file);
-	mcpk_uint64(k, r->pos.off);
 	mcpk_uint64(k, r->pos.row);
 	mcpk_int64(k, r->time);
 }
