@@ -6,17 +6,72 @@
  * not verified, so that mutations reach the decoders behind them. Every
  * value of every row decoded must be in the form the record stream
  * requires (rec_val_validate): mc-binlog-tail encodes them with
- * rec_encode_decoded, which trusts the decoder for that. */
+ * rec_encode_decoded, which trusts the decoder for that. And the rows
+ * packed in place (bl_row_pack, what mc-binlog-tail writes) must be the
+ * bytes of the values of bl_row_next through rec_encode_decoded, row by
+ * row, with the same end or error. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "binlog/binlog.h"
 #include "stream/rec.h"
+#include "stream/recpack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
+
+/* One row of ev by bl_row_next (then rec_encode_decoded) and the same row
+ * of ev2 by bl_row_pack: the same outcome, the same bytes. */
+static int row_both(struct bl_decoder *d, struct bl_event *ev, struct bl_event *ev2)
+{
+	static struct mc_buf a, b;
+	struct mc_err err;
+	struct mc_rec r;
+	struct rp k;
+	int rc, rc2 = 0;
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_ROW;
+	r.op = (enum mc_op)ev->rows_op;
+	r.db = mc_str_c("db", 2);
+	r.table = mc_str_c("t", 1);
+	r.pos.row = 7;
+	a.len = b.len = 0;
+	for (size_t i = 0; i < MC_MAX_COLUMNS; i++)
+		before[i].kind = after[i].kind = MC_V_NULL;
+	rc = bl_row_next(d, ev, before, after, &err);
+	if (rc == 1) {
+		if (ev->rows_op != MC_OP_INSERT) {
+			r.before = before;
+			r.nbefore = ev->table->ncols;
+		}
+		if (ev->rows_op != MC_OP_DELETE) {
+			r.after = after;
+			r.nafter = ev->table->ncols;
+		}
+		for (uint32_t i = 0; i < ev->table->ncols; i++)
+			if ((rec_val_decoder_checked(before[i].kind) &&
+			     rec_val_validate(&before[i], &err) < 0) ||
+			    (rec_val_decoder_checked(after[i].kind) &&
+			     rec_val_validate(&after[i], &err) < 0))
+				abort();
+		if (rec_encode_decoded(&a, &r, &err) < 0)
+			rc2 = -1; /* the packed row fails too */
+	}
+	if (ev->partial)
+		return rc;
+	if (rp_open(&k, &b, 64) < 0)
+		abort();
+	rp_row_head(&k, &r);
+	rc = rc2 < 0 ? -1 : rc;
+	rc2 = bl_row_pack(d, ev2, &k, &err);
+	if (rc2 != rc)
+		abort();
+	if (rc == 1 && (rp_close(&k) < 0 || a.len != b.len || memcmp(a.p, b.p, a.len) != 0))
+		abort();
+	return rc;
+}
 
 static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 {
@@ -37,15 +92,11 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 					ev.table->cols[i].meta = (uint16_t)(i % 7);
 					ev.table->cols[i].dec_known = 1;
 				}
-			for (size_t i = 0; i < MC_MAX_COLUMNS; i++)
-				before[i].kind = after[i].kind = MC_V_NULL;
-			while (bl_row_next(d, &ev, before, after, &err) == 1)
-				for (uint32_t i = 0; ev.table && i < ev.table->ncols; i++)
-					if ((rec_val_decoder_checked(before[i].kind) &&
-					     rec_val_validate(&before[i], &err) < 0) ||
-					    (rec_val_decoder_checked(after[i].kind) &&
-					     rec_val_validate(&after[i], &err) < 0))
-						abort();
+			{
+				struct bl_event ev2 = ev;
+				while (row_both(d, &ev, &ev2) == 1)
+					;
+			}
 			if (ev.type == BL_TRANSACTION_PAYLOAD && depth == 0 && ev.payload) {
 				/* inner events have no checksum; copy: the buffer is reused */
 				size_t pn = ev.payload_len;

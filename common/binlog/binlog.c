@@ -166,26 +166,32 @@ static uint32_t crc_table(uint32_t crc, const uint8_t *p, size_t n)
 
 struct bl_block {
 	struct bl_block *next;
-	size_t used, cap;
+	size_t cap;
 	max_align_t data[];
 };
 
+char *bl_arena_room_grow(struct bl_arena *a, size_t n)
+{
+	size_t cap = n > 65536 ? (n + 15) & ~(size_t)15 : 65536;
+	struct bl_block *nb;
+	if (a->left >= n)
+		return a->cur;
+	if (!(nb = malloc(sizeof *nb + cap)))
+		return NULL;
+	nb->next = a->head;
+	nb->cap = cap;
+	a->head = nb;
+	a->cur = (char *)nb->data;
+	a->left = cap;
+	return a->cur;
+}
+
 void *bl_arena_alloc(struct bl_arena *a, size_t n)
 {
-	struct bl_block *b = a->head;
-	n = (n + 15) & ~(size_t)15;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		struct bl_block *nb = malloc(sizeof *nb + cap);
-		if (!nb)
-			return NULL;
-		nb->next = b;
-		nb->used = 0;
-		nb->cap = cap;
-		a->head = b = nb;
-	}
-	b->used += n;
-	return (char *)b->data + b->used - n;
+	char *p = bl_arena_room(a, (n + 15) & ~(size_t)15);
+	if (p)
+		bl_arena_take(a, n);
+	return p;
 }
 
 void bl_arena_reset(struct bl_arena *a)
@@ -199,7 +205,8 @@ void bl_arena_reset(struct bl_arena *a)
 		b->next = n->next;
 		free(n);
 	}
-	b->used = 0;
+	a->cur = (char *)b->data;
+	a->left = b->cap;
 }
 
 void bl_arena_free(struct bl_arena *a)
@@ -209,6 +216,8 @@ void bl_arena_free(struct bl_arena *a)
 		free(a->head);
 		a->head = n;
 	}
+	a->cur = NULL;
+	a->left = 0;
 }
 
 /* Decoder ----------------------------------------------------------- */
@@ -858,8 +867,13 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		seq = le64(ev->body);
 		domain = le32(ev->body + 8);
 		ev->gtid_standalone = ev->body[12] & 1;
-		snprintf(ev->gtid, sizeof ev->gtid, "%u-%u-%llu", domain, ev->server_id,
-			 (unsigned long long)seq);
+		{ /* "%u-%u-%llu", without printf: one a transaction */
+			char *o = bl_dec_u64(ev->gtid, domain);
+			*o++ = '-';
+			o = bl_dec_u64(o, ev->server_id);
+			*o++ = '-';
+			*bl_dec_u64(o, seq) = 0;
+		}
 		return 0;
 	}
 	case BL_TRANSACTION_PAYLOAD:

@@ -129,6 +129,10 @@ struct bl_col {
 	 * sets meta = n and dec_known. Its values are decoded only when known. */
 	uint8_t dec_ext;
 	uint8_t dec_known;
+	/* how bl_row_pack packs its values (binlog_int.h BL_PLAN_*), and the
+	 * bytes of its integer or length; set with the table's plan */
+	uint8_t plan;
+	uint8_t plan_n;
 };
 
 /* A table map (TABLE_MAP event), owned by the decoder. */
@@ -142,6 +146,10 @@ struct bl_table {
 	int has_names;         /* column names came with the map */
 	int has_signedness;
 	uint32_t njson;        /* JSON columns (for partial updates) */
+	uint32_t ndec_ext;     /* columns with bl_col.dec_ext (set with the map) */
+	int plan_ok;           /* bl_col.plan set for the columns as they are now
+				* (cleared by what changes a column's type,
+				* charset or sign after the map: schema_track.c) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
@@ -209,6 +217,8 @@ struct bl_event {
  * pointers until bl_arena_reset. */
 struct bl_arena {
 	struct bl_block *head;
+	char *cur;   /* the head block's free space: cur[0..left) */
+	size_t left;
 };
 
 struct bl_decoder {
@@ -224,6 +234,9 @@ struct bl_decoder {
 	void *zstd;              /* ZSTD_DCtx */
 	struct cs_set cs;        /* charset converters (base/charset.h) */
 	struct mc_buf csbuf;     /* text converted to UTF-8 */
+	uint32_t ts_sec;         /* the second of the last TIMESTAMP text */
+	uint32_t ts_days;        /* its day + 1 (0: none) */
+	char ts_text[20];        /* its YYYY-MM-DD hh:mm:ss */
 };
 
 /* Set up a decoder with the default format (v4, no checksum) until an FDE
@@ -278,6 +291,17 @@ int bl_check_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
 		struct mc_val *after, struct mc_err *err);
 
+/* bl_row_next, the values packed in place: the row's images at k (after
+ * the row record's fields before them, stream/recpack.h), as rec_encode
+ * packs a row record of them: for each image of the op an array of the
+ * table's ncols values, nil for the image the op has not. The same bytes
+ * as bl_row_next's values through rec_encode_decoded, with no array of
+ * values in between. Not for partial JSON updates (ev->partial: use
+ * bl_row_next). 1 for a row, 0 at the end, -1 on bad data (what was packed
+ * of the row is for the caller to drop: rp_abort). */
+struct rp;
+int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err);
+
 /* A column of MariaDB's old-format TIME(n)/DATETIME(n)/TIMESTAMP(n) whose
  * n is not known (dec_ext && !dec_known): 1 with why the table's rows
  * cannot be decoded in msg (naming the column and the remedy), else 0. */
@@ -328,6 +352,19 @@ int bl_json_apply_diff(const char *old, size_t oldn, const uint8_t *diff, size_t
 
 /* Arena. */
 void *bl_arena_alloc(struct bl_arena *a, size_t n);
+/* Room for n bytes at the arena's end, not taken yet (NULL: out of
+ * memory): write, then take what was written with bl_arena_take. */
+char *bl_arena_room_grow(struct bl_arena *a, size_t n);
+static inline char *bl_arena_room(struct bl_arena *a, size_t n)
+{
+	return a->left >= n ? a->cur : bl_arena_room_grow(a, n);
+}
+static inline void bl_arena_take(struct bl_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	a->cur += n;
+	a->left -= n;
+}
 void bl_arena_reset(struct bl_arena *a);
 void bl_arena_free(struct bl_arena *a);
 

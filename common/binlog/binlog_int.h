@@ -30,6 +30,13 @@ static inline uint64_t bl_be_n(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* How bl_row_pack packs a column's values (bl_col.plan, plan_n): through
+ * bl_value and a struct mc_val, or straight from the row image: integers
+ * of plan_n bytes, text or bytes after a length of plan_n bytes. */
+enum { BL_PLAN_VALUE = 0, BL_PLAN_SINT, BL_PLAN_UINT, BL_PLAN_STR, BL_PLAN_BIN,
+       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */ };
+void bl_col_plan(struct bl_col *c);
+
 /* A bounded cursor over one event's bytes. */
 struct cur {
 	const uint8_t *p, *end;
@@ -129,6 +136,19 @@ static inline __attribute__((always_inline)) char *bl_digits(char *o, uint64_t v
 	return o + w;
 }
 
+
+/* v in decimal at o (no NUL); the end. */
+static inline char *bl_dec_u64(char *o, uint64_t v)
+{
+	char t[20];
+	int n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*o++ = t[--n];
+	return o;
+}
 
 /* Write v with at least w digits. */
 static inline char *bl_digits_min(char *o, uint64_t v, int w)

@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "stream/recpack.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Table maps -------------------------------------------------------- */
 
@@ -261,13 +266,17 @@ static void old_temporal(struct bl_table *t)
 {
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
-		if (c->type == BL_T_TIME || c->type == BL_T_DATETIME || c->type == BL_T_TIMESTAMP)
+		if (c->type == BL_T_TIME || c->type == BL_T_DATETIME || c->type == BL_T_TIMESTAMP) {
 			c->dec_ext = 1;
+			t->ndec_ext++;
+		}
 	}
 }
 
 int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n)
 {
+	if (!t->ndec_ext)
+		return 0; /* the common case, tested for every row */
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *c = &t->cols[i];
 		const char *what = c->type == BL_T_TIME ? "TIME"
@@ -312,7 +321,8 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 	/* The same map again (every transaction repeats its maps): keep it. */
 	t = bl_find_table(d, ev->table_id);
 	if (t && t->raw_len == ev->body_len && memcmp(t->raw, ev->body, ev->body_len) == 0) {
-		ev->table = t;
+		ev->table = t; /* its columns as they were (schema_track.c may change
+				* them: it clears t->plan_ok then) */
 		return 0;
 	}
 	t = calloc(1, sizeof *t);
@@ -503,9 +513,18 @@ int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, in
 
 static unsigned popcount_bits(const uint8_t *bm, uint32_t n)
 {
-	unsigned k = 0;
-	for (uint32_t i = 0; i < n; i++)
-		k += (bm[i / 8] >> (i % 8)) & 1;
+	/* bits set in a nibble (no popcount instruction assumed) */
+	static const uint8_t nb[16] = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
+	unsigned k = 0, b;
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		b = bm[i / 8];
+		k += nb[b & 15] + nb[b >> 4];
+	}
+	if (i < n) {
+		b = bm[i / 8] & ((1u << (n - i)) - 1);
+		k += nb[b & 15] + nb[b >> 4];
+	}
 	return k;
 }
 
@@ -619,10 +638,10 @@ static int row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *be
 	return image(d, ev, ev->present_after, after, NULL, NULL, err);
 }
 
-int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
-		struct mc_val *after, struct mc_err *err)
+/* Whether a row follows (1), none (0), or the event's rows are refused
+ * (-1): bl_row_next's and bl_row_pack's start. */
+static int row_begin(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
 {
-	const uint8_t *was = ev->rows_cur;
 	char msg[512];
 	if (!ev->rows_op || ev->rows_cur >= ev->rows_end)
 		return 0;
@@ -637,6 +656,16 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 		return EBAD("%s", msg);
 	}
 	bl_arena_reset(&d->arena);
+	return 1;
+}
+
+int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
+		struct mc_val *after, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	int rc = row_begin(d, ev, err);
+	if (rc <= 0)
+		return rc;
 	if (row_next(d, ev, before, after, err) < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
 		return -1;
@@ -648,3 +677,162 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 	return 1;
 }
 
+
+/* Packed rows ------------------------------------------------------- */
+
+/* Whether p[0..n) is all ASCII: 32 bytes a step where SSE2 is. */
+static inline int all_ascii(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	for (; i + 32 <= n; i += 32) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+		if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+			return 0;
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ull)
+			return 0;
+	}
+	if (i < n && n >= 8) { /* the last 8 bytes, some seen already */
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		return !(w & 0x8080808080808080ull);
+	}
+	for (; i < n; i++)
+		if (p[i] & 0x80)
+			return 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1: return p[0];
+	case 2: return le16(p);
+	case 3: return le16(p) | (uint32_t)p[2] << 16;
+	case 4: return le32(p);
+	default: return le64(p);
+	}
+}
+
+/* image(), each value packed at k as rec_encode packs it: straight from
+ * the row image for the columns with a plan, through bl_value else. */
+static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *present,
+		      struct rp *k, const char *what, struct mc_err *err)
+{
+	const struct bl_table *t = ev->table;
+	struct cur c = { ev->rows_cur, ev->rows_end };
+	unsigned np = popcount_bits(present, t->ncols);
+	const uint8_t *nulls;
+	unsigned kn = 0;
+	if (need(&c, (np + 7) / 8, "row null bitmap", err) < 0)
+		return -1;
+	nulls = c.p;
+	c.p += (np + 7) / 8;
+	mcpk_array(k, t->ncols);
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_col *col = &t->cols[i];
+		size_t left = (size_t)(c.end - c.p), used;
+		unsigned n = col->plan_n;
+		struct mc_val v;
+		if (np != t->ncols && !((present[i / 8] >> (i % 8)) & 1)) {
+			mcpk_ext(k, 0, MC_EXT_ABSENT);
+			continue;
+		}
+		if ((nulls[kn / 8] >> (kn % 8)) & 1) {
+			kn++;
+			mcpk_nil(k);
+			continue;
+		}
+		kn++;
+		switch (col->plan) {
+		case BL_PLAN_SINT:
+			if (left < n)
+				break; /* bl_value says what is wrong */
+			{
+				uint64_t raw = le_bytes(c.p, n);
+				if (n < 8 && (raw >> (8 * n - 1)) & 1)
+					raw |= ~(uint64_t)0 << (8 * n);
+				mcpk_int64(k, (int64_t)raw);
+			}
+			c.p += n;
+			continue;
+		case BL_PLAN_UINT:
+			if (left < n)
+				break;
+			mcpk_uint64(k, le_bytes(c.p, n));
+			c.p += n;
+			continue;
+		case BL_PLAN_STR: case BL_PLAN_BIN: case BL_PLAN_ASCII: {
+			uint32_t len;
+			if (left < n)
+				break;
+			len = (uint32_t)le_bytes(c.p, n);
+			if (left - n < len)
+				break;
+			if (col->plan == BL_PLAN_ASCII && !all_ascii(c.p + n, len))
+				break; /* converted by bl_value */
+			if (col->plan != BL_PLAN_BIN)
+				rp_str(k, (const char *)c.p + n, len);
+			else
+				rp_bin(k, (const char *)c.p + n, len);
+			c.p += n + (size_t)len;
+			continue;
+		}
+		}
+		if (bl_value(d, col, c.p, left, &used, &v, err) < 0)
+			return mc_errctx(err, "column %u (%.*s): ", i + 1, (int)col->name.n,
+					 col->name.p ? col->name.p : "");
+		/* as rec_encode_decoded checks them */
+		if (!rec_val_decoder_checked(v.kind) && v.kind != MC_V_INT && v.kind != MC_V_STR &&
+		    v.kind != MC_V_BIN && rec_val_validate(&v, err) < 0)
+			return mc_errctx(err, "%s value %u: ", what, i + 1);
+		rp_val(k, &v);
+		c.p += used;
+	}
+	ev->rows_cur = c.p;
+	return 0;
+}
+
+int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	struct bl_table *t;
+	int rc = row_begin(d, ev, err);
+	if (rc <= 0)
+		return rc;
+	t = ev->table;
+	if (ev->partial) {
+		ev->rows_cur = ev->rows_end;
+		return mc_errf(err, MC_EXIT_DATA, "partial JSON updates are not packed in place");
+	}
+	if (!t->plan_ok) {
+		for (uint32_t i = 0; i < t->ncols; i++)
+			bl_col_plan(&t->cols[i]);
+		t->plan_ok = 1;
+	}
+	if (ev->rows_op == MC_OP_INSERT) {
+		mcpk_nil(k);
+		rc = pack_image(d, ev, ev->present_after, k, "after", err);
+	} else {
+		rc = pack_image(d, ev, ev->present_before, k, "before", err);
+		if (rc == 0 && ev->rows_op == MC_OP_DELETE)
+			mcpk_nil(k);
+		else if (rc == 0)
+			rc = pack_image(d, ev, ev->present_after, k, "after", err);
+	}
+	if (rc < 0) {
+		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
+		return -1;
+	}
+	if (ev->rows_cur == was) {
+		ev->rows_cur = ev->rows_end;
+		return EBAD("rows event: a row image with no columns");
+	}
+	return 1;
+}

@@ -12,7 +12,7 @@
 #include "base/alloc.h"
 #include "binlog/binlog_comp.h"
 
-static uint32_t le_n(const uint8_t *p, unsigned n)
+static inline __attribute__((always_inline)) uint32_t le_n(const uint8_t *p, unsigned n)
 {
 	uint32_t v = 0;
 	for (unsigned i = 0; i < n; i++)
@@ -45,6 +45,45 @@ void bl_col_setup(struct bl_col *c)
 	}
 	cs = cs_by_collation(c->charset);
 	c->conv = !cs || cs->how == CS_PASS ? CONV_PASS : cs->how == CS_BINARY ? CONV_BIN : CONV_CS;
+}
+
+void bl_col_plan(struct bl_col *c)
+{
+	int text = c->conv == CONV_PASS || c->conv == CONV_NOCS_TEXT;
+	int bin = c->conv == CONV_BIN || c->conv == CONV_NOCS_BLOB;
+	const struct cs_info *cs = c->conv == CONV_CS ? cs_by_collation(c->charset) : NULL;
+	/* a charset converted whose ASCII text is the same in UTF-8 */
+	int ascii = cs && cs_same(cs, "a", 1);
+	c->plan = BL_PLAN_VALUE;
+	c->plan_n = 0;
+	switch (c->type) {
+	case BL_T_TINY: c->plan_n = 1; break;
+	case BL_T_SHORT: c->plan_n = 2; break;
+	case BL_T_INT24: c->plan_n = 3; break;
+	case BL_T_LONG: c->plan_n = 4; break;
+	case BL_T_LONGLONG: c->plan_n = 8; break;
+	case BL_T_STRING: /* BINARY(n) is padded back, INET6.. made text: bl_value */
+		if (text || ascii) {
+			c->plan = text ? BL_PLAN_STR : BL_PLAN_ASCII;
+			c->plan_n = c->maxlen > 255 ? 2 : 1;
+		}
+		return;
+	case BL_T_VARCHAR: case BL_T_VAR_STRING:
+		if (text || bin || ascii) {
+			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
+			c->plan_n = c->maxlen > 255 ? 2 : 1;
+		}
+		return;
+	case BL_T_BLOB: case BL_T_TINY_BLOB: case BL_T_MEDIUM_BLOB: case BL_T_LONG_BLOB:
+		if ((text || bin || ascii) && c->meta >= 1 && c->meta <= 4) {
+			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
+			c->plan_n = (uint8_t)c->meta;
+		}
+		return;
+	default:
+		return;
+	}
+	c->plan = c->is_unsigned ? BL_PLAN_UINT : BL_PLAN_SINT;
 }
 
 void bl_col_fbt(struct bl_col *c, unsigned kind)
@@ -249,6 +288,23 @@ static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char
 	return 0;
 }
 
+/* Text written straight into the arena's room (bl_arena_room): taken
+ * there, NUL-terminated like set_text's. */
+static int room_text(struct bl_decoder *d, struct mc_val *v, int kind, char *o, size_t n)
+{
+	o[n] = 0;
+	bl_arena_take(&d->arena, n + 1);
+	v->kind = (uint8_t)kind;
+	v->v.s = mc_str_c(o, n);
+	return 0;
+}
+
+#define ROOM(o, n)                                              \
+	do {                                                    \
+		if (!((o) = bl_arena_room(&d->arena, (n))))     \
+			return mc_oom(err, "row");              \
+	} while (0)
+
 /* Append ".ffff" with dec digits of usec (0..999999). */
 static size_t frac_text(char *o, unsigned dec, uint32_t usec)
 {
@@ -336,25 +392,37 @@ static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
 static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
 			  unsigned dec, struct mc_err *err)
 {
-	char o[48], *e;
+	char *o, *e;
+	ROOM(o, 48);
 	if (sec == 0 && usec == 0) {
 		e = ymd_text(o, 0, 0, 0);
 		*e++ = ' ';
 		e = hms_text(e, 0, 0, 0);
 	} else {
-		/* civil date from days since 1970-01-01 (Howard Hinnant's method) */
-		uint32_t days = sec / 86400, rem = sec % 86400;
-		uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-		uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-		uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-		uint32_t mm = mp < 10 ? mp + 3 : mp - 9, yy = yoe + era * 400 + (mm <= 2);
-		e = ymd_text(o, yy, mm, dd);
-		*e++ = ' ';
-		e = hms_text(e, rem / 3600, rem / 60 % 60, rem % 60);
+		/* kept for the next value of the same second, or day */
+		if (sec != d->ts_sec || !d->ts_days) {
+			uint32_t days = sec / 86400, rem = sec % 86400;
+			if (days + 1 != d->ts_days) {
+				/* civil date from days since 1970-01-01 (Howard
+				 * Hinnant's method) */
+				uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+				uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+				uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+				uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+				uint32_t mm = mp < 10 ? mp + 3 : mp - 9,
+					 yy = yoe + era * 400 + (mm <= 2);
+				ymd_text(d->ts_text, yy, mm, dd);
+				d->ts_text[10] = ' ';
+				d->ts_days = days + 1;
+			}
+			hms_text(d->ts_text + 11, rem / 3600, rem / 60 % 60, rem % 60);
+			d->ts_sec = sec;
+		}
+		memcpy(o, d->ts_text, 19);
+		e = o + 19;
 	}
 	e += frac_text(e, dec, usec);
-	return set_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o), err);
+	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o));
 }
 
 /* Values ------------------------------------------------------------ */
@@ -461,7 +529,7 @@ static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned by
 int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, size_t n,
 	     size_t *used, struct mc_val *v, struct mc_err *err)
 {
-	char o[128];
+	char *r;
 	size_t k;
 	switch (c->type) {
 	case BL_T_TINY: NEED(1); set_int(v, c->is_unsigned, p[0], 1); *used = 1; return 0;
@@ -508,11 +576,12 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return EBAD("DECIMAL(%u,%u) is not valid", prec, scale);
 		sz = bl_decimal_size(prec, scale);
 		NEED(sz);
-		k = bl_decimal_text(p, prec, scale, o);
+		ROOM(r, 128);
+		k = bl_decimal_text(p, prec, scale, r);
 		if (k == 0)
 			return EBAD("malformed DECIMAL(%u,%u) value", prec, scale);
 		*used = sz;
-		return set_text(d, v, MC_V_DECIMAL, o, k, err);
+		return room_text(d, v, MC_V_DECIMAL, r, k);
 	}
 	case BL_T_DATE: case BL_T_NEWDATE: {
 		uint32_t x;
@@ -520,9 +589,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		x = le_n(p, 3);
 		if (((x >> 5) & 15) > 12)
 			return EBAD("DATE with month %u", (unsigned)((x >> 5) & 15));
-		k = (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
+		ROOM(r, 16);
+		k = (size_t)(ymd_text(r, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - r);
 		*used = 3;
-		return set_text(d, v, MC_V_DATE, o, k, err);
+		return room_text(d, v, MC_V_DATE, r, k);
 	}
 	case BL_T_TIME: {
 		int32_t x;
@@ -536,8 +606,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		a = (uint32_t)(x < 0 ? -x : x);
 		if (a / 100 % 100 > 59 || a % 100 > 59 || a / 10000 > 838)
 			return EBAD("TIME %s%u: not a time of day", x < 0 ? "-" : "", (unsigned)a);
+		ROOM(r, 48);
 		{
-			char *e = o;
+			char *e = r;
 			if (x < 0)
 				*e++ = '-';
 			e = bl_digits_min(e, a / 10000, 2);
@@ -545,10 +616,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			e = bl_digits(e, a / 100 % 100, 2);
 			*e++ = ':';
 			e = bl_digits(e, a % 100, 2);
-			k = (size_t)(e - o);
+			k = (size_t)(e - r);
 		}
 		*used = 3;
-		return set_text(d, v, MC_V_TIME, o, k, err);
+		return room_text(d, v, MC_V_TIME, r, k);
 	}
 	case BL_T_TIME2: {
 		unsigned dec = c->meta;
@@ -585,9 +656,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (!packed_time_ok(packed))
 			return EBAD("TIME(%u) value out of range (hours up to 838, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
-		k = time_text(packed, dec, o);
+		ROOM(r, 48);
+		k = time_text(packed, dec, r);
 		*used = 3 + frac_bytes(dec);
-		return set_text(d, v, MC_V_TIME, o, k, err);
+		return room_text(d, v, MC_V_TIME, r, k);
 	}
 	case BL_T_DATETIME: {
 		uint64_t x;
@@ -595,20 +667,24 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
 		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
-		if (x / 100000000 % 100 > 12 || x / 1000000 % 100 > 31 || x / 10000 % 100 > 23 ||
-		    x / 100 % 100 > 59 || x % 100 > 59 || x / 100000000000000ULL)
-			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
 		{
-			char *e = ymd_text(o, (unsigned)(x / 10000000000ULL % 10000),
-					   (unsigned)(x / 100000000 % 100),
-					   (unsigned)(x / 1000000 % 100));
+			/* YYYYMMDDhhmmss: the parts by successive division */
+			uint64_t ymd = x / 1000000;
+			unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
+			unsigned mon = md / 100, day = md % 100, hour = hms / 10000,
+				 min = hms / 100 % 100, sec = hms % 100;
+			char *e;
+			if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
+				return EBAD("DATETIME %llu: not a date and time",
+					    (unsigned long long)x);
+			ROOM(r, 48);
+			e = ymd_text(r, (unsigned)(ymd / 10000), mon, day);
 			*e++ = ' ';
-			e = hms_text(e, (unsigned)(x / 10000 % 100), (unsigned)(x / 100 % 100),
-				     (unsigned)(x % 100));
-			k = (size_t)(e - o);
+			e = hms_text(e, hour, min, sec);
+			k = (size_t)(e - r);
 		}
 		*used = 8;
-		return set_text(d, v, MC_V_DATETIME, o, k, err);
+		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
 	case BL_T_DATETIME2: {
 		unsigned dec = c->meta, fb = frac_bytes(dec);
@@ -625,9 +701,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (!packed_datetime_ok(intpart * (1 << 24) + usec))
 			return EBAD("DATETIME(%u) value out of range (hours up to 23, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
-		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
+		ROOM(r, 48);
+		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, r);
 		*used = 5 + fb;
-		return set_text(d, v, MC_V_DATETIME, o, k, err);
+		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
 	case BL_T_TIMESTAMP:
 		if (c->dec_ext && (!c->dec_known || c->meta))
@@ -675,8 +752,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			v->v.s = c->labels[x - 1];
 			return 0;
 		}
-		k = (size_t)snprintf(o, sizeof o, "%u", x);
-		return set_text(d, v, MC_V_STR, o, k, err);
+		ROOM(r, 24);
+		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%u", x));
 	}
 	case BL_T_SET: {
 		unsigned nb = c->meta & 0xff;
@@ -709,8 +786,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			v->v.s = mc_str_c(s, k);
 			return 0;
 		}
-		k = (size_t)snprintf(o, sizeof o, "%llu", (unsigned long long)x);
-		return set_text(d, v, MC_V_STR, o, k, err);
+		ROOM(r, 24);
+		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%llu", (unsigned long long)x));
 	}
 	case BL_T_STRING: {
 		unsigned lb = c->maxlen > 255 ? 2 : 1;
@@ -735,8 +812,9 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			if (v->v.s.n != c->maxlen)
 				return EBAD("%s of %zu bytes", c->conv == CONV_INET4 ? "INET4" : "INET6/UUID",
 					    v->v.s.n);
-			k = fbt_text(c->conv, (const uint8_t *)v->v.s.p, o);
-			return set_text(d, v, MC_V_STR, o, k, err);
+			const char *s = v->v.s.p;
+			ROOM(r, 48);
+			return room_text(d, v, MC_V_STR, r, fbt_text(c->conv, (const uint8_t *)s, r));
 		}
 		return 0;
 	}

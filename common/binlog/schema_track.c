@@ -393,7 +393,7 @@ int st_temporal(const struct schema_track *s, struct bl_table *t, const struct m
 		}
 		unknown += !c->dec_known;
 	}
-	return unknown;
+	return unknown; /* plans are not changed: temporals have none */
 }
 
 static int has_any_charset(const struct bl_table *t)
@@ -426,8 +426,12 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
 	 * (the rows decoded after this map use it). */
 	if (k && !t->has_signedness && k->cols.uns)
-		for (uint32_t i = 0; i < t->ncols; i++)
-			t->cols[i].is_unsigned = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			uint8_t u = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
+			if (t->cols[i].is_unsigned != u)
+				t->plan_ok = 0;
+			t->cols[i].is_unsigned = u;
+		}
 	/* Without charset metadata, the charset (or binary) from the DDL. */
 	if (k && k->cols.cs)
 		for (uint32_t i = 0; i < t->ncols; i++) {
@@ -438,11 +442,16 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 			c->has_charset = 1;
 			c->charset = (uint16_t)id;
 			bl_col_setup(c);
+			t->plan_ok = 0;
 		}
 	/* INET6, UUID, INET4 (BINARY in the map) from the DDL or --schema */
 	for (uint32_t i = 0; kf && kf->cols.uns && i < t->ncols; i++)
-		if (kf->cols.uns[i] & DDL_FBT)
+		if (kf->cols.uns[i] & DDL_FBT) {
+			uint8_t was = t->cols[i].conv;
 			bl_col_fbt(&t->cols[i], (kf->cols.uns[i] & DDL_FBT) >> 3);
+			if (t->cols[i].conv != was)
+				t->plan_ok = 0;
+		}
 	if (k && t->has_names)
 		k = NULL; /* names from the map itself */
 	/* The same definition bytes as last time: nothing changed (fast path). */

@@ -106,28 +106,37 @@ void tail_report(struct tail *T)
 	}
 }
 
-int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
+void tail_wrote(struct tail *T, const struct mc_rec *r)
 {
-	T->stats.records++;
-	if (!T->text && T->head_due && write_head(T, err) < 0)
-		return -1;
 	if (!T->have_wrote || pos_cmp(&r->pos, &T->wrote) > 0) {
 		T->wrote = r->pos;
 		T->wrote_time = r->time;
 	}
 	T->have_wrote = 1;
+}
+
+int tail_write_fail(struct mc_err *err)
+{
+	if (err->errnum)
+		return out_fail(err);
+	mc_errctx(err, "internal error: ");
+	err->code = MC_EXIT_DATA;
+	return -1;
+}
+
+int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
+{
+	T->stats.records++;
+	if (!T->text && T->head_due && write_head(T, err) < 0)
+		return -1;
+	tail_wrote(T, r);
 	if (T->text) {
 		if (text_rec(&T->tout, r) < 0)
 			return mc_oom(err, "text output");
 		return T->tout.len > 65536 ? text_flush(T, err) : 0;
 	}
-	if (rio_write(&T->w, r, err) < 0) {
-		if (err->errnum)
-			return out_fail(err);
-		mc_errctx(err, "internal error: ");
-		err->code = MC_EXIT_DATA;
-		return -1;
-	}
+	if (rio_write(&T->w, r, err) < 0)
+		return tail_write_fail(err);
 	return 0;
 }
 
@@ -142,6 +151,11 @@ int tail_flush(struct tail *T, struct mc_err *err)
 
 /* The header: the program, and the source once its first binlog's
  * Format_description was read (docs/record-format.md "Header"). */
+int tail_head(struct tail *T, struct mc_err *err)
+{
+	return T->head_due ? write_head(T, err) : 0;
+}
+
 static int write_head(struct tail *T, struct mc_err *err)
 {
 	char id[16], ep[48], st[48];
@@ -465,6 +479,8 @@ static int rows_out(struct tail *T, struct bl_event *ev, uint64_t off, uint64_t 
 		r.after = T->after;
 		r.nafter = nc;
 	}
+	if (!T->text && !ev->partial) /* the values packed in place */
+		return tail_rows_packed(T, ev, &r, off, start, err);
 	while ((rc = bl_row_next(&T->d, ev, T->before, T->after, err)) == 1) {
 		r.pos.file = T->fileseq;
 		r.pos.off = off;

@@ -116,6 +116,16 @@ void tail_rollback(struct tail *T);
 int tail_dry_run(struct tail *T, struct mc_err *err);
 
 int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err);
+/* tail_emit's parts, for the rows packed in place (tail_rows.c): the
+ * stream's header when due; a record written (its position the last
+ * written); the error of a failed write. */
+int tail_head(struct tail *T, struct mc_err *err);
+void tail_wrote(struct tail *T, const struct mc_rec *r);
+int tail_write_fail(struct mc_err *err);
+/* The rows of ev as row records r (its fields but position filled), their
+ * values packed from the row images (bl_row_pack) into the stream. */
+int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint64_t off,
+		     uint64_t start, struct mc_err *err);
 /* Hand the numbers to o->progress, if set. */
 void tail_report(struct tail *T);
 /* A Format_description event: the first one names the stream's source. */

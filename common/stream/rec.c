@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "stream/mpread.h"
+#include "stream/recpack.h"
 #include "base/num.h"
 
 /* ---- names ---- */
@@ -614,58 +615,23 @@ fail:
 
 /* ---- encoding ---- */
 
-/* The packer's sink: rec_encode reserves an upper bound of the record's
- * size first, so appending needs no growth check beyond a guard. */
-struct sink {
-	struct mc_buf *b;
-	int failed;
-};
-
-static inline __attribute__((always_inline)) int sink_put(struct sink *k, const char *p, size_t n)
+int rp_more(struct rp *k, const char *p, size_t n)
 {
 	struct mc_buf *b = k->b;
-	char *d = b->p + b->len;
-	if (b->cap - b->len < n) {
+	b->len = (size_t)(k->w - b->p);
+	if (k->failed || buf_grow(b, n) < 0) {
 		k->failed = 1;
 		return -1;
 	}
-	/* msgpack headers are 1..9 bytes: constant-size copies, no call. */
-	switch (n) {
-	case 1: d[0] = p[0]; break;
-	case 2: memcpy(d, p, 2); break;
-	case 3: memcpy(d, p, 3); break;
-	case 5: memcpy(d, p, 5); break;
-	case 9: memcpy(d, p, 9); break;
-	default: memcpy(d, p, n); break;
-	}
+	memcpy(b->p + b->len, p, n);
 	b->len += n;
+	k->w = b->p + b->len;
+	k->end = b->p + b->cap;
 	return 0;
 }
 
-/* msgpack-c's packing template (the one its own msgpack_packer is made
- * of), instantiated a second time with the sink above as its output: the
- * packer functions mcpk_*() append in place, where msgpack_pack_*() call
- * through msgpack_packer's function pointer for every item. */
-#define msgpack_pack_inline_func(name) static inline int mcpk##name
-#define msgpack_pack_inline_func_cint(name) static inline int mcpk##name
-#define msgpack_pack_inline_func_fixint(name) static inline int mcpk_fix##name
-#define msgpack_pack_user struct sink *
-#define msgpack_pack_append_buffer(user, buf, len) \
-	return sink_put(user, (const char *)(buf), len)
-#include <msgpack/pack_template.h>
-
-/* Upper bound of the encoded size of a record: every item takes at most 9
- * bytes of header plus its payload. */
-static size_t vals_bound(const struct mc_val *v, size_t n)
-{
-	size_t total = 5;
-	if (!v)
-		return 1;
-	for (size_t i = 0; i < n; i++)
-		total += 10 + (v[i].kind >= MC_V_STR ? v[i].v.s.n : 0);
-	return total;
-}
-
+/* Room for a record: every item takes at most 9 bytes of header plus its
+ * payload; values' payloads are not counted (sink_more). */
 static size_t rec_bound(const struct mc_rec *r)
 {
 	size_t total = 128 + r->db.n + r->table.n + r->sql.n + r->label.n;
@@ -674,19 +640,17 @@ static size_t rec_bound(const struct mc_rec *r)
 	for (size_t i = 0; i < r->ncols; i++)
 		total += 32 + r->cols[i].name.n + r->cols[i].mysql_type.n + r->cols[i].mc_type.n;
 	total += 10 * r->nkey;
-	if (r->kind == MC_R_ROW)
-		total += vals_bound(r->before, r->nbefore) + vals_bound(r->after, r->nafter);
+	if (r->kind == MC_R_ROW) /* the headers of values; their payloads grow it */
+		total += 10 * (r->nbefore + r->nafter);
 	return total;
 }
 
-static inline __attribute__((always_inline)) void pack_strn(struct sink *pk, struct mc_str s)
+static inline __attribute__((always_inline)) void pack_strn(struct rp *pk, struct mc_str s)
 {
-	mcpk_str(pk, s.n);
-	if (s.n)
-		mcpk_str_body(pk, s.p, s.n);
+	rp_str(pk, s.p, s.n);
 }
 
-static inline __attribute__((always_inline)) void pack_pos(struct sink *pk, const struct mc_pos *p)
+static inline __attribute__((always_inline)) void pack_pos(struct rp *pk, const struct mc_pos *p)
 {
 	mcpk_array(pk, 3);
 	mcpk_uint64(pk, p->file);
@@ -694,18 +658,37 @@ static inline __attribute__((always_inline)) void pack_pos(struct sink *pk, cons
 	mcpk_uint64(pk, p->row);
 }
 
-static const int8_t kind_ext[MC_V_NKINDS] = {
-	[MC_V_ABSENT] = MC_EXT_ABSENT,
-	[MC_V_DECIMAL] = MC_EXT_DECIMAL,
-	[MC_V_DATE] = MC_EXT_DATE,
-	[MC_V_DATETIME] = MC_EXT_DATETIME,
-	[MC_V_TIMESTAMP] = MC_EXT_TIMESTAMP,
-	[MC_V_TIME] = MC_EXT_TIME,
-	[MC_V_BIT] = MC_EXT_BIT,
-	[MC_V_JSON] = MC_EXT_JSON,
-};
+static inline __attribute__((always_inline)) void pack_row_head(struct rp *k, const struct mc_rec *r)
+{
+	mcpk_array(k, 9);
+	mcpk_uint8(k, MC_R_ROW);
+	mcpk_uint8(k, (uint8_t)r->op);
+	pack_strn(k, r->db);
+	pack_strn(k, r->table);
+	mcpk_uint64(k, r->schema_version);
+	pack_pos(k, &r->pos);
+	mcpk_int64(k, r->time);
+}
 
-static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, const struct mc_val *v, size_t n, const char *what,
+void rp_row_head(struct rp *k, const struct mc_rec *r)
+{
+	pack_row_head(k, r);
+}
+
+void rp_row_shared(struct rp *k, const struct mc_rec *r)
+{
+	mcpk_array(k, 9);
+	mcpk_uint8(k, MC_R_ROW);
+	mcpk_uint8(k, (uint8_t)r->op);
+	pack_strn(k, r->db);
+	pack_strn(k, r->table);
+	mcpk_uint64(k, r->schema_version);
+	mcpk_array(k, 3);
+	mcpk_uint64(k, r->pos.file);
+	mcpk_uint64(k, r->pos.off);
+}
+
+static inline __attribute__((always_inline)) int pack_vals(struct rp *pk, const struct mc_val *v, size_t n, const char *what,
 		     int decoded, struct mc_err *err)
 {
 	if (!v) {
@@ -716,40 +699,7 @@ static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, cons
 	for (size_t i = 0; i < n; i++, v++) {
 		if (!(decoded && rec_val_decoder_checked(v->kind)) && val_check(v, err) < 0)
 			return mc_errctx(err, "%s value %zu: ", what, i + 1);
-		switch (v->kind) {
-		case MC_V_NULL:
-			mcpk_nil(pk);
-			break;
-		case MC_V_INT:
-			mcpk_int64(pk, v->v.i);
-			break;
-		case MC_V_UINT:
-			mcpk_uint64(pk, v->v.u);
-			break;
-		case MC_V_F32:
-			mcpk_float(pk, v->v.f32);
-			break;
-		case MC_V_F64:
-			mcpk_double(pk, v->v.f64);
-			break;
-		case MC_V_STR:
-			pack_strn(pk, v->v.s);
-			break;
-		case MC_V_BIN:
-			mcpk_bin(pk, v->v.s.n);
-			if (v->v.s.n)
-				mcpk_bin_body(pk, v->v.s.p, v->v.s.n);
-			break;
-		case MC_V_ABSENT:
-			/* no payload, whatever v.s holds */
-			mcpk_ext(pk, 0, MC_EXT_ABSENT);
-			break;
-		default:
-			mcpk_ext(pk, v->v.s.n, kind_ext[v->kind]);
-			if (v->v.s.n)
-				mcpk_ext_body(pk, v->v.s.p, v->v.s.n);
-			break;
-		}
+		rp_val(pk, v);
 	}
 	return 0;
 }
@@ -757,12 +707,11 @@ static inline __attribute__((always_inline)) int pack_vals(struct sink *pk, cons
 static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const struct mc_rec *r,
 							int decoded, struct mc_err *err)
 {
-	struct sink k = { b, 0 };
-	size_t start = b->len;
+	struct rp k;
 
 	if (validate(r, 0, err) < 0)
 		return -1;
-	if (buf_grow(b, rec_bound(r)) < 0)
+	if (rp_open(&k, b, rec_bound(r)) < 0)
 		return mc_oom(err, "a record");
 	switch (r->kind) {
 	case MC_R_HEADER:
@@ -803,17 +752,10 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 			mcpk_uint32(&k, r->key[i]);
 		break;
 	case MC_R_ROW:
-		mcpk_array(&k, 9);
-		mcpk_uint8(&k, MC_R_ROW);
-		mcpk_uint8(&k, (uint8_t)r->op);
-		pack_strn(&k, r->db);
-		pack_strn(&k, r->table);
-		mcpk_uint64(&k, r->schema_version);
-		pack_pos(&k, &r->pos);
-		mcpk_int64(&k, r->time);
+		pack_row_head(&k, r);
 		if (pack_vals(&k, r->before, r->nbefore, "before", decoded, err) < 0 ||
 		    pack_vals(&k, r->after, r->nafter, "after", decoded, err) < 0) {
-			b->len = start;
+			rp_abort(&k);
 			return -1;
 		}
 		break;
@@ -850,10 +792,8 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 	default:
 		return mc_errf(err, MC_EXIT_DATA, "unknown record kind %d", (int)r->kind);
 	}
-	if (k.failed) {
-		b->len = start;
+	if (rp_close(&k) < 0)
 		return mc_oom(err, "a record");
-	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "base/alloc.h"
 #include "stream/crc32c.h"
+#include "stream/recpack.h"
 
 #define READ_CHUNK (256 * 1024)
 #define WRITE_CHUNK (256 * 1024)
@@ -242,6 +243,25 @@ int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err
 	}
 	if ((w->decoded ? rec_encode_decoded(&w->buf, rec, err) : rec_encode(&w->buf, rec, err)) < 0)
 		return -1;
+	if (w->buf.len >= WRITE_CHUNK)
+		return drain(w, err);
+	return 0;
+}
+
+int rio_pack_begin(struct rio_writer *w, struct rp *k, size_t room, struct mc_err *err)
+{
+	if (!w->in_stream)
+		return mc_errf(err, MC_EXIT_DATA, "records before the header");
+	if (rp_open(k, &w->buf, room) < 0)
+		return mc_oom(err, "a record");
+	return 0;
+}
+
+int rio_pack_end(struct rio_writer *w, struct rp *k, struct mc_err *err)
+{
+	if (rp_close(k) < 0)
+		return mc_oom(err, "a record");
+	w->count++;
 	if (w->buf.len >= WRITE_CHUNK)
 		return drain(w, err);
 	return 0;

@@ -97,6 +97,14 @@ int rio_write(struct rio_writer *w, const struct mc_rec *rec, struct mc_err *err
 int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
 		  struct mc_err *err);
 
+/* One record packed in place (stream/recpack.h), none a header or
+ * trailer: rio_pack_begin opens k over the writer's buffer with room for
+ * `room` bytes (more grows it); pack the record at k; rio_pack_end counts
+ * it, or rp_abort(k) drops it. */
+struct rp;
+int rio_pack_begin(struct rio_writer *w, struct rp *k, size_t room, struct mc_err *err);
+int rio_pack_end(struct rio_writer *w, struct rp *k, struct mc_err *err);
+
 /* Write the trailer with the count of records written since the header. */
 int rio_end(struct rio_writer *w, struct mc_err *err);
 

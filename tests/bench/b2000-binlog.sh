@@ -1,67 +1,104 @@
 #!/bin/sh
-# tests/bench/binlog.sh: mc-binlog-tail beside `mariadb-binlog
-# --base64-output=decode-rows -vv` on mysql-bin.sakila.gz (decompressed) and
-# on a binlog of BENCH_BINLOG_MB (default 500) MB that a throwaway MariaDB
-# writes under sysbench oltp_write_only. Prints MB/s, events/s, the ratio and
-# peak memory; never fails on a timing.
+# tests/bench/b2000-binlog.sh: mc-binlog-tail beside mariadb-binlog
+# --base64-output=decode-rows (its row decoding: -vv, the reference of
+# docs/mc-binlog-tail.md, and -v, its faster setting: no column type
+# comments) on three classes of binlog:
+# - sakila: mysql-bin.sakila.gz (decompressed; MySQL 5.5, bulk rows in
+#   multi-row events, DATETIME/TIMESTAMP/DECIMAL columns);
+# - sysbench-prepare: what `sysbench oltp_write_only prepare` writes
+#   (BENCH_PREPARE_ROWS rows a table, 4 tables: bulk INSERTs);
+# - sysbench-oltp: BENCH_BINLOG_MB (default 500) MB of
+#   `sysbench oltp_write_only run` (one-row events, UPDATE/DELETE/INSERT);
+# the two last written by a throwaway MariaDB (binlog_format=ROW,
+# binlog_row_metadata=FULL), kept in BENCH_DIR when given.
+# Wall time and CPU are medians of RUNS (sakila: 4 x RUNS) runs
+# interleaved between the tools, output to /dev/null; peak memory is the
+# largest of the runs. Prints MB/s, events/s and the ratios; never fails
+# on a timing.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 O=${O:-build}
 case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
 MB=${BENCH_BINLOG_MB:-500}
+PREP=${BENCH_PREPARE_ROWS:-100000}
+RUNS=${RUNS:-5}
 W=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcbench.XXXXXX")}
 mkdir -p "$W"
 trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; [ -n "${BENCH_DIR:-}" ] || rm -rf "$W"' EXIT
 srv=
 
-events() { # FILE: number of events (mc-binlog-tail's own framing is not used)
-	python3 - "$1" <<'PY'
-import struct, sys
-b = open(sys.argv[1], 'rb')
-b.seek(4)
-n = 0
-while True:
-    h = b.read(19)
-    if len(h) < 19:
-        break
-    l = struct.unpack('<I', h[9:13])[0]
-    b.seek(l - 19, 1)
-    n += 1
-print(n)
+# run NAME FILE RUNS: the three tools on FILE, interleaved
+run() {
+	python3 - "$1" "$2" "$3" "$BIN/mc-binlog-tail" "${BENCH_DATA:-}" <<'PY'
+import os, struct, sys, time, statistics
+name, path, runs, tail, data = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+size = os.path.getsize(path)
+nev = 0
+with open(path, 'rb') as b:
+    b.seek(4)
+    while True:
+        h = b.read(19)
+        if len(h) < 19:
+            break
+        b.seek(struct.unpack('<I', h[9:13])[0] - 19, 1)
+        nev += 1
+tools = [
+    ('mariadb-binlog-vv', ['mariadb-binlog', '--base64-output=decode-rows', '-vv', path]),
+    ('mariadb-binlog-v', ['mariadb-binlog', '--base64-output=decode-rows', '-v', path]),
+    ('mc-binlog-tail', [tail, path]),
+]
+wall = {t: [] for t, _ in tools}
+cpu = {t: [] for t, _ in tools}
+rss = {t: 0 for t, _ in tools}
+null = os.open(os.devnull, os.O_WRONLY)
+for _ in range(runs):
+    for t, argv in tools:
+        t0 = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            try:
+                os.execvp(argv[0], argv)
+            finally:
+                os._exit(127)
+        _, st, ru = os.wait4(pid, 0)
+        t1 = time.perf_counter()
+        if st != 0:
+            print('bench: %s failed on %s (status %d)' % (t, name, st))
+        wall[t].append(t1 - t0)
+        cpu[t].append(ru.ru_utime + ru.ru_stime)
+        rss[t] = max(rss[t], ru.ru_maxrss)
+med = {t: statistics.median(wall[t]) for t in wall}
+print('%s: %.1f MB, %d events; medians of %d interleaved runs' % (name, size / 1e6, nev, runs))
+for t, argv in tools:
+    m = max(med[t], 1e-6)
+    print('  %-18s %8.4f s %8.1f MB/s %10.0f events/s  cpu %8.4f s  peak %7d KB' %
+          (t, m, size / 1e6 / m, nev / m, statistics.median(cpu[t]), rss[t]))
+ours = max(med['mc-binlog-tail'], 1e-6)
+print('  mc-binlog-tail is %.1fx mariadb-binlog -vv, %.1fx mariadb-binlog -v (wall); cpu %.1fx, %.1fx' %
+      (med['mariadb-binlog-vv'] / ours, med['mariadb-binlog-v'] / ours,
+       statistics.median(cpu['mariadb-binlog-vv']) / max(statistics.median(cpu['mc-binlog-tail']), 1e-6),
+       statistics.median(cpu['mariadb-binlog-v']) / max(statistics.median(cpu['mc-binlog-tail']), 1e-6)))
+if data:
+    with open(data, 'a') as f:
+        for t, _ in tools:
+            peers = '%s mariadb-binlog-vv %s mariadb-binlog-v' % (name, name) if t == 'mc-binlog-tail' else ''
+            f.write('b2000-binlog\t%s %s\t%.6f\t0\t%d\t%s\n' % (name, t, med[t], size, peers))
 PY
 }
 
-run() { # NAME FILE
-	size=$(wc -c <"$2")
-	nev=$(events "$2")
-	for tool in mariadb-binlog mc-binlog-tail; do
-		if [ $tool = mariadb-binlog ]; then
-			set -- "$1" "$2" mariadb-binlog --base64-output=decode-rows -vv "$2"
-		else
-			set -- "$1" "$2" "$BIN/mc-binlog-tail" "$2"
-		fi
-		/usr/bin/time -f '%e %M' -o "$W/time" "$3" "$4" ${5:+"$5"} ${6:+"$6"} >/dev/null 2>"$W/err" ||
-			echo "bench: $tool failed on $1: $(head -1 "$W/err")"
-		set -- "$1" "$2"
-		read -r secs rss <"$W/time"
-		python3 -c "
-s=max($secs,0.001); print('%-16s %-15s %8.1f MB/s %10.0f events/s %7.2f s %7d KB' % ('$1', '$tool', $size/1e6/s, $nev/s, s, $rss))"
-		echo "$secs" >"$W/t.$tool"
-		[ -z "${BENCH_DATA:-}" ] || printf '%s\t%s\t%s\t0\t%s\t%s\n' b2000-binlog "$1 $tool" "$secs" \
-			"$size" "$([ $tool = mc-binlog-tail ] && echo "$1 mariadb-binlog")" >>"$BENCH_DATA"
-	done
-	python3 -c "print('%-16s mc-binlog-tail is %.1fx mariadb-binlog -vv' % ('$1', max($(cat "$W/t.mariadb-binlog"),0.001)/max($(cat "$W/t.mc-binlog-tail"),0.001)))"
-}
-
+echo "peers: mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') --base64-output=decode-rows -vv (and -v); mc-binlog-tail with its defaults (record stream, checksums verified)"
 gunzip -c "$TOP/tests/fixtures/binlog/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
 	>"$W/sakila.000001"
-run sakila "$W/sakila.000001"
+run sakila "$W/sakila.000001" $((RUNS * 4))
 
 if ! command -v sysbench >/dev/null || ! command -v mariadbd >/dev/null; then
-	echo "bench: no sysbench or mariadbd: skipping the generated binlog"
+	echo "bench: no sysbench or mariadbd: skipping the generated binlogs"
 	exit 0
 fi
-if [ ! -f "$W/data/mb.000001" ] || [ "$(wc -c <"$W/data/mb.000001")" -lt $((MB * 1000000)) ]; then
+if [ ! -f "$W/data/mb.000002" ] || [ "$(wc -c <"$W/data/mb.000002")" -lt $((MB * 1000000)) ] ||
+	[ "$(cat "$W/data/prepare-rows" 2>/dev/null)" != "$PREP" ]; then
 	rm -rf "$W/data"
 	mkdir -p "$W/data"
 	mariadb-install-db --no-defaults --datadir="$W/data" --user="$(id -un)" \
@@ -77,12 +114,15 @@ if [ ! -f "$W/data/mb.000001" ] || [ "$(wc -c <"$W/data/mb.000001")" -lt $((MB *
 		sleep 0.1
 	done
 	mariadb --no-defaults -S "$W/sock" -uroot -e 'CREATE DATABASE sbtest'
-	sb="sysbench oltp_write_only --db-driver=mysql --mysql-socket=$W/sock --mysql-user=root --mysql-db=sbtest --tables=4 --table-size=10000 --threads=8"
+	sb="sysbench oltp_write_only --db-driver=mysql --mysql-socket=$W/sock --mysql-user=root --mysql-db=sbtest --tables=4 --table-size=$PREP --threads=8"
 	$sb prepare >/dev/null 2>&1
-	while [ "$(wc -c <"$W/data/mb.000001")" -lt $((MB * 1000000)) ]; do
+	mariadb --no-defaults -S "$W/sock" -uroot -e 'FLUSH BINARY LOGS' # prepare: mb.000001
+	while [ "$(wc -c <"$W/data/mb.000002")" -lt $((MB * 1000000)) ]; do
 		$sb --time=20 run >/dev/null 2>&1 || break
 	done
 	mariadb --no-defaults -S "$W/sock" -uroot -e 'FLUSH BINARY LOGS'
 	kill $srv; wait $srv 2>/dev/null; srv=
+	echo "$PREP" >"$W/data/prepare-rows"
 fi
-run "sysbench-${MB}MB" "$W/data/mb.000001"
+run "sysbench-prepare" "$W/data/mb.000001" "$RUNS"
+run "sysbench-oltp-${MB}MB" "$W/data/mb.000002" "$RUNS"

@@ -1,14 +1,24 @@
 #!/bin/sh
 # mc-snapshot throughput on a sysbench-prepared table (BENCH_ROWS rows,
-# default 1000000) in a throwaway MariaDB, beside mydumper with the same
-# --threads (BENCH_THREADS, default 4) and beside the mariadb client's
-# `SELECT *` to /dev/null. Goal (issue 6): >= 1.2x mydumper's rows/s.
+# default 1000000) in a throwaway MariaDB (buffer pool warm), beside
+# mydumper at each of its chunkings (its default, --rows=20000,
+# --rows=500000; the best of them is the peer) and the mariadb client's
+# `SELECT *` to /dev/null, at equal threads (each of BENCH_THREADS,
+# default "2 4"). Two modes: both writing files on the same disk
+# (mc-snapshot > FILE; mydumper --outputdir), and ours through a pipe into
+# `mc-tunnel-put --dest=DIR` (what users run), beside mydumper's files.
+# Wall medians of RUNS interleaved runs, and the client's CPU (user+sys of
+# the dumping processes, not the server's). Goal (issue 18): >= 1.2x the
+# best mydumper's rows/s.
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-1000000}
-THREADS=${BENCH_THREADS:-4}
+THREADS_LIST=${BENCH_THREADS:-2 4}
 # tests/mariadb.sh expects the test library's T, BIN and fail
 T=$W
 fail() { echo "bench: $1: $2" >&2; }
+_at_exit=
+at_exit() { _at_exit="$1; $_at_exit"; } # the server stopped at exit
+trap 'eval "$_at_exit"; rm -rf "$W"' EXIT
 MDB_BUFFER_POOL=${BENCH_BUFFER_POOL:-1G}
 . "$TOP/tests/mariadb.sh"
 mdb_start
@@ -17,28 +27,70 @@ sysbench oltp_read_only --db-driver=mysql --mysql-socket="$MDB_SOCK" --mysql-use
 	--mysql-db=sbtest --tables=1 --table-size="$N" prepare >"$W/sysbench.log" 2>&1 ||
 	{ echo "bench: sysbench prepare failed: $(tail -3 "$W/sysbench.log")" >&2; exit 0; }
 
-snap() { mc-snapshot $MDB_ARGS --databases=sbtest --threads="$THREADS"; }
-dumper() {
+# cpu NAME CMD...: clock CMD, and append the CPU seconds of its children
+# (user + sys) to $W/NAME.cpu
+cpu() {
+	_n=$1
+	shift
+	_c0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+	clock "$_n" "$@"
+	_c1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+	echo "$_c0 $_c1 $(getconf CLK_TCK)" | awk '{printf "%.3f\n", ($2-$1)/$3}' >>"$W/$_n.cpu"
+}
+cpu_median() {
+	sort -n "$W/$1.cpu" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+}
+
+snap_file() { mc-snapshot $MDB_ARGS --databases=sbtest --threads="$TH" >"$W/out/snap.mcr"; }
+snap_pipe() {
+	rm -rf "$W/wh"
+	mc-snapshot $MDB_ARGS --databases=sbtest --threads="$TH" | mc-tunnel-put --dest="$W/wh" >/dev/null
+}
+dumper() { # ROWS (0: mydumper's default chunking)
 	rm -rf "$W/dump"
-	mydumper --socket="$MDB_SOCK" --user=root --database=sbtest --threads="$THREADS" \
-		--rows=20000 --trx-consistency-only --outputdir="$W/dump" >/dev/null 2>&1
+	mydumper --socket="$MDB_SOCK" --user=root --database=sbtest --threads="$TH" \
+		$([ "$1" = 0 ] || echo "--rows=$1") --trx-consistency-only --outputdir="$W/dump" \
+		>/dev/null 2>&1
 }
 client() {
 	"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --quick \
 		-e 'SELECT * FROM sbtest.sbtest1'
 }
-snap >"$W/snap.mcr"
-B=$(wc -c <"$W/snap.mcr")
+mkdir -p "$W/out"
 client >/dev/null # warm the buffer pool
-echo "table: sbtest.sbtest1, $N rows; mc-snapshot output $B bytes; threads $THREADS; median of $RUNS runs"
-for i in $(seq "$RUNS"); do
-	clock mc-snapshot snap
-	clock mydumper dumper
-	clock mariadb-select client
+TH=2
+snap_file
+B=$(wc -c <"$W/out/snap.mcr")
+echo "table: sbtest.sbtest1, $N rows; mc-snapshot output $B bytes; medians of $RUNS interleaved runs"
+echo "peers: $(mydumper --version 2>&1 | head -1), --trx-consistency-only, chunking: default, --rows=20000, --rows=500000 (the best is the peer); mariadb --quick -e 'SELECT *'"
+for TH in $THREADS_LIST; do
+	for i in $(seq "$RUNS"); do
+		cpu "mc-snapshot-t$TH" snap_file
+		cpu "mc-snapshot-pipe-t$TH" snap_pipe
+		for r in 0 20000 500000; do
+			cpu "mydumper-r$r-t$TH" dumper $r
+		done
+		cpu "mariadb-select-t$TH" client
+	done
+	best=
+	for r in 0 20000 500000; do
+		if [ -z "$best" ] || awk -v a="$(median "mydumper-r$r-t$TH")" \
+			-v b="$(median "$best")" 'BEGIN {exit !(a < b)}'; then
+			best="mydumper-r$r-t$TH"
+		fi
+	done
+	echo "threads $TH: (ratios: our time / peer's time; below 1 means faster than the peer)"
+	for r in 0 20000 500000; do
+		report "mydumper-r$r-t$TH" "$N" "$B"
+	done
+	report "mariadb-select-t$TH" "$N" "$B"
+	report "mc-snapshot-t$TH" "$N" "$B" "$best" "mariadb-select-t$TH"
+	report "mc-snapshot-pipe-t$TH" "$N" "$B" "$best"
+	for n in "$best" "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH" "mariadb-select-t$TH"; do
+		echo "  client CPU $n: $(cpu_median "$n") s"
+	done
+	for m in "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH"; do
+		awk -v a="$(median "$best")" -v b="$(median "$m")" -v m="$m" -v p="$best" \
+			'BEGIN {printf "goal >= 1.2x %s rows/s: %s %.2fx (%s)\n", p, m, a/b, a/b >= 1.2 ? "met" : "not met"}'
+	done
 done
-echo "(ratios: our time / peer's time; below 1 means faster than the peer)"
-report mydumper "$N" "$B"
-report mariadb-select "$N" "$B"
-report mc-snapshot "$N" "$B" mydumper mariadb-select
-awk -v a="$(median mydumper)" -v b="$(median mc-snapshot)" \
-	'BEGIN {printf "goal >= 1.2x mydumper rows/s: %.2fx (%s)\n", a/b, a/b >= 1.2 ? "met" : "not met"}'

@@ -211,6 +211,49 @@ static void t_ranges(void)
 	}
 }
 
+/* TIMESTAMP texts through one decoder, which keeps the last second's and
+ * day's text: each value is its own, whatever came before. */
+static void t_timestamps(void)
+{
+	static const struct {
+		uint32_t sec, usec;
+		const char *want;
+	} tv[] = {
+		{ 0, 5, "1970-01-01 00:00:00.000005" },
+		{ 0, 0, "0000-00-00 00:00:00.000000" },
+		{ 86399, 0, "1970-01-01 23:59:59.000000" },
+		{ 86400, 0, "1970-01-02 00:00:00.000000" },
+		{ 86400, 7, "1970-01-02 00:00:00.000007" },
+		{ 86401, 0, "1970-01-02 00:00:01.000000" },
+		{ 1700000000, 0, "2023-11-14 22:13:20.000000" },
+		{ 1700000000, 999999, "2023-11-14 22:13:20.999999" },
+		{ 0, 1, "1970-01-01 00:00:00.000001" },
+		{ 1709251199, 0, "2024-02-29 23:59:59.000000" },
+		{ 1709251200, 0, "2024-03-01 00:00:00.000000" },
+	};
+	struct bl_decoder d;
+	struct bl_col c;
+	bl_init(&d);
+	memset(&c, 0, sizeof c);
+	c.type = c.wire_type = BL_T_TIMESTAMP2;
+	c.meta = 6;
+	for (size_t i = 0; i < sizeof tv / sizeof tv[0]; i++) {
+		uint8_t b[7] = { (uint8_t)(tv[i].sec >> 24), (uint8_t)(tv[i].sec >> 16),
+				 (uint8_t)(tv[i].sec >> 8), (uint8_t)tv[i].sec,
+				 (uint8_t)(tv[i].usec >> 16), (uint8_t)(tv[i].usec >> 8),
+				 (uint8_t)tv[i].usec };
+		struct mc_val v;
+		struct mc_err err = { 0 };
+		size_t used;
+		char out[64];
+		int rc = bl_value(&d, &c, b, sizeof b, &used, &v, &err);
+		snprintf(out, sizeof out, "%.*s", rc == 0 ? (int)v.v.s.n : 0, rc == 0 ? v.v.s.p : "");
+		check(rc == 0 && v.kind == MC_V_TIMESTAMP && strcmp(out, tv[i].want) == 0,
+		      "timestamps", tv[i].want, rc == 0 ? out : err.msg);
+	}
+	bl_free(&d);
+}
+
 static void t_json(void)
 {
 	/* {"a": [1, true], "b": "x"} as MySQL binary JSON (small object). */
@@ -472,6 +515,7 @@ int main(int argc, char **argv)
 	t_crc();
 	t_decimal();
 	t_ranges();
+	t_timestamps();
 	t_json();
 	t_diff();
 	t_bytewise();
