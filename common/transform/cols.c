@@ -373,6 +373,14 @@ int tf_coltab_init(const struct tf_rules *R, struct tf_coltab *t, const char *db
 		if (tf_sel_match(&R->add[i].on, db, dbn, table, tn))
 			for (size_t j = 0; j < R->add[i].ncols; j++)
 				t->adds[t->nadds++] = &R->add[i].cols[j];
+	if (na && !(t->by_time = calloc(na, sizeof *t->by_time)))
+		return mc_oom(err, "tables");
+	for (size_t j = 0; j < t->nadds; j++) {
+		const struct tf_addcol *a = t->adds[j];
+		t->by_time[j] = a->part ? tf_part_time_only(a->part)
+				: a->cnst ? true
+					  : tf_vexpr_time_only(a->value);
+	}
 	for (size_t i = 0; i < R->ntypes; i++)
 		if (tf_sel_match(&R->types[i].on, db, dbn, table, tn)) {
 			if (!t->types && !(t->types = calloc(R->ntypes, sizeof *t->types)))
@@ -385,6 +393,7 @@ int tf_coltab_init(const struct tf_rules *R, struct tf_coltab *t, const char *db
 void tf_coltab_free(struct tf_coltab *t)
 {
 	free(t->adds);
+	free(t->by_time);
 	free(t->types);
 	memset(t, 0, sizeof *t);
 }
@@ -492,6 +501,28 @@ static void show_val(const struct mc_val *v, char *out, size_t outsz)
 }
 
 /* One image: n source values img into dst (room for n + nadds). */
+/* Keep v, the value of a at time, in m (its text copied). */
+static int memo_keep(struct tf_memo *m, const struct tf_addcol *a, int64_t time,
+		     const struct mc_val *v)
+{
+	m->a = NULL;
+	m->v = *v;
+	switch (v->kind) {
+	case MC_V_NULL: case MC_V_ABSENT: case MC_V_INT: case MC_V_UINT: case MC_V_F32:
+	case MC_V_F64:
+		break;
+	default:
+		if (v->v.s.n > m->cap && mc_grow(&m->buf, &m->cap, v->v.s.n, 1) < 0)
+			return -1;
+		if (v->v.s.n)
+			memcpy(m->buf, v->v.s.p, v->v.s.n);
+		m->v.v.s.p = m->buf;
+	}
+	m->a = a;
+	m->time = time;
+	return 0;
+}
+
 static int one_image(const struct tf_rules *R, const struct tf_coltab *t, const struct tf_colver *v,
 		     struct tf_evctx *x, const struct mc_val *img, size_t n, struct mc_val *dst,
 		     struct tf_rowout *o)
@@ -519,6 +550,11 @@ static int one_image(const struct tf_rules *R, const struct tf_coltab *t, const 
 	}
 	for (size_t j = 0; j < t->nadds; j++) {
 		const struct tf_addcol *a = t->adds[j];
+		struct tf_memo *m = t->by_time[j] ? &o->memo[j] : NULL;
+		if (m && m->a == a && m->time == x->r->time) {
+			dst[n + j] = m->v;
+			continue;
+		}
 		x->where = a->where;
 		if (a->part) {
 			rc = tf_part_eval(x, a->part, &ev);
@@ -531,6 +567,8 @@ static int one_image(const struct tf_rules *R, const struct tf_coltab *t, const 
 		}
 		if (rc == 0)
 			rc = tf_convert(x, &ev, &a->to, &dst[n + j]);
+		if (rc == 0 && m && memo_keep(m, a, x->r->time, &dst[n + j]) < 0)
+			return mc_oom(x->err, "a row");
 		if (rc) {
 			if (rc > 0) {
 				struct mc_val sv = { .kind = MC_V_STR };
@@ -565,6 +603,8 @@ int tf_cols_row(const struct tf_rules *R, const struct tf_coltab *t, const struc
 	x.ar = &o->ar;
 	x.err = err;
 	tf_arena_reset(&o->ar);
+	if (t->nadds > o->capmemo && mc_grow(&o->memo, &o->capmemo, t->nadds, sizeof *o->memo) < 0)
+		return mc_oom(err, "a row");
 	*out = *r;
 	o->reason[0] = '\0';
 	if (r->before) {
@@ -597,6 +637,9 @@ void tf_rowout_free(struct tf_rowout *o)
 	free(o->a);
 	free(o->b);
 	free(o->cols);
+	for (size_t i = 0; i < o->capmemo; i++)
+		free(o->memo[i].buf);
+	free(o->memo);
 	tf_arena_free(&o->ar);
 	memset(o, 0, sizeof *o);
 }

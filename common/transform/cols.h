@@ -8,6 +8,8 @@
 /* What the columns and types rules say of one source table. */
 struct tf_coltab {
 	const struct tf_addcol **adds; /* in file order */
+	bool *by_time;                 /* per added column: its value is a function of
+					* the event time only (kept while it stays) */
 	size_t nadds;
 	size_t *types;                 /* the type rules matching it, in file order */
 	size_t ntypes;
@@ -33,6 +35,17 @@ struct tf_rowout {
 	size_t coln;
 	char reason[240];
 	char shown[160]; /* the dirty value, escaped */
+	struct tf_memo *memo; /* per added column of tf_coltab.by_time: its last value */
+	size_t capmemo;
+};
+
+/* The value of an added column at one event time. */
+struct tf_memo {
+	const struct tf_addcol *a; /* NULL: none */
+	int64_t time;
+	struct mc_val v;           /* texts in buf */
+	char *buf;
+	size_t cap;
 };
 
 int tf_coltab_init(const struct tf_rules *R, struct tf_coltab *t, const char *db, size_t dbn,

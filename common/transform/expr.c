@@ -787,6 +787,16 @@ static int fn_eval(struct tf_evctx *x, const struct tf_vexpr *e, struct tf_ev *o
 	}
 }
 
+bool tf_vexpr_time_only(const struct tf_vexpr *e)
+{
+	if (e->op == V_REF || (e->op == V_VAR && e->var != VAR_EVENT_TIME))
+		return false;
+	for (size_t i = 0; i < e->nargs; i++)
+		if (!tf_vexpr_time_only(e->args[i]))
+			return false;
+	return true;
+}
+
 int tf_vexpr_eval(struct tf_evctx *x, const struct tf_vexpr *e, struct tf_ev *o)
 {
 	struct tf_ev a, b;

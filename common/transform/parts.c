@@ -330,6 +330,14 @@ static int level_text(struct tf_evctx *x, const struct tf_plevel *l, const char 
 	return 0;
 }
 
+bool tf_part_time_only(const struct tf_partrule *p)
+{
+	for (size_t i = 0; i < p->nlv; i++)
+		if (!p->lv[i].cnst && !tf_vexpr_time_only(p->lv[i].value))
+			return false;
+	return true;
+}
+
 int tf_part_eval(struct tf_evctx *x, const struct tf_partrule *p, struct tf_ev *out)
 {
 	char buf[MAX_LEVELS * 200];

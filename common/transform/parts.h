@@ -14,6 +14,8 @@
 /* The partition spec of the image x->img by rule p into out (a text in
  * x->ar): 0, 1 dirty (x->reason), -1 with x->err. */
 int tf_part_eval(struct tf_evctx *x, const struct tf_partrule *p, struct tf_ev *out);
+/* Whether p's levels are constants or tf_vexpr_time_only. */
+bool tf_part_time_only(const struct tf_partrule *p);
 
 /* The new partitions a day of one table (allocated on first use). */
 struct tf_pguard;

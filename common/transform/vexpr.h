@@ -66,6 +66,10 @@ struct tf_vexpr *tfr_vexpr_parse(struct rctx *c, struct fy_node *n, struct tf_ru
 void tf_vexpr_free(struct tf_vexpr *e);
 
 int tf_vexpr_eval(struct tf_evctx *x, const struct tf_vexpr *e, struct tf_ev *out);
+/* Whether e's value depends on nothing but the row's EVENT_TIME (and
+ * constants, parameters, functions of them): the same for every row of one
+ * event time. */
+bool tf_vexpr_time_only(const struct tf_vexpr *e);
 
 /* A source value as an expression value (a time kind becomes a time). */
 int tf_ev_of_val(struct tf_evctx *x, const struct mc_val *v, struct tf_ev *out);

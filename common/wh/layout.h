@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "stream/rec.h"
 
@@ -18,9 +19,20 @@ enum wh_layout {
 	WH_LAYOUT_DATAWORKS = 3, /* sequence_id, operation_type, execute_time,
 				  * before_image, after_image, src_datasource,
 				  * src_database, src_table, cols, ddl_sql */
+	WH_LAYOUT_DATAWORKS_JSON = 4, /* the same with the table's columns in one
+				       * data_columns JSON object */
 };
 
-/* "mcsync", "dts", "dts-new", "dataworks", NULL (for opt_choice). */
+/* The JSON column of WH_LAYOUT_DATAWORKS_JSON, in place of the table's. */
+#define WH_LAYOUT_JSON_COL "data_columns"
+
+/* Whether l holds the table's columns as one JSON column. */
+int wh_layout_is_json(enum wh_layout l);
+/* Whether l has rows for DDL (operation_type ALTER, TRUNCATE, RENAME). */
+int wh_layout_has_ddl(enum wh_layout l);
+
+/* "mcsync", "dts", "dts-new", "dataworks", "dataworks-json", NULL (for
+ * opt_choice). */
 extern const char *const wh_layout_names[];
 
 /* The layout named s (NULL or "": mcsync); -1 with err when unknown. */
@@ -87,5 +99,27 @@ struct wh_lrow {
 int wh_layout_rows(enum wh_layout l, const struct mc_rec *r, const char *datasource,
 		   int (*fn)(void *ctx, const struct wh_lrow *row, struct mc_err *err), void *ctx,
 		   struct mc_err *err);
+/* The same with the table's schema record (the row's version), which the
+ * JSON form needs (the columns' names and types; wh_layout_rows refuses
+ * it): a row's image is then one value, its JSON text (wh_layout_json),
+ * made in *scratch. */
+int wh_layout_rows_schema(enum wh_layout l, const struct mc_rec *r, const struct mc_rec *schema,
+			  const char *datasource, struct mc_buf *scratch,
+			  int (*fn)(void *ctx, const struct wh_lrow *row, struct mc_err *err),
+			  void *ctx, struct mc_err *err);
+
+/* Append to b the data_columns text of an image of n values in the
+ * columns of schema (docs/warehouse.md "Log layouts"): a JSON object,
+ * the column names in order, each value exact as text: NULL null;
+ * integers and BIT a number where the column's MaxCompute type is an
+ * integer type and the value fits BIGINT, else a string of its decimal
+ * digits (BIGINT UNSIGNED, BIT(64): DECIMAL(20,0)); FLOAT and DOUBLE a
+ * number, the shortest text that reads back to the same value; DECIMAL,
+ * the dates and times (the record's text: a TIMESTAMP's UTC instant), JSON
+ * (its text) and text a string; bytes a string of upper-case hex digits.
+ * -1 with err naming pos and the column for an absent value (a MINIMAL
+ * image), text that is not UTF-8 or a count that is not the schema's. */
+int wh_layout_json(struct mc_buf *b, const struct mc_rec *schema, const struct mc_val *img,
+		   size_t n, const struct mc_pos *pos, struct mc_err *err);
 
 #endif

@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/numfmt.h"
+#include "stream/schema.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/sqlhist.h"
@@ -517,8 +519,11 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 
 /* A value as SQL (NULL, 'it''s') or as CSV (empty, "a ""b"""): numbers bare,
  * text quoted with `quote`, the quote doubled inside. */
+static int as_csv;
+
 static void put_val(const struct mc_val *v, char quote, const char *null)
 {
+	char t[64];
 	switch (v->kind) {
 	case MC_V_NULL:
 		fputs(null, stdout);
@@ -526,9 +531,31 @@ static void put_val(const struct mc_val *v, char quote, const char *null)
 	case MC_V_INT:
 		printf("%" PRId64, v->v.i);
 		break;
-	case MC_V_UINT:
-		printf("%" PRIu64, v->v.u);
+	case MC_V_UINT: /* above BIGINT: text (sqlite would make it REAL) */
+		printf(as_csv ? "%" PRIu64 : "'%" PRIu64 "'", v->v.u);
 		break;
+	case MC_V_F32:
+		fwrite(t, 1, numfmt_f32(v->v.f32, t), stdout);
+		break;
+	case MC_V_F64:
+		fwrite(t, 1, numfmt_f64(v->v.f64, t), stdout);
+		break;
+	case MC_V_BIT: {
+		uint64_t u = 0;
+		for (size_t i = 0; i < v->v.s.n; i++)
+			u = u << 8 | (unsigned char)v->v.s.p[i];
+		printf(u > INT64_MAX && !as_csv ? "'%" PRIu64 "'" : "%" PRIu64, u);
+		break;
+	}
+	case MC_V_BIN:
+		if (!as_csv) { /* a blob */
+			fputs("X'", stdout);
+			for (size_t i = 0; i < v->v.s.n; i++)
+				printf("%02X", (unsigned char)v->v.s.p[i]);
+			putchar('\'');
+			break;
+		}
+		/* fall through */
 	default:
 		putchar(quote);
 		for (size_t i = 0; i < v->v.s.n; i++) {
@@ -544,8 +571,6 @@ static void sql_val(const struct mc_val *v)
 {
 	put_val(v, '\'', "NULL");
 }
-
-static int as_csv;
 
 static void csv_val(const struct mc_val *v)
 {
@@ -653,6 +678,8 @@ static void load_layout(const char *layout, const char *table, const char *part,
 {
 	enum wh_layout l;
 	const char *tp[2] = { table, strncmp(part, "ds=", 3) == 0 ? part + 3 : part };
+	struct schema_copy sc = { 0 };
+	struct mc_buf scratch = { 0 };
 	check(wh_layout_parse(layout, &l, &err));
 	lrow_layout = l;
 	puts("BEGIN;");
@@ -665,13 +692,19 @@ static void load_layout(const char *layout, const char *table, const char *part,
 			exit(1);
 		}
 		rio_init(&rd, fd, RIO_MCR);
-		while ((rc = rio_next(&rd, &r, &err)) > 0)
-			check(wh_layout_rows(l, &r, "mchist", lrow, tp, &err));
+		while ((rc = rio_next(&rd, &r, &err)) > 0) {
+			if (r.kind == MC_R_SCHEMA) /* the JSON form's column names */
+				check(schema_copy_set(&sc, &r, &err));
+			check(wh_layout_rows_schema(l, &r, sc.have ? &sc.rec : NULL, "mchist",
+						    &scratch, lrow, tp, &err));
+		}
 		check(rc);
 		rio_close(&rd);
 		close(fd);
 	}
 	puts("COMMIT;");
+	schema_copy_free(&sc);
+	buf_free(&scratch);
 }
 
 /* ---- a schema history's SQL columns ---- */
