@@ -96,7 +96,7 @@ fi
 # the cost, in instructions
 case $O in
 *asan* | *ubsan*)
-	ok "instruction counts: not measured under a sanitizer build"
+	echo "# instruction counts: not measured under a sanitizer build (no check counted)"
 	exit 0 ;;
 esac
 command -v valgrind >/dev/null || { fail "valgrind" "not installed (make deps)"; exit 1; }
