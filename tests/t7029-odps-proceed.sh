@@ -72,4 +72,17 @@ expect_grep "the base table made has LIFECYCLE 7" "Lifecycle: +7 " "$T/desc6"
 $CLI sql "DESC t6_log" >"$T/desc6l" 2>&1
 expect_grep "and its log table" "Lifecycle: +7 " "$T/desc6l"
 expect_code 2 "--table-lifecycle=0: exit 2" put t7 s7 --table-lifecycle=0 "$T/sb.mcr"
+
+# --- a table none of whose changes has come: its log table exists, empty ---
+printf '%s\n' '{"mcr":1,"meta":{}}' \
+	'{"kind":"schema","db":"x","table":"quiet","version":1,"pos":[1,4,0],"time":1763683200,"flags":0,"columns":[{"name":"id","mysql_type":"int","mc_type":"INT","nullable":false,"flags":0}],"key":[0]}' \
+	'{"kind":"row","op":"snapshot","db":"x","table":"quiet","version":1,"pos":[1,4,0],"time":1763683200,"before":null,"after":[1]}' \
+	'{"kind":"row","op":"snapshot","db":"x","table":"quiet","version":1,"pos":[1,4,0],"time":1763683200,"before":null,"after":[2]}' \
+	'{"kind":"trailer","count":3}' >"$T/quiet.jsonl"
+expect_ok "a quiet table's snapshot, then another table's changes" \
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/sq" --retry-time=0.2 \
+	"$T/quiet.jsonl" "$T/sb.mcr" "$T/ch.mcr"
+expect_eq "its log table is made with it, empty" "$(sqlite3 "$DB" 'SELECT count(*) FROM x__quiet_log')" 0
+expect_ok "and the merge in MaxCompute of its next day runs" merge x__quiet sq 20251122
+expect_eq "with the snapshot's rows" "$(sqlite3 "$DB" "SELECT group_concat(id) FROM (SELECT id FROM x__quiet WHERE ds='20251122' ORDER BY id)")" "1,2"
 odps_stop srv

@@ -112,6 +112,14 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
 		else
 			rc = odps_tables_ensure(&w->c, &to, &r, p->table, p->is_log, p->part, err);
+		/* a base table's log table is made with it: a table none of whose
+		 * changes has come yet has an empty log, which the merge in
+		 * MaxCompute reads (it never guesses a missing one empty) */
+		if (rc == 0 && !p->is_log && !w->o.upsert) {
+			char log[300];
+			snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
+			rc = odps_tables_ensure(&w->c, &to, &r, log, 1, NULL, err);
+		}
 		if (rc == 0)
 			p->ensured = 1;
 	}
