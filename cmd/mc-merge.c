@@ -440,7 +440,8 @@ static char **ledger_tables(const char *dir, size_t *n)
 			prog_oom("table names");
 	}
 	ledger_free(&l);
-	qsort(v, *n, sizeof *v, cmp_str);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, cmp_str);
 	return v;
 }
 

@@ -412,7 +412,8 @@ int wh_status(const char *dir, int64_t now, int json, struct mc_buf *out, struct
 			goto out;
 		nt++;
 	}
-	qsort(ts, nt, sizeof *ts, cmp_name);
+	if (nt > 1)
+		qsort(ts, nt, sizeof *ts, cmp_name);
 	if ((json ? print_json(out, dir, &l, ts, nt, now) : print_human(out, dir, &l, ts, nt, now)) <
 	    0) {
 		mc_oom(err, "status");
