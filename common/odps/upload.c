@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "odps/endpoint.h"
 #include "odps/httperr.h"
 #include "odps/upload_int.h"
@@ -115,21 +116,7 @@ static int jstr(struct jp *j, struct mc_buf *out)
 				}
 				if (v == 0)
 					return jfail(j, "a NUL in a string");
-				if (v < 0x80) {
-					u8[k++] = (char)v;
-				} else if (v < 0x800) {
-					u8[k++] = (char)(0xc0 | v >> 6);
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				} else if (v < 0x10000) {
-					u8[k++] = (char)(0xe0 | v >> 12);
-					u8[k++] = (char)(0x80 | ((v >> 6) & 0x3f));
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				} else {
-					u8[k++] = (char)(0xf0 | v >> 18);
-					u8[k++] = (char)(0x80 | ((v >> 12) & 0x3f));
-					u8[k++] = (char)(0x80 | ((v >> 6) & 0x3f));
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				}
+				k += mc_utf8_put(u8 + k, (uint32_t)v);
 				if (buf_add(out, u8, k) < 0)
 					return mc_oom(j->err, "the session answer");
 				continue;

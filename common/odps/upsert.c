@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "odps/endpoint.h"
 #include "odps/httperr.h"
 
@@ -113,21 +114,7 @@ static int jstr(struct jtree *j, size_t *off, size_t *len)
 				}
 				if (v == 0)
 					return jfail(j, j->i, "a NUL in a string");
-				if (v < 0x80) {
-					u8[k++] = (char)v;
-				} else if (v < 0x800) {
-					u8[k++] = (char)(0xc0 | v >> 6);
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				} else if (v < 0x10000) {
-					u8[k++] = (char)(0xe0 | v >> 12);
-					u8[k++] = (char)(0x80 | ((v >> 6) & 0x3f));
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				} else {
-					u8[k++] = (char)(0xf0 | v >> 18);
-					u8[k++] = (char)(0x80 | ((v >> 12) & 0x3f));
-					u8[k++] = (char)(0x80 | ((v >> 6) & 0x3f));
-					u8[k++] = (char)(0x80 | (v & 0x3f));
-				}
+				k += mc_utf8_put(u8 + k, (uint32_t)v);
 				if (buf_add(&j->t, u8, k) < 0)
 					return mc_oom(j->err, "the upsert session answer");
 				continue;
