@@ -75,3 +75,12 @@ expect_ok "JSON too" mc-transform --rules="$T/j.json" --check
 printf 'log_layout: dts\nfull_load:\n  - {table: sbtest1, where: "id > 0"}\n' >"$T/snap.yaml"
 expect_ok "mc-snapshot reads the same file (the key is checked, not used)" \
 	mc-snapshot --rules="$T/snap.yaml" --help
+
+# MaxCompute log tables are of the mcsync layout for now: a header asking
+# for another is refused before anything is written (not taken silently)
+odps_start srv || exit 1
+expect_code 2 "a header's dts layout into MaxCompute: exit 2" \
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/st" --retry-time=0.2 "$T/sb.dts.mcr"
+expect_grep "... saying why" "the stream's header says log_layout: dts \(record 1: the log_layout of mc-transform's rules file\): MaxCompute log tables are of the mcsync layout for now" "$T/err"
+expect_ok "... a header's mcsync layout goes in" \
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/st" --retry-time=0.2 "$T/sb.none.mcr"
