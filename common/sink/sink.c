@@ -406,7 +406,8 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 		     struct mc_err *err)
 {
 	if (sink_source(s, rd, r, err) < 0 ||
-	    (s->o.resnap && sink_resnap_source(s, rd, err) < 0))
+	    (s->o.resnap && sink_resnap_source(s, rd, err) < 0) ||
+	    sink_header_layout(s, rd, r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
@@ -899,6 +900,7 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 	rc = d->ops->read_ledger(d->st, &s->L, err);
 	if (rc < 0 || (o->resnap && sink_resnap_open(s, rc, err) < 0))
 		goto fail;
+	s->had_ledger = rc > 0;
 	s->resume_done = s->L.has_resume;
 	s->resume_done_file = s->L.resume.file;
 	if (rc == 0 && !o->resnap) {

@@ -91,6 +91,7 @@ struct sink {
 	struct mc_str mshard;    /* and its source table (the record's table
 				  * field is DEST: what the warehouse holds) */
 	char pcol[136];          /* its header's partition_column, or "" (spart.c) */
+	int had_ledger;          /* read_ledger found a committed ledger */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
@@ -133,6 +134,12 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
  * it has none; a table of another server is an error. */
 int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
 		    struct mc_err *err);
+
+/* hlayout.c: the header's log_layout entry (mc-transform's rules): the
+ * layout of a new ledger, else it must be the ledger's; a --log-layout
+ * given must say the same (exit 2 naming both). */
+int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		       struct mc_err *err);
 
 /* spart.c: a log row's partition from the stream (header partition_column) */
 void sink_spart_header(struct sink *s, const struct mc_rec *r);

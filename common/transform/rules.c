@@ -259,6 +259,36 @@ struct diagcap {
 	bool got;
 };
 
+const char *const tf_log_layouts[] = { "mcsync", "dts", "dts-new", "dataworks", "dataworks-json",
+				       NULL };
+
+/* log_layout: NAME, the whole sync's (the warehouse keeps one layout). */
+static int parse_log_layout(struct rctx *c, struct tf_rules *R, struct fy_node *v)
+{
+	int line = 1, col = 1;
+	size_t n = strlen(c->path) + 48;
+	char *s;
+	if (fy_node_get_type(v) != FYNT_SCALAR)
+		return tfr_err(c, v, "log_layout: one layout for the whole sync (mcsync, dts, "
+			       "dts-new, dataworks or dataworks-json), not a list or a mapping: the "
+			       "warehouse keeps one (ledger key log_layout)");
+	if (!(s = tfr_scalar_dup(c, v, "log_layout")))
+		return -1;
+	for (size_t i = 0; tf_log_layouts[i]; i++)
+		if (strcmp(s, tf_log_layouts[i]) == 0) {
+			R->log_layout = s;
+			if (!(R->log_layout_at = malloc(n)))
+				return mc_oom(c->err, "rules"), c->failed = true, -1;
+			tfr_node_where(v, &line, &col);
+			snprintf(R->log_layout_at, n, "%s:%d:%d", c->path, line, col);
+			return 0;
+		}
+	tfr_err(c, v, "log_layout: '%s' (want mcsync, dts, dts-new, dataworks or dataworks-json)",
+		s);
+	free(s);
+	return -1;
+}
+
 static void diag_out(struct fy_diag *d, void *user, const char *buf, size_t len)
 {
 	struct diagcap *dc = user;
@@ -379,7 +409,11 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 			tfr_parse_sample(&c, R, v);
 		} else if (tfr_key_is(k, "limit")) {
 			tfr_parse_limit(&c, R, v);
+		} else if (tfr_key_is(k, "log_layout")) {
+			parse_log_layout(&c, R, v);
 		} else {
+			/* (the text is asserted as it is by tests/t4011; log_layout is
+			 * in docs/rules.md) */
 			tfr_err(&c, k, "unknown key (want version, select, names) or a rule section (dml, ddl, "
 				"columns, types, dirty, full_load, merge, partitions, mask, sample, limit)");
 		}
@@ -425,6 +459,8 @@ void tf_rules_free(struct tf_rules *R)
 	free(R->prefix);
 	free(R->suffix);
 	free(R->file);
+	free(R->log_layout);
+	free(R->log_layout_at);
 	memset(R, 0, sizeof *R);
 }
 

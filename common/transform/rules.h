@@ -177,7 +177,14 @@ struct tf_rules {
 	long long part_max;       /* partitions.max_per_day (when part_max_at) */
 	char *part_max_at;        /* "FILE:LINE:COL" of it, or NULL: 1000 */
 	struct tf_fixt *fixt;     /* mask, sample, limit (fixt.h), or NULL */
+	char *log_layout;         /* log_layout: the sink's log layout (one of
+				   * tf_log_layouts), or NULL */
+	char *log_layout_at;      /* "FILE:LINE:COL" of it */
 };
+
+/* The log layouts a rules file may name (docs/warehouse.md "Log layouts";
+ * the sink's wh/layout.h names), NULL-terminated. */
+extern const char *const tf_log_layouts[];
 
 /* Give the ${NAME}s their values from n texts "NAME=VALUE" (--param): 0,
  * or -1 with err (exit 2): a text that is not NAME=VALUE, or a ${NAME} of

@@ -147,7 +147,7 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	t->source_id = NULL;
 	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
 		return mc_oom(err, "the header");
-	if (!(m = calloc(r->nmeta + 3, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 4, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
@@ -155,7 +155,9 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		    !(r->meta[i].k.n == strlen(TF_META_MERGE) &&
 		      memcmp(r->meta[i].k.p, TF_META_MERGE, r->meta[i].k.n) == 0) &&
 		    !(r->meta[i].k.n == strlen(TF_META_PART_COL) &&
-		      memcmp(r->meta[i].k.p, TF_META_PART_COL, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_PART_COL, r->meta[i].k.n) == 0) &&
+		    !(t->o->rules->log_layout && r->meta[i].k.n == strlen(TF_META_LAYOUT) &&
+		      memcmp(r->meta[i].k.p, TF_META_LAYOUT, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
@@ -167,6 +169,11 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	if (t->o->rules->nparts) {
 		m[n].k = mc_str_c(TF_META_PART_COL, strlen(TF_META_PART_COL));
 		m[n].v = mc_str_c(t->o->rules->part_col, strlen(t->o->rules->part_col));
+		n++;
+	}
+	if (t->o->rules->log_layout) {
+		m[n].k = mc_str_c(TF_META_LAYOUT, strlen(TF_META_LAYOUT));
+		m[n].v = mc_str_c(t->o->rules->log_layout, strlen(t->o->rules->log_layout));
 		n++;
 	}
 	h.meta = m;
@@ -297,6 +304,28 @@ static int emit(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err 
 	return rio_write(&t->wr, r, err) < 0 ? -2 : 0;
 }
 
+/* A record of table x as it goes out: a shard of a many -> one rule gets
+ * the shard column and its table field "DEST/TABLE", its schema checked
+ * against the destination's (after the columns and types rules: the
+ * destination holds the transformed rows); any other selected table its
+ * destination name. 0, -1 with err, -2 on a write error. */
+static int to_dest(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
+{
+	if (x->merge) {
+		if (r->kind == MC_R_SCHEMA) {
+			if (tf_shard_schema(&t->sh, x->merge, x->sv, x->had_schema, r, err) < 0)
+				return -1;
+			x->had_schema = true;
+		}
+		if (r->kind == MC_R_ROW && tf_shard_row(&t->sh, x->merge, x->sv, r, err) < 0)
+			return -1;
+		r->table = mc_str_c(x->tfield, strlen(x->tfield));
+	} else if (x->selected) {
+		r->table = mc_str_c(x->name, strlen(x->name));
+	}
+	return emit(t, x, r, err);
+}
+
 /* A row of a table with columns or types rules: written transformed, or
  * rejected as dirty data (0), or -1 with err, -2 on a write error. */
 static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
@@ -313,18 +342,15 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 	if (!cv) /* the reader checks every row against its schema: not reached */
 		return mc_errf(err, MC_EXIT_DATA, "a row of schema version %llu before its schema",
 			       (unsigned long long)r->schema_version);
-	if (!cv->any) {
-		r->table = mc_str_c(x->name, strlen(x->name));
-		return emit(t, x, r, err);
-	}
+	if (!cv->any)
+		return to_dest(t, x, r, err);
 	rc = tf_cols_row(t->o->rules, &x->ct, cv, r, sid, &t->ro, &out, err);
 	if (rc < 0)
 		return pos_ctx(r, err);
 	if (rc == 0) {
 		if (tf_part_guard(t->o->rules, &x->pg, &x->ct, &out, x->db, x->table, x->name, err) < 0)
 			return pos_ctx(r, err);
-		out.table = mc_str_c(x->name, strlen(x->name));
-		return emit(t, x, &out, err);
+		return to_dest(t, x, &out, err);
 	}
 	/* dirty data */
 	pos_format(&r->pos, pos, sizeof pos);
@@ -420,8 +446,7 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 				struct mc_rec out;
 				if (tf_cols_schema(&x->ct, &v->cv, r, &t->ro, &out, err) < 0)
 					return pos_ctx(r, err);
-				out.table = mc_str_c(x->name, strlen(x->name));
-				return emit(t, x, &out, err);
+				return to_dest(t, x, &out, err);
 			}
 		}
 		if (x->ndml && r->kind == MC_R_ROW) {
@@ -429,26 +454,9 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			if (k <= 0)
 				return k;
 		}
-		if (x->merge && (x->ct.nadds || x->ct.ntypes))
-			return mc_errf(err, MC_EXIT_USAGE,
-				       "table '%s.%s': many -> one (merge: at %s) together with added "
-				       "columns or type overrides is not supported yet: give the shards' "
-				       "columns in the source, or merge them without those rules",
-				       x->db, x->table, x->merge->at);
 		if ((x->ct.nadds || x->ct.ntypes) && r->kind == MC_R_ROW)
 			return cols_row(t, x, r, err);
-		if (x->merge && r->kind == MC_R_SCHEMA &&
-		    tf_shard_schema(&t->sh, x->merge, x->sv, x->had_schema, r, err) < 0)
-			return -1;
-		if (x->merge && r->kind == MC_R_SCHEMA)
-			x->had_schema = true;
-		if (x->merge && r->kind == MC_R_ROW && tf_shard_row(&t->sh, x->merge, x->sv, r, err) < 0)
-			return -1;
-		if (x->merge)
-			r->table = mc_str_c(x->tfield, strlen(x->tfield));
-		else if (x->selected)
-			r->table = mc_str_c(x->name, strlen(x->name));
-		break;
+		return to_dest(t, x, r, err);
 	default:
 		break;
 	}

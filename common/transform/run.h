@@ -30,6 +30,10 @@
  * the table field of each record is the destination name (the db field
  * keeps the source database, for positions and ledger keys). */
 #define TF_META_NAMES "dest_names"
+/* The header entry of the rules' log_layout (docs/rules.md): the log
+ * layout the sink writes (mc-tunnel-put honours it; an input header's own
+ * entry is replaced when the rules give one). */
+#define TF_META_LAYOUT "log_layout"
 
 struct tf_opts {
 	const struct tf_rules *rules;
