@@ -81,8 +81,29 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 {
 	struct mc_buf q = { 0 }, out = { 0 };
 	const struct wh_hver *T = &mh->h.v[mh->target];
-	long lo = wh_hist_at(&mh->h, barrier ? barrier : from);
+	long lo = (long)mh->target;
 	int rc = -1, keychg = 0;
+	{ /* the range's lowest change (above the barrier): its version */
+		unsigned long long f, o, r;
+		const char *l;
+		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
+				 "mc_image IS NOT NULL AND ", table) < 0 ||
+		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
+		    (!upto_inf && (buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", upto) < 0)) ||
+		    buf_adds(&q, " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;") < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+			struct mc_pos b = { f, o, r };
+			long v = wh_hist_at(&mh->h, &b);
+			if (v < lo)
+				lo = v;
+		}
+		q.len = 0;
+	}
 	if (base_ds && !barrier) { /* the base's lowest row: its version */
 		unsigned long long f, o, r;
 		const char *l;
