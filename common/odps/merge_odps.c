@@ -18,6 +18,7 @@
 #include "base/day.h"
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
+#include "odps/merge_odps_int.h"
 #include "odps/mirror.h"
 #include "odps/state.h"
 #include "odps/tables.h"
@@ -53,6 +54,7 @@ struct mo {
 					* --existing-tables=proceed): INSERT names
 					* its columns, the others stay NULL */
 	struct odps_desc dl;           /* then: DESC T_log */
+	struct odps_mhist mh;          /* the schema history (merge_odps_int.h) */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -265,6 +267,40 @@ static int columns(struct mo *m, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s' has no primary or unique key: declare one with "
 			       "--key=COL[,COL]", m->o->table);
+	}
+	return 0;
+}
+
+/* Across schema versions: the columns and key of the version in force at
+ * upto (the tables hold the history's SQL columns, by name). */
+static int hist_columns(struct mo *m, struct mc_err *err)
+{
+	struct odps_mhist *h = &m->mh;
+	const struct mc_rec *T;
+	size_t t;
+	for (t = h->h.n - 1; t > 0 && !m->upto_inf && pos_cmp(&h->h.v[t].start, &m->upto) >= 0; t--)
+		;
+	h->target = h->lo = t;
+	T = &h->h.v[t].s.rec;
+	if (T->ncols > MC_MAX_COLUMNS)
+		return mc_errf(err, MC_EXIT_DATA, "table '%s': too many columns", m->o->table);
+	m->schema = *T;
+	m->nkey = T->nkey;
+	memcpy(m->key, T->key, T->nkey * sizeof *m->key);
+	if (!m->nkey && m->o->key)
+		return mc_errf(err, MC_EXIT_USAGE,
+			       "--key: table '%s' has a schema history; its key is the source's "
+			       "(schema version %zu has none): give the table a key at the source",
+			       m->o->table, t + 1);
+	if (!m->nkey)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s' has no primary or unique key in schema version %zu",
+			       m->o->table, t + 1);
+	if (t > 0) {
+		char p[64];
+		pos_format(&h->h.v[t].start, p, sizeof p);
+		say(m, "'%s': schema version %zu of %zu (from %s) is the merge's", m->o->table, t + 1,
+		    h->h.n, p);
 	}
 	return 0;
 }
@@ -776,7 +812,20 @@ static int create_into(struct mo *m, struct mc_err *err)
 	int rc = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
 	rc |= odps_ident(&q, m->o->into, strlen(m->o->into));
 	rc |= buf_adds(&q, " (");
-	for (size_t i = 0; i < m->d.ncols; i++) {
+	if (m->mh.active) { /* the target version's columns */
+		for (size_t i = 0; i < m->schema.ncols && rc == 0; i++) {
+			struct odps_colmap cm;
+			const struct mc_col *c = &m->schema.cols[i];
+			if (odps_col_map(c, m->schema.db, m->schema.table, NULL, &cm, err) < 0) {
+				buf_free(&q);
+				return -1;
+			}
+			rc |= odps_ident(&q, c->name.p, c->name.n);
+			rc |= buf_addf(&q, " %s, ", cm.text);
+		}
+		rc |= buf_adds(&q, "mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT");
+	}
+	for (size_t i = 0; i < m->d.ncols && !m->mh.active; i++) {
 		rc |= buf_adds(&q, i ? ", " : "");
 		rc |= odps_ident(&q, m->d.names[i], strlen(m->d.names[i]));
 		rc |= buf_addf(&q, " %s", m->d.types[i]);
@@ -820,8 +869,9 @@ static int run(struct mo *m, struct mc_err *err)
 	char bp[32], d[16], a[64];
 	int rc;
 
-	if (lock_and_read(m, err) < 0 || source(m, err) < 0 || columns(m, err) < 0 ||
-	    partitions(m, err) < 0)
+	if (lock_and_read(m, err) < 0 || source(m, err) < 0 ||
+	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0 ||
+	    (!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
 		return -1;
 	if (m->o->ds) {
 		if ((rc = plan_day(m, err)) < 0)
@@ -836,6 +886,11 @@ static int run(struct mo *m, struct mc_err *err)
 	if (plan_ddl(m, err) < 0)
 		return -1;
 	day_format(m->base, d);
+	if (m->mh.active &&
+	    (hist_columns(m, err) < 0 ||
+	     odps_mhist_plan(m->c, &m->so, m->o->table, d, &m->from, &m->upto, m->upto_inf,
+			     m->has_barrier ? &m->barrier : NULL, &m->mh, err) < 0))
+		return -1;
 	snprintf(bp, sizeof bp, "ds=%s", d);
 	memset(&q, 0, sizeof q);
 	q.schema = &m->schema;
@@ -852,6 +907,11 @@ static int run(struct mo *m, struct mc_err *err)
 	q.barrier = m->barrier;
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
 	q.named_insert = m->named_insert;
+	if (m->mh.active) { /* the history's SQL columns, by name */
+		q.hist = &m->mh.x;
+		q.hist_lo = m->mh.lo;
+		q.hist_target = m->mh.target;
+	}
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
@@ -913,6 +973,7 @@ int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struc
 	if (m->lockfd >= 0)
 		close(m->lockfd);
 	ledger_free(&m->L);
+	odps_mhist_free(&m->mh);
 	odps_desc_free(&m->d);
 	odps_desc_free(&m->dl);
 	ckpt_free(&m->rec);
