@@ -217,6 +217,10 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		merger_tmp_name(j->merger, name);
 	}
 	j->st.log_rows = j->st.log_files = 0;
+	/* the input: the log read for its DDL, the base (unless emptied by a
+	 * TRUNCATE) and the log to read (again, when the base is sorted now) */
+	j->in_done = j->log_bytes;
+	j->in_total = 2 * j->log_bytes + (j->has_barrier ? 0 : j->base_bytes);
 	mj_progress(j, "read");
 	if ((!pulled && !j->has_barrier && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
 		merger_stats(j->merger, &st);
@@ -766,6 +770,8 @@ int mergejob_run(struct mergejob *j, struct mc_err *err)
 {
 	int rc;
 	memset(&j->st, 0, sizeof j->st);
+	j->in_total = j->in_done = j->log_bytes = j->base_bytes = 0;
+	j->in_cur = NULL;
 	mj_progress(j, "plan");
 	rc = run(j, err);
 	j->st.rows = j->out.rows;
