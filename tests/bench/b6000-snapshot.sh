@@ -63,13 +63,15 @@ dumper() { # ROWS (0: mydumper's default chunking)
 }
 scan() { # the server alone: TH parallel scans of PK ranges, no rows sent
 	_i=0
+	_pids=
 	while [ $_i -lt "$TH" ]; do
 		"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root -N -e "SELECT COUNT(*)
 			FROM sbtest.sbtest1 FORCE INDEX (PRIMARY) WHERE id > $((N * _i / TH)) AND
 			id <= $((N * (_i + 1) / TH)) AND c <> '' AND pad <> '' AND k <> -1" >/dev/null &
+		_pids="$_pids $!"
 		_i=$((_i + 1))
 	done
-	wait
+	wait $_pids # these only: the server is a child of this shell too
 }
 client() {
 	"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --quick \
