@@ -560,7 +560,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			return rc < 0 ? -1 : 0;
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
-		if (accept_mark(s, r, err) < 0)
+		if (accept_mark(s, r, err) < 0 || sink_stats_txn(s, r, err) < 0)
 			return -1;
 		/* also at the first one in a later binlog than the committed
 		 * resume position's: the checkpoint follows the binlog files when
@@ -960,6 +960,7 @@ void sink_close(struct sink *s)
 		free(p);
 	}
 	free(s->pbufs);
+	free(s->vis);
 	for (size_t i = 0; i < s->ntabs; i++) {
 		free(s->tabs[i].db);
 		free(s->tabs[i].table);
