@@ -89,6 +89,18 @@ expect_eq "the last commit's (B and C: its oldest, B)" \
 expect_eq "the mean: (30.x + 33.x + 30.x) / 3" \
 	"$(within 31.0 33.0 "$(awk '/^mcsync_visible_lag_seconds_sum/ { print $2 / 3 }' "$T/m2.prom")")" yes
 
+# --- slow commits: each takes 3 s (the server waits), --commit-interval=4
+# counts from a commit's start to the next one's: a transaction that just
+# missed a commit is visible with the next one, 4 + 3 = 7 s after it came
+# (counted from the end it would be 4 + 2 x 3 = 10 s) ---
+faults "ucommit slow=3 times=100"
+expect_ok "upsert: a transaction every 0.1 s for 10 s, commits of 3 s, --commit-interval=4" \
+	run_upsert s4 t4 "100 0.1 0" --commit-interval=4 --metrics="$T/m6.prom"
+nofaults
+expect_eq "the commits took the 3 s" "$(within 3.0 5.0 "$(metric commit_max_seconds "$T/m6.prom")")" yes
+expect_eq "the highest lag: interval + one commit (7 s), up to 1 s of stamps and a slack above, under 10 s" \
+	"$(within 6.5 9.5 "$(metric visible_lag_max_seconds "$T/m6.prom")")" yes
+
 # --- the batch path, into a warehouse: the same numbers ---
 expect_ok "batch: the same plan into a warehouse, --commit-interval=1" \
 	sh -c "python3 '$T/writer.py' '1 0.3 30;1 3 30;1 0 30' | mc-tunnel-put --dest='$T/wh' \

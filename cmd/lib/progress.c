@@ -199,6 +199,12 @@ static void sink_emit(struct report *r, void *ctx, struct mc_buf *line, int m, i
 		report_histogram(r, "visible_lag_seconds", "From a source commit to the commit "
 				 "that made its rows visible, per transaction (seconds).",
 				 sink_vis_bounds, s->vis_le, SINK_VIS_NB, s->vis_txns, s->vis_sum);
+		report_metric(r, "commit_seconds_total", "counter", "Seconds the commits took.",
+			      s->commit_secs);
+		report_metric(r, "commit_last_seconds", "gauge", "How long the last commit took.",
+			      s->commit_last);
+		report_metric(r, "commit_max_seconds", "gauge", "The longest commit of this run.",
+			      s->commit_max);
 		if (s->vis_txns) {
 			report_metric(r, "visible_lag_last_seconds", "gauge", "The last commit: from "
 				      "its oldest source commit to it (seconds).", s->vis_last_hi);

@@ -163,6 +163,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	if (!any && !s->dirty)
 		return 0;
 	s->L.seq++;
+	s->t_commit = mono_s(); /* --commit-interval: from commit start to start */
 	sink_stats_precommit(s);
 	if (ops->begin(s->d->st, s->L.seq, err) < 0)
 		return -1;
@@ -197,7 +198,6 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	}
 	s->pending_rows = 0;
 	s->dirty = 0;
-	s->t_commit = mono_s();
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
 	sink_boundary(s);

@@ -58,6 +58,8 @@ struct sink_stats {
 	double vis_sum;
 	uint64_t vis_le[SINK_VIS_NB];
 	double vis_last_hi, vis_last_lo, vis_max;
+	/* how long the commits took (seconds): added up, the last, the longest */
+	double commit_secs, commit_last, commit_max;
 };
 typedef void (*sink_progress_fn)(void *ctx, const struct sink_stats *st);
 
@@ -87,8 +89,8 @@ struct sink_opts {
 				  * no table-replacing DDL, no partition
 				  * unless --partition names one */
 	double commit_interval;  /* seconds: commit at the next transaction end
-				  * this long after the last commit (0: never
-				  * by time) */
+				  * this long after the last commit began (0:
+				  * never by time) */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

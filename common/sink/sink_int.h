@@ -115,7 +115,9 @@ struct sink {
 	} *vis;                  /* the transactions pending visibility */
 	size_t nvis, viscap;
 	uint64_t vis_rows;       /* pending_rows at the last transaction end */
-	double t_commit;         /* monotonic seconds of the last commit (or open) */
+	double commit_t0;        /* monotonic seconds: the commit under way began */
+	double t_commit;         /* monotonic seconds of the last commit's start
+				  * (or the open) */
 };
 
 /* sink.c */

@@ -10,6 +10,13 @@ const double sink_vis_bounds[SINK_VIS_NB] = {
 	0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 45, 60, 120, 300, 600, 1800, 3600,
 };
 
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void report(struct sink *s)
 {
 	s->stats.dropped = s->dropped;
@@ -47,6 +54,7 @@ void sink_stats_precommit(struct sink *s)
 	}
 	s->stats.bytes += bytes;
 	s->stats.rows += rows;
+	s->commit_t0 = mono();
 }
 
 int sink_stats_txn(struct sink *s, const struct mc_rec *r, struct mc_err *err)
@@ -97,6 +105,11 @@ static void visible(struct sink *s)
 
 void sink_stats_commit(struct sink *s)
 {
+	double took = mono() - s->commit_t0;
+	s->stats.commit_secs += took;
+	s->stats.commit_last = took;
+	if (took > s->stats.commit_max)
+		s->stats.commit_max = took;
 	visible(s);
 	const struct mc_ledger *l = ledger_src(&s->L, s->src);
 	s->stats.commits++;
