@@ -44,6 +44,7 @@ MDB_BUFFER_POOL=${BENCH_BUFFER_POOL:-256M}
 . "$TOP/tests/mariadb.sh"
 mdb_start --max-binlog-size=1G
 odps_start srv || exit 0
+ODPS_DIR=$T/srv
 sql "CREATE DATABASE sbtest"
 SB="sysbench oltp_write_only --db-driver=mysql --mysql-socket=$MDB_SOCK --mysql-user=root
 	--mysql-db=sbtest --tables=4 --table-size=10000 --threads=$THREADS --rate=$RATE"
@@ -106,7 +107,19 @@ run() { # MODE ROUND
 	el=$(awk -v a="$t0" -v b="$t2" 'BEGIN { print b - a }')
 	sink=$(awk -v u="$1" -v s="$2" -v e="$el" 'BEGIN { printf "%.0f", 100 * (u + s) / e }')
 	tail_=$(awk -v u="$3" -v s="$4" -v e="$el" 'BEGIN { printf "%.0f", 100 * (u + s) / e }')
-	echo "$m $r ${tps:-0} $caught $srv $sink $tail_" >>"$W/runs"
+	# the commits: their mean and longest (mc-tunnel-put's metrics), and the
+	# server's share: from each commit's status GET to its answer (the
+	# server applies the upserts there, sqlite), from its request log
+	prom=$W/m.$m.$r.prom
+	cmean=$(awk '/^mcsync_commit_seconds_total/ { s = $2 } /^mcsync_commits_total/ { n = $2 }
+		END { printf "%.2f", n ? s / n : 0 }' "$prom")
+	cmax=$(sed -n 's/^mcsync_commit_max_seconds{[^}]*} //p' "$prom")
+	apply=$(awk -v a="$t0" -v b="$t2" -v pre="/tables/${m}${r}_" -v n="$(sed -n 's/^mcsync_commits_total{[^}]*} //p' "$prom")" '
+		$1 >= a - 1 && $1 <= b && index($3, pre) && $3 ~ /upserts\?upsertid=/ {
+			if ($2 == "GET") g = $1; else if ($2 == "POST" && g) { s += $1 - g; g = 0 } }
+		END { printf "%.2f", n ? s / n : 0 }' "$ODPS_DIR/requests.log")
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	echo "$m $r ${tps:-0} $caught $srv $sink $tail_ $cmean ${cmax:-0} $apply $load" >>"$W/runs"
 	grep -v 'source commit to visible\|input ended\|^$' "$W/err.$m.$r" | head -3 | sed "s/^/# $m: /"
 }
 
@@ -124,9 +137,10 @@ import os, re, statistics as st, sys
 W, R, CI, SECS = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 runs = {}
 for l in open(os.path.join(W, 'runs')):
-    m, r, tps, caught, srv, sink, tail = l.split()
+    m, r, tps, caught, srv, sink, tail, cmean, cmax, apply, load = l.split()
     runs[(m, int(r))] = dict(tps=float(tps), caught=float(caught), srv=float(srv),
-                             sink=float(sink), tail=float(tail))
+                             sink=float(sink), tail=float(tail), cmean=float(cmean),
+                             cmax=float(cmax), apply=float(apply), load=float(load))
 pat = re.compile(r'source commit to visible: p50 ([0-9.]+) s, p99 ([0-9.]+) s, max ([0-9.]+) s '
                  r'\((\d+) transactions\), (\d+):(\d+):(\d+) elapsed')
 done = re.compile(r'done: .*source commit to visible: p50 ([0-9.]+) s, p99 ([0-9.]+) s, '
@@ -180,8 +194,18 @@ for m in modes:
           med(p50), med(p99), med(mx), med(mw), med(tr),
           ','.join('%.1f' % x['caught'] if x['caught'] >= 0 else 'never' for _, x in rs),
           f('sink'), f('tail'), f('srv'), 'yes' if all(ok) else 'NO (%d of %d runs)' % (sum(ok), len(ok))))
+print()
+print('%-7s %12s %12s %22s %10s' % ('mode', 'commit mean', 'commit max', 'server apply / commit', 'load avg'))
+for m in modes:
+    rs = [runs[(m, r)] for r in range(1, R + 1) if (m, r) in runs]
+    if not rs: continue
+    f = lambda k: med([x[k] for x in rs])
+    print('%-7s %10.2f s %10.2f s %20s %10s' % (m, f('cmean'), f('cmax'),
+          ('%.2f s' % f('apply')) if m == 'upsert' else '-', ','.join('%.1f' % x['load'] for x in rs)))
 print('(CI = --commit-interval = %g s; "max win": the highest lag of any 5 s window of the load but the first;' % CI)
 print(' p99 trend: slope of the windows\' p99 over the load (growing lag > 0); catch-up: after the load, until')
 print(' the last position is committed, per round; CPU: share of one core over the run, the server is Python;')
-print(' lags from whole-second binlog times: up to 1 s high)')
+print(' lags from whole-second binlog times: up to 1 s high; commit: from its first request to the ledger')
+print(' (mc-tunnel-put\'s metrics); server apply: from each upsert commit\'s status GET to the commit\'s answer,')
+print(' where the local server applies the operations to its sqlite table; load avg: the machine\'s, at each run\'s end)')
 PY
