@@ -113,9 +113,31 @@ void sink_watch_cb(void *ctx, const struct sink_stats *st)
 	struct sink_watch *w = ctx;
 	if (st->commits > w->st.commits)
 		w->last_ok = wall();
+	if (st->vis_txns > w->st.vis_txns) {
+		int first = w->st.vis_txns == w->prev_vis;
+		if (first || st->vis_last_lo < w->win_lo)
+			w->win_lo = st->vis_last_lo;
+		if (first || st->vis_last_hi > w->win_hi)
+			w->win_hi = st->vis_last_hi;
+		if (w->st.vis_txns == 0 || st->vis_last_lo < w->run_lo)
+			w->run_lo = st->vis_last_lo;
+	}
 	w->st = *st;
 	sink_lag(w);
 	report_tick(w->rep);
+}
+
+/* ", source commit to visible: p50 A s, p99 B s, max C s (N transactions)"
+ * over the histogram le of n transactions (lowest lo, highest hi) */
+static void vis_line(struct mc_buf *line, const uint64_t *le, uint64_t n, double lo, double hi)
+{
+	if (n == 0)
+		return;
+	buf_addf(line, "source commit to visible: p50 %.1f s, p99 %.1f s, max %.1f s "
+		 "(%llu transactions), ",
+		 report_hist_quantile(sink_vis_bounds, le, SINK_VIS_NB, n, 0.5, lo, hi),
+		 report_hist_quantile(sink_vis_bounds, le, SINK_VIS_NB, n, 0.99, lo, hi), hi,
+		 (unsigned long long)n);
 }
 
 static void sink_emit(struct report *r, void *ctx, struct mc_buf *line, int m, int final)
@@ -133,6 +155,11 @@ static void sink_emit(struct report *r, void *ctx, struct mc_buf *line, int m, i
 			 "at %s, %llu records read, %s, %.0f rows/s", (unsigned long long)s->rows, a,
 			 (unsigned long long)s->commits, (unsigned long long)s->dropped, pos,
 			 (unsigned long long)s->records, b, secs > 0 ? (double)s->rows / secs : 0);
+		if (s->vis_txns) {
+			buf_addf(line, ", ");
+			vis_line(line, s->vis_le, s->vis_txns, w->run_lo, s->vis_max);
+			line->len -= 2; /* the ", " after it */
+		}
 	} else if (line) {
 		double rate = recent_rate(&w->prev_t, &w->prev_rows, s->rows, secs);
 		report_fmt_count(c, sizeof c, rate);
@@ -142,6 +169,12 @@ static void sink_emit(struct report *r, void *ctx, struct mc_buf *line, int m, i
 			 (unsigned long long)s->pending, pos);
 		if (r->have_lag)
 			buf_addf(line, "%.0f s behind the source, ", r->lag);
+		uint64_t le[SINK_VIS_NB];
+		for (size_t i = 0; i < SINK_VIS_NB; i++)
+			le[i] = s->vis_le[i] - w->prev_le[i];
+		vis_line(line, le, s->vis_txns - w->prev_vis, w->win_lo, w->win_hi);
+		memcpy(w->prev_le, s->vis_le, sizeof w->prev_le);
+		w->prev_vis = s->vis_txns;
 		buf_addf(line, "%s elapsed", b);
 	}
 	if (m) {
@@ -163,6 +196,21 @@ static void sink_emit(struct report *r, void *ctx, struct mc_buf *line, int m, i
 			report_metric(r, "committed_source_time_seconds", "gauge",
 				      "The newest record time committed (Unix time).",
 				      (double)s->src_time);
+		report_histogram(r, "visible_lag_seconds", "From a source commit to the commit "
+				 "that made its rows visible, per transaction (seconds).",
+				 sink_vis_bounds, s->vis_le, SINK_VIS_NB, s->vis_txns, s->vis_sum);
+		report_metric(r, "commit_seconds_total", "counter", "Seconds the commits took.",
+			      s->commit_secs);
+		report_metric(r, "commit_last_seconds", "gauge", "How long the last commit took.",
+			      s->commit_last);
+		report_metric(r, "commit_max_seconds", "gauge", "The longest commit of this run.",
+			      s->commit_max);
+		if (s->vis_txns) {
+			report_metric(r, "visible_lag_last_seconds", "gauge", "The last commit: from "
+				      "its oldest source commit to it (seconds).", s->vis_last_hi);
+			report_metric(r, "visible_lag_max_seconds", "gauge", "The highest visibility "
+				      "lag in this run (seconds).", s->vis_max);
+		}
 		report_metrics_common(r, w->last_ok);
 	}
 }

@@ -27,6 +27,10 @@ struct sink_watch {
 	double last_ok;          /* wall time of the last commit */
 	double prev_t;
 	uint64_t prev_rows;
+	/* the visibility lag since the last line: the histogram then, and the
+	 * lowest and highest lag of the commits since; the run's lowest */
+	uint64_t prev_le[SINK_VIS_NB], prev_vis;
+	double win_lo, win_hi, run_lo;
 };
 void sink_watch_start(struct sink_watch *w, struct report *rep, struct sink_opts *o);
 void sink_watch_cb(void *ctx, const struct sink_stats *st);

@@ -315,6 +315,46 @@ void report_metric(struct report *r, const char *name, const char *type, const c
 		prog_oom("the metrics");
 }
 
+void report_histogram(struct report *r, const char *name, const char *help,
+		      const double *bounds, const uint64_t *le, size_t nb, uint64_t count,
+		      double sum)
+{
+	int rc = buf_addf(&r->mbuf, "# HELP mcsync_%s %s\n# TYPE mcsync_%s histogram\n", name,
+			  help, name);
+	for (size_t i = 0; i < nb && rc == 0; i++)
+		rc = buf_addf(&r->mbuf, "mcsync_%s_bucket{program=\"%s\",le=\"%g\"} %llu\n", name,
+			      prog_name, bounds[i], (unsigned long long)le[i]);
+	if (rc == 0)
+		rc = buf_addf(&r->mbuf, "mcsync_%s_bucket{program=\"%s\",le=\"+Inf\"} %llu\n"
+				       "mcsync_%s_sum{program=\"%s\"} %.3f\n"
+				       "mcsync_%s_count{program=\"%s\"} %llu\n",
+			      name, prog_name, (unsigned long long)count, name, prog_name, sum,
+			      name, prog_name, (unsigned long long)count);
+	if (rc < 0)
+		prog_oom("the metrics");
+}
+
+double report_hist_quantile(const double *bounds, const uint64_t *le, size_t nb,
+			    uint64_t count, double q, double lo, double hi)
+{
+	if (count == 0)
+		return -1;
+	double rank = q * (double)count, v = hi;
+	for (size_t i = 0; i < nb; i++) {
+		if ((double)le[i] >= rank && le[i] > 0) {
+			double b0 = i ? bounds[i - 1] : 0, c0 = i ? (double)le[i - 1] : 0;
+			double in = (double)le[i] - c0;
+			v = in > 0 ? b0 + (bounds[i] - b0) * (rank - c0) / in : bounds[i];
+			break;
+		}
+	}
+	if (v > hi)
+		v = hi;
+	if (v < lo)
+		v = lo;
+	return v;
+}
+
 void report_metrics_common(struct report *r, double last_ok)
 {
 	report_metric(r, "errors_total", "counter", "Runs ended by an error.", (double)r->errors);

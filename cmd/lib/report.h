@@ -122,6 +122,18 @@ void report_alert_say(void *ctx, const char *line);
  * its HELP and TYPE lines (type "counter" or "gauge"). */
 void report_metric(struct report *r, const char *name, const char *type, const char *help,
 		   double v);
+/* Inside emit, when m: a histogram "mcsync_NAME" (type histogram): a
+ * _bucket line per bound (le[i]: the observations <= bounds[i], rising),
+ * one of le "+Inf" (count), _sum and _count. */
+void report_histogram(struct report *r, const char *name, const char *help,
+		      const double *bounds, const uint64_t *le, size_t nb, uint64_t count,
+		      double sum);
+/* The q-quantile (0..1) of such a histogram, linear inside a bucket, kept
+ * within [lo, hi] (the lowest and highest observations, known apart);
+ * -1 when count is 0. */
+double report_hist_quantile(const double *bounds, const uint64_t *le, size_t nb,
+			    uint64_t count, double q, double lo, double hi);
+
 /* The metrics every program writes (errors, alerts, lag, start and last
  * success times): emit calls it once when m. last_ok: the wall time of the
  * last success (a commit, a transaction written; 0: none). */

@@ -169,6 +169,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	if (!any && !s->dirty)
 		return 0;
 	s->L.seq++;
+	s->t_commit = mono_s(); /* --commit-interval: from commit start to start */
 	sink_stats_precommit(s);
 	if (ops->begin(s->d->st, s->L.seq, err) < 0)
 		return -1;
@@ -203,7 +204,6 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	}
 	s->pending_rows = 0;
 	s->dirty = 0;
-	s->t_commit = mono_s();
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
 	sink_boundary(s);
@@ -564,7 +564,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			return rc < 0 ? -1 : 0;
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
-		if (accept_mark(s, r, err) < 0)
+		if (accept_mark(s, r, err) < 0 || sink_stats_txn(s, r, err) < 0)
 			return -1;
 		/* also at the first one in a later binlog than the committed
 		 * resume position's: the checkpoint follows the binlog files when
@@ -969,6 +969,7 @@ void sink_close(struct sink *s)
 		free(p);
 	}
 	free(s->pbufs);
+	free(s->vis);
 	for (size_t i = 0; i < s->ntabs; i++) {
 		free(s->tabs[i].db);
 		free(s->tabs[i].table);

@@ -30,6 +30,11 @@ struct sink_rename {
 	const char *from, *to;
 };
 
+/* The histogram of the visibility lag (struct sink_stats): its upper
+ * bounds in seconds, rising; the last bucket (+Inf) is vis_txns. */
+#define SINK_VIS_NB 22
+extern const double sink_vis_bounds[SINK_VIS_NB];
+
 /* What the progress callback gets (docs/mc-tunnel-put.md "Progress"):
  * records read; rows and bytes committed, commits; records dropped as
  * committed already (repeats); rows read and not committed yet; the
@@ -41,6 +46,20 @@ struct sink_stats {
 	struct mc_pos pos;
 	int64_t src_time;
 	int64_t seen_time;       /* the time of the last record read */
+	/* The visibility lag: from a source commit (the time of a transaction
+	 * end that brought rows) to the commit of ours that made its rows
+	 * visible (the wall clock when it returned). The source's times are
+	 * whole seconds, so each lag is up to 1 s above the truth, never
+	 * below. Transactions made visible, their lags added up, how many had
+	 * a lag <= sink_vis_bounds[i]; of the last commit that made any
+	 * visible: its oldest transaction's lag (hi) and newest's (lo), and
+	 * the run's highest (0 and vis_txns 0: none yet). */
+	uint64_t vis_txns;
+	double vis_sum;
+	uint64_t vis_le[SINK_VIS_NB];
+	double vis_last_hi, vis_last_lo, vis_max;
+	/* how long the commits took (seconds): added up, the last, the longest */
+	double commit_secs, commit_last, commit_max;
 };
 typedef void (*sink_progress_fn)(void *ctx, const struct sink_stats *st);
 
@@ -70,8 +89,8 @@ struct sink_opts {
 				  * no table-replacing DDL, no partition
 				  * unless --partition names one */
 	double commit_interval;  /* seconds: commit at the next transaction end
-				  * this long after the last commit (0: never
-				  * by time) */
+				  * this long after the last commit began (0:
+				  * never by time) */
 };
 
 /* The defaults: route op, 100000 commit rows, auto partitions, UTC. */

@@ -110,7 +110,15 @@ struct sink {
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
 	struct sink_stats stats; /* for o.progress (stats.c) */
-	double t_commit;         /* monotonic seconds of the last commit (or open) */
+	struct sink_vis {
+		int64_t time;    /* a source commit's time (seconds) */
+		uint64_t n;      /* transactions of that second */
+	} *vis;                  /* the transactions pending visibility */
+	size_t nvis, viscap;
+	uint64_t vis_rows;       /* pending_rows at the last transaction end */
+	double commit_t0;        /* monotonic seconds: the commit under way began */
+	double t_commit;         /* monotonic seconds of the last commit's start
+				  * (or the open) */
 };
 
 /* sink.c */
@@ -178,6 +186,9 @@ void sink_open_end(struct sink *s);
 void sink_stats_record(struct sink *s, const struct mc_rec *r);
 /* A commit is about to be made of what is pending / it was made. */
 void sink_stats_precommit(struct sink *s);
+/* A transaction end accepted: its time waits for the commit (0, or -1 out
+ * of memory) */
+int sink_stats_txn(struct sink *s, const struct mc_rec *r, struct mc_err *err);
 void sink_stats_commit(struct sink *s);
 
 /* resnap.c: mc-tunnel-put --resnapshot */

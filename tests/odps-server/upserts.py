@@ -168,6 +168,11 @@ def register(p, name, cols, pk, props):
     p.db.execute("INSERT OR REPLACE INTO _odps_pk VALUES (?, ?, ?, ?, ?)",
                  (name, json.dumps([byname[k.lower()][0] for k in pk]), int(props.get("write.bucket.num", "16")),
                   props.get("odps.local.hasher", "default"), json.dumps(props)))
+    # the commit finds each key's row through an index, as a PK table does
+    # (without it each operation scans the table: benchmarks measured that)
+    qi = lambda n: '"' + n.replace('"', '""') + '"'  # noqa: E731
+    p.db.execute("CREATE INDEX IF NOT EXISTS %s ON %s (%s)" % (
+        qi("_odps_pk_" + name), qi(name), ", ".join(qi(byname[k.lower()][0]) for k in pk)))
 
 
 def register_check(cols, pk, props):
