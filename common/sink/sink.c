@@ -773,41 +773,6 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 
 /* ---- input ---- */
 
-/* The input ended without its trailer (an open end, from a pipe): its
- * source stopped, and the sink cannot know why (a writer killed by a
- * signal looks the same). Commit up to the last transaction end or chunk
- * end, then it is an error, unless --partial-ok. */
-static int open_end(struct sink *s, const char *name, struct mc_err *err)
-{
-	const struct mc_ledger *l;
-	char at[96];
-
-	sink_open_end(s);
-	if (!s->o.partial_ok && s->o.upsert && sink_ups_held(s, err))
-		return -1; /* nothing of it can be committed yet */
-	if (s->o.partial_ok) {
-		mc_sayf(&s->o.say, "'%s': input ended without a trailer: kept up to its last "
-			"transaction or chunk end (--partial-ok)", name);
-		return 0;
-	}
-	if (sink_commit(s, err) < 0)
-		return -1;
-	l = sink_src(s);
-	if (l->has_pos) {
-		pos_format(&l->pos, at, sizeof at);
-		if (s->snap_seen)
-			snprintf(at + strlen(at), sizeof at - strlen(at), ", snapshot row %llu",
-				 (unsigned long long)s->L.snapshot_rows);
-	} else if (s->L.snapshot_rows) {
-		snprintf(at, sizeof at, "snapshot row %llu", (unsigned long long)s->L.snapshot_rows);
-	} else {
-		snprintf(at, sizeof at, "nothing yet");
-	}
-	return mc_errf(err, MC_EXIT_DATA, "input ended without a trailer (the source "
-		       "stopped?): committed up to %s (resume the source from the ledger or "
-		       "--checkpoint-out; --partial-ok accepts an open end)", at);
-}
-
 /* A regular file is read whole first, to its trailer and checksum, and
  * read again from its start: a damaged one commits nothing (a pipe is
  * checked as it goes: what came before the damage may be committed). */
@@ -848,7 +813,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 		}
 	}
 	if (rc == 0 && rd.state == 1)
-		rc = open_end(s, name, err);
+		rc = sink_open_end_input(s, name, err);
 	rio_close(&rd);
 	if (rc < 0)
 		return mc_errctx(err, "'%s': ", name);

@@ -180,6 +180,9 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 /* At the end without a trailer: take back what came after the last
  * boundary (and the open snapshot chunks). */
 void sink_open_end(struct sink *s);
+/* The input ended without its trailer: commit up to the last boundary, then
+ * an error unless --partial-ok (open.c). */
+int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err);
 
 /* stats.c: the numbers of o.progress */
 /* A record read (its time). */
