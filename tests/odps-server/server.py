@@ -6,11 +6,16 @@ and SQL instances, on sqlite3 (spec: MaxCompute Tunnel protocol, §9).
                     [--credentials=FILE | --access-id=ID --access-key=SECRET]
                     [--max-skew=900] [--session-ttl=86400] [--faults=FILE] [--seed=N]
                     [--max-block-bytes=N] [--region=R] [--logview-host=URL]
+                    [--block-decoder=FILE|python]
 
 The service endpoint is http://127.0.0.1:PORT/api, the tunnel endpoint (what
 discovery answers) 127.0.0.1:PORT with no prefix; GET /api/logview/host answers
 --logview-host (default http://127.0.0.1:PORT; empty: an empty answer). It writes PORT to the ready
-file once it listens; stop it by its pid (SIGTERM). Credentials: a file of
+file once it listens; stop it by its pid (SIGTERM). Blocks are decoded by the C
+decoder --block-decoder names (make builds it: $(O)/tools/odps-blockdec.so;
+blockdec.c, cross-checked against the reference by blockdec_check.py) for the
+tables whose types it takes, else (and with python, the default) by
+recstream.py. Credentials: a file of
 key=value lines (access_id, access_key, optional security_token; the odpscmd
 config keys), else --access-id/--access-key, else the environment
 (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET). The secret is
@@ -38,6 +43,7 @@ from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blockdec  # noqa: E402
 import catalog  # noqa: E402
 import faults  # noqa: E402
 import odpssign  # noqa: E402
@@ -80,12 +86,23 @@ class State:
                 sys.exit("server.py: bad project name %r" % name)
             self.projects[name] = catalog.Project(os.path.join(self.data, name + ".db"), name)
         self.faults = faults.Faults(self.data, opts.get("faults"), opts.get("seed"))
+        bd = opts.get("block_decoder") or "python"
+        self.blockdec = None if bd == "python" else blockdec.BlockDecoder(bd)
+        self.decoder = "Python (recstream.py)" if self.blockdec is None else "C (%s)" % bd
         self.loglock = threading.Lock()
         self.port = 0
         self.tokens = {}    # Logview bearer tokens signed: token -> what it reads
         # PUTs being handled at once (the client's parallel connections)
         self.putlock = threading.Lock()
         self.puts_now = self.puts_max = self.puts = 0
+        # CPU seconds of the handling threads, by step (GET /_mcsync/stats)
+        self.cpu = dict.fromkeys(("inflate", "decode", "store", "commit"), 0.0)
+
+    def cpu_add(self, step, since):
+        """add the calling thread's CPU time since `since` (time.thread_time()) to step"""
+        d = time.thread_time() - since
+        with self.putlock:
+            self.cpu[step] += d
 
     def put_begin(self):
         with self.putlock:
@@ -99,10 +116,12 @@ class State:
 
     def stats(self, reset=False):
         with self.putlock:
-            r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max}
+            r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max,
+                 "block_decoder": self.decoder, "cpu": dict(self.cpu)}
             if reset:
                 self.puts = 0
                 self.puts_max = self.puts_now
+                self.cpu = dict.fromkeys(self.cpu, 0.0)
         return r
 
     def project(self, name, service):
@@ -612,14 +631,29 @@ class Handler(BaseHTTPRequestHandler):
             stop = 1      # read the first byte of the body, then close
         raw = self.read_chunked(limit, stop)
         self.check_md5(raw)
+        c0 = time.thread_time()
         body = self.inflate(raw, enc, limit)
+        st.cpu_add("inflate", c0)
+        cols = [(c[0], c[1], c[2]) for c in t.cols]
+        c0 = time.thread_time()
         try:
-            rows = recstream.decode(body, t.cols and [(c[0], c[1], c[2]) for c in t.cols])
+            # the C decoder when there is one and it takes the table's types
+            # (blockdec.py: the same checks and messages, the rows already in
+            # marshal form), else the reference decoder of recstream.py
+            got = st.blockdec.decode(body, cols) if st.blockdec is not None else None
+            rows = recstream.decode(body, cols) if got is None else None
         except recstream.StreamError as e:
             raise Err(400, e.code, "block %d: %s" % (bid, e.msg))
+        finally:
+            st.cpu_add("decode", c0)
+        c0 = time.thread_time()
         with p.lock:
             self.session(p, t, True)
-            p.put_block(self.params["uploadid"], bid, rows)
+            if got is None:
+                p.put_block(self.params["uploadid"], bid, rows)
+            else:
+                p.put_block_marshal(self.params["uploadid"], bid, got[0], got[1])
+        st.cpu_add("store", c0)
         if self.rule is not None and self.rule.action == "lost":
             raise Drop()
         self.send(201, b"")
@@ -652,11 +686,13 @@ class Handler(BaseHTTPRequestHandler):
     def t_commit(self, proj, table):
         p, t = self.table_of(proj, table)
         self.empty_body("a commit")
+        c0 = time.thread_time()
         with p.lock:
             s = self.session(p, t, True)
             p.commit_session(s["id"], t, s["spec"], s["overwrite"])
             s["status"] = "closed"
             body = self.session_json(p, t, s)
+        self.server.state.cpu_add("commit", c0)
         if self.rule is not None and self.rule.action == "lost":
             raise Drop()
         if self.rule is not None and self.rule.action == "dup":
@@ -834,7 +870,8 @@ def main(argv):
     opts = {"port": 0, "max_skew": 900, "session_ttl": 86400, "max_block_bytes": 512 << 20, "projects": []}
     names = {"port": int, "data": str, "ready-file": str, "credentials": str, "access-id": str,
              "access-key": str, "max-skew": int, "session-ttl": float, "faults": str, "seed": int,
-             "max-block-bytes": int, "region": str, "project": str, "logview-host": str}
+             "max-block-bytes": int, "region": str, "project": str, "logview-host": str,
+             "block-decoder": str}
     for a in argv:
         m = re.match(r"--([a-z-]+)=(.*)\Z", a, re.S)
         if not m or m.group(1) not in names:
