@@ -298,6 +298,15 @@ static int get_inst(struct odps_client *c, const struct odps_sql_opts *o, const 
 	return call(c, o, what, "GET", res, q, param ? 1 : 0, NULL, 0, NULL, 0, 0, r, err);
 }
 
+/* s[0..n) is printable ASCII without spaces (no NUL either) */
+static int printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* The Logview host: asked of the service once per client (GET /logview/host,
  * signed), the SDKs' default when the answer is empty or the request
  * fails (pyodps and the Java SDK do the same). NULL: out of memory. */
@@ -319,6 +328,9 @@ static const char *logview_host(struct odps_client *c)
 			p++, n--;
 		while (n && strchr(" \t\r\n", p[n - 1]))
 			n--;
+		/* a host is printable ASCII without spaces; anything else: the default */
+		if (n && !printable(p, n))
+			n = 0;
 		if (n)
 			h = p;
 	}
@@ -377,9 +389,9 @@ static void say_logview(struct odps_client *c, const struct odps_sql_opts *o, co
 		goto out;
 	}
 	if (odps_xml_elem(r.body.p ? r.body.p : "", r.body.len, &at, "Result", &tok, NULL, 0) != 1 ||
-	    !tok.len || buf_addc(&tok, '\0') < 0 || strlen(tok.p) != tok.len - 1 ||
-	    strpbrk(tok.p, " \t\r\n")) {
-		why = "the token answer has no <Authorization><Result> token";
+	    !tok.len || buf_addc(&tok, '\0') < 0 || !printable(tok.p, tok.len - 1)) {
+		why = "the token answer has no <Authorization><Result> with a token of printable "
+		      "characters";
 		goto out;
 	}
 	if (buf_addf(&line, "Logview %s/logview/?h=%s&p=%s&i=%s&token=%s", host, c->t->endpoint,
