@@ -48,7 +48,10 @@ DOCDIR ?= $(PREFIX)/share/doc/mcsync
 PIPE_SCRIPTS := pipelines/replay.sh pipelines/tail-service.sh pipelines/merge-daily.sh
 MAN_DATE := $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
 
-all: $(PROGS) $(TOOLS)
+# the local MaxCompute server's C block decoder (tests/odps-server/blockdec.c)
+BLOCKDEC := $(O)/tools/odps-blockdec.so
+
+all: $(PROGS) $(TOOLS) $(BLOCKDEC)
 
 # the programs only (what make install installs; the package builds them)
 progs: $(PROGS)
@@ -68,6 +71,14 @@ $(O)/%: $(O)/cmd/%.o $(CMDLIB_OBJ) $(O)/libmc.a
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
 	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)
+
+# Loaded into Python by ctypes (tests/odps-server/blockdec.py): built with
+# its own flags, -fPIC -shared and no sanitizer (Python does not load a
+# sanitizer's runtime), whatever CFLAGS says; the fuzz target
+# fuzz_odps_blockdec runs the same code under the sanitizers.
+$(BLOCKDEC): tests/odps-server/blockdec.c tests/odps-server/blockdec.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARNINGS) $(WERROR) -O2 -g -fPIC -shared -o $@ tests/odps-server/blockdec.c
 
 $(O)/tools/%: $(O)/tests/tools/%.o $(O)/libmc.a
 	@mkdir -p $(@D)

@@ -30,7 +30,9 @@
 #                                  data in $T/NAME, project ${ODPS_PROJECT:-p1};
 #                                  sets ODPS_PID, ODPS_PORT, ODPS_ENDPOINT and
 #                                  ODPS_CONF (an odpscmd config file, mode 600,
-#                                  with a random secret); stopped at exit
+#                                  with a random secret); stopped at exit;
+#                                  blocks decoded by the C decoder when built
+#                                  (ODPS_BLOCK_DECODER=python: by recstream.py)
 #   odps_stop PID                  stop it (SIGTERM, then SIGKILL after 5 s)
 # Every `timeout` in a test has -k (timeout -k 5 N ...), so that what does
 # not end at SIGTERM is killed and the test fails instead of hanging. A
@@ -178,8 +180,14 @@ odps_start() {
 			"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$ODPS_CONF")
 	fi
 	rm -f "$_od/port"
+	# the C block decoder when built (ODPS_BLOCK_DECODER=python: the reference)
+	_bd=python
+	if [ "${ODPS_BLOCK_DECODER:-}" != python ] && [ -f "$BIN/tools/odps-blockdec.so" ]; then
+		_bd=$BIN/tools/odps-blockdec.so
+	fi
 	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$_od" --ready-file="$_od/port" \
-		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" "$@" 2>>"$_od/server.err" &
+		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" --block-decoder="$_bd" "$@" \
+		2>>"$_od/server.err" &
 	ODPS_PID=$!
 	at_exit "odps_stop $ODPS_PID"
 	if ! wait_for . "$_od/port" 100; then

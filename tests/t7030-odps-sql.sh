@@ -19,8 +19,8 @@ q() { sqlite3 "$DB" "$1"; }
 expect_ok "a query runs and its result comes back" $O $OD -v sql "SELECT 1 AS x, 'a]]>b' AS y"
 printf 'x,y\n1,a]]>b\n' >"$T/want"
 expect_same "the result is the server's text (a ]]> in the query survives CDATA)" "$T/want" "$T/out"
-expect_grep "-v names the instance and says Logview is not formed" \
-	'SQL instance [0-9a-f]+: submitted \(no Logview URL' "$T/err"
+expect_grep "-v names the instance and its Logview URL (t7031)" \
+	'SQL instance ([0-9a-f]+): Logview http://127\.0\.0\.1:[0-9]+/logview/\?h=.*&i=[0-9a-f]+&token=' "$T/err"
 expect_code 1 "a failing SQL is exit 1" $O $OD sql "DESC nosuch"
 expect_grep "with the task's error text" \
 	'SQL instance [0-9a-f]+: task Failed: ODPS-0130131:Table not found - table p1.nosuch' "$T/err"

@@ -34,6 +34,8 @@ void odps_client_free(struct odps_client *c)
 	odps_http_free(&c->http);
 	free(c->tunnel);
 	c->tunnel = NULL;
+	free(c->logview_host);
+	c->logview_host = NULL;
 }
 
 /* Sign and send (x NULL: perform on h) or set up (x given) one request. */

@@ -11,6 +11,7 @@ struct odps_client {
 	struct odps_http http;
 	const struct odps_target *t;
 	char *tunnel;           /* the Tunnel endpoint: given, or discovered */
+	char *logview_host;     /* asked once, for -v (sql.c); NULL: not yet */
 	const char *user_agent; /* "mcsync/VERSION" */
 };
 

@@ -298,6 +298,122 @@ static int get_inst(struct odps_client *c, const struct odps_sql_opts *o, const 
 	return call(c, o, what, "GET", res, q, param ? 1 : 0, NULL, 0, NULL, 0, 0, r, err);
 }
 
+/* s[0..n) is printable ASCII without spaces (no NUL either) */
+static int printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* The Logview host: asked of the service once per client (GET /logview/host,
+ * signed), the SDKs' default when the answer is empty or the request
+ * fails (pyodps and the Java SDK do the same). NULL: out of memory. */
+static const char *logview_host(struct odps_client *c)
+{
+	struct odps_http_resp r = { 0 };
+	struct mc_err e = { 0 };
+	const char *h = ODPS_LOGVIEW_DEFAULT;
+	size_t n = 0;
+
+	if (c->logview_host)
+		return c->logview_host;
+	if (odps_call(c, ODPS_SERVICE, "GET", "/logview/host", NULL, 0, NULL, 0, NULL, 0, 0, &r,
+		      &e) == 0 &&
+	    r.status / 100 == 2 && r.body.p) {
+		const char *p = r.body.p;
+		n = r.body.len;
+		while (n && strchr(" \t\r\n", p[0]))
+			p++, n--;
+		while (n && strchr(" \t\r\n", p[n - 1]))
+			n--;
+		/* a host is printable ASCII without spaces; anything else: the default */
+		if (n && !printable(p, n))
+			n = 0;
+		if (n)
+			h = p;
+	}
+	if (n) {
+		c->logview_host = malloc(n + 1);
+		if (c->logview_host) {
+			memcpy(c->logview_host, h, n);
+			c->logview_host[n] = '\0';
+		}
+	} else {
+		c->logview_host = strdup(h);
+	}
+	odps_http_resp_free(&r);
+	return c->logview_host;
+}
+
+/* -v: "SQL instance ID: Logview URL", the URL as the SDKs form it
+ * (docs/maxcompute.md "Logview"): HOST/logview/?h=ENDPOINT&p=PROJECT&i=ID
+ * &token=TOKEN, the token a bearer token the service signs for reading
+ * this one instance (POST /projects/P/authorization?sign_bearer_token,
+ * signed like every request). Nothing here stops the statement: a token
+ * request that fails is said instead of the URL. */
+static void say_logview(struct odps_client *c, const struct odps_sql_opts *o, const char *id)
+{
+	static const struct odps_kv q[] = { { "sign_bearer_token", NULL } };
+	static const struct odps_kv h[] = { { "Content-Type", "application/json" } };
+	struct mc_buf res = { 0 }, body = { 0 }, tok = { 0 }, line = { 0 };
+	struct odps_http_resp r = { 0 };
+	struct mc_err e = { 0 };
+	const char *host, *why = NULL;
+	char whybuf[600];
+	size_t at = 0;
+
+	if (!o->verbose || !o->say.fn)
+		return;
+	if (!(host = logview_host(c)) ||
+	    buf_addf(&res, "/projects/%s/authorization", c->t->project) < 0 ||
+	    buf_addc(&res, '\0') < 0 ||
+	    buf_addf(&body,
+		     "{\"expires_in_hours\": %d, \"policy\": {\"Statement\": [{\"Action\": "
+		     "[\"odps:Read\"], \"Effect\": \"Allow\", \"Resource\": "
+		     "\"acs:odps:*:projects/%s/instances/%s\"}], \"Version\": \"1\"}}",
+		     ODPS_LOGVIEW_HOURS, c->t->project, id) < 0) {
+		why = "out of memory";
+		goto out;
+	}
+	if (odps_call(c, ODPS_SERVICE, "POST", res.p, q, 1, h, 1, body.p, body.len, 0, &r, &e) <
+	    0) {
+		snprintf(whybuf, sizeof whybuf, "the token request: %s", e.msg);
+		why = whybuf;
+		goto out;
+	}
+	if (r.status / 100 != 2) {
+		odps_http_fail(&r, "the token request", &e);
+		why = e.msg;
+		goto out;
+	}
+	if (odps_xml_elem(r.body.p ? r.body.p : "", r.body.len, &at, "Result", &tok, NULL, 0) != 1 ||
+	    !tok.len || buf_addc(&tok, '\0') < 0 || !printable(tok.p, tok.len - 1)) {
+		why = "the token answer has no <Authorization><Result> with a token of printable "
+		      "characters";
+		goto out;
+	}
+	if (buf_addf(&line, "Logview %s/logview/?h=%s&p=%s&i=%s&token=%s", host, c->t->endpoint,
+		     c->t->project, id, tok.p) < 0 ||
+	    buf_addc(&line, '\0') < 0) {
+		why = "out of memory";
+		goto out;
+	}
+	say(o, id, line.p);
+out:
+	if (why) {
+		char msg[700];
+		snprintf(msg, sizeof msg, "no Logview URL (%s)", why);
+		say(o, id, msg);
+	}
+	odps_http_resp_free(&r);
+	buf_free(&res);
+	buf_free(&body);
+	buf_free(&tok);
+	buf_free(&line);
+}
+
 int odps_sql_run(struct odps_client *c, const struct odps_sql_opts *o, const char *query,
 		 int idempotent, struct mc_buf *out, struct mc_err *err)
 {
@@ -326,7 +442,8 @@ int odps_sql_run(struct odps_client *c, const struct odps_sql_opts *o, const cha
 		mc_oom(err, "an SQL instance");
 		goto out;
 	}
-	say(o, id, "submitted (no Logview URL: docs/maxcompute.md \"SQL instances\")");
+	say(o, id, "submitted");
+	say_logview(c, o, id);
 	snprintf(what, sizeof what, "SQL instance %s", id);
 	for (;;) { /* until Terminated */
 		at = 0;

@@ -27,11 +27,20 @@ struct odps_sql_opts {
 	double poll_max_s;    /* longest wait between two polls; 0: 2 s */
 	const char *settings; /* extra SQL flags, JSON members without braces
 			       * ("\"k\": \"v\", ..."), or NULL */
-	int verbose;          /* say the instance id and what became of it */
+	int verbose;          /* say the instance id, its Logview URL (asking the
+			       * service for the Logview host and a token) and
+			       * what became of the instance */
 	struct mc_say say;
 };
 
 enum { ODPS_SQL_ONCE = 0, ODPS_SQL_IDEMPOTENT = 1 };
+
+/* The Logview URL of -v (docs/maxcompute.md "Logview"), as pyodps forms
+ * it: the host the service names (GET /logview/host), this one when its
+ * answer is empty or the request fails; the token valid this many hours
+ * (pyodps' default logview_hours, 24 * 30). */
+#define ODPS_LOGVIEW_DEFAULT "http://logview.aliyun.com"
+#define ODPS_LOGVIEW_HOURS 720
 
 /* The settings every instance gets: MaxCompute's 2.0 type edition (the
  * types of docs/types.md) and decimals of that edition. */

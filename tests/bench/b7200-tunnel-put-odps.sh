@@ -5,9 +5,13 @@
 # default 1 and 4; blocks of BENCH_BLOCK bytes, default 4M, so that there
 # are blocks to send at once) beside the same snapshot loaded into the local warehouse
 # (--dest=DIR), interleaved, medians of RUNS runs. Goal (issue 13): the
-# MaxCompute path at least 0.80 of the local warehouse's rate. The CPU
-# seconds of the client (mc-tunnel-put) and of the server (server.py) per
-# run tell what bounds the ratio.
+# MaxCompute path at least 0.80 of the local warehouse's rate. The server
+# decodes blocks with its C decoder (make builds it; the same checks as
+# the Python reference, tests/t7033); a second server decoding in Python
+# (the reference) runs --threads=1 beside it (BENCH_PY=0: not). The CPU
+# seconds of the client (mc-tunnel-put) and of the server per run, and the
+# server's by step (inflate, decode, store a block, commit), tell where
+# the time goes.
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-200000}
 THREADS=${BENCH_THREADS:-1 4}
@@ -16,48 +20,74 @@ command -v python3 >/dev/null || { echo "bench: no python3"; exit 0; }
 mcgen sysbench "$N" >"$W/snap.mcr"
 B=$(wc -c <"$W/snap.mcr")
 
-# the local server (as tests/lib.sh's odps_start)
+# the local servers (as tests/lib.sh's odps_start): C decoder, Python decoder
 (umask 077 && printf 'access_id=mcsync-bench\naccess_key=%s\n' \
 	"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$W/odps.conf")
-mkdir -p "$W/srv"
-python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$W/srv" --ready-file="$W/srv/port" \
-	--credentials="$W/odps.conf" --project=p1 2>"$W/srv/server.err" &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; rm -rf "$W"' EXIT
-i=0
-while [ ! -s "$W/srv/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$W/srv/port" ] || { echo "bench: the local server did not start: $(tail -3 "$W/srv/server.err")"; exit 0; }
-PORT=$(cat "$W/srv/port")
-printf 'project_name=p1\nend_point=http://127.0.0.1:%s/api\n' "$PORT" >>"$W/odps.conf"
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=http://127.0.0.1:$PORT/api --credentials=$W/odps.conf --project=p1"
+SO=$BIN/tools/odps-blockdec.so
+[ -f "$SO" ] || { echo "bench: no $SO (make)"; exit 0; }
+PYDEC=${BENCH_PY:-1}
+start_srv() { # NAME DECODER: sets SRV_NAME, PORT_NAME
+	mkdir -p "$W/srv-$1"
+	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$W/srv-$1" --ready-file="$W/srv-$1/port" \
+		--credentials="$W/odps.conf" --project=p1 --block-decoder="$2" 2>"$W/srv-$1/server.err" &
+	eval "SRV_$1=$!"
+	_i=0
+	while [ ! -s "$W/srv-$1/port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	[ -s "$W/srv-$1/port" ] || { echo "bench: the local server did not start: $(tail -3 "$W/srv-$1/server.err")"; exit 0; }
+	eval "PORT_$1=$(cat "$W/srv-$1/port")"
+	eval "_p=\$PORT_$1"
+	grep -v '^end_point=' "$W/odps.conf" >"$W/odps-$1.conf"
+	printf 'project_name=p1\nend_point=http://127.0.0.1:%s/api\n' "$_p" >>"$W/odps-$1.conf"
+	chmod 600 "$W/odps-$1.conf"
+}
+SRV_py=
+trap 'kill $SRV_c $SRV_py 2>/dev/null; rm -rf "$W"' EXIT
+start_srv c "$SO"
+[ "$PYDEC" = 0 ] || start_srv py python
+SRV=$SRV_c
+PORT=$PORT_c
+CLI="python3 $TOP/tests/odps-server/client.py --endpoint=http://127.0.0.1:$PORT/api --credentials=$W/odps-c.conf --project=p1"
 CRC=$(cd "$TOP/tests/odps-server" && python3 -c 'import recstream; print(recstream.CRC32C_IMPL)')
 
-# cpu NAME CMD...: clock CMD; add its CPU seconds (user+sys) to NAME.cpu
-# and the server's to NAME.scpu
-ticks() { awk '{print $14 + $15}' "/proc/$SRV/stat"; }
+# cpu NAME SERVERPID PORT CMD...: clock CMD; add its CPU seconds
+# (user+sys) to NAME.cpu, the server's to NAME.scpu, and the server's by
+# step (its /_mcsync/stats) to NAME.steps
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 cpu() {
-	_n=$1
-	shift
-	_s0=$(ticks)
+	_n=$1 _pid=$2 _port=$3
+	shift 3
+	curl -s -X DELETE "http://127.0.0.1:$_port/_mcsync/stats" >/dev/null
+	_s0=$(ticks "$_pid")
 	clock "$_n" /usr/bin/time -f '%U %S' -o "$W/time.out" "$@"
-	_s1=$(ticks)
+	_s1=$(ticks "$_pid")
 	awk '{print $1 + $2}' "$W/time.out" >>"$W/$_n.cpu"
 	echo "$_s0 $_s1 $(getconf CLK_TCK)" | awk '{printf "%.3f\n", ($2 - $1) / $3}' >>"$W/$_n.scpu"
+	curl -s "http://127.0.0.1:$_port/_mcsync/stats" | python3 -c 'import json, sys
+c = json.load(sys.stdin)["cpu"]
+print(" ".join("%.3f" % c[k] for k in ("inflate", "decode", "store", "commit")))' >>"$W/$_n.steps"
 }
 med() { sort -n "$W/$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 k=0
 
-echo "input: a snapshot of $N rows, $B bytes of mcr; blocks of $BLOCK; server CRC32C: $CRC; median of $RUNS runs"
+echo "input: a snapshot of $N rows, $B bytes of mcr; blocks of $BLOCK; median of $RUNS runs"
+echo "servers: odps-tN: blocks decoded in C ($SO: every CRC, every record against the schema," \
+	"rows stored in sqlite as the Python decoder stores them)${SRV_py:+; odps-py-t1: decoded in Python}" \
+	"(recstream.py, CRC32C: $CRC)"
 for i in $(seq "$RUNS"); do
 	rm -rf "$W/wh"
-	cpu local mc-tunnel-put --dest="$W/wh" "$W/snap.mcr"
+	cpu local "$SRV" "$PORT" mc-tunnel-put --dest="$W/wh" "$W/snap.mcr"
 	for t in $THREADS; do
 		k=$((k + 1))
 		rm -rf "$W/st"
-		cpu "odps-t$t" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps.conf" --state="$W/st" \
-			--name=sbtest.sbtest1="t${t}_$k" --threads="$t" --block-size="$BLOCK" "$W/snap.mcr"
+		cpu "odps-t$t" "$SRV_c" "$PORT_c" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps-c.conf" \
+			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" --threads="$t" --block-size="$BLOCK" "$W/snap.mcr"
 	done
+	if [ -n "$SRV_py" ]; then
+		rm -rf "$W/st"
+		cpu "odps-py-t1" "$SRV_py" "$PORT_py" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps-py.conf" \
+			--state="$W/st" --name=sbtest.sbtest1="py_$i" --threads=1 --block-size="$BLOCK" "$W/snap.mcr"
+	fi
 done 2>"$W/bench.err"
 grep -v '^$' "$W/bench.err" | head -3
 
@@ -80,19 +110,34 @@ for t in $THREADS; do
 	best=${best:-$t}
 	awk -v a="$(median "odps-t$t")" -v b="$(median "odps-t$best")" 'BEGIN {exit !(a < b)}' && best=$t
 done
-for n in local $(for t in $THREADS; do echo "odps-t$t"; done); do
+PEERS="$(for t in $THREADS; do echo "odps-t$t"; done)${SRV_py:+ odps-py-t1}"
+[ -z "$SRV_py" ] || report odps-py-t1 "$N" "$B" | awk -v r="$(awk -v a="$(median local)" \
+	-v b="$(median odps-py-t1)" 'BEGIN {printf "%.2f", a / b}')" '{print $0 "  " r "x of local"}'
+for n in local $PEERS; do
 	awk -v n="$n" -v w="$(median "$n")" -v c="$(med "$n.cpu")" -v s="$(med "$n.scpu")" 'BEGIN {
 		printf "cpu %-10s wall %7.3f s  client %7.3f s (%3.0f%%)  server %7.3f s (%3.0f%%)\n",
 			n, w, c, 100 * c / w, s, 100 * s / w }'
 done
+# the server's CPU by step: medians of each column
+steps() {
+	for col in 1 2 3 4; do
+		cut -d' ' -f$col "$W/$1.steps" | sort -n | awk '{a[NR]=$1} END {printf "%.3f ", (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+	done
+}
+for n in $PEERS; do
+	set -- $(steps "$n")
+	echo "server $n by step (CPU s): inflate $1  decode $2  store blocks $3  commit $4"
+done
 c=$(med "odps-t$best.cpu")
 sv=$(med "odps-t$best.scpu")
-bound=$(awk -v c="$c" -v s="$sv" 'BEGIN {print (s > c) ? "the local server (Python, one core: the GIL)" : "the client"}')
+set -- $(steps "odps-t$best")
+bound=$(awk -v c="$c" -v s="$sv" 'BEGIN {print (s > c) ? "the local server" : "the client"}')
 awk -v a="$(median local)" -v b="$(median "odps-t$best")" -v c="$c" -v s="$sv" -v t="$best" \
-	-v bound="$bound" 'BEGIN {
+	-v bound="$bound" -v cm="$4" 'BEGIN {
 	r = a / b
 	printf "goal >= 0.80 of the local warehouse rate: %.2f with --threads=%s (%s)\n", r, t,
 		r >= 0.8 ? "met" : "not met"
-	printf "bound: %s: server CPU %.2f s = %.0f%% of the wall time, client CPU %.2f s = %.0f%%\n",
-		bound, s, 100 * s / b, c, 100 * c / b
+	printf "bound: %s: server CPU %.2f s = %.0f%% of the wall time (its commit, after the last block: %.2f s),",
+		bound, s, 100 * s / b, cm
+	printf " client CPU %.2f s = %.0f%%\n", c, 100 * c / b
 }'

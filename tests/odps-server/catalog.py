@@ -285,22 +285,27 @@ class Project:
                     else:
                         self.db.execute("DELETE FROM %s" % qi(t.name))
                 names = [qi(c[0]) for c in t.cols] + [qi(p[0]) for p in t.parts]
-                ins = "INSERT INTO %s (%s) VALUES (%s)" % (qi(t.name), ", ".join(names),
-                                                           ", ".join("?" * len(names)))
-                tail = tuple(pvals)
+                # the partition values (checked by PART_VALUE_RE) as SQL literals,
+                # so that the decoded rows go to sqlite as they are
+                ins = "INSERT INTO %s (%s) VALUES (%s)" % (
+                    qi(t.name), ", ".join(names),
+                    ", ".join(["?"] * len(t.cols) + ["'%s'" % v.replace("'", "''") for v in pvals]))
                 decs = [(k, c[1][2]) for k, c in enumerate(t.cols) if c[1][0] == "DECIMAL"]
 
-                def held(r):   # DECIMAL(p,s) values of s digits (pad_decimal)
+                def held(rows):   # DECIMAL(p,s) values of s digits (pad_decimal)
                     if not decs:
-                        return tuple(r)
-                    r = list(r)
-                    for k, sc in decs:
-                        if k < len(r):
-                            r[k] = pad_decimal(r[k], sc)
-                    return tuple(r)
+                        return rows
+                    out = []
+                    for r in rows:
+                        r = list(r)
+                        for k, sc in decs:
+                            if k < len(r):
+                                r[k] = pad_decimal(r[k], sc)
+                        out.append(tuple(r))
+                    return out
                 for (blob,) in self.db.execute("SELECT rows FROM _odps_blocks WHERE sid = ? ORDER BY blockid",
                                                (sid,)).fetchall():
-                    self.db.executemany(ins, (held(r) + tail for r in marshal.loads(blob)))
+                    self.db.executemany(ins, held(marshal.loads(blob)))
                 self.db.execute("DELETE FROM _odps_blocks WHERE sid = ?", (sid,))
                 self.db.execute("UPDATE _odps_sessions SET status = 'closed' WHERE id = ?", (sid,))
                 self.db.execute("COMMIT")
@@ -309,7 +314,11 @@ class Project:
                 raise
 
     def put_block(self, sid, blockid, rows):
+        self.put_block_marshal(sid, blockid, len(rows), marshal.dumps(rows))
+
+    def put_block_marshal(self, sid, blockid, count, blob):
+        """blob: the block's rows in marshal form (marshal.dumps, or blockdec.c's)"""
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO _odps_blocks VALUES (?, ?, ?, ?, ?, "
                             "COALESCE((SELECT version FROM _odps_blocks WHERE sid = ? AND blockid = ?), 0) + 1)",
-                            (sid, blockid, len(rows), marshal.dumps(rows), time.time(), sid, blockid))
+                            (sid, blockid, count, blob, time.time(), sid, blockid))

@@ -2,6 +2,7 @@
 
 A rule is one line:  KIND ACTION [times=N] [p=F] [skip=N]
   KIND    create | status | put | commit | discover | submit | poll | any
+          logview | token   (GET /logview/host; POST .../authorization?sign_bearer_token)
           ucreate | uget | uput | ucommit | uabort   (upsert sessions, upserts.py)
   ACTION  500 | 502 | 503 | 504 | 429   answer that status (tunnel: JSON body, service: XML)
           drop      close the connection without an answer (a PUT: after half its body)
@@ -27,7 +28,7 @@ import re
 import threading
 import time
 
-KINDS = {"create", "status", "put", "commit", "discover", "submit", "poll", "any",
+KINDS = {"create", "status", "put", "commit", "discover", "submit", "poll", "logview", "token", "any",
          "ucreate", "uget", "uput", "ucommit", "uabort"}
 
 

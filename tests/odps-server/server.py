@@ -5,11 +5,17 @@ and SQL instances, on sqlite3 (spec: MaxCompute Tunnel protocol, §9).
   python3 server.py --port=0 --data=DIR --ready-file=F --project=NAME[,NAME...]
                     [--credentials=FILE | --access-id=ID --access-key=SECRET]
                     [--max-skew=900] [--session-ttl=86400] [--faults=FILE] [--seed=N]
-                    [--max-block-bytes=N] [--region=R]
+                    [--max-block-bytes=N] [--region=R] [--logview-host=URL]
+                    [--block-decoder=FILE|python]
 
 The service endpoint is http://127.0.0.1:PORT/api, the tunnel endpoint (what
-discovery answers) 127.0.0.1:PORT with no prefix. It writes PORT to the ready
-file once it listens; stop it by its pid (SIGTERM). Credentials: a file of
+discovery answers) 127.0.0.1:PORT with no prefix; GET /api/logview/host answers
+--logview-host (default http://127.0.0.1:PORT; empty: an empty answer). It writes PORT to the ready
+file once it listens; stop it by its pid (SIGTERM). Blocks are decoded by the C
+decoder --block-decoder names (make builds it: $(O)/tools/odps-blockdec.so;
+blockdec.c, cross-checked against the reference by blockdec_check.py) for the
+tables whose types it takes, else (and with python, the default) by
+recstream.py. Credentials: a file of
 key=value lines (access_id, access_key, optional security_token; the odpscmd
 config keys), else --access-id/--access-key, else the environment
 (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET). The secret is
@@ -37,6 +43,7 @@ from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blockdec  # noqa: E402
 import catalog  # noqa: E402
 import faults  # noqa: E402
 import odpssign  # noqa: E402
@@ -79,11 +86,23 @@ class State:
                 sys.exit("server.py: bad project name %r" % name)
             self.projects[name] = catalog.Project(os.path.join(self.data, name + ".db"), name)
         self.faults = faults.Faults(self.data, opts.get("faults"), opts.get("seed"))
+        bd = opts.get("block_decoder") or "python"
+        self.blockdec = None if bd == "python" else blockdec.BlockDecoder(bd)
+        self.decoder = "Python (recstream.py)" if self.blockdec is None else "C (%s)" % bd
         self.loglock = threading.Lock()
         self.port = 0
+        self.tokens = {}    # Logview bearer tokens signed: token -> what it reads
         # PUTs being handled at once (the client's parallel connections)
         self.putlock = threading.Lock()
         self.puts_now = self.puts_max = self.puts = 0
+        # CPU seconds of the handling threads, by step (GET /_mcsync/stats)
+        self.cpu = dict.fromkeys(("inflate", "decode", "store", "commit"), 0.0)
+
+    def cpu_add(self, step, since):
+        """add the calling thread's CPU time since `since` (time.thread_time()) to step"""
+        d = time.thread_time() - since
+        with self.putlock:
+            self.cpu[step] += d
 
     def put_begin(self):
         with self.putlock:
@@ -97,10 +116,12 @@ class State:
 
     def stats(self, reset=False):
         with self.putlock:
-            r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max}
+            r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max,
+                 "block_decoder": self.decoder, "cpu": dict(self.cpu)}
             if reset:
                 self.puts = 0
                 self.puts_max = self.puts_now
+                self.cpu = dict.fromkeys(self.cpu, 0.0)
         return r
 
     def project(self, name, service):
@@ -259,9 +280,15 @@ class Handler(BaseHTTPRequestHandler):
                 raise Err(405, "InvalidArgument", "GET or DELETE")
             self.read_plain_body()
             return self.send(200, json.dumps(st.stats(method == "DELETE")).encode(), "application/json")
+        if path == "/_mcsync/tokens" and method == "GET":
+            # the bearer tokens signed for Logview URLs: {token: {project, instance, hours}}
+            with st.loglock:
+                t = json.dumps(st.tokens)
+            return self.send(200, t.encode(), "application/json")
         if path == "/_mcsync/upserts" and method == "GET":
             return self.send(200, upserts.debug_state(st), "application/json")
-        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults, /_mcsync/stats, /_mcsync/upserts")
+        raise Err(404, "NoSuchObject", "control paths: /_mcsync/faults, /_mcsync/stats, /_mcsync/tokens, "
+                  "/_mcsync/upserts")
 
     # --- authentication (§4.2) ---
     def authenticate(self, method, rel, params):
@@ -379,6 +406,17 @@ class Handler(BaseHTTPRequestHandler):
                     raise Err(400, "InvalidArgument", "tunnel discovery is GET .../tunnel?service")
                 self.only({"service", "curr_project", "quotaName"})
                 return "discover", lambda: self.discover(unquote(m.group(1)))
+            if rel == "/logview/host":
+                if method != "GET":
+                    raise Err(405, "InvalidArgument", "the Logview host is GET /logview/host")
+                self.only({"curr_project"})
+                return "logview", self.logview_host
+            m = re.match(r"/projects/([^/]+)/authorization\Z", rel)
+            if m and "sign_bearer_token" in q:
+                if method != "POST":
+                    raise Err(405, "InvalidArgument", "a bearer token is POST .../authorization?sign_bearer_token")
+                self.only({"sign_bearer_token", "curr_project"})
+                return "token", lambda: self.sign_bearer_token(unquote(m.group(1)))
             m = re.match(r"/projects/([^/]+)/instances(?:/([^/]+))?\Z", rel)
             if m:
                 proj = unquote(m.group(1))
@@ -593,14 +631,29 @@ class Handler(BaseHTTPRequestHandler):
             stop = 1      # read the first byte of the body, then close
         raw = self.read_chunked(limit, stop)
         self.check_md5(raw)
+        c0 = time.thread_time()
         body = self.inflate(raw, enc, limit)
+        st.cpu_add("inflate", c0)
+        cols = [(c[0], c[1], c[2]) for c in t.cols]
+        c0 = time.thread_time()
         try:
-            rows = recstream.decode(body, t.cols and [(c[0], c[1], c[2]) for c in t.cols])
+            # the C decoder when there is one and it takes the table's types
+            # (blockdec.py: the same checks and messages, the rows already in
+            # marshal form), else the reference decoder of recstream.py
+            got = st.blockdec.decode(body, cols) if st.blockdec is not None else None
+            rows = recstream.decode(body, cols) if got is None else None
         except recstream.StreamError as e:
             raise Err(400, e.code, "block %d: %s" % (bid, e.msg))
+        finally:
+            st.cpu_add("decode", c0)
+        c0 = time.thread_time()
         with p.lock:
             self.session(p, t, True)
-            p.put_block(self.params["uploadid"], bid, rows)
+            if got is None:
+                p.put_block(self.params["uploadid"], bid, rows)
+            else:
+                p.put_block_marshal(self.params["uploadid"], bid, got[0], got[1])
+        st.cpu_add("store", c0)
         if self.rule is not None and self.rule.action == "lost":
             raise Drop()
         self.send(201, b"")
@@ -633,16 +686,74 @@ class Handler(BaseHTTPRequestHandler):
     def t_commit(self, proj, table):
         p, t = self.table_of(proj, table)
         self.empty_body("a commit")
+        c0 = time.thread_time()
         with p.lock:
             s = self.session(p, t, True)
             p.commit_session(s["id"], t, s["spec"], s["overwrite"])
             s["status"] = "closed"
             body = self.session_json(p, t, s)
+        self.server.state.cpu_add("commit", c0)
         if self.rule is not None and self.rule.action == "lost":
             raise Drop()
         if self.rule is not None and self.rule.action == "dup":
             raise Err(409, "StatusConflict", "upload session %s is closed" % s["id"])
         self.send(200, body, "application/json")
+
+    # --- Logview (what pyodps and the Java SDK ask; not in the protocol notes) ---
+    def logview_host(self):
+        self.empty_body("the Logview host request")
+        st = self.server.state
+        h = st.o.get("logview_host")
+        if h is None:
+            h = "http://127.0.0.1:%d" % st.port
+        self.send(200, h.encode(), "text/plain")
+
+    def sign_bearer_token(self, proj):
+        """A bearer token for reading one instance: the body is the SDKs' JSON
+        {"expires_in_hours": N, "policy": {"Statement": [{"Action": ["odps:Read"],
+        "Effect": "Allow", "Resource": "acs:odps:*:projects/P/instances/I"}], "Version": "1"}},
+        checked member by member; the answer <Authorization><Result>TOKEN</Result>."""
+        st = self.server.state
+        p = st.project(proj, True)
+        if self.params["sign_bearer_token"] != "":
+            raise Err(400, "InvalidArgument", "sign_bearer_token takes no value")
+        ct = self.headers.get("Content-Type", "")
+        if ct.split(";")[0].strip() != "application/json":
+            raise Err(400, "InvalidArgument", "Content-Type %s: a token request is application/json" % ct)
+        body = self.read_plain_body()
+        self.check_md5(body)
+        try:
+            j = json.loads(body.decode("utf-8"))
+        except ValueError as e:
+            raise Err(400, "InvalidArgument", "the token request is not JSON: %s" % e)
+        if not isinstance(j, dict) or set(j) != {"expires_in_hours", "policy"}:
+            raise Err(400, "InvalidArgument", "the token request is {\"expires_in_hours\": N, \"policy\": {...}}")
+        hours = j["expires_in_hours"]
+        if not isinstance(hours, int) or isinstance(hours, bool) or hours < 1:
+            raise Err(400, "InvalidArgument", "expires_in_hours %r: a positive integer" % (hours,))
+        pol = j["policy"]
+        if not isinstance(pol, dict) or set(pol) != {"Statement", "Version"} or pol["Version"] != "1" or \
+                not isinstance(pol["Statement"], list) or len(pol["Statement"]) != 1:
+            raise Err(400, "InvalidArgument", "the policy is {\"Statement\": [one statement], \"Version\": \"1\"}")
+        stm = pol["Statement"][0]
+        if not isinstance(stm, dict) or set(stm) != {"Action", "Effect", "Resource"} or \
+                stm["Action"] != ["odps:Read"] or stm["Effect"] != "Allow":
+            raise Err(400, "InvalidArgument", "the statement is Action [\"odps:Read\"], Effect Allow, a Resource")
+        m = re.match(r"acs:odps:\*:projects/([^/]+)/instances/([^/]+)\Z", str(stm["Resource"]))
+        if not m or m.group(1) != proj:
+            raise Err(400, "InvalidArgument", "Resource %r is not acs:odps:*:projects/%s/instances/ID"
+                      % (stm["Resource"], proj))
+        iid = m.group(2)
+        with p.lock:
+            if p.db.execute("SELECT 1 FROM _odps_instances WHERE id = ?", (iid,)).fetchone() is None:
+                raise Err(404, "NoSuchObject", "instance %s does not exist" % iid)
+        mac = hmac.new(st.o["access_key"].encode(), ("%s/%s/%d" % (proj, iid, hours)).encode(),
+                       hashlib.sha256).hexdigest()[:32]
+        tok = "local%s" % mac
+        with st.loglock:
+            st.tokens[tok] = {"project": proj, "instance": iid, "hours": hours}
+        self.send(200, ('<?xml version="1.0" encoding="UTF-8"?>\n<Authorization><Result>%s</Result>'
+                        '</Authorization>' % tok).encode(), "application/xml")
 
     # --- SQL instances (§8) ---
     def submit(self, proj):
@@ -759,7 +870,8 @@ def main(argv):
     opts = {"port": 0, "max_skew": 900, "session_ttl": 86400, "max_block_bytes": 512 << 20, "projects": []}
     names = {"port": int, "data": str, "ready-file": str, "credentials": str, "access-id": str,
              "access-key": str, "max-skew": int, "session-ttl": float, "faults": str, "seed": int,
-             "max-block-bytes": int, "region": str, "project": str}
+             "max-block-bytes": int, "region": str, "project": str, "logview-host": str,
+             "block-decoder": str}
     for a in argv:
         m = re.match(r"--([a-z-]+)=(.*)\Z", a, re.S)
         if not m or m.group(1) not in names:

@@ -1,0 +1,27 @@
+/* blockdec.h: the local server's block decoder in C (blockdec.c). */
+#ifndef ODPS_SERVER_BLOCKDEC_H
+#define ODPS_SERVER_BLOCKDEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	BD_OK = 0,
+	BD_MALFORMED = 1,   /* MalformedDataStream: the structure */
+	BD_CORRUPTED = 2,   /* CorruptedDataStream: a checksum */
+	BD_UNSUPPORTED = 3, /* the schema has a type left to the Python decoder */
+	BD_BADSCHEMA = 4,
+	BD_NOMEM = 5
+};
+
+/* Decode the record stream data[0..n) of the table whose columns schema
+ * describes (blockdec.c). 0: *out (bd_free it) holds the rows in Python's
+ * marshal format, *outlen its size, *nrows the records. Else a BD_ code,
+ * err the message ("record N, byte offset P: ..." as recstream.py says). */
+int bd_decode(const void *data, size_t n, const char *schema, uint64_t max_field,
+	      unsigned char **out, size_t *outlen, uint64_t *nrows, char *err, size_t errsz);
+void bd_free(void *p);
+/* CRC-32C of p[0..n) */
+uint32_t bd_crc32c(const void *p, size_t n);
+
+#endif

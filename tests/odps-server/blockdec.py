@@ -1,0 +1,81 @@
+"""The C block decoder (blockdec.c, built by make as $(O)/tools/odps-blockdec.so),
+loaded with ctypes when the server is told where it is (--block-decoder=FILE).
+
+decode(data, columns, max_field) -> (record count, the rows in marshal format),
+or raises recstream.StreamError exactly as recstream.decode would; None when the
+table has a type the C decoder leaves to Python (JSON, ARRAY, MAP, STRUCT).
+marshal.loads of the bytes gives the rows recstream.decode returns
+(tests/t7033-odps-blockdec.sh checks the two against each other).
+
+ctypes releases the GIL for the call, so blocks PUT on several connections
+are decoded on several cores at once.
+"""
+import ctypes
+import re
+
+import recstream
+
+NAME_OK = re.compile(r"[A-Za-z0-9_]{1,128}\Z")
+
+KINDS = {"BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN", "DOUBLE", "FLOAT", "STRING", "BINARY",
+         "CHAR", "VARCHAR", "DECIMAL", "DATETIME", "DATE", "TIMESTAMP", "TIMESTAMP_NTZ",
+         "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"}
+CODES = {1: "MalformedDataStream", 2: "CorruptedDataStream"}
+
+
+class BlockDecoder:
+    def __init__(self, path):
+        lib = ctypes.CDLL(path)
+        f = lib.bd_decode
+        f.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_uint64,
+                      ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+                      ctypes.POINTER(ctypes.c_uint64), ctypes.c_char_p, ctypes.c_size_t]
+        f.restype = ctypes.c_int
+        lib.bd_free.argtypes = [ctypes.c_void_p]
+        lib.bd_free.restype = None
+        lib.bd_crc32c.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        lib.bd_crc32c.restype = ctypes.c_uint32
+        if lib.bd_crc32c(b"123456789", 9) != 0xE3069283:
+            raise ImportError("%s: its CRC32C is wrong" % path)
+        self.lib = lib
+        self.path = path
+        self._schemas = {}
+
+    def schema(self, columns):
+        """The schema text of blockdec.c for columns [(name, type, nullable)], or None."""
+        key = tuple((c[0], recstream.type_str(c[1]), c[2]) for c in columns)
+        s = self._schemas.get(key, False)
+        if s is not False:
+            return s
+        lines = []
+        for name, t, nullable in columns:
+            k = t[0]
+            if k not in KINDS or not NAME_OK.match(name):
+                lines = None
+                break
+            a, b = (t[1], t[2]) if k == "DECIMAL" else (t[1], 0) if k in ("CHAR", "VARCHAR") else (0, 0)
+            lines.append("%s %s %d %d %d" % (name, k, a, b, 1 if nullable else 0))
+        s = "\n".join(lines).encode() if lines else None
+        self._schemas[key] = s
+        return s
+
+    def decode(self, data, columns, max_field=recstream.MAX_FIELD_SIZE):
+        schema = self.schema(columns)
+        if schema is None:
+            return None
+        out = ctypes.c_void_p()
+        outlen = ctypes.c_size_t()
+        nrows = ctypes.c_uint64()
+        err = ctypes.create_string_buffer(1024)
+        rc = self.lib.bd_decode(data, len(data), schema, max_field, ctypes.byref(out), ctypes.byref(outlen),
+                                ctypes.byref(nrows), err, len(err))
+        if rc == 0:
+            try:
+                return nrows.value, ctypes.string_at(out.value, outlen.value)
+            finally:
+                self.lib.bd_free(out)
+        if rc in CODES:
+            raise recstream.StreamError(CODES[rc], err.value.decode("utf-8", "replace"))
+        if rc == 3:
+            return None
+        raise MemoryError("blockdec: %s" % err.value.decode("utf-8", "replace"))
