@@ -188,6 +188,9 @@ static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 		snap_bound_free(lo, t->nsplit);
 		return -1;
 	}
+	pthread_mutex_lock(&s->mu);
+	t->by_steps = by_steps;
+	pthread_mutex_unlock(&s->mu);
 	for (;;) {
 		snap_bound hi, next = NULL;
 		struct sj_job *j = NULL;

@@ -60,6 +60,9 @@ struct snap_table {
 	 * a key with more rows than it read is read again up to that key. */
 	int split_unique;
 	size_t split_named; /* >0: --split-key named that many; the key completed it */
+	int by_steps;       /* the planner cuts its key by arithmetic (snap_steps): its chunks
+			     * hold about, not exactly, chunk_rows rows (set under the
+			     * snapshot's lock) */
 };
 
 /* A key bound: nsplit literal texts (owned), or NULL for "unbounded". */
