@@ -316,8 +316,9 @@ static void progress(struct snapjob *s, int final)
 			} else {
 				/* each chunk covers cr keys of the split key: a
 				 * unique one holds cr rows a chunk (fewer under a
-				 * --where); a table planned whole, no more */
-				int exact = t->nsplit && t->split_unique;
+				 * --where); a table planned whole, no more (not
+				 * when cut by arithmetic: its chunks hold about cr) */
+				int exact = t->nsplit && t->split_unique && !t->by_steps;
 				if (s->t_planned[i] && exact) {
 					uint64_t lo = t->where ? 1 : (n - 1) * cr + 1, hi = n * cr;
 					tot = est < lo ? lo : est > hi ? hi : est;

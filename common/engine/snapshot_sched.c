@@ -182,6 +182,15 @@ static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 		planned(s, ti, 1);
 		return 0;
 	}
+	struct snap_steps steps;
+	int by_steps = snap_steps_init(m, t, lo, s->o->chunk_rows, &steps, e);
+	if (by_steps < 0) {
+		snap_bound_free(lo, t->nsplit);
+		return -1;
+	}
+	pthread_mutex_lock(&s->mu);
+	t->by_steps = by_steps;
+	pthread_mutex_unlock(&s->mu);
 	for (;;) {
 		snap_bound hi, next = NULL;
 		struct sj_job *j = NULL;
@@ -189,7 +198,8 @@ static int plan_table(struct snapjob *s, MYSQL *m, size_t ti, struct mc_err *e)
 			snap_bound_free(lo, t->nsplit);
 			return 1;
 		}
-		int rc = snap_next_bound(m, t, lo, s->o->chunk_rows, &hi, e);
+		int rc = by_steps ? snap_steps_next(&steps, &hi, e)
+				  : snap_next_bound(m, t, lo, s->o->chunk_rows, &hi, e);
 		if (rc < 0) {
 			snap_bound_free(lo, t->nsplit);
 			return -1;

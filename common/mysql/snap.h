@@ -60,6 +60,9 @@ struct snap_table {
 	 * a key with more rows than it read is read again up to that key. */
 	int split_unique;
 	size_t split_named; /* >0: --split-key named that many; the key completed it */
+	int by_steps;       /* the planner cuts its key by arithmetic (snap_steps): its chunks
+			     * hold about, not exactly, chunk_rows rows (set under the
+			     * snapshot's lock) */
 };
 
 /* A key bound: nsplit literal texts (owned), or NULL for "unbounded". */
@@ -103,6 +106,24 @@ int snap_master_pos(MYSQL *m, struct mc_pos *pos, struct mc_err *err);
  * next chunk) into *hi; 1 found, 0 fewer rows remain (the last chunk). */
 int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, uint64_t rows,
 		    snap_bound *hi, struct mc_err *err);
+
+/* snap_step.c: the planner's bounds by arithmetic, for a split key of one
+ * unique integer column whose values are dense (their range at most 4x the
+ * table's row estimate): no query per bound. The ranges cut the key space,
+ * the last one open; a read splits one that holds more rows. */
+struct snap_steps {
+	uint64_t cur;     /* the last bound planned (or the smallest value) */
+	uint64_t max;     /* the largest value when planned */
+	uint64_t step;    /* values a range */
+	int started;      /* cur is a bound (a range ends there) */
+	int is_unsigned;  /* the values' form: unsigned, or signed with the sign bit flipped */
+};
+/* 1: *p set for t's key, after `from` (NULL: from the start); 0: not such
+ * a key (plan with snap_next_bound); -1 with err. */
+int snap_steps_init(MYSQL *m, const struct snap_table *t, const snap_bound from,
+		    uint64_t chunk_rows, struct snap_steps *p, struct mc_err *err);
+/* The next range's upper bound into *hi: 1, or 0: the last range (open). */
+int snap_steps_next(struct snap_steps *p, snap_bound *hi, struct mc_err *err);
 
 /* Called every few hundred rows and at the end with the rows and bytes
  * since the last call (for rate limits and progress); a return below 0
