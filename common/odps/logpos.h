@@ -1,0 +1,29 @@
+/* logpos.h: a MaxCompute log table's position in SQL, by its layout
+ * (wh/layout.h; docs/maxcompute.md "Tables"): mcsync's three position
+ * columns mc_pos_file, mc_pos_off, mc_pos_row, or the id column of the
+ * others (record_id, new_dts_sync_record_id, sequence_id: the position
+ * packed, wh_layout_id). Used by the merge in MaxCompute (merge_odps.c)
+ * and --recover's counts (mirror.c). */
+#ifndef MC_ODPS_LOGPOS_H
+#define MC_ODPS_LOGPOS_H
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "stream/rec.h"
+
+/* Append to q the condition "the row's position OP p" (OP one of ">=",
+ * ">", "<", "<="), spelled out over mc_pos_* (layout 0, or a base table)
+ * or over the layout's id column. -1 with err when p has no id (wh_layout_id)
+ * or out of memory. */
+int odps_logpos_cond(struct mc_buf *q, int layout, const struct mc_pos *p, const char *op,
+		     struct mc_err *err);
+
+/* The SELECT list of a log row's position ("mc_pos_file, mc_pos_off,
+ * mc_pos_row" or the id column) and its ORDER BY (the same). */
+const char *odps_logpos_cols(int layout);
+
+/* A line of a SELECT of odps_logpos_cols (CSV) into *p: 0, or -1 when it
+ * does not read so. */
+int odps_logpos_parse(int layout, const char *line, struct mc_pos *p);
+
+#endif
