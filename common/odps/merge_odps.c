@@ -21,6 +21,7 @@
 #include "odps/mirror.h"
 #include "odps/state.h"
 #include "odps/tables.h"
+#include "odps/logpos.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/wh.h"
@@ -53,6 +54,7 @@ struct mo {
 					* --existing-tables=proceed): INSERT names
 					* its columns, the others stay NULL */
 	struct odps_desc dl;           /* then: DESC T_log */
+	enum wh_layout lay;            /* the log table's (the ledger's log_layout) */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -145,10 +147,20 @@ static int is_pos(const char *name)
 	       !strcasecmp(name, "mc_pos_row");
 }
 
-static int is_log_meta(const char *name)
+static int is_log_meta(enum wh_layout l, const char *name)
 {
-	return is_pos(name) || !strcasecmp(name, "mc_op") || !strcasecmp(name, "mc_image") ||
-	       !strcasecmp(name, "mc_time");
+	const struct wh_lcol *c;
+	size_t n;
+	if (l == WH_LAYOUT_MCSYNC)
+		return is_pos(name) || !strcasecmp(name, "mc_op") || !strcasecmp(name, "mc_image") ||
+		       !strcasecmp(name, "mc_time");
+	for (int k = 0; k < 2; k++) {
+		n = k ? wh_layout_tail(l, &c) : wh_layout_head(l, &c);
+		for (size_t i = 0; i < n; i++)
+			if (!strcasecmp(name, c[i].name))
+				return 1;
+	}
+	return 0;
 }
 
 /* T not in mcsync's layout (no mcsync comment: a table someone else made,
@@ -186,7 +198,7 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 			       m->o->table);
 	for (size_t j = 0; j < m->dl.ncols; j++) {
 		size_t i;
-		if (is_log_meta(m->dl.names[j]))
+		if (is_log_meta(m->lay, m->dl.names[j]))
 			continue;
 		for (i = 0; i < *n; i++)
 			if (!strcasecmp(m->dl.names[j], m->cols[i].name.p))
@@ -435,9 +447,15 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
 			       m->o->at, m->src->has_hw ? m->src->hw_time : 0);
-	if (buf_adds(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM ") < 0 ||
-	    buf_addf(&q, "`%s_log` WHERE mc_time > %" PRId64
-			 " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;%c", m->o->table, t, 0) < 0) {
+	/* the layout's time: seconds, dataworks' execute_time milliseconds
+	 * (time * 1000 > t * 1000 when time > t); its DDL rows (a time, and
+	 * no change) are no change, as mcsync's markers (mc_time NULL) */
+	if (buf_addf(&q, "SELECT %s FROM `%s_log` WHERE %s > %" PRId64 "%s ORDER BY %s LIMIT 1;%c",
+		     odps_logpos_cols(m->lay), m->o->table,
+		     m->lay ? wh_layout_role(m->lay, "time") : "mc_time",
+		     wh_layout_has_ddl(m->lay) ? t * 1000 : t,
+		     wh_layout_has_ddl(m->lay) ? " AND operation_type IN ('I', 'U', 'D')" : "",
+		     odps_logpos_cols(m->lay), 0) < 0) {
 		mc_oom(err, "SQL");
 		goto out;
 	}
@@ -445,14 +463,8 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		goto out;
 	{
 		char *l = strchr(out.p, '\n'); /* after the header line */
-		unsigned long long f, o, r;
-		if (l && sscanf(l + 1, "%llu,%llu,%llu", &f, &o, &r) == 3) {
-			m->upto.file = f;
-			m->upto.off = o;
-			m->upto.row = r;
-		} else {
+		if (!l || odps_logpos_parse(m->lay, l + 1, &m->upto) < 0)
 			m->upto_inf = 1;
-		}
 	}
 	rc = 0;
 out:
@@ -599,6 +611,40 @@ static int marker_cmp(const void *a, const void *b)
 	return pos_cmp(&((const struct marker *)a)->pos, &((const struct marker *)b)->pos);
 }
 
+/* A DDL row of a dataworks log table ("operation_type,sequence_id,first
+ * six characters of ddl_sql") as the marker of mcsync's it stands for
+ * (wh_layout_marker): TRUNCATE T; ALTER (the sink writes no other into
+ * the log but a DROP or CREATE: layout.c) X for a DROP, C for a CREATE.
+ * A RENAME (away, or onto the name: the row does not say) and a
+ * statement not read so are exit 1. */
+static int dw_marker(struct mo *m, const char *l, char *op, struct mc_pos *p, struct mc_err *err)
+{
+	const char *c1 = strchr(l, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	char a[64];
+	if (!c1 || !c2 || odps_logpos_parse(m->lay, c1 + 1, p) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL row reads "
+			       "'%.80s'", m->o->table, l);
+	pos_format(p, a, sizeof a);
+	if (!strncmp(l, "TRUNCATE,", 9)) {
+		*op = 'T';
+		return 0;
+	}
+	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "DROP", 4)) {
+		*op = 'X';
+		return 0;
+	}
+	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "CREATE", 6)) {
+		*op = 'C';
+		return 0;
+	}
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s': the DDL row at position %s of '%s_log' (operation_type %.*s) "
+		       "replaced the table's rows in a way its dataworks row does not tell (a "
+		       "RENAME away or onto the name; a statement not starting DROP or CREATE), "
+		       "which mc-merge in MaxCompute cannot follow: load a new snapshot of the "
+		       "table taken after it", m->o->table, a, m->o->table, (int)(c1 - l), l);
+}
+
 /* The markers of the log table in [from, upto) (docs/merge.md "DDL"),
  * planned as the local merge plans its DDL records (wh_layout_barrier):
  * the barrier, or -1 for a rename onto the name or a DROP with no CREATE
@@ -610,19 +656,23 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 	const char **ops = NULL;
 	size_t n = 0, cap = 0;
 	int rc = -1;
-	int r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
-			 "mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND (mc_pos_file > %"
-			 PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
-			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64 "))))",
-			 m->o->table, m->from.file, m->from.file, m->from.off, m->from.off,
-			 m->from.row);
-	if (r == 0 && !m->upto_inf)
-		r = buf_addf(&q, " AND (mc_pos_file < %" PRIu64 " OR (mc_pos_file = %" PRIu64
-			     " AND (mc_pos_off < %" PRIu64 " OR (mc_pos_off = %" PRIu64
-			     " AND mc_pos_row < %" PRIu64 "))))",
-			     m->upto.file, m->upto.file, m->upto.off, m->upto.off, m->upto.row);
-	if (r < 0 || buf_addf(&q, ";%c", 0) < 0) {
-		mc_oom(err, "SQL");
+	int r;
+	if (m->lay != WH_LAYOUT_MCSYNC && !wh_layout_has_ddl(m->lay))
+		return 0; /* dts: no DDL row (mc-tunnel-put refuses a table-replacing one) */
+	if (m->lay != WH_LAYOUT_MCSYNC)
+		r = buf_addf(&q, "SELECT operation_type, sequence_id, substr(ltrim(ddl_sql), 1, 6) "
+			     "AS w FROM `%s_log` WHERE operation_type IN ('TRUNCATE', 'RENAME', "
+			     "'ALTER') AND ", m->o->table);
+	else
+		r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` "
+			     "WHERE mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND ",
+			     m->o->table);
+	if (r < 0 || odps_logpos_cond(&q, m->lay, &m->from, ">=", err) < 0 ||
+	    (!m->upto_inf && (buf_adds(&q, " AND ") < 0 ||
+			      odps_logpos_cond(&q, m->lay, &m->upto, "<", err) < 0)) ||
+	    buf_addf(&q, ";%c", 0) < 0) {
+		if (!err->code)
+			mc_oom(err, "SQL");
 		goto out;
 	}
 	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
@@ -631,10 +681,15 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 		char *l = strchr(out.p, '\n'), *nl; /* after the header line */
 		for (l = l ? l + 1 : NULL; l && *l; l = nl) {
 			unsigned long long f, o, w;
+			struct mc_pos mk_pos;
 			char op;
 			if ((nl = strchr(l, '\n')))
 				*nl++ = '\0';
-			if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
+			if (m->lay != WH_LAYOUT_MCSYNC) {
+				if (dw_marker(m, l, &op, &mk_pos, err) < 0)
+					goto out;
+				f = mk_pos.file, o = mk_pos.off, w = mk_pos.row;
+			} else if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
 				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL marker "
 					"reads '%.80s'", m->o->table, l);
 				goto out;
@@ -732,12 +787,11 @@ static int lifecycle(struct mo *m, struct mc_err *err)
 	}
 	day_format(day_of(m->src->hw_time, m->L.utc_off), hw);
 	q.len = 0;
-	if (buf_addf(&q, "SELECT ds FROM `%s_log` WHERE ds < '%s' GROUP BY ds HAVING SUM(CASE WHEN "
-			 "mc_pos_file > %" PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
-			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64
-			 "))) THEN 1 ELSE 0 END) = 0 ORDER BY ds;%c",
-		     m->o->table, hw, lo.file, lo.file, lo.off, lo.off, lo.row, 0) < 0) {
-		mc_oom(err, "SQL");
+	if (buf_addf(&q, "SELECT ds FROM `%s_log` WHERE ds < '%s' GROUP BY ds HAVING SUM(CASE WHEN ",
+		     m->o->table, hw) < 0 || odps_logpos_cond(&q, m->lay, &lo, ">=", err) < 0 ||
+	    buf_addf(&q, " THEN 1 ELSE 0 END) = 0 ORDER BY ds;%c", 0) < 0) {
+		if (!err->code)
+			mc_oom(err, "SQL");
 		goto out;
 	}
 	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
@@ -820,8 +874,14 @@ static int run(struct mo *m, struct mc_err *err)
 	char bp[32], d[16], a[64];
 	int rc;
 
-	if (lock_and_read(m, err) < 0 || source(m, err) < 0 || columns(m, err) < 0 ||
-	    partitions(m, err) < 0)
+	if (lock_and_read(m, err) < 0 || wh_layout_parse(m->L.log_layout, &m->lay, err) < 0)
+		return -1;
+	if (wh_layout_is_json(m->lay))
+		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
+			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
+	if (m->lay != WH_LAYOUT_MCSYNC) /* shiftright(): a function of MaxCompute 2.0 */
+		m->so.settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
+	if (source(m, err) < 0 || columns(m, err) < 0 || partitions(m, err) < 0)
 		return -1;
 	if (m->o->ds) {
 		if ((rc = plan_day(m, err)) < 0)
@@ -852,6 +912,7 @@ static int run(struct mo *m, struct mc_err *err)
 	q.barrier = m->barrier;
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
 	q.named_insert = m->named_insert;
+	q.layout = (int)m->lay;
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
