@@ -66,8 +66,12 @@ for k in 1 2 3 4 5 6; do
 	src=$?
 	case $side in
 	snap) ksnap=$((ksnap + 1))
-		# the sink keeps what the killed source's chunks hold
-		[ $src = 0 ] || { bad=$((bad + 1)); cp "$T/p.err" "$T/err"; } ;;
+		# the sink keeps what the killed source's chunks hold; a source
+		# killed before its header (a loaded machine) leaves an empty
+		# pipe, which the sink refuses as such (exit 1), committing nothing
+		if [ $src != 0 ] && ! { [ $src = 1 ] && grep -q 'empty input: no record stream header' "$T/p.err"; }; then
+			bad=$((bad + 1)); cp "$T/p.err" "$T/err"
+		fi ;;
 	sink) ksink=$((ksink + 1)) ;;
 	esac
 	# mid-work: something committed, not every table done

@@ -34,6 +34,7 @@ void st_free(struct schema_track *s)
 		free(s->tabs[i].key);
 		buf_free(&s->tabs[i].sig);
 		buf_free(&s->tabs[i].def);
+		ddl_cols_free(&s->tabs[i].seed);
 	}
 	free(s->tabs);
 	buf_free(&s->colbuf);
@@ -75,6 +76,36 @@ static uint8_t fbt_of(struct mc_str t)
 							  : 0;
 }
 
+/* The column list of schema record rec (names, UNSIGNED, INVISIBLE,
+ * GENERATED, temporal kinds, INET6/UUID/INET4, key) into c (zeroed first);
+ * -1 when out of memory (c freed). */
+static int cols_from_rec(const struct mc_rec *rec, struct ddl_cols *c)
+{
+	memset(c, 0, sizeof *c);
+	c->names = alloc0(rec->ncols * sizeof *c->names);
+	c->uns = alloc0(rec->ncols * sizeof *c->uns);
+	c->key = alloc0(rec->nkey * sizeof *c->key);
+	if (!c->names || !c->uns || !c->key)
+		goto oom;
+	c->n = (uint32_t)rec->ncols;
+	for (size_t i = 0; i < rec->ncols; i++) {
+		if (!(c->names[i] = mc_strndup(rec->cols[i].name.p, rec->cols[i].name.n)))
+			goto oom;
+		c->uns[i] = (uint16_t)(((rec->cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
+				       ((rec->cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
+				       ((rec->cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0) |
+				       ddl_temporal(rec->cols[i].mysql_type.p,
+						    rec->cols[i].mysql_type.n) |
+				       fbt_of(rec->cols[i].mysql_type));
+	}
+	c->nkey = (uint32_t)rec->nkey;
+	memcpy(c->key, rec->key, rec->nkey * sizeof *c->key);
+	return 0;
+oom:
+	ddl_cols_free(c);
+	return -1;
+}
+
 int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 {
 	struct rio_reader r;
@@ -87,30 +118,12 @@ int st_load(struct schema_track *s, const char *path, struct mc_err *err)
 	rio_init(&r, fd, RIO_AUTO);
 	while ((rc = rio_next(&r, &rec, err)) == 1) {
 		struct st_known *k;
-		struct ddl_cols *c;
 		if (rec.kind != MC_R_SCHEMA || (rec.schema_flags & MC_SF_NAMES_BY_INDEX))
 			continue;
 		if (!(k = known_new(s, rec.db, rec.table, &rec.pos)))
 			goto oom;
-		c = &k->cols;
-		c->names = alloc0(rec.ncols * sizeof *c->names);
-		c->uns = alloc0(rec.ncols * sizeof *c->uns);
-		c->key = alloc0(rec.nkey * sizeof *c->key);
-		if (!c->names || !c->uns || !c->key)
+		if (cols_from_rec(&rec, &k->cols) < 0)
 			goto oom;
-		c->n = (uint32_t)rec.ncols;
-		for (size_t i = 0; i < rec.ncols; i++) {
-			if (!(c->names[i] = mc_strndup(rec.cols[i].name.p, rec.cols[i].name.n)))
-				goto oom;
-			c->uns[i] = (uint16_t)(((rec.cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
-					      ((rec.cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
-					      ((rec.cols[i].flags & MC_CF_GENERATED) ? DDL_GENERATED : 0) |
-					      ddl_temporal(rec.cols[i].mysql_type.p,
-							   rec.cols[i].mysql_type.n) |
-					      fbt_of(rec.cols[i].mysql_type));
-		}
-		c->nkey = (uint32_t)rec.nkey;
-		memcpy(c->key, rec.key, rec.nkey * sizeof *c->key);
 		k->key_flags = rec.schema_flags & (MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED);
 	}
 	rio_close(&r);
@@ -230,6 +243,25 @@ static const char *db_charset(const struct schema_track *s, struct mc_str db)
 	return "";
 }
 
+/* The seed of db.table (st_table.seed) for an ALTER at pos when no list
+ * is known there (base: the entry in force, -1 or one without columns):
+ * a map with names read after that entry and before pos, else NULL. */
+static const struct ddl_cols *seed_of(const struct schema_track *s, struct mc_str db,
+				      struct mc_str tab, long base, const struct mc_pos *pos)
+{
+	for (size_t i = 0; i < s->ntabs; i++) {
+		const struct st_table *ti = &s->tabs[i];
+		if (ti->keylen != db.n + 1 + tab.n || memcmp(ti->key, db.p, db.n) != 0 ||
+		    ti->key[db.n] != '.' || memcmp(ti->key + db.n + 1, tab.p, tab.n) != 0)
+			continue;
+		if (!ti->seed.n || pos_cmp(&ti->seed_pos, pos) >= 0 ||
+		    (base >= 0 && pos_cmp(&ti->seed_pos, &s->known[base].pos) <= 0))
+			return NULL;
+		return &ti->seed;
+	}
+	return NULL;
+}
+
 int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
 {
@@ -250,6 +282,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
 	for (size_t i = 0; i < t->ntables; i++) {
 		struct mc_str db = t->db[i].n ? t->db[i] : defdb, tab = t->table[i];
 		struct ddl_cols out;
+		const struct ddl_cols *in;
 		long base = find_known_at(s, db, tab, pos, 1), at = find_known_at(s, db, tab, pos, 0);
 		int rc = 0;
 		if (at >= 0 && pos_cmp(&s->known[at].pos, pos) == 0)
@@ -262,10 +295,11 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
 				rc = st_add_known(s, db, tab, pos, NULL, err);
 			break;
 		case DDL_ALTER:
-			if (base < 0)
+			in = base >= 0 && s->known[base].cols.n ? &s->known[base].cols
+								: seed_of(s, db, tab, base, pos);
+			if (base < 0 && !in)
 				break; /* never known: still unknown */
-			if (s->known[base].cols.n &&
-			    ddl_apply(sql.p, sql.n, &s->known[base].cols, &out) == 0) {
+			if (in && ddl_apply(sql.p, sql.n, in, &out) == 0) {
 				if (t->renamed) {
 					rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb,
 							  t->new_table[0], pos, &out, err);
@@ -536,5 +570,10 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	r->cols = s->cols;
 	r->nkey = npk;
 	r->key = s->key;
+	/* a map with names: where no list is known, an ALTER starts from it */
+	ddl_cols_free(&ti->seed);
+	if (t->has_names && !kf && cols_from_rec(r, &ti->seed) < 0)
+		return mc_oom(err, "schema record");
+	ti->seed_pos = *pos;
 	return 1;
 }

@@ -36,6 +36,13 @@ struct st_table {
 	uint64_t version;  /* schema version: 0 until the first schema record */
 	int selected;      /* passes the filter */
 	void *user;        /* the caller's (never freed here) */
+	/* The column list of the last schema record made from a table map
+	 * with names (at seed_pos): where no list is known (no CREATE read,
+	 * no --schema), an ALTER of the table is followed from it, so that
+	 * what the ALTER says of its columns (a generated column added) is
+	 * known after it. seed.n == 0: none. */
+	struct ddl_cols seed;
+	struct mc_pos seed_pos;
 };
 
 /* Default charsets of databases (CREATE/ALTER DATABASE). */

@@ -203,6 +203,16 @@ bad:
 	return -1;
 }
 
+/* Does s hold w (upper case), in any case? */
+static int has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	for (; *s; s++)
+		if (strncasecmp(s, w, n) == 0)
+			return 1;
+	return 0;
+}
+
 int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err)
 {
@@ -217,8 +227,8 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		return -1;
 	snprintf(q, sizeof q,
 		 "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, "
-		 "CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION "
-		 "FROM information_schema.COLUMNS %s ORDER BY ORDINAL_POSITION",
+		 "CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, "
+		 "EXTRA FROM information_schema.COLUMNS %s ORDER BY ORDINAL_POSITION",
 		 where);
 	if (my_query(m, q, &res, err) < 0)
 		return -1;
@@ -252,8 +262,12 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		}
 		if (!(out->names[i] = strdup(r[0])))
 			goto oom;
+		/* EXTRA as mc-snapshot reads it (snap.c): "VIRTUAL GENERATED",
+		 * "STORED GENERATED", "INVISIBLE" */
 		out->uns[i] = (uint16_t)((mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0) |
-					ddl_temporal(r[2], strlen(r[2])));
+					ddl_temporal(r[2], strlen(r[2])) |
+					(r[9] && has_word(r[9], "INVISIBLE") ? DDL_INVISIBLE : 0) |
+					(r[9] && has_word(r[9], "GENERATED") ? DDL_GENERATED : 0));
 		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
 		    mys_parse_labels(r[2], &labels[i]) < 0) {
 			snprintf(why, whysz, "column %u `%s`: cannot read the values of %s", i + 1,

@@ -195,12 +195,16 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	}
 	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
-	if (!q->has_barrier) { /* emptied: no base row counts */
+	if (!q->has_barrier || q->nkph) { /* emptied: no base row counts */
 		rc |= select_cols(b, q);
 		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_adds(b, "\n    WHERE ");
-		rc |= part_pred(b, q->base_part);
+		if (q->nkph) { /* the rows at the last change of the key */
+			rc |= merge_sqlhist_steps(b, q);
+		} else {
+			rc |= ident(b, q->table, strlen(q->table), d);
+			rc |= buf_adds(b, "\n    WHERE ");
+			rc |= part_pred(b, q->base_part);
+		}
 		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
 	}
 	rc |= select_cols(b, q);
@@ -213,7 +217,9 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 		rc |= ident(b, ln, strlen(ln), d);
 	}
 	rc |= buf_adds(b, "\n    WHERE ");
-	if (q->has_barrier) { /* above the barrier (which is at or above from) */
+	if (q->nkph) { /* from the last change of the key on */
+		rc |= pos_pred(b, d, &q->kph[q->nkph - 1].at, ">=");
+	} else if (q->has_barrier) { /* above the barrier (which is at or above from) */
 		rc |= pos_pred(b, d, &q->barrier, ">");
 	} else {
 		rc |= pos_pred(b, d, &q->from, ">=");

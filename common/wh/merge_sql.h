@@ -47,6 +47,19 @@ struct merge_sql {
 				      * hist_target (schema: its record). The mcsync
 				      * layout only. */
 	size_t hist_lo, hist_target;
+	/* with hist: changes of the key with changes under the old key in
+	 * range, oldest first (docs/merge.md): merged in steps, each by
+	 * version v's key (its columns in v) up to at; the last step's rows
+	 * are the base of the changes from its at on */
+	const struct merge_sql_kph *kph;
+	size_t nkph;
+};
+
+struct merge_sql_kph {
+	struct mc_pos at;
+	size_t v;
+	const uint32_t *key;
+	size_t nkey;
 };
 
 /* Append the statements to b. */
@@ -57,6 +70,9 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
  * version, named as in the target) of a merge with q->hist. */
 int merge_sqlhist_names(struct mc_buf *b, const struct merge_sql *q);
 int merge_sqlhist_select(struct mc_buf *b, const struct merge_sql *q);
+/* The rows at the last change of the key (q->nkph > 0) as a subquery
+ * "(SELECT <every SQL column>, positions ...) s" */
+int merge_sqlhist_steps(struct mc_buf *b, const struct merge_sql *q);
 
 /* Append the CREATE TABLE statements of the base and log tables (the
  * layout the merge SQL expects) to b. */

@@ -165,45 +165,154 @@ static int def_expr(struct mc_buf *b, const struct merge_sql *q, size_t w, size_
 	return -1;
 }
 
-int merge_sqlhist_select(struct mc_buf *b, const struct merge_sql *q)
+/* Target column c of version t: each row's value converted from its
+ * version (by position), as mc-merge converts it; *named: the expression
+ * is the SQL column under c's name */
+static int col_expr(struct mc_buf *b, const struct merge_sql *q, size_t t, size_t c, int *named)
 {
 	const struct wh_sqlhist *x = q->hist;
-	size_t t = q->hist_target;
 	const struct mc_rec *TR = &x->h->v[t].s.rec;
-	int rc = 0, d = q->dialect;
-	for (size_t c = 0; c < TR->ncols && rc == 0; c++) {
-		const struct mc_col *T = &TR->cols[c];
-		size_t p = x->phys[t][c];
-		int plain = 1;
-		for (size_t w = q->hist_lo; w < t && plain; w++) {
+	const struct mc_col *T = &TR->cols[c];
+	size_t p = x->phys[t][c];
+	int plain = 1, rc = 0, d = q->dialect;
+	for (size_t w = q->hist_lo; w < t && plain; w++) {
+		long i = wh_sqlhist_col(x, w, p);
+		char why[8];
+		int arg;
+		plain = i >= 0 &&
+			wh_type_conv(&x->h->v[w].s.rec.cols[i], T, &arg, why, sizeof why) == WH_CV_SAME;
+	}
+	if (!plain) {
+		rc |= buf_adds(b, "CASE");
+		for (size_t w = q->hist_lo; w < t && rc == 0; w++) {
 			long i = wh_sqlhist_col(x, w, p);
-			char why[8];
-			int arg;
-			plain = i >= 0 &&
-				wh_type_conv(&x->h->v[w].s.rec.cols[i], T, &arg, why, sizeof why) ==
-					WH_CV_SAME;
+			rc |= buf_adds(b, " WHEN ");
+			rc |= before(b, d, &x->h->v[w + 1].start);
+			rc |= buf_adds(b, " THEN ");
+			rc |= i >= 0 ? conv_ref(b, q, p, &x->h->v[w].s.rec.cols[i], T)
+				     : def_expr(b, q, w, p, T);
 		}
+		rc |= buf_adds(b, " ELSE ");
+	}
+	rc |= conv_ref(b, q, p, T, T);
+	if (!plain)
+		rc |= buf_adds(b, " END");
+	*named = plain && same_type(&x->pcol[p]->name, &T->name) &&
+		 !(d == MERGE_SQL_MAXCOMPUTE && !same_type(&x->pcol[p]->mc_type, &T->mc_type));
+	return rc ? -1 : 0;
+}
+
+int merge_sqlhist_select(struct mc_buf *b, const struct merge_sql *q)
+{
+	const struct mc_rec *TR = &q->hist->h->v[q->hist_target].s.rec;
+	int rc = 0, named;
+	for (size_t c = 0; c < TR->ncols && rc == 0; c++) {
 		rc |= buf_adds(b, c ? ", " : "");
-		if (!plain) {
-			rc |= buf_adds(b, "CASE");
-			for (size_t w = q->hist_lo; w < t && rc == 0; w++) {
-				long i = wh_sqlhist_col(x, w, p);
-				rc |= buf_adds(b, " WHEN ");
-				rc |= before(b, d, &x->h->v[w + 1].start);
-				rc |= buf_adds(b, " THEN ");
-				rc |= i >= 0 ? conv_ref(b, q, p, &x->h->v[w].s.rec.cols[i], T)
-					     : def_expr(b, q, w, p, T);
-			}
-			rc |= buf_adds(b, " ELSE ");
-		}
-		rc |= conv_ref(b, q, p, T, T);
-		if (!plain)
-			rc |= buf_adds(b, " END");
-		if (!plain || !same_type(&x->pcol[p]->name, &T->name) ||
-		    (d == MERGE_SQL_MAXCOMPUTE && !same_type(&x->pcol[p]->mc_type, &T->mc_type))) {
+		rc |= col_expr(b, q, q->hist_target, c, &named);
+		if (!named) {
 			rc |= buf_adds(b, " AS ");
-			rc |= qident(b, &T->name, d);
+			rc |= qident(b, &TR->cols[c].name, q->dialect);
 		}
 	}
 	return rc ? -1 : 0;
+}
+
+/* (pos) >= p (ge) or > p */
+static int after(struct mc_buf *b, int d, const struct mc_pos *p, int ge)
+{
+	const char *m = d == MERGE_SQL_MAXCOMPUTE ? "mc" : "";
+	return buf_addf(b, "(%s_pos_file > %" PRIu64 " OR (%s_pos_file = %" PRIu64 " AND (%s_pos_off > %"
+			PRIu64 " OR (%s_pos_off = %" PRIu64 " AND %s_pos_row %s %" PRIu64 "))))",
+			m, p->file, m, p->file, m, p->off, m, p->off, m, ge ? ">=" : ">", p->row);
+}
+
+/* every SQL column of the history */
+static int all_cols(struct mc_buf *b, const struct merge_sql *q)
+{
+	int rc = 0;
+	for (size_t p = 0; p < q->hist->nphys; p++) {
+		rc |= buf_adds(b, p ? ", " : "");
+		rc |= qident(b, &q->hist->pcol[p]->name, q->dialect);
+	}
+	return rc;
+}
+
+/* the part spec k=v(/k=v)* as k = 'v' AND ... */
+static int part_where(struct mc_buf *b, const char *spec)
+{
+	const char *p = spec;
+	int rc = 0;
+	while (*p && rc == 0) {
+		const char *eq = strchr(p, '='), *sl = strchr(p, '/');
+		size_t vn = sl ? (size_t)(sl - eq - 1) : strlen(eq + 1);
+		rc = buf_addf(b, "%s%.*s = '%.*s'", p == spec ? "" : " AND ", (int)(eq - p), p, (int)vn,
+			      eq + 1);
+		p = sl ? sl + 1 : eq + 1 + vn;
+	}
+	return rc;
+}
+
+/* Step i: the rows at kph[i].at, by version kph[i].v's key (its columns,
+ * converted to v, as _k0, _k1, ...): every SQL column as written, and
+ * the positions */
+static int step(struct mc_buf *b, const struct merge_sql *q, size_t i)
+{
+	const struct merge_sql_kph *k = &q->kph[i];
+	const char *m = q->dialect == MERGE_SQL_MAXCOMPUTE ? "mc" : "";
+	int rc = 0, named;
+	char ln[300];
+	rc |= buf_adds(b, "(\n    SELECT ");
+	rc |= all_cols(b, q);
+	rc |= buf_addf(b, ", %s_pos_file, %s_pos_off, %s_pos_row FROM (\n    SELECT u%zu.*, "
+		       "ROW_NUMBER() OVER (PARTITION BY ", m, m, m, i);
+	for (size_t c = 0; c < k->nkey; c++)
+		rc |= buf_addf(b, "%s%s_k%zu", c ? ", " : "", m, c);
+	rc |= buf_addf(b, " ORDER BY %s_pos_file DESC, %s_pos_off DESC, %s_pos_row DESC, %s_rank DESC) "
+		       "AS %s_rn\n    FROM (\n", m, m, m, m, m);
+	for (int log = i == 0 && q->has_barrier; log < 2 && rc == 0; log++) {
+		rc |= buf_adds(b, log && !(i == 0 && q->has_barrier) ? "\n    UNION ALL\n    SELECT "
+								     : "    SELECT ");
+		rc |= all_cols(b, q);
+		for (size_t c = 0; c < k->nkey; c++) {
+			rc |= buf_adds(b, ", ");
+			rc |= col_expr(b, q, k->v, k->key[c], &named);
+			rc |= buf_addf(b, " AS %s_k%zu", m, c);
+		}
+		rc |= buf_addf(b, ", %s_pos_file, %s_pos_off, %s_pos_row, ", m, m, m);
+		if (log)
+			rc |= buf_addf(b, "CASE WHEN %s_image = 'A' THEN 2 ELSE 1 END AS %s_rank, "
+				       "CASE WHEN %s_image = 'A' THEN 1 ELSE 0 END AS %s_live", m, m, m, m);
+		else
+			rc |= buf_addf(b, "0 AS %s_rank, 1 AS %s_live", m, m);
+		rc |= buf_adds(b, "\n    FROM ");
+		if (!log && i > 0) {
+			rc |= step(b, q, i - 1);
+			continue;
+		}
+		if (!log) {
+			rc |= qident(b, &(struct mc_str){ .p = q->table, .n = strlen(q->table) }, q->dialect);
+			rc |= buf_adds(b, " WHERE ");
+			rc |= part_where(b, q->base_part);
+			continue;
+		}
+		snprintf(ln, sizeof ln, "%s_log", q->table);
+		rc |= qident(b, &(struct mc_str){ .p = ln, .n = strlen(ln) }, q->dialect);
+		rc |= buf_adds(b, " WHERE ");
+		if (i > 0)
+			rc |= after(b, q->dialect, &q->kph[i - 1].at, 1);
+		else if (q->has_barrier)
+			rc |= after(b, q->dialect, &q->barrier, 0);
+		else
+			rc |= after(b, q->dialect, &q->from, 1);
+		rc |= buf_adds(b, " AND ");
+		rc |= before(b, q->dialect, &k->at);
+		rc |= buf_addf(b, " AND %s_image IS NOT NULL", m);
+	}
+	rc |= buf_addf(b, "\n    ) u%zu\n    ) w%zu WHERE %s_rn = 1 AND %s_live = 1\n    ) s%zu", i, i, m, m, i);
+	return rc ? -1 : 0;
+}
+
+int merge_sqlhist_steps(struct mc_buf *b, const struct merge_sql *q)
+{
+	return step(b, q, q->nkph - 1);
 }

@@ -206,6 +206,18 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 	uint64_t readers = pulled ? (j->memory >= MJ_PULL_AHEAD_MIN ? 2 : 1) * MJ_READER_COST : 0;
 	struct merge_stats st;
 
+	j->st.log_rows = j->st.log_files = 0;
+	if (j->nkph) { /* a change of the key: in steps (mergejob_key.c) */
+		mj_progress(j, "read");
+		if (mj_key_phases(j, err) < 0)
+			return -1;
+		if (mj_read_log(j, err) < 0) {
+			merger_stats(j->merger, &st);
+			return st.duplicate ? mj_dup_error(j, err) : -1;
+		}
+		pulled = 0;
+		goto merge;
+	}
 	j->merger = merger_new(j->memory > 2 * readers ? j->memory - readers : j->memory / 2,
 			       rundir, err);
 	if (!j->merger)
@@ -216,12 +228,12 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		snprintf(name, sizeof name, "%s.%ld", j->o.table, (long)getpid());
 		merger_tmp_name(j->merger, name);
 	}
-	j->st.log_rows = j->st.log_files = 0;
 	mj_progress(j, "read");
 	if ((!pulled && !j->has_barrier && mj_read_base(j, err) < 0) || mj_read_log(j, err) < 0) {
 		merger_stats(j->merger, &st);
 		return st.duplicate ? mj_dup_error(j, err) : -1;
 	}
+merge:
 	j->t_read = now_s();
 	mj_progress(j, "merge");
 	if (out_begin(j, fd, err) < 0)
@@ -705,7 +717,8 @@ static int run(struct mergejob *j, struct mc_err *err)
 		}
 	}
 	if (read_schemas(j, err) < 0 || plan_range(j, err) < 0 || check_schemas(j, err) < 0 ||
-	    mj_resolve_key(j, err) < 0 || mj_scan_ddl(j, err) < 0)
+	    mj_resolve_key(j, err) < 0 || mj_key_cands(j, err) < 0 || mj_scan_ddl(j, err) < 0 ||
+	    mj_key_plan(j, err) < 0)
 		return -1;
 	if (j->o.emit_sql)
 		return emit_sql(j, err);

@@ -54,6 +54,14 @@ void mj_hist_free(struct mergejob *j)
 	free(j->cvs);
 	free(j->cva);
 	buf_free(&j->hrb);
+	buf_free(&j->krb);
+	rec_scratch_free(&j->ksc);
+	free(j->kph);
+	free(j->qkph);
+	j->kph = NULL;
+	j->qkph = NULL;
+	j->nkph = 0;
+	j->ph_on = j->ph_rekeyed = 0;
 	vtrack_free(&j->vt);
 	wh_hist_free(&j->shist);
 	j->steps = NULL;
@@ -65,13 +73,13 @@ void mj_hist_free(struct mergejob *j)
 }
 
 /* One image through steps v .. target-1; the result in *img (j's arrays). */
-static int conv_image(struct mergejob *j, size_t v, struct mc_val **img, size_t *n,
+static int conv_image(struct mergejob *j, size_t v, size_t to, struct mc_val **img, size_t *n,
 		      struct mc_val *a, struct mc_val *b, struct mc_buf *bufs, struct mc_err *err)
 {
 	const struct mc_val *in = *img;
 	size_t nin = *n;
 	struct mc_val *out = a;
-	for (size_t k = v; k < j->target; k++) {
+	for (size_t k = v; k < to; k++) {
 		struct wh_step *s = &j->steps[k];
 		bufs[k].len = 0;
 		if (wh_step_image(s, in, nin, out, &bufs[k], err) < 0)
@@ -82,6 +90,18 @@ static int conv_image(struct mergejob *j, size_t v, struct mc_val **img, size_t 
 	}
 	*img = (struct mc_val *)in;
 	*n = nin;
+	return 0;
+}
+
+int mj_hist_conv(struct mergejob *j, size_t v, size_t to, struct mc_rec *r, struct mc_err *err)
+{
+	/* each image through its own arrays and padded-value buffers */
+	if (r->after && conv_image(j, v, to, &r->after, &r->nafter, j->cva, j->cva + MC_MAX_COLUMNS,
+				   j->cvs, err) < 0)
+		return -1;
+	if (r->before && conv_image(j, v, to, &r->before, &r->nbefore, j->cva + 2 * MC_MAX_COLUMNS,
+				    j->cva + 3 * MC_MAX_COLUMNS, j->cvs + j->shist.n, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -117,7 +137,7 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 				return -1;
 			j->planned[k] = 1;
 		}
-		if (is_log && j->steps[k].key_changed) {
+		if (is_log && j->steps[k].key_changed && !mj_key_is_step(j, k)) {
 			const struct wh_hver *V = &j->shist.v[k + 1];
 			char s[64];
 			pos_format(&V->start, s, sizeof s);
@@ -131,13 +151,7 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 				       V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded");
 		}
 	}
-	/* each image through its own arrays and padded-value buffers */
-	if (r->after && conv_image(j, (size_t)v, &r->after, &r->nafter, j->cva, j->cva + MC_MAX_COLUMNS, j->cvs,
-				   err) < 0)
-		return mc_errctx(err, "'%s': record %llu: the row at %s: ", fr->path,
-				 (unsigned long long)fr->rd.recno, p);
-	if (r->before && conv_image(j, (size_t)v, &r->before, &r->nbefore, j->cva + 2 * MC_MAX_COLUMNS, j->cva + 3 * MC_MAX_COLUMNS,
-				    j->cvs + j->shist.n, err) < 0)
+	if (mj_hist_conv(j, (size_t)v, j->target, r, err) < 0)
 		return mc_errctx(err, "'%s': record %llu: the row at %s: ", fr->path,
 				 (unsigned long long)fr->rd.recno, p);
 	r->db = j->schema.rec.db;
@@ -215,5 +229,18 @@ int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
 	q->hist = x;
 	q->hist_lo = (size_t)vlo;
 	q->hist_target = j->target;
+	if (j->nkph) { /* in steps at the changes of the key (mergejob_key.c) */
+		free(j->qkph);
+		if (!(j->qkph = calloc(j->nkph, sizeof *j->qkph)))
+			return mc_oom(err, "key changes");
+		for (size_t i = 0; i < j->nkph; i++) {
+			j->qkph[i].at = j->kph[i].at;
+			j->qkph[i].v = j->kph[i].v;
+			j->qkph[i].key = j->kph[i].key;
+			j->qkph[i].nkey = j->kph[i].nkey;
+		}
+		q->kph = j->qkph;
+		q->nkph = j->nkph;
+	}
 	return 0;
 }

@@ -118,6 +118,29 @@ struct mergejob {
 	struct mc_val *cva;           /* images being converted: 4 arrays */
 	struct vtrack vt;             /* converted rows checked against the target */
 	struct mc_buf hrb;            /* a converted base row, encoded */
+	/* a change of the key with changes under the old key in range
+	 * (mergejob_key.c): merged in steps, one per such change */
+	struct mj_kph *kph;           /* the candidates, then the steps */
+	size_t nkph;
+	int ph_on;                    /* reading one step's log: [ph_lo, ph_hi) */
+	int ph_has_lo, ph_has_hi;
+	struct mc_pos ph_lo, ph_hi;
+	int ph_rekeyed;               /* the merger holds re-keyed rows */
+	struct mc_buf krb;            /* a re-keyed row, encoded */
+	struct merge_sql_kph *qkph;   /* --emit-sql: the steps (merge_sql.h) */
+	struct mc_scratch ksc;
+};
+
+struct merge_sql_kph;
+
+/* A change of the key: version v's key gives way to v + 1's at `at`. */
+struct mj_kph {
+	size_t v;
+	struct mc_pos at;
+	int seen;                     /* a change in range below at: */
+	struct mc_pos hi;             /* the highest */
+	uint32_t key[MC_MAX_COLUMNS]; /* version v's key */
+	size_t nkey;
 };
 
 /* A verbose line (only when verbose). */
@@ -174,6 +197,8 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err);
  * schema_version the target's), 0 when it is of the target already. */
 int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
 		const struct mc_pos *at, int is_log, struct mc_err *err);
+/* The images of r (of version v) through steps v .. to - 1 (planned). */
+int mj_hist_conv(struct mergejob *j, size_t v, size_t to, struct mc_rec *r, struct mc_err *err);
 void mj_hist_free(struct mergejob *j);
 /* --emit-sql: a change r of the log in range (above a barrier), at g:
  * converted as the merge would (its refusals), and its version the one in
@@ -188,6 +213,24 @@ struct merge_sql;
 struct wh_sqlhist;
 int mj_hist_sql(struct mergejob *j, struct merge_sql *q, struct wh_sqlhist *x,
 		struct mc_err *err);
+
+/* mergejob_key.c */
+/* Before the DDL pass: the changes of the key in range (candidates). */
+int mj_key_cands(struct mergejob *j, struct mc_err *err);
+/* The DDL pass saw a change at g (in range). */
+void mj_key_seen(struct mergejob *j, const struct mc_pos *g);
+/* After the DDL pass: the steps (candidates with a change under the old
+ * key that counts), each version's key resolved. */
+int mj_key_plan(struct mergejob *j, struct mc_err *err);
+/* Is step k (version k to k + 1) one of the steps? */
+int mj_key_is_step(const struct mergejob *j, size_t k);
+/* The merge up to the last step: j->merger holds the rows there, re-keyed
+ * by the target's key (base entries); the log from the last step's
+ * position on is read next. */
+int mj_key_phases(struct mergejob *j, struct mc_err *err);
+/* Two rows re-keyed at step i with one key: -1 naming the key and the
+ * change. */
+int mj_key_dup_error(struct mergejob *j, size_t i, struct mc_err *err);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

@@ -205,6 +205,8 @@ int mj_dup_error(struct mergejob *j, struct mc_err *err)
 	struct mc_err e = { 0 };
 	const struct mc_rec *s = &j->schema.rec;
 	int rc;
+	if (j->ph_rekeyed) /* rows re-keyed at the last change of the key */
+		return mj_key_dup_error(j, j->nkph - 1, err);
 	if (!j->merger || !merger_dup_key(j->merger, &k, &klen))
 		return -1;
 	for (size_t c = 0; c < j->nkey; c++)
@@ -237,6 +239,9 @@ int mj_dup_error(struct mergejob *j, struct mc_err *err)
 
 static int in_range(const struct mergejob *j, const struct mc_pos *p)
 {
+	if (j->ph_on && ((j->ph_has_lo && pos_cmp(p, &j->ph_lo) < 0) ||
+			 (j->ph_has_hi && pos_cmp(p, &j->ph_hi) >= 0)))
+		return 0; /* another step's (mergejob_key.c) */
 	return pos_cmp(p, &j->from) >= 0 && (j->upto_inf || pos_cmp(p, &j->upto) < 0);
 }
 
@@ -457,6 +462,8 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			/* --emit-sql reads the log once, for its DDL: the schema
 			 * of its changes is checked there (a re-creation with
 			 * another schema is refused, as by the merge) */
+			if (j->ddl_pass && j->nkph && r.op != MC_OP_SNAPSHOT && in_range(j, &g))
+				mj_key_seen(j, &g); /* a change below a change of the key? */
 			if ((j->ddl_pass && !j->o.emit_sql) || r.op == MC_OP_SNAPSHOT ||
 			    !in_range(j, &g))
 				continue;
