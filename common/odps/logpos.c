@@ -1,7 +1,9 @@
 /* A log table's position in SQL (logpos.h). */
 #include "odps/logpos.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,9 +40,12 @@ const char *odps_logpos_cols(int layout)
 int odps_logpos_parse(int layout, const char *line, struct mc_pos *p)
 {
 	if (layout != WH_LAYOUT_MCSYNC) {
+		char *end;
 		long long id;
-		char c;
-		if (sscanf(line, "%lld%c", &id, &c) < 1 || id < 0)
+		errno = 0;
+		id = strtoll(line, &end, 10);
+		if (end == line || errno || id < 0 || (*end && *end != '\n' && *end != '\r' &&
+						       *end != ','))
 			return -1;
 		wh_layout_id_pos((int64_t)id, p);
 		return 0;
