@@ -8,7 +8,8 @@
 # marker row per DDL into T_log); the day merged in the server equals the
 # local mc-merge row by row, and so does --at --into before, at and after a
 # TRUNCATE; the DROP with no CREATE is refused by both. A re-creation with
-# another schema stays refused at the upload (exit 1 naming the column).
+# another schema is a new version of the table's schema history, merged in
+# MaxCompute as locally.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
@@ -169,8 +170,23 @@ expect_code 1 "and the merge in MaxCompute" mc-merge $OD --state="$MS" --table=d
 expect_grep "naming the position and why" \
 	"table 'd__gone': a DROP \(or a rename away\) at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
 
-# a re-creation with another schema: refused at the upload, naming the column
+# a re-creation with another schema: a new version of the table's schema
+# history (docs/maxcompute.md "Schema changes"; it was refused at the upload
+# before the history was kept in MaxCompute): its column added to the
+# tables, and the day merged there equals the local merge and the source
 expect_ok "e: the snapshot goes into MaxCompute" put --state="$T/se" "$T/snape1.mcr"
-expect_code 1 "e: DROP + CREATE with another schema is refused at the upload" \
+expect_ok "e: DROP + CREATE with another schema goes up (a new version of its history)" \
 	put --state="$T/se" "$T/changese1.mcr"
-expect_grep "naming the column" "column 'w'.*its schema differs|mcsync writes 'w'" "$T/err"
+expect_ok "e: the local warehouse too" mc-tunnel-put --dest="$T/we" "$T/snape1.mcr"
+expect_ok "e: ... its changes" mc-tunnel-put --dest="$T/we" "$T/changese1.mcr"
+expect_ok "e: the local merge" mc-merge --warehouse="$T/we" --table=e__ds --ds=$D
+expect_ok "e: the merge in MaxCompute" mc-merge $OD --state="$T/se" --table=e__ds --ds=$D
+{ "$H" create e__ds "$T/we/e__ds/_schema.mcr" | head -1
+  "$H" load e__ds "ds=$D" base "$T/we/e__ds/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
+rm -f "$T/loc.db"
+sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "e: load" "$(cat "$T/err")"
+cmp_tables "$T/loc.db" "SELECT id, v, w, mc_pos_file, mc_pos_off, mc_pos_row FROM e__ds WHERE ds = '$D'" \
+	"SELECT id, v, w, _pos_file, _pos_off, _pos_row FROM e__ds WHERE ds = '$D'" \
+	"e: the re-created table merged in MaxCompute equals the local merge"
+expect_eq "e: ... and the source" "$(sqlite3 "$DB" "SELECT id, v, w FROM e__ds WHERE ds = '$D'")" \
+	"$(sql "SELECT id, v, w FROM e.ds" | tr '\t' '|')"

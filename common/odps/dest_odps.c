@@ -245,8 +245,19 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 {
 	struct odd *w = st;
 	const struct odps_jent *je;
+	struct odd_hist *h = NULL;
 	if (rows->complete)
 		p->complete = 1;
+	/* the schema history first (an ALTER may come with no row yet); a
+	 * log table of a layout other than mcsync holds one schema */
+	if (rows->layout != WH_LAYOUT_MCSYNC && rows->hist_len)
+		return mc_errf(err, MC_EXIT_DATA, "%s: a schema change (ALTER TABLE) of the table, "
+			       "whose log table in MaxCompute is of the %s layout, which holds one "
+			       "schema (docs/maxcompute.md \"Tables\"): sync it in the mcsync "
+			       "layout, or into a local warehouse", p->table,
+			       wh_layout_name((enum wh_layout)rows->layout));
+	if (odd_hist_add(w, p, rows, &h, err) < 0)
+		return -1;
 	if (rows->rows == 0)
 		return 0;
 	if (wh_layout_is_json((enum wh_layout)rows->layout))
@@ -278,6 +289,11 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		p->skip = 1;
 		return 0;
 	}
+	w->phist = h && h->has_x ? h : NULL;
+	if (p->ensured && w->phist && p->hist_gen != h->gen)
+		p->ensured = 0; /* a new version since: the tables evolve */
+	if (!p->ensured && w->phist && odd_hist_ensure(w, p, h, err) < 0)
+		return -1;
 	if (!p->ensured && ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
 	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)
@@ -766,6 +782,7 @@ static void odd_close(void *st)
 	odps_journal_free(&w->doubt);
 	odps_statefile_free(&w->sf);
 	rec_scratch_free(&w->sc);
+	odd_hist_free(w);
 	free(w->maps);
 	free(w->plan);
 	free(w->ov);

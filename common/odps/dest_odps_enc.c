@@ -27,6 +27,70 @@ static const struct {
 /* ---- records to Tunnel values ---- */
 
 
+/* ---- across schema versions (docs/maxcompute.md "Schema changes") ---- */
+
+/* r's version in the table's history (w->phist), in w->pver. */
+static int hist_plan(struct odd *w, const struct dest_part *p, const struct mc_rec *r,
+		     struct mc_err *err)
+{
+	static const struct mc_pos top = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
+	w->pver = -1;
+	if (!w->phist)
+		return 0;
+	w->pver = wh_hist_match(&w->phist->h, r, &r->pos);
+	if (w->pver < 0)
+		w->pver = wh_hist_match(&w->phist->h, r, &top);
+	if (w->pver < 0)
+		return mc_errf(err, MC_EXIT_DATA, "%.*s.%.*s: a schema record that is no version of "
+			       "the table's schema history ('%s/" ODPS_HISTDIR "/%s.mcr')",
+			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, w->o.state,
+			       w->phist->table);
+	(void)p;
+	return 0;
+}
+
+/* The name of r's column i in MaxCompute: its SQL column's. */
+static const struct mc_str *col_name(const struct odd *w, const struct mc_rec *r, size_t i)
+{
+	const struct wh_sqlhist *x;
+	if (w->pver < 0)
+		return &r->cols[i].name;
+	x = &w->phist->x;
+	return &x->pcol[x->phys[w->pver][i]]->name;
+}
+
+/* The MaxCompute type of r's column i: its SQL column's (a type widened
+ * later in the history: the value is written as the newer type holds it). */
+static int hist_map(struct odd *w, const struct mc_rec *r, size_t i, struct odps_colmap *m,
+		    struct mc_err *err)
+{
+	const struct wh_sqlhist *x;
+	struct odps_colmap n;
+	if (w->pver < 0)
+		return 0;
+	x = &w->phist->x;
+	if (odps_col_map(x->pcol[x->phys[w->pver][i]], r->db, r->table, NULL, &n, err) < 0)
+		return -1;
+	m->type = n.type;
+	m->prec = n.prec;
+	m->scale = n.scale;
+	memcpy(m->text, n.text, sizeof m->text);
+	return 0;
+}
+
+/* Whether a column of the MaxCompute table is one of the history's. */
+static int hist_has(const struct odd *w, const struct mc_str *name)
+{
+	if (w->pver < 0)
+		return 0;
+	for (size_t k = 0; k < w->phist->x.nphys; k++) {
+		const struct mc_str *q = &w->phist->x.pcol[k]->name;
+		if (q->n == name->n && !strncasecmp(q->p, name->p, name->n))
+			return 1;
+	}
+	return 0;
+}
+
 /* A schema record: map its columns, and plan the session's columns from
  * them by name. */
 static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc_rec *r,
@@ -41,14 +105,18 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 	    !(w->tv = realloc(w->tv, (w->valcap ? w->valcap : 1) * sizeof *w->tv)))
 		return mc_oom(err, "columns");
 	w->nmaps = r->ncols;
+	if (hist_plan(w, p, r, err) < 0)
+		return -1;
 	for (size_t i = 0; i < r->ncols; i++)
-		if (odps_col_map(&r->cols[i], r->db, r->table, NULL, &w->maps[i], err) < 0)
+		if (odps_col_map(&r->cols[i], r->db, r->table, NULL, &w->maps[i], err) < 0 ||
+		    hist_map(w, r, i, &w->maps[i], err) < 0)
 			return -1;
 	for (size_t i = 0; i < r->ncols; i++) {
+		const struct mc_str *nm = col_name(w, r, i);
 		size_t j;
 		for (j = 0; j < s->ncols; j++)
-			if (s->cols[j].name.n == r->cols[i].name.n &&
-			    !strncasecmp(s->cols[j].name.p, r->cols[i].name.p, r->cols[i].name.n))
+			if (s->cols[j].name.n == nm->n &&
+			    !strncasecmp(s->cols[j].name.p, nm->p, nm->n))
 				break;
 		if (j == s->ncols)
 			return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s is not in the "
@@ -72,8 +140,8 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 				found = 1;
 			}
 		for (size_t i = 0; i < r->ncols && !found; i++)
-			if (r->cols[i].name.n == c->name.n &&
-			    !strncasecmp(r->cols[i].name.p, c->name.p, c->name.n)) {
+			if (col_name(w, r, i)->n == c->name.n &&
+			    !strncasecmp(col_name(w, r, i)->p, c->name.p, c->name.n)) {
 				w->plan[j] = (int)i;
 				want = odps_trec_kind(w->maps[i].type);
 				found = 1;
@@ -82,7 +150,8 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 						     c->type.scale != w->maps[i].scale))
 					want = -1;
 			}
-		if (!found && w->o.proceed) {
+		if (!found && (w->o.proceed || hist_has(w, &c->name))) {
+			/* a column of another version of the history: NULL */
 			w->plan[j] = PLAN_NULL; /* checked nullable: MaxCompute columns are */
 			continue;
 		}

@@ -18,6 +18,8 @@
 #include "odps/upload.h"
 #include "stream/dest.h"
 #include "stream/rec.h"
+#include "wh/schemahist.h"
+#include "wh/sqlhist.h"
 
 struct dest_part {
 	char *table;  /* the MaxCompute table (with _log) */
@@ -26,6 +28,7 @@ struct dest_part {
 	int is_log;
 	int layout;   /* a log table's layout (enum wh_layout; 0: mcsync) */
 	int ensured;  /* the table-and-partition hook ran */
+	unsigned hist_gen; /* for the schema history of this generation (odd_hist) */
 	/* this commit */
 	int used, skip, complete;
 	struct odps_session sess;
@@ -43,6 +46,16 @@ struct dest_part {
 	int spooled;
 	uint64_t spool_size;
 	uint32_t spool_crc;
+};
+
+/* A table's schema history in the state directory (dest_odps_hist.c,
+ * docs/maxcompute.md "Schema changes"). */
+struct odd_hist {
+	char *table;          /* the base table's name */
+	struct wh_hist h;
+	struct wh_sqlhist x;  /* built when h has two versions or more */
+	int has_x;
+	unsigned gen;         /* counts the changes of h in this run */
 };
 
 struct odd {
@@ -66,6 +79,10 @@ struct odd {
 	size_t nmaps, mapcap;
 	int *plan;                 /* per session column: a source (PLAN_*) or a column */
 	size_t plancap;
+	const struct odd_hist *phist; /* of the schema record in force, or NULL */
+	long pver;                    /* its version there */
+	struct odd_hist **hists;      /* each allocated alone (x points into h) */
+	size_t nhists, chists;
 	struct odps_val *ov;
 	struct trec_val *tv;
 	size_t valcap;
@@ -111,5 +128,16 @@ void odd_note_row(struct dest_part *p, const struct mc_pos *pos);
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	       struct mc_err *err);
+
+/* dest_odps_hist.c: the schema history of p's table: the schema and
+ * ALTER TABLE records of rows added to STATE/_mcsync/hist/TABLE.mcr (the
+ * upload of batch mode only); *h the table's history (NULL on error). */
+int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_rows *rows,
+		 struct odd_hist **h, struct mc_err *err);
+/* The tables of p (and the log table of a base table) evolved to the
+ * history's SQL columns (odps_tables_evolve), with p's partition. */
+int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,
+		    struct mc_err *err);
+void odd_hist_free(struct odd *w);
 
 #endif

@@ -127,8 +127,8 @@ static int grow_slots(struct dest_part *p, struct mc_err *err)
 
 /* The change of the key at arena[koff..+klen) and the row at
  * arena[voff..+vlen): a new entry, or the key's replaced. */
-static int add_op(struct dest_part *p, char op, size_t koff, size_t klen, size_t voff,
-		  size_t vlen, struct mc_err *err)
+static int add_op(struct dest_part *p, char op, int snap, size_t koff, size_t klen,
+		  size_t voff, size_t vlen, struct mc_err *err)
 {
 	size_t h;
 	if ((p->nops + 1) * 2 > p->nslot && grow_slots(p, err) < 0)
@@ -137,7 +137,17 @@ static int add_op(struct dest_part *p, char op, size_t koff, size_t klen, size_t
 	while (p->slot[h]) {
 		struct uop *o = &p->ops[p->slot[h] - 1];
 		if (o->klen == klen && !memcmp(p->arena.p + o->koff, p->arena.p + koff, klen)) {
+			/* the sink sends a table's changes of a commit after its
+			 * snapshot rows (sink/upsert.c), whatever order the
+			 * partitions are appended in */
+			if (snap && o->snap)
+				return mc_errf(err, MC_EXIT_DATA, "two snapshot rows of one key in "
+					       "the PK table %s: the key is not unique (the source's "
+					       "primary key, or --key)", p->table);
+			if (snap)
+				return 0;
 			o->op = op;
+			o->snap = 0;
 			o->voff = voff;
 			o->vlen = vlen;
 			return 0;
@@ -146,7 +156,7 @@ static int add_op(struct dest_part *p, char op, size_t koff, size_t klen, size_t
 	}
 	if (mc_grow(&p->ops, &p->opcap, p->nops + 1, sizeof *p->ops) < 0)
 		return mc_oom(err, "changes");
-	p->ops[p->nops] = (struct uop){ op, koff, klen, voff, vlen };
+	p->ops[p->nops] = (struct uop){ op, (char)snap, koff, klen, voff, vlen };
 	p->slot[h] = ++p->nops;
 	return 0;
 }
@@ -248,9 +258,6 @@ static int ud_append(void *st, struct dest_part *p, const struct dest_rows *rows
 {
 	struct ud *w = st;
 	size_t at = 0;
-	if (rows->rows && !p->is_log)
-		return mc_errf(err, MC_EXIT_DATA, "internal: snapshot rows for the PK table %s",
-			       p->table);
 	while (at < rows->len) {
 		struct mc_rec r;
 		size_t used, k1, kn1, v1, vn1, k2, kn2, v2, vn2;
@@ -272,7 +279,7 @@ static int ud_append(void *st, struct dest_part *p, const struct dest_rows *rows
 				return -1;
 		}
 		if (r.op == MC_OP_DELETE) {
-			if (add_op(p, ODPS_UPS_OP_DELETE, k1, kn1, v1, vn1, err) < 0)
+			if (add_op(p, ODPS_UPS_OP_DELETE, 0, k1, kn1, v1, vn1, err) < 0)
 				return -1;
 			continue;
 		}
@@ -284,9 +291,9 @@ static int ud_append(void *st, struct dest_part *p, const struct dest_rows *rows
 		/* an update that moves the key: the old key goes */
 		if (r.op == MC_OP_UPDATE && r.before &&
 		    (kn1 != kn2 || memcmp(p->arena.p + k1, p->arena.p + k2, kn1)) &&
-		    add_op(p, ODPS_UPS_OP_DELETE, k1, kn1, v1, vn1, err) < 0)
+		    add_op(p, ODPS_UPS_OP_DELETE, 0, k1, kn1, v1, vn1, err) < 0)
 			return -1;
-		if (add_op(p, ODPS_UPS_OP_UPSERT, k2, kn2, v2, vn2, err) < 0)
+		if (add_op(p, ODPS_UPS_OP_UPSERT, r.op == MC_OP_SNAPSHOT, k2, kn2, v2, vn2, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -637,7 +644,8 @@ static int ud_part_open(void *st, const char *table, int is_log, const char *par
 	struct dest_part *p;
 	for (size_t i = 0; i < w->nparts; i++) {
 		p = w->parts[i];
-		if (p->is_log == is_log && !strcmp(p->part, part) && !strcmp(p->table, table)) {
+		/* a table's snapshot rows and changes go into one PK table */
+		if (!strcmp(p->part, part) && !strcmp(p->table, table)) {
 			*pp = p;
 			return 0;
 		}

@@ -25,6 +25,8 @@
 /* One change, collapsed per key: its key and row in the arena. */
 struct uop {
 	char op; /* 'U' or 'D' */
+	char snap; /* a snapshot row's (a change of its key replaces it, it
+		    * replaces no change) */
 	size_t koff, klen, voff, vlen;
 };
 

@@ -18,6 +18,7 @@
 #include "base/day.h"
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
+#include "odps/merge_odps_int.h"
 #include "odps/mirror.h"
 #include "odps/state.h"
 #include "odps/tables.h"
@@ -54,6 +55,7 @@ struct mo {
 					* --existing-tables=proceed): INSERT names
 					* its columns, the others stay NULL */
 	struct odps_desc dl;           /* then: DESC T_log */
+	struct odps_mhist mh;          /* the schema history (merge_odps_int.h) */
 	enum wh_layout lay;            /* the log table's (the ledger's log_layout) */
 };
 
@@ -147,22 +149,6 @@ static int is_pos(const char *name)
 	       !strcasecmp(name, "mc_pos_row");
 }
 
-static int is_log_meta(enum wh_layout l, const char *name)
-{
-	const struct wh_lcol *c;
-	size_t n;
-	if (l == WH_LAYOUT_MCSYNC)
-		return is_pos(name) || !strcasecmp(name, "mc_op") || !strcasecmp(name, "mc_image") ||
-		       !strcasecmp(name, "mc_time");
-	for (int k = 0; k < 2; k++) {
-		n = k ? wh_layout_tail(l, &c) : wh_layout_head(l, &c);
-		for (size_t i = 0; i < n; i++)
-			if (!strcasecmp(name, c[i].name))
-				return 1;
-	}
-	return 0;
-}
-
 /* T not in mcsync's layout (no mcsync comment: a table someone else made,
  * used with mc-tunnel-put --existing-tables=proceed): its data columns are
  * those T_log has too, in T's order; the others are left NULL by naming
@@ -198,7 +184,7 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 			       m->o->table);
 	for (size_t j = 0; j < m->dl.ncols; j++) {
 		size_t i;
-		if (is_log_meta(m->lay, m->dl.names[j]))
+		if (odps_logpos_is_meta(m->lay, m->dl.names[j]))
 			continue;
 		for (i = 0; i < *n; i++)
 			if (!strcasecmp(m->dl.names[j], m->cols[i].name.p))
@@ -277,6 +263,40 @@ static int columns(struct mo *m, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s' has no primary or unique key: declare one with "
 			       "--key=COL[,COL]", m->o->table);
+	}
+	return 0;
+}
+
+/* Across schema versions: the columns and key of the version in force at
+ * upto (the tables hold the history's SQL columns, by name). */
+static int hist_columns(struct mo *m, struct mc_err *err)
+{
+	struct odps_mhist *h = &m->mh;
+	const struct mc_rec *T;
+	size_t t;
+	for (t = h->h.n - 1; t > 0 && !m->upto_inf && pos_cmp(&h->h.v[t].start, &m->upto) >= 0; t--)
+		;
+	h->target = h->lo = t;
+	T = &h->h.v[t].s.rec;
+	if (T->ncols > MC_MAX_COLUMNS)
+		return mc_errf(err, MC_EXIT_DATA, "table '%s': too many columns", m->o->table);
+	m->schema = *T;
+	m->nkey = T->nkey;
+	memcpy(m->key, T->key, T->nkey * sizeof *m->key);
+	if (!m->nkey && m->o->key)
+		return mc_errf(err, MC_EXIT_USAGE,
+			       "--key: table '%s' has a schema history; its key is the source's "
+			       "(schema version %zu has none): give the table a key at the source",
+			       m->o->table, t + 1);
+	if (!m->nkey)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s' has no primary or unique key in schema version %zu",
+			       m->o->table, t + 1);
+	if (t > 0) {
+		char p[64];
+		pos_format(&h->h.v[t].start, p, sizeof p);
+		say(m, "'%s': schema version %zu of %zu (from %s) is the merge's", m->o->table, t + 1,
+		    h->h.n, p);
 	}
 	return 0;
 }
@@ -447,9 +467,8 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
 			       m->o->at, m->src->has_hw ? m->src->hw_time : 0);
-	/* the layout's time: seconds, dataworks' execute_time milliseconds
-	 * (time * 1000 > t * 1000 when time > t); its DDL rows (a time, and
-	 * no change) are no change, as mcsync's markers (mc_time NULL) */
+	/* dataworks' time in ms (time * 1000 > t * 1000 when time > t); its
+	 * DDL rows no change, as mcsync's markers (mc_time NULL) */
 	if (buf_addf(&q, "SELECT %s FROM `%s_log` WHERE %s > %" PRId64 "%s ORDER BY %s LIMIT 1;%c",
 		     odps_logpos_cols(m->lay), m->o->table,
 		     m->lay ? wh_layout_role(m->lay, "time") : "mc_time",
@@ -611,40 +630,6 @@ static int marker_cmp(const void *a, const void *b)
 	return pos_cmp(&((const struct marker *)a)->pos, &((const struct marker *)b)->pos);
 }
 
-/* A DDL row of a dataworks log table ("operation_type,sequence_id,first
- * six characters of ddl_sql") as the marker of mcsync's it stands for
- * (wh_layout_marker): TRUNCATE T; ALTER (the sink writes no other into
- * the log but a DROP or CREATE: layout.c) X for a DROP, C for a CREATE.
- * A RENAME (away, or onto the name: the row does not say) and a
- * statement not read so are exit 1. */
-static int dw_marker(struct mo *m, const char *l, char *op, struct mc_pos *p, struct mc_err *err)
-{
-	const char *c1 = strchr(l, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-	char a[64];
-	if (!c1 || !c2 || odps_logpos_parse(m->lay, c1 + 1, p) < 0)
-		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL row reads "
-			       "'%.80s'", m->o->table, l);
-	pos_format(p, a, sizeof a);
-	if (!strncmp(l, "TRUNCATE,", 9)) {
-		*op = 'T';
-		return 0;
-	}
-	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "DROP", 4)) {
-		*op = 'X';
-		return 0;
-	}
-	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "CREATE", 6)) {
-		*op = 'C';
-		return 0;
-	}
-	return mc_errf(err, MC_EXIT_DATA,
-		       "table '%s': the DDL row at position %s of '%s_log' (operation_type %.*s) "
-		       "replaced the table's rows in a way its dataworks row does not tell (a "
-		       "RENAME away or onto the name; a statement not starting DROP or CREATE), "
-		       "which mc-merge in MaxCompute cannot follow: load a new snapshot of the "
-		       "table taken after it", m->o->table, a, m->o->table, (int)(c1 - l), l);
-}
-
 /* The markers of the log table in [from, upto) (docs/merge.md "DDL"),
  * planned as the local merge plans its DDL records (wh_layout_barrier):
  * the barrier, or -1 for a rename onto the name or a DROP with no CREATE
@@ -686,7 +671,7 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 			if ((nl = strchr(l, '\n')))
 				*nl++ = '\0';
 			if (m->lay != WH_LAYOUT_MCSYNC) {
-				if (dw_marker(m, l, &op, &mk_pos, err) < 0)
+				if (odps_logpos_ddl(m->o->table, m->lay, l, &op, &mk_pos, err) < 0)
 					goto out;
 				f = mk_pos.file, o = mk_pos.off, w = mk_pos.row;
 			} else if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
@@ -830,7 +815,20 @@ static int create_into(struct mo *m, struct mc_err *err)
 	int rc = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
 	rc |= odps_ident(&q, m->o->into, strlen(m->o->into));
 	rc |= buf_adds(&q, " (");
-	for (size_t i = 0; i < m->d.ncols; i++) {
+	if (m->mh.active) { /* the target version's columns */
+		for (size_t i = 0; i < m->schema.ncols && rc == 0; i++) {
+			struct odps_colmap cm;
+			const struct mc_col *c = &m->schema.cols[i];
+			if (odps_col_map(c, m->schema.db, m->schema.table, NULL, &cm, err) < 0) {
+				buf_free(&q);
+				return -1;
+			}
+			rc |= odps_ident(&q, c->name.p, c->name.n);
+			rc |= buf_addf(&q, " %s, ", cm.text);
+		}
+		rc |= buf_adds(&q, "mc_pos_file BIGINT, mc_pos_off BIGINT, mc_pos_row BIGINT");
+	}
+	for (size_t i = 0; i < m->d.ncols && !m->mh.active; i++) {
 		rc |= buf_adds(&q, i ? ", " : "");
 		rc |= odps_ident(&q, m->d.names[i], strlen(m->d.names[i]));
 		rc |= buf_addf(&q, " %s", m->d.types[i]);
@@ -881,7 +879,14 @@ static int run(struct mo *m, struct mc_err *err)
 			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
 	if (m->lay != WH_LAYOUT_MCSYNC) /* shiftright(): a function of MaxCompute 2.0 */
 		m->so.settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
-	if (source(m, err) < 0 || columns(m, err) < 0 || partitions(m, err) < 0)
+	if (source(m, err) < 0 ||
+	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0)
+		return -1;
+	if (m->mh.active && m->lay != WH_LAYOUT_MCSYNC) /* mc-tunnel-put refuses it */
+		return mc_errf(err, MC_EXIT_DATA, "table '%s' has schema versions, and its log "
+			       "table is of the %s layout (one schema)", m->o->table,
+			       wh_layout_name(m->lay));
+	if ((!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
 		return -1;
 	if (m->o->ds) {
 		if ((rc = plan_day(m, err)) < 0)
@@ -896,6 +901,11 @@ static int run(struct mo *m, struct mc_err *err)
 	if (plan_ddl(m, err) < 0)
 		return -1;
 	day_format(m->base, d);
+	if (m->mh.active &&
+	    (hist_columns(m, err) < 0 ||
+	     odps_mhist_plan(m->c, &m->so, m->o->table, d, &m->from, &m->upto, m->upto_inf,
+			     m->has_barrier ? &m->barrier : NULL, &m->mh, err) < 0))
+		return -1;
 	snprintf(bp, sizeof bp, "ds=%s", d);
 	memset(&q, 0, sizeof q);
 	q.schema = &m->schema;
@@ -913,6 +923,11 @@ static int run(struct mo *m, struct mc_err *err)
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
 	q.named_insert = m->named_insert;
 	q.layout = (int)m->lay;
+	if (m->mh.active) { /* the history's SQL columns, by name */
+		q.hist = &m->mh.x;
+		q.hist_lo = m->mh.lo;
+		q.hist_target = m->mh.target;
+	}
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
@@ -974,6 +989,7 @@ int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struc
 	if (m->lockfd >= 0)
 		close(m->lockfd);
 	ledger_free(&m->L);
+	odps_mhist_free(&m->mh);
 	odps_desc_free(&m->d);
 	odps_desc_free(&m->dl);
 	ckpt_free(&m->rec);

@@ -14,6 +14,10 @@
  *                              it (rolls it forward).
  *   DIR/_mcsync/odps           what the state is of (the --dest), and the
  *                              base partitions a commit completed.
+ *   DIR/_mcsync/hist/T.mcr     the schema history of MaxCompute table T
+ *                              (wh/schemahist.h's file: its schema records
+ *                              and ALTER TABLE statements), which the
+ *                              merge in MaxCompute reads.
  *
  * Both are checkpoint files (stream/ckpt.h), replaced atomically. */
 #ifndef MC_ODPS_STATE_H
@@ -28,6 +32,7 @@
 
 #define ODPS_JOURNAL "_mcsync/odps-journal"
 #define ODPS_STATEFILE "_mcsync/odps"
+#define ODPS_HISTDIR "_mcsync/hist"
 
 enum odps_jstate {
 	ODPS_J_DOUBT = 0, /* written before its commit: ask the server */

@@ -112,4 +112,33 @@ int odps_ident(struct mc_buf *b, const char *p, size_t n);
 int odps_add_partition(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		       const char *part, struct mc_err *err);
 
+/* ---- across schema versions (tables_hist.c; docs/maxcompute.md "Schema
+ * changes") ---- */
+
+struct wh_sqlhist; /* wh/sqlhist.h */
+
+/* Make sure table `name` (is_log as above) holds the SQL columns of the
+ * schema history x (wh/sqlhist.h: one column per column of the history,
+ * named as in the newest version that has it, of that version's type),
+ * by name, with mcsync's own columns, and its partition part. A table
+ * that does not exist is created with them in order (as
+ * odps_tables_ensure). One that does is evolved, each change an SQL
+ * instance: a column renamed in the history is renamed (ALTER TABLE ...
+ * CHANGE COLUMN old RENAME TO new), one widened gets its new type where
+ * MaxCompute changes it in place (ALTER TABLE ... CHANGE COLUMN c c
+ * TYPE: a wider integer, FLOAT to DOUBLE, a DECIMAL with no fewer
+ * integer or fraction digits), the new ones are added (ALTER TABLE ...
+ * ADD COLUMNS, at the end: columns are matched by name). A dropped column
+ * stays. -1 with err (code 1): a type change MaxCompute does not make in
+ * place (DATETIME to TIMESTAMP, say), a column of the table mcsync does
+ * not write (unless o->proceed), or as odps_tables_ensure. Each statement
+ * is decided from DESC: a rerun after a failure carries on. */
+int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
+		       const struct wh_sqlhist *x, const char *name, int is_log, const char *part,
+		       struct mc_err *err);
+
+/* Whether MaxCompute changes a column of type `from` to `to` in place
+ * (the widenings above; the type texts as DESC spells them). */
+int odps_type_widens(const char *from, const char *to);
+
 #endif

@@ -174,6 +174,8 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 		chunk_drop(s, t, 1);
 		return new_snapshot(s, rd, r, t, err);
 	}
+	if (s->o.upsert && sink_ups_chunk(s, rd, r, t, err) < 0)
+		return -1;
 	chunk_keep(s, t, r);
 	if (note_watermark(s, t, &r->pos, err) < 0)
 		return -1;

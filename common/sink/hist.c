@@ -1,14 +1,19 @@
 /* hist.c: the statements of a table's schema history (docs/warehouse.md
  * "Schema history"): an ALTER TABLE record of a table the warehouse holds
  * goes with the table's log partition buffer to the destination at the
- * next commit, which adds it to the history beside the schema records. */
+ * next commit, which adds it to the history beside the schema records
+ * (the warehouse's _schemahist.mcr; MaxCompute's in its --state). */
 #include <string.h>
 
 #include "sink/sink_int.h"
 
+/* The destinations that keep a schema history: the warehouse, and
+ * MaxCompute's batch upload (its --state, docs/maxcompute.md "Schema
+ * changes"). */
 static int is_warehouse(const struct sink *s)
 {
-	return s->d && s->d->ops && strcmp(s->d->ops->kind, "warehouse") == 0;
+	return s->d && s->d->ops &&
+	       (strcmp(s->d->ops->kind, "warehouse") == 0 || strcmp(s->d->ops->kind, "MaxCompute") == 0);
 }
 
 int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p)

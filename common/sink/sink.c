@@ -156,8 +156,8 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	const struct dest_ops *ops = s->d->ops;
 	int any = 0;
 
-	if (s->nopen)
-		return 0; /* never inside a snapshot chunk: at its end */
+	if (s->nopen || (s->o.upsert && sink_ups_held(s, NULL)))
+		return 0; /* never inside a snapshot chunk: at its end; upsert.c */
 	for (size_t i = 0; i < s->npbufs; i++)
 		any |= s->pbufs[i]->rows > 0 || s->pbufs[i]->complete ||
 		       sink_hist_pending(s, s->pbufs[i]);
@@ -504,11 +504,8 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 					 "(labelled chunks) only", (unsigned long long)rd->recno);
 	if (s->o.resnap && !t->open && sink_resnap_gen(s, rd, t, &r->pos, err) < 0)
 		return -1;
-	if (r->op == MC_OP_SNAPSHOT && s->o.upsert)
-		return mc_errf(err, MC_EXIT_DATA, "record %llu: a snapshot row of '%s.%s': "
-			       "--mode=upsert takes changes only (snapshot rows into a PK table "
-			       "are not done yet: load the snapshot without --mode=upsert)",
-			       (unsigned long long)rd->recno, t->db, t->table);
+	if (s->o.upsert && sink_ups_row(s, rd, r, t, err) < 0)
+		return -1;
 	if (r->op == MC_OP_SNAPSHOT) {
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;
@@ -785,6 +782,8 @@ static int open_end(struct sink *s, const char *name, struct mc_err *err)
 	char at[96];
 
 	sink_open_end(s);
+	if (!s->o.partial_ok && s->o.upsert && sink_ups_held(s, err))
+		return -1; /* nothing of it can be committed yet */
 	if (s->o.partial_ok) {
 		mc_sayf(&s->o.say, "'%s': input ended without a trailer: kept up to its last "
 			"transaction or chunk end (--partial-ok)", name);
@@ -948,6 +947,8 @@ fail:
 
 int sink_finish(struct sink *s, struct mc_err *err)
 {
+	if (s->o.upsert && sink_ups_held(s, err))
+		return -1;
 	return sink_commit(s, err);
 }
 

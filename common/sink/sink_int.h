@@ -236,4 +236,17 @@ void sink_close_open_chunks(struct sink *s);
  * its marker at the next commit. */
 int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err);
 
+/* upsert.c: --mode=upsert (sink_opts.upsert) */
+/* Row r of t: a snapshot row of a stream without chunk marks, or a change
+ * of a table whose snapshot is under way, is refused. */
+int sink_ups_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		 const struct sink_tab *t, struct mc_err *err);
+/* Chunk mark of t about to be kept: refused after pending changes of t, or
+ * below the changes of its source accepted already. */
+int sink_ups_chunk(struct sink *s, const struct rio_reader *rd, const struct mc_rec *mark,
+		   const struct sink_tab *t, struct mc_err *err);
+/* 1 when no commit may be made now: a table's pending changes end below the
+ * highest watermark of its snapshot (err, when not NULL, says so); else 0. */
+int sink_ups_held(struct sink *s, struct mc_err *err);
+
 #endif

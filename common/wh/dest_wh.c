@@ -282,7 +282,10 @@ static int whd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	wh_part_file_name(w->seq, name);
 	if (append_schemas(w, p, rows, err) < 0 || append_hist(w, p, rows, err) < 0 ||
 	    (rows->rows > 0 && write_data_file(w, p, rows, name, &f, err) < 0) ||
-	    update_manifest(w, p, rows, rows->rows > 0 ? &f : NULL, err) < 0)
+	    /* an append for the schema history only (an ALTER with no row
+	     * of the table in this commit) makes no partition */
+	    ((rows->rows > 0 || rows->complete) &&
+	     update_manifest(w, p, rows, rows->rows > 0 ? &f : NULL, err) < 0))
 		return -1;
 	if (p->is_log && rows->rows > 0 && rows->has_pos) {
 		/* the log table's commits record: what mc-merge checks */

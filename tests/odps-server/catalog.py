@@ -48,6 +48,17 @@ def sqlite_type(t):
     return "TEXT"
 
 
+def pad_decimal(v, scale):
+    """A DECIMAL(p,s) value as MaxCompute holds it: s digits after the point
+    ('1.5' in DECIMAL(8,3) is 1.500)."""
+    if not isinstance(v, str) or not scale:
+        return v
+    i, dot, f = v.partition(".")
+    if len(f) >= scale:
+        return v
+    return i + "." + f + "0" * (scale - len(f))
+
+
 def qi(name):
     return '"' + name.replace('"', '""') + '"'
 
@@ -153,6 +164,94 @@ class Project:
                 self.db.execute("DELETE FROM %s = ?" % cat, (t.name,))
             self.db.execute("COMMIT")
 
+    # --- column operations (MaxCompute's "Column operations": schema evolution) ---
+    INT_RANK = {"TINYINT": 1, "SMALLINT": 2, "INT": 3, "BIGINT": 4}
+
+    @classmethod
+    def type_change_ok(cls, a, b):
+        """The in-place changes of a column's type this server makes: a wider
+        integer, FLOAT to DOUBLE, a DECIMAL with no fewer integer nor fraction
+        digits. Every other is refused, as MaxCompute refuses what it does not
+        convert ("changing column data type from X to Y is not supported")."""
+        if a == b:
+            return True
+        if a[0] in cls.INT_RANK and b[0] in cls.INT_RANK:
+            return cls.INT_RANK[a[0]] < cls.INT_RANK[b[0]]
+        if a[0] == "FLOAT" and b[0] == "DOUBLE":
+            return True
+        if a[0] == "DECIMAL" and b[0] == "DECIMAL":
+            return b[2] >= a[2] and b[1] - b[2] >= a[1] - a[2]
+        return False
+
+    def add_columns(self, t, cols, if_not_exists):
+        """ALTER TABLE t ADD COLUMNS: appended after the data columns; the rows
+        there get NULL."""
+        have = {c[0].lower() for c in t.cols} | {p[0].lower() for p in t.parts}
+        new = []
+        for c in cols:
+            if not NAME_RE.match(c[0]):
+                raise CatalogError(400, "InvalidArgument", "bad column name %r" % c[0])
+            if c[0].lower() in have:
+                if if_not_exists:
+                    continue
+                raise CatalogError(400, "InvalidArgument", "column %s already exists in table %s"
+                                   % (c[0], t.name))
+            have.add(c[0].lower())
+            new.append(c)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            pos = len(t.cols)
+            self.db.execute("UPDATE _odps_columns SET pos = pos + ? WHERE tbl = ? AND is_part = 1",
+                            (len(new), t.name))
+            for c in new:
+                self.db.execute("ALTER TABLE %s ADD COLUMN %s %s" % (qi(t.name), qi(c[0]), sqlite_type(c[1])))
+                self.db.execute("INSERT INTO _odps_columns VALUES (?, ?, ?, ?, 1, 0, ?)",
+                                (t.name, pos, c[0], recstream.type_str(c[1]), c[3]))
+                pos += 1
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def rename_column(self, t, old, new):
+        cur = [c[0] for c in t.cols if c[0].lower() == old.lower()]
+        if not cur:
+            raise CatalogError(400, "InvalidArgument", "table %s has no column %s" % (t.name, old))
+        if not NAME_RE.match(new) or any(c[0].lower() == new.lower() for c in t.cols) or \
+                any(p[0].lower() == new.lower() for p in t.parts):
+            raise CatalogError(400, "InvalidArgument", "column %s: bad or existing name %r" % (old, new))
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("ALTER TABLE %s RENAME COLUMN %s TO %s" % (qi(t.name), qi(cur[0]), qi(new)))
+            self.db.execute("UPDATE _odps_columns SET name = ? WHERE tbl = ? AND name = ? AND is_part = 0",
+                            (new, t.name, cur[0]))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def change_type(self, t, name, typ):
+        cur = [c for c in t.cols if c[0].lower() == name.lower()]
+        if not cur:
+            raise CatalogError(400, "InvalidArgument", "table %s has no column %s" % (t.name, name))
+        if not self.type_change_ok(cur[0][1], typ):
+            raise CatalogError(400, "InvalidArgument", "changing column data type from %s to %s "
+                               "is not supported" % (recstream.type_str(cur[0][1]).lower(),
+                                                     recstream.type_str(typ).lower()))
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("UPDATE _odps_columns SET type = ? WHERE tbl = ? AND name = ? AND is_part = 0",
+                            (recstream.type_str(typ), t.name, cur[0][0]))
+            if typ[0] == "DECIMAL":   # the values are of the new scale now
+                rows = self.db.execute("SELECT rowid, %s FROM %s WHERE %s IS NOT NULL" % (
+                    qi(cur[0][0]), qi(t.name), qi(cur[0][0]))).fetchall()
+                self.db.executemany("UPDATE %s SET %s = ? WHERE rowid = ?" % (qi(t.name), qi(cur[0][0])),
+                                    [(pad_decimal(v, typ[2]), rid) for rid, v in rows])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
     # --- partitions ---
     @staticmethod
     def spec_from_pairs(t, pairs, what):
@@ -200,9 +299,19 @@ class Project:
                 ins = "INSERT INTO %s (%s) VALUES (%s)" % (qi(t.name), ", ".join(names),
                                                            ", ".join("?" * len(names)))
                 tail = tuple(pvals)
+                decs = [(k, c[1][2]) for k, c in enumerate(t.cols) if c[1][0] == "DECIMAL"]
+
+                def held(r):   # DECIMAL(p,s) values of s digits (pad_decimal)
+                    if not decs:
+                        return tuple(r)
+                    r = list(r)
+                    for k, sc in decs:
+                        if k < len(r):
+                            r[k] = pad_decimal(r[k], sc)
+                    return tuple(r)
                 for (blob,) in self.db.execute("SELECT rows FROM _odps_blocks WHERE sid = ? ORDER BY blockid",
                                                (sid,)).fetchall():
-                    self.db.executemany(ins, (tuple(r) + tail for r in marshal.loads(blob)))
+                    self.db.executemany(ins, (held(r) + tail for r in marshal.loads(blob)))
                 self.db.execute("DELETE FROM _odps_blocks WHERE sid = ?", (sid,))
                 self.db.execute("UPDATE _odps_sessions SET status = 'closed' WHERE id = ?", (sid,))
                 self.db.execute("COMMIT")

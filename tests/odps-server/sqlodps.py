@@ -7,6 +7,11 @@ Statements (one per SQL task, after any `SET k=v;` lines):
   DROP TABLE [IF EXISTS] t
   ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [PARTITION (...)]...
   ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]...
+  ALTER TABLE t ADD COLUMNS [IF NOT EXISTS] (c TYPE [COMMENT '..'], ...)   (after the data
+      columns; the rows there read NULL)
+  ALTER TABLE t CHANGE [COLUMN] old RENAME TO new
+  ALTER TABLE t CHANGE [COLUMN] c c TYPE   (the in-place widenings of catalog.type_change_ok;
+      any other change of type refused, as MaxCompute refuses it)
   INSERT OVERWRITE|INTO TABLE t [PARTITION (k='v', ... | k, ...)] [(col, ...)] SELECT ...
   SELECT ... / WITH ... (the result is CSV text: a header line, NULL as \\N)
   DESC t / DESCRIBE t (the text table of odpscmd's DESC: owner, comment, times,
@@ -386,6 +391,33 @@ def statement(proj, p):
         t = proj.table(name)
         if t is None:
             raise SqlError("ODPS-0130131:Table not found - table %s.%s cannot be resolved" % (pn, name))
+        if p.kw("ADD", "COLUMNS"):
+            ine = p.kw("IF", "NOT", "EXISTS")
+            cols = coldefs(p, False)
+            if not p.at_end():
+                perr(p.peek(), "unexpected %r" % p.peek()[1])
+            proj.add_columns(t, cols, ine)
+            return ""
+        if p.kw("CHANGE"):
+            p.kw("COLUMN")
+            old = p.name(None)
+            if p.kw("RENAME", "TO"):
+                new = p.name(None)
+                if not p.at_end():
+                    perr(p.peek(), "unexpected %r" % p.peek()[1])
+                proj.rename_column(t, old, new)
+                return ""
+            new = p.name(None)
+            typ = type_text(p)
+            if not p.at_end():
+                perr(p.peek(), "CHANGE COLUMN: only a type is changed here, near %r" % p.peek()[1])
+            if new.lower() != old.lower():
+                perr(p.peek(), "CHANGE COLUMN old new TYPE: rename with CHANGE COLUMN old RENAME TO new")
+            try:
+                proj.change_type(t, old, typ)
+            except catalog.CatalogError as e:
+                serr(e.msg)
+            return ""
         if p.kw("ADD"):
             ine = p.kw("IF", "NOT", "EXISTS")
             specs = []
@@ -428,7 +460,8 @@ def statement(proj, p):
                 proj.db.execute("ROLLBACK")
                 raise
             return ""
-        perr(p.peek(), "ALTER TABLE: only ADD/DROP PARTITION are run by the local server")
+        perr(p.peek(), "ALTER TABLE: only ADD/DROP PARTITION, ADD COLUMNS and CHANGE COLUMN are run by the "
+             "local server")
     if p.kw("INSERT"):
         if p.kw("OVERWRITE"):
             overwrite = True

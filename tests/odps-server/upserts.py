@@ -13,10 +13,13 @@ slots, ...}. Faults (faults.py) of kinds ucreate, uget, uput, ucommit, uabort; a
 beside the common ones: 308 (answer 308 with the slot's worker in odps-tunnel-routed-server),
 308bare (308 without it), committing=N (the commit answers 'committing' N times first),
 forget (a committed session is forgotten: 404 UpsertSessionNotFound).
+Every commit is logged in DIR/upserts.log, one JSON line in commit order: the table,
+partition spec, session, and each operation's key and row after it (null: deleted).
 GET /_mcsync/upserts: every session (status, staged operations per bucket) and the log
 of rejected upsert requests with their reason.
 """
 import json
+import os
 import re
 import struct
 import threading
@@ -473,6 +476,15 @@ class Upsert:
                         if op == OP_U:
                             p.db.execute(ins, list(row) + list(pvals))
                 p.db.execute("COMMIT")
+                # the commit's log (a test checks that no key goes back in time):
+                # each key touched, its row after the commit (null: deleted), in order
+                done = []
+                for b in sorted(s["ops"]):
+                    for op, row in s["ops"][b]:
+                        done.append([[row[k] for k in kidx], list(row) if op == OP_U else None])
+                with open(os.path.join(self.st.data, "upserts.log"), "a") as f:
+                    f.write(json.dumps({"table": t.name.lower(), "spec": s["spec"], "session": s["id"],
+                                        "ops": done}, default=str) + "\n")
             except BaseException as e:
                 p.db.execute("ROLLBACK")
                 s["status"] = "critical"

@@ -1,0 +1,136 @@
+/* dest_odps_hist.c: the schema history of the tables the MaxCompute
+ * destination writes (docs/maxcompute.md "Schema changes"): kept in the
+ * state directory as the warehouse keeps it beside a table
+ * (wh/schemahist.h), and the tables in MaxCompute evolved to its SQL
+ * columns (odps_tables_evolve). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "odps/dest_odps_int.h"
+#include "odps/tables.h"
+#include "wh/wh.h"
+#include "wh/whpart.h"
+
+static size_t base_len(const struct dest_part *p)
+{
+	size_t n = strlen(p->table), k = strlen(ODPS_LOG_SUFFIX);
+	if (p->is_log && n > k && !strcmp(p->table + n - k, ODPS_LOG_SUFFIX))
+		n -= k;
+	return n;
+}
+
+static int reload(struct odd *w, struct odd_hist *e, struct mc_err *err)
+{
+	char *path = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", w->o.state, e->table);
+	size_t n0 = e->h.n;
+	int rc;
+	if (!path)
+		return mc_oom(err, "path");
+	if (e->has_x)
+		wh_sqlhist_free(&e->x);
+	e->has_x = 0;
+	wh_hist_free(&e->h);
+	memset(&e->h, 0, sizeof e->h);
+	rc = wh_hist_read(path, &e->h, err);
+	free(path);
+	if (rc < 0)
+		return -1;
+	if (e->h.n != n0)
+		e->gen++;
+	if (e->h.n >= 2) {
+		if (wh_sqlhist_build(&e->h, &e->x, err) < 0)
+			return mc_errctx(err, "table '%s': ", e->table);
+		e->has_x = 1;
+	}
+	return 0;
+}
+
+int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_rows *rows,
+		 struct odd_hist **out, struct mc_err *err)
+{
+	size_t n = base_len(p), i;
+	struct odd_hist *e = NULL;
+	*out = NULL;
+	for (i = 0; i < w->nhists; i++)
+		if (strlen(w->hists[i]->table) == n && !strncmp(w->hists[i]->table, p->table, n))
+			break;
+	if (i == w->nhists) {
+		if (mc_push(&w->hists, &w->nhists, &w->chists, sizeof *w->hists) < 0)
+			return mc_oom(err, "schema history");
+		if (!(e = w->hists[i] = calloc(1, sizeof *e)))
+			return mc_oom(err, "schema history");
+		if (!(e->table = mc_strndup(p->table, n)))
+			return mc_oom(err, "schema history");
+		if (reload(w, e, err) < 0)
+			return -1;
+	}
+	e = w->hists[i];
+	if (rows->schemas_len || rows->hist_len) {
+		struct mc_buf b = { 0 };
+		char *dir = wh_pathf("%s/" ODPS_HISTDIR, w->o.state);
+		char *path = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", w->o.state, e->table);
+		int rc = !dir || !path || buf_add(&b, rows->schemas, rows->schemas_len) < 0 ||
+				 buf_add(&b, rows->hist, rows->hist_len) < 0
+			 ? mc_oom(err, "schema history")
+			 : 0;
+		if (rc == 0)
+			rc = wh_mkdirs(dir, err);
+		if (rc == 0)
+			rc = wh_hist_add(path, b.p, b.len, err);
+		free(dir);
+		free(path);
+		buf_free(&b);
+		if (rc < 0 || reload(w, e, err) < 0)
+			return -1;
+	}
+	*out = e;
+	return 0;
+}
+
+int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,
+		    struct mc_err *err)
+{
+	struct odps_sql_opts so;
+	struct odps_tables_opts to;
+	memset(&so, 0, sizeof so);
+	so.retry_s = w->o.retry_s;
+	so.settings = ODPS_SQL_SETTINGS;
+	so.say = w->o.say;
+	memset(&to, 0, sizeof to);
+	to.sql = &so;
+	to.lifecycle = w->o.lifecycle;
+	to.proceed = w->o.proceed;
+	/* the base table and its log table together: the merge reads both */
+	if (odps_tables_evolve(&w->c, &to, &h->x, p->table, p->is_log, p->part, err) < 0)
+		return -1;
+	{
+		char other[300];
+		if (p->is_log)
+			snprintf(other, sizeof other, "%s", h->table);
+		else
+			snprintf(other, sizeof other, "%s" ODPS_LOG_SUFFIX, p->table);
+		if (odps_tables_evolve(&w->c, &to, &h->x, other, !p->is_log, NULL, err) < 0)
+			return -1;
+	}
+	p->ensured = 1;
+	p->hist_gen = h->gen;
+	return 0;
+}
+
+void odd_hist_free(struct odd *w)
+{
+	for (size_t i = 0; i < w->nhists; i++) {
+		if (!w->hists[i])
+			continue;
+		if (w->hists[i]->has_x)
+			wh_sqlhist_free(&w->hists[i]->x);
+		wh_hist_free(&w->hists[i]->h);
+		free(w->hists[i]->table);
+		free(w->hists[i]);
+	}
+	free(w->hists);
+	w->hists = NULL;
+	w->nhists = w->chists = 0;
+}

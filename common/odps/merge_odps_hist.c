@@ -1,0 +1,218 @@
+/* merge_odps_hist.c: the merge in MaxCompute across schema versions
+ * (docs/maxcompute.md "Schema changes"): the history mc-tunnel-put keeps
+ * in its state directory, the version in force at the end of the range,
+ * and the checks that the SQL of wh/merge_sqlhist.c is exact over the
+ * range. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "odps/merge_odps_int.h"
+#include "odps/state.h"
+#include "odps/tables.h"
+#include "wh/whpart.h"
+
+int odps_mhist_load(const char *state, const char *table, const struct mc_pos *upto,
+		    int upto_inf, struct odps_mhist *mh, struct mc_err *err)
+{
+	char *path = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", state, table);
+	size_t t;
+	int rc;
+	memset(mh, 0, sizeof *mh);
+	if (!path)
+		return mc_oom(err, "path");
+	rc = wh_hist_read(path, &mh->h, err);
+	free(path);
+	if (rc <= 0 || mh->h.n < 2)
+		return rc < 0 ? -1 : 0;
+	for (t = mh->h.n - 1; t > 0 && !upto_inf && pos_cmp(&mh->h.v[t].start, upto) >= 0; t--)
+		;
+	mh->target = t;
+	mh->lo = t;
+	if (wh_sqlhist_build(&mh->h, &mh->x, err) < 0)
+		return mc_errctx(err, "table '%s': ", table);
+	mh->active = 1;
+	return 0;
+}
+
+void odps_mhist_free(struct odps_mhist *mh)
+{
+	if (mh->active)
+		wh_sqlhist_free(&mh->x);
+	wh_hist_free(&mh->h);
+	memset(mh, 0, sizeof *mh);
+}
+
+static int query(struct odps_client *c, const struct odps_sql_opts *so, struct mc_buf *q,
+		 struct mc_buf *out, struct mc_err *err)
+{
+	if (buf_addc(q, '\0') < 0)
+		return mc_oom(err, "SQL");
+	out->len = 0;
+	if (odps_sql_run(c, so, q->p, ODPS_SQL_IDEMPOTENT, out, err) < 0 || buf_addc(out, '\0') < 0)
+		return -1;
+	return 0;
+}
+
+/* The first data line of a CSV answer (after the header), or NULL. */
+static const char *line1(const struct mc_buf *out)
+{
+	const char *l = out->p ? strchr(out->p, '\n') : NULL;
+	return l && l[1] ? l + 1 : NULL;
+}
+
+static int pos_cond(struct mc_buf *q, const char *op, const struct mc_pos *p)
+{
+	/* (pos) op p, op ">=" or "<" or ">" */
+	const char *strict = !strcmp(op, ">=") ? ">" : op;
+	return buf_addf(q, "(mc_pos_file %s %" PRIu64 " OR (mc_pos_file = %" PRIu64
+			" AND (mc_pos_off %s %" PRIu64 " OR (mc_pos_off = %" PRIu64
+			" AND mc_pos_row %s %" PRIu64 "))))",
+			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
+}
+
+int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
+		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
+		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,
+		    struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	const struct wh_hver *T = &mh->h.v[mh->target];
+	long lo = (long)mh->target;
+	int rc = -1, keychg = 0;
+	{ /* the range's lowest change (above the barrier): its version */
+		unsigned long long f, o, r;
+		const char *l;
+		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
+				 "mc_image IS NOT NULL AND ", table) < 0 ||
+		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
+		    (!upto_inf && (buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", upto) < 0)) ||
+		    buf_adds(&q, " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;") < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+			struct mc_pos b = { f, o, r };
+			long v = wh_hist_at(&mh->h, &b);
+			if (v < lo)
+				lo = v;
+		}
+		q.len = 0;
+	}
+	if (base_ds && !barrier) { /* the base's lowest row: its version */
+		unsigned long long f, o, r;
+		const char *l;
+		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s` WHERE ds = '%s' "
+				 "ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;", table, base_ds) < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+			struct mc_pos b = { f, o, r };
+			long v = wh_hist_at(&mh->h, &b);
+			if (v < lo)
+				lo = v;
+		}
+	}
+	if (lo < 0)
+		lo = 0;
+	if ((size_t)lo > mh->target)
+		lo = (long)mh->target;
+	mh->lo = (size_t)lo;
+	if (mh->lo < mh->target && wh_sqlhist_check(&mh->x, mh->lo, mh->target, err) < 0) {
+		mc_errctx(err, "table '%s', the merge in MaxCompute: ", table);
+		goto out;
+	}
+	/* a change of the key in the range: no log change under the old key */
+	for (size_t k = mh->lo; k < mh->target; k++) {
+		const struct wh_hver *V = &mh->h.v[k + 1];
+		const char *l;
+		char s[64];
+		if (!mh->x.steps[k].key_changed)
+			continue;
+		keychg = 1;
+		q.len = 0;
+		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
+				 "mc_image IS NOT NULL AND ", table) < 0 ||
+		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
+		    buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", &V->start) < 0 ||
+		    (!upto_inf && (buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", upto) < 0)) ||
+		    buf_adds(&q, " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;") < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out))) {
+			char p[64];
+			unsigned long long f, o, r;
+			if (sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3)
+				snprintf(p, sizeof p, "%llu:%llu:%llu", f, o, r);
+			else
+				snprintf(p, sizeof p, "?");
+			pos_format(&V->start, s, sizeof s);
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the change at %s (in '%s_log') is before the change of the "
+				"table's key at %s ('%.200s'): a change under the old key cannot be "
+				"merged under the new one exactly; merge up to a point before it, or load "
+				"a re-snapshot of the table taken after it",
+				table, p, table, s, V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded");
+			goto out;
+		}
+	}
+	/* base rows of an older key, re-keyed: one row per new key */
+	if (keychg && base_ds && !barrier && T->s.rec.nkey) {
+		const char *l;
+		q.len = 0;
+		if (buf_adds(&q, "SELECT COUNT(*) AS n FROM (SELECT ") < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		for (size_t i = 0; i < T->s.rec.nkey; i++) {
+			const struct mc_col *pc =
+				mh->x.pcol[mh->x.phys[mh->target][T->s.rec.key[i]]];
+			if ((i && buf_adds(&q, ", ") < 0) || odps_ident(&q, pc->name.p, pc->name.n) < 0) {
+				mc_oom(err, "SQL");
+				goto out;
+			}
+		}
+		if (buf_addf(&q, ", COUNT(*) AS c FROM `%s` WHERE ds = '%s' GROUP BY ", table, base_ds) < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		for (size_t i = 0; i < T->s.rec.nkey; i++) {
+			const struct mc_col *pc =
+				mh->x.pcol[mh->x.phys[mh->target][T->s.rec.key[i]]];
+			if ((i && buf_adds(&q, ", ") < 0) || odps_ident(&q, pc->name.p, pc->name.n) < 0) {
+				mc_oom(err, "SQL");
+				goto out;
+			}
+		}
+		if (buf_adds(&q, " HAVING COUNT(*) > 1) d;") < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out)) && strtoull(l, NULL, 10) != 0) {
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the base partition 'ds=%s' has %llu keys that more than one "
+				"of its rows take under the table's new key (schema version %zu): the key "
+				"is not unique over the kept rows; load a re-snapshot of the table taken "
+				"after the change", table, base_ds, strtoull(l, NULL, 10), mh->target + 1);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}

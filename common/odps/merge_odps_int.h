@@ -1,0 +1,42 @@
+/* merge_odps_int.h: what merge_odps.c (the merge in MaxCompute) and
+ * merge_odps_hist.c (its schema history) share. Internal to common/odps. */
+#ifndef MC_MERGE_ODPS_INT_H
+#define MC_MERGE_ODPS_INT_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "odps/client.h"
+#include "odps/sql.h"
+#include "stream/rec.h"
+#include "wh/schemahist.h"
+#include "wh/sqlhist.h"
+
+/* The table's schema history (STATE/_mcsync/hist/T.mcr, written by
+ * mc-tunnel-put), when it has two versions or more: the merge is written
+ * over its SQL columns for the version in force at upto (target), from
+ * the oldest version of a row that counts (lo). */
+struct odps_mhist {
+	int active;
+	struct wh_hist h;
+	struct wh_sqlhist x;
+	size_t lo, target;
+};
+
+/* Read it: 0 (mh->active when it has two versions or more), -1. */
+int odps_mhist_load(const char *state, const char *table, const struct mc_pos *upto,
+		    int upto_inf, struct odps_mhist *mh, struct mc_err *err);
+
+/* The range's rows: from `from` (or above the barrier) and the base
+ * partition's (ds=base_ds; NULL: none counts). Sets mh->lo; -1 with err
+ * (code 1) for what the SQL merge cannot do exactly: a conversion mc-merge
+ * refuses (wh_sqlhist_check), a log change under the old key before a
+ * change of the key, base rows with one key twice under the new key. */
+int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
+		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
+		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,
+		    struct mc_err *err);
+
+void odps_mhist_free(struct odps_mhist *mh);
+
+#endif
