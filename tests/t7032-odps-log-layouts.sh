@@ -172,6 +172,19 @@ for L in dts dts-new dataworks; do
 	odps_stop "$ODPS_PID"
 done
 
+# a schema change in the dts layout (its log table holds one schema): refused
+sql "ALTER TABLE d.t ADD COLUMN w INT; INSERT INTO d.t VALUES (500, 5, 'x', 1); FLUSH BINARY LOGS" ||
+	fail "setup" "sql failed"
+mc-binlog-tail --tables='^d\.t$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/chw.mcr" 2>"$T/err" ||
+	fail "setup" "mc-binlog-tail: $(cat "$T/err")"
+odps_start srv-alter || exit 1
+expect_ok "dts: the snapshot into MaxCompute" mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" \
+	--state="$T/sw" --retry-time=0.2 --log-layout=dts "$T/snap.mcr"
+expect_code 1 "dts: an ALTER TABLE of a synced table is refused at the upload" \
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/sw" --retry-time=0.2 \
+	--log-layout=dts "$T/chw.mcr"
+expect_grep "... saying why" "d__t_log: a schema change \(ALTER TABLE\) of the table, whose log table in MaxCompute is of the dts layout, which holds one schema" "$T/err"
+
 expect_code 2 "dataworks-json into MaxCompute: refused (exit 2)" \
 	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/sj" \
 	--log-layout=dataworks-json "$T/snap1.mcr"
