@@ -47,3 +47,12 @@ int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct
 	}
 	return 0;
 }
+
+int sink_layout(const struct sink *s, int *lay, struct mc_err *err)
+{
+	enum wh_layout l;
+	if (wh_layout_parse(s->L.log_layout, &l, err) < 0)
+		return -1;
+	*lay = (int)l;
+	return 0;
+}

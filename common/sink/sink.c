@@ -17,7 +17,6 @@
 #include "base/day.h"
 #include "sink/sink_int.h"
 #include "stream/recio.h"
-#include "wh/layout.h"
 
 void sink_opts_init(struct sink_opts *o)
 {
@@ -163,8 +162,8 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		       sink_hist_pending(s, s->pbufs[i]);
 	if (!any && !s->dirty)
 		return 0;
-	enum wh_layout lay;
-	if (wh_layout_parse(s->L.log_layout, &lay, err) < 0)
+	int lay;
+	if (sink_layout(s, &lay, err) < 0)
 		return -1;
 	s->L.seq++;
 	sink_stats_precommit(s);
@@ -179,7 +178,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
-			.layout = (int)lay,
+			.layout = lay,
 		};
 		if (p->rows == 0 && !p->complete && !sink_hist_pending(s, p))
 			continue;
