@@ -8,6 +8,8 @@
 #   make deps       install the Debian packages the project needs
 #   make man        the manual pages, build/man/*.1, from docs/PROGRAM.md (lowdown)
 #   make install PREFIX=/usr/local [DESTDIR=...]
+#   make deb        a Debian package, $(O)/deb/mcsync_VERSION_ARCH.deb (debian/;
+#                   built by dpkg-buildpackage in a copy of the tree)
 
 O ?= build
 PREFIX ?= /usr/local
@@ -47,6 +49,9 @@ PIPE_SCRIPTS := pipelines/replay.sh pipelines/tail-service.sh pipelines/merge-da
 MAN_DATE := $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
 
 all: $(PROGS) $(TOOLS)
+
+# the programs only (what make install installs; the package builds them)
+progs: $(PROGS)
 
 $(O)/libmc.a: $(COMMON_OBJ)
 	@rm -f $@
@@ -111,10 +116,19 @@ deps:
 # lowdown (make deps installs it), not written twice.
 man: $(MANS)
 
-$(O)/man/%.1: docs/%.md
+# The page's first heading (its title, which .TH has) becomes the NAME
+# section whatis and lexgrog read: the program and what it does, from its
+# row of README.md's table of programs; the page follows under DESCRIPTION.
+$(O)/man/%.1: docs/%.md README.md
 	@mkdir -p $(@D)
 	lowdown -s -Tman -M title=$* -M section=1 -M source="mcsync $(VERSION)" \
-		$(if $(MAN_DATE),-M date=$(MAN_DATE)) -o $@ $<
+		$(if $(MAN_DATE),-M date=$(MAN_DATE)) -o $@.tmp $<
+	@desc=$$(sed -n 's/^| `$*` | \(.*\) | \[docs.*/\1/p' README.md | tr -d '`'); \
+	test -n "$$desc" || { echo "README.md: no row for $* in the table of programs" >&2; exit 1; }; \
+	awk -v name='$*' -v desc="$$desc" '!done && $$0 == ".SH" { print ".SH NAME"; \
+		print name " \\- " desc; print ".SH DESCRIPTION"; getline; done = 1; next } { print }' \
+		$@.tmp >$@
+	@rm -f $@.tmp
 
 install: $(PROGS) $(MANS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
@@ -127,10 +141,23 @@ install: $(PROGS) $(MANS)
 	install -m 644 pipelines/systemd/mcsync-* pipelines/systemd/mcsync.env \
 		$(DESTDIR)$(LIBDIR)/mcsync/pipelines/systemd/
 
+# The Debian package (docs/install.md): dpkg-buildpackage -us -uc -b in a
+# copy of the tree (its clean step would remove build/), the git-tracked
+# files (or, outside git, the source directories); DEB_BUILD_OPTIONS as
+# usual (nocheck: without make check).
+DEB_SRC := Makefile README.md cmd common debian docs fuzz pipelines tests
+deb:
+	rm -rf $(O)/deb
+	mkdir -p $(O)/deb/mcsync-$(VERSION)
+	{ git ls-files -z 2>/dev/null || find $(DEB_SRC) -type f -print0; } | \
+		tar --null -T - -cf - | tar -xf - -C $(O)/deb/mcsync-$(VERSION)
+	cd $(O)/deb/mcsync-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(O)/deb/*.deb
+
 clean:
 	rm -rf build build-asan build-ubsan
 
-.PHONY: all check asan ubsan fuzz bench deps man install clean
+.PHONY: all progs check asan ubsan fuzz bench deps man install deb clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

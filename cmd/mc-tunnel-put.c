@@ -57,7 +57,7 @@ static const char usage[] =
 	"                           dataworks-json\n"
 	"                           (first run only; kept in the ledger: another\n"
 	"                           exits 2; the local files keep mcsync records)\n"
-	"  -z, --zstd=LEVEL         data file compression level (default 3)\n"
+	"  -z, --zstd=LEVEL         data file compression level (default 1)\n"
 	"      --partial-ok         an input that ends without its trailer is not\n"
 	"                           an error (a source stopped on purpose)\n"
 	"      --new-history        a stream of a new binlog history of a known\n"
@@ -200,7 +200,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	sink_opts_init(&o->sink);
 	report_init(&o->rep);
-	o->dest_o.zlevel = 3;
+	o->dest_o.zlevel = 1;
 	o->dest_o.writer = "mc-tunnel-put";
 	o->odps.comp = TREC_DEFLATE;
 	o->odps.threads = 1;

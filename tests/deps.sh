@@ -1,11 +1,14 @@
 #!/bin/sh
 # tests/deps.sh (make deps): install every Debian package mcsync needs to
-# build, test and benchmark. Idempotent: installs only what is missing.
+# build, test, benchmark and package (make deb: dpkg-dev, debhelper, and
+# lintian, which tests/t1009-deb.sh runs; no fakeroot: the package build
+# needs no root, Rules-Requires-Root: no). Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev
 libmariadb-dev libfyaml-dev libcurl4-openssl-dev libssl-dev libmsgpack-dev libzstd-dev zlib1g-dev zstd
 mariadb-server mariadb-client mariadb-backup sqlite3 sysbench mydumper
-python3 jq time systemd lowdown gnuplot-nox valgrind"
+python3 jq time systemd lowdown gnuplot-nox valgrind
+dpkg-dev debhelper lintian"
 # optional: a C CRC32C for the local MaxCompute server (tests/odps-server/recstream.py
 # falls back to Python); not every Debian release has it for its Python
 OPT_PKGS="python3-crc32c"

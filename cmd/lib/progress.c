@@ -187,27 +187,44 @@ void merge_watch_cb(void *ctx, const struct mergejob_progress *st)
 	report_tick(w->rep);
 }
 
+/* the share of the input read, in whole percents (100 only when all of
+ * it is; an input of nothing is all read once the merge is done) */
+static unsigned merge_pct(const struct mergejob_progress *s, int final)
+{
+	if (!s->in_total)
+		return final || (s->phase && strcmp(s->phase, "done") == 0) ? 100 : 0;
+	return (unsigned)((double)s->in_read * 100 / (double)s->in_total);
+}
+
 static void merge_emit(struct report *r, void *ctx, struct mc_buf *line, int m, int final)
 {
 	struct merge_watch *w = ctx;
 	const struct mergejob_progress *s = &w->st;
-	char b[32];
+	char b[32], in[32], tot[32];
 	report_fmt_dur(b, sizeof b, report_elapsed(r));
+	report_fmt_bytes(in, sizeof in, (double)s->in_read);
+	report_fmt_bytes(tot, sizeof tot, (double)s->in_total);
 	if (line && final) {
 		buf_addf(line, "done: %s%s%llu rows written, %llu changes applied from %llu log files, "
-			 "%llu runs spilled, %s", w->table, w->table[0] ? ": " : "",
+			 "%llu runs spilled, %s of input read, %s", w->table, w->table[0] ? ": " : "",
 			 (unsigned long long)s->rows, (unsigned long long)s->log_rows,
-			 (unsigned long long)s->log_files, (unsigned long long)s->runs, b);
+			 (unsigned long long)s->log_files, (unsigned long long)s->runs, in, b);
 	} else if (line) {
-		buf_addf(line, "%s%s%s: %llu changes read, %llu rows written, %llu runs spilled, "
-			 "%s elapsed", w->table, w->table[0] ? ": " : "", s->phase ? s->phase : "plan",
-			 (unsigned long long)s->log_rows, (unsigned long long)s->rows,
+		buf_addf(line, "%s%s%s: %u%% of input read (%s of %s), %llu changes read, "
+			 "%llu rows written, %llu runs spilled, %s elapsed", w->table,
+			 w->table[0] ? ": " : "", s->phase ? s->phase : "plan", merge_pct(s, 0), in,
+			 tot, (unsigned long long)s->log_rows, (unsigned long long)s->rows,
 			 (unsigned long long)s->runs, b);
 	}
 	if (m) {
 		report_metric(r, "rows_total", "counter", "Rows written.", (double)s->rows);
 		report_metric(r, "log_rows_total", "counter", "Changes applied.", (double)s->log_rows);
 		report_metric(r, "spilled_runs", "gauge", "Runs spilled to disk.", (double)s->runs);
+		report_metric(r, "input_read_bytes", "gauge",
+			      "Bytes of the input (base and log files) read.", (double)s->in_read);
+		report_metric(r, "input_bytes", "gauge",
+			      "Bytes of the input to read (the log twice, the base once).",
+			      (double)s->in_total);
 		report_metrics_common(r, w->last_ok);
 	}
 }

@@ -64,9 +64,19 @@ void day_format(int64_t day, char out[16])
 	int64_t y;
 	unsigned m, d;
 	civil_from_days(day, &y, &m, &d);
+	unsigned v[3] = { 0, m % 100u, d % 100u };
+	char *o = out;
 	if (y < 0 || y > 9999)
 		y = 0;
-	snprintf(out, 16, "%04u%02u%02u", (unsigned)y % 10000u, m % 100u, d % 100u);
+	v[0] = (unsigned)y;
+	/* YYYYMMDD without printf: the sink names a partition per row */
+	*o++ = (char)('0' + v[0] / 1000);
+	*o++ = (char)('0' + v[0] / 100 % 10);
+	for (int i = 0; i < 3; i++) {
+		*o++ = (char)('0' + v[i] / 10 % 10);
+		*o++ = (char)('0' + v[i] % 10);
+	}
+	*o = 0;
 }
 
 int64_t day_of(int64_t t, int64_t utc_off)

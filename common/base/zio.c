@@ -132,6 +132,8 @@ struct zin_ahead {
 	pthread_cond_t cv;
 	char *blk[AHEAD_BLOCKS];
 	size_t len[AHEAD_BLOCKS];
+	uint64_t end[AHEAD_BLOCKS]; /* input consumed when the block was filled */
+	uint64_t used;          /* end of the last block taken (the reader's) */
 	uint64_t filled, taken; /* blocks produced and consumed, counting up */
 	size_t pos;             /* read offset in block taken % AHEAD_BLOCKS */
 	int done;               /* the thread stopped: end of input or error */
@@ -162,6 +164,7 @@ static void *ahead_main(void *arg)
 		       (r = zin_read(&a->in, a->blk[i] + a->len[i], AHEAD_BLOCK - a->len[i],
 				     &a->err)) > 0)
 			a->len[i] += (size_t)r;
+		a->end[i] = zin_consumed(&a->in);
 		pthread_mutex_lock(&a->mu);
 		if (a->len[i] > 0)
 			a->filled++;
@@ -227,12 +230,20 @@ static ssize_t ahead_read(struct zin *z, void *dst, size_t n, struct mc_err *err
 	a->pos += k;
 	if (a->pos == a->len[i]) {
 		a->pos = 0;
+		a->used = a->end[i];
 		pthread_mutex_lock(&a->mu);
 		a->taken++;
 		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 	}
 	return (ssize_t)k;
+}
+
+uint64_t zin_consumed(const struct zin *z)
+{
+	if (z->ahead)
+		return z->ahead->used;
+	return z->raw_off - (z->raw.len - z->rawpos);
 }
 
 static void ahead_stop(struct zin *z)

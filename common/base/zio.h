@@ -38,6 +38,11 @@ void zin_close(struct zin *z);
  * overlapped with the caller's. Call after zin_init, before any read; on
  * failure (-1) z reads as before. zin_close stops the thread. */
 int zin_read_ahead(struct zin *z, struct mc_err *err);
+/* Bytes of the input (compressed, as in the file) behind what zin_read
+ * has handed out so far: for a progress. Reading ahead, it moves a block
+ * (256 KB handed out) at a time; at the end of input it is the input's
+ * size. */
+uint64_t zin_consumed(const struct zin *z);
 
 struct zout {
 	int fd;

@@ -365,6 +365,8 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
 	}
 	rc = odps_mirror_put(&w->c, w->o.retry_s, w->o.say, w->sf.writer, j->seq, j->attempt, rows,
 			     n, err);
+	if (rc == 0) /* the schema histories (dest_odps_hist.c) */
+		rc = odd_hist_mirror(w, j->seq, j->attempt, err);
 out:
 	for (int k = 0; k < 5; k++)
 		ckpt_free(&c[k]);

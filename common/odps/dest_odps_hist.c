@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "odps/dest_odps_int.h"
+#include "odps/mirror.h"
 #include "odps/tables.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
@@ -117,6 +118,50 @@ int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h
 	p->ensured = 1;
 	p->hist_gen = h->gen;
 	return 0;
+}
+
+int odd_hist_mirror(struct odd *w, uint64_t seq, uint64_t attempt, struct mc_err *err)
+{
+	struct odps_mirror_row *rows = NULL;
+	struct ckpt *c = NULL;
+	char **kinds = NULL;
+	size_t n = 0;
+	int rc = 0;
+	if (w->nhists && (!(rows = calloc(w->nhists, sizeof *rows)) ||
+			  !(c = calloc(w->nhists, sizeof *c)) ||
+			  !(kinds = calloc(w->nhists, sizeof *kinds))))
+		rc = mc_oom(err, "state mirror");
+	for (size_t i = 0; i < w->nhists && rc == 0; i++) {
+		struct odd_hist *e = w->hists[i];
+		char *path;
+		if (!e || e->h.n < 2 || e->mirrored == e->gen + 1)
+			continue;
+		if (!(path = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", w->o.state, e->table)) ||
+		    !(kinds[n] = wh_pathf("hist.%s", e->table))) {
+			free(path);
+			rc = mc_oom(err, "state mirror");
+			break;
+		}
+		rc = odps_mirror_hist_body(path, &c[n], err);
+		free(path);
+		rows[n].kind = kinds[n];
+		rows[n].body = &c[n];
+		n++;
+	}
+	if (rc == 0 && n)
+		rc = odps_mirror_put(&w->c, w->o.retry_s, w->o.say, w->sf.writer, seq, attempt, rows,
+				     n, err);
+	for (size_t i = 0; i < w->nhists && rc == 0; i++)
+		if (w->hists[i] && w->hists[i]->h.n >= 2)
+			w->hists[i]->mirrored = w->hists[i]->gen + 1;
+	for (size_t i = 0; i < n; i++) {
+		ckpt_free(&c[i]);
+		free(kinds[i]);
+	}
+	free(rows);
+	free(c);
+	free(kinds);
+	return rc;
 }
 
 void odd_hist_free(struct odd *w)

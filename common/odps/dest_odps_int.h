@@ -56,6 +56,7 @@ struct odd_hist {
 	struct wh_sqlhist x;  /* built when h has two versions or more */
 	int has_x;
 	unsigned gen;         /* counts the changes of h in this run */
+	unsigned mirrored;    /* gen when last put into the state mirror + 1 */
 };
 
 struct odd {
@@ -97,6 +98,11 @@ enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF =
 enum { PLAN_LHEAD = -100, PLAN_LTAIL = -200 };
 
 #define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
+
+/* The schema histories of two versions or more this run has not put
+ * into the state mirror yet (or changed since): one more Tunnel session
+ * of rows "hist.T" of commit seq (dest_odps_hist.c). */
+int odd_hist_mirror(struct odd *w, uint64_t seq, uint64_t attempt, struct mc_err *err);
 
 /* Commit j's row into the state mirror (dest_odps.c): the ledger and state
  * file before the commit (the files in the state directory) and after it

@@ -927,6 +927,13 @@ static int run(struct mo *m, struct mc_err *err)
 		q.hist = &m->mh.x;
 		q.hist_lo = m->mh.lo;
 		q.hist_target = m->mh.target;
+		q.kph = m->mh.kph; /* in steps at changes of the key */
+		q.nkph = m->mh.nkph;
+		for (size_t i = 0; i < q.nkph; i++) {
+			pos_format(&q.kph[i].at, a, sizeof a);
+			say(m, "'%s': the key changes at %s with changes under the old key before "
+			       "it: merged in two steps there", m->o->table, a);
+		}
 	}
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);

@@ -42,6 +42,7 @@ void odps_mhist_free(struct odps_mhist *mh)
 {
 	if (mh->active)
 		wh_sqlhist_free(&mh->x);
+	free(mh->kph);
 	wh_hist_free(&mh->h);
 	memset(mh, 0, sizeof *mh);
 }
@@ -133,7 +134,6 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 	/* a change of the key in the range: no log change under the old key */
 	for (size_t k = mh->lo; k < mh->target; k++) {
 		const struct wh_hver *V = &mh->h.v[k + 1];
-		const char *l;
 		char s[64];
 		if (!mh->x.steps[k].key_changed)
 			continue;
@@ -150,25 +150,68 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 		}
 		if (query(c, so, &q, &out, err) < 0)
 			goto out;
-		if ((l = line1(&out))) {
-			char p[64];
-			unsigned long long f, o, r;
-			if (sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3)
-				snprintf(p, sizeof p, "%llu:%llu:%llu", f, o, r);
-			else
-				snprintf(p, sizeof p, "?");
+		if (!line1(&out))
+			continue;
+		/* changes under the old key: a step (merge_sql.h), by its key */
+		if (!mh->h.v[k].s.rec.nkey) {
 			pos_format(&V->start, s, sizeof s);
 			mc_errf(err, MC_EXIT_DATA,
-				"table '%s': the change at %s (in '%s_log') is before the change of the "
-				"table's key at %s ('%.200s'): a change under the old key cannot be "
-				"merged under the new one exactly; merge up to a point before it, or load "
-				"a re-snapshot of the table taken after it",
-				table, p, table, s, V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded");
+				"table '%s': schema version %zu, in force up to the change of the key at "
+				"%s, has no primary or unique key: the changes under it cannot be told "
+				"apart; merge from a base taken after %s (mc-tunnel-put --resnapshot)",
+				table, k + 1, s, s);
+			goto out;
+		}
+		if (mc_grow(&mh->kph, &mh->capkph, mh->nkph + 1, sizeof *mh->kph) < 0) {
+			mc_oom(err, "key changes");
+			goto out;
+		}
+		mh->kph[mh->nkph].at = V->start;
+		mh->kph[mh->nkph].v = k;
+		mh->kph[mh->nkph].key = mh->h.v[k].s.rec.key;
+		mh->kph[mh->nkph++].nkey = mh->h.v[k].s.rec.nkey;
+	}
+	/* the rows at each such change: one row per new key (the source's
+	 * ALTER made sure of it; rows loaded from elsewhere may not) */
+	for (size_t i = 0; i < mh->nkph; i++) {
+		struct merge_sql sq = { .table = table, .dialect = MERGE_SQL_MAXCOMPUTE };
+		const struct wh_hver *V = &mh->h.v[mh->kph[i].v + 1];
+		char bp[32], s[64];
+		const char *l;
+		if (!base_ds && !barrier)
+			break;
+		snprintf(bp, sizeof bp, "ds=%s", base_ds ? base_ds : "");
+		sq.base_part = bp;
+		sq.from = *from;
+		sq.has_barrier = barrier != NULL;
+		if (barrier)
+			sq.barrier = *barrier;
+		sq.hist = &mh->x;
+		sq.hist_lo = mh->lo;
+		sq.hist_target = mh->target;
+		sq.kph = mh->kph;
+		sq.nkph = mh->nkph;
+		q.len = 0;
+		if (merge_sqlhist_keycheck(&q, &sq, i) < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+		if (query(c, so, &q, &out, err) < 0)
+			goto out;
+		if ((l = line1(&out)) && strtoull(l, NULL, 10) != 0) {
+			pos_format(&V->start, s, sizeof s);
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the new key of the change of the key at %s ('%.200s') is not "
+				"unique over the rows there: %llu of its values are taken by more than one "
+				"row; load a re-snapshot of the table taken after the change",
+				table, s, V->nddl ? V->ddl[V->nddl - 1].sql : "no statement recorded",
+				strtoull(l, NULL, 10));
 			goto out;
 		}
 	}
-	/* base rows of an older key, re-keyed: one row per new key */
-	if (keychg && base_ds && !barrier && T->s.rec.nkey) {
+	/* base rows of an older key, re-keyed: one row per new key (with
+	 * steps, the rows at the last change were checked above) */
+	if (keychg && !mh->nkph && base_ds && !barrier && T->s.rec.nkey) {
 		const char *l;
 		q.len = 0;
 		if (buf_adds(&q, "SELECT COUNT(*) AS n FROM (SELECT ") < 0) {

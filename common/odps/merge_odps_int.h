@@ -9,6 +9,7 @@
 #include "odps/client.h"
 #include "odps/sql.h"
 #include "stream/rec.h"
+#include "wh/merge_sql.h"
 #include "wh/schemahist.h"
 #include "wh/sqlhist.h"
 
@@ -21,6 +22,10 @@ struct odps_mhist {
 	struct wh_hist h;
 	struct wh_sqlhist x;
 	size_t lo, target;
+	/* changes of the key with changes under the old key in range: the
+	 * merge goes in steps (merge_sql.h) */
+	struct merge_sql_kph *kph;
+	size_t nkph, capkph;
 };
 
 /* Read it: 0 (mh->active when it has two versions or more), -1. */
@@ -30,8 +35,11 @@ int odps_mhist_load(const char *state, const char *table, const struct mc_pos *u
 /* The range's rows: from `from` (or above the barrier) and the base
  * partition's (ds=base_ds; NULL: none counts). Sets mh->lo; -1 with err
  * (code 1) for what the SQL merge cannot do exactly: a conversion mc-merge
- * refuses (wh_sqlhist_check), a log change under the old key before a
- * change of the key, base rows with one key twice under the new key. */
+ * refuses (wh_sqlhist_check), an old version without a key with changes
+ * under it before a change of the key, rows with one key twice under the
+ * new key at a change of the key (the base's, or a step's). A change of
+ * the key with log changes under the old key before it is a step
+ * (mh->kph). */
 int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
 		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,

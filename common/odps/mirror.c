@@ -711,7 +711,8 @@ int odps_recover(struct odps_client *c, const struct odps_recover_opts *o, struc
 		if (odps_journal_write(o->state, &j, err) < 0)
 			goto out;
 	}
-	if (merges(&R, report, err) < 0)
+	if (merges(&R, report, err) < 0 ||
+	    odps_mirror_hist_recover(c, &R.so, R.writer, o->state, report, err) < 0)
 		goto out;
 	if (!ledger_ok) {
 		if (say_line(report, "no commit is complete: run the source from its start") < 0)

@@ -9,7 +9,7 @@
  * ledger before the commit (kind "ledger0") and after it ("ledger1"), the
  * odps state file before and after ("state0", "state1") and the commit's
  * journal ("journal"); and mc-merge its record DIR/merge.T (kind
- * "merge.T"). A body is a checkpoint file's lines, each key and value
+ * "merge.T"); a table's schema history (kind "hist.T", mirror_hist.c). A body is a checkpoint file's lines, each key and value
  * percent-encoded, "k=v" pairs joined by spaces. odps_recover rebuilds a
  * lost --state directory from the newest row. */
 #ifndef MC_ODPS_MIRROR_H
@@ -70,5 +70,15 @@ struct odps_recover_opts {
  * none given, or a commit whose rows are neither all there nor absent. */
 int odps_recover(struct odps_client *c, const struct odps_recover_opts *o, struct mc_buf *report,
 		 struct mc_err *err);
+
+/* mirror_hist.c: a table's schema history (STATE/_mcsync/hist/T.mcr) as
+ * the body of its mirror row (kind "hist.T": the bytes in hex, keys mcr0,
+ * mcr1, ...), and back: the newest row of each table of the writer
+ * written into state (each read back as a history first), a line each
+ * appended to report. */
+int odps_mirror_hist_body(const char *path, struct ckpt *c, struct mc_err *err);
+int odps_mirror_hist_recover(struct odps_client *c, const struct odps_sql_opts *so,
+			     const char *writer, const char *state, struct mc_buf *report,
+			     struct mc_err *err);
 
 #endif

@@ -138,7 +138,13 @@ void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, c
 	}
 	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
 	day_format(day_of(is_log ? l->hw_time : t->base_time, s->L.utc_off), d);
-	snprintf(out, outsz, "ds=%s", d);
+	if (outsz) { /* "ds=" and the 8 digits, as snprintf would: no printf per row */
+		char ds[12] = "ds=";
+		size_t k = outsz < sizeof ds ? outsz - 1 : sizeof ds - 1;
+		memcpy(ds + 3, d, 9);
+		memcpy(out, ds, k);
+		out[k] = 0;
+	}
 }
 
 /* ---- commit ---- */

@@ -73,6 +73,11 @@ int merge_sqlhist_select(struct mc_buf *b, const struct merge_sql *q);
 /* The rows at the last change of the key (q->nkph > 0) as a subquery
  * "(SELECT <every SQL column>, positions ...) s" */
 int merge_sqlhist_steps(struct mc_buf *b, const struct merge_sql *q);
+/* A query of one row, n: how many values of the key of version
+ * kph[i].v + 1 more than one row takes at kph[i].at (its step's rows,
+ * converted to that version): 0 when the new key is unique there, as the
+ * source's ALTER made sure. */
+int merge_sqlhist_keycheck(struct mc_buf *b, const struct merge_sql *q, size_t i);
 
 /* Append the CREATE TABLE statements of the base and log tables (the
  * layout the merge SQL expects) to b. */

@@ -316,3 +316,29 @@ int merge_sqlhist_steps(struct mc_buf *b, const struct merge_sql *q)
 {
 	return step(b, q, q->nkph - 1);
 }
+
+int merge_sqlhist_keycheck(struct mc_buf *b, const struct merge_sql *q, size_t i)
+{
+	struct merge_sql r = *q;
+	const char *m = q->dialect == MERGE_SQL_MAXCOMPUTE ? "mc" : "";
+	size_t v = q->kph[i].v + 1;
+	const struct mc_rec *V = &q->hist->h->v[v].s.rec;
+	int rc = 0, named;
+	r.nkph = i + 1;
+	rc |= buf_adds(b, "SELECT COUNT(*) AS n FROM (SELECT ");
+	for (size_t c = 0; c < V->nkey; c++)
+		rc |= buf_addf(b, "%s%s_n%zu", c ? ", " : "", m, c);
+	rc |= buf_adds(b, ", COUNT(*) AS c FROM (SELECT ");
+	for (size_t c = 0; c < V->nkey; c++) {
+		rc |= buf_adds(b, c ? ", " : "");
+		rc |= col_expr(b, &r, v, V->key[c], &named);
+		rc |= buf_addf(b, " AS %s_n%zu", m, c);
+	}
+	rc |= buf_adds(b, " FROM ");
+	rc |= step(b, &r, i);
+	rc |= buf_adds(b, "\n    ) k GROUP BY ");
+	for (size_t c = 0; c < V->nkey; c++)
+		rc |= buf_addf(b, "%s%s_n%zu", c ? ", " : "", m, c);
+	rc |= buf_adds(b, " HAVING COUNT(*) > 1) d;");
+	return rc ? -1 : 0;
+}

@@ -207,6 +207,10 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 	struct merge_stats st;
 
 	j->st.log_rows = j->st.log_files = 0;
+	/* the input: the log read for its DDL, the base (unless emptied by a
+	 * TRUNCATE) and the log to read (again, when the base is sorted now) */
+	j->in_done = j->log_bytes;
+	j->in_total = 2 * j->log_bytes + (j->has_barrier ? 0 : j->base_bytes);
 	if (j->nkph) { /* a change of the key: in steps (mergejob_key.c) */
 		mj_progress(j, "read");
 		if (mj_key_phases(j, err) < 0)
@@ -779,6 +783,8 @@ int mergejob_run(struct mergejob *j, struct mc_err *err)
 {
 	int rc;
 	memset(&j->st, 0, sizeof j->st);
+	j->in_total = j->in_done = j->log_bytes = j->base_bytes = 0;
+	j->in_cur = NULL;
 	mj_progress(j, "plan");
 	rc = run(j, err);
 	j->st.rows = j->out.rows;

@@ -24,12 +24,20 @@
 #include "stream/rec.h"
 
 /* What the progress callback gets (docs/mc-merge.md "Progress"): the
- * phase ("plan", "read": the base and the log into the sorter, "merge":
- * writing the new partition, "done"), base and log rows read, log files
- * read, rows written, runs spilled to disk so far. */
+ * phase ("plan": the log read for its DDL, "read": the base and the log
+ * into the sorter, "merge": writing the new partition, "done"), log rows
+ * and files read, rows written, runs spilled to disk so far; and the
+ * input: in_total bytes to read (the log's files in range twice, for its
+ * DDL and for its changes, and the base's files unless a TRUNCATE in range
+ * empties it; known once the plan has listed the log), in_read of them
+ * read so far (files finished, and the compressed bytes behind what was
+ * decoded of the file being read). in_read only rises, and is in_total at
+ * "done"; except that a base found out of key order while streamed is
+ * read again from the start, and in_read goes back to the log's size. */
 struct mergejob_progress {
 	const char *phase;
 	uint64_t log_rows, log_files, rows, runs;
+	uint64_t in_read, in_total;
 };
 typedef void (*mergejob_progress_fn)(void *ctx, const struct mergejob_progress *p);
 

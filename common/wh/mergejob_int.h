@@ -50,6 +50,11 @@ struct mj_out {
 
 /* mergejob_prog.c: hand the numbers to o.progress (phase: a constant). */
 void mj_progress(struct mergejob *j, const char *phase);
+/* The input read (mergejob_progress in_read): fr, a file of the input,
+ * is being read (the reader stays where it is until mj_in_end); fr was
+ * read to its end (its bytes count), or not (done 0: it does not). */
+void mj_in_begin(struct mergejob *j, const struct wh_reader *fr);
+void mj_in_end(struct mergejob *j, const struct wh_reader *fr, int done);
 
 /* a table-replacing DDL record of the log in the merge's range */
 struct mj_ddl {
@@ -106,6 +111,10 @@ struct mergejob {
 	const struct mj_ddl *barrier_ddl;
 	struct mergejob_stats st;
 	double t_start, t_read;
+	/* the input (mergejob_prog.c): bytes of the base's files, of the log's
+	 * in range (the plan's listing), to read in all, of files read */
+	uint64_t base_bytes, log_bytes, in_total, in_done;
+	const struct wh_reader *in_cur; /* the file being read, or NULL */
 	/* the schema history (mergejob_hist.c): rows of other versions are
 	 * converted to the target's, the version in force at upto */
 	int has_hist;

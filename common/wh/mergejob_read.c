@@ -77,6 +77,7 @@ int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 			p->fr = p->next;
 			p->next.open = 0;
 			p->file++;
+			mj_in_begin(j, &p->fr);
 			if (p->file < bm->nfiles && j->memory >= MJ_PULL_AHEAD_MIN &&
 			    open_base(j, &p->next, p->file, err) < 0)
 				return -1;
@@ -85,7 +86,9 @@ int mj_pull_next(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
 			break;
 		if (rc < 0)
 			return -1;
+		mj_in_end(j, &p->fr, 1);
 		wh_reader_close(&p->fr);
+		mj_progress(j, "merge");
 	}
 	if (r.op != MC_OP_SNAPSHOT || !r.after)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': record %llu: a %s row in a base partition",
@@ -135,6 +138,7 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 			rc = -1;
 			break;
 		}
+		mj_in_begin(j, fr);
 		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
 			size_t n;
 			const char *raw = rio_raw(&fr->rd, &n);
@@ -153,9 +157,15 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 					       (unsigned long long)fr->rd.recno);
 				break;
 			}
+			if ((fr->rows & 0xffff) == 0)
+				mj_progress(j, "read");
 		}
+		mj_in_end(j, fr, rc == 0);
 		wh_reader_close(fr);
+		if (rc == 0)
+			mj_progress(j, "read");
 	}
+	j->in_cur = NULL;
 	wh_reader_close(&frs[0]);
 	wh_reader_close(&frs[1]);
 	buf_free(&kb);
@@ -425,7 +435,7 @@ int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
 static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struct mc_err *err)
 {
 	struct wh_reader frs[2];
-	int rc = 0;
+	int rc = 0, count = !j->sql_pass; /* the input read, for the progress */
 	size_t i;
 
 	memset(frs, 0, sizeof frs);
@@ -448,8 +458,12 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 		}
 		if (!j->ddl_pass)
 			j->st.log_files++;
+		if (count)
+			mj_in_begin(j, fr);
 		while ((rc = wh_reader_next(fr, &r, err)) > 0) {
 			struct mc_pos g = mj_gpos(lf[i].rank, r.pos);
+			if (j->ddl_pass && count && (fr->rows & 0xffff) == 0)
+				mj_progress(j, "plan");
 			if (r.kind == MC_R_DDL) {
 				r.pos = g; /* the job's global position (several histories) */
 				if (j->ddl_pass && in_range(j, &g) &&
@@ -498,8 +512,14 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 				break;
 			}
 		}
+		if (count) {
+			mj_in_end(j, fr, rc == 0);
+			if (rc == 0)
+				mj_progress(j, j->ddl_pass ? "plan" : "read");
+		}
 		wh_reader_close(fr); /* frees the path */
 	}
+	j->in_cur = NULL;
 	wh_reader_close(&frs[0]);
 	wh_reader_close(&frs[1]);
 	return rc < 0 ? -1 : 0;
@@ -582,6 +602,15 @@ int mj_read_log(struct mergejob *j, struct mc_err *err)
 			rc = log_files_of(j, parts[i], &lms[i], &lf, &nf, &cap, err);
 	if (rc == 0 && j->ddl_pass)
 		rc = check_commits(j, parts, lms, nparts, err);
+	if (rc == 0 && j->ddl_pass) { /* the input, for the progress */
+		j->log_bytes = j->base_bytes = 0;
+		for (i = 0; i < nf; i++)
+			j->log_bytes += lf[i].f->bytes;
+		for (i = 0; i < j->base_m.nfiles; i++)
+			j->base_bytes += j->base_m.files[i].bytes;
+		j->in_done = 0;
+		j->in_total = j->log_bytes + (j->o.emit_sql ? 0 : j->log_bytes + j->base_bytes);
+	}
 	if (rc == 0)
 		rc = read_log_files(j, lf, nf, err);
 	for (i = 0; i < nf; i++)

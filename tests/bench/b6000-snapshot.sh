@@ -7,9 +7,15 @@
 # default "2 4"). Two modes: both writing files on the same disk
 # (mc-snapshot > FILE; mydumper --outputdir), and ours through a pipe into
 # `mc-tunnel-put --dest=DIR` (what users run), beside mydumper's files.
-# Wall medians of RUNS interleaved runs, and the client's CPU (user+sys of
-# the dumping processes, not the server's). Goal (issue 18): >= 1.2x the
-# best mydumper's rows/s.
+# Wall medians of RUNS interleaved runs, the client's CPU (user+sys of
+# the dumping processes) and the server's (mariadbd's user+sys over the
+# run), and the server's own scan time: THREADS parallel COUNT(*) over
+# primary-key ranges that read every row's columns and send none. The
+# server is the bound of a run when its CPU over the run is near
+# threads x wall (every server thread busy the whole time). Goal (issue
+# 18): >= 1.2x the best mydumper's rows/s, or, where the server is the
+# bound, wall within 5% of the server's scan time and client CPU <= 0.5x
+# mydumper's.
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-1000000}
 THREADS_LIST=${BENCH_THREADS:-2 4}
@@ -33,12 +39,15 @@ cpu() {
 	_n=$1
 	shift
 	_c0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+	_s0=$(awk '{print $14+$15}' /proc/"$MDB_PID"/stat)
 	clock "$_n" "$@"
 	_c1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+	_s1=$(awk '{print $14+$15}' /proc/"$MDB_PID"/stat)
 	echo "$_c0 $_c1 $(getconf CLK_TCK)" | awk '{printf "%.3f\n", ($2-$1)/$3}' >>"$W/$_n.cpu"
+	echo "$_s0 $_s1 $(getconf CLK_TCK)" | awk '{printf "%.3f\n", ($2-$1)/$3}' >>"$W/$_n.scpu"
 }
-cpu_median() {
-	sort -n "$W/$1.cpu" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+cpu_median() { # NAME [EXT]: the median of NAME's client CPU (EXT scpu: the server's)
+	sort -n "$W/$1.${2:-cpu}" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
 }
 
 snap_file() { mc-snapshot $MDB_ARGS --databases=sbtest --threads="$TH" >"$W/out/snap.mcr"; }
@@ -51,6 +60,18 @@ dumper() { # ROWS (0: mydumper's default chunking)
 	mydumper --socket="$MDB_SOCK" --user=root --database=sbtest --threads="$TH" \
 		$([ "$1" = 0 ] || echo "--rows=$1") --trx-consistency-only --outputdir="$W/dump" \
 		>/dev/null 2>&1
+}
+scan() { # the server alone: TH parallel scans of PK ranges, no rows sent
+	_i=0
+	_pids=
+	while [ $_i -lt "$TH" ]; do
+		"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root -N -e "SELECT COUNT(*)
+			FROM sbtest.sbtest1 FORCE INDEX (PRIMARY) WHERE id > $((N * _i / TH)) AND
+			id <= $((N * (_i + 1) / TH)) AND c <> '' AND pad <> '' AND k <> -1" >/dev/null &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	wait $_pids # these only: the server is a child of this shell too
 }
 client() {
 	"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --quick \
@@ -71,6 +92,7 @@ for TH in $THREADS_LIST; do
 			cpu "mydumper-r$r-t$TH" dumper $r
 		done
 		cpu "mariadb-select-t$TH" client
+		cpu "server-scan-t$TH" scan
 	done
 	best=
 	for r in 0 20000 500000; do
@@ -84,13 +106,22 @@ for TH in $THREADS_LIST; do
 		report "mydumper-r$r-t$TH" "$N" "$B"
 	done
 	report "mariadb-select-t$TH" "$N" "$B"
+	report "server-scan-t$TH" "$N" "$B"
 	report "mc-snapshot-t$TH" "$N" "$B" "$best" "mariadb-select-t$TH"
 	report "mc-snapshot-pipe-t$TH" "$N" "$B" "$best"
-	for n in "$best" "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH" "mariadb-select-t$TH"; do
-		echo "  client CPU $n: $(cpu_median "$n") s"
+	for n in "$best" "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH" "mariadb-select-t$TH" \
+		"server-scan-t$TH"; do
+		awk -v n="$n" -v c="$(cpu_median "$n")" -v s="$(cpu_median "$n" scpu)" \
+			-v w="$(median "$n")" -v th="$TH" -v rows="$N" 'BEGIN {
+			printf "  %-26s wall %6.3f s  client CPU %6.3f s  server CPU %6.3f s (%.2f us/row, busy %.0f%% of %d threads x wall)\n",
+				n, w, c, s, s / rows * 1e6, 100 * s / (w * th), th }'
 	done
 	for m in "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH"; do
 		awk -v a="$(median "$best")" -v b="$(median "$m")" -v m="$m" -v p="$best" \
-			'BEGIN {printf "goal >= 1.2x %s rows/s: %s %.2fx (%s)\n", p, m, a/b, a/b >= 1.2 ? "met" : "not met"}'
+			-v sc="$(median "server-scan-t$TH")" -v c="$(cpu_median "$m")" \
+			-v pc="$(cpu_median "$best")" 'BEGIN {
+			printf "goal >= 1.2x %s rows/s: %s %.2fx (%s); or server-bound: wall %.2fx the server scan (goal <= 1.05), client CPU %.2fx %s (goal <= 0.5): %s\n",
+				p, m, a/b, a/b >= 1.2 ? "met" : "not met", b/sc, c/pc, p,
+				b/sc <= 1.05 && c/pc <= 0.5 ? "met" : "not met" }'
 	done
 done

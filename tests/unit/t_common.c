@@ -254,6 +254,39 @@ static void test_zio(void)
 		zin_close(&zi);
 		close(fd);
 	}
+	/* the input consumed, for a progress: rising to the file's size,
+	 * plain or zstd, read directly or ahead */
+	for (int mode = 0; mode < 4; mode++) {
+		struct stat st;
+		uint64_t prev = 0, c, mid = 0;
+		int rising = 1;
+		ssize_t r;
+		zround(mode & 1 ? 3 : 0, data, n, 0, back, &nb);
+		stat(path("z"), &st);
+		fd = open(path("z"), O_RDONLY);
+		zin_init(&zi, fd);
+		memset(&err, 0, sizeof err);
+		if (mode & 2)
+			zin_read_ahead(&zi, &err);
+		nb = 0;
+		while ((r = zin_read(&zi, back + nb, 777, &err)) > 0) {
+			nb += (size_t)r;
+			c = zin_consumed(&zi);
+			rising &= c >= prev && c <= (uint64_t)st.st_size;
+			if (nb < n / 2 || !mid)
+				mid = c;
+			prev = c;
+		}
+		c = zin_consumed(&zi);
+		result(rising && nb == n && c == (uint64_t)st.st_size && mid < c,
+		       mode == 0 ? "zin_consumed: plain, rises to the file's size" :
+		       mode == 1 ? "zin_consumed: zstd, rises to the file's size" :
+		       mode == 2 ? "zin_consumed: plain read ahead, rises to the file's size" :
+				   "zin_consumed: zstd read ahead, rises to the file's size",
+		       err.msg);
+		zin_close(&zi);
+		close(fd);
+	}
 	/* closed before the end: the thread stops */
 	fd = open(path("z"), O_RDONLY);
 	zin_init(&zi, fd);
