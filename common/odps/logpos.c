@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "odps/sql.h"
 #include "wh/layout.h"
 
 int odps_logpos_cond(struct mc_buf *q, int layout, const struct mc_pos *p, const char *op,
@@ -109,4 +110,20 @@ int odps_logpos_ddl(const char *table, int layout, const char *l, char *op, stru
 		       "RENAME away or onto the name; a statement not starting DROP or CREATE), "
 		       "which mc-merge in MaxCompute cannot follow: load a new snapshot of the "
 		       "table taken after it", table, a, table, (int)(c1 - l), l);
+}
+
+int odps_logpos_layout(const char *name, int has_hist, const char *table, enum wh_layout *lay,
+		       const char **settings, struct mc_err *err)
+{
+	if (wh_layout_parse(name, lay, err) < 0)
+		return mc_errctx(err, "the ledger's log_layout: ");
+	if (wh_layout_is_json(*lay))
+		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
+			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
+	if (has_hist && *lay != WH_LAYOUT_MCSYNC) /* mc-tunnel-put refuses it */
+		return mc_errf(err, MC_EXIT_DATA, "table '%s' has schema versions, and its log "
+			       "table is of the %s layout (one schema)", table, wh_layout_name(*lay));
+	if (*lay != WH_LAYOUT_MCSYNC)
+		*settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "stream/rec.h"
+#include "wh/layout.h"
 
 /* Append to q the condition "the row's position OP p" (OP one of ">=",
  * ">", "<", "<="), spelled out over mc_pos_* (layout 0, or a base table)
@@ -25,6 +26,15 @@ const char *odps_logpos_cols(int layout);
 /* A line of a SELECT of odps_logpos_cols (CSV) into *p: 0, or -1 when it
  * does not read so. */
 int odps_logpos_parse(int layout, const char *line, struct mc_pos *p);
+
+/* The merge's log layout, the ledger's log_layout (NULL: mcsync), into
+ * *lay; for one other than mcsync *settings the SQL settings its merge
+ * runs with (shiftright(): MaxCompute 2.0's types). -1 with err for a name
+ * that is not a layout, dataworks-json (not a MaxCompute log table's), or
+ * another than mcsync with has_hist (a schema history: mc-tunnel-put
+ * refuses it). */
+int odps_logpos_layout(const char *name, int has_hist, const char *table, enum wh_layout *lay,
+		       const char **settings, struct mc_err *err);
 
 /* Whether a column named name is one of the log layout's own (mcsync:
  * mc_op ... mc_pos_row), not the table's. */

@@ -872,20 +872,11 @@ static int run(struct mo *m, struct mc_err *err)
 	char bp[32], d[16], a[64];
 	int rc;
 
-	if (lock_and_read(m, err) < 0 || wh_layout_parse(m->L.log_layout, &m->lay, err) < 0)
+	if (lock_and_read(m, err) < 0 || source(m, err) < 0 ||
+	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0 ||
+	    odps_logpos_layout(m->L.log_layout, m->mh.active, m->o->table, &m->lay,
+			       &m->so.settings, err) < 0)
 		return -1;
-	if (wh_layout_is_json(m->lay))
-		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
-			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
-	if (m->lay != WH_LAYOUT_MCSYNC) /* shiftright(): a function of MaxCompute 2.0 */
-		m->so.settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
-	if (source(m, err) < 0 ||
-	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0)
-		return -1;
-	if (m->mh.active && m->lay != WH_LAYOUT_MCSYNC) /* mc-tunnel-put refuses it */
-		return mc_errf(err, MC_EXIT_DATA, "table '%s' has schema versions, and its log "
-			       "table is of the %s layout (one schema)", m->o->table,
-			       wh_layout_name(m->lay));
 	if ((!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
 		return -1;
 	if (m->o->ds) {
