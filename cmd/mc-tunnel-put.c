@@ -349,9 +349,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 				 "--buckets are for "
 				 "--dest=odps://...");
 	if (strncmp(o->dest, "odps://", 7) == 0 && o->sink.log_layout &&
-	    strcmp(o->sink.log_layout, "mcsync") != 0)
-		prog_usage_error("--log-layout=%s: MaxCompute log tables are of the mcsync layout "
-				 "for now (docs/maxcompute.md \"Tables\")", o->sink.log_layout);
+	    strcmp(o->sink.log_layout, "dataworks-json") == 0)
+		prog_usage_error("--log-layout=%s: MaxCompute log tables are not of the "
+				 "dataworks-json layout (docs/maxcompute.md \"Tables\"): use the "
+				 "dataworks layout", o->sink.log_layout);
 	if (o->recover && (strncmp(o->dest, "odps://", 7) != 0 || !o->odps.state))
 		prog_usage_error("--recover rebuilds the --state=DIR of a --dest=odps://...: give both");
 	if (o->recover && optind < argc)

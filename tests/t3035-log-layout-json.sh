@@ -28,7 +28,7 @@ expect_ok "--log-layout=$L" mc-tunnel-put --dest="$T/w" --log-layout=$L --commit
 expect_grep "the ledger records it" "^log_layout $L\$" "$T/w/_mcsync/ledger"
 expect_code 2 "into MaxCompute: refused (exit 2)" \
 	mc-tunnel-put --dest=odps://p/x --log-layout=$L "$T/h/snap.mcr"
-expect_grep "... naming it" "log-layout=$L: MaxCompute log tables are of the mcsync layout" "$T/err"
+expect_grep "... naming it" "log-layout=$L: MaxCompute log tables are not of the dataworks-json layout" "$T/err"
 bad=0 n=0
 : >"$T/diffs"
 while read -r t k; do

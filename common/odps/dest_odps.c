@@ -108,6 +108,7 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 		to.sql = &so;
 		to.lifecycle = w->o.lifecycle;
 		to.proceed = w->o.proceed;
+		to.layout = p->layout;
 		if (rec_decode(last.p, last.len, 0, &used, &r, &sc, err) != 1)
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
 		else
@@ -157,11 +158,26 @@ static int log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err)
 	}
 	r = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
 	r |= odps_ident(&q, p->table, strlen(p->table));
-	r |= buf_adds(&q, " (mc_op STRING, mc_image STRING, mc_time BIGINT");
+	if (p->layout == WH_LAYOUT_MCSYNC) {
+		r |= buf_adds(&q, " (mc_op STRING, mc_image STRING, mc_time BIGINT");
+	} else { /* the layout's columns (odps/tables.h), the base's but mc_pos_* */
+		const struct wh_lcol *c;
+		size_t nc = wh_layout_head((enum wh_layout)p->layout, &c);
+		for (size_t i = 0; i < nc; i++)
+			r |= buf_addf(&q, "%s%s %s", i ? ", " : " (", c[i].name, c[i].type);
+		d.ncols -= 3;
+	}
 	for (size_t i = 0; i < d.ncols; i++) {
 		r |= buf_adds(&q, ", ");
 		r |= odps_ident(&q, d.names[i], strlen(d.names[i]));
 		r |= buf_addf(&q, " %s", d.types[i]);
+	}
+	if (p->layout != WH_LAYOUT_MCSYNC) {
+		const struct wh_lcol *c;
+		size_t nc = wh_layout_tail((enum wh_layout)p->layout, &c);
+		for (size_t i = 0; i < nc; i++)
+			r |= buf_addf(&q, ", %s %s", c[i].name, c[i].type);
+		d.ncols += 3; /* freed by odps_desc_free */
 	}
 	r |= buf_adds(&q, ") COMMENT '");
 	for (const char *c = d.comment ? d.comment : ""; *c; c++)
@@ -232,11 +248,25 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	struct odd_hist *h = NULL;
 	if (rows->complete)
 		p->complete = 1;
-	/* the schema history first (an ALTER may come with no row yet) */
+	/* the schema history first (an ALTER may come with no row yet); a
+	 * log table of a layout other than mcsync holds one schema */
+	if (rows->layout != WH_LAYOUT_MCSYNC && rows->hist_len)
+		return mc_errf(err, MC_EXIT_DATA, "%s: a schema change (ALTER TABLE) of the table, "
+			       "whose log table in MaxCompute is of the %s layout, which holds one "
+			       "schema (docs/maxcompute.md \"Tables\"): sync it in the mcsync "
+			       "layout, or into a local warehouse", p->table,
+			       wh_layout_name((enum wh_layout)rows->layout));
 	if (odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
 	if (rows->rows == 0)
 		return 0;
+	if (wh_layout_is_json((enum wh_layout)rows->layout))
+		return mc_errf(err, MC_EXIT_USAGE, "MaxCompute log tables are not of the "
+			       "dataworks-json layout (docs/maxcompute.md \"Tables\"): use the "
+			       "dataworks layout");
+	if (p->ensured && p->layout != rows->layout)
+		return mc_errf(err, MC_EXIT_DATA, "internal: %s in two log layouts", p->table);
+	p->layout = rows->layout;
 	if (p->used)
 		return mc_errf(err, MC_EXIT_DATA, "internal: two appends to %s %s in commit %llu",
 			       p->table, p->part, (unsigned long long)w->seq);

@@ -128,7 +128,10 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 		const struct trec_col *c = &s->cols[j];
 		int want = 0, found = 0;
 		w->plan[j] = 0;
-		for (size_t m = 0; m < sizeof metas / sizeof metas[0]; m++)
+		if (p->is_log && p->layout && odd_lay_plan(p, c->name.p, c->name.n, &w->plan[j], &want))
+			found = 1;
+		for (size_t m = 0; m < sizeof metas / sizeof metas[0] && !(p->is_log && p->layout);
+		     m++)
 			if (strlen(metas[m].name) == c->name.n &&
 			    !strncasecmp(metas[m].name, c->name.p, c->name.n) &&
 			    (p->is_log || !metas[m].log_only)) {
@@ -222,25 +225,29 @@ static int add_image(struct odd *w, struct dest_part *p, struct trec_enc *e,
 	}
 	if (trec_enc_add(e, w->tv, n, err) < 0)
 		return mc_errctx(err, "table %s: ", p->table);
+	odd_note_row(p, &r->pos);
+	return 0;
+}
+
+void odd_note_row(struct dest_part *q, const struct mc_pos *pos)
+{
 	/* the row as the state mirror counts it (odps/mirror.h) */
-	struct dest_part *q = p;
 	q->images++;
 	if (!q->has_tpos) {
-		q->tlo = q->thi = r->pos;
+		q->tlo = q->thi = *pos;
 		q->nthi = 1;
 		q->has_tpos = 1;
 	} else {
-		int c = pos_cmp(&r->pos, &q->thi);
+		int c = pos_cmp(pos, &q->thi);
 		if (c > 0) {
-			q->thi = r->pos;
+			q->thi = *pos;
 			q->nthi = 1;
 		} else if (c == 0) {
 			q->nthi++;
 		}
-		if (pos_cmp(&r->pos, &q->tlo) < 0)
-			q->tlo = r->pos;
+		if (pos_cmp(pos, &q->tlo) < 0)
+			q->tlo = *pos;
 	}
-	return 0;
 }
 
 /* The marker of a table-replacing DDL into the log table: mc_op (T, X,
@@ -319,6 +326,23 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		if (r.kind == MC_R_SCHEMA) {
 			rc = plan_schema(w, p, &r, err);
 			planned = rc == 0;
+			continue;
+		}
+		if (p->is_log && p->layout && (r.kind == MC_R_DDL || r.kind == MC_R_ROW)) {
+			/* the rows of the log layout (wh_layout_rows) */
+			if (!planned && r.kind == MC_R_DDL) {
+				if ((rc = odd_lay_plan_bare(w, p, err)) < 0)
+					break;
+				planned = 2; /* the layout's columns only */
+			}
+			if (!planned || (planned == 2 && r.kind == MC_R_ROW)) {
+				rc = mc_errf(err, MC_EXIT_DATA, "internal: rows of %s before their "
+					     "schema", p->table);
+				break;
+			}
+			rc = odd_lay_rec(w, p, &e, &r, err);
+			if (rc == 0 && trec_enc_full(&e))
+				rc = cut_block(p, &e, err);
 			continue;
 		}
 		if (r.kind == MC_R_DDL) {

@@ -26,6 +26,7 @@ struct dest_part {
 	char *part;   /* the sink's spec "ds=1/hh=2" */
 	char *tpart;  /* the Tunnel's "ds=1,hh=2" */
 	int is_log;
+	int layout;   /* a log table's layout (enum wh_layout; 0: mcsync) */
 	int ensured;  /* the table-and-partition hook ran */
 	unsigned hist_gen; /* for the schema history of this generation (odd_hist) */
 	/* this commit */
@@ -92,6 +93,10 @@ enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF =
        PLAN_ROW = -6, PLAN_NULL = -7 /* --existing-tables=proceed: a column mcsync does
 				       * not write */ };
 
+/* a log layout's own columns (dest_odps_lay.c): head column i is
+ * PLAN_LHEAD - i, tail column i PLAN_LTAIL - i */
+enum { PLAN_LHEAD = -100, PLAN_LTAIL = -200 };
+
 #define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
 
 /* The schema histories of two versions or more this run has not put
@@ -107,6 +112,24 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
 /* A journal of the commit after the ledger: finished from its spool when it
  * was decided, its sessions dropped when not (dest_odps_roll.c). */
 int odd_roll_forward(struct odd *w, struct mc_err *err);
+
+/* p's log layout's column named n (n bytes) of a session, when p is a
+ * log table of a layout other than mcsync: 1 with *plan (PLAN_LHEAD - i
+ * or PLAN_LTAIL - i) and *kind (TREC_BIGINT or TREC_STRING), else 0
+ * (dest_odps_lay.c). */
+int odd_lay_plan(const struct dest_part *p, const char *n, size_t nn, int *plan, int *kind);
+/* Record r (a row or a DDL) into encoder e as the rows of p's log layout
+ * (wh_layout_rows), each session column by w->plan (table columns of a
+ * DDL row NULL); a table-replacing DDL for a layout with no row for it
+ * (dts, dts-new) is exit 1 naming its position (dest_odps_lay.c). */
+int odd_lay_rec(struct odd *w, struct dest_part *p, struct trec_enc *e, const struct mc_rec *r,
+		struct mc_err *err);
+/* The plan of p's session for a DDL row with no schema record before it:
+ * the layout's columns, every other NULL (dest_odps_lay.c). */
+int odd_lay_plan_bare(struct odd *w, const struct dest_part *p, struct mc_err *err);
+/* A row of r's position encoded into p: counted for the state mirror
+ * (images, tlo, thi, nthi; dest_odps_enc.c). */
+void odd_note_row(struct dest_part *p, const struct mc_pos *pos);
 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,

@@ -22,6 +22,7 @@
 #include "odps/mirror.h"
 #include "odps/state.h"
 #include "odps/tables.h"
+#include "odps/logpos.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/wh.h"
@@ -55,6 +56,7 @@ struct mo {
 					* its columns, the others stay NULL */
 	struct odps_desc dl;           /* then: DESC T_log */
 	struct odps_mhist mh;          /* the schema history (merge_odps_int.h) */
+	enum wh_layout lay;            /* the log table's (the ledger's log_layout) */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -147,12 +149,6 @@ static int is_pos(const char *name)
 	       !strcasecmp(name, "mc_pos_row");
 }
 
-static int is_log_meta(const char *name)
-{
-	return is_pos(name) || !strcasecmp(name, "mc_op") || !strcasecmp(name, "mc_image") ||
-	       !strcasecmp(name, "mc_time");
-}
-
 /* T not in mcsync's layout (no mcsync comment: a table someone else made,
  * used with mc-tunnel-put --existing-tables=proceed): its data columns are
  * those T_log has too, in T's order; the others are left NULL by naming
@@ -188,7 +184,7 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 			       m->o->table);
 	for (size_t j = 0; j < m->dl.ncols; j++) {
 		size_t i;
-		if (is_log_meta(m->dl.names[j]))
+		if (odps_logpos_is_meta(m->lay, m->dl.names[j]))
 			continue;
 		for (i = 0; i < *n; i++)
 			if (!strcasecmp(m->dl.names[j], m->cols[i].name.p))
@@ -471,9 +467,14 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
 			       m->o->at, m->src->has_hw ? m->src->hw_time : 0);
-	if (buf_adds(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM ") < 0 ||
-	    buf_addf(&q, "`%s_log` WHERE mc_time > %" PRId64
-			 " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;%c", m->o->table, t, 0) < 0) {
+	/* dataworks' time in ms (time * 1000 > t * 1000 when time > t); its
+	 * DDL rows no change, as mcsync's markers (mc_time NULL) */
+	if (buf_addf(&q, "SELECT %s FROM `%s_log` WHERE %s > %" PRId64 "%s ORDER BY %s LIMIT 1;%c",
+		     odps_logpos_cols(m->lay), m->o->table,
+		     m->lay ? wh_layout_role(m->lay, "time") : "mc_time",
+		     wh_layout_has_ddl(m->lay) ? t * 1000 : t,
+		     wh_layout_has_ddl(m->lay) ? " AND operation_type IN ('I', 'U', 'D')" : "",
+		     odps_logpos_cols(m->lay), 0) < 0) {
 		mc_oom(err, "SQL");
 		goto out;
 	}
@@ -481,14 +482,8 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		goto out;
 	{
 		char *l = strchr(out.p, '\n'); /* after the header line */
-		unsigned long long f, o, r;
-		if (l && sscanf(l + 1, "%llu,%llu,%llu", &f, &o, &r) == 3) {
-			m->upto.file = f;
-			m->upto.off = o;
-			m->upto.row = r;
-		} else {
+		if (!l || odps_logpos_parse(m->lay, l + 1, &m->upto) < 0)
 			m->upto_inf = 1;
-		}
 	}
 	rc = 0;
 out:
@@ -646,19 +641,23 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 	const char **ops = NULL;
 	size_t n = 0, cap = 0;
 	int rc = -1;
-	int r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
-			 "mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND (mc_pos_file > %"
-			 PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
-			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64 "))))",
-			 m->o->table, m->from.file, m->from.file, m->from.off, m->from.off,
-			 m->from.row);
-	if (r == 0 && !m->upto_inf)
-		r = buf_addf(&q, " AND (mc_pos_file < %" PRIu64 " OR (mc_pos_file = %" PRIu64
-			     " AND (mc_pos_off < %" PRIu64 " OR (mc_pos_off = %" PRIu64
-			     " AND mc_pos_row < %" PRIu64 "))))",
-			     m->upto.file, m->upto.file, m->upto.off, m->upto.off, m->upto.row);
-	if (r < 0 || buf_addf(&q, ";%c", 0) < 0) {
-		mc_oom(err, "SQL");
+	int r;
+	if (m->lay != WH_LAYOUT_MCSYNC && !wh_layout_has_ddl(m->lay))
+		return 0; /* dts: no DDL row (mc-tunnel-put refuses a table-replacing one) */
+	if (m->lay != WH_LAYOUT_MCSYNC)
+		r = buf_addf(&q, "SELECT operation_type, sequence_id, substr(ltrim(ddl_sql), 1, 6) "
+			     "AS w FROM `%s_log` WHERE operation_type IN ('TRUNCATE', 'RENAME', "
+			     "'ALTER') AND ", m->o->table);
+	else
+		r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` "
+			     "WHERE mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND ",
+			     m->o->table);
+	if (r < 0 || odps_logpos_cond(&q, m->lay, &m->from, ">=", err) < 0 ||
+	    (!m->upto_inf && (buf_adds(&q, " AND ") < 0 ||
+			      odps_logpos_cond(&q, m->lay, &m->upto, "<", err) < 0)) ||
+	    buf_addf(&q, ";%c", 0) < 0) {
+		if (!err->code)
+			mc_oom(err, "SQL");
 		goto out;
 	}
 	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
@@ -667,10 +666,15 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 		char *l = strchr(out.p, '\n'), *nl; /* after the header line */
 		for (l = l ? l + 1 : NULL; l && *l; l = nl) {
 			unsigned long long f, o, w;
+			struct mc_pos mk_pos;
 			char op;
 			if ((nl = strchr(l, '\n')))
 				*nl++ = '\0';
-			if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
+			if (m->lay != WH_LAYOUT_MCSYNC) {
+				if (odps_logpos_ddl(m->o->table, m->lay, l, &op, &mk_pos, err) < 0)
+					goto out;
+				f = mk_pos.file, o = mk_pos.off, w = mk_pos.row;
+			} else if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
 				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL marker "
 					"reads '%.80s'", m->o->table, l);
 				goto out;
@@ -768,12 +772,11 @@ static int lifecycle(struct mo *m, struct mc_err *err)
 	}
 	day_format(day_of(m->src->hw_time, m->L.utc_off), hw);
 	q.len = 0;
-	if (buf_addf(&q, "SELECT ds FROM `%s_log` WHERE ds < '%s' GROUP BY ds HAVING SUM(CASE WHEN "
-			 "mc_pos_file > %" PRIu64 " OR (mc_pos_file = %" PRIu64 " AND (mc_pos_off > %" PRIu64
-			 " OR (mc_pos_off = %" PRIu64 " AND mc_pos_row >= %" PRIu64
-			 "))) THEN 1 ELSE 0 END) = 0 ORDER BY ds;%c",
-		     m->o->table, hw, lo.file, lo.file, lo.off, lo.off, lo.row, 0) < 0) {
-		mc_oom(err, "SQL");
+	if (buf_addf(&q, "SELECT ds FROM `%s_log` WHERE ds < '%s' GROUP BY ds HAVING SUM(CASE WHEN ",
+		     m->o->table, hw) < 0 || odps_logpos_cond(&q, m->lay, &lo, ">=", err) < 0 ||
+	    buf_addf(&q, " THEN 1 ELSE 0 END) = 0 ORDER BY ds;%c", 0) < 0) {
+		if (!err->code)
+			mc_oom(err, "SQL");
 		goto out;
 	}
 	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
@@ -871,7 +874,10 @@ static int run(struct mo *m, struct mc_err *err)
 
 	if (lock_and_read(m, err) < 0 || source(m, err) < 0 ||
 	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0 ||
-	    (!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
+	    odps_logpos_layout(m->L.log_layout, m->mh.active, m->o->table, &m->lay,
+			       &m->so.settings, err) < 0)
+		return -1;
+	if ((!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
 		return -1;
 	if (m->o->ds) {
 		if ((rc = plan_day(m, err)) < 0)
@@ -907,6 +913,7 @@ static int run(struct mo *m, struct mc_err *err)
 	q.barrier = m->barrier;
 	q.dialect = MERGE_SQL_MAXCOMPUTE;
 	q.named_insert = m->named_insert;
+	q.layout = (int)m->lay;
 	if (m->mh.active) { /* the history's SQL columns, by name */
 		q.hist = &m->mh.x;
 		q.hist_lo = m->mh.lo;

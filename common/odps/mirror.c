@@ -16,9 +16,12 @@
 #include "base/day.h"
 #include "base/num.h"
 #include "stream/ledger.h"
+#include "odps/logpos.h"
 #include "odps/state.h"
+#include "odps/tables.h"
 #include "odps/upload.h"
 #include "stream/rec.h"
+#include "wh/layout.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -350,9 +353,16 @@ static int pos_cond(struct mc_buf *q, const struct mc_pos *p, const char *gt)
 			p->off, gt, p->row);
 }
 
-/* How many rows of e's partition lie in [tlo, thi]. */
+static int is_log_table(const char *t)
+{
+	size_t n = strlen(t), k = strlen(ODPS_LOG_SUFFIX);
+	return n > k && !strcmp(t + n - k, ODPS_LOG_SUFFIX);
+}
+
+/* How many rows of e's partition lie in [tlo, thi] (a log table of
+ * layout lay: by its id column, odps/logpos.h). */
 static int count(struct odps_client *c, const struct odps_sql_opts *so,
-		 const struct odps_jent *e, uint64_t *n, struct mc_err *err)
+		 const struct odps_jent *e, int lay, uint64_t *n, struct mc_err *err)
 {
 	struct mc_buf q = { 0 }, out = { 0 };
 	struct rows r;
@@ -377,9 +387,15 @@ static int count(struct odps_client *c, const struct odps_sql_opts *so,
 			rc = buf_addf(&q, " AND %.*s = '%.*s'", (int)(eq - p), p, (int)vn, eq + 1);
 		p = *sl ? sl + 1 : sl;
 	}
-	if (rc == 0 && (pos_cond(&q, &e->tlo, ">") < 0 || pos_cond(&q, &e->thi, "<") < 0 ||
-			buf_addc(&q, '\0') < 0))
+	if (rc == 0 && lay != WH_LAYOUT_MCSYNC) {
+		if (buf_adds(&q, " AND ") < 0 || odps_logpos_cond(&q, lay, &e->tlo, ">=", err) < 0 ||
+		    buf_adds(&q, " AND ") < 0 || odps_logpos_cond(&q, lay, &e->thi, "<=", err) < 0 ||
+		    buf_addc(&q, '\0') < 0)
+			rc = err->code ? -1 : mc_oom(err, "SQL");
+	} else if (rc == 0 && (pos_cond(&q, &e->tlo, ">") < 0 || pos_cond(&q, &e->thi, "<") < 0 ||
+			       buf_addc(&q, '\0') < 0)) {
 		rc = mc_oom(err, "SQL");
+	}
 	if (rc == 0)
 		rc = query(c, so, q.p, 1, &out, &r, err);
 	if (rc == 0) {
@@ -532,7 +548,11 @@ static int load(struct rec *R, struct mc_err *err)
 static int resolve_all(struct rec *R, struct odps_journal *j, int *all_in, struct mc_buf *report,
 		       struct mc_err *err)
 {
+	/* the log tables' layout: the ledger's after the commit */
+	enum wh_layout lay;
 	*all_in = 1;
+	if (wh_layout_parse(ckpt_get(&R->kinds[1], LEDGER_K_LOG_LAYOUT), &lay, err) < 0)
+		return mc_errctx(err, "the state mirror's ledger: ");
 	for (size_t i = 0; i < j->n; i++) {
 		struct odps_jent *e = &j->e[i];
 		uint64_t n;
@@ -548,7 +568,7 @@ static int resolve_all(struct rec *R, struct odps_journal *j, int *all_in, struc
 				       "to %s): earlier rows of the partition may lie in that range, "
 				       "so counting cannot tell whether its rows are in MaxCompute",
 				       j->seq, e->table, e->part, lo, hi);
-		if (count(R->c, &R->so, e, &n, err) < 0)
+		if (count(R->c, &R->so, e, is_log_table(e->table) ? lay : 0, &n, err) < 0)
 			return -1;
 		if (n == e->before + e->images) {
 			e->state = ODPS_J_IN;

@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "wh/layout.h"
 
 int odps_ident(struct mc_buf *b, const char *p, size_t n)
 {
@@ -82,15 +83,44 @@ static void add(struct want *w, const char *name, size_t nn, const char *type, c
 	w->n++;
 }
 
-static int layout(const struct mc_rec *s, int is_log, const struct odps_colopts *co,
+/* the columns of a log layout's own (head or tail), named from */
+static void add_lcols(struct want *w, const struct wh_lcol *c, size_t n, const char *from)
+{
+	for (size_t i = 0; i < n; i++)
+		add(w, c[i].name, strlen(c[i].name), c[i].type, from);
+}
+
+static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps_colopts *co,
 		  struct want *w, struct mc_err *err)
 {
 	static const char meta[] = "change metadata of the log layout";
 	static const char pos[] = "the position column of the layout";
+	const struct wh_lcol *head = NULL, *tail = NULL;
+	size_t nhead = 0, ntail = 0;
 	w->n = 0;
 	if (s->ncols > MC_MAX_COLUMNS)
 		return mc_errf(err, MC_EXIT_DATA, "too many columns");
-	if (is_log) {
+	if (is_log && lay != WH_LAYOUT_MCSYNC) {
+		if (wh_layout_is_json((enum wh_layout)lay))
+			return mc_errf(err, MC_EXIT_USAGE, "MaxCompute log tables are not of the "
+				       "dataworks-json layout: use the dataworks layout");
+		nhead = wh_layout_head((enum wh_layout)lay, &head);
+		ntail = wh_layout_tail((enum wh_layout)lay, &tail);
+		for (size_t i = 0; i < s->ncols; i++)
+			for (size_t k = 0; k < nhead + ntail; k++) {
+				const char *ln = k < nhead ? head[k].name : tail[k - nhead].name;
+				if (strlen(ln) == s->cols[i].name.n &&
+				    !strncasecmp(ln, s->cols[i].name.p, s->cols[i].name.n))
+					return mc_errf(err, MC_EXIT_DATA,
+						       "column '%s' of %.*s.%.*s is a column of the %s "
+						       "log layout too%s", ln, (int)s->db.n, s->db.p,
+						       (int)s->table.n, s->table.p,
+						       wh_layout_name((enum wh_layout)lay),
+						       lay == WH_LAYOUT_DTS ? ": use the dts-new layout "
+						       "(new_dts_sync_ names)" : "");
+			}
+		add_lcols(w, head, nhead, meta);
+	} else if (is_log) {
 		add(w, "mc_op", 5, "STRING", meta);
 		add(w, "mc_image", 8, "STRING", meta);
 		add(w, "mc_time", 7, "BIGINT", meta);
@@ -108,6 +138,10 @@ static int layout(const struct mc_rec *s, int is_log, const struct odps_colopts 
 			 c->name.p, (int)s->db.n, s->db.p, (int)s->table.n, s->table.p,
 			 (int)c->mysql_type.n, c->mysql_type.p);
 		add(w, c->name.p, c->name.n, m.text, from);
+	}
+	if (is_log && lay != WH_LAYOUT_MCSYNC) {
+		add_lcols(w, tail, ntail, meta);
+		return 0;
 	}
 	add(w, "mc_pos_file", 11, "BIGINT", pos);
 	add(w, "mc_pos_off", 10, "BIGINT", pos);
@@ -457,7 +491,7 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 	int rc = -1;
 	if (!w)
 		return mc_oom(err, "a table's layout");
-	if (layout(schema, is_log, o->colopts, w, err) < 0)
+	if (layout(schema, is_log, o->layout, o->colopts, w, err) < 0)
 		goto out;
 	if (part) { /* checked before anything is sent */
 		struct mc_buf t = { 0 };

@@ -42,6 +42,11 @@ struct odps_tables_opts {
 					     * 0: none (partitions kept) */
 	const struct odps_colopts *colopts; /* one per schema column, or NULL:
 					     * the default mapping */
+	int layout;                         /* a log table's layout (enum
+					     * wh_layout; 0: mcsync, above): its
+					     * own columns (wh_layout_head, the
+					     * table's, wh_layout_tail) in place
+					     * of mc_op ... mc_pos_row */
 };
 
 /* Make sure table `name` (is_log: the log table of that layout; name is

@@ -168,6 +168,9 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		       sink_hist_pending(s, s->pbufs[i]);
 	if (!any && !s->dirty)
 		return 0;
+	int lay;
+	if (sink_layout(s, &lay, err) < 0)
+		return -1;
 	s->L.seq++;
 	s->t_commit = mono_s(); /* --commit-interval: from commit start to start */
 	sink_stats_precommit(s);
@@ -182,6 +185,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
+			.layout = lay,
 		};
 		if (p->rows == 0 && !p->complete && !sink_hist_pending(s, p))
 			continue;
@@ -623,30 +627,6 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 
 /* ---- DDL ---- */
 
-/* The first word of a statement, past blanks and comments: 1 when it is
- * word (any case). */
-static int sql_starts(struct mc_str sql, const char *word)
-{
-	const char *p = sql.p, *e = sql.p + sql.n;
-	size_t k = strlen(word);
-	for (;;) {
-		while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-			p++;
-		if (e - p >= 2 && p[0] == '/' && p[1] == '*' && !(e - p >= 3 && p[2] == '!')) {
-			const char *c = p + 2;
-			while (e - c >= 2 && !(c[0] == '*' && c[1] == '/'))
-				c++;
-			p = e - c >= 2 ? c + 2 : e;
-			continue;
-		}
-		break;
-	}
-	if ((size_t)(e - p) < k || strncasecmp(p, word, k) != 0)
-		return 0;
-	return (size_t)(e - p) == k || !((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
-					 (p[k] >= '0' && p[k] <= '9') || p[k] == '_');
-}
-
 static int ddl_replaces(enum mc_ddl_effect e)
 {
 	return e == MC_DDL_TRUNCATE || e == MC_DDL_DROP || e == MC_DDL_CREATE ||
@@ -676,8 +656,8 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 	/* a record without its effect (an older tail): refused when it
 	 * looks like one that replaces a table the warehouse holds */
 	int unmarked = r->effect == MC_DDL_UNKNOWN &&
-		       (sql_starts(r->sql, "TRUNCATE") || sql_starts(r->sql, "DROP") ||
-			sql_starts(r->sql, "RENAME") || sql_starts(r->sql, "CREATE"));
+		       (sink_sql_starts(r->sql, "TRUNCATE") || sink_sql_starts(r->sql, "DROP") ||
+			sink_sql_starts(r->sql, "RENAME") || sink_sql_starts(r->sql, "CREATE"));
 
 	if (r->effect == MC_DDL_ALTER && r->table.n)
 		return sink_hist_ddl(s, r, err);

@@ -143,6 +143,12 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
 		    struct mc_err *err);
 
+/* sqlword.c: 1 when the first word of statement sql, past blanks and
+ * comments, is word (any case). */
+int sink_sql_starts(struct mc_str sql, const char *word);
+/* hlayout.c: the log layout of the ledger (enum wh_layout) into *lay; -1
+ * with err when the ledger's log_layout is not one. */
+int sink_layout(const struct sink *s, int *lay, struct mc_err *err);
 /* hlayout.c: the header's log_layout entry (mc-transform's rules): the
  * layout of a new ledger, else it must be the ledger's; a --log-layout
  * given must say the same (exit 2 naming both). */

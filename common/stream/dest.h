@@ -82,6 +82,9 @@ struct dest_rows {
 	int has_floor;          /* the lowest chunk watermark of its rows: the
 				 * log applies from there */
 	struct mc_pos floor;
+	int layout;             /* a log table's layout (enum wh_layout of
+				 * wh/layout.h: the ledger's log_layout; 0:
+				 * mcsync) */
 };
 
 struct dest_part; /* a table partition, the destination's */

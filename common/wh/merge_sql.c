@@ -355,7 +355,7 @@ static int json_check(const struct merge_sql *q, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s': the dataworks-json log layout's SQL is written for "
 			       "sqlite only (--dialect=sqlite): its log table is local (MaxCompute "
-			       "log tables are of the mcsync layout for now)", q->table);
+			       "log tables are not of this layout: use dataworks)", q->table);
 	for (size_t i = 0; i < s->ncols; i++)
 		if (memchr(s->cols[i].name.p, '"', s->cols[i].name.n) ||
 		    memchr(s->cols[i].name.p, '\\', s->cols[i].name.n))
@@ -457,10 +457,14 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
 		}
 		rc |= buf_adds(b, "\n");
+	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= ident(b, q->into, strlen(q->into), d);
+		rc |= buf_adds(b, "\n");
 	}
 	rc |= buf_adds(b, "SELECT ");
 	rc |= cols(b, s, d, NULL);
-	rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row");
+	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row");
 	if (q->ds && d == MERGE_SQL_SQLITE)
 		rc |= buf_addf(b, ", '%s'", q->ds);
 	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
@@ -468,14 +472,14 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 		rc |= buf_adds(b, i ? ", " : "");
 		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
 	}
-	rc |= buf_addf(b, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
-		       id, af);
+	rc |= litf(b, d, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
+		   id, af);
 	if (!q->has_barrier) { /* emptied (dataworks' TRUNCATE row): no base row counts */
 		rc |= cols(b, s, d, NULL);
-		rc |= buf_addf(b, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64
-			       " + _pos_row AS %s, 'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, "
-			       "_pos_row\n    FROM ",
-			       (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
+		rc |= litf(b, d, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64
+			   " + _pos_row AS %s, 'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, "
+			   "_pos_row\n    FROM ",
+			   (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
 		rc |= ident(b, q->table, strlen(q->table), d);
 		rc |= buf_adds(b, "\n    WHERE ");
 		rc |= part_pred(b, q->base_part);
@@ -488,7 +492,7 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 			       id, af, id, shr, id, WH_ID_ROW_BITS,
 			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
 	else
-		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, shiftright(%s, %d) AS _pos_file, "
+		rc |= litf(b, d, ",\n      %s, %s, 1 AS _rank, shiftright(%s, %d) AS _pos_file, "
 			       "(shiftright(%s, %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row"
 			       "\n    FROM ",
 			       id, af, id, shr, id, WH_ID_ROW_BITS,
@@ -502,7 +506,7 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 		rc |= buf_addf(b, " AND %s < %" PRId64, id, iz);
 	if (wh_layout_has_ddl(L))
 		rc |= buf_addf(b, " AND %s IN ('I', 'U', 'D')", opc);
-	rc |= buf_addf(b, "\n  ) u\n) w\nWHERE _rn = 1 AND %s = 'Y';\n", af);
+	rc |= litf(b, d, "\n  ) u\n) w\nWHERE _rn = 1 AND %s = 'Y';\n", af);
 	if (rc)
 		return mc_oom(err, "sql");
 	return 0;

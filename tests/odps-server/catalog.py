@@ -79,6 +79,14 @@ class Table:
         self.lifecycle = lifecycle
 
 
+def _shiftright(a, n):
+    if a is None or n is None:
+        return None
+    if not isinstance(a, int) or not isinstance(n, int):
+        raise ValueError("shiftright: an integer argument is not of an integer type")
+    return a >> n
+
+
 class Project:
     def __init__(self, path, name):
         self.name = name
@@ -86,6 +94,9 @@ class Project:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        # MaxCompute 2.0's shiftright(bigint, int): arithmetic, NULL in NULL out;
+        # `a & b` (a bitwise operator of MaxCompute's) is sqlite's own
+        self.db.create_function("shiftright", 2, _shiftright, deterministic=True)
         self.lock = threading.RLock()
 
     # --- tables ---

@@ -19,7 +19,8 @@ Statements (one per SQL task, after any `SET k=v;` lines):
   SHOW PARTITIONS t (one "k=v[/k2=v2]" line per partition, in order)
 Inside a query: MaxCompute string literals ('..' or ".." with backslash escapes)
 become sqlite literals, `names` stay quoted identifiers, CAST type names map to
-sqlite's (STRING -> TEXT, BIGINT -> INTEGER, ...), IF() -> IIF(), NVL() -> IFNULL().
+sqlite's (STRING -> TEXT, BIGINT -> INTEGER, ...), IF() -> IIF(), NVL() -> IFNULL(); shiftright(a, n) is a function of the
+connection (catalog.py), `a & b` sqlite's own operator.
 Window functions (ROW_NUMBER() OVER ...) and aggregates run as sqlite runs them.
 Errors are MaxCompute-like task texts: "ODPS-0130161:[line,col] Parse exception - ...".
 """
