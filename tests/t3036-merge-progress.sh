@@ -51,7 +51,7 @@ for l in pl:
         continue
     pct.append(int(m[1]))
     total = m[3]
-if len(pct) < 3: bad.append('fewer than 3 progress lines: %r' % pl)
+if len(pct) < 2: bad.append('fewer than 2 progress lines: %r' % pl)
 if pct != sorted(pct): bad.append('the %% goes down: %r' % pct)
 if pct and pct[-1] > 100: bad.append('over 100%%: %r' % pct)
 if not any(0 < p < 100 for p in pct): bad.append('no line between 0 and 100%%: %r' % pct)
