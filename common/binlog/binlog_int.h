@@ -34,8 +34,13 @@ static inline uint64_t bl_be_n(const uint8_t *p, unsigned n)
  * bl_value and a struct mc_val, or straight from the row image: integers
  * of plan_n bytes, text or bytes after a length of plan_n bytes. */
 enum { BL_PLAN_VALUE = 0, BL_PLAN_SINT, BL_PLAN_UINT, BL_PLAN_STR, BL_PLAN_BIN,
-       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */ };
+       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */,
+       BL_PLAN_TEXT /* DECIMAL, temporal: plan_n bytes, a text by bl_plan_text */ };
 void bl_col_plan(struct bl_col *c);
+/* room bl_plan_text needs (a DECIMAL(65,30)'s text: 68 bytes) */
+#define BL_PLAN_TEXT_MAX 128
+size_t bl_plan_text(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, char *o,
+		    int8_t *ext);
 
 /* A bounded cursor over one event's bytes. */
 struct cur {

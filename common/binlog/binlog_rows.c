@@ -784,6 +784,17 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 			c.p += n + (size_t)len;
 			continue;
 		}
+		case BL_PLAN_TEXT: {
+			char txt[BL_PLAN_TEXT_MAX];
+			int8_t ext;
+			size_t len;
+			if (left < n || !(len = bl_plan_text(d, col, c.p, txt, &ext)))
+				break; /* bl_value says what is wrong */
+			mcpk_ext(k, len, ext);
+			rp_put(k, txt, len);
+			c.p += n;
+			continue;
+		}
 		}
 		if (bl_value(d, col, c.p, left, &used, &v, err) < 0)
 			return mc_errctx(err, "column %u (%.*s): ", i + 1, (int)col->name.n,

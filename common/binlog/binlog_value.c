@@ -14,10 +14,18 @@
 
 static inline __attribute__((always_inline)) uint32_t le_n(const uint8_t *p, unsigned n)
 {
-	uint32_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
+	switch (n) {
+	case 1: return p[0];
+	case 2: return le16(p);
+	case 3: return le16(p) | (uint32_t)p[2] << 16;
+	case 4: return le32(p);
+	default: {
+		uint32_t v = 0;
+		for (unsigned i = 0; i < n; i++)
+			v |= (uint32_t)p[i] << (8 * i);
+		return v;
+	}
+	}
 }
 
 
@@ -78,6 +86,29 @@ void bl_col_plan(struct bl_col *c)
 		if ((text || bin || ascii) && c->meta >= 1 && c->meta <= 4) {
 			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
 			c->plan_n = (uint8_t)c->meta;
+		}
+		return;
+	/* texts bl_plan_text makes (old-format temporals whose fraction is
+	 * not in the map, dec_ext, are decoded as what is known at the time) */
+	case BL_T_NEWDECIMAL: {
+		unsigned prec = c->meta >> 8, scale = c->meta & 0xff;
+		if (prec && prec <= 65 && scale <= 30 && scale <= prec) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = (uint8_t)bl_decimal_size(prec, scale);
+		}
+		return;
+	}
+	case BL_T_DATE: case BL_T_NEWDATE: c->plan = BL_PLAN_TEXT; c->plan_n = 3; return;
+	case BL_T_DATETIME: case BL_T_TIMESTAMP:
+		if (!c->dec_ext) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = c->type == BL_T_DATETIME ? 8 : 4;
+		}
+		return;
+	case BL_T_DATETIME2: case BL_T_TIMESTAMP2:
+		if (c->meta <= 6) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = (uint8_t)((c->type == BL_T_DATETIME2 ? 5 : 4) + (c->meta + 1) / 2);
 		}
 		return;
 	default:
@@ -389,11 +420,10 @@ size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char
  * (dec+1)/2 bytes, big-endian; returns microseconds (unsigned form). */
 static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
 
-static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
-			  unsigned dec, struct mc_err *err)
+/* The text of a TIMESTAMP at o (room for 27 bytes): its end. */
+static char *ts_text(struct bl_decoder *d, uint32_t sec, uint32_t usec, unsigned dec, char *o)
 {
-	char *o, *e;
-	ROOM(o, 48);
+	char *e;
 	if (sec == 0 && usec == 0) {
 		e = ymd_text(o, 0, 0, 0);
 		*e++ = ' ';
@@ -421,8 +451,82 @@ static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, 
 		memcpy(o, d->ts_text, 19);
 		e = o + 19;
 	}
-	e += frac_text(e, dec, usec);
-	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o));
+	return e + frac_text(e, dec, usec);
+}
+
+static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
+			  unsigned dec, struct mc_err *err)
+{
+	char *o;
+	ROOM(o, 48);
+	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(ts_text(d, sec, usec, dec, o) - o));
+}
+
+/* MySQL's old DATETIME (YYYYMMDDhhmmss as an integer) at o (room for 19
+ * bytes): the text's length, 0 when it is not a date and time. */
+static size_t old_datetime_text(uint64_t x, char *o)
+{
+	/* the parts by successive division */
+	uint64_t ymd = x / 1000000;
+	unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
+	unsigned mon = md / 100, day = md % 100, hour = hms / 10000, min = hms / 100 % 100,
+		 sec = hms % 100;
+	char *e;
+	if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
+		return 0;
+	e = ymd_text(o, (unsigned)(ymd / 10000), mon, day);
+	*e++ = ' ';
+	return (size_t)(hms_text(e, hour, min, sec) - o);
+}
+
+/* The text of a value of a column planned BL_PLAN_TEXT, its plan_n bytes
+ * at p, at o (room for BL_PLAN_TEXT_MAX bytes): its length and *ext (the
+ * record's extension type), or 0 when the value is not valid (bl_value
+ * says why). The same texts as bl_value's. */
+size_t bl_plan_text(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, char *o,
+		    int8_t *ext)
+{
+	switch (c->type) {
+	case BL_T_NEWDECIMAL:
+		*ext = MC_EXT_DECIMAL;
+		return bl_decimal_text(p, c->meta >> 8, c->meta & 0xff, o);
+	case BL_T_DATE: case BL_T_NEWDATE: {
+		uint32_t x = le16(p) | (uint32_t)p[2] << 16;
+		if (((x >> 5) & 15) > 12)
+			return 0;
+		*ext = MC_EXT_DATE;
+		return (size_t)(ymd_text(o, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - o);
+	}
+	case BL_T_DATETIME:
+		*ext = MC_EXT_DATETIME;
+		return old_datetime_text(le64(p), o);
+	case BL_T_TIMESTAMP:
+		*ext = MC_EXT_TIMESTAMP;
+		return (size_t)(ts_text(d, le32(p), 0, 0, o) - o);
+	case BL_T_DATETIME2: {
+		unsigned dec = c->meta, fb = (dec + 1) / 2;
+		int64_t intpart = (int64_t)bl_be_n(p, 5) - 0x8000000000LL;
+		uint32_t usec = 0;
+		if (fb)
+			usec = (uint32_t)bl_be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		if (intpart < 0 || !packed_datetime_ok(intpart * (1 << 24) + usec))
+			return 0;
+		*ext = MC_EXT_DATETIME;
+		return datetime_text(intpart * (1 << 24) + usec, dec, 0, o);
+	}
+	case BL_T_TIMESTAMP2: {
+		unsigned dec = c->meta, fb = (dec + 1) / 2;
+		uint32_t usec = 0;
+		if (fb)
+			usec = (uint32_t)bl_be_n(p + 4, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
+		if (usec > 999999)
+			return 0;
+		*ext = MC_EXT_TIMESTAMP;
+		return (size_t)(ts_text(d, (uint32_t)bl_be_n(p, 4), usec, dec, o) - o);
+	}
+	default:
+		return 0;
+	}
 }
 
 /* Values ------------------------------------------------------------ */
@@ -666,23 +770,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (c->dec_ext && (!c->dec_known || c->meta))
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
-		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
-		{
-			/* YYYYMMDDhhmmss: the parts by successive division */
-			uint64_t ymd = x / 1000000;
-			unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
-			unsigned mon = md / 100, day = md % 100, hour = hms / 10000,
-				 min = hms / 100 % 100, sec = hms % 100;
-			char *e;
-			if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
-				return EBAD("DATETIME %llu: not a date and time",
-					    (unsigned long long)x);
-			ROOM(r, 48);
-			e = ymd_text(r, (unsigned)(ymd / 10000), mon, day);
-			*e++ = ' ';
-			e = hms_text(e, hour, min, sec);
-			k = (size_t)(e - r);
-		}
+		x = le64(p);
+		ROOM(r, 48);
+		if (!(k = old_datetime_text(x, r)))
+			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
 		*used = 8;
 		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
