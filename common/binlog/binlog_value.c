@@ -466,17 +466,34 @@ static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, 
  * bytes): the text's length, 0 when it is not a date and time. */
 static size_t old_datetime_text(uint64_t x, char *o)
 {
-	/* the parts by successive division */
-	uint64_t ymd = x / 1000000;
-	unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
-	unsigned mon = md / 100, day = md % 100, hour = hms / 10000, min = hms / 100 % 100,
-		 sec = hms % 100;
-	char *e;
-	if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
+	/* its digits are the text's: YYYYMM and DDhhmmss, two at a time */
+	uint32_t hi, lo, yy, y2, mon, day, hour, min, sec;
+	if (x >= 100000000000000ull)
 		return 0;
-	e = ymd_text(o, (unsigned)(ymd / 10000), mon, day);
-	*e++ = ' ';
-	return (size_t)(hms_text(e, hour, min, sec) - o);
+	hi = (uint32_t)(x / 100000000u);
+	lo = (uint32_t)(x % 100000000u);
+	mon = hi % 100;
+	y2 = hi / 100 % 100;
+	yy = hi / 10000;
+	sec = lo % 100;
+	min = lo / 100 % 100;
+	hour = lo / 10000 % 100;
+	day = lo / 1000000;
+	if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59)
+		return 0;
+	memcpy(o, bl_two_digits + 2 * yy, 2);
+	memcpy(o + 2, bl_two_digits + 2 * y2, 2);
+	o[4] = '-';
+	memcpy(o + 5, bl_two_digits + 2 * mon, 2);
+	o[7] = '-';
+	memcpy(o + 8, bl_two_digits + 2 * day, 2);
+	o[10] = ' ';
+	memcpy(o + 11, bl_two_digits + 2 * hour, 2);
+	o[13] = ':';
+	memcpy(o + 14, bl_two_digits + 2 * min, 2);
+	o[16] = ':';
+	memcpy(o + 17, bl_two_digits + 2 * sec, 2);
+	return 19;
 }
 
 /* The text of a value of a column planned BL_PLAN_TEXT, its plan_n bytes
@@ -844,7 +861,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return 0;
 		}
 		ROOM(r, 24);
-		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%u", x));
+		return room_text(d, v, MC_V_STR, r, (size_t)(bl_dec_u64(r, x) - r));
 	}
 	case BL_T_SET: {
 		unsigned nb = c->meta & 0xff;
@@ -878,7 +895,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return 0;
 		}
 		ROOM(r, 24);
-		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%llu", (unsigned long long)x));
+		return room_text(d, v, MC_V_STR, r, (size_t)(bl_dec_u64(r, x) - r));
 	}
 	case BL_T_STRING: {
 		unsigned lb = c->maxlen > 255 ? 2 : 1;
