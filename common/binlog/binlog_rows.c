@@ -734,19 +734,19 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 		return -1;
 	nulls = c.p;
 	c.p += (np + 7) / 8;
-	mcpk_array(k, t->ncols);
+	rp_array(k, t->ncols);
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *col = &t->cols[i];
 		size_t left = (size_t)(c.end - c.p), used;
 		unsigned n = col->plan_n;
 		struct mc_val v;
 		if (np != t->ncols && !((present[i / 8] >> (i % 8)) & 1)) {
-			mcpk_ext(k, 0, MC_EXT_ABSENT);
+			rp_ext_hdr(k, 0, MC_EXT_ABSENT);
 			continue;
 		}
 		if ((nulls[kn / 8] >> (kn % 8)) & 1) {
 			kn++;
-			mcpk_nil(k);
+			rp_nil(k);
 			continue;
 		}
 		kn++;
@@ -758,14 +758,14 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 				uint64_t raw = le_bytes(c.p, n);
 				if (n < 8 && (raw >> (8 * n - 1)) & 1)
 					raw |= ~(uint64_t)0 << (8 * n);
-				mcpk_int64(k, (int64_t)raw);
+				rp_int64(k, (int64_t)raw);
 			}
 			c.p += n;
 			continue;
 		case BL_PLAN_UINT:
 			if (left < n)
 				break;
-			mcpk_uint64(k, le_bytes(c.p, n));
+			rp_uint64(k, le_bytes(c.p, n));
 			c.p += n;
 			continue;
 		case BL_PLAN_STR: case BL_PLAN_BIN: case BL_PLAN_ASCII: {
@@ -790,7 +790,7 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 			size_t len;
 			if (left < n || !(len = bl_plan_text(d, col, c.p, txt, &ext)))
 				break; /* bl_value says what is wrong */
-			mcpk_ext(k, len, ext);
+			rp_ext_hdr(k, len, ext);
 			rp_put(k, txt, len);
 			c.p += n;
 			continue;
@@ -828,12 +828,12 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
 		t->plan_ok = 1;
 	}
 	if (ev->rows_op == MC_OP_INSERT) {
-		mcpk_nil(k);
+		rp_nil(k);
 		rc = pack_image(d, ev, ev->present_after, k, "after", err);
 	} else {
 		rc = pack_image(d, ev, ev->present_before, k, "before", err);
 		if (rc == 0 && ev->rows_op == MC_OP_DELETE)
-			mcpk_nil(k);
+			rp_nil(k);
 		else if (rc == 0)
 			rc = pack_image(d, ev, ev->present_after, k, "after", err);
 	}
