@@ -347,6 +347,11 @@ static void test_crc32c(void)
 					same = 0;
 		result(same && crc32c(0, data, sizeof data) == crc32c_sw(0, data, sizeof data),
 		       "crc32c by blocks equals crc32c by table", "differs");
+		same = 1;
+		for (size_t n = 1000; n < 5000; n += 7)
+			if (crc32c(3, data + n % 13, n) != crc32c_sw(3, data + n % 13, n))
+				same = 0;
+		result(same, "crc32c by folds (1 KB and more) equals crc32c by table", "differs");
 	}
 }
 
