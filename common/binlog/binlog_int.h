@@ -164,4 +164,44 @@ static inline char *bl_digits_min(char *o, uint64_t v, int w)
 	return bl_digits(o, v, n > w ? n : w);
 }
 
+/* Temporal texts (binlog_time.c) ------------------------------------ */
+
+static inline char *bl_ymd_text(char *o, unsigned y, unsigned m, unsigned d)
+{
+	o = bl_digits(o, y, 4);
+	*o++ = '-';
+	o = bl_digits(o, m, 2);
+	*o++ = '-';
+	return bl_digits(o, d, 2);
+}
+
+static inline char *bl_hms_text(char *o, unsigned h, unsigned m, unsigned s)
+{
+	o = bl_digits(o, h, 2);
+	*o++ = ':';
+	o = bl_digits(o, m, 2);
+	*o++ = ':';
+	return bl_digits(o, s, 2);
+}
+
+/* Append ".ffff" with dec digits of usec (0..999999). */
+static inline size_t bl_frac_text(char *o, unsigned dec, uint32_t usec)
+{
+	char t[6];
+	if (dec == 0)
+		return 0;
+	bl_digits(t, usec % 1000000, 6);
+	o[0] = '.';
+	memcpy(o + 1, t, dec);
+	return dec + 1;
+}
+
+int bl_packed_time_ok(int64_t packed);
+int bl_packed_datetime_ok(int64_t packed);
+/* The text of a TIMESTAMP at o (room for 27 bytes): its end. */
+char *bl_ts_text(struct bl_decoder *d, uint32_t sec, uint32_t usec, unsigned dec, char *o);
+/* MySQL's old DATETIME (YYYYMMDDhhmmss as an integer) at o (room for 19
+ * bytes): the text's length, 0 when it is not a date and time. */
+size_t bl_old_datetime_text(uint64_t x, char *o);
+
 #endif
