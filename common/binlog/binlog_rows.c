@@ -446,6 +446,8 @@ int bl_rows_type(uint8_t t, int *op, int *v2, int *compressed)
 	return 0;
 }
 
+static unsigned popcount_bits(const uint8_t *bm, uint32_t n);
+
 int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, int compressed,
 		       struct mc_err *err)
 {
@@ -487,6 +489,8 @@ int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, in
 		ev->present_after = c.p;
 		c.p += bm;
 	}
+	ev->np_before = popcount_bits(ev->present_before, (uint32_t)ncols);
+	ev->np_after = popcount_bits(ev->present_after, (uint32_t)ncols);
 	if (compressed) {
 		if (bl_maria_uncompress(d, c.p, (size_t)(c.end - c.p), err) < 0)
 			return -1;
@@ -723,11 +727,10 @@ static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p,
 /* image(), each value packed at k as rec_encode packs it: straight from
  * the row image for the columns with a plan, through bl_value else. */
 static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *present,
-		      struct rp *k, const char *what, struct mc_err *err)
+		      unsigned np, struct rp *k, const char *what, struct mc_err *err)
 {
 	const struct bl_table *t = ev->table;
 	struct cur c = { ev->rows_cur, ev->rows_end };
-	unsigned np = popcount_bits(present, t->ncols);
 	const uint8_t *nulls;
 	unsigned kn = 0;
 	if (need(&c, (np + 7) / 8, "row null bitmap", err) < 0)
@@ -829,13 +832,13 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
 	}
 	if (ev->rows_op == MC_OP_INSERT) {
 		rp_nil(k);
-		rc = pack_image(d, ev, ev->present_after, k, "after", err);
+		rc = pack_image(d, ev, ev->present_after, ev->np_after, k, "after", err);
 	} else {
-		rc = pack_image(d, ev, ev->present_before, k, "before", err);
+		rc = pack_image(d, ev, ev->present_before, ev->np_before, k, "before", err);
 		if (rc == 0 && ev->rows_op == MC_OP_DELETE)
 			rp_nil(k);
 		else if (rc == 0)
-			rc = pack_image(d, ev, ev->present_after, k, "after", err);
+			rc = pack_image(d, ev, ev->present_after, ev->np_after, k, "after", err);
 	}
 	if (rc < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
