@@ -38,86 +38,15 @@ static void crc_init(void)
 	crc_ready = 1;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define HAVE_CLMUL 1
-/* CRC32 by carry-less multiplication (Intel, "Fast CRC Computation for
- * Generic Polynomials Using PCLMULQDQ"): folds 64 bytes at a time, then
- * Barrett reduction. n >= 64 and a multiple of 16; crc is the raw
- * (inverted) register. */
-__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t crc, const uint8_t *p,
-								    size_t n)
-{
-	static const uint64_t __attribute__((aligned(16))) k1k2[] = { 0x0154442bd4, 0x01c6e41596 };
-	static const uint64_t __attribute__((aligned(16))) k3k4[] = { 0x01751997d0, 0x00ccaa009e };
-	static const uint64_t __attribute__((aligned(16))) k5k0[] = { 0x0163cd6124, 0 };
-	static const uint64_t __attribute__((aligned(16))) poly[] = { 0x01db710641, 0x01f7011641 };
-	__m128i x0, x1, x2, x3, x4, x5, x6, x7, x8;
-
-	x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 0));
-	x2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
-	x3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
-	x4 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
-	x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
-	x0 = _mm_load_si128((const __m128i *)(const void *)k1k2);
-	p += 64;
-	n -= 64;
-	while (n >= 64) {
-		x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
-		x6 = _mm_clmulepi64_si128(x2, x0, 0x00);
-		x7 = _mm_clmulepi64_si128(x3, x0, 0x00);
-		x8 = _mm_clmulepi64_si128(x4, x0, 0x00);
-		x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
-		x2 = _mm_clmulepi64_si128(x2, x0, 0x11);
-		x3 = _mm_clmulepi64_si128(x3, x0, 0x11);
-		x4 = _mm_clmulepi64_si128(x4, x0, 0x11);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
-				   _mm_loadu_si128((const __m128i *)(const void *)(p + 0)));
-		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
-				   _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
-		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),
-				   _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
-		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8),
-				   _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
-		p += 64;
-		n -= 64;
-	}
-	x0 = _mm_load_si128((const __m128i *)(const void *)k3k4);
-	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
-	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
-	x1 = _mm_xor_si128(_mm_xor_si128(x1, x2), x5);
-	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
-	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
-	x1 = _mm_xor_si128(_mm_xor_si128(x1, x3), x5);
-	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
-	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
-	x1 = _mm_xor_si128(_mm_xor_si128(x1, x4), x5);
-	while (n >= 16) {
-		x2 = _mm_loadu_si128((const __m128i *)(const void *)p);
-		x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
-		x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, x2), x5);
-		p += 16;
-		n -= 16;
-	}
-	x2 = _mm_clmulepi64_si128(x1, x0, 0x10);
-	x3 = _mm_setr_epi32(~0, 0, ~0, 0);
-	x1 = _mm_srli_si128(x1, 8);
-	x1 = _mm_xor_si128(x1, x2);
-	x0 = _mm_loadl_epi64((const __m128i *)(const void *)k5k0);
-	x2 = _mm_srli_si128(x1, 4);
-	x1 = _mm_and_si128(x1, x3);
-	x1 = _mm_clmulepi64_si128(x1, x0, 0x00);
-	x1 = _mm_xor_si128(x1, x2);
-	x0 = _mm_load_si128((const __m128i *)(const void *)poly);
-	x2 = _mm_and_si128(x1, x3);
-	x2 = _mm_clmulepi64_si128(x2, x0, 0x10);
-	x2 = _mm_and_si128(x2, x3);
-	x2 = _mm_clmulepi64_si128(x2, x0, 0x00);
-	x1 = _mm_xor_si128(x1, x2);
-	return (uint32_t)_mm_extract_epi32(x1, 1);
-}
-
+#include "base/crcfold.h"
+#ifdef MC_HAVE_CRC_FOLD
+static const struct crc_fold_k crc32_k = {
+	.k2048 = { 0x011542778a, 0x01322d1430 },
+	.k512 = { 0x0154442bd4, 0x01c6e41596 },
+	.k128 = { 0x01751997d0, 0x00ccaa009e },
+	.k64 = { 0x0163cd6124, 0 },
+	.poly = { 0x01db710641, 0x01f7011641 },
+};
 static int clmul_ok = -1;
 #endif
 
@@ -129,12 +58,12 @@ uint32_t bl_crc32(uint32_t crc, const uint8_t *p, size_t n)
 	if (!crc_ready)
 		crc_init();
 	crc = ~crc;
-#ifdef HAVE_CLMUL
-	if (clmul_ok < 0)
-		clmul_ok = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#ifdef MC_HAVE_CRC_FOLD
+	if (clmul_ok < 0) /* 2: with the 512-bit form */
+		clmul_ok = crc_fold_cpu();
 	if (clmul_ok && n >= 64) {
 		size_t k = n & ~(size_t)15;
-		crc = crc_clmul(crc, p, k);
+		crc = crc_fold(&crc32_k, clmul_ok, crc, p, k);
 		p += k;
 		n -= k;
 	}

@@ -205,6 +205,7 @@ struct bl_event {
 	uint16_t rows_flags;
 	uint32_t rows_ncols;
 	const uint8_t *present_before, *present_after; /* column bitmaps */
+	uint32_t np_before, np_after; /* the columns present in each */
 	const uint8_t *rows, *rows_end;                 /* the row data */
 	const uint8_t *rows_cur;                        /* next row (bl_row_next) */
 

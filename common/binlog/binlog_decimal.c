@@ -7,6 +7,8 @@
 /* DECIMAL ----------------------------------------------------------- */
 
 static const int dig2bytes[10] = { 0, 1, 1, 2, 2, 3, 3, 4, 4, 4 };
+static const uint32_t pow10_9[10] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+				      100000000, 1000000000 };
 
 size_t bl_decimal_size(unsigned prec, unsigned scale)
 {
@@ -30,6 +32,28 @@ size_t bl_decimal_text(const uint8_t *p, unsigned prec, unsigned scale, char *ou
 
 	if (size == 0 || size > sizeof b || scale > prec)
 		return 0;
+	if (intg0 == 0 && frac0 == 0) {
+		/* up to 8 digits each side: one number of up to 8 bytes */
+		unsigned nbf = (unsigned)dig2bytes[frac0x];
+		uint64_t x = bl_be_n(p, (unsigned)size) ^ (uint64_t)1 << (8 * size - 1);
+		uint32_t vi, vf;
+		char *o = out;
+		neg = !(p[0] & 0x80);
+		if (neg)
+			x = ~x & (size == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1);
+		vi = (uint32_t)(nbf ? x >> (8 * nbf) : x);
+		vf = (uint32_t)(nbf ? x & (((uint64_t)1 << (8 * nbf)) - 1) : 0);
+		if (vi >= 1000000000u || vf >= pow10_9[frac0x])
+			return 0;
+		if (neg && (vi || vf))
+			*o++ = '-';
+		o = bl_digits_min(o, vi, 1);
+		if (scale) {
+			*o++ = '.';
+			o = bl_digits(o, vf, (int)frac0x);
+		}
+		return (size_t)(o - out);
+	}
 	memcpy(b, p, size);
 	neg = !(b[0] & 0x80);
 	b[0] ^= 0x80;

@@ -34,8 +34,13 @@ static inline uint64_t bl_be_n(const uint8_t *p, unsigned n)
  * bl_value and a struct mc_val, or straight from the row image: integers
  * of plan_n bytes, text or bytes after a length of plan_n bytes. */
 enum { BL_PLAN_VALUE = 0, BL_PLAN_SINT, BL_PLAN_UINT, BL_PLAN_STR, BL_PLAN_BIN,
-       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */ };
+       BL_PLAN_ASCII /* text whose ASCII is its UTF-8 (latin1..): ASCII as it is */,
+       BL_PLAN_TEXT /* DECIMAL, temporal: plan_n bytes, a text by bl_plan_text */ };
 void bl_col_plan(struct bl_col *c);
+/* room bl_plan_text needs (a DECIMAL(65,30)'s text: 68 bytes) */
+#define BL_PLAN_TEXT_MAX 128
+size_t bl_plan_text(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, char *o,
+		    int8_t *ext);
 
 /* A bounded cursor over one event's bytes. */
 struct cur {
@@ -158,5 +163,45 @@ static inline char *bl_digits_min(char *o, uint64_t v, int w)
 		n++;
 	return bl_digits(o, v, n > w ? n : w);
 }
+
+/* Temporal texts (binlog_time.c) ------------------------------------ */
+
+static inline char *bl_ymd_text(char *o, unsigned y, unsigned m, unsigned d)
+{
+	o = bl_digits(o, y, 4);
+	*o++ = '-';
+	o = bl_digits(o, m, 2);
+	*o++ = '-';
+	return bl_digits(o, d, 2);
+}
+
+static inline char *bl_hms_text(char *o, unsigned h, unsigned m, unsigned s)
+{
+	o = bl_digits(o, h, 2);
+	*o++ = ':';
+	o = bl_digits(o, m, 2);
+	*o++ = ':';
+	return bl_digits(o, s, 2);
+}
+
+/* Append ".ffff" with dec digits of usec (0..999999). */
+static inline size_t bl_frac_text(char *o, unsigned dec, uint32_t usec)
+{
+	char t[6];
+	if (dec == 0)
+		return 0;
+	bl_digits(t, usec % 1000000, 6);
+	o[0] = '.';
+	memcpy(o + 1, t, dec);
+	return dec + 1;
+}
+
+int bl_packed_time_ok(int64_t packed);
+int bl_packed_datetime_ok(int64_t packed);
+/* The text of a TIMESTAMP at o (room for 27 bytes): its end. */
+char *bl_ts_text(struct bl_decoder *d, uint32_t sec, uint32_t usec, unsigned dec, char *o);
+/* MySQL's old DATETIME (YYYYMMDDhhmmss as an integer) at o (room for 19
+ * bytes): the text's length, 0 when it is not a date and time. */
+size_t bl_old_datetime_text(uint64_t x, char *o);
 
 #endif

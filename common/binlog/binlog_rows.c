@@ -446,6 +446,8 @@ int bl_rows_type(uint8_t t, int *op, int *v2, int *compressed)
 	return 0;
 }
 
+static unsigned popcount_bits(const uint8_t *bm, uint32_t n);
+
 int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, int compressed,
 		       struct mc_err *err)
 {
@@ -487,6 +489,8 @@ int bl_decode_rows(struct bl_decoder *d, struct bl_event *ev, int op, int v2, in
 		ev->present_after = c.p;
 		c.p += bm;
 	}
+	ev->np_before = popcount_bits(ev->present_before, (uint32_t)ncols);
+	ev->np_after = popcount_bits(ev->present_after, (uint32_t)ncols);
 	if (compressed) {
 		if (bl_maria_uncompress(d, c.p, (size_t)(c.end - c.p), err) < 0)
 			return -1;
@@ -723,30 +727,29 @@ static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p,
 /* image(), each value packed at k as rec_encode packs it: straight from
  * the row image for the columns with a plan, through bl_value else. */
 static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *present,
-		      struct rp *k, const char *what, struct mc_err *err)
+		      unsigned np, struct rp *k, const char *what, struct mc_err *err)
 {
 	const struct bl_table *t = ev->table;
 	struct cur c = { ev->rows_cur, ev->rows_end };
-	unsigned np = popcount_bits(present, t->ncols);
 	const uint8_t *nulls;
 	unsigned kn = 0;
 	if (need(&c, (np + 7) / 8, "row null bitmap", err) < 0)
 		return -1;
 	nulls = c.p;
 	c.p += (np + 7) / 8;
-	mcpk_array(k, t->ncols);
+	rp_array(k, t->ncols);
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *col = &t->cols[i];
 		size_t left = (size_t)(c.end - c.p), used;
 		unsigned n = col->plan_n;
 		struct mc_val v;
 		if (np != t->ncols && !((present[i / 8] >> (i % 8)) & 1)) {
-			mcpk_ext(k, 0, MC_EXT_ABSENT);
+			rp_ext_hdr(k, 0, MC_EXT_ABSENT);
 			continue;
 		}
 		if ((nulls[kn / 8] >> (kn % 8)) & 1) {
 			kn++;
-			mcpk_nil(k);
+			rp_nil(k);
 			continue;
 		}
 		kn++;
@@ -758,14 +761,14 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 				uint64_t raw = le_bytes(c.p, n);
 				if (n < 8 && (raw >> (8 * n - 1)) & 1)
 					raw |= ~(uint64_t)0 << (8 * n);
-				mcpk_int64(k, (int64_t)raw);
+				rp_int64(k, (int64_t)raw);
 			}
 			c.p += n;
 			continue;
 		case BL_PLAN_UINT:
 			if (left < n)
 				break;
-			mcpk_uint64(k, le_bytes(c.p, n));
+			rp_uint64(k, le_bytes(c.p, n));
 			c.p += n;
 			continue;
 		case BL_PLAN_STR: case BL_PLAN_BIN: case BL_PLAN_ASCII: {
@@ -782,6 +785,17 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 			else
 				rp_bin(k, (const char *)c.p + n, len);
 			c.p += n + (size_t)len;
+			continue;
+		}
+		case BL_PLAN_TEXT: {
+			char txt[BL_PLAN_TEXT_MAX];
+			int8_t ext;
+			size_t len;
+			if (left < n || !(len = bl_plan_text(d, col, c.p, txt, &ext)))
+				break; /* bl_value says what is wrong */
+			rp_ext_hdr(k, len, ext);
+			rp_put(k, txt, len);
+			c.p += n;
 			continue;
 		}
 		}
@@ -817,14 +831,14 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
 		t->plan_ok = 1;
 	}
 	if (ev->rows_op == MC_OP_INSERT) {
-		mcpk_nil(k);
-		rc = pack_image(d, ev, ev->present_after, k, "after", err);
+		rp_nil(k);
+		rc = pack_image(d, ev, ev->present_after, ev->np_after, k, "after", err);
 	} else {
-		rc = pack_image(d, ev, ev->present_before, k, "before", err);
+		rc = pack_image(d, ev, ev->present_before, ev->np_before, k, "before", err);
 		if (rc == 0 && ev->rows_op == MC_OP_DELETE)
-			mcpk_nil(k);
+			rp_nil(k);
 		else if (rc == 0)
-			rc = pack_image(d, ev, ev->present_after, k, "after", err);
+			rc = pack_image(d, ev, ev->present_after, ev->np_after, k, "after", err);
 	}
 	if (rc < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */

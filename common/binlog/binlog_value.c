@@ -14,10 +14,18 @@
 
 static inline __attribute__((always_inline)) uint32_t le_n(const uint8_t *p, unsigned n)
 {
-	uint32_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
+	switch (n) {
+	case 1: return p[0];
+	case 2: return le16(p);
+	case 3: return le16(p) | (uint32_t)p[2] << 16;
+	case 4: return le32(p);
+	default: {
+		uint32_t v = 0;
+		for (unsigned i = 0; i < n; i++)
+			v |= (uint32_t)p[i] << (8 * i);
+		return v;
+	}
+	}
 }
 
 
@@ -78,6 +86,29 @@ void bl_col_plan(struct bl_col *c)
 		if ((text || bin || ascii) && c->meta >= 1 && c->meta <= 4) {
 			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
 			c->plan_n = (uint8_t)c->meta;
+		}
+		return;
+	/* texts bl_plan_text makes (old-format temporals whose fraction is
+	 * not in the map, dec_ext, are decoded as what is known at the time) */
+	case BL_T_NEWDECIMAL: {
+		unsigned prec = c->meta >> 8, scale = c->meta & 0xff;
+		if (prec && prec <= 65 && scale <= 30 && scale <= prec) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = (uint8_t)bl_decimal_size(prec, scale);
+		}
+		return;
+	}
+	case BL_T_DATE: case BL_T_NEWDATE: c->plan = BL_PLAN_TEXT; c->plan_n = 3; return;
+	case BL_T_DATETIME: case BL_T_TIMESTAMP:
+		if (!c->dec_ext) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = c->type == BL_T_DATETIME ? 8 : 4;
+		}
+		return;
+	case BL_T_DATETIME2: case BL_T_TIMESTAMP2:
+		if (c->meta <= 6) {
+			c->plan = BL_PLAN_TEXT;
+			c->plan_n = (uint8_t)((c->type == BL_T_DATETIME2 ? 5 : 4) + (c->meta + 1) / 2);
 		}
 		return;
 	default:
@@ -256,25 +287,6 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 
 /* Helpers for text values ------------------------------------------- */
 
-
-static char *ymd_text(char *o, unsigned y, unsigned m, unsigned d)
-{
-	o = bl_digits(o, y, 4);
-	*o++ = '-';
-	o = bl_digits(o, m, 2);
-	*o++ = '-';
-	return bl_digits(o, d, 2);
-}
-
-static char *hms_text(char *o, unsigned h, unsigned m, unsigned s)
-{
-	o = bl_digits(o, h, 2);
-	*o++ = ':';
-	o = bl_digits(o, m, 2);
-	*o++ = ':';
-	return bl_digits(o, s, 2);
-}
-
 static int set_text(struct bl_decoder *d, struct mc_val *v, int kind, const char *s, size_t n,
 		    struct mc_err *err)
 {
@@ -305,85 +317,7 @@ static int room_text(struct bl_decoder *d, struct mc_val *v, int kind, char *o, 
 			return mc_oom(err, "row");              \
 	} while (0)
 
-/* Append ".ffff" with dec digits of usec (0..999999). */
-static size_t frac_text(char *o, unsigned dec, uint32_t usec)
-{
-	char t[6];
-	if (dec == 0)
-		return 0;
-	bl_digits(t, usec % 1000000, 6);
-	o[0] = '.';
-	memcpy(o + 1, t, dec);
-	return dec + 1;
-}
-
-/* Temporal ---------------------------------------------------------- */
-
-/* Whether a packed TIME / DATETIME is one MySQL can hold: the text the
- * functions below make of it is then the form the record stream requires
- * (stream/rec.c rec_val_validate), which rec_encode_decoded relies on. */
-static int packed_time_ok(int64_t packed)
-{
-	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
-	uint64_t hms = t >> 24;
-	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 838 && ((hms >> 6) & 63) <= 59 &&
-	       (hms & 63) <= 59;
-}
-
-static int packed_datetime_ok(int64_t packed)
-{
-	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
-	uint64_t hms = (t >> 24) % (1 << 17), ym = (t >> 24) >> 22;
-	return (t & 0xffffff) <= 999999 && (hms >> 12) <= 23 && ((hms >> 6) & 63) <= 59 &&
-	       (hms & 63) <= 59 && ym / 13 <= 9999;
-}
-
-/* MySQL's packed TIME (hms << 24 | usec, signed) to text. */
-static size_t time_text(int64_t packed, unsigned dec, char *o)
-{
-	int neg = packed < 0;
-	uint64_t t = neg ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
-	uint64_t hms = t >> 24;
-	uint32_t usec = (uint32_t)(t & 0xffffff);
-	unsigned h = (unsigned)((hms >> 12) % 1024), m = (unsigned)((hms >> 6) % 64),
-		 s = (unsigned)(hms % 64);
-	char *e = o;
-	if (neg)
-		*e++ = '-';
-	e = bl_digits_min(e, h, 2);
-	*e++ = ':';
-	e = bl_digits(e, m, 2);
-	*e++ = ':';
-	e = bl_digits(e, s, 2);
-	return (size_t)(e - o) + frac_text(e, dec, usec);
-}
-
-/* MySQL's packed DATETIME (ymdhms << 24 | usec) to text. */
-static size_t datetime_text(int64_t packed, unsigned dec, int date_only, char *o)
-{
-	uint64_t t = packed < 0 ? (uint64_t)(-(packed + 1)) + 1 : (uint64_t)packed;
-	uint64_t ymdhms = t >> 24, ymd = ymdhms >> 17, ym = ymd >> 5, hms = ymdhms % (1 << 17);
-	uint32_t usec = (uint32_t)(t & 0xffffff);
-	unsigned day = (unsigned)(ymd % 32), mon = (unsigned)(ym % 13), year = (unsigned)(ym / 13);
-	unsigned sec = (unsigned)(hms % 64), min = (unsigned)((hms >> 6) % 64),
-		 hour = (unsigned)(hms >> 12);
-	char *e = ymd_text(o, year % 10000, mon, day);
-	if (date_only)
-		return (size_t)(e - o);
-	*e++ = ' ';
-	e = hms_text(e, hour % 100, min, sec);
-	return (size_t)(e - o) + frac_text(e, dec, usec);
-}
-
-/* Exposed for the JSON opaque values. */
-size_t bl_packed_time_text(int64_t packed, unsigned dec, char *o)
-{
-	return time_text(packed, dec, o);
-}
-size_t bl_packed_datetime_text(int64_t packed, unsigned dec, int date_only, char *o)
-{
-	return datetime_text(packed, dec, date_only, o);
-}
+/* Temporal (the texts: binlog_time.c) ------------------------------------ */
 
 /* Read the fractional part of TIME2/DATETIME2/TIMESTAMP2: dec digits in
  * (dec+1)/2 bytes, big-endian; returns microseconds (unsigned form). */
@@ -392,37 +326,9 @@ static unsigned frac_bytes(unsigned dec) { return (dec + 1) / 2; }
 static int timestamp_text(struct bl_decoder *d, struct mc_val *v, uint32_t sec, uint32_t usec,
 			  unsigned dec, struct mc_err *err)
 {
-	char *o, *e;
+	char *o;
 	ROOM(o, 48);
-	if (sec == 0 && usec == 0) {
-		e = ymd_text(o, 0, 0, 0);
-		*e++ = ' ';
-		e = hms_text(e, 0, 0, 0);
-	} else {
-		/* kept for the next value of the same second, or day */
-		if (sec != d->ts_sec || !d->ts_days) {
-			uint32_t days = sec / 86400, rem = sec % 86400;
-			if (days + 1 != d->ts_days) {
-				/* civil date from days since 1970-01-01 (Howard
-				 * Hinnant's method) */
-				uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-				uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-				uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-				uint32_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-				uint32_t mm = mp < 10 ? mp + 3 : mp - 9,
-					 yy = yoe + era * 400 + (mm <= 2);
-				ymd_text(d->ts_text, yy, mm, dd);
-				d->ts_text[10] = ' ';
-				d->ts_days = days + 1;
-			}
-			hms_text(d->ts_text + 11, rem / 3600, rem / 60 % 60, rem % 60);
-			d->ts_sec = sec;
-		}
-		memcpy(o, d->ts_text, 19);
-		e = o + 19;
-	}
-	e += frac_text(e, dec, usec);
-	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(e - o));
+	return room_text(d, v, MC_V_TIMESTAMP, o, (size_t)(bl_ts_text(d, sec, usec, dec, o) - o));
 }
 
 /* Values ------------------------------------------------------------ */
@@ -473,7 +379,7 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 		e = bl_digits(e, a / 60000000 % 60, 2);
 		*e++ = ':';
 		e = bl_digits(e, a / 1000000 % 60, 2);
-		e += frac_text(e, dec, (uint32_t)(a % 1000000));
+		e += bl_frac_text(e, dec, (uint32_t)(a % 1000000));
 		*used = time_bytes[dec];
 		return set_text(d, v, MC_V_TIME, o, (size_t)(e - o), err);
 	}
@@ -490,10 +396,10 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 		mon = (unsigned)(x % 13), x /= 13;
 		if (x > 9999)
 			return EBAD("old-format DATETIME(%u) value beyond the year 9999", dec);
-		e = ymd_text(o, (unsigned)x, mon, day);
+		e = bl_ymd_text(o, (unsigned)x, mon, day);
 		*e++ = ' ';
-		e = hms_text(e, hour, min, sec);
-		e += frac_text(e, dec, us);
+		e = bl_hms_text(e, hour, min, sec);
+		e += bl_frac_text(e, dec, us);
 		*used = datetime_bytes[dec];
 		return set_text(d, v, MC_V_DATETIME, o, (size_t)(e - o), err);
 	}
@@ -590,7 +496,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (((x >> 5) & 15) > 12)
 			return EBAD("DATE with month %u", (unsigned)((x >> 5) & 15));
 		ROOM(r, 16);
-		k = (size_t)(ymd_text(r, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - r);
+		k = (size_t)(bl_ymd_text(r, (x >> 9) % 10000, (x >> 5) & 15, x & 31) - r);
 		*used = 3;
 		return room_text(d, v, MC_V_DATE, r, k);
 	}
@@ -653,11 +559,11 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			packed = (int64_t)bl_be_n(p, 6) - 0x800000000000LL;
 			break;
 		}
-		if (!packed_time_ok(packed))
+		if (!bl_packed_time_ok(packed))
 			return EBAD("TIME(%u) value out of range (hours up to 838, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
 		ROOM(r, 48);
-		k = time_text(packed, dec, r);
+		k = bl_packed_time_text(packed, dec, r);
 		*used = 3 + frac_bytes(dec);
 		return room_text(d, v, MC_V_TIME, r, k);
 	}
@@ -666,23 +572,10 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		if (c->dec_ext && (!c->dec_known || c->meta))
 			return old_dec(d, c, p, n, used, v, err);
 		NEED(8);
-		x = le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32;
-		{
-			/* YYYYMMDDhhmmss: the parts by successive division */
-			uint64_t ymd = x / 1000000;
-			unsigned hms = (unsigned)(x % 1000000), md = (unsigned)(ymd % 10000);
-			unsigned mon = md / 100, day = md % 100, hour = hms / 10000,
-				 min = hms / 100 % 100, sec = hms % 100;
-			char *e;
-			if (mon > 12 || day > 31 || hour > 23 || min > 59 || sec > 59 || ymd >= 100000000)
-				return EBAD("DATETIME %llu: not a date and time",
-					    (unsigned long long)x);
-			ROOM(r, 48);
-			e = ymd_text(r, (unsigned)(ymd / 10000), mon, day);
-			*e++ = ' ';
-			e = hms_text(e, hour, min, sec);
-			k = (size_t)(e - r);
-		}
+		x = le64(p);
+		ROOM(r, 48);
+		if (!(k = bl_old_datetime_text(x, r)))
+			return EBAD("DATETIME %llu: not a date and time", (unsigned long long)x);
 		*used = 8;
 		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
@@ -698,11 +591,11 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			usec = (uint32_t)bl_be_n(p + 5, fb) * (fb == 1 ? 10000 : fb == 2 ? 100 : 1);
 		if (intpart < 0)
 			return EBAD("negative DATETIME");
-		if (!packed_datetime_ok(intpart * (1 << 24) + usec))
+		if (!bl_packed_datetime_ok(intpart * (1 << 24) + usec))
 			return EBAD("DATETIME(%u) value out of range (hours up to 23, minutes and "
 				    "seconds up to 59, microseconds up to 999999)", dec);
 		ROOM(r, 48);
-		k = datetime_text(intpart * (1 << 24) + usec, dec, 0, r);
+		k = bl_packed_datetime_text(intpart * (1 << 24) + usec, dec, 0, r);
 		*used = 5 + fb;
 		return room_text(d, v, MC_V_DATETIME, r, k);
 	}
@@ -753,7 +646,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return 0;
 		}
 		ROOM(r, 24);
-		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%u", x));
+		return room_text(d, v, MC_V_STR, r, (size_t)(bl_dec_u64(r, x) - r));
 	}
 	case BL_T_SET: {
 		unsigned nb = c->meta & 0xff;
@@ -787,7 +680,7 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return 0;
 		}
 		ROOM(r, 24);
-		return room_text(d, v, MC_V_STR, r, (size_t)snprintf(r, 24, "%llu", (unsigned long long)x));
+		return room_text(d, v, MC_V_STR, r, (size_t)(bl_dec_u64(r, x) - r));
 	}
 	case BL_T_STRING: {
 		unsigned lb = c->maxlen > 255 ? 2 : 1;

@@ -134,6 +134,60 @@ static void t_decimal(void)
 		out[n] = 0;
 		check(strcmp(out, "0.05") == 0, "decimal", "leading zeros dropped, scale kept", out);
 	}
+	{
+		/* every DECIMAL(p,s) of up to 8 digits each side, random values
+		 * of each sign: encoded here as MySQL does, and back */
+		static const unsigned nbytes[10] = { 0, 1, 1, 2, 2, 3, 3, 4, 4, 4 };
+		uint32_t seed = 99;
+		char want[80], got[80];
+		int bad = 0;
+		for (unsigned prec = 1; prec <= 16 && !bad; prec++)
+			for (unsigned scale = 0; scale <= prec && !bad; scale++) {
+				unsigned intg = prec - scale, nbi, nbf, size;
+				if (intg > 8 || scale > 8)
+					continue;
+				nbi = nbytes[intg];
+				nbf = nbytes[scale];
+				size = nbi + nbf;
+				for (int r = 0; r < 200 && !bad; r++) {
+					uint64_t pi = 1, pf = 1, vi, vf, x;
+					uint8_t b[8];
+					int minus;
+					for (unsigned i = 0; i < intg; i++)
+						pi *= 10;
+					for (unsigned i = 0; i < scale; i++)
+						pf *= 10;
+					seed = seed * 1103515245u + 12345u;
+					vi = r < 3 ? 0 : (seed >> 4) % pi;
+					seed = seed * 1103515245u + 12345u;
+					vf = r < 2 ? 0 : (seed >> 4) % pf;
+					minus = r % 2;
+					x = vi << (8 * nbf) | vf;
+					for (unsigned i = 0; i < size; i++)
+						b[i] = (uint8_t)(x >> (8 * (size - 1 - i)));
+					b[0] ^= 0x80;
+					if (minus)
+						for (unsigned i = 0; i < size; i++)
+							b[i] = (uint8_t)~b[i];
+					if (scale)
+						snprintf(want, sizeof want, "%s%llu.%0*llu",
+							 minus && (vi || vf) ? "-" : "",
+							 (unsigned long long)vi, (int)scale,
+							 (unsigned long long)vf);
+					else
+						snprintf(want, sizeof want, "%s%llu", minus && vi ? "-" : "",
+							 (unsigned long long)vi);
+					n = bl_decimal_text(b, prec, scale, got);
+					got[n] = 0;
+					if (strcmp(got, want) != 0) {
+						bad = 1;
+						printf("# DECIMAL(%u,%u): %s, want %s\n", prec, scale, got,
+						       want);
+					}
+				}
+			}
+		check(!bad, "decimal", "small DECIMALs of each sign to their text", "differs");
+	}
 }
 
 /* One value of type `type` (meta) from bytes p: 0 and its text, or -1
@@ -504,6 +558,17 @@ static void t_crc(void)
 	check(!bad, "crc32", "same as zlib for lengths 0..5000 and unaligned starts", "differs");
 	check(bl_crc32(bl_crc32(0, buf, 100), buf + 100, 900) == bl_crc32(0, buf, 1000), "crc32",
 	      "can be continued", "differs");
+	{ /* long runs: the folds over 256 bytes a step (512-bit form where the CPU has it) */
+		static uint8_t big[200003];
+		for (size_t i = 0; i < sizeof big; i++) {
+			seed = seed * 1103515245u + 12345u;
+			big[i] = (uint8_t)(seed >> 16);
+		}
+		for (size_t n = 256; n <= sizeof big - 3 && !bad; n = n * 5 / 4 + 13)
+			if (bl_crc32(0, big + 3, n) != (uint32_t)crc32(0L, big + 3, (uInt)n))
+				bad = 1;
+		check(!bad, "crc32", "same as zlib on runs up to 200 KB", "differs");
+	}
 }
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "base/num.h"
 #include "stream/crc32c.h"
 #include "stream/rec.h"
+#include "stream/recpack.h"
 
 #define TAP_NAME "t_rec"
 #include "tap.h"
@@ -346,12 +347,76 @@ static void test_crc32c(void)
 					same = 0;
 		result(same && crc32c(0, data, sizeof data) == crc32c_sw(0, data, sizeof data),
 		       "crc32c by blocks equals crc32c by table", "differs");
+		same = 1;
+		for (size_t n = 1000; n < 5000; n += 7)
+			if (crc32c(3, data + n % 13, n) != crc32c_sw(3, data + n % 13, n))
+				same = 0;
+		result(same, "crc32c by folds (1 KB and more) equals crc32c by table", "differs");
 	}
+}
+
+/* ---- the in-place packers (rp_*) against msgpack-c's (mcpk_*) ---- */
+
+/* Pack with both into emptied buffers: the rp_* one with `room` bytes
+ * (64: in place; 1: through mcpk_* and growing). */
+#define PACK_BOTH(dst_fast, dst_tmpl, room, fast_call, tmpl_call)        \
+	do {                                                             \
+		struct rp k;                                             \
+		(dst_fast).len = 0;                                      \
+		(dst_tmpl).len = 0;                                      \
+		if (rp_open(&k, &(dst_fast), (room)) == 0) {             \
+			k.end = k.w + (room);                            \
+			fast_call;                                       \
+			rp_close(&k);                                    \
+		}                                                        \
+		if (rp_open(&k, &(dst_tmpl), 64) == 0) {                 \
+			tmpl_call;                                       \
+			rp_close(&k);                                    \
+		}                                                        \
+	} while (0)
+
+static void test_rp_direct(void)
+{
+	static const int64_t ints[] = { 0, 1, 31, 32, 127, 128, 255, 256, 65535, 65536,
+					4294967295ll, 4294967296ll, INT64_MAX, -1, -32, -33,
+					-128, -129, -32768, -32769, -2147483648ll,
+					-2147483649ll, INT64_MIN };
+	static const size_t lens[] = { 0, 1, 2, 3, 4, 8, 15, 16, 17, 31, 32, 255, 256,
+				       65535, 65536, 70000 };
+	struct mc_buf a = { 0 }, b = { 0 };
+	int bad = 0;
+	for (size_t room = 1; room <= 64; room += 63)
+		for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+			PACK_BOTH(a, b, room, rp_int64(&k, ints[i]), mcpk_int64(&k, ints[i]));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+			PACK_BOTH(a, b, room, rp_uint64(&k, (uint64_t)ints[i]),
+				  mcpk_uint64(&k, (uint64_t)ints[i]));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+		}
+	for (size_t room = 1; room <= 64; room += 63)
+		for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+			size_t n = lens[i];
+			PACK_BOTH(a, b, room, rp_str_hdr(&k, n), mcpk_str(&k, n));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+			PACK_BOTH(a, b, room, rp_bin_hdr(&k, n), mcpk_bin(&k, n));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+			PACK_BOTH(a, b, room, rp_ext_hdr(&k, n, 5), mcpk_ext(&k, n, 5));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+			PACK_BOTH(a, b, room, rp_array(&k, n), mcpk_array(&k, n));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+			PACK_BOTH(a, b, room, rp_nil(&k), mcpk_nil(&k));
+			bad += a.len != b.len || memcmp(a.p, b.p, a.len) != 0;
+		}
+	result(!bad, "rp_* pack the bytes mcpk_* pack (every size class, in place or not)",
+	       "differ");
+	buf_free(&a);
+	buf_free(&b);
 }
 
 int main(void)
 {
 	test_crc32c();
+	test_rp_direct();
 	test_roundtrip();
 	test_values();
 	test_bytewise();
