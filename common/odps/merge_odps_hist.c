@@ -75,6 +75,26 @@ static int pos_cond(struct mc_buf *q, const char *op, const struct mc_pos *p)
 			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
 }
 
+/* Run q (the lowest position of some rows) and lower *lo to the history's
+ * version at that position, if there is such a row. */
+static int lower_to_version(struct odps_client *c, const struct odps_sql_opts *so, struct mc_buf *q,
+			    struct mc_buf *out, const struct odps_mhist *mh, long *lo,
+			    struct mc_err *err)
+{
+	unsigned long long f, o, r;
+	const char *l;
+	if (query(c, so, q, out, err) < 0)
+		return -1;
+	if ((l = line1(out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
+		struct mc_pos b = { f, o, r };
+		long v = wh_hist_at(&mh->h, &b);
+		if (v < *lo)
+			*lo = v;
+	}
+	q->len = 0;
+	return 0;
+}
+
 int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
 		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,
@@ -85,8 +105,6 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 	long lo = (long)mh->target;
 	int rc = -1, keychg = 0;
 	{ /* the range's lowest change (above the barrier): its version */
-		unsigned long long f, o, r;
-		const char *l;
 		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
 				 "mc_image IS NOT NULL AND ", table) < 0 ||
 		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
@@ -95,32 +113,17 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 			mc_oom(err, "SQL");
 			goto out;
 		}
-		if (query(c, so, &q, &out, err) < 0)
+		if (lower_to_version(c, so, &q, &out, mh, &lo, err) < 0)
 			goto out;
-		if ((l = line1(&out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
-			struct mc_pos b = { f, o, r };
-			long v = wh_hist_at(&mh->h, &b);
-			if (v < lo)
-				lo = v;
-		}
-		q.len = 0;
 	}
 	if (base_ds && !barrier) { /* the base's lowest row: its version */
-		unsigned long long f, o, r;
-		const char *l;
 		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s` WHERE ds = '%s' "
 				 "ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;", table, base_ds) < 0) {
 			mc_oom(err, "SQL");
 			goto out;
 		}
-		if (query(c, so, &q, &out, err) < 0)
+		if (lower_to_version(c, so, &q, &out, mh, &lo, err) < 0)
 			goto out;
-		if ((l = line1(&out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
-			struct mc_pos b = { f, o, r };
-			long v = wh_hist_at(&mh->h, &b);
-			if (v < lo)
-				lo = v;
-		}
 	}
 	if (lo < 0)
 		lo = 0;
