@@ -162,7 +162,10 @@ deb:
 	mkdir -p $(O)/deb/mcsync-$(VERSION)
 	{ git ls-files -z 2>/dev/null || find $(DEB_SRC) -type f -print0; } | \
 		tar --null -T - -cf - | tar -xf - -C $(O)/deb/mcsync-$(VERSION)
-	cd $(O)/deb/mcsync-$(VERSION) && dpkg-buildpackage -us -uc -b
+	# the package's flags are dpkg-buildflags' alone: no CFLAGS or O of an
+	# outer make (make asan runs this test) reach the package's make
+	cd $(O)/deb/mcsync-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u O \
+		dpkg-buildpackage -us -uc -b
 	@ls $(O)/deb/*.deb
 
 clean:
