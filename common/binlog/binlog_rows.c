@@ -663,14 +663,11 @@ static int row_begin(struct bl_decoder *d, struct bl_event *ev, struct mc_err *e
 	return 1;
 }
 
-int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
-		struct mc_val *after, struct mc_err *err)
+/* The end of one row of ev (rc: how reading it went; was: where it began):
+ * 1, or -1 with no more rows from the event. */
+static int row_end(struct bl_event *ev, int rc, const uint8_t *was, struct mc_err *err)
 {
-	const uint8_t *was = ev->rows_cur;
-	int rc = row_begin(d, ev, err);
-	if (rc <= 0)
-		return rc;
-	if (row_next(d, ev, before, after, err) < 0) {
+	if (rc < 0) {
 		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
 		return -1;
 	}
@@ -679,6 +676,16 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 		return EBAD("rows event: a row image with no columns");
 	}
 	return 1;
+}
+
+int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before,
+		struct mc_val *after, struct mc_err *err)
+{
+	const uint8_t *was = ev->rows_cur;
+	int rc = row_begin(d, ev, err);
+	if (rc <= 0)
+		return rc;
+	return row_end(ev, row_next(d, ev, before, after, err), was, err);
 }
 
 
@@ -840,13 +847,5 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
 		else if (rc == 0)
 			rc = pack_image(d, ev, ev->present_after, ev->np_after, k, "after", err);
 	}
-	if (rc < 0) {
-		ev->rows_cur = ev->rows_end; /* no more rows from a bad event */
-		return -1;
-	}
-	if (ev->rows_cur == was) {
-		ev->rows_cur = ev->rows_end;
-		return EBAD("rows event: a row image with no columns");
-	}
-	return 1;
+	return row_end(ev, rc, was, err);
 }

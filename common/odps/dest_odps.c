@@ -69,6 +69,22 @@ static int is_log_name(const char *table)
 	return n > k && !strcmp(table + n - k, ODPS_LOG_SUFFIX);
 }
 
+/* The options of the SQL this destination runs: its retry time and
+ * settings; to (may be NULL): the tables' lifecycle and --existing-tables. */
+void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tables_opts *to)
+{
+	memset(so, 0, sizeof *so);
+	so->retry_s = w->o.retry_s;
+	so->settings = ODPS_SQL_SETTINGS;
+	so->say = w->o.say;
+	if (to) {
+		memset(to, 0, sizeof *to);
+		to->sql = so;
+		to->lifecycle = w->o.lifecycle;
+		to->proceed = w->o.proceed;
+	}
+}
+
 /* ---- the table-and-partition hook ---- */
 
 /* Make sure table p->table exists, of the layout of odps/tables.h for the
@@ -100,14 +116,7 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 	if (rc == 0 && last.len) {
 		struct mc_rec r;
 		size_t used;
-		memset(&so, 0, sizeof so);
-		so.retry_s = w->o.retry_s;
-		so.settings = ODPS_SQL_SETTINGS;
-		so.say = w->o.say;
-		memset(&to, 0, sizeof to);
-		to.sql = &so;
-		to.lifecycle = w->o.lifecycle;
-		to.proceed = w->o.proceed;
+		odd_sql_opts(w, &so, &to);
 		to.layout = p->layout;
 		if (rec_decode(last.p, last.len, 0, &used, &r, &sc, err) != 1)
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
@@ -143,10 +152,7 @@ static int log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err)
 	int rc = -1, r;
 	if (!base)
 		return mc_oom(err, "table name");
-	memset(&so, 0, sizeof so);
-	so.retry_s = w->o.retry_s;
-	so.settings = ODPS_SQL_SETTINGS;
-	so.say = w->o.say;
+	odd_sql_opts(w, &so, NULL);
 	if (odps_tables_desc(&w->c, &so, base, &d, err) < 0) {
 		mc_errctx(err, "%s has no schema record in this stream, and its base table: ",
 			  p->table);
@@ -337,10 +343,8 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
 	int rc = -1;
 	memset(c, 0, sizeof c);
 	if (!w->mirror_ok) {
-		struct odps_sql_opts so = { 0 };
-		so.retry_s = w->o.retry_s;
-		so.settings = ODPS_SQL_SETTINGS;
-		so.say = w->o.say;
+		struct odps_sql_opts so;
+		odd_sql_opts(w, &so, NULL);
 		if (odps_mirror_ensure(&w->c, &so, err) < 0)
 			return -1;
 		w->mirror_ok = 1;

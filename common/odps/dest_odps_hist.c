@@ -95,14 +95,7 @@ int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h
 {
 	struct odps_sql_opts so;
 	struct odps_tables_opts to;
-	memset(&so, 0, sizeof so);
-	so.retry_s = w->o.retry_s;
-	so.settings = ODPS_SQL_SETTINGS;
-	so.say = w->o.say;
-	memset(&to, 0, sizeof to);
-	to.sql = &so;
-	to.lifecycle = w->o.lifecycle;
-	to.proceed = w->o.proceed;
+	odd_sql_opts(w, &so, &to);
 	/* the base table and its log table together: the merge reads both */
 	if (odps_tables_evolve(&w->c, &to, &h->x, p->table, p->is_log, p->part, err) < 0)
 		return -1;

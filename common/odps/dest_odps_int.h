@@ -142,6 +142,10 @@ int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_row
 		 struct odd_hist **h, struct mc_err *err);
 /* The tables of p (and the log table of a base table) evolved to the
  * history's SQL columns (odps_tables_evolve), with p's partition. */
+struct odps_sql_opts;
+struct odps_tables_opts;
+/* The options of the SQL this destination runs (to may be NULL). */
+void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tables_opts *to);
 int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,
 		    struct mc_err *err);
 void odd_hist_free(struct odd *w);

@@ -75,6 +75,18 @@ static int pos_cond(struct mc_buf *q, const char *op, const struct mc_pos *p)
 			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
 }
 
+/* The target version's key columns, by their SQL names, comma-separated. */
+static int target_key(struct mc_buf *q, const struct odps_mhist *mh)
+{
+	const struct mc_rec *T = &mh->h.v[mh->target].s.rec;
+	for (size_t i = 0; i < T->nkey; i++) {
+		const struct mc_col *pc = mh->x.pcol[mh->x.phys[mh->target][T->key[i]]];
+		if ((i && buf_adds(q, ", ") < 0) || odps_ident(q, pc->name.p, pc->name.n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Run q (the lowest position of some rows) and lower *lo to the history's
  * version at that position, if there is such a row. */
 static int lower_to_version(struct odps_client *c, const struct odps_sql_opts *so, struct mc_buf *q,
@@ -217,31 +229,10 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 	if (keychg && !mh->nkph && base_ds && !barrier && T->s.rec.nkey) {
 		const char *l;
 		q.len = 0;
-		if (buf_adds(&q, "SELECT COUNT(*) AS n FROM (SELECT ") < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		for (size_t i = 0; i < T->s.rec.nkey; i++) {
-			const struct mc_col *pc =
-				mh->x.pcol[mh->x.phys[mh->target][T->s.rec.key[i]]];
-			if ((i && buf_adds(&q, ", ") < 0) || odps_ident(&q, pc->name.p, pc->name.n) < 0) {
-				mc_oom(err, "SQL");
-				goto out;
-			}
-		}
-		if (buf_addf(&q, ", COUNT(*) AS c FROM `%s` WHERE ds = '%s' GROUP BY ", table, base_ds) < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-		for (size_t i = 0; i < T->s.rec.nkey; i++) {
-			const struct mc_col *pc =
-				mh->x.pcol[mh->x.phys[mh->target][T->s.rec.key[i]]];
-			if ((i && buf_adds(&q, ", ") < 0) || odps_ident(&q, pc->name.p, pc->name.n) < 0) {
-				mc_oom(err, "SQL");
-				goto out;
-			}
-		}
-		if (buf_adds(&q, " HAVING COUNT(*) > 1) d;") < 0) {
+		if (buf_adds(&q, "SELECT COUNT(*) AS n FROM (SELECT ") < 0 ||
+		    target_key(&q, mh) < 0 ||
+		    buf_addf(&q, ", COUNT(*) AS c FROM `%s` WHERE ds = '%s' GROUP BY ", table, base_ds) < 0 ||
+		    target_key(&q, mh) < 0 || buf_adds(&q, " HAVING COUNT(*) > 1) d;") < 0) {
 			mc_oom(err, "SQL");
 			goto out;
 		}
