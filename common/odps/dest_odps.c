@@ -254,14 +254,8 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	struct odd_hist *h = NULL;
 	if (rows->complete)
 		p->complete = 1;
-	/* the schema history first (an ALTER may come with no row yet); a
-	 * log table of a layout other than mcsync holds one schema */
-	if (rows->layout != WH_LAYOUT_MCSYNC && rows->hist_len)
-		return mc_errf(err, MC_EXIT_DATA, "%s: a schema change (ALTER TABLE) of the table, "
-			       "whose log table in MaxCompute is of the %s layout, which holds one "
-			       "schema (docs/maxcompute.md \"Tables\"): sync it in the mcsync "
-			       "layout, or into a local warehouse", p->table,
-			       wh_layout_name((enum wh_layout)rows->layout));
+	/* the schema history first (an ALTER may come with no row yet), in
+	 * every log layout (docs/maxcompute.md "Schema changes") */
 	if (odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
 	if (rows->rows == 0)

@@ -96,6 +96,7 @@ int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h
 	struct odps_sql_opts so;
 	struct odps_tables_opts to;
 	odd_sql_opts(w, &so, &to);
+	to.layout = p->layout; /* the log table's (its own columns, then the history's) */
 	/* the base table and its log table together: the merge reads both */
 	if (odps_tables_evolve(&w->c, &to, &h->x, p->table, p->is_log, p->part, err) < 0)
 		return -1;

@@ -120,9 +120,8 @@ int odps_logpos_layout(const char *name, int has_hist, const char *table, enum w
 	if (wh_layout_is_json(*lay))
 		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
 			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
-	if (has_hist && *lay != WH_LAYOUT_MCSYNC) /* mc-tunnel-put refuses it */
-		return mc_errf(err, MC_EXIT_DATA, "table '%s' has schema versions, and its log "
-			       "table is of the %s layout (one schema)", table, wh_layout_name(*lay));
+	(void)has_hist; /* schema versions: in every layout (merge_sqllay.c) */
+	(void)table;
 	if (*lay != WH_LAYOUT_MCSYNC)
 		*settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
 	return 0;

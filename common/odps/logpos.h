@@ -30,9 +30,9 @@ int odps_logpos_parse(int layout, const char *line, struct mc_pos *p);
 /* The merge's log layout, the ledger's log_layout (NULL: mcsync), into
  * *lay; for one other than mcsync *settings the SQL settings its merge
  * runs with (shiftright(): MaxCompute 2.0's types). -1 with err for a name
- * that is not a layout, dataworks-json (not a MaxCompute log table's), or
- * another than mcsync with has_hist (a schema history: mc-tunnel-put
- * refuses it). */
+ * that is not a layout, or dataworks-json (not a MaxCompute log table's).
+ * has_hist and table: unused (a schema history is merged in every layout,
+ * wh/merge_sqllay.c). */
 int odps_logpos_layout(const char *name, int has_hist, const char *table, enum wh_layout *lay,
 		       const char **settings, struct mc_err *err);
 

@@ -895,7 +895,7 @@ static int run(struct mo *m, struct mc_err *err)
 	if (m->mh.active &&
 	    (hist_columns(m, err) < 0 ||
 	     odps_mhist_plan(m->c, &m->so, m->o->table, d, &m->from, &m->upto, m->upto_inf,
-			     m->has_barrier ? &m->barrier : NULL, &m->mh, err) < 0))
+			     m->has_barrier ? &m->barrier : NULL, (int)m->lay, &m->mh, err) < 0))
 		return -1;
 	snprintf(bp, sizeof bp, "ds=%s", d);
 	memset(&q, 0, sizeof q);

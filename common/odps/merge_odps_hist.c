@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "odps/logpos.h"
 #include "odps/merge_odps_int.h"
 #include "odps/state.h"
 #include "odps/tables.h"
@@ -65,16 +66,6 @@ static const char *line1(const struct mc_buf *out)
 	return l && l[1] ? l + 1 : NULL;
 }
 
-static int pos_cond(struct mc_buf *q, const char *op, const struct mc_pos *p)
-{
-	/* (pos) op p, op ">=" or "<" or ">" */
-	const char *strict = !strcmp(op, ">=") ? ">" : op;
-	return buf_addf(q, "(mc_pos_file %s %" PRIu64 " OR (mc_pos_file = %" PRIu64
-			" AND (mc_pos_off %s %" PRIu64 " OR (mc_pos_off = %" PRIu64
-			" AND mc_pos_row %s %" PRIu64 "))))",
-			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
-}
-
 /* The target version's key columns, by their SQL names, comma-separated. */
 static int target_key(struct mc_buf *q, const struct odps_mhist *mh)
 {
@@ -93,12 +84,12 @@ static int lower_to_version(struct odps_client *c, const struct odps_sql_opts *s
 			    struct mc_buf *out, const struct odps_mhist *mh, long *lo,
 			    struct mc_err *err)
 {
-	unsigned long long f, o, r;
+	struct mc_pos b;
 	const char *l;
 	if (query(c, so, q, out, err) < 0)
 		return -1;
-	if ((l = line1(out)) && sscanf(l, "%llu,%llu,%llu", &f, &o, &r) == 3) {
-		struct mc_pos b = { f, o, r };
+	/* the base's three columns, or a log's (its layout's: odps_mhist_logq) */
+	if ((l = line1(out)) && odps_logpos_parse(strchr(l, ',') ? 0 : 1, l, &b) == 0) {
 		long v = wh_hist_at(&mh->h, &b);
 		if (v < *lo)
 			*lo = v;
@@ -109,7 +100,7 @@ static int lower_to_version(struct odps_client *c, const struct odps_sql_opts *s
 
 int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
-		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,
+		    int upto_inf, const struct mc_pos *barrier, int layout, struct odps_mhist *mh,
 		    struct mc_err *err)
 {
 	struct mc_buf q = { 0 }, out = { 0 };
@@ -117,14 +108,9 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 	long lo = (long)mh->target;
 	int rc = -1, keychg = 0;
 	{ /* the range's lowest change (above the barrier): its version */
-		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
-				 "mc_image IS NOT NULL AND ", table) < 0 ||
-		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
-		    (!upto_inf && (buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", upto) < 0)) ||
-		    buf_adds(&q, " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;") < 0) {
-			mc_oom(err, "SQL");
+		if (odps_mhist_logq(&q, table, layout, barrier, from, NULL, upto_inf ? NULL : upto,
+				    err) < 0)
 			goto out;
-		}
 		if (lower_to_version(c, so, &q, &out, mh, &lo, err) < 0)
 			goto out;
 	}
@@ -154,15 +140,9 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 			continue;
 		keychg = 1;
 		q.len = 0;
-		if (buf_addf(&q, "SELECT mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` WHERE "
-				 "mc_image IS NOT NULL AND ", table) < 0 ||
-		    pos_cond(&q, barrier ? ">" : ">=", barrier ? barrier : from) < 0 ||
-		    buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", &V->start) < 0 ||
-		    (!upto_inf && (buf_adds(&q, " AND ") < 0 || pos_cond(&q, "<", upto) < 0)) ||
-		    buf_adds(&q, " ORDER BY mc_pos_file, mc_pos_off, mc_pos_row LIMIT 1;") < 0) {
-			mc_oom(err, "SQL");
+		if (odps_mhist_logq(&q, table, layout, barrier, from, &V->start,
+				    upto_inf ? NULL : upto, err) < 0)
 			goto out;
-		}
 		if (query(c, so, &q, &out, err) < 0)
 			goto out;
 		if (!line1(&out))
@@ -189,7 +169,8 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 	/* the rows at each such change: one row per new key (the source's
 	 * ALTER made sure of it; rows loaded from elsewhere may not) */
 	for (size_t i = 0; i < mh->nkph; i++) {
-		struct merge_sql sq = { .table = table, .dialect = MERGE_SQL_MAXCOMPUTE };
+		struct merge_sql sq = { .table = table, .dialect = MERGE_SQL_MAXCOMPUTE,
+					.layout = layout };
 		const struct wh_hver *V = &mh->h.v[mh->kph[i].v + 1];
 		char bp[32], s[64];
 		const char *l;

@@ -32,7 +32,7 @@ struct odps_mhist {
 int odps_mhist_load(const char *state, const char *table, const struct mc_pos *upto,
 		    int upto_inf, struct odps_mhist *mh, struct mc_err *err);
 
-/* The range's rows: from `from` (or above the barrier) and the base
+/* The range's rows (the log table of layout `layout`): from `from` (or above the barrier) and the base
  * partition's (ds=base_ds; NULL: none counts). Sets mh->lo; -1 with err
  * (code 1) for what the SQL merge cannot do exactly: a conversion mc-merge
  * refuses (wh_sqlhist_check), an old version without a key with changes
@@ -42,7 +42,14 @@ int odps_mhist_load(const char *state, const char *table, const struct mc_pos *u
  * (mh->kph). */
 int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		    const char *base_ds, const struct mc_pos *from, const struct mc_pos *upto,
-		    int upto_inf, const struct mc_pos *barrier, struct odps_mhist *mh,
+		    int upto_inf, const struct mc_pos *barrier, int layout, struct odps_mhist *mh,
+		    struct mc_err *err);
+
+/* merge_odps_lay.c: the query of the lowest position of a change in
+ * table_log (layout: enum wh_layout, its position columns, logpos.h) above
+ * the barrier (or from `from` on), below lt and upto (each NULL: none). */
+int odps_mhist_logq(struct mc_buf *q, const char *table, int layout, const struct mc_pos *barrier,
+		    const struct mc_pos *from, const struct mc_pos *lt, const struct mc_pos *upto,
 		    struct mc_err *err);
 
 void odps_mhist_free(struct odps_mhist *mh);

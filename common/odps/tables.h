@@ -137,6 +137,17 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		       const struct wh_sqlhist *x, const char *name, int is_log, const char *part,
 		       struct mc_err *err);
 
+/* tables_lay.c: odps_tables_evolve of a log table of a layout other than
+ * mcsync's (wh/layout.h): a column of the history named like one of the
+ * layout's own is -1 naming both (as odps_tables_ensure refuses it); a
+ * log table (DESC d) without every column of the layout's is -1 naming the
+ * first missing. tbl names the table for the message. */
+struct mc_col;
+int odps_evolve_lay_clash(int layout, const struct mc_col *pc, const struct mc_rec *schema,
+			  struct mc_err *err);
+int odps_evolve_lay_check(const struct odps_desc *d, int layout, const char *tbl,
+			  struct mc_err *err);
+
 /* Whether MaxCompute changes a column of type `from` to `to` in place
  * (the widenings above; the type texts as DESC spells them). */
 int odps_type_widens(const char *from, const char *to);

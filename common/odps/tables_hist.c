@@ -12,6 +12,8 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "odps/logpos.h"
+#include "wh/layout.h"
 #include "wh/sqlhist.h"
 
 static void norm(char *out, size_t outsz, const char *t)
@@ -139,7 +141,8 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		struct odps_colmap m;
 		char want[64];
 		long j = dcol(&d, pc->name.p, pc->name.n);
-		if (odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
+		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
+		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
 		norm(want, sizeof want, m.text);
 		if (j < 0) { /* renamed in the history: an older name of the column */
@@ -203,7 +206,8 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 			goto out;
 	}
 	for (size_t i = 0; i < d.ncols; i++) {
-		if (used[i] || is_meta(d.names[i]) || o->proceed)
+		if (used[i] || (is_log && o->layout ? odps_logpos_is_meta(o->layout, d.names[i])
+						   : is_meta(d.names[i])) || o->proceed)
 			continue;
 		mc_errf(err, MC_EXIT_DATA,
 			"%s: has a column '%s' (%s) that mcsync does not write (no version of the "
@@ -212,7 +216,9 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 			(int)N->table.n, N->table.p);
 		goto out;
 	}
-	{
+	if (is_log && o->layout && odps_evolve_lay_check(&d, o->layout, tbl, err) < 0)
+		goto out;
+	if (!(is_log && o->layout)) {
 		static const char *const lm[] = { "mc_op", "mc_image", "mc_time" };
 		static const char *const pm[] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
 		for (int k = 0; k < 3; k++)

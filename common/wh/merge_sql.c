@@ -131,12 +131,8 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	int d = q->dialect, rc = 0;
 	char a[64], z[64];
 
-	if (q->layout != WH_LAYOUT_MCSYNC && q->hist)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': the merge SQL across schema versions is written for "
-			       "the mcsync log layout only (the %s layout's log table holds one "
-			       "schema): merge with mc-merge (without --emit-sql)",
-			       q->table, wh_layout_name(q->layout));
+	if (q->layout != WH_LAYOUT_MCSYNC && q->hist) /* merge_sqllay.c */
+		return merge_sqllay_emit(b, q, err);
 	if (q->layout != WH_LAYOUT_MCSYNC)
 		return emit_layout(b, q, err);
 	if (!pos_ok(&q->from) || (!q->upto_inf && !pos_ok(&q->upto)))

@@ -44,8 +44,7 @@ struct merge_sql {
 				      * version, schema): the tables hold its SQL
 				      * columns; rows of versions hist_lo ..
 				      * hist_target, by position, are converted to
-				      * hist_target (schema: its record). The mcsync
-				      * layout only. */
+				      * hist_target (schema: its record). */
 	size_t hist_lo, hist_target;
 	/* with hist: changes of the key with changes under the old key in
 	 * range, oldest first (docs/merge.md): merged in steps, each by
@@ -78,6 +77,15 @@ int merge_sqlhist_steps(struct mc_buf *b, const struct merge_sql *q);
  * converted to that version): 0 when the new key is unique there, as the
  * source's ALTER made sure. */
 int merge_sqlhist_keycheck(struct mc_buf *b, const struct merge_sql *q, size_t i);
+
+/* merge_sqllay.c: the statement with q->hist over a log of a layout other
+ * than mcsync's (dts, dts-new, dataworks; not dataworks-json): the
+ * layout's recipe over the history's SQL columns. And the log as the
+ * merge across versions reads it: the table's name (mcsync), or a view of
+ * a layout's rows in mcsync's terms (every SQL column, the positions from
+ * the id, the image A or B; no DDL row). */
+int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+int merge_sqllay_logsrc(struct mc_buf *b, const struct merge_sql *q);
 
 /* Append the CREATE TABLE statements of the base and log tables (the
  * layout the merge SQL expects) to b. */

@@ -260,7 +260,6 @@ static int step(struct mc_buf *b, const struct merge_sql *q, size_t i)
 	const struct merge_sql_kph *k = &q->kph[i];
 	const char *m = q->dialect == MERGE_SQL_MAXCOMPUTE ? "mc" : "";
 	int rc = 0, named;
-	char ln[300];
 	rc |= buf_adds(b, "(\n    SELECT ");
 	rc |= all_cols(b, q);
 	rc |= buf_addf(b, ", %s_pos_file, %s_pos_off, %s_pos_row FROM (\n    SELECT u%zu.*, "
@@ -295,8 +294,7 @@ static int step(struct mc_buf *b, const struct merge_sql *q, size_t i)
 			rc |= part_where(b, q->base_part);
 			continue;
 		}
-		snprintf(ln, sizeof ln, "%s_log", q->table);
-		rc |= qident(b, &(struct mc_str){ .p = ln, .n = strlen(ln) }, q->dialect);
+		rc |= merge_sqllay_logsrc(b, q); /* a layout's: a view of it */
 		rc |= buf_adds(b, " WHERE ");
 		if (i > 0)
 			rc |= after(b, q->dialect, &q->kph[i - 1].at, 1);

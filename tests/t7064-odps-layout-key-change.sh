@@ -1,0 +1,166 @@
+#!/bin/sh
+# Changes of the primary key, and what mcsync refuses, across schema
+# versions in the log layouts other than mcsync's (docs/maxcompute.md
+# "Schema changes", docs/merge.md "Log layouts"): t7061's scenario (rows
+# deleted and the old key changed under the old key, two rows sharing a
+# value of the new key until one goes; a table with two key changes in the
+# day and the old key column dropped after; a base with two rows of one new
+# key, one of which goes before the change) in each of dts, dts-new and
+# dataworks: the merge in MaxCompute goes in steps over the layout's log
+# and equals the local merge row by row and the source. Rows at the change
+# that break the new key stop the merge (exit 1) naming the change. A
+# column of the history named like one of the dts layout's is refused at
+# the upload naming it (dts-new takes it); mc-merge --emit-sql
+# --dialect=sqlite across versions of a layout's log is refused (exit 1),
+# the MaxCompute dialect written.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
+	{ ok "skipped: no python3 or sqlite3"; exit 0; }
+
+mdb_start
+sql "CREATE DATABASE d;
+     CREATE TABLE d.k (id INT PRIMARY KEY, u INT NOT NULL, v VARCHAR(10));
+     CREATE TABLE d.k2 (id INT PRIMARY KEY, u INT NOT NULL, w INT NOT NULL, v INT);
+     CREATE TABLE d.k3 (id INT PRIMARY KEY, u INT NOT NULL, v INT);
+     INSERT INTO d.k VALUES (1,10,'a'),(2,20,'b'),(3,30,'c'),(4,40,'d');
+     INSERT INTO d.k2 VALUES (1,10,100,1),(2,20,200,2);
+     INSERT INTO d.k3 VALUES (1,10,1),(2,10,2),(3,30,3)" || { fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+sql "INSERT INTO d.k VALUES (5,50,'e'), (6,10,'dup of u');
+     UPDATE d.k SET v = 'a2' WHERE id = 1; DELETE FROM d.k WHERE id = 1;
+     UPDATE d.k SET id = 12, v = 'moved' WHERE id = 2; UPDATE d.k SET u = 31 WHERE id = 3;
+     DELETE FROM d.k WHERE id = 4; INSERT INTO d.k VALUES (4,40,'back');
+     ALTER TABLE d.k DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k VALUES (7,70,'g'); UPDATE d.k SET u = 11 WHERE u = 10;
+     UPDATE d.k SET v = 'after' WHERE u = 31; DELETE FROM d.k WHERE u = 50;
+     INSERT INTO d.k2 VALUES (3,30,300,3); UPDATE d.k2 SET u = 21 WHERE id = 2; DELETE FROM d.k2 WHERE id = 1;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k2 VALUES (4,40,400,4); UPDATE d.k2 SET w = 301 WHERE u = 30;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (w);
+     UPDATE d.k2 SET v = 44 WHERE w = 400; ALTER TABLE d.k2 DROP COLUMN id;
+     INSERT INTO d.k2 VALUES (50,500,5);
+     DELETE FROM d.k3 WHERE id = 1; ALTER TABLE d.k3 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     UPDATE d.k3 SET v = 20 WHERE u = 10;
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+# days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
+# heartbeat at the last position stamped 2025-11-22 (the end of day 21)
+restamp() { # TIME [HEARTBEAT_TIME] [BAD]: stdin to stdout
+	python3 -c '
+import json, sys
+t = int(sys.argv[1]); hb = int(sys.argv[2]); bad = sys.argv[3] == "1"; last = None
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        n = r["count"]
+        if hb:
+            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
+                              "db": "", "table": "", "label": ""}))
+            n += 1
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        r["time"] = t
+        last = r["pos"]
+        if bad and r.get("kind") == "row" and r.get("table") == "k" and r.get("op") == "insert" \
+           and r["after"][0] == 5:
+            r["after"][1] = 40
+    print(json.dumps(r))' "$1" "${2:-0}" "${3:-0}" | mc-cat --to=mcr
+}
+mc-cat "$T/snap.mcr" | restamp 1763596800 >"$T/snap1.mcr" &&
+	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 >"$T/changes1.mcr" &&
+	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 1 >"$T/bad1.mcr" ||
+	{ fail "setup" "restamp"; exit 1; }
+
+odps_start srv --project=p1,p2 || exit 1
+
+D=20251121
+H=$BIN/tools/mchist
+for L in dts dts-new dataworks; do
+	odps_start "srv-$L" --project=p1,p2 || exit 1
+	DB=$T/srv-$L/p1.db
+	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+	W=$T/w-$L
+	S=$T/s-$L
+	put() { mc-tunnel-put $OD --retry-time=0.2 --log-layout=$L "$@"; }
+	expect_ok "$L: the stream goes into the local warehouse" \
+		mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/changes1.mcr"
+	expect_ok "$L: the snapshot goes into MaxCompute" put --state="$S" "$T/snap1.mcr"
+	expect_ok "$L: the changes across the key changes too" put --state="$S" "$T/changes1.mcr"
+	for t in k k2 k3; do
+		case $t in
+		k) c="id, u, v" ;; k2) c="u, w, v" ;; k3) c="id, u, v" ;;
+		esac
+		expect_ok "$L $t: the local merge of $D" mc-merge --warehouse="$W" --table=d__$t --ds=$D
+		expect_ok "$L $t: the merge of $D in MaxCompute, across the key change(s)" \
+			mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
+		[ $t = k3 ] || expect_grep "$L $t: said: in steps" \
+			"the key changes at [0-9:]+ with changes under the old key before it" "$T/err"
+		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
+		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
+		rm -f "$T/loc.db"
+		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
+		sqlite3 "$T/loc.db" "SELECT $c, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$t
+			WHERE ds = '$D'" | sort >"$T/l.rows"
+		sqlite3 "$DB" "SELECT $c, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$t
+			WHERE ds = '$D'" | sort >"$T/o.rows"
+		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
+		expect_same "$L $t: the partition in MaxCompute equals the local one, row by row, positions too" \
+			"$T/l.rows" "$T/o.rows"
+		sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
+		sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
+		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+	done
+	expect_eq "$L k: u=10 survives its twin's delete under the old key (then became 11)" \
+		"$(sqlite3 "$DB" "SELECT id, v FROM d__k WHERE ds = '$D' AND u = 11")" "6|dup of u"
+	mc-merge $OD --state="$S" --table=d__k2 --ds=$D -v 2>"$T/err2" >/dev/null
+	expect_eq "$L k2: two steps said" "$(grep -c 'the key changes at' "$T/err2")" 2
+	# rows that break the new key at the change: refused, as locally
+	OD2="--dest=odps://p2 --odps-config=$ODPS_CONF"
+	expect_ok "$L: a snapshot goes into another project" \
+		mc-tunnel-put $OD2 --state="$S.2" --retry-time=0.2 --log-layout=$L "$T/snap1.mcr"
+	expect_ok "$L: ... and a day with a row that breaks the new key" \
+		mc-tunnel-put $OD2 --state="$S.2" --retry-time=0.2 --log-layout=$L "$T/bad1.mcr"
+	expect_code 1 "$L: the merge of that day in MaxCompute is refused" \
+		mc-merge $OD2 --state="$S.2" --table=d__k --ds=$D
+	expect_grep "$L: ... naming the change of the key and its statement" \
+		"table 'd__k': the new key of the change of the key at [0-9:]+ \\('ALTER TABLE d.k DROP PRIMARY KEY, ADD PRIMARY KEY \\(u\\)'\\) is not unique over the rows there: 1 of its values" "$T/err"
+	expect_eq "$L: ... and writes no partition" \
+		"$(sqlite3 "$T/srv-$L/p2.db" "SELECT count(*) FROM d__k WHERE ds = '$D'")" 0
+	odps_stop "$ODPS_PID"
+done
+
+# --emit-sql across versions of a layout's log: MaxCompute's dialect only
+expect_code 1 "dts: --emit-sql --dialect=sqlite across schema versions is refused" \
+	mc-merge --warehouse="$T/w-dts" --table=d__k2 --ds=$D --emit-sql --dialect=sqlite
+expect_grep "... saying which dialect it is written for" \
+	"table 'd__k2': the merge SQL across schema versions over the dts log layout is written for MaxCompute only" "$T/err"
+expect_ok "dts: --emit-sql (MaxCompute) across schema versions" \
+	mc-merge --warehouse="$T/w-dts" --table=d__k2 --ds=$D --emit-sql
+expect_grep "... the layout's recipe over the versions" "DTS's recipe.*" "$T/out"
+expect_grep "... rows converted by their version" "across schema versions [0-9]+ to [0-9]+" "$T/out"
+
+# a column of the history named like one of the layout's: refused (dts)
+sql "CREATE TABLE d.c (id INT PRIMARY KEY, v INT); INSERT INTO d.c VALUES (1,1)" || fail "setup" "sql failed"
+mc-snapshot $MDB_ARGS --databases=d --tables=c >"$T/snapc.mcr" 2>"$T/err" || fail "setup" "$(cat "$T/err")"
+set -- $(mc-cat --to=summary "$T/snapc.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+firstc=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+sql "ALTER TABLE d.c ADD COLUMN record_id INT; INSERT INTO d.c VALUES (2,2,2); FLUSH BINARY LOGS" ||
+	fail "setup" "sql failed"
+mc-binlog-tail --schema="$T/snapc.mcr" --tables='^d\.c$' --from="$firstc:$2" \
+	"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/chc.mcr" 2>"$T/err" || fail "setup" "$(cat "$T/err")"
+odps_start srv-c || exit 1
+OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+expect_ok "dts: the snapshot of d.c" mc-tunnel-put $OD --state="$T/sc" --retry-time=0.2 --log-layout=dts "$T/snapc.mcr"
+expect_code 1 "dts: ADD COLUMN record_id is refused at the upload" \
+	mc-tunnel-put $OD --state="$T/sc" --retry-time=0.2 --log-layout=dts "$T/chc.mcr"
+expect_grep "... naming the column and the way out" \
+	"column 'record_id' of d.c \\(in its schema history\\) is a column of the dts log layout too: use the dts-new layout" "$T/err"
+expect_ok "dts-new: takes it" mc-tunnel-put $OD --state="$T/sc2" --retry-time=0.2 --log-layout=dts-new \
+	--name=d.c=c2 "$T/snapc.mcr" "$T/chc.mcr"
