@@ -266,10 +266,6 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		return -1;
 	if (rows->rows == 0)
 		return 0;
-	if (wh_layout_is_json((enum wh_layout)rows->layout))
-		return mc_errf(err, MC_EXIT_USAGE, "MaxCompute log tables are not of the "
-			       "dataworks-json layout (docs/maxcompute.md \"Tables\"): use the "
-			       "dataworks layout");
 	if (p->ensured && p->layout != rows->layout)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %s in two log layouts", p->table);
 	p->layout = rows->layout;
@@ -788,6 +784,8 @@ static void odd_close(void *st)
 	odps_journal_free(&w->doubt);
 	odps_statefile_free(&w->sf);
 	rec_scratch_free(&w->sc);
+	rec_scratch_free(&w->jsc);
+	buf_free(&w->jbuf);
 	odd_hist_free(w);
 	free(w->maps);
 	free(w->plan);

@@ -117,9 +117,6 @@ int odps_logpos_layout(const char *name, int has_hist, const char *table, enum w
 {
 	if (wh_layout_parse(name, lay, err) < 0)
 		return mc_errctx(err, "the ledger's log_layout: ");
-	if (wh_layout_is_json(*lay))
-		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
-			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
 	if (has_hist && *lay != WH_LAYOUT_MCSYNC) /* mc-tunnel-put refuses it */
 		return mc_errf(err, MC_EXIT_DATA, "table '%s' has schema versions, and its log "
 			       "table is of the %s layout (one schema)", table, wh_layout_name(*lay));
