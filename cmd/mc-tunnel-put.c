@@ -348,11 +348,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 				 "--table-lifecycle, --existing-tables, --mode and "
 				 "--buckets are for "
 				 "--dest=odps://...");
-	if (strncmp(o->dest, "odps://", 7) == 0 && o->sink.log_layout &&
-	    strcmp(o->sink.log_layout, "dataworks-json") == 0)
-		prog_usage_error("--log-layout=%s: MaxCompute log tables are not of the "
-				 "dataworks-json layout (docs/maxcompute.md \"Tables\"): use the "
-				 "dataworks layout", o->sink.log_layout);
 	if (o->recover && (strncmp(o->dest, "odps://", 7) != 0 || !o->odps.state))
 		prog_usage_error("--recover rebuilds the --state=DIR of a --dest=odps://...: give both");
 	if (o->recover && optind < argc)

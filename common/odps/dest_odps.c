@@ -255,15 +255,17 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	if (rows->complete)
 		p->complete = 1;
 	/* the schema history first (an ALTER may come with no row yet), in
-	 * every log layout (docs/maxcompute.md "Schema changes") */
+	 * every log layout but dataworks-json, whose merge SQL is for one
+	 * version (docs/maxcompute.md "Schema changes") */
+	if (wh_layout_is_json((enum wh_layout)rows->layout) && rows->hist_len)
+		return mc_errf(err, MC_EXIT_DATA, "%s: a schema change (ALTER TABLE) of the table, "
+			       "whose log table in MaxCompute is of the dataworks-json layout, which "
+			       "mc-merge in MaxCompute reads in one schema: sync it in the dataworks "
+			       "layout (columns flat)", p->table);
 	if (odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
 	if (rows->rows == 0)
 		return 0;
-	if (wh_layout_is_json((enum wh_layout)rows->layout))
-		return mc_errf(err, MC_EXIT_USAGE, "MaxCompute log tables are not of the "
-			       "dataworks-json layout (docs/maxcompute.md \"Tables\"): use the "
-			       "dataworks layout");
 	if (p->ensured && p->layout != rows->layout)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %s in two log layouts", p->table);
 	p->layout = rows->layout;
@@ -782,6 +784,8 @@ static void odd_close(void *st)
 	odps_journal_free(&w->doubt);
 	odps_statefile_free(&w->sf);
 	rec_scratch_free(&w->sc);
+	rec_scratch_free(&w->jsc);
+	buf_free(&w->jbuf);
 	odd_hist_free(w);
 	free(w->maps);
 	free(w->plan);

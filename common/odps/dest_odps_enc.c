@@ -111,7 +111,7 @@ static int plan_schema(struct odd *w, const struct dest_part *p, const struct mc
 		if (odps_col_map(&r->cols[i], r->db, r->table, NULL, &w->maps[i], err) < 0 ||
 		    hist_map(w, r, i, &w->maps[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < r->ncols; i++) {
+	for (size_t i = 0; i < r->ncols && !wh_layout_is_json((enum wh_layout)p->layout); i++) {
 		const struct mc_str *nm = col_name(w, r, i);
 		size_t j;
 		for (j = 0; j < s->ncols; j++)
@@ -325,6 +325,8 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		at += used;
 		if (r.kind == MC_R_SCHEMA) {
 			rc = plan_schema(w, p, &r, err);
+			if (rc == 0 && p->is_log && wh_layout_is_json((enum wh_layout)p->layout))
+				rc = odd_lay_json_schema(w, rows->recs + at - used, used, err);
 			planned = rc == 0;
 			continue;
 		}

@@ -87,6 +87,11 @@ struct odd {
 	struct odps_val *ov;
 	struct trec_val *tv;
 	size_t valcap;
+	/* the dataworks-json layout (dest_odps_json.c): the schema record in
+	 * force, decoded apart, and the JSON text of a row */
+	struct mc_scratch jsc;
+	struct mc_rec jschema;
+	struct mc_buf jbuf;
 };
 
 enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
@@ -95,7 +100,7 @@ enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF =
 
 /* a log layout's own columns (dest_odps_lay.c): head column i is
  * PLAN_LHEAD - i, tail column i PLAN_LTAIL - i */
-enum { PLAN_LHEAD = -100, PLAN_LTAIL = -200 };
+enum { PLAN_LHEAD = -100, PLAN_LTAIL = -200, PLAN_LJSON = -300 /* data_columns */ };
 
 #define SESSION_TRIES 3 /* new sessions for one partition's rows in one commit */
 
@@ -127,6 +132,15 @@ int odd_lay_rec(struct odd *w, struct dest_part *p, struct trec_enc *e, const st
 /* The plan of p's session for a DDL row with no schema record before it:
  * the layout's columns, every other NULL (dest_odps_lay.c). */
 int odd_lay_plan_bare(struct odd *w, const struct dest_part *p, struct mc_err *err);
+/* dest_odps_json.c: the dataworks-json layout. The schema record at p (n
+ * bytes, which outlive the rows it plans) decoded into w->jschema; the rows
+ * of record r (wh_layout_rows_schema with it), each value of its images
+ * checked as the table's column would take it. */
+struct wh_lrow;
+int odd_lay_json_schema(struct odd *w, const char *p, size_t n, struct mc_err *err);
+int odd_lay_json_rows(struct odd *w, const struct mc_rec *r,
+		      int (*fn)(void *ctx, const struct wh_lrow *row, struct mc_err *err), void *ctx,
+		      struct mc_err *err);
 /* A row of r's position encoded into p: counted for the state mirror
  * (images, tlo, thi, nthi; dest_odps_enc.c). */
 void odd_note_row(struct dest_part *p, const struct mc_pos *pos);

@@ -15,6 +15,12 @@ int odd_lay_plan(const struct dest_part *p, const char *n, size_t nn, int *plan,
 {
 	const struct wh_lcol *c;
 	size_t k;
+	if (wh_layout_is_json((enum wh_layout)p->layout) && strlen(WH_LAYOUT_JSON_COL) == nn &&
+	    !strncasecmp(WH_LAYOUT_JSON_COL, n, nn)) {
+		*plan = PLAN_LJSON;
+		*kind = TREC_STRING;
+		return 1;
+	}
 	for (int part = 0; part < 2; part++) {
 		k = part ? wh_layout_tail((enum wh_layout)p->layout, &c)
 			 : wh_layout_head((enum wh_layout)p->layout, &c);
@@ -77,7 +83,12 @@ static int lay_row(void *ctx, const struct wh_lrow *row, struct mc_err *err)
 		struct trec_val *t = &w->tv[j];
 		int k = w->plan[j];
 		memset(t, 0, sizeof *t);
-		if (k <= PLAN_LTAIL && (size_t)(PLAN_LTAIL - k) < row->ntail) {
+		if (k == PLAN_LJSON) { /* the image's JSON text (dest_odps_json.c) */
+			if (row->img && row->nimg == 1)
+				t->u.s = row->img[0].v.s;
+			else
+				t->null = true;
+		} else if (k <= PLAN_LTAIL && (size_t)(PLAN_LTAIL - k) < row->ntail) {
 			tv_val(&row->tail[PLAN_LTAIL - k], t);
 		} else if (k <= PLAN_LHEAD && k > PLAN_LTAIL && (size_t)(PLAN_LHEAD - k) < row->nhead) {
 			tv_val(&row->head[PLAN_LHEAD - k], t);
@@ -132,5 +143,7 @@ int odd_lay_rec(struct odd *w, struct dest_part *p, struct trec_enc *e, const st
 	}
 	if (r->kind == MC_R_ROW && !r->before && !r->after)
 		return 0;
+	if (wh_layout_is_json((enum wh_layout)p->layout))
+		return odd_lay_json_rows(w, r, lay_row, &x, err);
 	return wh_layout_rows((enum wh_layout)p->layout, r, NULL, lay_row, &x, err);
 }

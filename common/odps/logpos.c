@@ -117,9 +117,6 @@ int odps_logpos_layout(const char *name, int has_hist, const char *table, enum w
 {
 	if (wh_layout_parse(name, lay, err) < 0)
 		return mc_errctx(err, "the ledger's log_layout: ");
-	if (wh_layout_is_json(*lay))
-		return mc_errf(err, MC_EXIT_DATA, "the ledger's log_layout is dataworks-json, which "
-			       "MaxCompute log tables are not (docs/maxcompute.md \"Tables\")");
 	(void)has_hist; /* schema versions: in every layout (merge_sqllay.c) */
 	(void)table;
 	if (*lay != WH_LAYOUT_MCSYNC)

@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "odps/json_odps.h"
 #include "wh/layout.h"
 
 int odps_ident(struct mc_buf *b, const char *p, size_t n)
@@ -101,9 +102,6 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 	if (s->ncols > MC_MAX_COLUMNS)
 		return mc_errf(err, MC_EXIT_DATA, "too many columns");
 	if (is_log && lay != WH_LAYOUT_MCSYNC) {
-		if (wh_layout_is_json((enum wh_layout)lay))
-			return mc_errf(err, MC_EXIT_USAGE, "MaxCompute log tables are not of the "
-				       "dataworks-json layout: use the dataworks layout");
 		nhead = wh_layout_head((enum wh_layout)lay, &head);
 		ntail = wh_layout_tail((enum wh_layout)lay, &tail);
 		for (size_t i = 0; i < s->ncols; i++)
@@ -120,6 +118,8 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 						       "(new_dts_sync_ names)" : "");
 			}
 		add_lcols(w, head, nhead, meta);
+		if (wh_layout_is_json((enum wh_layout)lay)) /* dest_odps_json.c */
+			add(w, WH_LAYOUT_JSON_COL, strlen(WH_LAYOUT_JSON_COL), "STRING", meta);
 	} else if (is_log) {
 		add(w, "mc_op", 5, "STRING", meta);
 		add(w, "mc_image", 8, "STRING", meta);
@@ -137,7 +137,10 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 		snprintf(from, sizeof from, "column '%.*s' of %.*s.%.*s, %.*s", (int)c->name.n,
 			 c->name.p, (int)s->db.n, s->db.p, (int)s->table.n, s->table.p,
 			 (int)c->mysql_type.n, c->mysql_type.p);
-		add(w, c->name.p, c->name.n, m.text, from);
+		if (!is_log || !wh_layout_is_json((enum wh_layout)lay))
+			add(w, c->name.p, c->name.n, m.text, from);
+		else if (odps_json_col_ok(s, i, &m, err) < 0)
+			return -1;
 	}
 	if (is_log && lay != WH_LAYOUT_MCSYNC) {
 		add_lcols(w, tail, ntail, meta);

@@ -23,12 +23,6 @@ int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct
 			       "not a log layout (mcsync, dts, dts-new, dataworks or "
 			       "dataworks-json)", (unsigned long long)rd->recno,
 			       (int)(v->n > 40 ? 40 : v->n), v->p);
-	if (l == WH_LAYOUT_DATAWORKS_JSON && strcmp(s->d->ops->kind, "warehouse") != 0)
-		return mc_errf(err, MC_EXIT_USAGE, "the stream's header says log_layout: %s (record "
-			       "%llu: the log_layout of mc-transform's rules file): %s log tables "
-			       "are not of the dataworks-json layout (docs/maxcompute.md \"Tables\"): "
-			       "use the dataworks layout, or sync into a local warehouse", name,
-			       (unsigned long long)rd->recno, s->d->ops->kind);
 	if (s->o.log_layout && strcmp(s->o.log_layout, name) != 0)
 		return mc_errf(err, MC_EXIT_USAGE, "--log-layout=%s, and the stream's header says "
 			       "log_layout: %s (record %llu: the log_layout of mc-transform's rules "

@@ -110,7 +110,6 @@ static int pos_ok(const struct mc_pos *p)
 }
 
 static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
-static int json_create_col(struct mc_buf *b, int d);
 
 /* The INSERT's columns: the schema's, or the SQL columns of the target
  * version of a schema history (merge_sqlhist.c) */
@@ -307,7 +306,7 @@ int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *s, const char
 		else if (log) /* mcsync's log: the types as they always were */
 			rc |= lit(b, d, "_op STRING, _image STRING, _time BIGINT, ");
 		if (log && wh_layout_is_json(layout)) /* one column, else the table's */
-			rc |= json_create_col(b, d);
+			rc |= merge_sqljson_create_col(b, d);
 		else
 		for (size_t i = 0; i < s->ncols; i++) {
 			rc |= ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
@@ -333,53 +332,6 @@ int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *s, const char
 	return 0;
 }
 
-/* ---- the dataworks-json layout (docs/warehouse.md "Log layouts") ---- */
-
-/* The log table's data_columns in place of the table's columns. */
-static int json_create_col(struct mc_buf *b, int d)
-{
-	return buf_addf(b, "%s %s, ", WH_LAYOUT_JSON_COL,
-			d == MERGE_SQL_SQLITE ? "TEXT" : "STRING");
-}
-
-/* The SQL of the JSON form: sqlite's dialect only (the layout does not
- * reach MaxCompute), column names it can put in a JSON path. */
-static int json_check(const struct merge_sql *q, struct mc_err *err)
-{
-	const struct mc_rec *s = q->schema;
-	if (q->dialect != MERGE_SQL_SQLITE)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': the dataworks-json log layout's SQL is written for "
-			       "sqlite only (--dialect=sqlite): its log table is local (MaxCompute "
-			       "log tables are not of this layout: use dataworks)", q->table);
-	for (size_t i = 0; i < s->ncols; i++)
-		if (memchr(s->cols[i].name.p, '"', s->cols[i].name.n) ||
-		    memchr(s->cols[i].name.p, '\\', s->cols[i].name.n))
-			return mc_errf(err, MC_EXIT_DATA,
-				       "table '%s': column '%.*s': a name with '\"' or '\\' has no "
-				       "path in the dataworks-json layout's SQL (use the dataworks "
-				       "layout)", q->table, (int)s->cols[i].name.n, s->cols[i].name.p);
-	return 0;
-}
-
-/* The table's columns read from data_columns: json_extract(data_columns,
- * '$."c"') AS "c", bytes (hex digits in the JSON) through unhex(). */
-static int json_cols(struct mc_buf *b, const struct mc_rec *s, int d)
-{
-	int rc = 0;
-	for (size_t i = 0; i < s->ncols && rc == 0; i++) {
-		const struct mc_col *c = &s->cols[i];
-		int bin = strcmp(sqlite_type(c), "BLOB") == 0;
-		rc |= buf_addf(b, "%s%sjson_extract(%s, '$.\"", i ? ", " : "", bin ? "unhex(" : "",
-			       WH_LAYOUT_JSON_COL);
-		for (size_t k = 0; k < c->name.n && rc == 0; k++)
-			rc |= c->name.p[k] == '\'' ? buf_adds(b, "''") : buf_addc(b, c->name.p[k]);
-		rc |= buf_adds(b, bin ? "\"')) AS " : "\"') AS ");
-		rc |= ident(b, c->name.p, c->name.n, d);
-	}
-	return rc;
-}
-
 /* The merge over a log in a layout with an id column (dts, dts-new,
  * dataworks): DTS's recipe, row_number() over (partition by the key order
  * by id desc, after flag desc), docs/merge.md "Log layouts". Base rows take
@@ -396,7 +348,7 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	char a[64], z[64], ln[300];
 	const int shr = WH_ID_OFF_BITS + WH_ID_ROW_BITS;
 
-	if (wh_layout_is_json(L) && json_check(q, err) < 0)
+	if (wh_layout_is_json(L) && merge_sqljson_check(q, err) < 0)
 		return -1;
 	if (q->has_barrier && !wh_layout_has_ddl(L)) {
 		/* DTS writes no DDL into its log table: nothing there says the
@@ -435,6 +387,8 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 			       "DROP + CREATE): the base partition and the log up to it do not "
 			       "count\n", a, id, ib);
 	}
+	if (wh_layout_is_json(L) && d == MERGE_SQL_MAXCOMPUTE) /* merge_sqljson.c */
+		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n");
 	if (q->ds && d == MERGE_SQL_SQLITE) {
 		rc |= buf_adds(b, "DELETE FROM ");
 		rc |= ident(b, q->table, strlen(q->table), d);
@@ -481,7 +435,10 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 		rc |= part_pred(b, q->base_part);
 		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
 	}
-	rc |= wh_layout_is_json(L) ? json_cols(b, s, d) : cols(b, s, d, NULL);
+	if (wh_layout_is_json(L) && merge_sqljson_cols(b, q, err) < 0)
+		return -1;
+	if (!wh_layout_is_json(L))
+		rc |= cols(b, s, d, NULL);
 	if (d == MERGE_SQL_SQLITE)
 		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, (%s >> %d) AS _pos_file, "
 			       "((%s >> %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row\n    FROM ",

@@ -95,4 +95,17 @@ int merge_sql_create(struct mc_buf *b, const struct mc_rec *schema, const char *
 int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *schema, const char *table,
 			    int dialect, int layout, struct mc_err *err);
 
+/* merge_sqljson.c: the dataworks-json layout's data_columns. Its column
+ * in CREATE TABLE (followed by ", "); the check of the table's columns
+ * (-1 naming the first that has no exact reading); the table's columns
+ * read from the JSON text, each "expr AS name". */
+int merge_sqljson_create_col(struct mc_buf *b, int dialect);
+int merge_sqljson_check(const struct merge_sql *q, struct mc_err *err);
+int merge_sqljson_cols(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+/* MaxCompute's reading of column c, the i-th of the table (its type
+ * c->mc_type; a GEOMETRY by c->mysql_type), or -1 with err naming the
+ * table and the column when it has none that is exact. */
+int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
+			   struct mc_err *err);
+
 #endif

@@ -20,7 +20,11 @@ Statements (one per SQL task, after any `SET k=v;` lines):
 Inside a query: MaxCompute string literals ('..' or ".." with backslash escapes)
 become sqlite literals, `names` stay quoted identifiers, CAST type names map to
 sqlite's (STRING -> TEXT, BIGINT -> INTEGER, ...), IF() -> IIF(), NVL() -> IFNULL(); shiftright(a, n) is a function of the
-connection (catalog.py), `a & b` sqlite's own operator.
+connection (catalog.py), `a & b` sqlite's own operator, INSTR(s, t) sqlite's instr.
+The functions of the dataworks-json layout's merge (sqljson.py, with MaxCompute's
+documented semantics, strict where MaxCompute's documentation says nothing):
+GET_JSON_OBJECT(s, '$.name') (only under `SET odps.sql.udf.getjsonobj.new=true;`),
+UNHEX(s), CAST(x AS DOUBLE), CAST(x AS FLOAT) and CAST(x AS DECIMAL(p,s)) of text.
 Window functions (ROW_NUMBER() OVER ...) and aggregates run as sqlite runs them.
 Errors are MaxCompute-like task texts: "ODPS-0130161:[line,col] Parse exception - ...".
 """
@@ -32,6 +36,7 @@ import time
 
 import catalog
 import recstream
+import sqljson
 import upserts
 
 TOKEN_RE = re.compile(r"""
@@ -235,7 +240,8 @@ CAST_TYPES = {"STRING": "TEXT", "VARCHAR": "TEXT", "CHAR": "TEXT", "DATETIME": "
               "TIMESTAMP": "TEXT", "JSON": "TEXT", "DECIMAL": "TEXT", "BIGINT": "INTEGER", "INT": "INTEGER",
               "SMALLINT": "INTEGER", "TINYINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL",
               "FLOAT": "REAL", "BINARY": "BLOB"}
-FUNCS = {"IF": "IIF", "NVL": "IFNULL"}
+FUNCS = {"IF": "IIF", "NVL": "IFNULL", "GET_JSON_OBJECT": "_odps_get_json_object",
+         "UNHEX": "_odps_unhex"}
 
 
 def to_sqlite(toks, project):
@@ -256,6 +262,12 @@ def to_sqlite(toks, project):
             up = v.upper()
             nxt = toks[i + 1] if i + 1 < n else None
             prev = toks[i - 1] if i else None
+            cast = sqljson.cast_call(toks, i, up) if up == "CAST" else None
+            if cast:    # CAST(x AS FLOAT | DOUBLE | DECIMAL(p,s)): sqljson.py
+                a, fn, args, close = cast
+                out.append("%s(%s%s)" % (fn, to_sqlite(toks[i + 2:a], project), args))
+                i = close + 1
+                continue
             if up in FUNCS and nxt and nxt[1] == "(":
                 out.append(FUNCS[up])
             elif prev and prev[0] == "word" and prev[1].upper() == "AS" and up in CAST_TYPES and \
@@ -314,9 +326,19 @@ def run(proj, text):
     if len(stmts) != 1:
         raise SqlError("ODPS-0130161:[1,1] Parse exception - a SQL task runs one statement, "
                        "this one has %d (SET lines aside)" % len(stmts))
+    sets = ["".join(t[1] for t in st[1:]) for st in split_statements(text)
+            if st[0][0] == "word" and st[0][1].upper() == "SET"]
+    if any(t[0] == "word" and t[1].upper() == "GET_JSON_OBJECT" for t in stmts[0]) and \
+            "odps.sql.udf.getjsonobj.new=true" not in sets:
+        raise SqlError("ODPS-0130071:Semantic analysis exception - GET_JSON_OBJECT: this server "
+                       "models it under SET odps.sql.udf.getjsonobj.new=true; only (the value "
+                       "as it is: a string's characters, a number's text)")
     try:
         with proj.lock:
+            sqljson.register(proj.db)
             return statement(proj, P(stmts[0]))
+    except ValueError as e:     # sqljson.py: a form this server does not take
+        raise SqlError("ODPS-0130071:Semantic analysis exception - %s" % e)
     except catalog.CatalogError as e:
         raise SqlError("ODPS-0130131:%s" % e.msg if e.code.startswith("NoSuch")
                        else "ODPS-0130071:Semantic analysis exception - %s" % e.msg)
