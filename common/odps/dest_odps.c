@@ -726,8 +726,8 @@ static int odd_part_open(void *st, const char *table, int is_log, const char *pa
 	for (size_t i = 0; i < w->nparts; i++) {
 		p = w->parts[i];
 		if (p->is_log == is_log && !strcmp(p->part, part) &&
-		    !strncmp(p->table, table, strlen(table)) &&
-		    !strcmp(p->table + strlen(table), is_log ? "_log" : "")) {
+		    !strncmp(p->sname, table, strlen(table)) &&
+		    !strcmp(p->sname + strlen(table), is_log ? "_log" : "")) {
 			*pp = p;
 			return 0;
 		}
@@ -736,16 +736,18 @@ static int odd_part_open(void *st, const char *table, int is_log, const char *pa
 	    !(p = calloc(1, sizeof *p)))
 		return mc_oom(err, "partition");
 	if (buf_addf(&n, "%s%s%c", table, is_log ? "_log" : "", 0) < 0 ||
-	    !(p->part = mc_strdup(part)) || !(p->tpart = mc_strdup(part))) {
+	    !(p->part = mc_strdup(part)) || !(p->tpart = mc_strdup(part)) ||
+	    odd_gen_table(w, table, is_log, &p->table, err) < 0) {
 		buf_free(&n);
 		free(p->part);
+		free(p->tpart);
 		free(p);
-		return mc_oom(err, "partition");
+		return err->code ? -1 : mc_oom(err, "partition");
 	}
 	for (char *c = p->tpart; *c; c++)
 		if (*c == '/')
 			*c = ',';
-	p->table = n.p;
+	p->sname = n.p;
 	p->is_log = is_log;
 	w->parts[w->nparts++] = p;
 	*pp = p;
@@ -772,6 +774,7 @@ static void odd_close(void *st)
 		part_reset(w->parts[i]);
 		free(w->parts[i]->blocks);
 		free(w->parts[i]->table);
+		free(w->parts[i]->sname);
 		free(w->parts[i]->part);
 		free(w->parts[i]->tpart);
 		free(w->parts[i]);

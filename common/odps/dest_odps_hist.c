@@ -16,8 +16,8 @@
 
 static size_t base_len(const struct dest_part *p)
 {
-	size_t n = strlen(p->table), k = strlen(ODPS_LOG_SUFFIX);
-	if (p->is_log && n > k && !strcmp(p->table + n - k, ODPS_LOG_SUFFIX))
+	size_t n = strlen(p->sname), k = strlen(ODPS_LOG_SUFFIX); /* the sink's name */
+	if (p->is_log && n > k && !strcmp(p->sname + n - k, ODPS_LOG_SUFFIX))
 		n -= k;
 	return n;
 }
@@ -55,14 +55,14 @@ int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_row
 	struct odd_hist *e = NULL;
 	*out = NULL;
 	for (i = 0; i < w->nhists; i++)
-		if (strlen(w->hists[i]->table) == n && !strncmp(w->hists[i]->table, p->table, n))
+		if (strlen(w->hists[i]->table) == n && !strncmp(w->hists[i]->table, p->sname, n))
 			break;
 	if (i == w->nhists) {
 		if (mc_push(&w->hists, &w->nhists, &w->chists, sizeof *w->hists) < 0)
 			return mc_oom(err, "schema history");
 		if (!(e = w->hists[i] = calloc(1, sizeof *e)))
 			return mc_oom(err, "schema history");
-		if (!(e->table = mc_strndup(p->table, n)))
+		if (!(e->table = mc_strndup(p->sname, n)))
 			return mc_oom(err, "schema history");
 		if (reload(w, e, err) < 0)
 			return -1;
@@ -95,20 +95,23 @@ int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h
 {
 	struct odps_sql_opts so;
 	struct odps_tables_opts to;
+	int rc;
 	odd_sql_opts(w, &so, &to);
 	to.layout = p->layout; /* the log table's (its own columns, then the history's) */
+	to.gen_ok = 1; /* a change not made in place: a new generation (odps/gen.h) */
 	/* the base table and its log table together: the merge reads both */
-	if (odps_tables_evolve(&w->c, &to, &h->x, p->table, p->is_log, p->part, err) < 0)
-		return -1;
-	{
+	rc = odps_tables_evolve(&w->c, &to, &h->x, p->table, p->is_log, p->part, err);
+	if (rc == 0) {
 		char other[300];
-		if (p->is_log)
-			snprintf(other, sizeof other, "%s", h->table);
-		else
-			snprintf(other, sizeof other, "%s" ODPS_LOG_SUFFIX, p->table);
-		if (odps_tables_evolve(&w->c, &to, &h->x, other, !p->is_log, NULL, err) < 0)
-			return -1;
+		size_t n = strlen(p->table) - (p->is_log ? strlen(ODPS_LOG_SUFFIX) : 0);
+		snprintf(other, sizeof other, "%.*s%s", (int)n, p->table,
+			 p->is_log ? "" : ODPS_LOG_SUFFIX);
+		rc = odps_tables_evolve(&w->c, &to, &h->x, other, !p->is_log, NULL, err);
 	}
+	if (rc == 1)
+		return odd_gen_make(w, p, err) < 0 ? -1 : odd_hist_ensure(w, p, h, err);
+	if (rc < 0)
+		return -1;
 	p->ensured = 1;
 	p->hist_gen = h->gen;
 	return 0;
@@ -138,6 +141,8 @@ int odd_hist_mirror(struct odd *w, uint64_t seq, uint64_t attempt, struct mc_err
 		}
 		rc = odps_mirror_hist_body(path, &c[n], err);
 		free(path);
+		if (rc == 0) /* its generations (odps/gen.h), with it */
+			rc = odd_gen_mirror(w, e->table, &c[n], err);
 		rows[n].kind = kinds[n];
 		rows[n].body = &c[n];
 		n++;

@@ -22,7 +22,8 @@
 #include "wh/sqlhist.h"
 
 struct dest_part {
-	char *table;  /* the MaxCompute table (with _log) */
+	char *table;  /* the MaxCompute table (with _log): of the newest generation */
+	char *sname;  /* the sink's name of it (T or T_log; odps/gen.h) */
 	char *part;   /* the sink's spec "ds=1/hh=2" */
 	char *tpart;  /* the Tunnel's "ds=1,hh=2" */
 	int is_log;
@@ -163,5 +164,15 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
 int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,
 		    struct mc_err *err);
 void odd_hist_free(struct odd *w);
+
+/* dest_odps_gen.c (odps/gen.h): the table of the newest generation of
+ * table (the sink's base name; is_log: its log table), allocated. */
+int odd_gen_table(struct odd *w, const char *table, int is_log, char **out, struct mc_err *err);
+/* The next generation of p's table made (tables, the older one's
+ * partitions copied, T.gen), and every part of the table renamed to it. */
+int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err);
+/* The table's T.gen, when there is one, as key "gen" of its state mirror
+ * body c. */
+int odd_gen_mirror(struct odd *w, const char *table, struct ckpt *c, struct mc_err *err);
 
 #endif

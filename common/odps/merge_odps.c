@@ -18,6 +18,7 @@
 #include "base/day.h"
 #include "stream/ckpt.h"
 #include "stream/ledger.h"
+#include "odps/gen.h"
 #include "odps/merge_odps_int.h"
 #include "odps/mirror.h"
 #include "odps/state.h"
@@ -32,7 +33,7 @@
 
 struct mo {
 	struct odps_client *c;
-	const struct odps_merge_opts *o;
+	const struct odps_merge_opts *o, *lo; /* o->table: the newest generation's (gen.h) */
 	struct odps_sql_opts so;       /* o->sql with the merge's settings */
 	struct mc_ledger L;
 	const struct mc_ledger *src;   /* the table's source (one history) */
@@ -87,7 +88,7 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 	struct mc_buf p = { 0 };
 	struct ckpt c;
 	int rc;
-	if (buf_addf(&p, "%s/merge.%s.lock%c", m->o->state, m->o->table, 0) < 0)
+	if (buf_addf(&p, "%s/merge.%s.lock%c", m->o->state, m->lo->table, 0) < 0)
 		return mc_oom(err, "path");
 	m->lockfd = open(p.p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (m->lockfd < 0) {
@@ -117,7 +118,7 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 	buf_free(&p);
 	if (rc <= 0)
 		return -1;
-	if (!(m->recpath = wh_pathf("%s/merge.%s", m->o->state, m->o->table)))
+	if (!(m->recpath = wh_pathf("%s/merge.%s", m->o->state, m->lo->table)))
 		return mc_oom(err, "path");
 	return ckpt_read(m->recpath, &m->rec, err) < 0 ? -1 : 0;
 }
@@ -127,7 +128,7 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 static int source(struct mo *m, struct mc_err *err)
 {
 	size_t t = 0, n = 0;
-	ledger_tsrc_get(&m->L, m->o->table, &t);
+	ledger_tsrc_get(&m->L, m->lo->table, &t);
 	for (size_t i = 0; i <= m->L.nmore; i++)
 		if (ledger_src_same(&m->L, t, i))
 			n++;
@@ -143,12 +144,6 @@ static int source(struct mo *m, struct mc_err *err)
 
 /* ---- the table ---- */
 
-static int is_pos(const char *name)
-{
-	return !strcasecmp(name, "mc_pos_file") || !strcasecmp(name, "mc_pos_off") ||
-	       !strcasecmp(name, "mc_pos_row");
-}
-
 /* T not in mcsync's layout (no mcsync comment: a table someone else made,
  * used with mc-tunnel-put --existing-tables=proceed): its data columns are
  * those T_log has too, in T's order; the others are left NULL by naming
@@ -162,7 +157,7 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 		return -1;
 	*n = 0;
 	for (size_t i = 0; i < m->d.ncols; i++) {
-		if (is_pos(m->d.names[i])) {
+		if (odps_is_pos_name(m->d.names[i])) {
 			havepos++;
 			continue;
 		}
@@ -383,7 +378,7 @@ static int snapshot_from(struct mo *m, int64_t day, struct mc_pos *from, struct 
 				continue;
 			nm = def;
 		}
-		if (strcmp(nm, m->o->table) != 0)
+		if (strcmp(nm, m->lo->table) != 0)
 			continue;
 		/* every table of the name (several: many -> one) done */
 		done = (!found || done) &&
@@ -391,7 +386,7 @@ static int snapshot_from(struct mo *m, int64_t day, struct mc_pos *from, struct 
 		found = 1;
 	}
 	for (size_t i = 0, found1 = (size_t)found; i < m->L.names.n; i++)
-		if (!strcmp(m->L.names.kv[i].v, m->o->table) &&
+		if (!strcmp(m->L.names.kv[i].v, m->lo->table) &&
 		    (!found1 || !strncmp(m->L.names.kv[i].k + strlen(LEDGER_K_NAME), "hex.", 4))) {
 			const char *tk = m->L.names.kv[i].k + strlen(LEDGER_K_NAME);
 			const char *v = ledger_chain_get(&m->L, tk);
@@ -855,7 +850,7 @@ static int mirror_record(struct mo *m, struct mc_err *err)
 	if (rc < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(kind, sizeof kind, "merge.%s", m->o->table);
+	snprintf(kind, sizeof kind, "merge.%s", m->lo->table);
 	rc = odps_mirror_ensure(m->c, &m->so, err);
 	if (rc == 0)
 		rc = odps_mirror_insert(m->c, &m->so, sf.writer ? sf.writer : "-", m->L.seq,
@@ -873,7 +868,7 @@ static int run(struct mo *m, struct mc_err *err)
 	int rc;
 
 	if (lock_and_read(m, err) < 0 || source(m, err) < 0 ||
-	    odps_mhist_load(m->o->state, m->o->table, NULL, 1, &m->mh, err) < 0 ||
+	    odps_mhist_load(m->o->state, m->lo->table, NULL, 1, &m->mh, err) < 0 ||
 	    odps_logpos_layout(m->L.log_layout, m->mh.active, m->o->table, &m->lay,
 			       &m->so.settings, err) < 0)
 		return -1;
@@ -974,16 +969,19 @@ static int run(struct mo *m, struct mc_err *err)
 int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struct mc_err *err)
 {
 	struct mo *m = calloc(1, sizeof *m);
+	struct odps_merge_opts og = *o;
+	char gb[300];
 	int rc;
 	if (!m)
 		return mc_oom(err, "a merge");
 	m->c = c;
-	m->o = o;
+	m->o = &og;
+	m->lo = o;
 	m->so = *o->sql;
 	/* the log is selected by position, not by partition */
 	m->so.settings = "\"odps.sql.allow.fullscan\": \"true\"";
 	m->lockfd = -1;
-	rc = run(m, err);
+	rc = (og.table = odps_gen_base(o->state, o->table, gb, sizeof gb, err)) ? run(m, err) : -1;
 	if (m->lockfd >= 0)
 		close(m->lockfd);
 	ledger_free(&m->L);

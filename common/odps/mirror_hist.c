@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/num.h"
+#include "odps/gen.h"
 #include "odps/mirror.h"
 #include "odps/state.h"
 #include "wh/schemahist.h"
@@ -58,14 +59,21 @@ static int unhex(char ch)
 }
 
 /* body (a mirror body) to the file's bytes */
-static int body_bytes(const char *kind, const char *v, struct mc_buf *b, struct mc_err *err)
+static int body_bytes(const char *kind, const char *v, struct mc_buf *b, struct mc_buf *gen,
+		      struct mc_err *err)
 {
 	struct ckpt c;
+	const char *g;
 	int rc = 0;
 	if (odps_mirror_dec(v, strlen(v), kind, &c, err) < 0)
 		return -1;
-	b->len = 0;
-	for (size_t k = 0; k < c.n && rc == 0; k++) {
+	b->len = gen->len = 0;
+	if ((g = ckpt_get(&c, "gen")) && buf_adds(gen, g) < 0) /* odps/gen.h */
+		rc = mc_oom(err, "state mirror");
+	for (size_t i = 0; i < gen->len; i++) /* its lines, ','-separated there */
+		if (gen->p[i] == ',')
+			gen->p[i] = '\n';
+	for (size_t k = 0; k < c.n - (g != NULL) && rc == 0; k++) {
 		char key[32];
 		const char *s;
 		snprintf(key, sizeof key, "mcr%zu", k);
@@ -140,7 +148,7 @@ int odps_mirror_hist_recover(struct odps_client *c, const struct odps_sql_opts *
 			     const char *writer, const char *state, struct mc_buf *report,
 			     struct mc_err *err)
 {
-	struct mc_buf q = { 0 }, out = { 0 }, bytes = { 0 };
+	struct mc_buf q = { 0 }, out = { 0 }, bytes = { 0 }, gen = { 0 };
 	char **f = NULL; /* kind, seq, attempt, body per line */
 	size_t nrow = 0, cap = 0;
 	int rc = -1;
@@ -200,8 +208,9 @@ int odps_mirror_hist_recover(struct odps_client *c, const struct odps_sql_opts *
 		v = f[best * 4 + 3];
 		if (!strcmp(v, "\\N"))
 			v = "";
-		if (body_bytes(f[best * 4], v, &bytes, err) < 0 ||
-		    write_hist(state, t, &bytes, &nver, err) < 0)
+		if (body_bytes(f[best * 4], v, &bytes, &gen, err) < 0 ||
+		    write_hist(state, t, &bytes, &nver, err) < 0 ||
+		    (gen.len && odps_gen_write(state, t, gen.p, gen.len, err) < 0))
 			goto out;
 		if (buf_addf(report, "%s/" ODPS_HISTDIR "/%s.mcr: written (%zu schema versions, "
 				     "commit %" PRIu64 ")\n", state, t, nver, s) < 0) {
@@ -215,5 +224,6 @@ out:
 	buf_free(&q);
 	buf_free(&out);
 	buf_free(&bytes);
+	buf_free(&gen);
 	return rc;
 }

@@ -47,6 +47,10 @@ struct odps_tables_opts {
 					     * own columns (wh_layout_head, the
 					     * table's, wh_layout_tail) in place
 					     * of mc_op ... mc_pos_row */
+	int gen_ok;                         /* odps_tables_evolve: 1 in place of
+					     * the refusal of a type change not
+					     * made in place (a new generation:
+					     * odps/gen.h) */
 };
 
 /* Make sure table `name` (is_log: the log table of that layout; name is
@@ -131,7 +135,8 @@ struct wh_sqlhist; /* wh/sqlhist.h */
  * ADD COLUMNS, at the end: columns are matched by name). A dropped column
  * stays. -1 with err (code 1): a type change MaxCompute does not make in
  * place (DATETIME to TIMESTAMP, say), a column of the table mcsync does
- * not write (unless o->proceed), or as odps_tables_ensure. Each statement
+ * not write (unless o->proceed), or as odps_tables_ensure; 1 in place of
+ * the first refusal when o->gen_ok. Each statement
  * is decided from DESC: a rerun after a failure carries on. */
 int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		       const struct wh_sqlhist *x, const char *name, int is_log, const char *part,

@@ -185,6 +185,10 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		if (strcmp(d.types[j], want) == 0)
 			continue;
 		if (!odps_type_widens(d.types[j], want)) {
+			if (o->gen_ok) {
+				rc = 1;
+				goto out;
+			}
 			mc_errf(err, MC_EXIT_DATA,
 				"%s: column '%.*s' is %s there, and the table's schema history makes it "
 				"%s (%s), a change MaxCompute does not make in place: load the table from "

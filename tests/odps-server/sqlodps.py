@@ -559,6 +559,14 @@ def desc_text(proj, t):
     return "\n".join(out) + "\n"
 
 
+def _ts_text(v):
+    """A DATETIME's text as a TIMESTAMP holds it (nine fraction digits)."""
+    if not isinstance(v, str) or len(v) < 19:
+        return v
+    head, _, frac = v.partition(".")
+    return head + "." + (frac + "000000000")[:9]
+
+
 def insert(proj, t, pairs, overwrite, sel, cols=None):
     if not sel or sel[0][0] != "word" or sel[0][1].upper() not in ("SELECT", "WITH", "FROM"):
         perr(sel[0] if sel else ("", "", 0, 0, 0, 0, ""), "INSERT ... needs a SELECT")
@@ -611,6 +619,15 @@ def insert(proj, t, pairs, overwrite, sel, cols=None):
         elif overwrite:
             proj.db.execute("DELETE FROM %s" % catalog.qi(t.name))
         sel_cols = src[:ncols] + ["?"] * len(static) + [("CAST(%s AS TEXT)" % c) for c in src[ncols:]]
+        # a DATETIME's value into a TIMESTAMP column (CAST(d AS TIMESTAMP) is
+        # TEXT here): held with nine fraction digits, as TIMESTAMP is
+        types = {c[0].lower(): c[1] for c in t.cols}
+        tnames = cols if cols is not None else [c[0] for c in t.cols]
+        proj.db.create_function("_odps_ts", 1, _ts_text, deterministic=True)
+        for i, cn in enumerate(tnames[:ncols]):
+            ty = types.get(cn.lower())
+            if ty is not None and str(ty[0] if isinstance(ty, tuple) else ty).upper() == "TIMESTAMP":
+                sel_cols[i] = "_odps_ts(%s)" % sel_cols[i]
         proj.db.execute("INSERT INTO %s (%s) SELECT %s FROM _odps_ins" % (
             catalog.qi(t.name), ", ".join(names), ", ".join(sel_cols)), static)
         proj.db.execute("DROP TABLE temp._odps_ins")
