@@ -175,6 +175,16 @@ for l in sys.stdin:
     print(json.dumps(r))' "$at" | restamp 1763769600 1763856000 >"$T/changes2.mcr" ||
 	{ fail "setup" "day 2: $(cat "$T/err2")"; exit 1; }
 expect_ok "the next day goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/changes2.mcr"
+# a merge of the table running: the generation waits for it (exit 3)
+flock -o "$T/s/merge.e__dt.lock" sleep 30 &
+lk=$!
+i=0
+while [ $i -lt 100 ] && flock -n "$T/s/merge.e__dt.lock" true; do sleep 0.1; i=$((i + 1)); done
+expect_code 3 "a new generation while a merge of the table holds its lock: exit 3" put "$T/changes2.mcr"
+expect_grep "... saying why" "table 'e__dt' is being merged by mc-merge, and its new generation waits for that" "$T/err"
+expect_eq "... and no generation 3 made" "$(wc -l <"$T/s/_mcsync/hist/e__dt.gen")" 1
+pkill -P $lk 2>/dev/null; kill $lk 2>/dev/null
+wait $lk 2>/dev/null
 expect_ok "the next day: a second generation" put "$T/changes2.mcr"
 expect_grep "... generation 3, named" "generation 3 made \\('e__dt__g3', 'e__dt__g3_log'" "$T/err"
 expect_eq "e__dt__g3 has DECIMAL(20,0)" "$(cols e__dt__g3)" \

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "odps/dest_odps_int.h"
@@ -198,7 +199,7 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 	char ob[300], ol[300], nb[300], nl[300], s[64];
 	unsigned g;
 	size_t np = 0;
-	int rc = -1;
+	int rc = -1, lockfd;
 	for (size_t i = 0; i < w->nhists && !h; i++)
 		if (of_table(p, w->hists[i]->table))
 			h = w->hists[i];
@@ -231,6 +232,11 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 	    odps_gen_name(ol, sizeof ol, h->table, g, 1, err) < 0 ||
 	    odps_gen_name(nb, sizeof nb, h->table, g + 1, 0, err) < 0 ||
 	    odps_gen_name(nl, sizeof nl, h->table, g + 1, 1, err) < 0)
+		return -1;
+	/* no merge of the table meanwhile: it would write the older one */
+	if ((lockfd = odps_gen_lock(w->o.state, h->table, "is being merged by mc-merge, and its "
+				    "new generation waits for that: run the same command again "
+				    "when the merge ends", err)) < 0)
 		return -1;
 	odd_sql_opts(w, &so, &to);
 	/* 1. the new tables (made from the history when not there) */
@@ -268,6 +274,7 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 		"%zu partitions copied from '%s', '%s')", h->table, s, g + 1, nb, nl, np, ob, ol);
 	rc = 0;
 out:
+	close(lockfd);
 	buf_free(&text);
 	return rc;
 }

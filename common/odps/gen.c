@@ -3,10 +3,13 @@
 #include "odps/gen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "base/afile.h"
 #include "base/alloc.h"
@@ -120,4 +123,35 @@ int odps_is_pos_name(const char *name)
 {
 	return !strcasecmp(name, "mc_pos_file") || !strcasecmp(name, "mc_pos_off") ||
 	       !strcasecmp(name, "mc_pos_row");
+}
+
+int odps_gen_lock(const char *state, const char *table, const char *held, struct mc_err *err)
+{
+	struct mc_buf p = { 0 };
+	int fd;
+	if (buf_addf(&p, "%s/merge.%s.lock%c", state, table, 0) < 0)
+		return mc_oom(err, "path");
+	fd = open(p.p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		mc_errnof(err, errno, "--state: '%s'", p.p);
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		mc_errf(err, errno == EWOULDBLOCK ? MC_EXIT_TRANSIENT : MC_EXIT_DATA,
+			"'%s': table '%s' %s", p.p, table, held);
+		close(fd);
+		fd = -1;
+	}
+	buf_free(&p);
+	return fd;
+}
+
+int odps_gen_same(const char *state, const char *table, const char *base, struct mc_err *err)
+{
+	char b[300];
+	if (!odps_gen_base(state, table, b, sizeof b, err))
+		return -1;
+	if (strcmp(b, base))
+		return mc_errf(err, MC_EXIT_TRANSIENT, "table '%s': its generation '%s' was made "
+			       "while this run started (it read '%s'): run the same command again",
+			       table, b, base);
+	return 0;
 }

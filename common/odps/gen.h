@@ -31,6 +31,14 @@ int odps_gen_write(const char *state, const char *table, const char *text, size_
  * table (odps_gen_name), in buf; NULL with err. */
 const char *odps_gen_base(const char *state, const char *table, char *buf, size_t bufsz,
 			  struct mc_err *err);
+/* The merge lock of table (STATE/merge.T.lock: one mc-merge of T at a
+ * time, and no new generation of T while one runs), taken without
+ * waiting: its descriptor; -1 with err (code 3 when held: "table 'T'
+ * <held>"). */
+int odps_gen_lock(const char *state, const char *table, const char *held, struct mc_err *err);
+/* -1 (code 3) when the newest generation of table is no longer base (a
+ * generation made since it was read). */
+int odps_gen_same(const char *state, const char *table, const char *base, struct mc_err *err);
 /* Whether name is one of mcsync's position columns (mc_pos_file,
  * mc_pos_off, mc_pos_row), case aside. */
 int odps_is_pos_name(const char *name);

@@ -88,22 +88,11 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 	struct mc_buf p = { 0 };
 	struct ckpt c;
 	int rc;
-	if (buf_addf(&p, "%s/merge.%s.lock%c", m->o->state, m->lo->table, 0) < 0)
-		return mc_oom(err, "path");
-	m->lockfd = open(p.p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (m->lockfd < 0) {
-		rc = mc_errnof(err, errno, "--state: '%s'", p.p);
-		buf_free(&p);
-		return rc;
-	}
-	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		rc = mc_errf(err, errno == EWOULDBLOCK ? MC_EXIT_TRANSIENT : MC_EXIT_DATA,
-			     "'%s': table '%s' is being merged by another mc-merge", p.p,
-			     m->o->table);
-		buf_free(&p);
-		return rc;
-	}
-	p.len = 0;
+	/* the generation read before the lock is the one merged (gen.h) */
+	m->lockfd = odps_gen_lock(m->o->state, m->lo->table, "is being merged by another mc-merge",
+				  err);
+	if (m->lockfd < 0 || odps_gen_same(m->o->state, m->lo->table, m->o->table, err) < 0)
+		return -1;
 	if (buf_addf(&p, "%s/_mcsync/ledger%c", m->o->state, 0) < 0)
 		return mc_oom(err, "path");
 	rc = ckpt_read(p.p, &c, err);
