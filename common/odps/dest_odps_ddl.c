@@ -56,7 +56,8 @@ out:
 }
 
 /* p's companion partition: found among w->parts, or added there */
-static struct dest_part *companion(struct odd *w, const struct dest_part *p, struct mc_err *err)
+static struct dest_part *companion(struct odd *w, const struct dest_part *p, int layout,
+				   struct mc_err *err)
 {
 	struct dest_part *q;
 	char *name = ddl_name(p->table, 1);
@@ -86,7 +87,7 @@ static struct dest_part *companion(struct odd *w, const struct dest_part *p, str
 		return NULL;
 	}
 	q->is_log = 1;
-	q->is_ddl = p->layout ? p->layout : WH_LAYOUT_DTS;
+	q->is_ddl = layout;
 	w->parts[w->nparts++] = q;
 	return q;
 }
@@ -121,8 +122,7 @@ int odd_ddl_split(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 	}
 	if (n == 0)
 		return 0;
-	p->layout = rows->layout;
-	if (!(*q = companion(w, p, err)))
+	if (!(*q = companion(w, p, rows->layout, err)))
 		return -1;
 	dr->recs = b->p;
 	dr->len = b->len;
