@@ -19,6 +19,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "odps/client.h"
+#include "odps/ddlmark.h"
 #include "odps/endpoint.h"
 #include "odps/mirror.h"
 #include "odps/spool.h"
@@ -65,8 +66,9 @@ static struct posstr fmt_pos(const struct mc_pos *p)
 
 static int is_log_name(const char *table)
 {
-	size_t n = strlen(table), k = strlen(ODPS_LOG_SUFFIX);
-	return n > k && !strcmp(table + n - k, ODPS_LOG_SUFFIX);
+	size_t n = strlen(table), k = strlen(ODPS_LOG_SUFFIX), d = strlen(ODPS_LOG_SUFFIX ODPS_DDL_SUFFIX);
+	return (n > k && !strcmp(table + n - k, ODPS_LOG_SUFFIX)) ||
+	       (n > d && !strcmp(table + n - d, ODPS_LOG_SUFFIX ODPS_DDL_SUFFIX));
 }
 
 /* The options of the SQL this destination runs: its retry time and
@@ -130,6 +132,8 @@ static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas,
 			snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
 			rc = odps_tables_ensure(&w->c, &to, &r, log, 1, NULL, err);
 		}
+		if (rc == 0 && p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert)
+			rc = odd_ddl_table(w, p->table, p->is_log, p->layout, NULL, err);
 		if (rc == 0)
 			p->ensured = 1;
 	}
@@ -262,10 +266,24 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 			       "whose log table in MaxCompute is of the dataworks-json layout, which "
 			       "mc-merge in MaxCompute reads in one schema: sync it in the dataworks "
 			       "layout (columns flat)", p->table);
-	if (odd_hist_add(w, p, rows, &h, err) < 0)
+	if (!p->is_ddl && odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
 	if (rows->rows == 0)
 		return 0;
+	if (p->is_log && !p->is_ddl && rows->layout != WH_LAYOUT_MCSYNC) {
+		/* the table-replacing DDL's markers into T_log_ddl (dest_odps_ddl.c) */
+		struct mc_buf b = { 0 };
+		struct dest_rows dr;
+		struct dest_part *q;
+		int k = odd_ddl_split(w, p, rows, &b, &q, &dr, err);
+		if (k > 0 && odd_append(st, q, &dr, err) < 0)
+			k = -1;
+		buf_free(&b);
+		if (k < 0)
+			return -1;
+		if ((uint64_t)k == rows->rows && !wh_layout_has_ddl((enum wh_layout)rows->layout))
+			return 0; /* no row of T_log's own (dts) */
+	}
 	if (p->ensured && p->layout != rows->layout)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %s in two log layouts", p->table);
 	p->layout = rows->layout;
@@ -295,6 +313,8 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	if (p->ensured && w->phist && p->hist_gen != h->gen)
 		p->ensured = 0; /* a new version since: the tables evolve */
 	if (!p->ensured && w->phist && odd_hist_ensure(w, p, h, err) < 0)
+		return -1;
+	if (!p->ensured && p->is_ddl && odd_ddl_table(w, NULL, 1, p->is_ddl, p, err) < 0)
 		return -1;
 	if (!p->ensured && ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;

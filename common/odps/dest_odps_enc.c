@@ -252,7 +252,7 @@ void odd_note_row(struct dest_part *q, const struct mc_pos *pos)
 
 /* The marker of a table-replacing DDL into the log table: mc_op (T, X,
  * C or R: wh_layout_marker), the position, every other column NULL. */
-static int add_marker(struct odd *w, const struct dest_part *p, struct trec_enc *e,
+static int add_marker(struct odd *w, struct dest_part *p, struct trec_enc *e,
 		      const struct mc_rec *r, struct mc_err *err)
 {
 	const char *op = wh_layout_marker(r->effect);
@@ -285,12 +285,20 @@ static int add_marker(struct odd *w, const struct dest_part *p, struct trec_enc 
 			case PLAN_FILE: t->u.i = (int64_t)r->pos.file; break;
 			case PLAN_OFF: t->u.i = (int64_t)r->pos.off; break;
 			case PLAN_ROW: t->u.i = (int64_t)r->pos.row; break;
-			default: t->null = true; break; /* mc_image, mc_time */
+			case PLAN_TIME: /* in the companion table, not in T_log */
+				t->null = !p->is_ddl;
+				t->u.i = r->time;
+				break;
+			default: t->null = true; break; /* mc_image */
 			}
 		}
+		if (p->is_ddl && odd_ddl_col(p, c, r, t, err) < 0)
+			return -1;
 	}
 	if (trec_enc_add(e, w->tv, n, err) < 0)
 		return mc_errctx(err, "table %s: ", p->table);
+	/* counted as a row: --recover counts every row of the range */
+	odd_note_row(p, &r->pos);
 	return 0;
 }
 

@@ -28,6 +28,9 @@ struct dest_part {
 	char *tpart;  /* the Tunnel's "ds=1,hh=2" */
 	int is_log;
 	int layout;   /* a log table's layout (enum wh_layout; 0: mcsync) */
+	int is_ddl;   /* the companion marker table T_log_ddl of a log table of
+		       * another layout (odps/ddlmark.h): that layout (0: not
+		       * one); is_log too, its own layout 0 (mcsync's markers) */
 	int ensured;  /* the table-and-partition hook ran */
 	unsigned hist_gen; /* for the schema history of this generation (odd_hist) */
 	/* this commit */
@@ -126,8 +129,8 @@ int odd_roll_forward(struct odd *w, struct mc_err *err);
 int odd_lay_plan(const struct dest_part *p, const char *n, size_t nn, int *plan, int *kind);
 /* Record r (a row or a DDL) into encoder e as the rows of p's log layout
  * (wh_layout_rows), each session column by w->plan (table columns of a
- * DDL row NULL); a table-replacing DDL for a layout with no row for it
- * (dts, dts-new) is exit 1 naming its position (dest_odps_lay.c). */
+ * DDL row NULL); a DDL for a layout with no row for it (dts, dts-new)
+ * none: its marker goes into the companion table (dest_odps_ddl.c). */
 int odd_lay_rec(struct odd *w, struct dest_part *p, struct trec_enc *e, const struct mc_rec *r,
 		struct mc_err *err);
 /* The plan of p's session for a DDL row with no schema record before it:
@@ -145,6 +148,24 @@ int odd_lay_json_rows(struct odd *w, const struct mc_rec *r,
 /* A row of r's position encoded into p: counted for the state mirror
  * (images, tlo, thi, nthi; dest_odps_enc.c). */
 void odd_note_row(struct dest_part *p, const struct mc_pos *pos);
+
+/* dest_odps_ddl.c: the companion marker table T_log_ddl of a log table
+ * of another layout than mcsync (odps/ddlmark.h). The table-replacing DDL
+ * records of rows (bound for log partition p) copied into b, as the rows
+ * *dr of p's companion partition *q (opened): their count (0: none, *q
+ * and *dr untouched), or -1 with err. */
+int odd_ddl_split(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+		  struct mc_buf *b, struct dest_part **q, struct dest_rows *dr, struct mc_err *err);
+/* The companion table of table `table` (a base table or its log table)
+ * made when it is not there (CREATE TABLE IF NOT EXISTS), so that the
+ * merge finds it when no DDL came yet; with q's partition when q. */
+int odd_ddl_table(struct odd *w, const char *table, int is_log, int layout,
+		  struct dest_part *q, struct mc_err *err);
+/* The value of a companion table's column c for the marker of DDL record
+ * r beyond mcsync's marker columns: the layout's id (the position
+ * packed), ddl_sql (the statement); t untouched for others. */
+int odd_ddl_col(const struct dest_part *q, const struct mc_str *c, const struct mc_rec *r,
+		struct trec_val *t, struct mc_err *err);
 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,

@@ -126,21 +126,9 @@ int odd_lay_rec(struct odd *w, struct dest_part *p, struct trec_enc *e, const st
 		struct mc_err *err)
 {
 	struct lay_ctx x = { w, p, e, r };
-	if (r->kind == MC_R_DDL && !wh_layout_has_ddl((enum wh_layout)p->layout)) {
-		/* the sink passes only a DDL that replaces the table's rows: DTS
-		 * writes no DDL into its log table, so the merge in MaxCompute
-		 * could not see that the rows went */
-		char a[64];
-		pos_format(&r->pos, a, sizeof a);
-		return mc_errf(err, MC_EXIT_DATA,
-			       "position %s: '%.*s' replaces the rows of %.*s.%.*s, which the %s log "
-			       "layout has no row for (DTS writes no DDL into its log table), so the "
-			       "merge in MaxCompute could not see it: sync this table in the "
-			       "mcsync or dataworks layout, or load a new snapshot of it taken after "
-			       "the statement", a, (int)(r->sql.n > 120 ? 120 : r->sql.n), r->sql.p,
-			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p,
-			       wh_layout_name((enum wh_layout)p->layout));
-	}
+	if (r->kind == MC_R_DDL && !wh_layout_has_ddl((enum wh_layout)p->layout))
+		return 0; /* DTS writes no DDL into its log table: its marker is in
+			   * the companion T_log_ddl (dest_odps_ddl.c) */
 	if (r->kind == MC_R_ROW && !r->before && !r->after)
 		return 0;
 	if (wh_layout_is_json((enum wh_layout)p->layout))

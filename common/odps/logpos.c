@@ -83,35 +83,6 @@ int odps_logpos_is_meta(int layout, const char *name)
 	return 0;
 }
 
-int odps_logpos_ddl(const char *table, int layout, const char *l, char *op, struct mc_pos *p,
-		    struct mc_err *err)
-{
-	const char *c1 = strchr(l, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-	char a[64];
-	if (!c1 || !c2 || odps_logpos_parse(layout, c1 + 1, p) < 0)
-		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL row reads "
-			       "'%.80s'", table, l);
-	pos_format(p, a, sizeof a);
-	if (!strncmp(l, "TRUNCATE,", 9)) {
-		*op = 'T';
-		return 0;
-	}
-	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "DROP", 4)) {
-		*op = 'X';
-		return 0;
-	}
-	if (!strncmp(l, "ALTER,", 6) && !strncasecmp(c2 + 1, "CREATE", 6)) {
-		*op = 'C';
-		return 0;
-	}
-	return mc_errf(err, MC_EXIT_DATA,
-		       "table '%s': the DDL row at position %s of '%s_log' (operation_type %.*s) "
-		       "replaced the table's rows in a way its dataworks row does not tell (a "
-		       "RENAME away or onto the name; a statement not starting DROP or CREATE), "
-		       "which mc-merge in MaxCompute cannot follow: load a new snapshot of the "
-		       "table taken after it", table, a, table, (int)(c1 - l), l);
-}
-
 int odps_logpos_layout(const char *name, int has_hist, const char *table, enum wh_layout *lay,
 		       const char **settings, struct mc_err *err)
 {

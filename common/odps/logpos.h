@@ -40,14 +40,4 @@ int odps_logpos_layout(const char *name, int has_hist, const char *table, enum w
  * mc_op ... mc_pos_row), not the table's. */
 int odps_logpos_is_meta(int layout, const char *name);
 
-/* A DDL row of a dataworks log table of table `table` read by the merge
- * (a CSV line "operation_type,sequence_id,the first characters of
- * ddl_sql") as the marker of mcsync's it stands for (wh_layout_marker),
- * into *op and *p: TRUNCATE T; ALTER (the sink writes no other DDL into
- * a log but a DROP or CREATE of the table) X for a DROP, C for a CREATE.
- * A RENAME (away, or onto the name: its row does not say which) and a
- * statement not read so are -1, code 1, naming the position. */
-int odps_logpos_ddl(const char *table, int layout, const char *line, char *op, struct mc_pos *p,
-		    struct mc_err *err);
-
 #endif

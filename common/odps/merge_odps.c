@@ -24,6 +24,7 @@
 #include "odps/state.h"
 #include "odps/tables.h"
 #include "odps/logpos.h"
+#include "odps/ddlmark.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
 #include "wh/wh.h"
@@ -604,116 +605,20 @@ out:
 
 /* ---- table-replacing DDL ---- */
 
-struct marker {
-	char op;
-	struct mc_pos pos;
-};
-
-static int marker_cmp(const void *a, const void *b)
-{
-	return pos_cmp(&((const struct marker *)a)->pos, &((const struct marker *)b)->pos);
-}
-
-/* The markers of the log table in [from, upto) (docs/merge.md "DDL"),
- * planned as the local merge plans its DDL records (wh_layout_barrier):
- * the barrier, or -1 for a rename onto the name or a DROP with no CREATE
- * after it. */
+/* The barrier of the log's table-replacing DDL in [from, upto)
+ * (odps/ddlmark.h, docs/merge.md "DDL"). */
 static int plan_ddl(struct mo *m, struct mc_err *err)
 {
-	struct mc_buf q = { 0 }, out = { 0 };
-	struct marker *mk = NULL;
-	const char **ops = NULL;
-	size_t n = 0, cap = 0;
-	int rc = -1;
-	int r;
-	if (m->lay != WH_LAYOUT_MCSYNC && !wh_layout_has_ddl(m->lay))
-		return 0; /* dts: no DDL row (mc-tunnel-put refuses a table-replacing one) */
-	if (m->lay != WH_LAYOUT_MCSYNC)
-		r = buf_addf(&q, "SELECT operation_type, sequence_id, substr(ltrim(ddl_sql), 1, 6) "
-			     "AS w FROM `%s_log` WHERE operation_type IN ('TRUNCATE', 'RENAME', "
-			     "'ALTER') AND ", m->o->table);
-	else
-		r = buf_addf(&q, "SELECT mc_op, mc_pos_file, mc_pos_off, mc_pos_row FROM `%s_log` "
-			     "WHERE mc_image IS NULL AND mc_op IN ('T', 'X', 'C', 'R') AND ",
-			     m->o->table);
-	if (r < 0 || odps_logpos_cond(&q, m->lay, &m->from, ">=", err) < 0 ||
-	    (!m->upto_inf && (buf_adds(&q, " AND ") < 0 ||
-			      odps_logpos_cond(&q, m->lay, &m->upto, "<", err) < 0)) ||
-	    buf_addf(&q, ";%c", 0) < 0) {
-		if (!err->code)
-			mc_oom(err, "SQL");
-		goto out;
+	char p[64];
+	if (odps_ddlmark_plan(m->c, &m->so, m->o->table, m->lay, &m->from,
+			      m->upto_inf ? NULL : &m->upto, &m->has_barrier, &m->barrier, err) < 0)
+		return -1;
+	if (m->has_barrier) {
+		pos_format(&m->barrier, p, sizeof p);
+		say(m, "'%s': emptied at %s (a TRUNCATE, or DROP + CREATE): the base and "
+		    "the log up to it do not count", m->o->table, p);
 	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
-		goto out;
-	{
-		char *l = strchr(out.p, '\n'), *nl; /* after the header line */
-		for (l = l ? l + 1 : NULL; l && *l; l = nl) {
-			unsigned long long f, o, w;
-			struct mc_pos mk_pos;
-			char op;
-			if ((nl = strchr(l, '\n')))
-				*nl++ = '\0';
-			if (m->lay != WH_LAYOUT_MCSYNC) {
-				if (odps_logpos_ddl(m->o->table, m->lay, l, &op, &mk_pos, err) < 0)
-					goto out;
-				f = mk_pos.file, o = mk_pos.off, w = mk_pos.row;
-			} else if (sscanf(l, "%c,%llu,%llu,%llu", &op, &f, &o, &w) != 4) {
-				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s_log': a DDL marker "
-					"reads '%.80s'", m->o->table, l);
-				goto out;
-			}
-			if (mc_push(&mk, &n, &cap, sizeof *mk) < 0) {
-				mc_oom(err, "markers");
-				goto out;
-			}
-			mk[n - 1].op = op;
-			mk[n - 1].pos = (struct mc_pos){ f, o, w };
-		}
-	}
-	if (n > 1)
-		qsort(mk, n, sizeof *mk, marker_cmp);
-	if (n && !(ops = calloc(n, sizeof *ops))) {
-		mc_oom(err, "markers");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		ops[i] = mk[i].op == 'T' ? "T" : mk[i].op == 'X' ? "X" : mk[i].op == 'C' ? "C" : "R";
-	{
-		long at, bad;
-		char p[64];
-		if (wh_layout_barrier(ops, n, &at, &bad) < 0) {
-			pos_format(&mk[bad].pos, p, sizeof p);
-			if (mk[bad].op == 'R')
-				mc_errf(err, MC_EXIT_DATA,
-					"table '%s': a RENAME onto its name at position %s (its marker in "
-					"'%s_log') moves another table's rows into this name (a RENAME "
-					"swap, as gh-ost and pt-online-schema-change do), which mc-merge "
-					"cannot follow: load a new snapshot of the table taken after it",
-					m->o->table, p, m->o->table);
-			else
-				mc_errf(err, MC_EXIT_DATA,
-					"table '%s': a DROP (or a rename away) at position %s (its marker "
-					"in '%s_log') takes the table away, and no CREATE of it follows in "
-					"the range of this merge: the table is gone (if it comes back, "
-					"load a new snapshot of it)", m->o->table, p, m->o->table);
-			goto out;
-		}
-		if (at >= 0) {
-			m->has_barrier = 1;
-			m->barrier = mk[at].pos;
-			pos_format(&m->barrier, p, sizeof p);
-			say(m, "'%s': emptied at %s (a TRUNCATE, or DROP + CREATE): the base and "
-			    "the log up to it do not count", m->o->table, p);
-		}
-	}
-	rc = 0;
-out:
-	free(mk);
-	free(ops);
-	buf_free(&q);
-	buf_free(&out);
-	return rc;
+	return 0;
 }
 
 /* ---- the lifecycle (docs/mc-merge.md: the same rule as locally) ---- */

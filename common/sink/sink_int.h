@@ -13,6 +13,7 @@
 #include "stream/rec.h"
 #include "stream/recio.h"
 #include "stream/schema.h"
+#include "stream/sqlword.h"
 
 /* A pbuf's state when a chunk began: rows of a chunk are added at once and
  * taken back when the chunk is dropped. */
@@ -143,9 +144,9 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
 		    struct mc_err *err);
 
-/* sqlword.c: 1 when the first word of statement sql, past blanks and
- * comments, is word (any case). */
-int sink_sql_starts(struct mc_str sql, const char *word);
+/* 1 when the first word of statement sql, past blanks and comments, is
+ * word (any case): stream/sqlword.h, shared with the merge in MaxCompute. */
+#define sink_sql_starts mc_sql_starts
 /* hlayout.c: the log layout of the ledger (enum wh_layout) into *lay; -1
  * with err when the ledger's log_layout is not one. */
 int sink_layout(const struct sink *s, int *lay, struct mc_err *err);

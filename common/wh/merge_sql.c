@@ -350,17 +350,6 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 
 	if (wh_layout_is_json(L) && merge_sqljson_check(q, err) < 0)
 		return -1;
-	if (q->has_barrier && !wh_layout_has_ddl(L)) {
-		/* DTS writes no DDL into its log table: nothing there says the
-		 * table was emptied */
-		pos_format(&q->barrier, a, sizeof a);
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': a TRUNCATE (or DROP + CREATE) at %s empties the table, "
-			       "which the %s log layout has no row for (DTS writes no DDL into its "
-			       "log table): merge with mc-merge (without --emit-sql), or use the "
-			       "mcsync or dataworks layout",
-			       q->table, a, wh_layout_name(L));
-	}
 	if (clash(s, L, q->table, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
 	    (q->has_barrier && wh_layout_id(&q->barrier, &ib, err) < 0) ||
 	    (!q->upto_inf && wh_layout_id(&q->upto, &iz, err) < 0) ||
@@ -384,8 +373,9 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	if (q->has_barrier) {
 		pos_format(&q->barrier, a, sizeof a);
 		rc |= buf_addf(b, "-- the table was emptied at %s, %s %" PRId64 " (a TRUNCATE, or "
-			       "DROP + CREATE): the base partition and the log up to it do not "
-			       "count\n", a, id, ib);
+			       "DROP + CREATE%s): the base partition and the log up to it do not "
+			       "count\n", a, id, ib, wh_layout_has_ddl(L) ? "" : "; its marker is "
+			       "in mcsync's marker table, not in the DTS log table");
 	}
 	if (wh_layout_is_json(L) && d == MERGE_SQL_MAXCOMPUTE) /* merge_sqljson.c */
 		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n");

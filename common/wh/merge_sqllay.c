@@ -134,14 +134,6 @@ int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err
 			       "the dataworks-json log layout (its JSON column holds each row's own "
 			       "version's columns): merge with mc-merge (without --emit-sql), or "
 			       "use the dataworks layout", q->table);
-	if (q->has_barrier && !wh_layout_has_ddl(L)) {
-		pos_format(&q->barrier, a, sizeof a);
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': a TRUNCATE (or DROP + CREATE) at %s empties the table, "
-			       "which the %s log layout has no row for (DTS writes no DDL into its "
-			       "log table): merge with mc-merge (without --emit-sql), or use the "
-			       "mcsync or dataworks layout", q->table, a, wh_layout_name(L));
-	}
 	if (clash(q, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
 	    (q->has_barrier && wh_layout_id(&q->barrier, &ib, err) < 0) ||
 	    (q->nkph && wh_layout_id(&q->kph[q->nkph - 1].at, &ik, err) < 0) ||
@@ -167,8 +159,9 @@ int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err
 	if (q->has_barrier) {
 		pos_format(&q->barrier, a, sizeof a);
 		rc |= buf_addf(b, "-- the table was emptied at %s, %s %" PRId64 " (a TRUNCATE, or "
-			       "DROP + CREATE): the base partition and the log up to it do not "
-			       "count\n", a, id, ib);
+			       "DROP + CREATE%s): the base partition and the log up to it do not "
+			       "count\n", a, id, ib, wh_layout_has_ddl(L) ? "" : "; its marker is "
+			       "in mcsync's marker table, not in the DTS log table");
 	}
 	if (q->ds && d == MERGE_SQL_SQLITE) {
 		rc |= buf_adds(b, "DELETE FROM ");

@@ -1,12 +1,10 @@
-/* sqlword.c: the first word of a DDL statement (sink_int.h). */
+/* sqlword.c: the first word of a DDL statement (sqlword.h). */
 #include <string.h>
 #include <strings.h>
 
-#include "sink/sink_int.h"
+#include "stream/sqlword.h"
 
-/* The first word of a statement, past blanks and comments: 1 when it is
- * word (any case). */
-int sink_sql_starts(struct mc_str sql, const char *word)
+int mc_sql_starts(struct mc_str sql, const char *word)
 {
 	const char *p = sql.p, *e = sql.p + sql.n;
 	size_t k = strlen(word);

@@ -1,0 +1,179 @@
+#!/bin/sh
+# Table-replacing DDL into MaxCompute in the dts, dts-new and dataworks log
+# layouts (docs/maxcompute.md "Table-replacing DDL", docs/merge.md "DDL"):
+# a throwaway MariaDB; in one day TRUNCATE (twice in one table), DROP +
+# CREATE of the same schema, a rename away followed by a CREATE of the
+# name, a rename onto the name (a swap) and a DROP with no CREATE. For each
+# layout the stream goes into a local warehouse and into the local
+# MaxCompute server: the log table keeps the layout's shape (no DDL row in
+# dts; DataWorks' row in dataworks), mcsync's markers go into T_log_ddl,
+# and the day merged there equals the local merge and the source; the
+# rename onto the name and the DROP with no CREATE are refused by both
+# merges. A DROP + CREATE with another schema (a schema change, which a
+# log table of these layouts does not follow in MaxCompute): refused at
+# the upload.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
+	{ ok "skipped: no python3 or sqlite3"; exit 0; }
+
+mdb_start
+sql "CREATE DATABASE d;
+     CREATE TABLE d.tr (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.dc (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.ra (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.ro (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.gone (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.os (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
+     INSERT INTO d.dc VALUES (1,1),(2,2),(3,3);
+     INSERT INTO d.ra VALUES (1,1),(2,2);
+     INSERT INTO d.ro VALUES (1,1),(2,2);
+     INSERT INTO d.gone VALUES (1,1);
+     INSERT INTO d.os VALUES (1,1)" || { fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+sql "INSERT INTO d.tr VALUES (4,4); UPDATE d.tr SET v = v + 10; TRUNCATE TABLE d.tr;
+     INSERT INTO d.tr VALUES (5,5),(1,10); UPDATE d.tr SET v = 50 WHERE id = 5; TRUNCATE TABLE d.tr;
+     INSERT INTO d.tr VALUES (6,6),(2,20);
+     INSERT INTO d.dc VALUES (4,4); DELETE FROM d.dc WHERE id = 2; DROP TABLE d.dc;
+     CREATE TABLE d.dc (id INT PRIMARY KEY, v INT); INSERT INTO d.dc VALUES (7,7),(2,20);
+     UPDATE d.dc SET id = 8 WHERE id = 7;
+     UPDATE d.ra SET v = 9; RENAME TABLE d.ra TO d.ra_old; CREATE TABLE d.ra (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.ra VALUES (3,3),(1,11);
+     CREATE TABLE d.ro_new (id INT PRIMARY KEY, v INT); INSERT INTO d.ro_new VALUES (9,9);
+     UPDATE d.ro SET v = 5 WHERE id = 1; RENAME TABLE d.ro TO d.ro_old, d.ro_new TO d.ro;
+     INSERT INTO d.gone VALUES (2,2); DROP TABLE d.gone;
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+sql "UPDATE d.os SET v = 2; DROP TABLE d.os; CREATE TABLE d.os (id INT PRIMARY KEY, v INT, w INT);
+     INSERT INTO d.os VALUES (2,2,2); FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+mc-binlog-tail --tables='^d\.(tr|dc|ra|ro|gone)$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
+	>"$T/ch.mcr" 2>"$T/err" &&
+	mc-binlog-tail --tables='^d\.os$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
+	>"$T/chos.mcr" 2>>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+# days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
+# heartbeat at the last position stamped 2025-11-22 (the end of day 21)
+restamp() { # FILE TIME [HEARTBEAT_TIME]
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        n = r["count"]
+        if hb:
+            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
+                              "db": "", "table": "", "label": ""}))
+            n += 1
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        r["time"] = t
+        last = r["pos"]
+    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
+}
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" &&
+	restamp "$T/chos.mcr" 1763683200 1763769600 >"$T/chos1.mcr" || { fail "setup" "restamp"; exit 1; }
+mc-cat "$T/ch1.mcr" >"$T/ch.jsonl"
+posof() { sed 's/.*"pos":\[\([0-9]*\),\([0-9]*\),\([0-9]*\)\].*/\1:\2:\3/'; }
+TRP=$(grep '"table":"tr",.*"effect":"truncate"' "$T/ch.jsonl" | tail -1 | posof)
+ROP=$(grep '"table":"ro",.*"effect":"rename_to"' "$T/ch.jsonl" | posof)
+[ "$(grep -c '"table":"tr",.*"effect":"truncate"' "$T/ch.jsonl")" = 2 ] && [ -n "$ROP" ] &&
+	grep -q '"table":"ra",.*"effect":"rename_from"' "$T/ch.jsonl" &&
+	ok "the stream: two TRUNCATEs of tr, ra renamed away, a rename onto ro" ||
+	{ fail "setup" "the stream's DDL: $(grep '"kind":"ddl"' "$T/ch.jsonl")"; exit 1; }
+
+D=20251121
+H=$BIN/tools/mchist
+for L in dts dts-new dataworks; do
+	odps_start "srv-$L" || exit 1
+	DB=$T/srv-$L/p1.db
+	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+	S=$T/s-$L
+	W=$T/w-$L
+	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	expect_ok "$L: the stream goes into a local warehouse" \
+		mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/ch1.mcr"
+	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
+	expect_ok "$L: the changes with their TRUNCATEs, DROPs, CREATEs and RENAMEs go into MaxCompute" \
+		put "$T/ch1.mcr"
+	expect_ok "$L: a rerun is a repeat" put "$T/ch1.mcr"
+	case $L in
+	dataworks) id=sequence_id op=operation_type ;;
+	dts) id=record_id op=operation_flag ;;
+	*) id=new_dts_sync_record_id op=new_dts_sync_operation_flag ;;
+	esac
+	if [ $L = dataworks ]; then
+		expect_eq "$L: the log table keeps DataWorks' DDL rows (TRUNCATE twice)" \
+			"$(sqlite3 "$DB" "SELECT count(*) FROM d__tr_log WHERE $op = 'TRUNCATE'")" 2
+	else
+		expect_eq "$L: the log table has no DDL row (DTS's shape: I, U, D only)" \
+			"$(sqlite3 "$DB" "SELECT count(*) FROM d__tr_log WHERE $op NOT IN ('I', 'U', 'D')")" 0
+	fi
+	expect_eq "$L: the markers of tr in d__tr_log_ddl: T twice, with the id, time and statement" \
+		"$(sqlite3 "$DB" "SELECT mc_op, $id = (mc_pos_file << 43) + (mc_pos_off << 11) + mc_pos_row,
+			mc_time, ddl_sql FROM d__tr_log_ddl ORDER BY $id")" \
+		"$(printf 'T|1|1763683200|TRUNCATE TABLE d.tr\nT|1|1763683200|TRUNCATE TABLE d.tr')"
+	expect_eq "$L: ... the last one at the TRUNCATE's position" \
+		"$(sqlite3 "$DB" "SELECT mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__tr_log_ddl
+			ORDER BY $id DESC LIMIT 1")" "$TRP"
+	expect_eq "$L: dc's markers X C, ra's X C, ro's X R" \
+		"$(for t in dc ra ro; do sqlite3 "$DB" "SELECT group_concat(mc_op, '') FROM (SELECT mc_op
+			FROM d__${t}_log_ddl ORDER BY $id, mc_op DESC)"; done | tr '\n' ' ')" "XC XC XR "
+	for t in tr dc ra; do
+		expect_ok "$L $t: the local merge of $D" mc-merge --warehouse="$W" --table=d__$t --ds=$D
+		expect_ok "$L $t: the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
+		[ $t = tr ] && expect_grep "$L: -v names the barrier" "'d__tr': emptied at $TRP" "$T/err"
+		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
+		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
+		rm -f "$T/loc.db"
+		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
+		sqlite3 "$T/loc.db" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/l.rows"
+		sqlite3 "$DB" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/o.rows"
+		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
+		expect_same "$L $t: the partition in MaxCompute equals the local merge, row by row" \
+			"$T/l.rows" "$T/o.rows"
+		sql "SELECT id, v FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
+		sqlite3 "$DB" "SELECT id, v FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
+		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+	done
+	expect_ok "$L: --at tr's last TRUNCATE --into in MaxCompute" \
+		mc-merge $OD --state="$S" --table=d__tr --at="$TRP" --into=at_tr
+	expect_eq "$L: ... the table is empty there" "$(sqlite3 "$DB" "SELECT count(*) FROM at_tr")" 0
+	# a rename onto the name, a DROP with no CREATE: refused by both merges
+	expect_code 1 "$L ro: a rename onto the name: the local merge exits 1" \
+		mc-merge --warehouse="$W" --table=d__ro --ds=$D
+	expect_code 1 "$L ro: and the merge in MaxCompute" mc-merge $OD --state="$S" --table=d__ro --ds=$D
+	expect_grep "$L ro: ... naming its position" "table 'd__ro': a RENAME onto its name at position $ROP" "$T/err"
+	expect_code 1 "$L gone: a DROP with no CREATE: the local merge exits 1" \
+		mc-merge --warehouse="$W" --table=d__gone --ds=$D
+	expect_code 1 "$L gone: and the merge in MaxCompute" mc-merge $OD --state="$S" --table=d__gone --ds=$D
+	expect_grep "$L gone: ... naming the position and why" \
+		"table 'd__gone': a DROP \(or a rename away\) at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
+	# a re-creation with another schema
+	expect_ok "$L os: the snapshot" put --state="$S.os" "$T/snap1.mcr"
+	# (a new version of the table's schema history, which the log table of
+	# these layouts follows in MaxCompute as mcsync's does: the merge takes
+	# the new table's rows in its new schema)
+	expect_ok "$L os: DROP + CREATE with another schema goes into MaxCompute" \
+		put --state="$S.os" "$T/chos1.mcr"
+	expect_ok "$L os: and into a local warehouse" \
+		mc-tunnel-put --dest="$W.os" --log-layout=$L "$T/snap1.mcr" "$T/chos1.mcr"
+	expect_ok "$L os: the local merge of $D" mc-merge --warehouse="$W.os" --table=d__os --ds=$D
+	expect_ok "$L os: the merge of $D in MaxCompute" \
+		mc-merge $OD --state="$S.os" --table=d__os --ds=$D
+	sql "SELECT id, v, w FROM d.os" | tr '\t' '|' | sort >"$T/truth"
+	sqlite3 "$DB" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/got"
+	expect_same "$L os: the new table's rows in its new schema, as the source's" "$T/truth" "$T/got"
+	{ "$H" create d__os "$W.os/d__os/_schema.mcr" | head -1
+	  "$H" load d__os "ds=$D" base "$W.os/d__os/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
+	rm -f "$T/loc.db"
+	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L os: load" "$(cat "$T/err")"
+	sqlite3 "$T/loc.db" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/l.rows"
+	expect_same "$L os: ... and the local merge's" "$T/l.rows" "$T/got"
+	odps_stop "$ODPS_PID"
+done

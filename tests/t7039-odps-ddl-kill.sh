@@ -1,0 +1,128 @@
+#!/bin/sh
+# Exactly once with table-replacing DDL in a commit (docs/maxcompute.md
+# "Table-replacing DDL", "Exactly once", "Recovering a lost state
+# directory"): a throwaway MariaDB, a table with changes on both sides of a
+# TRUNCATE and a table whose only change is a TRUNCATE, in one commit. For
+# the mcsync layout (markers in T_log) and the dts and dataworks layouts
+# (markers in T_log_ddl), mc-tunnel-put is killed (SIGKILL) in that commit
+# after one, two or three of its sessions' commits are done, then (a) run
+# again with its state, (b) its state removed, --recover run, and run
+# again: the tables hold what a clean load holds (each row and marker
+# once), and the day merged in MaxCompute is the source's. Before the
+# markers were counted as rows, --recover called a commit in doubt whose
+# log partition held a marker among its rows damaged ("neither the N of
+# the commits before it nor those and its M"), and one holding only a
+# marker "without its rows' positions".
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
+	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
+
+mdb_start
+sql "CREATE DATABASE d;
+     CREATE TABLE d.tr (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.tz (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
+     INSERT INTO d.tz VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+sql "INSERT INTO d.tr VALUES (4,4); UPDATE d.tr SET v = v + 10; TRUNCATE TABLE d.tr;
+     INSERT INTO d.tr VALUES (5,5),(1,10); UPDATE d.tr SET v = 50 WHERE id = 5;
+     TRUNCATE TABLE d.tz; FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+mc-binlog-tail --tables='^d\.' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+restamp() { # FILE TIME [HEARTBEAT_TIME]
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        n = r["count"]
+        if hb:
+            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
+                              "db": "", "table": "", "label": ""}))
+            n += 1
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        r["time"] = t
+        last = r["pos"]
+    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
+}
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
+D=20251121
+faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
+nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
+
+for L in mcsync dts dataworks; do
+	odps_start "srv-$L" || exit 1
+	DB=$T/srv-$L/p1.db
+	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+	put_() { # PREFIX STATE ARGS...
+		_p=$1 _s=$2
+		shift 2
+		exec mc-tunnel-put $OD --state="$T/$_s" --retry-time=0.2 --log-layout=$L \
+			--name=d.tr="${_p}_tr" --name=d.tz="${_p}_tz" "$@"
+	}
+	put() { (put_ "$@"); }
+	# what a clean load holds
+	expect_ok "$L: a clean load" put c "sc-$L" "$T/snap1.mcr" "$T/ch1.mcr"
+	tables="tr tr_log tz tz_log"
+	[ $L = mcsync ] || tables="$tables tr_log_ddl tz_log_ddl"
+	dump() { # PREFIX
+		for t in $tables; do
+			echo "== $t"
+			sqlite3 "$DB" "SELECT * FROM ${1}_$t" | sort
+		done
+	}
+	dump c >"$T/want.$L"
+	grep -q "^T|" "$T/want.$L" || grep -q "|T|" "$T/want.$L" ||
+		fail "$L: the clean load has its markers" "$(cat "$T/want.$L")"
+	for k in 1 2 3; do
+		for how in rerun recover; do
+			P=k$k$how
+			S=s-$L-$P
+			expect_ok "$L $P: the snapshot" put $P $S "$T/snap1.mcr"
+			: >"$T/srv-$L/faults.log"
+			faults "commit slow=30 skip=$k"
+			put_ $P $S "$T/ch1.mcr" >/dev/null 2>"$T/kill.err" &
+			pid=$!
+			if wait_for "slow" "$T/srv-$L/faults.log" 150; then
+				kill -9 $pid
+				wait $pid 2>/dev/null
+			else
+				kill -9 $pid 2>/dev/null
+				wait $pid 2>/dev/null
+				fail "$L $P: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
+			fi
+			nofaults
+			if [ $how = recover ]; then
+				w=$(sed -n 's/^writer //p' "$T/$S/_mcsync/odps")
+				rm -rf "${T:?}/$S"
+				expect_ok "$L $P: --recover after the state is lost" \
+					mc-tunnel-put $OD --state="$T/$S" --retry-time=0.2 --recover="$w"
+				cp "$T/out" "$T/rec.$L.$P"
+			fi
+			expect_ok "$L $P: the same command again" put $P $S "$T/ch1.mcr"
+			dump $P | sed "s/^$P/c/" >"$T/got"
+			expect_same "$L $P: the tables hold what a clean load holds (rows and markers once)" \
+				"$T/want.$L" "$T/got"
+			for t in tr tz; do
+				mc-merge $OD --state="$T/$S" --table=${P}_$t --ds=$D 2>"$T/err" ||
+					fail "$L $P $t: the merge in MaxCompute" "$(cat "$T/err")"
+				sql "SELECT id, v FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
+				sqlite3 "$DB" "SELECT id, v FROM ${P}_$t WHERE ds = '$D'" | sort >"$T/mgot"
+				expect_same "$L $P $t: the day merged there is the source's" "$T/truth" "$T/mgot"
+			done
+		done
+	done
+	grep -h "_log.*: in (" "$T"/rec.$L.* >/dev/null &&
+		ok "$L: --recover counted a log partition of the commit in" ||
+		fail "$L: --recover counted a log partition of the commit in" "$(cat "$T"/rec.$L.*)"
+	odps_stop "$ODPS_PID"
+done
