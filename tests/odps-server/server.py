@@ -118,10 +118,14 @@ class State:
         with self.putlock:
             r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max,
                  "block_decoder": self.decoder, "cpu": dict(self.cpu)}
+            # the rows of committed blocks copied into their tables when first read
+            r["cpu"]["materialise"] = sum(getattr(p, "mat_cpu", 0.0) for p in self.projects.values())
             if reset:
                 self.puts = 0
                 self.puts_max = self.puts_now
                 self.cpu = dict.fromkeys(self.cpu, 0.0)
+                for p in self.projects.values():
+                    p.mat_cpu = 0.0
         return r
 
     def project(self, name, service):

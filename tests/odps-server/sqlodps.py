@@ -31,6 +31,7 @@ import sqlite3
 import time
 
 import catalog
+import committed
 import recstream
 import upserts
 
@@ -316,6 +317,7 @@ def run(proj, text):
                        "this one has %d (SET lines aside)" % len(stmts))
     try:
         with proj.lock:
+            committed.before_statement(proj, stmts[0])   # the rows of committed blocks it reads
             return statement(proj, P(stmts[0]))
     except catalog.CatalogError as e:
         raise SqlError("ODPS-0130131:%s" % e.msg if e.code.startswith("NoSuch")
