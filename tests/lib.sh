@@ -214,7 +214,7 @@ odps_stop() {
 	wait_exit "$1" 50 || kill -9 "$1" 2>/dev/null
 }
 
-sqlite3() {
+command -v sqlite3 >/dev/null && sqlite3() {
 	for _sa; do
 		case $_sa in
 		*.db)
