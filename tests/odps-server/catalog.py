@@ -94,7 +94,8 @@ def _shiftright(a, n):
 class Project:
     def __init__(self, path, name):
         self.name = name
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # (a test's read may hold the write lock while it copies committed rows: committed.py)
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
