@@ -12,7 +12,8 @@
 # after rows not yet read replace them; a block file that cannot be read
 # fails the read and changes nothing (the rows come once it is back); DROP
 # TABLE forgets pending blocks; ADD COLUMNS after pending rows; an upsert
-# commit after pending rows; tests/lib.sh's sqlite3 reads them too.
+# commit after pending rows; tests/lib.sh's sqlite3 reads them too; a
+# server stopped with SIGTERM copies them before it exits.
 . "$(dirname "$0")/lib.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -197,3 +198,12 @@ expect_eq "pending before" "$(raw 'SELECT count(*) FROM _odps_pending')" 1
 expect_eq "sqlite3 of tests/lib.sh sees the rows" "$(sqlite3 "$DB" "SELECT count(*) FROM lz WHERE ds = '3'")" 3
 expect_eq "and they were copied once" "$(raw "SELECT count(*) FROM lz WHERE ds = '3'") $(raw 'SELECT count(*) FROM _odps_pending')" "3 0"
 expect_eq "a database of no server: sqlite3 as it is" "$(sqlite3 "$T/other.db" 'SELECT 6*7')" 42
+
+# ---- a server stopped (SIGTERM) copies what no read has ----
+session lu
+put lu "$SID" 0 "$T/d"
+expect_ok "commit 9 (pending)" commit lu "$SID"
+expect_eq "pending" "$(raw 'SELECT count(*) FROM _odps_pending')" 1
+odps_stop "$ODPS_PID"
+expect_eq "stopped, the database file holds its row, nothing pending" \
+	"$(raw 'SELECT group_concat(id) FROM lu WHERE id = 100') $(raw 'SELECT count(*) FROM _odps_pending')" "100 0"
