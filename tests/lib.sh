@@ -34,6 +34,13 @@
 #                                  blocks decoded by the C decoder when built
 #                                  (ODPS_BLOCK_DECODER=python: by recstream.py)
 #   odps_stop PID                  stop it (SIGTERM, then SIGKILL after 5 s)
+#   sqlite3 ARGS...                the sqlite3 command; on a local server's
+#                                  database (DIR/PROJECT.db, beside its
+#                                  PROJECT.blocks) it first copies the rows
+#                                  of committed Tunnel blocks not yet read
+#                                  into their tables (the server does that
+#                                  lazily, at a table's first read:
+#                                  tests/odps-server/committed.py)
 # Every `timeout` in a test has -k (timeout -k 5 N ...), so that what does
 # not end at SIGTERM is killed and the test fails instead of hanging. A
 # command run in the background and stopped by a signal sent to the
@@ -205,4 +212,17 @@ odps_start() {
 odps_stop() {
 	kill "$1" 2>/dev/null || return 0
 	wait_exit "$1" 50 || kill -9 "$1" 2>/dev/null
+}
+
+command -v sqlite3 >/dev/null && sqlite3() {
+	for _sa; do
+		case $_sa in
+		*.db)
+			[ -d "${_sa%.db}.blocks" ] && [ -f "$_sa" ] &&
+				[ "$(command sqlite3 "$_sa" 'SELECT count(*) FROM _odps_pending' 2>/dev/null)" != 0 ] &&
+				python3 "$TOP/tests/odps-server/committed.py" "$_sa"
+			;;
+		esac
+	done
+	command sqlite3 "$@"
 }

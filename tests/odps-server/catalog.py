@@ -5,10 +5,13 @@ columns then its partition columns (TEXT). Beside them, the catalog:
   _odps_tables(name, lifecycle, comment)       _odps_columns(tbl, pos, name, type, nullable, is_part)
   _odps_partitions(tbl, spec)                  spec normalised 'k1=v1,k2=v2'
   _odps_sessions(id, tbl, spec, overwrite, status, created, expires)
-  _odps_blocks(sid, blockid, records, rows, created, version)   rows: marshal of decoded rows
+  _odps_blocks(sid, blockid, records, file, created, version)   file: the decoded rows
+  _odps_pending(seq, tbl, spec, sid, blockid, records, file, cols)  committed, not yet in the table
   _odps_instances(id, status, task_status, result, query, start, end)
-A session's rows stay in _odps_blocks until its commit copies them into the
-table in one sqlite transaction: readers see all of them or none.
+A block's decoded rows are a file of DIR/<project>.blocks/ (committed.py). A
+commit moves the session's blocks to _odps_pending in one sqlite transaction;
+their rows are copied into the table when the table is first read
+(committed.materialise, one transaction): readers see all of them or none.
 """
 import marshal
 import re
@@ -16,6 +19,7 @@ import sqlite3
 import threading
 import time
 
+import committed
 import recstream
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}\Z")
@@ -30,7 +34,7 @@ CREATE TABLE IF NOT EXISTS _odps_partitions(tbl TEXT COLLATE NOCASE, spec TEXT,
   PRIMARY KEY(tbl, spec));
 CREATE TABLE IF NOT EXISTS _odps_sessions(id TEXT PRIMARY KEY, tbl TEXT, spec TEXT,
   overwrite INTEGER, status TEXT, created REAL, expires REAL);
-CREATE TABLE IF NOT EXISTS _odps_blocks(sid TEXT, blockid INTEGER, records INTEGER, rows BLOB,
+CREATE TABLE IF NOT EXISTS _odps_blocks(sid TEXT, blockid INTEGER, records INTEGER, file TEXT,
   created REAL, version INTEGER, PRIMARY KEY(sid, blockid));
 CREATE TABLE IF NOT EXISTS _odps_instances(id TEXT PRIMARY KEY, status TEXT, task_status TEXT,
   result TEXT, query TEXT, start REAL, end REAL);
@@ -90,7 +94,8 @@ def _shiftright(a, n):
 class Project:
     def __init__(self, path, name):
         self.name = name
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # (a test's read may hold the write lock while it copies committed rows: committed.py)
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -98,6 +103,7 @@ class Project:
         # `a & b` (a bitwise operator of MaxCompute's) is sqlite's own
         self.db.create_function("shiftright", 2, _shiftright, deterministic=True)
         self.lock = threading.RLock()
+        self.blocks = committed.Store(self.db, path)
 
     # --- tables ---
     def table(self, name):
@@ -162,7 +168,9 @@ class Project:
             self.db.execute("DROP TABLE %s" % qi(t.name))
             for cat in ("_odps_tables WHERE name", "_odps_columns WHERE tbl", "_odps_partitions WHERE tbl"):
                 self.db.execute("DELETE FROM %s = ?" % cat, (t.name,))
+            gone = self.blocks.forget(self, t.name)
             self.db.execute("COMMIT")
+            self.blocks.unlink(gone)
 
     # --- column operations (MaxCompute's "Column operations": schema evolution) ---
     INT_RANK = {"TINYINT": 1, "SMALLINT": 2, "INT": 3, "BIGINT": 4}
@@ -282,54 +290,14 @@ class Project:
 
     # --- sessions ---
     def commit_session(self, sid, t, spec, overwrite):
-        """Publish every block of the session in one transaction; status closed."""
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                pvals = []
-                if spec:
-                    self.add_partition(t, spec)
-                    w, pvals = self.part_where(t, spec)
-                if overwrite:
-                    if spec:
-                        self.db.execute("DELETE FROM %s WHERE %s" % (qi(t.name), w), pvals)
-                    else:
-                        self.db.execute("DELETE FROM %s" % qi(t.name))
-                names = [qi(c[0]) for c in t.cols] + [qi(p[0]) for p in t.parts]
-                # the partition values (checked by PART_VALUE_RE) as SQL literals,
-                # so that the decoded rows go to sqlite as they are
-                ins = "INSERT INTO %s (%s) VALUES (%s)" % (
-                    qi(t.name), ", ".join(names),
-                    ", ".join(["?"] * len(t.cols) + ["'%s'" % v.replace("'", "''") for v in pvals]))
-                decs = [(k, c[1][2]) for k, c in enumerate(t.cols) if c[1][0] == "DECIMAL"]
-
-                def held(rows):   # DECIMAL(p,s) values of s digits (pad_decimal)
-                    if not decs:
-                        return rows
-                    out = []
-                    for r in rows:
-                        r = list(r)
-                        for k, sc in decs:
-                            if k < len(r):
-                                r[k] = pad_decimal(r[k], sc)
-                        out.append(tuple(r))
-                    return out
-                for (blob,) in self.db.execute("SELECT rows FROM _odps_blocks WHERE sid = ? ORDER BY blockid",
-                                               (sid,)).fetchall():
-                    self.db.executemany(ins, held(marshal.loads(blob)))
-                self.db.execute("DELETE FROM _odps_blocks WHERE sid = ?", (sid,))
-                self.db.execute("UPDATE _odps_sessions SET status = 'closed' WHERE id = ?", (sid,))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        """Publish every block of the session in one transaction (committed.py:
+        the rows reach the table when it is first read); status closed."""
+        pvals = self.part_where(t, spec)[1] if spec else []
+        self.blocks.commit(self, sid, t, spec, overwrite, pvals)
 
     def put_block(self, sid, blockid, rows):
         self.put_block_marshal(sid, blockid, len(rows), marshal.dumps(rows))
 
     def put_block_marshal(self, sid, blockid, count, blob):
         """blob: the block's rows in marshal form (marshal.dumps, or blockdec.c's)"""
-        with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO _odps_blocks VALUES (?, ?, ?, ?, ?, "
-                            "COALESCE((SELECT version FROM _odps_blocks WHERE sid = ? AND blockid = ?), 0) + 1)",
-                            (sid, blockid, count, blob, time.time(), sid, blockid))
+        self.blocks.put(self, sid, blockid, count, blob)

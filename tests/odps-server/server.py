@@ -11,7 +11,8 @@ and SQL instances, on sqlite3 (spec: MaxCompute Tunnel protocol, §9).
 The service endpoint is http://127.0.0.1:PORT/api, the tunnel endpoint (what
 discovery answers) 127.0.0.1:PORT with no prefix; GET /api/logview/host answers
 --logview-host (default http://127.0.0.1:PORT; empty: an empty answer). It writes PORT to the ready
-file once it listens; stop it by its pid (SIGTERM). Blocks are decoded by the C
+file once it listens; stop it by its pid (SIGTERM: the rows of commits not read yet
+are copied into their tables first, committed.py). Blocks are decoded by the C
 decoder --block-decoder names (make builds it: $(O)/tools/odps-blockdec.so;
 blockdec.c, cross-checked against the reference by blockdec_check.py) for the
 tables whose types it takes, else (and with python, the default) by
@@ -45,6 +46,7 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blockdec  # noqa: E402
 import catalog  # noqa: E402
+import committed  # noqa: E402
 import faults  # noqa: E402
 import odpssign  # noqa: E402
 import recstream  # noqa: E402
@@ -118,10 +120,14 @@ class State:
         with self.putlock:
             r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max,
                  "block_decoder": self.decoder, "cpu": dict(self.cpu)}
+            # the rows of committed blocks copied into their tables when first read
+            r["cpu"]["materialise"] = sum(getattr(p, "mat_cpu", 0.0) for p in self.projects.values())
             if reset:
                 self.puts = 0
                 self.puts_max = self.puts_now
                 self.cpu = dict.fromkeys(self.cpu, 0.0)
+                for p in self.projects.values():
+                    p.mat_cpu = 0.0
         return r
 
     def project(self, name, service):
@@ -899,6 +905,10 @@ def main(argv):
             f.write("%d\n" % state.port)
         os.rename(tmp, opts["ready_file"])
     srv.serve_forever()
+    # stopped (SIGTERM): the rows of commits no read has copied yet go into
+    # their tables, so that the database file alone holds them (committed.py)
+    for p in state.projects.values():
+        committed.materialise(p)
     return 0
 
 

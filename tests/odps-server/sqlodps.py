@@ -35,6 +35,7 @@ import sqlite3
 import time
 
 import catalog
+import committed
 import recstream
 import sqljson
 import upserts
@@ -336,6 +337,7 @@ def run(proj, text):
     try:
         with proj.lock:
             sqljson.register(proj.db)
+            committed.before_statement(proj, stmts[0])   # the rows of committed blocks it reads
             return statement(proj, P(stmts[0]))
     except ValueError as e:     # sqljson.py: a form this server does not take
         raise SqlError("ODPS-0130071:Semantic analysis exception - %s" % e)

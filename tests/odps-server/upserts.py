@@ -26,6 +26,7 @@ import threading
 import time
 import zlib
 
+import committed
 import recstream
 
 META = [("__version", ("BIGINT",), True), ("__app_version", ("BIGINT",), True),
@@ -472,6 +473,7 @@ class Upsert:
         allc = [qi(n) for n in names] + [qi(pp[0]) for pp in t.parts]
         ins = "INSERT INTO %s (%s) VALUES (%s)" % (qi(t.name), ", ".join(allc), ", ".join("?" * len(allc)))
         with p.lock:
+            committed.materialise(p, [t.name])   # batch-committed rows first
             p.db.execute("BEGIN IMMEDIATE")
             try:
                 for b in sorted(s["ops"]):
