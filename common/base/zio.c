@@ -317,6 +317,13 @@ static int compress(struct zout *z, const void *p, size_t n, ZSTD_EndDirective m
 	}
 }
 
+int zout_workers(struct zout *z, int n)
+{
+	if (!z->cctx || n < 1)
+		return 0;
+	return !ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, n));
+}
+
 int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err)
 {
 	if (!z->cctx)

@@ -54,6 +54,20 @@ static char *path_of(const struct whd *w, const char *a, const char *b, const ch
 
 /* ---- a commit ---- */
 
+/* A data file of at least this many bytes of records is compressed by
+ * zstd's worker threads, one per CPU (at most 4): the commit's compression
+ * takes the CPUs the source leaves idle while it waits for the sink (the
+ * pipe is full), and zstd's frames are the same for any number of workers
+ * (docs/mc-tunnel-put.md "Compression"). Below it (two of zstd's 2 MiB jobs
+ * at level 1), threads would cost more than they give. */
+#define WH_MT_BYTES (4u << 20)
+
+static int data_workers(size_t len)
+{
+	long n = len >= WH_MT_BYTES ? sysconf(_SC_NPROCESSORS_ONLN) : 0;
+	return n < 2 ? 0 : n > 4 ? 4 : (int)n;
+}
+
 static int write_data_file(struct whd *w, const struct dest_part *p, const struct dest_rows *rows,
 			   const char *name, struct wh_file *f, struct mc_err *err)
 {
@@ -80,6 +94,7 @@ static int write_data_file(struct whd *w, const struct dest_part *p, const struc
 		afile_abort(&af);
 		goto out;
 	}
+	zout_workers(&z, data_workers(rows->len));
 	w->scratch.len = 0;
 	memset(&h, 0, sizeof h);
 	h.kind = MC_R_HEADER;
