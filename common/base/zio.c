@@ -331,6 +331,19 @@ int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err)
 	return compress(z, p, n, ZSTD_e_continue, err);
 }
 
+int zout_frame(struct zout *z, const void *p, size_t n, struct mc_err *err)
+{
+	size_t rc;
+	if (!z->cctx)
+		return put(z, p, n, err);
+	if (buf_grow(&z->out, ZSTD_compressBound(n)) < 0)
+		return mc_errnof(err, errno, "zstd");
+	rc = ZSTD_compress2(z->cctx, z->out.p, z->out.cap, p, n);
+	if (ZSTD_isError(rc))
+		return mc_errf(err, MC_EXIT_DATA, "zstd: %s", ZSTD_getErrorName(rc));
+	return put(z, z->out.p, rc, err);
+}
+
 int zout_flush(struct zout *z, struct mc_err *err)
 {
 	if (!z->cctx)
