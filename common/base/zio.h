@@ -61,10 +61,12 @@ int zout_init(struct zout *z, int fd, int level, struct mc_err *err);
  * threads (compressed as before). */
 int zout_workers(struct zout *z, int n);
 int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err);
-/* Write p (n bytes) as one whole frame, compressed in one go from the
- * caller's buffer (nothing written before it, zout_end not needed):
- * zout_write copies its input into zstd's window, which over the window's
- * size (512 KiB at level 1) costs about a fifth more instructions. */
+/* Write p (n bytes) as one whole frame, compressed from the caller's
+ * buffer in place (nothing written before or after it; zout_end not
+ * needed), with zout_write's parameters (a frame of unknown size):
+ * zout_write copies its input through zstd's window, which over the
+ * window's size (512 KiB at level 1) costs about a fifth more
+ * instructions. */
 int zout_frame(struct zout *z, const void *p, size_t n, struct mc_err *err);
 /* Make everything written so far readable downstream (ZSTD_e_flush). */
 int zout_flush(struct zout *z, struct mc_err *err);
