@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_stableInBuffer */
 #include <zstd.h>
 
 #include "base/alloc.h"
@@ -294,10 +295,9 @@ static int put(struct zout *z, const void *p, size_t n, struct mc_err *err)
 	return 0;
 }
 
-static int compress(struct zout *z, const void *p, size_t n, ZSTD_EndDirective mode,
-		    struct mc_err *err)
+static int compress_in(struct zout *z, ZSTD_inBuffer *in, ZSTD_EndDirective mode,
+		       struct mc_err *err)
 {
-	ZSTD_inBuffer in = { p, n, 0 };
 	size_t chunk = ZSTD_CStreamOutSize();
 	for (;;) {
 		ZSTD_outBuffer out;
@@ -307,14 +307,28 @@ static int compress(struct zout *z, const void *p, size_t n, ZSTD_EndDirective m
 		out.dst = z->out.p;
 		out.size = z->out.cap;
 		out.pos = 0;
-		rc = ZSTD_compressStream2(z->cctx, &out, &in, mode);
+		rc = ZSTD_compressStream2(z->cctx, &out, in, mode);
 		if (ZSTD_isError(rc))
 			return mc_errf(err, MC_EXIT_DATA, "zstd: %s", ZSTD_getErrorName(rc));
 		if (out.pos && put(z, out.dst, out.pos, err) < 0)
 			return -1;
-		if (mode == ZSTD_e_continue ? in.pos == in.size : rc == 0)
+		if (mode == ZSTD_e_continue ? in->pos == in->size : rc == 0)
 			return 0;
 	}
+}
+
+static int compress(struct zout *z, const void *p, size_t n, ZSTD_EndDirective mode,
+		    struct mc_err *err)
+{
+	ZSTD_inBuffer in = { p, n, 0 };
+	return compress_in(z, &in, mode, err);
+}
+
+int zout_workers(struct zout *z, int n)
+{
+	if (!z->cctx || n < 1)
+		return 0;
+	return !ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, n));
 }
 
 int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err)
@@ -322,6 +336,19 @@ int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err)
 	if (!z->cctx)
 		return put(z, p, n, err);
 	return compress(z, p, n, ZSTD_e_continue, err);
+}
+
+int zout_frame(struct zout *z, const void *p, size_t n, struct mc_err *err)
+{
+	ZSTD_inBuffer in = { p, n, 0 };
+	if (!z->cctx)
+		return put(z, p, n, err);
+	/* zstd reads p in place (stable input; the same in until the end),
+	 * its size left unknown as a stream's: zout_write's parameters */
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_stableInBuffer, 1);
+	if (compress_in(z, &in, ZSTD_e_continue, err) < 0)
+		return -1;
+	return compress_in(z, &in, ZSTD_e_end, err);
 }
 
 int zout_flush(struct zout *z, struct mc_err *err)

@@ -53,7 +53,21 @@ struct zout {
 
 /* Write to fd (not owned), compressed at `level` when level > 0. */
 int zout_init(struct zout *z, int fd, int level, struct mc_err *err);
+/* Compress with n worker threads (zstd's nbWorkers; call before the first
+ * write): zout_write then hands the bytes to the workers, which compress
+ * them in parallel, and zout_end waits for them. The bytes written are the
+ * same for every n >= 1 (they differ from n = 0's, the caller's own thread,
+ * and are as valid). 1 when set, 0 when plain output or a libzstd without
+ * threads (compressed as before). */
+int zout_workers(struct zout *z, int n);
 int zout_write(struct zout *z, const void *p, size_t n, struct mc_err *err);
+/* Write p (n bytes) as one whole frame, compressed from the caller's
+ * buffer in place (nothing written before or after it; zout_end not
+ * needed), with zout_write's parameters (a frame of unknown size):
+ * zout_write copies its input through zstd's window, which over the
+ * window's size (512 KiB at level 1) costs about a fifth more
+ * instructions. */
+int zout_frame(struct zout *z, const void *p, size_t n, struct mc_err *err);
 /* Make everything written so far readable downstream (ZSTD_e_flush). */
 int zout_flush(struct zout *z, struct mc_err *err);
 /* End the frame and flush. The fd stays open. */

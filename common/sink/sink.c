@@ -123,30 +123,6 @@ struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, c
 	return p;
 }
 
-/* The partition of t's rows: the option, or the day (auto). */
-void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, char *out,
-		   size_t outsz)
-{
-	char d[16];
-	if (s->o.resnap && !is_log) {
-		sink_resnap_part(s, t, out, outsz);
-		return;
-	}
-	if (s->o.part || s->o.upsert) { /* upsert: a PK table of one partition, or none */
-		snprintf(out, outsz, "%s", s->o.part ? s->o.part : "");
-		return;
-	}
-	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
-	day_format(day_of(is_log ? l->hw_time : t->base_time, s->L.utc_off), d);
-	if (outsz) { /* "ds=" and the 8 digits, as snprintf would: no printf per row */
-		char ds[12] = "ds=";
-		size_t k = outsz < sizeof ds ? outsz - 1 : sizeof ds - 1;
-		memcpy(ds + 3, d, 9);
-		memcpy(out, ds, k);
-		out[k] = 0;
-	}
-}
-
 /* ---- commit ---- */
 
 static double mono_s(void)

@@ -120,6 +120,11 @@ struct sink {
 	double commit_t0;        /* monotonic seconds: the commit under way began */
 	double t_commit;         /* monotonic seconds of the last commit's start
 				  * (or the open) */
+	struct {
+		int ok;
+		int64_t day;
+		char ds[19];     /* "ds=" and day's YYYYMMDD (day_format: 16) */
+	} pday;                  /* sink_part_for's last day (pday.c) */
 };
 
 /* sink.c */
@@ -127,8 +132,8 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 			       struct mc_err *err);
 struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, const char *part,
 				struct mc_err *err);
-void sink_part_for(const struct sink *s, const struct sink_tab *t, int is_log, char *out,
-		   size_t outsz);
+/* pday.c */
+void sink_part_for(struct sink *s, const struct sink_tab *t, int is_log, char *out, size_t outsz);
 int sink_commit(struct sink *s, struct mc_err *err);
 /* The ledger entry of the stream's source: its positions. */
 static inline struct mc_ledger *sink_src(struct sink *s)

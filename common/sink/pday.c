@@ -1,0 +1,33 @@
+/* pday.c: the partition of a table's rows (sink_part_for), its day's name
+ * made once per day, not once per row. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/day.h"
+#include "sink/sink_int.h"
+
+/* The partition of t's rows: the option, or the day (auto). */
+void sink_part_for(struct sink *s, const struct sink_tab *t, int is_log, char *out, size_t outsz)
+{
+	if (s->o.resnap && !is_log) {
+		sink_resnap_part(s, t, out, outsz);
+		return;
+	}
+	if (s->o.part || s->o.upsert) { /* upsert: a PK table of one partition, or none */
+		snprintf(out, outsz, "%s", s->o.part ? s->o.part : "");
+		return;
+	}
+	const struct mc_ledger *l = s->src ? &s->L.more[s->src - 1] : &s->L;
+	int64_t day = day_of(is_log ? l->hw_time : t->base_time, s->L.utc_off);
+	if (!s->pday.ok || s->pday.day != day) { /* "ds=" and the 8 digits */
+		memcpy(s->pday.ds, "ds=", 3);
+		day_format(day, s->pday.ds + 3);
+		s->pday.day = day;
+		s->pday.ok = 1;
+	}
+	if (outsz) { /* as snprintf would */
+		size_t k = outsz < 12 ? outsz - 1 : 11;
+		memcpy(out, s->pday.ds, k);
+		out[k] = 0;
+	}
+}
