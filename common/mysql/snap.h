@@ -177,6 +177,11 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
  * over the text protocol, for query q (rd sized for its columns; no
  * read of ties). */
 int snap_use_text(const struct snap_table *t);
+/* A value of column c from the server's text s[0..n) into v: an integer
+ * parsed (ZEROFILL's zeros allowed, range checked), a temporal text of the
+ * column's length and fraction digits, anything else as it is (v points
+ * into s). -1: not a value of the column's form (fuzz/fuzz_snaptext.c). */
+int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v);
 int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
 		   size_t qlen, uint64_t limit, const struct mc_pos *wm, int64_t tm,
 		   struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,

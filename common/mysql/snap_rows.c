@@ -182,6 +182,23 @@ static char *text_lit(const struct snap_table *t, struct snap_reader *rd, MYSQL_
 	return snap_make_lit(c, row[ci], len[ci]);
 }
 
+int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v)
+{
+	v->kind = c->vk;
+	v->v.s = mc_str_c(s, n);
+	switch (c->vk) {
+	case MC_V_INT:
+		return int_text(s, n, (c->flags & MC_CF_UNSIGNED) != 0, v);
+	case MC_V_DATE:
+	case MC_V_DATETIME:
+	case MC_V_TIMESTAMP:
+	case MC_V_TIME:
+		return tm_text(c, s, n) ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
 static int bad_value(const struct snap_col *c, uint64_t row, const char *s, size_t n,
 		     struct mc_err *err)
 {
@@ -237,29 +254,12 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 				v->kind = MC_V_NULL;
 				continue;
 			}
-			v->kind = c->vk;
-			v->v.s = mc_str_c(row[i], len[i]);
-			switch (c->vk) {
-			case MC_V_INT:
-				if (int_text(row[i], len[i], (c->flags & MC_CF_UNSIGNED) != 0, v) < 0) {
-					bad_value(c, n + 1, row[i], len[i], err);
-					goto fail;
-				}
-				break;
-			case MC_V_DATE:
-			case MC_V_DATETIME:
-			case MC_V_TIMESTAMP:
-			case MC_V_TIME:
-				if (!tm_text(c, row[i], len[i])) {
-					bad_value(c, n + 1, row[i], len[i], err);
-					goto fail;
-				}
-				break;
-			default:
-				if (c->cs && snap_text_value(rd, t, i, n + 1, v, err) < 0)
-					goto fail;
-				break;
+			if (snap_text_conv(c, row[i], len[i], v) < 0) {
+				bad_value(c, n + 1, row[i], len[i], err);
+				goto fail;
 			}
+			if (c->cs && snap_text_value(rd, t, i, n + 1, v, err) < 0)
+				goto fail;
 		}
 		if (snap_rows_put(rd, t->ncols, out, err) < 0)
 			goto fail;
