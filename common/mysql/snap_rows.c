@@ -182,7 +182,7 @@ static char *text_lit(const struct snap_table *t, struct snap_reader *rd, MYSQL_
 	return snap_make_lit(c, row[ci], len[ci]);
 }
 
-int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v)
+static inline int text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v)
 {
 	v->kind = c->vk;
 	v->v.s = mc_str_c(s, n);
@@ -197,6 +197,11 @@ int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_
 	default:
 		return 0;
 	}
+}
+
+int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v)
+{
+	return text_conv(c, s, n, v);
 }
 
 static int bad_value(const struct snap_col *c, uint64_t row, const char *s, size_t n,
@@ -254,7 +259,7 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 				v->kind = MC_V_NULL;
 				continue;
 			}
-			if (snap_text_conv(c, row[i], len[i], v) < 0) {
+			if (text_conv(c, row[i], len[i], v) < 0) {
 				bad_value(c, n + 1, row[i], len[i], err);
 				goto fail;
 			}
