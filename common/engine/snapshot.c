@@ -514,6 +514,7 @@ static int write_loop(struct snapjob *s)
 			break;
 		default:
 			rc = write_job(s, j, &tmax, &e);
+			sj_keep_out(s, j);
 			sj_free_job(s, j);
 			break;
 		}

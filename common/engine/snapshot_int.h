@@ -79,6 +79,11 @@ struct snapjob {
 	struct sj_thread *targs;   /* the threads' arguments: planner, workers */
 	int planner_started;
 	uint64_t nworkers;         /* started */
+
+	/* output buffers of written chunks, kept for the next chunks (under
+	 * mu): no new pages and no growing copies a chunk */
+	struct mc_buf spare[4];
+	size_t nspare;
 };
 
 /* snapshot_sched.c */
@@ -91,6 +96,10 @@ int sj_failed(struct snapjob *s);
 struct sj_job *sj_new_job(size_t ti, snap_bound lo, snap_bound hi, int last);
 void sj_free_job(struct snapjob *s, struct sj_job *j);
 void sj_push(struct snapjob *s, struct sj_job *j);
+/* The writer keeps j's written output buffer (emptied) for a later job;
+ * a worker gives a job without one a kept buffer. */
+void sj_keep_out(struct snapjob *s, struct sj_job *j);
+void sj_reuse_out(struct snapjob *s, struct sj_job *j);
 /* Under mu: the first queued job a worker may take, within the window of
  * jobs from the head, or NULL. */
 struct sj_job *sj_next_job(const struct snapjob *s);

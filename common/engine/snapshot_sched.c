@@ -45,6 +45,8 @@ void sj_destroy(struct snapjob *s)
 		sj_free_job(s, j);
 	}
 	s->tail = NULL;
+	while (s->nspare)
+		buf_free(&s->spare[--s->nspare]);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->rate_mu);
@@ -96,6 +98,25 @@ void sj_free_job(struct snapjob *s, struct sj_job *j)
 	snap_bound_free(j->lo, ns);
 	snap_bound_free(j->hi, ns);
 	free(j);
+}
+
+void sj_keep_out(struct snapjob *s, struct sj_job *j)
+{
+	pthread_mutex_lock(&s->mu);
+	if (j->out.cap && s->nspare < sizeof s->spare / sizeof s->spare[0]) {
+		j->out.len = 0;
+		s->spare[s->nspare++] = j->out;
+		memset(&j->out, 0, sizeof j->out);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+void sj_reuse_out(struct snapjob *s, struct sj_job *j)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!j->out.cap && s->nspare)
+		j->out = s->spare[--s->nspare];
+	pthread_mutex_unlock(&s->mu);
 }
 
 void sj_push(struct snapjob *s, struct sj_job *j)
@@ -337,6 +358,7 @@ static int run_job(struct snapjob *s, MYSQL *m, struct snap_reader *rd, struct s
 	else if (snap_begin(m, &j->wm, e) < 0)
 		return -1;
 	uint64_t limit = t->nsplit ? chunk + chunk / 2 : 0;
+	sj_reuse_out(s, j);
 	if (snap_read(m, rd, t, j->lo, j->hi, limit, &j->wm, (int64_t)time(NULL), &j->out, &n,
 		      &last, worker_tick, s, e) < 0)
 		return -1;

@@ -553,7 +553,7 @@ static int add_range(struct mc_buf *b, const struct snap_table *t, const snap_bo
 
 /* A literal for key column c from text: digits, temporal text, or hex of
  * the bytes. */
-static char *make_lit(const struct snap_col *c, const char *s, size_t n)
+char *snap_make_lit(const struct snap_col *c, const char *s, size_t n)
 {
 	struct mc_buf b = { 0 };
 	int bad = 0;
@@ -604,7 +604,7 @@ int snap_next_bound(MYSQL *m, const struct snap_table *t, const snap_bound lo, u
 	unsigned long *lens = mysql_fetch_lengths(res);
 	char **b = calloc(t->nsplit, sizeof *b);
 	for (size_t i = 0; b && i < t->nsplit; i++)
-		if (!row[i] || !(b[i] = make_lit(&t->cols[t->split[i]], row[i], lens[i]))) {
+		if (!row[i] || !(b[i] = snap_make_lit(&t->cols[t->split[i]], row[i], lens[i]))) {
 			snap_bound_free(b, t->nsplit);
 			b = NULL;
 		}
@@ -625,6 +625,7 @@ void snap_reader_free(struct snap_reader *rd)
 		buf_free(&rd->text[i]);
 	}
 	free(rd->text);
+	buf_free(&rd->head);
 	cs_set_free(&rd->cs);
 	free(rd->bind);
 	free(rd->len);
@@ -665,36 +666,6 @@ static int ensure_buf(struct snap_reader *rd, size_t i, size_t need)
 	return mc_grow(&rd->bufs[i], &rd->bufsz[i], need < 64 ? 64 : need, 1);
 }
 
-static size_t fmt_frac(char *o, size_t at, unsigned long us, unsigned frac)
-{
-	if (frac == 0)
-		return at;
-	char d[8];
-	snprintf(d, sizeof d, "%06lu", us % 1000000);
-	o[at++] = '.';
-	memcpy(o + at, d, frac);
-	return at + frac;
-}
-
-/* Text of a temporal value into o (at least 48 bytes). */
-static size_t fmt_time(const MYSQL_TIME *tm, uint8_t vk, unsigned frac, char *o)
-{
-	int n;
-	if (vk == MC_V_TIME) {
-		unsigned long h = (unsigned long)tm->day * 24 + tm->hour;
-		n = snprintf(o, 48, "%s%02lu:%02u:%02u", tm->neg ? "-" : "", h, tm->minute % 100,
-			     tm->second % 100);
-	} else if (vk == MC_V_DATE) {
-		return (size_t)snprintf(o, 48, "%04u-%02u-%02u", tm->year % 10000, tm->month % 100,
-					tm->day % 100);
-	} else {
-		n = snprintf(o, 48, "%04u-%02u-%02u %02u:%02u:%02u", tm->year % 10000,
-			     tm->month % 100, tm->day % 100, tm->hour % 100, tm->minute % 100,
-			     tm->second % 100);
-	}
-	return fmt_frac(o, (size_t)n, tm->second_part, frac);
-}
-
 static int is_tm(uint8_t vk)
 {
 	return vk == MC_V_DATE || vk == MC_V_DATETIME || vk == MC_V_TIMESTAMP || vk == MC_V_TIME;
@@ -709,19 +680,19 @@ static char *row_lit(const struct snap_table *t, struct snap_reader *rd, size_t 
 	size_t n;
 	if (c->kk == SNAP_K_STR) {
 		size_t h = (*hexcol)++;
-		return make_lit(c, rd->bufs[h], rd->len[h]);
+		return snap_make_lit(c, rd->bufs[h], rd->len[h]);
 	}
 	if (is_tm(c->vk)) {
-		n = fmt_time((const MYSQL_TIME *)rd->bufs[ci], c->vk, c->frac, tmp);
-		return make_lit(c, tmp, n);
+		n = snap_fmt_time((const MYSQL_TIME *)rd->bufs[ci], c->vk, c->frac, tmp);
+		return snap_make_lit(c, tmp, n);
 	}
 	if (c->vk == MC_V_DECIMAL)
-		return make_lit(c, rd->bufs[ci], rd->len[ci]);
+		return snap_make_lit(c, rd->bufs[ci], rd->len[ci]);
 	if (c->flags & MC_CF_UNSIGNED)
 		n = (size_t)snprintf(tmp, sizeof tmp, "%" PRIu64, *(uint64_t *)rd->bufs[ci]);
 	else
 		n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, *(int64_t *)rd->bufs[ci]);
-	return make_lit(c, tmp, n);
+	return snap_make_lit(c, tmp, n);
 }
 
 /* A read of a declared key (not known to be unique) that stopped at key
@@ -770,7 +741,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 {
 	struct mc_buf q = { 0 };
 	MYSQL_STMT *st = NULL;
-	size_t nhex = 0;
+	size_t nhex = 0, start_len = out->len;
 	*nrows = 0;
 	*last = NULL;
 	for (size_t i = 0; i < t->nsplit; i++)
@@ -786,6 +757,14 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	    (limit && buf_addf(&q, " LIMIT %" PRIu64, limit) < 0)) {
 		buf_free(&q);
 		return mc_oom(err, "a chunk query");
+	}
+	if (snap_use_text(t)) {
+		int rc = snap_read_text(m, rd, t, q.p, q.len, limit, wm, tm, out, nrows, last, tick,
+					tick_ctx, err);
+		buf_free(&q);
+		if (rc < 0)
+			return mc_errctx(err, "table '%s.%s': ", t->db, t->name);
+		goto ties;
 	}
 	st = mysql_stmt_init(m);
 	if (!st) {
@@ -855,8 +834,10 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	r.time = tm;
 	r.nafter = t->ncols;
 	r.after = rd->vals;
+	if (snap_rows_head(rd, &r, err) < 0)
+		goto fail;
 	uint64_t n = 0, tick_rows = 0;
-	size_t tick_len = out->len, start_len = out->len;
+	size_t tick_len = out->len;
 	char tmtext[4096];
 	for (;;) {
 		int rc = mysql_stmt_fetch(st);
@@ -918,7 +899,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 			case MC_V_TIME: {
 				if (tat + 48 > sizeof tmtext)
 					tat = 0; /* cannot happen below 85 temporal columns */
-				size_t len = fmt_time((const MYSQL_TIME *)rd->bufs[i], vk,
+				size_t len = snap_fmt_time((const MYSQL_TIME *)rd->bufs[i], vk,
 						      t->cols[i].frac, tmtext + tat);
 				v->v.s = mc_str_c(tmtext + tat, len);
 				tat += len;
@@ -931,7 +912,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 				break;
 			}
 		}
-		if (rec_encode(out, &r, err) < 0)
+		if (snap_rows_put(rd, t->ncols, out, err) < 0)
 			goto fail;
 		n++;
 		int full = limit && n == limit;
@@ -967,6 +948,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	mysql_stmt_close(st);
 	buf_free(&q);
 	*nrows = n;
+ties:
 	if (*last && !t->split_unique && read_ties(m, rd, t, lo, *last, wm, tm, out, start_len,
 						    nrows, err) < 0) {
 		snap_bound_free(*last, t->nsplit);

@@ -143,6 +143,7 @@ struct snap_reader {
 	size_t *bufsz;
 	struct mc_val *vals;
 	struct mc_buf *text; /* per column: its value converted to UTF-8 */
+	struct mc_buf head;  /* the fields every row record of the read begins with */
 	struct cs_set cs;
 	size_t nbind;
 };
@@ -160,6 +161,31 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 		      struct mc_err *err);
 int snap_text_value(struct snap_reader *rd, const struct snap_table *t, size_t i, uint64_t row,
 		    struct mc_val *v, struct mc_err *err);
+
+/* A literal for split key column c from the text (or hex) of a value. */
+char *snap_make_lit(const struct snap_col *c, const char *s, size_t n);
+
+/* snap_rows.c: the text of a temporal value (o: at least 48 bytes); the
+ * fields every row record of a read shares (r: a row record of the read)
+ * into rd->head; one row of n values (rd->vals) after them, checked and
+ * packed as rec_encode does, appended to out. */
+size_t snap_fmt_time(const MYSQL_TIME *tm, uint8_t vk, unsigned frac, char *o);
+int snap_rows_head(struct snap_reader *rd, const struct mc_rec *r, struct mc_err *err);
+int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct mc_err *err);
+/* Is t read through the text protocol (no FLOAT/DOUBLE column, and
+ * MC_SNAP_PROTOCOL is not "binary")? snap_read_text: snap_read's loop
+ * over the text protocol, for query q (rd sized for its columns; no
+ * read of ties). */
+int snap_use_text(const struct snap_table *t);
+/* A value of column c from the server's text s[0..n) into v: an integer
+ * parsed (ZEROFILL's zeros allowed, range checked), a temporal text of the
+ * column's length and fraction digits, anything else as it is (v points
+ * into s). -1: not a value of the column's form (fuzz/fuzz_snaptext.c). */
+int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v);
+int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
+		   size_t qlen, uint64_t limit, const struct mc_pos *wm, int64_t tm,
+		   struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,
+		   void *tick_ctx, struct mc_err *err);
 
 /* Read the rows of t with key in (lo, hi] (either may be NULL: open), at
  * most limit of them (0: no limit), in key order, appending one snapshot

@@ -84,6 +84,7 @@ snap_file
 B=$(wc -c <"$W/out/snap.mcr")
 echo "table: sbtest.sbtest1, $N rows; mc-snapshot output $B bytes; medians of $RUNS interleaved runs"
 echo "peers: $(mydumper --version 2>&1 | head -1), --trx-consistency-only, chunking: default, --rows=20000, --rows=500000 (the best is the peer); mariadb --quick -e 'SELECT *'"
+echo "mc-snapshot: default settings (--chunk-rows=20000), text protocol (no FLOAT/DOUBLE column in sbtest1)"
 for TH in $THREADS_LIST; do
 	for i in $(seq "$RUNS"); do
 		cpu "mc-snapshot-t$TH" snap_file
