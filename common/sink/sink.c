@@ -730,9 +730,10 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 /* ---- input ---- */
 
 /* A regular file is read whole first, to its trailer and checksum, and
- * read again from its start: a damaged one commits nothing (a pipe is
- * checked as it goes: what came before the damage may be committed). */
-static int check_whole(int fd, const char *name, struct mc_err *err)
+ * read again from where it started (standard input may have been read
+ * some way already): a damaged one commits nothing (a pipe is checked as
+ * it goes: what came before the damage may be committed). */
+static int check_whole(int fd, off_t at, const char *name, struct mc_err *err)
 {
 	struct rio_reader rd;
 	struct mc_rec r;
@@ -743,7 +744,7 @@ static int check_whole(int fd, const char *name, struct mc_err *err)
 	rio_close(&rd);
 	if (rc < 0)
 		return mc_errctx(err, "'%s': ", name);
-	if (lseek(fd, 0, SEEK_SET) < 0)
+	if (lseek(fd, at, SEEK_SET) < 0)
 		return mc_errnof(err, errno, "'%s': seek", name);
 	return 0;
 }
@@ -753,10 +754,11 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	struct rio_reader rd;
 	struct mc_rec r;
 	struct stat st;
+	off_t at;
 	int rc;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0 &&
-	    check_whole(fd, name, err) < 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0 &&
+	    check_whole(fd, at, name, err) < 0)
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
