@@ -27,7 +27,6 @@ void tail_opts_init(struct tail_opts *o)
 
 int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err)
 {
-	memset(T, 0, sizeof *T);
 	T->o = o;
 	T->text = o->text;
 	T->out_fd = 1;
@@ -973,7 +972,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 
 int tail_run(const struct tail_opts *o, struct mc_err *err)
 {
-	struct tail *T = malloc(sizeof *T);
+	struct tail *T = calloc(1, sizeof *T); /* zero pages, untouched until used */
 	int rc;
 	if (!T)
 		return mc_oom(err, "engine state");

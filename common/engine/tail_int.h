@@ -92,7 +92,9 @@ struct tail {
 				  * the transactions read since */
 };
 
-/* Set up (o borrowed) and free the state; tail_init opens nothing. */
+/* Set up (o borrowed) and free the state; tail_init opens nothing. T
+ * comes zeroed (calloc: the state is large, over 600 KB, and calloc's fresh
+ * pages are not touched until a field on them is written). */
 int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err);
 void tail_free(struct tail *T);
 
