@@ -138,14 +138,9 @@ int bl_file_magic(struct bl_file *f, struct mc_err *err)
 	return 0;
 }
 
-/* The next event from the mapping: 1, or 0 when it is not whole there. A
- * table map or rows event is handed out in place (the reader only checks
- * it and copies it into its transaction); any other is copied into the
- * buffer first, as output may be made from it (should the file be cut
- * short under the mapping, the SIGBUS comes while an event is checked or
- * copied, not while a record is written). */
-static int map_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *start,
-		    struct mc_err *err)
+/* The next event from the mapping, in place: 1, or 0 when it is not whole
+ * there. */
+static int map_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *start)
 {
 	size_t left = f->map_len - f->mpos;
 	const uint8_t *p = f->map + f->mpos;
@@ -163,14 +158,7 @@ static int map_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *
 		f->dropped = to;
 	}
 	f->mpos += len;
-	if (p[4] == BL_TABLE_MAP || bl_is_rows(p[4])) {
-		*ev = p;
-		return 1;
-	}
-	f->buf.len = 0;
-	if (buf_add(&f->buf, p, len) < 0)
-		return mc_oom(err, "reading");
-	*ev = (const uint8_t *)f->buf.p;
+	*ev = p;
 	return 1;
 }
 
@@ -179,7 +167,7 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 {
 	uint32_t len;
 	if (f->map) {
-		int r = map_next(f, ev, n, start, err);
+		int r = map_next(f, ev, n, start);
 		if (r != 0)
 			return r;
 		if (map_to_read(f, err) < 0)

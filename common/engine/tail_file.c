@@ -205,16 +205,24 @@ static int guarded_events(struct tail *T, struct bl_file *f, struct file_loop *L
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	if (sigsetjmp(g.jb, 1)) {
+		/* the output is not flushed: a record may be half made */
 		map_guard = NULL;
 		sigaction(SIGBUS, &old, NULL);
-		mc_errf(err, MC_EXIT_DATA,
-			"the file was cut short while it was read (it had %zu bytes when opened)",
-			f->map_len);
-		return tail_data_error(T, L->start, err);
+		T->map_lo = T->map_hi = 0;
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': offset %" PRIu64 ": the file was cut short while it was read "
+			       "(it had %zu bytes when opened)", T->fname, L->start, f->map_len);
 	}
 	sigaction(SIGBUS, &sa, &old);
 	map_guard = &g;
+	T->map_lo = (uintptr_t)f->map;
+	T->map_hi = (uintptr_t)(f->map + f->map_len);
 	rc = events(T, f, L, err);
+	/* an incomplete transaction at the end (decoded by the dry run),
+	 * copied while the guard holds */
+	if (rc >= 0 && txn_unref(&T->txn, err) < 0)
+		rc = -1;
+	T->map_lo = T->map_hi = 0;
 	map_guard = NULL;
 	sigaction(SIGBUS, &old, NULL);
 	return rc;
