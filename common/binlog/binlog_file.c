@@ -18,7 +18,7 @@
 #define TRIM_ABOVE (16u << 20)
 /* a mapping's pages behind the reader are given back every MAP_DROP bytes,
  * so that memory stays flat whatever the file's size */
-#define MAP_DROP (8u << 20)
+#define MAP_DROP (2u << 20)
 
 void bl_file_init(struct bl_file *f, int fd, uint64_t off)
 {

@@ -95,6 +95,7 @@ static int spill_start(struct bl_txn *t, struct mc_err *err)
 	}
 	t->buf.len = 0;
 	t->refs = 0;
+	t->ref_bytes = 0;
 	return 0;
 }
 
@@ -171,7 +172,10 @@ int txn_add_ref(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_a
 	if (buf_add(&t->buf, h, sizeof h) < 0 || buf_add(&t->buf, &p, sizeof p) < 0)
 		return mc_oom(err, "buffering a transaction");
 	t->refs++;
-	if (t->buf.len > t->memory)
+	t->ref_bytes += n;
+	/* spilled as if held in memory: the same bound on the pages of the
+	 * mapping that the replay touches again */
+	if (t->buf.len + t->ref_bytes > t->memory)
 		return spill_start(t, err);
 	return 0;
 }
@@ -196,6 +200,7 @@ int txn_unref(struct bl_txn *t, struct mc_err *err)
 	buf_free(&t->buf);
 	t->buf = nb;
 	t->refs = 0;
+	t->ref_bytes = 0;
 	return 0;
 }
 
@@ -323,6 +328,7 @@ void txn_discard(struct bl_txn *t)
 	spill_drop(t);
 	t->buf.len = 0;
 	t->refs = 0;
+	t->ref_bytes = 0;
 	if (t->buf.cap > (16u << 20))
 		buf_free(&t->buf);
 }

@@ -29,6 +29,7 @@ struct bl_txn {
 	uint64_t spilled;    /* bytes written to the spill file */
 	uint64_t bad_start;  /* txn_replay: where the event that failed starts */
 	size_t refs;         /* entries held by reference (txn_add_ref) */
+	uint64_t ref_bytes;  /* their bytes: counted against `memory` too */
 };
 
 /* Where an event of the transaction was read. */
