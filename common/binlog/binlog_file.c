@@ -152,8 +152,10 @@ static int map_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *
 		return 0;
 	*start = f->mpos;
 	*n = len;
-	if (f->mpos - f->dropped >= MAP_DROP) {
-		size_t to = f->mpos & ~(size_t)(MAP_DROP - 1);
+	if (f->mpos - f->dropped >= 2 * (size_t)MAP_DROP) {
+		/* MAP_DROP to twice that behind: the transaction being read
+		 * (held by reference) is usually still mapped at its replay */
+		size_t to = (f->mpos - MAP_DROP) & ~(size_t)(MAP_DROP - 1);
 		madvise((void *)(f->map + f->dropped), to - f->dropped, MADV_DONTNEED);
 		f->dropped = to;
 	}
