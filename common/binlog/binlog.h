@@ -383,6 +383,8 @@ struct bl_file {
 	size_t map_len;
 	size_t mpos;      /* the next event at map + mpos */
 	size_t dropped;   /* the pages before map + dropped were given back */
+	int map_end;      /* the mapping was read to its end: now read(2), the
+			   * mapping kept (events held by reference) */
 };
 
 /* Start reading fd (not owned) whose next byte is at file offset `off`;

@@ -83,7 +83,7 @@ static int map_to_read(struct bl_file *f, struct mc_err *err)
 	if (lseek(f->fd, (off_t)f->map_len, SEEK_SET) < 0)
 		return mc_errnof(err, errno, "offset %llu: seek error",
 				 (unsigned long long)f->map_len);
-	unmap(f);
+	f->map_end = 1;
 	return 0;
 }
 
@@ -122,7 +122,7 @@ static int fill(struct bl_file *f, size_t want, struct mc_err *err)
 
 int bl_file_magic(struct bl_file *f, struct mc_err *err)
 {
-	if (f->map) {
+	if (f->map && !f->map_end) {
 		if (memcmp(f->map, "\xfe" "bin", 4) == 0) {
 			f->mpos = 4;
 			return 0;
@@ -168,7 +168,7 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 		 struct mc_err *err)
 {
 	uint32_t len;
-	if (f->map) {
+	if (f->map && !f->map_end) {
 		int r = map_next(f, ev, n, start);
 		if (r != 0)
 			return r;
@@ -199,7 +199,7 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 
 void bl_file_trim(struct bl_file *f)
 {
-	if (f->map) {
+	if (f->map && !f->map_end) {
 		if (f->buf.cap > TRIM_ABOVE)
 			buf_free(&f->buf);
 		return;
