@@ -204,6 +204,7 @@ static int guarded_events(struct tail *T, struct bl_file *f, struct file_loop *L
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old); /* before sigsetjmp: nothing changes after it */
 	if (sigsetjmp(g.jb, 1)) {
 		/* the output is not flushed: a record may be half made */
 		map_guard = NULL;
@@ -213,7 +214,6 @@ static int guarded_events(struct tail *T, struct bl_file *f, struct file_loop *L
 			       "'%s': offset %" PRIu64 ": the file was cut short while it was read "
 			       "(it had %zu bytes when opened)", T->fname, L->start, f->map_len);
 	}
-	sigaction(SIGBUS, &sa, &old);
 	map_guard = &g;
 	T->map_lo = (uintptr_t)f->map;
 	T->map_hi = (uintptr_t)(f->map + f->map_len);
