@@ -68,6 +68,15 @@ $(O)/%: $(O)/cmd/%.o $(CMDLIB_OBJ) $(O)/libmc.a
 	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(CMDLIB_OBJ) $(O)/libmc.a $(LIBS)
 
+# mc-binlog-tail without -lmariadb: the client library (and OpenSSL with it)
+# is opened by dlopen only for a server connection (cmd/tail/mariadb_lazy.c).
+MARIADB_LIBS := $(shell pkg-config --libs libmariadb 2>/dev/null)
+TAIL_LAZY_OBJ := $(O)/cmd/tail/mariadb_lazy.o
+$(O)/mc-binlog-tail: $(O)/cmd/mc-binlog-tail.o $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a
+	@mkdir -p $(@D)
+	$(CC) $(MC_CFLAGS) -o $@ $< $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a \
+		$(filter-out $(MARIADB_LIBS),$(LIBS)) -ldl
+
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
 	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(O)/libmc.a $(LIBS)

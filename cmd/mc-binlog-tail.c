@@ -17,6 +17,7 @@
 #include "prog.h"
 #include "progress.h"
 #include "stream/opt.h"
+#include "tail/mariadb_lazy.h"
 
 static const char usage[] =
 		"Usage: mc-binlog-tail [OPTION]... FILE...\n"
@@ -348,6 +349,8 @@ int main(int argc, char **argv)
 		prog_usage_error("--%s is for reading a server (--start, --start-gtid or "
 				 "--checkpoint-in, with --socket, --host or --defaults-file), "
 				 "not FILEs", live_only);
+	if (o.live && mariadb_lazy_open(&err) < 0)
+		prog_fail(&err);
 	tail_watch_start(&watch, &rep, &o);
 	rc = tail_run(&o, &err);
 	if (rc == TAIL_EUSAGE)

@@ -9,10 +9,15 @@
  * rec_encode_decoded, which trusts the decoder for that. And the rows
  * packed in place (bl_row_pack, what mc-binlog-tail writes) must be the
  * bytes of the values of bl_row_next through rec_encode_decoded, row by
- * row, with the same end or error. */
+ * row, with the same end or error. The file reader frames the same events,
+ * with the same end or error, whether it reads the file from a mapping
+ * (bl_file_map) or with read(2). */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "binlog/binlog.h"
 #include "stream/rec.h"
@@ -116,9 +121,69 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 	}
 }
 
+/* The events of fd (read from its start) into out: [start u64][n u64]
+ * [bytes] each, then the end code and message. */
+static void frame_all(struct bl_file *f, struct mc_buf *out)
+{
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	struct mc_err err = { 0 };
+	int rc = bl_file_magic(f, &err);
+	while (rc == 0 && (rc = bl_file_next(f, &p, &n, &start, &err)) == 1) {
+		uint64_t h[2] = { start, n };
+		if (buf_add(out, h, sizeof h) < 0 || buf_add(out, p, n) < 0)
+			abort();
+		rc = 0;
+	}
+	if (buf_add(out, &rc, sizeof rc) < 0 || buf_adds(out, err.msg) < 0)
+		abort();
+}
+
+/* The reader's buffer, kept from one input to the next (a fresh 256 KB
+ * one each time is most of the time under the sanitizers). */
+static struct mc_buf keep;
+
+static void file_keep(struct bl_file *f)
+{
+	keep = f->buf;
+	keep.len = 0;
+	memset(&f->buf, 0, sizeof f->buf);
+	bl_file_free(f);
+}
+
+static void framing(const uint8_t *data, size_t size)
+{
+	static struct mc_buf a, b;
+	struct bl_file f;
+	int fd = memfd_create("fuzz_binlog", 0);
+	if (fd < 0)
+		return;
+	if (write(fd, "\xfe" "bin", 4) != 4 || (size && write(fd, data, size) != (ssize_t)size)) {
+		close(fd);
+		return;
+	}
+	a.len = b.len = 0;
+	if (bl_file_map(&f, fd) == 0) {
+		f.buf = keep;
+		frame_all(&f, &a);
+		file_keep(&f);
+		if (lseek(fd, 0, SEEK_SET) != 0)
+			abort();
+		bl_file_init(&f, fd, 0);
+		f.buf = keep;
+		frame_all(&f, &b);
+		file_keep(&f);
+		if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+			abort();
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bl_decoder d;
+	framing(data, size);
 	bl_init(&d);
 	d.verify_checksum = 0;
 	events(&d, data, size, 0);

@@ -15,8 +15,6 @@
 #include <zstd.h>
 
 #include "base/alloc.h"
-#include "base/io.h"
-#include "base/zio.h"
 
 
 /* CRC32 (the zlib polynomial), slicing by 8: zlib's own is several times
@@ -816,109 +814,4 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		return EBAD("encrypted binlog: not supported");
 	}
 	return 0;
-}
-
-/* Files ------------------------------------------------------------- */
-
-#define FILE_CHUNK (256 * 1024)
-
-void bl_file_init(struct bl_file *f, int fd, uint64_t off)
-{
-	memset(f, 0, sizeof *f);
-	f->fd = fd;
-	f->base = off;
-}
-
-void bl_file_init_zin(struct bl_file *f, struct zin *z)
-{
-	memset(f, 0, sizeof *f);
-	f->fd = -1;
-	f->z = z;
-}
-
-void bl_file_free(struct bl_file *f)
-{
-	buf_free(&f->buf);
-}
-
-/* Make at least want bytes available at buf.p + pos; returns 0 (maybe
- * fewer at end of file) or -1. */
-static int fill(struct bl_file *f, size_t want, struct mc_err *err)
-{
-	while (f->buf.len - f->pos < want && !f->eof) {
-		ssize_t r;
-		size_t room;
-		if (f->pos > 0) {
-			buf_consume(&f->buf, f->pos);
-			f->base += f->pos;
-			f->pos = 0;
-		}
-		room = want > FILE_CHUNK ? want - f->buf.len : FILE_CHUNK;
-		if (buf_grow(&f->buf, room) < 0)
-			return mc_oom(err, "reading");
-		if (f->z) {
-			r = zin_read(f->z, f->buf.p + f->buf.len, f->buf.cap - f->buf.len, err);
-			if (r < 0)
-				return mc_errctx(err, "offset %llu: ",
-						 (unsigned long long)(f->base + f->buf.len));
-		} else {
-			r = io_read(f->fd, f->buf.p + f->buf.len, f->buf.cap - f->buf.len);
-			if (r < 0)
-				return mc_errnof(err, errno, "offset %llu: read error",
-						 (unsigned long long)(f->base + f->buf.len));
-		}
-		if (r == 0)
-			f->eof = 1;
-		f->buf.len += (size_t)r;
-	}
-	return 0;
-}
-
-int bl_file_magic(struct bl_file *f, struct mc_err *err)
-{
-	if (fill(f, 4, err) < 0)
-		return -1;
-	if (f->buf.len - f->pos < 4 || memcmp(f->buf.p + f->pos, "\xfe" "bin", 4) != 0)
-		return EBAD("offset 0: not a binlog file (no \\xfebin magic)");
-	f->pos += 4;
-	return 0;
-}
-
-int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *start,
-		 struct mc_err *err)
-{
-	uint32_t len;
-	if (fill(f, BL_HEADER_LEN, err) < 0)
-		return -1;
-	*start = f->base + f->pos;
-	if (f->buf.len == f->pos)
-		return 0;
-	if (f->buf.len - f->pos < BL_HEADER_LEN)
-		return EBAD("offset %llu: truncated event header (%zu bytes)",
-			    (unsigned long long)*start, f->buf.len - f->pos);
-	len = bl_event_len((const uint8_t *)f->buf.p + f->pos, BL_HEADER_LEN);
-	if (len < BL_HEADER_LEN || len > BL_MAX_EVENT)
-		return EBAD("offset %llu: bad event length %u", (unsigned long long)*start, len);
-	if (fill(f, len, err) < 0)
-		return -1;
-	if (f->buf.len - f->pos < len)
-		return EBAD("offset %llu: truncated event (%u bytes, %zu present)",
-			    (unsigned long long)*start, len, f->buf.len - f->pos);
-	*ev = (const uint8_t *)f->buf.p + f->pos;
-	*n = len;
-	f->pos += len;
-	return 1;
-}
-
-void bl_file_trim(struct bl_file *f)
-{
-	if (f->buf.cap > TRIM_ABOVE && f->buf.len - f->pos < FILE_CHUNK) {
-		struct mc_buf nb = { 0 };
-		if (buf_add(&nb, f->buf.p + f->pos, f->buf.len - f->pos) < 0)
-			return;
-		f->base += f->pos;
-		f->pos = 0;
-		buf_free(&f->buf);
-		f->buf = nb;
-	}
 }

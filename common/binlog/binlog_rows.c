@@ -691,16 +691,27 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 
 /* Packed rows ------------------------------------------------------- */
 
-/* Whether p[0..n) is all ASCII: 32 bytes a step where SSE2 is. */
+/* Whether p[0..n) is all ASCII: where SSE2 is (every x86-64), 32 bytes a
+ * step, the high bits gathered and tested once, the tail by one load that
+ * ends at the last byte (overlapping what was seen); else 8 bytes a step. */
 static inline int all_ascii(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	for (; i + 32 <= n; i += 32) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
-		if (_mm_movemask_epi8(_mm_or_si128(a, b)))
-			return 0;
+	if (n >= 16) {
+		__m128i acc = _mm_setzero_si128();
+		for (; i + 32 <= n; i += 32)
+			acc = _mm_or_si128(acc, _mm_or_si128(
+				_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+				_mm_loadu_si128((const __m128i *)(const void *)(p + i + 16))));
+		if (i + 16 <= n) {
+			acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+			i += 16;
+		}
+		if (i < n)
+			acc = _mm_or_si128(acc, _mm_loadu_si128(
+				(const __m128i *)(const void *)(p + n - 16)));
+		return !_mm_movemask_epi8(acc);
 	}
 #endif
 	for (; i + 8 <= n; i += 8) {

@@ -16,6 +16,7 @@
 #define TXN_HDR 21
 #define TXN_INNER 1 /* flags: inside a transaction payload */
 #define TXN_QUERY 2 /* flags: a decoded statement, not raw bytes */
+#define TXN_REF 4   /* flags: a pointer to the bytes is held (txn_add_ref) */
 
 void txn_init(struct bl_txn *t, uint64_t memory, const char *name)
 {
@@ -35,6 +36,21 @@ static int spill_fail(struct mc_err *err)
 	mc_errctx(err, "temporary file: ");
 	err->code = MC_EXIT_DATA;
 	return -1;
+}
+
+/* An entry at h: its length, and where its bytes are. */
+static uint32_t entry_len(const uint8_t *h)
+{
+	return (uint32_t)h[17] | (uint32_t)h[18] << 8 | (uint32_t)h[19] << 16 |
+	       (uint32_t)h[20] << 24;
+}
+
+static const uint8_t *entry_bytes(const uint8_t *h, int ref)
+{
+	const uint8_t *p = h + TXN_HDR;
+	if (ref)
+		memcpy(&p, h + TXN_HDR, sizeof p);
+	return p;
 }
 
 /* Move what is held to a zstd temporary file: it is read back at the
@@ -63,10 +79,23 @@ static int spill_start(struct bl_txn *t, struct mc_err *err)
 		unlink(path);
 	}
 	t->spill_fd = fd;
-	if (zout_init(&t->spill, fd, 1, err) < 0 || zout_write(&t->spill, t->buf.p, t->buf.len, err) < 0)
+	if (zout_init(&t->spill, fd, 1, err) < 0)
 		return spill_fail(err);
-	t->spilled = t->buf.len;
+	t->spilled = 0;
+	for (size_t i = 0; i < t->buf.len;) {
+		uint8_t *h = (uint8_t *)t->buf.p + i;
+		uint32_t n = entry_len(h);
+		int ref = (h[16] & TXN_REF) != 0;
+		h[16] &= (uint8_t)~TXN_REF;
+		if (zout_write(&t->spill, h, TXN_HDR, err) < 0 ||
+		    zout_write(&t->spill, entry_bytes(h, ref), n, err) < 0)
+			return spill_fail(err);
+		t->spilled += TXN_HDR + (uint64_t)n;
+		i += TXN_HDR + (ref ? sizeof(const uint8_t *) : n);
+	}
 	t->buf.len = 0;
+	t->refs = 0;
+	t->ref_bytes = 0;
 	return 0;
 }
 
@@ -131,6 +160,48 @@ int txn_add(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_at *a
 	    struct mc_err *err)
 {
 	return add(t, at, 0, p, n, NULL, 0, NULL, 0, err);
+}
+
+int txn_add_ref(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_at *at,
+		struct mc_err *err)
+{
+	uint8_t h[TXN_HDR];
+	if (t->spill_fd >= 0)
+		return add(t, at, 0, p, n, NULL, 0, NULL, 0, err);
+	put_hdr(h, at, TXN_REF, n);
+	if (buf_add(&t->buf, h, sizeof h) < 0 || buf_add(&t->buf, &p, sizeof p) < 0)
+		return mc_oom(err, "buffering a transaction");
+	t->refs++;
+	t->ref_bytes += n;
+	/* spilled as if held in memory: the same bound on the pages of the
+	 * mapping that the replay touches again */
+	if (t->buf.len + t->ref_bytes > t->memory)
+		return spill_start(t, err);
+	return 0;
+}
+
+int txn_unref(struct bl_txn *t, struct mc_err *err)
+{
+	struct mc_buf nb = { 0 };
+	if (t->refs == 0)
+		return 0;
+	for (size_t i = 0; i < t->buf.len;) {
+		const uint8_t *h = (const uint8_t *)t->buf.p + i;
+		uint32_t n = entry_len(h);
+		int ref = (h[16] & TXN_REF) != 0;
+		size_t at = nb.len;
+		if (buf_add(&nb, h, TXN_HDR) < 0 || buf_add(&nb, entry_bytes(h, ref), n) < 0) {
+			buf_free(&nb);
+			return mc_oom(err, "buffering a transaction");
+		}
+		nb.p[at + 16] = (char)(h[16] & ~TXN_REF);
+		i += TXN_HDR + (ref ? sizeof(const uint8_t *) : n);
+	}
+	buf_free(&t->buf);
+	t->buf = nb;
+	t->refs = 0;
+	t->ref_bytes = 0;
+	return 0;
 }
 
 int txn_add_query(struct bl_txn *t, uint32_t when, struct mc_str db, struct mc_str sql,
@@ -243,8 +314,9 @@ int txn_replay(struct bl_txn *t, struct bl_decoder *d, txn_fn fn, void *ctx, str
 			int flags;
 			uint32_t n;
 			get_hdr(h, &at, &flags, &n);
-			rc = replay_one(t, d, h + TXN_HDR, n, &at, flags, fn, ctx, err);
-			i += TXN_HDR + (size_t)n;
+			rc = replay_one(t, d, entry_bytes(h, flags & TXN_REF), n, &at, flags, fn, ctx,
+					err);
+			i += TXN_HDR + ((flags & TXN_REF) ? sizeof(const uint8_t *) : (size_t)n);
 		}
 	}
 	txn_discard(t);
@@ -255,6 +327,8 @@ void txn_discard(struct bl_txn *t)
 {
 	spill_drop(t);
 	t->buf.len = 0;
+	t->refs = 0;
+	t->ref_bytes = 0;
 	if (t->buf.cap > (16u << 20))
 		buf_free(&t->buf);
 }
@@ -276,6 +350,9 @@ static long xa_find(const struct txn_xa *x, const char *id)
 int txn_xa_hold(struct txn_xa *x, const char *id, struct bl_txn *t, struct mc_err *err)
 {
 	struct txn_held *h;
+	/* held across files: the bytes are copied out of the file's mapping */
+	if (txn_unref(t, err) < 0)
+		return -1;
 	if (mc_push(&x->v, &x->n, &x->cap, sizeof *x->v) < 0)
 		return mc_oom(err, "XA transactions");
 	h = &x->v[x->n - 1];

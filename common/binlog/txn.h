@@ -28,6 +28,8 @@ struct bl_txn {
 	struct zout spill;
 	uint64_t spilled;    /* bytes written to the spill file */
 	uint64_t bad_start;  /* txn_replay: where the event that failed starts */
+	size_t refs;         /* entries held by reference (txn_add_ref) */
+	uint64_t ref_bytes;  /* their bytes: counted against `memory` too */
 };
 
 /* Where an event of the transaction was read. */
@@ -45,6 +47,15 @@ int txn_empty(const struct bl_txn *t);
  * temporary file failed: "temporary file: ..."). */
 int txn_add(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_at *at,
 	    struct mc_err *err);
+/* Add an event p[0..n) already checked whose bytes stay where they are
+ * until the transaction is replayed or discarded, or txn_unref (a mapped
+ * file): only a reference to them is held (spilling, and txn_xa_hold, copy
+ * them). 0 or -1, as txn_add. */
+int txn_add_ref(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_at *at,
+		struct mc_err *err);
+/* Copy the bytes of the entries held by reference: they no longer need to
+ * stay where they were. 0, or -1 (out of memory). */
+int txn_unref(struct bl_txn *t, struct mc_err *err);
 /* Add a decoded statement (a DDL inside the transaction): replayed as a
  * BL_QUERY event with these when, db and sql. */
 int txn_add_query(struct bl_txn *t, uint32_t when, struct mc_str db, struct mc_str sql,

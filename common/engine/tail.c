@@ -27,7 +27,6 @@ void tail_opts_init(struct tail_opts *o)
 
 int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err)
 {
-	memset(T, 0, sizeof *T);
 	T->o = o;
 	T->text = o->text;
 	T->out_fd = 1;
@@ -881,7 +880,9 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		int rc = bl_check_as(&T->d, p, n, as, &fl, err);
 		if (rc < 0)
 			return bad_event(T, start, inner, err);
-		if (txn_add(&T->txn, p, n, &at, err) < 0)
+		if (((uintptr_t)p >= T->map_lo && (uintptr_t)p < T->map_hi
+			     ? txn_add_ref(&T->txn, p, n, &at, err)
+			     : txn_add(&T->txn, p, n, &at, err)) < 0)
 			return -1;
 		if (rc != BL_TABLE_MAP && !T->in_txn && (fl & BL_ROWS_STMT_END))
 			return commit(T, off, inner,
@@ -973,7 +974,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 
 int tail_run(const struct tail_opts *o, struct mc_err *err)
 {
-	struct tail *T = malloc(sizeof *T);
+	struct tail *T = calloc(1, sizeof *T); /* zero pages, untouched until used */
 	int rc;
 	if (!T)
 		return mc_oom(err, "engine state");

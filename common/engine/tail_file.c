@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,18 +116,128 @@ static int at_stop(const struct tail_opts *o, const uint8_t *p, uint64_t start, 
 	       (p[0] | p[1] | p[2] | p[3]);
 }
 
-/* One file from byte `from`, followed by next (NULL: none): 1 when a
- * stop condition ended the input, 0 at its end, -1 on error. */
+/* The events of one file, from bl_file_next: 0 at its end, 2 when a stop
+ * condition ended the input, -1 on error (err complete). */
+struct file_loop {
+	const struct input *in;
+	uint64_t from;
+	int last;           /* the last file */
+	int last_type;      /* the type of the last event read, -1: none */
+	uint64_t last_start;
+	uint64_t start;     /* the event being read */
+};
+
+static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct mc_err *err)
+{
+	const uint8_t *p;
+	size_t n;
+	uint64_t start, from = L->from;
+	int rc;
+	while ((rc = bl_file_next(f, &p, &n, &start, err)) == 1) {
+		uint64_t off = start + n;
+		L->start = start;
+		if (from > 4 && start < from) {
+			/* Before the start position: only the format matters. */
+			if (p[4] == BL_FDE) {
+				struct bl_event ev;
+				if (bl_decode(&T->d, p, n, &ev, err) < 0)
+					return tail_data_error(T, start, err);
+				tail_note_fde(T, &ev);
+			} else if (off > from) {
+				mc_errf(err, MC_EXIT_USAGE,
+					"--from position %" PRIu64 " is inside an event", from);
+				return tail_data_error(T, start, err);
+			}
+			continue;
+		}
+		if (at_stop(T->o, p, start, L->last))
+			return 2;
+		L->last_type = p[4];
+		L->last_start = start;
+		if (tail_event(T, p, n, start, off, 0, err) < 0)
+			return -1;
+		if (!T->in_txn && txn_empty(&T->txn))
+			tail_note_done(T, L->in->seq, off,
+				       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					       (uint32_t)p[3] << 24);
+		if (n > (1u << 20)) {
+			bl_trim(&T->d);
+			bl_file_trim(f);
+		}
+	}
+	if (rc < 0)
+		return tail_data_error(T, UINT64_MAX, err);
+	return 0;
+}
+
+/* A file read from a mapping (bl_file_map) and cut short meanwhile (a
+ * copy over it, a truncation): touching a page past its new end raises
+ * SIGBUS, which comes back here as an error at the event being read,
+ * instead of killing the process. Signal state, as tail_live.c's. */
+struct map_guard {
+	sigjmp_buf jb;
+	const uint8_t *lo, *hi;
+};
+static struct map_guard *volatile map_guard;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	struct map_guard *g = map_guard;
+	const uint8_t *a = si->si_addr;
+	(void)uc;
+	if (g && a >= g->lo && a < g->hi)
+		siglongjmp(g->jb, 1);
+	signal(sig, SIG_DFL); /* not in the mapping: as without the guard */
+}
+
+static int guarded_events(struct tail *T, struct bl_file *f, struct file_loop *L,
+			  struct mc_err *err)
+{
+	struct map_guard g;
+	struct sigaction sa, old;
+	int rc;
+	if (!f->map)
+		return events(T, f, L, err);
+	g.lo = f->map;
+	g.hi = f->map + f->map_len;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old); /* before sigsetjmp: nothing changes after it */
+	if (sigsetjmp(g.jb, 1)) {
+		/* the output is not flushed: a record may be half made */
+		map_guard = NULL;
+		sigaction(SIGBUS, &old, NULL);
+		T->map_lo = T->map_hi = 0;
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': offset %" PRIu64 ": the file was cut short while it was read "
+			       "(it had %zu bytes when opened)", T->fname, L->start, f->map_len);
+	}
+	map_guard = &g;
+	T->map_lo = (uintptr_t)f->map;
+	T->map_hi = (uintptr_t)(f->map + f->map_len);
+	rc = events(T, f, L, err);
+	/* an incomplete transaction at the end (decoded by the dry run),
+	 * copied while the guard holds */
+	if (rc >= 0 && txn_unref(&T->txn, err) < 0)
+		rc = -1;
+	T->map_lo = T->map_hi = 0;
+	map_guard = NULL;
+	sigaction(SIGBUS, &old, NULL);
+	return rc;
+}
+
+/* One file from byte `from`, followed by next (NULL: none): 1 when a stop
+ * condition ended the input, 0 at its end, -1 on error. */
 static int read_file(struct tail *T, const struct input *in, uint64_t from,
 		     const struct input *next, struct mc_err *err)
 {
 	int last = next == NULL;
 	struct zin z;
 	struct bl_file f;
-	const uint8_t *p;
-	size_t n;
-	uint64_t start, last_start = 0;
-	int fd, rc, last_type = -1;
+	struct file_loop L = { in, from, last, -1, 0, 0 };
+	int fd, rc;
 
 	T->fname = in->name;
 	T->fileseq = in->seq;
@@ -133,7 +245,10 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	if (fd < 0)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
 	zin_init(&z, fd);
-	bl_file_init_zin(&f, &z);
+	/* a regular file is read from a mapping of it (no copy); standard
+	 * input, pipes and zstd-compressed files through a struct zin */
+	if (fd == 0 || bl_file_map(&f, fd) < 0)
+		bl_file_init_zin(&f, &z);
 	bl_forget_tables(&T->d);
 	tail_rollback(T);
 	T->rot_ok = 0;
@@ -141,48 +256,9 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 		rc = tail_data_error(T, UINT64_MAX, err);
 		goto out;
 	}
-	while ((rc = bl_file_next(&f, &p, &n, &start, err)) == 1) {
-		uint64_t off = start + n;
-		if (from > 4 && start < from) {
-			/* Before the start position: only the format matters. */
-			if (p[4] == BL_FDE) {
-				struct bl_event ev;
-				if (bl_decode(&T->d, p, n, &ev, err) < 0) {
-					rc = tail_data_error(T, start, err);
-					goto out;
-				}
-				tail_note_fde(T, &ev);
-			} else if (off > from) {
-				mc_errf(err, MC_EXIT_USAGE,
-					"--from position %" PRIu64 " is inside an event", from);
-				rc = tail_data_error(T, start, err);
-				goto out;
-			}
-			continue;
-		}
-		if (at_stop(T->o, p, start, last)) {
-			rc = 2;
-			break;
-		}
-		last_type = p[4];
-		last_start = start;
-		if (tail_event(T, p, n, start, off, 0, err) < 0) {
-			rc = -1;
-			goto out;
-		}
-		if (!T->in_txn && txn_empty(&T->txn))
-			tail_note_done(T, in->seq, off,
-				       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-					       (uint32_t)p[3] << 24);
-		if (n > (1u << 20)) {
-			bl_trim(&T->d);
-			bl_file_trim(&f);
-		}
-	}
-	if (rc < 0) {
-		rc = tail_data_error(T, UINT64_MAX, err);
+	rc = guarded_events(T, &f, &L, err);
+	if (rc < 0)
 		goto out;
-	}
 	if (rc == 1 && from > 4 && f.base + f.pos < from) {
 		mc_errf(err, MC_EXIT_USAGE, "--from position %" PRIu64 " is beyond the end", from);
 		rc = tail_data_error(T, UINT64_MAX, err);
@@ -192,25 +268,25 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	 * but its events are decoded, so that bad data in them is reported. */
 	/* A file the server closed (its last event a ROTATE or STOP) holds
 	 * no transaction still open: its end was lost. */
-	if (rc == 0 && (last_type == BL_ROTATE || last_type == BL_STOP) &&
-	    tail_unclosed(T, last_type == BL_ROTATE ? "ROTATE event that closes the file"
+	if (rc == 0 && (L.last_type == BL_ROTATE || L.last_type == BL_STOP) &&
+	    tail_unclosed(T, L.last_type == BL_ROTATE ? "ROTATE event that closes the file"
 						     : "STOP event that closes the file",
-			  last_start, err) < 0)
+			  L.last_start, err) < 0)
 		rc = -1;
 	if (rc == 0 && tail_dry_run(T, err) < 0)
 		rc = -1;
 	/* A file the server closed is followed by the one its ROTATE names (a
 	 * STOP: the next number, the server's binlog after its restart), and
 	 * the stream covers everything up to that file's start. */
-	if (rc == 0 && in->has_seq && (last_type == BL_ROTATE || last_type == BL_STOP)) {
-		uint64_t succ = last_type == BL_STOP || !T->rot_ok ? in->seq + 1 : T->rot_next;
+	if (rc == 0 && in->has_seq && (L.last_type == BL_ROTATE || L.last_type == BL_STOP)) {
+		uint64_t succ = L.last_type == BL_STOP || !T->rot_ok ? in->seq + 1 : T->rot_next;
 		if (next && next->has_seq && next->seq != succ) {
 			mc_errf(err, MC_EXIT_DATA, "its ROTATE event names binlog number %" PRIu64
 				" as the next, but the next FILE is '%s' (number %" PRIu64 "): the "
 				"binlogs between them are missing (their changes would be lost); give "
 				"every binlog file from the first to the last", succ, next->name,
 				next->seq);
-			rc = tail_data_error(T, last_start, err);
+			rc = tail_data_error(T, L.last_start, err);
 			goto out;
 		}
 		tail_note_done(T, succ, 4, 0);

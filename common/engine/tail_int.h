@@ -38,6 +38,8 @@ struct tail {
 
 	/* the open transaction */
 	struct bl_txn txn;
+	uintptr_t map_lo, map_hi; /* the file read is mapped there: its table maps and
+				   * rows are held by reference (txn_add_ref) */
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
 	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
@@ -92,7 +94,9 @@ struct tail {
 				  * the transactions read since */
 };
 
-/* Set up (o borrowed) and free the state; tail_init opens nothing. */
+/* Set up (o borrowed) and free the state; tail_init opens nothing. T
+ * comes zeroed (calloc: the state is large, over 600 KB, and calloc's fresh
+ * pages are not touched until a field on them is written). */
 int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err);
 void tail_free(struct tail *T);
 

@@ -88,7 +88,7 @@ if data:
 PY
 }
 
-echo "peers: mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') --base64-output=decode-rows -vv (and -v); mc-binlog-tail with its defaults (record stream, checksums verified)"
+echo "peers: mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') --base64-output=decode-rows -vv (and -v); mc-binlog-tail with its defaults (record stream, checksums verified; a regular file read from a mapping of it; the MariaDB client library not loaded for files)"
 gunzip -c "$TOP/tests/fixtures/binlog/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
 	>"$W/sakila.000001"
 run sakila "$W/sakila.000001" $((RUNS * 4))

@@ -164,6 +164,74 @@ static void t_xa(void)
 	txn_free(&t);
 }
 
+/* Events held by reference (a mapped file): replayed from where they are,
+ * counted against the memory (a large one spills: copied), copied by
+ * txn_unref and by an XA hold, so that their place can then change. */
+static void t_refs(void)
+{
+	struct bl_decoder d;
+	struct bl_txn t;
+	struct txn_xa x = { 0 };
+	struct seen s = { 0 };
+	struct mc_err err = { 0 };
+	uint8_t e1[64], e2[64];
+	size_t n1 = xid_event(e1, 41), n2 = xid_event(e2, 42);
+	struct txn_at a1 = { 100, 73, 0 }, a2 = { 200, 181, 0 };
+	int rc;
+
+	bl_init(&d);
+	txn_init(&t, 1 << 20, "t_txn");
+	rc = txn_add_ref(&t, e1, n1, &a1, &err) | txn_add(&t, e2, n2, &a2, &err);
+	tap_check(rc == 0 && t.refs == 1 && t.ref_bytes == n1 &&
+			  t.buf.len == 2 * 21 + sizeof(const uint8_t *) + n2,
+		  "refs: one held by reference (its bytes not copied)", "refs %zu len %zu",
+		  t.refs, t.buf.len);
+	e1[19] = 43; /* replayed from where it is */
+	rc = txn_replay(&t, &d, collect, &s, &err);
+	tap_check(rc == 0 && s.n == 2 && s.xid[0] == 43 && s.xid[1] == 42 && s.off[0] == 100 &&
+			  s.start[1] == 181,
+		  "refs: replayed in order from their place", "rc %d n %d xid %llu", rc, s.n,
+		  (unsigned long long)s.xid[0]);
+	tap_check(txn_empty(&t) && t.refs == 0 && t.ref_bytes == 0, "refs: none held after",
+		  "refs %zu", t.refs);
+
+	/* over the memory: spilled, the referenced bytes copied into the file */
+	txn_free(&t);
+	txn_init(&t, n1 + 10, "t_txn");
+	e1[19] = 41;
+	rc = txn_add_ref(&t, e1, n1, &a1, &err) | txn_add_ref(&t, e2, n2, &a2, &err);
+	tap_check(rc == 0 && t.spill_fd >= 0 && t.refs == 0, "refs: over the memory, spilled",
+		  "rc %d spill_fd %d", rc, t.spill_fd);
+	e1[19] = 99; /* what was copied is replayed */
+	s.n = 0;
+	rc = txn_replay(&t, &d, collect, &s, &err);
+	tap_check(rc == 0 && s.n == 2 && s.xid[0] == 41 && s.xid[1] == 42,
+		  "refs: spilled with their bytes", "rc %d n %d xid %llu", rc, s.n,
+		  (unsigned long long)s.xid[0]);
+
+	/* txn_unref, and an XA hold, copy them */
+	txn_free(&t);
+	txn_init(&t, 1 << 20, "t_txn");
+	e1[19] = 41;
+	rc = txn_add_ref(&t, e1, n1, &a1, &err) | txn_unref(&t, &err);
+	e1[19] = 99;
+	s.n = 0;
+	rc |= txn_replay(&t, &d, collect, &s, &err);
+	tap_check(rc == 0 && s.n == 1 && s.xid[0] == 41, "refs: txn_unref copies them",
+		  "rc %d xid %llu", rc, (unsigned long long)s.xid[0]);
+	e1[19] = 41;
+	rc = txn_add_ref(&t, e1, n1, &a1, &err) | txn_xa_hold(&x, "X'01',X'',1", &t, &err);
+	e1[19] = 99;
+	rc |= !txn_xa_take(&x, "X'01',X'',1", &t);
+	s.n = 0;
+	rc |= txn_replay(&t, &d, collect, &s, &err);
+	tap_check(rc == 0 && s.n == 1 && s.xid[0] == 41, "refs: an XA hold copies them",
+		  "rc %d xid %llu", rc, (unsigned long long)s.xid[0]);
+	txn_xa_free(&x);
+	txn_free(&t);
+	bl_free(&d);
+}
+
 static int count_files(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -251,6 +319,8 @@ int main(void)
 	tap_check(count_files(dir) == 0, "spill file removed", "%d files", count_files(dir));
 	t_bad_event();
 	t_xa();
+	t_refs();
+	tap_check(count_files(dir) == 0, "refs: spill file removed", "%d files", count_files(dir));
 	t_engine(dir);
 	rmdir(dir);
 	return tap_done();

@@ -1,0 +1,92 @@
+#!/bin/sh
+# mc-binlog-tail reads a regular binlog file from a mapping of it (events
+# handed out in place, table maps and rows held by reference in their
+# transaction), and anything else (a pipe, standard input, zstd) through
+# read(2): the two give the same records, messages and exit codes on every
+# binlog fixture, whole and cut short at several places (the cut ones end
+# with the same "truncated event" error and offset). Reading files does not
+# load the MariaDB client library: it is opened only for a server
+# connection, with a clear message when it cannot be.
+. "$(dirname "$0")/lib.sh"
+B=$FIXTURES/binlog
+mkdir -p "$T/m" "$T/p" "$T/cut" "$T/src"
+
+# run DIR FILE: mc-binlog-tail on DIR/NAME (NAME: FILE's name, so that the
+# positions in the records are the same), exit code in DIR/rc
+run() {
+	mc-binlog-tail "$1/$(basename "$2")" >"$1/out" 2>"$1/err"
+	echo $? >"$1/rc"
+}
+# same DESC FILE: FILE read mapped, then through a FIFO of the same name
+same() {
+	_f=$2 _n=$(basename "$2")
+	cp "$_f" "$T/m/$_n"
+	run "$T/m" "$_f"
+	rm -f "$T/p/$_n"
+	mkfifo "$T/p/$_n"
+	cat "$_f" >"$T/p/$_n" &
+	_cat=$!
+	run "$T/p" "$_f"
+	kill "$_cat" 2>/dev/null
+	wait "$_cat" 2>/dev/null
+	rm -f "$T/m/$_n" "$T/p/$_n"
+	sed "s#$T/[mp]/##" "$T/m/err" >"$T/m/err.n"
+	sed "s#$T/[mp]/##" "$T/p/err" >"$T/p/err.n"
+	if cmp -s "$T/m/out" "$T/p/out" && cmp -s "$T/m/err.n" "$T/p/err.n" &&
+		[ "$(cat "$T/m/rc")" = "$(cat "$T/p/rc")" ]; then
+		n_same=$((n_same + 1))
+	else
+		fail "$1" "mapped and piped differ on $_f (exit $(cat "$T/m/rc") and $(cat "$T/p/rc")): $(diff "$T/m/err.n" "$T/p/err.n" | head -3 | tr '\n' ' ')"
+		n_diff=$((n_diff + 1))
+	fi
+}
+
+n_same=0 n_diff=0 n_files=0
+find "$B" -type f ! -name '*.gz' ! -name '*.md' ! -name '*.txt' ! -name '*.tsv' \
+	! -name '*.java' ! -name '*.sql' ! -name '*.rs' ! -name '*.unpacked' | sort >"$T/files"
+gunzip -c "$B/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
+	>"$T/src/mysql-bin.000001"
+echo "$T/src/mysql-bin.000001" >>"$T/files"
+while read -r f; do
+	n_files=$((n_files + 1))
+	same "every fixture: mapped and piped alike" "$f"
+done <"$T/files"
+[ "$n_diff" -eq 0 ] && [ "$n_same" -ge 40 ] &&
+	ok "every fixture: records, messages and exit codes alike mapped and piped ($n_same files)"
+
+# Cut short (a prefix of the file): the same error at the same offset.
+S=$T/src/mysql-bin.000001
+size=$(wc -c <"$S")
+n_same=0 n_diff=0
+mkdir -p "$T/cut/p"
+for at in 3 4 50 200 1000 65536 262143 262144 262145 700001 $((size - 1)); do
+	head -c "$at" "$S" >"$T/cut/p/mysql-bin.000001"
+	same "cut at $at: mapped and piped alike" "$T/cut/p/mysql-bin.000001"
+done
+[ "$n_diff" -eq 0 ] && ok "sakila cut at 11 places: the same records, message and exit code mapped and piped"
+head -c 700001 "$S" >"$T/cut/mysql-bin.000001"
+expect_code 1 "a file cut inside an event: exit 1" mc-binlog-tail "$T/cut/mysql-bin.000001"
+expect_grep "a file cut inside an event: the offset and what is present" \
+	"mysql-bin.000001': offset [0-9]+: truncated event \\([0-9]+ bytes, [0-9]+ present\\)" "$T/err"
+
+# The client library: not loaded to read files (a broken one in the way
+# changes nothing), opened for a server connection (then a clear message).
+mkdir -p "$T/lib"
+: >"$T/lib/libmariadb.so.3"
+cp "$S" "$T/m/mysql-bin.000001"
+mc-binlog-tail "$T/m/mysql-bin.000001" >"$T/want" 2>/dev/null
+expect_ok "files: no libmariadb loaded (a broken one on LD_LIBRARY_PATH)" \
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/mysql-bin.000001"
+expect_same "files: the same records without the client library" "$T/out" "$T/want"
+expect_code 1 "live: the client library cannot be loaded: exit 1" \
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --socket="$T/no.sock" --start=mysql-bin.000001:4
+expect_grep "live: the message names the library" \
+	"^mc-binlog-tail: cannot load the MariaDB client library \\(needed to read a server\\): .*libmariadb.so.3" "$T/err"
+if command -v readelf >/dev/null; then
+	readelf -d "$BIN/mc-binlog-tail" >"$T/dyn" 2>&1
+	if grep -q 'NEEDED.*libmariadb' "$T/dyn"; then
+		fail "mc-binlog-tail does not need libmariadb at start" "$(grep NEEDED "$T/dyn" | tr '\n' ' ')"
+	else
+		ok "mc-binlog-tail does not need libmariadb at start"
+	fi
+fi
