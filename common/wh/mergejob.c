@@ -102,6 +102,8 @@ static int emit_row(void *ctx, const struct mc_pos *pos, const char *rec, size_t
 		    struct mc_err *err)
 {
 	struct mj_out *out = ctx;
+	if (out->job && mj_row_full(out->job, rec, rlen, err) < 0)
+		return -1;
 	if (!out->has_pos || pos_cmp(pos, &out->lo) < 0)
 		out->lo = *pos;
 	if (!out->has_pos || pos_cmp(pos, &out->hi) > 0)

@@ -195,6 +195,9 @@ void mj_pull_reset(struct mj_pull *p);
 /* After the merger found a key twice in the base: -1 with err naming the
  * table, the key, its value and the two rows (rereading the base). */
 int mj_dup_error(struct mergejob *j, struct mc_err *err);
+/* mergejob_full.c: -1 (exit 1, naming the table, key, position and column)
+ * when a merged row holds a value absent from a MINIMAL image. */
+int mj_row_full(struct mergejob *j, const char *rec, size_t rlen, struct mc_err *err);
 
 /* mergejob_hist.c */
 /* Once the base is chosen: the table's schema history; with more than
