@@ -25,6 +25,13 @@
 #                                  TENTHS/10 s (default 5 s); 0 if it ended
 #   tree DIR                       every file under DIR but locks, with its
 #                                  sha256, sorted (to compare two trees)
+#   restamp FILE TIME [HB [SPLIT TIME2]]
+#                                  the record stream FILE (mcr, or JSON lines;
+#                                  - for stdin) to stdout as mcr with every
+#                                  record's time set to TIME (TIME2 from
+#                                  position SPLIT "file:off:row" on) and, with
+#                                  HB (not 0), a heartbeat at the last position
+#                                  stamped HB before the trailer
 #   odps_start NAME [OPTION...]    start the local MaxCompute server
 #                                  (tests/odps-server) on a loopback port,
 #                                  data in $T/NAME, project ${ODPS_PROJECT:-p1};
@@ -176,6 +183,26 @@ wait_exit() {
 # tree DIR: every file's checksum, but locks and mc-merge's record of its
 # last run (_mcsync/merged.NAME: times of day, for mc-cat --status)
 tree() { (cd "$1" && find . -type f ! -name '*.lock' ! -path './_mcsync/merged.*' | sort | xargs sha256sum); }
+
+restamp() { # FILE TIME [HEARTBEAT_TIME [SPLIT_POS TIME2]]: TIME2 from SPLIT_POS on
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
+split = [int(x) for x in sys.argv[3].split(":")] if sys.argv[3] else None
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        n = r["count"]
+        if hb:
+            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
+                              "db": "", "table": "", "label": ""}))
+            n += 1
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        r["time"] = int(sys.argv[4]) if split and r["pos"] >= split else t
+        last = r["pos"]
+    print(json.dumps(r))' "$2" "${3:-0}" "${4:-}" "${5:-0}" | mc-cat --to=mcr
+}
 
 odps_start() {
 	_od=$T/$1

@@ -71,24 +71,6 @@ set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\(
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --tables='^e\.t$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # FILE TIME [HEARTBEAT_TIME] (t7032)
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
 	mc-cat "$1" | python3 -c '
 import json, sys

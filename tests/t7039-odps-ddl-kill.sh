@@ -35,24 +35,6 @@ set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\(
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --tables='^d\.' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
 D=20251121

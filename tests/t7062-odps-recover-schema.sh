@@ -36,26 +36,8 @@ first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 foff=$2
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # TIME [HEARTBEAT_TIME]: stdin to stdout
-	python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$1" "${2:-0}" | mc-cat --to=mcr
-}
-mc-cat "$T/snap.mcr" | restamp 1763596800 >"$T/snap1.mcr" &&
-	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 >"$T/changes1.mcr" ||
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" ||
 	{ fail "setup" "restamp"; exit 1; }
 
 odps_start srv || exit 1
@@ -122,7 +104,7 @@ for l in sys.stdin:
         if r["pos"] < lim:
             continue
         n += 1
-    print(json.dumps(r))' "$at" | restamp 1763769600 >"$T/changes2.mcr" ||
+    print(json.dumps(r))' "$at" | restamp - 1763769600 >"$T/changes2.mcr" ||
 	{ fail "setup" "day 2: $(cat "$T/err2")"; exit 1; }
 expect_ok "the next day goes in with the recovered state" put "$T/changes2.mcr"
 rm -rf "$T/s"

@@ -39,26 +39,8 @@ foff=$2
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$foff" \
 	"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # TIME [HEARTBEAT_TIME]: stdin to stdout
-	mc-cat --to=jsonl | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$1" "${2:-0}" | mc-cat --to=mcr
-}
-restamp 1763596800 <"$T/snap.mcr" >"$T/snap1.mcr" &&
-	restamp 1763683200 1763769600 <"$T/changes.mcr" >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 
 odps_start srv || exit 1
 DB=$T/srv/p1.db
@@ -172,7 +154,7 @@ for l in sys.stdin:
         if r["pos"] < lim:
             continue
         n += 1
-    print(json.dumps(r))' "$at" | restamp 1763769600 1763856000 >"$T/changes2.mcr" ||
+    print(json.dumps(r))' "$at" | restamp - 1763769600 1763856000 >"$T/changes2.mcr" ||
 	{ fail "setup" "day 2: $(cat "$T/err2")"; exit 1; }
 expect_ok "the next day goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/changes2.mcr"
 # a merge of the table running: the generation waits for it (exit 3)
