@@ -8,7 +8,6 @@
  * CAST to its new type: the history's conversion checked exact first),
  * then the generation recorded in STATE/_mcsync/hist/T.gen (atomically):
  * only then do rows go up into it. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +34,6 @@ int odd_gen_table(struct odd *w, const char *table, int is_log, char **out, stru
 	if (!(*out = mc_strdup(n)))
 		return mc_oom(err, "table name");
 	return 0;
-}
-
-static void norm(char *out, size_t outsz, const char *t)
-{
-	size_t k = 0;
-	for (; *t && k + 1 < outsz; t++)
-		if (!isspace((unsigned char)*t))
-			out[k++] = (char)toupper((unsigned char)*t);
-	out[k] = '\0';
 }
 
 static long dcol(const struct odps_desc *d, const char *n, size_t len)
@@ -109,8 +99,8 @@ static int copy(struct odd *w, const struct wh_sqlhist *x, const char *from, con
 			r |= buf_addf(&sel, "CAST(NULL AS %s)", nd.types[j]);
 			continue;
 		}
-		norm(a, sizeof a, od.types[k]);
-		norm(b, sizeof b, nd.types[j]);
+		odps_type_norm(a, sizeof a, od.types[k]);
+		odps_type_norm(b, sizeof b, nd.types[j]);
 		if (strcmp(a, b)) {
 			r |= buf_adds(&sel, "CAST(");
 			r |= odps_ident(&sel, od.names[k], strlen(od.names[k]));

@@ -116,6 +116,10 @@ int odps_ident(struct mc_buf *b, const char *p, size_t n);
 int odps_add_partition(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		       const char *part, struct mc_err *err);
 
+/* A type as DESC or mcsync writes it, compared: t without blanks, in
+ * upper case, into out (outsz bytes, cut there). */
+void odps_type_norm(char *out, size_t outsz, const char *t);
+
 /* ---- across schema versions (tables_hist.c; docs/maxcompute.md "Schema
  * changes") ---- */
 

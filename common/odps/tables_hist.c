@@ -4,7 +4,6 @@
  * added by ALTER TABLE as the history goes. */
 #include "odps/tables.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +14,6 @@
 #include "odps/logpos.h"
 #include "wh/layout.h"
 #include "wh/sqlhist.h"
-
-static void norm(char *out, size_t outsz, const char *t)
-{
-	size_t k = 0;
-	for (; *t && k + 1 < outsz; t++)
-		if (!isspace((unsigned char)*t))
-			out[k++] = (char)toupper((unsigned char)*t);
-	out[k] = '\0';
-}
 
 static int int_rank(const char *t)
 {
@@ -44,8 +34,8 @@ int odps_type_widens(const char *from, const char *to)
 {
 	char a[64], b[64];
 	unsigned p1, s1, p2, s2;
-	norm(a, sizeof a, from);
-	norm(b, sizeof b, to);
+	odps_type_norm(a, sizeof a, from);
+	odps_type_norm(b, sizeof b, to);
 	if (!strcmp(a, b))
 		return 1;
 	if (int_rank(a) && int_rank(b))
@@ -144,7 +134,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
 		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
-		norm(want, sizeof want, m.text);
+		odps_type_norm(want, sizeof want, m.text);
 		if (j < 0) { /* renamed in the history: an older name of the column */
 			for (size_t v = x->h->n; v-- > 0 && j < 0;) {
 				const struct mc_rec *V = &x->h->v[v].s.rec;
