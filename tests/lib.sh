@@ -32,6 +32,15 @@
 #                                  position SPLIT "file:off:row" on) and, with
 #                                  HB (not 0), a heartbeat at the last position
 #                                  stamped HB before the trailer
+#   keychange_setup [k3]           (with tests/mariadb.sh, after mdb_start)
+#                                  t3044's scenario of changes of the primary
+#                                  key: tables d.k, d.k2 (and d.k3) in
+#                                  $T/snap.mcr, the changes after it (two key
+#                                  changes of k2, the old key column dropped
+#                                  after) in $T/changes.mcr; exits on failure
+#   keychange_bad                  JSON lines, stdin to stdout: the insert of
+#                                  id 5 into d.k given u = 40 (a row that
+#                                  breaks k's new key at its change)
 #   odps_start NAME [OPTION...]    start the local MaxCompute server
 #                                  (tests/odps-server) on a loopback port,
 #                                  data in $T/NAME, project ${ODPS_PROJECT:-p1};
@@ -202,6 +211,54 @@ for l in sys.stdin:
         r["time"] = int(sys.argv[4]) if split and r["pos"] >= split else t
         last = r["pos"]
     print(json.dumps(r))' "$2" "${3:-0}" "${4:-}" "${5:-0}" | mc-cat --to=mcr
+}
+
+keychange_setup() { # [k3]
+	_k3c= _k3i= _k3u=
+	if [ "${1:-}" = k3 ]; then
+		_k3c="
+     CREATE TABLE d.k3 (id INT PRIMARY KEY, u INT NOT NULL, v INT);"
+		_k3i=";
+     INSERT INTO d.k3 VALUES (1,10,1),(2,10,2),(3,30,3)"
+		_k3u="
+     DELETE FROM d.k3 WHERE id = 1; ALTER TABLE d.k3 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     UPDATE d.k3 SET v = 20 WHERE u = 10;"
+	fi
+	sql "CREATE DATABASE d;
+     CREATE TABLE d.k (id INT PRIMARY KEY, u INT NOT NULL, v VARCHAR(10));
+     CREATE TABLE d.k2 (id INT PRIMARY KEY, u INT NOT NULL, w INT NOT NULL, v INT);$_k3c
+     INSERT INTO d.k VALUES (1,10,'a'),(2,20,'b'),(3,30,'c'),(4,40,'d');
+     INSERT INTO d.k2 VALUES (1,10,100,1),(2,20,200,2)$_k3i" || { fail "setup" "sql failed"; exit 1; }
+	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+	sql "INSERT INTO d.k VALUES (5,50,'e'), (6,10,'dup of u');
+     UPDATE d.k SET v = 'a2' WHERE id = 1; DELETE FROM d.k WHERE id = 1;
+     UPDATE d.k SET id = 12, v = 'moved' WHERE id = 2; UPDATE d.k SET u = 31 WHERE id = 3;
+     DELETE FROM d.k WHERE id = 4; INSERT INTO d.k VALUES (4,40,'back');
+     ALTER TABLE d.k DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k VALUES (7,70,'g'); UPDATE d.k SET u = 11 WHERE u = 10;
+     UPDATE d.k SET v = 'after' WHERE u = 31; DELETE FROM d.k WHERE u = 50;
+     INSERT INTO d.k2 VALUES (3,30,300,3); UPDATE d.k2 SET u = 21 WHERE id = 2; DELETE FROM d.k2 WHERE id = 1;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k2 VALUES (4,40,400,4); UPDATE d.k2 SET w = 301 WHERE u = 30;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (w);
+     UPDATE d.k2 SET v = 44 WHERE w = 400; ALTER TABLE d.k2 DROP COLUMN id;
+     INSERT INTO d.k2 VALUES (50,500,5);$_k3u
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+	set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+	_kf=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+	mc-binlog-tail --schema="$T/snap.mcr" --from="$_kf:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
+		>"$T/changes.mcr" 2>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+}
+
+keychange_bad() {
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "row" and r.get("table") == "k" and r.get("op") == "insert" and r["after"][0] == 5:
+        r["after"][1] = 40
+    print(json.dumps(r))'
 }
 
 odps_start() {
