@@ -32,6 +32,9 @@
 #                                  position SPLIT "file:off:row" on) and, with
 #                                  HB (not 0), a heartbeat at the last position
 #                                  stamped HB before the trailer
+#   only FILE TABLE                the record stream FILE to stdout as mcr
+#                                  with the records of TABLE only (and those
+#                                  of no table), the trailer's count to match
 #   keychange_setup [k3]           (with tests/mariadb.sh, after mdb_start)
 #                                  t3044's scenario of changes of the primary
 #                                  key: tables d.k, d.k2 (and d.k3) in
@@ -211,6 +214,22 @@ for l in sys.stdin:
         r["time"] = int(sys.argv[4]) if split and r["pos"] >= split else t
         last = r["pos"]
     print(json.dumps(r))' "$2" "${3:-0}" "${4:-}" "${5:-0}" | mc-cat --to=mcr
+}
+
+only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = sys.argv[1]; n = 0; out = []
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r["count"] = n
+    elif "mcr" not in r:
+        if r.get("table") not in (None, "", t):
+            continue
+        n += 1
+    out.append(json.dumps(r))
+print("\n".join(out))' "$2" | mc-cat --to=mcr
 }
 
 keychange_setup() { # [k3]

@@ -71,21 +71,6 @@ set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\(
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --tables='^e\.t$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = sys.argv[1]; n = 0; out = []
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r["count"] = n
-    elif "mcr" not in r:
-        if r.get("table") not in (None, "", t):
-            continue
-        n += 1
-    out.append(json.dumps(r))
-print("\n".join(out))' "$2" | mc-cat --to=mcr
-}
 only "$T/snap.mcr" t >"$T/snapt.mcr" || { fail "setup" "only"; exit 1; }
 restamp "$T/snapt.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
