@@ -12,6 +12,7 @@
 # into mcsync's marker table T_log_ddl; dataworks-json goes into MaxCompute
 # too (t7036 tests it).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -62,8 +63,6 @@ TRP=$(mc-cat "$T/chd1.mcr" | grep '"table":"tr",.*"effect":"truncate"' |
 
 D=20251121
 H=$BIN/tools/mchist
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 for L in dts dts-new dataworks; do
 	odps_start "srv-$L" || exit 1
@@ -80,21 +79,8 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 	# killed once mid-stream: in a commit (the server does it, then answers
 	# late), then run again: the commit in doubt is finished, each row once
-	: >"$T/srv-$L/faults.log"
-	faults "commit slow=30 skip=3"
-	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=20 \
-		"$CH" >/dev/null 2>"$T/kill.err" &
-	p=$!
-	if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-		kill -9 $p
-		wait $p 2>/dev/null
-		ok "$L: mc-tunnel-put killed in a commit mid-stream"
-	else
-		kill -9 $p 2>/dev/null
-		wait $p 2>/dev/null
-		fail "$L: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-	fi
-	nofaults
+	kill_in_commit "$T/srv-$L" 3 "$L: mc-tunnel-put killed in a commit mid-stream" "$L: the kill" \
+		mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=20 "$CH"
 	expect_ok "$L: the rerun finishes the stream" put --commit-rows=20 "$CH"
 	expect_ok "$L: ... and a rerun again is a repeat" put "$CH"
 	case $L in

@@ -15,6 +15,7 @@
 # into MaxCompute (dates and times, GEOMETRY) are refused (exit 1 naming
 # the table and the column), at the upload and by --emit-sql.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -79,8 +80,6 @@ restamp "$T/snapt.mcr" 1763596800 >"$T/snap1.mcr" &&
 D=20251121
 H=$BIN/tools/mchist
 L=dataworks-json
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
@@ -90,21 +89,8 @@ W=$T/w
 expect_ok "the stream goes into a local warehouse in $L" \
 	mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/ch1.mcr"
 expect_ok "the snapshot goes into MaxCompute in $L" put "$T/snap1.mcr"
-: >"$T/srv/faults.log"
-faults "commit slow=30 skip=2"
-mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=15 \
-	"$T/ch1.mcr" >/dev/null 2>"$T/kill.err" &
-p=$!
-if wait_for "slow" "$T/srv/faults.log" 150; then
-	kill -9 $p
-	wait $p 2>/dev/null
-	ok "mc-tunnel-put killed in a commit mid-stream"
-else
-	kill -9 $p 2>/dev/null
-	wait $p 2>/dev/null
-	fail "the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-fi
-nofaults
+kill_in_commit "$T/srv" 2 "mc-tunnel-put killed in a commit mid-stream" "the kill" \
+	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=15 "$T/ch1.mcr"
 expect_ok "the rerun finishes the stream" put --commit-rows=15 "$T/ch1.mcr"
 expect_ok "... and a rerun again is a repeat" put "$T/ch1.mcr"
 expect_eq "the log table: the layout's columns, data_columns in place of the table's" \

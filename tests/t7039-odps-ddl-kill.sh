@@ -14,6 +14,7 @@
 # the commits before it nor those and its M"), and one holding only a
 # marker "without its rows' positions".
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -38,8 +39,6 @@ mc-binlog-tail --tables='^d\.' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
 D=20251121
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 for L in mcsync dts dataworks; do
 	odps_start "srv-$L" || exit 1
@@ -70,19 +69,7 @@ for L in mcsync dts dataworks; do
 			P=k$k$how
 			S=s-$L-$P
 			expect_ok "$L $P: the snapshot" put $P $S "$T/snap1.mcr"
-			: >"$T/srv-$L/faults.log"
-			faults "commit slow=30 skip=$k"
-			put_ $P $S "$T/ch1.mcr" >/dev/null 2>"$T/kill.err" &
-			pid=$!
-			if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-				kill -9 $pid
-				wait $pid 2>/dev/null
-			else
-				kill -9 $pid 2>/dev/null
-				wait $pid 2>/dev/null
-				fail "$L $P: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-			fi
-			nofaults
+			kill_in_commit "$T/srv-$L" $k "" "$L $P: the kill" put_ $P $S "$T/ch1.mcr"
 			if [ $how = recover ]; then
 				w=$(sed -n 's/^writer //p' "$T/$S/_mcsync/odps")
 				rm -rf "${T:?}/$S"

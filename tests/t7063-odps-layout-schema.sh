@@ -15,6 +15,7 @@
 # before the ADD. The --state directory lost, --recover writes the
 # histories back from the mirror and the merge gives the same rows.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -70,8 +71,6 @@ mc-cat "$T/changes1.mcr" | jq -r 'select(.kind == "row" and .table == "a") | .po
 D=20251121
 H=$BIN/tools/mchist
 TABLES="a dr rn md ro pk"
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nver() { cat "$1"/_mcsync/hist/*.mcr 2>/dev/null | mc-cat 2>/dev/null | grep -c '"kind":"schema"'; }
 colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
 	sqlite3 "$DB" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT name, type FROM
@@ -124,21 +123,8 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 	# killed in a commit mid-stream (the server does it, then answers
 	# late), then run again: across ALTERs, each row once
-	: >"$T/srv-$L/faults.log"
-	faults "commit slow=30 skip=4"
-	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 \
-		"$T/changes1.mcr" >/dev/null 2>"$T/kill.err" &
-	p=$!
-	if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-		kill -9 $p
-		wait $p 2>/dev/null
-		ok "$L: mc-tunnel-put killed (SIGKILL) in a commit mid-stream"
-	else
-		kill -9 $p 2>/dev/null
-		wait $p 2>/dev/null
-		fail "$L: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-	fi
-	nofaults
+	kill_in_commit "$T/srv-$L" 4 "$L: mc-tunnel-put killed (SIGKILL) in a commit mid-stream" "$L: the kill" \
+		mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 "$T/changes1.mcr"
 	v1=$(nver "$S")
 	expect_ok "$L: the rerun finishes the stream across the ALTERs" put --commit-rows=3 "$T/changes1.mcr"
 	v2=$(nver "$S")

@@ -12,6 +12,7 @@
 # --state finds the generation; --at --into across it; a second generation
 # (INT UNSIGNED to BIGINT UNSIGNED: BIGINT to DECIMAL(20,0)).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -58,8 +59,6 @@ expect_ok "the changes too" mc-tunnel-put --dest="$T/w" "$T/changes1.mcr"
 expect_ok "the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 # stopped at each SQL instance in turn around the generation's making (the
 # server fails it; one is a SIGKILL), then run again: exactly once
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 k=0; stops=0
 while [ $k -le 24 ]; do
 	faults "submit 500 times=1000 skip=$k"
