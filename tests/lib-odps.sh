@@ -11,6 +11,18 @@
 #                                  SIGKILL it there; then "ok - OK" (none
 #                                  when OK is ""), or "FAIL - FAIL: the fault
 #                                  did not fire"; faults cleared after
+#   local_load W TABLE NAME [DS]   the partition DS (default $D) of TABLE
+#                                  merged in the local warehouse W into the
+#                                  sqlite database $T/loc.db (tools/mchist);
+#                                  "FAIL - NAME: load" ("load": NAME "")
+#                                  when it cannot
+#   same_part W TABLE COLS NAME DESC
+#                                  local_load, then the partition $D of TABLE
+#                                  in MaxCompute ($DB) equals it, sorted
+#                                  ($T/o.rows, $T/l.rows): every column when
+#                                  COLS is "*", else COLS and the position;
+#                                  "FAIL - NAME: the local merge has rows"
+#                                  when it has none; expect_same DESC
 
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
@@ -32,4 +44,26 @@ kill_in_commit() {
 		fail "$_kfail" "the fault did not fire: $(tail -2 "$T/kill.err")"
 	fi
 	nofaults
+}
+
+local_load() {
+	{ "$BIN/tools/mchist" create "$2" "$1/$2/_schema.mcr" | head -1
+	  "$BIN/tools/mchist" load "$2" "ds=${4:-$D}" base "$1/$2/ds=${4:-$D}"/part-*.mcr.zst; } >"$T/loc.sql"
+	rm -f "$T/loc.db"
+	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "${3:+$3: }load" "$(cat "$T/err")"
+}
+
+same_part() {
+	local_load "$1" "$2" "$4"
+	if [ "$3" = "*" ]; then
+		sqlite3 "$T/loc.db" "SELECT * FROM $2 WHERE ds = '$D'" | sort >"$T/l.rows"
+		sqlite3 "$DB" "SELECT * FROM $2 WHERE ds = '$D'" | sort >"$T/o.rows"
+	else
+		sqlite3 "$T/loc.db" "SELECT $3, _pos_file || ':' || _pos_off || ':' || _pos_row FROM $2
+			WHERE ds = '$D'" | sort >"$T/l.rows"
+		sqlite3 "$DB" "SELECT $3, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM $2
+			WHERE ds = '$D'" | sort >"$T/o.rows"
+	fi
+	[ -s "$T/l.rows" ] || fail "$4: the local merge has rows" "none"
+	expect_same "$5" "$T/l.rows" "$T/o.rows"
 }

@@ -122,10 +122,7 @@ done
 
 expect_ok "the local merge of $D" mc-merge --warehouse="$W" --table=e__t --ds=$D
 expect_ok "the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=e__t --ds=$D
-{ "$H" create e__t "$W/e__t/_schema.mcr" | head -1
-  "$H" load e__t "ds=$D" base "$W/e__t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-rm -f "$T/loc.db"
-sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "load" "$(cat "$T/err")"
+local_load "$W" e__t ""
 # every value exact: reals with 17 digits, blobs as hex, text quoted
 cols=$(sqlite3 "$T/loc.db" "SELECT group_concat(
 	'CASE typeof(' || name || ') WHEN ''real'' THEN printf(''%!.17g'', ' || name || ') WHEN ''blob'' THEN ''x'' || hex(' ||

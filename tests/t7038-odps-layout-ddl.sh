@@ -13,6 +13,7 @@
 # log table of these layouts does not follow in MaxCompute): refused at
 # the upload.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -70,7 +71,6 @@ ROP=$(grep '"table":"ro",.*"effect":"rename_to"' "$T/ch.jsonl" | posof)
 	{ fail "setup" "the stream's DDL: $(grep '"kind":"ddl"' "$T/ch.jsonl")"; exit 1; }
 
 D=20251121
-H=$BIN/tools/mchist
 for L in dts dts-new dataworks; do
 	odps_start "srv-$L" || exit 1
 	DB=$T/srv-$L/p1.db
@@ -110,15 +110,7 @@ for L in dts dts-new dataworks; do
 		expect_ok "$L $t: the local merge of $D" mc-merge --warehouse="$W" --table=d__$t --ds=$D
 		expect_ok "$L $t: the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
 		[ $t = tr ] && expect_grep "$L: -v names the barrier" "'d__tr': emptied at $TRP" "$T/err"
-		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
-		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-		rm -f "$T/loc.db"
-		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
-		sqlite3 "$T/loc.db" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/l.rows"
-		sqlite3 "$DB" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/o.rows"
-		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
-		expect_same "$L $t: the partition in MaxCompute equals the local merge, row by row" \
-			"$T/l.rows" "$T/o.rows"
+		same_part "$W" d__$t "*" "$L $t" "$L $t: the partition in MaxCompute equals the local merge, row by row"
 		sql "SELECT id, v FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
 		sqlite3 "$DB" "SELECT id, v FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
 		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
@@ -151,10 +143,7 @@ for L in dts dts-new dataworks; do
 	sql "SELECT id, v, w FROM d.os" | tr '\t' '|' | sort >"$T/truth"
 	sqlite3 "$DB" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/got"
 	expect_same "$L os: the new table's rows in its new schema, as the source's" "$T/truth" "$T/got"
-	{ "$H" create d__os "$W.os/d__os/_schema.mcr" | head -1
-	  "$H" load d__os "ds=$D" base "$W.os/d__os/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L os: load" "$(cat "$T/err")"
+	local_load "$W.os" d__os "$L os"
 	sqlite3 "$T/loc.db" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/l.rows"
 	expect_same "$L os: ... and the local merge's" "$T/l.rows" "$T/got"
 	odps_stop "$ODPS_PID"

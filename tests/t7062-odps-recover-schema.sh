@@ -10,6 +10,7 @@
 # the next day's upload with one more ALTER, and a second loss and
 # --recover, give the history its third version.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -44,7 +45,6 @@ odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 D=20251121
-H=$BIN/tools/mchist
 put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
 
 expect_ok "the snapshot goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/snap1.mcr"
@@ -71,17 +71,7 @@ for t in a pk; do
 	expect_ok "$t: the local merge of $D" mc-merge --warehouse="$T/w" --table=d__$t --ds=$D
 	expect_ok "$t: the merge of $D in MaxCompute with the recovered state, across the changes" \
 		mc-merge $OD --state="$T/s" --table=d__$t --ds=$D
-	{ "$H" create d__$t "$T/w/d__$t/_schema.mcr" | head -1
-	  "$H" load d__$t "ds=$D" base "$T/w/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$t: load" "$(cat "$T/err")"
-	sqlite3 "$T/loc.db" "SELECT $c, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$t
-		WHERE ds = '$D'" | sort >"$T/l.rows"
-	sqlite3 "$DB" "SELECT $c, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$t
-		WHERE ds = '$D'" | sort >"$T/o.rows"
-	[ -s "$T/l.rows" ] || fail "$t: the local merge has rows" "none"
-	expect_same "$t: the partition in MaxCompute equals the local one, row by row, positions too" \
-		"$T/l.rows" "$T/o.rows"
+	same_part "$T/w" d__$t "$c" "$t" "$t: the partition in MaxCompute equals the local one, row by row, positions too"
 	sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
 	sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
 	expect_same "$t: and the source's rows" "$T/truth" "$T/got"

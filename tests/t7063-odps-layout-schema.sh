@@ -69,7 +69,6 @@ mc-cat "$T/changes1.mcr" | jq -r 'select(.kind == "row" and .table == "a") | .po
 	sort -u >"$T/a.pos"
 
 D=20251121
-H=$BIN/tools/mchist
 TABLES="a dr rn md ro pk"
 nver() { cat "$1"/_mcsync/hist/*.mcr 2>/dev/null | mc-cat 2>/dev/null | grep -c '"kind":"schema"'; }
 colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
@@ -78,17 +77,8 @@ colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
 }
 # TABLE COLS STATE-LABEL: the day merged in MaxCompute against the local merge and the source
 compare() {
-	{ "$H" create d__$1 "$W/d__$1/_schema.mcr" | head -1
-	  "$H" load d__$1 "ds=$D" base "$W/d__$1/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $1: load" "$(cat "$T/err")"
-	sqlite3 "$T/loc.db" "SELECT $2, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$1
-		WHERE ds = '$D'" | sort >"$T/l.rows"
-	sqlite3 "$DB" "SELECT $2, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$1
-		WHERE ds = '$D'" | sort >"$T/o.rows"
-	[ -s "$T/l.rows" ] || fail "$L $1: the local merge has rows" "none"
-	expect_same "$L $1$3: the partition in MaxCompute equals the local merge, row by row, positions too" \
-		"$T/l.rows" "$T/o.rows"
+	same_part "$W" d__$1 "$2" "$L $1" \
+		"$L $1$3: the partition in MaxCompute equals the local merge, row by row, positions too"
 	sql "SELECT $2 FROM d.$1" | tr '\t' '|' | sort >"$T/truth"
 	sqlite3 "$DB" "SELECT $2 FROM d__$1 WHERE ds = '$D'" | sort >"$T/got"
 	expect_same "$L $1$3: and the source's rows" "$T/truth" "$T/got"

@@ -14,6 +14,7 @@
 # --dialect=sqlite across versions of a layout's log is refused (exit 1),
 # the MaxCompute dialect written.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -32,7 +33,6 @@ restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 odps_start srv --project=p1,p2 || exit 1
 
 D=20251121
-H=$BIN/tools/mchist
 for L in dts dts-new dataworks; do
 	odps_start "srv-$L" --project=p1,p2 || exit 1
 	DB=$T/srv-$L/p1.db
@@ -53,17 +53,8 @@ for L in dts dts-new dataworks; do
 			mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
 		[ $t = k3 ] || expect_grep "$L $t: said: in steps" \
 			"the key changes at [0-9:]+ with changes under the old key before it" "$T/err"
-		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
-		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-		rm -f "$T/loc.db"
-		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
-		sqlite3 "$T/loc.db" "SELECT $c, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$t
-			WHERE ds = '$D'" | sort >"$T/l.rows"
-		sqlite3 "$DB" "SELECT $c, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$t
-			WHERE ds = '$D'" | sort >"$T/o.rows"
-		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
-		expect_same "$L $t: the partition in MaxCompute equals the local one, row by row, positions too" \
-			"$T/l.rows" "$T/o.rows"
+		same_part "$W" d__$t "$c" "$L $t" \
+			"$L $t: the partition in MaxCompute equals the local one, row by row, positions too"
 		sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
 		sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
 		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"

@@ -47,7 +47,6 @@ odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 D=20251121
-H=$BIN/tools/mchist
 put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
 cols() { sqlite3 "$DB" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT name, type FROM
 	_odps_columns WHERE tbl = '$1' AND is_part = 0 ORDER BY pos)"; }
@@ -94,10 +93,7 @@ expect_eq "... and no third one" "$(wc -l <"$T/s/_mcsync/hist/e__dt.gen")" 1
 
 check_day() { # WHAT: the day merged in the server equals the local merge and the source
 	expect_ok "$1: the merge of $D in MaxCompute" mc-merge $OD --state="$T/s" --table=e__dt --ds=$D -v
-	{ "$H" create e__dt "$T/w/e__dt/_schema.mcr" | head -1
-	  "$H" load e__dt "ds=$D" base "$T/w/e__dt/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$1: load" "$(cat "$T/err")"
+	local_load "$T/w" e__dt "$1"
 	sqlite3 "$T/loc.db" "SELECT id, t, u, _pos_file || ':' || _pos_off || ':' || _pos_row FROM e__dt
 		WHERE ds = '$D'" | sort >"$T/l.rows"
 	sqlite3 "$DB" "SELECT id, t, u, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM e__dt__g2
@@ -177,10 +173,7 @@ expect_ok "the merge of $D2 in MaxCompute, from the base copied into generation 
 sql "SELECT id, t, u FROM e.dt" | tr '\t' '|' | sort >"$T/truth"
 sqlite3 "$DB" "SELECT id, t, u FROM e__dt__g3 WHERE ds = '$D2'" | n9 | sort >"$T/got"
 expect_same "$D2 in generation 3 equals the source's rows" "$T/truth" "$T/got"
-{ "$H" create e__dt "$T/w/e__dt/_schema.mcr" | head -1
-  "$H" load e__dt "ds=$D2" base "$T/w/e__dt/ds=$D2"/part-*.mcr.zst; } >"$T/loc.sql"
-rm -f "$T/loc.db"
-sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$D2: load" "$(cat "$T/err")"
+local_load "$T/w" e__dt "$D2" "$D2"
 sqlite3 "$T/loc.db" "SELECT id, t, u, _pos_file || ':' || _pos_off || ':' || _pos_row FROM e__dt
 	WHERE ds = '$D2'" | sort >"$T/l.rows"
 sqlite3 "$DB" "SELECT id, t, u, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM e__dt__g3
