@@ -169,6 +169,21 @@ int merge_sql_head(struct mc_buf *b, const struct merge_sql *q)
  * position's id, after flag 'Y', rank 0, the position); the log rows' range
  * of ids (lo_op " > " or " >= " lo; op: only its rows of I, U, D) and the
  * end of the statement. */
+/* The base rows' source: the rows at the last change of the key (q->nkph),
+ * or the base partition; then the UNION ALL with the log's SELECT */
+int merge_sql_base_src(struct mc_buf *b, const struct merge_sql *q)
+{
+	int rc = 0;
+	if (q->nkph) {
+		rc |= merge_sqlhist_steps(b, q);
+	} else {
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), q->dialect);
+		rc |= buf_adds(b, "\n    WHERE ");
+		rc |= merge_sql_part_where(b, q->base_part);
+	}
+	return rc | buf_adds(b, "\n    UNION ALL\n    SELECT ");
+}
+
 int merge_sql_lay_note(struct mc_buf *b, const struct merge_sql *q, int64_t ia, int64_t iz,
 		       int64_t ib, const char *more)
 {
@@ -275,14 +290,7 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	if (!q->has_barrier || q->nkph) { /* emptied: no base row counts */
 		rc |= select_cols(b, q);
 		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
-		if (q->nkph) { /* the rows at the last change of the key */
-			rc |= merge_sqlhist_steps(b, q);
-		} else {
-			rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
-			rc |= buf_adds(b, "\n    WHERE ");
-			rc |= merge_sql_part_where(b, q->base_part);
-		}
-		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+		rc |= merge_sql_base_src(b, q);
 	}
 	rc |= select_cols(b, q);
 	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row,\n"

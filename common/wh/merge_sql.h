@@ -68,7 +68,9 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
  * merge_sqllay.c share: an identifier quoted (`x` in MaxCompute, "x" in
  * sqlite); a partition spec k=v(/k=v)* as k = 'v' AND ...; the head of a
  * merge (the INSERT or DELETE + INSERT by q->ds, q->into, q->hist, the
- * outer SELECT, up to the key of ROW_NUMBER() OVER (PARTITION BY); and,
+ * outer SELECT, up to the key of ROW_NUMBER() OVER (PARTITION BY); the
+ * base rows' source (the last step at a change of the key, or the base
+ * partition) and UNION ALL SELECT; and,
  * over a layout's log (wh/layout.h), the opening comment (more: a line
  * after the recipe's), the ORDER BY of the row number, a base row's id
  * and position columns, the log rows' range of ids (" > " or " >= " lo,
@@ -77,6 +79,7 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 int merge_sql_ident(struct mc_buf *b, const char *p, size_t n, int dialect);
 int merge_sql_part_where(struct mc_buf *b, const char *spec);
 int merge_sql_head(struct mc_buf *b, const struct merge_sql *q);
+int merge_sql_base_src(struct mc_buf *b, const struct merge_sql *q);
 int merge_sql_lay_note(struct mc_buf *b, const struct merge_sql *q, int64_t ia, int64_t iz,
 		       int64_t ib, const char *more);
 int merge_sql_lay_order(struct mc_buf *b, int d, const char *id, const char *af);

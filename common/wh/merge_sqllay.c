@@ -103,14 +103,7 @@ int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err
 	if (!q->has_barrier || q->nkph) { /* emptied: no base row counts */
 		rc |= merge_sqlhist_select(b, q);
 		rc |= merge_sql_lay_base(b, d, id, af);
-		if (q->nkph) { /* the rows at the last change of the key */
-			rc |= merge_sqlhist_steps(b, q);
-		} else {
-			rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
-			rc |= buf_adds(b, "\n    WHERE ");
-			rc |= merge_sql_part_where(b, q->base_part);
-		}
-		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+		rc |= merge_sql_base_src(b, q);
 	}
 	rc |= merge_sqlhist_select(b, q);
 	rc |= buf_addf(b, ",\n      %s, %s, 1 AS %s_rank, %s_pos_file, %s_pos_off, %s_pos_row\n    FROM ",
