@@ -98,6 +98,9 @@ int odps_tables_desc(struct odps_client *c, const struct odps_sql_opts *so, cons
  * between '|'). -1 (code 1) when it has no "Native Columns:" section. */
 int odps_desc_parse(const char *text, size_t n, struct odps_desc *d, struct mc_err *err);
 void odps_desc_free(struct odps_desc *d);
+/* The data column of d named n (len bytes; case aside), or -1
+ * (tables_hist.c). */
+long odps_desc_col(const struct odps_desc *d, const char *n, size_t len);
 
 /* The key recorded in a comment of ours: 1 and the 0-based column
  * numbers (at most max) in key, *nkey; 0 when the comment says none or is

@@ -47,8 +47,7 @@ int odps_type_widens(const char *from, const char *to)
 	return 0;
 }
 
-/* The desc column named n (case aside), or -1. */
-static long dcol(const struct odps_desc *d, const char *n, size_t len)
+long odps_desc_col(const struct odps_desc *d, const char *n, size_t len)
 {
 	for (size_t i = 0; i < d->ncols; i++)
 		if (strlen(d->names[i]) == len && !strncasecmp(d->names[i], n, len))
@@ -130,7 +129,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		const struct mc_col *pc = x->pcol[p];
 		struct odps_colmap m;
 		char want[64];
-		long j = dcol(&d, pc->name.p, pc->name.n);
+		long j = odps_desc_col(&d, pc->name.p, pc->name.n);
 		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
 		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
@@ -142,7 +141,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 					long k;
 					if (x->phys[v][i] != p)
 						continue;
-					k = dcol(&d, V->cols[i].name.p, V->cols[i].name.n);
+					k = odps_desc_col(&d, V->cols[i].name.p, V->cols[i].name.n);
 					if (k >= 0 && !used[k]) {
 						q.len = 0;
 						if (buf_adds(&q, "ALTER TABLE ") < 0 ||
@@ -216,11 +215,11 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		static const char *const lm[] = { "mc_op", "mc_image", "mc_time" };
 		static const char *const pm[] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
 		for (int k = 0; k < 3; k++)
-			if (dcol(&d, pm[k], strlen(pm[k])) < 0 ||
-			    (is_log && dcol(&d, lm[k], strlen(lm[k])) < 0)) {
+			if (odps_desc_col(&d, pm[k], strlen(pm[k])) < 0 ||
+			    (is_log && odps_desc_col(&d, lm[k], strlen(lm[k])) < 0)) {
 				mc_errf(err, MC_EXIT_DATA, "%s: has no column '%s': not a %s table of "
 					"mcsync (docs/maxcompute.md \"Tables\")", tbl,
-					dcol(&d, pm[k], strlen(pm[k])) < 0 ? pm[k] : lm[k],
+					odps_desc_col(&d, pm[k], strlen(pm[k])) < 0 ? pm[k] : lm[k],
 					is_log ? "log" : "base");
 				goto out;
 			}
