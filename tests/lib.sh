@@ -35,6 +35,10 @@
 #   only FILE TABLE                the record stream FILE to stdout as mcr
 #                                  with the records of TABLE only (and those
 #                                  of no table), the trailer's count to match
+#   from_pos POS                   JSON lines of a record stream, stdin to
+#                                  stdout: the records at or after position
+#                                  POS ("file:off:row"), the trailer's count
+#                                  to match
 #   keychange_setup [k3]           (with tests/mariadb.sh, after mdb_start)
 #                                  t3044's scenario of changes of the primary
 #                                  key: tables d.k, d.k2 (and d.k3) in
@@ -230,6 +234,22 @@ for l in sys.stdin:
         n += 1
     out.append(json.dumps(r))
 print("\n".join(out))' "$2" | mc-cat --to=mcr
+}
+
+from_pos() { # POS: JSON lines, the records at or after POS
+	python3 -c '
+import json, sys
+lim = [int(x) for x in sys.argv[1].split(":")]
+n = 0
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        if r["pos"] < lim:
+            continue
+        n += 1
+    print(json.dumps(r))' "$1"
 }
 
 keychange_setup() { # [k3]
