@@ -23,6 +23,12 @@
 #                                  COLS is "*", else COLS and the position;
 #                                  "FAIL - NAME: the local merge has rows"
 #                                  when it has none; expect_same DESC
+#   same_source SRC TABLE COLS DESC
+#                                  (with tests/mariadb.sh) COLS of the rows
+#                                  of SRC (db.table) in the source equal
+#                                  those of the partition $D of TABLE in
+#                                  MaxCompute ($DB), sorted ($T/truth,
+#                                  $T/got): expect_same DESC
 
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
@@ -66,4 +72,10 @@ same_part() {
 	fi
 	[ -s "$T/l.rows" ] || fail "$4: the local merge has rows" "none"
 	expect_same "$5" "$T/l.rows" "$T/o.rows"
+}
+
+same_source() {
+	sql "SELECT $3 FROM $1" | tr '\t' '|' | sort >"$T/truth"
+	sqlite3 "$DB" "SELECT $3 FROM $2 WHERE ds = '$D'" | sort >"$T/got"
+	expect_same "$4" "$T/truth" "$T/got"
 }

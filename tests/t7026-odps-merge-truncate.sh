@@ -11,6 +11,7 @@
 # another schema is a new version of the table's schema history, merged in
 # MaxCompute as locally.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
@@ -116,9 +117,7 @@ for t in tr tz dc k nc; do
 	cmp_tables "$T/loc.db" "SELECT * FROM d__$t WHERE ds = '$D'" "SELECT * FROM d__$t WHERE ds = '$D'" \
 		"$t: the partition in MaxCompute equals the local one, row by row" $e
 	case $t in k) c="a, b, v" ;; *) c="id, v" ;; esac
-	sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$t: and the server's rows" "$T/truth" "$T/got"
+	same_source "d.$t" "d__$t" "$c" "$t: and the server's rows"
 done
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM d__tz WHERE ds = '$D'")" = 0 ] &&
 	ok "tz: empty after its TRUNCATE" || fail "tz: empty after its TRUNCATE" "rows there"

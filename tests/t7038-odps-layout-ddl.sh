@@ -111,9 +111,7 @@ for L in dts dts-new dataworks; do
 		expect_ok "$L $t: the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
 		[ $t = tr ] && expect_grep "$L: -v names the barrier" "'d__tr': emptied at $TRP" "$T/err"
 		same_part "$W" d__$t "*" "$L $t" "$L $t: the partition in MaxCompute equals the local merge, row by row"
-		sql "SELECT id, v FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-		sqlite3 "$DB" "SELECT id, v FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+		same_source "d.$t" "d__$t" "id, v" "$L $t: and the source's rows"
 	done
 	expect_ok "$L: --at tr's last TRUNCATE --into in MaxCompute" \
 		mc-merge $OD --state="$S" --table=d__tr --at="$TRP" --into=at_tr
@@ -140,9 +138,7 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L os: the local merge of $D" mc-merge --warehouse="$W.os" --table=d__os --ds=$D
 	expect_ok "$L os: the merge of $D in MaxCompute" \
 		mc-merge $OD --state="$S.os" --table=d__os --ds=$D
-	sql "SELECT id, v, w FROM d.os" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$L os: the new table's rows in its new schema, as the source's" "$T/truth" "$T/got"
+	same_source d.os d__os "id, v, w" "$L os: the new table's rows in its new schema, as the source's"
 	local_load "$W.os" d__os "$L os"
 	sqlite3 "$T/loc.db" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/l.rows"
 	expect_same "$L os: ... and the local merge's" "$T/l.rows" "$T/got"

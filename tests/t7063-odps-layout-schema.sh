@@ -79,9 +79,7 @@ colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
 compare() {
 	same_part "$W" d__$1 "$2" "$L $1" \
 		"$L $1$3: the partition in MaxCompute equals the local merge, row by row, positions too"
-	sql "SELECT $2 FROM d.$1" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT $2 FROM d__$1 WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$L $1$3: and the source's rows" "$T/truth" "$T/got"
+	same_source "d.$1" "d__$1" "$2" "$L $1$3: and the source's rows"
 }
 colsel() {
 	case $1 in

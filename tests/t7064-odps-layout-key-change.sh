@@ -55,9 +55,7 @@ for L in dts dts-new dataworks; do
 			"the key changes at [0-9:]+ with changes under the old key before it" "$T/err"
 		same_part "$W" d__$t "$c" "$L $t" \
 			"$L $t: the partition in MaxCompute equals the local one, row by row, positions too"
-		sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-		sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+		same_source "d.$t" "d__$t" "$c" "$L $t: and the source's rows"
 	done
 	expect_eq "$L k: u=10 survives its twin's delete under the old key (then became 11)" \
 		"$(sqlite3 "$DB" "SELECT id, v FROM d__k WHERE ds = '$D' AND u = 11")" "6|dup of u"
