@@ -45,6 +45,12 @@
 #                                  $T/snap.mcr, the changes after it (two key
 #                                  changes of k2, the old key column dropped
 #                                  after) in $T/changes.mcr; exits on failure
+#   keychange_days                 its streams stamped: $T/snap1.mcr on
+#                                  2025-11-20, $T/changes1.mcr on 2025-11-21
+#                                  with a heartbeat at its last position on
+#                                  2025-11-22 (the end of day 21), and
+#                                  $T/bad1.mcr, those changes through
+#                                  keychange_bad; exits on failure
 #   keychange_bad                  JSON lines, stdin to stdout: the insert of
 #                                  id 5 into d.k given u = 40 (a row that
 #                                  breaks k's new key at its change)
@@ -288,6 +294,13 @@ keychange_setup() { # [k3]
 	_kf=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 	mc-binlog-tail --schema="$T/snap.mcr" --from="$_kf:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
 		>"$T/changes.mcr" 2>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+}
+
+keychange_days() {
+	restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+		restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" &&
+		mc-cat "$T/changes.mcr" | keychange_bad | restamp - 1763683200 1763769600 >"$T/bad1.mcr" ||
+		{ fail "setup" "restamp"; exit 1; }
 }
 
 keychange_bad() {

@@ -23,12 +23,7 @@ command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
 
 mdb_start
 keychange_setup k3
-# days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
-# heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
-	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" &&
-	mc-cat "$T/changes.mcr" | keychange_bad | restamp - 1763683200 1763769600 >"$T/bad1.mcr" ||
-	{ fail "setup" "restamp"; exit 1; }
+keychange_days
 
 odps_start srv --project=p1,p2 || exit 1
 
