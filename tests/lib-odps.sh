@@ -1,7 +1,8 @@
 # tests/lib-odps.sh: what the tests of MaxCompute share, over the local
 # server (tests/lib.sh odps_start). Source it after tests/lib.sh:
 #   . "$(dirname "$0")/lib-odps.sh"
-# It offers:
+# It unsets the credentials and proxies of the environment (the tests talk
+# to the local server only) and offers:
 #   faults SPEC / nofaults         set the server's faults (tests/odps-server
 #                                  faults.py), clear them
 #   kill_in_commit DIR SKIP OK FAIL CMD...
@@ -29,6 +30,9 @@
 #                                  those of the partition $D of TABLE in
 #                                  MaxCompute ($DB), sorted ($T/truth,
 #                                  $T/got): expect_same DESC
+
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
