@@ -3,6 +3,13 @@
 #   . "$(dirname "$0")/lib-odps.sh"
 # It unsets the credentials and proxies of the environment (the tests talk
 # to the local server only) and offers:
+#   layout_start                   a server for the log layout $L (data in
+#                                  $T/srv-$L, project p1): sets DB (its
+#                                  database), OD (mc-tunnel-put's and
+#                                  mc-merge's options to it), S ($T/s-$L), W
+#                                  ($T/w-$L) and put (mc-tunnel-put $OD
+#                                  --state=$S --log-layout=$L ...); exits
+#                                  when it does not start
 #   faults SPEC / nofaults         set the server's faults (tests/odps-server
 #                                  faults.py), clear them
 #   kill_in_commit DIR SKIP OK FAIL CMD...
@@ -33,6 +40,15 @@
 
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+layout_start() {
+	odps_start "srv-$L" || exit 1
+	DB=$T/srv-$L/p1.db
+	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+	S=$T/s-$L
+	W=$T/w-$L
+	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+}
 
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }

@@ -62,12 +62,7 @@ TRP=$(mc-cat "$T/chd1.mcr" | grep '"table":"tr",.*"effect":"truncate"' |
 D=20251121
 
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
-	W=$T/w-$L
+	layout_start
 	# the dts layouts: the tables without DDL; dataworks: all
 	CH=$T/ch1.mcr
 	[ $L = dataworks ] && CH=$T/cha1.mcr

@@ -70,12 +70,7 @@ ROP=$(grep '"table":"ro",.*"effect":"rename_to"' "$T/ch.jsonl" | posof)
 
 D=20251121
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	W=$T/w-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	layout_start
 	expect_ok "$L: the stream goes into a local warehouse" \
 		mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/ch1.mcr"
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"

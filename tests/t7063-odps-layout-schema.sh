@@ -87,12 +87,7 @@ colsel() {
 }
 
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	W=$T/w-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	layout_start
 	case $L in
 	dataworks) id=sequence_id af=after_image
 	   head="sequence_id BIGINT, operation_type STRING, execute_time BIGINT, before_image STRING, after_image STRING, src_datasource STRING, src_database STRING, src_table STRING"
