@@ -25,6 +25,35 @@
 #                                  TENTHS/10 s (default 5 s); 0 if it ended
 #   tree DIR                       every file under DIR but locks, with its
 #                                  sha256, sorted (to compare two trees)
+#   restamp FILE TIME [HB [SPLIT TIME2]]
+#                                  the record stream FILE (mcr, or JSON lines;
+#                                  - for stdin) to stdout as mcr with every
+#                                  record's time set to TIME (TIME2 from
+#                                  position SPLIT "file:off:row" on) and, with
+#                                  HB (not 0), a heartbeat at the last position
+#                                  stamped HB before the trailer
+#   only FILE TABLE                the record stream FILE to stdout as mcr
+#                                  with the records of TABLE only (and those
+#                                  of no table), the trailer's count to match
+#   from_pos POS                   JSON lines of a record stream, stdin to
+#                                  stdout: the records at or after position
+#                                  POS ("file:off:row"), the trailer's count
+#                                  to match
+#   keychange_setup [k3]           (with tests/mariadb.sh, after mdb_start)
+#                                  t3044's scenario of changes of the primary
+#                                  key: tables d.k, d.k2 (and d.k3) in
+#                                  $T/snap.mcr, the changes after it (two key
+#                                  changes of k2, the old key column dropped
+#                                  after) in $T/changes.mcr; exits on failure
+#   keychange_days                 its streams stamped: $T/snap1.mcr on
+#                                  2025-11-20, $T/changes1.mcr on 2025-11-21
+#                                  with a heartbeat at its last position on
+#                                  2025-11-22 (the end of day 21), and
+#                                  $T/bad1.mcr, those changes through
+#                                  keychange_bad; exits on failure
+#   keychange_bad                  JSON lines, stdin to stdout: the insert of
+#                                  id 5 into d.k given u = 40 (a row that
+#                                  breaks k's new key at its change)
 #   odps_start NAME [OPTION...]    start the local MaxCompute server
 #                                  (tests/odps-server) on a loopback port,
 #                                  data in $T/NAME, project ${ODPS_PROJECT:-p1};
@@ -176,6 +205,113 @@ wait_exit() {
 # tree DIR: every file's checksum, but locks and mc-merge's record of its
 # last run (_mcsync/merged.NAME: times of day, for mc-cat --status)
 tree() { (cd "$1" && find . -type f ! -name '*.lock' ! -path './_mcsync/merged.*' | sort | xargs sha256sum); }
+
+restamp() { # FILE TIME [HEARTBEAT_TIME [SPLIT_POS TIME2]]: TIME2 from SPLIT_POS on
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
+split = [int(x) for x in sys.argv[3].split(":")] if sys.argv[3] else None
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        n = r["count"]
+        if hb:
+            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
+                              "db": "", "table": "", "label": ""}))
+            n += 1
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        r["time"] = int(sys.argv[4]) if split and r["pos"] >= split else t
+        last = r["pos"]
+    print(json.dumps(r))' "$2" "${3:-0}" "${4:-}" "${5:-0}" | mc-cat --to=mcr
+}
+
+only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
+	mc-cat "$1" | python3 -c '
+import json, sys
+t = sys.argv[1]; n = 0; out = []
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r["count"] = n
+    elif "mcr" not in r:
+        if r.get("table") not in (None, "", t):
+            continue
+        n += 1
+    out.append(json.dumps(r))
+print("\n".join(out))' "$2" | mc-cat --to=mcr
+}
+
+from_pos() { # POS: JSON lines, the records at or after POS
+	python3 -c '
+import json, sys
+lim = [int(x) for x in sys.argv[1].split(":")]
+n = 0
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        if r["pos"] < lim:
+            continue
+        n += 1
+    print(json.dumps(r))' "$1"
+}
+
+keychange_setup() { # [k3]
+	_k3c= _k3i= _k3u=
+	if [ "${1:-}" = k3 ]; then
+		_k3c="
+     CREATE TABLE d.k3 (id INT PRIMARY KEY, u INT NOT NULL, v INT);"
+		_k3i=";
+     INSERT INTO d.k3 VALUES (1,10,1),(2,10,2),(3,30,3)"
+		_k3u="
+     DELETE FROM d.k3 WHERE id = 1; ALTER TABLE d.k3 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     UPDATE d.k3 SET v = 20 WHERE u = 10;"
+	fi
+	sql "CREATE DATABASE d;
+     CREATE TABLE d.k (id INT PRIMARY KEY, u INT NOT NULL, v VARCHAR(10));
+     CREATE TABLE d.k2 (id INT PRIMARY KEY, u INT NOT NULL, w INT NOT NULL, v INT);$_k3c
+     INSERT INTO d.k VALUES (1,10,'a'),(2,20,'b'),(3,30,'c'),(4,40,'d');
+     INSERT INTO d.k2 VALUES (1,10,100,1),(2,20,200,2)$_k3i" || { fail "setup" "sql failed"; exit 1; }
+	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+	sql "INSERT INTO d.k VALUES (5,50,'e'), (6,10,'dup of u');
+     UPDATE d.k SET v = 'a2' WHERE id = 1; DELETE FROM d.k WHERE id = 1;
+     UPDATE d.k SET id = 12, v = 'moved' WHERE id = 2; UPDATE d.k SET u = 31 WHERE id = 3;
+     DELETE FROM d.k WHERE id = 4; INSERT INTO d.k VALUES (4,40,'back');
+     ALTER TABLE d.k DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k VALUES (7,70,'g'); UPDATE d.k SET u = 11 WHERE u = 10;
+     UPDATE d.k SET v = 'after' WHERE u = 31; DELETE FROM d.k WHERE u = 50;
+     INSERT INTO d.k2 VALUES (3,30,300,3); UPDATE d.k2 SET u = 21 WHERE id = 2; DELETE FROM d.k2 WHERE id = 1;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
+     INSERT INTO d.k2 VALUES (4,40,400,4); UPDATE d.k2 SET w = 301 WHERE u = 30;
+     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (w);
+     UPDATE d.k2 SET v = 44 WHERE w = 400; ALTER TABLE d.k2 DROP COLUMN id;
+     INSERT INTO d.k2 VALUES (50,500,5);$_k3u
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+	set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+	_kf=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
+	mc-binlog-tail --schema="$T/snap.mcr" --from="$_kf:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* \
+		>"$T/changes.mcr" 2>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+}
+
+keychange_days() {
+	restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+		restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" &&
+		mc-cat "$T/changes.mcr" | keychange_bad | restamp - 1763683200 1763769600 >"$T/bad1.mcr" ||
+		{ fail "setup" "restamp"; exit 1; }
+}
+
+keychange_bad() {
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "row" and r.get("table") == "k" and r.get("op") == "insert" and r["after"][0] == 5:
+        r["after"][1] = 40
+    print(json.dumps(r))'
+}
 
 odps_start() {
 	_od=$T/$1

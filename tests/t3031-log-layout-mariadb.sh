@@ -35,24 +35,6 @@ mc-binlog-tail --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/change
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
 # days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
 # heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 expect_ok "the snapshot loads in the dts layout" mc-tunnel-put --dest="$T/w" --log-layout=dts "$T/snap1.mcr"

@@ -12,9 +12,8 @@
 # into mcsync's marker table T_log_ddl; dataworks-json goes into MaxCompute
 # too (t7036 tests it).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
 	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
 
@@ -52,24 +51,6 @@ mc-binlog-tail --tables='^d\.(t|k)$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
 # days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
 # heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" &&
 	restamp "$T/chd.mcr" 1763683200 1763769600 >"$T/chd1.mcr" &&
@@ -79,17 +60,9 @@ TRP=$(mc-cat "$T/chd1.mcr" | grep '"table":"tr",.*"effect":"truncate"' |
 [ -n "$TRP" ] || { fail "setup" "no TRUNCATE in the stream"; exit 1; }
 
 D=20251121
-H=$BIN/tools/mchist
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
-	W=$T/w-$L
+	layout_start
 	# the dts layouts: the tables without DDL; dataworks: all
 	CH=$T/ch1.mcr
 	[ $L = dataworks ] && CH=$T/cha1.mcr
@@ -98,21 +71,8 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 	# killed once mid-stream: in a commit (the server does it, then answers
 	# late), then run again: the commit in doubt is finished, each row once
-	: >"$T/srv-$L/faults.log"
-	faults "commit slow=30 skip=3"
-	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=20 \
-		"$CH" >/dev/null 2>"$T/kill.err" &
-	p=$!
-	if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-		kill -9 $p
-		wait $p 2>/dev/null
-		ok "$L: mc-tunnel-put killed in a commit mid-stream"
-	else
-		kill -9 $p 2>/dev/null
-		wait $p 2>/dev/null
-		fail "$L: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-	fi
-	nofaults
+	kill_in_commit "$T/srv-$L" 3 "$L: mc-tunnel-put killed in a commit mid-stream" "$L: the kill" \
+		mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=20 "$CH"
 	expect_ok "$L: the rerun finishes the stream" put --commit-rows=20 "$CH"
 	expect_ok "$L: ... and a rerun again is a repeat" put "$CH"
 	case $L in
@@ -153,15 +113,7 @@ for L in dts dts-new dataworks; do
 	for t in $tables; do
 		expect_ok "$L $t: the local merge of $D" mc-merge --warehouse="$W" --table=d__$t --ds=$D
 		expect_ok "$L $t: the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=d__$t --ds=$D
-		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
-		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-		rm -f "$T/loc.db"
-		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
-		sqlite3 "$T/loc.db" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/l.rows"
-		sqlite3 "$DB" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/o.rows"
-		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
-		expect_same "$L $t: the partition in MaxCompute equals the local merge, row by row" \
-			"$T/l.rows" "$T/o.rows"
+		same_part "$W" d__$t "*" "$L $t" "$L $t: the partition in MaxCompute equals the local merge, row by row"
 		case $t in k) c="a, b, v" ;; t) c="id, v, s" ;; *) c="id, v" ;; esac
 		sql "SELECT $c FROM d.$t" | tr '\t' '|' | sed 's/|NULL$/|/' | sort >"$T/truth"
 		sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"

@@ -15,9 +15,8 @@
 # into MaxCompute (dates and times, GEOMETRY) are refused (exit 1 naming
 # the table and the column), at the upload and by --emit-sql.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
 	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
 
@@ -71,39 +70,6 @@ set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\(
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --tables='^e\.t$' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # FILE TIME [HEARTBEAT_TIME] (t7032)
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
-only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = sys.argv[1]; n = 0; out = []
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r["count"] = n
-    elif "mcr" not in r:
-        if r.get("table") not in (None, "", t):
-            continue
-        n += 1
-    out.append(json.dumps(r))
-print("\n".join(out))' "$2" | mc-cat --to=mcr
-}
 only "$T/snap.mcr" t >"$T/snapt.mcr" || { fail "setup" "only"; exit 1; }
 restamp "$T/snapt.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
@@ -112,8 +78,6 @@ restamp "$T/snapt.mcr" 1763596800 >"$T/snap1.mcr" &&
 D=20251121
 H=$BIN/tools/mchist
 L=dataworks-json
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
@@ -123,21 +87,8 @@ W=$T/w
 expect_ok "the stream goes into a local warehouse in $L" \
 	mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/ch1.mcr"
 expect_ok "the snapshot goes into MaxCompute in $L" put "$T/snap1.mcr"
-: >"$T/srv/faults.log"
-faults "commit slow=30 skip=2"
-mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=15 \
-	"$T/ch1.mcr" >/dev/null 2>"$T/kill.err" &
-p=$!
-if wait_for "slow" "$T/srv/faults.log" 150; then
-	kill -9 $p
-	wait $p 2>/dev/null
-	ok "mc-tunnel-put killed in a commit mid-stream"
-else
-	kill -9 $p 2>/dev/null
-	wait $p 2>/dev/null
-	fail "the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-fi
-nofaults
+kill_in_commit "$T/srv" 2 "mc-tunnel-put killed in a commit mid-stream" "the kill" \
+	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=15 "$T/ch1.mcr"
 expect_ok "the rerun finishes the stream" put --commit-rows=15 "$T/ch1.mcr"
 expect_ok "... and a rerun again is a repeat" put "$T/ch1.mcr"
 expect_eq "the log table: the layout's columns, data_columns in place of the table's" \
@@ -169,10 +120,7 @@ done
 
 expect_ok "the local merge of $D" mc-merge --warehouse="$W" --table=e__t --ds=$D
 expect_ok "the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=e__t --ds=$D
-{ "$H" create e__t "$W/e__t/_schema.mcr" | head -1
-  "$H" load e__t "ds=$D" base "$W/e__t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-rm -f "$T/loc.db"
-sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "load" "$(cat "$T/err")"
+local_load "$W" e__t ""
 # every value exact: reals with 17 digits, blobs as hex, text quoted
 cols=$(sqlite3 "$T/loc.db" "SELECT group_concat(
 	'CASE typeof(' || name || ') WHEN ''real'' THEN printf(''%!.17g'', ' || name || ') WHEN ''blob'' THEN ''x'' || hex(' ||

@@ -13,9 +13,8 @@
 # log table of these layouts does not follow in MaxCompute): refused at
 # the upload.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
 	{ ok "skipped: no python3 or sqlite3"; exit 0; }
 
@@ -57,24 +56,6 @@ mc-binlog-tail --tables='^d\.(tr|dc|ra|ro|gone)$' --from="$first:$2" "$MDB_DIR"/
 	>"$T/chos.mcr" 2>>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
 # days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
 # heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" &&
 	restamp "$T/chos.mcr" 1763683200 1763769600 >"$T/chos1.mcr" || { fail "setup" "restamp"; exit 1; }
@@ -88,14 +69,8 @@ ROP=$(grep '"table":"ro",.*"effect":"rename_to"' "$T/ch.jsonl" | posof)
 	{ fail "setup" "the stream's DDL: $(grep '"kind":"ddl"' "$T/ch.jsonl")"; exit 1; }
 
 D=20251121
-H=$BIN/tools/mchist
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	W=$T/w-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	layout_start
 	expect_ok "$L: the stream goes into a local warehouse" \
 		mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/ch1.mcr"
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
@@ -128,18 +103,8 @@ for L in dts dts-new dataworks; do
 		expect_ok "$L $t: the local merge of $D" mc-merge --warehouse="$W" --table=d__$t --ds=$D
 		expect_ok "$L $t: the merge of $D in MaxCompute" mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
 		[ $t = tr ] && expect_grep "$L: -v names the barrier" "'d__tr': emptied at $TRP" "$T/err"
-		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
-		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-		rm -f "$T/loc.db"
-		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
-		sqlite3 "$T/loc.db" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/l.rows"
-		sqlite3 "$DB" "SELECT * FROM d__$t WHERE ds = '$D'" | sort >"$T/o.rows"
-		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
-		expect_same "$L $t: the partition in MaxCompute equals the local merge, row by row" \
-			"$T/l.rows" "$T/o.rows"
-		sql "SELECT id, v FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-		sqlite3 "$DB" "SELECT id, v FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+		same_part "$W" d__$t "*" "$L $t" "$L $t: the partition in MaxCompute equals the local merge, row by row"
+		same_source "d.$t" "d__$t" "id, v" "$L $t: and the source's rows"
 	done
 	expect_ok "$L: --at tr's last TRUNCATE --into in MaxCompute" \
 		mc-merge $OD --state="$S" --table=d__tr --at="$TRP" --into=at_tr
@@ -166,13 +131,8 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L os: the local merge of $D" mc-merge --warehouse="$W.os" --table=d__os --ds=$D
 	expect_ok "$L os: the merge of $D in MaxCompute" \
 		mc-merge $OD --state="$S.os" --table=d__os --ds=$D
-	sql "SELECT id, v, w FROM d.os" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$L os: the new table's rows in its new schema, as the source's" "$T/truth" "$T/got"
-	{ "$H" create d__os "$W.os/d__os/_schema.mcr" | head -1
-	  "$H" load d__os "ds=$D" base "$W.os/d__os/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L os: load" "$(cat "$T/err")"
+	same_source d.os d__os "id, v, w" "$L os: the new table's rows in its new schema, as the source's"
+	local_load "$W.os" d__os "$L os"
 	sqlite3 "$T/loc.db" "SELECT id, v, w FROM d__os WHERE ds = '$D'" | sort >"$T/l.rows"
 	expect_same "$L os: ... and the local merge's" "$T/l.rows" "$T/got"
 	odps_stop "$ODPS_PID"

@@ -14,9 +14,8 @@
 # the commits before it nor those and its M"), and one holding only a
 # marker "without its rows' positions".
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
 	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
 
@@ -35,29 +34,9 @@ set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\(
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --tables='^d\.' --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/ch.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/ch.mcr" 1763683200 1763769600 >"$T/ch1.mcr" || { fail "setup" "restamp"; exit 1; }
 D=20251121
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 for L in mcsync dts dataworks; do
 	odps_start "srv-$L" || exit 1
@@ -88,19 +67,7 @@ for L in mcsync dts dataworks; do
 			P=k$k$how
 			S=s-$L-$P
 			expect_ok "$L $P: the snapshot" put $P $S "$T/snap1.mcr"
-			: >"$T/srv-$L/faults.log"
-			faults "commit slow=30 skip=$k"
-			put_ $P $S "$T/ch1.mcr" >/dev/null 2>"$T/kill.err" &
-			pid=$!
-			if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-				kill -9 $pid
-				wait $pid 2>/dev/null
-			else
-				kill -9 $pid 2>/dev/null
-				wait $pid 2>/dev/null
-				fail "$L $P: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-			fi
-			nofaults
+			kill_in_commit "$T/srv-$L" $k "" "$L $P: the kill" put_ $P $S "$T/ch1.mcr"
 			if [ $how = recover ]; then
 				w=$(sed -n 's/^writer //p' "$T/$S/_mcsync/odps")
 				rm -rf "${T:?}/$S"

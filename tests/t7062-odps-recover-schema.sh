@@ -10,9 +10,8 @@
 # the next day's upload with one more ALTER, and a second loss and
 # --recover, give the history its third version.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 
 mdb_start
 sql "CREATE DATABASE d;
@@ -36,33 +35,14 @@ first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 foff=$2
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # TIME [HEARTBEAT_TIME]: stdin to stdout
-	python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$1" "${2:-0}" | mc-cat --to=mcr
-}
-mc-cat "$T/snap.mcr" | restamp 1763596800 >"$T/snap1.mcr" &&
-	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 >"$T/changes1.mcr" ||
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" ||
 	{ fail "setup" "restamp"; exit 1; }
 
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 D=20251121
-H=$BIN/tools/mchist
 put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
 
 expect_ok "the snapshot goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/snap1.mcr"
@@ -89,20 +69,8 @@ for t in a pk; do
 	expect_ok "$t: the local merge of $D" mc-merge --warehouse="$T/w" --table=d__$t --ds=$D
 	expect_ok "$t: the merge of $D in MaxCompute with the recovered state, across the changes" \
 		mc-merge $OD --state="$T/s" --table=d__$t --ds=$D
-	{ "$H" create d__$t "$T/w/d__$t/_schema.mcr" | head -1
-	  "$H" load d__$t "ds=$D" base "$T/w/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$t: load" "$(cat "$T/err")"
-	sqlite3 "$T/loc.db" "SELECT $c, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$t
-		WHERE ds = '$D'" | sort >"$T/l.rows"
-	sqlite3 "$DB" "SELECT $c, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$t
-		WHERE ds = '$D'" | sort >"$T/o.rows"
-	[ -s "$T/l.rows" ] || fail "$t: the local merge has rows" "none"
-	expect_same "$t: the partition in MaxCompute equals the local one, row by row, positions too" \
-		"$T/l.rows" "$T/o.rows"
-	sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$t: and the source's rows" "$T/truth" "$T/got"
+	same_part "$T/w" d__$t "$c" "$t" "$t: the partition in MaxCompute equals the local one, row by row, positions too"
+	same_source "d.$t" "d__$t" "$c" "$t: and the source's rows"
 done
 
 # the recovered state goes on: one more ALTER the next day, lost again
@@ -110,19 +78,7 @@ sql "ALTER TABLE d.a ADD COLUMN z INT NOT NULL DEFAULT 3; INSERT INTO d.a VALUES
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$foff" "$MDB_DIR"/binlog/mysql-bin.[0-9]* 2>"$T/err2" |
-	mc-cat --to=jsonl | python3 -c '
-import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] < lim:
-            continue
-        n += 1
-    print(json.dumps(r))' "$at" | restamp 1763769600 >"$T/changes2.mcr" ||
+	mc-cat --to=jsonl | from_pos "$at" | restamp - 1763769600 >"$T/changes2.mcr" ||
 	{ fail "setup" "day 2: $(cat "$T/err2")"; exit 1; }
 expect_ok "the next day goes in with the recovered state" put "$T/changes2.mcr"
 rm -rf "$T/s"

@@ -15,9 +15,8 @@
 # before the ADD. The --state directory lost, --recover writes the
 # histories back from the mirror and the merge gives the same rows.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null &&
 	command -v jq >/dev/null || { ok "skipped: no python3, sqlite3, curl or jq"; exit 0; }
 
@@ -59,24 +58,6 @@ mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql
 	>"$T/changes.mcr" 2>"$T/err" || { fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
 # days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
 # heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp() { # FILE TIME [HEARTBEAT_TIME]
-	mc-cat "$1" | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$2" "${3:-0}" | mc-cat --to=mcr
-}
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 [ "$(mc-cat "$T/changes1.mcr" | grep -c '"kind":"ddl"')" -ge 7 ] &&
@@ -86,10 +67,7 @@ mc-cat "$T/changes1.mcr" | jq -r 'select(.kind == "row" and .table == "a") | .po
 	sort -u >"$T/a.pos"
 
 D=20251121
-H=$BIN/tools/mchist
 TABLES="a dr rn md ro pk"
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 nver() { cat "$1"/_mcsync/hist/*.mcr 2>/dev/null | mc-cat 2>/dev/null | grep -c '"kind":"schema"'; }
 colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
 	sqlite3 "$DB" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT name, type FROM
@@ -97,20 +75,9 @@ colsof() { # TABLE: the data columns, in order, "name TYPE, ..."
 }
 # TABLE COLS STATE-LABEL: the day merged in MaxCompute against the local merge and the source
 compare() {
-	{ "$H" create d__$1 "$W/d__$1/_schema.mcr" | head -1
-	  "$H" load d__$1 "ds=$D" base "$W/d__$1/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $1: load" "$(cat "$T/err")"
-	sqlite3 "$T/loc.db" "SELECT $2, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$1
-		WHERE ds = '$D'" | sort >"$T/l.rows"
-	sqlite3 "$DB" "SELECT $2, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$1
-		WHERE ds = '$D'" | sort >"$T/o.rows"
-	[ -s "$T/l.rows" ] || fail "$L $1: the local merge has rows" "none"
-	expect_same "$L $1$3: the partition in MaxCompute equals the local merge, row by row, positions too" \
-		"$T/l.rows" "$T/o.rows"
-	sql "SELECT $2 FROM d.$1" | tr '\t' '|' | sort >"$T/truth"
-	sqlite3 "$DB" "SELECT $2 FROM d__$1 WHERE ds = '$D'" | sort >"$T/got"
-	expect_same "$L $1$3: and the source's rows" "$T/truth" "$T/got"
+	same_part "$W" d__$1 "$2" "$L $1" \
+		"$L $1$3: the partition in MaxCompute equals the local merge, row by row, positions too"
+	same_source "d.$1" "d__$1" "$2" "$L $1$3: and the source's rows"
 }
 colsel() {
 	case $1 in
@@ -120,12 +87,7 @@ colsel() {
 }
 
 for L in dts dts-new dataworks; do
-	odps_start "srv-$L" || exit 1
-	DB=$T/srv-$L/p1.db
-	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
-	S=$T/s-$L
-	W=$T/w-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	layout_start
 	case $L in
 	dataworks) id=sequence_id af=after_image
 	   head="sequence_id BIGINT, operation_type STRING, execute_time BIGINT, before_image STRING, after_image STRING, src_datasource STRING, src_database STRING, src_table STRING"
@@ -142,21 +104,8 @@ for L in dts dts-new dataworks; do
 	expect_ok "$L: the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 	# killed in a commit mid-stream (the server does it, then answers
 	# late), then run again: across ALTERs, each row once
-	: >"$T/srv-$L/faults.log"
-	faults "commit slow=30 skip=4"
-	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 \
-		"$T/changes1.mcr" >/dev/null 2>"$T/kill.err" &
-	p=$!
-	if wait_for "slow" "$T/srv-$L/faults.log" 150; then
-		kill -9 $p
-		wait $p 2>/dev/null
-		ok "$L: mc-tunnel-put killed (SIGKILL) in a commit mid-stream"
-	else
-		kill -9 $p 2>/dev/null
-		wait $p 2>/dev/null
-		fail "$L: the kill" "the fault did not fire: $(tail -2 "$T/kill.err")"
-	fi
-	nofaults
+	kill_in_commit "$T/srv-$L" 4 "$L: mc-tunnel-put killed (SIGKILL) in a commit mid-stream" "$L: the kill" \
+		mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 "$T/changes1.mcr"
 	v1=$(nver "$S")
 	expect_ok "$L: the rerun finishes the stream across the ALTERs" put --commit-rows=3 "$T/changes1.mcr"
 	v2=$(nver "$S")

@@ -14,74 +14,18 @@
 # --dialect=sqlite across versions of a layout's log is refused (exit 1),
 # the MaxCompute dialect written.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
 	{ ok "skipped: no python3 or sqlite3"; exit 0; }
 
 mdb_start
-sql "CREATE DATABASE d;
-     CREATE TABLE d.k (id INT PRIMARY KEY, u INT NOT NULL, v VARCHAR(10));
-     CREATE TABLE d.k2 (id INT PRIMARY KEY, u INT NOT NULL, w INT NOT NULL, v INT);
-     CREATE TABLE d.k3 (id INT PRIMARY KEY, u INT NOT NULL, v INT);
-     INSERT INTO d.k VALUES (1,10,'a'),(2,20,'b'),(3,30,'c'),(4,40,'d');
-     INSERT INTO d.k2 VALUES (1,10,100,1),(2,20,200,2);
-     INSERT INTO d.k3 VALUES (1,10,1),(2,10,2),(3,30,3)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
-sql "INSERT INTO d.k VALUES (5,50,'e'), (6,10,'dup of u');
-     UPDATE d.k SET v = 'a2' WHERE id = 1; DELETE FROM d.k WHERE id = 1;
-     UPDATE d.k SET id = 12, v = 'moved' WHERE id = 2; UPDATE d.k SET u = 31 WHERE id = 3;
-     DELETE FROM d.k WHERE id = 4; INSERT INTO d.k VALUES (4,40,'back');
-     ALTER TABLE d.k DROP PRIMARY KEY, ADD PRIMARY KEY (u);
-     INSERT INTO d.k VALUES (7,70,'g'); UPDATE d.k SET u = 11 WHERE u = 10;
-     UPDATE d.k SET v = 'after' WHERE u = 31; DELETE FROM d.k WHERE u = 50;
-     INSERT INTO d.k2 VALUES (3,30,300,3); UPDATE d.k2 SET u = 21 WHERE id = 2; DELETE FROM d.k2 WHERE id = 1;
-     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
-     INSERT INTO d.k2 VALUES (4,40,400,4); UPDATE d.k2 SET w = 301 WHERE u = 30;
-     ALTER TABLE d.k2 DROP PRIMARY KEY, ADD PRIMARY KEY (w);
-     UPDATE d.k2 SET v = 44 WHERE w = 400; ALTER TABLE d.k2 DROP COLUMN id;
-     INSERT INTO d.k2 VALUES (50,500,5);
-     DELETE FROM d.k3 WHERE id = 1; ALTER TABLE d.k3 DROP PRIMARY KEY, ADD PRIMARY KEY (u);
-     UPDATE d.k3 SET v = 20 WHERE u = 10;
-     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
-set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
-first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
-mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-# days: the snapshot stamped 2025-11-20, the changes 2025-11-21, and a
-# heartbeat at the last position stamped 2025-11-22 (the end of day 21)
-restamp() { # TIME [HEARTBEAT_TIME] [BAD]: stdin to stdout
-	python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); bad = sys.argv[3] == "1"; last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-        if bad and r.get("kind") == "row" and r.get("table") == "k" and r.get("op") == "insert" \
-           and r["after"][0] == 5:
-            r["after"][1] = 40
-    print(json.dumps(r))' "$1" "${2:-0}" "${3:-0}" | mc-cat --to=mcr
-}
-mc-cat "$T/snap.mcr" | restamp 1763596800 >"$T/snap1.mcr" &&
-	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 >"$T/changes1.mcr" &&
-	mc-cat "$T/changes.mcr" | restamp 1763683200 1763769600 1 >"$T/bad1.mcr" ||
-	{ fail "setup" "restamp"; exit 1; }
+keychange_setup k3
+keychange_days
 
 odps_start srv --project=p1,p2 || exit 1
 
 D=20251121
-H=$BIN/tools/mchist
 for L in dts dts-new dataworks; do
 	odps_start "srv-$L" --project=p1,p2 || exit 1
 	DB=$T/srv-$L/p1.db
@@ -102,20 +46,9 @@ for L in dts dts-new dataworks; do
 			mc-merge $OD --state="$S" --table=d__$t --ds=$D -v
 		[ $t = k3 ] || expect_grep "$L $t: said: in steps" \
 			"the key changes at [0-9:]+ with changes under the old key before it" "$T/err"
-		{ "$H" create d__$t "$W/d__$t/_schema.mcr" | head -1
-		  "$H" load d__$t "ds=$D" base "$W/d__$t/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-		rm -f "$T/loc.db"
-		sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$L $t: load" "$(cat "$T/err")"
-		sqlite3 "$T/loc.db" "SELECT $c, _pos_file || ':' || _pos_off || ':' || _pos_row FROM d__$t
-			WHERE ds = '$D'" | sort >"$T/l.rows"
-		sqlite3 "$DB" "SELECT $c, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM d__$t
-			WHERE ds = '$D'" | sort >"$T/o.rows"
-		[ -s "$T/l.rows" ] || fail "$L $t: the local merge has rows" "none"
-		expect_same "$L $t: the partition in MaxCompute equals the local one, row by row, positions too" \
-			"$T/l.rows" "$T/o.rows"
-		sql "SELECT $c FROM d.$t" | tr '\t' '|' | sort >"$T/truth"
-		sqlite3 "$DB" "SELECT $c FROM d__$t WHERE ds = '$D'" | sort >"$T/got"
-		expect_same "$L $t: and the source's rows" "$T/truth" "$T/got"
+		same_part "$W" d__$t "$c" "$L $t" \
+			"$L $t: the partition in MaxCompute equals the local one, row by row, positions too"
+		same_source "d.$t" "d__$t" "$c" "$L $t: and the source's rows"
 	done
 	expect_eq "$L k: u=10 survives its twin's delete under the old key (then became 11)" \
 		"$(sqlite3 "$DB" "SELECT id, v FROM d__k WHERE ds = '$D' AND u = 11")" "6|dup of u"

@@ -12,9 +12,8 @@
 # --state finds the generation; --at --into across it; a second generation
 # (INT UNSIGNED to BIGINT UNSIGNED: BIGINT to DECIMAL(20,0)).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 
 mdb_start
 sql "CREATE DATABASE e;
@@ -39,32 +38,13 @@ foff=$2
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$foff" \
 	"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
-restamp() { # TIME [HEARTBEAT_TIME]: stdin to stdout
-	mc-cat --to=jsonl | python3 -c '
-import json, sys
-t = int(sys.argv[1]); hb = int(sys.argv[2]); last = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        n = r["count"]
-        if hb:
-            print(json.dumps({"kind": "mark", "mark": "heartbeat", "pos": last, "time": hb,
-                              "db": "", "table": "", "label": ""}))
-            n += 1
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        r["time"] = t
-        last = r["pos"]
-    print(json.dumps(r))' "$1" "${2:-0}" | mc-cat --to=mcr
-}
-restamp 1763596800 <"$T/snap.mcr" >"$T/snap1.mcr" &&
-	restamp 1763683200 1763769600 <"$T/changes.mcr" >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
+restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 D=20251121
-H=$BIN/tools/mchist
 put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
 cols() { sqlite3 "$DB" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT name, type FROM
 	_odps_columns WHERE tbl = '$1' AND is_part = 0 ORDER BY pos)"; }
@@ -76,8 +56,6 @@ expect_ok "the changes too" mc-tunnel-put --dest="$T/w" "$T/changes1.mcr"
 expect_ok "the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 # stopped at each SQL instance in turn around the generation's making (the
 # server fails it; one is a SIGKILL), then run again: exactly once
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 k=0; stops=0
 while [ $k -le 24 ]; do
 	faults "submit 500 times=1000 skip=$k"
@@ -113,10 +91,7 @@ expect_eq "... and no third one" "$(wc -l <"$T/s/_mcsync/hist/e__dt.gen")" 1
 
 check_day() { # WHAT: the day merged in the server equals the local merge and the source
 	expect_ok "$1: the merge of $D in MaxCompute" mc-merge $OD --state="$T/s" --table=e__dt --ds=$D -v
-	{ "$H" create e__dt "$T/w/e__dt/_schema.mcr" | head -1
-	  "$H" load e__dt "ds=$D" base "$T/w/e__dt/ds=$D"/part-*.mcr.zst; } >"$T/loc.sql"
-	rm -f "$T/loc.db"
-	sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$1: load" "$(cat "$T/err")"
+	local_load "$T/w" e__dt "$1"
 	sqlite3 "$T/loc.db" "SELECT id, t, u, _pos_file || ':' || _pos_off || ':' || _pos_row FROM e__dt
 		WHERE ds = '$D'" | sort >"$T/l.rows"
 	sqlite3 "$DB" "SELECT id, t, u, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM e__dt__g2
@@ -160,19 +135,7 @@ sql "ALTER TABLE e.dt MODIFY u BIGINT UNSIGNED; INSERT INTO e.dt VALUES (4,'2024
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
 mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$foff" "$MDB_DIR"/binlog/mysql-bin.[0-9]* 2>"$T/err2" |
-	mc-cat --to=jsonl | python3 -c '
-import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] < lim:
-            continue
-        n += 1
-    print(json.dumps(r))' "$at" | restamp 1763769600 1763856000 >"$T/changes2.mcr" ||
+	mc-cat --to=jsonl | from_pos "$at" | restamp - 1763769600 1763856000 >"$T/changes2.mcr" ||
 	{ fail "setup" "day 2: $(cat "$T/err2")"; exit 1; }
 expect_ok "the next day goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/changes2.mcr"
 # a merge of the table running: the generation waits for it (exit 3)
@@ -196,10 +159,7 @@ expect_ok "the merge of $D2 in MaxCompute, from the base copied into generation 
 sql "SELECT id, t, u FROM e.dt" | tr '\t' '|' | sort >"$T/truth"
 sqlite3 "$DB" "SELECT id, t, u FROM e__dt__g3 WHERE ds = '$D2'" | n9 | sort >"$T/got"
 expect_same "$D2 in generation 3 equals the source's rows" "$T/truth" "$T/got"
-{ "$H" create e__dt "$T/w/e__dt/_schema.mcr" | head -1
-  "$H" load e__dt "ds=$D2" base "$T/w/e__dt/ds=$D2"/part-*.mcr.zst; } >"$T/loc.sql"
-rm -f "$T/loc.db"
-sqlite3 "$T/loc.db" ".read $T/loc.sql" 2>"$T/err" || fail "$D2: load" "$(cat "$T/err")"
+local_load "$T/w" e__dt "$D2" "$D2"
 sqlite3 "$T/loc.db" "SELECT id, t, u, _pos_file || ':' || _pos_off || ':' || _pos_row FROM e__dt
 	WHERE ds = '$D2'" | sort >"$T/l.rows"
 sqlite3 "$DB" "SELECT id, t, u, mc_pos_file || ':' || mc_pos_off || ':' || mc_pos_row FROM e__dt__g3

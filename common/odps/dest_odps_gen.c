@@ -8,7 +8,6 @@
  * CAST to its new type: the history's conversion checked exact first),
  * then the generation recorded in STATE/_mcsync/hist/T.gen (atomically):
  * only then do rows go up into it. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,29 +36,12 @@ int odd_gen_table(struct odd *w, const char *table, int is_log, char **out, stru
 	return 0;
 }
 
-static void norm(char *out, size_t outsz, const char *t)
-{
-	size_t k = 0;
-	for (; *t && k + 1 < outsz; t++)
-		if (!isspace((unsigned char)*t))
-			out[k++] = (char)toupper((unsigned char)*t);
-	out[k] = '\0';
-}
-
-static long dcol(const struct odps_desc *d, const char *n, size_t len)
-{
-	for (size_t i = 0; i < d->ncols; i++)
-		if (strlen(d->names[i]) == len && !strncasecmp(d->names[i], n, len))
-			return (long)i;
-	return -1;
-}
-
 /* The old table's column holding new column `name` (an SQL column of x,
  * under any of its names in the history, newest first; mcsync's own by
  * name), or -1 */
 static long old_col(const struct wh_sqlhist *x, const struct odps_desc *od, const char *name)
 {
-	long k = dcol(od, name, strlen(name));
+	long k = odps_desc_col(od, name, strlen(name));
 	for (size_t p = 0; p < x->nphys && k < 0; p++) {
 		if (x->pcol[p]->name.n != strlen(name) ||
 		    strncasecmp(x->pcol[p]->name.p, name, x->pcol[p]->name.n))
@@ -68,7 +50,7 @@ static long old_col(const struct wh_sqlhist *x, const struct odps_desc *od, cons
 			const struct mc_rec *V = &x->h->v[v].s.rec;
 			for (size_t i = 0; i < V->ncols && k < 0; i++)
 				if (x->phys[v][i] == p)
-					k = dcol(od, V->cols[i].name.p, V->cols[i].name.n);
+					k = odps_desc_col(od, V->cols[i].name.p, V->cols[i].name.n);
 		}
 	}
 	return k;
@@ -109,8 +91,8 @@ static int copy(struct odd *w, const struct wh_sqlhist *x, const char *from, con
 			r |= buf_addf(&sel, "CAST(NULL AS %s)", nd.types[j]);
 			continue;
 		}
-		norm(a, sizeof a, od.types[k]);
-		norm(b, sizeof b, nd.types[j]);
+		odps_type_norm(a, sizeof a, od.types[k]);
+		odps_type_norm(b, sizeof b, nd.types[j]);
 		if (strcmp(a, b)) {
 			r |= buf_adds(&sel, "CAST(");
 			r |= odps_ident(&sel, od.names[k], strlen(od.names[k]));

@@ -152,7 +152,7 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 	return 0;
 }
 
-static void norm_type(char *out, size_t outsz, const char *t)
+void odps_type_norm(char *out, size_t outsz, const char *t)
 {
 	size_t k = 0;
 	for (; *t && k + 1 < outsz; t++)
@@ -267,7 +267,7 @@ int odps_desc_parse(const char *text, size_t n, struct odps_desc *d, struct mc_e
 				free(ty);
 				goto oom;
 			}
-			norm_type(tt, sizeof tt, ty);
+			odps_type_norm(tt, sizeof tt, ty);
 			free(ty);
 			d->names[d->ncols] = nm;
 			if (!(d->types[d->ncols] = mc_strdup(tt)))
@@ -283,7 +283,7 @@ int odps_desc_parse(const char *text, size_t n, struct odps_desc *d, struct mc_e
 				free(ty);
 				goto oom;
 			}
-			norm_type(tt, sizeof tt, ty);
+			odps_type_norm(tt, sizeof tt, ty);
 			free(ty);
 			d->pnames[d->nparts] = nm;
 			d->ptypes[d->nparts] = mc_strdup(tt);
@@ -394,7 +394,7 @@ static int check(struct odps_client *c, const char *name, const struct want *w,
 	snprintf(tbl, sizeof tbl, "MaxCompute table '%s.%s'", c->t->project, name);
 	for (size_t i = 0; i < w->n; i++) {
 		char wt[64];
-		norm_type(wt, sizeof wt, w->type[i]);
+		odps_type_norm(wt, sizeof wt, w->type[i]);
 		if (i >= d->ncols)
 			return mc_errf(err, MC_EXIT_DATA,
 				       "%s: has no column %zu '%s' (mcsync writes %s: %s): drop or "
@@ -437,7 +437,7 @@ static int check_proceed(struct odps_client *c, const char *name, const struct w
 	for (size_t i = 0; i < w->n; i++) {
 		char wt[64];
 		size_t j;
-		norm_type(wt, sizeof wt, w->type[i]);
+		odps_type_norm(wt, sizeof wt, w->type[i]);
 		for (j = 0; j < d->ncols; j++)
 			if (strcasecmp(d->names[j], w->name[i]) == 0)
 				break;

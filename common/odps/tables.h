@@ -98,6 +98,9 @@ int odps_tables_desc(struct odps_client *c, const struct odps_sql_opts *so, cons
  * between '|'). -1 (code 1) when it has no "Native Columns:" section. */
 int odps_desc_parse(const char *text, size_t n, struct odps_desc *d, struct mc_err *err);
 void odps_desc_free(struct odps_desc *d);
+/* The data column of d named n (len bytes; case aside), or -1
+ * (tables_hist.c). */
+long odps_desc_col(const struct odps_desc *d, const char *n, size_t len);
 
 /* The key recorded in a comment of ours: 1 and the 0-based column
  * numbers (at most max) in key, *nkey; 0 when the comment says none or is
@@ -115,6 +118,10 @@ int odps_ident(struct mc_buf *b, const char *p, size_t n);
  * idempotent SQL instance. */
 int odps_add_partition(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		       const char *part, struct mc_err *err);
+
+/* A type as DESC or mcsync writes it, compared: t without blanks, in
+ * upper case, into out (outsz bytes, cut there). */
+void odps_type_norm(char *out, size_t outsz, const char *t);
 
 /* ---- across schema versions (tables_hist.c; docs/maxcompute.md "Schema
  * changes") ---- */

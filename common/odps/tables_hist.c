@@ -4,7 +4,6 @@
  * added by ALTER TABLE as the history goes. */
 #include "odps/tables.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +14,6 @@
 #include "odps/logpos.h"
 #include "wh/layout.h"
 #include "wh/sqlhist.h"
-
-static void norm(char *out, size_t outsz, const char *t)
-{
-	size_t k = 0;
-	for (; *t && k + 1 < outsz; t++)
-		if (!isspace((unsigned char)*t))
-			out[k++] = (char)toupper((unsigned char)*t);
-	out[k] = '\0';
-}
 
 static int int_rank(const char *t)
 {
@@ -44,8 +34,8 @@ int odps_type_widens(const char *from, const char *to)
 {
 	char a[64], b[64];
 	unsigned p1, s1, p2, s2;
-	norm(a, sizeof a, from);
-	norm(b, sizeof b, to);
+	odps_type_norm(a, sizeof a, from);
+	odps_type_norm(b, sizeof b, to);
 	if (!strcmp(a, b))
 		return 1;
 	if (int_rank(a) && int_rank(b))
@@ -57,8 +47,7 @@ int odps_type_widens(const char *from, const char *to)
 	return 0;
 }
 
-/* The desc column named n (case aside), or -1. */
-static long dcol(const struct odps_desc *d, const char *n, size_t len)
+long odps_desc_col(const struct odps_desc *d, const char *n, size_t len)
 {
 	for (size_t i = 0; i < d->ncols; i++)
 		if (strlen(d->names[i]) == len && !strncasecmp(d->names[i], n, len))
@@ -140,11 +129,11 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		const struct mc_col *pc = x->pcol[p];
 		struct odps_colmap m;
 		char want[64];
-		long j = dcol(&d, pc->name.p, pc->name.n);
+		long j = odps_desc_col(&d, pc->name.p, pc->name.n);
 		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
 		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
-		norm(want, sizeof want, m.text);
+		odps_type_norm(want, sizeof want, m.text);
 		if (j < 0) { /* renamed in the history: an older name of the column */
 			for (size_t v = x->h->n; v-- > 0 && j < 0;) {
 				const struct mc_rec *V = &x->h->v[v].s.rec;
@@ -152,7 +141,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 					long k;
 					if (x->phys[v][i] != p)
 						continue;
-					k = dcol(&d, V->cols[i].name.p, V->cols[i].name.n);
+					k = odps_desc_col(&d, V->cols[i].name.p, V->cols[i].name.n);
 					if (k >= 0 && !used[k]) {
 						q.len = 0;
 						if (buf_adds(&q, "ALTER TABLE ") < 0 ||
@@ -226,11 +215,11 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		static const char *const lm[] = { "mc_op", "mc_image", "mc_time" };
 		static const char *const pm[] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
 		for (int k = 0; k < 3; k++)
-			if (dcol(&d, pm[k], strlen(pm[k])) < 0 ||
-			    (is_log && dcol(&d, lm[k], strlen(lm[k])) < 0)) {
+			if (odps_desc_col(&d, pm[k], strlen(pm[k])) < 0 ||
+			    (is_log && odps_desc_col(&d, lm[k], strlen(lm[k])) < 0)) {
 				mc_errf(err, MC_EXIT_DATA, "%s: has no column '%s': not a %s table of "
 					"mcsync (docs/maxcompute.md \"Tables\")", tbl,
-					dcol(&d, pm[k], strlen(pm[k])) < 0 ? pm[k] : lm[k],
+					odps_desc_col(&d, pm[k], strlen(pm[k])) < 0 ? pm[k] : lm[k],
 					is_log ? "log" : "base");
 				goto out;
 			}

@@ -8,8 +8,7 @@
 #include "base/alloc.h"
 #include "wh/layout.h"
 
-/* An identifier, quoted: `x` (MaxCompute) or "x" (sqlite). */
-static int ident(struct mc_buf *b, const char *p, size_t n, int dialect)
+int merge_sql_ident(struct mc_buf *b, const char *p, size_t n, int dialect)
 {
 	char q = dialect == MERGE_SQL_SQLITE ? '"' : '`';
 	int rc = buf_addc(b, q);
@@ -29,7 +28,7 @@ static int cols(struct mc_buf *b, const struct mc_rec *s, int dialect, const cha
 		if (rc == 0 && pfx)
 			rc = buf_adds(b, pfx);
 		if (rc == 0)
-			rc = ident(b, s->cols[i].name.p, s->cols[i].name.n, dialect);
+			rc = merge_sql_ident(b, s->cols[i].name.p, s->cols[i].name.n, dialect);
 	}
 	return rc;
 }
@@ -89,9 +88,9 @@ static int pos_pred(struct mc_buf *b, int d, const struct mc_pos *p, const char 
 			strict, p->file, p->file, strict, p->off, p->off, op, p->row);
 }
 
-static int part_pred(struct mc_buf *b, const char *spec)
+int merge_sql_part_where(struct mc_buf *b, const char *spec)
 {
-	/* k=v(/k=v)*: k = 'v' AND ... (values are [A-Za-z0-9_.-]) */
+	/* values are [A-Za-z0-9_.-] */
 	const char *p = spec;
 	int rc = 0;
 	while (*p && rc == 0) {
@@ -124,9 +123,139 @@ static int select_cols(struct mc_buf *b, const struct merge_sql *q)
 	return q->hist ? merge_sqlhist_select(b, q) : cols(b, q->schema, q->dialect, NULL);
 }
 
-int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
+int merge_sql_head(struct mc_buf *b, const struct merge_sql *q)
 {
 	const struct mc_rec *s = q->schema;
+	int d = q->dialect, rc = 0;
+	if (q->ds && d == MERGE_SQL_SQLITE) {
+		rc |= buf_adds(b, "DELETE FROM ");
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
+		rc |= buf_adds(b, " (");
+		rc |= insert_cols(b, q);
+		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, ds)\n");
+	} else if (q->ds) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
+		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
+		if (q->named_insert || q->hist) {
+			rc |= buf_adds(b, " (");
+			rc |= insert_cols(b, q);
+			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
+		}
+		rc |= buf_adds(b, "\n");
+	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
+		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
+		rc |= merge_sql_ident(b, q->into, strlen(q->into), d);
+		rc |= buf_adds(b, "\n");
+	}
+	rc |= buf_adds(b, "SELECT ");
+	rc |= cols(b, s, d, NULL);
+	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row");
+	if (q->ds && d == MERGE_SQL_SQLITE)
+		rc |= buf_addf(b, ", '%s'", q->ds);
+	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
+	for (size_t i = 0; i < q->nkey; i++) {
+		rc |= buf_adds(b, i ? ", " : "");
+		rc |= merge_sql_ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
+	}
+	return rc;
+}
+
+/* The merge over a layout's log (emit_layout, merge_sqllay.c): the opening
+ * comment (the range in positions and ids, the recipe, the line more, the
+ * barrier); ORDER BY of the row number; the columns of a base row (its
+ * position's id, after flag 'Y', rank 0, the position); the log rows' range
+ * of ids (lo_op " > " or " >= " lo; op: only its rows of I, U, D) and the
+ * end of the statement. */
+/* The base rows' source: the rows at the last change of the key (q->nkph),
+ * or the base partition; then the UNION ALL with the log's SELECT */
+int merge_sql_base_src(struct mc_buf *b, const struct merge_sql *q)
+{
+	int rc = 0;
+	if (q->nkph) {
+		rc |= merge_sqlhist_steps(b, q);
+	} else {
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), q->dialect);
+		rc |= buf_adds(b, "\n    WHERE ");
+		rc |= merge_sql_part_where(b, q->base_part);
+	}
+	return rc | buf_adds(b, "\n    UNION ALL\n    SELECT ");
+}
+
+int merge_sql_lay_note(struct mc_buf *b, const struct merge_sql *q, int64_t ia, int64_t iz,
+		       int64_t ib, const char *more)
+{
+	int L = q->layout, rc = 0;
+	const char *id = wh_layout_role(L, "id"), *af = wh_layout_role(L, "after");
+	char a[64], z[64] = "end", ze[32] = "end";
+	pos_format(&q->from, a, sizeof a);
+	if (!q->upto_inf) {
+		pos_format(&q->upto, z, sizeof z);
+		snprintf(ze, sizeof ze, "%" PRId64, iz);
+	}
+	rc |= buf_addf(b, "-- mc-merge: table %s%s%s from base partition %s plus %s_log records "
+		       "(log layout %s) at positions [%s, %s): %s in [%" PRId64 ", %s)\n"
+		       "-- DTS's recipe: per key the row of the highest (%s, %s) wins; "
+		       "base rows take their own position's %s\n%s",
+		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
+		       q->table, wh_layout_name(L), a, z, id, ia, ze, id, af, id, more);
+	if (q->has_barrier) {
+		pos_format(&q->barrier, a, sizeof a);
+		rc |= buf_addf(b, "-- the table was emptied at %s, %s %" PRId64 " (a TRUNCATE, or "
+			       "DROP + CREATE%s): the base partition and the log up to it do not "
+			       "count\n", a, id, ib, wh_layout_has_ddl(L) ? "" : "; its marker is "
+			       "in mcsync's marker table, not in the DTS log table");
+	}
+	return rc;
+}
+
+int merge_sql_lay_order(struct mc_buf *b, int d, const char *id, const char *af)
+{
+	return litf(b, d, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
+		    id, af);
+}
+
+int merge_sql_lay_base(struct mc_buf *b, int d, const char *id, const char *af)
+{
+	return litf(b, d, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64
+		    " + _pos_row AS %s, 'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, "
+		    "_pos_row\n    FROM ",
+		    (int64_t)1 << (WH_ID_OFF_BITS + WH_ID_ROW_BITS), (int64_t)1 << WH_ID_ROW_BITS, id,
+		    af);
+}
+
+int merge_sql_lay_tail(struct mc_buf *b, const struct merge_sql *q, const char *lo_op, int64_t lo,
+		       int64_t iz, const char *op)
+{
+	const char *id = wh_layout_role(q->layout, "id"), *af = wh_layout_role(q->layout, "after");
+	int rc = buf_addf(b, "\n    WHERE %s%s%" PRId64, id, lo_op, lo);
+	if (!q->upto_inf)
+		rc |= buf_addf(b, " AND %s < %" PRId64, id, iz);
+	if (op)
+		rc |= buf_addf(b, " AND %s IN ('I', 'U', 'D')", op);
+	return rc | litf(b, q->dialect, "\n  ) u\n) w\nWHERE _rn = 1 AND %s = 'Y';\n", af);
+}
+
+/* The position columns from the layout's id column: _pos_file, _pos_off,
+ * _pos_row (mc_pos_file, ... in MaxCompute) */
+int merge_sql_pos_of_id(struct mc_buf *b, const struct merge_sql *q)
+{
+	const char *id = wh_layout_role(q->layout, "id");
+	const int shr = WH_ID_OFF_BITS + WH_ID_ROW_BITS;
+	const int64_t om = ((int64_t)1 << WH_ID_OFF_BITS) - 1;
+	if (q->dialect == MERGE_SQL_SQLITE)
+		return buf_addf(b, "(%s >> %d) AS _pos_file, ((%s >> %d) & %" PRId64 ") AS _pos_off, "
+				"(%s & %d) AS _pos_row", id, shr, id, WH_ID_ROW_BITS, om, id,
+				(1 << WH_ID_ROW_BITS) - 1);
+	return litf(b, q->dialect, "shiftright(%s, %d) AS _pos_file, (shiftright(%s, %d) & %" PRId64
+		    ") AS _pos_off, (%s & %d) AS _pos_row", id, shr, id, WH_ID_ROW_BITS, om, id,
+		    (1 << WH_ID_ROW_BITS) - 1);
+}
+
+int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err)
+{
 	int d = q->dialect, rc = 0;
 	char a[64], z[64];
 
@@ -155,52 +284,13 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 			       "its marker in %s_log): the base partition and the log up to it "
 			       "do not count\n", a, q->table);
 	}
-	if (q->ds && d == MERGE_SQL_SQLITE) {
-		rc |= buf_adds(b, "DELETE FROM ");
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_adds(b, " (");
-		rc |= insert_cols(b, q);
-		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, ds)\n");
-	} else if (q->ds) {
-		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
-		if (q->named_insert || q->hist) {
-			rc |= buf_adds(b, " (");
-			rc |= insert_cols(b, q);
-			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
-		}
-		rc |= buf_adds(b, "\n");
-	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
-		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
-		rc |= ident(b, q->into, strlen(q->into), d);
-		rc |= buf_adds(b, "\n");
-	}
-	rc |= buf_adds(b, "SELECT ");
-	rc |= cols(b, s, d, NULL);
-	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row");
-	if (q->ds && d == MERGE_SQL_SQLITE)
-		rc |= buf_addf(b, ", '%s'", q->ds);
-	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
-	for (size_t i = 0; i < q->nkey; i++) {
-		rc |= buf_adds(b, i ? ", " : "");
-		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
-	}
+	rc |= merge_sql_head(b, q);
 	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
 	if (!q->has_barrier || q->nkph) { /* emptied: no base row counts */
 		rc |= select_cols(b, q);
 		rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row, 0 AS _rank, 1 AS _live\n    FROM ");
-		if (q->nkph) { /* the rows at the last change of the key */
-			rc |= merge_sqlhist_steps(b, q);
-		} else {
-			rc |= ident(b, q->table, strlen(q->table), d);
-			rc |= buf_adds(b, "\n    WHERE ");
-			rc |= part_pred(b, q->base_part);
-		}
-		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
+		rc |= merge_sql_base_src(b, q);
 	}
 	rc |= select_cols(b, q);
 	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row,\n"
@@ -209,7 +299,7 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 	{
 		char ln[300];
 		snprintf(ln, sizeof ln, "%s_log", q->table);
-		rc |= ident(b, ln, strlen(ln), d);
+		rc |= merge_sql_ident(b, ln, strlen(ln), d);
 	}
 	rc |= buf_adds(b, "\n    WHERE ");
 	if (q->nkph) { /* from the last change of the key on */
@@ -299,7 +389,7 @@ int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *s, const char
 	snprintf(ln, sizeof ln, "%s_log", table);
 	for (int log = 0; log < 2; log++) {
 		rc |= buf_adds(b, "CREATE TABLE ");
-		rc |= ident(b, log ? ln : table, strlen(log ? ln : table), d);
+		rc |= merge_sql_ident(b, log ? ln : table, strlen(log ? ln : table), d);
 		rc |= buf_adds(b, " (");
 		if (log && layout)
 			rc |= lcols(b, head, nhead, d);
@@ -309,7 +399,7 @@ int merge_sql_create_layout(struct mc_buf *b, const struct mc_rec *s, const char
 			rc |= merge_sqljson_create_col(b, d);
 		else
 		for (size_t i = 0; i < s->ncols; i++) {
-			rc |= ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
+			rc |= merge_sql_ident(b, s->cols[i].name.p, s->cols[i].name.n, d);
 			if (d == MERGE_SQL_SQLITE)
 				rc |= buf_addf(b, " %s, ", sqlite_type(&s->cols[i]));
 			else
@@ -345,8 +435,7 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	const char *id = wh_layout_role(L, "id"), *af = wh_layout_role(L, "after");
 	const char *opc = wh_layout_role(L, "op");
 	int64_t ia, iz = 0, ih, ib = 0;
-	char a[64], z[64], ln[300];
-	const int shr = WH_ID_OFF_BITS + WH_ID_ROW_BITS;
+	char ln[300];
 
 	if (wh_layout_is_json(L) && merge_sqljson_check(q, err) < 0)
 		return -1;
@@ -355,101 +444,30 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	    (!q->upto_inf && wh_layout_id(&q->upto, &iz, err) < 0) ||
 	    (q->has_base_hi && wh_layout_id(&q->base_hi, &ih, err) < 0))
 		return -1;
-	pos_format(&q->from, a, sizeof a);
-	if (q->upto_inf)
-		snprintf(z, sizeof z, "end");
-	else
-		pos_format(&q->upto, z, sizeof z);
 	snprintf(ln, sizeof ln, "%s_log", q->table);
-	char ze[32] = "end";
-	if (!q->upto_inf)
-		snprintf(ze, sizeof ze, "%" PRId64, iz);
-	rc |= buf_addf(b, "-- mc-merge: table %s%s%s from base partition %s plus %s_log records "
-		       "(log layout %s) at positions [%s, %s): %s in [%" PRId64 ", %s)\n"
-		       "-- DTS's recipe: per key the row of the highest (%s, %s) wins; "
-		       "base rows take their own position's %s\n",
-		       q->table, q->ds ? ", partition ds=" : "", q->ds ? q->ds : "", q->base_part,
-		       q->table, wh_layout_name(L), a, z, id, ia, ze, id, af, id);
-	if (q->has_barrier) {
-		pos_format(&q->barrier, a, sizeof a);
-		rc |= buf_addf(b, "-- the table was emptied at %s, %s %" PRId64 " (a TRUNCATE, or "
-			       "DROP + CREATE%s): the base partition and the log up to it do not "
-			       "count\n", a, id, ib, wh_layout_has_ddl(L) ? "" : "; its marker is "
-			       "in mcsync's marker table, not in the DTS log table");
-	}
+	rc |= merge_sql_lay_note(b, q, ia, iz, ib, "");
 	if (wh_layout_is_json(L) && d == MERGE_SQL_MAXCOMPUTE) /* merge_sqljson.c */
 		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n");
-	if (q->ds && d == MERGE_SQL_SQLITE) {
-		rc |= buf_adds(b, "DELETE FROM ");
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " WHERE ds = '%s';\nINSERT INTO ", q->ds);
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_adds(b, " (");
-		rc |= cols(b, s, d, NULL);
-		rc |= buf_adds(b, ", _pos_file, _pos_off, _pos_row, ds)\n");
-	} else if (q->ds) {
-		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
-		rc |= ident(b, q->table, strlen(q->table), d);
-		rc |= buf_addf(b, " PARTITION (ds = '%s')", q->ds);
-		if (q->named_insert) {
-			rc |= buf_adds(b, " (");
-			rc |= cols(b, s, d, NULL);
-			rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row)");
-		}
-		rc |= buf_adds(b, "\n");
-	} else if (q->into && d == MERGE_SQL_MAXCOMPUTE) {
-		rc |= buf_adds(b, "INSERT OVERWRITE TABLE ");
-		rc |= ident(b, q->into, strlen(q->into), d);
-		rc |= buf_adds(b, "\n");
-	}
-	rc |= buf_adds(b, "SELECT ");
-	rc |= cols(b, s, d, NULL);
-	rc |= lit(b, d, ", _pos_file, _pos_off, _pos_row");
-	if (q->ds && d == MERGE_SQL_SQLITE)
-		rc |= buf_addf(b, ", '%s'", q->ds);
-	rc |= buf_adds(b, "\nFROM (\n  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY ");
-	for (size_t i = 0; i < q->nkey; i++) {
-		rc |= buf_adds(b, i ? ", " : "");
-		rc |= ident(b, s->cols[q->key[i]].name.p, s->cols[q->key[i]].name.n, d);
-	}
-	rc |= litf(b, d, "\n    ORDER BY %s DESC, %s DESC, _rank DESC) AS _rn\n  FROM (\n    SELECT ",
-		   id, af);
+	rc |= merge_sql_head(b, q);
+	rc |= merge_sql_lay_order(b, d, id, af);
 	if (!q->has_barrier) { /* emptied (dataworks' TRUNCATE row): no base row counts */
 		rc |= cols(b, s, d, NULL);
-		rc |= litf(b, d, ",\n      _pos_file * %" PRId64 " + _pos_off * %" PRId64
-			   " + _pos_row AS %s, 'Y' AS %s, 0 AS _rank, _pos_file, _pos_off, "
-			   "_pos_row\n    FROM ",
-			   (int64_t)1 << shr, (int64_t)1 << WH_ID_ROW_BITS, id, af);
-		rc |= ident(b, q->table, strlen(q->table), d);
+		rc |= merge_sql_lay_base(b, d, id, af);
+		rc |= merge_sql_ident(b, q->table, strlen(q->table), d);
 		rc |= buf_adds(b, "\n    WHERE ");
-		rc |= part_pred(b, q->base_part);
+		rc |= merge_sql_part_where(b, q->base_part);
 		rc |= buf_adds(b, "\n    UNION ALL\n    SELECT ");
 	}
 	if (wh_layout_is_json(L) && merge_sqljson_cols(b, q, err) < 0)
 		return -1;
 	if (!wh_layout_is_json(L))
 		rc |= cols(b, s, d, NULL);
-	if (d == MERGE_SQL_SQLITE)
-		rc |= buf_addf(b, ",\n      %s, %s, 1 AS _rank, (%s >> %d) AS _pos_file, "
-			       "((%s >> %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row\n    FROM ",
-			       id, af, id, shr, id, WH_ID_ROW_BITS,
-			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
-	else
-		rc |= litf(b, d, ",\n      %s, %s, 1 AS _rank, shiftright(%s, %d) AS _pos_file, "
-			       "(shiftright(%s, %d) & %" PRId64 ") AS _pos_off, (%s & %d) AS _pos_row"
-			       "\n    FROM ",
-			       id, af, id, shr, id, WH_ID_ROW_BITS,
-			       ((int64_t)1 << WH_ID_OFF_BITS) - 1, id, (1 << WH_ID_ROW_BITS) - 1);
-	rc |= ident(b, ln, strlen(ln), d);
-	if (q->has_barrier)
-		rc |= buf_addf(b, "\n    WHERE %s > %" PRId64, id, ib);
-	else
-		rc |= buf_addf(b, "\n    WHERE %s >= %" PRId64, id, ia);
-	if (!q->upto_inf)
-		rc |= buf_addf(b, " AND %s < %" PRId64, id, iz);
-	if (wh_layout_has_ddl(L))
-		rc |= buf_addf(b, " AND %s IN ('I', 'U', 'D')", opc);
-	rc |= litf(b, d, "\n  ) u\n) w\nWHERE _rn = 1 AND %s = 'Y';\n", af);
+	rc |= litf(b, d, ",\n      %s, %s, 1 AS _rank, ", id, af);
+	rc |= merge_sql_pos_of_id(b, q);
+	rc |= buf_adds(b, "\n    FROM ");
+	rc |= merge_sql_ident(b, ln, strlen(ln), d);
+	rc |= merge_sql_lay_tail(b, q, q->has_barrier ? " > " : " >= ", q->has_barrier ? ib : ia, iz,
+				 wh_layout_has_ddl(L) ? opc : NULL);
 	if (rc)
 		return mc_oom(err, "sql");
 	return 0;

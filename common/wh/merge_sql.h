@@ -64,6 +64,30 @@ struct merge_sql_kph {
 /* Append the statements to b. */
 int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
 
+/* Pieces of the statements that merge_sql.c, merge_sqlhist.c and
+ * merge_sqllay.c share: an identifier quoted (`x` in MaxCompute, "x" in
+ * sqlite); a partition spec k=v(/k=v)* as k = 'v' AND ...; the head of a
+ * merge (the INSERT or DELETE + INSERT by q->ds, q->into, q->hist, the
+ * outer SELECT, up to the key of ROW_NUMBER() OVER (PARTITION BY); the
+ * base rows' source (the last step at a change of the key, or the base
+ * partition) and UNION ALL SELECT; and,
+ * over a layout's log (wh/layout.h), the opening comment (more: a line
+ * after the recipe's), the ORDER BY of the row number, a base row's id
+ * and position columns, the log rows' range of ids (" > " or " >= " lo,
+ * below iz unless q->upto_inf; op: its rows of I, U, D only) and the end,
+ * the positions from the id column. Each returns nonzero on no memory. */
+int merge_sql_ident(struct mc_buf *b, const char *p, size_t n, int dialect);
+int merge_sql_part_where(struct mc_buf *b, const char *spec);
+int merge_sql_head(struct mc_buf *b, const struct merge_sql *q);
+int merge_sql_base_src(struct mc_buf *b, const struct merge_sql *q);
+int merge_sql_lay_note(struct mc_buf *b, const struct merge_sql *q, int64_t ia, int64_t iz,
+		       int64_t ib, const char *more);
+int merge_sql_lay_order(struct mc_buf *b, int d, const char *id, const char *af);
+int merge_sql_lay_base(struct mc_buf *b, int d, const char *id, const char *af);
+int merge_sql_lay_tail(struct mc_buf *b, const struct merge_sql *q, const char *lo_op, int64_t lo,
+		       int64_t iz, const char *op);
+int merge_sql_pos_of_id(struct mc_buf *b, const struct merge_sql *q);
+
 /* merge_sqlhist.c: the INSERT's column list (the SQL columns of the
  * target's) and the inner SELECT's columns (each converted by its row's
  * version, named as in the target) of a merge with q->hist. */

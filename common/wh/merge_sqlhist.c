@@ -14,14 +14,7 @@
 
 static int qident(struct mc_buf *b, const struct mc_str *n, int d)
 {
-	char q = d == MERGE_SQL_SQLITE ? '"' : '`';
-	int rc = buf_addc(b, q);
-	for (size_t i = 0; i < n->n && rc == 0; i++) {
-		rc = buf_addc(b, n->p[i]);
-		if (n->p[i] == q && rc == 0)
-			rc = buf_addc(b, q);
-	}
-	return rc < 0 ? -1 : buf_addc(b, q);
+	return merge_sql_ident(b, n->p, n->n, d);
 }
 
 int merge_sqlhist_names(struct mc_buf *b, const struct merge_sql *q)
@@ -237,21 +230,6 @@ static int all_cols(struct mc_buf *b, const struct merge_sql *q)
 	return rc;
 }
 
-/* the part spec k=v(/k=v)* as k = 'v' AND ... */
-static int part_where(struct mc_buf *b, const char *spec)
-{
-	const char *p = spec;
-	int rc = 0;
-	while (*p && rc == 0) {
-		const char *eq = strchr(p, '='), *sl = strchr(p, '/');
-		size_t vn = sl ? (size_t)(sl - eq - 1) : strlen(eq + 1);
-		rc = buf_addf(b, "%s%.*s = '%.*s'", p == spec ? "" : " AND ", (int)(eq - p), p, (int)vn,
-			      eq + 1);
-		p = sl ? sl + 1 : eq + 1 + vn;
-	}
-	return rc;
-}
-
 /* Step i: the rows at kph[i].at, by version kph[i].v's key (its columns,
  * converted to v, as _k0, _k1, ...): every SQL column as written, and
  * the positions */
@@ -291,7 +269,7 @@ static int step(struct mc_buf *b, const struct merge_sql *q, size_t i)
 		if (!log) {
 			rc |= qident(b, &(struct mc_str){ .p = q->table, .n = strlen(q->table) }, q->dialect);
 			rc |= buf_adds(b, " WHERE ");
-			rc |= part_where(b, q->base_part);
+			rc |= merge_sql_part_where(b, q->base_part);
 			continue;
 		}
 		rc |= merge_sqllay_logsrc(b, q); /* a layout's: a view of it */
