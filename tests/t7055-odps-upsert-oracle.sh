@@ -67,6 +67,70 @@ PY
 
 mdb_start
 at_exit odps_local_stop
+
+# The window the random kills hit under load: the sink killed between a commit's
+# journal "commit" and its sessions' commit (the rerun rolls it forward). The
+# checkpoint must already name that commit: the rerun's source reads it while the
+# sink finishes the commit, and one resumed from the commit before repeats chunks
+# that a write meanwhile bounds otherwise or watermarks higher, refused (exit 1:
+# snapshot_end "... which this stream does not continue", or a chunk "of a new
+# snapshot" of a table the commit completed). The source's read comes first here.
+# _window N ROWS: ids 10..ROWS*10, chunks of 10 rows, a commit every 2 chunks; the
+# sink killed in commit N's window; a row 205 written (below commit 2's chunks)
+_window() {
+	W=$T/window$1 D=w$1
+	mkdir -p "$W"
+	sql "CREATE DATABASE $D; USE $D; CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));
+		INSERT INTO t SELECT seq * 10, CONCAT('v', seq) FROM seq_1_to_$2"
+	odps_local_start "$W/odps" p1 || { fail "window $1: the local MaxCompute starts" ""; return 1; }
+	mc-snapshot $MDB_ARGS --databases=$D --threads=1 --chunk-rows=10 --checkpoint-in="$W/ck" >"$W/snap1.mcr" 2>"$W/src.err" ||
+		{ fail "window $1: the snapshot" "$(tail -2 "$W/src.err")"; return 1; }
+	# one session status check (uget) per commit: commit N waits in its own
+	curl -s -m 5 -X POST --data-binary "uget slow=30 skip=$(($1 - 1))" "http://127.0.0.1:$ODPS_LOCAL_PORT/_mcsync/faults" >/dev/null
+	(exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" --mode=upsert \
+		--buckets=2 --retry-time=0.2 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" \
+		"$W/snap1.mcr") 2>"$W/put1.err" &
+	p=$!
+	if ! wait_for "slow uget" "$W/odps/faults.log" 300; then
+		kill -9 $p 2>/dev/null
+		wait $p 2>/dev/null
+		fail "window $1: the fault fired" "$(tail -3 "$W/put1.err")"
+		odps_local_stop
+		return 1
+	fi
+	kill -9 $p
+	wait $p 2>/dev/null
+	curl -s -m 5 -X DELETE "http://127.0.0.1:$ODPS_LOCAL_PORT/_mcsync/faults" >/dev/null
+	expect_eq "window $1: the kill left commit $1 in doubt (the journal says commit)" \
+		"$(sed -n '2,3p' "$W/state/_mcsync/upsert-journal" | tr '\n' ' ')" "seq $1 phase commit "
+	expect_eq "window $1: --checkpoint-out names the commit in doubt" \
+		"$(grep "^table\\.$D\\.t" "$W/ck")" "$3"
+	sql "INSERT INTO $D.t VALUES (205, 'new')"
+	mc-snapshot $MDB_ARGS --databases=$D --threads=1 --chunk-rows=10 --checkpoint-in="$W/ck" >"$W/snap2.mcr" 2>"$W/src.err" ||
+		fail "window $1: the rerun's snapshot" "$(tail -2 "$W/src.err")"
+	expect_ok "window $1: the rerun's sink, its source resumed from the checkpoint it found" \
+		mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" --mode=upsert \
+		--retry-time=0.2 --commit-rows=20 --checkpoint-out="$W/ck" "$W/snap2.mcr"
+	expect_grep "... rolled commit $1 forward" "commit $1 in doubt: session .* committed now" "$T/err"
+	# the tail from the checkpoint brings the row (a write past the chunks' watermarks)
+	sql "UPDATE $D.t SET v = 'x' WHERE id = 10"
+	mc-binlog-tail $MDB_ARGS --server-id=$((4690000 + $$ % 10000)) --tables="^$D\\." --checkpoint-in="$W/ck" \
+		--stop-at-end --retry-time=0 >"$W/tail.mcr" 2>"$W/tail.err" ||
+		fail "window $1: the tail" "$(tail -2 "$W/tail.err")"
+	expect_ok "window $1: the tail's sink" mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" \
+		--state="$W/state" --mode=upsert --retry-time=0.2 --checkpoint-out="$W/ck" "$W/tail.mcr"
+	odps_local_stop
+	sqlite3 -separator "$(printf '\t')" "$W/odps/p1.db" "SELECT id, v FROM ${D}__t" | LC_ALL=C sort >"$W/got"
+	sql "SELECT id, v FROM $D.t" | LC_ALL=C sort >"$W/want"
+	expect_eq "window $1: the PK table equals the source ($(($2 + 1)) rows)" "$(cat "$W/got")" "$(cat "$W/want")"
+	sql "DROP DATABASE $D"
+}
+# commit 2 of 4 (chunks to 400; the rerun's chunks from 200 would end at 290, 390...)
+_window 2 60 "$(printf 'table.w2.t after\t400')"
+# commit 4, the one that completes the table (the rerun's last chunk from 600 would
+# be at a higher watermark)
+_window 4 65 "table.w4.t done"
+
 if [ -n "${T7055_SEED:-}" ]; then
 	seeds=$T7055_SEED
 else

@@ -512,7 +512,7 @@ static int ud_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	for (size_t i = 0; i < w->nparts; i++)
 		any |= w->parts[i]->nops > 0;
 	if (!any)
-		return wh_ledger_write(w->o.state, l, err);
+		return ups_ckpt_decide(w, l, NULL, err);
 	/* 1. a session per table, journalled before anything goes in */
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct dest_part *p = w->parts[i];
@@ -554,7 +554,7 @@ static int ud_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	if (!(nd = wh_pathf("%s/%s", w->o.state, UPS_NEXT)))
 		return mc_oom(err, "state");
 	if (ups_bodies_write(w, err) < 0 || wh_ledger_write(nd, l, err) < 0 ||
-	    ups_journal_write(w, "commit", err) < 0) {
+	    ups_ckpt_decide(w, l, "commit", err) < 0) {
 		free(nd);
 		return -1;
 	}

@@ -104,6 +104,38 @@ void ups_next_remove(struct ud *w)
 	free(b);
 }
 
+/* --checkpoint-out of commit l at the moment it is decided (the journal's
+ * "commit": a rerun rolls it forward before it reads its input), as the
+ * batch upload does it (dest_odps.c ckpt_early): FILE.next durably before
+ * decide(w, phase) writes the journal, renamed over FILE right after it. A
+ * source started by a rerun then resumes after this commit, which that
+ * rerun finishes first; the window in which a kill leaves FILE one commit
+ * behind a decided commit is the rename, not the sessions' commits (a
+ * source resumed from one commit early may repeat chunks bounded otherwise,
+ * which the chain rule refuses at snapshot_end: docs/maxcompute.md). With
+ * phase NULL, decide writes the ledger itself (a commit without rows). */
+int ups_ckpt_decide(struct ud *w, const struct mc_ledger *l, const char *phase,
+		    struct mc_err *err)
+{
+	char *next = NULL;
+	int rc = -1;
+	if (!w->o.ckpt_out)
+		return phase ? ups_journal_write(w, phase, err) : wh_ledger_write(w->o.state, l, err);
+	if (!(next = wh_pathf("%s.next", w->o.ckpt_out)))
+		return mc_oom(err, "checkpoint");
+	if (ledger_checkpoint_write(next, l, err) < 0 ||
+	    (phase ? ups_journal_write(w, phase, err) : wh_ledger_write(w->o.state, l, err)) < 0)
+		goto out;
+	if (access(next, F_OK) == 0 && rename(next, w->o.ckpt_out) < 0) {
+		mc_errnof(err, errno, "'%s'", w->o.ckpt_out);
+		goto out;
+	}
+	rc = afile_sync_dir(w->o.ckpt_out, err);
+out:
+	free(next);
+	return rc;
+}
+
 /* The next ledger over the ledger: the commit point. */
 int ups_ledger_move(struct ud *w, struct mc_err *err)
 {

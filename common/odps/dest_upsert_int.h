@@ -82,6 +82,9 @@ int ups_bodies_write(struct ud *w, struct mc_err *err);
 void ups_next_remove(struct ud *w);
 /* The next ledger over the ledger: the commit point. */
 int ups_ledger_move(struct ud *w, struct mc_err *err);
+/* the journal's phase (NULL: the ledger l) and --checkpoint-out of l around it */
+int ups_ckpt_decide(struct ud *w, const struct mc_ledger *l, const char *phase,
+		    struct mc_err *err);
 /* dest_ops.read_ledger: the ledger, after resolving a commit in doubt. */
 int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err);
 
