@@ -10,8 +10,10 @@
  *   zstd:    one or more whole zstd frames (skippable frames allowed, as
  *            the zstd command takes them), nothing else, not empty;
  *
- * and the block at most `limit` bytes once decompressed (checked as the
- * bytes come out: a bomb is cut at limit + 1 bytes). Standalone: C11,
+ * and the block at most `limit` bytes once decompressed (deflate: cut at
+ * limit + 1 bytes out, as Python's zlib is asked; zstd: decompressed to the
+ * end as the zstd command does, keeping no byte past limit + 1, so that a bad
+ * stream is refused as bad first). Standalone: C11,
  * zlib and libzstd. */
 #include <stdint.h>
 #include <stdio.h>
@@ -78,10 +80,11 @@ static int inf_deflate(const unsigned char *raw, size_t n, size_t hard, unsigned
 		if (rc == Z_BUF_ERROR && z.avail_in == 0 && (size_t)(z.next_in - raw) == n)
 			break; /* all the input in, the stream not ended: cut short */
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			/* Python's zlib.error text */
+			/* Python's zlib.error text: "Error N while decompressing data[: msg]" */
+			const char *m = z.msg ? z.msg : rc == Z_STREAM_ERROR ? "inconsistent stream state"
+						       : rc == Z_DATA_ERROR ? "invalid input data" : NULL;
 			snprintf(err, errsz, "Content-Encoding deflate: not a zlib stream (RFC 1950): "
-				 "Error %d while decompressing data: %s", rc == Z_NEED_DICT ? Z_DATA_ERROR : rc,
-				 rc == Z_NEED_DICT ? "a preset dictionary is needed" : z.msg ? z.msg : zError(rc));
+				 "Error %d while decompressing data%s%.200s", rc, m ? ": " : "", m ? m : "");
 			inflateEnd(&z);
 			return BD_MALFORMED;
 		}
@@ -115,7 +118,8 @@ static int inf_zstd(const unsigned char *raw, size_t n, size_t hard, unsigned ch
 {
 	ZSTD_DCtx *z = ZSTD_createDCtx();
 	ZSTD_inBuffer in = { raw, n, 0 };
-	size_t cap = 0, ret = 1;
+	size_t cap = 0, ret = 1, total = 0, fstart = 0, fout = 0;
+	unsigned char scratch[1 << 14];
 	if (!z) {
 		snprintf(err, errsz, "out of memory");
 		return BD_NOMEM;
@@ -127,9 +131,7 @@ static int inf_zstd(const unsigned char *raw, size_t n, size_t hard, unsigned ch
 		return BD_MALFORMED;
 	}
 	for (;;) {
-		if (*len == cap) {
-			if (cap == hard)
-				break; /* limit + 1 bytes out: over the limit */
+		if (*len == cap && cap < hard) {
 			unsigned long long fs = ZSTD_getFrameContentSize(raw, n);
 			size_t want = cap ? cap * 2 : (fs != ZSTD_CONTENTSIZE_UNKNOWN && fs != ZSTD_CONTENTSIZE_ERROR &&
 						       fs < hard ? (size_t)fs + 1 : (n * 4 > (1 << 16) ? n * 4 : (1 << 16)));
@@ -139,26 +141,46 @@ static int inf_zstd(const unsigned char *raw, size_t n, size_t hard, unsigned ch
 				return BD_NOMEM;
 			}
 		}
-		ZSTD_outBuffer out = { *buf, cap, *len };
+		/* over the limit: decompress on (as the zstd command does, so that
+		 * a bad stream is refused as bad), keeping nothing more */
+		int keep = *len < cap;
+		ZSTD_outBuffer out = { keep ? *buf : scratch, keep ? cap : sizeof scratch, keep ? *len : 0 };
+		size_t o0 = out.pos;
 		ret = ZSTD_decompressStream(z, &out, &in);
-		*len = out.pos;
+		total += out.pos - o0;
+		if (keep)
+			*len = out.pos;
 		if (ZSTD_isError(ret)) {
 			snprintf(err, errsz, "Content-Encoding zstd: %s", ZSTD_getErrorName(ret));
 			ZSTD_freeDCtx(z);
 			return BD_MALFORMED;
 		}
-		/* all the input in and the output not full: nothing more to come */
-		if (in.pos == in.size && out.pos < out.size)
+		if (ret == 0) {
+			/* a frame ends: its content size, when it states one, is what came out */
+			unsigned long long fs = ZSTD_getFrameContentSize(raw + fstart, n - fstart);
+			if (fs != ZSTD_CONTENTSIZE_UNKNOWN && fs != ZSTD_CONTENTSIZE_ERROR &&
+			    (fs > SIZE_MAX || (size_t)fs != total - fout)) {
+				snprintf(err, errsz, "Content-Encoding zstd: a frame states %llu bytes and holds %zu", fs,
+					 total - fout);
+				ZSTD_freeDCtx(z);
+				return BD_MALFORMED;
+			}
+			fstart = in.pos;
+			fout = total;
+		}
+		/* all the input in, and the last frame done or the output not
+		 * full: nothing more to come */
+		if (in.pos == in.size && (ret == 0 || out.pos < out.size))
 			break;
 	}
 	ZSTD_freeDCtx(z);
-	if (*len > hard - 1) {
-		snprintf(err, errsz, "the decompressed block is over %zu bytes", hard - 1);
-		return BD_TOOBIG;
-	}
 	if (ret != 0) {
 		snprintf(err, errsz, "Content-Encoding zstd: unexpected end of file (a frame cut short)");
 		return BD_MALFORMED;
+	}
+	if (total > hard - 1) {
+		snprintf(err, errsz, "the decompressed block is over %zu bytes", hard - 1);
+		return BD_TOOBIG;
 	}
 	return 0;
 }
