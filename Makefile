@@ -85,9 +85,10 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
 # its own flags, -fPIC -shared and no sanitizer (Python does not load a
 # sanitizer's runtime), whatever CFLAGS says; the fuzz target
 # fuzz_odps_blockdec runs the same code under the sanitizers.
-$(BLOCKDEC): tests/odps-server/blockdec.c tests/odps-server/blockdec.h
+$(BLOCKDEC): tests/odps-server/blockdec.c tests/odps-server/blockinf.c tests/odps-server/blockdec.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 $(WARNINGS) $(WERROR) -O2 -g -fPIC -shared -o $@ tests/odps-server/blockdec.c
+	$(CC) -std=c11 $(WARNINGS) $(WERROR) -O2 -g -fPIC -shared -o $@ tests/odps-server/blockdec.c \
+		tests/odps-server/blockinf.c -lzstd -lz
 
 $(O)/tools/%: $(O)/tests/tools/%.o $(O)/libmc.a
 	@mkdir -p $(@D)

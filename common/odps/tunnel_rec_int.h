@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "odps/tunnel_rec.h"
 
@@ -49,16 +50,27 @@ static inline int32_t trec_unzz32(uint32_t v)
 	return (int32_t)((v >> 1) ^ (0 - (v & 1)));
 }
 
+/* little-endian bytes of v: one store on a little-endian host (bytes
+ * stored one by one and read back as a word, as the record CRC's buffer
+ * does, stall the load) */
 static inline void trec_le32(unsigned char *p, uint32_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 4);
+#else
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 static inline void trec_le64(unsigned char *p, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
 	for (int i = 0; i < 8; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 #endif

@@ -18,7 +18,8 @@
 # with the load.
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-200000}
-# 4z: --threads=4 --compress=zstd (the server inflates zstd with the zstd command)
+# 4z: --threads=4 --compress=zstd (the C server inflates in process, blockinf.c; the Python
+# reference server with the zstd command)
 THREADS=${BENCH_THREADS:-1 4$(command -v zstd >/dev/null && echo " 4z")}
 BLOCK=${BENCH_BLOCK:-4M}
 command -v python3 >/dev/null || { echo "bench: no python3"; exit 0; }

@@ -50,6 +50,7 @@ struct col {
 	long a, b;
 	int nullable;
 	int wire; /* 0 varint, 1 fixed 8, 5 fixed 4, 2 length-delimited */
+	char w_len[40], w_sec[48], w_ns[48]; /* "KIND length", "KIND seconds", "KIND nanoseconds" */
 };
 
 struct out {
@@ -74,6 +75,7 @@ struct dec {
 /* ---- CRC32C, reflected 0x82F63B78, slicing by 8 ---- */
 static uint32_t crc_t[8][256];
 static int crc_ready;
+static int crc_hw; /* the CPU's crc32 instruction (SSE4.2), set by crc_init */
 
 static void crc_init(void)
 {
@@ -86,10 +88,32 @@ static void crc_init(void)
 	for (int k = 1; k < 8; k++)
 		for (int i = 0; i < 256; i++)
 			crc_t[k][i] = (crc_t[k - 1][i] >> 8) ^ crc_t[0][crc_t[k - 1][i] & 0xFF];
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	crc_hw = __builtin_cpu_supports("sse4.2") && getenv("BD_CRC_SOFTWARE") == NULL;
+#endif
 	crc_ready = 1;
 }
 
-static uint32_t crc_upd(uint32_t c, const unsigned char *p, size_t n)
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("sse4.2"))) static uint32_t crc_upd_hw(uint32_t c, const unsigned char *p, size_t n)
+{
+	uint64_t c64 = c;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		c64 = __builtin_ia32_crc32di(c64, w);
+		p += 8;
+		n -= 8;
+	}
+	c = (uint32_t)c64;
+	while (n--)
+		c = __builtin_ia32_crc32qi(c, *p++);
+	return c;
+}
+#endif
+
+static uint32_t crc_upd_sw(uint32_t c, const unsigned char *p, size_t n)
 {
 	while (n >= 8) {
 		uint32_t a = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -105,6 +129,15 @@ static uint32_t crc_upd(uint32_t c, const unsigned char *p, size_t n)
 	while (n--)
 		c = crc_t[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
 	return c;
+}
+
+static uint32_t crc_upd(uint32_t c, const unsigned char *p, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (crc_hw)
+		return crc_upd_hw(c, p, n);
+#endif
+	return crc_upd_sw(c, p, n);
 }
 
 uint32_t bd_crc32c(const void *p, size_t n)
@@ -303,6 +336,17 @@ static long utf8_check(const unsigned char *s, size_t n, size_t *chars)
 {
 	size_t i = 0, c = 0;
 	while (i < n) {
+		/* eight ASCII bytes at a time */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+			c += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char b = s[i];
 		if (b < 0x80) {
 			i++;
@@ -419,10 +463,8 @@ static int value(struct dec *d, const struct col *c)
 	const char *kn = kind_names[c->k];
 	switch (c->k) {
 	case K_STRING: case K_BINARY: case K_CHAR: case K_VARCHAR: case K_DECIMAL: {
-		char what[40];
 		uint64_t ln;
-		snprintf(what, sizeof what, "%s length", kn);
-		if (varint(d, what, &ln) < 0)
+		if (varint(d, c->w_len, &ln) < 0)
 			return -1;
 		if (ln > d->max_field)
 			return fail(d, CODE_MALFORMED, at, "column %s: %llu bytes, more than MaxFieldSize %llu",
@@ -534,12 +576,10 @@ static int value(struct dec *d, const struct col *c)
 		return o_text(&d->o, t) < 0 ? oom(d) : 0;
 	}
 	case K_TIMESTAMP: case K_TIMESTAMP_NTZ: case K_INTERVAL_DAY_TIME: {
-		char w1[48], w2[48], t[64], day[11];
+		char t[64], day[11];
 		int64_t s;
 		uint64_t nv;
-		snprintf(w1, sizeof w1, "%s seconds", kn);
-		snprintf(w2, sizeof w2, "%s nanoseconds", kn);
-		if (zz64(d, w1, &s) < 0 || varint(d, w2, &nv) < 0)
+		if (zz64(d, c->w_sec, &s) < 0 || varint(d, c->w_ns, &nv) < 0)
 			return -1;
 		if (nv >> 32)
 			return fail(d, CODE_MALFORMED, at, "column %s: nanoseconds beyond 32 bits", c->name);
@@ -605,6 +645,9 @@ static int parse_schema(const char *schema, struct col **cols, size_t *ncol)
 		default:
 			c.wire = 2;
 		}
+		snprintf(c.w_len, sizeof c.w_len, "%s length", kind_names[c.k]);
+		snprintf(c.w_sec, sizeof c.w_sec, "%s seconds", kind_names[c.k]);
+		snprintf(c.w_ns, sizeof c.w_ns, "%s nanoseconds", kind_names[c.k]);
 		if (c.k == K_DECIMAL)
 			snprintf(c.type, sizeof c.type, "DECIMAL(%ld,%ld)", c.a, c.b);
 		else if (c.k == K_CHAR || c.k == K_VARCHAR)

@@ -7,6 +7,10 @@ table has a type the C decoder leaves to Python (JSON, ARRAY, MAP, STRUCT).
 marshal.loads of the bytes gives the rows recstream.decode returns
 (tests/t7033-odps-blockdec.sh checks the two against each other).
 
+inflate(raw, encoding, limit) -> the decompressed block (blockinf.c: deflate
+with zlib, zstd with libzstd, in process), or raises InflateError(status, msg)
+as server.py's reference (Python's zlib, the zstd command) would refuse it.
+
 ctypes releases the GIL for the call, so blocks PUT on several connections
 are decoded on several cores at once.
 """
@@ -21,6 +25,14 @@ KINDS = {"BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN", "DOUBLE", "FLOAT", "
          "CHAR", "VARCHAR", "DECIMAL", "DATETIME", "DATE", "TIMESTAMP", "TIMESTAMP_NTZ",
          "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"}
 CODES = {1: "MalformedDataStream", 2: "CorruptedDataStream"}
+ENCODINGS = {"deflate": 1, "zstd": 2}
+
+
+class InflateError(Exception):
+    def __init__(self, status, msg):
+        Exception.__init__(self, msg)
+        self.status = status
+        self.msg = msg
 
 
 class BlockDecoder:
@@ -33,6 +45,11 @@ class BlockDecoder:
         f.restype = ctypes.c_int
         lib.bd_free.argtypes = [ctypes.c_void_p]
         lib.bd_free.restype = None
+        g = lib.bd_inflate
+        g.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_uint64,
+                      ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+                      ctypes.c_char_p, ctypes.c_size_t]
+        g.restype = ctypes.c_int
         lib.bd_crc32c.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
         lib.bd_crc32c.restype = ctypes.c_uint32
         if lib.bd_crc32c(b"123456789", 9) != 0xE3069283:
@@ -79,3 +96,21 @@ class BlockDecoder:
         if rc == 3:
             return None
         raise MemoryError("blockdec: %s" % err.value.decode("utf-8", "replace"))
+
+    def inflate(self, raw, enc, limit):
+        out = ctypes.c_void_p()
+        outlen = ctypes.c_size_t()
+        err = ctypes.create_string_buffer(1024)
+        rc = self.lib.bd_inflate(raw, len(raw), ENCODINGS[enc], limit, ctypes.byref(out), ctypes.byref(outlen),
+                                 err, len(err))
+        if rc == 0:
+            try:
+                return ctypes.string_at(out.value, outlen.value) if outlen.value else b""
+            finally:
+                self.lib.bd_free(out)
+        msg = err.value.decode("utf-8", "replace")
+        if rc == 1:
+            raise InflateError(400, msg)
+        if rc == 6:
+            raise InflateError(413, msg)
+        raise MemoryError("blockinf: %s" % msg)
