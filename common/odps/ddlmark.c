@@ -126,7 +126,8 @@ int odps_ddlmark_read(const char *table, int dataworks, const char *text, size_t
 		}
 		if (r < 0) {
 			rc = mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s': the answer of its DDL "
-				     "markers does not read as CSV near '%.40s'", table, p);
+				     "markers does not read as CSV near '%.*s'", table,
+				     (int)(e - p < 40 ? e - p : 40), p);
 			break;
 		}
 		if (first) { /* the header */

@@ -46,7 +46,7 @@ static int inf_deflate(const unsigned char *raw, size_t n, size_t hard, unsigned
 {
 	z_stream z;
 	size_t cap = 0;
-	int rc;
+	int rc = Z_OK;
 	memset(&z, 0, sizeof z);
 	if (inflateInit(&z) != Z_OK) {
 		snprintf(err, errsz, "out of memory");
