@@ -152,6 +152,12 @@ int odd_roll_forward(struct odd *w, struct mc_err *err)
 	if (ledger_from_ckpt(&j.ledger1, ODPS_JOURNAL, &l1, err) < 0 ||
 	    odps_statefile_from_ckpt(&j.state1, ODPS_JOURNAL, &sf1, err) < 0)
 		goto out;
+	/* --checkpoint-out past the decided commit before its HTTP calls: the
+	 * run that decided it may have been killed before renaming FILE.next
+	 * over FILE, and a rerun killed while finishing it would leave every
+	 * later source to resume a commit behind (its chunks refused) */
+	if (w->o.ckpt_out && ledger_checkpoint_write(w->o.ckpt_out, &l1, err) < 0)
+		goto out;
 	for (size_t i = 0; i < j.n; i++)
 		nin += j.e[i].state == ODPS_J_IN;
 	mc_sayf(&w->o.say, "commit %llu was decided and not finished (%zu of %zu partitions "
