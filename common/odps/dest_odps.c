@@ -398,25 +398,22 @@ out:
  * written durably beside (FILE.next) first and renamed over FILE right
  * after the journal, so that a source started in between (a kill there)
  * is as short a window as the rename (docs/maxcompute.md "Exactly once"). */
+struct early {
+	struct odd *w;
+	const struct odps_journal *j;
+};
+
+static int early_journal(void *arg, struct mc_err *err)
+{
+	const struct early *e = arg;
+	return odps_journal_write(e->w->o.state, e->j, err);
+}
+
 static int ckpt_early(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
 		      struct mc_err *err)
 {
-	char *next = NULL;
-	int rc = -1;
-	if (!w->o.ckpt_out)
-		return odps_journal_write(w->o.state, j, err);
-	if (!(next = wh_pathf("%s.next", w->o.ckpt_out)))
-		return mc_oom(err, "checkpoint");
-	if (ledger_checkpoint_write(next, l, err) < 0 || odps_journal_write(w->o.state, j, err) < 0)
-		goto out;
-	if (access(next, F_OK) == 0 && rename(next, w->o.ckpt_out) < 0) {
-		mc_errnof(err, errno, "'%s'", w->o.ckpt_out);
-		goto out;
-	}
-	rc = afile_sync_dir(w->o.ckpt_out, err);
-out:
-	free(next);
-	return rc;
+	struct early e = { w, j };
+	return ledger_checkpoint_decide(w->o.ckpt_out, l, early_journal, &e, err);
 }
 
 static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)

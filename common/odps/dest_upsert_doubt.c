@@ -114,26 +114,24 @@ void ups_next_remove(struct ud *w)
  * source resumed from one commit early may repeat chunks bounded otherwise,
  * which the chain rule refuses at snapshot_end: docs/maxcompute.md). With
  * phase NULL, decide writes the ledger itself (a commit without rows). */
+struct decide {
+	struct ud *w;
+	const struct mc_ledger *l;
+	const char *phase;
+};
+
+static int decide_step(void *arg, struct mc_err *err)
+{
+	const struct decide *d = arg;
+	return d->phase ? ups_journal_write(d->w, d->phase, err)
+			: wh_ledger_write(d->w->o.state, d->l, err);
+}
+
 int ups_ckpt_decide(struct ud *w, const struct mc_ledger *l, const char *phase,
 		    struct mc_err *err)
 {
-	char *next = NULL;
-	int rc = -1;
-	if (!w->o.ckpt_out)
-		return phase ? ups_journal_write(w, phase, err) : wh_ledger_write(w->o.state, l, err);
-	if (!(next = wh_pathf("%s.next", w->o.ckpt_out)))
-		return mc_oom(err, "checkpoint");
-	if (ledger_checkpoint_write(next, l, err) < 0 ||
-	    (phase ? ups_journal_write(w, phase, err) : wh_ledger_write(w->o.state, l, err)) < 0)
-		goto out;
-	if (access(next, F_OK) == 0 && rename(next, w->o.ckpt_out) < 0) {
-		mc_errnof(err, errno, "'%s'", w->o.ckpt_out);
-		goto out;
-	}
-	rc = afile_sync_dir(w->o.ckpt_out, err);
-out:
-	free(next);
-	return rc;
+	struct decide d = { w, l, phase };
+	return ledger_checkpoint_decide(w->o.ckpt_out, l, decide_step, &d, err);
 }
 
 /* The next ledger over the ledger: the commit point. */

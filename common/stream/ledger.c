@@ -1,10 +1,13 @@
 #include "stream/ledger.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/afile.h"
 #include "base/alloc.h"
 #include "base/day.h"
 #include "base/num.h"
@@ -649,4 +652,29 @@ int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *e
 	free(l->src_files);
 	l->src_files = b.p;
 	return 0;
+}
+
+int ledger_checkpoint_decide(const char *path, const struct mc_ledger *l,
+			     int (*decide)(void *arg, struct mc_err *err), void *arg,
+			     struct mc_err *err)
+{
+	size_t n;
+	char *next;
+	int rc = -1;
+	if (!path)
+		return decide(arg, err);
+	n = strlen(path) + sizeof ".next";
+	if (!(next = malloc(n)))
+		return mc_oom(err, "checkpoint");
+	snprintf(next, n, "%s.next", path);
+	if (ledger_checkpoint_write(next, l, err) < 0 || decide(arg, err) < 0)
+		goto out;
+	if (access(next, F_OK) == 0 && rename(next, path) < 0) {
+		mc_errnof(err, errno, "'%s'", path);
+		goto out;
+	}
+	rc = afile_sync_dir(path, err);
+out:
+	free(next);
+	return rc;
 }

@@ -228,6 +228,14 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 int ledger_checkpoint(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err);
 /* Write ledger_checkpoint(l) to path (nothing when it is empty). */
 int ledger_checkpoint_write(const char *path, const struct mc_ledger *l, struct mc_err *err);
+/* --checkpoint-out of l around the step that decides a commit: written
+ * durably as PATH.next, then decide(arg), then renamed over PATH (the
+ * directory synced), so that a source started by a rerun after a kill
+ * resumes after the decided commit but for the rename's window
+ * (docs/maxcompute.md "Exactly once"). Without a path: decide alone. */
+int ledger_checkpoint_decide(const char *path, const struct mc_ledger *l,
+			     int (*decide)(void *arg, struct mc_err *err), void *arg,
+			     struct mc_err *err);
 /* A copy of l (for a destination that keeps what was committed). */
 int ledger_copy(struct mc_ledger *dst, const struct mc_ledger *src, struct mc_err *err);
 void ledger_free(struct mc_ledger *l);
