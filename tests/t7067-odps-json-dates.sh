@@ -141,7 +141,7 @@ EOF
 	expect_code 1 "a change of e.$t with $col '$v' in $L: exit 1" \
 		mc-tunnel-put $OD --state="$T/so$t" --retry-time=0.2 --log-layout=$L "$T/s1_$t.mcr" "$T/c1_$t.mcr"
 	expect_grep "... naming the table, the column, the value and its position" \
-		"table 'e.$t': column '$col' [(]$ty in MaxCompute[)] of the dataworks-json log layout: value '$v' at position [0-9]+:[0-9]+:[0-9]+: $why" "$T/err"
+		"^mc-tunnel-put: '[^']*/c1_$t.mcr': table 'e.$t': column '$col' [(]$ty in MaxCompute[)] of the dataworks-json log layout: value '$v' at position [0-9]+:[0-9]+:[0-9]+: $why" "$T/err"
 	expect_eq "... one line" "$(wc -l <"$T/err")" 1
 	expect_eq "... nothing of it committed" "$(sqlite3 "$DB" "SELECT count(*) FROM e__${t}_log")" 0
 done
