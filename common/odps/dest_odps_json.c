@@ -46,7 +46,15 @@ int odps_json_col_ok(const struct mc_rec *s, size_t i, const struct odps_colmap 
 		if (m->type != ODPS_T_STRING && m->type != ODPS_T_BINARY)
 			why = "the JSON holds its text";
 		break;
-	default: /* F64, the dates and times, TIME, JSON, text: the merge's rules */
+	case ODPS_S_DATETIME: case ODPS_S_TIMESTAMP: /* merge_sqltime.c, dest_odps_jtime.c */
+		if (m->wall_offset && m->src == ODPS_S_DATETIME &&
+		    (m->type == ODPS_T_DATETIME || m->type == ODPS_T_TIMESTAMP))
+			why = "its wall clock is an instant at a UTC offset other than 0 (the "
+			      "column's choice), the merge reads its text at UTC";
+		else if (m->type == ODPS_T_DATETIME && m->frac > 3)
+			why = "the merge reads at most three fraction digits as a DATETIME";
+		break;
+	default: /* F64, the dates, TIME, JSON, text: the merge's rules */
 		break;
 	}
 	snprintf(tn, sizeof tn, "%.*s.%.*s", (int)s->db.n, s->db.p, (int)s->table.n, s->table.p);
@@ -80,7 +88,8 @@ static int check_img(struct odd *w, const struct mc_val *img, size_t n, const st
 {
 	struct odps_val ov;
 	for (size_t i = 0; i < n && i < w->nmaps; i++)
-		if (odps_val_conv(&w->maps[i], &img[i], pos, &ov, err) < 0)
+		if (odps_val_conv(&w->maps[i], &img[i], pos, &ov, err) < 0 ||
+		    odps_json_time_ok(&w->jschema, i, &w->maps[i], &img[i], &ov, pos, err) < 0)
 			return -1;
 	return 0;
 }

@@ -17,4 +17,14 @@
 int odps_json_col_ok(const struct mc_rec *s, size_t i, const struct odps_colmap *m,
 		     struct mc_err *err);
 
+/* dest_odps_jtime.c: value v of column i of table s (as m maps it, ov
+ * what odps_val_conv made of it, at position pos) in data_columns: 0 when
+ * the merge in MaxCompute reads it back exactly (always, but for a DATE,
+ * DATETIME or TIMESTAMP: from 1900-01-01 on, in its type's text), else -1
+ * with err (exit 1) naming the table, the column, the value and the
+ * position. */
+int odps_json_time_ok(const struct mc_rec *s, size_t i, const struct odps_colmap *m,
+		      const struct mc_val *v, const struct odps_val *ov, const struct mc_pos *pos,
+		      struct mc_err *err);
+
 #endif

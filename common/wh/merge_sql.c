@@ -447,7 +447,8 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 	snprintf(ln, sizeof ln, "%s_log", q->table);
 	rc |= merge_sql_lay_note(b, q, ia, iz, ib, "");
 	if (wh_layout_is_json(L) && d == MERGE_SQL_MAXCOMPUTE) /* merge_sqljson.c */
-		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n");
+		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n"
+				  "SET odps.sql.timezone=Etc/GMT;\n"); /* merge_sqltime.c */
 	rc |= merge_sql_head(b, q);
 	rc |= merge_sql_lay_order(b, d, id, af);
 	if (!q->has_barrier) { /* emptied (dataworks' TRUNCATE row): no base row counts */

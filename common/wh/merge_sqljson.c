@@ -4,6 +4,7 @@
  * (GET_JSON_OBJECT under odps.sql.udf.getjsonobj.new=true). */
 #include "wh/merge_sql.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -54,7 +55,8 @@ int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, c
 					     "DOUBLE", "DECIMAL" };
 	const struct mc_str *t = &c->mc_type;
 	const char *why = NULL, *cast = NULL;
-	int bin = 0, str = 0, rc;
+	char g[200];
+	int bin = 0, str = 0, tm = 0, rc;
 
 	for (size_t k = 0; k < sizeof casts / sizeof *casts; k++)
 		if (type_is(t, casts[k]))
@@ -68,10 +70,8 @@ int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, c
 	else if (c->mysql_type.n >= 8 && !strncmp(c->mysql_type.p, "geometry", 8))
 		why = "a GEOMETRY's JSON text is MySQL's internal form (SRID + WKB), the table's "
 		      "value WKB";
-	else if (type_is(t, "DATE") || type_is(t, "DATETIME") ||
-		 (t->n >= 9 && !strncmp(t->p, "TIMESTAMP", 9)))
-		why = "MaxCompute's documented text-to-date conversions read the text in the "
-		      "session's time zone and calendar, which mcsync cannot make exact";
+	else if ((tm = merge_sqltime_col(c)) != 0) /* merge_sqltime.c */
+		merge_sqltime_read(NULL, c, NULL, &why);
 	else if (!cast && !str && !bin)
 		why = "MaxCompute SQL has no exact reading of its JSON text for this type";
 	if (why)
@@ -86,8 +86,9 @@ int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, c
 	rc = buf_addf(b, "CASE WHEN INSTR(%s, '%c\"%.*s\":null') > 0 THEN NULL ELSE %s",
 		      WH_LAYOUT_JSON_COL, i ? ',' : '{', (int)c->name.n, c->name.p,
 		      cast ? "CAST(" : bin ? "UNHEX(" : "");
-	rc |= buf_addf(b, "GET_JSON_OBJECT(%s, '$.%.*s')", WH_LAYOUT_JSON_COL, (int)c->name.n,
-		       c->name.p);
+	snprintf(g, sizeof g, "GET_JSON_OBJECT(%s, '$.%.*s')", WH_LAYOUT_JSON_COL,
+		 (int)(c->name.n < 160 ? c->name.n : 160), c->name.p);
+	rc |= tm ? merge_sqltime_read(b, c, g, &why) : buf_adds(b, g);
 	if (cast)
 		rc |= buf_addf(b, " AS %.*s)", (int)t->n, t->p);
 	else if (bin)

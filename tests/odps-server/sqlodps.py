@@ -24,7 +24,9 @@ connection (catalog.py), `a & b` sqlite's own operator, INSTR(s, t) sqlite's ins
 The functions of the dataworks-json layout's merge (sqljson.py, with MaxCompute's
 documented semantics, strict where MaxCompute's documentation says nothing):
 GET_JSON_OBJECT(s, '$.name') (only under `SET odps.sql.udf.getjsonobj.new=true;`),
-UNHEX(s), CAST(x AS DOUBLE), CAST(x AS FLOAT) and CAST(x AS DECIMAL(p,s)) of text.
+UNHEX(s), CAST(x AS DOUBLE), CAST(x AS FLOAT), CAST(x AS DECIMAL(p,s)) and the integer
+CASTs of text; SUBSTR(s, start, length); TO_DATE(text), CAST(text AS DATETIME | TIMESTAMP),
+DATEADD(x, n, 'ff3' | 'ff6') (only under `SET odps.sql.timezone=Etc/GMT;`).
 Window functions (ROW_NUMBER() OVER ...) and aggregates run as sqlite runs them.
 Errors are MaxCompute-like task texts: "ODPS-0130161:[line,col] Parse exception - ...".
 """
@@ -242,7 +244,8 @@ CAST_TYPES = {"STRING": "TEXT", "VARCHAR": "TEXT", "CHAR": "TEXT", "DATETIME": "
               "SMALLINT": "INTEGER", "TINYINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL",
               "FLOAT": "REAL", "BINARY": "BLOB"}
 FUNCS = {"IF": "IIF", "NVL": "IFNULL", "GET_JSON_OBJECT": "_odps_get_json_object",
-         "UNHEX": "_odps_unhex"}
+         "UNHEX": "_odps_unhex", "TO_DATE": "_odps_to_date", "SUBSTR": "_odps_substr",
+         "DATEADD": "_odps_dateadd"}
 
 
 def to_sqlite(toks, project):
@@ -334,8 +337,11 @@ def run(proj, text):
         raise SqlError("ODPS-0130071:Semantic analysis exception - GET_JSON_OBJECT: this server "
                        "models it under SET odps.sql.udf.getjsonobj.new=true; only (the value "
                        "as it is: a string's characters, a number's text)")
+    tz = [x.split("=", 1)[1] for x in sets if x.startswith("odps.sql.timezone=")]
     try:
         with proj.lock:
+            sqljson.SESSION["tz"] = tz[-1] if tz else None
+            sqljson.SESSION["err"] = None
             sqljson.register(proj.db)
             committed.before_statement(proj, stmts[0])   # the rows of committed blocks it reads
             return statement(proj, P(stmts[0]))
@@ -345,7 +351,8 @@ def run(proj, text):
         raise SqlError("ODPS-0130131:%s" % e.msg if e.code.startswith("NoSuch")
                        else "ODPS-0130071:Semantic analysis exception - %s" % e.msg)
     except sqlite3.Error as e:
-        raise SqlError("ODPS-0130071:Semantic analysis exception - %s" % e)
+        raise SqlError("ODPS-0130071:Semantic analysis exception - %s"
+                       % (sqljson.SESSION.get("err") or e))
 
 
 def statement(proj, p):
