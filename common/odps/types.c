@@ -423,8 +423,9 @@ static int wall_parse(const char *s, size_t n, struct wall *w)
 static int time_out(const struct odps_colmap *m, const struct mc_val *v, const struct mc_pos *pos,
 		    struct odps_val *out, struct mc_err *err)
 {
-	/* MaxCompute's range: 0000-01-01 00:00:00 .. 9999-12-31 23:59:59.999999999 */
-	static const int64_t lo = -62167219200, hi = 253402300800;
+	/* MaxCompute's range (data type edition 2.0): 0001-01-01 00:00:00 ..
+	 * 9999-12-31 23:59:59.999999999; DATE 0001-01-01 .. 9999-12-31 */
+	static const int64_t lo = -62135596800, hi = 253402300800;
 	struct wall w;
 	int64_t sec;
 	unsigned ns = 0;
@@ -448,6 +449,8 @@ static int time_out(const struct odps_colmap *m, const struct mc_val *v, const s
 	}
 	sec = days_from_civil(w.y, w.mo, w.d) * 86400 + w.h * 3600 + w.mi * 60 + w.s;
 	if (m->type == ODPS_T_DATE) {
+		if (w.y < 1)
+			return bad(m, v, pos, err, "outside MaxCompute's range 0001-01-01 .. 9999-12-31");
 		out->kind = ODPS_V_DATE;
 		out->i = days_from_civil(w.y, w.mo, w.d);
 		return 0;
@@ -459,7 +462,7 @@ static int time_out(const struct odps_colmap *m, const struct mc_val *v, const s
 	if (m->type != ODPS_T_TIMESTAMP_NTZ && m->src != ODPS_S_TIMESTAMP)
 		sec -= m->wall_offset;
 	if (sec < lo || sec >= hi)
-		return bad(m, v, pos, err, "outside MaxCompute's range 0000-01-01 .. 9999-12-31");
+		return bad(m, v, pos, err, "outside MaxCompute's range 0001-01-01 .. 9999-12-31");
 	if (m->type == ODPS_T_DATETIME) {
 		if (ns % 1000000)
 			return bad(m, v, pos, err,

@@ -406,8 +406,14 @@ static void test_temporals(void)
 	       ODPS_V_DATE, 19782, 0);
 	want_i("DATE 1969-12-31 (spec vector B)", "date", NULL, v_s(MC_V_DATE, "1969-12-31"),
 	       ODPS_V_DATE, -1, 0);
-	want_i("DATE 0000-01-01, MaxCompute's first day", "date", NULL,
-	       v_s(MC_V_DATE, "0000-01-01"), ODPS_V_DATE, -719528, 0);
+	want_i("DATE 0001-01-01, MaxCompute's first day (data type edition 2.0)", "date", NULL,
+	       v_s(MC_V_DATE, "0001-01-01"), ODPS_V_DATE, -719162, 0);
+	want_err("DATE 0000-12-31: before MaxCompute's range", "date", NULL,
+		 v_s(MC_V_DATE, "0000-12-31"), "'0000-12-31'", "0001-01-01", NULL);
+	want_i("DATETIME 0001-01-01 00:00:00, MaxCompute's first instant", "datetime", NULL,
+	       v_s(MC_V_DATETIME, "0001-01-01 00:00:00"), ODPS_V_MILLIS, -62135596800000, 0);
+	want_err("TIMESTAMP(6) 0000-12-31 23:59:59.999999: before MaxCompute's range", "timestamp(6)",
+		 NULL, v_s(MC_V_TIMESTAMP, "0000-12-31 23:59:59.999999"), "range", NULL);
 	want_i("DATE 9999-12-31", "date", NULL, v_s(MC_V_DATE, "9999-12-31"), ODPS_V_DATE, 2932896,
 	       0);
 	want_err("DATE zero date: an error naming it", "date", NULL, v_s(MC_V_DATE, "0000-00-00"),
