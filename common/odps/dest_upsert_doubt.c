@@ -320,6 +320,32 @@ out:
 	return rc;
 }
 
+/* --checkpoint-out past the decided commit (its next ledger) before the
+ * HTTP calls that finish it: the run that decided it may have been killed
+ * before renaming FILE.next over FILE, and a rerun killed while finishing
+ * it would leave every later source to resume a commit behind (its chunks
+ * refused), as the batch upload's roll-forward (dest_odps_roll.c). */
+static int ckpt_past(struct ud *w, struct mc_err *err)
+{
+	struct mc_ledger nl = { 0 };
+	char *nd;
+	int rc;
+	if (!w->o.ckpt_out)
+		return 0;
+	if (!(nd = wh_pathf("%s/%s", w->o.state, UPS_NEXT)))
+		return mc_oom(err, "state");
+	rc = wh_ledger_read(nd, &nl, err);
+	if (rc == 0)
+		rc = mc_errf(err, MC_EXIT_DATA, "'%s/%s' says commit %llu was decided, and its "
+			     "ledger is missing from '%s': the state directory is damaged",
+			     w->o.state, UPS_JOURNAL, (unsigned long long)w->seq, nd);
+	else if (rc > 0)
+		rc = ledger_checkpoint_write(w->o.ckpt_out, &nl, err);
+	ledger_free(&nl);
+	free(nd);
+	return rc < 0 ? -1 : 0;
+}
+
 int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
 	struct ud *w = st;
@@ -347,6 +373,10 @@ int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 			       (unsigned long long)seq, (unsigned long long)l->seq);
 	}
 	w->seq = seq;
+	if (!strcmp(phase, "commit") && ckpt_past(w, err) < 0) {
+		free(e);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (resolve(w, &e[i], i, !strcmp(phase, "commit"), err) < 0) {
 			free(e);
