@@ -13,7 +13,8 @@
 # version in force at its sequence_id) equals the local mc-merge row by row
 # and the source, 0 (the DDL's default) for the rows before the ADD; --at
 # --into between ALTERs equals the local --at; a kill after the ALTER's
-# upload, before the merge, changes nothing. A change of type MaxCompute
+# upload, before the merge, changes nothing (so does one in the commit of
+# the ADD). A change of type MaxCompute
 # does not make in place (INT to VARCHAR) is refused at the upload.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
@@ -109,9 +110,32 @@ compare() { # TABLE LABEL
 expect_ok "the stream goes into a local warehouse in $L" \
 	mc-tunnel-put --dest="$W" --log-layout=$L "$T/snap1.mcr" "$T/changes1.mcr"
 expect_ok "the snapshot goes into MaxCompute in $L" put "$T/snap1.mcr"
-# killed in a commit mid-stream (the server does it, then answers late),
-# then run again: across ALTERs, each row once
-kill_in_commit "$T/srv-$L" 4 "mc-tunnel-put killed (SIGKILL) in a commit mid-stream" "the kill" \
+# the changes up to d.a's ADD, then killed (SIGKILL) in the commit that
+# carries the ADD (its history kept, d__a evolved, the Tunnel commit not
+# answered), then run again
+APOS=$(mc-cat "$T/changes1.mcr" | jq -r 'select(.kind == "ddl" and .table == "a") | .pos | map(tostring) | join(":")')
+mc-cat "$T/changes1.mcr" | python3 -c '
+import json, sys
+lim = [int(x) for x in sys.argv[1].split(":")]; n = 0
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        if r["pos"] >= lim:
+            continue
+        n += 1
+    print(json.dumps(r))' "$APOS" | mc-cat --to=mcr >"$T/before_a.mcr" || fail "setup" "before the ADD"
+expect_ok "the changes before d.a's ADD go in" put "$T/before_a.mcr"
+kill_in_commit "$T/srv-$L" 0 "mc-tunnel-put killed (SIGKILL) in the commit of d.a's ADD" "the kill" \
+	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 "$T/changes1.mcr"
+expect_eq "... its history kept in --state before the commit" \
+	"$(mc-cat "$S/_mcsync/hist/d__a.mcr" | grep -c '"kind":"schema"')" 2
+expect_eq "... none of its rows of the new version committed yet" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM d__a_log WHERE data_columns LIKE '%\"n\":%'")" 0
+# the rerun finishes the ADD's commit, goes on, and is killed again
+# mid-stream, across later ALTERs; then run again
+kill_in_commit "$T/srv-$L" 2 "the rerun killed (SIGKILL) in a later commit" "the kill" \
 	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 "$T/changes1.mcr"
 v1=$(nver "$S")
 expect_ok "the rerun takes the ALTERs (once refused in this layout)" put --commit-rows=3 "$T/changes1.mcr"
