@@ -64,11 +64,14 @@ static int read_ver(struct mc_buf *b, const struct merge_sql *q, size_t w, size_
 			       "'%.*s' has no name", q->table, (int)c->name.n, c->name.p);
 	}
 	e.len -= cut;
-	if (same_str(&c->mc_type, &pc->mc_type))
+	/* each append its own statement: the order of the text is theirs */
+	if (same_str(&c->mc_type, &pc->mc_type)) {
 		rc = buf_add(b, e.p, e.len);
-	else
-		rc = buf_adds(b, "CAST(") | buf_add(b, e.p, e.len) |
-		     buf_addf(b, " AS %.*s)", (int)pc->mc_type.n, pc->mc_type.p);
+	} else {
+		rc = buf_adds(b, "CAST(");
+		rc |= buf_add(b, e.p, e.len);
+		rc |= buf_addf(b, " AS %.*s)", (int)pc->mc_type.n, pc->mc_type.p);
+	}
 	buf_free(&e);
 	return rc < 0 ? mc_oom(err, "sql") : 0;
 }
@@ -122,7 +125,8 @@ static int vcol(struct mc_buf *b, const struct merge_sql *q, size_t p, struct mc
 		if (has_prev && !same_str(&(struct mc_str){ prev.p, prev.len },
 					  &(struct mc_str){ cur.p, cur.len })) {
 			rc = buf_addf(b, "%s%s < %" PRId64 " THEN ", open ? " WHEN " : "CASE WHEN ", id,
-				      ub) | buf_add(b, prev.p, prev.len);
+				      ub);
+			rc |= buf_add(b, prev.p, prev.len);
 			open = 1;
 		}
 		if (rc < 0)
@@ -134,10 +138,13 @@ static int vcol(struct mc_buf *b, const struct merge_sql *q, size_t p, struct mc
 		if (last)
 			break;
 	}
-	if (rc == 0 && open)
-		rc = buf_adds(b, " ELSE ") | buf_add(b, prev.p, prev.len) | buf_adds(b, " END");
-	else if (rc == 0)
+	if (rc == 0 && open) {
+		rc = buf_adds(b, " ELSE ");
+		rc |= buf_add(b, prev.p, prev.len);
+		rc |= buf_adds(b, " END");
+	} else if (rc == 0) {
 		rc = buf_add(b, prev.p, prev.len);
+	}
 	buf_free(&prev);
 	buf_free(&cur);
 	if (rc < 0)

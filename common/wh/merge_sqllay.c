@@ -32,8 +32,8 @@ int merge_sqllay_logsrc(struct mc_buf *b, const struct merge_sql *q)
 	 * after flag, the position, the image (A: after, B: before); no DDL row */
 	rc |= buf_adds(b, "(SELECT ");
 	for (size_t p = 0; p < q->hist->nphys; p++) {
-		if (wh_layout_is_json(L)) /* read by the row's version (merge_sqljsonv.c) */
-			rc |= merge_sqljson_vcol(b, q, p) | buf_adds(b, " AS ");
+		if (wh_layout_is_json(L) && (merge_sqljson_vcol(b, q, p) < 0 || buf_adds(b, " AS ") < 0))
+			rc = -1; /* read by the row's version (merge_sqljsonv.c) */
 		rc |= merge_sql_ident(b, q->hist->pcol[p]->name.p, q->hist->pcol[p]->name.n, q->dialect);
 		rc |= buf_adds(b, ", ");
 	}
