@@ -259,13 +259,7 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 	if (rows->complete)
 		p->complete = 1;
 	/* the schema history first (an ALTER may come with no row yet), in
-	 * every log layout but dataworks-json, whose merge SQL is for one
-	 * version (docs/maxcompute.md "Schema changes") */
-	if (wh_layout_is_json((enum wh_layout)rows->layout) && rows->hist_len)
-		return mc_errf(err, MC_EXIT_DATA, "%s: a schema change (ALTER TABLE) of the table, "
-			       "whose log table in MaxCompute is of the dataworks-json layout, which "
-			       "mc-merge in MaxCompute reads in one schema: sync it in the dataworks "
-			       "layout (columns flat)", p->table);
+	 * every log layout (docs/maxcompute.md "Schema changes") */
 	if (!p->is_ddl && odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
 	if (rows->rows == 0)

@@ -11,6 +11,7 @@
 #include "odps/dest_odps_int.h"
 #include "odps/mirror.h"
 #include "odps/tables.h"
+#include "wh/layout.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -96,6 +97,8 @@ int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h
 	struct odps_sql_opts so;
 	struct odps_tables_opts to;
 	int rc;
+	if (wh_layout_is_json((enum wh_layout)p->layout)) /* T_log's columns stay */
+		return odd_hist_ensure_json(w, p, h, err);
 	odd_sql_opts(w, &so, &to);
 	to.layout = p->layout; /* the log table's (its own columns, then the history's) */
 	to.gen_ok = 1; /* a change not made in place: a new generation (odps/gen.h) */

@@ -185,6 +185,12 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
 int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,
 		    struct mc_err *err);
 void odd_hist_free(struct odd *w);
+/* dest_odps_jsonv.c: odd_hist_ensure for the dataworks-json layout: the
+ * base table evolved (no generation: a change not made in place is -1),
+ * T_log left with the layout's columns (p, when it is T_log, is made or
+ * checked by its commit's schema record: p->ensured stays 0). */
+int odd_hist_ensure_json(struct odd *w, struct dest_part *p, const struct odd_hist *h,
+			 struct mc_err *err);
 
 /* dest_odps_gen.c (odps/gen.h): the table of the newest generation of
  * table (the sink's base name; is_log: its log table), allocated. */

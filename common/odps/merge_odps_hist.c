@@ -188,6 +188,8 @@ int odps_mhist_plan(struct odps_client *c, const struct odps_sql_opts *so, const
 		sq.kph = mh->kph;
 		sq.nkph = mh->nkph;
 		q.len = 0;
+		if (merge_sqljson_vcheck(&sq, err) < 0) /* its readings (dataworks-json) */
+			goto out;
 		if (merge_sqlhist_keycheck(&q, &sq, i) < 0) {
 			mc_oom(err, "SQL");
 			goto out;

@@ -138,4 +138,15 @@ int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, c
 int merge_sqltime_col(const struct mc_col *c);
 int merge_sqltime_read(struct mc_buf *b, const struct mc_col *c, const char *g, const char **why);
 
+/* merge_sqljsonv.c: the dataworks-json layout across schema versions
+ * (MaxCompute): SQL column p of the history (q->hist) read out of a log
+ * row's data_columns by the version in force at its id, as the SQL
+ * column's type (-1: what merge_sqljson_vcheck names); the check of every
+ * such reading over versions q->hist_lo .. q->hist_target (0 for another
+ * layout or without q->hist); the SET line GET_JSON_OBJECT's readings are
+ * made under (none for another layout or dialect). */
+int merge_sqljson_vcol(struct mc_buf *b, const struct merge_sql *q, size_t p);
+int merge_sqljson_vcheck(const struct merge_sql *q, struct mc_err *err);
+int merge_sqljson_set(struct mc_buf *b, const struct merge_sql *q);
+
 #endif

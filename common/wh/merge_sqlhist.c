@@ -301,6 +301,7 @@ int merge_sqlhist_keycheck(struct mc_buf *b, const struct merge_sql *q, size_t i
 	const struct mc_rec *V = &q->hist->h->v[v].s.rec;
 	int rc = 0, named;
 	r.nkph = i + 1;
+	rc |= merge_sqljson_set(b, q);
 	rc |= buf_adds(b, "SELECT COUNT(*) AS n FROM (SELECT ");
 	for (size_t c = 0; c < V->nkey; c++)
 		rc |= buf_addf(b, "%s%s_n%zu", c ? ", " : "", m, c);

@@ -1,5 +1,6 @@
 /* merge_sqllay.c: the merge SQL across schema versions over a log table of
- * a layout other than mcsync's (dts, dts-new, dataworks), docs/merge.md
+ * a layout other than mcsync's (dts, dts-new, dataworks; dataworks-json
+ * reading its JSON column by each row's version: merge_sqljsonv.c), docs/merge.md
  * "Log layouts" and "Schema changes: the SQL merge". The statement is the
  * layout's recipe (per key the row of the highest (id, after flag) wins,
  * base rows taking their own position's id) over the history's SQL
@@ -31,6 +32,8 @@ int merge_sqllay_logsrc(struct mc_buf *b, const struct merge_sql *q)
 	 * after flag, the position, the image (A: after, B: before); no DDL row */
 	rc |= buf_adds(b, "(SELECT ");
 	for (size_t p = 0; p < q->hist->nphys; p++) {
+		if (wh_layout_is_json(L) && (merge_sqljson_vcol(b, q, p) < 0 || buf_adds(b, " AS ") < 0))
+			rc = -1; /* read by the row's version (merge_sqljsonv.c) */
 		rc |= merge_sql_ident(b, q->hist->pcol[p]->name.p, q->hist->pcol[p]->name.n, q->dialect);
 		rc |= buf_adds(b, ", ");
 	}
@@ -82,13 +85,7 @@ int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err
 			       "layout is written for MaxCompute only (the dialect mc-merge "
 			       "--dest=odps:// runs): merge with mc-merge (without --emit-sql), or "
 			       "leave out --dialect=sqlite", q->table, wh_layout_name(L));
-	if (wh_layout_is_json(L))
-		return mc_errf(err, MC_EXIT_DATA,
-			       "table '%s': the merge SQL across schema versions is not written for "
-			       "the dataworks-json log layout (its JSON column holds each row's own "
-			       "version's columns): merge with mc-merge (without --emit-sql), or "
-			       "use the dataworks layout", q->table);
-	if (clash(q, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
+	if (clash(q, err) < 0 || merge_sqljson_vcheck(q, err) < 0 || wh_layout_id(&q->from, &ia, err) < 0 ||
 	    (q->has_barrier && wh_layout_id(&q->barrier, &ib, err) < 0) ||
 	    (q->nkph && wh_layout_id(&q->kph[q->nkph - 1].at, &ik, err) < 0) ||
 	    (!q->upto_inf && wh_layout_id(&q->upto, &iz, err) < 0) ||
@@ -98,6 +95,7 @@ int merge_sqllay_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err
 		 "version %zu by the version in force at its position (from its %s)\n",
 		 q->hist_lo + 1, q->hist_target + 1, q->hist_target + 1, id);
 	rc |= merge_sql_lay_note(b, q, ia, iz, ib, more);
+	rc |= merge_sqljson_set(b, q);
 	rc |= merge_sql_head(b, q);
 	rc |= merge_sql_lay_order(b, d, id, af);
 	if (!q->has_barrier || q->nkph) { /* emptied: no base row counts */
