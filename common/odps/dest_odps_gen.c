@@ -203,12 +203,13 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %s: a new generation without a schema "
 			       "history", p->table);
 	pos_format(&h->h.v[h->h.n - 1].start, s, sizeof s);
-	if (wh_layout_is_json((enum wh_layout)p->layout)) /* odd_append refuses its ALTER first */
+	if (wh_layout_is_json((enum wh_layout)p->layout))
 		return mc_errf(err, MC_EXIT_DATA, "table '%s': the schema change at %s changes a "
 			       "column's MaxCompute type in a way ALTER TABLE does not make in place, "
-			       "and a new table generation is not made for the %s log layout: sync "
-			       "it in the dataworks layout", h->table, s,
-			       wh_layout_name((enum wh_layout)p->layout));
+			       "and a new table generation is not made for the dataworks-json log "
+			       "layout (its merge reads each column of data_columns in one form): "
+			       "sync it in the dataworks layout, or load a snapshot taken after the "
+			       "change into another table (--name)", h->table, s);
 	if (wh_sqlhist_check(&h->x, 0, h->h.n - 1, err) < 0)
 		return mc_errctx(err, "table '%s': the schema change at %s changes a column's "
 				 "MaxCompute type in a way ALTER TABLE does not make in place, and "
