@@ -269,7 +269,7 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		struct mc_buf b = { 0 };
 		struct dest_rows dr;
 		struct dest_part *q;
-		int k = odd_ddl_split(w, p, rows, &b, &q, &dr, err);
+		int k = odd_ddl_split(w, p, h, rows, &b, &q, &dr, err);
 		if (k > 0 && odd_append(st, q, &dr, err) < 0)
 			k = -1;
 		buf_free(&b);

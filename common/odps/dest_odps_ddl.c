@@ -92,8 +92,9 @@ static struct dest_part *companion(struct odd *w, const struct dest_part *p, int
 	return q;
 }
 
-int odd_ddl_split(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
-		  struct mc_buf *b, struct dest_part **q, struct dest_rows *dr, struct mc_err *err)
+int odd_ddl_split(struct odd *w, struct dest_part *p, struct odd_hist *h,
+		  const struct dest_rows *rows, struct mc_buf *b, struct dest_part **q,
+		  struct dest_rows *dr, struct mc_err *err)
 {
 	size_t at = 0;
 	int n = 0;
@@ -122,7 +123,8 @@ int odd_ddl_split(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 	}
 	if (n == 0)
 		return 0;
-	if (!(*q = companion(w, p, rows->layout, err)))
+	if (odd_gen_marks(w, p, h, rows->layout, err) < 0 ||
+	    !(*q = companion(w, p, rows->layout, err)))
 		return -1;
 	dr->recs = b->p;
 	dr->len = b->len;

@@ -3,9 +3,12 @@
  * place (odps/gen.h, docs/maxcompute.md "Schema changes"). In this order,
  * each step idempotent, so that a run stopped anywhere carries on when run
  * again: the new base and log tables with the history's SQL columns
- * (created, as odps_tables_evolve creates one), every partition of the
- * older generation's tables copied into them (INSERT OVERWRITE, each value
- * CAST to its new type: the history's conversion checked exact first),
+ * (created, as odps_tables_evolve creates one; a log table of another
+ * layout than mcsync's with that layout's columns, and its companion
+ * marker table T_log_ddl), every partition of the older generation's
+ * tables copied into them by column name (INSERT OVERWRITE, each value
+ * CAST to its new type: the history's conversion checked exact first; a
+ * layout's own columns, record_id or sequence_id among them, as they are),
  * then the generation recorded in STATE/_mcsync/hist/T.gen (atomically):
  * only then do rows go up into it. */
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "odps/ddlmark.h"
 #include "odps/dest_odps_int.h"
 #include "odps/gen.h"
 #include "odps/sql.h"
@@ -169,7 +173,17 @@ out:
 static int of_table(const struct dest_part *q, const char *t)
 {
 	size_t n = strlen(t);
-	return !strncmp(q->sname, t, n) && !strcmp(q->sname + n, q->is_log ? ODPS_LOG_SUFFIX : "");
+	return q->sname && !strncmp(q->sname, t, n) &&
+	       !strcmp(q->sname + n, q->is_log ? ODPS_LOG_SUFFIX : "");
+}
+
+int odd_gen_marks(struct odd *w, struct dest_part *p, struct odd_hist *h, int layout,
+		  struct mc_err *err)
+{
+	if (!h || !h->has_x || (p->ensured && p->hist_gen == h->gen))
+		return 0;
+	p->layout = layout; /* odd_append checks it against the rows' */
+	return odd_hist_ensure(w, p, h, err);
 }
 
 int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
@@ -178,10 +192,10 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 	struct odps_tables_opts to;
 	struct odps_sql_opts so;
 	struct mc_buf text = { 0 };
-	char ob[300], ol[300], nb[300], nl[300], s[64];
+	char ob[300], ol[300], nb[300], nl[300], od[310], nd[310], s[64];
 	unsigned g;
 	size_t np = 0;
-	int rc = -1, lockfd;
+	int rc = -1, lockfd, comp;
 	for (size_t i = 0; i < w->nhists && !h; i++)
 		if (of_table(p, w->hists[i]->table))
 			h = w->hists[i];
@@ -189,44 +203,57 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %s: a new generation without a schema "
 			       "history", p->table);
 	pos_format(&h->h.v[h->h.n - 1].start, s, sizeof s);
-	if (p->layout != WH_LAYOUT_MCSYNC)
+	if (wh_layout_is_json((enum wh_layout)p->layout))
 		return mc_errf(err, MC_EXIT_DATA, "table '%s': the schema change at %s changes a "
 			       "column's MaxCompute type in a way ALTER TABLE does not make in place, "
-			       "and a new table generation is made for the mcsync log layout only "
-			       "(its log table is of the %s layout): sync it in the mcsync layout, or "
-			       "load a snapshot taken after the change into another table (--name)",
-			       h->table, s, wh_layout_name((enum wh_layout)p->layout));
+			       "and a new table generation is not made for the dataworks-json log "
+			       "layout (its merge reads each column of data_columns in one form): "
+			       "sync it in the dataworks layout, or load a snapshot taken after the "
+			       "change into another table (--name)", h->table, s);
 	if (wh_sqlhist_check(&h->x, 0, h->h.n - 1, err) < 0)
 		return mc_errctx(err, "table '%s': the schema change at %s changes a column's "
 				 "MaxCompute type in a way ALTER TABLE does not make in place, and "
 				 "the older rows cannot be converted exactly into a new generation: ",
 				 h->table, s);
-	for (size_t i = 0; i < w->nparts; i++) {
-		const struct dest_part *q = w->parts[i];
-		if (q != p && q->used && of_table(q, h->table))
-			return mc_errf(err, MC_EXIT_TRANSIENT, "table '%s': the schema change at %s "
-				       "needs a new table generation, and this commit has rows of "
-				       "'%s' in the older one already: run the same command again "
-				       "(the generation is made first then)", h->table, s, q->table);
-	}
 	if (odps_gen_count(w->o.state, h->table, &g, err) < 0 ||
 	    odps_gen_name(ob, sizeof ob, h->table, g, 0, err) < 0 ||
 	    odps_gen_name(ol, sizeof ol, h->table, g, 1, err) < 0 ||
 	    odps_gen_name(nb, sizeof nb, h->table, g + 1, 0, err) < 0 ||
 	    odps_gen_name(nl, sizeof nl, h->table, g + 1, 1, err) < 0)
 		return -1;
+	/* the companion marker tables (dest_odps_ddl.c) of another layout */
+	comp = p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert;
+	snprintf(od, sizeof od, "%s" ODPS_DDL_SUFFIX, ol);
+	snprintf(nd, sizeof nd, "%s" ODPS_DDL_SUFFIX, nl);
+	if (comp && strlen(nd) > 128)
+		return mc_errf(err, MC_EXIT_DATA, "table '%s': the name of its generation %u's "
+			       "marker table '%s' is over 128 characters (give a shorter --name)",
+			       h->table, g + 1, nd);
+	for (size_t i = 0; i < w->nparts; i++) {
+		const struct dest_part *q = w->parts[i];
+		if (q != p && q->used && (q->is_ddl ? !strcmp(q->table, od) : of_table(q, h->table)))
+			return mc_errf(err, MC_EXIT_TRANSIENT, "table '%s': the schema change at %s "
+				       "needs a new table generation, and this commit has rows of "
+				       "'%s' in the older one already: run the same command again "
+				       "(the generation is made first then)", h->table, s, q->table);
+	}
 	/* no merge of the table meanwhile: it would write the older one */
 	if ((lockfd = odps_gen_lock(w->o.state, h->table, "is being merged by mc-merge, and its "
 				    "new generation waits for that: run the same command again "
 				    "when the merge ends", err)) < 0)
 		return -1;
 	odd_sql_opts(w, &so, &to);
-	/* 1. the new tables (made from the history when not there) */
+	to.layout = p->layout; /* the log table's own columns */
+	/* 1. the new tables (made from the history when not there); the older
+	 * companion too when missing (made before companions were: empty) */
 	if (odps_tables_evolve(&w->c, &to, &h->x, nb, 0, NULL, err) < 0 ||
-	    odps_tables_evolve(&w->c, &to, &h->x, nl, 1, NULL, err) < 0)
+	    odps_tables_evolve(&w->c, &to, &h->x, nl, 1, NULL, err) < 0 ||
+	    (comp && (odd_ddl_table(w, ol, 1, p->layout, NULL, err) < 0 ||
+		      odd_ddl_table(w, nl, 1, p->layout, NULL, err) < 0)))
 		goto out;
-	/* 2. the older generation's partitions */
-	if (copy(w, &h->x, ob, nb, &np, err) < 0 || copy(w, &h->x, ol, nl, &np, err) < 0)
+	/* 2. the older generation's partitions, by column name */
+	if (copy(w, &h->x, ob, nb, &np, err) < 0 || copy(w, &h->x, ol, nl, &np, err) < 0 ||
+	    (comp && copy(w, &h->x, od, nd, &np, err) < 0))
 		goto out;
 	/* 3. recorded: the rows go into it from now on */
 	if (odps_gen_text(w->o.state, h->table, &text, err) < 0)
@@ -241,9 +268,9 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct dest_part *q = w->parts[i];
 		char *n;
-		if (!of_table(q, h->table))
+		if (q->is_ddl ? strcmp(q->table, od) != 0 : !of_table(q, h->table))
 			continue;
-		if (!(n = mc_strdup(q->is_log ? nl : nb))) {
+		if (!(n = mc_strdup(q->is_ddl ? nd : q->is_log ? nl : nb))) {
 			mc_oom(err, "table name");
 			goto out;
 		}
@@ -252,8 +279,10 @@ int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err)
 		q->ensured = 0;
 	}
 	mc_sayf(&w->o.say, "table '%s': the schema change at %s changes a column's MaxCompute "
-		"type in a way ALTER TABLE does not make in place: generation %u made ('%s', '%s'; "
-		"%zu partitions copied from '%s', '%s')", h->table, s, g + 1, nb, nl, np, ob, ol);
+		"type in a way ALTER TABLE does not make in place: generation %u made ('%s', "
+		"'%s'%s%s%s; %zu partitions copied from '%s', '%s'%s%s%s)", h->table, s, g + 1, nb,
+		nl, comp ? ", '" : "", comp ? nd : "", comp ? "'" : "", np, ob, ol,
+		comp ? ", '" : "", comp ? od : "", comp ? "'" : "");
 	rc = 0;
 out:
 	close(lockfd);

@@ -152,10 +152,12 @@ void odd_note_row(struct dest_part *p, const struct mc_pos *pos);
 /* dest_odps_ddl.c: the companion marker table T_log_ddl of a log table
  * of another layout than mcsync (odps/ddlmark.h). The table-replacing DDL
  * records of rows (bound for log partition p) copied into b, as the rows
- * *dr of p's companion partition *q (opened): their count (0: none, *q
- * and *dr untouched), or -1 with err. */
-int odd_ddl_split(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
-		  struct mc_buf *b, struct dest_part **q, struct dest_rows *dr, struct mc_err *err);
+ * *dr of p's companion partition *q (opened, of p's newest generation
+ * under its history h, NULL when none: odd_gen_marks): their count (0:
+ * none, *q and *dr untouched), or -1 with err. */
+int odd_ddl_split(struct odd *w, struct dest_part *p, struct odd_hist *h,
+		  const struct dest_rows *rows, struct mc_buf *b, struct dest_part **q,
+		  struct dest_rows *dr, struct mc_err *err);
 /* The companion table of table `table` (a base table or its log table)
  * made when it is not there (CREATE TABLE IF NOT EXISTS), so that the
  * merge finds it when no DDL came yet; with q's partition when q. */
@@ -198,6 +200,12 @@ int odd_gen_table(struct odd *w, const char *table, int is_log, char **out, stru
 /* The next generation of p's table made (tables, the older one's
  * partitions copied, T.gen), and every part of the table renamed to it. */
 int odd_gen_make(struct odd *w, struct dest_part *p, struct mc_err *err);
+/* Before the table-replacing DDL markers of p's rows go into its
+ * companion table: p's tables evolved to its history h (of rows of layout
+ * layout), so that a new generation, if the history needs one, is made
+ * first and the markers go into its companion. */
+int odd_gen_marks(struct odd *w, struct dest_part *p, struct odd_hist *h, int layout,
+		  struct mc_err *err);
 /* The table's T.gen, when there is one, as key "gen" of its state mirror
  * body c. */
 int odd_gen_mirror(struct odd *w, const char *table, struct ckpt *c, struct mc_err *err);

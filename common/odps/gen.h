@@ -2,8 +2,10 @@
  * changes"): when the schema history makes a column's MaxCompute type
  * change in a way ALTER TABLE does not make in place, mc-tunnel-put makes
  * the next generation of the base and log tables, T__g2 and T__g2_log
- * (then T__g3, ...), with the history's SQL columns of the new types, and
- * copies the older generation's partitions into it; the newest generation
+ * (then T__g3, ...), with the history's SQL columns of the new types (a
+ * log table of another layout with that layout's columns, and its
+ * companion marker table T__g2_log_ddl), and copies the older
+ * generation's partitions into it by column name; the newest generation
  * gets the rows and the merges from then on. STATE/_mcsync/hist/T.gen holds
  * one line per generation after the first, "N F:O:R" (the generation and
  * the start of the schema version that made it), in the state mirror with
