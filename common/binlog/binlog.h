@@ -150,6 +150,8 @@ struct bl_table {
 	int plan_ok;           /* bl_col.plan set for the columns as they are now
 				* (cleared by what changes a column's type,
 				* charset or sign after the map: schema_track.c) */
+	size_t plan_room;      /* with plan_ok: the most bytes a row's headers,
+				* numbers and texts take packed (binlog_pack.c) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
