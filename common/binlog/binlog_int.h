@@ -269,6 +269,10 @@ static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p,
  * wrong. */
 struct rp;
 size_t bl_plan_room(const struct bl_table *t);
+/* The next row of ev (its table's plan set, a row left) packed as
+ * bl_row_pack packs it, images by bl_pack_fast: 1, or 0 with nothing
+ * kept, where bl_row_pack is to pack it (or refuse it). */
+int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k);
 int bl_pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t **p,
 		 const uint8_t *end, const uint8_t *nulls, struct rp *k);
 

@@ -249,3 +249,46 @@ int bl_pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t *
 	*pp = p;
 	return 1;
 }
+
+int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
+{
+	const struct bl_table *t = ev->table;
+	const uint8_t *p = ev->rows_cur, *end = ev->rows_end, *nulls;
+	size_t nb = (t->ncols + 7) / 8;
+	char *w0 = k->w;
+	int op = ev->rows_op;
+	/* what row_begin and bl_row_pack refuse, or do otherwise, goes there */
+	if (!op || t->bad[0] || t->ndec_ext || ev->partial || !t->ncols ||
+	    (op != MC_OP_INSERT && ev->np_before != t->ncols) ||
+	    (op != MC_OP_DELETE && ev->np_after != t->ncols))
+		return 0;
+	if (op == MC_OP_INSERT) {
+		if (k->w == k->end)
+			return 0;
+		*k->w++ = (char)0xc0;
+	} else {
+		if ((size_t)(end - p) < nb)
+			goto back;
+		nulls = p;
+		p += nb;
+		if (!bl_pack_fast(d, t, &p, end, nulls, k))
+			goto back;
+	}
+	if (op == MC_OP_DELETE) {
+		if (k->w == k->end)
+			goto back;
+		*k->w++ = (char)0xc0;
+	} else {
+		if ((size_t)(end - p) < nb)
+			goto back;
+		nulls = p;
+		p += nb;
+		if (!bl_pack_fast(d, t, &p, end, nulls, k))
+			goto back;
+	}
+	ev->rows_cur = p;
+	return 1;
+back:
+	k->w = w0;
+	return 0;
+}

@@ -700,10 +700,6 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 		return -1;
 	nulls = c.p;
 	c.p += (np + 7) / 8;
-	if (np == t->ncols && bl_pack_fast(d, t, &c.p, c.end, nulls, k)) {
-		ev->rows_cur = c.p;
-		return 0;
-	}
 	rp_array(k, t->ncols);
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *col = &t->cols[i];
@@ -783,8 +779,11 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err)
 {
 	const uint8_t *was = ev->rows_cur;
-	struct bl_table *t;
-	int rc = row_begin(d, ev, err);
+	struct bl_table *t = ev->table;
+	int rc;
+	if (t && was < ev->rows_end && t->plan_ok && t->plan_room && bl_pack_row_fast(d, ev, k))
+		return 1;
+	rc = row_begin(d, ev, err);
 	if (rc <= 0)
 		return rc;
 	t = ev->table;
