@@ -51,16 +51,15 @@ static inline __attribute__((always_inline)) int copy_ascii(uc *w, const uint8_t
 	}
 #endif
 	if (n >= 8) {
-		uint64_t a, b;
+		uint64_t a, acc = 0;
 		for (; i + 8 <= n; i += 8) {
 			memcpy(&a, p + i, 8);
 			memcpy(w + i, &a, 8);
-			if (a & 0x8080808080808080ull)
-				return 0;
+			acc |= a;
 		}
-		memcpy(&b, p + n - 8, 8);
-		memcpy(w + n - 8, &b, 8);
-		return !(b & 0x8080808080808080ull);
+		memcpy(&a, p + n - 8, 8);
+		memcpy(w + n - 8, &a, 8);
+		return !((acc | a) & 0x8080808080808080ull);
 	}
 	if (n >= 4) {
 		uint32_t a, b;
@@ -70,10 +69,12 @@ static inline __attribute__((always_inline)) int copy_ascii(uc *w, const uint8_t
 		memcpy(w + n - 4, &b, 4);
 		return !((a | b) & 0x80808080u);
 	}
-	for (; i < n; i++)
-		if ((w[i] = p[i]) & 0x80)
-			return 0;
-	return 1;
+	{
+		unsigned acc = 0;
+		for (; i < n; i++)
+			acc |= (w[i] = p[i]);
+		return !(acc & 0x80);
+	}
 }
 
 static inline __attribute__((always_inline)) uc *put_be16(uc *w, uint16_t v)
