@@ -261,19 +261,13 @@ static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p,
 	}
 }
 
-/* One row image of a table whose plan is set, every column present
- * (nulls: its null bitmap), packed at k from *p (before end): 1 with *p
- * after the image, or 0, nothing kept, where the row needs the long way
- * (a value out of its plan's range, text to convert, a short image, the
- * buffer near its end): pack_image then packs it, or names what is
- * wrong. */
 struct rp;
+/* The room bl_pack_row_fast needs for a row image's headers, numbers and
+ * texts (0: a column without a plan, not packed there). */
 size_t bl_plan_room(const struct bl_table *t);
 /* The next row of ev (its table's plan set, a row left) packed as
- * bl_row_pack packs it, images by bl_pack_fast: 1, or 0 with nothing
+ * bl_row_pack packs it, in one pass (binlog_pack.c): 1, or 0 with nothing
  * kept, where bl_row_pack is to pack it (or refuse it). */
 int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k);
-int bl_pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t **p,
-		 const uint8_t *end, const uint8_t *nulls, struct rp *k);
 
 #endif

@@ -1,4 +1,4 @@
-/* binlog_pack.c: a row image packed in one pass (bl_pack_fast), for the
+/* binlog_pack.c: a row packed in one pass (bl_pack_row_fast), for the
  * tables whose every column has a plan (binlog_int.h BL_PLAN_*): the room
  * for the row's headers, numbers and texts is checked once, the room for
  * each text or byte string once more, and the bytes are written through a
@@ -177,8 +177,14 @@ static inline __attribute__((always_inline)) uc *put_int(uc *w, int64_t v)
 	return put_be64(w + 1, (uint64_t)v);
 }
 
-int bl_pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t **pp,
-		 const uint8_t *end, const uint8_t *nulls, struct rp *k)
+/* One row image of a table whose plan is set, every column present
+ * (nulls: its null bitmap), packed at k from *pp (before end): 1 with *pp
+ * after the image, or 0, nothing kept, where the row needs the long way
+ * (a value out of its plan's range, text to convert, a short image, the
+ * buffer near its end). */
+static inline __attribute__((always_inline)) int
+pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t **pp, const uint8_t *end,
+	  const uint8_t *nulls, struct rp *k)
 {
 	size_t room = t->plan_room;
 	uc *w = (uc *)k->w, *wend = (uc *)k->end;
@@ -301,7 +307,7 @@ int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
 			goto back;
 		nulls = p;
 		p += nb;
-		if (!bl_pack_fast(d, t, &p, end, nulls, k))
+		if (!pack_fast(d, t, &p, end, nulls, k))
 			goto back;
 	}
 	if (op == MC_OP_DELETE) {
@@ -313,7 +319,7 @@ int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
 			goto back;
 		nulls = p;
 		p += nb;
-		if (!bl_pack_fast(d, t, &p, end, nulls, k))
+		if (!pack_fast(d, t, &p, end, nulls, k))
 			goto back;
 	}
 	ev->rows_cur = p;
