@@ -15,7 +15,7 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 		     uint64_t start, struct mc_err *err)
 {
 	size_t room = 64 + r->db.n + r->table.n + 20 * (size_t)ev->table->ncols;
-	char shared[640]; /* the bytes the records share, once packed */
+	char shared[640] = { 0 }; /* the bytes the records share, once packed */
 	size_t nshared = 0;
 	uint64_t first = T->rowctr, nb = 0;
 	struct rp k;
