@@ -286,18 +286,25 @@ pack_fast(struct bl_decoder *d, const struct bl_table *t, const uint8_t **pp, co
 	return 1;
 }
 
-int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
+/* Whether the rows of ev can be packed here (the plan of its table set):
+ * what row_begin and bl_row_pack refuse, or do otherwise, goes there. */
+static int fast_ok(const struct bl_event *ev, const struct bl_table *t)
 {
-	const struct bl_table *t = ev->table;
+	int op = ev->rows_op;
+	return op && t->plan_room && !t->bad[0] && !t->ndec_ext && !ev->partial && t->ncols &&
+	       (op == MC_OP_INSERT || ev->np_before == t->ncols) &&
+	       (op == MC_OP_DELETE || ev->np_after == t->ncols);
+}
+
+/* The next row of ev (fast_ok) packed at k: 1, or 0 with nothing kept. */
+static inline __attribute__((always_inline)) int pack_row(struct bl_decoder *d,
+							   struct bl_event *ev,
+							   const struct bl_table *t, struct rp *k)
+{
 	const uint8_t *p = ev->rows_cur, *end = ev->rows_end, *nulls;
 	size_t nb = (t->ncols + 7) / 8;
 	char *w0 = k->w;
 	int op = ev->rows_op;
-	/* what row_begin and bl_row_pack refuse, or do otherwise, goes there */
-	if (!op || t->bad[0] || t->ndec_ext || ev->partial || !t->ncols ||
-	    (op != MC_OP_INSERT && ev->np_before != t->ncols) ||
-	    (op != MC_OP_DELETE && ev->np_after != t->ncols))
-		return 0;
 	if (op == MC_OP_INSERT) {
 		if (k->w == k->end)
 			return 0;
@@ -327,4 +334,34 @@ int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
 back:
 	k->w = w0;
 	return 0;
+}
+
+int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k)
+{
+	return fast_ok(ev, ev->table) && pack_row(d, ev, ev->table, k);
+}
+
+size_t bl_pack_rows(struct bl_decoder *d, struct bl_event *ev, struct rp *k, const char *pre,
+		    size_t npre, uint64_t row, int64_t when, size_t stop)
+{
+	const struct bl_table *t = ev->table;
+	size_t n = 0, need;
+	if (!t || !t->plan_ok || npre > 64 || !fast_ok(ev, t))
+		return 0;
+	/* the fixed-size copy of pre, the position, the images' fixed parts */
+	need = 64 + 18 + 2 * t->plan_room;
+	while (ev->rows_cur < ev->rows_end && (size_t)(k->w - k->b->p) < stop &&
+	       (size_t)(k->end - k->w) >= need) {
+		uc *w = (uc *)k->w;
+		char *w0 = k->w;
+		memcpy(w, pre, 64);
+		w = put_uint(w + npre, row + n);
+		k->w = (char *)put_int(w, when);
+		if (!pack_row(d, ev, t, k)) {
+			k->w = w0;
+			break;
+		}
+		n++;
+	}
+	return n;
 }

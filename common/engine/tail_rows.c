@@ -42,6 +42,15 @@ int tail_rows_packed(struct tail *T, struct bl_event *ev, struct mc_rec *r, uint
 			open = 1;
 			nb = 0;
 		}
+		if (nshared) {
+			size_t n = bl_pack_rows(&T->d, ev, &k, shared, nshared, T->rowctr, r->time,
+						k.start + BATCH);
+			if (n) {
+				nb += n;
+				T->rowctr += n;
+				continue;
+			}
+		}
 		at = (size_t)(k.w - k.b->p);
 		r->pos.row = T->rowctr;
 		if (nshared > 0 && nshared <= 64) {
