@@ -683,7 +683,9 @@ int bl_check_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 			return EBAD("event too short for its checksum");
 		body -= 4;
 		if (d->verify_checksum && !(as & BL_AS_CHECKED)) {
-			uint32_t want = le32(p + n - 4), got = bl_crc32(0, p, n - 4);
+			/* the stored checksum read after the bytes before it:
+			 * the end of the event is in the cache then */
+			uint32_t got = bl_crc32(0, p, n - 4), want = le32(p + n - 4);
 			if (want != got)
 				return EBAD("%s event: checksum mismatch (0x%08x, computed 0x%08x)",
 					    bl_type_name(type), want, got);
@@ -743,8 +745,8 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 			return EBAD("event too short for its checksum");
 		ev->body_len -= 4;
 		if (d->verify_checksum && !(as & BL_AS_CHECKED)) {
+			uint32_t got = bl_crc32(0, p, n - 4); /* as bl_check_as */
 			uint32_t want = le32(p + n - 4);
-			uint32_t got = bl_crc32(0, p, n - 4);
 			if (want != got)
 				return EBAD("%s event: checksum mismatch (0x%08x, computed 0x%08x)",
 					    bl_type_name(ev->type), want, got);

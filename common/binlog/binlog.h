@@ -150,6 +150,8 @@ struct bl_table {
 	int plan_ok;           /* bl_col.plan set for the columns as they are now
 				* (cleared by what changes a column's type,
 				* charset or sign after the map: schema_track.c) */
+	size_t plan_room;      /* with plan_ok: the most bytes a row's headers,
+				* numbers and texts take packed (binlog_pack.c) */
 	char *raw;             /* copy of the event body the strings point into */
 	size_t raw_len;        /* its length */
 	size_t def_off;        /* where the definition starts (after table id, flags) */
@@ -302,6 +304,14 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
  * of the row is for the caller to drop: rp_abort). */
 struct rp;
 int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err);
+/* The next rows of ev packed as bl_row_pack packs them, each after the
+ * bytes pre[0..npre) (npre <= 64, readable 64 bytes) and its position's
+ * row number (row, row + 1, ...) and time `when` as rp_row_pos packs them,
+ * one after the other at k, while the rows take bl_row_pack's shortest
+ * way (every column planned and present), k has room and its buffer holds
+ * less than stop bytes: how many (0: bl_row_pack is for the next row). */
+size_t bl_pack_rows(struct bl_decoder *d, struct bl_event *ev, struct rp *k, const char *pre,
+		    size_t npre, uint64_t row, int64_t when, size_t stop);
 
 /* A column of MariaDB's old-format TIME(n)/DATETIME(n)/TIMESTAMP(n) whose
  * n is not known (dec_ext && !dec_known): 1 with why the table's rows

@@ -11,6 +11,10 @@
 
 #include "binlog/binlog.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* In a function with a `struct mc_err *err`: bad data, returns -1. */
 #define EBAD(...) mc_errf(err, MC_EXIT_DATA, __VA_ARGS__)
 
@@ -203,5 +207,67 @@ char *bl_ts_text(struct bl_decoder *d, uint32_t sec, uint32_t usec, unsigned dec
 /* MySQL's old DATETIME (YYYYMMDDhhmmss as an integer) at o (room for 19
  * bytes): the text's length, 0 when it is not a date and time. */
 size_t bl_old_datetime_text(uint64_t x, char *o);
+
+/* Packed rows (binlog_rows.c, binlog_pack.c) ------------------------ */
+
+/* Whether p[0..n) is all ASCII: where SSE2 is (every x86-64), 32 bytes a
+ * step, the high bits gathered and tested once, the tail by one load that
+ * ends at the last byte (overlapping what was seen); else 8 bytes a step. */
+static inline int all_ascii(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	if (n >= 16) {
+		__m128i acc = _mm_setzero_si128();
+		for (; i + 32 <= n; i += 32)
+			acc = _mm_or_si128(acc, _mm_or_si128(
+				_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+				_mm_loadu_si128((const __m128i *)(const void *)(p + i + 16))));
+		if (i + 16 <= n) {
+			acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+			i += 16;
+		}
+		if (i < n)
+			acc = _mm_or_si128(acc, _mm_loadu_si128(
+				(const __m128i *)(const void *)(p + n - 16)));
+		return !_mm_movemask_epi8(acc);
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ull)
+			return 0;
+	}
+	if (i < n && n >= 8) { /* the last 8 bytes, some seen already */
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		return !(w & 0x8080808080808080ull);
+	}
+	for (; i < n; i++)
+		if (p[i] & 0x80)
+			return 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1: return p[0];
+	case 2: return le16(p);
+	case 3: return le16(p) | (uint32_t)p[2] << 16;
+	case 4: return le32(p);
+	default: return le64(p);
+	}
+}
+
+struct rp;
+/* The room bl_pack_row_fast needs for a row image's headers, numbers and
+ * texts (0: a column without a plan, not packed there). */
+size_t bl_plan_room(const struct bl_table *t);
+/* The next row of ev (its table's plan set, a row left) packed as
+ * bl_row_pack packs it, in one pass (binlog_pack.c): 1, or 0 with nothing
+ * kept, where bl_row_pack is to pack it (or refuse it). */
+int bl_pack_row_fast(struct bl_decoder *d, struct bl_event *ev, struct rp *k);
 
 #endif

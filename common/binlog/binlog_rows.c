@@ -10,10 +10,6 @@
 #include "base/alloc.h"
 #include "stream/recpack.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 /* Table maps -------------------------------------------------------- */
 
 static int is_numeric(uint8_t t)
@@ -691,57 +687,6 @@ int bl_row_next(struct bl_decoder *d, struct bl_event *ev, struct mc_val *before
 
 /* Packed rows ------------------------------------------------------- */
 
-/* Whether p[0..n) is all ASCII: where SSE2 is (every x86-64), 32 bytes a
- * step, the high bits gathered and tested once, the tail by one load that
- * ends at the last byte (overlapping what was seen); else 8 bytes a step. */
-static inline int all_ascii(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	if (n >= 16) {
-		__m128i acc = _mm_setzero_si128();
-		for (; i + 32 <= n; i += 32)
-			acc = _mm_or_si128(acc, _mm_or_si128(
-				_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
-				_mm_loadu_si128((const __m128i *)(const void *)(p + i + 16))));
-		if (i + 16 <= n) {
-			acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
-			i += 16;
-		}
-		if (i < n)
-			acc = _mm_or_si128(acc, _mm_loadu_si128(
-				(const __m128i *)(const void *)(p + n - 16)));
-		return !_mm_movemask_epi8(acc);
-	}
-#endif
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if (w & 0x8080808080808080ull)
-			return 0;
-	}
-	if (i < n && n >= 8) { /* the last 8 bytes, some seen already */
-		uint64_t w;
-		memcpy(&w, p + n - 8, 8);
-		return !(w & 0x8080808080808080ull);
-	}
-	for (; i < n; i++)
-		if (p[i] & 0x80)
-			return 0;
-	return 1;
-}
-
-static inline __attribute__((always_inline)) uint64_t le_bytes(const uint8_t *p, unsigned n)
-{
-	switch (n) {
-	case 1: return p[0];
-	case 2: return le16(p);
-	case 3: return le16(p) | (uint32_t)p[2] << 16;
-	case 4: return le32(p);
-	default: return le64(p);
-	}
-}
-
 /* image(), each value packed at k as rec_encode packs it: straight from
  * the row image for the columns with a plan, through bl_value else. */
 static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *present,
@@ -834,8 +779,11 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct mc_err *err)
 {
 	const uint8_t *was = ev->rows_cur;
-	struct bl_table *t;
-	int rc = row_begin(d, ev, err);
+	struct bl_table *t = ev->table;
+	int rc;
+	if (t && was < ev->rows_end && t->plan_ok && t->plan_room && bl_pack_row_fast(d, ev, k))
+		return 1;
+	rc = row_begin(d, ev, err);
 	if (rc <= 0)
 		return rc;
 	t = ev->table;
@@ -846,6 +794,7 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
 	if (!t->plan_ok) {
 		for (uint32_t i = 0; i < t->ncols; i++)
 			bl_col_plan(&t->cols[i]);
+		t->plan_room = bl_plan_room(t);
 		t->plan_ok = 1;
 	}
 	if (ev->rows_op == MC_OP_INSERT) {

@@ -259,9 +259,14 @@ int rio_pack_begin(struct rio_writer *w, struct rp *k, size_t room, struct mc_er
 
 int rio_pack_end(struct rio_writer *w, struct rp *k, struct mc_err *err)
 {
+	return rio_pack_endn(w, k, 1, err);
+}
+
+int rio_pack_endn(struct rio_writer *w, struct rp *k, uint64_t n, struct mc_err *err)
+{
 	if (rp_close(k) < 0)
 		return mc_oom(err, "a record");
-	w->count++;
+	w->count += n;
 	if (w->buf.len >= WRITE_CHUNK)
 		return drain(w, err);
 	return 0;

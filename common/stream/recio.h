@@ -104,6 +104,9 @@ int rio_write_raw(struct rio_writer *w, const void *p, size_t n, uint64_t nrecs,
 struct rp;
 int rio_pack_begin(struct rio_writer *w, struct rp *k, size_t room, struct mc_err *err);
 int rio_pack_end(struct rio_writer *w, struct rp *k, struct mc_err *err);
+/* rio_pack_end for n records packed one after the other at k (none
+ * dropped: rp_abort drops them all) */
+int rio_pack_endn(struct rio_writer *w, struct rp *k, uint64_t n, struct mc_err *err);
 
 /* Write the trailer with the count of records written since the header. */
 int rio_end(struct rio_writer *w, struct mc_err *err);
