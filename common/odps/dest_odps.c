@@ -320,17 +320,10 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
 			return -1;
 	}
-	if (odd_encode(w, p, rows, err) < 0)
-		return -1;
-	/* the blocks to local disk first: what a rerun finishes the commit
-	 * from once its journal is written */
-	if (odps_spool_put(w->o.state, w->seq, part_index(w, p), p->blocks, p->nblocks,
-			   &p->spool_size, &p->spool_crc, err) < 0)
-		return -1;
-	p->spooled = 1;
 	{
+		/* encoded, spooled, PUT (dest_odps_pipe.c) */
 		struct odps_up u = up_of(w, p);
-		int rc = odps_up_put_all(&u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
+		int rc = odd_send(w, p, rows, &u, part_index(w, p), err);
 		if (rc < 0)
 			return -1;
 		if (rc == 1) /* expired under us: all of it again in a new session */

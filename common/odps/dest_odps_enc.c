@@ -304,6 +304,8 @@ static int add_marker(struct odd *w, struct dest_part *p, struct trec_enc *e,
 
 static int cut_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
 {
+	if (p->pipe) /* compressed and sent while the next is encoded */
+		return odd_pipe_block(p, e, err);
 	if (mc_grow(&p->blocks, &p->bcap, p->nblocks + 1, sizeof *p->blocks) < 0)
 		return mc_oom(err, "blocks");
 	memset(&p->blocks[p->nblocks], 0, sizeof p->blocks[0]);
@@ -317,7 +319,8 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	       struct mc_err *err)
 {
 	struct trec_enc e;
-	struct trec_enc_opts eo = { w->o.comp, 0, w->o.block_size, p->sess.max_field };
+	struct trec_enc_opts eo = { p->pipe ? TREC_RAW : w->o.comp, 0, w->o.block_size,
+				    p->sess.max_field };
 	size_t at = 0;
 	int rc = 0, planned = 0;
 	if (trec_enc_init(&e, &p->sess.schema, &eo, err) < 0)

@@ -46,6 +46,7 @@ struct dest_part {
 	uint64_t images, nthi;
 	int has_tpos;
 	struct mc_pos tlo, thi;
+	struct odd_pipe *pipe; /* while odd_send pipelines (dest_odps_pipe.c) */
 	/* its blocks in the spool (odps/spool.h) */
 	int spooled;
 	uint64_t spool_size;
@@ -172,6 +173,17 @@ int odd_ddl_col(const struct dest_part *q, const struct mc_str *c, const struct 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	       struct mc_err *err);
+
+/* dest_odps_pipe.c: encode the records of rows into p's blocks, spool
+ * them (partition idx of the commit) and PUT them into p's session on
+ * u's connections (with --threads > 1 in a pipeline: each block goes up
+ * while the next are encoded). 0, 1 (the session is no longer open: the
+ * blocks are all made and spooled, upload them again), -1 with err. */
+struct odps_up;
+int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+	     const struct odps_up *u, size_t idx, struct mc_err *err);
+/* The block under way in e handed to the pipeline (odd_encode's cut). */
+int odd_pipe_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err);
 
 /* dest_odps_hist.c: the schema history of p's table: the schema and
  * ALTER TABLE records of rows added to STATE/_mcsync/hist/TABLE.mcr (the

@@ -601,41 +601,91 @@ static int put_val(struct trec_enc *e, size_t col, const struct trec_type *t,
 	}
 }
 
-static void zfree(struct trec_enc *e)
+static void zfree_of(enum trec_comp comp, void **zc)
 {
-	if (!e->zc)
+	if (!*zc)
 		return;
-	if (e->o.comp == TREC_ZSTD) {
-		ZSTD_freeCCtx(e->zc);
+	if (comp == TREC_ZSTD) {
+		ZSTD_freeCCtx(*zc);
 	} else {
-		deflateEnd(e->zc);
-		free(e->zc);
+		deflateEnd(*zc);
+		free(*zc);
 	}
-	e->zc = NULL;
+	*zc = NULL;
 }
 
-static int zstart(struct trec_enc *e, struct mc_err *err)
+static void zfree(struct trec_enc *e)
 {
-	if (e->o.comp == TREC_ZSTD) {
+	zfree_of(e->o.comp, &e->zc);
+}
+
+static int zstart_of(enum trec_comp comp, int level, void **zc, struct mc_err *err)
+{
+	if (comp == TREC_ZSTD) {
 		ZSTD_CCtx *c = ZSTD_createCCtx();
 		if (!c)
 			return mc_oom(err, "a zstd compressor");
-		e->zc = c;
-		if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, e->o.level)))
-			return mc_errf(err, MC_EXIT_USAGE, "zstd level %d: not valid", e->o.level);
-	} else if (e->o.comp == TREC_DEFLATE) {
+		*zc = c;
+		if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)))
+			return mc_errf(err, MC_EXIT_USAGE, "zstd level %d: not valid", level);
+	} else if (comp == TREC_DEFLATE) {
 		z_stream *z = calloc(1, sizeof *z);
 		int rc;
 		if (!z)
 			return mc_oom(err, "a deflate compressor");
-		rc = deflateInit(z, e->o.level);
+		rc = deflateInit(z, level);
 		if (rc != Z_OK) {
 			free(z);
 			return rc == Z_MEM_ERROR ? mc_oom(err, "a deflate compressor")
 						 : mc_errf(err, MC_EXIT_USAGE, "deflate level %d: not valid",
-							   e->o.level);
+							   level);
 		}
-		e->zc = z;
+		*zc = z;
+	}
+	return 0;
+}
+
+static int zstart(struct trec_enc *e, struct mc_err *err)
+{
+	return zstart_of(e->o.comp, e->o.level, &e->zc, err);
+}
+
+/* in[0..n) into the compressor zc of comp, its output appended to out
+ * (the block's end with end). */
+static int zpush(enum trec_comp comp, void *zc, const char *in_p, size_t n, struct mc_buf *o,
+		 bool end, struct mc_err *err)
+{
+	if (comp == TREC_ZSTD) {
+		ZSTD_inBuffer in = { in_p, n, 0 };
+		size_t left;
+		do {
+			ZSTD_outBuffer out;
+			if (o->cap - o->len < ZSTD_CStreamOutSize() &&
+			    buf_grow(o, ZSTD_CStreamOutSize()) < 0)
+				return mc_oom(err, "a Tunnel block");
+			out = (ZSTD_outBuffer){ o->p + o->len, o->cap - o->len, 0 };
+			left = ZSTD_compressStream2(zc, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+			if (ZSTD_isError(left))
+				return mc_errf(err, MC_EXIT_DATA, "zstd: %s", ZSTD_getErrorName(left));
+			o->len += out.pos;
+		} while (in.pos < in.size || (end && left));
+	} else if (comp == TREC_DEFLATE) {
+		z_stream *z = zc;
+		int rc;
+		z->next_in = (unsigned char *)in_p;
+		z->avail_in = (uInt)n;
+		do {
+			size_t room = n / 2 + (64u << 10);
+			if (o->cap - o->len < room && buf_grow(o, room) < 0)
+				return mc_oom(err, "a Tunnel block");
+			room = o->cap - o->len;
+			z->next_out = (unsigned char *)o->p + o->len;
+			z->avail_out = room > UINT32_MAX ? UINT32_MAX : (uInt)room;
+			rc = deflate(z, end ? Z_FINISH : Z_NO_FLUSH);
+			if (rc == Z_STREAM_ERROR)
+				return mc_errf(err, MC_EXIT_DATA, "deflate failed");
+			o->len += room - z->avail_out;
+		} while (z->avail_in || (end && rc != Z_STREAM_END) || (!end && z->avail_out == 0));
 	}
 	return 0;
 }
@@ -643,43 +693,54 @@ static int zstart(struct trec_enc *e, struct mc_err *err)
 /* Hand the staged bytes to the compressor (the block's end with end). */
 static int push(struct trec_enc *e, bool end, struct mc_err *err)
 {
-	if (e->o.comp == TREC_ZSTD) {
-		ZSTD_inBuffer in = { e->raw.p, e->raw.len, 0 };
-		size_t left;
-		do {
-			ZSTD_outBuffer out;
-			if (e->out.cap - e->out.len < ZSTD_CStreamOutSize() &&
-			    buf_grow(&e->out, ZSTD_CStreamOutSize()) < 0)
-				return mc_oom(err, "a Tunnel block");
-			out = (ZSTD_outBuffer){ e->out.p + e->out.len, e->out.cap - e->out.len, 0 };
-			left = ZSTD_compressStream2(e->zc, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
-			if (ZSTD_isError(left))
-				return mc_errf(err, MC_EXIT_DATA, "zstd: %s", ZSTD_getErrorName(left));
-			e->out.len += out.pos;
-		} while (in.pos < in.size || (end && left));
-	} else if (e->o.comp == TREC_DEFLATE) {
-		z_stream *z = e->zc;
-		int rc;
-		z->next_in = (unsigned char *)e->raw.p;
-		z->avail_in = (uInt)e->raw.len;
-		e->zstarted = true;
-		do {
-			size_t room = e->raw.len / 2 + (64u << 10);
-			if (e->out.cap - e->out.len < room && buf_grow(&e->out, room) < 0)
-				return mc_oom(err, "a Tunnel block");
-			room = e->out.cap - e->out.len;
-			z->next_out = (unsigned char *)e->out.p + e->out.len;
-			z->avail_out = room > UINT32_MAX ? UINT32_MAX : (uInt)room;
-			rc = deflate(z, end ? Z_FINISH : Z_NO_FLUSH);
-			if (rc == Z_STREAM_ERROR)
-				return mc_errf(err, MC_EXIT_DATA, "deflate failed");
-			e->out.len += room - z->avail_out;
-		} while (z->avail_in || (end && rc != Z_STREAM_END) || (!end && z->avail_out == 0));
-	} else {
+	if (e->o.comp == TREC_RAW)
 		return 0; /* raw: the staging buffer is the block */
-	}
+	e->zstarted = e->o.comp == TREC_DEFLATE;
+	if (zpush(e->o.comp, e->zc, e->raw.p, e->raw.len, &e->out, end, err) < 0)
+		return -1;
 	e->raw.len = 0;
 	return 0;
+}
+
+int trec_zc_init(struct trec_zc *z, enum trec_comp comp, int level, struct mc_err *err)
+{
+	memset(z, 0, sizeof *z);
+	z->comp = comp;
+	z->level = level ? level : 1;
+	if (zstart_of(comp, z->level, &z->zc, err) < 0) {
+		zfree_of(comp, &z->zc);
+		return -1;
+	}
+	return 0;
+}
+
+int trec_zc_block(struct trec_zc *z, const void *raw, size_t n, size_t head, struct mc_buf *out,
+		  struct mc_err *err)
+{
+	const char *p = raw;
+	out->len = 0;
+	if (z->comp == TREC_RAW)
+		return buf_add(out, p, n) < 0 ? mc_oom(err, "a Tunnel block") : 0;
+	if (head > n)
+		head = n;
+	/* the encoder's calls: its records (if it handed them over before the
+	 * end: CHUNK bytes or more), then the rest with the end */
+	if (head >= CHUNK && zpush(z->comp, z->zc, p, head, out, false, err) < 0)
+		return -1;
+	if (head < CHUNK)
+		head = 0;
+	if (zpush(z->comp, z->zc, p + head, n - head, out, true, err) < 0)
+		return -1;
+	if (z->comp == TREC_ZSTD)
+		ZSTD_CCtx_reset(z->zc, ZSTD_reset_session_only);
+	else
+		deflateReset(z->zc);
+	return 0;
+}
+
+void trec_zc_free(struct trec_zc *z)
+{
+	zfree_of(z->comp, &z->zc);
 }
 
 int trec_enc_init(struct trec_enc *e, const struct trec_schema *s, const struct trec_enc_opts *o,

@@ -194,6 +194,28 @@ int trec_enc_finish(struct trec_enc *e, struct mc_buf *block, struct trec_block_
 		    struct mc_err *err);
 void trec_enc_free(struct trec_enc *e);
 
+/* A block compressor apart from an encoder (another thread's: see
+ * odps/zpool.h): a block's record stream, encoded with comp TREC_RAW, into
+ * the bytes an encoder of compression comp gives for it. */
+struct trec_zc {
+	enum trec_comp comp;
+	int level;
+	void *zc;
+};
+
+int trec_zc_init(struct trec_zc *z, enum trec_comp comp, int level, struct mc_err *err);
+/* The block raw[0..n) (its records raw[0..head), then its footer) into
+ * out (replacing its contents): the bytes trec_enc_finish of an encoder of
+ * z's compression and level gives for the same records. */
+int trec_zc_block(struct trec_zc *z, const void *raw, size_t n, size_t head, struct mc_buf *out,
+		  struct mc_err *err);
+void trec_zc_free(struct trec_zc *z);
+/* The bytes staged in e (with TREC_RAW: the records of the block so far). */
+static inline size_t trec_enc_staged(const struct trec_enc *e)
+{
+	return e->raw.len;
+}
+
 /* Uncompress a block body of Content-Encoding enc (NULL or "" for none,
  * "deflate": a zlib stream, "zstd": Zstandard frames) into out (replacing
  * its contents), refusing more than max bytes, trailing bytes, a truncated

@@ -76,6 +76,27 @@ struct odps_up {
 	struct odps_conns **conns; /* where they are kept (with threads > 1) */
 };
 
+/* The PUTs of blocks that come while they go (the encoder's pipeline,
+ * odps/dest_odps_pipe.c): on u's connections (u->threads > 1, u->conns),
+ * with odps_up_put_all's retries. */
+struct odps_put_run;
+int odps_put_begin(const struct odps_up *u, const char *id, enum trec_comp comp,
+		   struct odps_put_run **rn, struct mc_err *err);
+/* One round of the PUTs of blocks[0..n) (the array may move between calls,
+ * not the bytes of a block under way; n only grows): start what may start,
+ * move the transfers on, take what ended; then, unless last (no block
+ * comes after these) and every one is in, wait up to ms milliseconds for
+ * the network, a retry's backoff or odps_put_wake. 0, 1 (the session is
+ * no longer open), -1 with err. */
+int odps_put_step(struct odps_put_run *rn, const struct mc_buf *blocks, size_t n, int last, int ms,
+		  struct mc_err *err);
+/* The blocks in (answered 2xx). */
+size_t odps_put_in(const struct odps_put_run *rn);
+/* End the wait of odps_put_step (from any thread; rn: the run). */
+void odps_put_wake(void *rn);
+/* Stop what is under way and free rn (NULL is fine). */
+void odps_put_end(struct odps_put_run *rn);
+
 /* Create a session (create_partition: the server creates a missing
  * partition, §3.1/§8.1). s gets the answer. */
 int odps_up_create(const struct odps_up *u, int create_partition, struct odps_session *s,

@@ -90,29 +90,20 @@ struct blk {
 	struct odps_retry r;
 };
 
-struct run {
+struct odps_put_run {
 	const struct odps_up *u;
 	const char *id;
 	enum trec_comp comp;
 	const struct mc_buf *blocks;
 	struct blk *b;
-	size_t n, done;
+	size_t n, done; /* blocks[0..n) may go up (more may come: odps_put_step) */
 	size_t fresh;   /* the next block never sent */
 	size_t *retry;  /* the blocks waiting their retry */
 	size_t nretry;
+	size_t bcap, rcap;
 	struct odps_conns *cs;
 };
-
-static void sleep_s(double s)
-{
-	struct timespec ts;
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
+#define run odps_put_run
 
 /* Start block k on idle connection c. */
 static int start(struct run *rn, struct conn *c, size_t k, struct mc_err *err)
@@ -238,49 +229,103 @@ static int fill(struct run *rn, double *wait, struct mc_err *err)
 	return 0;
 }
 
-static int put_all(struct run *rn, struct mc_err *err)
+/* One round: start what may start, move the transfers on, take what
+ * ended; then, unless every block of the last lot is in, wait up to ms
+ * for the network, a backoff's end or odps_put_wake. */
+static int step(struct run *rn, int last, int ms, struct mc_err *err)
 {
-	int rc = 0;
-	while (rc == 0 && rn->done < rn->n) {
-		int running = 0, left;
-		CURLMsg *msg;
-		double wait;
-		if (fill(rn, &wait, err) < 0)
-			return -1;
-		if (curl_multi_perform(rn->cs->m, &running) != CURLM_OK)
-			return mc_errf(err, MC_EXIT_DATA, "libcurl: the transfers failed");
-		while (rc == 0 && (msg = curl_multi_info_read(rn->cs->m, &left))) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			for (size_t i = 0; i < rn->cs->n; i++)
-				if (rn->cs->c[i].blk >= 0 && rn->cs->c[i].h.curl == msg->easy_handle) {
-					rc = ended(rn, &rn->cs->c[i], msg->data.result, err);
-					break;
-				}
-		}
-		if (rc != 0 || rn->done == rn->n)
-			break;
-		{
-			size_t idle = 0;
-			for (size_t i = 0; i < rn->cs->n; i++)
-				idle += rn->cs->c[i].blk < 0;
-			if (!idle) /* woken by the transfers; no block can start before one ends */
-				wait = 1;
-			if (running) {
-				int ms = (int)(wait * 1000);
-				curl_multi_poll(rn->cs->m, NULL, 0, ms < 1 ? 1 : ms, NULL);
-			} else if (idle == rn->cs->n) {
-				sleep_s(wait); /* every block left waits its backoff */
+	int rc = 0, running = 0, left;
+	CURLMsg *msg;
+	double wait;
+	size_t idle = 0;
+	if (fill(rn, &wait, err) < 0)
+		return -1;
+	if (curl_multi_perform(rn->cs->m, &running) != CURLM_OK)
+		return mc_errf(err, MC_EXIT_DATA, "libcurl: the transfers failed");
+	while (rc == 0 && (msg = curl_multi_info_read(rn->cs->m, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (size_t i = 0; i < rn->cs->n; i++)
+			if (rn->cs->c[i].blk >= 0 && rn->cs->c[i].h.curl == msg->easy_handle) {
+				rc = ended(rn, &rn->cs->c[i], msg->data.result, err);
+				break;
 			}
-		}
 	}
-	return rc;
+	if (rc != 0 || (last && rn->done == rn->n) || ms <= 0)
+		return rc;
+	for (size_t i = 0; i < rn->cs->n; i++)
+		idle += rn->cs->c[i].blk < 0;
+	if (!idle) /* woken by the transfers; no block can start before one ends */
+		wait = 1;
+	if (running || idle == rn->cs->n) {
+		/* (with no transfer: the backoff of the blocks left, or until more
+		 * blocks come) */
+		int w = (int)(wait * 1000);
+		w = w < 1 ? 1 : w > ms ? ms : w;
+		curl_multi_poll(rn->cs->m, NULL, 0, w, NULL);
+	}
+	return 0;
+}
+
+int odps_put_begin(const struct odps_up *u, const char *id, enum trec_comp comp,
+		   struct odps_put_run **out, struct mc_err *err)
+{
+	struct run *rn = calloc(1, sizeof *rn);
+	*out = NULL;
+	if (!rn)
+		return mc_oom(err, "blocks");
+	rn->u = u;
+	rn->id = id;
+	rn->comp = comp;
+	if (!(rn->cs = conns_of(u, err))) {
+		free(rn);
+		return -1;
+	}
+	*out = rn;
+	return 0;
+}
+
+int odps_put_step(struct odps_put_run *rn, const struct mc_buf *blocks, size_t n, int last, int ms,
+		  struct mc_err *err)
+{
+	if (n > ODPS_MAX_BLOCKS)
+		return mc_errf(err, MC_EXIT_DATA, "block %u of %s: a session holds blocks 0..19999 "
+			       "(commit fewer rows at once, or cut bigger blocks)", ODPS_MAX_BLOCKS,
+			       rn->u->table);
+	if (mc_grow(&rn->b, &rn->bcap, n + 1, sizeof *rn->b) < 0 ||
+	    mc_grow(&rn->retry, &rn->rcap, n + 1, sizeof *rn->retry) < 0)
+		return mc_oom(err, "blocks");
+	rn->blocks = blocks;
+	rn->n = n;
+	return step(rn, last, ms, err);
+}
+
+size_t odps_put_in(const struct odps_put_run *rn)
+{
+	return rn->done;
+}
+
+void odps_put_wake(void *arg)
+{
+	struct run *rn = arg;
+	curl_multi_wakeup(rn->cs->m);
+}
+
+void odps_put_end(struct odps_put_run *rn)
+{
+	if (!rn)
+		return;
+	for (size_t i = 0; i < rn->cs->n; i++)
+		stop(rn, &rn->cs->c[i]);
+	free(rn->b);
+	free(rn->retry);
+	free(rn);
 }
 
 int odps_up_put_all(const struct odps_up *u, const char *id, enum trec_comp comp,
 		    const struct mc_buf *blocks, size_t n, struct mc_err *err)
 {
-	struct run rn = { .u = u, .id = id, .comp = comp, .blocks = blocks, .n = n };
+	struct run *rn;
 	int rc;
 	if (u->threads <= 1 || n <= 1 || !u->conns) {
 		for (size_t i = 0; i < n; i++) {
@@ -290,23 +335,11 @@ int odps_up_put_all(const struct odps_up *u, const char *id, enum trec_comp comp
 		}
 		return 0;
 	}
-	if (n > ODPS_MAX_BLOCKS)
-		return mc_errf(err, MC_EXIT_DATA, "block %u of %s: a session holds blocks 0..19999 "
-			       "(commit fewer rows at once, or cut bigger blocks)", ODPS_MAX_BLOCKS,
-			       u->table);
-	if (!(rn.cs = conns_of(u, err)))
+	if (odps_put_begin(u, id, comp, &rn, err) < 0)
 		return -1;
-	rn.b = calloc(n, sizeof *rn.b);
-	rn.retry = calloc(n, sizeof *rn.retry);
-	if (!rn.b || !rn.retry) {
-		free(rn.b);
-		free(rn.retry);
-		return mc_oom(err, "blocks");
-	}
-	rc = put_all(&rn, err);
-	for (size_t i = 0; i < rn.cs->n; i++)
-		stop(&rn, &rn.cs->c[i]);
-	free(rn.b);
-	free(rn.retry);
+	do
+		rc = odps_put_step(rn, blocks, n, 1, 1000, err);
+	while (rc == 0 && rn->done < n);
+	odps_put_end(rn);
 	return rc;
 }

@@ -78,6 +78,13 @@ med() { sort -n "$W/$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[N
 k=0
 
 echo "input: a snapshot of $N rows, $B bytes of mcr; blocks of $BLOCK; median of $RUNS runs"
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+W4=$((NCPU < 4 ? NCPU : 4))
+echo "compression, the same level both ways: local: zstd level 1 (mc-tunnel-put's default), a" \
+	"commit's data file of 4 MiB or more on zstd's $W4 worker threads (one per CPU, 1..4);" \
+	"odps-tN: --compress=deflate or zstd, level 1, with N > 1 each block compressed on" \
+	"min(N, CPUs) worker threads ($((NCPU < 4 ? NCPU : 4)) with N=4) while the next is encoded and" \
+	"the finished ones go up (common/odps/dest_odps_pipe.c); $NCPU CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "servers: odps-tN: blocks decoded in C ($SO: every CRC, every record against the schema," \
 	"rows stored as the Python decoder stores them; a commit records the blocks, the first read copies their rows into sqlite)${SRV_py:+; odps-py-t1: decoded in Python}" \
 	"(recstream.py, CRC32C: $CRC)"

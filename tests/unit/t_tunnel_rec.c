@@ -530,6 +530,72 @@ static void blocks(void)
 	trec_schema_free(&s);
 }
 
+/* ---- a block compressed apart (trec_zc: another thread's) ---- */
+
+/* Blocks encoded raw and compressed by trec_zc_block are the very bytes
+ * the encoder of that compression gives: blocks under, around and over
+ * the encoder's 128 KiB hand-over, at levels 1 and 3. */
+static void zc_blocks(void)
+{
+	static const char *const spec[] = { "id", "bigint", "s", "string", "d", "double", NULL };
+	enum { N = 30000 };
+	static struct trec_val recs[N][3];
+	static char text[N][40];
+	static const size_t sizes[] = { 20u << 10, (128u << 10) - 30, (128u << 10) + 1, 1u << 20 };
+	struct trec_schema s;
+	schema(&s, spec);
+	for (int i = 0; i < N; i++) {
+		int len = snprintf(text[i], sizeof text[i], "text %d %x %s", i, i * 2654435761u,
+				   i % 3 ? "abcabcabc" : "zq");
+		recs[i][0] = VI((int64_t)i * 7 - 100);
+		recs[i][1] = (struct trec_val){ .u.s = { text[i], (size_t)len } };
+		recs[i][2] = (struct trec_val){ .u.f64 = i * 0.25 };
+	}
+	for (int comp = TREC_DEFLATE; comp <= TREC_ZSTD; comp++)
+		for (int level = 1; level <= 3; level += 2)
+			for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+				struct trec_enc_opts o = { .comp = comp, .level = level, .block_size = sizes[k] };
+				struct trec_enc_opts ro = { .comp = TREC_RAW, .block_size = sizes[k] };
+				struct trec_enc e, r;
+				struct trec_zc z;
+				struct mc_err err = { 0 };
+				struct mc_buf blk = { 0 }, raw = { 0 }, zb = { 0 };
+				size_t nblocks = 0, differ = 0;
+				char what[120];
+				int rc = trec_enc_init(&e, &s, &o, &err);
+				if (rc == 0)
+					rc = trec_enc_init(&r, &s, &ro, &err);
+				if (rc == 0)
+					rc = trec_zc_init(&z, comp, level, &err);
+				for (int i = 0; i < N && rc == 0; i++) {
+					rc = trec_enc_add(&e, recs[i], 3, &err);
+					if (rc == 0)
+						rc = trec_enc_add(&r, recs[i], 3, &err);
+					if (rc == 0 && (trec_enc_full(&r) || i == N - 1)) {
+						size_t head = trec_enc_staged(&r);
+						rc = trec_enc_finish(&e, &blk, NULL, &err);
+						if (rc == 0)
+							rc = trec_enc_finish(&r, &raw, NULL, &err);
+						if (rc == 0)
+							rc = trec_zc_block(&z, raw.p, raw.len, head, &zb, &err);
+						differ += rc == 0 && (zb.len != blk.len || memcmp(zb.p, blk.p, blk.len));
+						nblocks++;
+					}
+				}
+				snprintf(what, sizeof what, "%s level %d, blocks of %zu: compressed apart, "
+					 "the same bytes", trec_comp_name(comp), level, sizes[k]);
+				tap_check(rc == 0 && nblocks > 1 && differ == 0, what,
+					  "rc %d %s, %zu blocks, %zu differ", rc, err.msg, nblocks, differ);
+				trec_enc_free(&e);
+				trec_enc_free(&r);
+				trec_zc_free(&z);
+				buf_free(&blk);
+				buf_free(&raw);
+				buf_free(&zb);
+			}
+	trec_schema_free(&s);
+}
+
 /* ---- what the encoder refuses ---- */
 
 static void refusals(void)
@@ -786,6 +852,7 @@ int main(void)
 	types();
 	roundtrip();
 	blocks();
+	zc_blocks();
 	refusals();
 	violations();
 	uncompress_checks();

@@ -1,0 +1,138 @@
+/* dest_odps_pipe.c: a partition's blocks encoded, compressed, spooled and
+ * PUT for the MaxCompute destination (dest_odps.c's odd_append), in a
+ * pipeline with --threads > 1 (docs/maxcompute.md "Connections"): the
+ * thread of the sink encodes the records (protobuf and CRCs) block by
+ * block; workers compress each block (odps/zpool.h, one per CPU up to the
+ * connections); each compressed block goes up at once on a free
+ * connection (odps_put_step) while the next ones are being encoded. The
+ * blocks and their bytes are those of the encoder alone; the spool is
+ * written, fsync'd, once every block is compressed, before the journal as
+ * always (a run killed before it has no journal: its session is never
+ * committed). */
+#include "odps/dest_odps_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "odps/spool.h"
+#include "odps/zpool.h"
+
+struct odd_pipe {
+	struct odps_put_run *run;
+	struct odps_zpool *zp;
+	struct mc_buf raw;      /* the encoder's next block's memory */
+	unsigned char *ready;   /* per block: compressed */
+	size_t rcap, nready;    /* blocks[0..nready) compressed */
+	int closed;             /* the session closed under us: no more PUTs */
+};
+
+/* Take the compressed blocks, then a round of the PUTs (waiting up to ms
+ * for the network or a block). */
+static int pump(struct dest_part *p, int last, int ms, struct mc_err *err)
+{
+	struct odd_pipe *q = p->pipe;
+	size_t k;
+	int rc;
+	for (;;) {
+		struct mc_buf b = { 0 };
+		rc = odps_zpool_take(q->zp, &k, &b, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		buf_free(&p->blocks[k]);
+		p->blocks[k] = b;
+		q->ready[k] = 1;
+	}
+	while (q->nready < p->nblocks && q->ready[q->nready])
+		q->nready++;
+	if (q->closed) {
+		if (ms > 0)
+			odps_zpool_wait(q->zp);
+		return 0;
+	}
+	rc = odps_put_step(q->run, p->blocks, q->nready, last, ms, err);
+	if (rc == 1) /* the blocks are still made: all of them go up again, in a new session */
+		q->closed = 1;
+	return rc < 0 ? -1 : 0;
+}
+
+int odd_pipe_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
+{
+	struct odd_pipe *q = p->pipe;
+	size_t head = trec_enc_staged(e);
+	if (mc_grow(&p->blocks, &p->bcap, p->nblocks + 1, sizeof *p->blocks) < 0 ||
+	    mc_grow(&q->ready, &q->rcap, p->nblocks + 1, 1) < 0)
+		return mc_oom(err, "blocks");
+	memset(&p->blocks[p->nblocks], 0, sizeof p->blocks[0]);
+	q->ready[p->nblocks] = 0;
+	/* q->raw: a spent block's memory, the encoder's for the next block */
+	if (trec_enc_finish(e, &q->raw, NULL, err) < 0 ||
+	    odps_zpool_add(q->zp, p->nblocks, &q->raw, head, err) < 0)
+		return -1;
+	p->nblocks++;
+	return pump(p, 0, 0, err);
+}
+
+static int workers(const struct odps_up *u)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (int)(n < u->threads ? n : u->threads);
+}
+
+static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+		const struct odps_up *u, size_t idx, struct mc_err *err)
+{
+	struct odd_pipe *q = p->pipe;
+	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0 ||
+	    odps_zpool_start(&q->zp, w->o.comp, 0, workers(u), odps_put_wake, q->run, err) < 0 ||
+	    odd_encode(w, p, rows, err) < 0)
+		return -1;
+	while (odps_zpool_left(q->zp) > 0)
+		if (pump(p, 0, 1000, err) < 0)
+			return -1;
+	if (pump(p, 0, 0, err) < 0)
+		return -1;
+	if (q->nready != p->nblocks)
+		return mc_errf(err, MC_EXIT_DATA, "internal: %zu blocks of %s, %zu compressed",
+			       p->nblocks, p->table, q->nready);
+	/* every block made: to local disk, while the last ones go up */
+	if (odps_spool_put(w->o.state, w->seq, idx, p->blocks, p->nblocks, &p->spool_size,
+			   &p->spool_crc, err) < 0)
+		return -1;
+	p->spooled = 1;
+	while (!q->closed && odps_put_in(q->run) < p->nblocks)
+		if (pump(p, 1, 1000, err) < 0)
+			return -1;
+	return q->closed;
+}
+
+int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+	     const struct odps_up *u, size_t idx, struct mc_err *err)
+{
+	struct odd_pipe q = { 0 };
+	int rc;
+	if (u->threads <= 1 || !u->conns) {
+		if (odd_encode(w, p, rows, err) < 0)
+			return -1;
+		/* the blocks to local disk first: what a rerun finishes the
+		 * commit from once its journal is written */
+		if (odps_spool_put(w->o.state, w->seq, idx, p->blocks, p->nblocks, &p->spool_size,
+				   &p->spool_crc, err) < 0)
+			return -1;
+		p->spooled = 1;
+		return odps_up_put_all(u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
+	}
+	p->pipe = &q;
+	rc = send(w, p, rows, u, idx, err);
+	p->pipe = NULL;
+	odps_zpool_stop(q.zp); /* before the run: the workers wake it */
+	odps_put_end(q.run);
+	buf_free(&q.raw);
+	free(q.ready);
+	return rc;
+}

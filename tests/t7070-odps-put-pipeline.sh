@@ -1,0 +1,83 @@
+#!/bin/sh
+# mc-tunnel-put --dest=odps:// --threads=N (N > 1) pipelines a commit
+# (docs/maxcompute.md "Connections", common/odps/dest_odps_pipe.c): each
+# block goes up as soon as it is compressed, while the next ones are
+# encoded, and the spool is written once every block is made. With a late
+# PUT held by the server (the spool then on disk): the first blocks
+# are answered before the spool is written (before, every block was
+# encoded and spooled before the first PUT); the blocks are the very bytes
+# of one connection's (the spools of --threads=1 and --threads=4, deflate
+# and zstd, are equal byte for byte). And a session that
+# expires and a block answered 503 while the rest is still being encoded:
+# every row once.
+. "$(dirname "$0")/lib.sh"
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+command -v python3 >/dev/null || { ok "skipped: no python3"; exit 0; }
+command -v curl >/dev/null || { ok "skipped: no curl"; exit 0; }
+odps_start srv || exit 1
+CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+"$BIN/tools/mcgen" sysbench 40000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
+faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
+nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
+put() { # NAME STATE ARGS...
+	_n=$1 _s=$2
+	shift 2
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
+		--name=sbtest.sbtest1="$_n" "$@"
+}
+
+# --- the 21st of 32 blocks held 4 s by the server: meanwhile the spool is
+# on disk, and when it was written ---
+for c in deflate zstd; do
+	for t in 1 4; do
+		: >"$T/srv/faults.log"
+		nofaults
+		faults "put slow=4 skip=20 times=1" # of 32 blocks
+		put "s$t$c" "st$t$c" --threads=$t --compress=$c --block-size=262144 "$T/sb.mcr" \
+			>"$T/put.out" 2>&1 &
+		p=$!
+		f=$T/st$t$c/_mcsync/spool/1.0
+		if wait_for " slow put " "$T/srv/faults.log" 300 && sleep 1 && [ -s "$f" ]; then
+			cp "$f" "$T/spool$t$c"
+			python3 -c 'import os, sys; print("%.3f" % os.stat(sys.argv[1]).st_mtime)' "$f" \
+				>"$T/spooled$t$c"
+		fi
+		wait "$p"
+		expect_eq "--threads=$t --compress=$c: exit 0" "0" "$?"
+	done
+	if [ -s "$T/spool1$c" ] && cmp -s "$T/spool1$c" "$T/spool4$c"; then
+		ok "--compress=$c: the spools of 1 and 4 connections are the same bytes ($(wc -c <"$T/spool4$c") bytes)"
+	else
+		fail "--compress=$c: the spools of 1 and 4 connections are the same bytes" \
+			"$(wc -c <"$T/spool1$c" 2>&1) / $(wc -c <"$T/spool4$c" 2>&1) bytes"
+	fi
+	# the first PUT answered (requests.log: when the answer went) before
+	# the spool's last write
+	first=$(grep " PUT /projects/p1/tables/s4$c?" "$T/srv/requests.log" | head -1 | cut -d' ' -f1)
+	spooled=$(cat "$T/spooled4$c" 2>/dev/null)
+	nput=$(grep -c " PUT /projects/p1/tables/s4$c?" "$T/srv/requests.log")
+	if [ -n "$first" ] && [ -n "$spooled" ] && [ "$nput" -gt 20 ] &&
+		awk -v a="$first" -v b="$spooled" 'BEGIN {exit !(a < b)}'; then
+		ok "--threads=4 --compress=$c: the first of $nput blocks was in before the spool was written"
+	else
+		fail "--threads=4 --compress=$c: the first block was in before the spool was written" \
+			"first PUT answered at ${first:-none}, spool written at ${spooled:-never seen} ($nput PUTs)"
+	fi
+done
+nofaults
+
+# --- faults while the rest of the commit is still being encoded ---
+rows() { $CLI sql "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM $1" 2>&1 | sed 1d; }
+want="40000,40000,800020000"
+faults "put expire times=1 skip=2"
+expect_ok "--threads=4: the session expired at the third PUT" put e4 ste --threads=4 --compress=zstd --block-size=131072 "$T/sb.mcr"
+nofaults
+expect_eq "a session expired under the pipeline: every row once" "$want" "$(rows e4)"
+faults "put 503 times=3 skip=1"
+expect_ok "--threads=4: 503 on three PUTs" put r4 str --threads=4 --compress=deflate --block-size=131072 --retry-time=30 "$T/sb.mcr"
+nofaults
+expect_eq "blocks answered 503 under the pipeline, retried: every row once" "$want" "$(rows r4)"
+expect_grep "the 503 fired" " 503 put PUT " "$T/srv/faults.log"
+expect_grep "the expiry fired" " expire put PUT " "$T/srv/faults.log"
