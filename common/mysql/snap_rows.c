@@ -92,6 +92,34 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
 	return 0;
 }
 
+/* The chunk's end bound: split column i's literal from the read's last
+ * row by lit (the protocol's), into *last. */
+int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+		    MYSQL_ROW row, const unsigned long *len, snap_bound *last, struct mc_err *err)
+{
+	size_t hexcol = t->ncols;
+	char **b = calloc(t->nsplit, sizeof *b);
+	for (size_t i = 0; b && i < t->nsplit; i++)
+		if (!(b[i] = lit(t, rd, row, len, i, &hexcol))) {
+			snap_bound_free(b, t->nsplit);
+			b = NULL;
+		}
+	if (!b)
+		return mc_oom(err, "a chunk bound");
+	*last = b;
+	return 0;
+}
+
+int snap_tick_end(struct snap_ticks *k, size_t len)
+{
+	if (!k->fn || !k->rows)
+		return 0;
+	int rc = k->fn(k->ctx, k->rows, len - k->len);
+	k->rows = 0;
+	k->len = len;
+	return rc;
+}
+
 int snap_use_text(const struct snap_table *t)
 {
 	const char *p = getenv("MC_SNAP_PROTOCOL");
@@ -221,8 +249,9 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	size_t nb = t->ncols;
 	for (size_t i = 0; i < t->nsplit; i++)
 		nb += t->cols[t->split[i]].kk == SNAP_K_STR; /* their HEX() */
-	uint64_t n = 0, tick_rows = 0;
-	size_t tick_len = out->len, start_len = out->len;
+	uint64_t n = 0;
+	size_t start_len = out->len;
+	struct snap_ticks tk = { tick, tick_ctx, 0, out->len };
 	MYSQL_RES *res = NULL;
 	struct mc_rec r;
 	memset(&r, 0, sizeof r);
@@ -273,31 +302,16 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
 			full = 1;
 		if (full && t->nsplit) {
-			size_t hexcol = t->ncols;
-			char **b = calloc(t->nsplit, sizeof *b);
-			for (size_t i = 0; b && i < t->nsplit; i++)
-				if (!(b[i] = text_lit(t, rd, row, len, i, &hexcol))) {
-					snap_bound_free(b, t->nsplit);
-					b = NULL;
-				}
-			if (!b) {
-				mc_oom(err, "a chunk bound");
+			if (snap_last_bound(t, rd, text_lit, row, len, last, err) < 0)
 				goto fail;
-			}
-			*last = b;
-			if (tick && tick(tick_ctx, tick_rows + 1, out->len - tick_len) < 0)
+			if (snap_tick_row(&tk, out->len, 1) < 0)
 				goto stopped;
-			tick_rows = 0;
 			break;
 		}
-		if (tick && ++tick_rows == 256) {
-			if (tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
-				goto stopped;
-			tick_rows = 0;
-			tick_len = out->len;
-		}
+		if (snap_tick_row(&tk, out->len, 0) < 0)
+			goto stopped;
 	}
-	if (tick && tick_rows && tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
+	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
 	/* the rows left after a stop (at most the limit's) are read and dropped */
 	mysql_free_result(res);
