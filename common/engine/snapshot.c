@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/io.h"
 #include "engine/snapshot_int.h"
 #include "mysql/snapcheck.h"
 #include "stream/ledger.h"
@@ -461,6 +462,8 @@ static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
 static int write_job(struct snapjob *s, struct sj_job *j, struct mc_pos *tmax, struct mc_err *e)
 {
 	struct snap_table *t = &s->tables[j->ti];
+	if (s->out_is_file)
+		io_reserve(s->fd, j->out.len);
 	if (rio_write_raw(&s->wr, j->out.p, j->out.len, j->nrecs, e) < 0)
 		return -1;
 	if (pos_cmp(&j->wm, tmax) > 0)

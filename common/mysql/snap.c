@@ -671,9 +671,10 @@ static int is_tm(uint8_t vk)
 	return vk == MC_V_DATE || vk == MC_V_DATETIME || vk == MC_V_TIMESTAMP || vk == MC_V_TIME;
 }
 
-static char *row_lit(const struct snap_table *t, struct snap_reader *rd, size_t i,
-		     size_t *hexcol)
+static char *row_lit(const struct snap_table *t, struct snap_reader *rd, MYSQL_ROW row,
+		     const unsigned long *len, size_t i, size_t *hexcol)
 {
+	(void)row, (void)len;
 	size_t ci = t->split[i];
 	const struct snap_col *c = &t->cols[ci];
 	char tmp[64];
@@ -836,8 +837,8 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	r.after = rd->vals;
 	if (snap_rows_head(rd, &r, err) < 0)
 		goto fail;
-	uint64_t n = 0, tick_rows = 0;
-	size_t tick_len = out->len;
+	uint64_t n = 0;
+	struct snap_ticks tk = { tick, tick_ctx, 0, out->len };
 	char tmtext[4096];
 	for (;;) {
 		int rc = mysql_stmt_fetch(st);
@@ -919,31 +920,16 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
 			full = 1;
 		if (full && t->nsplit) {
-			size_t hexcol = t->ncols;
-			char **b = calloc(t->nsplit, sizeof *b);
-			for (size_t i = 0; b && i < t->nsplit; i++)
-				if (!(b[i] = row_lit(t, rd, i, &hexcol))) {
-					snap_bound_free(b, t->nsplit);
-					b = NULL;
-				}
-			if (!b) {
-				mc_oom(err, "a chunk bound");
+			if (snap_last_bound(t, rd, row_lit, NULL, NULL, last, err) < 0)
 				goto fail;
-			}
-			*last = b;
-			if (tick && tick(tick_ctx, tick_rows + 1, out->len - tick_len) < 0)
+			if (snap_tick_row(&tk, out->len, 1) < 0)
 				goto stopped;
-			tick_rows = 0;
 			break;
 		}
-		if (tick && ++tick_rows == 256) {
-			if (tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
-				goto stopped;
-			tick_rows = 0;
-			tick_len = out->len;
-		}
+		if (snap_tick_row(&tk, out->len, 0) < 0)
+			goto stopped;
 	}
-	if (tick && tick_rows && tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
+	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
 	mysql_stmt_close(st);
 	buf_free(&q);

@@ -131,6 +131,26 @@ int snap_steps_next(struct snap_steps *p, snap_bound *hi, struct mc_err *err);
  * the caller keeps). */
 typedef int (*snap_tick_fn)(void *ctx, uint64_t rows, uint64_t bytes);
 
+/* The progress ticks of a read: tick every 256 rows (snap_tick_row) and
+ * for the rows left at its end (snap_tick_end); the last row of a read
+ * stopped at its limit ticks at once (end 1). len: the output's length. */
+struct snap_ticks {
+	snap_tick_fn fn; /* NULL: none */
+	void *ctx;
+	uint64_t rows;   /* rows since the last tick */
+	size_t len;      /* the output's length at the last tick */
+};
+static inline int snap_tick_row(struct snap_ticks *k, size_t len, int end)
+{
+	if (!k->fn || (++k->rows < 256 && !end))
+		return 0;
+	int rc = k->fn(k->ctx, k->rows, len - k->len);
+	k->rows = 0;
+	k->len = len;
+	return rc;
+}
+int snap_tick_end(struct snap_ticks *k, size_t len);
+
 /* Reusable state of snap_read (buffers of one connection). max_bytes,
  * when not 0, ends a read early (as the row limit does) once it has
  * appended that many bytes. */
@@ -177,6 +197,13 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
  * over the text protocol, for query q (rd sized for its columns; no
  * read of ties). */
 int snap_use_text(const struct snap_table *t);
+/* The chunk's end bound from the read's last row: split column i's literal
+ * by lit (each protocol's; row and len: the text protocol's row, else
+ * unused), into *last. */
+typedef char *(*snap_lit_fn)(const struct snap_table *t, struct snap_reader *rd, MYSQL_ROW row,
+			     const unsigned long *len, size_t i, size_t *hexcol);
+int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+		    MYSQL_ROW row, const unsigned long *len, snap_bound *last, struct mc_err *err);
 /* A value of column c from the server's text s[0..n) into v: an integer
  * parsed (ZEROFILL's zeros allowed, range checked), a temporal text of the
  * column's length and fraction digits, anything else as it is (v points

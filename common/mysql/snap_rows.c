@@ -92,6 +92,34 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
 	return 0;
 }
 
+/* The chunk's end bound: split column i's literal from the read's last
+ * row by lit (the protocol's), into *last. */
+int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+		    MYSQL_ROW row, const unsigned long *len, snap_bound *last, struct mc_err *err)
+{
+	size_t hexcol = t->ncols;
+	char **b = calloc(t->nsplit, sizeof *b);
+	for (size_t i = 0; b && i < t->nsplit; i++)
+		if (!(b[i] = lit(t, rd, row, len, i, &hexcol))) {
+			snap_bound_free(b, t->nsplit);
+			b = NULL;
+		}
+	if (!b)
+		return mc_oom(err, "a chunk bound");
+	*last = b;
+	return 0;
+}
+
+int snap_tick_end(struct snap_ticks *k, size_t len)
+{
+	if (!k->fn || !k->rows)
+		return 0;
+	int rc = k->fn(k->ctx, k->rows, len - k->len);
+	k->rows = 0;
+	k->len = len;
+	return rc;
+}
+
 int snap_use_text(const struct snap_table *t)
 {
 	const char *p = getenv("MC_SNAP_PROTOCOL");
@@ -213,6 +241,70 @@ static int bad_value(const struct snap_col *c, uint64_t row, const char *s, size
 		       c->name, c->mysql_type, (unsigned long long)row, (int)(n > 64 ? 64 : n), s);
 }
 
+/* Row number row's values converted (rd->vals) and packed after the read's
+ * shared fields, in one pass: the bytes and checks of snap_rows_put. */
+static inline int text_row(struct snap_reader *rd, const struct snap_table *t, MYSQL_ROW row,
+			   const unsigned long *len, uint64_t rowno, struct mc_buf *out,
+			   struct mc_err *err)
+{
+	struct rp k;
+	size_t nc = t->ncols;
+	if (rp_open(&k, out, rd->head.len + 10 * nc + 16) < 0)
+		return mc_oom(err, "a record");
+	memcpy(k.w, rd->head.p, rd->head.len);
+	k.w += rd->head.len;
+	rp_array(&k, nc);
+	for (size_t i = 0; i < nc; i++) {
+		struct mc_val *v = &rd->vals[i];
+		const struct snap_col *c = &t->cols[i];
+		const char *s = row[i];
+		size_t sn = len[i];
+		if (!s) {
+			v->kind = MC_V_NULL;
+			rp_nil(&k);
+			continue;
+		}
+		if (c->vk == MC_V_INT) {
+			if (int_text(s, sn, (c->flags & MC_CF_UNSIGNED) != 0, v) < 0)
+				goto bad;
+			if (v->kind == MC_V_INT)
+				rp_int64(&k, v->v.i);
+			else
+				rp_uint64(&k, v->v.u);
+			continue;
+		}
+		if (!c->cs && (c->vk == MC_V_STR || c->vk == MC_V_BIN)) {
+			v->kind = c->vk;
+			v->v.s = mc_str_c(s, sn);
+			if (c->vk == MC_V_STR)
+				rp_str(&k, s, sn);
+			else
+				rp_bin(&k, s, sn);
+			continue;
+		}
+		if (text_conv(c, s, sn, v) < 0)
+			goto bad;
+		if (c->cs && snap_text_value(rd, t, i, rowno, v, err) < 0) {
+			rp_abort(&k);
+			return -1;
+		}
+		/* as rec_encode checks them: floats and texts of a form */
+		if (v->kind >= MC_V_F32 && v->kind != MC_V_STR && v->kind != MC_V_BIN &&
+		    rec_val_validate(v, err) < 0) {
+			rp_abort(&k);
+			return mc_errctx(err, "after value %zu: ", i + 1);
+		}
+		rp_val(&k, v);
+		continue;
+	bad:
+		rp_abort(&k);
+		return bad_value(c, rowno, s, sn, err);
+	}
+	if (rp_close(&k) < 0)
+		return mc_oom(err, "a record");
+	return 0;
+}
+
 int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
 		   size_t qlen, uint64_t limit, const struct mc_pos *wm, int64_t tm,
 		   struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,
@@ -221,8 +313,9 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	size_t nb = t->ncols;
 	for (size_t i = 0; i < t->nsplit; i++)
 		nb += t->cols[t->split[i]].kk == SNAP_K_STR; /* their HEX() */
-	uint64_t n = 0, tick_rows = 0;
-	size_t tick_len = out->len, start_len = out->len;
+	uint64_t n = 0;
+	size_t start_len = out->len;
+	struct snap_ticks tk = { tick, tick_ctx, 0, out->len };
 	MYSQL_RES *res = NULL;
 	struct mc_rec r;
 	memset(&r, 0, sizeof r);
@@ -252,52 +345,23 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 			break;
 		}
 		const unsigned long *len = mysql_fetch_lengths(res);
-		for (size_t i = 0; i < t->ncols; i++) {
-			struct mc_val *v = &rd->vals[i];
-			const struct snap_col *c = &t->cols[i];
-			if (!row[i]) {
-				v->kind = MC_V_NULL;
-				continue;
-			}
-			if (text_conv(c, row[i], len[i], v) < 0) {
-				bad_value(c, n + 1, row[i], len[i], err);
-				goto fail;
-			}
-			if (c->cs && snap_text_value(rd, t, i, n + 1, v, err) < 0)
-				goto fail;
-		}
-		if (snap_rows_put(rd, t->ncols, out, err) < 0)
+		if (text_row(rd, t, row, len, n + 1, out, err) < 0)
 			goto fail;
 		n++;
 		int full = limit && n == limit;
 		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
 			full = 1;
 		if (full && t->nsplit) {
-			size_t hexcol = t->ncols;
-			char **b = calloc(t->nsplit, sizeof *b);
-			for (size_t i = 0; b && i < t->nsplit; i++)
-				if (!(b[i] = text_lit(t, rd, row, len, i, &hexcol))) {
-					snap_bound_free(b, t->nsplit);
-					b = NULL;
-				}
-			if (!b) {
-				mc_oom(err, "a chunk bound");
+			if (snap_last_bound(t, rd, text_lit, row, len, last, err) < 0)
 				goto fail;
-			}
-			*last = b;
-			if (tick && tick(tick_ctx, tick_rows + 1, out->len - tick_len) < 0)
+			if (snap_tick_row(&tk, out->len, 1) < 0)
 				goto stopped;
-			tick_rows = 0;
 			break;
 		}
-		if (tick && ++tick_rows == 256) {
-			if (tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
-				goto stopped;
-			tick_rows = 0;
-			tick_len = out->len;
-		}
+		if (snap_tick_row(&tk, out->len, 0) < 0)
+			goto stopped;
 	}
-	if (tick && tick_rows && tick(tick_ctx, tick_rows, out->len - tick_len) < 0)
+	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
 	/* the rows left after a stop (at most the limit's) are read and dropped */
 	mysql_free_result(res);
