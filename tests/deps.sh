@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-dev
 libmariadb-dev libfyaml-dev libcurl4-openssl-dev libssl-dev libmsgpack-dev libzstd-dev zlib1g-dev zstd
 mariadb-server mariadb-client mariadb-backup sqlite3 sysbench mydumper
-python3 jq time systemd lowdown gnuplot-nox valgrind
+python3 jq time systemd lowdown gnuplot-nox valgrind strace
 dpkg-dev debhelper lintian"
 # optional: a C CRC32C for the local MaxCompute server (tests/odps-server/recstream.py
 # falls back to Python); not every Debian release has it for its Python
