@@ -70,8 +70,16 @@ expect_grep "... naming the other table" "'shop2.order_0' would be written as 'o
 rules "$T/m.yaml" "/order_[01]/" "    shard_column: src"
 mc-transform --rules="$T/m.yaml" "$T/snap.mcr" >"$T/m.mcr" 2>"$T/err" || fail "setup" "m"
 expect_ok "the merged shards go in" mc-tunnel-put --dest="$T/wm" "$T/m.mcr"
-expect_code 1 "a table named like the merge destination, not by its rules" \
+# (of the same source, the stream is refused first as not through the
+# warehouse's rules, docs/mc-tunnel-put.md "Rules"; the table check is for
+# a stream of another source: its source_id changed here)
+expect_code 1 "a stream of the source not through its rules" \
 	mc-tunnel-put --dest="$T/wm" --name=shop.order_2=orders "$T/snap.mcr"
+expect_grep "... refused as such" "this stream came through no mc-transform, the warehouse's tables of it through rules r1:" "$T/err"
+mc-cat "$T/snap.mcr" | jq -c 'if .mcr then .meta.source_id = "999999" else . end' |
+	mc-cat --from=jsonl --to=mcr >"$T/snap.other.mcr" || fail "setup" "other source"
+expect_code 1 "a table named like the merge destination, not by its rules" \
+	mc-tunnel-put --dest="$T/wm" --name=shop.order_2=orders "$T/snap.other.mcr"
 expect_grep "... refused" "destination of several tables merged into one" "$T/err"
 
 # a DDL on a shard

@@ -158,6 +158,11 @@ int sink_layout(const struct sink *s, int *lay, struct mc_err *err);
 /* hlayout.c: the header's log_layout entry (mc-transform's rules): the
  * layout of a new ledger, else it must be the ledger's; a --log-layout
  * given must say the same (exit 2 naming both). */
+/* The header's rules fingerprint against the one the ledger records of
+ * the stream's source (hrules.c): recorded when none is, else refused
+ * (exit 1) when it differs. */
+int sink_header_rules(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		      struct mc_err *err);
 int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		       struct mc_err *err);
 

@@ -161,6 +161,20 @@ int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, stru
 	return ckpt_set(&l->names, key, name, err);
 }
 
+const char *ledger_rules_get(const struct mc_ledger *l, const char *id)
+{
+	char k[160];
+	snprintf(k, sizeof k, LEDGER_K_RULES "%s", id);
+	return ckpt_get(&l->rules, k);
+}
+
+int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
+{
+	char k[160];
+	snprintf(k, sizeof k, LEDGER_K_RULES "%s", id);
+	return ckpt_set(&l->rules, k, v, err);
+}
+
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
 {
 	char k[160];
@@ -326,6 +340,9 @@ static int put_names(const struct mc_ledger *l, struct ckpt *c, struct mc_err *e
 	for (size_t i = 0; i < l->snapw.n; i++)
 		if (ckpt_append(c, l->snapw.kv[i].k, l->snapw.kv[i].v, err) < 0)
 			return -1;
+	for (size_t i = 0; i < l->rules.n; i++)
+		if (ckpt_append(c, l->rules.kv[i].k, l->rules.kv[i].v, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -484,6 +501,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
+		    (strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 &&
+		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
 		      strncmp(c->kv[i].k, LEDGER_K_GEN, sizeof LEDGER_K_GEN - 1) == 0) &&
 		     ckpt_append(&l->snapw, c->kv[i].k, c->kv[i].v, err) < 0))
@@ -598,6 +617,7 @@ void ledger_free(struct mc_ledger *l)
 	ckpt_free(&l->snap);
 	ckpt_free(&l->names);
 	ckpt_free(&l->tsrc);
+	ckpt_free(&l->rules);
 	ckpt_free(&l->snapw);
 	free(l->cuts);
 	free(l->gtid);

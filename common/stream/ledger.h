@@ -66,6 +66,10 @@
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 #define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
 					      * source of its first rows (none: 0) */
+#define LEDGER_K_RULES "rules."              /* + a source's server_id ("-": the
+					      * unnamed source): the rules
+					      * fingerprint its streams came
+					      * through ("FP FILE", or "none") */
 
 /* ---- snapshot chains ----
  * A table's committed snapshot chain is "done" (complete) or "after", a
@@ -134,6 +138,8 @@ struct mc_ledger {
 				 * ledger_name_key(), value the name */
 	struct ckpt tsrc;       /* each destination table's source: key
 				 * "tsrc.NAME", value N (ledger_src) */
+	struct ckpt rules;      /* each source's rules fingerprint: key
+				 * LEDGER_K_RULES + its server_id */
 	struct ckpt snapw;      /* each table's highest committed chunk
 				 * watermark: key "snapw." + ledger_table_key(),
 				 * value "N<TAB>POS" (LEDGER_K_SNAPW); and its
@@ -194,6 +200,11 @@ int ledger_gen_set(struct mc_ledger *l, const char *key, uint64_t gen, struct mc
 /* A table's recorded destination name (NULL: none); record one (copies). */
 const char *ledger_name_get(const struct mc_ledger *l, const char *key);
 int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, struct mc_err *err);
+
+/* The rules fingerprint recorded for the source of server_id id ("-":
+ * unnamed) (NULL: none recorded); record one (copies). */
+const char *ledger_rules_get(const struct mc_ledger *l, const char *id);
+int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err);
 
 /* The source (ledger_src number) a destination table's rows come from:
  * 1 and *n, or 0 when none is recorded (the table is the first source's);

@@ -49,5 +49,8 @@ int tfr_sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struc
 int tfr_parse_parts(struct rctx *c, struct tf_rules *R, struct fy_node *v); /* parts.c */
 int tfr_parts_done(struct rctx *c, struct tf_rules *R);
 void tfr_parts_free(struct tf_rules *R);
+/* The rules fingerprint of the file whose root is root into R->fp
+ * (fprint.c). */
+int tfr_fprint(struct rctx *c, struct tf_rules *R, struct fy_node *root);
 
 #endif

@@ -424,6 +424,8 @@ int tf_rules_load(struct tf_rules *R, const char *path, struct mc_err *err)
 		mc_oom(err, "rules");
 	if (!c.failed && !err->code)
 		tfr_parts_done(&c, R);
+	if (!c.failed && !err->code)
+		tfr_fprint(&c, R, root);
 out:
 	fy_document_destroy(doc);
 	fy_diag_destroy(diag);

@@ -180,6 +180,9 @@ struct tf_rules {
 	char *log_layout;         /* log_layout: the sink's log layout (one of
 				   * tf_log_layouts), or NULL */
 	char *log_layout_at;      /* "FILE:LINE:COL" of it */
+	char fp[40];              /* the rules fingerprint, "r1:" + 32 hex
+				   * digits (fprint.c: what decides the
+				   * tables' names, columns, partitions) */
 };
 
 /* The log layouts a rules file may name (docs/warehouse.md "Log layouts";

@@ -147,7 +147,7 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	t->source_id = NULL;
 	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
 		return mc_oom(err, "the header");
-	if (!(m = calloc(r->nmeta + 4, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 6, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
@@ -157,7 +157,11 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		    !(r->meta[i].k.n == strlen(TF_META_PART_COL) &&
 		      memcmp(r->meta[i].k.p, TF_META_PART_COL, r->meta[i].k.n) == 0) &&
 		    !(t->o->rules->log_layout && r->meta[i].k.n == strlen(TF_META_LAYOUT) &&
-		      memcmp(r->meta[i].k.p, TF_META_LAYOUT, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_LAYOUT, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_FP) &&
+		      memcmp(r->meta[i].k.p, TF_META_FP, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_FILE) &&
+		      memcmp(r->meta[i].k.p, TF_META_FILE, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
@@ -174,6 +178,13 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	if (t->o->rules->log_layout) {
 		m[n].k = mc_str_c(TF_META_LAYOUT, strlen(TF_META_LAYOUT));
 		m[n].v = mc_str_c(t->o->rules->log_layout, strlen(t->o->rules->log_layout));
+		n++;
+	}
+	m[n].k = mc_str_c(TF_META_FP, strlen(TF_META_FP));
+	m[n++].v = mc_str_c(t->o->rules->fp, strlen(t->o->rules->fp));
+	if (t->o->rules->file && !strchr(t->o->rules->file, '\n')) {
+		m[n].k = mc_str_c(TF_META_FILE, strlen(TF_META_FILE));
+		m[n].v = mc_str_c(t->o->rules->file, strlen(t->o->rules->file));
 		n++;
 	}
 	h.meta = m;

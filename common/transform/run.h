@@ -34,6 +34,12 @@
  * layout the sink writes (mc-tunnel-put honours it; an input header's own
  * entry is replaced when the rules give one). */
 #define TF_META_LAYOUT "log_layout"
+/* The header entries of the rules fingerprint (fprint.c) and of the rules
+ * file's path (given only when it has no newline): the sink records the
+ * fingerprint per source and refuses a stream of the source with another
+ * (docs/mc-tunnel-put.md "Rules"). An input header's own are replaced. */
+#define TF_META_FP "rules_fp"
+#define TF_META_FILE "rules_file"
 
 struct tf_opts {
 	const struct tf_rules *rules;
