@@ -99,6 +99,16 @@ trap 'exit 129' HUP
 _name=$(basename "$0" .sh)
 
 ok() { printf 'ok - %s: %s\n' "$_name" "$1"; }
+# need CMD...: every CMD on PATH, else a failure naming the first missing
+# one (make deps installs them all) and exit: a test whose tools are
+# missing fails, it is never counted as passed
+need() {
+	for _c; do
+		command -v "$_c" >/dev/null 2>&1 && continue
+		printf 'FAIL - %s: needs %s, which is not installed (make deps installs it)\n' "$_name" "$_c"
+		exit 1
+	done
+}
 fail() {
 	printf 'FAIL - %s: %s: %s\n' "$_name" "$1" "$2"
 	if [ -s "$T/err" ]; then sed -n '1,20s/^/#   stderr: /p' "$T/err"; fi

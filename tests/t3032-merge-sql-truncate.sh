@@ -11,7 +11,7 @@
 # history's SQL columns, mchist loadh, gives the server's rows).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
-command -v sqlite3 >/dev/null || { ok "skipped: no sqlite3"; exit 0; }
+need sqlite3
 
 mdb_start
 sql "CREATE DATABASE d;

@@ -11,8 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
-	{ ok "skipped: no python3 or sqlite3"; exit 0; }
+need python3 sqlite3
 S=$TOP/tests/odps-server
 SO=$BIN/tools/odps-blockdec.so
 [ -f "$SO" ] || { fail "the C block decoder" "$SO was not built (make)"; exit 1; }

@@ -12,8 +12,7 @@
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 
-command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
-	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
+need python3 sqlite3 curl
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 

@@ -15,8 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-command -v python3 >/dev/null && command -v sqlite3 >/dev/null ||
-	{ ok "skipped: no python3 or sqlite3"; exit 0; }
+need python3 sqlite3
 
 mdb_start
 sql "CREATE DATABASE d;

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-command -v python3 >/dev/null || { ok "skipped: no python3"; exit 0; }
+need python3
 
 cd "$T" || exit 1
 MCSYNC_BIN=$BIN MCSYNC_DEST=odps-local MCSYNC_DEMO_ROWS=600 MCSYNC_DEMO_CHANGES=300 \

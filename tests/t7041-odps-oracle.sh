@@ -12,7 +12,7 @@
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-command -v python3 >/dev/null || { ok "skipped: no python3"; exit 0; }
+need python3
 . "$(dirname "$0")/t7041-odps-oracle.lib"
 
 oracle_setup

@@ -13,8 +13,8 @@
 . "$(dirname "$0")/mariadb.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-command -v python3 >/dev/null || { ok "skipped: no python3"; exit 0; }
-command -v sqlite3 >/dev/null || { ok "skipped: no sqlite3"; exit 0; }
+need python3
+need sqlite3
 . "$(dirname "$0")/t7041-odps-oracle.lib"
 
 # the stages' sink: --mode=upsert, a commit every 20 rows or 0.2 s

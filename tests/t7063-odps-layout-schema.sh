@@ -17,8 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null &&
-	command -v jq >/dev/null || { ok "skipped: no python3, sqlite3, curl or jq"; exit 0; }
+need python3 sqlite3 curl jq
 
 mdb_start
 sql "CREATE DATABASE d;

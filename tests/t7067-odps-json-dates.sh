@@ -19,8 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
-command -v python3 >/dev/null && command -v sqlite3 >/dev/null && command -v curl >/dev/null ||
-	{ ok "skipped: no python3, sqlite3 or curl"; exit 0; }
+need python3 sqlite3 curl
 
 mdb_start
 cols="d DATE, d0 DATETIME, d3 DATETIME(3), d6 DATETIME(6), t0 TIMESTAMP NULL, t1 TIMESTAMP(1) NULL,
