@@ -55,7 +55,16 @@ nlog=$(rows sbtest__sbtest1_log)
 expect_code 1 "after a complete commit, the same" put c "$T/sb.mcr"
 expect_grep "... naming the same writer" "another state directory .writer $writer, commit [0-9]" "$T/err"
 expect_eq "... nothing doubled" "$(rows sbtest__sbtest1) $(rows sbtest__sbtest1_log)" "800,800 $nlog"
-# another source table into the same table (shards): not the same source
-sed 's/sbtest1/sbtest2/' /dev/null
-expect_ok "another source table into the same table is taken" \
-	put d --name=sbtest.sbtest1=sbother "$T/sb.mcr"
+expect_code 1 "a second source given the same --name is refused too" \
+	put c2 --name=sbtest.sbtest1=sbtest__sbtest1 "$T/sb.mcr"
+expect_grep "... naming the writer" "another state directory .writer $writer, commit" "$T/err"
+# another source table into one table (shards, each its own state): taken
+mc-cat "$T/sb.mcr" | sed 's/"sbtest1"/"sbtest2"/' | mc-cat --to=mcr >"$T/sb2.mcr"
+expect_ok "a source table into a new table" put d --name=sbtest.sbtest1=shared "$T/sb.mcr"
+expect_ok "another source table into the same table, from another state, is taken" \
+	put e --name=sbtest.sbtest2=shared "$T/sb2.mcr"
+expect_eq "... each once" "$(rows shared)" "1600,800"
+expect_code 1 "the first source table again from a third state is refused" \
+	put f --name=sbtest.sbtest1=shared "$T/sb.mcr"
+expect_grep "... naming its writer" "table 'p1.shared' holds rows of sbtest.sbtest1 committed by another state directory .writer $(wr d)," "$T/err"
+expect_eq "... nothing doubled" "$(rows shared)" "1600,800"
