@@ -265,16 +265,24 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 				return mc_oom(err, "path");
 			rc = ckpt_read(path, &mine, err) < 0 ? -1 : 0;
 			free(path);
+			loaded = 1;
+		}
+		if (rc == 0 && ckpt_get(&mine, key) && !strcmp(ckpt_get(&mine, key), name)) {
+			rc = ckpt_set(&w->wseen, key, name, err) < 0 ? -1 : 0;
+			continue;
+		}
+		if (rc == 0 && loaded == 1) {
+			/* the other writers, asked once */
 			odd_sql_opts(w, &so, NULL);
-			if (rc == 0 && !w->mirror_ok) {
+			if (!w->mirror_ok) {
 				rc = odps_mirror_ensure(&w->c, &so, err);
 				w->mirror_ok = rc == 0;
 			}
 			if (rc == 0)
 				rc = others(w, &so, &o, &no, err);
-			loaded = 1;
+			loaded = 2;
 		}
-		if (rc == 0 && !(ckpt_get(&mine, key) && !strcmp(ckpt_get(&mine, key), name))) {
+		if (rc == 0) {
 			/* the writer the evidence is surest of */
 			int best = 0;
 			size_t bk = 0;
