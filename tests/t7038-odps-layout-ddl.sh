@@ -68,6 +68,7 @@ ROP=$(grep '"table":"ro",.*"effect":"rename_to"' "$T/ch.jsonl" | posof)
 	{ fail "setup" "the stream's DDL: $(grep '"kind":"ddl"' "$T/ch.jsonl")"; exit 1; }
 
 D=20251121
+ODPS_PROJECT=p1,p2
 for L in dts dts-new dataworks; do
 	layout_start
 	expect_ok "$L: the stream goes into a local warehouse" \
@@ -119,6 +120,9 @@ for L in dts dts-new dataworks; do
 	expect_grep "$L gone: ... naming the position and why" \
 		"table 'd__gone': a DROP \(or a rename away\) at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
 	# a re-creation with another schema
+	# (into a project of its own: $S committed the snapshot's rows into
+	# p1's tables, which another state may not add to)
+	OD="--dest=odps://p2 --odps-config=$ODPS_CONF" DB=$T/srv-$L/p2.db
 	expect_ok "$L os: the snapshot" put --state="$S.os" "$T/snap1.mcr"
 	# (a new version of the table's schema history, which the log table of
 	# these layouts follows in MaxCompute as mcsync's does: the merge takes

@@ -79,12 +79,9 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
 	so->retry_s = w->o.retry_s;
 	so->settings = ODPS_SQL_SETTINGS;
 	so->say = w->o.say;
-	if (to) {
-		memset(to, 0, sizeof *to);
-		to->sql = so;
-		to->lifecycle = w->o.lifecycle;
-		to->proceed = w->o.proceed;
-	}
+	if (to)
+		*to = (struct odps_tables_opts){ .sql = so, .lifecycle = w->o.lifecycle,
+						 .proceed = w->o.proceed };
 }
 
 /* ---- the table-and-partition hook ---- */
@@ -531,6 +528,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	sf1.seq = w->seq;
 	if (odps_prune_at(l, &at))
 		odps_statefile_prune(&sf1, &at);
+	if (odd_writer_check(w, l, err) < 0) /* another state's rows of a source */
+		goto out;
 	/* 1. the journal: every session of this commit and its spool, before
 	 * any commit (a rerun finding it so drops the sessions: roll_forward) */
 	if (j.n && (odps_spool_sync(w->o.state, err) < 0 ||
@@ -793,6 +792,7 @@ static void odd_close(void *st)
 	rec_scratch_free(&w->sc);
 	rec_scratch_free(&w->jsc);
 	buf_free(&w->jbuf);
+	ckpt_free(&w->wseen);
 	odd_hist_free(w);
 	free(w->maps);
 	free(w->plan);

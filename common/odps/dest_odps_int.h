@@ -97,6 +97,7 @@ struct odd {
 	struct mc_scratch jsc;
 	struct mc_rec jschema;
 	struct mc_buf jbuf;
+	struct ckpt wseen; /* ledger name keys checked (dest_odps_writer.c) */
 };
 
 enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
@@ -119,6 +120,10 @@ int odd_hist_mirror(struct odd *w, uint64_t seq, uint64_t attempt, struct mc_err
  * (l, sf1), and the journal. */
 int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledger *l,
 	       const struct odps_statefile *sf1, struct mc_err *err);
+/* Refuse (-1, code 1) a commit of l bringing rows of a source table into a
+ * MaxCompute table another state directory committed rows of that source
+ * table into (the state mirror says so; dest_odps_writer.c). */
+int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err);
 /* A journal of the commit after the ledger: finished from its spool when it
  * was decided, its sessions dropped when not (dest_odps_roll.c). */
 int odd_roll_forward(struct odd *w, struct mc_err *err);

@@ -359,9 +359,8 @@ static int is_log_table(const char *t)
 	return n > k && !strcmp(t + n - k, ODPS_LOG_SUFFIX);
 }
 
-/* How many rows of e's partition lie in [tlo, thi] (a log table of
- * layout lay: by its id column, odps/logpos.h). */
-static int count(struct odps_client *c, const struct odps_sql_opts *so,
+/* How many rows of e's partition lie in [tlo, thi] (mirror.h). */
+int odps_mirror_count(struct odps_client *c, const struct odps_sql_opts *so,
 		 const struct odps_jent *e, int lay, uint64_t *n, struct mc_err *err)
 {
 	struct mc_buf q = { 0 }, out = { 0 };
@@ -568,7 +567,7 @@ static int resolve_all(struct rec *R, struct odps_journal *j, int *all_in, struc
 				       "to %s): earlier rows of the partition may lie in that range, "
 				       "so counting cannot tell whether its rows are in MaxCompute",
 				       j->seq, e->table, e->part, lo, hi);
-		if (count(R->c, &R->so, e, is_log_table(e->table) ? lay : 0, &n, err) < 0)
+		if (odps_mirror_count(R->c, &R->so, e, is_log_table(e->table) ? lay : 0, &n, err) < 0)
 			return -1;
 		if (n == e->before + e->images) {
 			e->state = ODPS_J_IN;

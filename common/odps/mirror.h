@@ -71,6 +71,14 @@ struct odps_recover_opts {
 int odps_recover(struct odps_client *c, const struct odps_recover_opts *o, struct mc_buf *report,
 		 struct mc_err *err);
 
+/* How many rows of journal entry e's partition lie in its [tlo, thi] (a
+ * log table of layout lay, enum wh_layout: by its id column,
+ * odps/logpos.h; 0: mcsync's positions): what --recover and the check
+ * of another writer's commit (dest_odps_writer.c) count. */
+struct odps_jent;
+int odps_mirror_count(struct odps_client *c, const struct odps_sql_opts *so,
+		      const struct odps_jent *e, int lay, uint64_t *n, struct mc_err *err);
+
 /* mirror_hist.c: a table's schema history (STATE/_mcsync/hist/T.mcr) as
  * the body of its mirror row (kind "hist.T": the bytes in hex, keys mcr0,
  * mcr1, ...), and back: the newest row of each table of the writer

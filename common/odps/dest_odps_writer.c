@@ -1,0 +1,322 @@
+/* dest_odps_writer.c: a second state directory into the tables of one
+ * source (docs/maxcompute.md "One state directory per source table").
+ *
+ * The first commit of this state directory that brings rows of source
+ * table S (the ledger key name.S, valued the MaxCompute table N) asks the
+ * state mirror (odps/mirror.h) whether another writer of the same --dest
+ * committed rows of S into N: its newest commit's ledger before the commit
+ * (ledger0) names S as N (a commit that completed did), or its ledger
+ * after (ledger1) does and a partition of N or N_log in its journal holds
+ * rows in the commit's position range beyond those of the commits before
+ * (counted as --recover counts). Then the commit is refused before
+ * anything of it is committed: its rows beside the other's would be S
+ * twice over. A writer that committed nothing of S (killed before its
+ * first commit's data, or never got so far) does not count; other source
+ * tables into N (mc-transform's shards) are not S. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "odps/dest_odps_int.h"
+#include "odps/mirror.h"
+#include "odps/sql.h"
+#include "odps/tables.h"
+#include "stream/ckpt.h"
+#include "stream/ledger.h"
+#include "wh/layout.h"
+#include "wh/wh.h"
+#include "wh/whpart.h"
+
+/* Another writer's newest commit in the mirror. */
+struct other {
+	char writer[64];
+	uint64_t seq, attempt;
+	struct ckpt k[4]; /* ledger0 ledger1 state1 journal */
+};
+
+static const char *const kinds[4] = { "ledger0", "ledger1", "state1", "journal" };
+
+static int id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n >= 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* The lines of a result after its header, each split at its first
+ * nsplit commas (the last field keeps the rest): f[i * (nsplit + 1)]. */
+static int split(struct mc_buf *out, size_t nsplit, char ***f, size_t *nrow, struct mc_err *err)
+{
+	size_t cap = 0, w = nsplit + 1;
+	char *p, *nl;
+	*f = NULL;
+	*nrow = 0;
+	if (buf_addc(out, '\0') < 0)
+		return mc_oom(err, "SQL result");
+	p = strchr(out->p, '\n');
+	while (p && *++p) {
+		if ((nl = strchr(p, '\n')))
+			*nl = 0;
+		if (*p) {
+			if (mc_grow(f, &cap, (*nrow + 1) * w, sizeof **f) < 0)
+				return mc_oom(err, "SQL result");
+			for (size_t i = 0; i < w; i++) {
+				char *c = i + 1 < w ? strchr(p, ',') : NULL;
+				if (i + 1 < w && !c)
+					return mc_errf(err, MC_EXIT_DATA, "the state mirror: a result "
+						       "line with fewer than %zu fields", w);
+				if (c)
+					*c = 0;
+				(*f)[*nrow * w + i] = p;
+				p = c ? c + 1 : p + strlen(p);
+			}
+			(*nrow)++;
+		}
+		p = nl;
+	}
+	return 0;
+}
+
+static int u64(const char *s, uint64_t *v)
+{
+	char *e;
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &e, 10);
+	return *e ? -1 : 0;
+}
+
+/* The newest commit (its newest attempt) of every writer but this one. */
+static int others(struct odd *w, const struct odps_sql_opts *so, struct other **o, size_t *n,
+		  struct mc_err *err)
+{
+	struct mc_buf out = { 0 };
+	char **f = NULL, q[512];
+	size_t nrow, cap = 0;
+	int rc;
+	*o = NULL;
+	*n = 0;
+	snprintf(q, sizeof q, "SELECT writer, MAX(seq) AS s FROM " ODPS_MIRROR_TABLE
+		 " WHERE kind = 'journal' AND writer <> '%s' GROUP BY writer", w->sf.writer);
+	rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
+	if (rc == 0)
+		rc = split(&out, 1, &f, &nrow, err);
+	for (size_t i = 0; rc == 0 && i < nrow; i++) {
+		struct other *x;
+		if (!id_ok(f[2 * i]))
+			continue; /* not mcsync's: no writer of a state directory */
+		if (mc_grow(o, &cap, *n + 1, sizeof **o) < 0) {
+			rc = mc_oom(err, "state mirror");
+			break;
+		}
+		x = &(*o)[(*n)++];
+		memset(x, 0, sizeof *x);
+		snprintf(x->writer, sizeof x->writer, "%s", f[2 * i]);
+		if (u64(f[2 * i + 1], &x->seq) < 0)
+			rc = mc_errf(err, MC_EXIT_DATA, "the state mirror: seq '%s' of writer %s is "
+				     "not a number", f[2 * i + 1], x->writer);
+	}
+	free(f);
+	f = NULL;
+	for (size_t i = 0; rc == 0 && i < *n; i++) {
+		struct other *x = &(*o)[i];
+		out.len = 0;
+		snprintf(q, sizeof q, "SELECT attempt, kind, body FROM " ODPS_MIRROR_TABLE
+			 " WHERE writer = '%s' AND seq = %" PRIu64 " AND kind IN ('ledger0', "
+			 "'ledger1', 'state1', 'journal')", x->writer, x->seq);
+		rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
+		if (rc == 0)
+			rc = split(&out, 2, &f, &nrow, err);
+		for (size_t r = 0; rc == 0 && r < nrow; r++) {
+			uint64_t a;
+			if (u64(f[3 * r], &a) < 0)
+				rc = mc_errf(err, MC_EXIT_DATA, "the state mirror: attempt '%s' is "
+					     "not a number", f[3 * r]);
+			else if (a > x->attempt)
+				x->attempt = a;
+		}
+		for (size_t r = 0; rc == 0 && r < nrow; r++) {
+			uint64_t a = 0;
+			const char *v = f[3 * r + 2];
+			size_t k;
+			(void)u64(f[3 * r], &a);
+			for (k = 0; k < 4 && strcmp(f[3 * r + 1], kinds[k]); k++)
+				;
+			if (a != x->attempt || k == 4 || x->k[k].n)
+				continue;
+			if (!strcmp(v, "\\N"))
+				v = "";
+			rc = odps_mirror_dec(v, strlen(v), kinds[k], &x->k[k], err);
+		}
+		free(f);
+		f = NULL;
+	}
+	buf_free(&out);
+	return rc;
+}
+
+static void others_free(struct other *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 4; k++)
+			ckpt_free(&o[i].k[k]);
+	free(o);
+}
+
+/* Whether journal table t is N's (N, N_log, a generation N__gK[_log]). */
+static int of_table(const char *t, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(t, name, n))
+		return 0;
+	t += n;
+	if (!strncmp(t, "__g", 3))
+		for (t += 3; *t >= '0' && *t <= '9'; t++)
+			;
+	return !*t || !strcmp(t, ODPS_LOG_SUFFIX);
+}
+
+/* What the Tunnel says of session e: 1 committed, 0 not (open, expired,
+ * cancelled), 2 unknown (forgotten), -1. */
+static int session_in(struct odd *w, const struct odps_jent *e, struct mc_err *err)
+{
+	char tpart[512];
+	struct odps_up u = { &w->c, e->table, NULL, w->o.retry_s, 7, w->o.say, 1, NULL };
+	struct odps_session ss = { 0 };
+	int rc;
+	snprintf(tpart, sizeof tpart, "%s", e->part);
+	for (char *c = tpart; *c; c++)
+		if (*c == '/')
+			*c = ',';
+	u.part = tpart[0] ? tpart : NULL;
+	rc = odps_up_status(&u, e->session, &ss, err);
+	if (rc == 0)
+		rc = ss.status == ODPS_SS_CLOSED;
+	else if (rc == 1)
+		rc = 2;
+	odps_session_free(&ss);
+	return rc;
+}
+
+/* Whether writer x committed rows of S (ledger key key) into N: 2 (its
+ * ledger or the Tunnel says so) or 1 (rows lie in the range of its
+ * newest commit, which another writer's may share) and *seq the commit,
+ * 0 (it did not), or -1. */
+static int committed(struct odd *w, const struct odps_sql_opts *so, struct other *x,
+		     const char *key, const char *name, uint64_t *seq, struct mc_err *err)
+{
+	const char *v0 = ckpt_get(&x->k[0], key), *v1 = ckpt_get(&x->k[1], key);
+	struct odps_journal j = { 0 };
+	enum wh_layout lay;
+	int rc = 0;
+	*seq = x->seq;
+	if (v0 && !strcmp(v0, name)) {
+		*seq = x->seq - 1;
+		return 2;
+	}
+	if (!v1 || strcmp(v1, name))
+		return 0;
+	if (wh_layout_parse(ckpt_get(&x->k[1], LEDGER_K_LOG_LAYOUT), &lay, err) < 0 ||
+	    odps_journal_from_ckpt(&x->k[3], "the state mirror's journal", &j, err) < 0)
+		return -1;
+	for (size_t i = 0; rc >= 0 && rc < 2 && i < j.n; i++) {
+		const struct odps_jent *e = &j.e[i];
+		uint64_t cnt;
+		size_t tn = strlen(e->table), ln = strlen(ODPS_LOG_SUFFIX);
+		int is_log = tn > ln && !strcmp(e->table + tn - ln, ODPS_LOG_SUFFIX), in;
+		if (!of_table(e->table, name) || !e->images || !e->has_tpos)
+			continue;
+		if (odps_mirror_count(&w->c, so, e, is_log ? (int)lay : 0, &cnt, err) < 0)
+			rc = -1;
+		else if (cnt > (e->has_before ? e->before : 0) &&
+			 (in = session_in(w, e, err)) != 0)
+			rc = in < 0 ? -1 : in == 1 ? 2 : 1;
+	}
+	odps_journal_free(&j);
+	return rc;
+}
+
+int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err)
+{
+	struct ckpt mine = { 0 };
+	struct other *o = NULL;
+	struct odps_sql_opts so;
+	size_t no = 0;
+	int loaded = 0, rc = 0;
+	char *path;
+
+	if (!w->sf.writer)
+		return 0;
+	for (size_t i = 0; rc == 0 && i < l->names.n; i++) {
+		const char *key = l->names.kv[i].k, *name = l->names.kv[i].v;
+		const char *s = key + strlen(LEDGER_K_NAME);
+		if (*name == '=' || ckpt_get(&w->wseen, key))
+			continue;
+		if (!loaded) {
+			/* what this state directory committed itself */
+			if (!(path = wh_pathf("%s/%s", w->o.state, WH_LEDGER)))
+				return mc_oom(err, "path");
+			rc = ckpt_read(path, &mine, err) < 0 ? -1 : 0;
+			free(path);
+			loaded = 1;
+		}
+		if (rc == 0 && ckpt_get(&mine, key) && !strcmp(ckpt_get(&mine, key), name)) {
+			rc = ckpt_set(&w->wseen, key, name, err) < 0 ? -1 : 0;
+			continue;
+		}
+		if (rc == 0 && loaded == 1) {
+			/* the other writers, asked once */
+			odd_sql_opts(w, &so, NULL);
+			if (!w->mirror_ok) {
+				rc = odps_mirror_ensure(&w->c, &so, err);
+				w->mirror_ok = rc == 0;
+			}
+			if (rc == 0)
+				rc = others(w, &so, &o, &no, err);
+			loaded = 2;
+		}
+		if (rc == 0) {
+			/* the writer the evidence is surest of */
+			int best = 0;
+			size_t bk = 0;
+			uint64_t bseq = 0;
+			for (size_t k = 0; rc == 0 && best < 2 && k < no; k++) {
+				const char *dest = ckpt_get(&o[k].k[2], "dest");
+				uint64_t seq;
+				int c;
+				if (!dest || strcmp(dest, w->dest))
+					continue;
+				c = committed(w, &so, &o[k], key, name, &seq, err);
+				if (c < 0)
+					rc = -1;
+				else if (c > best) {
+					best = c;
+					bk = k;
+					bseq = seq;
+				}
+			}
+			if (rc == 0 && best)
+				rc = mc_errf(err, MC_EXIT_DATA,
+					     "MaxCompute table '%s.%s' holds rows of %s committed "
+					     "by another state directory (writer %s, commit %" PRIu64
+					     "); this --state is writer %s, and its rows beside "
+					     "them would be the table twice over: give the --state "
+					     "of writer %s (or --recover=%s into an empty one), or "
+					     "write this source under another --name, table or "
+					     "project", w->t.project, name, s, o[bk].writer, bseq,
+					     w->sf.writer, o[bk].writer, o[bk].writer);
+		}
+		if (rc == 0 && ckpt_set(&w->wseen, key, name, err) < 0)
+			rc = -1;
+	}
+	ckpt_free(&mine);
+	others_free(o, no);
+	return rc;
+}
