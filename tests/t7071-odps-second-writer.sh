@@ -11,8 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-command -v python3 >/dev/null || { ok "skipped: no python3"; exit 0; }
-command -v sqlite3 >/dev/null || { ok "skipped: no sqlite3"; exit 0; }
+need python3
+need sqlite3
 odps_start srv || exit 1
 CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
 "$BIN/tools/mcgen" sysbench 800 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 800 200 >"$T/ch.mcr" ||
