@@ -67,6 +67,12 @@ dumper() { # ROWS (0: mydumper's default chunking)
 		$([ "$1" = 0 ] || echo "--rows=$1") --trx-consistency-only --outputdir="$W/dump" \
 		>/dev/null 2>&1
 }
+dumper_c() { # ROWS: mydumper's compressed output (-c), the same job as our
+	# piped mode's compressed warehouse files
+	rm -rf "$W/dump"
+	mydumper --socket="$MDB_SOCK" --user=root --database=sbtest --threads="$TH" \
+		--rows="$1" --trx-consistency-only --compress --outputdir="$W/dump" >/dev/null 2>&1
+}
 scan() { # the server alone: TH parallel scans of PK ranges, no rows sent
 	_i=0
 	_pids=
@@ -93,6 +99,7 @@ snap_file
 B=$(wc -c <"$W/out/snap.mcr")
 echo "table: sbtest.sbtest1, $N rows; mc-snapshot output $B bytes; medians of $RUNS interleaved runs"
 echo "peers: $(mydumper --version 2>&1 | head -1), --trx-consistency-only, chunking: default, --rows=20000, --rows=500000 (the best is the peer); mariadb --quick -e 'SELECT *'"
+echo "peer of the piped mode (compressed warehouse files): mydumper --compress (its only compressor here), --rows=20000 and --rows=500000, the best of them"
 echo "mc-snapshot: default settings (--chunk-rows=20000), text protocol (no FLOAT/DOUBLE column in sbtest1)"
 for TH in $THREADS_LIST; do
 	for i in $(seq "$RUNS"); do
@@ -100,6 +107,9 @@ for TH in $THREADS_LIST; do
 		cpu "mc-snapshot-pipe-t$TH" snap_pipe
 		for r in 0 20000 500000; do
 			cpu "mydumper-r$r-t$TH" dumper $r
+		done
+		for r in 20000 500000; do
+			cpu "mydumper-c-r$r-t$TH" dumper_c $r
 		done
 		cpu "mariadb-select-t$TH" client
 		cpu "server-scan-t$TH" scan
@@ -112,6 +122,13 @@ for TH in $THREADS_LIST; do
 			best="mydumper-r$r-t$TH"
 		fi
 	done
+	bestc=
+	for r in 20000 500000; do
+		if [ -z "$bestc" ] || awk -v a="$(median "mydumper-c-r$r-t$TH")" \
+			-v b="$(median "$bestc")" 'BEGIN {exit !(a < b)}'; then
+			bestc="mydumper-c-r$r-t$TH"
+		fi
+	done
 	echo "threads $TH: (ratios: our time / peer's time; below 1 means faster than the peer)"
 	for r in 0 20000 500000; do
 		report "mydumper-r$r-t$TH" "$N" "$B"
@@ -121,7 +138,11 @@ for TH in $THREADS_LIST; do
 	report "server-chunks-t$TH" "$N" "$B"
 	report "mc-snapshot-t$TH" "$N" "$B" "$best" "mariadb-select-t$TH"
 	report "mc-snapshot-pipe-t$TH" "$N" "$B" "$best"
-	for n in "$best" "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH" "mariadb-select-t$TH" \
+	for r in 20000 500000; do
+		report "mydumper-c-r$r-t$TH" "$N" "$B"
+	done
+	report "mc-snapshot-pipe-t$TH" "$N" "$B" "$bestc"
+	for n in "$best" "$bestc" "mc-snapshot-t$TH" "mc-snapshot-pipe-t$TH" "mariadb-select-t$TH" \
 		"server-scan-t$TH" "server-chunks-t$TH"; do
 		awk -v n="$n" -v c="$(cpu_median "$n")" -v s="$(cpu_median "$n" scpu)" \
 			-v w="$(median "$n")" -v th="$TH" -v rows="$N" 'BEGIN {
@@ -136,4 +157,8 @@ for TH in $THREADS_LIST; do
 				p, m, a/b, a/b >= 1.2 ? "met" : "not met", b/sc, c/pc, p,
 				b/sc <= 1.05 && c/pc <= 0.5 ? "met" : "not met" }'
 	done
+	awk -v a="$(median "$bestc")" -v b="$(median "mc-snapshot-pipe-t$TH")" -v p="$bestc" \
+		-v c="$(cpu_median "mc-snapshot-pipe-t$TH")" -v pc="$(cpu_median "$bestc")" 'BEGIN {
+		printf "the same job (compressed output): mc-snapshot-pipe-t'"$TH"' %.2fx %s rows/s (goal >= 1.2x: %s), client CPU %.2fx\n",
+			a/b, p, a/b >= 1.2 ? "met" : "not met", c/pc }'
 done
