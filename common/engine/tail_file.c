@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -127,29 +128,78 @@ struct file_loop {
 	uint64_t start;     /* the event being read */
 };
 
+/* Does the statement text s (n bytes) begin with the word w? */
+static int sql_word(const struct mc_str *s, const char *w)
+{
+	size_t k = strlen(w);
+	return s->n >= k && strncasecmp(s->p, w, k) == 0 &&
+	       (s->n == k || s->p[k] == ' ' || s->p[k] == ';' || s->p[k] == '\t' ||
+		s->p[k] == '\n');
+}
+
+/* An event before --from: where the transaction open after it began (0:
+ * none open), from open (the same before it). A transaction begins at a
+ * MariaDB GTID that is not standalone, a BEGIN or an XA START, and ends at
+ * an XID, an XA_PREPARE, a COMMIT or a ROLLBACK. */
+static int open_txn(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		    uint64_t *open, struct mc_err *err)
+{
+	struct bl_event ev;
+	if (p[4] == BL_XID || p[4] == BL_XA_PREPARE) {
+		*open = 0;
+		return 0;
+	}
+	if (p[4] != BL_MARIA_GTID && p[4] != BL_QUERY)
+		return 0;
+	if (bl_decode(&T->d, p, n, &ev, err) < 0)
+		return -1;
+	if (p[4] == BL_MARIA_GTID)
+		*open = ev.gtid_standalone ? 0 : start;
+	else if (sql_word(&ev.sql, "BEGIN") || sql_word(&ev.sql, "XA START"))
+		*open = start;
+	else if (sql_word(&ev.sql, "COMMIT") || sql_word(&ev.sql, "XA COMMIT") ||
+		 (sql_word(&ev.sql, "ROLLBACK") && !sql_word(&ev.sql, "ROLLBACK TO")) ||
+		 sql_word(&ev.sql, "XA ROLLBACK"))
+		*open = 0;
+	return 0;
+}
+
 static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct mc_err *err)
 {
 	const uint8_t *p;
 	size_t n;
-	uint64_t start, from = L->from;
+	uint64_t start, from = L->from, open = 0;
 	int rc;
 	while ((rc = bl_file_next(f, &p, &n, &start, err)) == 1) {
 		uint64_t off = start + n;
 		L->start = start;
 		if (from > 4 && start < from) {
-			/* Before the start position: only the format matters. */
+			/* Before the start position: the format, and whether a
+			 * transaction is open at it. */
 			if (p[4] == BL_FDE) {
 				struct bl_event ev;
 				if (bl_decode(&T->d, p, n, &ev, err) < 0)
 					return tail_data_error(T, start, err);
 				tail_note_fde(T, &ev);
-			} else if (off > from) {
+			}
+			if (off > from) {
 				mc_errf(err, MC_EXIT_USAGE,
 					"--from position %" PRIu64 " is inside an event", from);
+				return tail_data_error(T, start, err);
+			} else if (p[4] != BL_FDE && open_txn(T, p, n, start, &open, err) < 0) {
 				return tail_data_error(T, start, err);
 			}
 			continue;
 		}
+		if (open) {
+			mc_errf(err, MC_EXIT_USAGE,
+				"--from position %" PRIu64 " is inside the transaction that began at "
+				"offset %" PRIu64 " (its events before the position would be lost): "
+				"give a position where a transaction begins or ends (e.g. %" PRIu64 ")",
+				from, open, open);
+			return tail_data_error(T, start, err);
+		}
+		from = 0;
 		if (at_stop(T->o, p, start, L->last))
 			return 2;
 		L->last_type = p[4];

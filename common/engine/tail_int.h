@@ -70,6 +70,7 @@ struct tail {
 	char *live_gtid_own;    /* ... when it was copied from the checkpoint */
 	char *live_file;        /* start in this binlog */
 	uint64_t live_pos;
+	int live_check;         /* --start past 4: its first event not yet seen */
 	uint64_t out_seq, out_pos; /* the highest position between transactions */
 
 	/* The range of the binlog the stream covers (docs/mc-binlog-tail.md

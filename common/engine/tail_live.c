@@ -254,6 +254,7 @@ static int live_resume(struct tail *T, struct mc_err *err)
 	}
 	if (!(T->live_file = mc_strndup(o->start_at, (size_t)(colon - o->start_at))))
 		return mc_oom(err, "--start");
+	T->live_check = T->live_pos > 4;
 	if (strchr(T->live_file, '/')) {
 		mc_errf(err, MC_EXIT_USAGE, "bad --start '%s': FILE is a binlog name on the server",
 			o->start_at);
@@ -310,6 +311,48 @@ static int live_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start
 	return 0;
 }
 
+/* The first event at --start (past 4): one that only a transaction holds
+ * (a table map, rows, an annotation, an XID, a COMMIT) with none begun
+ * means the position is inside a transaction, whose events before it
+ * would be lost: an error (err set, MC_EXIT_USAGE). The server's events
+ * that begin nothing (a ROTATE, a GTID list, a checkpoint) are passed. */
+static int tail_live_inside(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+			    struct mc_err *err)
+{
+	struct bl_event ev;
+	int inside = 0;
+	const char *what = p[4] == BL_XID ? "an XID" : p[4] == BL_TABLE_MAP ? "a table map"
+			   : p[4] == BL_QUERY ? "a COMMIT or ROLLBACK" : p[4] == 160 ? "an annotation"
+			   : bl_is_rows(p[4]) ? "a rows event" : "an event";
+	switch (p[4]) {
+	case BL_XID: case BL_XA_PREPARE: case BL_TABLE_MAP:
+	case 5: case 13: case 14: case 160: /* INTVAR, RAND, USER_VAR, ANNOTATE_ROWS */
+		inside = 1;
+		break;
+	case BL_QUERY:
+		if (bl_decode(&T->d, p, n, &ev, err) < 0)
+			return -1;
+		inside = ev.sql.n >= 6 && (strncasecmp(ev.sql.p, "COMMIT", 6) == 0 ||
+					   (ev.sql.n >= 8 && strncasecmp(ev.sql.p, "ROLLBACK", 8) == 0));
+		T->live_check = 0;
+		break;
+	case BL_GTID: case BL_ANONYMOUS_GTID: case BL_GTID_TAGGED: case BL_MARIA_GTID:
+		T->live_check = 0;
+		return 0;
+	default:
+		if (!bl_is_rows(p[4]))
+			return 0;
+		inside = 1;
+	}
+	T->live_check = 0;
+	if (inside && !T->in_txn)
+		return mc_errf(err, MC_EXIT_USAGE, "--start position %" PRIu64 " is inside a "
+			       "transaction (the event there, %s, belongs to one begun before it, "
+			       "whose events before the position would be lost): give a position "
+			       "where a transaction begins or ends", start, what);
+	return 0;
+}
+
 /* Events until a stop (1), the end (0) or an error (-1; a lost connection
  * is MC_EXIT_TRANSIENT and not yet reported: *lost is set). */
 static int live_loop(struct tail *T, int *lost, struct mc_err *err)
@@ -357,6 +400,8 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 		    (int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			      (uint32_t)p[3] << 24) >= o->stop_time && (p[0] | p[1] | p[2] | p[3]))
 			return T->done_final = 1;
+		if (T->live_check && tail_live_inside(T, p, n, start, err) < 0)
+			return tail_data_error(T, start, err);
 		if (live_event(T, p, n, start, err) < 0)
 			return -1;
 		if (n > (1u << 20))

@@ -94,8 +94,18 @@ int wh_commits_read(const char *tabledir, uint64_t maxseq, struct wh_commit **ou
 	for (p = b.p + sizeof COMMITS_HEAD - 1; *p; p = nl + 1) {
 		struct wh_commit c;
 		line++;
-		if (!(nl = strchr(p, '\n')))
-			break; /* a line cut by a crash: above the ledger's seq */
+		if (!(nl = strchr(p, '\n'))) {
+			/* a line cut by a crash: above the ledger's seq, else
+			 * the record was damaged (a commit's line lost) */
+			const char *sp = strchr(p, ' ');
+			uint64_t s;
+			if (sp && num_u64n(p, (size_t)(sp - p), &s) == 0 && s <= maxseq)
+				rc = mc_errf(err, MC_EXIT_DATA, "'%s': line %d: cut short (no newline), "
+					     "but its commit %llu is in the ledger: the commits "
+					     "record is damaged (restore it, or reload the log into "
+					     "a new warehouse)", path, line, (unsigned long long)s);
+			break;
+		}
 		*nl = 0;
 		if (parse_line(p, &c) < 0) {
 			rc = mc_errf(err, MC_EXIT_DATA, "'%s': line %d: malformed", path, line);
@@ -109,7 +119,8 @@ int wh_commits_read(const char *tabledir, uint64_t maxseq, struct wh_commit **ou
 		}
 		(*out)[(*n)++] = c;
 	}
-	rc = 1;
+	if (rc >= 0)
+		rc = 1;
 out:
 	if (rc < 0) {
 		free(*out);
