@@ -3,7 +3,9 @@
 # Unit tests ($O/tests/*) and shell tests (tests/t*.sh) print one line per
 # result ("ok - ..." or "FAIL - ..."); a fuzz corpus replay counts as one
 # test per target. A test program that exits non-zero without printing a
-# FAIL line counts as one failure. TESTS=pattern runs a subset.
+# FAIL line counts as one failure. TESTS=pattern runs a subset;
+# TESTS_EXCLUDE="pattern ..." leaves out the tests whose path holds one
+# (make asan/ubsan: the package build, which compiles its own binaries).
 #
 # Scheduling: JOBS tests at a time (default: the number of cores), as a
 # pool: a test starts as soon as one ends. The longest go first, by the
@@ -28,6 +30,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 case $O in *asan* | *ubsan*) limit_default=1200 ;; *) limit_default=600 ;; esac
 LIMIT=${TEST_TIMEOUT:-$limit_default}
 pattern=${TESTS:-}
+exclude=${TESTS_EXCLUDE:-}
 
 list() {
 	for u in "$O"/tests/*; do [ -x "$u" ] && [ -f "$u" ] && echo "unit $u"; done
@@ -75,6 +78,9 @@ DUR=$O/test-durations
 EST=$TOP/tests/durations
 list | while read -r kind path; do
 	case $path in *"$pattern"*) ;; *) continue ;; esac
+	_x=
+	for e in $exclude; do case $path in *"$e"*) _x=1 ;; esac; done
+	[ -z "$_x" ] || continue
 	name=$(basename "$path")
 	s=$( { [ -f "$DUR" ] && awk -v n="$name" '$1 == n { print $2; exit }' "$DUR"; } )
 	[ -n "$s" ] || s=$( { [ -f "$EST" ] && awk -v n="$name" '$1 == n { print $2; exit }' "$EST"; } )
