@@ -79,7 +79,7 @@ void txn_free(struct bl_txn *t);
 
 /* Prepared XA transactions, by the text of their xid. */
 struct txn_held {
-	char id[256];
+	char id[300];
 	struct bl_txn txn;
 };
 struct txn_xa {

@@ -54,6 +54,7 @@ void tail_free(struct tail *T)
 	st_free(&T->st);
 	txn_free(&T->txn);
 	txn_xa_free(&T->xa);
+	tail_xa_free(T);
 	buf_free(&T->tout);
 	buf_free(&T->sql8);
 	buf_free(&T->sqlred);
@@ -639,46 +640,25 @@ static int began(struct tail *T, const char *what, uint64_t start, struct mc_err
 
 /* Statements --------------------------------------------------------- */
 
-/* The xid text after "XA START", "XA COMMIT" ...: the server writes it in
- * one canonical form (X'..',X'..',N), so text equality is identity. */
-static void xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz)
-{
-	size_t a = skip, b = n;
-	while (a < n && (s[a] == ' ' || s[a] == '\t'))
-		a++;
-	while (b > a && (s[b - 1] == ' ' || s[b - 1] == ';'))
-		b--;
-	if (b - a >= 10 && strncasecmp(s + b - 9, "ONE PHASE", 9) == 0)
-		for (b -= 9; b > a && s[b - 1] == ' '; b--)
-			;
-	if (b - a >= outsz)
-		b = a + outsz - 1;
-	memcpy(out, s + a, b - a);
-	out[b - a] = 0;
-}
-
 static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
 		    const struct txn_at *at, struct mc_err *err)
 {
 	uint64_t off = at->off;
 	int inner = at->inner;
-	char id[256];
+	char id[300];
 	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
 		if (began(T, "XA START", at->start, err) < 0)
 			return -1;
-		xa_id(s, n, 8, T->xa_id, sizeof T->xa_id);
+		tail_xa_id(s, n, 8, T->xa_id, sizeof T->xa_id);
 		return 0;
 	}
 	if (n > 10 && strncasecmp(s, "XA COMMIT", 9) == 0) {
 		int rc;
-		xa_id(s, n, 9, id, sizeof id);
+		tail_xa_id(s, n, 9, id, sizeof id);
 		if (T->in_txn && strcmp(id, T->xa_id) == 0) /* XA COMMIT ... ONE PHASE */
 			return commit(T, off, inner, ev->when, err);
-		if (!txn_xa_take(&T->xa, id, &T->txn)) {
-			/* prepared before the start of the input: its rows were not read */
-			T->gtid[0] = 0;
-			return 0;
-		}
+		if (!txn_xa_take(&T->xa, id, &T->txn)) /* prepared before the start */
+			return tail_xa_unread(T, id, at->start, err);
 		T->in_txn = 0;
 		T->force_off = off;
 		T->last_payload = 0;
@@ -687,7 +667,7 @@ static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, si
 		return rc;
 	}
 	if (n > 12 && strncasecmp(s, "XA ROLLBACK", 11) == 0) {
-		xa_id(s, n, 11, id, sizeof id);
+		tail_xa_id(s, n, 11, id, sizeof id);
 		txn_xa_drop(&T->xa, id);
 		if (T->in_txn && strcmp(id, T->xa_id) == 0)
 			txn_forget(T);
@@ -705,34 +685,12 @@ static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, si
 static int xa_prepare(struct tail *T, const struct bl_event *ev, uint64_t off, int inner,
 		      struct mc_err *err)
 {
-	static const char hx[] = "0123456789abcdef";
-	const uint8_t *b = ev->body;
-	uint32_t fmt, gl, bl;
-	size_t k = 0;
 	if (!T->in_txn)
 		return 0;
-	if (ev->body_len >= 1 && b[0])
+	if (ev->body_len >= 1 && ev->body[0])
 		return commit(T, off, inner, ev->when, err);
-	if (ev->body_len < 13)
+	if (tail_xa_prepared_id(ev, T->xa_id, sizeof T->xa_id) < 0)
 		return 0;
-	fmt = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24;
-	gl = (uint32_t)b[5] | (uint32_t)b[6] << 8 | (uint32_t)b[7] << 16 | (uint32_t)b[8] << 24;
-	bl = (uint32_t)b[9] | (uint32_t)b[10] << 8 | (uint32_t)b[11] << 16 | (uint32_t)b[12] << 24;
-	if (gl > 64 || bl > 64 || 13 + (size_t)gl + bl > ev->body_len)
-		return 0;
-	T->xa_id[k++] = 'X';
-	T->xa_id[k++] = '\'';
-	for (uint32_t i = 0; i < gl; i++) {
-		T->xa_id[k++] = hx[b[13 + i] >> 4];
-		T->xa_id[k++] = hx[b[13 + i] & 15];
-	}
-	memcpy(T->xa_id + k, "',X'", 4);
-	k += 4;
-	for (uint32_t i = 0; i < bl; i++) {
-		T->xa_id[k++] = hx[b[13 + gl + i] >> 4];
-		T->xa_id[k++] = hx[b[13 + gl + i] & 15];
-	}
-	snprintf(T->xa_id + k, sizeof T->xa_id - k, "',%u", fmt);
 	if (txn_xa_hold(&T->xa, T->xa_id, &T->txn, err) < 0)
 		return -1;
 	T->in_txn = 0;

@@ -145,14 +145,20 @@ static int open_txn(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 		    uint64_t *open, struct mc_err *err)
 {
 	struct bl_event ev;
-	if (p[4] == BL_XID || p[4] == BL_XA_PREPARE) {
+	if (p[4] == BL_XID) {
 		*open = 0;
 		return 0;
 	}
-	if (p[4] != BL_MARIA_GTID && p[4] != BL_QUERY)
+	if (p[4] != BL_MARIA_GTID && p[4] != BL_QUERY && p[4] != BL_XA_PREPARE)
 		return 0;
 	if (bl_decode(&T->d, p, n, &ev, err) < 0)
 		return -1;
+	if (p[4] != BL_MARIA_GTID && tail_xa_before(T, &ev, *open, start, err) < 0)
+		return -1;
+	if (p[4] == BL_XA_PREPARE) {
+		*open = 0;
+		return 0;
+	}
 	if (p[4] == BL_MARIA_GTID)
 		*open = ev.gtid_standalone ? 0 : start;
 	else if (sql_word(&ev.sql, "BEGIN") || sql_word(&ev.sql, "XA START"))

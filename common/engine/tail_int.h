@@ -17,6 +17,12 @@
 #include "stream/rec.h"
 #include "stream/recio.h"
 
+/* A two-phase XA transaction prepared before --from (tail_xa.c). */
+struct tail_xa_open {
+	char id[300];        /* as XA COMMIT names it: X'..',X'..',N */
+	uint64_t began, prepare; /* its event group's offset, its XA_PREPARE's */
+};
+
 struct tail {
 	const struct tail_opts *o;
 	struct bl_decoder d;
@@ -43,9 +49,11 @@ struct tail {
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
 	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
-	char xa_id[256];     /* the XA transaction being read (XA START ...) */
+	char xa_id[300];     /* the XA transaction being read (XA START ...) */
 	char gtid[128];      /* its GTID */
 	struct txn_xa xa;    /* prepared XA transactions */
+	struct tail_xa_open *xa_before; /* ... before --from, not resolved there */
+	size_t nxa_before, cap_xa_before;
 	uint64_t txn_start;  /* where the open transaction began (BEGIN, GTID) */
 	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
 	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
@@ -71,6 +79,7 @@ struct tail {
 	char *live_file;        /* start in this binlog */
 	uint64_t live_pos;
 	int live_check;         /* --start past 4: its first event not yet seen */
+	int start_user;         /* the start is --start or --start-gtid's */
 	uint64_t out_seq, out_pos; /* the highest position between transactions */
 
 	/* The range of the binlog the stream covers (docs/mc-binlog-tail.md
@@ -158,5 +167,21 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			 const struct mc_pos *pos, struct mc_err *err);
 /* Close the connections; free what tail_server_describe keeps per table. */
 void tail_live_free(struct tail *T);
+
+/* XA (tail_xa.c). The xid text after "XA COMMIT" ... (skip bytes), as the
+ * server writes it in one canonical form (X'..',X'..',N), so text equality
+ * is identity, without ONE PHASE. */
+void tail_xa_id(const char *s, size_t n, size_t skip, char *out, size_t outsz);
+/* The xid of a two-phase XA_PREPARE event in that form; -1: one phase, or
+ * a body that holds none. */
+int tail_xa_prepared_id(const struct bl_event *ev, char *out, size_t outsz);
+/* An XA_PREPARE or QUERY event before --from, at start, the transaction
+ * open at it begun at open (0: at start): follow the PREPAREs still open. */
+int tail_xa_before(struct tail *T, const struct bl_event *ev, uint64_t open, uint64_t start,
+		   struct mc_err *err);
+/* The XA COMMIT of xid id, at offset start, whose PREPARE was not read:
+ * -1, err naming both positions (exit 2 after a position the user gave). */
+int tail_xa_unread(struct tail *T, const char *id, uint64_t start, struct mc_err *err);
+void tail_xa_free(struct tail *T);
 
 #endif

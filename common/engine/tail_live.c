@@ -242,6 +242,7 @@ static int live_resume(struct tail *T, struct mc_err *err)
 			return TAIL_EUSAGE;
 		}
 	}
+	T->start_user = 1;
 	if (o->start_gtid) {
 		T->live_gtid = o->start_gtid;
 		return 0;
