@@ -3,6 +3,8 @@
 #   make check      build and run every test; ends with "N passed, N failed"
 #   make asan       the same tests under AddressSanitizer (+LeakSanitizer)
 #   make ubsan      the same tests under UndefinedBehaviorSanitizer
+#   make tsan       the tests of the threaded code under ThreadSanitizer
+#                   (TSAN_TESTS; not in CI)
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target)
 #   make bench      benchmarks against the peers (never fails on a timing)
 #   make deps       install the Debian packages the project needs
@@ -110,6 +112,19 @@ asan:
 ubsan:
 	MERGE_TABLES=$${MERGE_TABLES:-200} TESTS_EXCLUDE=$${TESTS_EXCLUDE-t1009-deb} $(MAKE) O=build-ubsan CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" check
 
+# the tests that run our threads (docs/testing.md "Sanitizers"); a race
+# stops the program (exit 66) and leaves its report in build-tsan/tsan/,
+# which fails the target even when the test expected a failing exit
+TSAN_TESTS := t7070 t7022 t2092 t60 t3002 t_snapjob t_common t_zframe
+tsan:
+	@rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$(CURDIR)/build-tsan/tsan/report$(if $(wildcard tests/tsan.supp), suppressions=$(CURDIR)/tests/tsan.supp) $${TSAN_OPTIONS:-}" \
+	TESTS="$${TESTS:-$(TSAN_TESTS)}" $(MAKE) O=build-tsan \
+		CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" check; rc=$$?; \
+	for f in build-tsan/tsan/report*; do \
+		[ -f "$$f" ] && { echo "ThreadSanitizer: $$f"; cat "$$f"; rc=1; }; \
+	done; exit $$rc
+
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 fuzz:
@@ -181,9 +196,9 @@ deb:
 	@ls $(O)/deb/*.deb
 
 clean:
-	rm -rf build build-asan build-ubsan
+	rm -rf build build-asan build-ubsan build-tsan
 
-.PHONY: all progs check asan ubsan fuzz bench deps man install deb clean
+.PHONY: all progs check asan ubsan tsan fuzz bench deps man install deb clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

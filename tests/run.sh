@@ -3,7 +3,8 @@
 # Unit tests ($O/tests/*) and shell tests (tests/t*.sh) print one line per
 # result ("ok - ..." or "FAIL - ..."); a fuzz corpus replay counts as one
 # test per target. A test program that exits non-zero without printing a
-# FAIL line counts as one failure. TESTS=pattern runs a subset;
+# FAIL line counts as one failure. TESTS=pattern runs a subset (several
+# patterns, separated by spaces: the tests whose path contains any);
 # TESTS_EXCLUDE="pattern ..." leaves out the tests whose path holds one
 # (make asan/ubsan: the package build, which compiles its own binaries).
 #
@@ -27,7 +28,7 @@ export FIXTURES
 LOGS=$O/test-logs
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-case $O in *asan* | *ubsan*) limit_default=1200 ;; *) limit_default=600 ;; esac
+case $O in *asan* | *ubsan* | *tsan*) limit_default=1200 ;; *) limit_default=600 ;; esac
 LIMIT=${TEST_TIMEOUT:-$limit_default}
 pattern=${TESTS:-}
 exclude=${TESTS_EXCLUDE:-}
@@ -77,10 +78,16 @@ run_one() {
 DUR=$O/test-durations
 EST=$TOP/tests/durations
 list | while read -r kind path; do
-	case $path in *"$pattern"*) ;; *) continue ;; esac
-	_x=
-	for e in $exclude; do case $path in *"$e"*) _x=1 ;; esac; done
-	[ -z "$_x" ] || continue
+	hit=${pattern:+no}
+	set -f # the patterns are words, not file names
+	for p in $pattern; do
+		case $path in *"$p"*) hit= && break ;; esac
+	done
+	for p in $exclude; do
+		case $path in *"$p"*) hit=no && break ;; esac
+	done
+	set +f
+	[ -z "$hit" ] || continue
 	name=$(basename "$path")
 	s=$( { [ -f "$DUR" ] && awk -v n="$name" '$1 == n { print $2; exit }' "$DUR"; } )
 	[ -n "$s" ] || s=$( { [ -f "$EST" ] && awk -v n="$name" '$1 == n { print $2; exit }' "$EST"; } )
