@@ -3,6 +3,7 @@
 #   make check      build and run every test; ends with "N passed, N failed"
 #   make asan       the same tests under AddressSanitizer (+LeakSanitizer)
 #   make ubsan      the same tests under UndefinedBehaviorSanitizer
+#   make sanitize   the same tests once under both together (what CI runs)
 #   make tsan       the tests of the threaded code under ThreadSanitizer
 #                   (TSAN_TESTS; not in CI)
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target)
@@ -112,6 +113,9 @@ asan:
 ubsan:
 	MERGE_TABLES=$${MERGE_TABLES:-200} TESTS_EXCLUDE=$${TESTS_EXCLUDE-t1009-deb} $(MAKE) O=build-ubsan CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" check
 
+sanitize:
+	MERGE_TABLES=$${MERGE_TABLES:-200} TESTS_EXCLUDE=$${TESTS_EXCLUDE-t1009-deb} $(MAKE) O=build-asan-ubsan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
+
 # the tests that run our threads (docs/testing.md "Sanitizers"); a race
 # stops the program (exit 66) and leaves its report in build-tsan/tsan/,
 # which fails the target even when the test expected a failing exit
@@ -196,9 +200,9 @@ deb:
 	@ls $(O)/deb/*.deb
 
 clean:
-	rm -rf build build-asan build-ubsan build-tsan
+	rm -rf build build-asan build-ubsan build-asan-ubsan build-tsan
 
-.PHONY: all progs check asan ubsan tsan fuzz bench deps man install deb clean
+.PHONY: all progs check asan ubsan sanitize tsan fuzz bench deps man install deb clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
