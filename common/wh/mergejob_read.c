@@ -539,7 +539,8 @@ static int check_count(struct mergejob *j, int found, const struct wh_commit *cs
 	int k;
 	snprintf(name, sizeof name, "%s_log", j->o.table);
 	if ((k = ledger_commits_get(&j->L, name, &from, &want)) < 0)
-		return mc_errf(err, MC_EXIT_DATA, "ledger: malformed " LEDGER_K_COMMITS "%s", name);
+		return mc_errf(err, MC_EXIT_DATA, "'%s/" WH_LEDGER "': malformed " LEDGER_K_COMMITS
+			       "%s", j->o.whdir, name);
 	if (k == 0)
 		return found;
 	for (size_t i = 0; i < nc; i++)
