@@ -38,7 +38,9 @@ rm "$T/nofile/${TB}_log/ds=20251122/$f"
 expect_code 1 "a log file dropped from its marker exits 1" merge "$T/nofile"
 expect_grep "naming the file" "ds=20251122/$f': not in its partition's marker, but commit [0-9]+ wrote $rows rows" "$T/err"
 
-# a warehouse written before the record: merged as before
+# a warehouse written before the record (and so before the ledger counted
+# it: no commits. key): merged as before
 rm "$T/old/${TB}_log/_commits"
+sed -i '/^commits\./d' "$T/old/_mcsync/ledger"
 expect_ok "a log table without the record merges" merge "$T/old"
 expect_same "the same day" "$T/w/$TB/ds=20251122/part-000000.mcr.zst" "$T/old/$TB/ds=20251122/part-000000.mcr.zst"

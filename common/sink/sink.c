@@ -165,7 +165,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		};
 		if (p->rows == 0 && !p->complete && !sink_hist_pending(s, p))
 			continue;
-		if (ops->append(s->d->st, p->dp, &rows, err) < 0)
+		if (ops->append(s->d->st, p->dp, &rows, err) < 0 || sink_commits_note(s, p, err) < 0)
 			return -1;
 	}
 	s->L.src_last = s->src;

@@ -254,6 +254,10 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err);
  * and after the commit: its history records are gone. */
 int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p);
 
+/* commits.c: p went to the destination at this commit: count its
+ * commits record's entry in the ledger (dest_ops.commits_record). */
+int sink_commits_note(struct sink *s, const struct sink_pbuf *p, struct mc_err *err);
+
 /* chunk.c */
 /* Snapshot rows of t begin a chunk in p: remember what to take back. */
 void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p);

@@ -91,6 +91,12 @@ struct dest_part; /* a table partition, the destination's */
 
 struct dest_ops {
 	const char *kind; /* "warehouse", ... */
+	/* The destination keeps a commits record of each log table (the
+	 * warehouse's NAME_log/_commits): one entry per append of a log
+	 * partition with rows and positions (dest_rows.has_pos), durable
+	 * before commit; the sink counts them in its ledger
+	 * (LEDGER_K_COMMITS), by which a lost record is told. */
+	int commits_record;
 	/* The committed ledger: 1, or 0 when nothing was ever committed (l
 	 * zeroed). */
 	int (*read_ledger)(void *st, struct mc_ledger *l, struct mc_err *err);

@@ -195,6 +195,32 @@ int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_e
 	return ckpt_set(&l->tsrc, k, v, err);
 }
 
+int ledger_commits_get(const struct mc_ledger *l, const char *name, uint64_t *from,
+		       uint64_t *lines)
+{
+	char k[160];
+	const char *v, *sp;
+	snprintf(k, sizeof k, LEDGER_K_COMMITS "%s", name);
+	if (!(v = ckpt_get(&l->wcommits, k)))
+		return 0;
+	if (!(sp = strchr(v, ' ')) || num_u64n(v, (size_t)(sp - v), from) < 0 ||
+	    num_u64(sp + 1, lines) < 0)
+		return -1;
+	return 1;
+}
+
+int ledger_commits_add(struct mc_ledger *l, const char *name, uint64_t seq, uint64_t k,
+		       struct mc_err *err)
+{
+	char key[160], v[48];
+	uint64_t from = seq, n = 0;
+	if (ledger_commits_get(l, name, &from, &n) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "ledger: malformed " LEDGER_K_COMMITS "%s", name);
+	snprintf(key, sizeof key, LEDGER_K_COMMITS "%s", name);
+	snprintf(v, sizeof v, "%llu %llu", (unsigned long long)from, (unsigned long long)(n + k));
+	return ckpt_set(&l->wcommits, key, v, err);
+}
+
 int ledger_src_same(struct mc_ledger *l, size_t a, size_t b)
 {
 	const struct mc_ledger *x, *y;
@@ -342,6 +368,9 @@ static int put_names(const struct mc_ledger *l, struct ckpt *c, struct mc_err *e
 			return -1;
 	for (size_t i = 0; i < l->rules.n; i++)
 		if (ckpt_append(c, l->rules.kv[i].k, l->rules.kv[i].v, err) < 0)
+			return -1;
+	for (size_t i = 0; i < l->wcommits.n; i++)
+		if (ckpt_append(c, l->wcommits.kv[i].k, l->wcommits.kv[i].v, err) < 0)
 			return -1;
 	return 0;
 }
@@ -501,6 +530,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
+		    (strncmp(c->kv[i].k, LEDGER_K_COMMITS, sizeof LEDGER_K_COMMITS - 1) == 0 &&
+		     ckpt_append(&l->wcommits, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 &&
 		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
@@ -618,6 +649,7 @@ void ledger_free(struct mc_ledger *l)
 	ckpt_free(&l->names);
 	ckpt_free(&l->tsrc);
 	ckpt_free(&l->rules);
+	ckpt_free(&l->wcommits);
 	ckpt_free(&l->snapw);
 	free(l->cuts);
 	free(l->gtid);

@@ -66,6 +66,11 @@
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 #define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
 					      * source of its first rows (none: 0) */
+#define LEDGER_K_COMMITS "commits."         /* + a log table's name: "S N", its
+					      * commits record (wh/wh_commits.c)
+					      * holds N lines of the commits from
+					      * S (the first that wrote a line
+					      * with this key) to seq */
 #define LEDGER_K_RULES "rules."              /* + a source's server_id ("-": the
 					      * unnamed source): the rules
 					      * fingerprint its streams came
@@ -138,6 +143,8 @@ struct mc_ledger {
 				 * ledger_name_key(), value the name */
 	struct ckpt tsrc;       /* each destination table's source: key
 				 * "tsrc.NAME", value N (ledger_src) */
+	struct ckpt wcommits;   /* each log table's commits record: key
+				 * LEDGER_K_COMMITS + its name, "S N" */
 	struct ckpt rules;      /* each source's rules fingerprint: key
 				 * LEDGER_K_RULES + its server_id */
 	struct ckpt snapw;      /* each table's highest committed chunk
@@ -211,6 +218,16 @@ int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct 
  * record one. */
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n);
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err);
+/* The commits record of log table name: 1 with *from (its first commit
+ * counted) and *lines (its lines of commits from..seq), 0 when none is
+ * recorded (nothing written since, or a warehouse from before the key),
+ * -1 when the value is malformed. */
+int ledger_commits_get(const struct mc_ledger *l, const char *name, uint64_t *from,
+		       uint64_t *lines);
+/* Count k more lines of commit seq in name's record (from = seq the
+ * first time). */
+int ledger_commits_add(struct mc_ledger *l, const char *name, uint64_t seq, uint64_t k,
+		       struct mc_err *err);
 /* Whether sources a and b of l are one server (one identity: its
  * histories), i.e. a == b or both name the same source_id. */
 int ledger_src_same(struct mc_ledger *l, size_t a, size_t b);

@@ -557,6 +557,7 @@ static void whd_close(void *st)
 
 static const struct dest_ops whd_ops = {
 	.kind = "warehouse",
+	.commits_record = 1,
 	.read_ledger = whd_read_ledger,
 	.read_main = whd_read_main,
 	.table_name = whd_table_name,

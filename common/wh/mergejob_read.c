@@ -1,6 +1,7 @@
 /* mergejob_read.c: a merge job's inputs into the merger: the base
  * partition (every row an entry, or pulled in key order) and the change
  * records of the log in [from, upto) (docs/merge.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -525,6 +526,44 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 	return rc < 0 ? -1 : 0;
 }
 
+/* The record holds as many lines of the commits from the ledger's
+ * commits.NAME_log S on as it says (a record deleted, emptied to its
+ * header or missing lines is exit 1; no key: a log table written before
+ * the key existed, read as it is). found: the record exists. 1: go on
+ * checking the lines, 0: no record, -1. */
+static int check_count(struct mergejob *j, int found, const struct wh_commit *cs, size_t nc,
+		       struct mc_err *err)
+{
+	char name[300];
+	uint64_t from, want, have = 0;
+	int k;
+	snprintf(name, sizeof name, "%s_log", j->o.table);
+	if ((k = ledger_commits_get(&j->L, name, &from, &want)) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "'%s/" WH_LEDGER "': malformed " LEDGER_K_COMMITS
+			       "%s", j->o.whdir, name);
+	if (k == 0)
+		return found;
+	for (size_t i = 0; i < nc; i++)
+		have += cs[i].seq >= from;
+	if (found && have == want)
+		return 1;
+	if (!found)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s/%s': missing, but the ledger's " LEDGER_K_COMMITS "%s says it "
+			       "holds %llu lines (of commits %llu to %llu): restore the file from a "
+			       "backup (a rerun of the same input cannot rebuild it), or reload the "
+			       "log into a new warehouse", j->ldir, WH_COMMITS, name,
+			       (unsigned long long)want, (unsigned long long)from,
+			       (unsigned long long)j->L.seq);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "'%s/%s': %llu lines of commits %llu to %llu, but the ledger's "
+		       LEDGER_K_COMMITS "%s says %llu: the commits record is damaged; restore "
+		       "the file from a backup (a rerun of the same input cannot rebuild it), or "
+		       "reload the log into a new warehouse", j->ldir, WH_COMMITS,
+		       (unsigned long long)have, (unsigned long long)from,
+		       (unsigned long long)j->L.seq, name, (unsigned long long)want);
+}
+
 /* Every log file the ledger's commits wrote into [from, upto) (the log
  * table's commits record, wh_commits.c) is there: its partition complete
  * (listed in parts, manifests lms) and the file in its manifest with the
@@ -536,8 +575,10 @@ static int check_commits(struct mergejob *j, char **parts, const struct wh_manif
 	struct wh_commit *cs;
 	size_t nc;
 	int rc = wh_commits_read(j->ldir, j->L.seq, &cs, &nc, err);
-	if (rc <= 0)
+	if (rc < 0 || (rc = check_count(j, rc, cs, nc, err)) <= 0) {
+		free(cs);
 		return rc;
+	}
 	rc = 0;
 	for (size_t c = 0; c < nc && rc == 0; c++) {
 		const struct wh_commit *k = &cs[c];
