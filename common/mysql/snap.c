@@ -915,19 +915,14 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 		}
 		if (snap_rows_put(rd, t->ncols, out, err) < 0)
 			goto fail;
-		n++;
-		int full = limit && n == limit;
-		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
-			full = 1;
-		if (full && t->nsplit) {
-			if (snap_last_bound(t, rd, row_lit, NULL, NULL, last, err) < 0)
-				goto fail;
-			if (snap_tick_row(&tk, out->len, 1) < 0)
-				goto stopped;
-			break;
-		}
-		if (snap_tick_row(&tk, out->len, 0) < 0)
+		int e = snap_row_end(t, rd, row_lit, NULL, NULL, ++n, limit, start_len, out, &tk, last,
+				     err);
+		if (e == -1)
+			goto fail;
+		if (e == -2)
 			goto stopped;
+		if (e)
+			break;
 	}
 	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;

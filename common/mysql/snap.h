@@ -204,6 +204,15 @@ typedef char *(*snap_lit_fn)(const struct snap_table *t, struct snap_reader *rd,
 			     const unsigned long *len, size_t i, size_t *hexcol);
 int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
 		    MYSQL_ROW row, const unsigned long *len, snap_bound *last, struct mc_err *err);
+/* After a read's row n (counted): the read is full at its limit, or at
+ * rd->max_bytes of output since start_len, when t is split; then its end
+ * bound is made from that row (lit, row, len as snap_last_bound's) and it
+ * ticks at once. 1: full, stop reading; 0: go on (a tick every 256 rows);
+ * -1: err set; -2: the tick stopped the read. */
+int snap_row_end(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit, MYSQL_ROW row,
+		 const unsigned long *len, uint64_t n, uint64_t limit, size_t start_len,
+		 const struct mc_buf *out, struct snap_ticks *tk, snap_bound *last,
+		 struct mc_err *err);
 /* A value of column c from the server's text s[0..n) into v: an integer
  * parsed (ZEROFILL's zeros allowed, range checked), a temporal text of the
  * column's length and fraction digits, anything else as it is (v points

@@ -110,6 +110,22 @@ int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit
 	return 0;
 }
 
+int snap_row_end(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit, MYSQL_ROW row,
+		 const unsigned long *len, uint64_t n, uint64_t limit, size_t start_len,
+		 const struct mc_buf *out, struct snap_ticks *tk, snap_bound *last,
+		 struct mc_err *err)
+{
+	int full = limit && n == limit;
+	if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
+		full = 1;
+	if (full && t->nsplit) {
+		if (snap_last_bound(t, rd, lit, row, len, last, err) < 0)
+			return -1;
+		return snap_tick_row(tk, out->len, 1) < 0 ? -2 : 1;
+	}
+	return snap_tick_row(tk, out->len, 0) < 0 ? -2 : 0;
+}
+
 int snap_tick_end(struct snap_ticks *k, size_t len)
 {
 	if (!k->fn || !k->rows)
@@ -347,19 +363,14 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 		const unsigned long *len = mysql_fetch_lengths(res);
 		if (text_row(rd, t, row, len, n + 1, out, err) < 0)
 			goto fail;
-		n++;
-		int full = limit && n == limit;
-		if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
-			full = 1;
-		if (full && t->nsplit) {
-			if (snap_last_bound(t, rd, text_lit, row, len, last, err) < 0)
-				goto fail;
-			if (snap_tick_row(&tk, out->len, 1) < 0)
-				goto stopped;
-			break;
-		}
-		if (snap_tick_row(&tk, out->len, 0) < 0)
+		int e = snap_row_end(t, rd, text_lit, row, len, ++n, limit, start_len, out, &tk, last,
+				     err);
+		if (e == -1)
+			goto fail;
+		if (e == -2)
 			goto stopped;
+		if (e)
+			break;
 	}
 	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
