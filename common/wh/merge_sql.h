@@ -131,6 +131,9 @@ int merge_sqljson_cols(struct mc_buf *b, const struct merge_sql *q, struct mc_er
  * table and the column when it has none that is exact. */
 int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
 			   struct mc_err *err);
+/* merge_sqljson_odps_col without its " AS name": the reading alone. */
+int merge_sqljson_odps_read(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
+			    struct mc_err *err);
 /* merge_sqltime.c: column c's MaxCompute type is DATE, DATETIME or a
  * TIMESTAMP (1, else 0); its reading from g (an SQL expression of its JSON
  * text) appended to b: 0 (-1: out of memory), or with b NULL only checked:

@@ -48,8 +48,8 @@ static int plain_name(const struct mc_str *n)
 	return 1;
 }
 
-int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
-			   struct mc_err *err)
+int merge_sqljson_odps_read(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
+			    struct mc_err *err)
 {
 	static const char *const casts[] = { "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT",
 					     "DOUBLE", "DECIMAL" };
@@ -93,9 +93,18 @@ int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, c
 		rc |= buf_addf(b, " AS %.*s)", (int)t->n, t->p);
 	else if (bin)
 		rc |= buf_addc(b, ')');
-	rc |= buf_adds(b, " END AS ");
-	rc |= ident(b, &c->name, MERGE_SQL_MAXCOMPUTE);
+	rc |= buf_adds(b, " END");
 	return rc < 0 ? mc_oom(err, "sql") : 0;
+}
+
+int merge_sqljson_odps_col(struct mc_buf *b, const struct mc_col *c, size_t i, const char *table,
+			   struct mc_err *err)
+{
+	if (merge_sqljson_odps_read(b, c, i, table, err) < 0)
+		return -1;
+	if (buf_adds(b, " AS ") < 0 || ident(b, &c->name, MERGE_SQL_MAXCOMPUTE) < 0)
+		return mc_oom(err, "sql");
+	return 0;
 }
 
 int merge_sqljson_check(const struct merge_sql *q, struct mc_err *err)

@@ -38,8 +38,8 @@ static int null_of(struct mc_buf *b, const struct mc_col *pc)
 }
 
 /* SQL column p of a row of version w: read out of data_columns by w's
- * column (the reading of merge_sqljson.c without its " AS name"), widened
- * to p's type; NULL when w has none. */
+ * column (merge_sqljson_odps_read), widened to p's type; NULL when w has
+ * none. */
 static int read_ver(struct mc_buf *b, const struct merge_sql *q, size_t w, size_t p,
 		    struct mc_err *err)
 {
@@ -47,33 +47,18 @@ static int read_ver(struct mc_buf *b, const struct merge_sql *q, size_t w, size_
 	const struct mc_col *pc = x->pcol[p];
 	long i = wh_sqlhist_col(x, w, p);
 	const struct mc_col *c;
-	struct mc_buf e = { 0 };
-	size_t cut;
-	int rc;
+	int widen;
 	if (i < 0)
 		return null_of(b, pc) < 0 ? mc_oom(err, "sql") : 0;
 	c = &x->h->v[w].s.rec.cols[i];
-	if (merge_sqljson_odps_col(&e, c, (size_t)i, q->table, err) < 0) {
-		buf_free(&e);
+	widen = !same_str(&c->mc_type, &pc->mc_type);
+	if (widen && buf_adds(b, "CAST(") < 0)
+		return mc_oom(err, "sql");
+	if (merge_sqljson_odps_read(b, c, (size_t)i, q->table, err) < 0)
 		return mc_errctx(err, "schema version %zu: ", w + 1);
-	}
-	cut = 6 + c->name.n; /* " AS `name`": a plain name (merge_sqljson.c) */
-	if (e.len < cut || memcmp(e.p + e.len - cut, " AS `", 5) != 0) {
-		buf_free(&e);
-		return mc_errf(err, MC_EXIT_DATA, "internal: table '%s': the reading of column "
-			       "'%.*s' has no name", q->table, (int)c->name.n, c->name.p);
-	}
-	e.len -= cut;
-	/* each append its own statement: the order of the text is theirs */
-	if (same_str(&c->mc_type, &pc->mc_type)) {
-		rc = buf_add(b, e.p, e.len);
-	} else {
-		rc = buf_adds(b, "CAST(");
-		rc |= buf_add(b, e.p, e.len);
-		rc |= buf_addf(b, " AS %.*s)", (int)pc->mc_type.n, pc->mc_type.p);
-	}
-	buf_free(&e);
-	return rc < 0 ? mc_oom(err, "sql") : 0;
+	if (widen && buf_addf(b, " AS %.*s)", (int)pc->mc_type.n, pc->mc_type.p) < 0)
+		return mc_oom(err, "sql");
+	return 0;
 }
 
 /* The id bound of version v's start: rows of ids below it are of older
