@@ -15,19 +15,6 @@
 
 /* ---- the rules ---- */
 
-static char *where_of(struct rctx *c, struct fy_node *n)
-{
-	int line = 1, col = 1;
-	size_t sz = strlen(c->path) + 32;
-	char *w = malloc(sz);
-	tfr_node_where(n, &line, &col);
-	if (w)
-		snprintf(w, sz, "%s:%d:%d", c->path, line, col);
-	else
-		mc_oom(c->err, "rules"), c->failed = true;
-	return w;
-}
-
 static int parse_type(struct rctx *c, struct fy_node *v, struct tf_target *t, const char *what)
 {
 	static const struct { const char *n; enum tf_ttype t; const char *my; } ty[] = {
@@ -122,14 +109,9 @@ static int parse_add(struct rctx *c, struct tf_rules *R, struct tf_addrule *a, s
 		struct tf_addcol *ac;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "columns.add: an entry is a mapping (name, type, value "
-				    "or const)");
-		if (mc_push(&a->cols, &a->ncols, &a->capcols, sizeof *a->cols) < 0)
-			return mc_oom(c->err, "rules");
-		ac = &a->cols[a->ncols - 1];
-		memset(ac, 0, sizeof *ac);
-		if (!(ac->where = where_of(c, item)))
+		if (!(ac = tfr_entry(c, item, &a->cols, &a->ncols, &a->capcols, sizeof *a->cols,
+				     "columns.add: an entry is a mapping (name, type, value or const)")) ||
+		    !(ac->where = tfr_where(c, item)))
 			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
@@ -190,12 +172,9 @@ int tfr_parse_columns(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 		struct tf_addrule *a;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "columns: an entry is a mapping (db, table, add)");
-		if (mc_push(&R->add, &R->nadd, &R->capadd, sizeof *R->add) < 0)
-			return mc_oom(c->err, "rules");
-		a = &R->add[R->nadd - 1];
-		memset(a, 0, sizeof *a);
+		if (!(a = tfr_entry(c, item, &R->add, &R->nadd, &R->capadd, sizeof *R->add,
+				    "columns: an entry is a mapping (db, table, add)")))
+			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 			int rc;
@@ -226,14 +205,10 @@ int tfr_parse_types(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 		struct tf_typerule *t;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "types: an entry is a mapping (db, table, column, "
-				    "source_type, to, format, unix)");
-		if (mc_push(&R->types, &R->ntypes, &R->captypes, sizeof *R->types) < 0)
-			return mc_oom(c->err, "rules");
-		t = &R->types[R->ntypes - 1];
-		memset(t, 0, sizeof *t);
-		if (!(t->where = where_of(c, item)))
+		if (!(t = tfr_entry(c, item, &R->types, &R->ntypes, &R->captypes, sizeof *R->types,
+				    "types: an entry is a mapping (db, table, column, source_type, "
+				    "to, format, unix)")) ||
+		    !(t->where = tfr_where(c, item)))
 			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
@@ -285,7 +260,7 @@ int tfr_parse_dirty(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 			}
 			free(s);
 			free(R->dirty_where);
-			if (!(R->dirty_where = where_of(c, v)))
+			if (!(R->dirty_where = tfr_where(c, v)))
 				return -1;
 		} else if (tfr_key_is(k, "reject")) {
 			free(R->reject);

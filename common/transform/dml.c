@@ -318,12 +318,9 @@ int tfr_parse_dml(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 		struct tf_dml *d;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "dml: an entry is a mapping (db, table, drop, keep_if)");
-		if (mc_push(&R->dml, &R->ndml, &R->capdml, sizeof *R->dml) < 0)
-			return mc_oom(c->err, "rules");
-		d = &R->dml[R->ndml - 1];
-		memset(d, 0, sizeof *d);
+		if (!(d = tfr_entry(c, item, &R->dml, &R->ndml, &R->capdml, sizeof *R->dml,
+				    "dml: an entry is a mapping (db, table, drop, keep_if)")))
+			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 			int rc;

@@ -8,19 +8,6 @@
 #include "base/alloc.h"
 #include "transform/rparse.h"
 
-static char *where_of(struct rctx *c, struct fy_node *n)
-{
-	int line = 1, col = 1;
-	char *s;
-	size_t len;
-	tfr_node_where(n, &line, &col);
-	len = strlen(c->path) + 48;
-	if (!(s = malloc(len)))
-		return mc_oom(c->err, "rules"), c->failed = true, NULL;
-	snprintf(s, len, "%s:%d:%d", c->path, line, col);
-	return s;
-}
-
 static int parse_skip(struct rctx *c, struct fy_node *v, struct tf_fload *f)
 {
 	char *s = tfr_scalar_dup(c, v, "full_load.skip");
@@ -46,13 +33,9 @@ int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 		struct fy_node_pair *p;
 		struct fy_node *wn = NULL;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "full_load: an entry is a mapping (db, table, skip, "
-				       "where)");
-		if (mc_push(&R->fload, &R->nfload, &R->capfload, sizeof *R->fload) < 0)
-			return mc_oom(c->err, "rules");
-		f = &R->fload[R->nfload - 1];
-		memset(f, 0, sizeof *f);
+		if (!(f = tfr_entry(c, item, &R->fload, &R->nfload, &R->capfload, sizeof *R->fload,
+				    "full_load: an entry is a mapping (db, table, skip, where)")))
+			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 			int rc;
@@ -78,7 +61,7 @@ int tfr_parse_fload(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 				       "where, not both");
 		if (!f->skip && !f->where)
 			return tfr_err(c, item, "full_load: an entry has skip: true or a where");
-		if (!(f->at = where_of(c, f->where ? wn : item)))
+		if (!(f->at = tfr_where(c, f->where ? wn : item)))
 			return -1;
 	}
 	return 0;

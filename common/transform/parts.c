@@ -18,19 +18,6 @@
 #define MAX_LEVELS 8
 #define MAX_SPEC 255
 
-static char *where_of(struct rctx *c, struct fy_node *n)
-{
-	int line = 1, col = 1;
-	size_t sz = strlen(c->path) + 32;
-	char *w = malloc(sz);
-	tfr_node_where(n, &line, &col);
-	if (w)
-		snprintf(w, sz, "%s:%d:%d", c->path, line, col);
-	else
-		mc_oom(c->err, "rules"), c->failed = true;
-	return w;
-}
-
 static bool key_ok(const char *s)
 {
 	if (!*s || strlen(s) > 64)
@@ -72,7 +59,7 @@ static int parse_levels(struct rctx *c, struct tf_rules *R, struct tf_partrule *
 			return mc_oom(c->err, "rules");
 		l = &p->lv[p->nlv - 1];
 		memset(l, 0, sizeof *l);
-		if (!(l->where = where_of(c, item)))
+		if (!(l->where = tfr_where(c, item)))
 			return -1;
 		while ((pr = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
@@ -129,14 +116,9 @@ static int parse_tables(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 		struct tf_partrule *p;
 		struct fy_node_pair *pr;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "partitions.tables: an entry is a mapping (db, table, "
-				       "levels)");
-		if (mc_push(&R->parts, &R->nparts, &R->capparts, sizeof *R->parts) < 0)
-			return mc_oom(c->err, "rules");
-		p = &R->parts[R->nparts - 1];
-		memset(p, 0, sizeof *p);
-		if (!(p->where = where_of(c, item)))
+		if (!(p = tfr_entry(c, item, &R->parts, &R->nparts, &R->capparts, sizeof *R->parts,
+				    "partitions.tables: an entry is a mapping (db, table, levels)")) ||
+		    !(p->where = tfr_where(c, item)))
 			return -1;
 		while ((pr = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
@@ -187,7 +169,7 @@ int tfr_parse_parts(struct rctx *c, struct tf_rules *R, struct fy_node *m)
 			}
 			free(s);
 			free(R->part_max_at);
-			if (!(R->part_max_at = where_of(c, v)))
+			if (!(R->part_max_at = tfr_where(c, v)))
 				return -1;
 		} else if (tfr_key_is(k, "tables")) {
 			if (parse_tables(c, R, v) < 0)

@@ -21,6 +21,14 @@ void tfr_node_where(struct fy_node *n, int *line, int *col);
 /* Set the first error, "FILE:LINE:COL: msg" at node at; returns -1. */
 int tfr_err(struct rctx *c, struct fy_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "FILE:LINE:COL" of a node, a new string (NULL: the error set). */
+char *tfr_where(struct rctx *c, struct fy_node *n);
+/* The next entry of a list of mappings: unless item is a mapping, the
+ * error fmt at it; else a zeroed element pushed onto the array (arr: its
+ * pointer's address; n, cap, elem as mc_push) and returned. NULL on
+ * error. */
+void *tfr_entry(struct rctx *c, struct fy_node *item, void *arr, size_t *n, size_t *cap,
+		size_t elem, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* A scalar's text as a new string, or NULL with the error set. */
 char *tfr_scalar_dup(struct rctx *c, struct fy_node *n, const char *what);
 bool tfr_key_is(struct fy_node *k, const char *name);

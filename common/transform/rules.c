@@ -56,6 +56,38 @@ int tfr_err(struct rctx *c, struct fy_node *at, const char *fmt, ...)
 	return mc_errf(c->err, MC_EXIT_USAGE, "%s:%d:%d: %s", c->path, line, col, msg);
 }
 
+/* "FILE:LINE:COL" of a node as a new string; NULL with the error set. */
+char *tfr_where(struct rctx *c, struct fy_node *n)
+{
+	int line = 1, col = 1;
+	size_t sz = strlen(c->path) + 32;
+	char *w = malloc(sz);
+	if (!w)
+		return mc_oom(c->err, "rules"), c->failed = true, NULL;
+	tfr_node_where(n, &line, &col);
+	snprintf(w, sz, "%s:%d:%d", c->path, line, col);
+	return w;
+}
+
+void *tfr_entry(struct rctx *c, struct fy_node *item, void *arr, size_t *n, size_t *cap,
+		size_t elem, const char *fmt, ...)
+{
+	char msg[300];
+	char *e;
+	va_list ap;
+	if (fy_node_get_type(item) != FYNT_MAPPING) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		return tfr_err(c, item, "%s", msg), NULL;
+	}
+	if (mc_push(arr, n, cap, elem) < 0)
+		return mc_oom(c->err, "rules"), c->failed = true, NULL;
+	e = (char *)*(void **)arr + (*n - 1) * elem;
+	memset(e, 0, elem);
+	return e;
+}
+
 /* A scalar's text as a new string, or an error naming what. */
 char *tfr_scalar_dup(struct rctx *c, struct fy_node *n, const char *what)
 {
@@ -117,13 +149,9 @@ int tfr_sel_list(struct rctx *c, struct fy_node *key, struct fy_node *seq, struc
 		struct tf_sel *s;
 		struct fy_node_pair *p;
 		void *it2 = NULL;
-		if (fy_node_get_type(item) != FYNT_MAPPING)
-			return tfr_err(c, item, "%s: an entry is a mapping with db and/or table",
-				    what);
-		if (mc_push(arr, na, cap, sizeof **arr) < 0)
-			return mc_oom(c->err, "rules");
-		s = &(*arr)[*na - 1];
-		memset(s, 0, sizeof *s);
+		if (!(s = tfr_entry(c, item, arr, na, cap, sizeof **arr,
+				    "%s: an entry is a mapping with db and/or table", what)))
+			return -1;
 		while ((p = fy_node_mapping_iterate(item, &it2))) {
 			struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 			if (tfr_key_is(k, "db")) {
