@@ -130,8 +130,7 @@ int tfr_parse_mask(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 int tfr_parse_sample(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 int tfr_parse_limit(struct rctx *c, struct tf_rules *R, struct fy_node *v);
 void tfr_fixt_free(struct tf_rules *R);
-/* "FILE:LINE:COL" of node n (mask.c); R->fixt, made when none. */
-char *tfr_fx_where(struct rctx *c, struct fy_node *n);
+/* R->fixt, made when none (mask.c). */
 struct tf_fixt *tfr_fixt_of(struct rctx *c, struct tf_rules *R);
 
 #endif

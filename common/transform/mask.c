@@ -14,18 +14,6 @@
 
 /* ---- the section ---- */
 
-char *tfr_fx_where(struct rctx *c, struct fy_node *n)
-{
-	int line = 1, col = 1;
-	size_t len = strlen(c->path) + 48;
-	char *s = malloc(len);
-	if (!s)
-		return mc_oom(c->err, "rules"), c->failed = true, NULL;
-	tfr_node_where(n, &line, &col);
-	snprintf(s, len, "%s:%d:%d", c->path, line, col);
-	return s;
-}
-
 struct tf_fixt *tfr_fixt_of(struct rctx *c, struct tf_rules *R)
 {
 	if (!R->fixt && !(R->fixt = calloc(1, sizeof *R->fixt)))
@@ -92,7 +80,7 @@ static int parse_mask_entry(struct rctx *c, struct tf_rules *R, struct tf_fixt *
 	m = &F->mask[F->nmask - 1];
 	memset(m, 0, sizeof *m);
 	m->key = -1;
-	if (!(m->at = tfr_fx_where(c, item)))
+	if (!(m->at = tfr_where(c, item)))
 		return -1;
 	while ((p = fy_node_mapping_iterate(item, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);

@@ -9,18 +9,6 @@
 #include "base/alloc.h"
 #include "transform/rparse.h"
 
-static char *merge_where(struct rctx *c, struct fy_node *n)
-{
-	int line = 1, col = 1;
-	size_t len = strlen(c->path) + 48;
-	char *s = malloc(len);
-	if (!s)
-		return mc_oom(c->err, "rules"), c->failed = true, NULL;
-	tfr_node_where(n, &line, &col);
-	snprintf(s, len, "%s:%d:%d", c->path, line, col);
-	return s;
-}
-
 /* A warehouse name: [A-Za-z0-9_]{1,TF_MAX_NAME}. */
 static int name_ok(const char *s)
 {
@@ -62,7 +50,7 @@ static int parse_entry(struct rctx *c, struct tf_rules *R, struct fy_node *item)
 		return mc_oom(c->err, "rules");
 	m = &R->merge[R->nmerge - 1];
 	memset(m, 0, sizeof *m);
-	if (!(m->at = merge_where(c, item)))
+	if (!(m->at = tfr_where(c, item)))
 		return -1;
 	while ((p = fy_node_mapping_iterate(item, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);

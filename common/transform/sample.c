@@ -85,7 +85,7 @@ static int parse_entry(struct rctx *c, struct tf_fixt *F, struct fy_node *item, 
 		on = &F->sample[F->nsample - 1].on;
 		at = &F->sample[F->nsample - 1].at;
 	}
-	if (!(*at = tfr_fx_where(c, item)))
+	if (!(*at = tfr_where(c, item)))
 		return -1;
 	while ((p = fy_node_mapping_iterate(item, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
