@@ -38,6 +38,7 @@
 
 #include "base/alloc.h"
 #include "base/day.h"
+#include "odps/dest_upsert.h"
 #include "odps/dest_upsert_int.h"
 #include "odps/mirror.h"
 #include "odps/sql.h"
@@ -131,7 +132,7 @@ static int mirror_ensure(struct ud *w, struct mc_err *err)
 	return 0;
 }
 
-/* ---- the other writers ---- */
+/* ---- the other writers (also asked by the batch upload) ---- */
 
 struct orow {
 	const char *writer;
@@ -150,25 +151,17 @@ static int id_ok(const char *s)
 	return 1;
 }
 
-/* Every "upsert" row of the other writers of this --dest, into *r (their
- * strings in out). */
-static int others(struct ud *w, struct mc_buf *out, struct orow **r, size_t *n,
-		  struct mc_err *err)
+int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 {
-	struct odps_sql_opts so;
 	char q[256], *p, *nl;
 	size_t cap = 0;
-	*r = NULL;
-	*n = 0;
-	if (mirror_ensure(w, err) < 0)
-		return -1;
-	sql_opts(w, &so);
 	snprintf(q, sizeof q, "SELECT writer, seq, body FROM " ODPS_MIRROR_TABLE
-		 " WHERE kind = 'upsert' AND writer <> '%s'", me(w));
-	if (odps_sql_run(&w->c, &so, q, ODPS_SQL_IDEMPOTENT, out, err) < 0 ||
-	    buf_addc(out, '\0') < 0)
-		return err->code ? -1 : mc_oom(err, "state mirror");
-	for (p = strchr(out->p, '\n'); p && *++p; p = nl) {
+		 " WHERE kind = 'upsert' AND writer <> '%s'", o->me);
+	if (odps_sql_run(o->c, &o->so, q, ODPS_SQL_IDEMPOTENT, &o->out, err) < 0)
+		return -1;
+	if (buf_addc(&o->out, '\0') < 0)
+		return mc_oom(err, "state mirror");
+	for (p = strchr(o->out.p, '\n'); p && *++p; p = nl) {
 		char *c1, *c2, *e;
 		struct orow x = { 0 };
 		const char *dest;
@@ -184,49 +177,51 @@ static int others(struct ud *w, struct mc_buf *out, struct orow **r, size_t *n,
 		if (odps_mirror_dec(c2 + 1, strlen(c2 + 1), "upsert", &x.body, err) < 0)
 			return -1;
 		dest = ckpt_get(&x.body, "dest");
-		if (!dest || strcmp(dest, w->dest)) {
+		if (!dest || strcmp(dest, o->dest)) {
 			ckpt_free(&x.body);
 			continue;
 		}
-		if (mc_grow(r, &cap, *n + 1, sizeof **r) < 0) {
+		if (mc_grow(&o->r, &cap, o->n + 1, sizeof *o->r) < 0) {
 			ckpt_free(&x.body);
 			return mc_oom(err, "state mirror");
 		}
-		(*r)[(*n)++] = x;
+		o->r[o->n++] = x;
 	}
 	return 0;
 }
 
-static void others_free(struct orow *r, size_t n)
+void odps_upowners_free(struct odps_upowners *o)
 {
-	for (size_t i = 0; i < n; i++)
-		ckpt_free(&r[i].body);
-	free(r);
+	for (size_t i = 0; i < o->n; i++)
+		ckpt_free(&o->r[i].body);
+	free(o->r);
+	buf_free(&o->out);
+	o->r = NULL;
+	o->n = 0;
 }
 
 /* Whether the session of claim v ("N PART ID") of row x brought rows into
  * N: 1 (a later commit of its writer, or the Tunnel says committed or
  * forgot it), 0, -1. */
-static int claim_in(struct ud *w, const struct orow *r, size_t n, size_t x, const char *v,
-		    struct mc_err *err)
+static int claim_in(const struct odps_upowners *o, size_t x, const char *v, struct mc_err *err)
 {
 	char table[256], part[512], id[128];
 	struct odps_ups u = { 0 };
 	struct odps_ups_session s = { 0 };
 	int rc;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(r[i].writer, r[x].writer) && r[i].seq > r[x].seq)
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->r[i].writer, o->r[x].writer) && o->r[i].seq > o->r[x].seq)
 			return 1;
 	if (sscanf(v, "%255s %511s %127s", table, part, id) != 3)
 		return mc_errf(err, MC_EXIT_DATA, "the state mirror: claim '%s' of writer %s is "
-			       "not mcsync's", v, r[x].writer);
-	u.c = &w->c;
+			       "not mcsync's", v, o->r[x].writer);
+	u.c = o->c;
 	u.table = table;
 	u.part = strcmp(part, "-") ? part : NULL;
 	u.slotnum = 1;
-	u.retry_s = w->o.retry_s;
+	u.retry_s = o->so.retry_s;
 	u.seed = 13;
-	u.say = w->o.say;
+	u.say = o->so.say;
 	rc = odps_ups_get(&u, id, &s, err);
 	if (rc == 0)
 		rc = s.status == ODPS_UPS_COMMITTING || s.status == ODPS_UPS_COMMITTED;
@@ -234,43 +229,58 @@ static int claim_in(struct ud *w, const struct orow *r, size_t n, size_t x, cons
 	return rc;
 }
 
+int odps_upowners_find(const struct odps_upowners *o, const char *s, const char *name,
+		       const char **writer, uint64_t *seq, struct mc_err *err)
+{
+	char ok[300], uk[300];
+	size_t nl = strlen(name);
+	snprintf(ok, sizeof ok, "o.%s", s);
+	snprintf(uk, sizeof uk, "u.%s", s);
+	for (size_t i = 0; i < o->n; i++) {
+		const char *ov = ckpt_get(&o->r[i].body, ok), *uv = ckpt_get(&o->r[i].body, uk);
+		int in = ov && !strcmp(ov, name);
+		if (!in && uv && !strncmp(uv, name, nl) && uv[nl] == ' ')
+			in = claim_in(o, i, uv, err);
+		if (in < 0)
+			return -1;
+		if (in) {
+			*writer = o->r[i].writer;
+			*seq = o->r[i].seq;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Refuse pairs c (S -> N, keys "name.S") that another writer owns. */
 static int check(struct ud *w, const struct ckpt *c, struct mc_err *err)
 {
-	struct mc_buf out = { 0 };
-	struct orow *r = NULL;
-	size_t n = 0;
+	struct odps_upowners o = { 0 };
 	int rc = 0;
 	if (!c->n)
 		return 0;
-	if (others(w, &out, &r, &n, err) < 0)
+	o.c = &w->c;
+	sql_opts(w, &o.so);
+	o.dest = w->dest;
+	o.me = me(w);
+	if (mirror_ensure(w, err) < 0 || odps_upowners_load(&o, err) < 0)
 		rc = -1;
 	for (size_t k = 0; rc == 0 && k < c->n; k++) {
-		const char *s = c->kv[k].k + strlen(LEDGER_K_NAME), *name = c->kv[k].v;
-		char ok[300], uk[300];
-		snprintf(ok, sizeof ok, "o.%s", s);
-		snprintf(uk, sizeof uk, "u.%s", s);
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			const char *o = ckpt_get(&r[i].body, ok), *u = ckpt_get(&r[i].body, uk);
-			size_t nl = strlen(name);
-			int in = o && !strcmp(o, name);
-			if (!in && u && !strncmp(u, name, nl) && u[nl] == ' ')
-				in = claim_in(w, r, n, i, u, err);
-			if (in < 0)
-				rc = -1;
-			else if (in)
-				rc = mc_errf(err, MC_EXIT_DATA,
-					     "MaxCompute table '%s.%s' holds rows of %s committed "
-					     "by another state directory (writer %s, commit %" PRIu64
-					     "); this --state is writer %s, and its upserts over "
-					     "them would be two writers of one table: give the "
-					     "--state of writer %s, or write this source under "
-					     "another --name, table or project", w->t.project, name,
-					     s, r[i].writer, r[i].seq, me(w), r[i].writer);
-		}
+		const char *s = c->kv[k].k + strlen(LEDGER_K_NAME), *name = c->kv[k].v, *wr;
+		uint64_t seq;
+		int in = odps_upowners_find(&o, s, name, &wr, &seq, err);
+		if (in < 0)
+			rc = -1;
+		else if (in)
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "MaxCompute table '%s.%s' holds rows of %s committed by "
+				     "another state directory (writer %s, commit %" PRIu64 "); this "
+				     "--state is writer %s, and its upserts over them would be two "
+				     "writers of one table: give the --state of writer %s, or write "
+				     "this source under another --name, table or project",
+				     w->t.project, name, s, wr, seq, me(w), wr);
 	}
-	others_free(r, n);
-	buf_free(&out);
+	odps_upowners_free(&o);
 	return rc;
 }
 
