@@ -52,6 +52,12 @@ struct odps_upowners {
 	size_t n;
 };
 int odps_upowners_load(struct odps_upowners *o, struct mc_err *err);
+/* The rows of the SQL answer in o->out (header, then "writer,seq,body"
+ * lines): what _load does after the query; rows not mcsync's or of
+ * another dest are passed over. */
+int odps_upowners_parse(struct odps_upowners *o, struct mc_err *err);
+/* The writer of row i (i < o->n), or NULL. */
+const char *odps_upowners_writer(const struct odps_upowners *o, size_t i);
 int odps_upowners_find(const struct odps_upowners *o, const char *s, const char *name,
 		       const char **writer, uint64_t *seq, struct mc_err *err);
 void odps_upowners_free(struct odps_upowners *o);

@@ -153,12 +153,18 @@ static int id_ok(const char *s)
 
 int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 {
-	char q[256], *p, *nl;
-	size_t cap = 0;
+	char q[256];
 	snprintf(q, sizeof q, "SELECT writer, seq, body FROM " ODPS_MIRROR_TABLE
 		 " WHERE kind = 'upsert' AND writer <> '%s'", o->me);
 	if (odps_sql_run(o->c, &o->so, q, ODPS_SQL_IDEMPOTENT, &o->out, err) < 0)
 		return -1;
+	return odps_upowners_parse(o, err);
+}
+
+int odps_upowners_parse(struct odps_upowners *o, struct mc_err *err)
+{
+	char *p, *nl;
+	size_t cap = 0;
 	if (buf_addc(&o->out, '\0') < 0)
 		return mc_oom(err, "state mirror");
 	for (p = strchr(o->out.p, '\n'); p && *++p; p = nl) {
@@ -188,6 +194,11 @@ int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 		o->r[o->n++] = x;
 	}
 	return 0;
+}
+
+const char *odps_upowners_writer(const struct odps_upowners *o, size_t i)
+{
+	return i < o->n ? o->r[i].writer : NULL;
 }
 
 void odps_upowners_free(struct odps_upowners *o)
