@@ -18,9 +18,8 @@
  * new ones with the session that brings their rows ("u.S" = "N PART ID").
  * Every session that may bring those rows is named in such a row before it
  * is committed (a session made again, a rerun's resend), so rows in N
- * always have a claim in the mirror. A claim owns N when its commit
- * completed (the writer has a row of a later commit) or the Tunnel says its
- * session was committed (committing, committed, or forgotten: 404); a
+ * always have a claim in the mirror. A claim owns N when the Tunnel says
+ * its session was committed (committing, committed, or forgotten: 404); a
  * session normal, expired, aborted or critical brought nothing. Once the
  * ledger is past SEQ the claim is "own." here. A run writes a row (every
  * pair owned) at its first commit and each new UTC day, so that an active
@@ -73,6 +72,8 @@ int ups_mark_read(const char *state, char *out, size_t outsz, struct mc_err *err
 	return rc < 0 ? -1 : 1;
 }
 
+static int id_ok(const char *s);
+
 static int own_write(struct ud *w, struct mc_err *err)
 {
 	char *path = ups_spath(w, OWN_FILE);
@@ -96,7 +97,9 @@ int ups_own_open(struct ud *w, struct mc_err *err)
 	if (rc < 0)
 		return -1;
 	if (ckpt_get(&w->own, "writer"))
-		return 0;
+		return id_ok(ckpt_get(&w->own, "writer")) ? 0 : mc_errf(err, MC_EXIT_DATA,
+			"'%s/" OWN_FILE "': writer '%s' is not of mcsync (damaged)", w->o.state,
+			ckpt_get(&w->own, "writer"));
 	/* this state's name in the state mirror */
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
 		return mc_errnof(err, errno, "getrandom");
@@ -212,17 +215,16 @@ void odps_upowners_free(struct odps_upowners *o)
 }
 
 /* Whether the session of claim v ("N PART ID") of row x brought rows into
- * N: 1 (a later commit of its writer, or the Tunnel says committed or
- * forgot it), 0, -1. */
+ * N: 1 (the Tunnel says committed, or forgot it), 0, -1. (Not "its writer
+ * went on to a later commit": a claim killed before its decision is
+ * dropped, and the commit of the same seq made again may hold no rows of
+ * N; the session that brought them is always named in a row.) */
 static int claim_in(const struct odps_upowners *o, size_t x, const char *v, struct mc_err *err)
 {
 	char table[256], part[512], id[128];
 	struct odps_ups u = { 0 };
 	struct odps_ups_session s = { 0 };
 	int rc;
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->r[i].writer, o->r[x].writer) && o->r[i].seq > o->r[x].seq)
-			return 1;
 	if (sscanf(v, "%255s %511s %127s", table, part, id) != 3)
 		return mc_errf(err, MC_EXIT_DATA, "the state mirror: claim '%s' of writer %s is "
 			       "not mcsync's", v, o->r[x].writer);
