@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "odps/dest_odps_int.h"
+#include "odps/dest_upsert.h"
 #include "odps/mirror.h"
 #include "odps/sql.h"
 #include "odps/tables.h"
@@ -246,6 +247,7 @@ static int committed(struct odd *w, const struct odps_sql_opts *so, struct other
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err)
 {
 	struct ckpt mine = { 0 };
+	struct odps_upowners uo = { 0 };
 	struct other *o = NULL;
 	struct odps_sql_opts so;
 	size_t no = 0;
@@ -280,6 +282,13 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 			}
 			if (rc == 0)
 				rc = others(w, &so, &o, &no, err);
+			/* and the --mode=upsert ones (dest_upsert_own.c) */
+			uo.c = &w->c;
+			uo.so = so;
+			uo.dest = w->dest;
+			uo.me = w->sf.writer;
+			if (rc == 0)
+				rc = odps_upowners_load(&uo, err);
 			loaded = 2;
 		}
 		if (rc == 0) {
@@ -302,6 +311,17 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 					bseq = seq;
 				}
 			}
+			const char *uw;
+			if (rc == 0 && !best &&
+			    (rc = odps_upowners_find(&uo, s, name, &uw, &bseq, err)) > 0)
+				rc = mc_errf(err, MC_EXIT_DATA,
+					     "MaxCompute table '%s.%s' holds rows of %s upserted by "
+					     "another state directory (writer %s, --mode=upsert, commit %"
+					     PRIu64 "); this --state is writer %s, and its rows beside "
+					     "them would be two writers of one table: give the --state "
+					     "of writer %s with --mode=upsert, or write this source "
+					     "under another --name, table or project", w->t.project,
+					     name, s, uw, bseq, w->sf.writer, uw);
 			if (rc == 0 && best)
 				rc = mc_errf(err, MC_EXIT_DATA,
 					     "MaxCompute table '%s.%s' holds rows of %s committed "
@@ -318,5 +338,6 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 	}
 	ckpt_free(&mine);
 	others_free(o, no);
+	odps_upowners_free(&uo);
 	return rc;
 }

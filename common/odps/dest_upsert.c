@@ -513,6 +513,8 @@ static int ud_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		any |= w->parts[i]->nops > 0;
 	if (!any)
 		return ups_ckpt_decide(w, l, NULL, err);
+	if (ups_own_check(w, l, err) < 0) /* another state's table (dest_upsert_own.c) */
+		return -1;
 	/* 1. a session per table, journalled before anything goes in */
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct dest_part *p = w->parts[i];
@@ -553,7 +555,8 @@ static int ud_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	/* 3. the bodies and the next ledger, then the journal says commit */
 	if (!(nd = wh_pathf("%s/%s", w->o.state, UPS_NEXT)))
 		return mc_oom(err, "state");
-	if (ups_bodies_write(w, err) < 0 || wh_ledger_write(nd, l, err) < 0 ||
+	if (ups_own_claim(w, err) < 0 || ups_bodies_write(w, err) < 0 ||
+	    wh_ledger_write(nd, l, err) < 0 ||
 	    ups_ckpt_decide(w, l, "commit", err) < 0) {
 		free(nd);
 		return -1;
@@ -590,12 +593,13 @@ static int ud_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 				return mc_errf(err, MC_EXIT_DATA, "upsert session of %s: the bucket "
 					       "count changed (%u, now %u): run again", p->table, nb,
 					       p->sess.nbuckets);
-			if (put_all(w, p, err) != 0 || ups_journal_write(w, "commit", err) < 0)
+			if (put_all(w, p, err) != 0 || ups_own_claim(w, err) < 0 ||
+			    ups_journal_write(w, "commit", err) < 0)
 				return -1;
 		}
 	}
 	/* 5. the ledger */
-	if (ups_ledger_move(w, err) < 0)
+	if (ups_ledger_move(w, err) < 0 || ups_own_settle(w, w->seq, err) < 0)
 		return -1;
 	ups_next_remove(w);
 	for (size_t i = 0; i < w->nparts; i++)
@@ -696,6 +700,8 @@ static void ud_close(void *st)
 		free(p);
 	}
 	free(w->parts);
+	ckpt_free(&w->own);
+	ckpt_free(&w->own_new);
 	if (w->client_ok)
 		odps_client_free(&w->c);
 	odps_target_free(&w->t);
@@ -722,31 +728,6 @@ static const struct dest_ops ud_ops = {
 	.close = ud_close,
 };
 
-/* The mark of an upsert state: "mcsync-upsert DEST\n". 1 read into
- * out, 0 none, -1. */
-static int mark_read(const char *state, char *out, size_t outsz, struct mc_err *err)
-{
-	char *path = wh_pathf("%s/%s", state, UPS_MARK);
-	struct mc_buf b = { 0 };
-	int rc;
-	if (!path)
-		return mc_oom(err, "state");
-	if (access(path, F_OK) < 0) {
-		free(path);
-		return 0;
-	}
-	rc = ups_read_file(&b, path, err);
-	if (rc == 0) {
-		if (b.len < 15 || memcmp(b.p, "mcsync-upsert ", 14) || b.p[b.len - 1] != '\n')
-			rc = mc_errf(err, MC_EXIT_DATA, "'%s': damaged", path);
-		else
-			snprintf(out, outsz, "%.*s", (int)(b.len - 15), b.p + 14);
-	}
-	buf_free(&b);
-	free(path);
-	return rc < 0 ? -1 : 1;
-}
-
 int dest_upsert_dispatch(const char *dest, const struct dest_opts *o, struct dest *d,
 			 struct mc_err *err)
 {
@@ -756,7 +737,7 @@ int dest_upsert_dispatch(const char *dest, const struct dest_opts *o, struct des
 	int rc;
 	if (!o->odps || !o->odps->state)
 		return 1;
-	if ((rc = mark_read(o->odps->state, have, sizeof have, err)) < 0)
+	if ((rc = ups_mark_read(o->odps->state, have, sizeof have, err)) < 0)
 		return -1;
 	if (!o->odps->upsert) {
 		if (rc)
@@ -792,7 +773,8 @@ int dest_upsert_dispatch(const char *dest, const struct dest_opts *o, struct des
 		mc_oom(err, "state");
 		goto fail;
 	}
-	if (wh_mkdirs(sdir, err) < 0 || wh_lock(lock, &w->lockfd, err) < 0)
+	if (wh_mkdirs(sdir, err) < 0 || wh_lock(lock, &w->lockfd, err) < 0 ||
+	    ups_own_open(w, err) < 0)
 		goto fail;
 	if (!rc) {
 		char *mp = wh_pathf("%s/%s", w->o.state, UPS_MARK);

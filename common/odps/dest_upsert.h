@@ -21,7 +21,13 @@
 #ifndef MC_ODPS_DEST_UPSERT_H
 #define MC_ODPS_DEST_UPSERT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
 #include "base/err.h"
+#include "odps/client.h"
+#include "odps/sql.h"
 #include "stream/dest.h"
 
 /* From dest_odps_open: with --mode=upsert (o->odps->upsert) open the
@@ -30,5 +36,30 @@
  * destination goes on. */
 int dest_upsert_dispatch(const char *dest, const struct dest_opts *o, struct dest *d,
 			 struct mc_err *err);
+
+/* The upsert writers of the state mirror (dest_upsert_own.c; the batch
+ * upload asks them too): every row of kind "upsert" of a writer other than
+ * me of --dest dest, loaded once; then whether one of them owns source
+ * table s (ledger key "name." + s) in table name: 1 with its writer (in
+ * o) and commit, 0, -1 with err. */
+struct orow;
+struct odps_upowners {
+	struct odps_client *c;
+	struct odps_sql_opts so;
+	const char *dest, *me;
+	struct mc_buf out;
+	struct orow *r;
+	size_t n;
+};
+int odps_upowners_load(struct odps_upowners *o, struct mc_err *err);
+/* The rows of the SQL answer in o->out (header, then "writer,seq,body"
+ * lines): what _load does after the query; rows not mcsync's or of
+ * another dest are passed over. */
+int odps_upowners_parse(struct odps_upowners *o, struct mc_err *err);
+/* The writer of row i (i < o->n), or NULL. */
+const char *odps_upowners_writer(const struct odps_upowners *o, size_t i);
+int odps_upowners_find(const struct odps_upowners *o, const char *s, const char *name,
+		       const char **writer, uint64_t *seq, struct mc_err *err);
+void odps_upowners_free(struct odps_upowners *o);
 
 #endif

@@ -256,6 +256,8 @@ static int resend(struct ud *w, const struct jent *x, size_t idx, struct mc_err 
 			goto out;
 		at += blen;
 	}
+	if (ups_own_resend(w, x->table, tp, s.id, err) < 0) /* named before committed */
+		goto out;
 	if (odps_ups_commit(&u, &s, false, err) != 0) {
 		err->code = MC_EXIT_TRANSIENT;
 		goto out;
@@ -346,9 +348,18 @@ static int ckpt_past(struct ud *w, struct mc_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
+static int read_ledger(struct ud *w, struct mc_ledger *l, struct mc_err *err);
+
 int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
 	struct ud *w = st;
+	int rc = read_ledger(w, l, err);
+	/* the claims of a commit now complete are owned; others dropped */
+	return rc < 0 || ups_own_settle(w, l->seq, err) < 0 ? -1 : rc;
+}
+
+static int read_ledger(struct ud *w, struct mc_ledger *l, struct mc_err *err)
+{
 	struct jent *e = NULL;
 	size_t n = 0;
 	uint64_t seq = 0;
@@ -375,6 +386,10 @@ int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 	w->seq = seq;
 	if (!strcmp(phase, "commit") && ckpt_past(w, err) < 0) {
 		free(e);
+		return -1;
+	}
+	if (!strcmp(phase, "commit") && ups_own_recheck(w, err) < 0) {
+		free(e); /* another state took a table while this commit lay killed */
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -14,6 +14,7 @@
 #include "odps/endpoint.h"
 #include "odps/types.h"
 #include "odps/upsert.h"
+#include "stream/ckpt.h"
 #include "stream/dest.h"
 #include "stream/rec.h"
 
@@ -70,6 +71,12 @@ struct ud {
 	struct odps_val *ov;
 	struct trec_val *tv;
 	size_t valcap;
+	/* dest_upsert_own.c: DIR/_mcsync/upsert-owner (the writer, the pairs
+	 * owned and claimed), this commit's new pairs, this run's rows */
+	struct ckpt own, own_new;
+	int own_mirror;
+	uint64_t own_rows;
+	char own_day[16];
 };
 
 struct odps_ups ups_of(struct ud *w, const struct dest_part *p);
@@ -87,5 +94,21 @@ int ups_ckpt_decide(struct ud *w, const struct mc_ledger *l, const char *phase,
 		    struct mc_err *err);
 /* dest_ops.read_ledger: the ledger, after resolving a commit in doubt. */
 int ups_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err);
+
+/* dest_upsert_own.c: one state directory per source table. The mark
+ * DIR/_mcsync/upsert (1 with the dest into out, 0 none, -1); the owner
+ * file read or made (with this state's writer); the check of a commit's
+ * new pairs against the other writers (before its sessions: refused, code
+ * 1), its claim (after its PUTs, before its decision; again before any
+ * session made anew is committed: _resend); a rerun's check of the claims
+ * of the commit it finishes; the claims settled against ledger seq. */
+int ups_mark_read(const char *state, char *out, size_t outsz, struct mc_err *err);
+int ups_own_open(struct ud *w, struct mc_err *err);
+int ups_own_check(struct ud *w, const struct mc_ledger *l, struct mc_err *err);
+int ups_own_claim(struct ud *w, struct mc_err *err);
+int ups_own_recheck(struct ud *w, struct mc_err *err);
+int ups_own_resend(struct ud *w, const char *table, const char *tpart, const char *id,
+		   struct mc_err *err);
+int ups_own_settle(struct ud *w, uint64_t seq, struct mc_err *err);
 
 #endif
