@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	size_t nschema = 0, cschema = 0;
 	uint64_t sid;
 	double sec;
-	int c, live_conn = 0, i, rc;
+	int c, live_conn = 0, i, rc, files_ckpt;
 	const char *live_only = NULL; /* an option of the live tail, given */
 	struct report rep;
 	struct tail_watch watch;
@@ -340,7 +340,12 @@ int main(int argc, char **argv)
 	o.files = argv + optind;
 	o.nfiles = (size_t)(argc - optind);
 	o.conn = &conn;
-	if (o.start_at || live_conn || o.ckpt_in || o.start_gtid)
+	/* FILEs from a checkpoint's resume: --checkpoint-in without a server */
+	files_ckpt = o.ckpt_in && !live_conn && !o.start_at && !o.start_gtid &&
+		     (optind < argc || o.index_file);
+	if (files_ckpt && from)
+		prog_usage_error("%s", "--checkpoint-in and --from: give one");
+	if (!files_ckpt && (o.start_at || live_conn || o.ckpt_in || o.start_gtid))
 		check_live(&o, live_conn, argc - optind);
 	else if (o.column_names == TAIL_NAMES_SERVER)
 		prog_usage_error("%s", "--column-names=server needs a server (--start)");
