@@ -65,7 +65,9 @@ static const char usage[] =
 		"                             --checkpoint-out writes (its 'resume'\n"
 		"                             position; its 'gtid' set when that binlog was\n"
 		"                             purged); without FILE yet, --start or\n"
-		"                             --start-gtid is where the first run starts\n"
+		"                             --start-gtid is where the first run starts;\n"
+		"                             with FILEs and no server: read them from its\n"
+		"                             'resume' (not with --from)\n"
 		"      --socket=PATH, -S PATH connect through this Unix socket\n"
 		"      --host=HOST            connect to HOST (--port=N, default 3306)\n"
 		"      --port=N, -P N         TCP port\n"
@@ -226,7 +228,7 @@ int main(int argc, char **argv)
 	size_t nschema = 0, cschema = 0;
 	uint64_t sid;
 	double sec;
-	int c, live_conn = 0, i, rc;
+	int c, live_conn = 0, i, rc, files_ckpt;
 	const char *live_only = NULL; /* an option of the live tail, given */
 	struct report rep;
 	struct tail_watch watch;
@@ -340,7 +342,12 @@ int main(int argc, char **argv)
 	o.files = argv + optind;
 	o.nfiles = (size_t)(argc - optind);
 	o.conn = &conn;
-	if (o.start_at || live_conn || o.ckpt_in || o.start_gtid)
+	/* FILEs from a checkpoint's resume: --checkpoint-in without a server */
+	files_ckpt = o.ckpt_in && !live_conn && !o.start_at && !o.start_gtid &&
+		     (optind < argc || o.index_file);
+	if (files_ckpt && from)
+		prog_usage_error("%s", "--checkpoint-in and --from: give one");
+	if (!files_ckpt && (o.start_at || live_conn || o.ckpt_in || o.start_gtid))
 		check_live(&o, live_conn, argc - optind);
 	else if (o.column_names == TAIL_NAMES_SERVER)
 		prog_usage_error("%s", "--column-names=server needs a server (--start)");

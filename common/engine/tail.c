@@ -238,6 +238,7 @@ static int end_mark(struct tail *T, struct mc_err *err)
 	r.kind = MC_R_MARK;
 	r.mark = MC_MARK_HEARTBEAT;
 	r.db = r.table = r.label = mc_str_c("", 0);
+	tail_xa_resume(T, &r);
 	return tail_emit(T, &r, err);
 }
 
@@ -571,7 +572,7 @@ int tail_dry_run(struct tail *T, struct mc_err *err)
 }
 
 /* Forget the open transaction's events (keep its GTID label). */
-static void txn_forget(struct tail *T)
+void tail_txn_forget(struct tail *T)
 {
 	txn_discard(&T->txn);
 	T->in_txn = 0;
@@ -580,11 +581,11 @@ static void txn_forget(struct tail *T)
 
 void tail_rollback(struct tail *T)
 {
-	txn_forget(T);
+	tail_txn_forget(T);
 	T->gtid[0] = 0;
 }
 
-static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct mc_err *err)
+int tail_commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct mc_err *err)
 {
 	struct mc_rec r;
 	if (replay(T, err) < 0)
@@ -601,9 +602,10 @@ static int commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct
 	r.time = when;
 	r.db = r.table = mc_str_c("", 0);
 	r.label = mc_str_c(T->gtid, strlen(T->gtid));
+	tail_xa_resume(T, &r);
 	if (tail_emit(T, &r, err) < 0 || tail_flush(T, err) < 0)
 		return -1;
-	txn_forget(T);
+	tail_txn_forget(T);
 	T->gtid[0] = 0;
 	T->last_payload = 0;
 	T->stats.txns++;
@@ -626,7 +628,7 @@ int tail_unclosed(struct tail *T, const char *what, uint64_t start, struct mc_er
 
 /* A transaction begins at start (BEGIN, XA START), unless the MariaDB
  * GTID event before it began it already. */
-static int began(struct tail *T, const char *what, uint64_t start, struct mc_err *err)
+int tail_began(struct tail *T, const char *what, uint64_t start, struct mc_err *err)
 {
 	if (!(T->in_txn && txn_empty(&T->txn) && T->txn_start_gtid)) {
 		if (tail_unclosed(T, what, start, err) < 0)
@@ -639,65 +641,6 @@ static int began(struct tail *T, const char *what, uint64_t start, struct mc_err
 }
 
 /* Statements --------------------------------------------------------- */
-
-static int xa_query(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
-		    const struct txn_at *at, struct mc_err *err)
-{
-	uint64_t off = at->off;
-	int inner = at->inner;
-	char id[300];
-	if (n > 9 && strncasecmp(s, "XA START", 8) == 0) {
-		if (began(T, "XA START", at->start, err) < 0)
-			return -1;
-		tail_xa_id(s, n, 8, T->xa_id, sizeof T->xa_id);
-		return 0;
-	}
-	if (n > 10 && strncasecmp(s, "XA COMMIT", 9) == 0) {
-		int rc;
-		tail_xa_id(s, n, 9, id, sizeof id);
-		if (T->in_txn && strcmp(id, T->xa_id) == 0) /* XA COMMIT ... ONE PHASE */
-			return commit(T, off, inner, ev->when, err);
-		if (!txn_xa_take(&T->xa, id, &T->txn)) /* prepared before the start */
-			return tail_xa_unread(T, id, at->start, err);
-		T->in_txn = 0;
-		T->force_off = off;
-		T->last_payload = 0;
-		rc = commit(T, off, 1, ev->when, err);
-		T->force_off = 0;
-		return rc;
-	}
-	if (n > 12 && strncasecmp(s, "XA ROLLBACK", 11) == 0) {
-		tail_xa_id(s, n, 11, id, sizeof id);
-		txn_xa_drop(&T->xa, id);
-		if (T->in_txn && strcmp(id, T->xa_id) == 0)
-			txn_forget(T);
-		T->gtid[0] = 0;
-		return 0;
-	}
-	/* XA END, XA PREPARE (a statement: the event follows), XA RECOVER */
-	return 0;
-}
-
-/* XA_PREPARE event: one phase commits now; two phases wait for XA COMMIT.
- * Its body: one_phase (1), formatID (4), gtrid length (4), bqual length
- * (4), gtrid and bqual; the transaction is held under the text the server
- * writes in XA COMMIT: X'gtrid',X'bqual',formatID. */
-static int xa_prepare(struct tail *T, const struct bl_event *ev, uint64_t off, int inner,
-		      struct mc_err *err)
-{
-	if (!T->in_txn)
-		return 0;
-	if (ev->body_len >= 1 && ev->body[0])
-		return commit(T, off, inner, ev->when, err);
-	if (tail_xa_prepared_id(ev, T->xa_id, sizeof T->xa_id) < 0)
-		return 0;
-	if (txn_xa_hold(&T->xa, T->xa_id, &T->txn, err) < 0)
-		return -1;
-	T->in_txn = 0;
-	T->xa_id[0] = 0;
-	T->gtid[0] = 0;
-	return 0;
-}
 
 static int is_ddl(const char *s, size_t n)
 {
@@ -746,16 +689,16 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 	skip_ws_comments(&s, end);
 	n = (size_t)(end - s);
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
-		return began(T, "BEGIN", at->start, err);
+		return tail_began(T, "BEGIN", at->start, err);
 	}
 	if (kw(s, n, "COMMIT"))
-		return commit(T, at->off, at->inner, ev->when, err);
+		return tail_commit(T, at->off, at->inner, ev->when, err);
 	if (kw(s, n, "ROLLBACK") && !(n > 9 && strncasecmp(s + 9, "TO", 2) == 0)) {
 		tail_rollback(T);
 		return 0;
 	}
 	if (kw(s, n, "XA"))
-		return xa_query(T, ev, s, n, at, err);
+		return tail_xa_query(T, ev, s, n, at, err);
 	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK") ||
 	    kw(s, n, "RELEASE")) /* RELEASE SAVEPOINT */
 		return 0;
@@ -772,7 +715,7 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 		if (ddl_emit(T, ev, s, n, at->start, at->off, 0, &last, err) < 0)
 			return -1;
 		T->mark_row = last;
-		return commit(T, at->off, at->inner, ev->when, err);
+		return tail_commit(T, at->off, at->inner, ev->when, err);
 	}
 	if (dml_statement(T, ev, s, n, at->start, err) < 0)
 		return -1;
@@ -843,10 +786,10 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 			     : txn_add(&T->txn, p, n, &at, err)) < 0)
 			return -1;
 		if (rc != BL_TABLE_MAP && !T->in_txn && (fl & BL_ROWS_STMT_END))
-			return commit(T, off, inner,
-				      (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-					      (uint32_t)p[3] << 24,
-				      err);
+			return tail_commit(T, off, inner,
+					   (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+						   (uint32_t)p[3] << 24,
+					   err);
 		return 0;
 	}
 	if (bl_decode_as(&T->d, p, n, as, &ev, err) < 0)
@@ -856,14 +799,15 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 	case BL_MARIA_QUERY_COMPRESSED:
 		return query(T, &ev, &at, err);
 	case BL_XID:
-		return commit(T, off, inner, ev.when, err);
+		return tail_commit(T, off, inner, ev.when, err);
 	case BL_GTID:
 	case BL_ANONYMOUS_GTID:
 	case BL_GTID_TAGGED:
 		if (tail_unclosed(T, "GTID event", start, err) < 0)
 			return -1;
-		txn_forget(T);
+		tail_txn_forget(T);
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
+		T->gtid_off = start;
 		return 0;
 	case BL_MARIA_GTID:
 		if (tail_unclosed(T, "GTID event", start, err) < 0)
@@ -871,11 +815,11 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		tail_rollback(T);
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
 		T->in_txn = !ev.gtid_standalone;
-		T->txn_start = start;
+		T->txn_start = T->gtid_off = start;
 		T->txn_start_gtid = T->in_txn;
 		return 0;
 	case BL_XA_PREPARE:
-		return xa_prepare(T, &ev, off, inner, err);
+		return tail_xa_prepare(T, &ev, off, inner, err);
 	case BL_TRANSACTION_PAYLOAD:
 		if (inner) {
 			mc_errf(err, MC_EXIT_DATA, "transaction payload inside a payload");

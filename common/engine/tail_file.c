@@ -17,6 +17,8 @@
 #include "base/alloc.h"
 #include "base/num.h"
 #include "base/zio.h"
+#include "stream/ckpt.h"
+#include "stream/ledger.h"
 
 struct input {
 	const char *name;
@@ -361,12 +363,54 @@ out:
 	return rc == 2;
 }
 
+/* FILEs with --checkpoint-in: the checkpoint's resume position, in the
+ * FILE of its binlog number (the FILEs before it are not read: their
+ * changes are committed); without the checkpoint file, or a resume
+ * position in it, the first FILE's start (the sink drops again what it
+ * committed, and refuses a gap). A first FILE after that binlog, or none
+ * up to it, is refused: binlogs are missing, or nothing is left to read. */
+static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t *first,
+		      uint64_t *from, struct mc_err *err)
+{
+	const char *ck = T->o->ckpt_in, *v;
+	char at[64];
+	struct ckpt c;
+	struct mc_pos rp;
+	int rc = ckpt_read(ck, &c, err);
+	if (rc <= 0)
+		return rc;
+	v = ckpt_get(&c, LEDGER_K_RESUME);
+	rc = v && (pos_parse(v, &rp, err) < 0 || rp.off < 4);
+	snprintf(at, sizeof at, "%s", v ? v : "");
+	ckpt_free(&c);
+	if (rc)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume position '%s'", ck, at);
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < nin; i++)
+		if (in[i].has_seq && in[i].seq == rp.file) {
+			*first = i;
+			*from = rp.off;
+			return 0;
+		}
+	if (in[0].has_seq && in[0].seq > rp.file)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': the first FILE '%s' (binlog number %" PRIu64
+			       ") lies after the checkpoint's resume %s (binlog number %" PRIu64
+			       "): the binlogs between are missing (their changes would be lost); "
+			       "give the FILEs from that binlog on", ck, in[0].name, in[0].seq, at,
+			       rp.file);
+	return mc_errf(err, MC_EXIT_DATA, "'%s': no FILE is binlog number %" PRIu64 ", where the "
+		       "checkpoint's resume %s lies (every FILE given lies before it: committed "
+		       "already): give the FILEs from that binlog on", ck, rp.file, at);
+}
+
 int tail_files(struct tail *T, struct mc_err *err)
 {
 	const struct tail_opts *o = T->o;
 	struct input *in = NULL;
 	char **names = NULL;
 	size_t nnames = 0, cnames = 0, nin = o->nfiles, first = 0;
+	uint64_t from_pos = o->from_file ? o->from_pos : 0;
 	int rc = 0;
 
 	if (o->index_file && read_index(o->index_file, &names, &nnames, &cnames, err) < 0) {
@@ -402,6 +446,8 @@ int tail_files(struct tail *T, struct mc_err *err)
 				(unsigned long long)in[i].seq);
 			goto out;
 		}
+	if (o->ckpt_in && (rc = ckpt_start(T, in, nin, &first, &from_pos, err)) < 0)
+		goto out;
 	if (o->from_file) {
 		size_t i;
 		for (i = 0; i < nin; i++)
@@ -442,10 +488,10 @@ int tail_files(struct tail *T, struct mc_err *err)
 	/* the stream starts at the first file read, where --from says */
 	T->have_start = 1;
 	T->start_seq = in[first].seq;
-	T->start_off = o->from_file && o->from_pos > 4 ? o->from_pos : 4;
+	T->start_off = from_pos > 4 ? from_pos : 4;
 	tail_note_done(T, T->start_seq, T->start_off, 0);
 	for (size_t i = first; i < nin; i++) {
-		int r = read_file(T, &in[i], i == first ? o->from_pos : 0,
+		int r = read_file(T, &in[i], i == first ? from_pos : 0,
 				  i + 1 < nin ? &in[i + 1] : NULL, err);
 		if (r < 0) {
 			rc = -1;

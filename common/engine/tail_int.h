@@ -23,6 +23,14 @@ struct tail_xa_open {
 	uint64_t began, prepare; /* its event group's offset, its XA_PREPARE's */
 };
 
+/* A two-phase XA transaction held (prepared, its XA COMMIT not yet read):
+ * where its event group began, the GTID event before its XA START
+ * (tail_xa.c). */
+struct tail_xa_held {
+	char id[300];
+	uint64_t seq, off;
+};
+
 struct tail {
 	const struct tail_opts *o;
 	struct bl_decoder d;
@@ -54,6 +62,9 @@ struct tail {
 	struct txn_xa xa;    /* prepared XA transactions */
 	struct tail_xa_open *xa_before; /* ... before --from, not resolved there */
 	size_t nxa_before, cap_xa_before;
+	struct tail_xa_held *xa_held; /* ... held now: marks resume no later */
+	size_t nxa_held, cap_xa_held;
+	uint64_t gtid_off;   /* where the GTID event of T->gtid began */
 	uint64_t txn_start;  /* where the open transaction began (BEGIN, GTID) */
 	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
 	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
@@ -183,5 +194,21 @@ int tail_xa_before(struct tail *T, const struct bl_event *ev, uint64_t open, uin
  * -1, err naming both positions (exit 2 after a position the user gave). */
 int tail_xa_unread(struct tail *T, const char *id, uint64_t start, struct mc_err *err);
 void tail_xa_free(struct tail *T);
+/* XA statements (XA START, XA COMMIT, XA ROLLBACK; the rest pass) and the
+ * XA_PREPARE event (one phase: a commit; two: held). */
+int tail_xa_query(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
+		  const struct txn_at *at, struct mc_err *err);
+int tail_xa_prepare(struct tail *T, const struct bl_event *ev, uint64_t off, int inner,
+		    struct mc_err *err);
+/* A heartbeat or txn_end mark r about to be written: while a prepared XA
+ * transaction is held, its field 'resume' is the oldest held one's event
+ * group (docs/record-format.md "4 mark"). */
+void tail_xa_resume(const struct tail *T, struct mc_rec *r);
+
+/* tail.c's transactions, for tail_xa.c: write the open one (its txn_end
+ * mark at off); one begins at start (what: BEGIN, XA START); forget it. */
+int tail_commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct mc_err *err);
+int tail_began(struct tail *T, const char *what, uint64_t start, struct mc_err *err);
+void tail_txn_forget(struct tail *T);
 
 #endif

@@ -282,6 +282,7 @@ static int heartbeat(struct tail *T, uint64_t pos, struct mc_err *err)
 	r.time = (uint32_t)time(NULL);
 	r.db = r.table = mc_str_c("", 0);
 	r.label = mc_str_c("", 0);
+	tail_xa_resume(T, &r);
 	if (tail_emit(T, &r, err) < 0)
 		return -1;
 	return tail_flush(T, err);

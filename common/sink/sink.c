@@ -340,11 +340,11 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 	return ledger_note(l, &r->pos, r->time, err) < 0 ? -1 : 1;
 }
 
-/* An accepted txn_end or heartbeat mark: a transaction boundary, where the
- * source may resume once everything up to it is committed. */
+/* An accepted txn_end or heartbeat mark: a transaction boundary (or its
+ * 'resume'), where the source may resume once everything is committed. */
 static int accept_mark(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
-	return ledger_mark(sink_src(s), &r->pos, r->label.p, r->label.n, err);
+	return ledger_mark_rec(sink_src(s), r, err);
 }
 
 /* A txn_end or heartbeat mark at the very position accepted last (the
@@ -355,7 +355,7 @@ static int mark_at_pos(struct sink *s, const struct mc_rec *r, struct mc_err *er
 	struct mc_ledger *l = sink_src(s);
 	if (!l->has_pos || pos_cmp(&r->pos, &l->pos) != 0)
 		return 0;
-	if (!l->has_resume || pos_cmp(&r->pos, &l->resume) != 0) {
+	if (ledger_mark_moves(l, r)) {
 		if (accept_mark(s, r, err) < 0)
 			return -1;
 		s->dirty = 1;
@@ -550,7 +550,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		 * resume position's: the checkpoint follows the binlog files when
 		 * no rows come (other tables), ahead of their purge */
 		if (s->pending_rows >= s->o.commit_rows || !s->resume_done ||
-		    r->pos.file > s->resume_done_file ||
+		    rec_mark_resume(r).file > s->resume_done_file ||
 		    (s->o.commit_interval > 0 && s->pending_rows &&
 		     mono_s() - s->t_commit >= s->o.commit_interval))
 			return sink_commit(s, err);

@@ -287,11 +287,13 @@ static int get_column(struct jdec *d, struct mc_col *col)
 /* Top-level keys, in the union of all record kinds. */
 enum {
 	K_MCR, K_META, K_KIND, K_DB, K_TABLE, K_VERSION, K_POS, K_TIME, K_FLAGS, K_COLUMNS,
-	K_KEY, K_OP, K_BEFORE, K_AFTER, K_SQL, K_MARK, K_LABEL, K_COUNT, K_CRC, K_EFFECT, K_N
+	K_KEY, K_OP, K_BEFORE, K_AFTER, K_SQL, K_MARK, K_LABEL, K_COUNT, K_CRC, K_EFFECT, K_RESUME,
+	K_N
 };
 static const char *const top_keys[K_N] = {
 	"mcr", "meta", "kind", "db", "table", "version", "pos", "time", "flags", "columns",
 	"key", "op", "before", "after", "sql", "mark", "label", "count", "crc32c", "effect",
+	"resume",
 };
 
 /* Keys of each record kind, in the order written; -1 ends a list. */
@@ -315,6 +317,8 @@ static uint32_t kind_mask(int kind)
 		m |= 1u << K_CRC; /* optional: not in streams written before it */
 	if (kind == MC_R_DDL)
 		m |= 1u << K_EFFECT; /* optional, as K_CRC */
+	if (kind == MC_R_MARK)
+		m |= 1u << K_RESUME; /* optional, as K_CRC */
 	return m;
 }
 
@@ -496,6 +500,10 @@ static int decode(struct jdec *d, struct mc_rec *r)
 		case K_TABLE: rc = get_str(d, &r->table); break;
 		case K_VERSION: rc = get_u64(d, &r->schema_version); break;
 		case K_POS: rc = get_pos(d, &r->pos); break;
+		case K_RESUME:
+			rc = get_pos(d, &r->resume);
+			r->has_resume = 1;
+			break;
 		case K_TIME: rc = get_i64(d, &r->time); break;
 		case K_FLAGS:
 			if (get_u64(d, &u) < 0)

@@ -377,6 +377,10 @@ int jsonl_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 		put_db_table(&e, r);
 		PUT_LIT(&e, ",\"label\":");
 		put_text(&e, r->label, "field 'label'");
+		if (r->has_resume) {
+			PUT_LIT(&e, ",\"resume\":");
+			put_pos(&e, &r->resume);
+		}
 		PUT_LIT(&e, "}\n");
 		break;
 	case MC_R_TRAILER:

@@ -310,6 +310,18 @@ oom:
 	return mc_oom(err, "ledger");
 }
 
+int ledger_mark_rec(struct mc_ledger *l, const struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_pos at = rec_mark_resume(r);
+	return ledger_mark(l, &at, r->label.p, r->has_resume ? 0 : r->label.n, err);
+}
+
+int ledger_mark_moves(const struct mc_ledger *l, const struct mc_rec *r)
+{
+	struct mc_pos at = rec_mark_resume(r);
+	return !l->has_resume || pos_cmp(&at, &l->resume) != 0;
+}
+
 int ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut)
 {
 	if (l->has_first && day < day_of(l->first_time, l->utc_off)) {

@@ -241,6 +241,13 @@ int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct
  * "UUID:N": UUID) in l->gtid. */
 int ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
 		struct mc_err *err);
+/* ledger_mark for the heartbeat or txn_end mark r: the new resume point is
+ * rec_mark_resume(r); a mark with the field 'resume' (a prepared XA
+ * transaction held below pos: docs/record-format.md "4 mark") leaves
+ * l->gtid as it is, so that the GTIDs stay before that XA PREPARE. */
+int ledger_mark_rec(struct mc_ledger *l, const struct mc_rec *r, struct mc_err *err);
+/* Whether ledger_mark_rec(l, r) moves l's resume point. */
+int ledger_mark_moves(const struct mc_ledger *l, const struct mc_rec *r);
 /* The cut of day: the position of the first change record stamped after
  * the day (the day holds every change below it). 1 found, 0 not yet. */
 int ledger_cut(const struct mc_ledger *l, int64_t day, struct mc_pos *cut);

@@ -87,6 +87,11 @@ int pos_cmp(const struct mc_pos *a, const struct mc_pos *b)
 	return 0;
 }
 
+struct mc_pos rec_mark_resume(const struct mc_rec *r)
+{
+	return r->has_resume && pos_cmp(&r->resume, &r->pos) < 0 ? r->resume : r->pos;
+}
+
 void pos_format(const struct mc_pos *p, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%" PRIu64 ":%" PRIu64 ":%" PRIu64, p->file, p->off, p->row);
@@ -276,6 +281,11 @@ static int validate(const struct mc_rec *r, int values, struct mc_err *err)
 	case MC_R_MARK:
 		if ((unsigned)r->mark >= MC_MARK_N)
 			return mc_errf(err, MC_EXIT_DATA, "mark: unknown mark kind %d", (int)r->mark);
+		if (r->has_resume && r->mark != MC_MARK_HEARTBEAT && r->mark != MC_MARK_TXN_END)
+			return mc_errf(err, MC_EXIT_DATA, "mark: a %s mark has no field 'resume' "
+				       "(heartbeat and txn_end only)", rec_mark_name(r->mark));
+		if (r->has_resume && pos_cmp(&r->resume, &r->pos) > 0)
+			return mc_errf(err, MC_EXIT_DATA, "mark: field 'resume' is above its pos");
 		return 0;
 	case MC_R_TRAILER:
 		return 0;
@@ -317,19 +327,24 @@ static inline int scratch(void *arr, size_t *have, size_t n, size_t sz, struct m
 	return mc_grow(arr, have, n, sz) < 0 ? mc_oom(err, "decoding a record") : 0;
 }
 
-static int dec_pos(struct mp_cur *c, struct mc_pos *p)
+static int dec_pos_as(struct mp_cur *c, struct mc_pos *p, const char *what)
 {
 	uint32_t n;
 	unsigned long long at = mp_aoff(c);
-	if (mp_array(c, &n, 3, "pos") < 0)
+	if (mp_array(c, &n, 3, what) < 0)
 		return -1;
 	if (n != 3)
-		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'pos': expected 3 numbers, got %u",
-			       at, n);
-	if (mp_uint(c, &p->file, "pos") < 0 || mp_uint(c, &p->off, "pos") < 0 ||
-	    mp_uint(c, &p->row, "pos") < 0)
+		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field '%s': expected 3 numbers, "
+			       "got %u", at, what, n);
+	if (mp_uint(c, &p->file, what) < 0 || mp_uint(c, &p->off, what) < 0 ||
+	    mp_uint(c, &p->row, what) < 0)
 		return -1;
 	return 0;
+}
+
+static int dec_pos(struct mp_cur *c, struct mc_pos *p)
+{
+	return dec_pos_as(c, p, "pos");
 }
 
 /* An image: nil (absent) or an array of values. */
@@ -364,7 +379,8 @@ static const char *const schema_fields[] = { "kind", "db", "table", "version", "
 static const char *const row_fields[] = { "kind", "op", "db", "table", "version", "pos",
 					  "time", "before", "after" };
 static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql", "effect" };
-static const char *const mark_fields[] = { "kind", "mark", "pos", "time", "db", "table", "label" };
+static const char *const mark_fields[] = { "kind", "mark", "pos", "time", "db", "table", "label",
+					   "resume" };
 static const char *const trailer_fields[] = { "kind", "count", "crc32c" };
 
 static const struct {
@@ -538,11 +554,13 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: missing field '%s'",
 			       start, kind_names[kind], fields[kind].names[nf]);
 	}
-	if (nf > fields[kind].n && !((kind == MC_R_TRAILER || kind == MC_R_DDL) &&
-				     nf == fields[kind].n + 1))
+	if (nf > fields[kind].n &&
+	    !((kind == MC_R_TRAILER || kind == MC_R_DDL || kind == MC_R_MARK) &&
+	      nf == fields[kind].n + 1))
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u%s",
 			       start, kind_names[kind], nf, fields[kind].n,
-			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? " or 7" : "");
+			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? " or 7" :
+			       kind == MC_R_MARK ? " or 8" : "");
 	switch (r->kind) {
 	case MC_R_SCHEMA:
 		rc = dec_schema(&c, r, s);
@@ -583,6 +601,21 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		rc = dec_pos(&c, &r->pos) < 0 || mp_int(&c, &r->time, "time") < 0 ||
 		     mp_str(&c, &r->db, "db") < 0 || mp_str(&c, &r->table, "table") < 0 ||
 		     mp_str(&c, &r->label, "label") < 0 ? -1 : 0;
+		if (rc == 0 && nf == 8) {
+			at = mp_aoff(&c);
+			if (dec_pos_as(&c, &r->resume, "resume") < 0) {
+				rc = -1;
+				break;
+			}
+			r->has_resume = 1;
+			if (r->mark != MC_MARK_HEARTBEAT && r->mark != MC_MARK_TXN_END)
+				return mc_errf(err, MC_EXIT_DATA, "offset %llu: field 'resume': a %s "
+					       "mark has none (heartbeat and txn_end only)", at,
+					       rec_mark_name(r->mark));
+			if (pos_cmp(&r->resume, &r->pos) > 0)
+				return mc_errf(err, MC_EXIT_DATA, "offset %llu: field 'resume': "
+					       "above the mark's pos", at);
+		}
 		break;
 	}
 	default: {
@@ -773,7 +806,7 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 			mcpk_uint8(&k, (uint8_t)r->effect);
 		break;
 	case MC_R_MARK:
-		mcpk_array(&k, 7);
+		mcpk_array(&k, r->has_resume ? 8 : 7);
 		mcpk_uint8(&k, MC_R_MARK);
 		mcpk_uint8(&k, (uint8_t)r->mark);
 		pack_pos(&k, &r->pos);
@@ -781,6 +814,8 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 		pack_strn(&k, r->db);
 		pack_strn(&k, r->table);
 		pack_strn(&k, r->label);
+		if (r->has_resume)
+			pack_pos(&k, &r->resume);
 		break;
 	case MC_R_TRAILER:
 		mcpk_array(&k, r->has_crc ? 3 : 2);

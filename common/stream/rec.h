@@ -180,6 +180,11 @@ struct mc_rec {
 	/* mark */
 	enum mc_mark mark;
 	struct mc_str label;
+	/* mark: the optional field 'resume' of a heartbeat or txn_end mark (a
+	 * source resumes at or before it, not at pos: a prepared XA
+	 * transaction is held); has_resume 0 in marks without it */
+	bool has_resume;
+	struct mc_pos resume;
 
 	/* trailer: records since the header, header and trailer excluded */
 	uint64_t count;
@@ -270,6 +275,9 @@ int rec_epoch_parse(const char *s, size_t n, uint64_t *file, int64_t *time);
 
 /* Total order of positions: <0, 0, >0. */
 int pos_cmp(const struct mc_pos *a, const struct mc_pos *b);
+/* Where a source may resume after the heartbeat or txn_end mark r: its
+ * 'resume' field when it has one (below pos), else pos. */
+struct mc_pos rec_mark_resume(const struct mc_rec *r);
 
 /* Format "file:off:row" into out (at least 64 bytes); parse it back
  * strictly. */

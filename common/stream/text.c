@@ -132,8 +132,13 @@ int text_rec(struct mc_buf *b, const struct mc_rec *r)
 	case MC_R_MARK:
 		rc |= buf_addf(b, "mark %s ", rec_mark_name(r->mark));
 		rc |= text_pos(b, &r->pos);
-		rc |= buf_addf(b, " time=%" PRId64 " label=%.*s\n", r->time, (int)r->label.n,
+		rc |= buf_addf(b, " time=%" PRId64 " label=%.*s", r->time, (int)r->label.n,
 			       r->label.p);
+		if (r->has_resume) {
+			rc |= buf_addf(b, " resume=");
+			rc |= text_pos(b, &r->resume);
+		}
+		rc |= buf_addf(b, "\n");
 		break;
 	default:
 		break;
