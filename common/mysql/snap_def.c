@@ -16,7 +16,8 @@
 #include "base/alloc.h"
 
 /* The columns as information_schema shows them now, one line each:
- * name, type, nullability, collation, extra, key, tab-separated. */
+ * name, type, nullability, collation, extra, tab-separated (not the
+ * key flag: an index added during the snapshot changes no row). */
 static int def_read(MYSQL *m, const char *db, const char *name, struct mc_buf *out,
 		    struct mc_err *err)
 {
@@ -25,7 +26,7 @@ static int def_read(MYSQL *m, const char *db, const char *name, struct mc_buf *o
 	MYSQL_ROW row;
 	const char *lit[2] = { db, name };
 	int bad = buf_adds(&q, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, "
-			       "IFNULL(COLLATION_NAME,''), EXTRA, COLUMN_KEY "
+			       "IFNULL(COLLATION_NAME,''), EXTRA "
 			       "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='") < 0;
 	for (int i = 0; i < 2 && !bad; i++) {
 		size_t n = strlen(lit[i]);
@@ -43,9 +44,9 @@ static int def_read(MYSQL *m, const char *db, const char *name, struct mc_buf *o
 		return -1;
 	out->len = 0;
 	while (!bad && (row = mysql_fetch_row(res)))
-		for (int i = 0; i < 6 && !bad; i++)
+		for (int i = 0; i < 5 && !bad; i++)
 			bad = buf_adds(out, row[i] ? row[i] : "") < 0 ||
-			      buf_addc(out, i < 5 ? '\t' : '\n') < 0;
+			      buf_addc(out, i < 4 ? '\t' : '\n') < 0;
 	mysql_free_result(res);
 	return bad || buf_addc(out, 0) < 0 ? mc_oom(err, "a table's definition") : 0;
 }
