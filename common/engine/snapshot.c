@@ -152,12 +152,17 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 			goto out;
 		if (r > 0)
 			continue;
+		char *d0 = NULL;
+		if (snap_def_before(m, db, name, &d0, e) < 0)
+			goto out;
 		if (snap_table_load(m, db, name, sj_table_opt(o->splits, o->nsplits, db, name),
 				    where, t, e) < 0 ||
-		    (at && rules_where_check(m, t, at, e) < 0)) {
+		    snap_def_keep(m, t, d0, e) < 0 || (at && rules_where_check(m, t, at, e) < 0)) {
+			free(d0);
 			snap_table_free(t);
 			goto out;
 		}
+		free(d0);
 		t->est_rows = est[i];
 		s->ntables++;
 	}
@@ -450,7 +455,8 @@ static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
 		return -1;
 	}
 	snap_bound_free(last, t->nsplit);
-	if (my_exec(s->stream_conn, "COMMIT", e) < 0 || sj_add_chunk_end(s, j, e) < 0)
+	if (snap_def_check(s->stream_conn, t, e) < 0 || my_exec(s->stream_conn, "COMMIT", e) < 0 ||
+	    sj_add_chunk_end(s, j, e) < 0)
 		return -1;
 	j->rows = 0; /* counted as they were written */
 	table_rows(s, j->ti, 0, 1);

@@ -362,7 +362,9 @@ static int run_job(struct snapjob *s, MYSQL *m, struct snap_reader *rd, struct s
 	if (snap_read(m, rd, t, j->lo, j->hi, limit, &j->wm, (int64_t)time(NULL), &j->out, &n,
 		      &last, worker_tick, s, e) < 0)
 		return -1;
-	if (s->consistency != SNAPJOB_LOCK && my_exec(m, "COMMIT", e) < 0) {
+	/* the chunk's SELECT holds the table's metadata lock until the COMMIT */
+	if (snap_def_check(m, t, e) < 0 ||
+	    (s->consistency != SNAPJOB_LOCK && my_exec(m, "COMMIT", e) < 0)) {
 		snap_bound_free(last, t->nsplit);
 		return -1;
 	}

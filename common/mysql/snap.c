@@ -468,8 +468,7 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		return -1;
 	return 0;
 fail:
-	if (res)
-		mysql_free_result(res);
+	mysql_free_result(res); /* NULL is fine */
 	buf_free(&q);
 	return -1;
 }
@@ -493,6 +492,7 @@ void snap_table_free(struct snap_table *t)
 	free(t->select_sql);
 	free(t->order_sql);
 	free(t->key_sql);
+	free(t->def);
 	memset(t, 0, sizeof *t);
 }
 

@@ -1,0 +1,132 @@
+/* snap_def.c: a table's definition kept from its load and checked after
+ * every chunk (docs/mc-snapshot.md "DDL during a snapshot"). A chunk's
+ * SELECT holds the table's metadata lock until its transaction ends, so an
+ * ALTER TABLE cannot complete while the chunk is read: if the definition
+ * read before the COMMIT is the one loaded, the chunk's rows are in the
+ * schema record's columns; if not, the rows were read under another
+ * definition than the one the stream describes (an added column missing
+ * from them), and the snapshot stops instead of writing them. */
+#include "mysql/snap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mysql/myconn.h"
+#include "base/alloc.h"
+
+/* The columns as information_schema shows them now, one line each:
+ * name, type, nullability, collation, extra, tab-separated (not the
+ * key flag: an index added during the snapshot changes no row). */
+static int def_read(MYSQL *m, const char *db, const char *name, struct mc_buf *out,
+		    struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	const char *lit[2] = { db, name };
+	int bad = buf_adds(&q, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, "
+			       "IFNULL(COLLATION_NAME,''), EXTRA "
+			       "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='") < 0;
+	for (int i = 0; i < 2 && !bad; i++) {
+		size_t n = strlen(lit[i]);
+		bad = (i && buf_adds(&q, "' AND TABLE_NAME='") < 0) || buf_grow(&q, 2 * n + 1) < 0;
+		if (!bad)
+			q.len += mysql_real_escape_string(m, q.p + q.len, lit[i], (unsigned long)n);
+	}
+	if (bad || buf_adds(&q, "' ORDER BY ORDINAL_POSITION") < 0 || buf_addc(&q, 0) < 0) {
+		buf_free(&q);
+		return mc_oom(err, "a table's definition");
+	}
+	int rc = my_query(m, q.p, &res, err);
+	buf_free(&q);
+	if (rc < 0)
+		return -1;
+	out->len = 0;
+	while (!bad && (row = mysql_fetch_row(res)))
+		for (int i = 0; i < 5 && !bad; i++)
+			bad = buf_adds(out, row[i] ? row[i] : "") < 0 ||
+			      buf_addc(out, i < 4 ? '\t' : '\n') < 0;
+	mysql_free_result(res);
+	return bad || buf_addc(out, 0) < 0 ? mc_oom(err, "a table's definition") : 0;
+}
+
+/* The 1-based line where a and b first differ, its text in each (up to
+ * its tab-separated name and type), "" past the end. */
+static size_t first_diff(const char *a, const char *b, char *wa, char *wb, size_t sz)
+{
+	size_t line = 1;
+	while (*a || *b) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
+		if (na != nb || memcmp(a, b, na) != 0) {
+			snprintf(wa, sz, "%.*s", (int)na, a);
+			snprintf(wb, sz, "%.*s", (int)nb, b);
+			for (char *p = wa; *p; p++)
+				*p = *p == '\t' ? ' ' : *p;
+			for (char *p = wb; *p; p++)
+				*p = *p == '\t' ? ' ' : *p;
+			for (size_t k = strlen(wa); k && wa[k - 1] == ' ';)
+				wa[--k] = 0;
+			for (size_t k = strlen(wb); k && wb[k - 1] == ' ';)
+				wb[--k] = 0;
+			return line;
+		}
+		a += na + (ea != NULL);
+		b += nb + (eb != NULL);
+		line++;
+	}
+	return 0;
+}
+
+static int def_refuse(const struct snap_table *t, const char *now, const char *when,
+		      struct mc_err *err)
+{
+	char was[160] = "", is[160] = "";
+	size_t col = first_diff(t->def, now, was, is, sizeof was);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s.%s' was changed (ALTER TABLE) %s: information_schema shows its "
+		       "column %zu as '%s', its schema record as '%s'; its rows read since are "
+		       "not in the columns the stream describes, so nothing of them is written: "
+		       "rerun the same command (it resumes after what was written, under the new "
+		       "definition) and make schema changes between snapshots, not during one",
+		       t->db, t->name, when, col, is[0] ? is : "(none)", was[0] ? was : "(none)");
+}
+
+int snap_def_keep(MYSQL *m, struct snap_table *t, const char *before, struct mc_err *err)
+{
+	struct mc_buf now = { 0 };
+	if (def_read(m, t->db, t->name, &now, err) < 0)
+		return -1;
+	t->def = now.p;
+	if (strcmp(before, now.p) != 0) {
+		/* changed between two reads around the load: which columns the
+		 * schema record holds is not known */
+		t->def = (char *)before;
+		def_refuse(t, now.p, "while its definition was read", err);
+		t->def = now.p;
+		return -1;
+	}
+	return 0;
+}
+
+int snap_def_before(MYSQL *m, const char *db, const char *name, char **out, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	if (def_read(m, db, name, &b, err) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = b.p;
+	return 0;
+}
+
+int snap_def_check(MYSQL *m, const struct snap_table *t, struct mc_err *err)
+{
+	struct mc_buf now = { 0 };
+	int rc = def_read(m, t->db, t->name, &now, err);
+	if (rc == 0 && t->def && strcmp(t->def, now.p) != 0)
+		rc = def_refuse(t, now.p, "while it was being snapshotted", err);
+	buf_free(&now);
+	return rc;
+}
