@@ -15,6 +15,7 @@ check(data, columns, max_field) -> the record count: decode's checks and
 outcome without the rows (the server at PUT; the stored block is decoded at
 the table's first read, committed.py), or None as decode.
 
+(check and inflate_check take a bytearray too, read in place.)
 inflate_check(raw, encoding, limit, columns, max_field, timer) -> inflate, then
 check, the decompressed block kept in C memory (never copied into Python);
 timer(step) is called after each step (the server's CPU by step).
@@ -37,6 +38,11 @@ KINDS = {"BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN", "DOUBLE", "FLOAT", "
          "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"}
 CODES = {1: "MalformedDataStream", 2: "CorruptedDataStream"}
 ENCODINGS = {"deflate": 1, "zstd": 2}
+
+
+def _buf(b):
+    """bytes, or a bytearray's memory (not copied) for a char * argument"""
+    return (ctypes.c_char * len(b)).from_buffer(b) if isinstance(b, bytearray) else b
 
 
 _loaded = {}
@@ -115,7 +121,7 @@ class BlockDecoder:
             return None
         nrows = ctypes.c_uint64()
         err = ctypes.create_string_buffer(1024)
-        rc = self.lib.bd_check(data, len(data), schema, max_field, ctypes.byref(nrows), err, len(err))
+        rc = self.lib.bd_check(_buf(data), len(data), schema, max_field, ctypes.byref(nrows), err, len(err))
         if rc == 0:
             return nrows.value
         if rc in CODES:
@@ -131,8 +137,8 @@ class BlockDecoder:
         out = ctypes.c_void_p()
         outlen = ctypes.c_size_t()
         err = ctypes.create_string_buffer(1024)
-        rc = self.lib.bd_inflate(raw, len(raw), ENCODINGS[enc], limit, ctypes.byref(out), ctypes.byref(outlen),
-                                 err, len(err))
+        rc = self.lib.bd_inflate(_buf(raw), len(raw), ENCODINGS[enc], limit, ctypes.byref(out),
+                                 ctypes.byref(outlen), err, len(err))
         try:
             if timer:
                 timer("inflate")

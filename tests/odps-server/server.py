@@ -357,7 +357,8 @@ class Handler(BaseHTTPRequestHandler):
         self.body_done = True
         return b
 
-    def read_chunked(self, limit, stop_after=None):
+    def read_chunked(self, limit, stop_after=None, keep=False):
+        """the body (keep: the bytearray it was read into, not copied into bytes)"""
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
             raise Err(400, "InvalidArgument", "Transfer-Encoding %s" % self.headers.get("Transfer-Encoding"),
                       close=True)
@@ -388,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
             if not line:
                 raise Err(400, "IncompleteBody", "the chunked body has no end", close=True)
         self.body_done = True
-        return bytes(out)
+        return out if keep else bytes(out)
 
     def check_md5(self, body):
         md5 = self.headers.get("Content-MD5")
@@ -636,7 +637,7 @@ class Handler(BaseHTTPRequestHandler):
         stop = None
         if self.rule is not None and self.rule.action == "drop":
             stop = 1      # read the first byte of the body, then close
-        raw = self.read_chunked(limit, stop)
+        raw = self.read_chunked(limit, stop, keep=True)
         self.check_md5(raw)
         cols = [(c[0], c[1], c[2]) for c in t.cols]
         c0 = [time.thread_time()]
@@ -662,6 +663,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 # the reference decoder of recstream.py (inflated in C when
                 # the server has the C library)
+                raw = bytes(raw)
                 if enc is not None and st.blockdec is not None:
                     body = st.blockdec.inflate(raw, enc, limit)
                 else:
