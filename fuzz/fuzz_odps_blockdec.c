@@ -8,7 +8,9 @@
  * out as well-formed marshal data: a list of exactly as many rows as it
  * says, each a list of one value per column, every value of the column's
  * kind or None, and no byte left over. ASan/UBSan catch reads past the
- * input. (tests/t7033-odps-blockdec.sh holds it to the Python reference.) */
+ * input. bd_check (the server's check at PUT, which keeps no rows) must
+ * give the same outcome, count and message. (tests/t7033-odps-blockdec.sh
+ * holds it to the Python reference.) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,8 +119,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sl += (size_t)snprintf(schema + sl, sizeof schema - sl, "%sc%zu %s %ld %ld %d", i ? "\n" : "",
 				       i, kind_names[kinds[i]], a, s, (b & 0x80) ? 0 : 1);
 	}
+	char cerr[512];
+	uint64_t cnrows;
 	int rc = bd_decode(data + 1 + ncol, size - 1 - ncol, schema, 64, &out, &outlen, &nrows, err,
 			   sizeof err);
+	int crc = bd_check(data + 1 + ncol, size - 1 - ncol, schema, 64, &cnrows, cerr, sizeof cerr);
+	if (crc != rc || cnrows != nrows || strcmp(cerr, err) != 0)
+		abort();
 	if (rc != 0) {
 		if ((rc != BD_MALFORMED && rc != BD_CORRUPTED) || strncmp(err, "record ", 7) != 0)
 			abort();

@@ -26,6 +26,8 @@ struct odd_pipe {
 	unsigned char *ready;   /* per block: compressed */
 	size_t rcap, nready;    /* blocks[0..nready) compressed */
 	int closed;             /* the session closed under us: no more PUTs */
+	int nworkers;
+	size_t block_size;
 };
 
 /* Take the compressed blocks, then a round of the PUTs (waiting up to ms
@@ -68,7 +70,15 @@ int odd_pipe_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
 		return mc_oom(err, "blocks");
 	memset(&p->blocks[p->nblocks], 0, sizeof p->blocks[0]);
 	q->ready[p->nblocks] = 0;
-	/* q->raw: a spent block's memory, the encoder's for the next block */
+	/* at most one block waiting per worker: the record streams' memory is
+	 * that of a few blocks, filled again (the PUTs go on meanwhile) */
+	while (odps_zpool_left(q->zp) > (size_t)q->nworkers)
+		if (pump(p, 0, 1000, err) < 0)
+			return -1;
+	/* q->raw: a spent block's memory (room for a whole block: no copy as
+	 * it grows), the encoder's for the next block */
+	if (buf_grow(&q->raw, q->block_size + (64u << 10)) < 0)
+		return mc_oom(err, "blocks");
 	if (trec_enc_finish(e, &q->raw, NULL, err) < 0 ||
 	    odps_zpool_add(q->zp, p->nblocks, &q->raw, head, err) < 0)
 		return -1;
@@ -88,8 +98,10 @@ static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows
 		const struct odps_up *u, size_t idx, struct mc_err *err)
 {
 	struct odd_pipe *q = p->pipe;
+	q->nworkers = workers(u);
+	q->block_size = w->o.block_size ? w->o.block_size : TREC_BLOCK_SIZE;
 	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0 ||
-	    odps_zpool_start(&q->zp, w->o.comp, 0, workers(u), odps_put_wake, q->run, err) < 0 ||
+	    odps_zpool_start(&q->zp, w->o.comp, 0, q->nworkers, odps_put_wake, q->run, err) < 0 ||
 	    odd_encode(w, p, rows, err) < 0)
 		return -1;
 	while (odps_zpool_left(q->zp) > 0)

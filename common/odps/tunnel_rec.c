@@ -721,6 +721,11 @@ int trec_zc_block(struct trec_zc *z, const void *raw, size_t n, size_t head, str
 	out->len = 0;
 	if (z->comp == TREC_RAW)
 		return buf_add(out, p, n) < 0 ? mc_oom(err, "a Tunnel block") : 0;
+	/* room for the whole block at once (no copy as it grows; a buffer
+	 * filled again has it already) */
+	if (buf_grow(out, (z->comp == TREC_ZSTD ? ZSTD_compressBound(n) + ZSTD_CStreamOutSize()
+				       : n + n / 2 + (128u << 10))) < 0)
+		return mc_oom(err, "a Tunnel block");
 	if (head > n)
 		head = n;
 	/* the encoder's calls: its records (if it handed them over before the

@@ -6,8 +6,9 @@
 # are blocks to send at once) beside the same snapshot loaded into the local warehouse
 # (--dest=DIR), interleaved, medians of RUNS runs. Goal (issue 13): the
 # MaxCompute path at least 0.80 of the local warehouse's rate. The server
-# decodes blocks with its C decoder (make builds it; the same checks as
-# the Python reference, tests/t7033); a second server decoding in Python
+# checks blocks with its C decoder at the PUT (make builds it; the same checks
+# as the Python reference, tests/t7033) and stores the body as received,
+# decoded at the table's first read; a second server decoding in Python
 # (the reference) runs --threads=1 beside it (BENCH_PY=0: not). The CPU
 # seconds of the client (mc-tunnel-put) and of the server per run, and the
 # server's by step (inflate, decode, store a block, commit), tell where
@@ -85,8 +86,8 @@ echo "compression, the same level both ways: local: zstd level 1 (mc-tunnel-put'
 	"odps-tN: --compress=deflate or zstd, level 1, with N > 1 each block compressed on" \
 	"min(N, CPUs) worker threads ($((NCPU < 4 ? NCPU : 4)) with N=4) while the next is encoded and" \
 	"the finished ones go up (common/odps/dest_odps_pipe.c); $NCPU CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "servers: odps-tN: blocks decoded in C ($SO: every CRC, every record against the schema," \
-	"rows stored as the Python decoder stores them; a commit records the blocks, the first read copies their rows into sqlite)${SRV_py:+; odps-py-t1: decoded in Python}" \
+echo "servers: odps-tN: blocks checked in C at the PUT ($SO: every CRC, every record against the schema," \
+	"the body stored as received; a commit records the blocks, the first read decodes them and copies their rows into sqlite)${SRV_py:+; odps-py-t1: decoded in Python}" \
 	"(recstream.py, CRC32C: $CRC)"
 for i in $(seq "$RUNS"); do
 	rm -rf "$W/wh"
@@ -149,7 +150,7 @@ for n in $PEERS; do
 	set -- $(steps "$n.read")
 	awk -v n="$n" -v w="$(median "$n.read")" -v s="$(med "$n.read.scpu")" -v m="$5" -v a="$(median local)" \
 		-v b="$(median "$n")" 'BEGIN {
-		printf "first read after the %s load (SELECT COUNT(*) by client.py): wall %.3f s, server CPU %.3f s, of which copying the rows into sqlite %.3f s; load + that copy %.3f s: %.2fx of local\n",
+		printf "first read after the %s load (SELECT COUNT(*) by client.py): wall %.3f s, server CPU %.3f s, of which decoding the blocks and copying the rows into sqlite %.3f s; load + that copy %.3f s: %.2fx of local\n",
 			n, w, s, m, b + m, a / (b + m) }'
 done
 c=$(med "odps-t$best.cpu")

@@ -56,6 +56,7 @@ struct col {
 struct out {
 	unsigned char *p;
 	size_t len, cap;
+	int discard; /* bd_check: the rows are not kept (the buffer is filled again) */
 };
 
 struct dec {
@@ -160,6 +161,10 @@ static int o_room(struct out *o, size_t k)
 {
 	if (o->cap - o->len >= k)
 		return 0;
+	if (o->discard && o->cap >= 8 && o->cap - 8 >= k) { /* keep the list header (run) */
+		o->len = 8;
+		return 0;
+	}
 	size_t c = o->cap ? o->cap : 1 << 16;
 	while (c - o->len < k) {
 		if (c > SIZE_MAX / 2)
@@ -864,12 +869,13 @@ err:
 	return -1;
 }
 
-int bd_decode(const void *data, size_t n, const char *schema, uint64_t max_field,
-	      unsigned char **out, size_t *outlen, uint64_t *nrows, char *err, size_t errsz)
+static int decode(const void *data, size_t n, const char *schema, uint64_t max_field, int discard,
+		  unsigned char **out, size_t *outlen, uint64_t *nrows, char *err, size_t errsz)
 {
 	struct dec d;
 	int rc;
 	memset(&d, 0, sizeof d);
+	d.o.discard = discard;
 	*out = NULL;
 	*outlen = 0;
 	*nrows = 0;
@@ -896,6 +902,22 @@ int bd_decode(const void *data, size_t n, const char *schema, uint64_t max_field
 	*out = d.o.p;
 	*outlen = d.o.len;
 	return 0;
+}
+
+int bd_decode(const void *data, size_t n, const char *schema, uint64_t max_field,
+	      unsigned char **out, size_t *outlen, uint64_t *nrows, char *err, size_t errsz)
+{
+	return decode(data, n, schema, max_field, 0, out, outlen, nrows, err, errsz);
+}
+
+int bd_check(const void *data, size_t n, const char *schema, uint64_t max_field, uint64_t *nrows,
+	     char *err, size_t errsz)
+{
+	unsigned char *out;
+	size_t outlen;
+	int rc = decode(data, n, schema, max_field, 1, &out, &outlen, nrows, err, errsz);
+	free(out);
+	return rc;
 }
 
 void bd_free(void *p)

@@ -23,6 +23,11 @@ enum { BD_ENC_DEFLATE = 1, BD_ENC_ZSTD = 2 };
  * err the message ("record N, byte offset P: ..." as recstream.py says). */
 int bd_decode(const void *data, size_t n, const char *schema, uint64_t max_field,
 	      unsigned char **out, size_t *outlen, uint64_t *nrows, char *err, size_t errsz);
+/* bd_decode's checks and outcome without the rows: 0 and *nrows, or its
+ * BD_ code and message (the server at PUT; the rows are decoded again from
+ * the stored block at the table's first read: committed.py). */
+int bd_check(const void *data, size_t n, const char *schema, uint64_t max_field, uint64_t *nrows,
+	     char *err, size_t errsz);
 void bd_free(void *p);
 /* Decompress the block raw[0..n), Content-Encoding enc (BD_ENC_, blockinf.c):
  * 0: *out (bd_free it) holds the *outlen bytes, at most limit; else

@@ -11,11 +11,23 @@ inflate(raw, encoding, limit) -> the decompressed block (blockinf.c: deflate
 with zlib, zstd with libzstd, in process), or raises InflateError(status, msg)
 as server.py's reference (Python's zlib, the zstd command) would refuse it.
 
+check(data, columns, max_field) -> the record count: decode's checks and
+outcome without the rows (the server at PUT; the stored block is decoded at
+the table's first read, committed.py), or None as decode.
+
+(check and inflate_check take a bytearray too, read in place.)
+inflate_check(raw, encoding, limit, columns, max_field, timer) -> inflate, then
+check, the decompressed block kept in C memory (never copied into Python);
+timer(step) is called after each step (the server's CPU by step).
+
+decoder(path): the BlockDecoder of the library at path, loaded once.
+
 ctypes releases the GIL for the call, so blocks PUT on several connections
 are decoded on several cores at once.
 """
 import ctypes
 import re
+import threading
 
 import recstream
 
@@ -26,6 +38,23 @@ KINDS = {"BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN", "DOUBLE", "FLOAT", "
          "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH"}
 CODES = {1: "MalformedDataStream", 2: "CorruptedDataStream"}
 ENCODINGS = {"deflate": 1, "zstd": 2}
+
+
+def _buf(b):
+    """bytes, or a bytearray's memory (not copied) for a char * argument"""
+    return (ctypes.c_char * len(b)).from_buffer(b) if isinstance(b, bytearray) else b
+
+
+_loaded = {}
+_loaded_lock = threading.Lock()
+
+
+def decoder(path):
+    with _loaded_lock:
+        d = _loaded.get(path)
+        if d is None:
+            d = _loaded[path] = BlockDecoder(path)
+        return d
 
 
 class InflateError(Exception):
@@ -43,6 +72,10 @@ class BlockDecoder:
                       ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
                       ctypes.POINTER(ctypes.c_uint64), ctypes.c_char_p, ctypes.c_size_t]
         f.restype = ctypes.c_int
+        c = lib.bd_check
+        c.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_uint64,
+                      ctypes.POINTER(ctypes.c_uint64), ctypes.c_char_p, ctypes.c_size_t]
+        c.restype = ctypes.c_int
         lib.bd_free.argtypes = [ctypes.c_void_p]
         lib.bd_free.restype = None
         g = lib.bd_inflate
@@ -80,6 +113,52 @@ class BlockDecoder:
         schema = self.schema(columns)
         if schema is None:
             return None
+        return self.decode_schema(data, schema, max_field)
+
+    def check(self, data, columns, max_field=recstream.MAX_FIELD_SIZE):
+        schema = self.schema(columns)
+        if schema is None:
+            return None
+        nrows = ctypes.c_uint64()
+        err = ctypes.create_string_buffer(1024)
+        rc = self.lib.bd_check(_buf(data), len(data), schema, max_field, ctypes.byref(nrows), err, len(err))
+        if rc == 0:
+            return nrows.value
+        if rc in CODES:
+            raise recstream.StreamError(CODES[rc], err.value.decode("utf-8", "replace"))
+        if rc == 3:
+            return None
+        raise MemoryError("blockdec: %s" % err.value.decode("utf-8", "replace"))
+
+    def inflate_check(self, raw, enc, limit, columns, max_field=recstream.MAX_FIELD_SIZE, timer=None):
+        schema = self.schema(columns)
+        if schema is None:
+            return None
+        out = ctypes.c_void_p()
+        outlen = ctypes.c_size_t()
+        err = ctypes.create_string_buffer(1024)
+        rc = self.lib.bd_inflate(_buf(raw), len(raw), ENCODINGS[enc], limit, ctypes.byref(out),
+                                 ctypes.byref(outlen), err, len(err))
+        try:
+            if timer:
+                timer("inflate")
+            if rc != 0:
+                self._inflate_err(rc, err)
+            nrows = ctypes.c_uint64()
+            rc = self.lib.bd_check(ctypes.cast(out, ctypes.c_char_p) if outlen.value else b"", outlen.value,
+                                   schema, max_field, ctypes.byref(nrows), err, len(err))
+            if timer:
+                timer("decode")
+        finally:
+            self.lib.bd_free(out)
+        if rc == 0:
+            return nrows.value
+        if rc in CODES:
+            raise recstream.StreamError(CODES[rc], err.value.decode("utf-8", "replace"))
+        raise MemoryError("blockdec: %s" % err.value.decode("utf-8", "replace"))
+
+    def decode_schema(self, data, schema, max_field=recstream.MAX_FIELD_SIZE):
+        """decode, the columns given as the schema text of schema()"""
         out = ctypes.c_void_p()
         outlen = ctypes.c_size_t()
         nrows = ctypes.c_uint64()
@@ -108,6 +187,10 @@ class BlockDecoder:
                 return ctypes.string_at(out.value, outlen.value) if outlen.value else b""
             finally:
                 self.lib.bd_free(out)
+        self._inflate_err(rc, err)
+
+    @staticmethod
+    def _inflate_err(rc, err):
         msg = err.value.decode("utf-8", "replace")
         if rc == 1:
             raise InflateError(400, msg)

@@ -5,7 +5,8 @@ random rows (edge values included), each stream decoded by both, then the
 same stream with bytes flipped, cut, or inserted, and read with other
 schemas (other types, NOT NULL columns); both must give the same
 rows (marshal.loads of the C output == recstream.decode) or the same error
-(code and message).
+(code and message); and the server's check at PUT (bd_check, which keeps
+no rows; also after inflating, inflate_check) the same count or error.
 
   python3 blockdec_check.py LIB.so [N] [SEED]
 
@@ -17,6 +18,7 @@ import math
 import random
 import struct
 import sys
+import zlib
 
 sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
 import blockdec  # noqa: E402
@@ -78,14 +80,32 @@ def outcome_py(data, cols):
         return ("err", e.code, e.msg)
 
 
+def outcome_check(bd, data, cols):
+    """bd_check's outcome: the count, or the error; and inflate_check's of the
+    stream deflated, which must be the same"""
+    out = []
+    for f in (lambda: bd.check(data, cols), lambda: bd.inflate_check(zlib.compress(data, 1), "deflate",
+                                                                    1 << 26, cols)):
+        try:
+            out.append(("ok", f()))
+        except recstream.StreamError as e:
+            out.append(("err", e.code, e.msg))
+    return out[0] if out[0] == out[1] else ("err", "check", "bd_check %r, inflate_check %r" % tuple(out))
+
+
 def outcome_c(bd, data, cols):
+    chk = outcome_check(bd, data, cols)
     try:
         n, blob = bd.decode(data, cols)
         rows = marshal.loads(blob)
         if n != len(rows):
             return ("err", "count", "C says %d rows, its marshal holds %d" % (n, len(rows)))
+        if chk != ("ok", n):
+            return ("err", "check", "decode: %d rows, the check: %r" % (n, chk))
         return ("ok", rows)
     except recstream.StreamError as e:
+        if chk != ("err", e.code, e.msg):
+            return ("err", "check", "decode: %s %s, the check: %r" % (e.code, e.msg, chk))
         return ("err", e.code, e.msg)
 
 

@@ -299,5 +299,5 @@ class Project:
         self.put_block_marshal(sid, blockid, len(rows), marshal.dumps(rows))
 
     def put_block_marshal(self, sid, blockid, count, blob):
-        """blob: the block's rows in marshal form (marshal.dumps, or blockdec.c's)"""
+        """blob: the block file (committed.py: its rows in marshal form, or pack_raw's body as received)"""
         self.blocks.put(self, sid, blockid, count, blob)

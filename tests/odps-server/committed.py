@@ -1,8 +1,12 @@
 """Committed Tunnel blocks, and their rows materialised into the sqlite tables lazily.
 
-A PUT stores the block's decoded rows (marshal form: what blockdec.c gives, or
-marshal.dumps of recstream.decode's rows) in a file of DIR/<project>.blocks/,
-named in _odps_blocks. A commit copies no row: in one sqlite transaction it
+A PUT stores a block in a file of DIR/<project>.blocks/, named in _odps_blocks:
+with the C decoder (blockdec.c), the body as received (still compressed) after
+a header (RAW_MAGIC, then one JSON line: its Content-Encoding, the decoder's
+library and schema text, the limits), once the decoder has checked every CRC
+and every record against the table's schema (bd_check; the rows are decoded
+again from the file at the table's first read); with the Python reference
+decoder (recstream.py), marshal.dumps of its rows. A commit copies no row: in one sqlite transaction it
 moves the session's block list to _odps_pending (table, partition, file, in
 commit order: the table's manifest), deletes what an overwrite session
 replaces (the partition's rows and pending blocks), and closes the session.
@@ -39,6 +43,29 @@ def blocks_dir(dbpath):
     return dbpath[:-3] + ".blocks" if dbpath.endswith(".db") else dbpath + ".blocks"
 
 
+RAW_MAGIC = b"MCSYNC-TUNNEL-BLOCK 1\n"
+
+
+def pack_raw(raw, enc, lib, schema, max_field, limit):
+    """The file of a block PUT with the C decoder: its body as received."""
+    h = json.dumps({"enc": enc, "lib": lib, "schema": schema.decode(), "max_field": max_field,
+                    "limit": limit}).encode()
+    return [RAW_MAGIC, h, b"\n", raw]
+
+
+def _rows_of(blob):
+    """A block file's rows (a list of lists)."""
+    if not blob.startswith(RAW_MAGIC):
+        return marshal.loads(blob)
+    import blockdec
+    nl = blob.index(b"\n", len(RAW_MAGIC))
+    h = json.loads(blob[len(RAW_MAGIC):nl])
+    raw = memoryview(blob)[nl + 1:]
+    bd = blockdec.decoder(h["lib"])
+    body = bd.inflate(raw.tobytes(), h["enc"], h["limit"]) if h["enc"] else raw.tobytes()
+    return marshal.loads(bd.decode_schema(body, h["schema"].encode(), h["max_field"])[1])
+
+
 def _unlink(d, files):
     for f in files:
         try:
@@ -48,9 +75,13 @@ def _unlink(d, files):
 
 
 def _write(d, name, blob):
+    """blob: bytes, or a list of them written one after the other"""
     tmp = os.path.join(d, name + ".tmp")
     with open(tmp, "wb") as f:
-        f.write(blob)
+        if isinstance(blob, list):
+            f.writelines(blob)
+        else:
+            f.write(blob)
     os.rename(tmp, os.path.join(d, name))
 
 
@@ -70,7 +101,7 @@ class Store:
             return "%s.%d.%d.%d" % (sid, blockid, os.getpid(), self.n)
 
     def put(self, p, sid, blockid, count, blob):
-        """Store a block (rows in marshal form) as block `blockid` of session sid,
+        """Store a block (its file's bytes: pack_raw's, or rows in marshal form) as block `blockid` of session sid,
         replacing an earlier PUT of the same id (its version one higher)."""
         f = self.name(sid, blockid)
         _write(self.dir, f, blob)
@@ -163,8 +194,8 @@ def materialise(p, tables=None, dirpath=None):
                     stmts[(tbl, cols)] = ins
                 try:
                     with open(os.path.join(d, f), "rb") as fh:
-                        rows = marshal.loads(fh.read())
-                except (OSError, ValueError, EOFError, TypeError) as e:
+                        rows = _rows_of(fh.read())
+                except Exception as e:
                     raise RuntimeError("block file %s of table %s (pending block %d) cannot be read: %s"
                                        % (os.path.join(d, f), tbl, seq, e))
                 if decs:

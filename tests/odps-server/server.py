@@ -89,7 +89,8 @@ class State:
             self.projects[name] = catalog.Project(os.path.join(self.data, name + ".db"), name)
         self.faults = faults.Faults(self.data, opts.get("faults"), opts.get("seed"))
         bd = opts.get("block_decoder") or "python"
-        self.blockdec = None if bd == "python" else blockdec.BlockDecoder(bd)
+        self.blockdec = None if bd == "python" else blockdec.decoder(bd)
+        self.blockdec_path = os.path.abspath(bd)
         self.decoder = "Python (recstream.py)" if self.blockdec is None else "C (%s)" % bd
         self.loglock = threading.Lock()
         self.port = 0
@@ -356,7 +357,8 @@ class Handler(BaseHTTPRequestHandler):
         self.body_done = True
         return b
 
-    def read_chunked(self, limit, stop_after=None):
+    def read_chunked(self, limit, stop_after=None, keep=False):
+        """the body (keep: the bytearray it was read into, not copied into bytes)"""
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
             raise Err(400, "InvalidArgument", "Transfer-Encoding %s" % self.headers.get("Transfer-Encoding"),
                       close=True)
@@ -387,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
             if not line:
                 raise Err(400, "IncompleteBody", "the chunked body has no end", close=True)
         self.body_done = True
-        return bytes(out)
+        return out if keep else bytes(out)
 
     def check_md5(self, body):
         md5 = self.headers.get("Content-MD5")
@@ -635,37 +637,56 @@ class Handler(BaseHTTPRequestHandler):
         stop = None
         if self.rule is not None and self.rule.action == "drop":
             stop = 1      # read the first byte of the body, then close
-        raw = self.read_chunked(limit, stop)
+        raw = self.read_chunked(limit, stop, keep=True)
         self.check_md5(raw)
-        c0 = time.thread_time()
-        if enc is not None and st.blockdec is not None:
-            # in process, in C (blockinf.c): the same outcomes as inflate()
-            try:
-                body = st.blockdec.inflate(raw, enc, limit)
-            except blockdec.InflateError as e:
-                raise Err(e.status, "InvalidArgument", e.msg)
-        else:
-            body = self.inflate(raw, enc, limit)
-        st.cpu_add("inflate", c0)
         cols = [(c[0], c[1], c[2]) for c in t.cols]
-        c0 = time.thread_time()
+        c0 = [time.thread_time()]
+
+        def step(name):
+            st.cpu_add(name, c0[0])
+            c0[0] = time.thread_time()
+        got = None
         try:
-            # the C decoder when there is one and it takes the table's types
-            # (blockdec.py: the same checks and messages, the rows already in
-            # marshal form), else the reference decoder of recstream.py
-            got = st.blockdec.decode(body, cols) if st.blockdec is not None else None
-            rows = recstream.decode(body, cols) if got is None else None
+            if st.blockdec is not None and st.blockdec.schema(cols) is not None:
+                # the C decoder takes the table's types: the block inflated
+                # in process (blockinf.c: the same outcomes as inflate())
+                # and checked (blockdec.py: the same checks and messages as
+                # recstream.py) in C memory; the block is then stored as
+                # received and its rows decoded at the table's first read
+                # (committed.py)
+                if enc is not None:
+                    got = st.blockdec.inflate_check(raw, enc, limit, cols, timer=step)
+                else:
+                    step("inflate")
+                    got = st.blockdec.check(raw, cols)
+                    step("decode")
+            else:
+                # the reference decoder of recstream.py (inflated in C when
+                # the server has the C library)
+                raw = bytes(raw)
+                if enc is not None and st.blockdec is not None:
+                    body = st.blockdec.inflate(raw, enc, limit)
+                else:
+                    body = self.inflate(raw, enc, limit)
+                step("inflate")
+                try:
+                    rows = recstream.decode(body, cols)
+                finally:
+                    step("decode")
+        except blockdec.InflateError as e:
+            raise Err(e.status, "InvalidArgument", e.msg)
         except recstream.StreamError as e:
             raise Err(400, e.code, "block %d: %s" % (bid, e.msg))
-        finally:
-            st.cpu_add("decode", c0)
         c0 = time.thread_time()
+        if got is not None:
+            blob = committed.pack_raw(raw, enc, st.blockdec_path, st.blockdec.schema(cols),
+                                      recstream.MAX_FIELD_SIZE, limit)
         with p.lock:
             self.session(p, t, True)
             if got is None:
                 p.put_block(self.params["uploadid"], bid, rows)
             else:
-                p.put_block_marshal(self.params["uploadid"], bid, got[0], got[1])
+                p.put_block_marshal(self.params["uploadid"], bid, got, blob)
         st.cpu_add("store", c0)
         if self.rule is not None and self.rule.action == "lost":
             raise Drop()
