@@ -853,7 +853,7 @@ int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 	if (wh_mkdirs(sdir, err) < 0 || wh_lock(lock, &w->lockfd, err) < 0)
 		goto fail;
 	rc = odps_statefile_read(w->o.state, &w->sf, err);
-	if (rc < 0)
+	if (rc < 0 || (rc == 0 && odps_state_check_not_wh(w->o.state, err) < 0))
 		goto fail;
 	if (rc > 0 && strcmp(w->sf.dest, dest) != 0) {
 		mc_errf(err, MC_EXIT_USAGE, "--state=%s holds the state of --dest=%s, not of %s",

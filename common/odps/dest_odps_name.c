@@ -1,5 +1,5 @@
 /* dest_odps_name.c: the MaxCompute table name of a source table
- * (docs/maxcompute.md "Tables"). MaxCompute's names are not case-sensitive
+ * (docs/maxcompute.md "Tables"), and what a --state directory must not be. MaxCompute's names are not case-sensitive
  * (`Orders` and `orders` are one table), so the name is folded to lower
  * case: two source tables whose names differ only in case then meet under
  * one name in the ledger, which the sink refuses (exit 2), instead of
@@ -8,9 +8,14 @@
 #include "odps/dest_odps.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "odps/state.h"
+#include "base/alloc.h"
 #include "wh/wh.h"
+#include "wh/whpart.h"
 
 int odps_table_name(const struct mc_str *db, const struct mc_str *table, const char *given,
 		    size_t max, char *out, size_t outsz, struct mc_err *err)
@@ -25,5 +30,21 @@ int odps_table_name(const struct mc_str *db, const struct mc_str *table, const c
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
+	return 0;
+}
+
+int odps_state_check_not_wh(const char *state, struct mc_err *err)
+{
+	char *p = wh_pathf("%s/%s", state, WH_LEDGER);
+	int there;
+	if (!p)
+		return mc_oom(err, "state");
+	there = access(p, F_OK) == 0;
+	free(p);
+	if (there)
+		return mc_errf(err, MC_EXIT_USAGE, "--state=%s has a ledger but no state file "
+			       "('%s/" ODPS_STATEFILE "'): it is a local warehouse (or a damaged "
+			       "state), whose ledger says nothing of what MaxCompute holds; give "
+			       "another --state (or --recover into an empty one)", state, state);
 	return 0;
 }
