@@ -182,9 +182,20 @@ cat "$work/err" >&2
 ledger=$target/_mcsync/ledger
 days=$(sed -n 's/^cut\.\([0-9]\{8\}\) .*/\1/p' "$ledger" 2>/dev/null | sort)
 printf '%-32s %-8s %-8s %10s  %s\n' table first-ds last-ds rows "merged now" >"$work/report"
+# each source table's warehouse name, from the ledger (name.DB.TABLE, or
+# name.hex.HEXDB.HEXTABLE): DB__TABLE only by default; mc-transform's
+# streams, --name and the rules' names give others
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 while read -r st; do
 	[ -n "$st" ] || continue
-	name=$(printf '%s' "$st" | sed 's/\./__/')
+	db=${st%%.*} tb=${st#*.}
+	name=$(awk -v a="name.$st" -v b="name.hex.$(hex "$db").$(hex "$tb")" \
+		'($1 == a || $1 == b) && NF == 2 {print $2; exit}' "$ledger" 2>/dev/null)
+	[ -n "$name" ] || name=$(printf '%s' "$st" | sed 's/\./__/')
+	printf '%s %s\n' "$name" "$st"
+done <"$work/tables" | sort -u -k1,1 >"$work/names"
+while read -r name st; do
+	[ -n "$name" ] || continue
 	case $name in *[!A-Za-z0-9_]*) say "$st: not a plain name, not merged"; continue ;; esac
 	key=
 	for k in $keys; do [ "${k%%:*}" = "$name" ] && key=--key=${k#*:}; done
@@ -212,7 +223,7 @@ while read -r st; do
 		n=- lastd=-
 	fi
 	printf '%-32s %-8s %-8s %10s  %s\n' "$name" "${first:--}" "$lastd" "$n" "${merged:-none}" >>"$work/report"
-done <"$work/tables"
+done <"$work/names"
 
 # --fresh: swap the complete new warehouse in
 if [ $fresh -eq 1 ]; then

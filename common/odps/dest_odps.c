@@ -710,14 +710,7 @@ static int odd_table_name(void *st, const struct mc_str *db, const struct mc_str
 			  const char *given, char *out, size_t outsz, struct mc_err *err)
 {
 	(void)st;
-	if (given)
-		snprintf(out, outsz, "%s", given);
-	else if (wh_default_name(db, table, out, outsz, err) < 0)
-		return -1;
-	if (!wh_name_ok(out, strlen(out)) || strlen(out) + 4 > 128)
-		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table name '%s' is not 1..124 letters, "
-			       "digits and '_' (give --name)", out);
-	return 0;
+	return odps_table_name(db, table, given, 124, out, outsz, err);
 }
 
 static int odd_part_open(void *st, const char *table, int is_log, const char *part,
@@ -860,7 +853,7 @@ int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 	if (wh_mkdirs(sdir, err) < 0 || wh_lock(lock, &w->lockfd, err) < 0)
 		goto fail;
 	rc = odps_statefile_read(w->o.state, &w->sf, err);
-	if (rc < 0)
+	if (rc < 0 || (rc == 0 && odps_state_check_not_wh(w->o.state, err) < 0))
 		goto fail;
 	if (rc > 0 && strcmp(w->sf.dest, dest) != 0) {
 		mc_errf(err, MC_EXIT_USAGE, "--state=%s holds the state of --dest=%s, not of %s",

@@ -45,4 +45,15 @@ struct dest_odps_opts {
 int dest_odps_open(const char *dest, const struct dest_opts *o, struct dest *d,
 		   struct mc_err *err);
 
+/* The MaxCompute table name of source table db.table into out: `given`
+ * (--name, or NULL) or DB__TABLE, at most max characters of
+ * [A-Za-z0-9_], folded to lower case (MaxCompute's names are not
+ * case-sensitive). -1 (code 1) otherwise. */
+int odps_table_name(const struct mc_str *db, const struct mc_str *table, const char *given,
+		    size_t max, char *out, size_t outsz, struct mc_err *err);
+
+/* -1 (code 2) when the --state directory has a ledger and no state file
+ * (odps/state.h): a local warehouse, whose ledger is not of MaxCompute. */
+int odps_state_check_not_wh(const char *state, struct mc_err *err);
+
 #endif

@@ -631,14 +631,7 @@ static int ud_table_name(void *st, const struct mc_str *db, const struct mc_str 
 			 const char *given, char *out, size_t outsz, struct mc_err *err)
 {
 	(void)st;
-	if (given)
-		snprintf(out, outsz, "%s", given);
-	else if (wh_default_name(db, table, out, outsz, err) < 0)
-		return -1;
-	if (!wh_name_ok(out, strlen(out)) || strlen(out) > 128)
-		return mc_errf(err, MC_EXIT_DATA, "MaxCompute table name '%s' is not 1..128 letters, "
-			       "digits and '_' (give --name)", out);
-	return 0;
+	return odps_table_name(db, table, given, 128, out, outsz, err);
 }
 
 static int ud_part_open(void *st, const char *table, int is_log, const char *part,

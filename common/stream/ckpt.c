@@ -19,7 +19,8 @@ static int key_ok(const char *k, size_t n)
 	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
 		      k[i] == '.' || k[i] == '-'))
 			return 0;
 	return 1;

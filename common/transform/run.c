@@ -142,7 +142,17 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	struct mc_rec h = *r;
 	size_t n = 0;
 	const struct mc_str *sid = rec_header_get(r, MC_META_SOURCE_ID);
+	const struct mc_str *fp = rec_header_get(r, TF_META_FP);
 	int rc;
+	/* transformed twice: the rules would match destination names as source
+	 * names (a second prefix) and mask masked values, under the same
+	 * fingerprint, which the sink then takes for the same rules */
+	if (fp)
+		return mc_errf(err, MC_EXIT_DATA, "this stream went through mc-transform already "
+			       "(its header has rules_fp '%.*s'): its tables have their destination "
+			       "names and its values are transformed; give mc-transform the source's "
+			       "stream (mc-binlog-tail's, mc-snapshot's, or a saved copy of them)",
+			       (int)fp->n, fp->p);
 	free(t->source_id);
 	t->source_id = NULL;
 	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))

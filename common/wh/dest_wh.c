@@ -574,6 +574,10 @@ int dest_wh_open(const char *dir, const struct dest_opts *o, struct dest *d, str
 {
 	struct whd *w = calloc(1, sizeof *w);
 	char *state = NULL, *lock = NULL;
+	if (wh_check_not_odps_state(dir, err) < 0) {
+		free(w);
+		return -1;
+	}
 	if (!w || !(w->dir = o->resnap ? wh_pathf("%s/%s", dir, WH_RESNAP) : mc_strdup(dir)) ||
 	    (o->resnap && !(w->main = mc_strdup(dir)))) {
 		if (w)

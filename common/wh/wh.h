@@ -178,4 +178,8 @@ int wh_ledger_read(const char *dir, struct mc_ledger *l, struct mc_err *err);
 /* Replace it with l, atomically and durably: the commit point. */
 int wh_ledger_write(const char *dir, const struct mc_ledger *l, struct mc_err *err);
 
+/* -1 (code 2) when DIR is the --state directory of a MaxCompute
+ * destination (its _mcsync/odps or _mcsync/upsert), not a warehouse. */
+int wh_check_not_odps_state(const char *dir, struct mc_err *err);
+
 #endif
