@@ -420,7 +420,7 @@ int odps_sql_run(struct odps_client *c, const struct odps_sql_opts *o, const cha
 	struct mc_buf xml = { 0 }, res = { 0 }, txt = { 0 };
 	struct odps_http_resp r = { 0 };
 	char uuid[40], id[160], what[200], st[64], attrs[128];
-	double wait = 0.05, pmax = o->poll_max_s > 0 ? o->poll_max_s : 2;
+	double wait = 0.005, pmax = o->poll_max_s > 0 ? o->poll_max_s : 2;
 	size_t at;
 	int rc = -1;
 	static const struct odps_kv ctype[] = { { "Content-Type", "application/xml" } };
