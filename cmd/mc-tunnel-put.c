@@ -44,6 +44,8 @@ static const char usage[] =
 	"  -c, --commit-rows=N      commit at the next transaction end or mark after\n"
 	"                           N rows (default 100000); always at 4N change rows\n"
 	"                           (never inside a snapshot chunk)\n"
+	"      --commit-bytes=SIZE  the same after SIZE bytes of rows (K, M, G;\n"
+	"                           default 64M; 0: by rows only)\n"
 	"      --checkpoint-out=FILE after each commit, write where the source\n"
 	"                           resumes (checkpoint file: 'pos' committed,\n"
 	"                           'resume' the last transaction boundary, else the\n"
@@ -169,6 +171,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "route", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "commit-rows", required_argument, NULL, 'c' },
+		{ "commit-bytes", required_argument, NULL, 15 },
 		{ "checkpoint-out", required_argument, NULL, 'C' },
 		{ "utc-offset", required_argument, NULL, 'U' },
 		{ "zstd", required_argument, NULL, 'z' },
@@ -239,6 +242,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (opt_u64("--commit-rows", optarg, 1, UINT64_MAX / 8, &o->sink.commit_rows,
 				    &err) < 0)
 				prog_usage_error("%s", err.msg);
+			break;
+		case 15:
+			if (num_size(optarg, &o->sink.commit_bytes) < 0 ||
+			    o->sink.commit_bytes > UINT64_MAX / 8)
+				prog_usage_error("bad value for --commit-bytes: '%s' (want a size, "
+						 "e.g. 64M; 0: by rows only)", optarg);
 			break;
 		case 'C':
 			o->sink.ckpt_out = o->odps.ckpt_out = optarg;

@@ -42,11 +42,13 @@ tail_pid=$!
 # trailer; the sink commits what it has and ends with it.
 trap 'kill -TERM $tail_pid 2>/dev/null' TERM INT
 reap() { # PID: its status, waiting through interrupted waits
-	while :; do
+	# a wait cut short by the trap returns 128+signal, not the stage's
+	# status, even when the stage ends right after it: wait again once
+	# it is gone (bash keeps the status of a reaped job)
+	while kill -0 "$1" 2>/dev/null; do
 		wait "$1"
-		r=$?
-		kill -0 "$1" 2>/dev/null || return $r
 	done
+	wait "$1"
 }
 reap $tail_pid
 t=$?

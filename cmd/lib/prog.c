@@ -18,6 +18,10 @@ void prog_init(const char *name)
 	prog_name = name;
 	opterr = 0; /* getopt's own messages would echo a value: prog_bad_option */
 	signal(SIGPIPE, SIG_IGN);
+	/* a file past `ulimit -f` fails its write with EFBIG (exit 1, the
+	 * file named) instead of killing the program: a death by a signal
+	 * reads as "killed, restart me" to a supervisor */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 void prog_warn(const char *fmt, ...)

@@ -23,6 +23,7 @@ void sink_opts_init(struct sink_opts *o)
 	memset(o, 0, sizeof *o);
 	o->route = SINK_ROUTE_OP;
 	o->commit_rows = 100000;
+	o->commit_bytes = SINK_COMMIT_BYTES;
 }
 
 const struct mc_ledger *sink_ledger(const struct sink *s)
@@ -178,11 +179,12 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		if (sink_hist_pending(s, p))
 			p->hist.len = 0;
 		p->nrec = p->rows = 0;
+		p->noted = 0;
 		p->schema_ver = 0;
 		p->has_pos = p->has_time = 0;
 		p->complete = 0;
 	}
-	s->pending_rows = 0;
+	s->pending_rows = s->pending_bytes = 0;
 	s->dirty = 0;
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
@@ -239,60 +241,6 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	}
 	sink_pbuf_note(s, p, r, is_log ? r->op != MC_OP_SNAPSHOT : 1);
 	return 0;
-}
-
-void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos)
-{
-	p->nrec++;
-	p->rows++;
-	if (pos) {
-		if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
-			p->lo = r->pos;
-		if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
-			p->hi = r->pos;
-		p->has_pos = 1;
-	}
-	if (!p->has_time || r->time < p->tmin)
-		p->tmin = r->time;
-	if (!p->has_time || r->time > p->tmax)
-		p->tmax = r->time;
-	p->has_time = 1;
-	s->pending_rows++;
-}
-
-void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
-{
-	v->data_len = p->data.len;
-	v->schemas_len = p->schemas.len;
-	v->hist_len = p->hist.len;
-	v->nrec = p->nrec;
-	v->rows = p->rows;
-	v->schema_ver = p->schema_ver;
-	v->has_pos = p->has_pos;
-	v->has_time = p->has_time;
-	v->lo = p->lo;
-	v->hi = p->hi;
-	v->tmin = p->tmin;
-	v->tmax = p->tmax;
-}
-
-uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sink_psave *v)
-{
-	uint64_t back = p->rows - v->rows;
-	s->pending_rows -= back;
-	p->data.len = v->data_len;
-	p->schemas.len = v->schemas_len;
-	p->hist.len = v->hist_len;
-	p->nrec = v->nrec;
-	p->rows = v->rows;
-	p->schema_ver = v->schema_ver;
-	p->has_pos = v->has_pos;
-	p->has_time = v->has_time;
-	p->lo = v->lo;
-	p->hi = v->hi;
-	p->tmin = v->tmin;
-	p->tmax = v->tmax;
-	return back;
 }
 
 /* A record that carries a change position: keep it only above what is
@@ -503,10 +451,10 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	 * no piece straddles it: a piece below it is dropped whole on a rerun,
 	 * one above it kept whole. */
 	if (r->op == MC_OP_SNAPSHOT && !s->chunked_stream && t->open &&
-	    (s->pending_rows >= 4 * s->o.commit_rows ||
+	    (sink_over(s, 4) ||
 	     (s->snap_seen == s->skip_snap && !ledger_chain_get(&s->L, t->key))))
 		sink_close_chunk(s, t, 0);
-	if (s->pending_rows >= 4 * s->o.commit_rows)
+	if (sink_over(s, 4))
 		return sink_commit(s, err);
 	return 0;
 }
@@ -549,7 +497,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		/* also at the first one in a later binlog than the committed
 		 * resume position's: the checkpoint follows the binlog files when
 		 * no rows come (other tables), ahead of their purge */
-		if (s->pending_rows >= s->o.commit_rows || !s->resume_done ||
+		if (sink_over(s, 1) || !s->resume_done ||
 		    rec_mark_resume(r).file > s->resume_done_file ||
 		    (s->o.commit_interval > 0 && s->pending_rows &&
 		     mono_s() - s->t_commit >= s->o.commit_interval))
@@ -572,7 +520,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 		}
 		if (t && sink_chunk_end(s, rd, r, t, err) < 0)
 			return -1;
-		if (s->pending_rows >= s->o.commit_rows)
+		if (sink_over(s, 1))
 			return sink_commit(s, err);
 		return 0;
 	case MC_MARK_SNAPSHOT_END:

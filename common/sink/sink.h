@@ -63,10 +63,16 @@ struct sink_stats {
 };
 typedef void (*sink_progress_fn)(void *ctx, const struct sink_stats *st);
 
+/* --commit-bytes' default */
+#define SINK_COMMIT_BYTES ((uint64_t)64 << 20)
+
 struct sink_opts {
 	const char *part;        /* partition of every row; NULL: by day (auto) */
 	enum sink_route route;
 	uint64_t commit_rows;    /* commit at a boundary after this many rows */
+	uint64_t commit_bytes;   /* or after this many bytes of encoded rows
+				  * (0: by rows only); 4x either: also inside
+				  * a transaction */
 	const char *ckpt_out;    /* --checkpoint-out FILE, or NULL */
 	int64_t utc_off;         /* seconds east of UTC (a new ledger's) */
 	int utc_off_set;         /* given: must equal the ledger's */

@@ -42,6 +42,7 @@ struct sink_pbuf {
 	int complete;          /* base: complete at this commit */
 	int has_floor;         /* base: the lowest chunk watermark seen */
 	struct mc_pos floor;
+	size_t noted;          /* data.len counted in sink.pending_bytes (pbuf.c) */
 	uint64_t bgen;         /* change rows added since boundary bgen (sink.bgen) */
 	struct sink_psave bsave; /* its state at that boundary (open.c) */
 };
@@ -77,6 +78,7 @@ struct sink {
 	struct sink_pbuf **pbufs;
 	size_t npbufs, pbufcap;
 	uint64_t pending_rows;
+	uint64_t pending_bytes;  /* of the pbufs' data (pbuf.c) */
 	uint64_t skip_snap;      /* snapshot rows committed before this run */
 	uint64_t snap_seen;      /* snapshot rows read */
 	size_t nopen;            /* tables with an open chunk: no commit meanwhile */
@@ -184,6 +186,10 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 /* Count record r (pos: whether its position moves the buffer's range),
  * just appended to p. */
 void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos);
+/* pbuf.c: a commit is due at a boundary (k 1), or anywhere outside a
+ * snapshot chunk (k 4): k x --commit-rows rows or k x --commit-bytes
+ * bytes pending */
+int sink_over(const struct sink *s, uint64_t k);
 
 /* A boundary: nothing before it is taken back. */
 static inline void sink_boundary(struct sink *s)

@@ -1,0 +1,71 @@
+/* common/sink/pbuf.c: a partition's pending rows (struct sink_pbuf): noted,
+ * saved and taken back, and the amount pending that makes a commit due
+ * (sink_over: --commit-rows rows or --commit-bytes bytes, so that memory
+ * stays bounded whatever the size of the rows). */
+#include "sink/sink_int.h"
+
+int sink_over(const struct sink *s, uint64_t k)
+{
+	return s->pending_rows >= k * s->o.commit_rows ||
+	       (s->o.commit_bytes && s->pending_bytes >= k * s->o.commit_bytes);
+}
+
+void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos)
+{
+	p->nrec++;
+	p->rows++;
+	if (pos) {
+		if (!p->has_pos || pos_cmp(&r->pos, &p->lo) < 0)
+			p->lo = r->pos;
+		if (!p->has_pos || pos_cmp(&r->pos, &p->hi) > 0)
+			p->hi = r->pos;
+		p->has_pos = 1;
+	}
+	if (!p->has_time || r->time < p->tmin)
+		p->tmin = r->time;
+	if (!p->has_time || r->time > p->tmax)
+		p->tmax = r->time;
+	p->has_time = 1;
+	s->pending_rows++;
+	s->pending_bytes += p->data.len - p->noted;
+	p->noted = p->data.len;
+}
+
+void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
+{
+	v->data_len = p->data.len;
+	v->schemas_len = p->schemas.len;
+	v->hist_len = p->hist.len;
+	v->nrec = p->nrec;
+	v->rows = p->rows;
+	v->schema_ver = p->schema_ver;
+	v->has_pos = p->has_pos;
+	v->has_time = p->has_time;
+	v->lo = p->lo;
+	v->hi = p->hi;
+	v->tmin = p->tmin;
+	v->tmax = p->tmax;
+}
+
+uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sink_psave *v)
+{
+	uint64_t back = p->rows - v->rows;
+	s->pending_rows -= back;
+	if (p->noted > v->data_len) {
+		s->pending_bytes -= p->noted - v->data_len;
+		p->noted = v->data_len;
+	}
+	p->data.len = v->data_len;
+	p->schemas.len = v->schemas_len;
+	p->hist.len = v->hist_len;
+	p->nrec = v->nrec;
+	p->rows = v->rows;
+	p->schema_ver = v->schema_ver;
+	p->has_pos = v->has_pos;
+	p->has_time = v->has_time;
+	p->lo = v->lo;
+	p->hi = v->hi;
+	p->tmin = v->tmin;
+	p->tmax = v->tmax;
+	return back;
+}
