@@ -214,6 +214,7 @@ static void check_live(struct tail_opts *o, int conn, int nfiles)
 		prog_usage_error("%s", "--start, --start-gtid and --checkpoint-in read from the server: "
 				 "no FILE, --from or --index");
 	o->live = 1;
+	tail_catch_stop(); /* a stop before anything slow is a clean one */
 }
 
 int main(int argc, char **argv)

@@ -92,4 +92,9 @@ void tail_opts_init(struct tail_opts *o);
  * TAIL_EUSAGE with err. Standard output is left open. */
 int tail_run(const struct tail_opts *o, struct mc_err *err);
 
+/* A live tail (o->live): catch SIGTERM and SIGINT from now on, as a stop
+ * (the trailer, exit 0) also before tail_run connects, while it reads the
+ * checkpoint, say. Call it as soon as the tail is known to be live. */
+void tail_catch_stop(void);
+
 #endif

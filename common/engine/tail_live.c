@@ -34,6 +34,23 @@ static void on_stop(int sig)
 		shutdown(live_fd, SHUT_RDWR);
 }
 
+/* flags 0 (no SA_RESTART): a blocked read on the server returns */
+static void catch_stop(int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+void tail_catch_stop(void)
+{
+	catch_stop(SA_RESTART); /* reading the checkpoint, files: carry on */
+}
+
 /* --column-names=server ---------------------------------------------- */
 
 /* What information_schema said of a table, for the definition last looked
@@ -488,7 +505,6 @@ int tail_live(struct tail *T, struct mc_err *err)
 {
 	const struct tail_opts *o = T->o;
 	int rc, opened = 0, flags = o->stop_at_end ? BLR_NON_BLOCK : 0;
-	struct sigaction sa;
 
 	if ((rc = live_resume(T, err)) < 0 || (rc = tail_begin(T, err)) < 0)
 		return rc;
@@ -499,11 +515,7 @@ int tail_live(struct tail *T, struct mc_err *err)
 		T->start_seq = blr_file_seq(T->live_file);
 		T->start_off = T->live_pos;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop; /* no SA_RESTART: a blocked read returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	catch_stop(0);
 
 	T->fname = NULL;
 	snprintf(T->resume_file, sizeof T->resume_file, "%s", T->live_file ? T->live_file : "");
@@ -512,6 +524,8 @@ int tail_live(struct tail *T, struct mc_err *err)
 		return rc;
 	for (;;) {
 		int lost = 0;
+		if (got_stop) /* before connecting: nothing read, a clean stop */
+			break;
 		/* from a GTID set: always (reconnecting with the set of what
 		 * was read), so that what the set holds stays left out */
 		if ((!T->gtid_state[0] ? blr_open(&T->r, o->conn, T->resume_file, T->resume_pos,
@@ -519,8 +533,13 @@ int tail_live(struct tail *T, struct mc_err *err)
 				       : blr_open_gtid(&T->r, o->conn, T->gtid_state, o->server_id,
 						       flags, o->heartbeat_ms, err)) == 0) {
 			live_fd = blr_socket(&T->r);
-			if (!opened && check_format(T, err) < 0)
-				return -1;
+			if (!opened && check_format(T, err) < 0) {
+				live_fd = -1;
+				if (!got_stop)
+					return -1;
+				memset(err, 0, sizeof *err); /* stopped while asking */
+				break;
+			}
 			opened = 1;
 			T->fname = T->r.file;
 			T->fileseq = T->r.fileseq;
@@ -530,6 +549,10 @@ int tail_live(struct tail *T, struct mc_err *err)
 				return -1;
 			if (rc >= 0 || got_stop)
 				break;
+		}
+		if (got_stop) { /* a stop while connecting: as before it */
+			memset(err, 0, sizeof *err);
+			break;
 		}
 		/* A lost connection: again from the end of the last complete
 		 * transaction (what was written), with backoff, within

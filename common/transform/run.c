@@ -489,16 +489,24 @@ static int run_file(struct tf *t, const char *path, struct mc_err *err)
 	struct rio_reader rd;
 	struct mc_rec r;
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
-	int fd = 0, rc;
+	int fd = 0, rc, in_failed = 0;
 	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return mc_errnof(err, errno, "'%s'", path);
 	rio_init(&rd, fd, t->o->from);
 	t->in_name = name;
 	t->rd = &rd;
-	while ((rc = rio_next(&rd, &r, err)) > 0)
+	for (;;) {
+		if ((rc = rio_next(&rd, &r, err)) <= 0) {
+			in_failed = rc < 0;
+			break;
+		}
 		if ((rc = one(t, &r, err)) < 0)
 			break;
-	if (rc == -1 && err->errnum != EPIPE)
+	}
+	/* a message of rio_next names the record (and offset) already */
+	if (rc == -1 && err->errnum != EPIPE && in_failed)
+		mc_errctx(err, "'%s': ", name);
+	else if (rc == -1 && err->errnum != EPIPE)
 		mc_errctx(err, "'%s': record %llu: ", name, (unsigned long long)rd.recno);
 	rio_close(&rd);
 	t->rd = NULL;
@@ -568,8 +576,11 @@ int tf_check(const struct tf_opts *o, struct mc_err *err)
 				rc = -1;
 				mc_errctx(err, "'%s': record %llu: ", o->files[i],
 					  (unsigned long long)rd.recno);
+				rc = -2;
 				break;
 			}
+		if (rc == -1) /* rio_next's message names the record */
+			mc_errctx(err, "'%s': ", o->files[i]);
 		rio_close(&rd);
 		if (fd > 0)
 			close(fd);
