@@ -40,17 +40,6 @@ struct other {
 
 static const char *const kinds[4] = { "ledger0", "ledger1", "state1", "journal" };
 
-static int id_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n >= 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
 /* The lines of a result after its header, each split at its first
  * nsplit commas (the last field keeps the rest): f[i * (nsplit + 1)]. */
 static int split(struct mc_buf *out, size_t nsplit, char ***f, size_t *nrow, struct mc_err *err)
@@ -111,7 +100,7 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 		rc = split(&out, 1, &f, &nrow, err);
 	for (size_t i = 0; rc == 0 && i < nrow; i++) {
 		struct other *x;
-		if (!id_ok(f[2 * i]))
+		if (!odps_mirror_writer_ok(f[2 * i]))
 			continue; /* not mcsync's: no writer of a state directory */
 		if (mc_grow(o, &cap, *n + 1, sizeof **o) < 0) {
 			rc = mc_oom(err, "state mirror");

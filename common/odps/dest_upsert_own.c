@@ -72,7 +72,6 @@ int ups_mark_read(const char *state, char *out, size_t outsz, struct mc_err *err
 	return rc < 0 ? -1 : 1;
 }
 
-static int id_ok(const char *s);
 
 static int own_write(struct ud *w, struct mc_err *err)
 {
@@ -97,7 +96,7 @@ int ups_own_open(struct ud *w, struct mc_err *err)
 	if (rc < 0)
 		return -1;
 	if (ckpt_get(&w->own, "writer"))
-		return id_ok(ckpt_get(&w->own, "writer")) ? 0 : mc_errf(err, MC_EXIT_DATA,
+		return odps_mirror_writer_ok(ckpt_get(&w->own, "writer")) ? 0 : mc_errf(err, MC_EXIT_DATA,
 			"'%s/" OWN_FILE "': writer '%s' is not of mcsync (damaged)", w->o.state,
 			ckpt_get(&w->own, "writer"));
 	/* this state's name in the state mirror */
@@ -143,17 +142,6 @@ struct orow {
 	struct ckpt body;
 };
 
-static int id_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n >= 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
 int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 {
 	char q[256];
@@ -181,7 +169,7 @@ int odps_upowners_parse(struct odps_upowners *o, struct mc_err *err)
 		*c1 = *c2 = 0;
 		x.writer = p;
 		x.seq = strtoull(c1 + 1, &e, 10);
-		if (!id_ok(p) || *e || e == c1 + 1)
+		if (!odps_mirror_writer_ok(p) || *e || e == c1 + 1)
 			continue; /* not mcsync's */
 		if (odps_mirror_dec(c2 + 1, strlen(c2 + 1), "upsert", &x.body, err) < 0)
 			return -1;

@@ -190,3 +190,16 @@ int odps_discovery_resource(struct mc_buf *out, const char *project)
 {
 	return buf_addf(out, "/projects/%s/tunnel", project);
 }
+
+int odps_url_id_ok(const char *s, size_t n)
+{
+	if (!n || n >= 128)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}

@@ -48,4 +48,8 @@ int odps_tunnel_from_answer(const char *service, const char *body, size_t n, cha
  * curr_project like every request. */
 int odps_discovery_resource(struct mc_buf *out, const char *project);
 
+/* 1 when s[0..n) (an id from an answer: an upload session's) may go
+ * into a request's URL as it is: 1 to 127 of [0-9A-Za-z._-]. */
+int odps_url_id_ok(const char *s, size_t n);
+
 #endif

@@ -744,3 +744,14 @@ out:
 	free(sdir);
 	return rc;
 }
+
+int odps_mirror_writer_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n >= 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}

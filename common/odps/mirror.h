@@ -89,4 +89,8 @@ int odps_mirror_hist_recover(struct odps_client *c, const struct odps_sql_opts *
 			     const char *writer, const char *state, struct mc_buf *report,
 			     struct mc_err *err);
 
+/* 1 when s is a state directory's writer id as the mirror's rows carry
+ * it: 1 to 63 of [0-9a-z_-]. */
+int odps_mirror_writer_ok(const char *s);
+
 #endif

@@ -371,19 +371,6 @@ static int blk_elem(struct jp *j, const char *key, void *ctx, int depth)
 	return 0;
 }
 
-static int id_ok(const char *s, size_t n)
-{
-	if (!n || n >= 128)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      c == '-' || c == '_' || c == '.'))
-			return 0;
-	}
-	return 1;
-}
-
 static enum odps_sstat status_of(const char *s)
 {
 	static const struct { const char *n; enum odps_sstat st; } t[] = {
@@ -415,7 +402,7 @@ static int top_field(struct jp *j, const char *key, void *ctx, int depth)
 	if (!strcmp(key, "UploadID")) {
 		if (jstr(j, &t->str) < 0)
 			return -1;
-		if (!id_ok(t->str.p, t->str.len)) {
+		if (!odps_url_id_ok(t->str.p, t->str.len)) {
 			j->i = at;
 			return jfail(j, "an UploadID that is not 1..127 letters, digits, '-', '_', '.'");
 		}

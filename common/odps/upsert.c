@@ -300,19 +300,6 @@ void odps_ups_free(struct odps_ups_session *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int id_ok(const char *s, size_t n)
-{
-	if (!n || n >= 128)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      c == '-' || c == '_' || c == '.'))
-			return 0;
-	}
-	return 1;
-}
-
 static int printable(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -378,7 +365,7 @@ static int parse_tree(struct jtree *j, size_t root, struct odps_ups_session *s)
 			return jfail(j, 0, m);
 		}
 	x = jget(j, root, "id");
-	if (j->nd[x].type != J_STR || !id_ok(jtext(j, x), j->nd[x].len))
+	if (j->nd[x].type != J_STR || !odps_url_id_ok(jtext(j, x), j->nd[x].len))
 		return jfail(j, j->nd[x].at, "an id that is not 1..127 letters, digits, '-', '_', '.'");
 	memcpy(s->id, jtext(j, x), j->nd[x].len + 1);
 	x = jget(j, root, "status");
@@ -462,7 +449,7 @@ static int parse_tree(struct jtree *j, size_t root, struct odps_ups_session *s)
 		struct odps_ups_slot *sl;
 		if (id == JNONE || (j->nd[id].type != J_STR && j->nd[id].type != J_NUM) ||
 		    !j->nd[id].len || j->nd[id].len >= sizeof sl->id ||
-		    !id_ok(jtext(j, id), j->nd[id].len))
+		    !odps_url_id_ok(jtext(j, id), j->nd[id].len))
 			return jfail(j, j->nd[c].at, "a slot without a usable slot_id");
 		if (wa == JNONE || j->nd[wa].type != J_STR || !addr_ok(jtext(j, wa), j->nd[wa].len))
 			return jfail(j, j->nd[c].at, "a slot whose worker_addr is not host:port");
