@@ -20,7 +20,11 @@ for threads in 1 4; do
 	round=$((round + 1))
 	R=$T/r$round
 	mkdir -p "$R"
-	sh "$TOP/pipelines/demo-load.sh" 400 $((round * 1000)) >"$R/load.sql"
+	# the writer's 400 transactions spread over about 4 s (10 ms after each),
+	# so that they span the snapshot even when a loaded machine is slow to
+	# start it (else the snapshot may begin after the last one: no race)
+	sh "$TOP/pipelines/demo-load.sh" 400 $((round * 1000)) |
+		sed 's/^COMMIT;$/COMMIT; DO SLEEP(0.01);/' >"$R/load.sql"
 	sql "source $R/load.sql" >"$R/writer.out" 2>&1 &
 	writer=$!
 	mc-snapshot $MDB_ARGS --databases=shop --threads=$threads --chunk-rows=100 \
