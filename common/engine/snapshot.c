@@ -152,17 +152,12 @@ static int load_tables(struct snapjob *s, MYSQL *m, struct mc_err *e)
 			goto out;
 		if (r > 0)
 			continue;
-		char *d0 = NULL;
-		if (snap_def_before(m, db, name, &d0, e) < 0)
-			goto out;
 		if (snap_table_load(m, db, name, sj_table_opt(o->splits, o->nsplits, db, name),
 				    where, t, e) < 0 ||
-		    snap_def_keep(m, t, d0, e) < 0 || (at && rules_where_check(m, t, at, e) < 0)) {
-			free(d0);
+		    (at && rules_where_check(m, t, at, e) < 0)) {
 			snap_table_free(t);
 			goto out;
 		}
-		free(d0);
 		t->est_rows = est[i];
 		s->ntables++;
 	}

@@ -316,9 +316,16 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 		mc_oom(err, "a table's definition");
 		goto fail;
 	}
+	struct mc_buf def = { 0 };
 	while ((row = mysql_fetch_row(res))) {
 		struct snap_col *c = &t->cols[t->ncols++];
 		char mct[64];
+		int dbad = snap_def_line(&def, row[0], row[1], row[3], row[6], row[4]);
+		t->def = def.p; /* freed with t */
+		if (dbad < 0) {
+			mc_oom(err, "a table's definition");
+			goto fail;
+		}
 		c->name = strdup_or_null(row[0]);
 		c->mysql_type = canon_type(row[1]);
 		c->data_type = strdup_or_null(row[2]);
@@ -354,6 +361,12 @@ int snap_table_load(MYSQL *m, const char *db, const char *name, const char *spli
 	}
 	mysql_free_result(res);
 	res = NULL;
+	int dbad = buf_addc(&def, 0);
+	t->def = def.p;
+	if (dbad < 0) {
+		mc_oom(err, "a table's definition");
+		goto fail;
+	}
 
 	/* a system-versioned table (listed so that it is not passed over in
 	 * silence): mc-snapshot refuses it (snapcheck_versioned) */

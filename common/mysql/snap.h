@@ -87,13 +87,13 @@ int snap_list_tables(MYSQL *m, struct mc_buf *names, uint64_t **est, size_t *cou
 int snap_table_load(MYSQL *m, const char *db, const char *name, const char *split_spec,
 		    const char *where, struct snap_table *t, struct mc_err *err);
 void snap_table_free(struct snap_table *t);
-/* snap_def.c: a table's definition (information_schema's columns), read
- * before its load (snap_def_before), kept after it if unchanged
- * (snap_def_keep: t->def), and compared after each chunk's read, before
- * its COMMIT (snap_def_check): exit 1 naming the table and the column
- * when it changed (an ALTER TABLE during the snapshot). */
-int snap_def_before(MYSQL *m, const char *db, const char *name, char **out, struct mc_err *err);
-int snap_def_keep(MYSQL *m, struct snap_table *t, const char *before, struct mc_err *err);
+/* snap_def.c: a table's definition (information_schema's columns), one
+ * line of each column (snap_def_line: name, type, nullability, collation,
+ * extra) kept by its load (t->def), compared after each chunk's read,
+ * before its COMMIT (snap_def_check): exit 1 naming the table and the
+ * column when it changed (an ALTER TABLE during the snapshot). */
+int snap_def_line(struct mc_buf *out, const char *name, const char *type, const char *nullable,
+		  const char *collation, const char *extra);
 int snap_def_check(MYSQL *m, const struct snap_table *t, struct mc_err *err);
 /* "a, b": the names of the first n columns of t's split key, in out (for
  * messages). Returns out. */

@@ -44,11 +44,19 @@ static int def_read(MYSQL *m, const char *db, const char *name, struct mc_buf *o
 		return -1;
 	out->len = 0;
 	while (!bad && (row = mysql_fetch_row(res)))
-		for (int i = 0; i < 5 && !bad; i++)
-			bad = buf_adds(out, row[i] ? row[i] : "") < 0 ||
-			      buf_addc(out, i < 4 ? '\t' : '\n') < 0;
+		bad = snap_def_line(out, row[0], row[1], row[2], row[3], row[4]) < 0;
 	mysql_free_result(res);
 	return bad || buf_addc(out, 0) < 0 ? mc_oom(err, "a table's definition") : 0;
+}
+
+int snap_def_line(struct mc_buf *out, const char *name, const char *type, const char *nullable,
+		  const char *collation, const char *extra)
+{
+	const char *f[5] = { name, type, nullable, collation, extra };
+	for (int i = 0; i < 5; i++)
+		if (buf_adds(out, f[i] ? f[i] : "") < 0 || buf_addc(out, i < 4 ? '\t' : '\n') < 0)
+			return -1;
+	return 0;
 }
 
 /* The 1-based line where a and b first differ, its text in each (up to
@@ -91,34 +99,6 @@ static int def_refuse(const struct snap_table *t, const char *now, const char *w
 		       "rerun the same command (it resumes after what was written, under the new "
 		       "definition) and make schema changes between snapshots, not during one",
 		       t->db, t->name, when, col, is[0] ? is : "(none)", was[0] ? was : "(none)");
-}
-
-int snap_def_keep(MYSQL *m, struct snap_table *t, const char *before, struct mc_err *err)
-{
-	struct mc_buf now = { 0 };
-	if (def_read(m, t->db, t->name, &now, err) < 0)
-		return -1;
-	t->def = now.p;
-	if (strcmp(before, now.p) != 0) {
-		/* changed between two reads around the load: which columns the
-		 * schema record holds is not known */
-		t->def = (char *)before;
-		def_refuse(t, now.p, "while its definition was read", err);
-		t->def = now.p;
-		return -1;
-	}
-	return 0;
-}
-
-int snap_def_before(MYSQL *m, const char *db, const char *name, char **out, struct mc_err *err)
-{
-	struct mc_buf b = { 0 };
-	if (def_read(m, db, name, &b, err) < 0) {
-		buf_free(&b);
-		return -1;
-	}
-	*out = b.p;
-	return 0;
 }
 
 int snap_def_check(MYSQL *m, const struct snap_table *t, struct mc_err *err)
