@@ -234,6 +234,21 @@ static int vals_validate(const struct mc_val *v, size_t n, const char *what, str
 }
 
 /* Check a record's structure, and its values too when `values`. */
+/* A mark's field 'resume' (if any): on a heartbeat or txn_end mark, at or
+ * below its pos; else the error, after the place (at: "offset N: " or
+ * ""). */
+static int resume_check(const struct mc_rec *r, const char *at, struct mc_err *err)
+{
+	if (!r->has_resume)
+		return 0;
+	if (r->mark != MC_MARK_HEARTBEAT && r->mark != MC_MARK_TXN_END)
+		return mc_errf(err, MC_EXIT_DATA, "%sfield 'resume': a %s mark has none "
+			       "(heartbeat and txn_end only)", at, rec_mark_name(r->mark));
+	if (pos_cmp(&r->resume, &r->pos) > 0)
+		return mc_errf(err, MC_EXIT_DATA, "%sfield 'resume': above the mark's pos", at);
+	return 0;
+}
+
 static int validate(const struct mc_rec *r, int values, struct mc_err *err)
 {
 	switch (r->kind) {
@@ -281,12 +296,7 @@ static int validate(const struct mc_rec *r, int values, struct mc_err *err)
 	case MC_R_MARK:
 		if ((unsigned)r->mark >= MC_MARK_N)
 			return mc_errf(err, MC_EXIT_DATA, "mark: unknown mark kind %d", (int)r->mark);
-		if (r->has_resume && r->mark != MC_MARK_HEARTBEAT && r->mark != MC_MARK_TXN_END)
-			return mc_errf(err, MC_EXIT_DATA, "mark: a %s mark has no field 'resume' "
-				       "(heartbeat and txn_end only)", rec_mark_name(r->mark));
-		if (r->has_resume && pos_cmp(&r->resume, &r->pos) > 0)
-			return mc_errf(err, MC_EXIT_DATA, "mark: field 'resume' is above its pos");
-		return 0;
+		return resume_check(r, "mark: ", err);
 	case MC_R_TRAILER:
 		return 0;
 	default:
@@ -608,13 +618,10 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 				break;
 			}
 			r->has_resume = 1;
-			if (r->mark != MC_MARK_HEARTBEAT && r->mark != MC_MARK_TXN_END)
-				return mc_errf(err, MC_EXIT_DATA, "offset %llu: field 'resume': a %s "
-					       "mark has none (heartbeat and txn_end only)", at,
-					       rec_mark_name(r->mark));
-			if (pos_cmp(&r->resume, &r->pos) > 0)
-				return mc_errf(err, MC_EXIT_DATA, "offset %llu: field 'resume': "
-					       "above the mark's pos", at);
+			char where[40];
+			snprintf(where, sizeof where, "offset %llu: ", at);
+			if (resume_check(r, where, err) < 0)
+				return -1;
 		}
 		break;
 	}
