@@ -40,40 +40,6 @@ struct other {
 
 static const char *const kinds[4] = { "ledger0", "ledger1", "state1", "journal" };
 
-/* The lines of a result after its header, each split at its first
- * nsplit commas (the last field keeps the rest): f[i * (nsplit + 1)]. */
-static int split(struct mc_buf *out, size_t nsplit, char ***f, size_t *nrow, struct mc_err *err)
-{
-	size_t cap = 0, w = nsplit + 1;
-	char *p, *nl;
-	*f = NULL;
-	*nrow = 0;
-	if (buf_addc(out, '\0') < 0)
-		return mc_oom(err, "SQL result");
-	p = strchr(out->p, '\n');
-	while (p && *++p) {
-		if ((nl = strchr(p, '\n')))
-			*nl = 0;
-		if (*p) {
-			if (mc_grow(f, &cap, (*nrow + 1) * w, sizeof **f) < 0)
-				return mc_oom(err, "SQL result");
-			for (size_t i = 0; i < w; i++) {
-				char *c = i + 1 < w ? strchr(p, ',') : NULL;
-				if (i + 1 < w && !c)
-					return mc_errf(err, MC_EXIT_DATA, "the state mirror: a result "
-						       "line with fewer than %zu fields", w);
-				if (c)
-					*c = 0;
-				(*f)[*nrow * w + i] = p;
-				p = c ? c + 1 : p + strlen(p);
-			}
-			(*nrow)++;
-		}
-		p = nl;
-	}
-	return 0;
-}
-
 static int u64(const char *s, uint64_t *v)
 {
 	char *e;
@@ -88,7 +54,8 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 		  struct mc_err *err)
 {
 	struct mc_buf out = { 0 };
-	char **f = NULL, q[512];
+	struct odps_mirror_rows res = { 0 };
+	char **f, q[512];
 	size_t nrow, cap = 0;
 	int rc;
 	*o = NULL;
@@ -97,7 +64,9 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 		 " WHERE kind = 'journal' AND writer <> '%s' GROUP BY writer", w->sf.writer);
 	rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
 	if (rc == 0)
-		rc = split(&out, 1, &f, &nrow, err);
+		rc = odps_mirror_rows_parse(&out, 2, &res, err);
+	f = res.f;
+	nrow = res.nrow;
 	for (size_t i = 0; rc == 0 && i < nrow; i++) {
 		struct other *x;
 		if (!odps_mirror_writer_ok(f[2 * i]))
@@ -113,8 +82,9 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 			rc = mc_errf(err, MC_EXIT_DATA, "the state mirror: seq '%s' of writer %s is "
 				     "not a number", f[2 * i + 1], x->writer);
 	}
-	free(f);
-	f = NULL;
+	free(res.f);
+	res.f = NULL;
+	res.nrow = 0;
 	for (size_t i = 0; rc == 0 && i < *n; i++) {
 		struct other *x = &(*o)[i];
 		out.len = 0;
@@ -123,7 +93,9 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 			 "'ledger1', 'state1', 'journal')", x->writer, x->seq);
 		rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
 		if (rc == 0)
-			rc = split(&out, 2, &f, &nrow, err);
+			rc = odps_mirror_rows_parse(&out, 3, &res, err);
+		f = res.f;
+		nrow = res.nrow;
 		for (size_t r = 0; rc == 0 && r < nrow; r++) {
 			uint64_t a;
 			if (u64(f[3 * r], &a) < 0)
@@ -145,8 +117,9 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 				v = "";
 			rc = odps_mirror_dec(v, strlen(v), kinds[k], &x->k[k], err);
 		}
-		free(f);
-		f = NULL;
+		free(res.f);
+		res.f = NULL;
+		res.nrow = 0;
 	}
 	buf_free(&out);
 	return rc;

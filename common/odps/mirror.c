@@ -269,15 +269,7 @@ int odps_mirror_insert(struct odps_client *c, const struct odps_sql_opts *so,
 
 /* ---- recovery ---- */
 
-/* The rows of a query's CSV result (header line dropped): fields split at
- * ','; the mirror's values hold no ',' or quote. */
-struct rows {
-	char *text;
-	char **f; /* nrow * ncol fields */
-	size_t nrow, ncol, cap;
-};
-
-static int rows_parse(struct mc_buf *out, size_t ncol, struct rows *r, struct mc_err *err)
+int odps_mirror_rows_parse(struct mc_buf *out, size_t ncol, struct odps_mirror_rows *r, struct mc_err *err)
 {
 	char *p, *nl;
 	memset(r, 0, sizeof *r);
@@ -312,19 +304,19 @@ static int rows_parse(struct mc_buf *out, size_t ncol, struct rows *r, struct mc
 	return 0;
 }
 
-static const char *fld(const struct rows *r, size_t row, size_t col)
+static const char *fld(const struct odps_mirror_rows *r, size_t row, size_t col)
 {
 	return r->f[row * r->ncol + col];
 }
 
 static int query(struct odps_client *c, const struct odps_sql_opts *so, const char *q,
-		 size_t ncol, struct mc_buf *out, struct rows *r, struct mc_err *err)
+		 size_t ncol, struct mc_buf *out, struct odps_mirror_rows *r, struct mc_err *err)
 {
 	out->len = 0;
 	memset(r, 0, sizeof *r);
 	if (odps_sql_run(c, so, q, ODPS_SQL_IDEMPOTENT, out, err) < 0)
 		return -1;
-	if (rows_parse(out, ncol, r, err) < 0) {
+	if (odps_mirror_rows_parse(out, ncol, r, err) < 0) {
 		free(r->f);
 		r->f = NULL;
 		return -1;
@@ -364,7 +356,7 @@ int odps_mirror_count(struct odps_client *c, const struct odps_sql_opts *so,
 		 const struct odps_jent *e, int lay, uint64_t *n, struct mc_err *err)
 {
 	struct mc_buf q = { 0 }, out = { 0 };
-	struct rows r;
+	struct odps_mirror_rows r;
 	const char *p = e->part;
 	int rc = buf_addf(&q, "SELECT COUNT(*) AS n FROM %s WHERE 1 = 1", e->table);
 	while (rc == 0 && *p) {
@@ -443,7 +435,7 @@ static int no_mirror(const struct odps_recover_opts *o, struct mc_err *err)
 /* The writer and its newest seq. */
 static int newest(struct rec *R, struct mc_err *err)
 {
-	struct rows r;
+	struct odps_mirror_rows r;
 	size_t pick = (size_t)-1, n = 0;
 	if (query(R->c, &R->so, "SELECT writer, MAX(seq) AS s FROM " ODPS_MIRROR_TABLE
 		  " WHERE kind = 'journal' GROUP BY writer", 2, &R->out, &r, err) < 0) {
@@ -494,7 +486,7 @@ static int newest(struct rec *R, struct mc_err *err)
 static int load(struct rec *R, struct mc_err *err)
 {
 	char q[320];
-	struct rows r;
+	struct odps_mirror_rows r;
 	uint64_t best = 0, a;
 	int rc = 0;
 	snprintf(q, sizeof q, "SELECT attempt, kind, body FROM " ODPS_MIRROR_TABLE
@@ -594,7 +586,7 @@ static int resolve_all(struct rec *R, struct odps_journal *j, int *all_in, struc
 static int merges(struct rec *R, struct mc_buf *report, struct mc_err *err)
 {
 	char q[256];
-	struct rows r;
+	struct odps_mirror_rows r;
 	int rc = 0;
 	snprintf(q, sizeof q, "SELECT kind, seq, attempt, body FROM " ODPS_MIRROR_TABLE
 		 " WHERE kind LIKE 'merge.%%' AND (writer = '%s' OR writer = '-')", R->writer);

@@ -93,4 +93,16 @@ int odps_mirror_hist_recover(struct odps_client *c, const struct odps_sql_opts *
  * it: 1 to 63 of [0-9a-z_-]. */
 int odps_mirror_writer_ok(const char *s);
 
+/* The rows of an SQL answer about the mirror's table (its CSV, the header
+ * line dropped), each line split at ',' into ncol fields (the mirror's
+ * values hold no ',' or quote: a line of other than ncol fields is exit
+ * 1); r->f (nrow * ncol fields, into out's text) is the caller's to free. */
+struct odps_mirror_rows {
+	char *text;
+	char **f;
+	size_t nrow, ncol, cap;
+};
+int odps_mirror_rows_parse(struct mc_buf *out, size_t ncol, struct odps_mirror_rows *r,
+			   struct mc_err *err);
+
 #endif
