@@ -281,11 +281,15 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 			       (unsigned long long)rd->recno, a, b, l->src_id ? l->src_id : "?",
 			       l->src_epoch ? l->src_epoch : "?");
 	}
+	if (s->lgen != s->bgen)
+		s->txn_first = r->pos; /* the first change of a transaction */
 	sink_open_note_change(s);
 	l->pos = r->pos;
 	l->has_pos = 1;
 	s->dirty = 1;
-	return ledger_note(l, &r->pos, r->time, err) < 0 ? -1 : 1;
+	/* a mark ends what came before it: a day it ends is cut at it */
+	return ledger_note(l, &r->pos, r->kind == MC_R_MARK ? &r->pos : &s->txn_first, r->time,
+			   err) < 0 ? -1 : 1;
 }
 
 /* An accepted txn_end or heartbeat mark: a transaction boundary (or its
@@ -325,7 +329,7 @@ static int heartbeat_cut(struct sink *s, const struct mc_rec *r, struct mc_err *
 		return 0;
 	next.row++; /* the change at the heartbeat's position is of the day */
 	s->dirty = 1;
-	return ledger_note(l, &next, r->time, err);
+	return ledger_note(l, &next, &next, r->time, err);
 }
 
 static int rec_table_err(const struct rio_reader *rd, const struct mc_rec *r, const char *what,

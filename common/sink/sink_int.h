@@ -104,6 +104,8 @@ struct sink {
 	 * ends without its trailer (open.c): what to take back after it */
 	uint64_t bgen;           /* boundaries so far */
 	uint64_t lgen;           /* lsave is of boundary lgen */
+	struct mc_pos txn_first; /* the first change since that boundary: where
+				  * a day that ends in its transaction is cut */
 	struct sink_lsave {
 		int has_pos, has_first, has_hw, dirty;
 		struct mc_pos pos, first_pos;

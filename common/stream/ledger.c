@@ -235,7 +235,8 @@ int ledger_src_same(struct mc_ledger *l, size_t a, size_t b)
 
 /* ---- accounting ---- */
 
-int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err)
+int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, const struct mc_pos *txn, int64_t t,
+		struct mc_err *err)
 {
 	int64_t day = day_of(t, l->utc_off);
 	if (!l->has_first) {
@@ -249,7 +250,7 @@ int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct
 			if (mc_grow(&l->cuts, &l->cap, l->ncuts + 1, sizeof *l->cuts) < 0)
 				return mc_oom(err, "ledger");
 			l->cuts[l->ncuts].day = d;
-			l->cuts[l->ncuts].pos = *pos;
+			l->cuts[l->ncuts].pos = *txn;
 			l->ncuts++;
 			if (day - hd > 366 * 10) /* a clock jump: record the first day only */
 				break;

@@ -233,8 +233,11 @@ int ledger_commits_add(struct mc_ledger *l, const char *name, uint64_t seq, uint
 int ledger_src_same(struct mc_ledger *l, size_t a, size_t b);
 
 /* Account for an accepted change record at pos stamped t: the first record
- * stamped after a day ends that day (its cut). */
-int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, int64_t t, struct mc_err *err);
+ * stamped after a day ends that day, its cut at txn (the position of the
+ * first change of the record's transaction, or pos: a transaction is not
+ * split between two days). */
+int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, const struct mc_pos *txn, int64_t t,
+		struct mc_err *err);
 /* Account for an accepted txn_end or heartbeat mark at pos with label
  * (a txn_end's GTID, "" when none): it is the new resume point, and its
  * GTID replaces the one of its domain (MariaDB "D-S-N": D; MySQL

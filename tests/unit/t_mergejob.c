@@ -132,7 +132,7 @@ static void write_part(const char *table, const char *part, enum wh_kind kind,
 			f.tmax = r.time;
 		f.has_pos = f.has_time = 1;
 		f.rows++;
-		if (L && ledger_note(L, &r.pos, r.time, &err) < 0)
+		if (L && ledger_note(L, &r.pos, &r.pos, r.time, &err) < 0)
 			die("setup: ledger");
 	}
 	if (rio_end(&w, &err) < 0 || rio_wclose(&w, &err) < 0 || fstat(fd, &st) < 0)

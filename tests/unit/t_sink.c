@@ -457,8 +457,8 @@ static void test_format(void)
 	l.has_pos = 1;
 	l.pos = p1;
 	ledger_mark(&l, &p1, "0-1-5", 5, &err);
-	ledger_note(&l, &p1, 1763683200, &err);
-	ledger_note(&l, &p1, 1763683200 + 2 * 86400, &err);
+	ledger_note(&l, &p1, &p1, 1763683200, &err);
+	ledger_note(&l, &p1, &p1, 1763683200 + 2 * 86400, &err);
 	ledger_chain_set(&l, key, LEDGER_CHAIN_DONE, &err);
 	tap_check(ledger_to_ckpt(&l, &c, &err) == 0, "format: to checkpoint lines", "%s", err.msg);
 	tap_check(ledger_from_ckpt(&c, "test", &r, &err) == 1 && r.seq == 12 && r.has_pos &&
