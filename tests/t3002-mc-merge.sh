@@ -41,8 +41,34 @@ expect_same "gives the same file" "$T/day2.zst" "$W/$TB/ds=20251122/part-000000.
 csv "$T/day2.zst" >"$T/day2.csv"
 expect_ok "--at=DATETIME --output" mc-merge --warehouse="$W" --table=$TB --at='2025-11-22 23:59:59' --output="$T/at.mcr"
 csv "$T/at.mcr" >"$T/at.csv"
-expect_same "the state at 23:59:59 is the day's partition" "$T/day2.csv" "$T/at.csv"
 cut=$(sed -n 's/^cut.20251122 //p' "$W/_mcsync/ledger")
+# the day is cut at the first change of the transaction open at midnight
+# (the first change after the last txn_end mark before the first record
+# stamped after the day; docs/merge.md "The day cut"): the input's own
+mc-cat "$T/ch.mcr" | python3 -c '
+import json, sys
+end = 1763856000  # 2025-11-23 00:00 UTC
+first = None
+for line in sys.stdin:
+    r = json.loads(line)
+    if r.get("kind") == "mark" and r.get("mark") == "txn_end":
+        first = None
+    elif r.get("kind") == "row":
+        if first is None:
+            first = r["pos"]
+        if r["time"] >= end:
+            print("%d:%d:%d %d:%d:%d" % tuple(first + r["pos"]))
+            break
+' >"$T/cutwant"
+read -r want past <"$T/cutwant"
+expect_eq "the day is cut at the first change of the transaction open at midnight" "$want" "$cut"
+if [ "$want" = "$past" ]; then
+	expect_same "the state at 23:59:59 is the day's partition" "$T/day2.csv" "$T/at.csv"
+elif cmp -s "$T/day2.csv" "$T/at.csv"; then
+	fail "the state at 23:59:59" "is the day's partition, with part of the transaction open at midnight"
+else
+	ok "the state at 23:59:59 holds part of the transaction open at midnight, the day's partition none"
+fi
 f=${cut%%:*} r=${cut#*:}; o=${r%%:*}
 expect_ok "--at=POSITION" mc-merge --warehouse="$W" --table=$TB --at="$f:$((o - 1)):0" --output="$T/atp.mcr"
 csv "$T/atp.mcr" >"$T/atp.csv"
@@ -80,10 +106,16 @@ expect_same "and leaves no temporary files" "$T/tw" "$T/tk"
 cp -r "$W" "$T/l"
 expect_ok "--lifecycle=1" mc-merge --warehouse="$T/l" --table=$TB --ds=20251122 --lifecycle=1
 if [ -d "$T/l/$TB/ds=20251121" ]; then fail "lifecycle" "ds=20251121 is still there"; else ok "--lifecycle=1 drops the older partition"; fi
-if [ -d "$T/l/${TB}_log/ds=20251121" ] || [ -d "$T/l/${TB}_log/ds=20251122" ]; then
+# ds=20251122 of the log holds the rows stamped on the 22nd of the
+# transaction open at midnight, above the kept base's cut: kept then
+if [ -d "$T/l/${TB}_log/ds=20251121" ] ||
+	{ [ "$want" = "$past" ] && [ -d "$T/l/${TB}_log/ds=20251122" ]; }; then
 	fail "lifecycle" "log partitions below the kept base are still there"
 else
 	ok "--lifecycle=1 drops the log partitions below the kept base"
+fi
+if [ "$want" != "$past" ] && [ ! -d "$T/l/${TB}_log/ds=20251122" ]; then
+	fail "lifecycle" "the log partition with the transaction open at midnight is gone"
 fi
 if [ -d "$T/l/${TB}_log/ds=20251123" ]; then ok "and keeps the log the kept base needs"; else fail "lifecycle" "ds=20251123 of the log is gone"; fi
 mc-merge --warehouse="$W" --table=$TB --at='2025-11-23 00:10:00' --output="$T/at0.mcr" 2>"$T/err"

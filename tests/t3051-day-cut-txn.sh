@@ -55,3 +55,20 @@ done
 cut=$(sed -n "s/^cut\.$d2 //p" "$T/w/_mcsync/ledger")
 txn1=$(mc-cat "$T/changes.mcr" | grep '"op":"update"' | sed -n 2p | sed 's/.*"pos":\[\([0-9]*\),\([0-9]*\),\([0-9]*\)\].*/\1:\2:\3/')
 expect_eq "the cut of day 2 is the transaction's first row" "$cut" "$txn1"
+
+# the cut does not depend on how the input was cut into commits: one
+# commit per row gives the same
+expect_ok "the same input, one commit a row" mc-tunnel-put --dest="$T/w1" --commit-rows=1 \
+	"$T/snap.mcr" "$T/changes.mcr"
+expect_eq "gives the same cut of day 2" "$(sed -n "s/^cut\.$d2 //p" "$T/w1/_mcsync/ledger")" "$cut"
+# an input without transaction marks (no txn_end, no heartbeat): each
+# change is its own transaction, the cut at the first row stamped after
+# the day
+mc-cat "$T/changes.mcr" | grep -v '"mark":"txn_end"' | grep -v '"mark":"heartbeat"' |
+	grep -v '"kind":"trailer"' >"$T/nomarks.jsonl"
+echo "{\"kind\":\"trailer\",\"count\":$(($(wc -l <"$T/nomarks.jsonl") - 1))}" >>"$T/nomarks.jsonl"
+expect_ok "an input without marks loads" mc-tunnel-put --dest="$T/w2" "$T/snap.mcr" "$T/nomarks.jsonl"
+past=$(mc-cat "$T/changes.mcr" | grep '"kind":"row"' | grep -n "\"time\":$((mid2 + 86401))," | sed -n 1p |
+	sed 's/.*"pos":\[\([0-9]*\),\([0-9]*\),\([0-9]*\)\].*/\1:\2:\3/')
+expect_eq "its cut of day 2 is the first row stamped after the day" \
+	"$(sed -n "s/^cut\.$d2 //p" "$T/w2/_mcsync/ledger")" "$past"

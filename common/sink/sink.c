@@ -243,12 +243,32 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	return 0;
 }
 
+/* Where r's transaction began (docs/merge.md "The day cut"): at the
+ * first change after a txn_end or heartbeat mark of this input, repeats
+ * of committed records included, so that a rerun finds the same place.
+ * Before the input's first such mark (an input without marks, or the
+ * first transaction of one) each change is taken as its own. */
+static void txn_track(struct sink *s, const struct mc_rec *r)
+{
+	if (r->kind == MC_R_MARK) {
+		if (r->mark == MC_MARK_TXN_END || r->mark == MC_MARK_HEARTBEAT) {
+			s->txn_in = 0;
+			s->txn_marks = 1;
+		}
+	} else if (!s->txn_in) {
+		s->txn_first = r->pos;
+		s->txn_in = 1;
+	}
+}
+
 /* A record that carries a change position: keep it only above what is
  * committed or accepted already. 1 accepted, 0 dropped, -1 error. */
 static int accept_change(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 			 struct mc_err *err)
 {
 	struct mc_ledger *l = sink_src(s);
+	if (r->kind != MC_R_MARK)
+		txn_track(s, r);
 	if (l->has_pos && pos_cmp(&r->pos, &l->pos) <= 0) {
 		char a[64], b[64], f[64];
 		/* a repeat lies within what was committed of this history: a
@@ -281,15 +301,14 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 			       (unsigned long long)rd->recno, a, b, l->src_id ? l->src_id : "?",
 			       l->src_epoch ? l->src_epoch : "?");
 	}
-	if (s->lgen != s->bgen)
-		s->txn_first = r->pos; /* the first change of a transaction */
 	sink_open_note_change(s);
 	l->pos = r->pos;
 	l->has_pos = 1;
 	s->dirty = 1;
-	/* a mark ends what came before it: a day it ends is cut at it */
-	return ledger_note(l, &r->pos, r->kind == MC_R_MARK ? &r->pos : &s->txn_first, r->time,
-			   err) < 0 ? -1 : 1;
+	/* a mark ends what came before it: a day it ends is cut at it; a
+	 * row, at its transaction's first change (txn_track) */
+	return ledger_note(l, &r->pos, r->kind == MC_R_MARK || !s->txn_marks ? &r->pos :
+			   &s->txn_first, r->time, err) < 0 ? -1 : 1;
 }
 
 /* An accepted txn_end or heartbeat mark: a transaction boundary (or its
@@ -477,6 +496,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	}
 	switch (r->mark) {
 	case MC_MARK_HEARTBEAT:
+		txn_track(s, r);
 		/* a heartbeat above what was accepted: the source moved on, the
 		 * checkpoint follows (one at the same position again is dropped,
 		 * so an idle source costs no commits). One at the position of
@@ -492,6 +512,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			return -1;
 		return sink_commit(s, err);
 	case MC_MARK_TXN_END:
+		txn_track(s, r);
 		if ((rc = mark_at_pos(s, r, err)) != 0)
 			return rc < 0 ? -1 : 0;
 		if ((rc = accept_change(s, rd, r, err)) <= 0)

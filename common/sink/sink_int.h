@@ -104,8 +104,11 @@ struct sink {
 	 * ends without its trailer (open.c): what to take back after it */
 	uint64_t bgen;           /* boundaries so far */
 	uint64_t lgen;           /* lsave is of boundary lgen */
-	struct mc_pos txn_first; /* the first change since that boundary: where
-				  * a day that ends in its transaction is cut */
+	struct mc_pos txn_first; /* the first change of the open transaction:
+				  * where a day that ends in it is cut
+				  * (txn_track in sink.c) */
+	int txn_in;              /* a change came since the last mark */
+	int txn_marks;           /* the input has shown a txn_end/heartbeat */
 	struct sink_lsave {
 		int has_pos, has_first, has_hw, dirty;
 		struct mc_pos pos, first_pos;
