@@ -49,67 +49,83 @@ static int u64(const char *s, uint64_t *v)
 	return *e ? -1 : 0;
 }
 
-/* The newest commit (its newest attempt) of every writer but this one. */
+static int by_writer(const void *a, const void *b)
+{
+	char *const *x = a, *const *y = b;
+	return strcmp(x[0], y[0]);
+}
+
+/* The newest commit (its newest attempt) of every writer but this one, in
+ * one SQL statement whatever the number of writers: each writer's newest
+ * seq (of its journal rows) joined with the rows of that seq. LEFT OUTER
+ * so that a writer whose seq matches no row still comes back (its seq is
+ * checked as a number; its rows are none). Lines: writer, seq, attempt,
+ * kind, body; kind \N is such a writer's line. */
 static int others(struct odd *w, const struct odps_sql_opts *so, struct other **o, size_t *n,
 		  struct mc_err *err)
 {
 	struct mc_buf out = { 0 };
 	struct odps_mirror_rows res = { 0 };
-	char **f, q[512];
+	char **f, q[1024];
 	size_t nrow, cap = 0;
 	int rc;
 	*o = NULL;
 	*n = 0;
-	snprintf(q, sizeof q, "SELECT writer, MAX(seq) AS s FROM " ODPS_MIRROR_TABLE
-		 " WHERE kind = 'journal' AND writer <> '%s' GROUP BY writer", w->sf.writer);
+	snprintf(q, sizeof q, "SELECT j.writer, j.m, s.attempt, s.kind, s.body FROM (SELECT "
+		 "writer, MAX(seq) AS m FROM " ODPS_MIRROR_TABLE " WHERE kind = 'journal' AND "
+		 "writer <> '%s' GROUP BY writer) j LEFT OUTER JOIN (SELECT writer, seq, attempt, "
+		 "kind, body FROM " ODPS_MIRROR_TABLE " WHERE kind IN ('ledger0', 'ledger1', "
+		 "'state1', 'journal') AND writer <> '%s') s ON j.writer = s.writer AND j.m = s.seq",
+		 w->sf.writer, w->sf.writer);
 	rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
 	if (rc == 0)
-		rc = odps_mirror_rows_parse(&out, 2, &res, err);
+		rc = odps_mirror_rows_parse(&out, 5, &res, err);
 	f = res.f;
 	nrow = res.nrow;
+	/* a writer's lines side by side */
+	if (rc == 0 && nrow > 1)
+		qsort(f, nrow, 5 * sizeof *f, by_writer);
+	/* the writers and their seqs, then their rows */
 	for (size_t i = 0; rc == 0 && i < nrow; i++) {
 		struct other *x;
-		if (!odps_mirror_writer_ok(f[2 * i]))
+		if (!odps_mirror_writer_ok(f[5 * i]))
 			continue; /* not mcsync's: no writer of a state directory */
+		if (*n && !strcmp((*o)[*n - 1].writer, f[5 * i]))
+			continue;
 		if (mc_grow(o, &cap, *n + 1, sizeof **o) < 0) {
 			rc = mc_oom(err, "state mirror");
 			break;
 		}
 		x = &(*o)[(*n)++];
 		memset(x, 0, sizeof *x);
-		snprintf(x->writer, sizeof x->writer, "%s", f[2 * i]);
-		if (u64(f[2 * i + 1], &x->seq) < 0)
+		snprintf(x->writer, sizeof x->writer, "%s", f[5 * i]);
+		if (u64(f[5 * i + 1], &x->seq) < 0)
 			rc = mc_errf(err, MC_EXIT_DATA, "the state mirror: seq '%s' of writer %s is "
-				     "not a number", f[2 * i + 1], x->writer);
+				     "not a number", f[5 * i + 1], x->writer);
 	}
-	free(res.f);
-	res.f = NULL;
-	res.nrow = 0;
-	for (size_t i = 0; rc == 0 && i < *n; i++) {
+	for (size_t i = 0, r0 = 0; rc == 0 && i < *n; i++) {
 		struct other *x = &(*o)[i];
-		out.len = 0;
-		snprintf(q, sizeof q, "SELECT attempt, kind, body FROM " ODPS_MIRROR_TABLE
-			 " WHERE writer = '%s' AND seq = %" PRIu64 " AND kind IN ('ledger0', "
-			 "'ledger1', 'state1', 'journal')", x->writer, x->seq);
-		rc = odps_sql_run(&w->c, so, q, ODPS_SQL_IDEMPOTENT, &out, err);
-		if (rc == 0)
-			rc = odps_mirror_rows_parse(&out, 3, &res, err);
-		f = res.f;
-		nrow = res.nrow;
-		for (size_t r = 0; rc == 0 && r < nrow; r++) {
+		size_t r1;
+		while (strcmp(f[5 * r0], x->writer))
+			r0++;
+		for (r1 = r0; r1 < nrow && !strcmp(f[5 * r1], x->writer); r1++)
+			;
+		for (size_t r = r0; rc == 0 && r < r1; r++) {
 			uint64_t a;
-			if (u64(f[3 * r], &a) < 0)
+			if (!strcmp(f[5 * r + 3], "\\N"))
+				continue; /* no row of its seq */
+			if (u64(f[5 * r + 2], &a) < 0)
 				rc = mc_errf(err, MC_EXIT_DATA, "the state mirror: attempt '%s' is "
-					     "not a number", f[3 * r]);
+					     "not a number", f[5 * r + 2]);
 			else if (a > x->attempt)
 				x->attempt = a;
 		}
-		for (size_t r = 0; rc == 0 && r < nrow; r++) {
+		for (size_t r = r0; rc == 0 && r < r1; r++) {
 			uint64_t a = 0;
-			const char *v = f[3 * r + 2];
+			const char *v = f[5 * r + 4];
 			size_t k;
-			(void)u64(f[3 * r], &a);
-			for (k = 0; k < 4 && strcmp(f[3 * r + 1], kinds[k]); k++)
+			(void)u64(f[5 * r + 2], &a);
+			for (k = 0; k < 4 && strcmp(f[5 * r + 3], kinds[k]); k++)
 				;
 			if (a != x->attempt || k == 4 || x->k[k].n)
 				continue;
@@ -117,10 +133,9 @@ static int others(struct odd *w, const struct odps_sql_opts *so, struct other **
 				v = "";
 			rc = odps_mirror_dec(v, strlen(v), kinds[k], &x->k[k], err);
 		}
-		free(res.f);
-		res.f = NULL;
-		res.nrow = 0;
+		r0 = r1;
 	}
+	free(res.f);
 	buf_free(&out);
 	return rc;
 }

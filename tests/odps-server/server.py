@@ -98,6 +98,8 @@ class State:
         # PUTs being handled at once (the client's parallel connections)
         self.putlock = threading.Lock()
         self.puts_now = self.puts_max = self.puts = 0
+        # SQL instances submitted, and those of them that are queries (SELECT / WITH)
+        self.instances = self.queries = 0
         # CPU seconds of the handling threads, by step (GET /_mcsync/stats)
         self.cpu = dict.fromkeys(("inflate", "decode", "store", "commit"), 0.0)
 
@@ -113,6 +115,13 @@ class State:
             self.puts += 1
             self.puts_max = max(self.puts_max, self.puts_now)
 
+    def instance_begin(self, query):
+        q = re.sub(r"(?is)^(\s*SET\s[^;]*;)*\s*", "", query)
+        with self.putlock:
+            self.instances += 1
+            if re.match(r"(?i)(SELECT|WITH)\b", q):
+                self.queries += 1
+
     def put_end(self):
         with self.putlock:
             self.puts_now -= 1
@@ -120,11 +129,12 @@ class State:
     def stats(self, reset=False):
         with self.putlock:
             r = {"puts": self.puts, "puts_now": self.puts_now, "puts_max_concurrent": self.puts_max,
-                 "block_decoder": self.decoder, "cpu": dict(self.cpu)}
+                 "block_decoder": self.decoder, "cpu": dict(self.cpu),
+                 "instances": self.instances, "queries": self.queries}
             # the rows of committed blocks copied into their tables when first read
             r["cpu"]["materialise"] = sum(getattr(p, "mat_cpu", 0.0) for p in self.projects.values())
             if reset:
-                self.puts = 0
+                self.puts = self.instances = self.queries = 0
                 self.puts_max = self.puts_now
                 self.cpu = dict.fromkeys(self.cpu, 0.0)
                 for p in self.projects.values():
@@ -282,7 +292,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise Err(405, "InvalidArgument", "GET, POST or DELETE")
             return self.send(200, json.dumps(st.faults.state()).encode(), "application/json")
         if path == "/_mcsync/stats":
-            # GET: PUTs handled, the most handled at once; DELETE: start counting again
+            # GET: PUTs handled, the most handled at once, SQL instances submitted (and how
+            # many of them are queries); DELETE: start counting again
             if method not in ("GET", "DELETE"):
                 raise Err(405, "InvalidArgument", "GET or DELETE")
             self.read_plain_body()
@@ -819,6 +830,7 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError as e:
                     raise Err(400, "InvalidArgument", "the settings property is not a JSON object of "
                               "strings: %s" % e)
+        st.instance_begin(query)
         iid = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + "%010x" % random.getrandbits(40)
         now = time.time()
         with p.lock:

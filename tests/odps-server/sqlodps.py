@@ -28,6 +28,8 @@ UNHEX(s), CAST(x AS DOUBLE), CAST(x AS FLOAT), CAST(x AS DECIMAL(p,s)) and the i
 CASTs of text; SUBSTR(s, start, length); TO_DATE(text), CAST(text AS DATETIME | TIMESTAMP),
 DATEADD(x, n, 'ff3' | 'ff6') (only under `SET odps.sql.timezone=Etc/GMT;`).
 Window functions (ROW_NUMBER() OVER ...) and aggregates run as sqlite runs them.
+JOINs only as MaxCompute's common join runs them (sqljoin.py: ON of AND-ed equalities,
+a subquery joined has an alias, no CROSS JOIN).
 Errors are MaxCompute-like task texts: "ODPS-0130161:[line,col] Parse exception - ...".
 """
 import csv
@@ -39,6 +41,7 @@ import time
 import catalog
 import committed
 import recstream
+import sqljoin
 import sqljson
 import upserts
 
@@ -343,6 +346,7 @@ def run(proj, text):
             sqljson.SESSION["tz"] = tz[-1] if tz else None
             sqljson.SESSION["err"] = None
             sqljson.register(proj.db)
+            sqljoin.check(stmts[0])     # the JOINs MaxCompute runs
             committed.before_statement(proj, stmts[0])   # the rows of committed blocks it reads
             return statement(proj, P(stmts[0]))
     except ValueError as e:     # sqljson.py: a form this server does not take
