@@ -301,6 +301,12 @@ int odps_mirror_rows_parse(struct mc_buf *out, size_t ncol, struct odps_mirror_r
 		}
 		p = nl;
 	}
+	if (r->nrow >= ODPS_SQL_ROWS_SHOWN)
+		return mc_errf(err, MC_EXIT_DATA, "the state mirror: an answer of %zu rows, as many "
+			       "as MaxCompute shows of a query's result (READ_TABLE_MAX_ROW, %d by "
+			       "default): it may be cut short; drop the mirror's partitions of writers "
+			       "no longer in use (docs/maxcompute.md \"Recovering a lost state directory\")",
+			       r->nrow, ODPS_SQL_ROWS_SHOWN);
 	return 0;
 }
 

@@ -96,7 +96,8 @@ int odps_mirror_writer_ok(const char *s);
 /* The rows of an SQL answer about the mirror's table (its CSV, the header
  * line dropped), each line split at ',' into ncol fields (the mirror's
  * values hold no ',' or quote: a line of other than ncol fields is exit
- * 1); r->f (nrow * ncol fields, into out's text) is the caller's to free. */
+ * 1; so is an answer of ODPS_SQL_ROWS_SHOWN rows or more); r->f (nrow *
+ * ncol fields, into out's text) is the caller's to free. */
 struct odps_mirror_rows {
 	char *text;
 	char **f;
@@ -104,5 +105,9 @@ struct odps_mirror_rows {
 };
 int odps_mirror_rows_parse(struct mc_buf *out, size_t ncol, struct odps_mirror_rows *r,
 			   struct mc_err *err);
+/* The rows MaxCompute shows of a query's result by default (the project's
+ * READ_TABLE_MAX_ROW): an answer of that many may have been cut, and
+ * odps_mirror_rows_parse refuses it (exit 1) rather than read a part. */
+#define ODPS_SQL_ROWS_SHOWN 10000
 
 #endif
