@@ -450,7 +450,7 @@ static int run_stream(struct snapjob *s, struct sj_job *j, struct mc_err *e)
 		return -1;
 	}
 	snap_bound_free(last, t->nsplit);
-	if (snap_def_check(s->stream_conn, t, e) < 0 || my_exec(s->stream_conn, "COMMIT", e) < 0 ||
+	if (snap_def_check(s->stream_conn, t, NULL, 0, e) < 0 || my_exec(s->stream_conn, "COMMIT", e) < 0 ||
 	    sj_add_chunk_end(s, j, e) < 0)
 		return -1;
 	j->rows = 0; /* counted as they were written */

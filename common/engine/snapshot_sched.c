@@ -347,8 +347,8 @@ int sj_add_chunk_end(struct snapjob *s, struct sj_job *j, struct mc_err *err)
 	return 0;
 }
 
-static int run_job(struct snapjob *s, MYSQL *m, struct snap_reader *rd, struct sj_job *j,
-		   struct mc_err *e)
+static int run_job(struct snapjob *s, MYSQL *m, struct snap_reader *rd,
+		   struct snap_def_seen *seen, struct sj_job *j, struct mc_err *e)
 {
 	struct snap_table *t = &s->tables[j->ti];
 	uint64_t n, chunk = s->o->chunk_rows;
@@ -362,8 +362,9 @@ static int run_job(struct snapjob *s, MYSQL *m, struct snap_reader *rd, struct s
 	if (snap_read(m, rd, t, j->lo, j->hi, limit, &j->wm, (int64_t)time(NULL), &j->out, &n,
 		      &last, worker_tick, s, e) < 0)
 		return -1;
-	/* the chunk's SELECT holds the table's metadata lock until the COMMIT */
-	if (snap_def_check(m, t, e) < 0 ||
+	/* the chunk's SELECT holds the table's metadata lock until the COMMIT;
+	 * chunks of the table follow unless this one was its last */
+	if (snap_def_check(m, t, seen, j->hi || last, e) < 0 ||
 	    (s->consistency != SNAPJOB_LOCK && my_exec(m, "COMMIT", e) < 0)) {
 		snap_bound_free(last, t->nsplit);
 		return -1;
@@ -383,6 +384,7 @@ static void *worker(void *arg)
 	struct sj_thread *th = arg;
 	struct snapjob *s = th->s;
 	struct snap_reader rd = { 0 };
+	struct snap_def_seen seen = { 0 };
 	struct mc_err e = { 0 };
 	rd.max_bytes = (size_t)s->o->chunk_bytes;
 	for (;;) {
@@ -397,13 +399,14 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		if (!j)
 			break;
-		if (run_job(s, th->m, &rd, j, &e) < 0) {
+		if (run_job(s, th->m, &rd, &seen, j, &e) < 0) {
 			sj_set_failed(s, &e);
 			break;
 		}
 		sj_mark_done(s, j);
 	}
 	snap_reader_free(&rd);
+	snap_def_seen_free(&seen);
 	mysql_close(th->m);
 	mysql_thread_end();
 	return NULL;

@@ -548,17 +548,22 @@ static int add_cmp(struct mc_buf *b, const struct snap_table *t, const snap_boun
 	return bad || buf_addc(b, ')') < 0 ? -1 : 0;
 }
 
-/* " AND k >= lo1 AND (k,..) > (lo)" for lo, the same for hi */
+/* " AND k1 >= lo1 AND (k,..) > (lo)" for lo, the same for hi; the first
+ * comparison (for the optimizer's range) only on a composite key: the
+ * server evaluates each one for every row */
 static int add_range(struct mc_buf *b, const struct snap_table *t, const snap_bound lo,
 		     const snap_bound hi)
 {
 	const char *first = t->cols[t->split[0]].name;
-	if (lo && (buf_adds(b, " AND ") < 0 || snap_quote_ident(b, first) < 0 ||
-		   buf_adds(b, ">=") < 0 || buf_adds(b, lo[0]) < 0 || buf_adds(b, " AND ") < 0 ||
+	int comp = t->nsplit > 1;
+	if (lo && (buf_adds(b, " AND ") < 0 ||
+		   (comp && (snap_quote_ident(b, first) < 0 || buf_adds(b, ">=") < 0 ||
+			     buf_adds(b, lo[0]) < 0 || buf_adds(b, " AND ") < 0)) ||
 		   add_cmp(b, t, lo, 0, 0) < 0))
 		return -1;
-	if (hi && (buf_adds(b, " AND ") < 0 || snap_quote_ident(b, first) < 0 ||
-		   buf_adds(b, "<=") < 0 || buf_adds(b, hi[0]) < 0 || buf_adds(b, " AND ") < 0 ||
+	if (hi && (buf_adds(b, " AND ") < 0 ||
+		   (comp && (snap_quote_ident(b, first) < 0 || buf_adds(b, "<=") < 0 ||
+			     buf_adds(b, hi[0]) < 0 || buf_adds(b, " AND ") < 0)) ||
 		   add_cmp(b, t, hi, 0, 1) < 0))
 		return -1;
 	return 0;

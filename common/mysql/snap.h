@@ -91,10 +91,20 @@ void snap_table_free(struct snap_table *t);
  * line of each column (snap_def_line: name, type, nullability, collation,
  * extra) kept by its load (t->def), compared after each chunk's read,
  * before its COMMIT (snap_def_check): exit 1 naming the table and the
- * column when it changed (an ALTER TABLE during the snapshot). */
+ * column when it changed (an ALTER TABLE during the snapshot). A worker's
+ * snap_def_seen keeps the SHOW CREATE TABLE text of the last table whose
+ * check passed; while a later chunk's text is the same, information_schema
+ * is not read again (more: chunks of t may follow, so keep its text; seen
+ * may be NULL). */
+struct snap_def_seen {
+	const struct snap_table *t;
+	struct mc_buf create;
+};
 int snap_def_line(struct mc_buf *out, const char *name, const char *type, const char *nullable,
 		  const char *collation, const char *extra);
-int snap_def_check(MYSQL *m, const struct snap_table *t, struct mc_err *err);
+int snap_def_check(MYSQL *m, const struct snap_table *t, struct snap_def_seen *seen, int more,
+		   struct mc_err *err);
+void snap_def_seen_free(struct snap_def_seen *seen);
 /* "a, b": the names of the first n columns of t's split key, in out (for
  * messages). Returns out. */
 const char *snap_split_names(const struct snap_table *t, size_t n, char *out, size_t outsz);
