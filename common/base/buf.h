@@ -14,6 +14,11 @@ struct mc_buf {
 /* Make room for at least `more` bytes after len. 0, or -1 (ENOMEM). */
 int buf_grow(struct mc_buf *b, size_t more);
 
+/* n bytes for free(): from 4 MiB on, on a 2 MiB boundary with the
+ * kernel's advice to back it with huge pages (buf_grow's large buffers).
+ * NULL when out of memory. */
+void *mc_alloc_large(size_t n);
+
 /* Append n bytes. 0, or -1 (ENOMEM). */
 static inline int buf_add(struct mc_buf *b, const void *p, size_t n)
 {

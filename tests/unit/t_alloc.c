@@ -1,4 +1,5 @@
-/* t_alloc: the allocation helpers of common/base/alloc.h. */
+/* t_alloc: the allocation helpers of common/base/alloc.h, and the large
+ * byte buffers of common/base/buf.h (docs/conventions.md "Large buffers"). */
 #define TAP_NAME "t_alloc"
 #include "tap.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 
 static int all_zero(const int *a, size_t from, size_t to)
 {
@@ -93,9 +95,50 @@ static void oom(void)
 	tap_check(mc_oom(NULL, "x") == -1, "oom without err", "not -1");
 }
 
+/* A buffer grown byte pattern by byte pattern across the 4 MiB line keeps
+ * every byte; from there on it sits on a 2 MiB boundary; consume and
+ * free work on it as on any other. */
+static void large(void)
+{
+	struct mc_buf b = { 0 };
+	char chunk[4096];
+	size_t n = 0, bad = (size_t)-1;
+	int ok = 1;
+
+	for (size_t k = 0; k < 3000 && ok; k++) { /* ~12 MiB */
+		for (size_t i = 0; i < sizeof chunk; i++)
+			chunk[i] = (char)((n + i) * 131 % 251);
+		ok = buf_add(&b, chunk, sizeof chunk) == 0;
+		n += sizeof chunk;
+	}
+	tap_check(ok && b.len == n && b.cap >= n, "large buffer: grown to 12 MiB", "len %zu cap %zu",
+		  b.len, b.cap);
+	for (size_t i = 0; i < b.len && bad == (size_t)-1; i++)
+		if (b.p[i] != (char)(i * 131 % 251))
+			bad = i;
+	tap_check(bad == (size_t)-1, "large buffer: every byte kept across the copies",
+		  "byte %zu differs", bad);
+	tap_check(((uintptr_t)b.p & (((uintptr_t)2 << 20) - 1)) == 0,
+		  "large buffer: on a 2 MiB boundary", "at %p", (void *)b.p);
+	buf_consume(&b, 5 << 20);
+	tap_check(b.len == n - (5 << 20) && b.p[0] == (char)((size_t)(5 << 20) * 131 % 251),
+		  "large buffer: consume moves the rest to the front", "len %zu", b.len);
+	buf_free(&b);
+	void *p = mc_alloc_large(100);
+	tap_check(p != NULL, "mc_alloc_large: a small size is a plain allocation", "NULL");
+	free(p);
+	p = mc_alloc_large((size_t)5 << 20);
+	tap_check(p && ((uintptr_t)p & (((uintptr_t)2 << 20) - 1)) == 0,
+		  "mc_alloc_large: 5 MiB on a 2 MiB boundary", "at %p", p);
+	if (p)
+		memset(p, 7, (size_t)5 << 20);
+	free(p);
+}
+
 int main(void)
 {
 	grow();
+	large();
 	resize();
 	strings();
 	oom();
