@@ -506,6 +506,18 @@ static int plan_at(struct mo *m, struct mc_err *err)
 			m->upto_inf = 1;
 		else
 			m->upto.row++;
+	} else if (m->ndays > 0 && day_of(o->at_time - m->L.utc_off, m->L.utc_off) < m->days[0]) {
+		/* the log is complete from the snapshot on: a time before it has
+		 * no change after it that is not also after the snapshot, so the
+		 * cut below would take the snapshot as the state then. The base
+		 * table keeps no times; every row of a partition is stamped on
+		 * its day or later (the oldest: the snapshot's day) */
+		char d[16];
+		day_format(m->days[0], d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "--at='%s' is before the day of table '%s''s oldest partition "
+			       "'ds=%s' (its rows are stamped on that day or later): no partition "
+			       "holds the state then", o->at, o->table, d);
 	} else if (cut_at_time(m, o->at_time - m->L.utc_off, err) < 0) {
 		return -1;
 	}
