@@ -93,7 +93,8 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 	/* the generation read before the lock is the one merged (gen.h) */
 	m->lockfd = odps_gen_lock(m->o->state, m->lo->table, "is being merged by another mc-merge",
 				  err);
-	if (m->lockfd < 0 || odps_gen_same(m->o->state, m->lo->table, m->o->table, err) < 0)
+	if (m->lockfd < 0 || odps_gen_same(m->o->state, m->lo->table, m->o->table, err) < 0 ||
+	    odps_merge_state_check(m->o->state, m->o->dest, m->lo->table, err) < 0)
 		return -1;
 	if (buf_addf(&p, "%s/_mcsync/ledger%c", m->o->state, 0) < 0)
 		return mc_oom(err, "path");
