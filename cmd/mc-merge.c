@@ -389,6 +389,7 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	so.say = prog_sayer;
 	mo.sql = &so;
 	mo.state = x->state;
+	mo.dest = x->co.dest;
 	mo.table = o->table;
 	mo.ds = o->ds;
 	mo.day = o->day;

@@ -43,6 +43,7 @@ struct mo {
 	struct mc_rec schema;          /* the data columns (names), for merge_sql */
 	uint32_t key[MC_MAX_COLUMNS];
 	size_t nkey;
+	int key_given;                 /* by --key: the table has none */
 	struct ckpt rec;               /* STATE/merge.T */
 	char *recpath;
 	int lockfd;
@@ -92,7 +93,8 @@ static int lock_and_read(struct mo *m, struct mc_err *err)
 	/* the generation read before the lock is the one merged (gen.h) */
 	m->lockfd = odps_gen_lock(m->o->state, m->lo->table, "is being merged by another mc-merge",
 				  err);
-	if (m->lockfd < 0 || odps_gen_same(m->o->state, m->lo->table, m->o->table, err) < 0)
+	if (m->lockfd < 0 || odps_gen_same(m->o->state, m->lo->table, m->o->table, err) < 0 ||
+	    odps_merge_state_check(m->o->state, m->o->dest, m->lo->table, err) < 0)
 		return -1;
 	if (buf_addf(&p, "%s/_mcsync/ledger%c", m->o->state, 0) < 0)
 		return mc_oom(err, "path");
@@ -244,6 +246,7 @@ static int columns(struct mo *m, struct mc_err *err)
 				       m->o->table);
 		memcpy(m->key, k, nk * sizeof *k);
 		m->nkey = nk;
+		m->key_given = !has;
 	} else if (!has) {
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s' has no primary or unique key: declare one with "
@@ -506,6 +509,18 @@ static int plan_at(struct mo *m, struct mc_err *err)
 			m->upto_inf = 1;
 		else
 			m->upto.row++;
+	} else if (m->ndays > 0 && day_of(o->at_time - m->L.utc_off, m->L.utc_off) < m->days[0]) {
+		/* the log is complete from the snapshot on: a time before it has
+		 * no change after it that is not also after the snapshot, so the
+		 * cut below would take the snapshot as the state then. The base
+		 * table keeps no times; every row of a partition is stamped on
+		 * its day or later (the oldest: the snapshot's day) */
+		char d[16];
+		day_format(m->days[0], d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "--at='%s' is before the day of table '%s''s oldest partition "
+			       "'ds=%s' (its rows are stamped on that day or later): no partition "
+			       "holds the state then", o->at, o->table, d);
 	} else if (cut_at_time(m, o->at_time - m->L.utc_off, err) < 0) {
 		return -1;
 	}
@@ -600,6 +615,54 @@ static int base_before_point(struct mo *m, struct mc_err *err)
 out:
 	buf_free(&q);
 	buf_free(&out);
+	return rc;
+}
+
+/* A --key must be unique over the base partition's rows, as locally
+ * (docs/mc-merge.md): the merge keeps one row per key value and would drop
+ * the others, with exit 0. (The source's own key is unique there.) */
+static int key_unique(struct mo *m, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 }, kq = { 0 }, kn = { 0 };
+	char d[16];
+	int rc = -1;
+	if (!m->key_given || m->has_barrier)
+		return 0; /* emptied: no base row counts */
+	day_format(m->base, d);
+	for (size_t i = 0; i < m->nkey; i++) {
+		const struct mc_str *nm = &m->schema.cols[m->key[i]].name;
+		if (buf_addf(&kq, "%s`%.*s`", i ? ", " : "", (int)nm->n, nm->p) < 0 ||
+		    buf_addf(&kn, "%s%.*s", i ? ", " : "", (int)nm->n, nm->p) < 0) {
+			mc_oom(err, "SQL");
+			goto out;
+		}
+	}
+	if (buf_addc(&kq, '\0') < 0 || buf_addc(&kn, '\0') < 0 ||
+	    buf_addf(&q, "SELECT COUNT(*) AS n FROM (SELECT %s, COUNT(*) AS c FROM `%s` WHERE ds = "
+			 "'%s' GROUP BY %s HAVING COUNT(*) > 1) d;%c",
+		     kq.p, m->o->table, d, kq.p, 0) < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		goto out;
+	{
+		char *l = strchr(out.p, '\n');
+		unsigned long long n = l ? strtoull(l + 1, NULL, 10) : 0;
+		if (n) {
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the key (%s) is not unique: %llu of its values are taken "
+				"by more than one row of the base partition 'ds=%s'; give --key columns "
+				"that are unique together", m->o->table, kn.p, n, d);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&q);
+	buf_free(&out);
+	buf_free(&kq);
+	buf_free(&kn);
 	return rc;
 }
 
@@ -778,7 +841,7 @@ static int run(struct mo *m, struct mc_err *err)
 	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {
 		return -1;
 	}
-	if (plan_ddl(m, err) < 0)
+	if (plan_ddl(m, err) < 0 || key_unique(m, err) < 0)
 		return -1;
 	day_format(m->base, d);
 	if (m->mh.active &&

@@ -23,6 +23,7 @@
 struct odps_merge_opts {
 	const struct odps_sql_opts *sql;
 	const char *state;     /* the upload destination's state directory */
+	const char *dest;      /* --dest as given: the state's must be the same */
 	const char *table;     /* the base table T (its log is T_log) */
 	const char *ds;        /* the day to build, "YYYYMMDD", or NULL (at) */
 	int64_t day;

@@ -54,4 +54,11 @@ int odps_mhist_logq(struct mc_buf *q, const char *table, int layout, const struc
 
 void odps_mhist_free(struct odps_mhist *mh);
 
+/* mc-merge's --state is the batch upload's state of dest (its state file
+ * names dest), not a --mode=upsert state nor a local warehouse (table's
+ * directory there): 0, or -1 with err (code 2) naming what it is
+ * (merge_odps_state.c). dest NULL: not compared. */
+int odps_merge_state_check(const char *state, const char *dest, const char *table,
+			   struct mc_err *err);
+
 #endif

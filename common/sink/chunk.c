@@ -125,14 +125,20 @@ static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struc
 		return 0;
 	pos_format(&r->pos, at, sizeof at);
 	pos_format(&old, was, sizeof was);
+	/* --resnapshot is the local warehouse's only (MaxCompute: exit 2) */
+	const char *kind = s->d->ops->kind;
+	int local = kind && strcmp(kind, "warehouse") == 0;
 	return mc_errf(err, MC_EXIT_DATA,
 		       "record %llu: chunk (%.*s] of '%s.%s' at watermark %s is of a new snapshot "
 		       "of the table: this warehouse holds a complete snapshot of it (watermark "
-		       "%s%s) and cannot replace it in place (load it with mc-tunnel-put "
-		       "--resnapshot: a new generation of the table, docs/mc-tunnel-put.md "
-		       "\"Re-snapshots\")",
+		       "%s%s) and cannot replace it in place (%s)",
 		       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1, t->db,
-		       t->table, at, was, src == s->src ? "" : ", of another binlog history");
+		       t->table, at, was, src == s->src ? "" : ", of another binlog history",
+		       local ? "load it with mc-tunnel-put --resnapshot: a new generation of the "
+			       "table, docs/mc-tunnel-put.md \"Re-snapshots\""
+			     : "a MaxCompute destination takes no --resnapshot yet: load the new "
+			       "snapshot and its tail into a new table (--name) with a new --state, "
+			       "or feed this state the changes instead");
 }
 
 /* A chunk_end mark of t: keep the chunk iff it continues the table's

@@ -2,6 +2,8 @@
  * saved and taken back, and the amount pending that makes a commit due
  * (sink_over: --commit-rows rows or --commit-bytes bytes, so that memory
  * stays bounded whatever the size of the rows). */
+#include <string.h>
+
 #include "sink/sink_int.h"
 
 int sink_over(const struct sink *s, uint64_t k)
@@ -39,6 +41,7 @@ void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
 	v->nrec = p->nrec;
 	v->rows = p->rows;
 	v->schema_ver = p->schema_ver;
+	v->schema_db = p->schema_db;
 	v->has_pos = p->has_pos;
 	v->has_time = p->has_time;
 	v->lo = p->lo;
@@ -61,6 +64,7 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	p->nrec = v->nrec;
 	p->rows = v->rows;
 	p->schema_ver = v->schema_ver;
+	p->schema_db = v->schema_db;
 	p->has_pos = v->has_pos;
 	p->has_time = v->has_time;
 	p->lo = v->lo;
@@ -68,4 +72,17 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	p->tmin = v->tmin;
 	p->tmax = v->tmax;
 	return back;
+}
+
+int sink_pbuf_schema_due(const struct sink_pbuf *p, const struct sink_tab *t)
+{
+	return p->nrec == 0 || p->schema_ver != t->schema.rec.schema_version || !p->schema_db ||
+	       strcmp(p->schema_db, t->db) != 0;
+}
+
+void sink_pbuf_schema_added(struct sink_pbuf *p, const struct sink_tab *t)
+{
+	p->schema_ver = t->schema.rec.schema_version;
+	p->schema_db = t->db;
+	p->nrec++;
 }

@@ -181,6 +181,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 		p->nrec = p->rows = 0;
 		p->noted = 0;
 		p->schema_ver = 0;
+		p->schema_db = NULL;
 		p->has_pos = p->has_time = 0;
 		p->complete = 0;
 	}
@@ -224,12 +225,11 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 			       "inside a snapshot chunk", (unsigned long long)rd->recno, t->db,
 			       t->table);
 	sink_open_note_row(s, p, snap);
-	if (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0) {
+	if (sink_pbuf_schema_due(p, t)) {
 		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
 		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
 			return mc_oom(err, "rows");
-		p->schema_ver = t->schema.rec.schema_version;
-		p->nrec++;
+		sink_pbuf_schema_added(p, t);
 	}
 	if (rd->fmt == RIO_MCR && !s->mdest) {
 		size_t n;
@@ -641,12 +641,11 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 			return -1;
 		t->last_log = p;
 	}
-	if (t->schema.have && (p->schema_ver != t->schema.rec.schema_version || p->nrec == 0)) {
+	if (t->schema.have && sink_pbuf_schema_due(p, t)) {
 		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
 		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
 			return mc_oom(err, "rows");
-		p->schema_ver = t->schema.rec.schema_version;
-		p->nrec++;
+		sink_pbuf_schema_added(p, t);
 	}
 	if (rec_encode(&p->data, r, err) < 0)
 		return -1;

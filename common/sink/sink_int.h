@@ -20,6 +20,7 @@
 struct sink_psave {
 	size_t data_len, schemas_len, hist_len;
 	uint64_t nrec, rows, schema_ver;
+	const char *schema_db;
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
@@ -36,6 +37,8 @@ struct sink_pbuf {
 	struct mc_buf hist;    /* encoded ALTER TABLE records (hist.c) */
 	uint64_t nrec, rows;
 	uint64_t schema_ver;   /* version of the last schema record in data */
+	const char *schema_db; /* and its db (a sink_tab's db): the shards of a
+				* destination may come from several databases */
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
@@ -191,6 +194,12 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 /* Count record r (pos: whether its position moves the buffer's range),
  * just appended to p. */
 void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos);
+/* Whether a row of t into p needs t's schema record before it: none in p
+ * yet, another version, or the last one of another database (a reader
+ * takes a row by the schema record of its own db, table and version). */
+int sink_pbuf_schema_due(const struct sink_pbuf *p, const struct sink_tab *t);
+/* The schema record of t was just added to p's data: say so. */
+void sink_pbuf_schema_added(struct sink_pbuf *p, const struct sink_tab *t);
 /* pbuf.c: a commit is due at a boundary (k 1), or anywhere outside a
  * snapshot chunk (k 4): k x --commit-rows rows or k x --commit-bytes
  * bytes pending */

@@ -37,12 +37,20 @@ static int base_key(struct mergejob *j, struct wh_reader *fr, const struct mc_re
 	return 0;
 }
 
-/* A base row of another schema version: converted and encoded into
- * j->hrb (1), or 0 when it is of the merge's. */
+/* A base row of another schema version, or of another database than the
+ * table's schema record (a shard of many tables into one, whose rows keep
+ * their source db: read back under one schema record, they would not
+ * follow it): converted and encoded into j->hrb (1), or 0 when it is of
+ * the merge's. */
 static int base_conv(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r,
 		     struct mc_err *err)
 {
 	int rc = mj_hist_row(j, fr, r, &j->from, 0, err);
+	const struct mc_str *db = &j->schema.rec.db;
+	if (rc == 0 && (r->db.n != db->n || memcmp(r->db.p, db->p, db->n) != 0)) {
+		r->db = *db;
+		rc = 1;
+	}
 	if (rc > 0) {
 		j->hrb.len = 0;
 		if (rec_encode(&j->hrb, r, err) < 0)
