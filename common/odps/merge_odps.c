@@ -59,6 +59,8 @@ struct mo {
 	struct odps_desc dl;           /* then: DESC T_log */
 	struct odps_mhist mh;          /* the schema history (merge_odps_int.h) */
 	enum wh_layout lay;            /* the log table's (the ledger's log_layout) */
+	int declared;                  /* the key is --key's, not the source's:
+					* checked over the log (key_check) */
 };
 
 static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -184,6 +186,28 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 	return 0;
 }
 
+/* --key's columns k are not a key the source has: its schema (the state's
+ * history, docs/maxcompute.md "Schema changes") has none, or another, or
+ * there is no history to tell. */
+static int declared_key(const struct mo *m, const uint32_t *k, size_t nk)
+{
+	const struct mc_rec *S;
+	if (m->mh.h.n == 0)
+		return 1;
+	S = &m->mh.h.v[m->mh.h.n - 1].s.rec;
+	if (S->nkey != nk)
+		return 1;
+	for (size_t i = 0; i < nk; i++) {
+		const struct mc_str *a, *b = &m->cols[k[i]].name;
+		if (S->key[i] >= S->ncols)
+			return 1;
+		a = &S->cols[S->key[i]].name;
+		if (a->n != b->n || strncasecmp(a->p, b->p, a->n) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int columns(struct mo *m, struct mc_err *err)
 {
 	static const char *const pos[3] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
@@ -242,6 +266,7 @@ static int columns(struct mo *m, struct mc_err *err)
 		if (has && (nk != m->nkey || memcmp(k, m->key, nk * sizeof *k) != 0))
 			return mc_errf(err, MC_EXIT_USAGE, "--key: table '%s' has a key already",
 				       m->o->table);
+		m->declared = !has && declared_key(m, k, nk);
 		memcpy(m->key, k, nk * sizeof *k);
 		m->nkey = nk;
 	} else if (!has) {
@@ -754,6 +779,78 @@ static int mirror_record(struct mo *m, struct mc_err *err)
 	return rc;
 }
 
+/* A key declared with --key: no change in the range makes a second row
+ * live with one value of it (docs/mc-merge.md "--key"), by a query run
+ * before the merge. */
+static int key_check(struct mo *m, const struct merge_sql *q, struct mc_err *err)
+{
+	struct mc_buf s = { 0 }, out = { 0 };
+	unsigned long long v[7];
+	const char *l;
+	char *e;
+	int rc;
+	if (m->lay != WH_LAYOUT_MCSYNC)
+		return mc_errf(err, MC_EXIT_USAGE,
+			       "--key: table '%s' has no primary or unique key at the source, and "
+			       "the merge in MaxCompute checks that the columns given are unique "
+			       "over the log in the mcsync log layout only (this log is '%s'): "
+			       "merge the table in a local warehouse, or give it a key at the "
+			       "source", m->o->table, wh_layout_name(m->lay));
+	if (merge_sql_keycheck(&s, q, err) < 0 || buf_addc(&s, '\0') < 0) {
+		buf_free(&s);
+		return err->code ? -1 : mc_oom(err, "SQL");
+	}
+	say(m, "'%s': the key is --key's: checking it over the log", m->o->table);
+	rc = sql(m, s.p, &out, err);
+	buf_free(&s);
+	if (rc == 0 && buf_addc(&out, '\0') < 0)
+		rc = mc_oom(err, "SQL");
+	l = rc == 0 && out.p ? strchr(out.p, '\n') : NULL;
+	if (rc < 0 || !l || !l[1]) {
+		buf_free(&out);
+		return rc;
+	}
+	l++;
+	for (int i = 0; i < 7; i++) {
+		v[i] = strtoull(l, &e, 10);
+		if (e == l || *e != ',') {
+			rc = mc_errf(err, MC_EXIT_DATA, "table '%s': the key check's answer: '%.80s'",
+				     m->o->table, l);
+			buf_free(&out);
+			return rc;
+		}
+		l = e + 1;
+	}
+	{
+		struct mc_buf cols = { 0 };
+		struct mc_pos a = { v[0], v[1], v[2] }, b = { v[3], v[4], v[5] };
+		char pa[64], pb[64], d[16];
+		size_t n = strcspn(l, "\r\n");
+		for (size_t i = 0; i < m->nkey; i++)
+			if (buf_addf(&cols, "%s%.*s", i ? "," : "", (int)m->schema.cols[m->key[i]].name.n,
+				     m->schema.cols[m->key[i]].name.p) < 0)
+				return mc_oom(err, "message");
+		pos_format(&a, pa, sizeof pa);
+		pos_format(&b, pb, sizeof pb);
+		day_format(m->base, d);
+		if (v[6])
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the key (%s) is not unique: the change at position %s makes "
+				"a second row with (%.*s) beside the row at %s of the base partition "
+				"'ds=%s' (the merge would keep one); give --key columns that are unique "
+				"together", m->o->table, cols.p, pa, (int)n, l, pb, d);
+		else
+			mc_errf(err, MC_EXIT_DATA,
+				"table '%s': the key (%s) is not unique: the change at position %s makes "
+				"a second row with (%.*s) beside the one of the change at %s (the merge "
+				"would keep one); give --key columns that are unique together",
+				m->o->table, cols.p, pa, (int)n, l, pb);
+		buf_free(&cols);
+	}
+	buf_free(&out);
+	return -1;
+}
+
 static int run(struct mo *m, struct mc_err *err)
 {
 	struct merge_sql q;
@@ -815,6 +912,8 @@ static int run(struct mo *m, struct mc_err *err)
 			       "it: merged in two steps there", m->o->table, a);
 		}
 	}
+	if (m->declared && key_check(m, &q, err) < 0)
+		return -1;
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
