@@ -110,6 +110,19 @@ expect_code 1 "two INSERTs of one key the base does not hold exit 1" \
 expect_grep "... naming both changes" \
 	"the change at position 2:200:0 makes a second row with \(9\) beside the one of the change at 2:100:0" "$T/err"
 
+# --- a TRUNCATE empties the table: the rows inserted after it are not
+# second rows of the base's ---
+{ snap 10 1,1; snap 10 2,5; } >"$T/tt.snap"
+{ chg insert 50 2 - 3,3; txn 60 2
+  echo '{"kind":"ddl","db":"shop","table":"t","pos":[2,100,0],"time":'"$D2"',"sql":"TRUNCATE TABLE t","effect":"truncate"}'
+  chg insert 200 2 - 1,9; txn 210 2; chg insert 300 2 - 3,4; txn 310 2; } >"$T/tt.log"
+load tt
+expect_ok "INSERTs of the base's keys after a TRUNCATE merge" \
+	mc-merge --warehouse="$T/tt" --table=shop__t --ds=20251122 --key=a
+rows "$(part tt 20251122)" >"$T/tt.csv"
+printf '1,9\n3,4\n' >"$T/tt.want"
+expect_same "... to the rows after it" "$T/tt.want" "$T/tt.csv"
+
 # --- many keys, spilled: 30000 rows, 30000 INSERTs, one of a key inserted
 # before (the check's runs merged in passes) ---
 awk 'BEGIN { for (i = 1; i <= 30000; i++) printf "{\"kind\":\"row\",\"op\":\"snapshot\",\"db\":\"shop\",\"table\":\"t\",\"version\":1,\"pos\":[2,10,0],\"time\":1763683200,\"before\":null,\"after\":[%d,%d]}\n", i * 2, i }' >"$T/big.snap"
