@@ -32,38 +32,8 @@
 
 #define REC_DS "ds."
 
-struct mo {
-	struct odps_client *c;
-	const struct odps_merge_opts *o, *lo; /* o->table: the newest generation's (gen.h) */
-	struct odps_sql_opts so;       /* o->sql with the merge's settings */
-	struct mc_ledger L;
-	const struct mc_ledger *src;   /* the table's source (one history) */
-	struct odps_desc d;
-	struct mc_col cols[MC_MAX_COLUMNS];
-	struct mc_rec schema;          /* the data columns (names), for merge_sql */
-	uint32_t key[MC_MAX_COLUMNS];
-	size_t nkey;
-	int key_given;                 /* by --key: the table has none */
-	struct ckpt rec;               /* STATE/merge.T */
-	char *recpath;
-	int lockfd;
-	int64_t *days;                 /* the partitions of T, ascending */
-	size_t ndays, capdays;
-	int64_t base;                  /* the base partition's day */
-	struct mc_pos from, upto;
-	int upto_inf;
-	int has_barrier;               /* the newest TRUNCATE (or CREATE after */
-	struct mc_pos barrier;         /* a DROP) in [from, upto): its marker */
-	int named_insert;              /* T is not mcsync's layout (a table used with
-					* --existing-tables=proceed): INSERT names
-					* its columns, the others stay NULL */
-	struct odps_desc dl;           /* then: DESC T_log */
-	struct odps_mhist mh;          /* the schema history (merge_odps_int.h) */
-	enum wh_layout lay;            /* the log table's (the ledger's log_layout) */
-};
 
-static void say(struct mo *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct mo *m, const char *fmt, ...)
+void odps_mo_say(struct mo *m, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -75,7 +45,7 @@ static void say(struct mo *m, const char *fmt, ...)
 	m->o->say.fn(m->o->say.ctx, line);
 }
 
-static int sql(struct mo *m, const char *q, struct mc_buf *out, struct mc_err *err)
+int odps_mo_sql(struct mo *m, const char *q, struct mc_buf *out, struct mc_err *err)
 {
 	struct mc_buf tmp = { 0 };
 	int rc = odps_sql_run(m->c, &m->so, q, ODPS_SQL_IDEMPOTENT, out ? out : &tmp, err);
@@ -186,6 +156,28 @@ static int columns_by_name(struct mo *m, size_t *n, struct mc_err *err)
 	return 0;
 }
 
+/* --key's columns k are not a key the source has: its schema (the state's
+ * history, docs/maxcompute.md "Schema changes") has none, or another, or
+ * there is no history to tell. */
+static int declared_key(const struct mo *m, const uint32_t *k, size_t nk)
+{
+	const struct mc_rec *S;
+	if (m->mh.h.n == 0)
+		return 1;
+	S = &m->mh.h.v[m->mh.h.n - 1].s.rec;
+	if (S->nkey != nk)
+		return 1;
+	for (size_t i = 0; i < nk; i++) {
+		const struct mc_str *a, *b = &m->cols[k[i]].name;
+		if (S->key[i] >= S->ncols)
+			return 1;
+		a = &S->cols[S->key[i]].name;
+		if (a->n != b->n || strncasecmp(a->p, b->p, a->n) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int columns(struct mo *m, struct mc_err *err)
 {
 	static const char *const pos[3] = { "mc_pos_file", "mc_pos_off", "mc_pos_row" };
@@ -244,6 +236,7 @@ static int columns(struct mo *m, struct mc_err *err)
 		if (has && (nk != m->nkey || memcmp(k, m->key, nk * sizeof *k) != 0))
 			return mc_errf(err, MC_EXIT_USAGE, "--key: table '%s' has a key already",
 				       m->o->table);
+		m->declared = !has && declared_key(m, k, nk);
 		memcpy(m->key, k, nk * sizeof *k);
 		m->nkey = nk;
 		m->key_given = !has;
@@ -283,7 +276,7 @@ static int hist_columns(struct mo *m, struct mc_err *err)
 	if (t > 0) {
 		char p[64];
 		pos_format(&h->h.v[t].start, p, sizeof p);
-		say(m, "'%s': schema version %zu of %zu (from %s) is the merge's", m->o->table, t + 1,
+		odps_mo_say(m, "'%s': schema version %zu of %zu (from %s) is the merge's", m->o->table, t + 1,
 		    h->h.n, p);
 	}
 	return 0;
@@ -299,7 +292,7 @@ static int partitions(struct mo *m, struct mc_err *err)
 		mc_oom(err, "SQL");
 		goto out;
 	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+	if (odps_mo_sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
 		goto out;
 	for (char *l = out.p, *nl; l && *l; l = nl) {
 		int64_t d;
@@ -409,7 +402,7 @@ static int snapshot_from(struct mo *m, int64_t day, struct mc_pos *from, struct 
 			mc_oom(err, "SQL");
 			goto out;
 		}
-		if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+		if (odps_mo_sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
 			goto out;
 		memset(from, 0, sizeof *from);
 		char *l = strchr(out.p, '\n');
@@ -466,7 +459,7 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		mc_oom(err, "SQL");
 		goto out;
 	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+	if (odps_mo_sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
 		goto out;
 	{
 		char *l = strchr(out.p, '\n'); /* after the header line */
@@ -600,7 +593,7 @@ static int base_before_point(struct mo *m, struct mc_err *err)
 		mc_oom(err, "SQL");
 		goto out;
 	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+	if (odps_mo_sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
 		goto out;
 	{
 		char *l = strchr(out.p, '\n');
@@ -618,54 +611,6 @@ out:
 	return rc;
 }
 
-/* A --key must be unique over the base partition's rows, as locally
- * (docs/mc-merge.md): the merge keeps one row per key value and would drop
- * the others, with exit 0. (The source's own key is unique there.) */
-static int key_unique(struct mo *m, struct mc_err *err)
-{
-	struct mc_buf q = { 0 }, out = { 0 }, kq = { 0 }, kn = { 0 };
-	char d[16];
-	int rc = -1;
-	if (!m->key_given || m->has_barrier)
-		return 0; /* emptied: no base row counts */
-	day_format(m->base, d);
-	for (size_t i = 0; i < m->nkey; i++) {
-		const struct mc_str *nm = &m->schema.cols[m->key[i]].name;
-		if (buf_addf(&kq, "%s`%.*s`", i ? ", " : "", (int)nm->n, nm->p) < 0 ||
-		    buf_addf(&kn, "%s%.*s", i ? ", " : "", (int)nm->n, nm->p) < 0) {
-			mc_oom(err, "SQL");
-			goto out;
-		}
-	}
-	if (buf_addc(&kq, '\0') < 0 || buf_addc(&kn, '\0') < 0 ||
-	    buf_addf(&q, "SELECT COUNT(*) AS n FROM (SELECT %s, COUNT(*) AS c FROM `%s` WHERE ds = "
-			 "'%s' GROUP BY %s HAVING COUNT(*) > 1) d;%c",
-		     kq.p, m->o->table, d, kq.p, 0) < 0) {
-		mc_oom(err, "SQL");
-		goto out;
-	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
-		goto out;
-	{
-		char *l = strchr(out.p, '\n');
-		unsigned long long n = l ? strtoull(l + 1, NULL, 10) : 0;
-		if (n) {
-			mc_errf(err, MC_EXIT_DATA,
-				"table '%s': the key (%s) is not unique: %llu of its values are taken "
-				"by more than one row of the base partition 'ds=%s'; give --key columns "
-				"that are unique together", m->o->table, kn.p, n, d);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	buf_free(&q);
-	buf_free(&out);
-	buf_free(&kq);
-	buf_free(&kn);
-	return rc;
-}
-
 /* ---- table-replacing DDL ---- */
 
 /* The barrier of the log's table-replacing DDL in [from, upto)
@@ -678,7 +623,7 @@ static int plan_ddl(struct mo *m, struct mc_err *err)
 		return -1;
 	if (m->has_barrier) {
 		pos_format(&m->barrier, p, sizeof p);
-		say(m, "'%s': emptied at %s (a TRUNCATE, or DROP + CREATE): the base and "
+		odps_mo_say(m, "'%s': emptied at %s (a TRUNCATE, or DROP + CREATE): the base and "
 		    "the log up to it do not count", m->o->table, p);
 	}
 	return 0;
@@ -704,9 +649,9 @@ static int lifecycle(struct mo *m, struct mc_err *err)
 				mc_oom(err, "SQL");
 				goto out;
 			}
-			if (sql(m, q.p, NULL, err) < 0)
+			if (odps_mo_sql(m, q.p, NULL, err) < 0)
 				goto out;
-			say(m, "'%s/ds=%s': dropped (lifecycle %" PRIu64 " days)", m->o->table, d,
+			odps_mo_say(m, "'%s/ds=%s': dropped (lifecycle %" PRIu64 " days)", m->o->table, d,
 			    m->o->lifecycle);
 			continue;
 		}
@@ -731,7 +676,7 @@ static int lifecycle(struct mo *m, struct mc_err *err)
 			mc_oom(err, "SQL");
 		goto out;
 	}
-	if (sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
+	if (odps_mo_sql(m, q.p, &out, err) < 0 || buf_addc(&out, '\0') < 0)
 		goto out;
 	{
 		char *l = strchr(out.p, '\n'), *nl;
@@ -747,9 +692,9 @@ static int lifecycle(struct mo *m, struct mc_err *err)
 				mc_oom(err, "SQL");
 				goto out;
 			}
-			if (sql(m, q.p, NULL, err) < 0)
+			if (odps_mo_sql(m, q.p, NULL, err) < 0)
 				goto out;
-			say(m, "'%s_log/ds=%s': dropped (no kept partition needs it)", m->o->table, l);
+			odps_mo_say(m, "'%s_log/ds=%s': dropped (no kept partition needs it)", m->o->table, l);
 		}
 	}
 	rc = 0;
@@ -790,7 +735,7 @@ static int create_into(struct mo *m, struct mc_err *err)
 	if (rc)
 		rc = mc_oom(err, "SQL");
 	else
-		rc = sql(m, q.p, NULL, err);
+		rc = odps_mo_sql(m, q.p, NULL, err);
 	buf_free(&q);
 	return rc;
 }
@@ -835,13 +780,13 @@ static int run(struct mo *m, struct mc_err *err)
 		if ((rc = plan_day(m, err)) < 0)
 			return -1;
 		if (rc > 0) {
-			say(m, "'%s/ds=%s' is the snapshot: nothing to do", m->o->table, m->o->ds);
+			odps_mo_say(m, "'%s/ds=%s' is the snapshot: nothing to do", m->o->table, m->o->ds);
 			return 0;
 		}
 	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {
 		return -1;
 	}
-	if (plan_ddl(m, err) < 0 || key_unique(m, err) < 0)
+	if (plan_ddl(m, err) < 0 || odps_mo_key_unique(m, err) < 0)
 		return -1;
 	day_format(m->base, d);
 	if (m->mh.active &&
@@ -874,10 +819,12 @@ static int run(struct mo *m, struct mc_err *err)
 		q.nkph = m->mh.nkph;
 		for (size_t i = 0; i < q.nkph; i++) {
 			pos_format(&q.kph[i].at, a, sizeof a);
-			say(m, "'%s': the key changes at %s with changes under the old key before "
+			odps_mo_say(m, "'%s': the key changes at %s with changes under the old key before "
 			       "it: merged in two steps there", m->o->table, a);
 		}
 	}
+	if (m->declared && odps_mo_key_check(m, &q, err) < 0)
+		return -1;
 	if (merge_sql_emit(&s, &q, err) < 0 || buf_addc(&s, '\0') < 0) {
 		buf_free(&s);
 		return err->code ? -1 : mc_oom(err, "SQL");
@@ -900,13 +847,13 @@ static int run(struct mo *m, struct mc_err *err)
 		return -1;
 	}
 	pos_format(&m->from, a, sizeof a);
-	say(m, "'%s': base partition %s, log from %s", m->o->table, bp, a);
-	rc = sql(m, s.p, NULL, err);
+	odps_mo_say(m, "'%s': base partition %s, log from %s", m->o->table, bp, a);
+	rc = odps_mo_sql(m, s.p, NULL, err);
 	buf_free(&s);
 	if (rc < 0)
 		return -1;
 	if (m->o->ds) {
-		say(m, "'%s/ds=%s': written", m->o->table, m->o->ds);
+		odps_mo_say(m, "'%s/ds=%s': written", m->o->table, m->o->ds);
 		if (!has_day(m, m->o->day)) {
 			size_t i = m->ndays;
 			if (mc_push(&m->days, &m->ndays, &m->capdays, sizeof *m->days) < 0)
@@ -919,7 +866,7 @@ static int run(struct mo *m, struct mc_err *err)
 		}
 		return lifecycle(m, err);
 	}
-	say(m, "'%s': the state at %s", m->o->into, m->o->at);
+	odps_mo_say(m, "'%s': the state at %s", m->o->into, m->o->at);
 	return 0;
 }
 

@@ -68,6 +68,7 @@ struct merger {
 	uint64_t nrun_names;
 	struct merge_stats st;
 	int unique_base;      /* two base rows with one key are an error */
+	int keep_all;         /* every entry kept, none reduced (merger_iter) */
 	struct mc_buf dup;    /* the key of such two */
 };
 
@@ -458,8 +459,8 @@ static int spill(struct merger *m, struct mc_err *err)
 		rw_close(&w, 0, err);
 		return -1;
 	}
-	for (size_t i = 0, end; i < m->nix && rc == 0; i = end)
-		if ((rc = group_end(m, i, &end, err)) == 0) /* the winner of its key */
+	for (size_t i = 0, end = 1; i < m->nix && rc == 0; i = end, end = i + 1)
+		if (m->keep_all || (rc = group_end(m, i, &end, err)) == 0) /* the winner of its key */
 			rc = rw_ent(&w, m->ix[i].e, err);
 	if (rw_close(&w, rc == 0, err) < 0)
 		rc = -1;
@@ -581,8 +582,8 @@ static int src_next(struct src *s, struct mc_err *err)
 	case 1:
 		/* the winner of the next key; its losers never win */
 		if (s->at < s->m->nix) {
-			size_t end;
-			if (group_end(s->m, s->at, &end, err) < 0)
+			size_t end = s->at + 1;
+			if (!s->m->keep_all && group_end(s->m, s->at, &end, err) < 0)
 				return -1;
 			s->cur = s->m->ix[s->at].e;
 			s->at = end;
@@ -698,8 +699,9 @@ static int kway(struct merger *m, struct src **srcs, size_t n, int keep_dead,
 			}
 			w = (const struct ent *)win.p;
 		}
-		/* advance every source sitting on this key */
-		while (hn > 0 && key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0) {
+		/* advance every source sitting on this key (keep_all: this entry's) */
+		for (size_t adv = 0; hn > 0 && (!m->keep_all || adv++ == 0) &&
+				     key_cmp(ent_key(h[0]->cur), h[0]->cur->klen, ent_key(w), w->klen) == 0;) {
 			int k;
 			nbase += has_base(h[0]->cur);
 			if (nbase > 1 && m->unique_base) {
@@ -744,10 +746,10 @@ static int out_run(void *ctx, const struct ent *e, struct mc_err *err)
 	return rw_ent(ctx, e, err);
 }
 
-int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_fn emit,
-		  void *ectx, struct mc_err *err)
+/* Sort what is in memory (or spill it) and merge runs in passes until
+ * the runs, the memory and the pull source (pull) can be merged at once. */
+static int prepare(struct merger *m, int pull, struct mc_err *err)
 {
-	struct emit_ctx ec = { emit, ectx, m };
 	size_t fanin = (size_t)(m->memory * 6 / 10 / RUN_COST);
 	struct src *pool = NULL, **ps = NULL;
 	size_t n = 0;
@@ -806,27 +808,43 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 		m->nruns -= k;
 		m->st.passes++;
 	}
-	n = m->nruns + 1 + (pull ? 1 : 0);
-	pool = calloc(n, sizeof *pool);
-	ps = calloc(n, sizeof *ps);
-	if (!pool || !ps) {
-		free(pool);
-		free(ps);
+	return 0;
+}
+
+/* The final sources: every run, the memory; room for one more in *pool
+ * and *ps (n: how many). */
+static int sources(struct merger *m, struct src **pool, struct src ***ps, size_t *n,
+		   struct mc_err *err)
+{
+	int rc = 0;
+	*n = 0;
+	*pool = calloc(m->nruns + 2, sizeof **pool);
+	*ps = calloc(m->nruns + 2, sizeof **ps);
+	if (!*pool || !*ps)
 		return mc_oom(err, "merge");
-	}
-	n = 0;
 	for (size_t i = 0; i < m->nruns && rc == 0; i++) {
-		ps[n] = &pool[n];
-		pool[n].kind = 0;
-		rc = run_open(&pool[n].run, m->runs[i], err);
-		n++;
+		(*ps)[*n] = &(*pool)[*n];
+		(*pool)[*n].kind = 0;
+		rc = run_open(&(*pool)[*n].run, m->runs[i], err);
+		++*n;
 	}
 	if (rc == 0 && m->nix > 0) {
-		ps[n] = &pool[n];
-		pool[n].kind = 1;
-		pool[n].m = m;
-		n++;
+		(*ps)[*n] = &(*pool)[*n];
+		(*pool)[*n].kind = 1;
+		(*pool)[(*n)++].m = m;
 	}
+	return rc;
+}
+
+int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_fn emit,
+		  void *ectx, struct mc_err *err)
+{
+	struct emit_ctx ec = { emit, ectx, m };
+	struct src *pool = NULL, **ps = NULL;
+	size_t n = 0;
+	int rc = prepare(m, pull != NULL, err);
+	if (rc == 0)
+		rc = sources(m, &pool, &ps, &n, err);
 	if (rc == 0 && pull) {
 		ps[n] = &pool[n];
 		pool[n].kind = 2;
@@ -842,6 +860,80 @@ int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_f
 	free(pool);
 	free(ps);
 	return rc;
+}
+
+/* ---- every entry in order (keep_all) ---- */
+
+struct merge_iter {
+	struct src *pool, **ps, **h;
+	size_t n, hn;
+	struct mc_buf cur;
+};
+
+void merger_keep_all(struct merger *m)
+{
+	m->keep_all = 1;
+}
+
+void merger_iter_free(struct merge_iter *it)
+{
+	if (!it)
+		return;
+	for (size_t i = 0; i < it->n; i++)
+		src_free(&it->pool[i]);
+	free(it->pool);
+	free(it->ps);
+	free(it->h);
+	buf_free(&it->cur);
+	free(it);
+}
+
+struct merge_iter *merger_iter(struct merger *m, struct mc_err *err)
+{
+	struct merge_iter *it = calloc(1, sizeof *it);
+	int rc = it ? prepare(m, 0, err) : mc_oom(err, "merge");
+	if (rc == 0)
+		rc = sources(m, &it->pool, &it->ps, &it->n, err);
+	if (rc == 0 && !(it->h = calloc(it->n + 1, sizeof *it->h)))
+		rc = mc_oom(err, "merge");
+	for (size_t i = 0; rc == 0 && i < it->n; i++) {
+		int k = src_next(it->ps[i], err);
+		if (k < 0)
+			rc = -1;
+		else if (k > 0)
+			it->h[it->hn++] = it->ps[i];
+	}
+	if (rc < 0) {
+		merger_iter_free(it);
+		return NULL;
+	}
+	for (size_t i = it->hn; i-- > 0;)
+		heap_down(it->h, it->hn, i);
+	return it;
+}
+
+int merger_iter_next(struct merge_iter *it, const char **key, size_t *klen, const char **rec,
+		     size_t *rlen, struct mc_err *err)
+{
+	const struct ent *e;
+	int k;
+	if (it->hn == 0)
+		return 0;
+	e = it->h[0]->cur;
+	it->cur.len = 0;
+	if (buf_add(&it->cur, e, sizeof *e + e->klen + e->rlen) < 0)
+		return mc_oom(err, "merge");
+	if ((k = src_next(it->h[0], err)) < 0)
+		return -1;
+	if (k == 0)
+		it->h[0] = it->h[--it->hn];
+	heap_down(it->h, it->hn, 0);
+	e = (const struct ent *)it->cur.p;
+	*key = ent_key(e);
+	*klen = e->klen;
+	*rec = ent_rec(e);
+	*rlen = e->rlen;
+	return 1;
 }
 
 void merger_stats(const struct merger *m, struct merge_stats *st)
@@ -884,72 +976,4 @@ void merger_free(struct merger *m)
 		free(m->tmpdir);
 	}
 	free(m);
-}
-
-/* ---- keys ---- */
-
-static int put_be64(struct mc_buf *b, uint8_t tag, uint64_t u)
-{
-	char x[9];
-	x[0] = (char)tag;
-	for (int i = 0; i < 8; i++)
-		x[1 + i] = (char)(u >> (56 - 8 * i));
-	return buf_add(b, x, 9);
-}
-
-int merge_key_encode(struct mc_buf *b, const struct mc_val *vals, size_t nvals,
-		     const uint32_t *key, size_t nkey, struct mc_err *err)
-{
-	for (size_t i = 0; i < nkey; i++) {
-		const struct mc_val *v;
-		int rc = 0;
-		if (key[i] >= nvals)
-			return mc_errf(err, MC_EXIT_DATA, "key column %u beyond the image", key[i] + 1);
-		v = &vals[key[i]];
-		switch (v->kind) {
-		case MC_V_NULL:
-			rc = buf_addc(b, 0);
-			break;
-		case MC_V_ABSENT:
-			return mc_errf(err, MC_EXIT_DATA,
-				       "key column %u is absent from the image (MINIMAL row image?)",
-				       key[i] + 1);
-		case MC_V_INT:
-			rc = put_be64(b, 0x10, (uint64_t)v->v.i ^ (1ull << 63));
-			break;
-		case MC_V_UINT:
-			rc = put_be64(b, 0x11, v->v.u);
-			break;
-		case MC_V_F32: {
-			uint32_t u;
-			memcpy(&u, &v->v.f32, 4);
-			u = (u & 0x80000000u) ? ~u : u | 0x80000000u;
-			rc = put_be64(b, 0x20, u);
-			break;
-		}
-		case MC_V_F64: {
-			uint64_t u;
-			memcpy(&u, &v->v.f64, 8);
-			u = (u >> 63) ? ~u : u | (1ull << 63);
-			rc = put_be64(b, 0x21, u);
-			break;
-		}
-		default: {
-			/* text and bytes: escaped, so that order is byte order */
-			const char *p = v->v.s.p;
-			rc = buf_addc(b, (char)(0x30 + v->kind));
-			for (size_t j = 0; j < v->v.s.n && rc == 0; j++) {
-				rc = buf_addc(b, p[j]);
-				if (p[j] == 0 && rc == 0)
-					rc = buf_addc(b, (char)0xff);
-			}
-			if (rc == 0)
-				rc = buf_add(b, "\0\0", 2);
-			break;
-		}
-		}
-		if (rc < 0)
-			return mc_oom(err, "key");
-	}
-	return 0;
 }

@@ -69,6 +69,20 @@ typedef int (*merge_emit_fn)(void *ctx, const struct mc_pos *pos, const char *re
 int merger_finish(struct merger *m, merge_pull_fn pull, void *pctx, merge_emit_fn emit,
 		  void *ectx, struct mc_err *err);
 
+/* Every entry kept and given in order, none reduced to its key's winner:
+ * key ascending, then (position, change, arrival) descending. Before the
+ * first merger_add; then merger_iter, not merger_finish. */
+void merger_keep_all(struct merger *m);
+struct merge_iter;
+/* The entries added, in that order (the merger stays until the iterator
+ * is freed). NULL on error. */
+struct merge_iter *merger_iter(struct merger *m, struct mc_err *err);
+/* The next entry: key and rec (a dead entry's: empty) valid until the
+ * next call; 1, 0 at the end, -1. */
+int merger_iter_next(struct merge_iter *it, const char **key, size_t *klen, const char **rec,
+		     size_t *rlen, struct mc_err *err);
+void merger_iter_free(struct merge_iter *it);
+
 void merger_stats(const struct merger *m, struct merge_stats *st);
 
 /* Free memory and remove the temporary directory. */

@@ -63,6 +63,12 @@ struct merge_sql_kph {
 
 /* Append the statements to b. */
 int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
+/* The query that finds a key declared with --key live twice over the log
+ * (merge_sqlkey.c): no row, or the first change that makes a second row
+ * live, its columns _pos_file, _pos_off, _pos_row (the change), mc_pf,
+ * mc_po, mc_pr (what made the key live before), mc_pb (1: that is the base
+ * row), then the key's columns. The mcsync layout, one schema version. */
+int merge_sql_keycheck(struct mc_buf *b, const struct merge_sql *q, struct mc_err *err);
 
 /* Pieces of the statements that merge_sql.c, merge_sqlhist.c and
  * merge_sqllay.c share: an identifier quoted (`x` in MaxCompute, "x" in

@@ -194,6 +194,7 @@ static void merger_drop(struct mergejob *j)
 {
 	merger_free(j->merger);
 	j->merger = NULL;
+	mj_kc_free(j);
 }
 
 /* Merge into fd. stream: the base is not known to be in key order but is
@@ -213,6 +214,8 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 	 * TRUNCATE) and the log to read (again, when the base is sorted now) */
 	j->in_done = j->log_bytes;
 	j->in_total = 2 * j->log_bytes + (j->has_barrier ? 0 : j->base_bytes);
+	if (mj_kc_new(j, err) < 0) /* a --key the table does not have: checked */
+		return -1;
 	if (j->nkph) { /* a change of the key: in steps (mergejob_key.c) */
 		mj_progress(j, "read");
 		if (mj_key_phases(j, err) < 0)
@@ -224,7 +227,8 @@ static int merge_to(struct mergejob *j, int fd, int stream, struct mc_err *err)
 		pulled = 0;
 		goto merge;
 	}
-	j->merger = merger_new(j->memory > 2 * readers ? j->memory - readers : j->memory / 2,
+	j->merger = merger_new(j->memory - j->kc_mem > 2 * readers ? j->memory - j->kc_mem - readers
+								 : (j->memory - j->kc_mem) / 2,
 			       rundir, err);
 	if (!j->merger)
 		return -1;
@@ -245,8 +249,16 @@ merge:
 	if (out_begin(j, fd, err) < 0)
 		return -1;
 	mj_pull_reset(&j->pl);
-	if (merger_finish(j->merger, pulled ? mj_pull_next : NULL, j, emit_row, &j->out, err) == 0) {
+	/* the key check: before anything is written, or beside a pulled base */
+	if (j->kc && (pulled ? keycheck_start(j->kc, err) : mj_kc_end(j, err)) < 0)
+		return -1;
+	if (!pulled)
+		mj_kc_free(j); /* done: its memory back */
+	if (merger_finish(j->merger, !pulled ? NULL : j->kc ? mj_kc_pull : mj_pull_next, j,
+			  emit_row, &j->out, err) == 0) {
 		mj_pull_reset(&j->pl);
+		if (pulled && mj_kc_end(j, err) < 0)
+			return -1;
 		return out_end(&j->out, err);
 	}
 	merger_stats(j->merger, &st);
@@ -670,8 +682,11 @@ static int emit_sql(struct mergejob *j, struct mc_err *err)
 		}
 	if (!j->o.sql)
 		return mc_errf(err, MC_EXIT_USAGE, "--emit-sql: nowhere to write");
-	/* across schema versions: the history's SQL columns (sqlhist.h) */
-	rc = mj_hist_sql(j, &q, &x, err) < 0 ? -1 : merge_sql_emit(j->o.sql, &q, err);
+	/* a key declared with --key: checked over the log here (the SQL does
+	 * not); across schema versions: the history's SQL columns (sqlhist.h) */
+	rc = mj_kc_sql(j, err) < 0 || mj_hist_sql(j, &q, &x, err) < 0
+		     ? -1
+		     : merge_sql_emit(j->o.sql, &q, err);
 	wh_sqlhist_free(&x);
 	return rc;
 }

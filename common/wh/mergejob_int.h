@@ -14,6 +14,7 @@
 #include "stream/rec.h"
 #include "stream/validate.h"
 #include "wh/merge.h"
+#include "wh/merge_keycheck.h"
 #include "wh/mergejob.h"
 #include "wh/schemahist.h"
 #include "wh/wh.h"
@@ -97,6 +98,9 @@ struct mergejob {
 	struct mj_pull pl;
 	struct mj_out out;
 	struct merger *merger;
+	struct keycheck *kc;          /* a --key the table does not have, checked
+				       * over the log (mergejob_kc.c), or NULL */
+	uint64_t kc_mem;              /* its share of memory */
 	char *tmp;                    /* the partition being made: removed
 				       * unless installed */
 	struct mc_buf kb, kb2, rb;    /* add_change's scratch */
@@ -243,6 +247,26 @@ int mj_key_phases(struct mergejob *j, struct mc_err *err);
 /* Two rows re-keyed at step i with one key: -1 naming the key and the
  * change. */
 int mj_key_dup_error(struct mergejob *j, size_t i, struct mc_err *err);
+
+/* mergejob_kc.c: a key declared with --key (the table has none) checked
+ * over the log (merge_keycheck.h). mj_kc_new: the check, when the table's
+ * key is declared (its share of memory in j->kc_mem); mj_kc_base and
+ * mj_kc_change: a base row, a change (no-ops without the check);
+ * mj_kc_pull: mj_pull_next, the rows also to the check; mj_kc_end: the
+ * rest of the check, -1 naming the table, key, value and positions when a
+ * key was live twice. */
+int mj_kc_new(struct mergejob *j, struct mc_err *err);
+int mj_kc_base(struct mergejob *j, struct keycheck *kc, const struct mc_buf *kb,
+	       const struct mc_pos *g, struct mc_err *err);
+int mj_kc_change(struct mergejob *j, const struct mc_rec *r, const struct mc_buf *kb,
+		 const struct mc_buf *kb2, const struct mc_pos *g, struct mc_err *err);
+int mj_kc_pull(void *ctx, const char **key, size_t *klen, struct mc_pos *pos,
+	       const char **rec, size_t *rlen, struct mc_err *err);
+int mj_kc_end(struct mergejob *j, struct mc_err *err);
+/* --emit-sql: the check alone, over the base and the log read once more
+ * (without a merger). */
+int mj_kc_sql(struct mergejob *j, struct mc_err *err);
+void mj_kc_free(struct mergejob *j);
 
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);

@@ -122,6 +122,7 @@ struct rekey {
 	size_t from, to;          /* versions */
 	const uint32_t *key;      /* the next step's key */
 	size_t nkey;
+	struct keycheck *kc;      /* the last step's rows to the key check */
 	struct mc_buf kb;
 };
 
@@ -146,13 +147,16 @@ static int rekey_row(void *ctx, const struct mc_pos *pos, const char *rec, size_
 	if (vtrack_row(&j->vt, &r, err) < 0 || rec_encode(&j->krb, &r, err) < 0 ||
 	    merge_key_encode(&x->kb, r.after, r.nafter, x->key, x->nkey, err) < 0)
 		return mc_errctx(err, "the row at %s, re-keyed: ", p);
-	return merger_add(x->next, x->kb.p, x->kb.len, pos, 0, 1, j->krb.p, j->krb.len, err);
+	if (merger_add(x->next, x->kb.p, x->kb.len, pos, 0, 1, j->krb.p, j->krb.len, err) < 0)
+		return -1;
+	return mj_kc_base(j, x->kc, &x->kb, pos, err);
 }
 
 static struct merger *new_merger(struct mergejob *j, struct mc_err *err)
 {
 	char name[160];
-	struct merger *m = merger_new(j->memory / 2, j->o.tmpdir ? j->o.tmpdir : j->tdir, err);
+	struct merger *m = merger_new((j->memory - j->kc_mem) / 2,
+				      j->o.tmpdir ? j->o.tmpdir : j->tdir, err);
 	if (!m)
 		return NULL;
 	merger_unique_base(m);
@@ -167,6 +171,7 @@ int mj_key_phases(struct mergejob *j, struct mc_err *err)
 	uint32_t key[MC_MAX_COLUMNS];
 	struct merger *next = NULL;
 	struct rekey x;
+	struct keycheck *kc = j->kc; /* the target's key only: the last step's rows */
 	int rc = 0;
 
 	memcpy(key, j->keycols, nkey * sizeof *key);
@@ -174,6 +179,7 @@ int mj_key_phases(struct mergejob *j, struct mc_err *err)
 	j->ph_rekeyed = 0;
 	if (!(j->merger = new_merger(j, err)))
 		return -1;
+	j->kc = NULL;
 	for (size_t i = 0; i < j->nkph && rc == 0; i++) {
 		const struct mj_kph *c = &j->kph[i];
 		size_t to = i + 1 < j->nkph ? j->kph[i + 1].v : T;
@@ -202,6 +208,7 @@ int mj_key_phases(struct mergejob *j, struct mc_err *err)
 		x.to = to;
 		x.key = to == T ? key : j->kph[i + 1].key;
 		x.nkey = to == T ? nkey : j->kph[i + 1].nkey;
+		x.kc = to == T ? kc : NULL;
 		if (rc == 0)
 			rc = merger_finish(j->merger, NULL, NULL, rekey_row, &x, err);
 		if (rc < 0) {
@@ -224,6 +231,7 @@ int mj_key_phases(struct mergejob *j, struct mc_err *err)
 		j->ph_rekeyed = 1;
 	}
 	buf_free(&x.kb);
+	j->kc = kc;
 	if (rc < 0)
 		return -1;
 	/* the target's changes from the last key change on */

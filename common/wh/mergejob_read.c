@@ -161,7 +161,9 @@ int mj_read_base(struct mergejob *j, struct mc_err *err)
 				break;
 			}
 			struct mc_pos g = base_pos(j, &r.pos);
-			if (merger_add(j->merger, kb.p, kb.len, &g, 0, 1, raw, n, err) < 0) {
+			if ((j->merger &&
+			     merger_add(j->merger, kb.p, kb.len, &g, 0, 1, raw, n, err) < 0) ||
+			    mj_kc_base(j, j->kc, &kb, &g, err) < 0) {
 				rc = mc_errctx(err, "'%s': record %llu: ", fr->path,
 					       (unsigned long long)fr->rd.recno);
 				break;
@@ -277,6 +279,10 @@ static int add_change(struct mergejob *j, const struct mc_rec *r, const struct m
 		goto bad;
 	if (r->before && merge_key_encode(kb2, r->before, r->nbefore, j->keycols, j->nkey, err) < 0)
 		goto bad;
+	if (mj_kc_change(j, r, kb, kb2, g, err) < 0)
+		goto bad;
+	if (!j->merger) /* the key check alone (mj_kc_sql) */
+		return 0;
 	if (r->after) {
 		memset(&o, 0, sizeof o);
 		o.kind = MC_R_ROW;

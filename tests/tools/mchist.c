@@ -2,7 +2,8 @@
  * into sqlite3.
  *
  *   mchist gen SEED NTABLES OPS DIR
- *       DIR/snap.mcr   a chunked snapshot (watermarks below the read views)
+ *       DIR/snap.mcr   a chunked snapshot (watermarks below the read views;
+ *                      a keyless table's at them, as mc-snapshot's are)
  *       DIR/log.mcr    every change from before the snapshot to day 4
  *       DIR/tables     "NAME KEYOPT" per table (KEYOPT: --key=.. or -)
  *       DIR/days       the days to merge (YYYYMMDD), one a line
@@ -366,6 +367,15 @@ static void gen(uint64_t seed, int nt, int opsper, const char *dir)
 				z = nops - 1;
 			T[i].w[c] = ops[a].pos;
 			T[i].v_ev[c] = (int)z;
+			/* a keyless table's watermark is its read view's position,
+			 * as mc-snapshot's is (docs/mc-snapshot.md "Watermarks"):
+			 * the check of a key declared with --key tells a change
+			 * the snapshot saw from a second row by it (docs/mc-merge.md) */
+			if (T[i].kind == 2) {
+				while (z + 1 < nops && ops[z + 1].ev == ops[z].ev)
+					z++;
+				T[i].w[c] = ops[z].pos;
+			}
 		}
 
 	/* the snapshot stream */
