@@ -74,15 +74,16 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	return back;
 }
 
-int sink_pbuf_schema_due(const struct sink_pbuf *p, const struct sink_tab *t)
+int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t)
 {
-	return p->nrec == 0 || p->schema_ver != t->schema.rec.schema_version || !p->schema_db ||
-	       strcmp(p->schema_db, t->db) != 0;
-}
-
-void sink_pbuf_schema_added(struct sink_pbuf *p, const struct sink_tab *t)
-{
+	if (p->nrec && p->schema_ver == t->schema.rec.schema_version && p->schema_db &&
+	    strcmp(p->schema_db, t->db) == 0)
+		return 0;
+	if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
+	    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
+		return -1;
 	p->schema_ver = t->schema.rec.schema_version;
 	p->schema_db = t->db;
 	p->nrec++;
+	return 0;
 }

@@ -225,12 +225,8 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 			       "inside a snapshot chunk", (unsigned long long)rd->recno, t->db,
 			       t->table);
 	sink_open_note_row(s, p, snap);
-	if (sink_pbuf_schema_due(p, t)) {
-		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
-		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
-			return mc_oom(err, "rows");
-		sink_pbuf_schema_added(p, t);
-	}
+	if (sink_pbuf_schema(p, t) < 0)
+		return mc_oom(err, "rows");
 	if (rd->fmt == RIO_MCR && !s->mdest) {
 		size_t n;
 		const char *raw = rio_raw(rd, &n);
@@ -641,12 +637,8 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 			return -1;
 		t->last_log = p;
 	}
-	if (t->schema.have && sink_pbuf_schema_due(p, t)) {
-		if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
-		    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
-			return mc_oom(err, "rows");
-		sink_pbuf_schema_added(p, t);
-	}
+	if (t->schema.have && sink_pbuf_schema(p, t) < 0)
+		return mc_oom(err, "rows");
 	if (rec_encode(&p->data, r, err) < 0)
 		return -1;
 	sink_pbuf_note(s, p, r, 1);

@@ -194,12 +194,11 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 /* Count record r (pos: whether its position moves the buffer's range),
  * just appended to p. */
 void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r, int pos);
-/* Whether a row of t into p needs t's schema record before it: none in p
- * yet, another version, or the last one of another database (a reader
- * takes a row by the schema record of its own db, table and version). */
-int sink_pbuf_schema_due(const struct sink_pbuf *p, const struct sink_tab *t);
-/* The schema record of t was just added to p's data: say so. */
-void sink_pbuf_schema_added(struct sink_pbuf *p, const struct sink_tab *t);
+/* Add t's schema record to p before a row of t when p needs it: none in
+ * p yet, another version, or the last one of another database (a reader
+ * takes a row by the schema record of its own db, table and version).
+ * 0, or -1 out of memory. */
+int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t);
 /* pbuf.c: a commit is due at a boundary (k 1), or anywhere outside a
  * snapshot chunk (k 4): k x --commit-rows rows or k x --commit-bytes
  * bytes pending */
