@@ -75,6 +75,7 @@ static const char usage[] =
 	"      --retry-time=MINUTES  retry 5xx, 429 and lost connections this long\n"
 	"                        (default 10; decimals allowed, 0: no retry),\n"
 	"                        then exit 3\n"
+	"      --retry-delay=SECONDS  the first wait of a retry, doubling (default 1)\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
@@ -306,7 +307,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 	}
 	if (x->set)
 		prog_usage_error("--state, --into, --odps-config, --endpoint, --tunnel-endpoint, "
-				 "--ca-file and --retry-time go with --dest=odps://...");
+				 "--ca-file, --retry-time and --retry-delay go with --dest=odps://...");
 	if (!o->whdir || !o->table)
 		prog_usage_error("--warehouse and --table are required");
 	/* options that contradict each other, or that would be ignored */

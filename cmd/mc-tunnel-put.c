@@ -87,6 +87,8 @@ static const char usage[] =
 	"                           (odps://; default 1, at most 64)\n"
 	"      --retry-time=MINUTES retry 5xx, 429, timeouts and dropped connections\n"
 	"                           this long (decimal; default 15), then exit 3\n"
+	"      --retry-delay=SECONDS the first wait of a retry; each next one doubles\n"
+	"                           (with jitter, up to 64 s; default 1)\n"
 	"      --table-lifecycle=DAYS  LIFECYCLE of the tables mc-tunnel-put creates\n"
 	"                           (default: none, MaxCompute keeps every partition)\n"
 	"      --existing-tables=check|proceed  an existing table whose columns differ\n"
@@ -353,7 +355,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		prog_usage_error("--dest=DIR or --dest=odps://PROJECT is required");
 	if (strncmp(o->dest, "odps://", 7) != 0 && odps_opt)
 		prog_usage_error("--odps-config, --endpoint, --tunnel-endpoint, --ca-file, "
-				 "--compress, --block-size, --threads, --retry-time, "
+				 "--compress, --block-size, --threads, --retry-time, --retry-delay, "
 				 "--table-lifecycle, --existing-tables, --mode and "
 				 "--buckets are for "
 				 "--dest=odps://...");

@@ -23,6 +23,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}
 case $O in /*) ;; *) O=$TOP/$O ;; esac
 export O
+. "$TOP/tests/python.sh"
 FIXTURES=$TOP/tests/fixtures
 export FIXTURES
 LOGS=$O/test-logs

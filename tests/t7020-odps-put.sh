@@ -60,7 +60,7 @@ put_() { # NAME STATE ARGS... (exec: $! of "put_ ... &" is the program's pid)
 	_n=$1 _s=$2
 	shift 2
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 "$@"
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 put() { (put_ "$@"); }
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
@@ -75,6 +75,8 @@ expect_code 2 "--state with a warehouse directory exits 2" mc-tunnel-put --dest=
 expect_code 2 "--endpoint with a warehouse directory exits 2" mc-tunnel-put --dest="$T/w" --endpoint=http://h/api "$T/sb.mcr"
 expect_code 2 "--threads=65 exits 2 (1..64)" put t0 s0 --threads=65 "$T/sb.mcr"
 expect_code 2 "a bad --retry-time exits 2" put t0 s0 --retry-time=1m "$T/sb.mcr"
+expect_code 2 "a bad --retry-delay exits 2" put t0 s0 --retry-delay=0 "$T/sb.mcr"
+expect_grep "... naming it and its range" "bad value for --retry-delay: '0' \(want seconds, e.g. 1 or 0.05, 0.001..60\)" "$T/err"
 expect_code 2 "a bad --compress exits 2" put t0 s0 --compress=lz4 "$T/sb.mcr"
 expect_code 2 "a bad project exits 2" mc-tunnel-put --dest=odps://p-1 --state="$T/s0" "$T/sb.mcr"
 

@@ -1,6 +1,7 @@
 /* The MaxCompute options of mc-tunnel-put and mc-merge (odpsopt.h). */
 #include "odpsopt.h"
 
+#include "odps/httperr.h"
 #include "prog.h"
 #include "stream/opt.h"
 
@@ -28,6 +29,13 @@ int odpsopt_take(struct odpsopt *x, int c, const char *arg)
 				&err) < 0)
 			prog_usage_error("%s", err.msg);
 		break;
+	case ODPSOPT_DELAY: {
+		double s;
+		if (opt_seconds("--retry-delay", arg, 0.001, 60, &s, &err) < 0)
+			prog_usage_error("%s", err.msg);
+		odps_retry_set_first(s);
+		break;
+	}
 	default:
 		return 0;
 	}

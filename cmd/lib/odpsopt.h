@@ -1,6 +1,6 @@
 /* odpsopt.h: the MaxCompute options mc-tunnel-put and mc-merge share
  * (--state, --odps-config, --endpoint, --tunnel-endpoint, --ca-file,
- * --retry-time), parsed in one place into where each program keeps them. */
+ * --retry-time, --retry-delay), parsed in one place into where each program keeps them. */
 #ifndef MC_ODPSOPT_H
 #define MC_ODPSOPT_H
 
@@ -9,7 +9,7 @@
 #include "odps/creds.h"
 
 enum { ODPSOPT_STATE = 2000, ODPSOPT_CONFIG, ODPSOPT_ENDPOINT, ODPSOPT_TUNNEL, ODPSOPT_CA,
-       ODPSOPT_RETRY };
+       ODPSOPT_RETRY, ODPSOPT_DELAY };
 
 /* The entries of a getopt_long table. */
 #define ODPSOPT_LONGOPTS                                                  \
@@ -18,7 +18,8 @@ enum { ODPSOPT_STATE = 2000, ODPSOPT_CONFIG, ODPSOPT_ENDPOINT, ODPSOPT_TUNNEL, O
 	{ "endpoint", required_argument, NULL, ODPSOPT_ENDPOINT },        \
 	{ "tunnel-endpoint", required_argument, NULL, ODPSOPT_TUNNEL },   \
 	{ "ca-file", required_argument, NULL, ODPSOPT_CA },               \
-	{ "retry-time", required_argument, NULL, ODPSOPT_RETRY }
+	{ "retry-time", required_argument, NULL, ODPSOPT_RETRY },         \
+	{ "retry-delay", required_argument, NULL, ODPSOPT_DELAY }
 
 /* Where a program keeps them, and --retry-time's bounds. */
 struct odpsopt {

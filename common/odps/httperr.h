@@ -40,12 +40,16 @@ int odps_http_fail(const struct odps_http_resp *r, const char *what, struct mc_e
  * cap_s seconds, each drawn at random in [d/2, d] (jitter, so that
  * parallel connections do not retry in step), at least what the server
  * asked for (HoldClientMillis, at most 10 s), and never past the budget:
- * the last try is at its end. */
+ * the last try is at its end. The first wait is 1 s, or what
+ * odps_retry_set_first (--retry-delay) set for the process. */
 struct odps_retry {
 	double budget_s, start, base_s, cap_s;
 	unsigned tries;
 	uint64_t rng;
 };
+
+/* The first wait of every backoff this process starts (seconds, > 0). */
+void odps_retry_set_first(double s);
 
 /* Start a budget of budget_s seconds at now (seconds, odps_now()). */
 void odps_retry_start(struct odps_retry *r, double budget_s, double now, uint64_t seed);

@@ -33,6 +33,20 @@ int opt_minutes(const char *opt, const char *arg, int zero_ok, double max, doubl
 	return 0;
 }
 
+int opt_seconds(const char *opt, const char *arg, double min, double max, double *sec,
+		struct mc_err *err)
+{
+	char *end;
+	double s;
+	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) ||
+	    ((s = strtod(arg, &end)), *end) || !(s >= min) || s > max)
+		return mc_errf(err, MC_EXIT_USAGE,
+			       "bad value for %s: '%s' (want seconds, e.g. 1 or 0.05, %g..%g)", opt,
+			       arg, min, max);
+	*sec = s;
+	return 0;
+}
+
 int opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out,
 	     struct mc_err *err)
 {

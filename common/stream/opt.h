@@ -11,6 +11,9 @@
 /* An unsigned integer in [min, max]. */
 int opt_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out,
 	    struct mc_err *err);
+/* A duration in seconds, decimals allowed ("1", "0.05"), in [min, max]. */
+int opt_seconds(const char *opt, const char *arg, double min, double max, double *sec,
+		struct mc_err *err);
 /* A size with optional K/M/G/T suffix (num_size), in [min, max]. */
 /* A duration in minutes, decimals allowed ("15", "0.5"), into seconds;
  * 0 only when zero_ok; at most max minutes. The programs' --retry-time. */

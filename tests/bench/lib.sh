@@ -7,6 +7,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 O=${O:-build}
 case $O in /*) BIN=$O ;; *) BIN=$TOP/$O ;; esac
 PATH=$BIN:$BIN/tools:$PATH
+_o=$O O=$BIN
+. "$TOP/tests/python.sh"
+O=$_o
 RUNS=${RUNS:-5}
 W=$(mktemp -d "${BENCH_TMP:-/tmp}/mcbench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
