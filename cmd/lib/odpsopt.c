@@ -1,7 +1,7 @@
 /* The MaxCompute options of mc-tunnel-put and mc-merge (odpsopt.h). */
 #include "odpsopt.h"
 
-#include "odps/httperr.h"
+#include "odps/retry.h"
 #include "prog.h"
 #include "stream/opt.h"
 

@@ -229,20 +229,12 @@ int odps_http_fail(const struct odps_http_resp *r, const char *what, struct mc_e
 		       e.request_id[0] ? ")" : "");
 }
 
-static double first_wait = 1;
-
-void odps_retry_set_first(double s)
-{
-	if (s > 0)
-		first_wait = s;
-}
-
 void odps_retry_start(struct odps_retry *r, double budget_s, double now, uint64_t seed)
 {
 	memset(r, 0, sizeof *r);
 	r->budget_s = budget_s;
 	r->start = now;
-	r->base_s = first_wait;
+	r->base_s = odps_retry_first();
 	r->cap_s = 64;
 	r->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
 }

@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "odps/http.h"
+#include "odps/retry.h"
 
 struct odps_error {
 	char code[128];       /* "" when the body said none */
@@ -47,9 +48,6 @@ struct odps_retry {
 	unsigned tries;
 	uint64_t rng;
 };
-
-/* The first wait of every backoff this process starts (seconds, > 0). */
-void odps_retry_set_first(double s);
 
 /* Start a budget of budget_s seconds at now (seconds, odps_now()). */
 void odps_retry_start(struct odps_retry *r, double budget_s, double now, uint64_t seed);
