@@ -67,9 +67,13 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(MC_CPPFLAGS) $(MC_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The programs without -lcurl: libcurl is opened by dlopen at the first
+# HTTP request (cmd/lib/curl_lazy.c, one of CMDLIB_OBJ); the unit tests and
+# test tools link it.
+PROG_LIBS := $(filter-out -lcurl,$(LIBS)) -ldl
 $(O)/%: $(O)/cmd/%.o $(CMDLIB_OBJ) $(O)/libmc.a
 	@mkdir -p $(@D)
-	$(CC) $(MC_CFLAGS) -o $@ $< $(CMDLIB_OBJ) $(O)/libmc.a $(LIBS)
+	$(CC) $(MC_CFLAGS) -o $@ $< $(CMDLIB_OBJ) $(O)/libmc.a $(PROG_LIBS)
 
 # mc-binlog-tail without -lmariadb: the client library (and OpenSSL with it)
 # is opened by dlopen only for a server connection (cmd/tail/mariadb_lazy.c).
@@ -78,7 +82,7 @@ TAIL_LAZY_OBJ := $(O)/cmd/tail/mariadb_lazy.o
 $(O)/mc-binlog-tail: $(O)/cmd/mc-binlog-tail.o $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a
 	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a \
-		$(filter-out $(MARIADB_LIBS),$(LIBS)) -ldl
+		$(filter-out $(MARIADB_LIBS),$(PROG_LIBS))
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
 	@mkdir -p $(@D)
