@@ -27,6 +27,7 @@ expect_grep "... the stack protector" '__stack_chk_fail' "$T/syms"
 expect_grep "... fortified functions" '__[a-z]*_chk' "$T/syms"
 dpkg-deb -f "$deb" Depends >"$T/depends"
 expect_grep "its Depends name the shared libraries the programs use" 'libmariadb3.*libzstd1' "$T/depends"
+expect_grep "... and libcurl4, which the programs open by dlopen (no shlibs entry)" 'libcurl4 \(>= 7.68.0\)' "$T/depends"
 
 lintian --no-tag-display-limit "$B"/deb/mcsync_*.changes >"$T/lintian" 2>&1
 grep '^E: ' "$T/lintian" >"$T/lint-e"
