@@ -228,10 +228,22 @@ int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit
  * bound is made from that row (lit, row, len as snap_last_bound's) and it
  * ticks at once. 1: full, stop reading; 0: go on (a tick every 256 rows);
  * -1: err set; -2: the tick stopped the read. */
-int snap_row_end(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit, MYSQL_ROW row,
-		 const unsigned long *len, uint64_t n, uint64_t limit, size_t start_len,
-		 const struct mc_buf *out, struct snap_ticks *tk, snap_bound *last,
-		 struct mc_err *err);
+int snap_row_full(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+		  MYSQL_ROW row, const unsigned long *len, const struct mc_buf *out,
+		  struct snap_ticks *tk, snap_bound *last, struct mc_err *err);
+/* (inline: it runs for every row; a full read goes out of line) */
+static inline int snap_row_end(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+			       MYSQL_ROW row, const unsigned long *len, uint64_t n, uint64_t limit,
+			       size_t start_len, const struct mc_buf *out, struct snap_ticks *tk,
+			       snap_bound *last, struct mc_err *err)
+{
+	int full = limit && n == limit;
+	if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
+		full = 1;
+	if (full && t->nsplit)
+		return snap_row_full(t, rd, lit, row, len, out, tk, last, err);
+	return snap_tick_row(tk, out->len, 0) < 0 ? -2 : 0;
+}
 /* A value of column c from the server's text s[0..n) into v: an integer
  * parsed (ZEROFILL's zeros allowed, range checked), a temporal text of the
  * column's length and fraction digits, anything else as it is (v points

@@ -110,20 +110,13 @@ int snap_last_bound(const struct snap_table *t, struct snap_reader *rd, snap_lit
 	return 0;
 }
 
-int snap_row_end(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit, MYSQL_ROW row,
-		 const unsigned long *len, uint64_t n, uint64_t limit, size_t start_len,
-		 const struct mc_buf *out, struct snap_ticks *tk, snap_bound *last,
-		 struct mc_err *err)
+int snap_row_full(const struct snap_table *t, struct snap_reader *rd, snap_lit_fn lit,
+		  MYSQL_ROW row, const unsigned long *len, const struct mc_buf *out,
+		  struct snap_ticks *tk, snap_bound *last, struct mc_err *err)
 {
-	int full = limit && n == limit;
-	if (t->nsplit && rd->max_bytes && out->len - start_len >= rd->max_bytes)
-		full = 1;
-	if (full && t->nsplit) {
-		if (snap_last_bound(t, rd, lit, row, len, last, err) < 0)
-			return -1;
-		return snap_tick_row(tk, out->len, 1) < 0 ? -2 : 1;
-	}
-	return snap_tick_row(tk, out->len, 0) < 0 ? -2 : 0;
+	if (snap_last_bound(t, rd, lit, row, len, last, err) < 0)
+		return -1;
+	return snap_tick_row(tk, out->len, 1) < 0 ? -2 : 1;
 }
 
 int snap_tick_end(struct snap_ticks *k, size_t len)
@@ -147,14 +140,52 @@ int snap_use_text(const struct snap_table *t)
 	return 1;
 }
 
+/* The value of 1 to 8 ASCII digits s[0..n) into *u, by SWAR (eight bytes
+ * at a time): -1 if any is not a digit. Only s[0..n) is read: two
+ * overlapping loads of 4 (n >= 4) or 1 and 2 (n < 4) bytes. */
+static inline __attribute__((always_inline)) int digits8(const char *s, size_t n, uint64_t *u)
+{
+	uint64_t w;
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a | (uint64_t)b << (8 * (n - 4)); /* the overlap is the same bytes */
+	} else {
+		uint16_t b = 0;
+		if (n >= 2)
+			memcpy(&b, s + n - 2, 2);
+		w = (uint64_t)(unsigned char)s[0] | (uint64_t)b << (8 * (n - 2 + (n < 2)));
+		if (n < 2)
+			w &= 0xff;
+	}
+	/* the digits at the high end, '0's below them: "1234" -> "00001234" */
+	if (n < 8)
+		w = w << (8 * (8 - n)) | (0x3030303030303030ull >> (8 * n));
+	/* every byte in '0'..'9': its high nibble 3, and adding 6 keeps it 3 */
+	if (((w & 0xf0f0f0f0f0f0f0f0ull) | ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) >> 4) !=
+	    (0x3030303030303030ull | 0x0303030303030303ull))
+		return -1;
+	w -= 0x3030303030303030ull;
+	w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffull;     /* pairs */
+	w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffull;   /* fours */
+	*u = (w * 10000 + (w >> 32)) & 0xffffffffull;        /* eight */
+	return 0;
+}
+
 /* An integer's text: [-]digits (ZEROFILL pads with zeros), in range. */
-static inline int int_text(const char *s, size_t n, int is_unsigned, struct mc_val *v)
+static inline __attribute__((always_inline)) int int_text(const char *s, size_t n, int is_unsigned, struct mc_val *v)
 {
 	int neg = n > 0 && s[0] == '-';
 	size_t i = (size_t)neg;
 	uint64_t u = 0;
 	if (n == i || (neg && is_unsigned))
 		return -1;
+	if (n - i <= 8) {
+		if (digits8(s + i, n - i, &u) < 0)
+			return -1;
+		i = n;
+	}
 	/* 19 digits cannot overflow; more go through the checked multiply */
 	for (size_t e = n - i > 19 ? i + 19 : n; i < e; i++) {
 		unsigned d = (unsigned)(unsigned char)s[i] - '0';

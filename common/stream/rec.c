@@ -493,16 +493,53 @@ static int dec_row(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	uint64_t op;
 	unsigned long long at = mp_aoff(c);
 	int wb, wa;
+	const unsigned char *h = c->p;
 
-	if (mp_uint(c, &op, "op") < 0)
-		return -1;
-	if (op >= MC_OP_N)
-		return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'op': unknown op %" PRIu64,
-			       at, op);
-	r->op = (enum mc_op)op;
-	if (mp_str(c, &r->db, "db") < 0 || mp_str(c, &r->table, "table") < 0 ||
-	    mp_uint(c, &r->schema_version, "version") < 0 || dec_pos(c, &r->pos) < 0 ||
-	    mp_int(c, &r->time, "time") < 0)
+	if (s->rh_len && (size_t)(c->end - h) >= s->rh_len && memcmp(h, s->rh, s->rh_len) == 0) {
+		/* the bytes the last row record decoded to these fields */
+		r->op = (enum mc_op)s->rh_op;
+		r->db = mc_str_c((const char *)h + s->rh_db, s->rh_dbn);
+		r->table = mc_str_c((const char *)h + s->rh_table, s->rh_tablen);
+		r->schema_version = s->rh_version;
+		r->pos.file = s->rh_file;
+		r->pos.off = s->rh_off;
+		c->p += s->rh_len;
+	} else {
+		uint32_t np;
+		unsigned long long pat;
+		s->rh_len = 0;
+		if (mp_uint(c, &op, "op") < 0)
+			return -1;
+		if (op >= MC_OP_N)
+			return mc_errf(c->err, MC_EXIT_DATA,
+				       "offset %llu: field 'op': unknown op %" PRIu64, at, op);
+		r->op = (enum mc_op)op;
+		if (mp_str(c, &r->db, "db") < 0 || mp_str(c, &r->table, "table") < 0 ||
+		    mp_uint(c, &r->schema_version, "version") < 0)
+			return -1;
+		/* the position as dec_pos reads it, its row apart */
+		pat = mp_aoff(c);
+		if (mp_array(c, &np, 3, "pos") < 0)
+			return -1;
+		if (np != 3)
+			return mc_errf(c->err, MC_EXIT_DATA, "offset %llu: field 'pos': expected 3 "
+				       "numbers, got %u", pat, np);
+		if (mp_uint(c, &r->pos.file, "pos") < 0 || mp_uint(c, &r->pos.off, "pos") < 0)
+			return -1;
+		if ((size_t)(c->p - h) <= sizeof s->rh) {
+			s->rh_len = (uint32_t)(c->p - h);
+			memcpy(s->rh, h, s->rh_len);
+			s->rh_op = (uint8_t)op;
+			s->rh_db = (uint32_t)((const unsigned char *)r->db.p - h);
+			s->rh_dbn = (uint32_t)r->db.n;
+			s->rh_table = (uint32_t)((const unsigned char *)r->table.p - h);
+			s->rh_tablen = (uint32_t)r->table.n;
+			s->rh_version = r->schema_version;
+			s->rh_file = r->pos.file;
+			s->rh_off = r->pos.off;
+		}
+	}
+	if (mp_uint(c, &r->pos.row, "pos") < 0 || mp_int(c, &r->time, "time") < 0)
 		return -1;
 	if (scratch(&s->vals, &s->nvals, 2 * MC_MAX_COLUMNS, sizeof *s->vals, c->err) < 0)
 		return -1;

@@ -206,6 +206,15 @@ struct mc_scratch {
 	size_t nkey;
 	struct mc_kv *meta;
 	size_t nmeta;
+	/* The last row record's bytes from its op to its position's offset
+	 * (rh_len of them, 0: none) and their decoded fields: a row record
+	 * that starts with the same bytes takes them without decoding them
+	 * again (the rows of a snapshot's chunk, or of a rows event, share
+	 * them). db and table are offsets into those bytes. */
+	unsigned char rh[96];
+	uint32_t rh_len, rh_db, rh_dbn, rh_table, rh_tablen;
+	uint8_t rh_op;
+	uint64_t rh_version, rh_file, rh_off;
 };
 
 void rec_scratch_free(struct mc_scratch *s);

@@ -413,6 +413,119 @@ static void test_rp_direct(void)
 	buf_free(&b);
 }
 
+/* ---- a row record's fields before its images taken from the last row's ---- */
+
+static void row_rec(struct mc_buf *b, enum mc_op op, const char *db, uint64_t ver, uint64_t file,
+		    uint64_t off, uint64_t row, int64_t tm, int64_t id)
+{
+	struct mc_rec r;
+	struct mc_val img[2];
+	struct mc_err err = { 0 };
+	memset(&r, 0, sizeof r);
+	memset(img, 0, sizeof img);
+	img[0].kind = MC_V_INT;
+	img[0].v.i = id;
+	img[1].kind = MC_V_STR;
+	img[1].v.s = mc_str_c("text", 4);
+	r.kind = MC_R_ROW;
+	r.op = op;
+	r.db = mc_str_c(db, strlen(db));
+	r.table = mc_str_c("t", 1);
+	r.schema_version = ver;
+	r.pos.file = file;
+	r.pos.off = off;
+	r.pos.row = row;
+	r.time = tm;
+	if (op != MC_OP_DELETE) {
+		r.after = img;
+		r.nafter = 2;
+	}
+	if (op == MC_OP_UPDATE || op == MC_OP_DELETE) {
+		r.before = img;
+		r.nbefore = 2;
+	}
+	if (rec_encode(b, &r, &err) < 0)
+		result(0, "row records encode", err.msg);
+}
+
+/* Each record (and each of its prefixes) decoded with one scratch kept
+ * from record to record gives what a fresh scratch gives: the result, the
+ * bytes used or needed, the error, and the record (re-encoded). */
+static void test_row_head(void)
+{
+	struct mc_buf in = { 0 }, e1 = { 0 }, e2 = { 0 };
+	struct mc_scratch keep = { 0 };
+	size_t ends[16], n = 0, at = 0, bad = 0, hits = 0;
+	char why[600] = "";
+	row_rec(&in, MC_OP_INSERT, "d", 1, 3, 1000, 0, 50, 1);
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_INSERT, "d", 1, 3, 1000, 1, 50, 2);     /* the row's index */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_INSERT, "d", 1, 3, 1000, 2, 60, 300000); /* time, value */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "d", 1, 3, 1000, 0, 60, 3);      /* op */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "dd", 1, 3, 1000, 0, 60, 3);     /* db */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "dd", 2, 3, 1000, 0, 60, 3);     /* version */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "dd", 2, 3, 1001, 0, 60, 3);     /* offset */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "dd", 2, 4, 1001, 0, 60, 3);     /* file */
+	ends[n++] = in.len;
+	row_rec(&in, MC_OP_UPDATE, "dd", 2, 4, 1001, 7, 60, 3);
+	ends[n++] = in.len;
+	/* the same head, then a bad row index (0xc1 is no msgpack type) */
+	row_rec(&in, MC_OP_UPDATE, "dd", 2, 4, 1001, 9, 60, 3);
+	ends[n] = in.len;
+	for (size_t k = ends[n - 1]; k < ends[n]; k++)
+		if ((unsigned char)in.p[k] == 9) { /* the first 9 after the head is the row index */
+			in.p[k] = (char)0xc1;
+			break;
+		}
+	n++;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = ends[i] - at, pat = i ? ends[i - 1] - (i > 1 ? ends[i - 2] : 0) : 0;
+		/* kept from: the record before, then this record itself */
+		for (int self = 0; self < 2 && !bad; self++) {
+			size_t ps = self ? at : i ? ends[i - 1] - pat : 0, pl = self ? len : pat;
+			for (size_t cut = 1; cut <= len && !bad; cut++) {
+				struct mc_scratch fresh = { 0 };
+				struct mc_rec r1, r2;
+				struct mc_err x1 = { 0 }, x2 = { 0 };
+				size_t u1 = 0, u2 = 0;
+				if (pl)
+					(void)rec_decode(in.p + ps, pl, ps, &u1, &r1, &keep, &x1);
+				uint32_t kept = keep.rh_len;
+				u1 = 0;
+				memset(&x1, 0, sizeof x1);
+				int c1 = rec_decode(in.p + at, cut, at, &u1, &r1, &keep, &x1);
+				int c2 = rec_decode(in.p + at, cut, at, &u2, &r2, &fresh, &x2);
+				e1.len = e2.len = 0;
+				if (c1 != c2 || u1 != u2 || strcmp(x1.msg, x2.msg) != 0 ||
+				    (c1 == 1 &&
+				     (rec_encode(&e1, &r1, &x1) < 0 || rec_encode(&e2, &r2, &x2) < 0 ||
+				      e1.len != e2.len || memcmp(e1.p, e2.p, e1.len) != 0 ||
+				      r1.db.p != r2.db.p || r1.table.p != r2.table.p))) {
+					snprintf(why, sizeof why, "record %zu cut at %zu/%zu: rc %d/%d used "
+						 "%zu/%zu '%.120s' / '%.120s'", i + 1, cut, len, c1, c2, u1, u2,
+						 x1.msg, x2.msg);
+					bad++;
+				}
+				hits += c1 == 1 && kept && keep.rh_len == kept && r1.db.p == r2.db.p;
+				rec_scratch_free(&fresh);
+			}
+		}
+		at = ends[i];
+	}
+	result(!bad, "a row record decodes the same with the last row's head kept", why);
+	result(hits > 0, "the kept head is taken", "never taken");
+	rec_scratch_free(&keep);
+	buf_free(&in);
+	buf_free(&e1);
+	buf_free(&e2);
+}
+
 int main(void)
 {
 	test_crc32c();
@@ -424,6 +537,7 @@ int main(void)
 	test_bomb();
 	test_validate();
 	test_pos_num();
+	test_row_head();
 	buf_free(&stream);
 	return tap_done();
 }
