@@ -47,7 +47,7 @@ layout_start() {
 	OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 	S=$T/s-$L
 	W=$T/w-$L
-	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$@"; }
+	put() { mc-tunnel-put $OD --state="$S" --retry-time=0.2 --retry-delay=0.05 --log-layout=$L "$@"; }
 }
 
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }

@@ -15,8 +15,10 @@ fi
 R=$TOP/pipelines/replay.sh
 H=$T/h
 mkdir -p "$H"
-# 30 random table histories over three days: a chunked snapshot, its log
-"$BIN/tools/mchist" gen 7 30 30 "$H" || { fail "mchist gen" "failed"; exit 1; }
+# REPLAY_TABLES random table histories over three days (default 15, sized
+# for CI; `make soak` runs 30): a chunked snapshot, its log
+NT=${REPLAY_TABLES:-15}
+"$BIN/tools/mchist" gen 7 "$NT" 30 "$H" || { fail "mchist gen" "failed"; exit 1; }
 set -- $(cat "$H/days")
 D1=$1 D2=$2 D3=$3
 keys=$(awk '$2 != "-" {sub(/^--key=/, "", $2); printf " --key=%s:%s", $1, $2}' "$H/tables")

@@ -35,7 +35,7 @@ put_() { # NAME STATE ARGS... (exec: $! of "put_ ... &" is the program's pid)
 	_n=$1 _s=$2
 	shift 2
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 "$@"
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 put() { (put_ "$@"); }
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }

@@ -39,12 +39,12 @@ put_() { # NAME STATE ARGS...
 	_n=$1 _s=$2
 	shift 2
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 "$@"
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 put() { (put_ "$@"); }
 rec() { # STATE [WRITER]
 	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$1" \
-		--retry-time=0.2 --recover${2:+=$2}
+		--retry-time=0.2 --retry-delay=0.05 --recover${2:+=$2}
 }
 writer() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
@@ -56,7 +56,7 @@ expect_code 2 "--recover without --state exits 2" \
 expect_code 2 "--recover with input files exits 2" \
 	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/x" --recover "$T/sb.mcr"
 expect_code 1 "--recover on a project without a state mirror exits 1" \
-	mc-tunnel-put --dest=odps://p2 --odps-config="$ODPS_CONF" --state="$T/x" --retry-time=0.2 --recover
+	mc-tunnel-put --dest=odps://p2 --odps-config="$ODPS_CONF" --state="$T/x" --retry-time=0.2 --retry-delay=0.05 --recover
 expect_grep "it says there is no state mirror" "has no state mirror rows" "$T/err"
 
 # --- a directory lost after a clean end ---
@@ -80,7 +80,7 @@ D=$(sed -n 's/^cut\.\([0-9]*\) .*/\1/p' "$T/sc1/ledger" | sed -n 2p)
 if [ -z "$D" ]; then
 	fail "mc-merge" "the ledger has no second day cut"
 else
-	M="mc-merge --dest=odps://p1 --odps-config=$ODPS_CONF --state=$T/sc1 --table=c1 --retry-time=0.2"
+	M="mc-merge --dest=odps://p1 --odps-config=$ODPS_CONF --state=$T/sc1 --table=c1 --retry-time=0.2 --retry-delay=0.05"
 	D1=$(sed -n 's/^cut\.\([0-9]*\) .*/\1/p' "$T/sc1/ledger" | sed -n 1p)
 	expect_ok "mc-merge of the first day" $M --ds="$D1"
 	expect_ok "mc-merge of the second day (on the first's partition)" $M --ds="$D"

@@ -32,7 +32,7 @@ put_() { # NAME INPUT ARGS... (exec: $! of "put_ ... &" is the program's pid)
 	_n=$1 _i=$2
 	shift 2
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/s$_n" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --commit-rows=150 --block-size=8000 \
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 --commit-rows=150 --block-size=8000 \
 		--checkpoint-out="$T/ck$_n" "$@" "$_i"
 }
 put() { (put_ "$@"); }

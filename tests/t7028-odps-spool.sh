@@ -22,7 +22,7 @@ put_() { # NAME ARGS... (exec)
 	_n=$1
 	shift
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/s$_n" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --commit-rows=200 --block-size=8000 "$@" "$T/sb.mcr"
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 --commit-rows=200 --block-size=8000 "$@" "$T/sb.mcr"
 }
 put() { (put_ "$@"); }
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }

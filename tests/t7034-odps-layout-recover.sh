@@ -35,12 +35,12 @@ put_() { # NAME STATE ARGS...
 	_n=$1 _s=$2
 	shift 2
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 "$@"
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 put() { (put_ "$@"); }
 rec() { # STATE WRITER
 	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$1" \
-		--retry-time=0.2 --recover="$2"
+		--retry-time=0.2 --retry-delay=0.05 --recover="$2"
 }
 writer() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }

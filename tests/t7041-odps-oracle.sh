@@ -34,7 +34,7 @@ _wput() { # N [FILE]: the sink of run N (FILE: its input, else standard input)
 	_n=$1
 	shift
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" \
-		--retry-time=0.2 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" "$@" 2>"$W/put$_n.err"
+		--retry-time=0.2 --retry-delay=0.05 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" "$@" 2>"$W/put$_n.err"
 }
 _wkill() { # RULE: wait for the rule to fire, kill the sink $p
 	if wait_for "$1" "$W/odps/faults.log" 300; then kill -9 $p; else kill -9 $p 2>/dev/null; fi

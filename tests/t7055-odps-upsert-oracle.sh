@@ -20,7 +20,7 @@ need sqlite3
 # the stages' sink: --mode=upsert, a commit every 20 rows or 0.2 s
 _oput() {
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$_OR/state" \
-		--mode=upsert --buckets=4 --retry-time=0.1 --commit-rows=20 --commit-interval=0.2 "$@"
+		--mode=upsert --buckets=4 --retry-time=0.1 --retry-delay=0.05 --commit-rows=20 --commit-interval=0.2 "$@"
 }
 
 # fewer keys, more changes, a slower snapshot: keys changed again between the
@@ -88,7 +88,7 @@ _window() {
 	# one session status check (uget) per commit: commit N waits in its own
 	curl -s -m 5 -X POST --data-binary "uget slow=30 skip=$(($1 - 1))" "http://127.0.0.1:$ODPS_LOCAL_PORT/_mcsync/faults" >/dev/null
 	(exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" --mode=upsert \
-		--buckets=2 --retry-time=0.2 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" \
+		--buckets=2 --retry-time=0.2 --retry-delay=0.05 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" \
 		"$W/snap1.mcr") 2>"$W/put1.err" &
 	p=$!
 	if ! wait_for "slow uget" "$W/odps/faults.log" 300; then
@@ -110,7 +110,7 @@ _window() {
 		fail "window $1: the rerun's snapshot" "$(tail -2 "$W/src.err")"
 	expect_ok "window $1: the rerun's sink, its source resumed from the checkpoint it found" \
 		mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" --mode=upsert \
-		--retry-time=0.2 --commit-rows=20 --checkpoint-out="$W/ck" "$W/snap2.mcr"
+		--retry-time=0.2 --retry-delay=0.05 --commit-rows=20 --checkpoint-out="$W/ck" "$W/snap2.mcr"
 	expect_grep "... rolled commit $1 forward" "commit $1 in doubt: session .* committed now" "$T/err"
 	# the tail from the checkpoint brings the row (a write past the chunks' watermarks)
 	sql "UPDATE $D.t SET v = 'x' WHERE id = 10"
@@ -118,7 +118,7 @@ _window() {
 		--stop-at-end --retry-time=0 >"$W/tail.mcr" 2>"$W/tail.err" ||
 		fail "window $1: the tail" "$(tail -2 "$W/tail.err")"
 	expect_ok "window $1: the tail's sink" mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" \
-		--state="$W/state" --mode=upsert --retry-time=0.2 --checkpoint-out="$W/ck" "$W/tail.mcr"
+		--state="$W/state" --mode=upsert --retry-time=0.2 --retry-delay=0.05 --checkpoint-out="$W/ck" "$W/tail.mcr"
 	odps_local_stop
 	sqlite3 -separator "$(printf '\t')" "$W/odps/p1.db" "SELECT id, v FROM ${D}__t" | LC_ALL=C sort >"$W/got"
 	sql "SELECT id, v FROM $D.t" | LC_ALL=C sort >"$W/want"

@@ -48,7 +48,7 @@ run_upsert() { # STATE NAME PLAN ARGS...
 	_s=$1 _n=$2 _p=$3
 	shift 3
 	python3 "$T/writer.py" "$_p" | mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" \
-		--state="$T/$_s" --mode=upsert --retry-time=0.2 --name=d.t="$_n" --partial-ok "$@"
+		--state="$T/$_s" --mode=upsert --retry-time=0.2 --retry-delay=0.05 --name=d.t="$_n" --partial-ok "$@"
 }
 
 # --- the steady state: a transaction every 0.1 s, a commit every second: each

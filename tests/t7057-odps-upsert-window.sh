@@ -28,7 +28,7 @@ _put() { # N [FILE]: the sink of run N (FILE: its input, else standard input)
 	_n=$1
 	shift
 	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_LOCAL_CONF" --state="$W/state" --mode=upsert \
-		--buckets=2 --retry-time=0.2 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" \
+		--buckets=2 --retry-time=0.2 --retry-delay=0.05 --commit-rows=20 --commit-interval=1000 --checkpoint-out="$W/ck" \
 		"$@" 2>"$W/put$_n.err"
 }
 _kill() { # RULE: wait for the rule to fire, kill the sink $p

@@ -45,7 +45,7 @@ odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
 D=20251121
-put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
+put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 --retry-delay=0.05 "$@"; }
 cols() { sqlite3 "$DB" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT name, type FROM
 	_odps_columns WHERE tbl = '$1' AND is_part = 0 ORDER BY pos)"; }
 # the server holds TIMESTAMP with nine digits, the local merge six
@@ -59,7 +59,9 @@ expect_ok "the snapshot goes into MaxCompute" put "$T/snap1.mcr"
 k=0; stops=0
 while [ $k -le 24 ]; do
 	faults "submit 500 times=1000 skip=$k"
-	put "$T/changes1.mcr" >"$T/out" 2>"$T/err"
+	# a budget of 0.3 s: the 500s go on past it, so it ends in exit 3 (at 0.2
+	# minutes each stop cost 12 s of retries)
+	mc-tunnel-put $OD --state="$T/s" --retry-time=0.005 --retry-delay=0.05 "$T/changes1.mcr" >"$T/out" 2>"$T/err"
 	rc=$?
 	nofaults
 	[ $rc -eq 0 ] && break
@@ -67,10 +69,13 @@ while [ $k -le 24 ]; do
 	stops=$((stops + 1)); k=$((k + 3))
 done
 [ $stops -ge 3 ] && ok "the upload stopped at $stops places and ran again" || fail "stops" "$stops"
+: >"$T/srv/faults.log"
 faults "submit slow=4 times=1"
-mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$T/changes1.mcr" >"$T/out" 2>"$T/err" &
+mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 --retry-delay=0.05 "$T/changes1.mcr" >"$T/out" 2>"$T/err" &
 ppid=$!
-sleep 2; kill -9 $ppid 2>/dev/null; wait $ppid 2>/dev/null
+# SIGKILL while the server holds the submission
+wait_for "slow" "$T/srv/faults.log" 150 || fail "the kill in a held submission" "the fault did not fire: $(tail -2 "$T/err")"
+kill -9 $ppid 2>/dev/null; wait $ppid 2>/dev/null
 nofaults
 expect_ok "the changes across DATETIME(3) to DATETIME(6) go into MaxCompute: a new generation" \
 	put "$T/changes1.mcr"

@@ -101,7 +101,7 @@ for L in dts dataworks; do
 	# instance in turn (the server fails it), then run again
 	: >"$T/srv-$L/faults.log"
 	faults "submit slow=30 times=1 skip=8"
-	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L "$T/b.mcr" >/dev/null 2>"$T/kill.err" &
+	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --retry-delay=0.05 --log-layout=$L "$T/b.mcr" >/dev/null 2>"$T/kill.err" &
 	kp=$!
 	if wait_for "slow" "$T/srv-$L/faults.log" 150; then
 		kill -9 $kp; wait $kp 2>/dev/null

@@ -20,7 +20,7 @@ CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --creden
 put() { # STATE ARGS...
 	_s=$1
 	shift
-	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" --retry-time=0.2 "$@"
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 rows() { $CLI sql "SELECT COUNT(*), COUNT(DISTINCT id) FROM $1" 2>"$T/sql.err" | sed 1d; }
 wr() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
