@@ -19,13 +19,22 @@ int opt_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64
 	return 0;
 }
 
+/* A plain decimal number (digits and a point: no sign, exponent, hex or
+ * spaces), the whole of arg: 0, or -1. */
+static int decimal(const char *arg, double *v)
+{
+	char *end;
+	if (!*arg || strspn(arg, "0123456789.") != strlen(arg))
+		return -1;
+	*v = strtod(arg, &end);
+	return *end ? -1 : 0;
+}
+
 int opt_minutes(const char *opt, const char *arg, int zero_ok, double max, double *sec,
 		struct mc_err *err)
 {
-	char *end;
 	double m;
-	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) ||
-	    ((m = strtod(arg, &end)), *end) || !(m >= 0) || (!zero_ok && m == 0) || m > max)
+	if (decimal(arg, &m) < 0 || !(m >= 0) || (!zero_ok && m == 0) || m > max)
 		return mc_errf(err, MC_EXIT_USAGE,
 			       "bad value for %s: '%s' (want minutes, e.g. 15 or 0.5, %s%g at most)",
 			       opt, arg, zero_ok ? "0 for none, " : "more than 0, ", max);
@@ -36,10 +45,8 @@ int opt_minutes(const char *opt, const char *arg, int zero_ok, double max, doubl
 int opt_seconds(const char *opt, const char *arg, double min, double max, double *sec,
 		struct mc_err *err)
 {
-	char *end;
 	double s;
-	if (!*arg || strspn(arg, "0123456789.") != strlen(arg) ||
-	    ((s = strtod(arg, &end)), *end) || !(s >= min) || s > max)
+	if (decimal(arg, &s) < 0 || !(s >= min) || s > max)
 		return mc_errf(err, MC_EXIT_USAGE,
 			       "bad value for %s: '%s' (want seconds, e.g. 1 or 0.05, %g..%g)", opt,
 			       arg, min, max);
