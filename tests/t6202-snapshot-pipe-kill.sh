@@ -52,11 +52,24 @@ check_base() {
 W=$T/w1 C=$T/w1.ckpt
 kills=0 mid=0 ksnap=0 ksink=0 bad=0
 for k in 1 2 3 4 5 6; do
+	before=$(cksum <"$C" 2>/dev/null)
 	$SNAP --max-rate=1000 --checkpoint-in="$C" >"$T/fifo" 2>"$T/s.err" &
 	snap=$!
 	mc-tunnel-put --partial-ok --dest="$W" --commit-rows=100 --checkpoint-out="$C" <"$T/fifo" 2>"$T/p.err" &
 	sink=$!
-	rnd 600; msleep $((RND + 100))
+	if [ $((k % 2)) = 0 ]; then
+		# every other run waits for a commit of its own (the checkpoint
+		# changed) and kills soon after it: mid-work even where a slow
+		# build (the sanitizers) takes most of a second to start
+		w=0
+		while [ $w -lt 500 ] && [ "$(cksum <"$C" 2>/dev/null)" = "$before" ] &&
+			kill -0 $sink 2>/dev/null; do
+			sleep 0.02; w=$((w + 1))
+		done
+		rnd 200; msleep $RND
+	else
+		rnd 600; msleep $((RND + 100))
+	fi
 	rnd 2
 	side=
 	if [ $RND = 0 ]; then kill -KILL $snap 2>/dev/null && side=snap
