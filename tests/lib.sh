@@ -212,6 +212,27 @@ wait_exit() {
 	return 0
 }
 
+# fifo_release "PIDS" FIFO...: after a kill of one side of a named pipe, let
+# the other side (PIDS) go. A side killed before it opened the pipe leaves its
+# peer blocked in open(2) for good (a loaded machine: the kill came a few ms
+# after the fork); an open for reading and writing pairs with that open and
+# is closed at once, so the peer reads the end of its input or its next
+# write fails (SIGPIPE). Repeated while any of PIDS lives (a peer may reach
+# its open later), up to 10 s.
+fifo_release() {
+	_fpids=$1
+	shift
+	_fi=0
+	while [ $_fi -lt 200 ]; do
+		_falive=
+		for _fp in $_fpids; do kill -0 "$_fp" 2>/dev/null && _falive=1; done
+		[ -n "$_falive" ] || return 0
+		for _ff; do : <>"$_ff"; done
+		sleep 0.05
+		_fi=$((_fi + 1))
+	done
+}
+
 # tree DIR: every file's checksum, but locks and mc-merge's record of its
 # last run (_mcsync/merged.NAME: times of day, for mc-cat --status)
 tree() { (cd "$1" && find . -type f ! -name '*.lock' ! -path './_mcsync/merged.*' | sort | xargs sha256sum); }

@@ -173,8 +173,8 @@ feed_stage() {
 		if [ $i -le $KILLS ]; then
 			rnd 1000; msleep $((RND + 50))
 			rnd 2
-			if [ $RND = 0 ]; then kill -KILL $feeder 2>/dev/null && killed=feeder
-			else kill -KILL $sink 2>/dev/null && killed=sink; fi
+			if [ $RND = 0 ]; then kill -KILL $feeder 2>/dev/null && killed=feeder && fifo_release $sink "$R/fifo"
+			else kill -KILL $sink 2>/dev/null && killed=sink && fifo_release $feeder "$R/fifo"; fi
 		fi
 		wait_quiet $feeder; frc=$?
 		wait_quiet $sink; src=$?
@@ -239,8 +239,8 @@ tail_stage() {
 		if [ $i -le $KILLS ]; then
 			rnd 800; msleep $((RND + 50))
 			rnd 2
-			if [ $RND = 0 ]; then kill -KILL $src 2>/dev/null && killed=tail
-			else kill -KILL $sink 2>/dev/null && killed=sink; fi
+			if [ $RND = 0 ]; then kill -KILL $src 2>/dev/null && killed=tail && fifo_release "$pipe $sink" "$R/fifo1" "$R/fifo2"
+			else kill -KILL $sink 2>/dev/null && killed=sink && fifo_release "$src $pipe" "$R/fifo1" "$R/fifo2"; fi
 		fi
 		wait_quiet $src; trc=$?
 		wait_quiet $pipe

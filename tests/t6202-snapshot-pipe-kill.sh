@@ -72,8 +72,8 @@ for k in 1 2 3 4 5 6; do
 	fi
 	rnd 2
 	side=
-	if [ $RND = 0 ]; then kill -KILL $snap 2>/dev/null && side=snap
-	else kill -KILL $sink 2>/dev/null && side=sink; fi
+	if [ $RND = 0 ]; then kill -KILL $snap 2>/dev/null && side=snap && fifo_release $sink "$T/fifo"
+	else kill -KILL $sink 2>/dev/null && side=sink && fifo_release $snap "$T/fifo"; fi
 	wait $snap 2>/dev/null
 	wait $sink 2>/dev/null
 	src=$?
