@@ -88,7 +88,7 @@ fired=0 kills=0
 for s in $seeds; do
 	echo "# seed $s (replay: T7041_SEED=$s sh tests/t7041-odps-oracle.sh)"
 	if oracle_run "$s"; then
-		ok "seed $s: every table equals the source row by row, nothing doubled ($ORACLE_FIRED faults fired, $ORACLE_KILLS kills landed:$ORACLE_KILLED, $ORACLE_LOGROWS log rows)"
+		ok "seed $s: every table equals the source row by row, nothing doubled ($ORACLE_FIRED faults fired, $ORACLE_KILLS kills landed:$ORACLE_KILLED, $ORACLE_AGAIN reruns after a stale checkpoint, $ORACLE_LOGROWS log rows)"
 	else
 		fail "seed $s: every table equals the source row by row, nothing doubled" "$ORACLE_WHY (faults: $(echo "$ORACLE_RULES" | tr '\n' ';'))"
 	fi

@@ -141,7 +141,7 @@ kills=0
 for s in $seeds; do
 	echo "# seed $s (replay: T7055_SEED=$s sh tests/t7055-odps-upsert-oracle.sh)"
 	_oseed=$s _orng=$s _ODB=o$s _OR=$T/o$s
-	ORACLE_KILLS=0 ORACLE_KILLED= ORACLE_WHY=
+	ORACLE_KILLS=0 ORACLE_KILLED= ORACLE_WHY= ORACLE_AGAIN=0
 	rm -rf "$_OR" && mkdir -p "$_OR"
 	sql "DROP DATABASE IF EXISTS $_ODB"
 	from=$(sql "SHOW MASTER STATUS" | awk 'NR == 1 { print $1 ":" $2 }')
@@ -188,7 +188,7 @@ for s in $seeds; do
 			why="$why $t differs from the source: $(wc -l <"$_OR/$t.got") rows, want $(wc -l <"$_OR/$t.want"): $(diff "$_OR/$t.want" "$_OR/$t.got" | head -4 | cut -c1-160 | tr '\n' ' ')"
 		fi
 	done
-	[ -z "$why" ] && ok "seed $s: every PK table equals the source row by row ($ORACLE_KILLS kills landed:$ORACLE_KILLED)" ||
+	[ -z "$why" ] && ok "seed $s: every PK table equals the source row by row ($ORACLE_KILLS kills landed:$ORACLE_KILLED; $ORACLE_AGAIN reruns after a stale checkpoint)" ||
 		fail "seed $s: every PK table equals the source row by row" "$why"
 	if m=$(python3 "$T/monotone.py" "$_OR/odps/upserts.log"); then
 		ok "seed $s: no key went back to an older value at any commit ($m)"

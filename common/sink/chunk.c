@@ -134,11 +134,13 @@ static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struc
 		       "%s%s) and cannot replace it in place (%s)",
 		       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1, t->db,
 		       t->table, at, was, src == s->src ? "" : ", of another binlog history",
-		       local ? "load it with mc-tunnel-put --resnapshot: a new generation of the "
-			       "table, docs/mc-tunnel-put.md \"Re-snapshots\""
-			     : "a MaxCompute destination takes no --resnapshot yet: load the new "
-			       "snapshot and its tail into a new table (--name) with a new --state, "
-			       "or feed this state the changes instead");
+		       /* a repeat from an older checkpoint: not a new snapshot */
+		       *sink_rerun_hint(s) ? sink_rerun_hint(s) + 2
+		       : local ? "load it with mc-tunnel-put --resnapshot: a new generation of the "
+				 "table, docs/mc-tunnel-put.md \"Re-snapshots\""
+			       : "a MaxCompute destination takes no --resnapshot yet: load the new "
+				 "snapshot and its tail into a new table (--name) with a new --state, "
+				 "or feed this state the changes instead");
 }
 
 /* A chunk_end mark of t: keep the chunk iff it continues the table's
@@ -163,9 +165,9 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 			return mc_errf(err, MC_EXIT_DATA,
 				       "record %llu: chunk (%.*s] of '%s.%s' does not continue its "
 				       "committed snapshot: nothing of the table is committed (resume "
-				       "the source from this sink's --checkpoint-out)",
+				       "the source from this sink's --checkpoint-out)%s",
 				       (unsigned long long)rd->recno, (int)r->label.n - 2,
-				       r->label.p + 1, t->db, t->table);
+				       r->label.p + 1, t->db, t->table, sink_rerun_hint(s));
 		}
 		keep = 1;
 		break;

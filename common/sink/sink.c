@@ -558,8 +558,8 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 					       "snapshot ends after %s, which this stream does not "
 					       "continue (a different snapshot: resume that one, or "
 					       "mc-snapshot --checkpoint-in from this sink's "
-					       "--checkpoint-out)", (unsigned long long)rd->recno, t->db,
-					       t->table, hi);
+					       "--checkpoint-out)%s", (unsigned long long)rd->recno, t->db,
+					       t->table, hi, sink_rerun_hint(s));
 			if (sink_complete_base(s, t, err) < 0)
 				return -1;
 			return sink_commit(s, err);
@@ -777,14 +777,51 @@ static int check_names(const struct sink *s, struct mc_err *err)
 	return 0;
 }
 
+const char *sink_rerun_hint(const struct sink *s)
+{
+	return s->ckpt_moved ? "; this run found --checkpoint-out behind its commits (a run "
+			       "killed before writing it) and wrote it: the source may have "
+			       "resumed from the older one, so run the same command again"
+			     : "";
+}
+
+/* The same keys and values in the same order. */
+static int ckpt_same(const struct ckpt *a, const struct ckpt *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->kv[i].k, b->kv[i].k) || strcmp(a->kv[i].v, b->kv[i].v))
+			return 0;
+	return 1;
+}
+
+/* Did --checkpoint-out change from what was read as before (had: 1 read,
+ * 0 absent, -1 unreadable: not known, taken as no)? */
+static int ckpt_moved(const char *path, int had, const struct ckpt *before)
+{
+	struct ckpt now = { 0 };
+	struct mc_err e = { 0 };
+	int rc = had < 0 ? -1 : ckpt_read(path, &now, &e);
+	int moved = rc >= 0 && (rc != had || !ckpt_same(before, &now));
+	ckpt_free(&now);
+	return moved;
+}
+
 int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struct mc_err *err)
 {
 	struct sink *s = calloc(1, sizeof *s);
+	struct ckpt before = { 0 };
+	struct mc_err e = { 0 };
+	/* --checkpoint-out as a source started beside this run found it */
+	int had = o->ckpt_out ? ckpt_read(o->ckpt_out, &before, &e) : 0;
 	int rc;
 
 	*sp = NULL;
-	if (!s)
+	if (!s) {
+		ckpt_free(&before);
 		return mc_oom(err, "sink");
+	}
 	s->o = *o;
 	s->d = d;
 	s->bgen = 1; /* a new buffer has seen no boundary */
@@ -826,9 +863,12 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 	 * from the ledger (a rerun that commits nothing would not) */
 	if (rc > 0 && o->ckpt_out && ledger_checkpoint_write(o->ckpt_out, &s->L, err) < 0)
 		goto fail;
+	s->ckpt_moved = o->ckpt_out && ckpt_moved(o->ckpt_out, had, &before);
+	ckpt_free(&before);
 	*sp = s;
 	return 0;
 fail:
+	ckpt_free(&before);
 	sink_close(s);
 	return -1;
 }

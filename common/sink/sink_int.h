@@ -98,6 +98,10 @@ struct sink {
 				  * field is DEST: what the warehouse holds) */
 	char pcol[136];          /* its header's partition_column, or "" (spart.c) */
 	int had_ledger;          /* read_ledger found a committed ledger */
+	int ckpt_moved;          /* this run found --checkpoint-out behind its
+				  * commits (a run killed before writing it)
+				  * and wrote it: a source started beside it
+				  * may have read the old one (sink_rerun_hint) */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
@@ -145,6 +149,10 @@ struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, c
 /* pday.c */
 void sink_part_for(struct sink *s, const struct sink_tab *t, int is_log, char *out, size_t outsz);
 int sink_commit(struct sink *s, struct mc_err *err);
+/* "" or, when ckpt_moved, the words ("; ...") that end a refusal of chunks
+ * the source repeated from the checkpoint it read: run the same command
+ * again. */
+const char *sink_rerun_hint(const struct sink *s);
 /* The ledger entry of the stream's source: its positions. */
 static inline struct mc_ledger *sink_src(struct sink *s)
 {
