@@ -124,10 +124,15 @@ for k in 1 2 3; do
 	mc-tunnel-put --partial-ok --dest="$W" --commit-rows=100 <"$T/fifo" 2>"$T/p.err" &
 	sink=$!
 	rnd 700; msleep $((RND + 150))
-	kill -KILL $snap 2>/dev/null
+	kill -KILL $snap 2>/dev/null && fifo_release $sink "$T/fifo"
 	wait $snap 2>/dev/null
 	wait $sink
-	expect_eq "own checkpoint, source killed ($k): the sink exits 0 at the open end" "$?" 0
+	rc=$?
+	# a source killed before its header (a loaded machine): an empty
+	# pipe, refused as such (exit 1), nothing committed
+	[ $rc = 1 ] && grep -q 'empty input: no record stream header' "$T/p.err" && rc=0
+	cp "$T/p.err" "$T/err"
+	expect_eq "own checkpoint, source killed ($k): the sink exits 0 at the open end" "$rc" 0
 done
 $SNAP --checkpoint="$S" 2>/dev/null | mc-tunnel-put --dest="$W" 2>"$T/err"
 expect_eq "own checkpoint: the rerun exits 0" "$?" 0
