@@ -59,9 +59,10 @@ expect_grep "--with-op names the op and position" '^delete,18446744073709551615:
 expect_ok "--check accepts a whole stream" mc-cat --check "$T/c.mcr"
 expect_eq "--check prints nothing" "$(cat "$T/out")" ""
 n=$(wc -c <"$T/c.mcr")
-# CUT_STEP: every offset (1), or every CUT_STEP-th (the sanitizer builds:
-# three processes an offset is most of their slowest test)
-step=${CUT_STEP:-1}
+# every 13th offset through the program (its exit code and message; three
+# processes an offset made this the slowest test): tests/unit/t_cat cuts
+# the same corpus at every offset through the engine mc-cat runs
+step=13
 i=0 bad=
 while [ $i -lt "$n" ]; do
 	head -c $i "$T/c.mcr" >"$T/cut"
@@ -74,7 +75,7 @@ while [ $i -lt "$n" ]; do
 	fi
 	i=$((i + step))
 done
-if [ -z "$bad" ]; then ok "a stream cut at each of $n offsets (step $step) is reported truncated there"
+if [ -z "$bad" ]; then ok "a stream cut at every ${step}th of $n offsets is reported truncated there"
 else fail "a stream cut at each offset is reported truncated there" "offsets$bad"; fi
 n=$(wc -l <"$T/c.jsonl")
 head -n 5 "$T/c.jsonl" >"$T/cut.jsonl"

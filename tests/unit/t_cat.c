@@ -245,6 +245,35 @@ static void test_engine(void)
 	tap_check(strstr(b.p, "check: FAILED: ") != NULL, "engine: ... and the summary says so",
 		  "%s", b.p);
 
+	/* the stream cut at every offset: an error naming that offset (the
+	 * engine mc-cat --check runs; tests/t1000 checks some through it) */
+	{
+		size_t bad = 0, first = 0;
+		char want[64], first_msg[sizeof err.msg] = "";
+		for (size_t i = 0; i < a.len; i++) {
+			const char *m;
+			f = fopen(cut, "wb");
+			if (!f || fwrite(a.p, 1, i, f) != i || fclose(f) != 0) {
+				tap_fail("engine: a cut file", "offset %zu", i);
+				break;
+			}
+			err = (struct mc_err){ 0 };
+			rc = run_to(cut, CAT_TO_NONE, sum, &err);
+			snprintf(want, sizeof want, "truncated at offset %zu", i);
+			m = strstr(err.msg, want);
+			if (rc < 0 && err.code == MC_EXIT_DATA &&
+			    (i == 0 ? strstr(err.msg, "empty input") != NULL
+				    : m && (m[strlen(want)] < '0' || m[strlen(want)] > '9')))
+				continue;
+			if (!bad++) {
+				first = i;
+				snprintf(first_msg, sizeof first_msg, "%s", err.msg);
+			}
+		}
+		tap_check(bad == 0, "engine: a stream cut at any offset is an error naming it",
+			  "%zu of %zu offsets wrong, the first %zu: %s", bad, a.len, first, first_msg);
+	}
+
 	err = (struct mc_err){ 0 };
 	snprintf(cut, sizeof cut, "%s/none.mcr", dir);
 	rc = run_to(cut, CAT_TO_NONE, sum, &err);
