@@ -124,8 +124,9 @@ soak: all $(UNITS) $(TOOLS)
 # local MaxCompute server alone (Python; its C block decoder is built
 # without sanitizers whatever CFLAGS says). Each size can be set from the
 # environment.
-SAN_SIZES := MERGE_TABLES=$${MERGE_TABLES:-60} LAYOUT_TABLES=$${LAYOUT_TABLES:-10} \
-	MERGE_TRIALS=$${MERGE_TRIALS:-1000}
+SAN_SIZES := MERGE_TABLES=$${MERGE_TABLES:-40} LAYOUT_TABLES=$${LAYOUT_TABLES:-10} \
+	MERGE_TRIALS=$${MERGE_TRIALS:-1000} REPLAY_TABLES=$${REPLAY_TABLES:-8} \
+	T6201_KILLS=$${T6201_KILLS:-2}
 SAN_EXCLUDE := t1009-deb t7000-odps-server t7035-odps-lazy-commit t7050-odps-upsert-server
 SAN_RUN = $(SAN_SIZES) TESTS_EXCLUDE="$${TESTS_EXCLUDE-$(SAN_EXCLUDE)}" $(MAKE)
 asan:
