@@ -1,6 +1,6 @@
 #!/bin/sh
 # mc-snapshot reads a table without FLOAT or DOUBLE columns through the
-# text protocol (mysql_use_result), and the others through the binary
+# text protocol (its rows read as packets), and the others through the binary
 # protocol (prepared statements). Over every other column type with its
 # edge values (integers and their ZEROFILL, DECIMAL, BIT, YEAR, every
 # temporal type and fraction, zero and invalid dates, text in many
@@ -159,3 +159,39 @@ expect_grep "FLOAT/DOUBLE: the values" '"after":\[2,\{"f32":1e-45\},\{"f32":0.5\
 
 # the test of every type against the server's own rendering (t6015) runs
 # through the text protocol too: its tables without floats take it
+
+# The rows are read as their packets (docs/mc-snapshot.md "Code"). An error packet amid them (max_statement_time, reached while the
+# --where's SLEEP holds each row 10 ms: about 50 rows of 1000 bytes go
+# first) is the read's error as the server gave it, exit 1; a connection
+# killed amid them is a lost one, exit 3. Either way no row record is
+# written.
+sql "CREATE DATABASE slow; CREATE TABLE slow.t (id INT PRIMARY KEY, v VARCHAR(1000));
+INSERT INTO slow.t SELECT seq, REPEAT('x', 1000) FROM slow.seq_1_to_300;"
+rows() { mc-cat "$T/out" 2>/dev/null | grep -c '"op":"snapshot"'; }
+sql "SET GLOBAL max_statement_time=0.5"
+expect_code 1 "an error packet amid the rows: exit 1" \
+	mc-snapshot $MDB_ARGS --tables='slow\.t' --where='slow.t:SLEEP(0.01)=0'
+sql "SET GLOBAL max_statement_time=0"
+expect_grep "... the server's error, with the table and the place" \
+	"^mc-snapshot: .*table 'slow.t': reading a chunk: Query execution was interrupted \(max_statement_time exceeded\) \(1969\)" \
+	"$T/err"
+expect_eq "... one line on stderr" "$(wc -l <"$T/err")" 1
+expect_eq "... no row record" "$(rows)" 0
+
+mc-snapshot $MDB_ARGS --tables='slow\.t' --where='slow.t:SLEEP(0.01)=0' >"$T/out" 2>"$T/err" &
+pid=$!
+id=
+for _ in $(seq 100); do
+	id=$(sql "SELECT id FROM information_schema.processlist
+		WHERE id <> CONNECTION_ID() AND info LIKE '%SLEEP(0.01)%ORDER BY%'")
+	[ -n "$id" ] && break
+	sleep 0.05
+done
+sleep 0.2
+[ -n "$id" ] || fail "a connection killed amid the rows" "the chunk's query never showed"
+sql "KILL CONNECTION $id"
+wait $pid
+expect_eq "a connection killed amid the rows: exit 3" "$?" 3
+expect_grep "... a lost connection, with the table and the place" \
+	"table 'slow.t': reading a chunk: Lost connection to server during query \(2013\)" "$T/err"
+expect_eq "... no row record" "$(rows)" 0

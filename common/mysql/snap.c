@@ -647,6 +647,7 @@ void snap_reader_free(struct snap_reader *rd)
 	cs_set_free(&rd->cs);
 	free(rd->bind);
 	free(rd->len);
+	free(rd->row);
 	free(rd->isnull);
 	free(rd->error);
 	free(rd->bufs);
@@ -662,6 +663,7 @@ static int reader_size(struct snap_reader *rd, size_t n)
 	/* parallel arrays of exactly nbind items (nbind is their count too) */
 	if (mc_resize(&rd->bind, n, sizeof *rd->bind) < 0 ||
 	    mc_resize(&rd->len, n, sizeof *rd->len) < 0 ||
+	    mc_resize(&rd->row, n, sizeof *rd->row) < 0 ||
 	    mc_resize(&rd->isnull, n, sizeof *rd->isnull) < 0 ||
 	    mc_resize(&rd->error, n, sizeof *rd->error) < 0 ||
 	    mc_resize(&rd->bufs, n, sizeof *rd->bufs) < 0 ||

@@ -177,6 +177,7 @@ struct snap_reader {
 	size_t max_bytes;
 	MYSQL_BIND *bind;
 	unsigned long *len;
+	char **row; /* the text protocol: the row's values (into its packet), len their lengths */
 	my_bool *isnull, *error;
 	char **bufs;
 	size_t *bufsz;
@@ -214,7 +215,7 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
 /* Is t read through the text protocol (no FLOAT/DOUBLE column, and
  * MC_SNAP_PROTOCOL is not "binary")? snap_read_text: snap_read's loop
  * over the text protocol, for query q (rd sized for its columns; no
- * read of ties). */
+ * read of ties), its rows read as packets (snap_pkt_next). */
 int snap_use_text(const struct snap_table *t);
 /* The chunk's end bound from the read's last row: split column i's literal
  * by lit (each protocol's; row and len: the text protocol's row, else
@@ -249,6 +250,36 @@ static inline int snap_row_end(const struct snap_table *t, struct snap_reader *r
  * column's length and fraction digits, anything else as it is (v points
  * into s). -1: not a value of the column's form (fuzz/fuzz_snaptext.c). */
 int snap_text_conv(const struct snap_col *c, const char *s, size_t n, struct mc_val *v);
+/* Row number rowno of a text-protocol read from its packet p[0..n) (the
+ * length-encoded values of t's columns, then those of the HEX() of its
+ * string split key columns, nb in all; 0xfb: NULL): converted (rd->vals)
+ * and packed after rd->head into out as snap_rows_put does, the values
+ * kept in rd->row and rd->len (rd sized for nb). -1 with err: a value not
+ * of its column's form, or a packet that is not nb values
+ * (fuzz/fuzz_snappkt.c). */
+int snap_text_row(struct snap_reader *rd, const struct snap_table *t, size_t nb,
+		  const unsigned char *p, size_t n, uint64_t rowno, struct mc_buf *out,
+		  struct mc_err *err);
+/* snap_pkt.c: the next packet of a result's rows after mysql_real_query
+ * (its end and errors out of line, snap_pkt_end: len the packet's):
+ * 1 a row (*p, *n: its bytes, valid until the next read); 0 the end (the
+ * connection ready for the next query); -1 with err: the server's error
+ * packet or a lost connection (as my_fail reports them, "reading a
+ * chunk"), or an end too short. snap_pkt_skip reads the rows left, if
+ * any, and drops them. */
+int snap_pkt_end(MYSQL *m, unsigned long len, struct mc_err *err);
+static inline int snap_pkt_next(MYSQL *m, const unsigned char **p, size_t *n,
+				struct mc_err *err)
+{
+	unsigned long len = mysql_net_read_packet(m);
+	/* (the library turns an empty packet into packet_error) */
+	if (len == (unsigned long)packet_error || (m->net.read_pos[0] == 0xfe && len < 0xffffff))
+		return snap_pkt_end(m, len, err); /* (snap_pkt.c) */
+	*p = m->net.read_pos;
+	*n = len;
+	return 1;
+}
+void snap_pkt_skip(MYSQL *m);
 int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
 		   size_t qlen, uint64_t limit, const struct mc_pos *wm, int64_t tm,
 		   struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,

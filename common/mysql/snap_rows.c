@@ -8,7 +8,7 @@
  * checks of the values.
  *
  * A table without FLOAT or DOUBLE columns is read through the text
- * protocol (mysql_use_result): the server sends every value as its text
+ * protocol, its rows as their packets (snap_pkt.c): the server sends every value as its text
  * or its bytes, which are the bytes the binary protocol gives for
  * strings, bytes, BIT, DECIMAL and JSON, and the texts the binary path
  * formats for temporal values (checked: the length their column's
@@ -288,14 +288,59 @@ static int bad_value(const struct snap_col *c, uint64_t row, const char *s, size
 		       c->name, c->mysql_type, (unsigned long long)row, (int)(n > 64 ? 64 : n), s);
 }
 
-/* Row number row's values converted (rd->vals) and packed after the read's
- * shared fields, in one pass: the bytes and checks of snap_rows_put. */
-static inline int text_row(struct snap_reader *rd, const struct snap_table *t, MYSQL_ROW row,
-			   const unsigned long *len, uint64_t rowno, struct mc_buf *out,
+/* The next length-encoded value of a row packet at *pp (before end) into
+ * *s, *n (*s NULL: 0xfb, NULL): 0, or -1 when it does not fit. */
+static inline __attribute__((always_inline)) int pkt_val(const unsigned char **pp,
+							  const unsigned char *end, char **s,
+							  unsigned long *n)
+{
+	const unsigned char *p = *pp;
+	if (p >= end)
+		return -1;
+	uint64_t len = *p++;
+	if (len >= 0xfb) {
+		if (len == 0xfb) {
+			*s = NULL;
+			*n = 0;
+			*pp = p;
+			return 0;
+		}
+		size_t w = len == 0xfc ? 2 : len == 0xfd ? 3 : len == 0xfe ? 8 : 0;
+		if (!w || (size_t)(end - p) < w)
+			return -1;
+		len = 0;
+		for (size_t k = 0; k < w; k++)
+			len |= (uint64_t)p[k] << (8 * k);
+		p += w;
+	}
+	if (len > (uint64_t)(end - p))
+		return -1;
+	*s = (char *)p;
+	*n = (unsigned long)len;
+	*pp = p + len;
+	return 0;
+}
+
+static int bad_packet(uint64_t row, size_t n, size_t nb, struct mc_err *err)
+{
+	return mc_errf(err, MC_EXIT_DATA,
+		       "reading a chunk: row %llu: the server's row of %zu bytes is not %zu "
+		       "length-encoded values",
+		       (unsigned long long)row, n, nb);
+}
+
+/* Row number rowno's values split from its packet, converted (rd->vals)
+ * and packed after the read's shared fields, in one pass: the bytes and
+ * checks of snap_rows_put. */
+static inline __attribute__((always_inline)) int text_row(struct snap_reader *rd, const struct snap_table *t, size_t nb,
+			   const unsigned char *pkt, size_t pn, uint64_t rowno, struct mc_buf *out,
 			   struct mc_err *err)
 {
 	struct rp k;
 	size_t nc = t->ncols;
+	const unsigned char *p = pkt, *end = pkt + pn;
+	char **row = rd->row;
+	unsigned long *len = rd->len;
 	if (rp_open(&k, out, rd->head.len + 10 * nc + 16) < 0)
 		return mc_oom(err, "a record");
 	memcpy(k.w, rd->head.p, rd->head.len);
@@ -304,6 +349,8 @@ static inline int text_row(struct snap_reader *rd, const struct snap_table *t, M
 	for (size_t i = 0; i < nc; i++) {
 		struct mc_val *v = &rd->vals[i];
 		const struct snap_col *c = &t->cols[i];
+		if (pkt_val(&p, end, &row[i], &len[i]) < 0)
+			goto malformed;
 		const char *s = row[i];
 		size_t sn = len[i];
 		if (!s) {
@@ -347,9 +394,24 @@ static inline int text_row(struct snap_reader *rd, const struct snap_table *t, M
 		rp_abort(&k);
 		return bad_value(c, rowno, s, sn, err);
 	}
+	for (size_t i = nc; i < nb; i++) /* the HEX() of string split key columns */
+		if (pkt_val(&p, end, &row[i], &len[i]) < 0 || !row[i])
+			goto malformed;
+	if (p != end)
+		goto malformed;
 	if (rp_close(&k) < 0)
 		return mc_oom(err, "a record");
 	return 0;
+malformed:
+	rp_abort(&k);
+	return bad_packet(rowno, pn, nb, err);
+}
+
+int snap_text_row(struct snap_reader *rd, const struct snap_table *t, size_t nb,
+		  const unsigned char *p, size_t n, uint64_t rowno, struct mc_buf *out,
+		  struct mc_err *err)
+{
+	return text_row(rd, t, nb, p, n, rowno, out, err);
 }
 
 int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
@@ -363,7 +425,6 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	uint64_t n = 0;
 	size_t start_len = out->len;
 	struct snap_ticks tk = { tick, tick_ctx, 0, out->len };
-	MYSQL_RES *res = NULL;
 	struct mc_rec r;
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_ROW;
@@ -375,27 +436,25 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	r.time = tm;
 	if (snap_rows_head(rd, &r, err) < 0)
 		return -1;
-	if (mysql_real_query(m, q, (unsigned long)qlen) != 0 || !(res = mysql_use_result(m)))
+	if (mysql_real_query(m, q, (unsigned long)qlen) != 0)
 		return my_fail(m, err, "reading a chunk");
-	if (mysql_num_fields(res) != nb) {
+	if (mysql_field_count(m) != nb) {
 		mc_errf(err, MC_EXIT_DATA, "the chunk query returns %u columns, expected %zu",
-			mysql_num_fields(res), nb);
+			mysql_field_count(m), nb);
 		goto fail;
 	}
 	for (;;) {
-		MYSQL_ROW row = mysql_fetch_row(res);
-		if (!row) {
-			if (mysql_errno(m)) {
-				my_fail(m, err, "reading a chunk");
-				goto fail;
-			}
-			break;
-		}
-		const unsigned long *len = mysql_fetch_lengths(res);
-		if (text_row(rd, t, row, len, n + 1, out, err) < 0)
+		const unsigned char *p = NULL;
+		size_t pn = 0;
+		int g = snap_pkt_next(m, &p, &pn, err);
+		if (g < 0)
 			goto fail;
-		int e = snap_row_end(t, rd, text_lit, row, len, ++n, limit, start_len, out, &tk, last,
-				     err);
+		if (g == 0)
+			break;
+		if (text_row(rd, t, nb, p, pn, n + 1, out, err) < 0)
+			goto fail;
+		int e = snap_row_end(t, rd, text_lit, rd->row, rd->len, ++n, limit, start_len, out,
+				     &tk, last, err);
 		if (e == -1)
 			goto fail;
 		if (e == -2)
@@ -406,7 +465,7 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
 	/* the rows left after a stop (at most the limit's) are read and dropped */
-	mysql_free_result(res);
+	snap_pkt_skip(m);
 	if (mysql_errno(m))
 		return my_fail(m, err, "reading a chunk");
 	*nrows = n;
@@ -418,6 +477,6 @@ fail:
 		snap_bound_free(*last, t->nsplit);
 		*last = NULL;
 	}
-	mysql_free_result(res);
+	snap_pkt_skip(m);
 	return -1;
 }
