@@ -1,9 +1,8 @@
 #!/bin/sh
-# mc-binlog-tail reads a regular binlog file from a mapping of it (events
-# handed out in place, table maps and rows held by reference in their
-# transaction), and anything else (a pipe, standard input, zstd) through
-# read(2): the two give the same records, messages and exit codes on every
-# binlog fixture, whole and cut short at several places (the cut ones end
+# mc-binlog-tail reads a regular binlog file and a pipe alike (read(2)
+# into one buffer; the file was once read from a mapping of it, this test
+# kept its name): the two give the same records, messages and exit codes
+# on every binlog fixture, whole and cut short at several places (the cut ones end
 # with the same "truncated event" error and offset). Reading files does not
 # load the MariaDB client library: it is opened only for a server
 # connection, with a clear message when it cannot be.
@@ -17,7 +16,7 @@ run() {
 	mc-binlog-tail "$1/$(basename "$2")" >"$1/out" 2>"$1/err"
 	echo $? >"$1/rc"
 }
-# same DESC FILE: FILE read mapped, then through a FIFO of the same name
+# same DESC FILE: FILE read as a file, then through a FIFO of the same name
 same() {
 	_f=$2 _n=$(basename "$2")
 	cp "$_f" "$T/m/$_n"
@@ -36,7 +35,7 @@ same() {
 		[ "$(cat "$T/m/rc")" = "$(cat "$T/p/rc")" ]; then
 		n_same=$((n_same + 1))
 	else
-		fail "$1" "mapped and piped differ on $_f (exit $(cat "$T/m/rc") and $(cat "$T/p/rc")): $(diff "$T/m/err.n" "$T/p/err.n" | head -3 | tr '\n' ' ')"
+		fail "$1" "a file and piped differ on $_f (exit $(cat "$T/m/rc") and $(cat "$T/p/rc")): $(diff "$T/m/err.n" "$T/p/err.n" | head -3 | tr '\n' ' ')"
 		n_diff=$((n_diff + 1))
 	fi
 }
@@ -49,10 +48,10 @@ gunzip -c "$B/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz
 echo "$T/src/mysql-bin.000001" >>"$T/files"
 while read -r f; do
 	n_files=$((n_files + 1))
-	same "every fixture: mapped and piped alike" "$f"
+	same "every fixture: a file and piped alike" "$f"
 done <"$T/files"
 [ "$n_diff" -eq 0 ] && [ "$n_same" -ge 40 ] &&
-	ok "every fixture: records, messages and exit codes alike mapped and piped ($n_same files)"
+	ok "every fixture: records, messages and exit codes alike a file and piped ($n_same files)"
 
 # Cut short (a prefix of the file): the same error at the same offset.
 S=$T/src/mysql-bin.000001
@@ -61,9 +60,9 @@ n_same=0 n_diff=0
 mkdir -p "$T/cut/p"
 for at in 3 4 50 200 1000 65536 262143 262144 262145 700001 $((size - 1)); do
 	head -c "$at" "$S" >"$T/cut/p/mysql-bin.000001"
-	same "cut at $at: mapped and piped alike" "$T/cut/p/mysql-bin.000001"
+	same "cut at $at: a file and piped alike" "$T/cut/p/mysql-bin.000001"
 done
-[ "$n_diff" -eq 0 ] && ok "sakila cut at 11 places: the same records, message and exit code mapped and piped"
+[ "$n_diff" -eq 0 ] && ok "sakila cut at 11 places: the same records, message and exit code a file and piped"
 head -c 700001 "$S" >"$T/cut/mysql-bin.000001"
 expect_code 1 "a file cut inside an event: exit 1" mc-binlog-tail "$T/cut/mysql-bin.000001"
 expect_grep "a file cut inside an event: the offset and what is present" \

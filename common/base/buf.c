@@ -60,6 +60,33 @@ int buf_grow(struct mc_buf *b, size_t more)
 	return 0;
 }
 
+int buf_grow_huge(struct mc_buf *b, size_t more)
+{
+	size_t need, cap;
+	void *p;
+	if (more > SIZE_MAX - b->len - HUGE_PAGE) {
+		errno = ENOMEM;
+		return -1;
+	}
+	need = b->len + more;
+	if (need <= b->cap)
+		return 0;
+	if (need >= HUGE_MIN)
+		return buf_grow(b, more);
+	cap = (need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, cap) != 0)
+		return -1;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, cap, MADV_HUGEPAGE); /* advice */
+#endif
+	if (b->len)
+		memcpy(p, b->p, b->len);
+	free(b->p);
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
 int buf_addf(struct mc_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,13 @@ struct mc_buf {
 /* Make room for at least `more` bytes after len. 0, or -1 (ENOMEM). */
 int buf_grow(struct mc_buf *b, size_t more);
 
+/* buf_grow to a multiple of 2 MiB on a 2 MiB boundary with the huge-page
+ * advice, below 4 MiB too: for a buffer that is reused and grows past a
+ * few hundred KB (a transaction's events), where faulting in its 4 KiB
+ * pages one at a time costs ~12 us each on a VM whose page faults trap to
+ * the hypervisor, and one huge page costs less than 1 ms. */
+int buf_grow_huge(struct mc_buf *b, size_t more);
+
 /* n bytes for free(): from 4 MiB on, on a 2 MiB boundary with the
  * kernel's advice to back it with huge pages (buf_grow's large buffers).
  * NULL when out of memory. */

@@ -389,12 +389,6 @@ struct bl_file {
 	size_t pos;       /* next event at buf.p + pos */
 	uint64_t base;    /* file offset of buf.p[0] */
 	int eof;
-	const uint8_t *map; /* bl_file_map: the file's bytes, map_len of them */
-	size_t map_len;
-	size_t mpos;      /* the next event at map + mpos */
-	size_t dropped;   /* the pages before map + dropped were given back */
-	int map_end;      /* the mapping was read to its end: now read(2), the
-			   * mapping kept (events held by reference) */
 };
 
 /* Start reading fd (not owned) whose next byte is at file offset `off`;
@@ -402,14 +396,6 @@ struct bl_file {
  * the decompressed bytes. */
 void bl_file_init(struct bl_file *f, int fd, uint64_t off);
 void bl_file_init_zin(struct bl_file *f, struct zin *z);
-/* Read the regular file fd (not owned; its offset at 0) from a mapping of
- * it: no copy into a buffer. 0, or -1 when fd is not a regular file of 4
- * bytes or more, cannot be mapped, or is zstd-compressed: then read it
- * otherwise (fd untouched; f needs bl_file_init*). What follows the size
- * it had when mapped is read (it may grow); a file cut short while mapped
- * raises SIGBUS when a page beyond its new end is touched (the caller
- * guards against it: f->map .. f->map + f->map_len). */
-int bl_file_map(struct bl_file *f, int fd);
 /* Check the 4-byte magic "\xfebin" at the start. 0 or -1. */
 int bl_file_magic(struct bl_file *f, struct mc_err *err);
 /* Next event: 1 with *ev and *n (valid until the next call) and *start, its

@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 
 #define TXN_HDR 21
+#define TXN_HUGE_FROM (128u << 10)
 #define TXN_INNER 1 /* flags: inside a transaction payload */
 #define TXN_QUERY 2 /* flags: a decoded statement, not raw bytes */
 #define TXN_REF 4   /* flags: a pointer to the bytes is held (txn_add_ref) */
@@ -148,6 +149,12 @@ static int add(struct bl_txn *t, const struct txn_at *at, int flags, const void 
 		t->spilled += sizeof h + an + bn + cn;
 		return 0;
 	}
+	/* past 128 KB the buffer goes to huge pages (buf.h): a transaction of
+	 * bulk rows (a MB or more) costs one page fault, not hundreds */
+	if (t->buf.len + sizeof h + an + bn + cn > t->buf.cap &&
+	    t->buf.len + sizeof h + an + bn + cn > TXN_HUGE_FROM &&
+	    buf_grow_huge(&t->buf, sizeof h + an + bn + cn) < 0)
+		return mc_oom(err, "buffering a transaction");
 	if (buf_add(&t->buf, h, sizeof h) < 0 || buf_add(&t->buf, a, an) < 0 ||
 	    buf_add(&t->buf, b, bn) < 0 || buf_add(&t->buf, c, cn) < 0)
 		return mc_oom(err, "buffering a transaction");

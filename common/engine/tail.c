@@ -34,7 +34,8 @@ int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err)
 	bl_init(&T->d);
 	T->d.verify_checksum = !o->no_checksum;
 	T->d.partial_json_absent = o->partial_json_absent;
-	st_init(&T->st);
+	/* T is calloc'ed (tail_run): st_init would only clear its 240 KB,
+	 * touching 60 pages that the run may never use */
 	T->st.re = o->tables;
 	T->colnames = o->column_names;
 	if (T->colnames == TAIL_NAMES_DEFAULT)
@@ -781,9 +782,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		int rc = bl_check_as(&T->d, p, n, as, &fl, err);
 		if (rc < 0)
 			return bad_event(T, start, inner, err);
-		if (((uintptr_t)p >= T->map_lo && (uintptr_t)p < T->map_hi
-			     ? txn_add_ref(&T->txn, p, n, &at, err)
-			     : txn_add(&T->txn, p, n, &at, err)) < 0)
+		if (txn_add(&T->txn, p, n, &at, err) < 0)
 			return -1;
 		if (rc != BL_TABLE_MAP && !T->in_txn && (fl & BL_ROWS_STMT_END))
 			return tail_commit(T, off, inner,

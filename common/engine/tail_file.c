@@ -6,12 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -228,62 +227,27 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 	return 0;
 }
 
-/* A file read from a mapping (bl_file_map) and cut short meanwhile (a
- * copy over it, a truncation): touching a page past its new end raises
- * SIGBUS, which comes back here as an error at the event being read,
- * instead of killing the process. Signal state, as tail_live.c's. */
-struct map_guard {
-	sigjmp_buf jb;
-	const uint8_t *lo, *hi;
-};
-static struct map_guard *volatile map_guard;
-
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
+/* A regular file cut short while it was read (a truncation, a copy over
+ * it): the read ended before the size it had when opened, and it is now
+ * smaller than that. 1 (err set, at the event being read) or 0. */
+static int cut_short(struct tail *T, int fd, uint64_t opened, const struct file_loop *L,
+		     struct mc_err *err)
 {
-	struct map_guard *g = map_guard;
-	const uint8_t *a = si->si_addr;
-	(void)uc;
-	if (g && a >= g->lo && a < g->hi)
-		siglongjmp(g->jb, 1);
-	signal(sig, SIG_DFL); /* not in the mapping: as without the guard */
+	struct stat st;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0 || (uint64_t)at >= opened || fstat(fd, &st) < 0 ||
+	    (uint64_t)st.st_size >= opened)
+		return 0;
+	mc_errf(err, MC_EXIT_DATA, "the file was cut short while it was read (it had %" PRIu64
+		" bytes when opened)", opened);
+	return tail_data_error(T, L->start, err), 1;
 }
 
-static int guarded_events(struct tail *T, struct bl_file *f, struct file_loop *L,
-			  struct mc_err *err)
+/* Does the regular file fd (its offset at 0) begin with zstd's magic? */
+static int zstd_file(int fd)
 {
-	struct map_guard g;
-	struct sigaction sa, old;
-	int rc;
-	if (!f->map)
-		return events(T, f, L, err);
-	g.lo = f->map;
-	g.hi = f->map + f->map_len;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_sigbus;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old); /* before sigsetjmp: nothing changes after it */
-	if (sigsetjmp(g.jb, 1)) {
-		/* the output is not flushed: a record may be half made */
-		map_guard = NULL;
-		sigaction(SIGBUS, &old, NULL);
-		T->map_lo = T->map_hi = 0;
-		return mc_errf(err, MC_EXIT_DATA,
-			       "'%s': offset %" PRIu64 ": the file was cut short while it was read "
-			       "(it had %zu bytes when opened)", T->fname, L->start, f->map_len);
-	}
-	map_guard = &g;
-	T->map_lo = (uintptr_t)f->map;
-	T->map_hi = (uintptr_t)(f->map + f->map_len);
-	rc = events(T, f, L, err);
-	/* an incomplete transaction at the end (decoded by the dry run),
-	 * copied while the guard holds */
-	if (rc >= 0 && txn_unref(&T->txn, err) < 0)
-		rc = -1;
-	T->map_lo = T->map_hi = 0;
-	map_guard = NULL;
-	sigaction(SIGBUS, &old, NULL);
-	return rc;
+	unsigned char m[4];
+	return pread(fd, m, 4, 0) == 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0;
 }
 
 /* One file from byte `from`, followed by next (NULL: none): 1 when a stop
@@ -295,6 +259,8 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	struct zin z;
 	struct bl_file f;
 	struct file_loop L = { in, from, last, -1, 0, 0 };
+	struct stat st;
+	uint64_t opened;
 	int fd, rc;
 
 	T->fname = in->name;
@@ -302,10 +268,14 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
 	if (fd < 0)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
+	/* read(2) into one buffer (a mapping costs more on a VM whose page
+	 * faults trap to the hypervisor: docs/mc-binlog-tail.md); zstd is
+	 * recognised by its magic */
 	zin_init(&z, fd);
-	/* a regular file is read from a mapping of it (no copy); standard
-	 * input, pipes and zstd-compressed files through a struct zin */
-	if (fd == 0 || bl_file_map(&f, fd) < 0)
+	opened = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (opened && fd != 0 && !zstd_file(fd))
+		bl_file_init(&f, fd, 0); /* straight into the reader's buffer */
+	else
 		bl_file_init_zin(&f, &z);
 	bl_forget_tables(&T->d);
 	tail_rollback(T);
@@ -314,7 +284,9 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 		rc = tail_data_error(T, UINT64_MAX, err);
 		goto out;
 	}
-	rc = guarded_events(T, &f, &L, err);
+	rc = events(T, &f, &L, err);
+	if (rc != 2 && opened && cut_short(T, fd, opened, &L, err))
+		rc = -1;
 	if (rc < 0)
 		goto out;
 	if (rc == 1 && from > 4 && f.base + f.pos < from) {

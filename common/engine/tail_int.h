@@ -52,8 +52,6 @@ struct tail {
 
 	/* the open transaction */
 	struct bl_txn txn;
-	uintptr_t map_lo, map_hi; /* the file read is mapped there: its table maps and
-				   * rows are held by reference (txn_add_ref) */
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
 	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */

@@ -1,5 +1,6 @@
 /* t_alloc: the allocation helpers of common/base/alloc.h, and the large
- * byte buffers of common/base/buf.h (docs/conventions.md "Large buffers"). */
+ * byte buffers of common/base/buf.h (docs/conventions.md "Large buffers",
+ * buf_grow_huge). */
 #define TAP_NAME "t_alloc"
 #include "tap.h"
 
@@ -135,10 +136,38 @@ static void large(void)
 	free(p);
 }
 
+/* buf_grow_huge: below 4 MiB too, a multiple of 2 MiB on its boundary,
+ * the bytes kept; then buf_grow (realloc) past it, and beyond 4 MiB. */
+static void huge(void)
+{
+	struct mc_buf b = { 0 };
+	size_t bad = (size_t)-1;
+	for (size_t i = 0; i < 1000; i++)
+		buf_addc(&b, (char)(i % 251));
+	tap_check(buf_grow_huge(&b, 300 << 10) == 0 && b.cap == (size_t)2 << 20 &&
+			  ((uintptr_t)b.p & (((uintptr_t)2 << 20) - 1)) == 0,
+		  "buf_grow_huge: 2 MiB on a 2 MiB boundary", "cap %zu at %p", b.cap, (void *)b.p);
+	tap_check(buf_grow_huge(&b, 1 << 20) == 0 && b.cap == (size_t)2 << 20,
+		  "buf_grow_huge: within the capacity, kept", "cap %zu", b.cap);
+	for (size_t i = 1000; i < ((size_t)3 << 20); i++)
+		buf_addc(&b, (char)(i % 251));
+	for (size_t i = 0; i < b.len && bad == (size_t)-1; i++)
+		if (b.p[i] != (char)(i % 251))
+			bad = i;
+	tap_check(b.len == (size_t)3 << 20 && bad == (size_t)-1,
+		  "buf_grow_huge: every byte kept when it grows on", "len %zu, byte %zu differs",
+		  b.len, bad);
+	tap_check(buf_grow_huge(&b, (size_t)6 << 20) == 0 && b.cap >= ((size_t)9 << 20) &&
+			  b.p[5] == 5,
+		  "buf_grow_huge: past 4 MiB as buf_grow", "cap %zu", b.cap);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	grow();
 	large();
+	huge();
 	resize();
 	strings();
 	oom();
