@@ -6,8 +6,9 @@
  * connections); each compressed block goes up at once on a free
  * connection (odps_put_step) while the next ones are being encoded. The
  * blocks and their bytes are those of the encoder alone; the spool is
- * written, fsync'd, once every block is compressed, before the journal as
- * always (a run killed before it has no journal: its session is never
+ * written, fsync'd, once every block is compressed (on a thread of its
+ * own while the last PUTs go on; with one connection while all of them
+ * go up), before the journal as always (a run killed before it has no journal: its session is never
  * committed). */
 #include "odps/dest_odps_int.h"
 
@@ -112,14 +113,23 @@ static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows
 	if (q->nready != p->nblocks)
 		return mc_errf(err, MC_EXIT_DATA, "internal: %zu blocks of %s, %zu compressed",
 			       p->nblocks, p->table, q->nready);
-	/* every block made: to local disk, while the last ones go up */
-	if (odps_spool_put(w->o.state, w->seq, idx, p->blocks, p->nblocks, &p->spool_size,
-			   &p->spool_crc, err) < 0)
+	/* every block made: to local disk on a thread of its own, while this
+	 * one takes the last ones up (the blocks stay as they are: all are
+	 * compressed); joined before the journal can be written */
+	struct odps_spool_job sj;
+	int rc = 0;
+	if (odps_spool_start(&sj, w->o.state, w->seq, idx, p->blocks, p->nblocks, err) < 0)
+		return -1;
+	while (!q->closed && odps_put_in(q->run) < p->nblocks)
+		if (pump(p, 1, 1000, err) < 0) {
+			rc = -1;
+			break;
+		}
+	if (odps_spool_wait(&sj, &p->spool_size, &p->spool_crc, rc < 0 ? NULL : err) < 0)
+		return -1;
+	if (rc < 0)
 		return -1;
 	p->spooled = 1;
-	while (!q->closed && odps_put_in(q->run) < p->nblocks)
-		if (pump(p, 1, 1000, err) < 0)
-			return -1;
 	return q->closed;
 }
 
@@ -129,15 +139,20 @@ int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	struct odd_pipe q = { 0 };
 	int rc;
 	if (u->threads <= 1 || !u->conns) {
+		struct odps_spool_job sj;
 		if (odd_encode(w, p, rows, err) < 0)
 			return -1;
-		/* the blocks to local disk first: what a rerun finishes the
-		 * commit from once its journal is written */
-		if (odps_spool_put(w->o.state, w->seq, idx, p->blocks, p->nblocks, &p->spool_size,
-				   &p->spool_crc, err) < 0)
+		/* the blocks to local disk (what a rerun finishes the commit
+		 * from once its journal is written) on a thread of its own while
+		 * they go up; joined before the journal can be written */
+		if (odps_spool_start(&sj, w->o.state, w->seq, idx, p->blocks, p->nblocks, err) < 0)
+			return -1;
+		rc = odps_up_put_all(u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
+		if (odps_spool_wait(&sj, &p->spool_size, &p->spool_crc, rc < 0 ? NULL : err) < 0 ||
+		    rc < 0)
 			return -1;
 		p->spooled = 1;
-		return odps_up_put_all(u, p->sess.id, w->o.comp, p->blocks, p->nblocks, err);
+		return rc;
 	}
 	p->pipe = &q;
 	rc = send(w, p, rows, u, idx, err);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,11 @@ int odps_spool_reset(const char *dir, struct mc_err *err)
 	if (!d)
 		return -1;
 	rc = wh_rmtree(d, err);
-	if (rc == 0)
-		rc = wh_mkdirs(d, err);
+	/* no fsync here: the spool's entry in _mcsync is made durable by the
+	 * directory fsync of the commit's first journal, its files' entries by
+	 * odps_spool_sync before it; neither is needed before that journal */
+	if (rc == 0 && mkdir(d, 0755) < 0 && errno != EEXIST)
+		rc = mc_errnof(err, errno, "'%s': mkdir", d);
 	free(d);
 	return rc;
 }
@@ -73,57 +77,105 @@ int odps_spool_sync(const char *dir, struct mc_err *err)
 	return rc;
 }
 
-int odps_spool_put(const char *dir, uint64_t seq, size_t i, const struct mc_buf *blocks,
-		   size_t n, uint64_t *size, uint32_t *crc, struct mc_err *err)
+/* The spool file being written: opened by the caller's thread, written,
+ * fsync'd and closed by write_all on a thread of its own. */
+static int spool_fail(struct odps_spool_job *j, struct mc_err *err)
 {
-	char *path = file_of(dir, seq, i, err);
-	uint64_t sz = 0;
-	uint32_t c = 0;
-	int fd, rc = 0;
-	if (!path)
+	return mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s' (nothing "
+			 "of it is committed; make room and run again)",
+			 (unsigned long long)j->seq, j->path);
+}
+
+static int spool_open(struct odps_spool_job *j, const char *dir, uint64_t seq, size_t i,
+		      const struct mc_buf *blocks, size_t n, struct mc_err *err)
+{
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
+	j->seq = seq;
+	j->blocks = blocks;
+	j->n = n;
+	if (!(j->path = file_of(dir, seq, i, err)))
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s'",
-			       (unsigned long long)seq, path);
-		free(path);
+	j->fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (j->fd < 0) {
+		int rc = mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s'",
+				   (unsigned long long)seq, j->path);
+		free(j->path);
+		j->path = NULL;
 		return rc;
 	}
-	for (size_t b = 0; b < n && rc == 0; b++) {
+	return 0;
+}
+
+static int write_all(struct odps_spool_job *j, struct mc_err *err)
+{
+	int rc = 0;
+	for (size_t b = 0; b < j->n && rc == 0; b++) {
 		unsigned char h[4];
-		uint32_t len = (uint32_t)blocks[b].len;
-		if (blocks[b].len > UINT32_MAX) {
-			rc = mc_errf(err, MC_EXIT_DATA, "internal: a block of %zu bytes", blocks[b].len);
+		uint32_t len = (uint32_t)j->blocks[b].len;
+		if (j->blocks[b].len > UINT32_MAX) {
+			rc = mc_errf(err, MC_EXIT_DATA, "internal: a block of %zu bytes",
+				     j->blocks[b].len);
 			break;
 		}
 		h[0] = (unsigned char)len;
 		h[1] = (unsigned char)(len >> 8);
 		h[2] = (unsigned char)(len >> 16);
 		h[3] = (unsigned char)(len >> 24);
-		if (io_write_all(fd, h, 4) < 0 || io_write_all(fd, blocks[b].p, len) < 0) {
-			rc = mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s' "
-				       "(nothing of it is committed; make room and run again)",
-				       (unsigned long long)seq, path);
+		if (io_write_all(j->fd, h, 4) < 0 || io_write_all(j->fd, j->blocks[b].p, len) < 0) {
+			rc = spool_fail(j, err);
 			break;
 		}
-		c = crc32c(c, h, 4);
-		c = crc32c(c, blocks[b].p, len);
-		sz += 4 + (uint64_t)len;
+		j->crc = crc32c(j->crc, h, 4);
+		j->crc = crc32c(j->crc, j->blocks[b].p, len);
+		j->size += 4 + (uint64_t)len;
 	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s' (nothing "
-			       "of it is committed; make room and run again)",
-			       (unsigned long long)seq, path);
-	if (close(fd) < 0 && rc == 0)
-		rc = mc_errnof(err, errno, "spooling the blocks of commit %llu to '%s' (nothing "
-			       "of it is committed; make room and run again)",
-			       (unsigned long long)seq, path);
-	if (rc < 0)
-		unlink(path);
-	free(path);
-	*size = sz;
-	*crc = c;
+	if (rc == 0 && fsync(j->fd) < 0)
+		rc = spool_fail(j, err);
+	if (close(j->fd) < 0 && rc == 0)
+		rc = spool_fail(j, err);
+	j->fd = -1;
 	return rc;
+}
+
+static int spool_done(struct odps_spool_job *j, uint64_t *size, uint32_t *crc)
+{
+	if (j->rc < 0)
+		unlink(j->path);
+	free(j->path);
+	j->path = NULL;
+	*size = j->size;
+	*crc = j->crc;
+	return j->rc;
+}
+
+static void *spool_thread(void *arg)
+{
+	struct odps_spool_job *j = arg;
+	j->rc = write_all(j, &j->err);
+	return NULL;
+}
+
+int odps_spool_start(struct odps_spool_job *j, const char *dir, uint64_t seq, size_t i,
+		     const struct mc_buf *blocks, size_t n, struct mc_err *err)
+{
+	if (spool_open(j, dir, seq, i, blocks, n, err) < 0)
+		return -1;
+	if (pthread_create(&j->th, NULL, spool_thread, j) != 0)
+		j->rc = write_all(j, &j->err); /* no thread: here and now */
+	else
+		j->started = 1;
+	return 0;
+}
+
+int odps_spool_wait(struct odps_spool_job *j, uint64_t *size, uint32_t *crc, struct mc_err *err)
+{
+	if (j->started)
+		pthread_join(j->th, NULL);
+	j->started = 0;
+	if (j->rc < 0 && err)
+		*err = j->err;
+	return spool_done(j, size, crc);
 }
 
 static int damaged(const char *path, uint64_t seq, const char *what, struct mc_err *err)

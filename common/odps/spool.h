@@ -12,6 +12,7 @@
 #ifndef MC_ODPS_SPOOL_H
 #define MC_ODPS_SPOOL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,13 +22,28 @@
 #define ODPS_SPOOL "_mcsync/spool"
 
 /* Make DIR's spool directory, empty (what a run killed before its journal
- * left is removed). */
+ * left is removed); not fsync'd: the commit's first journal is (its
+ * directory fsync holds the spool's entry). */
 int odps_spool_reset(const char *dir, struct mc_err *err);
-/* Write blocks[0..n) as partition i of commit seq, fsync'd; its size and
- * CRC-32C into *size and *crc. A full disk (or any write error) is -1 code
- * 1 naming the file; nothing is left of it. */
-int odps_spool_put(const char *dir, uint64_t seq, size_t i, const struct mc_buf *blocks,
-		   size_t n, uint64_t *size, uint32_t *crc, struct mc_err *err);
+/* Write blocks[0..n) as partition i of commit seq, fsync'd, on a thread
+ * of its own, so that the PUTs go on meanwhile: the file is opened here
+ * (an error is -1 at once); odps_spool_wait joins the thread and gives
+ * the file's size and CRC-32C, or -1 with the error in err (if not
+ * NULL): a full disk (or any write error) is code 1 naming the file, and
+ * nothing is left of it. blocks must stay unchanged until then. */
+struct odps_spool_job {
+	pthread_t th;
+	int started, fd, rc;
+	char *path;
+	uint64_t seq, size;
+	uint32_t crc;
+	const struct mc_buf *blocks;
+	size_t n;
+	struct mc_err err;
+};
+int odps_spool_start(struct odps_spool_job *j, const char *dir, uint64_t seq, size_t i,
+		     const struct mc_buf *blocks, size_t n, struct mc_err *err);
+int odps_spool_wait(struct odps_spool_job *j, uint64_t *size, uint32_t *crc, struct mc_err *err);
 /* fsync the spool directory (after the puts, before the journal). */
 int odps_spool_sync(const char *dir, struct mc_err *err);
 /* Read partition i of commit seq back: exactly n blocks into *blocks (n
