@@ -7,6 +7,9 @@
 # patterns, separated by spaces: the tests whose path contains any);
 # TESTS_EXCLUDE="pattern ..." leaves out the tests whose path holds one
 # (make asan/ubsan: the package build, which compiles its own binaries).
+# TESTS_NOLEAK="pattern ...": the shell tests whose path holds one run with
+# ASAN_OPTIONS=detect_leaks=0 (make sanitize: the tests that run the same
+# programs hundreds of times; a leak check at each exit costs ~30 ms).
 #
 # Scheduling: JOBS tests at a time (default: the number of cores), as a
 # pool: a test starts as soon as one ends. The longest go first, by the
@@ -33,6 +36,7 @@ case $O in *asan* | *ubsan* | *tsan*) limit_default=1200 ;; *) limit_default=600
 LIMIT=${TEST_TIMEOUT:-$limit_default}
 pattern=${TESTS:-}
 exclude=${TESTS_EXCLUDE:-}
+noleak=${TESTS_NOLEAK:-}
 
 list() {
 	for u in "$O"/tests/*; do [ -x "$u" ] && [ -f "$u" ] && echo "unit $u"; done
@@ -56,7 +60,15 @@ run_one() {
 		else
 			echo "FAIL - fuzz: $t corpus replay: exit $?" >>"$log"
 		fi ;;
-	shell) timeout -k 10 "$LIMIT" sh "$path" >"$log" 2>&1 ;;
+	shell)
+		lk=
+		for p in $noleak; do case $path in *"$p"*) lk=detect_leaks=0 ;; esac; done
+		if [ -n "$lk" ]; then
+			ASAN_OPTIONS="$lk${ASAN_OPTIONS:+:$ASAN_OPTIONS}" timeout -k 10 "$LIMIT" \
+				sh "$path" >"$log" 2>&1
+		else
+			timeout -k 10 "$LIMIT" sh "$path" >"$log" 2>&1
+		fi ;;
 	esac
 	rc=$?
 	t1=$(now)
