@@ -18,17 +18,31 @@
 #define HUGE_MIN ((size_t)4 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
-void *mc_alloc_large(size_t n)
+/* n bytes on a 2 MiB boundary with the huge-page advice, or NULL. */
+static void *huge_alloc(size_t n)
 {
 	void *p;
-	if (n < HUGE_MIN)
-		return malloc(n);
 	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE
 	(void)madvise(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* advice */
 #endif
 	return p;
+}
+
+void *mc_alloc_large(size_t n)
+{
+	return n < HUGE_MIN ? malloc(n) : huge_alloc(n);
+}
+
+/* b's bytes moved into p of cap bytes (a new allocation), the old freed. */
+static void move_to(struct mc_buf *b, char *p, size_t cap)
+{
+	if (b->len)
+		memcpy(p, b->p, b->len);
+	free(b->p);
+	b->p = p;
+	b->cap = cap;
 }
 
 int buf_grow(struct mc_buf *b, size_t more)
@@ -46,14 +60,13 @@ int buf_grow(struct mc_buf *b, size_t more)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap < HUGE_MIN) {
-		p = realloc(b->p, cap);
-	} else if ((p = mc_alloc_large(cap))) {
-		if (b->len)
-			memcpy(p, b->p, b->len);
-		free(b->p);
+	if (cap >= HUGE_MIN) {
+		if (!(p = huge_alloc(cap)))
+			return -1;
+		move_to(b, p, cap);
+		return 0;
 	}
-	if (!p)
+	if (!(p = realloc(b->p, cap)))
 		return -1;
 	b->p = p;
 	b->cap = cap;
@@ -74,16 +87,9 @@ int buf_grow_huge(struct mc_buf *b, size_t more)
 	if (need >= HUGE_MIN)
 		return buf_grow(b, more);
 	cap = (need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	if (posix_memalign(&p, HUGE_PAGE, cap) != 0)
+	if (!(p = huge_alloc(cap)))
 		return -1;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, cap, MADV_HUGEPAGE); /* advice */
-#endif
-	if (b->len)
-		memcpy(p, b->p, b->len);
-	free(b->p);
-	b->p = p;
-	b->cap = cap;
+	move_to(b, p, cap);
 	return 0;
 }
 
