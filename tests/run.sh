@@ -61,14 +61,11 @@ run_one() {
 			echo "FAIL - fuzz: $t corpus replay: exit $?" >>"$log"
 		fi ;;
 	shell)
-		lk=
-		for p in $noleak; do case $path in *"$p"*) lk=detect_leaks=0 ;; esac; done
-		if [ -n "$lk" ]; then
-			ASAN_OPTIONS="$lk${ASAN_OPTIONS:+:$ASAN_OPTIONS}" timeout -k 10 "$LIMIT" \
-				sh "$path" >"$log" 2>&1
-		else
-			timeout -k 10 "$LIMIT" sh "$path" >"$log" 2>&1
-		fi ;;
+		opts=${ASAN_OPTIONS:-}
+		for p in $noleak; do
+			case $path in *"$p"*) opts=detect_leaks=0${opts:+:$opts}; break ;; esac
+		done
+		ASAN_OPTIONS=$opts timeout -k 10 "$LIMIT" sh "$path" >"$log" 2>&1 ;;
 	esac
 	rc=$?
 	t1=$(now)
