@@ -63,6 +63,21 @@ expect_grep "naming the statement and its position" "'DROP TABLE .?d.?\..?gone.?
 expect_code 1 "the new name of a renamed table has no snapshot" \
 	mc-merge --warehouse="$T/w" --table=d__rn2 --at="$at" --output="$T/rn2.mcr"
 expect_grep "naming the table and the remedy" "table 'd__rn2': no snapshot of it in the warehouse .*only changes .*renamed onto this name.*load one \(mc-snapshot" "$T/err"
+# the remedy the message gives: a snapshot of the new name, then the merge
+sql "INSERT INTO d.rn2 VALUES (3,3)"
+mc-snapshot $MDB_ARGS --tables='^d\.rn2$' >"$T/rn2snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot of d.rn2: $(cat "$T/err")"; exit 1; }
+expect_ok "the new name's snapshot loads" mc-tunnel-put --dest="$T/w" "$T/rn2snap.mcr"
+sql "INSERT INTO d.rn2 VALUES (4,4); FLUSH BINARY LOGS"
+set -- $(echo "$at" | tr ':' ' ')
+mc-binlog-tail --from="$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1"):$2" \
+	"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes2.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+expect_ok "the changes after it load" mc-tunnel-put --dest="$T/w" "$T/changes2.mcr"
+rn2at=$(mc-cat --to=summary "$T/changes2.mcr" | sed -n 's/^positions: .* \.\. //p')
+mc-merge --warehouse="$T/w" --table=d__rn2 --at="$rn2at" --output="$T/rn2.mcr" 2>"$T/err"
+expect_eq "then its merge equals the source" "$(truth rn2)" \
+	"$(mc-cat --to=csv --table=d.rn2 "$T/rn2.mcr" | grep -v '^id,' | sort | cut -d, -f1,2)"
 expect_code 1 "its old name is gone" \
 	mc-merge --warehouse="$T/w" --table=d__rn --at="$at" --output="$T/rn.mcr"
 expect_grep "naming the rename" "'RENAME TABLE .?d.?\..?rn.? TO .*' at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
