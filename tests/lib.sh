@@ -61,7 +61,10 @@
 #                                  ODPS_CONF (an odpscmd config file, mode 600,
 #                                  with a random secret); stopped at exit;
 #                                  blocks decoded by the C decoder when built
-#                                  (ODPS_BLOCK_DECODER=python: by recstream.py)
+#                                  (ODPS_BLOCK_DECODER=python: by recstream.py);
+#                                  it refuses full scans of partitioned tables
+#                                  as a strict project does (ODPS_NO_FULLSCAN=0:
+#                                  it allows them)
 #   odps_stop PID                  stop it (SIGTERM, then SIGKILL after 5 s)
 #   sqlite3 ARGS...                the sqlite3 command; on a local server's
 #                                  database (DIR/PROJECT.db, beside its
@@ -360,7 +363,8 @@ odps_start() {
 		_bd=$BIN/tools/odps-blockdec.so
 	fi
 	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$_od" --ready-file="$_od/port" \
-		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" --block-decoder="$_bd" "$@" \
+		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" --block-decoder="$_bd" \
+		--no-fullscan="${ODPS_NO_FULLSCAN:-1}" "$@" \
 		2>>"$_od/server.err" &
 	ODPS_PID=$!
 	at_exit "odps_stop $ODPS_PID"

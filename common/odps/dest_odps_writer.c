@@ -257,8 +257,12 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 				rc = odps_mirror_ensure(&w->c, &so, err);
 				w->mirror_ok = rc == 0;
 			}
-			if (rc == 0)
-				rc = others(w, &so, &o, &no, err);
+			if (rc == 0) { /* the mirror whole: in a project that
+					* refuses full scans too */
+				struct odps_sql_opts all = so;
+				all.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+				rc = others(w, &all, &o, &no, err);
+			}
 			/* and the --mode=upsert ones (dest_upsert_own.c) */
 			uo.c = &w->c;
 			uo.so = so;
