@@ -32,7 +32,7 @@ sql "CREATE USER rep@'%' IDENTIFIED BY 'pw'; GRANT ALL ON *.* TO rep@'%';
 CREATE DATABASE d;
 CREATE TABLE d.t (id INT PRIMARY KEY, s VARCHAR(100), b LONGBLOB) ENGINE=InnoDB;
 INSERT INTO d.t SELECT seq, IF(seq % 7 = 0, NULL, CONCAT('row ', seq)),
-  IF(seq % 11 = 0, NULL, REPEAT(CHAR(65 + seq % 26), (seq * 7919) % 40000))
+  IF(seq % 11 = 0, NULL, REPEAT(CHAR(65 + seq % 26), (seq * 7919) % 6000))
   FROM d.seq_10_to_1500;
 INSERT INTO d.t VALUES (1, NULL, REPEAT('a', 16777209)), (2, 'x', REPEAT('b', 70000)),
   (3, '', REPEAT('c', 16777210)), (5, 'e', '');
