@@ -37,8 +37,12 @@ INSERT INTO d.t SELECT seq, IF(seq % 7 = 0, NULL, CONCAT('row ', seq)),
 INSERT INTO d.t VALUES (1, NULL, REPEAT('a', 16777209)), (2, 'x', REPEAT('b', 70000)),
   (3, '', REPEAT('c', 16777210)), (5, 'e', '');
 CREATE TABLE d.small (id INT PRIMARY KEY, v VARCHAR(100));
-INSERT INTO d.small SELECT seq, REPEAT('s', seq % 100) FROM d.seq_1_to_20000;" ||
+INSERT INTO d.small SELECT seq, REPEAT('s', seq % 100) FROM d.seq_1_to_20000;
+ANALYZE TABLE d.t, d.small" >/dev/null ||
 	{ fail "create the table" "sql failed"; exit 1; }
+# (ANALYZE: the row estimate the planner cuts a dense key by is fixed
+# from here on; InnoDB's background recount of a new table would move the
+# chunks' bounds between two runs)
 expect_eq "the row of id 1 is a packet of 0xffffff bytes" \
 	"$(sql "SELECT LENGTH(b) + 2 + 4 FROM d.t WHERE id = 1")" 16777215
 
