@@ -380,6 +380,26 @@ odps_start() {
 	export ODPS_PID ODPS_PORT ODPS_ENDPOINT ODPS_CONF
 }
 
+# tls_ca NAME: a self-signed CA, $T/NAME.pem and $T/NAME-key.pem
+tls_ca() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mcsync test $1" \
+		-keyout "$T/$1-key.pem" -out "$T/$1.pem" >>"$T/openssl.log" 2>&1 ||
+		fail "openssl: a CA" "$(tail -3 "$T/openssl.log")"
+}
+# tls_server_cert: $T/server.pem and $T/server-key.pem for 127.0.0.1,
+# signed by the CA $T/ca.pem (tls_ca ca)
+tls_server_cert() {
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$T/server-key.pem" \
+		-out "$T/server.csr" >>"$T/openssl.log" 2>&1 &&
+		openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca-key.pem" \
+			-CAcreateserial -days 2 -out "$T/server.pem" >>"$T/openssl.log" 2>&1 ||
+		fail "openssl: the server certificate" "$(tail -3 "$T/openssl.log")"
+}
+# free_port: a free TCP port on the loopback (asked of the kernel, not fixed)
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 odps_stop() {
 	kill "$1" 2>/dev/null || return 0
 	wait_exit "$1" 50 || kill -9 "$1" 2>/dev/null

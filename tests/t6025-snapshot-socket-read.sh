@@ -13,15 +13,9 @@
 # connection a lost one, exit 3 (t6018 does both over the Unix socket).
 . "$(dirname "$0")/lib.sh"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mcsync test ca" \
-	-keyout "$T/ca-key.pem" -out "$T/ca.pem" >"$T/openssl.log" 2>&1 ||
-	fail "openssl: a CA" "$(tail -3 "$T/openssl.log")"
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$T/server-key.pem" \
-	-out "$T/server.csr" >>"$T/openssl.log" 2>&1 &&
-	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca-key.pem" \
-		-CAcreateserial -days 2 -out "$T/server.pem" >>"$T/openssl.log" 2>&1 ||
-	fail "openssl: the server certificate" "$(tail -3 "$T/openssl.log")"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+tls_ca ca
+tls_server_cert
+port=$(free_port)
 
 . "$(dirname "$0")/mariadb.sh"
 mdb_start --skip-networking=0 --bind-address=127.0.0.1 --port=$port --ssl-ca=$T/ca.pem \
@@ -107,16 +101,7 @@ expect_eq "... no row record" "$(rows)" 0
 MYSQL_PWD=pw mc-snapshot $tcp --ssl-mode=DISABLED --tables='slow\.t' \
 	--where='slow.t:SLEEP(0.01)=0' >"$T/out" 2>"$T/err" &
 pid=$!
-id=
-for _ in $(seq 100); do
-	id=$(sql "SELECT id FROM information_schema.processlist
-		WHERE id <> CONNECTION_ID() AND info LIKE '%SLEEP(0.01)%ORDER BY%'")
-	[ -n "$id" ] && break
-	sleep 0.05
-done
-sleep 0.2
-[ -n "$id" ] || fail "TCP: a connection killed amid the rows" "the chunk's query never showed"
-sql "KILL CONNECTION $id"
+mdb_kill_query '%SLEEP(0.01)%ORDER BY%' || fail "TCP: a connection killed amid the rows" "the chunk's query never showed"
 wait $pid
 expect_eq "TCP: a connection killed amid the rows: exit 3" "$?" 3
 expect_grep "... a lost connection" \
