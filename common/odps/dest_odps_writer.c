@@ -260,7 +260,7 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 			if (rc == 0) { /* the mirror whole: in a project that
 					* refuses full scans too */
 				struct odps_sql_opts all = so;
-				all.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+				all.settings = ODPS_SQL_FULLSCAN;
 				rc = others(w, &all, &o, &no, err);
 			}
 			/* and the --mode=upsert ones (dest_upsert_own.c) */

@@ -149,7 +149,7 @@ int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 		 " WHERE kind = 'upsert' AND writer <> '%s'", o->me);
 	struct odps_sql_opts all = o->so; /* the mirror whole: in a project that refuses
 					   * full scans too */
-	all.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+	all.settings = ODPS_SQL_FULLSCAN;
 	if (odps_sql_run(o->c, &all, q, ODPS_SQL_IDEMPOTENT, &o->out, err) < 0)
 		return -1;
 	return odps_upowners_parse(o, err);

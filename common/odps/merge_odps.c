@@ -899,7 +899,7 @@ int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struc
 	m->lo = o;
 	m->so = *o->sql;
 	/* the log is selected by position, not by partition */
-	m->so.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+	m->so.settings = ODPS_SQL_FULLSCAN;
 	m->lockfd = -1;
 	rc = (og.table = odps_gen_base(o->state, o->table, gb, sizeof gb, err)) ? run(m, err) : -1;
 	if (m->lockfd >= 0)
