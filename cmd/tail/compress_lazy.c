@@ -10,7 +10,6 @@
  * pointers that dlopen fills; mc-binlog-tail is linked without -lzstd and
  * -lz (Makefile), so a function the code starts to use and this file does
  * not define fails the link. Freeing a null context loads nothing. */
-#include <dlfcn.h>
 #include <stddef.h>
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_c_stableInBuffer, as zio.c */
@@ -18,6 +17,7 @@
 #include <zstd.h>
 
 #include "base/err.h"
+#include "lazy.h"
 #include "prog.h"
 
 /* the ABIs: libzstd.so.1 since 1.0 (2016), libz.so.1 since 1995 */
@@ -31,7 +31,6 @@
 	X(ZSTD_isError)
 #define Z_FUNCS(X) X(inflate) X(inflateEnd) X(inflateInit2_) X(uncompress)
 
-#define LAZY_PTR(f) __typeof__(f) *f;
 static struct {
 	void *zstd, *z;
 	ZSTD_FUNCS(LAZY_PTR)
@@ -40,47 +39,35 @@ static struct {
 
 /* Load a library and its functions, or end the program (exit 1) with a
  * message naming the library. Once loaded, it stays. */
-static void *load(const char *so)
+static void *load(const char *so, const char *const *names, void **fns, size_t n)
 {
 	struct mc_err err = { 0 };
-	void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		mc_errf(&err, MC_EXIT_DATA, "cannot load %s (needed for compressed data): %s", so,
-			dlerror());
+	void *lib;
+	if (lazy_load(so, so, "needed for compressed data", names, fns, n, &lib, &err) < 0)
 		prog_fail(&err);
-	}
 	return lib;
 }
 
-#define LAZY_SYM(lib, so, f)                                                               \
-	if (!(p = dlsym(lib, #f))) {                                                       \
-		mc_errf(&err, MC_EXIT_DATA, "cannot load %s: it has no %s", so, #f);       \
-		prog_fail(&err);                                                           \
-	}                                                                                  \
-	lz.f = (__typeof__(lz.f))p;
-#define ZSTD_SYM(f) LAZY_SYM(lib, MC_LIBZSTD_SO, f)
-#define Z_SYM(f) LAZY_SYM(lib, MC_LIBZ_SO, f)
-
 static void need_zstd(void)
 {
-	struct mc_err err = { 0 };
-	void *lib, *p;
+	static const char *const names[] = { ZSTD_FUNCS(LAZY_NAME) };
+	void *fns[sizeof names / sizeof *names];
+	size_t i = 0;
 	if (lz.zstd)
 		return;
-	lib = load(MC_LIBZSTD_SO);
-	ZSTD_FUNCS(ZSTD_SYM)
-	lz.zstd = lib;
+	lz.zstd = load(MC_LIBZSTD_SO, names, fns, sizeof names / sizeof *names);
+	ZSTD_FUNCS(LAZY_SET)
 }
 
 static void need_z(void)
 {
-	struct mc_err err = { 0 };
-	void *lib, *p;
+	static const char *const names[] = { Z_FUNCS(LAZY_NAME) };
+	void *fns[sizeof names / sizeof *names];
+	size_t i = 0;
 	if (lz.z)
 		return;
-	lib = load(MC_LIBZ_SO);
-	Z_FUNCS(Z_SYM)
-	lz.z = lib;
+	lz.z = load(MC_LIBZ_SO, names, fns, sizeof names / sizeof *names);
+	Z_FUNCS(LAZY_SET)
 }
 
 /* The program is not linked with -rdynamic: these are not exported, and a
