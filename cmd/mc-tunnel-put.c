@@ -80,7 +80,7 @@ static const char usage[] =
 	"                           https://service.cn-hangzhou.maxcompute.aliyun.com/api\n"
 	"      --tunnel-endpoint=URL Tunnel endpoint (default: asked of the service)\n"
 	"      --ca-file=FILE       CA bundle to verify the servers with\n"
-	"      --compress=NAME      block compression: deflate (default) or zstd\n"
+	"      --compress=NAME      block compression: deflate (default), zstd or none\n"
 	"      --block-size=BYTES   cut upload blocks at this many uncompressed bytes\n"
 	"                           (K/M/G suffixes; default 64M)\n"
 	"      --threads=N          connections the blocks of a commit go up on at once\n"
@@ -197,7 +197,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const routes[] = { "op", "base", "log", NULL };
-	static const char *const comps[] = { "deflate", "zstd", NULL };
+	static const char *const comps[] = { "deflate", "zstd", "none", NULL };
 	struct mc_err err = { 0 };
 	int c, route, comp, layout, odps_opt = 0, interval = 0;
 	uint64_t u;
@@ -276,7 +276,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 6:
 			if (opt_choice("--compress", optarg, comps, &comp, &err) < 0)
 				prog_usage_error("%s", err.msg);
-			o->odps.comp = comp ? TREC_ZSTD : TREC_DEFLATE;
+			o->odps.comp = comp == 0 ? TREC_DEFLATE : comp == 1 ? TREC_ZSTD : TREC_RAW;
 			odps_opt = 1;
 			break;
 		case 7:

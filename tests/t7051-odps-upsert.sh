@@ -47,6 +47,10 @@ expect_ok "a rerun" put s1 $N=t1 --buckets=4 --commit-rows=100 "$T/ch.mcr"
 final t1 "$T/ch.jsonl" "a rerun is a repeat"
 [ "$(puts t1)" = "$np" ] && ok "a rerun sends nothing" || fail "a rerun sends nothing" "$np -> $(puts t1) PUTs"
 
+expect_ok "--compress=none (upsert PUTs with no Content-Encoding)" \
+	put s1n $N=t1n --buckets=4 --commit-rows=100 --compress=none "$T/ch.mcr"
+final t1n "$T/ch.jsonl" "... the same table"
+
 # --- one commit: the changes of a key collapsed to its last ---
 expect_ok "all in one commit" put s2 $N=t2 --commit-rows=100000 --commit-interval=3600 "$T/ch.mcr"
 final t2 "$T/ch.jsonl" "... the same table"

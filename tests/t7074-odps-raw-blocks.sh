@@ -61,6 +61,26 @@ expect_ok "a second load" mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CO
 sqlite3 "$T/srv/p1.db" 'SELECT id, k FROM t2' | tr '|' , | sort -n >"$T/got2"
 expect_same "committed.py decodes them without the server" "$T/want" "$T/got2"
 
+# --compress=none: the blocks go up with no Content-Encoding, stored as sent
+expect_ok "a load with --compress=none" mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" \
+	--state="$T/st3" --name=sbtest.sbtest1=t3 --threads=4 --compress=none --block-size=64K "$T/snap.mcr"
+cat >"$T/plain.py" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+n = 0
+for f in sorted(os.listdir(d)):
+    b = open(os.path.join(d, f), "rb").read()
+    nl = b.index(b"\n", 22)
+    h = json.loads(b[22:nl])
+    # a record stream begins with its first field's tag (field 1, varint: 0x08)
+    n += h["schema"].startswith("id ") and h["enc"] is None and b[nl + 1:nl + 2] == b"\x08"
+print(n)
+PY
+expect_eq "... several blocks, each a plain record stream" \
+	"$([ "$(python3 "$T/plain.py" "$BL")" -ge 2 ] && echo yes || python3 "$T/plain.py" "$BL")" yes
+sql "SELECT id, k FROM t3" | sort -n >"$T/got3"
+expect_same "... the rows read back are the local warehouse's" "$T/want" "$T/got3"
+
 # still refused at the PUT: a bad record CRC, a value out of its column's range
 cat >"$T/bad.py" <<'PY'
 import sys, zlib

@@ -20,8 +20,8 @@
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-200000}
 # 4z: --threads=4 --compress=zstd (the C server inflates in process, blockinf.c; the Python
-# reference server with the zstd command)
-THREADS=${BENCH_THREADS:-1 4$(command -v zstd >/dev/null && echo " 4z")}
+# reference server with the zstd command); 4n: --threads=4 --compress=none
+THREADS=${BENCH_THREADS:-1 4$(command -v zstd >/dev/null && echo " 4z") 4n}
 BLOCK=${BENCH_BLOCK:-4M}
 command -v python3 >/dev/null || { echo "bench: no python3"; exit 0; }
 mcgen sysbench "$N" >"$W/snap.mcr"
@@ -83,7 +83,7 @@ NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 W4=$((NCPU < 4 ? NCPU : 4))
 echo "compression, the same level both ways: local: zstd level 1 (mc-tunnel-put's default), a" \
 	"commit's data file of 4 MiB or more on zstd's $W4 worker threads (one per CPU, 1..4);" \
-	"odps-tN: --compress=deflate or zstd, level 1, with N > 1 each block compressed on" \
+	"odps-tN: --compress=deflate (no suffix), zstd (z) or none (n), level 1, with N > 1 each block compressed on" \
 	"min(N, CPUs) worker threads ($((NCPU < 4 ? NCPU : 4)) with N=4) while the next is encoded and" \
 	"the finished ones go up (common/odps/dest_odps_pipe.c); $NCPU CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "servers: odps-tN: blocks checked in C at the PUT ($SO: every CRC, every record against the schema," \
@@ -96,8 +96,8 @@ for i in $(seq "$RUNS"); do
 		k=$((k + 1))
 		rm -rf "$W/st"
 		cpu "odps-t$t" "$SRV_c" "$PORT_c" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps-c.conf" \
-			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" --threads="${t%z}" --block-size="$BLOCK" \
-			--compress="$([ "$t" = "${t%z}" ] && echo deflate || echo zstd)" "$W/snap.mcr"
+			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" --threads="${t%[zn]}" --block-size="$BLOCK" \
+			--compress="$(case $t in *z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" "$W/snap.mcr"
 		cpu "odps-t$t.read" "$SRV_c" "$PORT_c" $CLI sql "SELECT COUNT(*) FROM t${t}_$k"
 	done
 	if [ -n "$SRV_py" ]; then
