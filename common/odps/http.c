@@ -202,11 +202,6 @@ int odps_http_setup(struct odps_http *h, const struct odps_http_req *req,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (!strcmp(req->method, "PUT")) {
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		/* a block's body in chunks of up to 1 MiB, not libcurl's 64 KiB:
-		 * 16 times fewer writes and chunk headers for the server to
-		 * parse */
-		if (req->body_len > 65536)
-			curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);
 		if (!req->chunked)
 			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
 	} else if (!strcmp(req->method, "POST")) {
