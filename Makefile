@@ -77,13 +77,15 @@ $(O)/%: $(O)/cmd/%.o $(CMDLIB_OBJ) $(O)/libmc.a
 	$(CC) $(MC_CFLAGS) -o $@ $< $(CMDLIB_OBJ) $(O)/libmc.a $(PROG_LIBS)
 
 # mc-binlog-tail without -lmariadb: the client library (and OpenSSL with it)
-# is opened by dlopen only for a server connection (cmd/tail/mariadb_lazy.c).
+# is opened by dlopen only for a server connection (cmd/tail/mariadb_lazy.c);
+# without -lzstd -lz: they are opened for compressed data only
+# (cmd/tail/compress_lazy.c).
 MARIADB_LIBS := $(shell pkg-config --libs libmariadb 2>/dev/null)
-TAIL_LAZY_OBJ := $(O)/cmd/tail/mariadb_lazy.o
+TAIL_LAZY_OBJ := $(O)/cmd/tail/mariadb_lazy.o $(O)/cmd/tail/compress_lazy.o
 $(O)/mc-binlog-tail: $(O)/cmd/mc-binlog-tail.o $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a
 	@mkdir -p $(@D)
 	$(CC) $(MC_CFLAGS) -o $@ $< $(TAIL_LAZY_OBJ) $(CMDLIB_OBJ) $(O)/libmc.a \
-		$(filter-out $(MARIADB_LIBS),$(PROG_LIBS))
+		$(filter-out $(MARIADB_LIBS) -lzstd -lz,$(PROG_LIBS))
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libmc.a
 	@mkdir -p $(@D)

@@ -215,6 +215,16 @@ static void on_progress(void *ctx, const struct snapjob_progress *p)
 		report_tick(&cli->rep);
 }
 
+/* s rounded up to a whole second */
+static double secs_up(double s)
+{
+	double w;
+	if (!(s >= 0 && s < 1e15))
+		return s;
+	w = (double)(uint64_t)s;
+	return w < s ? w + 1 : w;
+}
+
 /* One table and the whole: rows of the best known total, %, rate, ETA
  * (docs/mc-snapshot.md "Progress"). */
 static void emit(struct report *r, void *ctx, struct mc_buf *line, int m, int final)
@@ -242,8 +252,8 @@ static void emit(struct report *r, void *ctx, struct mc_buf *line, int m, int fi
 		report_fmt_dur(b, sizeof b, secs);
 		if (p->total_open || rate <= 0)
 			snprintf(eta, sizeof eta, "?");
-		else
-			report_fmt_dur(eta, sizeof eta, (double)(total - p->rows) / rate);
+		else /* rounded up: 0:00:00 only once the rows are all written */
+			report_fmt_dur(eta, sizeof eta, secs_up((double)(total - p->rows) / rate));
 		report_fmt_count(c, sizeof c, rate);
 		report_fmt_bytes(d, sizeof d, (double)p->bytes);
 		buf_addf(line, "all %llu of ~%llu rows (%.0f%%), %s, %s rows/s, %s/s, %s elapsed, "

@@ -123,18 +123,28 @@ static void events(struct bl_decoder *d, const uint8_t *p, size_t n, int depth)
 }
 
 /* The events of fd (read from its start) into out: [start u64][n u64]
- * [bytes] each, then the end code and message. */
-static void frame_all(struct bl_file *f, struct mc_buf *out)
+ * [bytes] each, then the end code and message. With hold, the reader keeps
+ * every event from the first on (bl_file keep, as an open transaction's
+ * are kept), which must stay, moved or not, at buf.p + (start - base). */
+static void frame_all(struct bl_file *f, struct mc_buf *out, int hold)
 {
 	const uint8_t *p;
 	size_t n;
 	uint64_t start;
 	struct mc_err err = { 0 };
+	static struct mc_buf held; /* the events so far, one after the other */
 	int rc = bl_file_magic(f, &err);
+	held.len = 0;
+	if (hold)
+		f->keep = 4;
 	while (rc == 0 && (rc = bl_file_next(f, &p, &n, &start, &err)) == 1) {
 		uint64_t h[2] = { start, n };
-		if (buf_add(out, h, sizeof h) < 0 || buf_add(out, p, n) < 0)
+		if (buf_add(out, h, sizeof h) < 0 || buf_add(out, p, n) < 0 ||
+		    buf_add(&held, p, n) < 0)
 			abort();
+		if (hold && (f->base > 4 || start + n - 4 != held.len ||
+			     memcmp(f->buf.p + (4 - f->base), held.p, held.len) != 0))
+			abort(); /* a kept event dropped, or its bytes changed */
 		rc = 0;
 	}
 	if (buf_add(out, &rc, sizeof rc) < 0 || buf_adds(out, err.msg) < 0)
@@ -170,14 +180,24 @@ static void framing(const uint8_t *data, size_t size)
 		abort();
 	bl_file_init(&f, fd, 0);
 	f.buf = keep;
-	frame_all(&f, &a);
+	frame_all(&f, &a, 0);
 	file_keep(&f);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		abort();
+	bl_file_init(&f, fd, 0);
+	f.buf = keep;
+	b.len = 0;
+	frame_all(&f, &b, 1);
+	file_keep(&f);
+	if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+		abort();
+	b.len = 0;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		abort();
 	zin_init(&z, fd);
 	bl_file_init_zin(&f, &z);
 	f.buf = keep;
-	frame_all(&f, &b);
+	frame_all(&f, &b, 0);
 	file_keep(&f);
 	zin_close(&z);
 	if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)

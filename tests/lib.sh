@@ -61,7 +61,10 @@
 #                                  ODPS_CONF (an odpscmd config file, mode 600,
 #                                  with a random secret); stopped at exit;
 #                                  blocks decoded by the C decoder when built
-#                                  (ODPS_BLOCK_DECODER=python: by recstream.py)
+#                                  (ODPS_BLOCK_DECODER=python: by recstream.py);
+#                                  it refuses full scans of partitioned tables
+#                                  as a strict project does (ODPS_NO_FULLSCAN=0:
+#                                  it allows them)
 #   odps_stop PID                  stop it (SIGTERM, then SIGKILL after 5 s)
 #   sqlite3 ARGS...                the sqlite3 command; on a local server's
 #                                  database (DIR/PROJECT.db, beside its
@@ -360,7 +363,8 @@ odps_start() {
 		_bd=$BIN/tools/odps-blockdec.so
 	fi
 	python3 "$TOP/tests/odps-server/server.py" --port=0 --data="$_od" --ready-file="$_od/port" \
-		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" --block-decoder="$_bd" "$@" \
+		--credentials="$ODPS_CONF" --project="${ODPS_PROJECT:-p1}" --block-decoder="$_bd" \
+		--no-fullscan="${ODPS_NO_FULLSCAN:-1}" "$@" \
 		2>>"$_od/server.err" &
 	ODPS_PID=$!
 	at_exit "odps_stop $ODPS_PID"
@@ -374,6 +378,26 @@ odps_start() {
 		printf 'project_name=%s\nend_point=%s\n' "${ODPS_PROJECT:-p1}" "$ODPS_ENDPOINT" \
 			>>"$ODPS_CONF.new" && mv "$ODPS_CONF.new" "$ODPS_CONF")
 	export ODPS_PID ODPS_PORT ODPS_ENDPOINT ODPS_CONF
+}
+
+# tls_ca NAME: a self-signed CA, $T/NAME.pem and $T/NAME-key.pem
+tls_ca() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mcsync test $1" \
+		-keyout "$T/$1-key.pem" -out "$T/$1.pem" >>"$T/openssl.log" 2>&1 ||
+		fail "openssl: a CA" "$(tail -3 "$T/openssl.log")"
+}
+# tls_server_cert: $T/server.pem and $T/server-key.pem for 127.0.0.1,
+# signed by the CA $T/ca.pem (tls_ca ca)
+tls_server_cert() {
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$T/server-key.pem" \
+		-out "$T/server.csr" >>"$T/openssl.log" 2>&1 &&
+		openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca-key.pem" \
+			-CAcreateserial -days 2 -out "$T/server.pem" >>"$T/openssl.log" 2>&1 ||
+		fail "openssl: the server certificate" "$(tail -3 "$T/openssl.log")"
+}
+# free_port: a free TCP port on the loopback (asked of the kernel, not fixed)
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 odps_stop() {

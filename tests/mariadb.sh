@@ -6,6 +6,9 @@
 #   sql "STATEMENT; ..."                 run SQL as root (batch mode, tab-separated, no header)
 #   mdb_stop                             stop it (also done at exit)
 #   mdb_restart [EXTRA-SERVER-OPTION...] stop and start on the same data directory
+#   mdb_kill_query LIKE                  kill the connection of the first query whose
+#                                        text matches LIKE, once it has run 0.2 s (1: none
+#                                        showed within 5 s)
 # It sets MDB_SOCK (the private socket), MDB_DIR (data, binlogs, log),
 # MDB_PID, and MDB_ARGS (client options: --socket=... --user=root) for the
 # programs under test. The server has no TCP port (--skip-networking), logs
@@ -132,4 +135,17 @@ mdb_restart() {
 sql() {
 	"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --batch \
 		--skip-column-names --default-character-set=utf8mb4 -e "$1"
+}
+
+mdb_kill_query() {
+	_kq=
+	for _ in $(seq 100); do
+		_kq=$(sql "SELECT id FROM information_schema.processlist
+			WHERE id <> CONNECTION_ID() AND info LIKE '$1'")
+		[ -n "$_kq" ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	[ -n "$_kq" ] || return 1
+	sql "KILL CONNECTION $_kq"
 }

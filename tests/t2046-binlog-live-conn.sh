@@ -15,19 +15,12 @@ expect_code 2 "bad --ssl-mode" mc-binlog-tail --socket=/x --start=b.000001:4 --s
 expect_code 2 "bad --port" mc-binlog-tail --host=h --port=0 --start=b.000001:4
 
 # A CA and a server certificate signed by it; a second, foreign CA.
-for ca in ca other; do
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mcsync test $ca" \
-		-keyout "$T/$ca-key.pem" -out "$T/$ca.pem" >"$T/openssl.log" 2>&1 ||
-		fail "openssl: a CA" "$(tail -3 "$T/openssl.log")"
-done
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$T/server-key.pem" \
-	-out "$T/server.csr" >>"$T/openssl.log" 2>&1 &&
-	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca-key.pem" \
-		-CAcreateserial -days 2 -out "$T/server.pem" >>"$T/openssl.log" 2>&1 ||
-	fail "openssl: the server certificate" "$(tail -3 "$T/openssl.log")"
+tls_ca ca
+tls_ca other
+tls_server_cert
 
-# a free TCP port on the loopback (asked of the kernel, not fixed)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# a free TCP port on the loopback
+port=$(free_port)
 
 . "$(dirname "$0")/mariadb.sh"
 TLS_OPTS="--skip-networking=0 --bind-address=127.0.0.1 --port=$port --ssl-ca=$T/ca.pem

@@ -5,7 +5,8 @@
 # on every binlog fixture, whole and cut short at several places (the cut ones end
 # with the same "truncated event" error and offset). Reading files does not
 # load the MariaDB client library: it is opened only for a server
-# connection, with a clear message when it cannot be.
+# connection, with a clear message when it cannot be; nor, for plain
+# binlogs, libzstd and zlib (opened for compressed data only).
 . "$(dirname "$0")/lib.sh"
 B=$FIXTURES/binlog
 mkdir -p "$T/m" "$T/p" "$T/cut" "$T/src"
@@ -88,4 +89,25 @@ if command -v readelf >/dev/null; then
 	else
 		ok "mc-binlog-tail does not need libmariadb at start"
 	fi
+	if grep -Eq 'NEEDED.*(libzstd|libz\.)' "$T/dyn"; then
+		fail "mc-binlog-tail does not need libzstd and zlib at start" "$(grep NEEDED "$T/dyn" | tr '\n' ' ')"
+	else
+		ok "mc-binlog-tail does not need libzstd and zlib at start"
+	fi
+fi
+
+# libzstd and zlib: opened for compressed data only (cmd/tail/compress_lazy.c)
+: >"$T/lib/libzstd.so.1"
+: >"$T/lib/libz.so.1"
+expect_ok "files: no libzstd or zlib loaded for a plain binlog (broken ones on LD_LIBRARY_PATH)" \
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/mysql-bin.000001"
+expect_same "... the same records" "$T/out" "$T/want"
+if command -v zstd >/dev/null; then
+	zstd -q -c "$T/m/mysql-bin.000001" >"$T/m/z.000001.zst"
+	expect_ok "a zstd-compressed binlog: libzstd opened then" mc-binlog-tail "$T/m/z.000001.zst"
+	expect_same "... the same records" "$T/out" "$T/want"
+	expect_code 1 "... where it cannot be loaded: exit 1" \
+		env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/z.000001.zst"
+	expect_grep "... the message names the library" \
+		"^mc-binlog-tail: cannot load libzstd.so.1 \\(needed for compressed data\\): " "$T/err"
 fi

@@ -118,6 +118,14 @@ if [ "$want" != "$past" ] && [ ! -d "$T/l/${TB}_log/ds=20251122" ]; then
 	fail "lifecycle" "the log partition with the transaction open at midnight is gone"
 fi
 if [ -d "$T/l/${TB}_log/ds=20251123" ]; then ok "and keeps the log the kept base needs"; else fail "lifecycle" "ds=20251123 of the log is gone"; fi
+tree "$T/l" >"$T/tl0"
+expect_code 1 "the day whose base --lifecycle dropped cannot be merged again" \
+	mc-merge --warehouse="$T/l" --table=$TB --ds=20251122 --lifecycle=1
+expect_grep "saying it is merged and kept" "'ds=20251122' is merged already and no full partition before it is left \(dropped by --lifecycle\).*kept as it is" "$T/err"
+expect_code 1 "nor an older day" mc-merge --warehouse="$T/l" --table=$TB --ds=20251121
+expect_grep "naming the oldest partition" "no full partition before 20251121: its oldest is 'ds=20251122' \(older ones dropped by --lifecycle" "$T/err"
+tree "$T/l" >"$T/tl1"
+expect_same "and change nothing" "$T/tl0" "$T/tl1"
 mc-merge --warehouse="$W" --table=$TB --at='2025-11-23 00:10:00' --output="$T/at0.mcr" 2>"$T/err"
 expect_ok "--at after the kept base still works" mc-merge --warehouse="$T/l" --table=$TB --at='2025-11-23 00:10:00' --output="$T/at1.mcr"
 expect_same "with the same result" "$T/at0.mcr" "$T/at1.mcr"

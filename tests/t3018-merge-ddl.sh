@@ -13,6 +13,8 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.dc (id INT PRIMARY KEY, v INT);
      CREATE TABLE d.sw (id INT PRIMARY KEY, v INT);
      CREATE TABLE d.gone (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.rn (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.rn VALUES (1,1);
      INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.dc VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.sw VALUES (1,1),(2,2),(3,3);
@@ -24,7 +26,8 @@ sql "INSERT INTO d.tr VALUES (4,4); TRUNCATE TABLE d.tr; INSERT INTO d.tr VALUES
      CREATE TABLE d.dc (id INT PRIMARY KEY, v INT); INSERT INTO d.dc VALUES (7,7);
      CREATE TABLE d._sw_gho (id INT PRIMARY KEY, v INT); INSERT INTO d._sw_gho VALUES (9,9);
      RENAME TABLE d.sw TO d._sw_del, d._sw_gho TO d.sw;
-     DROP TABLE d.gone; FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+     DROP TABLE d.gone; RENAME TABLE d.rn TO d.rn2; INSERT INTO d.rn2 VALUES (2,2);
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 mc-binlog-tail --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
@@ -55,6 +58,29 @@ expect_grep "naming the statement and the remedy" "'RENAME TABLE d.sw TO d._sw_d
 expect_code 1 "a DROP with no CREATE is refused" \
 	mc-merge --warehouse="$T/w" --table=d__gone --at="$at" --output="$T/gone.mcr"
 expect_grep "naming the statement and its position" "'DROP TABLE .?d.?\..?gone.?.*' at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
+# a table renamed onto a new name after the snapshot: the new name has
+# changes only, no snapshot; its merge says so and what to do
+expect_code 1 "the new name of a renamed table has no snapshot" \
+	mc-merge --warehouse="$T/w" --table=d__rn2 --at="$at" --output="$T/rn2.mcr"
+expect_grep "naming the table and the remedy" "table 'd__rn2': no snapshot of it in the warehouse .*only changes .*renamed onto this name.*load one \(mc-snapshot" "$T/err"
+# the remedy the message gives: a snapshot of the new name, then the merge
+sql "INSERT INTO d.rn2 VALUES (3,3)"
+mc-snapshot $MDB_ARGS --tables='^d\.rn2$' >"$T/rn2snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot of d.rn2: $(cat "$T/err")"; exit 1; }
+expect_ok "the new name's snapshot loads" mc-tunnel-put --dest="$T/w" "$T/rn2snap.mcr"
+sql "INSERT INTO d.rn2 VALUES (4,4); FLUSH BINARY LOGS"
+set -- $(echo "$at" | tr ':' ' ')
+mc-binlog-tail --from="$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1"):$2" \
+	"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes2.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+expect_ok "the changes after it load" mc-tunnel-put --dest="$T/w" "$T/changes2.mcr"
+rn2at=$(mc-cat --to=summary "$T/changes2.mcr" | sed -n 's/^positions: .* \.\. //p')
+mc-merge --warehouse="$T/w" --table=d__rn2 --at="$rn2at" --output="$T/rn2.mcr" 2>"$T/err"
+expect_eq "then its merge equals the source" "$(truth rn2)" \
+	"$(mc-cat --to=csv --table=d.rn2 "$T/rn2.mcr" | grep -v '^id,' | sort | cut -d, -f1,2)"
+expect_code 1 "its old name is gone" \
+	mc-merge --warehouse="$T/w" --table=d__rn --at="$at" --output="$T/rn.mcr"
+expect_grep "naming the rename" "'RENAME TABLE .?d.?\..?rn.? TO .*' at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"
 # a stream of an older tail (no effect): refused when it replaces a held table
 mc-cat --to=jsonl "$T/changes.mcr" | sed 's/,"effect":"[a-z_]*"//' | mc-cat --from=jsonl >"$T/old.mcr"
 expect_ok "the snapshot again" mc-tunnel-put --dest="$T/w2" "$T/snap.mcr"

@@ -180,16 +180,7 @@ expect_eq "... no row record" "$(rows)" 0
 
 mc-snapshot $MDB_ARGS --tables='slow\.t' --where='slow.t:SLEEP(0.01)=0' >"$T/out" 2>"$T/err" &
 pid=$!
-id=
-for _ in $(seq 100); do
-	id=$(sql "SELECT id FROM information_schema.processlist
-		WHERE id <> CONNECTION_ID() AND info LIKE '%SLEEP(0.01)%ORDER BY%'")
-	[ -n "$id" ] && break
-	sleep 0.05
-done
-sleep 0.2
-[ -n "$id" ] || fail "a connection killed amid the rows" "the chunk's query never showed"
-sql "KILL CONNECTION $id"
+mdb_kill_query '%SLEEP(0.01)%ORDER BY%' || fail "a connection killed amid the rows" "the chunk's query never showed"
 wait $pid
 expect_eq "a connection killed amid the rows: exit 3" "$?" 3
 expect_grep "... a lost connection, with the table and the place" \

@@ -53,3 +53,10 @@ expect_ok "the same command run again exits 0" mc-tunnel-put --dest="$W" --commi
 	--checkpoint-out="$C" "$T/s3.mcr"
 mc-cat --to=csv --table=s.t "$W/s__t/"ds=*/part-*.mcr.zst 2>"$T/err" | grep -v '^id,' >"$T/rows"
 expect_eq "the base holds every row once" "$(wc -l <"$T/rows")/$(sort -u "$T/rows" | wc -l)" "100/100"
+
+# --checkpoint-out a named pipe (the source's to read, as in a test or a
+# service script): the sink does not open it to compare (it would take
+# the one writer's bytes from the source, or wait for a writer forever)
+mkfifo "$T/ck.fifo"
+expect_ok "a named pipe as --checkpoint-out with no writer: the sink does not wait on it" \
+	timeout -k 5 20 mc-tunnel-put --dest="$T/wf" --checkpoint-out="$T/ck.fifo" "$T/s3.mcr"

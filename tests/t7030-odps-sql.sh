@@ -186,3 +186,8 @@ mc-merge $OD --state="$T/state" --table="$t" --ds="$D3" --lifecycle=1 $k -v 2>"$
 expect_eq "--lifecycle=1 keeps only the day merged" \
 	"$(q "SELECT group_concat(spec) FROM _odps_partitions WHERE tbl='$t'")" "ds=$D3"
 expect_grep "and drops the log partitions no kept partition needs" "'${t}_log/ds=$D1': dropped" "$T/err"
+expect_code 1 "the day merged cannot be merged again once its base is dropped" \
+	mc-merge $OD --state="$T/state" --table="$t" --ds="$D3" --lifecycle=1 $k
+expect_grep "saying it is merged and kept" "'ds=$D3' is merged already and no full partition before it is left in MaxCompute \(dropped by the lifecycle\).*kept as it is" "$T/err"
+expect_eq "and it is still there" \
+	"$(q "SELECT group_concat(spec) FROM _odps_partitions WHERE tbl='$t'")" "ds=$D3"

@@ -10,11 +10,11 @@
  * fails the link. The unit tests and test tools link libcurl itself. */
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include "base/err.h"
+#include "lazy.h"
 #include "prog.h"
 
 /* libcurl's ABI has been .so.4 since 2006 (7.16). */
@@ -28,7 +28,6 @@
 	X(curl_multi_setopt) X(curl_multi_wakeup) X(curl_slist_append)                       \
 	X(curl_slist_free_all)
 
-#define LAZY_PTR(f) __typeof__(f) *f;
 static struct {
 	void *lib;
 	LAZY_FUNCS(LAZY_PTR)
@@ -38,23 +37,16 @@ static struct {
  * a message naming the library. Once loaded, it stays. */
 static void need(void)
 {
+	static const char *const names[] = { LAZY_FUNCS(LAZY_NAME) };
+	void *fns[sizeof names / sizeof *names], *lib;
 	struct mc_err err = { 0 };
-	void *lib, *p;
+	size_t i = 0;
 	if (lz.lib)
 		return;
-	if (!(lib = dlopen(MC_LIBCURL_SO, RTLD_NOW | RTLD_LOCAL))) {
-		mc_errf(&err, MC_EXIT_DATA, "cannot load libcurl (needed for --dest=odps://): %s",
-			dlerror());
+	if (lazy_load(MC_LIBCURL_SO, "libcurl", "needed for --dest=odps://", names, fns,
+		      sizeof names / sizeof *names, &lib, &err) < 0)
 		prog_fail(&err);
-	}
-#define LAZY_SYM(f)                                                                       \
-	if (!(p = dlsym(lib, #f))) {                                                      \
-		mc_errf(&err, MC_EXIT_DATA, "cannot load libcurl: %s has no %s", MC_LIBCURL_SO, \
-			#f);                                                                \
-		prog_fail(&err);                                                          \
-	}                                                                                 \
-	lz.f = (__typeof__(lz.f))p;
-	LAZY_FUNCS(LAZY_SYM)
+	LAZY_FUNCS(LAZY_SET)
 	lz.lib = lib;
 }
 

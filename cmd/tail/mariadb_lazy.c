@@ -1,7 +1,6 @@
 /* mariadb_lazy.c: the libmariadb functions of mc-binlog-tail's live mode,
  * called through pointers loaded by dlopen when a server connection is
  * asked for (mariadb_lazy.h). */
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <mysql.h>
 #include <mariadb_rpl.h>
 
+#include "lazy.h"
 #include "mariadb_lazy.h"
 #include "prog.h"
 
@@ -27,7 +27,6 @@
 	X(mysql_query) X(mysql_real_connect) X(mysql_real_escape_string) X(mysql_ssl_set)    \
 	X(mysql_stmt_errno) X(mysql_stmt_error) X(mysql_store_result)
 
-#define LAZY_PTR(f) __typeof__(f) *f;
 static struct {
 	void *lib;
 	LAZY_FUNCS(LAZY_PTR)
@@ -35,22 +34,15 @@ static struct {
 
 int mariadb_lazy_open(struct mc_err *err)
 {
-	void *lib, *p;
+	static const char *const names[] = { LAZY_FUNCS(LAZY_NAME) };
+	void *fns[sizeof names / sizeof *names], *lib;
+	size_t i = 0;
 	if (lz.lib)
 		return 0;
-	if (!(lib = dlopen(MC_LIBMARIADB_SO, RTLD_NOW | RTLD_LOCAL)))
-		return mc_errf(err, MC_EXIT_DATA,
-			       "cannot load the MariaDB client library (needed to read a server): %s",
-			       dlerror());
-#define LAZY_SYM(f)                                                                           \
-	if (!(p = dlsym(lib, #f))) {                                                          \
-		mc_errf(err, MC_EXIT_DATA, "cannot load the MariaDB client library: %s has no %s", \
-			MC_LIBMARIADB_SO, #f);                                                      \
-		dlclose(lib);                                                                 \
-		return -1;                                                                    \
-	}                                                                                     \
-	lz.f = (__typeof__(lz.f))p;
-	LAZY_FUNCS(LAZY_SYM)
+	if (lazy_load(MC_LIBMARIADB_SO, "the MariaDB client library", "needed to read a server",
+		      names, fns, sizeof names / sizeof *names, &lib, err) < 0)
+		return -1;
+	LAZY_FUNCS(LAZY_SET)
 	lz.lib = lib;
 	return 0;
 }

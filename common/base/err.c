@@ -4,12 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A message cut at the end of err->msg ends in "..." so that the reader
+ * knows there was more (n: what vsnprintf wanted to write). */
+static void mark_cut(struct mc_err *err, int n)
+{
+	if (n >= (int)sizeof err->msg)
+		memcpy(err->msg + sizeof err->msg - 4, "...", 4);
+}
+
 int mc_verrf(struct mc_err *err, int code, const char *fmt, va_list ap)
 {
 	if (err) {
 		err->code = code;
 		err->errnum = 0;
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		mark_cut(err, vsnprintf(err->msg, sizeof err->msg, fmt, ap));
 	}
 	return -1;
 }
@@ -34,7 +42,8 @@ int mc_errnof(struct mc_err *err, int errnum, const char *fmt, ...)
 	va_end(ap);
 	err->errnum = errnum;
 	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(errnum));
+	if (n + 1 < sizeof err->msg)
+		mark_cut(err, (int)n + snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(errnum)));
 	return -1;
 }
 
@@ -55,6 +64,10 @@ int mc_errctx(struct mc_err *err, const char *fmt, ...)
 			len = room - 1;
 		memcpy(err->msg + n, old, len);
 		err->msg[(size_t)n + len] = 0;
+		if (len < strnlen(old, sizeof old))
+			mark_cut(err, (int)sizeof err->msg);
+	} else {
+		mark_cut(err, n);
 	}
 	return -1;
 }

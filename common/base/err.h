@@ -17,7 +17,8 @@ enum {
 struct mc_err {
 	int code;       /* one of MC_EXIT_*; 0 when no error was set */
 	int errnum;     /* errno of a failed system call, else 0 (EPIPE matters) */
-	char msg[512];  /* one line, no program prefix, no newline */
+	char msg[1024]; /* one line, no program prefix, no newline; one that did
+			 * not fit ends in "..." */
 };
 
 /* Set err (if not NULL) to code and a formatted message; returns -1 so

@@ -388,6 +388,9 @@ struct bl_file {
 	struct mc_buf buf;
 	size_t pos;       /* next event at buf.p + pos */
 	uint64_t base;    /* file offset of buf.p[0] */
+	uint64_t keep;    /* the bytes from this file offset on stay in buf (the
+			   * caller holds them by reference: bl_file_next may
+			   * move them, never drop them); UINT64_MAX: none */
 	int eof;
 };
 
@@ -398,13 +401,15 @@ void bl_file_init(struct bl_file *f, int fd, uint64_t off);
 void bl_file_init_zin(struct bl_file *f, struct zin *z);
 /* Check the 4-byte magic "\xfebin" at the start. 0 or -1. */
 int bl_file_magic(struct bl_file *f, struct mc_err *err);
-/* Next event: 1 with *ev and *n (valid until the next call) and *start, its
- * file offset; 0 at end of file on an event boundary; -1 when the file ends
- * inside an event ("truncated") or on a read error. */
+/* Next event: 1 with *ev and *n (valid until the next call, or with keep
+ * at or before *start until keep is moved past it, though the call may move
+ * them: at buf.p + (*start - base)) and *start, its file offset; 0 at end of
+ * file on an event boundary; -1 when the file ends inside an event
+ * ("truncated") or on a read error. */
 int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *start,
 		 struct mc_err *err);
-/* Give back a buffer grown by a large event (the last event returned is
- * no longer valid). */
+/* Give back a buffer grown by a large event or by the bytes kept (the last
+ * event returned is no longer valid); nothing while bytes are kept. */
 void bl_file_trim(struct bl_file *f);
 void bl_file_free(struct bl_file *f);
 

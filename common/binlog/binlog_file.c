@@ -1,6 +1,7 @@
 /* binlog_file.c: reading binlog files (binlog.h, bl_file_*): through
- * read(2) into a buffer that grows to the largest event, or through a
- * struct zin (which also reads zstd-compressed files). */
+ * read(2) into a buffer that grows to the largest event (or the bytes the
+ * caller keeps: an open transaction's events), or through a struct zin
+ * (which also reads zstd-compressed files). */
 #include "binlog/binlog.h"
 #include "binlog/binlog_int.h"
 
@@ -14,12 +15,16 @@
 
 #define FILE_CHUNK (256 * 1024)
 #define TRIM_ABOVE (16u << 20)
+/* the bytes kept are moved to the buffer's front by a read when no more
+ * than this, else only when the buffer is full */
+#define MOVE_MAX (64 * 1024)
 
 void bl_file_init(struct bl_file *f, int fd, uint64_t off)
 {
 	memset(f, 0, sizeof *f);
 	f->fd = fd;
 	f->base = off;
+	f->keep = UINT64_MAX;
 }
 
 void bl_file_init_zin(struct bl_file *f, struct zin *z)
@@ -27,6 +32,7 @@ void bl_file_init_zin(struct bl_file *f, struct zin *z)
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
 	f->z = z;
+	f->keep = UINT64_MAX;
 }
 
 void bl_file_free(struct bl_file *f)
@@ -35,26 +41,34 @@ void bl_file_free(struct bl_file *f)
 }
 
 /* Make at least want bytes available at buf.p + pos; returns 0 (maybe
- * fewer at end of file) or -1. */
+ * fewer at end of file) or -1. The bytes before pos go, unless kept: those
+ * kept are moved to the front when few (as the rest of an event), else only
+ * when the buffer is full, which then grows when they fill half of it. */
 static int fill(struct bl_file *f, size_t want, struct mc_err *err)
 {
 	while (f->buf.len - f->pos < want && !f->eof) {
 		ssize_t r;
-		size_t room, ask;
-		if (f->pos > 0) {
-			buf_consume(&f->buf, f->pos);
-			f->base += f->pos;
-			f->pos = 0;
+		size_t need = want - (f->buf.len - f->pos), room, ask;
+		size_t drop = f->pos;
+		if (f->keep < f->base + f->pos)
+			drop = f->keep > f->base ? (size_t)(f->keep - f->base) : 0;
+		room = need > FILE_CHUNK ? need : FILE_CHUNK;
+		if (drop > 0 && (f->buf.len - drop <= MOVE_MAX || f->buf.cap - f->buf.len < room)) {
+			buf_consume(&f->buf, drop);
+			f->base += drop;
+			f->pos -= drop;
 		}
-		room = want > FILE_CHUNK ? want - f->buf.len : FILE_CHUNK;
+		if (f->buf.cap - f->buf.len < room && f->buf.len > f->buf.cap / 2 &&
+		    room < f->buf.len)
+			room = f->buf.len; /* doubled, not grown by a chunk each read */
 		/* huge pages (buf.h): one fault for the first 2 MB, not 512 */
 		if (buf_grow_huge(&f->buf, room) < 0)
 			return mc_oom(err, "reading");
 		/* FILE_CHUNK a read, unless an event needs more: what is read
 		 * stays in the CPU's cache until it is decoded */
 		ask = f->buf.cap - f->buf.len;
-		if (ask > room && ask > FILE_CHUNK)
-			ask = room > FILE_CHUNK ? room : FILE_CHUNK;
+		if (ask > need && ask > FILE_CHUNK)
+			ask = need > FILE_CHUNK ? need : FILE_CHUNK;
 		if (f->z) {
 			r = zin_read(f->z, f->buf.p + f->buf.len, ask, err);
 			if (r < 0)
@@ -111,6 +125,8 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 
 void bl_file_trim(struct bl_file *f)
 {
+	if (f->keep < f->base + f->buf.len)
+		return;
 	if (f->buf.cap > TRIM_ABOVE && f->buf.len - f->pos < FILE_CHUNK) {
 		struct mc_buf nb = { 0 };
 		if (buf_add(&nb, f->buf.p + f->pos, f->buf.len - f->pos) < 0)

@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/charset.h"
+#include "binlog/binlog_int.h"
 
 /* The iconv name of a client charset, by collation id (the table of
  * base/charset.c). NULL: not converted here. */
@@ -30,10 +31,17 @@ static const char *iconv_name(uint16_t coll)
 static int convert(const char *from, const char *s, size_t n, struct mc_buf *out, size_t *bad,
 		   struct mc_err *err)
 {
-	iconv_t cd = iconv_open("UTF-8", from);
+	iconv_t cd;
 	char *in = (char *)s;
 	size_t left = n;
 	int rc = 0;
+	/* ASCII is itself in UTF-8 and in MySQL's latin1: the text as it is,
+	 * without opening iconv for it (gconv's cache and tables, at every
+	 * statement) */
+	if ((strcmp(from, "UTF-8") == 0 || strcmp(from, "CP1252") == 0) &&
+	    all_ascii((const uint8_t *)s, n))
+		return buf_add(out, s, n) < 0 ? mc_oom(err, "statement text") : 0;
+	cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return mc_errnof(err, errno, "iconv from %s", from);
 	while (left) {

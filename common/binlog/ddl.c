@@ -806,13 +806,16 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 	struct work w = { 0 };
 	struct mc_str db, tab;
 	struct part *parts = NULL;
-	size_t i, np;
+	size_t i, np, maxp;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
 	if (lex(sql, n, &ts) < 0)
 		goto done;
-	parts = malloc(2 * MC_MAX_COLUMNS * sizeof *parts);
+	/* a part has a token at least: sized to the statement (a fixed 2 *
+	 * MC_MAX_COLUMNS, 128 KB, was a mapping made and unmapped each time) */
+	maxp = ts.n < 2 * MC_MAX_COLUMNS ? ts.n + 1 : 2 * MC_MAX_COLUMNS;
+	parts = malloc(maxp * sizeof *parts);
 	if (!parts)
 		goto done;
 	if (!in) { /* CREATE TABLE */
@@ -835,7 +838,7 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 		if (default_cs && strlen(default_cs) < DDL_CS_LEN)
 			memcpy(w.table_cs, default_cs, strlen(default_cs) + 1);
 		find_charset(&ts, end, ts.n, w.table_cs);
-		np = split(&ts, i + 1, end - 1, parts, 2 * MC_MAX_COLUMNS);
+		np = split(&ts, i + 1, end - 1, parts, maxp);
 		for (size_t k = 0; k < np; k++) {
 			if (is_constraint_word(&ts, parts[k].a)) {
 				constraint(&ts, parts[k].a, parts[k].b, &w);
@@ -871,7 +874,7 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 		for (uint32_t k = 0; k < in->nkey && k < 64; k++)
 			if (in->key[k] < in->n)
 				w.key[w.nkey++] = mc_str_c(in->names[in->key[k]], strlen(in->names[in->key[k]]));
-		np = split(&ts, i, ts.n, parts, 2 * MC_MAX_COLUMNS);
+		np = split(&ts, i, ts.n, parts, maxp);
 		for (size_t k = 0; k < np; k++)
 			if (alter_spec(&ts, parts[k].a, parts[k].b, &w) < 0)
 				goto done;

@@ -97,6 +97,7 @@ static int spill_start(struct bl_txn *t, struct mc_err *err)
 	t->buf.len = 0;
 	t->refs = 0;
 	t->ref_bytes = 0;
+	t->first_ref = NULL;
 	return 0;
 }
 
@@ -178,6 +179,8 @@ int txn_add_ref(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_a
 	put_hdr(h, at, TXN_REF, n);
 	if (buf_add(&t->buf, h, sizeof h) < 0 || buf_add(&t->buf, &p, sizeof p) < 0)
 		return mc_oom(err, "buffering a transaction");
+	if (t->refs == 0)
+		t->first_ref = p;
 	t->refs++;
 	t->ref_bytes += n;
 	/* spilled as if held in memory: the same bound on the pages of the
@@ -208,7 +211,28 @@ int txn_unref(struct bl_txn *t, struct mc_err *err)
 	t->buf = nb;
 	t->refs = 0;
 	t->ref_bytes = 0;
+	t->first_ref = NULL;
 	return 0;
+}
+
+void txn_moved(struct bl_txn *t, uintptr_t delta)
+{
+	if (t->refs == 0 || delta == 0)
+		return;
+	for (size_t i = 0; i < t->buf.len;) {
+		uint8_t *h = (uint8_t *)t->buf.p + i;
+		uint32_t n = entry_len(h);
+		if (h[16] & TXN_REF) {
+			const uint8_t *a;
+			memcpy(&a, h + TXN_HDR, sizeof a);
+			a = (const uint8_t *)((uintptr_t)a + delta);
+			memcpy(h + TXN_HDR, &a, sizeof a);
+			i += TXN_HDR + sizeof(const uint8_t *);
+		} else {
+			i += TXN_HDR + n;
+		}
+	}
+	t->first_ref = (const uint8_t *)((uintptr_t)t->first_ref + delta);
 }
 
 int txn_add_query(struct bl_txn *t, uint32_t when, struct mc_str db, struct mc_str sql,
@@ -336,6 +360,7 @@ void txn_discard(struct bl_txn *t)
 	t->buf.len = 0;
 	t->refs = 0;
 	t->ref_bytes = 0;
+	t->first_ref = NULL;
 	if (t->buf.cap > (16u << 20))
 		buf_free(&t->buf);
 }

@@ -30,6 +30,7 @@ struct bl_txn {
 	uint64_t bad_start;  /* txn_replay: where the event that failed starts */
 	size_t refs;         /* entries held by reference (txn_add_ref) */
 	uint64_t ref_bytes;  /* their bytes: counted against `memory` too */
+	const uint8_t *first_ref; /* the bytes of the first of them (NULL: none) */
 };
 
 /* Where an event of the transaction was read. */
@@ -56,6 +57,10 @@ int txn_add_ref(struct bl_txn *t, const uint8_t *p, size_t n, const struct txn_a
 /* Copy the bytes of the entries held by reference: they no longer need to
  * stay where they were. 0, or -1 (out of memory). */
 int txn_unref(struct bl_txn *t, struct mc_err *err);
+/* The bytes held by reference were moved by delta bytes (modulo 2^N: the
+ * new address minus the old, as integers), all of them together (a
+ * buffer moved or grown): the references follow them. */
+void txn_moved(struct bl_txn *t, uintptr_t delta);
 /* Add a decoded statement (a DDL inside the transaction): replayed as a
  * BL_QUERY event with these when, db and sql. */
 int txn_add_query(struct bl_txn *t, uint32_t when, struct mc_str db, struct mc_str sql,

@@ -193,6 +193,11 @@ int tail_begin(struct tail *T, struct mc_err *err)
 	if (rio_winit(&T->w, T->out_fd, 0, err) < 0)
 		return out_fail(err);
 	T->w.decoded = 1; /* its rows' values come from the binlog decoder only */
+	/* its high-water mark (256 KB written at a time, up to 64 KB more of
+	 * rows packed before the check) on one huge page from the start: not
+	 * grown from 256 bytes by copies into fresh 4 KB pages, each a fault */
+	if (buf_grow_huge(&T->w.buf, 1u << 20) < 0)
+		return mc_oom(err, "output");
 	T->w_open = 1;
 	T->head_due = 1; /* written with the first record, or at the end */
 	return 0;
@@ -782,7 +787,8 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		int rc = bl_check_as(&T->d, p, n, as, &fl, err);
 		if (rc < 0)
 			return bad_event(T, start, inner, err);
-		if (txn_add(&T->txn, p, n, &at, err) < 0)
+		if ((T->hold_ref && !inner ? txn_add_ref(&T->txn, p, n, &at, err)
+					   : txn_add(&T->txn, p, n, &at, err)) < 0)
 			return -1;
 		if (rc != BL_TABLE_MAP && !T->in_txn && (fl & BL_ROWS_STMT_END))
 			return tail_commit(T, off, inner,

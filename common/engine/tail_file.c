@@ -171,13 +171,32 @@ static int open_txn(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 	return 0;
 }
 
+/* The next event of f (bl_file_next). The open transaction's table maps
+ * and rows are held by reference (T->hold_ref): f keeps them in its buffer
+ * and the references follow them when it moves them. */
+static int next_event(struct tail *T, struct bl_file *f, const uint8_t **p, size_t *n,
+		      uint64_t *start, struct mc_err *err)
+{
+	uintptr_t was;
+	int rc;
+	if (!T->txn.refs) {
+		f->keep = UINT64_MAX;
+		return bl_file_next(f, p, n, start, err);
+	}
+	f->keep = f->base + (uint64_t)(T->txn.first_ref - (const uint8_t *)f->buf.p);
+	was = (uintptr_t)f->buf.p - (uintptr_t)f->base;
+	rc = bl_file_next(f, p, n, start, err);
+	txn_moved(&T->txn, (uintptr_t)f->buf.p - (uintptr_t)f->base - was);
+	return rc;
+}
+
 static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct mc_err *err)
 {
 	const uint8_t *p;
 	size_t n;
 	uint64_t start, from = L->from, open = 0;
 	int rc;
-	while ((rc = bl_file_next(f, &p, &n, &start, err)) == 1) {
+	while ((rc = next_event(T, f, &p, &n, &start, err)) == 1) {
 		uint64_t off = start + n;
 		L->start = start;
 		if (from > 4 && start < from) {
@@ -217,10 +236,10 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 			tail_note_done(T, L->in->seq, off,
 				       (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 					       (uint32_t)p[3] << 24);
-		if (n > (1u << 20)) {
+		if (n > (1u << 20))
 			bl_trim(&T->d);
-			bl_file_trim(f);
-		}
+		if (f->buf.cap > (16u << 20) && !T->txn.refs)
+			bl_file_trim(f); /* grown by a large event, or transaction */
 	}
 	if (rc < 0)
 		return tail_data_error(T, UINT64_MAX, err);
@@ -284,6 +303,7 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 		rc = tail_data_error(T, UINT64_MAX, err);
 		goto out;
 	}
+	T->hold_ref = 1;
 	rc = events(T, &f, &L, err);
 	if (rc != 2 && opened && cut_short(T, fd, opened, &L, err))
 		rc = -1;
@@ -325,6 +345,10 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	if (rc == 2)
 		T->done_final = 1; /* a stop option: the event it stopped before */
 out:
+	/* the references into f's buffer go with it (a transaction never
+	 * spans files) */
+	T->hold_ref = 0;
+	txn_discard(&T->txn);
 	bl_file_free(&f);
 	zin_close(&z);
 	if (fd != 0)

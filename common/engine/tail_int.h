@@ -54,6 +54,8 @@ struct tail {
 	struct bl_txn txn;
 	int in_txn;
 	int dry;             /* decode an incomplete transaction, write nothing */
+	int hold_ref;        /* tail_event's events stay where they are (a file's
+			      * read buffer keeps them): held by reference */
 	uint64_t force_off;  /* replay at this offset (XA COMMIT), rows numbered across */
 	char xa_id[300];     /* the XA transaction being read (XA START ...) */
 	char gtid[128];      /* its GTID */

@@ -644,6 +644,7 @@ void snap_reader_free(struct snap_reader *rd)
 	}
 	free(rd->text);
 	buf_free(&rd->head);
+	snap_sock_free(&rd->sock);
 	cs_set_free(&rd->cs);
 	free(rd->bind);
 	free(rd->len);

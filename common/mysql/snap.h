@@ -170,6 +170,25 @@ static inline int snap_tick_row(struct snap_ticks *k, size_t len, int end)
 }
 int snap_tick_end(struct snap_ticks *k, size_t len);
 
+/* snap_sock.c: a result's rows read from the connection's socket: the
+ * unparsed bytes buf[beg..end) (cap allocated), a row of frag bytes or
+ * more (the protocol's 0xffffff) joined in big; on: this result's rows
+ * are read here (else by the library); seq the next packet's sequence
+ * number; max_packet the library's max_allowed_packet (a packet or row
+ * that long or longer: lost); fast = min(frag, max_packet) - 1; fill reads
+ * at most room more bytes into to, *got of them (0, or -1: the read
+ * failed); fd, timeout (ms, -1 none) the socket and the library's read
+ * timeout. */
+struct snap_sock {
+	unsigned char *buf;
+	size_t beg, end, cap;
+	struct mc_buf big;
+	size_t frag, max_packet, fast;
+	int (*fill)(struct snap_sock *s, unsigned char *to, size_t room, size_t *got);
+	int on, fd, timeout;
+	unsigned char seq;
+};
+
 /* Reusable state of snap_read (buffers of one connection). max_bytes,
  * when not 0, ends a read early (as the row limit does) once it has
  * appended that many bytes. */
@@ -186,6 +205,7 @@ struct snap_reader {
 	struct mc_buf head;  /* the fields every row record of the read begins with */
 	struct cs_set cs;
 	size_t nbind;
+	struct snap_sock sock; /* the text protocol's rows read from the socket */
 };
 void snap_reader_free(struct snap_reader *rd);
 
@@ -215,7 +235,7 @@ int snap_rows_put(struct snap_reader *rd, size_t n, struct mc_buf *out, struct m
 /* Is t read through the text protocol (no FLOAT/DOUBLE column, and
  * MC_SNAP_PROTOCOL is not "binary")? snap_read_text: snap_read's loop
  * over the text protocol, for query q (rd sized for its columns; no
- * read of ties), its rows read as packets (snap_pkt_next). */
+ * read of ties), its rows read as packets (snap_sock_next). */
 int snap_use_text(const struct snap_table *t);
 /* The chunk's end bound from the read's last row: split column i's literal
  * by lit (each protocol's; row and len: the text protocol's row, else
@@ -280,6 +300,53 @@ static inline int snap_pkt_next(MYSQL *m, const unsigned char **p, size_t *n,
 	return 1;
 }
 void snap_pkt_skip(MYSQL *m);
+/* snap_sock.c: after mysql_real_query of a text-protocol read, its rows
+ * are read from the socket when the connection is plain (no TLS, no
+ * compression, a Unix socket or TCP; MC_SNAP_SOCKET=library: never),
+ * else by the library: snap_sock_next then returns snap_pkt_next's
+ * (same returns; a row valid until the next read); the end of the rows,
+ * errors and a lost connection go back to the library and are read and
+ * reported as snap_pkt_next does. snap_sock_skip: snap_pkt_skip's. */
+void snap_sock_begin(MYSQL *m, struct snap_sock *s);
+/* The next packet of buf[beg..) (more read by s->fill as needed):
+ * SNAP_SOCK_ROW (*p, *n: a row, in buf or big; beg past it), or not a
+ * row: SNAP_SOCK_BACK (an end, error or empty packet: buf[beg..end), at
+ * least its header and first byte, go back to the library), _LOST (the
+ * read failed, or a packet or row of max_packet bytes or more), _SEQ (a
+ * packet out of sequence), _OOM (fuzz/fuzz_snappkt.c). */
+enum { SNAP_SOCK_ROW = 1, SNAP_SOCK_BACK = 0, SNAP_SOCK_LOST = -1, SNAP_SOCK_SEQ = -2,
+       SNAP_SOCK_OOM = -3 };
+int snap_sock_parse(struct snap_sock *s, const unsigned char **p, size_t *n);
+int snap_sock_more(MYSQL *m, struct snap_sock *s, const unsigned char **p, size_t *n,
+		   struct mc_err *err);
+/* A whole row packet at buf[beg..end), in sequence, short of 16 MiB and
+ * of max_packet (not 0xff, not 0xfe: not an error or an end): 1 with *p,
+ * *n, beg past it; else 0 (snap_sock_parse reads it). */
+static inline int snap_sock_row(struct snap_sock *s, const unsigned char **p, size_t *n)
+{
+	if (s->end - s->beg < 5)
+		return 0;
+	const unsigned char *h = s->buf + s->beg;
+	size_t len = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16;
+	if (len - 1 >= s->fast || s->end - s->beg - 4 < len || h[4] >= 0xfe || h[3] != s->seq)
+		return 0;
+	s->seq++;
+	s->beg += 4 + len;
+	*p = h + 4;
+	*n = len;
+	return 1;
+}
+static inline int snap_sock_next(MYSQL *m, struct snap_sock *s, const unsigned char **p,
+				 size_t *n, struct mc_err *err)
+{
+	if (!s->on)
+		return snap_pkt_next(m, p, n, err);
+	if (snap_sock_row(s, p, n))
+		return 1;
+	return snap_sock_more(m, s, p, n, err); /* (snap_sock.c) */
+}
+void snap_sock_skip(MYSQL *m, struct snap_sock *s);
+void snap_sock_free(struct snap_sock *s);
 int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, const char *q,
 		   size_t qlen, uint64_t limit, const struct mc_pos *wm, int64_t tm,
 		   struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,

@@ -438,6 +438,7 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 		return -1;
 	if (mysql_real_query(m, q, (unsigned long)qlen) != 0)
 		return my_fail(m, err, "reading a chunk");
+	snap_sock_begin(m, &rd->sock);
 	if (mysql_field_count(m) != nb) {
 		mc_errf(err, MC_EXIT_DATA, "the chunk query returns %u columns, expected %zu",
 			mysql_field_count(m), nb);
@@ -446,7 +447,7 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	for (;;) {
 		const unsigned char *p = NULL;
 		size_t pn = 0;
-		int g = snap_pkt_next(m, &p, &pn, err);
+		int g = snap_sock_next(m, &rd->sock, &p, &pn, err);
 		if (g < 0)
 			goto fail;
 		if (g == 0)
@@ -465,7 +466,7 @@ int snap_read_text(MYSQL *m, struct snap_reader *rd, const struct snap_table *t,
 	if (snap_tick_end(&tk, out->len) < 0)
 		goto stopped;
 	/* the rows left after a stop (at most the limit's) are read and dropped */
-	snap_pkt_skip(m);
+	snap_sock_skip(m, &rd->sock);
 	if (mysql_errno(m))
 		return my_fail(m, err, "reading a chunk");
 	*nrows = n;
@@ -477,6 +478,6 @@ fail:
 		snap_bound_free(*last, t->nsplit);
 		*last = NULL;
 	}
-	snap_pkt_skip(m);
+	snap_sock_skip(m, &rd->sock);
 	return -1;
 }

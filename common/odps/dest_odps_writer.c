@@ -270,8 +270,12 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 				rc = odps_mirror_ensure(&w->c, &so, err);
 				w->mirror_ok = rc == 0;
 			}
-			if (rc == 0)
-				rc = others(w, &so, &o, &no, err);
+			if (rc == 0) { /* the mirror whole: in a project that
+					* refuses full scans too */
+				struct odps_sql_opts all = so;
+				all.settings = ODPS_SQL_FULLSCAN;
+				rc = others(w, &all, &o, &no, err);
+			}
 			/* and the --mode=upsert ones (dest_upsert_own.c) */
 			uo.c = &w->c;
 			uo.so = so;

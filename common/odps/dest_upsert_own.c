@@ -147,7 +147,10 @@ int odps_upowners_load(struct odps_upowners *o, struct mc_err *err)
 	char q[256];
 	snprintf(q, sizeof q, "SELECT writer, seq, body FROM " ODPS_MIRROR_TABLE
 		 " WHERE kind = 'upsert' AND writer <> '%s'", o->me);
-	if (odps_sql_run(o->c, &o->so, q, ODPS_SQL_IDEMPOTENT, &o->out, err) < 0)
+	struct odps_sql_opts all = o->so; /* the mirror whole: in a project that refuses
+					   * full scans too */
+	all.settings = ODPS_SQL_FULLSCAN;
+	if (odps_sql_run(o->c, &all, q, ODPS_SQL_IDEMPOTENT, &o->out, err) < 0)
 		return -1;
 	return odps_upowners_parse(o, err);
 }

@@ -91,6 +91,6 @@ int odps_logpos_layout(const char *name, int has_hist, const char *table, enum w
 	(void)has_hist; /* schema versions: in every layout (merge_sqllay.c) */
 	(void)table;
 	if (*lay != WH_LAYOUT_MCSYNC)
-		*settings = "\"odps.sql.allow.fullscan\": \"true\", " ODPS_SQL_SETTINGS;
+		*settings = ODPS_SQL_FULLSCAN ", " ODPS_SQL_SETTINGS;
 	return 0;
 }

@@ -554,6 +554,22 @@ static int plan_day(struct mo *m, struct mc_err *err)
 	}
 	for (i = m->ndays; i-- > 0 && m->days[i] >= m->o->day;)
 		;
+	if (i == (size_t)-1 && m->ndays) { /* the ones before dropped (lifecycle) */
+		char d[16];
+		day_format(m->days[0], d);
+		if (m->days[0] == m->o->day)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s': 'ds=%s' is merged already and no full partition "
+				       "before it is left in MaxCompute (dropped by the lifecycle): "
+				       "it cannot be merged again; it is kept as it is",
+				       m->o->table, d);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s' has no full partition before %s in MaxCompute: its oldest "
+			       "is 'ds=%s' (older ones dropped by the lifecycle, or the snapshot is of "
+			       "a later day), so that day's state cannot be made again: merge a day "
+			       "after it",
+			       m->o->table, m->o->ds, d);
+	}
 	if (i == (size_t)-1)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s' has no full partition before %s in MaxCompute (the first "
@@ -883,7 +899,7 @@ int odps_merge_run(struct odps_client *c, const struct odps_merge_opts *o, struc
 	m->lo = o;
 	m->so = *o->sql;
 	/* the log is selected by position, not by partition */
-	m->so.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+	m->so.settings = ODPS_SQL_FULLSCAN;
 	m->lockfd = -1;
 	rc = (og.table = odps_gen_base(o->state, o->table, gb, sizeof gb, err)) ? run(m, err) : -1;
 	if (m->lockfd >= 0)

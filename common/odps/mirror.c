@@ -658,7 +658,7 @@ int odps_recover(struct odps_client *c, const struct odps_recover_opts *o, struc
 	R.c = c;
 	R.o = o;
 	R.so = o->sql;
-	R.so.settings = "\"odps.sql.allow.fullscan\": \"true\"";
+	R.so.settings = ODPS_SQL_FULLSCAN;
 	if (!(lp = wh_pathf("%s/%s", o->state, WH_LEDGER)) ||
 	    !(sdir = wh_pathf("%s/%s", o->state, WH_STATE))) {
 		mc_oom(err, "path");

@@ -361,7 +361,7 @@ static void say_logview(struct odps_client *c, const struct odps_sql_opts *o, co
 	struct odps_http_resp r = { 0 };
 	struct mc_err e = { 0 };
 	const char *host, *why = NULL;
-	char whybuf[600];
+	char whybuf[sizeof(struct mc_err) + 32];
 	size_t at = 0;
 
 	if (!o->verbose || !o->say.fn)
@@ -403,7 +403,7 @@ static void say_logview(struct odps_client *c, const struct odps_sql_opts *o, co
 	say(o, id, line.p);
 out:
 	if (why) {
-		char msg[700];
+		char msg[sizeof(struct mc_err) + 64];
 		snprintf(msg, sizeof msg, "no Logview URL (%s)", why);
 		say(o, id, msg);
 	}

@@ -47,6 +47,11 @@ enum { ODPS_SQL_ONCE = 0, ODPS_SQL_IDEMPOTENT = 1 };
 #define ODPS_SQL_SETTINGS \
 	"\"odps.sql.type.system.odps2\": \"true\", \"odps.sql.decimal.odps2\": \"true\""
 
+/* The extra setting of a statement that reads a partitioned table whole
+ * (the state mirror, a merge's log), which a project with full scans
+ * refused would otherwise refuse. */
+#define ODPS_SQL_FULLSCAN "\"odps.sql.allow.fullscan\": \"true\""
+
 /* Run query (one statement, after any SET lines; a ';' is added when it
  * does not end with one) as an instance of one SQL task and wait for it.
  * 0 with the task's result in *out (appended; for a query the rows as

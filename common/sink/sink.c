@@ -797,13 +797,25 @@ static int ckpt_same(const struct ckpt *a, const struct ckpt *b)
 	return 1;
 }
 
+/* --checkpoint-out as ckpt_read reads it (1 read, 0 absent), or -1 (not
+ * known) when it is not a regular file: a named pipe is the source's to
+ * read (a test's, a service's), and opening it here would take its one
+ * writer's bytes from the source or wait for a writer forever. */
+static int ckpt_read_file(const char *path, struct ckpt *c)
+{
+	struct stat st;
+	struct mc_err e = { 0 };
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return -1;
+	return ckpt_read(path, c, &e);
+}
+
 /* Did --checkpoint-out change from what was read as before (had: 1 read,
  * 0 absent, -1 unreadable: not known, taken as no)? */
 static int ckpt_moved(const char *path, int had, const struct ckpt *before)
 {
 	struct ckpt now = { 0 };
-	struct mc_err e = { 0 };
-	int rc = had < 0 ? -1 : ckpt_read(path, &now, &e);
+	int rc = had < 0 ? -1 : ckpt_read_file(path, &now);
 	int moved = rc >= 0 && (rc != had || !ckpt_same(before, &now));
 	ckpt_free(&now);
 	return moved;
@@ -813,9 +825,8 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 {
 	struct sink *s = calloc(1, sizeof *s);
 	struct ckpt before = { 0 };
-	struct mc_err e = { 0 };
 	/* --checkpoint-out as a source started beside this run found it */
-	int had = o->ckpt_out ? ckpt_read(o->ckpt_out, &before, &e) : 0;
+	int had = o->ckpt_out ? ckpt_read_file(o->ckpt_out, &before) : 0;
 	int rc;
 
 	*sp = NULL;

@@ -57,6 +57,34 @@ static ssize_t more(struct rio_reader *r, struct mc_err *err)
 	return got;
 }
 
+/* The first record failed: when the input does not even begin as one
+ * (a msgpack array), say what it is instead of which field was wrong. */
+static void not_a_stream(const char *p, size_t n, struct mc_err *err)
+{
+	static const char ck[] = "mcsync-checkpoint";
+	unsigned char c = (unsigned char)p[0];
+	char text[40];
+	size_t i;
+	if ((c >= 0x90 && c <= 0x9f) || c == 0xdc || c == 0xdd)
+		return; /* an array: the decoder's own message says what is wrong */
+	if (n >= sizeof ck - 1 && !memcmp(p, ck, sizeof ck - 1)) {
+		mc_errf(err, MC_EXIT_DATA,
+			"offset 0: a checkpoint or ledger file of mcsync (text), not a record stream");
+		return;
+	}
+	for (i = 0; i < n && i < sizeof text - 1 && p[i] >= 0x20 && p[i] < 0x7f; i++)
+		text[i] = p[i];
+	text[i] = 0;
+	if (i >= 4)
+		mc_errf(err, MC_EXIT_DATA,
+			"offset 0: not a record stream of mcsync (it begins with the text '%s')", text);
+	else
+		mc_errf(err, MC_EXIT_DATA,
+			"offset 0: not a record stream of mcsync (its first byte is 0x%02x, where a "
+			"record begins with a msgpack array)",
+			c);
+}
+
 static int fail(struct rio_reader *r, struct mc_err *err)
 {
 	return mc_errctx(err, "record %llu: ", (unsigned long long)r->recno);
@@ -99,6 +127,8 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			rc = decode(r, rec, &used, err);
 		if (rc < 0) {
 			r->recno++;
+			if (off == 0 && r->fmt == RIO_MCR)
+				not_a_stream(r->buf.p, avail, err);
 			return fail(r, err);
 		}
 		if (rc == 0) {

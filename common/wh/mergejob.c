@@ -459,6 +459,23 @@ static int ds_is_snapshot(struct mergejob *j, struct mc_err *err)
 	return rc;
 }
 
+/* The table has no base: no snapshot of it was loaded. Its changes alone
+ * do not make its state (a table created or renamed onto its name after
+ * the snapshot has none): say so, and what to do. */
+static void no_snapshot(struct mergejob *j, const char *what, struct mc_err *err)
+{
+	struct stat st;
+	mc_errf(err, MC_EXIT_DATA,
+		"table '%s': no snapshot of it in the warehouse ('%s' is missing)%s: load one "
+		"(mc-snapshot --tables=... | mc-tunnel-put --dest=%s), then merge (docs/merge.md "
+		"\"DDL\")",
+		j->o.table, what,
+		stat(j->ldir, &st) == 0 ? ", only changes (a table created or renamed onto this "
+					  "name after the snapshot has no snapshot of its own)"
+					: "",
+		j->o.whdir);
+}
+
 /* The schemas of the table and its log, which must agree. */
 static int read_schemas(struct mergejob *j, struct mc_err *err)
 {
@@ -467,7 +484,7 @@ static int read_schemas(struct mergejob *j, struct mc_err *err)
 	if (!sp)
 		return mc_oom(err, "path");
 	if ((rc = wh_schema_read(sp, &j->schema, err)) == 0)
-		mc_errf(err, MC_EXIT_DATA, "'%s': missing", sp);
+		no_snapshot(j, sp, err);
 	free(sp);
 	if (rc <= 0)
 		return -1;
@@ -721,8 +738,13 @@ static int run(struct mergejob *j, struct mc_err *err)
 	struct stat st;
 	int rc;
 
-	if (stat(j->tdir, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (stat(j->tdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (stat(j->ldir, &st) == 0) {
+			no_snapshot(j, j->tdir, err);
+			return -1;
+		}
 		return mc_errf(err, MC_EXIT_DATA, "'%s': no such table in the warehouse", j->tdir);
+	}
 	if (!j->o.emit_sql && lock_table(j, err) < 0)
 		return -1;
 	if (wh_ledger_read(j->o.whdir, &j->L, err) < 0)

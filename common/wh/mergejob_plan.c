@@ -353,11 +353,37 @@ static int choose_in(struct mergejob *j, char **all, size_t nall, char **done, s
 			nd = d;
 		}
 	}
-	if (!newest)
+	if (!newest) {
+		/* the oldest partition it holds, at or after the day: the ones
+		 * before were dropped (--lifecycle) or the snapshot is newer */
+		const char *oldest = NULL;
+		int64_t od = 0;
+		for (i = 0; i < nall && have_day; i++) {
+			int64_t d;
+			if (wh_part_day(all[i], &d) == 0 && (!oldest || d < od)) {
+				oldest = all[i];
+				od = d;
+			}
+		}
+		for (i = 0; oldest && i < ndone; i++)
+			if (!strcmp(done[i], oldest) && od == day)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "table '%s': '%s' is merged already and no full "
+					       "partition before it is left (dropped by --lifecycle): "
+					       "it cannot be merged again; it is kept as it is",
+					       j->o.table, oldest);
+		if (oldest)
+			return mc_errf(err, MC_EXIT_DATA,
+				       "table '%s' has no full partition before %s: its oldest is "
+				       "'%s' (older ones dropped by --lifecycle, or the snapshot "
+				       "is of a later day), so that day's state cannot be made "
+				       "again: merge a day after it",
+				       j->o.table, j->o.ds, oldest);
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s' has no full partition before %s (the first day's base is "
 			       "the snapshot: load it with mc-tunnel-put)",
 			       j->o.table, have_day ? j->o.ds : "the point");
+	}
 	for (i = 0; i < ndone; i++)
 		if (strcmp(done[i], newest) == 0)
 			break;

@@ -350,7 +350,8 @@ def main(argv):
         if cmd == "sql":
             xml = ('<?xml version="1.0" encoding="utf-8"?>\n<Instance><Job><Priority>9</Priority><Tasks><SQL>'
                    '<Name>AnonymousSQLTask</Name><Config><Property><Name>settings</Name><Value>'
-                   '{"odps.sql.type.system.odps2": "true"}</Value></Property><Property><Name>uuid</Name>'
+                   '{"odps.sql.type.system.odps2": "true", "odps.sql.allow.fullscan": "true"}'
+                   '</Value></Property><Property><Name>uuid</Name>'
                    '<Value>6ba73111-bc77-402c-97f0-3b67654ff324</Value></Property></Config><Query><![CDATA[%s]]>'
                    '</Query></SQL></Tasks><DAG><RunMode>Sequence</RunMode></DAG></Job></Instance>'
                    % args[0].replace("]]>", "]]]]><![CDATA[>"))

@@ -6,7 +6,7 @@ and SQL instances, on sqlite3 (spec: MaxCompute Tunnel protocol, §9).
                     [--credentials=FILE | --access-id=ID --access-key=SECRET]
                     [--max-skew=900] [--session-ttl=86400] [--faults=FILE] [--seed=N]
                     [--max-block-bytes=N] [--region=R] [--logview-host=URL]
-                    [--block-decoder=FILE|python]
+                    [--block-decoder=FILE|python] [--no-fullscan=1]
 
 The service endpoint is http://127.0.0.1:PORT/api, the tunnel endpoint (what
 discovery answers) 127.0.0.1:PORT with no prefix; GET /api/logview/host answers
@@ -21,7 +21,10 @@ key=value lines (access_id, access_key, optional security_token; the odpscmd
 config keys), else --access-id/--access-key, else the environment
 (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET). The secret is
 never printed. Every request is logged, without its headers, in DIR/requests.log.
-See docs/maxcompute.md, "The local test server".
+--no-fullscan=1 refuses, as a project with odps.sql.allow.fullscan false does, a
+statement reading a partitioned table with no predicate on a partition column,
+unless its settings (or a SET) allow a full scan. See docs/maxcompute.md, "The
+local test server".
 """
 import email.utils
 import hashlib
@@ -821,6 +824,7 @@ class Handler(BaseHTTPRequestHandler):
         query = tasks[0].findtext("Query")
         if not name or query is None:
             raise Err(400, "InvalidArgument", "the SQL task needs a Name and a Query")
+        settings = {}
         for prop in tasks[0].findall("./Config/Property"):
             if prop.findtext("Name") == "settings":
                 try:
@@ -830,20 +834,23 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError as e:
                     raise Err(400, "InvalidArgument", "the settings property is not a JSON object of "
                               "strings: %s" % e)
+                settings = s
+        fullscan = not st.o.get("no_fullscan") or \
+            settings.get("odps.sql.allow.fullscan", "").lower() == "true"
         st.instance_begin(query)
         iid = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + "%010x" % random.getrandbits(40)
         now = time.time()
         with p.lock:
             p.db.execute("INSERT INTO _odps_instances VALUES (?, 'Running', 'Running', '', ?, ?, NULL)",
                          (iid, query, now))
-        threading.Thread(target=self.run_sql, args=(p, iid, name, query), daemon=True).start()
+        threading.Thread(target=self.run_sql, args=(p, iid, name, query, fullscan), daemon=True).start()
         loc = "http://127.0.0.1:%d/api/projects/%s/instances/%s" % (st.port, proj, iid)
         self.send(201, b"", None, [("Location", loc)])
 
     @staticmethod
-    def run_sql(p, iid, name, query):
+    def run_sql(p, iid, name, query, fullscan):
         try:
-            res, ts = sqlodps.run(p, query), "Success"
+            res, ts = sqlodps.run(p, query, fullscan), "Success"
         except sqlodps.SqlError as e:
             res, ts = str(e), "Failed"
         except Exception as e:  # noqa
@@ -918,7 +925,7 @@ def main(argv):
     names = {"port": int, "data": str, "ready-file": str, "credentials": str, "access-id": str,
              "access-key": str, "max-skew": int, "session-ttl": float, "faults": str, "seed": int,
              "max-block-bytes": int, "region": str, "project": str, "logview-host": str,
-             "block-decoder": str}
+             "block-decoder": str, "no-fullscan": int}
     for a in argv:
         m = re.match(r"--([a-z-]+)=(.*)\Z", a, re.S)
         if not m or m.group(1) not in names:

@@ -326,7 +326,26 @@ def split_statements(text):
     return stmts
 
 
-def run(proj, text):
+def fullscan_check(proj, toks):
+    """A project that refuses full scans: every partitioned table read (after FROM
+    or JOIN) needs a partition column named after a WHERE (a simple model of
+    MaxCompute's check, enough to catch a statement with no such predicate)."""
+    where = [i for i, t in enumerate(toks) if t[0] == "word" and t[1].upper() == "WHERE"]
+    for i, t in enumerate(toks[:-1]):
+        if not (t[0] == "word" and t[1].upper() in ("FROM", "JOIN")) or toks[i + 1][0] not in ("word", "id"):
+            continue
+        tb = proj.table(toks[i + 1][1])
+        if tb is None or not tb.parts:
+            continue
+        names = {n.lower() for n, _t in tb.parts}
+        if not any(u[0] in ("word", "id") and u[1].lower() in names
+                   for w in where for u in toks[w + 1:]):
+            raise SqlError("ODPS-0130071:[%d,%d] Semantic analysis exception - physical plan "
+                           "generation failed: Table(%s,%s) is full scan with all partitions, please "
+                           "specify partition predicates." % (t[2], t[3], proj.name, tb.name))
+
+
+def run(proj, text, fullscan=True):
     """Run the SQL of one task; return the result text (CSV for a query, '' else)."""
     stmts = [s for s in split_statements(text)
              if not (s[0][0] == "word" and s[0][1].upper() == "SET")]
@@ -340,6 +359,9 @@ def run(proj, text):
         raise SqlError("ODPS-0130071:Semantic analysis exception - GET_JSON_OBJECT: this server "
                        "models it under SET odps.sql.udf.getjsonobj.new=true; only (the value "
                        "as it is: a string's characters, a number's text)")
+    if not fullscan and "odps.sql.allow.fullscan=true" not in [x.lower() for x in sets]:
+        with proj.lock:
+            fullscan_check(proj, stmts[0])
     tz = [x.split("=", 1)[1] for x in sets if x.startswith("odps.sql.timezone=")]
     try:
         with proj.lock:

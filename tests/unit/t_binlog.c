@@ -571,6 +571,95 @@ static void t_crc(void)
 	}
 }
 
+/* The reader keeps the bytes from f.keep on (an open transaction's, held
+ * by reference) while it reads past its buffer's end: moved to its front
+ * or into a grown buffer, never dropped or changed. Groups of events of
+ * 100 bytes to 700 KB ("transactions" of up to 5 MB), read from a file and
+ * through a pipe; every kept event is checked at every step. */
+static void t_keep(void)
+{
+	char path[] = "/tmp/t_binlog_keep.XXXXXX";
+	int fd = mkstemp(path), bad = 0, moved = 0;
+	uint8_t *img;
+	size_t size = 4, cap = 24u << 20;
+	uint32_t seed = 777;
+	if (fd < 0 || !(img = malloc(cap))) {
+		check(0, "keep", "kept events stay", strerror(errno));
+		return;
+	}
+	unlink(path);
+	memcpy(img, "\xfe" "bin", 4);
+	while (size < (20u << 20)) {
+		uint32_t len;
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 8) % 8 == 0 ? 100000 + (seed >> 4) % 600000 : 19 + (seed >> 6) % 5000;
+		for (uint32_t i = 0; i < len; i++)
+			img[size + i] = (uint8_t)(seed >> (i % 24)) ^ (uint8_t)i;
+		for (int i = 0; i < 4; i++)
+			img[size + 9 + i] = (uint8_t)(len >> (8 * i));
+		size += len;
+	}
+	if (write(fd, img, size) != (ssize_t)size) {
+		check(0, "keep", "kept events stay", "write");
+		close(fd);
+		free(img);
+		return;
+	}
+	for (int pass = 0; pass < 2 && !bad; pass++) {
+		struct bl_file f;
+		struct mc_err err = { 0 };
+		const uint8_t *p;
+		size_t n;
+		uint64_t start, group = 4, held = 0;
+		const char *was = NULL;
+		int rfd = fd, pfd[2], rc;
+		pid_t pid = -1;
+		lseek(fd, 0, SEEK_SET);
+		if (pass == 1) { /* through a pipe: short reads */
+			if (pipe(pfd) < 0 || (pid = fork()) < 0)
+				break;
+			if (pid == 0) {
+				close(pfd[0]);
+				for (size_t o = 0; o < size; o += 70000)
+					if (write(pfd[1], img + o, size - o < 70000 ? size - o : 70000) < 0)
+						_exit(1);
+				_exit(0);
+			}
+			close(pfd[1]);
+			rfd = pfd[0];
+		}
+		bl_file_init(&f, rfd, 0);
+		rc = bl_file_magic(&f, &err);
+		while (rc == 0 && (f.keep = held ? group : UINT64_MAX,
+				   rc = bl_file_next(&f, &p, &n, &start, &err)) == 1) {
+			rc = 0;
+			if (held && f.buf.p != was)
+				moved++;
+			if (!held)
+				group = start;
+			held += n;
+			if (f.base > group || start + n - group != held ||
+			    memcmp(f.buf.p + (group - f.base), img + group, held) != 0)
+				bad = 1;
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 8) % 16 == 0 || held > (5u << 20))
+				held = 0; /* the "commit" */
+			was = f.buf.p;
+		}
+		if (rc != 0 || err.msg[0])
+			bad = 1;
+		bl_file_free(&f);
+		if (pid > 0) {
+			close(rfd);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	check(!bad && moved > 0, "keep", "kept events stay in the reader's buffer, moved or grown",
+	      bad ? "a kept event dropped or changed" : "the buffer never moved");
+	close(fd);
+	free(img);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -585,5 +674,6 @@ int main(int argc, char **argv)
 	t_diff();
 	t_bytewise();
 	t_prefixes();
+	t_keep();
 	return tap_done();
 }

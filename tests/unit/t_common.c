@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "stream/ckpt.h"
 #include "base/io.h"
 #include "stream/mctype.h"
@@ -74,6 +75,36 @@ static void test_buf(void)
 	good &= b.len == 4 && memcmp(b.p, "42-x", 4) == 0;
 	buf_free(&b);
 	result(good && b.p == NULL, "growable buffers grow, format, consume", "wrong");
+}
+
+/* A message longer than struct mc_err holds ends in "...", whichever way
+ * it was made; one that fits is whole. */
+static void test_err(void)
+{
+	struct mc_err e;
+	char big[2000];
+	size_t n, cap = sizeof e.msg;
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	mc_errf(&e, MC_EXIT_DATA, "short %d", 7);
+	tap_check(!strcmp(e.msg, "short 7"), "a message that fits is whole", "got '%s'", e.msg);
+	mc_errf(&e, MC_EXIT_DATA, "%s", big);
+	n = strlen(e.msg);
+	tap_check(n == cap - 1 && !strcmp(e.msg + n - 3, "..."), "a cut message ends in ...",
+		  "length %zu, end '%s'", n, e.msg + (n > 3 ? n - 3 : 0));
+	mc_errf(&e, MC_EXIT_DATA, "%.*s", (int)(cap - 10), big);
+	mc_errnof(&e, ENOSPC, "%.*s", (int)(cap - 10), big);
+	n = strlen(e.msg);
+	tap_check(n == cap - 1 && !strcmp(e.msg + n - 3, "..."), "a cut errno message ends in ...",
+		  "length %zu, end '%s'", n, e.msg + (n > 3 ? n - 3 : 0));
+	mc_errf(&e, MC_EXIT_DATA, "%.*s", (int)(cap - 10), big);
+	mc_errctx(&e, "'%s': ", "some/file.mcr");
+	n = strlen(e.msg);
+	tap_check(n == cap - 1 && !strncmp(e.msg, "'some/file.mcr': xx", 19) && !strcmp(e.msg + n - 3, "..."),
+		  "a context in front of a long message: cut at the end, marked", "length %zu", n);
+	mc_errf(&e, MC_EXIT_DATA, "tail");
+	mc_errctx(&e, "'%s': ", "f");
+	tap_check(!strcmp(e.msg, "'f': tail"), "a context in front of a short one", "got '%s'", e.msg);
 }
 
 static void test_io(void)
@@ -378,6 +409,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_buf();
+	test_err();
 	test_io();
 	test_afile();
 	test_ckpt();

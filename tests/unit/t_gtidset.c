@@ -160,7 +160,7 @@ static void test_errors(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct mc_err err = { 0 };
-		char d[160], why[640];
+		char d[160], why[1200];
 		int rc = parse(bad[i].set, NULL, NULL, &err);
 		snprintf(d, sizeof d, "'%s' is refused, naming '%s'", bad[i].set, bad[i].part);
 		snprintf(why, sizeof why, "rc %d, code %d, message '%s'", rc, err.code, err.msg);

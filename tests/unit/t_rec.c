@@ -46,7 +46,7 @@ static void test_roundtrip(void)
 	struct mc_buf again = { 0 };
 	size_t at = 0, i;
 	int good = 1, mp_ok = 1;
-	char why[600] = "";
+	char why[1400] = "";
 
 	corpus_emit(encode_cb, NULL);
 	result(nrec == 14, "corpus has 14 objects", "wrong count");
@@ -129,7 +129,7 @@ static void test_bytewise(void)
 	struct mc_scratch sc = { 0 };
 	size_t at = 0;
 	int good = 1;
-	char why[800] = "";
+	char why[1600] = "";
 
 	for (size_t i = 0; i < nrec && good; i++) {
 		size_t len = rec_ends[i] - at;
@@ -180,7 +180,7 @@ static void expect_error(const char *hex, const char *want, const char *desc)
 	size_t used = 0;
 	int n = unhex(hex, in);
 	int rc = rec_decode((const char *)in, (size_t)n, 100, &used, &r, &sc, &err);
-	char why[700];
+	char why[1400];
 
 	snprintf(why, sizeof why, "rc %d, message '%s', wanted '%s'", rc, err.msg, want);
 	result(rc == -1 && strstr(err.msg, want) && strstr(err.msg, "offset 1"), desc, why);

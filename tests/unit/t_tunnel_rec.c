@@ -307,7 +307,7 @@ static void types(void)
 	}
 	{
 		size_t refused = 0;
-		char first[600] = "";
+		char first[1200] = "";
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			struct trec_schema s = { 0 };
 			struct mc_err err = { 0 };

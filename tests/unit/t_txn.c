@@ -227,6 +227,33 @@ static void t_refs(void)
 	rc |= txn_replay(&t, &d, collect, &s, &err);
 	tap_check(rc == 0 && s.n == 1 && s.xid[0] == 41, "refs: an XA hold copies them",
 		  "rc %d xid %llu", rc, (unsigned long long)s.xid[0]);
+
+	/* the bytes moved together (a read buffer moved or grown): the
+	 * references follow them, the bytes copied in between stay */
+	{
+		uint8_t *from = malloc(2 * 64), *to = malloc(3 * 64);
+		struct txn_at a3 = { 300, 290, 0 };
+		uint8_t e3[64];
+		size_t n3 = xid_event(e3, 44);
+		memcpy(from, e1, n1);
+		memcpy(from + 64, e2, n2);
+		from[19] = 51;
+		from[64 + 19] = 52;
+		rc = txn_add_ref(&t, from, n1, &a1, &err) | txn_add(&t, e3, n3, &a3, &err) |
+		     txn_add_ref(&t, from + 64, n2, &a2, &err);
+		memcpy(to + 64, from, 2 * 64);
+		memset(from, 0, 2 * 64);
+		txn_moved(&t, (uintptr_t)(to + 64) - (uintptr_t)from);
+		free(from);
+		s.n = 0;
+		rc |= t.first_ref != to + 64;
+		rc |= txn_replay(&t, &d, collect, &s, &err);
+		tap_check(rc == 0 && s.n == 3 && s.xid[0] == 51 && s.xid[1] == 44 && s.xid[2] == 52 &&
+				  t.first_ref == NULL,
+			  "refs: txn_moved: they follow their bytes", "rc %d n %d xid %llu %llu", rc,
+			  s.n, (unsigned long long)s.xid[0], (unsigned long long)s.xid[2]);
+		free(to);
+	}
 	txn_xa_free(&x);
 	txn_free(&t);
 	bl_free(&d);
