@@ -91,8 +91,8 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
  * (odps_tables_ensure: idempotent SQL). Once per partition per run; an
  * append without schema records (a completion without rows) waits for
  * one that has them. */
-static int ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
-			struct mc_err *err)
+int odd_ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
+		     struct mc_err *err)
 {
 	struct mc_scratch sc = { 0 };
 	struct mc_buf last = { 0 };
@@ -235,6 +235,8 @@ static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
+	if (odps_spool_remove_wait(&w->sprm, err) < 0)
+		return -1;
 	return odps_spool_reset(w->o.state, err);
 }
 
@@ -248,11 +250,16 @@ static size_t part_index(const struct odd *w, const struct dest_part *p)
 }
 
 static int odd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
-		      struct mc_err *err)
+		      struct mc_err *err);
+
+/* p's rows, pr: p's work done while the sink read (or NULL) */
+static int append_rows(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+		       struct odd_prep *pr, struct mc_err *err)
 {
-	struct odd *w = st;
+	void *st = w;
 	const struct odps_jent *je;
 	struct odd_hist *h = NULL;
+	int pre = p->ensured, take = 0;
 	if (rows->complete)
 		p->complete = 1;
 	/* the schema history first (an ALTER may come with no row yet), in
@@ -307,11 +314,28 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		return -1;
 	if (!p->ensured && p->is_ddl && odd_ddl_table(w, NULL, 1, p->is_ddl, p, err) < 0)
 		return -1;
-	if (!p->ensured && ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
+	/* the tables made sure of while the sink read (dest_odps_early.c),
+	 * when that was this: the plain case, the same table, layout and
+	 * schema records */
+	if (pr && !w->phist && !p->is_ddl && !strcmp(pr->table, p->table) &&
+	    pr->layout == p->layout && pr->is_log == p->is_log &&
+	    (pr->ensure ? !p->ensured && pr->ensured && pr->schemas.len == rows->schemas_len &&
+			      !memcmp(pr->schemas.p, rows->schemas, rows->schemas_len)
+			: pre && p->ensured)) {
+		p->ensured = 1;
+		take = pr->has_sess;
+	}
+	if (!p->ensured && odd_ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
 	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)
 		return -1; /* DDL markers only */
-	{
+	if (take) {
+		/* the session made while the sink read, after the tables */
+		odps_session_free(&p->sess);
+		p->sess = pr->sess;
+		memset(&pr->sess, 0, sizeof pr->sess);
+		pr->has_sess = 0;
+	} else {
 		/* the session first: its schema is what the records are encoded by */
 		struct odps_up u = up_of(w, p);
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
@@ -327,6 +351,22 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 			return upload(w, p, err);
 	}
 	return 0;
+}
+
+static int odd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
+		      struct mc_err *err)
+{
+	struct odd *w = st;
+	struct odd_prep *pr = p->is_ddl ? NULL : odd_early_take(w, p);
+	int rc = append_rows(w, p, rows, pr, err);
+	odd_prep_free(pr);
+	return rc;
+}
+
+static void odd_prepare(void *st, struct dest_part *p, const char *schemas, size_t len,
+			int layout, const char *nkey, const char *name)
+{
+	odd_early_prepare(st, p, schemas, len, layout, nkey, name);
 }
 
 /* ---- the state mirror (odps/mirror.h) ---- */
@@ -410,6 +450,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	uint32_t *ids = NULL;
 	size_t nids = 0;
 
+	odd_early_drop(w); /* what no append took */
 	j.seq = w->seq;
 	j.attempt = w->doubt.seq == w->seq ? w->doubt.attempt + 1 : 0;
 	/* a partition of this commit known to be in MaxCompute that the input
@@ -593,7 +634,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	odps_journal_free(&w->doubt);
 	rc = odps_journal_remove(w->o.state, err);
 	if (rc == 0)
-		rc = odps_spool_remove(w->o.state, err);
+		rc = odps_spool_remove_start(&w->sprm, w->o.state, err);
 	for (size_t i = 0; i < w->nparts; i++)
 		part_reset(w->parts[i]);
 out:
@@ -606,7 +647,8 @@ out:
 static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
-	if (odd_roll_forward(w, err) < 0)
+	odd_early_drain(w);
+	if (odps_spool_remove_wait(&w->sprm, err) < 0 || odd_roll_forward(w, err) < 0)
 		return -1;
 	return wh_ledger_read(w->o.state, l, err);
 }
@@ -672,6 +714,7 @@ static int odd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 	struct odd *w = st;
 	int rc;
 	size_t k = 0;
+	odd_early_drain(w);
 	/* completions of commits above the ledger did not happen */
 	for (size_t i = 0; i < w->sf.ndone; i++) {
 		if (w->sf.done[i].seq > l->seq) {
@@ -766,6 +809,7 @@ static void odd_close(void *st)
 	struct odd *w = st;
 	if (!w)
 		return;
+	odd_early_free(w);
 	for (size_t i = 0; i < w->nparts; i++) {
 		part_reset(w->parts[i]);
 		free(w->parts[i]->blocks);
@@ -786,12 +830,21 @@ static void odd_close(void *st)
 	rec_scratch_free(&w->jsc);
 	buf_free(&w->jbuf);
 	ckpt_free(&w->wseen);
+	free(w->wrefused_key);
 	odd_hist_free(w);
 	free(w->maps);
 	free(w->plan);
 	free(w->ov);
 	free(w->tv);
 	free(w->dest);
+	{
+		/* the last commit's spool, removed while the rest was freed;
+		 * under the lock still. A failure is said, not an error: the
+		 * commit is done, and the next run removes what is left */
+		struct mc_err e = { 0 };
+		if (odps_spool_remove_wait(&w->sprm, &e) < 0)
+			mc_sayf(&w->o.say, "%s (removed at the next run)", e.msg);
+	}
 	if (w->lockfd >= 0)
 		close(w->lockfd);
 	free(w);
@@ -805,6 +858,7 @@ static const struct dest_ops odd_ops = {
 	.clean = odd_clean,
 	.part_open = odd_part_open,
 	.part_complete = odd_part_complete,
+	.prepare = odd_prepare,
 	.begin = odd_begin,
 	.append = odd_append,
 	.commit = odd_commit,

@@ -71,24 +71,59 @@ int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_row
 	e = w->hists[i];
 	if (rows->schemas_len || rows->hist_len) {
 		struct mc_buf b = { 0 };
-		char *dir = wh_pathf("%s/" ODPS_HISTDIR, w->o.state);
-		char *path = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", w->o.state, e->table);
-		int rc = !dir || !path || buf_add(&b, rows->schemas, rows->schemas_len) < 0 ||
+		int rc = buf_add(&b, rows->schemas, rows->schemas_len) < 0 ||
 				 buf_add(&b, rows->hist, rows->hist_len) < 0
 			 ? mc_oom(err, "schema history")
 			 : 0;
 		if (rc == 0)
-			rc = wh_mkdirs(dir, err);
-		if (rc == 0)
-			rc = wh_hist_add(path, b.p, b.len, err);
-		free(dir);
-		free(path);
+			rc = odd_hist_write(w, p, b.p, b.len, err);
 		buf_free(&b);
 		if (rc < 0 || reload(w, e, err) < 0)
 			return -1;
 	}
 	*out = e;
 	return 0;
+}
+
+int odd_hist_write(const struct odd *w, const struct dest_part *p, const char *recs, size_t len,
+		   struct mc_err *err)
+{
+	char *dir = wh_pathf("%s/" ODPS_HISTDIR, w->o.state);
+	char *path = wh_pathf("%s/" ODPS_HISTDIR "/%.*s.mcr", w->o.state, (int)base_len(p), p->sname);
+	int rc = !dir || !path ? mc_oom(err, "schema history") : 0;
+	if (rc == 0)
+		rc = wh_mkdirs(dir, err);
+	if (rc == 0)
+		rc = wh_hist_add(path, recs, len, err);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+size_t odd_hist_versions(struct odd *w, const struct dest_part *p)
+{
+	size_t n = base_len(p), i;
+	struct odd_hist *e;
+	struct mc_err err = { 0 };
+	for (i = 0; i < w->nhists; i++)
+		if (strlen(w->hists[i]->table) == n && !strncmp(w->hists[i]->table, p->sname, n))
+			return w->hists[i]->h.n;
+	if (mc_push(&w->hists, &w->nhists, &w->chists, sizeof *w->hists) < 0)
+		return 0;
+	if (!(e = w->hists[i] = calloc(1, sizeof *e)) || !(e->table = mc_strndup(p->sname, n)) ||
+	    reload(w, e, &err) < 0) {
+		/* left to odd_hist_add, which says why */
+		if (e) {
+			if (e->has_x)
+				wh_sqlhist_free(&e->x);
+			wh_hist_free(&e->h);
+			free(e->table);
+		}
+		free(e);
+		w->nhists--;
+		return 0;
+	}
+	return e->h.n;
 }
 
 int odd_hist_ensure(struct odd *w, struct dest_part *p, const struct odd_hist *h,

@@ -12,10 +12,12 @@
 #include "odps/client.h"
 #include "odps/dest_odps.h"
 #include "odps/endpoint.h"
+#include "odps/spool.h"
 #include "odps/state.h"
 #include "odps/tunnel_rec.h"
 #include "odps/types.h"
 #include "odps/upload.h"
+#include "stream/ckpt.h"
 #include "stream/dest.h"
 #include "stream/rec.h"
 #include "wh/schemahist.h"
@@ -98,7 +100,51 @@ struct odd {
 	struct mc_rec jschema;
 	struct mc_buf jbuf;
 	struct ckpt wseen; /* ledger name keys checked (dest_odps_writer.c) */
+	struct odd_early *early; /* the work started as rows come (dest_odps_early.c) */
+	struct odps_spool_rm sprm; /* the last commit's spool being removed */
+	char *wrefused_key;        /* a ledger name key the writers' check refused */
+	struct mc_err wrefused;    /* early (dest_odps_early.c), and why: the
+				    * commit's check says it without asking again */
 };
+
+/* dest_odps_early.c: one partition's work started by dest_ops.prepare,
+ * done on a thread of its own while the sink reads the commit. */
+struct odd_prep {
+	const struct dest_part *p; /* whose (compared, never read there) */
+	char *table, *sname, *part, *tpart; /* p's at the prepare */
+	int is_log, layout;
+	struct mc_buf schemas;       /* the sink's schema records of p then */
+	int ensure;                  /* p was not ensured then: make sure of its tables */
+	int ensured;                 /* done (odd_ensure_table) */
+	struct odps_session sess;    /* the upload session, once made (has_sess) */
+	int has_sess;
+	char *nkey, *name;           /* the ledger name pair to check (or NULL) */
+};
+/* dest_ops.prepare: queue p's work (ignored when p is not the plain case,
+ * or out of memory) and start the thread when none runs. */
+void odd_early_prepare(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
+		       int layout, const char *nkey, const char *name);
+/* Wait until the thread is done: w->c is the caller's again. */
+void odd_early_drain(struct odd *w);
+/* p's work, drained and taken out (the caller frees it), or NULL. */
+struct odd_prep *odd_early_take(struct odd *w, const struct dest_part *p);
+void odd_prep_free(struct odd_prep *r);
+/* Drain and free the commit's work not taken (its sessions are left to
+ * expire); odd_early_free also frees the rest. */
+void odd_early_drop(struct odd *w);
+void odd_early_free(struct odd *w);
+/* The table of p and its partition made sure of, by the last schema
+ * record of schemas[0..len) (dest_odps.c; sets p->ensured). */
+int odd_ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
+		     struct mc_err *err);
+/* The schema and ALTER TABLE records recs[0..len) added to the schema
+ * history file of p's table (what odd_hist_add writes; w->hists
+ * untouched: the thread of dest_odps_early.c writes it too). */
+int odd_hist_write(const struct odd *w, const struct dest_part *p, const char *recs, size_t len,
+		   struct mc_err *err);
+/* The versions of p's table's schema history (dest_odps_hist.c; read from
+ * the state directory when not yet; 0 on an error). */
+size_t odd_hist_versions(struct odd *w, const struct dest_part *p);
 
 enum { PLAN_OP = -1, PLAN_IMAGE = -2, PLAN_TIME = -3, PLAN_FILE = -4, PLAN_OFF = -5,
        PLAN_ROW = -6, PLAN_NULL = -7 /* --existing-tables=proceed: a column mcsync does
@@ -124,6 +170,8 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
  * MaxCompute table another state directory committed rows of that source
  * table into (the state mirror says so; dest_odps_writer.c). */
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err);
+/* The same for the name pairs of names (keys LEDGER_K_NAME...). */
+int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err);
 /* A journal of the commit after the ledger: finished from its spool when it
  * was decided, its sessions dropped when not (dest_odps_roll.c). */
 int odd_roll_forward(struct odd *w, struct mc_err *err);

@@ -223,6 +223,11 @@ static int committed(struct odd *w, const struct odps_sql_opts *so, struct other
 
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err)
 {
+	return odd_writer_check_names(w, &l->names, err);
+}
+
+int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err)
+{
 	struct ckpt mine = { 0 };
 	struct odps_upowners uo = { 0 };
 	struct other *o = NULL;
@@ -233,11 +238,19 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 
 	if (!w->sf.writer)
 		return 0;
-	for (size_t i = 0; rc == 0 && i < l->names.n; i++) {
-		const char *key = l->names.kv[i].k, *name = l->names.kv[i].v;
+	for (size_t i = 0; rc == 0 && i < names->n; i++) {
+		const char *key = names->kv[i].k, *name = names->kv[i].v;
 		const char *s = key + strlen(LEDGER_K_NAME);
 		if (*name == '=' || ckpt_get(&w->wseen, key))
 			continue;
+		if (w->wrefused_key && !strcmp(w->wrefused_key, key)) {
+			/* refused while the sink read (dest_odps_early.c): a
+			 * refusal stands (the evidence of another writer's
+			 * commit does not go away) */
+			*err = w->wrefused;
+			rc = -1;
+			break;
+		}
 		if (!loaded) {
 			/* what this state directory committed itself */
 			if (!(path = wh_pathf("%s/%s", w->o.state, WH_LEDGER)))

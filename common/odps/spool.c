@@ -50,6 +50,46 @@ int odps_spool_remove(const char *dir, struct mc_err *err)
 	return rc;
 }
 
+static void *remove_thread(void *arg)
+{
+	struct odps_spool_rm *r = arg;
+	r->rc = odps_spool_remove(r->dir, &r->err);
+	return NULL;
+}
+
+int odps_spool_remove_start(struct odps_spool_rm *r, const char *dir, struct mc_err *err)
+{
+	memset(r, 0, sizeof *r);
+	if (!(r->dir = mc_strdup(dir)))
+		return mc_oom(err, "spool");
+	if (pthread_create(&r->th, NULL, remove_thread, r) == 0) {
+		r->started = 1;
+		return 0;
+	}
+	/* no thread: here and now */
+	r->rc = odps_spool_remove(dir, err);
+	free(r->dir);
+	r->dir = NULL;
+	return r->rc;
+}
+
+int odps_spool_remove_wait(struct odps_spool_rm *r, struct mc_err *err)
+{
+	int rc = 0;
+	if (!r->started)
+		return 0;
+	pthread_join(r->th, NULL);
+	r->started = 0;
+	if (r->rc < 0) {
+		if (err)
+			*err = r->err;
+		rc = -1;
+	}
+	free(r->dir);
+	r->dir = NULL;
+	return rc;
+}
+
 int odps_spool_reset(const char *dir, struct mc_err *err)
 {
 	char *d = dir_of(dir, err);

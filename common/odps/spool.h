@@ -54,5 +54,19 @@ int odps_spool_get(const char *dir, uint64_t seq, size_t i, uint64_t size, uint3
 		   size_t n, struct mc_buf **blocks, struct mc_err *err);
 /* Remove the spool directory (nothing when there is none). */
 int odps_spool_remove(const char *dir, struct mc_err *err);
+/* The same on a thread of its own, after a commit's ledger: unlinking a
+ * commit's blocks just written and fsync'd takes the file system some
+ * 12 ms per 10 MB here, which the commit's caller need not wait for (a
+ * spool without a journal is removed at the next start anyway).
+ * odps_spool_remove_wait joins it (0 when none runs) and gives its
+ * result; done before the spool directory is made again. */
+struct odps_spool_rm {
+	pthread_t th;
+	int started, rc;
+	char *dir;
+	struct mc_err err;
+};
+int odps_spool_remove_start(struct odps_spool_rm *r, const char *dir, struct mc_err *err);
+int odps_spool_remove_wait(struct odps_spool_rm *r, struct mc_err *err);
 
 #endif

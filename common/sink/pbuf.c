@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sink/sink_int.h"
+#include "stream/ledger.h"
 
 int sink_over(const struct sink *s, uint64_t k)
 {
@@ -86,4 +87,16 @@ int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t)
 	p->schema_db = t->db;
 	p->nrec++;
 	return 0;
+}
+
+void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbuf *p)
+{
+	struct mc_err err = { 0 };
+	char nk[700];
+	int lay;
+	if (!s->d->ops->prepare || p->rows || p->hist.len || sink_layout(s, &lay, &err) < 0)
+		return;
+	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	s->d->ops->prepare(s->d->st, p->dp, p->schemas.p, p->schemas.len, lay, nk,
+			   s->mdest ? NULL : ledger_name_get(&s->L, nk));
 }

@@ -227,6 +227,7 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	sink_open_note_row(s, p, snap);
 	if (sink_pbuf_schema(p, t) < 0)
 		return mc_oom(err, "rows");
+	sink_pbuf_prepare(s, t, p);
 	if (rd->fmt == RIO_MCR && !s->mdest) {
 		size_t n;
 		const char *raw = rio_raw(rd, &n);

@@ -207,6 +207,9 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
  * takes a row by the schema record of its own db, table and version).
  * 0, or -1 out of memory. */
 int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t);
+/* The destination told that p's first row of the commit under way came
+ * (dest_ops.prepare), when it listens and p has no row yet. */
+void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbuf *p);
 /* pbuf.c: a commit is due at a boundary (k 1), or anywhere outside a
  * snapshot chunk (k 4): k x --commit-rows rows or k x --commit-bytes
  * bytes pending */

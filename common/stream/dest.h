@@ -11,6 +11,7 @@
  *     table_name .................. a source table's name there
  *     clean ....................... drop what an unfinished commit left
  *     { part_open ...               a table partition the rows go to
+ *       prepare(part)...            a hint as a partition's first row comes
  *       begin(seq)                  commit number seq starts
  *       append(part, rows)...       each partition's rows of this commit
  *       commit(ledger) }...         data and ledger become visible together
@@ -117,6 +118,19 @@ struct dest_ops {
 	/* 1 when the base partition p was completed by a commit <= seq (a
 	 * rerun over committed data), else 0. */
 	int (*part_complete)(void *st, struct dest_part *p, uint64_t seq, struct mc_err *err);
+	/* A hint, or NULL: the first row of partition p in the commit under
+	 * way has come (its begin and append come after the commit's last
+	 * row), of a table whose schema records so far are schemas[0..len)
+	 * (the last one in force), log layout layout, and ledger name key
+	 * nkey valued name (NULL: none). The destination may start, beside
+	 * the sink's reading, what p's append and the commit need that does
+	 * not depend on the rows (MaxCompute: the tables, the upload session,
+	 * the second writer's check), or nothing; nothing it does may need
+	 * undoing by clean or a rerun. Nothing is reported here: what failed,
+	 * or does not fit the append that comes, is done by the append or
+	 * commit, which report it. */
+	void (*prepare)(void *st, struct dest_part *p, const char *schemas, size_t len,
+			int layout, const char *nkey, const char *name);
 	/* Commit seq starts (seq = the last committed + 1). */
 	int (*begin)(void *st, uint64_t seq, struct mc_err *err);
 	/* p's rows of this commit (rows->rows may be 0 for a completion). */
