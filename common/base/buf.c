@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* mremap */
 #include "base/buf.h"
 
 #include <errno.h>
@@ -35,12 +36,76 @@ void *mc_alloc_large(size_t n)
 	return n < HUGE_MIN ? malloc(n) : huge_alloc(n);
 }
 
+void buf_remappable(struct mc_buf *b)
+{
+	if (!b->remap)
+		b->remap = 1;
+}
+
+/* A remappable buffer (buf_remappable) of cap bytes, a multiple of 2 MiB:
+ * its own mapping on a 2 MiB boundary with the huge-page advice. Growing
+ * it moves its pages (mremap) to a new range on such a boundary, so that
+ * its huge pages move whole: nothing is copied and no page is cleared
+ * again, where a new allocation and a copy touched twice the bytes (a
+ * commit of 44 MB touched about 106 MB, and clearing fresh pages is the
+ * largest single cost of a load on a VM). Where mremap is missing, or
+ * fails, it grows by a copy as any buffer. */
+static int map_grow(struct mc_buf *b, size_t cap)
+{
+#if defined(MREMAP_MAYMOVE) && defined(MREMAP_FIXED)
+	size_t res = cap + HUGE_PAGE;
+	char *r, *a;
+	void *p;
+
+	r = mmap(NULL, res, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return -1;
+	a = (char *)(((uintptr_t)r + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (b->remap == 2) {
+		p = mremap(b->p, b->cap, cap, MREMAP_MAYMOVE | MREMAP_FIXED, a);
+	} else {
+		p = mmap(a, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+			(void)madvise(p, cap, MADV_HUGEPAGE); /* advice */
+#endif
+			if (b->len)
+				memcpy(p, b->p, b->len);
+			free(b->p);
+		}
+	}
+	if (p == MAP_FAILED) {
+		munmap(r, res);
+		return -1;
+	}
+	/* the reservation's ends around [a, a + cap) */
+	if (a > r)
+		munmap(r, (size_t)(a - r));
+	if (r + res > a + cap)
+		munmap(a + cap, (size_t)(r + res - (a + cap)));
+	b->p = p;
+	b->cap = cap;
+	b->remap = 2;
+	return 0;
+#else
+	(void)b;
+	(void)cap;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /* b's bytes moved into p of cap bytes (a new allocation), the old freed. */
 static void move_to(struct mc_buf *b, char *p, size_t cap)
 {
 	if (b->len)
 		memcpy(p, b->p, b->len);
-	free(b->p);
+	if (b->remap == 2) {
+		munmap(b->p, b->cap);
+		b->remap = 1;
+	} else {
+		free(b->p);
+	}
 	b->p = p;
 	b->cap = cap;
 }
@@ -60,6 +125,9 @@ int buf_grow(struct mc_buf *b, size_t more)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap >= HUGE_MIN && b->remap &&
+	    map_grow(b, (cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) == 0)
+		return 0;
 	if (cap >= HUGE_MIN) {
 		if (!(p = huge_alloc(cap)))
 			return -1;
@@ -122,7 +190,12 @@ void buf_consume(struct mc_buf *b, size_t n)
 
 void buf_free(struct mc_buf *b)
 {
-	free(b->p);
+	if (b->remap == 2) {
+		munmap(b->p, b->cap);
+		b->remap = 1;
+	} else {
+		free(b->p);
+	}
 	b->p = NULL;
 	b->len = b->cap = 0;
 }

@@ -9,6 +9,7 @@
 struct mc_buf {
 	char *p;
 	size_t len, cap;
+	unsigned char remap; /* buf_remappable: 1; 2 once p is a mapping of its own */
 };
 
 /* Make room for at least `more` bytes after len. 0, or -1 (ENOMEM). */
@@ -20,6 +21,12 @@ int buf_grow(struct mc_buf *b, size_t more);
  * pages one at a time costs ~12 us each on a VM whose page faults trap to
  * the hypervisor, and one huge page costs less than 1 ms. */
 int buf_grow_huge(struct mc_buf *b, size_t more);
+
+/* Let b grow by moving its pages instead of copying them, from 4 MiB on:
+ * for a buffer that grows to tens of MB in one go and is reused (a
+ * commit's rows). Such a buffer is released by buf_free only, never by
+ * free(b->p): its memory is then a mapping of its own. */
+void buf_remappable(struct mc_buf *b);
 
 /* n bytes for free(): from 4 MiB on, on a 2 MiB boundary with the
  * kernel's advice to back it with huge pages (buf_grow's large buffers).

@@ -117,6 +117,7 @@ struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, c
 		return mc_oom(err, "partitions"), NULL;
 	s->pbufs[s->npbufs++] = p;
 	p->is_log = is_log;
+	buf_remappable(&p->data); /* a commit's rows: tens of MB in one go */
 	if (!(p->table = mc_strdup(table)) || !(p->part = mc_strdup(part)))
 		return mc_oom(err, "partitions"), NULL;
 	if (s->d->ops->part_open(s->d->st, table, is_log, part, &p->dp, err) < 0)

@@ -163,11 +163,64 @@ static void huge(void)
 	buf_free(&b);
 }
 
+/* buf_remappable: below 4 MiB an allocation as any; from there on its own
+ * mapping on a 2 MiB boundary that grows by moving its pages (the bytes
+ * kept, the huge pages not cleared again); consume, reuse after len = 0,
+ * free and a second life after buf_free work as on any buffer. */
+static void remappable(void)
+{
+	struct mc_buf b = { 0 };
+	char chunk[4096];
+	size_t n = 0, bad = (size_t)-1;
+	int ok = 1, moved = 0;
+	char *was = NULL;
+
+	buf_remappable(&b);
+	for (size_t k = 0; k < 12000 && ok; k++) { /* ~47 MiB: 4, 8, 16, 32, 64 */
+		for (size_t i = 0; i < sizeof chunk; i++)
+			chunk[i] = (char)((n + i) * 131 % 251);
+		ok = buf_add(&b, chunk, sizeof chunk) == 0;
+		n += sizeof chunk;
+		if (b.remap == 2 && b.p != was) {
+			moved++;
+			was = b.p;
+			ok &= ((uintptr_t)b.p & (((uintptr_t)2 << 20) - 1)) == 0 &&
+			      (b.cap & (((size_t)2 << 20) - 1)) == 0;
+		}
+	}
+	tap_check(ok && b.len == n && b.remap == 2 && moved >= 4,
+		  "remappable buffer: grown to 47 MiB, on 2 MiB boundaries, moved each time",
+		  "ok %d len %zu remap %d moved %d", ok, b.len, b.remap, moved);
+	for (size_t i = 0; i < b.len && bad == (size_t)-1; i++)
+		if (b.p[i] != (char)(i * 131 % 251))
+			bad = i;
+	tap_check(bad == (size_t)-1, "remappable buffer: every byte kept across the moves",
+		  "byte %zu differs", bad);
+	buf_consume(&b, 5 << 20);
+	tap_check(b.len == n - (5 << 20) && b.p[0] == (char)((size_t)(5 << 20) * 131 % 251),
+		  "remappable buffer: consume moves the rest to the front", "len %zu", b.len);
+	b.len = 0;
+	tap_check(buf_add(&b, "again", 5) == 0 && b.remap == 2 && !memcmp(b.p, "again", 5),
+		  "remappable buffer: reused after a commit", "remap %d", b.remap);
+	buf_free(&b);
+	tap_check(b.p == NULL && b.cap == 0 && b.remap == 1,
+		  "remappable buffer: freed, and stays remappable", "remap %d", b.remap);
+	for (size_t i = 0; i < 100 && ok; i++)
+		ok = buf_add(&b, chunk, sizeof chunk) == 0;
+	tap_check(ok && b.remap == 1 && b.len == 409600, "remappable buffer: small again, an allocation",
+		  "remap %d len %zu", b.remap, b.len);
+	ok = buf_grow(&b, (size_t)9 << 20) == 0;
+	tap_check(ok && b.remap == 2 && b.cap >= ((size_t)9 << 20) + 409600 && b.p[409599] == chunk[4095],
+		  "remappable buffer: its second mapping keeps the bytes", "remap %d cap %zu", b.remap, b.cap);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	grow();
 	large();
 	huge();
+	remappable();
 	resize();
 	strings();
 	oom();
