@@ -376,26 +376,32 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
             raise Err(400, "InvalidArgument", "Transfer-Encoding %s" % self.headers.get("Transfer-Encoding"),
                       close=True)
-        out = bytearray()
+        # the chunks are kept as read and joined once at the end: a
+        # bytearray grown chunk by chunk copied the body over and over
+        # (most of this server's memory copying in a load)
+        parts = []
+        got = 0
         while True:
             line = self.rfile.readline(100)
             m = re.match(rb"([0-9A-Fa-f]{1,8})(;[^\r\n]*)?\r\n\Z", line)
             if not m:
-                raise Err(400, "IncompleteBody", "bad chunk header after %d body bytes" % len(out), close=True)
+                raise Err(400, "IncompleteBody", "bad chunk header after %d body bytes" % got, close=True)
             n = int(m.group(1), 16)
             if n == 0:
                 break
-            if len(out) + n > limit:
+            if got + n > limit:
                 raise Err(413, "InvalidArgument", "the body is over %d bytes (--max-block-bytes)" % limit,
                           close=True)
-            if stop_after is not None and len(out) + n >= stop_after:
-                out += self.rfile.read(max(stop_after - len(out), 0))
+            if stop_after is not None and got + n >= stop_after:
+                self.rfile.read(max(stop_after - got, 0))
                 raise Drop()
             c = self.rfile.read(n)
             if len(c) != n or self.rfile.read(2) != b"\r\n":
-                raise Err(400, "IncompleteBody", "the body ends inside a chunk after %d bytes" % len(out),
+                raise Err(400, "IncompleteBody", "the body ends inside a chunk after %d bytes" % got,
                           close=True)
-            out += c
+            parts.append(c)
+            got += n
+        out = bytearray().join(parts)
         while True:
             line = self.rfile.readline(1000)
             if line in (b"\r\n", b"\n"):
