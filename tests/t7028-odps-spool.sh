@@ -34,10 +34,10 @@ check() { # NAME DESC
 }
 # killed between the status check and the commit of the data session (its
 # journal and spool written, its session open)
-killed() { # NAME
+killed() { # NAME [ARGS...]
 	: >"$T/srv/faults.log"
 	faults "status slow=30 skip=1"
-	put_ "$1" >/dev/null 2>"$T/kill.err" &
+	put_ "$@" >/dev/null 2>"$T/kill.err" &
 	_p=$!
 	wait_for "slow" "$T/srv/faults.log" 150 || { kill -9 $_p; wait $_p 2>/dev/null; nofaults; return 1; }
 	kill -9 $_p
@@ -79,6 +79,18 @@ killed m4 || fail "a commit in doubt with its spool" "not made: $(cat "$T/kill.e
 rm -f "$T/sm4/_mcsync/spool/"*
 expect_ok "the spool is not read when the sessions are open" put m4
 check m4 "every row once"
+
+# --- the rerun with another --compress: the spool goes up as it was
+# compressed (the journal names how), whatever this run's option ---
+for c in "zstd none" "none deflate" "deflate zstd"; do
+	set -- $c
+	n=c$1$2
+	killed $n --compress=$1 || fail "a commit in doubt with its spool ($1)" "not made: $(cat "$T/kill.err")"
+	faults "status expire skip=1 times=1"
+	expect_ok "spooled with --compress=$1, the sessions expired, the rerun with --compress=$2" put $n --compress=$2
+	nofaults
+	check $n "... every row once"
+done
 
 # --- a write error while spooling: nothing committed ---
 # (the file size limit, SIGXFSZ ignored: write() fails as on a full disk)

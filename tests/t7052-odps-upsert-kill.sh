@@ -60,6 +60,23 @@ seen w5 t5 "$T/ch.jsonl" "... the table after the rerun"
 final t5 "$T/ch.jsonl" "... equals the source state"
 [ ! -e "$T/s5/_mcsync/upsert-journal" ] && ok "... and the journal is gone" || fail "the journal is gone" "it is there"
 
+# the same, the kept bodies deflated (the default) and the rerun with
+# --compress=none: they go again as they were kept, deflated
+: >"$T/srv/faults.log"
+faults "ucommit slow=30 skip=2"
+put_ s7 $N=t7 --commit-rows=60 "$T/ch.mcr" >/dev/null 2>"$T/kill.err" &
+p=$!
+wait_for "slow" "$T/srv/faults.log" 100 && kill -9 "$p"
+wait "$p" 2>/dev/null
+nofaults
+expect_grep "kept bodies say how they are compressed" "^b 0 [0-9]* [0-9]* [0-9]* deflate\$" "$T/s7/_mcsync/upsert-next/bodies"
+faults "uget forget times=1
+ucommit forget times=1"
+expect_ok "the rerun with --compress=none, the session forgotten" put s7 $N=t7 --commit-rows=60 --compress=none "$T/ch.mcr"
+nofaults
+expect_grep "... the changes of the commit in doubt went again" "in doubt: the changes of t7 went again in session" "$T/err"
+final t7 "$T/ch.jsonl" "... the table equals the source state"
+
 # SIGKILL at random moments, each followed by a look and a rerun under faults
 for i in 1 2 3 4 5; do
 	faults "any slow=0.03 p=0.5"

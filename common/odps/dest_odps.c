@@ -538,6 +538,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 		e->spool_size = p->spool_size;
 		e->spool_crc = p->spool_crc;
 		e->spool_file = part_index(w, p);
+		snprintf(e->spool_enc, sizeof e->spool_enc, "%s",
+			 trec_comp_name(w->o.comp) ? trec_comp_name(w->o.comp) : "none");
 		e->rows = p->rows;
 		e->has_pos = p->has_pos;
 		e->lo = p->lo;

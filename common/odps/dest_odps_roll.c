@@ -25,6 +25,7 @@ static int finish_part(struct odd *w, struct odps_journal *j, struct odps_jent *
 	struct odps_session s = { 0 };
 	struct mc_buf *blocks = NULL;
 	uint32_t *ids = NULL;
+	enum trec_comp comp;
 	int rc = -1, r;
 	snprintf(tpart, sizeof tpart, "%s", e->part);
 	for (char *c = tpart; *c; c++)
@@ -71,6 +72,9 @@ static int finish_part(struct odd *w, struct odps_journal *j, struct odps_jent *
 	if (odps_spool_get(w->o.state, j->seq, e->spool_file, e->spool_size, e->spool_crc,
 			   e->nblocks, &blocks, err) < 0)
 		goto out;
+	/* as they were compressed when spooled, whatever this run's --compress */
+	if (!e->spool_enc[0] || trec_comp_parse(e->spool_enc, &comp) < 0)
+		comp = w->o.comp;
 	for (int tries = 0;; tries++) {
 		odps_session_free(&s);
 		if (odps_up_create(&u, 1, &s, err) < 0)
@@ -78,7 +82,7 @@ static int finish_part(struct odd *w, struct odps_journal *j, struct odps_jent *
 		snprintf(e->session, sizeof e->session, "%s", s.id);
 		if (odps_journal_write(w->o.state, j, err) < 0)
 			goto out;
-		r = odps_up_put_all(&u, s.id, w->o.comp, blocks, e->nblocks, err);
+		r = odps_up_put_all(&u, s.id, comp, blocks, e->nblocks, err);
 		if (r == 0)
 			r = odps_up_commit(&u, s.id, ids, e->nblocks, err);
 		if (r < 0)

@@ -447,8 +447,7 @@ static int encode(struct ud *w, struct dest_part *p, struct mc_err *err)
 			rc = mc_errctx(err, "table %s: ", p->table);
 			break;
 		}
-		if (!enc[b].v && odps_ups_enc_init(&enc[b], ss, w->o.comp == TREC_ZSTD ? TREC_DEFLATE
-							       : w->o.comp, err) < 0) {
+		if (!enc[b].v && odps_ups_enc_init(&enc[b], ss, ups_comp(w), err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -485,8 +484,8 @@ static int put_all(struct ud *w, struct dest_part *p, struct mc_err *err)
 	struct odps_ups u = ups_of(w, p);
 	for (size_t i = 0; i < p->nbodies; i++) {
 		const struct bodies *x = &p->bodies[i];
-		int rc = odps_ups_put(&u, &p->sess, x->bucket, w->o.comp == TREC_ZSTD ? TREC_DEFLATE
-			: w->o.comp, x->b.p, x->b.len, x->records, err);
+		int rc = odps_ups_put(&u, &p->sess, x->bucket, ups_comp(w), x->b.p, x->b.len,
+				      x->records, err);
 		if (rc != 0)
 			return rc;
 	}

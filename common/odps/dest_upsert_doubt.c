@@ -76,8 +76,9 @@ int ups_bodies_write(struct ud *w, struct mc_err *err)
 		if (!p->nops)
 			continue;
 		for (size_t k = 0; k < p->nbodies; k++) {
-			r |= buf_addf(&b, "b %zu %u %llu %zu\n", n, p->bodies[k].bucket,
-				      (unsigned long long)p->bodies[k].records, p->bodies[k].b.len);
+			r |= buf_addf(&b, "b %zu %u %llu %zu %s\n", n, p->bodies[k].bucket,
+				      (unsigned long long)p->bodies[k].records, p->bodies[k].b.len,
+				      ups_comp(w) == TREC_RAW ? "none" : "deflate");
 			r |= buf_add(&b, p->bodies[k].b.p, p->bodies[k].b.len);
 		}
 		n++;
@@ -244,15 +245,29 @@ static int resend(struct ud *w, const struct jent *x, size_t idx, struct mc_err 
 		unsigned b;
 		unsigned long long recs;
 		int hl = 0;
-		const char *nl = memchr(all.p + at, '\n', all.len - at);
+		enum trec_comp comp;
+		const char *rest, *nl = memchr(all.p + at, '\n', all.len - at);
 		if (!nl || sscanf(all.p + at, "b %zu %u %llu %zu%n", &i, &b, &recs, &blen, &hl) != 4 ||
 		    (size_t)(nl - all.p) + 1 + blen > all.len) {
 			mc_errf(err, MC_EXIT_DATA, "'%s': damaged at byte %zu", path, at);
 			goto out;
 		}
+		/* as the body was compressed when kept (" none" or " deflate" after
+		 * its length; nothing in the files of a version that did not say:
+		 * this run's --compress), whatever this run's option */
+		rest = all.p + at + hl;
+		if ((size_t)(nl - rest) == 5 && !memcmp(rest, " none", 5))
+			comp = TREC_RAW;
+		else if ((size_t)(nl - rest) == 8 && !memcmp(rest, " deflate", 8))
+			comp = TREC_DEFLATE;
+		else if (nl == rest)
+			comp = ups_comp(w);
+		else {
+			mc_errf(err, MC_EXIT_DATA, "'%s': damaged at byte %zu", path, at);
+			goto out;
+		}
 		at = (size_t)(nl - all.p) + 1;
-		if (i == idx && odps_ups_put(&u, &s, b, w->o.comp == TREC_ZSTD ? TREC_DEFLATE
-					      : w->o.comp, all.p + at, blen, recs, err) != 0)
+		if (i == idx && odps_ups_put(&u, &s, b, comp, all.p + at, blen, recs, err) != 0)
 			goto out;
 		at += blen;
 	}

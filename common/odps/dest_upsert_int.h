@@ -111,4 +111,11 @@ int ups_own_resend(struct ud *w, const char *table, const char *tpart, const cha
 		   struct mc_err *err);
 int ups_own_settle(struct ud *w, uint64_t seq, struct mc_err *err);
 
+/* The Content-Encoding of this run's upsert PUTs: --compress, but zstd
+ * goes as deflate (upsert sessions take none or deflate). */
+static inline enum trec_comp ups_comp(const struct ud *w)
+{
+	return w->o.comp == TREC_ZSTD ? TREC_DEFLATE : w->o.comp;
+}
+
 #endif

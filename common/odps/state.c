@@ -2,7 +2,8 @@
  * (state.h). Journal keys: "seq", "parts", then per entry i "p.I.table",
  * "p.I.part", "p.I.session", "p.I.blocks", "p.I.rows", "p.I.lo", "p.I.hi"
  * (positions, optional), "p.I.images", "p.I.tlo", "p.I.thi", "p.I.before"
- * (for --recover; optional), "p.I.spool" = "SIZE CRC FILE" (CRC hex; optional),
+ * (for --recover; optional), "p.I.spool" = "SIZE CRC FILE [ENC]" (CRC hex; ENC none, deflate or zstd,
+ * how the blocks are compressed, absent in older journals; optional),
  * "p.I.state" (doubt, in, out); "attempt" (optional); "after" 1 and the
  * ledger and state file after the commit as "after.l.K", "after.s.K"
  * (optional: odps_journal_write). State file: "dest", "writer", "pruned" (a position),
@@ -180,11 +181,14 @@ int odps_journal_from_ckpt(const struct ckpt *c, const char *path, struct odps_j
 		if ((s = ckpt_get(c, k))) {
 			unsigned long long sz, f;
 			unsigned int crc;
-			char tail;
-			if (sscanf(s, "%llu %8x %llu%c", &sz, &crc, &f, &tail) != 3) {
+			char tail, enc[8] = "";
+			int nf = sscanf(s, "%llu %8x %llu %7s%c", &sz, &crc, &f, enc, &tail);
+			if ((nf != 3 && nf != 4) ||
+			    (nf == 4 && strcmp(enc, "none") && strcmp(enc, "deflate") && strcmp(enc, "zstd"))) {
 				jbad(path, k, err);
 				goto bad;
 			}
+			memcpy(e->spool_enc, enc, sizeof e->spool_enc);
 			e->spooled = 1;
 			e->spool_size = sz;
 			e->spool_crc = crc;
@@ -308,8 +312,9 @@ int odps_journal_to_ckpt(const struct odps_journal *j, struct ckpt *c, struct mc
 		}
 		if (e->spooled) {
 			snprintf(k, sizeof k, "p.%zu.spool", i);
-			snprintf(v, sizeof v, "%llu %08x %llu", (unsigned long long)e->spool_size,
-				 (unsigned)e->spool_crc, (unsigned long long)e->spool_file);
+			snprintf(v, sizeof v, "%llu %08x %llu%s%s", (unsigned long long)e->spool_size,
+				 (unsigned)e->spool_crc, (unsigned long long)e->spool_file,
+				 e->spool_enc[0] ? " " : "", e->spool_enc);
 			rc |= ckpt_append(c, k, v, err);
 		}
 		snprintf(k, sizeof k, "p.%zu.state", i);

@@ -65,6 +65,9 @@ struct odps_jent {
 	int spooled;
 	uint64_t spool_size, spool_file;
 	uint32_t spool_crc;
+	/* how they are compressed: "none", "deflate", "zstd"; "" in a journal
+	 * of a version that did not say (then: this run's --compress) */
+	char spool_enc[8];
 };
 
 struct odps_journal {
