@@ -92,6 +92,14 @@ for c in "zstd none" "none deflate" "deflate zstd"; do
 	check $n "... every row once"
 done
 
+# a journal naming a compression mcsync does not make: damaged, exit 1
+killed cbad || fail "a commit in doubt with its spool" "not made: $(cat "$T/kill.err")"
+sed 's/^\(p\.0\.spool [0-9]* [0-9a-f]* [0-9]*\) [a-z]*$/\1 lz4/' "$T/scbad/_mcsync/odps-journal" >"$T/j" &&
+	cat "$T/j" >"$T/scbad/_mcsync/odps-journal"
+expect_grep "(the journal edited)" '^p\.0\.spool [0-9]* [0-9a-f]* [0-9]* lz4$' "$T/scbad/_mcsync/odps-journal"
+expect_code 1 "a journal naming another compression exits 1" put cbad
+expect_grep "... naming the journal and its key" "odps-journal': key 'p\.0\.spool' is missing or bad" "$T/err"
+
 # --- a write error while spooling: nothing committed ---
 # (the file size limit, SIGXFSZ ignored: write() fails as on a full disk)
 (trap '' XFSZ; ulimit -f 8; put_ f1) >/dev/null 2>"$T/err"
