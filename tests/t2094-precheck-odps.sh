@@ -5,8 +5,7 @@
 # state directory as it was, no request sent to the project; the same file undamaged
 # goes in (docs/mc-tunnel-put.md "Input").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 odps_start srv || exit 1

@@ -9,8 +9,7 @@
 # SIGKILL at random moments: after a rerun every row is there once
 # (docs/maxcompute.md "Uploading", "Exactly once").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 odps_start srv || exit 1
@@ -63,8 +62,6 @@ put_() { # NAME STATE ARGS... (exec: $! of "put_ ... &" is the program's pid)
 		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
 }
 put() { (put_ "$@"); }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 puts() { grep -c " PUT /projects/p1/tables/$1?" "$T/srv/requests.log"; }
 
 # --- options ---

@@ -5,8 +5,7 @@
 # (docs/maxcompute.md "The merge in MaxCompute", docs/merge.md "DDL";
 # tests/t7026-odps-merge-truncate.sh merges it).
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 odps_start srv || exit 1
 "$BIN/tools/mcgen" sysbench 200 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 200 100 >"$T/ch.mcr" ||

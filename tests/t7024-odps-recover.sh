@@ -10,8 +10,7 @@
 # directory that has a ledger (exit 2); several writers; mc-merge after
 # --recover writes the same partition as before.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 need sqlite3
@@ -47,8 +46,6 @@ rec() { # STATE [WRITER]
 		--retry-time=0.2 --retry-delay=0.05 --recover${2:+=$2}
 }
 writer() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 # --- refusals ---
 expect_code 2 "--recover without --state exits 2" \

@@ -12,8 +12,7 @@
 # is the first input up to the commit's position and the second after it,
 # each row once.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 odps_start srv || exit 1
@@ -36,8 +35,6 @@ put_() { # NAME INPUT ARGS... (exec: $! of "put_ ... &" is the program's pid)
 		--checkpoint-out="$T/ck$_n" "$@" "$_i"
 }
 put() { (put_ "$@"); }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 got() { # TABLE SUFFIX -> $T/got.SUFFIX
 	$CLI sql "SELECT * FROM $1" 2>"$T/sql.err" | sed 1d | sed 's/,[0-9]*$//' | sort >"$T/got.$2"
 }

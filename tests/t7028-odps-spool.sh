@@ -8,8 +8,7 @@
 # path as a full disk) is exit 1 naming the spool file, nothing committed;
 # the rerun puts every row once.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 odps_start srv || exit 1
@@ -25,8 +24,6 @@ put_() { # NAME ARGS... (exec)
 		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 --commit-rows=200 --block-size=8000 "$@" "$T/sb.mcr"
 }
 put() { (put_ "$@"); }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 check() { # NAME DESC
 	$CLI sql "SELECT * FROM $1" 2>"$T/sql.err" | sed 1d | sed 's/,[0-9]*$//' | sort >"$T/got.base"
 	cmp -s "$T/want.base" "$T/got.base" && ok "$2" ||

@@ -9,8 +9,7 @@
 # into a server decoding in C and into one decoding in Python leave the
 # same tables, row for row.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
 S=$TOP/tests/odps-server
 SO=$BIN/tools/odps-blockdec.so

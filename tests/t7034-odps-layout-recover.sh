@@ -9,8 +9,7 @@
 # once (the base as the input's rows, the log as many rows as the input's
 # images, no (record_id, after_flag) twice).
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3 sqlite3 curl
 odps_start srv || exit 1
@@ -43,8 +42,6 @@ rec() { # STATE WRITER
 		--retry-time=0.2 --retry-delay=0.05 --recover="$2"
 }
 writer() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 
 expect_ok "a clean load in the dts layout" put c1 sc1 $ARGS "$T/sb.mcr" "$T/ch.mcr"
 check c1 "the clean load: every row once"

@@ -15,8 +15,7 @@
 # commit after pending rows; tests/lib.sh's sqlite3 reads them too; a
 # server stopped with SIGTERM copies them before it exits.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
 
 odps_start srv || exit 1

@@ -8,8 +8,7 @@
 # command for a zstd upload (a zstd on PATH that logs its calls), the
 # reference server does; and both leave the same rows.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3 zstd
 S=$TOP/tests/odps-server
 SO=$BIN/tools/odps-blockdec.so

@@ -6,8 +6,7 @@
 # server's SQL equal the source row by row; the server is stopped; the
 # access key is in no file the demo leaves but the mode-600 config.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 
 cd "$T" || exit 1

@@ -10,8 +10,7 @@
 # T7041_SEED=N replays it (its faults, kill moments and the server's draws).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 . "$(dirname "$0")/t7041-odps-oracle.lib"
 

@@ -40,19 +40,27 @@ window w2 "uput slow=30 skip=3" "killed between PUTs" put
 window w3 "uget slow=30 skip=1" "killed between the journal's commit and the commit" commit
 window w4 "ucommit slow=30 skip=1" "killed after the commit, before the ledger" commit
 
+# doubt N: the run of state sN into table tN killed in its second commit,
+# after the journal's "commit" (that commit in doubt)
+doubt() {
+	: >"$T/srv/faults.log"
+	faults "ucommit slow=30 skip=2"
+	put_ "s$1" $N="t$1" --commit-rows=60 "$T/ch.mcr" >/dev/null 2>"$T/kill.err" &
+	_p=$!
+	wait_for "slow" "$T/srv/faults.log" 100 && kill -9 "$_p"
+	wait "$_p" 2>/dev/null
+	nofaults
+}
+# forget: the server forgets the session of the commit in doubt once
+forget() { faults "uget forget times=1
+ucommit forget times=1"; }
+
 # the commit in doubt of a killed run, and the server forgets its session: the kept
 # bodies go again in a new session
-: >"$T/srv/faults.log"
-faults "ucommit slow=30 skip=2"
-put_ s5 $N=t5 --commit-rows=60 "$T/ch.mcr" >/dev/null 2>"$T/kill.err" &
-p=$!
-wait_for "slow" "$T/srv/faults.log" 100 && kill -9 "$p"
-wait "$p" 2>/dev/null
-nofaults
+doubt 5
 seen w5 t5 "$T/ch.jsonl" "killed after a commit: the table"
 expect_grep "the journal says commit" "^phase commit" "$T/s5/_mcsync/upsert-journal"
-faults "uget forget times=1
-ucommit forget times=1"
+forget
 expect_ok "the rerun, the session forgotten by the server" put s5 $N=t5 --commit-rows=60 "$T/ch.mcr"
 nofaults
 expect_grep "... the changes of the commit in doubt went again" "in doubt: the changes of t5 went again in session" "$T/err"
@@ -62,16 +70,9 @@ final t5 "$T/ch.jsonl" "... equals the source state"
 
 # the same, the kept bodies deflated (the default) and the rerun with
 # --compress=none: they go again as they were kept, deflated
-: >"$T/srv/faults.log"
-faults "ucommit slow=30 skip=2"
-put_ s7 $N=t7 --commit-rows=60 "$T/ch.mcr" >/dev/null 2>"$T/kill.err" &
-p=$!
-wait_for "slow" "$T/srv/faults.log" 100 && kill -9 "$p"
-wait "$p" 2>/dev/null
-nofaults
+doubt 7
 expect_grep "kept bodies say how they are compressed" "^b 0 [0-9]* [0-9]* [0-9]* deflate\$" "$T/s7/_mcsync/upsert-next/bodies"
-faults "uget forget times=1
-ucommit forget times=1"
+forget
 expect_ok "the rerun with --compress=none, the session forgotten" put s7 $N=t7 --commit-rows=60 --compress=none "$T/ch.mcr"
 nofaults
 expect_grep "... the changes of the commit in doubt went again" "in doubt: the changes of t7 went again in session" "$T/err"

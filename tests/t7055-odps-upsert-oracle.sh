@@ -11,8 +11,7 @@
 # subsequence). T7055_SEED=N replays a run's choices (timing is the machine's).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 need sqlite3
 . "$(dirname "$0")/t7041-odps-oracle.lib"

@@ -11,8 +11,7 @@
 # sink refuses its chunks (exit 1) for good.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 need sqlite3
 . "$TOP/pipelines/odps-local.sh"

@@ -11,16 +11,13 @@
 # expires and a block answered 503 while the rest is still being encoded:
 # every row once.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 need curl
 odps_start srv || exit 1
 CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
 "$BIN/tools/mcgen" sysbench 40000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 put() { # NAME STATE ARGS...
 	_n=$1 _s=$2
 	shift 2

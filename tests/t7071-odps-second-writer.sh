@@ -9,8 +9,7 @@
 # source table into the same table (shards) is not refused. --mode=upsert
 # likewise (docs/maxcompute.md "One state directory per source table").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 need sqlite3
 odps_start srv || exit 1
@@ -27,8 +26,6 @@ wr() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 
 # a first state killed before its first commit's data (after its mirror
 # row): it committed nothing, so a fresh state may load the same input
-faults() { curl -s -X POST --data-binary "$1" "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
-nofaults() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/faults" >/dev/null; }
 killed() { # STATE RULE: killed once the server has done the request of RULE
 	: >"$T/srv/faults.log"
 	faults "$2"

@@ -11,8 +11,7 @@
 # read back from the files by tests/lib.sh's sqlite3 (committed.py alone,
 # without the server).
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
 [ -f "$BIN/tools/odps-blockdec.so" ] || { fail "the C block decoder" "not built (make)"; exit 1; }
 

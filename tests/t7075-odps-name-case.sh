@@ -9,8 +9,7 @@
 # table (doubled rows, exit 0), and a second state directory under the
 # other case is refused as under the same name (docs/maxcompute.md "Tables").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
 "$BIN/tools/mcgen" sysbench 300 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 300 200 >"$T/ch.mcr" ||
 	{ fail "mcgen" "failed"; exit 1; }

@@ -8,8 +8,7 @@
 # ledger made the upload skip what only the local files held. Both are now
 # exit 2 before anything is written (docs/mc-tunnel-put.md "--state").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
 "$BIN/tools/mcgen" changes 300 600 >"$T/ch.mcr" || { fail "mcgen" "failed"; exit 1; }
 # two files of the one stream, cut at a transaction's end (trailers without checksum)

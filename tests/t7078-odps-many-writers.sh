@@ -10,8 +10,7 @@
 # server runs JOINs only as MaxCompute's common join does (docs/maxcompute.md
 # "One state directory per source table").
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 need python3
 need sqlite3
 need curl

@@ -12,8 +12,7 @@
 # append does); a table of another layout found early is still exit 1 at
 # the commit, naming its column.
 . "$(dirname "$0")/lib.sh"
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+. "$(dirname "$0")/lib-odps.sh"
 
 need python3
 need curl
