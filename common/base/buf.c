@@ -125,7 +125,7 @@ int buf_grow(struct mc_buf *b, size_t more)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap >= HUGE_MIN && b->remap &&
+	if (cap >= HUGE_MIN && cap <= SIZE_MAX / 2 && b->remap &&
 	    map_grow(b, (cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) == 0)
 		return 0;
 	if (cap >= HUGE_MIN) {
