@@ -95,17 +95,24 @@ static int map_grow(struct mc_buf *b, size_t cap)
 #endif
 }
 
-/* b's bytes moved into p of cap bytes (a new allocation), the old freed. */
-static void move_to(struct mc_buf *b, char *p, size_t cap)
+/* b's memory given back: a remappable buffer's own mapping (it stays
+ * remappable), else the allocator's. */
+static void release(struct mc_buf *b)
 {
-	if (b->len)
-		memcpy(p, b->p, b->len);
 	if (b->remap == 2) {
 		munmap(b->p, b->cap);
 		b->remap = 1;
 	} else {
 		free(b->p);
 	}
+}
+
+/* b's bytes moved into p of cap bytes (a new allocation), the old freed. */
+static void move_to(struct mc_buf *b, char *p, size_t cap)
+{
+	if (b->len)
+		memcpy(p, b->p, b->len);
+	release(b);
 	b->p = p;
 	b->cap = cap;
 }
@@ -190,12 +197,7 @@ void buf_consume(struct mc_buf *b, size_t n)
 
 void buf_free(struct mc_buf *b)
 {
-	if (b->remap == 2) {
-		munmap(b->p, b->cap);
-		b->remap = 1;
-	} else {
-		free(b->p);
-	}
+	release(b);
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
