@@ -10,6 +10,10 @@
 #                                  ($T/w-$L) and put (mc-tunnel-put $OD
 #                                  --state=$S --log-layout=$L ...); exits
 #                                  when it does not start
+#   odps_srv                       the local server (data in $T/srv,
+#                                  project p1; exits when it does not
+#                                  start) and CLI, its client
+#                                  (tests/odps-server/client.py)
 #   faults SPEC / nofaults         set the server's faults (tests/odps-server
 #                                  faults.py), clear them
 #   kill_in_commit DIR SKIP OK FAIL CMD...
@@ -40,6 +44,11 @@
 
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+odps_srv() {
+	odps_start srv || exit 1
+	CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+}
 
 layout_start() {
 	odps_start "srv-$L" || exit 1

@@ -11,8 +11,7 @@
 
 need python3
 need curl
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 
 "$BIN/tools/mcgen" sysbench 3000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
 "$BIN/tools/mcgen" changes 3000 600 >"$T/ch.mcr" || { fail "mcgen" "failed"; exit 1; }

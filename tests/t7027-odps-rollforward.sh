@@ -15,8 +15,7 @@
 . "$(dirname "$0")/lib-odps.sh"
 
 need python3
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 
 "$BIN/tools/mcgen" sysbench 1000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
 # two sources of the same changes: the same positions, other rows

@@ -11,8 +11,7 @@
 . "$(dirname "$0")/lib-odps.sh"
 
 need python3
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 
 "$BIN/tools/mcgen" sysbench 600 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
 "$BIN/tools/mchist" csv X base "$T/sb.mcr" | sed 's/,X$//' | tr -d '"' | sort >"$T/want.base"

@@ -86,8 +86,7 @@ expect_ok "commit 2 (the same partition)" commit lz "$S2" partition=ds=1
 expect_eq "pending: commit 2's block" "$(raw 'SELECT count(*) FROM _odps_pending')" 1
 kill -9 "$ODPS_PID"
 wait_exit "$ODPS_PID" 50 || { fail "the server dies at SIGKILL" "pid $ODPS_PID"; exit 1; }
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 expect_eq "after the restart the commit is still pending" "$(raw 'SELECT count(*) FROM _odps_pending')" 1
 sql "SELECT group_concat(id) FROM (SELECT id FROM lz WHERE ds = '1' ORDER BY id)" >"$T/got"
 expect_eq "the restarted server serves both commits' rows" "$(tr -d '"' <"$T/got")" "1,2,3,4,5,6,7"

@@ -12,8 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 # the tunnel headers of every upsert request (§2.1)
 up() { # METHOD PATH ARGS...
 	_m=$1 _p=$2

@@ -12,8 +12,7 @@
 . "$(dirname "$0")/lib-odps.sh"
 need python3
 need sqlite3
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 "$BIN/tools/mcgen" sysbench 800 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 800 200 >"$T/ch.mcr" ||
 	{ fail "mcgen" "failed"; exit 1; }
 put() { # STATE ARGS...

@@ -25,8 +25,7 @@ for f in "$T"/wh/sbtest__Tbl/ds=20251122/*.mcr*; do mc-cat --to=csv --table=sbte
 	sort >"$T/local.csv"
 expect_eq "... with every row" "$(wc -l <"$T/local.csv")" "$(mc-cat --to=summary "$T/usb.mcr" >/dev/null; sort -u "$T/local.csv" | wc -l)"
 
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 put() { # STATE ARGS...
 	_s=$1
 	shift

@@ -28,8 +28,7 @@ images=$(mc-cat "$T/ch.mcr" | python3 -c '
 import json, sys
 print(sum(2 if r.get("op") == "update" else 1 for r in map(json.loads, sys.stdin) if r.get("kind") == "row"))')
 
-odps_start srv || exit 1
-CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+odps_srv
 put() { # STATE ARGS...
 	_s=$1
 	shift
