@@ -14,6 +14,9 @@
 #                                  project p1; exits when it does not
 #                                  start) and CLI, its client
 #                                  (tests/odps-server/client.py)
+#   sb_put NAME STATE ARGS...      mc-tunnel-put ARGS into odps_srv's
+#                                  project, sbtest.sbtest1 named NAME,
+#                                  the state $T/STATE
 #   faults SPEC / nofaults         set the server's faults (tests/odps-server
 #                                  faults.py), clear them
 #   kill_in_commit DIR SKIP OK FAIL CMD...
@@ -48,6 +51,13 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 odps_srv() {
 	odps_start srv || exit 1
 	CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+}
+
+sb_put() {
+	_n=$1 _s=$2
+	shift 2
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
+		--name=sbtest.sbtest1="$_n" "$@"
 }
 
 layout_start() {

@@ -17,12 +17,7 @@ need python3
 need curl
 odps_srv
 "$BIN/tools/mcgen" sysbench 40000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
-put() { # NAME STATE ARGS...
-	_n=$1 _s=$2
-	shift 2
-	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" "$@"
-}
+put() { sb_put "$@"; }
 
 # --- the 21st of 32 blocks held 4 s by the server: meanwhile the spool is
 # on disk, and when it was written ---

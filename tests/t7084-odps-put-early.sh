@@ -18,12 +18,7 @@ need python3
 need curl
 odps_srv
 "$BIN/tools/mcgen" sysbench 20000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
-put() { # NAME STATE ARGS...
-	_n=$1 _s=$2
-	shift 2
-	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" "$@"
-}
+put() { sb_put "$@"; }
 rows() { $CLI sql "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM $1" 2>&1 | sed 1d; }
 want="20000,20000,200010000"
 LOG=$T/srv/requests.log
