@@ -15,27 +15,50 @@
  * end as the zstd command does, keeping no byte past limit + 1, so that a bad
  * stream is refused as bad first). Standalone: C11,
  * zlib and libzstd. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* madvise */
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
 
 #include <zlib.h>
 #include <zstd.h>
 
 #include "blockdec.h"
 
-/* grow *buf (capacity *cap) towards limit + 1 bytes; -1 out of memory */
-static int grow(unsigned char **buf, size_t *cap, size_t want_min, size_t hard)
+/* grow *buf (capacity *cap, its first len bytes kept) towards limit + 1
+ * bytes; -1 out of memory. From 4 MiB on, a new buffer on a 2 MiB boundary
+ * with the huge-page advice (where the kernel's is "madvise"): a block's
+ * tens of MB faulted in 4 KiB pages cost more than inflating into them on
+ * a VM (a 44 MB block: 0.12 s). */
+static int grow(unsigned char **buf, size_t *cap, size_t len, size_t want_min, size_t hard)
 {
+	const size_t huge = (size_t)2 << 20;
 	size_t c = *cap ? *cap : 1 << 16;
+	unsigned char *q;
 	while (c < want_min)
 		c = c > SIZE_MAX / 2 ? SIZE_MAX : c * 2;
 	if (c > hard)
 		c = hard;
-	unsigned char *q = realloc(*buf, c ? c : 1);
-	if (!q)
+	if (c >= 2 * huge && c <= SIZE_MAX - huge) {
+		void *p;
+		size_t r = (c + huge - 1) & ~(huge - 1);
+		if (posix_memalign(&p, huge, r) != 0)
+			return -1;
+#ifdef MADV_HUGEPAGE
+		(void)madvise(p, r, MADV_HUGEPAGE); /* advice */
+#endif
+		q = p;
+		if (len)
+			memcpy(q, *buf, len);
+		free(*buf);
+	} else if (!(q = realloc(*buf, c ? c : 1))) {
 		return -1;
+	}
 	*buf = q;
 	*cap = c;
 	return 0;
@@ -63,7 +86,7 @@ static int inf_deflate(const unsigned char *raw, size_t n, size_t hard, unsigned
 		if (*len == cap) {
 			if (cap == hard)
 				break; /* limit + 1 bytes out: over the limit */
-			if (grow(buf, &cap, cap ? cap * 2 : (n * 4 > (1 << 16) ? n * 4 : (1 << 16)), hard) < 0) {
+			if (grow(buf, &cap, *len, cap ? cap * 2 : (n * 4 > (1 << 16) ? n * 4 : (1 << 16)), hard) < 0) {
 				inflateEnd(&z);
 				snprintf(err, errsz, "out of memory");
 				return BD_NOMEM;
@@ -135,7 +158,7 @@ static int inf_zstd(const unsigned char *raw, size_t n, size_t hard, unsigned ch
 			unsigned long long fs = ZSTD_getFrameContentSize(raw, n);
 			size_t want = cap ? cap * 2 : (fs != ZSTD_CONTENTSIZE_UNKNOWN && fs != ZSTD_CONTENTSIZE_ERROR &&
 						       fs < hard ? (size_t)fs + 1 : (n * 4 > (1 << 16) ? n * 4 : (1 << 16)));
-			if (grow(buf, &cap, want, hard) < 0) {
+			if (grow(buf, &cap, *len, want, hard) < 0) {
 				ZSTD_freeDCtx(z);
 				snprintf(err, errsz, "out of memory");
 				return BD_NOMEM;

@@ -926,7 +926,23 @@ def credentials(opts):
                  "--access-id/--access-key, or ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET)")
 
 
+def keep_heap():
+    """Large buffers (a block's body, its inflated bytes) from the heap, and
+    freed ones kept there for the next block: glibc maps each allocation
+    over its threshold afresh, and faulting a fresh mapping in 4 KiB pages
+    costs more than inflating into it on a VM (a 44 MB block: 0.12 s of
+    0.15). The threshold's maximum is 32 MiB; nothing changes elsewhere."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 30)   # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv):
+    keep_heap()
     opts = {"port": 0, "max_skew": 900, "session_ttl": 86400, "max_block_bytes": 512 << 20, "projects": []}
     names = {"port": int, "data": str, "ready-file": str, "credentials": str, "access-id": str,
              "access-key": str, "max-skew": int, "session-ttl": float, "faults": str, "seed": int,
