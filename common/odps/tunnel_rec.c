@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <zlib.h>
 #include <zstd.h>
 
 #include "base/alloc.h"
+#include "odps/pdeflate.h"
 #include "odps/tunnel_rec_int.h"
 #include "stream/crc32c.h"
 
@@ -605,12 +607,10 @@ static void zfree_of(enum trec_comp comp, void **zc)
 {
 	if (!*zc)
 		return;
-	if (comp == TREC_ZSTD) {
+	if (comp == TREC_ZSTD)
 		ZSTD_freeCCtx(*zc);
-	} else {
-		deflateEnd(*zc);
-		free(*zc);
-	}
+	else
+		pdeflate_free(*zc);
 	*zc = NULL;
 }
 
@@ -619,7 +619,9 @@ static void zfree(struct trec_enc *e)
 	zfree_of(e->o.comp, &e->zc);
 }
 
-static int zstart_of(enum trec_comp comp, int level, void **zc, struct mc_err *err)
+/* A compressor of comp at level; deflate on threads workers (pdeflate.h:
+ * the same bytes with any number). */
+static int zstart_of(enum trec_comp comp, int level, int threads, void **zc, struct mc_err *err)
 {
 	if (comp == TREC_ZSTD) {
 		ZSTD_CCtx *c = ZSTD_createCCtx();
@@ -629,25 +631,21 @@ static int zstart_of(enum trec_comp comp, int level, void **zc, struct mc_err *e
 		if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)))
 			return mc_errf(err, MC_EXIT_USAGE, "zstd level %d: not valid", level);
 	} else if (comp == TREC_DEFLATE) {
-		z_stream *z = calloc(1, sizeof *z);
-		int rc;
-		if (!z)
-			return mc_oom(err, "a deflate compressor");
-		rc = deflateInit(z, level);
-		if (rc != Z_OK) {
-			free(z);
-			return rc == Z_MEM_ERROR ? mc_oom(err, "a deflate compressor")
-						 : mc_errf(err, MC_EXIT_USAGE, "deflate level %d: not valid",
-							   level);
-		}
-		*zc = z;
+		struct pdeflate *pd;
+		if (pdeflate_new(&pd, level, threads, err) < 0)
+			return -1;
+		*zc = pd;
 	}
 	return 0;
 }
 
+/* The encoder's own compressor: deflate's segments on a worker per CPU
+ * (up to 4; none on one CPU) while the encoder goes on. */
 static int zstart(struct trec_enc *e, struct mc_err *err)
 {
-	return zstart_of(e->o.comp, e->o.level, &e->zc, err);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int th = n > 1 ? (int)(n < 4 ? n : 4) : 0;
+	return zstart_of(e->o.comp, e->o.level, th, &e->zc, err);
 }
 
 /* in[0..n) into the compressor zc of comp, its output appended to out
@@ -670,22 +668,10 @@ static int zpush(enum trec_comp comp, void *zc, const char *in_p, size_t n, stru
 			o->len += out.pos;
 		} while (in.pos < in.size || (end && left));
 	} else if (comp == TREC_DEFLATE) {
-		z_stream *z = zc;
-		int rc;
-		z->next_in = (unsigned char *)in_p;
-		z->avail_in = (uInt)n;
-		do {
-			size_t room = n / 2 + (64u << 10);
-			if (o->cap - o->len < room && buf_grow(o, room) < 0)
-				return mc_oom(err, "a Tunnel block");
-			room = o->cap - o->len;
-			z->next_out = (unsigned char *)o->p + o->len;
-			z->avail_out = room > UINT32_MAX ? UINT32_MAX : (uInt)room;
-			rc = deflate(z, end ? Z_FINISH : Z_NO_FLUSH);
-			if (rc == Z_STREAM_ERROR)
-				return mc_errf(err, MC_EXIT_DATA, "deflate failed");
-			o->len += room - z->avail_out;
-		} while (z->avail_in || (end && rc != Z_STREAM_END) || (!end && z->avail_out == 0));
+		if (pdeflate_add(zc, in_p, n, o, err) < 0 || (end && pdeflate_end(zc, o, err) < 0)) {
+			pdeflate_reset(zc);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -707,7 +693,7 @@ int trec_zc_init(struct trec_zc *z, enum trec_comp comp, int level, struct mc_er
 	memset(z, 0, sizeof *z);
 	z->comp = comp;
 	z->level = level ? level : 1;
-	if (zstart_of(comp, z->level, &z->zc, err) < 0) {
+	if (zstart_of(comp, z->level, 0, &z->zc, err) < 0) {
 		zfree_of(comp, &z->zc);
 		return -1;
 	}
@@ -736,10 +722,8 @@ int trec_zc_block(struct trec_zc *z, const void *raw, size_t n, size_t head, str
 		head = 0;
 	if (zpush(z->comp, z->zc, p + head, n - head, out, true, err) < 0)
 		return -1;
-	if (z->comp == TREC_ZSTD)
+	if (z->comp == TREC_ZSTD) /* (deflate's: pdeflate_end) */
 		ZSTD_CCtx_reset(z->zc, ZSTD_reset_session_only);
-	else
-		deflateReset(z->zc);
 	return 0;
 }
 
@@ -853,10 +837,8 @@ int trec_enc_finish(struct trec_enc *e, struct mc_buf *block, struct trec_block_
 		*block = e->out;
 		e->out = t;
 		e->out.len = 0;
-		if (e->o.comp == TREC_ZSTD)
+		if (e->o.comp == TREC_ZSTD) /* (deflate's: pdeflate_end) */
 			ZSTD_CCtx_reset(e->zc, ZSTD_reset_session_only);
-		else
-			deflateReset(e->zc);
 	}
 	e->records = 0;
 	e->raw_total = 0;
