@@ -20,8 +20,9 @@
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_ROWS:-200000}
 # 4z: --threads=4 --compress=zstd (the C server inflates in process, blockinf.c; the Python
-# reference server with the zstd command); 4n: --threads=4 --compress=none
-THREADS=${BENCH_THREADS:-1 4$(command -v zstd >/dev/null && echo " 4z") 4n}
+# reference server with the zstd command); 4n: --threads=4 --compress=none; d: every option
+# at its default (one connection, deflate, blocks of 64M: what a user gets without tuning)
+THREADS=${BENCH_THREADS:-1 4$(command -v zstd >/dev/null && echo " 4z") 4n d}
 BLOCK=${BENCH_BLOCK:-4M}
 command -v python3 >/dev/null || { echo "bench: no python3"; exit 0; }
 mcgen sysbench "$N" >"$W/snap.mcr"
@@ -78,7 +79,7 @@ med() { sort -n "$W/$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[N
 
 k=0
 
-echo "input: a snapshot of $N rows, $B bytes of mcr; blocks of $BLOCK; median of $RUNS runs"
+echo "input: a snapshot of $N rows, $B bytes of mcr; blocks of $BLOCK (odps-td: of 64M, the default); median of $RUNS runs"
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 W4=$((NCPU < 4 ? NCPU : 4))
 echo "compression, the same level both ways: local: zstd level 1 (mc-tunnel-put's default), a" \
@@ -95,9 +96,13 @@ for i in $(seq "$RUNS"); do
 	for t in $THREADS; do
 		k=$((k + 1))
 		rm -rf "$W/st"
+		case $t in
+		d) set -- ;;
+		*) set -- --threads="${t%[zn]}" --block-size="$BLOCK" \
+			--compress="$(case $t in *z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" ;;
+		esac
 		cpu "odps-t$t" "$SRV_c" "$PORT_c" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps-c.conf" \
-			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" --threads="${t%[zn]}" --block-size="$BLOCK" \
-			--compress="$(case $t in *z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" "$W/snap.mcr"
+			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" "$@" "$W/snap.mcr"
 		cpu "odps-t$t.read" "$SRV_c" "$PORT_c" $CLI sql "SELECT COUNT(*) FROM t${t}_$k"
 	done
 	if [ -n "$SRV_py" ]; then
@@ -167,3 +172,52 @@ awk -v a="$(median local)" -v b="$(median "odps-t$best")" -v c="$c" -v s="$sv" -
 		bound, s, 100 * s / b, cm, rd
 	printf " client CPU %.2f s = %.0f%%\n", c, 100 * c / b
 }'
+
+# The live path, what the goal names and what users run: mc-snapshot from a
+# throwaway MariaDB (the same N sysbench rows, --threads=2) piped into
+# mc-tunnel-put, into the local warehouse and into the local server (the
+# best setting above, and every option at its default), interleaved, RUNS
+# runs (BENCH_LIVE=0: not). The sink commits every --commit-rows (100000)
+# rows here, as the snapshot's chunks end: two commits, each one block of
+# 22 MB at the default block size.
+if [ "${BENCH_LIVE:-1}" != 0 ] && command -v sysbench >/dev/null && command -v mariadbd >/dev/null; then
+	T=$W
+	fail() { echo "bench: $1: $2" >&2; }
+	_at_exit=
+	at_exit() { _at_exit="$1; $_at_exit"; }
+	trap 'eval "$_at_exit"; kill $SRV_c $SRV_py 2>/dev/null; rm -rf "$W"' EXIT
+	. "$TOP/tests/mariadb.sh"
+	mdb_start
+	sql "CREATE DATABASE sbtest"
+	sysbench oltp_read_only --db-driver=mysql --mysql-socket="$MDB_SOCK" --mysql-user=root \
+		--mysql-db=sbtest --tables=1 --table-size="$N" prepare >"$W/sysbench.log" 2>&1 ||
+		{ echo "bench: sysbench prepare failed: $(tail -3 "$W/sysbench.log")"; exit 0; }
+	mc-snapshot $MDB_ARGS --databases=sbtest --threads=2 >/dev/null # the buffer pool warm
+	live() { # WHERE OPTIONS...: one run (not _n: clock's)
+		_where=$1
+		shift
+		rm -rf "$W/wh" "$W/st"
+		case $_where in
+		local) mc-snapshot $MDB_ARGS --databases=sbtest --threads=2 | mc-tunnel-put --dest="$W/wh" ;;
+		*) k=$((k + 1))
+		   mc-snapshot $MDB_ARGS --databases=sbtest --threads=2 | mc-tunnel-put --dest=odps://p1 \
+			--odps-config="$W/odps-c.conf" --state="$W/st" --name=sbtest.sbtest1="live_$k" "$@" ;;
+		esac
+	}
+	for i in $(seq "$RUNS"); do
+		clock live-local live local
+		clock "live-odps-t$best" live odps $(case $best in
+			d) ;;
+			*) echo "--threads=${best%[zn]} --block-size=$BLOCK --compress=$(case $best in
+				*z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" ;;
+			esac)
+		clock live-odps-td live odps
+	done
+	echo "live: mc-snapshot --threads=2 | mc-tunnel-put, $N rows from MariaDB $(mariadbd --version 2>/dev/null |
+		sed -n 's/.* Ver \([^ ]*\).*/\1/p'); medians of $RUNS interleaved runs"
+	report live-local "$N" 0
+	for n in "live-odps-t$best" live-odps-td; do
+		report "$n" "$N" 0 | awk -v r="$(awk -v a="$(median live-local)" -v b="$(median "$n")" \
+			'BEGIN {printf "%.2f", a / b}')" '{print $0 "  " r "x of live-local"}'
+	done
+fi
