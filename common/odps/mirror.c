@@ -160,7 +160,7 @@ static int encode(const struct trec_schema *s, size_t max_field, const char *wri
 		  struct mc_buf *block, struct mc_err *err)
 {
 	struct trec_enc e;
-	struct trec_enc_opts eo = { TREC_DEFLATE, 0, 0, max_field };
+	struct trec_enc_opts eo = { TREC_DEFLATE, 0, 0, max_field, 0 };
 	struct trec_val v[8];
 	struct mc_buf body = { 0 };
 	int rc = 0;

@@ -34,7 +34,9 @@ struct seg {
 };
 
 struct pdeflate {
-	int level, nth;
+	int level, nth, want; /* workers running, asked for (started at the
+			       * first segment that is not the last: a stream
+			       * of one segment starts none) */
 	z_stream z; /* the caller's, with no worker */
 	int zok;
 	struct mc_buf cur;
@@ -94,7 +96,7 @@ static void *worker(void *arg)
 	z_stream z;
 	int ok = zinit(&z, pd->level) == Z_OK;
 	pthread_mutex_lock(&pd->mu);
-	for (;;) {
+	while (!pd->stop) {
 		struct seg *s = NULL;
 		for (size_t i = 0; i < pd->count && !s; i++) {
 			struct seg *t = pd->ring[(pd->head + i) % pd->cap];
@@ -102,13 +104,13 @@ static void *worker(void *arg)
 				s = t;
 		}
 		if (!s) {
-			if (pd->stop)
-				break;
 			pthread_cond_wait(&pd->work, &pd->mu);
 			continue;
 		}
 		s->state = 1;
 		pthread_mutex_unlock(&pd->mu);
+		if (!ok) /* (out of memory at the start: tried again) */
+			ok = zinit(&z, pd->level) == Z_OK;
 		s->rc = ok ? seg_deflate(&z, s) : Z_MEM_ERROR;
 		pthread_mutex_lock(&pd->mu);
 		s->state = 2;
@@ -134,6 +136,10 @@ int pdeflate_new(struct pdeflate **out, int level, int threads, struct mc_err *e
 	struct pdeflate *pd = calloc(1, sizeof *pd);
 	int rc;
 	*out = NULL;
+	if (level < 1 || level > 9) {
+		free(pd);
+		return mc_errf(err, MC_EXIT_USAGE, "deflate level %d: not valid (1 to 9)", level);
+	}
 	if (!pd)
 		return mc_oom(err, "a deflate compressor");
 	pd->level = level;
@@ -149,23 +155,35 @@ int pdeflate_new(struct pdeflate **out, int level, int threads, struct mc_err *e
 	pthread_cond_init(&pd->done, NULL);
 	if (threads > MAXTH)
 		threads = MAXTH;
+	pd->want = threads > 0 ? threads : 0;
 	pd->cap = threads > 0 ? 2 * (size_t)threads + 2 : 1;
 	if (!(pd->ring = calloc(pd->cap, sizeof *pd->ring)) ||
 	    !(pd->spare = calloc(pd->cap + 1, sizeof *pd->spare))) {
 		pdeflate_free(pd);
 		return mc_oom(err, "a deflate compressor");
 	}
-	for (; pd->nth < threads; pd->nth++)
-		if (pthread_create(&pd->th[pd->nth], NULL, worker, pd) != 0)
-			break; /* fewer workers (none: the caller deflates) */
 	*out = pd;
 	return 0;
 }
 
-/* Take the finished segments off the ring's head, in order, into out
- * (wait: until the oldest is done). */
-static int collect(struct pdeflate *pd, struct mc_buf *out, int wait, struct mc_err *err)
+/* The workers asked for, once: fewer when a thread cannot start (none:
+ * the caller deflates). */
+static void start_workers(struct pdeflate *pd)
 {
+	for (; pd->nth < pd->want; pd->nth++)
+		if (pthread_create(&pd->th[pd->nth], NULL, worker, pd) != 0)
+			break;
+	pd->want = 0;
+}
+
+enum { TAKE_DONE, TAKE_ONE, TAKE_ALL };
+
+/* Take the finished segments off the ring's head, in order, into out:
+ * those done (TAKE_DONE), at least one, waiting for the oldest
+ * (TAKE_ONE), or every one (TAKE_ALL). */
+static int collect(struct pdeflate *pd, struct mc_buf *out, int how, struct mc_err *err)
+{
+	int took = 0;
 	pthread_mutex_lock(&pd->mu);
 	for (;;) {
 		struct seg *s;
@@ -174,11 +192,12 @@ static int collect(struct pdeflate *pd, struct mc_buf *out, int wait, struct mc_
 			break;
 		s = pd->ring[pd->head];
 		if (s->state != 2) {
-			if (!wait)
+			if (how == TAKE_DONE || (how == TAKE_ONE && took))
 				break;
 			pthread_cond_wait(&pd->done, &pd->mu);
 			continue;
 		}
+		took = 1;
 		pd->head = (pd->head + 1) % pd->cap;
 		pd->count--;
 		pthread_mutex_unlock(&pd->mu);
@@ -203,7 +222,7 @@ static int collect(struct pdeflate *pd, struct mc_buf *out, int wait, struct mc_
 			pd->adler = adler32_combine(pd->adler, s->adler, (z_off_t)(s->in.len - s->dict));
 		pd->spare[pd->nspare++] = s;
 		if (rc != Z_OK)
-			return rc == Z_MEM_ERROR ? mc_oom(err, "a Tunnel block")
+			return rc == Z_MEM_ERROR ? mc_oom(err, "a deflate stream")
 						 : mc_errf(err, MC_EXIT_DATA, "deflate failed (zlib error %d)", rc);
 		pthread_mutex_lock(&pd->mu);
 	}
@@ -221,9 +240,8 @@ static int cut(struct pdeflate *pd, size_t len, int final, struct mc_buf *out, s
 	size_t nd = len < DICT ? len : DICT;
 	struct mc_buf next;
 	/* room on the ring */
-	while (pd->count == pd->cap)
-		if (collect(pd, out, 1, err) < 0)
-			return -1;
+	if (pd->count == pd->cap && collect(pd, out, TAKE_ONE, err) < 0)
+		return -1;
 	s = pd->nspare ? pd->spare[--pd->nspare] : calloc(1, sizeof *s);
 	if (!s)
 		return mc_oom(err, "a deflate segment");
@@ -245,6 +263,8 @@ static int cut(struct pdeflate *pd, size_t len, int final, struct mc_buf *out, s
 	s->rc = Z_OK;
 	pd->cur = next;
 	pd->curdict = final ? 0 : nd;
+	if (!final && pd->want)
+		start_workers(pd);
 	if (!pd->nth) {
 		s->rc = seg_deflate(&pd->z, s);
 		s->state = 2;
@@ -256,7 +276,7 @@ static int cut(struct pdeflate *pd, size_t len, int final, struct mc_buf *out, s
 	pd->count++;
 	pthread_cond_signal(&pd->work);
 	pthread_mutex_unlock(&pd->mu);
-	return collect(pd, out, 0, err);
+	return collect(pd, out, TAKE_DONE, err);
 }
 
 int pdeflate_add(struct pdeflate *pd, const void *in, size_t n, struct mc_buf *out,
@@ -285,14 +305,14 @@ int pdeflate_end(struct pdeflate *pd, struct mc_buf *out, struct mc_err *err)
 	unsigned char t[4];
 	int rc = cut(pd, pd->cur.len - pd->curdict, 1, out, err);
 	if (rc == 0)
-		rc = collect(pd, out, 1, err);
+		rc = collect(pd, out, TAKE_ALL, err);
 	if (rc == 0) {
 		t[0] = (unsigned char)(pd->adler >> 24);
 		t[1] = (unsigned char)(pd->adler >> 16);
 		t[2] = (unsigned char)(pd->adler >> 8);
 		t[3] = (unsigned char)pd->adler;
 		if (buf_add(out, (const char *)t, 4) < 0)
-			rc = mc_oom(err, "a Tunnel block");
+			rc = mc_oom(err, "a deflate stream");
 	}
 	pdeflate_reset(pd);
 	return rc;
@@ -300,8 +320,14 @@ int pdeflate_end(struct pdeflate *pd, struct mc_buf *out, struct mc_err *err)
 
 void pdeflate_reset(struct pdeflate *pd)
 {
-	/* the segments under way are waited for, and dropped */
+	/* the segments under way dropped: those not started at once, those
+	 * a worker deflates once it is done with them */
 	pthread_mutex_lock(&pd->mu);
+	for (size_t i = 0; i < pd->count; i++) {
+		struct seg *t = pd->ring[(pd->head + i) % pd->cap];
+		if (t->state == 0)
+			t->state = 2; /* no worker takes it now */
+	}
 	while (pd->count) {
 		struct seg *s = pd->ring[pd->head];
 		if (s->state != 2) {

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <zlib.h>
 #include <zstd.h>
@@ -639,13 +638,11 @@ static int zstart_of(enum trec_comp comp, int level, int threads, void **zc, str
 	return 0;
 }
 
-/* The encoder's own compressor: deflate's segments on a worker per CPU
- * (up to 4; none on one CPU) while the encoder goes on. */
+/* The encoder's own compressor: deflate's segments on o.threads workers
+ * while the encoder goes on. */
 static int zstart(struct trec_enc *e, struct mc_err *err)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	int th = n > 1 ? (int)(n < 4 ? n : 4) : 0;
-	return zstart_of(e->o.comp, e->o.level, th, &e->zc, err);
+	return zstart_of(e->o.comp, e->o.level, e->o.threads, &e->zc, err);
 }
 
 /* in[0..n) into the compressor zc of comp, its output appended to out
@@ -681,7 +678,6 @@ static int push(struct trec_enc *e, bool end, struct mc_err *err)
 {
 	if (e->o.comp == TREC_RAW)
 		return 0; /* raw: the staging buffer is the block */
-	e->zstarted = e->o.comp == TREC_DEFLATE;
 	if (zpush(e->o.comp, e->zc, e->raw.p, e->raw.len, &e->out, end, err) < 0)
 		return -1;
 	e->raw.len = 0;

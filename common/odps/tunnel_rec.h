@@ -140,6 +140,9 @@ struct trec_enc_opts {
 	int level;         /* 0: 1 (the fastest level of either) */
 	size_t block_size; /* 0: TREC_BLOCK_SIZE; trec_enc_full past it */
 	size_t max_field;  /* 0: TREC_MAX_FIELD (the session's MaxFieldSize) */
+	int threads;       /* deflate: workers compressing the block's segments
+			    * while the encoder goes on (odps/pdeflate.h; 0:
+			    * in the encoder's thread; the same bytes) */
 };
 
 /* What one finished block holds. */
@@ -164,8 +167,7 @@ struct trec_enc {
 	uint32_t rcrc;      /* the record CRC so far */
 	size_t cn;          /* bytes waiting in cb */
 	unsigned char cb[256]; /* small CRC input waiting */
-	void *zc;           /* ZSTD_CCtx or z_stream */
-	bool zstarted;      /* the deflate stream needs a reset */
+	void *zc;           /* ZSTD_CCtx or struct pdeflate */
 };
 
 /* Start encoding blocks of schema s (which must outlive e). 0, or -1 with
@@ -175,7 +177,9 @@ int trec_enc_init(struct trec_enc *e, const struct trec_schema *s, const struct 
 /* Append one record: v[0..n) are the first n columns' values (n <= the
  * columns; the rest are NULL). 0, or -1 with err (MC_EXIT_DATA, naming the
  * column: a value its type cannot hold, a field over max_field, a record
- * over TREC_MAX_RECORD): the block is then as before the call. */
+ * over TREC_MAX_RECORD): the block is then as before the call. A failure
+ * of the compressor (out of memory) leaves the block unusable: free the
+ * encoder (trec_enc_add and trec_enc_finish say so). */
 int trec_enc_add(struct trec_enc *e, const struct trec_val *v, size_t n, struct mc_err *err);
 /* Has the block reached the block size (uncompressed bytes)? Finish it. */
 static inline bool trec_enc_full(const struct trec_enc *e)

@@ -192,7 +192,7 @@ if [ "${BENCH_LIVE:-1}" != 0 ] && command -v sysbench >/dev/null && command -v m
 	sysbench oltp_read_only --db-driver=mysql --mysql-socket="$MDB_SOCK" --mysql-user=root \
 		--mysql-db=sbtest --tables=1 --table-size="$N" prepare >"$W/sysbench.log" 2>&1 ||
 		{ echo "bench: sysbench prepare failed: $(tail -3 "$W/sysbench.log")"; exit 0; }
-	mc-snapshot $MDB_ARGS --databases=sbtest --threads=2 >/dev/null # the buffer pool warm
+	LB=$(mc-snapshot $MDB_ARGS --databases=sbtest --threads=2 | wc -c) # the buffer pool warm
 	live() { # WHERE OPTIONS...: one run (not _n: clock's)
 		_where=$1
 		shift
@@ -213,11 +213,11 @@ if [ "${BENCH_LIVE:-1}" != 0 ] && command -v sysbench >/dev/null && command -v m
 			esac)
 		clock live-odps-td live odps
 	done
-	echo "live: mc-snapshot --threads=2 | mc-tunnel-put, $N rows from MariaDB $(mariadbd --version 2>/dev/null |
+	echo "live: mc-snapshot --threads=2 | mc-tunnel-put, $N rows ($LB bytes of stream) from MariaDB $(mariadbd --version 2>/dev/null |
 		sed -n 's/.* Ver \([^ ]*\).*/\1/p'); medians of $RUNS interleaved runs"
-	report live-local "$N" 0
+	report live-local "$N" "$LB"
 	for n in "live-odps-t$best" live-odps-td; do
-		report "$n" "$N" 0 | awk -v r="$(awk -v a="$(median live-local)" -v b="$(median "$n")" \
+		report "$n" "$N" "$LB" | awk -v r="$(awk -v a="$(median live-local)" -v b="$(median "$n")" \
 			'BEGIN {printf "%.2f", a / b}')" '{print $0 "  " r "x of live-local"}'
 	done
 fi

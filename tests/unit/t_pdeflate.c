@@ -1,9 +1,11 @@
 /* t_pdeflate: a zlib stream deflated in segments (common/odps/pdeflate.c):
  * one ordinary zlib stream that zlib inflates to the input, at every
  * level, for inputs around the segment size; the same bytes with 0, 1
- * and 3 workers and whatever the input's pieces; a stream of one segment
- * byte for byte zlib's own deflate; streams in a row, and one dropped
- * half-way, on the same compressor. */
+ * and 3 workers and whatever the input's pieces (empty ones too); a
+ * stream of one segment byte for byte zlib's own deflate; streams in a
+ * row, and one dropped half-way, on the same compressor, each the bytes
+ * of a fresh one; 8 workers and 100 (taken as 8) the same; a level
+ * outside 1..9 refused. */
 #define TAP_NAME "t_pdeflate"
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +46,8 @@ static int run(struct pdeflate *pd, const unsigned char *in, size_t n, size_t pi
 	out->len = 0;
 	while (at < n) {
 		size_t k = piece && n - at > piece ? piece : n - at;
-		if (pdeflate_add(pd, in + at, k, out, err) < 0)
+		if (pdeflate_add(pd, in + at, k, out, err) < 0 ||
+		    (piece && pdeflate_add(pd, in + at, 0, out, err) < 0))
 			return -1;
 		at += k;
 	}
@@ -103,9 +106,9 @@ int main(void)
 					if (rc < 0)
 						break;
 					good &= inflates_to(&out, in, n);
-					if (!ref.len)
-						buf_add(&ref, out.p, out.len);
-					else
+					if (!ref.len && buf_add(&ref, out.p, out.len) < 0)
+						good = 0;
+					else if (ref.len)
 						same &= ref.len == out.len && !memcmp(ref.p, out.p, out.len);
 				}
 			snprintf(what, sizeof what, "level %d, %zu bytes: one zlib stream of the input, "
@@ -125,25 +128,68 @@ int main(void)
 			free(in);
 		}
 
-	/* streams in a row; one dropped half-way */
+	/* streams in a row; one dropped half-way; each the bytes of a fresh
+	 * compressor without workers; then one of a single segment, zlib's */
 	{
-		size_t n = 3 * PDEFLATE_SEG + 5;
+		size_t n = 3 * PDEFLATE_SEG + 5, small = 5000;
 		unsigned char *a = input(n, 7), *b = input(n / 2, 8);
-		struct pdeflate *pd;
-		int ok = pdeflate_new(&pd, 1, 2, &err) == 0;
-		ok = ok && run(pd, a, n, 4096, &out, &err) == 0 && inflates_to(&out, a, n);
-		ok = ok && run(pd, b, n / 2, 0, &out, &err) == 0 && inflates_to(&out, b, n / 2);
+		struct pdeflate *pd = NULL, *f = NULL;
+		struct mc_buf fresh = { 0 };
+		uLongf zn = compressBound((uLong)small);
+		unsigned char *zb = malloc(zn);
+		int ok = zb && pdeflate_new(&pd, 1, 2, &err) == 0 && pdeflate_new(&f, 1, 0, &err) == 0;
+		ok = ok && run(pd, a, n, 4096, &out, &err) == 0 && run(f, a, n, 0, &fresh, &err) == 0 &&
+		     out.len == fresh.len && !memcmp(out.p, fresh.p, out.len);
+		ok = ok && run(pd, b, n / 2, 0, &out, &err) == 0 && run(f, b, n / 2, 0, &fresh, &err) == 0 &&
+		     out.len == fresh.len && !memcmp(out.p, fresh.p, out.len);
 		if (ok) {
 			out.len = 0;
 			ok = pdeflate_add(pd, a, n, &out, &err) == 0;
 			pdeflate_reset(pd);
 		}
-		ok = ok && run(pd, b, n / 2, 999, &out, &err) == 0 && inflates_to(&out, b, n / 2);
-		tap_check(ok, "streams in a row on one compressor, and one dropped half-way", "%s",
-			  err.msg);
+		ok = ok && run(pd, b, n / 2, 999, &out, &err) == 0 && out.len == fresh.len &&
+		     !memcmp(out.p, fresh.p, out.len);
+		ok = ok && run(pd, a, small, 0, &out, &err) == 0 &&
+		     compress2(zb, &zn, a, (uLong)small, 1) == Z_OK && zn == out.len && !memcmp(zb, out.p, zn);
+		tap_check(ok, "streams in a row on one compressor, and one dropped half-way: each the "
+			  "bytes of a fresh one, a small one zlib's", "%s", err.msg);
 		pdeflate_free(pd);
+		pdeflate_free(f);
+		buf_free(&fresh);
+		free(zb);
 		free(a);
 		free(b);
+	}
+
+	/* many workers: at most 8, the same bytes */
+	{
+		size_t n = 9 * PDEFLATE_SEG + 11;
+		unsigned char *a = input(n, 9);
+		struct mc_buf one = { 0 };
+		struct pdeflate *pd = NULL;
+		int ok = 1;
+		for (int th = 0; th <= 100 && ok; th = th ? th + 92 : 8) {
+			ok = pdeflate_new(&pd, 1, th, &err) == 0 && run(pd, a, n, 65536, &out, &err) == 0;
+			pdeflate_free(pd);
+			pd = NULL;
+			if (ok && !one.len)
+				ok = buf_add(&one, out.p, out.len) == 0;
+			else if (ok)
+				ok = one.len == out.len && !memcmp(one.p, out.p, out.len);
+		}
+		tap_check(ok && inflates_to(&one, a, n), "8 workers and 100 (taken as 8): the same bytes",
+			  "%s", err.msg);
+		buf_free(&one);
+		free(a);
+	}
+
+	/* a level outside 1..9 */
+	{
+		struct pdeflate *pd = NULL;
+		int r0 = pdeflate_new(&pd, 0, 0, &err), c0 = err.code;
+		int r10 = pdeflate_new(&pd, 10, 2, &err), c10 = err.code;
+		tap_check(r0 < 0 && r10 < 0 && c0 == MC_EXIT_USAGE && c10 == MC_EXIT_USAGE && !pd,
+			  "levels 0 and 10 refused (a usage error)", "rc %d %d, codes %d %d", r0, r10, c0, c10);
 	}
 	buf_free(&ref);
 	buf_free(&out);

@@ -554,7 +554,8 @@ static void zc_blocks(void)
 	for (int comp = TREC_DEFLATE; comp <= TREC_ZSTD; comp++)
 		for (int level = 1; level <= 3; level += 2)
 			for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-				struct trec_enc_opts o = { .comp = comp, .level = level, .block_size = sizes[k] };
+				struct trec_enc_opts o = { .comp = comp, .level = level, .block_size = sizes[k],
+							    .threads = 3 };
 				struct trec_enc_opts ro = { .comp = TREC_RAW, .block_size = sizes[k] };
 				struct trec_enc e, r;
 				struct trec_zc z;
