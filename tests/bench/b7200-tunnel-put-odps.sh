@@ -220,4 +220,8 @@ if [ "${BENCH_LIVE:-1}" != 0 ] && command -v sysbench >/dev/null && command -v m
 		report "$n" "$N" "$LB" | awk -v r="$(awk -v a="$(median live-local)" -v b="$(median "$n")" \
 			'BEGIN {printf "%.2f", a / b}')" '{print $0 "  " r "x of live-local"}'
 	done
+	awk -v a="$(median live-local)" -v b="$(median "live-odps-t$best")" -v t="$best" 'BEGIN {
+		r = a / b
+		printf "goal >= 0.80 on the snapshot'"'"'s path (live): %.2f with odps-t%s (%s)\n", r, t,
+			r >= 0.8 ? "met" : "not met" }'
 fi
