@@ -349,24 +349,21 @@ void pdeflate_free(struct pdeflate *pd)
 {
 	if (!pd)
 		return;
-	{
-		pthread_mutex_lock(&pd->mu);
-		pd->stop = 1;
-		pthread_cond_broadcast(&pd->work);
-		pthread_mutex_unlock(&pd->mu);
-		for (int i = 0; i < pd->nth; i++)
-			pthread_join(pd->th[i], NULL);
-		while (pd->count) {
-			seg_free(pd->ring[pd->head]);
-			pd->head = (pd->head + 1) % pd->cap;
-			pd->count--;
-		}
-		for (size_t i = 0; i < pd->nspare; i++)
-			seg_free(pd->spare[i]);
-		pthread_cond_destroy(&pd->work);
-		pthread_cond_destroy(&pd->done);
-		pthread_mutex_destroy(&pd->mu);
+	pthread_mutex_lock(&pd->mu);
+	pd->stop = 1;
+	pthread_cond_broadcast(&pd->work);
+	pthread_mutex_unlock(&pd->mu);
+	for (int i = 0; i < pd->nth; i++)
+		pthread_join(pd->th[i], NULL);
+	for (; pd->count; pd->count--) {
+		seg_free(pd->ring[pd->head]);
+		pd->head = (pd->head + 1) % pd->cap;
 	}
+	for (size_t i = 0; i < pd->nspare; i++)
+		seg_free(pd->spare[i]);
+	pthread_cond_destroy(&pd->work);
+	pthread_cond_destroy(&pd->done);
+	pthread_mutex_destroy(&pd->mu);
 	if (pd->zok)
 		deflateEnd(&pd->z);
 	buf_free(&pd->cur);
