@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "wh/layout.h"
@@ -322,9 +321,12 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	struct trec_enc e;
 	/* deflate's segments on a worker per CPU (up to 4) while this thread
 	 * encodes, unless the pipeline's workers compress the blocks */
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct trec_enc_opts eo = { p->pipe ? TREC_RAW : w->o.comp, 0, w->o.block_size,
-				    p->sess.max_field, ncpu > 1 && !p->pipe ? (int)(ncpu < 4 ? ncpu : 4) : 0 };
+	struct trec_enc_opts eo = {
+		.comp = p->pipe ? TREC_RAW : w->o.comp,
+		.block_size = w->o.block_size,
+		.max_field = p->sess.max_field,
+		.threads = p->pipe || odd_cpus(4) < 2 ? 0 : odd_cpus(4),
+	};
 	size_t at = 0;
 	int rc = 0, planned = 0;
 	if (trec_enc_init(&e, &p->sess.schema, &eo, err) < 0)

@@ -235,6 +235,9 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 struct odps_up;
 int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	     const struct odps_up *u, size_t idx, struct mc_err *err);
+/* The CPUs online, at most most (and at least 1): the pipeline's workers,
+ * the deflate workers of a single encoder (dest_odps_pipe.c). */
+int odd_cpus(int most);
 /* The block under way in e handed to the pipeline (odd_encode's cut). */
 int odd_pipe_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err);
 

@@ -87,19 +87,19 @@ int odd_pipe_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err)
 	return pump(p, 0, 0, err);
 }
 
-static int workers(const struct odps_up *u)
+int odd_cpus(int most)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
+	static long n; /* (counted once: the destination's thread asks) */
+	if (!n && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		n = 1;
-	return (int)(n < u->threads ? n : u->threads);
+	return (int)(n < most ? n : most < 1 ? 1 : most);
 }
 
 static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		const struct odps_up *u, size_t idx, struct mc_err *err)
 {
 	struct odd_pipe *q = p->pipe;
-	q->nworkers = workers(u);
+	q->nworkers = odd_cpus(u->threads);
 	q->block_size = w->o.block_size ? w->o.block_size : TREC_BLOCK_SIZE;
 	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0 ||
 	    odps_zpool_start(&q->zp, w->o.comp, 0, q->nworkers, odps_put_wake, q->run, err) < 0 ||
