@@ -75,6 +75,14 @@ cpu() {
 c = json.load(sys.stdin)["cpu"]
 print(" ".join("%.3f" % c[k] for k in ("inflate", "decode", "store", "commit", "materialise")))' >>"$W/$_n.steps"
 }
+# opts T: mc-tunnel-put's options of setting T (above: 4z, 4n, d, ...)
+opts() {
+	case $1 in
+	d) ;;
+	*) echo "--threads=${1%[zn]} --block-size=$BLOCK --compress=$(case $1 in
+		*z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" ;;
+	esac
+}
 med() { sort -n "$W/$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 k=0
@@ -96,13 +104,8 @@ for i in $(seq "$RUNS"); do
 	for t in $THREADS; do
 		k=$((k + 1))
 		rm -rf "$W/st"
-		case $t in
-		d) set -- ;;
-		*) set -- --threads="${t%[zn]}" --block-size="$BLOCK" \
-			--compress="$(case $t in *z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" ;;
-		esac
 		cpu "odps-t$t" "$SRV_c" "$PORT_c" mc-tunnel-put --dest=odps://p1 --odps-config="$W/odps-c.conf" \
-			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" "$@" "$W/snap.mcr"
+			--state="$W/st" --name=sbtest.sbtest1="t${t}_$k" $(opts "$t") "$W/snap.mcr"
 		cpu "odps-t$t.read" "$SRV_c" "$PORT_c" $CLI sql "SELECT COUNT(*) FROM t${t}_$k"
 	done
 	if [ -n "$SRV_py" ]; then
@@ -206,11 +209,7 @@ if [ "${BENCH_LIVE:-1}" != 0 ] && command -v sysbench >/dev/null && command -v m
 	}
 	for i in $(seq "$RUNS"); do
 		clock live-local live local
-		clock "live-odps-t$best" live odps $(case $best in
-			d) ;;
-			*) echo "--threads=${best%[zn]} --block-size=$BLOCK --compress=$(case $best in
-				*z) echo zstd ;; *n) echo none ;; *) echo deflate ;; esac)" ;;
-			esac)
+		clock "live-odps-t$best" live odps $(opts "$best")
 		clock live-odps-td live odps
 	done
 	echo "live: mc-snapshot --threads=2 | mc-tunnel-put, $N rows ($LB bytes of stream) from MariaDB $(mariadbd --version 2>/dev/null |
