@@ -3,7 +3,9 @@
  * per log partition a commit wrote, "SEQ PART ROWS LO HI" (its data file
  * part-SEQ, its rows and positions); mc-merge checks against it that every
  * file of its range is there. Lines above the ledger's seq (a commit that
- * did not happen) are ignored, and removed by the next mc-tunnel-put. */
+ * did not happen) are ignored, and removed by the next mc-tunnel-put; an
+ * empty file (a first append killed between its open and its write) is a
+ * record without lines, and the next append writes its header. */
 #include "wh/wh.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -87,6 +90,11 @@ int wh_commits_read(const char *tabledir, uint64_t maxseq, struct wh_commit **ou
 		return -1;
 	if ((rc = read_all(path, &b, err)) <= 0)
 		goto out;
+	/* empty, or its header cut short: a first append a crash stopped
+	 * (synced before the ledger, so of no commit the ledger holds); the
+	 * ledger's line count (mergejob_read.c) tells a record emptied */
+	if (b.len < sizeof COMMITS_HEAD - 1 && memcmp(b.p, COMMITS_HEAD, b.len) == 0)
+		goto out;
 	if (b.len < sizeof COMMITS_HEAD - 1 || memcmp(b.p, COMMITS_HEAD, sizeof COMMITS_HEAD - 1)) {
 		rc = mc_errf(err, MC_EXIT_DATA, "'%s': not a commits record", path);
 		goto out;
@@ -137,6 +145,7 @@ int wh_commits_add(const char *tabledir, const struct wh_commit *c, struct mc_er
 	char *path = commits_path(tabledir, err);
 	char lo[64], hi[64], src[32] = "";
 	struct mc_buf l = { 0 };
+	struct stat st;
 	int fd, rc = -1, fresh;
 	if (!path)
 		return -1;
@@ -144,15 +153,26 @@ int wh_commits_add(const char *tabledir, const struct wh_commit *c, struct mc_er
 	pos_format(&c->hi, hi, sizeof hi);
 	if (c->has_src)
 		snprintf(src, sizeof src, " %llu", (unsigned long long)c->src);
-	fresh = access(path, F_OK) != 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		mc_errnof(err, errno, "'%s'", path);
+		goto out;
+	}
+	/* An empty file gets the header: one made now, or one a run killed
+	 * between its open and its write left (and the next run's trim kept:
+	 * nothing above the ledger's seq in it). Its existence cannot tell:
+	 * the header would be missing for good (mc-merge: "not a commits
+	 * record"), the file other than an uninterrupted run's. */
+	if (fstat(fd, &st) < 0) {
+		mc_errnof(err, errno, "'%s'", path);
+		close(fd);
+		goto out;
+	}
+	fresh = st.st_size == 0;
 	if (buf_addf(&l, "%s%llu %s %llu %s %s%s\n", fresh ? COMMITS_HEAD : "",
 		     (unsigned long long)c->seq, c->part, (unsigned long long)c->rows, lo, hi,
 		     src) < 0) {
 		mc_oom(err, path);
-		goto out;
-	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
-		mc_errnof(err, errno, "'%s'", path);
+		close(fd);
 		goto out;
 	}
 	if (write(fd, l.p, l.len) != (ssize_t)l.len || fsync(fd) < 0) {
