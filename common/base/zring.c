@@ -93,6 +93,17 @@ static void *ring_main(void *arg)
 	}
 }
 
+/* g's descriptors, locks and memory given back (its thread not running) */
+static void ring_free(struct zring *g)
+{
+	close(g->wake[0]);
+	close(g->wake[1]);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	free(g->p);
+	free(g);
+}
+
 struct zring *zring_start(int fd, size_t cap, int *eno)
 {
 	struct zring *g = calloc(1, sizeof *g);
@@ -121,12 +132,7 @@ struct zring *zring_start(int fd, size_t cap, int *eno)
 	e = pthread_create(&g->th, NULL, ring_main, g);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
-		close(g->wake[0]);
-		close(g->wake[1]);
-		pthread_mutex_destroy(&g->mu);
-		pthread_cond_destroy(&g->cv);
-		free(g->p);
-		free(g);
+		ring_free(g);
 		*eno = e;
 		return NULL;
 	}
@@ -178,10 +184,5 @@ void zring_stop(struct zring *g)
 	while (write(g->wake[1], &c, 1) < 0 && errno == EINTR)
 		;
 	pthread_join(g->th, NULL);
-	close(g->wake[0]);
-	close(g->wake[1]);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->cv);
-	free(g->p);
-	free(g);
+	ring_free(g);
 }
