@@ -30,7 +30,19 @@ for c in deflate zstd; do
 			>"$T/put.out" 2>&1 &
 		p=$!
 		f=$T/st$t$c/_mcsync/spool/1.0
-		if wait_for " slow put " "$T/srv/faults.log" 300 && sleep 1 && [ -s "$f" ]; then
+		# the spool, once its size holds still (within the 4 s the PUT is
+		# held; a fixed second was too short under load with the sanitizers)
+		if wait_for " slow put " "$T/srv/faults.log" 300; then
+			i=0 last=-1 still=0
+			while [ $i -lt 35 ] && [ $still -lt 3 ]; do
+				sz=$(wc -c <"$f" 2>/dev/null || echo 0)
+				if [ "$sz" -gt 0 ] && [ "$sz" = "$last" ]; then still=$((still + 1)); else still=0; fi
+				last=$sz
+				sleep 0.1
+				i=$((i + 1))
+			done
+		fi
+		if [ -s "$f" ]; then
 			cp "$f" "$T/spool$t$c"
 			python3 -c 'import os, sys; print("%.3f" % os.stat(sys.argv[1]).st_mtime)' "$f" \
 				>"$T/spooled$t$c"
