@@ -10,7 +10,6 @@
 
 #include "base/alloc.h"
 #include "base/io.h"
-#include "base/zring.h"
 
 #define RAW_CHUNK (128 * 1024)
 
@@ -18,20 +17,6 @@ void zin_init(struct zin *z, int fd)
 {
 	memset(z, 0, sizeof *z);
 	z->fd = fd;
-}
-
-/* read(2) of z's descriptor, or of its ring (zin_pipe_ahead) */
-static ssize_t src_read(struct zin *z, void *p, size_t n)
-{
-	return z->ring ? zring_read(z->ring, p, n) : io_read(z->fd, p, n);
-}
-
-int zin_pipe_ahead(struct zin *z, size_t cap, struct mc_err *err)
-{
-	int eno = 0;
-	if (!(z->ring = zring_start(z->fd, cap, &eno)))
-		return mc_errnof(err, eno, "starting a reading thread");
-	return 0;
 }
 
 /* Refill the raw buffer; returns bytes added, 0 at end, -1 on error. */
@@ -43,7 +28,7 @@ static ssize_t fill(struct zin *z, struct mc_err *err)
 	}
 	if (buf_grow(&z->raw, RAW_CHUNK) < 0)
 		return mc_errnof(err, errno, "reading");
-	r = src_read(z, z->raw.p + z->raw.len, RAW_CHUNK);
+	r = io_read(z->fd, z->raw.p + z->raw.len, RAW_CHUNK);
 	if (r < 0)
 		return mc_errnof(err, errno, "read error at offset %llu",
 				 (unsigned long long)z->raw_off);
@@ -85,7 +70,7 @@ ssize_t zin_read(struct zin *z, void *dst, size_t n, struct mc_err *err)
 				return 0;
 			/* Large reads go straight to the caller's buffer. */
 			if (n >= RAW_CHUNK) {
-				ssize_t r = src_read(z, dst, n);
+				ssize_t r = io_read(z->fd, dst, n);
 				if (r < 0)
 					return mc_errnof(err, errno, "read error at offset %llu",
 							 (unsigned long long)z->raw_off);
@@ -283,8 +268,6 @@ void zin_close(struct zin *z)
 {
 	if (z->ahead)
 		ahead_stop(z);
-	zring_stop(z->ring);
-	z->ring = NULL;
 	ZSTD_freeDCtx(z->dctx);
 	buf_free(&z->raw);
 	z->dctx = NULL;

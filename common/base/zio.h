@@ -25,7 +25,6 @@ struct zin {
 	size_t rawpos;
 	uint64_t raw_off;  /* bytes read from fd so far */
 	struct zin_ahead *ahead; /* zin_read_ahead: the reading thread */
-	struct zring *ring;      /* zin_pipe_ahead: the reading thread */
 };
 
 /* Start reading fd (not owned: zin_close does not close it). */
@@ -39,14 +38,6 @@ void zin_close(struct zin *z);
  * overlapped with the caller's. Call after zin_init, before any read; on
  * failure (-1) z reads as before. zin_close stops the thread. */
 int zin_read_ahead(struct zin *z, struct mc_err *err);
-/* Read fd, a pipe, FIFO or socket, on a second thread into a ring of up
- * to cap bytes (huge pages, touched as it fills), each read handed out
- * as it arrives: the writer upstream goes on while the caller is busy
- * elsewhere (a commit), up to cap bytes ahead, instead of stopping at the
- * pipe's 64 KiB. The same bytes, end and errors as reading fd. Call after
- * zin_init, before any read; on failure (-1) z reads as before.
- * zin_close stops the thread. */
-int zin_pipe_ahead(struct zin *z, size_t cap, struct mc_err *err);
 /* Bytes of the input (compressed, as in the file) behind what zin_read
  * has handed out so far: for a progress. Reading ahead, it moves a block
  * (256 KB handed out) at a time; at the end of input it is the input's

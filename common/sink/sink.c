@@ -727,15 +727,8 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	    check_whole(fd, at, name, err) < 0)
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
-	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-		struct mc_err ignored;
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		rio_allow_open_end(&rd);
-		/* a pipe is read on a thread of its own while the sink
-		 * commits (docs/mc-tunnel-put.md "Reading ahead"); where the
-		 * thread cannot start, it is read as before */
-		if (!S_ISDIR(st.st_mode))
-			(void)zin_pipe_ahead(&rd.in, SINK_READ_AHEAD, &ignored);
-	}
 	while ((rc = rio_next(&rd, &r, err)) > 0) {
 		sink_stats_record(s, &r);
 		if (handle(s, &rd, &r, err) < 0) {

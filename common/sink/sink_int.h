@@ -170,9 +170,6 @@ int sink_tab_source(struct sink *s, const struct rio_reader *rd, struct sink_tab
 /* 1 when the first word of statement sql, past blanks and comments, is
  * word (any case): stream/sqlword.h, shared with the merge in MaxCompute. */
 #define sink_sql_starts mc_sql_starts
-
-/* the bytes of a pipe read ahead while the sink commits (zin_pipe_ahead) */
-#define SINK_READ_AHEAD ((size_t)64 << 20)
 /* hlayout.c: the log layout of the ledger (enum wh_layout) into *lay; -1
  * with err when the ledger's log_layout is not one. */
 int sink_layout(const struct sink *s, int *lay, struct mc_err *err);
