@@ -109,6 +109,18 @@ expect_ok "the labelled one again is a repeat" mc-tunnel-put --dest="$T/wl" "$T/
 tree "$W" >"$T/t3"
 expect_same "nothing of them is committed" "$T/t1" "$T/t3"
 
+# another writer's chunk marks without "(LO, HI]" labels: the rows after
+# the last one, before the trailer, are kept too (they were dropped, the
+# table marked complete without them)
+mc-cat "$T/b.mcr" | sed 's/"sbtest2"/"sbtest5"/' | awk '/"kind":"trailer"/ { next } { print }
+	/"kind":"row"/ && ++n == 120 { print "{\"kind\":\"mark\",\"mark\":\"chunk_end\",\"pos\":[1,4,0],\"time\":1763683200,\"db\":\"sbtest\",\"table\":\"sbtest5\",\"label\":\"c0\"}" }' >"$T/c0.jsonl"
+echo "{\"kind\":\"trailer\",\"count\":$(($(wc -l <"$T/c0.jsonl") - 1))}" >>"$T/c0.jsonl"
+expect_ok "a stream with a chunk mark labelled c0" mc-tunnel-put --dest="$T/w0" "$T/c0.jsonl"
+expect_eq "keeps the rows after it" "$(wstats "$T/w0" sbtest5)" "$sb"
+expect_grep "its base marker counts them" '^rows 200$' "$T/w0"/sbtest__sbtest5/ds=*/_SUCCESS
+expect_ok "fed again" mc-tunnel-put --dest="$T/w0" "$T/c0.jsonl"
+expect_grep "it is a repeat" "200 records already committed, dropped" "$T/err"
+
 # a partly committed table, then another stream of it: refused at the
 # count, then the first input finishes it
 gen 20000 1 sbtest3 >"$T/c.mcr"
