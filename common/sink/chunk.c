@@ -2,6 +2,7 @@
  * the rows of a table up to its next chunk_end mark are held, then kept
  * whole when the chunk continues the table's committed chain, or dropped
  * whole when it is committed already. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -12,24 +13,31 @@ void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p)
 	t->open = 1;
 	t->cp = p;
 	t->open_start = s->snap_seen - 1;
+	t->open_n = t->n_read ? t->n_read - 1 : 0;
 	sink_pbuf_save(p, &t->save);
 	s->nopen++;
 }
 
-/* Keep t's chunk (mark: its chunk_end, NULL for a chunk without one). */
-static void chunk_keep(struct sink *s, struct sink_tab *t, const struct mc_rec *mark)
+/* Keep t's chunk (mark: its labelled chunk_end, NULL for a chunk kept by
+ * count, which counts t's rows). */
+static int chunk_keep(struct sink *s, struct sink_tab *t, const struct mc_rec *mark,
+		      struct mc_err *err)
 {
 	if (t->open) {
 		t->open = 0;
 		s->nopen--;
 	}
-	s->L.snapshot_rows = s->snap_seen;
+	/* every table's rows read up to here, for older versions (which
+	 * skip by it): it only rises */
+	if (s->snap_seen > s->L.snapshot_rows)
+		s->L.snapshot_rows = s->snap_seen;
 	s->dirty = 1;
 	struct mc_ledger *l = sink_src(s);
 	if (mark && (!l->has_snap_low || pos_cmp(&mark->pos, &l->snap_low) < 0)) {
 		l->snap_low = mark->pos;
 		l->has_snap_low = 1;
 	}
+	return mark ? 0 : sink_cnt_keep(s, t, err);
 }
 
 /* Take t's chunk back out of its partition buffer (repeat: its rows were
@@ -46,30 +54,40 @@ static void chunk_drop(struct sink *s, struct sink_tab *t, int repeat)
 	s->nopen--;
 }
 
-/* A chunk without a "(LO, HI]" label (streams of other writers): dropped if
- * the table is complete or the chunk lies within the snapshot rows counted
- * as committed (the same input fed again: commits fall between chunks),
- * else kept. At the end of a stream (at_end), the rows after the last
- * chunk_end of a chunked stream are an unfinished chunk: dropped. */
-void sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end)
+/* A chunk without a "(LO, HI]" label (streams of other writers): dropped
+ * if it lies below the table's snapshot rows counted as committed (the
+ * same input fed again: commits fall between chunks, and the rows below
+ * the count were checked to be the same, snapcount.c), else kept, unless
+ * the table is complete: then it is of another snapshot (an error). At the
+ * end of a stream (at_end), the rows after the last chunk_end of a chunked
+ * stream are an unfinished chunk: dropped. */
+int sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end, struct mc_err *err)
 {
 	const char *hi;
 	size_t hin;
 	if (!t->open)
-		return;
-	if (at_end && s->chunked_stream)
+		return 0;
+	if (at_end && s->chunked_stream) {
 		chunk_drop(s, t, 0);
-	else if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
-		 LEDGER_CHAIN_END || t->open_start < s->skip_snap)
+		return 0;
+	}
+	if (sink_cnt_repeat(s, t)) {
 		chunk_drop(s, t, 1);
-	else
-		chunk_keep(s, t, NULL);
+		return 0;
+	}
+	if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) == LEDGER_CHAIN_END) {
+		chunk_drop(s, t, 0);
+		return sink_cnt_done(s, t, err);
+	}
+	return chunk_keep(s, t, NULL, err);
 }
 
-void sink_close_open_chunks(struct sink *s)
+int sink_close_open_chunks(struct sink *s, struct mc_err *err)
 {
 	for (size_t i = 0; i < s->ntabs && s->nopen; i++)
-		sink_close_chunk(s, &s->tabs[i], 1);
+		if (sink_close_chunk(s, &s->tabs[i], 1, err) < 0)
+			return -1;
+	return 0;
 }
 
 /* "(LO, HI]": 1 and the two parts, 0 if the label is not that */
@@ -110,30 +128,40 @@ static int note_watermark(struct sink *s, const struct sink_tab *t, const struct
  * highest committed of the table's snapshot, of the same source; a chunk
  * above it (or of another history) is of a new snapshot of the table,
  * which this warehouse cannot take in place of the one it holds: exit 1.
- * (A table completed by an older ledger, without a recorded watermark:
- * dropped, as before.) */
+ * So is any labelled chunk of a table completed by rows without labelled
+ * chunks (counted, snapcount.c). (A table completed by an older ledger,
+ * without a recorded watermark or count: dropped, as before.) */
 static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 			const struct sink_tab *t, struct mc_err *err)
 {
 	const char *chi;
-	size_t chin, src;
+	size_t chin, src = 0;
 	struct mc_pos old;
-	char at[64], was[64];
-	if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin) != LEDGER_CHAIN_END ||
-	    !ledger_snapw_get(&s->L, t->key, &src, &old) ||
-	    (src == s->src && pos_cmp(&r->pos, &old) <= 0))
+	uint64_t n, h;
+	char at[64], was[96];
+	int w;
+	if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin) != LEDGER_CHAIN_END)
 		return 0;
+	if ((w = ledger_snapw_get(&s->L, t->key, &src, &old))) {
+		if (src == s->src && pos_cmp(&r->pos, &old) <= 0)
+			return 0;
+		memcpy(was, "watermark ", 10);
+		pos_format(&old, was + 10, sizeof was - 10);
+	} else if (ledger_snaprows_get(&s->L, t->key, &n, &h) > 0) {
+		snprintf(was, sizeof was, "%llu rows without labelled chunks", (unsigned long long)n);
+	} else {
+		return 0;
+	}
 	pos_format(&r->pos, at, sizeof at);
-	pos_format(&old, was, sizeof was);
 	/* --resnapshot is the local warehouse's only (MaxCompute: exit 2) */
 	const char *kind = s->d->ops->kind;
 	int local = kind && strcmp(kind, "warehouse") == 0;
 	return mc_errf(err, MC_EXIT_DATA,
 		       "record %llu: chunk (%.*s] of '%s.%s' at watermark %s is of a new snapshot "
-		       "of the table: this warehouse holds a complete snapshot of it (watermark "
-		       "%s%s) and cannot replace it in place (%s)",
+		       "of the table: this warehouse holds a complete snapshot of it (%s%s) "
+		       "and cannot replace it in place (%s)",
 		       (unsigned long long)rd->recno, (int)r->label.n - 2, r->label.p + 1, t->db,
-		       t->table, at, was, src == s->src ? "" : ", of another binlog history",
+		       t->table, at, was, !w || src == s->src ? "" : ", of another binlog history",
 		       /* a repeat from an older checkpoint: not a new snapshot */
 		       *sink_rerun_hint(s) ? sink_rerun_hint(s) + 2
 		       : local ? "load it with mc-tunnel-put --resnapshot: a new generation of the "
@@ -154,10 +182,9 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 	size_t chin;
 	int keep;
 	s->chunked_stream = 1;
-	if (!parse_label(&r->label, &lo, &hi)) {
-		sink_close_chunk(s, t, 0);
-		return 0;
-	}
+	if (!parse_label(&r->label, &lo, &hi))
+		return sink_close_chunk(s, t, 0, err);
+	s->labelled = 1;
 	switch (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &chi, &chin)) {
 	case LEDGER_CHAIN_NONE:
 		if (!is_lit(&lo, "-inf")) {
@@ -184,8 +211,7 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 	}
 	if (s->o.upsert && sink_ups_chunk(s, rd, r, t, err) < 0)
 		return -1;
-	chunk_keep(s, t, r);
-	if (note_watermark(s, t, &r->pos, err) < 0)
+	if (chunk_keep(s, t, r, err) < 0 || note_watermark(s, t, &r->pos, err) < 0)
 		return -1;
 	if (is_lit(&hi, "+inf"))
 		return sink_complete_base(s, t, err); /* the last chunk: the table is complete */

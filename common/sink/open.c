@@ -49,7 +49,7 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap)
 
 /* (the chunks after the rest: chunk_keep may move dirty; where chunk and
  * boundary states share a buffer, bkeep says to take nothing back) */
-void sink_open_end(struct sink *s)
+int sink_open_end(struct sink *s, struct mc_err *err)
 {
 	if (s->bkeep)
 		goto chunks;
@@ -75,8 +75,10 @@ void sink_open_end(struct sink *s)
 		s->lgen = 0;
 	}
 chunks:
-	sink_close_open_chunks(s);
+	if (sink_close_open_chunks(s, err) < 0)
+		return -1;
 	sink_boundary(s);
+	return 0;
 }
 
 /* The input ended without its trailer (an open end, from a pipe): its
@@ -88,7 +90,8 @@ int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err)
 	const struct mc_ledger *l;
 	char at[96];
 
-	sink_open_end(s);
+	if (sink_open_end(s, err) < 0)
+		return -1;
 	if (!s->o.partial_ok && s->o.upsert && sink_ups_held(s, err))
 		return -1; /* nothing of it can be committed yet */
 	if (s->o.partial_ok) {

@@ -22,6 +22,7 @@ static void take_own(struct mc_ledger *l, struct mc_ledger *r)
 	struct ckpt t;
 	l->seq = r->seq;
 	l->snapshot_rows = r->snapshot_rows;
+	l->snapshot_legacy = r->snapshot_legacy;
 	t = l->snap;
 	l->snap = r->snap;
 	r->snap = t;

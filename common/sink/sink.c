@@ -75,6 +75,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	/* the name the warehouse holds the table under (sink_open checked that
 	 * a --name agrees); else the given or default one, recorded */
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
+	t->named = ledger_name_get(&s->L, nk) != NULL;
 	if (s->mdest)
 		return sink_merge_name(s, t, nk, err) < 0 ? NULL : &s->tabs[s->last_tab = s->ntabs - 1];
 	if (!given && s->dest_names && !ledger_name_get(&s->L, nk))
@@ -366,7 +367,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
-	s->chunked_stream = 0;
+	s->chunked_stream = s->labelled = 0;
 	s->dest_names = s->dest_merge = 0;
 	sink_spart_header(s, r);
 	for (size_t i = 0; i < r->nmeta; i++) {
@@ -378,14 +379,25 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 			s->dest_names = 1;
 		if (r->meta[i].k.n == 7 && memcmp(r->meta[i].k.p, "program", 7) == 0 &&
 		    r->meta[i].v.n == 11 && memcmp(r->meta[i].v.p, "mc-snapshot", 11) == 0)
-			s->chunked_stream = 1;
+			s->chunked_stream = s->labelled = 1;
 	}
 	return 0;
 }
 
-static int on_trailer(struct sink *s, struct mc_err *err)
+static int on_trailer(struct sink *s, const struct rio_reader *rd, struct mc_err *err)
 {
-	sink_close_open_chunks(s);
+	/* a whole stream without labelled chunks: the rows after its last
+	 * chunk mark are its last piece, kept or dropped by count (only
+	 * mc-snapshot's source resends an unfinished chunk) */
+	for (size_t i = 0; i < s->ntabs && !s->labelled; i++)
+		if (sink_close_chunk(s, &s->tabs[i], 0, err) < 0)
+			return -1;
+	if (sink_close_open_chunks(s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->ntabs; i++)
+		if (sink_cnt_end(s, rd, &s->tabs[i], err) < 0 ||
+		    (s->tabs[i].snap_in_stream && sink_cnt_keep(s, &s->tabs[i], err) < 0))
+			return -1;
 	for (size_t i = 0; i < s->ntabs; i++) {
 		const char *ch = ledger_chain_get(&s->L, s->tabs[i].key);
 		const char *hi;
@@ -460,6 +472,8 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;
 		s->snap_seen++;
+		if (sink_cnt_row(s, rd, r, t, err) < 0)
+			return -1;
 	} else if ((rc = accept_change(s, rd, r, err)) <= 0) {
 		return rc;
 	}
@@ -467,14 +481,12 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		return -1;
 	/* A stream without chunk marks (not mc-snapshot's: mcgen, older
 	 * writers) is cut into pieces where commits may fall, as change rows
-	 * are, and at the count of snapshot rows committed before (skip_snap)
-	 * of a table without a chain (only chunk-less rows committed), so that
-	 * no piece straddles it: a piece below it is dropped whole on a rerun,
-	 * one above it kept whole. */
+	 * are, and at the count of the table's snapshot rows committed before
+	 * (snapcount.c), so that no piece straddles it: a piece below it is
+	 * dropped whole on a rerun, one above it kept whole. */
 	if (r->op == MC_OP_SNAPSHOT && !s->chunked_stream && t->open &&
-	    (sink_over(s, 4) ||
-	     (s->snap_seen == s->skip_snap && !ledger_chain_get(&s->L, t->key))))
-		sink_close_chunk(s, t, 0);
+	    (sink_over(s, 4) || sink_cnt_cut(s, t)) && sink_close_chunk(s, t, 0, err) < 0)
+		return -1;
 	if (sink_over(s, 4))
 		return sink_commit(s, err);
 	return 0;
@@ -551,8 +563,8 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			const char *hi;
 			size_t hin;
 			t->base_fixed = 1;
-			if (t->open)
-				sink_close_chunk(s, t, 0);
+			if (sink_close_chunk(s, t, 0, err) < 0 || sink_cnt_end(s, rd, t, err) < 0)
+				return -1;
 			if (ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) ==
 			    LEDGER_CHAIN_AT)
 				return mc_errf(err, MC_EXIT_DATA,
@@ -672,7 +684,7 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	case MC_R_HEADER:
 		return on_header(s, rd, r, err);
 	case MC_R_TRAILER:
-		return on_trailer(s, err);
+		return on_trailer(s, rd, err);
 	case MC_R_SCHEMA:
 		return on_schema(s, rd, r, err);
 	case MC_R_ROW:
@@ -867,7 +879,7 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 			goto fail;
 		}
 	}
-	s->skip_snap = s->L.snapshot_rows;
+	s->skip_snap = s->L.snapshot_legacy;
 	if (check_names(s, err) < 0)
 		goto fail;
 	if (d->ops->clean(d->st, &s->L, err) < 0)
@@ -910,6 +922,7 @@ void sink_close(struct sink *s)
 	}
 	free(s->pbufs);
 	free(s->vis);
+	buf_free(&s->cnt_buf);
 	for (size_t i = 0; i < s->ntabs; i++) {
 		free(s->tabs[i].db);
 		free(s->tabs[i].table);

@@ -63,6 +63,15 @@ struct sink_tab {
 	struct sink_pbuf *last_base, *last_log;
 	int open;              /* snapshot rows of a chunk not ended yet */
 	uint64_t open_start;   /* snap_seen when the chunk began */
+	uint64_t open_n;       /* n_read when the chunk began */
+	/* snapshot rows by count (snapcount.c): of this table, read in this
+	 * run and their hash; committed before (the ledger's snaprows) */
+	uint64_t n_read, hash, cnt_n, cnt_h;
+	int cnt_init, has_cnt;
+	int named;             /* the ledger named it when this run met it */
+	int legacy;            /* named, with no count of its own, by a ledger
+				* older than the counts: the old count of
+				* every table's rows applies (skip_snap) */
 	struct sink_pbuf *cp;  /* where its rows go */
 	struct sink_psave save;
 	size_t src_ok;         /* 1 + the source whose rows it was checked to take */
@@ -82,10 +91,15 @@ struct sink {
 	size_t npbufs, pbufcap;
 	uint64_t pending_rows;
 	uint64_t pending_bytes;  /* of the pbufs' data (pbuf.c) */
-	uint64_t skip_snap;      /* snapshot rows committed before this run */
+	uint64_t skip_snap;      /* snapshot rows of every table counted by a
+				  * ledger older than the per-table counts
+				  * (snapshot_legacy, snapcount.c) */
 	uint64_t snap_seen;      /* snapshot rows read */
 	size_t nopen;            /* tables with an open chunk: no commit meanwhile */
 	int chunked_stream;      /* this stream has chunk marks (or is mc-snapshot's) */
+	int labelled;            /* it is mc-snapshot's or has shown a "(LO, HI]"
+				  * chunk: its rows are not counted */
+	struct mc_buf cnt_buf;   /* a row encoded to be hashed (snapcount.c) */
 	int dest_names;          /* its header says "dest_names: table": a
 				  * record's table field is the table's
 				  * destination name (mc-transform) */
@@ -226,7 +240,7 @@ void sink_open_note_change(struct sink *s);
 void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 /* At the end without a trailer: take back what came after the last
  * boundary (and the open snapshot chunks). */
-void sink_open_end(struct sink *s);
+int sink_open_end(struct sink *s, struct mc_err *err);
 /* The input ended without its trailer: commit up to the last boundary, then
  * an error unless --partial-ok (open.c). */
 int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err);
@@ -294,12 +308,35 @@ void sink_chunk_begin(struct sink *s, struct sink_tab *t, struct sink_pbuf *p);
 /* A chunk_end mark of t: keep or drop its chunk. */
 int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		   struct sink_tab *t, struct mc_err *err);
-/* End t's open chunk without a labelled mark (at_end: the stream ended). */
-void sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end);
-void sink_close_open_chunks(struct sink *s);
+/* End t's open chunk without a labelled mark (at_end: the stream ended):
+ * kept or dropped by count; -1 with err when it is past a complete
+ * snapshot of the table (another snapshot). */
+int sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end, struct mc_err *err);
+int sink_close_open_chunks(struct sink *s, struct mc_err *err);
 /* t's snapshot is complete: its chain is done, its base partition gets
  * its marker at the next commit. */
 int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err);
+
+/* snapcount.c: snapshot rows of streams without labelled chunks, counted
+ * per table (the ledger's snaprows keys) */
+/* Snapshot row r of t read: counted and hashed; at the count committed
+ * before, the rows below it (dropped) must hash as the committed did,
+ * else -1 with err (another snapshot of the table). */
+int sink_cnt_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		 struct sink_tab *t, struct mc_err *err);
+/* 1 when t's piece of rows must end here: the count committed before is
+ * reached (no piece straddles it). */
+int sink_cnt_cut(struct sink *s, struct sink_tab *t);
+/* 1 when t's open chunk lies below the count committed before (a repeat). */
+int sink_cnt_repeat(struct sink *s, struct sink_tab *t);
+/* The error of t's open chunk above a complete snapshot of the table. */
+int sink_cnt_done(struct sink *s, const struct sink_tab *t, struct mc_err *err);
+/* t's rows so far are kept (or, at a trailer, read to the end): the count. */
+int sink_cnt_keep(struct sink *s, struct sink_tab *t, struct mc_err *err);
+/* t's snapshot ends in this stream (snapshot_end, the trailer): -1 with
+ * err when it ends below the count committed, or at it with other rows. */
+int sink_cnt_end(struct sink *s, const struct rio_reader *rd, struct sink_tab *t,
+		 struct mc_err *err);
 
 /* upsert.c: --mode=upsert (sink_opts.upsert) */
 /* Row r of t: a snapshot row of a stream without chunk marks, or a change

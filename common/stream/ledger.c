@@ -133,6 +133,38 @@ void ledger_chain_clear(struct mc_ledger *l, const char *key)
 	ckpt_del(&l->snap, key);
 	snprintf(k, sizeof k, LEDGER_K_SNAPW "%s", key);
 	ckpt_del(&l->snapw, k);
+	snprintf(k, sizeof k, LEDGER_K_SNAPROWS "%s", key);
+	ckpt_del(&l->snapw, k);
+}
+
+/* A snaprows value: 0, or -1 when it is not "N<TAB>HHHHHHHHHHHHHHHH". */
+static int snaprows_parse(const char *v, uint64_t *n, uint64_t *h)
+{
+	const char *tab = strchr(v, '\t');
+	if (!tab || num_u64n(v, (size_t)(tab - v), n) < 0 || strlen(tab + 1) != 16 ||
+	    strspn(tab + 1, "0123456789abcdef") != 16)
+		return -1;
+	*h = strtoull(tab + 1, NULL, 16);
+	return 0;
+}
+
+int ledger_snaprows_get(const struct mc_ledger *l, const char *key, uint64_t *n, uint64_t *h)
+{
+	char k[640];
+	const char *v;
+	snprintf(k, sizeof k, LEDGER_K_SNAPROWS "%s", key);
+	if (!(v = ckpt_get(&l->snapw, k)))
+		return 0;
+	return snaprows_parse(v, n, h) < 0 ? -1 : 1;
+}
+
+int ledger_snaprows_set(struct mc_ledger *l, const char *key, uint64_t n, uint64_t h,
+			struct mc_err *err)
+{
+	char k[640], v[64];
+	snprintf(k, sizeof k, LEDGER_K_SNAPROWS "%s", key);
+	snprintf(v, sizeof v, "%llu\t%016llx", (unsigned long long)n, (unsigned long long)h);
+	return ckpt_set(&l->snapw, k, v, err);
 }
 
 int ledger_gen_get(const struct mc_ledger *l, const char *key, uint64_t *gen)
@@ -431,6 +463,9 @@ int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err
 	char pre[32];
 	if (put_u64(c, LEDGER_K_SEQ, l->seq, err) < 0 || put_src(l, "", c, err) < 0 ||
 	    put_u64(c, LEDGER_K_SNAPSHOT_ROWS, l->snapshot_rows, err) < 0 ||
+	    /* only where it tells something: with no snapshot rows it is 0 */
+	    (l->snapshot_rows &&
+	     put_u64(c, LEDGER_K_SNAPSHOT_LEGACY, l->snapshot_legacy, err) < 0) ||
 	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
 	    (l->log_layout[0] && ckpt_set(c, LEDGER_K_LOG_LAYOUT, l->log_layout, err) < 0) ||
 	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0) ||
@@ -529,6 +564,10 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_SNAPSHOT_ROWS)) && num_u64(v, &l->snapshot_rows) < 0)
 		goto bad;
+	/* a ledger older than the per-table counts: all of its count is */
+	l->snapshot_legacy = l->snapshot_rows;
+	if ((v = ckpt_get(c, LEDGER_K_SNAPSHOT_LEGACY)) && num_u64(v, &l->snapshot_legacy) < 0)
+		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_UTC_OFFSET)) && num_i64(v, &l->utc_off) < 0)
 		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_LOG_LAYOUT)) &&
@@ -548,9 +587,16 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		    (strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 &&
 		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_SNAPROWS, sizeof LEDGER_K_SNAPROWS - 1) == 0 ||
 		      strncmp(c->kv[i].k, LEDGER_K_GEN, sizeof LEDGER_K_GEN - 1) == 0) &&
 		     ckpt_append(&l->snapw, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
+	for (size_t i = 0; i < c->n; i++) {
+		uint64_t n, h;
+		if (strncmp(c->kv[i].k, LEDGER_K_SNAPROWS, sizeof LEDGER_K_SNAPROWS - 1) == 0 &&
+		    snaprows_parse(c->kv[i].v, &n, &h) < 0)
+			goto bad;
+	}
 	for (;;) {
 		char pre[32], k[64];
 		snprintf(pre, sizeof pre, LEDGER_K_SRC "%zu.", l->nmore + 1);

@@ -34,7 +34,13 @@
 #define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
 /* the ledger only */
 #define LEDGER_K_SEQ "seq"                   /* commits so far */
-#define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"
+#define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"  /* snapshot rows read up to the last kept
+					      * chunk, of every table (what older
+					      * versions skip by) */
+#define LEDGER_K_SNAPSHOT_LEGACY "snapshot_rows_legacy" /* the part of snapshot_rows
+					      * counted before the per-table
+					      * counts (none: a ledger older
+					      * than them, all of it) */
 #define LEDGER_K_SNAPSHOT_LOW "snapshot_low" /* lowest committed chunk watermark */
 #define LEDGER_K_UTC_OFFSET "utc_offset"
 #define LEDGER_K_LOG_LAYOUT "log_layout"     /* the log tables' layout
@@ -48,6 +54,11 @@
 #define LEDGER_K_SNAPW "snapw."              /* + a table key: "N<TAB>POS", the
 					      * highest chunk watermark committed of
 					      * the table's snapshot, of source N */
+#define LEDGER_K_SNAPROWS "snaprows."        /* + a table key: "N<TAB>HASH", the
+					      * table's snapshot rows kept by
+					      * count (streams without labelled
+					      * chunks) and the hash of those N
+					      * (16 hex digits) */
 #define LEDGER_K_GEN "gen."                  /* + a table key: N, the generation of
 					      * the table's re-snapshot under way or
 					      * last completed (mc-tunnel-put
@@ -120,6 +131,8 @@ struct mc_ledger {
 	int has_pos;
 	struct mc_pos pos;      /* highest change position committed */
 	uint64_t snapshot_rows; /* snapshot rows consumed */
+	uint64_t snapshot_legacy; /* of them, those counted before the
+				   * per-table counts (LEDGER_K_SNAPSHOT_LEGACY) */
 	int has_hw;
 	int64_t hw_time;        /* highest change time committed */
 	int64_t utc_off;        /* seconds east of UTC that days are counted in */
@@ -149,7 +162,9 @@ struct mc_ledger {
 				 * LEDGER_K_RULES + its server_id */
 	struct ckpt snapw;      /* each table's highest committed chunk
 				 * watermark: key "snapw." + ledger_table_key(),
-				 * value "N<TAB>POS" (LEDGER_K_SNAPW); and its
+				 * value "N<TAB>POS" (LEDGER_K_SNAPW); its
+				 * count of snapshot rows: "snaprows." + the
+				 * key (LEDGER_K_SNAPROWS); and its
 				 * re-snapshot generation: "gen." + the key,
 				 * value N (LEDGER_K_GEN) */
 	/* The source the positions above are of: its identity (NULL: the
@@ -185,7 +200,7 @@ int ledger_src_set(char **field, const char *v, struct mc_err *err);
 /* A table's chain (NULL: nothing committed); set it (copies). */
 const char *ledger_chain_get(const struct mc_ledger *l, const char *key);
 int ledger_chain_set(struct mc_ledger *l, const char *key, const char *val, struct mc_err *err);
-/* Forget a table's chain and watermark (a new snapshot of it begins). */
+/* Forget a table's chain, watermark and count (a new snapshot of it begins). */
 void ledger_chain_clear(struct mc_ledger *l, const char *key);
 /* Set a table's chain to "after<TAB>hi" (hi: n bytes). */
 int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
@@ -198,6 +213,13 @@ int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, siz
 int ledger_snapw_get(const struct mc_ledger *l, const char *key, size_t *src, struct mc_pos *w);
 int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const struct mc_pos *w,
 		     struct mc_err *err);
+
+/* The snapshot rows of the table of key committed by count (streams
+ * without labelled chunks): 1 with their number *n and hash *h, 0 when
+ * none is recorded (or the value is malformed: -1); record them. */
+int ledger_snaprows_get(const struct mc_ledger *l, const char *key, uint64_t *n, uint64_t *h);
+int ledger_snaprows_set(struct mc_ledger *l, const char *key, uint64_t n, uint64_t h,
+			struct mc_err *err);
 
 /* The generation of the re-snapshot of the table of key: 1 and *gen, 0
  * when none is recorded; record one (kept with the watermarks). */
