@@ -11,17 +11,20 @@
 #include <string.h>
 
 #include "sink/sink_int.h"
+#include "stream/crc32c.h"
 
-#define FNV_OFF 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define HASH_START 0xcbf29ce484222325ULL
+#define HASH_MUL 0x9e3779b97f4a7c15ULL
 
+/* The running hash h with one record's bytes: the record's CRC-32C (the
+ * CPU's crc32 instruction, tens of GB/s) and length mixed into h. A
+ * byte-at-a-time hash cost 0.06 to 0.08 CPU s per 300,000 rows (66 MB),
+ * a fifth of a load's. */
 static uint64_t hash_add(uint64_t h, const unsigned char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
-	return h;
+	h ^= (uint64_t)crc32c(0, p, n) | (uint64_t)n << 32;
+	h *= HASH_MUL;
+	return h ^ h >> 29;
 }
 
 /* What the ledger holds of t's count, once per run. */
@@ -30,7 +33,7 @@ static void cnt_init(struct sink *s, struct sink_tab *t)
 	if (t->cnt_init)
 		return;
 	t->cnt_init = 1;
-	t->hash = FNV_OFF;
+	t->hash = HASH_START;
 	/* malformed values were refused when the ledger was read */
 	t->has_cnt = ledger_snaprows_get(&s->L, t->key, &t->cnt_n, &t->cnt_h) > 0;
 	if (!t->has_cnt)
