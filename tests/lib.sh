@@ -238,6 +238,19 @@ fifo_release() {
 
 # tree DIR: every file's checksum, but locks and mc-merge's record of its
 # last run (_mcsync/merged.NAME: times of day, for mc-cat --status)
+# while_locked CMD...: run CMD (its output dropped) until it exits other
+# than 3 ("locked"), at most 50 times 0.2 s apart: after a SIGKILL the
+# killed run's lock goes only when the kernel has closed its files
+while_locked() {
+	_wl=0
+	while [ $_wl -lt 50 ]; do
+		"$@" >/dev/null 2>&1
+		[ $? -ne 3 ] && return 0
+		sleep 0.2
+		_wl=$((_wl + 1))
+	done
+}
+
 tree() { (cd "$1" && find . -type f ! -name '*.lock' ! -path './_mcsync/merged.*' | sort | xargs sha256sum); }
 
 restamp() { # FILE TIME [HEARTBEAT_TIME [SPLIT_POS TIME2]]: TIME2 from SPLIT_POS on

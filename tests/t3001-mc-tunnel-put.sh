@@ -66,15 +66,7 @@ for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 15; k++) printf "%.3
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done
 echo "# $kills runs killed"
-# the lock of a killed run goes when the kernel has closed its files: wait
-# for that (exit 3, "locked") rather than race it
-i=0
-while [ $i -lt 50 ]; do
-	run "$T/k" 2>/dev/null
-	[ $? -ne 3 ] && break
-	sleep 0.2
-	i=$((i + 1))
-done
+while_locked run "$T/k"
 expect_ok "a rerun after the kills completes" run "$T/k"
 tree "$T/k" >"$T/k.tree"
 expect_same "after SIGKILLs the warehouse equals an uninterrupted run's" "$T/ref.tree" "$T/k.tree"

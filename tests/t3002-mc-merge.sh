@@ -89,13 +89,7 @@ for d in 0.01 0.03 0.05 0.08 0.1 0.15 0.2; do
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done
 echo "# $kills runs killed"
-i=0 # wait for the kernel to drop a killed run's lock (exit 3: locked)
-while [ $i -lt 50 ]; do
-	mc-merge --warehouse="$T/k" --table=$TB --ds=20251122 2>/dev/null
-	[ $? -ne 3 ] && break
-	sleep 0.2
-	i=$((i + 1))
-done
+while_locked mc-merge --warehouse="$T/k" --table=$TB --ds=20251122
 expect_ok "a rerun after SIGKILLs" mc-merge --warehouse="$T/k" --table=$TB --ds=20251122
 expect_same "gives the same partition" "$T/day2.zst" "$T/k/$TB/ds=20251122/part-000000.mcr.zst"
 tree "$W" >"$T/tw"

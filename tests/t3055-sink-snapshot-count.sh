@@ -158,13 +158,7 @@ for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 12; k++) printf "%.3
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done
 echo "# $kills runs killed"
-i=0
-while [ $i -lt 50 ]; do
-	run "$T/k" 2>/dev/null
-	[ $? -ne 3 ] && break
-	sleep 0.2
-	i=$((i + 1))
-done
+while_locked run "$T/k"
 expect_ok "a rerun after the kills completes" run "$T/k"
 expect_eq "sbtest3 holds every row once" "$(wstats "$T/k" sbtest3)" "$sc"
 expect_eq "sbtest4 holds every row once" "$(wstats "$T/k" sbtest4)" "$sd"

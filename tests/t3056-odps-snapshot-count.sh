@@ -70,13 +70,7 @@ for d in $(awk -v ns=$((t1 - t0)) 'BEGIN { for (k = 1; k <= 10; k++) printf "%.3
 	[ $? -eq 137 ] && kills=$((kills + 1))
 done
 echo "# $kills runs killed"
-i=0
-while [ $i -lt 50 ]; do
-	put s1 --commit-rows=200 "$T/c.mcr" 2>/dev/null
-	[ $? -ne 3 ] && break
-	sleep 0.2
-	i=$((i + 1))
-done
+while_locked put s1 --commit-rows=200 "$T/c.mcr"
 expect_ok "a rerun after the kills completes" put s1 --commit-rows=200 "$T/c.mcr"
 expect_eq "sbtest3 holds every row once" "$(sql sbtest__sbtest3)" "$sc"
 expect_eq "sbtest2 still holds its rows once" "$(sql sbtest__sbtest2)" "$sb"
