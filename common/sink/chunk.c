@@ -82,10 +82,10 @@ int sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end, struct mc_e
 	return chunk_keep(s, t, NULL, err);
 }
 
-int sink_close_open_chunks(struct sink *s, struct mc_err *err)
+int sink_close_open_chunks(struct sink *s, int at_end, struct mc_err *err)
 {
 	for (size_t i = 0; i < s->ntabs && s->nopen; i++)
-		if (sink_close_chunk(s, &s->tabs[i], 1, err) < 0)
+		if (sink_close_chunk(s, &s->tabs[i], at_end, err) < 0)
 			return -1;
 	return 0;
 }
@@ -154,8 +154,7 @@ static int new_snapshot(struct sink *s, const struct rio_reader *rd, const struc
 	}
 	pos_format(&r->pos, at, sizeof at);
 	/* --resnapshot is the local warehouse's only (MaxCompute: exit 2) */
-	const char *kind = s->d->ops->kind;
-	int local = kind && strcmp(kind, "warehouse") == 0;
+	int local = sink_local(s);
 	return mc_errf(err, MC_EXIT_DATA,
 		       "record %llu: chunk (%.*s] of '%s.%s' at watermark %s is of a new snapshot "
 		       "of the table: this warehouse holds a complete snapshot of it (%s%s) "

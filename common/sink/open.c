@@ -75,7 +75,7 @@ int sink_open_end(struct sink *s, struct mc_err *err)
 		s->lgen = 0;
 	}
 chunks:
-	if (sink_close_open_chunks(s, err) < 0)
+	if (sink_close_open_chunks(s, 1, err) < 0)
 		return -1;
 	sink_boundary(s);
 	return 0;

@@ -387,12 +387,8 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 static int on_trailer(struct sink *s, const struct rio_reader *rd, struct mc_err *err)
 {
 	/* a whole stream without labelled chunks: the rows after its last
-	 * chunk mark are its last piece, kept or dropped by count (only
-	 * mc-snapshot's source resends an unfinished chunk) */
-	for (size_t i = 0; i < s->ntabs && !s->labelled; i++)
-		if (sink_close_chunk(s, &s->tabs[i], 0, err) < 0)
-			return -1;
-	if (sink_close_open_chunks(s, err) < 0)
+	 * chunk mark are its last piece, kept or dropped by count */
+	if (sink_close_open_chunks(s, s->labelled, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		if (sink_cnt_end(s, rd, &s->tabs[i], err) < 0 ||

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "stream/dest.h"
@@ -312,7 +313,16 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
  * kept or dropped by count; -1 with err when it is past a complete
  * snapshot of the table (another snapshot). */
 int sink_close_chunk(struct sink *s, struct sink_tab *t, int at_end, struct mc_err *err);
-int sink_close_open_chunks(struct sink *s, struct mc_err *err);
+/* End every open chunk (sink_close_chunk); at_end 0: the stream ended
+ * whole (its trailer), so the rows after its last chunk mark are its last
+ * piece unless it is mc-snapshot's (labelled chunks: its source resends an
+ * unfinished chunk). */
+int sink_close_open_chunks(struct sink *s, int at_end, struct mc_err *err);
+/* Is the destination the local warehouse (not MaxCompute, not a test's)? */
+static inline int sink_local(const struct sink *s)
+{
+	return s->d->ops->kind && strcmp(s->d->ops->kind, "warehouse") == 0;
+}
 /* t's snapshot is complete: its chain is done, its base partition gets
  * its marker at the next commit. */
 int sink_complete_base(struct sink *s, struct sink_tab *t, struct mc_err *err);

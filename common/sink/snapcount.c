@@ -43,8 +43,7 @@ static void cnt_init(struct sink *s, struct sink_tab *t)
 
 static const char *kind(const struct sink *s)
 {
-	const char *k = s->d->ops->kind;
-	return k && strcmp(k, "warehouse") == 0 ? "warehouse" : "destination";
+	return sink_local(s) ? "warehouse" : "destination";
 }
 
 int sink_cnt_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,

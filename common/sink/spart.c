@@ -67,7 +67,7 @@ int sink_spart(const struct sink *s, const struct rio_reader *rd, const struct s
 			       "holds '%.100s', not a partition spec (KEY=VALUE[/...], keys of "
 			       "[a-z0-9_], values of [A-Za-z0-9_.-])", rec, s->pcol, t->db, t->table,
 			       out);
-	if (s->d->ops->kind && strcmp(s->d->ops->kind, "warehouse") != 0 &&
+	if (s->d->ops->kind && !sink_local(s) &&
 	    !(strncmp(out, "ds=", 3) == 0 && !strchr(out, '/')))
 		return mc_errf(err, MC_EXIT_DATA, "record %llu: the partition '%.100s' of '%s.%s' "
 			       "(from the stream) is not ds=VALUE: the %s destination's tables are "
