@@ -8,8 +8,10 @@
 # TESTS_EXCLUDE="pattern ..." leaves out the tests whose path holds one
 # (make asan/ubsan: the package build, which compiles its own binaries).
 # TESTS_NOLEAK="pattern ...": the shell tests whose path holds one run with
-# ASAN_OPTIONS=detect_leaks=0 (make sanitize: the tests that run the same
-# programs hundreds of times; a leak check at each exit costs ~30 ms).
+# ASAN_OPTIONS=detect_leaks=0 (a leak check at each exit costs ~30 ms);
+# TESTS_LEAK="pattern ...": only the shell tests whose path holds one keep
+# the check, the others run with detect_leaks=0 (make sanitize: a few tests
+# a program; unit tests and fuzz replays always keep it).
 #
 # Scheduling: JOBS tests at a time (default: the number of cores), as a
 # pool: a test starts as soon as one ends. The longest go first, by the
@@ -37,6 +39,7 @@ LIMIT=${TEST_TIMEOUT:-$limit_default}
 pattern=${TESTS:-}
 exclude=${TESTS_EXCLUDE:-}
 noleak=${TESTS_NOLEAK:-}
+leak=${TESTS_LEAK:-}
 
 list() {
 	for u in "$O"/tests/*; do [ -x "$u" ] && [ -f "$u" ] && echo "unit $u"; done
@@ -62,9 +65,17 @@ run_one() {
 		fi ;;
 	shell)
 		opts=${ASAN_OPTIONS:-}
+		off=
 		for p in $noleak; do
-			case $path in *"$p"*) opts=detect_leaks=0${opts:+:$opts}; break ;; esac
+			case $path in *"$p"*) off=1; break ;; esac
 		done
+		if [ -n "$leak" ]; then
+			off=1
+			for p in $leak; do
+				case $path in *"$p"*) off=; break ;; esac
+			done
+		fi
+		[ -n "$off" ] && opts=detect_leaks=0${opts:+:$opts}
 		ASAN_OPTIONS=$opts timeout -k 10 "$LIMIT" sh "$path" >"$log" 2>&1 ;;
 	esac
 	rc=$?
