@@ -11,6 +11,7 @@
 #include "sink/sink_int.h"
 
 #define MERGE_MARK "=merge" /* the value of a merge destination's key */
+#define MERGE_DONE "=merge.done" /* the same, once its base is complete */
 
 /* The ledger key that marks DEST as a merge destination:
  * "name.hex.HEX(DEST)", one hex part, which no table's name key has. */
@@ -103,6 +104,30 @@ static int all_done(struct sink *s, const char *dest)
 	return 1;
 }
 
+/* The base of t's destination complete: the ledger says so (MERGE_DONE)
+ * in the commit that marks it, so that a table of it whose snapshot comes
+ * in a later stream is refused (sink_merge_late) instead of being added to
+ * a base that merged days were built on already. */
+static int mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	char part[512], mk[600];
+	if (sink_base_mark_complete(s, t, err) < 0)
+		return -1;
+	if (s->o.route == SINK_ROUTE_LOG)
+		return 0;
+	sink_part_for(s, t, 0, part, sizeof part);
+	if (!(p = sink_pbuf_get(s, t->name, 0, part, err)))
+		return -1;
+	if (!p->complete) /* completed by an earlier commit */
+		return 0;
+	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	if (ledger_name_set(&s->L, mk, MERGE_DONE, err) < 0)
+		return -1;
+	s->dirty = 1;
+	return 0;
+}
+
 int sink_merge_complete(struct sink *s, struct mc_err *err)
 {
 	for (size_t i = 0; i < s->ntabs; i++) {
@@ -114,10 +139,29 @@ int sink_merge_complete(struct sink *s, struct mc_err *err)
 			if (s->tabs[j].merge && s->tabs[j].snap_in_stream &&
 			    strcmp(s->tabs[j].name, t->name) == 0)
 				first = 0;
-		if (first && all_done(s, t->name) && sink_base_mark_complete(s, t, err) < 0)
+		if (first && all_done(s, t->name) && mark_complete(s, t, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int sink_merge_late(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		    struct mc_err *err)
+{
+	char mk[600];
+	const char *v, *hi;
+	size_t hin;
+	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	if (!(v = ledger_name_get(&s->L, mk)) || strcmp(v, MERGE_DONE) != 0 ||
+	    ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) != LEDGER_CHAIN_NONE)
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "record %llu: snapshot rows of '%s.%s', which goes into '%s' with other "
+		       "tables, whose base an earlier stream completed without it: the "
+		       "snapshots of a merge's tables come in one stream (one mc-snapshot "
+		       "--rules run); load a snapshot of all of them, and their changes, into "
+		       "a new warehouse", (unsigned long long)rd->recno, t->db, t->table,
+		       t->name);
 }
 
 void sink_merge_base_time(struct sink *s, struct sink_tab *t)

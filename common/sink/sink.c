@@ -465,6 +465,8 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	if (s->o.upsert && sink_ups_row(s, rd, r, t, err) < 0)
 		return -1;
 	if (r->op == MC_OP_SNAPSHOT) {
+		if (t->merge && !t->snap_in_stream && sink_merge_late(s, rd, t, err) < 0)
+			return -1;
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;
 		s->snap_seen++;

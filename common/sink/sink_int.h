@@ -287,6 +287,10 @@ int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *er
 /* At a stream's end: the base of every merge destination all of whose
  * tables' snapshots are done becomes complete. */
 int sink_merge_complete(struct sink *s, struct mc_err *err);
+/* A snapshot row of t, a merge table: refused when nothing of t's snapshot
+ * is committed and an earlier stream completed its destination's base. */
+int sink_merge_late(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		    struct mc_err *err);
 /* A base time for t, a merge table: its destination's other tables'. */
 void sink_merge_base_time(struct sink *s, struct sink_tab *t);
 /* The base of t: complete (chunk.c, for one table; shard.c for a merge). */

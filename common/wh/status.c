@@ -408,6 +408,8 @@ int wh_status(const char *dir, int64_t now, int json, struct mc_buf *out, struct
 		goto out;
 	}
 	for (size_t i = 0; i < l.names.n; i++) {
+		if (l.names.kv[i].v[0] == '=') /* a merge destination's mark, no table */
+			continue;
 		if (gather(dir, &l, l.names.kv[i].k, l.names.kv[i].v, &ts[nt], err) < 0)
 			goto out;
 		nt++;
