@@ -818,6 +818,8 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		if (tail_unclosed(T, "GTID event", start, err) < 0)
 			return -1;
 		tail_rollback(T);
+		if (!T->o->live && !inner)
+			tail_gtid_read(T, &ev);
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
 		T->in_txn = !ev.gtid_standalone;
 		T->txn_start = T->gtid_off = start;
@@ -833,6 +835,17 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		return payload(T, &ev, start, off, err);
 	case BL_FDE:
 		tail_note_fde(T, &ev);
+		if (!inner) {
+			T->fde_server = ev.server_id;
+			T->fde_end = off;
+		}
+		return 0;
+	case BL_MARIA_GTID_LIST:
+		/* the one that begins a file (a relay log's are the source's,
+		 * of another server_id); live, only the checkpoint's GTIDs are
+		 * compared (tail_gtid_floor) */
+		if (!inner && start == T->fde_end && ev.server_id == T->fde_server)
+			return tail_gtid_list(T, &ev, start, err);
 		return 0;
 	case 6: case 10: case 12: case 18:
 		/* LOAD, EXEC_LOAD, NEW_LOAD, EXECUTE_LOAD_QUERY: LOAD DATA as a
@@ -867,7 +880,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
 	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
-	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT: case BL_MARIA_GTID_LIST:
+	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT:
 	case 7: case 8: case 9: case 11: case 17:
 		return 0;
 	}

@@ -378,6 +378,8 @@ static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t
 	v = ckpt_get(&c, LEDGER_K_RESUME);
 	rc = v && (pos_parse(v, &rp, err) < 0 || rp.off < 4);
 	snprintf(at, sizeof at, "%s", v ? v : "");
+	if (v)
+		tail_gtid_floor(T, ckpt_get(&c, LEDGER_K_GTID));
 	ckpt_free(&c);
 	if (rc)
 		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume position '%s'", ck, at);

@@ -110,6 +110,20 @@ struct tail {
 	int64_t wrote_time;
 	int rot_ok;          /* the last ROTATE event named binlog number rot_next */
 	uint64_t rot_next;
+	/* FILEs of MariaDB: the last GTID read of each domain and server_id,
+	 * which the GTID list that begins each later file must hold (one
+	 * binlog history: tail_hist.c), at first the checkpoint's
+	 * (tail_gtid_floor); gseen_full: more pairs
+	 * than gseen holds, not checked */
+	struct tail_gtid_seen {
+		uint32_t domain, server;
+		uint64_t seq;
+		int floor;   /* from the checkpoint: at seq or later */
+	} gseen[64];
+	size_t ngseen;
+	int gseen_full;
+	uint32_t fde_server; /* the file's Format_description: its server_id, */
+	uint64_t fde_end;    /* ... and where the event after it begins */
 	struct tail_stats stats; /* for o->progress (tail_report) */
 	char gtid_state[65536];  /* started from a GTID set: it, and the GTIDs of
 				  * the transactions read since */
@@ -134,6 +148,19 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
  * (what, at offset start): 0 when none is, else -1 with err naming both
  * offsets (a damaged binlog). */
 int tail_unclosed(struct tail *T, const char *what, uint64_t start, struct mc_err *err);
+
+/* One binlog history (tail_hist.c): a MariaDB GTID event read from a FILE
+ * (the last of its domain and server_id), and the GTID list that begins a
+ * file, checked against those: 0, or -1 with err (exit 1). */
+void tail_gtid_read(struct tail *T, const struct bl_event *ev);
+int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
+		   struct mc_err *err);
+/* The checkpoint's gtid v (MariaDB D-S-N,...: the last GTID of each domain
+ * committed; NULL: none), for a start at its resume position: the GTID
+ * list that begins a file read from there must hold each at that sequence
+ * number or later (the set may lag behind resume: docs/mc-tunnel-put.md).
+ * Other forms (MySQL UUID:N) are left out. */
+void tail_gtid_floor(struct tail *T, const char *v);
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);

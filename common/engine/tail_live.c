@@ -199,6 +199,7 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 		if (!(T->live_file = mc_strdup(name)))
 			return mc_oom(err, "--checkpoint-in");
 		T->live_pos = rp.off;
+		tail_gtid_floor(T, g);
 		return 0;
 	}
 	if (g && *g && blr_gtid_is_mysql(g))
