@@ -259,6 +259,7 @@ int main(int argc, char **argv)
 			if (regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB) != 0)
 				prog_usage_error("bad --tables regular expression '%s'", optarg);
 			o.tables = &re;
+			o.tables_text = optarg;
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") == 0 || strcmp(optarg, "mcr") == 0)

@@ -65,6 +65,10 @@ static const char usage[] =
 	"      --new-history        a stream of a new binlog history of a known\n"
 	"                           server (after RESET MASTER) starts that history\n"
 	"                           (without it such a stream is refused)\n"
+	"      --tables-changed     a stream of mc-binlog-tail with other --tables than\n"
+	"                           the source's earlier streams is taken (after a\n"
+	"                           snapshot of the tables it adds; without it such\n"
+	"                           a stream is refused)\n"
 	"      --resnapshot         the input is a new snapshot (mc-snapshot) of\n"
 	"                           tables the warehouse holds: written as a new\n"
 	"                           generation of each, beside the writer of the\n"
@@ -179,6 +183,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "zstd", required_argument, NULL, 'z' },
 		{ "partial-ok", no_argument, NULL, 'P' },
 		{ "new-history", no_argument, NULL, 'H' },
+		{ "tables-changed", no_argument, NULL, 16 },
 		{ "resnapshot", no_argument, NULL, 'R' },
 		ODPSOPT_LONGOPTS,
 		{ "compress", required_argument, NULL, 6 },
@@ -269,6 +274,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'H':
 			o->sink.new_history = 1;
+			break;
+		case 16:
+			o->sink.tables_changed = 1;
 			break;
 		case 'R':
 			o->sink.resnap = o->dest_o.resnap = 1;

@@ -160,7 +160,7 @@ int tail_head(struct tail *T, struct mc_err *err)
 static int write_head(struct tail *T, struct mc_err *err)
 {
 	char id[16], ep[48], st[48];
-	struct mc_kv meta[5] = {
+	struct mc_kv meta[6] = {
 		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
 		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
 	};
@@ -180,6 +180,10 @@ static int write_head(struct tail *T, struct mc_err *err)
 						     strlen(MC_META_SOURCE_START)),
 					    mc_str_c(st, strlen(st)) };
 	}
+	if (T->o->tables && T->o->tables_text)
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_TABLES, strlen(MC_META_TABLES)),
+					    mc_str_c(T->o->tables_text,
+						     strlen(T->o->tables_text)) };
 	T->head_due = 0;
 	if (rio_begin(&T->w, meta, n, err) < 0)
 		return out_fail(err);

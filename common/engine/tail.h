@@ -47,6 +47,7 @@ struct tail_opts {
 	int partial_json_absent; /* --partial-json=absent */
 	uint64_t txn_memory;    /* --txn-memory (0: spill at once) */
 	const regex_t *tables;  /* --tables (NULL: every table) */
+	const char *tables_text; /* ... its text, for the stream's header */
 	const char *const *schema_files; /* --schema, in order */
 	size_t nschema;
 	int column_names;       /* TAIL_NAMES_* */

@@ -1,5 +1,6 @@
-/* hrules.c: the rules a stream came through (sink_int.h;
- * docs/mc-tunnel-put.md "Rules"). mc-transform writes its rules
+/* hrules.c: the rules a stream came through, and the tables its
+ * mc-binlog-tail read (sink_int.h; docs/mc-tunnel-put.md "Rules",
+ * "Tables a tail reads"). mc-transform writes its rules
  * fingerprint into the header (rules_fp, and rules_file: the path); the
  * ledger records, per source (key rules.SERVERID, "-" for the unnamed
  * one), the fingerprint of the first stream of it ("FP FILE"), or "none"
@@ -78,4 +79,62 @@ int sink_header_rules(struct sink *s, const struct rio_reader *rd, const struct 
 		       "warehouse, replaying the saved streams with these rules "
 		       "(pipelines/replay.sh --fresh)",
 		       (unsigned long long)rd->recno, l->src_id ? l->src_id : "(unnamed)", a, b, id);
+}
+
+/* "--tables='REGEX'" or "no --tables" of a ledger value ("re:REGEX",
+ * "all"), cut for a one-line message. */
+static void filter_says(const char *v, char *out, size_t n)
+{
+	if (strncmp(v, "re:", 3) == 0)
+		snprintf(out, n, "--tables='%.200s'", v + 3);
+	else
+		snprintf(out, n, "every table (no --tables)");
+}
+
+/* mc-binlog-tail's --tables (header entry MC_META_TABLES; absent: every
+ * table) is recorded per source (ledger key tables.SERVERID, "re:REGEX"
+ * or "all") by its first stream; a later one must hold the same tables.
+ * A table a later run adds would get only the changes after that run's
+ * start: those before it were never read (the committed positions, and
+ * a --checkpoint-in, are past them), and nothing else would tell; a
+ * table it leaves out would go stale. --tables-changed takes the new
+ * filter (after a snapshot of the tables it adds). Streams of other
+ * programs (a snapshot's, a generator's) say nothing of it. */
+int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		       struct mc_err *err)
+{
+	const struct mc_ledger *l = sink_src(s);
+	const struct mc_str *prog = rec_header_get(r, "program");
+	const struct mc_str *tv = rec_header_get(r, MC_META_TABLES);
+	const char *id = l->src_id ? l->src_id : "-", *have;
+	char re[1024], val[1100], a[300], b[300];
+	if (s->o.resnap || !prog || prog->n != 14 || memcmp(prog->p, "mc-binlog-tail", 14) != 0)
+		return 0;
+	take(tv, re, sizeof re);
+	if (tv && !*re)
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '" MC_META_TABLES
+			       "'", (unsigned long long)rd->recno);
+	if (tv)
+		snprintf(val, sizeof val, "re:%s", re);
+	else
+		snprintf(val, sizeof val, "all");
+	have = ledger_tables_get(s->has_M ? &s->M : &s->L, id);
+	if (have && strcmp(have, val) == 0)
+		return 0;
+	if (!have || s->o.tables_changed) {
+		if (ledger_tables_set(&s->L, id, val, err) < 0)
+			return -1;
+		s->dirty = 1;
+		return 0;
+	}
+	filter_says(val, a, sizeof a);
+	filter_says(have, b, sizeof b);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "record %llu: source server_id %s: this stream's mc-binlog-tail read %s, the "
+		       "warehouse's streams of it %s (ledger key " LEDGER_K_TABLES "%s): a table "
+		       "one reads and the other not would lose the changes before this stream's "
+		       "start (never read) or go stale; use the same --tables, or, to change it, "
+		       "load a snapshot of the tables it adds first, then put this stream with "
+		       "--tables-changed", (unsigned long long)rd->recno,
+		       l->src_id ? l->src_id : "(unnamed)", a, b, id);
 }

@@ -84,6 +84,9 @@ struct sink_opts {
 				  * tables (dest_opts.resnap too) */
 	int new_history;         /* a stream of a new binlog history of a
 				  * known source may open it (RESET MASTER) */
+	int tables_changed;      /* a tail's stream of other --tables than the
+				  * source's recorded ones is taken, and
+				  * recorded (hrules.c) */
 	const char *log_layout;  /* --log-layout (wh/layout.h names), or NULL:
 				  * recorded by a new ledger, else must equal
 				  * the ledger's (none recorded: mcsync) */

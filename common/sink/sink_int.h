@@ -196,6 +196,10 @@ int sink_layout(const struct sink *s, int *lay, struct mc_err *err);
  * (exit 1) when it differs. */
 int sink_header_rules(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		      struct mc_err *err);
+/* mc-binlog-tail's --tables of the stream (header r) against the source's
+ * recorded one (hrules.c): 0, or -1 (another; err says what to do). */
+int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		       struct mc_err *err);
 int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		       struct mc_err *err);
 

@@ -207,6 +207,20 @@ int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct 
 	return ckpt_set(&l->rules, k, v, err);
 }
 
+const char *ledger_tables_get(const struct mc_ledger *l, const char *id)
+{
+	char k[160];
+	snprintf(k, sizeof k, LEDGER_K_TABLES "%s", id);
+	return ckpt_get(&l->rules, k);
+}
+
+int ledger_tables_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
+{
+	char k[160];
+	snprintf(k, sizeof k, LEDGER_K_TABLES "%s", id);
+	return ckpt_set(&l->rules, k, v, err);
+}
+
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
 {
 	char k[160];
@@ -584,7 +598,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_COMMITS, sizeof LEDGER_K_COMMITS - 1) == 0 &&
 		     ckpt_append(&l->wcommits, c->kv[i].k, c->kv[i].v, err) < 0) ||
-		    (strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 &&
+		    ((strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_TABLES, sizeof LEDGER_K_TABLES - 1) == 0) &&
 		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
 		      strncmp(c->kv[i].k, LEDGER_K_SNAPROWS, sizeof LEDGER_K_SNAPROWS - 1) == 0 ||

@@ -86,6 +86,9 @@
 					      * unnamed source): the rules
 					      * fingerprint its streams came
 					      * through ("FP FILE", or "none") */
+#define LEDGER_K_TABLES "tables."            /* + a source's server_id: the
+					      * tables its mc-binlog-tail streams
+					      * hold ("all", or "re:REGEX") */
 
 /* ---- snapshot chains ----
  * A table's committed snapshot chain is "done" (complete) or "after", a
@@ -158,7 +161,8 @@ struct mc_ledger {
 				 * "tsrc.NAME", value N (ledger_src) */
 	struct ckpt wcommits;   /* each log table's commits record: key
 				 * LEDGER_K_COMMITS + its name, "S N" */
-	struct ckpt rules;      /* each source's rules fingerprint: key
+	struct ckpt rules;      /* each source's rules fingerprint, and its
+				 * tables filter (LEDGER_K_TABLES): key
 				 * LEDGER_K_RULES + its server_id */
 	struct ckpt snapw;      /* each table's highest committed chunk
 				 * watermark: key "snapw." + ledger_table_key(),
@@ -234,6 +238,9 @@ int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, stru
  * unnamed) (NULL: none recorded); record one (copies). */
 const char *ledger_rules_get(const struct mc_ledger *l, const char *id);
 int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err);
+/* The same of the tables filter (LEDGER_K_TABLES), kept beside them. */
+const char *ledger_tables_get(const struct mc_ledger *l, const char *id);
+int ledger_tables_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err);
 
 /* The source (ledger_src number) a destination table's rows come from:
  * 1 and *n, or 0 when none is recorded (the table is the first source's);

@@ -276,6 +276,10 @@ const char *rec_vkind_name(enum mc_vkind k);
  * (docs/record-format.md "Header"). Absent when not known (a start from a
  * GTID set, older writers). */
 #define MC_META_SOURCE_START "source_start"
+/* MC_META_TABLES: mc-binlog-tail's --tables, the regular expression of the
+ * tables whose changes the stream holds; absent: every table's
+ * (docs/record-format.md "Header"). */
+#define MC_META_TABLES "tables"
 
 /* The value of header entry key (a header record), or NULL. */
 const struct mc_str *rec_header_get(const struct mc_rec *r, const char *key);
