@@ -193,32 +193,40 @@ int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, stru
 	return ckpt_set(&l->names, key, name, err);
 }
 
-const char *ledger_rules_get(const struct mc_ledger *l, const char *id)
+/* The rules store's value of key PREFIX + id (rules., tables.). */
+static const char *rules_get(const struct mc_ledger *l, const char *prefix, const char *id)
 {
 	char k[160];
-	snprintf(k, sizeof k, LEDGER_K_RULES "%s", id);
+	snprintf(k, sizeof k, "%s%s", prefix, id);
 	return ckpt_get(&l->rules, k);
+}
+
+static int rules_set(struct mc_ledger *l, const char *prefix, const char *id, const char *v,
+		     struct mc_err *err)
+{
+	char k[160];
+	snprintf(k, sizeof k, "%s%s", prefix, id);
+	return ckpt_set(&l->rules, k, v, err);
+}
+
+const char *ledger_rules_get(const struct mc_ledger *l, const char *id)
+{
+	return rules_get(l, LEDGER_K_RULES, id);
 }
 
 int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
 {
-	char k[160];
-	snprintf(k, sizeof k, LEDGER_K_RULES "%s", id);
-	return ckpt_set(&l->rules, k, v, err);
+	return rules_set(l, LEDGER_K_RULES, id, v, err);
 }
 
 const char *ledger_tables_get(const struct mc_ledger *l, const char *id)
 {
-	char k[160];
-	snprintf(k, sizeof k, LEDGER_K_TABLES "%s", id);
-	return ckpt_get(&l->rules, k);
+	return rules_get(l, LEDGER_K_TABLES, id);
 }
 
 int ledger_tables_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
 {
-	char k[160];
-	snprintf(k, sizeof k, LEDGER_K_TABLES "%s", id);
-	return ckpt_set(&l->rules, k, v, err);
+	return rules_set(l, LEDGER_K_TABLES, id, v, err);
 }
 
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
