@@ -214,6 +214,22 @@ void bl_free(struct bl_decoder *d)
 	memset(d, 0, sizeof *d);
 }
 
+int bl_gtid_list_get(const struct bl_event *ev, uint32_t domain, uint32_t server,
+		     uint64_t *seq)
+{
+	uint32_t n = ev->body_len < 4 ? 0 : le32(ev->body) & 0x0fffffff;
+	if (ev->body_len < 4 + (size_t)n * 16)
+		return -1;
+	for (uint32_t j = 0; j < n; j++) {
+		const uint8_t *e = ev->body + 4 + (size_t)j * 16;
+		if (le32(e) == domain && le32(e + 4) == server) {
+			*seq = le64(e + 8);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 struct bl_table *bl_find_table(struct bl_decoder *d, uint64_t id)
 {
 	for (size_t i = d->ntables; i-- > 0;)
@@ -796,6 +812,8 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		seq = le64(ev->body);
 		domain = le32(ev->body + 8);
 		ev->gtid_standalone = ev->body[12] & 1;
+		ev->gtid_domain = domain;
+		ev->gtid_seq = seq;
 		{ /* "%u-%u-%llu", without printf: one a transaction */
 			char *o = bl_dec_u64(ev->gtid, domain);
 			*o++ = '-';

@@ -196,6 +196,8 @@ struct bl_event {
 	/* GTID kinds: the label ("uuid:n", "uuid:tag:n", "domain-server-seq") */
 	char gtid[128];
 	int gtid_standalone; /* MariaDB GTID of a statement with no BEGIN (DDL) */
+	uint32_t gtid_domain; /* MariaDB GTID: its domain and sequence number */
+	uint64_t gtid_seq;
 
 	/* TABLE_MAP and rows events */
 	struct bl_table *table;
@@ -312,6 +314,12 @@ int bl_row_pack(struct bl_decoder *d, struct bl_event *ev, struct rp *k, struct 
  * less than stop bytes: how many (0: bl_row_pack is for the next row). */
 size_t bl_pack_rows(struct bl_decoder *d, struct bl_event *ev, struct rp *k, const char *pre,
 		    size_t npre, uint64_t row, int64_t when, size_t stop);
+
+/* A MariaDB GTID_LIST event ev (the binlog state: the last GTID of each
+ * domain and server_id): 1 with *seq the one of domain and server, 0 when
+ * it has none, -1 when its body is too short for its count. */
+int bl_gtid_list_get(const struct bl_event *ev, uint32_t domain, uint32_t server,
+		     uint64_t *seq);
 
 /* A column of MariaDB's old-format TIME(n)/DATETIME(n)/TIMESTAMP(n) whose
  * n is not known (dec_ext && !dec_known): 1 with why the table's rows

@@ -12,15 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void tail_gtid_read(struct tail *T, const struct bl_event *ev)
 {
-	uint64_t seq = rd32(ev->body) | (uint64_t)rd32(ev->body + 4) << 32;
-	uint32_t domain = rd32(ev->body + 8);
+	uint64_t seq = ev->gtid_seq;
+	uint32_t domain = ev->gtid_domain;
 	size_t i;
 	for (i = 0; i < T->ngseen; i++)
 		if (T->gseen[i].domain == domain && T->gseen[i].server == ev->server_id)
@@ -58,24 +53,16 @@ void tail_gtid_floor(struct tail *T, const char *v)
 int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
 		   struct mc_err *err)
 {
-	uint32_t n;
 	if (T->gseen_full || T->ngseen == 0)
 		return 0;
-	n = ev->body_len < 4 ? 0 : rd32(ev->body) & 0x0fffffff;
-	if (ev->body_len < 4 + (size_t)n * 16) {
-		mc_errf(err, MC_EXIT_DATA, "GTID list event too short");
-		return tail_data_error(T, start, err);
-	}
 	for (size_t i = 0; i < T->ngseen; i++) {
 		const struct tail_gtid_seen *g = &T->gseen[i];
-		const uint8_t *e = NULL;
 		uint64_t seq = 0;
-		for (uint32_t j = 0; j < n && !e; j++)
-			if (rd32(ev->body + 4 + (size_t)j * 16) == g->domain &&
-			    rd32(ev->body + 8 + (size_t)j * 16) == g->server)
-				e = ev->body + 12 + (size_t)j * 16;
-		if (e)
-			seq = rd32(e) | (uint64_t)rd32(e + 4) << 32;
+		int e = bl_gtid_list_get(ev, g->domain, g->server, &seq);
+		if (e < 0) {
+			mc_errf(err, MC_EXIT_DATA, "GTID list event too short");
+			return tail_data_error(T, start, err);
+		}
 		if (e && (seq == g->seq || (g->floor && seq > g->seq)))
 			continue;
 		if (e)
