@@ -201,7 +201,12 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 		L->start = start;
 		if (from > 4 && start < from) {
 			/* Before the start position: the format, and whether a
-			 * transaction is open at it. */
+			 * transaction is open at it; from a checkpoint, the
+			 * binlog state there. */
+			if (T->resume_ck && tail_resume_note(T, p, n, start, err) < 0)
+				return -1;
+			if (T->resume_ck && off > from)
+				return tail_resume_check(T, from, start, off, 1, err);
 			if (p[4] == BL_FDE) {
 				struct bl_event ev;
 				if (bl_decode(&T->d, p, n, &ev, err) < 0)
@@ -225,6 +230,8 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 				from, open, open);
 			return tail_data_error(T, start, err);
 		}
+		if (T->resume_ck && tail_resume_check(T, from, start, 0, 0, err) < 0)
+			return -1;
 		from = 0;
 		if (at_stop(T->o, p, start, L->last))
 			return 2;
@@ -309,6 +316,12 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 		rc = -1;
 	if (rc < 0)
 		goto out;
+	if (T->resume_ck && from > 4 && (rc == 0 || rc == 1) &&
+	    tail_resume_check(T, from, f.base + f.pos, UINT64_MAX, f.base + f.pos < from,
+			      err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	if (rc == 1 && from > 4 && f.base + f.pos < from) {
 		mc_errf(err, MC_EXIT_USAGE, "--from position %" PRIu64 " is beyond the end", from);
 		rc = tail_data_error(T, UINT64_MAX, err);
@@ -389,6 +402,7 @@ static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t
 		if (in[i].has_seq && in[i].seq == rp.file) {
 			*first = i;
 			*from = rp.off;
+			T->resume_ck = rp.off > 4; /* is it still that binlog? */
 			return 0;
 		}
 	if (in[0].has_seq && in[0].seq > rp.file)

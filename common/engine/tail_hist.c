@@ -43,6 +43,9 @@ void tail_gtid_floor(struct tail *T, const char *v)
 			}
 			T->gseen[T->ngseen++] = (struct tail_gtid_seen){ (uint32_t)d, (uint32_t)s,
 									 n, 1 };
+			if (T->nrgtid < sizeof T->rgtid / sizeof T->rgtid[0])
+				T->rgtid[T->nrgtid++] = (struct tail_resume_gtid){
+					(uint32_t)d, (uint32_t)s, n, 0, 0 };
 		}
 		v = strchr(v, ',');
 		if (v)
@@ -91,4 +94,85 @@ int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
 		return tail_data_error(T, start, err);
 	}
 	return 0;
+}
+
+/* A checkpoint's resume inside a file (FILEs): after RESET MASTER the
+ * server writes a binlog of the same name again, and its events up to the
+ * resume offset are the new history's. The state there, the file's GTID
+ * list and its GTIDs before the offset, must hold each of the
+ * checkpoint's GTIDs at that sequence number or later (as at a file's
+ * start: the set may lag behind resume); sequence numbers start again
+ * after RESET MASTER. A resume that falls inside an event is of another
+ * file too. */
+int tail_resume_note(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		     struct mc_err *err)
+{
+	struct bl_event ev;
+	if (n < 5 || (p[4] != BL_MARIA_GTID && (p[4] != BL_MARIA_GTID_LIST || T->resume_list)))
+		return 0;
+	if (bl_decode(&T->d, p, n, &ev, err) < 0)
+		return tail_data_error(T, start, err);
+	if (ev.type == BL_MARIA_GTID_LIST) {
+		T->resume_list = 1; /* the first, which begins the file */
+		for (size_t i = 0; i < T->nrgtid; i++) {
+			uint64_t seq = 0;
+			int e = bl_gtid_list_get(&ev, T->rgtid[i].domain, T->rgtid[i].server, &seq);
+			if (e < 0) {
+				mc_errf(err, MC_EXIT_DATA, "GTID list event too short");
+				return tail_data_error(T, start, err);
+			}
+			if (e) {
+				T->rgtid[i].at = seq;
+				T->rgtid[i].seen = 1;
+			}
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < T->nrgtid; i++)
+		if (T->rgtid[i].domain == ev.gtid_domain && T->rgtid[i].server == ev.server_id) {
+			T->rgtid[i].at = ev.gtid_seq;
+			T->rgtid[i].seen = 1;
+		}
+	return 0;
+}
+
+#define RESUME_WHY "the file is not the binlog the checkpoint was written of (a RESET " \
+	"MASTER since, or another server's binlog; its changes would be lost): read the new " \
+	"history from its first binlog, into mc-tunnel-put --new-history"
+
+int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t end,
+		      int inside, struct mc_err *err)
+{
+	T->resume_ck = 0;
+	for (size_t i = 0; i < T->nrgtid; i++) {
+		const struct tail_resume_gtid *g = &T->rgtid[i];
+		if (g->seen && g->at >= g->want)
+			continue;
+		if (g->seen)
+			mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume offset %" PRIu64 " lies "
+				"where the file's binlog state (its GTID list, and its GTIDs before "
+				"the offset) ends domain %" PRIu32 " of server_id %" PRIu32 " at %"
+				PRIu32 "-%" PRIu32 "-%" PRIu64 ", but the checkpoint's committed "
+				"changes end there at %" PRIu32 "-%" PRIu32 "-%" PRIu64 ": " RESUME_WHY,
+				from, g->domain, g->server, g->domain, g->server, g->at, g->domain,
+				g->server, g->want);
+		else
+			mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume offset %" PRIu64 " lies "
+				"where the file's binlog state (its GTID list, and its GTIDs before "
+				"the offset) has no GTID of domain %" PRIu32 " and server_id %" PRIu32
+				", but the checkpoint's committed changes end there at %" PRIu32 "-%"
+				PRIu32 "-%" PRIu64 ": " RESUME_WHY, from, g->domain, g->server,
+				g->domain, g->server, g->want);
+		return tail_data_error(T, start, err);
+	}
+	if (!inside)
+		return 0;
+	if (end == UINT64_MAX)
+		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume offset %" PRIu64 " lies past "
+			"the file's end (%" PRIu64 "): " RESUME_WHY, from, start);
+	else
+		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume offset %" PRIu64 " lies inside "
+			"the event at offset %" PRIu64 " (it ends at %" PRIu64 "): " RESUME_WHY,
+			from, start, end);
+	return tail_data_error(T, start, err);
 }

@@ -122,6 +122,17 @@ struct tail {
 	} gseen[64];
 	size_t ngseen;
 	int gseen_full;
+	/* FILEs read from a checkpoint's resume inside a file (offset past
+	 * 4): resume_ck until that offset is reached; the binlog state there
+	 * (the file's GTID list, then its GTIDs before the offset) of each
+	 * pair of the checkpoint's gtid (tail_hist.c tail_resume_*) */
+	struct tail_resume_gtid {
+		uint32_t domain, server;
+		uint64_t want, at; /* the checkpoint's; the file's state */
+		int seen;
+	} rgtid[64];
+	size_t nrgtid;
+	int resume_ck, resume_list;
 	uint32_t fde_server; /* the file's Format_description: its server_id, */
 	uint64_t fde_end;    /* ... and where the event after it begins */
 	struct tail_stats stats; /* for o->progress (tail_report) */
@@ -161,6 +172,15 @@ int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
  * number or later (the set may lag behind resume: docs/mc-tunnel-put.md).
  * Other forms (MySQL UUID:N) are left out. */
 void tail_gtid_floor(struct tail *T, const char *v);
+/* A resume inside a file: the event at start (before the resume offset)
+ * when it is the file's GTID list or a MariaDB GTID, into the state there;
+ * then, at the resume offset (inside: it lies inside the event at start,
+ * which ends at end), is the file the checkpoint's binlog? 0, or -1 with
+ * err (exit 1) naming the file, the offset and both GTIDs. */
+int tail_resume_note(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		     struct mc_err *err);
+int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t end,
+		      int inside, struct mc_err *err);
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);

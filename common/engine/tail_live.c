@@ -182,6 +182,79 @@ static void ckpt_resume(const struct ckpt *c, const char **resume, const char **
 	*gtid = ckpt_get(c, LEDGER_K_GTID);
 }
 
+#define RESUME_WHY "the binlog is not the one the checkpoint was written of (a RESET " \
+	"MASTER since, or another server's binlog; its changes would be lost): read the new " \
+	"history from its first binlog, into mc-tunnel-put --new-history"
+
+/* A resume inside the server's binlog name (offset past 4): after RESET
+ * MASTER the server writes a binlog of that name again, and would send
+ * the new history's events from that offset as the old one's next ones.
+ * The binlog state there (BINLOG_GTID_POS: the file's GTID list and its
+ * GTIDs before the offset; NULL when no event begins there) must hold the
+ * checkpoint's MariaDB gtid g, each domain at its sequence number or later
+ * (the set may lag behind resume); sequence numbers start again after
+ * RESET MASTER. 0, or -1 with err. */
+static int resume_inside(struct tail *T, const char *name, uint64_t off, const char *g,
+			 struct mc_err *err)
+{
+	char esc[2 * 256 + 1], q[700], at[4096] = "";
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	int null = 1;
+	if (off <= 4 || !g || !*g || blr_gtid_is_mysql(g) || strlen(name) > 256)
+		return 0;
+	if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
+		return tail_live_error(T, err);
+	mysql_real_escape_string(T->srv, esc, name, (unsigned long)strlen(name));
+	snprintf(q, sizeof q, "SELECT BINLOG_GTID_POS('%s', %" PRIu64 ")", esc, off);
+	if (my_query(T->srv, q, &res, err) < 0)
+		return tail_live_error(T, err);
+	if ((row = mysql_fetch_row(res)) && row[0]) {
+		null = 0;
+		snprintf(at, sizeof at, "%s", row[0]);
+	}
+	mysql_free_result(res);
+	if (null)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the checkpoint's "
+			       "resume offset is not where an event of the server's binlog begins "
+			       "(BINLOG_GTID_POS is NULL: inside an event, or past the binlog's end): "
+			       RESUME_WHY, name, off);
+	for (const char *v = g; v && *v;) {
+		unsigned long long d, sv, n, d2, s2, n2;
+		int len = 0, found = 0;
+		if (sscanf(v, "%llu-%llu-%llu%n", &d, &sv, &n, &len) == 3 &&
+		    (v[len] == ',' || v[len] == 0)) {
+			for (const char *w = at; *w;) {
+				int l2 = 0;
+				if (sscanf(w, "%llu-%llu-%llu%n", &d2, &s2, &n2, &l2) == 3 && d2 == d) {
+					found = 1;
+					break;
+				}
+				w = strchr(w, ',');
+				if (!w)
+					break;
+				w++;
+			}
+			if (!found)
+				return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
+					       "binlog state where the checkpoint resumes (BINLOG_GTID_POS "
+					       "'%s') has no GTID of domain %llu, but the checkpoint's "
+					       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
+					       name, off, at, d, d, sv, n);
+			if (n2 < n)
+				return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
+					       "binlog state where the checkpoint resumes (BINLOG_GTID_POS) "
+					       "ends domain %llu at %llu-%llu-%llu, but the checkpoint's "
+					       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
+					       name, off, d, d2, s2, n2, d, sv, n);
+		}
+		v = strchr(v, ',');
+		if (v)
+			v++;
+	}
+	return 0;
+}
+
 /* From the checkpoint's resume position v (its binlog on the server by
  * sequence number), else its GTID set g when that binlog is gone. */
 static int resume_from(struct tail *T, const char *v, const char *g, struct mc_err *err)
@@ -200,7 +273,7 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 			return mc_oom(err, "--checkpoint-in");
 		T->live_pos = rp.off;
 		tail_gtid_floor(T, g);
-		return 0;
+		return resume_inside(T, name, rp.off, g, err);
 	}
 	if (g && *g && blr_gtid_is_mysql(g))
 		/* The sink keeps the last GTID per UUID; the set executed up
