@@ -8,7 +8,9 @@
 # is held to the checkpoint's gtid: exit 1, nothing written, the
 # checkpoint unmoved. A resume inside an event or past the file's end is
 # exit 1 too (FILEs: was exit 2, "--from position ... inside an event").
-# A resume inside a binlog of the same history still works.
+# A resume inside a binlog of the same history still works. Live, a
+# server whose binlogs all lie before the resume's (reset again) is exit 1
+# too, not a start from the checkpoint's gtid in the new history.
 # docs/mc-binlog-tail.md "Description", t2070/t2071 for a file's start.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
@@ -97,4 +99,17 @@ sed "s/^resume 2:$R1:0\$/resume 2:99999:0/" "$T/ck1" >"$T/ck.past"
 mc-binlog-tail --checkpoint-in="$T/ck.past" "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/past.mcr" 2>"$T/past.err"
 expect_eq "FILEs, resume past the file's end: exit 1" "$?" 1
 expect_grep "named as such" "the checkpoint's resume offset 99999 lies past the file's end \\([0-9]*\\): $WHY\$" "$T/past.err"
+expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+
+# RESET MASTER again, and more transactions than the old history had: the
+# server has no binlog 2, and from the checkpoint's gtid (0-S-5) it would
+# start inside the new history, its first five transactions left out
+sql "RESET MASTER"
+for i in 200 201 202 203 204 205 206 207; do sql "INSERT INTO d.t VALUES ($i,'')"; done
+live "$T/ck"
+expect_eq "live, the server's binlogs all before the resume's: exit 1" "$?" 1
+expect_grep "the tail says why" \
+	"^mc-binlog-tail: '.*/ck': the server's binlogs \\(mysql-bin.000001 to mysql-bin.000001\\) all lie before the checkpoint's resume 2:$R:0 \\(binlog number 2\\), which one binlog history never does: the server's binlog was reset since \\(RESET MASTER\\), or it is another server .*--new-history" \
+	"$T/tail.err"
+expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
 expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "

@@ -146,8 +146,8 @@ int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t en
 	T->resume_ck = 0;
 	for (size_t i = 0; i < T->nrgtid; i++) {
 		const struct tail_resume_gtid *g = &T->rgtid[i];
-		if (g->seen && g->at >= g->want)
-			continue;
+		if (g->want == 0 || (g->seen && g->at >= g->want))
+			continue; /* (sequence number 0: nothing of the domain) */
 		if (g->seen)
 			mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume offset %" PRIu64 " lies "
 				"where the file's binlog state (its GTID list, and its GTIDs before "

@@ -193,7 +193,8 @@ static void ckpt_resume(const struct ckpt *c, const char **resume, const char **
  * GTIDs before the offset; NULL when no event begins there) must hold the
  * checkpoint's MariaDB gtid g, each domain at its sequence number or later
  * (the set may lag behind resume); sequence numbers start again after
- * RESET MASTER. 0, or -1 with err. */
+ * RESET MASTER. Without a gtid, the event boundary only; a MySQL server
+ * (or gtid) is not checked. 0, or -1 with err. */
 static int resume_inside(struct tail *T, const char *name, uint64_t off, const char *g,
 			 struct mc_err *err)
 {
@@ -201,10 +202,12 @@ static int resume_inside(struct tail *T, const char *name, uint64_t off, const c
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	int null = 1;
-	if (off <= 4 || !g || !*g || blr_gtid_is_mysql(g) || strlen(name) > 256)
+	if (off <= 4 || (g && *g && blr_gtid_is_mysql(g)) || strlen(name) > 256)
 		return 0;
 	if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
 		return tail_live_error(T, err);
+	if (!my_is_mariadb(T->srv))
+		return 0; /* MySQL: no BINLOG_GTID_POS */
 	mysql_real_escape_string(T->srv, esc, name, (unsigned long)strlen(name));
 	snprintf(q, sizeof q, "SELECT BINLOG_GTID_POS('%s', %" PRIu64 ")", esc, off);
 	if (my_query(T->srv, q, &res, err) < 0)
@@ -219,11 +222,11 @@ static int resume_inside(struct tail *T, const char *name, uint64_t off, const c
 			       "resume offset is not where an event of the server's binlog begins "
 			       "(BINLOG_GTID_POS is NULL: inside an event, or past the binlog's end): "
 			       RESUME_WHY, name, off);
-	for (const char *v = g; v && *v;) {
+	for (const char *v = g; v && *v;) { /* no gtid: the event boundary only */
 		unsigned long long d, sv, n, d2, s2, n2;
 		int len = 0, found = 0;
 		if (sscanf(v, "%llu-%llu-%llu%n", &d, &sv, &n, &len) == 3 &&
-		    (v[len] == ',' || v[len] == 0)) {
+		    (v[len] == ',' || v[len] == 0) && n > 0) {
 			for (const char *w = at; *w;) {
 				int l2 = 0;
 				if (sscanf(w, "%llu-%llu-%llu%n", &d2, &s2, &n2, &l2) == 3 && d2 == d) {
@@ -275,6 +278,18 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 		tail_gtid_floor(T, g);
 		return resume_inside(T, name, rp.off, g, err);
 	}
+	if (last[0] && blr_file_seq(last) < rp.file)
+		/* Not purged: one history numbers its binlogs up only. From
+		 * the gtid, a new history past its sequence numbers would be
+		 * read from there, its first transactions left out. */
+		return mc_errf(err, MC_EXIT_DATA,
+			       "'%s': the server's binlogs (%s to %s) all lie before the "
+			       "checkpoint's resume %s (binlog number %" PRIu64 "), which one binlog "
+			       "history never does: the server's binlog was reset since (RESET "
+			       "MASTER), or it is another server (its changes would be lost): read "
+			       "the new history from its first binlog, into mc-tunnel-put "
+			       "--new-history (a new binlog base name alone: rerun without "
+			       "--checkpoint-in, with --start-gtid)", ckpt_in, first, last, v, rp.file);
 	if (g && *g && blr_gtid_is_mysql(g))
 		/* The sink keeps the last GTID per UUID; the set executed up
 		 * to there is UUID:1-N only when that server's transactions
