@@ -16,36 +16,44 @@
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
 BL=$MDB_DIR/binlog/mysql-bin
-live() { # CHECKPOINT
+live() { # CHECKPOINT: the tail's exit status; the sink's in $put_rc
 	timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
-		--stop-at-end --checkpoint-in="$1" --start=mysql-bin.000001:4 2>"$T/tail.err" |
-		mc-tunnel-put --dest="$T/wh" --checkpoint-out="$1" 2>"$T/put.err"
+		--stop-at-end --checkpoint-in="$1" --start=mysql-bin.000001:4 >"$T/live.mcr" 2>"$T/tail.err"
+	_rc=$?
+	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$1" <"$T/live.mcr" 2>"$T/put.err"
+	put_rc=$?
+	return $_rc
 }
 rows() { mc-cat --to=jsonl "$@" 2>/dev/null | grep -o '"after":\[[0-9]*' | sed 's/.*\[//' | sort -n | tr '\n' ' '; }
 pos() { sql "SHOW MASTER STATUS" | cut -f2; }
 WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
 
 sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(255)); INSERT INTO d.t VALUES (1,'')"
-sql "FLUSH BINARY LOGS"
-sql "INSERT INTO d.t VALUES (2,'')"
 live "$T/ck"
-expect_eq "the first run: exit 0" "$?" 0
-R1=$(sed -n 's/^resume 2:\([0-9]*\):0$/\1/p' "$T/ck")
-expect_eq "its resume lies inside binlog 2" "$([ "${R1:-0}" -gt 4 ] && echo inside)" inside
+expect_eq "the first run: exit 0" "$?/$put_rc" 0/0
+R1=$(sed -n 's/^resume 1:\([0-9]*\):0$/\1/p' "$T/ck")
+expect_eq "its resume lies inside binlog 1" "$([ "${R1:-0}" -gt 4 ] && echo inside)" inside
 cp "$T/ck" "$T/ck1"
 
 # the good path: a resume inside a binlog of the same history
-sql "INSERT INTO d.t VALUES (3,'')"
+sql "INSERT INTO d.t VALUES (2,'')"
 mkdir "$T/old" "$T/new"
-cp "$BL".000001 "$BL".000002 "$T/old/"
-mc-binlog-tail --checkpoint-in="$T/ck1" "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/old.mcr" 2>"$T/old.err"
+cp "$BL".000001 "$T/old/"
+mc-binlog-tail --checkpoint-in="$T/ck1" "$T/old/mysql-bin.000001" >"$T/old.mcr" 2>"$T/old.err"
 expect_eq "FILEs, resume $R1 in the same history: exit 0" "$?" 0
-expect_eq "its stream holds row 3" "$(rows "$T/old.mcr")" "3 "
+expect_eq "its stream holds row 2" "$(rows "$T/old.mcr")" "2 "
 live "$T/ck"
-expect_eq "live, resume $R1 in the same history: exit 0" "$?" 0
-expect_eq "the warehouse holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+expect_eq "live, resume $R1 in the same history: exit 0" "$?/$put_rc" 0/0
+expect_eq "the warehouse holds rows 1 and 2" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 "
+# a stream that starts in binlog 1 and reads on into binlog 2: the sink
+# knows binlog 1's creation time only
+sql "FLUSH BINARY LOGS"
+sql "INSERT INTO d.t VALUES (3,''); INSERT INTO d.t VALUES (4,'')"
+live "$T/ck"
+expect_eq "live, on into binlog 2: exit 0" "$?/$put_rc" 0/0
+expect_eq "the warehouse holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 R=$(sed -n 's/^resume 2:\([0-9]*\):0$/\1/p' "$T/ck")
-expect_eq "the resume moved on in binlog 2" "$([ "${R:-0}" -gt "$R1" ] && echo on)" on
+expect_eq "the resume lies inside binlog 2" "$([ "${R:-0}" -gt 4 ] && echo inside)" inside
 
 # RESET MASTER; the new history's binlog 2 gets an event boundary at the
 # resume: a transaction padded to end there (REPEAT keeps the statement's
@@ -70,24 +78,24 @@ cp "$T/ck" "$T/ck.old"
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" >"$T/new.mcr" 2>"$T/new.err"
 expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1 (was 0, rows 10 to $((i - 1)) lost)" "$?" 1
 expect_grep "the tail names the file, the offset and both GTIDs" \
-	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset $R: the checkpoint's resume offset $R lies where the file's binlog state \\(its GTID list, and its GTIDs before the offset\\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-5: $WHY\$" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset $R: the checkpoint's resume offset $R lies where the file's binlog state \\(its GTID list, and its GTIDs before the offset\\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: $WHY\$" \
 	"$T/new.err"
 expect_eq "nothing written" "$(rows "$T/new.mcr")" ""
 
 live "$T/ck"
-expect_eq "live, resume $R in the new history's binlog 2: exit 1 (was 0, rows lost)" "$?" 1
+expect_eq "live, resume $R in the new history's binlog 2: exit 1 (was 0, rows lost, and the sink took the stream)" "$?/$put_rc" 1/1
 expect_grep "the tail names the binlog, the offset and both GTIDs" \
-	"^mc-binlog-tail: 'mysql-bin.000002': offset $R: the binlog state where the checkpoint resumes \\(BINLOG_GTID_POS\\) ends domain 0 at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-5: the binlog is not the one" \
+	"^mc-binlog-tail: 'mysql-bin.000002': offset $R: the binlog state where the checkpoint resumes \\(BINLOG_GTID_POS\\) ends domain 0 at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: the binlog is not the one" \
 	"$T/tail.err"
 expect_grep "... and points to --new-history" "into mc-tunnel-put --new-history\$" "$T/tail.err"
 expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
-expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 
 # a resume that falls inside an event (the state before it is the
 # checkpoint's: the old history's files, a checkpoint made up), or past the
 # file's end
-sed "s/^resume 2:$R1:0\$/resume 2:$((R1 + 1)):0/" "$T/ck1" >"$T/ck.in"
-mc-binlog-tail --checkpoint-in="$T/ck.in" "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/in.mcr" 2>"$T/in.err"
+sed "s/^resume 1:$R1:0\$/resume 1:$((R1 + 1)):0/" "$T/ck1" >"$T/ck.in"
+mc-binlog-tail --checkpoint-in="$T/ck.in" "$T/old/mysql-bin.000001" >"$T/in.mcr" 2>"$T/in.err"
 expect_eq "FILEs, resume inside an event: exit 1 (was 2)" "$?" 1
 expect_grep "named as such" "offset $R1: the checkpoint's resume offset $((R1 + 1)) lies inside the event at offset $R1 \\(it ends at [0-9]*\\): $WHY\$" "$T/in.err"
 sed "s/^resume 2:$R:0\$/resume 2:$((R + 1)):0/" "$T/ck" >"$T/ck.in2"
@@ -95,21 +103,21 @@ timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --he
 	--stop-at-end --checkpoint-in="$T/ck.in2" >"$T/in2.mcr" 2>"$T/tail.err"
 expect_eq "live, resume inside an event: exit 1" "$?" 1
 expect_grep "named as such" "^mc-binlog-tail: 'mysql-bin.000002': offset $((R + 1)): the checkpoint's resume offset is not where an event of the server's binlog begins \\(BINLOG_GTID_POS is NULL" "$T/tail.err"
-sed "s/^resume 2:$R1:0\$/resume 2:99999:0/" "$T/ck1" >"$T/ck.past"
-mc-binlog-tail --checkpoint-in="$T/ck.past" "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/past.mcr" 2>"$T/past.err"
+sed "s/^resume 1:$R1:0\$/resume 1:99999:0/" "$T/ck1" >"$T/ck.past"
+mc-binlog-tail --checkpoint-in="$T/ck.past" "$T/old/mysql-bin.000001" >"$T/past.mcr" 2>"$T/past.err"
 expect_eq "FILEs, resume past the file's end: exit 1" "$?" 1
 expect_grep "named as such" "the checkpoint's resume offset 99999 lies past the file's end \\([0-9]*\\): $WHY\$" "$T/past.err"
-expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 
 # RESET MASTER again, and more transactions than the old history had: the
-# server has no binlog 2, and from the checkpoint's gtid (0-S-5) it would
-# start inside the new history, its first five transactions left out
+# server has no binlog 2, and from the checkpoint's gtid (0-S-6) it would
+# start inside the new history, its first six transactions left out
 sql "RESET MASTER"
 for i in 200 201 202 203 204 205 206 207; do sql "INSERT INTO d.t VALUES ($i,'')"; done
 live "$T/ck"
-expect_eq "live, the server's binlogs all before the resume's: exit 1" "$?" 1
+expect_eq "live, the server's binlogs all before the resume's: exit 1" "$?/$put_rc" 1/1
 expect_grep "the tail says why" \
 	"^mc-binlog-tail: '.*/ck': the server's binlogs \\(mysql-bin.000001 to mysql-bin.000001\\) all lie before the checkpoint's resume 2:$R:0 \\(binlog number 2\\), which one binlog history never does: the server's binlog was reset since \\(RESET MASTER\\), or it is another server .*--new-history" \
 	"$T/tail.err"
 expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
-expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
