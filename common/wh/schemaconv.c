@@ -154,7 +154,8 @@ static int name_of(const struct lex *l, char *out, size_t outsz)
 	return 1;
 }
 
-/* A string literal's value (escapes of MySQL's default sql_mode). */
+/* A string literal's value (escapes of MySQL's default sql_mode), cut
+ * to outsz - 1 bytes: unquote_len says whether it was. */
 static size_t unquote(const struct lex *l, char *out, size_t outsz)
 {
 	size_t k = 0;
@@ -170,6 +171,16 @@ static size_t unquote(const struct lex *l, char *out, size_t outsz)
 		out[k++] = c;
 	}
 	out[k] = 0;
+	return k;
+}
+
+/* The length of a string literal's value, uncut. */
+static size_t unquote_len(const struct lex *l)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++, k++)
+		if ((l->t[i] == l->q || l->t[i] == '\\') && i + 1 < l->n)
+			i++;
 	return k;
 }
 
@@ -195,6 +206,17 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	int depth = 0;
 	a->def = WH_DEF_NONE;
 	a->not_null = 0;
+	a->autoinc = 0;
+	a->fscale = 0;
+	if (is_kw(l, "FLOAT") || is_kw(l, "DOUBLE") || is_kw(l, "REAL")) {
+		struct lex c = *l;
+		if (next(&c) == 0 && is_kw(&c, "PRECISION"))
+			(void)next(&c);
+		if (is_p(&c, '('))
+			while (next(&c) == 0 && c.kind != TK_END && !is_p(&c, ')'))
+				if (is_p(&c, ','))
+					a->fscale = 1;
+	}
 	for (;;) {
 		if (l->kind == TK_END || (depth == 0 && (is_p(l, ',') || is_p(l, ')'))))
 			return 0;
@@ -210,6 +232,8 @@ static int coldef(struct lex *l, struct wh_alt *a)
 			continue;
 		} else if (depth == 0 && (is_kw(l, "AS") || is_kw(l, "GENERATED"))) {
 			a->def = WH_DEF_GENERATED;
+		} else if (depth == 0 && is_kw(l, "AUTO_INCREMENT")) {
+			a->autoinc = 1;
 		} else if (depth == 0 && is_kw(l, "DEFAULT") && a->def != WH_DEF_GENERATED) {
 			if (next(l) < 0)
 				return -1;
@@ -220,8 +244,19 @@ static int coldef(struct lex *l, struct wh_alt *a)
 					return -1;
 			}
 			if (l->kind == TK_STR && l->q == '\'' && !neg && !l->bx) {
+				/* 'a' 'b' is one literal, 'ab' */
 				a->def = WH_DEF_STR;
-				a->litn = unquote(l, a->lit, sizeof a->lit);
+				a->litn = 0;
+				do {
+					if (a->litn + unquote_len(l) + 1 > sizeof a->lit)
+						a->def = WH_DEF_LONG;
+					else
+						a->litn += unquote(l, a->lit + a->litn,
+								   sizeof a->lit - a->litn);
+					if (next(l) < 0)
+						return -1;
+				} while (l->kind == TK_STR && l->q == '\'' && !l->bx);
+				continue;
 			} else if (l->kind == TK_NUM && l->n + 2 < sizeof a->lit) {
 				a->def = WH_DEF_LIT;
 				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%s%.*s", neg ? "-" : "",
@@ -534,6 +569,49 @@ static int enum_first(const struct mc_col *c, struct mc_buf *b)
 	return buf_add(b, v, n);
 }
 
+/* The labels of enum('a','b') or set('a','b'), in order: the index of
+ * lit among them (0-based), -1 when it is none (exactly, byte for byte),
+ * -2 when they cannot be read. */
+static long label_index(const struct mc_col *c, const char *lit, size_t n)
+{
+	struct lex l = { .p = c->mysql_type.p, .e = c->mysql_type.p + c->mysql_type.n };
+	char v[256];
+	for (long i = 0;; ) {
+		if (next(&l) < 0)
+			return -2;
+		if (l.kind == TK_END)
+			return -1;
+		if (l.kind != TK_STR)
+			continue;
+		if (unquote_len(&l) + 1 > sizeof v)
+			return -2;
+		size_t k = unquote(&l, v, sizeof v);
+		if (k == n && memcmp(v, lit, n) == 0)
+			return i;
+		i++;
+	}
+}
+
+/* A numeric literal as MySQL writes it into a string column: only the
+ * forms it writes unchanged (an integer without leading zeros, a decimal
+ * with digits on both sides of the point, not a negative zero). */
+static int num_as_text(const char *lit)
+{
+	const char *p = lit + (*lit == '-');
+	size_t ip = strspn(p, "0123456789");
+	int nonzero = strcspn(p, "123456789") < strlen(p);
+	if (ip == 0 || (ip > 1 && *p == '0') || (*lit == '-' && !nonzero))
+		return 0;
+	p += ip;
+	if (*p == '.') {
+		size_t fp = strspn(p + 1, "0123456789");
+		if (fp == 0)
+			return 0;
+		p += 1 + fp;
+	}
+	return *p == 0;
+}
+
 /* The value an added column gives older rows (kind and its text in b);
  * -1 with why when it cannot be known exactly. */
 static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *v,
@@ -545,7 +623,16 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 	int implicit = 0;
 	ty_of(c, &t);
 	memset(v, 0, sizeof *v);
+	if (x->autoinc) {
+		snprintf(why, whysz, "it is AUTO_INCREMENT: the server numbered the older rows, in an "
+			 "order the binlog does not say");
+		return -1;
+	}
 	switch (x->def) {
+	case WH_DEF_LONG:
+		snprintf(why, whysz, "its DEFAULT string is longer than the %zu bytes mcsync reads of "
+			 "it", sizeof x->lit - 1);
+		return -1;
 	case WH_DEF_GENERATED:
 		snprintf(why, whysz, "it is a generated column: its value for the older rows is an "
 			 "expression mcsync does not compute");
@@ -591,6 +678,19 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 			snprintf(why, whysz, "its DEFAULT '%s' is not an integer mcsync reads exactly", lit);
 			return -1;
 		}
+		if (!strcmp(t.base, "year") && !implicit) {
+			/* MySQL's two-digit years: 1..99 (a number) and a string of
+			 * 1 to 3 digits below 100 ('0' too) are 2000..2069 and
+			 * 1970..1999; a number 0 and '0000' are 0000 */
+			size_t nd = strlen(lit);
+			if (strspn(lit, "0123456789") != nd) {
+				snprintf(why, whysz, "its DEFAULT '%s' is not a YEAR mcsync reads exactly",
+					 lit);
+				return -1;
+			}
+			if (v->v.i < 100 && (x->def == WH_DEF_STR ? nd != 4 : v->v.i != 0))
+				v->v.i += v->v.i < 70 ? 2000 : 1900;
+		}
 		return 0;
 	}
 	if (in(t.base, decs)) {
@@ -599,14 +699,33 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 			snprintf(why, whysz, "its DEFAULT '%s' is not a decimal of its scale", lit);
 			return -1;
 		}
+		if (b->len > at && b->p[at] == '-') { /* -0 is 0 */
+			size_t i = at + 1;
+			while (i < b->len && (b->p[i] == '0' || b->p[i] == '.'))
+				i++;
+			if (i == b->len) {
+				memmove(b->p + at, b->p + at + 1, b->len - at - 1);
+				b->len--;
+			}
+		}
 		v->kind = MC_V_DECIMAL;
 	} else if (!strcmp(t.base, "float") || !strcmp(t.base, "double") || !strcmp(t.base, "real")) {
 		char *e;
 		double d = strtod(lit, &e);
-		if (!*lit || *e) {
+		const char *dot = strchr(lit, '.');
+		if (!*lit || *e || isspace((unsigned char)*lit) || strpbrk(lit, "xXnNiI")) {
 			snprintf(why, whysz, "its DEFAULT '%s' is not a number", lit);
 			return -1;
 		}
+		if ((x->fscale && !implicit && (dot || strpbrk(lit, "eE"))) ||
+		    (t.a2 >= 0 && (strpbrk(lit, "eE") || (dot && (long)strlen(dot + 1) > t.a2)))) {
+			/* FLOAT(M,D): MySQL rounds to D digits */
+			snprintf(why, whysz, "its DEFAULT %s is rounded by the server to the column's D digits (FLOAT(M,D), DOUBLE(M,D)), which mcsync does not compute",
+				 lit);
+			return -1;
+		}
+		if (d == 0)
+			d = 0; /* -0 is 0 */
 		if (!strcmp(t.base, "float")) {
 			v->kind = MC_V_F32;
 			v->v.f32 = (float)d;
@@ -618,20 +737,65 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 	} else if (in(t.base, (const char *const[]){ "char", "varchar", "tinytext", "text",
 						      "mediumtext", "longtext", "set", "enum",
 						      NULL })) {
+		int en = !strcmp(t.base, "enum"), st = !strcmp(t.base, "set");
+		size_t n = x->litn;
 		v->kind = MC_V_STR;
-		if (implicit && !strcmp(t.base, "enum")) {
+		if (!implicit && x->def != WH_DEF_STR && (en || st || !num_as_text(x->lit))) {
+			/* MySQL writes 1e2 as 100, 007 as 7; a number is an index
+			 * into an ENUM or SET */
+			snprintf(why, whysz, "its DEFAULT %s is a number whose text in a '%.*s' column "
+				 "mcsync does not compute exactly", x->lit, (int)c->mysql_type.n,
+				 c->mysql_type.p);
+			return -1;
+		}
+		if (!implicit && !strcmp(t.base, "char"))
+			while (n > 0 && x->lit[n - 1] == ' ')
+				n--; /* CHAR drops trailing spaces */
+		if (!implicit && (en || st)) {
+			/* the server keeps the labels as defined: only a literal
+			 * that is one (ENUM), or several in their order (SET),
+			 * byte for byte, is the value as written */
+			long last = -1;
+			for (size_t i = 0; i < n && st;) {
+				size_t e = i;
+				while (e < n && x->lit[e] != ',')
+					e++;
+				long k = label_index(c, x->lit + i, e - i);
+				if (k <= last) {
+					last = -3;
+					break;
+				}
+				last = k;
+				i = e + 1;
+				if (e + 1 == n)
+					last = -3; /* 'a,' */
+			}
+			if (en ? label_index(c, x->lit, n) < 0 : last == -3) {
+				snprintf(why, whysz, "its DEFAULT '%s' is not written as the server keeps "
+					 "the value of '%.*s' (its labels, in their order, as defined)",
+					 x->lit, (int)c->mysql_type.n, c->mysql_type.p);
+				return -1;
+			}
+		}
+		if (implicit && en) {
 			if (enum_first(c, b) < 0) {
 				b->len = at;
 				snprintf(why, whysz, "the first member of '%.*s' cannot be read",
 					 (int)c->mysql_type.n, c->mysql_type.p);
 				return -1;
 			}
-		} else if (!implicit && buf_add(b, x->lit, x->litn) < 0) {
+		} else if (!implicit && buf_add(b, x->lit, n) < 0) {
 			return -1;
 		}
 	} else if (in(t.base, (const char *const[]){ "varbinary", "tinyblob", "blob", "mediumblob",
 						      "longblob", NULL })) {
 		v->kind = MC_V_BIN;
+		if (!implicit && x->def != WH_DEF_STR && !num_as_text(x->lit)) {
+			snprintf(why, whysz, "its DEFAULT %s is a number whose text in a '%.*s' column "
+				 "mcsync does not compute exactly", x->lit, (int)c->mysql_type.n,
+				 c->mysql_type.p);
+			return -1;
+		}
 		if (!implicit && buf_add(b, x->lit, x->litn) < 0)
 			return -1;
 	} else if (!implicit && x->def == WH_DEF_STR &&
@@ -742,21 +906,33 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			rc = s->refuse ? 0 : -1;
 			goto out;
 		}
+		/* The clauses of one statement name the columns as they were
+		 * before it (RENAME COLUMN a TO b, RENAME COLUMN b TO a swaps
+		 * them): each DROP and RENAME finds its column first, then
+		 * the renames and drops apply, then the adds. */
+		long f[WH_ALT_MAX];
+		for (size_t i = 0; i < alts[d].n; i++)
+			f[i] = wfind(w, nw, alts[d].a[i].name);
+		for (size_t i = 0; i < alts[d].n; i++)
+			if (alts[d].a[i].op == WH_ALT_RENAME && f[i] >= 0)
+				snprintf(w[f[i]].name, sizeof w[f[i]].name, "%s", alts[d].a[i].to);
+		for (size_t i = 0; i < alts[d].n; i++)
+			if (alts[d].a[i].op == WH_ALT_DROP && f[i] >= 0)
+				w[f[i]].name[0] = 0; /* dropped */
+		size_t kept = 0;
+		for (size_t i = 0; i < nw; i++)
+			if (w[i].name[0])
+				w[kept++] = w[i];
+		nw = kept;
 		for (size_t i = 0; i < alts[d].n; i++) {
 			const struct wh_alt *x = &alts[d].a[i];
-			long f = wfind(w, nw, x->name);
-			if (x->op == WH_ALT_ADD) {
-				if (f >= 0) /* ADD COLUMN IF NOT EXISTS of one there */
-					continue;
-				snprintf(w[nw].name, sizeof w[nw].name, "%s", x->name);
-				w[nw].src = -1;
-				w[nw++].add = x;
-			} else if (x->op == WH_ALT_DROP && f >= 0) {
-				memmove(&w[f], &w[f + 1], (nw - (size_t)f - 1) * sizeof *w);
-				nw--;
-			} else if (x->op == WH_ALT_RENAME && f >= 0) {
-				snprintf(w[f].name, sizeof w[f].name, "%s", x->to);
-			}
+			if (x->op != WH_ALT_ADD)
+				continue;
+			if (wfind(w, nw, x->name) >= 0) /* ADD COLUMN IF NOT EXISTS of one there */
+				continue;
+			snprintf(w[nw].name, sizeof w[nw].name, "%s", x->name);
+			w[nw].src = -1;
+			w[nw++].add = x;
 		}
 	}
 	for (size_t j = 0; j < T->ncols; j++) {

@@ -70,7 +70,8 @@ enum { WH_ALT_ADD = 1, WH_ALT_DROP, WH_ALT_RENAME, WH_ALT_MODIFY, WH_ALT_ADD_PK,
        WH_ALT_DROP_PK };
 
 /* The default an added column takes for the rows it did not see. */
-enum { WH_DEF_NONE = 0, WH_DEF_NULL, WH_DEF_LIT, WH_DEF_STR, WH_DEF_EXPR, WH_DEF_GENERATED };
+enum { WH_DEF_NONE = 0, WH_DEF_NULL, WH_DEF_LIT, WH_DEF_STR, WH_DEF_EXPR, WH_DEF_GENERATED,
+       WH_DEF_LONG /* a string literal longer than lit holds */ };
 
 struct wh_alt {
 	int op;
@@ -80,6 +81,9 @@ struct wh_alt {
 				  * WH_DEF_STR: the string, unescaped) */
 	size_t litn;
 	int not_null;
+	int autoinc;             /* ADD: AUTO_INCREMENT (the server numbers the rows) */
+	int fscale;              /* ADD: FLOAT(M,D) or DOUBLE(M,D), which round to D
+				  * digits (the schema record says float) */
 };
 
 #define WH_ALT_MAX 64
