@@ -10,7 +10,9 @@
 # defaults whose stored value mcsync does not compute exactly (an ENUM label
 # in other case, SET members out of order, a number into a string column in
 # another form than MySQL writes it, AUTO_INCREMENT, a string longer than
-# what mcsync keeps of it, FLOAT(M,D) rounding) stop the merge and
+# what mcsync keeps of it, FLOAT(M,D) rounding, a backslash, which is an
+# escape or not by the statement's sql_mode NO_BACKSLASH_ESCAPES, which the
+# ddl record does not carry) stop the merge and
 # --emit-sql with exit 1 naming the column. Before, each of these merged
 # with exit 0 and other values than the server's in the older rows.
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +22,7 @@ need sqlite3
 mdb_start
 long=$(printf 'x%.0s' $(seq 300))
 ex="ok sw rot"
-refs="en st num exp lz ai long fl"
+refs="en st num exp lz ai long fl bs"
 {
 	echo "CREATE DATABASE d;"
 	for t in $ex $refs; do
@@ -49,6 +51,8 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
      ALTER TABLE d.ai ADD COLUMN c INT NOT NULL AUTO_INCREMENT UNIQUE; INSERT INTO d.ai (id) VALUES (4);
      ALTER TABLE d.long ADD COLUMN c VARCHAR(400) DEFAULT '$long'; INSERT INTO d.long (id) VALUES (4);
      ALTER TABLE d.fl ADD COLUMN c FLOAT(7,2) DEFAULT 1.005; INSERT INTO d.fl (id) VALUES (4);
+     SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');
+     ALTER TABLE d.bs ADD COLUMN c VARCHAR(10) DEFAULT 'a\\b'; INSERT INTO d.bs (id) VALUES (4);
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
@@ -108,3 +112,5 @@ mc-merge --warehouse="$W" --table=d__long --ds=$D 2>"$T/err"
 expect_grep "long: a DEFAULT longer than kept" "DEFAULT string is longer than the 255 bytes" "$T/err"
 mc-merge --warehouse="$W" --table=d__fl --ds=$D 2>"$T/err"
 expect_grep "fl: FLOAT(7,2) rounds" "rounded by the server to the column's D digits" "$T/err"
+mc-merge --warehouse="$W" --table=d__bs --ds=$D 2>"$T/err"
+expect_grep "bs: a backslash (written under NO_BACKSLASH_ESCAPES)" "holds a backslash, an escape or itself by the statement's sql_mode" "$T/err"

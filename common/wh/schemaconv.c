@@ -207,6 +207,7 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	a->def = WH_DEF_NONE;
 	a->not_null = 0;
 	a->autoinc = 0;
+	a->bslash = 0;
 	a->fscale = 0;
 	if (is_kw(l, "FLOAT") || is_kw(l, "DOUBLE") || is_kw(l, "REAL")) {
 		struct lex c = *l;
@@ -248,6 +249,8 @@ static int coldef(struct lex *l, struct wh_alt *a)
 				a->def = WH_DEF_STR;
 				a->litn = 0;
 				do {
+					if (memchr(l->t, '\\', l->n))
+						a->bslash = 1;
 					if (a->litn + unquote_len(l) + 1 > sizeof a->lit)
 						a->def = WH_DEF_LONG;
 					else
@@ -626,6 +629,12 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 	if (x->autoinc) {
 		snprintf(why, whysz, "it is AUTO_INCREMENT: the server numbered the older rows, in an "
 			 "order the binlog does not say");
+		return -1;
+	}
+	if (x->bslash && x->def == WH_DEF_STR) {
+		snprintf(why, whysz, "its DEFAULT '%s' holds a backslash, an escape or itself by the "
+			 "statement's sql_mode (NO_BACKSLASH_ESCAPES), which its record does not say",
+			 x->lit);
 		return -1;
 	}
 	switch (x->def) {

@@ -82,6 +82,7 @@ struct wh_alt {
 	size_t litn;
 	int not_null;
 	int autoinc;             /* ADD: AUTO_INCREMENT (the server numbers the rows) */
+	int bslash;              /* ADD: its DEFAULT string holds a backslash */
 	int fscale;              /* ADD: FLOAT(M,D) or DOUBLE(M,D), which round to D
 				  * digits (the schema record says float) */
 };
