@@ -13,7 +13,9 @@
 # what mcsync keeps of it, FLOAT(M,D) rounding, a backslash, which is an
 # escape or not by the statement's sql_mode NO_BACKSLASH_ESCAPES, which the
 # ddl record does not carry) stop the merge and
-# --emit-sql with exit 1 naming the column. Before, each of these merged
+# --emit-sql with exit 1 naming the column, as does a MODIFY of a FLOAT
+# into DOUBLE(M,D) (rounded, or not, by how the server altered the table).
+# Before, each of these merged
 # with exit 0 and other values than the server's in the older rows.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
@@ -25,6 +27,7 @@ ex="ok sw rot"
 refs="en st num exp lz ai long fl bs"
 {
 	echo "CREATE DATABASE d;"
+	echo "CREATE TABLE d.md (id INT PRIMARY KEY, f FLOAT); INSERT INTO d.md VALUES (1, 0.123);"
 	for t in $ex $refs; do
 		echo "CREATE TABLE d.$t (id INT PRIMARY KEY, v INT DEFAULT 1, w INT DEFAULT 2, x INT DEFAULT 3);"
 		echo "INSERT INTO d.$t (id) VALUES (1), (2); INSERT INTO d.$t VALUES (3, 30, 31, 32);"
@@ -51,6 +54,7 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
      ALTER TABLE d.ai ADD COLUMN c INT NOT NULL AUTO_INCREMENT UNIQUE; INSERT INTO d.ai (id) VALUES (4);
      ALTER TABLE d.long ADD COLUMN c VARCHAR(400) DEFAULT '$long'; INSERT INTO d.long (id) VALUES (4);
      ALTER TABLE d.fl ADD COLUMN c FLOAT(7,2) DEFAULT 1.005; INSERT INTO d.fl (id) VALUES (4);
+     ALTER TABLE d.md MODIFY f DOUBLE(10,2); INSERT INTO d.md VALUES (2, 0.5);
      SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');
      ALTER TABLE d.bs ADD COLUMN c VARCHAR(10) DEFAULT 'a\\b'; INSERT INTO d.bs (id) VALUES (4);
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
@@ -114,3 +118,7 @@ mc-merge --warehouse="$W" --table=d__fl --ds=$D 2>"$T/err"
 expect_grep "fl: FLOAT(7,2) rounds" "rounded by the server to the column's D digits" "$T/err"
 mc-merge --warehouse="$W" --table=d__bs --ds=$D 2>"$T/err"
 expect_grep "bs: a backslash (written under NO_BACKSLASH_ESCAPES)" "holds a backslash, an escape or itself by the statement's sql_mode" "$T/err"
+# FLOAT to DOUBLE(10,2): the server rounded 0.123 to 0.12 (a table copy);
+# it keeps the values when it alters in place: the binlog does not say
+expect_code 1 "md: MODIFY FLOAT to DOUBLE(M,D) is refused" mc-merge --warehouse="$W" --table=d__md --ds=$D
+expect_grep "md: the message says why" "column 2: changed at .*MODIFY f DOUBLE\\(10,2\\).*FLOAT\\(M,D\\) and DOUBLE\\(M,D\\) round the values" "$T/err"

@@ -199,6 +199,23 @@ static int skip_clause(struct lex *l)
 	return 0;
 }
 
+/* Whether the type at l is FLOAT(M,D), DOUBLE(M,D) or REAL(M,D), which
+ * round to D digits (the schema record says float or double). */
+static int float_scaled(const struct lex *l)
+{
+	struct lex c = *l;
+	int scaled = 0;
+	if (!(is_kw(l, "FLOAT") || is_kw(l, "DOUBLE") || is_kw(l, "REAL")))
+		return 0;
+	if (next(&c) == 0 && is_kw(&c, "PRECISION"))
+		(void)next(&c);
+	if (is_p(&c, '('))
+		while (next(&c) == 0 && c.kind != TK_END && !is_p(&c, ')'))
+			if (is_p(&c, ','))
+				scaled = 1;
+	return scaled;
+}
+
 /* A column definition after its name: the type and attributes, to the
  * end of the clause (or of a parenthesised list: stop at ')' at depth 0). */
 static int coldef(struct lex *l, struct wh_alt *a)
@@ -208,16 +225,7 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	a->not_null = 0;
 	a->autoinc = 0;
 	a->bslash = 0;
-	a->fscale = 0;
-	if (is_kw(l, "FLOAT") || is_kw(l, "DOUBLE") || is_kw(l, "REAL")) {
-		struct lex c = *l;
-		if (next(&c) == 0 && is_kw(&c, "PRECISION"))
-			(void)next(&c);
-		if (is_p(&c, '('))
-			while (next(&c) == 0 && c.kind != TK_END && !is_p(&c, ')'))
-				if (is_p(&c, ','))
-					a->fscale = 1;
-	}
+	a->fscale = float_scaled(l);
 	for (;;) {
 		if (l->kind == TK_END || (depth == 0 && (is_p(l, ',') || is_p(l, ')'))))
 			return 0;
@@ -416,6 +424,11 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 					return -1;
 				memcpy(m->name, x->to, sizeof m->name);
 			}
+			/* the new type: on the clause that names the column as
+			 * it was (CHANGE's RENAME, or the MODIFY) */
+			struct lex ty = l;
+			if (next(&ty) == 0)
+				x->fscale = float_scaled(&ty);
 		} else if (is_kw(&l, "RENAME")) {
 			if (next(&l) < 0)
 				return bad(err, "a quote not closed");
@@ -843,6 +856,7 @@ struct wcol {
 	char name[256];
 	int src;                 /* column of k, or -1 */
 	const struct wh_alt *add;
+	int fscale;              /* made FLOAT(M,D)/DOUBLE(M,D) by a statement */
 };
 
 static int name_eq(const char *a, struct mc_str b)
@@ -923,6 +937,10 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 		for (size_t i = 0; i < alts[d].n; i++)
 			f[i] = wfind(w, nw, alts[d].a[i].name);
 		for (size_t i = 0; i < alts[d].n; i++)
+			if ((alts[d].a[i].op == WH_ALT_RENAME || alts[d].a[i].op == WH_ALT_MODIFY) &&
+			    alts[d].a[i].fscale && f[i] >= 0)
+				w[f[i]].fscale = 1;
+		for (size_t i = 0; i < alts[d].n; i++)
 			if (alts[d].a[i].op == WH_ALT_RENAME && f[i] >= 0)
 				snprintf(w[f[i]].name, sizeof w[f[i]].name, "%s", alts[d].a[i].to);
 		for (size_t i = 0; i < alts[d].n; i++)
@@ -973,6 +991,14 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			continue;
 		}
 		s->cv[j] = wh_type_conv(&S->cols[w[f].src], &T->cols[j], &s->arg[j], why, sizeof why);
+		if (w[f].fscale) {
+			/* the server rounds the values to D digits when it copies
+			 * the table, and keeps them when it changes it in place */
+			s->cv[j] = WH_CV_ERR;
+			snprintf(why, sizeof why, "FLOAT(M,D) and DOUBLE(M,D) round the values to D "
+				 "digits, or keep them, by how the server altered the table, which "
+				 "the binlog does not say");
+		}
 		if (s->cv[j] == WH_CV_ERR && V->nddl == 0) {
 			s->cv[j] = WH_CV_FIT; /* no statement (ignored): values checked */
 		} else if (s->cv[j] == WH_CV_ERR) {
