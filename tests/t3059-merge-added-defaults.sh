@@ -3,7 +3,7 @@
 # the ALTER (docs/merge.md "Schema changes"): a throwaway MariaDB, a
 # snapshot, then ALTERs whose DEFAULT the server stores otherwise than it is
 # written (a YEAR '0' is 2000, 5 is 2005; 'a' 'b' is one literal 'ab'; CHAR
-# drops trailing spaces; -0 is 0) and a swap of two column names in one
+# drops trailing spaces; -0 and TIME '-00:00:00' are 0) and a swap of two column names in one
 # statement (RENAME COLUMN v TO w, RENAME COLUMN w TO v: each clause names
 # the columns as they were before it), merged by mc-merge --ds (and its
 # --emit-sql run in sqlite3): the day's partition equals the server. The
@@ -40,7 +40,7 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
        ADD COLUMN y70 YEAR NOT NULL DEFAULT '70', ADD COLUMN cat VARCHAR(10) DEFAULT 'a' 'b' 'c',
        ADD COLUMN ch CHAR(5) DEFAULT 'a  ', ADD COLUMN en ENUM('a','b') DEFAULT 'b', ADD COLUMN st SET('a','b','c') DEFAULT 'a,c',
        ADD COLUMN dz DECIMAL(5,2) DEFAULT -0, ADD COLUMN fz DOUBLE DEFAULT -0, ADD COLUMN sn VARCHAR(10) DEFAULT 1.50,
-       ADD COLUMN fl FLOAT(7,2) DEFAULT 3;
+       ADD COLUMN fl FLOAT(7,2) DEFAULT 3, ADD COLUMN tz TIME(2) DEFAULT '-00:00:00.0';
      INSERT INTO d.ok (id) VALUES (4); UPDATE d.ok SET v = 10 WHERE id = 3;
      ALTER TABLE d.sw RENAME COLUMN v TO w, RENAME COLUMN w TO v; INSERT INTO d.sw VALUES (4, 40, 41, 42);
      UPDATE d.sw SET v = 11 WHERE id = 1;
@@ -96,8 +96,8 @@ for t in $ex; do
 	expect_same "$t: the emitted SQL gives the server's rows" "$T/sq" "$T/want2"
 done
 mc-cat --to=csv --table=d.ok "$W/d__ok/ds=$D"/part-*.mcr.zst >"$T/ok.csv"
-expect_grep "ok: YEAR '0' is 2000, 5 is 2005, '0000' 0, '70' 1970; 'a' 'b' 'c' is abc; CHAR drops spaces; -0 is 0" \
-	'^1,1,2,3,2000,2005,0,1970,abc,a,b,"a,c",0.00,0,1.50,3$' "$T/ok.csv"
+expect_grep "ok: YEAR '0' is 2000, 5 is 2005, '0000' 0, '70' 1970; 'a' 'b' 'c' is abc; CHAR drops spaces; -0 is 0, TIME -00:00:00 too" \
+	'^1,1,2,3,2000,2005,0,1970,abc,a,b,"a,c",0.00,0,1.50,3,00:00:00.00$' "$T/ok.csv"
 
 for t in $refs; do
 	expect_code 1 "$t: mc-merge --ds=$D refuses the default" mc-merge --warehouse="$W" --table=d__$t --ds=$D

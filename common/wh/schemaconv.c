@@ -827,7 +827,13 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 		long have = dot ? (long)strlen(dot + 1) : 0;
 		v->kind = !strcmp(t.base, "date") ? MC_V_DATE : !strcmp(t.base, "time") ? MC_V_TIME
 											: MC_V_DATETIME;
-		if (have > d || buf_add(b, x->lit, x->litn) < 0) {
+		const char *tl = x->lit;
+		size_t tn = x->litn;
+		if (tl[0] == '-' && strspn(tl + 1, "0:.") == tn - 1) {
+			tl++; /* TIME '-00:00:00' is 00:00:00 */
+			tn--;
+		}
+		if (have > d || buf_add(b, tl, tn) < 0) {
 			b->len = at;
 			snprintf(why, whysz, "its DEFAULT '%s' has more fraction digits than the column", x->lit);
 			return -1;
