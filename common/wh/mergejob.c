@@ -660,6 +660,19 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 	}
 	if (mj_choose_base(j, err) < 0)
 		return -1;
+	if (j->o.at && !j->o.at_is_pos) {
+		/* The first change after the time was looked for in the log
+		 * there is. Below the cut of the day before the time's, every
+		 * change is stamped before the time; from there to the base,
+		 * the log must all be there (--lifecycle drops the log below
+		 * the oldest full partition it keeps) */
+		int64_t t = j->o.at_time, day = (t >= 0 ? t : t - 86399) / 86400;
+		struct mc_pos lo = { 0, 0, 0 };
+		if (!mj_day_cut(j, day - 1, &lo))
+			lo = (struct mc_pos){ 0, 0, 0 };
+		if (mj_check_log_below(j, lo, err) < 0)
+			return -1;
+	}
 	if (!j->upto_inf && pos_cmp(&j->from, &j->upto) > 0) {
 		char a[64], b[64];
 		pos_format(&j->from, a, sizeof a);

@@ -189,6 +189,10 @@ void mj_manifest_out(const struct mergejob *j, struct wh_manifest *m);
 /* mergejob_read.c */
 int mj_read_base(struct mergejob *j, struct mc_err *err);
 int mj_read_log(struct mergejob *j, struct mc_err *err);
+/* --at=TIME: every log file the ledger's commits wrote at positions in
+ * [lo, j->from) is there (the first change after the time may be among
+ * them); exit 1 naming the first one gone. */
+int mj_check_log_below(struct mergejob *j, struct mc_pos lo, struct mc_err *err);
 /* Read the log's DDL in range and plan it: the barrier, or -1 naming a
  * statement mc-merge cannot follow (docs/merge.md "DDL"). */
 int mj_scan_ddl(struct mergejob *j, struct mc_err *err);

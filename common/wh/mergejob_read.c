@@ -636,6 +636,64 @@ static int check_commits(struct mergejob *j, char **parts, const struct wh_manif
 	return rc;
 }
 
+int mj_check_log_below(struct mergejob *j, struct mc_pos lo, struct mc_err *err)
+{
+	char **parts;
+	size_t nparts;
+	struct wh_commit *cs = NULL;
+	size_t nc = 0;
+	int rc;
+	if (pos_cmp(&lo, &j->from) >= 0)
+		return 0;
+	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
+		return -1;
+	rc = wh_commits_read(j->ldir, j->L.seq, &cs, &nc, err);
+	if (rc <= 0) /* no record (a log written before it): not checked, as a range */
+		goto out;
+	rc = 0;
+	for (size_t c = 0; c < nc && rc == 0; c++) {
+		const struct wh_commit *k = &cs[c];
+		struct wh_manifest m;
+		char name[WH_PART_FILE_MAX], a[64], b[64], f[64];
+		size_t i, rank = 0;
+		int have = 0;
+		struct mc_pos glo, ghi;
+		if ((rc = mj_rank(j, k->has_src, k->src, &rank, j->ldir, err)) < 0)
+			break;
+		glo = mj_gpos(rank, k->lo);
+		ghi = mj_gpos(rank, k->hi);
+		if (pos_cmp(&ghi, &lo) < 0 || pos_cmp(&glo, &j->from) >= 0)
+			continue;
+		for (i = 0; i < nparts && strcmp(parts[i], k->part) != 0; i++)
+			;
+		wh_part_file_name(k->seq, name);
+		if (i < nparts) {
+			if ((rc = wh_part_manifest(j->ldir, parts[i], &m, err)) < 0)
+				break;
+			for (size_t x = 0; x < m.nfiles && !have; x++)
+				have = strcmp(m.files[x].name, name) == 0 && m.files[x].rows == k->rows;
+			wh_manifest_free(&m);
+		}
+		if (have)
+			continue;
+		pos_format(&k->lo, a, sizeof a);
+		pos_format(&k->hi, b, sizeof b);
+		pos_format(&j->from, f, sizeof f);
+		rc = mc_errf(err, MC_EXIT_DATA,
+			     "--at='%s': '%s/%s/%s' is gone (commit %llu wrote %llu rows there, "
+			     "positions %s to %s; dropped by --lifecycle, or by hand), and the base "
+			     "partition '%s' starts after them (at %s): a change stamped after the time "
+			     "may be among them, so which state the time asks for cannot be told; ask a "
+			     "time after the day of '%s' ended, or restore the partition",
+			     j->o.at, j->ldir, k->part, name, (unsigned long long)k->seq,
+			     (unsigned long long)k->rows, a, b, j->base_part, f, j->base_part);
+	}
+out:
+	free(cs);
+	wh_free_list(parts, nparts);
+	return rc < 0 ? -1 : 0;
+}
+
 int mj_read_log(struct mergejob *j, struct mc_err *err)
 {
 	char **parts;
