@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sink/sink_int.h"
+#include "stream/crc32c.h"
 #include "stream/ledger.h"
 
 int sink_over(const struct sink *s, uint64_t k)
@@ -43,6 +44,8 @@ void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
 	v->rows = p->rows;
 	v->schema_ver = p->schema_ver;
 	v->schema_db = p->schema_db;
+	v->schema_crc = p->schema_crc;
+	v->schema_len = p->schema_len;
 	v->has_pos = p->has_pos;
 	v->has_time = p->has_time;
 	v->lo = p->lo;
@@ -66,6 +69,8 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	p->rows = v->rows;
 	p->schema_ver = v->schema_ver;
 	p->schema_db = v->schema_db;
+	p->schema_crc = v->schema_crc;
+	p->schema_len = v->schema_len;
 	p->has_pos = v->has_pos;
 	p->has_time = v->has_time;
 	p->lo = v->lo;
@@ -77,14 +82,18 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 
 int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t)
 {
+	uint32_t crc = crc32c(0, t->schema.raw.p, t->schema.raw.len);
 	if (p->nrec && p->schema_ver == t->schema.rec.schema_version && p->schema_db &&
-	    strcmp(p->schema_db, t->db) == 0)
+	    strcmp(p->schema_db, t->db) == 0 && p->schema_len == t->schema.raw.len &&
+	    p->schema_crc == crc)
 		return 0;
 	if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
 	    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
 		return -1;
 	p->schema_ver = t->schema.rec.schema_version;
 	p->schema_db = t->db;
+	p->schema_crc = crc;
+	p->schema_len = t->schema.raw.len;
 	p->nrec++;
 	return 0;
 }

@@ -22,6 +22,8 @@ struct sink_psave {
 	size_t data_len, schemas_len, hist_len;
 	uint64_t nrec, rows, schema_ver;
 	const char *schema_db;
+	uint32_t schema_crc;
+	size_t schema_len;
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
@@ -40,6 +42,9 @@ struct sink_pbuf {
 	uint64_t schema_ver;   /* version of the last schema record in data */
 	const char *schema_db; /* and its db (a sink_tab's db): the shards of a
 				* destination may come from several databases */
+	uint32_t schema_crc;   /* and its bytes' CRC-32C and length: two */
+	size_t schema_len;     /* streams may give one version number to two
+				* schemas (a table dropped and created again) */
 	int has_pos, has_time;
 	struct mc_pos lo, hi;
 	int64_t tmin, tmax;
