@@ -13,7 +13,8 @@
 # what mcsync keeps of it, FLOAT(M,D) rounding, a backslash, which is an
 # escape or not by the statement's sql_mode NO_BACKSLASH_ESCAPES, which the
 # ddl record does not carry) stop the merge and
-# --emit-sql with exit 1 naming the column, as does a MODIFY of a FLOAT
+# --emit-sql with exit 1 naming the column, as does the swap when the
+# rules' rename_column: ignore dropped its statement, and a MODIFY of a FLOAT
 # into DOUBLE(M,D) (rounded, or not, by how the server altered the table).
 # Before, each of these merged
 # with exit 0 and other values than the server's in the older rows.
@@ -28,6 +29,7 @@ refs="en st num exp lz ai long fl bs"
 {
 	echo "CREATE DATABASE d;"
 	echo "CREATE TABLE d.md (id INT PRIMARY KEY, f FLOAT); INSERT INTO d.md VALUES (1, 0.123);"
+	echo "CREATE TABLE d.ig (id INT PRIMARY KEY, v INT, w INT); INSERT INTO d.ig VALUES (1, 1, 2);"
 	for t in $ex $refs; do
 		echo "CREATE TABLE d.$t (id INT PRIMARY KEY, v INT DEFAULT 1, w INT DEFAULT 2, x INT DEFAULT 3);"
 		echo "INSERT INTO d.$t (id) VALUES (1), (2); INSERT INTO d.$t VALUES (3, 30, 31, 32);"
@@ -54,6 +56,7 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
      ALTER TABLE d.ai ADD COLUMN c INT NOT NULL AUTO_INCREMENT UNIQUE; INSERT INTO d.ai (id) VALUES (4);
      ALTER TABLE d.long ADD COLUMN c VARCHAR(400) DEFAULT '$long'; INSERT INTO d.long (id) VALUES (4);
      ALTER TABLE d.fl ADD COLUMN c FLOAT(7,2) DEFAULT 1.005; INSERT INTO d.fl (id) VALUES (4);
+     ALTER TABLE d.ig RENAME COLUMN v TO w, RENAME COLUMN w TO v; INSERT INTO d.ig VALUES (2, 20, 21);
      ALTER TABLE d.md MODIFY f DOUBLE(10,2); INSERT INTO d.md VALUES (2, 0.5);
      SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');
      ALTER TABLE d.bs ADD COLUMN c VARCHAR(10) DEFAULT 'a\\b'; INSERT INTO d.bs (id) VALUES (4);
@@ -122,3 +125,15 @@ expect_grep "bs: a backslash (written under NO_BACKSLASH_ESCAPES)" "holds a back
 # it keeps the values when it alters in place: the binlog does not say
 expect_code 1 "md: MODIFY FLOAT to DOUBLE(M,D) is refused" mc-merge --warehouse="$W" --table=d__md --ds=$D
 expect_grep "md: the message says why" "column 2: changed at .*MODIFY f DOUBLE\\(10,2\\).*FLOAT\\(M,D\\) and DOUBLE\\(M,D\\) round the values" "$T/err"
+
+# The swap through mc-transform with rename_column: ignore: the statement
+# is dropped, columns are matched by name, and a swap looks like a move;
+# refused (before: each value under its old name, exit 0)
+printf 'version: 1\nddl:\n  rename_column: ignore\n' >"$T/ign.yaml"
+mc-transform --rules="$T/ign.yaml" "$T/snap1.mcr" >"$T/tsnap.mcr" 2>"$T/err" &&
+	mc-transform --rules="$T/ign.yaml" "$T/changes1.mcr" >"$T/tchanges.mcr" 2>>"$T/err" ||
+	fail "ignore: mc-transform" "$(cat "$T/err")"
+expect_ok "ignore: the transformed streams load" mc-tunnel-put --dest="$T/w2" "$T/tsnap.mcr" "$T/tchanges.mcr"
+ig=$(cd "$T/w2" && ls -d *ig | head -1)
+expect_code 1 "ignore: the swap without its statement is refused" mc-merge --warehouse="$T/w2" --table="$ig" --ds=$D
+expect_grep "ignore: the message says why" "it moved in the version from .* a move and a swap of column names look alike without it" "$T/err"

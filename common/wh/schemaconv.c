@@ -1015,6 +1015,27 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 				goto out;
 		}
 	}
+	/* Without a statement, columns are matched by name: a swap of two
+	 * names (RENAME COLUMN v TO w, w TO v) then looks like a move of
+	 * a column (MODIFY ... AFTER), and would carry each value under its
+	 * old name. The columns carried must keep their order. */
+	if (V->nddl == 0) {
+		long last = -1;
+		for (size_t j = 0; j < T->ncols; j++) {
+			if (s->src[j] < 0 || s->why[j])
+				continue;
+			if (s->src[j] < last) {
+				snprintf(why, sizeof why, "it moved in the version from %s, and the "
+					 "warehouse holds no statement of that version (dropped by the "
+					 "rules' ignore policy, or loaded before the schema history): a "
+					 "move and a swap of column names look alike without it", at);
+				if (set_why(s, j, why, err) < 0)
+					goto out;
+			}
+			if (s->src[j] > last)
+				last = s->src[j];
+		}
+	}
 	/* the string defaults now that defbuf stays put */
 	for (size_t j = 0; j < T->ncols; j++)
 		if (s->src[j] < 0 && !s->why[j] && s->def[j].kind >= MC_V_STR &&
