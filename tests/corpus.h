@@ -122,7 +122,7 @@ static inline void corpus_emit(void (*emit)(const struct mc_rec *, void *), void
 		vkind(MC_V_ABSENT),
 	};
 	size_t nc = sizeof cols / sizeof cols[0];
-	struct mc_rec r;
+	struct mc_rec r, d;
 
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_HEADER;
@@ -172,25 +172,27 @@ static inline void corpus_emit(void (*emit)(const struct mc_rec *, void *), void
 	r.after = b3;
 	r.nafter = nc;
 	emit(&r, ctx);
+	/* the DDL before the delete at the highest position: a change never
+	 * follows one above it in a stream (mc-cat --check refuses it) */
+	memset(&d, 0, sizeof d);
+	d.kind = MC_R_DDL;
+	d.db = S("shop");
+	d.table = S("every_type");
+	d.pos = (struct mc_pos){ 4, 120, 0 };
+	d.time = 1763683201;
+	d.sql = S("ALTER TABLE every_type ADD COLUMN note varchar(10) DEFAULT 'x\\'y'");
+	emit(&d, ctx);
+	d.db = S("");
+	d.table = S("");
+	d.sql = S("CREATE DATABASE \"other\"");
+	emit(&d, ctx);
+
 	r.op = MC_OP_DELETE;
 	r.pos = (struct mc_pos){ UINT64_MAX, UINT64_MAX, UINT64_MAX };
 	r.time = INT64_MAX;
 	r.before = a3;
 	r.after = NULL;
 	r.nafter = 0;
-	emit(&r, ctx);
-
-	memset(&r, 0, sizeof r);
-	r.kind = MC_R_DDL;
-	r.db = S("shop");
-	r.table = S("every_type");
-	r.pos = (struct mc_pos){ 4, 120, 0 };
-	r.time = 1763683201;
-	r.sql = S("ALTER TABLE every_type ADD COLUMN note varchar(10) DEFAULT 'x\\'y'");
-	emit(&r, ctx);
-	r.db = S("");
-	r.table = S("");
-	r.sql = S("CREATE DATABASE \"other\"");
 	emit(&r, ctx);
 
 	for (int m = 0; m < MC_MARK_N; m++) {

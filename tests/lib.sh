@@ -39,6 +39,12 @@
 #                                  stdout: the records at or after position
 #                                  POS ("file:off:row"), the trailer's count
 #                                  to match
+#   swap_txns FILE OFF1 OFF2       the record stream FILE to stdout as mcr
+#                                  with two transactions swapped: those of
+#                                  the change rows at file offsets OFF1 and
+#                                  OFF2 (OFF1 first), each from that row to
+#                                  its txn_end mark (changes out of order
+#                                  inside one stream, tests/t3057)
 #   keychange_setup [k3]           (with tests/mariadb.sh, after mdb_start)
 #                                  t3044's scenario of changes of the primary
 #                                  key: tables d.k, d.k2 (and d.k3) in
@@ -303,6 +309,20 @@ for l in sys.stdin:
             continue
         n += 1
     print(json.dumps(r))' "$1"
+}
+
+swap_txns() { # FILE OFF1 OFF2
+	mc-cat "$1" | python3 -c '
+import json, sys
+a, b = int(sys.argv[1]), int(sys.argv[2])
+recs = [json.loads(l) for l in sys.stdin]
+def txn(off):
+    i = next(k for k, r in enumerate(recs) if r.get("kind") == "row" and r["pos"][1] == off)
+    j = next(k for k in range(i, len(recs)) if recs[k].get("mark") == "txn_end")
+    return i, j + 1
+(i1, j1), (i2, j2) = txn(a), txn(b)
+for r in recs[:i1] + recs[i2:j2] + recs[j1:i2] + recs[i1:j1] + recs[j2:]:
+    print(json.dumps(r))' "$2" "$3" | mc-cat --to=mcr
 }
 
 keychange_setup() { # [k3]

@@ -93,6 +93,11 @@ static int cat_file(struct cat *c, const char *path, struct mc_err *err)
 			return mc_errnof(err, errno, "'%s'", path);
 	}
 	rio_init(&rd, fd, c->o->from);
+	/* --check: also that change positions never go back inside a stream
+	 * (what a sink would take for repeats); converting passes them, so
+	 * that a stream can be looked at and mended */
+	if (c->o->to == CAT_TO_NONE)
+		rio_check_order(&rd);
 	while ((rc = rio_next(&rd, &r, err)) > 0)
 		if (emit(c, &rd, &r, err) < 0) {
 			rc = -2;

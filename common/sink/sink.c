@@ -189,6 +189,10 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	}
 	s->pending_rows = s->pending_bytes = 0;
 	s->dirty = 0;
+	if (s->seg_accepted && sink_src(s)->has_pos) {
+		s->seg_committed = 1;
+		s->seg_commit_hi = sink_src(s)->pos;
+	}
 	s->resume_done = sink_src(s)->has_resume;
 	s->resume_done_file = sink_src(s)->resume.file;
 	sink_boundary(s);
@@ -304,6 +308,7 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 	l->pos = r->pos;
 	l->has_pos = 1;
 	s->dirty = 1;
+	s->seg_accepted = 1;
 	/* a mark ends what came before it: a day it ends is cut at it; a
 	 * row, at its transaction's first change (txn_track) */
 	return ledger_note(l, &r->pos, r->kind == MC_R_MARK || !s->txn_marks ? &r->pos :
@@ -369,6 +374,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;
 	s->chunked_stream = s->labelled = 0;
+	s->seg_accepted = s->seg_committed = 0; /* what came before was committed */
 	s->dest_names = s->dest_merge = 0;
 	sink_spart_header(s, r);
 	for (size_t i = 0; i < r->nmeta; i++) {
@@ -716,6 +722,7 @@ static int check_whole(int fd, off_t at, const char *name, struct mc_err *err)
 	struct mc_rec r;
 	int rc;
 	rio_init(&rd, fd, RIO_AUTO);
+	rio_check_order(&rd);
 	while ((rc = rio_next(&rd, &r, err)) > 0)
 		;
 	rio_close(&rd);
@@ -724,6 +731,24 @@ static int check_whole(int fd, off_t at, const char *name, struct mc_err *err)
 	if (lseek(fd, at, SEEK_SET) < 0)
 		return mc_errnof(err, errno, "'%s': seek", name);
 	return 0;
+}
+
+/* A change out of order in an input read as it goes (a pipe: a regular
+ * file is refused by its first read, before anything of it is committed):
+ * a commit of this stream before it took changes above it, which the
+ * warehouse now holds without it. The message says so. */
+static void order_committed(const struct sink *s, const struct rio_reader *rd,
+			    struct mc_err *err)
+{
+	char m[sizeof err->msg], p[64];
+	if (!s->seg_committed || pos_cmp(&rd->ord_pos, &s->seg_commit_hi) >= 0)
+		return;
+	snprintf(m, sizeof m, "%s", err->msg);
+	pos_format(&s->seg_commit_hi, p, sizeof p);
+	mc_errf(err, MC_EXIT_DATA, "%s; changes of this stream above it were committed already "
+		"(up to %s: an input read as it goes, a pipe, is committed as it goes), so the "
+		"warehouse holds them without this one: put the changes in position order into "
+		"a new warehouse", m, p);
 }
 
 int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
@@ -738,6 +763,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	    check_whole(fd, at, name, err) < 0)
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
+	rio_check_order(&rd);
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		rio_allow_open_end(&rd);
 	while ((rc = rio_next(&rd, &r, err)) > 0) {
@@ -747,6 +773,8 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 			break;
 		}
 	}
+	if (rc < 0 && rd.ord_bad)
+		order_committed(s, &rd, err);
 	if (rc == 0 && rd.state == 1)
 		rc = sink_open_end_input(s, name, err);
 	rio_close(&rd);

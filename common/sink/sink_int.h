@@ -125,6 +125,11 @@ struct sink {
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
 	uint64_t dropped;        /* records dropped as committed already */
+	int seg_accepted;        /* a change of this stream (since its header)
+				  * was accepted */
+	int seg_committed;       /* and a commit took it: the source's */
+	struct mc_pos seg_commit_hi; /* position then (for the message of a
+				  * change out of order in a pipe, sink.c) */
 	int resume_done;         /* a resume position is committed */
 	uint64_t resume_done_file; /* its binlog file */
 	/* the last transaction boundary (a mark or a commit), for an input that

@@ -113,6 +113,42 @@ static int decode(struct rio_reader *r, struct mc_rec *rec, size_t *used, struct
 	return 1;
 }
 
+/* rio_check_order: rec (at stream offset off) carries a change position
+ * (a change row, a DDL record, a txn_end or heartbeat mark). A row or DDL
+ * record below the highest such position before it in the stream: -1
+ * with err. A mark below is passed: it holds no data (a sink drops it as
+ * a repeat), and a non-transactional statement's txn_end is at its rows
+ * event's row 0, after its rows 0..N (a MySQL 5.1 MyISAM table). */
+static int check_order(struct rio_reader *r, const struct mc_rec *rec, uint64_t off,
+		       struct mc_err *err)
+{
+	char a[64], b[64];
+	int c;
+	if (rec->kind == MC_R_ROW ? rec->op == MC_OP_SNAPSHOT
+	    : rec->kind == MC_R_MARK ? rec->mark != MC_MARK_TXN_END && rec->mark != MC_MARK_HEARTBEAT
+				     : rec->kind != MC_R_DDL)
+		return 0;
+	c = r->ord_has ? pos_cmp(&rec->pos, &r->ord_hi) : 1;
+	if (c > 0) {
+		r->ord_hi = rec->pos;
+		r->ord_recno = r->recno;
+		r->ord_has = 1;
+	}
+	if (c >= 0 || rec->kind == MC_R_MARK)
+		return 0;
+	r->ord_bad = 1;
+	r->ord_pos = rec->pos;
+	pos_format(&rec->pos, a, sizeof a);
+	pos_format(&r->ord_hi, b, sizeof b);
+	mc_errf(err, MC_EXIT_DATA,
+		"offset %llu: position %s is below position %s of record %llu, earlier in this "
+		"stream: input out of order (transactions swapped, or streams spliced inside "
+		"one header; a source writes its changes in position order, and a rerun comes "
+		"as a stream of its own, with its header)",
+		(unsigned long long)off, a, b, (unsigned long long)r->ord_recno);
+	return fail(r, err);
+}
+
 int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 {
 	for (;;) {
@@ -176,6 +212,7 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			}
 			r->state = 1;
 			r->since_header = 0;
+			r->ord_has = 0;
 			r->head_off = off;
 			r->crc = 0;
 			r->hashed = off;
@@ -214,6 +251,8 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			mc_errctx(err, "offset %llu: ", (unsigned long long)off);
 			return fail(r, err);
 		}
+		if (r->order && check_order(r, rec, off, err) < 0)
+			return -1;
 		return 1;
 	}
 }

@@ -7,7 +7,8 @@
  * (decompressed) stream; records are numbered from 1, headers included.
  * Every schema record is checked, and every row against the schema record
  * of its table and version read before it (validate.h). In the mcr form, a
- * trailer's CRC-32C is checked against the stream's bytes. */
+ * trailer's CRC-32C is checked against the stream's bytes. With
+ * rio_check_order, the order of change positions is checked too. */
 #ifndef MC_RECIO_H
 #define MC_RECIO_H
 
@@ -43,6 +44,12 @@ struct rio_reader {
 	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes up to hashed */
 	uint64_t hashed;     /* stream offset: bytes before it are in crc */
 	uint64_t head_off;   /* stream offset of the current stream's header */
+	int order;           /* rio_check_order: change positions never go back */
+	int ord_has;         /* a change came since the header */
+	struct mc_pos ord_hi; /* the highest change position since the header */
+	uint64_t ord_recno;  /* and its record */
+	int ord_bad;         /* the error returned was a change out of order */
+	struct mc_pos ord_pos; /* its position */
 };
 
 /* Start reading fd (not owned) in format fmt. */
@@ -53,6 +60,20 @@ void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt);
 static inline void rio_allow_open_end(struct rio_reader *r)
 {
 	r->open_end = 1;
+}
+
+/* Refuse a change row or DDL record whose position is below that of a
+ * change record earlier in the same stream (since its header: a change
+ * row, a DDL record, a txn_end or heartbeat mark; a mark below is passed,
+ * it holds no data): every writer puts one source's changes in position
+ * order, and a rerun or a resumed source that repeats changes comes as a
+ * stream of its own, with its header. Below is a reorder (two
+ * transactions swapped, streams spliced inside one header), which a sink
+ * would take for repeats of what it committed (mc-tunnel-put, mc-cat
+ * --check; docs/record-format.md "Positions"). */
+static inline void rio_check_order(struct rio_reader *r)
+{
+	r->order = 1;
 }
 
 /* Next record: 1 (rec filled, valid until the next call), 0 at a clean end
