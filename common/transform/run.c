@@ -240,27 +240,52 @@ static int keep_names(struct tf_tab *x, const struct mc_rec *r, struct tf_ver **
 	return 0;
 }
 
-/* Whether the DML rules of the row's table keep it: 1, 0, or -1 with err. */
-static int dml_keep(struct tf *t, struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+/* Whether the DML rules of the row's table keep it: 1, 0, or -1 with err.
+ * An update that keep_if drops (no entry drops updates by op) while the
+ * rules would keep the delete of its old row is the row leaving the
+ * condition: the warehouse may hold the old row, so it becomes that delete
+ * (r changed), never dropped, which would leave the old row there stale
+ * (docs/mc-transform.md "DML rules"). */
+static int dml_keep(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
 {
 	const struct tf_names *names = NULL;
+	const struct tf_dml *d;
+	struct mc_rec old;
 	char pos[64];
+	int k = 1, kept = 1;
 	for (size_t i = 0; i < x->nvers; i++)
 		if (x->vers[i].version == r->schema_version)
 			names = &x->vers[i].names;
 	if (!names) /* the reader checks every row against its schema: not reached */
 		return mc_errf(err, MC_EXIT_DATA, "a row of schema version %llu before its schema",
 			       (unsigned long long)r->schema_version);
-	for (size_t i = 0; i < x->ndml; i++) {
-		int k = tf_dml_keep(&t->o->rules->dml[x->dml[i]], r, names, err);
-		if (k < 0) {
-			pos_format(&r->pos, pos, sizeof pos);
-			return mc_errctx(err, "position %s: ", pos);
-		}
-		if (!k)
-			return 0;
+	for (size_t i = 0; i < x->ndml && kept; i++) {
+		d = &t->o->rules->dml[x->dml[i]];
+		if ((k = tf_dml_keep(d, r, names, err)) < 0)
+			goto fail;
+		kept = k;
 	}
+	if (kept || r->op != MC_OP_UPDATE)
+		return kept;
+	for (size_t i = 0; i < x->ndml; i++)
+		if (t->o->rules->dml[x->dml[i]].drop & (1u << MC_OP_UPDATE))
+			return 0; /* updates dropped by op: as the rules say */
+	old = *r;
+	old.op = MC_OP_DELETE;
+	old.after = NULL;
+	old.nafter = 0;
+	for (size_t i = 0; i < x->ndml; i++) {
+		d = &t->o->rules->dml[x->dml[i]];
+		if ((k = tf_dml_keep(d, &old, names, err)) < 0)
+			goto fail;
+		if (!k)
+			return 0; /* the old row was not kept either */
+	}
+	*r = old;
 	return 1;
+fail:
+	pos_format(&r->pos, pos, sizeof pos);
+	return mc_errctx(err, "position %s: ", pos);
 }
 
 /* The DDL policy of a ddl record: 1 it passes, 0 it is dropped, -1 with
