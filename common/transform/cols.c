@@ -380,8 +380,12 @@ int tf_colver_init(const struct tf_rules *R, const struct tf_coltab *t, const st
 	v->ncols = r->ncols;
 	v->any = t->nadds > 0;
 	if (!(v->conv = calloc(r->ncols + 1, sizeof *v->conv)) ||
-	    !(v->refidx = calloc(R->nrefs + 1, sizeof *v->refidx)))
+	    !(v->refidx = calloc(R->nrefs + 1, sizeof *v->refidx)) ||
+	    !(v->key = calloc(r->ncols + 1, sizeof *v->key)))
 		return mc_oom(err, "schemas");
+	for (size_t k = 0; k < r->nkey; k++)
+		if (r->key[k] < r->ncols)
+			v->key[r->key[k]] = true;
 	for (size_t i = 0; i < r->ncols; i++)
 		for (size_t j = 0; j < t->ntypes && !v->conv[i]; j++) {
 			const struct tf_typerule *tr = &R->types[t->types[j]];
@@ -403,6 +407,7 @@ void tf_colver_free(struct tf_colver *v)
 {
 	free(v->conv);
 	free(v->refidx);
+	free(v->key);
 	memset(v, 0, sizeof *v);
 }
 
@@ -513,6 +518,8 @@ static int one_image(const struct tf_rules *R, const struct tf_coltab *t, const 
 		x->where = v->conv[i]->where;
 		if ((rc = tf_ev_of_val(x, &img[i], &ev)) == 0)
 			rc = tf_convert(x, &ev, &v->conv[i]->to, &dst[i]);
+		if (rc == 0 && v->key[i])
+			rc = tf_convert_key(x, &ev, &v->conv[i]->to, &dst[i]);
 		if (rc) {
 			if (rc > 0) {
 				o->coln = i;

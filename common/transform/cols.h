@@ -20,6 +20,7 @@ struct tf_colver {
 	size_t ncols;
 	const struct tf_typerule **conv; /* per source column: its override, or NULL */
 	int *refidx;                     /* per R->refs: the column's index, or -1 */
+	bool *key;                       /* per source column: of the schema's key */
 	bool any;                        /* an override or an added column */
 };
 

@@ -666,3 +666,43 @@ int tf_convert(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target
 	}
 	}
 }
+
+/* A key column's conversion must keep keys apart: two source keys that
+ * convert to one value would be one row downstream (the merge keeps the
+ * later; the first is lost, exit 0). The conversions that can meet are a
+ * text read as a number ('1', '01', '1.0', '-0' are one number) and a
+ * time written by a format that drops some of its fields; a key value of
+ * these is taken only in its one exact form: a text in the number's own
+ * digits (no leading zero, no trailing fraction zero, no -0), a time whose
+ * formatted text reads back as the same time. Else dirty. */
+int tf_convert_key(struct tf_evctx *x, const struct tf_ev *v, const struct tf_target *t,
+		   const struct mc_val *o)
+{
+	char sv[120];
+	sv[0] = '\0';
+	if (t->t >= TF_T_TINYINT && t->t <= TF_T_DECIMAL && v->k == E_TEXT && !v->bin) {
+		size_t ip, id, fp, fd;
+		bool nonzero = false;
+		if (!dec_text(v->s, v->n, &ip, &id, &fp, &fd))
+			return 0; /* not reached: the conversion took it as a number */
+		for (size_t k = ip; k < v->n; k++)
+			nonzero |= v->s[k] >= '1' && v->s[k] <= '9';
+		if ((id > 1 && v->s[ip] == '0') || (fd && v->s[fp + fd - 1] == '0') ||
+		    (v->s[0] == '-' && !nonzero))
+			return dirty(x, "%s is of a key column, and not in the number's own digits "
+				     "(no leading zero, no trailing fraction zero, no -0): another text "
+				     "of the same number would be the same key", SV);
+		return 0;
+	}
+	if (t->t == TF_T_STRING && t->format && v->k == E_TIME) {
+		struct tf_time back;
+		memset(&back, 0, sizeof back);
+		if (!tf_fmt_parse(t->format, o->v.s.p, o->v.s.n, &back) || back.y != v->t.y ||
+		    back.mo != v->t.mo || back.d != v->t.d || back.h != v->t.h ||
+		    back.mi != v->t.mi || back.s != v->t.s || back.us != v->t.us)
+			return dirty(x, "%s is of a key column, and the format %s does not write all of "
+				     "it (as '%.*s'): other times would be the same key", SV, t->format,
+				     (int)(o->v.s.n > 40 ? 40 : o->v.s.n), o->v.s.p);
+	}
+	return 0;
+}

@@ -77,6 +77,11 @@ int tf_ev_of_val(struct tf_evctx *x, const struct mc_val *v, struct tf_ev *out);
 /* The value ev converted to target t into out (texts in the arena). */
 int tf_convert(struct tf_evctx *x, const struct tf_ev *ev, const struct tf_target *t,
 	       struct mc_val *out);
+/* After tf_convert of a key column's value: 1 (dirty, the reason in x)
+ * when another source value could convert to the same out (a text read as
+ * a number not in its own digits, a time formatted without all of it). */
+int tf_convert_key(struct tf_evctx *x, const struct tf_ev *ev, const struct tf_target *t,
+		   const struct mc_val *out);
 
 /* Time formats (yyyy MM dd HH mm ss SSS SSSSSS, 'literal', other
  * non-letters as themselves): check one (NULL, or what is wrong), parse a
