@@ -21,6 +21,7 @@
  * columns) falls back to the exact check. */
 #include "mysql/snap.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,103 @@ static int create_read(MYSQL *m, const struct snap_table *t, struct mc_buf *out,
 	return bad || buf_addc(out, 0) < 0 ? mc_oom(err, "a table's definition") : 0;
 }
 
+/* Whether the n columns cols of t hold every column of a unique index in
+ * idx ("name\tcolumn\n" lines of one index after another; an index with a
+ * prefix part is left out by the query): then no two rows share them. */
+static bool holds_unique(const struct snap_table *t, const uint32_t *cols, size_t n, const char *idx)
+{
+	while (*idx) {
+		const char *tab = strchr(idx, '\t'), *end;
+		size_t nl = (size_t)(tab - idx);
+		bool all = true;
+		const char *name = idx;
+		while (*idx && strncmp(idx, name, nl) == 0 && idx[nl] == '\t') {
+			const char *col = idx + nl + 1;
+			bool in = false;
+			end = strchr(col, '\n');
+			for (size_t i = 0; i < n && !in; i++)
+				in = strlen(t->cols[cols[i]].name) == (size_t)(end - col) &&
+				     memcmp(t->cols[cols[i]].name, col, (size_t)(end - col)) == 0;
+			all &= in;
+			idx = end + 1;
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+/* The keys a snapshot relies on, checked with the columns: the schema
+ * record's key (primary or unique) must still be unique, and so must a
+ * split key the chunks take as unique: a chunk that stops at its row limit
+ * inside a run of rows sharing the split key's value leaves the rest of
+ * them to no chunk (the next starts after the value). An ALTER TABLE that
+ * moves the primary key to other columns lets the old key's values repeat,
+ * and then rows were lost with exit 0. */
+static int keys_check(MYSQL *m, const struct snap_table *t, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, idx = { 0 };
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	const char *lit[2] = { t->db, t->name }, *what = NULL;
+	char names[400];
+	int rc, bad;
+	bool key = t->nkey && !(t->key_flags & MC_SF_KEY_DECLARED), split = t->nsplit && t->split_unique;
+	if (!key && !split)
+		return 0;
+	bad = buf_adds(&q, "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS s "
+			   "WHERE NON_UNIQUE = 0 AND TABLE_SCHEMA='") < 0;
+	for (int i = 0; i < 2 && !bad; i++) {
+		size_t n = strlen(lit[i]);
+		bad = (i && buf_adds(&q, "' AND TABLE_NAME='") < 0) || buf_grow(&q, 2 * n + 1) < 0;
+		if (!bad)
+			q.len += mysql_real_escape_string(m, q.p + q.len, lit[i], (unsigned long)n);
+	}
+	if (bad || buf_adds(&q, "' AND NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS p "
+			       "WHERE p.TABLE_SCHEMA = s.TABLE_SCHEMA AND p.TABLE_NAME = s.TABLE_NAME "
+			       "AND p.INDEX_NAME = s.INDEX_NAME AND p.SUB_PART IS NOT NULL) "
+			       "ORDER BY INDEX_NAME, SEQ_IN_INDEX") < 0 || buf_addc(&q, 0) < 0) {
+		buf_free(&q);
+		return mc_oom(err, "a table's keys");
+	}
+	rc = my_query(m, q.p, &res, err);
+	buf_free(&q);
+	if (rc < 0)
+		return -1;
+	while (!bad && (row = mysql_fetch_row(res)))
+		bad = buf_adds(&idx, row[0] ? row[0] : "") < 0 || buf_addc(&idx, '\t') < 0 ||
+		      buf_adds(&idx, row[1] ? row[1] : "") < 0 || buf_addc(&idx, '\n') < 0;
+	mysql_free_result(res);
+	if (bad || buf_addc(&idx, 0) < 0) {
+		buf_free(&idx);
+		return mc_oom(err, "a table's keys");
+	}
+	if (key && !holds_unique(t, t->key, t->nkey, idx.p)) {
+		size_t o = 0;
+		names[0] = 0;
+		for (size_t i = 0; i < t->nkey && o < sizeof names; i++)
+			o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "",
+					      t->cols[t->key[i]].name);
+		what = "key";
+	} else if (split && !holds_unique(t, t->split, t->nsplit, idx.p)) {
+		snap_split_names(t, t->nsplit, names, sizeof names);
+		what = "split key";
+	}
+	buf_free(&idx);
+	if (what)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s.%s' was changed (ALTER TABLE) while it was being "
+			       "snapshotted: its %s (%s) is no longer a unique key of it (the primary "
+			       "or unique key moved or was dropped), so its values may repeat and the "
+			       "chunks, split on it, can miss rows; nothing of them is written: the "
+			       "chunks already written are split on the old key, which a rerun cannot "
+			       "continue, so take the table's snapshot again from the start (drop its "
+			       "line from the checkpoint, or load it into a new warehouse) and make "
+			       "key changes between snapshots, not during one",
+			       t->db, t->name, what, names);
+	return 0;
+}
+
 int snap_def_check(MYSQL *m, const struct snap_table *t, struct snap_def_seen *seen, int more,
 		   struct mc_err *err)
 {
@@ -178,6 +276,8 @@ int snap_def_check(MYSQL *m, const struct snap_table *t, struct snap_def_seen *s
 		rc = def_read(m, t->db, t->name, &now, err);
 	if (rc == 0 && t->def && strcmp(t->def, now.p) != 0)
 		rc = def_refuse(t, now.p, "while it was being snapshotted", err);
+	if (rc == 0 && t->def)
+		rc = keys_check(m, t, err);
 	/* passed: the text read in this transaction is of the loaded definition */
 	if (rc == 0 && seen && more && t->def && (have || (rc = create_read(m, t, &text, err)) == 0)) {
 		struct mc_buf old = seen->create;
