@@ -843,6 +843,20 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 		for (long i = have; i < d; i++)
 			if (buf_addc(b, '0') < 0)
 				return -1;
+		/* the server reads more forms ('2024-01-02 3:04:05'); mcsync
+		 * keeps the literal as it is, so it must be one of the record's */
+		struct mc_val tv = { .kind = v->kind };
+		struct mc_err e = { 0 };
+		tv.v.s.p = b->p + at;
+		tv.v.s.n = b->len - at;
+		if (rec_val_validate(&tv, &e) < 0) {
+			b->len = at;
+			snprintf(why, whysz, "its DEFAULT '%s' is not written in the form mcsync "
+				 "keeps a '%.*s' value in (%s), and mcsync does not compute what the "
+				 "server stores for it", x->lit, (int)c->mysql_type.n, c->mysql_type.p,
+				 rec_vkind_name(v->kind));
+			return -1;
+		}
 	} else {
 		snprintf(why, whysz, "%s '%.*s' column %s: its value for the older rows is not one "
 			 "mcsync computes exactly", implicit ? "a NOT NULL" : "a",
