@@ -124,7 +124,7 @@ expect_grep "bs: a backslash (written under NO_BACKSLASH_ESCAPES)" "holds a back
 # FLOAT to DOUBLE(10,2): the server rounded 0.123 to 0.12 (a table copy);
 # it keeps the values when it alters in place: the binlog does not say
 expect_code 1 "md: MODIFY FLOAT to DOUBLE(M,D) is refused" mc-merge --warehouse="$W" --table=d__md --ds=$D
-expect_grep "md: the message says why" "column 2: changed at .*MODIFY f DOUBLE\\(10,2\\).*FLOAT\\(M,D\\) and DOUBLE\\(M,D\\) round the values" "$T/err"
+expect_grep "md: the message says why" "table 'd__md': column 2 'f': changed at .*MODIFY f DOUBLE\\(10,2\\).*FLOAT\\(M,D\\) and DOUBLE\\(M,D\\) round the values" "$T/err"
 
 # The swap through mc-transform with rename_column: ignore: the statement
 # is dropped, columns are matched by name, and a swap looks like a move;

@@ -870,6 +870,37 @@ static int def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_v
 	return 0;
 }
 
+/* ---- a statement that changes values without a new version ---- */
+
+int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
+{
+	struct wh_alter *a = malloc(sizeof *a);
+	struct mc_err e = { 0 };
+	int found = 0;
+	if (!a)
+		return -1;
+	if (wh_alter_parse(sql, n, a, &e) < 0) {
+		/* unread: a FLOAT, DOUBLE or REAL in it may be such a clause */
+		static const char *const kw[] = { "float", "double", "real", NULL };
+		for (size_t i = 0; i < n && !found; i++)
+			for (size_t k = 0; kw[k] && !found; k++) {
+				size_t kn = strlen(kw[k]);
+				found = i + kn <= n && !strncasecmp(sql + i, kw[k], kn);
+			}
+		if (found)
+			snprintf(col, colsz, "?");
+	} else {
+		for (size_t i = 0; i < a->n && !found; i++)
+			if ((a->a[i].op == WH_ALT_MODIFY || a->a[i].op == WH_ALT_RENAME) &&
+			    a->a[i].fscale) {
+				snprintf(col, colsz, "%s", a->a[i].name);
+				found = 1;
+			}
+	}
+	free(a);
+	return found;
+}
+
 /* ---- steps ---- */
 
 struct wcol {

@@ -98,6 +98,15 @@ struct wh_alter {
  * more than WH_ALT_MAX column clauses. */
 int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err);
 
+/* Whether the statement gives a column it holds the type FLOAT(M,D),
+ * DOUBLE(M,D) or REAL(M,D) (MODIFY, CHANGE): the server rounds the values
+ * to D digits when it copies the table, keeps them when it alters it in
+ * place, and the schema records say float or double either way. 1 with
+ * the column's name (as it was) in col, 0 when not, -1: out of memory. A
+ * statement that cannot be read is 1 ("?") when it names FLOAT, DOUBLE or
+ * REAL at all. */
+int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz);
+
 /* ---- conversion of a row between versions ---- */
 
 enum { WH_CV_SAME = 0, WH_CV_DEC, WH_CV_FRAC, WH_CV_F64, WH_CV_FIT, WH_CV_ERR };
