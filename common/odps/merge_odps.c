@@ -804,6 +804,15 @@ static int run(struct mo *m, struct mc_err *err)
 	}
 	if (plan_ddl(m, err) < 0 || odps_mo_key_unique(m, err) < 0)
 		return -1;
+	/* a MODIFY into FLOAT(M,D)/DOUBLE(M,D) in the range, also one that
+	 * made no version (the schema records say float before and after) */
+	char *hp = wh_pathf("%s/" ODPS_HISTDIR "/%s.mcr", m->o->state, m->lo->table);
+	if (!hp)
+		return mc_oom(err, "path");
+	rc = wh_hist_fscale(&m->mh.h, m->o->table, hp, &m->from, &m->upto, m->upto_inf, err);
+	free(hp);
+	if (rc < 0)
+		return -1;
 	day_format(m->base, d);
 	if (m->mh.active &&
 	    (hist_columns(m, err) < 0 ||

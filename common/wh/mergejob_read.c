@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/alloc.h"
 #include "stream/recio.h"
@@ -343,63 +342,21 @@ static int log_files_of(struct mergejob *j, const char *part, const struct wh_ma
 	return 0;
 }
 
-/* A statement in the range that gives a column FLOAT(M,D), DOUBLE(M,D) or
- * REAL(M,D): the schema records say float or double before and after it
- * (the binlog's table map carries no M,D), so it may make no schema version
- * and no step converts the older rows; the server rounded them to D digits,
- * or kept them, by how it altered the table, which the binlog does not say. */
-static int fscale_refuse(const struct mergejob *j, const struct mc_pos *pos, const char *sql,
-			 size_t n, const struct mc_rec *before, const char *where,
-			 struct mc_err *err)
-{
-	char col[256], p[64], cn[300];
-	int rc = wh_alter_fscale(sql, n, col, sizeof col);
-	if (rc <= 0)
-		return rc < 0 ? mc_oom(err, "DDL") : 0;
-	snprintf(cn, sizeof cn, "column '%s'", col);
-	for (size_t i = 0; before && i < before->ncols; i++)
-		if (before->cols[i].name.n == strlen(col) &&
-		    !strncasecmp(before->cols[i].name.p, col, strlen(col)))
-			snprintf(cn, sizeof cn, "column %zu '%s'", i + 1, col);
-	pos_format(pos, p, sizeof p);
-	return mc_errf(err, MC_EXIT_DATA,
-		       "table '%s': %s: changed at %s ('%.*s', %s): FLOAT(M,D) and "
-		       "DOUBLE(M,D) round the values to D digits, or keep them, by how the server "
-		       "altered the table, which the binlog does not say; merge up to a point "
-		       "before it, or load a new snapshot of the table taken after it "
-		       "(mc-tunnel-put --resnapshot)",
-		       j->o.table, cn, p, (int)(n > 200 ? 200 : n), sql, where);
-}
-
-/* The statements of the table's schema history in the range (those that
- * made no version too), by fscale_refuse. */
+/* The statements of the table's schema history in the range: those
+ * that made no version too (wh_hist_fscale). */
 static int fscale_hist(const struct mergejob *j, struct mc_err *err)
 {
 	struct wh_hist h;
-	char *hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST), where[600];
+	char *hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST);
 	int rc;
 	if (!hp)
 		return mc_oom(err, "path");
-	snprintf(where, sizeof where, "in '%s'", hp);
 	rc = wh_hist_read(hp, &h, err);
+	if (rc > 0)
+		rc = wh_hist_fscale(&h, j->o.table, hp, &j->from, &j->upto, j->upto_inf, err);
 	free(hp);
-	if (rc <= 0)
-		return rc;
-	rc = 0;
-	for (size_t k = 0; k <= h.n && rc == 0; k++) {
-		/* version k's statements (k == n: those after the last) */
-		const struct wh_hddl *d = k < h.n ? h.v[k].ddl : h.pend;
-		size_t nd = k < h.n ? h.v[k].nddl : h.npend;
-		const struct mc_rec *before = k > 0 ? &h.v[k - 1].s.rec : NULL;
-		for (size_t i = 0; i < nd && rc == 0; i++) {
-			struct mc_pos g = mj_gpos(0, d[i].pos);
-			if (pos_cmp(&g, &j->from) < 0 || (!j->upto_inf && pos_cmp(&g, &j->upto) >= 0))
-				continue;
-			rc = fscale_refuse(j, &d[i].pos, d[i].sql, d[i].n, before, where, err);
-		}
-	}
 	wh_hist_free(&h);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 static int keep_ddl(struct mergejob *j, const struct mc_rec *r, const char *path,
@@ -409,7 +366,7 @@ static int keep_ddl(struct mergejob *j, const struct mc_rec *r, const char *path
 	if (r->effect == MC_DDL_ALTER || r->effect == MC_DDL_UNKNOWN) {
 		char where[600];
 		snprintf(where, sizeof where, "'%s' record %llu", path, (unsigned long long)recno);
-		if (fscale_refuse(j, &r->pos, r->sql.p, r->sql.n, NULL, where, err) < 0)
+		if (wh_fscale_refuse(j->o.table, &r->pos, r->sql.p, r->sql.n, NULL, where, err) < 0)
 			return -1;
 	}
 	if (r->effect != MC_DDL_TRUNCATE && r->effect != MC_DDL_DROP &&

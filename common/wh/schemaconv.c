@@ -901,6 +901,53 @@ int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
 	return found;
 }
 
+int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
+		     const struct mc_rec *before, const char *where, struct mc_err *err)
+{
+	char col[256], p[64], cn[300];
+	int rc = wh_alter_fscale(sql, n, col, sizeof col);
+	if (rc <= 0)
+		return rc < 0 ? mc_oom(err, "DDL") : 0;
+	snprintf(cn, sizeof cn, "column '%s'", col);
+	for (size_t i = 0; before && i < before->ncols; i++)
+		if (before->cols[i].name.n == strlen(col) &&
+		    !strncasecmp(before->cols[i].name.p, col, strlen(col)))
+			snprintf(cn, sizeof cn, "column %zu '%s'", i + 1, col);
+	pos_format(pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s': %s: changed at %s ('%.*s', %s): FLOAT(M,D) and "
+		       "DOUBLE(M,D) round the values to D digits, or keep them, by how the server "
+		       "altered the table, which the binlog does not say; merge up to a point "
+		       "before it, or load a new snapshot of the table taken after it "
+		       "(mc-tunnel-put --resnapshot)",
+		       table, cn, p, (int)(n > 200 ? 200 : n), sql, where);
+}
+
+int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
+		   const struct mc_pos *from, const struct mc_pos *upto, int upto_inf,
+		   struct mc_err *err)
+{
+	char where[600];
+	snprintf(where, sizeof where, "in '%s'", path);
+	for (size_t k = 0; k <= h->n; k++) {
+		/* version k's statements (k == n: those after the last) */
+		const struct wh_hddl *d = k < h->n ? h->v[k].ddl : h->pend;
+		size_t nd = k < h->n ? h->v[k].nddl : h->npend;
+		const struct mc_rec *before = k > 0 ? &h->v[k - 1].s.rec
+					      : k < h->n ? &h->v[k].s.rec
+					      : NULL;
+		if (k == h->n && h->n > 0)
+			before = &h->v[h->n - 1].s.rec;
+		for (size_t i = 0; i < nd; i++) {
+			if (pos_cmp(&d[i].pos, from) < 0 || (!upto_inf && pos_cmp(&d[i].pos, upto) >= 0))
+				continue;
+			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before, where, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- steps ---- */
 
 struct wcol {

@@ -107,6 +107,20 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
  * REAL at all. */
 int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz);
 
+/* The refusal of such a statement of table at pos (wh_alter_fscale): -1
+ * (code MC_EXIT_DATA) naming the table, the column (by its place in
+ * before, when given), the statement, pos and where it was read; 0 when
+ * the statement is not one. */
+int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
+		     const struct mc_rec *before, const char *where, struct mc_err *err);
+/* Every statement of h (read from path) in [from, upto), those that made
+ * no version too, by wh_fscale_refuse: the schema records say float or
+ * double before and after such a statement, so no step converts the rows
+ * across it. */
+int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
+		   const struct mc_pos *from, const struct mc_pos *upto, int upto_inf,
+		   struct mc_err *err);
+
 /* ---- conversion of a row between versions ---- */
 
 enum { WH_CV_SAME = 0, WH_CV_DEC, WH_CV_FRAC, WH_CV_F64, WH_CV_FIT, WH_CV_ERR };

@@ -97,6 +97,33 @@ static void t_parse(void)
 		  "%zu", a.n);
 }
 
+/* A MODIFY or CHANGE into FLOAT(M,D)/DOUBLE(M,D)/REAL(M,D): the schema
+ * records say float or double either way (no version may follow it). */
+static void t_fscale(void)
+{
+	static const struct {
+		const char *sql, *col;
+	} c[] = {
+		{ "ALTER TABLE d.t MODIFY f FLOAT(7,2), ALGORITHM=COPY", "f" },
+		{ "ALTER TABLE d.t MODIFY COLUMN f DOUBLE PRECISION(10,2)", "f" },
+		{ "ALTER TABLE d.t MODIFY f REAL(10,2) NOT NULL", "f" },
+		{ "ALTER TABLE d.t CHANGE f g FLOAT(7,2)", "f" },
+		{ "ALTER TABLE d.t ADD COLUMN x INT, CHANGE COLUMN `f` `f` float(7, 2)", "f" },
+		{ "ALTER TABLE d.t MODIFY f FLOAT", NULL },
+		{ "ALTER TABLE d.t MODIFY f FLOAT(20)", NULL },
+		{ "ALTER TABLE d.t ADD COLUMN g FLOAT(7,2)", NULL },
+		{ "ALTER TABLE d.t MODIFY v DECIMAL(7,2)", NULL },
+		{ "CREATE TABLE d.t (f FLOAT(7,2))", NULL },
+		{ "ALTER TABLE d.t MODIFY f FLOAT(7,2) DEFAULT 'unclosed", "?" },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		char col[256] = "";
+		int rc = wh_alter_fscale(c[i].sql, strlen(c[i].sql), col, sizeof col);
+		tap_check(c[i].col ? rc == 1 && !strcmp(col, c[i].col) : rc == 0, c[i].sql,
+			  "rc %d col '%s'", rc, col);
+	}
+}
+
 static void t_types(void)
 {
 	struct {
@@ -295,6 +322,7 @@ static void t_file(void)
 int main(void)
 {
 	t_parse();
+	t_fscale();
 	t_types();
 	t_steps();
 	t_file();
