@@ -1,0 +1,89 @@
+/* schemafscale.c: a statement that gives a column FLOAT(M,D), DOUBLE(M,D)
+ * or REAL(M,D) (schemahist.h, docs/merge.md "Schema changes"). The schema
+ * records say float or double before and after it (the binlog's table map
+ * carries no M,D), so it may make no schema version, and no step converts
+ * the older rows across it; the server rounded them to D digits, or kept
+ * them, by how it altered the table, which the binlog does not say. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "wh/schemahist.h"
+
+int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
+{
+	struct wh_alter *a = malloc(sizeof *a);
+	struct mc_err e = { 0 };
+	int found = 0;
+	if (!a)
+		return -1;
+	if (wh_alter_parse(sql, n, a, &e) < 0) {
+		/* unread: a FLOAT, DOUBLE or REAL in it may be such a clause */
+		static const char *const kw[] = { "float", "double", "real", NULL };
+		for (size_t i = 0; i < n && !found; i++)
+			for (size_t k = 0; kw[k] && !found; k++) {
+				size_t kn = strlen(kw[k]);
+				found = i + kn <= n && !strncasecmp(sql + i, kw[k], kn);
+			}
+		if (found)
+			snprintf(col, colsz, "?");
+	} else {
+		for (size_t i = 0; i < a->n && !found; i++)
+			if ((a->a[i].op == WH_ALT_MODIFY || a->a[i].op == WH_ALT_RENAME) &&
+			    a->a[i].fscale) {
+				snprintf(col, colsz, "%s", a->a[i].name);
+				found = 1;
+			}
+	}
+	free(a);
+	return found;
+}
+
+int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
+		     const struct mc_rec *before, const char *where, struct mc_err *err)
+{
+	char col[256], p[64], cn[300];
+	int rc = wh_alter_fscale(sql, n, col, sizeof col);
+	if (rc <= 0)
+		return rc < 0 ? mc_oom(err, "DDL") : 0;
+	snprintf(cn, sizeof cn, "column '%s'", col);
+	for (size_t i = 0; before && i < before->ncols; i++)
+		if (before->cols[i].name.n == strlen(col) &&
+		    !strncasecmp(before->cols[i].name.p, col, strlen(col)))
+			snprintf(cn, sizeof cn, "column %zu '%s'", i + 1, col);
+	pos_format(pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s': %s: changed at %s ('%.*s', %s): FLOAT(M,D) and "
+		       "DOUBLE(M,D) round the values to D digits, or keep them, by how the server "
+		       "altered the table, which the binlog does not say; merge up to a point "
+		       "before it, or load a new snapshot of the table taken after it "
+		       "(mc-tunnel-put --resnapshot)",
+		       table, cn, p, (int)(n > 200 ? 200 : n), sql, where);
+}
+
+int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
+		   const struct mc_pos *from, const struct mc_pos *upto, int upto_inf,
+		   struct mc_err *err)
+{
+	char where[600];
+	snprintf(where, sizeof where, "in '%s'", path);
+	for (size_t k = 0; k <= h->n; k++) {
+		/* version k's statements (k == n: those after the last) */
+		const struct wh_hddl *d = k < h->n ? h->v[k].ddl : h->pend;
+		size_t nd = k < h->n ? h->v[k].nddl : h->npend;
+		const struct mc_rec *before = k > 0 ? &h->v[k - 1].s.rec
+					      : k < h->n ? &h->v[k].s.rec
+					      : NULL;
+		if (k == h->n && h->n > 0)
+			before = &h->v[h->n - 1].s.rec;
+		for (size_t i = 0; i < nd; i++) {
+			if (pos_cmp(&d[i].pos, from) < 0 || (!upto_inf && pos_cmp(&d[i].pos, upto) >= 0))
+				continue;
+			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before, where, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
