@@ -11,193 +11,7 @@
 
 #include "base/alloc.h"
 #include "wh/schemahist.h"
-
-/* ---- tokens ---- */
-
-enum { TK_END = 0, TK_WORD, TK_QID, TK_STR, TK_NUM, TK_PUNCT };
-
-struct lex {
-	const char *p, *e;
-	int kind;
-	const char *t; /* the token's text (TK_QID, TK_STR: inside the quotes) */
-	size_t n;
-	char q; /* TK_STR: its quote */
-	char bx; /* TK_STR: b or x prefix, else 0 */
-};
-
-static void skip_blank(struct lex *l)
-{
-	for (;;) {
-		while (l->p < l->e && isspace((unsigned char)*l->p))
-			l->p++;
-		if (l->e - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' && l->p[2] == '!') {
-			l->p += 3; /* executable comment: its text is the statement's */
-			while (l->p < l->e && isdigit((unsigned char)*l->p))
-				l->p++;
-			continue;
-		}
-		if (l->e - l->p >= 2 && l->p[0] == '*' && l->p[1] == '/') {
-			l->p += 2;
-			continue;
-		}
-		if (l->e - l->p >= 2 && l->p[0] == '/' && l->p[1] == '*') {
-			const char *c = l->p + 2;
-			while (l->e - c >= 2 && !(c[0] == '*' && c[1] == '/'))
-				c++;
-			l->p = l->e - c >= 2 ? c + 2 : l->e;
-			continue;
-		}
-		if ((l->p < l->e && *l->p == '#') ||
-		    (l->e - l->p >= 3 && l->p[0] == '-' && l->p[1] == '-' && isspace((unsigned char)l->p[2]))) {
-			while (l->p < l->e && *l->p != '\n')
-				l->p++;
-			continue;
-		}
-		return;
-	}
-}
-
-/* The next token; -1 for an unterminated quote. */
-static int next(struct lex *l)
-{
-	skip_blank(l);
-	l->bx = 0;
-	if (l->p >= l->e) {
-		l->kind = TK_END;
-		l->n = 0;
-		return 0;
-	}
-	char c = *l->p;
-	if ((c == 'b' || c == 'B' || c == 'x' || c == 'X') && l->e - l->p >= 2 && l->p[1] == '\'') {
-		l->bx = (char)tolower((unsigned char)c);
-		l->p++;
-		c = '\'';
-	}
-	if (c == '`' || c == '\'' || c == '"') {
-		const char *s = ++l->p;
-		for (;;) {
-			if (l->p >= l->e)
-				return -1;
-			if (*l->p == '\\' && c != '`' && l->e - l->p >= 2) {
-				l->p += 2;
-				continue;
-			}
-			if (*l->p == c) {
-				if (l->e - l->p >= 2 && l->p[1] == c) {
-					l->p += 2;
-					continue;
-				}
-				break;
-			}
-			l->p++;
-		}
-		l->t = s;
-		l->n = (size_t)(l->p - s);
-		l->p++;
-		l->kind = c == '`' ? TK_QID : TK_STR;
-		l->q = c;
-		return 0;
-	}
-	l->t = l->p;
-	if (isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80) {
-		int num = isdigit((unsigned char)c);
-		while (l->p < l->e && (isalnum((unsigned char)*l->p) || *l->p == '_' || *l->p == '$' ||
-				       (unsigned char)*l->p >= 0x80 || (num && *l->p == '.') ||
-				       (num && (l->p[-1] == 'e' || l->p[-1] == 'E') &&
-					(*l->p == '-' || *l->p == '+'))))
-			l->p++;
-		l->n = (size_t)(l->p - l->t);
-		l->kind = num ? TK_NUM : TK_WORD;
-		if (num) /* 1e5 words are numbers; 1abc is a name */
-			for (size_t i = 0; i < l->n; i++)
-				if (!(isdigit((unsigned char)l->t[i]) || l->t[i] == '.' || l->t[i] == 'e' ||
-				      l->t[i] == 'E' || l->t[i] == '-' || l->t[i] == '+'))
-					l->kind = TK_WORD;
-		return 0;
-	}
-	if (c == '.' && l->e - l->p >= 2 && isdigit((unsigned char)l->p[1])) {
-		l->p++;
-		while (l->p < l->e && isdigit((unsigned char)*l->p))
-			l->p++;
-		l->n = (size_t)(l->p - l->t);
-		l->kind = TK_NUM;
-		return 0;
-	}
-	l->p++;
-	l->n = 1;
-	l->kind = TK_PUNCT;
-	return 0;
-}
-
-static int is_kw(const struct lex *l, const char *w)
-{
-	return l->kind == TK_WORD && strlen(w) == l->n && strncasecmp(l->t, w, l->n) == 0;
-}
-
-static int is_p(const struct lex *l, char c)
-{
-	return l->kind == TK_PUNCT && *l->t == c;
-}
-
-/* A name token into out (unquoted); 0 when the token is no name. */
-static int name_of(const struct lex *l, char *out, size_t outsz)
-{
-	size_t k = 0;
-	if (l->kind != TK_WORD && l->kind != TK_QID)
-		return 0;
-	for (size_t i = 0; i < l->n && k + 1 < outsz; i++) {
-		out[k++] = l->t[i];
-		if (l->kind == TK_QID && l->t[i] == '`' && i + 1 < l->n)
-			i++;
-	}
-	out[k] = 0;
-	return 1;
-}
-
-/* A string literal's value (escapes of MySQL's default sql_mode), cut
- * to outsz - 1 bytes: unquote_len says whether it was. */
-static size_t unquote(const struct lex *l, char *out, size_t outsz)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < l->n && k + 1 < outsz; i++) {
-		char c = l->t[i];
-		if (c == l->q && i + 1 < l->n)
-			i++;
-		else if (c == '\\' && i + 1 < l->n) {
-			c = l->t[++i];
-			c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == '0' ? '\0'
-			    : c == 'Z' ? '\032' : c == 'b' ? '\b' : c;
-		}
-		out[k++] = c;
-	}
-	out[k] = 0;
-	return k;
-}
-
-/* The length of a string literal's value, uncut. */
-static size_t unquote_len(const struct lex *l)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++, k++)
-		if ((l->t[i] == l->q || l->t[i] == '\\') && i + 1 < l->n)
-			i++;
-	return k;
-}
-
-/* Past the rest of a clause (to the comma at depth 0, or the end). */
-static int skip_clause(struct lex *l)
-{
-	int depth = 0;
-	while (l->kind != TK_END && !(depth == 0 && is_p(l, ','))) {
-		if (is_p(l, '('))
-			depth++;
-		else if (is_p(l, ')'))
-			depth--;
-		if (next(l) < 0)
-			return -1;
-	}
-	return 0;
-}
+#include "wh/altlex.h"
 
 /* Whether the type at l is FLOAT(M,D), DOUBLE(M,D) or REAL(M,D), which
  * round to D digits (the schema record says float or double). */
@@ -205,13 +19,13 @@ static int float_scaled(const struct lex *l)
 {
 	struct lex c = *l;
 	int scaled = 0;
-	if (!(is_kw(l, "FLOAT") || is_kw(l, "DOUBLE") || is_kw(l, "REAL")))
+	if (!(wl_is_kw(l, "FLOAT") || wl_is_kw(l, "DOUBLE") || wl_is_kw(l, "REAL")))
 		return 0;
-	if (next(&c) == 0 && is_kw(&c, "PRECISION"))
-		(void)next(&c);
-	if (is_p(&c, '('))
-		while (next(&c) == 0 && c.kind != TK_END && !is_p(&c, ')'))
-			if (is_p(&c, ','))
+	if (wl_next(&c) == 0 && wl_is_kw(&c, "PRECISION"))
+		(void)wl_next(&c);
+	if (wl_is_p(&c, '('))
+		while (wl_next(&c) == 0 && c.kind != TK_END && !wl_is_p(&c, ')'))
+			if (wl_is_p(&c, ','))
 				scaled = 1;
 	return scaled;
 }
@@ -227,29 +41,29 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	a->bslash = 0;
 	a->fscale = float_scaled(l);
 	for (;;) {
-		if (l->kind == TK_END || (depth == 0 && (is_p(l, ',') || is_p(l, ')'))))
+		if (l->kind == TK_END || (depth == 0 && (wl_is_p(l, ',') || wl_is_p(l, ')'))))
 			return 0;
-		if (is_p(l, '('))
+		if (wl_is_p(l, '('))
 			depth++;
-		else if (is_p(l, ')'))
+		else if (wl_is_p(l, ')'))
 			depth--;
-		else if (depth == 0 && is_kw(l, "NOT")) {
-			if (next(l) < 0)
+		else if (depth == 0 && wl_is_kw(l, "NOT")) {
+			if (wl_next(l) < 0)
 				return -1;
-			if (is_kw(l, "NULL"))
+			if (wl_is_kw(l, "NULL"))
 				a->not_null = 1;
 			continue;
-		} else if (depth == 0 && (is_kw(l, "AS") || is_kw(l, "GENERATED"))) {
+		} else if (depth == 0 && (wl_is_kw(l, "AS") || wl_is_kw(l, "GENERATED"))) {
 			a->def = WH_DEF_GENERATED;
-		} else if (depth == 0 && is_kw(l, "AUTO_INCREMENT")) {
+		} else if (depth == 0 && wl_is_kw(l, "AUTO_INCREMENT")) {
 			a->autoinc = 1;
-		} else if (depth == 0 && is_kw(l, "DEFAULT") && a->def != WH_DEF_GENERATED) {
-			if (next(l) < 0)
+		} else if (depth == 0 && wl_is_kw(l, "DEFAULT") && a->def != WH_DEF_GENERATED) {
+			if (wl_next(l) < 0)
 				return -1;
 			int neg = 0;
-			if (is_p(l, '-') || is_p(l, '+')) {
+			if (wl_is_p(l, '-') || wl_is_p(l, '+')) {
 				neg = *l->t == '-';
-				if (next(l) < 0)
+				if (wl_next(l) < 0)
 					return -1;
 			}
 			if (l->kind == TK_STR && l->q == '\'' && !neg && !l->bx) {
@@ -259,12 +73,12 @@ static int coldef(struct lex *l, struct wh_alt *a)
 				do {
 					if (memchr(l->t, '\\', l->n))
 						a->bslash = 1;
-					if (a->litn + unquote_len(l) + 1 > sizeof a->lit)
+					if (a->litn + wl_unquote_len(l) + 1 > sizeof a->lit)
 						a->def = WH_DEF_LONG;
 					else
-						a->litn += unquote(l, a->lit + a->litn,
+						a->litn += wl_unquote(l, a->lit + a->litn,
 								   sizeof a->lit - a->litn);
-					if (next(l) < 0)
+					if (wl_next(l) < 0)
 						return -1;
 				} while (l->kind == TK_STR && l->q == '\'' && !l->bx);
 				continue;
@@ -272,11 +86,11 @@ static int coldef(struct lex *l, struct wh_alt *a)
 				a->def = WH_DEF_LIT;
 				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%s%.*s", neg ? "-" : "",
 							   (int)l->n, l->t);
-			} else if (is_kw(l, "NULL") && !neg) {
+			} else if (wl_is_kw(l, "NULL") && !neg) {
 				a->def = WH_DEF_NULL;
-			} else if ((is_kw(l, "TRUE") || is_kw(l, "FALSE")) && !neg) {
+			} else if ((wl_is_kw(l, "TRUE") || wl_is_kw(l, "FALSE")) && !neg) {
 				a->def = WH_DEF_LIT;
-				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%d", is_kw(l, "TRUE"));
+				a->litn = (size_t)snprintf(a->lit, sizeof a->lit, "%d", wl_is_kw(l, "TRUE"));
 			} else {
 				a->def = WH_DEF_EXPR; /* a function, an expression, b'..' */
 				snprintf(a->lit, sizeof a->lit, "%.*s", (int)(l->n < 200 ? l->n : 200), l->t);
@@ -284,7 +98,7 @@ static int coldef(struct lex *l, struct wh_alt *a)
 				continue;
 			}
 		}
-		if (next(l) < 0)
+		if (wl_next(l) < 0)
 			return -1;
 	}
 }
@@ -310,43 +124,43 @@ static struct wh_alt *alt_new(struct wh_alter *a, int op, struct mc_err *err)
 static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
 {
 	int paren = 0;
-	if (is_kw(l, "COLUMN") && next(l) < 0)
+	if (wl_is_kw(l, "COLUMN") && wl_next(l) < 0)
 		return -1;
-	if (is_kw(l, "PRIMARY")) {
+	if (wl_is_kw(l, "PRIMARY")) {
 		if (!alt_new(a, WH_ALT_ADD_PK, err))
 			return -1;
-		return skip_clause(l);
+		return wl_skip_clause(l);
 	}
-	if (is_kw(l, "INDEX") || is_kw(l, "KEY") || is_kw(l, "UNIQUE") || is_kw(l, "CONSTRAINT") ||
-	    is_kw(l, "FOREIGN") || is_kw(l, "FULLTEXT") || is_kw(l, "SPATIAL") ||
-	    is_kw(l, "PARTITION") || is_kw(l, "CHECK") || is_kw(l, "PERIOD") || is_kw(l, "SYSTEM"))
-		return skip_clause(l);
-	if (is_kw(l, "IF")) { /* IF NOT EXISTS */
+	if (wl_is_kw(l, "INDEX") || wl_is_kw(l, "KEY") || wl_is_kw(l, "UNIQUE") || wl_is_kw(l, "CONSTRAINT") ||
+	    wl_is_kw(l, "FOREIGN") || wl_is_kw(l, "FULLTEXT") || wl_is_kw(l, "SPATIAL") ||
+	    wl_is_kw(l, "PARTITION") || wl_is_kw(l, "CHECK") || wl_is_kw(l, "PERIOD") || wl_is_kw(l, "SYSTEM"))
+		return wl_skip_clause(l);
+	if (wl_is_kw(l, "IF")) { /* IF NOT EXISTS */
 		for (int i = 0; i < 3; i++)
-			if (next(l) < 0)
+			if (wl_next(l) < 0)
 				return -1;
 	}
-	if (is_p(l, '(')) {
+	if (wl_is_p(l, '(')) {
 		paren = 1;
-		if (next(l) < 0)
+		if (wl_next(l) < 0)
 			return -1;
 	}
 	for (;;) {
 		struct wh_alt *x = alt_new(a, WH_ALT_ADD, err);
 		if (!x)
 			return -1;
-		if (!name_of(l, x->name, sizeof x->name))
+		if (!wl_name_of(l, x->name, sizeof x->name))
 			return bad(err, "ADD without a column name");
-		if (next(l) < 0 || coldef(l, x) < 0)
+		if (wl_next(l) < 0 || coldef(l, x) < 0)
 			return -1;
 		if (!paren)
 			return 0;
-		if (is_p(l, ')')) {
-			if (next(l) < 0)
+		if (wl_is_p(l, ')')) {
+			if (wl_next(l) < 0)
 				return -1;
 			return 0;
 		}
-		if (!is_p(l, ',') || next(l) < 0)
+		if (!wl_is_p(l, ',') || wl_next(l) < 0)
 			return bad(err, "ADD (...) not closed");
 	}
 }
@@ -355,29 +169,29 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 {
 	struct lex l = { .p = sql, .e = sql + n };
 	a->n = 0;
-	if (next(&l) < 0)
+	if (wl_next(&l) < 0)
 		return bad(err, "a quote not closed");
-	if (!is_kw(&l, "ALTER"))
+	if (!wl_is_kw(&l, "ALTER"))
 		return 0;
-	while (!is_kw(&l, "TABLE"))
-		if (l.kind == TK_END || next(&l) < 0)
+	while (!wl_is_kw(&l, "TABLE"))
+		if (l.kind == TK_END || wl_next(&l) < 0)
 			return 0;
-	if (next(&l) < 0)
+	if (wl_next(&l) < 0)
 		return bad(err, "a quote not closed");
-	if (is_kw(&l, "IF")) /* IF EXISTS */
+	if (wl_is_kw(&l, "IF")) /* IF EXISTS */
 		for (int i = 0; i < 2; i++)
-			if (next(&l) < 0)
+			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
 	/* the table's name: [db.]t */
-	if (next(&l) < 0)
+	if (wl_next(&l) < 0)
 		return bad(err, "a quote not closed");
-	if (is_p(&l, '.') && (next(&l) < 0 || next(&l) < 0))
+	if (wl_is_p(&l, '.') && (wl_next(&l) < 0 || wl_next(&l) < 0))
 		return bad(err, "a quote not closed");
 	while (l.kind != TK_END) {
 		struct wh_alt *x;
-		if (is_kw(&l, "ADD")) {
+		if (wl_is_kw(&l, "ADD")) {
 			struct mc_err e2 = { 0 };
-			if (next(&l) < 0)
+			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
 			if (clause_add(&l, a, &e2) < 0) {
 				if (!e2.msg[0])
@@ -385,39 +199,39 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 				*err = e2;
 				return -1;
 			}
-		} else if (is_kw(&l, "DROP")) {
-			if (next(&l) < 0)
+		} else if (wl_is_kw(&l, "DROP")) {
+			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
-			if (is_kw(&l, "PRIMARY")) {
+			if (wl_is_kw(&l, "PRIMARY")) {
 				if (!alt_new(a, WH_ALT_DROP_PK, err))
 					return -1;
-			} else if (!(is_kw(&l, "INDEX") || is_kw(&l, "KEY") || is_kw(&l, "FOREIGN") ||
-				     is_kw(&l, "CONSTRAINT") || is_kw(&l, "PARTITION") ||
-				     is_kw(&l, "CHECK") || is_kw(&l, "DEFAULT") || is_kw(&l, "PERIOD") ||
-				     is_kw(&l, "SYSTEM"))) {
-				if (is_kw(&l, "COLUMN") && next(&l) < 0)
+			} else if (!(wl_is_kw(&l, "INDEX") || wl_is_kw(&l, "KEY") || wl_is_kw(&l, "FOREIGN") ||
+				     wl_is_kw(&l, "CONSTRAINT") || wl_is_kw(&l, "PARTITION") ||
+				     wl_is_kw(&l, "CHECK") || wl_is_kw(&l, "DEFAULT") || wl_is_kw(&l, "PERIOD") ||
+				     wl_is_kw(&l, "SYSTEM"))) {
+				if (wl_is_kw(&l, "COLUMN") && wl_next(&l) < 0)
 					return bad(err, "a quote not closed");
-				if (is_kw(&l, "IF") && (next(&l) < 0 || next(&l) < 0))
+				if (wl_is_kw(&l, "IF") && (wl_next(&l) < 0 || wl_next(&l) < 0))
 					return bad(err, "a quote not closed");
 				if (!(x = alt_new(a, WH_ALT_DROP, err)))
 					return -1;
-				if (!name_of(&l, x->name, sizeof x->name))
+				if (!wl_name_of(&l, x->name, sizeof x->name))
 					return bad(err, "DROP without a column name");
 			}
-		} else if (is_kw(&l, "CHANGE") || is_kw(&l, "MODIFY")) {
-			int change = is_kw(&l, "CHANGE");
-			if (next(&l) < 0)
+		} else if (wl_is_kw(&l, "CHANGE") || wl_is_kw(&l, "MODIFY")) {
+			int change = wl_is_kw(&l, "CHANGE");
+			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
-			if (is_kw(&l, "COLUMN") && next(&l) < 0)
+			if (wl_is_kw(&l, "COLUMN") && wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
-			if (is_kw(&l, "IF") && (next(&l) < 0 || next(&l) < 0))
+			if (wl_is_kw(&l, "IF") && (wl_next(&l) < 0 || wl_next(&l) < 0))
 				return bad(err, "a quote not closed");
 			if (!(x = alt_new(a, change ? WH_ALT_RENAME : WH_ALT_MODIFY, err)))
 				return -1;
-			if (!name_of(&l, x->name, sizeof x->name))
+			if (!wl_name_of(&l, x->name, sizeof x->name))
 				return bad(err, "CHANGE or MODIFY without a column name");
 			if (change) {
-				if (next(&l) < 0 || !name_of(&l, x->to, sizeof x->to))
+				if (wl_next(&l) < 0 || !wl_name_of(&l, x->to, sizeof x->to))
 					return bad(err, "CHANGE without the new name");
 				struct wh_alt *m = alt_new(a, WH_ALT_MODIFY, err);
 				if (!m)
@@ -427,22 +241,22 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 			/* the new type: on the clause that names the column as
 			 * it was (CHANGE's RENAME, or the MODIFY) */
 			struct lex ty = l;
-			if (next(&ty) == 0)
+			if (wl_next(&ty) == 0)
 				x->fscale = float_scaled(&ty);
-		} else if (is_kw(&l, "RENAME")) {
-			if (next(&l) < 0)
+		} else if (wl_is_kw(&l, "RENAME")) {
+			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
-			if (is_kw(&l, "COLUMN")) {
+			if (wl_is_kw(&l, "COLUMN")) {
 				if (!(x = alt_new(a, WH_ALT_RENAME, err)))
 					return -1;
-				if (next(&l) < 0 || !name_of(&l, x->name, sizeof x->name) || next(&l) < 0 ||
-				    !is_kw(&l, "TO") || next(&l) < 0 || !name_of(&l, x->to, sizeof x->to))
+				if (wl_next(&l) < 0 || !wl_name_of(&l, x->name, sizeof x->name) || wl_next(&l) < 0 ||
+				    !wl_is_kw(&l, "TO") || wl_next(&l) < 0 || !wl_name_of(&l, x->to, sizeof x->to))
 					return bad(err, "RENAME COLUMN a TO b expected");
 			}
 		}
-		if (skip_clause(&l) < 0)
+		if (wl_skip_clause(&l) < 0)
 			return bad(err, "a quote not closed");
-		if (is_p(&l, ',') && next(&l) < 0)
+		if (wl_is_p(&l, ',') && wl_next(&l) < 0)
 			return bad(err, "a quote not closed");
 	}
 	return 0;
@@ -576,12 +390,12 @@ static int enum_first(const struct mc_col *c, struct mc_buf *b)
 	struct lex l = { .p = c->mysql_type.p, .e = c->mysql_type.p + c->mysql_type.n };
 	char v[256];
 	do
-		if (next(&l) < 0)
+		if (wl_next(&l) < 0)
 			return -1;
 	while (l.kind != TK_END && l.kind != TK_STR);
 	if (l.kind != TK_STR)
 		return -1;
-	size_t n = unquote(&l, v, sizeof v);
+	size_t n = wl_unquote(&l, v, sizeof v);
 	return buf_add(b, v, n);
 }
 
@@ -593,15 +407,15 @@ static long label_index(const struct mc_col *c, const char *lit, size_t n)
 	struct lex l = { .p = c->mysql_type.p, .e = c->mysql_type.p + c->mysql_type.n };
 	char v[256];
 	for (long i = 0;; ) {
-		if (next(&l) < 0)
+		if (wl_next(&l) < 0)
 			return -2;
 		if (l.kind == TK_END)
 			return -1;
 		if (l.kind != TK_STR)
 			continue;
-		if (unquote_len(&l) + 1 > sizeof v)
+		if (wl_unquote_len(&l) + 1 > sizeof v)
 			return -2;
-		size_t k = unquote(&l, v, sizeof v);
+		size_t k = wl_unquote(&l, v, sizeof v);
 		if (k == n && memcmp(v, lit, n) == 0)
 			return i;
 		i++;
