@@ -39,6 +39,7 @@
 #                                  stdout: the records at or after position
 #                                  POS ("file:off:row"), the trailer's count
 #                                  to match
+#   upto_pos POS                   the same, the records at or before POS
 #   swap_txns FILE OFF1 OFF2       the record stream FILE to stdout as mcr
 #                                  with two transactions swapped: those of
 #                                  the change rows at file offsets OFF1 and
@@ -295,21 +296,26 @@ for l in sys.stdin:
 print("\n".join(out))' "$2" | mc-cat --to=mcr
 }
 
-from_pos() { # POS: JSON lines, the records at or after POS
+# _pos_filter CMP POS: JSON lines, the records whose position compares
+# CMP ("<" or ">") to POS left out, the trailer's count to match
+_pos_filter() {
 	python3 -c '
 import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]
+out_below = sys.argv[1] == "<"
+lim = [int(x) for x in sys.argv[2].split(":")]
 n = 0
 for l in sys.stdin:
     r = json.loads(l)
     if r.get("kind") == "trailer":
         r = {"kind": "trailer", "count": n}
     elif "mcr" not in r:
-        if r["pos"] < lim:
+        if (r["pos"] < lim) if out_below else (r["pos"] > lim):
             continue
         n += 1
-    print(json.dumps(r))' "$1"
+    print(json.dumps(r))' "$1" "$2"
 }
+from_pos() { _pos_filter "<" "$1"; } # POS: JSON lines, the records at or after POS
+upto_pos() { _pos_filter ">" "$1"; } # POS: JSON lines, the records at or before POS
 
 swap_txns() { # FILE OFF1 OFF2
 	mc-cat "$1" | python3 -c '

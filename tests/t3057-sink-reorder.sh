@@ -16,21 +16,7 @@ F=$FIXTURES/binlog/generated-here-mariadb-10.11
 mc-binlog-tail "$F/mariadb-bin.000001" >"$T/good.mcr" || { fail "setup" "mc-binlog-tail"; exit 1; }
 
 # the records at or below position LIM (header, trailer's count fixed)
-upto() { # FILE LIM
-	mc-cat "$1" | python3 -c '
-import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] > lim:
-            continue
-        n += 1
-    print(json.dumps(r))' "$2" | mc-cat --to=mcr
-}
+upto() { mc-cat "$1" | upto_pos "$2" | mc-cat --to=mcr; } # FILE POS
 # the positions of the change rows in a warehouse's log table, sorted
 rows_of() { # DIR
 	for f in "$1"/t__alltypes_log/*/part-*.mcr.zst; do

@@ -17,18 +17,7 @@ F=$FIXTURES/binlog/generated-here-mariadb-10.11
 mc-binlog-tail "$F/mariadb-bin.000005" >"$T/good.mcr" || { fail "setup" "mc-binlog-tail"; exit 1; }
 swap_txns "$T/good.mcr" 1086 1318 >"$T/swapped.mcr" || { fail "setup" "swap"; exit 1; }
 # the records up to the first transaction's end
-mc-cat "$T/good.mcr" | python3 -c '
-import json, sys
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] > [5, 838, 0]:
-            continue
-        n += 1
-    print(json.dumps(r))' | mc-cat --to=mcr >"$T/part0.mcr" || { fail "setup" "part0"; exit 1; }
+mc-cat "$T/good.mcr" | upto_pos 5:838:0 | mc-cat --to=mcr >"$T/part0.mcr" || { fail "setup" "part0"; exit 1; }
 
 put() { # ARGS...
 	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/s1" \
