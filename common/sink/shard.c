@@ -64,7 +64,8 @@ int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct m
 			       "'%s.%s' would go into '%s' with other tables, but this warehouse "
 			       "holds another table alone under that name: give the merge another "
 			       "destination name in the rules", t->db, t->table, t->name);
-	if (ledger_name_set(&s->L, mk, MERGE_MARK, err) < 0 ||
+	if (sink_name_clash(s, t->db, t->table, t->name, 0, NULL, 0, err) < 0 ||
+	    ledger_name_set(&s->L, mk, MERGE_MARK, err) < 0 ||
 	    ledger_name_set(&s->L, nk, t->name, err) < 0)
 		return -1;
 	s->dirty = 1;

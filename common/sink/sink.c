@@ -36,6 +36,17 @@ static int name_is(const char *s, const struct mc_str *n)
 	return strlen(s) == n->n && memcmp(s, n->p, n->n) == 0;
 }
 
+const char *sink_renamed(const struct sink *s, const char *db, const char *table)
+{
+	size_t dl = strlen(db);
+	for (size_t i = 0; i < s->o.nrenames; i++) {
+		const char *from = s->o.renames[i].from;
+		if (strncmp(from, db, dl) == 0 && from[dl] == '.' && strcmp(from + dl + 1, table) == 0)
+			return s->o.renames[i].to;
+	}
+	return NULL;
+}
+
 /* The table of r; with create, a new one (named by the renames or by
  * default). NULL: none (err set when create). */
 struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int create,
@@ -43,6 +54,7 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 {
 	struct sink_tab *t;
 	const char *given = NULL;
+	int byopt;
 	char nk[700];
 	/* a merge's table: its own name (the table field is its destination's) */
 	const struct mc_str *tb = s->mdest ? &s->mshard : &r->table;
@@ -65,13 +77,8 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 		return mc_oom(err, "tables"), NULL;
 	}
 	s->ntabs++; /* freed with the others from here on */
-	for (size_t i = 0; i < s->o.nrenames && !given; i++) {
-		const char *from = s->o.renames[i].from;
-		size_t dl = strlen(t->db);
-		if (strncmp(from, t->db, dl) == 0 && from[dl] == '.' &&
-		    strcmp(from + dl + 1, t->table) == 0)
-			given = s->o.renames[i].to;
-	}
+	given = sink_renamed(s, t->db, t->table);
+	byopt = given != NULL;
 	/* the name the warehouse holds the table under (sink_open checked that
 	 * a --name agrees); else the given or default one, recorded */
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
@@ -96,7 +103,10 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 					       "another name with --name=%s.%s=NAME",
 					       t->db, t->table, t->name, s->L.names.kv[i].k, t->db,
 					       t->table), NULL;
-		if (ledger_name_set(&s->L, nk, t->name, err) < 0)
+		/* nor the name of a table the destination derives from another
+		 * one's (its log table): their files would mix in one */
+		if (sink_name_clash(s, t->db, t->table, t->name, byopt, NULL, 0, err) < 0 ||
+		    ledger_name_set(&s->L, nk, t->name, err) < 0)
 			return NULL;
 	}
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), t->key, sizeof t->key);
@@ -760,7 +770,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	int rc;
 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0 &&
-	    check_whole(fd, at, name, err) < 0)
+	    (check_whole(fd, at, name, err) < 0 || sink_names_scan(s, fd, at, name, err) < 0))
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
 	rio_check_order(&rd);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -298,6 +299,21 @@ int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct m
 /* A table t that is not a merge's would be named NAME: refused when NAME
  * is a merge destination. */
 int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *err);
+
+/* nameclash.c: a new table's destination name against the names of the
+ * other tables (the ledger's, and x[0..nx)): -1 (err set, exit 2 when
+ * byopt, a --name, else 1) when the destination derives one from the
+ * other (T and T_log, ...). sink_names_scan: every new table of a regular
+ * file so, before anything of it is handled (fd back at at). */
+struct sink_named {
+	char key[700];  /* its ledger name key */
+	char name[256];
+};
+int sink_name_clash(const struct sink *s, const char *db, const char *table, const char *name,
+		    int byopt, const struct sink_named *x, size_t nx, struct mc_err *err);
+int sink_names_scan(struct sink *s, int fd, off_t at, const char *fname, struct mc_err *err);
+/* The --name given to db.table, or NULL. */
+const char *sink_renamed(const struct sink *s, const char *db, const char *table);
 /* At a stream's end: the base of every merge destination all of whose
  * tables' snapshots are done becomes complete. */
 int sink_merge_complete(struct sink *s, struct mc_err *err);
