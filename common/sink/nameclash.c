@@ -5,16 +5,14 @@
  * MaxCompute table), whose merge then fails or comes out wrong. Refused in
  * either order, in one stream or across runs (the ledger's names); a
  * regular file is checked whole before anything of it is committed
- * (sink_names_scan), a pipe as its tables come. */
-#include <errno.h>
+ * (sink_scan_rec, in the read that checks it), a pipe as its tables
+ * come. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "sink/sink_int.h"
-#include "stream/recio.h"
 
 static int is_odps(const struct sink *s)
 {
@@ -116,73 +114,57 @@ static int meta_is(const struct mc_rec *r, const char *k, const char *v)
 	return 0;
 }
 
-/* The tables of a regular file read whole (from at, and back there): each
- * new one named as sink_tab_find will name it, against the ledger's names
- * and those of the tables before it in the file. */
-static int scan(struct sink *s, int fd, struct mc_err *err)
+void sink_scan_free(struct sink_scan *sc)
 {
-	struct rio_reader rd;
-	struct mc_rec r;
-	struct sink_named *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc, names = 0, merge = 0;
-	rio_init(&rd, fd, RIO_AUTO);
-	while ((rc = rio_next(&rd, &r, err)) > 0) {
-		char db[256], tb[256], given[256], name[256], nk[700];
-		const char *g = NULL, *slash;
-		struct mc_str dest = r.table;
-		int byopt = 0, seen = 0;
-		if (r.kind == MC_R_HEADER) {
-			names = meta_is(&r, "dest_names", "table");
-			merge = meta_is(&r, "dest_merge", "dest/table");
-			continue;
-		}
-		if (r.kind != MC_R_SCHEMA || !r.table.n || r.db.n >= sizeof db ||
-		    r.table.n >= sizeof tb)
-			continue;
-		snprintf(db, sizeof db, "%.*s", (int)r.db.n, r.db.p);
-		snprintf(tb, sizeof tb, "%.*s", (int)r.table.n, r.table.p);
-		if (merge && (slash = memchr(r.table.p, '/', r.table.n))) {
-			dest.n = (size_t)(slash - r.table.p);
-			snprintf(given, sizeof given, "%.*s", (int)dest.n, dest.p);
-			snprintf(tb, sizeof tb, "%s", slash + 1);
-			g = given;
-		}
-		ledger_name_key(db, strlen(db), tb, strlen(tb), nk, sizeof nk);
-		for (size_t i = 0; i < n && !seen; i++)
-			seen = strcmp(v[i].key, nk) == 0;
-		if (seen || ledger_name_get(&s->L, nk))
-			continue;
-		if (!g) {
-			g = sink_renamed(s, db, tb);
-			byopt = g != NULL;
-			if (!g && names)
-				g = tb;
-		}
-		if (s->d->ops->table_name(s->d->st, &r.db, &dest, g, name, sizeof name, err) < 0 ||
-		    sink_name_clash(s, db, tb, name, byopt, v, n, err) < 0) {
-			mc_errctx(err, "record %llu: ", (unsigned long long)rd.recno);
-			rc = -1;
-			break;
-		}
-		if (mc_grow(&v, &cap, n + 1, sizeof *v) < 0) {
-			rc = mc_oom(err, "tables");
-			break;
-		}
-		snprintf(v[n].key, sizeof v[n].key, "%s", nk);
-		snprintf(v[n].name, sizeof v[n].name, "%s", name);
-		n++;
-	}
-	rio_close(&rd);
-	free(v);
-	return rc < 0 ? -1 : 0;
+	free(sc->v);
+	memset(sc, 0, sizeof *sc);
 }
 
-int sink_names_scan(struct sink *s, int fd, off_t at, const char *fname, struct mc_err *err)
+/* One record of a regular file read whole before it is handled: each new
+ * table named as sink_tab_find will name it, against the ledger's names
+ * and those of the tables before it in the file. */
+int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
+		  unsigned long long recno, struct mc_err *err)
 {
-	if (scan(s, fd, err) < 0)
-		return mc_errctx(err, "'%s': ", fname);
-	if (lseek(fd, at, SEEK_SET) < 0)
-		return mc_errnof(err, errno, "'%s': seek", fname);
+	char db[256], tb[256], given[256], name[256], nk[700];
+	const char *g = NULL, *slash;
+	struct mc_str dest = r->table;
+	int byopt = 0;
+	if (r->kind == MC_R_HEADER) {
+		sc->names = meta_is(r, "dest_names", "table");
+		sc->merge = meta_is(r, "dest_merge", "dest/table");
+		return 0;
+	}
+	if (r->kind != MC_R_SCHEMA || !r->table.n || r->db.n >= sizeof db ||
+	    r->table.n >= sizeof tb)
+		return 0;
+	snprintf(db, sizeof db, "%.*s", (int)r->db.n, r->db.p);
+	snprintf(tb, sizeof tb, "%.*s", (int)r->table.n, r->table.p);
+	if (sc->merge && (slash = memchr(r->table.p, '/', r->table.n))) {
+		dest.n = (size_t)(slash - r->table.p);
+		snprintf(given, sizeof given, "%.*s", (int)dest.n, dest.p);
+		snprintf(tb, sizeof tb, "%.*s", (int)(r->table.n - dest.n - 1), slash + 1);
+		g = given;
+	}
+	ledger_name_key(db, strlen(db), tb, strlen(tb), nk, sizeof nk);
+	for (size_t i = 0; i < sc->n; i++)
+		if (strcmp(sc->v[i].key, nk) == 0)
+			return 0;
+	if (ledger_name_get(&s->L, nk))
+		return 0;
+	if (!g) {
+		g = sink_renamed(s, db, tb);
+		byopt = g != NULL;
+		if (!g && sc->names)
+			g = tb;
+	}
+	if (s->d->ops->table_name(s->d->st, &r->db, &dest, g, name, sizeof name, err) < 0 ||
+	    sink_name_clash(s, db, tb, name, byopt, sc->v, sc->n, err) < 0)
+		return mc_errctx(err, "record %llu: ", recno);
+	if (mc_grow(&sc->v, &sc->cap, sc->n + 1, sizeof *sc->v) < 0)
+		return mc_oom(err, "tables");
+	snprintf(sc->v[sc->n].key, sizeof sc->v[sc->n].key, "%s", nk);
+	snprintf(sc->v[sc->n].name, sizeof sc->v[sc->n].name, "%s", name);
+	sc->n++;
 	return 0;
 }

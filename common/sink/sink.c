@@ -724,17 +724,23 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 
 /* A regular file is read whole first, to its trailer and checksum, and
  * read again from where it started (standard input may have been read
- * some way already): a damaged one commits nothing (a pipe is checked as
+ * some way already): a damaged one commits nothing, nor one with a table
+ * whose name clashes with another's (nameclash.c) (a pipe is checked as
  * it goes: what came before the damage may be committed). */
-static int check_whole(int fd, off_t at, const char *name, struct mc_err *err)
+static int check_whole(struct sink *s, int fd, off_t at, const char *name, struct mc_err *err)
 {
 	struct rio_reader rd;
 	struct mc_rec r;
+	struct sink_scan sc = { 0 };
 	int rc;
 	rio_init(&rd, fd, RIO_AUTO);
 	rio_check_order(&rd);
 	while ((rc = rio_next(&rd, &r, err)) > 0)
-		;
+		if (sink_scan_rec(s, &sc, &r, (unsigned long long)rd.recno, err) < 0) {
+			rc = -1;
+			break;
+		}
+	sink_scan_free(&sc);
 	rio_close(&rd);
 	if (rc < 0)
 		return mc_errctx(err, "'%s': ", name);
@@ -770,7 +776,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	int rc;
 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0 &&
-	    (check_whole(fd, at, name, err) < 0 || sink_names_scan(s, fd, at, name, err) < 0))
+	    check_whole(s, fd, at, name, err) < 0)
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
 	rio_check_order(&rd);

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -303,15 +302,22 @@ int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *er
 /* nameclash.c: a new table's destination name against the names of the
  * other tables (the ledger's, and x[0..nx)): -1 (err set, exit 2 when
  * byopt, a --name, else 1) when the destination derives one from the
- * other (T and T_log, ...). sink_names_scan: every new table of a regular
- * file so, before anything of it is handled (fd back at at). */
+ * other (T and T_log, ...). sink_scan_rec: each record of a regular file
+ * read whole before it is handled, its new tables checked so. */
 struct sink_named {
 	char key[700];  /* its ledger name key */
 	char name[256];
 };
 int sink_name_clash(const struct sink *s, const char *db, const char *table, const char *name,
 		    int byopt, const struct sink_named *x, size_t nx, struct mc_err *err);
-int sink_names_scan(struct sink *s, int fd, off_t at, const char *fname, struct mc_err *err);
+struct sink_scan {
+	struct sink_named *v; /* the new tables met so far */
+	size_t n, cap;
+	int names, merge;     /* the stream's header: dest_names, dest_merge */
+};
+int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
+		  unsigned long long recno, struct mc_err *err);
+void sink_scan_free(struct sink_scan *sc);
 /* The --name given to db.table, or NULL. */
 const char *sink_renamed(const struct sink *s, const char *db, const char *table);
 /* At a stream's end: the base of every merge destination all of whose
