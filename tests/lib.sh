@@ -40,6 +40,10 @@
 #                                  POS ("file:off:row"), the trailer's count
 #                                  to match
 #   upto_pos POS                   the same, the records at or before POS
+#   ren FILE DB TABLE              mcgen's sbtest.sbtest1 in FILE renamed
+#                                  DB.TABLE, as mcr on stdout
+#   one FILE...                    the files' records as one stream (the
+#                                  first header, one trailer), as mcr
 #   swap_txns FILE OFF1 OFF2       the record stream FILE to stdout as mcr
 #                                  with two transactions swapped: those of
 #                                  the change rows at file offsets OFF1 and
@@ -316,6 +320,26 @@ for l in sys.stdin:
 }
 from_pos() { _pos_filter "<" "$1"; } # POS: JSON lines, the records at or after POS
 upto_pos() { _pos_filter ">" "$1"; } # POS: JSON lines, the records at or before POS
+
+ren() { # FILE DB TABLE: mcgen's sbtest.sbtest1 in FILE renamed DB.TABLE, as mcr
+	mc-cat "$1" | sed "s/\"db\":\"sbtest\",\"table\":\"sbtest1\"/\"db\":\"$2\",\"table\":\"$3\"/" |
+		mc-cat --to=mcr
+}
+one() { # FILE...: the files' records as one stream (the first header, one trailer)
+	for f in "$@"; do mc-cat "$f"; done | python3 -c '
+import json, sys
+out = []; n = 0; head = None
+for l in sys.stdin:
+    r = json.loads(l)
+    if "mcr" in r:
+        head = head or l.strip()
+        continue
+    if r.get("kind") == "trailer":
+        continue
+    out.append(l.strip()); n += 1
+print(head); print("\n".join(out)); print(json.dumps({"kind": "trailer", "count": n}))' |
+		mc-cat --to=mcr
+}
 
 swap_txns() { # FILE OFF1 OFF2
 	mc-cat "$1" | python3 -c '

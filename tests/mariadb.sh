@@ -9,6 +9,10 @@
 #   mdb_kill_query LIKE                  kill the connection of the first query whose
 #                                        text matches LIKE, once it has run 0.2 s (1: none
 #                                        showed within 5 s)
+#   mdb_changes SNAP OUT                 the changes since the snapshot SNAP (an mc-snapshot
+#                                        stream) from the server's binlog files, read with
+#                                        SNAP's schemas, into OUT (fails the test, exit 1,
+#                                        if mc-binlog-tail fails)
 # It sets MDB_SOCK (the private socket), MDB_DIR (data, binlogs, log),
 # MDB_PID, and MDB_ARGS (client options: --socket=... --user=root) for the
 # programs under test. The server has no TCP port (--skip-networking), logs
@@ -148,4 +152,12 @@ mdb_kill_query() {
 	sleep 0.2
 	[ -n "$_kq" ] || return 1
 	sql "KILL CONNECTION $_kq"
+}
+
+mdb_changes() {
+	set -- "$1" "$2" $(mc-cat --to=summary "$1" |
+		sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
+	mc-binlog-tail --schema="$1" --from="$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$3"):$4" \
+		"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$2" 2>"$T/mdb_changes.err" ||
+		{ fail "setup" "mc-binlog-tail: $(cat "$T/mdb_changes.err")"; exit 1; }
 }

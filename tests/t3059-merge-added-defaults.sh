@@ -63,10 +63,7 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
-set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
-first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
-mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+mdb_changes "$T/snap.mcr" "$T/changes.mcr"
 # the snapshot on 2025-11-20, the changes on 2025-11-21, a heartbeat at
 # their last position on 2025-11-22 (the end of day 21)
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&

@@ -25,10 +25,7 @@ sql "DROP TABLE d.t; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(10), w INT 
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
-set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
-first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
-mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+mdb_changes "$T/snap.mcr" "$T/changes.mcr"
 expect_ok "the snapshot and the changes load in one run" mc-tunnel-put --dest="$T/w" "$T/snap.mcr" "$T/changes.mcr"
 for f in "$T"/w/d__t_log/ds=*/part-*.mcr.zst "$T"/w/d__r_log/ds=*/part-*.mcr.zst; do
 	expect_ok "the log file $(basename "$(dirname "$f")")/$(basename "$f") reads" mc-cat --check "$f"

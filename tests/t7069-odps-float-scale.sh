@@ -20,10 +20,7 @@ mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
 sql "ALTER TABLE d.fm MODIFY f FLOAT(7,2), ALGORITHM=COPY; INSERT INTO d.fm VALUES (3, 3, 0.789);
      ALTER TABLE d.same MODIFY f FLOAT; INSERT INTO d.same VALUES (3, 3, 0.789); UPDATE d.same SET v = 10 WHERE id = 1;
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
-set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
-first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
-mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$2" "$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/changes.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
+mdb_changes "$T/snap.mcr" "$T/changes.mcr"
 restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
 	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 

@@ -11,25 +11,6 @@
 need python3 sqlite3
 "$BIN/tools/mcgen" sysbench 50 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 50 30 >"$T/ch.mcr" ||
 	{ fail "mcgen" "failed"; exit 1; }
-ren() { # FILE DB TABLE: FILE's table renamed
-	mc-cat "$1" | sed "s/\"db\":\"sbtest\",\"table\":\"sbtest1\"/\"db\":\"$2\",\"table\":\"$3\"/" |
-		mc-cat --to=mcr
-}
-one() { # FILE...: the files' records as one stream (one header, one trailer)
-	for f in "$@"; do mc-cat "$f"; done | python3 -c '
-import json, sys
-out = []; n = 0; head = None
-for l in sys.stdin:
-    r = json.loads(l)
-    if "mcr" in r:
-        head = head or l.strip()
-        continue
-    if r.get("kind") == "trailer":
-        continue
-    out.append(l.strip()); n += 1
-print(head); print("\n".join(out)); print(json.dumps({"kind": "trailer", "count": n}))' |
-		mc-cat --to=mcr
-}
 { ren "$T/sb.mcr" s o >"$T/o.mcr" && ren "$T/ch.mcr" s o >"$T/oc.mcr" &&
 	ren "$T/sb.mcr" s o_log >"$T/l.mcr" && ren "$T/sb.mcr" s o__g2 >"$T/g.mcr" &&
 	ren "$T/sb.mcr" s o_log_ddl >"$T/d.mcr" && one "$T/o.mcr" "$T/oc.mcr" >"$T/o1.mcr" &&
