@@ -30,26 +30,36 @@ void tail_gtid_read(struct tail *T, const struct bl_event *ev)
 	T->gseen[i] = (struct tail_gtid_seen){ domain, ev->server_id, seq, 0 };
 }
 
+int tail_gtid_next(const char **v, unsigned long long *d, unsigned long long *s,
+		   unsigned long long *n)
+{
+	while (*v && **v) {
+		const char *p = *v;
+		int len = 0, ok = sscanf(p, "%llu-%llu-%llu%n", d, s, n, &len) == 3 &&
+				  (p[len] == ',' || p[len] == 0);
+		*v = strchr(p, ',');
+		if (*v)
+			(*v)++;
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
 void tail_gtid_floor(struct tail *T, const char *v)
 {
-	while (v && *v) {
-		unsigned long long d, s, n;
-		int len = 0;
-		if (sscanf(v, "%llu-%llu-%llu%n", &d, &s, &n, &len) == 3 && d <= UINT32_MAX &&
-		    s <= UINT32_MAX && (v[len] == ',' || v[len] == 0)) {
-			if (T->ngseen == sizeof T->gseen / sizeof T->gseen[0]) {
-				T->gseen_full = 1;
-				return;
-			}
-			T->gseen[T->ngseen++] = (struct tail_gtid_seen){ (uint32_t)d, (uint32_t)s,
-									 n, 1 };
-			if (T->nrgtid < sizeof T->rgtid / sizeof T->rgtid[0])
-				T->rgtid[T->nrgtid++] = (struct tail_resume_gtid){
-					(uint32_t)d, (uint32_t)s, n, 0, 0 };
+	unsigned long long d, s, n;
+	while (tail_gtid_next(&v, &d, &s, &n)) {
+		if (d > UINT32_MAX || s > UINT32_MAX)
+			continue;
+		if (T->ngseen == sizeof T->gseen / sizeof T->gseen[0]) {
+			T->gseen_full = 1;
+			return;
 		}
-		v = strchr(v, ',');
-		if (v)
-			v++;
+		T->gseen[T->ngseen++] = (struct tail_gtid_seen){ (uint32_t)d, (uint32_t)s, n, 1 };
+		if (T->nrgtid < sizeof T->rgtid / sizeof T->rgtid[0])
+			T->rgtid[T->nrgtid++] = (struct tail_resume_gtid){ (uint32_t)d, (uint32_t)s, n,
+									   0, 0 };
 	}
 }
 

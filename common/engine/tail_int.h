@@ -172,6 +172,10 @@ int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
  * number or later (the set may lag behind resume: docs/mc-tunnel-put.md).
  * Other forms (MySQL UUID:N) are left out. */
 void tail_gtid_floor(struct tail *T, const char *v);
+/* The next D-S-N of a MariaDB GTID list "D-S-N,D-S-N..." at *v (moved
+ * past it; a part of another form is passed over): 1, or 0 at the end. */
+int tail_gtid_next(const char **v, unsigned long long *d, unsigned long long *s,
+		   unsigned long long *n);
 /* A resume inside a file: the event at start (before the resume offset)
  * when it is the file's GTID list or a MariaDB GTID, into the state there;
  * then, at the resume offset (inside: it lies inside the event at start,

@@ -199,6 +199,7 @@ static int resume_inside(struct tail *T, const char *name, uint64_t off, const c
 			 struct mc_err *err)
 {
 	char esc[2 * 256 + 1], q[700], at[4096] = "";
+	unsigned long long d, sv, n, d2 = 0, s2 = 0, n2 = 0;
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	int null = 1;
@@ -222,38 +223,26 @@ static int resume_inside(struct tail *T, const char *name, uint64_t off, const c
 			       "resume offset is not where an event of the server's binlog begins "
 			       "(BINLOG_GTID_POS is NULL: inside an event, or past the binlog's end): "
 			       RESUME_WHY, name, off);
-	for (const char *v = g; v && *v;) { /* no gtid: the event boundary only */
-		unsigned long long d, sv, n, d2, s2, n2;
-		int len = 0, found = 0;
-		if (sscanf(v, "%llu-%llu-%llu%n", &d, &sv, &n, &len) == 3 &&
-		    (v[len] == ',' || v[len] == 0) && n > 0) {
-			for (const char *w = at; *w;) {
-				int l2 = 0;
-				if (sscanf(w, "%llu-%llu-%llu%n", &d2, &s2, &n2, &l2) == 3 && d2 == d) {
-					found = 1;
-					break;
-				}
-				w = strchr(w, ',');
-				if (!w)
-					break;
-				w++;
-			}
-			if (!found)
-				return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
-					       "binlog state where the checkpoint resumes (BINLOG_GTID_POS "
-					       "'%s') has no GTID of domain %llu, but the checkpoint's "
-					       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
-					       name, off, at, d, d, sv, n);
-			if (n2 < n)
-				return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
-					       "binlog state where the checkpoint resumes (BINLOG_GTID_POS) "
-					       "ends domain %llu at %llu-%llu-%llu, but the checkpoint's "
-					       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
-					       name, off, d, d2, s2, n2, d, sv, n);
-		}
-		v = strchr(v, ',');
-		if (v)
-			v++;
+	/* no gtid: the event boundary only */
+	for (const char *v = g; tail_gtid_next(&v, &d, &sv, &n);) {
+		const char *w = at;
+		int found = 0;
+		if (n == 0)
+			continue;
+		while (!found && tail_gtid_next(&w, &d2, &s2, &n2))
+			found = d2 == d;
+		if (!found)
+			return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
+				       "binlog state where the checkpoint resumes (BINLOG_GTID_POS "
+				       "'%s') has no GTID of domain %llu, but the checkpoint's "
+				       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
+				       name, off, at, d, d, sv, n);
+		if (n2 < n)
+			return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
+				       "binlog state where the checkpoint resumes (BINLOG_GTID_POS) "
+				       "ends domain %llu at %llu-%llu-%llu, but the checkpoint's "
+				       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
+				       name, off, d, d2, s2, n2, d, sv, n);
 	}
 	return 0;
 }
