@@ -32,6 +32,13 @@
 #                                  position SPLIT "file:off:row" on) and, with
 #                                  HB (not 0), a heartbeat at the last position
 #                                  stamped HB before the trailer
+#   load_two_days DIR              $T/snap.mcr stamped 2025-11-20 (into
+#                                  $T/snap1.mcr) and $T/changes.mcr stamped
+#                                  2025-11-21 with a heartbeat at its last
+#                                  position on 2025-11-22 (into
+#                                  $T/changes1.mcr), each loaded into the
+#                                  warehouse DIR (two results); exits if
+#                                  restamp fails
 #   only FILE TABLE                the record stream FILE to stdout as mcr
 #                                  with the records of TABLE only (and those
 #                                  of no table), the trailer's count to match
@@ -282,6 +289,14 @@ for l in sys.stdin:
         r["time"] = int(sys.argv[4]) if split and r["pos"] >= split else t
         last = r["pos"]
     print(json.dumps(r))' "$2" "${3:-0}" "${4:-}" "${5:-0}" | mc-cat --to=mcr
+}
+
+load_two_days() { # DIR
+	restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
+		restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" ||
+		{ fail "setup" "restamp"; exit 1; }
+	expect_ok "the snapshot loads" mc-tunnel-put --dest="$1" "$T/snap1.mcr"
+	expect_ok "the changes load" mc-tunnel-put --dest="$1" "$T/changes1.mcr"
 }
 
 only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)

@@ -15,11 +15,8 @@ mdb_start
 keychange_setup
 # days: the snapshot stamped 2025-11-20, the changes 2025-11-21, a heartbeat
 # at the last position stamped 2025-11-22 (the end of day 21)
-restamp "$T/snap.mcr" 1763596800 >"$T/snap1.mcr" &&
-	restamp "$T/changes.mcr" 1763683200 1763769600 >"$T/changes1.mcr" || { fail "setup" "restamp"; exit 1; }
 W=$T/w
-expect_ok "the snapshot loads" mc-tunnel-put --dest="$W" "$T/snap1.mcr"
-expect_ok "the changes load" mc-tunnel-put --dest="$W" "$T/changes1.mcr"
+load_two_days "$W"
 D=20251121
 H=$BIN/tools/mchist
 
