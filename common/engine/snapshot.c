@@ -249,6 +249,71 @@ static void ckpt_key(const struct snap_table *t, char *out, size_t outsz)
 	ledger_table_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
 }
 
+/* The split key as the checkpoint records it beside a table's chain
+ * (LEDGER_K_SPLIT): each column's name, type and collation, in key order,
+ * NUL-terminated. The chain's literals are values of that key, compared
+ * in its columns' order and collations: a rerun resumes only on the same. */
+static int split_desc(const struct snap_table *t, struct mc_buf *b)
+{
+	for (size_t i = 0; i < t->nsplit; i++) {
+		const struct snap_col *c = &t->cols[t->split[i]];
+		if ((i && buf_adds(b, ", ") < 0) || buf_addc(b, '`') < 0)
+			return -1;
+		for (const char *p = c->name; *p; p++) {
+			int r = *p == '`'    ? buf_adds(b, "``")
+				: *p == '\n' ? buf_adds(b, "\\n")
+				: *p == '\\' ? buf_adds(b, "\\\\")
+					     : buf_addc(b, *p);
+			if (r < 0)
+				return -1;
+		}
+		if (buf_adds(b, "` ") < 0 || buf_adds(b, c->mysql_type ? c->mysql_type : "?") < 0 ||
+		    (c->collation && *c->collation &&
+		     (buf_adds(b, " COLLATE ") < 0 || buf_adds(b, c->collation) < 0)))
+			return -1;
+	}
+	return buf_addc(b, 0);
+}
+
+/* A table resumed after a value of its split key: the key the checkpoint
+ * records for it must be the table's split key now (an ALTER that moved
+ * the primary key between the runs, another --split-key: the values would
+ * be taken as the other key's, and rows lost or read twice), exit 1. A
+ * checkpoint without it (an older mc-snapshot's, a sink's --checkpoint-out)
+ * resumes on the key of now, as before, with a warning. */
+static int split_check(struct snapjob *s, const struct snap_table *t, const char *key,
+		       const char *path, struct mc_err *e)
+{
+	char skey[1300];
+	struct mc_buf now = { 0 };
+	snprintf(skey, sizeof skey, LEDGER_K_SPLIT "%s", key);
+	const char *was = ckpt_get(&s->ck, skey);
+	if (split_desc(t, &now) < 0) {
+		buf_free(&now);
+		return mc_oom(e, "a split key");
+	}
+	int rc = 0;
+	if (!was)
+		mc_sayf(&s->o->warn, "'%s': table '%s.%s': the checkpoint does not say which split "
+			"key its chain is of (written by an older mc-snapshot, or by a sink): resuming "
+			"on (%s), which is right only if the table split on it when the chain was "
+			"written", path, t->db, t->name, now.p);
+	else if (strcmp(was, now.p) != 0)
+		rc = mc_errf(e, MC_EXIT_DATA,
+			     "'%s': table '%s.%s': the checkpoint resumes its snapshot after a value "
+			     "of the split key (%s), but the table splits on (%s) now (its primary key "
+			     "changed, or --split-key differs): resuming on another key would lose or "
+			     "repeat rows; give --split-key=%s.%s:COLUMNS of the recorded key if it is "
+			     "still unique and NOT NULL, or take the table's snapshot again from the "
+			     "start: remove the lines '%s' and '%s' from the checkpoint and drop the "
+			     "table's chunks that earlier runs wrote (a warehouse that committed some: "
+			     "load the table into a new warehouse)",
+			     path, t->db, t->name, was, *now.p ? now.p : "none: one chunk", t->db,
+			     t->name, key, skey);
+	buf_free(&now);
+	return rc;
+}
+
 /* Which tables are done, and where the others resume. */
 static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 {
@@ -265,6 +330,12 @@ static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 		char key[1200];
 		ckpt_key(&s->tables[i], key, sizeof key);
 		const char *v = ckpt_get(&s->ck, key);
+		const char *hi;
+		size_t hin;
+		/* the key first: another key may have another number of columns */
+		if (v && ledger_chain_parse(v, &hi, &hin) == LEDGER_CHAIN_AT &&
+		    split_check(s, &s->tables[i], key, path, e) < 0)
+			return -1;
 		if (v && snapjob_chain_parse(key, v, s->tables[i].nsplit, &s->skip[i], &s->from[i],
 					     e) < 0)
 			return mc_errctx(e, "'%s': ", path);
@@ -275,15 +346,20 @@ static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 static int ckpt_done(struct snapjob *s, const struct snap_table *t, const struct sj_job *j,
 		     struct mc_err *e)
 {
-	char key[1200];
-	struct mc_buf v = { 0 };
+	char key[1200], skey[1300];
+	struct mc_buf v = { 0 }, d = { 0 };
 	int rc = -1;
 	ckpt_key(t, key, sizeof key);
-	if (snapjob_chain_format(j->last, j->hi, t->nsplit, &v) < 0 || buf_addc(&v, 0) < 0)
+	snprintf(skey, sizeof skey, LEDGER_K_SPLIT "%s", key);
+	/* the split key beside the chain, in the same write */
+	if (snapjob_chain_format(j->last, j->hi, t->nsplit, &v) < 0 || buf_addc(&v, 0) < 0 ||
+	    (t->nsplit && split_desc(t, &d) < 0))
 		mc_oom(e, "a checkpoint");
-	else if (ckpt_set(&s->ck, key, v.p, e) == 0 && ckpt_write(s->o->checkpoint, &s->ck, e) == 0)
+	else if ((!t->nsplit || ckpt_set(&s->ck, skey, d.p, e) == 0) &&
+		 ckpt_set(&s->ck, key, v.p, e) == 0 && ckpt_write(s->o->checkpoint, &s->ck, e) == 0)
 		rc = 0;
 	buf_free(&v);
+	buf_free(&d);
 	return rc;
 }
 

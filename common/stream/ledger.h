@@ -32,6 +32,10 @@
 #define LEDGER_K_GTID "gtid"                 /* last GTID per domain, "0-1-5,1-1-7" */
 #define LEDGER_K_TABLE "table."              /* + DB.TABLE: a snapshot chain */
 #define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
+#define LEDGER_K_SPLIT "split."              /* + a table key: the split key its chain's
+					      * literals are of (mc-snapshot
+					      * --checkpoint only): each column's
+					      * `name` type [COLLATE c], ", " between */
 /* the ledger only */
 #define LEDGER_K_SEQ "seq"                   /* commits so far */
 #define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"  /* snapshot rows read up to the last kept
