@@ -199,6 +199,8 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 	while ((rc = next_event(T, f, &p, &n, &start, err)) == 1) {
 		uint64_t off = start + n;
 		L->start = start;
+		if (T->ck_ident && tail_file_ident(T, p, n, start, err) < 0)
+			return -1; /* resume's binlog: the checkpoint's file? */
 		if (from > 4 && start < from) {
 			/* Before the start position: the format, and whether a
 			 * transaction is open at it; from a checkpoint, the
@@ -393,9 +395,15 @@ static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t
 	snprintf(at, sizeof at, "%s", v ? v : "");
 	if (v)
 		tail_gtid_floor(T, ckpt_get(&c, LEDGER_K_GTID));
-	ckpt_free(&c);
-	if (rc)
+	if (rc) {
+		ckpt_free(&c);
 		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume position '%s'", ck, at);
+	}
+	rc = tail_ident_note(T, ck, ckpt_get(&c, LEDGER_K_RESUME_EPOCH),
+			     ckpt_get(&c, LEDGER_K_SOURCE), v, err);
+	ckpt_free(&c);
+	if (rc < 0)
+		return -1;
 	if (!v)
 		return 0;
 	for (size_t i = 0; i < nin; i++)

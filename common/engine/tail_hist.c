@@ -11,6 +11,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "base/num.h"
 
 void tail_gtid_read(struct tail *T, const struct bl_event *ev)
 {
@@ -185,4 +188,64 @@ int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t en
 			"the event at offset %" PRIu64 " (it ends at %" PRIu64 "): " RESUME_WHY,
 			from, start, end);
 	return tail_data_error(T, start, err);
+}
+
+/* The identity of a binlog file: the time in the header of its
+ * Format_description event, when the server created it (live too: the
+ * server re-sends it with its header time), and its server_id. Binlog
+ * numbers, offsets and GTIDs of a new history (RESET MASTER, a restored
+ * backup, another server with the same base name) may pass the
+ * checkpoint's; the file's creation time does not repeat. */
+int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *sid,
+		    const char *resume, struct mc_err *err)
+{
+	uint64_t f, s;
+	int64_t t;
+	T->ck_ident = 0;
+	if (!epoch || !resume)
+		return 0; /* an older checkpoint: not checked */
+	if (rec_epoch_parse(epoch, strlen(epoch), &f, &t) < 0 || t <= 0 || t > UINT32_MAX)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume_epoch '%s' (want F:T)", ck,
+			       epoch);
+	if (sid && (num_u64(sid, &s) < 0 || s > UINT32_MAX))
+		return mc_errf(err, MC_EXIT_DATA, "'%s': bad source_id '%s'", ck, sid);
+	T->ck_ident = 1;
+	T->ck_file = f;
+	T->ck_when = t;
+	T->ck_has_sid = sid != NULL;
+	T->ck_sid = sid ? (uint32_t)s : 0;
+	snprintf(T->ck_resume, sizeof T->ck_resume, "%s", resume);
+	return 0;
+}
+
+static void utc_text(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, outsz, "%" PRId64, t);
+}
+
+int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		    struct mc_err *err)
+{
+	uint32_t when, sid;
+	char a[40], b[40], by[32] = "";
+	if (!T->ck_ident || n < 19 || p[4] != BL_FDE || T->fileseq != T->ck_file)
+		return 0;
+	T->ck_ident = 0; /* the file's first one */
+	when = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	sid = (uint32_t)p[5] | (uint32_t)p[6] << 8 | (uint32_t)p[7] << 16 | (uint32_t)p[8] << 24;
+	if ((int64_t)when == T->ck_when && (!T->ck_has_sid || sid == T->ck_sid))
+		return 0;
+	utc_text(T->ck_when, a, sizeof a);
+	utc_text(when, b, sizeof b);
+	if (T->ck_has_sid)
+		snprintf(by, sizeof by, " by server_id %" PRIu32, T->ck_sid);
+	mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies in binlog number %" PRIu64
+		" created at %s (%" PRId64 ")%s (its resume_epoch %" PRIu64 ":%" PRId64 "), but "
+		"this file was created at %s (%" PRIu32 ") by server_id %" PRIu32 " (its "
+		"Format_description): " RESUME_WHY, T->ck_resume, T->ck_file, a, T->ck_when, by,
+		T->ck_file, T->ck_when, b, when, sid);
+	return tail_data_error(T, start == UINT64_MAX ? 4 : start, err);
 }

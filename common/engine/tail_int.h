@@ -133,6 +133,15 @@ struct tail {
 	} rgtid[64];
 	size_t nrgtid;
 	int resume_ck, resume_list;
+	/* --checkpoint-in's resume_epoch (and source_id): the binlog of
+	 * resume, its number and creation time (its Format_description's
+	 * header time) and server_id; ck_ident until that file's
+	 * Format_description was compared (tail_hist.c tail_file_ident) */
+	int ck_ident, ck_has_sid;
+	uint64_t ck_file;
+	int64_t ck_when;
+	uint32_t ck_sid;
+	char ck_resume[64];
 	uint32_t fde_server; /* the file's Format_description: its server_id, */
 	uint64_t fde_end;    /* ... and where the event after it begins */
 	struct tail_stats stats; /* for o->progress (tail_report) */
@@ -185,6 +194,18 @@ int tail_resume_note(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 		     struct mc_err *err);
 int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t end,
 		      int inside, struct mc_err *err);
+
+/* The checkpoint's identity of resume's binlog (its keys resume_epoch,
+ * source_id and resume; NULL: absent): kept for tail_file_ident. 0, or -1
+ * with err (a malformed value, exit 1; ck names the checkpoint). */
+int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *sid,
+		    const char *resume, struct mc_err *err);
+/* The Format_description p (n bytes, at start; UINT64_MAX live: the one
+ * re-sent) of the binlog being read: when it is resume's binlog, is it the
+ * file the checkpoint was written of (its creation time and server_id)?
+ * 0, or -1 with err (exit 1) naming the file and both identities. */
+int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
+		    struct mc_err *err);
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);

@@ -320,7 +320,11 @@ static int live_resume(struct tail *T, struct mc_err *err)
 		if (rc > 0) {
 			ckpt_resume(&c, &v, &g);
 			if (v) {
-				rc = resume_from(T, v, g, err);
+				rc = tail_ident_note(T, o->ckpt_in,
+						     ckpt_get(&c, LEDGER_K_RESUME_EPOCH),
+						     ckpt_get(&c, LEDGER_K_SOURCE), v, err);
+				if (rc == 0)
+					rc = resume_from(T, v, g, err);
 				ckpt_free(&c);
 				return rc;
 			}
@@ -479,6 +483,8 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 			tail_report(T);
 			continue;
 		}
+		if (T->ck_ident && tail_file_ident(T, p, n, start, err) < 0)
+			return -1; /* resume's binlog: the checkpoint's file? */
 		if (start == UINT64_MAX) {
 			/* the format description re-sent when starting past 4 */
 			struct bl_event ev;

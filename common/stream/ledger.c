@@ -666,6 +666,21 @@ int ledger_checkpoint(const struct mc_ledger *L, struct ckpt *c, struct mc_err *
 		return -1;
 	if (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0)
 		return -1;
+	/* the identity of resume's binlog, when a stream of the history
+	 * started in it: a tail resumes only in that file (after RESET
+	 * MASTER one of that name is another, docs/mc-binlog-tail.md) */
+	if (l->has_resume || l->has_snap_low) {
+		const struct mc_pos *rp = l->has_resume ? &l->resume : &l->snap_low;
+		char v[48];
+		int64_t t;
+		size_t nf;
+		uint64_t lo, hi;
+		if (ledger_hist_file(l, rp->file, &t, &nf, &lo, &hi) == 1 && t > 0) {
+			snprintf(v, sizeof v, "%" PRIu64 ":%" PRId64, rp->file, t);
+			if (ckpt_append(c, LEDGER_K_RESUME_EPOCH, v, err) < 0)
+				return -1;
+		}
+	}
 	if (l->src_id && ckpt_append(c, LEDGER_K_SOURCE, l->src_id, err) < 0)
 		return -1;
 	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */

@@ -30,6 +30,10 @@
 #define LEDGER_K_POS "pos"                   /* highest change position committed */
 #define LEDGER_K_RESUME "resume"             /* last transaction boundary committed */
 #define LEDGER_K_GTID "gtid"                 /* last GTID per domain, "0-1-5,1-1-7" */
+#define LEDGER_K_RESUME_EPOCH "resume_epoch" /* checkpoint only: the binlog resume
+					      * lies in, "F:T" (its number, its
+					      * creation time), when the history's
+					      * source_files has it */
 #define LEDGER_K_TABLE "table."              /* + DB.TABLE: a snapshot chain */
 #define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
 #define LEDGER_K_SPLIT "split."              /* + a table key: the split key its chain's
