@@ -26,7 +26,9 @@ static const char usage[] =
 	"  -c, --check         check the rules file and print the table mapping of\n"
 	"                      the schema records of --schema; write no stream\n"
 	"  -s, --schema=FILE   with --check: a record stream whose schema records\n"
-	"                      are the sample (mc-snapshot's output, say)\n"
+	"                      are the sample (mc-snapshot's output, say); else\n"
+	"                      the tables' schemas before the input (the last of\n"
+	"                      each), for a MODIFY the ddl rules drop\n"
 	"  -a, --alerts=FILE   append the DDL alerts to FILE (instead of the rules'\n"
 	"                      ddl.alerts); each is also printed on stderr\n"
 	"      --on-alert=CMD  run CMD (sh -c) for each DDL alert: the line on its\n"
@@ -144,8 +146,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->rules)
 		prog_usage_error("--rules=FILE is needed");
-	if (o->schema && !o->check)
-		prog_usage_error("--schema goes with --check");
 	if (o->check && optind < argc)
 		prog_usage_error("--check reads no stream: give the sample with --schema=FILE");
 	o->t.files = (const char *const *)argv + optind;
@@ -153,6 +153,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->check) {
 		o->t.files = o->schema ? (const char *const *)&o->schema : NULL;
 		o->t.nfiles = o->schema ? 1 : 0;
+	} else {
+		o->t.schema = o->schema;
 	}
 }
 

@@ -61,4 +61,5 @@ rules 'names:' '  template: "${db}-${table}"'
 expect_code 1 "a name outside [A-Za-z0-9_]: exit 1" mc-transform --rules="$T/r.yaml" --check --schema="$T/c.mcr"
 expect_grep "... naming the table and the name" "table 'shop.every_type': its destination name 'shop-every_type' holds '-'" "$T/err"
 expect_code 2 "--check reads no stream argument" mc-transform --rules="$T/r.yaml" --check "$T/c.mcr"
-expect_code 2 "--schema without --check" mc-transform --rules="$T/r.yaml" --schema="$T/c.mcr"
+expect_code 2 "--schema without --check: the schemas before the input, a file that cannot be read" \
+	mc-transform --rules="$T/r.yaml" --schema="$T/nonexistent.mcr" "$T/c.mcr"

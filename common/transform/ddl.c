@@ -296,10 +296,9 @@ static int rank(enum tf_ddl_pol p)
 	return p == TF_DDL_IGNORE ? 0 : p == TF_DDL_NORMAL ? 1 : (int)p;
 }
 
-enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, int *type)
+static unsigned ddl_types(const struct mc_rec *r)
 {
 	unsigned t;
-	enum tf_ddl_pol best;
 	switch (r->effect) {
 	case MC_DDL_CREATE: t = 1u << TF_DDL_CREATE_TABLE; break;
 	case MC_DDL_DROP: t = 1u << TF_DDL_DROP_TABLE; break;
@@ -310,6 +309,19 @@ enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, 
 	case MC_DDL_OTHER: t = 1u << TF_DDL_OTHER; break;
 	default: t = sql_types(r->sql.p, r->sql.n); break;
 	}
+	return t;
+}
+
+bool tf_ddl_on_columns(const struct mc_rec *r)
+{
+	return (ddl_types(r) & (1u << TF_DDL_ADD_COLUMN | 1u << TF_DDL_DROP_COLUMN |
+				1u << TF_DDL_RENAME_COLUMN | 1u << TF_DDL_MODIFY_COLUMN)) != 0;
+}
+
+enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, int *type)
+{
+	unsigned t = ddl_types(r);
+	enum tf_ddl_pol best;
 	*type = TF_DDL_OTHER;
 	best = TF_DDL_NORMAL;
 	for (int i = 0, first = 1; i < TF_DDL_NTYPES; i++)
@@ -318,4 +330,429 @@ enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, 
 			first = 0;
 		}
 	return best;
+}
+
+/* ---- a dropped MODIFY or CHANGE: does it change stored values? ---- */
+
+/* A column type, from a schema record's mysql_type or from a statement. */
+struct cty {
+	char base[24];       /* lower case, synonyms folded */
+	long a1, a2;         /* the numbers in "(a1,a2)", -1 when absent */
+	int uns;
+	const char *labels;  /* ENUM, SET: the text from '(' to ')' */
+	size_t nlabels;
+	int charset;         /* a statement names a charset other than utf8mb4 */
+};
+
+static void cty_base(struct cty *c, const char *p, size_t n)
+{
+	static const char *const syn[][2] = {
+		{ "integer", "int" }, { "dec", "decimal" }, { "numeric", "decimal" },
+		{ "fixed", "decimal" }, { "real", "double" }, { "bool", "tinyint" },
+		{ "boolean", "tinyint" }, { "nchar", "char" }, { "nvarchar", "varchar" },
+		{ "character", "char" }, { "int1", "tinyint" }, { "int2", "smallint" },
+		{ "int3", "mediumint" }, { "int4", "int" }, { "int8", "bigint" },
+		{ "middleint", "mediumint" },
+	};
+	size_t k = 0;
+	for (; k < n && k + 1 < sizeof c->base; k++)
+		c->base[k] = (char)tolower((unsigned char)p[k]);
+	c->base[k] = 0;
+	for (size_t i = 0; i < sizeof syn / sizeof syn[0]; i++)
+		if (!strcmp(c->base, syn[i][0]))
+			snprintf(c->base, sizeof c->base, "%s", syn[i][1]);
+}
+
+/* The number the digits at p (at most n bytes) spell; -1 when none. */
+static long num_of(const char *p, size_t n)
+{
+	long v = 0;
+	size_t i = 0;
+	for (; i < n && isdigit((unsigned char)p[i]) && v < 100000000; i++)
+		v = v * 10 + (p[i] - '0');
+	return i ? v : -1;
+}
+
+/* The type of a schema record's column ("decimal(10,2) unsigned",
+ * "enum('a','b')"). */
+static void cty_of_col(const struct mc_col *col, struct cty *c)
+{
+	const char *p = col->mysql_type.p, *e = p + col->mysql_type.n, *b = p;
+	memset(c, 0, sizeof *c);
+	c->a1 = c->a2 = -1;
+	while (p < e && (isalnum((unsigned char)*p) || *p == '_'))
+		p++;
+	cty_base(c, b, (size_t)(p - b));
+	if (p < e && *p == '(') {
+		const char *q = p + 1, *end = e;
+		while (end > q && end[-1] != ')')
+			end--;
+		if (end > q) {
+			c->labels = q;
+			c->nlabels = (size_t)(end - 1 - q);
+		}
+		if (isdigit((unsigned char)*q)) {
+			const char *x = q;
+			c->a1 = num_of(q, (size_t)(e - q));
+			while (x < e && isdigit((unsigned char)*x))
+				x++;
+			if (x < e && *x == ',')
+				c->a2 = num_of(x + 1, (size_t)(e - x - 1));
+		}
+	}
+	c->uns = (col->flags & MC_CF_UNSIGNED) != 0;
+	for (const char *s = col->mysql_type.p; s + 8 <= e; s++)
+		if (!strncasecmp(s, "unsigned", 8))
+			c->uns = 1;
+}
+
+/* The type of a column definition in a statement, k at its first word;
+ * k left at the end of the clause. */
+static void cty_of_def(struct tok *k, struct cty *c)
+{
+	int depth = 0;
+	memset(c, 0, sizeof *c);
+	c->a1 = c->a2 = -1;
+	if (is(k, "national")) /* NATIONAL CHAR, NATIONAL VARCHAR */
+		next(k);
+	if (k->kind == 'w')
+		cty_base(c, k->t, k->tn);
+	next(k);
+	if (!strcmp(c->base, "double") && is(k, "precision"))
+		next(k);
+	if (!strcmp(c->base, "char") && is(k, "varying")) {
+		snprintf(c->base, sizeof c->base, "varchar");
+		next(k);
+	}
+	if (!strcmp(c->base, "long")) { /* LONG, LONG VARCHAR: MEDIUMTEXT */
+		snprintf(c->base, sizeof c->base, "mediumtext");
+		if (is(k, "varchar"))
+			next(k);
+	}
+	if (k->kind == '(') {
+		const char *start = k->t + 1;
+		next(k);
+		if (k->kind == 'w' && isdigit((unsigned char)k->t[0])) {
+			c->a1 = num_of(k->t, k->tn);
+			next(k);
+			if (k->kind == ',') {
+				next(k);
+				if (k->kind == 'w')
+					c->a2 = num_of(k->t, k->tn);
+			}
+		}
+		while (k->kind && k->kind != ')')
+			next(k);
+		c->labels = start;
+		c->nlabels = (size_t)(k->t - start);
+		if (k->kind)
+			next(k);
+	}
+	while (k->kind && !(depth == 0 && k->kind == ',')) {
+		if (k->kind == '(')
+			depth++;
+		else if (k->kind == ')' && depth > 0)
+			depth--;
+		else if (depth == 0 && (is(k, "unsigned") || is(k, "zerofill")))
+			c->uns = 1;
+		else if (depth == 0 && (is(k, "ascii") || is(k, "unicode") || is(k, "byte")))
+			c->charset = 1;
+		else if (depth == 0 && (is(k, "charset") || is(k, "collate") || is(k, "character"))) {
+			next(k);
+			if (is(k, "set"))
+				next(k);
+			if (k->kind == '=')
+				next(k);
+			if (!(k->tn >= 7 && !strncasecmp(k->t, "utf8mb4", 7)) && !is(k, "binary"))
+				c->charset = 1;
+			continue;
+		} else if (depth == 0 && (is(k, "default") || is(k, "comment"))) {
+			next(k); /* its value is not a type word */
+		}
+		next(k);
+	}
+}
+
+/* The labels of an ENUM or SET, one at a time: 1 with the label, 0 at
+ * the end. */
+static int label_next(struct tok *k, const char **p, size_t *n)
+{
+	while (k->kind && k->kind != '\'')
+		next(k);
+	if (!k->kind)
+		return 0;
+	*p = k->t;
+	*n = k->tn;
+	next(k);
+	return 1;
+}
+
+/* Whether every label of a is among b's (in_order: in the same order). */
+static int labels_kept(const struct cty *a, const struct cty *b, int in_order)
+{
+	struct tok ka = { a->labels, a->nlabels, 0, NULL, 0, 0 };
+	struct tok kb = { b->labels, b->nlabels, 0, NULL, 0, 0 };
+	const char *p, *q;
+	size_t n, m;
+	if (!a->labels || !b->labels)
+		return 0;
+	next(&ka);
+	next(&kb);
+	while (label_next(&ka, &p, &n)) {
+		int found = 0;
+		struct tok kc = kb;
+		while (!found && label_next(&kc, &q, &m))
+			found = n == m && !memcmp(p, q, n);
+		if (!found)
+			return 0;
+		if (in_order)
+			kb = kc;
+	}
+	return 1;
+}
+
+static int in_list(const char *s, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(s, *l))
+			return 1;
+	return 0;
+}
+
+/* The bytes a text or blob type holds; a CHAR/VARCHAR(n) up to 4n. */
+static double text_bytes(const struct cty *c)
+{
+	static const char *const t[] = { "tinytext", "text", "mediumtext", "longtext", NULL };
+	static const char *const b[] = { "tinyblob", "blob", "mediumblob", "longblob", NULL };
+	static const double cap[] = { 255, 65535, 16777215, 4294967295.0 };
+	for (int i = 0; t[i]; i++)
+		if (!strcmp(c->base, t[i]) || !strcmp(c->base, b[i]))
+			return cap[i];
+	if (!strcmp(c->base, "varbinary"))
+		return (double)c->a1;
+	return 4.0 * (double)(c->a1 < 0 ? 1 : c->a1);
+}
+
+/* Whether a column of type a given type b keeps every stored value, or
+ * every value it changes is one b cannot hold (so that the merge, which
+ * checks each older value against b, stops at it): 1, else 0 with why. */
+static int type_keeps(const struct cty *a, const struct cty *b, char *why, size_t whysz)
+{
+	static const char *const ints[] = { "tinyint", "smallint", "mediumint", "int", "bigint",
+		NULL };
+	static const char *const temporal[] = { "datetime", "timestamp", "time", "date", "year",
+		NULL };
+	static const char *const chars[] = { "char", "varchar", "tinytext", "text", "mediumtext",
+		"longtext", NULL };
+	static const char *const bins[] = { "varbinary", "tinyblob", "blob", "mediumblob",
+		"longblob", NULL };
+	const char *w = NULL;
+	if (b->charset && (in_list(b->base, chars) || !strcmp(b->base, "enum") ||
+			   !strcmp(b->base, "set")))
+		w = "a charset other than utf8mb4 converts the text, and a character it has not "
+		    "becomes '?'";
+	else if ((!strcmp(b->base, "float") || !strcmp(b->base, "double")) && b->a2 >= 0)
+		w = "FLOAT(M,D) and DOUBLE(M,D) round the values to D digits when the server copies "
+		    "the table";
+	else if (in_list(a->base, ints) && in_list(b->base, ints))
+		return 1; /* a value out of b's range is clamped: the merge stops at it */
+	else if (!strcmp(a->base, "decimal") && !strcmp(b->base, "decimal"))
+		return 1; /* rounded or clamped: more digits than b has, the merge stops */
+	else if (in_list(a->base, temporal) && !strcmp(a->base, b->base))
+		return 1; /* fewer fraction digits: the merge stops at a value with more */
+	else if (!strcmp(a->base, "bit") && !strcmp(b->base, "bit"))
+		return 1;
+	else if (!strcmp(a->base, "float") && (!strcmp(b->base, "float") ||
+					       !strcmp(b->base, "double")))
+		return 1;
+	else if (!strcmp(a->base, "double") && !strcmp(b->base, "double"))
+		return 1;
+	else if (!strcmp(a->base, "json") && !strcmp(b->base, "json"))
+		return 1;
+	else if (!strcmp(a->base, "enum") && !strcmp(b->base, "enum")) {
+		if (labels_kept(a, b, 0))
+			return 1;
+		w = "a label the values hold is not among the new ones: the server makes it ''";
+	} else if (!strcmp(a->base, "set") && !strcmp(b->base, "set")) {
+		if (labels_kept(a, b, 1))
+			return 1;
+		w = "the members move or go: the server rewrites 'a,b' in the new order, or drops a "
+		    "member";
+	} else if (in_list(a->base, chars) && in_list(b->base, chars)) {
+		int ac = !strcmp(a->base, "char") || !strcmp(a->base, "varchar");
+		int bc = !strcmp(b->base, "char") || !strcmp(b->base, "varchar");
+		if (!strcmp(b->base, "char") && strcmp(a->base, "char"))
+			w = "CHAR drops the trailing spaces of the values";
+		else if (ac && bc ? b->a1 >= (a->a1 < 0 ? 1 : a->a1) :
+			 bc ? (double)b->a1 >= text_bytes(a) : text_bytes(b) >= text_bytes(a))
+			return 1;
+		else
+			w = "it is shorter: the server cuts the longer values (sql_mode not strict)";
+	} else if (in_list(a->base, bins) && in_list(b->base, bins)) {
+		if (text_bytes(b) >= text_bytes(a))
+			return 1;
+		w = "it is shorter: the server cuts the longer values (sql_mode not strict)";
+	} else if (!strcmp(a->base, b->base) && a->a1 == b->a1 && a->a2 == b->a2 &&
+		   a->uns == b->uns && strcmp(a->base, "enum") && strcmp(a->base, "set")) {
+		return 1; /* the type restated (BINARY(n), GEOMETRY, ...) */
+	}
+	snprintf(why, whysz, "%s", w ? w : "the server converts the values to another kind "
+		 "of value, or narrows them");
+	return 0;
+}
+
+static const struct mc_col *col_named(const struct mc_rec *s, const char *p, size_t n)
+{
+	for (size_t i = 0; s && i < s->ncols; i++)
+		if (s->cols[i].name.n == n && !strncasecmp(s->cols[i].name.p, p, n))
+			return &s->cols[i];
+	return NULL;
+}
+
+int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old, char *col,
+			size_t colsz, char *why, size_t whysz)
+{
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
+	next(&k);
+	if (!is(&k, "alter"))
+		return 1;
+	next(&k);
+	while (is(&k, "online") || is(&k, "offline") || is(&k, "ignore"))
+		next(&k);
+	if (!is(&k, "table"))
+		return 1;
+	next(&k);
+	if (is(&k, "if")) {
+		next(&k);
+		next(&k);
+	}
+	k.i = (size_t)(k.t - k.s);
+	skip_name(&k);
+	if (is(&k, "wait")) {
+		next(&k);
+		next(&k);
+	} else if (is(&k, "nowait")) {
+		next(&k);
+	}
+	while (k.kind) {
+		int change = is(&k, "change");
+		const char *name;
+		size_t nn;
+		const struct mc_col *c;
+		struct cty a, b;
+		if (!change && !is(&k, "modify")) {
+			skip_clause(&k);
+			if (k.kind == ',')
+				next(&k);
+			continue;
+		}
+		next(&k);
+		if (is(&k, "column"))
+			next(&k);
+		if (is(&k, "if")) { /* IF EXISTS */
+			next(&k);
+			next(&k);
+		}
+		name = k.t, nn = k.tn;
+		next(&k);
+		if (change) /* the new name */
+			next(&k);
+		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
+		cty_of_def(&k, &b);
+		if (!(c = col_named(old, name, nn))) {
+			snprintf(why, whysz, "the column's type before it is not known to this run (no "
+				 "schema record of the table before it names the column)");
+			return 2;
+		}
+		cty_of_col(c, &a);
+		if (!type_keeps(&a, &b, why, whysz)) {
+			size_t l = strlen(why);
+			snprintf(why + l, whysz - l, " (the column was '%.*s')",
+				 (int)(c->mysql_type.n > 200 ? 200 : c->mysql_type.n), c->mysql_type.p);
+			return 0;
+		}
+		if (k.kind == ',')
+			next(&k);
+	}
+	return 1;
+}
+
+/* Take one column name (k at it) for fn. */
+static int name_to(struct tok *k, void (*fn)(void *, const char *, size_t), void *ctx)
+{
+	if (k->kind != 'w' && k->kind != '`')
+		return -1;
+	fn(ctx, k->t, k->tn);
+	next(k);
+	return 0;
+}
+
+int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size_t), void *ctx)
+{
+	static const char *const other[] = { "index", "key", "unique", "primary", "constraint",
+		"foreign", "fulltext", "spatial", "partition", "check", "period", "system",
+		"vector", NULL };
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
+	next(&k);
+	if (!is(&k, "alter"))
+		return 0;
+	next(&k);
+	while (is(&k, "online") || is(&k, "offline") || is(&k, "ignore"))
+		next(&k);
+	if (!is(&k, "table"))
+		return 0;
+	next(&k);
+	if (is(&k, "if")) {
+		next(&k);
+		next(&k);
+	}
+	k.i = (size_t)(k.t - k.s);
+	skip_name(&k);
+	while (k.kind) {
+		int add = is(&k, "add"), drop = is(&k, "drop"), ren = is(&k, "rename");
+		int chg = is(&k, "change"), mod = is(&k, "modify"), alt = is(&k, "alter");
+		if (add || drop || ren || chg || mod || alt) {
+			next(&k);
+			if (!is_any(&k, other) && !(ren && (is(&k, "to") || is(&k, "as"))) &&
+			    !(alt && is(&k, "table")) && (!ren || is(&k, "column"))) {
+				if (is(&k, "column"))
+					next(&k);
+				if (is(&k, "if")) { /* IF [NOT] EXISTS */
+					next(&k);
+					if (is(&k, "not"))
+						next(&k);
+					next(&k);
+				}
+				if (add && k.kind == '(') { /* ADD (a INT, b INT) */
+					int depth = 0;
+					next(&k);
+					if (name_to(&k, fn, ctx) < 0)
+						return -1;
+					while (k.kind && !(k.kind == ')' && depth == 0)) {
+						if (k.kind == '(')
+							depth++;
+						else if (k.kind == ')')
+							depth--;
+						next(&k);
+						if (depth == 0 && k.kind == ',') {
+							next(&k);
+							if (name_to(&k, fn, ctx) < 0)
+								return -1;
+						}
+					}
+				} else {
+					if (name_to(&k, fn, ctx) < 0)
+						return -1;
+					if (ren && is(&k, "to"))
+						next(&k);
+					if ((ren || chg) && name_to(&k, fn, ctx) < 0)
+						return -1;
+				}
+			}
+		}
+		skip_clause(&k);
+		if (k.kind == ',')
+			next(&k);
+	}
+	return 0;
 }

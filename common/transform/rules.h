@@ -243,6 +243,23 @@ int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_
  * strictest of the statement's types: ignore < normal < alert < error). */
 enum tf_ddl_pol tf_ddl_policy(const struct tf_rules *R, const struct mc_rec *r, int *type);
 const char *tf_ddl_type_name(int type);
+/* Whether the ddl record r is an ALTER TABLE with a column clause (add,
+ * drop, rename, modify). */
+bool tf_ddl_on_columns(const struct mc_rec *r);
+/* The columns an ALTER TABLE's clauses name (added, dropped, renamed from
+ * and to, changed, modified, altered), each to fn: 0, or -1 when the
+ * statement cannot be read so (take every column as named). */
+int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size_t), void *ctx);
 const char *tf_ddl_policy_name(enum tf_ddl_pol p);
+
+/* Whether dropping the ddl record r (an ALTER TABLE) keeps the stored
+ * values of the table's rows as the warehouse holds them, old being the
+ * table's schema before it (NULL: not known): 1; 0 with the column and
+ * why, for a MODIFY or CHANGE that gives a column a type under which the
+ * server changes values without row events, which the merge could not
+ * tell; 2 with the column and why when old does not name the column
+ * (docs/mc-transform.md "DDL policy"). */
+int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old, char *col,
+			size_t colsz, char *why, size_t whysz);
 
 #endif

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/io.h"
+#include "stream/schema.h"
 #include "transform/cols.h"
 #include "transform/fixt.h"
 #include "transform/parts.h"
@@ -42,6 +44,7 @@ struct tf_tab {
 	char *tfield;             /* and the table field: "DEST/table" */
 	bool had_schema;          /* a schema record of the shard passed */
 	struct tf_fxtab fx;       /* mask, sample, limit (fixt.h) */
+	struct schema_copy last;  /* its last schema record (a dropped MODIFY's old types) */
 };
 
 struct tf {
@@ -145,6 +148,7 @@ static void tabs_free(struct tf *t)
 		tf_pguard_free(t->tabs[i].pg);
 		tf_fx_free(&t->tabs[i].fx);
 		vers_free(&t->tabs[i]);
+		schema_copy_free(&t->tabs[i].last);
 	}
 	free(t->tabs);
 }
@@ -305,7 +309,8 @@ fail:
 
 /* The DDL policy of a ddl record: 1 it passes, 0 it is dropped, -1 with
  * err (policy error, or an alerts file that cannot be written). */
-static int ddl_policy(struct tf *t, const struct mc_rec *r, struct mc_err *err)
+static int ddl_policy(struct tf *t, const struct tf_tab *x, const struct mc_rec *r,
+		      struct mc_err *err)
 {
 	const struct tf_rules *R = t->o->rules;
 	int type;
@@ -316,9 +321,28 @@ static int ddl_policy(struct tf *t, const struct mc_rec *r, struct mc_err *err)
 	struct tm tm;
 	if (p == TF_DDL_NORMAL)
 		return 1;
-	if (p == TF_DDL_IGNORE)
-		return 0;
 	pos_format(&r->pos, pos, sizeof pos);
+	if (p == TF_DDL_IGNORE) {
+		/* a MODIFY whose values the server changes in place: dropped, the
+		 * warehouse would keep the old ones (docs/mc-transform.md) */
+		char col[256], why[600];
+		int k = x ? tf_ddl_keeps_values(r, x->last.have ? &x->last.rec : NULL, col,
+						sizeof col, why, sizeof why) : 1;
+		if (k == 1)
+			return 0;
+		return mc_errf(err, MC_EXIT_DATA, "position %s: table '%.*s.%.*s': column '%s': "
+			       "'%.*s' %s the values the rows hold, and the rules drop it "
+			       "(ddl.%s: ignore at %s): %s; the warehouse would keep the old values. "
+			       "%sKeep the statement (ddl.modify_column: normal or alert), or load a "
+			       "new snapshot of the table taken after it (mc-tunnel-put "
+			       "--resnapshot), the table left out of this run's select", pos,
+			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, col,
+			       (int)(sqln > 200 ? 200 : sqln), r->sql.p, k == 2 ? "may change" :
+			       "changes", tf_ddl_type_name(type),
+			       R->ddl_where[type] ? R->ddl_where[type] : R->file, why, k == 2 ?
+			       "Give the tables' schemas before the input with --schema=FILE (the "
+			       "snapshot, or the stream before this one); or: " : "");
+	}
 	if (p == TF_DDL_ERROR)
 		return mc_errf(err, MC_EXIT_DATA, "position %s: DDL %s of '%.*s.%.*s' refused by "
 			       "the rules (ddl.%s: error at %s): %.*s", pos, tf_ddl_type_name(type),
@@ -454,6 +478,16 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 	return 0;
 }
 
+/* A column of the last schema record named by a statement that passes:
+ * its type is not known until the next schema record (its name emptied). */
+static void forget(void *ctx, const char *name, size_t n)
+{
+	struct schema_copy *s = ctx;
+	for (size_t i = 0; s->have && i < s->rec.ncols; i++)
+		if (s->rec.cols[i].name.n == n && !strncasecmp(s->rec.cols[i].name.p, name, n))
+			s->rec.cols[i].name.n = 0;
+}
+
 /* One record: -1 with err on a rules error (err's code set), -2 when the
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
@@ -470,7 +504,7 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	case MC_R_DDL:
 	case MC_R_MARK:
 		if (!r->table.n) {
-			int k = r->kind == MC_R_DDL ? ddl_policy(t, r, err) : 1;
+			int k = r->kind == MC_R_DDL ? ddl_policy(t, NULL, r, err) : 1;
 			if (k <= 0)
 				return k;
 			break;
@@ -481,10 +515,21 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		 * still counts; the sink knows no such table) */
 		if (!x->selected && r->kind != MC_R_MARK)
 			return 0;
+		if (x->selected && r->kind == MC_R_SCHEMA && schema_copy_set(&x->last, r, err) < 0)
+			return -1;
 		if (x->selected && r->kind == MC_R_DDL) {
-			int k = ddl_policy(t, r, err);
-			if (k <= 0)
+			int k = ddl_policy(t, x, r, err);
+			if (k < 0)
 				return k;
+			/* a table made anew, or its columns changed by a statement that
+			 * passes: the last schema record says no more what they are
+			 * (the next one will) */
+			if (r->effect == MC_DDL_CREATE || r->effect == MC_DDL_DROP ||
+			    r->effect == MC_DDL_RENAME_FROM || r->effect == MC_DDL_RENAME_TO ||
+			    (k > 0 && tf_ddl_on_columns(r) && tf_ddl_columns(r, forget, &x->last) < 0))
+				schema_copy_free(&x->last);
+			if (k == 0)
+				return 0;
 			if (x->merge)
 				return tf_shard_ddl(x->merge, x->sv, r, err);
 		}
@@ -555,6 +600,38 @@ static int run_file(struct tf *t, const char *path, struct mc_err *err)
 	return rc < 0 ? rc : 0;
 }
 
+/* The schema records of o->schema: each selected table's last one kept
+ * as its schema before the inputs. */
+static int read_schemas(struct tf *t, struct mc_err *err)
+{
+	struct rio_reader rd;
+	struct mc_rec r;
+	struct tf_tab *x;
+	int fd = open(t->o->schema, O_RDONLY | O_CLOEXEC), rc;
+	if (fd < 0) {
+		mc_errnof(err, errno, "--schema: '%s'", t->o->schema);
+		err->code = MC_EXIT_USAGE;
+		return -1;
+	}
+	rio_init(&rd, fd, t->o->from);
+	while ((rc = rio_next(&rd, &r, err)) > 0) {
+		if (r.kind != MC_R_SCHEMA)
+			continue;
+		if (!(x = tab_of(t, &r.db, &r.table, err)) ||
+		    (x->selected && schema_copy_set(&x->last, &r, err) < 0)) {
+			mc_errctx(err, "--schema: '%s': record %llu: ", t->o->schema,
+				  (unsigned long long)rd.recno);
+			rc = -2;
+			break;
+		}
+	}
+	if (rc == -1) /* rio_next's message names the record */
+		mc_errctx(err, "--schema: '%s': ", t->o->schema);
+	rio_close(&rd);
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
 int tf_run(const struct tf_opts *o, struct mc_err *err)
 {
 	static const char *const stdin_only[] = { "-" };
@@ -572,8 +649,10 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 	t.o = o;
 	if (tf_shards_init(&t.sh, o->rules, err) < 0)
 		return -1;
+	if (o->schema && read_schemas(&t, err) < 0)
+		return tabs_free(&t), tf_shards_free(&t.sh), -1;
 	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
-		return tf_shards_free(&t.sh), -1;
+		return tabs_free(&t), tf_shards_free(&t.sh), -1;
 	for (size_t i = 0; i < nfiles && rc == 0; i++)
 		rc = run_file(&t, files[i], err);
 	if (rc == -2) {

@@ -47,6 +47,10 @@ struct tf_opts {
 	int zstd;                 /* compress the output at this level; 0: plain */
 	const char *const *files; /* nfiles inputs read in turn, "-" is fd 0; */
 	size_t nfiles;            /* none: standard input */
+	/* tf_run: a record stream whose schema records (the last of each
+	 * table) are the tables' schemas before the inputs, for a dropped
+	 * MODIFY (docs/mc-transform.md "DDL policy"); NULL: none */
+	const char *schema;
 	int out_fd;
 	/* DDL alerts (docs/mc-transform.md "DDL policy"): each alert line
 	 * goes to alert.fn (the program prints it on stderr) and, with a
