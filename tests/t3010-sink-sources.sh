@@ -35,7 +35,7 @@ expect_grep "and both positions" "\(2:[0-9]+:[0-9]+ to 3:4:0\)" "$T/err"
 expect_ok "in order they load" mc-tunnel-put --dest="$T/w2" "$T/day1.mcr" "$T/day2.mcr"
 expect_eq "every change is there" 4 "$(rows_in "$T/w2" a__t_log)"
 expect_ok "a rerun of both files" mc-tunnel-put --dest="$T/w2" "$T/day1.mcr" "$T/day2.mcr"
-expect_grep "says what it dropped as committed" "^mc-tunnel-put: [0-9]+ records already committed, dropped$" "$T/err"
+expect_grep "says what it dropped as committed" "^mc-tunnel-put: [0-9]+ records already in the warehouse, skipped$" "$T/err"
 expect_eq "and adds nothing" 4 "$(rows_in "$T/w2" a__t_log)"
 expect_ok "a rerun of the second file alone" mc-tunnel-put --dest="$T/w2" "$T/day2.mcr"
 expect_eq "adds nothing either" 4 "$(rows_in "$T/w2" a__t_log)"
@@ -67,5 +67,5 @@ expect_grep "the old history is closed in the ledger" "^source_closed 1$" "$T/w3
 pos=$(sql "SHOW MASTER STATUS" | cut -f2)
 expect_grep "--checkpoint-out follows the new history" "^resume 1:$pos:0$" "$T/w3.ckpt"
 expect_ok "a rerun of the new history" live
-expect_grep "drops its changes as committed" "records already committed, dropped" "$T/err"
+expect_grep "drops its changes as committed" "records already in the warehouse, skipped" "$T/err"
 expect_eq "and adds nothing" 7 "$(rows_in "$T/w3" a__t_log)"

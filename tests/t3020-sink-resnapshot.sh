@@ -30,7 +30,7 @@ W=$T/w
 expect_ok "the first snapshot loads" mc-tunnel-put --dest="$W" "$T/snap1.mcr"
 expect_ok "the changes load" mc-tunnel-put --dest="$W" "$T/changes.mcr"
 expect_ok "the first snapshot again: a repeat" mc-tunnel-put --dest="$W" "$T/snap1.mcr"
-expect_grep "... said as such" "records already committed, dropped" "$T/err"
+expect_grep "... said as such" "records already in the warehouse, skipped" "$T/err"
 tree "$W" >"$T/before.ls"
 cp "$W/_mcsync/ledger" "$T/before.ledger"
 expect_code 1 "a new snapshot of a complete table is refused" \

@@ -2,7 +2,7 @@
 # Snapshot rows without chunk marks (mcgen's, older writers', a stream
 # through JSON lines) are counted per table in the ledger (snaprows.KEY):
 # a new table's snapshot after another table's is committed whole (it was
-# dropped as "already committed" when the count was one for the whole
+# dropped as "already in the warehouse" when the count was one for the whole
 # warehouse); a rerun of the same input, after SIGKILLs too, commits every
 # row once; another stream of a table the warehouse holds is refused
 # (exit 1), never skipped; a ledger of the previous version still works.
@@ -37,7 +37,7 @@ sb=$(stats "$T/b.mcr")
 W=$T/w
 expect_ok "a chunk-less snapshot of sbtest1" mc-tunnel-put --dest="$W" "$T/a.mcr"
 expect_ok "then one of a new table, sbtest2" mc-tunnel-put --dest="$W" "$T/b.mcr"
-if grep -q "already committed" "$T/err"; then
+if grep -q "already in the warehouse" "$T/err"; then
 	fail "none of its rows is taken for committed" "$(cat "$T/err")"
 else
 	ok "none of its rows is taken for committed"
@@ -53,16 +53,16 @@ expect_ok "mc-merge takes the new table's base" \
 
 tree "$W" >"$T/t1"
 expect_ok "the first input again" mc-tunnel-put --dest="$W" "$T/a.mcr"
-expect_grep "is dropped as committed" "300 records already committed, dropped" "$T/err"
+expect_grep "is dropped as committed" "300 records already in the warehouse, skipped" "$T/err"
 expect_ok "so is the second" mc-tunnel-put --dest="$W" "$T/b.mcr"
-expect_grep "all of it" "200 records already committed, dropped" "$T/err"
+expect_grep "all of it" "200 records already in the warehouse, skipped" "$T/err"
 mc-cat "$T/a.mcr" >"$T/a.jsonl"
 expect_ok "and the first through JSON lines" mc-tunnel-put --dest="$W" "$T/a.jsonl"
-expect_grep "all of it too" "300 records already committed, dropped" "$T/err"
+expect_grep "all of it too" "300 records already in the warehouse, skipped" "$T/err"
 tree "$W" >"$T/t2"
 expect_same "and nothing changes" "$T/t1" "$T/t2"
 expect_ok "the two in one run" mc-tunnel-put --dest="$W" "$T/a.mcr" "$T/b.mcr"
-expect_grep "are dropped as committed" "500 records already committed, dropped" "$T/err"
+expect_grep "are dropped as committed" "500 records already in the warehouse, skipped" "$T/err"
 expect_eq "sbtest2 still holds its rows once" "$(wstats "$W" sbtest2)" "$sb"
 tree "$W" >"$T/t1"
 
@@ -119,7 +119,7 @@ expect_ok "a stream with a chunk mark labelled c0" mc-tunnel-put --dest="$T/w0" 
 expect_eq "keeps the rows after it" "$(wstats "$T/w0" sbtest5)" "$sb"
 expect_grep "its base marker counts them" '^rows 200$' "$T/w0"/sbtest__sbtest5/ds=*/_SUCCESS
 expect_ok "fed again" mc-tunnel-put --dest="$T/w0" "$T/c0.jsonl"
-expect_grep "it is a repeat" "200 records already committed, dropped" "$T/err"
+expect_grep "it is a repeat" "200 records already in the warehouse, skipped" "$T/err"
 
 # a partly committed table, then another stream of it: refused at the
 # count, then the first input finishes it
@@ -186,7 +186,7 @@ expect_eq "finishes it, every row once" "$(wstats "$OW" sbtest3)" "$sc"
 expect_grep "and gives it a count of its own" '^snaprows.table.sbtest.sbtest3 20000	' "$OW/_mcsync/ledger"
 expect_eq "the old count is kept for the others" "$(led "$OW" snapshot_rows_legacy)" "$n1"
 expect_ok "the same input again" mc-tunnel-put --dest="$OW" "$T/c.mcr"
-expect_grep "is dropped as committed" "20000 records already committed, dropped" "$T/err"
+expect_grep "is dropped as committed" "20000 records already in the warehouse, skipped" "$T/err"
 expect_ok "a new table into the old warehouse" mc-tunnel-put --dest="$OW" "$T/a.mcr"
 expect_eq "gets all its rows" "$(wstats "$OW" sbtest1)" "$sa"
 expect_eq "sbtest3 is untouched" "$(wstats "$OW" sbtest3)" "$sc"

@@ -2,7 +2,7 @@
 # mc-tunnel-put --dest=odps:// counts snapshot rows without chunk marks per
 # table too (the ledger in --state, docs/mc-tunnel-put.md "Streams of other
 # writers"): a new table's snapshot after another table's is uploaded whole
-# (it was dropped as "already committed" when the count was one for every
+# (it was dropped as "already in the warehouse" when the count was one for every
 # table); a rerun, after SIGKILLs too, uploads every row once; another
 # stream of a table it holds is refused (exit 1), never skipped.
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +38,7 @@ sb=$(stats "$T/b.mcr")
 
 expect_ok "a chunk-less snapshot of sbtest1" put s1 "$T/a.mcr"
 expect_ok "then one of a new table, sbtest2" put s1 "$T/b.mcr"
-if grep -q "already committed" "$T/err"; then
+if grep -q "already in the warehouse" "$T/err"; then
 	fail "none of its rows is taken for committed" "$(cat "$T/err")"
 else
 	ok "none of its rows is taken for committed"
@@ -48,7 +48,7 @@ expect_eq "sbtest1 holds its own" "$(sql sbtest__sbtest1)" "$sa"
 expect_grep "the state's ledger counts the table" '^snaprows.table.sbtest.sbtest2 200	' \
 	"$T/s1/_mcsync/ledger"
 expect_ok "both again" put s1 "$T/a.mcr" "$T/b.mcr"
-expect_grep "are dropped as committed" "500 records already committed, dropped" "$T/err"
+expect_grep "are dropped as committed" "500 records already in the warehouse, skipped" "$T/err"
 expect_eq "sbtest2 still holds its rows once" "$(sql sbtest__sbtest2)" "$sb"
 expect_code 1 "another snapshot of sbtest1 exits 1" put s1 "$T/other.mcr"
 expect_grep "naming the table and what to do" \

@@ -81,12 +81,12 @@ expect_eq "(the update above it)" "1:2890:0 1:4960:0" "$(rows_of "$T/w3")"
 # --- repeats are still repeats ---
 tree "$T/ref" | grep -v _mcsync/ >"$T/ref.before"
 expect_ok "a rerun of the good stream" mc-tunnel-put --dest="$T/ref" "$T/good.mcr"
-expect_grep "drops its rows as committed" "^mc-tunnel-put: 4 records already committed, dropped$" "$T/err"
+expect_grep "drops its rows as committed" "^mc-tunnel-put: 4 records already in the warehouse, skipped$" "$T/err"
 tree "$T/ref" | grep -v _mcsync/ >"$T/ref.after"
 expect_same "and writes no data" "$T/ref.before" "$T/ref.after"
 expect_ok "a stream and its overlapping rerun, concatenated" \
 	sh -c 'cat "$1" "$2" | mc-tunnel-put --dest="$3"' sh "$T/part1.mcr" "$T/good.mcr" "$T/w4"
-expect_grep "the rerun's repeats dropped" "^mc-tunnel-put: 3 records already committed, dropped$" "$T/err"
+expect_grep "the rerun's repeats dropped" "^mc-tunnel-put: 3 records already in the warehouse, skipped$" "$T/err"
 expect_eq "every change once" "$all" "$(rows_of "$T/w4")"
 expect_ok "the good stream twice in one file" mc-tunnel-put --dest="$T/w5" "$T/twice.mcr"
 expect_eq "every change once, too" "$all" "$(rows_of "$T/w5")"
@@ -99,5 +99,5 @@ expect_ok "the tail resumed at the older checkpoint" \
 	sh -c 'mc-binlog-tail --checkpoint-in="$1" "$2" >"$3"' sh "$T/old.ckpt" \
 	"$F/mariadb-bin.000001" "$T/resumed.mcr"
 expect_ok "overlaps what was committed, and loads" mc-tunnel-put --dest="$T/w6" "$T/resumed.mcr"
-expect_grep "its repeats dropped" "^mc-tunnel-put: 2 records already committed, dropped$" "$T/err"
+expect_grep "its repeats dropped" "^mc-tunnel-put: 2 records already in the warehouse, skipped$" "$T/err"
 expect_eq "every change once" "$all" "$(rows_of "$T/w6")"

@@ -42,5 +42,5 @@ expect_same "the state is unchanged" "$T/s1.before" "$T/s1.after"
 expect_ok "the good stream" put "$T/good.mcr"
 expect_eq "brings every change" "$(count)" 3
 expect_ok "its rerun" put "$T/good.mcr"
-expect_grep "is repeats" "^mc-tunnel-put: 3 records already committed, dropped$" "$T/err"
+expect_grep "is repeats" "^mc-tunnel-put: 3 records already in the warehouse, skipped$" "$T/err"
 expect_eq "and uploads nothing" "$(count)" 3

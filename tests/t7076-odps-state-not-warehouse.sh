@@ -3,7 +3,7 @@
 # format and place (DIR/_mcsync/ledger). A state directory given as a local
 # --dest=DIR took the changes into local files under it and moved its
 # ledger past them: the next run into MaxCompute dropped them as committed
-# ("N records already committed, dropped"), exit 0 both times, the rows
+# ("N records already in the warehouse, skipped"), exit 0 both times, the rows
 # never in MaxCompute. A local warehouse given as --state likewise: its
 # ledger made the upload skip what only the local files held. Both are now
 # exit 2 before anything is written (docs/mc-tunnel-put.md "--state").

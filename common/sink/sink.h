@@ -78,7 +78,7 @@ struct sink_opts {
 	int utc_off_set;         /* given: must equal the ledger's */
 	const struct sink_rename *renames;
 	size_t nrenames;
-	struct mc_say say;       /* the closing "N records already committed" line */
+	struct mc_say say;       /* the closing "N records already in the warehouse, skipped" line (exit 0 only) */
 	int partial_ok;          /* an input without its trailer is not an error */
 	int resnap;              /* a re-snapshot: a new generation of its
 				  * tables (dest_opts.resnap too) */
