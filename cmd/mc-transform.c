@@ -36,7 +36,8 @@ static const char usage[] =
 	"  -p, --param=NAME=VALUE  the value of ${NAME} in the rules (a scheduling\n"
 	"                      parameter: --param bizdate=20240102); repeatable\n"
 	"  -j, --reject=FILE   append the rows rejected as dirty data to FILE (one\n"
-	"                      line each; instead of the rules' dirty.reject)\n"
+	"                      line each, a row FILE lists already not again;\n"
+	"                      instead of the rules' dirty.reject)\n"
 	"  -m, --max-dirty=N   reject up to N dirty rows before failing (instead of\n"
 	"                      the rules' dirty.limit; default 0: the first fails)\n"
 	"  -f, --from=FORMAT   input format: auto (default), mcr, jsonl\n"
@@ -193,7 +194,7 @@ int main(int argc, char **argv)
 				 "dirty.reject): rejected rows are listed, never only dropped");
 	}
 	if (!o.check && o.t.reject_name &&
-	    (o.t.reject_fd = open(o.t.reject_name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+	    (o.t.reject_fd = open(o.t.reject_name, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		mc_errnof(&err, errno, "reject file '%s'", o.t.reject_name);
 		err.code = MC_EXIT_USAGE;
 		tf_rules_free(&rules);

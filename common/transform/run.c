@@ -15,6 +15,7 @@
 #include "transform/cols.h"
 #include "transform/fixt.h"
 #include "transform/parts.h"
+#include "transform/reject.h"
 #include "transform/run.h"
 #include "transform/shard.h"
 
@@ -56,6 +57,8 @@ struct tf {
 	struct rio_writer wr;
 	struct tf_rowout ro;           /* a transformed row or schema */
 	char *source_id;               /* the header's source_id, or NULL */
+	char *source_epoch;            /* the header's source_epoch, or NULL */
+	struct tf_rejset rej;          /* the reject file's lines at the start */
 	uint64_t ndirty;               /* rows rejected as dirty data */
 	char first_dirty[64];          /* the position of the first */
 	struct tf_shards sh;
@@ -161,6 +164,7 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	struct mc_rec h = *r;
 	size_t n = 0;
 	const struct mc_str *sid = rec_header_get(r, MC_META_SOURCE_ID);
+	const struct mc_str *ep = rec_header_get(r, MC_META_SOURCE_EPOCH);
 	const struct mc_str *fp = rec_header_get(r, TF_META_FP);
 	int rc;
 	/* transformed twice: the rules would match destination names as source
@@ -173,8 +177,10 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			       "stream (mc-binlog-tail's, mc-snapshot's, or a saved copy of them)",
 			       (int)fp->n, fp->p);
 	free(t->source_id);
-	t->source_id = NULL;
-	if (sid && !(t->source_id = mc_strndup(sid->p, sid->n)))
+	free(t->source_epoch);
+	t->source_id = t->source_epoch = NULL;
+	if ((sid && !(t->source_id = mc_strndup(sid->p, sid->n))) ||
+	    (ep && !(t->source_epoch = mc_strndup(ep->p, ep->n))))
 		return mc_oom(err, "the header");
 	if (!(m = calloc(r->nmeta + 6, sizeof *m)))
 		return mc_oom(err, "the header");
@@ -418,7 +424,7 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 	const struct tf_colver *cv = NULL;
 	struct mc_rec out;
 	struct mc_str sid = { t->source_id, t->source_id ? strlen(t->source_id) : 0 };
-	char pos[64], line[1024], colname[200];
+	char pos[64], line[4096], colname[200];
 	const struct tf_rowout *o = &t->ro;
 	int rc;
 	for (size_t i = 0; i < x->nvers; i++)
@@ -452,12 +458,17 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 	}
 	if (!t->ndirty++)
 		snprintf(t->first_dirty, sizeof t->first_dirty, "%s", pos);
-	snprintf(line, sizeof line, "%s\t%s.%s\t%s\t%s\t%s\t%s (the rule at %s)", pos, x->db,
-		 x->table, colname, o->image, o->shown, o->reason, o->where);
-	if (t->o->reject_fd >= 0) {
+	/* the source last: a reader of the first six fields reads them as
+	 * before; the line's identity is every field but the reason
+	 * (reject.h), so a rerun lists no row twice */
+	snprintf(line, sizeof line - 1, "%s\t%s.%s\t%s\t%s\t%s\t%s (the rule at %s)\t%s%s%s", pos,
+		 x->db, x->table, colname, o->image, o->shown, o->reason, o->where,
+		 t->source_id ? t->source_id : "-", t->source_id ? "/" : "",
+		 !t->source_id ? "" : t->source_epoch ? t->source_epoch : "-");
+	if (t->o->reject_fd >= 0 && !tf_reject_seen(&t->rej, line, strlen(line))) {
 		size_t n = strlen(line);
 		line[n] = '\n';
-		if (io_write_all(t->o->reject_fd, line, n + 1) < 0)
+		if (tf_reject_write(t->o->reject_fd, line, n + 1) < 0)
 			return mc_errnof(err, errno, "the reject file: write error");
 	}
 	if (t->ndirty > (uint64_t)t->o->dirty_limit) {
@@ -647,12 +658,18 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 				       o->rules->params[i].name, o->rules->params[i].name);
 	memset(&t, 0, sizeof t);
 	t.o = o;
-	if (tf_shards_init(&t.sh, o->rules, err) < 0)
+	if (o->reject_fd >= 0 && tf_reject_load(&t.rej, o->reject_fd, o->reject_name, err) < 0)
 		return -1;
+	if (t.rej.cut && o->note.fn)
+		mc_sayf(&o->note, "reject file '%s': its last line was cut (%llu bytes, no newline: "
+			"a run killed while writing it): removed; its row is listed whole when met",
+			o->reject_name, (unsigned long long)t.rej.cut);
+	if (tf_shards_init(&t.sh, o->rules, err) < 0)
+		return tf_reject_free(&t.rej), -1;
 	if (o->schema && read_schemas(&t, err) < 0)
-		return tabs_free(&t), tf_shards_free(&t.sh), -1;
+		return tabs_free(&t), tf_shards_free(&t.sh), tf_reject_free(&t.rej), -1;
 	if (rio_winit(&t.wr, o->out_fd, o->zstd, err) < 0)
-		return tabs_free(&t), tf_shards_free(&t.sh), -1;
+		return tabs_free(&t), tf_shards_free(&t.sh), tf_reject_free(&t.rej), -1;
 	for (size_t i = 0; i < nfiles && rc == 0; i++)
 		rc = run_file(&t, files[i], err);
 	if (rc == -2) {
@@ -663,14 +680,21 @@ int tf_run(const struct tf_opts *o, struct mc_err *err)
 		if (rio_wclose(&t.wr, rc < 0 ? &werr : err) < 0 && rc == 0)
 			rc = -1;
 	}
-	if (rc == 0 && t.ndirty && o->note.fn)
+	if (rc == 0 && t.ndirty && o->note.fn) {
+		char was[96] = "";
+		if (t.rej.listed)
+			snprintf(was, sizeof was, " (%llu of them listed by an earlier run, not again)",
+				 (unsigned long long)t.rej.listed);
 		mc_sayf(&o->note, "%llu row%s rejected as dirty data (limit %lld), the first at "
-			"position %s%s%s", (unsigned long long)t.ndirty, t.ndirty == 1 ? "" : "s",
+			"position %s%s%s%s", (unsigned long long)t.ndirty, t.ndirty == 1 ? "" : "s",
 			o->dirty_limit, t.first_dirty, o->reject_name ? ": listed in " : "",
-			o->reject_name ? o->reject_name : "");
+			o->reject_name ? o->reject_name : "", was);
+	}
 	tabs_free(&t);
 	tf_rowout_free(&t.ro);
 	free(t.source_id);
+	free(t.source_epoch);
+	tf_reject_free(&t.rej);
 	tf_shards_free(&t.sh);
 	return rc < 0 ? -1 : 0;
 }
