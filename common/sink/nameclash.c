@@ -14,6 +14,9 @@
 #include "base/alloc.h"
 #include "sink/sink_int.h"
 
+static int origin_check(struct sink *s, const char *sid, const struct mc_rec *r, const char *name,
+			int record, struct mc_err *err);
+
 static int is_odps(const struct sink *s)
 {
 	return s->d->ops->kind && strcmp(s->d->ops->kind, "MaxCompute") == 0;
@@ -127,12 +130,14 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 		  unsigned long long recno, struct mc_err *err)
 {
 	char db[256], tb[256], given[256], name[256], nk[700];
-	const char *g = NULL, *slash;
+	const char *g = NULL, *slash, *held;
 	struct mc_str dest = r->table;
 	int byopt = 0;
 	if (r->kind == MC_R_HEADER) {
 		sc->names = meta_is(r, "dest_names", "table");
 		sc->merge = meta_is(r, "dest_merge", "dest/table");
+		const struct mc_str *id = rec_header_get(r, MC_META_SOURCE_ID);
+		snprintf(sc->sid, sizeof sc->sid, "%.*s", id ? (int)id->n : 0, id ? id->p : "");
 		return 0;
 	}
 	if (r->kind != MC_R_SCHEMA || !r->table.n || r->db.n >= sizeof db ||
@@ -150,8 +155,12 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 	for (size_t i = 0; i < sc->n; i++)
 		if (strcmp(sc->v[i].key, nk) == 0)
 			return 0;
-	if (ledger_name_get(&s->L, nk))
+	if ((held = ledger_name_get(&s->L, nk))) {
+		/* a table the warehouse holds: of the same source table */
+		if (!g && held[0] != '=' && origin_check(s, sc->sid, r, held, 0, err) < 0)
+			return mc_errctx(err, "record %llu: ", recno);
 		return 0;
+	}
 	if (!g) {
 		g = sink_renamed(s, db, tb);
 		byopt = g != NULL;
@@ -167,4 +176,104 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 	snprintf(sc->v[sc->n].name, sizeof sc->v[sc->n].name, "%s", name);
 	sc->n++;
 	return 0;
+}
+
+/* ---- the source table a warehouse table holds ----
+ * mc-transform's names rules may give two source tables one name (in
+ * two runs; in one it refuses them itself), and two servers may bring
+ * tables of one name: the sink keys a table by its db and its table
+ * field, so it took the second for the first (its snapshot dropped as
+ * committed, its changes applied to the first's rows, exit 0). Each
+ * warehouse table records the source table it holds (LEDGER_K_SRCTAB:
+ * the server_id, "-" for none, and the table's key), from its schema
+ * records, whose src_table names the source table where mc-transform
+ * renamed it; another source table for it is refused. */
+
+/* A stream's server for the entry: its source_id; none: the warehouse's
+ * first source's (a stream without it is taken as that), or "-". */
+static const char *origin_sid(struct sink *s, const char *sid)
+{
+	const char *f;
+	if (sid && *sid)
+		return sid;
+	f = ledger_src(&s->L, 0)->src_id;
+	return f ? f : "-";
+}
+
+static void origin_val(const char *sid, const struct mc_rec *r, char *v, size_t vsz)
+{
+	const struct mc_str *tb = r->src_table.n ? &r->src_table : &r->table;
+	char k[700];
+	ledger_table_key(r->db.p, r->db.n, tb->p, tb->n, k, sizeof k);
+	snprintf(v, vsz, "%s %s", sid, k);
+}
+
+/* Whether entries a (recorded) and b (this stream's) are one source table:
+ * one key, and one server (a "-" recorded before the first source was
+ * named is that source). */
+static int origin_same(struct sink *s, const char *a, const char *b)
+{
+	const char *ak = strchr(a, ' '), *bk = strchr(b, ' '), *f;
+	size_t al, bl;
+	if (!ak || !bk || strcmp(ak, bk) != 0)
+		return 0;
+	al = (size_t)(ak - a);
+	bl = (size_t)(bk - b);
+	if (al == bl && memcmp(a, b, al) == 0)
+		return 1;
+	f = ledger_src(&s->L, 0)->src_id;
+	return al == 1 && a[0] == '-' && (!f || (strlen(f) == bl && memcmp(f, b, bl) == 0));
+}
+
+/* The table of a key for a message: "DB.TABLE" from "table.DB.TABLE". */
+static const char *origin_show(const char *v)
+{
+	const char *k = strchr(v, ' ');
+	k = k ? k + 1 : v;
+	return strncmp(k, LEDGER_K_TABLE, sizeof LEDGER_K_TABLE - 1) == 0
+		       ? k + sizeof LEDGER_K_TABLE - 1 : k;
+}
+
+static int origin_check(struct sink *s, const char *sid, const struct mc_rec *r, const char *name,
+			int record, struct mc_err *err)
+{
+	char v[800];
+	const char *had, *sp;
+	const struct mc_str *tb = r->src_table.n ? &r->src_table : &r->table;
+	sid = origin_sid(s, sid);
+	origin_val(sid, r, v, sizeof v);
+	if (!(had = ledger_srctab_get(&s->L, name)))
+		return record ? ledger_srctab_set(&s->L, name, v, err) : 0;
+	if (origin_same(s, had, v))
+		return 0;
+	sp = strchr(had, ' ');
+	return mc_errf(err, MC_EXIT_DATA,
+		       "'%.*s.%.*s' of server_id %s would be written as '%s', which holds '%s' of "
+		       "server_id %.*s (ledger key '" LEDGER_K_SRCTAB "%s'): the two source tables' "
+		       "rows would mix in one table (the second's snapshot dropped as committed, its "
+		       "changes applied to the first's rows); give it another name with a names "
+		       "rule of mc-transform (for another server, in the rules file of its streams; "
+		       "for the same server, replaying its saved streams into a new warehouse: "
+		       "pipelines/replay.sh --fresh), or load it into another warehouse",
+		       (int)r->db.n, r->db.p, (int)tb->n, tb->p, sid, name, origin_show(had),
+		       sp ? (int)(sp - had) : 1, sp ? had : "-", name);
+}
+
+int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		    const struct mc_rec *r, struct mc_err *err)
+{
+	const struct mc_ledger *l;
+	if (s->mdest || t->merge)
+		return 0; /* a merge destination holds several (shard.c) */
+	l = ledger_src(&s->L, s->src);
+	if (origin_check(s, l->src_id, r, t->name, 1, err) < 0)
+		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
+	return 0;
+}
+
+int sink_schema_keep(struct sink_tab *t, const struct mc_rec *r, struct mc_err *err)
+{
+	struct mc_rec c = *r;
+	c.src_table.n = 0; /* the warehouse's files name the table by its own name */
+	return schema_copy_set(&t->schema, &c, err);
 }

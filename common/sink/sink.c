@@ -436,12 +436,13 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 	struct sink_tab *t = sink_tab_find(s, r, 1, err);
 	if (!t)
 		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
-	if (s->o.resnap && sink_resnap_table(s, rd, t, err) < 0)
+	if (sink_tab_origin(s, rd, t, r, err) < 0 ||
+	    (s->o.resnap && sink_resnap_table(s, rd, t, err) < 0))
 		return -1;
 	if (t->schema.have && t->schema.rec.schema_version == r->schema_version &&
 	    schema_same(&t->schema.rec, r))
 		return 0;
-	if (schema_copy_set(&t->schema, r, err) < 0)
+	if (sink_schema_keep(t, r, err) < 0)
 		return -1;
 	/* a schema change after the table's snapshot (a DDL of a later day in
 	 * the same stream) does not move its base partition */

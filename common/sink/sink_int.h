@@ -314,10 +314,19 @@ struct sink_scan {
 	struct sink_named *v; /* the new tables met so far */
 	size_t n, cap;
 	int names, merge;     /* the stream's header: dest_names, dest_merge */
+	char sid[64];         /* and its source_id ("": none) */
 };
 int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 		  unsigned long long recno, struct mc_err *err);
 void sink_scan_free(struct sink_scan *sc);
+/* nameclash.c: the source table of a schema record r of table t (its
+ * src_table, else its table field, and the stream's server) against the
+ * one the ledger says t's warehouse table holds (LEDGER_K_SRCTAB),
+ * recorded when none is: -1 (err set, exit 1) when another. */
+int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		    const struct mc_rec *r, struct mc_err *err);
+/* t's schema copy set to r, without r's src_table. */
+int sink_schema_keep(struct sink_tab *t, const struct mc_rec *r, struct mc_err *err);
 /* The --name given to db.table, or NULL. */
 const char *sink_renamed(const struct sink *s, const char *db, const char *table);
 /* At a stream's end: the base of every merge destination all of whose

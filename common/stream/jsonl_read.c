@@ -288,12 +288,12 @@ static int get_column(struct jdec *d, struct mc_col *col)
 enum {
 	K_MCR, K_META, K_KIND, K_DB, K_TABLE, K_VERSION, K_POS, K_TIME, K_FLAGS, K_COLUMNS,
 	K_KEY, K_OP, K_BEFORE, K_AFTER, K_SQL, K_MARK, K_LABEL, K_COUNT, K_CRC, K_EFFECT, K_RESUME,
-	K_N
+	K_SRC, K_N
 };
 static const char *const top_keys[K_N] = {
 	"mcr", "meta", "kind", "db", "table", "version", "pos", "time", "flags", "columns",
 	"key", "op", "before", "after", "sql", "mark", "label", "count", "crc32c", "effect",
-	"resume",
+	"resume", "src_table",
 };
 
 /* Keys of each record kind, in the order written; -1 ends a list. */
@@ -319,6 +319,8 @@ static uint32_t kind_mask(int kind)
 		m |= 1u << K_EFFECT; /* optional, as K_CRC */
 	if (kind == MC_R_MARK)
 		m |= 1u << K_RESUME; /* optional, as K_CRC */
+	if (kind == MC_R_SCHEMA)
+		m |= 1u << K_SRC; /* optional, as K_CRC */
 	return m;
 }
 
@@ -529,6 +531,10 @@ static int decode(struct jdec *d, struct mc_rec *r)
 			break;
 		case K_SQL: rc = get_str(d, &r->sql); break;
 		case K_LABEL: rc = get_str(d, &r->label); break;
+		case K_SRC:
+			if ((rc = get_str(d, &r->src_table)) == 0 && !r->src_table.n)
+				return jl_err(d, at[k], "empty src_table");
+			break;
 		case K_MARK:
 			if (get_name(d, "mark", rec_mark_from_name, &v) < 0)
 				return -1;

@@ -337,7 +337,13 @@ int jsonl_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 				put_c(&e, ',');
 			put_u64(&e, r->key[i]);
 		}
-		PUT_LIT(&e, "]}\n");
+		if (r->src_table.n) {
+			PUT_LIT(&e, "],\"src_table\":");
+			put_text(&e, r->src_table, "src_table");
+			PUT_LIT(&e, "}\n");
+		} else {
+			PUT_LIT(&e, "]}\n");
+		}
 		break;
 	case MC_R_ROW:
 		PUT_LIT(&e, "{\"kind\":\"row\",\"op\":\"");

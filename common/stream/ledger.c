@@ -241,6 +241,20 @@ int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
 	return 1;
 }
 
+const char *ledger_srctab_get(const struct mc_ledger *l, const char *name)
+{
+	char k[300];
+	snprintf(k, sizeof k, LEDGER_K_SRCTAB "%s", name);
+	return ckpt_get(&l->tsrc, k);
+}
+
+int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, struct mc_err *err)
+{
+	char k[300];
+	snprintf(k, sizeof k, LEDGER_K_SRCTAB "%s", name);
+	return ckpt_set(&l->tsrc, k, v, err);
+}
+
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err)
 {
 	char k[160], v[32];
@@ -602,7 +616,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->snap, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_NAME, sizeof LEDGER_K_NAME - 1) == 0 &&
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
-		    (strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 &&
+		    ((strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_SRCTAB, sizeof LEDGER_K_SRCTAB - 1) == 0) &&
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_COMMITS, sizeof LEDGER_K_COMMITS - 1) == 0 &&
 		     ckpt_append(&l->wcommits, c->kv[i].k, c->kv[i].v, err) < 0) ||

@@ -85,6 +85,11 @@
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 #define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
 					      * source of its first rows (none: 0) */
+#define LEDGER_K_SRCTAB "srctab."            /* + a warehouse table's name: "N KEY",
+					      * the source table it holds: N its
+					      * source (ledger_src), KEY its
+					      * DB.TABLE in the form of
+					      * ledger_table_key after "table." */
 #define LEDGER_K_COMMITS "commits."         /* + a log table's name: "S N", its
 					      * commits record (wh/wh_commits.c)
 					      * holds N lines of the commits from
@@ -166,7 +171,8 @@ struct mc_ledger {
 	struct ckpt names;      /* each table's destination name: key
 				 * ledger_name_key(), value the name */
 	struct ckpt tsrc;       /* each destination table's source: key
-				 * "tsrc.NAME", value N (ledger_src) */
+				 * "tsrc.NAME", value N (ledger_src); and
+				 * its source table: "srctab.NAME" */
 	struct ckpt wcommits;   /* each log table's commits record: key
 				 * LEDGER_K_COMMITS + its name, "S N" */
 	struct ckpt rules;      /* each source's rules fingerprint, and its
@@ -255,6 +261,10 @@ int ledger_tables_set(struct mc_ledger *l, const char *id, const char *v, struct
  * record one. */
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n);
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err);
+/* The source table warehouse table `name` holds (LEDGER_K_SRCTAB): its
+ * value "N KEY", or NULL when none is recorded. */
+const char *ledger_srctab_get(const struct mc_ledger *l, const char *name);
+int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, struct mc_err *err);
 /* The commits record of log table name: 1 with *from (its first commit
  * counted) and *lines (its lines of commits from..seq), 0 when none is
  * recorded (nothing written since, or a warehouse from before the key),

@@ -385,7 +385,7 @@ static int dec_image(struct mp_cur *c, const char *what, struct mc_val **out, si
 }
 
 static const char *const schema_fields[] = { "kind", "db", "table", "version", "pos", "time",
-					     "flags", "columns", "key" };
+					     "flags", "columns", "key", "src_table" };
 static const char *const row_fields[] = { "kind", "op", "db", "table", "version", "pos",
 					  "time", "before", "after" };
 static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql", "effect" };
@@ -573,7 +573,7 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 	mp_init(&c, p, n, err);
 	c.off0 = off0;
 	memset(r, 0, sizeof *r);
-	if (mp_array(&c, &nf, 9, "record") < 0)
+	if (mp_array(&c, &nf, 10, "record") < 0)
 		goto fail;
 	if (nf == 0)
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: empty record", start);
@@ -602,15 +602,28 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 			       start, kind_names[kind], fields[kind].names[nf]);
 	}
 	if (nf > fields[kind].n &&
-	    !((kind == MC_R_TRAILER || kind == MC_R_DDL || kind == MC_R_MARK) &&
+	    !((kind == MC_R_TRAILER || kind == MC_R_DDL || kind == MC_R_MARK ||
+	       kind == MC_R_SCHEMA) &&
 	      nf == fields[kind].n + 1))
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u%s",
 			       start, kind_names[kind], nf, fields[kind].n,
 			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? " or 7" :
-			       kind == MC_R_MARK ? " or 8" : "");
+			       kind == MC_R_MARK ? " or 8" : kind == MC_R_SCHEMA ? " or 10" : "");
 	switch (r->kind) {
 	case MC_R_SCHEMA:
 		rc = dec_schema(&c, r, s);
+		r->src_table.p = NULL;
+		r->src_table.n = 0;
+		if (rc == 0 && nf == 10) {
+			at = mp_aoff(&c);
+			if (mp_str(&c, &r->src_table, "src_table") < 0) {
+				rc = -1;
+				break;
+			}
+			if (!r->src_table.n)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "offset %llu: field 'src_table': empty", at);
+		}
 		break;
 	case MC_R_ROW:
 		rc = dec_row(&c, r, s);
@@ -803,7 +816,7 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 		}
 		break;
 	case MC_R_SCHEMA:
-		mcpk_array(&k, 9);
+		mcpk_array(&k, r->src_table.n ? 10 : 9);
 		mcpk_uint8(&k, MC_R_SCHEMA);
 		pack_strn(&k, r->db);
 		pack_strn(&k, r->table);
@@ -827,6 +840,8 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 		mcpk_array(&k, r->nkey);
 		for (size_t i = 0; i < r->nkey; i++)
 			mcpk_uint32(&k, r->key[i]);
+		if (r->src_table.n)
+			pack_strn(&k, r->src_table);
 		break;
 	case MC_R_ROW:
 		pack_row_head(&k, r);

@@ -412,6 +412,11 @@ static int to_dest(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_e
 			return -1;
 		r->table = mc_str_c(x->tfield, strlen(x->tfield));
 	} else if (x->selected) {
+		/* a schema record names the source table too, when the name
+		 * differs: the sink tells two source tables under one name
+		 * apart across runs by it (docs/record-format.md "1 schema") */
+		if (r->kind == MC_R_SCHEMA && strcmp(x->name, x->table) != 0)
+			r->src_table = mc_str_c(x->table, strlen(x->table));
 		r->table = mc_str_c(x->name, strlen(x->name));
 	}
 	return emit(t, x, r, err);

@@ -250,7 +250,7 @@ static void test_bomb(void)
 	struct mc_rec r;
 	size_t used = 0;
 	int rc = rec_decode(bomb, 5, 0, &used, &r, &sc, &err);
-	result(rc == -1 && strstr(err.msg, "over the limit of 9") && sc.vals == NULL,
+	result(rc == -1 && strstr(err.msg, "over the limit of 10") && sc.vals == NULL,
 	       "5-byte array header claiming 4 GiB is refused without allocating", err.msg);
 	rc = rec_decode(hdr_bomb, sizeof hdr_bomb - 1, 0, &used, &r, &sc, &err);
 	result(rc == -1 && strstr(err.msg, "over the limit of 256") && sc.meta == NULL,
