@@ -56,7 +56,7 @@ expect_grep "and says so" "the log has not reached the end of 20251123" "$T/err"
 { head_ 22 1:$D1; schema a t; chg a t insert 400 $((D3 + 30)) - 9; } | mcr "$T/a-from-22.mcr"
 expect_code 1 "a table fed by a second server is refused" mc-tunnel-put --dest="$W" "$T/a-from-22.mcr"
 expect_grep "naming the table and both servers" \
-	"table 'a.t' \(warehouse table 'a__t'\) holds changes of source server_id 11, this stream is of server_id 22" "$T/err"
+	"'a\.t' of server_id 22 would be written as 'a__t', which holds 'a\.t' of server_id 11 \(ledger key 'srctab\.a__t'\)" "$T/err"
 
 # --- RESET MASTER on server 11: a new history, positions restart ---
 { head_ 11 1:$((D4 + 3000)); schema a t; chg a t update 150 $((D4 + 3600)) 1 1 v1x
