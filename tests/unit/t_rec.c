@@ -187,6 +187,34 @@ static void expect_error(const char *hex, const char *want, const char *desc)
 	rec_scratch_free(&sc);
 }
 
+/* A schema record's optional 10th field, src_table: read, written back
+ * byte for byte, absent from a record without it; empty is an error. */
+static void test_src_table(void)
+{
+	unsigned char in[64];
+	struct mc_scratch sc = { 0 };
+	struct mc_err err = { 0 };
+	struct mc_buf out = { 0 };
+	struct mc_rec r;
+	size_t used = 0;
+	int n = unhex("9a 01 a1 64 a1 74 01 93 00 00 00 00 00 90 90 a3 78 5f 79", in);
+	int rc = rec_decode((const char *)in, (size_t)n, 0, &used, &r, &sc, &err);
+	result(rc == 1 && r.src_table.n == 3 && memcmp(r.src_table.p, "x_y", 3) == 0,
+	       "a schema record's src_table is read", err.msg);
+	result(rc == 1 && rec_encode(&out, &r, &err) == 0 && out.len == (size_t)n &&
+		       memcmp(out.p, in, (size_t)n) == 0,
+	       "... and written back byte for byte", err.msg);
+	n = unhex("99 01 a1 64 a1 74 01 93 00 00 00 00 00 90 90", in);
+	rc = rec_decode((const char *)in, (size_t)n, 0, &used, &r, &sc, &err);
+	result(rc == 1 && r.src_table.n == 0, "a schema record without it has none", err.msg);
+	expect_error("9a 01 a1 64 a1 74 01 93 00 00 00 00 00 90 90 a0", "field 'src_table': empty",
+		     "an empty src_table");
+	expect_error("9b 01 a1 64 a1 74 01 93 00 00 00 00 00 90 90 a1 73 a1 73",
+		     "over the limit of 10", "a schema record of 11 fields");
+	rec_scratch_free(&sc);
+	buf_free(&out);
+}
+
 static void test_errors(void)
 {
 	/* header ["mcr", 2, {}] */
@@ -534,6 +562,7 @@ int main(void)
 	test_values();
 	test_bytewise();
 	test_errors();
+	test_src_table();
 	test_bomb();
 	test_validate();
 	test_pos_num();
