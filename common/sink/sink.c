@@ -992,8 +992,7 @@ int sink_run(const struct sink_opts *o, struct dest *d, const char *const *files
 		rc = sink_put_file(s, files[i], err);
 	if (rc == 0)
 		rc = sink_finish(s, err);
-	/* only on success: beside an error it read as data lost (t3063) */
-	if (rc == 0 && s->dropped)
+	if (rc == 0 && s->dropped) /* not beside an error: it read as data lost (t3063) */
 		mc_sayf(&o->say, "%llu records already in the warehouse, skipped",
 			(unsigned long long)s->dropped);
 	sink_close(s);
