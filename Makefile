@@ -128,7 +128,8 @@ soak: all $(UNITS) $(TOOLS)
 # environment.
 SAN_SIZES := MERGE_TABLES=$${MERGE_TABLES:-20} LAYOUT_TABLES=$${LAYOUT_TABLES:-10} \
 	MERGE_TRIALS=$${MERGE_TRIALS:-500} REPLAY_TABLES=$${REPLAY_TABLES:-8} \
-	T6201_KILLS=$${T6201_KILLS:-2}
+	T6201_KILLS=$${T6201_KILLS:-2} T7039_KILLS="$${T7039_KILLS:-1 3}" T7066_STEP=$${T7066_STEP:-2} \
+	INFLATE_BLOCKS=$${INFLATE_BLOCKS:-2} INFLATE_STREAMS=$${INFLATE_STREAMS:-10}
 SAN_EXCLUDE := t1009-deb t7000-odps-server t7035-odps-lazy-commit t7050-odps-upsert-server
 # LeakSanitizer's check at each process's exit costs about 30 ms on a
 # 2-core VM (3,000 page faults): most of the sanitizer run's time in tests

@@ -7,7 +7,8 @@
 # e__dt__g2, e__dt__g2_log (the layout's columns) and e__dt__g2_log_ddl,
 # copies the older generation's partitions by name (record_id /
 # sequence_id as they were, the TRUNCATE's marker with them), stopped at
-# each SQL instance in turn and killed (SIGKILL) once, then run again; the
+# each SQL instance in turn (every T7066_STEP-th: default 1, the sanitizer
+# run 2) and killed (SIGKILL) once, then run again; the
 # day merged there (the barrier taken from the copied marker) equals the
 # local merge of the same log and the source row by row, --at --into too,
 # and again after --recover. Then (dts) a second generation (INT UNSIGNED
@@ -120,7 +121,7 @@ for L in dts dataworks; do
 		cat "$T/err" >>"$T/errs-$L"
 		[ $rc -eq 0 ] && break
 		[ $rc -eq 3 ] || fail "$L: stopped at SQL instance $k: exit 3" "exit $rc: $(cat "$T/err")"
-		stops=$((stops + 1)); k=$((k + ${STEP:-1}))
+		stops=$((stops + 1)); k=$((k + ${T7066_STEP:-1}))
 	done
 	[ $stops -ge 8 ] && ok "$L: the upload stopped at each of $stops SQL instances and ran again" ||
 		fail "$L: stops" "$stops"
