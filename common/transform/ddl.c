@@ -601,6 +601,34 @@ static int type_keeps(const struct cty *a, const struct cty *b, char *why, size_
 	return 0;
 }
 
+/* "ALTER [ONLINE|OFFLINE|IGNORE] TABLE [IF EXISTS] name [WAIT n|NOWAIT]":
+ * 1 with k at the first clause, 0 for another statement. */
+static int alter_head(struct tok *k)
+{
+	next(k);
+	if (!is(k, "alter"))
+		return 0;
+	next(k);
+	while (is(k, "online") || is(k, "offline") || is(k, "ignore"))
+		next(k);
+	if (!is(k, "table"))
+		return 0;
+	next(k);
+	if (is(k, "if")) {
+		next(k);
+		next(k);
+	}
+	k->i = (size_t)(k->t - k->s);
+	skip_name(k);
+	if (is(k, "wait")) {
+		next(k);
+		next(k);
+	} else if (is(k, "nowait")) {
+		next(k);
+	}
+	return 1;
+}
+
 static const struct mc_col *col_named(const struct mc_rec *s, const char *p, size_t n)
 {
 	for (size_t i = 0; s && i < s->ncols; i++)
@@ -613,27 +641,8 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old, char *
 			size_t colsz, char *why, size_t whysz)
 {
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
-	next(&k);
-	if (!is(&k, "alter"))
+	if (!alter_head(&k))
 		return 1;
-	next(&k);
-	while (is(&k, "online") || is(&k, "offline") || is(&k, "ignore"))
-		next(&k);
-	if (!is(&k, "table"))
-		return 1;
-	next(&k);
-	if (is(&k, "if")) {
-		next(&k);
-		next(&k);
-	}
-	k.i = (size_t)(k.t - k.s);
-	skip_name(&k);
-	if (is(&k, "wait")) {
-		next(&k);
-		next(&k);
-	} else if (is(&k, "nowait")) {
-		next(&k);
-	}
 	while (k.kind) {
 		int change = is(&k, "change");
 		const char *name;
@@ -693,21 +702,8 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
 		"foreign", "fulltext", "spatial", "partition", "check", "period", "system",
 		"vector", NULL };
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
-	next(&k);
-	if (!is(&k, "alter"))
+	if (!alter_head(&k))
 		return 0;
-	next(&k);
-	while (is(&k, "online") || is(&k, "offline") || is(&k, "ignore"))
-		next(&k);
-	if (!is(&k, "table"))
-		return 0;
-	next(&k);
-	if (is(&k, "if")) {
-		next(&k);
-		next(&k);
-	}
-	k.i = (size_t)(k.t - k.s);
-	skip_name(&k);
 	while (k.kind) {
 		int add = is(&k, "add"), drop = is(&k, "drop"), ren = is(&k, "rename");
 		int chg = is(&k, "change"), mod = is(&k, "modify"), alt = is(&k, "alter");
