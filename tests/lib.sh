@@ -47,6 +47,8 @@
 #                                  POS ("file:off:row"), the trailer's count
 #                                  to match
 #   upto_pos POS                   the same, the records at or before POS
+#   first_ids FILE...              the first column of each row's after image in
+#                                  the record streams FILE..., sorted, one line
 #   ren FILE DB TABLE              mcgen's sbtest.sbtest1 in FILE renamed
 #                                  DB.TABLE, as mcr on stdout
 #   one FILE...                    the files' records as one stream (the
@@ -335,6 +337,10 @@ for l in sys.stdin:
 }
 from_pos() { _pos_filter "<" "$1"; } # POS: JSON lines, the records at or after POS
 upto_pos() { _pos_filter ">" "$1"; } # POS: JSON lines, the records at or before POS
+
+first_ids() {
+	mc-cat --to=jsonl "$@" 2>/dev/null | grep -o '"after":\[[0-9]*' | sed 's/.*\[//' | sort -n | tr '\n' ' '
+}
 
 ren() { # FILE DB TABLE: mcgen's sbtest.sbtest1 in FILE renamed DB.TABLE, as mcr
 	mc-cat "$1" | sed "s/\"db\":\"sbtest\",\"table\":\"sbtest1\"/\"db\":\"$2\",\"table\":\"$3\"/" |

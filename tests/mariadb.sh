@@ -13,6 +13,11 @@
 #                                        stream) from the server's binlog files, read with
 #                                        SNAP's schemas, into OUT (fails the test, exit 1,
 #                                        if mc-binlog-tail fails)
+#   mdb_live_ck CK                       a live tail from binlog 1 (to the server's end,
+#                                        --checkpoint-in=CK) into $T/live.mcr, loaded by
+#                                        mc-tunnel-put --dest=$T/wh --checkpoint-out=CK;
+#                                        returns the tail's exit status, the sink's in
+#                                        $put_rc (stderr: $T/tail.err, $T/put.err)
 # It sets MDB_SOCK (the private socket), MDB_DIR (data, binlogs, log),
 # MDB_PID, and MDB_ARGS (client options: --socket=... --user=root) for the
 # programs under test. The server has no TCP port (--skip-networking), logs
@@ -160,4 +165,13 @@ mdb_changes() {
 	mc-binlog-tail --schema="$1" --from="$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$3"):$4" \
 		"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$2" 2>"$T/mdb_changes.err" ||
 		{ fail "setup" "mc-binlog-tail: $(cat "$T/mdb_changes.err")"; exit 1; }
+}
+
+mdb_live_ck() {
+	timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
+		--stop-at-end --checkpoint-in="$1" --start=mysql-bin.000001:4 >"$T/live.mcr" 2>"$T/tail.err"
+	_mlc=$?
+	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$1" <"$T/live.mcr" 2>"$T/put.err"
+	put_rc=$?
+	return $_mlc
 }

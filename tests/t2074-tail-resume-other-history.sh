@@ -18,15 +18,8 @@
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
 BL=$MDB_DIR/binlog/mysql-bin
-live() { # CHECKPOINT: the tail's exit status; the sink's in $put_rc
-	timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
-		--stop-at-end --checkpoint-in="$1" --start=mysql-bin.000001:4 >"$T/live.mcr" 2>"$T/tail.err"
-	_rc=$?
-	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$1" <"$T/live.mcr" 2>"$T/put.err"
-	put_rc=$?
-	return $_rc
-}
-rows() { mc-cat --to=jsonl "$@" 2>/dev/null | grep -o '"after":\[[0-9]*' | sed 's/.*\[//' | sort -n | tr '\n' ' '; }
+live() { mdb_live_ck "$@"; }
+rows() { first_ids "$@"; }
 pos() { sql "SHOW MASTER STATUS" | cut -f2; }
 created() { od -An -tu4 -j4 -N4 "$1" | tr -d ' '; } # FILE: its Format_description's time
 WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
