@@ -20,6 +20,10 @@
 # first of all. Each test's seconds are logged ($O/test-logs/durations) and
 # the slowest are listed at the end.
 #
+# A shell test with the line "# runs beside the pool" (one that waits most
+# of its time: a lag or a held request it measures, 5 to 10% of a CPU) is
+# not counted among the JOBS: such tests run one at a time beside the pool.
+#
 # Limits: a test that runs longer than TEST_TIMEOUT seconds (default 600,
 # 1200 for a sanitizer build) gets SIGTERM, SIGKILL 10 s later, and counts
 # as a failure ("FAIL - NAME: killed after N s"); nothing hangs the run.
@@ -114,12 +118,26 @@ list | while read -r kind path; do
 	[ -n "$s" ] || s=$( { [ -f "$EST" ] && awk -v n="$name" '$1 == n { print $2; exit }' "$EST"; } )
 	[ -n "$s" ] || s=999999
 	echo "$s $kind $path"
-done | sort -k1,1gr -k3 >"$LOGS/list"
+done | sort -k1,1gr -k3 >"$LOGS/all"
+: >"$LOGS/beside"
+: >"$LOGS/list"
+while read -r est kind path; do
+	if [ "$kind" = shell ] && grep -qx '# runs beside the pool' "$path"; then
+		echo "$est $kind $path" >>"$LOGS/beside"
+	else
+		echo "$est $kind $path" >>"$LOGS/list"
+	fi
+done <"$LOGS/all"
 
 # A pool of JOBS: each test writes a line to a FIFO when it ends; reading
 # one line frees a slot for the next test.
 mkfifo "$LOGS/.slots" || exit 1
 exec 3<>"$LOGS/.slots"
+# the tests that wait, one at a time beside the pool (the final wait
+# collects them)
+while read -r est kind path; do
+	run_one "$kind" "$path" 3>&-
+done <"$LOGS/beside" 3>&- &
 running=0
 while read -r est kind path; do
 	if [ "$running" -ge "$JOBS" ]; then

@@ -9,6 +9,7 @@
 # the source's times are whole seconds, so the reported lag is at most 1 s
 # above the truth, never below), on a schedule whose commits are known
 # (docs/mc-tunnel-put.md "Progress").
+# runs beside the pool
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/t7051-odps-upsert.lib"
 

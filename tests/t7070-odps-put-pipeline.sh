@@ -10,6 +10,7 @@
 # and zstd, are equal byte for byte). And a session that
 # expires and a block answered 503 while the rest is still being encoded:
 # every row once.
+# runs beside the pool
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 
