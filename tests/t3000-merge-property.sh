@@ -3,7 +3,7 @@
 # the merged partitions of two days equal the model's state at each day's
 # cut, and sqlite3 running the SQL of `mc-merge --emit-sql --dialect=sqlite`
 # on the same data gives the same rows. MERGE_TABLES histories (default
-# 200, sized for CI; `make soak` runs 600), each a table of its own in one
+# 150, sized for CI; `make soak` runs 600), each a table of its own in one
 # warehouse.
 # fsync is the cost here: use memory for the temporary warehouse when we may
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -12,7 +12,7 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
 fi
 . "$(dirname "$0")/lib.sh"
 
-NT=${MERGE_TABLES:-200}
+NT=${MERGE_TABLES:-150}
 SEED=${MERGE_SEED:-$(date +%s)}
 H=$BIN/tools/mchist
 mkdir -p "$T/h" "$T/got.d"
