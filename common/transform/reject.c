@@ -137,18 +137,23 @@ out:
 
 int tf_reject_seen(struct tf_rejset *s, const char *line, size_t n)
 {
-	char buf[4096];
+	char *key;
 	size_t k;
 	struct tf_rejent *e;
-	if (!s->n || n > sizeof buf)
+	int seen = 0;
+	/* a dirty row is rare: its key in memory of its own, of any length
+	 * (out of memory: listed again, never dropped) */
+	if (!s->n || !(key = malloc(n + 1)))
 		return 0;
-	k = ident(line, n, buf);
-	e = slot(s, buf, k, hash(buf, k));
-	if (!e->key || !e->count)
-		return 0;
-	e->count--;
-	s->listed++;
-	return 1;
+	k = ident(line, n, key);
+	e = slot(s, key, k, hash(key, k));
+	if (e->key && e->count) {
+		e->count--;
+		s->listed++;
+		seen = 1;
+	}
+	free(key);
+	return seen;
 }
 
 int tf_reject_write(int fd, const char *line, size_t n)
