@@ -15,6 +15,17 @@ int num_i64(const char *s, int64_t *out);
  * after it: "200M", "1GiB" is not accepted, "1G" and "1GB" are. */
 int num_size(const char *s, uint64_t *out);
 
+/* FNV-1a 64: h (the offset basis NUM_FNV1A_BASIS, or a hash so far) with
+ * the n bytes of p folded in. */
+#define NUM_FNV1A_BASIS 14695981039346656037ull
+static inline uint64_t num_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
 /* The value of a hex digit (either case), -1 for anything else. */
 static inline int num_hexval(int c)
 {

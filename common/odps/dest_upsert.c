@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/afile.h"
+#include "base/num.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/io.h"
@@ -101,10 +102,7 @@ static void get_val(const char *a, size_t *at, struct trec_val *t)
 
 static uint64_t fnv(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
+	return num_fnv1a(1469598103934665603ull, p, n);
 }
 
 static int grow_slots(struct dest_part *p, struct mc_err *err)

@@ -279,12 +279,8 @@ int schema_check(const struct mc_rec *r, struct mc_err *err)
 
 static uint64_t hash_of(const char *db, size_t dbn, const char *t, size_t tn, uint64_t ver)
 {
-	uint64_t h = 1469598103934665603ull ^ ver;
-	for (size_t i = 0; i < dbn; i++)
-		h = (h ^ (unsigned char)db[i]) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (size_t i = 0; i < tn; i++)
-		h = (h ^ (unsigned char)t[i]) * 1099511628211ull;
+	uint64_t h = num_fnv1a(1469598103934665603ull ^ ver, db, dbn);
+	h = num_fnv1a(num_fnv1a(h, "\xff", 1), t, tn);
 	return h ^ (h >> 29);
 }
 

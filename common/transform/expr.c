@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 #include "base/numfmt.h"
 #include "transform/rparse.h"
 #include "transform/vexpr.h"
@@ -773,11 +774,10 @@ static int fn_eval(struct tf_evctx *x, const struct tf_vexpr *e, struct tf_ev *o
 	case F_HASH_MOD: {
 		const char *s;
 		size_t n;
-		uint64_t h = 14695981039346656037ull;
+		uint64_t h;
 		if (tf_ev_text(x, &a[0], &s, &n) < 0)
 			return -1;
-		for (size_t i = 0; i < n; i++)
-			h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+		h = num_fnv1a(NUM_FNV1A_BASIS, s, n);
 		o->k = E_INT;
 		o->i = (int64_t)(h % (uint64_t)a[1].i);
 		return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 #include "base/day.h"
 #include "transform/parts.h"
 #include "transform/rparse.h"
@@ -388,10 +389,7 @@ struct tf_pguard {
 
 static uint64_t fnv(int64_t day, const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)day;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
+	return num_fnv1a(1469598103934665603ULL ^ (uint64_t)day, s, n);
 }
 
 static int rehash(struct tf_pguard *g)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 #include "base/io.h"
 #include "transform/reject.h"
 
@@ -33,9 +34,7 @@ static size_t ident(const char *line, size_t n, char *key)
 
 static uint64_t hash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	uint64_t h = num_fnv1a(1469598103934665603ULL, p, n);
 	return h ^ (h >> 29);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 #include "transform/fixt.h"
 #include "transform/rparse.h"
 
@@ -214,13 +215,6 @@ void tf_fx_mark(struct tf_fxtab *t, const struct mc_rec *r)
 
 /* ---- keys ---- */
 
-static uint64_t fnv(const char *s, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 /* The key of image img (absent key values from alt, the before image of
  * an update): its bucket (FNV-1a 64 of the texts joined by NUL, modulo
  * 10000) and, with exact, its bytes (each value: a NULL flag, its length,
@@ -229,7 +223,7 @@ static int key_of(const struct tf_rules *R, struct tf_fxtab *t, const struct tf_
 		  const struct mc_val *img, size_t nimg, const struct mc_val *alt, size_t nalt,
 		  unsigned *bucket, char **exact, size_t *elen, struct mc_err *err)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = NUM_FNV1A_BASIS;
 	size_t total = 0;
 	const char *s[64];
 	size_t n[64];
@@ -247,8 +241,8 @@ static int key_of(const struct tf_rules *R, struct tf_fxtab *t, const struct tf_
 		if (tf_fx_text(R, &t->ar, x, &s[i], &n[i], err) < 0)
 			return -1;
 		if (i)
-			h = fnv("", 1, h);
-		h = fnv(s[i], n[i], h);
+			h = num_fnv1a(h, "", 1);
+		h = num_fnv1a(h, s[i], n[i]);
 		total += 9 + n[i];
 	}
 	*bucket = (unsigned)(h % 10000);
@@ -272,7 +266,7 @@ static int key_of(const struct tf_rules *R, struct tf_fxtab *t, const struct tf_
 
 static size_t kslot(const struct tf_kset *S, const char *k, size_t n, bool for_insert)
 {
-	size_t i = (size_t)fnv(k, n, 14695981039346656037ull) & (S->nslots - 1), tombi = SIZE_MAX;
+	size_t i = (size_t)num_fnv1a(NUM_FNV1A_BASIS, k, n) & (S->nslots - 1), tombi = SIZE_MAX;
 	for (;; i = (i + 1) & (S->nslots - 1)) {
 		if (!S->key[i])
 			return for_insert && tombi != SIZE_MAX ? tombi : i;
