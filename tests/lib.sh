@@ -392,8 +392,7 @@ keychange_setup() { # [k3]
      CREATE TABLE d.k2 (id INT PRIMARY KEY, u INT NOT NULL, w INT NOT NULL, v INT);$_k3c
      INSERT INTO d.k VALUES (1,10,'a'),(2,20,'b'),(3,30,'c'),(4,40,'d');
      INSERT INTO d.k2 VALUES (1,10,100,1),(2,20,200,2)$_k3i" || { fail "setup" "sql failed"; exit 1; }
-	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+	mdb_snap_d
 	sql "INSERT INTO d.k VALUES (5,50,'e'), (6,10,'dup of u');
      UPDATE d.k SET v = 'a2' WHERE id = 1; DELETE FROM d.k WHERE id = 1;
      UPDATE d.k SET id = 12, v = 'moved' WHERE id = 2; UPDATE d.k SET u = 31 WHERE id = 3;

@@ -13,6 +13,8 @@
 #                                        stream) from the server's binlog files, read with
 #                                        SNAP's schemas, into OUT (fails the test, exit 1,
 #                                        if mc-binlog-tail fails)
+#   mdb_snap_d                           mc-snapshot of database d into $T/snap.mcr
+#                                        (fails the test, exit 1, if it fails)
 #   mdb_live_ck CK                       a live tail from binlog 1 (to the server's end,
 #                                        --checkpoint-in=CK) into $T/live.mcr, loaded by
 #                                        mc-tunnel-put --dest=$T/wh --checkpoint-out=CK;
@@ -174,4 +176,9 @@ mdb_live_ck() {
 	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$1" <"$T/live.mcr" 2>"$T/put.err"
 	put_rc=$?
 	return $_mlc
+}
+
+mdb_snap_d() {
+	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
+		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
 }

@@ -19,8 +19,7 @@ sql "CREATE DATABASE d;
      INSERT INTO d.dc VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.sw VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.gone VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.tr VALUES (4,4); TRUNCATE TABLE d.tr; INSERT INTO d.tr VALUES (5,5),(1,10);
      INSERT INTO d.dc VALUES (4,4); DROP TABLE d.dc;
      CREATE TABLE d.dc (id INT PRIMARY KEY, v INT); INSERT INTO d.dc VALUES (7,7);

@@ -15,8 +15,7 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.k (a INT, b VARCHAR(8), v INT, PRIMARY KEY (a, b));
      INSERT INTO d.o VALUES (1,'one',1),(2,'two',NULL),(3,'three',3),(4,'four',4);
      INSERT INTO d.k VALUES (1,'x',1),(1,'y',2),(2,'x',3)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.o VALUES (5,'five',5),(6,'six',NULL);
      UPDATE d.o SET n = n + 100 WHERE id <= 5;
      UPDATE d.o SET id = 10 WHERE id = 2;

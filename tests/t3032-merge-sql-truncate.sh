@@ -25,8 +25,7 @@ sql "CREATE DATABASE d;
      INSERT INTO d.k VALUES (1,1,1),(1,2,2),(2,1,3);
      INSERT INTO d.nc VALUES (1,1),(2,2);
      INSERT INTO d.ds VALUES (1,1)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.tr VALUES (4,4); UPDATE d.tr SET v = v + 10;
      TRUNCATE TABLE d.tr; INSERT INTO d.tr VALUES (5,5),(1,10); UPDATE d.tr SET v = 50 WHERE id = 5;
      INSERT INTO d.dc VALUES (4,4); DELETE FROM d.dc WHERE id = 2; DROP TABLE d.dc;

@@ -44,8 +44,7 @@ writer() { # N FIRST: transactions on d.o that name only id and v
 mysql_w() { mariadb --socket="$MDB_SOCK" --user=root 2>>"$T/werr" || mysql --socket="$MDB_SOCK" --user=root 2>>"$T/werr"; }
 writer 1500 1 | mysql_w &
 wp=$!
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 # the schema changes, the writer going on meanwhile
 writer 1500 2000 | mysql_w &
 wp2=$!

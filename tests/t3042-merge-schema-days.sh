@@ -13,8 +13,7 @@ mdb_start
 sql "CREATE DATABASE d; CREATE DATABASE marks; CREATE TABLE marks.p (i INT PRIMARY KEY);
      CREATE TABLE d.t (id INT PRIMARY KEY, v INT, c VARCHAR(5), x INT);
      INSERT INTO d.t VALUES (1,1,'a',1),(2,2,'b',2),(3,3,'c',3)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 now=$(date +%s)
 d1=$(date -u -d "@$now" +%Y%m%d) d2=$(date -u -d "@$((now + 86400))" +%Y%m%d) d3=$(date -u -d "@$((now + 2 * 86400))" +%Y%m%d)
 at() { echo "SET timestamp = $((now + $1 * 86400));"; }

@@ -40,8 +40,7 @@ sql "CREATE DATABASE d;
      INSERT INTO d.nr VALUES (1,1),(2,2);
      INSERT INTO d.pk VALUES (1,10),(2,20);
      INSERT INTO d.re VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.ad VALUES (4,4); UPDATE d.ad SET v = 20 WHERE id = 2;
      ALTER TABLE d.ad ADD COLUMN n INT NOT NULL DEFAULT 0, ADD COLUMN s VARCHAR(10) DEFAULT 'it''s',
        ADD z INT, ADD COLUMN e ENUM('p','q') NOT NULL, ADD COLUMN k DECIMAL(6,2) NOT NULL DEFAULT '1.5' FIRST;

@@ -15,8 +15,7 @@ sql "CREATE DATABASE d; CREATE DATABASE marks; CREATE TABLE marks.p (i INT PRIMA
      CREATE TABLE d.a (id INT PRIMARY KEY, bal INT); CREATE TABLE d.b (id INT PRIMARY KEY, bal INT);
      INSERT INTO d.a VALUES (1,100),(2,100); INSERT INTO d.b VALUES (1,100)" ||
 	{ fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 now=$(date +%s)
 mid2=$((now - now % 86400 + 86400)) # the start of the next day (UTC)
 d2=$(date -u -d "@$mid2" +%Y%m%d) d3=$(date -u -d "@$((mid2 + 86400))" +%Y%m%d)

@@ -36,8 +36,7 @@ refs="en st num exp lz ai long fl bs"
 	done
 } >"$T/setup.sql"
 sql "$(cat "$T/setup.sql")" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT 5, ADD COLUMN y00 YEAR DEFAULT '0000',
        ADD COLUMN y70 YEAR NOT NULL DEFAULT '70', ADD COLUMN cat VARCHAR(10) DEFAULT 'a' 'b' 'c',
        ADD COLUMN ch CHAR(5) DEFAULT 'a  ', ADD COLUMN en ENUM('a','b') DEFAULT 'b', ADD COLUMN st SET('a','b','c') DEFAULT 'a,c',

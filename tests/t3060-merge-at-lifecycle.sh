@@ -15,8 +15,7 @@ mdb_start
 sql "CREATE DATABASE d; CREATE DATABASE marks; CREATE TABLE marks.p (i INT PRIMARY KEY);
      CREATE TABLE d.u (id INT PRIMARY KEY, v INT); INSERT INTO d.u VALUES (1,1),(2,2)" ||
 	{ fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 now=$(date +%s)
 day() { date -u -d "@$((now + $1 * 86400))" +%Y%m%d; }
 at() { echo "SET timestamp = $((now + $1 * 86400));"; }

@@ -31,8 +31,7 @@ goods="same add oth"
 	echo "CREATE TABLE d.dt (id INT PRIMARY KEY, v INT); INSERT INTO d.dt VALUES (1, 1), (2, 2);"
 } >"$T/setup.sql"
 sql "$(cat "$T/setup.sql")" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "ALTER TABLE d.fm MODIFY f FLOAT(7,2), ALGORITHM=COPY; INSERT INTO d.fm VALUES (3, 3, 0.789);
      ALTER TABLE d.dm MODIFY f DOUBLE(10,2), ALGORITHM=COPY; INSERT INTO d.dm VALUES (3, 3, 0.789);
      ALTER TABLE d.rm MODIFY COLUMN f REAL(10,2); INSERT INTO d.rm VALUES (3, 3, 0.789);

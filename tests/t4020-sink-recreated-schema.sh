@@ -17,8 +17,7 @@
 mdb_start
 sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT); CREATE TABLE d.r (id INT PRIMARY KEY, v INT);
      INSERT INTO d.t VALUES (1, 1), (2, 2); INSERT INTO d.r VALUES (1, 1)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "DROP TABLE d.t; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(10), w INT DEFAULT 4);
      INSERT INTO d.t (id, v) VALUES (7, 'x'); UPDATE d.t SET w = 5 WHERE id = 7; INSERT INTO d.t (id, v) VALUES (8, NULL);
      DROP TABLE d.r; CREATE TABLE d.r (id INT PRIMARY KEY, w INT); INSERT INTO d.r VALUES (3, 30);

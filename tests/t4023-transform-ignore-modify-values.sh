@@ -74,8 +74,7 @@ EOF2
 	echo "CREATE TABLE d.kf (id INT PRIMARY KEY, c VARCHAR(10), z VARCHAR(100)); INSERT INTO d.kf VALUES (1, 'abcdefgh', REPEAT('z', 50));"
 } >"$T/setup.sql"
 sql "$(cat "$T/setup.sql")" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 {
 	echo "SET SESSION sql_mode='';" # the server cuts and clamps, as it does then
 	while IFS='|' read -r n ty v st x; do

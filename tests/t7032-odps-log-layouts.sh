@@ -26,8 +26,7 @@ sql "CREATE DATABASE d;
      INSERT INTO d.k VALUES (1,1,1),(1,2,2),(2,1,3);
      INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.dc VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 i=0
 while [ $i -lt 30 ]; do
 	i=$((i + 1))

@@ -25,8 +25,7 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.tz (id INT PRIMARY KEY, v INT);
      INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.tz VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.tr VALUES (4,4); UPDATE d.tr SET v = v + 10; TRUNCATE TABLE d.tr;
      INSERT INTO d.tr VALUES (5,5),(1,10); UPDATE d.tr SET v = 50 WHERE id = 5;
      TRUNCATE TABLE d.tz; FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }

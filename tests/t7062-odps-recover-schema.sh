@@ -19,8 +19,7 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.pk (id INT PRIMARY KEY, u INT NOT NULL, v INT);
      INSERT INTO d.a VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.pk VALUES (1,10,1),(2,20,2),(3,30,3)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.a VALUES (4,4); UPDATE d.a SET v = 20 WHERE id = 2;
      ALTER TABLE d.a ADD COLUMN n INT NOT NULL DEFAULT 0;
      INSERT INTO d.a VALUES (5,5,7); UPDATE d.a SET n = 9 WHERE id = 3;

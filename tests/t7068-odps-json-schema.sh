@@ -37,8 +37,7 @@ sql "CREATE DATABASE d;
      INSERT INTO d.ro VALUES (1,1,'a'),(2,2,'b');
      INSERT INTO d.pk VALUES (1,10,1),(2,20,2),(3,30,3);
      INSERT INTO d.ty VALUES (1,1)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "INSERT INTO d.a VALUES (4,4); UPDATE d.a SET v = 20 WHERE id = 2;
      DELETE FROM d.pk WHERE id = 1; UPDATE d.pk SET id = 12 WHERE id = 2;
      ALTER TABLE d.a ADD COLUMN n INT NOT NULL DEFAULT 0;

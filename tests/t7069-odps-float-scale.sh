@@ -15,8 +15,7 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.fm (id INT PRIMARY KEY, v INT, f FLOAT); INSERT INTO d.fm VALUES (1, 1, 0.123), (2, 2, 0.456);
      CREATE TABLE d.same (id INT PRIMARY KEY, v INT, f FLOAT); INSERT INTO d.same VALUES (1, 1, 0.123), (2, 2, 0.456)" ||
 	{ fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mdb_snap_d
 sql "ALTER TABLE d.fm MODIFY f FLOAT(7,2), ALGORITHM=COPY; INSERT INTO d.fm VALUES (3, 3, 0.789);
      ALTER TABLE d.same MODIFY f FLOAT; INSERT INTO d.same VALUES (3, 3, 0.789); UPDATE d.same SET v = 10 WHERE id = 1;
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
