@@ -249,6 +249,21 @@ static void ckpt_key(const struct snap_table *t, char *out, size_t outsz)
 	ledger_table_key(t->db, strlen(t->db), t->name, strlen(t->name), out, outsz);
 }
 
+/* text into a checkpoint value, one line: a newline as \n, a backslash as
+ * \\ (and, with bq, a backquote doubled, as in an identifier) */
+static int ckpt_esc(struct mc_buf *b, const char *text, bool bq)
+{
+	for (const char *p = text; *p; p++) {
+		int r = bq && *p == '`' ? buf_adds(b, "``")
+			: *p == '\n'    ? buf_adds(b, "\\n")
+			: *p == '\\'    ? buf_adds(b, "\\\\")
+					: buf_addc(b, *p);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The split key as the checkpoint records it beside a table's chain
  * (LEDGER_K_SPLIT): each column's name, type and collation, in key order,
  * NUL-terminated. The chain's literals are values of that key, compared
@@ -257,16 +272,9 @@ static int split_desc(const struct snap_table *t, struct mc_buf *b)
 {
 	for (size_t i = 0; i < t->nsplit; i++) {
 		const struct snap_col *c = &t->cols[t->split[i]];
-		if ((i && buf_adds(b, ", ") < 0) || buf_addc(b, '`') < 0)
+		if ((i && buf_adds(b, ", ") < 0) || buf_addc(b, '`') < 0 ||
+		    ckpt_esc(b, c->name, true) < 0)
 			return -1;
-		for (const char *p = c->name; *p; p++) {
-			int r = *p == '`'    ? buf_adds(b, "``")
-				: *p == '\n' ? buf_adds(b, "\\n")
-				: *p == '\\' ? buf_adds(b, "\\\\")
-					     : buf_addc(b, *p);
-			if (r < 0)
-				return -1;
-		}
 		if (buf_adds(b, "` ") < 0 || buf_adds(b, c->mysql_type ? c->mysql_type : "?") < 0 ||
 		    (c->collation && *c->collation &&
 		     (buf_adds(b, " COLLATE ") < 0 || buf_adds(b, c->collation) < 0)))
@@ -314,6 +322,52 @@ static int split_check(struct snapjob *s, const struct snap_table *t, const char
 	return rc;
 }
 
+/* The condition a table's chain was read under, as the checkpoint records
+ * it beside the chain (LEDGER_K_WHERE): --where's or the rules' full_load
+ * where, as given, empty for none; NUL-terminated. */
+static int where_desc(const struct snap_table *t, struct mc_buf *b)
+{
+	return (t->where && ckpt_esc(b, t->where, false) < 0) ? -1 : buf_addc(b, 0);
+}
+
+/* A table with a chain in the checkpoint (resumed, or done): it was read
+ * under the condition the checkpoint records; under another one now (a
+ * --where or full_load where changed, added or removed) the chain would
+ * hold rows of both, or a done table keep the old one's, exit 1. A
+ * checkpoint without the line (an older mc-snapshot's, a sink's
+ * --checkpoint-out) cannot tell: a condition now is taken, with a warning. */
+static int where_check(struct snapjob *s, const struct snap_table *t, const char *key,
+		       const char *path, struct mc_err *e)
+{
+	char wkey[1300];
+	struct mc_buf now = { 0 };
+	int rc = 0;
+	snprintf(wkey, sizeof wkey, LEDGER_K_WHERE "%s", key);
+	const char *was = ckpt_get(&s->ck, wkey);
+	if (where_desc(t, &now) < 0) {
+		buf_free(&now);
+		return mc_oom(e, "a condition");
+	}
+	if (!was && t->where)
+		mc_sayf(&s->o->warn, "'%s': table '%s.%s': the checkpoint does not say under which "
+			"condition its chain was read (written by an older mc-snapshot, or by a sink): "
+			"taking it as (%s), which is right only if the chain was read under it", path,
+			t->db, t->name, now.p);
+	else if (was && strcmp(was, now.p) != 0)
+		rc = mc_errf(e, MC_EXIT_DATA,
+			     "'%s': table '%s.%s': the checkpoint's chain was read under the condition "
+			     "(%s), but this run's is (%s) (--where, or the rules' full_load where): "
+			     "resuming would keep rows of the old condition beside the new one's; give "
+			     "the recorded condition, or take the table's snapshot again from the start: "
+			     "remove the lines '%s', '%s' and '" LEDGER_K_SPLIT "%s' from the "
+			     "checkpoint and drop the table's chunks that earlier runs wrote (a "
+			     "warehouse that committed some: load the table into a new warehouse)",
+			     path, t->db, t->name, *was ? was : "none", *now.p ? now.p : "none", key,
+			     wkey, key);
+	buf_free(&now);
+	return rc;
+}
+
 /* Which tables are done, and where the others resume. */
 static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 {
@@ -336,6 +390,8 @@ static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 		if (v && ledger_chain_parse(v, &hi, &hin) == LEDGER_CHAIN_AT &&
 		    split_check(s, &s->tables[i], key, path, e) < 0)
 			return -1;
+		if (v && where_check(s, &s->tables[i], key, path, e) < 0)
+			return -1;
 		if (v && snapjob_chain_parse(key, v, s->tables[i].nsplit, &s->skip[i], &s->from[i],
 					     e) < 0)
 			return mc_errctx(e, "'%s': ", path);
@@ -346,20 +402,23 @@ static int read_checkpoint(struct snapjob *s, struct mc_err *e)
 static int ckpt_done(struct snapjob *s, const struct snap_table *t, const struct sj_job *j,
 		     struct mc_err *e)
 {
-	char key[1200], skey[1300];
-	struct mc_buf v = { 0 }, d = { 0 };
+	char key[1200], skey[1300], wkey[1300];
+	struct mc_buf v = { 0 }, d = { 0 }, w = { 0 };
 	int rc = -1;
 	ckpt_key(t, key, sizeof key);
 	snprintf(skey, sizeof skey, LEDGER_K_SPLIT "%s", key);
-	/* the split key beside the chain, in the same write */
+	snprintf(wkey, sizeof wkey, LEDGER_K_WHERE "%s", key);
+	/* the split key and the condition beside the chain, in the same write */
 	if (snapjob_chain_format(j->last, j->hi, t->nsplit, &v) < 0 || buf_addc(&v, 0) < 0 ||
-	    (t->nsplit && split_desc(t, &d) < 0))
+	    (t->nsplit && split_desc(t, &d) < 0) || where_desc(t, &w) < 0)
 		mc_oom(e, "a checkpoint");
 	else if ((!t->nsplit || ckpt_set(&s->ck, skey, d.p, e) == 0) &&
-		 ckpt_set(&s->ck, key, v.p, e) == 0 && ckpt_write(s->o->checkpoint, &s->ck, e) == 0)
+		 ckpt_set(&s->ck, wkey, w.p, e) == 0 && ckpt_set(&s->ck, key, v.p, e) == 0 &&
+		 ckpt_write(s->o->checkpoint, &s->ck, e) == 0)
 		rc = 0;
 	buf_free(&v);
 	buf_free(&d);
+	buf_free(&w);
 	return rc;
 }
 

@@ -40,6 +40,11 @@
 					      * literals are of (mc-snapshot
 					      * --checkpoint only): each column's
 					      * `name` type [COLLATE c], ", " between */
+#define LEDGER_K_WHERE "where."              /* + a table key: the condition its chain
+					      * was read under (mc-snapshot
+					      * --checkpoint only): --where's or the
+					      * full_load where, escaped (\n, \\),
+					      * empty for none */
 /* the ledger only */
 #define LEDGER_K_SEQ "seq"                   /* commits so far */
 #define LEDGER_K_SNAPSHOT_ROWS "snapshot_rows"  /* snapshot rows read up to the last kept
