@@ -491,6 +491,32 @@ static void table_rows(struct snapjob *s, size_t ti, uint64_t rows, int last)
 		s->t_done[ti] = 1;
 }
 
+/* The header entry MC_META_CHAINS: per table its chain's key, split key
+ * and condition, a line each, as the checkpoint records them (the sink
+ * keeps them beside the chains it commits, and its --checkpoint-out gives
+ * them back to --checkpoint-in). */
+static int chains_meta(const struct snapjob *s, struct mc_buf *b)
+{
+	for (size_t i = 0; i < s->ntables; i++) {
+		const struct snap_table *t = &s->tables[i];
+		char key[1200];
+		ckpt_key(t, key, sizeof key);
+		if (buf_adds(b, key) < 0 || buf_addc(b, '\n') < 0)
+			return -1;
+		/* split_desc and where_desc end with a NUL: a newline instead */
+		if (t->nsplit && split_desc(t, b) < 0)
+			return -1;
+		if (t->nsplit)
+			b->p[b->len - 1] = '\n';
+		else if (buf_addc(b, '\n') < 0)
+			return -1;
+		if (where_desc(t, b) < 0)
+			return -1;
+		b->p[b->len - 1] = '\n';
+	}
+	return 0;
+}
+
 /* The header and every table's schema record (at the schema's position). */
 static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, struct mc_err *e)
 {
@@ -512,13 +538,21 @@ static int write_head(struct snapjob *s, MYSQL *m, const struct mc_pos *wm0, str
 	if ((row = mysql_fetch_row(res)) && row[0])
 		snprintf(sid, sizeof sid, "%s", row[0]);
 	mysql_free_result(res);
-	struct mc_kv meta[4] = {
+	struct mc_buf ch = { 0 };
+	if (chains_meta(s, &ch) < 0) {
+		buf_free(&ch);
+		return mc_oom(e, "the header");
+	}
+	struct mc_kv meta[5] = {
 		{ mc_str_c("program", 7), mc_str_c("mc-snapshot", 11) },
 		{ mc_str_c("source", 6), mc_str_c(host, strlen(host)) },
 		{ mc_str_c("server", 6), mc_str_c(server, strlen(server)) },
+		{ mc_str_c(MC_META_CHAINS, strlen(MC_META_CHAINS)), mc_str_c(ch.p ? ch.p : "", ch.len) },
 		{ mc_str_c(MC_META_SOURCE_ID, strlen(MC_META_SOURCE_ID)), mc_str_c(sid, strlen(sid)) },
 	};
-	if (rio_begin(&s->wr, meta, sid[0] ? 4 : 3, e) < 0)
+	int hrc = rio_begin(&s->wr, meta, sid[0] ? 5 : 4, e);
+	buf_free(&ch);
+	if (hrc < 0)
 		return -1;
 	size_t nt = s->ntables ? s->ntables : 1;
 	if (!(s->t_rows = calloc(nt, sizeof *s->t_rows)) ||

@@ -248,3 +248,68 @@ int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *e
 		return mc_oom(err, "rows");
 	return 0;
 }
+
+/* One line of the header entry MC_META_CHAINS at *p (up to end), NUL-ended
+ * in out (outsz): 0, or -1 when there is none or it does not fit. */
+static int chains_line(const char **p, const char *end, char *out, size_t outsz)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	if (!nl || (size_t)(nl - *p) >= outsz)
+		return -1;
+	memcpy(out, *p, (size_t)(nl - *p));
+	out[nl - *p] = 0;
+	*p = nl + 1;
+	return 0;
+}
+
+/* mc-snapshot's header entry MC_META_CHAINS: each table's split key and
+ * condition. A chain committed up to a chunk (resumed by this stream) was
+ * read by the same, or this stream's chunks would continue it on another
+ * key (rows lost or repeated) or under another condition (rows of both):
+ * exit 1 before any record. Kept beside the chains (the ledger, and
+ * --checkpoint-out for mc-snapshot --checkpoint-in) for the chains not
+ * done; a table done keeps what it was read by. */
+int sink_header_chains(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		       struct mc_err *err)
+{
+	const struct mc_str *v = rec_header_get(r, MC_META_CHAINS);
+	const char *p, *end;
+	char key[640], split[4096], where[8192];
+	if (!v)
+		return 0;
+	for (p = v->p, end = v->p + v->n; p < end;) {
+		const char *hi, *ls, *lw;
+		size_t hin;
+		if (chains_line(&p, end, key, sizeof key) < 0 ||
+		    chains_line(&p, end, split, sizeof split) < 0 ||
+		    chains_line(&p, end, where, sizeof where) < 0 || !ledger_is_table_key(key))
+			return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '"
+				       MC_META_CHAINS "'", (unsigned long long)rd->recno);
+		int at = ledger_chain_parse(ledger_chain_get(&s->L, key), &hi, &hin);
+		if (at == LEDGER_CHAIN_END)
+			continue;
+		ls = ledger_chainmeta_get(&s->L, LEDGER_K_SPLIT, key);
+		lw = ledger_chainmeta_get(&s->L, LEDGER_K_WHERE, key);
+		if (at == LEDGER_CHAIN_AT && ((*split && ls && strcmp(ls, split) != 0) ||
+					      (lw && strcmp(lw, where) != 0)))
+			return mc_errf(err, MC_EXIT_DATA,
+				       "record %llu: this stream's mc-snapshot reads '%s' split on (%s) "
+				       "under the condition (%s), but the chunks committed of it were "
+				       "split on (%s) under (%s) (ledger keys '" LEDGER_K_SPLIT "%s', '"
+				       LEDGER_K_WHERE "%s'): continuing its chain on another key or "
+				       "condition would lose or repeat rows, or keep rows of both "
+				       "conditions; resume mc-snapshot with the recorded split key and "
+				       "condition (with --checkpoint-in from this sink's --checkpoint-out "
+				       "it refuses any other), or load the table's snapshot again from "
+				       "the start (%s)",
+				       (unsigned long long)rd->recno, key, *split ? split : "none: one chunk",
+				       *where ? where : "none", ls ? ls : "not recorded",
+				       !lw ? "not recorded" : *lw ? lw : "none", key, key,
+				       sink_local(s) ? "mc-tunnel-put --resnapshot, or a new warehouse"
+						     : "into a new table (--name) with a new --state");
+		if ((*split && ledger_chainmeta_set(&s->L, LEDGER_K_SPLIT, key, split, err) < 0) ||
+		    ledger_chainmeta_set(&s->L, LEDGER_K_WHERE, key, where, err) < 0)
+			return -1;
+	}
+	return 0;
+}

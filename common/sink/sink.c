@@ -379,7 +379,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	if (sink_source(s, rd, r, err) < 0 ||
 	    (s->o.resnap && sink_resnap_source(s, rd, err) < 0) ||
 	    sink_header_layout(s, rd, r, err) < 0 || sink_header_rules(s, rd, r, err) < 0 ||
-	    sink_header_tables(s, rd, r, err) < 0)
+	    sink_header_tables(s, rd, r, err) < 0 || sink_header_chains(s, rd, r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntabs; i++)
 		s->tabs[i].snap_in_stream = s->tabs[i].base_fixed = 0;

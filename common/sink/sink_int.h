@@ -212,6 +212,10 @@ int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct
 		       struct mc_err *err);
 int sink_header_layout(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		       struct mc_err *err);
+/* mc-snapshot's split keys and conditions of the stream (header r)
+ * against those of the chains it resumes (chunk.c): 0, or -1 (another). */
+int sink_header_chains(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		       struct mc_err *err);
 
 /* spart.c: a log row's partition from the stream (header partition_column) */
 void sink_spart_header(struct sink *s, const struct mc_rec *r);

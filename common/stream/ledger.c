@@ -127,10 +127,35 @@ int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const str
 	return ckpt_set(&l->snapw, k, v, err);
 }
 
+const char *ledger_chainmeta_get(const struct mc_ledger *l, const char *kind, const char *key)
+{
+	char k[640];
+	snprintf(k, sizeof k, "%s%s", kind, key);
+	return ckpt_get(&l->snapw, k);
+}
+
+int ledger_chainmeta_set(struct mc_ledger *l, const char *kind, const char *key, const char *v,
+			 struct mc_err *err)
+{
+	char k[640];
+	snprintf(k, sizeof k, "%s%s", kind, key);
+	return ckpt_set(&l->snapw, k, v, err);
+}
+
+static int is_chainmeta(const char *k)
+{
+	return strncmp(k, LEDGER_K_SPLIT, sizeof LEDGER_K_SPLIT - 1) == 0 ||
+	       strncmp(k, LEDGER_K_WHERE, sizeof LEDGER_K_WHERE - 1) == 0;
+}
+
 void ledger_chain_clear(struct mc_ledger *l, const char *key)
 {
 	char k[640];
 	ckpt_del(&l->snap, key);
+	snprintf(k, sizeof k, LEDGER_K_SPLIT "%s", key);
+	ckpt_del(&l->snapw, k);
+	snprintf(k, sizeof k, LEDGER_K_WHERE "%s", key);
+	ckpt_del(&l->snapw, k);
 	snprintf(k, sizeof k, LEDGER_K_SNAPW "%s", key);
 	ckpt_del(&l->snapw, k);
 	snprintf(k, sizeof k, LEDGER_K_SNAPROWS "%s", key);
@@ -626,7 +651,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||
 		      strncmp(c->kv[i].k, LEDGER_K_SNAPROWS, sizeof LEDGER_K_SNAPROWS - 1) == 0 ||
-		      strncmp(c->kv[i].k, LEDGER_K_GEN, sizeof LEDGER_K_GEN - 1) == 0) &&
+		      strncmp(c->kv[i].k, LEDGER_K_GEN, sizeof LEDGER_K_GEN - 1) == 0 ||
+		      is_chainmeta(c->kv[i].k)) &&
 		     ckpt_append(&l->snapw, c->kv[i].k, c->kv[i].v, err) < 0))
 			goto fail;
 	for (size_t i = 0; i < c->n; i++) {
@@ -698,8 +724,15 @@ int ledger_checkpoint(const struct mc_ledger *L, struct ckpt *c, struct mc_err *
 	}
 	if (l->src_id && ckpt_append(c, LEDGER_K_SOURCE, l->src_id, err) < 0)
 		return -1;
-	/* each table's committed snapshot chain: mc-snapshot --checkpoint-in */
-	return put_chains(L, c, err);
+	/* each table's committed snapshot chain, and what it was read by:
+	 * mc-snapshot --checkpoint-in */
+	if (put_chains(L, c, err) < 0)
+		return -1;
+	for (size_t i = 0; i < L->snapw.n; i++)
+		if (is_chainmeta(L->snapw.kv[i].k) &&
+		    ckpt_append(c, L->snapw.kv[i].k, L->snapw.kv[i].v, err) < 0)
+			return -1;
+	return 0;
 }
 
 int ledger_checkpoint_write(const char *path, const struct mc_ledger *l, struct mc_err *err)

@@ -229,6 +229,14 @@ void ledger_chain_clear(struct mc_ledger *l, const char *key);
 int ledger_chain_after(struct mc_ledger *l, const char *key, const char *hi, size_t n,
 		       struct mc_err *err);
 
+/* What a table's chain was read by (mc-snapshot's header entry "chains"):
+ * kind LEDGER_K_SPLIT, its split key, or LEDGER_K_WHERE, its condition, as
+ * mc-snapshot's --checkpoint writes them (NULL: not recorded); record one.
+ * The checkpoint (--checkpoint-out) carries them beside the chains. */
+const char *ledger_chainmeta_get(const struct mc_ledger *l, const char *kind, const char *key);
+int ledger_chainmeta_set(struct mc_ledger *l, const char *kind, const char *key, const char *v,
+			 struct mc_err *err);
+
 /* The highest chunk watermark committed of the snapshot of the table of
  * key (ledger_table_key()): 1 and its source (*src) and position (*w), 0
  * when none is recorded (nothing committed, or an older ledger); record

@@ -284,6 +284,11 @@ const char *rec_vkind_name(enum mc_vkind k);
  * tables whose changes the stream holds; absent: every table's
  * (docs/record-format.md "Header"). */
 #define MC_META_TABLES "tables"
+/* MC_META_CHAINS: mc-snapshot's tables and what it reads each by, three
+ * lines a table: its chain's key (ledger_table_key), its split key and its
+ * condition as its --checkpoint records them (docs/record-format.md
+ * "Header"); the sink keeps them beside the chains it commits. */
+#define MC_META_CHAINS "chains"
 
 /* The value of header entry key (a header record), or NULL. */
 const struct mc_str *rec_header_get(const struct mc_rec *r, const char *key);
