@@ -366,7 +366,8 @@ static int keep_ddl(struct mergejob *j, const struct mc_rec *r, const char *path
 	if (r->effect == MC_DDL_ALTER || r->effect == MC_DDL_UNKNOWN) {
 		char where[600];
 		snprintf(where, sizeof where, "'%s' record %llu", path, (unsigned long long)recno);
-		if (wh_fscale_refuse(j->o.table, &r->pos, r->sql.p, r->sql.n, NULL, where, err) < 0)
+		if (wh_fscale_refuse(j->o.table, &r->pos, r->sql.p, r->sql.n, NULL, NULL, where,
+				     err) < 0)
 			return -1;
 	}
 	if (r->effect != MC_DDL_TRUNCATE && r->effect != MC_DDL_DROP &&

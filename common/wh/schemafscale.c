@@ -1,5 +1,6 @@
 /* schemafscale.c: a statement that gives a column FLOAT(M,D), DOUBLE(M,D)
- * or REAL(M,D) (schemahist.h, docs/merge.md "Schema changes"). The schema
+ * or REAL(M,D), or converts the table to a charset that lacks characters
+ * (schemahist.h, docs/merge.md "Schema changes"). The schema
  * records say float or double before and after it (the binlog's table map
  * carries no M,D), so it may make no schema version, and no step converts
  * the older rows across it; the server rounded them to D digits, or kept
@@ -10,6 +11,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "stream/sqlword.h"
 #include "wh/schemahist.h"
 
 int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
@@ -41,11 +43,53 @@ int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
 	return found;
 }
 
-int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
-		     const struct mc_rec *before, const char *where, struct mc_err *err)
+/* The first ENUM or SET column of s (NULL: none, or no s). */
+static const struct mc_col *enum_col(const struct mc_rec *s)
 {
-	char col[256], p[64], cn[300];
-	int rc = wh_alter_fscale(sql, n, col, sizeof col);
+	for (size_t i = 0; s && i < s->ncols; i++) {
+		const struct mc_str *t = &s->cols[i].mysql_type;
+		if ((t->n >= 5 && !strncasecmp(t->p, "enum(", 5)) ||
+		    (t->n >= 4 && !strncasecmp(t->p, "set(", 4)))
+			return &s->cols[i];
+	}
+	return NULL;
+}
+
+int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
+		     const struct mc_rec *before, const struct mc_rec *after, const char *where,
+		     struct mc_err *err)
+{
+	char col[256], p[64], cn[300], cs[64], why[400];
+	int rc, cv = mc_sql_convert_to((struct mc_str){ sql, n }, cs, sizeof cs);
+	const struct mc_col *e = enum_col(before) ? enum_col(before) : enum_col(after);
+	if (cv == 2 || (cv == 1 && (e || (!before && !after)))) {
+		/* the server converted every text column's values, with no row
+		 * events, and the schema records say the same types after it; to
+		 * utf8mb4 it keeps the characters, but makes '' an ENUM or SET
+		 * value whose labels were in another charset */
+		if (cv == 2)
+			snprintf(why, sizeof why, "converts the values of every text column to %s%s%s, "
+				 "a character it has not becoming '?', which the binlog does not say "
+				 "(only utf8mb4, utf16 and utf32 hold every character)",
+				 cs[0] ? "'" : "", cs[0] ? cs : "the database's charset (DEFAULT)",
+				 cs[0] ? "'" : "");
+		else if (e)
+			snprintf(why, sizeof why, "keeps the characters of the text, but the server "
+				 "makes an ENUM or SET value '' when the column's labels were in another "
+				 "charset, which the schema records do not say (column '%.*s')",
+				 (int)(e->name.n > 200 ? 200 : e->name.n), e->name.p);
+		else
+			snprintf(why, sizeof why, "keeps the characters of the text, but the server "
+				 "makes an ENUM or SET value '' when the column's labels were in another "
+				 "charset, and the table's columns before it are not known here");
+		pos_format(pos, p, sizeof p);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s': changed at %s ('%.*s', %s): CONVERT TO CHARACTER SET %s; "
+			       "merge up to a point before it, or load a new snapshot of the table "
+			       "taken after it (mc-tunnel-put --resnapshot)",
+			       table, p, (int)(n > 200 ? 200 : n), sql, where, why);
+	}
+	rc = wh_alter_fscale(sql, n, col, sizeof col);
 	if (rc <= 0)
 		return rc < 0 ? mc_oom(err, "DDL") : 0;
 	snprintf(cn, sizeof cn, "column '%s'", col);
@@ -81,7 +125,8 @@ int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 		for (size_t i = 0; i < nd; i++) {
 			if (pos_cmp(&d[i].pos, from) < 0 || (!upto_inf && pos_cmp(&d[i].pos, upto) >= 0))
 				continue;
-			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before, where, err) < 0)
+			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before,
+					     k < h->n ? &h->v[k].s.rec : NULL, where, err) < 0)
 				return -1;
 		}
 	}

@@ -107,12 +107,19 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
  * REAL at all. */
 int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz);
 
-/* The refusal of such a statement of table at pos (wh_alter_fscale): -1
- * (code MC_EXIT_DATA) naming the table, the column (by its place in
- * before, when given), the statement, pos and where it was read; 0 when
- * the statement is not one. */
+/* The refusal of such a statement of table at pos (wh_alter_fscale), or
+ * of a CONVERT TO CHARACTER SET (mc_sql_convert_to: the server converts
+ * every text column's values, and the schema records say the same types
+ * after it) of a charset that does not hold every character, or of
+ * utf8mb4 where the table has an ENUM or SET column (in before or after,
+ * the schemas before and after the statement when known; both NULL: not
+ * known), whose values the server makes '' when their labels were in
+ * another charset: -1 (code MC_EXIT_DATA) naming the table, the column
+ * (by its place in before, when given), the statement, pos and where it
+ * was read; 0 when the statement is not one. */
 int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sql, size_t n,
-		     const struct mc_rec *before, const char *where, struct mc_err *err);
+		     const struct mc_rec *before, const struct mc_rec *after, const char *where,
+		     struct mc_err *err);
 /* Every statement of h (read from path) in [from, upto), those that made
  * no version too, by wh_fscale_refuse: the schema records say float or
  * double before and after such a statement, so no step converts the rows

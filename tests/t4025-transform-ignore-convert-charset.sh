@@ -1,0 +1,97 @@
+#!/bin/sh
+# An ALTER TABLE ... CONVERT TO CHARACTER SET. The server converts the
+# stored values of every text column (CHAR, VARCHAR, TEXT, ENUM, SET) to
+# the new charset and writes no row events for it: utf8mb4 '中文' in latin1
+# is '??' (sql_mode not strict); and even to utf8mb4, MariaDB makes '' an
+# ENUM or SET value whose labels were in another charset (latin1 'é'). The
+# schema records do not carry charsets, so they say the same types after
+# it: kept (alter_other: normal), the merge kept the old values, exit 0. A
+# throwaway MariaDB, a snapshot, one ALTER per table, the binlog tailed:
+# the merge now stops (exit 1) at such a statement it holds, naming the
+# table, the statement, its position, the reason and the way out.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+
+mdb_start
+# TABLE|COLUMNS|TABLE OPTIONS|THE VALUES OF ROW 1|ALTER TABLE d.TABLE ...|EXPECTED
+cat >"$T/cases" <<'EOF2'
+la|c VARCHAR(10), t TEXT, e ENUM('中','b')||'中文', '中文😀', '中'|CONVERT TO CHARACTER SET latin1|refuse
+lc|c VARCHAR(10)||'中文'|CONVERT TO CHARSET latin1 COLLATE latin1_bin|refuse
+cs|c VARCHAR(10)||'中文'|CONVERT TO CHAR SET 'latin1'|refuse
+bq|c VARCHAR(10)||'中文'|convert to character set `ascii`|refuse
+u3|c VARCHAR(10)||'a😀'|ENGINE=InnoDB, CONVERT TO CHARACTER SET utf8|refuse
+vc|c VARCHAR(10)||'中文'|/*!40101 CONVERT TO CHARACTER SET latin1 */|refuse
+df|c VARCHAR(10)||'中文'|CONVERT TO CHARACTER SET DEFAULT|refuse
+ad|c VARCHAR(10)||'中文'|ADD COLUMN n INT, CONVERT TO CHARACTER SET latin1|refuse
+le|c VARCHAR(10), e ENUM('é','b'), s SET('é','b')|CHARSET latin1|'abé', 'é', 'é,b'|CONVERT TO CHARACTER SET utf8mb4|refuse
+lu|c VARCHAR(10), t TEXT|CHARSET latin1|'abé', 'é'|CONVERT TO CHARACTER SET utf8mb4|keep
+ub|c VARCHAR(10), t TEXT||'中文😀', '中文'|CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin|keep
+dc|c VARCHAR(10)||'中文'|DEFAULT CHARACTER SET latin1|keep
+co|c VARCHAR(10)||'中文'|CHARSET=latin1 COLLATE=latin1_bin|keep
+cm|c VARCHAR(10)||'中文'|COMMENT='convert to character set latin1'|keep
+EOF2
+{
+	echo "CREATE DATABASE d CHARACTER SET utf8mb4;"
+	while IFS='|' read -r n cols o v st x; do
+		echo "CREATE TABLE d.$n (id INT PRIMARY KEY, $cols) $o; INSERT INTO d.$n VALUES (1, $v); INSERT INTO d.$n (id) VALUES (2);"
+	done <"$T/cases"
+} >"$T/setup.sql"
+sql "$(cat "$T/setup.sql")" || { fail "setup" "sql failed"; exit 1; }
+mdb_snap_d
+{
+	echo "SET SESSION sql_mode='';" # the server makes a character '?', as it does then
+	while IFS='|' read -r n cols o v st x; do
+		echo "ALTER TABLE d.$n $st; INSERT INTO d.$n (id) VALUES (3);"
+	done <"$T/cases"
+} >"$T/alter.sql"
+sql "$(cat "$T/alter.sql")" || { fail "setup" "the ALTERs failed"; exit 1; }
+sql "FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+mdb_changes "$T/snap.mcr" "$T/changes.mcr"
+at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
+mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mc-cat --to=csv --table=d.la "$T/now.mcr" | sort >"$T/la.server"
+expect_grep "la: the server converted the older rows to latin1" '^1,\?\?,\?\?\?,""$' "$T/la.server"
+mc-cat --to=csv --table=d.u3 "$T/now.mcr" | sort >"$T/u3.server"
+expect_grep "u3: ... and to utf8mb3" '^1,a\?$' "$T/u3.server"
+mc-cat --to=csv --table=d.le "$T/now.mcr" | sort >"$T/le.server"
+expect_grep "le: ... and to utf8mb4, the ENUM value made '', the SET's member gone" '^1,abé,"",b$' "$T/le.server"
+expect_eq "vc: the binlog keeps the versioned comment" "$(grep -ac '/\*!40101 CONVERT' "$T/changes.mcr")" 1
+
+rules() { # FILE POLICY TABLE...: add_column, modify_column and alter_other POLICY, the tables named
+	_f=$1 _p=$2
+	shift 2
+	{
+		printf 'names:\n  template: "${db}__${table}"\nddl:\n  add_column: %s\n  modify_column: %s\n  alter_other: %s\nselect:\n  include:\n' "$_p" "$_p" "$_p"
+		for _t; do printf '    - {db: d, table: %s}\n' "$_t"; done
+	} >"$_f"
+}
+load() { # DIR RULES: the snapshot and the changes through RULES, loaded into DIR
+	mc-transform --rules="$2" "$T/snap.mcr" >"$T/s.t.mcr" 2>"$T/err" &&
+		mc-transform --rules="$2" --schema="$T/snap.mcr" "$T/changes.mcr" >"$T/c.t.mcr" 2>>"$T/err" &&
+		mc-tunnel-put --dest="$1" "$T/s.t.mcr" 2>>"$T/err" &&
+		mc-tunnel-put --dest="$1" "$T/c.t.mcr" 2>>"$T/err"
+}
+
+# the statement kept (alter_other: normal): the merge stops at it, where
+# it kept the old values with exit 0
+rules "$T/normal.yaml" normal la df le ub
+load "$T/wn" "$T/normal.yaml" || fail "la, df, le and ub under normal load" "$(cat "$T/err")"
+expect_code 1 "la: CONVERT TO latin1 kept: the merge stops at it" \
+	mc-merge --warehouse="$T/wn" --table=d__la --at="$at" --output="$T/m.mcr"
+expect_grep "... naming the table, the statement, the reason and the way out" \
+	"^mc-merge: table 'd__la': changed at [0-9]+:[0-9]+:0 \('ALTER TABLE d.la CONVERT TO CHARACTER SET latin1', in '.*d__la/_schemahist.mcr'\): CONVERT TO CHARACTER SET converts the values of every text column to 'latin1', a character it has not becoming '\?', which the binlog does not say \(only utf8mb4, utf16 and utf32 hold every character\); merge up to a point before it, or load a new snapshot of the table taken after it \(mc-tunnel-put --resnapshot\)$" "$T/err"
+expect_code 1 "df: CONVERT TO DEFAULT kept: the merge stops at it" \
+	mc-merge --warehouse="$T/wn" --table=d__df --at="$at" --output="$T/m.mcr"
+expect_grep "... the charset not known" "to the database's charset \(DEFAULT\), a character" "$T/err"
+expect_code 1 "le: CONVERT TO utf8mb4 of ENUM and SET columns kept: the merge stops at it" \
+	mc-merge --warehouse="$T/wn" --table=d__le --at="$at" --output="$T/m.mcr"
+expect_grep "... naming the column" "^mc-merge: table 'd__le': changed at .*: CONVERT TO CHARACTER SET keeps the characters of the text, but the server makes an ENUM or SET value '' when the column's labels were in another charset, which the schema records do not say \(column 'e'\); merge up to" "$T/err"
+expect_ok "ub: CONVERT TO utf8mb4 of a table without ENUM or SET kept: merges" \
+	mc-merge --warehouse="$T/wn" --table=d__ub --at="$at" --output="$T/m.mcr"
+mc-cat --to=csv --table=d.d__ub "$T/m.mcr" | sort >"$T/got"
+mc-cat --to=csv --table=d.ub "$T/now.mcr" | sort >"$T/want"
+expect_same "... equal to the server" "$T/got" "$T/want"
+expect_ok "la: a merge before the statement still runs" \
+	mc-merge --warehouse="$T/wn" --table=d__la --at="$(mc-cat --to=summary "$T/snap.mcr" |
+		sed -n 's/^positions: .* \.\. //p')" --output="$T/m.mcr"
