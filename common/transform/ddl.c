@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "stream/rec.h"
+#include "stream/sqlword.h"
 #include "transform/rparse.h"
 
 static const char *const type_names[TF_DDL_NTYPES] = {
@@ -637,12 +638,70 @@ static const struct mc_col *col_named(const struct mc_rec *s, const char *p, siz
 	return NULL;
 }
 
-int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old, char *col,
-			size_t colsz, char *why, size_t whysz)
+/* A CONVERT TO CHARACTER SET in r: 1 when it keeps the values (or there is
+ * none), else 3 with why (col: an ENUM or SET column, or ""). */
+static int convert_keeps(const struct mc_rec *r, const struct mc_rec *whole, char *col,
+			 size_t colsz, char *why, size_t whysz)
+{
+	char cs[64];
+	int cv = mc_sql_convert_to(r->sql, cs, sizeof cs);
+	col[0] = 0;
+	if (cv == 2) {
+		snprintf(why, whysz, "CONVERT TO CHARACTER SET converts the values of every text "
+			 "column (CHAR, VARCHAR, TEXT, ENUM, SET) to %s%s%s, a character it has not "
+			 "becoming '?' (sql_mode not strict); the schema records do not say the "
+			 "columns' charsets before it, and only utf8mb4, utf16 and utf32 hold every "
+			 "character of any of them", cs[0] ? "'" : "", cs[0] ? cs : "the database's "
+			 "charset (DEFAULT), which this run does not know", cs[0] ? "'" : "");
+		return 3;
+	}
+	if (cv == 0)
+		return 1;
+	/* to utf8mb4: the text keeps its characters, but the server (MariaDB
+	 * 10.11) makes an ENUM or SET value '' when its column's labels are in
+	 * another charset and not ASCII (latin1 'é'), or not ASCII-compatible
+	 * (utf16) */
+	for (size_t i = 0; whole && i < whole->ncols; i++) {
+		struct cty c;
+		cty_of_col(&whole->cols[i], &c);
+		if (!strcmp(c.base, "enum") || !strcmp(c.base, "set")) {
+			snprintf(col, colsz, "%.*s", (int)(whole->cols[i].name.n > 200 ? 200 :
+				 whole->cols[i].name.n), whole->cols[i].name.p);
+			snprintf(why, whysz, "CONVERT TO CHARACTER SET keeps the characters of the "
+				 "text, but the server makes an ENUM or SET value '' when the column's "
+				 "labels were in another charset (not ASCII in latin1, any in utf16), "
+				 "and the schema records do not say the charset (the column is '%.*s')",
+				 (int)(whole->cols[i].mysql_type.n > 200 ? 200 :
+				       whole->cols[i].mysql_type.n), whole->cols[i].mysql_type.p);
+			return 3;
+		}
+	}
+	if (!whole) {
+		snprintf(why, whysz, "CONVERT TO CHARACTER SET keeps the characters of the text, "
+			 "but the server makes an ENUM or SET value '' when the column's labels were "
+			 "in another charset, and the table's columns before it are not known to this "
+			 "run (no schema record of the table before it, or a statement on its columns "
+			 "passed since)");
+		return 3;
+	}
+	return 1;
+}
+
+int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
+			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
+			size_t whysz)
 {
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
+	int cv;
+	*rule = TF_DDL_MODIFY_COLUMN;
 	if (!alter_head(&k))
 		return 1;
+	/* CONVERT TO CHARACTER SET converts every text column's values, with no
+	 * row events, and the schema records say the same types after it */
+	if ((cv = convert_keeps(r, whole, col, colsz, why, whysz)) != 1) {
+		*rule = TF_DDL_ALTER_OTHER;
+		return cv;
+	}
 	while (k.kind) {
 		int change = is(&k, "change");
 		const char *name;

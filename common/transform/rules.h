@@ -254,12 +254,18 @@ const char *tf_ddl_policy_name(enum tf_ddl_pol p);
 
 /* Whether dropping the ddl record r (an ALTER TABLE) keeps the stored
  * values of the table's rows as the warehouse holds them, old being the
- * table's schema before it (NULL: not known): 1; 0 with the column and
- * why, for a MODIFY or CHANGE that gives a column a type under which the
- * server changes values without row events, which the merge could not
- * tell; 2 with the column and why when old does not name the column
- * (docs/mc-transform.md "DDL policy"). */
-int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old, char *col,
-			size_t colsz, char *why, size_t whysz);
+ * table's schema before it (NULL: not known), and whole the same when no
+ * statement on its columns passed since it (NULL otherwise): 1; 0 with the
+ * column and why, for a MODIFY or CHANGE that gives a column a type under
+ * which the server changes values without row events, which the merge
+ * could not tell; 2 with the column and why when old does not name the
+ * column; 3 with why for a CONVERT TO CHARACTER SET that may change them
+ * (mc_sql_convert_to: a charset that does not hold every character; or
+ * utf8mb4 where whole has an ENUM or SET column, named in col, or is
+ * NULL; col "" else). *rule: the DDL type of the clause (modify_column,
+ * or alter_other for CONVERT TO) (docs/mc-transform.md "DDL policy"). */
+int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
+			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
+			size_t whysz);
 
 #endif

@@ -46,6 +46,7 @@ struct tf_tab {
 	bool had_schema;          /* a schema record of the shard passed */
 	struct tf_fxtab fx;       /* mask, sample, limit (fixt.h) */
 	struct schema_copy last;  /* its last schema record (a dropped MODIFY's old types) */
+	bool last_part;           /* a statement on columns passed since it (a CONVERT TO) */
 };
 
 struct tf {
@@ -331,23 +332,29 @@ static int ddl_policy(struct tf *t, const struct tf_tab *x, const struct mc_rec 
 	if (p == TF_DDL_IGNORE) {
 		/* a MODIFY whose values the server changes in place: dropped, the
 		 * warehouse would keep the old ones (docs/mc-transform.md) */
-		char col[256], why[600];
-		int k = x ? tf_ddl_keeps_values(r, x->last.have ? &x->last.rec : NULL, col,
+		/* (and a CONVERT TO CHARACTER SET, alter_other) */
+		char col[256], why[600], cn[300] = "";
+		int rule = type;
+		const struct mc_rec *old = x && x->last.have ? &x->last.rec : NULL;
+		int k = x ? tf_ddl_keeps_values(r, old, x->last_part ? NULL : old, &rule, col,
 						sizeof col, why, sizeof why) : 1;
 		if (k == 1)
 			return 0;
-		return mc_errf(err, MC_EXIT_DATA, "position %s: table '%.*s.%.*s': column '%s': "
+		if (col[0])
+			snprintf(cn, sizeof cn, "column '%s': ", col);
+		return mc_errf(err, MC_EXIT_DATA, "position %s: table '%.*s.%.*s': %s"
 			       "'%.*s' %s the values the rows hold, and the rules drop it "
 			       "(ddl.%s: ignore at %s): %s; the warehouse would keep the old values. "
-			       "%sKeep the statement (ddl.modify_column: normal or alert), or load a "
+			       "%sKeep the statement (ddl.%s: normal or alert%s), or load a "
 			       "new snapshot of the table taken after it (mc-tunnel-put "
 			       "--resnapshot), the table left out of this run's select", pos,
-			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, col,
-			       (int)(sqln > 200 ? 200 : sqln), r->sql.p, k == 2 ? "may change" :
-			       "changes", tf_ddl_type_name(type),
-			       R->ddl_where[type] ? R->ddl_where[type] : R->file, why, k == 2 ?
+			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, cn,
+			       (int)(sqln > 200 ? 200 : sqln), r->sql.p, k == 2 || k == 3 ?
+			       "may change" : "changes", tf_ddl_type_name(rule),
+			       R->ddl_where[rule] ? R->ddl_where[rule] : R->file, why, k == 2 ?
 			       "Give the tables' schemas before the input with --schema=FILE (the "
-			       "snapshot, or the stream before this one); or: " : "");
+			       "snapshot, or the stream before this one); or: " : "",
+			       tf_ddl_type_name(rule), k == 3 ? ": the merge then stops at it" : "");
 	}
 	if (p == TF_DDL_ERROR)
 		return mc_errf(err, MC_EXIT_DATA, "position %s: DDL %s of '%.*s.%.*s' refused by "
@@ -531,8 +538,11 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		 * still counts; the sink knows no such table) */
 		if (!x->selected && r->kind != MC_R_MARK)
 			return 0;
-		if (x->selected && r->kind == MC_R_SCHEMA && schema_copy_set(&x->last, r, err) < 0)
-			return -1;
+		if (x->selected && r->kind == MC_R_SCHEMA) {
+			if (schema_copy_set(&x->last, r, err) < 0)
+				return -1;
+			x->last_part = false;
+		}
 		if (x->selected && r->kind == MC_R_DDL) {
 			int k = ddl_policy(t, x, r, err);
 			if (k < 0)
@@ -544,6 +554,8 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			    r->effect == MC_DDL_RENAME_FROM || r->effect == MC_DDL_RENAME_TO ||
 			    (k > 0 && tf_ddl_on_columns(r) && tf_ddl_columns(r, forget, &x->last) < 0))
 				schema_copy_free(&x->last);
+			if (k > 0 && tf_ddl_on_columns(r))
+				x->last_part = true;
 			if (k == 0)
 				return 0;
 			if (x->merge)
@@ -640,6 +652,7 @@ static int read_schemas(struct tf *t, struct mc_err *err)
 			rc = -2;
 			break;
 		}
+		x->last_part = false;
 	}
 	if (rc == -1) /* rio_next's message names the record */
 		mc_errctx(err, "--schema: '%s': ", t->o->schema);
