@@ -18,7 +18,8 @@
 # fraction digits, NOT NULL, signed to unsigned) pass too, and the merge
 # stops at such a value as before. The column's type before the statement
 # comes from the stream's schema records, or from --schema=FILE; unknown,
-# the statement is refused.
+# the statement is refused. A clause in an executable comment
+# (slash-star-bang, slash-star-M-bang) is the statement's: the server runs it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 
@@ -42,7 +43,10 @@ iv|INT|5|MODIFY c VARCHAR(10)|refuse
 dd|DOUBLE|0.123|MODIFY c DECIMAL(10,2)|refuse
 dt|DATETIME|'2024-01-02 10:11:12'|MODIFY c DATE|refuse
 two|INT|5|MODIFY a BIGINT, MODIFY c TINYINT, MODIFY b VARCHAR(3)|refuse
+vx|VARCHAR(10)|'abcdefgh'|/*!40000 MODIFY c VARCHAR(3) */|refuse
+vy|VARCHAR(10)|'abcdefgh'|/*M!100100 MODIFY c VARCHAR(3) */|refuse
 vw|VARCHAR(10)|'abc'|MODIFY c VARCHAR(20) COMMENT 'longer'|keep
+vz|VARCHAR(10)|'abc'|/*!40000 MODIFY c VARCHAR(20) */|keep
 cu|VARCHAR(10) CHARACTER SET latin1|'abé'|MODIFY c VARCHAR(10) CHARACTER SET utf8mb4|keep
 er|ENUM('a','b','c')|'a'|MODIFY c ENUM('c','b','a')|keep
 ea|ENUM('a','b')|'b'|MODIFY c ENUM('a','b','c')|keep

@@ -90,6 +90,7 @@ struct tok {
 	const char *t; /* the token */
 	size_t tn;
 	char kind;     /* 'w' word, '`' quoted name, '\'' string, else the byte; 0 end */
+	int vc;        /* inside an executable comment */
 };
 
 static void next(struct tok *k)
@@ -97,6 +98,24 @@ static void next(struct tok *k)
 	for (;;) {
 		while (k->i < k->n && isspace((unsigned char)k->s[k->i]))
 			k->i++;
+		/* an executable comment (slash-star-bang, slash-star-M-bang, a
+		 * version's digits): the server runs its text, so it is the
+		 * statement's, as in the binlog's decoder (binlog/ddl.c); its
+		 * end is skipped */
+		if (k->i + 2 < k->n && k->s[k->i] == '/' && k->s[k->i + 1] == '*' &&
+		    (k->s[k->i + 2] == '!' || ((k->s[k->i + 2] == 'M' || k->s[k->i + 2] == 'm') &&
+					       k->i + 3 < k->n && k->s[k->i + 3] == '!'))) {
+			k->i += k->s[k->i + 2] == '!' ? 3 : 4;
+			while (k->i < k->n && isdigit((unsigned char)k->s[k->i]))
+				k->i++;
+			k->vc = 1;
+			continue;
+		}
+		if (k->vc && k->i + 1 < k->n && k->s[k->i] == '*' && k->s[k->i + 1] == '/') {
+			k->i += 2;
+			k->vc = 0;
+			continue;
+		}
 		if (k->i + 1 < k->n && k->s[k->i] == '/' && k->s[k->i + 1] == '*') {
 			const char *e = NULL;
 			for (size_t j = k->i + 2; j + 1 < k->n; j++)
@@ -194,7 +213,7 @@ static unsigned alter_types(const char *sql, size_t n)
 		"vector", NULL };
 	static const char *const drop_other[] = { "index", "key", "primary", "foreign",
 		"constraint", "partition", "check", "period", "system", NULL };
-	struct tok k = { sql, n, 0, NULL, 0, 0 };
+	struct tok k = { sql, n, 0, NULL, 0, 0, 0 };
 	unsigned t = 0;
 	next(&k);
 	if (!is(&k, "alter"))
@@ -272,7 +291,7 @@ static unsigned alter_types(const char *sql, size_t n)
  * by its first words. */
 static unsigned sql_types(const char *sql, size_t n)
 {
-	struct tok k = { sql, n, 0, NULL, 0, 0 };
+	struct tok k = { sql, n, 0, NULL, 0, 0, 0 };
 	next(&k);
 	if (is(&k, "alter"))
 		return alter_types(sql, n);
@@ -491,8 +510,8 @@ static int label_next(struct tok *k, const char **p, size_t *n)
 /* Whether every label of a is among b's (in_order: in the same order). */
 static int labels_kept(const struct cty *a, const struct cty *b, int in_order)
 {
-	struct tok ka = { a->labels, a->nlabels, 0, NULL, 0, 0 };
-	struct tok kb = { b->labels, b->nlabels, 0, NULL, 0, 0 };
+	struct tok ka = { a->labels, a->nlabels, 0, NULL, 0, 0, 0 };
+	struct tok kb = { b->labels, b->nlabels, 0, NULL, 0, 0, 0 };
 	const char *p, *q;
 	size_t n, m;
 	if (!a->labels || !b->labels)
@@ -691,7 +710,7 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
 			size_t whysz)
 {
-	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
 	int cv;
 	*rule = TF_DDL_MODIFY_COLUMN;
 	if (!alter_head(&k))
@@ -760,7 +779,7 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
 	static const char *const other[] = { "index", "key", "unique", "primary", "constraint",
 		"foreign", "fulltext", "spatial", "partition", "check", "period", "system",
 		"vector", NULL };
-	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0 };
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
 	if (!alter_head(&k))
 		return 0;
 	while (k.kind) {
