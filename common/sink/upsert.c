@@ -31,11 +31,38 @@ static struct mc_pos covered(struct sink *s)
 	return c;
 }
 
+/* The partition of t's PK table for a row: the one its keys are in
+ * (LEDGER_K_UPART, "-" for none), recorded at the table's first rows. A
+ * key stays in one partition: the delete or update of a key in another
+ * would leave its row where it was, and add a second one. */
+static int ups_part(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
+		  const char *part, struct mc_err *err)
+{
+	const char *v = *part ? part : "-", *had = ledger_upart_get(&s->L, t->name);
+	if (!had)
+		return ledger_upart_set(&s->L, t->name, v, err);
+	if (strcmp(had, v) == 0)
+		return 0;
+	return mc_errf(err, MC_EXIT_USAGE, "record %llu: %s%s: the PK table '%s' holds the keys "
+		       "of '%s.%s' %s%s%s (ledger key '" LEDGER_K_UPART "%s'), and a key stays in "
+		       "one partition (its update or delete elsewhere would leave its row there): "
+		       "give %s%s, or load the table into a new one with a new --state",
+		       (unsigned long long)rd->recno, *part ? "--partition=" : "no --partition",
+		       part, t->name, t->db, t->table, strcmp(had, "-") ? "in partition '" : "",
+		       strcmp(had, "-") ? had : "in no partition", strcmp(had, "-") ? "'" : "",
+		       t->name, strcmp(had, "-") ? "--partition=" : "no --partition",
+		       strcmp(had, "-") ? had : "");
+}
+
 int sink_ups_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		 const struct sink_tab *t, struct mc_err *err)
 {
 	const char *hi;
 	size_t hin;
+	/* the first row of the table in this run (the partition is the run's) */
+	if (!(r->op == MC_OP_SNAPSHOT ? t->last_base : t->last_log) &&
+	    ups_part(s, rd, t, s->o.part ? s->o.part : "", err) < 0)
+		return -1;
 	if (r->op == MC_OP_SNAPSHOT) {
 		if (!s->chunked_stream)
 			return mc_errf(err, MC_EXIT_DATA, "record %llu: a snapshot row of '%s.%s' "

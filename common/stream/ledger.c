@@ -280,6 +280,20 @@ int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, stru
 	return ckpt_set(&l->tsrc, k, v, err);
 }
 
+const char *ledger_upart_get(const struct mc_ledger *l, const char *name)
+{
+	char k[300];
+	snprintf(k, sizeof k, LEDGER_K_UPART "%s", name);
+	return ckpt_get(&l->tsrc, k);
+}
+
+int ledger_upart_set(struct mc_ledger *l, const char *name, const char *part, struct mc_err *err)
+{
+	char k[300];
+	snprintf(k, sizeof k, LEDGER_K_UPART "%s", name);
+	return ckpt_set(&l->tsrc, k, part, err);
+}
+
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err)
 {
 	char k[160], v[32];
@@ -642,7 +656,8 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		    (strncmp(c->kv[i].k, LEDGER_K_NAME, sizeof LEDGER_K_NAME - 1) == 0 &&
 		     ckpt_append(&l->names, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_TSRC, sizeof LEDGER_K_TSRC - 1) == 0 ||
-		      strncmp(c->kv[i].k, LEDGER_K_SRCTAB, sizeof LEDGER_K_SRCTAB - 1) == 0) &&
+		      strncmp(c->kv[i].k, LEDGER_K_SRCTAB, sizeof LEDGER_K_SRCTAB - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_UPART, sizeof LEDGER_K_UPART - 1) == 0) &&
 		     ckpt_append(&l->tsrc, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    (strncmp(c->kv[i].k, LEDGER_K_COMMITS, sizeof LEDGER_K_COMMITS - 1) == 0 &&
 		     ckpt_append(&l->wcommits, c->kv[i].k, c->kv[i].v, err) < 0) ||

@@ -95,6 +95,9 @@
 					      * source (ledger_src), KEY its
 					      * DB.TABLE in the form of
 					      * ledger_table_key after "table." */
+#define LEDGER_K_UPART "upart."              /* + a PK table's name (--mode=upsert):
+					      * the partition its keys are in ("":
+					      * none), kept beside tsrc */
 #define LEDGER_K_COMMITS "commits."         /* + a log table's name: "S N", its
 					      * commits record (wh/wh_commits.c)
 					      * holds N lines of the commits from
@@ -278,6 +281,11 @@ int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_e
  * value "N KEY", or NULL when none is recorded. */
 const char *ledger_srctab_get(const struct mc_ledger *l, const char *name);
 int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, struct mc_err *err);
+/* The partition PK table `name` holds its keys in (--mode=upsert,
+ * LEDGER_K_UPART): its spec ("" for none), or NULL when none is
+ * recorded; record one. */
+const char *ledger_upart_get(const struct mc_ledger *l, const char *name);
+int ledger_upart_set(struct mc_ledger *l, const char *name, const char *part, struct mc_err *err);
 /* The commits record of log table name: 1 with *from (its first commit
  * counted) and *lines (its lines of commits from..seq), 0 when none is
  * recorded (nothing written since, or a warehouse from before the key),
