@@ -83,6 +83,8 @@ struct sink_tab {
 	size_t src_ok;         /* 1 + the source whose rows it was checked to take */
 	int merge;             /* one of several source tables of its
 				* destination (shard.c) */
+	int upart;             /* --mode=upsert: its PK table's partition
+				* checked against the ledger (upsert.c) */
 };
 
 struct sink {
@@ -405,7 +407,7 @@ int sink_cnt_end(struct sink *s, const struct rio_reader *rd, struct sink_tab *t
 /* Row r of t: a snapshot row of a stream without chunk marks, or a change
  * of a table whose snapshot is under way, is refused. */
 int sink_ups_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
-		 const struct sink_tab *t, struct mc_err *err);
+		 struct sink_tab *t, struct mc_err *err);
 /* Chunk mark of t about to be kept: refused after pending changes of t, or
  * below the changes of its source accepted already. */
 int sink_ups_chunk(struct sink *s, const struct rio_reader *rd, const struct mc_rec *mark,

@@ -55,14 +55,14 @@ static int ups_part(struct sink *s, const struct rio_reader *rd, const struct si
 }
 
 int sink_ups_row(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
-		 const struct sink_tab *t, struct mc_err *err)
+		 struct sink_tab *t, struct mc_err *err)
 {
 	const char *hi;
 	size_t hin;
-	/* the first row of the table in this run (the partition is the run's) */
-	if (!(r->op == MC_OP_SNAPSHOT ? t->last_base : t->last_log) &&
-	    ups_part(s, rd, t, s->o.part ? s->o.part : "", err) < 0)
+	/* at the table's first row in this run (the partition is the run's) */
+	if (!t->upart && ups_part(s, rd, t, s->o.part ? s->o.part : "", err) < 0)
 		return -1;
+	t->upart = 1;
 	if (r->op == MC_OP_SNAPSHOT) {
 		if (!s->chunked_stream)
 			return mc_errf(err, MC_EXIT_DATA, "record %llu: a snapshot row of '%s.%s' "
