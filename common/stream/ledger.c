@@ -266,32 +266,41 @@ int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
 	return 1;
 }
 
-const char *ledger_srctab_get(const struct mc_ledger *l, const char *name)
+/* A warehouse table's entry of kind pre (LEDGER_K_SRCTAB, LEDGER_K_UPART)
+ * among the table keys (tsrc) */
+static const char *tab_get(const struct mc_ledger *l, const char *pre, const char *name)
 {
 	char k[300];
-	snprintf(k, sizeof k, LEDGER_K_SRCTAB "%s", name);
+	snprintf(k, sizeof k, "%s%s", pre, name);
 	return ckpt_get(&l->tsrc, k);
+}
+
+static int tab_set(struct mc_ledger *l, const char *pre, const char *name, const char *v,
+		   struct mc_err *err)
+{
+	char k[300];
+	snprintf(k, sizeof k, "%s%s", pre, name);
+	return ckpt_set(&l->tsrc, k, v, err);
+}
+
+const char *ledger_srctab_get(const struct mc_ledger *l, const char *name)
+{
+	return tab_get(l, LEDGER_K_SRCTAB, name);
 }
 
 int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, struct mc_err *err)
 {
-	char k[300];
-	snprintf(k, sizeof k, LEDGER_K_SRCTAB "%s", name);
-	return ckpt_set(&l->tsrc, k, v, err);
+	return tab_set(l, LEDGER_K_SRCTAB, name, v, err);
 }
 
 const char *ledger_upart_get(const struct mc_ledger *l, const char *name)
 {
-	char k[300];
-	snprintf(k, sizeof k, LEDGER_K_UPART "%s", name);
-	return ckpt_get(&l->tsrc, k);
+	return tab_get(l, LEDGER_K_UPART, name);
 }
 
 int ledger_upart_set(struct mc_ledger *l, const char *name, const char *part, struct mc_err *err)
 {
-	char k[300];
-	snprintf(k, sizeof k, LEDGER_K_UPART "%s", name);
-	return ckpt_set(&l->tsrc, k, part, err);
+	return tab_set(l, LEDGER_K_UPART, name, part, err);
 }
 
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err)
