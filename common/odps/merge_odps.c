@@ -497,11 +497,9 @@ static int plan_at(struct mo *m, struct mc_err *err)
 				       "there can still change; merge at or below it, or wait for the log "
 				       "to pass it", o->at, have ? a : "no change yet");
 		}
-		m->upto = o->at_pos;
-		if (m->upto.row == UINT64_MAX)
+		m->upto = p; /* the position after the point (as mergejob.c) */
+		if (pos_next(&m->upto) < 0)
 			m->upto_inf = 1;
-		else
-			m->upto.row++;
 	} else if (m->ndays > 0 && day_of(o->at_time - m->L.utc_off, m->L.utc_off) < m->days[0]) {
 		/* the log is complete from the snapshot on: a time before it has
 		 * no change after it that is not also after the snapshot, so the

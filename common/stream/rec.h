@@ -297,6 +297,24 @@ int rec_epoch_parse(const char *s, size_t n, uint64_t *file, int64_t *time);
 
 /* Total order of positions: <0, 0, >0. */
 int pos_cmp(const struct mc_pos *a, const struct mc_pos *b);
+/* The lowest position above p ("FILE:OFFSET:ROW" with ROW the highest
+ * there is stands for every row at FILE:OFFSET, whose next position is
+ * at the next offset): 0, or -1 when p is the highest position there is. */
+static inline int pos_next(struct mc_pos *p)
+{
+	if (p->row != UINT64_MAX) {
+		p->row++;
+	} else if (p->off != UINT64_MAX) {
+		p->off++;
+		p->row = 0;
+	} else if (p->file != UINT64_MAX) {
+		p->file++;
+		p->off = p->row = 0;
+	} else {
+		return -1;
+	}
+	return 0;
+}
 /* Where a source may resume after the heartbeat or txn_end mark r: its
  * 'resume' field when it has one (below pos), else pos. */
 struct mc_pos rec_mark_resume(const struct mc_rec *r);

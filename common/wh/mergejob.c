@@ -560,7 +560,7 @@ static int check_schemas(struct mergejob *j, struct mc_err *err)
  * before it is in the warehouse, so the state there cannot change. The
  * committed end is the highest change position and the last transaction
  * boundary of the ledger (none: nothing is past the snapshot). */
-static int at_committed(struct mergejob *j, struct mc_err *err)
+static int at_committed(struct mergejob *j, struct mc_pos *point, struct mc_err *err)
 {
 	const struct mc_ledger *L = mj_at_src(j, err);
 	struct mc_pos c = { 0, 0, 0 }, p = j->o.at_pos;
@@ -578,6 +578,7 @@ static int at_committed(struct mergejob *j, struct mc_err *err)
 	}
 	if (p.row == UINT64_MAX) /* FILE:OFFSET: every row there */
 		p.row = have && p.file == c.file && p.off == c.off ? c.row : UINT64_MAX;
+	*point = p;
 	if (have && pos_cmp(&p, &c) <= 0)
 		return 0;
 	pos_format(&c, a, sizeof a);
@@ -640,13 +641,12 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 	if (mj_sources(j, err) < 0)
 		return -1;
 	if (j->o.at && j->o.at_is_pos) {
-		if (at_committed(j, err) < 0)
+		/* upto: the position after the point (a ROW of 2^64-1, every
+		 * row at FILE:OFFSET committed: the next offset) */
+		if (at_committed(j, &j->upto, err) < 0)
 			return -1;
-		j->upto = j->o.at_pos;
-		if (j->upto.row == UINT64_MAX)
+		if (pos_next(&j->upto) < 0)
 			j->upto_inf = 1;
-		else
-			j->upto.row++;
 	} else if (j->o.at) {
 		if (mj_cut_at_time(j, j->o.at_time - j->L.utc_off, err) < 0)
 			return -1;
