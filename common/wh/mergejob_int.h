@@ -176,6 +176,10 @@ int mj_sources(struct mergejob *j, struct mc_err *err);
  * *rank; -1 with err naming `what` when it is not of the table's source. */
 int mj_rank(const struct mergejob *j, int has, uint64_t src, size_t *rank, const char *what,
 	    struct mc_err *err);
+/* Whether log file `name` is of a commit the ledger read holds: a file of
+ * a later one (mc-tunnel-put committing now, or killed before its ledger)
+ * is not read, so that every pass reads one set of files. */
+int mj_file_committed(const struct mergejob *j, const char *name);
 /* Position p of history rank as a global one, and back (ledger source). */
 struct mc_pos mj_gpos(size_t rank, struct mc_pos p);
 /* The end of day `day` for the table's source: 1 and *upto, 0 not yet. */

@@ -49,6 +49,12 @@ int mj_rank(const struct mergejob *j, int has, uint64_t src, size_t *rank, const
 		       what, (unsigned long long)src, j->o.table);
 }
 
+int mj_file_committed(const struct mergejob *j, const char *name)
+{
+	uint64_t seq;
+	return !wh_part_file_seq(name, &seq) || seq <= j->L.seq;
+}
+
 struct mc_pos mj_gpos(size_t rank, struct mc_pos p)
 {
 	p.file += (uint64_t)rank << MJ_RANK_SHIFT;
@@ -162,7 +168,7 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 		struct mc_rec r;
 		char *path;
 		size_t rank = 0;
-		if (!f->has_time || f->tmax <= t)
+		if (!f->has_time || f->tmax <= t || !mj_file_committed(j, f->name))
 			continue;
 		if (!(path = wh_pathf("%s/%s/%s", j->ldir, part, f->name))) {
 			rc = mc_oom(err, "path");

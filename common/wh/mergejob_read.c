@@ -321,7 +321,7 @@ static int log_files_of(struct mergejob *j, const char *part, const struct wh_ma
 		const struct wh_file *f = &lm->files[i];
 		struct mc_pos lo, hi;
 		size_t rank = 0;
-		if (!f->has_pos)
+		if (!f->has_pos || !mj_file_committed(j, f->name))
 			continue;
 		if (mc_grow(lf, cap, *nf + 1, sizeof **lf) < 0 ||
 		    !((*lf)[*nf].path = wh_pathf("%s/%s/%s", j->ldir, part, f->name)))
