@@ -7,9 +7,27 @@
 #include "base/alloc.h"
 #include "wh/mergejob_int.h"
 
-/* The lowest `from` of the table's complete full partitions: the log
- * below it is needed by no rerun and no --at that a kept partition can
- * answer. 1 found, 0 when there is none, -1. */
+/* The rank among the table's histories (j->hist) of ledger source src
+ * (has 0: the first): 0, or -1 when it is none of them. */
+static int life_rank(const struct mergejob *j, int has, uint64_t src, size_t *rank)
+{
+	*rank = 0;
+	if (!has)
+		return 0;
+	for (size_t r = 0; r < j->nhist; r++)
+		if (j->hist[r] == src) {
+			*rank = r;
+			return 0;
+		}
+	return -1;
+}
+
+/* The lowest `from` of the table's complete full partitions, as a global
+ * position (positions of two binlog histories compare by history first,
+ * mj_gpos: after RESET MASTER a newer history's positions start low
+ * again): the log below it is needed by no rerun and no --at that a kept
+ * partition can answer. 1 found, 0 when there is none, -1. A `from` of
+ * no history of the table keeps the whole log (lo 0). */
 static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
 {
 	char **done;
@@ -23,8 +41,13 @@ static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
 			wh_free_list(done, ndone);
 			return -1;
 		}
-		if (pm.kind == WH_BASE && pm.has_from && (!have || pos_cmp(&pm.from, lo) < 0)) {
-			*lo = pm.from;
+		if (pm.kind == WH_BASE && pm.has_from) {
+			size_t rank;
+			struct mc_pos g = { 0, 0, 0 };
+			if (life_rank(j, pm.has_from_src, pm.from_src, &rank) == 0)
+				g = mj_gpos(rank, pm.from);
+			if (!have || pos_cmp(&g, lo) < 0)
+				*lo = g;
 			have = 1;
 		}
 		wh_manifest_free(&pm);
@@ -33,8 +56,9 @@ static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
 	return have;
 }
 
-/* Is log partition `part` needed: a file reaching lo or above (or with
- * rows but no positions)? 1, 0, -1. */
+/* Is log partition `part` needed: a file reaching lo (global) or above
+ * (or with rows but no positions, or of no history of the table)? 1, 0,
+ * -1. */
 static int log_needed(struct mergejob *j, const char *part, const struct mc_pos *lo,
 		      struct mc_err *err)
 {
@@ -42,9 +66,21 @@ static int log_needed(struct mergejob *j, const char *part, const struct mc_pos 
 	int needed = 0;
 	if (wh_part_manifest(j->ldir, part, &lm, err) < 0)
 		return -1;
-	for (size_t i = 0; i < lm.nfiles && !needed; i++)
-		needed = lm.files[i].has_pos ? pos_cmp(&lm.files[i].hi, lo) >= 0
-					     : lm.files[i].rows > 0;
+	for (size_t i = 0; i < lm.nfiles && !needed; i++) {
+		const struct wh_file *f = &lm.files[i];
+		size_t rank;
+		struct mc_pos hi;
+		if (!f->has_pos) {
+			needed = f->rows > 0;
+			continue;
+		}
+		if (life_rank(j, f->has_src, f->src, &rank) < 0) {
+			needed = 1;
+			continue;
+		}
+		hi = mj_gpos(rank, f->hi);
+		needed = pos_cmp(&hi, lo) >= 0;
+	}
 	wh_manifest_free(&lm);
 	return needed;
 }
@@ -64,8 +100,9 @@ static int drop(struct mergejob *j, const char *dir, const char *part, const cha
 }
 
 /* Drop the log partitions that no kept full partition needs: complete,
- * named by a day before the ledger's high-water day (mc-tunnel-put writes
- * no more into them), every file's positions below the kept `from`. */
+ * named by a day before the high-water day of the table's source
+ * (mc-tunnel-put writes no more into them), every file's positions below
+ * the kept `from`. */
 static int drop_log(struct mergejob *j, struct mc_err *err)
 {
 	const struct mc_ledger *L = &j->L;
@@ -76,11 +113,22 @@ static int drop_log(struct mergejob *j, struct mc_err *err)
 	int rc = 0;
 	char *prefix;
 
-	if (!L->has_hw)
+	/* the newest change of the table's source (its histories): it files
+	 * its changes by that day (another server's may be days ahead) */
+	int has_hw = 0;
+	int64_t hw = 0;
+	for (size_t r = 0; r < j->nhist; r++) {
+		const struct mc_ledger *h = ledger_src(&j->L, j->hist[r]);
+		if (h->has_hw && (!has_hw || h->hw_time > hw)) {
+			hw = h->hw_time;
+			has_hw = 1;
+		}
+	}
+	if (!has_hw)
 		return 0;
 	if ((rc = kept_from(j, &lo, err)) <= 0)
 		return rc;
-	hwday = day_of(L->hw_time, L->utc_off);
+	hwday = day_of(hw, L->utc_off);
 	if (wh_list_parts(j->ldir, 0, &done, &ndone, err) < 0)
 		return -1;
 	if (!(prefix = wh_pathf("%s_log/", j->o.table))) {
