@@ -721,6 +721,40 @@ static int emit_sql(struct mergejob *j, struct mc_err *err)
 	return rc;
 }
 
+/* --output must not name a place in the warehouse: the file is truncated
+ * when the merge opens it, after the ledger is read and before the base
+ * and the log are (a partition's data file, a log file, the ledger), and
+ * removed when the merge fails. Paths are compared resolved (symbolic
+ * links, ".."); a file not there yet by its directory's. */
+static int output_outside(struct mergejob *j, struct mc_err *err)
+{
+	const char *out = j->o.output, *base;
+	char *w = realpath(j->o.whdir, NULL), *o = realpath(out, NULL), *d = NULL;
+	size_t n;
+	int rc = 0;
+	if (w && !o && (d = mc_strdup(out))) { /* not there yet: its directory's */
+		char *slash = strrchr(d, '/'), *rd;
+		base = slash ? slash + 1 : d;
+		if (slash)
+			*slash = 0;
+		rd = realpath(!slash ? "." : slash == d ? "/" : d, NULL);
+		if (rd && *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0)
+			o = wh_pathf("%s/%s", strcmp(rd, "/") == 0 ? "" : rd, base);
+		free(rd);
+	}
+	if (w && o && (n = strlen(w)) > 0 && strncmp(o, w, n) == 0 &&
+	    (o[n] == '/' || o[n] == 0 || strcmp(w, "/") == 0))
+		rc = mc_errf(err, MC_EXIT_USAGE,
+			     "--output='%s' is inside the warehouse '%s' (as '%s'): the merge would "
+			     "overwrite what the warehouse holds, and remove it if it failed; write "
+			     "the state outside the warehouse directory",
+			     out, j->o.whdir, o);
+	free(w);
+	free(o);
+	free(d);
+	return rc;
+}
+
 /* Lock the table (not for --emit-sql) and remove what a killed run left. */
 static int lock_table(struct mergejob *j, struct mc_err *err)
 {
@@ -758,6 +792,8 @@ static int run(struct mergejob *j, struct mc_err *err)
 		}
 		return mc_errf(err, MC_EXIT_DATA, "'%s': no such table in the warehouse", j->tdir);
 	}
+	if (j->o.output && strcmp(j->o.output, "-") != 0 && output_outside(j, err) < 0)
+		return -1;
 	if (!j->o.emit_sql && lock_table(j, err) < 0)
 		return -1;
 	if (wh_ledger_read(j->o.whdir, &j->L, err) < 0)
