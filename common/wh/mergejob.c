@@ -413,13 +413,24 @@ static int write_partition(struct mergejob *j, struct mc_err *err)
 	if (!(final = wh_pathf("%s/ds=%s", j->tdir, j->o.ds)))
 		return mc_oom(err, "path");
 	{
+		/* a rerun: the new partition and the old one swapped in one
+		 * step where the file system can, so that the day never has no
+		 * partition (a kill or a failure between dropping the old one
+		 * and renaming the new one left none, and a --lifecycle after
+		 * could drop the base it would be made again from); the old
+		 * one, in the temporary's place, is removed then */
 		struct stat fs;
-		if (stat(final, &fs) == 0 && wh_drop_part(final, err) < 0) {
+		rc = stat(final, &fs) == 0 ? wh_swap_dirs(j->tmp, final, err) : 0;
+		if (rc > 0)
+			rc = wh_drop_part(j->tmp, err) < 0 ? -1 : 1;
+		else if (rc == 0 && stat(final, &fs) == 0 && wh_drop_part(final, err) < 0)
+			rc = -1;
+		if (rc < 0) {
 			free(final);
 			return -1;
 		}
 	}
-	if (rename(j->tmp, final) < 0) {
+	if (rc == 0 && rename(j->tmp, final) < 0) {
 		mc_errnof(err, errno, "'%s': rename", final);
 		free(final);
 		return -1;

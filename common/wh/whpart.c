@@ -187,6 +187,26 @@ int wh_drop_part(const char *pdir, struct mc_err *err)
 	return rc;
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+int wh_swap_dirs(const char *a, const char *b, struct mc_err *err)
+{
+#ifdef SYS_renameat2
+	if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0)
+		return 1;
+	if (errno == ENOSYS || errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)
+		return 0;
+	return mc_errnof(err, errno, "'%s': rename (exchange with '%s')", b, a);
+#else
+	(void)a;
+	(void)b;
+	(void)err;
+	return 0;
+#endif
+}
+
 int wh_reader_open(struct wh_reader *r, char *path, const struct wh_file *f,
 		   const struct mc_rec *schema, struct mc_err *err)
 {

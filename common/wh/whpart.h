@@ -58,6 +58,10 @@ int wh_clean_dead_tmp(const char *dir, const char *what, struct mc_err *err);
 /* Drop a partition directory: its marker first (readers stop seeing it),
  * then the rest, syncing the directories. */
 int wh_drop_part(const char *pdir, struct mc_err *err);
+/* Swap directories a and b in one step (renameat2 RENAME_EXCHANGE): 1
+ * done, 0 when the kernel or the file system cannot (nothing changed),
+ * -1 with err. */
+int wh_swap_dirs(const char *a, const char *b, struct mc_err *err);
 
 /* A data file of a partition, read row by row and checked against its
  * manifest entry (bytes, rows) and the table's schema. */
