@@ -35,6 +35,17 @@ sql "FLUSH BINARY LOGS"
 cp "$T/ck" "$T/ck.old"
 live
 expect_eq "after RESET MASTER, resume 3:4 in the new history's binlog 3: not exit 0" "$?" 1
+# (the checkpoint's resume_epoch holds binlog 3's creation time, t2075: a
+# new binlog 3 created in another second is refused by it, at offset 4)
+expect_grep "the tail names binlog 3's creation times, or its GTID list" \
+	"^mc-binlog-tail: 'mysql-bin.000003': offset (4: the checkpoint's resume 3:4:0 lies in binlog number 3 created at .* but this file was created at .*--new-history\$|[0-9]*: its GTID list )" \
+	"$T/tail.err"
+expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
+# a checkpoint without resume_epoch (an older mc-tunnel-put's): the GTID list
+grep -v '^resume_epoch ' "$T/ck" >"$T/ck.noepoch"
+timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
+	--stop-at-end --checkpoint-in="$T/ck.noepoch" >"$T/ne.mcr" 2>"$T/tail.err"
+expect_eq "... without resume_epoch: not exit 0 either" "$?" 1
 expect_grep "the tail names the GTID list and the checkpoint's gtid" \
 	"^mc-binlog-tail: 'mysql-bin.000003': offset [0-9]*: its GTID list \(the binlog state when the server began the file\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-2, but the checkpoint's committed changes end there at 0-[0-9]*-4: the files are not of one binlog history" \
 	"$T/tail.err"

@@ -38,8 +38,8 @@ expect_eq "its stream holds row 2" "$(rows "$T/old.mcr")" "2 "
 live "$T/ck"
 expect_eq "live, resume $R1 in the same history: exit 0" "$?/$put_rc" 0/0
 expect_eq "the warehouse holds rows 1 and 2" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 "
-# a stream that starts in binlog 1 and reads on into binlog 2: the sink
-# knows binlog 1's creation time only
+# a stream that starts in binlog 1 and reads on into binlog 2 (its
+# binlog_start mark gives the sink binlog 2's creation time too: t2075)
 sql "FLUSH BINARY LOGS"
 sql "INSERT INTO d.t VALUES (3,''); INSERT INTO d.t VALUES (4,'')"
 live "$T/ck"
@@ -69,7 +69,14 @@ cp "$BL".000001 "$BL".000002 "$T/new/"
 
 cp "$T/ck" "$T/ck.old"
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" >"$T/new.mcr" 2>"$T/new.err"
-expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1 (was 0, rows 10 to $((i - 1)) lost)" "$?" 1
+expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1" "$?" 1
+expect_grep "... at binlog 2's creation time, the checkpoint's resume_epoch (t2074, t2075)" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at .*: $WHY\$" \
+	"$T/new.err"
+# the binlog state, for a checkpoint without resume_epoch (an older one)
+grep -v '^resume_epoch ' "$T/ck" >"$T/ck.noepoch"
+mc-binlog-tail --checkpoint-in="$T/ck.noepoch" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" >"$T/new.mcr" 2>"$T/new.err"
+expect_eq "FILEs, the same without resume_epoch: exit 1 (was 0, rows 10 to $((i - 1)) lost)" "$?" 1
 expect_grep "the tail names the file, the offset and both GTIDs" \
 	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset $R: the checkpoint's resume offset $R lies where the file's binlog state \\(its GTID list, and its GTIDs before the offset\\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: $WHY\$" \
 	"$T/new.err"

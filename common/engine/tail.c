@@ -96,7 +96,7 @@ void tail_note_fde(struct tail *T, const struct bl_event *ev)
 	T->have_src = 1;
 	T->src_server_id = ev->server_id;
 	T->src_when = ev->when;
-	T->src_file = T->fileseq;
+	T->src_file = T->mark_seq = T->fileseq;
 }
 
 void tail_report(struct tail *T)
@@ -130,7 +130,8 @@ int tail_emit(struct tail *T, const struct mc_rec *r, struct mc_err *err)
 	T->stats.records++;
 	if (!T->text && T->head_due && write_head(T, err) < 0)
 		return -1;
-	tail_wrote(T, r);
+	if (r->kind != MC_R_MARK || r->mark != MC_MARK_BINLOG_START)
+		tail_wrote(T, r); /* (a file's start: not how far the stream read) */
 	if (T->text) {
 		if (text_rec(&T->tout, r) < 0)
 			return mc_oom(err, "text output");
@@ -842,6 +843,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		if (!inner) {
 			T->fde_server = ev.server_id;
 			T->fde_end = off;
+			return tail_binlog_start(T, &ev, err);
 		}
 		return 0;
 	case BL_MARIA_GTID_LIST:

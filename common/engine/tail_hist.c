@@ -249,3 +249,24 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 		T->ck_file, T->ck_when, b, when, sid);
 	return tail_data_error(T, start == UINT64_MAX ? 4 : start, err);
 }
+
+int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *err)
+{
+	struct mc_rec r;
+	char sid[16];
+	/* the stream's first binlog is its header's source_epoch; a file
+	 * without a creation time has no identity to keep */
+	if (!T->have_src || T->fileseq <= T->mark_seq || !ev->when)
+		return 0;
+	T->mark_seq = T->fileseq;
+	snprintf(sid, sizeof sid, "%" PRIu32, ev->server_id);
+	memset(&r, 0, sizeof r);
+	r.kind = MC_R_MARK;
+	r.mark = MC_MARK_BINLOG_START;
+	r.pos.file = T->fileseq;
+	r.pos.off = 4;
+	r.time = ev->when;
+	r.db = r.table = mc_str_c("", 0);
+	r.label = mc_str_c(sid, strlen(sid));
+	return tail_emit(T, &r, err);
+}

@@ -41,6 +41,8 @@ struct tail {
 	int have_src;        /* it came: the source (stream/rec.h MC_META_SOURCE_*) */
 	uint32_t src_server_id, src_when;
 	uint64_t src_file;
+	uint64_t mark_seq;   /* the last binlog whose identity the stream holds
+			      * (its header's, or a binlog_start mark's) */
 	struct mc_buf tout;  /* text output not yet written */
 	int out_fd;          /* 1 */
 
@@ -206,6 +208,13 @@ int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const cha
  * 0, or -1 with err (exit 1) naming the file and both identities. */
 int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 		    struct mc_err *err);
+
+/* The Format_description ev of the binlog being read: the first one of a
+ * binlog after the stream's first is written as a binlog_start mark at
+ * [F, 4, 0], its time the file's creation, its label the server_id
+ * (docs/record-format.md "4 mark"); the sink keeps each file's identity
+ * for its checkpoint's resume_epoch. 0, or -1 with err. */
+int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *err);
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);

@@ -494,6 +494,8 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 				return tail_data_error(T, UINT64_MAX, err);
 			}
 			tail_note_fde(T, &ev);
+			if (tail_binlog_start(T, &ev, err) < 0)
+				return -1;
 			continue;
 		}
 		/* a stop option: the stream ends for good before this event */

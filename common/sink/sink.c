@@ -595,8 +595,8 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			return sink_commit(s, err);
 		}
 		return 0;
-	default:
-		return 0;
+	default: /* binlog_start */
+		return sink_binlog_start(s, rd, r, err);
 	}
 }
 

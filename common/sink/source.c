@@ -178,14 +178,16 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 					       "record %llu: this stream of server_id %s starts in "
 					       "binlog file %llu created at %lld (source_epoch %s), "
 					       "which is not of the history this warehouse holds of "
-					       "server_id %s (ledger keys %s, source_files %s): after "
-					       "RESET MASTER, put it with --new-history; if it is "
-					       "another server with the same server_id, give that "
+					       "server_id %s (ledger keys %s, source_files %s%s%s): "
+					       "after RESET MASTER, put it with --new-history; if it "
+					       "is another server with the same server_id, give that "
 					       "server its own server_id (or use another warehouse)",
 					       (unsigned long long)rd->recno, id,
 					       (unsigned long long)f, (long long)t, ep, id, k,
 					       l->src_files ? l->src_files
-							    : l->src_epoch ? l->src_epoch : "?");
+							    : l->src_epoch ? l->src_epoch : "?",
+					       l->src_rotated ? ", " LEDGER_K_ROTATED " " : "",
+					       l->src_rotated ? l->src_rotated : "");
 			l->closed = 1;
 		}
 		if (found >= 0) {
@@ -215,6 +217,49 @@ done:
 	l = sink_src(s);
 	s->resume_done = l->has_resume;
 	s->resume_done_file = l->resume.file;
+	return 0;
+}
+
+int sink_binlog_start(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		      struct mc_err *err)
+{
+	struct mc_ledger *l = sink_src(s);
+	uint64_t f = r->pos.file, lo, hi;
+	int64_t et;
+	size_t nf;
+	char k[32];
+	int rc;
+	/* nothing to keep: no creation time, a history that takes no more
+	 * changes, or a file of another server_id than the stream's source
+	 * (the tail would refuse a resume there by its source_id) */
+	if (r->time <= 0 || l->closed ||
+	    (r->label.n && l->src_id &&
+	     (r->label.n != strlen(l->src_id) || memcmp(r->label.p, l->src_id, r->label.n) != 0)))
+		return 0;
+	if ((rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi)) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES "' or '"
+			       LEDGER_K_ROTATED "' in the ledger");
+	if (rc == 1 && et == r->time)
+		return 0;
+	if (rc == 1) {
+		src_key(s->src, k, sizeof k);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: binlog %llu of this stream was created at %lld (its "
+			       "binlog_start mark), but the warehouse's history of server_id %s has "
+			       "binlog %llu created at %lld (ledger keys %s, source_files %s%s%s): the "
+			       "stream reads another binlog history (RESET MASTER since, or another "
+			       "server with the same server_id); after RESET MASTER read the new "
+			       "history from its first binlog into --new-history",
+			       (unsigned long long)rd->recno, (unsigned long long)f,
+			       (long long)r->time, l->src_id ? l->src_id : "(unnamed)",
+			       (unsigned long long)f, (long long)et, k,
+			       l->src_files ? l->src_files : l->src_epoch ? l->src_epoch : "-",
+			       l->src_rotated ? ", " LEDGER_K_ROTATED " " : "",
+			       l->src_rotated ? l->src_rotated : "");
+	}
+	if (ledger_rotated_add(l, f, r->time, err) < 0)
+		return -1;
+	s->dirty = 1;
 	return 0;
 }
 

@@ -514,6 +514,7 @@ static int put_src(const struct mc_ledger *l, const char *pre, struct ckpt *c,
 	    (l->src_epoch && ckpt_append(c, K(LEDGER_K_EPOCH), l->src_epoch, err) < 0) ||
 	    (l->closed && ckpt_append(c, K(LEDGER_K_CLOSED), "1", err) < 0) ||
 	    (l->src_files && ckpt_append(c, K(LEDGER_K_FILES), l->src_files, err) < 0) ||
+	    (l->src_rotated && ckpt_append(c, K(LEDGER_K_ROTATED), l->src_rotated, err) < 0) ||
 	    (l->has_pos && put_pos(c, K(LEDGER_K_POS), &l->pos, err) < 0) ||
 	    (l->has_resume && put_pos(c, K(LEDGER_K_RESUME), &l->resume, err) < 0) ||
 	    (l->gtid && ckpt_append(c, K(LEDGER_K_GTID), l->gtid, err) < 0))
@@ -605,6 +606,15 @@ static int get_src(const struct ckpt *c, const char *pre, struct mc_ledger *l)
 		uint64_t lo, hi;
 		int64_t t;
 		if (!(l->src_files = mc_strdup(v)))
+			return -2;
+		if (ledger_hist_file(l, 0, &t, &nf, &lo, &hi) < 0)
+			return -1;
+	}
+	if ((v = ckpt_get(c, K(LEDGER_K_ROTATED)))) {
+		size_t nf;
+		uint64_t lo, hi;
+		int64_t t;
+		if (!(l->src_rotated = mc_strdup(v)))
 			return -2;
 		if (ledger_hist_file(l, 0, &t, &nf, &lo, &hi) < 0)
 			return -1;
@@ -732,8 +742,9 @@ int ledger_checkpoint(const struct mc_ledger *L, struct ckpt *c, struct mc_err *
 	if (l->gtid && ckpt_append(c, LEDGER_K_GTID, l->gtid, err) < 0)
 		return -1;
 	/* the identity of resume's binlog, when a stream of the history
-	 * started in it: a tail resumes only in that file (after RESET
-	 * MASTER one of that name is another, docs/mc-binlog-tail.md) */
+	 * started in it or read into it (binlog_start): a tail resumes only
+	 * in that file (after RESET MASTER one of that name is another,
+	 * docs/mc-binlog-tail.md) */
 	if (l->has_resume || l->has_snap_low) {
 		const struct mc_pos *rp = l->has_resume ? &l->resume : &l->snap_low;
 		char v[48];
@@ -814,6 +825,7 @@ void ledger_free(struct mc_ledger *l)
 	free(l->src_id);
 	free(l->src_epoch);
 	free(l->src_files);
+	free(l->src_rotated);
 	ckpt_free(&l->snap);
 	ckpt_free(&l->names);
 	ckpt_free(&l->tsrc);
@@ -825,13 +837,11 @@ void ledger_free(struct mc_ledger *l)
 	memset(l, 0, sizeof *l);
 }
 
-int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *nf,
+/* The files of list s ("F:T,...", NULL: none) into ledger_hist_file's
+ * results (*nf, *min, *max go on from what they hold). */
+static int hist_scan(const char *s, uint64_t f, int64_t *t, int *found, size_t *nf,
 		     uint64_t *min, uint64_t *max)
 {
-	const char *s = l->src_files ? l->src_files : l->src_epoch;
-	int found = 0;
-	*nf = 0;
-	*min = *max = 0;
 	while (s && *s) {
 		const char *e = strchr(s, ',');
 		size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -844,12 +854,24 @@ int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *
 		if (!*nf || ef > *max)
 			*max = ef;
 		++*nf;
-		if (ef == f && !found) {
+		if (ef == f && !*found) {
 			*t = et;
-			found = 1;
+			*found = 1;
 		}
 		s += n + (e ? 1 : 0);
 	}
+	return 0;
+}
+
+int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *nf,
+		     uint64_t *min, uint64_t *max)
+{
+	int found = 0;
+	*nf = 0;
+	*min = *max = 0;
+	if (hist_scan(l->src_files ? l->src_files : l->src_epoch, f, t, &found, nf, min, max) < 0 ||
+	    hist_scan(l->src_rotated, f, t, &found, nf, min, max) < 0)
+		return -1;
 	return found;
 }
 
@@ -857,13 +879,15 @@ int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *e
 {
 	struct mc_buf b = { 0 };
 	const char *old = l->src_files ? l->src_files : l->src_epoch;
-	size_t nf;
+	size_t nf = 0;
 	uint64_t lo, hi;
 	int64_t et;
-	int rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi);
-	if (rc != 0)
-		return rc < 0 ? mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES "' in the ledger")
-			      : 0;
+	int found = 0;
+	/* the files streams started in only: src_rotated forgets */
+	if (hist_scan(old, f, &et, &found, &nf, &lo, &hi) < 0)
+		return mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES "' in the ledger");
+	if (found)
+		return 0;
 	if (buf_addf(&b, "%s%s%" PRIu64 ":%" PRId64, old ? old : "", old && *old ? "," : "", f,
 		     t) < 0 ||
 	    buf_add(&b, "", 1) < 0) {
@@ -872,6 +896,38 @@ int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *e
 	}
 	free(l->src_files);
 	l->src_files = b.p;
+	return 0;
+}
+
+int ledger_rotated_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *err)
+{
+	struct mc_buf b = { 0 };
+	const char *s = l->src_rotated;
+	uint64_t floor = l->has_resume ? l->resume.file : l->has_snap_low ? l->snap_low.file : 0;
+	int found = 0, rc = 0;
+	while (s && *s && rc == 0) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		uint64_t ef;
+		int64_t et;
+		if (rec_epoch_parse(s, n, &ef, &et) < 0) {
+			buf_free(&b);
+			return mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_ROTATED
+				       "' in the ledger");
+		}
+		found |= ef == f;
+		if (ef >= floor || ef == f)
+			rc = buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)n, s);
+		s += n + (e ? 1 : 0);
+	}
+	if (rc == 0 && !found)
+		rc = buf_addf(&b, "%s%" PRIu64 ":%" PRId64, b.len ? "," : "", f, t);
+	if (rc < 0 || buf_add(&b, "", 1) < 0) {
+		buf_free(&b);
+		return mc_oom(err, "ledger");
+	}
+	free(l->src_rotated);
+	l->src_rotated = b.p;
 	return 0;
 }
 

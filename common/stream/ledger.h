@@ -33,7 +33,8 @@
 #define LEDGER_K_RESUME_EPOCH "resume_epoch" /* checkpoint only: the binlog resume
 					      * lies in, "F:T" (its number, its
 					      * creation time), when the history's
-					      * source_files has it */
+					      * source_files or source_rotated
+					      * has it */
 #define LEDGER_K_TABLE "table."              /* + DB.TABLE: a snapshot chain */
 #define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
 #define LEDGER_K_SPLIT "split."              /* + a table key: the split key its chain's
@@ -86,6 +87,10 @@
 #define LEDGER_K_FILES "source_files"        /* the history's binlog files streams
 					      * started in: "F:T,F:T..." (F's number,
 					      * T its creation time) */
+#define LEDGER_K_ROTATED "source_rotated"    /* the history's binlog files streams
+					      * read into after their first (their
+					      * binlog_start marks), those from the
+					      * file of resume on: "F:T,F:T..." */
 #define LEDGER_K_SRC "src."                  /* + N + "." + a key above */
 #define LEDGER_K_SRC_LAST "source_last"      /* N of the source of the last commit */
 #define LEDGER_K_TSRC "tsrc."                /* + a warehouse table's name: N, the
@@ -199,6 +204,7 @@ struct mc_ledger {
 	char *src_id, *src_epoch;
 	int closed;
 	char *src_files;        /* owned or NULL: "F:T,..." (LEDGER_K_FILES) */
+	char *src_rotated;      /* owned or NULL: "F:T,..." (LEDGER_K_ROTATED) */
 	/* The other sources (and older histories), each in the fields above
 	 * from pos to closed (its seq, snapshot_rows, chains and more unused;
 	 * its utc_off the same); src_last: the source of the last commit (0:
@@ -213,13 +219,19 @@ struct mc_ledger *ledger_src(struct mc_ledger *l, size_t n);
 /* A new source id with epoch (either may be NULL) appended to l's others:
  * its number, or -1 (out of memory). */
 int ledger_src_add(struct mc_ledger *l, const char *id, const char *epoch, struct mc_err *err);
-/* The binlog files of a history (its src_files, else its src_epoch):
- * whether it holds file f (1, its creation time in *t) or not (0); *nf
- * their number, *min and *max the lowest and highest file. */
+/* The binlog files of a history whose identity it knows (its src_files,
+ * else its src_epoch; and its src_rotated): whether it holds file f (1,
+ * its creation time in *t) or not (0; -1: a malformed list); *nf their
+ * number, *min and *max the lowest and highest file. */
 int ledger_hist_file(const struct mc_ledger *l, uint64_t f, int64_t *t, size_t *nf,
 		     uint64_t *min, uint64_t *max);
-/* Record that the history holds file f created at t (if not yet). */
+/* Record that a stream of the history started in file f created at t
+ * (src_files, if not there yet). */
 int ledger_hist_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *err);
+/* Record that a stream of the history read into file f created at t (a
+ * binlog_start mark: src_rotated, if not there yet), forgetting the files
+ * there below the file of resume (a checkpoint never resumes in them). */
+int ledger_rotated_add(struct mc_ledger *l, uint64_t f, int64_t t, struct mc_err *err);
 /* Set a source's id or epoch (copies; NULL clears). */
 int ledger_src_set(char **field, const char *v, struct mc_err *err);
 

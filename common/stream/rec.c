@@ -19,7 +19,8 @@ static const char *const kind_names[] = { "header", "schema", "row", "ddl", "mar
 static const char *const op_names[] = { "snapshot", "insert", "update", "delete" };
 static const char *const effect_names[] = { "?", "alter", "create", "drop", "truncate",
 					    "rename_from", "rename_to", "other" };
-static const char *const mark_names[] = { "heartbeat", "chunk_end", "txn_end", "snapshot_end" };
+static const char *const mark_names[] = { "heartbeat", "chunk_end", "txn_end", "snapshot_end",
+					   "binlog_start" };
 static const char *const vkind_names[] = {
 	"null", "absent", "int", "uint", "f32", "f64", "str", "bin", "decimal", "date",
 	"datetime", "timestamp", "time", "bit", "json",

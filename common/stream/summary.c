@@ -119,8 +119,12 @@ int summary_print(struct summary *s, struct mc_buf *b, const struct mc_err *fail
 			       t->ops[2], t->ops[3], t->schemas, t->ddls);
 	}
 	rc |= buf_addf(b, "marks: heartbeat %" PRIu64 ", chunk_end %" PRIu64 ", txn_end %" PRIu64
-		       ", snapshot_end %" PRIu64 "\n", s->marks[0], s->marks[1], s->marks[2],
+		       ", snapshot_end %" PRIu64, s->marks[0], s->marks[1], s->marks[2],
 		       s->marks[3]);
+	/* (only when there are some: the line of streams without them as it was) */
+	if (s->marks[MC_MARK_BINLOG_START])
+		rc |= buf_addf(b, ", binlog_start %" PRIu64, s->marks[MC_MARK_BINLOG_START]);
+	rc |= buf_addf(b, "\n");
 	if (s->ddl_other)
 		rc |= buf_addf(b, "ddl without a table: %" PRIu64 "\n", s->ddl_other);
 	return rc < 0 ? mc_oom(err, "summary") : 0;

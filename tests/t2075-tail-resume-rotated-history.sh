@@ -1,0 +1,140 @@
+#!/bin/sh
+# t2074's gap: a checkpoint whose resume lies in a binlog that a running
+# tail rotated into (no stream started in it) had no resume_epoch, so a
+# resume there was not held to that binlog's identity: after RESET MASTER
+# and a new history whose binlog of that number has passed the resume's
+# offset (its GTIDs too), the tail read the new history from the resume
+# offset as the old one's next changes, exit 0, its first transactions
+# lost; FILEs and live. Now mc-binlog-tail writes a binlog_start mark at
+# each binlog it reads into after its first ([F,4,0], the binlog's
+# creation time, its server_id), mc-tunnel-put keeps the identity
+# (ledger key source_rotated) and writes resume_epoch for it: exit 1. A
+# stream without the marks (older tails) is read as before, without the
+# line. docs/mc-binlog-tail.md "Description", docs/record-format.md
+# "4 mark".
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+mdb_start
+BL=$MDB_DIR/binlog/mysql-bin
+live() { mdb_live_ck "$@"; }
+rows() { first_ids "$@"; }
+pos() { sql "SHOW MASTER STATUS" | cut -f2; }
+created() { od -An -tu4 -j4 -N4 "$1" | tr -d ' '; } # FILE: its Format_description's time
+WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
+
+# the old history: row 1 in binlog 1, rows 2 and 3 in binlog 2; one stream
+# from binlog 1 into binlog 2, live and FILEs, each into its warehouse
+sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(255)); INSERT INTO d.t VALUES (1,'')"
+sql "FLUSH BINARY LOGS"
+sql "INSERT INTO d.t VALUES (2,''); INSERT INTO d.t VALUES (3,'')"
+live "$T/ck"
+expect_eq "live, one stream from binlog 1 into binlog 2: exit 0" "$?/$put_rc" 0/0
+mkdir "$T/old" "$T/new"
+cp "$BL".000001 "$BL".000002 "$T/old/"
+mc-binlog-tail "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/f.mcr" 2>"$T/f.err" &&
+	mc-tunnel-put --dest="$T/whf" --checkpoint-out="$T/ckf" <"$T/f.mcr" 2>"$T/putf.err"
+expect_eq "FILEs, the same: exit 0" "$?" 0
+R=$(sed -n 's/^resume 2:\([0-9]*\):0$/\1/p' "$T/ck")
+expect_eq "the resume lies inside binlog 2" "$([ "${R:-0}" -gt 4 ] && echo inside)" inside
+expect_eq "FILEs' checkpoint resumes there too" "$(grep '^resume ' "$T/ckf")" "resume 2:$R:0"
+T2=$(created "$BL".000002)
+expect_grep "the checkpoint holds binlog 2's creation time" "^resume_epoch 2:$T2\$" "$T/ck"
+expect_grep "FILEs' too" "^resume_epoch 2:$T2\$" "$T/ckf"
+mc-cat --to=jsonl "$T/f.mcr" >"$T/f.jsonl"
+expect_grep "the stream marks binlog 2's start" \
+	"^\\{\"kind\":\"mark\",\"mark\":\"binlog_start\",\"pos\":\\[2,4,0\\],\"time\":$T2,\"db\":\"\",\"table\":\"\",\"label\":\"$MDB_SERVER_ID\"\\}\$" \
+	"$T/f.jsonl"
+expect_eq "... and only binlog 2's (binlog 1's is the header's source_epoch)" \
+	"$(grep -c binlog_start "$T/f.jsonl")" 1
+printf 'version: 1\nnames:\n  template: "${db}_${table}"\n' >"$T/rules.yaml"
+mc-transform --rules="$T/rules.yaml" "$T/f.mcr" | mc-cat --to=jsonl | grep binlog_start >"$T/tr.jsonl"
+expect_eq "mc-transform passes it through" "$(cat "$T/tr.jsonl")" "$(grep binlog_start "$T/f.jsonl")"
+cp "$T/ck" "$T/ck.old"
+cp "$T/ckf" "$T/ckf.old"
+
+# the same history: a resume inside binlog 2 still works
+sql "INSERT INTO d.t VALUES (4,'')"
+live "$T/ck"
+expect_eq "live, resumed in binlog 2 of the same history: exit 0" "$?/$put_rc" 0/0
+expect_eq "the warehouse holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+mc-binlog-tail --checkpoint-in="$T/ckf" "$BL".000001 "$BL".000002 >"$T/f4.mcr" 2>"$T/f4.err"
+expect_eq "FILEs, the same: exit 0, row 4" "$?/$(rows "$T/f4.mcr")" "0/4 "
+
+# a stream without the marks (an older tail): the checkpoint has no
+# resume_epoch, as before
+mc-cat --to=jsonl "$T/f.mcr" | python3 -c '
+import json, sys
+n = 0
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("kind") == "trailer":
+        r = {"kind": "trailer", "count": n}
+    elif "mcr" not in r:
+        if r.get("mark") == "binlog_start":
+            continue
+        n += 1
+    print(json.dumps(r))' | mc-cat --from=jsonl --to=mcr >"$T/older.mcr"
+mc-tunnel-put --dest="$T/who" --checkpoint-out="$T/cko" <"$T/older.mcr" 2>"$T/puto.err"
+expect_eq "a stream without binlog_start marks: exit 0" "$?" 0
+expect_eq "... its checkpoint resumes in binlog 2, without resume_epoch" \
+	"$(grep -c '^resume 2:' "$T/cko")/$(grep -c '^resume_epoch' "$T/cko")" 1/0
+
+# RESET MASTER; the new history's GTIDs pass the checkpoint's at once
+# (gtid_seq_no), and its binlog 2 gets an event boundary at the resume: a
+# transaction padded to end there (REPEAT keeps the statement's length, the
+# row grows by the count)
+sleep 1 # another creation time of the binlogs
+sql "RESET MASTER"
+p0=$(pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(pos) - p0 ))
+sql "FLUSH BINARY LOGS"
+sleep 1 # the binlog checkpoint event the server writes after the rotation
+i=11
+while [ "$(pos)" -lt "$R" ]; do
+	g=$(( R - $(pos) - B ))
+	if [ $g -ge 0 ] && [ $g -le 250 ]; then v=$g; elif [ $g -gt 250 ]; then v=0
+	else fail "aligning the new binlog" "at $(pos), a transaction of $B bytes passes $R"; exit 1; fi
+	sql "INSERT INTO d.t VALUES ($i,REPEAT('x',$(printf %03d $v)))"; i=$((i + 1))
+done
+expect_eq "the new history's binlog 2 has an event boundary at $R" "$(pos)" "$R"
+sql "INSERT INTO d.t VALUES (100,''),(101,'')"
+cp "$BL".000001 "$BL".000002 "$T/new/"
+N2=$(created "$BL".000002)
+expect_eq "the new binlog 2 was created at another time" "$([ "$N2" != "$T2" ] && echo other)" other
+
+mc-binlog-tail --checkpoint-in="$T/ckf.old" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" \
+	>"$T/new.mcr" 2>"$T/new.err"
+expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1 (was 0, rows 11 to $((i - 1)) lost)" "$?" 1
+expect_grep "the tail names the file and both creation times" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at [0-9: -]* UTC \\($T2\\) by server_id $MDB_SERVER_ID \\(its resume_epoch 2:$T2\\), but this file was created at [0-9: -]* UTC \\($N2\\) by server_id $MDB_SERVER_ID \\(its Format_description\\): $WHY\$" \
+	"$T/new.err"
+expect_eq "nothing written" "$(rows "$T/new.mcr")" ""
+timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
+	--stop-at-end --checkpoint-in="$T/ck.old" >"$T/l.mcr" 2>"$T/l.err"
+expect_eq "live, the same: exit 1 (was 0)" "$?" 1
+expect_grep "the tail names the binlog and both creation times" \
+	"^mc-binlog-tail: 'mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at .*\\($T2\\).* but this file was created at .*\\($N2\\).*--new-history\$" \
+	"$T/l.err"
+expect_eq "nothing written" "$(rows "$T/l.mcr")" ""
+expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+
+# the sink holds a stream to the binlogs it knows (the identities it kept
+# of them): one that starts in the new history's binlog 2 is refused at its
+# header; one that reads the new binlog 1's end into its binlog 2, its
+# header made up to claim the old history's binlog 1, at the binlog_start
+# mark
+mc-binlog-tail "$T/new/mysql-bin.000002" >"$T/n2.mcr" 2>"$T/n2.err"
+mc-tunnel-put --dest="$T/whf" <"$T/n2.mcr" 2>"$T/putn2.err"
+expect_eq "a stream that starts in binlog 2 of another creation time than the warehouse's: exit 1" "$?" 1
+expect_grep "the sink says so at the header" \
+	"record 1: this stream of server_id $MDB_SERVER_ID starts in binlog file 2 created at $N2 \\(source_epoch 2:$N2\\), which is not of the history this warehouse holds of server_id $MDB_SERVER_ID \\(ledger keys \\(no prefix\\), source_files [0-9:]*, source_rotated 2:$T2\\): after RESET MASTER, put it with --new-history" \
+	"$T/putn2.err"
+E1=$(sed -n 's/^source_epoch //p' "$T/whf/_mcsync/ledger")
+mc-binlog-tail --from="$T/new/mysql-bin.000001:$(stat -c %s "$T/new/mysql-bin.000001")" \
+	"$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" | mc-cat --to=jsonl |
+	sed "1s/\"source_epoch\":\"1:[0-9]*\"/\"source_epoch\":\"$E1\"/" | mc-cat --from=jsonl --to=mcr >"$T/mix.mcr"
+mc-tunnel-put --dest="$T/whf" <"$T/mix.mcr" 2>"$T/putm.err"
+expect_eq "a stream into a binlog 2 of another creation time than the warehouse's: exit 1" "$?" 1
+expect_grep "the sink names the binlog and both creation times" \
+	"record [0-9]*: binlog 2 of this stream was created at $N2 \\(its binlog_start mark\\), but the warehouse's history of server_id $MDB_SERVER_ID has binlog 2 created at $T2 .*--new-history" \
+	"$T/putm.err"
+expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/whf/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
