@@ -6,14 +6,16 @@
 # offset (its GTIDs too), the tail read the new history from the resume
 # offset as the old one's next changes, exit 0, its first transactions
 # lost; FILEs and live. Now mc-binlog-tail writes a binlog_start mark at
-# each binlog it reads into after its first ([F,4,0], the binlog's
-# creation time, its server_id), mc-tunnel-put keeps the identity
+# each binlog it reads into after its first ([F,4,0], label F:T, T the
+# binlog's creation time), mc-tunnel-put keeps the identity
 # (ledger key source_rotated) and writes resume_epoch for it: exit 1. A
 # stream without the marks (older tails) is read as before, without the
 # line. docs/mc-binlog-tail.md "Description", docs/record-format.md
 # "4 mark".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
+. "$(dirname "$0")/lib-odps.sh"
+need python3
 mdb_start
 BL=$MDB_DIR/binlog/mysql-bin
 live() { mdb_live_ck "$@"; }
@@ -40,9 +42,15 @@ expect_eq "FILEs' checkpoint resumes there too" "$(grep '^resume ' "$T/ckf")" "r
 T2=$(created "$BL".000002)
 expect_grep "the checkpoint holds binlog 2's creation time" "^resume_epoch 2:$T2\$" "$T/ck"
 expect_grep "FILEs' too" "^resume_epoch 2:$T2\$" "$T/ckf"
+odps_srv
+mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/so" --retry-time=0.2 \
+	--retry-delay=0.05 --checkpoint-out="$T/cko" "$T/f.mcr" 2>"$T/puto.err"
+expect_eq "FILEs into MaxCompute: exit 0" "$?" 0
+expect_eq "its checkpoint holds binlog 2's creation time too" \
+	"$(grep '^resume' "$T/cko" | tr '\n' ' ')" "resume 2:$R:0 resume_epoch 2:$T2 "
 mc-cat --to=jsonl "$T/f.mcr" >"$T/f.jsonl"
 expect_grep "the stream marks binlog 2's start" \
-	"^\\{\"kind\":\"mark\",\"mark\":\"binlog_start\",\"pos\":\\[2,4,0\\],\"time\":$T2,\"db\":\"\",\"table\":\"\",\"label\":\"$MDB_SERVER_ID\"\\}\$" \
+	"^\\{\"kind\":\"mark\",\"mark\":\"binlog_start\",\"pos\":\\[2,4,0\\],\"time\":$T2,\"db\":\"\",\"table\":\"\",\"label\":\"2:$T2\"\\}\$" \
 	"$T/f.jsonl"
 expect_eq "... and only binlog 2's (binlog 1's is the header's source_epoch)" \
 	"$(grep -c binlog_start "$T/f.jsonl")" 1
@@ -74,10 +82,23 @@ for l in sys.stdin:
             continue
         n += 1
     print(json.dumps(r))' | mc-cat --from=jsonl --to=mcr >"$T/older.mcr"
-mc-tunnel-put --dest="$T/who" --checkpoint-out="$T/cko" <"$T/older.mcr" 2>"$T/puto.err"
+mc-tunnel-put --dest="$T/who" --checkpoint-out="$T/ckold" <"$T/older.mcr" 2>"$T/putold.err"
 expect_eq "a stream without binlog_start marks: exit 0" "$?" 0
 expect_eq "... its checkpoint resumes in binlog 2, without resume_epoch" \
-	"$(grep -c '^resume 2:' "$T/cko")/$(grep -c '^resume_epoch' "$T/cko")" 1/0
+	"$(grep -c '^resume 2:' "$T/ckold")/$(grep -c '^resume_epoch' "$T/ckold")" 1/0
+
+# the identity is the mark's label, F:T: a stream restamped (its records'
+# times changed) keeps it; a label that is not F:T of the mark's binlog is
+# refused
+restamp "$T/f.mcr" 1763683200 >"$T/re.mcr" &&
+	mc-tunnel-put --dest="$T/whr" --checkpoint-out="$T/ckr" "$T/re.mcr" 2>"$T/putr.err"
+expect_eq "a restamped stream: exit 0" "$?" 0
+expect_grep "... its checkpoint holds binlog 2's creation time" "^resume_epoch 2:$T2\$" "$T/ckr"
+mc-cat --to=jsonl "$T/f.mcr" | sed 's/"label":"2:[0-9]*"}/"label":"3:1"}/' |
+	mc-cat --from=jsonl --to=mcr >"$T/bad.mcr"
+mc-tunnel-put --dest="$T/whb" "$T/bad.mcr" 2>"$T/putb.err"
+expect_eq "a binlog_start mark whose label is another binlog's: exit 1" "$?" 1
+expect_grep "... named" "record [0-9]*: binlog_start mark with label '3:1' \\(want F:T, F its position's binlog 2\\)\$" "$T/putb.err"
 
 # RESET MASTER; the new history's GTIDs pass the checkpoint's at once
 # (gtid_seq_no), and its binlog 2 gets an event boundary at the resume: a

@@ -253,13 +253,13 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *err)
 {
 	struct mc_rec r;
-	char sid[16];
+	char ep[48];
 	/* the stream's first binlog is its header's source_epoch; a file
 	 * without a creation time has no identity to keep */
 	if (!T->have_src || T->fileseq <= T->mark_seq || !ev->when)
 		return 0;
 	T->mark_seq = T->fileseq;
-	snprintf(sid, sizeof sid, "%" PRIu32, ev->server_id);
+	snprintf(ep, sizeof ep, "%" PRIu64 ":%" PRIu32, T->fileseq, ev->when);
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_MARK;
 	r.mark = MC_MARK_BINLOG_START;
@@ -267,6 +267,6 @@ int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *
 	r.pos.off = 4;
 	r.time = ev->when;
 	r.db = r.table = mc_str_c("", 0);
-	r.label = mc_str_c(sid, strlen(sid));
+	r.label = mc_str_c(ep, strlen(ep));
 	return tail_emit(T, &r, err);
 }

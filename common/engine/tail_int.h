@@ -211,9 +211,10 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 
 /* The Format_description ev of the binlog being read: the first one of a
  * binlog after the stream's first is written as a binlog_start mark at
- * [F, 4, 0], its time the file's creation, its label the server_id
- * (docs/record-format.md "4 mark"); the sink keeps each file's identity
- * for its checkpoint's resume_epoch. 0, or -1 with err. */
+ * [F, 4, 0], its label "F:T" (T the file's creation time, the event
+ * header's; its time too) (docs/record-format.md "4 mark"); the sink keeps
+ * each file's identity for its checkpoint's resume_epoch. 0, or -1 with
+ * err. */
 int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *err);
 
 /* Forget the open transaction (not written). */

@@ -190,7 +190,7 @@ static inline struct mc_ledger *sink_src(struct sink *s)
 int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		struct mc_err *err);
 /* A binlog_start mark r (docs/record-format.md "4 mark"): the stream's
- * source reads binlog r->pos.file, created at r->time, from here on. Kept
+ * source reads binlog F, created at T (its label "F:T"), from here on. Kept
  * (ledger_rotated_add) for the checkpoint's resume_epoch; a file the
  * history knows created at another time is an error. */
 int sink_binlog_start(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,

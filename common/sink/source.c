@@ -224,22 +224,27 @@ int sink_binlog_start(struct sink *s, const struct rio_reader *rd, const struct 
 		      struct mc_err *err)
 {
 	struct mc_ledger *l = sink_src(s);
-	uint64_t f = r->pos.file, lo, hi;
-	int64_t et;
+	uint64_t f, lo, hi;
+	int64_t t, et;
 	size_t nf;
 	char k[32];
 	int rc;
-	/* nothing to keep: no creation time, a history that takes no more
-	 * changes, or a file of another server_id than the stream's source
-	 * (the tail would refuse a resume there by its source_id) */
-	if (r->time <= 0 || l->closed ||
-	    (r->label.n && l->src_id &&
-	     (r->label.n != strlen(l->src_id) || memcmp(r->label.p, l->src_id, r->label.n) != 0)))
+	/* the identity is the label's, not the record's time (tools restamp
+	 * times) */
+	if (!r->label.n || rec_epoch_parse(r->label.p, r->label.n, &f, &t) < 0 ||
+	    f != r->pos.file)
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: binlog_start mark with label "
+			       "'%.*s' (want F:T, F its position's binlog %llu)",
+			       (unsigned long long)rd->recno, (int)(r->label.n > 64 ? 64 : r->label.n),
+			       r->label.p, (unsigned long long)r->pos.file);
+	/* nothing to keep: no creation time, or a history that takes no more
+	 * changes */
+	if (t <= 0 || l->closed)
 		return 0;
 	if ((rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi)) < 0)
 		return mc_errf(err, MC_EXIT_DATA, "malformed '" LEDGER_K_FILES "' or '"
 			       LEDGER_K_ROTATED "' in the ledger");
-	if (rc == 1 && et == r->time)
+	if (rc == 1 && et == t)
 		return 0;
 	if (rc == 1) {
 		src_key(s->src, k, sizeof k);
@@ -251,13 +256,13 @@ int sink_binlog_start(struct sink *s, const struct rio_reader *rd, const struct 
 			       "server with the same server_id); after RESET MASTER read the new "
 			       "history from its first binlog into --new-history",
 			       (unsigned long long)rd->recno, (unsigned long long)f,
-			       (long long)r->time, l->src_id ? l->src_id : "(unnamed)",
+			       (long long)t, l->src_id ? l->src_id : "(unnamed)",
 			       (unsigned long long)f, (long long)et, k,
 			       l->src_files ? l->src_files : l->src_epoch ? l->src_epoch : "-",
 			       l->src_rotated ? ", " LEDGER_K_ROTATED " " : "",
 			       l->src_rotated ? l->src_rotated : "");
 	}
-	if (ledger_rotated_add(l, f, r->time, err) < 0)
+	if (ledger_rotated_add(l, f, t, err) < 0)
 		return -1;
 	s->dirty = 1;
 	return 0;

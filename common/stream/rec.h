@@ -113,7 +113,7 @@ enum mc_mark {
 	MC_MARK_TXN_END,
 	MC_MARK_SNAPSHOT_END,
 	MC_MARK_BINLOG_START, /* the stream reads binlog pos.file from here on:
-			       * its creation time, its server_id (label) */
+			       * label "F:T", T its creation time */
 	MC_MARK_N
 };
 
