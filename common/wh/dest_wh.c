@@ -5,9 +5,11 @@
  * temporary files and the data files above the ledger's seq. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -419,7 +421,33 @@ static int whd_part_complete(void *st, struct dest_part *p, uint64_t seq, struct
 
 /* ---- start: clean what a killed run left behind ---- */
 
-static int clean_dir(const char *dir, uint64_t seq, struct mc_err *err)
+/* Is an mc-merge of the warehouse's table running (it holds
+ * STATE/merge-TABLE.lock, mergejob.c)? Its temporary files (a schema
+ * record appended, its status record) are its own, not a killed
+ * sink's. name: a table directory, or NAME_log, whose base table's merge
+ * writes there too. */
+static int merging(const struct whd *w, const char *name, size_t n)
+{
+	char *lock;
+	int fd, busy = 0;
+	for (int i = 0; i < 2 && !busy; i++) {
+		if (i == 1 && !(n > 4 && memcmp(name + n - 4, "_log", 4) == 0))
+			break;
+		if (!(lock = wh_pathf("%s/%s/merge-%.*s.lock", w->main ? w->main : w->dir, WH_STATE,
+				      (int)(i ? n - 4 : n), name)))
+			return 1; /* out of memory: keep them */
+		fd = open(lock, O_RDONLY | O_CLOEXEC);
+		free(lock);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+			busy = errno == EWOULDBLOCK;
+		close(fd);
+	}
+	return busy;
+}
+
+static int clean_dir(const char *dir, uint64_t seq, int keep_tmp, struct mc_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -456,8 +484,8 @@ static int clean_dir(const char *dir, uint64_t seq, struct mc_err *err)
 			break;
 		}
 		if (strchr(n, '=') && wh_part_ok(n)) {
-			rc = clean_dir(p.p, seq, err);
-		} else if (strstr(n, ".tmp.")) {
+			rc = clean_dir(p.p, seq, keep_tmp, err);
+		} else if (strstr(n, ".tmp.") && !keep_tmp) {
 			if (unlink(p.p) < 0 && errno != ENOENT)
 				rc = mc_errnof(err, errno, "'%s'", p.p);
 			changed = 1;
@@ -509,13 +537,18 @@ static int whd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 		return -1;
 	}
 	sd = opendir(state);
-	while (sd && (e = readdir(sd)))
-		if (strstr(e->d_name, ".tmp.")) {
+	while (sd && (e = readdir(sd))) {
+		const char *t = e->d_name, *x = strstr(t, ".tmp.");
+		/* a merge's status record being written (status.c) */
+		if (x && strncmp(t, "merged.", 7) == 0 && merging(w, t + 7, (size_t)(x - t - 7)))
+			continue;
+		if (x) {
 			char *p = path_of(w, WH_STATE, e->d_name, NULL, err);
 			if (p)
 				unlink(p);
 			free(p);
 		}
+	}
 	if (sd)
 		closedir(sd);
 	free(state);
@@ -527,7 +560,9 @@ static int whd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 		if (!(p = path_of(w, e->d_name, NULL, NULL, err)))
 			rc = -1;
 		else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rc = clean_dir(p, l->seq, err) < 0 ? -1 : wh_commits_trim(p, l->seq, err);
+			rc = clean_dir(p, l->seq, merging(w, e->d_name, strlen(e->d_name)), err) < 0
+				     ? -1
+				     : wh_commits_trim(p, l->seq, err);
 		free(p);
 	}
 	closedir(d);
