@@ -178,6 +178,28 @@ mdb_live_ck() {
 	return $_mlc
 }
 
+# mdb_pos: the server's binlog offset now
+mdb_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
+
+# mdb_pad_to R B: rows 11, 12, ... inserted into d.t (id, v VARCHAR(255)),
+# each padded (REPEAT keeps the statement's length, the row grows by the
+# count) so that a transaction ends at binlog offset R; B: the bytes of
+# one such transaction with a count of 000 (the caller measures it). i is
+# the next id after. Fails the test when R cannot be met.
+mdb_pad_to() {
+	i=11
+	while [ "$(mdb_pos)" -lt "$1" ]; do
+		_mpt=$(($1 - $(mdb_pos) - $2))
+		if [ $_mpt -gt 250 ]; then _mpt=0
+		elif [ $_mpt -lt 0 ]; then
+			fail "aligning the new binlog" "at $(mdb_pos), a transaction of $2 bytes passes $1"
+			exit 1
+		fi
+		sql "INSERT INTO d.t VALUES ($i,REPEAT('x',$(printf %03d $_mpt)))"
+		i=$((i + 1))
+	done
+}
+
 mdb_snap_d() {
 	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
 		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }

@@ -56,13 +56,7 @@ sql "RESET MASTER"
 p0=$(pos); sql "INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(pos) - p0 ))
 sql "FLUSH BINARY LOGS"
 sleep 1 # the binlog checkpoint event the server writes after the rotation
-i=11
-while [ "$(pos)" -lt "$R" ]; do
-	g=$(( R - $(pos) - B ))
-	if [ $g -ge 0 ] && [ $g -le 250 ]; then v=$g; elif [ $g -gt 250 ]; then v=0
-	else fail "aligning the new binlog" "at $(pos), a transaction of $B bytes passes $R"; exit 1; fi
-	sql "INSERT INTO d.t VALUES ($i,REPEAT('x',$(printf %03d $v)))"; i=$((i + 1))
-done
+mdb_pad_to "$R" "$B"
 expect_eq "the new history's binlog 2 has an event boundary at $R" "$(pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
 cp "$BL".000001 "$BL".000002 "$T/new/"
