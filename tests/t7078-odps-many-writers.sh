@@ -26,9 +26,11 @@ put() { # STATE ARGS...
 wr() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 stats_reset() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/stats" >/dev/null; }
 stat() { curl -s "http://127.0.0.1:$ODPS_PORT/_mcsync/stats" | sed "s/.*\"$1\": *\([0-9]*\).*/\1/"; }
-# the SQL instances so far that read the state mirror's journal rows
+# the SQL instances so far that read the other writers' journal rows of the
+# state mirror (not the run's own newest: docs/maxcompute.md "A state
+# directory behind MaxCompute")
 mirror_reads() { sqlite3 "$DB" "SELECT COUNT(*) FROM _odps_instances WHERE query LIKE 'SELECT%'
-	AND query LIKE '%mcsync_state%' AND query LIKE '%journal%'"; }
+	AND query LIKE '%mcsync_state%' AND query LIKE '%journal%' AND query LIKE '%writer <>%'"; }
 
 # 12 writers, each its own table
 k=0

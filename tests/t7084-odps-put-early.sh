@@ -25,8 +25,8 @@ LOG=$T/srv/requests.log
 half=1000000 # bytes: the first 4,500 rows or so
 
 # --- the input's second half held back until the session is made, and
-# the load's SQL statements (5 for the tables and the partition, 3 for the
-# writers' check) have run ---
+# the load's SQL statements (2 for the state's check against the mirror, 5
+# for the tables and the partition, 2 for the writers' check) have run ---
 $CLI sql "SELECT 1" >/dev/null 2>&1 # (the server's log begins)
 n0=$(wc -l <"$LOG")
 sqls() { tail -n +$((n0 + 1)) "$LOG" | grep -c " POST /api/projects/p1/instances"; }
@@ -35,7 +35,7 @@ sqls() { tail -n +$((n0 + 1)) "$LOG" | grep -c " POST /api/projects/p1/instances
 	if wait_for " POST /projects/p1/tables/e1[?]uploads" "$LOG" 200; then
 		: >"$T/seen"
 		i=0
-		while [ "$(sqls)" -lt 8 ] && [ $i -lt 200 ]; do
+		while [ "$(sqls)" -lt 9 ] && [ $i -lt 200 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
@@ -57,7 +57,7 @@ sql1=$(tail -n +$((n1 + 1)) "$LOG" | grep -c " POST /api/projects/p1/instances")
 ns=$(tail -n +$((n0 + 1)) "$LOG" | grep -c " POST /projects/p1/tables/e1[?]uploads")
 expect_eq "every row once" "$(rows e1)" "$want"
 expect_eq "one upload session of the table: the one made early is committed" "$ns" "1"
-expect_eq "the load's 8 SQL statements ran before the input's end" "$sql0" "8"
+expect_eq "the load's 9 SQL statements ran before the input's end" "$sql0" "9"
 expect_eq "no SQL after the input's end" "$sql1" "0"
 expect_eq "nothing said on stderr" "$(cat "$T/out")" ""
 

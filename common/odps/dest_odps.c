@@ -358,7 +358,10 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 {
 	struct odd *w = st;
 	struct odd_prep *pr = p->is_ddl ? NULL : odd_early_take(w, p);
-	int rc = append_rows(w, p, rows, pr, err);
+	/* a state behind MaxCompute found early uploads nothing (a DDL
+	 * partition's append is inside its table's, after the take) */
+	int rc = !p->is_ddl && w->stale_refused ? odd_stale_commit(w, err)
+						: append_rows(w, p, rows, pr, err);
 	odd_prep_free(pr);
 	return rc;
 }
@@ -451,6 +454,8 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	size_t nids = 0;
 
 	odd_early_drop(w); /* what no append took */
+	if (odd_stale_commit(w, err) < 0) /* a state directory put back */
+		return -1;
 	j.seq = w->seq;
 	j.attempt = w->doubt.seq == w->seq ? w->doubt.attempt + 1 : 0;
 	/* a partition of this commit known to be in MaxCompute that the input
@@ -649,10 +654,14 @@ out:
 static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 {
 	struct odd *w = st;
+	int rc;
 	odd_early_drain(w);
-	if (odps_spool_remove_wait(&w->sprm, err) < 0 || odd_roll_forward(w, err) < 0)
+	if (odps_spool_remove_wait(&w->sprm, err) < 0 || odd_stale_start(w, err) < 0 ||
+	    odd_roll_forward(w, err) < 0)
 		return -1;
-	return wh_ledger_read(w->o.state, l, err);
+	rc = wh_ledger_read(w->o.state, l, err);
+	w->lseq = l->seq;
+	return rc;
 }
 
 /* What became of session e of a commit the ledger does not hold. */

@@ -58,6 +58,11 @@ static void run(struct odd *w, struct odd_prep *r)
 	sh.tpart = r->tpart;
 	sh.is_log = r->is_log;
 	sh.layout = r->layout;
+	/* the state directory not behind MaxCompute, once per run
+	 * (dest_odps_stale.c): a refusal makes nothing */
+	odd_stale_early(w);
+	if (w->stale_refused)
+		return;
 	/* the schema history first, as the append writes it before it makes
 	 * the tables: a table in MaxCompute has its schema in the history
 	 * (the append finds nothing new to write) */

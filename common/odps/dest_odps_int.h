@@ -105,6 +105,12 @@ struct odd {
 	char *wrefused_key;        /* a ledger name key the writers' check refused */
 	struct mc_err wrefused;    /* early (dest_odps_early.c), and why: the
 				    * commit's check says it without asking again */
+	/* the state directory behind MaxCompute (dest_odps_stale.c): the
+	 * ledger's commit at the start, the check done (or tried on the
+	 * early thread), a refusal and its error */
+	uint64_t lseq;
+	int stale_done, stale_tried, stale_refused;
+	struct mc_err stale_err;
 };
 
 /* dest_odps_early.c: one partition's work started by dest_ops.prepare,
@@ -172,6 +178,15 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err);
 /* The same for the name pairs of names (keys LEDGER_K_NAME...). */
 int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err);
+/* dest_odps_stale.c: refuse (-1, code 1) a state directory whose ledger is
+ * behind its writer's commits in the state mirror (a copy put back), once
+ * per run: odd_stale_start at the start, before the roll-forward, when the
+ * directory holds a journal; else odd_stale_early on the thread of
+ * dest_odps_early.c (its refusal kept, said by the append or the commit)
+ * or odd_stale_commit before the commit's journal. */
+int odd_stale_start(struct odd *w, struct mc_err *err);
+void odd_stale_early(struct odd *w);
+int odd_stale_commit(struct odd *w, struct mc_err *err);
 /* A journal of the commit after the ledger: finished from its spool when it
  * was decided, its sessions dropped when not (dest_odps_roll.c). */
 int odd_roll_forward(struct odd *w, struct mc_err *err);
