@@ -64,9 +64,10 @@ static int newest(struct odd *w, uint64_t *m, uint64_t *a, int *empty, struct mc
 	so.settings = ODPS_SQL_FULLSCAN; /* the mirror whole */
 	snprintf(q, sizeof q, "SELECT seq, attempt, body FROM " ODPS_MIRROR_TABLE " WHERE writer = "
 		 "'%s' AND kind = 'journal' ORDER BY seq DESC, attempt DESC LIMIT 1", w->sf.writer);
-	if (odps_sql_run(&w->c, &so, q, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ||
-	    odps_mirror_rows_parse(&out, 3, &r, err) < 0) {
+	if (odps_sql_run(&w->c, &so, q, ODPS_SQL_IDEMPOTENT, &out, err) < 0) {
 		rc = mc_errctx(err, "the state mirror: ");
+	} else if (odps_mirror_rows_parse(&out, 3, &r, err) < 0) {
+		rc = -1;
 	} else if (r.nrow) {
 		const char *b = r.f[2];
 		struct ckpt c = { 0 };
