@@ -656,8 +656,7 @@ static int odd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
 	struct odd *w = st;
 	int rc;
 	odd_early_drain(w);
-	if (odps_spool_remove_wait(&w->sprm, err) < 0 || odd_stale_start(w, err) < 0 ||
-	    odd_roll_forward(w, err) < 0)
+	if (odps_spool_remove_wait(&w->sprm, err) < 0 || odd_roll_forward(w, err) < 0)
 		return -1;
 	rc = wh_ledger_read(w->o.state, l, err);
 	w->lseq = l->seq;

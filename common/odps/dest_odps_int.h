@@ -180,11 +180,13 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err);
 /* dest_odps_stale.c: refuse (-1, code 1) a state directory whose ledger is
  * behind its writer's commits in the state mirror (a copy put back), once
- * per run: odd_stale_start at the start, before the roll-forward, when the
- * directory holds a journal; else odd_stale_early on the thread of
- * dest_odps_early.c (its refusal kept, said by the append or the commit)
- * or odd_stale_commit before the commit's journal. */
-int odd_stale_start(struct odd *w, struct mc_err *err);
+ * per run: odd_stale_journal by the roll-forward (dest_odps_roll.c) when
+ * the directory holds journal j (the ledger of commit lseq); else
+ * odd_stale_early on the thread of dest_odps_early.c (its refusal kept,
+ * said by the append or the commit) or odd_stale_commit before the
+ * commit's journal. */
+int odd_stale_journal(struct odd *w, const struct odps_journal *j, uint64_t lseq,
+		      struct mc_err *err);
 void odd_stale_early(struct odd *w);
 int odd_stale_commit(struct odd *w, struct mc_err *err);
 /* A journal of the commit after the ledger: finished from its spool when it

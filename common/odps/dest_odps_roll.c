@@ -129,10 +129,14 @@ int odd_roll_forward(struct odd *w, struct mc_err *err)
 	if (wh_ledger_read(w->o.state, &l0, err) < 0)
 		goto out;
 	if (j.seq != l0.seq + 1) {
-		rc = 0;
+		/* the directory not behind MaxCompute (dest_odps_stale.c)
+		 * before clean resolves anything */
+		rc = odd_stale_journal(w, &j, l0.seq, err);
 		goto out;
 	}
 	if (!j.has_after) {
+		if (odd_stale_journal(w, &j, l0.seq, err) < 0)
+			goto out;
 		/* written before the commit was decided: none of its sessions
 		 * was committed (they come after the decision); drop them, the
 		 * input gives the commit again. (A journal of --recover has
@@ -167,6 +171,10 @@ int odd_roll_forward(struct odd *w, struct mc_err *err)
 	mc_sayf(&w->o.say, "commit %llu was decided and not finished (%zu of %zu partitions "
 		"known in MaxCompute): finishing it from the journal and the spool before "
 		"reading the input", (unsigned long long)j.seq, nin, j.n);
+	/* the directory not behind MaxCompute, before anything of the commit
+	 * is committed again (dest_odps_stale.c) */
+	if (odd_stale_journal(w, &j, l0.seq, err) < 0)
+		goto out;
 	j.attempt++;
 	if (odps_journal_write(w->o.state, &j, err) < 0 || odd_mirror(w, &j, &l1, &sf1, err) < 0)
 		goto out;

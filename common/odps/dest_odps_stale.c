@@ -18,9 +18,10 @@
  *
  * One SQL statement (and the mirror's CREATE TABLE IF NOT EXISTS, which the
  * first commit runs anyway): at the start when the directory holds a
- * journal (before the roll-forward commits anything), else on the thread
- * of dest_odps_early.c beside the first partition's tables, or at the
- * first commit before its journal. */
+ * journal (dest_odps_roll.c: before the roll-forward commits anything,
+ * after it has moved --checkpoint-out past a decided commit), else on the
+ * thread of dest_odps_early.c beside the first partition's tables, or at
+ * the first commit before its journal. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,24 +111,11 @@ static int check(struct odd *w, const struct odps_journal *j, struct mc_err *err
 	return -1;
 }
 
-int odd_stale_start(struct odd *w, struct mc_err *err)
+int odd_stale_journal(struct odd *w, const struct odps_journal *j, uint64_t lseq,
+		      struct mc_err *err)
 {
-	struct odps_journal j = { 0 };
-	struct mc_ledger l = { 0 };
-	int rc = odps_journal_read(w->o.state, &j, err);
-	if (rc < 0)
-		return mc_errctx(err, "a commit in doubt: ");
-	if (rc > 0) {
-		/* before the roll-forward commits anything */
-		rc = wh_ledger_read(w->o.state, &l, err);
-		if (rc >= 0) {
-			w->lseq = l.seq;
-			rc = check(w, &j, err);
-		}
-	}
-	ledger_free(&l);
-	odps_journal_free(&j);
-	return rc < 0 ? -1 : 0;
+	w->lseq = lseq;
+	return check(w, j, err);
 }
 
 void odd_stale_early(struct odd *w)
