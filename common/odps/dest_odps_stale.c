@@ -33,8 +33,6 @@
 #include "odps/sql.h"
 #include "odps/state.h"
 #include "stream/ckpt.h"
-#include "stream/ledger.h"
-#include "wh/wh.h"
 
 static int num(const char *s, uint64_t *v)
 {
