@@ -17,6 +17,12 @@
 #   sb_put NAME STATE ARGS...      mc-tunnel-put ARGS into odps_srv's
 #                                  project, sbtest.sbtest1 named NAME,
 #                                  the state $T/STATE
+#   put_ NAME STATE ARGS...        sb_put with short retries (--retry-time=0.2
+#                                  --retry-delay=0.05), by exec: $! of
+#                                  "put_ ... &" is the program's pid; put:
+#                                  the same in a subshell
+#   rec STATE WRITER               mc-tunnel-put --recover=WRITER into
+#                                  $T/STATE, short retries
 #   faults SPEC / nofaults         set the server's faults (tests/odps-server
 #                                  faults.py), clear them
 #   kill_in_commit DIR SKIP OK FAIL CMD...
@@ -51,6 +57,18 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 odps_srv() {
 	odps_start srv || exit 1
 	CLI="python3 $TOP/tests/odps-server/client.py --endpoint=$ODPS_ENDPOINT --credentials=$ODPS_CONF --project=p1"
+}
+
+put_() {
+	_n=$1 _s=$2
+	shift 2
+	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
+		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
+}
+put() { (put_ "$@"); }
+rec() {
+	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$1" \
+		--retry-time=0.2 --retry-delay=0.05 --recover="$2"
 }
 
 sb_put() {

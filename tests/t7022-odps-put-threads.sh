@@ -29,13 +29,6 @@ check() { # NAME DESC
 		fail "$2" "base $(wc -l <"$T/got.base")/$(wc -l <"$T/want.base") rows, log $(wc -l <"$T/got.log")/$(wc -l <"$T/want.log") rows ($(diff "$T/want.log" "$T/got.log" | head -c 300))"
 	fi
 }
-put_() { # NAME STATE ARGS... (exec: $! of "put_ ... &" is the program's pid)
-	_n=$1 _s=$2
-	shift 2
-	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
-}
-put() { (put_ "$@"); }
 stats_reset() { curl -s -X DELETE "http://127.0.0.1:$ODPS_PORT/_mcsync/stats" >/dev/null; }
 maxput() { curl -s "http://127.0.0.1:$ODPS_PORT/_mcsync/stats" | sed 's/.*"puts_max_concurrent": *\([0-9]*\).*/\1/'; }
 puts() { grep -c " PUT /projects/p1/tables/$1?" "$T/srv/requests.log"; }

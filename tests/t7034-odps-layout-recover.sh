@@ -30,17 +30,6 @@ check() { # NAME DESC
 	fi
 }
 ARGS="--block-size=30000 --commit-rows=5000 --log-layout=dts"
-put_() { # NAME STATE ARGS...
-	_n=$1 _s=$2
-	shift 2
-	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
-}
-put() { (put_ "$@"); }
-rec() { # STATE WRITER
-	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$1" \
-		--retry-time=0.2 --retry-delay=0.05 --recover="$2"
-}
 writer() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 
 expect_ok "a clean load in the dts layout" put c1 sc1 $ARGS "$T/sb.mcr" "$T/ch.mcr"

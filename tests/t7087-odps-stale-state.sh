@@ -18,17 +18,6 @@ need curl
 odps_srv
 "$BIN/tools/mcgen" sysbench 300 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 300 200 >"$T/ch.mcr" ||
 	{ fail "mcgen" "failed"; exit 1; }
-put_() { # NAME STATE ARGS... (exec: $! of "put_ ... &" is the program's pid)
-	_n=$1 _s=$2
-	shift 2
-	exec mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$_s" \
-		--name=sbtest.sbtest1="$_n" --retry-time=0.2 --retry-delay=0.05 "$@"
-}
-put() { (put_ "$@"); }
-rec() { # STATE WRITER
-	mc-tunnel-put --dest=odps://p1 --odps-config="$ODPS_CONF" --state="$T/$1" \
-		--retry-time=0.2 --retry-delay=0.05 --recover="$2"
-}
 rows() { $CLI sql "SELECT COUNT(*), COUNT(DISTINCT id) FROM $1" 2>&1 | sed 1d; }
 wr() { sed -n 's/^writer //p' "$T/$1/_mcsync/odps"; }
 lseq() { sed -n 's/^seq //p' "$T/$1/_mcsync/ledger"; }
