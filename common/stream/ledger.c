@@ -127,19 +127,31 @@ int ledger_snapw_set(struct mc_ledger *l, const char *key, size_t src, const str
 	return ckpt_set(&l->snapw, k, v, err);
 }
 
-const char *ledger_chainmeta_get(const struct mc_ledger *l, const char *kind, const char *key)
+/* The value of key pre + name in one of the ledger's stores c; set it. */
+static const char *pget(const struct ckpt *c, const char *pre, const char *name)
 {
 	char k[640];
-	snprintf(k, sizeof k, "%s%s", kind, key);
-	return ckpt_get(&l->snapw, k);
+	snprintf(k, sizeof k, "%s%s", pre, name);
+	return ckpt_get(c, k);
+}
+
+static int pset(struct ckpt *c, const char *pre, const char *name, const char *v,
+		struct mc_err *err)
+{
+	char k[640];
+	snprintf(k, sizeof k, "%s%s", pre, name);
+	return ckpt_set(c, k, v, err);
+}
+
+const char *ledger_chainmeta_get(const struct mc_ledger *l, const char *kind, const char *key)
+{
+	return pget(&l->snapw, kind, key);
 }
 
 int ledger_chainmeta_set(struct mc_ledger *l, const char *kind, const char *key, const char *v,
 			 struct mc_err *err)
 {
-	char k[640];
-	snprintf(k, sizeof k, "%s%s", kind, key);
-	return ckpt_set(&l->snapw, k, v, err);
+	return pset(&l->snapw, kind, key, v, err);
 }
 
 static int is_chainmeta(const char *k)
@@ -218,40 +230,24 @@ int ledger_name_set(struct mc_ledger *l, const char *key, const char *name, stru
 	return ckpt_set(&l->names, key, name, err);
 }
 
-/* The rules store's value of key PREFIX + id (rules., tables.). */
-static const char *rules_get(const struct mc_ledger *l, const char *prefix, const char *id)
-{
-	char k[160];
-	snprintf(k, sizeof k, "%s%s", prefix, id);
-	return ckpt_get(&l->rules, k);
-}
-
-static int rules_set(struct mc_ledger *l, const char *prefix, const char *id, const char *v,
-		     struct mc_err *err)
-{
-	char k[160];
-	snprintf(k, sizeof k, "%s%s", prefix, id);
-	return ckpt_set(&l->rules, k, v, err);
-}
-
 const char *ledger_rules_get(const struct mc_ledger *l, const char *id)
 {
-	return rules_get(l, LEDGER_K_RULES, id);
+	return pget(&l->rules, LEDGER_K_RULES, id);
 }
 
 int ledger_rules_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
 {
-	return rules_set(l, LEDGER_K_RULES, id, v, err);
+	return pset(&l->rules, LEDGER_K_RULES, id, v, err);
 }
 
 const char *ledger_tables_get(const struct mc_ledger *l, const char *id)
 {
-	return rules_get(l, LEDGER_K_TABLES, id);
+	return pget(&l->rules, LEDGER_K_TABLES, id);
 }
 
 int ledger_tables_set(struct mc_ledger *l, const char *id, const char *v, struct mc_err *err)
 {
-	return rules_set(l, LEDGER_K_TABLES, id, v, err);
+	return pset(&l->rules, LEDGER_K_TABLES, id, v, err);
 }
 
 int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
@@ -266,41 +262,24 @@ int ledger_tsrc_get(const struct mc_ledger *l, const char *name, size_t *n)
 	return 1;
 }
 
-/* A warehouse table's entry of kind pre (LEDGER_K_SRCTAB, LEDGER_K_UPART)
- * among the table keys (tsrc) */
-static const char *tab_get(const struct mc_ledger *l, const char *pre, const char *name)
-{
-	char k[300];
-	snprintf(k, sizeof k, "%s%s", pre, name);
-	return ckpt_get(&l->tsrc, k);
-}
-
-static int tab_set(struct mc_ledger *l, const char *pre, const char *name, const char *v,
-		   struct mc_err *err)
-{
-	char k[300];
-	snprintf(k, sizeof k, "%s%s", pre, name);
-	return ckpt_set(&l->tsrc, k, v, err);
-}
-
 const char *ledger_srctab_get(const struct mc_ledger *l, const char *name)
 {
-	return tab_get(l, LEDGER_K_SRCTAB, name);
+	return pget(&l->tsrc, LEDGER_K_SRCTAB, name);
 }
 
 int ledger_srctab_set(struct mc_ledger *l, const char *name, const char *v, struct mc_err *err)
 {
-	return tab_set(l, LEDGER_K_SRCTAB, name, v, err);
+	return pset(&l->tsrc, LEDGER_K_SRCTAB, name, v, err);
 }
 
 const char *ledger_upart_get(const struct mc_ledger *l, const char *name)
 {
-	return tab_get(l, LEDGER_K_UPART, name);
+	return pget(&l->tsrc, LEDGER_K_UPART, name);
 }
 
 int ledger_upart_set(struct mc_ledger *l, const char *name, const char *part, struct mc_err *err)
 {
-	return tab_set(l, LEDGER_K_UPART, name, part, err);
+	return pset(&l->tsrc, LEDGER_K_UPART, name, part, err);
 }
 
 int ledger_tsrc_set(struct mc_ledger *l, const char *name, size_t n, struct mc_err *err)
