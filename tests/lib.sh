@@ -317,26 +317,27 @@ for l in sys.stdin:
 print("\n".join(out))' "$2" | mc-cat --to=mcr
 }
 
-# _pos_filter CMP POS: JSON lines, the records whose position compares
-# CMP ("<" or ">") to POS left out, the trailer's count to match
-_pos_filter() {
+# jsonl_drop EXPR [POS]: JSON lines, the records r for which the Python
+# expression EXPR holds left out (P: POS, "F:O:R", as a list), the
+# trailer's count to match
+jsonl_drop() {
 	python3 -c '
 import json, sys
-out_below = sys.argv[1] == "<"
-lim = [int(x) for x in sys.argv[2].split(":")]
+e = compile(sys.argv[1], "EXPR", "eval")
+P = [int(x) for x in sys.argv[2].split(":")] if len(sys.argv) > 2 else None
 n = 0
 for l in sys.stdin:
     r = json.loads(l)
     if r.get("kind") == "trailer":
         r = {"kind": "trailer", "count": n}
     elif "mcr" not in r:
-        if (r["pos"] < lim) if out_below else (r["pos"] > lim):
+        if eval(e):
             continue
         n += 1
-    print(json.dumps(r))' "$1" "$2"
+    print(json.dumps(r))' "$@"
 }
-from_pos() { _pos_filter "<" "$1"; } # POS: JSON lines, the records at or after POS
-upto_pos() { _pos_filter ">" "$1"; } # POS: JSON lines, the records at or before POS
+from_pos() { jsonl_drop 'r["pos"] < P' "$1"; } # POS: JSON lines, the records at or after POS
+upto_pos() { jsonl_drop 'r["pos"] > P' "$1"; } # POS: JSON lines, the records at or before POS
 
 first_ids() {
 	mc-cat --to=jsonl "$@" 2>/dev/null | grep -o '"after":\[[0-9]*' | sed 's/.*\[//' | sort -n | tr '\n' ' '

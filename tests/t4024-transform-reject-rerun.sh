@@ -85,21 +85,7 @@ ck=$(sed -n 's/^pos //p' "$T/w.ckpt")
 expect_eq "... the sink committed below where mc-transform got" \
 	"$([ -n "$ck" ] && [ "$(grep -c . "$T/rej.txt")" -gt 0 ] && echo yes)" "yes"
 # the source resumed at the checkpoint: its header, the schema, what lies above
-python3 -c '
-import json, sys
-ck = [int(x) for x in sys.argv[1].split(":")]
-n = 0
-for l in open(sys.argv[2]):
-    r = json.loads(l)
-    if "mcr" in r or r.get("kind") == "schema":
-        pass
-    elif r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif r["pos"] <= ck:
-        continue
-    if "mcr" not in r and r.get("kind") != "trailer":
-        n += 1
-    print(json.dumps(r))' "$ck" "$T/ch.jsonl" >"$T/resumed.jsonl"
+jsonl_drop 'r.get("kind") != "schema" and r["pos"] <= P' "$ck" <"$T/ch.jsonl" >"$T/resumed.jsonl"
 expect_ok "the pipeline resumed from the sink's checkpoint" sh -c "$TF --reject='$T/rej.txt' '$T/resumed.jsonl' | $P"
 expect_grep "... says which rows were listed already" "rejected as dirty data .*: listed in .*rej.txt \([0-9]+ of them listed by an earlier run, not again\)" "$T/err"
 expect_same "the reject file equals the run that nothing stopped" "$T/ref.txt" "$T/rej.txt"

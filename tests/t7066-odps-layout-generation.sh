@@ -32,19 +32,8 @@ first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
 foff=$2
 tail_from() { # POS OUT TIME [HB]: the changes from POS (and the schema records), stamped
 	mc-binlog-tail --schema="$T/snap.mcr" --from="$first:$foff" "$MDB_DIR"/binlog/mysql-bin.[0-9]* 2>"$T/err" |
-		mc-cat --to=jsonl | python3 -c '
-import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] < lim and r["kind"] != "schema":
-            continue
-        n += 1
-    print(json.dumps(r))' "$1" | restamp - "$3" ${4:-} >"$2" ||
+		mc-cat --to=jsonl | jsonl_drop 'r["pos"] < P and r["kind"] != "schema"' "$1" |
+		restamp - "$3" ${4:-} >"$2" ||
 		{ fail "setup" "mc-binlog-tail: $(cat "$T/err")"; exit 1; }
 }
 # A: a TRUNCATE (its marker in the older generation's companion)

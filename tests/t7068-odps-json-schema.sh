@@ -112,18 +112,7 @@ expect_ok "the snapshot goes into MaxCompute in $L" put "$T/snap1.mcr"
 # carries the ADD (its history kept, d__a evolved, the Tunnel commit not
 # answered), then run again
 APOS=$(mc-cat "$T/changes1.mcr" | jq -r 'select(.kind == "ddl" and .table == "a") | .pos | map(tostring) | join(":")')
-mc-cat "$T/changes1.mcr" | python3 -c '
-import json, sys
-lim = [int(x) for x in sys.argv[1].split(":")]; n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r = {"kind": "trailer", "count": n}
-    elif "mcr" not in r:
-        if r["pos"] >= lim:
-            continue
-        n += 1
-    print(json.dumps(r))' "$APOS" | mc-cat --to=mcr >"$T/before_a.mcr" || fail "setup" "before the ADD"
+mc-cat "$T/changes1.mcr" | jsonl_drop 'r["pos"] >= P' "$APOS" | mc-cat --to=mcr >"$T/before_a.mcr" || fail "setup" "before the ADD"
 expect_ok "the changes before d.a's ADD go in" put "$T/before_a.mcr"
 kill_in_commit "$T/srv-$L" 0 "mc-tunnel-put killed (SIGKILL) in the commit of d.a's ADD" "the kill" \
 	mc-tunnel-put $OD --state="$S" --retry-time=0.2 --log-layout=$L --commit-rows=3 "$T/changes1.mcr"
