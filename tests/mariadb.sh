@@ -180,6 +180,13 @@ mdb_live_ck() {
 
 # mdb_pos: the server's binlog offset now
 mdb_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
+# binlog_created FILE: the time in the header of its Format_description event
+binlog_created() { od -An -tu4 -j4 -N4 "$1" | tr -d ' '; }
+# MDB_BL: the server's binlogs' path without the number; MDB_WHY_HISTORY:
+# the end of mc-binlog-tail's refusal of a binlog of another history than
+# the checkpoint's (a regular expression)
+MDB_BL=$MDB_DIR/binlog/mysql-bin
+MDB_WHY_HISTORY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
 
 # mdb_pad_to R B: rows 11, 12, ... inserted into d.t (id, v VARCHAR(255)),
 # each padded (REPEAT keeps the statement's length, the row grows by the

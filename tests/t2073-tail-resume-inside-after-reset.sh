@@ -15,14 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
-BL=$MDB_DIR/binlog/mysql-bin
-live() { mdb_live_ck "$@"; }
-rows() { first_ids "$@"; }
-pos() { sql "SHOW MASTER STATUS" | cut -f2; }
-WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
 
 sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(255)); INSERT INTO d.t VALUES (1,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "the first run: exit 0" "$?/$put_rc" 0/0
 R1=$(sed -n 's/^resume 1:\([0-9]*\):0$/\1/p' "$T/ck")
 expect_eq "its resume lies inside binlog 1" "$([ "${R1:-0}" -gt 4 ] && echo inside)" inside
@@ -31,20 +26,20 @@ cp "$T/ck" "$T/ck1"
 # the good path: a resume inside a binlog of the same history
 sql "INSERT INTO d.t VALUES (2,'')"
 mkdir "$T/old" "$T/new"
-cp "$BL".000001 "$T/old/"
+cp "$MDB_BL".000001 "$T/old/"
 mc-binlog-tail --checkpoint-in="$T/ck1" "$T/old/mysql-bin.000001" >"$T/old.mcr" 2>"$T/old.err"
 expect_eq "FILEs, resume $R1 in the same history: exit 0" "$?" 0
-expect_eq "its stream holds row 2" "$(rows "$T/old.mcr")" "2 "
-live "$T/ck"
+expect_eq "its stream holds row 2" "$(first_ids "$T/old.mcr")" "2 "
+mdb_live_ck "$T/ck"
 expect_eq "live, resume $R1 in the same history: exit 0" "$?/$put_rc" 0/0
-expect_eq "the warehouse holds rows 1 and 2" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 "
+expect_eq "the warehouse holds rows 1 and 2" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 "
 # a stream that starts in binlog 1 and reads on into binlog 2 (its
 # binlog_start mark gives the sink binlog 2's creation time too: t2075)
 sql "FLUSH BINARY LOGS"
 sql "INSERT INTO d.t VALUES (3,''); INSERT INTO d.t VALUES (4,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, on into binlog 2: exit 0" "$?/$put_rc" 0/0
-expect_eq "the warehouse holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+expect_eq "the warehouse holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 R=$(sed -n 's/^resume 2:\([0-9]*\):0$/\1/p' "$T/ck")
 expect_eq "the resume lies inside binlog 2" "$([ "${R:-0}" -gt 4 ] && echo inside)" inside
 
@@ -53,37 +48,37 @@ expect_eq "the resume lies inside binlog 2" "$([ "${R:-0}" -gt 4 ] && echo insid
 # length, the row grows by the count)
 sleep 1 # another creation time of the binlogs
 sql "RESET MASTER"
-p0=$(pos); sql "INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(pos) - p0 ))
+p0=$(mdb_pos); sql "INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(mdb_pos) - p0 ))
 sql "FLUSH BINARY LOGS"
 sleep 1 # the binlog checkpoint event the server writes after the rotation
 mdb_pad_to "$R" "$B"
-expect_eq "the new history's binlog 2 has an event boundary at $R" "$(pos)" "$R"
+expect_eq "the new history's binlog 2 has an event boundary at $R" "$(mdb_pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
-cp "$BL".000001 "$BL".000002 "$T/new/"
+cp "$MDB_BL".000001 "$MDB_BL".000002 "$T/new/"
 
 cp "$T/ck" "$T/ck.old"
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" >"$T/new.mcr" 2>"$T/new.err"
 expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1" "$?" 1
 expect_grep "... at binlog 2's creation time, the checkpoint's resume_epoch (t2074, t2075)" \
-	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at .*: $WHY\$" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at .*: $MDB_WHY_HISTORY\$" \
 	"$T/new.err"
 # the binlog state, for a checkpoint without resume_epoch (an older one)
 grep -v '^resume_epoch ' "$T/ck" >"$T/ck.noepoch"
 mc-binlog-tail --checkpoint-in="$T/ck.noepoch" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" >"$T/new.mcr" 2>"$T/new.err"
 expect_eq "FILEs, the same without resume_epoch: exit 1 (was 0, rows 10 to $((i - 1)) lost)" "$?" 1
 expect_grep "the tail names the file, the offset and both GTIDs" \
-	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset $R: the checkpoint's resume offset $R lies where the file's binlog state \\(its GTID list, and its GTIDs before the offset\\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: $WHY\$" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset $R: the checkpoint's resume offset $R lies where the file's binlog state \\(its GTID list, and its GTIDs before the offset\\) ends domain 0 of server_id [0-9]* at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: $MDB_WHY_HISTORY\$" \
 	"$T/new.err"
-expect_eq "nothing written" "$(rows "$T/new.mcr")" ""
+expect_eq "nothing written" "$(first_ids "$T/new.mcr")" ""
 
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, resume $R in the new history's binlog 2: exit 1 (was 0, rows lost, and the sink took the stream)" "$?/$put_rc" 1/1
 expect_grep "the tail names the binlog, the offset and both GTIDs" \
 	"^mc-binlog-tail: 'mysql-bin.000002': offset $R: the binlog state where the checkpoint resumes \\(BINLOG_GTID_POS\\) ends domain 0 at 0-[0-9]*-$((i - 10)), but the checkpoint's committed changes end there at 0-[0-9]*-6: the binlog is not the one" \
 	"$T/tail.err"
 expect_grep "... and points to --new-history" "into mc-tunnel-put --new-history\$" "$T/tail.err"
 expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
-expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+expect_eq "the warehouse still holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 
 # a resume that falls inside an event (the state before it is the
 # checkpoint's: the old history's files, a checkpoint made up), or past the
@@ -91,7 +86,7 @@ expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/
 sed "s/^resume 1:$R1:0\$/resume 1:$((R1 + 1)):0/" "$T/ck1" >"$T/ck.in"
 mc-binlog-tail --checkpoint-in="$T/ck.in" "$T/old/mysql-bin.000001" >"$T/in.mcr" 2>"$T/in.err"
 expect_eq "FILEs, resume inside an event: exit 1 (was 2)" "$?" 1
-expect_grep "named as such" "offset $R1: the checkpoint's resume offset $((R1 + 1)) lies inside the event at offset $R1 \\(it ends at [0-9]*\\): $WHY\$" "$T/in.err"
+expect_grep "named as such" "offset $R1: the checkpoint's resume offset $((R1 + 1)) lies inside the event at offset $R1 \\(it ends at [0-9]*\\): $MDB_WHY_HISTORY\$" "$T/in.err"
 sed "s/^resume 2:$R:0\$/resume 2:$((R + 1)):0/" "$T/ck" >"$T/ck.in2"
 timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
 	--stop-at-end --checkpoint-in="$T/ck.in2" >"$T/in2.mcr" 2>"$T/tail.err"
@@ -100,18 +95,18 @@ expect_grep "named as such" "^mc-binlog-tail: 'mysql-bin.000002': offset $((R + 
 sed "s/^resume 1:$R1:0\$/resume 1:99999:0/" "$T/ck1" >"$T/ck.past"
 mc-binlog-tail --checkpoint-in="$T/ck.past" "$T/old/mysql-bin.000001" >"$T/past.mcr" 2>"$T/past.err"
 expect_eq "FILEs, resume past the file's end: exit 1" "$?" 1
-expect_grep "named as such" "the checkpoint's resume offset 99999 lies past the file's end \\([0-9]*\\): $WHY\$" "$T/past.err"
-expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+expect_grep "named as such" "the checkpoint's resume offset 99999 lies past the file's end \\([0-9]*\\): $MDB_WHY_HISTORY\$" "$T/past.err"
+expect_eq "the warehouse still holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 
 # RESET MASTER again, and more transactions than the old history had: the
 # server has no binlog 2, and from the checkpoint's gtid (0-S-6) it would
 # start inside the new history, its first six transactions left out
 sql "RESET MASTER"
 for i in 200 201 202 203 204 205 206 207; do sql "INSERT INTO d.t VALUES ($i,'')"; done
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, the server's binlogs all before the resume's: exit 1" "$?/$put_rc" 1/1
 expect_grep "the tail says why" \
 	"^mc-binlog-tail: '.*/ck': the server's binlogs \\(mysql-bin.000001 to mysql-bin.000001\\) all lie before the checkpoint's resume 2:$R:0 \\(binlog number 2\\), which one binlog history never does: the server's binlog was reset since \\(RESET MASTER\\), or it is another server .*--new-history" \
 	"$T/tail.err"
 expect_same "the checkpoint has not moved" "$T/ck" "$T/ck.old"
-expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+expect_eq "the warehouse still holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "

@@ -17,30 +17,24 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
-BL=$MDB_DIR/binlog/mysql-bin
-live() { mdb_live_ck "$@"; }
-rows() { first_ids "$@"; }
-pos() { sql "SHOW MASTER STATUS" | cut -f2; }
-created() { od -An -tu4 -j4 -N4 "$1" | tr -d ' '; } # FILE: its Format_description's time
-WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
 
 sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(255)); INSERT INTO d.t VALUES (1,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "the first run: exit 0" "$?/$put_rc" 0/0
-T1=$(created "$BL".000001)
+T1=$(binlog_created "$MDB_BL".000001)
 expect_grep "the checkpoint holds binlog 1's creation time" "^resume_epoch 1:$T1\$" "$T/ck"
 
 # the same history: FILEs and live resume inside binlog 1
 sql "INSERT INTO d.t VALUES (2,'')"
 mkdir "$T/old" "$T/new"
-cp "$BL".000001 "$T/old/"
+cp "$MDB_BL".000001 "$T/old/"
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/old/mysql-bin.000001" >"$T/old.mcr" 2>"$T/old.err"
 expect_eq "FILEs, the same history: exit 0" "$?" 0
-expect_eq "its stream holds row 2" "$(rows "$T/old.mcr")" "2 "
+expect_eq "its stream holds row 2" "$(first_ids "$T/old.mcr")" "2 "
 grep -v '^resume_epoch ' "$T/ck" >"$T/ck.older"
 mc-binlog-tail --checkpoint-in="$T/ck.older" "$T/old/mysql-bin.000001" >"$T/older.mcr" 2>"$T/older.err"
-expect_eq "FILEs, a checkpoint without resume_epoch (older): exit 0, read as before" "$?/$(rows "$T/older.mcr")" "0/2 "
-live "$T/ck"
+expect_eq "FILEs, a checkpoint without resume_epoch (older): exit 0, read as before" "$?/$(first_ids "$T/older.mcr")" "0/2 "
+mdb_live_ck "$T/ck"
 expect_eq "live, the same history: exit 0" "$?/$put_rc" 0/0
 R=$(sed -n 's/^resume 1:\([0-9]*\):0$/\1/p' "$T/ck")
 expect_eq "the resume lies inside binlog 1" "$([ "${R:-0}" -gt 4 ] && echo inside)" inside
@@ -51,19 +45,19 @@ cp "$T/ck" "$T/ck1"
 # 2's creation time, t2075), then one started there
 sql "FLUSH BINARY LOGS"
 sql "INSERT INTO d.t VALUES (3,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, on into binlog 2: exit 0" "$?/$put_rc" 0/0
-expect_grep "the checkpoint holds binlog 2's creation time (was none)" "^resume_epoch 2:$(created "$BL".000002)\$" "$T/ck"
+expect_grep "the checkpoint holds binlog 2's creation time (was none)" "^resume_epoch 2:$(binlog_created "$MDB_BL".000002)\$" "$T/ck"
 sql "INSERT INTO d.t VALUES (4,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, resumed in binlog 2: exit 0" "$?/$put_rc" 0/0
-expect_grep "... and still, resumed there" "^resume_epoch 2:$(created "$BL".000002)\$" "$T/ck"
+expect_grep "... and still, resumed there" "^resume_epoch 2:$(binlog_created "$MDB_BL".000002)\$" "$T/ck"
 # a restart of the server: it begins binlog 3; the resume in binlog 2 holds
 mdb_restart
 sql "INSERT INTO d.t VALUES (5,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, after a restart of the server: exit 0" "$?/$put_rc" 0/0
-expect_eq "the warehouse holds rows 1 to 5" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 5 "
+expect_eq "the warehouse holds rows 1 to 5" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 5 "
 
 # RESET MASTER; the new history's GTIDs pass the checkpoint's at once
 # (gtid_seq_no), and its binlog 1 gets an event boundary at the resume of
@@ -72,21 +66,21 @@ expect_eq "the warehouse holds rows 1 to 5" "$(rows "$T"/wh/d__t_log/ds=*/part-*
 sleep 1 # another creation time of the binlogs
 sql "RESET MASTER"
 sleep 1 # the binlog checkpoint event the server writes
-p0=$(pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(pos) - p0 ))
+p0=$(mdb_pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(mdb_pos) - p0 ))
 mdb_pad_to "$R" "$B"
-expect_eq "the new history's binlog 1 has an event boundary at $R" "$(pos)" "$R"
+expect_eq "the new history's binlog 1 has an event boundary at $R" "$(mdb_pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
-cp "$BL".000001 "$T/new/"
-T2=$(created "$BL".000001)
+cp "$MDB_BL".000001 "$T/new/"
+T2=$(binlog_created "$MDB_BL".000001)
 expect_eq "the new binlog 1 was created at another time" "$([ "$T2" != "$T1" ] && echo other)" other
 
 cp "$T/ck1" "$T/ck1.old"
 mc-binlog-tail --checkpoint-in="$T/ck1" "$T/new/mysql-bin.000001" >"$T/new.mcr" 2>"$T/new.err"
 expect_eq "FILEs, resume $R in the new history's binlog 1, its GTIDs past: exit 1 (was 0, rows 10 to $((i - 1)) lost)" "$?" 1
 expect_grep "the tail names the file and both creation times" \
-	"^mc-binlog-tail: '.*new/mysql-bin.000001': offset 4: the checkpoint's resume 1:$R:0 lies in binlog number 1 created at [0-9: -]* UTC \\($T1\\) by server_id $MDB_SERVER_ID \\(its resume_epoch 1:$T1\\), but this file was created at [0-9: -]* UTC \\($T2\\) by server_id $MDB_SERVER_ID \\(its Format_description\\): $WHY\$" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000001': offset 4: the checkpoint's resume 1:$R:0 lies in binlog number 1 created at [0-9: -]* UTC \\($T1\\) by server_id $MDB_SERVER_ID \\(its resume_epoch 1:$T1\\), but this file was created at [0-9: -]* UTC \\($T2\\) by server_id $MDB_SERVER_ID \\(its Format_description\\): $MDB_WHY_HISTORY\$" \
 	"$T/new.err"
-expect_eq "nothing written" "$(rows "$T/new.mcr")" ""
+expect_eq "nothing written" "$(first_ids "$T/new.mcr")" ""
 
 grep -v '^gtid ' "$T/ck1" >"$T/ck.nogtid"
 mc-binlog-tail --checkpoint-in="$T/ck.nogtid" "$T/new/mysql-bin.000001" >"$T/ng.mcr" 2>"$T/ng.err"
@@ -104,7 +98,7 @@ expect_eq "live, the same resume: exit 1 (was 0)" "$?" 1
 expect_grep "the tail names the binlog and both creation times" \
 	"^mc-binlog-tail: 'mysql-bin.000001': offset 4: the checkpoint's resume 1:$R:0 lies in binlog number 1 created at .*\\($T1\\).* but this file was created at .*\\($T2\\).*--new-history\$" \
 	"$T/l.err"
-expect_eq "nothing written" "$(rows "$T/l.mcr")" ""
+expect_eq "nothing written" "$(first_ids "$T/l.mcr")" ""
 expect_same "the checkpoint has not moved" "$T/ck1" "$T/ck1.old"
 
 # the documented limit: a checkpoint without resume_epoch (an older one)
@@ -120,5 +114,5 @@ mc-binlog-tail --start=mysql-bin.000001:4 $MDB_ARGS --server-id=$((MDB_SERVER_ID
 mc-tunnel-put --dest="$T/wh" --checkpoint-out="$T/ck" --new-history <"$T/nh.mcr" 2>"$T/put.err"
 expect_eq "the new history into --new-history: exit 0" "$?" 0
 expect_grep "its checkpoint holds the new binlog 1's creation time" "^resume_epoch 1:$T2\$" "$T/ck"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, resumed in the new history: exit 0" "$?/$put_rc" 0/0

@@ -17,29 +17,23 @@
 . "$(dirname "$0")/lib-odps.sh"
 need python3
 mdb_start
-BL=$MDB_DIR/binlog/mysql-bin
-live() { mdb_live_ck "$@"; }
-rows() { first_ids "$@"; }
-pos() { sql "SHOW MASTER STATUS" | cut -f2; }
-created() { od -An -tu4 -j4 -N4 "$1" | tr -d ' '; } # FILE: its Format_description's time
-WHY="the file is not the binlog the checkpoint was written of \\(a RESET MASTER since, or another server's binlog; its changes would be lost\\): read the new history from its first binlog, into mc-tunnel-put --new-history"
 
 # the old history: row 1 in binlog 1, rows 2 and 3 in binlog 2; one stream
 # from binlog 1 into binlog 2, live and FILEs, each into its warehouse
 sql "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(255)); INSERT INTO d.t VALUES (1,'')"
 sql "FLUSH BINARY LOGS"
 sql "INSERT INTO d.t VALUES (2,''); INSERT INTO d.t VALUES (3,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, one stream from binlog 1 into binlog 2: exit 0" "$?/$put_rc" 0/0
 mkdir "$T/old" "$T/new"
-cp "$BL".000001 "$BL".000002 "$T/old/"
+cp "$MDB_BL".000001 "$MDB_BL".000002 "$T/old/"
 mc-binlog-tail "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" >"$T/f.mcr" 2>"$T/f.err" &&
 	mc-tunnel-put --dest="$T/whf" --checkpoint-out="$T/ckf" <"$T/f.mcr" 2>"$T/putf.err"
 expect_eq "FILEs, the same: exit 0" "$?" 0
 R=$(sed -n 's/^resume 2:\([0-9]*\):0$/\1/p' "$T/ck")
 expect_eq "the resume lies inside binlog 2" "$([ "${R:-0}" -gt 4 ] && echo inside)" inside
 expect_eq "FILEs' checkpoint resumes there too" "$(grep '^resume ' "$T/ckf")" "resume 2:$R:0"
-T2=$(created "$BL".000002)
+T2=$(binlog_created "$MDB_BL".000002)
 expect_grep "the checkpoint holds binlog 2's creation time" "^resume_epoch 2:$T2\$" "$T/ck"
 expect_grep "FILEs' too" "^resume_epoch 2:$T2\$" "$T/ckf"
 odps_srv
@@ -62,11 +56,11 @@ cp "$T/ckf" "$T/ckf.old"
 
 # the same history: a resume inside binlog 2 still works
 sql "INSERT INTO d.t VALUES (4,'')"
-live "$T/ck"
+mdb_live_ck "$T/ck"
 expect_eq "live, resumed in binlog 2 of the same history: exit 0" "$?/$put_rc" 0/0
-expect_eq "the warehouse holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
-mc-binlog-tail --checkpoint-in="$T/ckf" "$BL".000001 "$BL".000002 >"$T/f4.mcr" 2>"$T/f4.err"
-expect_eq "FILEs, the same: exit 0, row 4" "$?/$(rows "$T/f4.mcr")" "0/4 "
+expect_eq "the warehouse holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+mc-binlog-tail --checkpoint-in="$T/ckf" "$MDB_BL".000001 "$MDB_BL".000002 >"$T/f4.mcr" 2>"$T/f4.err"
+expect_eq "FILEs, the same: exit 0, row 4" "$?/$(first_ids "$T/f4.mcr")" "0/4 "
 
 # a stream without the marks (an older tail): the checkpoint has no
 # resume_epoch, as before
@@ -96,31 +90,31 @@ expect_grep "... named" "record [0-9]*: binlog_start mark with label '3:1' \\(wa
 # row grows by the count)
 sleep 1 # another creation time of the binlogs
 sql "RESET MASTER"
-p0=$(pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(pos) - p0 ))
+p0=$(mdb_pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(mdb_pos) - p0 ))
 sql "FLUSH BINARY LOGS"
 sleep 1 # the binlog checkpoint event the server writes after the rotation
 mdb_pad_to "$R" "$B"
-expect_eq "the new history's binlog 2 has an event boundary at $R" "$(pos)" "$R"
+expect_eq "the new history's binlog 2 has an event boundary at $R" "$(mdb_pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
-cp "$BL".000001 "$BL".000002 "$T/new/"
-N2=$(created "$BL".000002)
+cp "$MDB_BL".000001 "$MDB_BL".000002 "$T/new/"
+N2=$(binlog_created "$MDB_BL".000002)
 expect_eq "the new binlog 2 was created at another time" "$([ "$N2" != "$T2" ] && echo other)" other
 
 mc-binlog-tail --checkpoint-in="$T/ckf.old" "$T/new/mysql-bin.000001" "$T/new/mysql-bin.000002" \
 	>"$T/new.mcr" 2>"$T/new.err"
 expect_eq "FILEs, resume $R in the new history's binlog 2: exit 1 (was 0, rows 11 to $((i - 1)) lost)" "$?" 1
 expect_grep "the tail names the file and both creation times" \
-	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at [0-9: -]* UTC \\($T2\\) by server_id $MDB_SERVER_ID \\(its resume_epoch 2:$T2\\), but this file was created at [0-9: -]* UTC \\($N2\\) by server_id $MDB_SERVER_ID \\(its Format_description\\): $WHY\$" \
+	"^mc-binlog-tail: '.*new/mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at [0-9: -]* UTC \\($T2\\) by server_id $MDB_SERVER_ID \\(its resume_epoch 2:$T2\\), but this file was created at [0-9: -]* UTC \\($N2\\) by server_id $MDB_SERVER_ID \\(its Format_description\\): $MDB_WHY_HISTORY\$" \
 	"$T/new.err"
-expect_eq "nothing written" "$(rows "$T/new.mcr")" ""
+expect_eq "nothing written" "$(first_ids "$T/new.mcr")" ""
 timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
 	--stop-at-end --checkpoint-in="$T/ck.old" >"$T/l.mcr" 2>"$T/l.err"
 expect_eq "live, the same: exit 1 (was 0)" "$?" 1
 expect_grep "the tail names the binlog and both creation times" \
 	"^mc-binlog-tail: 'mysql-bin.000002': offset 4: the checkpoint's resume 2:$R:0 lies in binlog number 2 created at .*\\($T2\\).* but this file was created at .*\\($N2\\).*--new-history\$" \
 	"$T/l.err"
-expect_eq "nothing written" "$(rows "$T/l.mcr")" ""
-expect_eq "the warehouse still holds rows 1 to 4" "$(rows "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
+expect_eq "nothing written" "$(first_ids "$T/l.mcr")" ""
+expect_eq "the warehouse still holds rows 1 to 4" "$(first_ids "$T"/wh/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 4 "
 
 # the sink holds a stream to the binlogs it knows (the identities it kept
 # of them): one that starts in the new history's binlog 2 is refused at its
@@ -142,4 +136,4 @@ expect_eq "a stream into a binlog 2 of another creation time than the warehouse'
 expect_grep "the sink names the binlog and both creation times" \
 	"record [0-9]*: binlog 2 of this stream was created at $N2 \\(its binlog_start mark\\), but the warehouse's history of server_id $MDB_SERVER_ID has binlog 2 created at $T2 .*--new-history" \
 	"$T/putm.err"
-expect_eq "the warehouse still holds rows 1 to 3" "$(rows "$T"/whf/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
+expect_eq "the warehouse still holds rows 1 to 3" "$(first_ids "$T"/whf/d__t_log/ds=*/part-*.mcr.zst)" "1 2 3 "
