@@ -433,8 +433,7 @@ static int merging(const struct whd *w, const char *name, size_t n)
 	for (int i = 0; i < 2 && !busy; i++) {
 		if (i == 1 && !(n > 4 && memcmp(name + n - 4, "_log", 4) == 0))
 			break;
-		if (!(lock = wh_pathf("%s/%s/merge-%.*s.lock", w->main ? w->main : w->dir, WH_STATE,
-				      (int)(i ? n - 4 : n), name)))
+		if (!(lock = wh_merge_lock_path(w->main ? w->main : w->dir, name, i ? n - 4 : n)))
 			return 1; /* out of memory: keep them */
 		fd = open(lock, O_RDONLY | O_CLOEXEC);
 		free(lock);

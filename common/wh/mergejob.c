@@ -773,7 +773,7 @@ static int lock_table(struct mergejob *j, struct mc_err *err)
 	int rc;
 	if (!sd)
 		return mc_oom(err, "path");
-	if (!(lock = wh_pathf("%s/merge-%s.lock", sd, j->o.table))) {
+	if (!(lock = wh_merge_lock_path(j->o.whdir, j->o.table, strlen(j->o.table)))) {
 		free(sd);
 		return mc_oom(err, "path");
 	}

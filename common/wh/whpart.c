@@ -15,6 +15,11 @@
 #include "base/afile.h"
 #include "base/alloc.h"
 
+char *wh_merge_lock_path(const char *whdir, const char *table, size_t n)
+{
+	return wh_pathf("%s/%s/merge-%.*s.lock", whdir, WH_STATE, (int)n, table);
+}
+
 char *wh_pathf(const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,9 @@
 
 /* A path (or any string) built like printf; NULL when out of memory. */
 char *wh_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The lock an mc-merge of table (n bytes) of the warehouse whdir holds
+ * while it runs: WH_STATE/merge-TABLE.lock (malloc'ed; NULL: no memory). */
+char *wh_merge_lock_path(const char *whdir, const char *table, size_t n);
 
 /* The day of a day partition spec "ds=YYYYMMDD"; -1 for other specs. */
 int wh_part_day(const char *spec, int64_t *day);
