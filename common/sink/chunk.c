@@ -250,14 +250,15 @@ int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *e
 }
 
 /* One line of the header entry MC_META_CHAINS at *p (up to end), NUL-ended
- * in out (outsz): 0, or -1 when there is none or it does not fit. */
-static int chains_line(const char **p, const char *end, char *out, size_t outsz)
+ * in b: 0, or -1 when there is none (or no memory: *oom). */
+static int chains_line(const char **p, const char *end, struct mc_buf *b, int *oom)
 {
 	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-	if (!nl || (size_t)(nl - *p) >= outsz)
+	if (!nl)
 		return -1;
-	memcpy(out, *p, (size_t)(nl - *p));
-	out[nl - *p] = 0;
+	b->len = 0;
+	if (buf_add(b, *p, (size_t)(nl - *p)) < 0 || buf_addc(b, 0) < 0)
+		return -(*oom = 1);
 	*p = nl + 1;
 	return 0;
 }
@@ -274,17 +275,21 @@ int sink_header_chains(struct sink *s, const struct rio_reader *rd, const struct
 {
 	const struct mc_str *v = rec_header_get(r, MC_META_CHAINS);
 	const char *p, *end;
-	char key[640], split[4096], where[8192];
+	struct mc_buf kb = { 0 }, sb = { 0 }, wb = { 0 };
+	int oom = 0, rc = 0;
 	if (!v)
 		return 0;
-	for (p = v->p, end = v->p + v->n; p < end;) {
-		const char *hi, *ls, *lw;
+	for (p = v->p, end = v->p + v->n; rc == 0 && p < end;) {
+		const char *hi, *ls, *lw, *key, *split, *where;
 		size_t hin;
-		if (chains_line(&p, end, key, sizeof key) < 0 ||
-		    chains_line(&p, end, split, sizeof split) < 0 ||
-		    chains_line(&p, end, where, sizeof where) < 0 || !ledger_is_table_key(key))
-			return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '"
-				       MC_META_CHAINS "'", (unsigned long long)rd->recno);
+		if (chains_line(&p, end, &kb, &oom) < 0 || chains_line(&p, end, &sb, &oom) < 0 ||
+		    chains_line(&p, end, &wb, &oom) < 0 || !ledger_is_table_key(kb.p)) {
+			rc = oom ? mc_oom(err, "a header entry")
+				 : mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '"
+					   MC_META_CHAINS "'", (unsigned long long)rd->recno);
+			break;
+		}
+		key = kb.p, split = sb.p, where = wb.p;
 		int at = ledger_chain_parse(ledger_chain_get(&s->L, key), &hi, &hin);
 		if (at == LEDGER_CHAIN_END)
 			continue;
@@ -292,24 +297,27 @@ int sink_header_chains(struct sink *s, const struct rio_reader *rd, const struct
 		lw = ledger_chainmeta_get(&s->L, LEDGER_K_WHERE, key);
 		if (at == LEDGER_CHAIN_AT && ((*split && ls && strcmp(ls, split) != 0) ||
 					      (lw && strcmp(lw, where) != 0)))
-			return mc_errf(err, MC_EXIT_DATA,
-				       "record %llu: this stream's mc-snapshot reads '%s' split on (%s) "
-				       "under the condition (%s), but the chunks committed of it were "
-				       "split on (%s) under (%s) (ledger keys '" LEDGER_K_SPLIT "%s', '"
-				       LEDGER_K_WHERE "%s'): continuing its chain on another key or "
-				       "condition would lose or repeat rows, or keep rows of both "
-				       "conditions; resume mc-snapshot with the recorded split key and "
-				       "condition (with --checkpoint-in from this sink's --checkpoint-out "
-				       "it refuses any other), or load the table's snapshot again from "
-				       "the start (%s)",
-				       (unsigned long long)rd->recno, key, *split ? split : "none: one chunk",
-				       *where ? where : "none", ls ? ls : "not recorded",
-				       !lw ? "not recorded" : *lw ? lw : "none", key, key,
-				       sink_local(s) ? "mc-tunnel-put --resnapshot, or a new warehouse"
-						     : "into a new table (--name) with a new --state");
-		if ((*split && ledger_chainmeta_set(&s->L, LEDGER_K_SPLIT, key, split, err) < 0) ||
-		    ledger_chainmeta_set(&s->L, LEDGER_K_WHERE, key, where, err) < 0)
-			return -1;
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "record %llu: this stream's mc-snapshot reads '%s' split on (%s) "
+				     "under the condition (%s), but the chunks committed of it were "
+				     "split on (%s) under (%s) (ledger keys '" LEDGER_K_SPLIT "%s', '"
+				     LEDGER_K_WHERE "%s'): continuing its chain on another key or "
+				     "condition would lose or repeat rows, or keep rows of both "
+				     "conditions; resume mc-snapshot with the recorded split key and "
+				     "condition (with --checkpoint-in from this sink's --checkpoint-out "
+				     "it refuses any other), or load the table's snapshot again from "
+				     "the start (%s)",
+				     (unsigned long long)rd->recno, key, *split ? split : "none: one chunk",
+				     *where ? where : "none", ls ? ls : "not recorded",
+				     !lw ? "not recorded" : *lw ? lw : "none", key, key,
+				     sink_local(s) ? "mc-tunnel-put --resnapshot, or a new warehouse"
+						   : "into a new table (--name) with a new --state");
+		else if ((*split && ledger_chainmeta_set(&s->L, LEDGER_K_SPLIT, key, split, err) < 0) ||
+			 ledger_chainmeta_set(&s->L, LEDGER_K_WHERE, key, where, err) < 0)
+			rc = -1;
 	}
-	return 0;
+	buf_free(&kb);
+	buf_free(&sb);
+	buf_free(&wb);
+	return rc;
 }
