@@ -207,6 +207,25 @@ mdb_pad_to() {
 	done
 }
 
+# mdb_new_history R N [SQL]: RESET MASTER (a second after the binlogs were
+# made: another creation time), then the new history's binlog N (1 or 2)
+# written up to a transaction that ends at offset R: row 10 (SQL before it,
+# e.g. SET gtid_seq_no = 1000) measures one (B), rows 11... pad
+# (mdb_pad_to); binlog 2 after FLUSH BINARY LOGS
+mdb_new_history() {
+	sleep 1
+	sql "RESET MASTER"
+	[ "$2" = 1 ] && sleep 1 # the binlog checkpoint event the server writes
+	_mnh=$(mdb_pos)
+	sql "${3:+$3; }INSERT INTO d.t VALUES (10,REPEAT('x',000))"
+	B=$(($(mdb_pos) - _mnh))
+	if [ "$2" = 2 ]; then
+		sql "FLUSH BINARY LOGS"
+		sleep 1 # the binlog checkpoint event the server writes after the rotation
+	fi
+	mdb_pad_to "$1" "$B"
+}
+
 mdb_snap_d() {
 	mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" 2>"$T/err" ||
 		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }

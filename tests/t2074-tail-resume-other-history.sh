@@ -63,11 +63,7 @@ expect_eq "the warehouse holds rows 1 to 5" "$(first_ids "$T"/wh/d__t_log/ds=*/p
 # (gtid_seq_no), and its binlog 1 gets an event boundary at the resume of
 # ck1: a transaction padded to end there (REPEAT keeps the statement's
 # length, the row grows by the count)
-sleep 1 # another creation time of the binlogs
-sql "RESET MASTER"
-sleep 1 # the binlog checkpoint event the server writes
-p0=$(mdb_pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(mdb_pos) - p0 ))
-mdb_pad_to "$R" "$B"
+mdb_new_history "$R" 1 "SET gtid_seq_no = 1000"
 expect_eq "the new history's binlog 1 has an event boundary at $R" "$(mdb_pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
 cp "$MDB_BL".000001 "$T/new/"

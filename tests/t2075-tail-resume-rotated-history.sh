@@ -88,12 +88,7 @@ expect_grep "... named" "record [0-9]*: binlog_start mark with label '3:1' \\(wa
 # (gtid_seq_no), and its binlog 2 gets an event boundary at the resume: a
 # transaction padded to end there (REPEAT keeps the statement's length, the
 # row grows by the count)
-sleep 1 # another creation time of the binlogs
-sql "RESET MASTER"
-p0=$(mdb_pos); sql "SET gtid_seq_no = 1000; INSERT INTO d.t VALUES (10,REPEAT('x',000))"; B=$(( $(mdb_pos) - p0 ))
-sql "FLUSH BINARY LOGS"
-sleep 1 # the binlog checkpoint event the server writes after the rotation
-mdb_pad_to "$R" "$B"
+mdb_new_history "$R" 2 "SET gtid_seq_no = 1000"
 expect_eq "the new history's binlog 2 has an event boundary at $R" "$(mdb_pos)" "$R"
 sql "INSERT INTO d.t VALUES (100,''),(101,'')"
 cp "$MDB_BL".000001 "$MDB_BL".000002 "$T/new/"
