@@ -580,21 +580,15 @@ static int get_src(const struct ckpt *c, const char *pre, struct mc_ledger *l)
 		return -2;
 	if ((v = ckpt_get(c, K(LEDGER_K_EPOCH))) && !(l->src_epoch = mc_strdup(v)))
 		return -2;
-	if ((v = ckpt_get(c, K(LEDGER_K_FILES)))) {
+	if ((v = ckpt_get(c, K(LEDGER_K_FILES))) && !(l->src_files = mc_strdup(v)))
+		return -2;
+	if ((v = ckpt_get(c, K(LEDGER_K_ROTATED))) && !(l->src_rotated = mc_strdup(v)))
+		return -2;
+	if (l->src_files || l->src_rotated) {
+		/* both lists well formed (one pass reads them) */
 		size_t nf;
 		uint64_t lo, hi;
 		int64_t t;
-		if (!(l->src_files = mc_strdup(v)))
-			return -2;
-		if (ledger_hist_file(l, 0, &t, &nf, &lo, &hi) < 0)
-			return -1;
-	}
-	if ((v = ckpt_get(c, K(LEDGER_K_ROTATED)))) {
-		size_t nf;
-		uint64_t lo, hi;
-		int64_t t;
-		if (!(l->src_rotated = mc_strdup(v)))
-			return -2;
 		if (ledger_hist_file(l, 0, &t, &nf, &lo, &hi) < 0)
 			return -1;
 	}
