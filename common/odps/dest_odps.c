@@ -26,6 +26,7 @@
 #include "odps/state.h"
 #include "odps/types.h"
 #include "odps/upload.h"
+#include "odps/zpool.h"
 #include "wh/layout.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
@@ -39,10 +40,13 @@ static struct odps_up up_of(struct odd *w, const struct dest_part *p)
 	return u;
 }
 
-static void part_reset(struct dest_part *p)
+static void part_reset(struct odd *w, struct dest_part *p)
 {
-	for (size_t i = 0; i < p->nblocks; i++)
+	for (size_t i = 0; i < p->nblocks; i++) {
+		if (w->zp) /* memory for the next commit's blocks */
+			odps_zpool_recycle(w->zp, &p->blocks[i]);
 		buf_free(&p->blocks[i]);
+	}
 	p->nblocks = 0;
 	p->used = p->skip = p->complete = 0;
 	p->rows = 0;
@@ -234,7 +238,7 @@ static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 	struct odd *w = st;
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
-		part_reset(w->parts[i]);
+		part_reset(w, w->parts[i]);
 	if (odps_spool_remove_wait(&w->sprm, err) < 0)
 		return -1;
 	return odps_spool_reset(w->o.state, err);
@@ -643,7 +647,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	if (rc == 0)
 		rc = odps_spool_remove_start(&w->sprm, w->o.state, err);
 	for (size_t i = 0; i < w->nparts; i++)
-		part_reset(w->parts[i]);
+		part_reset(w, w->parts[i]);
 out:
 	free(ids);
 	odps_journal_free(&j);
@@ -820,8 +824,11 @@ static void odd_close(void *st)
 	if (!w)
 		return;
 	odd_early_free(w);
+	odps_zpool_stop(w->zp);
+	w->zp = NULL;
+	buf_free(&w->zraw);
 	for (size_t i = 0; i < w->nparts; i++) {
-		part_reset(w->parts[i]);
+		part_reset(w, w->parts[i]);
 		free(w->parts[i]->blocks);
 		free(w->parts[i]->table);
 		free(w->parts[i]->sname);

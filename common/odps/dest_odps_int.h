@@ -66,6 +66,8 @@ struct odd_hist {
 	unsigned mirrored;    /* gen when last put into the state mirror + 1 */
 };
 
+struct odps_zpool;
+
 struct odd {
 	struct dest_odps_opts o;
 	struct dest_opts dopts;
@@ -73,6 +75,11 @@ struct odd {
 	struct odps_target t;
 	struct odps_client c;
 	struct odps_conns *conns; /* --threads > 1: the connections blocks go up on */
+	/* --threads > 1: the workers compressing blocks, with the memory of
+	 * the last blocks (dest_odps_pipe.c), kept from one commit to the
+	 * next; the encoder's block memory likewise */
+	struct odps_zpool *zp;
+	struct mc_buf zraw;
 	int client_ok;
 	int lockfd;
 	uint64_t seq;

@@ -101,9 +101,13 @@ static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows
 	struct odd_pipe *q = p->pipe;
 	q->nworkers = odd_cpus(u->threads);
 	q->block_size = w->o.block_size ? w->o.block_size : TREC_BLOCK_SIZE;
-	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0 ||
-	    odps_zpool_start(&q->zp, w->o.comp, 0, q->nworkers, odps_put_wake, q->run, err) < 0 ||
-	    odd_encode(w, p, rows, err) < 0)
+	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0)
+		return -1;
+	if (q->zp)
+		odps_zpool_bind(q->zp, odps_put_wake, q->run);
+	else if (odps_zpool_start(&q->zp, w->o.comp, 0, q->nworkers, odps_put_wake, q->run, err) < 0)
+		return -1;
+	if (odd_encode(w, p, rows, err) < 0)
 		return -1;
 	while (odps_zpool_left(q->zp) > 0)
 		if (pump(p, 0, 1000, err) < 0)
@@ -154,12 +158,25 @@ int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		p->spooled = 1;
 		return rc;
 	}
+	/* the workers and the blocks' memory of the last send, if any: their
+	 * pages are not cleared again (zpool.h) */
+	q.zp = w->zp;
+	q.raw = w->zraw;
+	memset(&w->zraw, 0, sizeof w->zraw);
+	w->zp = NULL;
 	p->pipe = &q;
 	rc = send(w, p, rows, u, idx, err);
 	p->pipe = NULL;
-	odps_zpool_stop(q.zp); /* before the run: the workers wake it */
+	if (q.zp) {
+		odps_zpool_bind(q.zp, NULL, NULL); /* before the run ends: the workers wake it */
+		if (rc >= 0 && odps_zpool_idle(q.zp))
+			w->zp = q.zp; /* for the next send */
+		else
+			odps_zpool_stop(q.zp);
+	}
 	odps_put_end(q.run);
-	buf_free(&q.raw);
+	q.raw.len = 0;
+	w->zraw = q.raw;
 	free(q.ready);
 	return rc;
 }

@@ -10,6 +10,8 @@
 #include "base/alloc.h"
 
 #define ZPOOL_MAX 8
+/* compressed blocks' memory kept for the next ones (odps_zpool_recycle) */
+#define ZPOOL_KEEP 64
 
 struct job {
 	struct job *next;
@@ -28,6 +30,9 @@ struct odps_zpool {
 	struct mc_err err; /* the first worker's error */
 	void (*wake)(void *);
 	void *arg;
+	int waking;           /* workers inside wake(arg) */
+	struct mc_buf outs[ZPOOL_KEEP]; /* spent compressed blocks' memory */
+	size_t nouts;
 	enum trec_comp comp;
 	int level;
 	pthread_t th[ZPOOL_MAX];
@@ -68,9 +73,15 @@ static void *worker(void *arg)
 		z->done = j;
 		pthread_cond_broadcast(&z->cv);
 		if (z->wake) {
+			/* called unlocked: odps_zpool_bind waits for it */
+			void (*wake)(void *) = z->wake;
+			void *warg = z->arg;
+			z->waking++;
 			pthread_mutex_unlock(&z->mu);
-			z->wake(z->arg);
+			wake(warg);
 			pthread_mutex_lock(&z->mu);
+			z->waking--;
+			pthread_cond_broadcast(&z->cv);
 		}
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -103,6 +114,8 @@ void odps_zpool_stop(struct odps_zpool *z)
 	free_jobs(z->todo);
 	free_jobs(z->done);
 	free_jobs(z->spare);
+	for (size_t i = 0; i < z->nouts; i++)
+		buf_free(&z->outs[i]);
 	pthread_cond_destroy(&z->cv);
 	pthread_mutex_destroy(&z->mu);
 	free(z);
@@ -148,6 +161,10 @@ int odps_zpool_add(struct odps_zpool *z, size_t k, struct mc_buf *raw, size_t he
 	t = j->raw; /* spent: len 0 */
 	j->raw = *raw;
 	*raw = t;
+	pthread_mutex_lock(&z->mu);
+	if (!j->out.cap && z->nouts) /* a spent block's memory to compress into */
+		j->out = z->outs[--z->nouts];
+	pthread_mutex_unlock(&z->mu);
 	j->k = k;
 	j->head = head;
 	j->next = NULL;
@@ -198,4 +215,37 @@ size_t odps_zpool_left(struct odps_zpool *z)
 	n = z->left;
 	pthread_mutex_unlock(&z->mu);
 	return n;
+}
+
+void odps_zpool_bind(struct odps_zpool *z, void (*wake)(void *), void *arg)
+{
+	pthread_mutex_lock(&z->mu);
+	while (z->waking)
+		pthread_cond_wait(&z->cv, &z->mu);
+	z->wake = wake;
+	z->arg = arg;
+	pthread_mutex_unlock(&z->mu);
+}
+
+int odps_zpool_idle(struct odps_zpool *z)
+{
+	int r;
+	pthread_mutex_lock(&z->mu);
+	r = !z->failed && !z->left && !z->todo && !z->done;
+	pthread_mutex_unlock(&z->mu);
+	return r;
+}
+
+void odps_zpool_recycle(struct odps_zpool *z, struct mc_buf *b)
+{
+	if (!b->cap)
+		return;
+	b->len = 0;
+	pthread_mutex_lock(&z->mu);
+	if (z->nouts < ZPOOL_KEEP) {
+		z->outs[z->nouts++] = *b;
+		memset(b, 0, sizeof *b);
+	}
+	pthread_mutex_unlock(&z->mu);
+	buf_free(b); /* (kept: nothing left to free) */
 }

@@ -29,6 +29,18 @@ int odps_zpool_take(struct odps_zpool *z, size_t *k, struct mc_buf *out, struct 
 void odps_zpool_wait(struct odps_zpool *z);
 /* The blocks handed over and not taken back yet. */
 size_t odps_zpool_left(struct odps_zpool *z);
+/* Set the function the workers call after each block (NULL: none), once
+ * no worker is inside the one set before: a pool kept from one send to
+ * the next (dest_odps_pipe.c) wakes each send's PUTs, and never a run
+ * that has ended. */
+void odps_zpool_bind(struct odps_zpool *z, void (*wake)(void *), void *arg);
+/* No block handed over and not taken, and no worker failed: z may serve
+ * the next send as it is. */
+int odps_zpool_idle(struct odps_zpool *z);
+/* A spent compressed block's memory (*b: emptied) kept for a next block
+ * to be compressed into (up to a few dozen; freed beyond): a buffer
+ * filled again costs no fresh pages, which the kernel clears first. */
+void odps_zpool_recycle(struct odps_zpool *z, struct mc_buf *b);
 /* Stop the workers (each finishes its block) and free z (NULL is fine). */
 void odps_zpool_stop(struct odps_zpool *z);
 
