@@ -1,4 +1,5 @@
 /* sql.c: SQL instances (sql.h). */
+#define _GNU_SOURCE /* memmem */
 #include "odps/sql.h"
 
 #include <errno.h>
@@ -289,6 +290,30 @@ static int instance_id(const struct odps_http_resp *r, char *id, size_t idsz, st
 	return 0;
 }
 
+/* The instance's own <Status> in a ?taskstatus answer (§8.3: <Instance>
+ * <Status>...</Status><Tasks>...</Tasks>), wherever its <Tasks> stands:
+ * the tasks' statuses inside <Tasks> are not it. 1 found, 0 not, -1 out
+ * of memory. */
+static int inst_status(const struct odps_http_resp *r, char *out, size_t outsz)
+{
+	const char *b = r->body.p ? r->body.p : "";
+	size_t n = r->body.len, a = 0;
+	const char *t = memmem(b, n, "<Tasks", 6), *e;
+	struct odps_http_resp cut = { 0 };
+	int rc;
+	if (!t)
+		return elem_str(r, &a, "Status", out, outsz, NULL, 0);
+	e = memmem(t, n - (size_t)(t - b), "</Tasks>", 8);
+	if (buf_add(&cut.body, b, (size_t)(t - b)) < 0 ||
+	    (e && buf_add(&cut.body, e + 8, n - (size_t)(e + 8 - b)) < 0)) {
+		buf_free(&cut.body);
+		return -1;
+	}
+	rc = elem_str(&cut, &a, "Status", out, outsz, NULL, 0);
+	buf_free(&cut.body);
+	return rc;
+}
+
 /* GET the instance resource with one query parameter (NULL: none). */
 static int get_inst(struct odps_client *c, const struct odps_sql_opts *o, const char *res,
 		    const char *param, const char *what, struct odps_http_resp *r,
@@ -445,11 +470,16 @@ int odps_sql_run(struct odps_client *c, const struct odps_sql_opts *o, const cha
 	say(o, id, "submitted");
 	say_logview(c, o, id);
 	snprintf(what, sizeof what, "SQL instance %s", id);
-	for (;;) { /* until Terminated */
-		at = 0;
-		if (get_inst(c, o, res.p, NULL, what, &r, err) < 0)
+	for (;;) { /* until Terminated: the instance's status and its task's in one answer */
+		int f;
+		if (get_inst(c, o, res.p, "taskstatus", what, &r, err) < 0)
 			goto out;
-		if (elem_str(&r, &at, "Status", st, sizeof st, NULL, 0) != 1) {
+		f = inst_status(&r, st, sizeof st);
+		if (f < 0) {
+			mc_oom(err, "an SQL instance");
+			goto out;
+		}
+		if (f != 1) {
 			mc_errf(err, MC_EXIT_DATA, "%s: the status answer has no <Status>", what);
 			goto out;
 		}
@@ -458,8 +488,6 @@ int odps_sql_run(struct odps_client *c, const struct odps_sql_opts *o, const cha
 		sleep_s(wait);
 		wait = wait * 2 > pmax ? pmax : wait * 2;
 	}
-	if (get_inst(c, o, res.p, "taskstatus", what, &r, err) < 0)
-		goto out;
 	at = 0;
 	st[0] = '\0';
 	{
