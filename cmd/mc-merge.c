@@ -65,6 +65,12 @@ static const char usage[] =
 	"                        0 for plain --output)\n"
 	"      --emit-sql        print the SQL doing the same merge, do nothing\n"
 	"      --dialect=D       maxcompute (default) or sqlite\n"
+	"      --skip-merged     with --ds (and --all): do nothing and exit 0 for a\n"
+	"                        table whose partition ds is there complete (merged\n"
+	"                        already, or the snapshot), or whose oldest full\n"
+	"                        partition is after ds (a day before its snapshot,\n"
+	"                        or dropped by --lifecycle); for catching up on\n"
+	"                        missed days (pipelines/merge-daily.sh)\n"
 	"  -v, --verbose         say what was read and written on standard error\n"
 	"MaxCompute (the merge runs there as SQL; docs/maxcompute.md):\n"
 	"      --dest=odps://PROJECT[/SCHEMA]  the project of the tables\n"
@@ -172,6 +178,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		{ "into", required_argument, NULL, 1002 },
 		{ "all", no_argument, NULL, 1003 },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "skip-merged", no_argument, NULL, 1004 },
 		ODPSOPT_LONGOPTS,
 		REPORT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -253,6 +260,7 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		case 1000: x->co.dest = optarg; break;
 		case 1002: x->into = optarg; x->set = 1; break;
 		case 1003: x->all = 1; break;
+		case 1004: o->skip_merged = 1; break;
 		case 'j':
 			if (opt_u64("--jobs", optarg, 1, 64, &u, &err) < 0)
 				prog_usage_error("%s", err.msg);
@@ -271,6 +279,9 @@ static void parse(int argc, char **argv, struct mergejob_opts *o, struct odps_cl
 		prog_usage_error("unexpected argument '%s'", argv[optind]);
 	if (have_jobs && !x->all)
 		prog_usage_error("--jobs goes with --all");
+	if (o->skip_merged && (!o->ds || o->at || o->output || o->emit_sql || x->into))
+		prog_usage_error("--skip-merged goes with --ds (a day's partition made): it takes "
+				 "none of --at, --output, --emit-sql, --into");
 	if (x->all) {
 		if (o->table)
 			prog_usage_error("--all and --table exclude each other");
@@ -362,6 +373,17 @@ static void merge_record(const struct mergejob_opts *o, const struct odps_cli *x
 		prog_warn("the record of this merge for mc-cat --status: %s", err.msg);
 }
 
+/* A local merge done: recorded, unless --skip-merged found nothing to do
+ * (no merge: the record of the last one stays). */
+static void merge_record_done(const struct mergejob_opts *o, const struct odps_cli *x,
+			      const struct mergejob *j)
+{
+	struct mergejob_stats st;
+	mergejob_stats(j, &st);
+	if (!st.skipped)
+		merge_record(o, x, NULL);
+}
+
 static noreturn void merge_fail(const struct mergejob_opts *o, const struct odps_cli *x,
 				const struct mc_err *err)
 {
@@ -379,6 +401,7 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	struct odps_sql_opts so = { 0 };
 	struct odps_merge_opts mo = { 0 };
 	struct mc_err err = { 0 };
+	int skipped = 0;
 	if (odps_target_resolve(&x->co, &t, &err) < 0 ||
 	    odps_client_init(&c, &t, &x->ho, "mc-merge/" MC_VERSION, &err) < 0) {
 		if (err.code == MC_EXIT_USAGE)
@@ -401,11 +424,14 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	mo.into = x->into;
 	mo.key = o->key;
 	mo.lifecycle = o->lifecycle;
+	mo.skip_merged = o->skip_merged;
+	mo.skipped = &skipped;
 	mo.verbose = o->verbose;
 	mo.say = prog_sayer;
 	if (odps_merge_run(&c, &mo, &err) < 0)
 		merge_fail(o, x, &err);
-	merge_record(o, x, NULL);
+	if (!skipped) /* a day skipped is no merge: the last one's record stays */
+		merge_record(o, x, NULL);
 	odps_client_free(&c);
 	odps_target_free(&t);
 	prog_close_stdout();
@@ -477,7 +503,7 @@ static noreturn void all_child(struct mergejob_opts *o, const struct odps_cli *x
 	atexit(abort_live_job);
 	if (mergejob_run(live_job, &err) < 0)
 		merge_fail(o, x, &err);
-	merge_record(o, x, NULL);
+	merge_record_done(o, x, live_job);
 	mergejob_free(live_job);
 	live_job = NULL;
 	exit(0);
@@ -610,7 +636,7 @@ int main(int argc, char **argv)
 	atexit(abort_live_job);
 	if (mergejob_run(live_job, &err) < 0)
 		merge_fail(&o, &x, &err);
-	merge_record(&o, &x, NULL);
+	merge_record_done(&o, &x, live_job);
 	if (sql.len && io_write_all(1, sql.p, sql.len) < 0) {
 		mc_errnof(&err, errno, "standard output");
 		prog_fail(&err);

@@ -530,6 +530,32 @@ static int plan_at(struct mo *m, struct mc_err *err)
 		       o->table);
 }
 
+/* --skip-merged: 1 when ds needs no merge: mc-merge made its partition
+ * (STATE/merge.T names it, and SHOW PARTITIONS lists it: the record is
+ * written before the INSERT OVERWRITE, which makes the partition whole or
+ * not at all), or the day is before the table's oldest partition (before
+ * the snapshot's day, or dropped by the lifecycle). 0: as usual (the
+ * snapshot's own day is "nothing to do" there). */
+static int skip_day(struct mo *m, struct mc_err *err)
+{
+	struct mc_pos f;
+	char d[16];
+	if (has_day(m, m->o->day)) {
+		int r = recorded(m, m->o->day, &f, err);
+		if (r > 0)
+			odps_mo_say(m, "'%s/ds=%s' is merged already: nothing to do (--skip-merged)",
+				    m->o->table, m->o->ds);
+		return r;
+	}
+	if (m->ndays && m->days[0] > m->o->day) {
+		day_format(m->days[0], d);
+		odps_mo_say(m, "'%s/ds=%s' is before the table's oldest partition 'ds=%s' in "
+			    "MaxCompute: nothing to do (--skip-merged)", m->o->table, m->o->ds, d);
+		return 1;
+	}
+	return 0;
+}
+
 /* 1: ds is the snapshot itself (nothing to do). */
 static int plan_day(struct mo *m, struct mc_err *err)
 {
@@ -790,6 +816,11 @@ static int run(struct mo *m, struct mc_err *err)
 		return -1;
 	if ((!m->mh.active && columns(m, err) < 0) || partitions(m, err) < 0)
 		return -1;
+	if (m->o->ds && m->o->skip_merged && (rc = skip_day(m, err)) != 0) {
+		if (rc > 0 && m->o->skipped)
+			*m->o->skipped = 1;
+		return rc < 0 ? -1 : 0;
+	}
 	if (m->o->ds) {
 		if ((rc = plan_day(m, err)) < 0)
 			return -1;

@@ -35,11 +35,16 @@ struct odps_merge_opts {
 	const char *key;       /* --key=COL[,COL] or NULL: the key the table's
 				* comment records */
 	uint64_t lifecycle;    /* days of full partitions kept; 0 keeps all */
+	int skip_merged;       /* with ds: nothing to do for a day merged
+				* already (recorded in STATE/merge.T and
+				* listed by SHOW PARTITIONS) or before the
+				* table's oldest partition (--skip-merged) */
+	int *skipped;          /* set to 1 when skip_merged did nothing (or NULL) */
 	int verbose;
 	struct mc_say say;
 };
 
-/* 0 (also: ds is the snapshot itself, nothing done); -1 with err: code 1
+/* 0 (also: ds is the snapshot itself, or skipped, nothing done); -1 with err: code 1
  * (the day not over, no base, an SQL task failed, ...), 2 (a bad --key),
  * 3 (the service unreachable within the retry time, or another mc-merge
  * holds the table: STATE/merge.T.lock). */

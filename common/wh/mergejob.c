@@ -470,6 +470,71 @@ static int ds_is_snapshot(struct mergejob *j, struct mc_err *err)
 	return rc;
 }
 
+/* --skip-merged: 1 when ds needs no merge: its full partition is there
+ * complete (a marker of a full partition, as the merge or the snapshot's
+ * load writes it, and each file it names there at its size: nothing of
+ * the data is read), or the day is before the table's oldest full
+ * partition (before the snapshot's day, or dropped by --lifecycle), which
+ * leaves no base to make it from. 0: merge it as usual. */
+static int ds_skip(struct mergejob *j, struct mc_err *err)
+{
+	char **all, **done;
+	size_t nall, ndone, i;
+	int64_t d, oldest = 0;
+	int have_oldest = 0, rc = 0;
+	char od[16];
+
+	if (wh_list_parts(j->tdir, 1, &all, &nall, err) < 0)
+		return -1;
+	if (wh_list_parts(j->tdir, 0, &done, &ndone, err) < 0) {
+		wh_free_list(all, nall);
+		return -1;
+	}
+	for (i = 0; i < ndone && rc == 0; i++) {
+		struct wh_manifest m;
+		if (wh_part_day(done[i], &d) < 0 || d != j->o.day)
+			continue;
+		if (wh_part_manifest(j->tdir, done[i], &m, err) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = m.kind == WH_BASE && m.has_from;
+		for (size_t f = 0; f < m.nfiles && rc > 0; f++) {
+			struct stat st;
+			char *fp = wh_pathf("%s/%s/%s", j->tdir, done[i], m.files[f].name);
+			if (!fp) {
+				rc = mc_oom(err, "path");
+				break;
+			}
+			if (stat(fp, &st) < 0 || !S_ISREG(st.st_mode) ||
+			    (uint64_t)st.st_size != m.files[f].bytes) {
+				mj_say(j, "'%s': missing or not of the size its marker says: "
+					  "merging the day again", fp);
+				rc = 0;
+			}
+			free(fp);
+		}
+		wh_manifest_free(&m);
+		if (rc > 0)
+			mj_say(j, "'%s/ds=%s' is merged already: nothing to do (--skip-merged)",
+			       j->o.table, j->o.ds);
+	}
+	for (i = 0; i < nall && rc == 0; i++)
+		if (wh_part_day(all[i], &d) == 0 && (!have_oldest || d < oldest)) {
+			oldest = d;
+			have_oldest = 1;
+		}
+	if (rc == 0 && have_oldest && oldest > j->o.day) {
+		day_format(oldest, od);
+		mj_say(j, "'%s/ds=%s' is before the table's oldest full partition 'ds=%s': "
+			  "nothing to do (--skip-merged)", j->o.table, j->o.ds, od);
+		rc = 1;
+	}
+	wh_free_list(all, nall);
+	wh_free_list(done, ndone);
+	return rc;
+}
+
 /* The table has no base: no snapshot of it was loaded. Its changes alone
  * do not make its state (a table created or renamed onto its name after
  * the snapshot has none): say so, and what to do. */
@@ -816,6 +881,12 @@ static int run(struct mergejob *j, struct mc_err *err)
 			mj_say(j, "'%s/ds=%s' is the snapshot: nothing to merge", j->o.table,
 			       j->o.ds);
 			j->st.nothing = 1;
+			return 0;
+		}
+		if (j->o.skip_merged && (rc = ds_skip(j, err)) != 0) {
+			if (rc < 0)
+				return -1;
+			j->st.skipped = 1;
 			return 0;
 		}
 	}

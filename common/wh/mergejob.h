@@ -62,6 +62,11 @@ struct mergejob_opts {
 	int dialect;             /* MERGE_SQL_* */
 	struct mc_buf *sql;      /* where emit_sql goes */
 	int verbose;             /* say what was read and written */
+	/* with ds (no at, output, emit_sql): nothing to do, exit 0, for a day
+	 * whose full partition is there complete (its marker a base's, its
+	 * files there at their sizes) or before the table's oldest full
+	 * partition (--skip-merged, for catching up) */
+	int skip_merged;
 	/* Receives each verbose line (no newline); NULL: nothing is said. */
 	struct mc_say say;
 	/* at each phase and every 65536 rows; NULL: none */
@@ -72,6 +77,8 @@ struct mergejob_opts {
 /* Statistics of the last run (for callers and tests). */
 struct mergejob_stats {
 	int nothing;             /* ds is the snapshot itself: nothing done */
+	int skipped;             /* skip_merged: ds merged already, or before
+				  * the oldest full partition: nothing done */
 	uint64_t rows;           /* rows written */
 	uint64_t log_rows;       /* changes applied */
 	uint64_t log_files;      /* log files read */
