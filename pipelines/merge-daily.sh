@@ -1,21 +1,34 @@
 #!/bin/sh
 # pipelines/merge-daily.sh: the daily (T+1) merge of every table, for cron or
-# systemd's mcsync-merge.timer:
+# systemd's mcsync-merge.timer. It catches up: each day from
+# $MCSYNC_CATCHUP_DAYS days back (default 7) up to yesterday, oldest first,
 #
-#   mc-merge --warehouse=$MCSYNC_DEST --all --ds=YESTERDAY --jobs=$MCSYNC_JOBS
+#   mc-merge --warehouse=$MCSYNC_DEST --all --ds=DAY --jobs=$MCSYNC_JOBS --skip-merged
+#
+# so that a day that failed (the tail down: "has not reached the end of D")
+# is merged by the next run, without a backfill by hand. --skip-merged
+# makes a day already merged cost nothing (its partition is left as it is)
+# and a day before a table's snapshot nothing to do. It stops at the first
+# day that fails, with that day's status: a later day is not merged before
+# an earlier one. MCSYNC_CATCHUP_DAYS=1 is only yesterday, without
+# --skip-merged (the behaviour before catching up: a rerun remakes it).
 #
 # YESTERDAY is the day before today in $MCSYNC_TZ (default UTC; set it to
 # the zone of the warehouse's --utc-offset, e.g. Asia/Shanghai for +08:00;
-# a zone that does not exist is refused, exit 2), or $MCSYNC_DS to merge
-# another day (a backfill). With MCSYNC_STATE and MCSYNC_ODPS set, the
-# merge runs in MaxCompute instead:
-#   mc-merge --dest=$MCSYNC_ODPS --state=$MCSYNC_STATE --all --ds=...
+# a zone that does not exist is refused, exit 2). $MCSYNC_DS merges that
+# one day instead (a backfill: exactly that day, remade if merged, no
+# catching up). $MCSYNC_TODAY=YYYYMMDD takes that day for today (tests, or
+# a run that must act as on another day). With MCSYNC_STATE and
+# MCSYNC_ODPS set, the merge runs in MaxCompute instead:
+#   mc-merge --dest=$MCSYNC_ODPS --state=$MCSYNC_STATE --all --ds=... [--skip-merged]
 #   (MCSYNC_ODPS_ARGS: --odps-config=FILE and the like)
-# Exit status: mc-merge --all's: 0 every table merged; 3 only tables locked
-# or out of reach (try again later); 1 otherwise, each failed table named
-# on standard error. "has not reached the end of D" (exit 1) means the
-# tail has not committed a change or heartbeat past midnight yet: the
-# merge runs too early, or the tail is down.
+# Exit status: mc-merge --all's for the first day that failed, or 0: 0
+# every table merged for every day; 3 only tables locked or out of reach
+# (try again later); 1 otherwise, each failed table named on standard
+# error; 2 a bad setting (MCSYNC_TZ, MCSYNC_CATCHUP_DAYS, MCSYNC_TODAY,
+# MCSYNC_DS). "has not reached the end of D" (exit 1) means the tail has
+# not committed a change or heartbeat past midnight yet: the merge runs too
+# early, or the tail is down; the next run merges D then.
 set -u
 [ -n "${MCSYNC_BIN:-}" ] && PATH=$MCSYNC_BIN:$PATH
 # MCSYNC_TZ must name a zone that exists: `date` takes an unknown name
@@ -31,14 +44,53 @@ if [ "$zone" != UTC ] && [ "$(head -c 4 "$zfile" 2>/dev/null)" != TZif ] &&
 	echo "merge-daily: MCSYNC_TZ='$tz': no such time zone ($zfile is no zone file; zones are looked up under \$TZDIR, default /usr/share/zoneinfo, from the tzdata package)" >&2
 	exit 2
 fi
-ds=${MCSYNC_DS:-$(TZ=$tz date -d yesterday +%Y%m%d)} || exit 2
+# one day, YYYYMMDD, that `date` takes for one: the same day again
+ymd_ok() {
+	printf '%s\n' "$1" | grep -Eq '^[0-9]{8}$' &&
+		[ "$(date -u -d "$1" +%Y%m%d 2>/dev/null)" = "$1" ]
+}
+if [ -n "${MCSYNC_DS:-}" ]; then
+	ymd_ok "$MCSYNC_DS" || { echo "merge-daily: MCSYNC_DS='$MCSYNC_DS': not a day (want YYYYMMDD)" >&2; exit 2; }
+	first=0 skip=
+else
+	today=${MCSYNC_TODAY:-$(TZ=$tz date +%Y%m%d)} || exit 2
+	ymd_ok "$today" || { echo "merge-daily: MCSYNC_TODAY='$today': not a day (want YYYYMMDD)" >&2; exit 2; }
+	first=${MCSYNC_CATCHUP_DAYS:-7}
+	if ! printf '%s\n' "$first" | grep -Eq '^[0-9]{1,3}$' || [ "$first" -lt 1 ] || [ "$first" -gt 366 ]; then
+		echo "merge-daily: MCSYNC_CATCHUP_DAYS='$first': want a number of days from 1 (only yesterday) to 366" >&2
+		exit 2
+	fi
+	skip=--skip-merged
+	[ "$first" = 1 ] && skip=
+fi
 if [ -n "${MCSYNC_ODPS:-}" ]; then
 	[ -n "${MCSYNC_STATE:-}" ] || { echo "merge-daily: set MCSYNC_STATE to mc-tunnel-put's --state directory" >&2; exit 2; }
-	# shellcheck disable=SC2086 # a word list on purpose
-	exec mc-merge --dest="$MCSYNC_ODPS" --state="$MCSYNC_STATE" --all --ds="$ds" \
-		--jobs="${MCSYNC_JOBS:-2}" ${MCSYNC_ODPS_ARGS:-} ${MCSYNC_MERGE_ARGS:-}
+else
+	[ -n "${MCSYNC_DEST:-}" ] || { echo "merge-daily: set MCSYNC_DEST to the warehouse directory" >&2; exit 2; }
 fi
-[ -n "${MCSYNC_DEST:-}" ] || { echo "merge-daily: set MCSYNC_DEST to the warehouse directory" >&2; exit 2; }
-# shellcheck disable=SC2086
-exec mc-merge --warehouse="$MCSYNC_DEST" --all --ds="$ds" --jobs="${MCSYNC_JOBS:-2}" \
-	${MCSYNC_MERGE_ARGS:-}
+# the days, oldest first: calendar days before today (UTC arithmetic on
+# dates, whatever the zone), or MCSYNC_DS
+i=$first
+while :; do
+	if [ "$first" = 0 ]; then
+		ds=$MCSYNC_DS
+	else
+		ds=$(date -u -d "$today -$i days" +%Y%m%d) || exit 2
+	fi
+	if [ -n "${MCSYNC_ODPS:-}" ]; then
+		# shellcheck disable=SC2086 # a word list on purpose
+		mc-merge --dest="$MCSYNC_ODPS" --state="$MCSYNC_STATE" --all --ds="$ds" \
+			--jobs="${MCSYNC_JOBS:-2}" $skip ${MCSYNC_ODPS_ARGS:-} ${MCSYNC_MERGE_ARGS:-}
+	else
+		# shellcheck disable=SC2086
+		mc-merge --warehouse="$MCSYNC_DEST" --all --ds="$ds" --jobs="${MCSYNC_JOBS:-2}" \
+			$skip ${MCSYNC_MERGE_ARGS:-}
+	fi
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		[ "$i" -gt 1 ] && echo "merge-daily: ds=$ds failed (exit $rc): the days after it are not merged; the next run tries again from it" >&2
+		exit $rc
+	fi
+	i=$((i - 1))
+	[ "$i" -ge 1 ] || exit 0
+done

@@ -48,7 +48,13 @@ svc 2 "a program missing (127): exit 2" MCSYNC_BIN=/nonexistent PATH=/usr/bin:/b
 	mc-tunnel-put --dest="$T/m" "$T/sb.mcr" "$T/ch.mcr" 2>"$T/err" || fail "load" "$(cat "$T/err")"
 expect_ok "merge-daily.sh MCSYNC_DS=20251122" env MCSYNC_DEST="$T/m" MCSYNC_DS=20251122 "$P/merge-daily.sh"
 expect_ok "made the day's partition" test -f "$T/m/sbtest__sbtest1/ds=20251122/_SUCCESS"
-y=$(TZ=Asia/Shanghai date -d yesterday +%Y%m%d)
-expect_code 1 "yesterday (MCSYNC_TZ) is past this log's end: exit 1" env MCSYNC_DEST="$T/m" MCSYNC_TZ=Asia/Shanghai "$P/merge-daily.sh"
+today=$(TZ=Asia/Shanghai date +%Y%m%d)
+y=$(date -u -d "$today -1 day" +%Y%m%d) w=$(date -u -d "$today -7 days" +%Y%m%d)
+expect_code 1 "yesterday (MCSYNC_TZ) is past this log's end: exit 1" env MCSYNC_DEST="$T/m" \
+	MCSYNC_TZ=Asia/Shanghai MCSYNC_CATCHUP_DAYS=1 "$P/merge-daily.sh"
 expect_grep "for yesterday in MCSYNC_TZ ($y)" "has not reached the end of $y" "$T/err"
+expect_code 1 "catching up (7 days by default): the oldest day fails first, exit 1" \
+	env MCSYNC_DEST="$T/m" MCSYNC_TZ=Asia/Shanghai "$P/merge-daily.sh"
+expect_grep "... named ($w)" "has not reached the end of $w" "$T/err"
+expect_grep "... and the days after it not merged" "^merge-daily: ds=$w failed \(exit 1\): the days after it are not merged" "$T/err"
 expect_code 2 "no MCSYNC_DEST: exit 2" env -u MCSYNC_DEST "$P/merge-daily.sh"
