@@ -89,7 +89,8 @@ static const char usage[] =
 	"an alert of kind merge_failed):\n"
 	REPORT_USAGE
 	"\n"
-	"Exit status: 0 ok (also when ds is the snapshot itself: nothing to do);\n"
+	"Exit status: 0 ok (also when ds is the snapshot itself, or --skip-merged\n"
+	"finds it merged or before the oldest full partition: nothing to do);\n"
 	"1 bad data (corrupt file, missing marker, schema mismatch, log not yet\n"
 	"past the cut), nothing written; 2 usage error; 3 the table is locked.\n"
 	"With --all: 0 when every table merged, else 1 if any table failed with 1\n"
