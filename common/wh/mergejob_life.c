@@ -3,8 +3,10 @@
  * log partitions that no kept full partition needs. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 #include "wh/mergejob_int.h"
 
 /* The rank among the table's histories (j->hist) of ledger source src
@@ -22,17 +24,83 @@ static int life_rank(const struct mergejob *j, int has, uint64_t src, size_t *ra
 	return -1;
 }
 
+/* Lower lo (have: set) to global position g. */
+static void life_lower(struct mc_pos *lo, int *have, struct mc_pos g)
+{
+	if (!*have || pos_cmp(&g, lo) < 0)
+		*lo = g;
+	*have = 1;
+}
+
+/* The re-snapshot generations of the table (docs/merge.md "Re-snapshots")
+ * newer than gen (the oldest generation a kept full partition comes
+ * from): a merge on such a partition (the next day, a rerun, an --at)
+ * takes a newer complete generation as its base and reads the log from
+ * its `from` on, which can be below the kept partitions' own. Each lowers
+ * lo to its `from`; one still being loaded (no marker yet: its `from` can
+ * still go down, chunks being read in parallel) and one of no history of
+ * the table keep the whole log (lo 0). */
+static int kept_gens(struct mergejob *j, uint64_t gen, struct mc_pos *lo, int *have,
+		     struct mc_err *err)
+{
+	char *gdir = wh_pathf("%s/%s/%s", j->o.whdir, WH_RESNAP, j->o.table);
+	char **all = NULL;
+	size_t nall = 0;
+	struct stat st;
+	int rc = 0;
+	if (!gdir)
+		return mc_oom(err, "path");
+	if (stat(gdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(gdir);
+		return 0;
+	}
+	if (wh_list_parts(gdir, 1, &all, &nall, err) < 0) {
+		free(gdir);
+		return -1;
+	}
+	for (size_t i = 0; i < nall && rc == 0; i++) {
+		uint64_t g;
+		size_t rank;
+		struct wh_manifest m;
+		const struct mc_pos zero = { 0, 0, 0 };
+		const char *n = all[i];
+		if (strncmp(n, WH_GEN_PART, sizeof WH_GEN_PART - 1) != 0 || strchr(n, '/') ||
+		    num_u64(n + sizeof WH_GEN_PART - 1, &g) < 0 || g <= gen)
+			continue;
+		if ((rc = wh_part_manifest(gdir, n, &m, err)) < 0)
+			break;
+		if (rc == 0 || m.kind != WH_BASE || !m.has_from ||
+		    life_rank(j, m.has_from_src, m.from_src, &rank) < 0) {
+			if (rc == 0)
+				mj_say(j, "lifecycle: the log is kept whole: the re-snapshot "
+					  "'%s/%s/%s' is being loaded",
+				       WH_RESNAP, j->o.table, n);
+			life_lower(lo, have, zero);
+		} else {
+			life_lower(lo, have, mj_gpos(rank, m.from));
+		}
+		rc = 0;
+		wh_manifest_free(&m);
+	}
+	wh_free_list(all, nall);
+	free(gdir);
+	return rc;
+}
+
 /* The lowest `from` of the table's complete full partitions, as a global
  * position (positions of two binlog histories compare by history first,
  * mj_gpos: after RESET MASTER a newer history's positions start low
- * again): the log below it is needed by no rerun and no --at that a kept
- * partition can answer. 1 found, 0 when there is none, -1. A `from` of
- * no history of the table keeps the whole log (lo 0). */
+ * again), and of the re-snapshot generations a merge on one of them can
+ * take as its base (kept_gens): the log below it is needed by no rerun
+ * and no --at that a kept partition can answer. 1 found, 0 when there is
+ * none, -1. A `from` of no history of the table keeps the whole log (lo
+ * 0). */
 static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
 {
 	char **done;
 	size_t ndone;
-	int have = 0;
+	int have = 0, rc = 0;
+	uint64_t gen = 0;
 	if (wh_list_parts(j->tdir, 0, &done, &ndone, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ndone; i++) {
@@ -46,14 +114,16 @@ static int kept_from(struct mergejob *j, struct mc_pos *lo, struct mc_err *err)
 			struct mc_pos g = { 0, 0, 0 };
 			if (life_rank(j, pm.has_from_src, pm.from_src, &rank) == 0)
 				g = mj_gpos(rank, pm.from);
-			if (!have || pos_cmp(&g, lo) < 0)
-				*lo = g;
-			have = 1;
+			if (!have || pm.gen < gen)
+				gen = pm.gen;
+			life_lower(lo, &have, g);
 		}
 		wh_manifest_free(&pm);
 	}
 	wh_free_list(done, ndone);
-	return have;
+	if (have)
+		rc = kept_gens(j, gen, lo, &have, err);
+	return rc < 0 ? -1 : have;
 }
 
 /* Is log partition `part` needed: a file reaching lo (global) or above
