@@ -847,6 +847,9 @@ static int lock_table(struct mergejob *j, struct mc_err *err)
 	free(lock);
 	if (rc == 0)
 		rc = wh_clean_tmp(j->tdir, err);
+	/* the log partitions a killed --lifecycle left renamed aside */
+	if (rc == 0)
+		rc = wh_clean_prefix(j->ldir, WH_DROP_PREFIX, err);
 	/* under --tmpdir, the runs of this table's killed runs (their pid gone) */
 	if (rc == 0 && j->o.tmpdir) {
 		char *what = wh_pathf("merge.%s", j->o.table);

@@ -158,12 +158,9 @@ static int log_needed(struct mergejob *j, const char *part, const struct mc_pos 
 static int drop(struct mergejob *j, const char *dir, const char *part, const char *suffix,
 		struct mc_err *err)
 {
-	char *p = wh_pathf("%s/%s", dir, part);
-	int rc;
-	if (!p)
-		return mc_oom(err, "path");
-	rc = wh_drop_part(p, err);
-	free(p);
+	/* renamed aside first: a kill leaves no partition without part of
+	 * its files (the next run removes what is left aside) */
+	int rc = wh_drop_part_aside(dir, part, err);
 	if (rc == 0)
 		mj_say(j, "lifecycle: dropped '%s%s'", suffix, part);
 	return rc;

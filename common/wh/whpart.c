@@ -64,13 +64,19 @@ int wh_part_manifest(const char *tdir, const char *part, struct wh_manifest *m,
 
 int wh_clean_tmp(const char *tdir, struct mc_err *err)
 {
+	return wh_clean_prefix(tdir, ".tmp-", err);
+}
+
+int wh_clean_prefix(const char *tdir, const char *prefix, struct mc_err *err)
+{
 	DIR *d = opendir(tdir);
 	struct dirent *e;
+	size_t pl = strlen(prefix);
 	int rc = 0;
 	if (!d)
 		return 0;
 	while (rc == 0 && (e = readdir(d)))
-		if (strncmp(e->d_name, ".tmp-", 5) == 0) {
+		if (strncmp(e->d_name, prefix, pl) == 0) {
 			char *p = wh_pathf("%s/%s", tdir, e->d_name);
 			if (!p)
 				rc = mc_oom(err, "path");
@@ -189,6 +195,49 @@ int wh_drop_part(const char *pdir, struct mc_err *err)
 	else if (wh_rmtree(pdir, err) < 0 || afile_sync_dir(pdir, err) < 0)
 		rc = -1;
 	free(mk);
+	return rc;
+}
+
+int wh_drop_part_aside(const char *tdir, const char *part, struct mc_err *err)
+{
+	static unsigned seq;
+	char *p = wh_pathf("%s/%s", tdir, part), *a = NULL, *up = NULL;
+	int rc = -1;
+	if (!p)
+		return mc_oom(err, "path");
+	for (;;) {
+		free(a);
+		if (!(a = wh_pathf("%s/%s%ld.%u", tdir, WH_DROP_PREFIX, (long)getpid(), seq++))) {
+			mc_oom(err, "path");
+			goto out;
+		}
+		if (rename(p, a) == 0)
+			break;
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			mc_errnof(err, errno, "'%s': rename to '%s'", p, a);
+			goto out;
+		}
+	}
+	/* gone from the listing once both directories are on disk (a nested
+	 * partition's own directory too) */
+	if (afile_sync_dir(tdir, err) < 0)
+		goto out;
+	if (strchr(part, '/')) {
+		char *slash;
+		if (!(up = mc_strdup(p))) {
+			mc_oom(err, "path");
+			goto out;
+		}
+		slash = strrchr(up, '/');
+		*slash = 0;
+		if (afile_sync_dir(up, err) < 0)
+			goto out;
+	}
+	rc = wh_rmtree(a, err) < 0 || afile_sync_dir(tdir, err) < 0 ? -1 : 0;
+out:
+	free(p);
+	free(a);
+	free(up);
 	return rc;
 }
 

@@ -61,6 +61,18 @@ int wh_clean_dead_tmp(const char *dir, const char *what, struct mc_err *err);
 /* Drop a partition directory: its marker first (readers stop seeing it),
  * then the rest, syncing the directories. */
 int wh_drop_part(const char *pdir, struct mc_err *err);
+
+/* Leftovers of wh_drop_part_aside in a table directory: WH_DROP_PREFIX
+ * "PID.N", no '=' in it (no reader or writer takes it for a partition). */
+#define WH_DROP_PREFIX ".tmp-drop."
+/* Drop partition `part` of table directory tdir at once: renamed aside to
+ * tdir/WH_DROP_PREFIX..., the directory synced, then removed. A kill
+ * leaves no part of it under its name, only the renamed directory, which
+ * wh_clean_prefix(tdir, WH_DROP_PREFIX) (or wh_clean_tmp) removes. */
+int wh_drop_part_aside(const char *tdir, const char *part, struct mc_err *err);
+/* Remove the entries of dir whose name starts with prefix (with what they
+ * hold). A directory that cannot be opened holds none. */
+int wh_clean_prefix(const char *tdir, const char *prefix, struct mc_err *err);
 /* Swap directories a and b in one step (renameat2 RENAME_EXCHANGE): 1
  * done, 0 when the kernel or the file system cannot (nothing changed),
  * -1 with err. */
