@@ -55,7 +55,8 @@ static const char usage[] =
 	"  -k, --key=COL[,COL]   the key of a table that has none\n"
 	"  -m, --memory=SIZE     memory for sorting (default a quarter of RAM);\n"
 	"                        more spills sorted runs to --tmpdir\n"
-	"      --tmpdir=DIR      where runs go (default: the table's directory)\n"
+	"      --tmpdir=DIR      where runs go, outside the warehouse (default: the\n"
+	"                        table's directory)\n"
 	"  -l, --lifecycle=DAYS  drop full partitions DAYS days or more older than\n"
 	"                        the new one (default 30; 0 keeps all), then the\n"
 	"                        log partitions no kept partition needs\n"
@@ -620,6 +621,9 @@ int main(int argc, char **argv)
 	report_init(&rep);
 	mergejob_opts_init(&o);
 	parse(argc, argv, &o, &x);
+	/* before anything is opened, and once for every table of --all */
+	if (!x.co.dest && mergejob_check_tmpdir(&o, &err) < 0)
+		prog_usage_error("%s", err.msg);
 	if (x.all)
 		return run_all(&o, &x);
 	merge_t0 = (int64_t)time(NULL);

@@ -99,6 +99,12 @@ int mergejob_run(struct mergejob *j, struct mc_err *err);
 
 void mergejob_stats(const struct mergejob *j, struct mergejob_stats *st);
 
+/* o's --tmpdir is outside its warehouse (by resolved paths: a table's
+ * merge removes the temporaries of its directory, so another table's
+ * spilled runs there went): 0, or -1 with err (MC_EXIT_USAGE). Also
+ * checked by mergejob_run, before anything is opened. */
+int mergejob_check_tmpdir(const struct mergejob_opts *o, struct mc_err *err);
+
 /* Remove what a run in progress has half-made (its temporary partition,
  * its spilled runs). Safe at any time, more than once; for exit hooks. */
 void mergejob_abort(struct mergejob *j);
