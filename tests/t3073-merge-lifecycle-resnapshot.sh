@@ -90,3 +90,24 @@ expect_eq "... the same rows" "$(state "$W" 20251123)" "$(state "$K" 20251123)"
 expect_ok "--at on day 23, after the kept day 22" \
 	mc-merge --warehouse="$W" --table=a__t --at='2025-11-23 12:00:00' --output="$T/at.mcr"
 expect_eq "... its rows" "$(mc-cat --to=jsonl "$T/at.mcr" | grep -c '"kind":"row"')" 3
+
+# (3) a generation read at 1:50 but loaded only after the lifecycle dropped
+# the log from there (no lifecycle can hold back a log for a generation
+# not there yet): its merges stop, saying why and what to do; a newer
+# re-snapshot, read at 1:450 (day 25), then gives the days after it
+W=$T/w3
+expect_ok "load" mc-tunnel-put --dest="$W" "$T/snap.mcr" "$T/ch.mcr"
+for d in 20251122 20251123; do
+	expect_ok "day $d with --lifecycle=1" mc-merge --warehouse="$W" --table=a__t --ds=$d --lifecycle=1
+done
+expect_ok "the re-snapshot read at 1:50, loaded now" mc-tunnel-put --dest="$W" --resnapshot "$T/g.mcr"
+expect_code 1 "day 24: exit 1" mc-merge --warehouse="$W" --table=a__t --ds=20251124 --lifecycle=1
+expect_grep "... naming the generation and what to do" \
+	"a__t_log/ds=20251122': missing.*the base is the re-snapshot '_resnap/a__t/gen=000001', whose log is read from its lowest watermark 1:50:0 on: a --lifecycle before it was loaded may have dropped that log; load a newer re-snapshot" "$T/err"
+{ head_ mc-snapshot; schema; for i in 1 2 3 4 5; do snaprow 1 450 $((D5 + 50)) $i; done
+  chunk 1 450 $((D5 + 50)) '(-inf, +inf]'; } | mcr "$T/g3.mcr"
+expect_ok "a newer re-snapshot (read at 1:450)" mc-tunnel-put --dest="$W" --resnapshot "$T/g3.mcr"
+for d in 20251125 20251126; do
+	expect_ok "day $d" mc-merge --warehouse="$W" --table=a__t --ds=$d --lifecycle=1
+done
+expect_eq "... every change up to day 26" "$(state "$W" 20251126)" "1:v1 2:v2 3:v3 4:v4 5:v5 6:v6 "

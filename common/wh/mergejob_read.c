@@ -604,6 +604,24 @@ static int check_count(struct mergejob *j, int found, const struct wh_commit *cs
 		       (unsigned long long)j->L.seq, name, (unsigned long long)want);
 }
 
+/* After a log file found missing (err set), when the base is a re-snapshot
+ * generation: its log, from its lowest watermark on, may have been dropped
+ * by a --lifecycle before it was loaded; say so and what to do. -1. */
+static int gen_hint(struct mergejob *j, struct mc_err *err)
+{
+	char from[64], was[sizeof err->msg];
+	if (!j->gdir)
+		return -1;
+	memcpy(was, err->msg, sizeof was);
+	pos_format(&j->base_m.from, from, sizeof from);
+	return mc_errf(err, err->code,
+		       "%s (the base is the re-snapshot '%s/%s/%s', whose log is read from its "
+		       "lowest watermark %s on: a --lifecycle before it was loaded may have "
+		       "dropped that log; load a newer re-snapshot, taken after the log the "
+		       "warehouse holds)",
+		       was, WH_RESNAP, j->o.table, j->base_part, from);
+}
+
 /* Every log file the ledger's commits wrote into [from, upto) (the log
  * table's commits record, wh_commits.c) is there: its partition complete
  * (listed in parts, manifests lms) and the file in its manifest with the
@@ -644,6 +662,7 @@ static int check_commits(struct mergejob *j, char **parts, const struct wh_manif
 				     "restore the partition, or reload the log into a new warehouse",
 				     j->ldir, k->part, WH_MARKER, (unsigned long long)k->seq,
 				     (unsigned long long)k->rows, lo, hi);
+			rc = gen_hint(j, err);
 			break;
 		}
 		for (size_t x = 0; x < lms[i].nfiles && !f; x++)
@@ -657,6 +676,8 @@ static int check_commits(struct mergejob *j, char **parts, const struct wh_manif
 				     j->ldir, k->part, name, f ? "other rows in its marker" :
 				     "not in its partition's marker", (unsigned long long)k->seq,
 				     (unsigned long long)k->rows, lo, hi);
+		if (rc < 0)
+			gen_hint(j, err);
 	}
 	free(cs);
 	return rc;
