@@ -8,10 +8,13 @@
 # so that a day that failed (the tail down: "has not reached the end of D")
 # is merged by the next run, without a backfill by hand. --skip-merged
 # makes a day already merged cost nothing (its partition is left as it is)
-# and a day before a table's snapshot nothing to do. It stops at the first
-# day that fails, with that day's status: a later day is not merged before
-# an earlier one. MCSYNC_CATCHUP_DAYS=1 is only yesterday, without
-# --skip-merged (the behaviour before catching up: a rerun remakes it).
+# and a day before a table's snapshot nothing to do. A day that fails does
+# not stop the days after it (with --all, the other tables' days go on; a
+# table's later day is made from its newest full partition before it, as
+# always, and the failed day is merged by a later run); the run ends with
+# one line naming the days that failed. MCSYNC_CATCHUP_DAYS=1 is only
+# yesterday, without --skip-merged (the behaviour before catching up: a
+# rerun remakes it).
 #
 # YESTERDAY is the day before today in $MCSYNC_TZ (default UTC; set it to
 # the zone of the warehouse's --utc-offset, e.g. Asia/Shanghai for +08:00;
@@ -22,13 +25,15 @@
 # MCSYNC_ODPS set, the merge runs in MaxCompute instead:
 #   mc-merge --dest=$MCSYNC_ODPS --state=$MCSYNC_STATE --all --ds=... [--skip-merged]
 #   (MCSYNC_ODPS_ARGS: --odps-config=FILE and the like)
-# Exit status: mc-merge --all's for the first day that failed, or 0: 0
-# every table merged for every day; 3 only tables locked or out of reach
-# (try again later); 1 otherwise, each failed table named on standard
-# error; 2 a bad setting (MCSYNC_TZ, MCSYNC_CATCHUP_DAYS, MCSYNC_TODAY,
-# MCSYNC_DS). "has not reached the end of D" (exit 1) means the tail has
-# not committed a change or heartbeat past midnight yet: the merge runs too
-# early, or the tail is down; the next run merges D then.
+# Exit status: 0 every table merged for every day; 1 a day failed (each
+# failed table named on standard error by mc-merge --all; or mc-merge's
+# own status if it died); 3 only tables locked or out of reach on the days
+# that failed (try again later); 2 a bad setting (MCSYNC_TZ,
+# MCSYNC_CATCHUP_DAYS, MCSYNC_TODAY, MCSYNC_DS) or mc-merge's usage error
+# (the same for every day: the run stops there). "has not reached the end
+# of D" (exit 1) means the tail has not committed a change or heartbeat
+# past midnight yet: the merge runs too early, or the tail is down; the
+# next run merges D then.
 set -u
 [ -n "${MCSYNC_BIN:-}" ] && PATH=$MCSYNC_BIN:$PATH
 # MCSYNC_TZ must name a zone that exists: `date` takes an unknown name
@@ -71,6 +76,7 @@ fi
 # the days, oldest first: calendar days before today (UTC arithmetic on
 # dates, whatever the zone), or MCSYNC_DS
 i=$first
+worst=0 failed=
 while :; do
 	if [ "$first" = 0 ]; then
 		ds=$MCSYNC_DS
@@ -87,10 +93,18 @@ while :; do
 			$skip ${MCSYNC_MERGE_ARGS:-}
 	fi
 	rc=$?
+	[ $rc -eq 2 ] && exit 2 # a usage error: the same for every day
 	if [ $rc -ne 0 ]; then
-		[ "$i" -gt 1 ] && echo "merge-daily: ds=$ds failed (exit $rc): the days after it are not merged; the next run tries again from it" >&2
-		exit $rc
+		failed="$failed $ds"
+		# 1 (or a death) before 3 (locked, out of reach: later), the first kept
+		if [ $worst -eq 0 ] || { [ $worst -eq 3 ] && [ $rc -ne 3 ]; }; then
+			worst=$rc
+		fi
 	fi
 	i=$((i - 1))
-	[ "$i" -ge 1 ] || exit 0
+	[ "$i" -ge 1 ] || break
 done
+if [ -n "$failed" ] && [ "$first" -gt 1 ]; then
+	echo "merge-daily: not merged:$failed (exit $worst; the other days were merged or were already): the next run tries them again" >&2
+fi
+exit $worst

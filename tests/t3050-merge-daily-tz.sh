@@ -70,10 +70,19 @@ for bad in MCSYNC_CATCHUP_DAYS=0 MCSYNC_CATCHUP_DAYS=x MCSYNC_CATCHUP_DAYS=367 M
 	expect_grep "... naming it" "^merge-daily: ${bad%%=*}='${bad#*=}': " "$T/err"
 	expect_ok "... before anything runs" test ! -e "$T/ran"
 done
-# the first day that fails stops the run with its status
+# a day that fails does not stop the days after it (the other tables'
+# days go on); the status: 1 before 3, the line names the failed days
 printf '#!/bin/sh\necho "$@" >>"%s/ran"\ncase "$*" in *--ds=20260227*) exit 3 ;; esac\n' "$T" >"$T/fake/mc-merge"
 rm -f "$T/ran"
-expect_code 3 "a day that fails (exit 3) stops the catching up with its status" \
-	run MCSYNC_TODAY=20260301 MCSYNC_CATCHUP_DAYS=3
-expect_eq "... the days after it not run" "$(cut -d' ' -f3 "$T/ran" | tr '\n' ' ')" "--ds=20260226 --ds=20260227 "
-expect_grep "... and said" "^merge-daily: ds=20260227 failed \(exit 3\): the days after it are not merged" "$T/err"
+expect_code 3 "a day that fails (exit 3): its status" run MCSYNC_TODAY=20260301 MCSYNC_CATCHUP_DAYS=3
+expect_eq "... the days after it run" "$(cut -d' ' -f3 "$T/ran" | tr '\n' ' ')" "--ds=20260226 --ds=20260227 --ds=20260228 "
+expect_grep "... and said in one line" "^merge-daily: not merged: 20260227 \\(exit 3;" "$T/err"
+printf '#!/bin/sh\necho "$@" >>"%s/ran"\ncase "$*" in *--ds=20260226*) exit 3 ;; *--ds=20260227*) exit 1 ;; esac\n' "$T" >"$T/fake/mc-merge"
+rm -f "$T/ran"
+expect_code 1 "a day locked (3), the next failed (1): exit 1" run MCSYNC_TODAY=20260301 MCSYNC_CATCHUP_DAYS=3
+expect_eq "... every day run" "$(cut -d' ' -f3 "$T/ran" | tr '\n' ' ')" "--ds=20260226 --ds=20260227 --ds=20260228 "
+expect_grep "... both named" "^merge-daily: not merged: 20260226 20260227 \\(exit 1;" "$T/err"
+printf '#!/bin/sh\necho "$@" >>"%s/ran"\nexit 2\n' "$T" >"$T/fake/mc-merge"
+rm -f "$T/ran"
+expect_code 2 "mc-merge's usage error (2) stops the run" run MCSYNC_TODAY=20260301 MCSYNC_CATCHUP_DAYS=3
+expect_eq "... at the first day" "$(cut -d' ' -f3 "$T/ran" | tr '\n' ' ')" "--ds=20260226 "

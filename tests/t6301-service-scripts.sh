@@ -56,5 +56,6 @@ expect_grep "for yesterday in MCSYNC_TZ ($y)" "has not reached the end of $y" "$
 expect_code 1 "catching up (7 days by default): the oldest day fails first, exit 1" \
 	env MCSYNC_DEST="$T/m" MCSYNC_TZ=Asia/Shanghai "$P/merge-daily.sh"
 expect_grep "... named ($w)" "has not reached the end of $w" "$T/err"
-expect_grep "... and the days after it not merged" "^merge-daily: ds=$w failed \(exit 1\): the days after it are not merged" "$T/err"
+expect_grep "... yesterday too ($y)" "has not reached the end of $y" "$T/err"
+expect_grep "... the days named in the last line" "^merge-daily: not merged: $w .* $y \\(exit 1;" "$T/err"
 expect_code 2 "no MCSYNC_DEST: exit 2" env -u MCSYNC_DEST "$P/merge-daily.sh"
