@@ -374,6 +374,46 @@ out:
 	return rc == 2;
 }
 
+/* The binlog before resume's, whose ROTATE named it (the checkpoint's
+ * resume_prev, tail_ident_note): its Format_description only, held to
+ * that identity (tail_file_ident). 0, or -1 with err. */
+static int prev_ident(struct tail *T, const struct input *in, struct mc_err *err)
+{
+	struct zin z;
+	struct bl_file f;
+	struct stat st;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start = 4;
+	int fd, rc;
+	T->fname = in->name;
+	T->fileseq = in->seq;
+	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
+	if (fd < 0)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
+	zin_init(&z, fd);
+	if (fd != 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !zstd_file(fd))
+		bl_file_init(&f, fd, 0);
+	else
+		bl_file_init_zin(&f, &z);
+	if (bl_file_magic(&f, err) < 0 || (rc = bl_file_next(&f, &p, &n, &start, err)) < 0) {
+		rc = tail_data_error(T, UINT64_MAX, err);
+	} else if (rc == 0) {
+		mc_errf(err, MC_EXIT_DATA, "no event, where the Format_description the "
+			"checkpoint's resume_prev is held to begins a binlog");
+		rc = tail_data_error(T, UINT64_MAX, err);
+	} else if ((rc = tail_file_ident(T, p, n, start, err)) == 0 && T->ck_ident) {
+		mc_errf(err, MC_EXIT_DATA, "its first event is not a Format_description (which "
+			"the checkpoint's resume_prev is held to)");
+		rc = tail_data_error(T, start, err);
+	}
+	bl_file_free(&f);
+	zin_close(&z);
+	if (fd != 0)
+		close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
 /* FILEs with --checkpoint-in: the checkpoint's resume position, in the
  * FILE of its binlog number (the FILEs before it are not read: their
  * changes are committed); without the checkpoint file, or a resume
@@ -400,7 +440,8 @@ static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t
 		return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume position '%s'", ck, at);
 	}
 	rc = tail_ident_note(T, ck, ckpt_get(&c, LEDGER_K_RESUME_EPOCH),
-			     ckpt_get(&c, LEDGER_K_SOURCE), v, err);
+			     ckpt_get(&c, LEDGER_K_RESUME_PREV), ckpt_get(&c, LEDGER_K_SOURCE), v,
+			     err);
 	ckpt_free(&c);
 	if (rc < 0)
 		return -1;
@@ -411,6 +452,14 @@ static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t
 			*first = i;
 			*from = rp.off;
 			T->resume_ck = rp.off > 4; /* is it still that binlog? */
+			if (T->ck_prev) {
+				char why[64];
+				if (i > 0 && in[i - 1].has_seq && in[i - 1].seq == T->ck_file)
+					return prev_ident(T, &in[i - 1], err);
+				snprintf(why, sizeof why, "no FILE is binlog number %" PRIu64,
+					 T->ck_file);
+				return tail_prev_missing(T, ck, why, err);
+			}
 			return 0;
 		}
 	if (in[0].has_seq && in[0].seq > rp.file)

@@ -196,12 +196,25 @@ int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t en
  * numbers, offsets and GTIDs of a new history (RESET MASTER, a restored
  * backup, another server with the same base name) may pass the
  * checkpoint's; the file's creation time does not repeat. */
-int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *sid,
-		    const char *resume, struct mc_err *err)
+int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *prev,
+		    const char *sid, const char *resume, struct mc_err *err)
 {
 	uint64_t f, s;
 	int64_t t;
-	T->ck_ident = 0;
+	struct mc_pos rp;
+	struct mc_err pe = { 0 };
+	T->ck_ident = T->ck_prev = 0;
+	if (!epoch && prev && resume && pos_parse(resume, &rp, &pe) == 0 && rp.off == 4 &&
+	    rp.row == 0) {
+		/* resume at the start of a binlog no stream read: the binlog
+		 * before it, whose ROTATE named it, is held to its identity */
+		if (rec_epoch_parse(prev, strlen(prev), &f, &t) < 0 || t <= 0 || t > UINT32_MAX ||
+		    f + 1 != rp.file)
+			return mc_errf(err, MC_EXIT_DATA, "'%s': bad resume_prev '%s' (want F:T, F "
+				       "the binlog before resume's)", ck, prev);
+		T->ck_prev = 1;
+		epoch = prev;
+	}
 	if (!epoch || !resume)
 		return 0; /* an older checkpoint: not checked */
 	if (rec_epoch_parse(epoch, strlen(epoch), &f, &t) < 0 || t <= 0 || t > UINT32_MAX)
@@ -242,12 +255,34 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 	utc_text(when, b, sizeof b);
 	if (T->ck_has_sid)
 		snprintf(by, sizeof by, " by server_id %" PRIu32, T->ck_sid);
-	mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies in binlog number %" PRIu64
-		" created at %s (%" PRId64 ")%s (its resume_epoch %" PRIu64 ":%" PRId64 "), but "
-		"this file was created at %s (%" PRIu32 ") by server_id %" PRIu32 " (its "
-		"Format_description): " RESUME_WHY, T->ck_resume, T->ck_file, a, T->ck_when, by,
-		T->ck_file, T->ck_when, b, when, sid);
+	if (T->ck_prev)
+		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies at the start of binlog "
+			"number %" PRIu64 ", which follows binlog number %" PRIu64 " created at %s "
+			"(%" PRId64 ")%s (its resume_prev %" PRIu64 ":%" PRId64 "), but this file "
+			"was created at %s (%" PRIu32 ") by server_id %" PRIu32 " (its "
+			"Format_description): " RESUME_WHY, T->ck_resume, T->ck_file + 1,
+			T->ck_file, a, T->ck_when, by, T->ck_file, T->ck_when, b, when, sid);
+	else
+		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies in binlog number %"
+			PRIu64 " created at %s (%" PRId64 ")%s (its resume_epoch %" PRIu64 ":%"
+			PRId64 "), but this file was created at %s (%" PRIu32 ") by server_id %"
+			PRIu32 " (its Format_description): " RESUME_WHY, T->ck_resume, T->ck_file,
+			a, T->ck_when, by, T->ck_file, T->ck_when, b, when, sid);
 	return tail_data_error(T, start == UINT64_MAX ? 4 : start, err);
+}
+
+int tail_prev_missing(struct tail *T, const char *ck, const char *where,
+		      struct mc_err *err)
+{
+	char a[40];
+	utc_text(T->ck_when, a, sizeof a);
+	return mc_errf(err, MC_EXIT_DATA, "'%s': the checkpoint's resume %s lies at the start of "
+		       "binlog number %" PRIu64 ", which no stream read (binlog %" PRIu64 "'s "
+		       "ROTATE named it): its identity is binlog %" PRIu64 "'s, created at %s "
+		       "(%" PRId64 ") (its resume_prev %" PRIu64 ":%" PRId64 "), but %s: give "
+		       "binlog %" PRIu64 " too (only its Format_description is read)", ck,
+		       T->ck_resume, T->ck_file + 1, T->ck_file, T->ck_file, a, T->ck_when,
+		       T->ck_file, T->ck_when, where, T->ck_file);
 }
 
 int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *err)

@@ -140,6 +140,8 @@ struct tail {
 	 * header time) and server_id; ck_ident until that file's
 	 * Format_description was compared (tail_hist.c tail_file_ident) */
 	int ck_ident, ck_has_sid;
+	int ck_prev;         /* ... from resume_prev: ck_file is the binlog
+			      * before resume's, at whose start it lies */
 	uint64_t ck_file;
 	int64_t ck_when;
 	uint32_t ck_sid;
@@ -198,10 +200,19 @@ int tail_resume_check(struct tail *T, uint64_t from, uint64_t start, uint64_t en
 		      int inside, struct mc_err *err);
 
 /* The checkpoint's identity of resume's binlog (its keys resume_epoch,
- * source_id and resume; NULL: absent): kept for tail_file_ident. 0, or -1
+ * resume_prev, source_id and resume; NULL: absent): kept for tail_file_ident. 0, or -1
  * with err (a malformed value, exit 1; ck names the checkpoint). */
-int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *sid,
-		    const char *resume, struct mc_err *err);
+int tail_ident_note(struct tail *T, const char *ck, const char *epoch, const char *prev,
+		    const char *sid, const char *resume, struct mc_err *err);
+/* Without resume_epoch, a resume at offset 4 of binlog F+1 and the
+ * checkpoint's resume_prev F:T (the binlog whose ROTATE named it, read by
+ * the stream before; tail_ident_note sets ck_prev): binlog F is held to
+ * that identity instead (tail_file_ident, its Format_description only).
+ * Binlog F not there to read (where says why: no FILE of that number, the
+ * server has none): -1 with err (exit 1) naming the checkpoint ck, both
+ * binlogs and what to do. */
+int tail_prev_missing(struct tail *T, const char *ck, const char *where,
+		      struct mc_err *err);
 /* The Format_description p (n bytes, at start; UINT64_MAX live: the one
  * re-sent) of the binlog being read: when it is resume's binlog, is it the
  * file the checkpoint was written of (its creation time and server_id)?

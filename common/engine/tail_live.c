@@ -322,6 +322,7 @@ static int live_resume(struct tail *T, struct mc_err *err)
 			if (v) {
 				rc = tail_ident_note(T, o->ckpt_in,
 						     ckpt_get(&c, LEDGER_K_RESUME_EPOCH),
+						     ckpt_get(&c, LEDGER_K_RESUME_PREV),
 						     ckpt_get(&c, LEDGER_K_SOURCE), v, err);
 				if (rc == 0)
 					rc = resume_from(T, v, g, err);
@@ -361,6 +362,53 @@ static int live_resume(struct tail *T, struct mc_err *err)
 		return TAIL_EUSAGE;
 	}
 	return 0;
+}
+
+/* The checkpoint's resume_prev (tail_ident_note): the server's binlog
+ * before resume's, whose ROTATE named it, held to that identity by its
+ * Format_description (one short dump from its offset 4, before the
+ * stream's). 0, or -1 with err (exit 1). */
+static int live_prev_ident(struct tail *T, struct mc_err *err)
+{
+	const struct tail_opts *o = T->o;
+	char name[512], first[256], last[256], why[600];
+	struct blr r;
+	const uint8_t *p;
+	size_t n;
+	uint64_t start;
+	int rc = blr_find_file(o->conn, T->ck_file, name, sizeof name, first, last, sizeof first,
+			       err);
+	if (rc < 0)
+		return tail_live_error(T, err);
+	if (rc == 0) {
+		snprintf(why, sizeof why, "the server has no binlog number %" PRIu64 " (it has %s "
+			 "to %s: purged)", T->ck_file, first[0] ? first : "none",
+			 last[0] ? last : "none");
+		return tail_prev_missing(T, o->ckpt_in, why, err);
+	}
+	memset(&r, 0, sizeof r);
+	if (blr_open(&r, o->conn, name, 4, o->server_id, BLR_NON_BLOCK, 0, err) < 0)
+		return tail_live_error(T, err);
+	T->fname = name;
+	T->fileseq = T->ck_file;
+	while ((rc = blr_next(&r, &p, &n, &start, err)) >= 1)
+		if (rc == 1 && n > 4 && p[4] == BL_FDE) {
+			rc = tail_file_ident(T, p, n, start, err);
+			break;
+		}
+	if (rc == 0 && T->ck_ident) {
+		mc_errf(err, MC_EXIT_DATA, "no Format_description at the binlog's start (which "
+			"the checkpoint's resume_prev is held to)");
+		rc = tail_data_error(T, 4, err);
+	} else if (rc < 0 && !T->ck_ident) {
+		rc = -1; /* tail_file_ident's */
+	} else if (rc < 0) {
+		rc = tail_live_error(T, err);
+	}
+	blr_close(&r);
+	T->fname = NULL;
+	T->fileseq = 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Reading -------------------------------------------------------------- */
@@ -594,6 +642,8 @@ int tail_live(struct tail *T, struct mc_err *err)
 
 	if ((rc = live_resume(T, err)) < 0 || (rc = tail_begin(T, err)) < 0)
 		return rc;
+	if (T->ck_prev && T->live_file && !T->live_gtid && live_prev_ident(T, err) < 0)
+		return -1;
 	/* from a position, the stream starts there (header source_start);
 	 * from a GTID set the set says where, not a position */
 	if (T->live_file && !T->live_gtid) {

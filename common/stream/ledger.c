@@ -728,6 +728,16 @@ int ledger_checkpoint(const struct mc_ledger *L, struct ckpt *c, struct mc_err *
 			snprintf(v, sizeof v, "%" PRIu64 ":%" PRId64, rp->file, t);
 			if (ckpt_append(c, LEDGER_K_RESUME_EPOCH, v, err) < 0)
 				return -1;
+		} else if (rp->off == 4 && rp->row == 0 && rp->file > 1 &&
+			   ledger_hist_file(l, rp->file - 1, &t, &nf, &lo, &hi) == 1 && t > 0) {
+			/* resume at the start of a binlog no stream read (the
+			 * end heartbeat after its predecessor's closing ROTATE
+			 * or STOP): the identity of that predecessor, which a
+			 * tail holds the binlog before resume's to (tail_hist.c
+			 * tail_ident_note) */
+			snprintf(v, sizeof v, "%" PRIu64 ":%" PRId64, rp->file - 1, t);
+			if (ckpt_append(c, LEDGER_K_RESUME_PREV, v, err) < 0)
+				return -1;
 		}
 	}
 	if (l->src_id && ckpt_append(c, LEDGER_K_SOURCE, l->src_id, err) < 0)

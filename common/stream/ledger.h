@@ -35,6 +35,12 @@
 					      * creation time), when the history's
 					      * source_files or source_rotated
 					      * has it */
+#define LEDGER_K_RESUME_PREV "resume_prev"   /* checkpoint only: without
+					      * resume_epoch, a resume at offset 4
+					      * of binlog F+1 (the end heartbeat
+					      * after F's closing ROTATE, F+1 not
+					      * read): binlog F's "F:T", when the
+					      * history has it */
 #define LEDGER_K_TABLE "table."              /* + DB.TABLE: a snapshot chain */
 #define LEDGER_K_HEX "hex."                  /* + HEXDB.HEXTABLE: the same, other names */
 #define LEDGER_K_SPLIT "split."              /* + a table key: the split key its chain's
