@@ -38,6 +38,12 @@ cp "$MDB_BL".000002 "$T/old/"
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/old/mysql-bin.000001" "$T/old/mysql-bin.000002" \
 	>"$T/s.mcr" 2>"$T/s.err"
 expect_eq "FILEs, the same history: exit 0, row 2" "$?/$(first_ids "$T/s.mcr")" "0/2 "
+command -v zstd >/dev/null || { fail "zstd" "no zstd command (make deps)"; exit 1; }
+mkdir "$T/z"
+zstd -q "$T/old/mysql-bin.000001" -o "$T/z/mysql-bin.000001.zst"
+mc-binlog-tail --checkpoint-in="$T/ck" "$T/z/mysql-bin.000001.zst" "$T/old/mysql-bin.000002" \
+	>"$T/sz.mcr" 2>"$T/sz.err"
+expect_eq "FILEs, binlog 1 compressed (zstd): exit 0, row 2" "$?/$(first_ids "$T/sz.mcr")" "0/2 "
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/old/mysql-bin.000002" >"$T/s2.mcr" 2>"$T/s2.err"
 expect_eq "FILEs without binlog 1: exit 1" "$?" 1
 expect_grep "... named, and what to do" \
