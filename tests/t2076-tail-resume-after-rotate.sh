@@ -47,7 +47,7 @@ expect_eq "FILEs, binlog 1 compressed (zstd): exit 0, row 2" "$?/$(first_ids "$T
 mc-binlog-tail --checkpoint-in="$T/ck" "$T/old/mysql-bin.000002" >"$T/s2.mcr" 2>"$T/s2.err"
 expect_eq "FILEs without binlog 1: exit 1" "$?" 1
 expect_grep "... named, and what to do" \
-	"^mc-binlog-tail: '.*/ck': the checkpoint's resume 2:4:0 lies at the start of binlog number 2, which no stream read \\(binlog 1's ROTATE named it\\): its identity is binlog 1's, created at .* \\($T1\\) \\(its resume_prev 1:$T1\\), but no FILE is binlog number 1: give binlog 1 too \\(only its Format_description is read\\)\$" \
+	"^mc-binlog-tail: '.*/ck': the checkpoint's resume 2:4:0 lies at the start of binlog number 2, which no stream read \\(it follows binlog 1, closed by its ROTATE or STOP\\): the checkpoint holds binlog 1's identity instead, created at .* \\($T1\\) \\(its resume_prev 1:$T1\\), but no FILE is binlog number 1: give binlog 1 too \\(only its Format_description is read\\)\$" \
 	"$T/s2.err"
 timeout -k 5 20 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 \
 	--stop-at-end --checkpoint-in="$T/ck" >"$T/l.mcr" 2>"$T/l.err"

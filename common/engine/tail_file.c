@@ -419,7 +419,10 @@ static int prev_ident(struct tail *T, const struct input *in, struct mc_err *err
  * changes are committed); without the checkpoint file, or a resume
  * position in it, the first FILE's start (the sink drops again what it
  * committed, and refuses a gap). A first FILE after that binlog, or none
- * up to it, is refused: binlogs are missing, or nothing is left to read. */
+ * up to it, is refused: binlogs are missing, or nothing is left to read.
+ * A resume at the start of a binlog no stream read (the checkpoint's
+ * resume_prev) needs the FILE before it, held to that identity
+ * (prev_ident). */
 static int ckpt_start(struct tail *T, const struct input *in, size_t nin, size_t *first,
 		      uint64_t *from, struct mc_err *err)
 {

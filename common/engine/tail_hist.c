@@ -277,9 +277,10 @@ int tail_prev_missing(struct tail *T, const char *ck, const char *where,
 	char a[40];
 	utc_text(T->ck_when, a, sizeof a);
 	return mc_errf(err, MC_EXIT_DATA, "'%s': the checkpoint's resume %s lies at the start of "
-		       "binlog number %" PRIu64 ", which no stream read (binlog %" PRIu64 "'s "
-		       "ROTATE named it): its identity is binlog %" PRIu64 "'s, created at %s "
-		       "(%" PRId64 ") (its resume_prev %" PRIu64 ":%" PRId64 "), but %s: give "
+		       "binlog number %" PRIu64 ", which no stream read (it follows binlog %"
+		       PRIu64 ", closed by its ROTATE or STOP): the checkpoint holds binlog %"
+		       PRIu64 "'s identity instead, created at %s (%" PRId64 ") (its resume_prev %"
+		       PRIu64 ":%" PRId64 "), but %s: give "
 		       "binlog %" PRIu64 " too (only its Format_description is read)", ck,
 		       T->ck_resume, T->ck_file + 1, T->ck_file, T->ck_file, a, T->ck_when,
 		       T->ck_file, T->ck_when, where, T->ck_file);
