@@ -279,4 +279,8 @@ void mj_kc_free(struct mergejob *j);
 /* mergejob_life.c */
 int mj_lifecycle(struct mergejob *j, struct mc_err *err);
 
+/* mergejob_paths.c: --output (not "-") outside the warehouse: 0, or -1
+ * with err (exit 2) naming both. */
+int mj_output_outside(const struct mergejob_opts *o, struct mc_err *err);
+
 #endif
