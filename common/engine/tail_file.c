@@ -278,6 +278,31 @@ static int zstd_file(int fd)
 	return pread(fd, m, 4, 0) == 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0;
 }
 
+/* FILE in opened into f, as T's current file: read(2) into one buffer
+ * (a mapping costs more on a VM whose page faults trap to the hypervisor:
+ * docs/mc-binlog-tail.md), straight into the reader's buffer for a
+ * regular file, else through z (zstd is recognised by its magic). Its fd
+ * (0: standard input) and *size, a regular file's size (else 0); -1 with
+ * err. */
+static int open_input(struct tail *T, const struct input *in, struct zin *z, struct bl_file *f,
+		      uint64_t *size, struct mc_err *err)
+{
+	struct stat st;
+	int fd;
+	T->fname = in->name;
+	T->fileseq = in->seq;
+	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
+	if (fd < 0)
+		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
+	zin_init(z, fd);
+	*size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (*size && fd != 0 && !zstd_file(fd))
+		bl_file_init(f, fd, 0);
+	else
+		bl_file_init_zin(f, z);
+	return fd;
+}
+
 /* One file from byte `from`, followed by next (NULL: none): 1 when a stop
  * condition ended the input, 0 at its end, -1 on error. */
 static int read_file(struct tail *T, const struct input *in, uint64_t from,
@@ -287,24 +312,11 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	struct zin z;
 	struct bl_file f;
 	struct file_loop L = { in, from, last, -1, 0, 0 };
-	struct stat st;
 	uint64_t opened;
 	int fd, rc;
 
-	T->fname = in->name;
-	T->fileseq = in->seq;
-	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
-	if (fd < 0)
-		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
-	/* read(2) into one buffer (a mapping costs more on a VM whose page
-	 * faults trap to the hypervisor: docs/mc-binlog-tail.md); zstd is
-	 * recognised by its magic */
-	zin_init(&z, fd);
-	opened = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	if (opened && fd != 0 && !zstd_file(fd))
-		bl_file_init(&f, fd, 0); /* straight into the reader's buffer */
-	else
-		bl_file_init_zin(&f, &z);
+	if ((fd = open_input(T, in, &z, &f, &opened, err)) < 0)
+		return -1;
 	bl_forget_tables(&T->d);
 	tail_rollback(T);
 	T->rot_ok = 0;
@@ -381,21 +393,12 @@ static int prev_ident(struct tail *T, const struct input *in, struct mc_err *err
 {
 	struct zin z;
 	struct bl_file f;
-	struct stat st;
 	const uint8_t *p;
 	size_t n;
-	uint64_t start = 4;
+	uint64_t start = 4, size;
 	int fd, rc;
-	T->fname = in->name;
-	T->fileseq = in->seq;
-	fd = strcmp(in->name, "-") == 0 ? 0 : open(in->name, O_RDONLY);
-	if (fd < 0)
-		return mc_errf(err, MC_EXIT_DATA, "'%s': %s", in->name, strerror(errno));
-	zin_init(&z, fd);
-	if (fd != 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !zstd_file(fd))
-		bl_file_init(&f, fd, 0);
-	else
-		bl_file_init_zin(&f, &z);
+	if ((fd = open_input(T, in, &z, &f, &size, err)) < 0)
+		return -1;
 	if (bl_file_magic(&f, err) < 0 || (rc = bl_file_next(&f, &p, &n, &start, err)) < 0) {
 		rc = tail_data_error(T, UINT64_MAX, err);
 	} else if (rc == 0) {
