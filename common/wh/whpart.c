@@ -201,7 +201,7 @@ int wh_drop_part(const char *pdir, struct mc_err *err)
 int wh_drop_part_aside(const char *tdir, const char *part, struct mc_err *err)
 {
 	static unsigned seq;
-	char *p = wh_pathf("%s/%s", tdir, part), *a = NULL, *up = NULL;
+	char *p = wh_pathf("%s/%s", tdir, part), *a = NULL;
 	int rc = -1;
 	if (!p)
 		return mc_oom(err, "path");
@@ -218,26 +218,14 @@ int wh_drop_part_aside(const char *tdir, const char *part, struct mc_err *err)
 			goto out;
 		}
 	}
-	/* gone from the listing once both directories are on disk (a nested
-	 * partition's own directory too) */
-	if (afile_sync_dir(tdir, err) < 0)
+	/* gone from the listing once both directories are on disk: tdir, and
+	 * a nested partition's own (p, gone, names it: afile_sync_dir) */
+	if (afile_sync_dir(tdir, err) < 0 || (strchr(part, '/') && afile_sync_dir(p, err) < 0))
 		goto out;
-	if (strchr(part, '/')) {
-		char *slash;
-		if (!(up = mc_strdup(p))) {
-			mc_oom(err, "path");
-			goto out;
-		}
-		slash = strrchr(up, '/');
-		*slash = 0;
-		if (afile_sync_dir(up, err) < 0)
-			goto out;
-	}
 	rc = wh_rmtree(a, err) < 0 || afile_sync_dir(tdir, err) < 0 ? -1 : 0;
 out:
 	free(p);
 	free(a);
-	free(up);
 	return rc;
 }
 
