@@ -43,12 +43,23 @@ static char *resolve_path(const char *path)
 	return o;
 }
 
-/* Is resolved path o the resolved warehouse w or inside it? */
-static int in_warehouse(const char *w, const char *o)
+/* Refuse (exit 2) a path given with option opt that resolves to the
+ * warehouse whdir or inside it, the message naming both and the resolved
+ * path, then why, then what to do. 0 when it lies outside (or does not
+ * resolve). */
+static int outside(const char *opt, const char *path, const char *whdir, const char *why,
+		   struct mc_err *err)
 {
-	size_t n = strlen(w);
-	return n > 0 && strncmp(o, w, n) == 0 &&
-	       (o[n] == '/' || o[n] == 0 || strcmp(w, "/") == 0);
+	char *w = realpath(whdir, NULL), *o = w ? resolve_path(path) : NULL;
+	size_t n = w ? strlen(w) : 0;
+	int rc = 0;
+	if (o && n > 0 && strncmp(o, w, n) == 0 &&
+	    (o[n] == '/' || o[n] == 0 || strcmp(w, "/") == 0))
+		rc = mc_errf(err, MC_EXIT_USAGE, "%s='%s' is inside the warehouse '%s' (as '%s'): %s",
+			     opt, path, whdir, o, why);
+	free(w);
+	free(o);
+	return rc;
 }
 
 /* --output must not name a place in the warehouse: the file is truncated
@@ -58,37 +69,19 @@ static int in_warehouse(const char *w, const char *o)
  * links, ".."); a file not there yet by its directory's. */
 int mj_output_outside(const struct mergejob_opts *mo, struct mc_err *err)
 {
-	const char *out = mo->output;
-	char *w = realpath(mo->whdir, NULL), *o = w ? resolve_path(out) : NULL;
-	int rc = 0;
-	if (w && o && in_warehouse(w, o))
-		rc = mc_errf(err, MC_EXIT_USAGE,
-			     "--output='%s' is inside the warehouse '%s' (as '%s'): the merge would "
-			     "overwrite what the warehouse holds, and remove it if it failed; write "
-			     "the state outside the warehouse directory",
-			     out, mo->whdir, o);
-	free(w);
-	free(o);
-	return rc;
+	return outside("--output", mo->output, mo->whdir,
+		       "the merge would overwrite what the warehouse holds, and remove it if it "
+		       "failed; write the state outside the warehouse directory", err);
 }
 
 int mergejob_check_tmpdir(const struct mergejob_opts *o, struct mc_err *err)
 {
-	char *w, *t;
-	int rc = 0;
 	if (!o->tmpdir || !o->whdir)
 		return 0;
-	w = realpath(o->whdir, NULL);
-	t = w ? resolve_path(o->tmpdir) : NULL;
-	if (w && t && in_warehouse(w, t))
-		rc = mc_errf(err, MC_EXIT_USAGE,
-			     "--tmpdir='%s' is inside the warehouse '%s' (as '%s'): a table's merge "
-			     "removes the temporaries in its directory (another table's spilled runs "
-			     "there too, with --all while they are being written) and a partition "
-			     "dropped or replaced takes what it holds; leave --tmpdir out (runs go to "
-			     "the table's own directory) or give a directory outside the warehouse",
-			     o->tmpdir, o->whdir, t);
-	free(w);
-	free(t);
-	return rc;
+	return outside("--tmpdir", o->tmpdir, o->whdir,
+		       "a table's merge removes the temporaries in its directory (another table's "
+		       "spilled runs there too, with --all while they are being written) and a "
+		       "partition dropped or replaced takes what it holds; leave --tmpdir out (runs "
+		       "go to the table's own directory) or give a directory outside the warehouse",
+		       err);
 }
