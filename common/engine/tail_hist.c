@@ -243,7 +243,7 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 		    struct mc_err *err)
 {
 	uint32_t when, sid;
-	char a[40], b[40], by[32] = "";
+	char a[40], b[40], by[32] = "", lies[128];
 	if (!T->ck_ident || n < 19 || p[4] != BL_FDE || T->fileseq != T->ck_file)
 		return 0;
 	T->ck_ident = 0; /* the file's first one */
@@ -255,19 +255,16 @@ int tail_file_ident(struct tail *T, const uint8_t *p, size_t n, uint64_t start,
 	utc_text(when, b, sizeof b);
 	if (T->ck_has_sid)
 		snprintf(by, sizeof by, " by server_id %" PRIu32, T->ck_sid);
-	if (T->ck_prev)
-		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies at the start of binlog "
-			"number %" PRIu64 ", which follows binlog number %" PRIu64 " created at %s "
-			"(%" PRId64 ")%s (its resume_prev %" PRIu64 ":%" PRId64 "), but this file "
-			"was created at %s (%" PRIu32 ") by server_id %" PRIu32 " (its "
-			"Format_description): " RESUME_WHY, T->ck_resume, T->ck_file + 1,
-			T->ck_file, a, T->ck_when, by, T->ck_file, T->ck_when, b, when, sid);
+	if (T->ck_prev) /* the binlog before resume's (resume_prev) */
+		snprintf(lies, sizeof lies, "lies at the start of binlog number %" PRIu64 ", which "
+			 "follows binlog number %" PRIu64, T->ck_file + 1, T->ck_file);
 	else
-		mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s lies in binlog number %"
-			PRIu64 " created at %s (%" PRId64 ")%s (its resume_epoch %" PRIu64 ":%"
-			PRId64 "), but this file was created at %s (%" PRIu32 ") by server_id %"
-			PRIu32 " (its Format_description): " RESUME_WHY, T->ck_resume, T->ck_file,
-			a, T->ck_when, by, T->ck_file, T->ck_when, b, when, sid);
+		snprintf(lies, sizeof lies, "lies in binlog number %" PRIu64, T->ck_file);
+	mc_errf(err, MC_EXIT_DATA, "the checkpoint's resume %s %s created at %s (%" PRId64 ")%s "
+		"(its %s %" PRIu64 ":%" PRId64 "), but this file was created at %s (%" PRIu32 ") "
+		"by server_id %" PRIu32 " (its Format_description): " RESUME_WHY, T->ck_resume,
+		lies, a, T->ck_when, by, T->ck_prev ? "resume_prev" : "resume_epoch", T->ck_file,
+		T->ck_when, b, when, sid);
 	return tail_data_error(T, start == UINT64_MAX ? 4 : start, err);
 }
 
