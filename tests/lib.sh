@@ -339,6 +339,22 @@ for l in sys.stdin:
 from_pos() { jsonl_drop 'r["pos"] < P' "$1"; } # POS: JSON lines, the records at or after POS
 upto_pos() { jsonl_drop 'r["pos"] > P' "$1"; } # POS: JSON lines, the records at or before POS
 
+# mcr FILE: the JSON lines of standard input (a stream without its
+# trailer) with a trailer that counts them, as a record stream in FILE
+# (the lines kept in FILE.jsonl)
+mcr() {
+	cat >"$1.jsonl"
+	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
+	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
+}
+# part_rows TDIR DS: the rows of the full partition DS of the warehouse
+# table in directory TDIR, of two columns (an integer key, a string), as
+# "id:v", sorted, on one line
+part_rows() {
+	mc-cat --to=jsonl "$1"/ds=$2/part-*.mcr.zst |
+		sed -n 's/.*"after":\[\([0-9]*\),"\([^"]*\)"\].*/\1:\2/p' | sort | tr '\n' ' '
+}
+
 first_ids() {
 	mc-cat --to=jsonl "$@" 2>/dev/null | grep -o '"after":\[[0-9]*' | sed 's/.*\[//' | sort -n | tr '\n' ' '
 }

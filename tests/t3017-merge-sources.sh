@@ -20,16 +20,8 @@ chg() { # db table op offset time before-id after-id [value]
 	echo '{"kind":"row","op":"'"$3"'","db":"'"$1"'","table":"'"$2"'","version":1,"pos":[1,'"$4"',0],"time":'"$5"',"before":'"$b"',"after":'"$a"'}'
 	echo '{"kind":"mark","mark":"txn_end","pos":[1,'"$(($4 + 5))"',0],"time":'"$5"',"db":"","table":"","label":""}'
 }
-mcr() { # FILE: the JSON lines of stdin, with a trailer, as a record stream
-	cat >"$1.jsonl"
-	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
-	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
-}
 # the rows of a merged day: "id:v" lines, sorted
-state() { # table ds
-	for f in "$W/$1/ds=$2"/part-*.mcr.zst; do mc-cat --to=jsonl "$f"; done |
-		sed -n 's/.*"after":\[\([0-9]*\),"\([^"]*\)"\].*/\1:\2/p' | sort | tr '\n' ' '
-}
+state() { part_rows "$W/$1" "$2"; } # table ds
 
 # server 11: a.t; server 22: b.u, whose day 20251122 ends at another position
 { head_ 11; schema a t; snap a t 1; schema a t; } | mcr "$T/a-snap.mcr"

@@ -16,11 +16,6 @@ ins() { # file offset time id
 	echo '{"kind":"row","op":"insert","db":"a","table":"t","version":1,"pos":['"$1"','"$2"',0],"time":'"$3"',"before":null,"after":['"$4"',"v'"$4"'"]}'
 	echo '{"kind":"mark","mark":"txn_end","pos":['"$1"','"$(($2 + 5))"',0],"time":'"$3"',"db":"","table":"","label":""}'
 }
-mcr() {
-	cat >"$1.jsonl"
-	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
-	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
-}
 rows() { # DIR: the log rows of a.t
 	n=0
 	for f in "$1"/a__t_log/*/part-*; do

@@ -19,15 +19,7 @@ ins() { # file offset time id [db table]
 	echo '{"kind":"row","op":"insert","db":"'"${5:-a}"'","table":"'"${6:-t}"'","version":1,"pos":['"$1"','"$2"',0],"time":'"$3"',"before":null,"after":['"$4"',"v'"$4"'"]}'
 	echo '{"kind":"mark","mark":"txn_end","pos":['"$1"','"$(($2 + 5))"',0],"time":'"$3"',"db":"","table":"","label":""}'
 }
-mcr() {
-	cat >"$1.jsonl"
-	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
-	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
-}
-state() { # DIR ds: the rows, "id:v", sorted
-	mc-cat --to=jsonl "$1"/a__t/ds=$2/part-*.mcr.zst |
-		sed -n 's/.*"after":\[\([0-9]*\),"\([^"]*\)"\].*/\1:\2/p' | sort | tr '\n' ' '
-}
+state() { part_rows "$1/a__t" "$2"; } # DIR ds: the rows, "id:v", sorted
 # the snapshot (20251121); the old history in binlog file 5: day 22, and a
 # change just after midnight that ends it; RESET MASTER at 00:50 on day
 # 23; the new history in file 1 from 01:00 on day 23 to day 26

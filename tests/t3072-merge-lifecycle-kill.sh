@@ -20,15 +20,7 @@ ins() { # file offset time id
 	echo '{"kind":"row","op":"insert","db":"a","table":"t","version":1,"pos":['"$1"','"$2"',0],"time":'"$3"',"before":null,"after":['"$4"',"v'"$4"'"]}'
 	echo '{"kind":"mark","mark":"txn_end","pos":['"$1"','"$(($2 + 5))"',0],"time":'"$3"',"db":"","table":"","label":""}'
 }
-mcr() {
-	cat >"$1.jsonl"
-	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
-	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
-}
-state() { # DIR ds: the rows, "id:v", sorted
-	mc-cat --to=jsonl "$1"/a__t/ds=$2/part-*.mcr.zst |
-		sed -n 's/.*"after":\[\([0-9]*\),"\([^"]*\)"\].*/\1:\2/p' | sort | tr '\n' ' '
-}
+state() { part_rows "$1/a__t" "$2"; } # DIR ds: the rows, "id:v", sorted
 # the snapshot (day 21); day 22's changes in three commits (three files
 # in its log partition), one change a day from day 23 to day 25
 { head_; schema; echo '{"kind":"row","op":"snapshot","db":"a","table":"t","version":1,"pos":[1,4,0],"time":'$D1',"before":null,"after":[1,"v1"]}'; } |

@@ -28,15 +28,7 @@ snaprow() { # file offset time id
 chunk() { # file offset time label
 	echo '{"kind":"mark","mark":"chunk_end","pos":['"$1"','"$2"',0],"time":'"$3"',"db":"a","table":"t","label":"'"$4"'"}'
 }
-mcr() {
-	cat >"$1.jsonl"
-	echo '{"kind":"trailer","count":'$(($(wc -l <"$1.jsonl") - 1))'}' >>"$1.jsonl"
-	mc-cat --to=mcr "$1.jsonl" >"$1" || fail "mc-cat $1" "failed"
-}
-state() { # DIR ds: the rows, "id:v", sorted
-	mc-cat --to=jsonl "$1"/a__t/ds=$2/part-*.mcr.zst |
-		sed -n 's/.*"after":\[\([0-9]*\),"\([^"]*\)"\].*/\1:\2/p' | sort | tr '\n' ' '
-}
+state() { part_rows "$1/a__t" "$2"; } # DIR ds: the rows, "id:v", sorted
 # the snapshot (day 21), a change a day from day 22 to day 27
 { head_; schema; snaprow 1 4 $D1 1; } | mcr "$T/snap.mcr"
 { head_; schema; ins 1 100 $((D2 + 10)) 2; ins 1 200 $((D3 + 10)) 3; ins 1 300 $((D4 + 10)) 4
