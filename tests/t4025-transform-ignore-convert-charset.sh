@@ -51,21 +51,25 @@ mdb_snap_d
 {
 	echo "SET SESSION sql_mode='';" # the server makes a character '?', as it does then
 	while IFS='|' read -r n cols o v st x; do
-		echo "ALTER TABLE d.$n $st; INSERT INTO d.$n (id) VALUES (3);"
+		# le: no row after, whose table map mc-binlog-tail refuses (its
+		# ENUM label E9 is no utf8mb4: tests/t2078)
+		echo "ALTER TABLE d.$n $st;"
+		[ "$n" = le ] || echo "INSERT INTO d.$n (id) VALUES (3);"
 	done <"$T/cases"
 } >"$T/alter.sql"
 sql "$(cat "$T/alter.sql")" || { fail "setup" "the ALTERs failed"; exit 1; }
 sql "FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 mdb_changes "$T/snap.mcr" "$T/changes.mcr"
 at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
-mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
+# (le not: its labels are no text of their charset, mc-snapshot refuses it)
+mc-snapshot $MDB_ARGS --databases=d --exclude='^d[.]le$' >"$T/now.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
 mc-cat --to=csv --table=d.la "$T/now.mcr" | sort >"$T/la.server"
 expect_grep "la: the server converted the older rows to latin1" '^1,\?\?,\?\?\?,""$' "$T/la.server"
 mc-cat --to=csv --table=d.u3 "$T/now.mcr" | sort >"$T/u3.server"
 expect_grep "u3: ... and to utf8mb3" '^1,a\?$' "$T/u3.server"
-mc-cat --to=csv --table=d.le "$T/now.mcr" | sort >"$T/le.server"
-expect_grep "le: ... and to utf8mb4, the ENUM value made '', the SET's member gone" '^1,abé,"",b$' "$T/le.server"
+sql "SELECT id, c, HEX(e), s FROM d.le WHERE id = 1" >"$T/le.server"
+expect_grep "le: ... and to utf8mb4, the ENUM value made '', the SET's member gone" "^1	abé		b$" "$T/le.server"
 expect_eq "vc: the binlog keeps the versioned comment" "$(grep -ac '/\*!40101 CONVERT' "$T/changes.mcr")" 1
 
 rules() { # FILE POLICY TABLE...: add_column, modify_column and alter_other POLICY, the tables named
@@ -85,9 +89,7 @@ load() { # DIR RULES: the snapshot and the changes through RULES, loaded into DI
 
 # what dropping it did: la's statement taken out of its changes by hand
 # (the run before this fix), loaded and merged: exit 0, the older rows
-# keep the values the server changed. (The table taken out by mc-transform:
-# the tail wrote le's ENUM labels after its conversion, the bytes the
-# server holds, which are not UTF-8, and mc-cat shows no such record.)
+# keep the values the server changed.
 rules "$T/la.n.yaml" normal la
 mc-transform --rules="$T/la.n.yaml" "$T/snap.mcr" >"$T/s.la.mcr" &&
 	mc-transform --rules="$T/la.n.yaml" "$T/changes.mcr" | mc-cat | python3 -c '

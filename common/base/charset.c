@@ -207,6 +207,39 @@ int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size
 	return 0;
 }
 
+size_t cs_utf8_valid(const char *s, size_t n, unsigned max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = p[i], len, cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, cp = c & 0x07;
+		else
+			return i;
+		if (len > max || n - i < len)
+			return i;
+		for (unsigned k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
 int cs_bad(struct mc_err *err, const struct cs_info *cs, size_t bad)
 {
 	if (cs->how == CS_NONE)

@@ -54,6 +54,11 @@ int cs_same(const struct cs_info *cs, const char *s, size_t n);
 int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size_t n,
 	       struct mc_buf *out, size_t *bad, struct mc_err *err);
 
+/* The length of the longest start of s[0..n) that is UTF-8 of characters
+ * of at most max bytes (3: utf8mb3, 4: utf8mb4; no overlong form, no
+ * surrogate, nothing above U+10FFFF): n when all of it is. */
+size_t cs_utf8_valid(const char *s, size_t n, unsigned max);
+
 /* The message of a -2 of cs_to_utf8: "text not valid in its charset gbk
  * at byte 3" or "charset dec8 is not converted to UTF-8 ...". */
 int cs_bad(struct mc_err *err, const struct cs_info *cs, size_t bad);

@@ -160,7 +160,7 @@ struct bl_table {
 	/* Why its rows cannot be decoded ("" when they can): a column type this
 	 * decoder does not know. The map is kept, so that the rows of a table
 	 * the caller does not select pass; bl_row_next refuses the others. */
-	char bad[320];
+	char bad[768];
 };
 
 /* sql_mode bits of a query's status variables */

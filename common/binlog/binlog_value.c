@@ -197,19 +197,69 @@ static int to_utf8(struct bl_decoder *d, uint16_t coll, const char *s, size_t n,
 	return 0;
 }
 
+/* Label k of column i refused (t->bad, the table's rows with it): what
+ * is wrong with its bytes, at byte at. */
+static void label_bad(struct bl_table *t, uint32_t i, uint32_t k, const char *what, size_t at)
+{
+	const struct bl_col *c = &t->cols[i];
+	char hex[3 * 8 + 4] = "";
+	size_t h = 0;
+	for (size_t j = 0; j < c->labels[k].n && j < 8; j++)
+		h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02X", j ? " " : "",
+				      (unsigned char)c->labels[k].p[j]);
+	if (c->labels[k].n > 8)
+		snprintf(hex + h, sizeof hex - h, "...");
+	snprintf(t->bad, sizeof t->bad,
+		 "table `%.*s`.`%.*s`: column %u%s%.*s%s: %s label %u (bytes %s) %s at byte %zu: "
+		 "its text cannot be known (an ALTER TABLE ... CONVERT TO CHARACTER SET keeps the "
+		 "bytes of ENUM and SET labels in another charset as they were, under the new one); "
+		 "redefine the column's labels on the server (ALTER TABLE ... MODIFY) and load a "
+		 "new snapshot of the table, or leave it out with --tables",
+		 (int)(t->db.n > 64 ? 64 : t->db.n), t->db.p,
+		 (int)(t->name.n > 64 ? 64 : t->name.n), t->name.p, i + 1, c->name.n ? " (" : "",
+		 (int)(c->name.n > 64 ? 64 : c->name.n), c->name.n ? c->name.p : "",
+		 c->name.n ? ")" : "", c->type == BL_T_ENUM ? "ENUM" : "SET", k + 1, hex, what, at);
+}
+
+/* The labels in UTF-8 as the server holds them: converted from the
+ * column's charset; those in utf8mb3, utf8mb4, binary (or a charset not
+ * said) must be UTF-8 already. A label whose bytes are no text of its
+ * charset, or that holds a NUL (which the type text cannot carry), refuses
+ * the table (t->bad; its map is kept for the tables around it): never
+ * bytes that are not UTF-8, never a guess. */
 int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err)
 {
 	size_t nl = 0, bytes = 0, at;
 	struct mc_str *l;
-	char *text;
+	char *text, what[112];
 	int conv = 0;
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_col *c = &t->cols[i];
+		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
 		nl += c->nlabels;
 		for (uint32_t k = 0; k < c->nlabels; k++) {
-			const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
-			bytes += c->labels[k].n * 4 + 1;
-			conv |= cs && !cs_same(cs, c->labels[k].p, c->labels[k].n);
+			const char *p = c->labels[k].p, *z;
+			size_t n = c->labels[k].n, ok;
+			bytes += n * 4 + 1;
+			if (cs && cs->how != CS_PASS && cs->how != CS_BINARY && !cs_same(cs, p, n)) {
+				conv = 1; /* converted below */
+				continue;
+			}
+			ok = cs_utf8_valid(p, n, cs && cs->how == CS_PASS ? cs->mbmax : 4);
+			if (ok < n) {
+				snprintf(what, sizeof what, "is not %s%s",
+					 !cs ? "UTF-8 (the column's charset not known)"
+					 : cs->how == CS_PASS ? "valid in the column's charset "
+							      : "UTF-8 (the column's charset is binary)",
+					 cs && cs->how == CS_PASS ? cs->name : "");
+				label_bad(t, i, k, what, ok);
+				return 0;
+			}
+			if ((z = memchr(p, 0, n))) {
+				label_bad(t, i, k, "holds a NUL, which the type text cannot carry",
+					  (size_t)(z - p));
+				return 0;
+			}
 		}
 	}
 	if (!conv)
@@ -222,32 +272,33 @@ int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err
 	at = 0;
 	nl = 0;
 	for (uint32_t i = 0; i < t->ncols; i++) {
-		struct bl_col *c = &t->cols[i];
-		struct mc_str *mine = l + nl;
+		const struct bl_col *c = &t->cols[i];
+		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
 		for (uint32_t k = 0; k < c->nlabels; k++) {
-			const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
-			size_t bad;
+			const char *p = c->labels[k].p, *z = NULL;
+			size_t n = c->labels[k].n, bad = 0;
 			int rc = 0;
 			d->csbuf.len = 0;
-			if (cs && !cs_same(cs, c->labels[k].p, c->labels[k].n))
-				rc = cs_to_utf8(&d->cs, cs, c->labels[k].p, c->labels[k].n, &d->csbuf,
-						&bad, err);
-			else if (buf_add(&d->csbuf, c->labels[k].p, c->labels[k].n) < 0)
+			if (cs && cs->how != CS_PASS && cs->how != CS_BINARY && !cs_same(cs, p, n))
+				rc = cs_to_utf8(&d->cs, cs, p, n, &d->csbuf, &bad, err);
+			else if (buf_add(&d->csbuf, p, n) < 0)
 				rc = mc_oom(err, "table map");
-			if (rc == -2) {
-				/* its rows are refused, the map kept (bl_row_next) */
-				struct mc_err e2 = { 0 };
-				cs_bad(&e2, cs, bad);
-				snprintf(t->bad, sizeof t->bad,
-					 "table `%.*s`.`%.*s`: column %u: label %u: %.150s",
-					 (int)(t->db.n > 40 ? 40 : t->db.n), t->db.p,
-					 (int)(t->name.n > 40 ? 40 : t->name.n), t->name.p, i + 1, k + 1,
-					 e2.msg);
-				d->csbuf.len = 0;
-				if (buf_add(&d->csbuf, c->labels[k].p, c->labels[k].n) < 0)
-					rc = mc_oom(err, "table map");
+			if (rc == 0 && d->csbuf.len)
+				z = memchr(d->csbuf.p, 0, d->csbuf.len);
+			if (rc == -2 || z) {
+				if (z)
+					snprintf(what, sizeof what,
+						 "holds a NUL (in UTF-8), which the type text cannot carry");
+				else if (cs->how == CS_NONE)
+					snprintf(what, sizeof what,
+						 "is in charset %s, which mcsync does not convert to UTF-8",
+						 cs->name);
 				else
-					rc = 0;
+					snprintf(what, sizeof what,
+						 "is not valid in the column's charset %s", cs->name);
+				label_bad(t, i, k, what, z ? (size_t)(z - d->csbuf.p) : bad);
+				free(l);
+				return 0;
 			}
 			if (rc < 0) {
 				free(l);
@@ -257,8 +308,14 @@ int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err
 			l[nl++] = mc_str_c(text + at, d->csbuf.len);
 			at += d->csbuf.len;
 		}
+	}
+	/* every label converted: the columns take theirs */
+	nl = 0;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
 		if (c->nlabels)
-			c->labels = mine;
+			c->labels = l + nl;
+		nl += c->nlabels;
 	}
 	free(t->labels);
 	t->labels = l;

@@ -129,7 +129,12 @@ static void classify(struct snap_col *c)
 		if (strcasecmp(d, "binary") == 0 || strcasecmp(d, "varbinary") == 0)
 			c->kk = SNAP_K_STR;
 	} else if (in_list(d, str_types)) {
-		c->vk = (c->charset && strcmp(c->charset, "binary") != 0) ? MC_V_STR : MC_V_BIN;
+		/* ENUM and SET are labels, text as on the binlog path, binary
+		 * ones too (CONVERT TO CHARACTER SET binary) */
+		c->vk = (c->charset && strcmp(c->charset, "binary") != 0) ||
+				strcasecmp(d, "enum") == 0 || strcasecmp(d, "set") == 0
+			? MC_V_STR
+			: MC_V_BIN;
 		if (strcasecmp(d, "char") == 0 || strcasecmp(d, "varchar") == 0)
 			c->kk = SNAP_K_STR;
 	} else {

@@ -1,11 +1,16 @@
 /* snap_labels.c: ENUM and SET labels exactly. information_schema (and
  * SHOW CREATE TABLE) pass the labels through utf8mb3, which shows a
- * character outside the BMP (an emoji) as '?'; the binlog's table map has
- * the label's bytes. When a label of the type text holds a '?', every label
- * is read from the server instead: a variable declared TYPE OF the column
+ * character outside the BMP (an emoji) as '?', and so bytes that are no
+ * character of the column's charset (MariaDB's ALTER TABLE ... CONVERT TO
+ * CHARACTER SET keeps the bytes of labels in another charset, latin1 'é'
+ * becoming the byte E9 in a utf8mb4 label); the binlog's table map has the
+ * label's bytes. When a label of the type text holds a '?', every label is
+ * read from the server instead: a variable declared TYPE OF the column
  * (MariaDB's compound statement, no write, no privilege beyond SELECT) is
- * set to each index (each bit of a SET) and its text converted to utf8mb4.
- * Where that cannot be done, the table is refused: never a '?' in silence. */
+ * set to each index (each bit of a SET), and its bytes converted from the
+ * column's charset by base/charset.c, as the binlog path does. Where that
+ * cannot be done, or a label's bytes are no text of its charset, the table
+ * is refused: never a '?' in silence. */
 #include "mysql/snap.h"
 
 #include <stdio.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 #include "mysql/myconn.h"
 
 /* The labels of "enum('a','b')" / "set(...)": their count, and whether
@@ -62,6 +68,70 @@ static int refuse(const char *db, const char *table, const struct snap_col *c, c
 		       db, table, c->name, c->mysql_type, why);
 }
 
+/* A label's bytes lab in charset cs (NULL: not said) as UTF-8 into u8:
+ * converted, or UTF-8 already (utf8mb3, utf8mb4, binary). 0; -1 with err
+ * set (out of memory); -2 when the bytes are no text of the charset (*nul
+ * 0) or the text holds a NUL (*nul 1), at byte *bad. */
+static int label_text(const struct cs_info *cs, struct cs_set *css, const struct mc_buf *lab,
+		      struct mc_buf *u8, size_t *bad, int *nul, struct mc_err *err)
+{
+	const char *s = lab->p ? lab->p : "", *z;
+	*bad = 0;
+	*nul = 0;
+	u8->len = 0;
+	if (cs && cs->how != CS_PASS && cs->how != CS_BINARY) {
+		int rc = cs_to_utf8(css, cs, s, lab->len, u8, bad, err);
+		if (rc < 0)
+			return rc;
+	} else {
+		*bad = cs_utf8_valid(s, lab->len, cs && cs->how == CS_PASS ? cs->mbmax : 4);
+		if (*bad < lab->len)
+			return -2;
+		if (buf_add(u8, s, lab->len) < 0)
+			return mc_oom(err, "a column's labels");
+	}
+	if (u8->len && (z = memchr(u8->p, 0, u8->len))) {
+		*bad = (size_t)(z - u8->p);
+		*nul = 1;
+		return -2;
+	}
+	return 0;
+}
+
+/* The refusal of label i (its bytes lab) that label_text found no text of
+ * its charset (or holding a NUL) at byte at. */
+static int label_refuse(const char *db, const char *table, const struct snap_col *c, size_t i,
+			const struct mc_buf *lab, const struct cs_info *cs, size_t at, int nul,
+			struct mc_err *err)
+{
+	char hex[3 * 8 + 4] = "", what[112];
+	size_t h = 0;
+	for (size_t j = 0; j < lab->len && j < 8; j++)
+		h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02X", j ? " " : "",
+				      (unsigned char)lab->p[j]);
+	if (lab->len > 8)
+		snprintf(hex + h, sizeof hex - h, "...");
+	if (nul)
+		snprintf(what, sizeof what, "holds a NUL, which the type text cannot carry");
+	else if (!cs)
+		snprintf(what, sizeof what, "is not UTF-8 (the column's charset not known)");
+	else if (cs->how == CS_NONE)
+		snprintf(what, sizeof what, "is in charset %s, which mcsync does not convert to UTF-8",
+			 cs->name);
+	else if (cs->how == CS_BINARY)
+		snprintf(what, sizeof what, "is not UTF-8 (the column's charset is binary)");
+	else
+		snprintf(what, sizeof what, "is not valid in the column's charset %s", cs->name);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s.%s': column '%s': %s label %zu (bytes %s) %s at byte %zu: its text "
+		       "cannot be known (an ALTER TABLE ... CONVERT TO CHARACTER SET keeps the bytes "
+		       "of ENUM and SET labels in another charset as they were, under the new one; "
+		       "information_schema shows them as '?'); redefine the column's labels on the "
+		       "server (ALTER TABLE ... MODIFY), or leave the table out",
+		       db, table, c->name, strcmp(c->data_type, "set") == 0 ? "SET" : "ENUM", i + 1,
+		       hex, what, at);
+}
+
 int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_col *c,
 		      struct mc_err *err)
 {
@@ -76,7 +146,8 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 	if (n > 65535 || (is_set && n > 64))
 		return refuse(db, table, c, "too many labels", err);
 
-	struct mc_buf q = { 0 }, ty = { 0 };
+	struct mc_buf q = { 0 }, ty = { 0 }, lab = { 0 }, u8 = { 0 };
+	struct cs_set css = { 0 };
 	MYSQL_RES *res = NULL;
 	int rc = -1;
 	if (buf_adds(&q, "BEGIN NOT ATOMIC DECLARE v TYPE OF ") < 0 || snap_quote_ident(&q, db) < 0 ||
@@ -84,7 +155,7 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 	    snap_quote_ident(&q, c->name) < 0 ||
 	    buf_addf(&q, "; DECLARE i INT DEFAULT 1; DECLARE r LONGTEXT DEFAULT ''; "
 			 "WHILE i <= %zu DO SET v = %s; "
-			 "SET r = CONCAT(r, HEX(CONVERT(v USING utf8mb4)), ','); SET i = i + 1; "
+			 "SET r = CONCAT(r, HEX(v), ','); SET i = i + 1; "
 			 "END WHILE; SELECT r; END",
 		     n, is_set ? "1 << (i - 1)" : "i") < 0 ||
 	    buf_addc(&q, 0) < 0) {
@@ -104,18 +175,18 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 	}
 	if (buf_adds(&ty, is_set ? "set(" : "enum(") < 0)
 		goto oom;
+	/* the labels' bytes, in the column's charset */
 	const char *p = row[0], *end = row[0] + len[0];
+	const struct cs_info *cs = c->charset ? cs_by_name(c->charset) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		if ((i && buf_addc(&ty, ',') < 0) || buf_addc(&ty, '\'') < 0)
-			goto oom;
+		lab.len = 0;
 		while (p < end && *p != ',') {
 			int hi = hexval(p[0]), lo = p + 1 < end ? hexval(p[1]) : -1;
 			if (hi < 0 || lo < 0) {
 				refuse(db, table, c, "an answer not in hex", err);
 				goto out;
 			}
-			char ch = (char)(hi << 4 | lo);
-			if ((ch == '\'' && buf_addc(&ty, '\'') < 0) || buf_addc(&ty, ch) < 0)
+			if (buf_addc(&lab, (char)(hi << 4 | lo)) < 0)
 				goto oom;
 			p += 2;
 		}
@@ -124,6 +195,18 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 			goto out;
 		}
 		p++;
+		size_t at;
+		int nul, lr = label_text(cs, &css, &lab, &u8, &at, &nul, err);
+		if (lr < 0) {
+			if (lr == -2)
+				label_refuse(db, table, c, i, &lab, cs, at, nul, err);
+			goto out;
+		}
+		if ((i && buf_addc(&ty, ',') < 0) || buf_addc(&ty, '\'') < 0)
+			goto oom;
+		for (size_t k = 0; k < u8.len; k++)
+			if ((u8.p[k] == '\'' && buf_addc(&ty, '\'') < 0) || buf_addc(&ty, u8.p[k]) < 0)
+				goto oom;
 		if (buf_addc(&ty, '\'') < 0)
 			goto oom;
 	}
@@ -151,5 +234,8 @@ out:
 	}
 	buf_free(&q);
 	buf_free(&ty);
+	buf_free(&lab);
+	buf_free(&u8);
+	cs_set_free(&css);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/err.h"
 #include "stream/ckpt.h"
 #include "base/io.h"
@@ -404,6 +405,42 @@ static void test_mctype(void)
 	}
 }
 
+/* cs_utf8_valid: the ENUM/SET labels of utf8mb3, utf8mb4 and binary
+ * columns (tests/t2078): the length of the valid start */
+static void test_utf8_valid(void)
+{
+	static const struct {
+		const char *s;
+		unsigned max;
+		size_t want;
+	} c[] = {
+		{ "", 4, 0 },
+		{ "ab", 4, 2 },
+		{ "\xc3\xa9", 4, 2 },                /* é */
+		{ "\xe4\xb8\xad", 3, 3 },            /* 中 in utf8mb3 */
+		{ "a\xf0\x9f\x98\x80", 4, 5 },       /* an emoji in utf8mb4 */
+		{ "a\xf0\x9f\x98\x80", 3, 1 },       /* ... not in utf8mb3 */
+		{ "\xe9", 4, 0 },                    /* latin1 é */
+		{ "ab\xe9", 4, 2 },
+		{ "\xc3", 4, 0 },                    /* cut short */
+		{ "\xc3" "a", 4, 0 },
+		{ "\xc0\x80", 4, 0 },                /* overlong NUL */
+		{ "\xe0\x80\xaf", 4, 0 },            /* overlong '/' */
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },        /* overlong U+FFFF */
+		{ "\xed\xa0\x80", 4, 0 },            /* a surrogate */
+		{ "\xef\xbf\xbf", 3, 3 },            /* U+FFFF */
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },        /* U+10FFFF */
+		{ "\xf4\x90\x80\x80", 4, 0 },        /* above it */
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\x80", 4, 0 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		size_t got = cs_utf8_valid(c[i].s, strlen(c[i].s), c[i].max);
+		tap_check(got == c[i].want, "cs_utf8_valid", "case %zu: got %zu, want %zu", i, got,
+			  c[i].want);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -416,6 +453,7 @@ int main(void)
 	test_zio();
 	test_opt();
 	test_mctype();
+	test_utf8_valid();
 	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
 		unlink(path(n));
 	rmdir(dir);
