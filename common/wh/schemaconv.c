@@ -309,6 +309,28 @@ static int int_rank(const char *b)
 	return 0;
 }
 
+/* TINYTEXT < TEXT < MEDIUMTEXT < LONGTEXT (and the BLOBs): 1 to 4, 0 when
+ * not one; *text says which kind. */
+static int lob_rank(const char *b, int *text)
+{
+	static const char *const r[] = { "tiny", "", "medium", "long" };
+	size_t n = strlen(b);
+	*text = n >= 4 && !strcmp(b + n - 4, "text");
+	if (n < 4 || (!*text && strcmp(b + n - 4, "blob")))
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (strlen(r[i]) == n - 4 && !strncmp(b, r[i], n - 4))
+			return i + 1;
+	return 0;
+}
+
+/* The bytes a TEXT or BLOB kind holds (rank 1 to 4). */
+static unsigned long long lob_bytes(int rank)
+{
+	static const unsigned long long b[] = { 255, 65535, 16777215, 4294967295ull };
+	return b[rank - 1];
+}
+
 static const char *const temporal[] = { "datetime", "timestamp", "time", NULL };
 static const char *const strs[] = { "char", "varchar", "binary", "varbinary", NULL };
 static const char *const decs[] = { "decimal", "numeric", "dec", "fixed", NULL };
@@ -346,6 +368,19 @@ int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, c
 	} else if (!strcmp(a.base, "float") && a.a1 < 0 && !strcmp(b.base, "double")) {
 		return WH_CV_F64;
 	}
+	/* TEXT to MEDIUMTEXT, BLOB to LONGBLOB: only the most bytes a value
+	 * may have grows (CONVERT TO CHARACTER SET utf8mb4 of a latin1 TEXT
+	 * makes it MEDIUMTEXT); VARCHAR(n) to a TEXT kind that holds n
+	 * characters of 4 bytes (VARCHAR(20000) in latin1 converted becomes
+	 * MEDIUMTEXT), VARBINARY(n) to a BLOB kind that holds n bytes: the
+	 * same text or bytes, the server changes no value */
+	int ta, tb, ra = lob_rank(a.base, &ta), rb = lob_rank(b.base, &tb);
+	if (rb && ra && ta == tb && rb >= ra)
+		return WH_CV_SAME;
+	if (rb && !ra && a.a1 >= 0 &&
+	    ((tb && !strcmp(a.base, "varchar") && 4ull * (unsigned long)a.a1 <= lob_bytes(rb)) ||
+	     (!tb && !strcmp(a.base, "varbinary") && (unsigned long)a.a1 <= lob_bytes(rb))))
+		return WH_CV_SAME;
 	snprintf(why, whysz, "'%.*s' to '%.*s' is not a widening mcsync converts exactly "
 		 "(it narrows, or changes the kind of value)", (int)from->mysql_type.n,
 		 from->mysql_type.p, (int)to->mysql_type.n, to->mysql_type.p);
