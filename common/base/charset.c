@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/utf8.h"
 
 static const struct cs_info cs_tab[CS_COUNT] = {
 	{ "binary", NULL, 1, CS_BINARY, 0 },	   { "latin1", NULL, 1, CS_CONVERT, 1 },
@@ -210,32 +211,15 @@ int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size
 size_t cs_utf8_valid(const char *s, size_t n, unsigned max)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, k;
 	while (i < n) {
-		unsigned c = p[i], len, cp;
-		if (c < 0x80) {
+		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
+		if (!(k = utf8_seq(p + i, n - i)) || k > max)
 			return i;
-		if (len > max || n - i < len)
-			return i;
-		for (unsigned k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += len;
+		i += k;
 	}
 	return n;
 }

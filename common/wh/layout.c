@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/numfmt.h"
+#include "base/utf8.h"
 
 const char *const wh_layout_names[] = { "mcsync", "dts", "dts-new", "dataworks", "dataworks-json",
 					NULL };
@@ -325,33 +326,6 @@ int wh_layout_rows_schema(enum wh_layout l, const struct mc_rec *r, const struct
 
 /* ---- the JSON form's data_columns (layout.h: wh_layout_json) ---- */
 
-/* The length of the UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	uint32_t c;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (k == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return k;
-}
-
 /* s as a JSON string; -1 when s is not UTF-8 (b then holds part of it). */
 static int jstr(struct mc_buf *b, const char *s0, size_t n)
 {
@@ -369,7 +343,7 @@ static int jstr(struct mc_buf *b, const char *s0, size_t n)
 		if (i == n)
 			break;
 		if (s[i] >= 0x80) {
-			if (!(k = utf8_len(s + i, n - i)))
+			if (!(k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i)))
 				return -1;
 			if (buf_add(b, s + i, k) < 0)
 				return -2;
