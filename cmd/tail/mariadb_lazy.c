@@ -22,8 +22,9 @@
 	X(mariadb_connection) X(mariadb_free_rpl_event) X(mariadb_get_infov)                 \
 	X(mariadb_rpl_close) X(mariadb_rpl_fetch) X(mariadb_rpl_init_ex) X(mariadb_rpl_open) \
 	X(mariadb_rpl_optionsv) X(mysql_close) X(mysql_errno) X(mysql_error)                 \
-	X(mysql_fetch_row) X(mysql_free_result) X(mysql_get_server_info) X(mysql_get_socket) \
-	X(mysql_get_ssl_cipher) X(mysql_init) X(mysql_num_rows) X(mysql_optionsv)            \
+	X(mysql_fetch_lengths) X(mysql_fetch_row) X(mysql_free_result)                       \
+	X(mysql_get_server_info) X(mysql_get_socket) X(mysql_get_ssl_cipher) X(mysql_init)   \
+	X(mysql_more_results) X(mysql_next_result) X(mysql_num_rows) X(mysql_optionsv)       \
 	X(mysql_query) X(mysql_real_connect) X(mysql_real_escape_string) X(mysql_ssl_set)    \
 	X(mysql_stmt_errno) X(mysql_stmt_error) X(mysql_store_result)
 
@@ -146,6 +147,12 @@ const char *STDCALL mysql_error(MYSQL *m)
 	return lz.mysql_error(m);
 }
 
+unsigned long *STDCALL mysql_fetch_lengths(MYSQL_RES *res)
+{
+	need();
+	return lz.mysql_fetch_lengths(res);
+}
+
 MYSQL_ROW STDCALL mysql_fetch_row(MYSQL_RES *res)
 {
 	need();
@@ -180,6 +187,18 @@ MYSQL *STDCALL mysql_init(MYSQL *m)
 {
 	need();
 	return lz.mysql_init(m);
+}
+
+my_bool STDCALL mysql_more_results(MYSQL *m)
+{
+	need();
+	return lz.mysql_more_results(m);
+}
+
+int STDCALL mysql_next_result(MYSQL *m)
+{
+	need();
+	return lz.mysql_next_result(m);
 }
 
 my_ulonglong STDCALL mysql_num_rows(MYSQL_RES *res)

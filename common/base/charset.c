@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -222,6 +223,52 @@ size_t cs_utf8_valid(const char *s, size_t n, unsigned max)
 		i += k;
 	}
 	return n;
+}
+
+int cs_label_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size_t n,
+		  struct mc_buf *out, char *why, size_t whysz, struct mc_err *err)
+{
+	char hex[3 * 8 + 4] = "", what[128];
+	const char *z;
+	size_t at = 0, h = 0;
+	int rc = 0;
+	out->len = 0;
+	s = s ? s : "";
+	if (cs && cs->how != CS_PASS && cs->how != CS_BINARY) {
+		if ((rc = cs_to_utf8(set, cs, s, n, out, &at, err)) == -1)
+			return -1;
+	} else if ((at = cs_utf8_valid(s, n, cs && cs->how == CS_PASS ? cs->mbmax : 4)) < n) {
+		rc = -2;
+	} else if (buf_add(out, s, n) < 0) {
+		return mc_oom(err, "a column's labels");
+	}
+	if (rc == 0 && out->len && (z = memchr(out->p, 0, out->len)))
+		at = (size_t)(z - out->p);
+	else if (rc == 0)
+		return 0;
+	if (rc == 0)
+		snprintf(what, sizeof what, "holds a NUL at byte %zu of its text, which the type "
+			 "text cannot carry", at);
+	else if (!cs)
+		snprintf(what, sizeof what, "is not UTF-8 (the column's charset not known) at byte "
+			 "%zu", at);
+	else if (cs->how == CS_NONE)
+		snprintf(what, sizeof what, "is in charset %s, which mcsync does not convert to UTF-8",
+			 cs->name);
+	else if (cs->how == CS_BINARY)
+		snprintf(what, sizeof what, "is not UTF-8 (the column's charset is binary) at byte "
+			 "%zu", at);
+	else
+		snprintf(what, sizeof what, "is not valid in the column's charset %s at byte %zu",
+			 cs->name, at);
+	for (size_t j = 0; j < n && j < 8; j++)
+		h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02X", j ? " " : "",
+				      (unsigned char)s[j]);
+	if (n > 8)
+		snprintf(hex + h, sizeof hex - h, "...");
+	snprintf(why, whysz, "(bytes %s) %s", hex, what);
+	out->len = 0;
+	return -2;
 }
 
 int cs_bad(struct mc_err *err, const struct cs_info *cs, size_t bad)

@@ -59,6 +59,17 @@ int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size
  * surrogate, nothing above U+10FFFF): n when all of it is. */
 size_t cs_utf8_valid(const char *s, size_t n, unsigned max);
 
+/* An ENUM or SET label's bytes s[0..n) in its column's charset cs (NULL:
+ * not said) as UTF-8 in out (replaced): converted, or checked where the
+ * charset's text is UTF-8 already (utf8mb3, utf8mb4, binary, a charset not
+ * said). The one check of every path that reads labels (the binlog's table
+ * map, mc-snapshot, the live tail's information_schema lookup). 0; -1 with
+ * err set (out of memory); -2 when the bytes are no text of the charset or
+ * the text holds a NUL (which a type text cannot carry), with why: "(bytes
+ * E9) is not valid in the column's charset utf8mb4 at byte 0". */
+int cs_label_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size_t n,
+		  struct mc_buf *out, char *why, size_t whysz, struct mc_err *err);
+
 /* The message of a -2 of cs_to_utf8: "text not valid in its charset gbk
  * at byte 3" or "charset dec8 is not converted to UTF-8 ...". */
 int cs_bad(struct mc_err *err, const struct cs_info *cs, size_t bad);

@@ -342,6 +342,16 @@ void bl_col_fbt(struct bl_col *c, unsigned kind);
  * table's rows are refused). 0, or -1 when out of memory. */
 int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err);
 
+/* Refuse t's rows for the labels of column i (t->bad), named name (NULL:
+ * the map's name): what is wrong, "ENUM label 1 (bytes E9) is not valid in
+ * the column's charset utf8mb4 at byte 0" (cs_label_utf8's words). */
+void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what);
+
+/* The type text of ENUM (is_set 0) or SET labels in UTF-8, "enum('a','b''c')"
+ * (a quote doubled, nothing else escaped), appended to b. 0, or -1 when
+ * out of memory. */
+int bl_labels_type(struct mc_buf *b, int is_set, const struct mc_str *labels, uint32_t n);
+
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
  * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), appended to
  * b. Its MaxCompute type is mctype_for() of that text. */

@@ -197,116 +197,71 @@ static int to_utf8(struct bl_decoder *d, uint16_t coll, const char *s, size_t n,
 	return 0;
 }
 
-/* Label k of column i refused (t->bad, the table's rows with it): what
- * is wrong with its bytes, at byte at. */
-static void label_bad(struct bl_table *t, uint32_t i, uint32_t k, const char *what, size_t at)
+void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what)
 {
 	const struct bl_col *c = &t->cols[i];
-	char hex[3 * 8 + 4] = "";
-	size_t h = 0;
-	for (size_t j = 0; j < c->labels[k].n && j < 8; j++)
-		h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02X", j ? " " : "",
-				      (unsigned char)c->labels[k].p[j]);
-	if (c->labels[k].n > 8)
-		snprintf(hex + h, sizeof hex - h, "...");
+	struct mc_str nm = name ? mc_str_c(name, strlen(name)) : c->name;
 	snprintf(t->bad, sizeof t->bad,
-		 "table `%.*s`.`%.*s`: column %u%s%.*s%s: %s label %u (bytes %s) %s at byte %zu: "
-		 "its text cannot be known (an ALTER TABLE ... CONVERT TO CHARACTER SET keeps the "
-		 "bytes of ENUM and SET labels in another charset as they were, under the new one); "
-		 "redefine the column's labels on the server (ALTER TABLE ... MODIFY) and load a "
-		 "new snapshot of the table, or leave it out with --tables",
+		 "table `%.*s`.`%.*s`: column %u%s%.*s%s: %s: its text cannot be known (an ALTER "
+		 "TABLE ... CONVERT TO CHARACTER SET keeps the bytes of ENUM and SET labels in "
+		 "another charset as they were, under the new one); redefine the column's labels "
+		 "on the server (ALTER TABLE ... MODIFY) and load a new snapshot of the table, or "
+		 "leave it out with --tables",
 		 (int)(t->db.n > 64 ? 64 : t->db.n), t->db.p,
-		 (int)(t->name.n > 64 ? 64 : t->name.n), t->name.p, i + 1, c->name.n ? " (" : "",
-		 (int)(c->name.n > 64 ? 64 : c->name.n), c->name.n ? c->name.p : "",
-		 c->name.n ? ")" : "", c->type == BL_T_ENUM ? "ENUM" : "SET", k + 1, hex, what, at);
+		 (int)(t->name.n > 64 ? 64 : t->name.n), t->name.p, i + 1, nm.n ? " (" : "",
+		 (int)(nm.n > 64 ? 64 : nm.n), nm.n ? nm.p : "", nm.n ? ")" : "", what);
 }
 
-/* The labels in UTF-8 as the server holds them: converted from the
- * column's charset; those in utf8mb3, utf8mb4, binary (or a charset not
- * said) must be UTF-8 already. A label whose bytes are no text of its
- * charset, or that holds a NUL (which the type text cannot carry), refuses
- * the table (t->bad; its map is kept for the tables around it): never
- * bytes that are not UTF-8, never a guess. */
+/* The labels in UTF-8 as the server holds them, converted or checked by
+ * cs_label_utf8 (base/charset.c, the snapshot's code too). A label whose
+ * bytes are no text of its charset, or that holds a NUL (which the type
+ * text cannot carry), refuses the table (t->bad; its map is kept for the
+ * tables around it): never bytes that are not UTF-8, never a guess. */
 int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err)
 {
-	size_t nl = 0, bytes = 0, at;
-	struct mc_str *l;
-	char *text, what[112];
-	int conv = 0;
-	for (uint32_t i = 0; i < t->ncols; i++) {
-		const struct bl_col *c = &t->cols[i];
-		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
-		nl += c->nlabels;
-		for (uint32_t k = 0; k < c->nlabels; k++) {
-			const char *p = c->labels[k].p, *z;
-			size_t n = c->labels[k].n, ok;
-			bytes += n * 4 + 1;
-			if (cs && cs->how != CS_PASS && cs->how != CS_BINARY && !cs_same(cs, p, n)) {
-				conv = 1; /* converted below */
-				continue;
-			}
-			ok = cs_utf8_valid(p, n, cs && cs->how == CS_PASS ? cs->mbmax : 4);
-			if (ok < n) {
-				snprintf(what, sizeof what, "is not %s%s",
-					 !cs ? "UTF-8 (the column's charset not known)"
-					 : cs->how == CS_PASS ? "valid in the column's charset "
-							      : "UTF-8 (the column's charset is binary)",
-					 cs && cs->how == CS_PASS ? cs->name : "");
-				label_bad(t, i, k, what, ok);
-				return 0;
-			}
-			if ((z = memchr(p, 0, n))) {
-				label_bad(t, i, k, "holds a NUL, which the type text cannot carry",
-					  (size_t)(z - p));
-				return 0;
+	size_t nl = 0, bytes = 0, at = 0;
+	struct mc_str *l = NULL;
+	char *text = NULL, why[160];
+	/* pass 0 checks, and finds whether any label changes; pass 1 keeps the
+	 * converted labels in one block (the label array, then their text,
+	 * freed with t->labels) */
+	for (int pass = 0; pass < 2; pass++) {
+		int conv = 0;
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			const struct bl_col *c = &t->cols[i];
+			const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
+			for (uint32_t k = 0; k < c->nlabels; k++) {
+				const char *p = c->labels[k].p;
+				size_t n = c->labels[k].n;
+				int rc = cs_label_utf8(&d->cs, cs, p, n, &d->csbuf, why, sizeof why, err);
+				if (rc == -2) {
+					char what[200];
+					snprintf(what, sizeof what, "%s label %u %s",
+						 c->type == BL_T_ENUM ? "ENUM" : "SET", k + 1, why);
+					bl_table_label_bad(t, i, NULL, what);
+				}
+				if (rc < 0) {
+					free(l);
+					return rc == -2 ? 0 : -1;
+				}
+				if (pass == 0) {
+					nl++;
+					bytes += d->csbuf.len + 1;
+					conv |= d->csbuf.len != n || (n && memcmp(d->csbuf.p, p, n));
+					continue;
+				}
+				memcpy(text + at, d->csbuf.p, d->csbuf.len);
+				l[nl++] = mc_str_c(text + at, d->csbuf.len);
+				at += d->csbuf.len;
 			}
 		}
-	}
-	if (!conv)
-		return 0;
-	/* one block: the new label array, then their UTF-8 text (freed with
-	 * t->labels) */
-	if (!(l = malloc(nl * sizeof *l + bytes)))
-		return mc_oom(err, "table map");
-	text = (char *)(l + nl);
-	at = 0;
-	nl = 0;
-	for (uint32_t i = 0; i < t->ncols; i++) {
-		const struct bl_col *c = &t->cols[i];
-		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset) : NULL;
-		for (uint32_t k = 0; k < c->nlabels; k++) {
-			const char *p = c->labels[k].p, *z = NULL;
-			size_t n = c->labels[k].n, bad = 0;
-			int rc = 0;
-			d->csbuf.len = 0;
-			if (cs && cs->how != CS_PASS && cs->how != CS_BINARY && !cs_same(cs, p, n))
-				rc = cs_to_utf8(&d->cs, cs, p, n, &d->csbuf, &bad, err);
-			else if (buf_add(&d->csbuf, p, n) < 0)
-				rc = mc_oom(err, "table map");
-			if (rc == 0 && d->csbuf.len)
-				z = memchr(d->csbuf.p, 0, d->csbuf.len);
-			if (rc == -2 || z) {
-				if (z)
-					snprintf(what, sizeof what,
-						 "holds a NUL (in UTF-8), which the type text cannot carry");
-				else if (cs->how == CS_NONE)
-					snprintf(what, sizeof what,
-						 "is in charset %s, which mcsync does not convert to UTF-8",
-						 cs->name);
-				else
-					snprintf(what, sizeof what,
-						 "is not valid in the column's charset %s", cs->name);
-				label_bad(t, i, k, what, z ? (size_t)(z - d->csbuf.p) : bad);
-				free(l);
-				return 0;
-			}
-			if (rc < 0) {
-				free(l);
-				return -1;
-			}
-			memcpy(text + at, d->csbuf.p, d->csbuf.len);
-			l[nl++] = mc_str_c(text + at, d->csbuf.len);
-			at += d->csbuf.len;
+		if (pass == 0 && !conv)
+			return 0;
+		if (pass == 0) {
+			if (!(l = malloc(nl * sizeof *l + bytes)))
+				return mc_oom(err, "table map");
+			text = (char *)(l + nl);
+			nl = 0;
 		}
 	}
 	/* every label converted: the columns take theirs */
@@ -851,6 +806,18 @@ static int add_quoted(struct mc_buf *b, struct mc_str s)
 	return buf_addc(b, '\'');
 }
 
+int bl_labels_type(struct mc_buf *b, int is_set, const struct mc_str *labels, uint32_t n)
+{
+	int rc = buf_adds(b, is_set ? "set(" : "enum(");
+	for (uint32_t i = 0; rc == 0 && i < n; i++) {
+		if (i)
+			rc = buf_addc(b, ',');
+		if (rc == 0)
+			rc = add_quoted(b, labels[i]);
+	}
+	return rc ? rc : buf_addc(b, ')');
+}
+
 int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 {
 	int mb = 1, bin = 0, rc = 0;
@@ -886,14 +853,7 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	case BL_T_GEOMETRY: return buf_adds(b, "geometry");
 	case BL_T_VECTOR: return c->dim ? buf_addf(b, "vector(%u)", c->dim) : buf_adds(b, "vector");
 	case BL_T_ENUM: case BL_T_SET:
-		rc = buf_adds(b, c->type == BL_T_ENUM ? "enum(" : "set(");
-		for (uint32_t i = 0; rc == 0 && i < c->nlabels; i++) {
-			if (i)
-				rc = buf_addc(b, ',');
-			if (rc == 0)
-				rc = add_quoted(b, c->labels[i]);
-		}
-		return rc ? rc : buf_addc(b, ')');
+		return bl_labels_type(b, c->type == BL_T_SET, c->labels, c->nlabels);
 	case BL_T_STRING:
 		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4)
 			return buf_adds(b, c->conv == CONV_INET6 ? "inet6" : c->conv == CONV_UUID ? "uuid"

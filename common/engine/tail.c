@@ -337,6 +337,10 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
 	    tail_server_describe(T, t, ti, pos, err) < 0)
 		return -1;
+	if (t->bad[0]) { /* labels information_schema could not give exactly */
+		mc_errf(err, MC_EXIT_DATA, "%s", t->bad);
+		return tail_data_error(T, start, err);
+	}
 	rc = st_schema(&T->st, t, ti, pos, when, &r, err);
 	return rc <= 0 ? rc : tail_emit(T, &r, err);
 }

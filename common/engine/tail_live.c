@@ -155,11 +155,20 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 	}
 	if (!s->ok)
 		return 0;
-	for (uint32_t i = 0; i < t->ncols && i < s->nlabels; i++)
+	for (uint32_t i = 0; i < t->ncols && i < s->nlabels; i++) {
+		if (s->labels[i].bad && !t->cols[i].nlabels) {
+			/* a label information_schema lost and that could not be read
+			 * exactly: refused as the map's own label would be (the
+			 * first such column named) */
+			if (!t->bad[0])
+				bl_table_label_bad(t, i, s->labels[i].name, s->labels[i].bad);
+			continue;
+		}
 		if (s->labels[i].n && !t->cols[i].nlabels) {
 			t->cols[i].nlabels = s->labels[i].n;
 			t->cols[i].labels = s->labels[i].v;
 		}
+	}
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
 		unsigned want = c->type == BL_T_TIME ? DDL_T_TIME

@@ -150,59 +150,6 @@ static int where_table(MYSQL *m, const struct bl_table *t, char *q, size_t qsz,
 	return 0;
 }
 
-void mys_labels_free(struct mys_labels *l, uint32_t n)
-{
-	for (uint32_t i = 0; l && i < n; i++) {
-		free(l[i].v);
-		free(l[i].buf);
-		memset(&l[i], 0, sizeof l[i]);
-	}
-}
-
-int mys_parse_labels(const char *coltype, struct mys_labels *out)
-{
-	const char *p = coltype;
-	size_t len = strlen(coltype), k = 0;
-	uint32_t n = 0;
-	memset(out, 0, sizeof *out);
-	if (strncasecmp(p, "enum(", 5) == 0)
-		p += 5;
-	else if (strncasecmp(p, "set(", 4) == 0)
-		p += 4;
-	else
-		return -1;
-	out->buf = malloc(len + 1);
-	out->v = malloc((len / 2 + 1) * sizeof *out->v);
-	if (!out->buf || !out->v)
-		goto bad;
-	while (*p == '\'') {
-		size_t start = k;
-		for (p++;; p++) {
-			if (!*p)
-				goto bad;
-			if (*p == '\'' && p[1] == '\'') {
-				out->buf[k++] = '\'';
-				p++;
-			} else if (*p == '\'') {
-				p++;
-				break;
-			} else {
-				out->buf[k++] = *p;
-			}
-		}
-		out->v[n++] = mc_str_c(out->buf + start, k - start);
-		if (*p == ',')
-			p++;
-	}
-	if (*p != ')' || n == 0)
-		goto bad;
-	out->n = n;
-	return 0;
-bad:
-	mys_labels_free(out, 1);
-	return -1;
-}
-
 /* Does s hold w (upper case), in any case? */
 static int has_word(const char *s, const char *w)
 {
@@ -216,7 +163,7 @@ static int has_word(const char *s, const char *w)
 int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	       struct mys_labels *labels, char *why, size_t whysz, struct mc_err *err)
 {
-	char where[1200], q[1600];
+	char where[1200], q[1600], db[257], tab[257];
 	MYSQL_RES *res;
 	MYSQL_ROW r;
 	uint64_t nrows;
@@ -225,6 +172,8 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 	why[0] = 0;
 	if (where_table(m, t, where, sizeof where, err) < 0)
 		return -1;
+	snprintf(db, sizeof db, "%.*s", (int)t->db.n, t->db.p);
+	snprintf(tab, sizeof tab, "%.*s", (int)t->name.n, t->name.p);
 	snprintf(q, sizeof q,
 		 "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, "
 		 "CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, "
@@ -268,11 +217,24 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 					ddl_temporal(r[2], strlen(r[2])) |
 					(r[9] && has_word(r[9], "INVISIBLE") ? DDL_INVISIBLE : 0) |
 					(r[9] && has_word(r[9], "GENERATED") ? DDL_GENERATED : 0));
-		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET) &&
-		    mys_parse_labels(r[2], &labels[i]) < 0) {
-			snprintf(why, whysz, "column %u `%s`: cannot read the values of %s", i + 1,
-				 r[0], r[2]);
-			goto refuse;
+		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET)) {
+			if (mys_parse_labels(r[2], &labels[i]) < 0) {
+				snprintf(why, whysz, "column %u `%s`: cannot read the values of %s",
+					 i + 1, r[0], r[2]);
+				goto refuse;
+			}
+			/* a '?' may be a label lost: read them exactly, or say why
+			 * not (labels[i].bad: the caller refuses the table) */
+			int lr = mys_labels_exact(m, db, tab, r[0], c->type == BL_T_SET, r[4],
+						  &labels[i], err);
+			if (lr == -2 && !(labels[i].name = strdup(r[0])))
+				goto oom;
+			if (lr == -1) {
+				mysql_free_result(res);
+				ddl_cols_free(out);
+				mys_labels_free(labels, t->ncols);
+				return -1;
+			}
 		}
 		if (is_binary_type(r[1]))
 			snprintf(out->cs[i], DDL_CS_LEN, "binary");

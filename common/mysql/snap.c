@@ -19,16 +19,6 @@ static char *strdup_or_null(const char *s)
 	return s ? mc_strdup(s) : NULL;
 }
 
-int snap_quote_ident(struct mc_buf *b, const char *s)
-{
-	if (buf_addc(b, '`') < 0)
-		return -1;
-	for (; *s; s++)
-		if ((*s == '`' && buf_addc(b, '`') < 0) || buf_addc(b, *s) < 0)
-			return -1;
-	return buf_addc(b, '`');
-}
-
 static int add_strlit(MYSQL *m, struct mc_buf *b, const char *s)
 {
 	size_t n = strlen(s);

@@ -363,7 +363,7 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 	      struct mc_buf *out, uint64_t *nrows, snap_bound *last, snap_tick_fn tick,
 	      void *tick_ctx, struct mc_err *err);
 
-/* Append an identifier quoted with backticks. */
+/* Append an identifier quoted with backticks (mylabels.c). */
 int snap_quote_ident(struct mc_buf *b, const char *s);
 
 #endif

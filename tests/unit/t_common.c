@@ -20,6 +20,7 @@
 #include "stream/mctype.h"
 #include "stream/opt.h"
 #include "base/zio.h"
+#include "mysql/myschema.h"
 
 #define TAP_NAME "t_common"
 #include "tap.h"
@@ -441,6 +442,92 @@ static void test_utf8_valid(void)
 	}
 }
 
+/* cs_label_utf8: one label's bytes in its column's charset to UTF-8, or
+ * the words of its refusal (every path that reads labels: tests/t2078,
+ * t2079) */
+static void test_label_utf8(void)
+{
+	static const struct {
+		const char *cs, *s;
+		size_t n;
+		int rc;
+		const char *want; /* the UTF-8, or the refusal */
+	} c[] = {
+		{ "latin1", "\xe9", 1, 0, "\xc3\xa9" },
+		{ "cp1251", "\xe9", 1, 0, "\xd0\xb9" },
+		{ "utf8mb4", "\xc3\xa9", 2, 0, "\xc3\xa9" },
+		{ "utf8mb4", "\xe9", 1, -2, "(bytes E9) is not valid in the column's charset utf8mb4 at "
+		  "byte 0" },
+		{ "utf8mb3", "a\xf0\x9f\x98\x80", 5, -2, "(bytes 61 F0 9F 98 80) is not valid in the "
+		  "column's charset utf8mb3 at byte 1" },
+		{ "binary", "ab", 2, 0, "ab" },
+		{ "binary", "\xe9", 1, -2, "(bytes E9) is not UTF-8 (the column's charset is binary) "
+		  "at byte 0" },
+		{ NULL, "\xe9", 1, -2, "(bytes E9) is not UTF-8 (the column's charset not known) at "
+		  "byte 0" },
+		{ "utf8mb4", "a\0b", 3, -2, "(bytes 61 00 62) holds a NUL at byte 1 of its text, which "
+		  "the type text cannot carry" },
+		{ "latin1", "a\0b", 3, -2, "(bytes 61 00 62) holds a NUL at byte 1 of its text, which "
+		  "the type text cannot carry" },
+		{ "utf16", "\0a\0\0", 4, -2, "(bytes 00 61 00 00) holds a NUL at byte 1 of its text, "
+		  "which the type text cannot carry" },
+		{ "utf16", "b", 1, -2, "(bytes 62) is not valid in the column's charset utf16 at byte 0" },
+		{ "latin1", "123456789", 9, 0, "123456789" },
+		{ "utf8mb4", "\xff" "23456789", 9, -2, "(bytes FF 32 33 34 35 36 37 38...) is not valid in "
+		  "the column's charset utf8mb4 at byte 0" },
+	};
+	struct cs_set set = { 0 };
+	struct mc_buf out = { 0 };
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		struct mc_err err = { 0 };
+		char why[160] = "";
+		int rc = cs_label_utf8(&set, c[i].cs ? cs_by_name(c[i].cs) : NULL, c[i].s, c[i].n, &out,
+				       why, sizeof why, &err);
+		const char *got = rc == 0 ? (buf_addc(&out, 0) < 0 ? "" : out.p) : why;
+		tap_check(rc == c[i].rc && strcmp(got, c[i].want) == 0, "cs_label_utf8",
+			  "case %zu: rc %d, '%s'", i, rc, got);
+	}
+	buf_free(&out);
+	cs_set_free(&set);
+}
+
+/* mys_parse_labels: COLUMN_TYPE as MariaDB escapes it; '?' and NUL mark
+ * labels information_schema may have lost (read exactly then) */
+static void test_parse_labels(void)
+{
+	static const struct {
+		const char *ct, *want; /* the labels, joined by '|' (NUL as '@') */
+		int lossy, escaped;
+	} c[] = {
+		{ "enum('a','b''c')", "a|b'c", 0, 0 },
+		{ "set('\xc3\xa9','b')", "\xc3\xa9|b", 0, 0 },
+		{ "enum('a\\\\b','n\\nl','c\\r')", "a\\b|n\nl|c\r", 0, 1 },
+		{ "enum('?','b')", "?|b", 1, 0 },
+		{ "enum('a\\0b','c')", "a@b|c", 1, 1 },
+		{ "enum('a\\zb')", "azb", 1, 1 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		struct mys_labels l;
+		char got[64] = "";
+		size_t k = 0;
+		int rc = mys_parse_labels(c[i].ct, &l);
+		for (uint32_t j = 0; rc == 0 && j < l.n; j++) {
+			if (j && k < sizeof got - 1)
+				got[k++] = '|';
+			for (size_t b = 0; b < l.v[j].n && k < sizeof got - 1; b++)
+				got[k++] = l.v[j].p[b] ? l.v[j].p[b] : '@';
+		}
+		got[k] = 0;
+		tap_check(rc == 0 && strcmp(got, c[i].want) == 0 && l.lossy == c[i].lossy &&
+			  l.escaped == c[i].escaped, "mys_parse_labels", "case %zu: rc %d, '%s', "
+			  "lossy %d, escaped %d", i, rc, got, l.lossy, l.escaped);
+		mys_labels_free(&l, 1);
+	}
+	struct mys_labels l;
+	tap_check(mys_parse_labels("enum('a", &l) < 0 && mys_parse_labels("int", &l) < 0,
+		  "mys_parse_labels", "a cut or other type is refused");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -454,6 +541,8 @@ int main(void)
 	test_opt();
 	test_mctype();
 	test_utf8_valid();
+	test_label_utf8();
+	test_parse_labels();
 	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
 		unlink(path(n));
 	rmdir(dir);
