@@ -33,14 +33,14 @@
 
 #define USER_AGENT "mcsync/" MC_VERSION
 
-static struct odps_up up_of(struct odd *w, const struct dest_part *p)
+struct odps_up odd_up_of(struct odd *w, const struct dest_part *p)
 {
 	struct odps_up u = { &w->c, p->table, p->tpart, w->o.retry_s, (uint64_t)(uintptr_t)p,
 			     w->o.say, w->o.threads, &w->conns };
 	return u;
 }
 
-static void part_reset(struct odd *w, struct dest_part *p)
+void odd_part_reset(struct odd *w, struct dest_part *p)
 {
 	for (size_t i = 0; i < p->nblocks; i++) {
 		if (w->zp) /* memory for the next commit's blocks */
@@ -215,7 +215,7 @@ out:
 
 static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 {
-	struct odps_up u = up_of(w, p);
+	struct odps_up u = odd_up_of(w, p);
 	for (int tries = 0;; tries++) {
 		int rc = 0;
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
@@ -238,7 +238,8 @@ static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 	struct odd *w = st;
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
-		part_reset(w, w->parts[i]);
+		if (odd_feed_part(w) != w->parts[i]) /* (fed: reset as its feed began) */
+			odd_part_reset(w, w->parts[i]);
 	if (odps_spool_remove_wait(&w->sprm, err) < 0)
 		return -1;
 	return odps_spool_reset(w->o.state, err);
@@ -263,7 +264,7 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 	void *st = w;
 	const struct odps_jent *je;
 	struct odd_hist *h = NULL;
-	int pre = p->ensured, take = 0;
+	int pre = p->ensured, take = 0, fed;
 	if (rows->complete)
 		p->complete = 1;
 	/* the schema history first (an ALTER may come with no row yet), in
@@ -329,11 +330,19 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 		p->ensured = 1;
 		take = pr->has_sess;
 	}
+	/* p's rows fed as the sink read (dest_odps_feed.c): their session is
+	 * p's already, and the append goes on from there, when it takes the
+	 * early work in; else the fed work is dropped */
+	fed = take && odd_feed_live(w, p);
+	if (!fed && odd_feed_part(w) == p)
+		odd_feed_drop(w);
 	if (!p->ensured && odd_ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
 	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)
 		return -1; /* DDL markers only */
-	if (take) {
+	if (fed) {
+		/* (its session is p's) */
+	} else if (take) {
 		/* the session made while the sink read, after the tables */
 		odps_session_free(&p->sess);
 		p->sess = pr->sess;
@@ -341,14 +350,15 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 		pr->has_sess = 0;
 	} else {
 		/* the session first: its schema is what the records are encoded by */
-		struct odps_up u = up_of(w, p);
+		struct odps_up u = odd_up_of(w, p);
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
 			return -1;
 	}
 	{
 		/* encoded, spooled, PUT (dest_odps_pipe.c) */
-		struct odps_up u = up_of(w, p);
-		int rc = odd_send(w, p, rows, &u, part_index(w, p), err);
+		struct odps_up u = odd_up_of(w, p);
+		int rc = fed ? odd_feed_send(w, p, rows, part_index(w, p), err)
+			     : odd_send(w, p, rows, &u, part_index(w, p), err);
 		if (rc < 0)
 			return -1;
 		if (rc == 1) /* expired under us: all of it again in a new session */
@@ -361,7 +371,9 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 		      struct mc_err *err)
 {
 	struct odd *w = st;
-	struct odd_prep *pr = p->is_ddl ? NULL : odd_early_take(w, p);
+	struct odd_prep *pr = NULL;
+	if (!p->is_ddl && !odd_feed_of(w, p, &pr))
+		pr = odd_early_take(w, p);
 	/* a state behind MaxCompute found early uploads nothing (a DDL
 	 * partition's append is inside its table's, after the take) */
 	int rc = !p->is_ddl && w->stale_refused ? odd_stale_commit(w, err)
@@ -458,6 +470,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	size_t nids = 0;
 
 	odd_early_drop(w); /* what no append took */
+	odd_feed_drop(w);  /* rows fed that no append took (the sink took them back) */
 	if (odd_stale_commit(w, err) < 0) /* a state directory put back */
 		return -1;
 	j.seq = w->seq;
@@ -603,7 +616,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	/* 3. commit each session */
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct dest_part *p = w->parts[i];
-		struct odps_up u = up_of(w, p);
+		struct odps_up u = odd_up_of(w, p);
 		struct odps_jent *e;
 		if (!p->used || p->skip)
 			continue;
@@ -647,7 +660,7 @@ static int odd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 	if (rc == 0)
 		rc = odps_spool_remove_start(&w->sprm, w->o.state, err);
 	for (size_t i = 0; i < w->nparts; i++)
-		part_reset(w, w->parts[i]);
+		odd_part_reset(w, w->parts[i]);
 out:
 	free(ids);
 	odps_journal_free(&j);
@@ -823,12 +836,13 @@ static void odd_close(void *st)
 	struct odd *w = st;
 	if (!w)
 		return;
+	odd_feed_drop(w);
 	odd_early_free(w);
 	odps_zpool_stop(w->zp);
 	w->zp = NULL;
 	buf_free(&w->zraw);
 	for (size_t i = 0; i < w->nparts; i++) {
-		part_reset(w, w->parts[i]);
+		odd_part_reset(w, w->parts[i]);
 		free(w->parts[i]->blocks);
 		free(w->parts[i]->table);
 		free(w->parts[i]->sname);
@@ -876,6 +890,7 @@ static const struct dest_ops odd_ops = {
 	.part_open = odd_part_open,
 	.part_complete = odd_part_complete,
 	.prepare = odd_prepare,
+	.feed = odd_feed,
 	.begin = odd_begin,
 	.append = odd_append,
 	.commit = odd_commit,

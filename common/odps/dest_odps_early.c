@@ -222,3 +222,17 @@ void odd_early_free(struct odd *w)
 	free(e);
 	w->early = NULL;
 }
+
+const struct odd_prep *odd_early_peek(struct odd *w, const struct dest_part *p)
+{
+	struct odd_early *e = w->early;
+	const struct odd_prep *r = NULL;
+	if (!e)
+		return NULL;
+	pthread_mutex_lock(&e->mu);
+	for (size_t i = 0; i < e->n && !e->running; i++)
+		if (e->q[i] && e->q[i]->p == p)
+			r = e->q[i];
+	pthread_mutex_unlock(&e->mu);
+	return r;
+}

@@ -315,10 +315,8 @@ static int cut_block(struct dest_part *p, struct trec_enc *e, struct mc_err *err
 	return 0;
 }
 
-int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
-	       struct mc_err *err)
+int odd_enc_start(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err)
 {
-	struct trec_enc e;
 	/* deflate's segments on a worker per CPU (up to 4) while this thread
 	 * encodes, unless the pipeline's workers compress the blocks */
 	struct trec_enc_opts eo = {
@@ -327,14 +325,55 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		.max_field = p->sess.max_field,
 		.threads = p->pipe || odd_cpus(4) < 2 ? 0 : odd_cpus(4),
 	};
-	size_t at = 0;
-	int rc = 0, planned = 0;
-	if (trec_enc_init(&e, &p->sess.schema, &eo, err) < 0)
+	memset(x, 0, sizeof *x);
+	if (trec_enc_init(&x->e, &p->sess.schema, &eo, err) < 0)
 		return -1;
-	while (rc == 0 && at < rows->len) {
+	x->live = 1;
+	return 0;
+}
+
+void odd_enc_free(struct odd_enc *x)
+{
+	if (x->live)
+		trec_enc_free(&x->e);
+	x->live = 0;
+}
+
+/* Going on with recs where an earlier call stopped (the records may have
+ * moved since): the plan of the schema record in force made again. */
+static int replan(struct odd *w, struct dest_part *p, struct odd_enc *x, const char *recs,
+		  size_t len, struct mc_err *err)
+{
+	struct mc_rec r;
+	size_t used;
+	if (x->planned == 2)
+		return odd_lay_plan_bare(w, p, err);
+	if (x->planned != 1)
+		return 0;
+	if (x->sch_at >= len ||
+	    rec_decode(recs + x->sch_at, len - x->sch_at, 0, &used, &r, &w->sc, err) != 1 ||
+	    r.kind != MC_R_SCHEMA)
+		return mc_errf(err, MC_EXIT_DATA, "internal: the schema record of %s moved",
+			       p->table);
+	if (plan_schema(w, p, &r, err) < 0)
+		return -1;
+	if (p->is_log && wh_layout_is_json((enum wh_layout)p->layout))
+		return odd_lay_json_schema(w, recs + x->sch_at, used, err);
+	return 0;
+}
+
+int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const char *recs,
+		size_t len, struct mc_err *err)
+{
+	struct trec_enc *e = &x->e;
+	size_t at = x->at;
+	int rc = 0;
+	if (at && replan(w, p, x, recs, len, err) < 0)
+		return -1;
+	while (rc == 0 && at < len) {
 		struct mc_rec r;
 		size_t used;
-		if (rec_decode(rows->recs + at, rows->len - at, 0, &used, &r, &w->sc, err) != 1) {
+		if (rec_decode(recs + at, len - at, 0, &used, &r, &w->sc, err) != 1) {
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: the rows of %s do not decode",
 				     p->table);
 			break;
@@ -343,38 +382,39 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		if (r.kind == MC_R_SCHEMA) {
 			rc = plan_schema(w, p, &r, err);
 			if (rc == 0 && p->is_log && wh_layout_is_json((enum wh_layout)p->layout))
-				rc = odd_lay_json_schema(w, rows->recs + at - used, used, err);
-			planned = rc == 0;
+				rc = odd_lay_json_schema(w, recs + at - used, used, err);
+			x->planned = rc == 0;
+			x->sch_at = at - used;
 			continue;
 		}
 		if (p->is_log && p->layout && (r.kind == MC_R_DDL || r.kind == MC_R_ROW)) {
 			/* the rows of the log layout (wh_layout_rows) */
-			if (!planned && r.kind == MC_R_DDL) {
+			if (!x->planned && r.kind == MC_R_DDL) {
 				if ((rc = odd_lay_plan_bare(w, p, err)) < 0)
 					break;
-				planned = 2; /* the layout's columns only */
+				x->planned = 2; /* the layout's columns only */
 			}
-			if (!planned || (planned == 2 && r.kind == MC_R_ROW)) {
+			if (!x->planned || (x->planned == 2 && r.kind == MC_R_ROW)) {
 				rc = mc_errf(err, MC_EXIT_DATA, "internal: rows of %s before their "
 					     "schema", p->table);
 				break;
 			}
-			rc = odd_lay_rec(w, p, &e, &r, err);
-			if (rc == 0 && trec_enc_full(&e))
-				rc = cut_block(p, &e, err);
+			rc = odd_lay_rec(w, p, e, &r, err);
+			if (rc == 0 && trec_enc_full(e))
+				rc = cut_block(p, e, err);
 			continue;
 		}
 		if (r.kind == MC_R_DDL) {
 			/* a TRUNCATE, DROP, CREATE or RENAME of the table (the sink
 			 * passes only those): its marker row (docs/merge.md "DDL") */
-			rc = add_marker(w, p, &e, &r, err);
-			if (rc == 0 && trec_enc_full(&e))
-				rc = cut_block(p, &e, err);
+			rc = add_marker(w, p, e, &r, err);
+			if (rc == 0 && trec_enc_full(e))
+				rc = cut_block(p, e, err);
 			continue;
 		}
 		if (r.kind != MC_R_ROW)
 			continue;
-		if (!planned) {
+		if (!x->planned) {
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: rows of %s before their schema",
 				     p->table);
 			break;
@@ -389,20 +429,40 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 					     (int)r.table.n, r.table.p, pos, p->table);
 				break;
 			}
-			rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+			rc = add_image(w, p, e, &r, r.after, r.nafter, "A", err);
 		} else {
 			if (r.before)
-				rc = add_image(w, p, &e, &r, r.before, r.nbefore, "B", err);
+				rc = add_image(w, p, e, &r, r.before, r.nbefore, "B", err);
 			if (rc == 0 && r.after)
-				rc = add_image(w, p, &e, &r, r.after, r.nafter, "A", err);
+				rc = add_image(w, p, e, &r, r.after, r.nafter, "A", err);
 		}
-		if (rc == 0 && trec_enc_full(&e))
-			rc = cut_block(p, &e, err);
+		if (rc == 0 && trec_enc_full(e))
+			rc = cut_block(p, e, err);
 	}
-	if (rc == 0 && (trec_enc_records(&e) > 0 || p->nblocks == 0))
-		rc = cut_block(p, &e, err);
-	trec_enc_free(&e);
+	x->at = at;
 	return rc;
+}
+
+int odd_enc_end(struct dest_part *p, struct odd_enc *x, struct mc_err *err)
+{
+	int rc = 0;
+	if (trec_enc_records(&x->e) > 0 || p->nblocks == 0)
+		rc = cut_block(p, &x->e, err);
+	odd_enc_free(x);
+	return rc;
+}
+
+int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
+	       struct mc_err *err)
+{
+	struct odd_enc x;
+	if (odd_enc_start(w, p, &x, err) < 0)
+		return -1;
+	if (odd_enc_run(w, p, &x, rows->recs, rows->len, err) < 0) {
+		odd_enc_free(&x);
+		return -1;
+	}
+	return odd_enc_end(p, &x, err);
 }
 
 /* A new session for p, and every block of p PUT into it. */

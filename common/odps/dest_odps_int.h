@@ -108,6 +108,7 @@ struct odd {
 	struct mc_buf jbuf;
 	struct ckpt wseen; /* ledger name keys checked (dest_odps_writer.c) */
 	struct odd_early *early; /* the work started as rows come (dest_odps_early.c) */
+	struct odd_feed *feed;   /* a partition's rows sent as they settle (dest_odps_feed.c) */
 	struct odps_spool_rm sprm; /* the last commit's spool being removed */
 	char *wrefused_key;        /* a ledger name key the writers' check refused */
 	struct mc_err wrefused;    /* early (dest_odps_early.c), and why: the
@@ -142,6 +143,8 @@ void odd_early_drain(struct odd *w);
 /* p's work, drained and taken out (the caller frees it), or NULL. */
 struct odd_prep *odd_early_take(struct odd *w, const struct dest_part *p);
 void odd_prep_free(struct odd_prep *r);
+/* p's work when the thread is done with all of it (not taken), or NULL. */
+const struct odd_prep *odd_early_peek(struct odd *w, const struct dest_part *p);
 /* Drain and free the commit's work not taken (its sessions are left to
  * expire); odd_early_free also frees the rest. */
 void odd_early_drop(struct odd *w);
@@ -247,9 +250,51 @@ int odd_ddl_table(struct odd *w, const char *table, int is_log, int layout,
 int odd_ddl_col(const struct dest_part *q, const struct mc_str *c, const struct mc_rec *r,
 		struct trec_val *t, struct mc_err *err);
 
+/* dest_odps.c: p's session's upload parameters; p's state of a commit
+ * dropped (its blocks' memory kept for the next ones). */
+struct odps_up odd_up_of(struct odd *w, const struct dest_part *p);
+void odd_part_reset(struct odd *w, struct dest_part *p);
+
+/* dest_odps_feed.c: the rows of one partition encoded and PUT as the sink
+ * reads (dest_ops.feed), with --threads > 1; the append goes on from
+ * there. odd_feed: dest_ops.feed. odd_feed_of: p's fed work (NULL: none)
+ * and the work started for it that the append checks (odd_prep, taken
+ * out: the caller frees it). odd_feed_send: the append's send of p's
+ * rows from where the feed stopped (as odd_send; rows must begin with
+ * the bytes fed, which is checked: otherwise the feed is dropped and
+ * everything sent again in a new session). odd_feed_drop: the fed work
+ * dropped (its session never committed). */
+struct odd_feed;
+void odd_feed(void *st, struct dest_part *p, const char *recs, size_t len);
+struct odd_feed *odd_feed_of(struct odd *w, const struct dest_part *p, struct odd_prep **pr);
+int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows, size_t idx,
+		  struct mc_err *err);
+void odd_feed_drop(struct odd *w);
+/* 1 when p's rows are being fed (not failed). */
+int odd_feed_live(const struct odd *w, const struct dest_part *p);
+/* The partition being fed, or NULL. */
+const struct dest_part *odd_feed_part(const struct odd *w);
+
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	       struct mc_err *err);
+/* The same in steps (dest_odps_feed.c encodes rows as they settle): start
+ * by p's session (and p->pipe, if any: the encoder's compression is then
+ * none), run over recs[x->at..len) (recs may have moved since the last
+ * run, with the same bytes up to x->at), end (the last block cut; the
+ * encoder freed). A failed run leaves x to odd_enc_free. */
+struct odd_enc {
+	struct trec_enc e;
+	int live;      /* e made */
+	size_t at;     /* the records taken so far */
+	int planned;   /* 1: by the schema record at sch_at; 2: a layout's columns only */
+	size_t sch_at;
+};
+int odd_enc_start(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err);
+int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const char *recs,
+		size_t len, struct mc_err *err);
+int odd_enc_end(struct dest_part *p, struct odd_enc *x, struct mc_err *err);
+void odd_enc_free(struct odd_enc *x);
 
 /* dest_odps_pipe.c: encode the records of rows into p's blocks, spool
  * them (partition idx of the commit) and PUT them into p's session on
@@ -259,6 +304,17 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 struct odps_up;
 int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	     const struct odps_up *u, size_t idx, struct mc_err *err);
+/* The pipeline's steps (odd_send's, and dest_odps_feed.c's as rows
+ * settle): open p's pipeline (p->pipe) on u's connections (u outlives
+ * it) into p's session; a round of its PUTs, not waiting (1: the
+ * session closed under them); finish (every block compressed, spooled
+ * as partition idx, PUT: as odd_send); close it (its workers and memory
+ * kept for the next when ok). */
+int odd_pipe_open(struct odd *w, struct dest_part *p, const struct odps_up *u,
+		  struct mc_err *err);
+int odd_pipe_pump(struct dest_part *p, struct mc_err *err);
+int odd_pipe_finish(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err);
+void odd_pipe_close(struct odd *w, struct dest_part *p, int ok);
 /* The CPUs online, at most most (and at least 1): the pipeline's workers,
  * the deflate workers of a single encoder (dest_odps_pipe.c). */
 int odd_cpus(int most);

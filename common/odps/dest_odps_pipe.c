@@ -95,10 +95,19 @@ int odd_cpus(int most)
 	return (int)(n < most ? n : most < 1 ? 1 : most);
 }
 
-static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
-		const struct odps_up *u, size_t idx, struct mc_err *err)
+int odd_pipe_open(struct odd *w, struct dest_part *p, const struct odps_up *u,
+		  struct mc_err *err)
 {
-	struct odd_pipe *q = p->pipe;
+	struct odd_pipe *q = calloc(1, sizeof *q);
+	if (!q)
+		return mc_oom(err, "blocks");
+	/* the workers and the blocks' memory of the last send, if any: their
+	 * pages are not cleared again (zpool.h) */
+	q->zp = w->zp;
+	q->raw = w->zraw;
+	memset(&w->zraw, 0, sizeof w->zraw);
+	w->zp = NULL;
+	p->pipe = q;
 	q->nworkers = odd_cpus(u->threads);
 	q->block_size = w->o.block_size ? w->o.block_size : TREC_BLOCK_SIZE;
 	if (odps_put_begin(u, p->sess.id, w->o.comp, &q->run, err) < 0)
@@ -107,8 +116,17 @@ static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows
 		odps_zpool_bind(q->zp, odps_put_wake, q->run);
 	else if (odps_zpool_start(&q->zp, w->o.comp, 0, q->nworkers, odps_put_wake, q->run, err) < 0)
 		return -1;
-	if (odd_encode(w, p, rows, err) < 0)
-		return -1;
+	return 0;
+}
+
+int odd_pipe_pump(struct dest_part *p, struct mc_err *err)
+{
+	return pump(p, 0, 0, err) < 0 ? -1 : p->pipe->closed;
+}
+
+int odd_pipe_finish(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err)
+{
+	struct odd_pipe *q = p->pipe;
 	while (odps_zpool_left(q->zp) > 0)
 		if (pump(p, 0, 1000, err) < 0)
 			return -1;
@@ -137,10 +155,33 @@ static int send(struct odd *w, struct dest_part *p, const struct dest_rows *rows
 	return q->closed;
 }
 
+void odd_pipe_close(struct odd *w, struct dest_part *p, int ok)
+{
+	struct odd_pipe *q = p->pipe;
+	if (!q)
+		return;
+	p->pipe = NULL;
+	if (q->zp) {
+		if (q->run)
+			odps_zpool_bind(q->zp, NULL, NULL); /* before the run ends: the workers wake it */
+		if (ok && !w->zp && odps_zpool_idle(q->zp))
+			w->zp = q->zp; /* for the next send */
+		else
+			odps_zpool_stop(q->zp);
+	}
+	odps_put_end(q->run);
+	q->raw.len = 0;
+	if (!w->zraw.cap)
+		w->zraw = q->raw;
+	else
+		buf_free(&q->raw);
+	free(q->ready);
+	free(q);
+}
+
 int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	     const struct odps_up *u, size_t idx, struct mc_err *err)
 {
-	struct odd_pipe q = { 0 };
 	int rc;
 	if (u->threads <= 1 || !u->conns) {
 		struct odps_spool_job sj;
@@ -158,25 +199,11 @@ int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 		p->spooled = 1;
 		return rc;
 	}
-	/* the workers and the blocks' memory of the last send, if any: their
-	 * pages are not cleared again (zpool.h) */
-	q.zp = w->zp;
-	q.raw = w->zraw;
-	memset(&w->zraw, 0, sizeof w->zraw);
-	w->zp = NULL;
-	p->pipe = &q;
-	rc = send(w, p, rows, u, idx, err);
-	p->pipe = NULL;
-	if (q.zp) {
-		odps_zpool_bind(q.zp, NULL, NULL); /* before the run ends: the workers wake it */
-		if (rc >= 0 && odps_zpool_idle(q.zp))
-			w->zp = q.zp; /* for the next send */
-		else
-			odps_zpool_stop(q.zp);
-	}
-	odps_put_end(q.run);
-	q.raw.len = 0;
-	w->zraw = q.raw;
-	free(q.ready);
+	rc = odd_pipe_open(w, p, u, err);
+	if (rc == 0)
+		rc = odd_encode(w, p, rows, err);
+	if (rc == 0)
+		rc = odd_pipe_finish(w, p, idx, err);
+	odd_pipe_close(w, p, rc >= 0);
 	return rc;
 }

@@ -33,6 +33,32 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
 	s->pending_rows++;
 	s->pending_bytes += p->data.len - p->noted;
 	p->noted = p->data.len;
+	if (p->data.len - p->fed >= SINK_FEED_STEP)
+		s->feed_due = 1;
+}
+
+void sink_feed(struct sink *s)
+{
+	const struct dest_ops *ops = s->d->ops;
+	if (!s->feed_due || !ops->feed)
+		return;
+	s->feed_due = 0;
+	for (size_t i = 0; i < s->npbufs; i++) {
+		struct sink_pbuf *p = s->pbufs[i];
+		size_t len = p->data.len;
+		if (len - p->fed < SINK_FEED_STEP)
+			continue;
+		/* an open chunk's rows may still be dropped (chunk.c) */
+		for (size_t k = 0; k < s->ntabs && s->nopen; k++)
+			if (s->tabs[k].open && s->tabs[k].cp == p && s->tabs[k].save.data_len < len)
+				len = s->tabs[k].save.data_len;
+		if (len > p->fed) {
+			p->fed = len;
+			ops->feed(s->d->st, p->dp, p->data.p, len);
+		}
+		if (p->data.len - p->fed >= SINK_FEED_STEP)
+			s->feed_due = 1;
+	}
 }
 
 void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
@@ -63,6 +89,12 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 		p->noted = v->data_len;
 	}
 	p->data.len = v->data_len;
+	if (p->fed > p->data.len) {
+		/* (never, by the boundaries sink_feed keeps to: said all the same) */
+		p->fed = 0;
+		if (s->d->ops->feed)
+			s->d->ops->feed(s->d->st, p->dp, NULL, 0);
+	}
 	p->schemas.len = v->schemas_len;
 	p->hist.len = v->hist_len;
 	p->nrec = v->nrec;

@@ -188,6 +188,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	for (size_t i = 0; i < s->npbufs; i++) {
 		struct sink_pbuf *p = s->pbufs[i];
 		p->data.len = p->schemas.len = 0;
+		p->fed = 0;
 		if (sink_hist_pending(s, p))
 			p->hist.len = 0;
 		p->nrec = p->rows = 0;
@@ -715,6 +716,7 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		if (on_mark(s, rd, r, err) < 0)
 			return -1;
 		sink_boundary(s); /* what came before is never taken back */
+		sink_feed(s);
 		return 0;
 	default:
 		return 0;

@@ -52,6 +52,7 @@ struct sink_pbuf {
 	int has_floor;         /* base: the lowest chunk watermark seen */
 	struct mc_pos floor;
 	size_t noted;          /* data.len counted in sink.pending_bytes (pbuf.c) */
+	size_t fed;            /* data[0..fed) told settled (dest_ops.feed, pbuf.c) */
 	uint64_t bgen;         /* change rows added since boundary bgen (sink.bgen) */
 	struct sink_psave bsave; /* its state at that boundary (open.c) */
 };
@@ -149,6 +150,8 @@ struct sink {
 		int64_t first_time, hw_time;
 		size_t ncuts;
 	} lsave;                 /* the source's positions then */
+	int feed_due;            /* a buffer has SINK_FEED_STEP bytes or more
+				  * not fed to the destination (pbuf.c) */
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
 	struct sink_stats stats; /* for o.progress (stats.c) */
@@ -262,6 +265,11 @@ static inline void sink_boundary(struct sink *s)
 	s->bgen++;
 	s->bkeep = 0;
 }
+/* pbuf.c: after a boundary, the rows of each buffer that settled since
+ * it was last fed (SINK_FEED_STEP bytes or more; those of an open
+ * snapshot chunk excepted) told to the destination (dest_ops.feed). */
+#define SINK_FEED_STEP ((size_t)256 << 10)
+void sink_feed(struct sink *s);
 /* Before a change record moves the source's positions / a row goes into p. */
 void sink_open_note_change(struct sink *s);
 void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);

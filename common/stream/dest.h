@@ -12,6 +12,7 @@
  *     clean ....................... drop what an unfinished commit left
  *     { part_open ...               a table partition the rows go to
  *       prepare(part)...            a hint as a partition's first row comes
+ *       feed(part, rows so far)...  a hint as its rows settle
  *       begin(seq)                  commit number seq starts
  *       append(part, rows)...       each partition's rows of this commit
  *       commit(ledger) }...         data and ledger become visible together
@@ -131,6 +132,17 @@ struct dest_ops {
 	 * commit, which report it. */
 	void (*prepare)(void *st, struct dest_part *p, const char *schemas, size_t len,
 			int layout, const char *nkey, const char *name);
+	/* A hint, or NULL: recs[0..len) of partition p in the commit under
+	 * way are settled: p's append will get records that begin with these
+	 * very bytes (recs itself may move meanwhile: keep no pointer into
+	 * it). Called by the sink's thread as they settle (at transaction and
+	 * chunk ends), with len growing; len 0 says that what was given
+	 * before is not settled after all (drop it). The destination may
+	 * encode and send them ahead of the append (MaxCompute: blocks PUT
+	 * into the session while the sink reads on), nothing visible before
+	 * the commit and nothing clean or a rerun must undo; nothing is
+	 * reported here: the append does again what failed, and reports it. */
+	void (*feed)(void *st, struct dest_part *p, const char *recs, size_t len);
 	/* Commit seq starts (seq = the last committed + 1). */
 	int (*begin)(void *st, uint64_t seq, struct mc_err *err);
 	/* p's rows of this commit (rows->rows may be 0 for a completion). */

@@ -1,0 +1,175 @@
+/* dest_odps_feed.c: a partition's rows encoded and PUT into its upload
+ * session as the sink reads them (dest_ops.feed), so that the blocks go
+ * up while the rest of the commit is read, instead of all of them after
+ * its last row (docs/maxcompute.md "Blocks sent as rows settle").
+ *
+ * Only with --threads > 1 (the pipeline of dest_odps_pipe.c), for one
+ * partition at a time (the first one fed in a commit: the pipeline's
+ * connections and workers are one), and only in the plain case the
+ * append takes the early work of dest_odps_early.c in (its session, made
+ * while the sink read, is the one the blocks go into). The append goes on
+ * from where the feed stopped: the same encoder, the same blocks, so that
+ * the blocks, the spool and the journal are what the append alone would
+ * have made. Nothing here is visible before the commit: the session is
+ * committed by the commit only. Whatever does not fit (the feed failed,
+ * the append's checks do not take the early work, its rows do not begin
+ * with the bytes fed) drops the fed work, and the append does everything
+ * again in a new session, as without a feed; the dropped session is never
+ * committed (it expires). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "odps/dest_odps_int.h"
+#include "odps/zpool.h"
+#include "wh/layout.h"
+
+struct odd_feed {
+	struct dest_part *p;
+	struct odps_up u;      /* p's (the pipeline's PUTs point to it) */
+	struct odd_enc x;      /* the encoder, x.at: the bytes fed so far */
+	struct odd_prep *pr;   /* the early work taken (its session is p's) */
+	int failed;            /* stopped: the append sends everything */
+	size_t ntail;
+	unsigned char tail[64]; /* the last bytes fed: the append's rows must have them */
+};
+
+/* p's blocks and session of the fed work dropped (with what the encoder
+ * counted of p's rows). */
+static void unsend(struct odd *w, struct dest_part *p)
+{
+	for (size_t i = 0; i < p->nblocks; i++) {
+		if (w->zp)
+			odps_zpool_recycle(w->zp, &p->blocks[i]);
+		buf_free(&p->blocks[i]);
+	}
+	p->nblocks = 0;
+	odps_session_free(&p->sess);
+	p->images = p->nthi = 0;
+	p->has_tpos = 0;
+	p->spooled = 0;
+}
+
+static void stop(struct odd *w, struct odd_feed *f)
+{
+	odd_enc_free(&f->x);
+	odd_pipe_close(w, f->p, 1);
+	unsend(w, f->p);
+	odd_prep_free(f->pr);
+	f->pr = NULL;
+	f->failed = 1;
+}
+
+void odd_feed_drop(struct odd *w)
+{
+	struct odd_feed *f = w->feed;
+	if (!f)
+		return;
+	w->feed = NULL;
+	if (!f->failed)
+		stop(w, f);
+	free(f);
+}
+
+/* The feed of p started: the early work taken, its session p's, the
+ * pipeline open (NULL when p is not for it, or not yet: the early work
+ * is not done). */
+static struct odd_feed *start(struct odd *w, struct dest_part *p)
+{
+	const struct odd_prep *r;
+	struct odd_feed *f;
+	struct mc_err err = { 0 };
+	if (w->o.threads <= 1 || w->o.upsert || p->is_ddl)
+		return NULL;
+	r = odd_early_peek(w, p);
+	if (!r || !r->has_sess || (r->ensure && !r->ensured) ||
+	    (r->is_log && wh_layout_is_json((enum wh_layout)r->layout)) ||
+	    odd_hist_versions(w, p) > 1 || !(f = calloc(1, sizeof *f)))
+		return NULL;
+	f->p = p;
+	f->pr = odd_early_take(w, p); /* (the thread is done: at once) */
+	w->feed = f;
+	odd_part_reset(w, p); /* the last commit's */
+	p->sess = f->pr->sess;
+	memset(&f->pr->sess, 0, sizeof f->pr->sess);
+	p->layout = f->pr->layout;
+	f->u = odd_up_of(w, p);
+	if (odd_pipe_open(w, p, &f->u, &err) < 0 || odd_enc_start(w, p, &f->x, &err) < 0)
+		stop(w, f);
+	return f;
+}
+
+void odd_feed(void *st, struct dest_part *p, const char *recs, size_t len)
+{
+	struct odd *w = st;
+	struct odd_feed *f = w->feed;
+	struct mc_err err = { 0 };
+	size_t n;
+	if (!recs || !len) {
+		if (f && f->p == p)
+			odd_feed_drop(w);
+		return;
+	}
+	if (f && (f->p != p || f->failed))
+		return;
+	if (!f && !(f = start(w, p)))
+		return;
+	if (f->failed || len <= f->x.at)
+		return;
+	w->phist = NULL; /* (the plain case: one schema version) */
+	if (odd_enc_run(w, p, &f->x, recs, len, &err) < 0 || f->x.at != len ||
+	    odd_pipe_pump(p, &err) != 0) {
+		stop(w, f); /* the append does it all again, and says what fails */
+		return;
+	}
+	n = len < sizeof f->tail ? len : sizeof f->tail;
+	memcpy(f->tail, recs + len - n, n);
+	f->ntail = n;
+}
+
+struct odd_feed *odd_feed_of(struct odd *w, const struct dest_part *p, struct odd_prep **pr)
+{
+	struct odd_feed *f = w->feed;
+	*pr = NULL;
+	if (!f || f->p != p)
+		return NULL;
+	*pr = f->pr;
+	f->pr = NULL;
+	return f;
+}
+
+int odd_feed_live(const struct odd *w, const struct dest_part *p)
+{
+	return w->feed && w->feed->p == p && !w->feed->failed;
+}
+
+int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows, size_t idx,
+		  struct mc_err *err)
+{
+	struct odd_feed *f = w->feed;
+	int rc;
+	if (rows->len < f->x.at ||
+	    memcmp(rows->recs + f->x.at - f->ntail, f->tail, f->ntail) != 0) {
+		/* (never, by the sink's contract): everything again */
+		struct odps_up u = odd_up_of(w, p);
+		odd_feed_drop(w);
+		if (odps_up_create(&u, 1, &p->sess, err) < 0)
+			return -1;
+		return odd_send(w, p, rows, &u, idx, err);
+	}
+	w->feed = NULL;
+	rc = odd_enc_run(w, p, &f->x, rows->recs, rows->len, err);
+	if (rc == 0)
+		rc = odd_enc_end(p, &f->x, err);
+	odd_enc_free(&f->x);
+	if (rc == 0)
+		rc = odd_pipe_finish(w, p, idx, err);
+	odd_pipe_close(w, p, rc >= 0);
+	free(f);
+	return rc;
+}
+
+const struct dest_part *odd_feed_part(const struct odd *w)
+{
+	return w->feed ? w->feed->p : NULL;
+}
+
