@@ -1,9 +1,12 @@
-/* common/sink/pbuf.c: a partition's pending rows (struct sink_pbuf): noted,
- * saved and taken back, and the amount pending that makes a commit due
+/* common/sink/pbuf.c: a partition's pending rows (struct sink_pbuf): opened, noted,
+ * saved and taken back, told to the destination as they settle
+ * (sink_feed), and the amount pending that makes a commit due
  * (sink_over: --commit-rows rows or --commit-bytes bytes, so that memory
  * stays bounded whatever the size of the rows). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "sink/sink_int.h"
 #include "stream/crc32c.h"
 #include "stream/ledger.h"
@@ -140,4 +143,26 @@ void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbu
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
 	s->d->ops->prepare(s->d->st, p->dp, p->schemas.p, p->schemas.len, lay, nk,
 			   s->mdest ? NULL : ledger_name_get(&s->L, nk));
+}
+
+/* The buffer of a table's partition, opened at the destination when new. */
+struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, const char *part,
+				struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	for (size_t i = 0; i < s->npbufs; i++)
+		if (s->pbufs[i]->is_log == is_log && strcmp(s->pbufs[i]->part, part) == 0 &&
+		    strcmp(s->pbufs[i]->table, table) == 0)
+			return s->pbufs[i];
+	if (mc_grow(&s->pbufs, &s->pbufcap, s->npbufs + 1, sizeof *s->pbufs) < 0 ||
+	    !(p = calloc(1, sizeof *p)))
+		return mc_oom(err, "partitions"), NULL;
+	s->pbufs[s->npbufs++] = p;
+	p->is_log = is_log;
+	buf_remappable(&p->data); /* a commit's rows: tens of MB in one go */
+	if (!(p->table = mc_strdup(table)) || !(p->part = mc_strdup(part)))
+		return mc_oom(err, "partitions"), NULL;
+	if (s->d->ops->part_open(s->d->st, table, is_log, part, &p->dp, err) < 0)
+		return NULL;
+	return p;
 }

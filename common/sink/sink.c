@@ -114,28 +114,6 @@ struct sink_tab *sink_tab_find(struct sink *s, const struct mc_rec *r, int creat
 	return t;
 }
 
-/* The buffer of a table's partition, opened at the destination when new. */
-struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, const char *part,
-				struct mc_err *err)
-{
-	struct sink_pbuf *p;
-	for (size_t i = 0; i < s->npbufs; i++)
-		if (s->pbufs[i]->is_log == is_log && strcmp(s->pbufs[i]->part, part) == 0 &&
-		    strcmp(s->pbufs[i]->table, table) == 0)
-			return s->pbufs[i];
-	if (mc_grow(&s->pbufs, &s->pbufcap, s->npbufs + 1, sizeof *s->pbufs) < 0 ||
-	    !(p = calloc(1, sizeof *p)))
-		return mc_oom(err, "partitions"), NULL;
-	s->pbufs[s->npbufs++] = p;
-	p->is_log = is_log;
-	buf_remappable(&p->data); /* a commit's rows: tens of MB in one go */
-	if (!(p->table = mc_strdup(table)) || !(p->part = mc_strdup(part)))
-		return mc_oom(err, "partitions"), NULL;
-	if (s->d->ops->part_open(s->d->st, table, is_log, part, &p->dp, err) < 0)
-		return NULL;
-	return p;
-}
-
 /* ---- commit ---- */
 
 static double mono_s(void)
