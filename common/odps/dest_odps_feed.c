@@ -113,8 +113,13 @@ void odd_feed(void *st, struct dest_part *p, const char *recs, size_t len)
 		return;
 	if (!f && !(f = start(w, p)))
 		return;
-	if (f->failed || len <= f->x.at)
+	if (f->failed)
 		return;
+	if (len <= f->x.at) { /* a tick: the PUTs under way move on */
+		if (odd_pipe_pump(p, &err) != 0)
+			stop(w, f);
+		return;
+	}
 	w->phist = NULL; /* (the plain case: one schema version) */
 	if (odd_enc_run(w, p, &f->x, recs, len, &err) < 0 || f->x.at != len ||
 	    odd_pipe_pump(p, &err) != 0) {

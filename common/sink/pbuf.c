@@ -36,8 +36,13 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
 	s->pending_rows++;
 	s->pending_bytes += p->data.len - p->noted;
 	p->noted = p->data.len;
-	if (p->data.len - p->fed >= SINK_FEED_STEP)
+	if (p->data.len - p->fed >= SINK_FEED_STEP) {
 		s->feed_due = 1;
+		if (p->fed && p->data.len - p->ticked >= SINK_FEED_STEP && s->d->ops->feed) {
+			p->ticked = p->data.len; /* (nothing new settled: a tick) */
+			s->d->ops->feed(s->d->st, p->dp, p->data.p, p->fed);
+		}
+	}
 }
 
 void sink_feed(struct sink *s)
@@ -57,6 +62,7 @@ void sink_feed(struct sink *s)
 				len = s->tabs[k].save.data_len;
 		if (len > p->fed) {
 			p->fed = len;
+			p->ticked = p->data.len;
 			ops->feed(s->d->st, p->dp, p->data.p, len);
 		}
 		if (p->data.len - p->fed >= SINK_FEED_STEP)
@@ -92,6 +98,8 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 		p->noted = v->data_len;
 	}
 	p->data.len = v->data_len;
+	if (p->ticked > p->data.len)
+		p->ticked = p->data.len;
 	if (p->fed > p->data.len) {
 		/* (never, by the boundaries sink_feed keeps to: said all the same) */
 		p->fed = 0;

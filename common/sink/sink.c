@@ -166,7 +166,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 	for (size_t i = 0; i < s->npbufs; i++) {
 		struct sink_pbuf *p = s->pbufs[i];
 		p->data.len = p->schemas.len = 0;
-		p->fed = 0;
+		p->fed = p->ticked = 0;
 		if (sink_hist_pending(s, p))
 			p->hist.len = 0;
 		p->nrec = p->rows = 0;

@@ -53,6 +53,7 @@ struct sink_pbuf {
 	struct mc_pos floor;
 	size_t noted;          /* data.len counted in sink.pending_bytes (pbuf.c) */
 	size_t fed;            /* data[0..fed) told settled (dest_ops.feed, pbuf.c) */
+	size_t ticked;         /* data.len at the last feed or tick (pbuf.c) */
 	uint64_t bgen;         /* change rows added since boundary bgen (sink.bgen) */
 	struct sink_psave bsave; /* its state at that boundary (open.c) */
 };
@@ -267,7 +268,10 @@ static inline void sink_boundary(struct sink *s)
 }
 /* pbuf.c: after a boundary, the rows of each buffer that settled since
  * it was last fed (SINK_FEED_STEP bytes or more; those of an open
- * snapshot chunk excepted) told to the destination (dest_ops.feed). */
+ * snapshot chunk excepted) told to the destination (dest_ops.feed). A
+ * buffer fed already is told again, with nothing new, each
+ * SINK_FEED_STEP bytes between boundaries (sink_pbuf_note), so that the
+ * destination moves what it sends on while a long chunk is read. */
 #define SINK_FEED_STEP ((size_t)256 << 10)
 void sink_feed(struct sink *s);
 /* Before a change record moves the source's positions / a row goes into p. */

@@ -136,8 +136,10 @@ struct dest_ops {
 	 * way are settled: p's append will get records that begin with these
 	 * very bytes (recs itself may move meanwhile: keep no pointer into
 	 * it). Called by the sink's thread as they settle (at transaction and
-	 * chunk ends), with len growing; len 0 says that what was given
-	 * before is not settled after all (drop it). The destination may
+	 * chunk ends), with len growing, or the same len again between
+	 * them as the sink reads on (nothing new: a chance to move what is
+	 * under way on); len 0 says that what was given before is not
+	 * settled after all (drop it). The destination may
 	 * encode and send them ahead of the append (MaxCompute: blocks PUT
 	 * into the session while the sink reads on), nothing visible before
 	 * the commit and nothing clean or a rerun must undo; nothing is
