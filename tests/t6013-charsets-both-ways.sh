@@ -64,7 +64,7 @@ expect_code 1 "mc-snapshot of a gbk value that is no gbk character" mc-snapshot 
 expect_grep "... names the table, column and byte" \
 	"table 'c.bad': column 'g', row 1 of the chunk read: text not valid in its charset gbk at byte 0" "$T/err"
 expect_code 1 "mc-binlog-tail of it" mc-binlog-tail --tables='c\.bad' "$binlog"
-expect_grep "... names the offset, column and byte" \
-	"offset [0-9]*: column 2 \(g\): text not valid in its charset gbk at byte 0" "$T/err"
+expect_grep "... names the offset, table, column and byte" \
+	"offset [0-9]*: table \`c\`\.\`bad\`: column 2 \(g\): text not valid in its charset gbk at byte 0" "$T/err"
 expect_ok "a binlog whose unselected table has such a value passes" \
 	mc-binlog-tail --tables='c\.t' "$binlog"

@@ -155,12 +155,51 @@ int cs_same(const struct cs_info *cs, const char *s, size_t n)
 	return i == n;
 }
 
+/* s[0..n) through cd (reset first), appended to out, its shift state
+ * closed. 0; -1 with err (out of memory); -2 at the byte *bad that cd
+ * cannot take (exact: also where it takes a character for another one). */
+static int iconv_run(iconv_t cd, const char *s, size_t n, struct mc_buf *out, size_t *bad,
+		     int exact, struct mc_err *err)
+{
+	char *in = (char *)s, *o;
+	size_t left = n, room, r;
+	*bad = 0;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	while (left) {
+		if (buf_grow(out, left * 4 + 16) < 0)
+			return mc_oom(err, "text");
+		o = out->p + out->len;
+		room = out->cap - out->len;
+		r = iconv(cd, &in, &left, &o, &room);
+		out->len = (size_t)(o - out->p);
+		if (r != (size_t)-1 && exact && r > 0) {
+			*bad = n; /* a character taken for another one */
+			return -2;
+		}
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		*bad = (size_t)(in - s);
+		return -2;
+	}
+	/* a shift state to close (none of these charsets has one) */
+	if (buf_grow(out, 16) < 0)
+		return mc_oom(err, "text");
+	o = out->p + out->len;
+	room = out->cap - out->len;
+	if (iconv(cd, NULL, NULL, &o, &room) == (size_t)-1) {
+		*bad = n;
+		return -2;
+	}
+	out->len = (size_t)(o - out->p);
+	return 0;
+}
+
 int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size_t n,
 	       struct mc_buf *out, size_t *bad, struct mc_err *err)
 {
 	iconv_t cd;
-	char *in = (char *)s;
-	size_t left = n;
 	*bad = 0;
 	if (cs->how == CS_NONE || cs->how == CS_BINARY)
 		return -2;
@@ -174,39 +213,47 @@ int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size
 			return mc_errnof(err, errno, "iconv from %s (charset %s)", cs->iconv, cs->name);
 		set->cd[cs->index] = (void *)cd;
 	}
-	cd = (iconv_t)set->cd[cs->index];
-	iconv(cd, NULL, NULL, NULL, NULL);
-	while (left) {
-		char *o;
-		size_t room, r;
-		if (buf_grow(out, left * 4 + 16) < 0)
-			return mc_oom(err, "text");
-		o = out->p + out->len;
-		room = out->cap - out->len;
-		r = iconv(cd, &in, &left, &o, &room);
-		out->len = (size_t)(o - out->p);
-		if (r != (size_t)-1)
-			break;
-		if (errno == E2BIG)
-			continue;
-		*bad = (size_t)(in - s);
+	return iconv_run((iconv_t)set->cd[cs->index], s, n, out, bad, 0, err);
+}
+
+int cs_from_utf8(const struct cs_info *cs, const char *s, size_t n, struct mc_buf *out,
+		 size_t *bad, struct mc_err *err)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	*bad = 0;
+	if (cs->how == CS_NONE)
 		return -2;
-	}
-	/* a shift state to close (none of these charsets has one) */
-	{
-		char *o;
-		size_t room;
-		if (buf_grow(out, 16) < 0)
-			return mc_oom(err, "text");
-		o = out->p + out->len;
-		room = out->cap - out->len;
-		if (iconv(cd, NULL, NULL, &o, &room) == (size_t)-1) {
-			*bad = n;
+	if (cs->how == CS_PASS || cs->how == CS_BINARY) {
+		if ((*bad = cs_utf8_valid(s, n, cs->how == CS_PASS ? cs->mbmax : 4)) < n)
 			return -2;
-		}
-		out->len = (size_t)(o - out->p);
+		return buf_add(out, s, n) < 0 ? mc_oom(err, "text") : 0;
 	}
-	return 0;
+	if (!cs->iconv) { /* latin1: the byte whose character it is (cp1252 above) */
+		for (size_t i = 0; i < n;) {
+			size_t l = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+			unsigned b = u[i] < 0x80 ? u[i] : 0x100;
+			char one[4];
+			for (unsigned c = 0x80; l > 1 && c < 0x100 && b == 0x100; c++)
+				if (mc_utf8_put(one, c < 0xa0 ? cp1252[c - 0x80] : c) == l &&
+				    memcmp(one, u + i, l) == 0)
+					b = c;
+			if (b == 0x100) {
+				*bad = i;
+				return -2;
+			}
+			if (buf_addc(out, (char)b) < 0)
+				return mc_oom(err, "text");
+			i += l;
+		}
+		return 0;
+	}
+	iconv_t cd = iconv_open(cs->iconv, "UTF-8");
+	int rc;
+	if (cd == (iconv_t)-1)
+		return mc_errnof(err, errno, "iconv to %s (charset %s)", cs->iconv, cs->name);
+	rc = iconv_run(cd, s, n, out, bad, 1, err);
+	iconv_close(cd);
+	return rc;
 }
 
 size_t cs_utf8_valid(const char *s, size_t n, unsigned max)

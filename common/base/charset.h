@@ -54,6 +54,14 @@ int cs_same(const struct cs_info *cs, const char *s, size_t n);
 int cs_to_utf8(struct cs_set *set, const struct cs_info *cs, const char *s, size_t n,
 	       struct mc_buf *out, size_t *bad, struct mc_err *err);
 
+/* The UTF-8 text s[0..n) as bytes of charset cs, appended to out: the
+ * reverse of cs_to_utf8, for text a statement gave that the server keeps
+ * in cs (ENUM/SET labels of a DDL). 0; -1 with err set (out of memory,
+ * iconv); -2 when the character at byte *bad has no form in cs (or cs has
+ * no converter). */
+int cs_from_utf8(const struct cs_info *cs, const char *s, size_t n, struct mc_buf *out,
+		 size_t *bad, struct mc_err *err);
+
 /* The length of the longest start of s[0..n) that is UTF-8 of characters
  * of at most max bytes (3: utf8mb3, 4: utf8mb4; no overlong form, no
  * surrogate, nothing above U+10FFFF): n when all of it is. */

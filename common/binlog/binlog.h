@@ -144,6 +144,8 @@ struct bl_table {
 	uint32_t npk;
 	uint32_t *pk;          /* primary key column indexes */
 	int has_names;         /* column names came with the map */
+	int has_labels;        /* ENUM/SET labels came with the map (FULL metadata) */
+	uint64_t labels_tag;   /* for schema_track.c: what its labels were set from */
 	int has_signedness;
 	uint32_t njson;        /* JSON columns (for partial updates) */
 	uint32_t ndec_ext;     /* columns with bl_col.dec_ext (set with the map) */
@@ -342,10 +344,37 @@ void bl_col_fbt(struct bl_col *c, unsigned kind);
  * table's rows are refused). 0, or -1 when out of memory. */
 int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err);
 
+/* "table `d`.`t`: column 2 (e)": where column i of map t is, in messages
+ * (name: its name, NULL: the map's; none said: "column 2"), into buf. */
+void bl_col_where(char *buf, size_t n, const struct bl_table *t, uint32_t i, const char *name);
+
 /* Refuse t's rows for the labels of column i (t->bad), named name (NULL:
  * the map's name): what is wrong, "ENUM label 1 (bytes E9) is not valid in
  * the column's charset utf8mb4 at byte 0" (cs_label_utf8's words). */
 void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what);
+
+/* ENUM or SET labels read from a type text (bl_labels_parse). */
+struct bl_labels {
+	uint32_t n;
+	struct mc_str *v; /* pointing into buf */
+	char *buf;
+	int is_set;
+	unsigned flags; /* BL_LABELS_* */
+};
+enum {
+	BL_LABELS_ESCAPED = 1, /* an escape was undone */
+	BL_LABELS_LOSSY = 2    /* a label holds a '?' or a NUL, or an escape not known */
+};
+
+/* The labels of a type text text[0..len) "enum('a','b''c')" or "set(...)"
+ * (the word in any case): the inverse of bl_labels_type (a quote doubled);
+ * with escapes, information_schema's COLUMN_TYPE, which also escapes a
+ * backslash, LF, CR and NUL (\\, \n, \r, \0). 0 with *out filled (free
+ * with bl_labels_free); -1 when the text is neither, is cut or has no
+ * label, or out of memory. The one reader of labels' type texts (the
+ * snapshot's, information_schema's, mc-binlog-tail --schema's). */
+int bl_labels_parse(const char *text, size_t len, int escapes, struct bl_labels *out);
+void bl_labels_free(struct bl_labels *l);
 
 /* The type text of ENUM (is_set 0) or SET labels in UTF-8, "enum('a','b''c')"
  * (a quote doubled, nothing else escaped), appended to b. 0, or -1 when

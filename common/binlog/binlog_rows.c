@@ -181,6 +181,7 @@ static int opt_meta(struct bl_table *t, struct cur *c, struct mc_err *err)
 			break;
 		case 5: case 6: { /* SET_STR_VALUE, ENUM_STR_VALUE */
 			uint8_t want = type == 5 ? BL_T_SET : BL_T_ENUM;
+			t->has_labels = 1;
 			for (i = 0; i < t->ncols && f.p < f.end; i++) {
 				uint64_t cnt;
 				struct mc_str *l;
@@ -292,6 +293,14 @@ int bl_table_dec_unknown(const struct bl_table *t, char *msg, size_t n)
 		return 1;
 	}
 	return 0;
+}
+
+/* A value of column i of t refused: the table and column in front of err. */
+static int col_ctx(struct mc_err *err, const struct bl_table *t, uint32_t i)
+{
+	char where[256];
+	bl_col_where(where, sizeof where, t, i, NULL);
+	return mc_errctx(err, "%s: ", where);
 }
 
 int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err *err)
@@ -602,8 +611,7 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 			continue;
 		}
 		if (bl_value(d, col, c.p, (size_t)(c.end - c.p), &used, &vals[i], err) < 0)
-			return mc_errctx(err, "column %u (%.*s): ", i + 1, (int)col->name.n,
-					 col->name.p ? col->name.p : "");
+			return col_ctx(err, t, i);
 		c.p += used;
 	}
 	ev->rows_cur = c.p;
@@ -763,8 +771,7 @@ static int pack_image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 		}
 		}
 		if (bl_value(d, col, c.p, left, &used, &v, err) < 0)
-			return mc_errctx(err, "column %u (%.*s): ", i + 1, (int)col->name.n,
-					 col->name.p ? col->name.p : "");
+			return col_ctx(err, t, i);
 		/* as rec_encode_decoded checks them */
 		if (!rec_val_decoder_checked(v.kind) && v.kind != MC_V_INT && v.kind != MC_V_STR &&
 		    v.kind != MC_V_BIN && rec_val_validate(&v, err) < 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/alloc.h"
@@ -197,19 +198,24 @@ static int to_utf8(struct bl_decoder *d, uint16_t coll, const char *s, size_t n,
 	return 0;
 }
 
-void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what)
+void bl_col_where(char *buf, size_t n, const struct bl_table *t, uint32_t i, const char *name)
 {
-	const struct bl_col *c = &t->cols[i];
-	struct mc_str nm = name ? mc_str_c(name, strlen(name)) : c->name;
-	snprintf(t->bad, sizeof t->bad,
-		 "table `%.*s`.`%.*s`: column %u%s%.*s%s: %s: its text cannot be known (an ALTER "
-		 "TABLE ... CONVERT TO CHARACTER SET keeps the bytes of ENUM and SET labels in "
-		 "another charset as they were, under the new one); redefine the column's labels "
-		 "on the server (ALTER TABLE ... MODIFY) and load a new snapshot of the table, or "
-		 "leave it out with --tables",
+	struct mc_str nm = name ? mc_str_c(name, strlen(name)) : t->cols[i].name;
+	snprintf(buf, n, "table `%.*s`.`%.*s`: column %u%s%.*s%s",
 		 (int)(t->db.n > 64 ? 64 : t->db.n), t->db.p,
 		 (int)(t->name.n > 64 ? 64 : t->name.n), t->name.p, i + 1, nm.n ? " (" : "",
-		 (int)(nm.n > 64 ? 64 : nm.n), nm.n ? nm.p : "", nm.n ? ")" : "", what);
+		 (int)(nm.n > 64 ? 64 : nm.n), nm.n ? nm.p : "", nm.n ? ")" : "");
+}
+
+void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what)
+{
+	char where[256];
+	bl_col_where(where, sizeof where, t, i, name);
+	snprintf(t->bad, sizeof t->bad,
+		 "%s: %s: its text cannot be known (an ALTER TABLE ... CONVERT TO CHARACTER SET "
+		 "keeps the bytes of ENUM and SET labels in another charset as they were, under the "
+		 "new one); redefine the column's labels on the server (ALTER TABLE ... MODIFY) and "
+		 "load a new snapshot of the table, or leave it out with --tables", where, what);
 }
 
 /* The labels in UTF-8 as the server holds them, converted or checked by
@@ -652,7 +658,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			return set_text(d, v, MC_V_STR, "", 0, err);
 		if (c->nlabels) {
 			if (x > c->nlabels)
-				return EBAD("ENUM index %u of %u", x, c->nlabels);
+				return EBAD("ENUM value %u is beyond the %u labels known of the column", x,
+					    c->nlabels);
 			v->kind = MC_V_STR;
 			v->v.s = c->labels[x - 1];
 			return 0;
@@ -674,7 +681,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 			for (unsigned i = 0; i < 64; i++)
 				if ((x >> i) & 1) {
 					if (i >= c->nlabels)
-						return EBAD("SET bit %u of %u labels", i, c->nlabels);
+						return EBAD("SET bit %u is beyond the %u labels known of the "
+							    "column", i + 1, c->nlabels);
 					total += c->labels[i].n + 1;
 				}
 			if (!(s = bl_arena_alloc(&d->arena, total + 1)))
@@ -816,6 +824,64 @@ int bl_labels_type(struct mc_buf *b, int is_set, const struct mc_str *labels, ui
 			rc = add_quoted(b, labels[i]);
 	}
 	return rc ? rc : buf_addc(b, ')');
+}
+
+int bl_labels_parse(const char *text, size_t len, int escapes, struct bl_labels *out)
+{
+	const char *p = text, *end = text + len;
+	size_t k = 0;
+	uint32_t n = 0;
+	memset(out, 0, sizeof *out);
+	if (len >= 5 && strncasecmp(p, "enum(", 5) == 0)
+		p += 5;
+	else if (len >= 4 && strncasecmp(p, "set(", 4) == 0)
+		p += 4, out->is_set = 1;
+	else
+		return -1;
+	if (!(out->buf = malloc(len + 1)) || !(out->v = malloc((len / 2 + 1) * sizeof *out->v)))
+		goto bad;
+	while (p < end && *p == '\'') {
+		size_t start = k;
+		for (p++;; p++) {
+			char ch;
+			if (p >= end)
+				goto bad;
+			ch = *p;
+			if (ch == '\'' && p + 1 < end && p[1] == '\'') {
+				p++;
+			} else if (ch == '\'') {
+				p++;
+				break;
+			} else if (ch == '\\' && escapes) {
+				/* MariaDB's append_unescaped: \\, \n, \r, \0; another
+				 * escape is not known here (BL_LABELS_LOSSY) */
+				if (p + 1 >= end)
+					goto bad;
+				ch = p[1] == '0' ? 0 : p[1] == 'n' ? '\n' : p[1] == 'r' ? '\r' : p[1];
+				out->flags |= BL_LABELS_ESCAPED | (strchr("0nr\\", p[1]) ? 0 : BL_LABELS_LOSSY);
+				p++;
+			}
+			out->flags |= ch == '?' || ch == 0 ? BL_LABELS_LOSSY : 0;
+			out->buf[k++] = ch;
+		}
+		out->v[n++] = mc_str_c(out->buf + start, k - start);
+		if (p < end && *p == ',')
+			p++;
+	}
+	if (p + 1 != end || *p != ')' || n == 0)
+		goto bad;
+	out->n = n;
+	return 0;
+bad:
+	bl_labels_free(out);
+	return -1;
+}
+
+void bl_labels_free(struct bl_labels *l)
+{
+	free(l->v);
+	free(l->buf);
+	memset(l, 0, sizeof *l);
 }
 
 int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)

@@ -293,7 +293,9 @@ struct work {
 	struct mc_str *names;
 	uint16_t *uns;
 	char (*cs)[DDL_CS_LEN];
+	char **lab; /* ddl_cols.lab's, owned */
 	char table_cs[DDL_CS_LEN];
+	int no_bs;  /* the statement's sql_mode has NO_BACKSLASH_ESCAPES */
 	size_t nkey;
 	struct mc_str key[64];
 	int key_ok;
@@ -317,23 +319,32 @@ static long find(const struct work *w, struct mc_str name)
 struct attr {
 	int uns;
 	char cs[DDL_CS_LEN];
+	char *lab; /* ENUM/SET labels (ddl_cols.lab), malloc'd */
+	int oom;
 };
 
 static int insert_at(struct work *w, size_t at, struct mc_str name, const struct attr *a)
 {
+	if (a->oom)
+		return -1;
 	if (w->n == w->cap) {
-		/* three parallel arrays of cap items each */
-		size_t cn = w->cap, cu = w->cap, cc = w->cap;
+		/* four parallel arrays of cap items each */
+		size_t cn = w->cap, cu = w->cap, cc = w->cap, cl = w->cap;
 		if (w->n >= MC_MAX_COLUMNS * 2 ||
 		    mc_grow(&w->names, &cn, w->n + 1, sizeof *w->names) < 0 ||
 		    mc_grow(&w->uns, &cu, w->n + 1, sizeof *w->uns) < 0 ||
-		    mc_grow(&w->cs, &cc, w->n + 1, sizeof *w->cs) < 0)
+		    mc_grow(&w->cs, &cc, w->n + 1, sizeof *w->cs) < 0 ||
+		    mc_grow(&w->lab, &cl, w->n + 1, sizeof *w->lab) < 0) {
+			free(a->lab);
 			return -1;
+		}
 		w->cap = cn;
 	}
 	memmove(w->names + at + 1, w->names + at, (w->n - at) * sizeof *w->names);
 	memmove(w->uns + at + 1, w->uns + at, (w->n - at) * sizeof *w->uns);
 	memmove(w->cs + at + 1, w->cs + at, (w->n - at) * sizeof *w->cs);
+	memmove(w->lab + at + 1, w->lab + at, (w->n - at) * sizeof *w->lab);
+	w->lab[at] = a->lab;
 	w->names[at] = name;
 	w->uns[at] = (uint16_t)a->uns;
 	memcpy(w->cs[at], a->cs, DDL_CS_LEN);
@@ -343,6 +354,8 @@ static int insert_at(struct work *w, size_t at, struct mc_str name, const struct
 
 static void remove_at(struct work *w, size_t at)
 {
+	free(w->lab[at]);
+	memmove(w->lab + at, w->lab + at + 1, (w->n - at - 1) * sizeof *w->lab);
 	memmove(w->names + at, w->names + at + 1, (w->n - at - 1) * sizeof *w->names);
 	memmove(w->uns + at, w->uns + at + 1, (w->n - at - 1) * sizeof *w->uns);
 	memmove(w->cs + at, w->cs + at + 1, (w->n - at - 1) * sizeof *w->cs);
@@ -485,10 +498,13 @@ uint16_t ddl_temporal(const char *type, size_t n)
 
 /* The attributes of a column definition [a, b) whose name is at a and type
  * at a + 1; text columns without a charset take the table's default. */
-static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const char *table_cs)
+static struct attr def_attr(const struct toks *ts, size_t a, size_t b, const struct work *w)
 {
+	const char *table_cs = w->table_cs;
 	struct attr at;
 	memset(&at, 0, sizeof at);
+	if (kw(ts, a + 1, "ENUM") || kw(ts, a + 1, "SET"))
+		at.oom = !(at.lab = ddl_def_labels(ts, a + 1, b, w->no_bs));
 	at.uns = def_unsigned(ts, a, b) | def_temporal(ts, a + 1);
 	at.uns |= kw(ts, a + 1, "INET6") ? DDL_INET6 : kw(ts, a + 1, "UUID") ? DDL_UUID
 		  : kw(ts, a + 1, "INET4") ? DDL_INET4 : 0;
@@ -619,7 +635,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			for (size_t k = 0; k < np; k++) {
 				if (!is_name(ts, parts[k].a) || is_constraint_word(ts, parts[k].a))
 					return -1;
-				struct attr at = def_attr(ts, parts[k].a, parts[k].b, w->table_cs);
+				struct attr at = def_attr(ts, parts[k].a, parts[k].b, w);
 				if (insert_at(w, w->n, tok_str(ts, parts[k].a), &at) < 0)
 					return -1;
 				column_key(ts, parts[k].a, parts[k].b, w);
@@ -636,8 +652,11 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return ine ? 0 : -1;
 		{
 			long at = position(ts, i, b, w);
-			struct attr a2 = def_attr(ts, i, b, w->table_cs);
-			if (at < 0 || insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
+			struct attr a2;
+			if (at < 0)
+				return -1;
+			a2 = def_attr(ts, i, b, w);
+			if (insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
 				return -1;
 			column_key(ts, i, b, w);
 		}
@@ -691,8 +710,12 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		if (b > i && !kw(ts, b - 1, "FIRST") && !(b >= i + 2 && kw(ts, b - 2, "AFTER")))
 			at = k; /* stays where it was */
 		{
-			struct attr a2 = def_attr(ts, change ? i + 1 : i, b, w->table_cs);
-			if (at < 0 || insert_at(w, (size_t)at, neu, &a2) < 0)
+			struct attr a2 = def_attr(ts, change ? i + 1 : i, b, w);
+			if (at < 0) {
+				free(a2.lab);
+				return -1;
+			}
+			if (insert_at(w, (size_t)at, neu, &a2) < 0)
 				return -1;
 		}
 		for (size_t j = 0; j < w->nkey; j++)
@@ -720,9 +743,17 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		if (!cs[0])
 			return -1;
 		memcpy(w->table_cs, cs, DDL_CS_LEN);
-		for (size_t k = 0; k < w->n; k++)
+		for (size_t k = 0; k < w->n; k++) {
 			if (w->cs[k][0] && strcmp(w->cs[k], "binary") != 0)
 				memcpy(w->cs[k], cs, DDL_CS_LEN);
+			if (w->lab[k] && w->lab[k][0] != '!') {
+				/* the server keeps the labels' bytes, read in the new
+				 * charset: not followed here */
+				free(w->lab[k]);
+				if (!(w->lab[k] = mc_strdup("!" DDL_LAB_CONVERTED)))
+					return -1;
+			}
+		}
 		return 0;
 	}
 	if (kw(ts, a, "DEFAULT") || kw(ts, a, "CHARACTER") || kw(ts, a, "CHARSET") ||
@@ -742,8 +773,13 @@ static int finish(struct work *w, struct ddl_cols *out)
 	out->key = calloc(w->nkey ? w->nkey : 1, sizeof *out->key);
 	out->uns = calloc(w->n ? w->n : 1, sizeof *out->uns);
 	out->cs = calloc(w->n, sizeof *out->cs);
-	if (!out->names || !out->key || !out->uns || !out->cs)
+	out->lab = calloc(w->n, sizeof *out->lab);
+	if (!out->names || !out->key || !out->uns || !out->cs || !out->lab)
 		goto bad;
+	for (size_t i = 0; i < w->n; i++) { /* taken over */
+		out->lab[i] = w->lab[i];
+		w->lab[i] = NULL;
+	}
 	out->n = (uint32_t)w->n;
 	memcpy(out->uns, w->uns, w->n * sizeof *out->uns);
 	memcpy(out->cs, w->cs, w->n * sizeof *out->cs);
@@ -802,6 +838,12 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
 		 struct ddl_cols *out)
 {
+	return ddl_apply_mode(sql, n, in, default_cs, 0, out);
+}
+
+int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		   int no_bs, struct ddl_cols *out)
+{
 	struct toks ts = { 0 };
 	struct work w = { 0 };
 	struct mc_str db, tab;
@@ -810,7 +852,8 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if (lex(sql, n, &ts) < 0)
+	w.no_bs = no_bs;
+	if (lex_mode(sql, n, no_bs, &ts) < 0)
 		goto done;
 	/* a part has a token at least: sized to the statement (a fixed 2 *
 	 * MC_MAX_COLUMNS, 128 KB, was a mapping made and unmapped each time) */
@@ -847,7 +890,7 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 			struct attr at;
 			if (!is_name(&ts, parts[k].a))
 				goto done;
-			at = def_attr(&ts, parts[k].a, parts[k].b, w.table_cs);
+			at = def_attr(&ts, parts[k].a, parts[k].b, &w);
 			if (insert_at(&w, w.n, tok_str(&ts, parts[k].a), &at) < 0)
 				goto done;
 			column_key(&ts, parts[k].a, parts[k].b, &w);
@@ -868,6 +911,8 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 			at.uns = in->uns ? in->uns[k] : 0;
 			if (in->cs)
 				memcpy(at.cs, in->cs[k], DDL_CS_LEN);
+			if (in->lab && in->lab[k])
+				at.oom = !(at.lab = mc_strdup(in->lab[k]));
 			if (insert_at(&w, w.n, mc_str_c(in->names[k], strlen(in->names[k])), &at) < 0)
 				goto done;
 		}
@@ -885,6 +930,9 @@ done:
 	free(w.names);
 	free(w.uns);
 	free(w.cs);
+	for (size_t k = 0; k < w.n; k++)
+		free(w.lab[k]);
+	free(w.lab);
 	free(ts.t);
 	return rc;
 }
@@ -898,6 +946,10 @@ void ddl_cols_free(struct ddl_cols *c)
 	free(c->key);
 	free(c->uns);
 	free(c->cs);
+	if (c->lab)
+		for (uint32_t i = 0; i < c->n; i++)
+			free(c->lab[i]);
+	free(c->lab);
 	memset(c, 0, sizeof *c);
 }
 

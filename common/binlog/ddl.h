@@ -46,11 +46,23 @@ struct ddl_cols {
 				 * BLOB types), "" when unknown or not text
 				 * (may be NULL) */
 	char table_cs[DDL_CS_LEN]; /* the table's default charset, "" if unknown */
+	/* per column (may be NULL; malloc'd): an ENUM or SET column's labels
+	 * as its type text in UTF-8, "enum('a','b''c')" (bl_labels_type's
+	 * form: a quote doubled, nothing else escaped) as a statement wrote
+	 * them (the column's charset to apply), or after a '=' as the server
+	 * holds them (a schema record's), or "!WHY" when they are not known
+	 * from here (why); NULL: not known to be an ENUM/SET */
+	char **lab;
 	uint32_t nkey;
 	uint32_t *key; /* column indexes of the primary key, in key order */
 };
 
 void ddl_cols_free(struct ddl_cols *c);
+
+/* ddl_cols.lab's why after ALTER TABLE ... CONVERT TO CHARACTER SET */
+#define DDL_LAB_CONVERTED "an ALTER TABLE ... CONVERT TO CHARACTER SET of the table keeps " \
+	"the bytes of its ENUM and SET labels and reads them in the new charset, which is not " \
+	"followed from the statement"
 
 /* DDL_TRUNCATE (TRUNCATE [TABLE] t) names its table but changes no column
  * list; DDL_SEQUENCE (CREATE, ALTER or DROP SEQUENCE) names the sequences
@@ -86,6 +98,16 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
  * default_cs (the database's, "" if unknown). */
 int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
 		 struct ddl_cols *out);
+
+/* Like ddl_apply_cs, for a statement written under sql_mode
+ * NO_BACKSLASH_ESCAPES when no_bs (the labels of ENUM and SET columns
+ * are read from its strings). */
+int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		   int no_bs, struct ddl_cols *out);
+
+/* A column list's labels: copy from in (n columns) to a new array; NULL
+ * when in is NULL, or out of memory (*oom set). */
+char **ddl_labs_copy(char *const *in, uint32_t n, int *oom);
 
 /* CREATE/ALTER DATABASE|SCHEMA with a charset or collation: 1 with the
  * database name (empty: the default database) and the charset name in cs

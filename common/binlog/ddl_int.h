@@ -35,4 +35,11 @@ size_t ddl_table_name(const struct toks *ts, size_t i, struct mc_str *db, struct
 /* The index after the parenthesised group that opens at i. */
 size_t ddl_skip_group(const struct toks *ts, size_t i);
 
+/* The labels of the ENUM or SET type whose word is token i, in a column
+ * definition that ends before token b (no_bs: written under sql_mode
+ * NO_BACKSLASH_ESCAPES): a malloc'd type text "enum('a','b')" in the
+ * statement's text (ddl_cols.lab), or "!WHY" when they cannot be read
+ * from it; NULL when out of memory. ddl_labels.c. */
+char *ddl_def_labels(const struct toks *ts, size_t i, size_t b, int no_bs);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -76,20 +77,51 @@ static uint8_t fbt_of(struct mc_str t)
 							  : 0;
 }
 
+/* ddl_cols.lab of a schema record's type text t: the labels when it is
+ * an ENUM or SET that has them, "=" before them (as the server holds them:
+ * mc-snapshot and the table maps give them so), "!WHY" when it has none
+ * ("enum()", from table maps without labels), NULL for other types. 0,
+ * -1 out of memory. */
+static int lab_of(struct mc_str t, char **lab)
+{
+	struct bl_labels l;
+	*lab = NULL;
+	if (!(t.n >= 5 && strncasecmp(t.p, "enum(", 5) == 0) &&
+	    !(t.n >= 4 && strncasecmp(t.p, "set(", 4) == 0))
+		return 0;
+	if (bl_labels_parse(t.p, t.n, 0, &l) == 0) {
+		bl_labels_free(&l);
+		if ((*lab = malloc(t.n + 2))) {
+			(*lab)[0] = '=';
+			memcpy(*lab + 1, t.p, t.n);
+			(*lab)[t.n + 1] = 0;
+		}
+	} else {
+		char why[200];
+		snprintf(why, sizeof why, "!the schema record's type text '%.*s' holds no labels (a "
+			 "stream written from table maps without them)", (int)(t.n > 64 ? 64 : t.n),
+			 t.p);
+		*lab = mc_strdup(why);
+	}
+	return *lab ? 0 : -1;
+}
+
 /* The column list of schema record rec (names, UNSIGNED, INVISIBLE,
- * GENERATED, temporal kinds, INET6/UUID/INET4, key) into c (zeroed first);
- * -1 when out of memory (c freed). */
+ * GENERATED, temporal kinds, INET6/UUID/INET4, ENUM/SET labels, key) into
+ * c (zeroed first); -1 when out of memory (c freed). */
 static int cols_from_rec(const struct mc_rec *rec, struct ddl_cols *c)
 {
 	memset(c, 0, sizeof *c);
 	c->names = alloc0(rec->ncols * sizeof *c->names);
 	c->uns = alloc0(rec->ncols * sizeof *c->uns);
 	c->key = alloc0(rec->nkey * sizeof *c->key);
-	if (!c->names || !c->uns || !c->key)
+	c->lab = alloc0(rec->ncols * sizeof *c->lab);
+	if (!c->names || !c->uns || !c->key || !c->lab)
 		goto oom;
 	c->n = (uint32_t)rec->ncols;
 	for (size_t i = 0; i < rec->ncols; i++) {
-		if (!(c->names[i] = mc_strndup(rec->cols[i].name.p, rec->cols[i].name.n)))
+		if (!(c->names[i] = mc_strndup(rec->cols[i].name.p, rec->cols[i].name.n)) ||
+		    lab_of(rec->cols[i].mysql_type, &c->lab[i]) < 0)
 			goto oom;
 		c->uns[i] = (uint16_t)(((rec->cols[i].flags & MC_CF_UNSIGNED) ? DDL_UNSIGNED : 0) |
 				       ((rec->cols[i].flags & MC_CF_INVISIBLE) ? DDL_INVISIBLE : 0) |
@@ -193,7 +225,11 @@ int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
 
 static int copy_cols(const struct ddl_cols *in, struct ddl_cols *out)
 {
+	int oom = 0;
 	memset(out, 0, sizeof *out);
+	out->lab = ddl_labs_copy(in->lab, in->n, &oom);
+	if (oom)
+		return -1;
 	out->names = alloc0(in->n * sizeof *out->names);
 	out->uns = alloc0(in->n * sizeof *out->uns);
 	out->cs = alloc0(in->n * sizeof *out->cs);
@@ -262,7 +298,7 @@ static const struct ddl_cols *seed_of(const struct schema_track *s, struct mc_st
 	return NULL;
 }
 
-int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int no_bs,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
 {
 	struct mc_str dbn;
@@ -289,7 +325,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
 			continue; /* --schema says what the table is after this statement */
 		switch (t->kind) {
 		case DDL_CREATE:
-			if (ddl_apply_cs(sql.p, sql.n, NULL, db_charset(s, db), &out) == 0)
+			if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), no_bs, &out) == 0)
 				rc = st_add_known(s, db, tab, pos, &out, err);
 			else
 				rc = st_add_known(s, db, tab, pos, NULL, err);
@@ -299,7 +335,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
 								: seed_of(s, db, tab, base, pos);
 			if (base < 0 && !in)
 				break; /* never known: still unknown */
-			if (in && ddl_apply(sql.p, sql.n, in, &out) == 0) {
+			if (in && ddl_apply_mode(sql.p, sql.n, in, "", no_bs, &out) == 0) {
 				if (t->renamed) {
 					rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb,
 							  t->new_table[0], pos, &out, err);
@@ -576,4 +612,183 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 		return mc_oom(err, "schema record");
 	ti->seed_pos = *pos;
 	return 1;
+}
+
+/* Label k of column c (UTF-8 l, as a statement wrote it) as the server
+ * holds it: into its charset cs and back (cs_label_utf8, the FULL maps'
+ * check), into out; 1 with what when it does not come back the same.
+ * exact: l is the server's already (a schema record's). */
+static int label_exact(struct cs_set *css, const struct cs_info *cs, const struct bl_col *c,
+		       uint32_t k, struct mc_str l, int exact, struct mc_buf *out, char *what,
+		       size_t whatsz, struct mc_err *err)
+{
+	const char *kind = c->type == BL_T_SET ? "SET" : "ENUM";
+	struct mc_buf b = { 0 };
+	char why[200];
+	size_t bad = 0;
+	int rc = 0;
+	out->len = 0;
+	if (exact)
+		return buf_add(out, l.p, l.n) < 0 ? mc_oom(err, "a column's labels") : 0;
+	if (!cs) {
+		for (size_t j = 0; j < l.n; j++)
+			if ((unsigned char)l.p[j] >= 0x80) {
+				snprintf(what, whatsz, "%s label %u ('%.*s') is not ASCII and the column's "
+					 "charset is not known", kind, k + 1, (int)(l.n > 64 ? 64 : l.n), l.p);
+				return 1;
+			}
+		return buf_add(out, l.p, l.n) < 0 ? mc_oom(err, "a column's labels") : 0;
+	}
+	if ((rc = cs_from_utf8(cs, l.p, l.n, &b, &bad, err)) == -2)
+		snprintf(what, whatsz, "%s label %u ('%.*s') has no form in the column's charset %s "
+			 "(at byte %zu): the server keeps another text", kind, k + 1,
+			 (int)(l.n > 64 ? 64 : l.n), l.p, cs->name, bad);
+	else if (rc == 0 && (rc = cs_label_utf8(css, cs, b.p, b.len, out, why, sizeof why,
+						  err)) == -2)
+		snprintf(what, whatsz, "%s label %u %s", kind, k + 1, why);
+	else if (rc == 0 && (out->len != l.n || memcmp(out->p, l.p, l.n) != 0)) {
+		snprintf(what, whatsz, "%s label %u ('%.*s') is another text in the column's charset "
+			 "%s", kind, k + 1, (int)(l.n > 64 ? 64 : l.n), l.p, cs->name);
+		rc = -2;
+	}
+	buf_free(&b);
+	return rc == -2 ? 1 : rc;
+}
+
+/* Why the labels of column i of map t are not known from k (the entry in
+ * force, NULL: none matches the map; kn: the table's entry at pos, any
+ * column count), into what; else 0 with l parsed. */
+static int lab_known(const struct schema_track *s, const struct bl_table *t, long kn,
+		     const struct st_known *k, uint32_t i, struct bl_labels *l, char *what,
+		     size_t whatsz)
+{
+	const struct bl_col *c = &t->cols[i];
+	const char *lab = k && k->cols.lab ? k->cols.lab[i] : NULL;
+	lab += lab && lab[0] == '=';
+	unsigned nb = c->meta & 0xff, want;
+	memset(l, 0, sizeof *l);
+	if (kn < 0)
+		snprintf(what, whatsz, "no schema of the table is known here (no --schema record "
+			 "of it before, no CREATE TABLE of it read since)");
+	else if (!s->known[kn].cols.n)
+		snprintf(what, whatsz, "the table's columns are not known here (a DDL statement of "
+			 "it was not followed)");
+	else if (!k)
+		snprintf(what, whatsz, "the schema known here has %u columns, the table map %u",
+			 s->known[kn].cols.n, t->ncols);
+	else if (!lab)
+		snprintf(what, whatsz, "the schema known here does not give it as an ENUM or SET");
+	else if (lab[0] == '!')
+		snprintf(what, whatsz, "%s", lab + 1);
+	else if (bl_labels_parse(lab, strlen(lab), 0, l) < 0)
+		snprintf(what, whatsz, "the schema known here gives it as '%.64s'", lab);
+	else if (l->is_set != (c->type == BL_T_SET))
+		snprintf(what, whatsz, "the schema known here gives it as '%.64s'", lab);
+	else if (want = c->type == BL_T_SET ? ((l->n + 7) / 8 > 4 ? 8 : (l->n + 7) / 8)
+					  : l->n < 256 ? 1 : 2, want != nb)
+		snprintf(what, whatsz, "the %u labels known (%.64s) do not fit the table map's "
+			 "values of %u bytes: the table changed in a way not followed", l->n, lab, nb);
+	else
+		return 0;
+	bl_labels_free(l);
+	return 1;
+}
+
+int st_labels(const struct schema_track *s, struct bl_table *t, struct cs_set *css,
+	      const struct mc_pos *pos, char *why, size_t whysz, struct mc_err *err)
+{
+	const struct st_known *k;
+	struct mc_buf text = { 0 }, one = { 0 };
+	struct mc_str *v = NULL;
+	size_t nv = 0, cv = 0, *at = NULL, cat = 0;
+	long kn;
+	int rc = 0, some = 0;
+	char what[400];
+	if (t->has_labels)
+		return 0;
+	/* the map seen again under the same knowledge: its labels as they were
+	 * set (a column the server gave them to live keeps them) */
+	kn = find_known_at(s, t->db, t->name, pos, 0);
+	if (t->labels_tag == (uint64_t)(kn + 2) << 1)
+		return 0;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].type == BL_T_ENUM || t->cols[i].type == BL_T_SET) {
+			some = 1;
+			t->cols[i].nlabels = 0;
+			t->cols[i].labels = NULL;
+		}
+	free(t->labels);
+	t->labels = NULL;
+	if (!some) {
+		t->labels_tag = (uint64_t)(kn + 2) << 1;
+		return 0;
+	}
+	k = known_same(s, t, kn);
+	for (uint32_t i = 0; i < t->ncols && rc >= 0; i++) {
+		struct bl_col *c = &t->cols[i];
+		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset)
+				       : k && k->cols.cs && k->cols.cs[i][0] ? cs_by_name(k->cols.cs[i])
+									    : NULL;
+		struct bl_labels l;
+		size_t first = nv;
+		int bad = 0;
+		if (c->type != BL_T_ENUM && c->type != BL_T_SET)
+			continue;
+		if (lab_known(s, t, kn, k, i, &l, what, sizeof what))
+			bad = 1;
+		for (uint32_t j = 0; !bad && j < l.n; j++) {
+			int lr = label_exact(css, cs, c, j, l.v[j], k->cols.lab[i][0] == '=', &one,
+					     what, sizeof what, err);
+			if (lr < 0 || mc_grow(&at, &cat, nv + 1, sizeof *at) < 0 ||
+			    mc_grow(&v, &cv, nv + 1, sizeof *v) < 0 ||
+			    buf_add(&text, one.p ? one.p : "", one.len) < 0) {
+				rc = lr < 0 ? -1 : mc_oom(err, "a column's labels");
+				break;
+			}
+			bad = lr;
+			at[nv] = text.len - one.len;
+			v[nv++] = mc_str_c(NULL, one.len);
+		}
+		bl_labels_free(&l);
+		if (!bad && rc == 0) {
+			c->nlabels = (uint32_t)(nv - first);
+			c->labels = (struct mc_str *)(uintptr_t)first; /* made pointers below */
+			continue;
+		}
+		nv = first;
+		if (rc == 0 && some != 2) {
+			char where[256];
+			bl_col_where(where, sizeof where, t, i, k ? k->cols.names[i] : NULL);
+			snprintf(why, whysz, "%s: %s", where, what);
+			some = 2;
+		}
+	}
+	if (rc == 0 && nv) {
+		/* one block, freed with t->labels: the array, then the text */
+		struct mc_str *l = malloc(nv * sizeof *l + text.len);
+		if (!l) {
+			rc = mc_oom(err, "a column's labels");
+		} else {
+			char *p = (char *)(l + nv);
+			memcpy(p, text.p, text.len);
+			for (size_t j = 0; j < nv; j++)
+				l[j] = mc_str_c(p + at[j], v[j].n);
+			t->labels = l;
+			for (uint32_t i = 0; i < t->ncols; i++)
+				if (t->cols[i].nlabels)
+					t->cols[i].labels = l + (uintptr_t)t->cols[i].labels;
+		}
+	}
+	if (rc < 0)
+		for (uint32_t i = 0; i < t->ncols; i++)
+			if (t->cols[i].type == BL_T_ENUM || t->cols[i].type == BL_T_SET) {
+				t->cols[i].nlabels = 0;
+				t->cols[i].labels = NULL;
+			}
+	buf_free(&text);
+	buf_free(&one);
+	free(v);
+	free(at);
+	t->labels_tag = rc < 0 ? 0 : (uint64_t)(kn + 2) << 1 | (some == 2);
+	return rc < 0 ? -1 : some == 2;
 }

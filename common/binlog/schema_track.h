@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/err.h"
 #include "binlog/binlog.h"
 #include "binlog/ddl.h"
@@ -87,7 +88,7 @@ int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
  * ddl_target says of it): the column lists of the tables it creates,
  * alters, renames or drops, and the charsets of databases. A statement
  * that cannot be followed makes a table's names unknown, not wrong. */
-int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql,
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int no_bs,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err);
 
 /* The table of map t (found by name; remembered in t->user). */
@@ -102,6 +103,19 @@ int st_selected(const struct schema_track *s, struct mc_str db, struct mc_str ta
  * followed, --schema): set where known (meta, dec_known), cleared where
  * not. Returns how many such columns stay unknown. */
 int st_temporal(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos);
+
+/* The labels of map t's ENUM and SET columns when the map carries none
+ * (binlog_row_metadata=MINIMAL) from what is known at pos (--schema, the
+ * DDL followed): each label taken into the column's charset (the map's,
+ * else the DDL's) and back to UTF-8 by cs_label_utf8, the check of FULL
+ * maps, so that they are the labels the server holds, or not taken. The
+ * labels are t's (t->labels). 0 with every such column's labels set (or
+ * none to set: t->has_labels, no ENUM/SET); 1 when a column's labels are
+ * not known exactly (that column left without; why: "table `d`.`t`:
+ * column 2 (e): WHAT", the first such column); -1 when out of memory. A
+ * map seen again under the same knowledge keeps what it was given. */
+int st_labels(const struct schema_track *s, struct bl_table *t, struct cs_set *css,
+	      const struct mc_pos *pos, char *why, size_t whysz, struct mc_err *err);
 
 /* The schema record of map t (of table ti) at pos: 1 with *r filled (valid
  * until the next call) when it differs from the table's last one, else 0;

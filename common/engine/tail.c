@@ -327,6 +327,7 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 {
 	struct st_table *ti;
 	struct mc_rec r;
+	char why[600];
 	int rc;
 	if (st_table(&T->st, t, &ti, err) < 0)
 		return -1;
@@ -334,6 +335,17 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 		return 0;
 	if (table_digits(T, t, ti, pos, start, err) < 0)
 		return -1;
+	/* labels the map does not carry: from --schema and the DDL followed,
+	 * exactly, else (live) from the server; reading files, refused */
+	if ((rc = st_labels(&T->st, t, &T->d.cs, pos, why, sizeof why, err)) < 0)
+		return -1;
+	if (rc && !T->o->live) {
+		mc_errf(err, MC_EXIT_DATA, "%s: its ENUM/SET labels cannot be known exactly (the "
+			"table map carries none: binlog_row_metadata=MINIMAL); give a --schema snapshot "
+			"of the table taken after its last change before here, or tail the server "
+			"live, or set binlog_row_metadata=FULL on the server", why);
+		return tail_data_error(T, start, err);
+	}
 	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
 	    tail_server_describe(T, t, ti, pos, err) < 0)
 		return -1;
@@ -418,16 +430,17 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	size_t k, nrec, per;
 	uint64_t at = row;
 	int red;
+	int no_bs = ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES);
 	ddl_target(s, n, &t);
-	if (st_ddl(&T->st, ev->db, mc_str_c(s, n), &t, &dpos, err) < 0)
-		return -1;
-	*last = row;
+	/* followed in UTF-8 (from the statement's character_set_client): the
+	 * labels of ENUM and SET columns are read from its text */
 	if (sql_utf8(T, ev, start, err) < 0)
 		return -1;
+	if (st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), no_bs, &t, &dpos, err) < 0)
+		return -1;
+	*last = row;
 	T->sqlred.len = 0;
-	if ((red = ddl_redact(T->sql8.p, T->sql8.len,
-			       ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES),
-			       &T->sqlred)) < 0)
+	if ((red = ddl_redact(T->sql8.p, T->sql8.len, no_bs, &T->sqlred)) < 0)
 		return mc_oom(err, "redacting a statement");
 	memset(&r, 0, sizeof r);
 	r.kind = MC_R_DDL;

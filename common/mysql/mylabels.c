@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/charset.h"
@@ -46,55 +45,16 @@ void mys_labels_free(struct mys_labels *l, uint32_t n)
 
 int mys_parse_labels(const char *coltype, struct mys_labels *out)
 {
-	const char *p = coltype;
-	size_t len = strlen(coltype), k = 0;
-	uint32_t n = 0;
+	struct bl_labels l;
 	memset(out, 0, sizeof *out);
-	if (strncasecmp(p, "enum(", 5) == 0)
-		p += 5;
-	else if (strncasecmp(p, "set(", 4) == 0)
-		p += 4;
-	else
+	if (bl_labels_parse(coltype, strlen(coltype), 1, &l) < 0)
 		return -1;
-	out->buf = malloc(len + 1);
-	out->v = malloc((len / 2 + 1) * sizeof *out->v);
-	if (!out->buf || !out->v)
-		goto bad;
-	while (*p == '\'') {
-		size_t start = k;
-		for (p++;; p++) {
-			char ch = *p;
-			if (!ch)
-				goto bad;
-			if (ch == '\'' && p[1] == '\'') {
-				p++;
-			} else if (ch == '\'') {
-				p++;
-				break;
-			} else if (ch == '\\') {
-				/* MariaDB's append_unescaped: \\, \n, \r, \0; another
-				 * escape is not known here: read the labels exactly */
-				ch = p[1] == '0' ? 0 : p[1] == 'n' ? '\n' : p[1] == 'r' ? '\r' : p[1];
-				if (!p[1])
-					goto bad;
-				out->lossy |= !strchr("0nr\\", p[1]);
-				out->escaped = 1;
-				p++;
-			}
-			out->lossy |= ch == '?' || ch == 0;
-			out->buf[k++] = ch;
-		}
-		out->v[n++] = mc_str_c(out->buf + start, k - start);
-		if (*p == ',')
-			p++;
-	}
-	if (*p != ')' || n == 0)
-		goto bad;
-	out->n = n;
+	out->n = l.n;
+	out->v = l.v;
+	out->buf = l.buf;
+	out->lossy = (l.flags & BL_LABELS_LOSSY) != 0;
+	out->escaped = (l.flags & BL_LABELS_ESCAPED) != 0;
 	return 0;
-bad:
-	mys_labels_free(out, 1);
-	return -1;
 }
 
 static int hexval(char c)

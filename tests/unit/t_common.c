@@ -491,6 +491,49 @@ static void test_label_utf8(void)
 	cs_set_free(&set);
 }
 
+/* cs_from_utf8: a statement's label (UTF-8) into its column's charset, or
+ * where it has no form there (tests/t2081); bl_labels_parse without
+ * escapes: the snapshot's type text, a backslash as it is */
+static void test_from_utf8(void)
+{
+	static const struct {
+		const char *cs, *s;
+		int rc;
+		const char *want; /* the bytes, or "@N": refused at byte N */
+	} c[] = {
+		{ "latin1", "\xc3\xa9", 0, "\xe9" },
+		{ "latin1", "\xe2\x82\xac", 0, "\x80" }, /* cp1252's euro */
+		{ "latin1", "a\xe4\xb8\xad", -2, "@1" },
+		{ "cp1251", "\xd0\xb9", 0, "\xe9" },
+		{ "utf8mb3", "\xf0\x9f\x98\x80", -2, "@0" },
+		{ "utf8mb4", "\xf0\x9f\x98\x80", 0, "\xf0\x9f\x98\x80" },
+		{ "ascii", "\xc3\xa9", -2, "@0" },
+	};
+	struct mc_buf out = { 0 };
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		struct mc_err err = { 0 };
+		const struct cs_info *cs = cs_by_name(c[i].cs);
+		char got[32];
+		size_t bad = 0;
+		int rc = cs ? cs_from_utf8(cs, c[i].s, strlen(c[i].s), &out, &bad, &err) : -3;
+		if (rc == 0 && buf_addc(&out, 0) == 0)
+			snprintf(got, sizeof got, "%s", out.p);
+		else
+			snprintf(got, sizeof got, "@%zu", bad);
+		tap_check(rc == c[i].rc && strcmp(got, c[i].want) == 0, "cs_from_utf8",
+			  "case %zu: rc %d, '%s'", i, rc, got);
+		out.len = 0;
+	}
+	buf_free(&out);
+	struct bl_labels l;
+	tap_check(bl_labels_parse("set('a\\b','c''d')", 17, 0, &l) == 0 && l.is_set && l.n == 2 &&
+			  l.v[0].n == 3 && l.v[0].p[1] == '\\' && l.v[1].n == 3 && !l.flags,
+		  "bl_labels_parse", "a snapshot's type text: a backslash as it is");
+	bl_labels_free(&l);
+	tap_check(bl_labels_parse("enum()", 6, 0, &l) < 0 && bl_labels_parse("enum('a')x", 10, 0, &l) < 0,
+		  "bl_labels_parse", "no label, or more after it: refused");
+}
+
 /* mys_parse_labels: COLUMN_TYPE as MariaDB escapes it; '?' and NUL mark
  * labels information_schema may have lost (read exactly then) */
 static void test_parse_labels(void)
@@ -542,6 +585,7 @@ int main(void)
 	test_mctype();
 	test_utf8_valid();
 	test_label_utf8();
+	test_from_utf8();
 	test_parse_labels();
 	for (const char *n = "a\0ck\0bad\0z\0"; *n; n += strlen(n) + 1)
 		unlink(path(n));

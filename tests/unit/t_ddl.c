@@ -104,6 +104,40 @@ int main(void)
 			      "CREATE DATABASE charset from its collation", cs);
 		}
 	}
+	{ /* ENUM/SET labels as the server reads the statement (tests/t2081) */
+		struct ddl_cols o, o2, o3;
+		const char *s = "CREATE TABLE x (a INT, e ENUM('x','it''s','a\\\\b','n\\nl','tr  ', "
+				"\"d\"\"q\", 'p\\%q'), s SET('p') CHARSET latin1, h ENUM(x'78'), v TEXT)";
+		const char *nb = "CREATE TABLE y (e ENUM('a\\b'))";
+		int rc = ddl_apply_cs(s, strlen(s), NULL, "", &o);
+		check(rc == 0 && o.lab && !o.lab[0] && !o.lab[4] &&
+			      strcmp(o.lab[1], "enum('x','it''s','a\\b','n\nl','tr','d\"q','p\\%q')") == 0 &&
+			      strcmp(o.lab[2], "set('p')") == 0 && o.lab[3][0] == '!',
+		      "labels of CREATE TABLE: quotes, escapes, trailing spaces; a hex literal not read",
+		      rc == 0 && o.lab && o.lab[1] ? o.lab[1] : "refused");
+		if (rc == 0) {
+			const char *a = "ALTER TABLE x MODIFY s SET('p','q'), CHANGE e e2 ENUM('y'), "
+					"ADD COLUMN f ENUM('m') FIRST";
+			const char *cv = "ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4";
+			rc = ddl_apply(a, strlen(a), &o, &o2);
+			check(rc == 0 && strcmp(o2.lab[0], "enum('m')") == 0 &&
+				      strcmp(o2.lab[2], "enum('y')") == 0 && strcmp(o2.lab[3], "set('p','q')") == 0,
+			      "labels after ALTER ... ADD, CHANGE, MODIFY", rc == 0 ? o2.lab[2] : "refused");
+			if (rc == 0 && (rc = ddl_apply(cv, strlen(cv), &o2, &o3)) == 0) {
+				check(o3.lab[0][0] == '!' && o3.lab[2][0] == '!' && !o3.lab[1],
+				      "labels after CONVERT TO CHARACTER SET: not known", o3.lab[0]);
+				ddl_cols_free(&o3);
+			}
+			if (rc == 0)
+				ddl_cols_free(&o2);
+			ddl_cols_free(&o);
+		}
+		rc = ddl_apply_mode(nb, strlen(nb), NULL, "", 1, &o);
+		check(rc == 0 && strcmp(o.lab[0], "enum('a\\b')") == 0,
+		      "labels under NO_BACKSLASH_ESCAPES", rc == 0 ? o.lab[0] : "refused");
+		if (rc == 0)
+			ddl_cols_free(&o);
+	}
 	check(ddl_target("ALTER TABLE db1.t RENAME TO db2.u", 33, &t) == DDL_ALTER && t.renamed &&
 		      t.new_table[0].n == 1 && t.new_db[0].n == 3,
 	      "ALTER ... RENAME TO", "not seen");
