@@ -841,6 +841,7 @@ static void odd_close(void *st)
 	odps_zpool_stop(w->zp);
 	w->zp = NULL;
 	buf_free(&w->zraw);
+	buf_free(&w->eraw);
 	for (size_t i = 0; i < w->nparts; i++) {
 		odd_part_reset(w, w->parts[i]);
 		free(w->parts[i]->blocks);

@@ -329,11 +329,31 @@ int odd_enc_start(struct odd *w, struct dest_part *p, struct odd_enc *x, struct 
 	if (trec_enc_init(&x->e, &p->sess.schema, &eo, err) < 0)
 		return -1;
 	x->live = 1;
+	/* in the pipeline (no compressor inside the encoder), the block
+	 * memory of the last encoder: its pages are not cleared again, and
+	 * there is room for a whole block from the start (its first block
+	 * does not grow by copies) */
+	if (!p->pipe)
+		return 0;
+	x->pipe = 1;
+	x->e.raw = w->eraw;
+	memset(&w->eraw, 0, sizeof w->eraw);
+	x->e.raw.len = 0;
+	if (buf_grow(&x->e.raw, (w->o.block_size ? w->o.block_size : TREC_BLOCK_SIZE) +
+					   (64u << 10)) < 0) {
+		odd_enc_free(w, x);
+		return mc_oom(err, "a Tunnel block");
+	}
 	return 0;
 }
 
-void odd_enc_free(struct odd_enc *x)
+void odd_enc_free(struct odd *w, struct odd_enc *x)
 {
+	if (x->live && x->pipe && !w->eraw.cap) { /* kept for the next encoder */
+		w->eraw = x->e.raw;
+		w->eraw.len = 0;
+		memset(&x->e.raw, 0, sizeof x->e.raw);
+	}
 	if (x->live)
 		trec_enc_free(&x->e);
 	x->live = 0;
@@ -443,12 +463,12 @@ int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const cha
 	return rc;
 }
 
-int odd_enc_end(struct dest_part *p, struct odd_enc *x, struct mc_err *err)
+int odd_enc_end(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err)
 {
 	int rc = 0;
 	if (trec_enc_records(&x->e) > 0 || p->nblocks == 0)
 		rc = cut_block(p, &x->e, err);
-	odd_enc_free(x);
+	odd_enc_free(w, x);
 	return rc;
 }
 
@@ -459,10 +479,10 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 	if (odd_enc_start(w, p, &x, err) < 0)
 		return -1;
 	if (odd_enc_run(w, p, &x, rows->recs, rows->len, err) < 0) {
-		odd_enc_free(&x);
+		odd_enc_free(w, &x);
 		return -1;
 	}
-	return odd_enc_end(p, &x, err);
+	return odd_enc_end(w, p, &x, err);
 }
 
 /* A new session for p, and every block of p PUT into it. */

@@ -51,7 +51,7 @@ static void unsend(struct odd *w, struct dest_part *p)
 
 static void stop(struct odd *w, struct odd_feed *f)
 {
-	odd_enc_free(&f->x);
+	odd_enc_free(w, &f->x);
 	odd_pipe_close(w, f->p, 1);
 	unsend(w, f->p);
 	odd_prep_free(f->pr);
@@ -164,8 +164,8 @@ int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 	w->feed = NULL;
 	rc = odd_enc_run(w, p, &f->x, rows->recs, rows->len, err);
 	if (rc == 0)
-		rc = odd_enc_end(p, &f->x, err);
-	odd_enc_free(&f->x);
+		rc = odd_enc_end(w, p, &f->x, err);
+	odd_enc_free(w, &f->x);
 	if (rc == 0)
 		rc = odd_pipe_finish(w, p, idx, err);
 	odd_pipe_close(w, p, rc >= 0);

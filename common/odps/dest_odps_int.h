@@ -80,6 +80,7 @@ struct odd {
 	 * next; the encoder's block memory likewise */
 	struct odps_zpool *zp;
 	struct mc_buf zraw;
+	struct mc_buf eraw; /* an encoder's own block memory, for the next one (odd_enc_start) */
 	int client_ok;
 	int lockfd;
 	uint64_t seq;
@@ -286,6 +287,7 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 struct odd_enc {
 	struct trec_enc e;
 	int live;      /* e made */
+	int pipe;      /* for p->pipe: e's block memory is w->eraw's */
 	size_t at;     /* the records taken so far */
 	int planned;   /* 1: by the schema record at sch_at; 2: a layout's columns only */
 	size_t sch_at;
@@ -293,8 +295,8 @@ struct odd_enc {
 int odd_enc_start(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err);
 int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const char *recs,
 		size_t len, struct mc_err *err);
-int odd_enc_end(struct dest_part *p, struct odd_enc *x, struct mc_err *err);
-void odd_enc_free(struct odd_enc *x);
+int odd_enc_end(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err);
+void odd_enc_free(struct odd *w, struct odd_enc *x);
 
 /* dest_odps_pipe.c: encode the records of rows into p's blocks, spool
  * them (partition idx of the commit) and PUT them into p's session on

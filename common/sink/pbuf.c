@@ -143,10 +143,14 @@ int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t)
 
 void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbuf *p)
 {
+	/* (called for every row: the error buffer is cleared only when the
+	 * hint is given, not 1,000,000 times for nothing) */
+	if (!s->d->ops->prepare || p->rows || p->hist.len)
+		return;
 	struct mc_err err = { 0 };
 	char nk[700];
 	int lay;
-	if (!s->d->ops->prepare || p->rows || p->hist.len || sink_layout(s, &lay, &err) < 0)
+	if (sink_layout(s, &lay, &err) < 0)
 		return;
 	ledger_name_key(t->db, strlen(t->db), t->table, strlen(t->table), nk, sizeof nk);
 	s->d->ops->prepare(s->d->st, p->dp, p->schemas.p, p->schemas.len, lay, nk,
