@@ -66,6 +66,13 @@ tail_one() { # TABLE: the changes of d.TABLE alone, into $T/TABLE.mcr
 		"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$T/$1.mcr"
 }
 
+# label_why BYTES CHARSET: $bytes (the label's bytes, "." between them, as
+# spaces) and $why (what the refusal says of them)
+label_why() {
+	bytes=$(echo "$1" | tr . ' ')
+	why="is not valid in the column's charset $2"
+	[ "$2" = binary ] && why="is not UTF-8 \(the column's charset is binary\)"
+}
 row2() { # JSONL: the after image of row 2 in the JSON lines JSONL, "id|e|s"
 	python3 -c '
 import json, sys
@@ -80,9 +87,7 @@ while IFS='|' read -r n cs cols v to x; do
 	case $1 in
 	refuse)
 		expect_code 1 "$n: $cs labels converted to $to: the tail stops" tail_one "$n"
-		bytes=$(echo "$5" | tr . ' ')
-		why="is not valid in the column's charset $6"
-		[ "$6" = binary ] && why="is not UTF-8 \(the column's charset is binary\)"
+		label_why "$5" "$6"
 		expect_grep "$n: ... naming the file, offset, table, column, label and bytes, the charset and the way out" \
 			"^mc-binlog-tail: '.*/mysql-bin\.[0-9]+': offset [0-9]+: table \`d\`\.\`$n\`: column [0-9]+ \($2\): $3 label $4 \(bytes $bytes\) $why at byte 0: its text cannot be known \(an ALTER TABLE \.\.\. CONVERT TO CHARACTER SET keeps the bytes of ENUM and SET labels in another charset as they were, under the new one\); redefine the column's labels on the server \(ALTER TABLE \.\.\. MODIFY\) and load a new snapshot of the table, or leave it out with --tables$" "$T/err"
 		[ "$(wc -l <"$T/err")" -eq 1 ] && ok "$n: one line" || fail "$n: one line" "$(cat "$T/err")"
@@ -126,9 +131,7 @@ while IFS='|' read -r n cs cols v to x; do
 	refuse)
 		expect_code 1 "$n: the snapshot stops too" \
 			mc-snapshot $MDB_ARGS --databases=d --tables="^d[.]$n\$"
-		bytes=$(echo "$5" | tr . ' ')
-		why="is not valid in the column's charset $6"
-		[ "$6" = binary ] && why="is not UTF-8 \(the column's charset is binary\)"
+		label_why "$5" "$6"
 		expect_grep "$n: ... naming the table, column, label and bytes, the charset and the way out" \
 			"^mc-snapshot: table 'd\.$n': column '$2': $3 label $4 \(bytes $bytes\) $why at byte 0: its text cannot be known \(.*\); redefine the column's labels on the server \(ALTER TABLE \.\.\. MODIFY\), or leave the table out$" "$T/err"
 		[ "$(wc -l <"$T/err")" -eq 1 ] && ok "$n: one line" || fail "$n: one line" "$(cat "$T/err")"
