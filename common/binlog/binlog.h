@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/charset.h"
 #include "base/err.h"
+#include "stream/labels.h"
 #include "stream/rec.h"
 
 /* Event types. */
@@ -352,34 +353,6 @@ void bl_col_where(char *buf, size_t n, const struct bl_table *t, uint32_t i, con
  * the map's name): what is wrong, "ENUM label 1 (bytes E9) is not valid in
  * the column's charset utf8mb4 at byte 0" (cs_label_utf8's words). */
 void bl_table_label_bad(struct bl_table *t, uint32_t i, const char *name, const char *what);
-
-/* ENUM or SET labels read from a type text (bl_labels_parse). */
-struct bl_labels {
-	uint32_t n;
-	struct mc_str *v; /* pointing into buf */
-	char *buf;
-	int is_set;
-	unsigned flags; /* BL_LABELS_* */
-};
-enum {
-	BL_LABELS_ESCAPED = 1, /* an escape was undone */
-	BL_LABELS_LOSSY = 2    /* a label holds a '?' or a NUL, or an escape not known */
-};
-
-/* The labels of a type text text[0..len) "enum('a','b''c')" or "set(...)"
- * (the word in any case): the inverse of bl_labels_type (a quote doubled);
- * with escapes, information_schema's COLUMN_TYPE, which also escapes a
- * backslash, LF, CR and NUL (\\, \n, \r, \0). 0 with *out filled (free
- * with bl_labels_free); -1 when the text is neither, is cut or has no
- * label, or out of memory. The one reader of labels' type texts (the
- * snapshot's, information_schema's, mc-binlog-tail --schema's). */
-int bl_labels_parse(const char *text, size_t len, int escapes, struct bl_labels *out);
-void bl_labels_free(struct bl_labels *l);
-
-/* The type text of ENUM (is_set 0) or SET labels in UTF-8, "enum('a','b''c')"
- * (a quote doubled, nothing else escaped), appended to b. 0, or -1 when
- * out of memory. */
-int bl_labels_type(struct mc_buf *b, int is_set, const struct mc_str *labels, uint32_t n);
 
 /* Type text of a column as SHOW CREATE TABLE would spell it, as far as the
  * map tells ("int unsigned", "varchar(255)", "enum('a','b')"), appended to

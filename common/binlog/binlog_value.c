@@ -801,89 +801,6 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 
 /* Schema text ------------------------------------------------------- */
 
-static int add_quoted(struct mc_buf *b, struct mc_str s)
-{
-	if (buf_addc(b, '\'') < 0)
-		return -1;
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] == '\'' && buf_addc(b, '\'') < 0)
-			return -1;
-		if (buf_addc(b, s.p[i]) < 0)
-			return -1;
-	}
-	return buf_addc(b, '\'');
-}
-
-int bl_labels_type(struct mc_buf *b, int is_set, const struct mc_str *labels, uint32_t n)
-{
-	int rc = buf_adds(b, is_set ? "set(" : "enum(");
-	for (uint32_t i = 0; rc == 0 && i < n; i++) {
-		if (i)
-			rc = buf_addc(b, ',');
-		if (rc == 0)
-			rc = add_quoted(b, labels[i]);
-	}
-	return rc ? rc : buf_addc(b, ')');
-}
-
-int bl_labels_parse(const char *text, size_t len, int escapes, struct bl_labels *out)
-{
-	const char *p = text, *end = text + len;
-	size_t k = 0;
-	uint32_t n = 0;
-	memset(out, 0, sizeof *out);
-	if (len >= 5 && strncasecmp(p, "enum(", 5) == 0)
-		p += 5;
-	else if (len >= 4 && strncasecmp(p, "set(", 4) == 0)
-		p += 4, out->is_set = 1;
-	else
-		return -1;
-	if (!(out->buf = malloc(len + 1)) || !(out->v = malloc((len / 2 + 1) * sizeof *out->v)))
-		goto bad;
-	while (p < end && *p == '\'') {
-		size_t start = k;
-		for (p++;; p++) {
-			char ch;
-			if (p >= end)
-				goto bad;
-			ch = *p;
-			if (ch == '\'' && p + 1 < end && p[1] == '\'') {
-				p++;
-			} else if (ch == '\'') {
-				p++;
-				break;
-			} else if (ch == '\\' && escapes) {
-				/* MariaDB's append_unescaped: \\, \n, \r, \0; another
-				 * escape is not known here (BL_LABELS_LOSSY) */
-				if (p + 1 >= end)
-					goto bad;
-				ch = p[1] == '0' ? 0 : p[1] == 'n' ? '\n' : p[1] == 'r' ? '\r' : p[1];
-				out->flags |= BL_LABELS_ESCAPED | (strchr("0nr\\", p[1]) ? 0 : BL_LABELS_LOSSY);
-				p++;
-			}
-			out->flags |= ch == '?' || ch == 0 ? BL_LABELS_LOSSY : 0;
-			out->buf[k++] = ch;
-		}
-		out->v[n++] = mc_str_c(out->buf + start, k - start);
-		if (p < end && *p == ',')
-			p++;
-	}
-	if (p + 1 != end || *p != ')' || n == 0)
-		goto bad;
-	out->n = n;
-	return 0;
-bad:
-	bl_labels_free(out);
-	return -1;
-}
-
-void bl_labels_free(struct bl_labels *l)
-{
-	free(l->v);
-	free(l->buf);
-	memset(l, 0, sizeof *l);
-}
-
 int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 {
 	int mb = 1, bin = 0, rc = 0;
@@ -919,7 +836,7 @@ int bl_col_mysql_type(const struct bl_col *c, struct mc_buf *b)
 	case BL_T_GEOMETRY: return buf_adds(b, "geometry");
 	case BL_T_VECTOR: return c->dim ? buf_addf(b, "vector(%u)", c->dim) : buf_adds(b, "vector");
 	case BL_T_ENUM: case BL_T_SET:
-		return bl_labels_type(b, c->type == BL_T_SET, c->labels, c->nlabels);
+		return mc_labels_type(b, c->type == BL_T_SET, c->labels, c->nlabels);
 	case BL_T_STRING:
 		if (c->conv >= CONV_INET6 && c->conv <= CONV_INET4)
 			return buf_adds(b, c->conv == CONV_INET6 ? "inet6" : c->conv == CONV_UUID ? "uuid"

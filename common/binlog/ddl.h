@@ -47,7 +47,7 @@ struct ddl_cols {
 				 * (may be NULL) */
 	char table_cs[DDL_CS_LEN]; /* the table's default charset, "" if unknown */
 	/* per column (may be NULL; malloc'd): an ENUM or SET column's labels
-	 * as its type text in UTF-8, "enum('a','b''c')" (bl_labels_type's
+	 * as its type text in UTF-8, "enum('a','b''c')" (mc_labels_type's
 	 * form: a quote doubled, nothing else escaped) as a statement wrote
 	 * them (the column's charset to apply), or after a '=' as the server
 	 * holds them (a schema record's), or "!WHY" when they are not known

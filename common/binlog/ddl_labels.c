@@ -97,7 +97,7 @@ char *ddl_def_labels(const struct toks *ts, size_t i, size_t b, int no_bs)
 		goto oom;
 	for (size_t k = 0; k < n; k++)
 		v[k] = mc_str_c(text.p + at[k], (k + 1 < n ? at[k + 1] : text.len) - at[k]);
-	if (bl_labels_type(&ty, ddl_kw(ts, i, "SET"), v, (uint32_t)n) < 0 || buf_addc(&ty, 0) < 0)
+	if (mc_labels_type(&ty, ddl_kw(ts, i, "SET"), v, (uint32_t)n) < 0 || buf_addc(&ty, 0) < 0)
 		goto oom;
 	out = ty.p;
 	ty.p = NULL;

@@ -84,13 +84,13 @@ static uint8_t fbt_of(struct mc_str t)
  * -1 out of memory. */
 static int lab_of(struct mc_str t, char **lab)
 {
-	struct bl_labels l;
+	struct mc_labels l;
 	*lab = NULL;
 	if (!(t.n >= 5 && strncasecmp(t.p, "enum(", 5) == 0) &&
 	    !(t.n >= 4 && strncasecmp(t.p, "set(", 4) == 0))
 		return 0;
-	if (bl_labels_parse(t.p, t.n, 0, &l) == 0) {
-		bl_labels_free(&l);
+	if (mc_labels_parse(t.p, t.n, 0, &l) == 0) {
+		mc_labels_free(&l);
 		if ((*lab = malloc(t.n + 2))) {
 			(*lab)[0] = '=';
 			memcpy(*lab + 1, t.p, t.n);
@@ -659,7 +659,7 @@ static int label_exact(struct cs_set *css, const struct cs_info *cs, const struc
  * force, NULL: none matches the map; kn: the table's entry at pos, any
  * column count), into what; else 0 with l parsed. */
 static int lab_known(const struct schema_track *s, const struct bl_table *t, long kn,
-		     const struct st_known *k, uint32_t i, struct bl_labels *l, char *what,
+		     const struct st_known *k, uint32_t i, struct mc_labels *l, char *what,
 		     size_t whatsz)
 {
 	const struct bl_col *c = &t->cols[i];
@@ -680,7 +680,7 @@ static int lab_known(const struct schema_track *s, const struct bl_table *t, lon
 		snprintf(what, whatsz, "the schema known here does not give it as an ENUM or SET");
 	else if (lab[0] == '!')
 		snprintf(what, whatsz, "%s", lab + 1);
-	else if (bl_labels_parse(lab, strlen(lab), 0, l) < 0)
+	else if (mc_labels_parse(lab, strlen(lab), 0, l) < 0)
 		snprintf(what, whatsz, "the schema known here gives it as '%.64s'", lab);
 	else if (l->is_set != (c->type == BL_T_SET))
 		snprintf(what, whatsz, "the schema known here gives it as '%.64s'", lab);
@@ -690,7 +690,7 @@ static int lab_known(const struct schema_track *s, const struct bl_table *t, lon
 			 "values of %u bytes: the table changed in a way not followed", l->n, lab, nb);
 	else
 		return 0;
-	bl_labels_free(l);
+	mc_labels_free(l);
 	return 1;
 }
 
@@ -729,7 +729,7 @@ int st_labels(const struct schema_track *s, struct bl_table *t, struct cs_set *c
 		const struct cs_info *cs = c->has_charset ? cs_by_collation(c->charset)
 				       : k && k->cols.cs && k->cols.cs[i][0] ? cs_by_name(k->cols.cs[i])
 									    : NULL;
-		struct bl_labels l;
+		struct mc_labels l;
 		size_t first = nv;
 		int bad = 0;
 		if (c->type != BL_T_ENUM && c->type != BL_T_SET)
@@ -749,7 +749,7 @@ int st_labels(const struct schema_track *s, struct bl_table *t, struct cs_set *c
 			at[nv] = text.len - one.len;
 			v[nv++] = mc_str_c(NULL, one.len);
 		}
-		bl_labels_free(&l);
+		mc_labels_free(&l);
 		if (!bad && rc == 0) {
 			c->nlabels = (uint32_t)(nv - first);
 			c->labels = (struct mc_str *)(uintptr_t)first; /* made pointers below */

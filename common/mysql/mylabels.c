@@ -45,15 +45,15 @@ void mys_labels_free(struct mys_labels *l, uint32_t n)
 
 int mys_parse_labels(const char *coltype, struct mys_labels *out)
 {
-	struct bl_labels l;
+	struct mc_labels l;
 	memset(out, 0, sizeof *out);
-	if (bl_labels_parse(coltype, strlen(coltype), 1, &l) < 0)
+	if (mc_labels_parse(coltype, strlen(coltype), 1, &l) < 0)
 		return -1;
 	out->n = l.n;
 	out->v = l.v;
 	out->buf = l.buf;
-	out->lossy = (l.flags & BL_LABELS_LOSSY) != 0;
-	out->escaped = (l.flags & BL_LABELS_ESCAPED) != 0;
+	out->lossy = (l.flags & MC_LABELS_LOSSY) != 0;
+	out->escaped = (l.flags & MC_LABELS_ESCAPED) != 0;
 	return 0;
 }
 

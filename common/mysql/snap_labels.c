@@ -41,7 +41,7 @@ int snap_labels_exact(MYSQL *m, const char *db, const char *table, struct snap_c
 			"them as '?'); redefine the column's labels on the server (ALTER TABLE ... "
 			"MODIFY), or leave the table out",
 			db, table, c->name, l.bad);
-	else if (rc == 0 && (bl_labels_type(&ty, is_set, l.v, l.n) < 0 || buf_addc(&ty, 0) < 0))
+	else if (rc == 0 && (mc_labels_type(&ty, is_set, l.v, l.n) < 0 || buf_addc(&ty, 0) < 0))
 		rc = mc_oom(err, "a column's labels");
 	if (rc == 0) {
 		free(c->mysql_type);

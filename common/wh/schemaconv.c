@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "stream/labels.h"
 #include "wh/schemahist.h"
 #include "wh/altlex.h"
 
@@ -380,6 +381,9 @@ int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, c
 	if (rb && !ra && a.a1 >= 0 &&
 	    ((tb && !strcmp(a.base, "varchar") && 4ull * (unsigned long)a.a1 <= lob_bytes(rb)) ||
 	     (!tb && !strcmp(a.base, "varbinary") && (unsigned long)a.a1 <= lob_bytes(rb))))
+		return WH_CV_SAME;
+	/* ENUM or SET labels appended at the end: the values (their texts) stay */
+	if (mc_labels_appended(from->mysql_type.p, from->mysql_type.n, to->mysql_type.p, to->mysql_type.n))
 		return WH_CV_SAME;
 	snprintf(why, whysz, "'%.*s' to '%.*s' is not a widening mcsync converts exactly "
 		 "(it narrows, or changes the kind of value)", (int)from->mysql_type.n,

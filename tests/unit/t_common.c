@@ -492,7 +492,7 @@ static void test_label_utf8(void)
 }
 
 /* cs_from_utf8: a statement's label (UTF-8) into its column's charset, or
- * where it has no form there (tests/t2081); bl_labels_parse without
+ * where it has no form there (tests/t2081); mc_labels_parse without
  * escapes: the snapshot's type text, a backslash as it is */
 static void test_from_utf8(void)
 {
@@ -525,13 +525,53 @@ static void test_from_utf8(void)
 		out.len = 0;
 	}
 	buf_free(&out);
-	struct bl_labels l;
-	tap_check(bl_labels_parse("set('a\\b','c''d')", 17, 0, &l) == 0 && l.is_set && l.n == 2 &&
+	struct mc_labels l;
+	tap_check(mc_labels_parse("set('a\\b','c''d')", 17, 0, &l) == 0 && l.is_set && l.n == 2 &&
 			  l.v[0].n == 3 && l.v[0].p[1] == '\\' && l.v[1].n == 3 && !l.flags,
-		  "bl_labels_parse", "a snapshot's type text: a backslash as it is");
-	bl_labels_free(&l);
-	tap_check(bl_labels_parse("enum()", 6, 0, &l) < 0 && bl_labels_parse("enum('a')x", 10, 0, &l) < 0,
-		  "bl_labels_parse", "no label, or more after it: refused");
+		  "mc_labels_parse", "a snapshot's type text: a backslash as it is");
+	mc_labels_free(&l);
+	tap_check(mc_labels_parse("enum()", 6, 0, &l) < 0 && mc_labels_parse("enum('a')x", 10, 0, &l) < 0,
+		  "mc_labels_parse", "no label, or more after it: refused");
+	/* labels appended at the end keep every value (tests/t3076) */
+	static const struct {
+		const char *a, *b;
+		int want;
+	} ap[] = {
+		{ "enum('é','b')", "enum('é','b','ç')", 1 },
+		{ "ENUM('a','b''c')", "enum('a','b''c','d')", 1 },
+		{ "set('x','é')", "set('x','é','ü')", 1 },
+		{ "enum('a','b')", "enum('a','b')", 1 },
+		{ "enum('a','b')", "enum('a')", 0 },         /* removed */
+		{ "enum('a','b')", "enum('b','a')", 0 },     /* reordered */
+		{ "enum('a','b')", "enum('a','c','b')", 0 }, /* inserted */
+		{ "enum('a','b')", "enum('a','B','c')", 0 }, /* renamed */
+		{ "enum('a','b')", "enum('a','bc')", 0 },
+		{ "enum('a','b')", "set('a','b','c')", 0 },
+		{ "set('a','b')", "enum('a','b','c')", 0 },
+		{ "enum()", "enum('a')", 0 },
+		{ "varchar(10)", "enum('a')", 0 },
+	};
+	for (size_t i = 0; i < sizeof ap / sizeof ap[0]; i++)
+		tap_check(mc_labels_appended(ap[i].a, strlen(ap[i].a), ap[i].b, strlen(ap[i].b)) ==
+				  ap[i].want,
+			  "mc_labels_appended", "'%s' to '%s': %d", ap[i].a, ap[i].b, ap[i].want);
+	/* a SET has at most 64 members */
+	struct mc_buf s63 = { 0 }, s64 = { 0 }, s65 = { 0 };
+	struct mc_str m[65];
+	char nm[65][16];
+	for (int i = 0; i < 65; i++) {
+		snprintf(nm[i], sizeof nm[i], "m%d", i);
+		m[i] = mc_str_c(nm[i], strlen(nm[i]));
+	}
+	if (mc_labels_type(&s63, 1, m, 63) < 0 || mc_labels_type(&s64, 1, m, 64) < 0 ||
+	    mc_labels_type(&s65, 1, m, 65) < 0)
+		tap_check(0, "mc_labels_type", "out of memory");
+	tap_check(mc_labels_appended(s63.p, s63.len, s64.p, s64.len) == 1 &&
+			  mc_labels_appended(s64.p, s64.len, s65.p, s65.len) == 0,
+		  "mc_labels_appended", "a SET to 64 members: yes; past 64: no");
+	buf_free(&s63);
+	buf_free(&s64);
+	buf_free(&s65);
 }
 
 /* mys_parse_labels: COLUMN_TYPE as MariaDB escapes it; '?' and NUL mark
