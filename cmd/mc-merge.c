@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -375,6 +376,21 @@ static void merge_record(const struct mergejob_opts *o, const struct odps_cli *x
 		prog_warn("the record of this merge for mc-cat --status: %s", err.msg);
 }
 
+/* --all: what a table's child did, in memory shared with the parent
+ * (ALL_*; NULL: not under --all): the parent says it with -v */
+enum { ALL_MERGED = 0, ALL_SNAPSHOT = 3 }; /* and MJ_SKIP_MERGED, MJ_SKIP_BEFORE */
+static int *all_did;
+
+static const char *all_did_text(int did)
+{
+	switch (did) {
+	case MJ_SKIP_MERGED: return "skipped: already merged (--skip-merged)";
+	case MJ_SKIP_BEFORE: return "skipped: before the table's oldest full partition (--skip-merged)";
+	case ALL_SNAPSHOT: return "nothing to merge: the day is the snapshot's";
+	default: return "merged";
+	}
+}
+
 /* A local merge done: recorded, unless --skip-merged found nothing to do
  * (no merge: the record of the last one stays). */
 static void merge_record_done(const struct mergejob_opts *o, const struct odps_cli *x,
@@ -382,6 +398,8 @@ static void merge_record_done(const struct mergejob_opts *o, const struct odps_c
 {
 	struct mergejob_stats st;
 	mergejob_stats(j, &st);
+	if (all_did)
+		*all_did = st.skipped ? st.skipped : st.nothing ? ALL_SNAPSHOT : ALL_MERGED;
 	if (!st.skipped)
 		merge_record(o, x, NULL);
 }
@@ -403,7 +421,7 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	struct odps_sql_opts so = { 0 };
 	struct odps_merge_opts mo = { 0 };
 	struct mc_err err = { 0 };
-	int skipped = 0;
+	int skipped = 0, nothing = 0;
 	if (odps_target_resolve(&x->co, &t, &err) < 0 ||
 	    odps_client_init(&c, &t, &x->ho, "mc-merge/" MC_VERSION, &err) < 0) {
 		if (err.code == MC_EXIT_USAGE)
@@ -428,12 +446,15 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	mo.lifecycle = o->lifecycle;
 	mo.skip_merged = o->skip_merged;
 	mo.skipped = &skipped;
+	mo.nothing = &nothing;
 	mo.verbose = o->verbose;
 	mo.say = prog_sayer;
 	if (odps_merge_run(&c, &mo, &err) < 0)
 		merge_fail(o, x, &err);
 	if (!skipped) /* a day skipped is no merge: the last one's record stays */
 		merge_record(o, x, NULL);
+	if (all_did)
+		*all_did = skipped ? skipped : nothing ? ALL_SNAPSHOT : ALL_MERGED;
 	odps_client_free(&c);
 	odps_target_free(&t);
 	prog_close_stdout();
@@ -484,7 +505,7 @@ static void on_all_signal(int sig)
 
 /* One table's merge, in a child: exits with its status. */
 static noreturn void all_child(struct mergejob_opts *o, const struct odps_cli *x,
-			       const char *table)
+			       const char *table, int *did)
 {
 	static char name[160];
 	struct mc_err err = { 0 };
@@ -494,6 +515,7 @@ static noreturn void all_child(struct mergejob_opts *o, const struct odps_cli *x
 	snprintf(name, sizeof name, "mc-merge: %s", table);
 	prog_name = name;
 	o->table = table;
+	all_did = did;
 	if (x->co.dest)
 		exit(run_odps(o, x));
 	o->say = prog_sayer;
@@ -520,8 +542,12 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 	char **tables = ledger_tables(x->co.dest ? x->state : o->whdir, &n);
 	pid_t *pids = calloc(n ? n : 1, sizeof *pids);
 	int *st = calloc(n ? n : 1, sizeof *st), worst = 0;
+	/* what each child did, written by the child (shared) */
+	int *did = mmap(NULL, (n ? n : 1) * sizeof *did, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t nskip = 0;
 	struct sigaction sa;
-	if (!pids || !st)
+	if (!pids || !st || did == MAP_FAILED)
 		prog_oom("jobs");
 	if (n == 0) {
 		struct mc_err err = { 0 };
@@ -551,7 +577,7 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 				prog_fail(&err);
 			}
 			if (p == 0)
-				all_child(o, x, tables[next]);
+				all_child(o, x, tables[next], &did[next]);
 			pids[next++] = p;
 			running++;
 			continue;
@@ -576,8 +602,10 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 				pids[i] = 0;
 				st[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 				running--;
+				if (st[i] == 0 && did[i] != ALL_MERGED)
+					nskip++;
 				if (o->verbose && st[i] == 0)
-					prog_warn("--all: %s: merged", tables[i]);
+					prog_warn("--all: %s: %s", tables[i], all_did_text(did[i]));
 			}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -597,12 +625,13 @@ static int run_all(struct mergejob_opts *o, const struct odps_cli *x)
 	if (nfail)
 		prog_warn("--all: %zu of %zu tables failed", nfail, n);
 	else if (o->verbose)
-		prog_warn("--all: %zu tables merged", n);
+		prog_warn("--all: %zu tables: %zu merged, %zu with nothing to do", n, n - nskip, nskip);
 	for (size_t i = 0; i < n; i++)
 		free(tables[i]);
 	free(tables);
 	free(pids);
 	free(st);
+	munmap(did, (n ? n : 1) * sizeof *did);
 	if (all_stop) {
 		signal((int)all_stop, SIG_DFL);
 		raise((int)all_stop);

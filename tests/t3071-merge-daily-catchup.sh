@@ -9,7 +9,9 @@
 # mc-merge --skip-merged itself: exit 0 for a merged day, the snapshot's
 # day and a day before the oldest full partition (without it, exit 1
 # there); a day not complete on disk is merged again; a day the log has not
-# reached is still exit 1; the options it does not go with.
+# reached is still exit 1; the options it does not go with. mc-merge --all
+# -v says of each table whether it merged it or skipped it, and why (it
+# said "merged" of a table it skipped).
 . "$(dirname "$0")/lib.sh"
 need python3 stat date
 P=$TOP/pipelines
@@ -82,8 +84,21 @@ expect_code 1 "--skip-merged: a day the log has not reached is still exit 1" \
 	mc-merge --warehouse="$T/w" --table=$TB --ds=20261123 --skip-merged
 expect_grep "... saying so" "has not reached the end of 20261123" "$T/err"
 expect_ok "--all --skip-merged: every table's merged day, exit 0" \
-	mc-merge --warehouse="$T/w" --all --ds=20261122 --skip-merged
+	mc-merge --warehouse="$T/w" --all --ds=20261122 --skip-merged -v
 expect_eq "... not rewritten" "$(id 20261122)" "$(cat "$T/id22")"
+# -v said "merged" of a table it skipped
+expect_grep "... -v says the table was skipped, and why" \
+	"^mc-merge: --all: $TB: skipped: already merged \(--skip-merged\)$" "$T/err"
+expect_grep "... nor in the count" "^mc-merge: --all: 1 tables: 0 merged, 1 with nothing to do$" "$T/err"
+cp "$T/err" "$T/all.err"
+expect_code 1 "... not that it was merged" grep -E -e "--all: $TB: merged|: 1 merged" "$T/all.err"
+expect_ok "--all --skip-merged: a day before the oldest full partition, exit 0" \
+	mc-merge --warehouse="$T/w" --all --ds=20261119 --skip-merged -v
+expect_grep "... -v says so" \
+	"^mc-merge: --all: $TB: skipped: before the table's oldest full partition \(--skip-merged\)$" "$T/err"
+expect_ok "--all: the snapshot's day, exit 0" mc-merge --warehouse="$T/w" --all --ds=20261121 -v
+expect_grep "... -v says there was nothing to merge" \
+	"^mc-merge: --all: $TB: nothing to merge: the day is the snapshot's$" "$T/err"
 for a in "--table=$TB" "--table=$TB --at=1:4:0 --output=$T/o" "--table=$TB --ds=20261122 --emit-sql"; do
 	# shellcheck disable=SC2086
 	expect_code 2 "--skip-merged with $a: usage" mc-merge --warehouse="$T/w" $a --skip-merged

@@ -5,7 +5,8 @@
 # exit 0; so are the snapshot's day and a day before the table's oldest
 # partition (without the option, exit 1 there as before); a day not merged
 # yet is merged; a day the log has not reached is still exit 1.
-# merge-daily.sh with MCSYNC_ODPS catches up the same way.
+# merge-daily.sh with MCSYNC_ODPS catches up the same way. mc-merge --all
+# -v says of a table it skipped that it skipped it, and why.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 need python3 sqlite3
@@ -31,8 +32,14 @@ marked=$(rows21)
 expect_ok "--skip-merged: the day again, exit 0" merge --ds=20251121 --skip-merged -v
 expect_grep "... said with -v" "'$TB/ds=20251121' is merged already: nothing to do \(--skip-merged\)" "$T/err"
 expect_eq "... the partition not rewritten" "$(rows21)" "$marked"
-expect_ok "--all --skip-merged: the same" mc-merge --dest=odps://p1 --state="$T/s" $C --all --ds=20251121 --skip-merged
+expect_ok "--all --skip-merged: the same" mc-merge --dest=odps://p1 --state="$T/s" $C --all --ds=20251121 --skip-merged -v
 expect_eq "... not rewritten" "$(rows21)" "$marked"
+expect_grep "... -v says the table was skipped, and why (it said merged)" \
+	"^mc-merge: --all: $TB: skipped: already merged \(--skip-merged\)$" "$T/err"
+expect_ok "--all --skip-merged: a day before the oldest partition, exit 0" \
+	mc-merge --dest=odps://p1 --state="$T/s" $C --all --ds=20251118 --skip-merged -v
+expect_grep "... -v says so" \
+	"^mc-merge: --all: $TB: skipped: before the table's oldest full partition \(--skip-merged\)$" "$T/err"
 expect_ok "--skip-merged: the snapshot's day, exit 0" merge --ds=20251120 --skip-merged
 expect_ok "--skip-merged: a day before the oldest partition, exit 0" merge --ds=20251118 --skip-merged -v
 expect_grep "... said with -v" "'$TB/ds=20251118' is before the table's oldest partition 'ds=20251120' in MaxCompute: nothing to do" "$T/err"

@@ -27,6 +27,7 @@
 #include "odps/ddlmark.h"
 #include "wh/layout.h"
 #include "wh/merge_sql.h"
+#include "wh/mergejob.h"
 #include "wh/wh.h"
 #include "wh/whpart.h"
 
@@ -545,13 +546,13 @@ static int skip_day(struct mo *m, struct mc_err *err)
 		if (r > 0)
 			odps_mo_say(m, "'%s/ds=%s' is merged already: nothing to do (--skip-merged)",
 				    m->o->table, m->o->ds);
-		return r;
+		return r > 0 ? MJ_SKIP_MERGED : r;
 	}
 	if (m->ndays && m->days[0] > m->o->day) {
 		day_format(m->days[0], d);
 		odps_mo_say(m, "'%s/ds=%s' is before the table's oldest partition 'ds=%s' in "
 			    "MaxCompute: nothing to do (--skip-merged)", m->o->table, m->o->ds, d);
-		return 1;
+		return MJ_SKIP_BEFORE;
 	}
 	return 0;
 }
@@ -818,7 +819,7 @@ static int run(struct mo *m, struct mc_err *err)
 		return -1;
 	if (m->o->ds && m->o->skip_merged && (rc = skip_day(m, err)) != 0) {
 		if (rc > 0 && m->o->skipped)
-			*m->o->skipped = 1;
+			*m->o->skipped = rc;
 		return rc < 0 ? -1 : 0;
 	}
 	if (m->o->ds) {
@@ -826,6 +827,8 @@ static int run(struct mo *m, struct mc_err *err)
 			return -1;
 		if (rc > 0) {
 			odps_mo_say(m, "'%s/ds=%s' is the snapshot: nothing to do", m->o->table, m->o->ds);
+			if (m->o->nothing)
+				*m->o->nothing = 1;
 			return 0;
 		}
 	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {

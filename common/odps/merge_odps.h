@@ -39,7 +39,9 @@ struct odps_merge_opts {
 				* already (recorded in STATE/merge.T and
 				* listed by SHOW PARTITIONS) or before the
 				* table's oldest partition (--skip-merged) */
-	int *skipped;          /* set to 1 when skip_merged did nothing (or NULL) */
+	int *skipped;          /* set when skip_merged did nothing (or NULL): why,
+				* MJ_SKIP_MERGED or MJ_SKIP_BEFORE */
+	int *nothing;          /* set to 1 when ds is the snapshot itself (or NULL) */
 	int verbose;
 	struct mc_say say;
 };

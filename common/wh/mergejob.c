@@ -528,7 +528,7 @@ static int ds_skip(struct mergejob *j, struct mc_err *err)
 		day_format(oldest, od);
 		mj_say(j, "'%s/ds=%s' is before the table's oldest full partition 'ds=%s': "
 			  "nothing to do (--skip-merged)", j->o.table, j->o.ds, od);
-		rc = 1;
+		rc = MJ_SKIP_BEFORE;
 	}
 	wh_free_list(all, nall);
 	wh_free_list(done, ndone);
@@ -857,7 +857,7 @@ static int run(struct mergejob *j, struct mc_err *err)
 		if (j->o.skip_merged && (rc = ds_skip(j, err)) != 0) {
 			if (rc < 0)
 				return -1;
-			j->st.skipped = 1;
+			j->st.skipped = rc;
 			return 0;
 		}
 	}

@@ -77,12 +77,18 @@ struct mergejob_opts {
 /* Statistics of the last run (for callers and tests). */
 struct mergejob_stats {
 	int nothing;             /* ds is the snapshot itself: nothing done */
-	int skipped;             /* skip_merged: ds merged already, or before
-				  * the oldest full partition: nothing done */
+	int skipped;             /* skip_merged: ds merged already
+				  * (MJ_SKIP_MERGED), or before the oldest
+				  * full partition (MJ_SKIP_BEFORE): nothing
+				  * done; 0: not skipped */
 	uint64_t rows;           /* rows written */
 	uint64_t log_rows;       /* changes applied */
 	uint64_t log_files;      /* log files read */
 };
+
+/* Why skip_merged did nothing (mergejob_stats.skipped, and
+ * odps_merge_opts.skipped). */
+enum { MJ_SKIP_MERGED = 1, MJ_SKIP_BEFORE = 2 };
 
 struct mergejob;
 
