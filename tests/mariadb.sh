@@ -14,6 +14,12 @@
 #                                        SNAP's schemas, into OUT (fails the test, exit 1,
 #                                        if mc-binlog-tail fails)
 #   mdb_snap_d                           mc-snapshot of database d into $T/snap.mcr
+#   mdb_load_d                           after mdb_snap_d and changes: the changes since
+#                                        $T/snap.mcr into $T/changes.mcr, $at their last
+#                                        position, database d as it is now into
+#                                        $T/now.mcr, and the snapshot and the changes
+#                                        loaded into the warehouse $T/w (two checks;
+#                                        fails the test, exit 1, if a step cannot run)
 #                                        (fails the test, exit 1, if it fails)
 #   mdb_live_ck CK                       a live tail from binlog 1 (to the server's end,
 #                                        --checkpoint-in=CK) into $T/live.mcr, loaded by
@@ -167,6 +173,15 @@ mdb_changes() {
 	mc-binlog-tail --schema="$1" --from="$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$3"):$4" \
 		"$MDB_DIR"/binlog/mysql-bin.[0-9]* >"$2" 2>"$T/mdb_changes.err" ||
 		{ fail "setup" "mc-binlog-tail: $(cat "$T/mdb_changes.err")"; exit 1; }
+}
+
+mdb_load_d() {
+	mdb_changes "$T/snap.mcr" "$T/changes.mcr"
+	at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
+	mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
+		{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+	expect_ok "the snapshot loads" mc-tunnel-put --dest="$T/w" "$T/snap.mcr"
+	expect_ok "the changes load" mc-tunnel-put --dest="$T/w" "$T/changes.mcr"
 }
 
 mdb_live_ck() {

@@ -53,12 +53,7 @@ sql "FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 expect_eq "the server made the TEXT kinds larger, VARCHAR(20000) MEDIUMTEXT" \
 	"$(sql "SELECT GROUP_CONCAT(COLUMN_TYPE ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'd' AND TABLE_NAME = 't'")" \
 	"int(11),text,mediumtext,longtext,varchar(100),mediumtext,tinyblob,blob,varbinary(300)"
-mdb_changes "$T/snap.mcr" "$T/changes.mcr"
-at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
-mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
-expect_ok "the snapshot loads" mc-tunnel-put --dest="$T/w" "$T/snap.mcr"
-expect_ok "the changes load" mc-tunnel-put --dest="$T/w" "$T/changes.mcr"
+mdb_load_d
 
 expect_ok "t: the merge across CONVERT TO CHARACTER SET utf8mb4 runs" \
 	mc-merge --warehouse="$T/w" --table=d__t --at="$at" --output="$T/m.mcr"

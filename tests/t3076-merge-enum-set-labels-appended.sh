@@ -62,12 +62,7 @@ while IFS='|' read -r n col st; do
 	sql "ALTER TABLE d.$n $st; INSERT INTO d.$n VALUES (2, 'a')" || { fail "setup" "$n: $st failed"; exit 1; }
 done <"$T/bad"
 sql "FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
-mdb_changes "$T/snap.mcr" "$T/changes.mcr"
-at=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
-mc-snapshot $MDB_ARGS --databases=d >"$T/now.mcr" 2>"$T/err" ||
-	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
-expect_ok "the snapshot loads" mc-tunnel-put --dest="$T/w" "$T/snap.mcr"
-expect_ok "the changes load" mc-tunnel-put --dest="$T/w" "$T/changes.mcr"
+mdb_load_d
 
 for t in t big; do
 	rm -f "$T/m.mcr"
