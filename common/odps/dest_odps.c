@@ -332,10 +332,13 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 	}
 	/* p's rows fed as the sink read (dest_odps_feed.c): their session is
 	 * p's already, and the append goes on from there, when it takes the
-	 * early work in; else the fed work is dropped */
-	fed = take && odd_feed_live(w, p);
-	if (!fed && odd_feed_part(w) == p)
+	 * early work in; else the fed work is dropped, with the session it
+	 * took (a new one is made below) */
+	fed = take && odd_feed_fits(w, p, rows);
+	if (!fed && odd_feed_part(w) == p) {
 		odd_feed_drop(w);
+		take = 0;
+	}
 	if (!p->ensured && odd_ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
 	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)

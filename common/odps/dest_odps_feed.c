@@ -142,9 +142,13 @@ struct odd_feed *odd_feed_of(struct odd *w, const struct dest_part *p, struct od
 	return f;
 }
 
-int odd_feed_live(const struct odd *w, const struct dest_part *p)
+int odd_feed_fits(const struct odd *w, const struct dest_part *p, const struct dest_rows *rows)
 {
-	return w->feed && w->feed->p == p && !w->feed->failed;
+	const struct odd_feed *f = w->feed;
+	/* (the rows not beginning with the bytes fed: never, by the sink's
+	 * contract; checked all the same) */
+	return f && f->p == p && !f->failed && rows->len >= f->x.at &&
+	       !memcmp(rows->recs + f->x.at - f->ntail, f->tail, f->ntail);
 }
 
 int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows, size_t idx,
@@ -152,15 +156,6 @@ int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *ro
 {
 	struct odd_feed *f = w->feed;
 	int rc;
-	if (rows->len < f->x.at ||
-	    memcmp(rows->recs + f->x.at - f->ntail, f->tail, f->ntail) != 0) {
-		/* (never, by the sink's contract): everything again */
-		struct odps_up u = odd_up_of(w, p);
-		odd_feed_drop(w);
-		if (odps_up_create(&u, 1, &p->sess, err) < 0)
-			return -1;
-		return odd_send(w, p, rows, &u, idx, err);
-	}
 	w->feed = NULL;
 	rc = odd_enc_run(w, p, &f->x, rows->recs, rows->len, err);
 	if (rc == 0)

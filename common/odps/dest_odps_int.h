@@ -261,18 +261,18 @@ void odd_part_reset(struct odd *w, struct dest_part *p);
  * there. odd_feed: dest_ops.feed. odd_feed_of: p's fed work (NULL: none)
  * and the work started for it that the append checks (odd_prep, taken
  * out: the caller frees it). odd_feed_send: the append's send of p's
- * rows from where the feed stopped (as odd_send; rows must begin with
- * the bytes fed, which is checked: otherwise the feed is dropped and
- * everything sent again in a new session). odd_feed_drop: the fed work
- * dropped (its session never committed). */
+ * rows from where the feed stopped (as odd_send), once odd_feed_fits
+ * said they go on from it. odd_feed_drop: the fed work dropped (its
+ * session never committed). */
 struct odd_feed;
 void odd_feed(void *st, struct dest_part *p, const char *recs, size_t len);
 struct odd_feed *odd_feed_of(struct odd *w, const struct dest_part *p, struct odd_prep **pr);
 int odd_feed_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows, size_t idx,
 		  struct mc_err *err);
 void odd_feed_drop(struct odd *w);
-/* 1 when p's rows are being fed (not failed). */
-int odd_feed_live(const struct odd *w, const struct dest_part *p);
+/* 1 when p's rows are being fed (the feed did not fail) and rows begin
+ * with the bytes fed: the append goes on from there. */
+int odd_feed_fits(const struct odd *w, const struct dest_part *p, const struct dest_rows *rows);
 /* The partition being fed, or NULL. */
 const struct dest_part *odd_feed_part(const struct odd *w);
 
