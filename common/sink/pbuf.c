@@ -36,9 +36,10 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
 	s->pending_rows++;
 	s->pending_bytes += p->data.len - p->noted;
 	p->noted = p->data.len;
-	if (p->data.len - p->fed >= SINK_FEED_STEP) {
+	/* (a destination that takes no hint costs this one test a row) */
+	if (s->d->ops->feed && p->data.len - p->fed >= SINK_FEED_STEP) {
 		s->feed_due = 1;
-		if (p->fed && p->data.len - p->ticked >= SINK_FEED_STEP && s->d->ops->feed) {
+		if (p->fed && p->data.len - p->ticked >= SINK_FEED_STEP) {
 			p->ticked = p->data.len; /* (nothing new settled: a tick) */
 			s->d->ops->feed(s->d->st, p->dp, p->data.p, p->fed);
 		}
