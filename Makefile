@@ -165,7 +165,7 @@ sanitize:
 # the tests that run our threads (docs/testing.md "Sanitizers"); a race
 # stops the program (exit 66) and leaves its report in build-tsan/tsan/,
 # which fails the target even when the test expected a failing exit
-TSAN_TESTS := t_pdeflate t_tunnel_rec t7070 t7089 t7022 t7028 t2092 t60 t3002 t_snapjob t_common t_zframe
+TSAN_TESTS := t_pdeflate t_tunnel_rec t7070 t7089 t7090 t_sink t7022 t7028 t2092 t60 t3002 t_snapjob t_common t_zframe
 tsan:
 	@rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
 	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$(CURDIR)/build-tsan/tsan/report$(if $(wildcard tests/tsan.supp), suppressions=$(CURDIR)/tests/tsan.supp) $${TSAN_OPTIONS:-}" \

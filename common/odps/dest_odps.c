@@ -236,6 +236,7 @@ static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 static int odd_begin(void *st, uint64_t seq, struct mc_err *err)
 {
 	struct odd *w = st;
+	odd_feed_quiet(w); /* (the commit's work is this thread's) */
 	w->seq = seq;
 	for (size_t i = 0; i < w->nparts; i++)
 		if (odd_feed_part(w) != w->parts[i]) /* (fed: reset as its feed began) */
@@ -375,6 +376,7 @@ static int odd_append(void *st, struct dest_part *p, const struct dest_rows *row
 {
 	struct odd *w = st;
 	struct odd_prep *pr = NULL;
+	odd_feed_quiet(w);
 	if (!p->is_ddl && !odd_feed_of(w, p, &pr))
 		pr = odd_early_take(w, p);
 	/* a state behind MaxCompute found early uploads nothing (a DDL
@@ -895,6 +897,7 @@ static const struct dest_ops odd_ops = {
 	.part_complete = odd_part_complete,
 	.prepare = odd_prepare,
 	.feed = odd_feed,
+	.feed_hold = odd_feed_hold,
 	.begin = odd_begin,
 	.append = odd_append,
 	.commit = odd_commit,

@@ -15,7 +15,21 @@
  * the append's checks do not take the early work, its rows do not begin
  * with the bytes fed) drops the fed work, and the append does everything
  * again in a new session, as without a feed; the dropped session is never
- * committed (it expires). */
+ * committed (it expires).
+ *
+ * The encoding, the handing of blocks to the workers and the rounds of
+ * PUTs are done by a thread of the feed's own, so that the sink's thread
+ * reads on meanwhile (on two CPUs, reading and encoding are each about
+ * half of the sink's work). The sink's hint says how far the records go
+ * (want) and where they are; they stay there until feed_hold (the sink's
+ * buffer is about to move: the thread stops at the end of what it is
+ * doing, and waits for their new place) or until the append. The
+ * commit's operations (begin, append, commit, close) end it first
+ * (odd_feed_quiet): from there on all is done on the sink's thread as
+ * before. What the other operations do while the sink reads (part_open,
+ * prepare, part_complete, table_name) shares nothing with the thread but
+ * the client's settings, which the early work's thread reads as well. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,12 +39,24 @@
 
 struct odd_feed {
 	struct dest_part *p;
+	struct odd *w;
 	struct odps_up u;      /* p's (the pipeline's PUTs point to it) */
 	struct odd_enc x;      /* the encoder, x.at: the bytes fed so far */
 	struct odd_prep *pr;   /* the early work taken (its session is p's) */
 	int failed;            /* stopped: the append sends everything */
 	size_t ntail;
 	unsigned char tail[64]; /* the last bytes fed: the append's rows must have them */
+	/* the thread (live: running; the rest under mu while it does) */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int live;
+	const char *recs;      /* where the records are */
+	size_t want;           /* how far they go (the last hint) */
+	int hold;              /* holds asked: read nothing */
+	int busy;              /* the thread is at work (encoding, PUTs) */
+	int quit;              /* end at once */
+	int tfail;             /* it failed: what was fed is dropped */
 };
 
 /* p's blocks and session of the fed work dropped (with what the encoder
@@ -49,6 +75,92 @@ static void unsend(struct odd *w, struct dest_part *p)
 	p->spooled = 0;
 }
 
+/* The thread: encode what the hints gave, and move the PUTs on, until
+ * told to quit or it fails. */
+static void *feeder(void *arg)
+{
+	struct odd_feed *f = arg;
+	struct odd *w = f->w;
+	struct dest_part *p = f->p;
+	struct mc_err err = { 0 };
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		const char *recs;
+		size_t len, n;
+		int rc;
+		while (!f->quit && (f->hold || (f->want <= f->x.at && odd_pipe_idle(p))))
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->quit)
+			break;
+		recs = f->recs;
+		len = f->want;
+		f->busy = 1;
+		pthread_mutex_unlock(&f->mu);
+		if (len > f->x.at) {
+			w->phist = NULL; /* (the plain case: one schema version) */
+			rc = odd_enc_run(w, p, &f->x, recs, len, &err) < 0 || f->x.at != len
+				     ? -1 : odd_pipe_pump(p, &err);
+			if (rc == 0) {
+				n = len < sizeof f->tail ? len : sizeof f->tail;
+				memcpy(f->tail, recs + len - n, n);
+				f->ntail = n;
+			}
+		} else { /* nothing new: the PUTs under way, until one ends, a
+			  * block is made, or the sink wakes it */
+			rc = odd_pipe_wait(p, 100, &err);
+		}
+		pthread_mutex_lock(&f->mu);
+		f->busy = 0;
+		pthread_cond_broadcast(&f->cv);
+		if (rc != 0) { /* the append does it all again, and says what fails */
+			f->tfail = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* Hold f's thread (return once it reads nothing) / let it go on. */
+static void pause_th(struct odd_feed *f)
+{
+	pthread_mutex_lock(&f->mu);
+	f->hold++;
+	while (f->busy) {
+		odd_pipe_wake(f->p); /* (out of its wait for the network) */
+		pthread_cond_wait(&f->cv, &f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void resume_th(struct odd_feed *f, const char *recs)
+{
+	pthread_mutex_lock(&f->mu);
+	if (f->hold)
+		f->hold--;
+	if (recs)
+		f->recs = recs;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* End f's thread: what it did is the sink's thread's from here. */
+static void end_th(struct odd_feed *f)
+{
+	if (!f->live)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->quit = 1;
+	pthread_cond_broadcast(&f->cv);
+	if (f->busy)
+		odd_pipe_wake(f->p);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->th, NULL);
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
+	f->live = 0;
+}
+
 static void stop(struct odd *w, struct odd_feed *f)
 {
 	odd_enc_free(w, &f->x);
@@ -65,9 +177,32 @@ void odd_feed_drop(struct odd *w)
 	if (!f)
 		return;
 	w->feed = NULL;
+	end_th(f);
 	if (!f->failed)
 		stop(w, f);
 	free(f);
+}
+
+void odd_feed_quiet(struct odd *w)
+{
+	struct odd_feed *f = w->feed;
+	if (!f || !f->live)
+		return;
+	end_th(f);
+	if (f->tfail && !f->failed)
+		stop(w, f);
+}
+
+void odd_feed_hold(void *st, struct dest_part *p, const char *recs)
+{
+	struct odd *w = st;
+	struct odd_feed *f = w->feed;
+	if (!f || f->p != p || !f->live)
+		return;
+	if (recs)
+		resume_th(f, recs);
+	else
+		pause_th(f);
 }
 
 /* The feed of p started: the early work taken, its session p's, the
@@ -86,6 +221,7 @@ static struct odd_feed *start(struct odd *w, struct dest_part *p)
 	    odd_hist_versions(w, p) > 1 || !(f = calloc(1, sizeof *f)))
 		return NULL;
 	f->p = p;
+	f->w = w;
 	f->pr = odd_early_take(w, p); /* (the thread is done: at once) */
 	w->feed = f;
 	odd_part_reset(w, p); /* the last commit's */
@@ -111,10 +247,36 @@ void odd_feed(void *st, struct dest_part *p, const char *recs, size_t len)
 	}
 	if (f && (f->p != p || f->failed))
 		return;
+	if (f && f->live) { /* the thread's: how far, and where */
+		pthread_mutex_lock(&f->mu);
+		f->recs = recs;
+		if (len > f->want) {
+			f->want = len;
+			if (f->busy) /* (out of a wait for the network) */
+				odd_pipe_wake(p);
+		}
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		return;
+	}
 	if (!f && !(f = start(w, p)))
 		return;
 	if (f->failed)
 		return;
+	if (!f->x.at && !f->live) { /* its thread, if one can be had (else all here) */
+		f->recs = recs;
+		f->want = len;
+		if (pthread_mutex_init(&f->mu, NULL) == 0) {
+			if (pthread_cond_init(&f->cv, NULL) == 0) {
+				if (pthread_create(&f->th, NULL, feeder, f) == 0) {
+					f->live = 1;
+					return;
+				}
+				pthread_cond_destroy(&f->cv);
+			}
+			pthread_mutex_destroy(&f->mu);
+		}
+	}
 	if (len <= f->x.at) { /* a tick: the PUTs under way move on */
 		if (odd_pipe_pump(p, &err) != 0)
 			stop(w, f);

@@ -275,6 +275,10 @@ void odd_feed_drop(struct odd *w);
 int odd_feed_fits(const struct odd *w, const struct dest_part *p, const struct dest_rows *rows);
 /* The partition being fed, or NULL. */
 const struct dest_part *odd_feed_part(const struct odd *w);
+/* dest_ops.feed_hold. odd_feed_quiet: the feed's thread ended (before
+ * the commit's operations; what failed there is dropped). */
+void odd_feed_hold(void *st, struct dest_part *p, const char *recs);
+void odd_feed_quiet(struct odd *w);
 
 /* Encode the records of rows into p's blocks (dest_odps_enc.c). */
 int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
@@ -315,6 +319,13 @@ int odd_send(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 int odd_pipe_open(struct odd *w, struct dest_part *p, const struct odps_up *u,
 		  struct mc_err *err);
 int odd_pipe_pump(struct dest_part *p, struct mc_err *err);
+/* (dest_odps_feed.c's thread: a round waiting up to ms for a block made,
+ * a PUT's end or odd_pipe_wake, as odd_pipe_pump; whether nothing is
+ * under way: every block made is PUT, or the session closed; wake a
+ * round's wait, from any thread) */
+int odd_pipe_wait(struct dest_part *p, int ms, struct mc_err *err);
+int odd_pipe_idle(const struct dest_part *p);
+void odd_pipe_wake(struct dest_part *p);
 int odd_pipe_finish(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err);
 void odd_pipe_close(struct odd *w, struct dest_part *p, int ok);
 /* The CPUs online, at most most (and at least 1): the pipeline's workers,

@@ -124,6 +124,22 @@ int odd_pipe_pump(struct dest_part *p, struct mc_err *err)
 	return pump(p, 0, 0, err) < 0 ? -1 : p->pipe->closed;
 }
 
+int odd_pipe_wait(struct dest_part *p, int ms, struct mc_err *err)
+{
+	return pump(p, 0, ms, err) < 0 ? -1 : p->pipe->closed;
+}
+
+int odd_pipe_idle(const struct dest_part *p)
+{
+	const struct odd_pipe *q = p->pipe;
+	return q->closed || (!odps_zpool_left(q->zp) && odps_put_in(q->run) >= p->nblocks);
+}
+
+void odd_pipe_wake(struct dest_part *p)
+{
+	odps_put_wake(p->pipe->run);
+}
+
 int odd_pipe_finish(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err)
 {
 	struct odd_pipe *q = p->pipe;

@@ -39,6 +39,10 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
 	/* (a destination that takes no hint costs this one test a row) */
 	if (s->d->ops->feed && p->data.len - p->fed >= SINK_FEED_STEP) {
 		s->feed_due = 1;
+		if (s->whole) { /* (its end is known to come: no boundary waited for) */
+			sink_feed(s);
+			return;
+		}
 		if (p->fed && p->data.len - p->ticked >= SINK_FEED_STEP) {
 			p->ticked = p->data.len; /* (nothing new settled: a tick) */
 			s->d->ops->feed(s->d->st, p->dp, p->data.p, p->fed);
@@ -57,8 +61,9 @@ void sink_feed(struct sink *s)
 		size_t len = p->data.len;
 		if (len - p->fed < SINK_FEED_STEP)
 			continue;
-		/* an open chunk's rows may still be dropped (chunk.c) */
-		for (size_t k = 0; k < s->ntabs && s->nopen; k++)
+		/* an open chunk's rows may still be dropped (chunk.c), in a
+		 * stream read as it goes (not one checked whole, above) */
+		for (size_t k = 0; k < s->ntabs && s->nopen && !s->whole; k++)
 			if (s->tabs[k].open && s->tabs[k].cp == p && s->tabs[k].save.data_len < len)
 				len = s->tabs[k].save.data_len;
 		if (len > p->fed) {
@@ -69,6 +74,45 @@ void sink_feed(struct sink *s)
 		if (p->data.len - p->fed >= SINK_FEED_STEP)
 			s->feed_due = 1;
 	}
+}
+
+/* Room for n more bytes in p->data, held from a destination that reads
+ * what was fed of it while the bytes move. */
+static int room(struct sink *s, struct sink_pbuf *p, size_t n)
+{
+	const struct dest_ops *ops = s->d->ops;
+	int rc;
+	if (p->data.cap - p->data.len >= n)
+		return 0;
+	if (!p->fed || !ops->feed_hold)
+		return buf_grow(&p->data, n);
+	ops->feed_hold(s->d->st, p->dp, NULL);
+	rc = buf_grow(&p->data, n);
+	ops->feed_hold(s->d->st, p->dp, p->data.p);
+	return rc;
+}
+
+int sink_pbuf_add(struct sink *s, struct sink_pbuf *p, const void *raw, size_t n,
+		  struct mc_err *err)
+{
+	if (room(s, p, n) < 0)
+		return mc_oom(err, "rows");
+	memcpy(p->data.p + p->data.len, raw, n);
+	p->data.len += n;
+	return 0;
+}
+
+int sink_pbuf_add_rec(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
+		      struct mc_err *err)
+{
+	/* (its size is known once encoded: encoded apart first where the
+	 * buffer is read, else in place) */
+	if (!p->fed || !s->d->ops->feed_hold)
+		return rec_encode(&p->data, r, err);
+	s->fenc.len = 0;
+	if (rec_encode(&s->fenc, r, err) < 0)
+		return -1;
+	return sink_pbuf_add(s, p, s->fenc.p, s->fenc.len, err);
 }
 
 void sink_pbuf_save(const struct sink_pbuf *p, struct sink_psave *v)
@@ -124,14 +168,15 @@ uint64_t sink_pbuf_restore(struct sink *s, struct sink_pbuf *p, const struct sin
 	return back;
 }
 
-int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t)
+int sink_pbuf_schema(struct sink *s, struct sink_pbuf *p, const struct sink_tab *t)
 {
+	struct mc_err e;
 	uint32_t crc = crc32c(0, t->schema.raw.p, t->schema.raw.len);
 	if (p->nrec && p->schema_ver == t->schema.rec.schema_version && p->schema_db &&
 	    strcmp(p->schema_db, t->db) == 0 && p->schema_len == t->schema.raw.len &&
 	    p->schema_crc == crc)
 		return 0;
-	if (buf_add(&p->data, t->schema.raw.p, t->schema.raw.len) < 0 ||
+	if (sink_pbuf_add(s, p, t->schema.raw.p, t->schema.raw.len, &e) < 0 ||
 	    buf_add(&p->schemas, t->schema.raw.p, t->schema.raw.len) < 0)
 		return -1;
 	p->schema_ver = t->schema.rec.schema_version;

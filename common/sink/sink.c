@@ -220,15 +220,15 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 			       "inside a snapshot chunk", (unsigned long long)rd->recno, t->db,
 			       t->table);
 	sink_open_note_row(s, p, snap);
-	if (sink_pbuf_schema(p, t) < 0)
+	if (sink_pbuf_schema(s, p, t) < 0)
 		return mc_oom(err, "rows");
 	sink_pbuf_prepare(s, t, p);
 	if (rd->fmt == RIO_MCR && !s->mdest) {
 		size_t n;
 		const char *raw = rio_raw(rd, &n);
-		if (buf_add(&p->data, raw, n) < 0)
-			return mc_oom(err, "rows");
-	} else if (rec_encode(&p->data, r, err) < 0) {
+		if (sink_pbuf_add(s, p, raw, n, err) < 0)
+			return -1;
+	} else if (sink_pbuf_add_rec(s, p, r, err) < 0) {
 		return -1;
 	}
 	sink_pbuf_note(s, p, r, is_log ? r->op != MC_OP_SNAPSHOT : 1);
@@ -646,9 +646,9 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 			return -1;
 		t->last_log = p;
 	}
-	if (t->schema.have && sink_pbuf_schema(p, t) < 0)
+	if (t->schema.have && sink_pbuf_schema(s, p, t) < 0)
 		return mc_oom(err, "rows");
-	if (rec_encode(&p->data, r, err) < 0)
+	if (sink_pbuf_add_rec(s, p, r, err) < 0)
 		return -1;
 	sink_pbuf_note(s, p, r, 1);
 	return 0;
@@ -753,16 +753,17 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	struct rio_reader rd;
 	struct mc_rec r;
 	struct stat st;
-	off_t at;
-	int rc;
+	off_t at = 0;
+	int rc, whole;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0 &&
-	    check_whole(s, fd, at, name, err) < 0)
+	whole = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0;
+	if (whole && check_whole(s, fd, at, name, err) < 0)
 		return -1;
 	rio_init(&rd, fd, RIO_AUTO);
 	rio_check_order(&rd);
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		rio_allow_open_end(&rd);
+	s->whole = whole; /* (fed as it is read, pbuf.c) */
 	while ((rc = rio_next(&rd, &r, err)) > 0) {
 		sink_stats_record(s, &r);
 		if (handle(s, &rd, &r, err) < 0) {
@@ -770,6 +771,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 			break;
 		}
 	}
+	s->whole = 0;
 	if (rc < 0 && rd.ord_bad)
 		order_committed(s, &rd, err);
 	if (rc == 0 && rd.state == 1)
@@ -937,6 +939,10 @@ void sink_close(struct sink *s)
 		struct sink_pbuf *p = s->pbufs[i];
 		if (!p)
 			continue;
+		/* what the destination was fed of it, dropped before the
+		 * bytes go (it may read them on a thread of its own) */
+		if (p->fed && s->d && s->d->ops->feed)
+			s->d->ops->feed(s->d->st, p->dp, NULL, 0);
 		free(p->table);
 		free(p->part);
 		buf_free(&p->data);
@@ -947,6 +953,7 @@ void sink_close(struct sink *s)
 	free(s->pbufs);
 	free(s->vis);
 	buf_free(&s->cnt_buf);
+	buf_free(&s->fenc);
 	for (size_t i = 0; i < s->ntabs; i++) {
 		free(s->tabs[i].db);
 		free(s->tabs[i].table);

@@ -153,6 +153,11 @@ struct sink {
 	} lsave;                 /* the source's positions then */
 	int feed_due;            /* a buffer has SINK_FEED_STEP bytes or more
 				  * not fed to the destination (pbuf.c) */
+	int whole;               /* the input is a regular file checked whole
+				  * first (sink.c): its rows are fed as they
+				  * come, not at boundaries (pbuf.c) */
+	struct mc_buf fenc;      /* a record encoded before it goes into a
+				  * buffer a destination reads (pbuf.c) */
 	int bkeep;               /* since then change and snapshot rows shared a
 				  * buffer: nothing can be taken back */
 	struct sink_stats stats; /* for o.progress (stats.c) */
@@ -251,7 +256,7 @@ void sink_pbuf_note(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
  * p yet, another version, or the last one of another database (a reader
  * takes a row by the schema record of its own db, table and version).
  * 0, or -1 out of memory. */
-int sink_pbuf_schema(struct sink_pbuf *p, const struct sink_tab *t);
+int sink_pbuf_schema(struct sink *s, struct sink_pbuf *p, const struct sink_tab *t);
 /* The destination told that p's first row of the commit under way came
  * (dest_ops.prepare), when it listens and p has no row yet. */
 void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbuf *p);
@@ -271,9 +276,22 @@ static inline void sink_boundary(struct sink *s)
  * snapshot chunk excepted) told to the destination (dest_ops.feed). A
  * buffer fed already is told again, with nothing new, each
  * SINK_FEED_STEP bytes between boundaries (sink_pbuf_note), so that the
- * destination moves what it sends on while a long chunk is read. */
+ * destination moves what it sends on while a long chunk is read. An
+ * input checked whole first (s->whole: a regular file, whose end is
+ * known to come) is fed every SINK_FEED_STEP bytes as it is read, open
+ * chunks included: what is taken back there (a chunk committed before,
+ * met again by a rerun) drops what was fed (sink_pbuf_restore), as
+ * rarely as that happens. */
 #define SINK_FEED_STEP ((size_t)256 << 10)
 void sink_feed(struct sink *s);
+/* n bytes added to p->data (the encoded record r: n is ignored), as
+ * buf_add / rec_encode: where the destination reads p's fed records
+ * (dest_ops.feed_hold) and they would move, it is held while they do,
+ * then told their new place. -1 (err set) on failure. */
+int sink_pbuf_add(struct sink *s, struct sink_pbuf *p, const void *raw, size_t n,
+		  struct mc_err *err);
+int sink_pbuf_add_rec(struct sink *s, struct sink_pbuf *p, const struct mc_rec *r,
+		      struct mc_err *err);
 /* Before a change record moves the source's positions / a row goes into p. */
 void sink_open_note_change(struct sink *s);
 void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);

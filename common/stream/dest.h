@@ -13,6 +13,7 @@
  *     { part_open ...               a table partition the rows go to
  *       prepare(part)...            a hint as a partition's first row comes
  *       feed(part, rows so far)...  a hint as its rows settle
+ *       feed_hold(part)...          they are about to move
  *       begin(seq)                  commit number seq starts
  *       append(part, rows)...       each partition's rows of this commit
  *       commit(ledger) }...         data and ledger become visible together
@@ -134,17 +135,25 @@ struct dest_ops {
 			int layout, const char *nkey, const char *name);
 	/* A hint, or NULL: recs[0..len) of partition p in the commit under
 	 * way are settled: p's append will get records that begin with these
-	 * very bytes (recs itself may move meanwhile: keep no pointer into
-	 * it). Called by the sink's thread as they settle (at transaction and
-	 * chunk ends), with len growing, or the same len again between
-	 * them as the sink reads on (nothing new: a chance to move what is
-	 * under way on); len 0 says that what was given before is not
-	 * settled after all (drop it). The destination may
-	 * encode and send them ahead of the append (MaxCompute: blocks PUT
-	 * into the session while the sink reads on), nothing visible before
-	 * the commit and nothing clean or a rerun must undo; nothing is
-	 * reported here: the append does again what failed, and reports it. */
+	 * very bytes. Called by the sink's thread as they settle (at
+	 * transaction and chunk ends; as they are read, for an input checked
+	 * whole), with len growing, or the same len again between them as
+	 * the sink reads on (nothing new: a chance to move what is under way
+	 * on); len 0 says that what was given before is not settled after
+	 * all (drop it). The destination may encode and send them ahead of
+	 * the append (MaxCompute: blocks PUT into the session while the sink
+	 * reads on), nothing visible before the commit and nothing clean or a
+	 * rerun must undo; nothing is reported here: the append does again
+	 * what failed, and reports it. recs[0..len) stay where they are and
+	 * as they are until feed_hold, len 0, or p's append: the destination
+	 * may read them on a thread of its own meanwhile. */
 	void (*feed)(void *st, struct dest_part *p, const char *recs, size_t len);
+	/* With feed (NULL where the destination reads the records given by
+	 * feed only inside that call): recs NULL: the records of p fed so far
+	 * are about to move; return once nothing of the destination reads
+	 * them, and read none until called again with recs, their new place
+	 * (the same bytes, as long as before). */
+	void (*feed_hold)(void *st, struct dest_part *p, const char *recs);
 	/* Commit seq starts (seq = the last committed + 1). */
 	int (*begin)(void *st, uint64_t seq, struct mc_err *err);
 	/* p's rows of this commit (rows->rows may be 0 for a completion). */

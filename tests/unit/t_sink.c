@@ -36,6 +36,14 @@ struct memdest {
 	struct dest_part parts[16];
 	size_t nparts;
 	unsigned commits, appends;
+	/* the hints of feed and feed_hold (md_feed_ops), against their
+	 * contract: what was fed stays where it was last told, the same
+	 * bytes, and the append's rows begin with them */
+	struct mc_buf fed;      /* a copy of the bytes fed */
+	const char *place;      /* where they were last told to be */
+	int held;
+	unsigned feeds, holds, early, bad;
+	char why[200];
 };
 
 static int md_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
@@ -106,6 +114,55 @@ static int md_begin(void *st, uint64_t seq, struct mc_err *err)
 	return 0;
 }
 
+static void md_bad(struct memdest *m, const char *why)
+{
+	if (!m->bad++)
+		snprintf(m->why, sizeof m->why, "%s", why);
+}
+
+static void md_feed(void *st, struct dest_part *p, const char *recs, size_t len)
+{
+	struct memdest *m = st;
+	(void)p;
+	if (!recs || !len) {
+		m->fed.len = 0;
+		m->place = NULL;
+		return;
+	}
+	if (m->held)
+		md_bad(m, "a feed while held");
+	if (m->place && recs != m->place)
+		md_bad(m, "the records moved without a hold");
+	if (len < m->fed.len || memcmp(recs, m->fed.p, m->fed.len) != 0)
+		md_bad(m, "the bytes fed changed");
+	m->fed.len = 0;
+	if (buf_add(&m->fed, recs, len) < 0)
+		md_bad(m, "out of memory");
+	m->place = recs;
+	m->feeds++;
+	if (!m->commits && !m->appends)
+		m->early++;
+}
+
+static void md_feed_hold(void *st, struct dest_part *p, const char *recs)
+{
+	struct memdest *m = st;
+	(void)p;
+	if (!recs) {
+		if (m->held)
+			md_bad(m, "held twice");
+		m->held = 1;
+		m->holds++;
+		return;
+	}
+	if (!m->held)
+		md_bad(m, "a new place without a hold");
+	if (memcmp(recs, m->fed.p, m->fed.len) != 0)
+		md_bad(m, "the bytes fed changed as they moved");
+	m->held = 0;
+	m->place = recs;
+}
+
 static int md_append(void *st, struct dest_part *p, const struct dest_rows *rows,
 		     struct mc_err *err)
 {
@@ -130,6 +187,10 @@ static int md_append(void *st, struct dest_part *p, const struct dest_rows *rows
 			       (unsigned long long)nrows, (unsigned long long)rows->rows);
 	p->pending += rows->rows;
 	p->complete_pending |= rows->complete;
+	if (m->fed.len && (rows->len < m->fed.len || memcmp(rows->recs, m->fed.p, m->fed.len)))
+		md_bad(m, "the append's rows do not begin with the bytes fed");
+	m->fed.len = 0;
+	m->place = NULL;
 	m->appends++;
 	return 0;
 }
@@ -164,6 +225,22 @@ static const struct dest_ops md_ops = {
 	.clean = md_clean,
 	.part_open = md_part_open,
 	.part_complete = md_part_complete,
+	.begin = md_begin,
+	.append = md_append,
+	.commit = md_commit,
+	.close = md_close,
+};
+
+/* the same, taking the feed's hints */
+static const struct dest_ops md_feed_ops = {
+	.kind = "memory",
+	.read_ledger = md_read_ledger,
+	.table_name = md_table_name,
+	.clean = md_clean,
+	.part_open = md_part_open,
+	.part_complete = md_part_complete,
+	.feed = md_feed,
+	.feed_hold = md_feed_hold,
 	.begin = md_begin,
 	.append = md_append,
 	.commit = md_commit,
@@ -301,6 +378,38 @@ static int run(struct memdest *m, const char *path, uint64_t commit_rows, struct
 }
 
 /* ---- tests ---- */
+
+/* A regular file is fed to the destination as it is read, not at its
+ * marks (it has none here: one snapshot chunk): its records stay where
+ * they were told to be, the same bytes, and move only inside a hold. */
+static void test_feed_whole(void)
+{
+	struct memdest m = { 0 };
+	struct stream s;
+	struct mc_err err = { 0 };
+	struct dest d = { &md_feed_ops, &m };
+	struct sink_opts o;
+	const char *files[1];
+
+	st_begin(&s, "whole");
+	schema(&s, "t");
+	for (int64_t i = 1; i <= 100000; i++)
+		row(&s, "t", MC_OP_SNAPSHOT, P(1, 4), i);
+	st_end(&s);
+	files[0] = s.path;
+	sink_opts_init(&o);
+	o.commit_rows = 1000000;
+	o.part = "ds=1";
+	tap_check(sink_run(&o, &d, files, 1, &err) == 0, "feed: a run", "%s", err.msg);
+	tap_check(md_rows(&m, "db__t/ds=1") == 100000, "feed: every row committed", "%llu",
+		  (unsigned long long)md_rows(&m, "db__t/ds=1"));
+	tap_check(m.early >= 8, "feed: fed as it was read, no mark waited for", "%u feeds", m.early);
+	tap_check(m.holds >= 2, "feed: the buffer grew under the feed, held each time", "%u holds",
+		  m.holds);
+	tap_check(!m.bad, "feed: the contract kept", "%s (%u)", m.why, m.bad);
+	buf_free(&m.fed);
+	ledger_free(&m.committed);
+}
 
 static void test_changes(void)
 {
@@ -511,6 +620,7 @@ int main(void)
 		return tap_done();
 	}
 	test_changes();
+	test_feed_whole();
 	test_chunks();
 	test_format();
 	test_dest_open();
