@@ -2,12 +2,13 @@
 # mc-tunnel-put --dest=odps:// --threads=N (N > 1) pipelines a commit
 # (docs/maxcompute.md "Connections", common/odps/dest_odps_pipe.c): each
 # block goes up as soon as it is compressed, while the next ones are
-# encoded, and the spool is written once every block is made. With a late
-# PUT held by the server (the spool then on disk): the first blocks
-# are answered before the spool is written (before, every block was
-# encoded and spooled before the first PUT); the blocks are the very bytes
-# of one connection's (the spools of --threads=1 and --threads=4, deflate
-# and zstd, are equal byte for byte). And a session that
+# encoded, and goes to the spool as it is made (under a name of its own,
+# _mcsync/spool-new/PID.N, renamed to spool/SEQ.I once every block is in).
+# With a late PUT held by the server (the spool then on disk): the first
+# blocks are answered before the spool's last write (before, every block
+# was encoded and spooled before the first PUT); the blocks are the very
+# bytes of one connection's (the spools of --threads=1 and --threads=4,
+# deflate and zstd, are equal byte for byte). And a session that
 # expires and a block answered 503 while the rest is still being encoded:
 # every row once.
 # runs beside the pool
@@ -20,13 +21,15 @@ odps_srv
 "$BIN/tools/mcgen" sysbench 40000 >"$T/sb.mcr" || { fail "mcgen" "failed"; exit 1; }
 put() { sb_put "$@"; }
 
-# --- the 21st of 32 blocks held 4 s by the server: meanwhile the spool is
-# on disk, and when it was written ---
+# --- the last of 32 blocks held 4 s by the server: meanwhile the spool is
+# on disk, and when it was written (not an earlier one: with four
+# connections the encoder waits while more blocks wait for their PUT than
+# there are connections, and the server holds the others' answers too) ---
 for c in deflate zstd; do
 	for t in 1 4; do
 		: >"$T/srv/faults.log"
 		nofaults
-		faults "put slow=4 skip=20 times=1" # of 32 blocks
+		faults "put slow=4 skip=31 times=1" # of 32 blocks
 		put "s$t$c" "st$t$c" --threads=$t --compress=$c --block-size=262144 "$T/sb.mcr" \
 			>"$T/put.out" 2>&1 &
 		p=$!
@@ -36,7 +39,9 @@ for c in deflate zstd; do
 		if wait_for " slow put " "$T/srv/faults.log" 300; then
 			i=0 last=-1 still=0
 			while [ $i -lt 35 ] && [ $still -lt 3 ]; do
-				sz=$(wc -c <"$f" 2>/dev/null || echo 0)
+				# (four connections: spooled as made, renamed at the end)
+				[ $t = 1 ] || f=$(ls "$T/st$t$c/_mcsync/spool-new/"* 2>/dev/null | head -1)
+				sz=$(wc -c <"${f:-/nonexistent}" 2>/dev/null || echo 0)
 				if [ "$sz" -gt 0 ] && [ "$sz" = "$last" ]; then still=$((still + 1)); else still=0; fi
 				last=$sz
 				sleep 0.1
@@ -62,7 +67,7 @@ for c in deflate zstd; do
 	first=$(grep " PUT /projects/p1/tables/s4$c?" "$T/srv/requests.log" | head -1 | cut -d' ' -f1)
 	spooled=$(cat "$T/spooled4$c" 2>/dev/null)
 	nput=$(grep -c " PUT /projects/p1/tables/s4$c?" "$T/srv/requests.log")
-	if [ -n "$first" ] && [ -n "$spooled" ] && [ "$nput" -gt 20 ] &&
+	if [ -n "$first" ] && [ -n "$spooled" ] && [ "$nput" -ge 32 ] &&
 		awk -v a="$first" -v b="$spooled" 'BEGIN {exit !(a < b)}'; then
 		ok "--threads=4 --compress=$c: the first of $nput blocks was in before the spool was written"
 	else
@@ -79,6 +84,12 @@ faults "put expire times=1 skip=2"
 expect_ok "--threads=4: the session expired at the third PUT" put e4 ste --threads=4 --compress=zstd --block-size=131072 "$T/sb.mcr"
 nofaults
 expect_eq "a session expired under the pipeline: every row once" "$want" "$(rows e4)"
+# (at the 21st PUT, the blocks before it are in the spool and gave their
+# memory back: they go up again read from the spool)
+faults "put expire times=1 skip=20"
+expect_ok "--threads=4: the session expired at the 21st PUT" put e5 ste5 --threads=4 --compress=zstd --block-size=131072 "$T/sb.mcr"
+nofaults
+expect_eq "expired after blocks gave their memory back: every row once" "$want" "$(rows e5)"
 faults "put 503 times=3 skip=1"
 expect_ok "--threads=4: 503 on three PUTs" put r4 str --threads=4 --compress=deflate --block-size=131072 --retry-time=30 "$T/sb.mcr"
 nofaults

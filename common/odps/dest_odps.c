@@ -48,6 +48,7 @@ void odd_part_reset(struct odd *w, struct dest_part *p)
 		buf_free(&p->blocks[i]);
 	}
 	p->nblocks = 0;
+	p->freed = 0;
 	p->used = p->skip = p->complete = 0;
 	p->rows = 0;
 	p->has_pos = 0;
@@ -213,9 +214,13 @@ out:
 	return rc;
 }
 
+static size_t part_index(const struct odd *w, const struct dest_part *p);
+
 static int upload(struct odd *w, struct dest_part *p, struct mc_err *err)
 {
 	struct odps_up u = odd_up_of(w, p);
+	if (odd_blocks_reload(w, p, part_index(w, p), err) < 0) /* (the pipeline's) */
+		return -1;
 	for (int tries = 0;; tries++) {
 		int rc = 0;
 		if (odps_up_create(&u, 1, &p->sess, err) < 0)
@@ -747,6 +752,8 @@ static int odd_clean(void *st, const struct mc_ledger *l, struct mc_err *err)
 	int rc;
 	size_t k = 0;
 	odd_early_drain(w);
+	if (odps_spool_new_remove(w->o.state, err) < 0) /* (what killed runs left) */
+		return -1;
 	/* completions of commits above the ledger did not happen */
 	for (size_t i = 0; i < w->sf.ndone; i++) {
 		if (w->sf.done[i].seq > l->seq) {

@@ -69,6 +69,7 @@ static void unsend(struct odd *w, struct dest_part *p)
 		buf_free(&p->blocks[i]);
 	}
 	p->nblocks = 0;
+	p->freed = 0;
 	odps_session_free(&p->sess);
 	p->images = p->nthi = 0;
 	p->has_tpos = 0;

@@ -38,8 +38,11 @@ struct dest_part {
 	/* this commit */
 	int used, skip, complete;
 	struct odps_session sess;
-	struct mc_buf *blocks; /* bodies, kept until the commit (re-PUT) */
+	struct mc_buf *blocks; /* bodies, kept until the commit (re-PUT), or
+				* until in the spool and PUT (the pipeline) */
 	size_t nblocks, bcap;
+	int freed;             /* some blocks' memory given back: a re-PUT reads
+				* them from the spool (odd_blocks_reload) */
 	uint64_t rows;
 	int has_pos;
 	struct mc_pos lo, hi;
@@ -328,6 +331,10 @@ int odd_pipe_idle(const struct dest_part *p);
 void odd_pipe_wake(struct dest_part *p);
 int odd_pipe_finish(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err);
 void odd_pipe_close(struct odd *w, struct dest_part *p, int ok);
+/* p's blocks read back from its spool (partition idx of the commit),
+ * where the pipeline gave their memory back (p->freed): before they go
+ * up again in a new session. */
+int odd_blocks_reload(struct odd *w, struct dest_part *p, size_t idx, struct mc_err *err);
 /* The CPUs online, at most most (and at least 1): the pipeline's workers,
  * the deflate workers of a single encoder (dest_odps_pipe.c). */
 int odd_cpus(int most);

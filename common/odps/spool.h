@@ -69,4 +69,31 @@ struct odps_spool_rm {
 int odps_spool_remove_start(struct odps_spool_rm *r, const char *dir, struct mc_err *err);
 int odps_spool_remove_wait(struct odps_spool_rm *r, struct mc_err *err);
 
+/* spool_stream.c: a partition's spool written as its blocks are made
+ * (the pipeline, --threads > 1), under a name of its own in
+ * DIR/ODPS_SPOOL_NEW (the feed's begins before the commit's number is
+ * known, and before begin empties the spool directory):
+ * - open: the file made, a thread of its own to write it;
+ * - push: the next block (in order; p[0..len) stays as it is until
+ *   written says it is in the file);
+ * - written: how many of the blocks pushed are in the file (each one's
+ *   writeback started as it went in);
+ * - close: the rest written, fsync'd, renamed to partition i of commit
+ *   seq (as odps_spool_start writes it: the same bytes), its size and
+ *   CRC-32C; a write error (a full disk) is code 1 naming the file, and
+ *   nothing is left of it; the stream is freed either way;
+ * - drop: stopped, its file removed.
+ * odps_spool_new_remove: what runs killed left in DIR/ODPS_SPOOL_NEW
+ * (at the start, before anything is written). */
+#define ODPS_SPOOL_NEW "_mcsync/spool-new"
+struct odps_spool_stream;
+int odps_spool_stream_open(struct odps_spool_stream **s, const char *dir, struct mc_err *err);
+int odps_spool_stream_push(struct odps_spool_stream *s, const void *p, size_t len,
+			   struct mc_err *err);
+size_t odps_spool_stream_written(struct odps_spool_stream *s);
+int odps_spool_stream_close(struct odps_spool_stream *s, uint64_t seq, size_t i, uint64_t *size,
+			    uint32_t *crc, struct mc_err *err);
+void odps_spool_stream_drop(struct odps_spool_stream *s);
+int odps_spool_new_remove(const char *dir, struct mc_err *err);
+
 #endif

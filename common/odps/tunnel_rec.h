@@ -138,7 +138,7 @@ int trec_comp_parse(const char *s, enum trec_comp *c);
 struct trec_enc_opts {
 	enum trec_comp comp;
 	int level;         /* 0: 1 (the fastest level of either) */
-	size_t block_size; /* 0: TREC_BLOCK_SIZE; trec_enc_full past it */
+	size_t block_size; /* 0: TREC_BLOCK_SIZE; trec_enc_full near it */
 	size_t max_field;  /* 0: TREC_MAX_FIELD (the session's MaxFieldSize) */
 	int threads;       /* deflate: workers compressing the block's segments
 			    * while the encoder goes on (odps/pdeflate.h; 0:
@@ -181,10 +181,14 @@ int trec_enc_init(struct trec_enc *e, const struct trec_schema *s, const struct 
  * of the compressor (out of memory) leaves the block unusable: free the
  * encoder (trec_enc_add and trec_enc_finish say so). */
 int trec_enc_add(struct trec_enc *e, const struct trec_val *v, size_t n, struct mc_err *err);
-/* Has the block reached the block size (uncompressed bytes)? Finish it. */
+/* Is the block full (uncompressed bytes)? Finish it. Full at 63/64 of
+ * the block size: a block then ends below the size unless its last
+ * record is over a 64th of it, so that the memory of a block of a size of
+ * 2^k MiB is that many huge pages, not one more for its last record's
+ * end (the blocks go up in their own pages: odps/zpool.h). */
 static inline bool trec_enc_full(const struct trec_enc *e)
 {
-	return e->raw_total >= e->o.block_size;
+	return e->raw_total + (e->o.block_size >> 6) >= e->o.block_size;
 }
 static inline uint64_t trec_enc_records(const struct trec_enc *e)
 {

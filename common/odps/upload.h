@@ -90,8 +90,9 @@ int odps_put_begin(const struct odps_up *u, const char *id, enum trec_comp comp,
  * no longer open), -1 with err. */
 int odps_put_step(struct odps_put_run *rn, const struct mc_buf *blocks, size_t n, int last, int ms,
 		  struct mc_err *err);
-/* The blocks in (answered 2xx). */
+/* The blocks in (answered 2xx); whether block k is. */
 size_t odps_put_in(const struct odps_put_run *rn);
+int odps_put_block_in(const struct odps_put_run *rn, size_t k);
 /* End the wait of odps_put_step (from any thread; rn: the run). */
 void odps_put_wake(void *rn);
 /* Stop what is under way and free rn (NULL is fine). */

@@ -86,6 +86,7 @@ static struct odps_conns *conns_of(const struct odps_up *u, struct mc_err *err)
 
 struct blk {
 	int started; /* r holds a budget */
+	int in;      /* PUT: the server has it */
 	double at;   /* waiting its retry: not before */
 	struct odps_retry r;
 };
@@ -154,6 +155,7 @@ static int ended(struct run *rn, struct conn *c, CURLcode cc, struct mc_err *err
 	rc = odps_http_finish(&c->h, &c->x, (int)cc, err);
 	if (rc == 0 && c->r.status / 100 == 2) {
 		rn->done++;
+		b->in = 1;
 		rc = 0;
 		goto out;
 	}
@@ -298,6 +300,11 @@ int odps_put_step(struct odps_put_run *rn, const struct mc_buf *blocks, size_t n
 	rn->blocks = blocks;
 	rn->n = n;
 	return step(rn, last, ms, err);
+}
+
+int odps_put_block_in(const struct odps_put_run *rn, size_t k)
+{
+	return k < rn->n && rn->b[k].in;
 }
 
 size_t odps_put_in(const struct odps_put_run *rn)

@@ -133,7 +133,7 @@ static void md_feed(void *st, struct dest_part *p, const char *recs, size_t len)
 		md_bad(m, "a feed while held");
 	if (m->place && recs != m->place)
 		md_bad(m, "the records moved without a hold");
-	if (len < m->fed.len || memcmp(recs, m->fed.p, m->fed.len) != 0)
+	if (len < m->fed.len || (m->fed.len && memcmp(recs, m->fed.p, m->fed.len) != 0))
 		md_bad(m, "the bytes fed changed");
 	m->fed.len = 0;
 	if (buf_add(&m->fed, recs, len) < 0)
@@ -157,7 +157,7 @@ static void md_feed_hold(void *st, struct dest_part *p, const char *recs)
 	}
 	if (!m->held)
 		md_bad(m, "a new place without a hold");
-	if (memcmp(recs, m->fed.p, m->fed.len) != 0)
+	if (m->fed.len && memcmp(recs, m->fed.p, m->fed.len) != 0)
 		md_bad(m, "the bytes fed changed as they moved");
 	m->held = 0;
 	m->place = recs;
