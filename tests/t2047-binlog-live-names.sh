@@ -5,7 +5,12 @@
 # information_schema, then follows DDL from there; the stream equals what
 # FULL metadata gives for the same changes (positions and times aside).
 # A table the server has changed since the table map: a warning and @N
-# names; --column-names=binlog: @N names.
+# names, but where ENUM/SET labels are then not known (NO_LOG maps carry
+# none) the tail stops at the map, exit 1, one line naming the table,
+# column, position and the way out (it wrote the values as index numbers
+# with the same warning, exit 0); --column-names=binlog: @N names, and a
+# table with ENUM/SET columns whose labels are not known so is refused
+# (its values were index numbers, no warning).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 
@@ -27,7 +32,7 @@ BEGIN; INSERT INTO d.k VALUES (1, 'a', 65535), (2, 'b', 0); UPDATE d.k SET s = '
 INSERT INTO d.nopk VALUES (1, 'x'), (NULL, NULL);
 UPDATE d.t SET v = 'changed', bi = 1 WHERE id = 1;
 DELETE FROM d.nopk WHERE a = 1;"
-ALTER="ALTER TABLE d.t ADD COLUMN z INT AFTER v"
+ALTER="ALTER TABLE d.t ADD COLUMN z INT AFTER v; ALTER TABLE d.nopk ADD COLUMN w INT"
 CHANGES2="UPDATE d.t SET z = 7 WHERE id = 1; DELETE FROM d.t WHERE id = 4294967295;
 INSERT INTO d.k VALUES (9, 'end', 9);"
 
@@ -78,32 +83,54 @@ for m in NO_LOG MINIMAL; do
 done
 
 # The server's d.t now has z: the NO_LOG table maps of d.t from before the
-# ALTER do not match it: a warning, @N names until the ALTER, then names.
-# (The MINIMAL part starts with CREATE TABLE: names and the ENUM/SET
-# labels of its map before the ALTER from DDL tracking, no lookup, no
-# warning; the labels were numbers before, with a warning.)
+# ALTER do not match it, and carry no ENUM/SET labels, which neither DDL
+# (the CREATE TABLE lies before the start) nor the server can give: the
+# tail stops at the first of them, before any record of it.
 f1=${p_nolog%%:*}
-timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 --format=text \
-	--stop-at-end --start="$p_nolog" >"$T/late.txt" 2>"$T/late.err"
-expect_eq "changed since: exit 0" "$?" 0
-expect_grep "changed since: one warning naming the table and why" \
-	'^mc-binlog-tail: warning: `d`.`t` at [0-9]+:[0-9]+: information_schema does not describe the table map \(18 columns on the server, 17 in the table map\)' \
+late() { # [OPTION...]: tail from the NO_LOG part to the end, into $T/late.txt and $T/late.err
+	timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 \
+		--format=text --stop-at-end --start="$p_nolog" "$@" >"$T/late.txt" 2>"$T/late.err"
+}
+expect_code 1 "changed since, ENUM/SET labels not known: refused" late
+expect_grep "... one line naming the file, offset, table, column, why and the way out" \
+	"^mc-binlog-tail: '$f1': offset [0-9]+: table \`d\`\.\`t\`: column 16: its ENUM/SET labels cannot be known exactly: the table map carries none \(binlog_row_metadata=NO_LOG or MINIMAL\), neither --schema nor the DDL followed gives them, and information_schema does not describe the table map \(18 columns on the server, 17 in the table map: the table changed since\); give a --schema snapshot of the table taken after its last change before here, or load a new snapshot of the table and tail from its position, or set binlog_row_metadata=FULL on the server$" \
 	"$T/late.err"
-expect_eq "changed since: one warning (the NO_LOG map of d.t; the MINIMAL one known from DDL)" \
+expect_eq "... one line, no warning" "$(wc -l <"$T/late.err")" 1
+expect_eq "... nothing written of the refused transaction (d.t's map is the first)" \
+	"$(grep -c '^row \|^schema ' "$T/late.txt")" 0
+# The tables without ENUM/SET: d.nopk changed since too (w): a warning,
+# @N names until its ALTER; d.k as the server has it.
+expect_code 0 "changed since, no ENUM/SET: read" late --tables='^d[.](k|nopk)$'
+expect_grep "... one warning naming the table and why" \
+	'^mc-binlog-tail: warning: `d`.`nopk` at [0-9]+:[0-9]+: information_schema does not describe the table map \(3 columns on the server, 2 in the table map\); its columns are named by index$' \
+	"$T/late.err"
+expect_eq "... one warning (the NO_LOG map of d.nopk; the MINIMAL one known from DDL)" \
 	"$(wc -l <"$T/late.err")" 1
+expect_grep "... @N names before the ALTER" '^  col @1 `@1` int' "$T/late.txt"
+expect_grep "... d.k still has names" '^  col @2 `s` varchar\(5\)' "$T/late.txt"
+# From the MINIMAL part's binlog on: its CREATE TABLE gives names and the
+# ENUM/SET labels of d.t's maps before the ALTER (no lookup, no warning;
+# the labels were numbers before, with a warning)
+f_min=$(printf 'mysql-bin.%06d' "$n_min")
+timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 2)) --heartbeat=0 --format=text \
+	--stop-at-end --start="$f_min:4" >"$T/late.txt" 2>"$T/late.err"
+expect_eq "MINIMAL part: exit 0" "$?" 0
+expect_eq "MINIMAL part: no warning" "$(cat "$T/late.err")" ""
 # the MINIMAL part's records (those at its binlog's positions)
 sed -n "/ $n_min:[0-9]*:[0-9]* /,/ $((n_min + 1)):[0-9]*:[0-9]* /p" "$T/late.txt" >"$T/late.min"
-expect_grep "changed since: the ENUM labels of the MINIMAL map from its CREATE TABLE" \
+expect_grep "MINIMAL part: the ENUM labels of the MINIMAL map from its CREATE TABLE" \
 	"^  col @16 \`e\` enum\\('x','it''s, \\(a\\) ü'\\)" "$T/late.min"
-expect_grep "changed since: ... its value as the label" "^  after @16='it's, \\(a\\) ü'$" "$T/late.min"
-expect_grep "changed since: ... and a SET's" "^  after @17='a,b'c'$" "$T/late.min"
-expect_grep "changed since: @N names before the ALTER" '^  col @1 `@1` int' "$T/late.txt"
-expect_grep "changed since: the map after the ALTER has names" '^  col @3 `z` int' "$T/late.txt"
-expect_grep "changed since: d.k still has names" '^  col @2 `s` varchar\(5\)' "$T/late.txt"
+expect_grep "MINIMAL part: ... its value as the label" "^  after @16='it's, \\(a\\) ü'$" "$T/late.min"
+expect_grep "MINIMAL part: ... and a SET's" "^  after @17='a,b'c'$" "$T/late.min"
+expect_grep "MINIMAL part: the map after the ALTER has names" '^  col @3 `z` int' "$T/late.min"
 
-# --column-names=binlog: no lookup
-timeout -k 5 30 mc-binlog-tail $MDB_ARGS --server-id=$((MDB_SERVER_ID + 3)) --heartbeat=0 --format=text \
-	--stop-at-end --column-names=binlog --start="$p_nolog" >"$T/bin.txt" 2>"$T/bin.err"
-expect_eq "--column-names=binlog: exit 0" "$?" 0
-expect_grep "--column-names=binlog: @N names" '^  col @2 `@2` varchar' "$T/bin.txt"
-expect_grep "--column-names=binlog: no names after the ALTER either" '^  col @3 `@3` int' "$T/bin.txt"
+# --column-names=binlog: no lookup; ENUM/SET labels not known so refused
+late_bin() { late --column-names=binlog "$@"; }
+expect_code 1 "--column-names=binlog, ENUM/SET labels not known: refused" late_bin
+expect_grep "... one line naming the file, offset, table, column and the way out" \
+	"^mc-binlog-tail: '$f1': offset [0-9]+: table \`d\`\.\`t\`: column 16: .*: its ENUM/SET labels cannot be known exactly \(the table map carries none: binlog_row_metadata=NO_LOG or MINIMAL\), and --column-names=binlog does not read them from the server; tail with --column-names=server \(the default live\), or give a --schema snapshot of the table taken after its last change before here, or set binlog_row_metadata=FULL on the server$" \
+	"$T/late.err"
+expect_eq "... nothing written" "$(grep -c '^row \|^schema ' "$T/late.txt")" 0
+expect_code 0 "--column-names=binlog, tables without ENUM/SET: read" late_bin --tables='^d[.](k|nopk)$'
+expect_grep "--column-names=binlog: @N names" '^  col @2 `@2` varchar' "$T/late.txt"
+expect_grep "--column-names=binlog: no names after the ALTER either" '^  col @3 `@3` smallint' "$T/late.txt"

@@ -349,6 +349,18 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
 	    tail_server_describe(T, t, ti, pos, err) < 0)
 		return -1;
+	if (rc && T->colnames != TAIL_NAMES_SERVER) {
+		/* live without the server's lookup: refused as reading files,
+		 * never written as index numbers */
+		mc_errf(err, MC_EXIT_DATA, "%s: its ENUM/SET labels cannot be known exactly (the "
+			"table map carries none: binlog_row_metadata=NO_LOG or MINIMAL), and "
+			"--column-names=%s does not read them from the server; tail with "
+			"--column-names=server (the default live), or give a --schema snapshot of the "
+			"table taken after its last change before here, or set "
+			"binlog_row_metadata=FULL on the server", why,
+			T->colnames == TAIL_NAMES_BINLOG ? "binlog" : "schema");
+		return tail_data_error(T, start, err);
+	}
 	if (t->bad[0]) { /* labels information_schema could not give exactly */
 		mc_errf(err, MC_EXIT_DATA, "%s", t->bad);
 		return tail_data_error(T, start, err);

@@ -272,6 +272,11 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 /* Close the connections; free what tail_server_describe keeps per table. */
 void tail_live_free(struct tail *T);
 
+/* The way out of a refusal of ENUM/SET labels not known exactly, live. */
+#define TAIL_LABELS_WAY_OUT "give a --schema snapshot of the table taken after its last " \
+	"change before here, or load a new snapshot of the table and tail from its position, " \
+	"or set binlog_row_metadata=FULL on the server"
+
 /* XA (tail_xa.c). The xid text after "XA COMMIT" ... (skip bytes), as the
  * server writes it in one canonical form (X'..',X'..',N), so text equality
  * is identity, without ONE PHASE. */

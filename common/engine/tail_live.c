@@ -61,6 +61,7 @@ struct srv_tab {
 	struct mys_labels *labels; /* ... with these ENUM/SET labels */
 	uint32_t nlabels;
 	uint16_t *tflags;           /* ... and per column DDL_TEMPORAL() (ddl.h) */
+	char why[400];              /* how it did not match, when not ok */
 };
 
 static void srv_tab_free(struct srv_tab *s)
@@ -84,6 +85,35 @@ void tail_live_free(struct tail *T)
 		mysql_close(T->srv);
 	T->srv = NULL;
 	blr_close(&T->r);
+}
+
+static int label_col(const struct bl_col *c)
+{
+	return c->type == BL_T_ENUM || c->type == BL_T_SET;
+}
+
+/* t->bad, one line (cut at its size: a long name may not fit whole) */
+__attribute__((format(printf, 2, 3))) static void table_bad(struct bl_table *t,
+							     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->bad, sizeof t->bad, fmt, ap);
+	va_end(ap);
+}
+
+/* Refuse t's rows (t->bad): column i's ENUM/SET labels are in no table
+ * map, --schema record or DDL followed, and the server's table does not
+ * describe the map (why: how). */
+static void labels_unknown(struct bl_table *t, uint32_t i, const char *why)
+{
+	char where[256];
+	bl_col_where(where, sizeof where, t, i, NULL);
+	table_bad(t,
+		 "%s: its ENUM/SET labels cannot be known exactly: the table map carries none "
+		 "(binlog_row_metadata=NO_LOG or MINIMAL), neither --schema nor the DDL followed "
+		 "gives them, and information_schema does not describe the table map (%s: the "
+		 "table changed since); " TAIL_LABELS_WAY_OUT, where, why);
 }
 
 /* Names, UNSIGNED, charsets and primary key of a table map without names,
@@ -139,22 +169,30 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			return tail_live_error(T, err);
 		}
 		s->ok = rc == 1;
+		snprintf(s->why, sizeof s->why, "%s", rc == 1 ? "" : why);
 		for (uint32_t i = 0; s->ok && i < t->ncols; i++)
 			s->tflags[i] = cols.uns ? (uint16_t)(cols.uns[i] & DDL_TMASK) : 0;
-		if (rc == 0)
-			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
-			     ": information_schema does not describe the table map (%s); %s",
-			     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file, pos->off,
-			     why, need_names ? "its columns are named by index"
-			     : need_labels ? "its ENUM/SET values stay numbers"
-					   : "its old-format temporal columns cannot be decoded");
-		else if (need_names && st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
+		if (rc == 0) {
+			/* (ENUM/SET labels not known so are refused below, no warning) */
+			if (!need_labels)
+				mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64
+				     ": information_schema does not describe the table map (%s); %s",
+				     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file,
+				     pos->off, why, need_names ? "its columns are named by index"
+				     : "its old-format temporal columns cannot be decoded");
+		} else if (need_names && st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
 			return -1;
 		else if (!need_names)
 			ddl_cols_free(&cols);
 	}
-	if (!s->ok)
+	if (!s->ok) {
+		/* labels neither the map, --schema, the DDL nor the server give:
+		 * refused, never written as index numbers */
+		for (uint32_t i = 0; need_labels && !t->bad[0] && i < t->ncols; i++)
+			if (label_col(&t->cols[i]) && !t->cols[i].nlabels)
+				labels_unknown(t, i, s->why);
 		return 0;
+	}
 	for (uint32_t i = 0; i < t->ncols && i < s->nlabels; i++) {
 		if (s->labels[i].bad && !t->cols[i].nlabels) {
 			/* a label information_schema lost and that could not be read
