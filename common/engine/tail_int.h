@@ -51,6 +51,7 @@ struct tail {
 
 	uint64_t fileseq;    /* the binlog being read: its number and name */
 	const char *fname;
+	void *alters;        /* the ALTERs read ahead (tail_ahead.c) */
 
 	/* the open transaction */
 	struct bl_txn txn;
@@ -276,6 +277,24 @@ void tail_live_free(struct tail *T);
 #define TAIL_LABELS_WAY_OUT "give a --schema snapshot of the table taken after its last " \
 	"change before here, or load a new snapshot of the table and tail from its position, " \
 	"or set binlog_row_metadata=FULL on the server"
+
+/* ENUM/SET labels the server gave (tail_ahead.c). tail_ahead_read: the
+ * statements that may change a table's labels (ALTER or CREATE with
+ * CONVERT, CHARACTER SET, CHARSET, COLLATE, ENUM(...) or SET(...); RENAME),
+ * read ahead in the server's binlog (SHOW BINLOG EVENTS on T->srv) from
+ * where the last read ended (the first time: T->fname at off) to its end
+ * now, *end: call it after reading labels. 0, or -1 with err.
+ * tail_ahead_check: column i (name, charset cs now) of t takes the labels
+ * l the server gave when its binlog ended at end, at pos: such a statement
+ * naming the table between pos and end refuses t (t->bad; a charset one
+ * not for labels all ASCII in an ASCII charset). tail_ahead_free: what
+ * was read. */
+struct mys_labels;
+int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_err *err);
+void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char *name,
+		      const char *cs, const struct mys_labels *l, const struct mc_pos *pos,
+		      const struct mc_pos *end);
+void tail_ahead_free(struct tail *T);
 
 /* XA (tail_xa.c). The xid text after "XA COMMIT" ... (skip bytes), as the
  * server writes it in one canonical form (X'..',X'..',N), so text equality

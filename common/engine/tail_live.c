@@ -53,6 +53,11 @@ void tail_catch_stop(void)
 
 /* --column-names=server ---------------------------------------------- */
 
+struct srv_col {
+	char name[65];
+	char cs[DDL_CS_LEN];
+};
+
 /* What information_schema said of a table, for the definition last looked
  * up (st_table.user). */
 struct srv_tab {
@@ -61,6 +66,8 @@ struct srv_tab {
 	struct mys_labels *labels; /* ... with these ENUM/SET labels */
 	uint32_t nlabels;
 	uint16_t *tflags;           /* ... and per column DDL_TEMPORAL() (ddl.h) */
+	struct srv_col *col;        /* ... and per column its name and charset now */
+	struct mc_pos ahead;        /* ... the server's binlog ending there */
 	char why[400];              /* how it did not match, when not ok */
 };
 
@@ -71,6 +78,7 @@ static void srv_tab_free(struct srv_tab *s)
 	mys_labels_free(s->labels, s->nlabels);
 	free(s->labels);
 	free(s->tflags);
+	free(s->col);
 	buf_free(&s->def);
 	free(s);
 }
@@ -84,6 +92,7 @@ void tail_live_free(struct tail *T)
 	if (T->srv)
 		mysql_close(T->srv);
 	T->srv = NULL;
+	tail_ahead_free(T);
 	blr_close(&T->r);
 }
 
@@ -150,8 +159,10 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		s->nlabels = s->labels ? t->ncols : 0;
 		free(s->tflags);
 		s->tflags = calloc(t->ncols ? t->ncols : 1, sizeof *s->tflags);
+		free(s->col);
+		s->col = calloc(t->ncols ? t->ncols : 1, sizeof *s->col);
 		s->def.len = 0;
-		if (!s->labels || !s->tflags || buf_add(&s->def, def, dn) < 0)
+		if (!s->labels || !s->tflags || !s->col || buf_add(&s->def, def, dn) < 0)
 			return mc_oom(err, "information_schema");
 		for (int again = 0; again < 2; again++) {
 			if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
@@ -170,8 +181,31 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		}
 		s->ok = rc == 1;
 		snprintf(s->why, sizeof s->why, "%s", rc == 1 ? "" : why);
-		for (uint32_t i = 0; s->ok && i < t->ncols; i++)
+		/* the labels read now: the statements that may have changed
+		 * them up to now, read ahead (after the lookup: what changed
+		 * the labels read lies before) */
+		int some_labels = 0;
+		for (uint32_t i = 0; i < t->ncols; i++)
+			some_labels |= label_col(&t->cols[i]);
+		if (rc == 1 && some_labels && tail_ahead_read(T, pos->off, &s->ahead, err) < 0) {
+			ddl_cols_free(&cols);
+			s->def.len = 0; /* looked up again, if ever */
+			mc_errctx(err, "`%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": reading the "
+				  "server's binlog after the table map, to know whether the "
+				  "ENUM/SET labels read from the server are the row's (SHOW "
+				  "BINLOG EVENTS: it needs the privilege BINLOG MONITOR on MariaDB, "
+				  "REPLICATION SLAVE on MySQL; or set binlog_row_metadata=FULL on "
+				  "the server): ", (int)t->db.n, t->db.p, (int)t->name.n,
+				  t->name.p, pos->file, pos->off);
+			return tail_live_error(T, err);
+		}
+		for (uint32_t i = 0; s->ok && i < t->ncols; i++) {
 			s->tflags[i] = cols.uns ? (uint16_t)(cols.uns[i] & DDL_TMASK) : 0;
+			if (cols.cs)
+				memcpy(s->col[i].cs, cols.cs[i], DDL_CS_LEN);
+			if (cols.names && cols.names[i])
+				snprintf(s->col[i].name, sizeof s->col[i].name, "%s", cols.names[i]);
+		}
 		if (rc == 0) {
 			/* (ENUM/SET labels not known so are refused below, no warning) */
 			if (!need_labels)
@@ -194,6 +228,9 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		return 0;
 	}
 	for (uint32_t i = 0; i < t->ncols && i < s->nlabels; i++) {
+		if (s->labels[i].n && !t->cols[i].nlabels && !t->bad[0])
+			tail_ahead_check(T, t, i, s->col[i].name, s->col[i].cs, &s->labels[i], pos,
+					 &s->ahead);
 		if (s->labels[i].bad && !t->cols[i].nlabels) {
 			/* a label information_schema lost and that could not be read
 			 * exactly: refused as the map's own label would be (the

@@ -1,0 +1,280 @@
+/* tail_ahead.c: a live tail's ENUM/SET labels taken from the server's
+ * table of now (tail_live.c, --column-names=server), for table maps that
+ * carry none (binlog_row_metadata=MINIMAL or NO_LOG). A tail that is behind
+ * reads rows written before the labels changed, so the server's binlog is
+ * read ahead for the statements that may have changed them (tail_int.h). */
+#include "engine/tail_int.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "base/charset.h"
+#include "mysql/myschema.h"
+
+/* t->bad, one line (cut at its size: a long name may not fit whole) */
+__attribute__((format(printf, 2, 3))) static void table_bad(struct bl_table *t,
+							     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->bad, sizeof t->bad, fmt, ap);
+	va_end(ap);
+}
+
+/* Is w at s[i] a word of q (no letter, digit, _ or $ either side)? */
+static int word_at(const char *q, size_t i, size_t n)
+{
+	int before = i > 0 ? (unsigned char)q[i - 1] : ' ', after = (unsigned char)q[i + n];
+	return !(isalnum(before) || before == '_' || before == '$' || before >= 0x80) &&
+	       !(isalnum(after) || after == '_' || after == '$' || after >= 0x80);
+}
+
+static int has_word_ci(const char *q, const char *w, size_t n)
+{
+	for (size_t i = 0; q[i]; i++)
+		if (strncasecmp(q + i, w, n) == 0 && word_at(q, i, n))
+			return 1;
+	return 0;
+}
+
+/* The statements that may change a table's ENUM/SET labels: an ALTER
+ * with CONVERT, CHARACTER SET, CHARSET or COLLATE (ALTER_CS: the server
+ * keeps the labels' bytes and reads them in the new charset), or with an
+ * ENUM(...) or SET(...) definition (ALTER_LABELS); a CREATE with them; a
+ * RENAME (alter_kind). Read ahead in the
+ * server's binlog (SHOW BINLOG EVENTS, a page at a time) from the first
+ * table map whose labels the server gave, to the binlog's end when the
+ * server was last asked for labels. */
+enum { ALTER_CS = 1, ALTER_LABELS = 2 };
+
+struct alter_seen {
+	uint64_t seq, off;
+	int kind; /* ALTER_* */
+	char *file, *info;
+};
+
+struct alters {
+	struct alter_seen *v;
+	size_t n, cap;
+	int started;
+	char file[256]; /* read up to here */
+	uint64_t off;
+};
+
+void tail_ahead_free(struct tail *T)
+{
+	struct alters *a = T->alters;
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].file);
+		free(a->v[i].info);
+	}
+	free(a->v);
+	free(a);
+	T->alters = NULL;
+}
+
+/* Does q hold the word SET followed by "(" (blanks between)? */
+static int has_set_def(const char *q)
+{
+	for (size_t i = 0; q[i]; i++)
+		if (strncasecmp(q + i, "SET", 3) == 0 && word_at(q, i, 3)) {
+			size_t j = i + 3;
+			while (q[j] == ' ' || q[j] == '\t' || q[j] == '\n' || q[j] == '\r')
+				j++;
+			if (q[j] == '(')
+				return 1;
+		}
+	return 0;
+}
+
+/* What a statement info may change of a table's labels (ALTER_*): an
+ * ALTER, or a CREATE (a table dropped and made again), with the words
+ * above; a RENAME (a table swapped in under the name: gh-ost,
+ * pt-online-schema-change) may bring any labels. */
+static int alter_kind(const char *info)
+{
+	if (has_word_ci(info, "RENAME", 6))
+		return ALTER_LABELS | ALTER_CS;
+	if (!has_word_ci(info, "ALTER", 5) && !has_word_ci(info, "CREATE", 6))
+		return 0;
+	return (has_word_ci(info, "CONVERT", 7) || has_word_ci(info, "CHARACTER", 9) ||
+		has_word_ci(info, "CHARSET", 7) || has_word_ci(info, "COLLATE", 7)
+		? ALTER_CS : 0) |
+	       (has_word_ci(info, "ENUM", 4) || has_set_def(info) ? ALTER_LABELS : 0);
+}
+
+/* One binlog f from off on into a: 0, or -1 with err (the query's). */
+static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uint64_t off,
+			    struct mc_err *err)
+{
+	char q[800], esc[2 * 255 + 1];
+	uint64_t seq = blr_file_seq(f);
+	mysql_real_escape_string(T->srv, esc, f, (unsigned long)strlen(f));
+	for (;;) {
+		MYSQL_RES *res;
+		MYSQL_ROW r;
+		uint64_t last = off;
+		unsigned long rows = 0;
+		snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' FROM %" PRIu64 " LIMIT 1000", esc,
+			 off);
+		if (my_query(T->srv, q, &res, err) < 0)
+			return -1;
+		while ((r = mysql_fetch_row(res))) {
+			rows++;
+			if (r[4])
+				last = strtoull(r[4], NULL, 10);
+			/* Query, and MariaDB's Query_compressed */
+			if (!r[1] || !r[2] || !r[5] || strncmp(r[2], "Query", 5) != 0 ||
+			    !alter_kind(r[5]))
+				continue;
+			if (mc_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0 ||
+			    !(a->v[a->n].file = mc_strdup(f)) ||
+			    !(a->v[a->n].info = mc_strdup(r[5]))) {
+				mysql_free_result(res);
+				if (a->n < a->cap && a->v)
+					free(a->v[a->n].file);
+				return mc_oom(err, "the binlog's statements");
+			}
+			a->v[a->n].seq = seq;
+			a->v[a->n].kind = alter_kind(r[5]);
+			a->v[a->n++].off = strtoull(r[1], NULL, 10);
+		}
+		mysql_free_result(res);
+		snprintf(a->file, sizeof a->file, "%s", f);
+		a->off = last > off ? last : off;
+		if (rows < 1000 || last <= off)
+			return 0;
+		off = last;
+	}
+}
+
+/* The statements (alter_kind) from where the last read ended (the first
+ * time: the server's binlog fname at off) to the server's binlog end now,
+ * *end. 0, or -1 with err. */
+int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_err *err)
+{
+	struct alters *a = T->alters;
+	MYSQL_RES *res;
+	MYSQL_ROW r;
+	char (*files)[256] = NULL;
+	size_t nf = 0, cf = 0;
+	uint64_t from_seq;
+	int rc = 0;
+	if (!a) {
+		if (!(T->alters = a = calloc(1, sizeof *a)))
+			return mc_oom(err, "the binlog's statements");
+	}
+	if (!a->started) {
+		if (!T->fname || strlen(T->fname) > 255)
+			return mc_errf(err, MC_EXIT_DATA, "no binlog name to read ahead from");
+		snprintf(a->file, sizeof a->file, "%s", T->fname);
+		a->off = off;
+		a->started = 1;
+	}
+	from_seq = blr_file_seq(a->file);
+	if (my_query(T->srv, "SHOW BINARY LOGS", &res, err) < 0)
+		return -1;
+	while ((r = mysql_fetch_row(res)))
+		if (r[0] && strlen(r[0]) < 256 && blr_file_seq(r[0]) >= from_seq) {
+			if (mc_grow(&files, &cf, nf + 1, sizeof *files) < 0) {
+				mysql_free_result(res);
+				free(files);
+				return mc_oom(err, "the binlog's statements");
+			}
+			snprintf(files[nf++], sizeof *files, "%s", r[0]);
+		}
+	mysql_free_result(res);
+	for (size_t i = 0; i < nf && rc == 0; i++) {
+		int same = blr_file_seq(files[i]) == from_seq;
+		rc = alters_scan_file(T, a, files[i], same ? a->off : 4, err);
+	}
+	free(files);
+	end->file = blr_file_seq(a->file);
+	end->off = a->off;
+	end->row = 0;
+	return rc;
+}
+
+/* The first statement of a kind in kinds read ahead that names table t
+ * (a word of the statement, any database: a same-named table elsewhere
+ * refuses too) and lies after pos and before end; NULL when none. */
+static const struct alter_seen *alter_after(const struct tail *T, const struct bl_table *t,
+					    const struct mc_pos *pos, const struct mc_pos *end,
+					    int kinds)
+{
+	const struct alters *a = T->alters;
+	char tab[257];
+	if (!a || t->name.n > 256)
+		return NULL;
+	snprintf(tab, sizeof tab, "%.*s", (int)t->name.n, t->name.p);
+	for (size_t i = 0; i < a->n; i++)
+		if ((a->v[i].kind & kinds) &&
+		    (a->v[i].seq > pos->file || (a->v[i].seq == pos->file && a->v[i].off > pos->off)) &&
+		    (a->v[i].seq < end->file || (a->v[i].seq == end->file && a->v[i].off < end->off)) &&
+		    has_word_ci(a->v[i].info, tab, strlen(tab)))
+			return &a->v[i];
+	return NULL;
+}
+
+/* Labels l, as information_schema gives them, that are ASCII, no NUL, in
+ * a charset that holds ASCII as it is (cs): the same text in every such
+ * charset, so a conversion between them keeps it. */
+static int labels_ascii(const struct mys_labels *l, const char *cs)
+{
+	const struct cs_info *now = cs[0] ? cs_by_name(cs) : NULL;
+	if (!now)
+		return 0;
+	for (uint32_t k = 0; k < l->n; k++) {
+		if (!cs_same(now, l->v[k].p, l->v[k].n))
+			return 0;
+		for (size_t b = 0; b < l->v[k].n; b++)
+			if ((unsigned char)l->v[k].p[b] >= 0x80 || !l->v[k].p[b])
+				return 0;
+	}
+	return 1;
+}
+
+/* Column i of t (name) takes the labels l the server's table has now, in
+ * charset cs: where a statement that may change them lies after pos
+ * in the binlog, their text when the row was written is not known:
+ * refused (t->bad). An ALTER that may redefine ENUM/SET columns; one that
+ * may change the table's charsets (ALTER TABLE ... CONVERT TO CHARACTER
+ * SET, a column's CHARACTER SET: the server keeps the labels' bytes and
+ * reads them in the new charset), unless the labels are ASCII in an ASCII
+ * charset. */
+void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char *name,
+		      const char *cs, const struct mys_labels *l, const struct mc_pos *pos,
+		      const struct mc_pos *end)
+{
+	const struct alter_seen *a;
+	char where[256];
+	if (!(a = alter_after(T, t, pos, end, ALTER_LABELS | (labels_ascii(l, cs) ? 0 : ALTER_CS))))
+		return;
+	bl_col_where(where, sizeof where, t, i, name && name[0] ? name : NULL);
+	if (a->kind & ALTER_LABELS) {
+		table_bad(t,
+			  "%s: its ENUM/SET labels are in no table map (binlog_row_metadata="
+			  "MINIMAL or NO_LOG) and come from the server's table as it is now, but a "
+			  "statement that may redefine its ENUM or SET columns lies after the table map "
+			  "at offset %" PRIu64 ", at '%s': offset %" PRIu64 ": their text when the "
+			  "row was written cannot be known; " TAIL_LABELS_WAY_OUT,
+			  where, pos->off, a->file, a->off);
+		return;
+	}
+	table_bad(t,
+		  "%s: its ENUM/SET labels are in no table map (binlog_row_metadata=MINIMAL or "
+		  "NO_LOG) and come from the server's table as it is now, but a statement that "
+		  "may change its charsets lies after the table map at offset %" PRIu64 ", at "
+		  "'%s': offset %" PRIu64 " (an ALTER TABLE ... CONVERT TO CHARACTER SET keeps "
+		  "the bytes of ENUM and SET labels and reads them in the new charset): their "
+		  "text when the row was written cannot be known; " TAIL_LABELS_WAY_OUT,
+		  where, pos->off, a->file, a->off);
+}
