@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,6 @@
 #include "base/alloc.h"
 #include "base/charset.h"
 #include "mysql/myschema.h"
-
-/* t->bad, one line (cut at its size: a long name may not fit whole) */
-__attribute__((format(printf, 2, 3))) static void table_bad(struct bl_table *t,
-							     const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(t->bad, sizeof t->bad, fmt, ap);
-	va_end(ap);
-}
 
 /* Is w at s[i] a word of q (no letter, digit, _ or $ either side)? */
 static int word_at(const char *q, size_t i, size_t n)
@@ -260,7 +249,7 @@ void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char
 		return;
 	bl_col_where(where, sizeof where, t, i, name && name[0] ? name : NULL);
 	if (a->kind & ALTER_LABELS) {
-		table_bad(t,
+		tail_table_bad(t,
 			  "%s: its ENUM/SET labels are in no table map (binlog_row_metadata="
 			  "MINIMAL or NO_LOG) and come from the server's table as it is now, but a "
 			  "statement that may redefine its ENUM or SET columns lies after the table map "
@@ -269,7 +258,7 @@ void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char
 			  where, pos->off, a->file, a->off);
 		return;
 	}
-	table_bad(t,
+	tail_table_bad(t,
 		  "%s: its ENUM/SET labels are in no table map (binlog_row_metadata=MINIMAL or "
 		  "NO_LOG) and come from the server's table as it is now, but a statement that "
 		  "may change its charsets lies after the table map at offset %" PRIu64 ", at "

@@ -290,6 +290,9 @@ void tail_live_free(struct tail *T);
  * not for labels all ASCII in an ASCII charset). tail_ahead_free: what
  * was read. */
 struct mys_labels;
+/* t->bad, one line (cut at its size: a long name may not fit whole) */
+__attribute__((format(printf, 2, 3))) void tail_table_bad(struct bl_table *t, const char *fmt,
+							   ...);
 int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_err *err);
 void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char *name,
 		      const char *cs, const struct mys_labels *l, const struct mc_pos *pos,

@@ -101,9 +101,7 @@ static int label_col(const struct bl_col *c)
 	return c->type == BL_T_ENUM || c->type == BL_T_SET;
 }
 
-/* t->bad, one line (cut at its size: a long name may not fit whole) */
-__attribute__((format(printf, 2, 3))) static void table_bad(struct bl_table *t,
-							     const char *fmt, ...)
+void tail_table_bad(struct bl_table *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -118,7 +116,7 @@ static void labels_unknown(struct bl_table *t, uint32_t i, const char *why)
 {
 	char where[256];
 	bl_col_where(where, sizeof where, t, i, NULL);
-	table_bad(t,
+	tail_table_bad(t,
 		 "%s: its ENUM/SET labels cannot be known exactly: the table map carries none "
 		 "(binlog_row_metadata=NO_LOG or MINIMAL), neither --schema nor the DDL followed "
 		 "gives them, and information_schema does not describe the table map (%s: the "

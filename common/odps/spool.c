@@ -28,10 +28,10 @@ static char *file_of(const char *dir, uint64_t seq, size_t i, struct mc_err *err
 	return b.p;
 }
 
-static char *dir_of(const char *dir, struct mc_err *err)
+char *odps_spool_under(const char *dir, const char *rel, struct mc_err *err)
 {
 	struct mc_buf b = { 0 };
-	if (buf_addf(&b, "%s/%s%c", dir, ODPS_SPOOL, 0) < 0) {
+	if (buf_addf(&b, "%s/%s%c", dir, rel, 0) < 0) {
 		buf_free(&b);
 		mc_oom(err, "spool");
 		return NULL;
@@ -39,15 +39,31 @@ static char *dir_of(const char *dir, struct mc_err *err)
 	return b.p;
 }
 
-int odps_spool_remove(const char *dir, struct mc_err *err)
+static char *dir_of(const char *dir, struct mc_err *err)
 {
-	char *d = dir_of(dir, err);
+	return odps_spool_under(dir, ODPS_SPOOL, err);
+}
+
+/* DIR/rel removed, with all in it */
+static int remove_under(const char *dir, const char *rel, struct mc_err *err)
+{
+	char *d = odps_spool_under(dir, rel, err);
 	int rc;
 	if (!d)
 		return -1;
 	rc = wh_rmtree(d, err);
 	free(d);
 	return rc;
+}
+
+int odps_spool_remove(const char *dir, struct mc_err *err)
+{
+	return remove_under(dir, ODPS_SPOOL, err);
+}
+
+int odps_spool_new_remove(const char *dir, struct mc_err *err)
+{
+	return remove_under(dir, ODPS_SPOOL_NEW, err);
 }
 
 static void *remove_thread(void *arg)

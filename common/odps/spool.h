@@ -95,5 +95,7 @@ int odps_spool_stream_close(struct odps_spool_stream *s, uint64_t seq, size_t i,
 			    uint32_t *crc, struct mc_err *err);
 void odps_spool_stream_drop(struct odps_spool_stream *s);
 int odps_spool_new_remove(const char *dir, struct mc_err *err);
+/* DIR/rel (ODPS_SPOOL, ODPS_SPOOL_NEW), allocated, or NULL (err set). */
+char *odps_spool_under(const char *dir, const char *rel, struct mc_err *err);
 
 #endif

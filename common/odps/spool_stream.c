@@ -19,7 +19,6 @@
 #include "base/alloc.h"
 #include "base/io.h"
 #include "stream/crc32c.h"
-#include "wh/wh.h"
 
 struct item {
 	const void *p;
@@ -103,28 +102,6 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-static char *new_dir(const char *dir, struct mc_err *err)
-{
-	struct mc_buf b = { 0 };
-	if (buf_addf(&b, "%s/%s%c", dir, ODPS_SPOOL_NEW, 0) < 0) {
-		buf_free(&b);
-		mc_oom(err, "spool");
-		return NULL;
-	}
-	return b.p;
-}
-
-int odps_spool_new_remove(const char *dir, struct mc_err *err)
-{
-	char *d = new_dir(dir, err);
-	int rc;
-	if (!d)
-		return -1;
-	rc = wh_rmtree(d, err);
-	free(d);
-	return rc;
-}
-
 static void stream_free(struct odps_spool_stream *s)
 {
 	if (s->fd >= 0)
@@ -150,7 +127,7 @@ int odps_spool_stream_open(struct odps_spool_stream **sp, const char *dir, struc
 	s->fd = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	if (!(d = new_dir(dir, err)) || !(s->dir = mc_strdup(dir)) ||
+	if (!(d = odps_spool_under(dir, ODPS_SPOOL_NEW, err)) || !(s->dir = mc_strdup(dir)) ||
 	    !(s->path = calloc(1, strlen(d) + 64))) {
 		free(d);
 		stream_free(s);
