@@ -25,6 +25,7 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
 	struct sink_tab *t;
 	struct sink_pbuf *p;
+	struct mc_rec c;
 	char part[512], nk[700];
 	if (!is_warehouse(s) || s->o.route == SINK_ROUTE_BASE || s->o.resnap)
 		return 0;
@@ -41,5 +42,7 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 			return -1;
 		t->last_log = p;
 	}
-	return rec_encode(&p->hist, r, err);
+	c = *r;
+	c.src_table.n = 0; /* the history names the table by its own name */
+	return rec_encode(&p->hist, &c, err);
 }

@@ -140,6 +140,16 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 		snprintf(sc->sid, sizeof sc->sid, "%.*s", id ? (int)id->n : 0, id ? id->p : "");
 		return 0;
 	}
+	if (r->kind == MC_R_DDL && sink_ddl_replaces(r->effect) && r->table.n &&
+	    !(sc->merge && memchr(r->table.p, '/', r->table.n))) {
+		/* a replacing DDL of a table the warehouse holds: of its source
+		 * table and server (sink_ddl_origin) */
+		ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
+		if ((held = ledger_name_get(&s->L, nk)) &&
+		    sink_ddl_origin(s, sc->sid, sc->names, r, held, err) < 0)
+			return mc_errctx(err, "record %llu: ", recno);
+		return 0;
+	}
 	if (r->kind != MC_R_SCHEMA || !r->table.n || r->db.n >= sizeof db ||
 	    r->table.n >= sizeof tb)
 		return 0;
@@ -257,6 +267,40 @@ static int origin_check(struct sink *s, const char *sid, const struct mc_rec *r,
 		       "pipelines/replay.sh --fresh), or load it into another warehouse",
 		       (int)r->db.n, r->db.p, (int)tb->n, tb->p, sid, name, origin_show(had),
 		       sp ? (int)(sp - had) : 1, sp ? had : "-", name);
+}
+
+int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struct mc_rec *r,
+		    const char *name, struct mc_err *err)
+{
+	char v[800], k[800], p[64];
+	const char *had, *sp;
+	const struct mc_str *tb = r->src_table.n ? &r->src_table : &r->table;
+	if (name[0] == '=' || !(had = ledger_srctab_get(&s->L, name)))
+		return 0;
+	sid = origin_sid(s, sid);
+	origin_val(sid, r, v, sizeof v);
+	if (origin_same(s, had, v))
+		return 0;
+	sp = strchr(had, ' ');
+	if (!r->src_table.n && dest_names && sp) {
+		/* an older mc-transform's record: its source table is not
+		 * known, its server is */
+		snprintf(k, sizeof k, "%s%s", sid, sp);
+		if (origin_same(s, had, k))
+			return 0;
+	}
+	pos_format(&r->pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "position %s: '%.*s' (a %s) of '%.*s.%.*s' of server_id %s would be kept as a "
+		       "marker of '%s', which holds '%s' of server_id %.*s (ledger key '"
+		       LEDGER_K_SRCTAB "%s'): the merge would take it for that table's (a DROP + "
+		       "CREATE or a TRUNCATE empties it); give it another name with a names rule of "
+		       "mc-transform (for another server, in the rules file of its streams; for the "
+		       "same server, replaying its saved streams into a new warehouse: "
+		       "pipelines/replay.sh --fresh), or load it into another warehouse",
+		       p, (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p,
+		       rec_ddl_effect_name(r->effect), (int)r->db.n, r->db.p, (int)tb->n, tb->p, sid,
+		       name, origin_show(had), sp ? (int)(sp - had) : 1, sp ? had : "-", name);
 }
 
 int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,

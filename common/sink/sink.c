@@ -581,7 +581,7 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 
 /* ---- DDL ---- */
 
-static int ddl_replaces(enum mc_ddl_effect e)
+int sink_ddl_replaces(enum mc_ddl_effect e)
 {
 	return e == MC_DDL_TRUNCATE || e == MC_DDL_DROP || e == MC_DDL_CREATE ||
 	       e == MC_DDL_RENAME_FROM || e == MC_DDL_RENAME_TO;
@@ -606,6 +606,7 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 {
 	struct sink_tab *t;
 	struct sink_pbuf *p;
+	struct mc_rec c;
 	char part[512], nk[700];
 	/* a record without its effect (an older tail): refused when it
 	 * looks like one that replaces a table the warehouse holds */
@@ -615,7 +616,7 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 
 	if (r->effect == MC_DDL_ALTER && r->table.n)
 		return sink_hist_ddl(s, r, err);
-	if (!unmarked && !ddl_replaces(r->effect))
+	if (!unmarked && !sink_ddl_replaces(r->effect))
 		return 0;
 	if (!r->table.n) {
 		if (unmarked)
@@ -634,6 +635,13 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 		return ddl_refuse(rd, r, "replaces a table of this warehouse, but its record does "
 				  "not say how (a stream of an older mc-binlog-tail)",
 				  "write the stream again with this mc-binlog-tail", err);
+	/* of the source table and server the warehouse table holds, checked
+	 * here, before its marker is kept: a pipe may commit it before that
+	 * table's schema record comes, and a DROP or TRUNCATE may have none */
+	if (!s->mdest && !t->merge &&
+	    (sink_ddl_source(s, r, t, err) < 0 ||
+	     sink_ddl_origin(s, sink_src(s)->src_id, s->dest_names, r, t->name, err) < 0))
+		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
 	if (s->o.upsert)
 		return ddl_refuse(rd, r, "replaces the table's rows, which --mode=upsert cannot "
 				  "apply to a PK table", "recreate the table and load it again", err);
@@ -648,7 +656,9 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 	}
 	if (t->schema.have && sink_pbuf_schema(s, p, t) < 0)
 		return mc_oom(err, "rows");
-	if (sink_pbuf_add_rec(s, p, r, err) < 0)
+	c = *r;
+	c.src_table.n = 0; /* the warehouse's files name the table by its own name */
+	if (sink_pbuf_add_rec(s, p, &c, err) < 0)
 		return -1;
 	sink_pbuf_note(s, p, r, 1);
 	return 0;

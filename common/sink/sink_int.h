@@ -367,6 +367,25 @@ void sink_scan_free(struct sink_scan *sc);
  * recorded when none is: -1 (err set, exit 1) when another. */
 int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
 		    const struct mc_rec *r, struct mc_err *err);
+/* nameclash.c: a table-replacing DDL record r (sink_ddl_replaces) of the
+ * warehouse table NAME, of a stream of server sid (NULL or "": none),
+ * dest_names its header's: the source table it is of (its src_table,
+ * else its table field) and its server against the ones the warehouse
+ * table holds (LEDGER_K_SRCTAB; nothing recorded), -1 (err set, exit 1)
+ * when another: the merge would take its marker for the held table's.
+ * Under dest_names, a record without src_table whose table field is not
+ * the held table's (an older mc-transform's) is checked for its server
+ * only. Also of a regular file read whole (sink_scan_rec). */
+int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struct mc_rec *r,
+		    const char *name, struct mc_err *err);
+/* sink.c: the DDL effects whose record replaces a table's rows (create,
+ * drop, truncate, rename_from, rename_to): kept as markers in its log. */
+int sink_ddl_replaces(enum mc_ddl_effect e);
+/* source.c: the table t whose replacing DDL record r comes: a table that
+ * holds another server's changes (ledger tsrc) is an error (nothing
+ * recorded). */
+int sink_ddl_source(struct sink *s, const struct mc_rec *r, const struct sink_tab *t,
+		    struct mc_err *err);
 /* t's schema copy set to r, without r's src_table. */
 int sink_schema_keep(struct sink_tab *t, const struct mc_rec *r, struct mc_err *err);
 /* The --name given to db.table, or NULL. */

@@ -316,7 +316,7 @@ static uint32_t kind_mask(int kind)
 	if (kind == MC_R_TRAILER)
 		m |= 1u << K_CRC; /* optional: not in streams written before it */
 	if (kind == MC_R_DDL)
-		m |= 1u << K_EFFECT; /* optional, as K_CRC */
+		m |= 1u << K_EFFECT | 1u << K_SRC; /* optional, as K_CRC */
 	if (kind == MC_R_MARK)
 		m |= 1u << K_RESUME; /* optional, as K_CRC */
 	if (kind == MC_R_SCHEMA)
@@ -580,6 +580,8 @@ static int decode(struct jdec *d, struct mc_rec *r)
 				    top_keys[(int)kind_keys[kind][j]]);
 	if (peek(d) != -1)
 		return jl_err(d, d->i, "trailing characters after the record");
+	if (kind == MC_R_DDL && (seen & 1u << K_SRC) && !(seen & 1u << K_EFFECT))
+		return jl_err(d, at[K_SRC], "ddl record: src_table without effect");
 	if (kind == MC_R_SCHEMA) {
 		for (size_t j = 0; j < r->nkey; j++)
 			if (r->key[j] >= r->ncols) {

@@ -372,6 +372,10 @@ int jsonl_encode(struct mc_buf *b, const struct mc_rec *r, struct mc_err *err)
 			put(&e, rec_ddl_effect_name(r->effect), strlen(rec_ddl_effect_name(r->effect)));
 			put_c(&e, '"');
 		}
+		if (r->src_table.n) {
+			PUT_LIT(&e, ",\"src_table\":");
+			put_text(&e, r->src_table, "src_table");
+		}
 		PUT_LIT(&e, "}\n");
 		break;
 	case MC_R_MARK:

@@ -389,7 +389,8 @@ static const char *const schema_fields[] = { "kind", "db", "table", "version", "
 					     "flags", "columns", "key", "src_table" };
 static const char *const row_fields[] = { "kind", "op", "db", "table", "version", "pos",
 					  "time", "before", "after" };
-static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql", "effect" };
+static const char *const ddl_fields[] = { "kind", "db", "table", "pos", "time", "sql", "effect",
+					  "src_table" };
 static const char *const mark_fields[] = { "kind", "mark", "pos", "time", "db", "table", "label",
 					   "resume" };
 static const char *const trailer_fields[] = { "kind", "count", "crc32c" };
@@ -605,10 +606,11 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 	if (nf > fields[kind].n &&
 	    !((kind == MC_R_TRAILER || kind == MC_R_DDL || kind == MC_R_MARK ||
 	       kind == MC_R_SCHEMA) &&
-	      nf == fields[kind].n + 1))
+	      nf == fields[kind].n + 1) &&
+	    !(kind == MC_R_DDL && nf == fields[kind].n + 2))
 		return mc_errf(err, MC_EXIT_DATA, "offset %llu: %s record: %u fields, expected %u%s",
 			       start, kind_names[kind], nf, fields[kind].n,
-			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? " or 7" :
+			       kind == MC_R_TRAILER ? " or 3" : kind == MC_R_DDL ? ", 7 or 8" :
 			       kind == MC_R_MARK ? " or 8" : kind == MC_R_SCHEMA ? " or 10" : "");
 	switch (r->kind) {
 	case MC_R_SCHEMA:
@@ -634,7 +636,9 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		     dec_pos(&c, &r->pos) < 0 || mp_int(&c, &r->time, "time") < 0 ||
 		     mp_str(&c, &r->sql, "sql") < 0 ? -1 : 0;
 		r->effect = MC_DDL_UNKNOWN;
-		if (rc == 0 && nf == 7) {
+		r->src_table.p = NULL;
+		r->src_table.n = 0;
+		if (rc == 0 && nf >= 7) {
 			uint64_t e;
 			at = mp_aoff(&c);
 			if (mp_uint(&c, &e, "effect") < 0) {
@@ -646,6 +650,16 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 					       "offset %llu: field 'effect': unknown effect %" PRIu64,
 					       at, e);
 			r->effect = (enum mc_ddl_effect)e;
+		}
+		if (rc == 0 && nf == 8) {
+			at = mp_aoff(&c);
+			if (mp_str(&c, &r->src_table, "src_table") < 0) {
+				rc = -1;
+				break;
+			}
+			if (!r->src_table.n)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "offset %llu: field 'src_table': empty", at);
 		}
 		break;
 	case MC_R_MARK: {
@@ -855,7 +869,9 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 	case MC_R_DDL:
 		if ((unsigned)r->effect >= MC_DDL_N)
 			return mc_errf(err, MC_EXIT_DATA, "ddl: unknown effect %d", (int)r->effect);
-		mcpk_array(&k, r->effect ? 7 : 6);
+		if (r->src_table.n && !r->effect)
+			return mc_errf(err, MC_EXIT_DATA, "ddl: src_table without effect");
+		mcpk_array(&k, r->src_table.n ? 8 : r->effect ? 7 : 6);
 		mcpk_uint8(&k, MC_R_DDL);
 		pack_strn(&k, r->db);
 		pack_strn(&k, r->table);
@@ -864,6 +880,8 @@ static inline __attribute__((always_inline)) int encode(struct mc_buf *b, const 
 		pack_strn(&k, r->sql);
 		if (r->effect)
 			mcpk_uint8(&k, (uint8_t)r->effect);
+		if (r->src_table.n)
+			pack_strn(&k, r->src_table);
 		break;
 	case MC_R_MARK:
 		mcpk_array(&k, r->has_resume ? 8 : 7);

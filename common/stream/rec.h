@@ -169,9 +169,10 @@ struct mc_rec {
 	struct mc_col *cols;
 	size_t nkey;
 	uint32_t *key; /* column indexes of the key, in key order */
-	/* the optional field 'src_table': the source table's name when the
-	 * table field is a destination name another than it (mc-transform's
-	 * names rules); n 0: not in the record (the table field is it) */
+	/* the optional field 'src_table' of a schema or ddl record: the
+	 * source table's name when the table field is a destination name
+	 * another than it (mc-transform's names rules); n 0: not in the record
+	 * (the table field is it) */
 	struct mc_str src_table;
 
 	/* row: before/after are NULL when the image is not present */

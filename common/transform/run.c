@@ -421,8 +421,11 @@ static int to_dest(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_e
 	} else if (x->selected) {
 		/* a schema record names the source table too, when the name
 		 * differs: the sink tells two source tables under one name
-		 * apart across runs by it (docs/record-format.md "1 schema") */
-		if (r->kind == MC_R_SCHEMA && strcmp(x->name, x->table) != 0)
+		 * apart across runs by it (docs/record-format.md "1 schema");
+		 * so does a DDL record (with its effect), whose replacing
+		 * marker the sink checks as it checks the schema ("3 ddl") */
+		if ((r->kind == MC_R_SCHEMA || (r->kind == MC_R_DDL && r->effect)) &&
+		    strcmp(x->name, x->table) != 0)
 			r->src_table = mc_str_c(x->table, strlen(x->table));
 		r->table = mc_str_c(x->name, strlen(x->name));
 	}

@@ -187,6 +187,40 @@ static void expect_error(const char *hex, const char *want, const char *desc)
 	rec_scratch_free(&sc);
 }
 
+/* A ddl record's optional 8th field, src_table (after effect): read,
+ * written back byte for byte, absent from one without it; empty is an
+ * error, and so is writing it without an effect. */
+static void test_ddl_src_table(void)
+{
+	unsigned char in[64];
+	struct mc_scratch sc = { 0 };
+	struct mc_err err = { 0 };
+	struct mc_buf out = { 0 };
+	struct mc_rec r;
+	size_t used = 0;
+	int n = unhex("98 03 a1 64 a1 74 93 00 00 00 00 a1 73 03 a3 78 5f 79", in);
+	int rc = rec_decode((const char *)in, (size_t)n, 0, &used, &r, &sc, &err);
+	result(rc == 1 && r.effect == MC_DDL_DROP && r.src_table.n == 3 &&
+		       memcmp(r.src_table.p, "x_y", 3) == 0,
+	       "a ddl record's src_table is read", err.msg);
+	result(rc == 1 && rec_encode(&out, &r, &err) == 0 && out.len == (size_t)n &&
+		       memcmp(out.p, in, (size_t)n) == 0,
+	       "... and written back byte for byte", err.msg);
+	n = unhex("97 03 a1 64 a1 74 93 00 00 00 00 a1 73 03", in);
+	rc = rec_decode((const char *)in, (size_t)n, 0, &used, &r, &sc, &err);
+	result(rc == 1 && r.effect == MC_DDL_DROP && r.src_table.n == 0,
+	       "a ddl record without it has none", err.msg);
+	expect_error("98 03 a1 64 a1 74 93 00 00 00 00 a1 73 03 a0", "field 'src_table': empty",
+		     "a ddl record's empty src_table");
+	r.effect = MC_DDL_UNKNOWN;
+	r.src_table = mc_str_c("x_y", 3);
+	out.len = 0;
+	result(rec_encode(&out, &r, &err) < 0 && strstr(err.msg, "src_table without effect"),
+	       "a ddl record's src_table without effect is not written", err.msg);
+	rec_scratch_free(&sc);
+	buf_free(&out);
+}
+
 /* A schema record's optional 10th field, src_table: read, written back
  * byte for byte, absent from a record without it; empty is an error. */
 static void test_src_table(void)
@@ -563,6 +597,7 @@ int main(void)
 	test_bytewise();
 	test_errors();
 	test_src_table();
+	test_ddl_src_table();
 	test_bomb();
 	test_validate();
 	test_pos_num();
