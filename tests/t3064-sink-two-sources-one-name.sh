@@ -52,7 +52,7 @@ expect_ok "run 1: a.x_y as axy, its changes" mc-tunnel-put --dest="$T/w" "$T/s1t
 tree "$T/w" >"$T/before"
 expect_code 1 "run 2: the changes of a.x__y (names rules: axy too)" mc-tunnel-put --dest="$T/w" "$T/c2t.mcr"
 # its changes begin with its CREATE TABLE, refused there (t3077)
-C="record [0-9]+: position [0-9:]+: 'CREATE TABLE a\.x__y [^']*' \(a create\) of 'a\.x__y' of server_id [0-9]+ would be kept as a marker of 'axy', which holds 'a\.x_y' of server_id [0-9]+ \(ledger key 'srctab\.axy'\)"
+C="record [0-9]+: position [0-9:]+: 'CREATE TABLE a\.x__y [^']*' \(effect create\) of 'a\.x__y' of server_id [0-9]+ would be kept as a marker of 'axy', which holds 'a\.x_y' of server_id [0-9]+ \(ledger key 'srctab\.axy'\)"
 expect_grep "... at its CREATE TABLE, naming both tables and the name" "c2t\.mcr': $C: the merge would take it for that table's .*names rule of mc-transform" "$T/err"
 expect_code 1 "run 2: the snapshot of a.x__y" mc-tunnel-put --dest="$T/w" "$T/s2t.mcr"
 expect_grep "... refused alike" "s2t\.mcr': record [0-9]+: 'a\.x__y' of server_id" "$T/err"

@@ -36,6 +36,12 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 		if (!(t = sink_tab_find(s, r, 1, err)))
 			return -1;
 	}
+	/* of the source table and server the warehouse table holds, as a
+	 * replacing DDL (sink.c on_ddl) */
+	if (!s->mdest && !t->merge &&
+	    (sink_ddl_source(s, r, t, err) < 0 ||
+	     sink_ddl_origin(s, sink_src(s)->src_id, s->dest_names, r, t->name, err) < 0))
+		return -1;
 	sink_part_for(s, t, 1, part, sizeof part);
 	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
 		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))

@@ -140,10 +140,11 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 		snprintf(sc->sid, sizeof sc->sid, "%.*s", id ? (int)id->n : 0, id ? id->p : "");
 		return 0;
 	}
-	if (r->kind == MC_R_DDL && sink_ddl_replaces(r->effect) && r->table.n &&
+	if (r->kind == MC_R_DDL && (sink_ddl_replaces(r->effect) || r->effect == MC_DDL_ALTER) &&
+	    r->table.n &&
 	    !(sc->merge && memchr(r->table.p, '/', r->table.n))) {
-		/* a replacing DDL of a table the warehouse holds: of its source
-		 * table and server (sink_ddl_origin) */
+		/* a replacing DDL or an ALTER of a table the warehouse holds:
+		 * of its source table and server (sink_ddl_origin) */
 		ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
 		if ((held = ledger_name_get(&s->L, nk)) &&
 		    sink_ddl_origin(s, sc->sid, sc->names, r, held, err) < 0)
@@ -291,16 +292,18 @@ int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struc
 	}
 	pos_format(&r->pos, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA,
-		       "position %s: '%.*s' (a %s) of '%.*s.%.*s' of server_id %s would be kept as a "
-		       "marker of '%s', which holds '%s' of server_id %.*s (ledger key '"
-		       LEDGER_K_SRCTAB "%s'): the merge would take it for that table's (a DROP + "
-		       "CREATE or a TRUNCATE empties it); give it another name with a names rule of "
-		       "mc-transform (for another server, in the rules file of its streams; for the "
-		       "same server, replaying its saved streams into a new warehouse: "
-		       "pipelines/replay.sh --fresh), or load it into another warehouse",
+		       "position %s: '%.*s' (effect %s) of '%.*s.%.*s' of server_id %s would be kept %s "
+		       "'%s', which holds '%s' of server_id %.*s (ledger key '"
+		       LEDGER_K_SRCTAB "%s'): the merge would take it for that table's%s; give it "
+		       "another name with a names rule of mc-transform (for another server, in the "
+		       "rules file of its streams; for the same server, replaying its saved streams "
+		       "into a new warehouse: pipelines/replay.sh --fresh), or load it into another "
+		       "warehouse",
 		       p, (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p,
 		       rec_ddl_effect_name(r->effect), (int)r->db.n, r->db.p, (int)tb->n, tb->p, sid,
-		       name, origin_show(had), sp ? (int)(sp - had) : 1, sp ? had : "-", name);
+		       r->effect == MC_DDL_ALTER ? "in the schema history of" : "as a marker of", name,
+		       origin_show(had), sp ? (int)(sp - had) : 1, sp ? had : "-", name,
+		       r->effect == MC_DDL_ALTER ? "" : " (a DROP + CREATE or a TRUNCATE empties it)");
 }
 
 int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,

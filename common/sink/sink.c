@@ -615,7 +615,8 @@ static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_r
 			sink_sql_starts(r->sql, "RENAME") || sink_sql_starts(r->sql, "CREATE"));
 
 	if (r->effect == MC_DDL_ALTER && r->table.n)
-		return sink_hist_ddl(s, r, err);
+		return sink_hist_ddl(s, r, err) < 0
+			       ? mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno) : 0;
 	if (!unmarked && !sink_ddl_replaces(r->effect))
 		return 0;
 	if (!r->table.n) {

@@ -367,7 +367,8 @@ void sink_scan_free(struct sink_scan *sc);
  * recorded when none is: -1 (err set, exit 1) when another. */
 int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct sink_tab *t,
 		    const struct mc_rec *r, struct mc_err *err);
-/* nameclash.c: a table-replacing DDL record r (sink_ddl_replaces) of the
+/* nameclash.c: a table-replacing DDL record r (sink_ddl_replaces), or an
+ * ALTER TABLE one (the schema history's, hist.c), of the
  * warehouse table NAME, of a stream of server sid (NULL or "": none),
  * dest_names its header's: the source table it is of (its src_table,
  * else its table field) and its server against the ones the warehouse
@@ -381,7 +382,7 @@ int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struc
 /* sink.c: the DDL effects whose record replaces a table's rows (create,
  * drop, truncate, rename_from, rename_to): kept as markers in its log. */
 int sink_ddl_replaces(enum mc_ddl_effect e);
-/* source.c: the table t whose replacing DDL record r comes: a table that
+/* source.c: the table t whose replacing (or ALTER) DDL record r comes: a table that
  * holds another server's changes (ledger tsrc) is an error (nothing
  * recorded). */
 int sink_ddl_source(struct sink *s, const struct mc_rec *r, const struct sink_tab *t,

@@ -312,11 +312,13 @@ int sink_ddl_source(struct sink *s, const struct mc_rec *r, const struct sink_ta
 		return 0;
 	pos_format(&r->pos, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA,
-		       "position %s: '%.*s' (a %s) of '%s.%s' of server_id %s would be kept as a "
-		       "marker of warehouse table '%s', which holds changes of server_id %s: the "
-		       "merge would apply it to that server's rows; load the table under another "
-		       "name (--name=%s.%s=NEWNAME) or into another warehouse",
+		       "position %s: '%.*s' (effect %s) of '%s.%s' of server_id %s would be kept %s "
+		       "warehouse table '%s', which holds changes of server_id %s: the merge would "
+		       "apply it to that server's rows; load the table under another name "
+		       "(--name=%s.%s=NEWNAME) or into another warehouse",
 		       p, (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p,
-		       rec_ddl_effect_name(r->effect), t->db, t->table, src_name(s, s->src), t->name,
+		       rec_ddl_effect_name(r->effect), t->db, t->table, src_name(s, s->src),
+		       r->effect == MC_DDL_ALTER ? "in the schema history of" : "as a marker of",
+		       t->name,
 		       src_name(s, n), t->db, t->table);
 }
