@@ -4,6 +4,8 @@
  * odps_val_conv, cut into blocks of --block-size. */
 #include "odps/dest_odps_int.h"
 
+#include <stdatomic.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +395,8 @@ int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const cha
 	while (rc == 0 && at < len) {
 		struct mc_rec r;
 		size_t used;
+		if (x->brk && atomic_load_explicit(x->brk, memory_order_relaxed))
+			break; /* (its caller's: at a record's end) */
 		if (rec_decode(recs + at, len - at, 0, &used, &r, &w->sc, err) != 1) {
 			rc = mc_errf(err, MC_EXIT_DATA, "internal: the rows of %s do not decode",
 				     p->table);

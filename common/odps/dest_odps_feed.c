@@ -22,14 +22,15 @@
  * reads on meanwhile (on two CPUs, reading and encoding are each about
  * half of the sink's work). The sink's hint says how far the records go
  * (want) and where they are; they stay there until feed_hold (the sink's
- * buffer is about to move: the thread stops at the end of what it is
- * doing, and waits for their new place) or until the append. The
+ * buffer is about to move: the thread stops at the next record's end,
+ * x.brk, and waits for their new place) or until the append. The
  * commit's operations (begin, append, commit, close) end it first
  * (odd_feed_quiet): from there on all is done on the sink's thread as
  * before. What the other operations do while the sink reads (part_open,
  * prepare, part_complete, table_name) shares nothing with the thread but
  * the client's settings, which the early work's thread reads as well. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,8 @@ struct odd_feed {
 	int busy;              /* the thread is at work (encoding, PUTs) */
 	int quit;              /* end at once */
 	int tfail;             /* it failed: what was fed is dropped */
+	_Atomic int brk;       /* a hold or the end asked: the run under way
+				* stops at its next record (x.brk) */
 };
 
 /* p's blocks and session of the fed work dropped (with what the encoder
@@ -99,11 +102,13 @@ static void *feeder(void *arg)
 		pthread_mutex_unlock(&f->mu);
 		if (len > f->x.at) {
 			w->phist = NULL; /* (the plain case: one schema version) */
-			rc = odd_enc_run(w, p, &f->x, recs, len, &err) < 0 || f->x.at != len
+			/* (short of len where a hold or the end stopped it) */
+			rc = odd_enc_run(w, p, &f->x, recs, len, &err) < 0 ||
+					     (f->x.at != len && !atomic_load(&f->brk))
 				     ? -1 : odd_pipe_pump(p, &err);
-			if (rc == 0) {
-				n = len < sizeof f->tail ? len : sizeof f->tail;
-				memcpy(f->tail, recs + len - n, n);
+			if (rc == 0 && f->x.at) {
+				n = f->x.at < sizeof f->tail ? f->x.at : sizeof f->tail;
+				memcpy(f->tail, recs + f->x.at - n, n);
 				f->ntail = n;
 			}
 		} else { /* nothing new: the PUTs under way, until one ends, a
@@ -127,6 +132,7 @@ static void pause_th(struct odd_feed *f)
 {
 	pthread_mutex_lock(&f->mu);
 	f->hold++;
+	atomic_store(&f->brk, 1); /* (the run under way stops at its next record) */
 	while (f->busy) {
 		odd_pipe_wake(f->p); /* (out of its wait for the network) */
 		pthread_cond_wait(&f->cv, &f->mu);
@@ -137,8 +143,8 @@ static void pause_th(struct odd_feed *f)
 static void resume_th(struct odd_feed *f, const char *recs)
 {
 	pthread_mutex_lock(&f->mu);
-	if (f->hold)
-		f->hold--;
+	if (f->hold && !--f->hold && !f->quit)
+		atomic_store(&f->brk, 0);
 	if (recs)
 		f->recs = recs;
 	pthread_cond_broadcast(&f->cv);
@@ -152,6 +158,7 @@ static void end_th(struct odd_feed *f)
 		return;
 	pthread_mutex_lock(&f->mu);
 	f->quit = 1;
+	atomic_store(&f->brk, 1);
 	pthread_cond_broadcast(&f->cv);
 	if (f->busy)
 		odd_pipe_wake(f->p);
@@ -160,6 +167,7 @@ static void end_th(struct odd_feed *f)
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->mu);
 	f->live = 0;
+	f->x.brk = NULL; /* (the append goes on from x.at, to its end) */
 }
 
 static void stop(struct odd *w, struct odd_feed *f)
@@ -232,6 +240,8 @@ static struct odd_feed *start(struct odd *w, struct dest_part *p)
 	f->u = odd_up_of(w, p);
 	if (odd_pipe_open(w, p, &f->u, &err) < 0 || odd_enc_start(w, p, &f->x, &err) < 0)
 		stop(w, f);
+	else
+		f->x.brk = &f->brk;
 	return f;
 }
 

@@ -289,7 +289,8 @@ int odd_encode(struct odd *w, struct dest_part *p, const struct dest_rows *rows,
 /* The same in steps (dest_odps_feed.c encodes rows as they settle): start
  * by p's session (and p->pipe, if any: the encoder's compression is then
  * none), run over recs[x->at..len) (recs may have moved since the last
- * run, with the same bytes up to x->at), end (the last block cut; the
+ * run, with the same bytes up to x->at; it stops at a record's end, short
+ * of len, once *x->brk is set), end (the last block cut; the
  * encoder freed). A failed run leaves x to odd_enc_free. */
 struct odd_enc {
 	struct trec_enc e;
@@ -298,6 +299,7 @@ struct odd_enc {
 	size_t at;     /* the records taken so far */
 	int planned;   /* 1: by the schema record at sch_at; 2: a layout's columns only */
 	size_t sch_at;
+	const _Atomic int *brk; /* (or NULL) set: a run stops at the next record, at < len */
 };
 int odd_enc_start(struct odd *w, struct dest_part *p, struct odd_enc *x, struct mc_err *err);
 int odd_enc_run(struct odd *w, struct dest_part *p, struct odd_enc *x, const char *recs,

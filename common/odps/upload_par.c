@@ -23,6 +23,13 @@ struct conn {
 	struct odps_http h;
 	int ok;                    /* h was made */
 	long blk;                  /* the block under way, -1: idle */
+	/* the run whose block it is: the connections are shared by the runs
+	 * of a destination (a partition fed while the sink read keeps its run
+	 * open while another partition's append runs), and a run may read
+	 * the end of another's transfer (the multi handle is one): it leaves
+	 * it here for that run (fin, fin_cc) */
+	struct odps_put_run *owner;
+	int fin, fin_cc;
 	struct odps_http_xfer x;
 	struct odps_http_resp r;
 	struct up_put q;
@@ -127,13 +134,15 @@ static int start(struct run *rn, struct conn *c, size_t k, struct mc_err *err)
 		return mc_errf(err, MC_EXIT_DATA, "libcurl: cannot add a transfer");
 	}
 	c->blk = (long)k;
+	c->owner = rn;
+	c->fin = 0;
 	return 0;
 }
 
-/* Stop the transfer of c, whatever it was. */
+/* Stop the transfer of c, if it is rn's. */
 static void stop(struct run *rn, struct conn *c)
 {
-	if (c->blk < 0)
+	if (c->blk < 0 || c->owner != rn)
 		return;
 	curl_multi_remove_handle(rn->cs->m, c->h.curl);
 	odps_http_finish(&c->h, &c->x, CURLE_ABORTED_BY_CALLBACK, NULL);
@@ -244,14 +253,24 @@ static int step(struct run *rn, int last, int ms, struct mc_err *err)
 		return -1;
 	if (curl_multi_perform(rn->cs->m, &running) != CURLM_OK)
 		return mc_errf(err, MC_EXIT_DATA, "libcurl: the transfers failed");
-	while (rc == 0 && (msg = curl_multi_info_read(rn->cs->m, &left))) {
+	while ((msg = curl_multi_info_read(rn->cs->m, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		for (size_t i = 0; i < rn->cs->n; i++)
-			if (rn->cs->c[i].blk >= 0 && rn->cs->c[i].h.curl == msg->easy_handle) {
-				rc = ended(rn, &rn->cs->c[i], msg->data.result, err);
+		for (size_t i = 0; i < rn->cs->n; i++) {
+			struct conn *c = &rn->cs->c[i];
+			if (c->blk >= 0 && c->h.curl == msg->easy_handle) {
+				c->fin = 1; /* (taken below if it is rn's, else by its run) */
+				c->fin_cc = (int)msg->data.result;
 				break;
 			}
+		}
+	}
+	for (size_t i = 0; i < rn->cs->n && rc == 0; i++) {
+		struct conn *c = &rn->cs->c[i];
+		if (c->blk >= 0 && c->owner == rn && c->fin) {
+			c->fin = 0;
+			rc = ended(rn, c, (CURLcode)c->fin_cc, err);
+		}
 	}
 	if (rc != 0 || (last && rn->done == rn->n) || ms <= 0)
 		return rc;
