@@ -1,15 +1,18 @@
 #!/bin/sh
 # mc-tunnel-put --dest=odps:// --threads=N (N > 1) reading a regular file
 # (checked whole before a row is taken) feeds its rows to the destination
-# as they are read, without waiting for a mark: a snapshot without chunk
-# marks has blocks on the server long before its end, the encoding runs on
-# a thread of the feed's own while the sink reads on, and the sink's
-# buffer moving under it (it grows while fed) is held from that thread
-# (dest_ops.feed_hold). Each load equals a load with one connection (no
-# feed): mcr and JSON-lines files, several commits, a rerun; a refusal
-# while it feeds commits nothing (docs/maxcompute.md "Blocks sent as rows
-# settle"). tests/unit/t_sink.c checks the sink's side of it (hints as a
-# file is read, holds as the buffer moves) with a destination in memory.
+# as they are read, without waiting for a mark, and the destination
+# encodes them on a thread of the feed's own, held while the sink's buffer
+# moves (dest_ops.feed_hold; docs/maxcompute.md "Blocks sent as rows
+# settle"). Each load here equals a load with one connection (no feed):
+# a snapshot without marks, the same as JSON lines, changes over several
+# commits (each session fed is the one committed), reruns, a refusal
+# while it feeds (nothing of it visible), and a partition not fed
+# appended while the fed one's PUTs are under way on the same connections.
+# When the hints come is checked by tests/unit/t_sink.c (a destination in
+# memory: hints as a file is read, the records moved only inside a hold);
+# the server cannot tell a fed block from an appended one, and how early
+# the feed starts depends on when the table's SQL is done.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 
