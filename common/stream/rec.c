@@ -562,6 +562,20 @@ static int dec_row(struct mp_cur *c, struct mc_rec *r, struct mc_scratch *s)
 	return 0;
 }
 
+/* The optional src_table field of schema and DDL records: 0, -1 (the
+ * cursor's error, as the other fields'), or -2 with err set (empty). */
+static int dec_src_table(struct mp_cur *c, struct mc_rec *r, struct mc_err *err)
+{
+	unsigned long long at = mp_aoff(c);
+	if (mp_str(c, &r->src_table, "src_table") < 0)
+		return -1;
+	if (!r->src_table.n) {
+		mc_errf(err, MC_EXIT_DATA, "offset %llu: field 'src_table': empty", at);
+		return -2;
+	}
+	return 0;
+}
+
 int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_rec *r,
 	       struct mc_scratch *s, struct mc_err *err)
 {
@@ -617,16 +631,8 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 		rc = dec_schema(&c, r, s);
 		r->src_table.p = NULL;
 		r->src_table.n = 0;
-		if (rc == 0 && nf == 10) {
-			at = mp_aoff(&c);
-			if (mp_str(&c, &r->src_table, "src_table") < 0) {
-				rc = -1;
-				break;
-			}
-			if (!r->src_table.n)
-				return mc_errf(err, MC_EXIT_DATA,
-					       "offset %llu: field 'src_table': empty", at);
-		}
+		if (rc == 0 && nf == 10 && (rc = dec_src_table(&c, r, err)) == -2)
+			return -1;
 		break;
 	case MC_R_ROW:
 		rc = dec_row(&c, r, s);
@@ -651,16 +657,8 @@ int rec_decode(const char *p, size_t n, uint64_t off0, size_t *used, struct mc_r
 					       at, e);
 			r->effect = (enum mc_ddl_effect)e;
 		}
-		if (rc == 0 && nf == 8) {
-			at = mp_aoff(&c);
-			if (mp_str(&c, &r->src_table, "src_table") < 0) {
-				rc = -1;
-				break;
-			}
-			if (!r->src_table.n)
-				return mc_errf(err, MC_EXIT_DATA,
-					       "offset %llu: field 'src_table': empty", at);
-		}
+		if (rc == 0 && nf == 8 && (rc = dec_src_table(&c, r, err)) == -2)
+			return -1;
 		break;
 	case MC_R_MARK: {
 		uint64_t m;
