@@ -163,28 +163,34 @@ static int spool_open(struct odps_spool_job *j, const char *dir, uint64_t seq, s
 	return 0;
 }
 
+int odps_spool_put(int fd, const void *p, size_t len, uint64_t *size, uint32_t *crc,
+		   struct mc_err *err)
+{
+	unsigned char h[4];
+	uint32_t n = (uint32_t)len;
+	if (len > UINT32_MAX) {
+		mc_errf(err, MC_EXIT_DATA, "internal: a block of %zu bytes", len);
+		return -1;
+	}
+	h[0] = (unsigned char)n;
+	h[1] = (unsigned char)(n >> 8);
+	h[2] = (unsigned char)(n >> 16);
+	h[3] = (unsigned char)(n >> 24);
+	if (io_write_all(fd, h, 4) < 0 || io_write_all(fd, p, n) < 0)
+		return -2;
+	*crc = crc32c(*crc, h, 4);
+	*crc = crc32c(*crc, p, n);
+	*size += 4 + (uint64_t)n;
+	return 0;
+}
+
 static int write_all(struct odps_spool_job *j, struct mc_err *err)
 {
 	int rc = 0;
 	for (size_t b = 0; b < j->n && rc == 0; b++) {
-		unsigned char h[4];
-		uint32_t len = (uint32_t)j->blocks[b].len;
-		if (j->blocks[b].len > UINT32_MAX) {
-			rc = mc_errf(err, MC_EXIT_DATA, "internal: a block of %zu bytes",
-				     j->blocks[b].len);
-			break;
-		}
-		h[0] = (unsigned char)len;
-		h[1] = (unsigned char)(len >> 8);
-		h[2] = (unsigned char)(len >> 16);
-		h[3] = (unsigned char)(len >> 24);
-		if (io_write_all(j->fd, h, 4) < 0 || io_write_all(j->fd, j->blocks[b].p, len) < 0) {
+		rc = odps_spool_put(j->fd, j->blocks[b].p, j->blocks[b].len, &j->size, &j->crc, err);
+		if (rc == -2)
 			rc = spool_fail(j, err);
-			break;
-		}
-		j->crc = crc32c(j->crc, h, 4);
-		j->crc = crc32c(j->crc, j->blocks[b].p, len);
-		j->size += 4 + (uint64_t)len;
 	}
 	if (rc == 0 && fsync(j->fd) < 0)
 		rc = spool_fail(j, err);

@@ -95,6 +95,11 @@ int odps_spool_stream_close(struct odps_spool_stream *s, uint64_t seq, size_t i,
 			    uint32_t *crc, struct mc_err *err);
 void odps_spool_stream_drop(struct odps_spool_stream *s);
 int odps_spool_new_remove(const char *dir, struct mc_err *err);
+/* One block into spool file fd: its 4-byte little-endian length, its
+ * bytes; *size and *crc (CRC-32C of both) moved on. 0; -1 (err set: over
+ * 4 GiB); -2 (errno: the write failed, for the caller to name the file). */
+int odps_spool_put(int fd, const void *p, size_t len, uint64_t *size, uint32_t *crc,
+		   struct mc_err *err);
 /* DIR/rel (ODPS_SPOOL, ODPS_SPOOL_NEW), allocated, or NULL (err set). */
 char *odps_spool_under(const char *dir, const char *rel, struct mc_err *err);
 

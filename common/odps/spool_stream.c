@@ -17,8 +17,6 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-#include "base/io.h"
-#include "stream/crc32c.h"
 
 struct item {
 	const void *p;
@@ -50,27 +48,19 @@ static int stream_fail(struct odps_spool_stream *s, struct mc_err *err)
 			 "committed; make room and run again)", s->path);
 }
 
-/* One block into the file: its 4-byte length, its bytes (spool.h). */
+/* One block into the file (odps_spool_put), its writeback started. */
 static int put(struct odps_spool_stream *s, const struct item *it, struct mc_err *err)
 {
-	unsigned char h[4];
-	uint32_t len = (uint32_t)it->len;
-	if (it->len > UINT32_MAX)
-		return mc_errf(err, MC_EXIT_DATA, "internal: a block of %zu bytes", it->len);
-	h[0] = (unsigned char)len;
-	h[1] = (unsigned char)(len >> 8);
-	h[2] = (unsigned char)(len >> 16);
-	h[3] = (unsigned char)(len >> 24);
-	if (io_write_all(s->fd, h, 4) < 0 || io_write_all(s->fd, it->p, len) < 0)
+	uint64_t at = s->size;
+	int rc = odps_spool_put(s->fd, it->p, it->len, &s->size, &s->crc, err);
+	if (rc == -2)
 		return stream_fail(s, err);
+	if (rc < 0)
+		return -1;
 #ifdef SYNC_FILE_RANGE_WRITE
-	/* its writeback started now (advice: the fsync at the end waits) */
-	(void)sync_file_range(s->fd, (off_t)s->size, (off_t)(4 + (uint64_t)len),
-			      SYNC_FILE_RANGE_WRITE);
+	/* (advice: the fsync at the end waits) */
+	(void)sync_file_range(s->fd, (off_t)at, (off_t)(s->size - at), SYNC_FILE_RANGE_WRITE);
 #endif
-	s->crc = crc32c(s->crc, h, 4);
-	s->crc = crc32c(s->crc, it->p, len);
-	s->size += 4 + (uint64_t)len;
 	return 0;
 }
 
