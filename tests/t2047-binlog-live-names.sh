@@ -10,7 +10,8 @@
 # column, position and the way out (it wrote the values as index numbers
 # with the same warning, exit 0); --column-names=binlog: @N names, and a
 # table with ENUM/SET columns whose labels are not known so is refused
-# (its values were index numbers, no warning).
+# (its values were index numbers, no warning). A table dropped and made
+# again after its map: its names from the server refused (tests/t2083).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 
@@ -99,15 +100,21 @@ expect_eq "... one line, no warning" "$(wc -l <"$T/late.err")" 1
 expect_eq "... nothing written of the refused transaction (d.t's map is the first)" \
 	"$(grep -c '^row \|^schema ' "$T/late.txt")" 0
 # The tables without ENUM/SET: d.nopk changed since too (w): a warning,
-# @N names until its ALTER; d.k as the server has it.
-expect_code 0 "changed since, no ENUM/SET: read" late --tables='^d[.](k|nopk)$'
+# @N names until its ALTER. d.k has the names of its map on the server,
+# but was dropped and made again after it (the MINIMAL part's DROP
+# DATABASE and CREATE TABLE): what it was named at its map cannot be known
+# (tests/t2083), so the tail stops at its map.
+expect_code 0 "changed since, no ENUM/SET: read" late --tables='^d[.]nopk$'
 expect_grep "... one warning naming the table and why" \
 	'^mc-binlog-tail: warning: `d`.`nopk` at [0-9]+:[0-9]+: information_schema does not describe the table map \(3 columns on the server, 2 in the table map\); its columns are named by index$' \
 	"$T/late.err"
 expect_eq "... one warning (the NO_LOG map of d.nopk; the MINIMAL one known from DDL)" \
 	"$(wc -l <"$T/late.err")" 1
 expect_grep "... @N names before the ALTER" '^  col @1 `@1` int' "$T/late.txt"
-expect_grep "... d.k still has names" '^  col @2 `s` varchar\(5\)' "$T/late.txt"
+expect_code 1 "d.k, made again after its map: the server's names refused" late --tables='^d[.]k$'
+expect_grep "... naming the table and why" \
+	"^mc-binlog-tail: '$f1': offset [0-9]+: table \`d\`\.\`k\`: its column names are in no table map \(binlog_row_metadata=MINIMAL or NO_LOG\) and come from the server's table as it is now, but a statement that changes its columns lies after the table map at offset [0-9]+, at 'mysql-bin\.[0-9]+': offset [0-9]+: " \
+	"$T/late.err"
 # From the MINIMAL part's binlog on: its CREATE TABLE gives names and the
 # ENUM/SET labels of d.t's maps before the ALTER (no lookup, no warning;
 # the labels were numbers before, with a warning)

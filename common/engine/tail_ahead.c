@@ -1,8 +1,9 @@
-/* tail_ahead.c: a live tail's ENUM/SET labels taken from the server's
- * table of now (tail_live.c, --column-names=server), for table maps that
- * carry none (binlog_row_metadata=MINIMAL or NO_LOG). A tail that is behind
- * reads rows written before the labels changed, so the server's binlog is
- * read ahead for the statements that may have changed them (tail_int.h). */
+/* tail_ahead.c: a live tail's column names and ENUM/SET labels taken from
+ * the server's table of now (tail_live.c, --column-names=server), for
+ * table maps that carry none (binlog_row_metadata=MINIMAL or NO_LOG). A
+ * tail that is behind reads rows written before they changed, so the
+ * server's binlog is read ahead for the statements that may have changed
+ * them (tail_int.h). */
 #include "engine/tail_int.h"
 
 #include <ctype.h>
@@ -14,6 +15,7 @@
 
 #include "base/alloc.h"
 #include "base/charset.h"
+#include "binlog/ddl.h"
 #include "mysql/myschema.h"
 
 /* Is w at s[i] a word of q (no letter, digit, _ or $ either side)? */
@@ -36,11 +38,13 @@ static int has_word_ci(const char *q, const char *w, size_t n)
  * with CONVERT, CHARACTER SET, CHARSET or COLLATE (ALTER_CS: the server
  * keeps the labels' bytes and reads them in the new charset), or with an
  * ENUM(...) or SET(...) definition (ALTER_LABELS); a CREATE with them; a
- * RENAME (alter_kind). Read ahead in the
- * server's binlog (SHOW BINLOG EVENTS, a page at a time) from the first
- * table map whose labels the server gave, to the binlog's end when the
- * server was last asked for labels. */
-enum { ALTER_CS = 1, ALTER_LABELS = 2 };
+ * RENAME (alter_kind). Those that may change its column names: a CREATE,
+ * ALTER, DROP or RENAME of a table (ALTER_COLS, ddl_target; which table,
+ * and whether the names change, is seen per table: changes_cols). Read
+ * ahead in the server's binlog (SHOW BINLOG EVENTS, a page at a time)
+ * from the first table map whose names or labels the server gave, to the
+ * binlog's end when the server was last asked for them. */
+enum { ALTER_CS = 1, ALTER_LABELS = 2, ALTER_COLS = 4 };
 
 struct alter_seen {
 	uint64_t seq, off;
@@ -100,6 +104,45 @@ static int alter_kind(const char *info)
 	       (has_word_ci(info, "ENUM", 4) || has_set_def(info) ? ALTER_LABELS : 0);
 }
 
+/* The statement of a Query event's info, past the "use `db`; " SHOW BINLOG
+ * EVENTS puts before it when it had a default database (*db: that one,
+ * empty when none). */
+static const char *stmt_of(const char *info, struct mc_str *db)
+{
+	const char *e;
+	db->p = "";
+	db->n = 0;
+	if (strncmp(info, "use `", 5) != 0)
+		return info;
+	for (e = info + 5; *e; e++) {
+		if (*e != '`')
+			continue;
+		if (e[1] == '`') { /* a doubled one is part of the name */
+			e++;
+			continue;
+		}
+		if (e[1] == ';' && e[2] == ' ') {
+			db->p = info + 5;
+			db->n = (size_t)(e - db->p);
+			return e + 3;
+		}
+		break;
+	}
+	return info;
+}
+
+/* What a statement info may change of a table (ALTER_*). */
+static int stmt_kind(const char *info)
+{
+	struct ddl_target tg;
+	struct mc_str db;
+	const char *q = stmt_of(info, &db);
+	int k = ddl_target(q, strlen(q), &tg);
+	return alter_kind(info) |
+	       (k == DDL_CREATE || k == DDL_ALTER || k == DDL_DROP || k == DDL_RENAME ? ALTER_COLS
+										: 0);
+}
+
 /* One binlog f from off on into a: 0, or -1 with err (the query's). */
 static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uint64_t off,
 			    struct mc_err *err)
@@ -121,8 +164,9 @@ static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uin
 			if (r[4])
 				last = strtoull(r[4], NULL, 10);
 			/* Query, and MariaDB's Query_compressed */
+			int kind;
 			if (!r[1] || !r[2] || !r[5] || strncmp(r[2], "Query", 5) != 0 ||
-			    !alter_kind(r[5]))
+			    !(kind = stmt_kind(r[5])))
 				continue;
 			if (mc_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0 ||
 			    !(a->v[a->n].file = mc_strdup(f)) ||
@@ -133,7 +177,7 @@ static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uin
 				return mc_oom(err, "the binlog's statements");
 			}
 			a->v[a->n].seq = seq;
-			a->v[a->n].kind = alter_kind(r[5]);
+			a->v[a->n].kind = kind;
 			a->v[a->n++].off = strtoull(r[1], NULL, 10);
 		}
 		mysql_free_result(res);
@@ -192,6 +236,13 @@ int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_
 	return rc;
 }
 
+/* Is statement v read ahead after pos and before end? */
+static int between(const struct alter_seen *v, const struct mc_pos *pos, const struct mc_pos *end)
+{
+	return (v->seq > pos->file || (v->seq == pos->file && v->off > pos->off)) &&
+	       (v->seq < end->file || (v->seq == end->file && v->off < end->off));
+}
+
 /* The first statement of a kind in kinds read ahead that names table t
  * (a word of the statement, any database: a same-named table elsewhere
  * refuses too) and lies after pos and before end; NULL when none. */
@@ -205,12 +256,80 @@ static const struct alter_seen *alter_after(const struct tail *T, const struct b
 		return NULL;
 	snprintf(tab, sizeof tab, "%.*s", (int)t->name.n, t->name.p);
 	for (size_t i = 0; i < a->n; i++)
-		if ((a->v[i].kind & kinds) &&
-		    (a->v[i].seq > pos->file || (a->v[i].seq == pos->file && a->v[i].off > pos->off)) &&
-		    (a->v[i].seq < end->file || (a->v[i].seq == end->file && a->v[i].off < end->off)) &&
+		if ((a->v[i].kind & kinds) && between(&a->v[i], pos, end) &&
 		    has_word_ci(a->v[i].info, tab, strlen(tab)))
 			return &a->v[i];
 	return NULL;
+}
+
+/* Is name q of a statement (a doubled ` in it one `) name b, without case? */
+static int str_eq_ci(struct mc_str q, struct mc_str b)
+{
+	size_t i = 0, j = 0;
+	for (; i < q.n && j < b.n; i++, j++) {
+		if (q.p[i] == '`' && i + 1 < q.n && q.p[i + 1] == '`')
+			i++;
+		if (tolower((unsigned char)q.p[i]) != tolower((unsigned char)b.p[j]))
+			return 0;
+	}
+	return i == q.n && j == b.n;
+}
+
+/* Does table db.tab of a statement (db empty: the statement's default
+ * database def, or any when it had none) name t? Names are compared
+ * without case (lower_case_table_names may be set: a refusal too many,
+ * never one too few). */
+static int names_table(struct mc_str db, struct mc_str tab, struct mc_str def,
+		       const struct bl_table *t)
+{
+	if (!str_eq_ci(tab, t->name))
+		return 0;
+	if (!db.n)
+		db = def;
+	return !db.n || str_eq_ci(db, t->db);
+}
+
+/* Does statement info change the column list of t, whose list is cols
+ * now? A CREATE, DROP or RENAME naming it (the table made again, or
+ * another swapped in under its name), an ALTER renaming it, one with
+ * FIRST, AFTER or IF, or one that cannot be followed from cols or makes
+ * of them another list (names, their order or count: ddl_apply, the code
+ * that follows DDL in the binlog; a rename, an ADD or a DROP cannot be
+ * followed from the list after it). An ALTER that keeps the names (an
+ * index, a column's type or attributes: the server's table of now is
+ * checked against the map's types) does not. */
+static int changes_cols(const char *info, const struct bl_table *t, const struct ddl_cols *cols)
+{
+	struct ddl_target tg;
+	struct ddl_cols out = { 0 };
+	struct mc_str def;
+	const char *q = stmt_of(info, &def);
+	int kind = ddl_target(q, strlen(q), &tg), hit = 0, rc;
+	for (size_t k = 0; k < tg.ntables && !hit; k++)
+		hit = names_table(tg.db[k], tg.table[k], def, t) ||
+		      (tg.new_table[k].n && names_table(tg.new_db[k], tg.new_table[k], def, t));
+	if (tg.more && !hit) {
+		char tab[257];
+		snprintf(tab, sizeof tab, "%.*s", (int)(t->name.n < 256 ? t->name.n : 256), t->name.p);
+		hit = has_word_ci(info, tab, strlen(tab));
+	}
+	if (!hit)
+		return 0;
+	if (kind != DDL_ALTER || tg.renamed || tg.more)
+		return 1;
+	/* what the list of now may take as done already: a move (FIRST,
+	 * AFTER) to where the column is now, an ADD ... IF NOT EXISTS of a
+	 * column it has, a DROP ... IF EXISTS of one it has not */
+	if (has_word_ci(q, "FIRST", 5) || has_word_ci(q, "AFTER", 5) || has_word_ci(q, "IF", 2))
+		return 1;
+	if (ddl_apply(q, strlen(q), cols, &out) < 0)
+		return 1;
+	rc = out.n != cols->n;
+	for (uint32_t i = 0; !rc && i < out.n; i++)
+		rc = !out.names || !cols->names || !out.names[i] || !cols->names[i] ||
+		     strcasecmp(out.names[i], cols->names[i]) != 0;
+	ddl_cols_free(&out);
+	return rc;
 }
 
 /* Labels l, as information_schema gives them, that are ASCII, no NUL, in
@@ -266,4 +385,28 @@ void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char
 		  "the bytes of ENUM and SET labels and reads them in the new charset): their "
 		  "text when the row was written cannot be known; " TAIL_LABELS_WAY_OUT,
 		  where, pos->off, a->file, a->off);
+}
+
+long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct ddl_cols *cols,
+		      const struct mc_pos *pos, const struct mc_pos *end)
+{
+	const struct alters *a = T->alters;
+	for (size_t i = 0; a && i < a->n; i++) {
+		const struct alter_seen *v = &a->v[i];
+		if ((v->kind & ALTER_COLS) && between(v, pos, end) && changes_cols(v->info, t, cols))
+			return (long)i;
+	}
+	return -1;
+}
+
+void tail_ahead_names_bad(struct tail *T, struct bl_table *t, long i, const struct mc_pos *pos)
+{
+	const struct alter_seen *v = &((const struct alters *)T->alters)->v[i];
+	tail_table_bad(t,
+		       "table `%.*s`.`%.*s`: its column names are in no table map "
+		       "(binlog_row_metadata=MINIMAL or NO_LOG) and come from the server's table as "
+		       "it is now, but a statement that changes its columns lies after the table "
+		       "map at offset %" PRIu64 ", at '%s': offset %" PRIu64 ": their names when "
+		       "the row was written cannot be known; " TAIL_LABELS_WAY_OUT,
+		       (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->off, v->file, v->off);
 }

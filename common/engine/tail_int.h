@@ -297,6 +297,17 @@ int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_
 void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char *name,
 		      const char *cs, const struct mys_labels *l, const struct mc_pos *pos,
 		      const struct mc_pos *end);
+/* tail_ahead_names: the column list cols the server gave for t (its
+ * names the map takes) when its binlog ended at end, at pos: the index of
+ * the first statement read ahead between pos and end that changes t's
+ * columns (a CREATE, DROP or RENAME naming it, or an ALTER that renames,
+ * adds, drops or moves a column: followed from cols), or -1.
+ * tail_ahead_names_bad: t refused for statement i (t->bad), as long as
+ * nothing was read ahead since. */
+struct ddl_cols;
+long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct ddl_cols *cols,
+		      const struct mc_pos *pos, const struct mc_pos *end);
+void tail_ahead_names_bad(struct tail *T, struct bl_table *t, long i, const struct mc_pos *pos);
 void tail_ahead_free(struct tail *T);
 
 /* XA (tail_xa.c). The xid text after "XA COMMIT" ... (skip bytes), as the

@@ -135,6 +135,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 	size_t dn = t->raw_len - t->def_off;
 	int need_names = !t->has_names && st_find_known(&T->st, t, pos) < 0, need_labels = 0;
 	int need_digits = 0, rc = -1;
+	long names_stmt = -1; /* a statement after pos that changes the names taken */
 	struct srv_tab *s = ti->user;
 	struct ddl_cols cols;
 	char why[400];
@@ -185,12 +186,13 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		int some_labels = 0;
 		for (uint32_t i = 0; i < t->ncols; i++)
 			some_labels |= label_col(&t->cols[i]);
-		if (rc == 1 && some_labels && tail_ahead_read(T, pos->off, &s->ahead, err) < 0) {
+		if (rc == 1 && (some_labels || need_names) &&
+		    tail_ahead_read(T, pos->off, &s->ahead, err) < 0) {
 			ddl_cols_free(&cols);
 			s->def.len = 0; /* looked up again, if ever */
 			mc_errctx(err, "`%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": reading the "
 				  "server's binlog after the table map, to know whether the "
-				  "ENUM/SET labels read from the server are the row's (SHOW "
+				  "column names or ENUM/SET labels read from the server are the row's (SHOW "
 				  "BINLOG EVENTS: it needs the privilege BINLOG MONITOR on MariaDB, "
 				  "REPLICATION SLAVE on MySQL; or set binlog_row_metadata=FULL on "
 				  "the server): ", (int)t->db.n, t->db.p, (int)t->name.n,
@@ -212,7 +214,9 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 				     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file,
 				     pos->off, why, need_names ? "its columns are named by index"
 				     : "its old-format temporal columns cannot be decoded");
-		} else if (need_names && st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
+		} else if (need_names && ((names_stmt = tail_ahead_names(T, t, &cols, pos,
+									 &s->ahead)),
+					  st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0))
 			return -1;
 		else if (!need_names)
 			ddl_cols_free(&cols);
@@ -242,6 +246,10 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			t->cols[i].labels = s->labels[i].v;
 		}
 	}
+	/* (after the labels' checks: a table whose labels a statement may
+	 * have redefined is refused for that, the more precise reason) */
+	if (names_stmt >= 0 && !t->bad[0])
+		tail_ahead_names_bad(T, t, names_stmt, pos);
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
 		unsigned want = c->type == BL_T_TIME ? DDL_T_TIME
