@@ -627,6 +627,9 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		int ine;
 		if (kw(ts, i, "COLUMN"))
 			i++;
+		else if (kw(ts, i, "PARTITION") || /* ADD PARTITION (...): columns unchanged */
+			 (kw(ts, i, "VECTOR") && (kw(ts, i + 1, "INDEX") || kw(ts, i + 1, "KEY"))))
+			return 0; /* (and MariaDB 11.7's ADD VECTOR INDEX) */
 		ine = kw(ts, i, "IF");
 		i = skip_if(ts, i, 1);
 		if (punct(ts, i, '(')) {

@@ -66,9 +66,18 @@ int main(void)
 	apply("DROP PRIMARY KEY, ADD PRIMARY KEY", "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (z, pk)",
 	      &c, "z,pk+,bb,c,y+|1,2");
 	apply("ADD (a, b)", "ALTER TABLE t ADD (m INT, n INT)", &c, "z,pk+,bb,c,y+,m,n|1,2");
+	apply("ADD PARTITION changes no column (it was a column named PARTITION)",
+	      "ALTER TABLE t ADD PARTITION (PARTITION p1 VALUES LESS THAN (20))", &c,
+	      "z,pk+,bb,c,y+,m,n|1,2");
+	apply("DROP, TRUNCATE, REORGANIZE PARTITION change none",
+	      "ALTER TABLE t DROP PARTITION p0, TRUNCATE PARTITION p1", &c, "z,pk+,bb,c,y+,m,n|1,2");
+	apply("ADD VECTOR INDEX changes no column", "ALTER TABLE t ADD VECTOR INDEX (m)", &c,
+	      "z,pk+,bb,c,y+,m,n|1,2");
+	apply("a quoted column named `partition` is a column", "ALTER TABLE t ADD COLUMN `partition` INT",
+	      &c, "z,pk+,bb,c,y+,m,n,partition|1,2");
 	apply("DROP of an unknown column is refused", "ALTER TABLE t DROP COLUMN nope", &c, NULL);
 	apply("DROP IF EXISTS of an unknown column is nothing", "ALTER TABLE t DROP COLUMN IF EXISTS nope",
-	      &c, "z,pk+,bb,c,y+,m,n|1,2");
+	      &c, "z,pk+,bb,c,y+,m,n,partition|1,2");
 	ddl_cols_free(&c);
 	apply("CREATE TABLE ... LIKE is refused", "CREATE TABLE t2 LIKE t", &c, NULL);
 	apply("CREATE TABLE ... SELECT is refused", "CREATE TABLE t2 (a INT) SELECT 1 AS b", &c, NULL);
