@@ -299,12 +299,40 @@ struct work {
 	size_t nkey;
 	struct mc_str key[64];
 	int key_ok;
+	/* the names an ALTER's CHANGE or RENAME COLUMN gave so far: its
+	 * clauses name columns by their names before the statement (CHANGE a
+	 * b, CHANGE b c renames the old b to c; RENAME COLUMN a TO b, RENAME
+	 * COLUMN b TO a swaps them), and this follows them one after the
+	 * other, so a clause naming one of these is not followed (ddl_apply
+	 * fails: the names unknown, never swapped) */
+	size_t nmade;
+	struct mc_str made[64];
 };
 
 static int same(struct mc_str a, struct mc_str b)
 {
 	/* column names compare case-insensitively */
 	return a.n == b.n && strncasecmp(a.p, b.p, a.n) == 0;
+}
+
+/* Is name one a CHANGE or RENAME COLUMN of this statement gave? */
+static int renamed_to(const struct work *w, struct mc_str name)
+{
+	for (size_t i = 0; i < w->nmade; i++)
+		if (same(w->made[i], name))
+			return 1;
+	return 0;
+}
+
+/* Note that a clause renamed old to neu (-1: too many to follow). */
+static int note_rename(struct work *w, struct mc_str old, struct mc_str neu)
+{
+	if (same(old, neu))
+		return 0;
+	if (w->nmade == sizeof w->made / sizeof *w->made)
+		return -1;
+	w->made[w->nmade++] = neu;
+	return 0;
 }
 
 static long find(const struct work *w, struct mc_str name)
@@ -679,7 +707,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return 0;
 		ie = kw(ts, i, "IF");
 		i = skip_if(ts, i, 0);
-		if (!is_name(ts, i))
+		if (!is_name(ts, i) || renamed_to(w, tok_str(ts, i)))
 			return -1;
 		k = find(w, tok_str(ts, i));
 		if (k < 0)
@@ -705,6 +733,8 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return -1;
 		old = tok_str(ts, i);
 		neu = change ? tok_str(ts, i + 1) : old;
+		if (renamed_to(w, old) || note_rename(w, old, neu) < 0)
+			return -1;
 		k = find(w, old);
 		if (k < 0)
 			return ie ? 0 : -1;
@@ -729,7 +759,9 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 	}
 	if (kw(ts, a, "RENAME") && kw(ts, i, "COLUMN")) {
 		long k;
-		if (!is_name(ts, i + 1) || !kw(ts, i + 2, "TO") || !is_name(ts, i + 3))
+		if (!is_name(ts, i + 1) || !kw(ts, i + 2, "TO") || !is_name(ts, i + 3) ||
+		    renamed_to(w, tok_str(ts, i + 1)) ||
+		    note_rename(w, tok_str(ts, i + 1), tok_str(ts, i + 3)) < 0)
 			return -1;
 		k = find(w, tok_str(ts, i + 1));
 		if (k < 0)
@@ -907,6 +939,11 @@ int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const c
 		i = skip_if(&ts, i + 1, 0);
 		if (!(i = table_name(&ts, i, &db, &tab)))
 			goto done;
+		/* MariaDB's WAIT n | NOWAIT before the clauses */
+		if (kw(&ts, i, "WAIT") && i + 1 < ts.n && ts.t[i + 1].type == T_WORD)
+			i += 2;
+		else if (kw(&ts, i, "NOWAIT"))
+			i++;
 		memcpy(w.table_cs, in->table_cs, DDL_CS_LEN);
 		for (uint32_t k = 0; k < in->n; k++) {
 			struct attr at;

@@ -76,6 +76,31 @@ int main(void)
 	apply("a quoted column named `partition` is a column", "ALTER TABLE t ADD COLUMN `partition` INT",
 	      &c, "z,pk+,bb,c,y+,m,n,partition|1,2");
 	apply("DROP of an unknown column is refused", "ALTER TABLE t DROP COLUMN nope", &c, NULL);
+	/* an ALTER's clauses name columns by their names before it (MariaDB
+	 * 10.11: CHANGE a b INT, CHANGE b c INT makes the old b c): a clause
+	 * naming a name another one gave is not followed, never taken for that
+	 * column; AFTER names the new names */
+	{
+		struct ddl_cols s = { 0 };
+		apply("three columns", "CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)", &s, "id,a,b|1");
+		apply("RENAME COLUMN a TO b, RENAME COLUMN b TO a (a swap) is not followed",
+		      "ALTER TABLE t RENAME COLUMN a TO b, RENAME COLUMN b TO a", &s, NULL);
+		apply("CHANGE a b, CHANGE b c is not followed", "ALTER TABLE t CHANGE a b INT, CHANGE b c INT",
+		      &s, NULL);
+		apply("CHANGE a b, DROP b is not followed", "ALTER TABLE t CHANGE a b INT, DROP b", &s, NULL);
+		apply("CHANGE a a0, CHANGE b a (no name reused as a column before it)",
+		      "ALTER TABLE t CHANGE a a0 INT, CHANGE b a INT", &s, "id,a0,a|1");
+		apply("CHANGE ... AFTER the new name, ADD ... AFTER it",
+		      "ALTER TABLE t CHANGE a0 x INT AFTER a, ADD c INT AFTER x", &s, "id,a,x,c|1");
+		apply("ADD c2, MODIFY c2 (a column this statement added)",
+		      "ALTER TABLE t ADD c2 INT, MODIFY c2 BIGINT FIRST", &s, "c2,id,a,x,c|2");
+		apply("CHANGE x X (case only), MODIFY X", "ALTER TABLE t CHANGE x X INT, MODIFY X BIGINT", &s,
+		      "c2,id,a,X,c|2");
+		apply("MariaDB's WAIT n before the clauses", "ALTER TABLE t WAIT 10 ADD w INT", &s,
+		      "c2,id,a,X,c,w|2");
+		apply("... and NOWAIT", "ALTER TABLE t NOWAIT DROP w", &s, "c2,id,a,X,c|2");
+		ddl_cols_free(&s);
+	}
 	apply("DROP IF EXISTS of an unknown column is nothing", "ALTER TABLE t DROP COLUMN IF EXISTS nope",
 	      &c, "z,pk+,bb,c,y+,m,n,partition|1,2");
 	ddl_cols_free(&c);
