@@ -143,6 +143,12 @@ static int stmt_kind(const char *info)
 										: 0);
 }
 
+/* Events a page of SHOW BINLOG EVENTS (its rows held in memory: about
+ * 100 bytes each) */
+#ifndef AHEAD_PAGE
+#define AHEAD_PAGE 20000
+#endif
+
 /* One binlog f from off on into a: 0, or -1 with err (the query's). */
 static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uint64_t off,
 			    struct mc_err *err)
@@ -155,8 +161,8 @@ static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uin
 		MYSQL_ROW r;
 		uint64_t last = off;
 		unsigned long rows = 0;
-		snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' FROM %" PRIu64 " LIMIT 1000", esc,
-			 off);
+		snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' FROM %" PRIu64 " LIMIT %d", esc,
+			 off, AHEAD_PAGE);
 		if (my_query(T->srv, q, &res, err) < 0)
 			return -1;
 		while ((r = mysql_fetch_row(res))) {
@@ -183,7 +189,7 @@ static int alters_scan_file(struct tail *T, struct alters *a, const char *f, uin
 		mysql_free_result(res);
 		snprintf(a->file, sizeof a->file, "%s", f);
 		a->off = last > off ? last : off;
-		if (rows < 1000 || last <= off)
+		if (rows < AHEAD_PAGE || last <= off)
 			return 0;
 		off = last;
 	}
