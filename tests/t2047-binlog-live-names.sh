@@ -113,7 +113,7 @@ expect_eq "... one warning (the NO_LOG map of d.nopk; the MINIMAL one known from
 expect_grep "... @N names before the ALTER" '^  col @1 `@1` int' "$T/late.txt"
 expect_code 1 "d.k, made again after its map: the server's names refused" late --tables='^d[.]k$'
 expect_grep "... naming the table and why" \
-	"^mc-binlog-tail: '$f1': offset [0-9]+: table \`d\`\.\`k\`: its column names are in no table map \(binlog_row_metadata=MINIMAL or NO_LOG\) and come from the server's table as it is now, but a statement that changes its columns lies after the table map at offset [0-9]+, at 'mysql-bin\.[0-9]+': offset [0-9]+: " \
+	"^mc-binlog-tail: '$f1': offset [0-9]+: table \`d\`\.\`k\`: its column names are in no table map \(binlog_row_metadata=MINIMAL or NO_LOG\) and come from the server's table as it is now, but a statement that may change its columns lies after the table map at offset [0-9]+, at 'mysql-bin\.[0-9]+': offset [0-9]+: " \
 	"$T/late.err"
 # From the MINIMAL part's binlog on: its CREATE TABLE gives names and the
 # ENUM/SET labels of d.t's maps before the ALTER (no lookup, no warning;

@@ -10,6 +10,11 @@
 #   statements (TRUNCATE, REORGANIZE PARTITION) change nothing either.
 # - MariaDB's ALTER TABLE t WAIT n / NOWAIT: the clauses after it were not
 #   read (a column added was missed: @N names again). Now followed.
+# - MariaDB's WAIT 1.5 (a decimal), sql_mode ANSI_QUOTES ("a" a name, not
+#   a string), RENAME TABLES and RENAME TABLE IF EXISTS / ... WAIT n TO
+#   were not read: the names stayed those before the statement. A table
+#   made of a partition (ALTER TABLE ... CONVERT PARTITION p TO TABLE t)
+#   has unknown names (@N), not those of an older table of its name.
 # - An ALTER's clauses name columns by their names before the statement:
 #   RENAME COLUMN a TO b, RENAME COLUMN b TO a swaps them; it was followed
 #   one clause after the other (a to b, then that b back to a: nothing
@@ -35,7 +40,17 @@ INSERT INTO d.t VALUES (13, 50, 60);
 ALTER TABLE d.w WAIT 5 ADD c INT; ALTER TABLE d.w NOWAIT ADD e INT;
 INSERT INTO d.w VALUES (1, 2, 3, 4);
 ALTER TABLE d.s RENAME COLUMN a TO b, RENAME COLUMN b TO a;
-INSERT INTO d.s VALUES (1, 10, 20);" || { fail "setup" "sql failed"; exit 1; }
+INSERT INTO d.s VALUES (1, 10, 20);
+CREATE TABLE d.w2 (id INT PRIMARY KEY, a INT, b INT); ALTER TABLE d.w2 WAIT 1.5 RENAME COLUMN a TO c;
+SET SESSION sql_mode = 'ANSI_QUOTES'; CREATE TABLE \"d\".\"aq\" (\"id\" INT PRIMARY KEY, \"a\" INT, \"b\" INT);
+ALTER TABLE \"d\".\"aq\" RENAME COLUMN \"a\" TO \"c\"; SET SESSION sql_mode = DEFAULT;
+CREATE TABLE d.rt (id INT PRIMARY KEY, a INT, b INT); CREATE TABLE d.rt_new (id INT PRIMARY KEY, b INT, a INT);
+RENAME TABLES d.rt TO d.rt_old, d.rt_new TO d.rt;
+CREATE TABLE d.src (id INT PRIMARY KEY, b INT, a INT)
+  PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN (20));
+INSERT INTO d.src VALUES (1, 10, 20); ALTER TABLE d.src CONVERT PARTITION p0 TO TABLE d.cp;
+INSERT INTO d.w2 VALUES (1, 10, 20); INSERT INTO d.aq VALUES (1, 10, 20); INSERT INTO d.rt VALUES (1, 10, 20);
+INSERT INTO d.cp VALUES (2, 30, 40);" || { fail "setup" "sql failed"; exit 1; }
 expect_eq "the server swapped d.s's columns" \
 	"$(sql "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = 'd' AND TABLE_NAME = 's'")" "id,b,a"
@@ -58,6 +73,14 @@ expect_eq "files: d.s after the swap: no names (not followed), never a and b swa
 	"$(sed -n '/^schema `d`.`s`/,/^row/p' "$T/out.txt" | grep -c '`a`\|`b`')" 0
 expect_grep "files: ... its schema record says so (names_by_index)" '^schema `d`.`s` v1 .* flags=1 ' \
 	"$T/out.txt"
+expect_grep "files: d.w2 after WAIT 1.5 RENAME COLUMN a TO c: c" '^  col @2 `c` int INT' "$T/out.txt"
+expect_grep "files: d.aq after an ANSI_QUOTES RENAME COLUMN \"a\" TO \"c\": c" \
+	"$(printf '^  col @2 `c` int INT')" "$T/out.txt"
+sed -n '/^schema `d`.`rt`/,/^row/p' "$T/out.txt" >"$T/rt.txt"
+expect_grep "files: d.rt swapped in by RENAME TABLES: its new columns (b before a)" '^  col @2 `b` int INT' \
+	"$T/rt.txt"
+expect_grep "files: d.cp made of a partition (CONVERT PARTITION ... TO TABLE): names unknown, not guessed" \
+	'^schema `d`.`cp` v1 .* flags=1 ' "$T/out.txt"
 expect_ok "live: read" sh -c "timeout -k 5 30 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end --format=text \
 	--tables='^d[.]' --start='$p0' >'$T/out.txt' 2>'$T/err'"

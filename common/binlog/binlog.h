@@ -167,6 +167,7 @@ struct bl_table {
 };
 
 /* sql_mode bits of a query's status variables */
+#define BL_SQL_MODE_ANSI_QUOTES (1ULL << 2)
 #define BL_SQL_MODE_NO_BACKSLASH_ESCAPES (1ULL << 20)
 
 /* A decoded event. Pointers are valid until the next bl_decode. */

@@ -16,9 +16,15 @@ static int is_word_char(unsigned char c)
 	       c == '_' || c == '$' || c >= 0x80;
 }
 
+/* 0, or -1 (out of memory, too many tokens: 1 when the caller takes a
+ * statement cut there, ts->cut_ok) */
 static int push(struct toks *ts, int type, const char *p, size_t n)
 {
 	struct tok *t;
+	if (ts->n >= MAX_TOKENS && ts->cut_ok) {
+		ts->cut = 1;
+		return 1;
+	}
 	if (ts->n >= MAX_TOKENS || mc_push(&ts->t, &ts->n, &ts->cap, sizeof *ts->t) < 0)
 		return -1;
 	t = &ts->t[ts->n - 1];
@@ -29,13 +35,14 @@ static int push(struct toks *ts, int type, const char *p, size_t n)
 }
 
 /* Split a statement into words, `quoted names`, 'strings' and single
- * punctuation characters. Comments are dropped; the bodies of executable
- * comments (/ *! ... * /) are kept. */
-static int lex_mode(const char *s, size_t n, int no_bs, struct toks *ts)
+ * punctuation characters (mode: DDL_MODE_*; under ANSI_QUOTES a "name" is
+ * a quoted name). Comments are dropped; the bodies of executable comments
+ * (/ *! ... * /) are kept. A statement cut (ts->cut) is 0 as well. */
+static int lex_mode(const char *s, size_t n, int mode, struct toks *ts)
 {
 	const char *p = s, *end = s + n;
-	int in_exec = 0;
-	while (p < end) {
+	int in_exec = 0, no_bs = mode & DDL_MODE_NO_BS, rc = 0;
+	while (p < end && rc == 0) {
 		unsigned char c = (unsigned char)*p;
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
 			p++;
@@ -58,12 +65,11 @@ static int lex_mode(const char *s, size_t n, int no_bs, struct toks *ts)
 					(p[2] == ' ' || p[2] == '\t' || p[2] == '\n'))) {
 			while (p < end && *p != '\n')
 				p++;
-		} else if (c == '`') {
+		} else if (c == '`' || (c == '"' && (mode & DDL_MODE_ANSI_QUOTES))) {
 			const char *st = ++p;
-			while (p < end && !(*p == '`' && !(end - p >= 2 && p[1] == '`')))
-				p += *p == '`' ? 2 : 1;
-			if (push(ts, T_QUOTED, st, (size_t)(p - st)) < 0)
-				return -1;
+			while (p < end && !(*p == (char)c && !(end - p >= 2 && p[1] == (char)c)))
+				p += *p == (char)c ? 2 : 1;
+			rc = push(ts, T_QUOTED, st, (size_t)(p - st));
 			if (p < end)
 				p++;
 		} else if (c == '\'' || c == '"') {
@@ -74,26 +80,18 @@ static int lex_mode(const char *s, size_t n, int no_bs, struct toks *ts)
 				p += (*p == (char)c || (*p == '\\' && !no_bs)) && end - p >= 2 ? 2 : 1;
 			if (p < end)
 				p++;
-			if (push(ts, T_STR, st, (size_t)(p - st)) < 0)
-				return -1;
+			rc = push(ts, T_STR, st, (size_t)(p - st));
 		} else if (is_word_char(c)) {
 			const char *st = p;
 			while (p < end && is_word_char((unsigned char)*p))
 				p++;
-			if (push(ts, T_WORD, st, (size_t)(p - st)) < 0)
-				return -1;
+			rc = push(ts, T_WORD, st, (size_t)(p - st));
 		} else {
-			if (push(ts, T_PUNCT, p, 1) < 0)
-				return -1;
+			rc = push(ts, T_PUNCT, p, 1);
 			p++;
 		}
 	}
-	return 0;
-}
-
-static int lex(const char *s, size_t n, struct toks *ts)
-{
-	return lex_mode(s, n, 0, ts);
+	return rc < 0 ? -1 : 0;
 }
 
 static int kw(const struct toks *ts, size_t i, const char *word)
@@ -177,14 +175,37 @@ static size_t skip_if(const struct toks *ts, size_t i, int not_exists)
 	return i;
 }
 
+/* Past MariaDB's WAIT n (n a number, 1.5 or .5 too) or NOWAIT at i. */
+static size_t skip_wait(const struct toks *ts, size_t i)
+{
+	if (kw(ts, i, "NOWAIT"))
+		return i + 1;
+	if (!kw(ts, i, "WAIT"))
+		return i;
+	for (i++; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+		if (!(t->type == T_PUNCT && t->p[0] == '.') &&
+		    !(t->type == T_WORD && t->p[0] >= '0' && t->p[0] <= '9'))
+			break;
+	}
+	return i;
+}
+
 int ddl_target(const char *sql, size_t n, struct ddl_target *t)
+{
+	return ddl_target_mode(sql, n, 0, t);
+}
+
+int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 {
 	struct toks ts = { 0 };
 	size_t i = 0;
 	int seq = 0;
 	memset(t, 0, sizeof *t);
-	if (lex(sql, n, &ts) < 0)
+	ts.cut_ok = 1; /* (a statement too long: its start names the tables) */
+	if (lex_mode(sql, n, mode, &ts) < 0)
 		goto none;
+	t->cut = ts.cut;
 	if (kw(&ts, 0, "CREATE")) {
 		i = 1;
 		int repl = 0;
@@ -220,7 +241,8 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 			goto none;
 		t->ntables = 1;
 		t->kind = DDL_ALTER;
-		/* RENAME [TO|AS] name at the top level (not RENAME COLUMN/INDEX/KEY) */
+		/* RENAME [TO|AS] name at the top level (not RENAME COLUMN/INDEX/KEY);
+		 * CONVERT PARTITION p TO TABLE name */
 		for (; i < ts.n; i++) {
 			if (punct(&ts, i, '('))
 				depth++;
@@ -233,6 +255,10 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 					k++;
 				if (table_name(&ts, k, &t->new_db[0], &t->new_table[0]))
 					t->renamed = 1;
+			} else if (depth == 0 && kw(&ts, i, "CONVERT") && kw(&ts, i + 1, "PARTITION") &&
+				   kw(&ts, i + 3, "TO") && kw(&ts, i + 4, "TABLE") && !t->renamed &&
+				   table_name(&ts, i + 5, &t->new_db[0], &t->new_table[0])) {
+				t->converted = 1;
 			}
 		}
 	} else if (kw(&ts, 0, "DROP")) {
@@ -250,15 +276,17 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 				break;
 			i++;
 		}
-		t->more = t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i);
+		t->more = (t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i)) || ts.cut;
 		if (!t->ntables)
 			goto none;
 		t->kind = seq ? DDL_SEQUENCE : DDL_DROP;
-	} else if (kw(&ts, 0, "RENAME") && kw(&ts, 1, "TABLE")) {
-		i = 2;
+	} else if (kw(&ts, 0, "RENAME") && (kw(&ts, 1, "TABLE") || kw(&ts, 1, "TABLES"))) {
+		/* RENAME TABLE[S] [IF EXISTS] a [WAIT n|NOWAIT] TO b, ... */
+		i = skip_if(&ts, 2, 0);
 		while (t->ntables < DDL_MAX_TABLES) {
 			size_t k = t->ntables;
-			if (!(i = table_name(&ts, i, &t->db[k], &t->table[k])) || !kw(&ts, i, "TO") ||
+			if (!(i = table_name(&ts, i, &t->db[k], &t->table[k])) ||
+			    !kw(&ts, (i = skip_wait(&ts, i)), "TO") ||
 			    !(i = table_name(&ts, i + 1, &t->new_db[k], &t->new_table[k])))
 				break;
 			t->ntables++;
@@ -266,7 +294,7 @@ int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 				break;
 			i++;
 		}
-		t->more = t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i);
+		t->more = (t->ntables == DDL_MAX_TABLES && i && is_name(&ts, i)) || ts.cut;
 		if (!t->ntables)
 			goto none;
 		t->kind = DDL_RENAME;
@@ -847,7 +875,7 @@ int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs)
 	int rc = 0;
 	cs[0] = 0;
 	*db = mc_str_c("", 0);
-	if (lex(sql, n, &ts) < 0)
+	if (lex_mode(sql, n, 0, &ts) < 0)
 		goto done;
 	if ((!kw(&ts, 0, "CREATE") && !kw(&ts, 0, "ALTER")) ||
 	    (!kw(&ts, 1, "DATABASE") && !kw(&ts, 1, "SCHEMA")))
@@ -865,6 +893,59 @@ done:
 	return rc;
 }
 
+/* Does clause [a, b) of an ALTER TABLE add, drop, rename or move a
+ * column (ddl_alter_cols)? The same reading as alter_spec's. */
+static int clause_cols(const struct toks *ts, size_t a, size_t b)
+{
+	size_t i = a + 1;
+	if (kw(ts, a, "CHANGE") || (kw(ts, a, "RENAME") && kw(ts, i, "COLUMN")))
+		return 1;
+	if (kw(ts, a, "MODIFY"))
+		return (b > a && kw(ts, b - 1, "FIRST")) || (b >= a + 2 && kw(ts, b - 2, "AFTER"));
+	if (kw(ts, a, "ADD")) {
+		if (kw(ts, i, "COLUMN"))
+			return 1;
+		return !kw(ts, i, "PARTITION") && !is_constraint_word(ts, i) &&
+		       !(kw(ts, i, "VECTOR") && (kw(ts, i + 1, "INDEX") || kw(ts, i + 1, "KEY")));
+	}
+	if (kw(ts, a, "DROP")) {
+		if (kw(ts, i, "COLUMN"))
+			return 1;
+		return !kw(ts, i, "PRIMARY") && !kw(ts, i, "PARTITION") && !is_constraint_word(ts, i);
+	}
+	return 0;
+}
+
+int ddl_alter_cols(const char *sql, size_t n, int mode)
+{
+	struct toks ts = { 0 };
+	struct mc_str db, tab;
+	size_t i = 1, st;
+	int depth = 0, rc = -1;
+	if (lex_mode(sql, n, mode, &ts) < 0)
+		goto done;
+	while (kw(&ts, i, "ONLINE") || kw(&ts, i, "IGNORE"))
+		i++;
+	if (!kw(&ts, 0, "ALTER") || !kw(&ts, i, "TABLE"))
+		goto done;
+	if (!(i = table_name(&ts, skip_if(&ts, i + 1, 0), &db, &tab)))
+		goto done;
+	rc = 0;
+	for (i = st = skip_wait(&ts, i); i <= ts.n && !rc; i++) {
+		if (i == ts.n || (depth == 0 && punct(&ts, i, ','))) {
+			rc = i > st && clause_cols(&ts, st, i);
+			st = i + 1;
+		} else if (punct(&ts, i, '(')) {
+			depth++;
+		} else if (punct(&ts, i, ')')) {
+			depth--;
+		}
+	}
+done:
+	free(ts.t);
+	return rc;
+}
+
 int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_cols *out)
 {
 	return ddl_apply_cs(sql, n, in, "", out);
@@ -877,7 +958,7 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 }
 
 int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
-		   int no_bs, struct ddl_cols *out)
+		   int mode, struct ddl_cols *out)
 {
 	struct toks ts = { 0 };
 	struct work w = { 0 };
@@ -887,8 +968,8 @@ int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const c
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	w.no_bs = no_bs;
-	if (lex_mode(sql, n, no_bs, &ts) < 0)
+	w.no_bs = mode & DDL_MODE_NO_BS;
+	if (lex_mode(sql, n, mode, &ts) < 0)
 		goto done;
 	/* a part has a token at least: sized to the statement (a fixed 2 *
 	 * MC_MAX_COLUMNS, 128 KB, was a mapping made and unmapped each time) */
@@ -939,11 +1020,7 @@ int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const c
 		i = skip_if(&ts, i + 1, 0);
 		if (!(i = table_name(&ts, i, &db, &tab)))
 			goto done;
-		/* MariaDB's WAIT n | NOWAIT before the clauses */
-		if (kw(&ts, i, "WAIT") && i + 1 < ts.n && ts.t[i + 1].type == T_WORD)
-			i += 2;
-		else if (kw(&ts, i, "NOWAIT"))
-			i++;
+		i = skip_wait(&ts, i); /* MariaDB's WAIT n | NOWAIT before the clauses */
 		memcpy(w.table_cs, in->table_cs, DDL_CS_LEN);
 		for (uint32_t k = 0; k < in->n; k++) {
 			struct attr at;
@@ -994,9 +1071,9 @@ void ddl_cols_free(struct ddl_cols *c)
 }
 
 /* The lexer and its helpers, for ddl_stmt.c (ddl_int.h). */
-int ddl_lex(const char *s, size_t n, int no_bs, struct toks *ts)
+int ddl_lex(const char *s, size_t n, int mode, struct toks *ts)
 {
-	return lex_mode(s, n, no_bs, ts);
+	return lex_mode(s, n, mode, ts);
 }
 
 int ddl_kw(const struct toks *ts, size_t i, const char *word)

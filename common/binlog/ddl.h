@@ -83,11 +83,35 @@ struct ddl_target {
 	int renamed; /* ALTER TABLE ... RENAME [TO] x */
 	int replace; /* CREATE OR REPLACE TABLE */
 	int more;    /* DROP or RENAME of more than DDL_MAX_TABLES tables */
+	/* ALTER TABLE x CONVERT PARTITION p TO TABLE y (MariaDB 10.7): y, a
+	 * table made of the partition, in new_db[0], new_table[0] (renamed
+	 * stays 0: x keeps its name) */
+	int converted;
+	int cut;     /* the statement read from its start only (above) */
 };
 
+/* The sql_mode a statement was written under, as far as reading it goes:
+ * DDL_MODE_NO_BS (NO_BACKSLASH_ESCAPES: a backslash in a string is a
+ * plain character), DDL_MODE_ANSI_QUOTES ("x" is a name, not a string). */
+enum { DDL_MODE_NO_BS = 1, DDL_MODE_ANSI_QUOTES = 2 };
+
 /* Which tables sql changes, and how. Returns the kind (DDL_NONE when the
- * statement changes no table's columns or names, or truncates none). */
+ * statement changes no table's columns or names, or truncates none). A
+ * statement too long to read whole (more tokens than the lexer keeps) is
+ * read from its start (t->cut): its tables as far as they are named
+ * there, t->more set for a DROP or RENAME. ddl_target_mode: under mode
+ * (DDL_MODE_*); ddl_target: mode 0. */
 int ddl_target(const char *sql, size_t n, struct ddl_target *t);
+int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t);
+
+/* Does ALTER TABLE sql (under mode) add, drop, rename or move a column:
+ * a clause ADD [COLUMN] c, ADD (...), DROP [COLUMN] c, CHANGE, RENAME
+ * COLUMN, or MODIFY with FIRST or AFTER (IF [NOT] EXISTS forms included)?
+ * 1 yes, 0 no (indexes, keys, constraints, partitions, a column's type,
+ * default or attributes, table options), -1 when it cannot be read (not
+ * an ALTER TABLE, too long): the caller takes it as a yes. By the text
+ * alone, whatever the columns were. */
+int ddl_alter_cols(const char *sql, size_t n, int mode);
 
 /* The column list after a CREATE TABLE (in is NULL) or ALTER TABLE (in is
  * the list before). 0 with *out filled, or -1 when the statement cannot be
@@ -99,11 +123,11 @@ int ddl_apply(const char *sql, size_t n, const struct ddl_cols *in, struct ddl_c
 int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
 		 struct ddl_cols *out);
 
-/* Like ddl_apply_cs, for a statement written under sql_mode
- * NO_BACKSLASH_ESCAPES when no_bs (the labels of ENUM and SET columns
- * are read from its strings). */
+/* Like ddl_apply_cs, for a statement written under sql_mode mode
+ * (DDL_MODE_*, above: the labels of ENUM and SET columns are read from its
+ * strings, a "name" under ANSI_QUOTES). */
 int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
-		   int no_bs, struct ddl_cols *out);
+		   int mode, struct ddl_cols *out);
 
 /* A column list's labels: copy from in (n columns) to a new array; NULL
  * when in is NULL, or out of memory (*oom set). */

@@ -19,13 +19,16 @@ struct tok {
 struct toks {
 	struct tok *t;
 	size_t n, cap;
+	int cut_ok; /* (set by the caller) more tokens than the lexer keeps:
+		     * stop there, and set cut, rather than fail */
+	int cut;
 };
 
 /* Split a statement into tokens (comments dropped, the bodies of
- * executable comments kept); no_bs: a backslash in a string is a plain
- * character (sql_mode NO_BACKSLASH_ESCAPES). 0, or -1 (out of memory, too
- * many tokens). */
-int ddl_lex(const char *s, size_t n, int no_bs, struct toks *ts);
+ * executable comments kept); mode: DDL_MODE_* (ddl.h; 0 or 1 is no_bs:
+ * a backslash in a string is a plain character, sql_mode
+ * NO_BACKSLASH_ESCAPES). 0, or -1 (out of memory, too many tokens). */
+int ddl_lex(const char *s, size_t n, int mode, struct toks *ts);
 /* Token i is the word `word` (any case). */
 int ddl_kw(const struct toks *ts, size_t i, const char *word);
 /* Token i is the punctuation c. */

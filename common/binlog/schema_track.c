@@ -298,7 +298,7 @@ static const struct ddl_cols *seed_of(const struct schema_track *s, struct mc_st
 	return NULL;
 }
 
-int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int no_bs,
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int mode,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
 {
 	struct mc_str dbn;
@@ -325,7 +325,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int n
 			continue; /* --schema says what the table is after this statement */
 		switch (t->kind) {
 		case DDL_CREATE:
-			if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), no_bs, &out) == 0)
+			if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), mode, &out) == 0)
 				rc = st_add_known(s, db, tab, pos, &out, err);
 			else
 				rc = st_add_known(s, db, tab, pos, NULL, err);
@@ -335,7 +335,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int n
 								: seed_of(s, db, tab, base, pos);
 			if (base < 0 && !in)
 				break; /* never known: still unknown */
-			if (in && ddl_apply_mode(sql.p, sql.n, in, "", no_bs, &out) == 0) {
+			if (in && ddl_apply_mode(sql.p, sql.n, in, "", mode, &out) == 0) {
 				if (t->renamed) {
 					rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb,
 							  t->new_table[0], pos, &out, err);
@@ -365,6 +365,11 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int n
 		default:
 			break; /* TRUNCATE: the columns stay */
 		}
+		/* a table made of a partition: as its table's was, but that is
+		 * not followed here (unknown, not another table's of that name) */
+		if (rc == 0 && t->kind == DDL_ALTER && t->converted)
+			rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb, t->new_table[0],
+					  pos, NULL, err);
 		if (rc < 0)
 			return -1;
 	}

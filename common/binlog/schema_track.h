@@ -84,11 +84,13 @@ long st_find_known(const struct schema_track *s, const struct bl_table *t,
 int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
 		 const struct mc_pos *pos, struct ddl_cols *cols, struct mc_err *err);
 
-/* Follow a DDL statement at pos (defdb: its default database; t: what
- * ddl_target says of it): the column lists of the tables it creates,
- * alters, renames or drops, and the charsets of databases. A statement
- * that cannot be followed makes a table's names unknown, not wrong. */
-int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int no_bs,
+/* Follow a DDL statement at pos (defdb: its default database; mode: the
+ * sql_mode it was written under, DDL_MODE_*; t: what ddl_target says of
+ * it): the column lists of the tables it creates, alters, renames or
+ * drops, and the charsets of databases. A statement that cannot be
+ * followed makes a table's names unknown, not wrong; so does a table made
+ * of a partition (ALTER TABLE ... CONVERT PARTITION ... TO TABLE). */
+int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int mode,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err);
 
 /* The table of map t (found by name; remembered in t->user). */

@@ -443,12 +443,14 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	uint64_t at = row;
 	int red;
 	int no_bs = ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES);
-	ddl_target(s, n, &t);
+	int mode = (no_bs ? DDL_MODE_NO_BS : 0) |
+		   (ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_ANSI_QUOTES) ? DDL_MODE_ANSI_QUOTES : 0);
+	ddl_target_mode(s, n, mode, &t);
 	/* followed in UTF-8 (from the statement's character_set_client): the
 	 * labels of ENUM and SET columns are read from its text */
 	if (sql_utf8(T, ev, start, err) < 0)
 		return -1;
-	if (st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), no_bs, &t, &dpos, err) < 0)
+	if (st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos, err) < 0)
 		return -1;
 	*last = row;
 	T->sqlred.len = 0;

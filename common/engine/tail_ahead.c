@@ -131,16 +131,27 @@ static const char *stmt_of(const char *info, struct mc_str *db)
 	return info;
 }
 
+/* The modes a statement read ahead is read under: SHOW BINLOG EVENTS does
+ * not say its sql_mode, so one with a " is read both ways ("x" a string,
+ * and under ANSI_QUOTES a name). */
+static int nmodes(const char *q)
+{
+	return strchr(q, '"') ? 2 : 1;
+}
+static const int modes[2] = { 0, DDL_MODE_ANSI_QUOTES };
+
 /* What a statement info may change of a table (ALTER_*). */
 static int stmt_kind(const char *info)
 {
 	struct ddl_target tg;
 	struct mc_str db;
 	const char *q = stmt_of(info, &db);
-	int k = ddl_target(q, strlen(q), &tg);
-	return alter_kind(info) |
-	       (k == DDL_CREATE || k == DDL_ALTER || k == DDL_DROP || k == DDL_RENAME ? ALTER_COLS
-										: 0);
+	int cols = 0;
+	for (int m = 0; m < nmodes(q) && !cols; m++) {
+		int k = ddl_target_mode(q, strlen(q), modes[m], &tg);
+		cols = k == DDL_CREATE || k == DDL_ALTER || k == DDL_DROP || k == DDL_RENAME;
+	}
+	return alter_kind(info) | (cols ? ALTER_COLS : 0);
 }
 
 /* Events a page of SHOW BINLOG EVENTS (its rows held in memory: about
@@ -218,6 +229,21 @@ int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_
 		a->off = off;
 		a->started = 1;
 	}
+	/* the statements at or before here concern no later lookup (the
+	 * tail reads on): dropped, so that a long tail keeps only those ahead */
+	if (T->fname) {
+		struct mc_pos here = { blr_file_seq(T->fname), off, 0 };
+		size_t k = 0;
+		for (size_t i = 0; i < a->n; i++) {
+			if (a->v[i].seq > here.file || (a->v[i].seq == here.file && a->v[i].off > here.off)) {
+				a->v[k++] = a->v[i];
+				continue;
+			}
+			free(a->v[i].file);
+			free(a->v[i].info);
+		}
+		a->n = k;
+	}
 	from_seq = blr_file_seq(a->file);
 	if (my_query(T->srv, "SHOW BINARY LOGS", &res, err) < 0)
 		return -1;
@@ -283,8 +309,9 @@ static int str_eq_ci(struct mc_str q, struct mc_str b)
 
 /* Does table db.tab of a statement (db empty: the statement's default
  * database def, or any when it had none) name t? Names are compared
- * without case (lower_case_table_names may be set: a refusal too many,
- * never one too few). */
+ * without the case of ASCII letters (lower_case_table_names may be set: a
+ * refusal too many rather than one too few); other letters in another
+ * case are not matched. */
 static int names_table(struct mc_str db, struct mc_str tab, struct mc_str def,
 		       const struct bl_table *t)
 {
@@ -295,47 +322,45 @@ static int names_table(struct mc_str db, struct mc_str tab, struct mc_str def,
 	return !db.n || str_eq_ci(db, t->db);
 }
 
-/* Does statement info change the column list of t, whose list is cols
- * now? A CREATE, DROP or RENAME naming it (the table made again, or
- * another swapped in under its name), an ALTER renaming it, one with
- * FIRST, AFTER or IF, or one that cannot be followed from cols or makes
- * of them another list (names, their order or count: ddl_apply, the code
- * that follows DDL in the binlog; a rename, an ADD or a DROP cannot be
- * followed from the list after it). An ALTER that keeps the names (an
- * index, a column's type or attributes: the server's table of now is
- * checked against the map's types) does not. */
-static int changes_cols(const char *info, const struct bl_table *t, const struct ddl_cols *cols)
+/* Does statement q (read under mode; def: its default database) change
+ * the column list of t? A CREATE, DROP or RENAME naming it (the table made
+ * again, or another swapped in under its name), an ALTER that renames it
+ * or makes a table of that name of a partition (CONVERT PARTITION ... TO
+ * TABLE), one naming it that adds, drops, renames or moves a column
+ * (ddl_alter_cols: by its text, whatever the columns are now: a list of
+ * now is no sound test, DROP a, ADD a makes (id,a,b) the (id,b,a) it
+ * gives again), and one too long to read whole (its start read: ddl_target)
+ * that has the table's name as a word. An ALTER that keeps the names (an index,
+ * a partition, a column's type or attributes: the server's table of now
+ * is checked against the map's types) does not. */
+static int changes_mode(const char *q, struct mc_str def, int mode, const struct bl_table *t)
 {
 	struct ddl_target tg;
-	struct ddl_cols out = { 0 };
-	struct mc_str def;
-	const char *q = stmt_of(info, &def);
-	int kind = ddl_target(q, strlen(q), &tg), hit = 0, rc;
-	for (size_t k = 0; k < tg.ntables && !hit; k++)
-		hit = names_table(tg.db[k], tg.table[k], def, t) ||
-		      (tg.new_table[k].n && names_table(tg.new_db[k], tg.new_table[k], def, t));
-	if (tg.more && !hit) {
+	int kind = ddl_target_mode(q, strlen(q), mode, &tg), hit = 0, brought = 0;
+	for (size_t k = 0; k < tg.ntables && !hit; k++) {
+		brought = tg.new_table[k].n && names_table(tg.new_db[k], tg.new_table[k], def, t);
+		hit = brought || names_table(tg.db[k], tg.table[k], def, t);
+	}
+	if ((tg.more || tg.cut) && !hit) {
 		char tab[257];
 		snprintf(tab, sizeof tab, "%.*s", (int)(t->name.n < 256 ? t->name.n : 256), t->name.p);
-		hit = has_word_ci(info, tab, strlen(tab));
+		brought = hit = has_word_ci(q, tab, strlen(tab));
 	}
 	if (!hit)
 		return 0;
-	if (kind != DDL_ALTER || tg.renamed || tg.more)
+	if (kind != DDL_ALTER || brought || tg.renamed || tg.more || tg.cut)
 		return 1;
-	/* what the list of now may take as done already: a move (FIRST,
-	 * AFTER) to where the column is now, an ADD ... IF NOT EXISTS of a
-	 * column it has, a DROP ... IF EXISTS of one it has not */
-	if (has_word_ci(q, "FIRST", 5) || has_word_ci(q, "AFTER", 5) || has_word_ci(q, "IF", 2))
-		return 1;
-	if (ddl_apply(q, strlen(q), cols, &out) < 0)
-		return 1;
-	rc = out.n != cols->n;
-	for (uint32_t i = 0; !rc && i < out.n; i++)
-		rc = !out.names || !cols->names || !out.names[i] || !cols->names[i] ||
-		     strcasecmp(out.names[i], cols->names[i]) != 0;
-	ddl_cols_free(&out);
-	return rc;
+	return ddl_alter_cols(q, strlen(q), mode) != 0;
+}
+
+static int changes_cols(const char *info, const struct bl_table *t)
+{
+	struct mc_str def;
+	const char *q = stmt_of(info, &def);
+	for (int m = 0; m < nmodes(q); m++)
+		if (changes_mode(q, def, modes[m], t))
+			return 1;
+	return 0;
 }
 
 /* Labels l, as information_schema gives them, that are ASCII, no NUL, in
@@ -393,13 +418,13 @@ void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char
 		  where, pos->off, a->file, a->off);
 }
 
-long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct ddl_cols *cols,
-		      const struct mc_pos *pos, const struct mc_pos *end)
+long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct mc_pos *pos,
+		      const struct mc_pos *end)
 {
 	const struct alters *a = T->alters;
 	for (size_t i = 0; a && i < a->n; i++) {
 		const struct alter_seen *v = &a->v[i];
-		if ((v->kind & ALTER_COLS) && between(v, pos, end) && changes_cols(v->info, t, cols))
+		if ((v->kind & ALTER_COLS) && between(v, pos, end) && changes_cols(v->info, t))
 			return (long)i;
 	}
 	return -1;
@@ -411,7 +436,7 @@ void tail_ahead_names_bad(struct tail *T, struct bl_table *t, long i, const stru
 	tail_table_bad(t,
 		       "table `%.*s`.`%.*s`: its column names are in no table map "
 		       "(binlog_row_metadata=MINIMAL or NO_LOG) and come from the server's table as "
-		       "it is now, but a statement that changes its columns lies after the table "
+		       "it is now, but a statement that may change its columns lies after the table "
 		       "map at offset %" PRIu64 ", at '%s': offset %" PRIu64 ": their names when "
 		       "the row was written cannot be known; " TAIL_LABELS_WAY_OUT,
 		       (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->off, v->file, v->off);

@@ -297,16 +297,16 @@ int tail_ahead_read(struct tail *T, uint64_t off, struct mc_pos *end, struct mc_
 void tail_ahead_check(struct tail *T, struct bl_table *t, uint32_t i, const char *name,
 		      const char *cs, const struct mys_labels *l, const struct mc_pos *pos,
 		      const struct mc_pos *end);
-/* tail_ahead_names: the column list cols the server gave for t (its
- * names the map takes) when its binlog ended at end, at pos: the index of
- * the first statement read ahead between pos and end that changes t's
- * columns (a CREATE, DROP or RENAME naming it, or an ALTER that renames,
- * adds, drops or moves a column: followed from cols), or -1.
+/* tail_ahead_names: the names the server gave for t (those the map
+ * takes) when its binlog ended at end, at pos: the index of the first
+ * statement read ahead between pos and end that may change t's columns
+ * (a CREATE, DROP or RENAME naming it, an ALTER that renames it, makes it
+ * of a partition, or adds, drops, renames or moves a column, by its text:
+ * ddl_alter_cols; one not read whole naming it), or -1.
  * tail_ahead_names_bad: t refused for statement i (t->bad), as long as
  * nothing was read ahead since. */
-struct ddl_cols;
-long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct ddl_cols *cols,
-		      const struct mc_pos *pos, const struct mc_pos *end);
+long tail_ahead_names(struct tail *T, const struct bl_table *t, const struct mc_pos *pos,
+		      const struct mc_pos *end);
 void tail_ahead_names_bad(struct tail *T, struct bl_table *t, long i, const struct mc_pos *pos);
 void tail_ahead_free(struct tail *T);
 
