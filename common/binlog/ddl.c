@@ -37,8 +37,12 @@ static int push(struct toks *ts, int type, const char *p, size_t n)
 /* Split a statement into words, `quoted names`, 'strings' and single
  * punctuation characters (mode: DDL_MODE_*; under ANSI_QUOTES a "name" is
  * a quoted name). Comments are dropped; the bodies of executable comments
- * (/ *! ... * /) are kept. A statement cut (ts->cut) is 0 as well. */
-static int lex_mode(const char *s, size_t n, int mode, struct toks *ts)
+ * (/ *! ... * /) are kept, those that a server runs or not by its version
+ * or kind (/ *!NNNNN, / *M!) too unless drop_gated; *gated (when not NULL)
+ * is set when there is one of those. A statement cut (ts->cut) is 0 as
+ * well. */
+static int lex_full(const char *s, size_t n, int mode, int drop_gated, int *gated,
+		    struct toks *ts)
 {
 	const char *p = s, *end = s + n;
 	int in_exec = 0, no_bs = mode & DDL_MODE_NO_BS, rc = 0;
@@ -47,12 +51,23 @@ static int lex_mode(const char *s, size_t n, int mode, struct toks *ts)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
 			p++;
 		} else if (c == '/' && end - p >= 2 && p[1] == '*') {
-			if (end - p >= 3 && (p[2] == '!' || (p[2] == 'M' && end - p >= 4 && p[3] == '!'))) {
-				p += p[2] == '!' ? 3 : 4;
-				while (p < end && *p >= '0' && *p <= '9')
-					p++;
-				in_exec = 1;
-			} else {
+			int exec = end - p >= 3 &&
+				   (p[2] == '!' || (p[2] == 'M' && end - p >= 4 && p[3] == '!'));
+			if (exec) {
+				const char *v = p + (p[2] == '!' ? 3 : 4), *d = v;
+				while (d < end && *d >= '0' && *d <= '9')
+					d++;
+				if (d > v || p[2] == 'M') { /* run by some servers only */
+					if (gated)
+						*gated = 1;
+					exec = !drop_gated;
+				}
+				if (exec) {
+					p = d;
+					in_exec = 1;
+				}
+			}
+			if (!exec) {
 				p += 2;
 				while (end - p >= 2 && !(p[0] == '*' && p[1] == '/'))
 					p++;
@@ -92,6 +107,11 @@ static int lex_mode(const char *s, size_t n, int mode, struct toks *ts)
 		}
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+static int lex_mode(const char *s, size_t n, int mode, struct toks *ts)
+{
+	return lex_full(s, n, mode, 0, NULL, ts);
 }
 
 static int kw(const struct toks *ts, size_t i, const char *word)
@@ -326,7 +346,20 @@ struct work {
 	int no_bs;  /* the statement's sql_mode has NO_BACKSLASH_ESCAPES */
 	size_t nkey;
 	struct mc_str key[64];
-	int key_ok;
+	/* the key was given by this statement: its columns are named by
+	 * their names after it (MariaDB: ADD PRIMARY KEY (a), CHANGE a c,
+	 * CHANGE b a keys the old b), so a later clause renames none */
+	int key_new;
+	const struct ddl_cols *in; /* an ALTER's list before it */
+	/* the CHANGE and RENAME COLUMN clauses of an ALTER, read before its
+	 * clauses are followed: AFTER x names x as the statement leaves it,
+	 * so an AFTER naming a name a later clause gives or takes is not
+	 * followed here */
+	size_t clause, nren;
+	struct {
+		struct mc_str old, neu;
+		size_t clause;
+	} ren[64];
 	/* the names an ALTER's CHANGE or RENAME COLUMN gave so far: its
 	 * clauses name columns by their names before the statement (CHANGE a
 	 * b, CHANGE b c renames the old b to c; RENAME COLUMN a TO b, RENAME
@@ -369,6 +402,31 @@ static long find(const struct work *w, struct mc_str name)
 		if (same(w->names[i], name))
 			return (long)i;
 	return -1;
+}
+
+/* Whether an ALTER's table had the column name before it (MariaDB
+ * decides ADD IF NOT EXISTS and DROP, CHANGE, MODIFY IF EXISTS by the
+ * table's columns, not by what the statement's clauses before did): 1, 0,
+ * or -1 when that cannot be told here (a name of bytes not ASCII: the
+ * server folds their case too). */
+static int existed(const struct work *w, struct mc_str name)
+{
+	for (uint32_t i = 0; i < w->in->n; i++)
+		if (same(mc_str_c(w->in->names[i], strlen(w->in->names[i])), name))
+			return 1;
+	for (size_t i = 0; i < name.n; i++)
+		if ((unsigned char)name.p[i] >= 0x80)
+			return -1;
+	return 0;
+}
+
+/* Does a clause after the current one rename from or to name? */
+static int renamed_later(const struct work *w, struct mc_str name)
+{
+	for (size_t i = 0; i < w->nren; i++)
+		if (w->ren[i].clause > w->clause && (same(w->ren[i].old, name) || same(w->ren[i].neu, name)))
+			return 1;
+	return 0;
 }
 
 /* A column's attributes from its definition. */
@@ -615,16 +673,18 @@ static void key_cols(const struct toks *ts, size_t i, struct work *w)
 	for (size_t k = 0; k < np; k++)
 		if (is_name(ts, parts[k].a))
 			w->key[w->nkey++] = tok_str(ts, parts[k].a);
-	w->key_ok = 1;
+	w->key_new = 1;
 }
 
 static int is_constraint_word(const struct toks *ts, size_t i)
 {
 	static const char *const words[] = { "PRIMARY", "KEY", "INDEX", "UNIQUE", "CONSTRAINT",
-					     "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK", "PERIOD",
-					     "SYSTEM", NULL };
+					     "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK", NULL };
 	if (i >= ts->n || ts->t[i].type != T_WORD)
 		return 0;
+	/* PERIOD and SYSTEM are not reserved: `period INT` is a column */
+	if (kw(ts, i, "PERIOD") || kw(ts, i, "SYSTEM"))
+		return kw(ts, i + 1, kw(ts, i, "PERIOD") ? "FOR" : "VERSIONING");
 	for (int k = 0; words[k]; k++)
 		if (kw(ts, i, words[k]))
 			return 1;
@@ -657,32 +717,91 @@ static void column_key(const struct toks *ts, size_t a, size_t b, struct work *w
 		else if (depth == 0 && kw(ts, i, "KEY") && !kw(ts, i - 1, "UNIQUE")) {
 			w->nkey = 1;
 			w->key[0] = tok_str(ts, a);
-			w->key_ok = 1;
+			w->key_new = 1;
 			return;
 		}
 	}
 }
 
+/* Does the column definition [a, b) (its name at a, then its type) end
+ * with AFTER col (2) or FIRST (1)? AFTER first names a column. */
+static int positioned(const struct toks *ts, size_t a, size_t b)
+{
+	if (b >= a + 4 && kw(ts, b - 2, "AFTER") && is_name(ts, b - 1))
+		return 2;
+	return b >= a + 3 && kw(ts, b - 1, "FIRST");
+}
+
 /* FIRST or AFTER col at the end of [a, b): the insert position, or n (end);
- * -1 if AFTER names no column. */
+ * -1 if AFTER names no column, or one a later clause renames. */
 static long position(const struct toks *ts, size_t a, size_t b, const struct work *w)
 {
-	if (b > a && kw(ts, b - 1, "FIRST"))
-		return 0;
-	if (b >= a + 2 && kw(ts, b - 2, "AFTER") && is_name(ts, b - 1)) {
+	int pos = positioned(ts, a, b);
+	if (pos == 2) {
 		long k = find(w, tok_str(ts, b - 1));
-		return k < 0 ? -1 : k + 1;
+		return k < 0 || renamed_later(w, tok_str(ts, b - 1)) ? -1 : k + 1;
 	}
-	return (long)w->n;
+	return pos ? 0 : (long)w->n;
+}
+
+/* A column named in a key given before this statement: renamed from old
+ * to neu (neu.n 0: dropped from it). */
+static void key_rename(struct work *w, struct mc_str old, struct mc_str neu)
+{
+	if (w->key_new)
+		return;
+	for (size_t j = 0; j < w->nkey; j++)
+		if (same(w->key[j], old)) {
+			if (neu.n) {
+				w->key[j] = neu;
+			} else {
+				memmove(w->key + j, w->key + j + 1, (w->nkey - j - 1) * sizeof *w->key);
+				w->nkey--;
+			}
+			return;
+		}
+}
+
+/* ADD [COLUMN] [IF NOT EXISTS] of the column defined by [i, b): 0, or -1
+ * when not followed. */
+static int add_column(const struct toks *ts, size_t i, size_t b, int ine, struct work *w)
+{
+	long at;
+	struct attr a2;
+	if (!is_name(ts, i))
+		return -1;
+	if (ine) {
+		int e = existed(w, tok_str(ts, i));
+		if (e > 0)
+			return 0; /* the table had it: skipped, even if dropped before */
+		if (e < 0)
+			return -1;
+	}
+	if (find(w, tok_str(ts, i)) >= 0 || (at = position(ts, i, b, w)) < 0)
+		return -1;
+	a2 = def_attr(ts, i, b, w);
+	if (insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
+		return -1;
+	column_key(ts, i, b, w);
+	return 0;
+}
+
+/* IF EXISTS of a DROP, CHANGE or MODIFY naming name (ie: it has one): 1 to
+ * follow the clause, 0 when the server skips it (the table had no such
+ * column before the statement, even if a clause before added it), -1 when
+ * that is not told here. */
+static int if_exists(const struct work *w, struct mc_str name, int ie)
+{
+	return ie ? existed(w, name) : 1;
 }
 
 static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 {
 	size_t i = a + 1;
 	if (kw(ts, a, "ADD")) {
-		int ine;
+		int ine, col = 0;
 		if (kw(ts, i, "COLUMN"))
-			i++;
+			i++, col = 1; /* then a column, whatever its name */
 		else if (kw(ts, i, "PARTITION") || /* ADD PARTITION (...): columns unchanged */
 			 (kw(ts, i, "VECTOR") && (kw(ts, i + 1, "INDEX") || kw(ts, i + 1, "KEY"))))
 			return 0; /* (and MariaDB 11.7's ADD VECTOR INDEX) */
@@ -691,42 +810,33 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		if (punct(ts, i, '(')) {
 			struct part parts[256];
 			size_t end = skip_group(ts, i), np = split(ts, i + 1, end - 1, parts, 256);
-			for (size_t k = 0; k < np; k++) {
-				if (!is_name(ts, parts[k].a) || is_constraint_word(ts, parts[k].a))
+			for (size_t k = 0; k < np; k++)
+				if (is_constraint_word(ts, parts[k].a) ||
+				    add_column(ts, parts[k].a, parts[k].b, ine, w) < 0)
 					return -1;
-				struct attr at = def_attr(ts, parts[k].a, parts[k].b, w);
-				if (insert_at(w, w->n, tok_str(ts, parts[k].a), &at) < 0)
-					return -1;
-				column_key(ts, parts[k].a, parts[k].b, w);
-			}
 			return 0;
 		}
-		if (is_constraint_word(ts, i)) {
+		if (!col && is_constraint_word(ts, i)) {
 			constraint(ts, i, b, w);
 			return 0;
 		}
-		if (!is_name(ts, i))
-			return -1;
-		if (find(w, tok_str(ts, i)) >= 0)
-			return ine ? 0 : -1;
-		{
-			long at = position(ts, i, b, w);
-			struct attr a2;
-			if (at < 0)
-				return -1;
-			a2 = def_attr(ts, i, b, w);
-			if (insert_at(w, (size_t)at, tok_str(ts, i), &a2) < 0)
-				return -1;
-			column_key(ts, i, b, w);
-		}
-		return 0;
+		return add_column(ts, i, b, ine, w);
 	}
 	if (kw(ts, a, "DROP")) {
-		int ie;
+		int ie, e;
 		long k;
 		if (kw(ts, i, "PRIMARY")) {
 			w->nkey = 0;
-			w->key_ok = 1;
+			w->key_new = 1;
+			return 0;
+		}
+		if (kw(ts, i, "INDEX") || kw(ts, i, "KEY") || kw(ts, i, "CONSTRAINT")) {
+			/* DROP INDEX `PRIMARY` drops the primary key too */
+			size_t k2 = skip_if(ts, i + 1, 0);
+			if (is_name(ts, k2) && same(tok_str(ts, k2), mc_str_c("PRIMARY", 7))) {
+				w->nkey = 0;
+				w->key_new = 1;
+			}
 			return 0;
 		}
 		if (kw(ts, i, "COLUMN"))
@@ -737,16 +847,13 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		i = skip_if(ts, i, 0);
 		if (!is_name(ts, i) || renamed_to(w, tok_str(ts, i)))
 			return -1;
+		if ((e = if_exists(w, tok_str(ts, i), ie)) <= 0)
+			return e;
 		k = find(w, tok_str(ts, i));
 		if (k < 0)
-			return ie ? 0 : -1;
+			return ie ? 0 : -1; /* DROP IF EXISTS a, DROP IF EXISTS a: once */
 		remove_at(w, (size_t)k);
-		for (size_t j = 0; j < w->nkey; j++)
-			if (same(w->key[j], tok_str(ts, i))) {
-				memmove(w->key + j, w->key + j + 1, (w->nkey - j - 1) * sizeof *w->key);
-				w->nkey--;
-				break;
-			}
+		key_rename(w, tok_str(ts, i), mc_str_c("", 0));
 		return 0;
 	}
 	if (kw(ts, a, "CHANGE") || kw(ts, a, "MODIFY")) {
@@ -761,15 +868,14 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			return -1;
 		old = tok_str(ts, i);
 		neu = change ? tok_str(ts, i + 1) : old;
-		if (renamed_to(w, old) || note_rename(w, old, neu) < 0)
+		if (renamed_to(w, old) || (ie = if_exists(w, old, ie)) < 0)
 			return -1;
-		k = find(w, old);
-		if (k < 0)
-			return ie ? 0 : -1;
+		if (ie == 0)
+			return 0;
+		if (note_rename(w, old, neu) < 0 || (k = find(w, old)) < 0)
+			return -1;
 		remove_at(w, (size_t)k);
-		at = position(ts, i, b, w);
-		if (b > i && !kw(ts, b - 1, "FIRST") && !(b >= i + 2 && kw(ts, b - 2, "AFTER")))
-			at = k; /* stays where it was */
+		at = positioned(ts, i, b) ? position(ts, i, b, w) : k; /* else where it was */
 		{
 			struct attr a2 = def_attr(ts, change ? i + 1 : i, b, w);
 			if (at < 0) {
@@ -779,9 +885,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 			if (insert_at(w, (size_t)at, neu, &a2) < 0)
 				return -1;
 		}
-		for (size_t j = 0; j < w->nkey; j++)
-			if (same(w->key[j], old))
-				w->key[j] = neu;
+		key_rename(w, old, neu);
 		column_key(ts, change ? i + 1 : i, b, w);
 		return 0;
 	}
@@ -794,9 +898,7 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 		k = find(w, tok_str(ts, i + 1));
 		if (k < 0)
 			return -1;
-		for (size_t j = 0; j < w->nkey; j++)
-			if (same(w->key[j], w->names[k]))
-				w->key[j] = tok_str(ts, i + 3);
+		key_rename(w, w->names[k], tok_str(ts, i + 3));
 		w->names[k] = tok_str(ts, i + 3);
 		return 0;
 	}
@@ -856,10 +958,8 @@ static int finish(struct work *w, struct ddl_cols *out)
 	}
 	for (size_t j = 0; j < w->nkey; j++) {
 		long k = find(w, w->key[j]);
-		if (k < 0) {
-			out->nkey = 0;
-			break;
-		}
+		if (k < 0)
+			goto bad; /* a name of bytes not ASCII in another case: not told */
 		out->key[out->nkey++] = (uint32_t)k;
 	}
 	return 0;
@@ -893,6 +993,8 @@ done:
 	return rc;
 }
 
+static size_t partitioning(const struct toks *ts, size_t i);
+
 /* Does clause [a, b) of an ALTER TABLE add, drop, rename or move a
  * column (ddl_alter_cols)? The same reading as alter_spec's. */
 static int clause_cols(const struct toks *ts, size_t a, size_t b)
@@ -920,7 +1022,7 @@ int ddl_alter_cols(const char *sql, size_t n, int mode)
 {
 	struct toks ts = { 0 };
 	struct mc_str db, tab;
-	size_t i = 1, st;
+	size_t i = 1, st, end;
 	int depth = 0, rc = -1;
 	if (lex_mode(sql, n, mode, &ts) < 0)
 		goto done;
@@ -931,8 +1033,9 @@ int ddl_alter_cols(const char *sql, size_t n, int mode)
 	if (!(i = table_name(&ts, skip_if(&ts, i + 1, 0), &db, &tab)))
 		goto done;
 	rc = 0;
-	for (i = st = skip_wait(&ts, i); i <= ts.n && !rc; i++) {
-		if (i == ts.n || (depth == 0 && punct(&ts, i, ','))) {
+	end = partitioning(&ts, i); /* (PARTITION BY ends the last clause) */
+	for (i = st = skip_wait(&ts, i); i <= end && !rc; i++) {
+		if (i == end || (depth == 0 && punct(&ts, i, ','))) {
 			rc = i > st && clause_cols(&ts, st, i);
 			st = i + 1;
 		} else if (punct(&ts, i, '(')) {
@@ -957,8 +1060,71 @@ int ddl_apply_cs(const char *sql, size_t n, const struct ddl_cols *in, const cha
 	return ddl_apply_mode(sql, n, in, default_cs, 0, out);
 }
 
-int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
-		   int mode, struct ddl_cols *out)
+/* What no statement is followed with: a name holding a backquote (`a``b`:
+ * its doubled backquote would be kept in the name), and system versioning
+ * (WITH, ADD, DROP SYSTEM VERSIONING: the server adds or drops its
+ * row_start and row_end columns, hidden, and puts row_end in the primary
+ * key). */
+static int unfollowed(const struct toks *ts)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		if (kw(ts, i, "SYSTEM") && kw(ts, i + 1, "VERSIONING"))
+			return 1;
+		if (ts->t[i].type == T_QUOTED && memchr(ts->t[i].p, '`', ts->t[i].n))
+			return 1;
+	}
+	return 0;
+}
+
+/* The index of an ALTER's partitioning clause (PARTITION BY, REMOVE
+ * PARTITIONING) from i, which follows its other clauses with no comma
+ * (ADD c INT FIRST PARTITION BY KEY (id)), or ts->n. */
+static size_t partitioning(const struct toks *ts, size_t i)
+{
+	int depth = 0;
+	for (; i < ts->n; i++) {
+		if (punct(ts, i, '('))
+			depth++;
+		else if (punct(ts, i, ')'))
+			depth--;
+		else if (depth == 0 && ((kw(ts, i, "PARTITION") && kw(ts, i + 1, "BY")) ||
+					(kw(ts, i, "REMOVE") && kw(ts, i + 1, "PARTITIONING"))))
+			break;
+	}
+	return i;
+}
+
+/* The CHANGE and RENAME COLUMN clauses of parts[0..np) into w->ren; -1 if
+ * there are more than it holds. */
+static int read_renames(const struct toks *ts, const struct part *parts, size_t np, struct work *w)
+{
+	for (size_t k = 0; k < np; k++) {
+		size_t i = parts[k].a + 1, o, nu;
+		if (kw(ts, parts[k].a, "CHANGE")) {
+			o = skip_if(ts, i + kw(ts, i, "COLUMN"), 0);
+			nu = o + 1;
+		} else if (kw(ts, parts[k].a, "RENAME") && kw(ts, i, "COLUMN") && kw(ts, i + 2, "TO")) {
+			o = i + 1;
+			nu = i + 3;
+		} else {
+			continue;
+		}
+		if (!is_name(ts, o) || !is_name(ts, nu))
+			continue; /* refused when followed */
+		if (w->nren == sizeof w->ren / sizeof *w->ren)
+			return -1;
+		w->ren[w->nren].old = tok_str(ts, o);
+		w->ren[w->nren].neu = tok_str(ts, nu);
+		w->ren[w->nren++].clause = k;
+	}
+	return 0;
+}
+
+/* ddl_apply_mode with the bodies of the executable comments that only
+ * some servers run dropped (drop_gated) or kept; *gated is set when there
+ * is one. */
+static int apply(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		 int mode, int drop_gated, int *gated, struct ddl_cols *out)
 {
 	struct toks ts = { 0 };
 	struct work w = { 0 };
@@ -969,7 +1135,7 @@ int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const c
 
 	memset(out, 0, sizeof *out);
 	w.no_bs = mode & DDL_MODE_NO_BS;
-	if (lex_mode(sql, n, mode, &ts) < 0)
+	if (lex_full(sql, n, mode, drop_gated, gated, &ts) < 0 || unfollowed(&ts))
 		goto done;
 	/* a part has a token at least: sized to the statement (a fixed 2 *
 	 * MC_MAX_COLUMNS, 128 KB, was a mapping made and unmapped each time) */
@@ -1036,9 +1202,12 @@ int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const c
 		for (uint32_t k = 0; k < in->nkey && k < 64; k++)
 			if (in->key[k] < in->n)
 				w.key[w.nkey++] = mc_str_c(in->names[in->key[k]], strlen(in->names[in->key[k]]));
-		np = split(&ts, i, ts.n, parts, maxp);
-		for (size_t k = 0; k < np; k++)
-			if (alter_spec(&ts, parts[k].a, parts[k].b, &w) < 0)
+		w.in = in;
+		np = split(&ts, i, partitioning(&ts, i), parts, maxp);
+		if (read_renames(&ts, parts, np, &w) < 0)
+			goto done;
+		for (w.clause = 0; w.clause < np; w.clause++)
+			if (alter_spec(&ts, parts[w.clause].a, parts[w.clause].b, &w) < 0)
 				goto done;
 	}
 	rc = finish(&w, out);
@@ -1052,6 +1221,39 @@ done:
 	free(w.lab);
 	free(ts.t);
 	return rc;
+}
+
+/* Do a and b have the same names and key? */
+static int same_cols(const struct ddl_cols *a, const struct ddl_cols *b)
+{
+	if (a->n != b->n || a->nkey != b->nkey ||
+	    memcmp(a->key, b->key, a->nkey * sizeof *a->key) != 0)
+		return 0;
+	for (uint32_t i = 0; i < a->n; i++)
+		if (strcmp(a->names[i], b->names[i]) != 0)
+			return 0;
+	return 1;
+}
+
+int ddl_apply_mode(const char *sql, size_t n, const struct ddl_cols *in, const char *default_cs,
+		   int mode, struct ddl_cols *out)
+{
+	struct ddl_cols other;
+	int gated = 0;
+	if (apply(sql, n, in, default_cs, mode, 0, &gated, out) < 0)
+		return -1;
+	if (!gated)
+		return 0;
+	/* an executable comment that some servers run (/ *!NNNNN for a
+	 * version, / *M! MariaDB's) and the server of the binlog is not
+	 * known here: followed when the names are the same either way */
+	if (apply(sql, n, in, default_cs, mode, 1, NULL, &other) == 0 && same_cols(out, &other)) {
+		ddl_cols_free(&other);
+		return 0;
+	}
+	ddl_cols_free(&other);
+	ddl_cols_free(out);
+	return -1;
 }
 
 void ddl_cols_free(struct ddl_cols *c)

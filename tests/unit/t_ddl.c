@@ -102,6 +102,58 @@ int main(void)
 		apply("... and NOWAIT", "ALTER TABLE t NOWAIT DROP w", &s, "c2,id,a,X,c|2");
 		ddl_cols_free(&s);
 	}
+	/* divergences from MariaDB 10.11 that tests/t2085 found: each is now
+	 * followed as the server does, or not followed (NULL) */
+	{
+		struct ddl_cols s = { 0 };
+		apply("unreserved PERIOD, SYSTEM as column names",
+		      "CREATE TABLE t (period INT, system INT, id INT PRIMARY KEY)", &s, "period,system,id|3");
+		apply("ADD COLUMN period", "ALTER TABLE t ADD COLUMN period2 INT FIRST, ADD COLUMN system2 INT",
+		      &s, "period2,period,system,id,system2|4");
+		apply("AFTER first names a column named first", "ALTER TABLE t CHANGE period first INT, "
+		      "ADD c INT AFTER first", &s, "period2,first,c,system,id,system2|5");
+		apply("ADD IF NOT EXISTS (a, b): each by the columns before",
+		      "ALTER TABLE t ADD IF NOT EXISTS (c INT, d INT)", &s,
+		      "period2,first,c,system,id,system2,d|5");
+		apply("DROP d, ADD IF NOT EXISTS d: skipped (the table had d)",
+		      "ALTER TABLE t DROP d, ADD IF NOT EXISTS d INT", &s, "period2,first,c,system,id,system2|5");
+		apply("ADD e, DROP IF EXISTS e, MODIFY IF EXISTS e: skipped (the table had no e)",
+		      "ALTER TABLE t ADD e INT, DROP IF EXISTS e, MODIFY IF EXISTS e INT FIRST", &s,
+		      "period2,first,c,system,id,system2,e|5");
+		apply("DROP INDEX `PRIMARY` drops the key", "ALTER TABLE t DROP INDEX IF EXISTS `primary`", &s,
+		      "period2,first,c,system,id,system2,e|");
+		apply("ADD PRIMARY KEY (c) names c after the statement",
+		      "ALTER TABLE t ADD PRIMARY KEY (c), CHANGE c c0 INT, CHANGE e c INT", &s,
+		      "period2,first,c0,system,id,system2,c|7");
+		apply("DROP CONSTRAINT `PRIMARY`", "ALTER TABLE t DROP CONSTRAINT `PRIMARY`", &s,
+		      "period2,first,c0,system,id,system2,c|");
+		apply("a clause before PARTITION BY, no comma",
+		      "ALTER TABLE t ADD k INT FIRST PARTITION BY KEY (id) PARTITIONS 2", &s,
+		      "k,period2,first,c0,system,id,system2,c|");
+		apply("... before REMOVE PARTITIONING", "ALTER TABLE t MODIFY c INT FIRST REMOVE PARTITIONING",
+		      &s, "c,k,period2,first,c0,system,id,system2|");
+		apply("an executable comment run by all servers, or with the same names either way",
+		      "ALTER TABLE t ADD m INT /*!80023 INVISIBLE */ /*!, ADD n INT */", &s,
+		      "c,k,period2,first,c0,system,id,system2,m,n|");
+		apply("AFTER x where a later clause gives x is not followed",
+		      "ALTER TABLE t ADD x INT AFTER c, CHANGE c y INT, CHANGE k c INT", &s, NULL);
+		apply("... MODIFY ... AFTER too", "ALTER TABLE t MODIFY m INT AFTER k, RENAME COLUMN k TO q", &s,
+		      NULL);
+		apply("an executable comment only some servers run, that changes names",
+		      "ALTER TABLE t ADD z INT /*!999999 FIRST */", &s, NULL);
+		apply("... a MariaDB one", "ALTER TABLE t ADD z INT /*M! , ADD z2 INT */", &s, NULL);
+		apply("a name holding a backquote", "ALTER TABLE t ADD `x``y` INT", &s, NULL);
+		apply("ADD SYSTEM VERSIONING (hidden columns)", "ALTER TABLE t ADD SYSTEM VERSIONING", &s, NULL);
+		apply("DROP IF EXISTS of a name not ASCII (the server folds its case)",
+		      "ALTER TABLE t DROP COLUMN IF EXISTS `\xc3\x89`", &s, NULL);
+		apply("a key column not found (not ASCII, another case)",
+		      "ALTER TABLE t ADD `\xc3\xa9` INT, ADD PRIMARY KEY (`\xc3\x89`)", &s, NULL);
+		ddl_cols_free(&s);
+		apply("CREATE TABLE ... WITH SYSTEM VERSIONING",
+		      "CREATE TABLE t (id INT PRIMARY KEY) WITH SYSTEM VERSIONING", &s, NULL);
+		apply("CREATE TABLE with a column only some servers have",
+		      "CREATE TABLE t (id INT PRIMARY KEY /*!999999 , z INT */, a INT)", &s, NULL);
+	}
 	apply("DROP IF EXISTS of an unknown column is nothing", "ALTER TABLE t DROP COLUMN IF EXISTS nope",
 	      &c, "z,pk+,bb,c,y+,m,n,partition|1,2");
 	ddl_cols_free(&c);
@@ -236,6 +288,8 @@ int main(void)
 			{ "ALTER TABLE t MODIFY a INT AFTER b", 1 },
 			{ "ALTER TABLE t MODIFY a INT FIRST", 1 },
 			{ "ALTER TABLE t WAIT 1.5 RENAME COLUMN a TO c", 1 },
+			{ "ALTER TABLE t MODIFY a INT FIRST REMOVE PARTITIONING", 1 },
+			{ "ALTER TABLE t MODIFY a INT PARTITION BY KEY (id) PARTITIONS 2", 0 },
 			{ "ALTER TABLE t MODIFY a BIGINT NOT NULL COMMENT 'first, after'", 0 },
 			{ "ALTER TABLE t ADD INDEX IF NOT EXISTS i (a), DROP INDEX IF EXISTS j", 0 },
 			{ "ALTER TABLE t ADD PRIMARY KEY (a), DROP PRIMARY KEY", 0 },
