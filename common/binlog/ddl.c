@@ -691,17 +691,23 @@ static int is_constraint_word(const struct toks *ts, size_t i)
 	return 0;
 }
 
-/* A constraint definition [a, b): PRIMARY KEY (cols) sets the key. */
-static void constraint(const struct toks *ts, size_t a, size_t b, struct work *w)
+/* A constraint definition [a, b): PRIMARY KEY (cols) sets the key. 0, or
+ * -1 when not followed. */
+static int constraint(const struct toks *ts, size_t a, size_t b, struct work *w)
 {
 	for (size_t i = a; i + 1 < b; i++)
 		if (kw(ts, i, "PRIMARY") && kw(ts, i + 1, "KEY")) {
 			size_t k = i + 2;
-			while (k < b && !punct(ts, k, '('))
-				k++; /* USING BTREE, an index name */
+			for (; k < b && !punct(ts, k, '('); k++) /* USING BTREE, an index name */
+				if (kw(ts, k, "IF")) {
+					/* ADD PRIMARY KEY IF NOT EXISTS: the server skips
+					 * it when the table had one; followed then only */
+					return w->in && w->in->nkey && !w->key_new ? 0 : -1;
+				}
 			key_cols(ts, k, w);
-			return;
+			return 0;
 		}
+	return 0;
 }
 
 /* A column definition [a, b) whose name is at a: an inline PRIMARY KEY or
@@ -816,10 +822,8 @@ static int alter_spec(const struct toks *ts, size_t a, size_t b, struct work *w)
 					return -1;
 			return 0;
 		}
-		if (!col && is_constraint_word(ts, i)) {
-			constraint(ts, i, b, w);
-			return 0;
-		}
+		if (!col && is_constraint_word(ts, i))
+			return constraint(ts, i, b, w);
 		return add_column(ts, i, b, ine, w);
 	}
 	if (kw(ts, a, "DROP")) {
@@ -1166,7 +1170,8 @@ static int apply(const char *sql, size_t n, const struct ddl_cols *in, const cha
 		np = split(&ts, i + 1, end - 1, parts, maxp);
 		for (size_t k = 0; k < np; k++) {
 			if (is_constraint_word(&ts, parts[k].a)) {
-				constraint(&ts, parts[k].a, parts[k].b, &w);
+				if (constraint(&ts, parts[k].a, parts[k].b, &w) < 0)
+					goto done;
 				continue;
 			}
 			struct attr at;

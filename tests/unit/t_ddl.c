@@ -125,8 +125,13 @@ int main(void)
 		apply("ADD PRIMARY KEY (c) names c after the statement",
 		      "ALTER TABLE t ADD PRIMARY KEY (c), CHANGE c c0 INT, CHANGE e c INT", &s,
 		      "period2,first,c0,system,id,system2,c|7");
+		apply("ADD PRIMARY KEY IF NOT EXISTS of a table with one: skipped",
+		      "ALTER TABLE t ADD PRIMARY KEY IF NOT EXISTS (first)", &s,
+		      "period2,first,c0,system,id,system2,c|7");
 		apply("DROP CONSTRAINT `PRIMARY`", "ALTER TABLE t DROP CONSTRAINT `PRIMARY`", &s,
 		      "period2,first,c0,system,id,system2,c|");
+		apply("ADD PRIMARY KEY IF NOT EXISTS of a table with none is not followed",
+		      "ALTER TABLE t ADD PRIMARY KEY IF NOT EXISTS (first)", &s, NULL);
 		apply("a clause before PARTITION BY, no comma",
 		      "ALTER TABLE t ADD k INT FIRST PARTITION BY KEY (id) PARTITIONS 2", &s,
 		      "k,period2,first,c0,system,id,system2,c|");
