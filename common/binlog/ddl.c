@@ -1157,8 +1157,11 @@ static int apply(const char *sql, size_t n, const struct ddl_cols *in, const cha
 		if (!kw(&ts, 0, "CREATE") || !kw(&ts, i, "TABLE"))
 			goto done;
 		i = skip_if(&ts, i + 1, 1);
+		/* CREATE TABLE t (LIKE s), t (SELECT ...), (WITH ...), (VALUES
+		 * ...): columns from another table or a query */
 		if (!(i = table_name(&ts, i, &db, &tab)) || !punct(&ts, i, '(') ||
-		    kw(&ts, i + 1, "LIKE"))
+		    kw(&ts, i + 1, "LIKE") || kw(&ts, i + 1, "SELECT") || kw(&ts, i + 1, "WITH") ||
+		    kw(&ts, i + 1, "VALUES"))
 			goto done;
 		end = skip_group(&ts, i);
 		for (size_t k = end; k < ts.n; k++)

@@ -164,6 +164,11 @@ int main(void)
 	ddl_cols_free(&c);
 	apply("CREATE TABLE ... LIKE is refused", "CREATE TABLE t2 LIKE t", &c, NULL);
 	apply("CREATE TABLE ... SELECT is refused", "CREATE TABLE t2 (a INT) SELECT 1 AS b", &c, NULL);
+	apply("CREATE TABLE t (SELECT ...) is refused (it was a column named SELECT)",
+	      "CREATE TABLE t2 (SELECT 1 AS a, 2 AS b)", &c, NULL);
+	apply("CREATE TABLE t (WITH ...) is refused", "CREATE TABLE t2 (WITH q AS (SELECT 1 AS a) SELECT a FROM q)",
+	      &c, NULL);
+	apply("CREATE TABLE t (VALUES ...) is refused", "CREATE TABLE t2 (VALUES (1, 2))", &c, NULL);
 	apply("executable comments are code", "CREATE TABLE t3 (a INT /*!80023 INVISIBLE */, b INT, PRIMARY KEY (b))",
 	      &c, "a,b|2");
 	ddl_cols_free(&c);
