@@ -660,20 +660,24 @@ static struct mc_str tok_str(const struct toks *ts, size_t i)
 	return mc_str_c(ts->t[i].p, ts->t[i].n);
 }
 
-/* Key columns from "( a [(len)] [ASC|DESC], ... )" at i. */
-static void key_cols(const struct toks *ts, size_t i, struct work *w)
+/* Key columns from "( a [(len)] [ASC|DESC], ... )" at i: 0, or -1 when
+ * a part does not start with a name (sql_mode ANSI_QUOTES' "a"). */
+static int key_cols(const struct toks *ts, size_t i, struct work *w)
 {
 	size_t end = skip_group(ts, i);
 	struct part parts[64];
 	size_t np;
 	if (!punct(ts, i, '('))
-		return;
+		return 0;
 	np = split(ts, i + 1, end - 1, parts, 64);
 	w->nkey = 0;
-	for (size_t k = 0; k < np; k++)
-		if (is_name(ts, parts[k].a))
-			w->key[w->nkey++] = tok_str(ts, parts[k].a);
+	for (size_t k = 0; k < np; k++) {
+		if (!is_name(ts, parts[k].a))
+			return -1;
+		w->key[w->nkey++] = tok_str(ts, parts[k].a);
+	}
 	w->key_new = 1;
+	return 0;
 }
 
 static int is_constraint_word(const struct toks *ts, size_t i)
@@ -704,8 +708,7 @@ static int constraint(const struct toks *ts, size_t a, size_t b, struct work *w)
 					 * it when the table had one; followed then only */
 					return w->in && w->in->nkey && !w->key_new ? 0 : -1;
 				}
-			key_cols(ts, k, w);
-			return 0;
+			return key_cols(ts, k, w);
 		}
 	return 0;
 }
@@ -733,18 +736,19 @@ static void column_key(const struct toks *ts, size_t a, size_t b, struct work *w
  * with AFTER col (2) or FIRST (1)? AFTER first names a column. */
 static int positioned(const struct toks *ts, size_t a, size_t b)
 {
-	if (b >= a + 4 && kw(ts, b - 2, "AFTER") && is_name(ts, b - 1))
+	if (b >= a + 4 && kw(ts, b - 2, "AFTER") && ts->t[b - 1].type != T_PUNCT)
 		return 2;
 	return b >= a + 3 && kw(ts, b - 1, "FIRST");
 }
 
 /* FIRST or AFTER col at the end of [a, b): the insert position, or n (end);
- * -1 if AFTER names no column, or one a later clause renames. */
+ * -1 if AFTER names no column, one a later clause renames, or one not
+ * read here (sql_mode ANSI_QUOTES' AFTER "a"). */
 static long position(const struct toks *ts, size_t a, size_t b, const struct work *w)
 {
 	int pos = positioned(ts, a, b);
 	if (pos == 2) {
-		long k = find(w, tok_str(ts, b - 1));
+		long k = is_name(ts, b - 1) ? find(w, tok_str(ts, b - 1)) : -1;
 		return k < 0 || renamed_later(w, tok_str(ts, b - 1)) ? -1 : k + 1;
 	}
 	return pos ? 0 : (long)w->n;

@@ -148,6 +148,10 @@ int main(void)
 		      "ALTER TABLE t ADD z INT /*!999999 FIRST */", &s, NULL);
 		apply("... a MariaDB one", "ALTER TABLE t ADD z INT /*M! , ADD z2 INT */", &s, NULL);
 		apply("a name holding a backquote", "ALTER TABLE t ADD `x``y` INT", &s, NULL);
+		apply("AFTER \"a\" (sql_mode ANSI_QUOTES; it was added last)",
+		      "ALTER TABLE t ADD z INT AFTER \"c\"", &s, NULL);
+		apply("a key column \"a\" (ANSI_QUOTES; it was left out of the key)",
+		      "ALTER TABLE t ADD PRIMARY KEY (\"c\", k)", &s, NULL);
 		apply("ADD SYSTEM VERSIONING (hidden columns)", "ALTER TABLE t ADD SYSTEM VERSIONING", &s, NULL);
 		apply("DROP IF EXISTS of a name not ASCII (the server folds its case)",
 		      "ALTER TABLE t DROP COLUMN IF EXISTS `\xc3\x89`", &s, NULL);
@@ -156,6 +160,9 @@ int main(void)
 		ddl_cols_free(&s);
 		apply("CREATE TABLE ... WITH SYSTEM VERSIONING",
 		      "CREATE TABLE t (id INT PRIMARY KEY) WITH SYSTEM VERSIONING", &s, NULL);
+		apply("PRIMARY KEY (id, p WITHOUT OVERLAPS) (the key was left empty)",
+		      "CREATE TABLE t (id INT, s DATE, e DATE, PERIOD FOR p (s, e), "
+		      "PRIMARY KEY (id, p WITHOUT OVERLAPS))", &s, NULL);
 		apply("CREATE TABLE with a column only some servers have",
 		      "CREATE TABLE t (id INT PRIMARY KEY /*!999999 , z INT */, a INT)", &s, NULL);
 	}
