@@ -82,6 +82,7 @@ struct ddl_target {
 	struct mc_str new_db[DDL_MAX_TABLES], new_table[DDL_MAX_TABLES];
 	int renamed; /* ALTER TABLE ... RENAME [TO] x */
 	int replace; /* CREATE OR REPLACE TABLE */
+	int if_not_exists; /* CREATE TABLE IF NOT EXISTS */
 	int more;    /* DROP or RENAME of more than DDL_MAX_TABLES tables */
 	/* ALTER TABLE x CONVERT PARTITION p TO TABLE y (MariaDB 10.7): y, a
 	 * table made of the partition, in new_db[0], new_table[0] (renamed

@@ -32,6 +32,7 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 		if (!ddl_kw(&ts, i, "TABLE") && !ddl_kw(&ts, i, "SEQUENCE"))
 			goto none;
 		seq = ddl_kw(&ts, i, "SEQUENCE");
+		t->if_not_exists = ddl_skip_if(&ts, i + 1, 1) != i + 1;
 		i = ddl_skip_if(&ts, i + 1, 1);
 		if (!ddl_table_name(&ts, i, &t->db[0], &t->table[0]))
 			goto none;

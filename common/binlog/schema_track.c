@@ -298,6 +298,16 @@ static const struct ddl_cols *seed_of(const struct schema_track *s, struct mc_st
 	return NULL;
 }
 
+/* db.table has no table of that name from pos on (dropped, renamed away). */
+static int gone(struct schema_track *s, struct mc_str db, struct mc_str table,
+		const struct mc_pos *pos, struct mc_err *err)
+{
+	if (st_add_known(s, db, table, pos, NULL, err) < 0)
+		return -1;
+	s->known[s->nknown - 1].gone = 1;
+	return 0;
+}
+
 int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int mode,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
 {
@@ -325,6 +335,11 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 			continue; /* --schema says what the table is after this statement */
 		switch (t->kind) {
 		case DDL_CREATE:
+			/* CREATE TABLE IF NOT EXISTS of a table that is there does
+			 * nothing; MySQL 8 logs it all the same (MariaDB does not):
+			 * its columns are not the table's */
+			if (t->if_not_exists && base >= 0 && !s->known[base].gone)
+				break;
 			if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), mode, &out) == 0)
 				rc = st_add_known(s, db, tab, pos, &out, err);
 			else
@@ -340,7 +355,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 					rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb,
 							  t->new_table[0], pos, &out, err);
 					if (rc == 0)
-						rc = st_add_known(s, db, tab, pos, NULL, err);
+						rc = gone(s, db, tab, pos, err);
 				} else {
 					rc = st_add_known(s, db, tab, pos, &out, err);
 				}
@@ -350,7 +365,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 			break;
 		case DDL_DROP:
 			if (base >= 0)
-				rc = st_add_known(s, db, tab, pos, NULL, err);
+				rc = gone(s, db, tab, pos, err);
 			break;
 		case DDL_RENAME:
 			if (base >= 0 && s->known[base].cols.n) {
@@ -360,7 +375,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 						  t->new_table[i], pos, &out, err);
 			}
 			if (rc == 0 && base >= 0)
-				rc = st_add_known(s, db, tab, pos, NULL, err);
+				rc = gone(s, db, tab, pos, err);
 			break;
 		default:
 			break; /* TRUNCATE: the columns stay */

@@ -25,6 +25,7 @@ struct st_known {
 	struct mc_pos pos;
 	struct ddl_cols cols; /* n == 0: the column list is not known from here on */
 	uint32_t key_flags;   /* MC_SF_KEY_UNIQUE | MC_SF_KEY_DECLARED */
+	int gone;             /* (n == 0) dropped, or renamed away: no table of that name */
 };
 
 /* A table seen in a table map. */
