@@ -325,6 +325,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 		memcpy(d->cs, cs, DDL_CS_LEN);
 		return 0;
 	}
+	long lost = -1;
 	for (size_t i = 0; i < t->ntables; i++) {
 		struct mc_str db = t->db[i].n ? t->db[i] : defdb, tab = t->table[i];
 		struct ddl_cols out;
@@ -361,6 +362,8 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 				}
 			} else {
 				rc = st_add_known(s, db, tab, pos, NULL, err);
+				if (rc == 0 && in && lost < 0)
+					lost = (long)i; /* a list known, not followed */
 			}
 			break;
 		case DDL_DROP:
@@ -388,7 +391,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 		if (rc < 0)
 			return -1;
 	}
-	return 0;
+	return lost < 0 ? 0 : (int)lost + 1;
 }
 
 static int key_selected(const struct schema_track *s, const char *key)

@@ -90,7 +90,9 @@ int st_add_known(struct schema_track *s, struct mc_str db, struct mc_str table,
  * it): the column lists of the tables it creates, alters, renames or
  * drops, and the charsets of databases. A statement that cannot be
  * followed makes a table's names unknown, not wrong; so does a table made
- * of a partition (ALTER TABLE ... CONVERT PARTITION ... TO TABLE). */
+ * of a partition (ALTER TABLE ... CONVERT PARTITION ... TO TABLE). 0, k + 1
+ * when the names of table k of t were known and the statement could not
+ * be followed from them (the caller says so), or -1 with err. */
 int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int mode,
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err);
 

@@ -450,8 +450,20 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	 * labels of ENUM and SET columns are read from its text */
 	if (sql_utf8(T, ev, start, err) < 0)
 		return -1;
-	if (st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos, err) < 0)
+	if ((k = (size_t)st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos,
+				err)) == (size_t)-1)
 		return -1;
+	if (k && T->colnames != TAIL_NAMES_SERVER) {
+		/* (live with the server's names, the next map's are looked up) */
+		struct mc_str db = t.db[k - 1].n ? t.db[k - 1] : ev->db, tab = t.table[k - 1];
+		if (st_selected(&T->st, db, tab))
+			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": its "
+				"column names were known and this statement cannot be followed from "
+				"them (docs/mc-binlog-tail.md \"Column names\"): they are unknown from "
+				"here, the columns named @1, @2, ... (flag names_by_index); give a "
+				"--schema snapshot of the table taken after it",
+				(int)db.n, db.p, (int)tab.n, tab.p, T->fileseq, off);
+	}
 	*last = row;
 	T->sqlred.len = 0;
 	if ((red = ddl_redact(T->sql8.p, T->sql8.len, no_bs, &T->sqlred)) < 0)
