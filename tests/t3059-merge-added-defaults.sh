@@ -5,7 +5,8 @@
 # written (a YEAR '0' is 2000, 5 is 2005; 'a' 'b' is one literal 'ab'; CHAR
 # drops trailing spaces; -0 and TIME '-00:00:00' are 0) and a swap of two column names in one
 # statement (RENAME COLUMN v TO w, RENAME COLUMN w TO v: each clause names
-# the columns as they were before it), merged by mc-merge --ds (and its
+# the columns as they were before it; also after MariaDB's WAIT n, which
+# hid the clauses: the merge refused "its statements do not add it"), merged by mc-merge --ds (and its
 # --emit-sql run in sqlite3): the day's partition equals the server. The
 # defaults whose stored value mcsync does not compute exactly (an ENUM label
 # in other case, SET members out of order, a number into a string column in
@@ -24,7 +25,7 @@ need sqlite3
 
 mdb_start
 long=$(printf 'x%.0s' $(seq 300))
-ex="ok sw rot"
+ex="ok sw rot ws"
 refs="en st num exp lz ai long fl bs"
 {
 	echo "CREATE DATABASE d;"
@@ -44,6 +45,7 @@ sql "ALTER TABLE d.ok ADD COLUMN y0 YEAR DEFAULT '0', ADD COLUMN y5 YEAR DEFAULT
        ADD COLUMN fl FLOAT(7,2) DEFAULT 3, ADD COLUMN tz TIME(2) DEFAULT '-00:00:00.0';
      INSERT INTO d.ok (id) VALUES (4); UPDATE d.ok SET v = 10 WHERE id = 3;
      ALTER TABLE d.sw RENAME COLUMN v TO w, RENAME COLUMN w TO v; INSERT INTO d.sw VALUES (4, 40, 41, 42);
+     ALTER TABLE d.ws WAIT 5 RENAME COLUMN v TO w, RENAME COLUMN w TO v; INSERT INTO d.ws VALUES (4, 40, 41, 42);
      UPDATE d.sw SET v = 11 WHERE id = 1;
      ALTER TABLE d.rot CHANGE v w INT, CHANGE w x INT, CHANGE x v INT, ADD COLUMN n INT DEFAULT 5;
      INSERT INTO d.rot VALUES (4, 40, 41, 42, 43);

@@ -95,6 +95,23 @@ static void t_parse(void)
 	s = "CREATE TABLE t (a INT)";
 	tap_check(wh_alter_parse(s, strlen(s), &a, &e) == 0 && a.n == 0, "CREATE has no clauses",
 		  "%zu", a.n);
+	/* MariaDB's WAIT n and NOWAIT (the first clause was skipped: a
+	 * false refusal of the merge, "its statements do not add it") */
+	static const char *const w[] = { "ALTER TABLE t WAIT 5 ADD c INT",
+					  "ALTER TABLE t WAIT 1.5 ADD c INT",
+					  "ALTER TABLE t WAIT .5 ADD c INT", "ALTER TABLE t NOWAIT ADD c INT" };
+	for (size_t k = 0; k < sizeof w / sizeof *w; k++)
+		tap_check(wh_alter_parse(w[k], strlen(w[k]), &a, &e) == 0 && a.n == 1 &&
+				  a.a[0].op == WH_ALT_ADD && !strcmp(a.a[0].name, "c"),
+			  w[k], "n %zu", a.n);
+	/* period and system are names of columns but for PERIOD FOR and
+	 * SYSTEM VERSIONING; VECTOR INDEX adds none */
+	s = "ALTER TABLE t ADD period INT, ADD COLUMN system INT, ADD PERIOD FOR p(a, b), "
+	    "ADD SYSTEM VERSIONING, ADD VECTOR INDEX (v), ADD vector INT";
+	tap_check(wh_alter_parse(s, strlen(s), &a, &e) == 0 && a.n == 3 && !strcmp(a.a[0].name, "period") &&
+			  !strcmp(a.a[1].name, "system") && !strcmp(a.a[2].name, "vector"),
+		  "ADD period, ADD COLUMN system, ADD vector are columns; PERIOD FOR, SYSTEM "
+		  "VERSIONING, VECTOR INDEX are not", "n %zu", a.n);
 }
 
 /* A MODIFY or CHANGE into FLOAT(M,D)/DOUBLE(M,D)/REAL(M,D): the schema
