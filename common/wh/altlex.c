@@ -180,3 +180,26 @@ int wl_skip_clause(struct lex *l)
 	return 0;
 }
 
+int wl_skip_wait(struct lex *l)
+{
+	if (wl_is_kw(l, "NOWAIT"))
+		return wl_next(l);
+	if (wl_is_kw(l, "WAIT"))
+		do
+			if (wl_next(l) < 0)
+				return -1;
+		while (l->kind == TK_NUM || wl_is_p(l, '.'));
+	return 0;
+}
+
+int wl_no_column(const struct lex *l)
+{
+	struct lex n = *l;
+	if (!wl_is_kw(l, "PERIOD") && !wl_is_kw(l, "SYSTEM") && !wl_is_kw(l, "VECTOR"))
+		return 0;
+	if (wl_next(&n) < 0)
+		return 0;
+	return wl_is_kw(l, "PERIOD") ? wl_is_kw(&n, "FOR")
+	       : wl_is_kw(l, "SYSTEM") ? wl_is_kw(&n, "VERSIONING")
+				       : wl_is_kw(&n, "INDEX") || wl_is_kw(&n, "KEY");
+}

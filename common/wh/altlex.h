@@ -30,5 +30,12 @@ size_t wl_unquote(const struct lex *l, char *out, size_t outsz);
 size_t wl_unquote_len(const struct lex *l);
 /* Past the rest of a clause (to the comma at depth 0, or the end). */
 int wl_skip_clause(struct lex *l);
+/* Past MariaDB's WAIT n (5, 1.5, .5) or NOWAIT before an ALTER's clauses,
+ * if l is at one; -1 on a quote not closed. */
+int wl_skip_wait(struct lex *l);
+/* Is l at PERIOD FOR, SYSTEM VERSIONING or VECTOR INDEX|KEY (MariaDB
+ * 11.7): a clause that adds no column after ADD (not reserved words: ADD
+ * period INT adds a column named period)? */
+int wl_no_column(const struct lex *l);
 
 #endif

@@ -122,21 +122,6 @@ static struct wh_alt *alt_new(struct wh_alter *a, int op, struct mc_err *err)
 }
 
 /* ADD [COLUMN] [IF NOT EXISTS] name def | ADD [COLUMN] (name def, ...) */
-/* PERIOD FOR, SYSTEM VERSIONING, VECTOR INDEX|KEY (MariaDB 11.7) at l:
- * the start of a clause that adds no column (not reserved words: ADD
- * period INT adds a column named period). */
-static int clause_word(const struct lex *l)
-{
-	struct lex n = *l;
-	if (!wl_is_kw(l, "PERIOD") && !wl_is_kw(l, "SYSTEM") && !wl_is_kw(l, "VECTOR"))
-		return 0;
-	if (wl_next(&n) < 0)
-		return 0;
-	return wl_is_kw(l, "PERIOD") ? wl_is_kw(&n, "FOR")
-	       : wl_is_kw(l, "SYSTEM") ? wl_is_kw(&n, "VERSIONING")
-				       : wl_is_kw(&n, "INDEX") || wl_is_kw(&n, "KEY");
-}
-
 static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
 {
 	int paren = 0, col = wl_is_kw(l, "COLUMN");
@@ -149,7 +134,7 @@ static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
 	}
 	if (wl_is_kw(l, "INDEX") || wl_is_kw(l, "KEY") || wl_is_kw(l, "UNIQUE") || wl_is_kw(l, "CONSTRAINT") ||
 	    wl_is_kw(l, "FOREIGN") || wl_is_kw(l, "FULLTEXT") || wl_is_kw(l, "SPATIAL") ||
-	    wl_is_kw(l, "PARTITION") || wl_is_kw(l, "CHECK") || (!col && clause_word(l)))
+	    wl_is_kw(l, "PARTITION") || wl_is_kw(l, "CHECK") || (!col && wl_no_column(l)))
 		return wl_skip_clause(l);
 	if (wl_is_kw(l, "IF")) { /* IF NOT EXISTS */
 		for (int i = 0; i < 3; i++)
@@ -203,15 +188,8 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 		return bad(err, "a quote not closed");
 	if (wl_is_p(&l, '.') && (wl_next(&l) < 0 || wl_next(&l) < 0))
 		return bad(err, "a quote not closed");
-	/* MariaDB's WAIT n (5, 1.5, .5) or NOWAIT before the clauses: they
-	 * were taken for the first clause, and it was skipped */
-	if (wl_is_kw(&l, "NOWAIT") && wl_next(&l) < 0)
+	if (wl_skip_wait(&l) < 0) /* (it was taken for the first clause, skipped) */
 		return bad(err, "a quote not closed");
-	if (wl_is_kw(&l, "WAIT"))
-		do
-			if (wl_next(&l) < 0)
-				return bad(err, "a quote not closed");
-		while (l.kind == TK_NUM || wl_is_p(&l, '.'));
 	while (l.kind != TK_END) {
 		struct wh_alt *x;
 		if (wl_is_kw(&l, "ADD")) {
