@@ -747,43 +747,53 @@ ALTER TABLE t ADD c INT
 EOF
 
 total=0 skipped=0
-run_case() { # $T/case: the case's lines
+# Every case in one client session (a client a case was most of the test's
+# time): case N in its database cN, its lines N's in $T/lines, its result
+# the line "case N|cols|key"; a case with an error (--force goes on) is
+# skipped.
+add_case() { # $T/case: the case's lines
 	total=$((total + 1))
 	db=c$total
-	desc=$(grep -v '^!' "$T/case" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+	first=$(($(wc -l <"$T/all.sql") + 1))
 	{
-		echo "CREATE DATABASE $db; USE $db;"
+		echo "SET SESSION sql_mode = DEFAULT; CREATE DATABASE $db; USE $db;" # (a case's SET ends with it)
 		sed 's/^!//; s/$/;/' "$T/case"
-		echo "SELECT CONCAT(IFNULL((SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION)
-			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME = x.n), ''), '|',
-		IFNULL((SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
-			WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME = x.n AND INDEX_NAME = 'PRIMARY'), ''))
-		FROM (SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db'
-			AND TABLE_NAME NOT LIKE 'x\\_%') x;"
-	} >"$T/case.sql"
-	if ! server=$(sql "$(cat "$T/case.sql")" 2>"$T/case.err"); then
-		skipped=$((skipped + 1))
-		echo "# skip - case $total: the server refuses it ($(grep -m1 '^ERROR' "$T/case.err")): $desc"
-		return
-	fi
-	server=$(printf '%s\n' "$server" | tail -n 1) # ANALYZE PARTITION's table before it
-	got=$(grep -v '^!' "$T/case" | "$BIN/tools/ddlapply" | tail -n 1)
-	if [ "$got" = "$server" ] || [ "$got" = - ]; then
-		ok "case $total (ddl_apply ${got:+$got}, the server $server): $desc"
-	else
-		fail "case $total: $desc" "ddl_apply followed it as '$got', the server made '$server'"
-	fi
+		echo "SELECT CONCAT('case $total|', IFNULL((SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME = x.n), ''), '|', IFNULL((SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME = x.n AND INDEX_NAME = 'PRIMARY'), '')) FROM (SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db' AND TABLE_NAME NOT LIKE 'x\\_%') x;"
+	} >>"$T/all.sql"
+	echo "$total $first $(wc -l <"$T/all.sql")" >>"$T/lines"
+	cp "$T/case" "$T/case.$total"
 }
 
 : >"$T/case"
+: >"$T/all.sql"
+: >"$T/lines"
 while IFS= read -r line; do
 	case $line in
 	'#'*) continue ;;
-	'') [ -s "$T/case" ] && run_case; : >"$T/case" ;;
+	'') [ -s "$T/case" ] && add_case; : >"$T/case" ;;
 	*) printf '%s\n' "$line" >>"$T/case" ;;
 	esac
 done <"$T/corpus"
-[ -s "$T/case" ] && run_case
+[ -s "$T/case" ] && add_case
+"$MDB_CLIENT" --no-defaults --socket="$MDB_SOCK" --user=root --batch --skip-column-names \
+	--default-character-set=utf8mb4 --force <"$T/all.sql" >"$T/all.out" 2>"$T/all.err"
+sed -n 's/^ERROR [^ ]* ([^)]*) at line \([0-9]*\):.*/\1/p' "$T/all.err" >"$T/errlines"
+while read -r k first last; do
+	desc=$(grep -v '^!' "$T/case.$k" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+	e=$(awk -v a="$first" -v b="$last" '$1 >= a && $1 <= b { print $1; exit }' "$T/errlines")
+	if [ -n "$e" ]; then
+		skipped=$((skipped + 1))
+		echo "# skip - case $k: the server refuses it ($(grep -m1 "at line $e:" "$T/all.err")): $desc"
+		continue
+	fi
+	server=$(sed -n "s/^case $k|//p" "$T/all.out" | tail -n 1)
+	got=$(grep -v '^!' "$T/case.$k" | "$BIN/tools/ddlapply" | tail -n 1)
+	if [ "$got" = "$server" ] || [ "$got" = - ]; then
+		ok "case $k (ddl_apply ${got:+$got}, the server $server): $desc"
+	else
+		fail "case $k: $desc" "ddl_apply followed it as '$got', the server made '$server'"
+	fi
+done <"$T/lines"
 n=$((total - skipped))
 echo "# $total cases, $skipped refused by the server"
 [ "$n" -ge 80 ] && ok "$n cases run on the server" || fail "the corpus" "only $n cases the server runs"
