@@ -7,6 +7,26 @@
 #include "binlog/ddl.h"
 #include "binlog/ddl_int.h"
 
+/* The tables of a DROP (a, b, ...) or RENAME (a TO b, ... when rename)
+ * from i into t: their number; t->more when more are named than it holds
+ * or the statement was cut. */
+static size_t table_list(const struct toks *ts, size_t i, int rename, struct ddl_target *t)
+{
+	while (t->ntables < DDL_MAX_TABLES) {
+		size_t k = t->ntables;
+		if (!(i = ddl_table_name(ts, i, &t->db[k], &t->table[k])) ||
+		    (rename && (!ddl_kw(ts, (i = ddl_skip_wait(ts, i)), "TO") ||
+				!(i = ddl_table_name(ts, i + 1, &t->new_db[k], &t->new_table[k])))))
+			break;
+		t->ntables++;
+		if (!ddl_punct(ts, i, ','))
+			break;
+		i++;
+	}
+	t->more = (t->ntables == DDL_MAX_TABLES && i && ddl_is_name(ts, i)) || ts->cut;
+	return t->ntables;
+}
+
 int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 {
 	return ddl_target_mode(sql, n, 0, t);
@@ -85,34 +105,12 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 		if (!ddl_kw(&ts, i, "TABLE") && !ddl_kw(&ts, i, "SEQUENCE"))
 			goto none;
 		seq = ddl_kw(&ts, i, "SEQUENCE");
-		i = ddl_skip_if(&ts, i + 1, 0);
-		while (t->ntables < DDL_MAX_TABLES &&
-		       (i = ddl_table_name(&ts, i, &t->db[t->ntables], &t->table[t->ntables]))) {
-			t->ntables++;
-			if (!ddl_punct(&ts, i, ','))
-				break;
-			i++;
-		}
-		t->more = (t->ntables == DDL_MAX_TABLES && i && ddl_is_name(&ts, i)) || ts.cut;
-		if (!t->ntables)
+		if (!table_list(&ts, ddl_skip_if(&ts, i + 1, 0), 0, t))
 			goto none;
 		t->kind = seq ? DDL_SEQUENCE : DDL_DROP;
 	} else if (ddl_kw(&ts, 0, "RENAME") && (ddl_kw(&ts, 1, "TABLE") || ddl_kw(&ts, 1, "TABLES"))) {
 		/* RENAME TABLE[S] [IF EXISTS] a [WAIT n|NOWAIT] TO b, ... */
-		i = ddl_skip_if(&ts, 2, 0);
-		while (t->ntables < DDL_MAX_TABLES) {
-			size_t k = t->ntables;
-			if (!(i = ddl_table_name(&ts, i, &t->db[k], &t->table[k])) ||
-			    !ddl_kw(&ts, (i = ddl_skip_wait(&ts, i)), "TO") ||
-			    !(i = ddl_table_name(&ts, i + 1, &t->new_db[k], &t->new_table[k])))
-				break;
-			t->ntables++;
-			if (!ddl_punct(&ts, i, ','))
-				break;
-			i++;
-		}
-		t->more = (t->ntables == DDL_MAX_TABLES && i && ddl_is_name(&ts, i)) || ts.cut;
-		if (!t->ntables)
+		if (!table_list(&ts, ddl_skip_if(&ts, 2, 0), 1, t))
 			goto none;
 		t->kind = DDL_RENAME;
 	} else if (ddl_kw(&ts, 0, "TRUNCATE")) {
