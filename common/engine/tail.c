@@ -441,7 +441,7 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	struct mc_pos dpos = { T->fileseq, off, row };
 	size_t k, nrec, per;
 	uint64_t at = row;
-	int red;
+	int red, lost;
 	int no_bs = ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES);
 	int mode = (no_bs ? DDL_MODE_NO_BS : 0) |
 		   (ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_ANSI_QUOTES) ? DDL_MODE_ANSI_QUOTES : 0);
@@ -450,12 +450,12 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	 * labels of ENUM and SET columns are read from its text */
 	if (sql_utf8(T, ev, start, err) < 0)
 		return -1;
-	if ((k = (size_t)st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos,
-				err)) == (size_t)-1)
+	if ((lost = st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos,
+			   err)) < 0)
 		return -1;
-	if (k && T->colnames != TAIL_NAMES_SERVER) {
+	if (lost && T->colnames != TAIL_NAMES_SERVER) {
 		/* (live with the server's names, the next map's are looked up) */
-		struct mc_str db = t.db[k - 1].n ? t.db[k - 1] : ev->db, tab = t.table[k - 1];
+		struct mc_str db = t.db[lost - 1].n ? t.db[lost - 1] : ev->db, tab = t.table[lost - 1];
 		if (st_selected(&T->st, db, tab))
 			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": its "
 				"column names were known and this statement cannot be followed from "

@@ -214,11 +214,13 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 				     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file,
 				     pos->off, why, need_names ? "its columns are named by index"
 				     : "its old-format temporal columns cannot be decoded");
-		} else if (need_names && ((names_stmt = tail_ahead_names(T, t, pos, &s->ahead)),
-					  st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0))
-			return -1;
-		else if (!need_names)
+		} else if (need_names) {
+			names_stmt = tail_ahead_names(T, t, pos, &s->ahead);
+			if (st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
+				return -1;
+		} else {
 			ddl_cols_free(&cols);
+		}
 	}
 	if (!s->ok) {
 		/* labels neither the map, --schema, the DDL nor the server give:
