@@ -72,6 +72,31 @@ expect_eq "... t5 holds its rows once" "$($CLI sql "SELECT COUNT(*), COUNT(DISTI
 	fail "... at most $((q13 + 2)) SQL queries" "$(stat queries)"
 expect_ok "w5 itself carries on into t5" put w5 --name=sbtest.sbtest1=t5 "$T/sb.mcr"
 
+# many source tables in one commit: the other writers are read from the
+# mirror once for the commit, not once a table (the tables' partitions are
+# checked one at a time as the sink reads them: two SQL instances each,
+# seconds each on the service, before)
+upsert_reads() { sqlite3 "$DB" "SELECT COUNT(*) FROM _odps_instances WHERE query LIKE 'SELECT%'
+	AND query LIKE '%mcsync_state%' AND query LIKE '%kind = ''upsert''%'"; }
+for i in 1 2 3 4 5 6 7 8; do ren "$T/sb.mcr" m "u$i" >"$T/u$i.mcr" || fail "ren" "u$i"; done
+one "$T"/u[1-6].mcr >"$T/six.mcr"
+m0=$(mirror_reads) u0=$(upsert_reads)
+expect_ok "a fresh state directory loads 6 tables in one commit" put w14 "$T/six.mcr"
+expect_eq "... the other writers' commits read once for the 6" "$(($(mirror_reads) - m0))" "1"
+expect_eq "... and the --mode=upsert writers once" "$(($(upsert_reads) - u0))" "1"
+expect_eq "... the 6th table holds its rows" "$($CLI sql "SELECT COUNT(*) AS n FROM m__u6" 2>&1 | sed 1d)" "40"
+# still refused, by what was read for the commit's first table: a table of
+# another state directory after two that are not
+one "$T/u7.mcr" "$T/u8.mcr" "$T/sb.mcr" >"$T/three.mcr"
+m0=$(mirror_reads)
+expect_code 1 "a fresh state directory: 2 new tables, then sbtest.sbtest1 into t5 (w5's): refused" \
+	put z --name=sbtest.sbtest1=t5 "$T/three.mcr"
+expect_grep "... naming t5 and w5's writer" \
+	"MaxCompute table 'p1.t5' holds rows of sbtest.sbtest1 committed by another state directory .writer $(wr w5), commit [0-9]*.; this --state is writer $(wr z)" "$T/err"
+expect_eq "... the other writers read once" "$(($(mirror_reads) - m0))" "1"
+expect_eq "... nothing of the commit committed (m__u7 empty, t5 its 40 rows)" \
+	"$($CLI sql "SELECT COUNT(*) AS n FROM m__u7" 2>&1 | sed 1d)$($CLI sql "SELECT COUNT(*) AS n FROM t5" 2>&1 | sed 1d)" "040"
+
 # the local server's JOINs: those of MaxCompute's common join
 join_refused() { # DESC QUERY PATTERN
 	if $CLI sql "$2" >"$T/j.out" 2>&1; then

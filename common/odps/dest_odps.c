@@ -874,6 +874,7 @@ static void odd_close(void *st)
 	rec_scratch_free(&w->jsc);
 	buf_free(&w->jbuf);
 	ckpt_free(&w->wseen);
+	odd_writer_cache_free(w);
 	free(w->wrefused_key);
 	odd_hist_free(w);
 	free(w->maps);

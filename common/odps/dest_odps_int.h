@@ -111,6 +111,7 @@ struct odd {
 	struct mc_rec jschema;
 	struct mc_buf jbuf;
 	struct ckpt wseen; /* ledger name keys checked (dest_odps_writer.c) */
+	struct odd_wcache *wcache; /* the other writers, asked for a commit (there) */
 	struct odd_early *early; /* the work started as rows come (dest_odps_early.c) */
 	struct odd_feed *feed;   /* a partition's rows sent as they settle (dest_odps_feed.c) */
 	struct odps_spool_rm sprm; /* the last commit's spool being removed */
@@ -192,6 +193,7 @@ int odd_mirror(struct odd *w, const struct odps_journal *j, const struct mc_ledg
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err);
 /* The same for the name pairs of names (keys LEDGER_K_NAME...). */
 int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err);
+void odd_writer_cache_free(struct odd *w);
 /* dest_odps_stale.c: refuse (-1, code 1) a state directory whose ledger is
  * behind its writer's commits in the state mirror (a copy put back), once
  * per run: odd_stale_journal by the roll-forward (dest_odps_roll.c) when

@@ -148,6 +148,59 @@ static void others_free(struct other *o, size_t n)
 	free(o);
 }
 
+/* The other writers as the mirror gave them for the commit under way
+ * (w->seq when asked): their newest commits and the --mode=upsert ones.
+ * Asked once for the source tables a commit brings first, not once for
+ * each (the early thread checks them a partition at a time: two SQL
+ * instances a table, seconds each on the service); a later commit asks
+ * again. */
+struct odd_wcache {
+	uint64_t seq;
+	struct other *o;
+	size_t no;
+	struct odps_upowners uo;
+};
+
+void odd_writer_cache_free(struct odd *w)
+{
+	struct odd_wcache *c = w->wcache;
+	if (!c)
+		return;
+	others_free(c->o, c->no);
+	odps_upowners_free(&c->uo);
+	free(c);
+	w->wcache = NULL;
+}
+
+static int cache_fill(struct odd *w, const struct odps_sql_opts *so, struct mc_err *err)
+{
+	struct odd_wcache *c = calloc(1, sizeof *c);
+	struct odps_sql_opts all = *so;
+	int rc = 0;
+	if (!c)
+		return mc_oom(err, "state mirror");
+	if (!w->mirror_ok) {
+		rc = odps_mirror_ensure(&w->c, so, err);
+		w->mirror_ok = rc == 0;
+	}
+	/* the mirror whole: in a project that refuses full scans too */
+	all.settings = ODPS_SQL_FULLSCAN;
+	if (rc == 0)
+		rc = others(w, &all, &c->o, &c->no, err);
+	/* and the --mode=upsert ones (dest_upsert_own.c) */
+	c->uo.c = &w->c;
+	c->uo.so = *so;
+	c->uo.dest = w->dest;
+	c->uo.me = w->sf.writer;
+	if (rc == 0)
+		rc = odps_upowners_load(&c->uo, err);
+	c->seq = w->seq;
+	w->wcache = c;
+	if (rc < 0)
+		odd_writer_cache_free(w);
+	return rc;
+}
+
 /* Whether journal table t is N's (N, N_log, a generation N__gK[_log]). */
 static int of_table(const char *t, const char *name)
 {
@@ -229,7 +282,7 @@ int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *er
 int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_err *err)
 {
 	struct ckpt mine = { 0 };
-	struct odps_upowners uo = { 0 };
+	const struct odps_upowners *uo = NULL;
 	struct other *o = NULL;
 	struct odps_sql_opts so;
 	size_t no = 0;
@@ -264,25 +317,17 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 			continue;
 		}
 		if (rc == 0 && loaded == 1) {
-			/* the other writers, asked once */
+			/* the other writers, asked once for this commit */
 			odd_sql_opts(w, &so, NULL);
-			if (!w->mirror_ok) {
-				rc = odps_mirror_ensure(&w->c, &so, err);
-				w->mirror_ok = rc == 0;
+			if (w->wcache && w->wcache->seq != w->seq)
+				odd_writer_cache_free(w);
+			if (!w->wcache)
+				rc = cache_fill(w, &so, err);
+			if (rc == 0) {
+				o = w->wcache->o;
+				no = w->wcache->no;
+				uo = &w->wcache->uo;
 			}
-			if (rc == 0) { /* the mirror whole: in a project that
-					* refuses full scans too */
-				struct odps_sql_opts all = so;
-				all.settings = ODPS_SQL_FULLSCAN;
-				rc = others(w, &all, &o, &no, err);
-			}
-			/* and the --mode=upsert ones (dest_upsert_own.c) */
-			uo.c = &w->c;
-			uo.so = so;
-			uo.dest = w->dest;
-			uo.me = w->sf.writer;
-			if (rc == 0)
-				rc = odps_upowners_load(&uo, err);
 			loaded = 2;
 		}
 		if (rc == 0) {
@@ -307,7 +352,7 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 			}
 			const char *uw;
 			if (rc == 0 && !best &&
-			    (rc = odps_upowners_find(&uo, s, name, &uw, &bseq, err)) > 0)
+			    (rc = odps_upowners_find(uo, s, name, &uw, &bseq, err)) > 0)
 				rc = mc_errf(err, MC_EXIT_DATA,
 					     "MaxCompute table '%s.%s' holds rows of %s upserted by "
 					     "another state directory (writer %s, --mode=upsert, commit %"
@@ -331,7 +376,5 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 			rc = -1;
 	}
 	ckpt_free(&mine);
-	others_free(o, no);
-	odps_upowners_free(&uo);
 	return rc;
 }
