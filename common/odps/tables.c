@@ -91,6 +91,20 @@ static void add_lcols(struct want *w, const struct wh_lcol *c, size_t n, const c
 		add(w, c[i].name, strlen(c[i].name), c[i].type, from);
 }
 
+int odps_tables_unnamed(const struct mc_rec *s, struct mc_err *err)
+{
+	if (s->kind != MC_R_SCHEMA || !(s->schema_flags & MC_SF_NAMES_BY_INDEX))
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "%.*s.%.*s (schema version %llu): its column names are unknown (@1, @2, "
+		       "...: flag names_by_index; a table map without names, or a statement "
+		       "mc-binlog-tail could not follow), and a MaxCompute table needs them: "
+		       "tail with --schema FILE (mc-snapshot's schema records of the table) or "
+		       "from a server with binlog_row_metadata=FULL (docs/mc-binlog-tail.md "
+		       "\"Column names\")", (int)s->db.n, s->db.p, (int)s->table.n, s->table.p,
+		       (unsigned long long)s->schema_version);
+}
+
 static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps_colopts *co,
 		  struct want *w, struct mc_err *err)
 {
@@ -101,6 +115,8 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 	w->n = 0;
 	if (s->ncols > MC_MAX_COLUMNS)
 		return mc_errf(err, MC_EXIT_DATA, "too many columns");
+	if (odps_tables_unnamed(s, err) < 0)
+		return -1;
 	if (is_log && lay != WH_LAYOUT_MCSYNC) {
 		nhead = wh_layout_head((enum wh_layout)lay, &head);
 		ntail = wh_layout_tail((enum wh_layout)lay, &tail);

@@ -53,6 +53,10 @@ struct odps_tables_opts {
 					     * odps/gen.h) */
 };
 
+/* Exit 1 (code 1) when schema record s has no column names (flag
+ * names_by_index: @1, @2, ..., which MaxCompute's SQL refuses), naming
+ * the table, its version and the way out; 0 otherwise. */
+int odps_tables_unnamed(const struct mc_rec *s, struct mc_err *err);
 /* Make sure table `name` (is_log: the log table of that layout; name is
  * then the log's own name, e.g. "shop__orders_log") exists in the project
  * with the layout above for schema (a schema record), and, when part is
