@@ -844,8 +844,11 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 		f = wfind(w, nw, nm);
 		if (f < 0) {
 			snprintf(why, sizeof why, "it is new in the version from %s, and %s: the value "
-				 "of the older rows is not known", at, V->nddl
-				 ? "its statements do not add it"
+				 "of the older rows is not known", at, (T->schema_flags & MC_SF_NAMES_BY_INDEX)
+				 ? "that version's column names are unknown (@1, @2, ...: flag "
+				   "names_by_index, docs/mc-binlog-tail.md \"Column names\"): tail its "
+				   "changes again with --schema and load them into a new warehouse"
+				 : V->nddl ? "its statements do not add it"
 				 : "the warehouse holds no statement of that version (dropped by the "
 				   "rules' ignore policy, or loaded before the schema history)");
 			if (set_why(s, j, why, err) < 0)

@@ -318,6 +318,19 @@ static void t_steps(void)
 	tap_check(wh_step_image(&st, in4, 3, out, &scr, &e) < 0 && strstr(e.msg, "column 3"),
 		  "converting a row across it is an error naming the column", "%s", e.msg);
 	wh_step_free(&st);
+
+	/* a version whose names are unknown (a statement mc-binlog-tail
+	 * could not follow): its columns are new to the merge, which says why */
+	struct mc_col c5[] = { col("@1", "int", 0, 0), col("@2", "smallint", 1, 0),
+			       col("@3", "int", 1, MC_CF_GENERATED), col("@4", "timestamp", 0, 0) };
+	struct mc_rec s5 = schema(c5, 4, NULL, 0, 6, 710);
+	s5.schema_flags = MC_SF_NAMES_BY_INDEX;
+	rc = wh_hist_push(&h, &s5, &e) == 0 ? wh_step_plan(&h, 4, &st, &e) : -1;
+	tap_check(rc == 0 && st.why[0] && strstr(st.why[0], "column names are unknown") &&
+			  strstr(st.why[0], "--schema"),
+		  "a version without names: its columns refused, saying why", "%d %s %s", rc, e.msg,
+		  rc == 0 && st.why[0] ? st.why[0] : "");
+	wh_step_free(&st);
 	buf_free(&scr);
 	wh_hist_free(&h);
 }
