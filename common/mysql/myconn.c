@@ -146,9 +146,16 @@ int my_connect(const struct my_opts *o, MYSQL **out, struct mc_err *err)
 		mysql_close(m);
 		return -1;
 	}
+	/* the charset again, as SET NAMES does: a server started with
+	 * --skip-character-set-client-handshake ignores the one the handshake
+	 * asked for and would send text in character_set_server ('?' for
+	 * what latin1 cannot hold) */
 	if (my_exec(m,
 		    "SET SESSION time_zone='+00:00', SESSION sql_mode='', "
-		    "SESSION net_write_timeout=600, SESSION net_read_timeout=600",
+		    "SESSION net_write_timeout=600, SESSION net_read_timeout=600, "
+		    "SESSION character_set_client='utf8mb4', "
+		    "SESSION character_set_connection='utf8mb4', "
+		    "SESSION character_set_results='utf8mb4'",
 		    err) < 0 ||
 	    my_exec(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err) < 0) {
 		mysql_close(m);
