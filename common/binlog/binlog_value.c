@@ -478,6 +478,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		memcpy(&v->v.f32, &u, 4);
 		if (!isfinite(v->v.f32))
 			return EBAD("FLOAT value is not finite");
+		if (v->v.f32 == 0) /* -0 (a FLOAT underflow stores it) as the server reads it */
+			v->v.f32 = 0;
 		v->kind = MC_V_F32;
 		*used = 4;
 		return 0;
@@ -489,6 +491,8 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 		memcpy(&v->v.f64, &u, 8);
 		if (!isfinite(v->v.f64))
 			return EBAD("DOUBLE value is not finite");
+		if (v->v.f64 == 0)
+			v->v.f64 = 0;
 		v->kind = MC_V_F64;
 		*used = 8;
 		return 0;

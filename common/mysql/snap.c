@@ -904,11 +904,15 @@ int snap_read(MYSQL *m, struct snap_reader *rd, const struct snap_table *t, cons
 					v->v.i = *(int64_t *)rd->bufs[i];
 				}
 				break;
-			case MC_V_F32:
+			case MC_V_F32: /* -0 as 0, as the binlog's (binlog_value.c) */
 				memcpy(&v->v.f32, rd->bufs[i], 4);
+				if (v->v.f32 == 0)
+					v->v.f32 = 0;
 				break;
 			case MC_V_F64:
 				memcpy(&v->v.f64, rd->bufs[i], 8);
+				if (v->v.f64 == 0)
+					v->v.f64 = 0;
 				break;
 			case MC_V_DATE:
 			case MC_V_DATETIME:
