@@ -11,8 +11,11 @@ static void wl_skip_blank(struct lex *l)
 	for (;;) {
 		while (l->p < l->e && isspace((unsigned char)*l->p))
 			l->p++;
-		if (l->e - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' && l->p[2] == '!') {
-			l->p += 3; /* executable comment: its text is the statement's */
+		if (l->e - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' &&
+		    (l->p[2] == '!' || (l->e - l->p >= 4 && l->p[2] == 'M' && l->p[3] == '!'))) {
+			/* executable comment (MariaDB's M! form too): its text
+			 * is the statement's */
+			l->p += l->p[2] == '!' ? 3 : 4;
 			while (l->p < l->e && isdigit((unsigned char)*l->p))
 				l->p++;
 			continue;

@@ -82,6 +82,8 @@ static int coldef(struct lex *l, struct wh_alt *a)
 					if (wl_next(l) < 0)
 						return -1;
 				} while (l->kind == TK_STR && l->q == '\'' && !l->bx);
+				if (l->kind == TK_STR) /* 'ab' "cd", 'ab' x'63': the server's text */
+					a->def = WH_DEF_EXPR;
 				continue;
 			} else if (l->kind == TK_NUM && l->n + 2 < sizeof a->lit) {
 				a->def = WH_DEF_LIT;

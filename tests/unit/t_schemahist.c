@@ -112,6 +112,19 @@ static void t_parse(void)
 			  !strcmp(a.a[1].name, "system") && !strcmp(a.a[2].name, "vector"),
 		  "ADD period, ADD COLUMN system, ADD vector are columns; PERIOD FOR, SYSTEM "
 		  "VERSIONING, VECTOR INDEX are not", "n %zu", a.n);
+	/* MariaDB's executable comment (M!NNNNNN): its DEFAULT was taken
+	 * for a comment (older rows NULL, the server's 4) */
+	s = "ALTER TABLE t ADD COLUMN c INT /*M!100000 DEFAULT 4 */";
+	tap_check(wh_alter_parse(s, strlen(s), &a, &e) == 0 && a.n == 1 && a.a[0].def == WH_DEF_LIT &&
+			  !strcmp(a.a[0].lit, "4"),
+		  "/*M!100000 DEFAULT 4 */ is the statement's", "n %zu def %d", a.n,
+		  a.n ? (int)a.a[0].def : -1);
+	/* 'ab' "cd" is 'abcd' to the server (non-ANSI_QUOTES): not 'ab' */
+	s = "ALTER TABLE t ADD COLUMN c VARCHAR(10) DEFAULT 'ab' \"cd\", ADD d INT DEFAULT 'x' x'79'";
+	tap_check(wh_alter_parse(s, strlen(s), &a, &e) == 0 && a.n == 2 &&
+			  a.a[0].def == WH_DEF_EXPR && a.a[1].def == WH_DEF_EXPR,
+		  "a string DEFAULT followed by a \"..\" or x'..' string: not read as its first part",
+		  "n %zu def %d", a.n, a.n ? (int)a.a[0].def : -1);
 }
 
 /* A MODIFY or CHANGE into FLOAT(M,D)/DOUBLE(M,D)/REAL(M,D): the schema
