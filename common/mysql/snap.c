@@ -125,7 +125,12 @@ static void classify(struct snap_col *c)
 				strcasecmp(d, "enum") == 0 || strcasecmp(d, "set") == 0
 			? MC_V_STR
 			: MC_V_BIN;
-		if (strcasecmp(d, "char") == 0 || strcasecmp(d, "varchar") == 0)
+		/* not a CHAR under MariaDB's NO PAD collations: its index
+		 * orders the values space-padded ('a\t' before 'a') where a
+		 * bound compares them unpadded ('a' < 'a\t'), so a chunk's
+		 * bound skips rows (a table split on it is read in one chunk) */
+		if (strcasecmp(d, "varchar") == 0 ||
+		    (strcasecmp(d, "char") == 0 && !(c->collation && strstr(c->collation, "_nopad_"))))
 			c->kk = SNAP_K_STR;
 	} else {
 		c->vk = c->charset ? MC_V_STR : MC_V_BIN;
