@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sink/sink_int.h"
+#include "wh/schemahist.h"
 
 /* The destinations that keep a schema history: the warehouse, and
  * MaxCompute's batch upload (its --state, docs/maxcompute.md "Schema
@@ -50,5 +51,20 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 	}
 	c = *r;
 	c.src_table.n = 0; /* the history names the table by its own name */
+	/* A statement that adds, drops, renames or modifies columns: the
+	 * next schema record is kept (a version of the history) even when
+	 * the columns come out as before (DROP w, ADD w DEFAULT 'zz';
+	 * MODIFY g ... AS (expr)), so that the merge crosses it: it stayed
+	 * pending, and the older rows kept what the server had replaced.
+	 * One the merge cannot read changes nothing here (as before). */
+	{
+		struct wh_alter a;
+		struct mc_err e = { 0 };
+		if (wh_alter_parse(r->sql.p, r->sql.n, &a, &e) == 0)
+			for (size_t i = 0; i < a.n; i++)
+				if (a.a[i].op == WH_ALT_ADD || a.a[i].op == WH_ALT_DROP ||
+				    a.a[i].op == WH_ALT_RENAME || a.a[i].op == WH_ALT_MODIFY)
+					t->alter_cols = 1;
+	}
 	return rec_encode(&p->hist, &c, err);
 }

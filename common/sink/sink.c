@@ -419,8 +419,9 @@ static int on_schema(struct sink *s, const struct rio_reader *rd, const struct m
 	    (s->o.resnap && sink_resnap_table(s, rd, t, err) < 0))
 		return -1;
 	if (t->schema.have && t->schema.rec.schema_version == r->schema_version &&
-	    schema_same(&t->schema.rec, r))
+	    schema_same(&t->schema.rec, r) && !t->alter_cols)
 		return 0;
+	t->alter_cols = 0;
 	if (sink_schema_keep(t, r, err) < 0)
 		return -1;
 	/* a schema change after the table's snapshot (a DDL of a later day in

@@ -67,6 +67,9 @@ struct sink_tab {
 				* schema's before the stream's first snapshot
 				* record of the table, not moved by a later one */
 	int base_fixed;        /* a snapshot record of it came in this stream */
+	int alter_cols;        /* an ALTER of its columns since its last schema
+				* record: the next one is kept even when the
+				* same (hist.c sink_hist_ddl) */
 	int snap_in_stream;
 	struct sink_pbuf *last_base, *last_log;
 	int open;              /* snapshot rows of a chunk not ended yet */

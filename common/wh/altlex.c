@@ -206,3 +206,18 @@ int wl_no_column(const struct lex *l)
 	       : wl_is_kw(l, "SYSTEM") ? wl_is_kw(&n, "VERSIONING")
 				       : wl_is_kw(&n, "INDEX") || wl_is_kw(&n, "KEY");
 }
+
+int wl_float_scaled(const struct lex *l)
+{
+	struct lex c = *l;
+	int scaled = 0;
+	if (!(wl_is_kw(l, "FLOAT") || wl_is_kw(l, "DOUBLE") || wl_is_kw(l, "REAL")))
+		return 0;
+	if (wl_next(&c) == 0 && wl_is_kw(&c, "PRECISION"))
+		(void)wl_next(&c);
+	if (wl_is_p(&c, '('))
+		while (wl_next(&c) == 0 && c.kind != TK_END && !wl_is_p(&c, ')'))
+			if (wl_is_p(&c, ','))
+				scaled = 1;
+	return scaled;
+}

@@ -37,5 +37,8 @@ int wl_skip_wait(struct lex *l);
  * 11.7): a clause that adds no column after ADD (not reserved words: ADD
  * period INT adds a column named period)? */
 int wl_no_column(const struct lex *l);
+/* Whether the type at l is FLOAT(M,D), DOUBLE(M,D) or REAL(M,D), which
+ * round to D digits (the schema record says float or double). */
+int wl_float_scaled(const struct lex *l);
 
 #endif

@@ -26,6 +26,15 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err)
 	     t--)
 		;
 	j->target = t;
+	for (j->same_k = t; j->same_k > 0 &&
+	     schema_same(&j->shist.v[j->same_k - 1].s.rec, &j->shist.v[t].s.rec);)
+		j->same_k--;
+	j->has_same_lo = 0;
+	for (size_t k = j->same_k + 1; k <= t; k++)
+		if (j->shist.v[k].nddl) {
+			j->same_lo = j->shist.v[k].start;
+			j->has_same_lo = 1;
+		}
 	if (!(j->steps = calloc(j->shist.n, sizeof *j->steps)) ||
 	    !(j->planned = calloc(j->shist.n, 1)) || !(j->cvs = calloc(2 * j->shist.n, sizeof *j->cvs)) ||
 	    !(j->cva = calloc(4 * MC_MAX_COLUMNS, sizeof *j->cva)))
@@ -112,14 +121,20 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 	char p[64];
 	if (!j->has_hist)
 		return 0;
-	if (!fr->foreign) {
+	v = -1;
+	if (!fr->foreign && j->has_same_lo && pos_cmp(at, &j->same_lo) < 0 &&
+	    ((v = wh_hist_match(&j->shist, &j->schema.rec, at)) < (long)j->same_k ||
+	     (size_t)v >= j->target))
+		v = -1; /* (one of an earlier run of these columns: as before) */
+	if (!fr->foreign && v < 0) {
 		if (r->schema_version == j->schema.rec.schema_version)
 			return 0;
 		r->schema_version = j->schema.rec.schema_version; /* same columns */
 		return 1;
 	}
 	pos_format(&r->pos, p, sizeof p);
-	v = wh_hist_match(&j->shist, &fr->cur.rec, at);
+	if (fr->foreign)
+		v = wh_hist_match(&j->shist, &fr->cur.rec, at);
 	if (v < 0)
 		return mc_errf(err, MC_EXIT_DATA,
 			       "'%s': record %llu: the row at %s is of a schema that is no version "

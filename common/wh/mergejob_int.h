@@ -124,6 +124,12 @@ struct mergejob {
 	int has_hist;
 	struct wh_hist shist;
 	size_t target;
+	/* versions same_k..target have the target's columns; a row of them
+	 * before same_lo (the last of them that statements made: DROP w,
+	 * ADD w) crosses those statements though its columns are the same */
+	size_t same_k;
+	struct mc_pos same_lo;
+	int has_same_lo;
 	struct wh_step *steps;        /* step k: version k to k + 1 (planned once) */
 	unsigned char *planned;
 	struct mc_buf *cvs;           /* per step: its padded values of the row

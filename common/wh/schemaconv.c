@@ -14,23 +14,6 @@
 #include "wh/schemahist.h"
 #include "wh/altlex.h"
 
-/* Whether the type at l is FLOAT(M,D), DOUBLE(M,D) or REAL(M,D), which
- * round to D digits (the schema record says float or double). */
-static int float_scaled(const struct lex *l)
-{
-	struct lex c = *l;
-	int scaled = 0;
-	if (!(wl_is_kw(l, "FLOAT") || wl_is_kw(l, "DOUBLE") || wl_is_kw(l, "REAL")))
-		return 0;
-	if (wl_next(&c) == 0 && wl_is_kw(&c, "PRECISION"))
-		(void)wl_next(&c);
-	if (wl_is_p(&c, '('))
-		while (wl_next(&c) == 0 && c.kind != TK_END && !wl_is_p(&c, ')'))
-			if (wl_is_p(&c, ','))
-				scaled = 1;
-	return scaled;
-}
-
 /* A column definition after its name: the type and attributes, to the
  * end of the clause (or of a parenthesised list: stop at ')' at depth 0). */
 static int coldef(struct lex *l, struct wh_alt *a)
@@ -40,7 +23,7 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	a->not_null = 0;
 	a->autoinc = 0;
 	a->bslash = 0;
-	a->fscale = float_scaled(l);
+	a->fscale = wl_float_scaled(l);
 	for (;;) {
 		if (l->kind == TK_END || (depth == 0 && (wl_is_p(l, ',') || wl_is_p(l, ')'))))
 			return 0;
@@ -243,11 +226,14 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 					return -1;
 				memcpy(m->name, x->to, sizeof m->name);
 			}
-			/* the new type: on the clause that names the column as
-			 * it was (CHANGE's RENAME, or the MODIFY) */
+			/* the new type, FLOAT(M,D), and AS (...): on the clause that
+			 * names the column as it was (CHANGE's RENAME, or MODIFY) */
 			struct lex ty = l;
-			if (wl_next(&ty) == 0)
-				x->fscale = float_scaled(&ty);
+			struct wh_alt m = { 0 };
+			if (wl_next(&ty) == 0 && coldef(&ty, &m) == 0) {
+				x->fscale = m.fscale;
+				x->def = m.def == WH_DEF_GENERATED ? WH_DEF_GENERATED : WH_DEF_NONE;
+			}
 		} else if (wl_is_kw(&l, "RENAME")) {
 			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
@@ -734,6 +720,7 @@ struct wcol {
 	int src;                 /* column of k, or -1 */
 	const struct wh_alt *add;
 	int fscale;              /* made FLOAT(M,D)/DOUBLE(M,D) by a statement */
+	int gen;                 /* made a generated column by a statement */
 };
 
 static int name_eq(const char *a, struct mc_str b)
@@ -815,8 +802,10 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			f[i] = wfind(w, nw, alts[d].a[i].name);
 		for (size_t i = 0; i < alts[d].n; i++)
 			if ((alts[d].a[i].op == WH_ALT_RENAME || alts[d].a[i].op == WH_ALT_MODIFY) &&
-			    alts[d].a[i].fscale && f[i] >= 0)
-				w[f[i]].fscale = 1;
+			    f[i] >= 0) { /* FLOAT(M,D); MODIFY g INT AS (a * 3) */
+				w[f[i]].fscale |= alts[d].a[i].fscale;
+				w[f[i]].gen |= alts[d].a[i].def == WH_DEF_GENERATED;
+			}
 		for (size_t i = 0; i < alts[d].n; i++)
 			if (alts[d].a[i].op == WH_ALT_RENAME && f[i] >= 0)
 				snprintf(w[f[i]].name, sizeof w[f[i]].name, "%s", alts[d].a[i].to);
@@ -859,6 +848,13 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			continue;
 		}
 		s->src[j] = w[f].src;
+		if (w[f].gen) { /* the server's values, computed from the expression */
+			snprintf(why, sizeof why, "a statement before %s made it a generated column: "
+				 "the older rows' values are the server's, not known", at);
+			if (set_why(s, j, why, err) < 0)
+				goto out;
+			continue;
+		}
 		if (w[f].src < 0) {
 			size_t b0 = s->defbuf.len;
 			if (def_value(w[f].add, &T->cols[j], &s->def[j], &s->defbuf, why, sizeof why) < 0) {

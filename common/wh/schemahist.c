@@ -180,6 +180,10 @@ int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *e
 	if (rc < 0)
 		return -1;
 	rc = 0;
+	/* the statements first, then the schema records: a schema record
+	 * after a statement is no repeat of the one before the statement,
+	 * even when the same (DROP w, ADD w), whichever order they come in */
+	for (int pass = 0; pass < 2; pass++, at = 0)
 	while (rc == 0 && at < len) {
 		struct mc_rec r;
 		size_t used, ins, n0 = f.n;
@@ -189,7 +193,7 @@ int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *e
 			break;
 		}
 		at += used;
-		if (r.kind != MC_R_SCHEMA && r.kind != MC_R_DDL)
+		if (r.kind != (pass ? MC_R_SCHEMA : MC_R_DDL))
 			continue;
 		for (ins = f.n; ins > 0 && pos_cmp(&f.r[ins - 1].pos, &r.pos) > 0; ins--)
 			;
