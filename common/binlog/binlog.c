@@ -358,7 +358,7 @@ static int decode_fde(struct bl_decoder *d, struct bl_event *ev, const uint8_t *
 	f.header_len = b[56];
 	if (f.header_len < BL_HEADER_LEN)
 		return EBAD("format description: header length %u", f.header_len);
-	ver = version_number(f.server_version);
+	ver = f.version = version_number(f.server_version);
 	aware = f.mariadb || ver >= 100000 ? ver >= 50300 : ver >= 50601;
 	npost = blen - 57;
 	if (aware) {

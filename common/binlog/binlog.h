@@ -102,6 +102,7 @@ struct bl_fde {
 	uint16_t binlog_version;
 	char server_version[51];
 	int mariadb;          /* server_version says MariaDB */
+	unsigned version;     /* ... as major * 10000 + minor * 100 + patch */
 	uint8_t header_len;   /* common header length (19) */
 	uint8_t post[256];    /* post-header length by event type */
 	int checksum;         /* 1: events end with a CRC32 */

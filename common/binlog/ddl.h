@@ -139,6 +139,16 @@ char **ddl_labs_copy(char *const *in, uint32_t n, int *oom);
  * (DDL_CS_LEN bytes), else 0. */
 int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
 
+/* Where the first word of statement s (n bytes) is: past blanks, comments
+ * and the openings of the executable comments a server of version ver
+ * (major * 10000 + minor * 100 + patch; mariadb: a MariaDB server) runs
+ * (/ *! always, / *!NNNNN when ver is at least NNNNN, MariaDB's / *M!NNNNNN
+ * on MariaDB only); one the server does not run is a comment, skipped
+ * whole. *from (when not NULL) gets where the statement starts for
+ * ddl_target and the other readers: the first executable comment that is
+ * run, else the first word. */
+size_t ddl_stmt_start(const char *s, size_t n, unsigned ver, int mariadb, size_t *from);
+
 /* Statements other than DDL (ddl_stmt.c). */
 
 /* What an INSERT, REPLACE, UPDATE, DELETE or LOAD DATA/XML statement

@@ -234,3 +234,57 @@ size_t ddl_partitioning(const struct toks *ts, size_t i)
 	}
 	return i;
 }
+
+/* The version of the executable comment that opens at s (/ *!, / *!NNNNN,
+ * / *M!NNNNNN) and where its body starts (*body): 1 when a server of
+ * version ver (mariadb: MariaDB) runs it, 0 when that is a comment to it,
+ * -1 when s opens none. MariaDB runs / *M! and takes / *!NNNNN for MySQL
+ * 5.7 and later (50700 to 99999) as a comment; MySQL runs no / *M!. */
+static int exec_runs(const char *s, const char *end, unsigned ver, int mariadb,
+		     const char **body)
+{
+	const char *d;
+	unsigned long v = 0;
+	int m;
+	if (end - s < 3 || s[0] != '/' || s[1] != '*')
+		return -1;
+	m = s[2] == 'M';
+	if (!(s[2] == '!' || (m && end - s >= 4 && s[3] == '!')))
+		return -1;
+	d = s + (m ? 4 : 3);
+	*body = d;
+	while (*body < end && **body >= '0' && **body <= '9' && *body - d < 6)
+		v = v * 10 + (unsigned long)(*(*body)++ - '0');
+	if (m && !mariadb)
+		return 0;
+	if (*body == d)
+		return 1;
+	if (v > ver)
+		return 0;
+	return !(mariadb && !m && v >= 50700 && v <= 99999);
+}
+
+size_t ddl_stmt_start(const char *s, size_t n, unsigned ver, int mariadb, size_t *from)
+{
+	const char *p = s, *end = s + n, *body, *first = NULL;
+	for (;;) {
+		int run;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f'))
+			p++;
+		if (end - p < 2 || p[0] != '/' || p[1] != '*')
+			break;
+		if ((run = exec_runs(p, end, ver, mariadb, &body)) == 1) {
+			if (!first)
+				first = p;
+			p = body;
+			continue;
+		}
+		p += 2;
+		while (end - p >= 2 && !(p[0] == '*' && p[1] == '/'))
+			p++;
+		p = end - p >= 2 ? p + 2 : end;
+	}
+	if (from)
+		*from = (size_t)((first ? first : p) - s);
+	return (size_t)(p - s);
+}

@@ -378,22 +378,17 @@ static int kw(const char *s, size_t n, const char *word)
 			   (s[k] >= '0' && s[k] <= '9') || s[k] == '_');
 }
 
-/* Past blanks and comments, not executable comments (slash-star-bang). */
-static void skip_ws_comments(const char **s, const char *end)
+/* Past blanks and comments to the statement's first word (returned),
+ * through the executable comments the binlog's server runs (*s: the first
+ * of them, where the statement starts for ddl_target); one it does not run
+ * is a comment (ddl_stmt_start). */
+static const char *stmt_word(struct tail *T, const char **s, const char *end)
 {
-	for (;;) {
-		while (*s < end && (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r'))
-			(*s)++;
-		if (end - *s >= 2 && (*s)[0] == '/' && (*s)[1] == '*' &&
-		    !(end - *s >= 3 && ((*s)[2] == '!' || (*s)[2] == 'M'))) {
-			const char *e = *s + 2;
-			while (end - e >= 2 && !(e[0] == '*' && e[1] == '/'))
-				e++;
-			*s = end - e >= 2 ? e + 2 : end;
-			continue;
-		}
-		break;
-	}
+	size_t from, w = ddl_stmt_start(*s, (size_t)(end - *s), T->d.fde.version,
+					T->d.fde.mariadb, &from);
+	const char *p = *s;
+	*s = p + from;
+	return p + w;
 }
 
 /* The statement of ev in UTF-8 (T->sql8), from its client charset. */
@@ -597,7 +592,7 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 				    ev->when, at->start, err);
 	if (ev->type == BL_QUERY || ev->type == BL_MARIA_QUERY_COMPRESSED) {
 		const char *s = ev->sql.p, *e = s + ev->sql.n;
-		skip_ws_comments(&s, e);
+		stmt_word(T, &s, e);
 		return ddl_emit(T, ev, s, (size_t)(e - s), at->start, off, T->rowctr, &T->rowctr,
 				err);
 	}
@@ -708,7 +703,7 @@ static int is_ddl(const char *s, size_t n)
  * BEGIN, COMMIT, ROLLBACK, a savepoint, XA or DDL (those are taken before)
  * changed something: SELECT f() whose f() wrote a table is one. */
 static int dml_statement(struct tail *T, const struct bl_event *ev, const char *s, size_t n,
-			 uint64_t start, struct mc_err *err)
+			 const char *word, uint64_t start, struct mc_err *err)
 {
 	struct mc_str db, tab;
 	size_t w = 0;
@@ -721,6 +716,8 @@ static int dml_statement(struct tail *T, const struct bl_event *ev, const char *
 		db = ev->db;
 	if (kind == DDL_DML_TABLE && !st_selected(&T->st, db, tab))
 		return 0;
+	n = (size_t)(s + n - word);
+	s = word;
 	while (w < n && w < 12 && s[w] != ' ' && s[w] != '\t' && s[w] != '\n' && s[w] != '(')
 		w++;
 	if (kind == DDL_DML_TABLE)
@@ -738,10 +735,8 @@ static int dml_statement(struct tail *T, const struct bl_event *ev, const char *
 static int query(struct tail *T, const struct bl_event *ev, const struct txn_at *at,
 		 struct mc_err *err)
 {
-	const char *s = ev->sql.p, *end = s + ev->sql.n;
-	size_t n;
-	skip_ws_comments(&s, end);
-	n = (size_t)(end - s);
+	const char *s0 = ev->sql.p, *end = s0 + ev->sql.n, *s = stmt_word(T, &s0, end);
+	size_t n = (size_t)(end - s);
 	if (kw(s, n, "BEGIN") || (kw(s, n, "START") && n >= 17 && kw(s + 6, n - 6, "TRANSACTION"))) {
 		return tail_began(T, "BEGIN", at->start, err);
 	}
@@ -766,12 +761,12 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 			return txn_add_query(&T->txn, ev->when, ev->db,
 					     mc_str_c(T->sql8.p, T->sql8.len), at, err);
 		}
-		if (ddl_emit(T, ev, s, n, at->start, at->off, 0, &last, err) < 0)
+		if (ddl_emit(T, ev, s0, (size_t)(end - s0), at->start, at->off, 0, &last, err) < 0)
 			return -1;
 		T->mark_row = last;
 		return tail_commit(T, at->off, at->inner, ev->when, err);
 	}
-	if (dml_statement(T, ev, s, n, at->start, err) < 0)
+	if (dml_statement(T, ev, s0, (size_t)(end - s0), s, at->start, err) < 0)
 		return -1;
 	if (!T->in_txn)
 		T->gtid[0] = 0; /* a statement outside transactions: GRANT, ... */

@@ -99,12 +99,51 @@ static void test_create_if_not_exists(void)
 	st_free(&s);
 }
 
+/* The first word of a statement through the executable comments its
+ * server runs (ddl_stmt_start) */
+static void test_stmt_start(void)
+{
+	static const struct {
+		const char *sql;
+		unsigned ver;
+		int mariadb;
+		const char *word; /* what is at the first word */
+		int from;         /* where the statement starts (-1: at its end) */
+	} a[] = {
+		{ "/*!40000 TRUNCATE TABLE d.t */", 101106, 1, "TRUNCATE", 0 },
+		{ "/*M!100000 TRUNCATE TABLE d.t */", 101106, 1, "TRUNCATE", 0 },
+		{ "/*M!100000 TRUNCATE TABLE d.t */", 80036, 0, "", -1 },
+		{ "/*!999999 TRUNCATE TABLE d.t */", 101106, 1, "", -1 },
+		{ "/*!50700 TRUNCATE TABLE d.t */", 101106, 1, "", -1 },
+		{ "/*!50700 TRUNCATE TABLE d.t */", 80036, 0, "TRUNCATE", 0 },
+		{ "/*! TRUNCATE TABLE d.t */", 50700, 0, "TRUNCATE", 0 },
+		{ "  /* c */ /*!40000 TRUNCATE TABLE d.t */", 101106, 1, "TRUNCATE", 10 },
+		{ "/*M!999999 x */ TRUNCATE t", 101106, 1, "TRUNCATE", 16 },
+		{ "TRUNCATE t", 101106, 1, "TRUNCATE", 0 },
+	};
+	for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+		size_t from, w = ddl_stmt_start(a[k].sql, strlen(a[k].sql), a[k].ver, a[k].mariadb,
+						&from);
+		int ok = !strncmp(a[k].sql + w, a[k].word, strlen(a[k].word)) &&
+			 (a[k].word[0] || w == strlen(a[k].sql)) &&
+			 from == (a[k].from < 0 ? strlen(a[k].sql) : (size_t)a[k].from);
+		check(ok, a[k].sql, a[k].sql + w);
+	}
+	{
+		const char *s = "/*!40000 TRUNCATE TABLE d.t */";
+		struct ddl_target t;
+		check(ddl_target(s, strlen(s), &t) == DDL_TRUNCATE && t.table[0].n == 1,
+		      "ddl_target of an executable comment's TRUNCATE", "not seen");
+	}
+}
+
 int main(void)
 {
 	struct ddl_cols c = { 0 };
 	struct ddl_target t;
 
 	test_create_if_not_exists();
+	test_stmt_start();
 
 	apply("CREATE TABLE with inline key and comments",
 	      "CREATE TABLE IF NOT EXISTS `d`.`t` (\n id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
