@@ -49,6 +49,13 @@ static const char usage[] =
 		"      --partial-json=WHAT    a partial JSON update whose column is not in the\n"
 		"                             before image (binlog_row_image=MINIMAL): error\n"
 		"                             (default) or absent (emit the column as absent)\n"
+		"      --rows-ddl=WHAT        an ALTER TABLE of a selected table that removes\n"
+		"                             or replaces rows with no row events (DROP,\n"
+		"                             TRUNCATE, EXCHANGE or CONVERT PARTITION, CONVERT\n"
+		"                             TABLE ... TO PARTITION, DISCARD or IMPORT\n"
+		"                             TABLESPACE): refuse (default: exit 1, naming\n"
+		"                             it), or pass (its ddl record and a warning;\n"
+		"                             after loading a new snapshot of the table)\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
@@ -107,7 +114,7 @@ enum {
 	O_FROM = 'f', O_SCHEMA = 's', O_TABLES = 't',
 	O_STOP_POS = 256, O_STOP_TIME, O_FORMAT, O_NO_CHECKSUM, O_PARTIAL_JSON, O_INDEX,
 	O_TXN_MEMORY, O_START, O_SERVER_ID, O_STOP_AT_END, O_HEARTBEAT, O_RETRY, O_NAMES,
-	O_CKPT_IN, O_START_GTID,
+	O_CKPT_IN, O_START_GTID, O_ROWS_DDL,
 };
 
 static const struct option longopts[] = {
@@ -118,6 +125,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "no-checksum", no_argument, NULL, O_NO_CHECKSUM },
 	{ "partial-json", required_argument, NULL, O_PARTIAL_JSON },
+	{ "rows-ddl", required_argument, NULL, O_ROWS_DDL },
 	{ "index", required_argument, NULL, O_INDEX },
 	{ "schema", required_argument, NULL, O_SCHEMA },
 	{ "txn-memory", required_argument, NULL, O_TXN_MEMORY },
@@ -283,6 +291,12 @@ int main(int argc, char **argv)
 				o.partial_json_absent = optarg[0] == 'a';
 			else
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
+			break;
+		case O_ROWS_DDL:
+			if (strcmp(optarg, "pass") == 0 || strcmp(optarg, "refuse") == 0)
+				o.rows_ddl_pass = optarg[0] == 'p';
+			else
+				prog_usage_error("bad --rows-ddl '%s' (want refuse or pass)", optarg);
 			break;
 		REPORT_OPT_CASES:
 			if (report_opt(&rep, c, optarg, &err) < 0)

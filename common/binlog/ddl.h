@@ -89,6 +89,16 @@ struct ddl_target {
 	 * stays 0: x keeps its name) */
 	int converted;
 	int cut;     /* the statement read from its start only (above) */
+	/* An ALTER TABLE that removes or replaces rows with no row events in
+	 * the binlog: DROP, TRUNCATE, EXCHANGE or CONVERT PARTITION, CONVERT
+	 * TABLE x TO PARTITION, DISCARD or IMPORT [PARTITION ...] TABLESPACE:
+	 * the clause ("DROP PARTITION"), else NULL (ADD, REORGANIZE, COALESCE,
+	 * REBUILD ... PARTITION, PARTITION BY keep the rows). other_table: the
+	 * other table whose rows it changes (EXCHANGE ... WITH TABLE x,
+	 * CONVERT TABLE x TO PARTITION, CONVERT PARTITION p TO TABLE x), empty
+	 * when none; other_db empty: the default database. */
+	const char *rows;
+	struct mc_str other_db, other_table;
 };
 
 /* The sql_mode a statement was written under, as far as reading it goes:

@@ -27,6 +27,52 @@ static size_t table_list(const struct toks *ts, size_t i, int rename, struct ddl
 	return t->ntables;
 }
 
+/* Does the ALTER clause at i (top level) remove or replace rows with no
+ * row events (struct ddl_target.rows)? Sets t->rows, and the other table
+ * whose rows change. */
+static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
+{
+	static const char *const what[] = { "DROP", "DROP PARTITION", "TRUNCATE",
+					    "TRUNCATE PARTITION", "EXCHANGE", "EXCHANGE PARTITION",
+					    "CONVERT", "CONVERT PARTITION", NULL };
+	size_t k;
+	for (k = 0; what[k]; k += 2)
+		if (ddl_kw(ts, i, what[k]) && ddl_kw(ts, i + 1, "PARTITION"))
+			break;
+	if (what[k]) {
+		t->rows = what[k + 1];
+		if (k == 4) { /* EXCHANGE PARTITION p WITH TABLE x */
+			for (k = i + 2; k < ts->n && !ddl_kw(ts, k, "WITH"); k++)
+				;
+			if (ddl_kw(ts, k + 1, "TABLE"))
+				ddl_table_name(ts, k + 2, &t->other_db, &t->other_table);
+		} else if (k == 6) { /* CONVERT PARTITION p TO TABLE x */
+			if (ddl_kw(ts, i + 3, "TO") && ddl_kw(ts, i + 4, "TABLE"))
+				ddl_table_name(ts, i + 5, &t->other_db, &t->other_table);
+		}
+		return;
+	}
+	if (ddl_kw(ts, i, "CONVERT") && ddl_kw(ts, i + 1, "TABLE")) {
+		/* MariaDB's CONVERT TABLE x TO PARTITION p ...: x's rows move in */
+		if ((k = ddl_table_name(ts, i + 2, &t->other_db, &t->other_table)) &&
+		    ddl_kw(ts, k, "TO") && ddl_kw(ts, k + 1, "PARTITION")) {
+			t->rows = "CONVERT TABLE ... TO PARTITION";
+			return;
+		}
+		t->other_db = t->other_table = mc_str_c("", 0);
+		return;
+	}
+	if (ddl_kw(ts, i, "DISCARD") || ddl_kw(ts, i, "IMPORT")) {
+		/* [PARTITION p, ... | ALL] TABLESPACE */
+		k = i + 1;
+		if (ddl_kw(ts, k, "PARTITION"))
+			while (k < ts->n && !ddl_kw(ts, k, "TABLESPACE") && !ddl_punct(ts, k, ';'))
+				k++;
+		if (ddl_kw(ts, k, "TABLESPACE"))
+			t->rows = ddl_kw(ts, i, "DISCARD") ? "DISCARD TABLESPACE" : "IMPORT TABLESPACE";
+	}
+}
+
 int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 {
 	return ddl_target_mode(sql, n, 0, t);
@@ -97,6 +143,8 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 				   ddl_table_name(&ts, i + 5, &t->new_db[0], &t->new_table[0])) {
 				t->converted = 1;
 			}
+			if (depth == 0 && !t->rows)
+				alter_rows(&ts, i, t);
 		}
 	} else if (ddl_kw(&ts, 0, "DROP")) {
 		i = 1;

@@ -443,7 +443,8 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	ddl_target_mode(s, n, mode, &t);
 	/* followed in UTF-8 (from the statement's character_set_client): the
 	 * labels of ENUM and SET columns are read from its text */
-	if (sql_utf8(T, ev, start, err) < 0)
+	if (sql_utf8(T, ev, start, err) < 0 ||
+	    tail_rows_ddl(T, &t, ev->db, T->sql8.p, T->sql8.len, start, off, err) < 0)
 		return -1;
 	if ((lost = st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos,
 			   err)) < 0)

@@ -45,6 +45,11 @@ struct tail_opts {
 	int text;               /* --format=text, else the record stream */
 	int no_checksum;        /* --no-checksum */
 	int partial_json_absent; /* --partial-json=absent */
+	/* --rows-ddl=pass: an ALTER TABLE of a selected table that removes or
+	 * replaces rows with no row events (DROP/TRUNCATE/EXCHANGE/CONVERT
+	 * PARTITION, DISCARD/IMPORT TABLESPACE) is written with a warning;
+	 * 0 (refuse): exit 1 */
+	int rows_ddl_pass;
 	uint64_t txn_memory;    /* --txn-memory (0: spill at once) */
 	const regex_t *tables;  /* --tables (NULL: every table) */
 	const char *tables_text; /* ... its text, for the stream's header */

@@ -257,6 +257,13 @@ void tail_note_done(struct tail *T, uint64_t seq, uint64_t off, uint32_t when);
 /* Bad input at offset off of the binlog being read (UINT64_MAX: none):
  * flush what was written, name the file and offset in err; -1. */
 int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
+/* An ALTER TABLE t (ddl_target's) at start, whose statement is s (n bytes,
+ * default database db) that removes or replaces rows of a selected table
+ * with no row events: exit 1 saying so and what to do, or (--rows-ddl=pass)
+ * a warning and 0. 0 for any other statement. tail_ddl.c. */
+struct ddl_target;
+int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
+		  size_t n, uint64_t start, uint64_t off, struct mc_err *err);
 /* A failure of the live connection: flush, name the server's binlog; -1. */
 int tail_live_error(struct tail *T, struct mc_err *err);
 

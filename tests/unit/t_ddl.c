@@ -99,6 +99,54 @@ static void test_create_if_not_exists(void)
 	st_free(&s);
 }
 
+/* ALTER TABLE clauses that remove or replace rows with no row events
+ * (ddl_target's rows, other_table), and those that keep the rows */
+static void test_rows_ddl(void)
+{
+	static const struct {
+		const char *sql, *rows, *other;
+	} a[] = {
+		{ "ALTER TABLE d.p DROP PARTITION p0", "DROP PARTITION", "" },
+		{ "ALTER TABLE d.p DROP PARTITION IF EXISTS p0, p1", "DROP PARTITION", "" },
+		{ "ALTER TABLE d.p TRUNCATE PARTITION p0", "TRUNCATE PARTITION", "" },
+		{ "alter table p truncate partition all", "TRUNCATE PARTITION", "" },
+		{ "ALTER TABLE d.p EXCHANGE PARTITION p0 WITH TABLE x.sw", "EXCHANGE PARTITION", "sw" },
+		{ "ALTER TABLE d.p EXCHANGE PARTITION p0 WITH TABLE `sw` WITHOUT VALIDATION",
+		  "EXCHANGE PARTITION", "sw" },
+		{ "ALTER TABLE d.src CONVERT PARTITION p0 TO TABLE d.cp", "CONVERT PARTITION", "cp" },
+		{ "ALTER TABLE d.p CONVERT TABLE d.t2 TO PARTITION p2 VALUES LESS THAN (30)",
+		  "CONVERT TABLE ... TO PARTITION", "t2" },
+		{ "ALTER TABLE d.p DISCARD TABLESPACE", "DISCARD TABLESPACE", "" },
+		{ "ALTER TABLE d.p IMPORT TABLESPACE", "IMPORT TABLESPACE", "" },
+		{ "ALTER TABLE d.p DISCARD PARTITION p0, p1 TABLESPACE", "DISCARD TABLESPACE", "" },
+		{ "ALTER TABLE d.p IMPORT PARTITION ALL TABLESPACE", "IMPORT TABLESPACE", "" },
+		{ "/*!50100 ALTER TABLE d.p DROP PARTITION p0 */", "DROP PARTITION", "" },
+		{ "ALTER TABLE d.p ADD PARTITION (PARTITION p3 VALUES LESS THAN (40))", NULL, "" },
+		{ "ALTER TABLE d.p REORGANIZE PARTITION p0 INTO (PARTITION a VALUES LESS THAN (5), "
+		  "PARTITION b VALUES LESS THAN (10))", NULL, "" },
+		{ "ALTER TABLE d.p COALESCE PARTITION 2", NULL, "" },
+		{ "ALTER TABLE d.p REMOVE PARTITIONING", NULL, "" },
+		{ "ALTER TABLE d.p REBUILD PARTITION p0", NULL, "" },
+		{ "ALTER TABLE d.p OPTIMIZE PARTITION p0", NULL, "" },
+		{ "ALTER TABLE d.p ANALYZE PARTITION ALL", NULL, "" },
+		{ "ALTER TABLE d.p CHECK PARTITION p0", NULL, "" },
+		{ "ALTER TABLE d.p REPAIR PARTITION p0", NULL, "" },
+		{ "ALTER TABLE d.p PARTITION BY HASH (id) PARTITIONS 4", NULL, "" },
+		{ "ALTER TABLE d.p CONVERT TO CHARACTER SET utf8mb4", NULL, "" },
+		{ "ALTER TABLE d.p DROP COLUMN `partition`, ADD discard INT", NULL, "" },
+		{ "ALTER TABLE d.p COMMENT 'drop partition p0'", NULL, "" },
+	};
+	for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+		struct ddl_target t;
+		int kind = ddl_target(a[k].sql, strlen(a[k].sql), &t);
+		int ok = kind == DDL_ALTER &&
+			 (a[k].rows ? t.rows && !strcmp(t.rows, a[k].rows) : !t.rows) &&
+			 t.other_table.n == strlen(a[k].other) &&
+			 !strncmp(t.other_table.p ? t.other_table.p : "", a[k].other, t.other_table.n);
+		check(ok, a[k].sql, t.rows ? t.rows : "(rows kept)");
+	}
+}
+
 /* The first word of a statement through the executable comments its
  * server runs (ddl_stmt_start) */
 static void test_stmt_start(void)
@@ -143,6 +191,7 @@ int main(void)
 	struct ddl_target t;
 
 	test_create_if_not_exists();
+	test_rows_ddl();
 	test_stmt_start();
 
 	apply("CREATE TABLE with inline key and comments",

@@ -1,0 +1,89 @@
+/* tail_ddl.c: DDL statements that change rows with no row events in the
+ * binlog (tail_int.h: tail_rows_ddl): refused for a selected table, or
+ * passed with a warning under --rows-ddl=pass (docs/mc-binlog-tail.md
+ * "DDL that changes rows"). */
+#include "engine/tail_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "binlog/ddl.h"
+
+/* The statement on one line (blanks for control characters), cut to fit
+ * out (size bytes), "..." marking a cut. */
+static void one_line(const char *s, size_t n, char *out, size_t size)
+{
+	size_t k = 0;
+	for (; k < n && k + 1 < size; k++)
+		out[k] = (unsigned char)s[k] < 0x20 || s[k] == 0x7f ? ' ' : s[k];
+	out[k] = 0;
+	if (k < n && size > 4)
+		memcpy(out + size - 4, "...", 4);
+}
+
+/* db.table as a --tables regex alternative: ^db\.table$'s middle, the
+ * regex characters of the names escaped. */
+static size_t re_name(char *out, size_t size, struct mc_str db, struct mc_str tab)
+{
+	size_t k = 0;
+	for (int part = 0; part < 2; part++) {
+		struct mc_str s = part ? tab : db;
+		if (part && k + 2 < size) {
+			out[k++] = '\\';
+			out[k++] = '.';
+		}
+		for (size_t i = 0; i < s.n && k + 2 < size; i++) {
+			if (strchr(".[]()*+?{}|^$\\", s.p[i]))
+				out[k++] = '\\';
+			out[k++] = s.p[i];
+		}
+	}
+	out[k < size ? k : size - 1] = 0;
+	return k;
+}
+
+int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
+		  size_t n, uint64_t start, uint64_t off, struct mc_err *err)
+{
+	struct mc_str dbs[2], tabs[2];
+	char stmt[256], names[300], re[600];
+	size_t nsel = 0, nl = 0, rl = 0;
+	if (t->kind != DDL_ALTER || !t->rows)
+		return 0;
+	dbs[0] = t->db[0].n ? t->db[0] : db;
+	tabs[0] = t->table[0];
+	dbs[1] = t->other_db.n ? t->other_db : db;
+	tabs[1] = t->other_table;
+	names[0] = re[0] = 0;
+	for (int k = 0; k < 2; k++) {
+		if (!tabs[k].n || !st_selected(&T->st, dbs[k], tabs[k]))
+			continue;
+		nl += (size_t)snprintf(names + nl, sizeof names - nl, "%s`%.*s`.`%.*s`",
+				       nsel ? " and " : "", (int)dbs[k].n, dbs[k].p, (int)tabs[k].n,
+				       tabs[k].p);
+		if (nl >= sizeof names)
+			nl = sizeof names - 1;
+		if (nsel && rl + 1 < sizeof re)
+			re[rl++] = '|';
+		rl += re_name(re + rl, sizeof re - rl, dbs[k], tabs[k]);
+		nsel++;
+	}
+	if (!nsel)
+		return 0;
+	one_line(s, n, stmt, sizeof stmt);
+	if (T->o->rows_ddl_pass) {
+		mc_sayf(&T->o->warn, "warning: %s at %" PRIu64 ":%" PRIu64 ": %s (%s) changes rows "
+			"with no row events in the binlog, passed (--rows-ddl=pass): the rows it "
+			"removed or brought are not in the stream; their copy is right again only "
+			"from a snapshot taken after it", names, T->fileseq, off, stmt, t->rows);
+		return 0;
+	}
+	mc_errf(err, MC_EXIT_DATA, "%s: %s (%s) removes or replaces rows with no row events in "
+		"the binlog: their copy would keep them; load a new snapshot of %s taken after "
+		"it (mc-snapshot --tables='^%s%s%s$' | mc-tunnel-put --dest=... --resnapshot, "
+		"docs/mc-tunnel-put.md \"Re-snapshots\"), then run the tail again from here with "
+		"--rows-ddl=pass", names, stmt, t->rows, nsel > 1 ? "them" : "the table",
+		nsel > 1 ? "(" : "", re, nsel > 1 ? ")" : "");
+	return tail_data_error(T, start, err);
+}
