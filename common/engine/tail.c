@@ -446,8 +446,8 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	if (sql_utf8(T, ev, start, err) < 0 ||
 	    tail_rows_ddl(T, &t, ev->db, T->sql8.p, T->sql8.len, start, off, err) < 0)
 		return -1;
-	if ((lost = st_ddl(&T->st, ev->db, mc_str_c(T->sql8.p, T->sql8.len), mode, &t, &dpos,
-			   err)) < 0)
+	if ((lost = st_ddl(&T->st, ev->db, tail_ddl_text(T, T->sql8.p, T->sql8.len), mode, &t,
+			   &dpos, err)) < 0)
 		return -1;
 	if (lost && T->colnames != TAIL_NAMES_SERVER) {
 		/* (live with the server's names, the next map's are looked up) */

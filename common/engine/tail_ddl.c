@@ -1,7 +1,8 @@
 /* tail_ddl.c: DDL statements that change rows with no row events in the
  * binlog (tail_int.h: tail_rows_ddl): refused for a selected table, or
  * passed with a warning under --rows-ddl=pass (docs/mc-binlog-tail.md
- * "DDL that changes rows"). */
+ * "DDL that changes rows"); the text of a DDL statement in an executable
+ * comment that the DDL follower reads (tail_ddl_text). */
 #include "engine/tail_int.h"
 
 #include <inttypes.h>
@@ -86,4 +87,16 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 		"--rows-ddl=pass", names, stmt, t->rows, nsel > 1 ? "them" : "the table",
 		nsel > 1 ? "(" : "", re, nsel > 1 ? ")" : "");
 	return tail_data_error(T, start, err);
+}
+
+struct mc_str tail_ddl_text(struct tail *T, const char *p, size_t n)
+{
+	size_t from, w = ddl_stmt_start(p, n, T->d.fde.version, T->d.fde.mariadb, &from);
+	if (w == from)
+		return mc_str_c(p, n);
+	while (n > w && strchr(" \t\r\n;", p[n - 1]))
+		n--;
+	if (n >= w + 2 && p[n - 2] == '*' && p[n - 1] == '/')
+		n -= 2;
+	return mc_str_c(p + w, n - w);
 }

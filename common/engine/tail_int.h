@@ -264,6 +264,13 @@ int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
 struct ddl_target;
 int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
 		  size_t n, uint64_t start, uint64_t off, struct mc_err *err);
+/* The text of DDL statement p (n bytes) that the DDL follower (st_ddl)
+ * reads: past the executable comment that opens it when the binlog's
+ * server runs it, without that comment's end when it closes the statement
+ * (slash-star-bang-40000 ALTER ... star-slash: ALTER ...); else p. The
+ * follower would take the comment for one some servers run and others
+ * not, and lose the table's names. tail_ddl.c. */
+struct mc_str tail_ddl_text(struct tail *T, const char *p, size_t n);
 /* A failure of the live connection: flush, name the server's binlog; -1. */
 int tail_live_error(struct tail *T, struct mc_err *err);
 
