@@ -17,7 +17,8 @@
 #   live.
 # - /*!40000 TRUNCATE TABLE d.t */ and MariaDB's /*M!100000 ... */ were no
 #   DDL at all (no record: the truncated rows came back). Now a ddl record
-#   of effect truncate.
+#   of effect truncate; and /*!40000 ALTER TABLE d.e ADD b INT */ is
+#   followed for table maps without names (MINIMAL): b, not @N names.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 
