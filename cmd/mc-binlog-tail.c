@@ -56,6 +56,12 @@ static const char usage[] =
 		"                             TABLESPACE): refuse (default: exit 1, naming\n"
 		"                             it), or pass (its ddl record and a warning;\n"
 		"                             after loading a new snapshot of the table)\n"
+		"      --lower-case-table-names=N  the server's lower_case_table_names: 1 or\n"
+		"                             2, table names of DDL statements are matched\n"
+		"                             to the tables' without case (written in lower\n"
+		"                             case); 0 as written. Live: read from the\n"
+		"                             server; FILEs: a DDL naming a table only in\n"
+		"                             another case than its rows is an error\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
@@ -114,7 +120,7 @@ enum {
 	O_FROM = 'f', O_SCHEMA = 's', O_TABLES = 't',
 	O_STOP_POS = 256, O_STOP_TIME, O_FORMAT, O_NO_CHECKSUM, O_PARTIAL_JSON, O_INDEX,
 	O_TXN_MEMORY, O_START, O_SERVER_ID, O_STOP_AT_END, O_HEARTBEAT, O_RETRY, O_NAMES,
-	O_CKPT_IN, O_START_GTID, O_ROWS_DDL,
+	O_CKPT_IN, O_START_GTID, O_ROWS_DDL, O_LCTN,
 };
 
 static const struct option longopts[] = {
@@ -126,6 +132,7 @@ static const struct option longopts[] = {
 	{ "no-checksum", no_argument, NULL, O_NO_CHECKSUM },
 	{ "partial-json", required_argument, NULL, O_PARTIAL_JSON },
 	{ "rows-ddl", required_argument, NULL, O_ROWS_DDL },
+	{ "lower-case-table-names", required_argument, NULL, O_LCTN },
 	{ "index", required_argument, NULL, O_INDEX },
 	{ "schema", required_argument, NULL, O_SCHEMA },
 	{ "txn-memory", required_argument, NULL, O_TXN_MEMORY },
@@ -291,6 +298,12 @@ int main(int argc, char **argv)
 				o.partial_json_absent = optarg[0] == 'a';
 			else
 				prog_usage_error("bad --partial-json '%s' (want error or absent)", optarg);
+			break;
+		case O_LCTN:
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '2')
+				prog_usage_error("bad --lower-case-table-names '%s' (want 0, 1 or 2)",
+						 optarg);
+			o.lctn = optarg[0] - '0';
 			break;
 		case O_ROWS_DDL:
 			if (strcmp(optarg, "pass") == 0 || strcmp(optarg, "refuse") == 0)

@@ -394,6 +394,30 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 	return lost < 0 ? 0 : (int)lost + 1;
 }
 
+int st_case_clash(const struct schema_track *s, struct mc_str db, struct mc_str tab)
+{
+	int other = 0;
+	for (size_t i = 0; i < s->ntabs; i++) {
+		const struct st_table *ti = &s->tabs[i];
+		if (ti->keylen != db.n + 1 + tab.n || ti->key[db.n] != '.' ||
+		    strncasecmp(ti->key, db.p, db.n) || strncasecmp(ti->key + db.n + 1, tab.p, tab.n))
+			continue;
+		if (!memcmp(ti->key, db.p, db.n) && !memcmp(ti->key + db.n + 1, tab.p, tab.n))
+			return 0; /* that very name */
+		other = 1;
+	}
+	for (size_t i = 0; i < s->nknown; i++) {
+		const struct st_known *k = &s->known[i];
+		if (strlen(k->db) != db.n || strlen(k->table) != tab.n ||
+		    strncasecmp(k->db, db.p, db.n) || strncasecmp(k->table, tab.p, tab.n))
+			continue;
+		if (!memcmp(k->db, db.p, db.n) && !memcmp(k->table, tab.p, tab.n))
+			return 0;
+		other = 1;
+	}
+	return other;
+}
+
 static int key_selected(const struct schema_track *s, const char *key)
 {
 	return !s->re || regexec(s->re, key, 0, NULL, 0) == 0;

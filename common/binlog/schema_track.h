@@ -100,6 +100,9 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 int st_table(struct schema_track *s, struct bl_table *t, struct st_table **out,
 	     struct mc_err *err);
 
+/* Is db.tab a name that no table seen (its maps) or known (DDL followed,
+ * --schema) bears, but one does in another case of ASCII letters? */
+int st_case_clash(const struct schema_track *s, struct mc_str db, struct mc_str tab);
 /* Does db.table pass the filter? */
 int st_selected(const struct schema_track *s, struct mc_str db, struct mc_str table);
 

@@ -23,11 +23,13 @@ void tail_opts_init(struct tail_opts *o)
 	o->server_id = 4200001;
 	o->heartbeat_ms = 30000;
 	o->retry_sec = 720 * 60.0;
+	o->lctn = -1;
 }
 
 int tail_init(struct tail *T, const struct tail_opts *o, struct mc_err *err)
 {
 	T->o = o;
+	T->lctn = o->lctn;
 	T->text = o->text;
 	T->out_fd = 1;
 	T->backoff = 1;
@@ -59,6 +61,7 @@ void tail_free(struct tail *T)
 	buf_free(&T->tout);
 	buf_free(&T->sql8);
 	buf_free(&T->sqlred);
+	buf_free(&T->lcbuf);
 	if (T->w_open) {
 		/* after an error: give the writer back, writing nothing more */
 		zout_close(&T->w.out);
@@ -440,18 +443,21 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	int no_bs = ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_NO_BACKSLASH_ESCAPES);
 	int mode = (no_bs ? DDL_MODE_NO_BS : 0) |
 		   (ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_ANSI_QUOTES) ? DDL_MODE_ANSI_QUOTES : 0);
+	struct mc_str defdb = ev->db;
 	ddl_target_mode(s, n, mode, &t);
+	if (tail_ddl_case(T, &t, &defdb, start, err) < 0)
+		return -1;
 	/* followed in UTF-8 (from the statement's character_set_client): the
 	 * labels of ENUM and SET columns are read from its text */
 	if (sql_utf8(T, ev, start, err) < 0 ||
-	    tail_rows_ddl(T, &t, ev->db, T->sql8.p, T->sql8.len, start, off, err) < 0)
+	    tail_rows_ddl(T, &t, defdb, T->sql8.p, T->sql8.len, start, off, err) < 0)
 		return -1;
-	if ((lost = st_ddl(&T->st, ev->db, tail_ddl_text(T, T->sql8.p, T->sql8.len), mode, &t,
+	if ((lost = st_ddl(&T->st, defdb, tail_ddl_text(T, T->sql8.p, T->sql8.len), mode, &t,
 			   &dpos, err)) < 0)
 		return -1;
 	if (lost && T->colnames != TAIL_NAMES_SERVER) {
 		/* (live with the server's names, the next map's are looked up) */
-		struct mc_str db = t.db[lost - 1].n ? t.db[lost - 1] : ev->db, tab = t.table[lost - 1];
+		struct mc_str db = t.db[lost - 1].n ? t.db[lost - 1] : defdb, tab = t.table[lost - 1];
 		if (st_selected(&T->st, db, tab))
 			mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": its "
 				"column names were known and this statement cannot be followed from "
@@ -474,7 +480,7 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	per = t.kind == DDL_RENAME || (t.kind == DDL_ALTER && t.renamed) ? 2 : 1;
 	for (k = 0; k < nrec; k++)
 		for (size_t w = 0; w < (k < t.ntables ? per : 1); w++) {
-			struct mc_str db = ev->db, tab = mc_str_c("", 0);
+			struct mc_str db = defdb, tab = mc_str_c("", 0);
 			if (k < t.ntables) {
 				const struct mc_str *dbs = w ? t.new_db : t.db;
 				const struct mc_str *tabs = w ? t.new_table : t.table;

@@ -50,6 +50,11 @@ struct tail_opts {
 	 * PARTITION, DISCARD/IMPORT TABLESPACE) is written with a warning;
 	 * 0 (refuse): exit 1 */
 	int rows_ddl_pass;
+	/* --lower-case-table-names: 1 or 2, the table names of DDL statements
+	 * written in lower case (a server that compares them so); 0 as
+	 * written; -1 (not given): live, the server's; FILEs, a DDL naming a
+	 * table only in another case than a table seen is an error */
+	int lctn;
 	uint64_t txn_memory;    /* --txn-memory (0: spill at once) */
 	const regex_t *tables;  /* --tables (NULL: every table) */
 	const char *tables_text; /* ... its text, for the stream's header */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "binlog/ddl.h"
 
 /* The statement on one line (blanks for control characters), cut to fit
@@ -99,4 +100,58 @@ struct mc_str tail_ddl_text(struct tail *T, const char *p, size_t n)
 	if (n >= w + 2 && p[n - 2] == '*' && p[n - 1] == '/')
 		n -= 2;
 	return mc_str_c(p + w, n - w);
+}
+
+/* The table names of a DDL statement against the server's
+ * lower_case_table_names (T->lctn): 1 or 2, written in lower case as the
+ * server keeps them and names them in its table maps (TRUNCATE TABLE
+ * d.TR of the table d.tr); 0, as written; not known (FILEs without
+ * --lower-case-table-names), a statement naming a table only in another
+ * case than a table seen is an error, exit 1: which table it means
+ * depends on the setting. 0 or -1 (err set). */
+int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, uint64_t start,
+		  struct mc_err *err)
+{
+	struct mc_str *nm[4 * DDL_MAX_TABLES + 3];
+	size_t nn = 0, total = 0, at = 0;
+	if (T->lctn == 0)
+		return 0;
+	if (T->lctn < 0) {
+		for (size_t i = 0; i < t->ntables; i++) {
+			struct mc_str db = t->db[i].n ? t->db[i] : *defdb;
+			if (!st_case_clash(&T->st, db, t->table[i]))
+				continue;
+			mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: this statement names a table whose "
+				"rows come under another case of its name: give the server's "
+				"lower_case_table_names (SHOW VARIABLES LIKE "
+				"'lower_case_table_names') as --lower-case-table-names=N",
+				(int)db.n, db.p, (int)t->table[i].n, t->table[i].p);
+			return tail_data_error(T, start, err);
+		}
+		return 0;
+	}
+	nm[nn++] = defdb;
+	nm[nn++] = &t->other_db;
+	nm[nn++] = &t->other_table;
+	for (size_t i = 0; i < t->ntables; i++) {
+		nm[nn++] = &t->db[i];
+		nm[nn++] = &t->table[i];
+		nm[nn++] = &t->new_db[i];
+		nm[nn++] = &t->new_table[i];
+	}
+	for (size_t i = 0; i < nn; i++)
+		total += nm[i]->n;
+	T->lcbuf.len = 0;
+	if (buf_grow(&T->lcbuf, total + 1) < 0)
+		return mc_oom(err, "a statement's names");
+	for (size_t i = 0; i < nn; i++) {
+		char *o = T->lcbuf.p + at;
+		for (size_t k = 0; k < nm[i]->n; k++)
+			o[k] = nm[i]->p[k] >= 'A' && nm[i]->p[k] <= 'Z' ? (char)(nm[i]->p[k] + 32)
+								     : nm[i]->p[k];
+		nm[i]->p = o;
+		at += nm[i]->n;
+	}
+	T->lcbuf.len = at;
+	return 0;
 }

@@ -72,6 +72,10 @@ struct tail {
 	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
 	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
 	struct mc_buf sql8, sqlred; /* a statement's text in UTF-8, redacted */
+	/* lower_case_table_names (--lower-case-table-names, or the server's
+	 * live; -1: not known), and a statement's names in lower case */
+	int lctn;
+	struct mc_buf lcbuf;
 
 	/* replay */
 	struct mc_val before[MC_MAX_COLUMNS], after[MC_MAX_COLUMNS];
@@ -262,6 +266,9 @@ int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
  * with no row events: exit 1 saying so and what to do, or (--rows-ddl=pass)
  * a warning and 0. 0 for any other statement. tail_ddl.c. */
 struct ddl_target;
+/* A DDL statement's table names and lower_case_table_names (tail_ddl.c). */
+int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, uint64_t start,
+		  struct mc_err *err);
 int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
 		  size_t n, uint64_t start, uint64_t off, struct mc_err *err);
 /* The text of DDL statement p (n bytes) that the DDL follower (st_ddl)

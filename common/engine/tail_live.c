@@ -681,10 +681,15 @@ static int check_format(struct tail *T, struct mc_err *err)
 	char fmt[32] = "";
 	if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
 		return tail_live_error(T, err);
-	if (my_query(T->srv, "SELECT @@GLOBAL.binlog_format", &res, err) < 0)
+	/* and how it names tables (lower_case_table_names: DDL in the case
+	 * the statement gives, maps in the server's), unless told */
+	if (my_query(T->srv, "SELECT @@GLOBAL.binlog_format, @@lower_case_table_names", &res,
+		     err) < 0)
 		return tail_live_error(T, err);
 	if ((row = mysql_fetch_row(res)) && row[0])
 		snprintf(fmt, sizeof fmt, "%s", row[0]);
+	if (row && row[1] && T->o->lctn < 0 && row[1][0] >= '0' && row[1][0] <= '2')
+		T->lctn = row[1][0] - '0';
 	mysql_free_result(res);
 	if (strcasecmp(fmt, "ROW") == 0)
 		return 0;

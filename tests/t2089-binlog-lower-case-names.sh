@@ -1,0 +1,51 @@
+#!/bin/sh
+# A server with lower_case_table_names=1 (Alibaba Cloud RDS's default,
+# Windows, macOS) keeps and maps its tables in lower case, and logs DDL
+# statements as they were typed: TRUNCATE TABLE d.TR, RENAME TABLE d.RN
+# ... were ddl records of tables named TR and RN, which the warehouse's
+# d__tr and d__rn never saw: the truncated rows and those of the table
+# renamed away came back, exit 0. mc-binlog-tail now reads the server's
+# lower_case_table_names live and writes the statements' table names in
+# lower case when it is 1 or 2; reading FILEs it takes
+# --lower-case-table-names=N, and without it a statement that names a
+# table only in another case than a table seen (its maps, --schema) is
+# exit 1, saying so.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+mdb_start --lower-case-table-names=1
+expect_eq "the server's lower_case_table_names" "$(sql "SELECT @@lower_case_table_names")" 1
+sql "CREATE DATABASE d; CREATE TABLE d.TR (id INT PRIMARY KEY); INSERT INTO d.TR VALUES (1), (2);
+CREATE TABLE d.RN (id INT PRIMARY KEY); INSERT INTO d.RN VALUES (1), (2);" || { fail "setup" "sql"; exit 1; }
+expect_eq "... which keeps the tables in lower case" \
+	"$(sql "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'd'")" "rn,tr"
+mc-snapshot $MDB_ARGS --databases=d >"$T/snap.mcr" &&
+	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$T/ck" "$T/snap.mcr" || { fail "snapshot" "failed"; exit 1; }
+cp "$T/ck" "$T/ck0"
+sql "TRUNCATE TABLE d.TR; INSERT INTO d.TR VALUES (9);
+RENAME TABLE d.RN TO d.RN_OLD; CREATE TABLE d.RN (id INT PRIMARY KEY); INSERT INTO d.RN VALUES (7);"
+f=$(sql "SHOW MASTER STATUS" | awk '{print $1}')
+
+expect_code 1 "files, --schema, no --lower-case-table-names: a DDL naming d.TR, whose maps say tr: exit 1" \
+	mc-binlog-tail --checkpoint-in="$T/ck0" --schema="$T/snap.mcr" "$MDB_DIR/binlog/$f"
+expect_grep "... saying why and what to give" \
+	'`d`.`TR`: this statement names a table whose rows come under another case of its name: give the server.s lower_case_table_names .* as --lower-case-table-names=N' "$T/err"
+expect_ok "files with --lower-case-table-names=1" sh -c "mc-binlog-tail --checkpoint-in='$T/ck0' \
+	--schema='$T/snap.mcr' --lower-case-table-names=1 '$MDB_DIR/binlog/$f' >'$T/f.mcr'"
+expect_eq "... the TRUNCATE and the RENAME under the tables' names" \
+	"$(mc-cat "$T/f.mcr" | grep '"kind":"ddl"' | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z_]*\)".*/\1:\2/' | tr '\n' ' ')" \
+	"tr:truncate rn:rename_from rn_old:rename_to rn:create "
+expect_ok "live: the server's setting read" sh -c "timeout -k 5 30 mc-binlog-tail $MDB_ARGS \
+	--server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end --checkpoint-in='$T/ck0' >'$T/l.mcr'"
+expect_eq "... the same records" \
+	"$(mc-cat "$T/l.mcr" | grep '"kind":"ddl"' | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z_]*\)".*/\1:\2/' | tr '\n' ' ')" \
+	"tr:truncate rn:rename_from rn_old:rename_to rn:create "
+expect_ok "... loaded" mc-tunnel-put --dest="$T/wh" --checkpoint-out="$T/ck" "$T/l.mcr"
+end=$(sed -n 's/^pos //p' "$T/ck")
+for tb in tr rn; do
+	expect_ok "d.$tb merged at the end" mc-merge --warehouse="$T/wh" --table=d__$tb --at="$end" --output="$T/$tb.mcr"
+	expect_eq "... as the server holds it" \
+		"$(mc-cat --to=csv --table=d.$tb "$T/$tb.mcr" | sed 1d | sort | tr '\n' ' ')" \
+		"$(sql "SELECT id FROM d.$tb ORDER BY id" | tr '\n' ' ')"
+done
+expect_ok "files, --lower-case-table-names=0: as written (no check)" sh -c "mc-binlog-tail \
+	--checkpoint-in='$T/ck0' --schema='$T/snap.mcr' --lower-case-table-names=0 '$MDB_DIR/binlog/$f' >/dev/null"
