@@ -174,3 +174,10 @@ void sink_merge_base_time(struct sink *s, struct sink_tab *t)
 			return;
 		}
 }
+
+int sink_merge_dest(const struct sink *s, const char *name)
+{
+	char mk[600];
+	merge_key(name, strlen(name), mk, sizeof mk);
+	return ledger_name_get(&s->L, mk) != NULL;
+}

@@ -580,92 +580,6 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 	}
 }
 
-/* ---- DDL ---- */
-
-int sink_ddl_replaces(enum mc_ddl_effect e)
-{
-	return e == MC_DDL_TRUNCATE || e == MC_DDL_DROP || e == MC_DDL_CREATE ||
-	       e == MC_DDL_RENAME_FROM || e == MC_DDL_RENAME_TO;
-}
-
-static int ddl_refuse(const struct rio_reader *rd, const struct mc_rec *r, const char *why,
-		      const char *todo, struct mc_err *err)
-{
-	char p[64];
-	pos_format(&r->pos, p, sizeof p);
-	return mc_errf(err, MC_EXIT_DATA, "record %llu: position %s: '%.*s' %s: %s",
-		       (unsigned long long)rd->recno, p, (int)(r->sql.n > 200 ? 200 : r->sql.n),
-		       r->sql.p, why, todo);
-}
-
-/* An accepted DDL record: one that replaces the rows of a table the
- * warehouse holds (TRUNCATE, DROP, CREATE, RENAME of it or onto its
- * name) goes into the table's log partition at its position, counted as
- * a change, for mc-merge to apply or refuse (docs/merge.md "DDL"). */
-static int on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
-		  struct mc_err *err)
-{
-	struct sink_tab *t;
-	struct sink_pbuf *p;
-	struct mc_rec c;
-	char part[512], nk[700];
-	/* a record without its effect (an older tail): refused when it
-	 * looks like one that replaces a table the warehouse holds */
-	int unmarked = r->effect == MC_DDL_UNKNOWN &&
-		       (sink_sql_starts(r->sql, "TRUNCATE") || sink_sql_starts(r->sql, "DROP") ||
-			sink_sql_starts(r->sql, "RENAME") || sink_sql_starts(r->sql, "CREATE"));
-
-	if (r->effect == MC_DDL_ALTER && r->table.n)
-		return sink_hist_ddl(s, r, err) < 0
-			       ? mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno) : 0;
-	if (!unmarked && !sink_ddl_replaces(r->effect))
-		return 0;
-	if (!r->table.n) {
-		if (unmarked)
-			return 0;
-		return ddl_refuse(rd, r, "names more tables than mcsync follows (64)",
-				  "split the statement, or load a new snapshot of its tables", err);
-	}
-	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
-	if (!(t = sink_tab_find(s, r, 0, err))) {
-		if (!ledger_name_get(&s->L, nk))
-			return 0; /* a table the warehouse does not hold */
-		if (!(t = sink_tab_find(s, r, 1, err)))
-			return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
-	}
-	if (unmarked)
-		return ddl_refuse(rd, r, "replaces a table of this warehouse, but its record does "
-				  "not say how (a stream of an older mc-binlog-tail)",
-				  "write the stream again with this mc-binlog-tail", err);
-	/* of the source table and server the warehouse table holds, checked
-	 * here, before its marker is kept: a pipe may commit it before that
-	 * table's schema record comes, and a DROP or TRUNCATE may have none */
-	if (!s->mdest && !t->merge &&
-	    (sink_ddl_source(s, r, t, err) < 0 ||
-	     sink_ddl_origin(s, sink_src(s)->src_id, s->dest_names, r, t->name, err) < 0))
-		return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
-	if (s->o.upsert)
-		return ddl_refuse(rd, r, "replaces the table's rows, which --mode=upsert cannot "
-				  "apply to a PK table", "recreate the table and load it again", err);
-	if (s->o.route == SINK_ROUTE_BASE)
-		return ddl_refuse(rd, r, "replaces the table's rows, which --route=base cannot keep",
-				  "route changes to the log table", err);
-	sink_part_for(s, t, 1, part, sizeof part);
-	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
-		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))
-			return -1;
-		t->last_log = p;
-	}
-	if (t->schema.have && sink_pbuf_schema(s, p, t) < 0)
-		return mc_oom(err, "rows");
-	c = *r;
-	c.src_table.n = 0; /* the warehouse's files name the table by its own name */
-	if (sink_pbuf_add_rec(s, p, &c, err) < 0)
-		return -1;
-	sink_pbuf_note(s, p, r, 1);
-	return 0;
-}
-
 static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 		   struct mc_err *err);
 
@@ -701,7 +615,7 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 			return sink_resnap_refuse(rd, r, err);
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
 			return rc;
-		return on_ddl(s, rd, r, err);
+		return sink_on_ddl(s, rd, r, err);
 	case MC_R_MARK:
 		if (on_mark(s, rd, r, err) < 0)
 			return -1;

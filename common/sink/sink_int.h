@@ -343,6 +343,8 @@ int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct m
 /* A table t that is not a merge's would be named NAME: refused when NAME
  * is a merge destination. */
 int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *err);
+/* Whether the ledger records NAME as a merge destination. */
+int sink_merge_dest(const struct sink *s, const char *name);
 
 /* nameclash.c: a new table's destination name against the names of the
  * other tables (the ledger's, and x[0..nx)): -1 (err set, exit 2 when
@@ -382,7 +384,12 @@ int sink_tab_origin(struct sink *s, const struct rio_reader *rd, const struct si
  * only. Also of a regular file read whole (sink_scan_rec). */
 int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struct mc_rec *r,
 		    const char *name, struct mc_err *err);
-/* sink.c: the DDL effects whose record replaces a table's rows (create,
+/* ddl.c: a DDL record r, accepted (above what is committed): kept as a
+ * marker of each table it replaces that the warehouse holds (a DROP
+ * DATABASE: of each table of that database), or in the schema history. */
+int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		struct mc_err *err);
+/* ddl.c: the DDL effects whose record replaces a table's rows (create,
  * drop, truncate, rename_from, rename_to): kept as markers in its log. */
 int sink_ddl_replaces(enum mc_ddl_effect e);
 /* source.c: the table t whose replacing (or ALTER) DDL record r comes: a table that

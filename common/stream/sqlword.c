@@ -194,3 +194,46 @@ int mc_sql_convert_to(struct mc_str sql, char *cs, size_t cssz)
 	}
 	return found;
 }
+
+int mc_sql_drop_database(struct mc_str sql, char *db, size_t dbsz)
+{
+	struct sw k = { sql.p, sql.p + sql.n, 0, NULL, 0, 0 };
+	const char *name;
+	size_t nn, o = 0;
+	char q = 0;
+	sw_next(&k);
+	if (!sw_is(&k, "drop"))
+		return 0;
+	sw_next(&k);
+	if (!sw_is(&k, "database") && !sw_is(&k, "schema"))
+		return 0;
+	sw_next(&k);
+	if (sw_is(&k, "if")) {
+		sw_next(&k);
+		if (!sw_is(&k, "exists"))
+			return 0;
+		sw_next(&k);
+	}
+	/* a name: bare, `quoted` (a doubled quote one), or "quoted" as the
+	 * server reads it under ANSI_QUOTES (a 'string' is no name: the
+	 * server refuses it, it never reaches a binlog) */
+	if (k.kind == '`' || (k.kind == '\'' && k.t > sql.p && k.t[-1] == '"'))
+		q = k.t[-1];
+	else if (k.kind != 'w')
+		return 0;
+	name = k.t, nn = k.tn;
+	sw_next(&k);
+	if (k.kind == ';')
+		sw_next(&k);
+	if (k.kind || nn == 0)
+		return 0; /* more than one statement, or another */
+	for (size_t i = 0; i < nn; i++) {
+		if (o + 1 >= dbsz || !name[i])
+			return 0;
+		db[o++] = name[i];
+		if (q && name[i] == q && i + 1 < nn && name[i + 1] == q)
+			i++;
+	}
+	db[o] = 0;
+	return 1;
+}

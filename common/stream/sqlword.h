@@ -30,4 +30,12 @@ int mc_sql_starts(struct mc_str sql, const char *word);
  * database's; cs "" then). */
 int mc_sql_convert_to(struct mc_str sql, char *cs, size_t cssz);
 
+/* Whether statement sql is DROP DATABASE (or SCHEMA) [IF EXISTS] NAME, in
+ * any case, past blanks and comments (a versioned comment's text read as
+ * the statement's), NAME bare, `quoted` (a doubled backquote one) or
+ * "quoted" (ANSI_QUOTES), an ending ';' allowed: 1 with NAME in db
+ * (NUL-terminated); else 0 (another statement, more than one, or a NAME
+ * of dbsz bytes or more). */
+int mc_sql_drop_database(struct mc_str sql, char *db, size_t dbsz);
+
 #endif

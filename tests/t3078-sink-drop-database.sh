@@ -1,0 +1,91 @@
+#!/bin/sh
+# DROP DATABASE (or SCHEMA, IF EXISTS) of a database whose tables the
+# warehouse holds: mc-binlog-tail writes it as one ddl record without a
+# table (effect other); mc-tunnel-put keeps it as a DROP marker of each
+# table of that database it holds, at its position (docs/merge.md "DDL",
+# docs/mc-tunnel-put.md). Before, the record was passed over: after `DROP
+# DATABASE d; CREATE DATABASE d; CREATE TABLE d.t ...; INSERT ...` the
+# merge of d.t held the rows from before the drop beside the new ones,
+# exit 0 everywhere. A throwaway MariaDB, a snapshot of d.t, d.u and e.v,
+# changes with the DROP; into a local warehouse and into the local
+# MaxCompute server; merged there at the end: d.t holds its new rows only,
+# d.u (created again, empty) none, e.v is untouched; d.u merged before its
+# CREATE is gone (exit 1, naming the DROP DATABASE); a rerun keeps the
+# markers once.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-odps.sh"
+. "$(dirname "$0")/mariadb.sh"
+need sqlite3
+
+mdb_start
+sql "CREATE DATABASE d; CREATE DATABASE e;
+     CREATE TABLE d.t (id INT PRIMARY KEY, v INT);
+     CREATE TABLE d.u (id INT PRIMARY KEY, v INT);
+     CREATE TABLE e.v (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.t VALUES (1,1),(2,2);
+     INSERT INTO d.u VALUES (1,1);
+     INSERT INTO e.v VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d,e >"$T/snap.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+# the DROP in a spelling of its own: a versioned comment (the client
+# strips the others), case, IF EXISTS, backquotes
+sql "INSERT INTO d.t VALUES (3,3); UPDATE e.v SET v = 20 WHERE id = 2;
+     drop /*!40000 SCHEMA */ if EXISTS \`d\`; CREATE DATABASE d;
+     CREATE TABLE d.t (id INT PRIMARY KEY, v INT); INSERT INTO d.t VALUES (10,10),(11,11);
+     INSERT INTO e.v VALUES (3,3); CREATE TABLE d.u (id INT PRIMARY KEY, v INT);
+     FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+mdb_changes "$T/snap.mcr" "$T/changes.mcr"
+mc-cat "$T/changes.mcr" >"$T/changes.jsonl"
+posof() { sed 's/.*"pos":\[\([0-9]*\),\([0-9]*\),\([0-9]*\)\].*/\1:\2:\3/'; }
+expect_grep "the tail writes the DROP as one record of database d without a table, effect other" \
+	'"kind":"ddl","db":"d","table":"",.*SCHEMA \*/ if EXISTS.*"effect":"other"' "$T/changes.jsonl"
+DROP=$(grep '"kind":"ddl".*SCHEMA \*/ if EXISTS' "$T/changes.jsonl" | posof)
+UC=$(grep '"kind":"ddl","db":"d","table":"u".*"effect":"create"' "$T/changes.jsonl" | posof)
+AT=$(mc-cat --to=summary "$T/changes.mcr" | sed -n 's/^positions: .* \.\. //p')
+[ -n "$DROP" ] && [ -n "$UC" ] && [ -n "$AT" ] || { fail "setup" "positions '$DROP' '$UC' '$AT'"; exit 1; }
+
+# rows of a merged state as "id|v", sorted
+rows() { mc-cat "$1" | grep '"kind":"row"' |
+	sed 's/.*"after":\[\([^],]*\),\([^]]*\)\].*/\1|\2/' | sort -n; }
+
+expect_ok "the snapshot goes into the local warehouse" mc-tunnel-put --dest="$T/w" "$T/snap.mcr"
+expect_ok "the changes too" mc-tunnel-put --dest="$T/w" "$T/changes.mcr"
+expect_ok "a rerun of the changes is a repeat" mc-tunnel-put --dest="$T/w" "$T/changes.mcr"
+for f in "$T"/w/d__u_log/ds=*/part-*.mcr.zst; do mc-cat "$f"; done >"$T/u.jsonl"
+expect_eq "d__u's log holds one DROP at the DROP DATABASE's position, named by its statement" \
+	"$(grep '"kind":"ddl"' "$T/u.jsonl" | grep '"effect":"drop"' | grep -c "\"pos\":\[$(echo "$DROP" | tr : ,)\].*SCHEMA \*/ if EXISTS")" 1
+for f in "$T"/w/e__v_log/ds=*/part-*.mcr.zst; do mc-cat "$f"; done >"$T/v.jsonl"
+expect_eq "e__v's log holds no DDL" "$(grep -c '"kind":"ddl"' "$T/v.jsonl")" 0
+
+expect_ok "d.t merged at the end" mc-merge --warehouse="$T/w" --table=d__t --at="$AT" --output="$T/t.mcr"
+expect_eq "... holds the rows inserted after the DROP DATABASE only" "$(rows "$T/t.mcr" | tr '\n' ' ')" "10|10 11|11 "
+expect_ok "d.u merged at the end" mc-merge --warehouse="$T/w" --table=d__u --at="$AT" --output="$T/u.mcr"
+expect_eq "... is empty (dropped, created again)" "$(rows "$T/u.mcr" | wc -l)" 0
+expect_code 1 "d.u merged at the DROP DATABASE: the table is gone" \
+	mc-merge --warehouse="$T/w" --table=d__u --at="$DROP" --output="$T/u0.mcr"
+expect_grep "... naming the DROP DATABASE and its position" \
+	"table 'd__u': .*SCHEMA \*/ if EXISTS .* at position $DROP .*the table is gone" "$T/err"
+expect_ok "e.v merged at the end" mc-merge --warehouse="$T/w" --table=e__v --at="$AT" --output="$T/v.mcr"
+expect_eq "... untouched" "$(rows "$T/v.mcr" | tr '\n' ' ')" "1|1 2|20 3|3 "
+expect_eq "... as the server holds d.t" "$(sql "SELECT id, v FROM d.t" | tr '\t' '|' | sort -n | tr '\n' ' ')" "10|10 11|11 "
+
+# the same into MaxCompute, merged there
+odps_start srv || exit 1
+DB=$T/srv/p1.db
+OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
+put() { mc-tunnel-put $OD --state="$T/s" --retry-time=0.2 "$@"; }
+expect_ok "the snapshot goes into MaxCompute" put "$T/snap.mcr"
+expect_ok "the changes too" put "$T/changes.mcr"
+expect_ok "a rerun is a repeat" put "$T/changes.mcr"
+expect_eq "d__u_log holds one DROP marker 'X' at the DROP DATABASE's position, then the CREATE's 'C'" \
+	"$(sqlite3 "$DB" "SELECT group_concat(m, ' ') FROM (SELECT mc_op || '@' || mc_pos_file || ':' ||
+		mc_pos_off || ':' || mc_pos_row AS m FROM d__u_log WHERE mc_image IS NULL
+		ORDER BY mc_pos_file, mc_pos_off, mc_pos_row)")" "X@$DROP C@$UC"
+expect_eq "e__v_log holds no marker" "$(sqlite3 "$DB" "SELECT count(*) FROM e__v_log WHERE mc_image IS NULL")" 0
+for t in d__t d__u e__v; do
+	expect_ok "$t: merged at the end in MaxCompute" \
+		mc-merge $OD --state="$T/s" --table=$t --at="$AT" --into=m_$t
+done
+expect_eq "d.t: the new rows only" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
+expect_eq "d.u: empty" "$(sqlite3 "$DB" "SELECT count(*) FROM m_d__u")" 0
+expect_eq "e.v: untouched" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_e__v ORDER BY id" | tr '\n' ' ')" "1|1 2|20 3|3 "
