@@ -8,10 +8,11 @@
 # merge of d.t held the rows from before the drop beside the new ones,
 # exit 0 everywhere. A throwaway MariaDB, a snapshot of d.t, d.u and e.v,
 # changes with the DROP; into a local warehouse and into the local
-# MaxCompute server; merged there at the end: d.t holds its new rows only,
-# d.u (created again, empty) none, e.v is untouched; d.u merged before its
-# CREATE is gone (exit 1, naming the DROP DATABASE); a rerun keeps the
-# markers once.
+# MaxCompute server, and through mc-transform's names; merged at the end:
+# d.t holds its new rows only, d.u (created again, empty) none, e.v is
+# untouched; d.u merged at the DROP is gone (exit 1, naming the DROP
+# DATABASE); a rerun keeps the markers once; DROP DATABASE Md drops
+# Md.Tb, not md.x.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
@@ -24,8 +25,12 @@ sql "CREATE DATABASE d; CREATE DATABASE e;
      CREATE TABLE e.v (id INT PRIMARY KEY, v INT);
      INSERT INTO d.t VALUES (1,1),(2,2);
      INSERT INTO d.u VALUES (1,1);
-     INSERT INTO e.v VALUES (1,1),(2,2)" || { fail "setup" "sql failed"; exit 1; }
-mc-snapshot $MDB_ARGS --databases=d,e >"$T/snap.mcr" 2>"$T/err" ||
+     INSERT INTO e.v VALUES (1,1),(2,2);
+     CREATE DATABASE \`Md\`; CREATE DATABASE md;
+     CREATE TABLE \`Md\`.\`Tb\` (id INT PRIMARY KEY); CREATE TABLE md.x (id INT PRIMARY KEY);
+     INSERT INTO \`Md\`.\`Tb\` VALUES (1); INSERT INTO md.x VALUES (1)" ||
+	{ fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d,e,Md,md >"$T/snap.mcr" 2>"$T/err" ||
 	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
 # the DROP in a spelling of its own: a versioned comment (the client
 # strips the others), case, IF EXISTS, backquotes
@@ -33,6 +38,7 @@ sql "INSERT INTO d.t VALUES (3,3); UPDATE e.v SET v = 20 WHERE id = 2;
      drop /*!40000 SCHEMA */ if EXISTS \`d\`; CREATE DATABASE d;
      CREATE TABLE d.t (id INT PRIMARY KEY, v INT); INSERT INTO d.t VALUES (10,10),(11,11);
      INSERT INTO e.v VALUES (3,3); CREATE TABLE d.u (id INT PRIMARY KEY, v INT);
+     DROP DATABASE Md;
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 mdb_changes "$T/snap.mcr" "$T/changes.mcr"
 mc-cat "$T/changes.mcr" >"$T/changes.jsonl"
@@ -67,6 +73,9 @@ expect_grep "... naming the DROP DATABASE and its position" \
 	"table 'd__u': .*SCHEMA \*/ if EXISTS .* at position $DROP .*the table is gone" "$T/err"
 expect_ok "e.v merged at the end" mc-merge --warehouse="$T/w" --table=e__v --at="$AT" --output="$T/v.mcr"
 expect_eq "... untouched" "$(rows "$T/v.mcr" | tr '\n' ' ')" "1|1 2|20 3|3 "
+for f in "$T"/w/*/ds=*/part-*.mcr.zst; do mc-cat "$f"; done | grep '"kind":"ddl"' >"$T/ddl.jsonl"
+expect_eq "DROP DATABASE Md (a name of capitals: its ledger keys are hex): one DROP of Md.Tb, none of md.x" \
+	"$(grep 'DROP DATABASE Md' "$T/ddl.jsonl" | sed 's/.*"db":"\([^"]*\)","table":"\([^"]*\)".*"effect":"\([a-z]*\)".*/\1.\2 \3/')" "Md.Tb drop"
 expect_eq "... as the server holds d.t" "$(sql "SELECT id, v FROM d.t" | tr '\t' '|' | sort -n | tr '\n' ' ')" "10|10 11|11 "
 
 # the same into MaxCompute, merged there
@@ -89,3 +98,20 @@ done
 expect_eq "d.t: the new rows only" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
 expect_eq "d.u: empty" "$(sqlite3 "$DB" "SELECT count(*) FROM m_d__u")" 0
 expect_eq "e.v: untouched" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_e__v ORDER BY id" | tr '\n' ' ')" "1|1 2|20 3|3 "
+
+# through mc-transform's names (d.t is 'd_t', its records' table field,
+# src_table 't'): the tables of d are found by their ledger keys, which
+# keep the source database
+printf 'names:\n  replace:\n    - {from: "__", to: "_"}\n' >"$T/r.yaml"
+mc-transform --rules="$T/r.yaml" "$T/snap.mcr" >"$T/snapt.mcr" 2>"$T/err" &&
+	mc-transform --rules="$T/r.yaml" "$T/changes.mcr" >"$T/changest.mcr" 2>>"$T/err" ||
+	{ fail "setup" "mc-transform: $(cat "$T/err")"; exit 1; }
+expect_ok "renamed: the snapshot goes into a local warehouse" mc-tunnel-put --dest="$T/w2" "$T/snapt.mcr"
+expect_ok "renamed: the changes too" mc-tunnel-put --dest="$T/w2" "$T/changest.mcr"
+for t in d_t d_u e_v; do
+	expect_ok "renamed: $t merged at the end" \
+		mc-merge --warehouse="$T/w2" --table=$t --at="$AT" --output="$T/r_$t.mcr"
+done
+expect_eq "renamed: d_t holds its new rows only" "$(rows "$T/r_d_t.mcr" | tr '\n' ' ')" "10|10 11|11 "
+expect_eq "renamed: d_u is empty" "$(rows "$T/r_d_u.mcr" | wc -l)" 0
+expect_eq "renamed: e_v untouched" "$(rows "$T/r_e_v.mcr" | tr '\n' ' ')" "1|1 2|20 3|3 "
