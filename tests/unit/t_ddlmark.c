@@ -2,7 +2,8 @@
  * MaxCompute reads back (CSV, quoted fields with commas, quotes and line
  * ends), a dataworks DDL row read by its statement's first word past
  * blanks and comments (the check the sink uses), a RENAME row left for its
- * marker, and what does not read so refused. */
+ * marker, and what does not read so refused; the database of a DROP
+ * DATABASE statement (the sink's DROP of each of its tables). */
 #define TAP_NAME "t_ddlmark"
 #include "tap.h"
 
@@ -27,6 +28,47 @@ static int starts(const char *s, const char *w)
 {
 	struct mc_str x = { s, strlen(s) };
 	return mc_sql_starts(x, w);
+}
+
+/* mc_sql_drop_database of s: its name, or "-" for none */
+static const char *dropdb(const char *s)
+{
+	static char db[16];
+	struct mc_str x = { s, strlen(s) };
+	return mc_sql_drop_database(x, db, sizeof db) ? db : "-";
+}
+
+static void drop_database(void)
+{
+	static const char *const c[][2] = {
+		{ "DROP DATABASE d", "d" },
+		{ "drop schema `d`", "d" },
+		{ " /* x */ Drop\n\tDATABASE IF  exists `d` ;", "d" },
+		{ "DROP /*!40000 SCHEMA */ if EXISTS `Md`", "Md" },
+		{ "/*!40000 DROP DATABASE IF EXISTS `d`*/", "d" },
+		{ "/*M!100100 DROP DATABASE e */", "e" },
+		{ "DROP DATABASE `a``b`", "a`b" },
+		{ "DROP DATABASE \"a\"\"b\"", "a\"b" },
+		{ "DROP DATABASE d -- gone\n", "d" },
+		{ "DROP DATABASE d # gone", "d" },
+		{ "DROP DATABASE `d.e`", "d.e" },
+		{ "DROP DATABASE 'd'", "-" },
+		{ "DROP DATABASE", "-" },
+		{ "DROP DATABASE IF EXISTS", "-" },
+		{ "DROP DATABASE IF d", "-" },
+		{ "DROP DATABASE d; DROP DATABASE e", "-" },
+		{ "DROP DATABASE d e", "-" },
+		{ "DROP TABLE d", "-" },
+		{ "DROP DATABASES d", "-" },
+		{ "CREATE DATABASE d", "-" },
+		{ "ALTER DATABASE d", "-" },
+		{ "/* DROP DATABASE d */ SELECT 1", "-" },
+		{ "DROP DATABASE a_name_longer_than_the_buffer", "-" },
+		{ "DROP DATABASE ``", "-" },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		tap_check(strcmp(dropdb(c[i][0]), c[i][1]) == 0, "DROP DATABASE: its name",
+			  "'%s': got '%s', want '%s'", c[i][0], dropdb(c[i][0]), c[i][1]);
 }
 
 int main(void)
@@ -73,5 +115,6 @@ int main(void)
 	tap_check(rd(1, "h\nALTER,-1,DROP TABLE t\n", &mk, &n, &err) < 0,
 		  "a negative id is refused", "%s", err.msg);
 	free(mk);
+	drop_database();
 	return tap_done();
 }
