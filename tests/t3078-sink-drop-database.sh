@@ -115,3 +115,55 @@ done
 expect_eq "renamed: d_t holds its new rows only" "$(rows "$T/r_d_t.mcr" | tr '\n' ' ')" "10|10 11|11 "
 expect_eq "renamed: d_u is empty" "$(rows "$T/r_d_u.mcr" | wc -l)" 0
 expect_eq "renamed: e_v untouched" "$(rows "$T/r_e_v.mcr" | tr '\n' ' ')" "1|1 2|20 3|3 "
+
+# tables merged into one (mc-transform's merge rules): a DROP DATABASE of
+# the database all of its tables are of is one DROP of it; of one of
+# several databases, refused (its marker would empty the others' too)
+sql "CREATE DATABASE s1; CREATE DATABASE s2; CREATE DATABASE s3;
+     CREATE TABLE s1.o1 (id INT PRIMARY KEY); CREATE TABLE s2.o2 (id INT PRIMARY KEY);
+     CREATE TABLE s3.p_1 (id INT PRIMARY KEY); CREATE TABLE s3.p_2 (id INT PRIMARY KEY);
+     INSERT INTO s1.o1 VALUES (1); INSERT INTO s2.o2 VALUES (2);
+     INSERT INTO s3.p_1 VALUES (1); INSERT INTO s3.p_2 VALUES (2)" ||
+	{ fail "setup" "sql failed"; exit 1; }
+cat >"$T/m.yaml" <<'YAML'
+version: 1
+select:
+  include:
+    - db: s1
+    - db: s2
+    - db: s3
+merge:
+  - into: allo
+    tables:
+      - {db: s1, table: o1}
+      - {db: s2, table: o2}
+    shard_column: src_table
+  - into: allp
+    tables:
+      - {db: s3, table: "/p_[0-9]+/"}
+    shard_column: src_table
+YAML
+mc-snapshot $MDB_ARGS --rules="$T/m.yaml" >"$T/ms.mcr" 2>"$T/err" &&
+	mc-transform --rules="$T/m.yaml" "$T/ms.mcr" >"$T/mst.mcr" 2>>"$T/err" ||
+	{ fail "setup" "snapshot: $(cat "$T/err")"; exit 1; }
+sql "INSERT INTO s3.p_1 VALUES (3); DROP DATABASE s3; FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+mdb_changes "$T/ms.mcr" "$T/mc1.mcr"
+sql "DROP DATABASE s1; FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
+mdb_changes "$T/ms.mcr" "$T/mc2.mcr"
+mc-transform --rules="$T/m.yaml" "$T/mc1.mcr" >"$T/mc1t.mcr" 2>"$T/err" &&
+	mc-transform --rules="$T/m.yaml" "$T/mc2.mcr" >"$T/mc2t.mcr" 2>>"$T/err" ||
+	{ fail "setup" "mc-transform: $(cat "$T/err")"; exit 1; }
+MAT=$(mc-cat --to=summary "$T/mc1.mcr" | sed -n 's/^positions: .* \.\. //p')
+expect_ok "merged: the snapshot goes into a local warehouse" mc-tunnel-put --dest="$T/w3" "$T/mst.mcr"
+expect_ok "merged: DROP DATABASE s3, all of whose tables are merged into allp" \
+	mc-tunnel-put --dest="$T/w3" "$T/mc1t.mcr"
+for f in "$T"/w3/allp_log/ds=*/part-*.mcr.zst; do mc-cat "$f"; done >"$T/p.jsonl"
+expect_eq "... one DROP in allp's log" "$(grep '"kind":"ddl"' "$T/p.jsonl" | grep -c '"effect":"drop"')" 1
+expect_code 1 "... allp merged after it is gone (no CREATE after the DROP)" \
+	mc-merge --warehouse="$T/w3" --table=allp --at="$MAT" --output="$T/p.mcr"
+expect_grep "... naming the DROP DATABASE" "table 'allp': 'DROP DATABASE s3' at position .*the table is gone" "$T/err"
+expect_code 1 "merged: DROP DATABASE s1, one of the two databases of allo, is refused" \
+	mc-tunnel-put --dest="$T/w3" "$T/mc2t.mcr"
+expect_grep "... saying why" "'DROP DATABASE s1' drops 's1.o1', one of the tables merged into 'allo' with tables of other databases .*a DROP of 'allo' would empty theirs too" "$T/err"
+expect_ok "... allo merged at the end" mc-merge --warehouse="$T/w3" --table=allo --at="$MAT" --output="$T/o.mcr"
+expect_eq "... keeps both tables' rows" "$(mc-cat "$T/o.mcr" | grep -c '"kind":"row"')" 2
