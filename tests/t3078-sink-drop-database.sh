@@ -79,6 +79,7 @@ expect_eq "DROP DATABASE Md (a name of capitals: its ledger keys are hex): one D
 expect_eq "... as the server holds d.t" "$(sql "SELECT id, v FROM d.t" | tr '\t' '|' | sort -n | tr '\n' ' ')" "10|10 11|11 "
 
 # the same into MaxCompute, merged there
+ODPS_PROJECT=p1,p2
 odps_start srv || exit 1
 DB=$T/srv/p1.db
 OD="--dest=odps://p1 --odps-config=$ODPS_CONF"
@@ -98,6 +99,19 @@ done
 expect_eq "d.t: the new rows only" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
 expect_eq "d.u: empty" "$(sqlite3 "$DB" "SELECT count(*) FROM m_d__u")" 0
 expect_eq "e.v: untouched" "$(sqlite3 "$DB" "SELECT id || '|' || v FROM m_e__v ORDER BY id" | tr '\n' ' ')" "1|1 2|20 3|3 "
+# the dts log layout: the markers go into T_log_ddl
+put2() { mc-tunnel-put --dest=odps://p2 --odps-config="$ODPS_CONF" --state="$T/s2" --retry-time=0.2 \
+	--log-layout=dts "$@"; }
+expect_ok "dts: the snapshot goes into MaxCompute" put2 "$T/snap.mcr"
+expect_ok "dts: the changes too" put2 "$T/changes.mcr"
+expect_eq "dts: d__u_log_ddl holds the DROP's 'X' and the CREATE's 'C'" \
+	"$(sqlite3 "$T/srv/p2.db" "SELECT group_concat(m, ' ') FROM (SELECT mc_op || '@' || mc_pos_file || ':' ||
+		mc_pos_off || ':' || mc_pos_row AS m FROM d__u_log_ddl ORDER BY mc_pos_file, mc_pos_off, mc_pos_row)")" \
+	"X@$DROP C@$UC"
+expect_ok "dts: d.t merged at the end in MaxCompute" \
+	mc-merge --dest=odps://p2 --odps-config="$ODPS_CONF" --state="$T/s2" --table=d__t --at="$AT" --into=m_d__t
+expect_eq "dts: d.t: the new rows only" \
+	"$(sqlite3 "$T/srv/p2.db" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
 
 # through mc-transform's names (d.t is 'd_t', its records' table field,
 # src_table 't'): the tables of d are found by their ledger keys, which
