@@ -12,7 +12,8 @@
 # d.t holds its new rows only, d.u (created again, empty) none, e.v is
 # untouched; d.u merged at the DROP is gone (exit 1, naming the DROP
 # DATABASE); a rerun keeps the markers once; DROP DATABASE Md drops
-# Md.Tb, not md.x.
+# Md.Tb, not md.x; a second server's d.z is untouched; merged tables:
+# of one database, one DROP; of two, refused. The dts layout in MaxCompute.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
 . "$(dirname "$0")/mariadb.sh"
@@ -112,6 +113,19 @@ expect_ok "dts: d.t merged at the end in MaxCompute" \
 	mc-merge --dest=odps://p2 --odps-config="$ODPS_CONF" --state="$T/s2" --table=d__t --at="$AT" --into=m_d__t
 expect_eq "dts: d.t: the new rows only" \
 	"$(sqlite3 "$T/srv/p2.db" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
+
+# a second server's table of a database d (its own server_id): untouched
+# by the first server's DROP DATABASE d
+sql "CREATE TABLE d.z (id INT PRIMARY KEY); INSERT INTO d.z VALUES (1)" || { fail "setup" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=d --tables='^d[.]z$' >"$T/z.mcr" 2>"$T/err" ||
+	{ fail "setup" "mc-snapshot: $(cat "$T/err")"; exit 1; }
+mc-cat "$T/z.mcr" | sed '1s/"source_id":"[0-9]*"/"source_id":"424242"/' | mc-cat --to=mcr >"$T/z2.mcr"
+expect_ok "two servers: the first's snapshot" mc-tunnel-put --dest="$T/w4" "$T/snap.mcr"
+expect_ok "two servers: the second's d.z" mc-tunnel-put --dest="$T/w4" "$T/z2.mcr"
+expect_ok "two servers: the first's changes, with its DROP DATABASE d" mc-tunnel-put --dest="$T/w4" "$T/changes.mcr"
+expect_eq "... a DROP of its d.u" "$(for f in "$T"/w4/d__u_log/ds=*/part-*.mcr.zst; do mc-cat "$f"; done |
+	grep -c '"effect":"drop"')" 1
+expect_eq "... none of the second server's d.z" "$(ls "$T/w4" | grep -c '^d__z_log')" 0
 
 # through mc-transform's names (d.t is 'd_t', its records' table field,
 # src_table 't'): the tables of d are found by their ledger keys, which
