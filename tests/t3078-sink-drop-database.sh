@@ -193,5 +193,9 @@ expect_grep "... naming the DROP DATABASE" "table 'allp': 'DROP DATABASE s3' at 
 expect_code 1 "merged: DROP DATABASE s1, one of the two databases of allo, is refused" \
 	mc-tunnel-put --dest="$T/w3" "$T/mc2t.mcr"
 expect_grep "... saying why" "'DROP DATABASE s1' drops 's1.o1', one of the tables merged into 'allo' with tables of other databases .*a DROP of 'allo' would empty theirs too" "$T/err"
+expect_ok "merged: the snapshot into another warehouse" mc-tunnel-put --dest="$T/w5" "$T/mst.mcr"
+expect_code 1 "merged: a file with both DROPs, a commit at each transaction, is refused" \
+	mc-tunnel-put --dest="$T/w5" --commit-rows=1 "$T/mc2t.mcr"
+expect_eq "... before anything of it is committed (read whole first)" "$(ls "$T/w5" | grep -c allp_log)" 0
 expect_ok "... allo merged at the end" mc-merge --warehouse="$T/w3" --table=allo --at="$MAT" --output="$T/o.mcr"
 expect_eq "... keeps both tables' rows" "$(mc-cat "$T/o.mcr" | grep -c '"kind":"row"')" 2

@@ -13,7 +13,7 @@
 static int keep(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		struct sink_tab *t, int check, struct mc_err *err);
 static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
-		   const char *db, struct mc_err *err);
+		   const char *name, unsigned long long recno, const char *dry, struct mc_err *err);
 
 int sink_ddl_replaces(enum mc_ddl_effect e)
 {
@@ -52,7 +52,7 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	/* DROP DATABASE: a DROP of each table of it the warehouse holds */
 	if ((r->effect == MC_DDL_OTHER || r->effect == MC_DDL_UNKNOWN) && !r->table.n &&
 	    mc_sql_drop_database(r->sql, db, sizeof db))
-		return drop_db(s, rd, r, db, err);
+		return drop_db(s, rd, r, db, (unsigned long long)rd->recno, NULL, err);
 	if (!unmarked && !sink_ddl_replaces(r->effect))
 		return 0;
 	if (!r->table.n) {
@@ -138,16 +138,33 @@ static int key_of_db(const char *k, const char *pre, const char *hpre, char *tb,
 	return !k[0] && o > 0;
 }
 
-/* A DROP DATABASE db at r (a ddl record without a table): a DROP (effect
- * drop, the statement's text) of each table of db the warehouse holds of
+/* Whether warehouse table name holds the changes of another server than
+ * the one of source_id sid (a regular file's header, read whole before
+ * it is handled: "" the first source's). */
+static int other_server(struct sink *s, const char *name, const char *sid)
+{
+	size_t n;
+	const char *id;
+	if (!ledger_tsrc_get(&s->L, name, &n))
+		return 0;
+	id = ledger_src(&s->L, n)->src_id;
+	if (!sid[0])
+		sid = ledger_src(&s->L, 0)->src_id ? ledger_src(&s->L, 0)->src_id : "";
+	return id && sid[0] && strcmp(id, sid) != 0;
+}
+
+/* A DROP DATABASE name at r (a ddl record without a table): a DROP (effect
+ * drop, the statement's text) of each table of it the warehouse holds of
  * the stream's server, as a DROP TABLE record of it would be, at r's
  * position. Each name key of the ledger is of a source database (the db
  * field, which no rule renames) and table field (the source table's, or
  * mc-transform's destination name): the warehouse tables of the keys of
- * db. A table merged into one with tables of other databases is refused:
- * its marker would empty the others too. */
+ * that database. A table merged into one with tables of other databases
+ * is refused: its marker would empty the others too. dry (a regular
+ * file's scan before anything of it is committed: its header's source_id)
+ * only refuses; else NULL. */
 static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
-		   const char *name, struct mc_err *err)
+		   const char *name, unsigned long long recno, const char *dry, struct mc_err *err)
 {
 	char db[256], pre[300], hpre[600], tb[300], v[256], k2[300];
 	size_t dn = strlen(name), o, nk = s->L.names.n;
@@ -175,7 +192,9 @@ static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_
 			continue;
 		snprintf(v, sizeof v, "%s", s->L.names.kv[i].v);
 		/* another server's table of a database of that name: untouched */
-		if (v[0] == '=' || (ledger_tsrc_get(&s->L, v, &src) && !ledger_src_same(&s->L, src, s->src)))
+		if (v[0] == '=' || (dry ? other_server(s, v, dry)
+				       : ledger_tsrc_get(&s->L, v, &src) &&
+						 !ledger_src_same(&s->L, src, s->src)))
 			continue;
 		merge = sink_merge_dest(s, v);
 		for (size_t j = 0; j < nk && merge; j++) {
@@ -189,13 +208,13 @@ static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_
 					       "tables merged into '%s' with tables of other databases "
 					       "(ledger key '%s'): a DROP of '%s' would empty theirs too; "
 					       "load the merged tables into another warehouse",
-					       (unsigned long long)rd->recno, p,
+					       recno, p,
 					       (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p, db, tb, v,
 					       s->L.names.kv[j].k, v);
 			}
 			dup |= j < i; /* one marker per merged table */
 		}
-		if (dup)
+		if (dup || dry)
 			continue;
 		c = *r;
 		c.db = mc_str_c(db, dn);
@@ -212,9 +231,19 @@ static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_
 		rc = t ? keep(s, rd, &c, t, 0, err) : -1;
 		s->mdest = NULL;
 		if (!t)
-			return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
+			return mc_errctx(err, "record %llu: ", recno);
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int sink_dropdb_scan(struct sink *s, const char *sid, const struct mc_rec *r,
+		     unsigned long long recno, struct mc_err *err)
+{
+	char db[256];
+	if ((r->effect != MC_DDL_OTHER && r->effect != MC_DDL_UNKNOWN) || r->table.n ||
+	    !mc_sql_drop_database(r->sql, db, sizeof db))
+		return 0;
+	return drop_db(s, NULL, r, db, recno, sid, err);
 }

@@ -151,6 +151,8 @@ int sink_scan_rec(struct sink *s, struct sink_scan *sc, const struct mc_rec *r,
 			return mc_errctx(err, "record %llu: ", recno);
 		return 0;
 	}
+	if (r->kind == MC_R_DDL && !r->table.n)
+		return sink_dropdb_scan(s, sc->sid, r, recno, err);
 	if (r->kind != MC_R_SCHEMA || !r->table.n || r->db.n >= sizeof db ||
 	    r->table.n >= sizeof tb)
 		return 0;

@@ -389,6 +389,11 @@ int sink_ddl_origin(struct sink *s, const char *sid, int dest_names, const struc
  * DATABASE: of each table of that database), or in the schema history. */
 int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		struct mc_err *err);
+/* ddl.c: a DDL record r of a regular file read whole (sink_scan_rec), of
+ * a stream of source_id sid: a DROP DATABASE that would be refused is
+ * refused there, before anything of the file is committed. */
+int sink_dropdb_scan(struct sink *s, const char *sid, const struct mc_rec *r,
+		     unsigned long long recno, struct mc_err *err);
 /* ddl.c: the DDL effects whose record replaces a table's rows (create,
  * drop, truncate, rename_from, rename_to): kept as markers in its log. */
 int sink_ddl_replaces(enum mc_ddl_effect e);
