@@ -114,6 +114,22 @@ expect_ok "dts: d.t merged at the end in MaxCompute" \
 expect_eq "dts: d.t: the new rows only" \
 	"$(sqlite3 "$T/srv/p2.db" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
 
+# the record as an older tail wrote it (no effect), or with effect drop:
+# the statement decides
+for e in none drop; do
+	case $e in
+	none) sub='s/,"effect":"other"//' ;;
+	*) sub='s/"effect":"other"/"effect":"drop"/' ;;
+	esac
+	sed "/SCHEMA \*\/ if EXISTS/$sub" "$T/changes.jsonl" | mc-cat --to=mcr >"$T/ch_$e.mcr" 2>"$T/err" ||
+		{ fail "setup" "mc-cat: $(cat "$T/err")"; exit 1; }
+	expect_eq "effect $e: the record" "$(mc-cat "$T/ch_$e.mcr" | grep 'SCHEMA \*/ if EXISTS' |
+		sed -n 's/.*"effect":"\([a-z]*\)".*/\1/p')" "$(echo $e | sed s/none//)"
+	expect_ok "effect $e: the snapshot and the changes" mc-tunnel-put --dest="$T/w_$e" "$T/snap.mcr" "$T/ch_$e.mcr"
+	expect_ok "effect $e: d.t merged" mc-merge --warehouse="$T/w_$e" --table=d__t --at="$AT" --output="$T/t_$e.mcr"
+	expect_eq "effect $e: the new rows only" "$(rows "$T/t_$e.mcr" | tr '\n' ' ')" "10|10 11|11 "
+done
+
 # a second server's table of a database d (its own server_id): untouched
 # by the first server's DROP DATABASE d
 sql "CREATE TABLE d.z (id INT PRIMARY KEY); INSERT INTO d.z VALUES (1)" || { fail "setup" "sql failed"; exit 1; }

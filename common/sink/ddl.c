@@ -49,9 +49,10 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	if (r->effect == MC_DDL_ALTER && r->table.n)
 		return sink_hist_ddl(s, r, err) < 0
 			       ? mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno) : 0;
-	/* DROP DATABASE: a DROP of each table of it the warehouse holds */
-	if ((r->effect == MC_DDL_OTHER || r->effect == MC_DDL_UNKNOWN) && !r->table.n &&
-	    mc_sql_drop_database(r->sql, db, sizeof db))
+	/* DROP DATABASE: a DROP of each table of it the warehouse holds (its
+	 * record has no table; its effect is other, none from an older
+	 * tail: whatever it says, the statement decides) */
+	if (!r->table.n && mc_sql_drop_database(r->sql, db, sizeof db))
 		return drop_db(s, rd, r, db, (unsigned long long)rd->recno, NULL, err);
 	if (!unmarked && !sink_ddl_replaces(r->effect))
 		return 0;
@@ -242,8 +243,7 @@ int sink_dropdb_scan(struct sink *s, const char *sid, const struct mc_rec *r,
 		     unsigned long long recno, struct mc_err *err)
 {
 	char db[256];
-	if ((r->effect != MC_DDL_OTHER && r->effect != MC_DDL_UNKNOWN) || r->table.n ||
-	    !mc_sql_drop_database(r->sql, db, sizeof db))
+	if (r->table.n || !mc_sql_drop_database(r->sql, db, sizeof db))
 		return 0;
 	return drop_db(s, NULL, r, db, recno, sid, err);
 }
