@@ -114,6 +114,12 @@ expect_ok "dts: d.t merged at the end in MaxCompute" \
 expect_eq "dts: d.t: the new rows only" \
 	"$(sqlite3 "$T/srv/p2.db" "SELECT id || '|' || v FROM m_d__t ORDER BY id" | tr '\n' ' ')" "10|10 11|11 "
 
+# a table given its name by --name: found by its source name
+expect_ok "--name: the snapshot and the changes, d.t as 'foo'" \
+	mc-tunnel-put --dest="$T/w7" --name=d.t=foo "$T/snap.mcr" "$T/changes.mcr"
+expect_ok "--name: foo merged" mc-merge --warehouse="$T/w7" --table=foo --at="$AT" --output="$T/foo.mcr"
+expect_eq "--name: the new rows only" "$(rows "$T/foo.mcr" | tr '\n' ' ')" "10|10 11|11 "
+
 # the record as an older tail wrote it (no effect), or with effect drop:
 # the statement decides
 for e in none drop; do
