@@ -1,6 +1,6 @@
 #!/bin/sh
 # mc-merge --progress: the share of the input read. A merge big enough to
-# take a few seconds (a 200000-row base in 3 files, 10 log files in range,
+# take a few seconds (a 400000-row base, 10 log files in range,
 # 8 MB of memory: runs spilled), its progress lines and its --metrics file
 # read while it runs: the % only rises, ends at 100, and the bytes read
 # end at the input's size (the base's files once, the log's files in range
@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 G=$BIN/tools/mcgen
-"$G" sysbench 200000 >"$T/sb.mcr" && "$G" changes 200000 150000 >"$T/ch.mcr" ||
+"$G" sysbench 400000 >"$T/sb.mcr" && "$G" changes 400000 300000 >"$T/ch.mcr" ||
 	{ fail "mcgen" "failed"; exit 1; }
 expect_ok "load the base and the log" mc-tunnel-put --dest="$T/w" --commit-rows=20000 \
 	"$T/sb.mcr" "$T/ch.mcr" || exit 1
