@@ -148,6 +148,12 @@ struct wh_step {
 /* Plan step k -> k + 1 of h into s (freed with wh_step_free). A step that
  * cannot be exact is planned anyway with its reasons (refuse, why):
  * the error comes when a row needs it. */
+/* The value the column c an ALTER added (x) gives the rows before it:
+ * its kind and text in v (strings at an offset into b, as
+ * (const char *)offset); -1 with why when it cannot be known exactly
+ * (schematype.c). */
+int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *v,
+		 struct mc_buf *b, char *why, size_t whysz);
 int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc_err *err);
 void wh_step_free(struct wh_step *s);
 
