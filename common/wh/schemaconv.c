@@ -14,6 +14,28 @@
 #include "wh/schemahist.h"
 #include "wh/altlex.h"
 
+/* Is l at CHARACTER SET x, CHARSET x or COLLATE y (y's charset: its name
+ * to the first '_')? The charset's name in cs, l left at its last token. */
+static int cs_clause(struct lex *l, char *cs, size_t n)
+{
+	struct lex c = *l;
+	int coll = wl_is_kw(&c, "COLLATE");
+	if (wl_is_kw(&c, "CHARACTER") && (wl_next(&c) < 0 || !wl_is_kw(&c, "SET")))
+		return 0;
+	if (!coll && !wl_is_kw(&c, "SET") && !wl_is_kw(&c, "CHARSET"))
+		return 0;
+	if (wl_next(&c) < 0 || !(c.kind == TK_WORD || c.kind == TK_QID || c.kind == TK_STR))
+		return 0;
+	size_t k = c.n < n - 1 ? c.n : n - 1;
+	for (size_t i = 0; i < k; i++)
+		cs[i] = (char)tolower((unsigned char)c.t[i]);
+	cs[k] = 0;
+	if (coll && strcmp(cs, "binary") && strchr(cs, '_'))
+		*strchr(cs, '_') = 0;
+	*l = c;
+	return 1;
+}
+
 /* A column definition after its name: the type and attributes, to the
  * end of the clause (or of a parenthesised list: stop at ')' at depth 0). */
 static int coldef(struct lex *l, struct wh_alt *a)
@@ -24,6 +46,7 @@ static int coldef(struct lex *l, struct wh_alt *a)
 	a->autoinc = 0;
 	a->bslash = 0;
 	a->fscale = wl_float_scaled(l);
+	a->cs[0] = 0;
 	for (;;) {
 		if (l->kind == TK_END || (depth == 0 && (wl_is_p(l, ',') || wl_is_p(l, ')'))))
 			return 0;
@@ -31,6 +54,8 @@ static int coldef(struct lex *l, struct wh_alt *a)
 			depth++;
 		else if (wl_is_p(l, ')'))
 			depth--;
+		else if (depth == 0 && cs_clause(l, a->cs, sizeof a->cs))
+			; /* (past its name below) */
 		else if (depth == 0 && wl_is_kw(l, "NOT")) {
 			if (wl_next(l) < 0)
 				return -1;
@@ -233,6 +258,7 @@ int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err 
 			if (wl_next(&ty) == 0 && coldef(&ty, &m) == 0) {
 				x->fscale = m.fscale;
 				x->def = m.def == WH_DEF_GENERATED ? WH_DEF_GENERATED : WH_DEF_NONE;
+				memcpy(x->cs, m.cs, sizeof x->cs);
 			}
 		} else if (wl_is_kw(&l, "RENAME")) {
 			if (wl_next(&l) < 0)
@@ -261,6 +287,7 @@ struct wcol {
 	const struct wh_alt *add;
 	int fscale;              /* made FLOAT(M,D)/DOUBLE(M,D) by a statement */
 	int gen;                 /* made a generated column by a statement */
+	char cs[32];             /* converted into this charset by a statement */
 };
 
 static int name_eq(const char *a, struct mc_str b)
@@ -281,6 +308,7 @@ void wh_step_free(struct wh_step *s)
 	for (size_t i = 0; s->why && i < s->n; i++)
 		free(s->why[i]);
 	free(s->why);
+	free(s->cs);
 	free(s->src);
 	free(s->cv);
 	free(s->arg);
@@ -313,7 +341,8 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 	if (!w || !alts || !(s->src = calloc(s->n + 1, sizeof *s->src)) ||
 	    !(s->cv = calloc(s->n + 1, sizeof *s->cv)) || !(s->arg = calloc(s->n + 1, sizeof *s->arg)) ||
 	    !(s->def = calloc(s->n + 1, sizeof *s->def)) ||
-	    !(s->why = calloc(s->n + 1, sizeof *s->why))) {
+	    !(s->why = calloc(s->n + 1, sizeof *s->why)) ||
+	    !(s->cs = calloc(s->n + 1, sizeof *s->cs))) {
 		mc_oom(err, "schema step");
 		goto out;
 	}
@@ -345,6 +374,8 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			    f[i] >= 0) { /* FLOAT(M,D); MODIFY g INT AS (a * 3) */
 				w[f[i]].fscale |= alts[d].a[i].fscale;
 				w[f[i]].gen |= alts[d].a[i].def == WH_DEF_GENERATED;
+				if (alts[d].a[i].cs[0])
+					memcpy(w[f[i]].cs, alts[d].a[i].cs, sizeof w[f[i]].cs);
 			}
 		for (size_t i = 0; i < alts[d].n; i++)
 			if (alts[d].a[i].op == WH_ALT_RENAME && f[i] >= 0)
@@ -407,6 +438,9 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			continue;
 		}
 		s->cv[j] = wh_type_conv(&S->cols[w[f].src], &T->cols[j], &s->arg[j], why, sizeof why);
+		if (w[f].cs[0] && s->cv[j] != WH_CV_ERR &&
+		    wh_cs_plan(w[f].cs, &T->cols[j], &s->cv[j], &s->cs[j], why, sizeof why) < 0)
+			s->cv[j] = WH_CV_ERR;
 		if (w[f].fscale) {
 			/* the server rounds the values to D digits when it copies
 			 * the table, and keeps them when it changes it in place */
@@ -506,6 +540,18 @@ int wh_step_image(const struct wh_step *s, const struct mc_val *inv, size_t n,
 			out[j].v.s.p = (const char *)(uintptr_t)(at - base);
 			out[j].v.s.n = scratch->len - at;
 			out[j].kind |= 0x80; /* an offset into scratch: fixed below */
+			break;
+		}
+		case WH_CV_CS: {
+			size_t at = scratch->len;
+			int r = wh_cs_text(s->cs[j], &out[j], scratch, err);
+			if (r < 0)
+				return -1;
+			if (r > 0) { /* replaced: the text in scratch */
+				out[j].v.s.p = (const char *)(uintptr_t)(at - base);
+				out[j].v.s.n = scratch->len - at;
+				out[j].kind |= 0x80;
+			}
 			break;
 		}
 		case WH_CV_F64:

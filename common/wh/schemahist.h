@@ -85,6 +85,9 @@ struct wh_alt {
 	int bslash;              /* ADD: its DEFAULT string holds a backslash */
 	int fscale;              /* ADD: FLOAT(M,D) or DOUBLE(M,D), which round to D
 				  * digits (the schema record says float) */
+	char cs[32];             /* CHARACTER SET, CHARSET or COLLATE's charset
+				  * given (ADD, MODIFY, CHANGE), or "" (CONVERT TO
+				  * CHARACTER SET: schemafscale.c) */
 };
 
 #define WH_ALT_MAX 64
@@ -130,9 +133,11 @@ int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 
 /* ---- conversion of a row between versions ---- */
 
-enum { WH_CV_SAME = 0, WH_CV_DEC, WH_CV_FRAC, WH_CV_F64, WH_CV_FIT, WH_CV_ERR };
+enum { WH_CV_SAME = 0, WH_CV_DEC, WH_CV_FRAC, WH_CV_F64, WH_CV_FIT, WH_CV_ERR,
+       WH_CV_CS /* text converted into another charset: '?' for what it cannot hold */ };
 
 /* One step: version k to k + 1. */
+struct cs_info;
 struct wh_step {
 	size_t n;              /* columns of k + 1 */
 	int *src;              /* per column: its column in k, or -1: added */
@@ -141,6 +146,7 @@ struct wh_step {
 	struct mc_val *def;    /* added: the value (strings in defbuf) */
 	struct mc_buf defbuf;
 	char **why;            /* per column: why it cannot be converted (or NULL) */
+	const struct cs_info **cs; /* WH_CV_CS: the charset */
 	char *refuse;          /* the step cannot convert any row: why (NULL: it can) */
 	int key_changed;       /* the key is another from k + 1 on */
 };
@@ -154,6 +160,19 @@ struct wh_step {
  * (schematype.c). */
 int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *v,
 		 struct mc_buf *b, char *why, size_t whysz);
+/* A text column a statement converted into charset cs (its name) whose
+ * type conversion is *cv: *cv WH_CV_CS and *out the charset when the
+ * server's text of the older rows is computed ('?' for the characters
+ * the charset cannot hold: a statement in the binlog ran so, a strict
+ * sql_mode refuses it); 0 and nothing changed when the text stays
+ * (utf8mb4, not a text column); -1 with why (schematype.c). */
+int wh_cs_plan(const char *cs, const struct mc_col *c, int *cv, const struct cs_info **out,
+	       char *why, size_t whysz);
+/* The text of v in charset cs as the server converts it: 1 and the text
+ * appended to b when a character was replaced by '?', 0 when v stays,
+ * -1 with err. */
+int wh_cs_text(const struct cs_info *cs, const struct mc_val *v, struct mc_buf *b,
+	       struct mc_err *err);
 int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc_err *err);
 void wh_step_free(struct wh_step *s);
 

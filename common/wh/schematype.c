@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "stream/labels.h"
 #include "stream/rec.h"
+#include "base/charset.h"
 #include "wh/altlex.h"
 #include "wh/schemahist.h"
 
@@ -473,4 +474,77 @@ int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *
 	v->v.s.n = b->len - at;
 	v->v.s.p = (const char *)(uintptr_t)at;
 	return 0;
+}
+
+/* ---- charsets ---- */
+
+static int is_text_type(const struct mc_col *c)
+{
+	static const char *const t[] = { "char", "varchar", "tinytext", "text", "mediumtext",
+					 "longtext", NULL };
+	char b[16];
+	size_t k = 0;
+	while (k < c->mysql_type.n && k + 1 < sizeof b && isalpha((unsigned char)c->mysql_type.p[k])) {
+		b[k] = (char)tolower((unsigned char)c->mysql_type.p[k]);
+		k++;
+	}
+	b[k] = 0;
+	return in(b, t);
+}
+
+int wh_cs_plan(const char *name, const struct mc_col *c, int *cv, const struct cs_info **out,
+	       char *why, size_t whysz)
+{
+	const struct cs_info *cs = cs_by_name(name);
+	if (!is_text_type(c) || (cs && cs->how == CS_PASS && cs->mbmax == 4))
+		return 0; /* (ENUM, SET, binary types: as before; utf8mb4 holds all) */
+	if (!cs || cs->how == CS_NONE || cs->how == CS_BINARY ||
+	    (cs->how == CS_CONVERT && cs->iconv && strcmp(cs->name, "ascii") != 0)) {
+		snprintf(why, whysz, "converted into charset %s by the statement: the server's "
+			 "text of the older rows in it is not one mcsync computes", name);
+		return -1;
+	}
+	if (*cv != WH_CV_SAME) {
+		snprintf(why, whysz, "its type and its charset (%s) changed in one statement", name);
+		return -1;
+	}
+	*cv = WH_CV_CS;
+	*out = cs;
+	return 0;
+}
+
+int wh_cs_text(const struct cs_info *cs, const struct mc_val *v, struct mc_buf *b,
+	       struct mc_err *err)
+{
+	struct mc_buf tmp = { 0 };
+	const char *s = v->v.s.p;
+	size_t n = v->v.s.n, at = 0, start = b->len;
+	int replaced = 0, rc = 0;
+	if (v->kind != MC_V_STR)
+		return 0;
+	while (rc == 0 && at < n) {
+		size_t bad = 0, l = 1;
+		tmp.len = 0;
+		int r = cs_from_utf8(cs, s + at, n - at, &tmp, &bad, err);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			rc = -1;
+			break;
+		}
+		/* the character at bad, which cs cannot hold: '?' */
+		unsigned char c0 = (unsigned char)s[at + bad];
+		l = c0 >= 0xf0 ? 4 : c0 >= 0xe0 ? 3 : c0 >= 0xc0 ? 2 : 1;
+		if (buf_add(b, s + at, bad) < 0 ||
+		    buf_addc(b, '?') < 0)
+			rc = mc_oom(err, "text");
+		replaced = 1;
+		at += bad + l;
+	}
+	if (rc == 0 && replaced && at < n && buf_add(b, s + at, n - at) < 0)
+		rc = mc_oom(err, "text");
+	buf_free(&tmp);
+	if (rc < 0)
+		b->len = start;
+	return rc < 0 ? -1 : replaced;
 }

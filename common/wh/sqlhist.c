@@ -106,6 +106,13 @@ int wh_sqlhist_check(const struct wh_sqlhist *x, size_t lo, size_t t, struct mc_
 					       "rows of schema version %zu: column %zu ('%.*s'): %s",
 					       k + 1, j + 1, (int)T->cols[j].name.n, T->cols[j].name.p,
 					       s->why[j]);
+			if (s->src[j] >= 0 && s->cv[j] == WH_CV_CS)
+				return mc_errf(err, MC_EXIT_DATA,
+					       "rows of schema version %zu: column %zu ('%.*s'): a "
+					       "statement before %s converted its text into another "
+					       "charset, '?' for what it cannot hold, which the SQL merge "
+					       "does not compute; merge with mc-merge (without --emit-sql)",
+					       k + 1, j + 1, (int)T->cols[j].name.n, T->cols[j].name.p, at);
 			if (s->src[j] >= 0 && s->cv[j] == WH_CV_FIT)
 				return mc_errf(err, MC_EXIT_DATA,
 					       "rows of schema version %zu: column %zu ('%.*s') changed "
