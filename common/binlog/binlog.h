@@ -341,6 +341,8 @@ void bl_col_setup(struct bl_col *c);
  * change. */
 enum { BL_FBT_INET6 = 1, BL_FBT_UUID, BL_FBT_INET4 };
 void bl_col_fbt(struct bl_col *c, unsigned kind);
+/* Is c a BINARY(16) or BINARY(4) column not (yet) known as one of them? */
+int bl_col_fbt_candidate(const struct bl_col *c);
 
 /* The map's ENUM/SET labels to UTF-8 from their columns' charset (after
  * bl_col_setup). A label not valid in its charset sets t->bad (the

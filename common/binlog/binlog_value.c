@@ -126,6 +126,11 @@ void bl_col_fbt(struct bl_col *c, unsigned kind)
 		c->conv = (uint8_t)(CONV_INET6 + (kind - BL_FBT_INET6));
 }
 
+int bl_col_fbt_candidate(const struct bl_col *c)
+{
+	return c->type == BL_T_STRING && c->conv == CONV_BIN && (c->maxlen == 16 || c->maxlen == 4);
+}
+
 /* The text of an INET6 (16 bytes), UUID (16) or INET4 (4) value as the
  * server's SELECT prints it, into o (at least 48 bytes). INET6: the
  * longest run of zero words (the first of equal ones, even of one word)

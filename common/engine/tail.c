@@ -349,8 +349,8 @@ static int table_schema(struct tail *T, struct bl_table *t, const struct mc_pos 
 			"live, or set binlog_row_metadata=FULL on the server", why);
 		return tail_data_error(T, start, err);
 	}
-	if (!t->has_names && T->colnames == TAIL_NAMES_SERVER &&
-	    tail_server_describe(T, t, ti, pos, err) < 0)
+	if ((!t->has_names || (T->o->live && tail_fbt_candidate(t))) &&
+	    T->colnames == TAIL_NAMES_SERVER && tail_server_describe(T, t, ti, pos, err) < 0)
 		return -1;
 	if (rc && T->colnames != TAIL_NAMES_SERVER) {
 		/* live without the server's lookup: refused as reading files,

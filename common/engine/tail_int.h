@@ -266,6 +266,9 @@ int tail_data_error(struct tail *T, uint64_t off, struct mc_err *err);
  * with no row events: exit 1 saying so and what to do, or (--rows-ddl=pass)
  * a warning and 0. 0 for any other statement. tail_ddl.c. */
 struct ddl_target;
+/* Has map t a BINARY(16) or BINARY(4) column not known to be MariaDB's
+ * UUID, INET6 or INET4 (whose type the server tells, tail_live.c)? */
+int tail_fbt_candidate(const struct bl_table *t);
 /* A DDL statement's table names and lower_case_table_names (tail_ddl.c). */
 int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, uint64_t start,
 		  struct mc_err *err);

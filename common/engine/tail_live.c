@@ -134,7 +134,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 	const char *def = t->raw + t->def_off;
 	size_t dn = t->raw_len - t->def_off;
 	int need_names = !t->has_names && st_find_known(&T->st, t, pos) < 0, need_labels = 0;
-	int need_digits = 0, rc = -1;
+	int need_digits = 0, need_fbt = tail_fbt_candidate(t), rc = -1;
 	long names_stmt = -1; /* a statement after pos that changes the names taken */
 	struct srv_tab *s = ti->user;
 	struct ddl_cols cols;
@@ -147,7 +147,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 	for (uint32_t i = 0; i < t->ncols; i++)
 		if (t->cols[i].dec_ext && !t->cols[i].dec_known)
 			need_digits = 1;
-	if (!need_names && !need_labels && !need_digits)
+	if (!need_names && !need_labels && !need_digits && !need_fbt)
 		return 0;
 	if (!s && !(ti->user = s = calloc(1, sizeof *s)))
 		return mc_oom(err, "information_schema");
@@ -200,7 +200,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			return tail_live_error(T, err);
 		}
 		for (uint32_t i = 0; s->ok && i < t->ncols; i++) {
-			s->tflags[i] = cols.uns ? (uint16_t)(cols.uns[i] & DDL_TMASK) : 0;
+			s->tflags[i] = cols.uns ? (uint16_t)(cols.uns[i] & (DDL_TMASK | DDL_FBT)) : 0;
 			if (cols.cs)
 				memcpy(s->col[i].cs, cols.cs[i], DDL_CS_LEN);
 			if (cols.names && cols.names[i])
@@ -213,7 +213,9 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 				     ": information_schema does not describe the table map (%s); %s",
 				     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, pos->file,
 				     pos->off, why, need_names ? "its columns are named by index"
-				     : "its old-format temporal columns cannot be decoded");
+				     : need_digits ? "its old-format temporal columns cannot be decoded"
+				     : "its BINARY(16) and BINARY(4) columns are written as bytes (MariaDB's "
+				       "UUID, INET6 and INET4 as text need --schema)");
 		} else if (need_names) {
 			names_stmt = tail_ahead_names(T, t, pos, &s->ahead);
 			if (st_add_known(&T->st, t->db, t->name, pos, &cols, err) < 0)
@@ -251,6 +253,15 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 	 * have redefined is refused for that, the more precise reason) */
 	if (names_stmt >= 0 && !t->bad[0])
 		tail_ahead_names_bad(T, t, names_stmt, pos);
+	/* MariaDB's UUID, INET6, INET4 (BINARY(16)/(4) in the map): the
+	 * server's type, its values as text (as mc-snapshot reads them) */
+	for (uint32_t i = 0; need_fbt && i < t->ncols && i < s->nlabels; i++) {
+		uint8_t was = t->cols[i].conv;
+		if (s->tflags[i] & DDL_FBT)
+			bl_col_fbt(&t->cols[i], (s->tflags[i] & DDL_FBT) >> 3);
+		if (t->cols[i].conv != was)
+			t->plan_ok = 0;
+	}
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
 		unsigned want = c->type == BL_T_TIME ? DDL_T_TIME
@@ -669,6 +680,14 @@ static int live_loop(struct tail *T, int *lost, struct mc_err *err)
 	if (rc < 0)
 		*lost = 1;
 	return rc;
+}
+
+int tail_fbt_candidate(const struct bl_table *t)
+{
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (bl_col_fbt_candidate(&t->cols[i]))
+			return 1;
+	return 0;
 }
 
 /* A server that logs changes as statements (binlog_format STATEMENT or

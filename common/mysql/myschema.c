@@ -216,7 +216,10 @@ int mys_lookup(MYSQL *m, const struct bl_table *t, struct ddl_cols *out,
 		out->uns[i] = (uint16_t)((mys_is_unsigned(r[1], r[2]) ? DDL_UNSIGNED : 0) |
 					ddl_temporal(r[2], strlen(r[2])) |
 					(r[9] && has_word(r[9], "INVISIBLE") ? DDL_INVISIBLE : 0) |
-					(r[9] && has_word(r[9], "GENERATED") ? DDL_GENERATED : 0));
+					(r[9] && has_word(r[9], "GENERATED") ? DDL_GENERATED : 0) |
+					(!strcasecmp(r[1], "inet6")  ? DDL_INET6
+					 : !strcasecmp(r[1], "uuid") ? DDL_UUID
+					 : !strcasecmp(r[1], "inet4") ? DDL_INET4 : 0));
 		if (labels && (c->type == BL_T_ENUM || c->type == BL_T_SET)) {
 			if (mys_parse_labels(r[2], &labels[i]) < 0) {
 				snprintf(why, whysz, "column %u `%s`: cannot read the values of %s",
