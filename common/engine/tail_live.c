@@ -149,6 +149,10 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 			need_digits = 1;
 	if (!need_names && !need_labels && !need_digits && !need_fbt)
 		return 0;
+	/* (the types of BINARY(16)/(4) columns only: no labels read, nothing
+	 * read ahead; what a statement after the map did to the type is the
+	 * same bytes, as the server shows them now) */
+	int fbt_only = !need_names && !need_labels && !need_digits;
 	if (!s && !(ti->user = s = calloc(1, sizeof *s)))
 		return mc_oom(err, "information_schema");
 	if (!(s->def.len == dn && memcmp(s->def.p, def, dn) == 0) || (need_names && s->ok)) {
@@ -166,7 +170,8 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		for (int again = 0; again < 2; again++) {
 			if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
 				break;
-			rc = mys_lookup(T->srv, t, &cols, s->labels, why, sizeof why, err);
+			rc = mys_lookup(T->srv, t, &cols, fbt_only ? NULL : s->labels, why, sizeof why,
+					err);
 			if (rc >= 0 || err->code != MC_EXIT_TRANSIENT)
 				break;
 			mysql_close(T->srv); /* lost: once more on a new connection */
@@ -186,7 +191,7 @@ int tail_server_describe(struct tail *T, struct bl_table *t, struct st_table *ti
 		int some_labels = 0;
 		for (uint32_t i = 0; i < t->ncols; i++)
 			some_labels |= label_col(&t->cols[i]);
-		if (rc == 1 && (some_labels || need_names) &&
+		if (rc == 1 && !fbt_only && (some_labels || need_names) &&
 		    tail_ahead_read(T, pos->off, &s->ahead, err) < 0) {
 			ddl_cols_free(&cols);
 			s->def.len = 0; /* looked up again, if ever */
