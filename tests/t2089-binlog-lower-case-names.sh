@@ -17,17 +17,18 @@ expect_eq "the server's lower_case_table_names" "$(sql "SELECT @@lower_case_tabl
 sql "CREATE DATABASE d; CREATE TABLE d.TR (id INT PRIMARY KEY); INSERT INTO d.TR VALUES (1), (2);
 CREATE TABLE d.RN (id INT PRIMARY KEY); INSERT INTO d.RN VALUES (1), (2);
 CREATE DATABASE Dx; CREATE TABLE Dx.T (id INT PRIMARY KEY); INSERT INTO Dx.T VALUES (1), (2);
-CREATE DATABASE Dy; CREATE TABLE Dy.T (id INT PRIMARY KEY); INSERT INTO Dy.T VALUES (1), (2);" ||
+CREATE DATABASE Dy; CREATE TABLE Dy.T (id INT PRIMARY KEY); INSERT INTO Dy.T VALUES (1), (2);
+CREATE DATABASE Dz; CREATE TABLE Dz.T (id INT PRIMARY KEY); INSERT INTO Dz.T VALUES (1), (2);" ||
 	{ fail "setup" "sql"; exit 1; }
 expect_eq "... which keeps the tables in lower case" \
 	"$(sql "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'd'")" "rn,tr"
-mc-snapshot $MDB_ARGS --databases=d,dx,dy >"$T/snap.mcr" &&
+mc-snapshot $MDB_ARGS --databases=d,dx,dy,dz >"$T/snap.mcr" &&
 	mc-tunnel-put --dest="$T/wh" --checkpoint-out="$T/ck" "$T/snap.mcr" || { fail "snapshot" "failed"; exit 1; }
 cp "$T/ck" "$T/ck0"
 sql "TRUNCATE TABLE d.TR; INSERT INTO d.TR VALUES (9);
 RENAME TABLE d.RN TO d.RN_OLD; CREATE TABLE d.RN (id INT PRIMARY KEY); INSERT INTO d.RN VALUES (7);
 DROP DATABASE Dx; CREATE DATABASE Dx; CREATE TABLE Dx.T (id INT PRIMARY KEY); INSERT INTO Dx.T VALUES (5);
-DROP DATABASE Dy;"
+DROP DATABASE Dy; CREATE OR REPLACE DATABASE Dz;"
 f=$(sql "SHOW MASTER STATUS" | awk '{print $1}')
 
 expect_code 1 "files, --schema, no --lower-case-table-names: a DDL naming d.TR, whose maps say tr: exit 1" \
@@ -38,12 +39,12 @@ expect_ok "files with --lower-case-table-names=1" sh -c "mc-binlog-tail --checkp
 	--schema='$T/snap.mcr' --lower-case-table-names=1 '$MDB_DIR/binlog/$f' >'$T/f.mcr'"
 expect_eq "... the TRUNCATE and the RENAME under the tables' names" \
 	"$(mc-cat "$T/f.mcr" | grep '"kind":"ddl"' | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z_]*\)".*/\1:\2/' | tr '\n' ' ')" \
-	"tr:truncate rn:rename_from rn_old:rename_to rn:create :other :other t:create :other "
+	"tr:truncate rn:rename_from rn_old:rename_to rn:create :other :other t:create :other :other "
 expect_ok "live: the server's setting read" sh -c "timeout -k 5 30 mc-binlog-tail $MDB_ARGS \
 	--server-id=$((MDB_SERVER_ID + 1)) --heartbeat=0 --stop-at-end --checkpoint-in='$T/ck0' >'$T/l.mcr'"
 expect_eq "... the same records" \
 	"$(mc-cat "$T/l.mcr" | grep '"kind":"ddl"' | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z_]*\)".*/\1:\2/' | tr '\n' ' ')" \
-	"tr:truncate rn:rename_from rn_old:rename_to rn:create :other :other t:create :other "
+	"tr:truncate rn:rename_from rn_old:rename_to rn:create :other :other t:create :other :other "
 expect_ok "... loaded" mc-tunnel-put --dest="$T/wh" --checkpoint-out="$T/ck" "$T/l.mcr"
 end=$(sed -n 's/^pos //p' "$T/ck")
 for tb in d.tr d.rn dx.t; do
@@ -56,5 +57,8 @@ done
 expect_code 1 "dy.t merged after DROP DATABASE Dy (its name in another case): gone" \
 	mc-merge --warehouse="$T/wh" --table=dy__t --at="$end" --output="$T/dy.mcr"
 expect_grep "... naming the DROP DATABASE" "'DROP DATABASE Dy' at position .*the table is gone" "$T/err"
+expect_code 1 "dz.t merged after CREATE OR REPLACE DATABASE Dz (MariaDB: a DROP first): gone" \
+	mc-merge --warehouse="$T/wh" --table=dz__t --at="$end" --output="$T/dz.mcr"
+expect_grep "... naming it" "'CREATE OR REPLACE DATABASE Dz' at position .*the table is gone" "$T/err"
 expect_ok "files, --lower-case-table-names=0: as written (no check)" sh -c "mc-binlog-tail \
 	--checkpoint-in='$T/ck0' --schema='$T/snap.mcr' --lower-case-table-names=0 '$MDB_DIR/binlog/$f' >/dev/null"

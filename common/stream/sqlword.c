@@ -201,9 +201,19 @@ int mc_sql_drop_database(struct mc_str sql, char *db, size_t dbsz)
 	const char *name;
 	size_t nn, o = 0;
 	char q = 0;
+	int create = 0;
 	sw_next(&k);
-	if (!sw_is(&k, "drop"))
+	if (sw_is(&k, "create")) { /* MariaDB's CREATE OR REPLACE DATABASE: a DROP first */
+		sw_next(&k);
+		if (!sw_is(&k, "or"))
+			return 0;
+		sw_next(&k);
+		if (!sw_is(&k, "replace"))
+			return 0;
+		create = 1;
+	} else if (!sw_is(&k, "drop")) {
 		return 0;
+	}
 	sw_next(&k);
 	if (!sw_is(&k, "database") && !sw_is(&k, "schema"))
 		return 0;
@@ -225,8 +235,8 @@ int mc_sql_drop_database(struct mc_str sql, char *db, size_t dbsz)
 	sw_next(&k);
 	if (k.kind == ';')
 		sw_next(&k);
-	if (k.kind || nn == 0)
-		return 0; /* more than one statement, or another */
+	if ((k.kind && !create) || nn == 0)
+		return 0; /* more than one statement, or another (CREATE: its options) */
 	for (size_t i = 0; i < nn; i++) {
 		if (o + 1 >= dbsz || !name[i])
 			return 0;

@@ -30,7 +30,8 @@ int mc_sql_starts(struct mc_str sql, const char *word);
  * database's; cs "" then). */
 int mc_sql_convert_to(struct mc_str sql, char *cs, size_t cssz);
 
-/* Whether statement sql is DROP DATABASE (or SCHEMA) [IF EXISTS] NAME, in
+/* Whether statement sql is DROP DATABASE (or SCHEMA) [IF EXISTS] NAME, or
+ * MariaDB's CREATE OR REPLACE DATABASE NAME [options] (which drops it), in
  * any case, past blanks and comments (a versioned comment's text read as
  * the statement's), NAME bare, `quoted` (a doubled backquote one) or
  * "quoted" (ANSI_QUOTES), an ending ';' allowed: 1 with NAME in db
