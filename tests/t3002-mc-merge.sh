@@ -39,6 +39,10 @@ cp "$W/$TB/ds=20251122/part-000000.mcr.zst" "$T/day2.zst"
 expect_ok "a rerun of day 2" mc-merge --warehouse="$W" --table=$TB --ds=20251122
 expect_same "gives the same file" "$T/day2.zst" "$W/$TB/ds=20251122/part-000000.mcr.zst"
 csv "$T/day2.zst" >"$T/day2.csv"
+expect_code 1 "--at a time past the log's last change exits 1" \
+	mc-merge --warehouse="$W" --table=$TB --at='2099-01-01 00:00:00' --output="$T/late.mcr"
+expect_grep "... naming the last change's time as --at writes it (not a count of seconds)" \
+	"the log has not reached 2099-01-01 00:00:00 yet \\(its last change is at 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\)$" "$T/err"
 expect_ok "--at=DATETIME --output" mc-merge --warehouse="$W" --table=$TB --at='2025-11-22 23:59:59' --output="$T/at.mcr"
 csv "$T/at.mcr" >"$T/at.csv"
 cut=$(sed -n 's/^cut.20251122 //p' "$W/_mcsync/ledger")

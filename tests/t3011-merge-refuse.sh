@@ -77,6 +77,10 @@ expect_grep "... saying why" "^mc-merge: --lifecycle goes with a partition writt
 [ ! -e "$T/o.mcr" ] && ok "nothing is written on a usage error" || fail "nothing written" "o.mcr exists"
 expect_ok "--emit-sql --dialect=sqlite with --memory and --tmpdir still works" \
 	m --ds=20251122 --emit-sql --dialect=sqlite --memory=8M --tmpdir="$T"
+expect_code 2 "a --tmpdir that is not there: exit 2 at the start" \
+	m --ds=20251122 --memory=8M --tmpdir="$T/none"
+expect_grep "... naming it (not a log file read when the runs spill)" \
+	"^mc-merge: --tmpdir '$T/none': No such file or directory$" "$T/err"
 
 # --- item 17: temporaries after SIGTERM/SIGINT, and after a SIGKILL ---
 "$BIN/tools/mcgen" sysbench 200000 >"$T/sb.mcr" && "$BIN/tools/mcgen" changes 200000 50000 >"$T/ch.mcr" &&

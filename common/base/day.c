@@ -101,3 +101,12 @@ int datetime_parse(const char *s, int64_t *t)
 	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
+
+void datetime_format(int64_t t, char out[24])
+{
+	int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), s = t - day * 86400, y;
+	unsigned m, d;
+	civil_from_days(day, &y, &m, &d);
+	snprintf(out, 24, "%04d-%02u-%02u %02u:%02u:%02u", (int)(y < 0 || y > 9999 ? 0 : y), m, d,
+		 (unsigned)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+}

@@ -15,5 +15,7 @@ int64_t day_of(int64_t t, int64_t utc_off);
 /* "YYYY-MM-DD[ hh:mm:ss]" (or 'T' for the space) as seconds since the
  * epoch, UTC: 0, or -1. */
 int datetime_parse(const char *s, int64_t *t);
+/* The reverse: t as "YYYY-MM-DD hh:mm:ss" (the year 0000 out of 0..9999). */
+void datetime_format(int64_t t, char out[24]);
 
 #endif

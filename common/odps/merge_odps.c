@@ -445,10 +445,13 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 {
 	struct mc_buf q = { 0 }, out = { 0 };
 	int rc = -1;
-	if (!m->src->has_hw || m->src->hw_time <= t)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
-			       m->o->at, m->src->has_hw ? m->src->hw_time : 0);
+	if (!m->src->has_hw || m->src->hw_time <= t) {
+		char last[24];
+		datetime_format(m->src->hw_time + m->L.utc_off, last);
+		return mc_errf(err, MC_EXIT_DATA, "the log has not reached %s yet (%s%s)", m->o->at,
+			       m->src->has_hw ? "its last change is at " : "no change loaded",
+			       m->src->has_hw ? last : "");
+	}
 	/* dataworks' time in ms (time * 1000 > t * 1000 when time > t); its
 	 * DDL rows no change, as mcsync's markers (mc_time NULL) */
 	if (buf_addf(&q, "SELECT %s FROM `%s_log` WHERE %s > %" PRId64 "%s ORDER BY %s LIMIT 1;%c",

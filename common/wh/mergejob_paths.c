@@ -1,8 +1,10 @@
 /* mergejob_paths.c: where a merge job may write (mergejob.h
  * mergejob_check_tmpdir, mergejob_int.h mj_output_outside): never inside
  * the warehouse it merges, paths compared resolved. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
 #include "wh/mergejob_int.h"
@@ -76,12 +78,21 @@ int mj_output_outside(const struct mergejob_opts *mo, struct mc_err *err)
 
 int mergejob_check_tmpdir(const struct mergejob_opts *o, struct mc_err *err)
 {
+	struct stat st;
+	int bad;
 	if (!o->tmpdir || !o->whdir)
 		return 0;
-	return outside("--tmpdir", o->tmpdir, o->whdir,
-		       "a table's merge removes the temporaries in its directory (another table's "
-		       "spilled runs there too, with --all while they are being written) and a "
-		       "partition dropped or replaced takes what it holds; leave --tmpdir out (runs "
-		       "go to the table's own directory) or give a directory outside the warehouse",
-		       err);
+	if (outside("--tmpdir", o->tmpdir, o->whdir,
+		    "a table's merge removes the temporaries in its directory (another table's "
+		    "spilled runs there too, with --all while they are being written) and a "
+		    "partition dropped or replaced takes what it holds; leave --tmpdir out (runs "
+		    "go to the table's own directory) or give a directory outside the warehouse",
+		    err) < 0)
+		return -1;
+	/* there, at the start (else said as an error of the log file being
+	 * read when the first run spilled) */
+	bad = stat(o->tmpdir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+	if (bad)
+		return mc_errf(err, MC_EXIT_USAGE, "--tmpdir '%s': %s", o->tmpdir, strerror(bad));
+	return 0;
 }

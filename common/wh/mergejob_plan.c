@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/num.h"
+#include "base/day.h"
 #include "wh/mergejob_int.h"
 
 /* ---- sources and histories (docs/merge.md "Sources") ---- */
@@ -218,10 +219,13 @@ int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 			has_hw = 1;
 		}
 	}
-	if (!has_hw || hw <= t)
-		return mc_errf(err, MC_EXIT_DATA,
-			       "the log has not reached %s yet (its last change is stamped %" PRId64 ")",
-			       j->o.at, has_hw ? hw : 0);
+	if (!has_hw || hw <= t) {
+		char last[24];
+		datetime_format(hw + j->L.utc_off, last);
+		return mc_errf(err, MC_EXIT_DATA, "the log has not reached %s yet (%s%s)", j->o.at,
+			       has_hw ? "its last change is at " : "no change loaded",
+			       has_hw ? last : "");
+	}
 	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
 		return -1;
 	for (size_t i = 0; i < nparts && rc == 0; i++)
