@@ -5,6 +5,7 @@
  * (the warehouse's _schemahist.mcr; MaxCompute's in its --state). */
 #include <string.h>
 
+#include "base/alloc.h"
 #include "sink/sink_int.h"
 #include "wh/schemahist.h"
 
@@ -57,14 +58,10 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 	 * MODIFY g ... AS (expr)), so that the merge crosses it: it stayed
 	 * pending, and the older rows kept what the server had replaced.
 	 * One the merge cannot read changes nothing here (as before). */
-	{
-		struct wh_alter a;
-		struct mc_err e = { 0 };
-		if (wh_alter_parse(r->sql.p, r->sql.n, &a, &e) == 0)
-			for (size_t i = 0; i < a.n; i++)
-				if (a.a[i].op == WH_ALT_ADD || a.a[i].op == WH_ALT_DROP ||
-				    a.a[i].op == WH_ALT_RENAME || a.a[i].op == WH_ALT_MODIFY)
-					t->alter_cols = 1;
+	switch (wh_alter_has_cols(r->sql.p, r->sql.n)) {
+	case -1: return mc_oom(err, "a statement's clauses");
+	case 1: t->alter_cols = 1; break;
+	default: break;
 	}
 	return rec_encode(&p->hist, &c, err);
 }

@@ -43,6 +43,21 @@ int wh_alter_fscale(const char *sql, size_t n, char *col, size_t colsz)
 	return found;
 }
 
+int wh_alter_has_cols(const char *sql, size_t n)
+{
+	struct wh_alter *a = malloc(sizeof *a); /* (64 clauses: not on the stack) */
+	struct mc_err e = { 0 };
+	int found = 0;
+	if (!a)
+		return -1;
+	if (wh_alter_parse(sql, n, a, &e) == 0)
+		for (size_t i = 0; i < a->n && !found; i++)
+			found = a->a[i].op == WH_ALT_ADD || a->a[i].op == WH_ALT_DROP ||
+				a->a[i].op == WH_ALT_RENAME || a->a[i].op == WH_ALT_MODIFY;
+	free(a);
+	return found;
+}
+
 /* The first ENUM or SET column of s (NULL: none, or no s). */
 static const struct mc_col *enum_col(const struct mc_rec *s)
 {

@@ -100,6 +100,10 @@ struct wh_alter {
  * others: none). -1 (code 1) when the statement cannot be read, or has
  * more than WH_ALT_MAX column clauses. */
 int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err);
+/* Whether the statement has a clause that adds, drops, renames or
+ * modifies a column (one that cannot be read: 0); -1 out of memory
+ * (schemafscale.c). */
+int wh_alter_has_cols(const char *sql, size_t n);
 
 /* Whether the statement gives a column it holds the type FLOAT(M,D),
  * DOUBLE(M,D) or REAL(M,D) (MODIFY, CHANGE): the server rounds the values

@@ -482,14 +482,9 @@ static int is_text_type(const struct mc_col *c)
 {
 	static const char *const t[] = { "char", "varchar", "tinytext", "text", "mediumtext",
 					 "longtext", NULL };
-	char b[16];
-	size_t k = 0;
-	while (k < c->mysql_type.n && k + 1 < sizeof b && isalpha((unsigned char)c->mysql_type.p[k])) {
-		b[k] = (char)tolower((unsigned char)c->mysql_type.p[k]);
-		k++;
-	}
-	b[k] = 0;
-	return in(b, t);
+	struct ty y;
+	ty_of(c, &y); /* its base type, as the conversions read it */
+	return in(y.base, t);
 }
 
 int wh_cs_plan(const char *name, const struct mc_col *c, int *cv, const struct cs_info **out,
