@@ -39,6 +39,7 @@ INSERT INTO d.p VALUES (1, 1), (2, 2), (11, 11); INSERT INTO d.src VALUES (3, 3)
 INSERT INTO d.t2 VALUES (27, 27); INSERT INTO x.sw VALUES (5, 5);
 INSERT INTO d.dt VALUES (1, 1); INSERT INTO d.ex VALUES (7, 7); INSERT INTO d.t VALUES (1, 1)" ||
 	{ fail "setup" "sql failed"; exit 1; }
+mdb_snap_d
 
 # The statements that change rows, each with the offset before it (pos_N)
 # and its table(s) as the error names them.
@@ -130,6 +131,23 @@ while [ $k -le $nrows ]; do
 	expect_eq "... one" "$(wc -l <"$T/err")" 1
 	k=$((k + 1))
 done
+
+# CONVERT TABLE d.t2 TO PARTITION: d.t2 is gone after it. Refused, the way
+# out names no snapshot of it; passed, a drop record of it follows the
+# ALTER of d.p, and the warehouse's d.t2 is gone (its row 27 was kept).
+expect_code 1 "files: CONVERT TABLE d.t2 TO PARTITION refused" mc-binlog-tail --format=text \
+	--from="$B:$pos_7" --stop-position="$pos_8" "$B"
+expect_grep "... d.t2 named gone, the snapshot of d.p only" \
+	"t2., made a partition, is gone: --rows-ddl=pass writes its drop\); load a new snapshot of the table taken after it \(mc-snapshot --tables='\\^d[\\\\]\\.p[\$]' " "$T/err"
+mc-binlog-tail --rows-ddl=pass --from="$B:$pos_1" "$B" >"$T/all.mcr" 2>/dev/null && mc-cat --to=jsonl "$T/all.mcr" >"$T/all.jsonl" ||
+	fail "files: --rows-ddl=pass" "tail failed"
+expect_eq "... passed: the ALTER of d.p, then a drop record of d.t2 at the same offset" \
+	"$(grep '"kind":"ddl".*CONVERT TABLE' "$T/all.jsonl" | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z]*\)".*/\1 \2/' | tr '\n' ' ')" "p alter t2 drop "
+expect_ok "... loaded into a warehouse after a snapshot of d" mc-tunnel-put --dest="$T/w" "$T/snap.mcr" "$T/all.mcr"
+AT=$(mc-cat --to=summary "$T/all.mcr" | sed -n 's/^positions: .* \.\. //p')
+expect_code 1 "... d.t2 merged at the end: the table is gone (it kept row 27)" \
+	mc-merge --warehouse="$T/w" --table=d__t2 --at="$AT" --output="$T/t2.mcr"
+expect_grep "... naming the statement" "table 'd__t2': .*CONVERT TABLE d\.t2 TO PARTITION.*the table is gone" "$T/err"
 
 expect_code 1 "files: the whole range refused at its first statement" mc-binlog-tail \
 	--format=text --from="$B:$pos_1" "$B"

@@ -99,6 +99,7 @@ struct ddl_target {
 	 * when none; other_db empty: the default database. */
 	const char *rows;
 	struct mc_str other_db, other_table;
+	int absorbed; /* CONVERT TABLE other TO PARTITION: other is gone after it */
 };
 
 /* The sql_mode a statement was written under, as far as reading it goes:

@@ -57,6 +57,7 @@ static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
 		if ((k = ddl_table_name(ts, i + 2, &t->other_db, &t->other_table)) &&
 		    ddl_kw(ts, k, "TO") && ddl_kw(ts, k + 1, "PARTITION")) {
 			t->rows = "CONVERT TABLE ... TO PARTITION";
+			t->absorbed = 1;
 			return;
 		}
 		t->other_db = t->other_table = mc_str_c("", 0);

@@ -388,6 +388,12 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 		if (rc == 0 && t->kind == DDL_ALTER && t->converted)
 			rc = st_add_known(s, t->new_db[0].n ? t->new_db[0] : defdb, t->new_table[0],
 					  pos, NULL, err);
+		/* a table made a partition of this one: gone */
+		if (rc == 0 && t->kind == DDL_ALTER && t->absorbed) {
+			struct mc_str odb = t->other_db.n ? t->other_db : defdb;
+			if (find_known_at(s, odb, t->other_table, pos, 1) >= 0)
+				rc = gone(s, odb, t->other_table, pos, err);
+		}
 		if (rc < 0)
 			return -1;
 	}

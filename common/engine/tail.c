@@ -501,6 +501,20 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 			if (tail_emit(T, &r, err) < 0)
 				return -1;
 		}
+	/* CONVERT TABLE x TO PARTITION (passed: tail_rows_ddl): x is gone */
+	if (t.absorbed && t.other_table.n) {
+		struct mc_str db = t.other_db.n ? t.other_db : defdb;
+		at++;
+		if (st_selected(&T->st, db, t.other_table)) {
+			r.effect = MC_DDL_DROP;
+			r.db = db;
+			r.table = t.other_table;
+			r.pos = (struct mc_pos){ T->fileseq, off, at - 1 };
+			*last = at - 1;
+			if (tail_emit(T, &r, err) < 0)
+				return -1;
+		}
+	}
 	return 0;
 }
 

@@ -49,8 +49,8 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 		  size_t n, uint64_t start, uint64_t off, struct mc_err *err)
 {
 	struct mc_str dbs[2], tabs[2];
-	char stmt[256], names[300], re[600];
-	size_t nsel = 0, nl = 0, rl = 0;
+	char stmt[256], names[300], re[600], gonetab[300];
+	size_t nsel = 0, nre = 0, nl = 0, rl = 0;
 	if (t->kind != DDL_ALTER || !t->rows)
 		return 0;
 	dbs[0] = t->db[0].n ? t->db[0] : db;
@@ -66,10 +66,13 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 				       tabs[k].p);
 		if (nl >= sizeof names)
 			nl = sizeof names - 1;
-		if (nsel && rl + 1 < sizeof re)
+		nsel++;
+		if (k == 1 && t->absorbed)
+			continue; /* gone after it: no snapshot of it to load */
+		if (nre && rl + 1 < sizeof re)
 			re[rl++] = '|';
 		rl += re_name(re + rl, sizeof re - rl, dbs[k], tabs[k]);
-		nsel++;
+		nre++;
 	}
 	if (!nsel)
 		return 0;
@@ -81,12 +84,19 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 			"from a snapshot taken after it", names, T->fileseq, off, stmt, t->rows);
 		return 0;
 	}
+	if (!nre) /* only the table made a partition is selected */
+		rl = re_name(re, sizeof re, dbs[0], tabs[0]), nre = 1;
+	gonetab[0] = 0;
+	if (t->absorbed)
+		snprintf(gonetab, sizeof gonetab, " (`%.*s`.`%.*s`, made a partition, is gone: "
+			 "--rows-ddl=pass writes its drop)", (int)dbs[1].n, dbs[1].p,
+			 (int)tabs[1].n, tabs[1].p);
 	mc_errf(err, MC_EXIT_DATA, "%s: %s (%s) removes or replaces rows with no row events in "
-		"the binlog: their copy would keep them; load a new snapshot of %s taken after "
+		"the binlog: their copy would keep them%s; load a new snapshot of %s taken after "
 		"it (mc-snapshot --tables='^%s%s%s$' | mc-tunnel-put --dest=... --resnapshot, "
 		"docs/mc-tunnel-put.md \"Re-snapshots\"), then run the tail again from here with "
-		"--rows-ddl=pass", names, stmt, t->rows, nsel > 1 ? "them" : "the table",
-		nsel > 1 ? "(" : "", re, nsel > 1 ? ")" : "");
+		"--rows-ddl=pass", names, stmt, t->rows, gonetab, nre > 1 ? "them" : "the table",
+		nre > 1 ? "(" : "", re, nre > 1 ? ")" : "");
 	return tail_data_error(T, start, err);
 }
 
