@@ -14,7 +14,8 @@ sql "CREATE DATABASE d;
      CREATE TABLE d.sw (id INT PRIMARY KEY, v INT);
      CREATE TABLE d.gone (id INT PRIMARY KEY, v INT);
      CREATE TABLE d.rn (id INT PRIMARY KEY, v INT);
-     INSERT INTO d.rn VALUES (1,1);
+     CREATE TABLE d.nop (id INT PRIMARY KEY, v INT);
+     INSERT INTO d.rn VALUES (1,1); INSERT INTO d.nop VALUES (1,1),(2,2);
      INSERT INTO d.tr VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.dc VALUES (1,1),(2,2),(3,3);
      INSERT INTO d.sw VALUES (1,1),(2,2),(3,3);
@@ -26,6 +27,7 @@ sql "INSERT INTO d.tr VALUES (4,4); TRUNCATE TABLE d.tr; INSERT INTO d.tr VALUES
      CREATE TABLE d._sw_gho (id INT PRIMARY KEY, v INT); INSERT INTO d._sw_gho VALUES (9,9);
      RENAME TABLE d.sw TO d._sw_del, d._sw_gho TO d.sw;
      DROP TABLE d.gone; RENAME TABLE d.rn TO d.rn2; INSERT INTO d.rn2 VALUES (2,2);
+     RENAME TABLE d.nop TO d.nop_t, d.nop_t TO d.nop; INSERT INTO d.nop VALUES (3,3);
      FLUSH BINARY LOGS" || { fail "setup" "sql failed"; exit 1; }
 set -- $(mc-cat --to=summary "$T/snap.mcr" | sed -n 's/^positions: \([0-9]*\):\([0-9]*\):.*/\1 \2/p')
 first=$(printf '%s/binlog/mysql-bin.%06d' "$MDB_DIR" "$1")
@@ -54,6 +56,12 @@ expect_eq "after DROP + CREATE the merge equals the source" "$(truth dc)" "$(mer
 expect_code 1 "a RENAME swap is refused" \
 	mc-merge --warehouse="$T/w" --table=d__sw --at="$at" --output="$T/sw.mcr"
 expect_grep "naming the statement and the remedy" "'RENAME TABLE d.sw TO d._sw_del, d._sw_gho TO d.sw' at position [0-9]+:[0-9]+:[0-9]+ .*RENAME swap.*load a new snapshot" "$T/err"
+# a rename that gives the table back its name in the same statement (a TO
+# t, t TO a) changes nothing: no swap (it was refused as one)
+expect_eq "a TO t, t TO a: records of effect other" \
+	"$(grep '"sql":"RENAME TABLE d.nop ' "$T/changes.jsonl" | sed 's/.*"table":"\([^"]*\)".*"effect":"\([a-z_]*\)".*/\1 \2/' | tr '\n' ' ')" \
+	"nop other nop_t other nop_t other nop other "
+expect_eq "... its merge equals the source" "$(truth nop)" "$(merged nop | cut -d, -f1,2)"
 expect_code 1 "a DROP with no CREATE is refused" \
 	mc-merge --warehouse="$T/w" --table=d__gone --at="$at" --output="$T/gone.mcr"
 expect_grep "naming the statement and its position" "'DROP TABLE .?d.?\..?gone.?.*' at position [0-9]+:[0-9]+:[0-9]+ .*the table is gone" "$T/err"

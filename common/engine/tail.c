@@ -444,6 +444,7 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	int mode = (no_bs ? DDL_MODE_NO_BS : 0) |
 		   (ev->has_sql_mode && (ev->sql_mode & BL_SQL_MODE_ANSI_QUOTES) ? DDL_MODE_ANSI_QUOTES : 0);
 	struct mc_str defdb = ev->db;
+	unsigned char noop[DDL_MAX_TABLES];
 	ddl_target_mode(s, n, mode, &t);
 	if (tail_ddl_case(T, &t, &defdb, start, err) < 0)
 		return -1;
@@ -476,6 +477,7 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 	r.sql = red ? mc_str_c(T->sqlred.p, T->sqlred.len) : mc_str_c(T->sql8.p, T->sql8.len);
 	/* a DROP or RENAME of more tables than named: one more record, with
 	 * no table, for the rest */
+	tail_rename_noop(&t, defdb, noop);
 	nrec = t.ntables ? t.ntables + (size_t)t.more : 1;
 	per = t.kind == DDL_RENAME || (t.kind == DDL_ALTER && t.renamed) ? 2 : 1;
 	for (k = 0; k < nrec; k++)
@@ -490,7 +492,8 @@ static int ddl_emit(struct tail *T, const struct bl_event *ev, const char *s, si
 			}
 			if (w && !tab.n)
 				continue;
-			r.effect = ddl_effect(&t, k, (int)w);
+			/* (a table given back its name: no record replaces rows) */
+			r.effect = k < t.ntables && noop[k] ? MC_DDL_OTHER : ddl_effect(&t, k, (int)w);
 			at++;
 			if (tab.n && !st_selected(&T->st, db, tab))
 				continue;

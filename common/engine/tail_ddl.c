@@ -165,3 +165,33 @@ int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, ui
 	T->lcbuf.len = at;
 	return 0;
 }
+
+static int same_name(struct mc_str da, struct mc_str ta, struct mc_str db, struct mc_str tb)
+{
+	return da.n == db.n && ta.n == tb.n && !memcmp(da.p, db.p, da.n) && !memcmp(ta.p, tb.p, ta.n);
+}
+
+void tail_rename_noop(const struct ddl_target *t, struct mc_str db, unsigned char *noop)
+{
+	size_t obj[DDL_MAX_TABLES], last[DDL_MAX_TABLES], n = t->ntables;
+	memset(noop, 0, DDL_MAX_TABLES);
+	if (t->kind != DDL_RENAME || t->more)
+		return;
+	/* step k moves the table that an earlier step j named to[j] ==
+	 * from[k] (the latest such), else the table first named from[k] */
+	for (size_t k = 0; k < n; k++) {
+		obj[k] = k;
+		for (size_t j = k; j-- > 0;)
+			if (same_name(t->new_db[j].n ? t->new_db[j] : db, t->new_table[j],
+				      t->db[k].n ? t->db[k] : db, t->table[k])) {
+				obj[k] = obj[j];
+				break;
+			}
+		last[obj[k]] = k;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t o = obj[k], l = last[o];
+		noop[k] = same_name(t->new_db[l].n ? t->new_db[l] : db, t->new_table[l],
+				    t->db[o].n ? t->db[o] : db, t->table[o]);
+	}
+}

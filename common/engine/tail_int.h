@@ -274,6 +274,10 @@ int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, ui
 		  struct mc_err *err);
 int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
 		  size_t n, uint64_t start, uint64_t off, struct mc_err *err);
+/* RENAME TABLE t (default database db): noop[k] 1 when step k moves a
+ * table that the statement gives back its own name (a TO tmp, tmp TO a),
+ * else 0; tail_ddl.c. */
+void tail_rename_noop(const struct ddl_target *t, struct mc_str db, unsigned char *noop);
 /* The text of DDL statement p (n bytes) that the DDL follower (st_ddl)
  * reads: past the executable comment that opens it when the binlog's
  * server runs it, without that comment's end when it closes the statement
