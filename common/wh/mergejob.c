@@ -335,6 +335,8 @@ static int write_manifest(struct mergejob *j, const struct stat *st, struct mc_e
 	om.kind = WH_BASE;
 	om.by = WH_BY_MERGE;
 	om.sorted = 1;
+	if (mj_key_names(j, om.sorted_key, sizeof om.sorted_key) < 0)
+		om.sorted_key[0] = 0;
 	om.has_from = 1;
 	om.has_upto = !j->upto_inf;
 	om.from = j->upto;
@@ -865,6 +867,7 @@ static int run(struct mergejob *j, struct mc_err *err)
 	    mj_resolve_key(j, err) < 0 || mj_key_cands(j, err) < 0 || mj_scan_ddl(j, err) < 0 ||
 	    mj_key_plan(j, err) < 0)
 		return -1;
+	mj_base_sorted_by_key(j);
 	if (j->o.emit_sql)
 		return emit_sql(j, err);
 	/* merge: runs go to the table's directory unless tmpdir says

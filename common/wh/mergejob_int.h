@@ -252,6 +252,11 @@ void mj_key_seen(struct mergejob *j, const struct mc_pos *g);
 /* After the DDL pass: the steps (candidates with a change under the old
  * key that counts), each version's key resolved. */
 int mj_key_plan(struct mergejob *j, struct mc_err *err);
+/* The key's column names as a manifest's sorted_key says them ("a,b"):
+ * 0, or -1 when they do not fit (mergejob_key.c). */
+int mj_key_names(const struct mergejob *j, char *out, size_t size);
+/* Keep the base's sorted only when sorted by this merge's key. */
+void mj_base_sorted_by_key(struct mergejob *j);
 /* Is step k (version k to k + 1) one of the steps? */
 int mj_key_is_step(const struct mergejob *j, size_t k);
 /* The merge up to the last step: j->merger holds the rows there, re-keyed

@@ -268,3 +268,38 @@ int mj_key_dup_error(struct mergejob *j, size_t i, struct mc_err *err)
 	buf_free(&cols);
 	return -1;
 }
+
+/* The key's column names as a manifest's sorted_key says them ("a,b"):
+ * 0, or -1 when they do not fit. */
+int mj_key_names(const struct mergejob *j, char *out, size_t size)
+{
+	const struct mc_rec *s = &j->schema.rec;
+	size_t k = 0;
+	out[0] = 0;
+	for (size_t c = 0; c < j->nkey; c++) {
+		const struct mc_str *nm = &s->cols[j->keycols[c]].name;
+		int w = snprintf(out + k, size - k, "%s%.*s", c ? "," : "", (int)nm->n, nm->p);
+		if (w < 0 || (size_t)w >= size - k)
+			return -1;
+		k += (size_t)w;
+	}
+	return 0;
+}
+
+/* A base merged in key order counts as in this merge's key order only
+ * when sorted by the same columns: a keyless table merged again with
+ * another --key (its order checked as the base is pulled, and sorted when
+ * it is not; an older partition that does not say: taken as in order
+ * unless the key is a --key of a keyless table). Not where the key
+ * changes within the range (its steps rekey the base). */
+void mj_base_sorted_by_key(struct mergejob *j)
+{
+	char k[sizeof j->base_m.sorted_key];
+	if (!j->base_m.sorted || j->nkph)
+		return;
+	if (!j->base_m.sorted_key[0])
+		j->base_m.sorted = !(j->o.key && j->schema.rec.nkey == 0);
+	else
+		j->base_m.sorted = mj_key_names(j, k, sizeof k) == 0 &&
+				   strcmp(k, j->base_m.sorted_key) == 0;
+}

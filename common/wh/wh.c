@@ -277,6 +277,8 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 	m->by = strcmp(v, "mc-merge") == 0 ? WH_BY_MERGE : WH_BY_PUT;
 	v = ckpt_get(&c, WH_M_SORTED);
 	m->sorted = v && strcmp(v, "yes") == 0;
+	if ((v = ckpt_get(&c, WH_M_SORTED_KEY)) && strlen(v) < sizeof m->sorted_key)
+		strcpy(m->sorted_key, v);
 	if ((v = ckpt_get(&c, WH_M_FROM))) {
 		m->has_from = 1;
 		if (pos_parse(v, &m->from, err) < 0)
@@ -330,6 +332,8 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 				 err);
 	if (rc == 0)
 		rc = ckpt_append(&c, WH_M_SORTED, m->sorted ? "yes" : "no", err);
+	if (rc == 0 && m->sorted && m->sorted_key[0])
+		rc = ckpt_append(&c, WH_M_SORTED_KEY, m->sorted_key, err);
 	if (rc == 0 && m->has_from) {
 		pos_format(&m->from, a, sizeof a);
 		rc = ckpt_append(&c, WH_M_FROM, a, err);

@@ -46,6 +46,7 @@
 #define WH_M_FROM_SRC "from_src" /* the ledger source (history) of from/upto */
 #define WH_M_COMMIT "commit"
 #define WH_M_GEN "gen"       /* the snapshot generation a base comes from */
+#define WH_M_SORTED_KEY "sorted_key" /* merge output: the key's columns, a,b */
 #define WH_M_ROWS "rows"
 #define WH_M_FILES "files"
 #define WH_M_FILE "file."    /* + the data file's name */
@@ -107,6 +108,9 @@ struct wh_manifest {
 	enum wh_kind kind;
 	enum wh_by by;
 	int sorted;            /* rows in key order across files (merge output) */
+	/* sorted: by these columns ("a,b"; empty: not said, before it was
+	 * written, or too long for it) */
+	char sorted_key[512];
 	int has_from;          /* base: log records at or after `from` apply */
 	struct mc_pos from;
 	int has_upto;          /* merge output: the state covers records below upto */
