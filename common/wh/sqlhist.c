@@ -111,7 +111,9 @@ int wh_sqlhist_check(const struct wh_sqlhist *x, size_t lo, size_t t, struct mc_
 					       "rows of schema version %zu: column %zu ('%.*s'): a "
 					       "statement before %s converted its text into another "
 					       "charset, '?' for what it cannot hold, which the SQL merge "
-					       "does not compute; merge with mc-merge (without --emit-sql)",
+					       "does not compute; merge with mc-merge (without --emit-sql), "
+					       "or load a re-snapshot of the table taken after it "
+					       "(mc-tunnel-put --resnapshot)",
 					       k + 1, j + 1, (int)T->cols[j].name.n, T->cols[j].name.p, at);
 			if (s->src[j] >= 0 && s->cv[j] == WH_CV_FIT)
 				return mc_errf(err, MC_EXIT_DATA,
@@ -119,7 +121,9 @@ int wh_sqlhist_check(const struct wh_sqlhist *x, size_t lo, size_t t, struct mc_
 					       "type at %s without its statement (dropped by the rules' "
 					       "ignore policy, or loaded before the schema history): "
 					       "mc-merge checks each value against the new type, SQL "
-					       "cannot; merge with mc-merge (without --emit-sql)",
+					       "cannot; merge with mc-merge (without --emit-sql), or load "
+					       "a re-snapshot of the table taken after it (mc-tunnel-put "
+					       "--resnapshot)",
 					       k + 1, j + 1, (int)T->cols[j].name.n, T->cols[j].name.p,
 					       at);
 		}
