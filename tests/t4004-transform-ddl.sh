@@ -24,7 +24,8 @@ INSERT INTO t1 VALUES (2, 2, 2, 2);
 TRUNCATE TABLE t1;
 RENAME TABLE t1 TO t2;
 DROP TABLE t2;
-CREATE DATABASE other;" || fail "the statements" "sql failed"
+CREATE DATABASE other;
+DROP DATABASE other;" || fail "the statements" "sql failed"
 expect_ok "mc-binlog-tail" mc-binlog-tail "$MDB_DIR"/binlog/mysql-bin.0*
 cp "$T/out" "$T/tail.mcr"
 mc-cat "$T/tail.mcr" >"$T/in.jsonl"
@@ -70,9 +71,10 @@ rename_table shop.t1
 rename_table shop.t2
 drop_table shop.t2
 other other.
+drop_table other.
 EOF2
-expect_same "each statement's type (CHANGE renames and modifies: the first of equals)" "$T/types.got" "$T/types.want"
-expect_eq "one alert line on stderr per alert" "$(grep -c '^mc-transform: alert: ' "$T/alert.err")" 14
+expect_same "each statement's type (CHANGE renames and modifies: the first of equals; DROP DATABASE drops tables)" "$T/types.got" "$T/types.want"
+expect_eq "one alert line on stderr per alert" "$(grep -c '^mc-transform: alert: ' "$T/alert.err")" 15
 expect_grep "an alert names the time, type, table, position, input, record and statement" \
 	"^alert: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z DDL drop_column of 'shop.t1' at position [0-9]+:[0-9]+:[0-9]+ \('.*tail.mcr' record [0-9]+\): ALTER TABLE t1 DROP COLUMN b$" "$T/alerts.log"
 mc-transform --rules="$T/alert.yaml" "$T/tail.mcr" >"$T/alert2.mcr" 2>/dev/null
@@ -85,7 +87,7 @@ expect_same "... every record passes unchanged" "$T/all.got" "$T/all.want"
 
 # --alerts overrides the rules' file
 expect_ok "--alerts=FILE" mc-transform --rules="$T/alert.yaml" --alerts="$T/other.log" "$T/tail.mcr"
-expect_eq "... gets the alerts" "$(wc -l <"$T/other.log" | tr -d ' ')" 14
+expect_eq "... gets the alerts" "$(wc -l <"$T/other.log" | tr -d ' ')" 15
 
 # ignore: the records are dropped, everything else passes
 cat >"$T/ignore.yaml" <<'YAML'
@@ -100,8 +102,8 @@ jq -r 'select(.kind == "ddl") | .sql' "$T/ign.jsonl" | grep -v '^ALTER TABLE t1 
 	grep -iv 'mysql' >"$T/ign.sql.want"
 jq -r 'select(.kind == "ddl") | .sql' "$T/ign.jsonl" | grep -iv 'mysql' >"$T/ign.sql.got"
 expect_same "... no ddl record of an ignored type is left" "$T/ign.sql.got" "$T/ign.sql.want"
-expect_eq "... the add column, add index and create database records are gone" \
-	"$(jq -r 'select(.kind == "ddl" and .db != "mysql") | .sql' "$T/ign.jsonl" | grep -c '')" 9
+expect_eq "... the add column, add index and create database records are gone (other: ignore; not DROP DATABASE, a drop_table)" \
+	"$(jq -r 'select(.kind == "ddl" and .db != "mysql") | .sql' "$T/ign.jsonl" | grep -c '')" 10
 jq -c 'select(.kind == "mark" or .kind == "row" or .kind == "schema") | del(.table, .src_table)' "$T/in.jsonl" >"$T/ign.rest.want"
 jq -c 'select(.kind == "mark" or .kind == "row" or .kind == "schema") | del(.table, .src_table)' "$T/ign.jsonl" >"$T/ign.rest.got"
 expect_same "... every mark, row and schema passes" "$T/ign.rest.got" "$T/ign.rest.want"

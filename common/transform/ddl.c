@@ -319,6 +319,12 @@ static int rank(enum tf_ddl_pol p)
 static unsigned ddl_types(const struct mc_rec *r)
 {
 	unsigned t;
+	char db[256];
+	/* DROP DATABASE (CREATE OR REPLACE DATABASE): a drop of each of its
+	 * tables (the sink's reading: sink/ddl.c), so drop_table's policy */
+	if (!r->table.n && (r->effect == MC_DDL_OTHER || r->effect == MC_DDL_UNKNOWN) &&
+	    mc_sql_drop_database(r->sql, db, sizeof db))
+		return 1u << TF_DDL_DROP_TABLE;
 	switch (r->effect) {
 	case MC_DDL_CREATE: t = 1u << TF_DDL_CREATE_TABLE; break;
 	case MC_DDL_DROP: t = 1u << TF_DDL_DROP_TABLE; break;
