@@ -301,20 +301,22 @@ load_two_days() { # DIR
 	expect_ok "the changes load" mc-tunnel-put --dest="$1" "$T/changes1.mcr"
 }
 
-only() { # FILE TABLE: the stream's records of TABLE only (and those of no table)
+only() { _tables "$1" "$2" 1; } # FILE TABLE: the stream's records of TABLE only (and those of no table)
+but() { _tables "$1" "$2" 0; }  # FILE TABLE: the stream without TABLE's records
+_tables() {
 	mc-cat "$1" | python3 -c '
 import json, sys
-t = sys.argv[1]; n = 0; out = []
+t = sys.argv[1]; keep = sys.argv[2] == "1"; n = 0; out = []
 for l in sys.stdin:
     r = json.loads(l)
     if r.get("kind") == "trailer":
         r["count"] = n
     elif "mcr" not in r:
-        if r.get("table") not in (None, "", t):
+        if r.get("table") not in (None, "") and (r.get("table") == t) != keep:
             continue
         n += 1
     out.append(json.dumps(r))
-print("\n".join(out))' "$2" | mc-cat --to=mcr
+print("\n".join(out))' "$2" "$3" | mc-cat --to=mcr
 }
 
 # jsonl_drop EXPR [POS]: JSON lines, the records r for which the Python

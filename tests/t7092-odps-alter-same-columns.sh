@@ -44,18 +44,7 @@ expect_code 1 "the changes: refused at d.t's DROP w, ADD w" put --retry-time=0.2
 expect_grep "... naming the table, the column and the way out" \
 	"table 'd__t': two columns of the schema history are named 'w' .*mc-tunnel-put --resnapshot" "$T/err"
 # the changes of the other tables only
-mc-cat "$T/changes1.mcr" | python3 -c '
-import json, sys
-n = 0
-for l in sys.stdin:
-    r = json.loads(l)
-    if r.get("kind") == "trailer":
-        r["count"] = n
-    elif "mcr" not in r:
-        if r.get("table") == "t":
-            continue
-        n += 1
-    print(json.dumps(r))' | mc-cat --to=mcr >"$T/changes2.mcr" || { fail "setup" "filter"; exit 1; }
+but "$T/changes1.mcr" t >"$T/changes2.mcr" || { fail "setup" "filter"; exit 1; }
 expect_ok "the changes of d.g and d.m go into MaxCompute" put "$T/changes2.mcr"
 
 expect_code 1 "d__g: MODIFY g ... AS (a * 3): refused in MaxCompute" \
