@@ -37,7 +37,7 @@ live() {
 if live --start=mysql-bin.000001:4; then ok "live from mysql-bin.000001:4"
 else fail "live from mysql-bin.000001:4" "$(head -3 "$T/live.err")"; fi
 mc-cat --to=jsonl "$T/live.mcr" >"$T/live.jsonl" 2>&1
-mc-binlog-tail "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
+mc-binlog-tail --lower-case-table-names=0 "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
 expect_same "live = files, byte for byte (jsonl)" "$T/live.jsonl" "$T/file.jsonl"
 expect_eq "rows in the live stream" "$(grep -c '"row"' "$T/live.jsonl")" \
 	"$(grep -c '"row"' "$T/file.jsonl")"
@@ -49,7 +49,7 @@ p=$(grep -m2 '^mark txn_end' "$T/f1.txt" | tail -1 | awk '{print $3}' | cut -d: 
 if live --start=mysql-bin.000001:"$p"; then ok "live from mysql-bin.000001:$p"
 else fail "live from mysql-bin.000001:$p" "$(head -3 "$T/live.err")"; fi
 mc-cat --to=jsonl "$T/live.mcr" >"$T/live2.jsonl" 2>&1
-mc-binlog-tail --from="$BL.000001:$p" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file2.jsonl" 2>&1
+mc-binlog-tail --lower-case-table-names=0 --from="$BL.000001:$p" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file2.jsonl" 2>&1
 expect_same "live = files from a later position" "$T/live2.jsonl" "$T/file2.jsonl"
 
 # following: a transaction written while the tail waits comes out, flushed

@@ -51,7 +51,7 @@ mc-cat --to=jsonl "$T/live.mcr" >"$T/live.jsonl" 2>&1
 # (a stream started from a GTID set has no source_start: the set says where;
 # compared without it, and without the trailer's checksum of the bytes)
 nostart() { sed '1s/,"source_start":"[0-9:]*"//; $s/,"crc32c":[0-9]*//' "$1" >"$1.cmp"; }
-mc-binlog-tail --from="$BL.000001:${p#1:}" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
+mc-binlog-tail --lower-case-table-names=0 --from="$BL.000001:${p#1:}" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
 nostart "$T/live.jsonl"; nostart "$T/file.jsonl"
 expect_same "GTID start = files from the end of 0-$S-3 (across the rotation)" "$T/live.jsonl.cmp" "$T/file.jsonl.cmp"
 expect_grep "the rows of file 2 come" '\[2,[0-9]+,0\]' "$T/live.jsonl"
@@ -138,7 +138,7 @@ printf 'mcsync-checkpoint 1\npos %s:0\nresume %s:0\ngtid 0-%s-3\n' "$p" "$p" "$S
 if live --checkpoint-in="$T/c.ckpt"; then ok "--checkpoint-in: resume from $p"
 else fail "--checkpoint-in: resume from $p" "$(head -3 "$T/live.err")"; fi
 mc-cat --to=jsonl "$T/live.mcr" >"$T/ck.jsonl" 2>&1
-mc-binlog-tail --from="$BL.000001:${p#1:}" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
+mc-binlog-tail --lower-case-table-names=0 --from="$BL.000001:${p#1:}" "$BL".000001 "$BL".000002 | mc-cat --to=jsonl >"$T/file.jsonl" 2>&1
 expect_same "--checkpoint-in = files from its resume position" "$T/ck.jsonl" "$T/file.jsonl"
 # 0-S-4 is the last transaction of file 1
 p=$(end_of "0-$S-4")
@@ -154,7 +154,7 @@ if live --checkpoint-in="$T/c.ckpt"; then ok "--checkpoint-in, binlog purged: GT
 else fail "--checkpoint-in, binlog purged: GTID fallback" "$(head -3 "$T/live.err")"; fi
 expect_grep "GTID fallback: said on stderr" "the server has no binlog number 1 .it has mysql-bin.000002 to mysql-bin.000003.: resuming from its GTID set 0-$S-4,5-$S-0" "$T/live.err"
 mc-cat --to=jsonl "$T/live.mcr" >"$T/fb.jsonl" 2>&1
-mc-binlog-tail "$BL".000002 "$BL".000003 | mc-cat --to=jsonl >"$T/file3.jsonl" 2>&1
+mc-binlog-tail --lower-case-table-names=0 "$BL".000002 "$BL".000003 | mc-cat --to=jsonl >"$T/file3.jsonl" 2>&1
 nostart "$T/fb.jsonl"; nostart "$T/file3.jsonl"
 expect_same "GTID fallback = files 2 and 3" "$T/fb.jsonl.cmp" "$T/file3.jsonl.cmp"
 # a MySQL set against MariaDB: exit 1, saying what to give

@@ -62,3 +62,24 @@ expect_code 1 "dz.t merged after CREATE OR REPLACE DATABASE Dz (MariaDB: a DROP 
 expect_grep "... naming it" "'CREATE OR REPLACE DATABASE Dz' at position .*the table is gone" "$T/err"
 expect_ok "files, --lower-case-table-names=0: as written (no check)" sh -c "mc-binlog-tail \
 	--checkpoint-in='$T/ck0' --schema='$T/snap.mcr' --lower-case-table-names=0 '$MDB_DIR/binlog/$f' >/dev/null"
+
+# files with no --schema and no --lower-case-table-names, from the
+# snapshot's checkpoint: the TRUNCATE of d.TR comes before any trace of
+# d.tr in the stream, so the tail cannot tell; its header says it did not
+# know the setting, and the sink, which holds d.tr, refuses the statement
+# (the truncated rows came back, exit 0). The streams that knew say so.
+expect_ok "files, no --schema, no --lower-case-table-names: the tail cannot tell" \
+	sh -c "mc-binlog-tail --checkpoint-in='$T/ck0' '$MDB_DIR/binlog/$f' >'$T/n.mcr'"
+expect_eq "... its header has no lower_case_table_names" \
+	"$(mc-cat "$T/n.mcr" | head -1 | grep -c lower_case_table_names)" 0
+expect_grep "... the live stream's says 1" '"lower_case_table_names":"1"' \
+	"$(mc-cat "$T/l.mcr" | head -1 >"$T/lh"; echo "$T/lh")"
+expect_grep "... and that of files with --lower-case-table-names=1" '"lower_case_table_names":"1"' \
+	"$(mc-cat "$T/f.mcr" | head -1 >"$T/fh"; echo "$T/fh")"
+expect_ok "a warehouse of the snapshot" mc-tunnel-put --dest="$T/wh2" "$T/snap.mcr"
+expect_code 1 "... the stream that did not know: refused at TRUNCATE TABLE d.TR" \
+	mc-tunnel-put --dest="$T/wh2" "$T/n.mcr"
+expect_grep "... naming both names and what to give" \
+	"'TRUNCATE TABLE d.TR' names .d.\\..TR. where the warehouse holds .d.\\..tr., and the stream's mc-binlog-tail did not know the server's lower_case_table_names .*--lower-case-table-names=N" "$T/err"
+expect_ok "... the stream of files with --lower-case-table-names=1 loads" \
+	mc-tunnel-put --dest="$T/wh2" "$T/f.mcr"

@@ -163,8 +163,8 @@ int tail_head(struct tail *T, struct mc_err *err)
 
 static int write_head(struct tail *T, struct mc_err *err)
 {
-	char id[16], ep[48], st[48];
-	struct mc_kv meta[6] = {
+	char id[16], ep[48], st[48], lc[16];
+	struct mc_kv meta[7] = {
 		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
 		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
 	};
@@ -183,6 +183,11 @@ static int write_head(struct tail *T, struct mc_err *err)
 		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_START,
 						     strlen(MC_META_SOURCE_START)),
 					    mc_str_c(st, strlen(st)) };
+	}
+	if (T->lctn >= 0) {
+		snprintf(lc, sizeof lc, "%d", T->lctn);
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_LCTN, strlen(MC_META_LCTN)),
+					    mc_str_c(lc, strlen(lc)) };
 	}
 	if (T->o->tables && T->o->tables_text)
 		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_TABLES, strlen(MC_META_TABLES)),

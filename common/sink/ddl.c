@@ -14,6 +14,8 @@ static int keep(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 		struct sink_tab *t, int check, struct mc_err *err);
 static int drop_db(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		   const char *name, unsigned long long recno, const char *dry, struct mc_err *err);
+static int lower_held(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		      struct mc_err *err);
 
 int sink_ddl_replaces(enum mc_ddl_effect e)
 {
@@ -46,9 +48,13 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 		       (sink_sql_starts(r->sql, "TRUNCATE") || sink_sql_starts(r->sql, "DROP") ||
 			sink_sql_starts(r->sql, "RENAME") || sink_sql_starts(r->sql, "CREATE"));
 
-	if (r->effect == MC_DDL_ALTER && r->table.n)
+	if (r->effect == MC_DDL_ALTER && r->table.n) {
+		ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
+		if (!s->lctn_known && !ledger_name_get(&s->L, nk) && lower_held(s, rd, r, err) < 0)
+			return -1;
 		return sink_hist_ddl(s, r, err) < 0
 			       ? mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno) : 0;
+	}
 	/* DROP DATABASE: a DROP of each table of it the warehouse holds (its
 	 * record has no table; its effect is other, none from an older
 	 * tail: whatever it says, the statement decides) */
@@ -65,7 +71,7 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
 	if (!(t = sink_tab_find(s, r, 0, err))) {
 		if (!ledger_name_get(&s->L, nk))
-			return 0; /* a table the warehouse does not hold */
+			return lower_held(s, rd, r, err); /* a table the warehouse does not hold */
 		if (!(t = sink_tab_find(s, r, 1, err)))
 			return mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno);
 	}
@@ -74,6 +80,37 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 				  "not say how (a stream of an older mc-binlog-tail)",
 				  "write the stream again with this mc-binlog-tail", err);
 	return keep(s, rd, r, t, 1, err);
+}
+
+/* A statement naming d.TR where the warehouse holds d.tr, from a tail
+ * that did not know the server's lower_case_table_names (files without
+ * --lower-case-table-names, and no trace of the table in the stream
+ * before it: tail_ddl_case): under 1 or 2 it is d.tr (its rows would come
+ * back), under 0 another table. Exit 1; else 0 (nothing of it held). */
+static int lower_held(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		      struct mc_err *err)
+{
+	char db[256], tb[256], nk[700], why[800];
+	int upper = 0;
+	if (s->lctn_known || s->dest_names || s->dest_merge || r->db.n >= sizeof db ||
+	    r->table.n >= sizeof tb)
+		return 0;
+	for (size_t i = 0; i < r->db.n + r->table.n; i++) {
+		char c = i < r->db.n ? r->db.p[i] : r->table.p[i - r->db.n];
+		upper |= c >= 'A' && c <= 'Z';
+		(i < r->db.n ? db : tb)[i < r->db.n ? i : i - r->db.n] =
+			c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	}
+	db[r->db.n] = tb[r->table.n] = 0;
+	ledger_name_key(db, r->db.n, tb, r->table.n, nk, sizeof nk);
+	if (!upper || !ledger_name_get(&s->L, nk))
+		return 0;
+	snprintf(why, sizeof why, "names `%.*s`.`%.*s` where the warehouse holds `%s`.`%s`, and "
+		 "the stream's mc-binlog-tail did not know the server's lower_case_table_names "
+		 "(1 or 2: the same table, whose rows would come back; 0: another)",
+		 (int)r->db.n, r->db.p, (int)r->table.n, r->table.p, db, tb);
+	return ddl_refuse(rd, r, why, "tail the files again with --lower-case-table-names=N "
+			  "(SHOW VARIABLES LIKE 'lower_case_table_names' on the server)", err);
 }
 
 /* Record r (table-replacing) of held table t kept in its log partition;

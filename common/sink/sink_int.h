@@ -113,6 +113,8 @@ struct sink {
 	int labelled;            /* it is mc-snapshot's or has shown a "(LO, HI]"
 				  * chunk: its rows are not counted */
 	struct mc_buf cnt_buf;   /* a row encoded to be hashed (snapcount.c) */
+	int lctn_known;          /* its header says the source's
+				  * lower_case_table_names, or it is no tail's */
 	int dest_names;          /* its header says "dest_names: table": a
 				  * record's table field is the table's
 				  * destination name (mc-transform) */

@@ -287,6 +287,10 @@ const char *rec_vkind_name(enum mc_vkind k);
  * tables whose changes the stream holds; absent: every table's
  * (docs/record-format.md "Header"). */
 #define MC_META_TABLES "tables"
+/* MC_META_LCTN: the source server's lower_case_table_names (0, 1 or 2) as
+ * mc-binlog-tail knew it (live: the server's; files: its
+ * --lower-case-table-names); absent: not known. */
+#define MC_META_LCTN "lower_case_table_names"
 /* MC_META_CHAINS: mc-snapshot's tables and what it reads each by, three
  * lines a table: its chain's key (ledger_table_key), its split key and its
  * condition as its --checkpoint records them (docs/record-format.md
