@@ -803,7 +803,8 @@ static int odd_part_open(void *st, const char *table, int is_log, const char *pa
 	struct mc_buf n = { 0 };
 	for (size_t i = 0; i < w->nparts; i++) {
 		p = w->parts[i];
-		if (p->is_log == is_log && !strcmp(p->part, part) &&
+		/* (a T_log_ddl companion, dest_odps_ddl.c, has no sink name) */
+		if (!p->is_ddl && p->is_log == is_log && !strcmp(p->part, part) &&
 		    !strncmp(p->sname, table, strlen(table)) &&
 		    !strcmp(p->sname + strlen(table), is_log ? "_log" : "")) {
 			*pp = p;
