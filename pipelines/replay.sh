@@ -20,7 +20,9 @@
 # --fresh replays into DIR.replay-new and, once all of it succeeded, swaps
 # it in for DIR (atomically where the file system can exchange two
 # directories, else two renames); DIR stays as it was until then. A killed
-# --fresh replay continues in DIR.replay-new when rerun with the same files.
+# --fresh replay continues in DIR.replay-new when rerun with the same files
+# (DIR.replay-inputs: their names, sizes and times); with others it stops,
+# exit 1, saying to remove DIR.replay-new.
 # Docs: docs/pipelines.md.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -102,7 +104,7 @@ swap() {
 		fi
 	fi
 	# DIR is the new warehouse: the old one goes
-	rm -rf "$dest.replay-new" "$dest.replay-old" && rm -f "$dest.replay-swap"
+	rm -rf "$dest.replay-new" "$dest.replay-old" && rm -f "$dest.replay-swap" "$dest.replay-inputs"
 }
 
 dest=./warehouse ds= fresh=0 merge=1 keys= utc=
@@ -165,7 +167,20 @@ if [ $fresh -eq 1 ]; then
 		swap
 	fi
 	[ -e "$dest.replay-old" ] && die 1 "$dest.replay-old exists and no swap is under way: move it away"
-	[ -d "$target" ] && say "continuing the fresh replay in $target"
+	# the files a fresh replay was begun with (name, size, time): a rerun
+	# continues it only with the same, never a mixture of two replays
+	for f in "$@"; do
+		stat -c '%s %Y' -- "$f" && printf '%s\n' "$f"
+	done >"$work/inputs" || die 1 "cannot stat the files"
+	if [ -d "$target" ]; then
+		cmp -s "$work/inputs" "$dest.replay-inputs" ||
+			die 1 "$target was begun by a replay of other files (or they changed since: $dest.replay-inputs): remove $target and $dest.replay-inputs to start the fresh replay again"
+		say "continuing the fresh replay in $target"
+	else
+		cp "$work/inputs" "$dest.replay-inputs.tmp" &&
+			mv -f "$dest.replay-inputs.tmp" "$dest.replay-inputs" ||
+			die 1 "cannot write $dest.replay-inputs"
+	fi
 fi
 
 # 2. load

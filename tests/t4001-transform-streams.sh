@@ -84,7 +84,7 @@ for s in snap tail; do
 	expect_eq "$s: nothing of order_3 or tmp passes but marks" \
 		"$(jq -c 'select(.kind!="mark" and .table!="" and (.table=="order_3" or .db=="tmp"))' "$T/$s.out.jsonl")" ""
 	jq -c 'select(.mcr) | .meta' "$T/$s.in.jsonl" >"$T/$s.meta.in"
-	jq -c 'select(.mcr) | .meta | del(.dest_names, .rules_fp, .rules_file)' "$T/$s.out.jsonl" >"$T/$s.meta.out"
+	jq -c 'select(.mcr) | .meta | del(.dest_names, .rules_fp, .rows_fp, .rules_file)' "$T/$s.out.jsonl" >"$T/$s.meta.out"
 	expect_same "$s: the header's metadata is kept" "$T/$s.meta.out" "$T/$s.meta.in"
 	expect_eq "$s: the header says the table field is the destination name" \
 		"$(jq -r 'select(.mcr) | .meta.dest_names' "$T/$s.out.jsonl" | sort -u)" "table"

@@ -82,13 +82,18 @@ int sink_header_rules(struct sink *s, const struct rio_reader *rd, const struct 
 }
 
 /* "--tables='REGEX'" or "no --tables" of a ledger value ("re:REGEX",
- * "all"), cut for a one-line message. */
+ * "all", either followed by " rows:FP"), cut for a one-line message. */
 static void filter_says(const char *v, char *out, size_t n)
 {
+	const char *rows = strstr(v, " rows:");
+	int k = rows ? (int)(rows - v) : (int)strlen(v);
 	if (strncmp(v, "re:", 3) == 0)
-		snprintf(out, n, "--tables='%.200s'", v + 3);
+		snprintf(out, n, "--tables='%.*s'", k - 3 < 200 ? k - 3 : 200, v + 3);
 	else
 		snprintf(out, n, "every table (no --tables)");
+	if (rows && strlen(out) + 40 < n)
+		snprintf(out + strlen(out), n - strlen(out), " and rules selecting rows %.40s",
+			 rows + 6);
 }
 
 /* mc-binlog-tail's --tables (header entry MC_META_TABLES; absent: every
@@ -106,21 +111,30 @@ int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct
 	const struct mc_ledger *l = sink_src(s);
 	const struct mc_str *prog = rec_header_get(r, "program");
 	const struct mc_str *tv = rec_header_get(r, MC_META_TABLES);
+	const struct mc_str *rv = rec_header_get(r, "rows_fp");
 	const char *id = l->src_id ? l->src_id : "-", *have;
-	char re[1024], val[1100], a[300], b[300];
+	char re[1024], rows[64], val[1200], a[400], b[400];
 	if (s->o.resnap || !prog || prog->n != 14 || memcmp(prog->p, "mc-binlog-tail", 14) != 0)
 		return 0;
 	take(tv, re, sizeof re);
-	if (tv && !*re)
-		return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '" MC_META_TABLES
-			       "'", (unsigned long long)rd->recno);
+	take(rv, rows, sizeof rows);
+	if ((tv && !*re) || (rv && (!*rows || strchr(rows, ' '))))
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '%s'",
+			       (unsigned long long)rd->recno, tv && !*re ? MC_META_TABLES : "rows_fp");
 	if (tv)
 		snprintf(val, sizeof val, "re:%s", re);
 	else
 		snprintf(val, sizeof val, "all");
+	if (*rows) /* mc-transform's select, dml and limit (rows_fp) */
+		snprintf(val + strlen(val), sizeof val - strlen(val), " rows:%s", rows);
 	have = ledger_tables_get(s->has_M ? &s->M : &s->L, id);
 	if (have && strcmp(have, val) == 0)
 		return 0;
+	/* a ledger of an older sink says no rows: the same --tables takes
+	 * the stream's rows fingerprint */
+	if (have && !strstr(have, " rows:") && *rows &&
+	    strncmp(have, val, strlen(have)) == 0 && val[strlen(have)] == ' ')
+		have = NULL;
 	if (!have || s->o.tables_changed) {
 		if (ledger_tables_set(&s->L, id, val, err) < 0)
 			return -1;
@@ -133,8 +147,10 @@ int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct
 		       "record %llu: source server_id %s: this stream's mc-binlog-tail read %s, the "
 		       "warehouse's streams of it %s (ledger key " LEDGER_K_TABLES "%s): a table "
 		       "one reads and the other not would lose the changes before this stream's "
-		       "start (never read) or go stale; use the same --tables, or, to change it, "
-		       "load a snapshot of the tables it adds first, then put this stream with "
-		       "--tables-changed", (unsigned long long)rd->recno,
+		       "start (never read) or go stale, and changes committed are not done again "
+		       "under other rules; use the same --tables and rules, or, to change them "
+		       "from here on, load a snapshot taken now of the tables it adds first, then "
+		       "put this stream with --tables-changed (replaying saved streams under new "
+		       "rules: pipelines/replay.sh --fresh)", (unsigned long long)rd->recno,
 		       l->src_id ? l->src_id : "(unnamed)", a, b, id);
 }

@@ -15,7 +15,13 @@
  * rows pass, what a DDL does, the dirty-data budget: they change no
  * table's shape) and log_layout (the sink keeps its own guard, ledger key
  * log_layout). ${NAME} parameters count as written, not by the values
- * --param gives them (a daily ${bizdate} is the same rules). */
+ * --param gives them (a daily ${bizdate} is the same rules).
+ *
+ * The rows fingerprint (tf_rules.rows_fp, header rows_fp) is the same of
+ * select, dml and limit: which tables and rows pass. The sink keeps it
+ * beside the tail's --tables, refusing a change unless told
+ * (--tables-changed): a table added would miss the changes before, and
+ * records already committed are not done again under the new rules. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,13 +111,42 @@ static int empty(struct fy_node *v)
 	return 0;
 }
 
+/* "r1:" and 128 bits of the SHA-256 of b, in hex, into out (40 bytes):
+ * enough to tell two rules files apart, short enough for a message */
+static int digest(const struct mc_buf *b, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdn = 0;
+	if (!EVP_Digest(b->p ? b->p : "", b->len, md, &mdn, EVP_sha256(), NULL))
+		return -1;
+	memcpy(out, "r1:", 3);
+	for (unsigned i = 0; i < 16; i++)
+		snprintf(out + 3 + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* The sections secs of root (n of them) in canonical form into b. */
+static int sections(struct mc_buf *b, struct fy_node *root, const char *const *secs, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct fy_node *v = fy_node_mapping_lookup_by_string(root, secs[i], strlen(secs[i]));
+		if (empty(v))
+			continue;
+		rc |= buf_addc(b, '\n') | buf_adds(b, secs[i]) | buf_addc(b, '=') |
+		      canon(b, v, strcmp(secs[i], "partitions") == 0 ? "max_per_day" : NULL);
+	}
+	return rc;
+}
+
 int tfr_fprint(struct rctx *c, struct tf_rules *R, struct fy_node *root)
 {
 	static const char *const secs[] = { "columns", "mask", "merge", "partitions", "sample",
 					    "types" };
-	struct mc_buf b = { 0 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdn = 0;
+	/* which tables and rows pass: the rows fingerprint, kept by the sink
+	 * beside the tail's --tables (sink/hrules.c) */
+	static const char *const rsecs[] = { "dml", "limit", "select" };
+	struct mc_buf b = { 0 }, rb = { 0 };
 	char num[32];
 	int rc = 0;
 
@@ -125,24 +160,15 @@ int tfr_fprint(struct rctx *c, struct tf_rules *R, struct fy_node *root)
 	for (size_t i = 0; i < R->nrepl; i++)
 		rc |= add_str(&b, R->repl[i].from, strlen(R->repl[i].from)) |
 		      add_str(&b, R->repl[i].to, strlen(R->repl[i].to));
-	for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
-		struct fy_node *v = fy_node_mapping_lookup_by_string(root, secs[i], strlen(secs[i]));
-		if (empty(v))
-			continue;
-		rc |= buf_addc(&b, '\n') | buf_adds(&b, secs[i]) | buf_addc(&b, '=') |
-		      canon(&b, v, strcmp(secs[i], "partitions") == 0 ? "max_per_day" : NULL);
-	}
-	if (rc == 0 && !EVP_Digest(b.p, b.len, md, &mdn, EVP_sha256(), NULL))
-		rc = -1;
+	rc |= sections(&b, root, secs, sizeof secs / sizeof *secs);
+	rc |= buf_adds(&rb, "rows") | sections(&rb, root, rsecs, sizeof rsecs / sizeof *rsecs);
+	if (rc == 0)
+		rc = digest(&b, R->fp) | digest(&rb, R->rows_fp);
 	buf_free(&b);
+	buf_free(&rb);
 	if (rc < 0) {
 		c->failed = true;
 		return mc_oom(c->err, "the rules fingerprint");
 	}
-	/* "r1:" and 128 bits of the SHA-256, in hex: enough to tell two rules
-	 * files apart, short enough for a message */
-	memcpy(R->fp, "r1:", 3);
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(R->fp + 3 + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }

@@ -183,6 +183,8 @@ struct tf_rules {
 	char fp[40];              /* the rules fingerprint, "r1:" + 32 hex
 				   * digits (fprint.c: what decides the
 				   * tables' names, columns, partitions) */
+	char rows_fp[40];         /* the same of what decides which tables
+				   * and rows pass (select, dml, limit) */
 };
 
 /* The log layouts a rules file may name (docs/warehouse.md "Log layouts";

@@ -183,7 +183,7 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	if ((sid && !(t->source_id = mc_strndup(sid->p, sid->n))) ||
 	    (ep && !(t->source_epoch = mc_strndup(ep->p, ep->n))))
 		return mc_oom(err, "the header");
-	if (!(m = calloc(r->nmeta + 6, sizeof *m)))
+	if (!(m = calloc(r->nmeta + 7, sizeof *m)))
 		return mc_oom(err, "the header");
 	for (size_t i = 0; i < r->nmeta; i++)
 		if (!(r->meta[i].k.n == strlen(TF_META_NAMES) &&
@@ -197,7 +197,9 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		    !(r->meta[i].k.n == strlen(TF_META_FP) &&
 		      memcmp(r->meta[i].k.p, TF_META_FP, r->meta[i].k.n) == 0) &&
 		    !(r->meta[i].k.n == strlen(TF_META_FILE) &&
-		      memcmp(r->meta[i].k.p, TF_META_FILE, r->meta[i].k.n) == 0))
+		      memcmp(r->meta[i].k.p, TF_META_FILE, r->meta[i].k.n) == 0) &&
+		    !(r->meta[i].k.n == strlen(TF_META_ROWS_FP) &&
+		      memcmp(r->meta[i].k.p, TF_META_ROWS_FP, r->meta[i].k.n) == 0))
 			m[n++] = r->meta[i];
 	m[n].k = mc_str_c(TF_META_NAMES, strlen(TF_META_NAMES));
 	m[n++].v = mc_str_c("table", 5);
@@ -218,6 +220,8 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	}
 	m[n].k = mc_str_c(TF_META_FP, strlen(TF_META_FP));
 	m[n++].v = mc_str_c(t->o->rules->fp, strlen(t->o->rules->fp));
+	m[n].k = mc_str_c(TF_META_ROWS_FP, strlen(TF_META_ROWS_FP));
+	m[n++].v = mc_str_c(t->o->rules->rows_fp, strlen(t->o->rules->rows_fp));
 	if (t->o->rules->file && !strchr(t->o->rules->file, '\n')) {
 		m[n].k = mc_str_c(TF_META_FILE, strlen(TF_META_FILE));
 		m[n].v = mc_str_c(t->o->rules->file, strlen(t->o->rules->file));

@@ -40,6 +40,9 @@
  * (docs/mc-tunnel-put.md "Rules"). An input header's own are replaced. */
 #define TF_META_FP "rules_fp"
 #define TF_META_FILE "rules_file"
+/* the fingerprint of the rules' select, dml and limit (fprint.c): which
+ * tables and rows pass; the sink keeps it beside the tail's --tables */
+#define TF_META_ROWS_FP "rows_fp"
 
 struct tf_opts {
 	const struct tf_rules *rules;
