@@ -232,7 +232,7 @@ else
 fi
 roundtrip "live" "$T/live.mcr"
 mc-cat --to=jsonl "$T/live.mcr" >"$T/live.jsonl"
-mc-binlog-tail --tables='e\..*' $(ls "$BL".0*) | mc-cat --to=jsonl >"$T/file.jsonl"
+mc-binlog-tail --lower-case-table-names=0 --tables='e\..*' $(ls "$BL".0*) | mc-cat --to=jsonl >"$T/file.jsonl"
 expect_same "live = files, byte for byte (JSON lines)" "$T/live.jsonl" "$T/file.jsonl"
 for t in $TABLES; do
 	expect_ok "live: e.$t replayed equals the server's rows" \

@@ -436,15 +436,20 @@ static int to_dest(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_e
 	return emit(t, x, r, err);
 }
 
+static int dirty_row(struct tf *t, struct tf_tab *x, const struct mc_rec *r, struct mc_err *err);
+
 /* A row of a table with columns or types rules: written transformed, or
- * rejected as dirty data (0), or -1 with err, -2 on a write error. */
+ * rejected as dirty data (0), or -1 with err, -2 on a write error. A row
+ * image that does not convert is not in the destination (a snapshot
+ * through the rules has no such row), as keep_if's rows are not: an
+ * update from a dirty image is the insert of its new one, an update to
+ * a dirty image the delete of its old one (the new one rejected), a
+ * delete of a dirty image nothing (its row was rejected when it came). */
 static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_err *err)
 {
 	const struct tf_colver *cv = NULL;
-	struct mc_rec out;
+	struct mc_rec out, half;
 	struct mc_str sid = { t->source_id, t->source_id ? strlen(t->source_id) : 0 };
-	char pos[64], line[4096], colname[200];
-	const struct tf_rowout *o = &t->ro;
 	int rc;
 	for (size_t i = 0; i < x->nvers; i++)
 		if (x->vers[i].version == r->schema_version)
@@ -462,7 +467,31 @@ static int cols_row(struct tf *t, struct tf_tab *x, struct mc_rec *r, struct mc_
 			return pos_ctx(r, err);
 		return to_dest(t, x, &out, err);
 	}
-	/* dirty data */
+	if (r->op == MC_OP_DELETE && r->before)
+		return 0;
+	if (r->op != MC_OP_UPDATE)
+		return dirty_row(t, x, r, err);
+	half = *r;
+	if (strcmp(t->ro.image, "before") == 0) {
+		half.op = MC_OP_INSERT;
+		half.before = NULL;
+		half.nbefore = 0;
+	} else {
+		if (dirty_row(t, x, r, err) < 0)
+			return -1;
+		half.op = MC_OP_DELETE;
+		half.after = NULL;
+		half.nafter = 0;
+	}
+	return cols_row(t, x, &half, err);
+}
+
+/* Row r's image t->ro tells of is dirty: listed in the reject file and
+ * counted: 0, or -1 past the dirty limit. */
+static int dirty_row(struct tf *t, struct tf_tab *x, const struct mc_rec *r, struct mc_err *err)
+{
+	char pos[64], line[4096], colname[200];
+	const struct tf_rowout *o = &t->ro;
 	pos_format(&r->pos, pos, sizeof pos);
 	if (o->col) {
 		snprintf(colname, sizeof colname, "%s (added)", o->col);
