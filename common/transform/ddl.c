@@ -11,6 +11,7 @@
 #include "base/alloc.h"
 #include "stream/rec.h"
 #include "stream/sqlword.h"
+#include "transform/fixt.h"
 #include "transform/rparse.h"
 
 static const char *const type_names[TF_DDL_NTYPES] = {
@@ -835,4 +836,172 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
 			next(&k);
 	}
 	return 0;
+}
+
+/* ---- an ALTER of a column the types or mask rules cover ---- */
+
+/* Which rules cover column name of db.table: 1 a types rule, 2 a mask
+ * rule, 3 both, 0 none (a types rule by its column, whatever its
+ * source_type). */
+static int covered(const struct tf_rules *R, const char *db, const char *table, const char *name,
+		   size_t n)
+{
+	int c = 0;
+	for (size_t i = 0; i < R->ntypes && !(c & 1); i++)
+		if (tf_sel_match(&R->types[i].on, db, strlen(db), table, strlen(table)) &&
+		    tfr_match(&R->types[i].column, name, n))
+			c |= 1;
+	for (size_t i = 0; R->fixt && i < R->fixt->nmask && !(c & 2); i++)
+		if (tf_sel_match(&R->fixt->mask[i].on, db, strlen(db), table, strlen(table)) &&
+		    tfr_match(&R->fixt->mask[i].column, name, n))
+			c |= 2;
+	return c;
+}
+
+/* Whether the server keeps the text of every value of type a under b
+ * (type_keeps said it keeps the values as the merge converts them): an
+ * integer widened, text or bytes not cut, a DECIMAL with the same scale
+ * and no fewer digits, the type restated; not a scale, fraction digits or
+ * kind of number changed, whose text the server writes anew. */
+static int text_keeps(const struct cty *a, const struct cty *b)
+{
+	static const char *const ints[] = { "tinyint", "smallint", "mediumint", "int", "bigint",
+		NULL };
+	static const char *const texts[] = { "char", "varchar", "tinytext", "text", "mediumtext",
+		"longtext", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", NULL };
+	int ia = -1, ib = -1;
+	for (int i = 0; ints[i]; i++) {
+		if (!strcmp(a->base, ints[i]))
+			ia = i;
+		if (!strcmp(b->base, ints[i]))
+			ib = i;
+	}
+	if (ia >= 0 && ib >= 0)
+		return a->uns == b->uns && ib >= ia;
+	if (in_list(a->base, texts) && in_list(b->base, texts))
+		return 1;
+	if (!strcmp(a->base, "decimal") && !strcmp(b->base, "decimal"))
+		return (a->a2 < 0 ? 0 : a->a2) == (b->a2 < 0 ? 0 : b->a2) &&
+		       (b->a1 < 0 ? 10 : b->a1) >= (a->a1 < 0 ? 10 : a->a1) && a->uns == b->uns;
+	return !strcmp(a->base, b->base) && a->a1 == b->a1 && a->a2 == b->a2 && a->uns == b->uns;
+}
+
+int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
+		      const char *db, const char *table, char *col, size_t colsz, char *why,
+		      size_t whysz)
+{
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
+	if ((!R->ntypes && !(R->fixt && R->fixt->nmask)) || !alter_head(&k))
+		return 1;
+	while (k.kind) {
+		int add = is(&k, "add"), chg = is(&k, "change"), mod = is(&k, "modify");
+		int ren = is(&k, "rename"), cov, cov2, keeps;
+		const char *name, *name2 = NULL, *rule;
+		size_t nn, nn2 = 0;
+		if (!(add || chg || mod || ren)) {
+			skip_clause(&k);
+			if (k.kind == ',')
+				next(&k);
+			continue;
+		}
+		next(&k);
+		if (ren && !is(&k, "column")) {
+			skip_clause(&k);
+			if (k.kind == ',')
+				next(&k);
+			continue;
+		}
+		if (is(&k, "column"))
+			next(&k);
+		if (is(&k, "if")) { /* IF [NOT] EXISTS */
+			next(&k);
+			if (is(&k, "not"))
+				next(&k);
+			next(&k);
+		}
+		if (k.kind != 'w' && k.kind != '`') { /* ADD (a INT, ...), ADD INDEX ...: */
+			skip_clause(&k);
+			if (k.kind == ',')
+				next(&k);
+			continue;
+		}
+		name = k.t, nn = k.tn;
+		next(&k);
+		if (ren && is(&k, "to"))
+			next(&k);
+		if ((ren || chg) && (k.kind == 'w' || k.kind == '`')) {
+			name2 = k.t, nn2 = k.tn;
+			next(&k);
+		}
+		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
+		cov = covered(R, db, table, name, nn);
+		cov2 = name2 ? covered(R, db, table, name2, nn2) : cov;
+		rule = cov & 1 ? "types" : "mask";
+		if ((ren || chg) && (cov & 2) && !(cov2 & 2)) {
+			snprintf(why, whysz, "a mask rule covers it, none its new name '%.*s': its "
+				 "values from here on would be written in the clear",
+				 (int)(nn2 > 200 ? 200 : nn2), name2);
+			return 0;
+		}
+		if (add && cov) {
+			int nonnull = 0, notnull = 0, depth = 0;
+			while (k.kind && !(k.kind == ',' && depth == 0)) {
+				if (k.kind == '(')
+					depth++;
+				else if (k.kind == ')' && depth > 0)
+					depth--;
+				if (depth == 0 && is(&k, "not")) {
+					next(&k);
+					notnull |= is(&k, "null");
+					continue;
+				}
+				if (depth == 0 && (is(&k, "default") || is(&k, "as") ||
+						   is(&k, "generated"))) {
+					next(&k);
+					nonnull |= !is(&k, "null");
+					continue;
+				}
+				next(&k);
+			}
+			if (nonnull || notnull) {
+				snprintf(why, whysz, "a %s rule covers it, and the rows before it get the "
+					 "statement's %s, which the merge takes as written, not through "
+					 "the rule", rule, nonnull ? "DEFAULT (or expression)" :
+					 "implicit default (NOT NULL)");
+				return 0;
+			}
+		}
+		if ((mod || chg) && cov) {
+			const struct mc_col *c = col_named(old, name, nn);
+			struct cty a, b;
+			cty_of_def(&k, &b);
+			if (!c) {
+				snprintf(why, whysz, "a %s rule covers it, and its type before it is not "
+					 "known to this run (no schema record of the table before it "
+					 "names the column): the server may change the older rows' "
+					 "values, which the merge would convert by the rule's type", rule);
+				return 2;
+			}
+			cty_of_col(c, &a);
+			keeps = type_keeps(&a, &b, why, whysz);
+			if (keeps && !text_keeps(&a, &b)) {
+				snprintf(why, whysz, "the server writes its values' text anew (a scale, "
+					 "fraction digits or kind of number changed, or an integer "
+					 "narrowed)");
+				keeps = 0;
+			}
+			if (!keeps) {
+				size_t l = strlen(why);
+				snprintf(why + l, whysz - l, " (the column was '%.*s'), and a %s rule "
+					 "covers it: the merge converts the older rows by the written "
+					 "type, not as the server did", (int)(c->mysql_type.n > 200 ? 200 :
+					 c->mysql_type.n), c->mysql_type.p, rule);
+				return 0;
+			}
+		}
+		skip_clause(&k);
+		if (k.kind == ',')
+			next(&k);
+	}
+	return 1;
 }

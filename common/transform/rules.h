@@ -269,5 +269,17 @@ const char *tf_ddl_policy_name(enum tf_ddl_pol p);
 int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
 			size_t whysz);
+/* Whether an ALTER TABLE r of db.table that passes keeps the types and
+ * mask rules exact, old its schema before it (NULL: not known): 1; 0 with
+ * the column and why for an ADD of a column a rule covers that gives the
+ * older rows a value (a DEFAULT, an expression, NOT NULL: the merge takes
+ * it from the statement, not through the rule), a MODIFY or CHANGE of one
+ * under which the server changes the older rows' values (the merge would
+ * convert them by the written type), or a RENAME or CHANGE of a masked
+ * column to a name no mask rule covers; 2 when old does not name a
+ * modified column a rule covers. */
+int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
+		      const char *db, const char *table, char *col, size_t colsz, char *why,
+		      size_t whysz);
 
 #endif
