@@ -71,7 +71,7 @@ etime=$(jq -r 'select(.kind == "row" and .op == "insert") | .time' "$T/out.jsonl
 etl=$(date -u -d "@$etime" '+%Y-%m-%d %H:%M:%S')
 h1=$(printf 1 | sha256sum | cut -d' ' -f1)
 m1=$(printf '2024-01-02 03:04:05' | md5sum | cut -d' ' -f1)
-echo "[\"20240102\",\"x y\",{\"datetime\":\"$etl\"},\"insert@$pos shop.ev $(jq -r 'select(.mcr) | .meta.source_id // "-"' "$T/in.jsonl" | head -1)\",{\"datetime\":\"2024-01-02 03:04:05\"},\"20240102\",{\"datetime\":\"2024-01-02 03:04:05\"},\"2024-01-02 03:04:05\",{\"datetime\":\"2024-01-02 03:04:05.123\"},\"2024/01/02 03:04:05.123\",{\"date\":\"2024-01-02\"},1,\"$m1\",\"$h1\",BUCKET,\"ab\"]" >"$T/want0"
+echo "[\"20240102\",\"x y\",{\"datetime\":\"$etl.000\"},\"insert@$pos shop.ev $(jq -r 'select(.mcr) | .meta.source_id // "-"' "$T/in.jsonl" | head -1)\",{\"datetime\":\"2024-01-02 03:04:05.000\"},\"20240102\",{\"datetime\":\"2024-01-02 03:04:05.000\"},\"2024-01-02 03:04:05\",{\"datetime\":\"2024-01-02 03:04:05.123\"},\"2024/01/02 03:04:05.123\",{\"date\":\"2024-01-02\"},1,\"$m1\",\"$h1\",BUCKET,\"ab\"]" >"$T/want0"
 b=$(jq '.[14]' "$T/first")
 sed "s/BUCKET/$b/" "$T/want0" | jq -c . >"$T/want"
 expect_same "the values: parameter, constant, variables, times, functions" "$T/first" "$T/want"
@@ -79,7 +79,7 @@ expect_eq "hash_mod is in 0..3" "$(echo "$b" | grep -c '^[0-3]$')" 1
 # the update: before and after images each from their own values
 expect_eq "an update's before and after images each get their own values" \
 	"$(jq -r 'select(.kind == "row" and .op == "update") | [.before[23], .after[23], .before[12].datetime, .after[12].datetime] | join(",")' "$T/out.jsonl")" \
-	"2024_02,2024_03,2024-02-29 23:59:59,2024-03-01 00:00:00"
+	"2024_02,2024_03,2024-02-29 23:59:59.000,2024-03-01 00:00:00.000"
 expect_eq "a delete's before image gets them" \
 	"$(jq -r 'select(.kind == "row" and .op == "delete") | [.before[0], .before[19], .before[23]] | join(",")' "$T/out.jsonl")" "1,1,ab"
 expect_eq "a NULL source gives NULL (dt of row 2)" \

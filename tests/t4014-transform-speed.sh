@@ -81,7 +81,7 @@ for l in open(sys.argv[1]):
         v = r[img]
         if v is None:
             continue
-        want = [v[0], v[1], "20240102", {"datetime": d.strftime("%Y-%m-%d %H:%M:%S")},
+        want = [v[0], v[1], "20240102", {"datetime": d.strftime("%Y-%m-%d %H:%M:%S") + ".000"},
                 d.strftime("%Y%m%d%H"), "%s@%s" % (v[1], d.strftime("%H:%M:%S")),
                 d.strftime("ds=%Y%m%d/hh=%H")]
         if v != want:

@@ -91,7 +91,8 @@ struct ddl_target {
 	int cut;     /* the statement read from its start only (above) */
 	/* An ALTER TABLE that removes or replaces rows with no row events in
 	 * the binlog: DROP, TRUNCATE, EXCHANGE or CONVERT PARTITION, CONVERT
-	 * TABLE x TO PARTITION, DISCARD or IMPORT [PARTITION ...] TABLESPACE:
+	 * TABLE x TO PARTITION, DISCARD or IMPORT [PARTITION ...] TABLESPACE,
+ * ENGINE=BLACKHOLE, ALTER IGNORE TABLE ... ADD UNIQUE or PRIMARY KEY:
 	 * the clause ("DROP PARTITION"), else NULL (ADD, REORGANIZE, COALESCE,
 	 * REBUILD ... PARTITION, PARTITION BY keep the rows). other_table: the
 	 * other table whose rows it changes (EXCHANGE ... WITH TABLE x,

@@ -63,6 +63,12 @@ static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
 		t->other_db = t->other_table = mc_str_c("", 0);
 		return;
 	}
+	if (ddl_kw(ts, i, "ENGINE")) { /* ENGINE [=] BLACKHOLE: the rows are gone */
+		k = i + 1 + (size_t)ddl_punct(ts, i + 1, '=');
+		if (ddl_kw(ts, k, "BLACKHOLE"))
+			t->rows = "ENGINE=BLACKHOLE";
+		return;
+	}
 	if (ddl_kw(ts, i, "DISCARD") || ddl_kw(ts, i, "IMPORT")) {
 		/* [PARTITION p, ... | ALL] TABLESPACE */
 		k = i + 1;
@@ -107,10 +113,10 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 		t->kind = seq ? DDL_SEQUENCE : DDL_CREATE;
 		t->replace = repl;
 	} else if (ddl_kw(&ts, 0, "ALTER")) {
-		int depth = 0;
+		int depth = 0, ign = 0;
 		i = 1;
 		while (ddl_kw(&ts, i, "ONLINE") || ddl_kw(&ts, i, "IGNORE"))
-			i++;
+			ign |= ddl_kw(&ts, i++, "IGNORE");
 		if (ddl_kw(&ts, i, "SEQUENCE")) {
 			if (!ddl_table_name(&ts, ddl_skip_if(&ts, i + 1, 0), &t->db[0], &t->table[0]))
 				goto none;
@@ -146,6 +152,12 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 			}
 			if (depth == 0 && !t->rows)
 				alter_rows(&ts, i, t);
+			/* ALTER IGNORE ... ADD UNIQUE or PRIMARY KEY: the server
+			 * drops the rows whose key repeats */
+			if (depth == 0 && !t->rows && ign &&
+			    (ddl_kw(&ts, i, "UNIQUE") || (ddl_kw(&ts, i, "PRIMARY") &&
+							  ddl_kw(&ts, i + 1, "KEY"))))
+				t->rows = "ALTER IGNORE ... UNIQUE";
 		}
 	} else if (ddl_kw(&ts, 0, "DROP")) {
 		i = 1;

@@ -85,18 +85,23 @@ chunks:
  * source stopped, and the sink cannot know why (a writer killed by a
  * signal looks the same). Commit up to the last transaction end or chunk
  * end, then it is an error, unless --partial-ok. */
-int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err)
+int sink_open_end_input(struct sink *s, const char *name, uint64_t cut, uint64_t cut_off,
+			struct mc_err *err)
 {
 	const struct mc_ledger *l;
-	char at[96];
+	char at[96], how[96] = "";
+
+	if (cut) /* the writer stopped inside record cut: it is dropped */
+		snprintf(how, sizeof how, " (inside record %llu, at offset %llu)",
+			 (unsigned long long)cut, (unsigned long long)cut_off);
 
 	if (sink_open_end(s, err) < 0)
 		return -1;
 	if (!s->o.partial_ok && s->o.upsert && sink_ups_held(s, err))
 		return -1; /* nothing of it can be committed yet */
 	if (s->o.partial_ok) {
-		mc_sayf(&s->o.say, "'%s': input ended without a trailer: kept up to its last "
-			"transaction or chunk end (--partial-ok)", name);
+		mc_sayf(&s->o.say, "'%s': input ended without a trailer%s: kept up to its last "
+			"transaction or chunk end (--partial-ok)", name, how);
 		return 0;
 	}
 	if (sink_commit(s, err) < 0)
@@ -112,7 +117,7 @@ int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err)
 	} else {
 		snprintf(at, sizeof at, "nothing yet");
 	}
-	return mc_errf(err, MC_EXIT_DATA, "input ended without a trailer (the source "
+	return mc_errf(err, MC_EXIT_DATA, "input ended without a trailer%s (the source "
 		       "stopped?): committed up to %s (resume the source from the ledger or "
-		       "--checkpoint-out; --partial-ok accepts an open end)", at);
+		       "--checkpoint-out; --partial-ok accepts an open end)", how, at);
 }

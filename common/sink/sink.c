@@ -706,7 +706,7 @@ int sink_put_fd(struct sink *s, int fd, const char *name, struct mc_err *err)
 	if (rc < 0 && rd.ord_bad)
 		order_committed(s, &rd, err);
 	if (rc == 0 && rd.state == 1)
-		rc = sink_open_end_input(s, name, err);
+		rc = sink_open_end_input(s, name, rd.cut ? rd.recno + 1 : 0, rd.cut_off, err);
 	rio_close(&rd);
 	if (rc < 0)
 		return mc_errctx(err, "'%s': ", name);

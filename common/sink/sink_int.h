@@ -305,7 +305,8 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 int sink_open_end(struct sink *s, struct mc_err *err);
 /* The input ended without its trailer: commit up to the last boundary, then
  * an error unless --partial-ok (open.c). */
-int sink_open_end_input(struct sink *s, const char *name, struct mc_err *err);
+int sink_open_end_input(struct sink *s, const char *name, uint64_t cut, uint64_t cut_off,
+			struct mc_err *err);
 
 /* stats.c: the numbers of o.progress */
 /* A record read (its time). */

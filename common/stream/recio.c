@@ -185,6 +185,11 @@ int rio_next(struct rio_reader *r, struct mc_rec *rec, struct mc_err *err)
 			if (got > 0)
 				continue;
 			/* end of input */
+			if (avail > 0 && r->open_end && r->state == 1) {
+				r->cut = 1; /* a writer stopped inside a record */
+				r->cut_off = off;
+				return 0;
+			}
 			if (avail > 0) {
 				r->recno++;
 				mc_errf(err, MC_EXIT_DATA, "truncated at offset %llu",

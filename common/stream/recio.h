@@ -39,6 +39,8 @@ struct rio_reader {
 	size_t rec_len;      /* its length in bytes */
 	int state;           /* 0 before a header, 1 in a stream, 2 after a trailer */
 	int open_end;        /* accept end of input without a trailer */
+	int cut;             /* open_end: the input ended inside a record, */
+	uint64_t cut_off;    /* which started at this offset (dropped) */
 	struct mc_scratch sc;
 	struct vtrack vt;    /* schemas seen: every row is checked against its own */
 	uint32_t crc;        /* mcr: CRC-32C of the stream's bytes up to hashed */
@@ -55,8 +57,9 @@ struct rio_reader {
 /* Start reading fd (not owned) in format fmt. */
 void rio_init(struct rio_reader *r, int fd, enum rio_fmt fmt);
 
-/* Accept a stream that ends without its trailer (a live pipe that stopped
- * at a record boundary); the default is to report it truncated. */
+/* Accept a stream that ends without its trailer (a live pipe whose writer
+ * stopped, at a record boundary or inside a record, which is dropped:
+ * cut, cut_off); the default is to report it truncated. */
 static inline void rio_allow_open_end(struct rio_reader *r)
 {
 	r->open_end = 1;

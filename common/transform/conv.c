@@ -617,7 +617,7 @@ static int to_time(struct tf_evctx *x, const struct tf_ev *v, const struct tf_ta
 	if (!date && tm.us % 1000)
 		return dirty(x, "%s has digits below the millisecond: not a DATETIME", SV);
 	tm.date_only = date;
-	if (!(p = dt_text(x->ar, &tm, date, tm.us ? 3 : 0, &n)))
+	if (!(p = dt_text(x->ar, &tm, date, date ? 0 : 3, &n)))
 		return mc_oom(x->err, "a value");
 	o->kind = date ? MC_V_DATE : MC_V_DATETIME;
 	o->v.s = mc_str_c(p, n);

@@ -138,11 +138,26 @@ int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 		if (k == h->n && h->n > 0)
 			before = &h->v[h->n - 1].s.rec;
 		for (size_t i = 0; i < nd; i++) {
+			char p[64];
 			if (pos_cmp(&d[i].pos, from) < 0 || (!upto_inf && pos_cmp(&d[i].pos, upto) >= 0))
 				continue;
 			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before,
 					     k < h->n ? &h->v[k].s.rec : NULL, where, err) < 0)
 				return -1;
+			/* a statement of columns no row came after yet: the columns
+			 * after it are not known (the next row's schema record
+			 * says them), and the merge would keep the old ones */
+			if (k < h->n || !wh_alter_has_cols(d[i].sql, d[i].n))
+				continue;
+			pos_format(&d[i].pos, p, sizeof p);
+			return mc_errf(err, MC_EXIT_DATA, "table '%s': '%.*s' at position %s changed its "
+				       "columns, and no row of the table came after it yet: the columns "
+				       "after it are not known to the warehouse (the next row's schema "
+				       "says them), so a merge at or past it would keep the old ones; "
+				       "merge up to before it (--at), again once a row of the table "
+				       "came after it, or load a new snapshot of the table taken after "
+				       "it (mc-tunnel-put --resnapshot)", table,
+				       (int)(d[i].n > 200 ? 200 : d[i].n), d[i].sql, p);
 		}
 	}
 	return 0;
