@@ -47,6 +47,19 @@ n=$(rows_of "$T/w3")
 expect_eq "whole transactions only" "$((n % 10))" 0
 expect_ok "(some of them)" test "$n" -gt 0
 
+# a writer that stopped inside a record (an mcr stream cut mid-record on
+# a pipe): an open end like the others, that record dropped; it was
+# "truncated at offset", exit 1, even with --partial-ok
+mc-cat --to=mcr "$T/cut.jsonl" >"$T/cut.mcr" 2>/dev/null
+head -c $(($(wc -c <"$T/cut.mcr") - 7)) "$T/cut.mcr" >"$T/cutrec.mcr"
+expect_code 1 "cut inside a record on a pipe: exit 1" sh -c "cat '$T/cutrec.mcr' | mc-tunnel-put --dest='$T/w8'"
+expect_grep "... an open end, naming the record and offset" \
+	"input ended without a trailer \(inside record [0-9]+, at offset [0-9]+\) \(the source stopped\?\): committed up to $P( |$)" "$T/err"
+expect_ok "... --partial-ok takes it" sh -c "cat '$T/cutrec.mcr' | mc-tunnel-put --partial-ok --dest='$T/w9'"
+expect_eq "... the same rows" "$(rows_of "$T/w9")" 50
+expect_code 1 "... a regular file cut so: truncated, exit 1" mc-tunnel-put --partial-ok --dest="$T/w10" "$T/cutrec.mcr"
+expect_grep "... saying so" "truncated at offset" "$T/err"
+
 # a writer killed by a signal: the sink cannot tell why its input ended
 expect_code 1 "a pipe whose writer was killed exits 1" \
 	sh -c "sh -c 'cat \"$T/cut.jsonl\"; kill -KILL \$\$' | mc-tunnel-put --dest='$T/w4'"
