@@ -836,6 +836,23 @@ int sink_open(struct sink **sp, const struct sink_opts *o, struct dest *d, struc
 			goto fail;
 		}
 	}
+	if (!o->resnap) {
+		/* the rows' route is the warehouse's: another would put a table's
+		 * rows where its merge does not look (a snapshot into the log,
+		 * then again as a snapshot: every row a repeat, the base empty) */
+		static const char *const rn[] = { "op", "base", "log" };
+		const char *have = s->L.route[0] ? s->L.route : rc ? "op" : NULL;
+		if (!have) {
+			if (o->route != SINK_ROUTE_OP) /* (none: op) */
+				snprintf(s->L.route, sizeof s->L.route, "%s", rn[o->route]);
+		} else if (strcmp(have, rn[o->route]) != 0) {
+			mc_errf(err, MC_EXIT_USAGE, "--route=%s: the warehouse's rows were routed by "
+				"--route=%s (ledger key " LEDGER_K_ROUTE "%s); it cannot change: load "
+				"the streams with --route=%s, or into a new warehouse", rn[o->route],
+				have, s->L.route[0] ? "" : " absent: op", have);
+			goto fail;
+		}
+	}
 	s->skip_snap = s->L.snapshot_legacy;
 	if (check_names(s, err) < 0)
 		goto fail;

@@ -532,6 +532,7 @@ int ledger_to_ckpt(const struct mc_ledger *l, struct ckpt *c, struct mc_err *err
 	     put_u64(c, LEDGER_K_SNAPSHOT_LEGACY, l->snapshot_legacy, err) < 0) ||
 	    put_i64(c, LEDGER_K_UTC_OFFSET, l->utc_off, err) < 0 ||
 	    (l->log_layout[0] && ckpt_set(c, LEDGER_K_LOG_LAYOUT, l->log_layout, err) < 0) ||
+	    (l->route[0] && ckpt_set(c, LEDGER_K_ROUTE, l->route, err) < 0) ||
 	    (l->has_hw && put_i64(c, LEDGER_K_HW_TIME, l->hw_time, err) < 0) ||
 	    put_src_rest(l, "", c, err) < 0)
 		return -1;
@@ -639,6 +640,9 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		goto bad;
 	if ((v = ckpt_get(c, LEDGER_K_LOG_LAYOUT)) &&
 	    snprintf(l->log_layout, sizeof l->log_layout, "%s", v) >= (int)sizeof l->log_layout)
+		goto bad;
+	if ((v = ckpt_get(c, LEDGER_K_ROUTE)) &&
+	    snprintf(l->route, sizeof l->route, "%s", v) >= (int)sizeof l->route)
 		goto bad;
 	if ((rc = get_src(c, "", l)) < 0)
 		goto rc;

@@ -65,6 +65,8 @@
 #define LEDGER_K_UTC_OFFSET "utc_offset"
 #define LEDGER_K_LOG_LAYOUT "log_layout"     /* the log tables' layout
 					      * (wh/layout.h); none: mcsync */
+#define LEDGER_K_ROUTE "route"               /* mc-tunnel-put's --route of the
+					      * rows (op, base, log); none: op */
 #define LEDGER_K_HW_TIME "hw_time"
 #define LEDGER_K_FIRST_POS "first_pos"
 #define LEDGER_K_FIRST_TIME "first_time"
@@ -172,6 +174,7 @@ struct mc_ledger {
 	int64_t hw_time;        /* highest change time committed */
 	int64_t utc_off;        /* seconds east of UTC that days are counted in */
 	char log_layout[16];    /* the log tables' layout ("": none recorded) */
+	char route[8];          /* --route ("": none recorded: op) */
 	int has_first;
 	struct mc_pos first_pos; /* the first change record */
 	int64_t first_time;
