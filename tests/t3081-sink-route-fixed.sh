@@ -20,3 +20,9 @@ expect_code 1 "... no route key" grep -q "^route " "$T/w2/_mcsync/ledger"
 expect_code 2 "... then --route=base: refused" mc-tunnel-put --dest="$T/w2" --route=base "$T/l.mcr"
 expect_grep "... (absent: op)" "the warehouse's rows were routed by --route=op \(ledger key route absent: op\)" "$T/err"
 expect_ok "... the default again" mc-tunnel-put --dest="$T/w2" "$T/l.mcr"
+# --route=base of changes: an update or delete is refused (the merge of
+# such a base partition failed, every time)
+expect_code 1 "--route=base of a change stream: refused at its first update or delete" \
+	mc-tunnel-put --dest="$T/w3" --route=base "$T/l.mcr"
+expect_grep "... naming the record, position and what to do" \
+	"record [0-9]+: position [0-9:]+: an (update|delete) of 'sbtest.sbtest1' and --route=base: a base partition holds rows, not changes" "$T/err"

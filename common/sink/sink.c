@@ -200,6 +200,17 @@ static int add_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 	char part[512];
 	int k;
 
+	if (!is_log && (r->op == MC_OP_UPDATE || r->op == MC_OP_DELETE)) {
+		/* a base partition holds rows, not changes: every merge of it
+		 * would fail, with no way back */
+		char at[64];
+		pos_format(&r->pos, at, sizeof at);
+		return mc_errf(err, MC_EXIT_DATA, "record %llu: position %s: an %s of '%.*s.%.*s' "
+			       "and --route=base: a base partition holds rows, not changes; load "
+			       "the changes without --route (into the log)",
+			       (unsigned long long)rd->recno, at, r->op == MC_OP_UPDATE ? "update" :
+			       "delete", (int)r->db.n, r->db.p, (int)r->table.n, r->table.p);
+	}
 	if (sink_tab_source(s, rd, t, err) < 0 ||
 	    (k = sink_spart(s, rd, t, r, is_log, part, sizeof part, err)) < 0)
 		return -1;
