@@ -164,7 +164,7 @@ int tail_head(struct tail *T, struct mc_err *err)
 static int write_head(struct tail *T, struct mc_err *err)
 {
 	char id[16], ep[48], st[48], lc[16];
-	struct mc_kv meta[7] = {
+	struct mc_kv meta[8] = {
 		{ mc_str_c("program", 7), mc_str_c(T->o->prog, strlen(T->o->prog)) },
 		{ mc_str_c("version", 7), mc_str_c(MC_VERSION, strlen(MC_VERSION)) },
 	};
@@ -184,6 +184,10 @@ static int write_head(struct tail *T, struct mc_err *err)
 						     strlen(MC_META_SOURCE_START)),
 					    mc_str_c(st, strlen(st)) };
 	}
+	if (!T->have_start && T->live_gtid && *T->live_gtid)
+		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_SOURCE_START_GTID,
+						     strlen(MC_META_SOURCE_START_GTID)),
+					    mc_str_c(T->live_gtid, strlen(T->live_gtid)) };
 	if (T->lctn >= 0) {
 		snprintf(lc, sizeof lc, "%d", T->lctn);
 		meta[n++] = (struct mc_kv){ mc_str_c(MC_META_LCTN, strlen(MC_META_LCTN)),

@@ -283,6 +283,10 @@ const char *rec_vkind_name(enum mc_vkind k);
  * (docs/record-format.md "Header"). Absent when not known (a start from a
  * GTID set, older writers). */
 #define MC_META_SOURCE_START "source_start"
+/* MC_META_SOURCE_START_GTID: a stream started from a GTID set (live
+ * --start-gtid) says the set instead: the stream holds the transactions
+ * after it. */
+#define MC_META_SOURCE_START_GTID "source_start_gtid"
 /* MC_META_TABLES: mc-binlog-tail's --tables, the regular expression of the
  * tables whose changes the stream holds; absent: every table's
  * (docs/record-format.md "Header"). */
