@@ -291,7 +291,7 @@ int tf_ev_text(struct tf_evctx *x, const struct tf_ev *v, const char **s, size_t
 	case E_F64:
 		if (!(p = tf_arena_alloc(x->ar, 32)))
 			return oom(x);
-		*n = numfmt_f64(v->f, p);
+		*n = v->f32 ? numfmt_f32((float)v->f, p) : numfmt_f64(v->f, p);
 		*s = p;
 		return 0;
 	case E_TIME:
@@ -349,7 +349,7 @@ int tf_ev_of_val(struct tf_evctx *x, const struct mc_val *v, struct tf_ev *o)
 		o->n = (size_t)snprintf(p, 24, "%llu", (unsigned long long)v->v.u);
 		o->s = p;
 		return 0;
-	case MC_V_F32: o->k = E_F64; o->f = v->v.f32; return 0;
+	case MC_V_F32: o->k = E_F64; o->f = v->v.f32; o->f32 = true; return 0;
 	case MC_V_F64: o->k = E_F64; o->f = v->v.f64; return 0;
 	case MC_V_DECIMAL: o->k = E_DEC; o->s = v->v.s.p; o->n = v->v.s.n; return 0;
 	case MC_V_DATE:

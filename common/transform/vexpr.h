@@ -39,6 +39,7 @@ struct tf_ev {
 	bool bin;        /* E_TEXT: bytes, not UTF-8 text */
 	int64_t i;       /* E_INT, E_BOOL */
 	double f;        /* E_F64 */
+	bool f32;        /* E_F64 of a FLOAT: its text is the float's shortest */
 	const char *s;   /* E_TEXT, E_DEC */
 	size_t n;
 	struct tf_time t; /* E_TIME */
