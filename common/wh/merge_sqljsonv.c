@@ -28,7 +28,9 @@ int merge_sqljson_set(struct mc_buf *b, const struct merge_sql *q)
 {
 	if (!wh_layout_is_json((enum wh_layout)q->layout) || q->dialect != MERGE_SQL_MAXCOMPUTE)
 		return 0;
-	return buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n") < 0 ? -1 : 0;
+	/* (the zone: its DATE, DATETIME and TIMESTAMP text, merge_sqltime.c) */
+	return buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n"
+			   "SET odps.sql.timezone=Etc/GMT;\n") < 0 ? -1 : 0;
 }
 
 /* CAST(NULL AS the SQL column's type) */
