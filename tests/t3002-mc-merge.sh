@@ -42,7 +42,13 @@ csv "$T/day2.zst" >"$T/day2.csv"
 expect_code 1 "--at a time past the log's last change exits 1" \
 	mc-merge --warehouse="$W" --table=$TB --at='2099-01-01 00:00:00' --output="$T/late.mcr"
 expect_grep "... naming the last change's time as --at writes it (not a count of seconds)" \
-	"the log has not reached 2099-01-01 00:00:00 yet \\(its last change is at 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\)$" "$T/err"
+	"the log has not reached past 2099-01-01 00:00:00 yet \\(its last change is at 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\)$" "$T/err"
+hw=$(sed -n 's/^hw_time //p' "$W/_mcsync/ledger")
+lt=$(date -u -d "@$hw" '+%Y-%m-%d %H:%M:%S')
+expect_code 1 "--at the second of the last change: exit 1" \
+	mc-merge --warehouse="$W" --table=$TB --at="$lt" --output="$T/late.mcr"
+expect_grep "... saying that more of that second may come" \
+	"the log has not reached past $lt yet \\(its last change is at $lt: more changes of that second may come; --at takes the state after all of them\\)$" "$T/err"
 expect_ok "--at=DATETIME --output" mc-merge --warehouse="$W" --table=$TB --at='2025-11-22 23:59:59' --output="$T/at.mcr"
 csv "$T/at.mcr" >"$T/at.csv"
 cut=$(sed -n 's/^cut.20251122 //p' "$W/_mcsync/ledger")

@@ -55,7 +55,7 @@ printf 'id,a,b\n1,11,z1\n2,20,x2\n3,30,x3\n' >"$T/want2"
 expect_same "the state at 3:250:0" "$T/want2" "$T/out"
 
 # --- a partial image that wins its key: refused everywhere ---
-msg="table 'shop__m': key \\(1\\): the change at position 3:100:0 wins the key with column 'a' absent from its row image \\(binlog_row_image=MINIMAL\\)"
+msg="table 'shop__m': key \\(1\\): the change at position 3:100:0 wins the key with column 'a' absent from its row image \\(binlog_row_image=MINIMAL or NOBLOB\\)"
 expect_code 1 "--at where a MINIMAL update wins --output exits 1" \
 	mc-merge --warehouse="$W" --table=shop__m --at=3:150:0 --output="$T/bad.mcr"
 expect_grep "naming table, key, position and column" "$msg" "$T/err"

@@ -591,7 +591,7 @@ static int image(struct bl_decoder *d, struct bl_event *ev, const uint8_t *prese
 					continue;
 				}
 				return EBAD("column %u: partial JSON update of a column that is not "
-					    "in the before image (binlog_row_image=MINIMAL): the new "
+					    "in the before image (binlog_row_image=MINIMAL or NOBLOB): the new "
 					    "document cannot be computed", i + 1);
 			}
 			if (bl_json_apply_diff(old[i].v.s.p, old[i].v.s.n, c.p, len, &out, err) < 0) {

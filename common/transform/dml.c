@@ -436,7 +436,7 @@ static int ref_val(struct ectx *x, const struct tf_expr *e, const struct mc_val 
 	*v = img && i < n ? &img[i] : NULL;
 	if (*v && (*v)->kind == MC_V_ABSENT)
 		return mc_errf(x->err, MC_EXIT_DATA, "the dml rule at %s: column '%s' is absent from "
-			       "the row's image (binlog_row_image=MINIMAL): the condition cannot be "
+			       "the row's image (binlog_row_image=MINIMAL or NOBLOB): the condition cannot be "
 			       "decided; use binlog_row_image=FULL", x->d->where, e->col);
 	return 0;
 }

@@ -278,7 +278,7 @@ static int level_text(struct tf_evctx *x, const struct tf_plevel *l, const char 
 		if (ev.k == E_NULL || ev.k == E_ABSENT) {
 			snprintf(x->reason, sizeof x->reason, "the partition level '%s' is %s", l->key,
 				 ev.k == E_NULL ? "NULL" : "absent from the row's image "
-				 "(binlog_row_image=MINIMAL)");
+				 "(binlog_row_image=MINIMAL or NOBLOB)");
 			return 1;
 		}
 		if (ev.k == E_BOOL) {

@@ -345,7 +345,7 @@ static int absent_err(const char *db, const char *table, const char *rule, const
 		      const char *what, struct mc_err *err)
 {
 	return mc_errf(err, MC_EXIT_DATA, "table '%s.%s': %s is absent from the row's image "
-		       "(binlog_row_image=MINIMAL): the %s rule at %s cannot keep it exactly; use "
+		       "(binlog_row_image=MINIMAL or NOBLOB): the %s rule at %s cannot keep it exactly; use "
 		       "binlog_row_image=FULL", db, table, what, rule, at);
 }
 

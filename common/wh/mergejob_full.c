@@ -49,7 +49,7 @@ int mj_row_full(struct mergejob *j, const char *rec, size_t rlen, struct mc_err 
 	pos_format(&r.pos, p, sizeof p);
 	mc_errf(err, MC_EXIT_DATA,
 		"table '%s': key (%.*s): the change at position %s wins the key with column '%.*s' "
-		"absent from its row image (binlog_row_image=MINIMAL); a merged row needs every "
+		"absent from its row image (binlog_row_image=MINIMAL or NOBLOB); a merged row needs every "
 		"column's value and mc-merge does not take it from older images: set "
 		"binlog_row_image=FULL on the source and load a new snapshot",
 		j->o.table, (int)vals.len, vals.p ? vals.p : "", p,

@@ -222,9 +222,12 @@ int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 	if (!has_hw || hw <= t) {
 		char last[24];
 		datetime_format(hw + j->L.utc_off, last);
-		return mc_errf(err, MC_EXIT_DATA, "the log has not reached %s yet (%s%s)", j->o.at,
-			       has_hw ? "its last change is at " : "no change loaded",
-			       has_hw ? last : "");
+		/* (the state at t holds every change stamped t: more of them may
+		 * come while no later one has) */
+		return mc_errf(err, MC_EXIT_DATA, "the log has not reached past %s yet (%s%s%s)",
+			       j->o.at, has_hw ? "its last change is at " : "no change loaded",
+			       has_hw ? last : "", has_hw && hw == t ? ": more changes of that second "
+			       "may come; --at takes the state after all of them" : "");
 	}
 	if (wh_list_parts(j->ldir, 0, &parts, &nparts, err) < 0)
 		return -1;
