@@ -176,7 +176,24 @@ static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
 	}
 }
 
+static int alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err);
+
 int wh_alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err)
+{
+	int rc = alter_parse(sql, n, a, err);
+	/* "name" under sql_mode ANSI_QUOTES: read here as a string */
+	if (rc < 0 && err->code == MC_EXIT_DATA && memchr(sql, '"', n)) {
+		char m[sizeof err->msg];
+		memcpy(m, err->msg, sizeof m);
+		mc_errf(err, MC_EXIT_DATA, "%s (its \"double-quoted\" words are read as strings: "
+			"a statement written under sql_mode ANSI_QUOTES, whose names they are, is "
+			"not read by the merge; load a new snapshot of the table taken after it, "
+			"mc-tunnel-put --resnapshot)", m);
+	}
+	return rc;
+}
+
+static int alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_err *err)
 {
 	struct lex l = { .p = sql, .e = sql + n };
 	a->n = 0;

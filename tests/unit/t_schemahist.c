@@ -92,6 +92,10 @@ static void t_parse(void)
 	s = "ALTER TABLE t ADD x VARCHAR(3) DEFAULT 'unclosed";
 	tap_check(wh_alter_parse(s, strlen(s), &a, &e) < 0 && strstr(e.msg, "cannot be read"),
 		  "an unclosed quote is an error", "%s", e.msg);
+	s = "ALTER TABLE \"d\".\"t\" ADD COLUMN \"n\" INT NOT NULL DEFAULT 7";
+	tap_check(wh_alter_parse(s, strlen(s), &a, &e) < 0 && strstr(e.msg, "cannot be read") &&
+		  strstr(e.msg, "sql_mode ANSI_QUOTES") && strstr(e.msg, "--resnapshot"),
+		  "a statement of \"names\" (ANSI_QUOTES) is refused saying so", "%s", e.msg);
 	s = "CREATE TABLE t (a INT)";
 	tap_check(wh_alter_parse(s, strlen(s), &a, &e) == 0 && a.n == 0, "CREATE has no clauses",
 		  "%zu", a.n);
