@@ -87,3 +87,12 @@ expect_eq "says nothing" "$(cat "$T/err")" ""
 expect_eq "all of it" "$(rows_of "$T/w6")" 400
 expect_ok "--partial-ok with a complete stream" sh -c "cat '$T/ch.mcr' | mc-tunnel-put --partial-ok --dest='$T/w7'"
 expect_eq "the same" "$(rows_of "$T/w7")" 400
+
+# a chunk that continues nothing committed (a snapshot resumed from a
+# checkpoint of another warehouse, or of this one before it was made
+# anew): refused, saying to start the table's snapshot from the beginning
+awk 'NR == 1 || /"kind":"schema"/ || /"label":"\(100, 200\]"/ || (/"kind":"row"/ && ++n > 100 && n <= 200)' \
+	"$T/snapcut.jsonl" >"$T/mid.jsonl"
+expect_code 1 "a chunk after none committed: refused" sh -c "cat '$T/mid.jsonl' | mc-tunnel-put --dest='$T/w11'"
+expect_grep "... saying what to do" \
+	"chunk \(100, 200\] of 'sbtest.sbtest1' does not continue its committed snapshot: nothing of the table is committed \(the source resumed from a checkpoint of another warehouse, or of this one before it was made anew\? start its snapshot of the table from the beginning" "$T/err"

@@ -190,8 +190,11 @@ int sink_chunk_end(struct sink *s, const struct rio_reader *rd, const struct mc_
 			chunk_drop(s, t, 0);
 			return mc_errf(err, MC_EXIT_DATA,
 				       "record %llu: chunk (%.*s] of '%s.%s' does not continue its "
-				       "committed snapshot: nothing of the table is committed (resume "
-				       "the source from this sink's --checkpoint-out)%s",
+				       "committed snapshot: nothing of the table is committed (the "
+				       "source resumed from a checkpoint of another warehouse, or of "
+				       "this one before it was made anew? start its snapshot of the "
+				       "table from the beginning: no --checkpoint-in, or this sink's "
+				       "--checkpoint-out)%s",
 				       (unsigned long long)rd->recno, (int)r->label.n - 2,
 				       r->label.p + 1, t->db, t->table, sink_rerun_hint(s));
 		}

@@ -771,6 +771,19 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 	return 1;
 }
 
+/* Skip [COLUMN] [IF [NOT] EXISTS] before a column name. */
+static void skip_column_if(struct tok *k)
+{
+	if (is(k, "column"))
+		next(k);
+	if (is(k, "if")) {
+		next(k);
+		if (is(k, "not"))
+			next(k);
+		next(k);
+	}
+}
+
 /* Take one column name (k at it) for fn. */
 static int name_to(struct tok *k, void (*fn)(void *, const char *, size_t), void *ctx)
 {
@@ -796,14 +809,7 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
 			next(&k);
 			if (!is_any(&k, other) && !(ren && (is(&k, "to") || is(&k, "as"))) &&
 			    !(alt && is(&k, "table")) && (!ren || is(&k, "column"))) {
-				if (is(&k, "column"))
-					next(&k);
-				if (is(&k, "if")) { /* IF [NOT] EXISTS */
-					next(&k);
-					if (is(&k, "not"))
-						next(&k);
-					next(&k);
-				}
+				skip_column_if(&k);
 				if (add && k.kind == '(') { /* ADD (a INT, b INT) */
 					int depth = 0;
 					next(&k);
@@ -911,14 +917,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 				next(&k);
 			continue;
 		}
-		if (is(&k, "column"))
-			next(&k);
-		if (is(&k, "if")) { /* IF [NOT] EXISTS */
-			next(&k);
-			if (is(&k, "not"))
-				next(&k);
-			next(&k);
-		}
+		skip_column_if(&k);
 		if (k.kind != 'w' && k.kind != '`') { /* ADD (a INT, ...), ADD INDEX ...: */
 			skip_clause(&k);
 			if (k.kind == ',')
