@@ -206,6 +206,14 @@ static void skip_clause(struct tok *k)
 	}
 }
 
+/* Past the clause and its ',' to the next one. */
+static void next_clause(struct tok *k)
+{
+	skip_clause(k);
+	if (k->kind == ',')
+		next(k);
+}
+
 /* The types of an ALTER TABLE statement's clauses, as bits. */
 static unsigned alter_types(const char *sql, size_t n)
 {
@@ -735,9 +743,7 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 		const struct mc_col *c;
 		struct cty a, b;
 		if (!change && !is(&k, "modify")) {
-			skip_clause(&k);
-			if (k.kind == ',')
-				next(&k);
+			next_clause(&k);
 			continue;
 		}
 		next(&k);
@@ -837,32 +843,12 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
 				}
 			}
 		}
-		skip_clause(&k);
-		if (k.kind == ',')
-			next(&k);
+		next_clause(&k);
 	}
 	return 0;
 }
 
 /* ---- an ALTER of a column the types or mask rules cover ---- */
-
-/* Which rules cover column name of db.table: 1 a types rule, 2 a mask
- * rule, 3 both, 0 none (a types rule by its column, whatever its
- * source_type). */
-static int covered(const struct tf_rules *R, const char *db, const char *table, const char *name,
-		   size_t n)
-{
-	int c = 0;
-	for (size_t i = 0; i < R->ntypes && !(c & 1); i++)
-		if (tf_sel_match(&R->types[i].on, db, strlen(db), table, strlen(table)) &&
-		    tfr_match(&R->types[i].column, name, n))
-			c |= 1;
-	for (size_t i = 0; R->fixt && i < R->fixt->nmask && !(c & 2); i++)
-		if (tf_sel_match(&R->fixt->mask[i].on, db, strlen(db), table, strlen(table)) &&
-		    tfr_match(&R->fixt->mask[i].column, name, n))
-			c |= 2;
-	return c;
-}
 
 /* Whether the server keeps the text of every value of type a under b
  * (type_keeps said it keeps the values as the merge converts them): an
@@ -905,23 +891,17 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		const char *name, *name2 = NULL, *rule;
 		size_t nn, nn2 = 0;
 		if (!(add || chg || mod || ren)) {
-			skip_clause(&k);
-			if (k.kind == ',')
-				next(&k);
+			next_clause(&k);
 			continue;
 		}
 		next(&k);
 		if (ren && !is(&k, "column")) {
-			skip_clause(&k);
-			if (k.kind == ',')
-				next(&k);
+			next_clause(&k);
 			continue;
 		}
 		skip_column_if(&k);
 		if (k.kind != 'w' && k.kind != '`') { /* ADD (a INT, ...), ADD INDEX ...: */
-			skip_clause(&k);
-			if (k.kind == ',')
-				next(&k);
+			next_clause(&k);
 			continue;
 		}
 		name = k.t, nn = k.tn;
@@ -933,8 +913,8 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 			next(&k);
 		}
 		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
-		cov = covered(R, db, table, name, nn);
-		cov2 = name2 ? covered(R, db, table, name2, nn2) : cov;
+		cov = tf_rules_cover(R, db, table, name, nn);
+		cov2 = name2 ? tf_rules_cover(R, db, table, name2, nn2) : cov;
 		rule = cov & 1 ? "types" : "mask";
 		if ((ren || chg) && (cov & 2) && !(cov2 & 2)) {
 			snprintf(why, whysz, "a mask rule covers it, none its new name '%.*s': its "
@@ -998,9 +978,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 				return 0;
 			}
 		}
-		skip_clause(&k);
-		if (k.kind == ',')
-			next(&k);
+		next_clause(&k);
 	}
 	return 1;
 }

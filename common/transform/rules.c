@@ -600,3 +600,21 @@ int tf_dest_name(const struct tf_rules *R, const char *db, size_t dbn, const cha
 	memcpy(out, a, len + 1);
 	return 0;
 }
+
+/* Which rules cover column name of db.table: 1 a types rule, 2 a mask
+ * rule, 3 both, 0 none (a types rule by its column, whatever its
+ * source_type). */
+int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, const char *name,
+		   size_t n)
+{
+	int c = 0;
+	for (size_t i = 0; i < R->ntypes && !(c & 1); i++)
+		if (tf_sel_match(&R->types[i].on, db, strlen(db), table, strlen(table)) &&
+		    tfr_match(&R->types[i].column, name, n))
+			c |= 1;
+	for (size_t i = 0; R->fixt && i < R->fixt->nmask && !(c & 2); i++)
+		if (tf_sel_match(&R->fixt->mask[i].on, db, strlen(db), table, strlen(table)) &&
+		    tfr_match(&R->fixt->mask[i].column, name, n))
+			c |= 2;
+	return c;
+}
