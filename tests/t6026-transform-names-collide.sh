@@ -49,3 +49,23 @@ expect_ok "... into a warehouse" mc-tunnel-put --dest="$T/wh3" "$T/merge.mcr"
 expect_eq "... the four rows in its base, each with its table" \
 	"$(find "$T/wh3/xy" -name 'part-*' | xargs -n1 mc-cat | jq -r 'select(.kind == "row") | "\(.after[2]):\(.after[0])"' | sort | tr '\n' ' ')" \
 	"a.x__y:2 a.x__y:3 a.x_y:1 a.x_y:2 "
+
+# a merge entry's into that is another table's destination name (found by
+# a tester: --check passed it, the sink refused it naming neither table)
+sql "CREATE DATABASE shop; CREATE TABLE shop.order_0 (id INT PRIMARY KEY, v INT);
+CREATE TABLE shop.order_1 LIKE shop.order_0; CREATE TABLE shop.users LIKE shop.order_0;
+INSERT INTO shop.order_0 VALUES (1,1); INSERT INTO shop.users VALUES (1,100)" ||
+	{ fail "the tables" "sql failed"; exit 1; }
+mc-snapshot $MDB_ARGS --databases=shop >"$T/shop.mcr" || fail "the snapshot" "exit $?"
+cat >"$T/into.yaml" <<'YAML'
+select: {include: [{db: shop}]}
+merge:
+  - into: shop_users
+    tables: [{db: shop, table: "/order_[0-9]/"}]
+    keys_unique: true
+YAML
+expect_code 1 "a merge's into that is another table's name: refused" \
+	mc-transform --rules="$T/into.yaml" "$T/shop.mcr"
+expect_grep "... naming both tables and the name" \
+	"tables 'shop.order_0' and 'shop.users' would both be written as 'shop_users' \(the names and merge rules of '.*into.yaml' give them one destination name\)" "$T/err"
+expect_code 1 "... --check --schema says the same" mc-transform --rules="$T/into.yaml" --check --schema="$T/shop.mcr"

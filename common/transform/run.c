@@ -110,16 +110,19 @@ static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct
 	 * (the destination name): two tables of one database under one name
 	 * would be one table to it, the second's snapshot dropped as already
 	 * committed, its changes applied to the first's rows. */
-	for (size_t i = 0; x->selected && !x->merge && i + 1 < t->ntabs; i++) {
+	for (size_t i = 0; x->selected && i + 1 < t->ntabs; i++) {
 		const struct tf_tab *o = &t->tabs[i];
-		if (o->selected && !o->merge && o->dbn == x->dbn && memcmp(o->db, x->db, x->dbn) == 0 &&
-		    strcmp(o->name, x->name) == 0)
+		/* (the shards of one merge entry share its name; another entry's
+		 * into, or another table's name, does not) */
+		if (o->selected && !(o->merge && o->merge == x->merge) && o->dbn == x->dbn &&
+		    memcmp(o->db, x->db, x->dbn) == 0 && strcmp(o->name, x->name) == 0)
 			return mc_errf(err, MC_EXIT_DATA, "tables '%s.%s' and '%s.%s' would both be "
-				       "written as '%s' (the names rules of '%s' give them one "
-				       "destination name): a sink could not tell them apart and would "
-				       "take one's rows for the other's; give them distinct names, or "
-				       "send them into one table with a merge entry", o->db, o->table,
-				       x->db, x->table, x->name, t->o->rules->file), NULL;
+				       "written as '%s' (the %s of '%s' give them one destination "
+				       "name): a sink could not tell them apart and would take one's "
+				       "rows for the other's; give them distinct names, or send them "
+				       "into one table with a merge entry", o->db, o->table, x->db,
+				       x->table, x->name, o->merge || x->merge ? "names and merge rules" :
+				       "names rules", t->o->rules->file), NULL;
 	}
 	for (size_t i = 0; x->selected && i < t->o->rules->ndml; i++)
 		if (tf_sel_match(&t->o->rules->dml[i].on, db->p, db->n, tb->p, tb->n)) {
