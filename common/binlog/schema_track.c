@@ -131,7 +131,8 @@ static int cols_from_rec(const struct mc_rec *rec, struct ddl_cols *c)
 				       fbt_of(rec->cols[i].mysql_type));
 	}
 	c->nkey = (uint32_t)rec->nkey;
-	memcpy(c->key, rec->key, rec->nkey * sizeof *c->key);
+	if (rec->nkey) /* (a keyless table's key is NULL) */
+		memcpy(c->key, rec->key, rec->nkey * sizeof *c->key);
 	return 0;
 oom:
 	ddl_cols_free(c);
