@@ -94,6 +94,10 @@ int merge_sql_lay_tail(struct mc_buf *b, const struct merge_sql *q, const char *
 		       int64_t iz, const char *op);
 int merge_sql_pos_of_id(struct mc_buf *b, const struct merge_sql *q);
 
+/* What a NULL of SQL column p in the rows of version w becomes in version
+ * t: the implicit default of a step after w that made the column NOT
+ * NULL (wh_step_plan), or NULL: stays NULL (merge_sqlhist.c). */
+const struct mc_val *merge_sqlhist_nn(const struct merge_sql *q, size_t w, size_t p, size_t t);
 /* merge_sqlhist.c: the INSERT's column list (the SQL columns of the
  * target's) and the inner SELECT's columns (each converted by its row's
  * version, named as in the target) of a merge with q->hist. */

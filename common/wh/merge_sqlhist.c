@@ -158,6 +158,18 @@ static int def_expr(struct mc_buf *b, const struct merge_sql *q, size_t w, size_
 	return -1;
 }
 
+const struct mc_val *merge_sqlhist_nn(const struct merge_sql *q, size_t w, size_t p, size_t t)
+{
+	for (size_t u = w + 1; u <= t; u++) {
+		long j = wh_sqlhist_col(q->hist, u, p);
+		const struct wh_step *s = &q->hist->steps[u - 1];
+		if (j >= 0 && !s->refuse && !s->why[j] && s->src[j] >= 0 &&
+		    s->def[j].kind != MC_V_NULL)
+			return &s->def[j];
+	}
+	return NULL;
+}
+
 /* Target column c of version t: each row's value converted from its
  * version (by position), as mc-merge converts it; *named: the expression
  * is the SQL column under c's name */
@@ -173,7 +185,8 @@ static int col_expr(struct mc_buf *b, const struct merge_sql *q, size_t t, size_
 		char why[8];
 		int arg;
 		plain = i >= 0 &&
-			wh_type_conv(&x->h->v[w].s.rec.cols[i], T, &arg, why, sizeof why) == WH_CV_SAME;
+			wh_type_conv(&x->h->v[w].s.rec.cols[i], T, &arg, why, sizeof why) == WH_CV_SAME &&
+			!merge_sqlhist_nn(q, w, p, t);
 	}
 	if (!plain) {
 		rc |= buf_adds(b, "CASE");
@@ -182,8 +195,17 @@ static int col_expr(struct mc_buf *b, const struct merge_sql *q, size_t t, size_
 			rc |= buf_adds(b, " WHEN ");
 			rc |= before(b, d, &x->h->v[w + 1].start);
 			rc |= buf_adds(b, " THEN ");
-			rc |= i >= 0 ? conv_ref(b, q, p, &x->h->v[w].s.rec.cols[i], T)
-				     : def_expr(b, q, w, p, T);
+			if (i >= 0) {
+				/* a NULL of w's rows in a column made NOT NULL since:
+				 * its implicit default (wh_step_plan) */
+				const struct mc_val *nd = merge_sqlhist_nn(q, w, p, t);
+				rc |= nd ? buf_adds(b, "COALESCE(") : 0;
+				rc |= conv_ref(b, q, p, &x->h->v[w].s.rec.cols[i], T);
+				if (nd)
+					rc |= buf_adds(b, ", ") | literal(b, q, nd, T) | buf_addc(b, ')');
+			} else {
+				rc |= def_expr(b, q, w, p, T);
+			}
 		}
 		rc |= buf_adds(b, " ELSE ");
 	}

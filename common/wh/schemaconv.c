@@ -454,6 +454,26 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			}
 			continue;
 		}
+		if (S->cols[w[f].src].nullable && !T->cols[j].nullable) {
+			/* made NOT NULL: a statement in the binlog ran, so a NULL became
+			 * the type's implicit default (a strict sql_mode refuses it);
+			 * def[j] of a kept column: what its NULL becomes */
+			struct wh_alt nn;
+			size_t b0 = s->defbuf.len;
+			memset(&nn, 0, sizeof nn);
+			nn.def = WH_DEF_NONE;
+			nn.not_null = 1;
+			if (wh_def_value(&nn, &T->cols[j], &s->def[j], &s->defbuf, why, sizeof why) < 0) {
+				char full[900];
+				s->defbuf.len = b0;
+				memset(&s->def[j], 0, sizeof s->def[j]);
+				snprintf(full, sizeof full, "made NOT NULL at %s: a NULL of the older rows "
+					 "became its implicit default, which %s", at, why);
+				if (set_why(s, j, full, err) < 0)
+					goto out;
+				continue;
+			}
+		}
 		s->cv[j] = wh_type_conv(&S->cols[w[f].src], &T->cols[j], &s->arg[j], why, sizeof why);
 		if (w[f].cs[0] && s->cv[j] != WH_CV_ERR &&
 		    wh_cs_plan(w[f].cs, &T->cols[j], &s->cv[j], &s->cs[j], why, sizeof why) < 0)
@@ -497,10 +517,10 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 				last = s->src[j];
 		}
 	}
-	/* the string defaults now that defbuf stays put */
+	/* the string defaults now that defbuf stays put (also what a NULL of
+	 * a column made NOT NULL becomes) */
 	for (size_t j = 0; j < T->ncols; j++)
-		if (s->src[j] < 0 && !s->why[j] && s->def[j].kind >= MC_V_STR &&
-		    s->def[j].kind != MC_V_NULL)
+		if (!s->why[j] && s->def[j].kind >= MC_V_STR)
 			s->def[j].v.s.p = s->defbuf.p ? s->defbuf.p + (uintptr_t)s->def[j].v.s.p : "";
 	/* the key, by column */
 	s->key_changed = S->nkey != T->nkey;
@@ -546,6 +566,10 @@ int wh_step_image(const struct wh_step *s, const struct mc_val *inv, size_t n,
 		if ((size_t)s->src[j] >= n)
 			return mc_errf(err, MC_EXIT_DATA, "internal: an image of %zu values", n);
 		out[j] = inv[s->src[j]];
+		if (out[j].kind == MC_V_NULL && s->def[j].kind != MC_V_NULL) {
+			out[j] = s->def[j]; /* made NOT NULL: its implicit default */
+			continue;
+		}
 		if (out[j].kind == MC_V_NULL || out[j].kind == MC_V_ABSENT)
 			continue;
 		switch (s->cv[j]) {

@@ -147,7 +147,8 @@ struct wh_step {
 	int *src;              /* per column: its column in k, or -1: added */
 	int *cv;               /* WH_CV_* */
 	int *arg;              /* WH_CV_DEC: the new scale; WH_CV_FRAC: digits */
-	struct mc_val *def;    /* added: the value (strings in defbuf) */
+	struct mc_val *def;    /* added: the value (strings in defbuf); kept
+				* and made NOT NULL: what a NULL becomes */
 	struct mc_buf defbuf;
 	char **why;            /* per column: why it cannot be converted (or NULL) */
 	const struct cs_info **cs; /* WH_CV_CS: the charset */
