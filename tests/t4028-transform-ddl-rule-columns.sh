@@ -67,3 +67,20 @@ try 1 "ALTER TABLE t RENAME COLUMN phone TO mobile" "ALTER TABLE t RENAME COLUMN
 expect_grep "... RENAME: why" "column 'phone': .*a mask rule covers it, none its new name 'mobile': its values from here on would be written in the clear" "$T/err"
 try 0 "ALTER TABLE t RENAME COLUMN phone TO tel"
 try 1 "ALTER TABLE t CHANGE tel mobile VARCHAR(20)"
+
+# a column an expression of the table's rules reads (an added column's
+# value, a keep_if): the older rows' values were computed from the text
+# before the statement
+cat >"$T/r2.yaml" <<'YAML'
+select: {include: [{db: d}]}
+names: {template: "${table}"}
+columns: [{table: t, add: [{name: c2, value: "concat(code, '')"}]}]
+YAML
+a=$(mdb_pos)
+sql "USE d; UPDATE t SET v = v + 1 WHERE id = 1; ALTER TABLE t MODIFY code DECIMAL(12,4)" ||
+	{ fail "setup" "sql"; exit 1; }
+mc-binlog-tail --schema="$T/snap.mcr" --from="$MDB_DIR/binlog/mysql-bin.000001:$a" \
+	"$MDB_DIR/binlog/mysql-bin.000001" >"$T/chq.mcr" 2>"$T/err" || { fail "setup" "tail"; exit 1; }
+expect_code 1 "MODIFY code DECIMAL(12,4), an added column's value reads code: refused" \
+	mc-transform --rules="$T/r2.yaml" "$T/chq.mcr"
+expect_grep "... saying so" "column 'code': .*and a columns or keep_if rule reads it: the merge converts the older rows by the written type" "$T/err"

@@ -883,7 +883,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		      size_t whysz)
 {
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
-	if ((!R->ntypes && !(R->fixt && R->fixt->nmask)) || !alter_head(&k))
+	if ((!R->ntypes && !(R->fixt && R->fixt->nmask) && !R->nrefs) || !alter_head(&k))
 		return 1;
 	while (k.kind) {
 		int add = is(&k, "add"), chg = is(&k, "change"), mod = is(&k, "modify");
@@ -915,7 +915,8 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
 		cov = tf_rules_cover(R, db, table, name, nn);
 		cov2 = name2 ? tf_rules_cover(R, db, table, name2, nn2) : cov;
-		rule = cov & 1 ? "types" : "mask";
+		rule = cov & 1 ? "types rule covers" : cov & 2 ? "mask rule covers"
+						   : "columns or keep_if rule reads";
 		if ((ren || chg) && (cov & 2) && !(cov2 & 2)) {
 			snprintf(why, whysz, "a mask rule covers it, none its new name '%.*s': its "
 				 "values from here on would be written in the clear",
@@ -943,7 +944,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 				next(&k);
 			}
 			if (nonnull || notnull) {
-				snprintf(why, whysz, "a %s rule covers it, and the rows before it get the "
+				snprintf(why, whysz, "a %s it, and the rows before it get the "
 					 "statement's %s, which the merge takes as written, not through "
 					 "the rule", rule, nonnull ? "DEFAULT (or expression)" :
 					 "implicit default (NOT NULL)");
@@ -955,7 +956,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 			struct cty a, b;
 			cty_of_def(&k, &b);
 			if (!c) {
-				snprintf(why, whysz, "a %s rule covers it, and its type before it is not "
+				snprintf(why, whysz, "a %s it, and its type before it is not "
 					 "known to this run (no schema record of the table before it "
 					 "names the column): the server may change the older rows' "
 					 "values, which the merge would convert by the rule's type", rule);
@@ -971,8 +972,8 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 			}
 			if (!keeps) {
 				size_t l = strlen(why);
-				snprintf(why + l, whysz - l, " (the column was '%.*s'), and a %s rule "
-					 "covers it: the merge converts the older rows by the written "
+				snprintf(why + l, whysz - l, " (the column was '%.*s'), and a %s "
+					 "it: the merge converts the older rows by the written "
 					 "type, not as the server did", (int)(c->mysql_type.n > 200 ? 200 :
 					 c->mysql_type.n), c->mysql_type.p, rule);
 				return 0;

@@ -278,9 +278,10 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
  * convert them by the written type), or a RENAME or CHANGE of a masked
  * column to a name no mask rule covers; 2 when old does not name a
  * modified column a rule covers. */
-/* Which rules cover column name (n bytes) of db.table: 1 a types rule, 2
- * a mask rule, 3 both, 0 none (a types rule by its column, whatever its
- * source_type). rules.c */
+/* Which rules cover column name (n bytes) of db.table, as bits: 1 a types
+ * rule (by its column, whatever its source_type), 2 a mask rule, 4 an
+ * expression of a columns or keep_if rule of the table reads it; 0 none.
+ * rules.c */
 int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, const char *name,
 		   size_t n);
 int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
