@@ -12,10 +12,11 @@
 # naming the table, the column, the statement, its position and the rule,
 # and the way out. The statements that keep every value (a longer
 # VARCHAR, INT to BIGINT, a comment, FLOAT to DOUBLE, an ENUM with a label
-# added or its labels reordered, ALTER COLUMN SET DEFAULT, ...) are still
-# dropped, and the merge equals the server; those whose changed values
-# the new type cannot hold (INT to SMALLINT, DECIMAL scale, DATETIME
-# fraction digits, NOT NULL, signed to unsigned) pass too, and the merge
+# added or its labels reordered, ALTER COLUMN SET DEFAULT, NOT NULL: its
+# NULLs become the implicit default, as the server made them, tests/t3082)
+# are still dropped, and the merge equals the server; those whose changed
+# values the new type cannot hold (INT to SMALLINT, DECIMAL scale, DATETIME
+# fraction digits, signed to unsigned) pass too, and the merge
 # stops at such a value as before. The column's type before the statement
 # comes from the stream's schema records, or from --schema=FILE; unknown,
 # the statement is refused. A clause in an executable comment
@@ -60,7 +61,7 @@ sd|INT|5|ALTER COLUMN c SET DEFAULT 7|keep
 dw|DECIMAL(10,3)|1.235|MODIFY c DECIMAL(12,4)|keep
 ds|DECIMAL(10,3)|1.235|MODIFY c DECIMAL(10,2)|merge
 tf|DATETIME(6)|'2024-01-02 10:11:12.123456'|MODIFY c DATETIME(3)|merge
-nn|INT|NULL|MODIFY c INT NOT NULL|merge
+nn|INT|NULL|MODIFY c INT NOT NULL|keep
 in|INT|70000|MODIFY c SMALLINT|merge
 ua|INT|-5|MODIFY c INT UNSIGNED|merge
 EOF2
