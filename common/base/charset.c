@@ -329,3 +329,14 @@ int cs_bad(struct mc_err *err, const struct cs_info *cs, size_t bad)
 	return mc_errf(err, MC_EXIT_DATA, "text not valid in its charset %s at byte %zu", cs->name,
 		       bad);
 }
+
+size_t cs_ascii_lower(char *dst, const char *src, size_t n)
+{
+	size_t up = 0;
+	for (size_t i = 0; i < n; i++) {
+		int u = src[i] >= 'A' && src[i] <= 'Z';
+		dst[i] = u ? (char)(src[i] + ('a' - 'A')) : src[i];
+		up += (size_t)u;
+	}
+	return up;
+}

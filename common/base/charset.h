@@ -33,6 +33,9 @@ struct cs_info {
  * ("utf8" is utf8mb3); NULL when not known. */
 const struct cs_info *cs_by_collation(unsigned id);
 const struct cs_info *cs_by_name(const char *name);
+/* src[0..n) into dst with ASCII A-Z in lower case, as MySQL folds names
+ * under lower_case_table_names: how many were upper case. */
+size_t cs_ascii_lower(char *dst, const char *src, size_t n);
 /* A collation id of the charset (its first in the server's table). */
 unsigned cs_collation(const struct cs_info *cs);
 

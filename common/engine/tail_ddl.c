@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 #include "binlog/ddl.h"
 
 /* The statement on one line (blanks for control characters), cut to fit
@@ -156,9 +157,7 @@ int tail_ddl_case(struct tail *T, struct ddl_target *t, struct mc_str *defdb, ui
 		return mc_oom(err, "a statement's names");
 	for (size_t i = 0; i < nn; i++) {
 		char *o = T->lcbuf.p + at;
-		for (size_t k = 0; k < nm[i]->n; k++)
-			o[k] = nm[i]->p[k] >= 'A' && nm[i]->p[k] <= 'Z' ? (char)(nm[i]->p[k] + 32)
-								     : nm[i]->p[k];
+		cs_ascii_lower(o, nm[i]->p, nm[i]->n);
 		nm[i]->p = o;
 		at += nm[i]->n;
 	}

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/charset.h"
 #include "sink/sink_int.h"
 
 static int keep(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
@@ -91,16 +92,11 @@ static int lower_held(struct sink *s, const struct rio_reader *rd, const struct 
 		      struct mc_err *err)
 {
 	char db[256], tb[256], nk[700], why[800];
-	int upper = 0;
+	size_t upper;
 	if (s->lctn_known || s->dest_names || s->dest_merge || r->db.n >= sizeof db ||
 	    r->table.n >= sizeof tb)
 		return 0;
-	for (size_t i = 0; i < r->db.n + r->table.n; i++) {
-		char c = i < r->db.n ? r->db.p[i] : r->table.p[i - r->db.n];
-		upper |= c >= 'A' && c <= 'Z';
-		(i < r->db.n ? db : tb)[i < r->db.n ? i : i - r->db.n] =
-			c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-	}
+	upper = cs_ascii_lower(db, r->db.p, r->db.n) + cs_ascii_lower(tb, r->table.p, r->table.n);
 	db[r->db.n] = tb[r->table.n] = 0;
 	ledger_name_key(db, r->db.n, tb, r->table.n, nk, sizeof nk);
 	if (!upper || !ledger_name_get(&s->L, nk))

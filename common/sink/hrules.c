@@ -109,12 +109,11 @@ int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct
 		       struct mc_err *err)
 {
 	const struct mc_ledger *l = sink_src(s);
-	const struct mc_str *prog = rec_header_get(r, "program");
 	const struct mc_str *tv = rec_header_get(r, MC_META_TABLES);
 	const struct mc_str *rv = rec_header_get(r, "rows_fp");
 	const char *id = l->src_id ? l->src_id : "-", *have;
 	char re[1024], rows[64], val[1200], a[400], b[400];
-	if (s->o.resnap || !prog || prog->n != 14 || memcmp(prog->p, "mc-binlog-tail", 14) != 0)
+	if (s->o.resnap || !sink_tail_header(r))
 		return 0;
 	take(tv, re, sizeof re);
 	take(rv, rows, sizeof rows);

@@ -376,11 +376,7 @@ static int on_header(struct sink *s, const struct rio_reader *rd, const struct m
 	s->chunked_stream = s->labelled = 0;
 	s->seg_accepted = s->seg_committed = 0; /* what came before was committed */
 	s->dest_names = s->dest_merge = 0;
-	{
-		const struct mc_str *prog = rec_header_get(r, "program");
-		s->lctn_known = rec_header_get(r, MC_META_LCTN) || !prog || prog->n != 14 ||
-				memcmp(prog->p, "mc-binlog-tail", 14) != 0;
-	}
+	s->lctn_known = rec_header_get(r, MC_META_LCTN) || !sink_tail_header(r);
 	sink_spart_header(s, r);
 	for (size_t i = 0; i < r->nmeta; i++) {
 		if (r->meta[i].k.n == 10 && memcmp(r->meta[i].k.p, "dest_merge", 10) == 0 &&

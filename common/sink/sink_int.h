@@ -303,6 +303,14 @@ void sink_open_note_row(struct sink *s, struct sink_pbuf *p, int snap);
 /* At the end without a trailer: take back what came after the last
  * boundary (and the open snapshot chunks). */
 int sink_open_end(struct sink *s, struct mc_err *err);
+/* Whether header record r is of a stream of mc-binlog-tail (its program;
+ * mc-transform and mc-cat keep it). */
+static inline int sink_tail_header(const struct mc_rec *r)
+{
+	const struct mc_str *p = rec_header_get(r, "program");
+	return p && p->n == 14 && memcmp(p->p, "mc-binlog-tail", 14) == 0;
+}
+
 /* The input ended without its trailer: commit up to the last boundary, then
  * an error unless --partial-ok (open.c). */
 int sink_open_end_input(struct sink *s, const char *name, uint64_t cut, uint64_t cut_off,

@@ -117,36 +117,6 @@ static int check_start(struct sink *s, const struct rio_reader *rd, const struct
 		       l->src_epoch ? l->src_epoch : "?", b, pre, key, b);
 }
 
-/* The highest transaction number of GTID key k (MariaDB's domain "D" of
- * "D-S-N"; MySQL's "UUID" of "UUID:A-B:C-D" or "UUID:N") in set g (items
- * separated by ','), into *n: 1, 0 when g has no item of k. */
-static int gtid_of(const char *g, size_t gn, const char *k, size_t kn, uint64_t *n)
-{
-	int found = 0;
-	for (size_t i = 0; i < gn;) {
-		size_t e = i, c, j;
-		uint64_t v = 0;
-		while (e < gn && g[e] != ',')
-			e++;
-		while (i < e && (g[i] == ' ' || g[i] == '\n'))
-			i++;
-		for (c = i; c < e && g[c] != ':' && g[c] != '-'; c++)
-			;
-		if (c - i == kn && !memcmp(g + i, k, kn)) {
-			/* the last number of the item: N, or the end of the last interval */
-			for (j = e; j > c && g[j - 1] >= '0' && g[j - 1] <= '9'; j--)
-				;
-			for (size_t q = j; q < e; q++)
-				v = v * 10 + (uint64_t)(g[q] - '0');
-			if (!found || v > *n)
-				*n = v;
-			found = 1;
-		}
-		i = e + 1;
-	}
-	return found;
-}
-
 /* A stream started from a GTID set (header source_start_gtid, no
  * source_start) must not start past what the warehouse holds: a
  * transaction of the set that the ledger's gtid (the last committed per
@@ -163,17 +133,13 @@ static int check_start_gtid(struct sink *s, const struct rio_reader *rd, const s
 	if (!held_to(l, &held, &key))
 		return 0;
 	pos_format(&held, hb, sizeof hb);
-	for (size_t i = 0; i < v->n;) {
-		size_t e = i, c;
+	for (size_t at = 0, in, dn; at < v->n; at += in + 1) {
+		const char *d;
 		uint64_t want = 0, have = 0;
-		while (e < v->n && v->p[e] != ',')
-			e++;
-		while (i < e && (v->p[i] == ' ' || v->p[i] == '\n'))
-			i++;
-		for (c = i; c < e && v->p[c] != ':' && v->p[c] != '-'; c++)
-			;
-		if (c > i && gtid_of(v->p + i, e - i, v->p + i, c - i, &want) &&
-		    (!gtid_of(lg, strlen(lg), v->p + i, c - i, &have) || want > have))
+		in = ledger_gtid_item(v->p, v->n, &at, &dn);
+		d = v->p + at;
+		if (dn && dn < in && ledger_gtid_seq(d, in, d, dn, &want) &&
+		    (!ledger_gtid_seq(lg, strlen(lg), d, dn, &have) || want > have))
 			return mc_errf(err, MC_EXIT_DATA,
 				       "record %llu: starts from the GTID set '%.*s' (source_start_gtid), "
 				       "but the warehouse holds server_id %s's changes only up to %s "
@@ -184,8 +150,7 @@ static int check_start_gtid(struct sink *s, const struct rio_reader *rd, const s
 				       "new warehouse", (unsigned long long)rd->recno,
 				       (int)(v->n > 200 ? 200 : v->n), v->p,
 				       l->src_id ? l->src_id : "(unnamed)", hb, key, lg[0] ? lg : "none",
-				       (int)(c - i), v->p + i);
-		i = e + 1;
+				       (int)dn, d);
 	}
 	return 0;
 }

@@ -366,6 +366,41 @@ static size_t gtid_domain(const char *g, size_t n)
 	return c ? (size_t)(c - g) : n;
 }
 
+size_t ledger_gtid_item(const char *g, size_t n, size_t *at, size_t *dn)
+{
+	size_t i = *at, e = i;
+	while (e < n && g[e] != ',')
+		e++;
+	while (i < e && (g[i] == ' ' || g[i] == '\n'))
+		i++;
+	*at = i;
+	*dn = gtid_domain(g + i, e - i);
+	return e - i;
+}
+
+int ledger_gtid_seq(const char *g, size_t n, const char *dom, size_t dn, uint64_t *seq)
+{
+	int found = 0;
+	for (size_t at = 0, in, idn; at < n; at += in + 1) {
+		const char *it;
+		size_t j;
+		uint64_t v = 0;
+		in = ledger_gtid_item(g, n, &at, &idn);
+		it = g + at;
+		if (idn != dn || memcmp(it, dom, dn) != 0)
+			continue;
+		/* the item's last number: N, or the end of its last interval */
+		for (j = in; j > idn && it[j - 1] >= '0' && it[j - 1] <= '9'; j--)
+			;
+		for (; j < in; j++)
+			v = v * 10 + (uint64_t)(it[j] - '0');
+		if (!found || v > *seq)
+			*seq = v;
+		found = 1;
+	}
+	return found;
+}
+
 int ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
 		struct mc_err *err)
 {

@@ -333,6 +333,13 @@ int ledger_note(struct mc_ledger *l, const struct mc_pos *pos, const struct mc_p
  * "UUID:N": UUID) in l->gtid. */
 int ledger_mark(struct mc_ledger *l, const struct mc_pos *pos, const char *label, size_t n,
 		struct mc_err *err);
+/* A GTID set (items "D-S-N" or "UUID:A-B[:C-D]" separated by ','): the item
+ * from *at (blanks skipped, *at moved to it), its length, and in *dn the
+ * length of its domain (MariaDB D, MySQL's UUID, as ledger_mark reads it). */
+size_t ledger_gtid_item(const char *g, size_t n, size_t *at, size_t *dn);
+/* The highest transaction number of domain dom (dn bytes) in GTID set g:
+ * 1 with it in *seq, 0 when g has no item of it. */
+int ledger_gtid_seq(const char *g, size_t n, const char *dom, size_t dn, uint64_t *seq);
 /* ledger_mark for the heartbeat or txn_end mark r: the new resume point is
  * rec_mark_resume(r); a mark with the field 'resume' (a prepared XA
  * transaction held below pos: docs/record-format.md "4 mark") leaves

@@ -568,19 +568,21 @@ static double text_bytes(const struct cty *c)
 	return 4.0 * (double)(c->a1 < 0 ? 1 : c->a1);
 }
 
+/* The kinds of column type that type_keeps and text_keeps tell apart
+ * (integers in order of range). */
+static const char *const ints[] = { "tinyint", "smallint", "mediumint", "int", "bigint", NULL };
+static const char *const chars[] = { "char", "varchar", "tinytext", "text", "mediumtext",
+				     "longtext", NULL };
+static const char *const bins[] = { "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
+				    NULL };
+
 /* Whether a column of type a given type b keeps every stored value, or
  * every value it changes is one b cannot hold (so that the merge, which
  * checks each older value against b, stops at it): 1, else 0 with why. */
 static int type_keeps(const struct cty *a, const struct cty *b, char *why, size_t whysz)
 {
-	static const char *const ints[] = { "tinyint", "smallint", "mediumint", "int", "bigint",
-		NULL };
 	static const char *const temporal[] = { "datetime", "timestamp", "time", "date", "year",
 		NULL };
-	static const char *const chars[] = { "char", "varchar", "tinytext", "text", "mediumtext",
-		"longtext", NULL };
-	static const char *const bins[] = { "varbinary", "tinyblob", "blob", "mediumblob",
-		"longblob", NULL };
 	const char *w = NULL;
 	if (b->charset && (in_list(b->base, chars) || !strcmp(b->base, "enum") ||
 			   !strcmp(b->base, "set")))
@@ -857,10 +859,6 @@ int tf_ddl_columns(const struct mc_rec *r, void (*fn)(void *, const char *, size
  * kind of number changed, whose text the server writes anew. */
 static int text_keeps(const struct cty *a, const struct cty *b)
 {
-	static const char *const ints[] = { "tinyint", "smallint", "mediumint", "int", "bigint",
-		NULL };
-	static const char *const texts[] = { "char", "varchar", "tinytext", "text", "mediumtext",
-		"longtext", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", NULL };
 	int ia = -1, ib = -1;
 	for (int i = 0; ints[i]; i++) {
 		if (!strcmp(a->base, ints[i]))
@@ -870,7 +868,8 @@ static int text_keeps(const struct cty *a, const struct cty *b)
 	}
 	if (ia >= 0 && ib >= 0)
 		return a->uns == b->uns && ib >= ia;
-	if (in_list(a->base, texts) && in_list(b->base, texts))
+	if ((in_list(a->base, chars) || in_list(a->base, bins)) &&
+	    (in_list(b->base, chars) || in_list(b->base, bins)))
 		return 1;
 	if (!strcmp(a->base, "decimal") && !strcmp(b->base, "decimal"))
 		return (a->a2 < 0 ? 0 : a->a2) == (b->a2 < 0 ? 0 : b->a2) &&

@@ -130,7 +130,9 @@ int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sq
 /* Every statement of h (read from path) in [from, upto), those that made
  * no version too, by wh_fscale_refuse: the schema records say float or
  * double before and after such a statement, so no step converts the rows
- * across it. */
+ * across it. Also refused there: a statement of columns after the last
+ * version (no row after it yet: the columns after it are not known). The
+ * checks of the statements a merge's range holds that no step sees. */
 int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 		   const struct mc_pos *from, const struct mc_pos *upto, int upto_inf,
 		   struct mc_err *err);

@@ -99,8 +99,30 @@ static void test_ledger(void)
 	}
 }
 
+/* ledger_gtid_seq: the highest number of a domain in a set, MariaDB's
+ * and MySQL's (a UUID's dashes are not a domain's end) */
+static void test_gtid_seq(void)
+{
+	const char *m = "0-1-41, 5-2-7,0-3-9";
+	const char *u = "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7-12,3e11fa47-71ca-11e1-9e33-"
+			"c80aa9429563:1-3";
+	uint64_t n = 0;
+	tap_check(ledger_gtid_seq(m, strlen(m), "0", 1, &n) && n == 41, "MariaDB: domain 0's highest",
+		  "%llu", (unsigned long long)n);
+	tap_check(ledger_gtid_seq(m, strlen(m), "5", 1, &n) && n == 7, "MariaDB: domain 5",
+		  "%llu", (unsigned long long)n);
+	tap_check(!ledger_gtid_seq(m, strlen(m), "1", 1, &n), "MariaDB: no domain 1", "%d", 0);
+	tap_check(ledger_gtid_seq(u, strlen(u), "3e11fa47-71ca-11e1-9e33-c80aa9429562", 36, &n) &&
+			  n == 12, "MySQL: a UUID's last interval's end", "%llu", (unsigned long long)n);
+	tap_check(ledger_gtid_seq(u, strlen(u), "3e11fa47-71ca-11e1-9e33-c80aa9429563", 36, &n) &&
+			  n == 3, "MySQL: another UUID of the same prefix", "%llu", (unsigned long long)n);
+	tap_check(!ledger_gtid_seq(u, strlen(u), "3e11fa47", 8, &n), "MySQL: a UUID's prefix is none",
+		  "%d", 0);
+}
+
 int main(void)
 {
+	test_gtid_seq();
 	test_gtid_ok();
 	test_gtid_add();
 	test_ledger();
