@@ -882,7 +882,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		      size_t whysz)
 {
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
-	if ((!R->ntypes && !(R->fixt && R->fixt->nmask) && !R->nrefs) || !alter_head(&k))
+	if ((!R->ntypes && !(R->fixt && R->fixt->nmask) && !R->nrefs && !R->ndml) || !alter_head(&k))
 		return 1;
 	while (k.kind) {
 		int add = is(&k, "add"), chg = is(&k, "change"), mod = is(&k, "modify");
@@ -916,10 +916,14 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		cov2 = name2 ? tf_rules_cover(R, db, table, name2, nn2) : cov;
 		rule = cov & 1 ? "types rule covers" : cov & 2 ? "mask rule covers"
 						   : "columns or keep_if rule reads";
-		if ((ren || chg) && (cov & 2) && !(cov2 & 2)) {
-			snprintf(why, whysz, "a mask rule covers it, none its new name '%.*s': its "
-				 "values from here on would be written in the clear",
-				 (int)(nn2 > 200 ? 200 : nn2), name2);
+		if ((ren || chg) && (cov & ~cov2 & 7)) { /* a rule of the name, none of the new */
+			int c = cov & ~cov2;
+			snprintf(why, whysz, "a %s it, none its new name '%.*s': %s", c & 2 ? "mask "
+				 "rule covers" : c & 1 ? "types rule covers" : "columns or keep_if rule "
+				 "reads", (int)(nn2 > 200 ? 200 : nn2), name2, c & 2 ? "its values from "
+				 "here on would be written in the clear" : c & 1 ? "its values from here "
+				 "on would have the column's own type, the older rows the rule's" :
+				 "the rule would read a column the table no longer has");
 			return 0;
 		}
 		if (add && cov) {

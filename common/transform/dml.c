@@ -530,3 +530,17 @@ int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_
 		return 1;
 	return eval(&x, d->keep_if);
 }
+
+static bool expr_reads(const struct tf_expr *e, const char *name, size_t n)
+{
+	if (!e)
+		return false;
+	if (e->col && strlen(e->col) == n && memcmp(e->col, name, n) == 0)
+		return true;
+	return expr_reads(e->a, name, n) || expr_reads(e->b, name, n);
+}
+
+bool tf_dml_reads(const struct tf_dml *d, const char *name, size_t n)
+{
+	return expr_reads(d->keep_if, name, n);
+}

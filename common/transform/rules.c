@@ -616,17 +616,18 @@ int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, 
 		if (tf_sel_match(&R->fixt->mask[i].on, db, strlen(db), table, strlen(table)) &&
 		    tfr_match(&R->fixt->mask[i].column, name, n))
 			c |= 2;
-	/* 4: an expression reads it (an added column's value, a keep_if) of a
-	 * rule of the table (the names the expressions read, of any rule) */
+	/* 4: an expression reads it: a keep_if of the table, or an added
+	 * column's value of the table (the names of any rule's expressions) */
+	for (size_t i = 0; i < R->ndml && !(c & 4); i++)
+		if (tf_sel_match(&R->dml[i].on, db, strlen(db), table, strlen(table)) &&
+		    tf_dml_reads(&R->dml[i], name, n))
+			c |= 4;
 	for (size_t k = 0; k < R->nrefs && !(c & 4); k++) {
 		int on = 0;
 		if (strlen(R->refs[k]) != n || memcmp(R->refs[k], name, n) != 0)
 			continue;
 		for (size_t i = 0; i < R->nadd && !on; i++)
 			on = tf_sel_match(&R->add[i].on, db, strlen(db), table, strlen(table));
-		for (size_t i = 0; i < R->ndml && !on; i++)
-			on = R->dml[i].keep_if &&
-			     tf_sel_match(&R->dml[i].on, db, strlen(db), table, strlen(table));
 		c |= on ? 4 : 0;
 	}
 	return c;

@@ -240,6 +240,8 @@ struct tf_names {
 struct mc_rec;
 int tf_dml_keep(const struct tf_dml *d, const struct mc_rec *r, const struct tf_names *s,
 		struct mc_err *err);
+/* Whether d's keep_if reads the column name (n bytes). */
+bool tf_dml_reads(const struct tf_dml *d, const char *name, size_t n);
 
 /* The policy of a ddl record and the DDL type it was decided by (the
  * strictest of the statement's types: ignore < normal < alert < error). */
