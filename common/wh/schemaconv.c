@@ -131,6 +131,16 @@ static struct wh_alt *alt_new(struct wh_alter *a, int op, struct mc_err *err)
 	return x;
 }
 
+/* A clause after the ADD of column name in the same statement changes
+ * its definition: the older rows get the last one's default (the server
+ * fills them once, at the end), not the ADD's. */
+static void added_changed(struct wh_alter *a, const char *name)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->a[i].op == WH_ALT_ADD && strcasecmp(a->a[i].name, name) == 0)
+			a->a[i].def = WH_DEF_LATER;
+}
+
 /* ADD [COLUMN] [IF NOT EXISTS] name def | ADD [COLUMN] (name def, ...) */
 static int clause_add(struct lex *l, struct wh_alter *a, struct mc_err *err)
 {
@@ -260,6 +270,7 @@ static int alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_
 				return -1;
 			if (!wl_name_of(&l, x->name, sizeof x->name))
 				return bad(err, "CHANGE or MODIFY without a column name");
+			added_changed(a, x->name);
 			if (change) {
 				if (wl_next(&l) < 0 || !wl_name_of(&l, x->to, sizeof x->to))
 					return bad(err, "CHANGE without the new name");
@@ -277,6 +288,12 @@ static int alter_parse(const char *sql, size_t n, struct wh_alter *a, struct mc_
 				x->def = m.def == WH_DEF_GENERATED ? WH_DEF_GENERATED : WH_DEF_NONE;
 				memcpy(x->cs, m.cs, sizeof x->cs);
 			}
+		} else if (wl_is_kw(&l, "ALTER")) { /* ALTER [COLUMN] c SET|DROP DEFAULT */
+			char name[256];
+			if (wl_next(&l) < 0 || (wl_is_kw(&l, "COLUMN") && wl_next(&l) < 0))
+				return bad(err, "a quote not closed");
+			if (wl_name_of(&l, name, sizeof name))
+				added_changed(a, name);
 		} else if (wl_is_kw(&l, "RENAME")) {
 			if (wl_next(&l) < 0)
 				return bad(err, "a quote not closed");
@@ -463,6 +480,7 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 			memset(&nn, 0, sizeof nn);
 			nn.def = WH_DEF_NONE;
 			nn.not_null = 1;
+			nn.nulls = 1;
 			if (wh_def_value(&nn, &T->cols[j], &s->def[j], &s->defbuf, why, sizeof why) < 0) {
 				char full[900];
 				s->defbuf.len = b0;

@@ -71,7 +71,8 @@ enum { WH_ALT_ADD = 1, WH_ALT_DROP, WH_ALT_RENAME, WH_ALT_MODIFY, WH_ALT_ADD_PK,
 
 /* The default an added column takes for the rows it did not see. */
 enum { WH_DEF_NONE = 0, WH_DEF_NULL, WH_DEF_LIT, WH_DEF_STR, WH_DEF_EXPR, WH_DEF_GENERATED,
-       WH_DEF_LONG /* a string literal longer than lit holds */ };
+       WH_DEF_LONG /* a string literal longer than lit holds */,
+       WH_DEF_LATER /* another clause of the statement changes the column */ };
 
 struct wh_alt {
 	int op;
@@ -81,6 +82,9 @@ struct wh_alt {
 				  * WH_DEF_STR: the string, unescaped) */
 	size_t litn;
 	int not_null;
+	int nulls;               /* not an ADD: what a kept column's NULL became
+				  * when made NOT NULL (an ENUM's: '', its error
+				  * value, not its first label) */
 	int autoinc;             /* ADD: AUTO_INCREMENT (the server numbers the rows) */
 	int bslash;              /* ADD: its DEFAULT string holds a backslash */
 	int fscale;              /* ADD: FLOAT(M,D) or DOUBLE(M,D), which round to D

@@ -261,6 +261,11 @@ int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *
 		snprintf(why, whysz, "its DEFAULT string is longer than the %zu bytes mcsync reads of "
 			 "it", sizeof x->lit - 1);
 		return -1;
+	case WH_DEF_LATER:
+		snprintf(why, whysz, "another clause of the statement changes it again (ALTER "
+			 "COLUMN ... SET or DROP DEFAULT, MODIFY or CHANGE): the older rows got the "
+			 "last definition's default, which mcsync does not follow");
+		return -1;
 	case WH_DEF_GENERATED:
 		snprintf(why, whysz, "it is a generated column: its value for the older rows is an "
 			 "expression mcsync does not compute");
@@ -357,6 +362,8 @@ int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *
 		if (!strcmp(t.base, "float")) {
 			v->kind = MC_V_F32;
 			v->v.f32 = (float)d;
+			if (v->v.f32 == 0)
+				v->v.f32 = 0; /* -1e-46 is -0 as a FLOAT: 0 */
 		} else {
 			v->kind = MC_V_F64;
 			v->v.f64 = d;
@@ -405,7 +412,7 @@ int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *
 				return -1;
 			}
 		}
-		if (implicit && en) {
+		if (implicit && en && !x->nulls) {
 			if (enum_first(c, b) < 0) {
 				b->len = at;
 				snprintf(why, whysz, "the first member of '%.*s' cannot be read",
