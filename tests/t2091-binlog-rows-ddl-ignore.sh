@@ -5,8 +5,13 @@
 # /*!50500 IGNORE */ TABLE), and ALTER TABLE ... ENGINE=BLACKHOLE, after
 # which the table holds no row. They were plain alter records, and the
 # merge kept the rows, exit 0. Now refused as the others (exit 1, the way
-# out), and passed with --rows-ddl=pass; an ALTER IGNORE of no key and an
-# engine that keeps the rows pass silently.
+# out), and passed with --rows-ddl=pass; an engine that keeps the rows
+# passes silently. Then (a second tester): any other ALTER IGNORE that
+# copies the table drops rows too, with no warning (a unique column's
+# collation made case-insensitive dropped 'A' beside 'a'), and REORGANIZE
+# PARTITION of LIST partitions drops the rows of values the new lists
+# leave out: both are refused now; a REORGANIZE of RANGE partitions,
+# which must keep their range, passes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
@@ -30,7 +35,21 @@ expect_grep "... naming the table, the statement and the way out" \
 	"offset [0-9]+: \`d\`\.\`ig\`: ALTER IGNORE TABLE d\.ig ADD UNIQUE \(v\) \(ALTER IGNORE \.\.\. UNIQUE\) removes or replaces rows with no row events.*--rows-ddl=pass$" "$T/err"
 expect_eq "... which the server did: row 2 is gone" "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM d.ig")" "1,3"
 one 1 "ALTER /*!50500 IGNORE */ TABLE d.ig2 ADD PRIMARY KEY (id, v), DROP PRIMARY KEY"
-one 0 "ALTER IGNORE TABLE d.ig ADD INDEX iv2 (v)"
+sql "CREATE TABLE d.ci (id INT PRIMARY KEY, u VARCHAR(5) COLLATE utf8mb4_bin UNIQUE);
+INSERT INTO d.ci VALUES (1, 'a'), (2, 'A');
+CREATE TABLE d.pl (id INT PRIMARY KEY) PARTITION BY LIST (id) (PARTITION p0 VALUES IN (1, 2), PARTITION p1 VALUES IN (3));
+INSERT INTO d.pl VALUES (1), (2), (3);
+CREATE TABLE d.pr (id INT PRIMARY KEY) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN MAXVALUE);
+INSERT INTO d.pr VALUES (1), (5), (20)" || { fail "setup" "sql"; exit 1; }
+one 1 "ALTER IGNORE TABLE d.ci MODIFY u VARCHAR(5) COLLATE utf8mb4_general_ci"
+expect_grep "... any ALTER IGNORE" "\`d\`\.\`ci\`: ALTER IGNORE TABLE d\.ci MODIFY .* \(ALTER IGNORE\) removes or replaces rows" "$T/err"
+expect_eq "... which the server did: 'A' is gone" "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM d.ci")" "1"
+one 1 "ALTER IGNORE TABLE d.ig ADD INDEX iv2 (v)"
+one 1 "ALTER TABLE d.pl REORGANIZE PARTITION p0 INTO (PARTITION p0 VALUES IN (1))"
+expect_grep "... REORGANIZE of LIST partitions" "\`d\`\.\`pl\`: .* \(REORGANIZE PARTITION \.\.\. VALUES IN\) removes or replaces rows" "$T/err"
+expect_eq "... which the server did: row 2 is gone" "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM d.pl")" "1,3"
+one 0 "ALTER TABLE d.pr REORGANIZE PARTITION p0 INTO (PARTITION p0a VALUES LESS THAN (3), PARTITION p0b VALUES LESS THAN (10))"
+expect_eq "... a REORGANIZE of RANGE partitions kept every row" "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM d.pr")" "1,5,20"
 one 0 "ALTER TABLE d.bh ENGINE=InnoDB"
 if [ $bh = 1 ]; then
 	one 1 "ALTER TABLE d.bh ENGINE = BLACKHOLE"

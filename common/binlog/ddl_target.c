@@ -63,6 +63,17 @@ static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
 		t->other_db = t->other_table = mc_str_c("", 0);
 		return;
 	}
+	if (ddl_kw(ts, i, "REORGANIZE") && ddl_kw(ts, i + 1, "PARTITION")) {
+		/* of LIST partitions: the rows of values the new lists leave out
+		 * are dropped (RANGE ones must keep the range, HASH and KEY
+		 * their rows) */
+		for (k = i + 2; k + 1 < ts->n; k++)
+			if (ddl_kw(ts, k, "VALUES") && ddl_kw(ts, k + 1, "IN")) {
+				t->rows = "REORGANIZE PARTITION ... VALUES IN";
+				break;
+			}
+		return;
+	}
 	if (ddl_kw(ts, i, "ENGINE")) { /* ENGINE [=] BLACKHOLE: the rows are gone */
 		k = i + 1 + (size_t)ddl_punct(ts, i + 1, '=');
 		if (ddl_kw(ts, k, "BLACKHOLE"))
@@ -159,6 +170,11 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 							  ddl_kw(&ts, i + 1, "KEY"))))
 				t->rows = "ALTER IGNORE ... UNIQUE";
 		}
+		/* any other ALTER IGNORE that copies the table drops the rows a
+		 * unique key then repeats (a collation or charset changed) or
+		 * no partition takes (PARTITION BY LIST), where it would fail */
+		if (ign && !t->rows)
+			t->rows = "ALTER IGNORE";
 	} else if (ddl_kw(&ts, 0, "DROP")) {
 		i = 1;
 		if (ddl_kw(&ts, i, "TEMPORARY"))
