@@ -56,6 +56,10 @@ static const char usage[] =
 		"                             TABLESPACE): refuse (default: exit 1, naming\n"
 		"                             it), or pass (its ddl record and a warning;\n"
 		"                             after loading a new snapshot of the table)\n"
+		"      --fk-cascades=WHAT     a CREATE or ALTER TABLE of a selected table with\n"
+		"                             a foreign key ON DELETE/UPDATE CASCADE or SET\n"
+		"                             NULL, whose changes the binlog does not show:\n"
+		"                             refuse (default: exit 1) or pass (a warning)\n"
 		"      --lower-case-table-names=N  the server's lower_case_table_names: 1 or\n"
 		"                             2, table names of DDL statements are matched\n"
 		"                             to the tables' without case (written in lower\n"
@@ -120,7 +124,7 @@ enum {
 	O_FROM = 'f', O_SCHEMA = 's', O_TABLES = 't',
 	O_STOP_POS = 256, O_STOP_TIME, O_FORMAT, O_NO_CHECKSUM, O_PARTIAL_JSON, O_INDEX,
 	O_TXN_MEMORY, O_START, O_SERVER_ID, O_STOP_AT_END, O_HEARTBEAT, O_RETRY, O_NAMES,
-	O_CKPT_IN, O_START_GTID, O_ROWS_DDL, O_LCTN,
+	O_CKPT_IN, O_START_GTID, O_ROWS_DDL, O_LCTN, O_FK,
 };
 
 static const struct option longopts[] = {
@@ -132,6 +136,7 @@ static const struct option longopts[] = {
 	{ "no-checksum", no_argument, NULL, O_NO_CHECKSUM },
 	{ "partial-json", required_argument, NULL, O_PARTIAL_JSON },
 	{ "rows-ddl", required_argument, NULL, O_ROWS_DDL },
+	{ "fk-cascades", required_argument, NULL, O_FK },
 	{ "lower-case-table-names", required_argument, NULL, O_LCTN },
 	{ "index", required_argument, NULL, O_INDEX },
 	{ "schema", required_argument, NULL, O_SCHEMA },
@@ -304,6 +309,12 @@ int main(int argc, char **argv)
 				prog_usage_error("bad --lower-case-table-names '%s' (want 0, 1 or 2)",
 						 optarg);
 			o.lctn = optarg[0] - '0';
+			break;
+		case O_FK:
+			if (strcmp(optarg, "pass") == 0 || strcmp(optarg, "refuse") == 0)
+				o.fk_pass = optarg[0] == 'p';
+			else
+				prog_usage_error("bad --fk-cascades '%s' (want refuse or pass)", optarg);
 			break;
 		case O_ROWS_DDL:
 			if (strcmp(optarg, "pass") == 0 || strcmp(optarg, "refuse") == 0)

@@ -43,6 +43,10 @@ static const char usage[] =
 	"                           their WHERE\n"
 	"      --split-key=DB.T:COL[,COL]  split DB.T on these columns (a unique key;\n"
 	"                           it is the table's declared key if it has none)\n"
+	"      --fk-cascades=WHAT   a selected table that a foreign key's cascade (ON\n"
+	"                           DELETE/UPDATE CASCADE or SET NULL) changes, which\n"
+	"                           the binlog does not show: refuse (default: exit 1,\n"
+	"                           naming it) or pass (a warning each)\n"
 	"Reading:\n"
 	"      --threads=N          connections reading chunks (default 4)\n"
 	"      --chunk-rows=N       rows per chunk (default 20000)\n"
@@ -108,7 +112,7 @@ static void compile(regex_t *re, const char *opt, const char *arg)
 
 enum {
 	O_DATABASES = 256, O_TABLES, O_EXCLUDE, O_WHERE, O_SPLIT, O_THREADS, O_CHUNK, O_CKPT, O_RATE,
-	O_BRATE, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN, O_RULES,
+	O_BRATE, O_PRECHECK, O_CONSISTENCY, O_CHUNK_BYTES, O_CKPT_IN, O_RULES, O_FK,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +123,7 @@ static const struct option longopts[] = {
 	{ "where", required_argument, NULL, O_WHERE },
 	{ "rules", required_argument, NULL, O_RULES },
 	{ "split-key", required_argument, NULL, O_SPLIT },
+	{ "fk-cascades", required_argument, NULL, O_FK },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "chunk-rows", required_argument, NULL, O_CHUNK },
 	{ "chunk-bytes", required_argument, NULL, O_CHUNK_BYTES },
@@ -161,6 +166,11 @@ static void parse_args(struct snapshot_cli *cli, int argc, char **argv)
 		case O_RULES: cli->rules_file = optarg; break;
 		case O_SPLIT:
 			add_table_opt(&cli->splits, &cli->nsplits, &cli->csplits, "split-key", optarg);
+			break;
+		case O_FK:
+			if (strcmp(optarg, "refuse") != 0 && strcmp(optarg, "pass") != 0)
+				prog_usage_error("bad --fk-cascades '%s' (want refuse or pass)", optarg);
+			o->fk_pass = optarg[0] == 'p';
 			break;
 		case O_THREADS: rc = opt_u64("threads", optarg, 1, 256, &o->threads, &e); break;
 		case O_CHUNK: rc = opt_u64("chunk-rows", optarg, 1, 1u << 30, &o->chunk_rows, &e); break;

@@ -38,7 +38,7 @@ statement() {
 
 compare_statement() { # DESC BINLOG VVFILE
 	_d=$1 _f=$2 _v=$3
-	if mc-binlog-tail --format=text "$_f" >/dev/null 2>"$T/err"; then
+	if mc-binlog-tail --format=text --fk-cascades=pass "$_f" >/dev/null 2>"$T/err"; then
 		fail "$_d: statement-based changes refused" "exit 0"
 		return
 	fi
@@ -55,7 +55,7 @@ compare_statement() { # DESC BINLOG VVFILE
 compare() { # DESC BINLOG VVFILE [OPTIONS]
 	_d=$1 _f=$2 _v=$3
 	shift 3
-	if ! mc-binlog-tail --format=text "$@" "$_f" >"$T/mc.txt" 2>"$T/err"; then
+	if ! mc-binlog-tail --format=text --fk-cascades=pass "$@" "$_f" >"$T/mc.txt" 2>"$T/err"; then
 		fail "$_d" "mc-binlog-tail exited $?"
 		return
 	fi

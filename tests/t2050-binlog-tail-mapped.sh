@@ -14,7 +14,7 @@ mkdir -p "$T/m" "$T/p" "$T/cut" "$T/src"
 # run DIR FILE: mc-binlog-tail on DIR/NAME (NAME: FILE's name, so that the
 # positions in the records are the same), exit code in DIR/rc
 run() {
-	mc-binlog-tail "$1/$(basename "$2")" >"$1/out" 2>"$1/err"
+	mc-binlog-tail --fk-cascades=pass "$1/$(basename "$2")" >"$1/out" 2>"$1/err"
 	echo $? >"$1/rc"
 }
 # same DESC FILE: FILE read as a file, then through a FIFO of the same name
@@ -65,7 +65,7 @@ for at in 3 4 50 200 1000 65536 262143 262144 262145 700001 $((size - 1)); do
 done
 [ "$n_diff" -eq 0 ] && ok "sakila cut at 11 places: the same records, message and exit code a file and piped"
 head -c 700001 "$S" >"$T/cut/mysql-bin.000001"
-expect_code 1 "a file cut inside an event: exit 1" mc-binlog-tail "$T/cut/mysql-bin.000001"
+expect_code 1 "a file cut inside an event: exit 1" mc-binlog-tail --fk-cascades=pass "$T/cut/mysql-bin.000001"
 expect_grep "a file cut inside an event: the offset and what is present" \
 	"mysql-bin.000001': offset [0-9]+: truncated event \\([0-9]+ bytes, [0-9]+ present\\)" "$T/err"
 
@@ -74,12 +74,12 @@ expect_grep "a file cut inside an event: the offset and what is present" \
 mkdir -p "$T/lib"
 : >"$T/lib/libmariadb.so.3"
 cp "$S" "$T/m/mysql-bin.000001"
-mc-binlog-tail "$T/m/mysql-bin.000001" >"$T/want" 2>/dev/null
+mc-binlog-tail --fk-cascades=pass "$T/m/mysql-bin.000001" >"$T/want" 2>/dev/null
 expect_ok "files: no libmariadb loaded (a broken one on LD_LIBRARY_PATH)" \
-	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/mysql-bin.000001"
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --fk-cascades=pass "$T/m/mysql-bin.000001"
 expect_same "files: the same records without the client library" "$T/out" "$T/want"
 expect_code 1 "live: the client library cannot be loaded: exit 1" \
-	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --socket="$T/no.sock" --start=mysql-bin.000001:4
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --fk-cascades=pass --socket="$T/no.sock" --start=mysql-bin.000001:4
 expect_grep "live: the message names the library" \
 	"^mc-binlog-tail: cannot load the MariaDB client library \\(needed to read a server\\): .*libmariadb.so.3" "$T/err"
 if command -v readelf >/dev/null; then
@@ -100,14 +100,14 @@ fi
 : >"$T/lib/libzstd.so.1"
 : >"$T/lib/libz.so.1"
 expect_ok "files: no libzstd or zlib loaded for a plain binlog (broken ones on LD_LIBRARY_PATH)" \
-	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/mysql-bin.000001"
+	env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --fk-cascades=pass "$T/m/mysql-bin.000001"
 expect_same "... the same records" "$T/out" "$T/want"
 if command -v zstd >/dev/null; then
 	zstd -q -c "$T/m/mysql-bin.000001" >"$T/m/z.000001.zst"
-	expect_ok "a zstd-compressed binlog: libzstd opened then" mc-binlog-tail "$T/m/z.000001.zst"
+	expect_ok "a zstd-compressed binlog: libzstd opened then" mc-binlog-tail --fk-cascades=pass "$T/m/z.000001.zst"
 	expect_same "... the same records" "$T/out" "$T/want"
 	expect_code 1 "... where it cannot be loaded: exit 1" \
-		env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail "$T/m/z.000001.zst"
+		env LD_LIBRARY_PATH="$T/lib" mc-binlog-tail --fk-cascades=pass "$T/m/z.000001.zst"
 	expect_grep "... the message names the library" \
 		"^mc-binlog-tail: cannot load libzstd.so.1 \\(needed for compressed data\\): " "$T/err"
 fi

@@ -101,6 +101,10 @@ struct ddl_target {
 	const char *rows;
 	struct mc_str other_db, other_table;
 	int absorbed; /* CONVERT TABLE other TO PARTITION: other is gone after it */
+	/* CREATE or ALTER TABLE with a foreign key ON DELETE or UPDATE
+	 * CASCADE, SET NULL or SET DEFAULT: the changes of the table that key
+	 * makes are not in the binlog */
+	int fk_cascade;
 };
 
 /* The sql_mode a statement was written under, as far as reading it goes:

@@ -91,6 +91,19 @@ static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
 	}
 }
 
+/* ON DELETE|UPDATE CASCADE|SET NULL|SET DEFAULT anywhere in ts (a
+ * foreign key's action; not ON UPDATE CURRENT_TIMESTAMP). */
+static int fk_cascade(const struct toks *ts)
+{
+	for (size_t k = 0; k + 2 < ts->n; k++)
+		if (ddl_kw(ts, k, "ON") && (ddl_kw(ts, k + 1, "DELETE") || ddl_kw(ts, k + 1, "UPDATE")) &&
+		    (ddl_kw(ts, k + 2, "CASCADE") ||
+		     (ddl_kw(ts, k + 2, "SET") && k + 3 < ts->n &&
+		      (ddl_kw(ts, k + 3, "NULL") || ddl_kw(ts, k + 3, "DEFAULT")))))
+			return 1;
+	return 0;
+}
+
 int ddl_target(const char *sql, size_t n, struct ddl_target *t)
 {
 	return ddl_target_mode(sql, n, 0, t);
@@ -198,6 +211,8 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 		t->kind = DDL_TRUNCATE;
 	}
 out:
+	if (t->kind == DDL_CREATE || t->kind == DDL_ALTER)
+		t->fk_cascade = fk_cascade(&ts);
 	free(ts.t);
 	return t->kind;
 none:

@@ -756,6 +756,7 @@ static int run(struct snapjob *s, struct mc_err *e)
 			return -1;
 	if (open_views(s, m, &wm0, e) < 0 || load_tables(s, m, e) < 0 ||
 	    snapcheck_versioned(s->tables, s->ntables, e) < 0 ||
+	    snapcheck_fk(m, s->tables, s->ntables, o->fk_pass ? &o->warn : NULL, e) < 0 ||
 	    my_exec(m, "COMMIT", e) < 0 || read_checkpoint(s, e) < 0 ||
 	    write_head(s, m, &wm0, e) < 0)
 		return -1;

@@ -72,6 +72,7 @@ struct snapjob_opts {
 	const char *checkpoint;         /* read and rewritten after each chunk, or NULL */
 	const char *checkpoint_in;      /* read only (a sink's), or NULL */
 	int consistency;                /* enum snapjob_consistency */
+	int fk_pass;                    /* --fk-cascades=pass: a warning, not exit 1 */
 	const char *out_name;           /* the output in messages ("standard output") */
 	/* at most once a second and once at the end; NULL: no progress */
 	snapjob_progress_fn progress;

@@ -50,6 +50,11 @@ struct tail_opts {
 	 * PARTITION, DISCARD/IMPORT TABLESPACE) is written with a warning;
 	 * 0 (refuse): exit 1 */
 	int rows_ddl_pass;
+	/* --fk-cascades=pass: a CREATE or ALTER TABLE of a selected table
+	 * with a foreign key ON DELETE/UPDATE CASCADE or SET NULL (whose
+	 * changes the binlog does not show) is written with a warning; 0
+	 * (refuse): exit 1 */
+	int fk_pass;
 	/* --lower-case-table-names: 1 or 2, the table names of DDL statements
 	 * written in lower case (a server that compares them so); 0 as
 	 * written; -1 (not given): live, the server's; FILEs, a DDL naming a

@@ -1,7 +1,8 @@
 /* tail_ddl.c: DDL statements that change rows with no row events in the
  * binlog (tail_int.h: tail_rows_ddl): refused for a selected table, or
  * passed with a warning under --rows-ddl=pass (docs/mc-binlog-tail.md
- * "DDL that changes rows"); the text of a DDL statement in an executable
+ * "DDL that changes rows"), and those that make a foreign key whose
+ * cascades change it (--fk-cascades); the text of a DDL statement in an executable
  * comment that the DDL follower reads (tail_ddl_text). */
 #include "engine/tail_int.h"
 
@@ -46,12 +47,41 @@ static size_t re_name(char *out, size_t size, struct mc_str db, struct mc_str ta
 	return k;
 }
 
+/* A CREATE or ALTER TABLE of a selected table with a foreign key whose
+ * cascade changes it: refused, or passed with a warning (--fk-cascades). */
+static int fk_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
+		  size_t n, uint64_t start, uint64_t off, struct mc_err *err)
+{
+	char stmt[256];
+	if (t->db[0].n)
+		db = t->db[0];
+	if (!st_selected(&T->st, db, t->table[0]))
+		return 0;
+	one_line(s, n, stmt, sizeof stmt);
+	if (T->o->fk_pass) {
+		mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": %s: a "
+			"foreign key's cascade changes the table, passed (--fk-cascades=pass): those "
+			"changes are not in the binlog", (int)db.n, db.p, (int)t->table[0].n,
+			t->table[0].p, T->fileseq, off, stmt);
+		return 0;
+	}
+	mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a foreign key ON DELETE or UPDATE CASCADE "
+		"or SET NULL: the changes its cascade makes to the table are not in the binlog, so "
+		"its copy would keep rows the server changed or deleted; leave the table out "
+		"(--tables) and snapshot it again whenever needed, or run the tail again with "
+		"--fk-cascades=pass when the cascade never fires", (int)db.n, db.p,
+		(int)t->table[0].n, t->table[0].p, stmt);
+	return tail_data_error(T, start, err);
+}
+
 int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
 		  size_t n, uint64_t start, uint64_t off, struct mc_err *err)
 {
 	struct mc_str dbs[2], tabs[2];
 	char stmt[256], names[300], re[600], gonetab[300];
 	size_t nsel = 0, nre = 0, nl = 0, rl = 0;
+	if (t->fk_cascade && t->ntables && fk_ddl(T, t, db, s, n, start, off, err) < 0)
+		return -1;
 	if (t->kind != DDL_ALTER || !t->rows)
 		return 0;
 	dbs[0] = t->db[0].n ? t->db[0] : db;

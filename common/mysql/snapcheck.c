@@ -36,10 +36,62 @@ static int selected(const struct snap_table *t, size_t n, const char *db, const 
 	return 0;
 }
 
+/* The foreign keys whose cascades change a selected table: InnoDB makes
+ * those changes itself and the binlog has none of them. fn(ctx, text) for
+ * each, text saying which and why; returns how many, or -1 (err). */
+static int fk_cascades(MYSQL *m, const struct snap_table *t, size_t n,
+		       void (*fn)(void *, const char *), void *ctx, struct mc_err *err)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char text[1400];
+	int count = 0;
+	if (my_query(m,
+		     "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+		     "UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE "
+		     "FROM information_schema.REFERENTIAL_CONSTRAINTS "
+		     "WHERE DELETE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') "
+		     "OR UPDATE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') ORDER BY 1, 2, 3",
+		     &res, err) < 0)
+		return -1;
+	while ((row = mysql_fetch_row(res))) {
+		if (!row[0] || !row[1] || !row[2] || !row[5] || !row[6] || !selected(t, n, row[0], row[1]))
+			continue;
+		int del = strcmp(row[5], "RESTRICT") != 0 && strcmp(row[5], "NO ACTION") != 0;
+		int upd = strcmp(row[6], "RESTRICT") != 0 && strcmp(row[6], "NO ACTION") != 0;
+		snprintf(text, sizeof text,
+			 "table '%s.%s': foreign key '%s' to '%s.%s' is%s%s%s%s: the changes the cascade "
+			 "makes to '%s.%s' are not in the binlog, so its copy would keep rows the server "
+			 "changed or deleted; have the application change the rows itself (ON DELETE/"
+			 "UPDATE RESTRICT), or exclude the table (--exclude) and snapshot it again "
+			 "whenever needed",
+			 row[0], row[1], row[2], row[3] ? row[3] : "?", row[4] ? row[4] : "?",
+			 del ? " ON DELETE " : "", del ? row[5] : "", upd ? " ON UPDATE " : "",
+			 upd ? row[6] : "", row[0], row[1]);
+		fn(ctx, text);
+		count++;
+	}
+	mysql_free_result(res);
+	return count;
+}
+
+struct fk_out {
+	FILE *out;
+	char first[1400]; /* the first one's text (snapcheck_fk) */
+	const struct mc_say *warn;
+};
+
+static void fk_finding(void *ctx, const char *text)
+{
+	struct fk_out *x = ctx;
+	fprintf(x->out, "error: %s\n", text);
+}
+
 int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 		  struct mc_err *err)
 {
-	int errors = 0;
+	int errors = 0, k;
+	struct fk_out fx = { .out = out };
 	char v[256], w[256];
 #define FINDING(level, ...)                         \
 	do {                                        \
@@ -194,32 +246,10 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 				"table '%s.%s' has invisible columns: they are written like the others",
 				x->db, x->name);
 	}
-	/* foreign keys whose cascades change a selected table: InnoDB makes
-	 * those changes itself and the binlog has none of them */
-	if (my_query(m,
-		     "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
-		     "UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE "
-		     "FROM information_schema.REFERENTIAL_CONSTRAINTS "
-		     "WHERE DELETE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') "
-		     "OR UPDATE_RULE IN ('CASCADE','SET NULL','SET DEFAULT') ORDER BY 1, 2, 3",
-		     &res, err) < 0)
+	/* foreign keys whose cascades change a selected table */
+	if ((k = fk_cascades(m, t, n, fk_finding, &fx, err)) < 0)
 		return -1;
-	while ((row = mysql_fetch_row(res))) {
-		if (!row[0] || !row[1] || !row[2] || !row[5] || !row[6] || !selected(t, n, row[0], row[1]))
-			continue;
-		int del = strcmp(row[5], "RESTRICT") != 0 && strcmp(row[5], "NO ACTION") != 0;
-		int upd = strcmp(row[6], "RESTRICT") != 0 && strcmp(row[6], "NO ACTION") != 0;
-		FINDING("error",
-			"table '%s.%s': foreign key '%s' to '%s.%s' is%s%s%s%s: the changes the cascade "
-			"makes to '%s.%s' are not in the binlog, so its copy would keep rows the server "
-			"changed or deleted; have the application change the rows itself (ON DELETE/"
-			"UPDATE RESTRICT), or exclude the table (--exclude) and snapshot it again "
-			"whenever needed",
-			row[0], row[1], row[2], row[3] ? row[3] : "?", row[4] ? row[4] : "?",
-			del ? " ON DELETE " : "", del ? row[5] : "", upd ? " ON UPDATE " : "",
-			upd ? row[6] : "", row[0], row[1]);
-	}
-	mysql_free_result(res);
+	errors += k;
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }
@@ -261,4 +291,25 @@ int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err)
 		       "lost; set binlog_format=ROW (SET GLOBAL binlog_format=ROW, and in the "
 		       "server's configuration), then snapshot",
 		       where, bad[0] ? bad : "unset", bad == g ? "global" : "session");
+}
+
+static void fk_first(void *ctx, const char *text)
+{
+	struct fk_out *x = ctx;
+	if (!x->first[0])
+		snprintf(x->first, sizeof x->first, "%s", text);
+	if (x->warn)
+		mc_sayf(x->warn, "warning: %s; passed (--fk-cascades=pass)", text);
+}
+
+int snapcheck_fk(MYSQL *m, const struct snap_table *t, size_t n, const struct mc_say *pass,
+		 struct mc_err *err)
+{
+	struct fk_out x = { .warn = pass };
+	int k = fk_cascades(m, t, n, fk_first, &x, err);
+	if (k <= 0 || pass)
+		return k < 0 ? -1 : 0;
+	return mc_errf(err, MC_EXIT_DATA, "%s; or --fk-cascades=pass, to take the table as it is "
+		       "when the cascade never fires (%d such key%s of a selected table: mc-snapshot "
+		       "--precheck lists them)", x.first, k, k == 1 ? "" : "s");
 }

@@ -24,4 +24,13 @@ int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err);
  * (exit 1) naming the first and how many there are. */
 int snapcheck_versioned(const struct snap_table *t, size_t n, struct mc_err *err);
 
+/* mc-snapshot's refusal of tables among t[0..n) that a foreign key's
+ * cascade (ON DELETE or UPDATE CASCADE, SET NULL, SET DEFAULT) changes:
+ * the binlog has none of those changes. 0 when there is none; else -1
+ * with err (exit 1) naming the first and how many; pass (not NULL): a
+ * warning each through it, and 0 (--fk-cascades=pass). */
+struct mc_say;
+int snapcheck_fk(MYSQL *m, const struct snap_table *t, size_t n, const struct mc_say *pass,
+		 struct mc_err *err);
+
 #endif

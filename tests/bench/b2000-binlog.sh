@@ -46,7 +46,7 @@ with open(path, 'rb') as b:
 tools = [
     ('mariadb-binlog-vv', ['mariadb-binlog', '--base64-output=decode-rows', '-vv', path]),
     ('mariadb-binlog-v', ['mariadb-binlog', '--base64-output=decode-rows', '-v', path]),
-    ('mc-binlog-tail', [tail, path]),
+    ('mc-binlog-tail', [tail, '--fk-cascades=pass', path]),
 ]
 wall = {t: [] for t, _ in tools}
 cpu = {t: [] for t, _ in tools}
@@ -110,7 +110,7 @@ if data:
 PY
 }
 
-echo "peers: mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') --base64-output=decode-rows -vv (and -v); mc-binlog-tail with its defaults (record stream, checksums verified; files read with read(2); the MariaDB client library not loaded for files)"
+echo "peers: mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') --base64-output=decode-rows -vv (and -v); mc-binlog-tail with its defaults and --fk-cascades=pass (sakila has foreign keys ON UPDATE CASCADE) (record stream, checksums verified; files read with read(2); the MariaDB client library not loaded for files)"
 gunzip -c "$TOP/tests/fixtures/binlog/mysql-binlog-connector-java/src/test/resources/mysql-bin.sakila.gz" \
 	>"$W/sakila.000001"
 run sakila "$W/sakila.000001" $((RUNS * 4))
