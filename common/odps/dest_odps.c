@@ -89,130 +89,6 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
 						 .proceed = w->o.proceed };
 }
 
-/* ---- the table-and-partition hook ---- */
-
-/* Make sure table p->table exists, of the layout of odps/tables.h for the
- * last schema record in schemas[0..len), with its partition p->part
- * (odps_tables_ensure: idempotent SQL). Once per partition per run; an
- * append without schema records (a completion without rows) waits for
- * one that has them. */
-int odd_ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
-		     struct mc_err *err)
-{
-	struct mc_scratch sc = { 0 };
-	struct mc_buf last = { 0 };
-	struct odps_sql_opts so;
-	struct odps_tables_opts to;
-	size_t at = 0;
-	int rc = 0;
-	while (rc == 0 && at < len) {
-		struct mc_rec r;
-		size_t used;
-		if (rec_decode(schemas + at, len - at, 0, &used, &r, &sc, err) != 1)
-			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema buffer");
-		else if (r.kind == MC_R_SCHEMA) {
-			last.len = 0;
-			if (buf_add(&last, schemas + at, used) < 0)
-				rc = mc_oom(err, "schema");
-		}
-		at += used;
-	}
-	if (rc == 0 && last.len) {
-		struct mc_rec r;
-		size_t used;
-		odd_sql_opts(w, &so, &to);
-		to.layout = p->layout;
-		if (rec_decode(last.p, last.len, 0, &used, &r, &sc, err) != 1)
-			rc = mc_errf(err, MC_EXIT_DATA, "internal: schema record");
-		else
-			rc = odps_tables_ensure(&w->c, &to, &r, p->table, p->is_log, p->part, err);
-		/* a base table's log table is made with it: a table none of whose
-		 * changes has come yet has an empty log, which the merge in
-		 * MaxCompute reads (it never guesses a missing one empty) */
-		if (rc == 0 && !p->is_log && !w->o.upsert) {
-			char log[300];
-			snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
-			rc = odps_tables_ensure(&w->c, &to, &r, log, 1, NULL, err);
-		}
-		if (rc == 0 && p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert)
-			rc = odd_ddl_table(w, p->table, p->is_log, p->layout, NULL, err);
-		if (rc == 0)
-			p->ensured = 1;
-	}
-	buf_free(&last);
-	rec_scratch_free(&sc);
-	return rc < 0 ? -1 : 0;
-}
-
-/* The log table for a DDL's marker when the append carries no schema
- * record (a TRUNCATE or DROP of a table with no change in this stream):
- * made from the base table's columns (DESC), the layout of odps/tables.h,
- * with its partition; a later append with a schema checks it as always. */
-static int log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err)
-{
-	struct odps_sql_opts so;
-	struct odps_desc d = { 0 };
-	struct mc_buf q = { 0 }, out = { 0 };
-	size_t n = strlen(p->table) - strlen(ODPS_LOG_SUFFIX);
-	char *base = mc_strndup(p->table, n);
-	int rc = -1, r;
-	if (!base)
-		return mc_oom(err, "table name");
-	odd_sql_opts(w, &so, NULL);
-	if (odps_tables_desc(&w->c, &so, base, &d, err) < 0) {
-		mc_errctx(err, "%s has no schema record in this stream, and its base table: ",
-			  p->table);
-		goto out;
-	}
-	if (d.ncols < 3) {
-		mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s': not a base table of mcsync", base);
-		goto out;
-	}
-	r = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
-	r |= odps_ident(&q, p->table, strlen(p->table));
-	if (p->layout == WH_LAYOUT_MCSYNC) {
-		r |= buf_adds(&q, " (mc_op STRING, mc_image STRING, mc_time BIGINT");
-	} else { /* the layout's columns (odps/tables.h), the base's but mc_pos_* */
-		const struct wh_lcol *c;
-		size_t nc = wh_layout_head((enum wh_layout)p->layout, &c);
-		for (size_t i = 0; i < nc; i++)
-			r |= buf_addf(&q, "%s%s %s", i ? ", " : " (", c[i].name, c[i].type);
-		d.ncols -= 3;
-	}
-	for (size_t i = 0; i < d.ncols; i++) {
-		r |= buf_adds(&q, ", ");
-		r |= odps_ident(&q, d.names[i], strlen(d.names[i]));
-		r |= buf_addf(&q, " %s", d.types[i]);
-	}
-	if (p->layout != WH_LAYOUT_MCSYNC) {
-		const struct wh_lcol *c;
-		size_t nc = wh_layout_tail((enum wh_layout)p->layout, &c);
-		for (size_t i = 0; i < nc; i++)
-			r |= buf_addf(&q, ", %s %s", c[i].name, c[i].type);
-		d.ncols += 3; /* freed by odps_desc_free */
-	}
-	r |= buf_adds(&q, ") COMMENT '");
-	for (const char *c = d.comment ? d.comment : ""; *c; c++)
-		r |= (*c == '\'' || *c == '\\' ? buf_addc(&q, '\\') : 0) | buf_addc(&q, *c);
-	r |= buf_adds(&q, "' PARTITIONED BY (ds STRING);");
-	r |= buf_addc(&q, '\0');
-	if (r) {
-		mc_oom(err, "SQL");
-		goto out;
-	}
-	if (odps_sql_run(&w->c, &so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
-		goto out;
-	if (odps_add_partition(&w->c, &so, p->table, p->part, err) < 0)
-		goto out;
-	p->ensured = 1;
-	rc = 0;
-out:
-	odps_desc_free(&d);
-	buf_free(&q);
-	buf_free(&out);
-	free(base);
-	return rc;
-}
 
 static size_t part_index(const struct odd *w, const struct dest_part *p);
 
@@ -277,8 +153,20 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 	 * every log layout (docs/maxcompute.md "Schema changes") */
 	if (!p->is_ddl && odd_hist_add(w, p, rows, &h, err) < 0)
 		return -1;
-	if (rows->rows == 0)
+	if (rows->rows == 0) {
+		/* a table empty at its snapshot: its base table and partition,
+		 * and its log table, made all the same, for the merge in
+		 * MaxCompute to read (none was made: every merge of the table
+		 * failed, "Table not found") */
+		if (rows->complete && !p->is_log && !p->is_ddl && !w->o.upsert && !p->ensured) {
+			p->layout = rows->layout; /* (its log table's) */
+			if (rows->schemas_len)
+				return odd_ensure_table(w, p, rows->schemas, rows->schemas_len, err);
+			if (h && h->h.n)
+				return odd_ensure_rec(w, p, &h->h.v[h->h.n - 1].s.rec, err);
+		}
 		return 0;
+	}
 	if (p->is_log && !p->is_ddl && rows->layout != WH_LAYOUT_MCSYNC) {
 		/* the table-replacing DDL's markers into T_log_ddl (dest_odps_ddl.c) */
 		struct mc_buf b = { 0 };
@@ -347,7 +235,7 @@ static int append_rows(struct odd *w, struct dest_part *p, const struct dest_row
 	}
 	if (!p->ensured && odd_ensure_table(w, p, rows->schemas, rows->schemas_len, err) < 0)
 		return -1;
-	if (!p->ensured && p->is_log && !rows->schemas_len && log_from_base(w, p, err) < 0)
+	if (!p->ensured && p->is_log && !rows->schemas_len && odd_log_from_base(w, p, err) < 0)
 		return -1; /* DDL markers only */
 	if (fed) {
 		/* (its session is p's) */

@@ -158,6 +158,11 @@ void odd_early_free(struct odd *w);
  * record of schemas[0..len) (dest_odps.c; sets p->ensured). */
 int odd_ensure_table(struct odd *w, struct dest_part *p, const char *schemas, size_t len,
 		     struct mc_err *err);
+/* The same for the decoded schema record r. */
+int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, struct mc_err *err);
+/* The log table for a DDL's marker when the append carries no schema
+ * record: made from the base table's columns (dest_odps_tab.c). */
+int odd_log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err);
 /* The schema and ALTER TABLE records recs[0..len) added to the schema
  * history file of p's table (what odd_hist_add writes; w->hists
  * untouched: the thread of dest_odps_early.c writes it too). */
