@@ -51,7 +51,7 @@ expect_grep "... naming the column" "MaxCompute table k4 has a column 'w' that d
 # a source table without a key
 stream "" >"$T/nokey.jsonl"
 expect_code 1 "a table without a key exits 1" pp s5 $N=k5 "$T/nokey.jsonl"
-expect_grep "... saying so" "d.t has no key: a PK Delta Table needs one" "$T/err"
+expect_grep "... saying so" "d.t has no key: a PK Delta Table needs a key that the binlog's changes carry too \\(give the table a primary key, or a unique key of NOT NULL columns\\)$" "$T/err"
 # a NULL key value (a nullable column in the key)
 stream 0,2 >"$T/nullkey.jsonl"
 expect_code 1 "a NULL key exits 1" pp s6 $N=k6 "$T/nullkey.jsonl"

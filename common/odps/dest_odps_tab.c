@@ -14,6 +14,24 @@
 #include "odps/tables.h"
 #include "wh/layout.h"
 
+/* Whether this state committed into table t (is_log: a log table): a
+ * base partition of it completed, or rows in a partition of it; a log
+ * table, when its base table's partition completed (made with it). */
+static int committed(const struct odd *w, const char *t, int is_log)
+{
+	size_t n = strlen(t), ln = strlen(ODPS_LOG_SUFFIX);
+	for (size_t i = 0; i < w->sf.npm; i++)
+		if (!strcmp(w->sf.pm[i].table, t))
+			return 1;
+	for (size_t i = 0; i < w->sf.ndone; i++) {
+		const char *d = w->sf.done[i].table;
+		if (!strcmp(d, t) ||
+		    (is_log && n > ln && strlen(d) == n - ln && !strncmp(d, t, n - ln)))
+			return 1;
+	}
+	return 0;
+}
+
 /* Make sure table p->table exists, of the layout of odps/tables.h for the
  * last schema record in schemas[0..len), with its partition p->part
  * (odps_tables_ensure: idempotent SQL). Once per partition per run; an
@@ -59,6 +77,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	int rc;
 	odd_sql_opts(w, &so, &to);
 	to.layout = p->layout;
+	to.must_exist = committed(w, p->table, p->is_log);
 	rc = odps_tables_ensure(&w->c, &to, r, p->table, p->is_log, p->part, err);
 	/* a base table's log table is made with it: a table none of whose
 	 * changes has come yet has an empty log, which the merge in
@@ -66,6 +85,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	if (rc == 0 && !p->is_log && !w->o.upsert) {
 		char log[300];
 		snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
+		to.must_exist = committed(w, log, 1);
 		rc = odps_tables_ensure(&w->c, &to, r, log, 1, NULL, err);
 	}
 	if (rc == 0 && p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert)

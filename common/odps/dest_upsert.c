@@ -230,14 +230,19 @@ static int take_schema(struct dest_part *p, const char *raw, size_t n, const str
 		pos_format(&r->pos, pos, sizeof pos);
 		return mc_errf(err, MC_EXIT_DATA, "position %s: the schema of %.*s.%.*s changed "
 			       "(version %llu): --mode=upsert does not alter the PK table %s yet: "
-			       "recreate it and load it again", pos, (int)r->db.n, r->db.p,
-			       (int)r->table.n, r->table.p, (unsigned long long)r->schema_version,
-			       p->table);
+			       "load the table again into a new one, from a snapshot taken after "
+			       "the change (a new --state and another --name: this --state, and "
+			       "the state mirror, hold %s as this source's)", pos, (int)r->db.n,
+			       r->db.p, (int)r->table.n, r->table.p,
+			       (unsigned long long)r->schema_version, p->table, p->table);
 	}
-	if (r->nkey == 0)
-		return mc_errf(err, MC_EXIT_DATA, "%.*s.%.*s has no key: a PK Delta Table needs one "
-			       "(give the table a primary key, or declare one: --key of mc-binlog-tail)",
-			       (int)r->db.n, r->db.p, (int)r->table.n, r->table.p);
+	if (r->nkey == 0 || (r->schema_flags & MC_SF_KEY_DECLARED))
+		return mc_errf(err, MC_EXIT_DATA, "%.*s.%.*s has %s: a PK Delta Table needs a key "
+			       "that the binlog's changes carry too (give the table a primary key, "
+			       "or a unique key of NOT NULL columns)", (int)r->db.n, r->db.p,
+			       (int)r->table.n, r->table.p, r->nkey ? "only a key declared by "
+			       "mc-snapshot --split-key, which mc-binlog-tail's changes do not "
+			       "carry" : "no key");
 	if (buf_add(&p->schema, raw, n) < 0)
 		return mc_oom(err, "schema");
 	if (rec_decode(p->schema.p, p->schema.len, 0, &used, &p->srec, &p->sc, err) != 1)
@@ -309,6 +314,25 @@ static int ensure_table(struct ud *w, struct dest_part *p, struct mc_err *err)
 	so.retry_s = w->o.retry_s;
 	so.settings = ODPS_SQL_SETTINGS;
 	so.say = w->o.say;
+	/* a table this state owns (committed rows into): there, or exit 1
+	 * (dropped by hand: made anew, it would miss them) */
+	for (size_t i = 0; i < w->own.n; i++)
+		if (!strncmp(w->own.kv[i].k, "own.", 4) && !strcmp(w->own.kv[i].v, p->table)) {
+			struct odps_desc d = { 0 };
+			rc = odps_tables_desc(&w->c, &so, p->table, &d, err);
+			odps_desc_free(&d);
+			if (rc < 0 && (strstr(err->msg, "ODPS-0130131") ||
+				       strstr(err->msg, "Table not found")))
+				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' is gone, though this "
+					"--state committed rows into it (dropped by hand?): made anew, "
+					"it would miss them; restore it, or load the source again into a "
+					"new table (a new --state, and another --name or the old table "
+					"dropped)", w->t.project, p->table);
+			if (rc < 0)
+				return -1;
+			rc = -1;
+			break;
+		}
 	r = buf_adds(&q, "CREATE TABLE IF NOT EXISTS ");
 	r |= odps_ident(&q, p->table, strlen(p->table));
 	r |= buf_adds(&q, " (");

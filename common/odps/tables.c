@@ -523,8 +523,17 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 		mc_oom(err, "SQL");
 		goto out;
 	}
-	if (odps_sql_run(c, o->sql, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ||
-	    odps_tables_desc(c, o->sql, name, &d, err) < 0 ||
+	if (o->must_exist && odps_tables_desc(c, o->sql, name, &d, err) < 0) {
+		if (strstr(err->msg, "ODPS-0130131") || strstr(err->msg, "Table not found"))
+			mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' is gone, though this "
+				"--state committed rows into it (dropped by hand?): made anew, it would "
+				"miss them; restore it, or load the source again into new tables (a "
+				"new --state, and another --name or the old tables dropped)",
+				c->t->project, name);
+		goto out;
+	}
+	if ((!o->must_exist && (odps_sql_run(c, o->sql, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ||
+				odps_tables_desc(c, o->sql, name, &d, err) < 0)) ||
 	    (o->proceed ? check_proceed(c, name, w, &d, err) : check(c, name, w, &d, err)) < 0)
 		goto out;
 	if (part && odps_add_partition(c, o->sql, name, part, err) < 0)

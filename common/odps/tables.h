@@ -51,6 +51,10 @@ struct odps_tables_opts {
 					     * the refusal of a type change not
 					     * made in place (a new generation:
 					     * odps/gen.h) */
+	int must_exist;                     /* the state committed into it: a
+					     * table not there is exit 1, not
+					     * made anew (dropped by hand, its
+					     * rows would be missing) */
 };
 
 /* Exit 1 (code 1) when schema record s has no column names (flag
