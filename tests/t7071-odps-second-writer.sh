@@ -6,7 +6,8 @@
 # writers and the way out): its snapshot beside the first one's doubled
 # every base row, exit 0. The state mirror answers: a writer that committed
 # nothing (killed before its first commit's data) does not count; another
-# source table into the same table (shards) is not refused. --mode=upsert
+# source table into the same table is refused unless both come through
+# mc-transform's merge rules (shards). --mode=upsert
 # likewise (docs/maxcompute.md "One state directory per source table").
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-odps.sh"
@@ -54,13 +55,28 @@ expect_eq "... nothing doubled" "$(rows sbtest__sbtest1) $(rows sbtest__sbtest1_
 expect_code 1 "a second source given the same --name is refused too" \
 	put c2 --name=sbtest.sbtest1=sbtest__sbtest1 "$T/sb.mcr"
 expect_grep "... naming the writer" "another state directory .writer $writer, commit" "$T/err"
-# another source table into one table (shards, each its own state): taken
+# another source table into one table from another state: refused (found
+# by a tester: taken, the keys of one replaced or deleted the other's rows
+# of the same key, exit 0), unless both come through mc-transform's merge
+# rules (shards: a shard column, or keys stated unique)
 mc-cat "$T/sb.mcr" | sed 's/"sbtest1"/"sbtest2"/' | mc-cat --to=mcr >"$T/sb2.mcr"
 expect_ok "a source table into a new table" put d --name=sbtest.sbtest1=shared "$T/sb.mcr"
-expect_ok "another source table into the same table, from another state, is taken" \
+expect_code 1 "another source table into the same table, from another state, is refused" \
 	put e --name=sbtest.sbtest2=shared "$T/sb2.mcr"
-expect_eq "... each once" "$(rows shared)" "1600,800"
+expect_grep "... naming both sources, the writer and the ways out" \
+	"MaxCompute table 'p1.shared' holds rows of sbtest.sbtest1 written by another state directory .writer $(wr d).; this --state writes sbtest.sbtest2 into it: two source tables in one table, whose rows of one key replace or delete the other's: give this source another --name, or write both through mc-transform's merge rules" "$T/err"
+expect_eq "... nothing of it written" "$(rows shared)" "800,800"
 expect_code 1 "the first source table again from a third state is refused" \
 	put f --name=sbtest.sbtest1=shared "$T/sb.mcr"
 expect_grep "... naming its writer" "table 'p1.shared' holds rows of sbtest.sbtest1 committed by another state directory .writer $(wr d)," "$T/err"
-expect_eq "... nothing doubled" "$(rows shared)" "1600,800"
+cat >"$T/m.yaml" <<'YAML'
+merge:
+  - into: merged
+    tables: [{db: sbtest, table: sbtest1}, {db: sbtest, table: sbtest2}]
+    shard_column: src
+YAML
+mc-transform --rules="$T/m.yaml" "$T/sb.mcr" >"$T/m1.mcr" &&
+	mc-transform --rules="$T/m.yaml" "$T/sb2.mcr" >"$T/m2.mcr" || { fail "setup" "mc-transform"; exit 1; }
+expect_ok "shards through the merge rules: the first, from one state" put g "$T/m1.mcr"
+expect_ok "... the second, from another state, is taken" put h "$T/m2.mcr"
+expect_eq "... each once" "$(rows merged)" "1600,800"

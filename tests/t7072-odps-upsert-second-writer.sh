@@ -7,8 +7,9 @@
 # state directory per source table"): a state killed before its first
 # commit's sessions were committed does not own the table (and its rerun is
 # refused once another took it); the same state's rerun after SIGKILL in
-# each window of its first commit carries on exactly; shards of other source
-# tables from other states are taken.
+# each window of its first commit carries on exactly; other source tables
+# from other states are refused, unless they come through mc-transform's
+# merge rules (shards).
 . "$(dirname "$0")/lib.sh"
 need python3 curl
 . "$TOP/tests/t7051-odps-upsert.lib"
@@ -81,11 +82,24 @@ killed e "ucreate slow=30 skip=0" $N=t3 "$T/ch.mcr"
 expect_ok "a state killed before its first commit does not lock the table" put f $N=t3 "$T/ch.mcr"
 final t3 "$T/ch.jsonl" "... the other writes it"
 
-# shards: other source tables into one PK table from other states are taken
+# other source tables into one PK table from other states: refused (they
+# replaced and deleted each other's rows of one key, exit 0: found by a
+# tester), unless both come through mc-transform's merge rules (shards)
 sed 's/"sbtest1"/"sbtest2"/' "$T/ch.jsonl" | mc-cat --to=mcr >"$T/ch2.mcr"
 expect_ok "a source table into a new table" put g --name=sbtest.sbtest1=shared "$T/ch.mcr"
-expect_ok "another source table into it, from another state, is taken" \
+expect_code 1 "another source table into it, from another state, is refused" \
 	put h --name=sbtest.sbtest2=shared "$T/ch2.mcr"
+expect_grep "... naming both sources" "MaxCompute table 'p1.shared' holds rows of sbtest.sbtest1 written by another state directory .writer $(wr g).; this --state writes sbtest.sbtest2 into it" "$T/err"
+cat >"$T/m.yaml" <<'YAML'
+merge:
+  - into: merged
+    tables: [{db: sbtest, table: sbtest1}, {db: sbtest, table: sbtest2}]
+    shard_column: src
+YAML
+mc-transform --rules="$T/m.yaml" "$T/ch.mcr" >"$T/m1.mcr" &&
+	mc-transform --rules="$T/m.yaml" "$T/ch2.mcr" >"$T/m2.mcr" || { fail "setup" "mc-transform"; exit 1; }
+expect_ok "shards through the merge rules: the first, from one state" put m1 "$T/m1.mcr"
+expect_ok "... the second, from another state, is taken" put m2 "$T/m2.mcr"
 expect_code 1 "the first source again from a third state is refused" \
 	put i --name=sbtest.sbtest1=shared "$T/ch.mcr"
 expect_grep "... naming its writer" "table 'p1.shared' holds rows of sbtest.sbtest1 committed by another state directory .writer $(wr g)," "$T/err"

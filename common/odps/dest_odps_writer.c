@@ -11,8 +11,11 @@
  * (counted as --recover counts). Then the commit is refused before
  * anything of it is committed: its rows beside the other's would be S
  * twice over. A writer that committed nothing of S (killed before its
- * first commit's data, or never got so far) does not count; other source
- * tables into N (mc-transform's shards) are not S. */
+ * first commit's data, or never got so far) does not count. Another
+ * writer whose ledger writes another source table into N is refused too
+ * (one table, the rows of either replacing or deleting the other's of one
+ * key), unless both ledgers mark N a merge destination (mc-transform's
+ * merge rules: shards). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +277,24 @@ static int committed(struct odd *w, const struct odps_sql_opts *so, struct other
 	return rc;
 }
 
+/* Another source table than key's that writer x's ledgers write into N,
+ * where not both x and this state write N through the merge rules: its
+ * name, or NULL. */
+static const char *other_src(const struct other *x, const char *key, const char *name, int merge)
+{
+	for (int l = 0; l < 2; l++) {
+		if (merge && odps_merge_dest(&x->k[l], name))
+			return NULL;
+		for (size_t i = 0; i < x->k[l].n; i++) {
+			const char *k = x->k[l].kv[i].k;
+			if (!strncmp(k, LEDGER_K_NAME, strlen(LEDGER_K_NAME)) && strcmp(k, key) != 0 &&
+			    !strcmp(x->k[l].kv[i].v, name))
+				return k + strlen(LEDGER_K_NAME);
+		}
+	}
+	return NULL;
+}
+
 int odd_writer_check(struct odd *w, const struct mc_ledger *l, struct mc_err *err)
 {
 	return odd_writer_check_names(w, &l->names, err);
@@ -361,6 +382,29 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 					     "of writer %s with --mode=upsert, or write this source "
 					     "under another --name, table or project", w->t.project,
 					     name, s, uw, bseq, w->sf.writer, uw);
+			/* another source table in N from another state directory:
+			 * one table, whose rows of either replace or delete the
+			 * other's of the same key, unless both come through the
+			 * merge rules (shards: a shard column or unique keys) */
+			const char *s2 = NULL, *w2 = NULL;
+			for (size_t k = 0; rc == 0 && !best && !s2 && k < no; k++) {
+				const char *dest = ckpt_get(&o[k].k[2], "dest");
+				if (dest && !strcmp(dest, w->dest) &&
+				    (s2 = other_src(&o[k], key, name, odps_merge_dest(names, name))))
+					w2 = o[k].writer;
+			}
+			if (rc == 0 && !best && !s2 && !odps_merge_dest(names, name) &&
+			    (rc = odps_upowners_other(uo, s, name, &w2, &s2, err)) > 0)
+				rc = 0;
+			if (rc == 0 && s2)
+				rc = mc_errf(err, MC_EXIT_DATA,
+					     "MaxCompute table '%s.%s' holds rows of %s written by another "
+					     "state directory (writer %s); this --state writes %s into it: "
+					     "two source tables in one table, whose rows of one key replace "
+					     "or delete the other's: give this source another --name, or "
+					     "write both through mc-transform's merge rules (merge.into, "
+					     "with shard_column or keys_unique)", w->t.project, name, s2,
+					     w2, s);
 			if (rc == 0 && best)
 				rc = mc_errf(err, MC_EXIT_DATA,
 					     "MaxCompute table '%s.%s' holds rows of %s committed "

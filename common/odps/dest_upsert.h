@@ -60,6 +60,15 @@ int odps_upowners_parse(struct odps_upowners *o, struct mc_err *err);
 const char *odps_upowners_writer(const struct odps_upowners *o, size_t i);
 int odps_upowners_find(const struct odps_upowners *o, const char *s, const char *name,
 		       const char **writer, uint64_t *seq, struct mc_err *err);
+/* Whether ledger names l mark N a merge destination (mc-transform's merge
+ * rules: sink/shard.c's key "name.hex.HEX(N)"). */
+struct ckpt;
+int odps_merge_dest(const struct ckpt *l, const char *name);
+/* Another writer owning another source table than s in N (or claiming
+ * it by a session the Tunnel says was committed): 1 with it and that
+ * source (its ledger name "DB.TABLE"), 0, or -1. */
+int odps_upowners_other(const struct odps_upowners *o, const char *s, const char *name,
+			const char **writer, const char **src, struct mc_err *err);
 void odps_upowners_free(struct odps_upowners *o);
 
 #endif

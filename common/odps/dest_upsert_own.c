@@ -256,8 +256,44 @@ int odps_upowners_find(const struct odps_upowners *o, const char *s, const char 
 	return 0;
 }
 
-/* Refuse pairs c (S -> N, keys "name.S") that another writer owns. */
-static int check(struct ud *w, const struct ckpt *c, struct mc_err *err)
+int odps_merge_dest(const struct ckpt *l, const char *name)
+{
+	char k[600];
+	size_t o = (size_t)snprintf(k, sizeof k, LEDGER_K_NAME "hex.");
+	for (const char *c = name; *c && o + 3 < sizeof k; c++)
+		o += (size_t)snprintf(k + o, sizeof k - o, "%02x", (unsigned char)*c);
+	return ckpt_get(l, k) != NULL;
+}
+
+int odps_upowners_other(const struct odps_upowners *o, const char *s, const char *name,
+			const char **writer, const char **src, struct mc_err *err)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < o->n; i++)
+		for (size_t k = 0; k < o->r[i].body.n; k++) {
+			const char *bk = o->r[i].body.kv[k].k, *v = o->r[i].body.kv[k].v;
+			int in = 0;
+			if ((strncmp(bk, "o.", 2) && strncmp(bk, "u.", 2)) || !strcmp(bk + 2, s))
+				continue;
+			if (bk[0] == 'o')
+				in = !strcmp(v, name);
+			else if (!strncmp(v, name, nl) && v[nl] == ' ')
+				in = claim_in(o, i, v, err); /* a claim its session made good */
+			if (in < 0)
+				return -1;
+			if (in) {
+				*writer = o->r[i].writer;
+				*src = bk + 2;
+				return 1;
+			}
+		}
+	return 0;
+}
+
+/* Refuse pairs c (S -> N, keys "name.S") that another writer owns, or
+ * whose N another writer fills from another source table (unless the
+ * ledger names say N is a merge destination; names NULL: not asked). */
+static int check(struct ud *w, const struct ckpt *c, const struct ckpt *names, struct mc_err *err)
 {
 	struct odps_upowners o = { 0 };
 	int rc = 0;
@@ -270,7 +306,7 @@ static int check(struct ud *w, const struct ckpt *c, struct mc_err *err)
 	if (mirror_ensure(w, err) < 0 || odps_upowners_load(&o, err) < 0)
 		rc = -1;
 	for (size_t k = 0; rc == 0 && k < c->n; k++) {
-		const char *s = c->kv[k].k + strlen(LEDGER_K_NAME), *name = c->kv[k].v, *wr;
+		const char *s = c->kv[k].k + strlen(LEDGER_K_NAME), *name = c->kv[k].v, *wr, *s2;
 		uint64_t seq;
 		int in = odps_upowners_find(&o, s, name, &wr, &seq, err);
 		if (in < 0)
@@ -283,6 +319,16 @@ static int check(struct ud *w, const struct ckpt *c, struct mc_err *err)
 				     "writers of one table: give the --state of writer %s, or write "
 				     "this source under another --name, table or project",
 				     w->t.project, name, s, wr, seq, me(w), wr);
+		else if (names && !odps_merge_dest(names, name) &&
+			 (rc = odps_upowners_other(&o, s, name, &wr, &s2, err)) > 0)
+			rc = mc_errf(err, MC_EXIT_DATA,
+				     "MaxCompute table '%s.%s' holds rows of %s written by another "
+				     "state directory (writer %s); this --state writes %s into it: "
+				     "two source tables in one table, whose rows of one key replace "
+				     "or delete the other's: give this source another --name, or "
+				     "write both through mc-transform's merge rules (merge.into, "
+				     "with shard_column or keys_unique)", w->t.project, name, s2,
+				     wr, s);
 	}
 	odps_upowners_free(&o);
 	return rc;
@@ -318,7 +364,7 @@ int ups_own_check(struct ud *w, const struct mc_ledger *l, struct mc_err *err)
 				return -1;
 		}
 	}
-	return check(w, &w->own_new, err);
+	return check(w, &w->own_new, &l->names, err);
 }
 
 /* The session of this commit (or of entry table/part/id of a rerun) that
@@ -408,7 +454,7 @@ int ups_own_recheck(struct ud *w, struct mc_err *err)
 	struct ckpt c = { 0 };
 	int rc = claims(w, NULL, &c, err);
 	if (rc == 0)
-		rc = check(w, &c, err);
+		rc = check(w, &c, NULL, err); /* (the other sources: checked before) */
 	ckpt_free(&c);
 	return rc;
 }
