@@ -3,7 +3,8 @@
 # binlog carries them (with row_start/row_end and history rows), so a
 # snapshot that passed over them would leave them out in silence. A
 # selected one is refused, exit 1, nothing written; --precheck names every
-# one; --exclude lets the rest through.
+# one; --exclude lets the rest through. mc-binlog-tail refuses one made so
+# after the snapshot.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
@@ -30,3 +31,21 @@ expect_ok "--exclude of them: the snapshot runs" mc-snapshot $MDB_ARGS --databas
 mc-cat --to=jsonl "$T/out" >"$T/snap.jsonl"
 expect_eq "... with the plain table's row" "$(grep -c '"kind":"row"' "$T/snap.jsonl")" 1
 expect_code 0 "--precheck without them: no error" mc-snapshot $MDB_ARGS --precheck --databases=v --exclude='hist'
+
+# mc-binlog-tail: a table made system-versioned after the snapshot (ADD
+# SYSTEM VERSIONING), or created so, is refused at its statement: its
+# history rows came through as inserts of the table, and the merge then
+# stopped at its row_start column (found by a tester)
+mc-snapshot $MDB_ARGS --databases=v --exclude='^v\.hist' >"$T/s.mcr" || { fail "setup" "snapshot"; exit 1; }
+a=$(sql "SHOW MASTER STATUS" | cut -f2)
+sql "ALTER TABLE v.plain ADD SYSTEM VERSIONING; UPDATE v.plain SET a = a + 1;
+CREATE TABLE v.h3 (id INT PRIMARY KEY) WITH SYSTEM VERSIONING" || { fail "setup" "sql"; exit 1; }
+B=$(ls "$MDB_DIR"/binlog/mysql-bin.[0-9]* | tail -1)
+expect_code 1 "the tail: ALTER TABLE ... ADD SYSTEM VERSIONING of a selected table refused" \
+	mc-binlog-tail --schema="$T/s.mcr" --from="$B:$a" "$B"
+expect_grep "... naming it and the ways out" "\`v\`\.\`plain\`: ALTER TABLE v.plain ADD SYSTEM VERSIONING: a system-versioned table .*is not synced .*leave it out \(--tables\), or drop its versioning" "$T/err"
+expect_eq "... before any row of it" "$(wc -c <"$T/out" | tr -d ' ')" 0
+expect_code 1 "... CREATE TABLE ... WITH SYSTEM VERSIONING too" \
+	mc-binlog-tail --schema="$T/s.mcr" --tables='^v\.h3$' --from="$B:$a" "$B"
+expect_grep "... naming it" "\`v\`\.\`h3\`: CREATE TABLE v.h3 .*a system-versioned table" "$T/err"
+expect_ok "... not selected: passed" mc-binlog-tail --schema="$T/s.mcr" --tables='^v\.none$' --from="$B:$a" "$B"

@@ -105,6 +105,10 @@ struct ddl_target {
 	 * CASCADE, SET NULL or SET DEFAULT: the changes of the table that key
 	 * makes are not in the binlog */
 	int fk_cascade;
+	/* CREATE TABLE ... WITH SYSTEM VERSIONING, ALTER TABLE ... ADD SYSTEM
+	 * VERSIONING: the table keeps history rows, written to the binlog as
+	 * rows of the table */
+	int versioned;
 };
 
 /* The sql_mode a statement was written under, as far as reading it goes:

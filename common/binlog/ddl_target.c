@@ -211,8 +211,12 @@ int ddl_target_mode(const char *sql, size_t n, int mode, struct ddl_target *t)
 		t->kind = DDL_TRUNCATE;
 	}
 out:
-	if (t->kind == DDL_CREATE || t->kind == DDL_ALTER)
+	if (t->kind == DDL_CREATE || t->kind == DDL_ALTER) {
 		t->fk_cascade = fk_cascade(&ts);
+		for (size_t k = 0; k + 2 < ts.n && !t->versioned; k++)
+			t->versioned = (ddl_kw(&ts, k, "WITH") || ddl_kw(&ts, k, "ADD")) &&
+				       ddl_kw(&ts, k + 1, "SYSTEM") && ddl_kw(&ts, k + 2, "VERSIONING");
+	}
 	free(ts.t);
 	return t->kind;
 none:

@@ -82,6 +82,17 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 	size_t nsel = 0, nre = 0, nl = 0, rl = 0;
 	if (t->fk_cascade && t->ntables && fk_ddl(T, t, db, s, n, start, off, err) < 0)
 		return -1;
+	if (t->versioned && t->ntables &&
+	    st_selected(&T->st, t->db[0].n ? t->db[0] : db, t->table[0])) {
+		one_line(s, n, stmt, sizeof stmt);
+		mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a system-versioned table (WITH "
+			"SYSTEM VERSIONING), whose history rows the binlog writes as rows of the "
+			"table, is not synced (mc-snapshot refuses it too): leave it out (--tables), "
+			"or drop its versioning (ALTER TABLE ... DROP SYSTEM VERSIONING)",
+			(int)(t->db[0].n ? t->db[0] : db).n, (t->db[0].n ? t->db[0] : db).p,
+			(int)t->table[0].n, t->table[0].p, stmt);
+		return tail_data_error(T, start, err);
+	}
 	if (t->kind != DDL_ALTER || !t->rows)
 		return 0;
 	dbs[0] = t->db[0].n ? t->db[0] : db;

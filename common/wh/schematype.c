@@ -474,7 +474,8 @@ int wh_def_value(const struct wh_alt *x, const struct mc_col *c, struct mc_val *
 		snprintf(why, whysz, "%s '%.*s' column %s: its value for the older rows is not one "
 			 "mcsync computes exactly", implicit ? "a NOT NULL" : "a",
 			 (int)c->mysql_type.n, c->mysql_type.p,
-			 implicit ? "without DEFAULT (MySQL's implicit default)" : "with this DEFAULT");
+			 x->nulls ? "whose NULLs the server made its zero value, whatever its DEFAULT"
+			 : implicit ? "without DEFAULT (MySQL's implicit default)" : "with this DEFAULT");
 		return -1;
 	}
 	v->v.s.p = NULL; /* set once b holds everything: (const char *)offset */
