@@ -397,14 +397,7 @@ int odd_writer_check_names(struct odd *w, const struct ckpt *names, struct mc_er
 			    (rc = odps_upowners_other(uo, s, name, &w2, &s2, err)) > 0)
 				rc = 0;
 			if (rc == 0 && s2)
-				rc = mc_errf(err, MC_EXIT_DATA,
-					     "MaxCompute table '%s.%s' holds rows of %s written by another "
-					     "state directory (writer %s); this --state writes %s into it: "
-					     "two source tables in one table, whose rows of one key replace "
-					     "or delete the other's: give this source another --name, or "
-					     "write both through mc-transform's merge rules (merge.into, "
-					     "with shard_column or keys_unique)", w->t.project, name, s2,
-					     w2, s);
+				rc = odps_two_sources(w->t.project, name, s2, w2, s, err);
 			if (rc == 0 && best)
 				rc = mc_errf(err, MC_EXIT_DATA,
 					     "MaxCompute table '%s.%s' holds rows of %s committed "

@@ -321,15 +321,8 @@ static int ensure_table(struct ud *w, struct dest_part *p, struct mc_err *err)
 			struct odps_desc d = { 0 };
 			rc = odps_tables_desc(&w->c, &so, p->table, &d, err);
 			odps_desc_free(&d);
-			if (rc < 0 && (strstr(err->msg, "ODPS-0130131") ||
-				       strstr(err->msg, "Table not found")))
-				mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' is gone, though this "
-					"--state committed rows into it (dropped by hand?): made anew, "
-					"it would miss them; restore it, or load the source again into a "
-					"new table (a new --state, and another --name or the old table "
-					"dropped)", w->t.project, p->table);
 			if (rc < 0)
-				return -1;
+				return odps_tables_gone(&w->c, p->table, err);
 			rc = -1;
 			break;
 		}

@@ -69,6 +69,9 @@ int odps_merge_dest(const struct ckpt *l, const char *name);
  * source (its ledger name "DB.TABLE"), 0, or -1. */
 int odps_upowners_other(const struct odps_upowners *o, const char *s, const char *name,
 			const char **writer, const char **src, struct mc_err *err);
+/* The refusal of source s into N, which writer w2 fills from source s2. */
+int odps_two_sources(const char *project, const char *name, const char *s2, const char *w2,
+		     const char *s, struct mc_err *err);
 void odps_upowners_free(struct odps_upowners *o);
 
 #endif

@@ -265,6 +265,17 @@ int odps_merge_dest(const struct ckpt *l, const char *name)
 	return ckpt_get(l, k) != NULL;
 }
 
+int odps_two_sources(const char *project, const char *name, const char *s2, const char *w2,
+		     const char *s, struct mc_err *err)
+{
+	return mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' holds rows of %s written by "
+		       "another state directory (writer %s); this --state writes %s into it: two "
+		       "source tables in one table, whose rows of one key replace or delete the "
+		       "other's: give this source another --name, or write both through "
+		       "mc-transform's merge rules (merge.into, with shard_column or keys_unique)",
+		       project, name, s2, w2, s);
+}
+
 int odps_upowners_other(const struct odps_upowners *o, const char *s, const char *name,
 			const char **writer, const char **src, struct mc_err *err)
 {
@@ -321,14 +332,7 @@ static int check(struct ud *w, const struct ckpt *c, const struct ckpt *names, s
 				     w->t.project, name, s, wr, seq, me(w), wr);
 		else if (names && !odps_merge_dest(names, name) &&
 			 (rc = odps_upowners_other(&o, s, name, &wr, &s2, err)) > 0)
-			rc = mc_errf(err, MC_EXIT_DATA,
-				     "MaxCompute table '%s.%s' holds rows of %s written by another "
-				     "state directory (writer %s); this --state writes %s into it: "
-				     "two source tables in one table, whose rows of one key replace "
-				     "or delete the other's: give this source another --name, or "
-				     "write both through mc-transform's merge rules (merge.into, "
-				     "with shard_column or keys_unique)", w->t.project, name, s2,
-				     wr, s);
+			rc = odps_two_sources(w->t.project, name, s2, wr, s, err);
 	}
 	odps_upowners_free(&o);
 	return rc;

@@ -500,6 +500,16 @@ out:
 	return rc;
 }
 
+int odps_tables_gone(const struct odps_client *c, const char *name, struct mc_err *err)
+{
+	if (strstr(err->msg, "ODPS-0130131") || strstr(err->msg, "Table not found"))
+		mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' is gone, though this --state "
+			"committed rows into it (dropped by hand?): made anew, it would miss them; "
+			"restore it, or load the source again into new tables (a new --state, and "
+			"another --name or the old tables dropped)", c->t->project, name);
+	return -1;
+}
+
 int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 		       const struct mc_rec *schema, const char *name, int is_log, const char *part,
 		       struct mc_err *err)
@@ -524,12 +534,7 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 		goto out;
 	}
 	if (o->must_exist && odps_tables_desc(c, o->sql, name, &d, err) < 0) {
-		if (strstr(err->msg, "ODPS-0130131") || strstr(err->msg, "Table not found"))
-			mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s' is gone, though this "
-				"--state committed rows into it (dropped by hand?): made anew, it would "
-				"miss them; restore it, or load the source again into new tables (a "
-				"new --state, and another --name or the old tables dropped)",
-				c->t->project, name);
+		odps_tables_gone(c, name, err);
 		goto out;
 	}
 	if ((!o->must_exist && (odps_sql_run(c, o->sql, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0 ||

@@ -57,6 +57,11 @@ struct odps_tables_opts {
 					     * rows would be missing) */
 };
 
+/* err of a DESC of table name, which this state committed rows into:
+ * "Table not found" becomes exit 1 saying it is gone (dropped by hand;
+ * made anew it would miss them). Returns -1. */
+int odps_tables_gone(const struct odps_client *c, const char *name, struct mc_err *err);
+
 /* Exit 1 (code 1) when schema record s has no column names (flag
  * names_by_index: @1, @2, ..., which MaxCompute's SQL refuses), naming
  * the table, its version and the way out; 0 otherwise. */
