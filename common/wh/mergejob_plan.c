@@ -188,9 +188,10 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 			break;
 		}
 		fr.lenient = 1; /* times only: any schema */
+		fr.want_ddl = 1; /* a TRUNCATE, DROP or CREATE of the table is a change */
 		while ((rc = wh_reader_next(&fr, &r, err)) > 0) {
 			struct mc_pos g = mj_gpos(rank, r.pos);
-			if (r.op != MC_OP_SNAPSHOT && r.time > t &&
+			if ((r.kind == MC_R_DDL || r.op != MC_OP_SNAPSHOT) && r.time > t &&
 			    (!*found || pos_cmp(&g, best) < 0)) {
 				*best = g;
 				*found = 1;
@@ -202,7 +203,37 @@ static int first_after(struct mergejob *j, const char *part, int64_t t, int *fou
 	return rc;
 }
 
-/* --at=DATETIME: the first log record of the table stamped after t. */
+/* The first statement of the table's schema history stamped after t (an
+ * ALTER after t is not in the state at t, whatever row comes after it). */
+static int hist_after(struct mergejob *j, int64_t t, int *found, struct mc_pos *best,
+		      struct mc_err *err)
+{
+	struct wh_hist h;
+	char *hp;
+	int rc;
+	if (j->nhist > 1)
+		return 0; /* (its positions are not ranked by history: the rows' cut) */
+	if (!(hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST)))
+		return mc_oom(err, "path");
+	rc = wh_hist_read(hp, &h, err);
+	free(hp);
+	if (rc < 0)
+		return -1;
+	for (size_t v = 0; v <= h.n; v++) {
+		const struct wh_hddl *d = v < h.n ? h.v[v].ddl : h.pend;
+		size_t n = v < h.n ? h.v[v].nddl : h.npend;
+		for (size_t i = 0; i < n; i++)
+			if (d[i].time > t && (!*found || pos_cmp(&d[i].pos, best) < 0)) {
+				*best = d[i].pos;
+				*found = 1;
+			}
+	}
+	wh_hist_free(&h);
+	return 0;
+}
+
+/* --at=DATETIME: the first log record of the table stamped after t, or
+ * statement of its schema history. */
 int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 {
 	char **parts;
@@ -234,7 +265,7 @@ int mj_cut_at_time(struct mergejob *j, int64_t t, struct mc_err *err)
 	for (size_t i = 0; i < nparts && rc == 0; i++)
 		rc = first_after(j, parts[i], t, &found, &best, err);
 	wh_free_list(parts, nparts);
-	if (rc < 0)
+	if (rc < 0 || hist_after(j, t, &found, &best, err) < 0)
 		return -1;
 	if (found)
 		j->upto = best;

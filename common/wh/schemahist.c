@@ -41,6 +41,7 @@ int wh_hist_push(struct wh_hist *h, const struct mc_rec *r, struct mc_err *err)
 			return mc_oom(err, "schema history");
 		d->n = r->sql.n;
 		d->pos = r->pos;
+		d->time = r->time;
 		h->npend++;
 		return 0;
 	}

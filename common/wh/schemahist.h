@@ -26,6 +26,7 @@
 
 struct wh_hddl {
 	struct mc_pos pos;
+	int64_t time;            /* its event time, seconds UTC */
 	char *sql;
 	size_t n;
 };
