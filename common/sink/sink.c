@@ -152,6 +152,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
+			.has_ceil = p->has_ceil, .ceil = p->ceil,
 			.layout = lay,
 		};
 		if (p->rows == 0 && !p->complete && !sink_hist_pending(s, p))
@@ -560,6 +561,9 @@ static int on_mark(struct sink *s, const struct rio_reader *rd, const struct mc_
 			if (!p->has_floor || pos_cmp(&r->pos, &p->floor) < 0)
 				p->floor = r->pos;
 			p->has_floor = 1;
+			if (!p->has_ceil || pos_cmp(&r->pos, &p->ceil) > 0)
+				p->ceil = r->pos;
+			p->has_ceil = 1;
 		}
 		if (t && sink_chunk_end(s, rd, r, t, err) < 0)
 			return -1;

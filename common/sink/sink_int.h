@@ -51,6 +51,8 @@ struct sink_pbuf {
 	int complete;          /* base: complete at this commit */
 	int has_floor;         /* base: the lowest chunk watermark seen */
 	struct mc_pos floor;
+	int has_ceil;          /* base: the highest (a chunk without rows too) */
+	struct mc_pos ceil;
 	size_t noted;          /* data.len counted in sink.pending_bytes (pbuf.c) */
 	size_t fed;            /* data[0..fed) told settled (dest_ops.feed, pbuf.c) */
 	size_t ticked;         /* data.len at the last feed or tick (pbuf.c) */

@@ -85,6 +85,10 @@ struct dest_rows {
 	int has_floor;          /* the lowest chunk watermark of its rows: the
 				 * log applies from there */
 	struct mc_pos floor;
+	int has_ceil;           /* the highest chunk watermark, of a chunk
+				 * without rows too: the base holds the
+				 * state of no point below it */
+	struct mc_pos ceil;
 	int layout;             /* a log table's layout (enum wh_layout of
 				 * wh/layout.h: the ledger's log_layout; 0:
 				 * mcsync) */

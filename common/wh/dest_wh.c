@@ -256,6 +256,10 @@ static int update_manifest(struct whd *w, const struct dest_part *p, const struc
 		m.from = rows->floor;
 		m.has_from = 1;
 	}
+	if (!p->is_log && rows->has_ceil && (!m.has_wmax || pos_cmp(&rows->ceil, &m.wmax) > 0)) {
+		m.wmax = rows->ceil;
+		m.has_wmax = 1;
+	}
 	if (!p->is_log && rows->src) { /* a snapshot of a source but the first */
 		m.has_from_src = 1;
 		m.from_src = rows->src;

@@ -695,6 +695,11 @@ static int base_before_point(struct mergejob *j, struct mc_err *err)
 			has_t = 1;
 		}
 	}
+	/* a chunk read later without rows: what it read is the state there */
+	if (bm->has_wmax && (!has_hi || pos_cmp(&bm->wmax, &hi) > 0)) {
+		hi = bm->wmax;
+		has_hi = 1;
+	}
 	if (j->o.at && !j->o.at_is_pos && has_t && tmax > j->o.at_time - j->L.utc_off) {
 		time_format(tmax, j->L.utc_off, t);
 		return mc_errf(err, MC_EXIT_DATA,
@@ -706,8 +711,9 @@ static int base_before_point(struct mergejob *j, struct mc_err *err)
 		pos_format(&hi, a, sizeof a);
 		pos_format(&j->upto, b, sizeof b);
 		return mc_errf(err, MC_EXIT_DATA,
-			       "the base partition '%s' holds rows read at %s, not before the point "
-			       "asked (below %s): no partition holds the state there",
+			       "the base partition '%s' holds rows (or a chunk without rows) read at "
+			       "%s, not before the point asked (below %s): no partition holds the "
+			       "state there",
 			       j->base_part, a, b);
 	}
 	return 0;

@@ -303,11 +303,15 @@ static int newest_below(struct mergejob *j, char **done, size_t ndone, const cha
 
 /* A re-snapshot generation (docs/merge.md "Re-snapshots") can be the
  * base when it is complete and all of it lies before the point: every row
- * read below upto (and, for an --at time, stamped at or before it). */
+ * and chunk read below upto (and, for an --at time, every row stamped at
+ * or before it). */
 static int gen_usable(struct mergejob *j, const struct wh_manifest *m, size_t rank)
 {
+	struct mc_pos w = mj_gpos(rank, m->wmax);
 	if (m->kind != WH_BASE || !m->has_from)
 		return 0;
+	if (m->has_wmax && !j->upto_inf && pos_cmp(&w, &j->upto) >= 0)
+		return 0; /* a chunk without rows read after the point */
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct wh_file *f = &m->files[i];
 		struct mc_pos hi = mj_gpos(rank, f->hi);

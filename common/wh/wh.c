@@ -298,6 +298,11 @@ int wh_manifest_read(const char *path, struct wh_manifest *m, struct mc_err *err
 		goto bad;
 	if ((v = ckpt_get(&c, WH_M_GEN)) && num_u64(v, &m->gen) < 0)
 		goto bad;
+	if ((v = ckpt_get(&c, WH_M_WMAX))) {
+		m->has_wmax = 1;
+		if (pos_parse(v, &m->wmax, err) < 0)
+			goto bad;
+	}
 	for (size_t i = 0; i < c.n; i++) {
 		struct wh_file f;
 		if (strncmp(c.kv[i].k, WH_M_FILE, sizeof WH_M_FILE - 1) != 0)
@@ -353,6 +358,10 @@ int wh_manifest_write(const char *path, const struct wh_manifest *m, struct mc_e
 	if (rc == 0 && m->gen) {
 		snprintf(v, sizeof v, "%" PRIu64, m->gen);
 		rc = ckpt_append(&c, WH_M_GEN, v, err);
+	}
+	if (rc == 0 && m->has_wmax) {
+		pos_format(&m->wmax, a, sizeof a);
+		rc = ckpt_append(&c, WH_M_WMAX, a, err);
 	}
 	if (rc == 0) {
 		snprintf(v, sizeof v, "%" PRIu64, wh_manifest_rows(m));

@@ -46,6 +46,7 @@
 #define WH_M_FROM_SRC "from_src" /* the ledger source (history) of from/upto */
 #define WH_M_COMMIT "commit"
 #define WH_M_GEN "gen"       /* the snapshot generation a base comes from */
+#define WH_M_WMAX "wm_max"   /* base: the highest chunk watermark */
 #define WH_M_SORTED_KEY "sorted_key" /* merge output: the key's columns, a,b */
 #define WH_M_ROWS "rows"
 #define WH_M_FILES "files"
@@ -121,6 +122,10 @@ struct wh_manifest {
 	uint64_t commit;       /* put: the ledger commit that completed it (0: none) */
 	uint64_t gen;          /* base: the snapshot generation it comes from
 				* (0: the first snapshot) */
+	int has_wmax;          /* base: the highest watermark of its chunks,
+				* those without rows too (its rows say only
+				* theirs: a chunk read later may be empty) */
+	struct mc_pos wmax;
 	size_t nfiles, cap;
 	struct wh_file *files; /* owned, sorted by name */
 };
