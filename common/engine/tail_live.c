@@ -302,15 +302,28 @@ static void ckpt_resume(const struct ckpt *c, const char **resume, const char **
  * (the set may lag behind resume); sequence numbers start again after
  * RESET MASTER. Without a gtid, the event boundary only; a MySQL server
  * (or gtid) is not checked. 0, or -1 with err. */
+static int state_holds(struct tail *T, const char *name, uint64_t off, const char *g,
+		       const char *where, struct mc_err *err);
+
 static int resume_inside(struct tail *T, const char *name, uint64_t off, const char *g,
 			 struct mc_err *err)
+{
+	if (off <= 4)
+		return 0;
+	return state_holds(T, name, off, g, "the checkpoint resumes", err);
+}
+
+/* The check of resume_inside at offset off of binlog name (where: the
+ * place in the message). */
+static int state_holds(struct tail *T, const char *name, uint64_t off, const char *g,
+		       const char *where, struct mc_err *err)
 {
 	char esc[2 * 256 + 1], q[700], at[4096] = "";
 	unsigned long long d, sv, n, d2 = 0, s2 = 0, n2 = 0;
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	int null = 1;
-	if (off <= 4 || (g && *g && blr_gtid_is_mysql(g)) || strlen(name) > 256)
+	if ((g && *g && blr_gtid_is_mysql(g)) || strlen(name) > 256)
 		return 0;
 	if (!T->srv && my_connect(T->o->conn, &T->srv, err) < 0)
 		return tail_live_error(T, err);
@@ -340,16 +353,16 @@ static int resume_inside(struct tail *T, const char *name, uint64_t off, const c
 			found = d2 == d;
 		if (!found)
 			return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
-				       "binlog state where the checkpoint resumes (BINLOG_GTID_POS "
-				       "'%s') has no GTID of domain %llu, but the checkpoint's "
-				       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
-				       name, off, at, d, d, sv, n);
+				       "binlog state where %s (BINLOG_GTID_POS '%s') has no GTID of "
+				       "domain %llu, but the checkpoint's committed changes end "
+				       "there at %llu-%llu-%llu: " RESUME_WHY,
+				       name, off, where, at, d, d, sv, n);
 		if (n2 < n)
 			return mc_errf(err, MC_EXIT_DATA, "'%s': offset %" PRIu64 ": the "
-				       "binlog state where the checkpoint resumes (BINLOG_GTID_POS) "
-				       "ends domain %llu at %llu-%llu-%llu, but the checkpoint's "
-				       "committed changes end there at %llu-%llu-%llu: " RESUME_WHY,
-				       name, off, d, d2, s2, n2, d, sv, n);
+				       "binlog state where %s (BINLOG_GTID_POS) ends domain %llu at "
+				       "%llu-%llu-%llu, but the checkpoint's committed changes end "
+				       "there at %llu-%llu-%llu: " RESUME_WHY,
+				       name, off, where, d, d2, s2, n2, d, sv, n);
 	}
 	return 0;
 }
@@ -384,8 +397,8 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 			       "history never does: the server's binlog was reset since (RESET "
 			       "MASTER), or it is another server (its changes would be lost): read "
 			       "the new history from its first binlog, into mc-tunnel-put "
-			       "--new-history (a new binlog base name alone: rerun without "
-			       "--checkpoint-in, with --start-gtid)", ckpt_in, first, last, v, rp.file);
+			       "--new-history (a new binlog base name too: MariaDB's GTIDs start "
+			       "again there)", ckpt_in, first, last, v, rp.file);
 	if (g && *g && blr_gtid_is_mysql(g))
 		/* The sink keeps the last GTID per UUID; the set executed up
 		 * to there is UUID:1-N only when that server's transactions
@@ -397,6 +410,13 @@ static int resume_from(struct tail *T, const char *v, const char *g, struct mc_e
 			       "give --start-gtid with the executed set (e.g. UUID:1-N per UUID "
 			       "when there are no gaps) and no --checkpoint-in",
 			       ckpt_in, rp.file, first[0] ? first : "none", last[0] ? last : "none", g);
+	/* its binlogs all after the checkpoint's (purged): the first begins
+	 * at the checkpoint's gtid in one history; at a state before it, the
+	 * binlog was reset since, and the gtid lies in the new history (its
+	 * first transactions would be left out) */
+	if (g && *g && blr_gtid_ok(g) && first[0] &&
+	    state_holds(T, first, 4, g, "the server's binlogs begin", err) < 0)
+		return -1;
 	if (g && *g && blr_gtid_ok(g)) {
 		mc_sayf(&T->o->warn, "'%s': the server has no binlog number %" PRIu64
 		     " (it has %s to %s): resuming from its GTID set %s", ckpt_in, rp.file,
