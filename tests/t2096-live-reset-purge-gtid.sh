@@ -8,7 +8,8 @@
 # Now the GTID fallback first checks that the server's first binlog
 # begins at the checkpoint's state (BINLOG_GTID_POS), as one history
 # does: a state before it is a reset since, exit 1. The fallback of one
-# history is t2041.
+# history is t2041. A new history fed from a GTID set into --new-history
+# is refused too (the advice for a new binlog base name led there).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
 mdb_start
@@ -39,3 +40,17 @@ expect_eq "the rerun after the reset and the purge: the tail exits 1" "$(cat "$T
 expect_grep "... saying why" "mysql-bin.000003': offset 4: the binlog state where the server's binlogs begin \(BINLOG_GTID_POS\) ends domain 0 at 0-$S-2, but the checkpoint's committed changes end there at 0-$S-[0-9]+: the binlog is not the one the checkpoint was written of \(a RESET MASTER since" "$T/tail.err"
 expect_eq "... nothing of the new history loaded" \
 	"$(find "$T/wh" -path '*_log*' -name '*.mcr.zst' | xargs cat | mc-cat --to=jsonl | grep -c '"new"\]')" 0
+
+# a new history (RESET MASTER again: its binlog 1 is not the warehouse's)
+# fed from a GTID set into --new-history: refused (its transactions
+# before the set would be nowhere)
+sleep 1 # (binlog 1 created in another second than the first history's)
+sql "RESET MASTER; INSERT INTO d.t VALUES (201,'new2'); INSERT INTO d.t VALUES (202,'new2')" ||
+	{ fail "setup" "sql"; exit 1; }
+g=$(sql "SELECT @@gtid_binlog_pos")
+sql "INSERT INTO d.t VALUES (203,'new2')" || { fail "setup" "sql"; exit 1; }
+mc-binlog-tail $MDB_ARGS --server-id=$((S + 1)) --start-gtid="$g" --stop-at-end >"$T/g.mcr" 2>"$T/err" ||
+	{ fail "setup" "tail: $(cat "$T/err")"; exit 1; }
+expect_code 1 "a new history from a GTID set into --new-history: refused" \
+	mc-tunnel-put --dest="$T/wh" --new-history "$T/g.mcr"
+expect_grep "... saying why" "starts a new binlog history \(--new-history\) from a GTID set \(source_start_gtid\): the history's transactions before the set would be nowhere; read the new history from its first binlog" "$T/err"

@@ -226,6 +226,16 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 							    : l->src_epoch ? l->src_epoch : "?",
 					       l->src_rotated ? ", " LEDGER_K_ROTATED " " : "",
 					       l->src_rotated ? l->src_rotated : "");
+			if (!stv && rec_header_get(r, MC_META_SOURCE_START_GTID))
+				/* the history's first transactions, before the set,
+				 * would be nowhere */
+				return mc_errf(err, MC_EXIT_DATA,
+					       "record %llu: this stream of server_id %s starts a new "
+					       "binlog history (--new-history) from a GTID set "
+					       "(source_start_gtid): the history's transactions before "
+					       "the set would be nowhere; read the new history from its "
+					       "first binlog (mc-binlog-tail --start=FIRST-BINLOG:4)",
+					       (unsigned long long)rd->recno, id);
 			l->closed = 1;
 		}
 		if (found >= 0) {
