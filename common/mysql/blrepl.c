@@ -633,6 +633,10 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 			fprintf(stderr, "blr: type %u len %zu log_pos %" PRIu32 " flags %#x at %s:%" PRIu64
 				"%s\n", type, n, log_pos, flags, r->file, r->pos,
 				ev->raw_data_size != n ? " (ok byte)" : "");
+		if (type == BL_FDE && n >= BL_HEADER_LEN + 57 + 5)
+			/* the checksums of this binlog's events (its own: a
+			 * restart may change binlog_checksum), ROTATE's too */
+			r->checksum = p[n - 5] == 1;
 		if (type == BL_ROTATE) {
 			/* [u64 position][file name][CRC32 when checksums are on] */
 			const uint8_t *b = p + BL_HEADER_LEN;
