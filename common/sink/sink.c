@@ -310,6 +310,19 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 	l->has_pos = 1;
 	s->dirty = 1;
 	s->seg_accepted = 1;
+	if (r->time > (int64_t)time(NULL) + 3600 && !s->future_said) {
+		/* every day up to its stamp is cut at it (ledger_note): said */
+		char a[64], t[24];
+		s->future_said = 1;
+		pos_format(&r->pos, a, sizeof a);
+		datetime_format(r->time, t);
+		mc_sayf(&s->o.say, "warning: record %llu: the change at %s is stamped %s UTC, %lld "
+			"hours ahead of this machine's clock (a session's SET timestamp, or a clock "
+			"set ahead): each day up to then is cut at it, so their merges hold none of "
+			"the changes after it (docs/merge.md \"The day cut\")",
+			(unsigned long long)rd->recno, a, t,
+			(long long)((r->time - (int64_t)time(NULL)) / 3600));
+	}
 	/* a mark ends what came before it: a day it ends is cut at it; a
 	 * row, at its transaction's first change (txn_track) */
 	return ledger_note(l, &r->pos, r->kind == MC_R_MARK || !s->txn_marks ? &r->pos :

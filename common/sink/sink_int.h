@@ -96,6 +96,7 @@ struct sink_tab {
 
 struct sink {
 	struct sink_opts o;
+	int future_said;         /* a change stamped ahead of the clock: warned */
 	struct dest *d;
 	struct mc_ledger L;      /* what is committed plus pending */
 	struct mc_ledger M;      /* --resnapshot: the main writer's ledger */
