@@ -156,6 +156,12 @@ int sink_merge_late(struct sink *s, const struct rio_reader *rd, const struct si
 	if (!(v = ledger_name_get(&s->L, mk)) || strcmp(v, MERGE_DONE) != 0 ||
 	    ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) != LEDGER_CHAIN_NONE)
 		return 0;
+	if (s->has_M) /* --resnapshot */
+		return mc_errf(err, MC_EXIT_DATA,
+			       "record %llu: snapshot rows of '%s.%s', which goes into '%s' with other "
+			       "tables: a re-snapshot (--resnapshot) of tables merged into one is not "
+			       "taken; load a snapshot of all of them, and their changes, into a new "
+			       "warehouse", (unsigned long long)rd->recno, t->db, t->table, t->name);
 	return mc_errf(err, MC_EXIT_DATA,
 		       "record %llu: snapshot rows of '%s.%s', which goes into '%s' with other "
 		       "tables, whose base an earlier stream completed without it: the "
