@@ -735,6 +735,15 @@ static int open_views(struct snapjob *s, MYSQL *m, struct mc_pos *wm0, struct mc
 	return 0;
 }
 
+/* A warning of prepared XA transactions (snapcheck_xa). */
+static int xa_warn(struct snapjob *s, MYSQL *m)
+{
+	int k = snapcheck_xa(m);
+	if (k > 0)
+		mc_sayf(&s->o->warn, "warning: " XA_WHY, k, k == 1 ? "" : "s");
+	return 0;
+}
+
 static int run(struct snapjob *s, struct mc_err *e)
 {
 	const struct snapjob_opts *o = s->o;
@@ -757,6 +766,7 @@ static int run(struct snapjob *s, struct mc_err *e)
 	if (open_views(s, m, &wm0, e) < 0 || load_tables(s, m, e) < 0 ||
 	    snapcheck_versioned(s->tables, s->ntables, e) < 0 ||
 	    snapcheck_fk(m, s->tables, s->ntables, o->fk_pass ? &o->warn : NULL, e) < 0 ||
+	    xa_warn(s, m) < 0 ||
 	    my_exec(m, "COMMIT", e) < 0 || read_checkpoint(s, e) < 0 ||
 	    write_head(s, m, &wm0, e) < 0)
 		return -1;

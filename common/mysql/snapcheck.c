@@ -36,6 +36,19 @@ static int selected(const struct snap_table *t, size_t n, const char *db, const 
 	return 0;
 }
 
+int snapcheck_xa(MYSQL *m)
+{
+	MYSQL_RES *res;
+	struct mc_err e = { 0 };
+	int k = 0;
+	if (my_query(m, "XA RECOVER", &res, &e) < 0)
+		return -1; /* (not allowed: not known) */
+	while (mysql_fetch_row(res))
+		k++;
+	mysql_free_result(res);
+	return k;
+}
+
 /* The foreign keys whose cascades change a selected table: InnoDB makes
  * those changes itself and the binlog has none of them. fn(ctx, text) for
  * each, text saying which and why; returns how many, or -1 (err). */
@@ -250,6 +263,8 @@ int snapcheck_run(MYSQL *m, const struct snap_table *t, size_t n, FILE *out,
 	if ((k = fk_cascades(m, t, n, fk_finding, &fx, err)) < 0)
 		return -1;
 	errors += k;
+	if ((k = snapcheck_xa(m)) > 0)
+		FINDING("warning", XA_WHY, k, k == 1 ? "" : "s");
 	fprintf(out, "%d error%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }

@@ -24,6 +24,14 @@ int snapcheck_binlog_format(MYSQL *m, const char *where, struct mc_err *err);
  * (exit 1) naming the first and how many there are. */
 int snapcheck_versioned(const struct snap_table *t, size_t n, struct mc_err *err);
 
+/* The prepared XA transactions (XA RECOVER): how many, or -1 (not
+ * allowed). A snapshot lies after their XA PREPARE, and a tail from it
+ * stops at their XA COMMIT: XA_WHY says so (%d, "s"). */
+int snapcheck_xa(MYSQL *m);
+#define XA_WHY "%d prepared XA transaction%s (XA RECOVER): a snapshot taken now lies after " \
+	"their XA PREPARE, and the tail from it stops at their XA COMMIT ('prepared before " \
+	"the stream's start'); commit or roll them back before the snapshot"
+
 /* mc-snapshot's refusal of tables among t[0..n) that a foreign key's
  * cascade (ON DELETE or UPDATE CASCADE, SET NULL, SET DEFAULT) changes:
  * the binlog has none of those changes. 0 when there is none; else -1
