@@ -544,6 +544,12 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 	s->key_changed = S->nkey != T->nkey;
 	for (size_t i = 0; i < T->nkey && !s->key_changed; i++)
 		s->key_changed = s->src[T->key[i]] != (int)S->key[i];
+	/* a key declared by the user (mc-snapshot --split-key) beside none:
+	 * the server's table has none either way (the tail's schema records
+	 * do not carry it), so its key did not change */
+	if (s->key_changed && ((!S->nkey && (T->schema_flags & MC_SF_KEY_DECLARED)) ||
+			       (!T->nkey && (S->schema_flags & MC_SF_KEY_DECLARED))))
+		s->key_changed = 0;
 	rc = 0;
 out:
 	free(w);
