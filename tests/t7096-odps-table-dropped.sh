@@ -5,7 +5,8 @@
 # only the later keys, and a merge with the log table dropped lost the
 # rows of the changes before (found by a tester). Now the next run stops,
 # exit 1, naming the table, before it writes anything: a log or PK table
-# (a base table dropped so is named by the merge, which cannot read it). A table the state has not committed into yet is made as
+# (a base table dropped so is named by the merge, which cannot read it),
+# or a log partition (found by a second tester). A table the state has not committed into yet is made as
 # before. And --mode=upsert refuses a table whose only key was declared
 # by mc-snapshot --split-key, which the tail's changes do not carry (it
 # took the snapshot, and the tail then stopped: never continued).
@@ -33,6 +34,14 @@ expect_code 1 "batch: the log table dropped by hand: the next changes are refuse
 	put --state="$T/s-b" --name=d.t=bt "$T/b.mcr"
 expect_grep "... naming it" "$(printf "$gone" bt_log)" "$T/err"
 expect_eq "... the table is not made anew" "$(sqlite3 "$T/srv/p1.db" "SELECT COUNT(*) FROM sqlite_master WHERE name = 'bt_log'")" 0
+# a log partition dropped by hand (or by a LIFECYCLE): the same
+expect_ok "batch: the snapshot into bp" put --state="$T/s-p" --name=d.t=bp "$T/snap.mcr"
+expect_ok "... the first changes" put --state="$T/s-p" --name=d.t=bp "$T/a.mcr"
+dp=$(sqlite3 "$T/srv/p1.db" "SELECT DISTINCT ds FROM bp_log" | head -1)
+$CLI sql "ALTER TABLE bp_log DROP PARTITION (ds='$dp')" >/dev/null 2>&1
+expect_code 1 "... its log partition dropped by hand: the next changes are refused" \
+	put --state="$T/s-p" --name=d.t=bp "$T/b.mcr"
+expect_grep "... naming it" "MaxCompute table 'p1.bp_log': its partition 'ds=$dp' is gone, though this --state committed rows into it \(dropped by hand, or by the table's LIFECYCLE\?\): made anew, it would miss them" "$T/err"
 U() { put --state="$T/s-u" --mode=upsert --name=d.t=h "$@"; }
 expect_ok "upsert: the snapshot" U "$T/snap.mcr"
 expect_ok "upsert: the first changes" U "$T/a.mcr"

@@ -14,21 +14,30 @@
 #include "odps/tables.h"
 #include "wh/layout.h"
 
-/* Whether this state committed into table t (is_log: a log table): a
- * base partition of it completed, or rows in a partition of it; a log
- * table, when its base table's partition completed (made with it). */
+/* Whether this state committed into table t: rows in a partition of it,
+ * or (a base table) a base partition of it completed. (Not a log table by
+ * its base's: a state from before empty tables got theirs has none.) */
 static int committed(const struct odd *w, const char *t, int is_log)
 {
-	size_t n = strlen(t), ln = strlen(ODPS_LOG_SUFFIX);
 	for (size_t i = 0; i < w->sf.npm; i++)
 		if (!strcmp(w->sf.pm[i].table, t))
 			return 1;
-	for (size_t i = 0; i < w->sf.ndone; i++) {
-		const char *d = w->sf.done[i].table;
-		if (!strcmp(d, t) ||
-		    (is_log && n > ln && strlen(d) == n - ln && !strncmp(d, t, n - ln)))
+	for (size_t i = 0; i < w->sf.ndone && !is_log; i++)
+		if (!strcmp(w->sf.done[i].table, t))
 			return 1;
-	}
+	return 0;
+}
+
+/* Whether this state committed rows into partition part of table t (its
+ * state file lists it: rows in it, or a base partition completed). */
+static int part_committed(const struct odd *w, const char *t, const char *part)
+{
+	for (size_t i = 0; i < w->sf.npm; i++)
+		if (!strcmp(w->sf.pm[i].table, t) && !strcmp(w->sf.pm[i].part, part))
+			return 1;
+	for (size_t i = 0; i < w->sf.ndone; i++)
+		if (!strcmp(w->sf.done[i].table, t) && !strcmp(w->sf.done[i].part, part))
+			return 1;
 	return 0;
 }
 
@@ -78,6 +87,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	odd_sql_opts(w, &so, &to);
 	to.layout = p->layout;
 	to.must_exist = committed(w, p->table, p->is_log);
+	to.must_part = part_committed(w, p->table, p->part);
 	rc = odps_tables_ensure(&w->c, &to, r, p->table, p->is_log, p->part, err);
 	/* a base table's log table is made with it: a table none of whose
 	 * changes has come yet has an empty log, which the merge in
@@ -86,6 +96,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 		char log[300];
 		snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
 		to.must_exist = committed(w, log, 1);
+		to.must_part = 0;
 		rc = odps_tables_ensure(&w->c, &to, r, log, 1, NULL, err);
 	}
 	if (rc == 0 && p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert)

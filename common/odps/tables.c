@@ -500,6 +500,40 @@ out:
 	return rc;
 }
 
+/* Partition part of table name, which this state committed rows into, is
+ * there (SHOW PARTITIONS): 0, or -1 with err (exit 1 when it is gone:
+ * made anew it would miss them). */
+static int part_there(struct odps_client *c, const struct odps_sql_opts *so, const char *name,
+		      const char *part, struct mc_err *err)
+{
+	struct mc_buf q = { 0 }, out = { 0 };
+	int rc = -1, found = 0;
+	size_t n = strlen(part);
+	if (buf_adds(&q, "SHOW PARTITIONS ") < 0 || odps_ident(&q, name, strlen(name)) < 0 ||
+	    buf_adds(&q, ";") < 0 || buf_addc(&q, '\0') < 0) {
+		mc_oom(err, "SQL");
+		goto out;
+	}
+	if (odps_sql_run(c, so, q.p, ODPS_SQL_IDEMPOTENT, &out, err) < 0)
+		goto out;
+	for (size_t i = 0; i < out.len && !found;) {
+		size_t e = i;
+		while (e < out.len && out.p[e] != '\n')
+			e++;
+		found = e - i == n && !memcmp(out.p + i, part, n);
+		i = e + 1;
+	}
+	rc = found ? 0 : mc_errf(err, MC_EXIT_DATA, "MaxCompute table '%s.%s': its partition "
+				 "'%s' is gone, though this --state committed rows into it "
+				 "(dropped by hand, or by the table's LIFECYCLE?): made anew, it "
+				 "would miss them; restore it, or load the source again into new "
+				 "tables", c->t->project, name, part);
+out:
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
 int odps_tables_gone(const struct odps_client *c, const char *name, struct mc_err *err)
 {
 	if (strstr(err->msg, "ODPS-0130131") || strstr(err->msg, "Table not found"))
@@ -541,7 +575,8 @@ int odps_tables_ensure(struct odps_client *c, const struct odps_tables_opts *o,
 				odps_tables_desc(c, o->sql, name, &d, err) < 0)) ||
 	    (o->proceed ? check_proceed(c, name, w, &d, err) : check(c, name, w, &d, err)) < 0)
 		goto out;
-	if (part && odps_add_partition(c, o->sql, name, part, err) < 0)
+	if (part && o->must_part ? part_there(c, o->sql, name, part, err) < 0
+			       : part && odps_add_partition(c, o->sql, name, part, err) < 0)
 		goto out;
 	rc = 0;
 out:

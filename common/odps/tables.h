@@ -55,6 +55,7 @@ struct odps_tables_opts {
 					     * table not there is exit 1, not
 					     * made anew (dropped by hand, its
 					     * rows would be missing) */
+	int must_part;                      /* the same of the partition */
 };
 
 /* err of a DESC of table name, which this state committed rows into:
