@@ -50,6 +50,10 @@ expect_grep "... a MODIFY of a column keep_if reads (it was not covered)" "colum
 try 0 "ALTER TABLE t MODIFY v BIGINT" "ALTER TABLE t MODIFY v INT"
 try 0 "ALTER TABLE t CHANGE pay pay DECIMAL(10,2) NULL"
 try 0 "ALTER TABLE t RENAME COLUMN w TO w2" "ALTER TABLE t RENAME COLUMN w2 TO w"
+# a column's name is not case-sensitive (a second tester): another case of
+# a name an expression reads is refused, a rename to another case passes
+try 1 "ALTER TABLE t RENAME COLUMN V TO v2" "ALTER TABLE t RENAME COLUMN v2 TO v"
+try 0 "ALTER TABLE t RENAME COLUMN pay TO Pay" "ALTER TABLE t RENAME COLUMN Pay TO pay"
 try 0 "ALTER TABLE t RENAME COLUMN code TO ccode"
 
 # what it was: the rename passed, the merge refused the older rows

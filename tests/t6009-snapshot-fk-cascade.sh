@@ -72,3 +72,8 @@ B3=$(ls "$MDB_DIR"/binlog/mysql-bin.[0-9]* | tail -1)
 expect_code 1 "... ALTER TABLE ADD FOREIGN KEY ... ON UPDATE SET NULL refused" \
 	mc-binlog-tail --format=text --from="$B3:$a" "$B3"
 expect_grep "... the ALTER, not the CREATE (ON UPDATE CURRENT_TIMESTAMP)" "\`k\`\.\`c4\`: ALTER TABLE k.c4 ADD CONSTRAINT fk4" "$T/err"
+a=$(mdb_pos)
+sql "CREATE TABLE k.c5 (id INT PRIMARY KEY, pid INT REFERENCES k.p (id) ON DELETE CASCADE) ENGINE=MyISAM" ||
+	{ fail "setup" "sql"; exit 1; }
+expect_ok "... a MyISAM table, whose engine ignores foreign keys: taken (a second tester)" \
+	mc-binlog-tail --format=text --from="$B3:$a" "$B3"

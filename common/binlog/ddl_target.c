@@ -95,6 +95,13 @@ static void alter_rows(const struct toks *ts, size_t i, struct ddl_target *t)
  * foreign key's action; not ON UPDATE CURRENT_TIMESTAMP). */
 static int fk_cascade(const struct toks *ts)
 {
+	/* an engine without foreign keys (MyISAM, Aria, ...) ignores them */
+	for (size_t k = 0; k + 1 < ts->n; k++)
+		if (ddl_kw(ts, k, "ENGINE")) {
+			size_t e = k + 1 + (size_t)ddl_punct(ts, k + 1, '=');
+			if (e < ts->n && !ddl_kw(ts, e, "InnoDB"))
+				return 0;
+		}
 	for (size_t k = 0; k + 2 < ts->n; k++)
 		if (ddl_kw(ts, k, "ON") && (ddl_kw(ts, k + 1, "DELETE") || ddl_kw(ts, k + 1, "UPDATE")) &&
 		    (ddl_kw(ts, k + 2, "CASCADE") ||

@@ -886,7 +886,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		return 1;
 	while (k.kind) {
 		int add = is(&k, "add"), chg = is(&k, "change"), mod = is(&k, "modify");
-		int ren = is(&k, "rename"), cov, cov2, keeps;
+		int ren = is(&k, "rename"), cov, cov2, keeps, same;
 		const char *name, *name2 = NULL, *rule;
 		size_t nn, nn2 = 0;
 		if (!(add || chg || mod || ren)) {
@@ -913,7 +913,9 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		}
 		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
 		cov = tf_rules_cover(R, db, table, name, nn);
-		cov2 = name2 ? tf_rules_cover(R, db, table, name2, nn2) : cov;
+		/* (a column's name is not case-sensitive: another case, the same) */
+		same = !name2 || (nn2 == nn && !strncasecmp(name2, name, nn));
+		cov2 = same ? cov : tf_rules_cover(R, db, table, name2, nn2);
 		rule = cov & 1 ? "types rule covers" : cov & 2 ? "mask rule covers"
 						   : "columns or keep_if rule reads";
 		if ((ren || chg) && (cov & ~cov2 & 7)) { /* a rule of the name, none of the new */

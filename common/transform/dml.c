@@ -535,7 +535,7 @@ static bool expr_reads(const struct tf_expr *e, const char *name, size_t n)
 {
 	if (!e)
 		return false;
-	if (e->col && strlen(e->col) == n && memcmp(e->col, name, n) == 0)
+	if (e->col && strlen(e->col) == n && strncasecmp(e->col, name, n) == 0)
 		return true;
 	return expr_reads(e->a, name, n) || expr_reads(e->b, name, n);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "transform/fixt.h"
@@ -624,7 +625,7 @@ int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, 
 			c |= 4;
 	for (size_t k = 0; k < R->nrefs && !(c & 4); k++) {
 		int on = 0;
-		if (strlen(R->refs[k]) != n || memcmp(R->refs[k], name, n) != 0)
+		if (strlen(R->refs[k]) != n || strncasecmp(R->refs[k], name, n) != 0)
 			continue;
 		for (size_t i = 0; i < R->nadd && !on; i++)
 			on = tf_sel_match(&R->add[i].on, db, strlen(db), table, strlen(table));
