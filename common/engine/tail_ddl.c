@@ -47,30 +47,39 @@ static size_t re_name(char *out, size_t size, struct mc_str db, struct mc_str ta
 	return k;
 }
 
-/* A CREATE or ALTER TABLE of a selected table with a foreign key whose
- * cascade changes it: refused, or passed with a warning (--fk-cascades). */
-static int fk_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
-		  size_t n, uint64_t start, uint64_t off, struct mc_err *err)
+/* A CREATE or ALTER TABLE that makes the selected table one whose changes
+ * the binlog does not all hold: a foreign key's cascade changes it
+ * (--fk-cascades=pass: a warning), or it is system-versioned (refused). */
+static int table_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, const char *s,
+		     size_t n, uint64_t start, uint64_t off, struct mc_err *err)
 {
 	char stmt[256];
+	if (!t->ntables || !(t->fk_cascade || t->versioned))
+		return 0;
 	if (t->db[0].n)
 		db = t->db[0];
 	if (!st_selected(&T->st, db, t->table[0]))
 		return 0;
 	one_line(s, n, stmt, sizeof stmt);
-	if (T->o->fk_pass) {
+	if (t->versioned)
+		mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a system-versioned table (WITH "
+			"SYSTEM VERSIONING), whose history rows the binlog writes as rows of the "
+			"table, is not synced (mc-snapshot refuses it too): leave it out (--tables), "
+			"or drop its versioning (ALTER TABLE ... DROP SYSTEM VERSIONING)",
+			(int)db.n, db.p, (int)t->table[0].n, t->table[0].p, stmt);
+	else if (T->o->fk_pass) {
 		mc_sayf(&T->o->warn, "warning: `%.*s`.`%.*s` at %" PRIu64 ":%" PRIu64 ": %s: a "
 			"foreign key's cascade changes the table, passed (--fk-cascades=pass): those "
 			"changes are not in the binlog", (int)db.n, db.p, (int)t->table[0].n,
 			t->table[0].p, T->fileseq, off, stmt);
 		return 0;
-	}
-	mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a foreign key ON DELETE or UPDATE CASCADE "
-		"or SET NULL: the changes its cascade makes to the table are not in the binlog, so "
-		"its copy would keep rows the server changed or deleted; leave the table out "
-		"(--tables) and snapshot it again whenever needed, or run the tail again with "
-		"--fk-cascades=pass when the cascade never fires", (int)db.n, db.p,
-		(int)t->table[0].n, t->table[0].p, stmt);
+	} else
+		mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a foreign key ON DELETE or UPDATE "
+			"CASCADE or SET NULL: the changes its cascade makes to the table are not in "
+			"the binlog, so its copy would keep rows the server changed or deleted; leave "
+			"the table out (--tables) and snapshot it again whenever needed, or run the "
+			"tail again with --fk-cascades=pass when the cascade never fires", (int)db.n,
+			db.p, (int)t->table[0].n, t->table[0].p, stmt);
 	return tail_data_error(T, start, err);
 }
 
@@ -80,19 +89,8 @@ int tail_rows_ddl(struct tail *T, const struct ddl_target *t, struct mc_str db, 
 	struct mc_str dbs[2], tabs[2];
 	char stmt[256], names[300], re[600], gonetab[300];
 	size_t nsel = 0, nre = 0, nl = 0, rl = 0;
-	if (t->fk_cascade && t->ntables && fk_ddl(T, t, db, s, n, start, off, err) < 0)
+	if (table_ddl(T, t, db, s, n, start, off, err) < 0)
 		return -1;
-	if (t->versioned && t->ntables &&
-	    st_selected(&T->st, t->db[0].n ? t->db[0] : db, t->table[0])) {
-		one_line(s, n, stmt, sizeof stmt);
-		mc_errf(err, MC_EXIT_DATA, "`%.*s`.`%.*s`: %s: a system-versioned table (WITH "
-			"SYSTEM VERSIONING), whose history rows the binlog writes as rows of the "
-			"table, is not synced (mc-snapshot refuses it too): leave it out (--tables), "
-			"or drop its versioning (ALTER TABLE ... DROP SYSTEM VERSIONING)",
-			(int)(t->db[0].n ? t->db[0] : db).n, (t->db[0].n ? t->db[0] : db).p,
-			(int)t->table[0].n, t->table[0].p, stmt);
-		return tail_data_error(T, start, err);
-	}
 	if (t->kind != DDL_ALTER || !t->rows)
 		return 0;
 	dbs[0] = t->db[0].n ? t->db[0] : db;

@@ -14,29 +14,17 @@
 #include "odps/tables.h"
 #include "wh/layout.h"
 
-/* Whether this state committed into table t: rows in a partition of it,
- * or (a base table) a base partition of it completed. (Not a log table by
- * its base's: a state from before empty tables got theirs has none.) */
-static int committed(const struct odd *w, const char *t, int is_log)
+/* Whether this state committed into table t (part: that partition of it,
+ * NULL: any): rows in it, or a base partition of it completed. (Not a log
+ * table by its base's: a state from before empty tables got theirs has
+ * none.) */
+static int committed(const struct odd *w, const char *t, const char *part)
 {
 	for (size_t i = 0; i < w->sf.npm; i++)
-		if (!strcmp(w->sf.pm[i].table, t))
-			return 1;
-	for (size_t i = 0; i < w->sf.ndone && !is_log; i++)
-		if (!strcmp(w->sf.done[i].table, t))
-			return 1;
-	return 0;
-}
-
-/* Whether this state committed rows into partition part of table t (its
- * state file lists it: rows in it, or a base partition completed). */
-static int part_committed(const struct odd *w, const char *t, const char *part)
-{
-	for (size_t i = 0; i < w->sf.npm; i++)
-		if (!strcmp(w->sf.pm[i].table, t) && !strcmp(w->sf.pm[i].part, part))
+		if (!strcmp(w->sf.pm[i].table, t) && (!part || !strcmp(w->sf.pm[i].part, part)))
 			return 1;
 	for (size_t i = 0; i < w->sf.ndone; i++)
-		if (!strcmp(w->sf.done[i].table, t) && !strcmp(w->sf.done[i].part, part))
+		if (!strcmp(w->sf.done[i].table, t) && (!part || !strcmp(w->sf.done[i].part, part)))
 			return 1;
 	return 0;
 }
@@ -86,8 +74,8 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	int rc;
 	odd_sql_opts(w, &so, &to);
 	to.layout = p->layout;
-	to.must_exist = committed(w, p->table, p->is_log);
-	to.must_part = part_committed(w, p->table, p->part);
+	to.must_exist = committed(w, p->table, NULL);
+	to.must_part = committed(w, p->table, p->part);
 	rc = odps_tables_ensure(&w->c, &to, r, p->table, p->is_log, p->part, err);
 	/* a base table's log table is made with it: a table none of whose
 	 * changes has come yet has an empty log, which the merge in
@@ -95,7 +83,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	if (rc == 0 && !p->is_log && !w->o.upsert) {
 		char log[300];
 		snprintf(log, sizeof log, "%s" ODPS_LOG_SUFFIX, p->table);
-		to.must_exist = committed(w, log, 1);
+		to.must_exist = committed(w, log, NULL);
 		to.must_part = 0;
 		rc = odps_tables_ensure(&w->c, &to, r, log, 1, NULL, err);
 	}

@@ -61,7 +61,7 @@ const char *odps_upowners_writer(const struct odps_upowners *o, size_t i);
 int odps_upowners_find(const struct odps_upowners *o, const char *s, const char *name,
 		       const char **writer, uint64_t *seq, struct mc_err *err);
 /* Whether ledger names l mark N a merge destination (mc-transform's merge
- * rules: sink/shard.c's key "name.hex.HEX(N)"). */
+ * rules: ledger_merge_key). */
 struct ckpt;
 int odps_merge_dest(const struct ckpt *l, const char *name);
 /* Another writer owning another source table than s in N (or claiming

@@ -259,9 +259,7 @@ int odps_upowners_find(const struct odps_upowners *o, const char *s, const char 
 int odps_merge_dest(const struct ckpt *l, const char *name)
 {
 	char k[600];
-	size_t o = (size_t)snprintf(k, sizeof k, LEDGER_K_NAME "hex.");
-	for (const char *c = name; *c && o + 3 < sizeof k; c++)
-		o += (size_t)snprintf(k + o, sizeof k - o, "%02x", (unsigned char)*c);
+	ledger_merge_key(name, strlen(name), k, sizeof k);
 	return ckpt_get(l, k) != NULL;
 }
 

@@ -13,15 +13,6 @@
 #define MERGE_MARK "=merge" /* the value of a merge destination's key */
 #define MERGE_DONE "=merge.done" /* the same, once its base is complete */
 
-/* The ledger key that marks DEST as a merge destination:
- * "name.hex.HEX(DEST)", one hex part, which no table's name key has. */
-static void merge_key(const char *dest, size_t n, char *out, size_t outsz)
-{
-	size_t o = (size_t)snprintf(out, outsz, LEDGER_K_NAME "hex.");
-	for (size_t i = 0; i < n && o + 3 < outsz; i++)
-		o += (size_t)snprintf(out + o, outsz - o, "%02x", (unsigned char)dest[i]);
-}
-
 void sink_merge_split(struct sink *s, struct mc_rec *r)
 {
 	const char *slash;
@@ -53,7 +44,7 @@ int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct m
 			       "'%s.%s' goes into '%s' with other tables (the stream's rules), but "
 			       "this warehouse holds it as '%s' (ledger key '%s'): the rules changed",
 			       t->db, t->table, t->name, had, nk);
-	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	ledger_merge_key(t->name, strlen(t->name), mk, sizeof mk);
 	if (ledger_name_get(&s->L, mk))
 		return had ? 0 : ledger_name_set(&s->L, nk, t->name, err);
 	for (size_t i = 0; i < s->L.names.n; i++)
@@ -75,7 +66,7 @@ int sink_merge_name(struct sink *s, struct sink_tab *t, const char *nk, struct m
 int sink_merge_taken(struct sink *s, const struct sink_tab *t, struct mc_err *err)
 {
 	char mk[600];
-	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	ledger_merge_key(t->name, strlen(t->name), mk, sizeof mk);
 	if (!ledger_name_get(&s->L, mk))
 		return 0;
 	return mc_errf(err, MC_EXIT_DATA,
@@ -122,7 +113,7 @@ static int mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *err)
 		return -1;
 	if (!p->complete) /* completed by an earlier commit */
 		return 0;
-	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	ledger_merge_key(t->name, strlen(t->name), mk, sizeof mk);
 	if (ledger_name_set(&s->L, mk, MERGE_DONE, err) < 0)
 		return -1;
 	s->dirty = 1;
@@ -152,7 +143,7 @@ int sink_merge_late(struct sink *s, const struct rio_reader *rd, const struct si
 	char mk[600];
 	const char *v, *hi;
 	size_t hin;
-	merge_key(t->name, strlen(t->name), mk, sizeof mk);
+	ledger_merge_key(t->name, strlen(t->name), mk, sizeof mk);
 	if (!(v = ledger_name_get(&s->L, mk)) || strcmp(v, MERGE_DONE) != 0 ||
 	    ledger_chain_parse(ledger_chain_get(&s->L, t->key), &hi, &hin) != LEDGER_CHAIN_NONE)
 		return 0;
@@ -184,6 +175,6 @@ void sink_merge_base_time(struct sink *s, struct sink_tab *t)
 int sink_merge_dest(const struct sink *s, const char *name)
 {
 	char mk[600];
-	merge_key(name, strlen(name), mk, sizeof mk);
+	ledger_merge_key(name, strlen(name), mk, sizeof mk);
 	return ledger_name_get(&s->L, mk) != NULL;
 }

@@ -310,7 +310,10 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 	l->has_pos = 1;
 	s->dirty = 1;
 	s->seg_accepted = 1;
-	if (r->time > (int64_t)time(NULL) + 3600 && !s->future_said) {
+	/* (the clock asked only of a change past the newest stamp so far: not
+	 * once a row) */
+	if (!s->future_said && (!l->has_hw || r->time > l->hw_time) &&
+	    r->time > (int64_t)time(NULL) + 3600) {
 		/* every day up to its stamp is cut at it (ledger_note): said */
 		char a[64], t[24];
 		s->future_said = 1;

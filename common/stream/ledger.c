@@ -48,6 +48,13 @@ void ledger_name_key(const char *db, size_t dbn, const char *table, size_t tn, c
 			 : k);
 }
 
+void ledger_merge_key(const char *dest, size_t n, char *out, size_t outsz)
+{
+	size_t o = (size_t)snprintf(out, outsz, LEDGER_K_NAME "hex.");
+	for (size_t i = 0; i < n && o + 3 < outsz; i++)
+		o += (size_t)snprintf(out + o, outsz - o, "%02x", (unsigned char)dest[i]);
+}
+
 int ledger_is_table_key(const char *k)
 {
 	return strncmp(k, LEDGER_K_TABLE, sizeof LEDGER_K_TABLE - 1) == 0 ||

@@ -147,6 +147,10 @@ void ledger_table_key(const char *db, size_t dbn, const char *table, size_t tn, 
  * "name.hex.HEXDB.HEXTABLE" (the forms of ledger_table_key). */
 void ledger_name_key(const char *db, size_t dbn, const char *table, size_t tn, char *out,
 		     size_t outsz);
+/* The key that marks destination name dest (n bytes) a merge destination
+ * (several source tables in one: mc-transform's merge rules):
+ * "name.hex.HEX(DEST)", one hex part, which no table's name key has. */
+void ledger_merge_key(const char *dest, size_t n, char *out, size_t outsz);
 /* Whether k is a table key (of either form). */
 int ledger_is_table_key(const char *k);
 /* Parse a chain value (NULL: none); for LEDGER_CHAIN_AT, *hi (and *hin)
