@@ -66,7 +66,7 @@ static void run(struct odd *w, struct odd_prep *r)
 	/* the schema history first, as the append writes it before it makes
 	 * the tables: a table in MaxCompute has its schema in the history
 	 * (the append finds nothing new to write) */
-	if (r->schemas.len && odd_hist_write(w, &sh, r->schemas.p, r->schemas.len, &err) < 0)
+	if (r->schemas.len && odd_hist_write(w, &sh, r->schemas.p, r->schemas.len, 0, &err) < 0)
 		goto check;
 	if (r->ensure && (odd_ensure_table(w, &sh, r->schemas.p, r->schemas.len, &err) < 0 ||
 			  !sh.ensured))

@@ -76,7 +76,7 @@ int odd_hist_add(struct odd *w, const struct dest_part *p, const struct dest_row
 			 ? mc_oom(err, "schema history")
 			 : 0;
 		if (rc == 0)
-			rc = odd_hist_write(w, p, b.p, b.len, err);
+			rc = odd_hist_write(w, p, b.p, b.len, rows->hist_rank, err);
 		buf_free(&b);
 		if (rc < 0 || reload(w, e, err) < 0)
 			return -1;
@@ -106,7 +106,7 @@ static int unnamed(const char *recs, size_t len, struct mc_err *err)
 }
 
 int odd_hist_write(const struct odd *w, const struct dest_part *p, const char *recs, size_t len,
-		   struct mc_err *err)
+		   size_t rank, struct mc_err *err)
 {
 	char *dir, *path;
 	int rc;
@@ -118,7 +118,7 @@ int odd_hist_write(const struct odd *w, const struct dest_part *p, const char *r
 	if (rc == 0)
 		rc = wh_mkdirs(dir, err);
 	if (rc == 0)
-		rc = wh_hist_add(path, recs, len, err);
+		rc = wh_hist_add(path, recs, len, rank, err);
 	free(dir);
 	free(path);
 	return rc;

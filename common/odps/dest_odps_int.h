@@ -165,9 +165,10 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 int odd_log_from_base(struct odd *w, struct dest_part *p, struct mc_err *err);
 /* The schema and ALTER TABLE records recs[0..len) added to the schema
  * history file of p's table (what odd_hist_add writes; w->hists
- * untouched: the thread of dest_odps_early.c writes it too). */
+ * untouched: the thread of dest_odps_early.c writes it too), of the
+ * binlog history of rank rank (wh_hist_add). */
 int odd_hist_write(const struct odd *w, const struct dest_part *p, const char *recs, size_t len,
-		   struct mc_err *err);
+		   size_t rank, struct mc_err *err);
 /* The versions of p's table's schema history (dest_odps_hist.c; read from
  * the state directory when not yet; 0 on an error). */
 size_t odd_hist_versions(struct odd *w, const struct dest_part *p);

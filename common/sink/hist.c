@@ -23,12 +23,40 @@ int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p)
 	return p->is_log && p->hist.len > 0 && is_warehouse(s);
 }
 
+/* The buffer of t's log partition now. */
+static struct sink_pbuf *log_pbuf(struct sink *s, struct sink_tab *t, struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	char part[512];
+	sink_part_for(s, t, 1, part, sizeof part);
+	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
+		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))
+			return NULL;
+		t->last_log = p;
+	}
+	return p;
+}
+
+int sink_hist_close(struct sink *s, struct sink_tab *t, const struct mc_rec *r,
+		    struct mc_err *err)
+{
+	struct sink_pbuf *p;
+	struct mc_rec c;
+	t->alter_cols = 0;
+	if (!is_warehouse(s) || r->op == MC_OP_SNAPSHOT || !(p = log_pbuf(s, t, err)))
+		return is_warehouse(s) && r->op != MC_OP_SNAPSHOT ? -1 : 0;
+	c = t->schema.rec;
+	c.pos = r->pos;
+	c.time = r->time;
+	return rec_encode(&p->hist, &c, err);
+}
+
 int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
 	struct sink_tab *t;
 	struct sink_pbuf *p;
 	struct mc_rec c;
-	char part[512], nk[700];
+	char nk[700];
 	if (!is_warehouse(s) || s->o.route == SINK_ROUTE_BASE || s->o.resnap)
 		return 0;
 	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
@@ -44,12 +72,8 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 	    (sink_ddl_source(s, r, t, err) < 0 ||
 	     sink_ddl_origin(s, sink_src(s)->src_id, s->dest_names, r, t->name, err) < 0))
 		return -1;
-	sink_part_for(s, t, 1, part, sizeof part);
-	if (!(p = t->last_log) || strcmp(p->part, part) != 0) {
-		if (!(p = sink_pbuf_get(s, t->name, 1, part, err)))
-			return -1;
-		t->last_log = p;
-	}
+	if (!(p = log_pbuf(s, t, err)))
+		return -1;
 	c = *r;
 	c.src_table.n = 0; /* the history names the table by its own name */
 	/* A statement that adds, drops, renames or modifies columns: the

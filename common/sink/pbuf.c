@@ -191,7 +191,9 @@ void sink_pbuf_prepare(struct sink *s, const struct sink_tab *t, struct sink_pbu
 {
 	/* (called for every row: the error buffer is cleared only when the
 	 * hint is given, not 1,000,000 times for nothing) */
-	if (!s->d->ops->prepare || p->rows || p->hist.len)
+	/* (nor for a later binlog history: the schema history's positions
+	 * are ranked by it, dest_rows hist_rank, which a hint does not say) */
+	if (!s->d->ops->prepare || p->rows || p->hist.len || sink_hist_rank(s))
 		return;
 	struct mc_err err = { 0 };
 	char nk[700];

@@ -127,6 +127,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 {
 	const struct dest_ops *ops = s->d->ops;
 	int any = 0;
+	size_t rank = sink_hist_rank(s); /* (its schema history's positions) */
 
 	if (s->nopen || (s->o.upsert && sink_ups_held(s, NULL)))
 		return 0; /* never inside a snapshot chunk: at its end; upsert.c */
@@ -150,6 +151,7 @@ int sink_commit(struct sink *s, struct mc_err *err)
 			.schemas = p->schemas.p, .schemas_len = p->schemas.len,
 			.hist = p->hist.p, .hist_len = sink_hist_pending(s, p) ? p->hist.len : 0,
 			.has_pos = p->has_pos, .lo = p->lo, .hi = p->hi, .src = s->src,
+			.hist_rank = rank,
 			.has_time = p->has_time, .tmin = p->tmin, .tmax = p->tmax,
 			.complete = p->complete, .has_floor = p->has_floor, .floor = p->floor,
 			.has_ceil = p->has_ceil, .ceil = p->ceil,
@@ -501,6 +503,8 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 			return -1;
 	} else if ((rc = accept_change(s, rd, r, err)) <= 0) {
 		return rc;
+	} else if (t->alter_cols && sink_hist_close(s, t, r, err) < 0) {
+		return -1;
 	}
 	if (add_row(s, rd, r, t, r->op == MC_OP_SNAPSHOT, err) < 0)
 		return -1;

@@ -202,6 +202,15 @@ static inline struct mc_ledger *sink_src(struct sink *s)
 {
 	return ledger_src(&s->L, s->src);
 }
+/* The rank of the stream's binlog history among its source's (0: the
+ * first; dest_rows hist_rank). */
+static inline size_t sink_hist_rank(struct sink *s)
+{
+	size_t rank = 0;
+	for (size_t i = 0; i < s->src; i++)
+		rank += (size_t)ledger_src_same(&s->L, i, s->src);
+	return rank;
+}
 /* source.c: a stream header names its source (and history): choose or
  * open its ledger entry (s->src). */
 int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
@@ -435,6 +444,13 @@ int sink_base_mark_complete(struct sink *s, struct sink_tab *t, struct mc_err *e
 /* An ALTER TABLE record r: kept for the schema history of its table when
  * the warehouse holds it (a local warehouse only, for now). */
 int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err);
+/* Row r of t comes after an ALTER of its columns with no schema record
+ * between (t->alter_cols: MODIFY a INT COMMENT '...', the columns as
+ * they were, so the source wrote none): t's schema at r's position, as
+ * a version of the history that closes the statement (else it stayed
+ * pending and every merge past it was refused). */
+int sink_hist_close(struct sink *s, struct sink_tab *t, const struct mc_rec *r,
+		    struct mc_err *err);
 /* Whether p goes to the destination at a commit for its history only,
  * and after the commit: its history records are gone. */
 int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p);

@@ -52,8 +52,12 @@ static int find_history(struct sink *s, const char *id, uint64_t f, int64_t t, i
 		int64_t et;
 		int rc = ledger_hist_file(l, f, &et, &nf, &lo, &hi);
 		/* a file below all of it is refused as out of order (its
-		 * positions are below the first committed) */
-		if (rc == 0)
+		 * positions are below the first committed), unless it was
+		 * created after the lowest: binlogs are numbered as they are
+		 * created, so it is of another history (RESET MASTER after
+		 * binlog N: the new one starts again at 1) */
+		if (rc == 0 && (f > lo || nf == 0 || t <= 0 ||
+				ledger_hist_file(l, lo, &et, &nf, &lo, &hi) != 1 || t <= et))
 			*n = *open;
 	}
 	return 0;

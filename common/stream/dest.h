@@ -77,6 +77,8 @@ struct dest_rows {
 	struct mc_pos lo, hi;
 	size_t src;             /* the ledger source (ledger_src) whose
 				 * positions lo/hi (and floor) are */
+	size_t hist_rank;       /* the rank of its binlog history among its
+				 * source's (ledger_src_same; 0: the first) */
 	int has_time;           /* tmin/tmax: event times, seconds UTC */
 	int64_t tmin, tmax;
 	/* base partitions (a snapshot): */

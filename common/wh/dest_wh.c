@@ -218,7 +218,7 @@ static int append_hist(struct whd *w, const struct dest_part *p, const struct de
 	}
 	rc = wh_mkdirs(dir, err);
 	if (rc == 0)
-		rc = wh_hist_add(path, b.p, b.len, err);
+		rc = wh_hist_add(path, b.p, b.len, rows->hist_rank, err);
 	free(dir);
 	free(path);
 	buf_free(&b);

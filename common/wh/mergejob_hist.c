@@ -10,15 +10,25 @@
 #include "wh/mergejob_int.h"
 #include "wh/sqlhist.h"
 
+int mj_hist_read(const struct mergejob *j, struct wh_hist *h, char **path, struct mc_err *err)
+{
+	char *hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST);
+	int rc;
+	if (!hp)
+		return mc_oom(err, "path");
+	rc = wh_hist_read(hp, h, err);
+	if (path && rc >= 0)
+		*path = hp;
+	else
+		free(hp);
+	return rc;
+}
+
 int mj_hist_load(struct mergejob *j, struct mc_err *err)
 {
-	char *hp;
 	int rc;
 	size_t t;
-	if (!(hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST)))
-		return mc_oom(err, "path");
-	rc = wh_hist_read(hp, &j->shist, err);
-	free(hp);
+	rc = mj_hist_read(j, &j->shist, NULL, err);
 	if (rc <= 0 || j->shist.n < 2)
 		return rc < 0 ? -1 : 0;
 	/* the target: the last version that starts below upto */
@@ -29,7 +39,11 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err)
 	for (j->same_k = t; j->same_k > 0 &&
 	     schema_same(&j->shist.v[j->same_k - 1].s.rec, &j->shist.v[t].s.rec);)
 		j->same_k--;
-	j->has_same_lo = 0;
+	/* below the run's first version, an older one of the same columns
+	 * (DROP x, a row, ADD x: v1 = v3, not v2) */
+	j->has_same_lo = j->same_k > 0;
+	if (j->same_k > 0)
+		j->same_lo = j->shist.v[j->same_k].start;
 	for (size_t k = j->same_k + 1; k <= t; k++)
 		if (j->shist.v[k].nddl) {
 			j->same_lo = j->shist.v[k].start;
@@ -45,8 +59,8 @@ int mj_hist_load(struct mergejob *j, struct mc_err *err)
 		return -1;
 	j->has_hist = 1;
 	if (t > 0) {
-		char p[64];
-		pos_format(&j->shist.v[t].start, p, sizeof p);
+		char p[96];
+		wh_hist_pos_format(&j->shist.v[t].start, p, sizeof p);
 		mj_say(j, "schema version %zu of %zu (from %s) is the merge's", t + 1, j->shist.n, p);
 	}
 	return 1;
@@ -118,14 +132,13 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 		const struct mc_pos *at, int is_log, struct mc_err *err)
 {
 	long v;
-	char p[64];
+	char p[96];
 	if (!j->has_hist)
 		return 0;
 	v = -1;
 	if (!fr->foreign && j->has_same_lo && pos_cmp(at, &j->same_lo) < 0 &&
-	    ((v = wh_hist_match(&j->shist, &j->schema.rec, at)) < (long)j->same_k ||
-	     (size_t)v >= j->target))
-		v = -1; /* (one of an earlier run of these columns: as before) */
+	    (v = wh_hist_match(&j->shist, &j->schema.rec, at)) >= (long)j->target)
+		v = -1; /* (of the target: as it is) */
 	if (!fr->foreign && v < 0) {
 		if (r->schema_version == j->schema.rec.schema_version)
 			return 0;
@@ -154,8 +167,8 @@ int mj_hist_row(struct mergejob *j, const struct wh_reader *fr, struct mc_rec *r
 		}
 		if (is_log && j->steps[k].key_changed && !mj_key_is_step(j, k)) {
 			const struct wh_hver *V = &j->shist.v[k + 1];
-			char s[64];
-			pos_format(&V->start, s, sizeof s);
+			char s[96];
+			wh_hist_pos_format(&V->start, s, sizeof s);
 			return mc_errf(err, MC_EXIT_DATA,
 				       "'%s': record %llu: the change at %s is before the change of "
 				       "the table's key at %s ('%.200s'): a change under the old key "
@@ -182,7 +195,7 @@ int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec
 		   const struct mc_pos *g, struct mc_err *err)
 {
 	long v, at;
-	char p[64];
+	char p[96];
 	if (!j->has_hist)
 		return 0;
 	if (mj_hist_row(j, fr, r, g, 1, err) < 0)
@@ -194,7 +207,7 @@ int mj_hist_sqlrow(struct mergejob *j, const struct wh_reader *fr, struct mc_rec
 			j->sql_vmin = v;
 		return 0;
 	}
-	pos_format(g, p, sizeof p);
+	wh_hist_pos_format(g, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA,
 		       "'%s': record %llu: the change at %s is of schema version %ld, and the "
 		       "version in force there is %ld: the SQL merge takes a row's version from "

@@ -70,7 +70,7 @@ struct mj_ddl {
  * is global: the history's rank in bits 40 and up of its file number
  * (rank 0, the first history, leaves it as it is). */
 #define MJ_MAX_HIST 64
-#define MJ_RANK_SHIFT 40
+#define MJ_RANK_SHIFT WH_HIST_RANK_SHIFT
 
 struct mergejob {
 	struct mergejob_opts o;
@@ -126,7 +126,9 @@ struct mergejob {
 	size_t target;
 	/* versions same_k..target have the target's columns; a row of them
 	 * before same_lo (the last of them that statements made: DROP w,
-	 * ADD w) crosses those statements though its columns are the same */
+	 * ADD w; else same_k's start, when an older version may have them
+	 * too: DROP w, a row, ADD w) crosses those statements though its
+	 * columns are the same */
 	size_t same_k;
 	struct mc_pos same_lo;
 	int has_same_lo;
@@ -218,6 +220,10 @@ int mj_dup_error(struct mergejob *j, struct mc_err *err);
 int mj_row_full(struct mergejob *j, const char *rec, size_t rlen, struct mc_err *err);
 
 /* mergejob_hist.c */
+/* The table's schema history (its file's path in *path when path, to
+ * free; its positions ranked by binlog history as the log's, mj_gpos,
+ * wh_hist_add): 1, 0 when there is none, -1. */
+int mj_hist_read(const struct mergejob *j, struct wh_hist *h, char **path, struct mc_err *err);
 /* Once the base is chosen: the table's schema history; with more than
  * one version, the target version becomes j->schema.
  * 1 when the history is used, 0 when not. */

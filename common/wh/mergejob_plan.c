@@ -209,15 +209,7 @@ static int hist_after(struct mergejob *j, int64_t t, int *found, struct mc_pos *
 		      struct mc_err *err)
 {
 	struct wh_hist h;
-	char *hp;
-	int rc;
-	if (j->nhist > 1)
-		return 0; /* (its positions are not ranked by history: the rows' cut) */
-	if (!(hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST)))
-		return mc_oom(err, "path");
-	rc = wh_hist_read(hp, &h, err);
-	free(hp);
-	if (rc < 0)
+	if (mj_hist_read(j, &h, NULL, err) < 0)
 		return -1;
 	for (size_t v = 0; v <= h.n; v++) {
 		const struct wh_hddl *d = v < h.n ? h.v[v].ddl : h.pend;

@@ -347,11 +347,8 @@ static int log_files_of(struct mergejob *j, const char *part, const struct wh_ma
 static int fscale_hist(const struct mergejob *j, struct mc_err *err)
 {
 	struct wh_hist h;
-	char *hp = wh_pathf("%s/%s", j->tdir, WH_SCHEMAHIST);
-	int rc;
-	if (!hp)
-		return mc_oom(err, "path");
-	rc = wh_hist_read(hp, &h, err);
+	char *hp = NULL;
+	int rc = mj_hist_read(j, &h, &hp, err);
 	if (rc > 0)
 		rc = wh_hist_fscale(&h, j->o.table, hp, &j->from, &j->upto, j->upto_inf, err);
 	free(hp);
@@ -547,7 +544,7 @@ static int read_log_files(struct mergejob *j, struct lfile *lf, size_t nf, struc
 			}
 			if ((++j->st.log_rows & 0xffff) == 0)
 				mj_progress(j, "read");
-			if (mj_hist_row(j, fr, &r, &r.pos, 1, err) < 0 ||
+			if (mj_hist_row(j, fr, &r, &g, 1, err) < 0 ||
 			    add_change(j, &r, &g, fr->path, fr->rd.recno, err) < 0) {
 				rc = -1;
 				break;

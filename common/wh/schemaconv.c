@@ -368,7 +368,7 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 	struct wh_alter *alts = calloc(V->nddl ? V->nddl : 1, sizeof *alts);
 	size_t nw = 0;
 	int rc = -1;
-	char why[600], at[64];
+	char why[600], at[96];
 
 	memset(s, 0, sizeof *s);
 	s->n = T->ncols;
@@ -380,7 +380,7 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 		mc_oom(err, "schema step");
 		goto out;
 	}
-	pos_format(&V->start, at, sizeof at);
+	wh_hist_pos_format(&V->start, at, sizeof at);
 	for (size_t i = 0; i < S->ncols; i++, nw++) {
 		snprintf(w[nw].name, sizeof w[nw].name, "%.*s", (int)S->cols[i].name.n, S->cols[i].name.p);
 		w[nw].src = (int)i;
@@ -388,9 +388,9 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 	for (size_t d = 0; d < V->nddl; d++) {
 		struct mc_err e = { 0 };
 		if (wh_alter_parse(V->ddl[d].sql, V->ddl[d].n, &alts[d], &e) < 0) {
-			char dp[64];
-			pos_format(&V->ddl[d].pos, dp, sizeof dp);
-			snprintf(why, sizeof why, "'%.200s' at %s: %.300s", V->ddl[d].sql, dp, e.msg);
+			char dp[96];
+			wh_hist_pos_format(&V->ddl[d].pos, dp, sizeof dp);
+			snprintf(why, sizeof why, "'%.200s' at %s: %.280s", V->ddl[d].sql, dp, e.msg);
 			if (!(s->refuse = mc_strdup(why)))
 				mc_oom(err, "schema step");
 			rc = s->refuse ? 0 : -1;
@@ -463,7 +463,7 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 		if (w[f].src < 0) {
 			size_t b0 = s->defbuf.len;
 			if (wh_def_value(w[f].add, &T->cols[j], &s->def[j], &s->defbuf, why, sizeof why) < 0) {
-				char full[700];
+				char full[720];
 				s->defbuf.len = b0;
 				snprintf(full, sizeof full, "added at %s: %s", at, why);
 				if (set_why(s, j, full, err) < 0)
@@ -507,7 +507,7 @@ int wh_step_plan(const struct wh_hist *h, size_t k, struct wh_step *s, struct mc
 		if (s->cv[j] == WH_CV_ERR && V->nddl == 0) {
 			s->cv[j] = WH_CV_FIT; /* no statement (ignored): values checked */
 		} else if (s->cv[j] == WH_CV_ERR) {
-			char full[900];
+			char full[940];
 			snprintf(full, sizeof full, "changed at %s ('%.200s'): %s", at,
 				 V->ddl[V->nddl - 1].sql, why);
 			if (set_why(s, j, full, err) < 0)

@@ -74,7 +74,7 @@ int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sq
 		     const struct mc_rec *before, const struct mc_rec *after, const char *where,
 		     struct mc_err *err)
 {
-	char col[256], p[64], cn[300], cs[64], why[400];
+	char col[256], p[96], cn[300], cs[64], why[400];
 	int rc, cv = mc_sql_convert_to((struct mc_str){ sql, n }, cs, sizeof cs);
 	const struct mc_col *e = enum_col(before) ? enum_col(before) : enum_col(after);
 	if (cv == 2 || (cv == 1 && (e || (!before && !after)))) {
@@ -97,7 +97,7 @@ int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sq
 			snprintf(why, sizeof why, "keeps the characters of the text, but the server "
 				 "makes an ENUM or SET value '' when the column's labels were in another "
 				 "charset, and the table's columns before it are not known here");
-		pos_format(pos, p, sizeof p);
+		wh_hist_pos_format(pos, p, sizeof p);
 		return mc_errf(err, MC_EXIT_DATA,
 			       "table '%s': changed at %s ('%.*s', %s): CONVERT TO CHARACTER SET %s; "
 			       "merge up to a point before it, or load a new snapshot of the table "
@@ -112,7 +112,7 @@ int wh_fscale_refuse(const char *table, const struct mc_pos *pos, const char *sq
 		if (before->cols[i].name.n == strlen(col) &&
 		    !strncasecmp(before->cols[i].name.p, col, strlen(col)))
 			snprintf(cn, sizeof cn, "column %zu '%s'", i + 1, col);
-	pos_format(pos, p, sizeof p);
+	wh_hist_pos_format(pos, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA,
 		       "table '%s': %s: changed at %s ('%.*s', %s): FLOAT(M,D) and "
 		       "DOUBLE(M,D) round the values to D digits, or keep them, by how the server "
@@ -138,7 +138,7 @@ int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 		if (k == h->n && h->n > 0)
 			before = &h->v[h->n - 1].s.rec;
 		for (size_t i = 0; i < nd; i++) {
-			char p[64];
+			char p[96];
 			if (pos_cmp(&d[i].pos, from) < 0 || (!upto_inf && pos_cmp(&d[i].pos, upto) >= 0))
 				continue;
 			if (wh_fscale_refuse(table, &d[i].pos, d[i].sql, d[i].n, before,
@@ -149,7 +149,7 @@ int wh_hist_fscale(const struct wh_hist *h, const char *table, const char *path,
 			 * says them), and the merge would keep the old ones */
 			if (k < h->n || !wh_alter_has_cols(d[i].sql, d[i].n))
 				continue;
-			pos_format(&d[i].pos, p, sizeof p);
+			wh_hist_pos_format(&d[i].pos, p, sizeof p);
 			return mc_errf(err, MC_EXIT_DATA, "table '%s': '%.*s' at position %s changed its "
 				       "columns, and no row of the table came after it yet: the columns "
 				       "after it are not known to the warehouse (the next row's schema "

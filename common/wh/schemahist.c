@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,7 +173,7 @@ static int redundant(const struct hfile *f, size_t at, const struct mc_rec *r, i
 	return rc;
 }
 
-int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *err)
+int wh_hist_add(const char *path, const char *recs, size_t len, size_t rank, struct mc_err *err)
 {
 	struct hfile f = { 0 }, out = { 0 };
 	struct mc_scratch sc = { 0 };
@@ -196,6 +197,7 @@ int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *e
 		at += used;
 		if (r.kind != (pass ? MC_R_SCHEMA : MC_R_DDL))
 			continue;
+		r.pos.file |= (uint64_t)rank << WH_HIST_RANK_SHIFT;
 		for (ins = f.n; ins > 0 && pos_cmp(&f.r[ins - 1].pos, &r.pos) > 0; ins--)
 			;
 		if ((rc = redundant(&f, ins, &r, &skip, err)) < 0 || skip)
@@ -230,6 +232,18 @@ int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *e
 	hfile_free(&f);
 	hfile_free(&out);
 	return rc < 0 ? -1 : 0;
+}
+
+void wh_hist_pos_format(const struct mc_pos *p, char *out, size_t outsz)
+{
+	struct mc_pos raw = *p;
+	uint64_t rank = p->file >> WH_HIST_RANK_SHIFT;
+	size_t n;
+	raw.file &= ((uint64_t)1 << WH_HIST_RANK_SHIFT) - 1;
+	pos_format(rank ? &raw : p, out, outsz);
+	n = strlen(out);
+	if (rank && n < outsz)
+		snprintf(out + n, outsz - n, " of binlog history %llu", (unsigned long long)rank + 1);
 }
 
 long wh_hist_at(const struct wh_hist *h, const struct mc_pos *p)

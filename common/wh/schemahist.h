@@ -56,8 +56,18 @@ int wh_hist_push(struct wh_hist *h, const struct mc_rec *r, struct mc_err *err);
 /* Add the records of recs[0..len) (encoded: schema and ddl records, any
  * order) to the history at path: each at its position, a schema record
  * equal to the version in force there with no statement between dropped,
- * a record already there dropped. The file is replaced atomically. */
-int wh_hist_add(const char *path, const char *recs, size_t len, struct mc_err *err);
+ * a record already there dropped. rank: the rank of the binlog history
+ * they are of among their source's (dest_rows hist_rank; 0: the first),
+ * kept in their positions' file numbers from bit WH_HIST_RANK_SHIFT up,
+ * so that a later history's records (RESET MASTER: positions from binlog
+ * 1 again) come after an earlier one's, ranked as a merge ranks the log's
+ * positions (mj_gpos). The file is replaced atomically. */
+#define WH_HIST_RANK_SHIFT 40
+int wh_hist_add(const char *path, const char *recs, size_t len, size_t rank, struct mc_err *err);
+/* A position of the history (or a merge's, ranked the same way) as
+ * "F:O:R", and " of binlog history N" after it when its rank is not 0
+ * (at least 96 bytes). */
+void wh_hist_pos_format(const struct mc_pos *p, char *out, size_t outsz);
 
 /* The version in force at p (start <= p): its index, -1 when h is empty. */
 long wh_hist_at(const struct wh_hist *h, const struct mc_pos *p);

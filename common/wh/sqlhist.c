@@ -95,8 +95,8 @@ int wh_sqlhist_check(const struct wh_sqlhist *x, size_t lo, size_t t, struct mc_
 	for (size_t k = lo; k < t; k++) {
 		const struct wh_step *s = &x->steps[k];
 		const struct mc_rec *T = &x->h->v[k + 1].s.rec;
-		char at[64];
-		pos_format(&x->h->v[k + 1].start, at, sizeof at);
+		char at[96];
+		wh_hist_pos_format(&x->h->v[k + 1].start, at, sizeof at);
 		if (s->refuse)
 			return mc_errf(err, MC_EXIT_DATA, "rows of schema version %zu: %s", k + 1,
 				       s->refuse);
