@@ -386,6 +386,7 @@ static const char *all_did_text(int did)
 	switch (did) {
 	case MJ_SKIP_MERGED: return "skipped: already merged (--skip-merged)";
 	case MJ_SKIP_BEFORE: return "skipped: before the table's oldest full partition (--skip-merged)";
+	case MJ_SKIP_DROPPED: return "skipped: the table was dropped (--skip-merged)";
 	case ALL_SNAPSHOT: return "nothing to merge: the day is the snapshot's";
 	default: return "merged";
 	}
@@ -400,6 +401,8 @@ static void merge_record_done(const struct mergejob_opts *o, const struct odps_c
 	mergejob_stats(j, &st);
 	if (all_did)
 		*all_did = st.skipped ? st.skipped : st.nothing ? ALL_SNAPSHOT : ALL_MERGED;
+	if (st.skipped == MJ_SKIP_DROPPED)
+		prog_warn("%s", st.note);
 	if (!st.skipped)
 		merge_record(o, x, NULL);
 }
@@ -483,6 +486,8 @@ static char **ledger_tables(const char *dir, size_t *n)
 	for (size_t i = 0; i < l.names.n; i++) {
 		const char *nm = l.names.kv[i].v;
 		size_t j = 0;
+		if (nm[0] == '=')
+			continue; /* a merge destination's mark (sink/shard.c), no table */
 		while (j < *n && strcmp(v[j], nm) != 0)
 			j++;
 		if (j < *n)
@@ -651,7 +656,8 @@ int main(int argc, char **argv)
 	mergejob_opts_init(&o);
 	parse(argc, argv, &o, &x);
 	/* before anything is opened, and once for every table of --all */
-	if (!x.co.dest && mergejob_check_tmpdir(&o, &err) < 0)
+	if ((!x.co.dest && mergejob_check_tmpdir(&o, &err) < 0) ||
+	    wh_paths_outside(NULL, rep.metrics, x.co.dest ? x.state : o.whdir, &err) < 0)
 		prog_usage_error("%s", err.msg);
 	if (x.all)
 		return run_all(&o, &x);

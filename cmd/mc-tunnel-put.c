@@ -389,6 +389,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		prog_usage_error("--resnapshot goes with neither --new-history, --partition, "
 				 "--route nor --log-layout (a re-snapshot's generations are "
 				 "partitions of their own)");
+	{ /* (files it writes: not over what it writes into) */
+		struct mc_err e = { 0 };
+		if (wh_paths_outside(o->sink.ckpt_out, o->rep.metrics,
+				     strncmp(o->dest, "odps://", 7) ? o->dest : o->odps.state, &e) < 0)
+			prog_fail(&e);
+	}
 	o->sink.say = prog_sayer;
 	o->sink.renames = o->renames;
 	o->sink.nrenames = o->nrenames;

@@ -33,6 +33,22 @@ static int chunk_keep(struct sink *s, struct sink_tab *t, const struct mc_rec *m
 		s->L.snapshot_rows = s->snap_seen;
 	s->dirty = 1;
 	struct mc_ledger *l = sink_src(s);
+	/* the log the warehouse holds (loaded first) must reach down to
+	 * the chunk's read: it holds the events that end after log_from */
+	if (mark && l->has_log_from && !s->o.resnap &&
+	    (mark->pos.file < l->log_from.file ||
+	     (mark->pos.file == l->log_from.file && mark->pos.off < l->log_from.off))) {
+		char w[64], f[64];
+		pos_format(&mark->pos, w, sizeof w);
+		pos_format(&l->log_from, f, sizeof f);
+		return mc_errf(err, MC_EXIT_DATA,
+			       "table '%s.%s': its snapshot chunk was read at %s, but the "
+			       "warehouse's log of that server starts at %s (ledger %s: the "
+			       "changes loaded before any snapshot): the changes between are in "
+			       "neither, a gap; load the snapshot first, then the changes from "
+			       "its position, into a new warehouse", t->db, t->table, w, f,
+			       LEDGER_K_LOG_FROM);
+	}
 	if (mark && (!l->has_snap_low || pos_cmp(&mark->pos, &l->snap_low) < 0)) {
 		l->snap_low = mark->pos;
 		l->has_snap_low = 1;

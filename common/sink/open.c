@@ -66,6 +66,8 @@ int sink_open_end(struct sink *s, struct mc_err *err)
 		l->has_pos = s->lsave.has_pos;
 		l->pos = s->lsave.pos;
 		l->has_first = s->lsave.has_first;
+		if (!l->has_first)
+			l->has_log_from = 0; /* (set with the first change: accept_change) */
 		l->first_pos = s->lsave.first_pos;
 		l->first_time = s->lsave.first_time;
 		l->has_hw = s->lsave.has_hw;

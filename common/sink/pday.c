@@ -6,6 +6,27 @@
 #include "base/day.h"
 #include "sink/sink_int.h"
 
+int sink_part_check_base(struct sink *s, struct sink_tab *t, const struct rio_reader *rd,
+			 struct mc_err *err)
+{
+	char own[24];
+	const char *p = s->o.part;
+	if (t->part_checked || !p || s->o.upsert || s->o.resnap || strncmp(p, "ds=", 3) != 0)
+		return 0;
+	t->part_checked = 1;
+	memcpy(own, "ds=", 3);
+	day_format(day_of(t->base_time, s->L.utc_off), own + 3);
+	if (strncmp(p, own, 11) == 0 && (p[11] == 0 || p[11] == '/'))
+		return 0;
+	return mc_errf(err, MC_EXIT_DATA,
+		       "record %llu: a snapshot of '%s.%s' taken on %s (its schema record's "
+		       "time) into --partition=%s: a base partition is the table's state at "
+		       "the end of its day, and the merges of the days between would take "
+		       "this one as theirs; load the snapshot without --partition (its own "
+		       "day, %s), then merge the later days", (unsigned long long)rd->recno,
+		       t->db, t->table, own + 3, p, own);
+}
+
 /* The partition of t's rows: the option, or the day (auto). */
 void sink_part_for(struct sink *s, const struct sink_tab *t, int is_log, char *out, size_t outsz)
 {

@@ -308,6 +308,12 @@ static int accept_change(struct sink *s, const struct rio_reader *rd, const stru
 			       l->src_epoch ? l->src_epoch : "?");
 	}
 	sink_open_note_change(s);
+	if (!l->has_pos && !l->has_first && !l->has_snap_low && !l->has_log_from) {
+		/* changes before any snapshot: where their log starts (a
+		 * snapshot read below it later is a gap, chunk.c) */
+		l->log_from = s->has_stream_start ? s->stream_start : r->pos;
+		l->has_log_from = 1;
+	}
 	l->pos = r->pos;
 	l->has_pos = 1;
 	s->dirty = 1;
@@ -494,7 +500,8 @@ static int on_row(struct sink *s, struct rio_reader *rd, const struct mc_rec *r,
 	if (s->o.upsert && sink_ups_row(s, rd, r, t, err) < 0)
 		return -1;
 	if (r->op == MC_OP_SNAPSHOT) {
-		if (t->merge && !t->snap_in_stream && sink_merge_late(s, rd, t, err) < 0)
+		if ((t->merge && !t->snap_in_stream && sink_merge_late(s, rd, t, err) < 0) ||
+		    sink_part_check_base(s, t, rd, err) < 0)
 			return -1;
 		/* held until its chunk ends, then kept or dropped */
 		t->snap_in_stream = t->base_fixed = 1;

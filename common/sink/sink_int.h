@@ -73,6 +73,7 @@ struct sink_tab {
 				* record: the next one is kept even when the
 				* same (hist.c sink_hist_ddl) */
 	int snap_in_stream;
+	int part_checked;      /* --partition checked for its snapshot (pday.c) */
 	struct sink_pbuf *last_base, *last_log;
 	int open;              /* snapshot rows of a chunk not ended yet */
 	uint64_t open_start;   /* snap_seen when the chunk began */
@@ -152,6 +153,8 @@ struct sink {
 				  * where a day that ends in it is cut
 				  * (txn_track in sink.c) */
 	int txn_in;              /* a change came since the last mark */
+	int has_stream_start;    /* the stream's header source_start */
+	struct mc_pos stream_start;
 	int txn_marks;           /* the input has shown a txn_end/heartbeat */
 	struct sink_lsave {
 		int has_pos, has_first, has_hw, dirty;
@@ -192,6 +195,11 @@ struct sink_pbuf *sink_pbuf_get(struct sink *s, const char *table, int is_log, c
 				struct mc_err *err);
 /* pday.c */
 void sink_part_for(struct sink *s, const struct sink_tab *t, int is_log, char *out, size_t outsz);
+/* A snapshot row of t (record rd->recno) with --partition=ds=D: D must be
+ * the snapshot's own day (the base partition of day D is the state at its
+ * end); once a table. 0, or -1 (code 1). */
+int sink_part_check_base(struct sink *s, struct sink_tab *t, const struct rio_reader *rd,
+			 struct mc_err *err);
 int sink_commit(struct sink *s, struct mc_err *err);
 /* "" or, when ckpt_moved, the words ("; ...") that end a refusal of chunks
  * the source repeated from the checkpoint it read: run the same command

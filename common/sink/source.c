@@ -86,6 +86,17 @@ static int held_to(const struct mc_ledger *l, struct mc_pos *p, const char **key
 	return 1;
 }
 
+/* A source_start value "F:O" into *p: 0, -1 when malformed. */
+static int pos_parse_fo(const struct mc_str *v, struct mc_pos *p)
+{
+	const char *c = v->n ? memchr(v->p, ':', v->n) : NULL;
+	*p = (struct mc_pos){ 0, 0, 0 };
+	if (!c || num_u64n(v->p, (size_t)(c - v->p), &p->file) < 0 ||
+	    num_u64n(c + 1, v->n - (size_t)(c + 1 - v->p), &p->off) < 0)
+		return -1;
+	return 0;
+}
+
 /* A stream that says where it starts (header source_start "F:O") must
  * start at or below where the warehouse's log of its history ends: above
  * it, the changes in between are nowhere, and a later stream with them
@@ -94,11 +105,10 @@ static int check_start(struct sink *s, const struct rio_reader *rd, const struct
 		       struct mc_err *err)
 {
 	const struct mc_ledger *l = sink_src(s);
-	const char *c = v->n ? memchr(v->p, ':', v->n) : NULL, *key;
-	struct mc_pos st = { 0, 0, 0 }, held;
+	const char *key;
+	struct mc_pos st, held;
 	char a[64], b[64], pre[32] = "";
-	if (!c || num_u64n(v->p, (size_t)(c - v->p), &st.file) < 0 ||
-	    num_u64n(c + 1, v->n - (size_t)(c + 1 - v->p), &st.off) < 0)
+	if (pos_parse_fo(v, &st) < 0)
 		return mc_errf(err, MC_EXIT_DATA, "record %llu: bad header entry '"
 			       MC_META_SOURCE_START "': '%.*s' (want FILE:OFFSET)",
 			       (unsigned long long)rd->recno, (int)v->n, v->p);
@@ -266,6 +276,7 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 done:
 	if (stv && check_start(s, rd, stv, err) < 0)
 		return -1;
+	s->has_stream_start = stv && pos_parse_fo(stv, &s->stream_start) == 0;
 	if (!stv && (gv = rec_header_get(r, MC_META_SOURCE_START_GTID)) &&
 	    check_start_gtid(s, rd, gv, err) < 0)
 		return -1;

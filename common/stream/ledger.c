@@ -558,7 +558,8 @@ static int put_src_rest(const struct mc_ledger *l, const char *pre, struct ckpt 
 		if (put_pos(c, k, &l->cuts[i].pos, err) < 0)
 			return -1;
 	}
-	if (l->has_snap_low && put_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->snap_low, err) < 0)
+	if ((l->has_snap_low && put_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->snap_low, err) < 0) ||
+	    (l->has_log_from && put_pos(c, K(LEDGER_K_LOG_FROM), &l->log_from, err) < 0))
 		return -1;
 #undef K
 	return 0;
@@ -610,7 +611,8 @@ static int get_src(const struct ckpt *c, const char *pre, struct mc_ledger *l)
 #define K(name) (snprintf(k, sizeof k, "%s%s", pre, name), k)
 	if (get_pos(c, K(LEDGER_K_POS), &l->has_pos, &l->pos) < 0 ||
 	    get_pos(c, K(LEDGER_K_RESUME), &l->has_resume, &l->resume) < 0 ||
-	    get_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->has_snap_low, &l->snap_low) < 0)
+	    get_pos(c, K(LEDGER_K_SNAPSHOT_LOW), &l->has_snap_low, &l->snap_low) < 0 ||
+	    get_pos(c, K(LEDGER_K_LOG_FROM), &l->has_log_from, &l->log_from) < 0)
 		return -1;
 	if ((v = ckpt_get(c, K(LEDGER_K_HW_TIME)))) {
 		l->has_hw = 1;

@@ -62,6 +62,7 @@
 					      * counts (none: a ledger older
 					      * than them, all of it) */
 #define LEDGER_K_SNAPSHOT_LOW "snapshot_low" /* lowest committed chunk watermark */
+#define LEDGER_K_LOG_FROM "log_from" /* where the log starts, loaded before any snapshot */
 #define LEDGER_K_UTC_OFFSET "utc_offset"
 #define LEDGER_K_LOG_LAYOUT "log_layout"     /* the log tables' layout
 					      * (wh/layout.h); none: mcsync */
@@ -192,6 +193,11 @@ struct mc_ledger {
 	int has_snap_low;
 	struct mc_pos snap_low; /* the lowest watermark of the snapshot chunks
 				 * committed: where a binlog tail may start */
+	int has_log_from;
+	struct mc_pos log_from; /* changes loaded before any snapshot chunk: where
+				 * their stream started (its source_start, else
+				 * its first change); a snapshot chunk read
+				 * below it is a gap */
 	struct ckpt snap;       /* each table's committed snapshot chain: key
 				 * ledger_table_key(), value a chain (above) */
 	struct ckpt names;      /* each table's destination name: key

@@ -33,6 +33,7 @@ struct whd {
 	char *dir;               /* the warehouse, or its re-snapshot area */
 	char *main;              /* the warehouse (re-snapshot writer), or NULL */
 	int lockfd;
+	char *lockpath;
 	struct dest_opts o;
 	uint64_t seq;            /* of the commit under way */
 	struct dest_part **parts;
@@ -303,9 +304,9 @@ out:
 
 static int whd_begin(void *st, uint64_t seq, struct mc_err *err)
 {
-	(void)err;
-	((struct whd *)st)->seq = seq;
-	return 0;
+	struct whd *w = st;
+	w->seq = seq;
+	return wh_lock_check(w->lockpath, w->lockfd, err);
 }
 
 static int whd_append(void *st, struct dest_part *p, const struct dest_rows *rows,
@@ -346,7 +347,8 @@ static int whd_append(void *st, struct dest_part *p, const struct dest_rows *row
 
 static int whd_commit(void *st, const struct mc_ledger *l, struct mc_err *err)
 {
-	return wh_ledger_write(((struct whd *)st)->dir, l, err);
+	struct whd *w = st;
+	return wh_lock_check(w->lockpath, w->lockfd, err) < 0 ? -1 : wh_ledger_write(w->dir, l, err);
 }
 
 static int whd_read_ledger(void *st, struct mc_ledger *l, struct mc_err *err)
@@ -588,6 +590,7 @@ static void whd_close(void *st)
 	buf_free(&w->scratch);
 	if (w->lockfd >= 0)
 		close(w->lockfd);
+	free(w->lockpath);
 	free(w->dir);
 	free(w->main);
 	free(w);
@@ -634,7 +637,7 @@ int dest_wh_open(const char *dir, const struct dest_opts *o, struct dest *d, str
 		return -1;
 	}
 	free(state);
-	free(lock);
+	w->lockpath = lock;
 	d->ops = &whd_ops;
 	d->st = w;
 	return 0;

@@ -871,8 +871,10 @@ static int run(struct mergejob *j, struct mc_err *err)
 	}
 	if (read_schemas(j, err) < 0 || plan_range(j, err) < 0 || check_schemas(j, err) < 0 ||
 	    mj_resolve_key(j, err) < 0 || mj_key_cands(j, err) < 0 || mj_scan_ddl(j, err) < 0 ||
-	    mj_key_plan(j, err) < 0)
+	    (!j->dropped && mj_key_plan(j, err) < 0))
 		return -1;
+	if (j->dropped)
+		return 0;
 	mj_base_sorted_by_key(j);
 	if (j->o.emit_sql)
 		return emit_sql(j, err);
@@ -970,5 +972,6 @@ void mergejob_free(struct mergejob *j)
 	mj_ddl_free(j);
 	free(j->tdir);
 	free(j->ldir);
+	free(j->kfill);
 	free(j);
 }

@@ -79,16 +79,18 @@ struct mergejob_stats {
 	int nothing;             /* ds is the snapshot itself: nothing done */
 	int skipped;             /* skip_merged: ds merged already
 				  * (MJ_SKIP_MERGED), or before the oldest
-				  * full partition (MJ_SKIP_BEFORE): nothing
+				  * full partition (MJ_SKIP_BEFORE), or the
+				  * table was dropped (MJ_SKIP_DROPPED): nothing
 				  * done; 0: not skipped */
 	uint64_t rows;           /* rows written */
 	uint64_t log_rows;       /* changes applied */
 	uint64_t log_files;      /* log files read */
+	char note[600];          /* MJ_SKIP_DROPPED: the statement, said */
 };
 
 /* Why skip_merged did nothing (mergejob_stats.skipped, and
  * odps_merge_opts.skipped). */
-enum { MJ_SKIP_MERGED = 1, MJ_SKIP_BEFORE = 2 };
+enum { MJ_SKIP_MERGED = 1, MJ_SKIP_BEFORE = 2, MJ_SKIP_DROPPED = 4 /* the table is gone */ };
 
 struct mergejob;
 

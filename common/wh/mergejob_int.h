@@ -137,6 +137,9 @@ struct mergejob {
 	struct mc_buf *cvs;           /* per step: its padded values of the row
 				       * (after image; from hist.n on: before) */
 	struct mc_val *cva;           /* images being converted: 4 arrays */
+	int dropped;                  /* --skip-merged: the table is gone (mj_scan_ddl) */
+	struct mc_val *kfill;         /* an after image with its key filled
+				       * from the before image (add_change) */
 	struct vtrack vt;             /* converted rows checked against the target */
 	struct mc_buf hrb;            /* a converted base row, encoded */
 	/* a change of the key with changes under the old key in range

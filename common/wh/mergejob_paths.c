@@ -45,12 +45,8 @@ static char *resolve_path(const char *path)
 	return o;
 }
 
-/* Refuse (exit 2) a path given with option opt that resolves to the
- * warehouse whdir or inside it, the message naming both and the resolved
- * path, then why, then what to do. 0 when it lies outside (or does not
- * resolve). */
-static int outside(const char *opt, const char *path, const char *whdir, const char *why,
-		   struct mc_err *err)
+int wh_path_outside(const char *opt, const char *path, const char *whdir, const char *why,
+		    struct mc_err *err)
 {
 	char *w = realpath(whdir, NULL), *o = w ? resolve_path(path) : NULL;
 	size_t n = w ? strlen(w) : 0;
@@ -64,6 +60,17 @@ static int outside(const char *opt, const char *path, const char *whdir, const c
 	return rc;
 }
 
+int wh_paths_outside(const char *ckpt, const char *metrics, const char *whdir, struct mc_err *err)
+{
+	static const char why[] = "the file would replace what the warehouse holds (its ledger, a "
+				  "data file), which no rerun repairs; write it outside the directory";
+	if (!whdir)
+		return 0;
+	if (ckpt && strcmp(ckpt, "-") != 0 && wh_path_outside("--checkpoint-out", ckpt, whdir, why, err) < 0)
+		return -1;
+	return metrics ? wh_path_outside("--metrics", metrics, whdir, why, err) : 0;
+}
+
 /* --output must not name a place in the warehouse: the file is truncated
  * when the merge opens it, after the ledger is read and before the base
  * and the log are (a partition's data file, a log file, the ledger), and
@@ -71,7 +78,7 @@ static int outside(const char *opt, const char *path, const char *whdir, const c
  * links, ".."); a file not there yet by its directory's. */
 int mj_output_outside(const struct mergejob_opts *mo, struct mc_err *err)
 {
-	return outside("--output", mo->output, mo->whdir,
+	return wh_path_outside("--output", mo->output, mo->whdir,
 		       "the merge would overwrite what the warehouse holds, and remove it if it "
 		       "failed; write the state outside the warehouse directory", err);
 }
@@ -82,7 +89,7 @@ int mergejob_check_tmpdir(const struct mergejob_opts *o, struct mc_err *err)
 	int bad;
 	if (!o->tmpdir || !o->whdir)
 		return 0;
-	if (outside("--tmpdir", o->tmpdir, o->whdir,
+	if (wh_path_outside("--tmpdir", o->tmpdir, o->whdir,
 		    "a table's merge removes the temporaries in its directory (another table's "
 		    "spilled runs there too, with --all while they are being written) and a "
 		    "partition dropped or replaced takes what it holds; leave --tmpdir out (runs "

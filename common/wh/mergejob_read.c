@@ -266,15 +266,49 @@ static int in_range(const struct mergejob *j, const struct mc_pos *p)
 	return pos_cmp(p, &j->from) >= 0 && (j->upto_inf || pos_cmp(p, &j->upto) < 0);
 }
 
+/* An UPDATE's after image in a MINIMAL row image holds the columns the
+ * statement set: a key column it did not set is absent there, and is the
+ * before image's (unchanged). The after image with those filled in (j's
+ * array), or r's own; NULL: out of memory. */
+static const struct mc_val *key_after(struct mergejob *j, const struct mc_rec *r)
+{
+	int fill = 0;
+	if (!r->before || r->nbefore != r->nafter)
+		return r->after;
+	for (size_t k = 0; k < j->nkey && !fill; k++)
+		fill = j->keycols[k] < r->nafter && r->after[j->keycols[k]].kind == MC_V_ABSENT &&
+		       r->before[j->keycols[k]].kind != MC_V_ABSENT;
+	if (!fill)
+		return r->after;
+	if (!j->kfill && !(j->kfill = calloc(MC_MAX_COLUMNS, sizeof *j->kfill)))
+		return NULL;
+	memcpy(j->kfill, r->after, r->nafter * sizeof *r->after);
+	for (size_t k = 0; k < j->nkey; k++)
+		if (j->keycols[k] < r->nafter && r->after[j->keycols[k]].kind == MC_V_ABSENT)
+			j->kfill[j->keycols[k]] = r->before[j->keycols[k]];
+	return j->kfill;
+}
+
 /* A change record into entries: a live one for its after image, a dead one
  * for its before key when that differs. */
-static int add_change(struct mergejob *j, const struct mc_rec *r, const struct mc_pos *g,
+static int add_change(struct mergejob *j, const struct mc_rec *r0, const struct mc_pos *g,
 		      const char *path, uint64_t recno, struct mc_err *err)
 {
 	struct mc_buf *kb = &j->kb, *kb2 = &j->kb2, *rb = &j->rb;
-	struct mc_rec o;
+	struct mc_rec o, filled;
+	const struct mc_rec *r = r0;
 
 	kb->len = kb2->len = rb->len = 0;
+	if (r0->after && r0->nafter <= MC_MAX_COLUMNS) {
+		const struct mc_val *a = key_after(j, r0);
+		if (!a)
+			return mc_oom(err, "key");
+		if (a != r0->after) {
+			filled = *r0;
+			filled.after = (struct mc_val *)a;
+			r = &filled;
+		}
+	}
 	if (r->after && merge_key_encode(kb, r->after, r->nafter, j->keycols, j->nkey, err) < 0)
 		goto bad;
 	if (r->before && merge_key_encode(kb2, r->before, r->nbefore, j->keycols, j->nkey, err) < 0)
@@ -460,6 +494,18 @@ int mj_scan_ddl(struct mergejob *j, struct mc_err *err)
 		default:
 			break;
 		}
+	}
+	if (gone && j->o.skip_merged && j->o.have_day && !j->o.at) {
+		/* (the daily run: a table dropped for good is no failure of
+		 * every later day) */
+		char p[64];
+		pos_format(&gone->pos, p, sizeof p);
+		snprintf(j->st.note, sizeof j->st.note, "table '%s': '%.300s' at position %s took "
+			 "the table away, and no CREATE of it follows: no partition of ds=%s, "
+			 "nothing to do (--skip-merged)", j->o.table, gone->sql, p, j->o.ds);
+		j->dropped = 1;
+		j->st.skipped = MJ_SKIP_DROPPED;
+		return 0;
 	}
 	if (gone)
 		return ddl_err(j, gone, "takes the table away, and no CREATE of it follows in "

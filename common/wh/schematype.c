@@ -110,7 +110,10 @@ int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, c
 			*arg = (int)s2;
 			return s2 > s1 ? WH_CV_DEC : WH_CV_SAME;
 		}
-	} else if (in(a.base, strs) && !strcmp(a.base, b.base) && strcmp(a.base, "binary")) {
+	} else if (in(a.base, strs) && strcmp(a.base, "binary") &&
+		   (!strcmp(a.base, b.base) || (!strcmp(a.base, "char") && !strcmp(b.base, "varchar")))) {
+		/* (CHAR to VARCHAR: the server keeps the text as read, its
+		 * trailing spaces gone, as the records hold it) */
 		if (b.a1 >= (a.a1 < 0 ? 1 : a.a1))
 			return WH_CV_SAME;
 	} else if (in(a.base, temporal) && !strcmp(a.base, b.base)) {

@@ -140,20 +140,56 @@ int wh_mkdirs(const char *path, struct mc_err *err)
 	return 0;
 }
 
+/* Is fd (locked) the file at path still? 1, 0, -1 (errno). */
+static int lock_is_path(const char *path, int fd)
+{
+	struct stat a, b;
+	if (fstat(fd, &a) < 0)
+		return -1;
+	if (stat(path, &b) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int wh_lock(const char *path, int *fd, struct mc_err *err)
 {
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return mc_errnof(err, errno, "'%s'", path);
-	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
+	for (int tries = 0;; tries++) {
+		int same;
+		*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (*fd < 0)
+			return mc_errnof(err, errno, "'%s'", path);
+		if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+			close(*fd);
+			*fd = -1;
+			if (e == EWOULDBLOCK)
+				return mc_errf(err, MC_EXIT_TRANSIENT, "'%s': locked by another process",
+					       path);
+			return mc_errnof(err, e, "'%s': lock", path);
+		}
+		/* (removed, or replaced, between the open and the lock: the
+		 * lock is on a file nobody else will lock; again) */
+		if ((same = lock_is_path(path, *fd)) == 1)
+			return 0;
 		close(*fd);
 		*fd = -1;
-		if (e == EWOULDBLOCK)
-			return mc_errf(err, MC_EXIT_TRANSIENT, "'%s': locked by another process", path);
-		return mc_errnof(err, e, "'%s': lock", path);
+		if (same < 0 || tries == 10)
+			return mc_errf(err, MC_EXIT_TRANSIENT, "'%s': the lock file keeps being "
+				       "removed or replaced", path);
 	}
-	return 0;
+}
+
+int wh_lock_check(const char *path, int fd, struct mc_err *err)
+{
+	int same = lock_is_path(path, fd);
+	if (same == 1)
+		return 0;
+	if (same < 0)
+		return mc_errnof(err, errno, "'%s'", path);
+	return mc_errf(err, MC_EXIT_TRANSIENT,
+		       "'%s': the lock file this run holds was removed or replaced: another run "
+		       "may be writing now; stopped before the next commit (nothing of it "
+		       "kept); run again (never remove the lock file of a running writer)", path);
 }
 
 int wh_rmtree(const char *path, struct mc_err *err)

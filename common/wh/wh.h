@@ -84,6 +84,9 @@ int wh_mkdirs(const char *path, struct mc_err *err);
 /* Take an exclusive lock on path (created if needed); *fd holds it until
  * closed. A lock held elsewhere is a transient error (code 3). */
 int wh_lock(const char *path, int *fd, struct mc_err *err);
+/* The lock fd (wh_lock) still the file at path: 0; -1 (code 3) when the
+ * file was removed or replaced (by hand: another writer may run now). */
+int wh_lock_check(const char *path, int fd, struct mc_err *err);
 /* Remove a directory tree (no symlinks followed). */
 int wh_rmtree(const char *path, struct mc_err *err);
 
@@ -186,6 +189,17 @@ int wh_commits_trim(const char *tabledir, uint64_t seq, struct mc_err *err);
 int wh_ledger_read(const char *dir, struct mc_ledger *l, struct mc_err *err);
 /* Replace it with l, atomically and durably: the commit point. */
 int wh_ledger_write(const char *dir, const struct mc_ledger *l, struct mc_err *err);
+
+/* Refuse (-1, code 2) a path given with option opt that resolves to the
+ * warehouse (or state directory) whdir or inside it, the message naming
+ * both and the resolved path, then why (what to do): a file written
+ * there replaces what it holds (the ledger, a data file). 0 when it lies
+ * outside (or does not resolve) (mergejob_paths.c). */
+int wh_path_outside(const char *opt, const char *path, const char *whdir, const char *why,
+		    struct mc_err *err);
+/* Both: --checkpoint-out and --metrics of a program that writes into whdir
+ * or reads it (NULL: not given). */
+int wh_paths_outside(const char *ckpt, const char *metrics, const char *whdir, struct mc_err *err);
 
 /* -1 (code 2) when DIR is the --state directory of a MaxCompute
  * destination (its _mcsync/odps or _mcsync/upsert), not a warehouse. */

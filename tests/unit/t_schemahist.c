@@ -430,9 +430,9 @@ static void t_file(void)
 	/* one commit: the new schema before its statement (two partitions) */
 	int rc = rec_encode(&a, &s0, &e) || rec_encode(&a, &s1, &e) || rec_encode(&b, &d1, &e) ||
 		 rec_encode(&b, &s0b, &e) || rec_encode(&b, &s1, &e);
-	tap_check(rc == 0 && wh_hist_add(path, a.p, a.len, &e) == 0 &&
-			  wh_hist_add(path, b.p, b.len, &e) == 0 &&
-			  wh_hist_add(path, b.p, b.len, &e) == 0,
+	tap_check(rc == 0 && wh_hist_add(path, a.p, a.len, 0, &e) == 0 &&
+			  wh_hist_add(path, b.p, b.len, 0, &e) == 0 &&
+			  wh_hist_add(path, b.p, b.len, 0, &e) == 0,
 		  "records added, some twice", "%s", e.msg);
 	rc = wh_hist_read(path, &h, &e);
 	tap_check(rc == 1 && h.n == 2 && h.v[1].nddl == 1 && h.v[1].start.off == 300 &&
@@ -440,6 +440,25 @@ static void t_file(void)
 		  "read back: two versions, the statement between them once", "rc %d n %zu %s", rc,
 		  h.n, e.msg);
 	wh_hist_free(&h);
+	/* a later binlog history (RESET MASTER): positions from the start
+	 * again, after the older history's by its rank */
+	struct mc_col c2[] = { col("id", "int", 0, 0), col("v", "int", 1, 0), col("w", "int", 1, 0) };
+	struct mc_rec d2 = ddl("ALTER TABLE t ADD w INT", 50), s2 = schema(c2, 3, k, 1, 3, 60);
+	struct mc_buf c = { 0 };
+	rc = rec_encode(&c, &d2, &e) || rec_encode(&c, &s2, &e);
+	tap_check(rc == 0 && wh_hist_add(path, c.p, c.len, 1, &e) == 0 && wh_hist_read(path, &h, &e) == 1 &&
+			  h.n == 3 && h.v[2].nddl == 1 && h.v[2].start.off == 50 &&
+			  h.v[2].start.file == ((uint64_t)1 << WH_HIST_RANK_SHIFT | d2.pos.file),
+		  "a later history's statement: after the older history's versions", "n %zu %s", h.n,
+		  e.msg);
+	char pf[96];
+	if (h.n == 3) {
+		wh_hist_pos_format(&h.v[2].start, pf, sizeof pf);
+		tap_check(strcmp(pf, "1:50:0 of binlog history 2") == 0, "its position said with its history",
+			  "%s", pf);
+	}
+	wh_hist_free(&h);
+	buf_free(&c);
 	snprintf(path, sizeof path, "%s/none", dir);
 	tap_check(wh_hist_read(path, &h, &e) == 0 && h.n == 0, "no file: no history", "%s", e.msg);
 	snprintf(path, sizeof path, "%s/%s", dir, WH_SCHEMAHIST);
