@@ -181,10 +181,12 @@ static bool is_any(const struct tok *k, const char *const *ws)
 	return false;
 }
 
-/* Skip a (possibly qualified) name. */
+/* Skip a (possibly qualified) name, k at its first part: `d`.`t`, d.`t`,
+ * `t`, t. (Not by moving k->i back to k->t: a quoted token's text starts
+ * past its opening quote, whose closing quote then opened a name that took
+ * the rest of the statement.) */
 static void skip_name(struct tok *k)
 {
-	next(k);
 	next(k);
 	while (k->kind == '.') {
 		next(k);
@@ -237,7 +239,6 @@ static unsigned alter_types(const char *sql, size_t n)
 		next(&k);
 		next(&k); /* exists */
 	}
-	k.i = (size_t)(k.t - k.s);
 	skip_name(&k);
 	if (is(&k, "wait")) {
 		next(&k);
@@ -655,7 +656,6 @@ static int alter_head(struct tok *k)
 		next(k);
 		next(k);
 	}
-	k->i = (size_t)(k->t - k->s);
 	skip_name(k);
 	if (is(k, "wait")) {
 		next(k);
