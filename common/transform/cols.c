@@ -218,8 +218,8 @@ int tfr_parse_types(struct rctx *c, struct tf_rules *R, struct fy_node *seq)
 				rc = tfr_match_parse(c, v, &t->on.db, "types.db");
 			else if (tfr_key_is(k, "table"))
 				rc = tfr_match_parse(c, v, &t->on.table, "types.table");
-			else if (tfr_key_is(k, "column"))
-				rc = tfr_match_parse(c, v, &t->column, "types.column");
+			else if (tfr_key_is(k, "column")) /* `phone` is `Phone` to the server */
+				rc = (t->column.nocase = true, tfr_match_parse(c, v, &t->column, "types.column"));
 			else if (tfr_key_is(k, "source_type"))
 				rc = tfr_match_parse(c, v, &t->source_type, "types.source_type");
 			else if (tfr_key_is(k, "to"))
@@ -397,7 +397,7 @@ int tf_colver_init(const struct tf_rules *R, const struct tf_coltab *t, const st
 		v->refidx[k] = -1;
 		for (size_t i = 0; i < r->ncols; i++)
 			if (r->cols[i].name.n == strlen(R->refs[k]) &&
-			    memcmp(r->cols[i].name.p, R->refs[k], r->cols[i].name.n) == 0)
+			    strncasecmp(r->cols[i].name.p, R->refs[k], r->cols[i].name.n) == 0)
 				v->refidx[k] = (int)i;
 	}
 	return 0;

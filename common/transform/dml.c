@@ -422,7 +422,8 @@ static int ref_val(struct ectx *x, const struct tf_expr *e, const struct mc_val 
 	size_t n;
 	size_t i;
 	for (i = 0; i < x->s->n; i++)
-		if (x->s->name[i].n == strlen(e->col) && memcmp(x->s->name[i].p, e->col, x->s->name[i].n) == 0)
+		if (x->s->name[i].n == strlen(e->col) && /* not case-sensitive, as the server */
+		    strncasecmp(x->s->name[i].p, e->col, x->s->name[i].n) == 0)
 			break;
 	if (i == x->s->n)
 		return mc_errf(x->err, MC_EXIT_DATA, "the dml rule at %s: table '%.*s.%.*s' (schema "

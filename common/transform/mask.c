@@ -91,6 +91,7 @@ static int parse_mask_entry(struct rctx *c, struct tf_rules *R, struct tf_fixt *
 			if (tfr_match_parse(c, v, &m->on.table, "mask.table") < 0)
 				return -1;
 		} else if (tfr_key_is(k, "column")) {
+			m->column.nocase = true; /* `email` is `Email` to the server */
 			if (tfr_match_parse(c, v, &m->column, "mask.column") < 0)
 				return -1;
 		} else if (tfr_key_is(k, "with")) {

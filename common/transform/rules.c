@@ -128,7 +128,7 @@ int tfr_match_parse(struct rctx *c, struct fy_node *n, struct tf_match *m, const
 	if (!(re = malloc(len + 4)))
 		return mc_oom(c->err, "rules");
 	snprintf(re, len + 4, "^(%.*s)$", (int)(len - 2), m->text + 1);
-	rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB);
+	rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB | (m->nocase ? REG_ICASE : 0));
 	free(re);
 	if (rc) {
 		char e[160];
@@ -501,7 +501,8 @@ bool tfr_match(const struct tf_match *m, const char *s, size_t n)
 	if (!m->text)
 		return true;
 	if (!m->is_re)
-		return strlen(m->text) == n && memcmp(m->text, s, n) == 0;
+		return strlen(m->text) == n && (m->nocase ? strncasecmp(m->text, s, n) :
+						memcmp(m->text, s, n)) == 0;
 	if (n >= sizeof buf || memchr(s, '\0', n))
 		return false;
 	memcpy(buf, s, n);

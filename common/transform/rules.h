@@ -19,6 +19,7 @@
 struct tf_match {
 	char *text;   /* NULL: any */
 	bool is_re;
+	bool nocase;  /* a column's name: MySQL's are not case-sensitive */
 	regex_t re;
 };
 
