@@ -1,7 +1,7 @@
-/* ddl.c: the ddl section of the rules file (rules.h, the DDL policy per
- * DDL type) and the type of a ddl record: from its effect, and for ALTER
- * TABLE from the clauses of its statement (docs/mc-transform.md, "DDL
- * policy"). */
+/* ddl.c: the type of a ddl record: from its effect, and for ALTER TABLE
+ * from the clauses of its statement (docs/mc-transform.md, "DDL policy"),
+ * and the checks of an ALTER against the values and the rules (the ddl
+ * section of the rules file itself: ddlpol.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,75 +13,6 @@
 #include "stream/sqlword.h"
 #include "transform/fixt.h"
 #include "transform/rparse.h"
-
-static const char *const type_names[TF_DDL_NTYPES] = {
-	"create_table", "drop_table", "rename_table", "truncate", "add_column",
-	"drop_column", "rename_column", "modify_column", "alter_other", "other",
-};
-static const char *const pol_names[] = { "normal", "ignore", "alert", "error" };
-
-const char *tf_ddl_type_name(int type)
-{
-	return type >= 0 && type < TF_DDL_NTYPES ? type_names[type] : "?";
-}
-
-const char *tf_ddl_policy_name(enum tf_ddl_pol p)
-{
-	return (unsigned)p < 4 ? pol_names[p] : "?";
-}
-
-int tfr_parse_ddl(struct rctx *c, struct tf_rules *R, struct fy_node *m)
-{
-	void *it = NULL;
-	struct fy_node_pair *p;
-	if (fy_node_get_type(m) != FYNT_MAPPING)
-		return tfr_err(c, m, "ddl: expected a mapping of DDL types to policies");
-	while ((p = fy_node_mapping_iterate(m, &it))) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		int type = -1, pol = -1, line = 1, col = 1;
-		char *s;
-		if (tfr_key_is(k, "alerts")) {
-			free(R->alerts);
-			if (!(R->alerts = tfr_scalar_dup(c, v, "ddl.alerts")))
-				return -1;
-			if (!R->alerts[0])
-				return tfr_err(c, v, "ddl.alerts: an empty path");
-			continue;
-		}
-		for (int i = 0; i < TF_DDL_NTYPES; i++)
-			if (tfr_key_is(k, type_names[i]))
-				type = i;
-		if (type < 0)
-			return tfr_err(c, k, "ddl: unknown key (want alerts, create_table, drop_table, "
-				       "rename_table, truncate, add_column, drop_column, rename_column, "
-				       "modify_column, alter_other, other)");
-		if (!(s = tfr_scalar_dup(c, v, "ddl policy")))
-			return -1;
-		for (int i = 0; i < 4; i++)
-			if (strcmp(s, pol_names[i]) == 0)
-				pol = i;
-		if (pol < 0)
-			tfr_err(c, v, "ddl.%s: '%s' (want normal, ignore, error or alert)",
-				type_names[type], s);
-		free(s);
-		if (pol < 0)
-			return -1;
-		R->ddl[type] = (enum tf_ddl_pol)pol;
-		tfr_node_where(v, &line, &col);
-		free(R->ddl_where[type]);
-		if (!(R->ddl_where[type] = malloc(strlen(c->path) + 32)))
-			return mc_oom(c->err, "rules");
-		snprintf(R->ddl_where[type], strlen(c->path) + 32, "%s:%d:%d", c->path, line, col);
-	}
-	return 0;
-}
-
-void tfr_ddl_free(struct tf_rules *R)
-{
-	for (int i = 0; i < TF_DDL_NTYPES; i++)
-		free(R->ddl_where[i]);
-	free(R->alerts);
-}
 
 /* A tokenizer over SQL text: words (bare or `quoted`), strings, single
  * punctuation bytes; comments and spaces skipped. */
@@ -877,6 +808,64 @@ static int text_keeps(const struct cty *a, const struct cty *b)
 	return !strcmp(a->base, b->base) && a->a1 == b->a1 && a->a2 == b->a2 && a->uns == b->uns;
 }
 
+/* An added column's definition (k past its name, up to the ',' or ')'
+ * that ends it): 0 with why when the older rows get a value other than
+ * NULL from it (a DEFAULT, an expression, NOT NULL's implicit default),
+ * which the merge takes as written, not through the rule that covers it. */
+static int add_keeps(struct tok *k, const char *rule, char *why, size_t whysz)
+{
+	int nonnull = 0, notnull = 0, depth = 0;
+	while (k->kind && !((k->kind == ',' || k->kind == ')') && depth == 0)) {
+		if (k->kind == '(')
+			depth++;
+		else if (k->kind == ')')
+			depth--;
+		if (depth == 0 && is(k, "not")) {
+			next(k);
+			notnull |= is(k, "null");
+			continue;
+		}
+		if (depth == 0 && (is(k, "default") || is(k, "as") || is(k, "generated"))) {
+			next(k);
+			nonnull |= !is(k, "null");
+			continue;
+		}
+		next(k);
+	}
+	if (!nonnull && !notnull)
+		return 1;
+	snprintf(why, whysz, "a %s it, and the rows before it get the statement's %s, which "
+		 "the merge takes as written, not through the rule", rule, nonnull ?
+		 "DEFAULT (or expression)" : "implicit default (NOT NULL)");
+	return 0;
+}
+
+/* ADD [COLUMN] (a ..., b ..., INDEX (a)), k at its '(': add_keeps of each
+ * column a rule covers; k left at the closing ')'. */
+static int add_list_keeps(struct tok *k, const struct tf_rules *R, const char *db,
+			  const char *table, char *col, size_t colsz, char *why, size_t whysz)
+{
+	static const char *const other[] = { "index", "key", "unique", "primary", "constraint",
+		"foreign", "fulltext", "spatial", "check", "period", "system", "vector", NULL };
+	next(k);
+	while (k->kind && k->kind != ')') {
+		int cov;
+		if ((k->kind == 'w' || k->kind == '`') && !is_any(k, other)) {
+			snprintf(col, colsz, "%.*s", (int)(k->tn > 200 ? 200 : k->tn), k->t);
+			cov = tf_rules_cover(R, db, table, k->t, k->tn);
+			next(k);
+			if (cov && !add_keeps(k, cov & 1 ? "types rule covers" : cov & 2 ?
+					      "mask rule covers" : "columns or keep_if rule reads",
+					      why, whysz))
+				return 0;
+		}
+		add_keeps(k, "", why, whysz); /* (to the entry's end) */
+		if (k->kind == ',')
+			next(k);
+	}
+	return 1;
+}
+
 int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
 		      const char *db, const char *table, char *col, size_t colsz, char *why,
 		      size_t whysz)
@@ -899,7 +888,13 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 			continue;
 		}
 		skip_column_if(&k);
-		if (k.kind != 'w' && k.kind != '`') { /* ADD (a INT, ...), ADD INDEX ...: */
+		if (add && k.kind == '(') { /* ADD [COLUMN] (a INT, b INT, INDEX (a)) */
+			if (!add_list_keeps(&k, R, db, table, col, colsz, why, whysz))
+				return 0;
+			next_clause(&k);
+			continue;
+		}
+		if (k.kind != 'w' && k.kind != '`') { /* ADD INDEX ...: */
 			next_clause(&k);
 			continue;
 		}
@@ -928,34 +923,8 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 				 "the rule would read a column the table no longer has");
 			return 0;
 		}
-		if (add && cov) {
-			int nonnull = 0, notnull = 0, depth = 0;
-			while (k.kind && !(k.kind == ',' && depth == 0)) {
-				if (k.kind == '(')
-					depth++;
-				else if (k.kind == ')' && depth > 0)
-					depth--;
-				if (depth == 0 && is(&k, "not")) {
-					next(&k);
-					notnull |= is(&k, "null");
-					continue;
-				}
-				if (depth == 0 && (is(&k, "default") || is(&k, "as") ||
-						   is(&k, "generated"))) {
-					next(&k);
-					nonnull |= !is(&k, "null");
-					continue;
-				}
-				next(&k);
-			}
-			if (nonnull || notnull) {
-				snprintf(why, whysz, "a %s it, and the rows before it get the "
-					 "statement's %s, which the merge takes as written, not through "
-					 "the rule", rule, nonnull ? "DEFAULT (or expression)" :
-					 "implicit default (NOT NULL)");
-				return 0;
-			}
-		}
+		if (add && cov && !add_keeps(&k, rule, why, whysz))
+			return 0;
 		if ((mod || chg) && cov) {
 			const struct mc_col *c = col_named(old, name, nn);
 			struct cty a, b;
