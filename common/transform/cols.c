@@ -625,3 +625,14 @@ void tf_rowout_free(struct tf_rowout *o)
 	tf_arena_free(&o->ar);
 	memset(o, 0, sizeof *o);
 }
+
+int tf_types_rule_of(const struct tf_rules *R, const char *db, const char *table,
+		     const char *name, size_t n, const char *type, size_t tn)
+{
+	for (size_t i = 0; i < R->ntypes; i++)
+		if (tf_sel_match(&R->types[i].on, db, strlen(db), table, strlen(table)) &&
+		    tfr_match(&R->types[i].column, name, n) &&
+		    tfr_match(&R->types[i].source_type, type, tn))
+			return (int)i;
+	return -1;
+}

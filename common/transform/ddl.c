@@ -694,9 +694,58 @@ static int add_list_keeps(struct tok *k, const struct tf_rules *R, const char *d
 	return 1;
 }
 
+/* The type a column definition writes, as the schema records write one
+ * ("tinyint(1) unsigned"), for a types rule's source_type; wide: with the
+ * display width or precision MariaDB gives an integer or DECIMAL written
+ * without one ("int" is "int(11)" there, "int" in MySQL 8). */
+static void cty_text(const struct cty *c, int wide, char *out, size_t outsz)
+{
+	static const char *const w[][3] = { { "tinyint", "4", "3" }, { "smallint", "6", "5" },
+		{ "mediumint", "9", "8" }, { "int", "11", "10" }, { "bigint", "20", "20" },
+		{ "decimal", "10,0", "10,0" } };
+	int l = snprintf(out, outsz, "%s", c->base);
+	for (size_t i = 0; wide && !c->labels && i < sizeof w / sizeof w[0]; i++)
+		if (!strcmp(c->base, w[i][0]) && l >= 0 && (size_t)l < outsz)
+			l += snprintf(out + l, outsz - (size_t)l, "(%s)", w[i][c->uns ? 2 : 1]);
+	if (c->labels && l >= 0 && (size_t)l < outsz)
+		l += snprintf(out + l, outsz - (size_t)l, "(%.*s)", (int)(c->nlabels > 200 ? 200 :
+			      c->nlabels), c->labels);
+	if (c->uns && l >= 0 && (size_t)l < outsz)
+		snprintf(out + l, outsz - (size_t)l, " unsigned");
+}
+
+/* A MODIFY or CHANGE (k at the definition) that moves column name (its
+ * type before it in c) from one types rule to another or none (a
+ * source_type rule, a rule of the name): 0 with why. The older rows hold
+ * one rule's type, the newer the other's: the sink takes them and every
+ * merge of the table fails from then on. */
+static int types_rule_kept(const struct tf_rules *R, const char *db, const char *table,
+			   const struct mc_col *c, const char *name2, size_t nn2,
+			   const struct cty *b, char *why, size_t whysz)
+{
+	char nt[300];
+	int r1, r2;
+	r1 = tf_types_rule_of(R, db, table, c->name.p, c->name.n, c->mysql_type.p,
+			      c->mysql_type.n);
+	cty_text(b, 1, nt, sizeof nt);
+	if (tf_types_rule_of(R, db, table, name2, nn2, nt, strlen(nt)) == r1)
+		return 1;
+	cty_text(b, 0, nt, sizeof nt);
+	r2 = tf_types_rule_of(R, db, table, name2, nn2, nt, strlen(nt));
+	if (r1 == r2)
+		return 1;
+	snprintf(why, whysz, "it moves the column from %s%s to %s%s (the type '%.*s' becomes "
+		 "'%s'): the older rows would hold one type and the newer another, which no "
+		 "merge of the table takes", r1 < 0 ? "no types rule" : "the types rule at ",
+		 r1 < 0 ? "" : R->types[r1].where, r2 < 0 ? "no types rule" : "the types rule at ",
+		 r2 < 0 ? "" : R->types[r2].where, (int)(c->mysql_type.n > 100 ? 100 :
+		 c->mysql_type.n), c->mysql_type.p, nt);
+	return 0;
+}
+
 int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
-		      const char *db, const char *table, char *col, size_t colsz, char *why,
-		      size_t whysz)
+		      const char *db, const char *table, int dropped, char *col, size_t colsz,
+		      char *why, size_t whysz)
 {
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
 	if ((!R->ntypes && !(R->fixt && R->fixt->nmask) && !R->nrefs && !R->ndml) || !alter_head(&k))
@@ -717,7 +766,7 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 		}
 		skip_column_if(&k);
 		if (add && k.kind == '(') { /* ADD [COLUMN] (a INT, b INT, INDEX (a)) */
-			if (!add_list_keeps(&k, R, db, table, col, colsz, why, whysz))
+			if (!dropped && !add_list_keeps(&k, R, db, table, col, colsz, why, whysz))
 				return 0;
 			next_clause(&k);
 			continue;
@@ -751,9 +800,17 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 				 "the rule would read a column the table no longer has");
 			return 0;
 		}
-		if (add && cov && !add_keeps(&k, rule, why, whysz))
+		if (add && cov && !dropped && !add_keeps(&k, rule, why, whysz))
 			return 0;
-		if ((mod || chg) && cov) {
+		if ((mod || chg) && R->ntypes && col_named(old, name, nn)) {
+			struct tok k2 = k;
+			struct cty b;
+			cty_of_def(&k2, &b);
+			if (!types_rule_kept(R, db, table, col_named(old, name, nn), name2 ? name2 :
+					     name, name2 ? nn2 : nn, &b, why, whysz))
+				return 0;
+		}
+		if ((mod || chg) && cov && !dropped) {
 			const struct mc_col *c = col_named(old, name, nn);
 			struct cty a, b;
 			cty_of_def(&k, &b);

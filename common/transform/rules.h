@@ -279,8 +279,11 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
  * it from the statement, not through the rule), a MODIFY or CHANGE of one
  * under which the server changes the older rows' values (the merge would
  * convert them by the written type), or a RENAME or CHANGE of a masked
- * column to a name no mask rule covers; 2 when old does not name a
- * modified column a rule covers. */
+ * column to a name no mask rule covers, or a MODIFY or CHANGE that moves
+ * a column from one types rule to another or none; 2 when old does not
+ * name a modified column a rule covers. dropped: the statement is dropped
+ * by the DDL policy: only the renames and the types rules are checked
+ * (the rows after it have the new names and types all the same). */
 /* Which rules cover column name (n bytes) of db.table, as bits: 1 a types
  * rule (by its column, whatever its source_type), 2 a mask rule, 4 an
  * expression of a columns or keep_if rule of the table reads it; 0 none.
@@ -288,7 +291,12 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, const char *name,
 		   size_t n);
 int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
-		      const char *db, const char *table, char *col, size_t colsz, char *why,
-		      size_t whysz);
+		      const char *db, const char *table, int dropped, char *col, size_t colsz,
+		      char *why, size_t whysz);
+/* The index in R->types of the types rule of column name (n bytes) of type
+ * type (tn bytes) of db.table (the first that matches, as the rows get
+ * it), or -1. cols.c */
+int tf_types_rule_of(const struct tf_rules *R, const char *db, const char *table,
+		     const char *name, size_t n, const char *type, size_t tn);
 
 #endif

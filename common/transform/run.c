@@ -392,20 +392,22 @@ static int ddl_policy(struct tf *t, const struct tf_tab *x, const struct mc_rec 
 /* An ALTER that passes, of a column the types or mask rules cover, where
  * the merge would not give the older rows what the rules give
  * (tf_ddl_rules_keep): exit 1. */
-static int rules_ddl(struct tf *t, const struct tf_tab *x, const struct mc_rec *r,
+static int rules_ddl(struct tf *t, const struct tf_tab *x, const struct mc_rec *r, int dropped,
 		     struct mc_err *err)
 {
-	char col[256], why[700], pos[64];
+	char col[256], why[900], pos[64];
 	size_t sqln = r->sql.n > 200 ? 200 : r->sql.n;
 	if (tf_ddl_rules_keep(t->o->rules, r, x->last.have ? &x->last.rec : NULL, x->db, x->table,
-			      col, sizeof col, why, sizeof why) == 1)
+			      dropped, col, sizeof col, why, sizeof why) == 1)
 		return 0;
 	pos_format(&r->pos, pos, sizeof pos);
-	return mc_errf(err, MC_EXIT_DATA, "position %s: table '%s.%s': column '%s': '%.*s': %s; "
+	return mc_errf(err, MC_EXIT_DATA, "position %s: table '%s.%s': column '%s': '%.*s'%s: %s; "
 		       "load a new snapshot of the table taken after it (mc-tunnel-put "
 		       "--resnapshot), the statement passed with the table left out of select "
 		       "(docs/mc-transform.md \"DDL of columns the rules cover\")", pos, x->db,
-		       x->table, col, (int)sqln, r->sql.p, why);
+		       x->table, col, (int)sqln, r->sql.p, dropped ? " (dropped by the ddl "
+		       "policy, but the rows after it have the column's new name and type)" : "",
+		       why);
 }
 
 static int pos_ctx(const struct mc_rec *r, struct mc_err *err)
@@ -605,7 +607,9 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			int k = ddl_policy(t, x, r, err);
 			if (k < 0)
 				return k;
-			if (k > 0 && r->effect == MC_DDL_ALTER && rules_ddl(t, x, r, err) < 0)
+			/* checked whatever the policy: a dropped RENAME or MODIFY
+			 * still gives the rows after it their new name and type */
+			if (r->effect == MC_DDL_ALTER && rules_ddl(t, x, r, k == 0, err) < 0)
 				return -1;
 			/* a table made anew, or its columns changed by a statement that
 			 * passes: the last schema record says no more what they are
