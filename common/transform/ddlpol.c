@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "transform/fixt.h"
 #include "transform/rparse.h"
 
 static const char *const type_names[TF_DDL_NTYPES] = {
@@ -74,4 +75,31 @@ void tfr_ddl_free(struct tf_rules *R)
 	for (int i = 0; i < TF_DDL_NTYPES; i++)
 		free(R->ddl_where[i]);
 	free(R->alerts);
+}
+
+/* Whether rule on matches db.table (NUL-terminated). */
+static bool on_table(const struct tf_sel *on, const char *db, const char *table)
+{
+	return tf_sel_match(on, db, strlen(db), table, strlen(table));
+}
+
+int tf_rename_keeps(const struct tf_rules *R, const char *db, const char *table,
+		    const char *db2, const char *table2, char *why, size_t whysz)
+{
+	for (size_t i = 0; R->fixt && i < R->fixt->nmask; i++)
+		if (on_table(&R->fixt->mask[i].on, db, table) &&
+		    !on_table(&R->fixt->mask[i].on, db2, table2)) {
+			snprintf(why, whysz, "the mask rule at %s names '%s.%s', not '%s.%s': the "
+				 "rows of '%s.%s' from here on would be written in the clear",
+				 R->fixt->mask[i].at, db, table, db2, table2, db2, table2);
+			return 0;
+		}
+	for (size_t i = 0; i < R->ntypes; i++)
+		if (on_table(&R->types[i].on, db, table) && !on_table(&R->types[i].on, db2, table2)) {
+			snprintf(why, whysz, "the types rule at %s names '%s.%s', not '%s.%s': the "
+				 "rows of '%s.%s' from here on would have the columns' own types",
+				 R->types[i].where, db, table, db2, table2, db2, table2);
+			return 0;
+		}
+	return 1;
 }

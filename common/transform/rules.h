@@ -293,6 +293,11 @@ int tf_rules_cover(const struct tf_rules *R, const char *db, const char *table, 
 int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const struct mc_rec *old,
 		      const char *db, const char *table, int dropped, char *col, size_t colsz,
 		      char *why, size_t whysz);
+/* Whether a RENAME TABLE of db.table to db2.table2 keeps the mask and
+ * types rules: 1; 0 with why when a rule names the old table and not the
+ * new one. ddlpol.c */
+int tf_rename_keeps(const struct tf_rules *R, const char *db, const char *table,
+		    const char *db2, const char *table2, char *why, size_t whysz);
 /* The index in R->types of the types rule of column name (n bytes) of type
  * type (tn bytes) of db.table (the first that matches, as the rows get
  * it), or -1. cols.c */

@@ -63,6 +63,7 @@ struct tf {
 	uint64_t ndirty;               /* rows rejected as dirty data */
 	char first_dirty[64];          /* the position of the first */
 	struct tf_shards sh;
+	size_t ren_from;               /* 1 + the tabs index of a rename_from record */
 };
 
 static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
@@ -571,6 +572,34 @@ static void forget(void *ctx, const char *name, size_t n)
 			s->rec.cols[i].name.n = 0;
 }
 
+/* A RENAME TABLE (its rename_from record, then the rename_to record of x)
+ * of a table a mask or types rule names to a name the rule does not: the
+ * new table's rows would go out in the clear (or untyped); whatever the
+ * policy, and whether the old table is selected: refused, exit 1. */
+static int rename_rules(struct tf *t, const struct tf_tab *x, const struct mc_rec *r,
+			struct mc_err *err)
+{
+	const struct tf_tab *from;
+	char why[700], pos[64];
+	if (r->effect == MC_DDL_RENAME_FROM) {
+		t->ren_from = 1 + (size_t)(x - t->tabs);
+		return 0;
+	}
+	if (r->effect != MC_DDL_RENAME_TO || !t->ren_from || t->ren_from > t->ntabs)
+		return 0;
+	from = &t->tabs[t->ren_from - 1];
+	t->ren_from = 0;
+	if (!x->selected || tf_rename_keeps(t->o->rules, from->db, from->table, x->db, x->table,
+					   why, sizeof why))
+		return 0;
+	pos_format(&r->pos, pos, sizeof pos);
+	return mc_errf(err, MC_EXIT_DATA, "position %s: the rename of table '%s.%s' to '%s.%s' "
+		       "(%.*s): %s; name both in the rule (table: /^(%s|%s)$/), or leave the new "
+		       "name out of select", pos, from->db, from->table, x->db, x->table,
+		       (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p, why, from->table,
+		       x->table);
+}
+
 /* One record: -1 with err on a rules error (err's code set), -2 when the
  * write failed. */
 static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
@@ -593,6 +622,8 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			break;
 		}
 		if (!(x = tab_of(t, &r->db, &r->table, err)))
+			return -1;
+		if (r->kind == MC_R_DDL && rename_rules(t, x, r, err) < 0)
 			return -1;
 		/* a mark of a table left out passes as it is (its position
 		 * still counts; the sink knows no such table) */
