@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "transform/cols.h"
+#include "transform/fixt.h"
 #include "transform/parts.h"
 #include "transform/rparse.h"
 
@@ -635,4 +636,48 @@ int tf_types_rule_of(const struct tf_rules *R, const char *db, const char *table
 		    tfr_match(&R->types[i].source_type, type, tn))
 			return (int)i;
 	return -1;
+}
+
+/* Whether rule on names db.table exactly (its table a name, not /RE/ or
+ * any, its db a name or any) and column m is a name the schema s lacks. */
+static bool col_lacks(const struct tf_sel *on, const struct tf_match *m, const char *db,
+		      const char *table, const struct mc_rec *s)
+{
+	if (!on->table.text || on->table.is_re || on->db.is_re || !m->text || m->is_re ||
+	    !tf_sel_match(on, db, strlen(db), table, strlen(table)))
+		return false;
+	for (size_t i = 0; i < s->ncols; i++)
+		if (tfr_match(m, s->cols[i].name.p, s->cols[i].name.n))
+			return false;
+	return true;
+}
+
+static int lacks_why(const char *what, const char *at, const char *col, const char *db,
+		     const char *table, const struct mc_rec *s, char *why, size_t whysz)
+{
+	int l = snprintf(why, whysz, "the %s rule at %s names column '%s', which the table does "
+			 "not have (its columns:", what, at, col);
+	for (size_t i = 0; i < s->ncols && l >= 0 && (size_t)l < whysz; i++)
+		l += snprintf(why + l, whysz - (size_t)l, "%s %.*s", i ? "," : "",
+			      (int)(s->cols[i].name.n > 64 ? 64 : s->cols[i].name.n),
+			      s->cols[i].name.p);
+	if (l >= 0 && (size_t)l < whysz)
+		snprintf(why + l, whysz - (size_t)l, "): the rule would match nothing of '%s.%s'; "
+			 "correct its column, or remove the rule if the column was dropped", db,
+			 table);
+	return 0;
+}
+
+int tf_rules_cols_named(const struct tf_rules *R, const char *db, const char *table,
+			const struct mc_rec *s, char *why, size_t whysz)
+{
+	for (size_t i = 0; R->fixt && i < R->fixt->nmask; i++)
+		if (col_lacks(&R->fixt->mask[i].on, &R->fixt->mask[i].column, db, table, s))
+			return lacks_why("mask", R->fixt->mask[i].at, R->fixt->mask[i].column.text,
+					 db, table, s, why, whysz);
+	for (size_t i = 0; i < R->ntypes; i++)
+		if (col_lacks(&R->types[i].on, &R->types[i].column, db, table, s))
+			return lacks_why("types", R->types[i].where, R->types[i].column.text, db,
+					 table, s, why, whysz);
+	return 1;
 }

@@ -298,6 +298,12 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
  * new one. ddlpol.c */
 int tf_rename_keeps(const struct tf_rules *R, const char *db, const char *table,
 		    const char *db2, const char *table2, char *why, size_t whysz);
+/* Whether each mask and types rule that names db.table and a column by
+ * their exact names finds the column in schema record s: 1; 0 with why
+ * (the rule, the column, the table's columns) for a column the table does
+ * not have: a typo would leave the column in the clear, silently. cols.c */
+int tf_rules_cols_named(const struct tf_rules *R, const char *db, const char *table,
+			const struct mc_rec *s, char *why, size_t whysz);
 /* The index in R->types of the types rule of column name (n bytes) of type
  * type (tn bytes) of db.table (the first that matches, as the rows get
  * it), or -1. cols.c */

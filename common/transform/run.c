@@ -64,6 +64,9 @@ struct tf {
 	char first_dirty[64];          /* the position of the first */
 	struct tf_shards sh;
 	size_t ren_from;               /* 1 + the tabs index of a rename_from record */
+	bool snap;                     /* the stream is mc-snapshot's (its header's chains) */
+	size_t snap_tabs, snap_sel;    /* then: its tables' schema records, of selected ones */
+	char snap_first[200];          /* and its first table, for the message */
 };
 
 static struct tf_tab *tab_of(struct tf *t, const struct mc_str *db, const struct mc_str *tb,
@@ -184,6 +187,8 @@ static int header(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	free(t->source_id);
 	free(t->source_epoch);
 	t->source_id = t->source_epoch = NULL;
+	t->snap = rec_header_get(r, MC_META_CHAINS) != NULL;
+	t->snap_tabs = t->snap_sel = 0;
 	if ((sid && !(t->source_id = mc_strndup(sid->p, sid->n))) ||
 	    (ep && !(t->source_epoch = mc_strndup(ep->p, ep->n))))
 		return mc_oom(err, "the header");
@@ -609,6 +614,15 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	case MC_R_HEADER:
 		return header(t, r, err);
 	case MC_R_TRAILER:
+		/* a snapshot has every table of the sync: a select none of its
+		 * tables matched is a mistake (a database's name in another
+		 * case, a typo), not an empty sync */
+		if (t->snap && t->snap_tabs && !t->snap_sel)
+			return mc_errf(err, MC_EXIT_DATA, "the rules' select (%s) matched none of "
+				       "the snapshot's tables (%zu: %s%s): nothing of it would be "
+				       "synced; correct select (database and table names are "
+				       "matched exactly, in their case)", t->o->rules->file,
+				       t->snap_tabs, t->snap_first, t->snap_tabs > 1 ? ", ..." : "");
 		r->count = t->wr.count;
 		break;
 	case MC_R_SCHEMA:
@@ -625,11 +639,23 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 			return -1;
 		if (r->kind == MC_R_DDL && rename_rules(t, x, r, err) < 0)
 			return -1;
+		if (r->kind == MC_R_SCHEMA && t->snap) {
+			if (!t->snap_tabs++)
+				snprintf(t->snap_first, sizeof t->snap_first, "%s.%s", x->db, x->table);
+			t->snap_sel += x->selected != 0;
+		}
 		/* a mark of a table left out passes as it is (its position
 		 * still counts; the sink knows no such table) */
 		if (!x->selected && r->kind != MC_R_MARK)
 			return 0;
 		if (x->selected && r->kind == MC_R_SCHEMA) {
+			char why[600];
+			/* in a snapshot (the table as the sync starts from it; a
+			 * change stream's table may get the column later) */
+			if (t->snap &&
+			    !tf_rules_cols_named(t->o->rules, x->db, x->table, r, why, sizeof why))
+				return mc_errf(err, MC_EXIT_DATA, "table '%s.%s': %s", x->db,
+					       x->table, why);
 			if (schema_copy_set(&x->last, r, err) < 0)
 				return -1;
 			x->last_part = false;
