@@ -177,6 +177,7 @@ struct cty {
 	const char *labels;  /* ENUM, SET: the text from '(' to ')' */
 	size_t nlabels;
 	int charset;         /* a statement names a charset other than utf8mb4 */
+	int cs_named;        /* it names a charset or collation (any) */
 };
 
 static void cty_base(struct cty *c, const char *p, size_t n)
@@ -291,8 +292,9 @@ static void cty_of_def(struct tok *k, struct cty *c)
 		else if (depth == 0 && (is(k, "unsigned") || is(k, "zerofill")))
 			c->uns = 1;
 		else if (depth == 0 && (is(k, "ascii") || is(k, "unicode") || is(k, "byte")))
-			c->charset = 1;
+			c->charset = c->cs_named = 1;
 		else if (depth == 0 && (is(k, "charset") || is(k, "collate") || is(k, "character"))) {
+			c->cs_named = 1;
 			next(k);
 			if (is(k, "set"))
 				next(k);
@@ -495,10 +497,63 @@ static int convert_keeps(const struct mc_rec *r, const struct mc_rec *whole, cha
 	return 1;
 }
 
-int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
-			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
-			size_t whysz)
+int tf_ddl_default_charset(const struct mc_rec *r, char *cs, size_t cssz)
 {
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
+	int found = 0, depth = 0;
+	if (alter_head(&k) <= 0) { /* CREATE TABLE t (...) options */
+		k = (struct tok){ r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
+		next(&k);
+		if (!is(&k, "create"))
+			return 0;
+		while (k.kind && k.kind != '(')
+			next(&k);
+		do {
+			depth += k.kind == '(' ? 1 : k.kind == ')' ? -1 : 0;
+			next(&k);
+		} while (k.kind && depth > 0);
+	}
+	while (k.kind) {
+		const char *p;
+		size_t n;
+		/* a column's own CHARACTER SET, CONVERT TO's (convert_keeps) */
+		if (is(&k, "add") || is(&k, "modify") || is(&k, "change") || is(&k, "alter") ||
+		    is(&k, "convert")) {
+			next_clause(&k);
+			continue;
+		}
+		if (!is(&k, "charset") && !is(&k, "character") && !is(&k, "collate")) {
+			next(&k);
+			continue;
+		}
+		int coll = is(&k, "collate");
+		next(&k);
+		if (is(&k, "set"))
+			next(&k);
+		if (k.kind == '=')
+			next(&k);
+		if (k.kind != 'w' && k.kind != '`' && k.kind != '\'')
+			continue;
+		for (p = k.t, n = 0; n < k.tn && !(coll && p[n] == '_'); n++)
+			;
+		found = 1;
+		snprintf(cs, cssz, "%.*s", (int)(n > 60 ? 60 : n), p);
+		for (char *q = cs; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf16") || !strcmp(cs, "utf32") ||
+		    !strcmp(cs, "default"))
+			cs[0] = 0; /* holds every character (DEFAULT: the database's, not known) */
+		next(&k);
+	}
+	return found;
+}
+
+int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
+			const struct mc_rec *whole, const char *tabcs, int *rule, char *col,
+			size_t colsz, char *why, size_t whysz)
+{
+	char cs[64] = "";
+	const char *defcs = tf_ddl_default_charset(r, cs, sizeof cs) ? cs : tabcs;
 	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
 	int cv;
 	*rule = TF_DDL_MODIFY_COLUMN;
@@ -533,6 +588,15 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
 			next(&k);
 		snprintf(col, colsz, "%.*s", (int)(nn > 200 ? 200 : nn), name);
 		cty_of_def(&k, &b);
+		if (defcs && defcs[0] && !b.cs_named && (in_list(b.base, chars) ||
+		    !strcmp(b.base, "enum") || !strcmp(b.base, "set"))) {
+			snprintf(why, whysz, "a text column restated without a charset takes the "
+				 "table's default charset, '%s' (%s), and the server converts its "
+				 "text, a character it has not becoming '?'", defcs, defcs == cs ?
+				 "this statement's table option" : "a table option of an earlier "
+				 "statement of this run");
+			return 0;
+		}
 		if (!(c = col_named(old, name, nn))) {
 			snprintf(why, whysz, "the column's type before it is not known to this run (no "
 				 "schema record of the table before it names the column)");

@@ -270,8 +270,14 @@ const char *tf_ddl_policy_name(enum tf_ddl_pol p);
  * NULL; col "" else). *rule: the DDL type of the clause (modify_column,
  * or alter_other for CONVERT TO) (docs/mc-transform.md "DDL policy"). */
 int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
-			const struct mc_rec *whole, int *rule, char *col, size_t colsz, char *why,
-			size_t whysz);
+			const struct mc_rec *whole, const char *tabcs, int *rule, char *col,
+			size_t colsz, char *why, size_t whysz);
+/* The table default charset an ALTER TABLE's or CREATE TABLE's table
+ * option sets (DEFAULT CHARSET, CHARACTER SET, COLLATE: its charset): 1
+ * with cs, lower case ("" for utf8mb4, utf16, utf32: they hold every
+ * character), 0 when it sets none. A MODIFY that names no charset gives
+ * a text column that default (tf_ddl_keeps_values: tabcs). */
+int tf_ddl_default_charset(const struct mc_rec *r, char *cs, size_t cssz);
 /* Whether an ALTER TABLE r of db.table that passes keeps the types and
  * mask rules exact, old its schema before it (NULL: not known): 1; 0 with
  * the column and why for an ADD of a column a rule covers that gives the

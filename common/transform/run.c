@@ -47,6 +47,8 @@ struct tf_tab {
 	struct tf_fxtab fx;       /* mask, sample, limit (fixt.h) */
 	struct schema_copy last;  /* its last schema record (a dropped MODIFY's old types) */
 	bool last_part;           /* a statement on columns passed since it (a CONVERT TO) */
+	char tabcs[64];           /* a table default charset set in this run ("": none, or
+				   * one holding every character), whatever the policy */
 };
 
 struct tf {
@@ -349,8 +351,8 @@ static int ddl_policy(struct tf *t, const struct tf_tab *x, const struct mc_rec 
 		char col[256], why[600], cn[300] = "";
 		int rule = type;
 		const struct mc_rec *old = x && x->last.have ? &x->last.rec : NULL;
-		int k = x ? tf_ddl_keeps_values(r, old, x->last_part ? NULL : old, &rule, col,
-						sizeof col, why, sizeof why) : 1;
+		int k = x ? tf_ddl_keeps_values(r, old, x->last_part ? NULL : old, x->tabcs, &rule,
+						col, sizeof col, why, sizeof why) : 1;
 		if (k == 1)
 			return 0;
 		if (col[0])
@@ -662,8 +664,16 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 		}
 		if (x->selected && r->kind == MC_R_DDL) {
 			int k = ddl_policy(t, x, r, err);
+			char cs[64];
 			if (k < 0)
 				return k;
+			/* the table's default charset, for a later MODIFY that names
+			 * none (dropped or kept, the server's table has it) */
+			if (r->effect == MC_DDL_CREATE || r->effect == MC_DDL_DROP ||
+			    r->effect == MC_DDL_RENAME_FROM || r->effect == MC_DDL_RENAME_TO)
+				x->tabcs[0] = 0;
+			if (tf_ddl_default_charset(r, cs, sizeof cs))
+				snprintf(x->tabcs, sizeof x->tabcs, "%s", cs);
 			/* checked whatever the policy: a dropped RENAME or MODIFY
 			 * still gives the rows after it their new name and type */
 			if (r->effect == MC_DDL_ALTER && rules_ddl(t, x, r, k == 0, err) < 0)
