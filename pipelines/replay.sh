@@ -204,6 +204,9 @@ hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 while read -r st; do
 	[ -n "$st" ] || continue
 	db=${st%%.*} tb=${st#*.}
+	# a shard of mc-transform's many -> one (merge rules): its table
+	# field is DEST/TABLE, and the ledger names the source table TABLE
+	case $tb in */*) tb=${tb#*/} st=$db.$tb ;; esac
 	name=$(awk -v a="name.$st" -v b="name.hex.$(hex "$db").$(hex "$tb")" \
 		'($1 == a || $1 == b) && NF == 2 {print $2; exit}' "$ledger" 2>/dev/null)
 	[ -n "$name" ] || name=$(printf '%s' "$st" | sed 's/\./__/')
