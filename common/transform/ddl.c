@@ -906,3 +906,32 @@ int tf_ddl_rules_keep(const struct tf_rules *R, const struct mc_rec *r, const st
 	}
 	return 1;
 }
+
+int tf_ddl_database(const struct mc_rec *r, char *db, size_t dbsz)
+{
+	struct tok k = { r->sql.p, r->sql.n, 0, NULL, 0, 0, 0 };
+	next(&k);
+	if (!is(&k, "create") && !is(&k, "drop") && !is(&k, "alter"))
+		return 0;
+	next(&k);
+	if (is(&k, "or")) { /* CREATE OR REPLACE */
+		next(&k);
+		next(&k);
+	}
+	if (!is(&k, "database") && !is(&k, "schema"))
+		return 0;
+	next(&k);
+	if (is(&k, "if")) { /* IF [NOT] EXISTS */
+		next(&k);
+		if (is(&k, "not"))
+			next(&k);
+		next(&k);
+	}
+	if ((k.kind != 'w' && k.kind != '`') || is(&k, "default") || is(&k, "character") ||
+	    is(&k, "charset") || is(&k, "collate") || is(&k, "comment") || is(&k, "upgrade") ||
+	    k.tn == 0 || k.tn >= dbsz || memchr(k.t, '`', k.tn))
+		return 0; /* ALTER DATABASE of the default one; a name with a `` quote */
+	memcpy(db, k.t, k.tn);
+	db[k.tn] = 0;
+	return 1;
+}

@@ -525,6 +525,17 @@ static bool sel_any(const struct tf_sel *a, size_t na, const char *db, size_t db
 	return false;
 }
 
+bool tf_db_selectable(const struct tf_rules *R, const char *db, size_t n)
+{
+	bool any = !R->ninc;
+	for (size_t i = 0; i < R->ninc && !any; i++)
+		any = tfr_match(&R->inc[i].db, db, n);
+	for (size_t i = 0; i < R->nexc && any; i++)
+		if (!R->exc[i].table.text && tfr_match(&R->exc[i].db, db, n))
+			any = false;
+	return any;
+}
+
 bool tf_selected(const struct tf_rules *R, const char *db, size_t dbn, const char *table,
 		 size_t tn)
 {

@@ -278,6 +278,13 @@ int tf_ddl_keeps_values(const struct mc_rec *r, const struct mc_rec *old,
  * character), 0 when it sets none. A MODIFY that names no charset gives
  * a text column that default (tf_ddl_keeps_values: tabcs). */
 int tf_ddl_default_charset(const struct mc_rec *r, char *cs, size_t cssz);
+/* The database a CREATE [OR REPLACE], ALTER or DROP DATABASE (SCHEMA)
+ * names: 1 with db, else 0. ddl.c */
+int tf_ddl_database(const struct mc_rec *r, char *db, size_t dbsz);
+/* Whether the rules' select can select a table of database db (n bytes):
+ * an include entry's db matches it (or there is none), and no exclude
+ * entry of any table of it matches. rules.c */
+bool tf_db_selectable(const struct tf_rules *R, const char *db, size_t n);
 /* Whether an ALTER TABLE r of db.table that passes keeps the types and
  * mask rules exact, old its schema before it (NULL: not known): 1; 0 with
  * the column and why for an ADD of a column a rule covers that gives the

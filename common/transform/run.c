@@ -632,7 +632,14 @@ static int one(struct tf *t, struct mc_rec *r, struct mc_err *err)
 	case MC_R_DDL:
 	case MC_R_MARK:
 		if (!r->table.n) {
-			int k = r->kind == MC_R_DDL ? ddl_policy(t, NULL, r, err) : 1;
+			char db[256];
+			int k;
+			/* a statement on a database no table of which the rules can
+			 * select (DROP DATABASE scratch): dropped, as its tables' are */
+			if (r->kind == MC_R_DDL && tf_ddl_database(r, db, sizeof db) &&
+			    !tf_db_selectable(t->o->rules, db, strlen(db)))
+				return 0;
+			k = r->kind == MC_R_DDL ? ddl_policy(t, NULL, r, err) : 1;
 			if (k <= 0)
 				return k;
 			break;
