@@ -21,19 +21,19 @@ expect_code 2 "a bad --name exits 2" mc-tunnel-put --dest="$T/x" --name=nodot=x 
 expect_code 1 "a missing file exits 1" mc-tunnel-put --dest="$T/x" "$T/nope.mcr"
 
 # --- layout ---
-expect_ok "a snapshot goes into the base table" mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr"
-expect_grep "the base partition is marked complete" '^kind base' "$T/w1/sbtest__sbtest1/ds=20261121/_SUCCESS"
-expect_grep "the marker counts the rows" '^rows 3000$' "$T/w1/sbtest__sbtest1/ds=20261121/_SUCCESS"
-mc-cat --to=csv --table=sbtest.sbtest1 "$T/w1/sbtest__sbtest1/ds=20261121"/part-*.mcr.zst >"$T/a.csv" 2>"$T/err"
+expect_ok "a snapshot goes into the base table" mc-tunnel-put --dest="$T/w1" --partition=ds=20251121 "$T/sb.mcr"
+expect_grep "the base partition is marked complete" '^kind base' "$T/w1/sbtest__sbtest1/ds=20251121/_SUCCESS"
+expect_grep "the marker counts the rows" '^rows 3000$' "$T/w1/sbtest__sbtest1/ds=20251121/_SUCCESS"
+mc-cat --to=csv --table=sbtest.sbtest1 "$T/w1/sbtest__sbtest1/ds=20251121"/part-*.mcr.zst >"$T/a.csv" 2>"$T/err"
 mc-cat --to=csv --table=sbtest.sbtest1 "$T/sb.mcr" >"$T/b.csv"
 expect_same "the data files hold the rows" "$T/a.csv" "$T/b.csv"
 expect_ok "the schema file is a record stream" mc-cat --check "$T/w1/sbtest__sbtest1/_schema.mcr"
 expect_ok "--name and a multi-level partition" mc-tunnel-put --dest="$T/w2" \
-	--name=sbtest.sbtest1=sb --partition=ds=20261121/hh=03 "$T/sb.mcr"
-expect_grep "the renamed table has the partition" '^rows 3000$' "$T/w2/sb/ds=20261121/hh=03/_SUCCESS"
-expect_ok "a rerun on the same input" mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr"
+	--name=sbtest.sbtest1=sb --partition=ds=20251121/hh=03 "$T/sb.mcr"
+expect_grep "the renamed table has the partition" '^rows 3000$' "$T/w2/sb/ds=20251121/hh=03/_SUCCESS"
+expect_ok "a rerun on the same input" mc-tunnel-put --dest="$T/w1" --partition=ds=20251121 "$T/sb.mcr"
 tree "$T/w1" >"$T/t1"
-mc-tunnel-put --dest="$T/w1" --partition=ds=20261121 "$T/sb.mcr" 2>"$T/err"
+mc-tunnel-put --dest="$T/w1" --partition=ds=20251121 "$T/sb.mcr" 2>"$T/err"
 tree "$T/w1" >"$T/t2"
 expect_same "a rerun of a committed input changes nothing" "$T/t1" "$T/t2"
 

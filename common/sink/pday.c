@@ -11,7 +11,9 @@ int sink_part_check_base(struct sink *s, struct sink_tab *t, const struct rio_re
 {
 	char own[24];
 	const char *p = s->o.part;
-	if (t->part_checked || !p || s->o.upsert || s->o.resnap || strncmp(p, "ds=", 3) != 0)
+	/* (a day: ds=YYYYMMDD; another scheme, ds=1, is the user's) */
+	if (t->part_checked || !p || s->o.upsert || s->o.resnap || strncmp(p, "ds=", 3) != 0 ||
+	    strspn(p + 3, "0123456789") != 8 || (p[11] && p[11] != '/'))
 		return 0;
 	t->part_checked = 1;
 	memcpy(own, "ds=", 3);
