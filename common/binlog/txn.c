@@ -354,6 +354,32 @@ int txn_replay(struct bl_txn *t, struct bl_decoder *d, txn_fn fn, void *ctx, str
 	return rc;
 }
 
+uint64_t txn_mark(const struct bl_txn *t)
+{
+	return t->spill_fd >= 0 ? UINT64_MAX : t->buf.len;
+}
+
+int txn_cut(struct bl_txn *t, uint64_t mark)
+{
+	if (mark == UINT64_MAX || t->spill_fd >= 0 || mark > t->buf.len)
+		return -1;
+	/* the entries held by reference past the mark no longer count */
+	for (size_t i = (size_t)mark; i < t->buf.len;) {
+		const uint8_t *h = (const uint8_t *)t->buf.p + i;
+		uint32_t n = entry_len(h);
+		int ref = (h[16] & TXN_REF) != 0;
+		if (ref) {
+			t->refs--;
+			t->ref_bytes -= n;
+		}
+		i += TXN_HDR + (ref ? sizeof(const uint8_t *) : n);
+	}
+	t->buf.len = (size_t)mark;
+	if (t->refs == 0)
+		t->first_ref = NULL;
+	return 0;
+}
+
 void txn_discard(struct bl_txn *t)
 {
 	spill_drop(t);

@@ -77,6 +77,14 @@ typedef int (*txn_fn)(void *ctx, struct bl_event *ev, const struct txn_at *at,
  * UINT64_MAX). */
 int txn_replay(struct bl_txn *t, struct bl_decoder *d, txn_fn fn, void *ctx, struct mc_err *err);
 
+/* Where the next event added will go: for txn_cut (a SAVEPOINT).
+ * UINT64_MAX once the transaction spilled (a spill file is not cut). */
+uint64_t txn_mark(const struct bl_txn *t);
+/* Forget the events added since txn_mark returned mark (a ROLLBACK TO
+ * SAVEPOINT): 0, or -1 when they cannot be (the mark is UINT64_MAX, or
+ * the transaction spilled since). */
+int txn_cut(struct bl_txn *t, uint64_t mark);
+
 /* Forget the events held. A buffer grown by a large transaction is given
  * back. */
 void txn_discard(struct bl_txn *t);

@@ -657,6 +657,7 @@ int tail_dry_run(struct tail *T, struct mc_err *err)
 void tail_txn_forget(struct tail *T)
 {
 	txn_discard(&T->txn);
+	T->nsp = 0;
 	T->in_txn = 0;
 	T->txn_start_gtid = 0;
 }
@@ -783,7 +784,7 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 		return tail_xa_query(T, ev, s, n, at, err);
 	if (kw(s, n, "SAVEPOINT") || kw(s, n, "ROLLBACK") ||
 	    kw(s, n, "RELEASE")) /* RELEASE SAVEPOINT */
-		return 0;
+		return tail_savepoint(T, s, n, at->start, err);
 	if (is_ddl(s, n)) {
 		uint64_t last;
 		/* CREATE TABLE ... SELECT: the DDL goes out with the rows, in

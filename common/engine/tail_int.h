@@ -71,6 +71,11 @@ struct tail {
 	uint64_t txn_start;  /* where the open transaction began (BEGIN, GTID) */
 	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
 	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
+	struct {             /* its savepoints, in the order set (tail_sp.c) */
+		char name[200];
+		uint64_t mark; /* txn_mark at the SAVEPOINT */
+	} sp[16];
+	size_t nsp;
 	struct mc_buf sql8, sqlred; /* a statement's text in UTF-8, redacted */
 	/* lower_case_table_names (--lower-case-table-names, or the server's
 	 * live; -1: not known), and a statement's names in lower case */
@@ -235,6 +240,10 @@ int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);
+/* A SAVEPOINT, ROLLBACK TO or RELEASE SAVEPOINT statement s (n bytes) at
+ * start: noted, or the events it undid cut from the open transaction; 0,
+ * or -1 (exit 1) when they cannot be told (tail_sp.c). */
+int tail_savepoint(struct tail *T, const char *s, size_t n, uint64_t start, struct mc_err *err);
 /* Decode an incomplete transaction for the errors in it; write nothing. */
 int tail_dry_run(struct tail *T, struct mc_err *err);
 
