@@ -933,29 +933,19 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 			"binlog_format=ROW on the server", ev.type);
 		return tail_data_error(T, start, err);
 	case BL_ROTATE:
-		/* the next binlog's number, from the digits after the name's
-		 * last dot (tail_file.c checks that the next FILE is that one) */
-		{
-			const char *nm = ev.rotate_name.p, *dot = NULL;
-			uint64_t seq = 0;
-			int ok = 0;
-			for (size_t i = 0; i < ev.rotate_name.n; i++)
-				if (nm[i] == '.')
-					dot = nm + i;
-			if (dot && dot + 1 < nm + ev.rotate_name.n) {
-				ok = 1;
-				for (const char *c = dot + 1; c < nm + ev.rotate_name.n && ok; c++)
-					if (*c < '0' || *c > '9' || seq > (UINT64_MAX - 9) / 10)
-						ok = 0;
-					else
-						seq = seq * 10 + (uint64_t)(*c - '0');
-			}
-			T->rot_ok = ok;
-			T->rot_next = seq;
-		}
+		tail_rotate_note(T, &ev);
 		return 0;
+	case BL_INCIDENT:
+		/* the server lost changes it could not log (a replica stops) */
+		mc_errf(err, MC_EXIT_DATA, "INCIDENT event (%s): the server could not log some "
+			"changes, which are in no event (a replica stops here); take a new "
+			"mc-snapshot of the tables written then, and start past it (--from or "
+			"--start at offset %" PRIu64 ")",
+			n >= BL_HEADER_LEN + 2 && p[BL_HEADER_LEN] == 1 && p[BL_HEADER_LEN + 1] == 0
+				? "LOST_EVENTS" : "unknown incident", off);
+		return tail_data_error(T, start, err);
 	case BL_STOP: case BL_INTVAR: case BL_RAND:
-	case BL_USER_VAR: case BL_INCIDENT: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
+	case BL_USER_VAR: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
 	case BL_IGNORABLE: case BL_ROWS_QUERY: case BL_PREVIOUS_GTIDS:
 	case BL_TRANSACTION_CONTEXT: case BL_VIEW_CHANGE:
 	case BL_MARIA_ANNOTATE_ROWS: case BL_MARIA_BINLOG_CHECKPOINT:

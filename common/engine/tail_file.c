@@ -26,6 +26,28 @@ struct input {
 	size_t argi;
 };
 
+/* A ROTATE event: the next binlog's number, from the digits after the
+ * name's last dot (read_file checks that the next FILE is that one). */
+void tail_rotate_note(struct tail *T, const struct bl_event *ev)
+{
+	const char *nm = ev->rotate_name.p, *dot = NULL;
+	uint64_t seq = 0;
+	int ok = 0;
+	for (size_t i = 0; i < ev->rotate_name.n; i++)
+		if (nm[i] == '.')
+			dot = nm + i;
+	if (dot && dot + 1 < nm + ev->rotate_name.n) {
+		ok = 1;
+		for (const char *c = dot + 1; c < nm + ev->rotate_name.n && ok; c++)
+			if (*c < '0' || *c > '9' || seq > (UINT64_MAX - 9) / 10)
+				ok = 0;
+			else
+				seq = seq * 10 + (uint64_t)(*c - '0');
+	}
+	T->rot_ok = ok;
+	T->rot_next = seq;
+}
+
 /* The sequence number of a binlog name: the digits after its last dot
  * (mysql-bin.000042, mysql-bin.000042.zst). */
 static void file_seq(struct input *in)

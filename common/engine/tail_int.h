@@ -240,6 +240,8 @@ int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);
+/* Note a ROTATE event's next binlog number (tail_file.c). */
+void tail_rotate_note(struct tail *T, const struct bl_event *ev);
 /* A SAVEPOINT, ROLLBACK TO or RELEASE SAVEPOINT statement s (n bytes) at
  * start: noted, or the events it undid cut from the open transaction; 0,
  * or -1 (exit 1) when they cannot be told (tail_sp.c). */
