@@ -18,7 +18,7 @@ sql "INSERT INTO d.m VALUES (1000, 'after')"
 B=$MDB_DIR/binlog/mysql-bin.000001
 expect_code 1 "an INCIDENT (LOST_EVENTS) event: exit 1" mc-binlog-tail "$B"
 expect_grep "... naming the file, offset, incident and the way on" \
-	"mysql-bin.000001': offset [0-9]+: INCIDENT event \(LOST_EVENTS\): the server could not log some changes.*new mc-snapshot.*--from or --start at offset [0-9]+\)" "$T/err"
+	"mysql-bin.000001': offset [0-9]+: INCIDENT event \(LOST_EVENTS, 1\): the server could not log some changes.*new mc-snapshot.*--from or --start at offset [0-9]+\)" "$T/err"
 expect_eq "... the rows before it written" \
 	"$(mc-cat --to=csv --table=d.m "$T/out" 2>/dev/null | tail -n +2 | cut -d, -f1 | tr '\n' ' ')" "0 "
 past=$(sed -n 's/.*at offset \([0-9]*\)).*/\1/p' "$T/err")

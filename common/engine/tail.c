@@ -896,7 +896,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 			return -1;
 		tail_rollback(T);
 		if (!T->o->live && !inner)
-			tail_gtid_read(T, &ev);
+			tail_gtid_read(T, &ev); /* counted once its group is whole */
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
 		T->in_txn = !ev.gtid_standalone;
 		T->txn_start = T->gtid_off = start;
@@ -937,12 +937,15 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		return 0;
 	case BL_INCIDENT:
 		/* the server lost changes it could not log (a replica stops) */
-		mc_errf(err, MC_EXIT_DATA, "INCIDENT event (%s): the server could not log some "
-			"changes, which are in no event (a replica stops here); take a new "
-			"mc-snapshot of the tables written then, and start past it (--from or "
-			"--start at offset %" PRIu64 ")",
-			n >= BL_HEADER_LEN + 2 && p[BL_HEADER_LEN] == 1 && p[BL_HEADER_LEN + 1] == 0
-				? "LOST_EVENTS" : "unknown incident", off);
+		{
+			unsigned num = n >= BL_HEADER_LEN + 2 ? (unsigned)p[BL_HEADER_LEN] |
+				(unsigned)p[BL_HEADER_LEN + 1] << 8 : 0;
+			mc_errf(err, MC_EXIT_DATA, "INCIDENT event (%s %u): the server could not "
+				"log some changes, which are in no event (a replica stops here); take "
+				"a new mc-snapshot of the tables written then, and start past it "
+				"(--from or --start at offset %" PRIu64 ")",
+				num == 1 ? "LOST_EVENTS," : "incident", num, off);
+		}
 		return tail_data_error(T, start, err);
 	case BL_STOP: case BL_INTVAR: case BL_RAND:
 	case BL_USER_VAR: case BL_HEARTBEAT: case BL_HEARTBEAT_V2:
