@@ -416,6 +416,7 @@ struct bl_file {
 			   * caller holds them by reference: bl_file_next may
 			   * move them, never drop them); UINT64_MAX: none */
 	int eof;
+	int cut;          /* bl_file_next failed: the file ends inside an event */
 };
 
 /* Start reading fd (not owned) whose next byte is at file offset `off`;

@@ -106,7 +106,7 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 	*start = f->base + f->pos;
 	if (f->buf.len == f->pos)
 		return 0;
-	if (f->buf.len - f->pos < BL_HEADER_LEN)
+	if (f->buf.len - f->pos < BL_HEADER_LEN && (f->cut = 1))
 		return EBAD("offset %llu: truncated event header (%zu bytes)",
 			    (unsigned long long)*start, f->buf.len - f->pos);
 	len = bl_event_len((const uint8_t *)f->buf.p + f->pos, BL_HEADER_LEN);
@@ -114,7 +114,7 @@ int bl_file_next(struct bl_file *f, const uint8_t **ev, size_t *n, uint64_t *sta
 		return EBAD("offset %llu: bad event length %u", (unsigned long long)*start, len);
 	if (fill(f, len, err) < 0)
 		return -1;
-	if (f->buf.len - f->pos < len)
+	if (f->buf.len - f->pos < len && (f->cut = 1))
 		return EBAD("offset %llu: truncated event (%u bytes, %zu present)",
 			    (unsigned long long)*start, len, f->buf.len - f->pos);
 	*ev = (const uint8_t *)f->buf.p + f->pos;

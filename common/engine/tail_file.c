@@ -272,6 +272,20 @@ static int events(struct tail *T, struct bl_file *f, struct file_loop *L, struct
 		if (f->buf.cap > (16u << 20) && !T->txn.refs)
 			bl_file_trim(f); /* grown by a large event, or transaction */
 	}
+	if (rc < 0 && f->cut && !L->last && !T->resume_ck && !from) {
+		/* the file ends inside an event and another FILE follows: a
+		 * crash cut it there (the server wrote the next after its
+		 * restart), or a copy was taken while it was written: as a file
+		 * that ends inside a transaction (cut_end), from that event */
+		*err = (struct mc_err){ 0 };
+		if (T->gpend_set && (T->in_txn || !txn_empty(&T->txn) || T->gtid[0]))
+			return 0; /* the next file's GTID list tells */
+		mc_errf(err, MC_EXIT_DATA, "the file ends inside the event at offset %" PRIu64
+			" (a crash, or a copy taken while it was written) and another FILE "
+			"follows: that event's transaction would be lost; give the whole file",
+			f->base + f->pos);
+		return tail_data_error(T, f->base + f->pos, err);
+	}
 	if (rc < 0)
 		return tail_data_error(T, UINT64_MAX, err);
 	return 0;
@@ -325,6 +339,28 @@ static int open_input(struct tail *T, const struct input *in, struct zin *z, str
 	return fd;
 }
 
+/* The end of a FILE that no ROTATE or STOP closed. A transaction still
+ * open there is not written: a later run reads it whole when the file
+ * grew. But when another FILE follows, the stream goes on past it: with a
+ * MariaDB GTID the next file's GTID list tells whether it committed (lost:
+ * exit 1) or the server crashed there (it never committed);
+ * without one, exit 1. */
+static int cut_end(struct tail *T, int next, struct mc_err *err)
+{
+	int open = T->in_txn || !txn_empty(&T->txn) || (T->gpend_set && T->gtid[0]);
+	if (open && next && !T->gpend_set) {
+		mc_errf(err, MC_EXIT_DATA, "the file ends inside the transaction that began at "
+			"offset %" PRIu64 " (no COMMIT or XID) and another FILE follows: its changes "
+			"would be lost (a copy of the binlog taken while the server wrote it?); give "
+			"the whole file", T->txn_start);
+		return tail_data_error(T, T->txn_start, err);
+	}
+	if (open && !next)
+		T->gpend_set = 0; /* not counted: a later run reads it whole */
+	tail_gtid_done(T, open, T->txn_start);
+	return 0;
+}
+
 /* One file from byte `from`, followed by next (NULL: none): 1 when a stop
  * condition ended the input, 0 at its end, -1 on error. */
 static int read_file(struct tail *T, const struct input *in, uint64_t from,
@@ -371,6 +407,8 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	    tail_unclosed(T, L.last_type == BL_ROTATE ? "ROTATE event that closes the file"
 						     : "STOP event that closes the file",
 			  L.last_start, err) < 0)
+		rc = -1;
+	if (rc == 0 && cut_end(T, next != NULL, err) < 0)
 		rc = -1;
 	if (rc == 0 && tail_dry_run(T, err) < 0)
 		rc = -1;

@@ -17,11 +17,28 @@
 
 void tail_gtid_read(struct tail *T, const struct bl_event *ev)
 {
-	uint64_t seq = ev->gtid_seq;
-	uint32_t domain = ev->gtid_domain;
+	tail_gtid_done(T, 0, 0); /* the group before it is whole */
+	T->gpend = (struct tail_gtid_seen){ ev->gtid_domain, ev->server_id, ev->gtid_seq, 0 };
+	T->gpend_set = 1;
+}
+
+void tail_gtid_done(struct tail *T, int cut, uint64_t txn_start)
+{
+	uint64_t seq = T->gpend.seq;
+	uint32_t domain = T->gpend.domain, server = T->gpend.server;
 	size_t i;
+	if (!T->gpend_set)
+		return;
+	T->gpend_set = 0;
+	if (cut) {
+		T->cut = T->gpend;
+		T->cut_set = 1;
+		T->cut_off = txn_start;
+		snprintf(T->cut_name, sizeof T->cut_name, "%s", T->fname);
+		return;
+	}
 	for (i = 0; i < T->ngseen; i++)
-		if (T->gseen[i].domain == domain && T->gseen[i].server == ev->server_id)
+		if (T->gseen[i].domain == domain && T->gseen[i].server == server)
 			break;
 	if (i == T->ngseen) {
 		if (i == sizeof T->gseen / sizeof T->gseen[0]) {
@@ -30,7 +47,7 @@ void tail_gtid_read(struct tail *T, const struct bl_event *ev)
 		}
 		T->ngseen++;
 	}
-	T->gseen[i] = (struct tail_gtid_seen){ domain, ev->server_id, seq, 0 };
+	T->gseen[i] = (struct tail_gtid_seen){ domain, server, seq, 0 };
 }
 
 int tail_gtid_next(const char **v, unsigned long long *d, unsigned long long *s,
@@ -66,9 +83,33 @@ void tail_gtid_floor(struct tail *T, const char *v)
 	}
 }
 
+/* The FILE before ended inside the group of GTID T->cut: did it commit? */
+static int cut_check(struct tail *T, const struct bl_event *ev, uint64_t start,
+		     struct mc_err *err)
+{
+	const struct tail_gtid_seen *c = &T->cut;
+	uint64_t seq = 0;
+	int e = bl_gtid_list_get(ev, c->domain, c->server, &seq);
+	T->cut_set = 0;
+	if (e < 0) {
+		mc_errf(err, MC_EXIT_DATA, "GTID list event too short");
+		return tail_data_error(T, start, err);
+	}
+	if (!e || seq < c->seq)
+		return 0; /* it never committed (the server crashed there) */
+	mc_errf(err, MC_EXIT_DATA, "the transaction %" PRIu32 "-%" PRIu32 "-%" PRIu64 " that "
+		"begins at '%s': offset %" PRIu64 " is cut by that file's end (no COMMIT or "
+		"XID), but this file's GTID list says it committed: its changes would be lost "
+		"(a copy of the binlog taken while the server wrote it); give the whole file",
+		c->domain, c->server, c->seq, T->cut_name, T->cut_off);
+	return tail_data_error(T, start, err);
+}
+
 int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
 		   struct mc_err *err)
 {
+	if (T->cut_set && cut_check(T, ev, start, err) < 0)
+		return -1;
 	if (T->gseen_full || T->ngseen == 0)
 		return 0;
 	for (size_t i = 0; i < T->ngseen; i++) {

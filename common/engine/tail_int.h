@@ -134,6 +134,18 @@ struct tail {
 	} gseen[64];
 	size_t ngseen;
 	int gseen_full;
+	/* the MariaDB GTID of the event group being read, counted in gseen
+	 * once the group is whole (the next GTID event, a file's end): a
+	 * group cut by a crash never committed and its GTID is used again */
+	struct tail_gtid_seen gpend;
+	int gpend_set;
+	/* a FILE ended inside the group of GTID cut (no COMMIT or XID) and
+	 * another FILE follows: the next GTID list tells whether the group
+	 * committed (it is lost: exit 1) or not (a crash: nothing lost) */
+	struct tail_gtid_seen cut;
+	int cut_set;
+	uint64_t cut_off;
+	char cut_name[512];
 	/* FILEs read from a checkpoint's resume inside a file (offset past
 	 * 4): resume_ck until that offset is reached; the binlog state there
 	 * (the file's GTID list, then its GTIDs before the offset) of each
@@ -187,6 +199,9 @@ int tail_unclosed(struct tail *T, const char *what, uint64_t start, struct mc_er
  * (the last of its domain and server_id), and the GTID list that begins a
  * file, checked against those: 0, or -1 with err (exit 1). */
 void tail_gtid_read(struct tail *T, const struct bl_event *ev);
+/* The event group of the GTID read last is whole (or, cut: cut at the end
+ * of a FILE that another follows): count its GTID, or note it as cut. */
+void tail_gtid_done(struct tail *T, int cut, uint64_t txn_start);
 int tail_gtid_list(struct tail *T, const struct bl_event *ev, uint64_t start,
 		   struct mc_err *err);
 /* The checkpoint's gtid v (MariaDB D-S-N,...: the last GTID of each domain
