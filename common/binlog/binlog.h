@@ -119,6 +119,10 @@ struct bl_col {
 	uint8_t is_unsigned;
 	uint8_t invisible;
 	uint8_t has_charset;
+	uint8_t guess;      /* BL_GUESS_*: what a MariaDB map without metadata
+			     * (binlog_row_metadata=NO_LOG) leaves unknown, until
+			     * the DDL followed or --schema tells (schema_track.c):
+			     * a value it changes is refused (binlog_value.c) */
 	uint16_t charset;   /* collation id when has_charset */
 	struct mc_str name; /* empty when the map has no names */
 	uint32_t dim;       /* VECTOR dimensions (0: unknown) */
@@ -136,6 +140,9 @@ struct bl_col {
 	uint8_t plan;
 	uint8_t plan_n;
 };
+
+#define BL_GUESS_SIGN 1    /* an integer column: UNSIGNED or not */
+#define BL_GUESS_CHARSET 2 /* a CHAR/VARCHAR column: its charset */
 
 /* A table map (TABLE_MAP event), owned by the decoder. */
 struct bl_table {

@@ -409,6 +409,17 @@ int bl_decode_table_map(struct bl_decoder *d, struct bl_event *ev, struct mc_err
 		goto bad;
 	if (d->fde.mariadb && !t->bad[0])
 		old_temporal(t);
+	for (uint32_t i = 0; d->fde.mariadb && i < t->ncols; i++) {
+		struct bl_col *col = &t->cols[i];
+		int ty = col->type;
+		col->guess = 0;
+		if (!t->has_signedness && (ty == BL_T_TINY || ty == BL_T_SHORT || ty == BL_T_INT24 ||
+					   ty == BL_T_LONG || ty == BL_T_LONGLONG))
+			col->guess |= BL_GUESS_SIGN;
+		if (!col->has_charset &&
+		    (ty == BL_T_STRING || ty == BL_T_VARCHAR || ty == BL_T_VAR_STRING))
+			col->guess |= BL_GUESS_CHARSET;
+	}
 	for (uint32_t i = 0; i < t->ncols; i++)
 		bl_col_setup(&t->cols[i]);
 	if (!t->bad[0] && bl_table_labels(d, t, err) < 0)

@@ -45,6 +45,8 @@ enum { CONV_PASS = 0, CONV_BIN, CONV_CS, CONV_NOCS_TEXT, CONV_NOCS_BLOB, CONV_IN
 void bl_col_setup(struct bl_col *c)
 {
 	const struct cs_info *cs;
+	if (c->has_charset)
+		c->guess &= (uint8_t)~BL_GUESS_CHARSET;
 	if (!c->has_charset) {
 		c->conv = c->type == BL_T_BLOB || c->type == BL_T_TINY_BLOB ||
 				  c->type == BL_T_MEDIUM_BLOB || c->type == BL_T_LONG_BLOB ||
@@ -73,13 +75,14 @@ void bl_col_plan(struct bl_col *c)
 	case BL_T_LONGLONG: c->plan_n = 8; break;
 	case BL_T_STRING: /* BINARY(n) is padded back, INET6.. made text: bl_value */
 		if (text || ascii) {
-			c->plan = text ? BL_PLAN_STR : BL_PLAN_ASCII;
+			/* a charset not known: ASCII only, the rest the long way */
+			c->plan = text && !c->guess ? BL_PLAN_STR : BL_PLAN_ASCII;
 			c->plan_n = c->maxlen > 255 ? 2 : 1;
 		}
 		return;
 	case BL_T_VARCHAR: case BL_T_VAR_STRING:
 		if (text || bin || ascii) {
-			c->plan = text ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
+			c->plan = text && !c->guess ? BL_PLAN_STR : bin ? BL_PLAN_BIN : BL_PLAN_ASCII;
 			c->plan_n = c->maxlen > 255 ? 2 : 1;
 		}
 		return;
@@ -115,7 +118,8 @@ void bl_col_plan(struct bl_col *c)
 	default:
 		return;
 	}
-	c->plan = c->is_unsigned ? BL_PLAN_UINT : BL_PLAN_SINT;
+	if (!(c->guess & BL_GUESS_SIGN))
+		c->plan = c->is_unsigned ? BL_PLAN_UINT : BL_PLAN_SINT;
 }
 
 void bl_col_fbt(struct bl_col *c, unsigned kind)
@@ -288,6 +292,17 @@ int bl_table_labels(struct bl_decoder *d, struct bl_table *t, struct mc_err *err
 	return 0;
 }
 
+/* A value whose reading depends on what the table map does not say. */
+static int guess_refused(struct mc_err *err, const char *what, const char *unknown, int cs)
+{
+	return mc_errf(err, MC_EXIT_DATA, "%s, and the table map does not carry %s, nor was "
+		       "its CREATE TABLE read%s: the value cannot be known exactly; %sset "
+		       "binlog_row_metadata=FULL on the server", what, unknown,
+		       cs ? "" : " or --schema given",
+		       cs ? "read from before the table's CREATE TABLE, or "
+			  : "give --schema FILE (mc-snapshot's schema records of the table), or ");
+}
+
 /* Text in a column's charset to a value: UTF-8 text as it is, the other
  * charsets converted (base/charset.c, the snapshot's code too), binary as
  * bytes. */
@@ -296,6 +311,11 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 {
 	switch (c->conv) {
 	case CONV_PASS: case CONV_NOCS_TEXT:
+		for (size_t i = 0; (c->guess & BL_GUESS_CHARSET) && i < n; i++)
+			if (p[i] >= 0x80)
+				return guess_refused(err, "a character outside ASCII",
+						     "its charset (binlog_row_metadata=NO_LOG)",
+						     1);
 		v->kind = MC_V_STR;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;
@@ -437,6 +457,15 @@ static int old_dec(struct bl_decoder *d, const struct bl_col *c, const uint8_t *
 	}
 }
 
+static int guess_int(const struct bl_col *c, uint64_t raw, unsigned bytes, struct mc_err *err)
+{
+	if (!(c->guess & BL_GUESS_SIGN) || !((raw >> (8 * bytes - 1)) & 1))
+		return 0; /* the same signed or not */
+	return guess_refused(err, "an integer with its top bit set (negative, or above the "
+			     "signed range if UNSIGNED)", "whether the column is UNSIGNED "
+			     "(binlog_row_metadata=NO_LOG)", 0);
+}
+
 static void set_int(struct mc_val *v, int is_unsigned, uint64_t raw, unsigned bytes)
 {
 	if (is_unsigned) {
@@ -461,12 +490,20 @@ int bl_value(struct bl_decoder *d, const struct bl_col *c, const uint8_t *p, siz
 	char *r;
 	size_t k;
 	switch (c->type) {
-	case BL_T_TINY: NEED(1); set_int(v, c->is_unsigned, p[0], 1); *used = 1; return 0;
-	case BL_T_SHORT: NEED(2); set_int(v, c->is_unsigned, le_n(p, 2), 2); *used = 2; return 0;
-	case BL_T_INT24: NEED(3); set_int(v, c->is_unsigned, le_n(p, 3), 3); *used = 3; return 0;
-	case BL_T_LONG: NEED(4); set_int(v, c->is_unsigned, le_n(p, 4), 4); *used = 4; return 0;
+	case BL_T_TINY: case BL_T_SHORT: case BL_T_INT24: case BL_T_LONG: {
+		unsigned b = c->type == BL_T_TINY ? 1 : c->type == BL_T_SHORT ? 2
+			     : c->type == BL_T_INT24 ? 3 : 4;
+		NEED(b);
+		if (guess_int(c, le_n(p, b), b, err) < 0)
+			return -1;
+		set_int(v, c->is_unsigned, le_n(p, b), b);
+		*used = b;
+		return 0;
+	}
 	case BL_T_LONGLONG:
 		NEED(8);
+		if (guess_int(c, le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32, 8, err) < 0)
+			return -1;
 		set_int(v, c->is_unsigned, le_n(p, 4) | (uint64_t)le_n(p + 4, 4) << 32, 8);
 		*used = 8;
 		return 0;

@@ -157,6 +157,11 @@ char **ddl_labs_copy(char *const *in, uint32_t n, int *oom);
 /* CREATE/ALTER DATABASE|SCHEMA with a charset or collation: 1 with the
  * database name (empty: the default database) and the charset name in cs
  * (DDL_CS_LEN bytes), else 0. */
+/* CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t LIKE s (or (LIKE s)): 1
+ * with s's database (empty: the default one) and name, as NUL-terminated
+ * strings; else 0. */
+int ddl_create_like(const char *s, size_t n, int mode, char *db, size_t dbsz, char *tab,
+		    size_t tabsz);
 int ddl_database(const char *sql, size_t n, struct mc_str *db, char *cs);
 
 /* Where the first word of statement s (n bytes) is: past blanks, comments

@@ -207,3 +207,39 @@ done:
 	free(ts.t);
 	return rc;
 }
+
+int ddl_create_like(const char *s, size_t n, int mode, char *db, size_t dbsz, char *tab,
+		    size_t tabsz)
+{
+	struct toks ts = { 0 };
+	struct mc_str d, t;
+	size_t i = 1;
+	int paren, rc = 0;
+	if (ddl_lex(s, n, mode, &ts) < 0 || !ddl_kw(&ts, 0, "CREATE"))
+		goto done;
+	if (ddl_kw(&ts, i, "OR") && ddl_kw(&ts, i + 1, "REPLACE"))
+		i += 2;
+	if (ddl_kw(&ts, i, "TEMPORARY"))
+		goto done; /* not logged in row format, not followed */
+	if (!ddl_kw(&ts, i, "TABLE"))
+		goto done;
+	i = ddl_skip_if(&ts, i + 1, 1);
+	if (!(i = ddl_table_name(&ts, i, &d, &t)))
+		goto done;
+	if ((paren = ddl_punct(&ts, i, '(')))
+		i++;
+	if (!ddl_kw(&ts, i, "LIKE") || !(i = ddl_table_name(&ts, i + 1, &d, &t)))
+		goto done;
+	if (paren && !ddl_punct(&ts, i++, ')'))
+		goto done;
+	if (i != ts.n || d.n >= dbsz || t.n >= tabsz || !t.n)
+		goto done;
+	memcpy(db, d.p, d.n);
+	db[d.n] = 0;
+	memcpy(tab, t.p, t.n);
+	tab[t.n] = 0;
+	rc = 1;
+done:
+	free(ts.t);
+	return rc;
+}

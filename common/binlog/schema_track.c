@@ -313,7 +313,7 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 	   const struct ddl_target *t, const struct mc_pos *pos, struct mc_err *err)
 {
 	struct mc_str dbn;
-	char cs[DDL_CS_LEN];
+	char cs[DDL_CS_LEN], ldb[200], ltab[200];
 	if (ddl_database(sql.p, sql.n, &dbn, cs)) {
 		struct st_dbcs *d;
 		char *name = dbn.n ? mc_strndup(dbn.p, dbn.n) : mc_strndup(defdb.p, defdb.n);
@@ -342,7 +342,18 @@ int st_ddl(struct schema_track *s, struct mc_str defdb, struct mc_str sql, int m
 			 * its columns are not the table's */
 			if (t->if_not_exists && base >= 0 && !s->known[base].gone)
 				break;
-			if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), mode, &out) == 0)
+			if (ddl_create_like(sql.p, sql.n, mode, ldb, sizeof ldb, ltab, sizeof ltab)) {
+				/* LIKE: the columns of the table it copies, if known */
+				struct mc_str sdb = *ldb ? mc_str_c(ldb, strlen(ldb)) : defdb;
+				long sb = find_known_at(s, sdb, mc_str_c(ltab, strlen(ltab)), pos, 1);
+				if (sb >= 0 && !s->known[sb].gone && s->known[sb].cols.n) {
+					if (copy_cols(&s->known[sb].cols, &out) < 0)
+						return mc_oom(err, "schema tracking");
+					rc = st_add_known(s, db, tab, pos, &out, err);
+				} else {
+					rc = st_add_known(s, db, tab, pos, NULL, err);
+				}
+			} else if (ddl_apply_mode(sql.p, sql.n, NULL, db_charset(s, db), mode, &out) == 0)
 				rc = st_add_known(s, db, tab, pos, &out, err);
 			else
 				rc = st_add_known(s, db, tab, pos, NULL, err);
@@ -528,6 +539,33 @@ static int has_any_charset(const struct bl_table *t)
 	return 0;
 }
 
+void st_fill(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos)
+{
+	const struct st_known *k;
+	if (!s->nknown || s->names_from_binlog)
+		return;
+	long kn = st_find_known(s, t, pos);
+	if (kn < 0)
+		return;
+	k = &s->known[kn];
+	for (uint32_t i = 0; !t->has_signedness && k->cols.uns && k->cols.n == t->ncols &&
+			     i < t->ncols; i++) {
+		t->cols[i].is_unsigned = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
+		t->cols[i].guess &= (uint8_t)~BL_GUESS_SIGN;
+		t->plan_ok = 0;
+	}
+	for (uint32_t i = 0; k->cols.cs && k->cols.n == t->ncols && i < t->ncols; i++) {
+		struct bl_col *c = &t->cols[i];
+		int id = charset_id(k->cols.cs[i]);
+		if (c->has_charset || id < 0 || !is_text_col(c->type))
+			continue;
+		c->has_charset = 1;
+		c->charset = (uint16_t)id;
+		bl_col_setup(c);
+		t->plan_ok = 0;
+	}
+}
+
 int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	      const struct mc_pos *pos, uint32_t when, struct mc_rec *r, struct mc_err *err)
 {
@@ -552,9 +590,10 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	if (k && !t->has_signedness && k->cols.uns)
 		for (uint32_t i = 0; i < t->ncols; i++) {
 			uint8_t u = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
-			if (t->cols[i].is_unsigned != u)
+			if (t->cols[i].is_unsigned != u || (t->cols[i].guess & BL_GUESS_SIGN))
 				t->plan_ok = 0;
 			t->cols[i].is_unsigned = u;
+			t->cols[i].guess &= (uint8_t)~BL_GUESS_SIGN;
 		}
 	/* Without charset metadata, the charset (or binary) from the DDL. */
 	if (k && k->cols.cs)

@@ -129,6 +129,9 @@ int st_labels(const struct schema_track *s, struct bl_table *t, struct cs_set *c
  * until the next call) when it differs from the table's last one, else 0;
  * -1 when out of memory. Fills in UNSIGNED and charsets the map lacks from
  * what is known. */
+/* What st_schema fills in of map t at pos (UNSIGNED, charsets), alone:
+ * for rows decoded and not written (an incomplete transaction). */
+void st_fill(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos);
 int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 	      const struct mc_pos *pos, uint32_t when, struct mc_rec *r, struct mc_err *err);
 

@@ -605,6 +605,9 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 			/* as when written: the old-format digits, for the rows after */
 			if (st_table(&T->st, ev->table, &ti, err) < 0)
 				return -1;
+			if (ti->selected)
+				st_fill(&T->st, ev->table,
+					&(struct mc_pos){ T->fileseq, off, T->rowctr });
 			if (ti->selected &&
 			    table_digits(T, ev->table, ti,
 					 &(struct mc_pos){ T->fileseq, off, T->rowctr }, at->start,
