@@ -725,6 +725,28 @@ int bl_decode(struct bl_decoder *d, const uint8_t *p, size_t n, struct bl_event 
 	return bl_decode_as(d, p, n, 0, ev, err);
 }
 
+/* The two-phase ALTER flags of a MariaDB GTID event body b (n bytes): its
+ * flags_extra byte follows seq, domain, flags2, a commit id
+ * (FL_GROUP_COMMIT_ID 2) and an XA xid (FL_PREPARED_XA 64, FL_COMPLETED_XA
+ * 128); FL_START_ALTER_E1 2, FL_COMMIT_ALTER_E1 4, FL_ROLLBACK_ALTER_E1 8
+ * (MariaDB's log_event.h). BL_ALTER_*, or 0. */
+static int maria_gtid_alter(const uint8_t *b, size_t n)
+{
+	size_t at = 13;
+	uint8_t f2 = b[12], fx;
+	if (f2 & 2)
+		at += 8;
+	if (f2 & (64 | 128)) {
+		if (at + 6 > n)
+			return 0;
+		at += 6 + (size_t)b[at + 4] + b[at + 5];
+	}
+	if (at >= n)
+		return 0;
+	fx = b[at];
+	return fx & 4 ? BL_ALTER_COMMIT : fx & 8 ? BL_ALTER_ROLLBACK : fx & 2 ? BL_ALTER_START : 0;
+}
+
 int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		 struct bl_event *ev, struct mc_err *err)
 {
@@ -735,7 +757,7 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 	ev->error_code = 0;
 	ev->rotate_pos = ev->xid = ev->table_id = 0;
 	ev->gtid[0] = 0;
-	ev->gtid_standalone = ev->rows_op = ev->partial = 0;
+	ev->gtid_standalone = ev->rows_op = ev->partial = ev->gtid_alter = 0;
 	ev->table = NULL;
 	ev->rows_flags = 0;
 	ev->rows_ncols = 0;
@@ -812,6 +834,7 @@ int bl_decode_as(struct bl_decoder *d, const uint8_t *p, size_t n, unsigned as,
 		seq = le64(ev->body);
 		domain = le32(ev->body + 8);
 		ev->gtid_standalone = ev->body[12] & 1;
+		ev->gtid_alter = maria_gtid_alter(ev->body, ev->body_len);
 		ev->gtid_domain = domain;
 		ev->gtid_seq = seq;
 		{ /* "%u-%u-%llu", without printf: one a transaction */

@@ -141,6 +141,12 @@ struct bl_col {
 	uint8_t plan_n;
 };
 
+/* MariaDB's two-phase ALTER (binlog_alter_two_phase=ON): the ALTER is
+ * logged at its start and again at its COMMIT ALTER or ROLLBACK ALTER */
+#define BL_ALTER_START 1
+#define BL_ALTER_COMMIT 2
+#define BL_ALTER_ROLLBACK 3
+
 #define BL_GUESS_SIGN 1    /* an integer column: UNSIGNED or not */
 #define BL_GUESS_CHARSET 2 /* a CHAR/VARCHAR column: its charset */
 
@@ -208,6 +214,7 @@ struct bl_event {
 	/* GTID kinds: the label ("uuid:n", "uuid:tag:n", "domain-server-seq") */
 	char gtid[128];
 	int gtid_standalone; /* MariaDB GTID of a statement with no BEGIN (DDL) */
+	int gtid_alter;      /* ... of binlog_alter_two_phase: BL_ALTER_*, else 0 */
 	uint32_t gtid_domain; /* MariaDB GTID: its domain and sequence number */
 	uint64_t gtid_seq;
 

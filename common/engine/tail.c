@@ -693,6 +693,7 @@ int tail_commit(struct tail *T, uint64_t off, int inner, uint32_t when, struct m
 		return -1;
 	tail_txn_forget(T);
 	T->gtid[0] = 0;
+	T->alter_phase = 0;
 	T->last_payload = 0;
 	T->stats.txns++;
 	tail_report(T);
@@ -798,7 +799,11 @@ static int query(struct tail *T, const struct bl_event *ev, const struct txn_at 
 			return txn_add_query(&T->txn, ev->when, ev->db,
 					     mc_str_c(T->sql8.p, T->sql8.len), at, err);
 		}
-		if (ddl_emit(T, ev, s0, (size_t)(end - s0), at->start, at->off, 0, &last, err) < 0)
+		/* a two-phase ALTER takes effect at its COMMIT ALTER only */
+		if (T->alter_phase == BL_ALTER_START || T->alter_phase == BL_ALTER_ROLLBACK)
+			last = 0;
+		else if (ddl_emit(T, ev, s0, (size_t)(end - s0), at->start, at->off, 0, &last,
+				  err) < 0)
 			return -1;
 		T->mark_row = last;
 		return tail_commit(T, at->off, at->inner, ev->when, err);
@@ -901,6 +906,7 @@ int tail_event(struct tail *T, const uint8_t *p, size_t n, uint64_t start, uint6
 		if (!T->o->live && !inner)
 			tail_gtid_read(T, &ev); /* counted once its group is whole */
 		memcpy(T->gtid, ev.gtid, sizeof T->gtid);
+		T->alter_phase = ev.gtid_alter;
 		T->in_txn = !ev.gtid_standalone;
 		T->txn_start = T->gtid_off = start;
 		T->txn_start_gtid = T->in_txn;

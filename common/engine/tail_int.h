@@ -71,6 +71,7 @@ struct tail {
 	uint64_t txn_start;  /* where the open transaction began (BEGIN, GTID) */
 	int txn_start_gtid;  /* ... at a MariaDB GTID event: BEGIN/XA START may follow */
 	uint64_t mark_row;   /* the row of the next txn_end mark (after DDL records) */
+	int alter_phase;     /* the MariaDB GTID's BL_ALTER_* (two-phase ALTER) */
 	struct {             /* its savepoints, in the order set (tail_sp.c) */
 		char name[200];
 		uint64_t mark; /* txn_mark at the SAVEPOINT */
