@@ -599,6 +599,10 @@ static int replay_event(void *ctx, struct bl_event *ev, const struct txn_at *at,
 		mc_errf(err, MC_EXIT_DATA, "%s", ev->table->bad);
 		return tail_data_error(T, at->start, err);
 	}
+	if (ev->table && ev->table->ncols == 8 &&
+	    (rc = tail_sequence(T, ev->table, &(struct mc_pos){ T->fileseq, off, T->rowctr },
+				at->start, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (T->dry) {
 		struct st_table *ti;
 		if (ev->type == BL_TABLE_MAP) {

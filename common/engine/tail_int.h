@@ -256,6 +256,10 @@ int tail_binlog_start(struct tail *T, const struct bl_event *ev, struct mc_err *
 
 /* Forget the open transaction (not written). */
 void tail_rollback(struct tail *T);
+/* Is map t (at pos, read at start) of a MariaDB SEQUENCE, left out? 1,
+ * 0 (a table), or -1 with err (exit 1: it cannot be told) (tail_seq.c). */
+int tail_sequence(struct tail *T, struct bl_table *t, const struct mc_pos *pos, uint64_t start,
+		  struct mc_err *err);
 /* Note a ROTATE event's next binlog number (tail_file.c). */
 void tail_rotate_note(struct tail *T, const struct bl_event *ev);
 /* A SAVEPOINT, ROLLBACK TO or RELEASE SAVEPOINT statement s (n bytes) at
