@@ -536,8 +536,10 @@ int blr_open_gtid(struct blr *r, const struct my_opts *o, const char *gtid, uint
 	return open_dump(r, o, "", 4, gtid, server_id, flags, heartbeat_ms, err);
 }
 
-/* The server cannot send the binlog from where it was asked (purged, or a
- * name or position it does not have): say which binlogs it has. */
+/* The server cannot send the binlog from where it was asked (error 1236):
+ * its own words, and which binlogs it has; "purged" only when the binlog
+ * asked for is not among them and older than its first (a binlog it has,
+ * cut by a crash, say, is not purged). */
 static int purged(struct blr *r, struct mc_err *err)
 {
 	char what[512], first[256] = "", last[256] = "";
@@ -545,6 +547,7 @@ static int purged(struct blr *r, struct mc_err *err)
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	struct mc_err e2 = { 0 };
+	int has = 0;
 	snprintf(what, sizeof what, "%s", mysql_error(r->m));
 	if (r->opts && my_connect(r->opts, &m, &e2) == 0 &&
 	    my_query(m, "SHOW BINARY LOGS", &res, &e2) == 0) {
@@ -553,6 +556,7 @@ static int purged(struct blr *r, struct mc_err *err)
 				if (!first[0])
 					snprintf(first, sizeof first, "%s", row[0]);
 				snprintf(last, sizeof last, "%s", row[0]);
+				has |= strcmp(row[0], r->file) == 0;
 			}
 	}
 	if (res)
@@ -560,14 +564,22 @@ static int purged(struct blr *r, struct mc_err *err)
 	if (m)
 		mysql_close(m);
 	if (r->gtid_mode && !r->file[0])
-		return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from the GTID set "
-			       "(purged, or not there): the server has %s to %s; it says: %s",
-			       first[0] ? first : "none", last[0] ? last : "none", what);
+		return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from the GTID set: the "
+			       "server says: %s (it has %s to %s)", what, first[0] ? first : "none",
+			       last[0] ? last : "none");
+	if (first[0] && !has && blr_file_seq(r->file) < blr_file_seq(first))
+		return mc_errf(err, MC_EXIT_DATA,
+			       "cannot read the binlog from %s:%" PRIu64 ": purged (the server "
+			       "has %s to %s); it says: %s", r->file, r->pos, first, last, what);
+	if (first[0] && !has)
+		return mc_errf(err, MC_EXIT_DATA,
+			       "cannot read the binlog from %s:%" PRIu64 ": the server has no such "
+			       "binlog (it has %s to %s); it says: %s", r->file, r->pos, first,
+			       last, what);
 	if (first[0])
 		return mc_errf(err, MC_EXIT_DATA,
-			       "cannot read the binlog from %s:%" PRIu64 " (purged, or not there): "
-			       "the server has %s to %s; it says: %s", r->file, r->pos, first, last,
-			       what);
+			       "cannot read the binlog from %s:%" PRIu64 ": the server says: %s "
+			       "(it has that binlog, %s to %s)", r->file, r->pos, what, first, last);
 	return mc_errf(err, MC_EXIT_DATA, "cannot read the binlog from %s:%" PRIu64 ": %s",
 		       r->file, r->pos, what);
 }
