@@ -620,6 +620,14 @@ int blr_next(struct blr *r, const uint8_t **evp, size_t *np, uint64_t *start,
 				return 0; /* end of the binlog (non-blocking dump) */
 			if (e == 1236 /* ER_MASTER_FATAL_ERROR_READING_BINLOG */)
 				return purged(r, err);
+			if (e == 5017 || rpl->error_no == 5017) /* CR_ERR_BINLOG_UNCOMPRESS */
+				return mc_errf(err, MC_EXIT_DATA, "reading the binlog stream at %s:%"
+					       PRIu64 ": the client library (Connector/C) cannot "
+					       "uncompress the compressed event there (log_bin_compress=ON; "
+					       "it refuses one over 16 MB): read the binlog files instead "
+					       "(mc-binlog-tail FILE... with --checkpoint-in, or --from at "
+					       "the stream's last position), or set log_bin_compress=OFF "
+					       "on the server", r->file, r->pos);
 			if (e)
 				return my_fail(r->m, err, "reading the binlog stream");
 			return mc_errf(err, MC_EXIT_DATA, "reading the binlog stream: %s",
