@@ -46,6 +46,7 @@ void tail_rotate_note(struct tail *T, const struct bl_event *ev)
 	}
 	T->rot_ok = ok;
 	T->rot_next = seq;
+	T->rot_server = ev->server_id;
 }
 
 /* The sequence number of a binlog name: the digits after its last dot
@@ -339,6 +340,24 @@ static int open_input(struct tail *T, const struct input *in, struct zin *z, str
 	return fd;
 }
 
+/* A relay log: the replica's IO thread rotates it at any event, so a
+ * transaction of the source may go on in the next file. A file closed by
+ * a ROTATE of another server_id than the open MariaDB transaction's (a
+ * server never rotates its own binlog inside a transaction) and followed
+ * by the next FILE: the transaction is carried into it (its events copied
+ * out of this file's buffer), T->carry set. 0, or -1 (out of memory). */
+static int relay_carry(struct tail *T, const struct file_loop *L, int next, struct mc_err *err)
+{
+	int open = T->in_txn || !txn_empty(&T->txn);
+	if (!open || !next || L->last_type != BL_ROTATE || !T->gpend_set ||
+	    T->rot_server == T->gpend.server)
+		return 0;
+	if (txn_unref(&T->txn, err) < 0)
+		return -1;
+	T->carry = 1;
+	return 0;
+}
+
 /* The end of a FILE that no ROTATE or STOP closed. A transaction still
  * open there is not written: a later run reads it whole when the file
  * grew. But when another FILE follows, the stream goes on past it: with a
@@ -376,7 +395,9 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	if ((fd = open_input(T, in, &z, &f, &opened, err)) < 0)
 		return -1;
 	bl_forget_tables(&T->d);
-	tail_rollback(T);
+	if (!T->carry)
+		tail_rollback(T);
+	T->carry = 0;
 	T->rot_ok = 0;
 	if (bl_file_magic(&f, err) < 0) {
 		rc = tail_data_error(T, UINT64_MAX, err);
@@ -403,14 +424,16 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 	 * but its events are decoded, so that bad data in them is reported. */
 	/* A file the server closed (its last event a ROTATE or STOP) holds
 	 * no transaction still open: its end was lost. */
-	if (rc == 0 && (L.last_type == BL_ROTATE || L.last_type == BL_STOP) &&
+	if (rc == 0 && relay_carry(T, &L, next != NULL, err) < 0)
+		rc = -1;
+	if (rc == 0 && !T->carry && (L.last_type == BL_ROTATE || L.last_type == BL_STOP) &&
 	    tail_unclosed(T, L.last_type == BL_ROTATE ? "ROTATE event that closes the file"
 						     : "STOP event that closes the file",
 			  L.last_start, err) < 0)
 		rc = -1;
-	if (rc == 0 && cut_end(T, next != NULL, err) < 0)
+	if (rc == 0 && !T->carry && cut_end(T, next != NULL, err) < 0)
 		rc = -1;
-	if (rc == 0 && tail_dry_run(T, err) < 0)
+	if (rc == 0 && !T->carry && tail_dry_run(T, err) < 0)
 		rc = -1;
 	/* A file the server closed is followed by the one its ROTATE names (a
 	 * STOP: the next number, the server's binlog after its restart), and
@@ -426,7 +449,8 @@ static int read_file(struct tail *T, const struct input *in, uint64_t from,
 			rc = tail_data_error(T, L.last_start, err);
 			goto out;
 		}
-		tail_note_done(T, succ, 4, 0);
+		if (!T->carry) /* (a transaction still open: not past its start) */
+			tail_note_done(T, succ, 4, 0);
 		T->done_final = last;
 	}
 	if (rc == 2)
@@ -435,14 +459,16 @@ out:
 	/* the references into f's buffer go with it (a transaction never
 	 * spans files) */
 	T->hold_ref = 0;
-	txn_discard(&T->txn);
+	if (!T->carry)
+		txn_discard(&T->txn);
 	bl_file_free(&f);
 	zin_close(&z);
 	if (fd != 0)
 		close(fd);
 	if (rc < 0)
 		return -1;
-	tail_rollback(T);
+	if (!T->carry)
+		tail_rollback(T);
 	return rc == 2;
 }
 

@@ -123,6 +123,8 @@ struct tail {
 	int64_t wrote_time;
 	int rot_ok;          /* the last ROTATE event named binlog number rot_next */
 	uint64_t rot_next;
+	uint32_t rot_server; /* ... and was of this server_id */
+	int carry;           /* a relay log's transaction goes on in the next FILE */
 	/* FILEs of MariaDB: the last GTID read of each domain and server_id,
 	 * which the GTID list that begins each later file must hold (one
 	 * binlog history: tail_hist.c), at first the checkpoint's
