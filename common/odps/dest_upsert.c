@@ -209,7 +209,8 @@ static int add_image(struct ud *w, struct dest_part *p, const struct mc_rec *r,
 }
 
 /* A schema record of p's table: the first is the table's; a later one must
- * have the same columns and key. */
+ * have the same columns (names, types, nullability: a column made NOT
+ * NULL had its NULLs made 0 by the server) and key. */
 static int take_schema(struct dest_part *p, const char *raw, size_t n, const struct mc_rec *r,
 		       struct mc_err *err)
 {
@@ -220,6 +221,7 @@ static int take_schema(struct dest_part *p, const char *raw, size_t n, const str
 			   !memcmp(s->key, r->key, r->nkey * sizeof *r->key);
 		for (size_t i = 0; same && i < r->ncols; i++)
 			same = s->cols[i].name.n == r->cols[i].name.n &&
+			       s->cols[i].nullable == r->cols[i].nullable &&
 			       !memcmp(s->cols[i].name.p, r->cols[i].name.p, r->cols[i].name.n) &&
 			       s->cols[i].mysql_type.n == r->cols[i].mysql_type.n &&
 			       !memcmp(s->cols[i].mysql_type.p, r->cols[i].mysql_type.p,

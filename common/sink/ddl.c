@@ -53,6 +53,8 @@ int sink_on_ddl(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 		ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
 		if (!s->lctn_known && !ledger_name_get(&s->L, nk) && lower_held(s, rd, r, err) < 0)
 			return -1;
+		if (s->o.upsert)
+			return sink_ups_alter(s, rd, r, err);
 		return sink_hist_ddl(s, r, err) < 0
 			       ? mc_errctx(err, "record %llu: ", (unsigned long long)rd->recno) : 0;
 	}

@@ -524,5 +524,10 @@ int sink_ups_chunk(struct sink *s, const struct rio_reader *rd, const struct mc_
 /* 1 when no commit may be made now: a table's pending changes end below the
  * highest watermark of its snapshot (err, when not NULL, says so); else 0. */
 int sink_ups_held(struct sink *s, struct mc_err *err);
+/* ALTER record r (effect alter) of a table the state holds, after its
+ * snapshot: refused (code 1) when it adds, drops, renames or modifies a
+ * column, or cannot be read; else 0. */
+int sink_ups_alter(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		   struct mc_err *err);
 
 #endif

@@ -17,7 +17,9 @@
  * position passes it. */
 #include <string.h>
 
+#include "base/alloc.h"
 #include "sink/sink_int.h"
+#include "wh/schemahist.h"
 
 /* The position the pending changes of the stream's source are whole up to. */
 static struct mc_pos covered(struct sink *s)
@@ -132,4 +134,38 @@ int sink_ups_held(struct sink *s, struct mc_err *err)
 		return 1;
 	}
 	return 0;
+}
+
+int sink_ups_alter(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
+		   struct mc_err *err)
+{
+	struct sink_tab *t;
+	struct wh_alter a;
+	struct mc_err perr = { 0 };
+	struct mc_pos w;
+	size_t src;
+	char nk[700], p[64];
+	int cols;
+	ledger_name_key(r->db.p, r->db.n, r->table.p, r->table.n, nk, sizeof nk);
+	if (!(t = sink_tab_find(s, r, 0, err)) && !ledger_name_get(&s->L, nk))
+		return 0; /* a table the state does not hold */
+	if (!t && !(t = sink_tab_find(s, r, 1, err)))
+		return -1;
+	/* at or below its snapshot's highest watermark: its rows have it */
+	if (ledger_snapw_get(&s->L, t->key, &src, &w) && src == s->src && pos_cmp(&r->pos, &w) <= 0)
+		return 0;
+	/* a statement that cannot be read may touch columns too */
+	if ((cols = wh_alter_has_cols(r->sql.p, r->sql.n)) < 0)
+		return mc_oom(err, "a statement's clauses");
+	if (!cols && wh_alter_parse(r->sql.p, r->sql.n, &a, &perr) == 0)
+		return 0;
+	pos_format(&r->pos, p, sizeof p);
+	return mc_errf(err, MC_EXIT_DATA, "record %llu: position %s: '%.*s' alters the columns "
+		       "of %s.%s (or cannot be read): --mode=upsert does not alter the PK table "
+		       "%s yet (the server may have changed the rows it keeps): load the table "
+		       "again into a new one, from a snapshot taken after the change (a new "
+		       "--state and another --name: this --state, and the state mirror, hold %s "
+		       "as this source's)", (unsigned long long)rd->recno, p,
+		       (int)(r->sql.n > 200 ? 200 : r->sql.n), r->sql.p, t->db, t->table, t->name,
+		       t->name);
 }
