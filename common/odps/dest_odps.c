@@ -86,7 +86,7 @@ void odd_sql_opts(const struct odd *w, struct odps_sql_opts *so, struct odps_tab
 	so->say = w->o.say;
 	if (to)
 		*to = (struct odps_tables_opts){ .sql = so, .lifecycle = w->o.lifecycle,
-						 .proceed = w->o.proceed };
+						 .proceed = w->o.proceed, .state = w->o.state };
 }
 
 

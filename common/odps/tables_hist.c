@@ -106,6 +106,62 @@ static int create_new(struct odps_client *c, const struct odps_tables_opts *o,
 	return rc;
 }
 
+/* ALTER TABLE name CHANGE COLUMN from RENAME TO to */
+static int rename1(struct odps_client *c, const struct odps_tables_opts *o, const char *name,
+		   const char *from, size_t fn, const char *to, size_t tn, struct mc_err *err)
+{
+	struct mc_buf q = { 0 };
+	int rc;
+	if (buf_adds(&q, "ALTER TABLE ") < 0 || odps_ident(&q, name, strlen(name)) < 0 ||
+	    buf_adds(&q, " CHANGE COLUMN ") < 0 || odps_ident(&q, from, fn) < 0 ||
+	    buf_adds(&q, " RENAME TO ") < 0 || odps_ident(&q, to, tn) < 0) {
+		buf_free(&q);
+		return mc_oom(err, "SQL");
+	}
+	rc = run1(c, o, &q, err);
+	buf_free(&q);
+	return rc;
+}
+
+/* The columns of the history renamed to their newest names: map[p] (the
+ * table's column of SQL column p) from the version the table holds
+ * (tables_map.c). A new name another column holds still (names swapped,
+ * a chain b -> c, a -> b) is reached through a temporary name: those
+ * first (phase 0), then the others, then the temporary ones. */
+static int renames(struct odps_client *c, const struct odps_tables_opts *o,
+		   const struct wh_sqlhist *x, const struct odps_desc *d, const char *name,
+		   const long *map, struct mc_err *err)
+{
+	char *tmpd = calloc(x->nphys + 1, 1), t[300];
+	int rc = 0;
+	if (!tmpd)
+		return mc_oom(err, "columns");
+	for (int phase = 0; phase < 3 && rc == 0; phase++)
+		for (size_t p = 0; p < x->nphys && rc == 0; p++) {
+			const struct mc_str *n = &x->pcol[p]->name;
+			const char *cur = map[p] >= 0 ? d->names[map[p]] : NULL;
+			if (!cur || (strlen(cur) == n->n && !strncasecmp(cur, n->p, n->n)))
+				continue;
+			snprintf(t, sizeof t, ODPS_RN_PREFIX "%.*s", (int)n->n, n->p);
+			if (phase == 0) {
+				if (!strcasecmp(cur, t))
+					tmpd[p] = 1; /* a rename cut short */
+				else if (odps_desc_col(d, n->p, n->n) >= 0) {
+					rc = rename1(c, o, name, cur, strlen(cur), t, strlen(t), err);
+					tmpd[p] = 1;
+				}
+				continue;
+			}
+			if (tmpd[p] != phase - 1)
+				continue; /* the direct ones first: they free the names */
+			if (tmpd[p])
+				cur = t;
+			rc = rename1(c, o, name, cur, strlen(cur), n->p, n->n, err);
+		}
+	free(tmpd);
+	return rc;
+}
+
 int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		       const struct wh_sqlhist *x, const char *name, int is_log, const char *part,
 		       struct mc_err *err)
@@ -113,53 +169,46 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 	const struct mc_rec *N = &x->h->v[x->h->n - 1].s.rec;
 	struct odps_desc d = { 0 };
 	struct mc_buf q = { 0 }, add = { 0 };
-	char *used = NULL, tbl[400];
-	int rc = -1, nadd = 0;
+	char *used = NULL, *isdata = NULL, tbl[400];
+	long *map = NULL;
+	int rc = -1, nadd = 0, mapped;
 	snprintf(tbl, sizeof tbl, "MaxCompute table '%s.%s'", c->t->project, name);
 	if (odps_tables_desc(c, o->sql, name, &d, err) < 0) {
 		if (err->code != MC_EXIT_DATA || !strstr(err->msg, "Table not found"))
 			return -1;
-		return create_new(c, o, x, name, is_log, part, err);
+		if (create_new(c, o, x, name, is_log, part, err) < 0)
+			return -1;
+		return odps_map_mark(o, name, x->h->n, 0, err);
 	}
-	if (!(used = calloc(d.ncols + 1, 1))) {
+	if (!(used = calloc(d.ncols + 1, 1)) || !(isdata = calloc(d.ncols + 1, 1)) ||
+	    !(map = calloc(x->nphys + 1, sizeof *map))) {
 		mc_oom(err, "columns");
 		goto out;
 	}
+	for (size_t i = 0; i < d.ncols; i++)
+		isdata[i] = !(is_log && o->layout ? odps_logpos_is_meta(o->layout, d.names[i])
+						  : is_meta(d.names[i]));
+	if ((mapped = odps_map_cols(o, x, &d, isdata, name, tbl, map, err)) < 0)
+		goto out;
+	for (size_t p = 0; !mapped && p < x->nphys; p++) { /* by the newest names */
+		map[p] = odps_desc_col(&d, x->pcol[p]->name.p, x->pcol[p]->name.n);
+		if (map[p] >= 0 && used[map[p]])
+			map[p] = -1;
+		else if (map[p] >= 0)
+			used[map[p]] = 1;
+	}
+	memset(used, 0, d.ncols + 1);
+	if (mapped && renames(c, o, x, &d, name, map, err) < 0)
+		goto out;
 	for (size_t p = 0; p < x->nphys; p++) {
 		const struct mc_col *pc = x->pcol[p];
 		struct odps_colmap m;
 		char want[64];
-		long j = odps_desc_col(&d, pc->name.p, pc->name.n);
+		long j = map[p];
 		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
 		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
 		odps_type_norm(want, sizeof want, m.text);
-		if (j < 0) { /* renamed in the history: an older name of the column */
-			for (size_t v = x->h->n; v-- > 0 && j < 0;) {
-				const struct mc_rec *V = &x->h->v[v].s.rec;
-				for (size_t i = 0; i < V->ncols && j < 0; i++) {
-					long k;
-					if (x->phys[v][i] != p)
-						continue;
-					k = odps_desc_col(&d, V->cols[i].name.p, V->cols[i].name.n);
-					if (k >= 0 && !used[k]) {
-						q.len = 0;
-						if (buf_adds(&q, "ALTER TABLE ") < 0 ||
-						    odps_ident(&q, name, strlen(name)) < 0 ||
-						    buf_adds(&q, " CHANGE COLUMN ") < 0 ||
-						    odps_ident(&q, d.names[k], strlen(d.names[k])) < 0 ||
-						    buf_adds(&q, " RENAME TO ") < 0 ||
-						    odps_ident(&q, pc->name.p, pc->name.n) < 0) {
-							mc_oom(err, "SQL");
-							goto out;
-						}
-						if (run1(c, o, &q, err) < 0)
-							goto out;
-						j = k;
-					}
-				}
-			}
-		}
 		if (j < 0) {
 			int r = buf_adds(&add, nadd++ ? ", " : "");
 			r |= odps_ident(&add, pc->name.p, pc->name.n);
@@ -237,9 +286,13 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 	}
 	if (part && odps_add_partition(c, o->sql, name, part, err) < 0)
 		goto out;
+	if (odps_map_mark(o, name, x->h->n, 0, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(used);
+	free(isdata);
+	free(map);
 	odps_desc_free(&d);
 	buf_free(&q);
 	buf_free(&add);
