@@ -470,6 +470,18 @@ static int cut_at_time(struct mo *m, int64_t t, struct mc_err *err)
 		if (!l || odps_logpos_parse(m->lay, l + 1, &m->upto) < 0)
 			m->upto_inf = 1;
 	}
+	/* or the first statement of the table's schema history stamped after
+	 * t, if before (an ALTER after t is not in the state at t, whatever
+	 * row comes after it: as the local merge, mergejob_plan.c hist_after) */
+	for (size_t v = 0; v <= m->mh.h.n; v++) {
+		const struct wh_hddl *d = v < m->mh.h.n ? m->mh.h.v[v].ddl : m->mh.h.pend;
+		size_t n = v < m->mh.h.n ? m->mh.h.v[v].nddl : m->mh.h.npend;
+		for (size_t i = 0; i < n; i++)
+			if (d[i].time > t && (m->upto_inf || pos_cmp(&d[i].pos, &m->upto) < 0)) {
+				m->upto = d[i].pos;
+				m->upto_inf = 0;
+			}
+	}
 	rc = 0;
 out:
 	buf_free(&q);
