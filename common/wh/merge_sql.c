@@ -284,6 +284,7 @@ int merge_sql_emit(struct mc_buf *b, const struct merge_sql *q, struct mc_err *e
 			       "its marker in %s_log): the base partition and the log up to it "
 			       "do not count\n", a, q->table);
 	}
+	rc |= merge_sqljson_set(b, q); /* a history's DATE, DATETIME defaults */
 	rc |= merge_sql_head(b, q);
 	rc |= lit(b, d, "\n    ORDER BY _pos_file DESC, _pos_off DESC, _pos_row DESC, _rank DESC) AS _rn\n"
 		       "  FROM (\n    SELECT ");
@@ -446,9 +447,7 @@ static int emit_layout(struct mc_buf *b, const struct merge_sql *q, struct mc_er
 		return -1;
 	snprintf(ln, sizeof ln, "%s_log", q->table);
 	rc |= merge_sql_lay_note(b, q, ia, iz, ib, "");
-	if (wh_layout_is_json(L) && d == MERGE_SQL_MAXCOMPUTE) /* merge_sqljson.c */
-		rc |= buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n"
-				  "SET odps.sql.timezone=Etc/GMT;\n"); /* merge_sqltime.c */
+	rc |= merge_sqljson_set(b, q); /* merge_sqljson.c, merge_sqltime.c, merge_sqlhist.c */
 	rc |= merge_sql_head(b, q);
 	rc |= merge_sql_lay_order(b, d, id, af);
 	if (!q->has_barrier) { /* emptied (dataworks' TRUNCATE row): no base row counts */

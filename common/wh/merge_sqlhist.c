@@ -80,11 +80,45 @@ static int conv_ref(struct mc_buf *b, const struct merge_sql *q, size_t p, const
 	return rc;
 }
 
-/* A literal value of target column T */
+/* 'text', escaped for dialect d */
+static int quoted(struct mc_buf *b, int d, const struct mc_str *s)
+{
+	int rc = buf_addc(b, '\'');
+	for (size_t i = 0; i < s->n; i++) {
+		char ch = s->p[i];
+		if (d == MERGE_SQL_MAXCOMPUTE && (ch == '\'' || ch == '\\'))
+			rc |= buf_addc(b, '\\');
+		else if (ch == '\'')
+			rc |= buf_addc(b, '\'');
+		rc |= buf_addc(b, ch);
+	}
+	return rc | buf_addc(b, '\'');
+}
+
+/* A literal value of target column T. MaxCompute: CAST(.. AS its type),
+ * but a DATE or DATETIME from its text in the forms MaxCompute takes
+ * (merge_sqltime.c: TO_DATE, CAST of the seconds and DATEADD of the
+ * fraction, under the zone Etc/GMT that merge_sqljson_set gives a merge
+ * with a history), and an integer past BIGINT (BIGINT UNSIGNED, a
+ * DECIMAL(20,0) there) from its text: MaxCompute takes no such number. */
 static int literal(struct mc_buf *b, const struct merge_sql *q, const struct mc_val *v,
 		   const struct mc_col *T)
 {
 	int d = q->dialect, rc = 0, cast = d == MERGE_SQL_MAXCOMPUTE;
+	if (cast && v->kind >= MC_V_STR && merge_sqltime_col(T)) {
+		struct mc_buf g = { 0 };
+		const char *why = NULL;
+		if (quoted(&g, d, &v->v.s) < 0 || buf_addc(&g, '\0') < 0) {
+			buf_free(&g);
+			return -1;
+		}
+		rc = merge_sqltime_read(NULL, T, g.p, &why) == 0 ? merge_sqltime_read(b, T, g.p, &why)
+								  : 1;
+		buf_free(&g);
+		if (rc <= 0)
+			return rc;
+		rc = 0; /* not a form it reads: the CAST, which MaxCompute refuses */
+	}
 	if (cast)
 		rc |= buf_adds(b, "CAST(");
 	switch (v->kind) {
@@ -96,7 +130,7 @@ static int literal(struct mc_buf *b, const struct merge_sql *q, const struct mc_
 		rc |= buf_addf(b, "%" PRId64, v->v.i);
 		break;
 	case MC_V_UINT:
-		rc |= buf_addf(b, "%" PRIu64, v->v.u);
+		rc |= buf_addf(b, cast ? "'%" PRIu64 "'" : "%" PRIu64, v->v.u);
 		break;
 	case MC_V_F32:
 		rc |= buf_addf(b, "%.17g", (double)v->v.f32);
@@ -105,16 +139,7 @@ static int literal(struct mc_buf *b, const struct merge_sql *q, const struct mc_
 		rc |= buf_addf(b, "%.17g", v->v.f64);
 		break;
 	default:
-		rc |= buf_addc(b, '\'');
-		for (size_t i = 0; i < v->v.s.n; i++) {
-			char ch = v->v.s.p[i];
-			if (d == MERGE_SQL_MAXCOMPUTE && (ch == '\'' || ch == '\\'))
-				rc |= buf_addc(b, '\\');
-			else if (ch == '\'')
-				rc |= buf_addc(b, '\'');
-			rc |= buf_addc(b, ch);
-		}
-		rc |= buf_addc(b, '\'');
+		rc |= quoted(b, d, &v->v.s);
 	}
 	if (cast)
 		rc |= buf_addf(b, " AS %.*s)", (int)T->mc_type.n, T->mc_type.p);

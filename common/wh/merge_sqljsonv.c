@@ -26,8 +26,12 @@ static int same_str(const struct mc_str *a, const struct mc_str *b)
 
 int merge_sqljson_set(struct mc_buf *b, const struct merge_sql *q)
 {
-	if (!wh_layout_is_json((enum wh_layout)q->layout) || q->dialect != MERGE_SQL_MAXCOMPUTE)
+	if (q->dialect != MERGE_SQL_MAXCOMPUTE)
 		return 0;
+	if (!wh_layout_is_json((enum wh_layout)q->layout))
+		/* a history's DATE and DATETIME defaults: text read in the
+		 * zone (merge_sqlhist.c literal) */
+		return q->hist && buf_adds(b, "SET odps.sql.timezone=Etc/GMT;\n") < 0 ? -1 : 0;
 	/* (the zone: its DATE, DATETIME and TIMESTAMP text, merge_sqltime.c) */
 	return buf_adds(b, "SET odps.sql.udf.getjsonobj.new=true;\n"
 			   "SET odps.sql.timezone=Etc/GMT;\n") < 0 ? -1 : 0;
