@@ -52,9 +52,9 @@ mc-transform --rules="$T/p.yaml" --param bizdate=20240102 <"$T/tail.mcr" >"$T/ag
 expect_same "replay: the same input and rules give the same bytes" "$T/out.mcr" "$T/again.mcr"
 mc-cat "$T/out.mcr" >"$T/out.jsonl"
 expect_eq "the header names the partition column" \
-	"$(jq -r 'select(.mcr) | .meta.partition_column' "$T/out.jsonl")" _mc_partition
+	"$(jq -r 'select(.mcr) | .meta.partition_column' "$T/out.jsonl")" mc_partition
 expect_eq "the schema records end with it (a STRING)" \
-	"$(jq -r 'select(.kind == "schema") | .columns[-1] | .name + " " + .mc_type' "$T/out.jsonl" | sort -u)" "_mc_partition STRING"
+	"$(jq -r 'select(.kind == "schema") | .columns[-1] | .name + " " + .mc_type' "$T/out.jsonl" | sort -u)" "mc_partition STRING"
 expect_eq "each image of ord: \${bizdate}, the ENUM's label, the time string's day" \
 	"$(jq -r 'select(.kind == "row" and .table == "ord") | .op + " " + ((.before // [])[-1] // "-") + " " + ((.after // [])[-1] // "-")' "$T/out.jsonl")" \
 "insert - pt=20240102/region=cn-hangzhou/ds=20240102
@@ -88,7 +88,7 @@ expect_ok "ev's log: by EVENT_TIME" test -f "$T/w/ev_log/ds=$(date -u -d "@$et" 
 
 # the sink's refusals
 expect_code 2 "--route=base with partitions from the stream" mc-tunnel-put --dest="$T/w2" --route=base "$T/out.mcr"
-expect_fgrep "... says why" "record 9: the stream chooses the partition of 'shop.ord' (its header's partition_column '_mc_partition'), but --route=base" "$T/err"
+expect_fgrep "... says why" "record 9: the stream chooses the partition of 'shop.ord' (its header's partition_column 'mc_partition'), but --route=base" "$T/err"
 expect_code 2 "--partition with partitions from the stream" mc-tunnel-put --dest="$T/w3" --partition=ds=1 "$T/out.mcr"
 expect_grep "... says why" "and --partition names one: give one of them" "$T/err"
 
@@ -100,9 +100,9 @@ partitions:
       levels: [ {key: n, value: note} ]
 YAML
 expect_code 1 "a value with a space" mc-transform --rules="$T/bad.yaml" "$T/tail.mcr"
-expect_fgrep "... is dirty data, named" "record 13: position 1:1498:0: dirty value: 'shop.ev' column '_mc_partition (added)' (after image): a b: the partition level 'n' is 'a b', which holds ' ' (a partition value is of [A-Za-z0-9_.-]) (the rule at $T/bad.yaml:3:7); the dirty limit is 0" "$T/err"
+expect_fgrep "... is dirty data, named" "record 13: position 1:1498:0: dirty value: 'shop.ev' column 'mc_partition (added)' (after image): a b: the partition level 'n' is 'a b', which holds ' ' (a partition value is of [A-Za-z0-9_.-]) (the rule at $T/bad.yaml:3:7); the dirty limit is 0" "$T/err"
 expect_ok "... rejected under a limit" mc-transform --rules="$T/bad.yaml" --max-dirty=5 --reject="$T/rej" "$T/tail.mcr"
-expect_eq "... listed" "$(cut -f2,3,4 "$T/rej")" "shop.ev	_mc_partition (added)	after"
+expect_eq "... listed" "$(cut -f2,3,4 "$T/rej")" "shop.ev	mc_partition (added)	after"
 
 # the merge over rule-chosen log partitions equals the merge over days
 MCGEN=$BIN/tools/mcgen

@@ -252,7 +252,8 @@ static int take_schema(struct dest_part *p, const char *raw, size_t n, const str
 	if (mc_grow(&p->maps, &p->nmaps, p->srec.ncols + 1, sizeof *p->maps) < 0)
 		return mc_oom(err, "columns");
 	for (size_t i = 0; i < p->srec.ncols; i++)
-		if (odps_col_map(&p->srec.cols[i], p->srec.db, p->srec.table, NULL, &p->maps[i],
+		if (odps_col_name_ok(&p->srec, &p->srec.cols[i], 0, err) < 0 ||
+		    odps_col_map(&p->srec.cols[i], p->srec.db, p->srec.table, NULL, &p->maps[i],
 				 err) < 0)
 			return -1;
 	return 0;

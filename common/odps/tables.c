@@ -105,6 +105,34 @@ int odps_tables_unnamed(const struct mc_rec *s, struct mc_err *err)
 		       (unsigned long long)s->schema_version);
 }
 
+int odps_col_name_ok(const struct mc_rec *s, const struct mc_col *c, int own_cols,
+		     struct mc_err *err)
+{
+	static const char *const own[] = { "mc_op", "mc_image", "mc_time", "mc_pos_file",
+					   "mc_pos_off", "mc_pos_row" };
+	const char *p = c->name.p;
+	size_t n = c->name.n, i = 0;
+	int ok = n >= 1 && n <= 128 && ((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z');
+	for (i = 1; ok && i < n; i++)
+		ok = ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+		     p[i] == '_';
+	if (!ok)
+		return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s: a MaxCompute column "
+			       "name is a letter, then letters, digits and '_' (at most 128): rename "
+			       "the column at the source (and load a new snapshot of the table), or "
+			       "load the table elsewhere (a local warehouse takes it)", (int)n, p,
+			       (int)s->db.n, s->db.p, (int)s->table.n, s->table.p);
+	for (i = own_cols == 1 ? 3 : 0; own_cols && i < sizeof own / sizeof own[0]; i++)
+		if (strlen(own[i]) == n && !strncasecmp(own[i], p, n))
+			return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s is a column of "
+				       "mcsync's own in its MaxCompute tables too (mc_op, mc_image, "
+				       "mc_time, mc_pos_file, mc_pos_off, mc_pos_row: docs/maxcompute.md "
+				       "\"Tables\"): rename the column at the source (and load a new "
+				       "snapshot of the table)", (int)n, p,
+				       (int)s->db.n, s->db.p, (int)s->table.n, s->table.p);
+	return 0;
+}
+
 static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps_colopts *co,
 		  struct want *w, struct mc_err *err)
 {
@@ -145,6 +173,8 @@ static int layout(const struct mc_rec *s, int is_log, int lay, const struct odps
 		const struct mc_col *c = &s->cols[i];
 		struct odps_colmap m;
 		char from[220];
+		if (odps_col_name_ok(s, c, is_log ? (lay == WH_LAYOUT_MCSYNC) * 2 : 1, err) < 0)
+			return -1;
 		if (c->name.n >= sizeof w->name[0])
 			return mc_errf(err, MC_EXIT_DATA, "column %zu: name over %zu bytes", i + 1,
 				       sizeof w->name[0] - 1);

@@ -69,6 +69,13 @@ int odps_tables_gone(const struct odps_client *c, const char *name, struct mc_er
  * names_by_index: @1, @2, ..., which MaxCompute's SQL refuses), naming
  * the table, its version and the way out; 0 otherwise. */
 int odps_tables_unnamed(const struct mc_rec *s, struct mc_err *err);
+/* -1 (code 1) naming column c of s and the way out when MaxCompute cannot
+ * take its name (a letter, then letters, digits and '_', at most 128), or
+ * it is one of mcsync's own columns of the table (own_cols 1: a base
+ * table's mc_pos_*; 2: also mc_op, mc_image, mc_time of a log table of
+ * mcsync's layout; 0: none); else 0. */
+int odps_col_name_ok(const struct mc_rec *s, const struct mc_col *c, int own_cols,
+		     struct mc_err *err);
 /* Make sure table `name` (is_log: the log table of that layout; name is
  * then the log's own name, e.g. "shop__orders_log") exists in the project
  * with the layout above for schema (a schema record), and, when part is

@@ -206,6 +206,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 		char want[64];
 		long j = map[p];
 		if ((is_log && o->layout && odps_evolve_lay_clash(o->layout, pc, N, err) < 0) ||
+		    odps_col_name_ok(N, pc, is_log ? (o->layout == WH_LAYOUT_MCSYNC) * 2 : 1, err) < 0 ||
 		    odps_col_map(pc, N->db, N->table, NULL, &m, err) < 0)
 			goto out;
 		odps_type_norm(want, sizeof want, m.text);

@@ -14,7 +14,7 @@
 #include "transform/parts.h"
 #include "transform/rparse.h"
 
-#define DEFAULT_COL "_mc_partition"
+#define DEFAULT_COL "mc_partition"
 #define DEFAULT_MAX 1000
 #define MAX_LEVELS 8
 #define MAX_SPEC 255

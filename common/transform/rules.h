@@ -174,7 +174,7 @@ struct tf_rules {
 	size_t nmerge, capmerge;
 	struct tf_partrule *parts; /* partitions.tables, in file order */
 	size_t nparts, capparts;
-	char *part_col;           /* partitions.column (default _mc_partition) */
+	char *part_col;           /* partitions.column (default mc_partition) */
 	long long part_max;       /* partitions.max_per_day (when part_max_at) */
 	char *part_max_at;        /* "FILE:LINE:COL" of it, or NULL: 1000 */
 	struct tf_fixt *fixt;     /* mask, sample, limit (fixt.h), or NULL */
