@@ -80,7 +80,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 	/* a table of one schema version holds version 1 of its history (the
 	 * columns of a later one are found from there: tables_map.c) */
 	if (rc == 0 && !w->o.upsert && odd_hist_versions(w, p) <= 1)
-		rc = odps_map_mark(&to, p->table, 1, 1, err);
+		rc = odps_map_mark(&to, p->table, 1, 0, 0, 1, err);
 	/* a base table's log table is made with it: a table none of whose
 	 * changes has come yet has an empty log, which the merge in
 	 * MaxCompute reads (it never guesses a missing one empty) */
@@ -91,7 +91,7 @@ int odd_ensure_rec(struct odd *w, struct dest_part *p, const struct mc_rec *r, s
 		to.must_part = 0;
 		rc = odps_tables_ensure(&w->c, &to, r, log, 1, NULL, err);
 		if (rc == 0 && odd_hist_versions(w, p) <= 1)
-			rc = odps_map_mark(&to, log, 1, 1, err);
+			rc = odps_map_mark(&to, log, 1, 0, 0, 1, err);
 	}
 	if (rc == 0 && p->layout != WH_LAYOUT_MCSYNC && !w->o.upsert)
 		rc = odd_ddl_table(w, p->table, p->is_log, p->layout, NULL, err);

@@ -174,19 +174,23 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 
 /* tables_map.c: the SQL columns of history x in table name (DESC d,
  * isdata[j]: column j is not one of mcsync's own): map[p] its column, -1
- * one to add; 1, 0 when the columns fit no version of x, -1 (code 1) when
- * two versions fit with other columns under the same names and the state
- * does not say which the table holds. A column halfway through a rename
- * is named ODPS_RN_PREFIX and its new name (odps_map_tmp finds it). */
+ * one to add, *held the versions the table holds (1 ..) and *stage -1, or
+ * 0 or 1 while renames from *held are under way (the state's record);
+ * 1, 0 when the columns fit no version of x, -1 (code 1) when two
+ * versions fit with other columns under the same names and the state does
+ * not say which the table holds. A column halfway through a rename is
+ * named ODPS_RN_PREFIX and its new name (odps_map_tmp finds it). */
 #define ODPS_RN_PREFIX "mc_rn_"
 int odps_map_cols(const struct odps_tables_opts *o, const struct wh_sqlhist *x,
 		  const struct odps_desc *d, const char *isdata, const char *name, const char *tbl,
-		  long *map, struct mc_err *err);
+		  long *map, size_t *held, int *stage, struct mc_err *err);
 long odps_map_tmp(const struct odps_desc *d, const struct mc_col *pc);
 /* Record that table name holds the first n versions of its history (only
- * when none is recorded: only_new). */
-int odps_map_mark(const struct odps_tables_opts *o, const char *name, size_t n, int only_new,
-		  struct mc_err *err);
+ * when none is recorded: only_new), or (from > 0) that its columns are
+ * renamed from version from to n, at stage (0: to the temporary names, 1:
+ * from them to the new ones). */
+int odps_map_mark(const struct odps_tables_opts *o, const char *name, size_t n, size_t from,
+		  int stage, int only_new, struct mc_err *err);
 
 /* tables_lay.c: odps_tables_evolve of a log table of a layout other than
  * mcsync's (wh/layout.h): a column of the history named like one of the

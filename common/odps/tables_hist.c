@@ -124,41 +124,37 @@ static int rename1(struct odps_client *c, const struct odps_tables_opts *o, cons
 }
 
 /* The columns of the history renamed to their newest names: map[p] (the
- * table's column of SQL column p) from the version the table holds
- * (tables_map.c). A new name another column holds still (names swapped,
- * a chain b -> c, a -> b) is reached through a temporary name: those
- * first (phase 0), then the others, then the temporary ones. */
+ * table's column of SQL column p) from version held (tables_map.c). Every
+ * renamed column goes to a temporary name first (ODPS_RN_PREFIX and its
+ * new name), then all to their new names, so that a new name another
+ * column holds (names swapped, a chain b -> c, a -> b) is free, and the
+ * state records each stage (odps_map_mark): a run cut short carries on
+ * (stage 1: the renamed ones are all at their temporary names). */
 static int renames(struct odps_client *c, const struct odps_tables_opts *o,
 		   const struct wh_sqlhist *x, const struct odps_desc *d, const char *name,
-		   const long *map, struct mc_err *err)
+		   const long *map, size_t held, int stage, struct mc_err *err)
 {
-	char *tmpd = calloc(x->nphys + 1, 1), t[300];
-	int rc = 0;
-	if (!tmpd)
-		return mc_oom(err, "columns");
-	for (int phase = 0; phase < 3 && rc == 0; phase++)
+	char t[300];
+	int rc = 0, any = 0;
+	for (int phase = 0; phase < 2 && rc == 0; phase++) {
+		if (phase == 0 && stage == 1)
+			continue;
 		for (size_t p = 0; p < x->nphys && rc == 0; p++) {
 			const struct mc_str *n = &x->pcol[p]->name;
 			const char *cur = map[p] >= 0 ? d->names[map[p]] : NULL;
 			if (!cur || (strlen(cur) == n->n && !strncasecmp(cur, n->p, n->n)))
 				continue;
 			snprintf(t, sizeof t, ODPS_RN_PREFIX "%.*s", (int)n->n, n->p);
-			if (phase == 0) {
-				if (!strcasecmp(cur, t))
-					tmpd[p] = 1; /* a rename cut short */
-				else if (odps_desc_col(d, n->p, n->n) >= 0) {
-					rc = rename1(c, o, name, cur, strlen(cur), t, strlen(t), err);
-					tmpd[p] = 1;
-				}
-				continue;
-			}
-			if (tmpd[p] != phase - 1)
-				continue; /* the direct ones first: they free the names */
-			if (tmpd[p])
-				cur = t;
-			rc = rename1(c, o, name, cur, strlen(cur), n->p, n->n, err);
+			if (!any++ && phase == 0)
+				rc = odps_map_mark(o, name, x->h->n, held, 0, 0, err);
+			if (rc == 0 && phase == 0 && strcasecmp(cur, t))
+				rc = rename1(c, o, name, cur, strlen(cur), t, strlen(t), err);
+			else if (rc == 0 && phase == 1)
+				rc = rename1(c, o, name, t, strlen(t), n->p, n->n, err);
 		}
-	free(tmpd);
+		if (rc == 0 && phase == 0 && any)
+			rc = odps_map_mark(o, name, x->h->n, held, 1, 0, err);
+	}
 	return rc;
 }
 
@@ -171,14 +167,15 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 	struct mc_buf q = { 0 }, add = { 0 };
 	char *used = NULL, *isdata = NULL, tbl[400];
 	long *map = NULL;
-	int rc = -1, nadd = 0, mapped;
+	int rc = -1, nadd = 0, mapped, stage = -1;
+	size_t held = 0;
 	snprintf(tbl, sizeof tbl, "MaxCompute table '%s.%s'", c->t->project, name);
 	if (odps_tables_desc(c, o->sql, name, &d, err) < 0) {
 		if (err->code != MC_EXIT_DATA || !strstr(err->msg, "Table not found"))
 			return -1;
 		if (create_new(c, o, x, name, is_log, part, err) < 0)
 			return -1;
-		return odps_map_mark(o, name, x->h->n, 0, err);
+		return odps_map_mark(o, name, x->h->n, 0, 0, 0, err);
 	}
 	if (!(used = calloc(d.ncols + 1, 1)) || !(isdata = calloc(d.ncols + 1, 1)) ||
 	    !(map = calloc(x->nphys + 1, sizeof *map))) {
@@ -188,7 +185,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 	for (size_t i = 0; i < d.ncols; i++)
 		isdata[i] = !(is_log && o->layout ? odps_logpos_is_meta(o->layout, d.names[i])
 						  : is_meta(d.names[i]));
-	if ((mapped = odps_map_cols(o, x, &d, isdata, name, tbl, map, err)) < 0)
+	if ((mapped = odps_map_cols(o, x, &d, isdata, name, tbl, map, &held, &stage, err)) < 0)
 		goto out;
 	for (size_t p = 0; !mapped && p < x->nphys; p++) { /* by the newest names */
 		map[p] = odps_desc_col(&d, x->pcol[p]->name.p, x->pcol[p]->name.n);
@@ -198,7 +195,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 			used[map[p]] = 1;
 	}
 	memset(used, 0, d.ncols + 1);
-	if (mapped && renames(c, o, x, &d, name, map, err) < 0)
+	if (mapped && renames(c, o, x, &d, name, map, held, stage, err) < 0)
 		goto out;
 	for (size_t p = 0; p < x->nphys; p++) {
 		const struct mc_col *pc = x->pcol[p];
@@ -287,7 +284,7 @@ int odps_tables_evolve(struct odps_client *c, const struct odps_tables_opts *o,
 	}
 	if (part && odps_add_partition(c, o->sql, name, part, err) < 0)
 		goto out;
-	if (odps_map_mark(o, name, x->h->n, 0, err) < 0)
+	if (odps_map_mark(o, name, x->h->n, 0, 0, 0, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "wh/sqlhist.h"
@@ -75,30 +76,44 @@ static char *mark_path(const struct odps_tables_opts *o, const char *name)
 	return s;
 }
 
-/* The number of versions the state says table name holds; 0 none. */
-static size_t mark_read(const struct odps_tables_opts *o, const char *name)
+/* The state's record of table name: the number of versions it holds
+ * (*n; 0: none), or, while its columns are renamed, *n the versions it
+ * goes to, *from those it held and *stage 0 (renames to temporary names
+ * under way) or 1 (from them to the new names). */
+static void mark_read(const struct odps_tables_opts *o, const char *name, size_t *n, size_t *from,
+		      int *stage)
 {
 	char *path;
 	FILE *f;
-	unsigned long long n = 0;
+	unsigned long long a = 0, b = 0;
+	int c = 0;
+	*n = *from = 0;
+	*stage = 0;
 	if (!o->state || !(path = mark_path(o, name)))
-		return 0;
+		return;
 	if ((f = fopen(path, "r"))) {
-		if (fscanf(f, "%llu", &n) != 1)
-			n = 0;
+		int k = fscanf(f, "%llu %llu %d", &a, &b, &c);
+		if (k == 1 || (k == 3 && b && (c == 0 || c == 1))) {
+			*n = (size_t)a;
+			*from = k == 3 ? (size_t)b : 0;
+			*stage = c;
+		}
 		fclose(f);
 	}
 	free(path);
-	return (size_t)n;
 }
 
-int odps_map_mark(const struct odps_tables_opts *o, const char *name, size_t n, int only_new,
-		  struct mc_err *err)
+int odps_map_mark(const struct odps_tables_opts *o, const char *name, size_t n, size_t from,
+		  int stage, int only_new, struct mc_err *err)
 {
 	char *path, *tmp = NULL, *dir = NULL;
 	FILE *f = NULL;
-	int rc = -1;
-	if (!o->state || (only_new && mark_read(o, name)))
+	size_t had, hf;
+	int hs, rc = -1;
+	if (!o->state)
+		return 0;
+	mark_read(o, name, &had, &hf, &hs);
+	if (only_new && had)
 		return 0;
 	if (!(path = mark_path(o, name)) || !(tmp = wh_pathf("%s.tmp", path)) ||
 	    !(dir = wh_pathf("%s/" EVOLVED_DIR, o->state))) {
@@ -107,7 +122,9 @@ int odps_map_mark(const struct odps_tables_opts *o, const char *name, size_t n, 
 	}
 	if (wh_mkdirs(dir, err) < 0)
 		goto out;
-	if (!(f = fopen(tmp, "w")) || fprintf(f, "%zu\n", n) < 0 || fflush(f) != 0) {
+	if (!(f = fopen(tmp, "w")) ||
+	    (from ? fprintf(f, "%zu %zu %d\n", n, from, stage) : fprintf(f, "%zu\n", n)) < 0 ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		mc_errf(err, MC_EXIT_TRANSIENT, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -127,19 +144,62 @@ out:
 	return rc;
 }
 
+/* map while the renames from version from - 1 to n - 1 are under way:
+ * stage 0, by the old names or the temporary ones; stage 1, by the
+ * temporary names or the new ones (every renamed column went through its
+ * temporary name before any took its new one: no name is another's). */
+static int map_midway(const struct wh_sqlhist *x, const struct odps_desc *d, size_t from,
+		      int stage, const char *tbl, long *map, char *used, struct mc_err *err)
+{
+	memset(used, 0, d->ncols + 1);
+	for (size_t p = 0; p < x->nphys; p++) {
+		const struct mc_str *n = stage ? &x->pcol[p]->name : name_at(x, from - 1, p);
+		long j = stage ? odps_map_tmp(d, x->pcol[p]) : -1;
+		if (j < 0 && n)
+			j = odps_desc_col(d, n->p, n->n);
+		if (j < 0 && !stage)
+			j = odps_map_tmp(d, x->pcol[p]);
+		if (j >= 0 && used[j])
+			return mc_errf(err, MC_EXIT_DATA, "%s: its column '%s' is two columns of the "
+				       "history midway through their renames: drop or rename the "
+				       "table, or write into another project", tbl, d->names[j]);
+		if (j >= 0)
+			used[j] = 1;
+		map[p] = j;
+	}
+	return 1;
+}
+
 int odps_map_cols(const struct odps_tables_opts *o, const struct wh_sqlhist *x,
 		  const struct odps_desc *d, const char *isdata, const char *name, const char *tbl,
-		  long *map, struct mc_err *err)
+		  long *map, size_t *held, int *stage, struct mc_err *err)
 {
-	size_t n = x->h->n, at = mark_read(o, name), first = 0;
+	size_t n = x->h->n, at, from, first = 0;
 	long *m2 = calloc(x->nphys + 1, sizeof *m2);
 	char *used = calloc(d->ncols + 1, 1);
 	int rc = 0, have = 0;
+	mark_read(o, name, &at, &from, stage);
+	*held = 0;
 	if (!m2 || !used) {
 		rc = mc_oom(err, "columns");
 		goto out;
 	}
+	if (from && (at != n || from > n)) {
+		rc = mc_errf(err, MC_EXIT_DATA, "%s: the renames of its columns from version %zu of "
+			     "the schema history to version %zu were cut short (" EVOLVED_DIR
+			     "/%s), and the history has %zu versions now: load the table from a "
+			     "snapshot into another table (mc-tunnel-put --name, a new --state)",
+			     tbl, from, at, name, n);
+		goto out;
+	}
+	if (from) {
+		*held = from;
+		rc = map_midway(x, d, from, *stage, tbl, map, used, err);
+		goto out;
+	}
+	*stage = -1;
 	if (at && at <= n && match_at(o, x, d, isdata, at - 1, map, used)) {
+		*held = at;
 		rc = 1;
 		goto out;
 	}
@@ -160,6 +220,8 @@ int odps_map_cols(const struct odps_tables_opts *o, const struct wh_sqlhist *x,
 				     (int)x->h->v[n - 1].s.rec.table.n, x->h->v[n - 1].s.rec.table.p,
 				     name);
 	}
+	if (rc == 0 && have)
+		*held = first + 1;
 	if (rc == 0)
 		rc = have;
 out:
