@@ -51,6 +51,20 @@ int sink_hist_close(struct sink *s, struct sink_tab *t, const struct mc_rec *r,
 	return rec_encode(&p->hist, &c, err);
 }
 
+int sink_hist_repeat(struct sink *s, const struct mc_rec *r, struct mc_err *err)
+{
+	struct sink_tab *t;
+	if (r->effect != MC_DDL_ALTER || !r->table.n || !is_warehouse(s) ||
+	    s->o.route == SINK_ROUTE_BASE || !(t = sink_tab_find(s, r, 0, err)))
+		return 0;
+	switch (wh_alter_has_cols(r->sql.p, r->sql.n)) {
+	case -1: return mc_oom(err, "a statement's clauses");
+	case 1: t->alter_cols = 1; break;
+	default: break;
+	}
+	return 0;
+}
+
 int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err)
 {
 	struct sink_tab *t;

@@ -10,6 +10,7 @@
  * ones its snapshot is in (the merge of those would stay stale). Refused
  * before anything of the stream is kept. A ledger of an older sink
  * records none: the first stream sets it. */
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,6 +106,69 @@ static void filter_says(const char *v, char *out, size_t n)
  * table it leaves out would go stale. --tables-changed takes the new
  * filter (after a snapshot of the tables it adds). Streams of other
  * programs (a snapshot's, a generator's) say nothing of it. */
+/* "DB.TABLE" of a ledger table key (ledger_table_key), into out: 0, -1. */
+static int table_of_key(const char *k, char *out, size_t outsz)
+{
+	size_t n = sizeof LEDGER_K_TABLE - 1, o = 0;
+	if (strncmp(k, LEDGER_K_TABLE, n) != 0)
+		return -1;
+	k += n;
+	if (strncmp(k, LEDGER_K_HEX, sizeof LEDGER_K_HEX - 1) != 0)
+		return snprintf(out, outsz, "%s", k) < (int)outsz ? 0 : -1;
+	for (k += sizeof LEDGER_K_HEX - 1; *k && o + 1 < outsz;) {
+		unsigned v;
+		if (*k == '.') {
+			out[o++] = *k++;
+			continue;
+		}
+		if (sscanf(k, "%2x", &v) != 1 || !k[1])
+			return -1;
+		out[o++] = (char)v;
+		k += 2;
+	}
+	out[o] = 0;
+	return *k ? -1 : 0;
+}
+
+/* --tables-changed: the tables of source id the warehouse holds that the
+ * new filter (val: "re:REGEX", or "all", and a rows fingerprint) no longer
+ * reads get LEDGER_K_UNFOLLOWED + NAME, where the log of them stops (the
+ * source's committed position): a merge past it would be stale
+ * (mergejob). Those it reads again lose it (a snapshot of them first). */
+static int mark_unfollowed(struct sink *s, const char *id, const char *val, struct mc_err *err)
+{
+	const struct mc_ledger *l = sink_src(s);
+	char re_s[1200], full[700], pos[64], k[700];
+	const char *sp;
+	regex_t re;
+	int has_re = strncmp(val, "re:", 3) == 0, rc = 0;
+	if (has_re) {
+		snprintf(re_s, sizeof re_s, "%s", val + 3);
+		if ((sp = strstr(re_s, " rows:")))
+			re_s[sp - re_s] = 0;
+		if (regcomp(&re, re_s, REG_EXTENDED | REG_NOSUB) != 0)
+			return 0; /* (the tail compiled it; another regex library) */
+	}
+	pos_format(l->has_resume ? &l->resume : &l->pos, pos, sizeof pos);
+	for (size_t i = 0; i < s->L.tsrc.n; i++) {
+		const char *key = s->L.tsrc.kv[i].k, *v = s->L.tsrc.kv[i].v, *name, *sp2;
+		if (strncmp(key, LEDGER_K_SRCTAB, sizeof LEDGER_K_SRCTAB - 1) != 0 ||
+		    !(sp2 = strchr(v, ' ')) || (size_t)(sp2 - v) != strlen(id) ||
+		    strncmp(v, id, strlen(id)) != 0 || table_of_key(sp2 + 1, full, sizeof full) < 0)
+			continue;
+		name = key + sizeof LEDGER_K_SRCTAB - 1;
+		snprintf(k, sizeof k, LEDGER_K_UNFOLLOWED "%s", name);
+		if (!has_re || regexec(&re, full, 0, NULL, 0) == 0)
+			ckpt_del(&s->L.rules, k);
+		else if (!ckpt_get(&s->L.rules, k) && (l->has_pos || l->has_resume) &&
+			 (rc = ckpt_set(&s->L.rules, k, pos, err)) < 0)
+			break;
+	}
+	if (has_re)
+		regfree(&re);
+	return rc < 0 ? -1 : 0;
+}
+
 int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct mc_rec *r,
 		       struct mc_err *err)
 {
@@ -135,7 +199,8 @@ int sink_header_tables(struct sink *s, const struct rio_reader *rd, const struct
 	    strncmp(have, val, strlen(have)) == 0 && val[strlen(have)] == ' ')
 		have = NULL;
 	if (!have || s->o.tables_changed) {
-		if (ledger_tables_set(&s->L, id, val, err) < 0)
+		if (ledger_tables_set(&s->L, id, val, err) < 0 ||
+		    (have && mark_unfollowed(s, id, val, err) < 0))
 			return -1;
 		s->dirty = 1;
 		return 0;

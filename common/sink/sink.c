@@ -657,7 +657,7 @@ static int handle1(struct sink *s, struct rio_reader *rd, const struct mc_rec *r
 		if (s->o.resnap)
 			return sink_resnap_refuse(rd, r, err);
 		if ((rc = accept_change(s, rd, r, err)) <= 0)
-			return rc;
+			return rc < 0 ? rc : sink_hist_repeat(s, r, err);
 		return sink_on_ddl(s, rd, r, err);
 	case MC_R_MARK:
 		if (on_mark(s, rd, r, err) < 0)

@@ -459,6 +459,11 @@ int sink_hist_ddl(struct sink *s, const struct mc_rec *r, struct mc_err *err);
  * pending and every merge past it was refused). */
 int sink_hist_close(struct sink *s, struct sink_tab *t, const struct mc_rec *r,
 		    struct mc_err *err);
+/* An ALTER TABLE record r repeated (committed before: a rerun): its table
+ * is marked as after such a statement again (t->alter_cols), so that the
+ * next change committed closes it in the history if no run did (the run
+ * that committed it stopped before the next row) (sink_hist_close). */
+int sink_hist_repeat(struct sink *s, const struct mc_rec *r, struct mc_err *err);
 /* Whether p goes to the destination at a commit for its history only,
  * and after the commit: its history records are gone. */
 int sink_hist_pending(const struct sink *s, const struct sink_pbuf *p);

@@ -702,6 +702,7 @@ int ledger_from_ckpt(const struct ckpt *c, const char *what, struct mc_ledger *l
 		    (strncmp(c->kv[i].k, LEDGER_K_COMMITS, sizeof LEDGER_K_COMMITS - 1) == 0 &&
 		     ckpt_append(&l->wcommits, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_RULES, sizeof LEDGER_K_RULES - 1) == 0 ||
+		      strncmp(c->kv[i].k, LEDGER_K_UNFOLLOWED, sizeof LEDGER_K_UNFOLLOWED - 1) == 0 ||
 		      strncmp(c->kv[i].k, LEDGER_K_TABLES, sizeof LEDGER_K_TABLES - 1) == 0) &&
 		     ckpt_append(&l->rules, c->kv[i].k, c->kv[i].v, err) < 0) ||
 		    ((strncmp(c->kv[i].k, LEDGER_K_SNAPW, sizeof LEDGER_K_SNAPW - 1) == 0 ||

@@ -121,6 +121,9 @@
 					      * unnamed source): the rules
 					      * fingerprint its streams came
 					      * through ("FP FILE", or "none") */
+#define LEDGER_K_UNFOLLOWED "unfollowed." /* + a table's name: where its source's
+					   * tail stopped reading it (--tables-changed),
+					   * "POS"; kept with the rules */
 #define LEDGER_K_TABLES "tables."            /* + a source's server_id: the
 					      * tables its mc-binlog-tail streams
 					      * hold ("all", or "re:REGEX") */

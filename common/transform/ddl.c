@@ -767,11 +767,27 @@ static void cty_text(const struct cty *c, int wide, char *out, size_t outsz)
 	static const char *const w[][3] = { { "tinyint", "4", "3" }, { "smallint", "6", "5" },
 		{ "mediumint", "9", "8" }, { "int", "11", "10" }, { "bigint", "20", "20" },
 		{ "decimal", "10,0", "10,0" } };
-	int l = snprintf(out, outsz, "%s", c->base);
+	int l = snprintf(out, outsz, "%s", c->base), lab = c->labels != NULL;
 	for (size_t i = 0; wide && !c->labels && i < sizeof w / sizeof w[0]; i++)
 		if (!strcmp(c->base, w[i][0]) && l >= 0 && (size_t)l < outsz)
 			l += snprintf(out + l, outsz - (size_t)l, "(%s)", w[i][c->uns ? 2 : 1]);
-	if (c->labels && l >= 0 && (size_t)l < outsz)
+	if (wide) { /* the server's own writing: DATETIME(0) is datetime, CHAR
+		     * char(1), FLOAT(10) float and FLOAT(30) double */
+		int zero = lab && c->nlabels == 1 && c->labels[0] == '0';
+		long p = lab ? strtol(c->labels, NULL, 10) : 0;
+		if (zero && (!strcmp(c->base, "datetime") || !strcmp(c->base, "timestamp") ||
+			     !strcmp(c->base, "time")))
+			lab = 0;
+		else if (!lab && (!strcmp(c->base, "char") || !strcmp(c->base, "binary")) &&
+			 l >= 0 && (size_t)l < outsz)
+			l += snprintf(out + l, outsz - (size_t)l, "(1)");
+		else if (lab && !strcmp(c->base, "float") && !memchr(c->labels, ',', c->nlabels) &&
+			 p >= 0 && p <= 53) {
+			l = snprintf(out, outsz, "%s", p <= 24 ? "float" : "double");
+			lab = 0;
+		}
+	}
+	if (lab && l >= 0 && (size_t)l < outsz)
 		l += snprintf(out + l, outsz - (size_t)l, "(%.*s)", (int)(c->nlabels > 200 ? 200 :
 			      c->nlabels), c->labels);
 	if (c->uns && l >= 0 && (size_t)l < outsz)

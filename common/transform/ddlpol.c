@@ -83,19 +83,57 @@ static bool on_table(const struct tf_sel *on, const char *db, const char *table)
 	return tf_sel_match(on, db, strlen(db), table, strlen(table));
 }
 
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static int same_match(const struct tf_match *a, const struct tf_match *b)
+{
+	return same_text(a->text, b->text) && a->is_re == b->is_re && a->nocase == b->nocase;
+}
+
+/* Another mask rule, of the new name, masks what rule m does the same way */
+static int mask_also(const struct tf_fixt *F, const struct tf_mask *m, const char *db2,
+		     const char *table2)
+{
+	for (size_t j = 0; j < F->nmask; j++)
+		if (on_table(&F->mask[j].on, db2, table2) && same_match(&F->mask[j].column, &m->column) &&
+		    F->mask[j].how == m->how && same_text(F->mask[j].cnst, m->cnst) &&
+		    F->mask[j].key == m->key && same_text(F->mask[j].keytext, m->keytext))
+			return 1;
+	return 0;
+}
+
+/* ... and a types rule */
+static int types_also(const struct tf_rules *R, const struct tf_typerule *t, const char *db2,
+		      const char *table2)
+{
+	for (size_t j = 0; j < R->ntypes; j++)
+		if (on_table(&R->types[j].on, db2, table2) && same_match(&R->types[j].column, &t->column) &&
+		    same_match(&R->types[j].source_type, &t->source_type) &&
+		    R->types[j].to.t == t->to.t && R->types[j].to.prec == t->to.prec &&
+		    R->types[j].to.scale == t->to.scale && same_text(R->types[j].to.format, t->to.format) &&
+		    R->types[j].to.unix_mul == t->to.unix_mul && !strcmp(R->types[j].to.mysql, t->to.mysql))
+			return 1;
+	return 0;
+}
+
 int tf_rename_keeps(const struct tf_rules *R, const char *db, const char *table,
 		    const char *db2, const char *table2, char *why, size_t whysz)
 {
 	for (size_t i = 0; R->fixt && i < R->fixt->nmask; i++)
 		if (on_table(&R->fixt->mask[i].on, db, table) &&
-		    !on_table(&R->fixt->mask[i].on, db2, table2)) {
+		    !on_table(&R->fixt->mask[i].on, db2, table2) &&
+		    !mask_also(R->fixt, &R->fixt->mask[i], db2, table2)) {
 			snprintf(why, whysz, "the mask rule at %s names '%s.%s', not '%s.%s': the "
 				 "rows of '%s.%s' from here on would be written in the clear",
 				 R->fixt->mask[i].at, db, table, db2, table2, db2, table2);
 			return 0;
 		}
 	for (size_t i = 0; i < R->ntypes; i++)
-		if (on_table(&R->types[i].on, db, table) && !on_table(&R->types[i].on, db2, table2)) {
+		if (on_table(&R->types[i].on, db, table) && !on_table(&R->types[i].on, db2, table2) &&
+		    !types_also(R, &R->types[i], db2, table2)) {
 			snprintf(why, whysz, "the types rule at %s names '%s.%s', not '%s.%s': the "
 				 "rows of '%s.%s' from here on would have the columns' own types",
 				 R->types[i].where, db, table, db2, table2, db2, table2);

@@ -765,6 +765,8 @@ static int plan_range(struct mergejob *j, struct mc_err *err)
 			       "the base partition '%s' starts at %s, after the point asked (%s)",
 			       j->base_part, a, b);
 	}
+	if (mj_check_followed(j, err) < 0)
+		return -1;
 	return j->o.at ? base_before_point(j, err) : 0;
 }
 

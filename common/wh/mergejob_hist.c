@@ -17,6 +17,17 @@ int mj_hist_read(const struct mergejob *j, struct wh_hist *h, char **path, struc
 	if (!hp)
 		return mc_oom(err, "path");
 	rc = wh_hist_read(hp, h, err);
+	if (rc > 0 && !h->ranked && j->nhist > 1 && (h->n > 1 || h->npend)) {
+		/* (a later history's statements sit among the older's by
+		 * their positions: which is which cannot be told) */
+		rc = mc_errf(err, MC_EXIT_DATA,
+			     "table '%s': its schema history '%s' was written by an older "
+			     "mc-tunnel-put, which did not tell the source's binlog histories apart "
+			     "in it (RESET MASTER), and it holds %zu versions: their order cannot be "
+			     "known; load the table into a new warehouse (a new snapshot and its "
+			     "tail)", j->o.table, hp, h->n);
+		wh_hist_free(h);
+	}
 	if (path && rc >= 0)
 		*path = hp;
 	else

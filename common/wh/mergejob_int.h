@@ -194,6 +194,9 @@ int mj_file_committed(const struct mergejob *j, const char *name);
 /* Position p of history rank as a global one, and back (ledger source). */
 struct mc_pos mj_gpos(size_t rank, struct mc_pos p);
 /* The end of day `day` for the table's source: 1 and *upto, 0 not yet. */
+/* The range ends where the source's tail still reads the table (ledger
+ * LEDGER_K_UNFOLLOWED: its --tables changed): 0, or -1 (code 1). */
+int mj_check_followed(const struct mergejob *j, struct mc_err *err);
 int mj_day_cut(struct mergejob *j, int64_t day, struct mc_pos *upto);
 /* --at=POSITION: the one history it can name (else -1, err set). */
 const struct mc_ledger *mj_at_src(struct mergejob *j, struct mc_err *err);

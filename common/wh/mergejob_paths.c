@@ -48,7 +48,8 @@ static char *resolve_path(const char *path)
 int wh_path_outside(const char *opt, const char *path, const char *whdir, const char *why,
 		    struct mc_err *err)
 {
-	char *w = realpath(whdir, NULL), *o = w ? resolve_path(path) : NULL;
+	/* (a warehouse not made yet: by its nearest directory, as the path) */
+	char *w = resolve_path(whdir), *o = w ? resolve_path(path) : NULL;
 	size_t n = w ? strlen(w) : 0;
 	int rc = 0;
 	if (o && n > 0 && strncmp(o, w, n) == 0 &&

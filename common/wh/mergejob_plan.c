@@ -1,6 +1,7 @@
 /* mergejob_plan.c: what a merge job reads: the key, the upper end of the
  * log's range, and the base partition (docs/merge.md). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,32 @@ void mj_manifest_out(const struct mergejob *j, struct wh_manifest *m)
 			pos_back(j, &m->files[i].lo, &s2);
 			pos_back(j, &m->files[i].hi, &s2);
 		}
+}
+
+int mj_check_followed(const struct mergejob *j, struct mc_err *err)
+{
+	char k[300], up[64];
+	const char *v;
+	struct mc_pos p;
+	struct mc_err e = { 0 };
+	snprintf(k, sizeof k, LEDGER_K_UNFOLLOWED "%s", j->o.table);
+	if (!(v = ckpt_get(&j->L.rules, k)) || pos_parse(v, &p, &e) < 0)
+		return 0;
+	/* (where the filter changed: the history open then, the last; a
+	 * range ends before upto, and P itself was read) */
+	p = mj_gpos(j->nhist ? j->nhist - 1 : 0, p);
+	if (!j->upto_inf && (pos_cmp(&j->upto, &p) <= 0 || (p.row++, pos_cmp(&j->upto, &p) <= 0)))
+		return 0;
+	if (j->upto_inf)
+		snprintf(up, sizeof up, "the log's end");
+	else
+		pos_format(&j->upto, up, sizeof up);
+	return mc_errf(err, MC_EXIT_DATA,
+		       "table '%s': its source's tail has not read it since %s (its --tables "
+		       "changed: ledger %s), and this merge reaches %s: the table's changes since "
+		       "are nowhere; merge up to that point (--at=%s), or follow it again (load a "
+		       "snapshot of it, then a tail that reads it, with --tables-changed)",
+		       j->o.table, v, k, up, v);
 }
 
 int mj_day_cut(struct mergejob *j, int64_t day, struct mc_pos *upto)

@@ -103,16 +103,24 @@ static void hfile_free(struct hfile *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* Read path's schema and ddl records into f (and, when h, the history). */
-static int hfile_read(const char *path, struct hfile *f, struct wh_hist *h, struct mc_err *err)
+#define RANKED "ranked" /* the header entry of a file whose positions are ranked */
+
+/* Read path's schema and ddl records into f (and, when h, the history);
+ * *ranked: its header says RANKED (or there is no file). */
+static int hfile_read(const char *path, struct hfile *f, struct wh_hist *h, int *ranked,
+		      struct mc_err *err)
 {
 	struct rio_reader rd;
 	struct mc_rec r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	*ranked = 1;
 	if (fd < 0)
 		return errno == ENOENT ? 0 : mc_errnof(err, errno, "'%s'", path);
+	*ranked = 0;
 	rio_init(&rd, fd, RIO_MCR);
 	while ((rc = rio_next(&rd, &r, err)) > 0) {
+		if (r.kind == MC_R_HEADER && rec_header_get(&r, RANKED))
+			*ranked = 1;
 		if (r.kind != MC_R_SCHEMA && r.kind != MC_R_DDL)
 			continue;
 		if ((f && hfile_add(f, &r, err) < 0) || (h && wh_hist_push(h, &r, err) < 0)) {
@@ -130,7 +138,8 @@ static int hfile_read(const char *path, struct hfile *f, struct wh_hist *h, stru
 int wh_hist_read(const char *path, struct wh_hist *h, struct mc_err *err)
 {
 	memset(h, 0, sizeof *h);
-	int rc = hfile_read(path, NULL, h, err);
+	int ranked, rc = hfile_read(path, NULL, h, &ranked, err);
+	h->ranked = ranked;
 	if (rc < 0)
 		wh_hist_free(h);
 	return rc;
@@ -178,7 +187,7 @@ int wh_hist_add(const char *path, const char *recs, size_t len, size_t rank, str
 	struct hfile f = { 0 }, out = { 0 };
 	struct mc_scratch sc = { 0 };
 	size_t at = 0, added = 0;
-	int rc = hfile_read(path, &f, NULL, err);
+	int ranked, rc = hfile_read(path, &f, NULL, &ranked, err);
 	if (rc < 0)
 		return -1;
 	rc = 0;
@@ -215,6 +224,14 @@ int wh_hist_add(const char *path, const char *recs, size_t len, size_t rank, str
 		memset(&h, 0, sizeof h);
 		h.kind = MC_R_HEADER;
 		h.version = MC_REC_VERSION;
+		/* (a file of an older writer stays unranked, its records
+		 * perhaps of several histories, until a record of the first
+		 * history comes: then there is no other yet) */
+		struct mc_kv kv = { { RANKED, sizeof RANKED - 1 }, { "1", 1 } };
+		if (ranked || rank == 0) {
+			h.meta = &kv;
+			h.nmeta = 1;
+		}
 		rc = rec_encode(&out.b, &h, err);
 		for (size_t i = 0; i < f.n && rc == 0; i++)
 			rc = buf_add(&out.b, f.b.p + f.r[i].at, f.r[i].len) < 0 ? mc_oom(err, "history") : 0;

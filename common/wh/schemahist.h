@@ -44,6 +44,10 @@ struct wh_hist {
 	struct wh_hddl *pend;  /* statements after the last version (no row
 				* under their schema yet) */
 	size_t npend, cpend;
+	int ranked;            /* the file's positions carry the binlog
+				* history's rank (header "ranked": a file
+				* written first since, wh_hist_add); 0: an
+				* older writer's, every record's rank 0 */
 };
 
 /* Read the history at path: 1, 0 when there is no file (h empty). */

@@ -135,7 +135,8 @@ int wh_type_conv(const struct mc_col *from, const struct mc_col *to, int *arg, c
 	if (rb && ra && ta == tb && rb >= ra)
 		return WH_CV_SAME;
 	if (rb && !ra && a.a1 >= 0 &&
-	    ((tb && !strcmp(a.base, "varchar") && 4ull * (unsigned long)a.a1 <= lob_bytes(rb)) ||
+	    ((tb && (!strcmp(a.base, "varchar") || !strcmp(a.base, "char")) &&
+	      4ull * (unsigned long)a.a1 <= lob_bytes(rb)) ||
 	     (!tb && !strcmp(a.base, "varbinary") && (unsigned long)a.a1 <= lob_bytes(rb))))
 		return WH_CV_SAME;
 	/* ENUM or SET labels appended at the end: the values (their texts) stay */

@@ -58,6 +58,7 @@ struct tstat {
 	int loading;            /* a partition with _PENDING: snapshot under way */
 	size_t nlog;            /* complete log partitions */
 	struct ckpt merged;     /* the last merge's record (empty: none) */
+	char unfollowed[64];    /* not read by its source's tail since (or "") */
 };
 
 static int unhex(const char *s, size_t n, char *out, size_t outsz)
@@ -103,6 +104,9 @@ static int gather(const char *dir, const struct mc_ledger *l, const char *key, c
 	memset(t, 0, sizeof *t);
 	t->name = name;
 	source_of(key, t);
+	snprintf(path, sizeof path, LEDGER_K_UNFOLLOWED "%s", name);
+	snprintf(t->unfollowed, sizeof t->unfollowed, "%s",
+		 ckpt_get(&l->rules, path) ? ckpt_get(&l->rules, path) : "");
 	if (ledger_tsrc_get(l, name, &t->src) < 0)
 		t->src = 0;
 	ledger_table_key(t->db, strlen(t->db), t->table, strlen(t->table), tk, sizeof tk);
@@ -228,6 +232,9 @@ static void attention(const struct tstat *t, char *out, size_t outsz)
 	if (!t->full[0] && t->chain != LEDGER_CHAIN_AT && !t->loading)
 		snprintf(out + strlen(out), outsz - strlen(out), "%sno full partition",
 			 out[0] ? ", " : "");
+	if (t->unfollowed[0]) /* (its tail's --tables changed: mergejob) */
+		snprintf(out + strlen(out), outsz - strlen(out), "%snot read by its tail since %s",
+			 out[0] ? ", " : "", t->unfollowed);
 }
 
 static int print_human(struct mc_buf *b, const char *dir, const struct mc_ledger *l,
