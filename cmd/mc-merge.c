@@ -454,6 +454,8 @@ static int run_odps(const struct mergejob_opts *o, const struct odps_cli *x)
 	mo.say = prog_sayer;
 	if (odps_merge_run(&c, &mo, &err) < 0)
 		merge_fail(o, x, &err);
+	if (skipped == MJ_SKIP_DROPPED) /* (err: the DROP, merge_odps.c plan_ddl) */
+		prog_warn("%s: no partition of ds=%s, nothing to do (--skip-merged)", err.msg, o->ds);
 	if (!skipped) /* a day skipped is no merge: the last one's record stays */
 		merge_record(o, x, NULL);
 	if (all_did)

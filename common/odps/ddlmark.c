@@ -326,12 +326,14 @@ int odps_ddlmark_plan(struct odps_client *c, const struct odps_sql_opts *so, con
 					"swap, as gh-ost and pt-online-schema-change do), which mc-merge "
 					"cannot follow: load a new snapshot of the table taken after it",
 					table, p, table, dw ? "_log_ddl" : where);
-			else
+			else {
 				mc_errf(err, MC_EXIT_DATA,
 					"table '%s': a DROP (or a rename away) at position %s (its marker "
 					"in '%s%s') takes the table away, and no CREATE of it follows in "
 					"the range of this merge: the table is gone (if it comes back, "
 					"load a new snapshot of it)", table, p, table, where);
+				rc = -2; /* (gone: odps_ddlmark_plan) */
+			}
 			goto out;
 		}
 		if (at >= 0) {

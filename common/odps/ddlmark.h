@@ -63,6 +63,7 @@ int odps_ddlmark_read(const char *table, int dataworks, const char *text, size_t
  * marker (written before mcsync kept them) are -1 with err (code 1)
  * naming the position. One SELECT (two for a dataworks log with a RENAME
  * in the range) through c with so (which must allow a full scan). */
+/* (-2, err set: the table is gone, a DROP with no CREATE after it) */
 int odps_ddlmark_plan(struct odps_client *c, const struct odps_sql_opts *so, const char *table,
 		      enum wh_layout lay, const struct mc_pos *from, const struct mc_pos *upto,
 		      int *has_barrier, struct mc_pos *barrier, struct mc_err *err);

@@ -674,8 +674,15 @@ out:
 static int plan_ddl(struct mo *m, struct mc_err *err)
 {
 	char p[64];
-	if (odps_ddlmark_plan(m->c, &m->so, m->o->table, m->lay, &m->from,
-			      m->upto_inf ? NULL : &m->upto, &m->has_barrier, &m->barrier, err) < 0)
+	int rc = odps_ddlmark_plan(m->c, &m->so, m->o->table, m->lay, &m->from,
+				   m->upto_inf ? NULL : &m->upto, &m->has_barrier, &m->barrier, err);
+	if (rc == -2 && m->o->ds && m->o->skip_merged && m->o->skipped) {
+		/* the daily run: a table dropped for good is nothing to do
+		 * (err keeps the statement's words for the caller to say) */
+		*m->o->skipped = MJ_SKIP_DROPPED;
+		return 1;
+	}
+	if (rc < 0)
 		return -1;
 	if (m->has_barrier) {
 		pos_format(&m->barrier, p, sizeof p);
@@ -849,7 +856,9 @@ static int run(struct mo *m, struct mc_err *err)
 	} else if (plan_at(m, err) < 0 || base_before_point(m, err) < 0) {
 		return -1;
 	}
-	if (plan_ddl(m, err) < 0 || odps_mo_key_unique(m, err) < 0)
+	if ((rc = plan_ddl(m, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (odps_mo_key_unique(m, err) < 0)
 		return -1;
 	/* a MODIFY into FLOAT(M,D)/DOUBLE(M,D) in the range, also one that
 	 * made no version (the schema records say float before and after) */
