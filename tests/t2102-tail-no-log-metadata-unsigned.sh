@@ -33,7 +33,7 @@ sql "INSERT INTO d.s VALUES (2, 8, 'é')"
 expect_code 1 "a text the charset changes: exit 1" \
 	mc-binlog-tail --tables='^d\.s$' "$B/mysql-bin.000002"
 expect_grep "... naming the column and the way (schema records carry no charset)" \
-	"table .d.\..s.: column 3: a character outside ASCII, .*its charset .*read from before the table's CREATE TABLE, or set binlog_row_metadata=FULL" "$T/err"
+	"table .d.\..s.: column 3: text that is not UTF-8, .*its charset .*read from before the table's CREATE TABLE, or set binlog_row_metadata=FULL" "$T/err"
 expect_ok "with --schema (mc-snapshot's): exit 0" mc-binlog-tail --tables='^d\.u$' --schema="$T/snap.mcr" "$B/mysql-bin.000002"
 expect_eq "... the values exact" "$(row u)" '[2,4294967294,"x"] '
 

@@ -1,6 +1,7 @@
 /* binlog_value.c: column values of rows events into struct mc_val
  * (docs/record-format.md, "Values"). */
 #include "binlog/binlog.h"
+#include "base/charset.h"
 #include "binlog/binlog_int.h"
 
 #include <math.h>
@@ -311,11 +312,11 @@ static int text_value(struct bl_decoder *d, const struct bl_col *c, const uint8_
 {
 	switch (c->conv) {
 	case CONV_PASS: case CONV_NOCS_TEXT:
-		for (size_t i = 0; (c->guess & BL_GUESS_CHARSET) && i < n; i++)
-			if (p[i] >= 0x80)
-				return guess_refused(err, "a character outside ASCII",
-						     "its charset (binlog_row_metadata=NO_LOG)",
-						     1);
+		/* (no charset known: UTF-8, the server's default, taken as it
+		 * is; bytes that are not UTF-8 are of another charset) */
+		if ((c->guess & BL_GUESS_CHARSET) && cs_utf8_valid((const char *)p, n, 4) < n)
+			return guess_refused(err, "text that is not UTF-8",
+					     "its charset (binlog_row_metadata=NO_LOG)", 1);
 		v->kind = MC_V_STR;
 		v->v.s = mc_str_c((const char *)p, n);
 		return 0;

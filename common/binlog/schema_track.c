@@ -539,20 +539,18 @@ static int has_any_charset(const struct bl_table *t)
 	return 0;
 }
 
-void st_fill(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos)
+/* Without SIGNEDNESS metadata, UNSIGNED from the DDL or --schema (the
+ * rows decoded after this map use it); without charset metadata, the
+ * charset (or binary) from them. */
+static void apply_known(struct bl_table *t, const struct st_known *k)
 {
-	const struct st_known *k;
-	if (!s->nknown || s->names_from_binlog)
-		return;
-	long kn = st_find_known(s, t, pos);
-	if (kn < 0)
-		return;
-	k = &s->known[kn];
 	for (uint32_t i = 0; !t->has_signedness && k->cols.uns && k->cols.n == t->ncols &&
 			     i < t->ncols; i++) {
-		t->cols[i].is_unsigned = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
+		uint8_t u = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
+		if (t->cols[i].is_unsigned != u || (t->cols[i].guess & BL_GUESS_SIGN))
+			t->plan_ok = 0;
+		t->cols[i].is_unsigned = u;
 		t->cols[i].guess &= (uint8_t)~BL_GUESS_SIGN;
-		t->plan_ok = 0;
 	}
 	for (uint32_t i = 0; k->cols.cs && k->cols.n == t->ncols && i < t->ncols; i++) {
 		struct bl_col *c = &t->cols[i];
@@ -564,6 +562,16 @@ void st_fill(const struct schema_track *s, struct bl_table *t, const struct mc_p
 		bl_col_setup(c);
 		t->plan_ok = 0;
 	}
+}
+
+void st_fill(const struct schema_track *s, struct bl_table *t, const struct mc_pos *pos)
+{
+	if (!s->nknown || s->names_from_binlog)
+		return;
+	long kn = st_find_known(s, t, pos);
+	if (kn < 0)
+		return;
+	apply_known(t, &s->known[kn]);
 }
 
 int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
@@ -585,28 +593,8 @@ int st_schema(struct schema_track *s, struct bl_table *t, struct st_table *ti,
 		if (!t->has_names || !t->has_signedness || !has_any_charset(t))
 			k = kn >= 0 ? &s->known[kn] : NULL;
 	}
-	/* Without SIGNEDNESS metadata, UNSIGNED comes from the DDL or --schema
-	 * (the rows decoded after this map use it). */
-	if (k && !t->has_signedness && k->cols.uns)
-		for (uint32_t i = 0; i < t->ncols; i++) {
-			uint8_t u = (k->cols.uns[i] & DDL_UNSIGNED) != 0;
-			if (t->cols[i].is_unsigned != u || (t->cols[i].guess & BL_GUESS_SIGN))
-				t->plan_ok = 0;
-			t->cols[i].is_unsigned = u;
-			t->cols[i].guess &= (uint8_t)~BL_GUESS_SIGN;
-		}
-	/* Without charset metadata, the charset (or binary) from the DDL. */
-	if (k && k->cols.cs)
-		for (uint32_t i = 0; i < t->ncols; i++) {
-			struct bl_col *c = &t->cols[i];
-			int id = charset_id(k->cols.cs[i]);
-			if (c->has_charset || id < 0 || !is_text_col(c->type))
-				continue;
-			c->has_charset = 1;
-			c->charset = (uint16_t)id;
-			bl_col_setup(c);
-			t->plan_ok = 0;
-		}
+	if (k)
+		apply_known(t, k);
 	/* INET6, UUID, INET4 (BINARY in the map) from the DDL or --schema */
 	for (uint32_t i = 0; kf && kf->cols.uns && i < t->ncols; i++)
 		if (kf->cols.uns[i] & DDL_FBT) {

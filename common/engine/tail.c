@@ -665,6 +665,7 @@ void tail_txn_forget(struct tail *T)
 {
 	txn_discard(&T->txn);
 	T->nsp = 0;
+	T->sp_lost = NULL;
 	T->in_txn = 0;
 	T->txn_start_gtid = 0;
 }

@@ -354,6 +354,10 @@ static int relay_carry(struct tail *T, const struct file_loop *L, int next, stru
 		return 0;
 	if (txn_unref(&T->txn, err) < 0)
 		return -1;
+	if (T->nsp) { /* (their marks are of the buffer before the copy) */
+		T->nsp = 0;
+		T->sp_lost = "the transaction was carried into the next relay log after its SAVEPOINT";
+	}
 	T->carry = 1;
 	return 0;
 }

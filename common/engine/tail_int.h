@@ -75,8 +75,12 @@ struct tail {
 	struct {             /* its savepoints, in the order set (tail_sp.c) */
 		char name[200];
 		uint64_t mark; /* txn_mark at the SAVEPOINT */
-	} sp[16];
+	} sp[128];
 	size_t nsp;
+	const char *sp_lost;  /* why a ROLLBACK TO of this transaction cannot be
+			       * done (a savepoint name not compared as the
+			       * server does, too many, a relay log's carry),
+			       * or NULL */
 	struct mc_buf sql8, sqlred; /* a statement's text in UTF-8, redacted */
 	/* lower_case_table_names (--lower-case-table-names, or the server's
 	 * live; -1: not known), and a statement's names in lower case */

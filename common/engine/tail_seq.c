@@ -40,7 +40,10 @@ int tail_sequence(struct tail *T, struct bl_table *t, const struct mc_pos *pos, 
 			if (t->cols[i].name.n != strlen(seq_names[i]) ||
 			    memcmp(t->cols[i].name.p, seq_names[i], t->cols[i].name.n) != 0)
 				return 0;
-		return 1; /* a sequence: left out, as mc-snapshot does */
+		/* a table the DDL read made (CREATE TABLE ... AS SELECT * FROM a
+		 * sequence) is a table; else a sequence: left out, as
+		 * mc-snapshot does */
+		return st_find_known(&T->st, t, pos) >= 0 ? 0 : 1;
 	}
 	if (st_find_known(&T->st, t, pos) >= 0)
 		return 0; /* a table whose columns are known */

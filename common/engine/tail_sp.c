@@ -30,18 +30,21 @@ static int word(const char **s, const char *e, const char *w)
 	return 1;
 }
 
-/* The savepoint's name (backquoted or not) into out: 0, or -1 when it is
- * too long or missing. */
+/* The savepoint's name (quoted with ` or ", ANSI_QUOTES, or not) into
+ * out: 0, -1 when it is too long or missing, -2 when it has a character
+ * outside ASCII (the server compares names in utf8mb3_general_ci, which
+ * strcasecmp does not). */
 static int sp_name(const char *s, const char *e, char *out, size_t outsz)
 {
 	size_t k = 0;
 	while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
 		s++;
-	if (s < e && *s == '`') {
+	if (s < e && (*s == '`' || *s == '"')) {
+		char q = *s;
 		for (s++; s < e; s++) {
-			if (*s == '`' && !(s + 1 < e && s[1] == '`'))
+			if (*s == q && !(s + 1 < e && s[1] == q))
 				break;
-			if (*s == '`')
+			if (*s == q)
 				s++;
 			if (k + 1 >= outsz)
 				return -1;
@@ -55,6 +58,9 @@ static int sp_name(const char *s, const char *e, char *out, size_t outsz)
 		}
 	}
 	out[k] = 0;
+	for (size_t i = 0; i < k; i++)
+		if ((unsigned char)out[i] >= 0x80)
+			return -2;
 	return k ? 0 : -1;
 }
 
@@ -83,7 +89,10 @@ int tail_savepoint(struct tail *T, const char *s, size_t n, uint64_t start, stru
 	if (word(&p, e, "SAVEPOINT")) {
 		if (!T->in_txn)
 			return 0; /* autocommit: nothing to undo later */
-		if (sp_name(p, e, name, sizeof name) < 0)
+		int rc = sp_name(p, e, name, sizeof name);
+		if (rc == -2)
+			T->sp_lost = "a savepoint's name has a character outside ASCII";
+		if (rc < 0)
 			return 0; /* a ROLLBACK TO it is refused */
 		/* a savepoint set again under its name moves to the end:
 		 * the list stays in the order they were set */
@@ -91,8 +100,10 @@ int tail_savepoint(struct tail *T, const char *s, size_t n, uint64_t start, stru
 			memmove(&T->sp[i], &T->sp[i + 1], (T->nsp - (size_t)i - 1) * sizeof T->sp[0]);
 			T->nsp--;
 		}
-		if (T->nsp == sizeof T->sp / sizeof T->sp[0])
-			return 0; /* as above */
+		if (T->nsp == sizeof T->sp / sizeof T->sp[0]) {
+			T->sp_lost = "it set more savepoints than mc-binlog-tail keeps";
+			return 0;
+		}
 		memcpy(T->sp[T->nsp].name, name, sizeof name);
 		T->sp[T->nsp++].mark = txn_mark(&T->txn);
 		return 0;
@@ -108,6 +119,8 @@ int tail_savepoint(struct tail *T, const char *s, size_t n, uint64_t start, stru
 	(void)word(&p, e, "SAVEPOINT");
 	if (!T->in_txn && txn_empty(&T->txn))
 		return 0;
+	if (T->sp_lost)
+		return sp_refuse(T, s, n, T->sp_lost, start, err);
 	if (sp_name(p, e, name, sizeof name) < 0 || (i = sp_find(T, name)) < 0)
 		return sp_refuse(T, s, n, "its SAVEPOINT is not in the transaction read", start,
 				 err);

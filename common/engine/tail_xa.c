@@ -213,6 +213,7 @@ int tail_xa_prepare(struct tail *T, const struct bl_event *ev, uint64_t off, int
 	if (txn_xa_hold(&T->xa, T->xa_id, &T->txn, err) < 0)
 		return -1;
 	T->nsp = 0; /* its savepoints went with it (tail_sp.c) */
+	T->sp_lost = NULL;
 	held_drop(T, T->xa_id); /* an id prepared again after an unseen end */
 	if (mc_push(&T->xa_held, &T->nxa_held, &T->cap_xa_held, sizeof *T->xa_held) < 0)
 		return mc_oom(err, "XA transactions");
