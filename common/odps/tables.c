@@ -122,6 +122,14 @@ int odps_col_name_ok(const struct mc_rec *s, const struct mc_col *c, int own_col
 			       "the column at the source (and load a new snapshot of the table), or "
 			       "load the table elsewhere (a local warehouse takes it)", (int)n, p,
 			       (int)s->db.n, s->db.p, (int)s->table.n, s->table.p);
+	/* ds: every mcsync table's partition column; mc_rn_*: the names a
+	 * rename goes through (tables_hist.c) */
+	if ((n == 2 && !strncasecmp(p, "ds", 2)) || (n > 6 && !strncasecmp(p, "mc_rn_", 6)))
+		return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s: mcsync's MaxCompute "
+			       "tables use the name %s (docs/maxcompute.md \"Tables\"): rename the "
+			       "column at the source (and load a new snapshot of the table)", (int)n, p,
+			       (int)s->db.n, s->db.p, (int)s->table.n, s->table.p,
+			       n == 2 ? "ds for their partitions" : "mc_rn_* for a rename's first stage");
 	for (i = own_cols == 1 ? 3 : 0; own_cols && i < sizeof own / sizeof own[0]; i++)
 		if (strlen(own[i]) == n && !strncasecmp(own[i], p, n))
 			return mc_errf(err, MC_EXIT_DATA, "column '%.*s' of %.*s.%.*s is a column of "

@@ -19,6 +19,7 @@
 
 #include "base/alloc.h"
 #include "sink/sink_int.h"
+#include "stream/sqlword.h"
 #include "wh/schemahist.h"
 
 /* The position the pending changes of the stream's source are whole up to. */
@@ -157,7 +158,11 @@ int sink_ups_alter(struct sink *s, const struct rio_reader *rd, const struct mc_
 	/* a statement that cannot be read may touch columns too */
 	if ((cols = wh_alter_has_cols(r->sql.p, r->sql.n)) < 0)
 		return mc_oom(err, "a statement's clauses");
-	if (!cols && wh_alter_parse(r->sql.p, r->sql.n, &a, &perr) == 0)
+	/* (CONVERT TO CHARACTER SET rewrites every text value, with no row
+	 * events: the PK table keeps the old text) */
+	char cs[64];
+	if (!cols && wh_alter_parse(r->sql.p, r->sql.n, &a, &perr) == 0 &&
+	    !mc_sql_convert_to(r->sql, cs, sizeof cs))
 		return 0;
 	pos_format(&r->pos, p, sizeof p);
 	return mc_errf(err, MC_EXIT_DATA, "record %llu: position %s: '%.*s' alters the columns "
