@@ -666,6 +666,10 @@ int tail_files(struct tail *T, struct mc_err *err)
 			break;
 	}
 out:
+	if (T->fname) { /* (the names go; a later report or error names it) */
+		snprintf(T->fname_kept, sizeof T->fname_kept, "%s", T->fname);
+		T->fname = T->fname_kept;
+	}
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);

@@ -51,6 +51,7 @@ struct tail {
 
 	uint64_t fileseq;    /* the binlog being read: its number and name */
 	const char *fname;
+	char fname_kept[4096]; /* fname once the FILEs' names are freed (tail_files) */
 	void *alters;        /* the ALTERs read ahead (tail_ahead.c) */
 
 	/* the open transaction */
