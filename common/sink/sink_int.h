@@ -137,6 +137,7 @@ struct sink {
 				  * may have read the old one (sink_rerun_hint) */
 	int dirty;               /* L moved since the last commit */
 	size_t src;              /* the source of this stream (ledger_src) */
+	size_t hist_rank;        /* its history's rank among its source's */
 	uint64_t dropped;        /* records dropped as committed already */
 	int seg_accepted;        /* a change of this stream (since its header)
 				  * was accepted */
@@ -211,13 +212,11 @@ static inline struct mc_ledger *sink_src(struct sink *s)
 	return ledger_src(&s->L, s->src);
 }
 /* The rank of the stream's binlog history among its source's (0: the
- * first; dest_rows hist_rank). */
-static inline size_t sink_hist_rank(struct sink *s)
+ * first; dest_rows hist_rank): set once a stream's header chose it
+ * (sink_source), not counted again for every row. */
+static inline size_t sink_hist_rank(const struct sink *s)
 {
-	size_t rank = 0;
-	for (size_t i = 0; i < s->src; i++)
-		rank += (size_t)ledger_src_same(&s->L, i, s->src);
-	return rank;
+	return s->hist_rank;
 }
 /* source.c: a stream header names its source (and history): choose or
  * open its ledger entry (s->src). */

@@ -274,6 +274,9 @@ int sink_source(struct sink *s, const struct rio_reader *rd, const struct mc_rec
 	}
 	s->src = (size_t)found;
 done:
+	s->hist_rank = 0;
+	for (size_t i = 0; i < s->src; i++)
+		s->hist_rank += (size_t)ledger_src_same(&s->L, i, s->src);
 	if (stv && check_start(s, rd, stv, err) < 0)
 		return -1;
 	s->has_stream_start = stv && pos_parse_fo(stv, &s->stream_start) == 0;
